@@ -1,0 +1,62 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint bench install install-dev system-deps node-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Re-install whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Debian packages the test-suite needs: a browser for widget/console tests, espeak-ng and sox
+# for audio fixtures. Installed only when missing (CI runs as root on a clean machine).
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
+	command -v sox >/dev/null || missing="$$missing sox"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	    || echo "warning: could not install$$missing; tests needing them will be skipped"; \
+	fi
+
+# The local FHIR server used by connector tests (Medplum's in-memory router).
+node-deps:
+	@if [ -f tests/fakes/fhir_server/package.json ] && [ ! -d tests/fakes/fhir_server/node_modules ]; then \
+	  cd tests/fakes/fhir_server && npm ci --silent --no-audit --no-fund || npm install --silent --no-audit --no-fund; \
+	fi
+
+run: install
+	$(BIN)/frontdesk db upgrade
+	$(BIN)/frontdesk demo seed
+	$(BIN)/frontdesk serve --host $(HOST) --port $(PORT)
+
+test: install-dev system-deps node-deps
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install-dev
+	$(BIN)/python bench/audit_append.py
+	$(BIN)/python bench/speech.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,70 @@
+"""What the gateway sees of the agent: turns in, a stream of outputs back.
+
+The gateway's channel-agnostic `Conversation` calls `ConversationAgent.greet` once and
+`respond` for each user turn, forwarding `ReplyDelta` text to the channel as it arrives (the voice
+edge synthesizes sentence by sentence). `Handoff` and `EndConversation` tell the channel what to do
+next. State the agent needs across turns lives in `ConversationState`, which the gateway persists
+as JSON between turns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, Field
+
+Channel = Literal["voice", "chat", "terminal"]
+
+
+@dataclass
+class UserTurn:
+    text: str
+    channel: Channel
+    confidence: float | None = None  # STT confidence for voice
+    dtmf: str | None = None  # digits typed on the keypad, if this turn came from DTMF
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ReplyDelta:
+    """A piece of the bot's reply text (whole sentences when possible)."""
+
+    text: str
+
+
+@dataclass
+class Handoff:
+    reason: str
+    summary: str
+
+
+@dataclass
+class EndConversation:
+    reason: str = "completed"
+
+
+AgentOutput = ReplyDelta | Handoff | EndConversation
+
+
+class ConversationState(BaseModel):
+    """Typed per-conversation state; serialisable so the gateway can persist it between turns.
+
+    The agent runtime may extend `data` with its own typed sub-objects; the gateway never reads
+    beyond the fields listed here.
+    """
+
+    conversation_id: str
+    channel: Channel
+    caller_phone: str | None = None  # from the phone network (ANI), unverified
+    verified_person_id: str | None = None
+    handed_off: bool = False
+    ended: bool = False
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class ConversationAgent(Protocol):
+    def greet(self, state: ConversationState) -> AsyncIterator[AgentOutput]: ...
+
+    def respond(self, state: ConversationState, turn: UserTurn) -> AsyncIterator[AgentOutput]: ...

