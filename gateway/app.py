@@ -1,0 +1,43 @@
+"""The FastAPI application: `create_app(settings)` builds it; the lifespan opens shared resources."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from gateway.chat.routes import router as chat_router
+from gateway.console.routes import router as console_router
+from gateway.services import Services
+from gateway.settings import Settings
+from gateway.twilio.routes import router as twilio_router
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = await Services.start(settings)
+        app.state.services = services
+        try:
+            yield
+        finally:
+            await services.stop()
+
+    app = FastAPI(title="Frontdesk", lifespan=lifespan)
+    app.state.settings = settings
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
+        report = await app.state.services.readiness()
+        return JSONResponse(report, status_code=200 if report["ready"] else 503)
+
+    app.include_router(twilio_router)
+    app.include_router(chat_router)
+    app.include_router(console_router)
+    return app
