@@ -1,0 +1,165 @@
+"""The tool registry: what a planner may call, built from the connector's capabilities.
+
+Each connector capability becomes a tool whose argument model is the capability's request model
+minus `idempotency_key` (the runtime fills that in; a model never chooses it). The two identity
+lookups are not offered as tools: they return other people's records, so the runtime performs
+them itself behind the built-in `verify_identity`, which reveals nothing but "verified or not".
+Built-ins `transfer_to_person` and `end_conversation` are always present.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from connectors.base import CAPABILITIES, Capability, CapabilitySpec, Connector, Request, WriteRequest
+
+# Identity lookups stay behind `verify_identity` (see module docstring).
+IDENTITY_CAPABILITIES = frozenset({Capability.FIND_PERSON_BY_PHONE, Capability.FIND_PERSON_BY_NAME_DOB})
+
+
+class BuiltinArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class VerifyIdentityArgs(BuiltinArgs):
+    first_name: str | None = Field(
+        default=None, max_length=100, description="Omit both names to match the calling phone number."
+    )
+    last_name: str | None = Field(default=None, max_length=100)
+    date_of_birth: date
+
+
+class TransferToPersonArgs(BuiltinArgs):
+    reason: str = Field(min_length=1, max_length=500, description="Why a person should take over.")
+
+
+class EndConversationArgs(BuiltinArgs):
+    pass
+
+
+VERIFY_IDENTITY = "verify_identity"
+TRANSFER_TO_PERSON = "transfer_to_person"
+END_CONVERSATION = "end_conversation"
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    name: str
+    description: str
+    arguments: type[BaseModel]  # what the planner fills in
+    reads_protected: bool
+    writes: bool
+    capability: CapabilitySpec | None = None  # None for built-ins
+
+    @property
+    def builtin(self) -> bool:
+        return self.capability is None
+
+    def json_schema(self) -> dict[str, Any]:
+        return self.arguments.model_json_schema()
+
+    def openai(self) -> dict[str, Any]:
+        """This tool in the OpenAI chat-completions `tools=[...]` format."""
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": self.json_schema(),
+            },
+        }
+
+    def to_request(self, args: BaseModel, idempotency_key: str | None) -> Request:
+        """The connector request for validated planner arguments (adds the idempotency key)."""
+        assert self.capability is not None, "built-in tools have no connector request"
+        data = args.model_dump()
+        if issubclass(self.capability.request, WriteRequest):
+            if not idempotency_key:
+                raise ValueError("a write needs an idempotency key from the runtime")
+            data["idempotency_key"] = idempotency_key
+        return self.capability.request.model_validate(data)
+
+
+def _model_facing(spec: CapabilitySpec) -> type[BaseModel]:
+    """The request model without `idempotency_key`; unchanged for reads."""
+    request = spec.request
+    if not issubclass(request, WriteRequest):
+        return request
+    fields = {
+        name: (info.annotation, info)
+        for name, info in request.model_fields.items()
+        if name != "idempotency_key"
+    }
+    name = "".join(part.title() for part in spec.name.value.split("_")) + "Args"
+    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)  # type: ignore[call-overload]
+
+
+BUILTINS: tuple[ToolSpec, ...] = (
+    ToolSpec(
+        VERIFY_IDENTITY,
+        "Verify the caller's identity with first name, last name and date of birth "
+        "(or date of birth alone when calling from the phone number on file). "
+        "Answers only whether the caller is verified.",
+        VerifyIdentityArgs,
+        reads_protected=False,
+        writes=False,
+    ),
+    ToolSpec(
+        TRANSFER_TO_PERSON,
+        "Hand the conversation to a member of staff, with the reason.",
+        TransferToPersonArgs,
+        reads_protected=False,
+        writes=False,
+    ),
+    ToolSpec(
+        END_CONVERSATION,
+        "End the conversation after saying goodbye.",
+        EndConversationArgs,
+        reads_protected=False,
+        writes=False,
+    ),
+)
+
+
+class ToolRegistry:
+    def __init__(self, specs: list[ToolSpec] | tuple[ToolSpec, ...]) -> None:
+        self._specs = {s.name: s for s in specs}
+
+    @classmethod
+    def from_capabilities(cls, capabilities: frozenset[Capability] | set[Capability]) -> ToolRegistry:
+        specs: list[ToolSpec] = []
+        for cap in Capability:  # enum order: stable tool order for prompts and tests
+            if cap not in capabilities or cap in IDENTITY_CAPABILITIES:
+                continue
+            spec = CAPABILITIES[cap]
+            specs.append(
+                ToolSpec(
+                    cap.value, spec.description, _model_facing(spec), spec.reads_protected, spec.writes, spec
+                )
+            )
+        verify = [] if not (capabilities & IDENTITY_CAPABILITIES) else [BUILTINS[0]]
+        return cls([*verify, *specs, *BUILTINS[1:]])
+
+    @classmethod
+    def from_connector(cls, connector: Connector) -> ToolRegistry:
+        return cls.from_capabilities(connector.capabilities)
+
+    def get(self, name: str) -> ToolSpec | None:
+        return self._specs.get(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._specs
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._specs)
+
+    def specs(self) -> list[ToolSpec]:
+        return list(self._specs.values())
+
+    def openai_tools(self) -> list[dict[str, Any]]:
+        return [s.openai() for s in self._specs.values()]
