@@ -1,0 +1,201 @@
+"""The append-only, hash-chained audit log.
+
+Appends are group-committed: callers enqueue an event and await its future; one writer task per
+process takes everything queued, locks the chains' head rows (FOR UPDATE on PostgreSQL; SQLite has
+one writer anyway), assigns gap-free sequence numbers, inserts and commits in one transaction.
+Many conversations' events share one commit, which is what keeps audit off a call's critical path.
+A failed commit fails every waiting append with the error: nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from gateway.store.audit_chain import GENESIS_HASH, chain_hash, event_body, normalise_payload
+from gateway.store.db import Database
+from gateway.store.models import AuditEventRow, AuditHeadRow
+
+SYSTEM_CHAIN = "system"
+_MAX_BATCH = 500
+_MAX_ATTEMPTS = 5
+
+
+class AuditWriteError(Exception):
+    """An audit event could not be stored."""
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    conversation_id: str
+    seq: int
+    ts: datetime
+    kind: str
+    actor: str
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    def as_dict(self) -> dict[str, Any]:
+        body = event_body(self.conversation_id, self.seq, self.ts, self.kind, self.actor, self.payload)
+        return {**body, "prev_hash": self.prev_hash, "hash": self.hash}
+
+
+@dataclass
+class _Pending:
+    conversation_id: str
+    kind: str
+    actor: str
+    payload: dict[str, Any]
+    future: asyncio.Future[StoredEvent]
+
+
+class AuditLog:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._queue: asyncio.Queue[_Pending] | None = None
+        self._writer: asyncio.Task[None] | None = None
+
+    # -- writing ---------------------------------------------------------------------------
+
+    async def append(
+        self, conversation_id: str, kind: str, actor: str, payload: dict[str, Any] | None = None
+    ) -> StoredEvent:
+        try:
+            normalised = normalise_payload(payload or {})
+        except (TypeError, ValueError) as exc:
+            raise AuditWriteError(f"audit payload is not JSON-serialisable: {exc}") from exc
+        loop = asyncio.get_running_loop()
+        if self._queue is None or self._writer is None or self._writer.done():
+            self._queue = asyncio.Queue()
+            self._writer = loop.create_task(self._run_writer(self._queue), name="audit-writer")
+        pending = _Pending(conversation_id, kind, actor, normalised, loop.create_future())
+        self._queue.put_nowait(pending)
+        return await pending.future
+
+    async def emit(self, conversation_id: str, kind: str, actor: str, payload: dict[str, Any]) -> None:
+        """`agents.events.AuditSink`: append, raising if the event cannot be stored."""
+        await self.append(conversation_id, kind, actor, payload)
+
+    async def close(self) -> None:
+        if self._writer is not None and self._queue is not None:
+            await self._queue.join()
+            self._writer.cancel()
+            try:
+                await self._writer
+            except asyncio.CancelledError:
+                pass
+        self._writer = None
+        self._queue = None
+
+    async def _run_writer(self, queue: asyncio.Queue[_Pending]) -> None:
+        while True:
+            batch = [await queue.get()]
+            while not queue.empty() and len(batch) < _MAX_BATCH:
+                batch.append(queue.get_nowait())
+            try:
+                stored = await self._commit_with_retry(batch)
+            except Exception as exc:  # report to every waiter, never drop
+                error = exc if isinstance(exc, AuditWriteError) else AuditWriteError(str(exc))
+                for p in batch:
+                    if not p.future.done():
+                        p.future.set_exception(error)
+            else:
+                for p, event in zip(batch, stored, strict=True):
+                    if not p.future.done():
+                        p.future.set_result(event)
+            finally:
+                for _ in batch:
+                    queue.task_done()
+
+    async def _commit_with_retry(self, batch: list[_Pending]) -> list[StoredEvent]:
+        for attempt in range(_MAX_ATTEMPTS):
+            try:
+                return await self._commit(batch)
+            except IntegrityError:
+                # Another process appended to one of these chains first; re-read heads.
+                if attempt == _MAX_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _commit(self, batch: list[_Pending]) -> list[StoredEvent]:
+        chains = sorted({p.conversation_id for p in batch})
+        async with self.db.session() as session, session.begin():
+            insert = sqlite_insert if self.db.is_sqlite else pg_insert
+            await session.execute(
+                insert(AuditHeadRow)
+                .values([{"conversation_id": c, "seq": 0, "hash": GENESIS_HASH} for c in chains])
+                .on_conflict_do_nothing(index_elements=["conversation_id"])
+            )
+            query = select(AuditHeadRow).where(AuditHeadRow.conversation_id.in_(chains))
+            if not self.db.is_sqlite:
+                query = query.order_by(AuditHeadRow.conversation_id).with_for_update()
+            heads = {h.conversation_id: (h.seq, h.hash) for h in (await session.execute(query)).scalars()}
+            stored: list[StoredEvent] = []
+            rows: list[dict[str, Any]] = []
+            for p in batch:
+                seq, prev = heads[p.conversation_id]
+                seq += 1
+                ts = datetime.now(UTC)
+                body = event_body(p.conversation_id, seq, ts, p.kind, p.actor, p.payload)
+                digest = chain_hash(prev, body)
+                heads[p.conversation_id] = (seq, digest)
+                event = StoredEvent(p.conversation_id, seq, ts, p.kind, p.actor, p.payload, prev, digest)
+                stored.append(event)
+                rows.append(
+                    {
+                        "conversation_id": event.conversation_id,
+                        "seq": event.seq,
+                        "ts": event.ts,
+                        "kind": event.kind,
+                        "actor": event.actor,
+                        "payload": event.payload,
+                        "prev_hash": event.prev_hash,
+                        "hash": event.hash,
+                    }
+                )
+            await session.execute(AuditEventRow.__table__.insert(), rows)
+            for chain, (seq, digest) in heads.items():
+                await session.execute(
+                    update(AuditHeadRow)
+                    .where(AuditHeadRow.conversation_id == chain)
+                    .values(seq=seq, hash=digest)
+                )
+        return stored
+
+    # -- reading ---------------------------------------------------------------------------
+
+    async def events(self, conversation_id: str) -> list[StoredEvent]:
+        async with self.db.session() as session:
+            result = await session.execute(
+                select(AuditEventRow)
+                .where(AuditEventRow.conversation_id == conversation_id)
+                .order_by(AuditEventRow.seq)
+            )
+            return [_to_event(r) for r in result.scalars()]
+
+    async def export(self, conversation_id: str) -> list[dict[str, Any]]:
+        return [e.as_dict() for e in await self.events(conversation_id)]
+
+    async def verify(self, conversation_id: str | None = None) -> VerifyResult:
+        from gateway.store.audit_verify import verify_chains
+
+        return await verify_chains(self.db, conversation_id)
+
+
+def _to_event(row: AuditEventRow) -> StoredEvent:
+    return StoredEvent(
+        row.conversation_id, row.seq, row.ts, row.kind, row.actor, row.payload, row.prev_hash, row.hash
+    )
+
+
+from gateway.store.audit_verify import VerifyResult  # noqa: E402  (re-exported for callers)
+
+__all__ = ["AuditLog", "AuditWriteError", "StoredEvent", "VerifyResult", "SYSTEM_CHAIN"]

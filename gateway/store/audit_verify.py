@@ -1,0 +1,97 @@
+"""Walk the audit chains and report the first event that does not fit.
+
+Catches: a changed event (its hash no longer matches), a deleted event (gap in seq or a prev_hash
+that does not match), an inserted or reordered event (seq or prev_hash out of place), and a
+truncated tail (the chain head records a later seq/hash than the last stored event).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from gateway.store.audit_chain import GENESIS_HASH, chain_hash, event_body
+from gateway.store.db import Database
+from gateway.store.models import AuditEventRow, AuditHeadRow
+
+
+@dataclass
+class BadEvent:
+    conversation_id: str
+    seq: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"conversation {self.conversation_id} event {self.seq}: {self.reason}"
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    chains: int = 0
+    events: int = 0
+    first_bad: BadEvent | None = None
+    problems: list[BadEvent] = field(default_factory=list)
+
+
+def _check_chain(
+    conversation_id: str, rows: list[AuditEventRow], head: tuple[int, str] | None
+) -> BadEvent | None:
+    prev = GENESIS_HASH
+    expected_seq = 1
+    for row in rows:
+        if row.seq != expected_seq:
+            what = "missing (deleted?)" if row.seq > expected_seq else "duplicated or out of order"
+            return BadEvent(
+                conversation_id, expected_seq, f"event {expected_seq} {what}; found seq {row.seq}"
+            )
+        if row.prev_hash != prev:
+            return BadEvent(
+                conversation_id,
+                row.seq,
+                "prev_hash does not match the previous event (inserted or reordered)",
+            )
+        body = event_body(row.conversation_id, row.seq, row.ts, row.kind, row.actor, row.payload)
+        if chain_hash(prev, body) != row.hash:
+            return BadEvent(conversation_id, row.seq, "content does not match its hash (altered)")
+        prev = row.hash
+        expected_seq += 1
+    if head is not None:
+        head_seq, head_hash = head
+        last_seq = expected_seq - 1
+        if head_seq != last_seq or head_hash != prev:
+            return BadEvent(
+                conversation_id,
+                last_seq + 1,
+                f"chain head records event {head_seq} but the log ends at {last_seq} (events deleted at the end?)",
+            )
+    return None
+
+
+async def verify_chains(db: Database, conversation_id: str | None = None) -> VerifyResult:
+    result = VerifyResult(ok=True)
+    async with db.session() as session:
+        head_query = select(AuditHeadRow)
+        event_query = select(AuditEventRow).order_by(
+            AuditEventRow.conversation_id, AuditEventRow.seq, AuditEventRow.id
+        )
+        if conversation_id is not None:
+            head_query = head_query.where(AuditHeadRow.conversation_id == conversation_id)
+            event_query = event_query.where(AuditEventRow.conversation_id == conversation_id)
+        heads = {h.conversation_id: (h.seq, h.hash) for h in (await session.execute(head_query)).scalars()}
+        chains: dict[str, list[AuditEventRow]] = {}
+        stream = await session.stream(event_query.execution_options(yield_per=2000))
+        async for row in stream.scalars():
+            chains.setdefault(row.conversation_id, []).append(row)
+    for chain in sorted(set(chains) | set(heads)):
+        rows = chains.get(chain, [])
+        result.chains += 1
+        result.events += len(rows)
+        bad = _check_chain(chain, rows, heads.get(chain))
+        if bad is not None:
+            result.problems.append(bad)
+    if result.problems:
+        result.ok = False
+        result.first_bad = result.problems[0]
+    return result
