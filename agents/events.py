@@ -16,7 +16,8 @@ class EventKind(StrEnum):
     CONVERSATION_STARTED = "conversation.started"
     CONVERSATION_ENDED = "conversation.ended"
     USER_TURN = "turn.user"
-    BOT_UTTERANCE = "turn.bot"  # payload: said, heard (voice), interrupted
+    BOT_UTTERANCE = "turn.bot"  # payload: turn, said
+    BOT_HEARD = "turn.bot_heard"  # voice: payload: turn, said, heard, interrupted
     STAFF_MESSAGE = "turn.staff"
     MODEL_CALL = "agent.model_call"  # model, latency_ms, tokens, prompt, output
     MODEL_UNAVAILABLE = "agent.model_unavailable"
@@ -37,10 +38,12 @@ class EventKind(StrEnum):
     STAFF_ACTION = "staff.action"
 
 
+# The gateway's Conversation emits conversation.*, turn.* and handoff.requested itself; the agent
+# runtime emits the agent.* events (its own steps) and nothing else.
+
+
 class AuditSink(Protocol):
-    async def emit(
-        self, conversation_id: str, kind: str, actor: Actor, payload: dict[str, Any]
-    ) -> None:
+    async def emit(self, conversation_id: str, kind: str, actor: Actor, payload: dict[str, Any]) -> None:
         """Append one event to the conversation's audit chain. Raises if it cannot be stored."""
         ...
 
@@ -51,7 +54,5 @@ class MemoryAuditSink:
     def __init__(self) -> None:
         self.events: list[tuple[str, str, str, dict[str, Any]]] = []
 
-    async def emit(
-        self, conversation_id: str, kind: str, actor: Actor, payload: dict[str, Any]
-    ) -> None:
+    async def emit(self, conversation_id: str, kind: str, actor: Actor, payload: dict[str, Any]) -> None:
         self.events.append((conversation_id, kind, actor, payload))

@@ -1,7 +1,7 @@
 """Process-wide shared resources, opened once in the app's lifespan and passed to every edge.
 
-Each area adds what it owns here (speech models, the agent, chat hub ...). Nothing is global:
-routes reach it through `request.app.state.services` / `websocket.app.state.services`.
+Each area adds what it owns here (speech models, chat hub ...). Nothing is global: routes reach
+it through `request.app.state.services` / `websocket.app.state.services`.
 """
 
 from __future__ import annotations
@@ -9,21 +9,51 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from agents.api import ConversationAgent
+from connectors.base import Connector
+from gateway.conversation import ConversationManager
 from gateway.settings import Settings
+from gateway.store.audit import AuditLog
+from gateway.store.db import Database
+from gateway.wiring import build_agent_for, build_connector
 
 
 @dataclass
 class Services:
     settings: Settings
+    db: Database
+    audit: AuditLog
+    connector: Connector
+    agent: ConversationAgent
+    conversations: ConversationManager
     extras: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     async def start(cls, settings: Settings) -> Services:
         settings.ensure_data_dir()
-        return cls(settings=settings)
+        db = Database(settings.database_url)
+        await db.ping()
+        audit = AuditLog(db)
+        connector = build_connector(settings, db)
+        agent = build_agent_for(settings, connector, audit)
+        conversations = ConversationManager(db, audit, agent)
+        return cls(settings, db, audit, connector, agent, conversations)
 
     async def readiness(self) -> dict[str, Any]:
-        return {"ready": True}
+        from gateway.store.migrate import pending_revisions
+
+        report: dict[str, Any] = {"database": "ok", "migrations": "ok"}
+        try:
+            await self.db.ping()
+            pending = await pending_revisions(self.db)
+            if pending:
+                report["migrations"] = f"pending: {', '.join(sorted(pending))}"
+        except Exception as exc:  # any failure means not ready; say why
+            report["database"] = str(exc)
+        report["ready"] = report["database"] == "ok" and report["migrations"] == "ok"
+        return report
 
     async def stop(self) -> None:
-        return None
+        await self.audit.close()
+        await self.connector.aclose()
+        await self.db.close()

@@ -1,9 +1,36 @@
-"""CLI commands for this area (filled in by the issue that builds it)."""
+"""`frontdesk db upgrade`: apply the Alembic migrations."""
 
 from __future__ import annotations
 
 import typer
 
+from gateway.cli.common import fail, run, settings_or_exit
+
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the `frontdesk` app."""
+    db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+
+    @db_app.command("upgrade")
+    def upgrade(revision: str = typer.Argument("heads", help="Target revision.")) -> None:
+        """Create or migrate the database schema."""
+        from gateway.store.db import Database, DatabaseUnavailable
+        from gateway.store.migrate import upgrade as do_upgrade
+
+        settings = settings_or_exit()
+        settings.ensure_data_dir()
+
+        async def go() -> None:
+            db = Database(settings.database_url)
+            try:
+                await db.ping()
+            finally:
+                await db.close()
+            await do_upgrade(settings.database_url, revision)
+
+        try:
+            run(go())
+        except DatabaseUnavailable as exc:
+            raise fail(str(exc)) from None
+        typer.echo("database is up to date")
+
+    app.add_typer(db_app, name="db")

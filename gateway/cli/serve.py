@@ -1,9 +1,48 @@
-"""CLI commands for this area (filled in by the issue that builds it)."""
+"""`frontdesk serve`: run the gateway under uvicorn."""
 
 from __future__ import annotations
 
 import typer
 
+from gateway.cli.common import fail, run, settings_or_exit
+
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the `frontdesk` app."""
+    @app.command()
+    def serve(
+        host: str | None = typer.Option(None, help="Bind address (default: FRONTDESK_HOST)."),
+        port: int | None = typer.Option(None, help="Port (default: FRONTDESK_PORT)."),
+    ) -> None:
+        """Start the gateway (HTTP, WebSockets, console)."""
+        import uvicorn
+
+        from gateway.app import create_app
+        from gateway.logging import configure_logging
+        from gateway.store.db import Database, DatabaseUnavailable
+        from gateway.store.migrate import pending_revisions
+
+        settings = settings_or_exit()
+        configure_logging(settings.log_level, settings.log_json)
+
+        async def precheck() -> set[str]:
+            db = Database(settings.database_url)
+            try:
+                await db.ping()
+                return await pending_revisions(db)
+            finally:
+                await db.close()
+
+        try:
+            pending = run(precheck())
+        except DatabaseUnavailable as exc:
+            raise fail(str(exc)) from None
+        if pending:
+            raise fail("database schema is not up to date; run `frontdesk db upgrade` first")
+        uvicorn.run(
+            create_app(settings),
+            host=host or settings.host,
+            port=port or settings.port,
+            log_config=None,
+            ws_max_size=2 * 1024 * 1024,
+            proxy_headers=True,
+        )

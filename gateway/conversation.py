@@ -1,0 +1,282 @@
+"""The channel-agnostic conversation: user turns in, agent outputs out, everything stored and audited.
+
+Voice and chat edges both drive a `Conversation`. It owns the transcript rows, the persisted agent
+state, handoff records and the conversation-level audit events (`conversation.*`, `turn.*`,
+`handoff.requested`); the agent emits its own `agent.*` steps through the same audit sink.
+After a handoff, user turns are stored for staff and no longer reach the agent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from agents.api import (
+    AgentOutput,
+    Channel,
+    ConversationAgent,
+    ConversationState,
+    EndConversation,
+    Handoff,
+    ReplyDelta,
+    UserTurn,
+)
+from agents.events import EventKind
+from gateway.logging import bind_conversation, get_logger
+from gateway.store.audit import AuditLog
+from gateway.store.db import Database
+from gateway.store.models import ConversationRow, HandoffRow, TurnRow, new_id
+
+log = get_logger(__name__)
+
+USER_SPEAKER = "caller"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Conversation:
+    def __init__(self, manager: ConversationManager, row: ConversationRow) -> None:
+        self._m = manager
+        self.id = row.id
+        self.channel: Channel = row.channel  # type: ignore[assignment]
+        self.status = row.status
+        self.state = ConversationState.model_validate(
+            row.state or {"conversation_id": row.id, "channel": row.channel, "caller_phone": row.caller_phone}
+        )
+        self.last_bot_turn_id: int | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def closed(self) -> bool:
+        return self.status == "closed"
+
+    @property
+    def with_person(self) -> bool:
+        return self.status in ("waiting", "with_staff")
+
+    # -- driving the agent -------------------------------------------------------------------
+
+    async def greet(self) -> AsyncIterator[AgentOutput]:
+        bind_conversation(self.id)
+        async for out in self._run_agent(self._m.agent.greet(self.state)):
+            yield out
+
+    async def user_turn(self, turn: UserTurn) -> AsyncIterator[AgentOutput]:
+        bind_conversation(self.id)
+        meta = dict(turn.meta)
+        if turn.confidence is not None:
+            meta["confidence"] = turn.confidence
+        if turn.dtmf is not None:
+            meta["dtmf"] = turn.dtmf
+        seq = await self._add_turn(USER_SPEAKER, turn.text, meta=meta)
+        await self._m.audit.append(
+            self.id,
+            EventKind.USER_TURN,
+            "caller",
+            {"turn": seq, "text": turn.text, "channel": turn.channel, **meta},
+        )
+        if self.closed or self.with_person:
+            return  # a person has the conversation now; staff read it in the console
+        async for out in self._run_agent(self._m.agent.respond(self.state, turn)):
+            yield out
+
+    async def _run_agent(self, outputs: AsyncIterator[AgentOutput]) -> AsyncIterator[AgentOutput]:
+        said: list[str] = []
+        started = _now()
+        try:
+            async for out in outputs:
+                if isinstance(out, ReplyDelta):
+                    said.append(out.text)
+                elif isinstance(out, Handoff):
+                    await self.request_handoff(out.reason, out.summary)
+                elif isinstance(out, EndConversation):
+                    self.state.ended = True
+                yield out
+        finally:
+            # Runs on normal end, on cancellation (barge-in) and on aclose(): what was generated
+            # is what the bot said, even when the caller cut it short.
+            text = " ".join(s.strip() for s in said if s.strip())
+            await asyncio.shield(self._finish_bot_turn(text, started))
+
+    async def _finish_bot_turn(self, text: str, started: datetime) -> None:
+        if text:
+            seq = await self._add_turn("bot", text, started_at=started, ended_at=_now())
+            self.last_bot_turn_id = seq
+            await self._m.audit.append(self.id, EventKind.BOT_UTTERANCE, "agent", {"turn": seq, "said": text})
+        await self._save_state()
+
+    async def record_heard(self, turn_id: int, heard_text: str, interrupted: bool) -> None:
+        """Voice: what the caller actually heard of bot turn `turn_id` (from Twilio's mark echoes)."""
+        async with self._m.db.session() as s, s.begin():
+            row = (
+                await s.execute(
+                    select(TurnRow).where(TurnRow.conversation_id == self.id, TurnRow.seq == turn_id)
+                )
+            ).scalar_one()
+            row.heard_text = heard_text
+            row.interrupted = interrupted
+            said = row.text
+        await self._m.audit.append(
+            self.id,
+            EventKind.BOT_HEARD,
+            "system",
+            {"turn": turn_id, "said": said, "heard": heard_text, "interrupted": interrupted},
+        )
+
+    # -- people ------------------------------------------------------------------------------
+
+    async def request_handoff(self, reason: str, summary: str) -> None:
+        self.state.handed_off = True
+        self.status = "waiting"
+        async with self._m.db.session() as s, s.begin():
+            s.add(HandoffRow(conversation_id=self.id, reason=reason, summary=summary))
+            await s.execute(
+                update(ConversationRow)
+                .where(ConversationRow.id == self.id)
+                .values(status="waiting", summary=summary or None)
+            )
+        await self._m.audit.append(
+            self.id, EventKind.HANDOFF, "agent", {"reason": reason, "summary": summary}
+        )
+        log.info("handoff requested", reason=reason)
+
+    async def staff_message(self, staff_email: str, text: str) -> int:
+        seq = await self._add_turn("staff", text, meta={"staff": staff_email})
+        await self._m.audit.append(
+            self.id, EventKind.STAFF_MESSAGE, "staff", {"turn": seq, "staff": staff_email, "text": text}
+        )
+        if self.status == "waiting":
+            await self.set_status("with_staff")
+        return seq
+
+    async def set_status(self, status: str) -> None:
+        self.status = status
+        async with self._m.db.session() as s, s.begin():
+            await s.execute(
+                update(ConversationRow).where(ConversationRow.id == self.id).values(status=status)
+            )
+
+    async def close(self, reason: str = "completed") -> None:
+        if self.closed:
+            return
+        self.status = "closed"
+        self.state.ended = True
+        async with self._m.db.session() as s, s.begin():
+            await s.execute(
+                update(ConversationRow)
+                .where(ConversationRow.id == self.id)
+                .values(status="closed", ended_at=_now(), state=self.state.model_dump(mode="json"))
+            )
+        await self._m.audit.append(self.id, EventKind.CONVERSATION_ENDED, "system", {"reason": reason})
+        self._m.forget(self.id)
+
+    # -- storage -----------------------------------------------------------------------------
+
+    async def _add_turn(
+        self,
+        speaker: str,
+        text: str,
+        *,
+        meta: dict[str, Any] | None = None,
+        started_at: datetime | None = None,
+        ended_at: datetime | None = None,
+    ) -> int:
+        async with self._lock:
+            for attempt in range(5):
+                try:
+                    async with self._m.db.session() as s, s.begin():
+                        last = await s.scalar(
+                            select(func.max(TurnRow.seq)).where(TurnRow.conversation_id == self.id)
+                        )
+                        seq = (last or 0) + 1
+                        s.add(
+                            TurnRow(
+                                conversation_id=self.id,
+                                seq=seq,
+                                speaker=speaker,
+                                text=text,
+                                meta=meta or {},
+                                started_at=started_at or _now(),
+                                ended_at=ended_at,
+                            )
+                        )
+                    return seq
+                except IntegrityError:
+                    if attempt == 4:  # another replica keeps winning; give up loudly
+                        raise
+        raise AssertionError("unreachable")
+
+    async def _save_state(self) -> None:
+        async with self._m.db.session() as s, s.begin():
+            await s.execute(
+                update(ConversationRow)
+                .where(ConversationRow.id == self.id)
+                .values(state=self.state.model_dump(mode="json"))
+            )
+
+
+class ConversationManager:
+    def __init__(self, db: Database, audit: AuditLog, agent: ConversationAgent) -> None:
+        self.db = db
+        self.audit = audit
+        self.agent = agent
+        self._live: dict[str, Conversation] = {}
+
+    async def open(
+        self,
+        channel: Channel,
+        caller_phone: str | None = None,
+        external_id: str | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> Conversation:
+        conversation_id = new_id()
+        state = ConversationState(conversation_id=conversation_id, channel=channel, caller_phone=caller_phone)
+        row = ConversationRow(
+            id=conversation_id,
+            channel=channel,
+            status="active",
+            caller_phone=caller_phone,
+            external_id=external_id,
+            state=state.model_dump(mode="json"),
+            meta=meta or {},
+        )
+        async with self.db.session() as s, s.begin():
+            s.add(row)
+        await self.audit.append(
+            conversation_id,
+            EventKind.CONVERSATION_STARTED,
+            "system",
+            {"channel": channel, "caller_phone": caller_phone, "external_id": external_id, **(meta or {})},
+        )
+        conversation = Conversation(self, row)
+        self._live[conversation_id] = conversation
+        return conversation
+
+    async def get(self, conversation_id: str) -> Conversation | None:
+        if conversation_id in self._live:
+            return self._live[conversation_id]
+        async with self.db.session() as s:
+            row = await s.get(ConversationRow, conversation_id)
+        if row is None:
+            return None
+        conversation = Conversation(self, row)
+        if not conversation.closed:
+            self._live[conversation_id] = conversation
+        return conversation
+
+    async def find_by_external_id(self, external_id: str) -> Conversation | None:
+        async with self.db.session() as s:
+            row = (
+                await s.execute(select(ConversationRow).where(ConversationRow.external_id == external_id))
+            ).scalar_one_or_none()
+        return None if row is None else await self.get(row.id)
+
+    def forget(self, conversation_id: str) -> None:
+        self._live.pop(conversation_id, None)

@@ -1,0 +1,57 @@
+"""Choose and build the connector and the agent from the settings (the only place that knows
+which concrete implementations exist)."""
+
+from __future__ import annotations
+
+from agents.api import ConversationAgent
+from agents.events import AuditSink
+from connectors.base import Connector
+from gateway.settings import Settings
+from gateway.store.db import Database
+
+
+class WiringError(Exception):
+    """A configured part cannot be built; the message names the setting."""
+
+
+def build_connector(settings: Settings, db: Database) -> Connector:
+    if settings.connector == "demo":
+        from connectors.demo import DemoConnector
+
+        return DemoConnector(db.engine, timezone=settings.timezone)
+    if settings.connector == "fhir":
+        from connectors.fhir import build_fhir_connector
+
+        if not settings.fhir_base_url:
+            raise WiringError("FRONTDESK_FHIR_BASE_URL is required when FRONTDESK_CONNECTOR=fhir")
+        return build_fhir_connector(settings)
+    if settings.connector == "hubspot":
+        from connectors.hubspot import build_hubspot_connector
+
+        if settings.hubspot_access_token is None:
+            raise WiringError("FRONTDESK_HUBSPOT_ACCESS_TOKEN is required when FRONTDESK_CONNECTOR=hubspot")
+        return build_hubspot_connector(settings)
+    raise WiringError(f"FRONTDESK_CONNECTOR: unknown connector {settings.connector!r}")
+
+
+def build_agent_for(settings: Settings, connector: Connector, audit: AuditSink) -> ConversationAgent:
+    from agents.factory import build_agent
+
+    llm = None
+    if settings.llm_base_url:
+        from agents.llm.config import LLMConfig
+
+        llm = LLMConfig(
+            base_url=settings.llm_base_url,
+            model=settings.llm_model,
+            api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
+            timeout_s=settings.llm_timeout_s,
+            max_retries=settings.llm_max_retries,
+        )
+    return build_agent(
+        connector=connector,
+        audit=audit,
+        timezone=settings.timezone,
+        business_name=settings.business_name,
+        llm=llm,
+    )
