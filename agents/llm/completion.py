@@ -25,6 +25,26 @@ class ModelClientConfig(BaseModel):
     temperature: float | None = Field(default=0.2, ge=0, le=2)
     max_tokens: int | None = Field(default=512, ge=1)
 
+    @classmethod
+    def from_settings(cls, settings: Any) -> ModelClientConfig | None:
+        """From the gateway's `llm_*` settings (duck-typed: `agents` does not import `gateway`).
+
+        None when no model server is configured: the offline planner is used then.
+        """
+        if not getattr(settings, "llm_base_url", None):
+            return None
+        return cls(
+            base_url=settings.llm_base_url,
+            model=settings.llm_model,
+            api_key=settings.llm_api_key,
+            timeout_s=settings.llm_timeout_s,
+            connect_timeout_s=settings.llm_connect_timeout_s,
+            max_retries=settings.llm_max_retries,
+            retry_budget_s=settings.llm_retry_budget_s,
+            temperature=settings.llm_temperature,
+            max_tokens=settings.llm_max_tokens,
+        )
+
 
 @dataclass(frozen=True)
 class Usage:

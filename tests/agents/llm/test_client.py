@@ -203,3 +203,25 @@ async def test_server_going_down_is_model_unavailable() -> None:
         assert caught.value.reason == "connection failed"
         assert caught.value.attempts == 2
         assert len(server.requests) == 2  # the retry was refused at connect, never reached a handler
+
+
+def test_config_from_gateway_settings() -> None:
+    from gateway.settings import load_settings
+
+    assert ModelClientConfig.from_settings(load_settings()) is None  # offline planner then
+    settings = load_settings(
+        llm_base_url="http://127.0.0.1:9/v1",
+        llm_model="qwen",
+        llm_api_key="k",
+        llm_timeout_s=7,
+        llm_max_retries=4,
+    )
+    cfg = ModelClientConfig.from_settings(settings)
+    assert cfg is not None
+    assert (cfg.base_url, cfg.model, cfg.timeout_s, cfg.max_retries) == (
+        "http://127.0.0.1:9/v1",
+        "qwen",
+        7,
+        4,
+    )
+    assert cfg.api_key is not None and cfg.api_key.get_secret_value() == "k"
