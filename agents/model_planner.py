@@ -1,0 +1,127 @@
+"""The planner for a private language model behind an OpenAI-compatible server (vLLM with tool
+calling on; also llama.cpp's llama-server and Ollama).
+
+Each `plan` step sends the system prompt, the conversation and the registry's tools, streams the
+answer, and returns what the model said plus the tool calls it made, verbatim: the runtime
+validates them (malformed JSON and unknown tools are refused and sent back for repair), enforces
+identity and confirmation, runs them and calls `plan` again with the results, a bounded number of
+times. On the last step this planner allows, tools are switched off (`tool_choice: "none"`) so the
+model has to answer in words.
+
+A model server that cannot answer (down, timing out, 5xx beyond the retry budget, or speaking
+something other than the protocol) raises `PlannerUnavailable(reason)`: the runtime audits the
+reason and degrades to the offline planner or hands over.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+from agents.llm.client import ChatClient
+from agents.llm.completion import Completion, ModelClientConfig, TextDelta
+from agents.llm.errors import ModelProtocolError, ModelUnavailable
+from agents.llm.prompt import build_messages
+from agents.planner import ModelCallInfo, PlanContext, PlannerUnavailable, PlanStep, ToolCall
+from agents.speakable import plain, sentences
+
+DEFAULT_MAX_STEPS = 6
+_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'])")
+_ABBREVIATION = re.compile(r"\b(Dr|Mr|Mrs|Ms|St)\.$")
+
+
+class ModelPlanner:
+    name = "model"
+
+    def __init__(self, client: ChatClient, *, max_steps: int = DEFAULT_MAX_STEPS) -> None:
+        self.client = client
+        self.max_steps = max_steps
+
+    @classmethod
+    def from_config(cls, config: ModelClientConfig, *, max_steps: int = DEFAULT_MAX_STEPS) -> ModelPlanner:
+        return cls(ChatClient(config), max_steps=max_steps)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def plan(self, ctx: PlanContext) -> PlanStep:
+        step: PlanStep | None = None
+        async for item in self.plan_stream(ctx):
+            if isinstance(item, PlanStep):
+                step = item
+        assert step is not None
+        return step
+
+    async def plan_stream(self, ctx: PlanContext) -> AsyncIterator[str | PlanStep]:
+        """Like `plan`, but yields each finished sentence of the reply as the model writes it, then
+        the `PlanStep` (whose `say` is the whole reply) last. A runtime that streams to the voice
+        edge forwards the sentences and does not speak `PlanStep.say` again."""
+        messages = build_messages(ctx)
+        tools = ctx.tools.openai_tools()
+        last_step = ctx.step >= self.max_steps - 1
+        tool_choice = "none" if last_step else "auto"
+        buffer = ""
+        completion: Completion | None = None
+        try:
+            async for event in self.client.stream(messages, tools=tools, tool_choice=tool_choice):
+                if isinstance(event, TextDelta):
+                    buffer += event.text
+                    done, buffer = _split_finished(buffer)
+                    for sentence in done:
+                        yield sentence
+                else:
+                    completion = event
+        except ModelUnavailable as exc:
+            raise PlannerUnavailable(f"model server unavailable: {exc.reason}") from exc
+        except ModelProtocolError as exc:
+            raise PlannerUnavailable(f"model server protocol error: {exc}") from exc
+        assert completion is not None
+        for sentence in sentences(buffer):
+            yield sentence
+        calls = [] if last_step else completion.tool_calls
+        say = plain(completion.text) or None
+        if say is None and not calls:
+            # A model that answers nothing at all is as good as down for this conversation.
+            raise PlannerUnavailable("model server gave an empty answer")
+        yield PlanStep(
+            say=say,
+            tool_calls=[ToolCall(id=c.id, name=c.name, arguments=c.arguments_json) for c in calls],
+            model_call=_model_call_info(completion, messages, tools),
+        )
+
+
+def _split_finished(text: str) -> tuple[list[str], str]:
+    """Sentences that are certainly finished, and the unfinished rest to keep buffering.
+
+    A sentence is finished once the next one has started (end mark, space, capital), so the last
+    boundary in the buffer splits it; `sentences` then handles abbreviations like "Dr. Patel".
+    """
+    boundaries = list(_BOUNDARY.finditer(text))
+    if not boundaries:
+        return [], text
+    cut = boundaries[-1].end()
+    done = sentences(text[:cut])
+    if done and _ABBREVIATION.search(done[-1]):
+        return done[:-1], done[-1] + " " + text[cut:]
+    return done, text[cut:]
+
+
+def _model_call_info(
+    completion: Completion, messages: list[dict[str, Any]], tools: list[dict[str, Any]]
+) -> ModelCallInfo:
+    payload = completion.audit_payload()
+    usage = completion.usage
+    return ModelCallInfo(
+        model=completion.model,
+        latency_ms=completion.latency_ms,
+        prompt_tokens=None if usage is None else usage.prompt_tokens,
+        completion_tokens=None if usage is None else usage.completion_tokens,
+        prompt={"messages": messages, "tools": [t["function"]["name"] for t in tools]},
+        output={
+            **payload["output"],
+            "finish_reason": completion.finish_reason,
+            "first_token_ms": payload["first_token_ms"],
+            "attempts": completion.attempts,
+        },
+    )
