@@ -89,6 +89,15 @@ class Settings(BaseSettings):
     chat_allowed_origins: list[str] = Field(default_factory=lambda: ["*"])
     chat_max_message_bytes: int = Field(default=8192, gt=0)
     chat_idle_timeout_s: float = Field(default=900.0, gt=0)
+    chat_max_text_chars: int = Field(default=2000, gt=0)  # one visitor message, after JSON decoding
+    chat_rate_burst: float = Field(default=8, gt=0)  # visitor messages per connection: burst ...
+    chat_rate_per_s: float = Field(default=1.0, gt=0)  # ... then this many a second
+    chat_ip_rate_burst: float = Field(default=40, gt=0)  # messages from one client IP, all connections
+    chat_ip_rate_per_s: float = Field(default=5.0, gt=0)
+    chat_ip_connect_burst: float = Field(default=30, gt=0)  # new connections from one client IP
+    chat_ip_connect_per_s: float = Field(default=1.0, gt=0)
+    chat_max_refusals: int = Field(default=10, ge=1)  # refusals in a row before the server hangs up
+    chat_session_max_age_s: float = Field(default=24 * 3600, gt=0)  # resume token lifetime
 
     @classmethod
     def settings_customise_sources(
