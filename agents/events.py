@@ -26,6 +26,7 @@ class EventKind(StrEnum):
     VALIDATION = "agent.validation"  # tool, ok, expected, actual
     CONFIRMATION_REQUESTED = "agent.confirmation_requested"
     CONFIRMATION_GIVEN = "agent.confirmation_given"
+    CONFIRMATION_DECLINED = "agent.confirmation_declined"  # a no, or a different request, dropped it
     IDENTITY_VERIFIED = "agent.identity_verified"
     IDENTITY_FAILED = "agent.identity_failed"
     HANDOFF = "handoff.requested"  # reason, summary

@@ -83,6 +83,7 @@ class PlanStep(BaseModel):
     say: str | None = None
     tool_calls: list[ToolCall] = Field(default_factory=list)
     model_call: ModelCallInfo | None = None
+    offers_transfer: bool = False  # `say` asks "shall I transfer you?": the runtime treats a yes as one
 
 
 class CallerFacts(BaseModel):
@@ -110,7 +111,9 @@ class PlanContext(BaseModel):
     turn_results: list[ToolResult] = Field(default_factory=list)  # results of this turn's calls
     tools: ToolRegistry
     caller: CallerFacts
-    scratch: dict[str, Any] = Field(default_factory=dict)  # planner-private, persisted between turns
+    # Planner-private, persisted between turns; the runtime clears it when a task completes (a
+    # confirmed write ran, or the caller declined it), so a planner starts the next task afresh.
+    scratch: dict[str, Any] = Field(default_factory=dict)
     step: int = 0  # 0 for the first plan() of this turn
 
 

@@ -1,0 +1,128 @@
+"""Policy the runtime enforces on every tool call, whichever planner made it.
+
+Rules, each with a name that goes into the `agent.policy_refusal` audit event:
+- `unknown_tool`: the tool is not in the registry;
+- `invalid_arguments`: malformed JSON or arguments failing the tool's schema (the validation
+  message goes back to the planner so it can repair the call);
+- `identity_not_verified`: a protected read or write before the caller is verified;
+- `other_person`: a protected call naming a person (or someone's appointment) other than the
+  verified caller;
+- `unknown_record`: a write naming a slot the caller was never offered (so the runtime can say
+  exactly what it is about to do and the model cannot invent ids).
+Writes that pass are not run: the runtime holds them as the pending action until the caller says
+an explicit yes (`classify_confirmation`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+
+from agents.planner import ToolCall
+from agents.tools import ToolRegistry, ToolSpec
+
+
+@dataclass(frozen=True)
+class Allowed:
+    spec: ToolSpec
+    args: BaseModel
+
+
+@dataclass(frozen=True)
+class Refused:
+    rule: str
+    message: str  # for the planner: what was wrong and how to repair it
+    tool: str
+
+    @property
+    def outcome(self) -> Literal["refused", "invalid"]:
+        return "invalid" if self.rule == "invalid_arguments" else "refused"
+
+
+def _validation_message(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err["loc"]) or "arguments"
+        parts.append(f"{where}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def check_call(
+    call: ToolCall, registry: ToolRegistry, *, verified_person_id: str | None
+) -> Allowed | Refused:
+    """The checks that need no I/O: tool known, arguments valid, identity, person named."""
+    spec = registry.get(call.name)
+    if spec is None:
+        return Refused(
+            "unknown_tool",
+            f"There is no tool named {call.name!r}. Use one of: {', '.join(registry.names)}.",
+            call.name,
+        )
+    raw: Any = call.arguments
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw) if raw.strip() else {}
+        except json.JSONDecodeError as exc:
+            return Refused("invalid_arguments", f"The arguments are not valid JSON: {exc.msg}.", call.name)
+    if not isinstance(raw, dict):
+        return Refused("invalid_arguments", "The arguments must be a JSON object.", call.name)
+    try:
+        args = spec.arguments.model_validate(raw)
+    except ValidationError as exc:
+        return Refused("invalid_arguments", f"Invalid arguments: {_validation_message(exc)}.", call.name)
+    if spec.reads_protected and verified_person_id is None:
+        return Refused(
+            "identity_not_verified",
+            "The caller's identity is not verified yet. Ask for their full name and date of birth "
+            "and call verify_identity first.",
+            call.name,
+        )
+    person_id = getattr(args, "person_id", None)
+    if spec.reads_protected and person_id is not None and person_id != verified_person_id:
+        return Refused(
+            "other_person",
+            "Only the verified caller's own records may be used. Do not reveal or change anyone else's.",
+            call.name,
+        )
+    return Allowed(spec, args)
+
+
+# ---------------------------------------------------------------------------------------------
+# What counts as an explicit yes. Decided here, by the runtime, never by a planner: the whole
+# utterance must be agreement (plus filler); anything more is a new request, not a yes.
+
+_YES_CORE = {
+    "yes", "yeah", "yea", "yep", "yup", "ya", "sure", "ok", "okay", "alright", "correct", "right",
+    "absolutely", "definitely", "certainly", "confirm", "confirmed", "perfect", "affirmative",
+    "mhm", "uh-huh", "proceed", "ahead", "good", "great", "fine", "works",
+}  # fmt: skip
+_YES_FILLER = {
+    "please", "go", "do", "it", "that", "that's", "thats", "is", "sounds", "thanks", "thank", "you",
+    "of", "course", "all", "let's", "lets", "book", "cancel", "move", "reschedule", "one", "the",
+    "uh", "um", "oh", "well", "so", "thing", "and", "i", "very", "much", "sir", "ma'am", "would",
+    "be", "this", "yes", "appointment", "exactly", "indeed", "now", "for", "me", "fantastic",
+}  # fmt: skip
+_NO_CORE = {"no", "nope", "nah", "don't", "dont", "not", "stop", "wait", "never", "negative", "hold"}
+_NO_FILLER = {
+    "thanks", "thank", "you", "mind", "on", "do", "it", "that", "please", "uh", "um", "oh", "well",
+    "actually", "i", "changed", "my", "forget", "a", "second", "sec", "minute", "way", "want",
+}  # fmt: skip
+
+Confirmation = Literal["yes", "no", "other"]
+
+
+def classify_confirmation(text: str) -> Confirmation:
+    words = re.findall(r"[a-z]+(?:['-][a-z]+)?", text.lower())
+    if not words:
+        return "other"
+    has_yes = any(w in _YES_CORE for w in words)
+    has_no = any(w in _NO_CORE for w in words)
+    if has_yes and not has_no and all(w in _YES_CORE or w in _YES_FILLER for w in words):
+        return "yes"
+    if has_no and not has_yes and all(w in _NO_CORE or w in _NO_FILLER for w in words):
+        return "no"
+    return "other"
