@@ -1,0 +1,50 @@
+"""The service skeleton: health endpoints on a real server, clean failure on an unreachable database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import LiveServer
+
+FRONTDESK = str(Path(sys.executable).parent / "frontdesk")
+
+
+def test_healthz_and_readyz(live_server: LiveServer) -> None:
+    assert httpx.get(f"{live_server.url}/healthz").json() == {"status": "ok"}
+    ready = httpx.get(f"{live_server.url}/readyz")
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["ready"] is True
+
+
+def _run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "FRONTDESK_DATA_DIR": str(tmp_path), **env}
+    return subprocess.run([FRONTDESK, *args], capture_output=True, text=True, env=full_env, timeout=120)
+
+
+def test_unreachable_database_fails_cleanly(tmp_path: Path) -> None:
+    # Port 1 on loopback: nothing listens there.
+    bad = "postgresql+asyncpg://postgres@127.0.0.1:1/nothing"
+    for args in (["serve", "--port", "0"], ["db", "upgrade"]):
+        proc = _run(args, tmp_path, FRONTDESK_DATABASE_URL=bad)
+        assert proc.returncode == 1, proc.stderr
+        assert "database unreachable" in proc.stderr
+        assert "Traceback" not in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_serve_refuses_unmigrated_database(tmp_path: Path) -> None:
+    proc = _run(["serve", "--port", "0"], tmp_path)
+    assert proc.returncode == 1
+    assert "frontdesk db upgrade" in proc.stderr
+
+
+def test_db_upgrade_is_idempotent(tmp_path: Path) -> None:
+    for _ in range(2):
+        proc = _run(["db", "upgrade"], tmp_path)
+        assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "frontdesk.db").exists()
