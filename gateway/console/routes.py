@@ -1,7 +1,11 @@
-"""HTTP and WebSocket routes of this edge (filled in by the issue that builds it)."""
+"""The staff console's routes, under /console (see docs/console.md)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-router = APIRouter()
+from gateway.console import admin, forms, login, views
+
+router = APIRouter(tags=["console"])
+for part in (login.router, views.router, forms.router, admin.router):
+    router.include_router(part)

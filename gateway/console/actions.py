@@ -1,0 +1,146 @@
+"""What staff do from the console: claim a handoff, reply live to a chat visitor, close with a
+resolution note, add a note. Each action is checked, applied and recorded on the conversation's
+audit chain as `staff.action` (plus the domain event, e.g. `handoff.claimed`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from agents.events import EventKind
+from gateway.console.accounts import StaffUser
+from gateway.conversation import Conversation
+from gateway.services import Services
+from gateway.store.models import HandoffRow
+
+MAX_TEXT = 4000
+
+
+class ActionError(Exception):
+    """The action cannot be done; `status` is the HTTP status, the message says why."""
+
+    def __init__(self, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def clean_text(text: str | None, what: str) -> str:
+    value = (text or "").strip()
+    if not value:
+        raise ActionError(f"{what} is empty", 400)
+    if len(value) > MAX_TEXT:
+        raise ActionError(f"{what} is too long ({len(value)} characters; at most {MAX_TEXT})", 400)
+    return value
+
+
+async def record(
+    services: Services, conversation_id: str, user: StaffUser, kind: str, **payload: Any
+) -> None:
+    """One staff access-log event (`staff.view`, `staff.export`, `staff.action`)."""
+    await services.audit.append(
+        conversation_id, kind, "staff", {"staff": user.email, "role": user.role, **payload}
+    )
+
+
+async def _conversation(services: Services, conversation_id: str) -> Conversation:
+    conversation = await services.conversations.get(conversation_id)
+    if conversation is None:
+        raise ActionError(f"no conversation {conversation_id}", 404)
+    return conversation
+
+
+async def _open_handoff(services: Services, conversation_id: str) -> HandoffRow | None:
+    async with services.db.session() as s:
+        return await s.scalar(
+            select(HandoffRow)
+            .where(
+                HandoffRow.conversation_id == conversation_id, HandoffRow.status.in_(("waiting", "claimed"))
+            )
+            .order_by(HandoffRow.created_at, HandoffRow.id)
+        )
+
+
+async def claim(services: Services, conversation_id: str, user: StaffUser) -> None:
+    conversation = await _conversation(services, conversation_id)
+    handoff = await _open_handoff(services, conversation_id)
+    if handoff is None:
+        raise ActionError("this conversation is not waiting for a person")
+    if handoff.status == "claimed":
+        raise ActionError(f"already claimed by {handoff.claimed_by}")
+    async with services.db.session() as s, s.begin():
+        # Conditional update: of two people clicking at once, exactly one wins.
+        result = await s.execute(
+            update(HandoffRow)
+            .where(HandoffRow.id == handoff.id, HandoffRow.status == "waiting")
+            .values(status="claimed", claimed_by=user.email, claimed_at=datetime.now(UTC))
+        )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise ActionError("someone else claimed it a moment ago")
+    if not conversation.closed:
+        await conversation.set_status("with_staff")
+    await services.audit.append(
+        conversation_id, EventKind.HANDOFF_CLAIMED, "staff", {"staff": user.email, "handoff": handoff.id}
+    )
+    await record(services, conversation_id, user, EventKind.STAFF_ACTION, action="claim", handoff=handoff.id)
+
+
+async def _require_claimed_by(services: Services, conversation_id: str, user: StaffUser) -> HandoffRow:
+    handoff = await _open_handoff(services, conversation_id)
+    if handoff is None or handoff.status != "claimed":
+        raise ActionError("claim this conversation first")
+    if handoff.claimed_by != user.email and user.role != "admin":
+        raise ActionError(f"claimed by {handoff.claimed_by}; only they can reply or close it")
+    return handoff
+
+
+async def reply(services: Services, conversation_id: str, user: StaffUser, text: str | None) -> None:
+    message = clean_text(text, "the message")
+    conversation = await _conversation(services, conversation_id)
+    if conversation.channel != "chat":
+        raise ActionError("only chat visitors get live replies; for calls add a note")
+    if conversation.closed:
+        raise ActionError("this conversation is closed")
+    await _require_claimed_by(services, conversation_id, user)
+    hub = chat_hub(services)
+    if hub is not None:
+        await hub.post_staff_message(conversation_id, user.email, message)
+    else:  # no chat edge in this process: store the staff turn; the widget reads it on reconnect
+        await conversation.staff_message(user.email, message)
+    await record(services, conversation_id, user, EventKind.STAFF_ACTION, action="reply", chars=len(message))
+
+
+async def close(services: Services, conversation_id: str, user: StaffUser, note: str | None) -> None:
+    resolution = clean_text(note, "the resolution note")
+    conversation = await _conversation(services, conversation_id)
+    handoff = await _require_claimed_by(services, conversation_id, user)
+    async with services.db.session() as s, s.begin():
+        await s.execute(
+            update(HandoffRow)
+            .where(HandoffRow.id == handoff.id)
+            .values(status="resolved", resolution_note=resolution, resolved_at=datetime.now(UTC))
+        )
+    await services.audit.append(
+        conversation_id,
+        EventKind.HANDOFF_RESOLVED,
+        "staff",
+        {"staff": user.email, "handoff": handoff.id, "resolution_note": resolution},
+    )
+    hub = chat_hub(services)
+    if conversation.channel == "chat" and hub is not None and hasattr(hub, "close_conversation"):
+        await hub.close_conversation(conversation_id, reason="resolved by staff")
+    elif not conversation.closed:
+        await conversation.close("resolved by staff")
+    await record(services, conversation_id, user, EventKind.STAFF_ACTION, action="close", note=resolution)
+
+
+async def add_note(services: Services, conversation_id: str, user: StaffUser, text: str | None) -> None:
+    note = clean_text(text, "the note")
+    await _conversation(services, conversation_id)
+    await record(services, conversation_id, user, EventKind.STAFF_ACTION, action="note", text=note)
+
+
+def chat_hub(services: Services) -> Any | None:
+    """The chat edge's hub when this process runs it (it pushes staff messages to the widget)."""
+    return getattr(services, "chat", None) or services.extras.get("chat")

@@ -1,0 +1,103 @@
+"""Log in and log out. Both outcomes, and every refused attempt, go on the `system` audit chain."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from gateway.console.accounts import StaffUser
+from gateway.console.auth import get_staff_user, require_csrf, session_codec, staff_accounts
+from gateway.console.rendering import render
+from gateway.console.session import LOGIN_COOKIE, SESSION_COOKIE, new_token, tokens_match
+from gateway.store.audit import SYSTEM_CHAIN
+
+router = APIRouter()
+
+
+def safe_next(target: str | None) -> str:
+    """Only console paths on this site; anything else (//evil, https://...) goes to the list."""
+    if target and target.startswith("/console") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/console"
+
+
+def _login_page(
+    request: Request, *, next_: str, email: str = "", error: str | None = None, status: int = 200
+) -> Response:
+    token = new_token()
+    response = render(
+        request,
+        "login.html",
+        {"login_token": token, "next": next_, "email": email, "error": error},
+        status_code=status,
+    )
+    session_codec(request).write_login_token(response, token)
+    return response
+
+
+@router.get("/console/login", response_model=None)
+async def login_form(request: Request, next: str | None = None) -> Response:
+    codec = session_codec(request)
+    session = codec.read(request.cookies.get(SESSION_COOKIE))
+    if session is not None and await staff_accounts(request).get_active(session.email) is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return _login_page(request, next_=safe_next(next))
+
+
+@router.post("/console/login", response_model=None)
+async def login(
+    request: Request,
+    email: str = Form(""),
+    password: str = Form(""),
+    csrf_token: str = Form(""),
+    next: str = Form("/console"),
+) -> Response:
+    audit = request.app.state.services.audit
+    codec = session_codec(request)
+    expected = codec.read_login_token(request.cookies.get(LOGIN_COOKIE))
+    if expected is None or not tokens_match(expected, csrf_token):
+        await audit.append(SYSTEM_CHAIN, "security.rejected", "system", {"reason": "login_csrf_mismatch"})
+        return _login_page(
+            request,
+            next_=safe_next(next),
+            email=email,
+            status=403,
+            error="The login form expired or was not sent by this site. Please try again.",
+        )
+    if not email.strip() or not password:
+        return _login_page(
+            request, next_=safe_next(next), email=email, status=400, error="Enter your e-mail and password."
+        )
+    result = await staff_accounts(request).authenticate(email, password)
+    if result.user is None:
+        await audit.append(
+            SYSTEM_CHAIN,
+            "security.rejected",
+            "system",
+            {"reason": f"login_{result.reason}", "email": email.strip().lower()[:255]},
+        )
+        status = 423 if result.reason == "locked" else 401
+        return _login_page(request, next_=safe_next(next), email=email, status=status, error=result.error)
+    await audit.append(
+        SYSTEM_CHAIN,
+        "staff.action",
+        "staff",
+        {"action": "login", "staff": result.user.email, "role": result.user.role},
+    )
+    response = RedirectResponse(safe_next(next), status_code=303)
+    codec.write(response, result.user.email)
+    response.delete_cookie(LOGIN_COOKIE, path="/console")
+    return response
+
+
+@router.post("/console/logout", response_model=None)
+async def logout(request: Request, user: StaffUser = Depends(require_csrf)) -> Response:
+    await request.app.state.services.audit.append(
+        SYSTEM_CHAIN, "staff.action", "staff", {"action": "logout", "staff": user.email, "role": user.role}
+    )
+    response = RedirectResponse("/console/login", status_code=303)
+    session_codec(request).clear(response)
+    return response
+
+
+__all__ = ["router", "get_staff_user"]

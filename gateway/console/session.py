@@ -1,0 +1,100 @@
+"""The console's signed session cookie and its CSRF token.
+
+The cookie holds the staff e-mail and a random CSRF token, signed with the service's session
+secret (itsdangerous) and time-limited. It is HttpOnly, SameSite=Lax, and Secure when the public URL
+is https. Every POST must echo the token (form field or `X-CSRF-Token` header, which htmx sends).
+Before login a separate short-lived cookie carries the login form's CSRF token.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from fastapi import Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from gateway.settings import Settings
+
+SESSION_COOKIE = "frontdesk_console"
+LOGIN_COOKIE = "frontdesk_console_login"
+SESSION_MAX_AGE_S = 8 * 3600
+LOGIN_MAX_AGE_S = 30 * 60
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+@dataclass(frozen=True)
+class ConsoleSession:
+    email: str
+    csrf: str
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def tokens_match(expected: str, given: str | None) -> bool:
+    return bool(given) and hmac.compare_digest(expected.encode(), (given or "").encode())
+
+
+class SessionCodec:
+    def __init__(self, settings: Settings) -> None:
+        secret = settings.session_secret_value()
+        self._session = URLSafeTimedSerializer(secret, salt="frontdesk.console.session")
+        self._login = URLSafeTimedSerializer(secret, salt="frontdesk.console.login")
+        self.secure = settings.public_url.lower().startswith("https://")
+
+    def read(self, cookie: str | None) -> ConsoleSession | None:
+        if not cookie:
+            return None
+        try:
+            data = self._session.loads(cookie, max_age=SESSION_MAX_AGE_S)
+        except BadSignature:  # also covers SignatureExpired
+            return None
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("e"), str)
+            or not isinstance(data.get("c"), str)
+        ):
+            return None
+        return ConsoleSession(email=data["e"], csrf=data["c"])
+
+    def write(self, response: Response, email: str) -> ConsoleSession:
+        session = ConsoleSession(email=email, csrf=new_token())
+        response.set_cookie(
+            SESSION_COOKIE,
+            self._session.dumps({"e": session.email, "c": session.csrf}),
+            max_age=SESSION_MAX_AGE_S,
+            httponly=True,
+            secure=self.secure,
+            samesite="lax",
+            path="/console",
+        )
+        return session
+
+    def clear(self, response: Response) -> None:
+        response.delete_cookie(
+            SESSION_COOKIE, path="/console", secure=self.secure, httponly=True, samesite="lax"
+        )
+
+    def read_login_token(self, cookie: str | None) -> str | None:
+        if not cookie:
+            return None
+        try:
+            value = self._login.loads(cookie, max_age=LOGIN_MAX_AGE_S)
+        except BadSignature:
+            return None
+        return value if isinstance(value, str) else None
+
+    def write_login_token(self, response: Response, token: str) -> None:
+        response.set_cookie(
+            LOGIN_COOKIE,
+            self._login.dumps(token),
+            max_age=LOGIN_MAX_AGE_S,
+            httponly=True,
+            secure=self.secure,
+            samesite="strict",
+            path="/console",
+        )

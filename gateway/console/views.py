@@ -1,0 +1,218 @@
+"""Read-only console pages: conversation list, conversation page (+ its live transcript partial),
+recording playback, JSON-lines export, handoff queue, static files.
+
+Opening a conversation page, playing its recording and exporting it are each recorded on that
+conversation's audit chain (`staff.view` / `staff.export`). The 2-second polls that keep an open page
+live are part of the view already recorded and are not logged again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import FileResponse, Response, StreamingResponse
+from pydantic import ValidationError
+
+from agents.events import EventKind
+from gateway.console.accounts import StaffUser
+from gateway.console.actions import record
+from gateway.console.auth import can_export, get_staff_user
+from gateway.console.queries import (
+    ConversationDetail,
+    ConversationFilter,
+    handoff_queue,
+    list_conversations,
+    load_conversation,
+)
+from gateway.console.rendering import STATIC_DIR, business_tz, render
+from gateway.console.steps import build_view
+from gateway.services import Services
+from gateway.store.models import RecordingRow
+
+router = APIRouter()
+
+_STATIC = {"htmx.min.js": "text/javascript", "console.css": "text/css"}
+_USER_LABEL = {"voice": "Caller", "chat": "Visitor", "terminal": "User"}
+
+
+def _services(request: Request) -> Services:
+    return request.app.state.services
+
+
+@router.get("/console/static/{name}", include_in_schema=False)
+async def static(name: str) -> FileResponse:
+    if name not in _STATIC:
+        raise HTTPException(404, "no such file")
+    return FileResponse(
+        STATIC_DIR / name, media_type=_STATIC[name], headers={"Cache-Control": "max-age=3600"}
+    )
+
+
+@router.get("/console", response_model=None)
+async def conversation_list(request: Request, user: StaffUser = Depends(get_staff_user)) -> Response:
+    try:
+        flt = ConversationFilter.model_validate(dict(request.query_params))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "filter"
+        message = f"Bad filter {field}: {first['msg']}"
+        flt = ConversationFilter()
+        page = await list_conversations(_services(request).db, flt, business_tz(request))
+        return render(
+            request,
+            "list.html",
+            {"flt": flt, "page": page, "error": message, "nav": "list"},
+            user=user,
+            status_code=400,
+        )
+    page = await list_conversations(_services(request).db, flt, business_tz(request))
+    return render(request, "list.html", {"flt": flt, "page": page, "nav": "list"}, user=user)
+
+
+async def _detail(services: Services, conversation_id: str) -> ConversationDetail:
+    detail = await load_conversation(services.db, conversation_id)
+    if detail is None:
+        raise HTTPException(404, f"no conversation {conversation_id}")
+    detail.events = await services.audit.events(conversation_id)
+    return detail
+
+
+def _version(detail: ConversationDetail) -> str:
+    """Changes whenever something the transcript shows changes (staff access events excluded)."""
+    last = max((e.seq for e in detail.events if not e.kind.startswith("staff.")), default=0)
+    heard = sum(1 for t in detail.turns if t.heard_text is not None)
+    return f"{len(detail.turns)}.{last}.{heard}.{detail.row.status}"
+
+
+def _transcript_context(detail: ConversationDetail) -> dict[str, Any]:
+    return {
+        "c": detail.row,
+        "view": build_view(detail.turns, detail.events),
+        "version": _version(detail),
+        "live": detail.row.status != "closed",
+        "user_label": _USER_LABEL.get(detail.row.channel, "User"),
+    }
+
+
+async def render_conversation(
+    request: Request,
+    user: StaffUser,
+    conversation_id: str,
+    *,
+    error: str | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    services = _services(request)
+    await _detail(services, conversation_id)  # 404 before logging a view of nothing
+    await record(services, conversation_id, user, EventKind.STAFF_VIEW, what="conversation")
+    detail = await _detail(services, conversation_id)  # now includes this view in the access log
+    chain = await services.audit.verify(conversation_id)
+    context = _transcript_context(detail) | {
+        "handoffs": detail.handoffs,
+        "recordings": detail.recordings,
+        "chain": chain,
+        "error": error,
+        "notice": notice,
+    }
+    return render(request, "conversation.html", context, user=user, status_code=status_code)
+
+
+@router.get("/console/conversations/{conversation_id}", response_model=None)
+async def conversation_page(
+    conversation_id: str, request: Request, user: StaffUser = Depends(get_staff_user)
+) -> Response:
+    return await render_conversation(request, user, conversation_id)
+
+
+@router.get("/console/conversations/{conversation_id}/transcript", response_model=None)
+async def transcript_partial(
+    conversation_id: str, request: Request, v: str | None = None, user: StaffUser = Depends(get_staff_user)
+) -> Response:
+    detail = await _detail(_services(request), conversation_id)
+    context = _transcript_context(detail)
+    if v is not None and v == context["version"]:
+        return Response(status_code=204)  # htmx keeps the page as it is (and open <details> stay open)
+    return render(request, "_transcript.html", context, user=user)
+
+
+def _recording_path(data_dir: Path, row: RecordingRow) -> Path:
+    base = data_dir.resolve()
+    path = (base / row.path).resolve()
+    # Only files inside the data directory are ever served, whatever the row says.
+    if not path.is_relative_to(base) or not path.is_file():
+        raise HTTPException(404, "recording file not found")
+    return path
+
+
+@router.get("/console/conversations/{conversation_id}/recordings/{recording_id}", response_model=None)
+async def recording(
+    conversation_id: str, recording_id: int, request: Request, user: StaffUser = Depends(get_staff_user)
+) -> FileResponse:
+    services = _services(request)
+    async with services.db.session() as s:
+        row = await s.get(RecordingRow, recording_id)
+    if row is None or row.conversation_id != conversation_id:
+        raise HTTPException(404, "no such recording")
+    path = _recording_path(services.settings.data_dir, row)
+    await record(services, conversation_id, user, EventKind.STAFF_VIEW, what="recording", recording=row.id)
+    return FileResponse(path, media_type="audio/wav", headers={"Cache-Control": "no-store"})
+
+
+def _jsonl(lines: list[dict[str, Any]]) -> Iterator[str]:
+    for line in lines:
+        yield json.dumps(line, ensure_ascii=False, sort_keys=True, default=str) + "\n"
+
+
+def _row_dict(row: Any) -> dict[str, Any]:
+    return {c.key: getattr(row, c.key) for c in row.__table__.columns}
+
+
+@router.get("/console/conversations/{conversation_id}/export", response_model=None)
+async def export(
+    conversation_id: str, request: Request, user: StaffUser = Depends(can_export)
+) -> StreamingResponse:
+    """The conversation, its turns, handoffs and full audit chain (with hashes) as JSON lines."""
+    services = _services(request)
+    await _detail(services, conversation_id)
+    await record(services, conversation_id, user, EventKind.STAFF_EXPORT, format="jsonl")
+    detail = await _detail(services, conversation_id)
+    chain = await services.audit.verify(conversation_id)
+    lines: list[dict[str, Any]] = [{"type": "conversation", **_row_dict(detail.row)}]
+    lines += [{"type": "turn", **_row_dict(t)} for t in detail.turns]
+    lines += [{"type": "handoff", **_row_dict(h)} for h in detail.handoffs]
+    lines += [{"type": "recording", **_row_dict(r)} for r in detail.recordings]
+    lines += [{"type": "audit_event", **e.as_dict()} for e in detail.events]
+    lines.append(
+        {
+            "type": "verification",
+            "ok": chain.ok,
+            "events": chain.events,
+            "first_bad": str(chain.first_bad) if chain.first_bad else None,
+        }
+    )
+    filename = f"conversation-{conversation_id}.jsonl"
+    return StreamingResponse(
+        _jsonl(lines),
+        media_type="application/x-ndjson",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+async def _queue_context(request: Request) -> dict[str, Any]:
+    waiting, claimed = await handoff_queue(_services(request).db)
+    return {"waiting": waiting, "claimed": claimed}
+
+
+@router.get("/console/queue", response_model=None)
+async def queue_page(request: Request, user: StaffUser = Depends(get_staff_user)) -> Response:
+    return render(request, "queue.html", await _queue_context(request) | {"nav": "queue"}, user=user)
+
+
+@router.get("/console/queue/rows", response_model=None)
+async def queue_rows(request: Request, user: StaffUser = Depends(get_staff_user)) -> Response:
+    return render(request, "_queue_rows.html", await _queue_context(request), user=user)
