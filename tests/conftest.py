@@ -96,11 +96,20 @@ async def prepare_database(settings: Settings) -> None:
 
     settings.ensure_data_dir()
     await upgrade(settings.database_url)
-    try:
-        from connectors.demo.seed import seed_demo_database
-    except ImportError:  # the demo practice is not part of this checkout
+    if settings.connector != "demo":
         return
-    await seed_demo_database(settings.database_url, settings.timezone)
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from connectors.demo import seed_demo
+    from gateway.store.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        async with db.session() as session, session.begin():
+            await seed_demo(session, datetime.now(ZoneInfo(settings.timezone)).date(), settings.timezone)
+    finally:
+        await db.close()
 
 
 class LiveServer:
