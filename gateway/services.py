@@ -11,6 +11,7 @@ from typing import Any
 
 from agents.api import ConversationAgent
 from connectors.base import Connector
+from gateway.chat.service import ChatService
 from gateway.conversation import ConversationManager
 from gateway.settings import Settings
 from gateway.store.audit import AuditLog
@@ -26,6 +27,7 @@ class Services:
     connector: Connector
     agent: ConversationAgent
     conversations: ConversationManager
+    chat: ChatService
     extras: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -37,7 +39,8 @@ class Services:
         connector = build_connector(settings, db)
         agent = build_agent_for(settings, connector, audit)
         conversations = ConversationManager(db, audit, agent)
-        return cls(settings, db, audit, connector, agent, conversations)
+        chat = ChatService.start(settings, db, conversations)
+        return cls(settings, db, audit, connector, agent, conversations, chat)
 
     async def readiness(self) -> dict[str, Any]:
         from gateway.store.migrate import pending_revisions
@@ -54,6 +57,7 @@ class Services:
         return report
 
     async def stop(self) -> None:
+        await self.chat.stop()  # stores the chat events still queued; needs the database open
         await self.audit.close()
         await self.connector.aclose()
         await self.db.close()

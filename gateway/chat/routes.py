@@ -1,7 +1,37 @@
-"""HTTP and WebSocket routes of this edge (filled in by the issue that builds it)."""
+"""HTTP and WebSocket routes of the chat edge: the socket, the widget script, the demo page and
+the staff API."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from pathlib import Path
+
+from fastapi import APIRouter, WebSocket
+from fastapi.responses import FileResponse, HTMLResponse
+
+from gateway.chat import staff_api
+from gateway.chat.websocket import chat_socket
+
+STATIC = Path(__file__).parent / "static"
 
 router = APIRouter()
+router.include_router(staff_api.router)
+
+
+@router.websocket("/chat/ws")
+async def chat_ws(websocket: WebSocket) -> None:
+    await chat_socket(websocket)
+
+
+@router.get("/widget.js", include_in_schema=False)
+async def widget_js() -> FileResponse:
+    # Short cache: sites embed it by URL, and a fixed widget should reach them within minutes.
+    return FileResponse(
+        STATIC / "widget.js",
+        media_type="text/javascript; charset=utf-8",
+        headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"},
+    )
+
+
+@router.get("/", include_in_schema=False)
+async def demo_page() -> HTMLResponse:
+    return HTMLResponse((STATIC / "demo.html").read_text(encoding="utf-8"))

@@ -1,0 +1,418 @@
+"""The chat hub: one in-memory channel per live conversation, fanning sequenced events out to the
+connections (and console observers) attached to it, and replaying what a reconnecting client missed.
+
+Replies are produced by a per-conversation worker task owned by the hub, not by the WebSocket, so
+a reply keeps being generated and stored while the visitor's connection is down; the visitor gets
+it on resume. Every event gets the next `seq` of its conversation, is kept in memory until the
+outbox has stored it, and is then replayable from the database as well.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from collections import OrderedDict, deque
+from typing import Any
+
+from agents.api import EndConversation, Handoff, ReplyDelta, UserTurn
+from gateway.chat.outbox import Outbox
+from gateway.chat.protocol import (
+    BotDelta,
+    BotFinal,
+    ChatStatus,
+    SequencedEvent,
+    StaffMessage,
+    StatusEvent,
+    VisitorEcho,
+)
+from gateway.conversation import Conversation, ConversationManager
+
+log = logging.getLogger(__name__)
+
+_STATUS_OF_CONVERSATION: dict[str, ChatStatus] = {
+    "active": "bot",
+    "waiting": "waiting",
+    "with_staff": "staff_joined",
+    "closed": "closed",
+}
+STATUS_DETAIL: dict[ChatStatus, str] = {
+    "bot": "You are chatting with our assistant.",
+    "waiting": "Waiting for a person to join.",
+    "staff_joined": "A person has joined the conversation.",
+    "closed": "This conversation has ended.",
+}
+APOLOGY = "Sorry, something went wrong on our side. Please try again, or ask for a person."
+_MEMORY_KEEP = 200  # durable events kept in memory per channel for cheap replay
+
+
+class ChatRefused(Exception):
+    """A request the hub will not carry out; `code` and `message` go to the client as an error."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Subscriber:
+    """One attached connection: a queue of JSON frames. A client too slow to drain
+    `max_pending` frames is cut off (`overflowed`) and resumes from its last seq."""
+
+    __slots__ = ("queue", "last_seq", "max_pending", "overflowed")
+
+    def __init__(self, max_pending: int = 500) -> None:
+        # Frames (str); None when cut off; the connection also queues its own errors and close.
+        self.queue: asyncio.Queue[Any] = asyncio.Queue()
+        self.last_seq = 0
+        self.max_pending = max_pending
+        self.overflowed = False
+
+    def push(self, seq: int, frame: str) -> None:
+        if seq <= self.last_seq or self.overflowed:
+            return  # already delivered (replay overlapping live delivery)
+        if self.queue.qsize() >= self.max_pending:
+            self.overflowed = True
+            self.queue.put_nowait(None)
+            return
+        self.last_seq = seq
+        self.queue.put_nowait(frame)
+
+
+class _Channel:
+    __slots__ = (
+        "conversation",
+        "seq",
+        "events",
+        "subscribers",
+        "status",
+        "inbox",
+        "worker",
+        "client_ids",
+        "touched",
+        "visitor_typing_at",
+    )
+
+    def __init__(self, conversation: Conversation, head_seq: int) -> None:
+        self.conversation = conversation
+        self.seq = head_seq
+        self.events: deque[tuple[int, str]] = deque()
+        self.subscribers: set[Subscriber] = set()
+        self.status: ChatStatus = _STATUS_OF_CONVERSATION.get(conversation.status, "bot")
+        self.inbox: deque[tuple[str, str | None] | None] = deque()  # None = greet
+        self.worker: asyncio.Task[None] | None = None
+        self.client_ids: OrderedDict[str, None] = OrderedDict()
+        self.touched = time.monotonic()
+        self.visitor_typing_at = 0.0
+
+
+class ChatHub:
+    def __init__(
+        self,
+        conversations: ConversationManager,
+        outbox: Outbox,
+        evict_after_s: float = 600.0,
+        max_pending_per_connection: int = 500,
+    ) -> None:
+        self._conversations = conversations
+        self._outbox = outbox
+        self._channels: dict[str, _Channel] = {}
+        self._loading: dict[str, asyncio.Future[_Channel]] = {}
+        self._evict_after_s = evict_after_s
+        self._max_pending = max_pending_per_connection
+        self._sweeper: asyncio.Task[None] | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._outbox.start()
+        self._sweeper = asyncio.create_task(self._sweep_forever(), name="chat-hub-sweeper")
+
+    async def stop(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+        workers = [c.worker for c in self._channels.values() if c.worker is not None]
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        await self._outbox.stop()
+
+    def new_subscriber(self) -> Subscriber:
+        return Subscriber(self._max_pending)
+
+    # -- visitor side ------------------------------------------------------------------------
+
+    async def open_conversation(self, meta: dict[str, Any] | None = None) -> str:
+        """A new chat conversation whose greeting is being produced."""
+        conversation = await self._conversations.open("chat", meta=meta)
+        channel = _Channel(conversation, head_seq=0)
+        self._channels[conversation.id] = channel
+        channel.inbox.append(None)
+        self._ensure_worker(channel)
+        return conversation.id
+
+    async def attach(
+        self, conversation_id: str, last_seq: int, subscriber: Subscriber
+    ) -> tuple[int, ChatStatus]:
+        """Queue every event after `last_seq` to the subscriber, then keep it attached for live
+        events. Returns the seq the subscriber is synced to and the conversation's status."""
+        channel = await self._channel(conversation_id)
+        subscriber.last_seq = min(last_seq, channel.seq)
+        synced = subscriber.last_seq
+        # Older events than memory holds come from the outbox table; loop because the memory
+        # window may move while we read.
+        while subscriber.last_seq + 1 < _first_in_memory(channel):
+            before = subscriber.last_seq
+            for payload in await self._outbox.read_after(conversation_id, subscriber.last_seq):
+                seq = int(payload["seq"])
+                if seq >= _first_in_memory(channel):
+                    break
+                subscriber.push(seq, _encode(payload))
+            if subscriber.last_seq == before:
+                log.error("chat: events after %d of %s missing from the outbox", before, conversation_id)
+                break
+        # No await from here on: the memory replay and joining live delivery are one step.
+        for seq, frame in channel.events:
+            subscriber.push(seq, frame)
+        channel.subscribers.add(subscriber)
+        channel.touched = time.monotonic()
+        return synced, channel.status
+
+    def detach(self, conversation_id: str, subscriber: Subscriber) -> None:
+        channel = self._channels.get(conversation_id)
+        if channel is not None:
+            channel.subscribers.discard(subscriber)
+            channel.touched = time.monotonic()
+
+    async def visitor_message(self, conversation_id: str, text: str, client_id: str | None) -> None:
+        """Store and acknowledge a visitor message; the bot (or, during a handoff, staff) answers.
+        A message whose client_id was already accepted is ignored: the client re-sent it after a
+        reconnect and its echo and reply are in the stream already."""
+        channel = await self._channel(conversation_id)
+        if client_id is not None:
+            if client_id in channel.client_ids:
+                return
+            channel.client_ids[client_id] = None
+            if len(channel.client_ids) > 256:
+                channel.client_ids.popitem(last=False)
+        if channel.status == "closed":
+            raise ChatRefused("conversation_closed", "this conversation has ended; start a new one")
+        self._publish(channel, VisitorEcho, text=text, client_id=client_id)
+        channel.inbox.append((text, client_id))
+        self._ensure_worker(channel)
+
+    async def visitor_typing(self, conversation_id: str) -> None:
+        channel = await self._channel(conversation_id)
+        channel.visitor_typing_at = time.monotonic()
+
+    # -- staff side (the console calls these directly) -----------------------------------------
+
+    async def post_staff_message(
+        self, conversation_id: str, staff_email: str, text: str, staff_name: str | None = None
+    ) -> int:
+        """Store a staff message as a turn and deliver it live; returns its seq."""
+        text = text.strip()
+        if not text:
+            raise ChatRefused("empty_message", "the message is empty")
+        channel = await self._channel(conversation_id)
+        if channel.status == "closed":
+            raise ChatRefused("conversation_closed", "this conversation has ended")
+        await channel.conversation.staff_message(staff_email, text)
+        if channel.status != "staff_joined":
+            await self._set_status(channel, "staff_joined")
+        return self._publish(
+            channel, StaffMessage, text=text, staff_name=staff_name or _display_name(staff_email)
+        )
+
+    async def close_conversation(self, conversation_id: str, reason: str = "closed by staff") -> None:
+        channel = await self._channel(conversation_id)
+        if channel.status != "closed":
+            await channel.conversation.close(reason)
+            self._publish(channel, StatusEvent, status="closed", detail=STATUS_DETAIL["closed"])
+            channel.status = "closed"
+
+    async def observe(self, conversation_id: str, last_seq: int = 0) -> Subscriber:
+        """A console view of the live conversation: everything after `last_seq`, then live."""
+        subscriber = self.new_subscriber()
+        await self.attach(conversation_id, last_seq, subscriber)
+        return subscriber
+
+    def visitor_is_typing(self, conversation_id: str, within_s: float = 5.0) -> bool:
+        channel = self._channels.get(conversation_id)
+        return channel is not None and time.monotonic() - channel.visitor_typing_at < within_s
+
+    def status_of(self, conversation_id: str) -> ChatStatus | None:
+        channel = self._channels.get(conversation_id)
+        return None if channel is None else channel.status
+
+    @property
+    def live_channels(self) -> int:
+        return len(self._channels)
+
+    async def idle(self) -> None:
+        """Wait until no reply is being produced and every event is stored (tests, shutdown)."""
+        while any(c.worker is not None for c in self._channels.values()):
+            await asyncio.gather(*[c.worker for c in self._channels.values() if c.worker is not None])
+        await self._outbox.flushed()
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _publish(self, channel: _Channel, model: type[SequencedEvent], **fields: Any) -> int:
+        channel.seq += 1
+        event = model(seq=channel.seq, **fields)
+        payload = event.model_dump(mode="json")
+        frame = _encode(payload)
+        cid = channel.conversation.id
+        channel.events.append((channel.seq, frame))
+        self._outbox.add(cid, channel.seq, payload)
+        self._trim(channel)
+        for subscriber in channel.subscribers:
+            subscriber.push(channel.seq, frame)
+        channel.touched = time.monotonic()
+        return channel.seq
+
+    def _trim(self, channel: _Channel) -> None:
+        durable = self._outbox.durable_seq(channel.conversation.id)
+        while len(channel.events) > _MEMORY_KEEP and channel.events[0][0] <= durable:
+            channel.events.popleft()
+
+    async def _set_status(self, channel: _Channel, status: ChatStatus) -> None:
+        channel.status = status
+        self._publish(channel, StatusEvent, status=status, detail=STATUS_DETAIL[status])
+
+    async def _channel(self, conversation_id: str) -> _Channel:
+        channel = self._channels.get(conversation_id)
+        if channel is not None:
+            return channel
+        pending = self._loading.get(conversation_id)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[_Channel] = asyncio.get_running_loop().create_future()
+        self._loading[conversation_id] = future
+        try:
+            conversation = await self._conversations.get(conversation_id)
+            if conversation is None or conversation.channel != "chat":
+                raise ChatRefused("unknown_conversation", "this conversation does not exist")
+            channel = _Channel(conversation, head_seq=await self._outbox.head_seq(conversation_id))
+            # Recent history in memory, so a resume right after a restart needs no second read.
+            self._channels[conversation_id] = channel
+            future.set_result(channel)
+            return channel
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: waiters re-raise it, nobody else must
+            raise
+        finally:
+            del self._loading[conversation_id]
+
+    def _ensure_worker(self, channel: _Channel) -> None:
+        if channel.worker is None:
+            channel.worker = asyncio.create_task(self._work(channel), name=f"chat-{channel.conversation.id}")
+
+    async def _work(self, channel: _Channel) -> None:
+        try:
+            while channel.inbox:
+                item = channel.inbox.popleft()
+                try:
+                    if item is None:
+                        await self._reply(channel, channel.conversation.greet(), in_reply_to=None)
+                    else:
+                        await self._handle_visitor_text(channel, *item)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # storing a turn failed; the visitor must not wait in silence
+                    log.exception("chat: turn failed in %s", channel.conversation.id)
+                    self._publish(
+                        channel,
+                        BotFinal,
+                        reply_id=_reply_id(),
+                        text=APOLOGY,
+                        in_reply_to=item[1] if item else None,
+                    )
+        finally:
+            channel.worker = None
+            channel.touched = time.monotonic()
+
+    async def _handle_visitor_text(self, channel: _Channel, text: str, client_id: str | None) -> None:
+        turn = UserTurn(text=text, channel="chat", meta={"client_id": client_id} if client_id else {})
+        if channel.status in ("waiting", "staff_joined"):
+            # A person has the conversation: the turn is stored for staff and the bot stays quiet.
+            async for _ in channel.conversation.user_turn(turn):
+                pass
+            return
+        await self._reply(channel, channel.conversation.user_turn(turn), in_reply_to=client_id)
+
+    async def _reply(self, channel: _Channel, outputs: Any, in_reply_to: str | None) -> None:
+        reply_id = _reply_id()
+        text = ""
+        handoff: Handoff | None = None
+        ended: EndConversation | None = None
+        try:
+            async for out in outputs:
+                if isinstance(out, ReplyDelta):
+                    piece = out.text.strip()
+                    if not piece:
+                        continue
+                    # Deltas carry their separating space: concatenated deltas equal the final text.
+                    piece = (" " + piece) if text else piece
+                    text += piece
+                    self._publish(channel, BotDelta, reply_id=reply_id, text=piece)
+                elif isinstance(out, Handoff):
+                    handoff = out
+                elif isinstance(out, EndConversation):
+                    ended = out
+        except Exception:
+            # The visitor still gets a closed reply, never a bubble that streams forever.
+            log.exception("chat: reply failed in %s", channel.conversation.id)
+            piece = (" " + APOLOGY) if text else APOLOGY
+            text += piece
+            self._publish(channel, BotDelta, reply_id=reply_id, text=piece)
+        self._publish(channel, BotFinal, reply_id=reply_id, text=text, in_reply_to=in_reply_to)
+        if handoff is not None and channel.status == "bot":
+            await self._set_status(channel, "waiting")
+        if ended is not None:
+            await channel.conversation.close(ended.reason)
+            await self._set_status(channel, "closed")
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(min(30.0, self._evict_after_s / 2))
+            self.sweep()
+
+    def sweep(self) -> int:
+        """Drop channels idle for `evict_after_s` with nothing unsent; they reload on demand."""
+        now = time.monotonic()
+        dropped = 0
+        for cid, channel in list(self._channels.items()):
+            if (
+                not channel.subscribers
+                and channel.worker is None
+                and now - channel.touched > self._evict_after_s
+                and self._outbox.durable_seq(cid) >= channel.seq
+            ):
+                del self._channels[cid]
+                self._outbox.forget(cid)
+                self._conversations.forget(cid)
+                dropped += 1
+        return dropped
+
+
+def _first_in_memory(channel: _Channel) -> int:
+    return channel.events[0][0] if channel.events else channel.seq + 1
+
+
+def _encode(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+
+
+def _reply_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def _display_name(email: str) -> str:
+    """What the visitor sees for a staff member: the name part of the address, not the address."""
+    local = email.split("@", 1)[0]
+    words = [w for w in local.replace("_", ".").replace("-", ".").split(".") if w]
+    return " ".join(w.capitalize() for w in words) or "Staff"

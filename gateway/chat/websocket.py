@@ -1,0 +1,254 @@
+"""`WS /chat/ws`: one visitor connection. Admission (origin, connect rate) happens at the upgrade;
+then frames are size-checked, parsed, rate-limited and handed to the hub. Outgoing frames all go
+through one sender task, so errors and conversation events never interleave mid-write.
+
+Every refusal is an `error` frame; the connection is closed only when continuing makes no sense
+(idle, too many refusals in a row, client too slow to read).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+
+from fastapi import WebSocket
+from starlette.responses import JSONResponse
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from agents.events import EventKind
+from gateway.chat.hub import ChatRefused, Subscriber
+from gateway.chat.limits import TokenBucket, origin_allowed
+from gateway.chat.protocol import (
+    BadFrame,
+    ErrorFrame,
+    Hello,
+    Typing,
+    VisitorMessage,
+    Welcome,
+    dump,
+    parse_client_frame,
+)
+from gateway.chat.service import ChatService
+from gateway.chat.tokens import TokenRefused
+
+log = logging.getLogger(__name__)
+
+CLOSE_POLICY = 1008
+CLOSE_TRY_AGAIN = 1013
+
+
+@dataclass(frozen=True)
+class _Close:
+    code: int
+    reason: str
+
+
+def client_ip(websocket: WebSocket) -> str:
+    return websocket.client.host if websocket.client else "unknown"
+
+
+async def refuse_upgrade(websocket: WebSocket, status: int, code: str, message: str) -> None:
+    """Refuse before accepting: an HTTP response with a JSON error body where the server supports
+    it (uvicorn does), otherwise a close frame whose reason says why."""
+    body = ErrorFrame(code=code, message=message).model_dump(mode="json")
+    if "websocket.http.response" in websocket.scope.get("extensions", {}):
+        await websocket.send_denial_response(JSONResponse(body, status_code=status))
+    else:
+        await websocket.close(CLOSE_POLICY, reason=f"{code}: {message}"[:120])
+
+
+async def chat_socket(websocket: WebSocket) -> None:
+    services = websocket.app.state.services
+    chat: ChatService = services.chat
+    settings = chat.settings
+    ip = client_ip(websocket)
+    origin = websocket.headers.get("origin")
+    if not origin_allowed(origin, settings.chat_allowed_origins):
+        await services.audit.append(
+            "system",
+            EventKind.SECURITY,
+            "system",
+            {"reason": "chat_origin_refused", "origin": origin, "ip": ip},
+        )
+        await refuse_upgrade(websocket, 403, "origin_not_allowed", f"origin {origin!r} may not open a chat")
+        return
+    wait = chat.ip_connects.take(ip)
+    if wait > 0:
+        await refuse_upgrade(
+            websocket, 429, "rate_limited", f"too many new connections; retry in {wait:.0f} s"
+        )
+        return
+    await websocket.accept()
+    chat.connections += 1
+    try:
+        await _Connection(websocket, chat, ip).run()
+    finally:
+        chat.connections -= 1
+
+
+class _Connection:
+    def __init__(self, websocket: WebSocket, chat: ChatService, ip: str) -> None:
+        self.ws = websocket
+        self.chat = chat
+        self.settings = chat.settings
+        self.ip = ip
+        self.bucket = TokenBucket(self.settings.chat_rate_burst, self.settings.chat_rate_per_s)
+        # Typing notices are cheap but still bounded.
+        self.typing_bucket = TokenBucket(10, 2.0)
+        self.conversation_id: str | None = None
+        self.subscriber: Subscriber | None = None
+        self.sender: asyncio.Task[None] | None = None
+        self.refusals = 0
+
+    async def run(self) -> None:
+        try:
+            await self._receive_loop()
+        except WebSocketDisconnect:
+            pass
+        finally:
+            if self.conversation_id is not None and self.subscriber is not None:
+                self.chat.hub.detach(self.conversation_id, self.subscriber)
+            if self.sender is not None:
+                if not self.sender.done():
+                    self.sender.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await self.sender
+
+    async def _receive_loop(self) -> None:
+        limit = self.settings.chat_max_message_bytes
+        while True:
+            try:
+                message = await asyncio.wait_for(self.ws.receive(), timeout=self.settings.chat_idle_timeout_s)
+            except TimeoutError:
+                await self._close_with_error(
+                    1000, "idle_timeout", "closed after a period without activity; reconnect to continue"
+                )
+                return
+            if message["type"] == "websocket.disconnect":
+                return
+            if self.sender is not None and self.sender.done():
+                return  # the sender closed the socket (slow client)
+            await self._handle(message.get("text"), message.get("bytes"), limit)
+            if self.refusals >= self.settings.chat_max_refusals:
+                await self._close_with_error(
+                    CLOSE_POLICY, "too_many_errors", "too many refused messages in a row; closing"
+                )
+                return
+
+    async def _handle(self, raw: str | None, data: bytes | None, limit: int) -> None:
+        if raw is None:
+            size = len(data or b"")
+            if size > limit:
+                await self._refuse("too_large", f"message of {size} bytes exceeds the limit of {limit}")
+            else:
+                await self._refuse("bad_message", "binary frames are not supported; send JSON text")
+            return
+        size = len(raw.encode("utf-8", "surrogatepass"))
+        if size > limit:
+            await self._refuse("too_large", f"message of {size} bytes exceeds the limit of {limit}")
+            return
+        try:
+            frame = parse_client_frame(raw)
+        except BadFrame as exc:
+            await self._refuse(exc.code, exc.message)
+            return
+        await self._dispatch(frame)
+
+    async def _dispatch(self, frame: Hello | VisitorMessage | Typing) -> None:
+        if isinstance(frame, Hello):
+            await self._hello(frame)
+            return
+        if self.conversation_id is None:
+            await self._refuse("hello_required", "send a hello message first")
+            return
+        if isinstance(frame, Typing):
+            if self.typing_bucket.take() == 0:
+                await self.chat.hub.visitor_typing(self.conversation_id)
+            return  # extra typing notices carry no content; dropping them loses nothing
+        text = frame.text.strip()
+        if not text:
+            await self._refuse("empty_message", "the message is empty")
+            return
+        if len(text) > self.settings.chat_max_text_chars:
+            await self._refuse(
+                "too_long", f"message of {len(text)} characters exceeds {self.settings.chat_max_text_chars}"
+            )
+            return
+        wait = max(self.bucket.take(), self.chat.ip_messages.take(self.ip))
+        if wait > 0:
+            await self._refuse(
+                "rate_limited", f"too many messages; this one was not sent, retry in {wait:.1f} s", wait
+            )
+            return
+        try:
+            await self.chat.hub.visitor_message(self.conversation_id, text, frame.client_id)
+        except ChatRefused as exc:
+            await self._refuse(exc.code, exc.message)
+            return
+        self.refusals = 0
+
+    async def _hello(self, hello: Hello) -> None:
+        if self.conversation_id is not None:
+            await self._refuse("already_started", "this connection already has a conversation")
+            return
+        hub = self.chat.hub
+        try:
+            if hello.token:
+                conversation_id = self.chat.tokens.conversation_id(hello.token)
+                resumed = True
+            else:
+                conversation_id = await hub.open_conversation(meta={"ip": self.ip})
+                resumed = False
+            subscriber = hub.new_subscriber()
+            synced, status = await hub.attach(conversation_id, hello.last_seq if resumed else 0, subscriber)
+        except (TokenRefused, ChatRefused) as exc:
+            await self._refuse(exc.code, exc.message)
+            return
+        self.conversation_id = conversation_id
+        self.subscriber = subscriber
+        self.refusals = 0
+        welcome = Welcome(
+            seq=synced,
+            conversation_id=conversation_id,
+            token=self.chat.tokens.issue(conversation_id),
+            resumed=resumed,
+            status=status,
+        )
+        # The welcome goes out before anything queued by attach(): the sender starts after it.
+        await self.ws.send_text(dump(welcome))
+        self.sender = asyncio.create_task(self._send_loop(subscriber))
+
+    async def _send_loop(self, subscriber: Subscriber) -> None:
+        queue = subscriber.queue
+        while True:
+            item = await queue.get()
+            if isinstance(item, str):
+                await self.ws.send_text(item)
+                continue
+            if item is None:  # the hub cut us off: the client reads too slowly
+                item = _Close(CLOSE_TRY_AGAIN, "too slow: reconnect and resume")
+                await self.ws.send_text(dump(ErrorFrame(code="too_slow", message=item.reason)))
+            if self.ws.client_state == WebSocketState.CONNECTED:
+                await self.ws.close(item.code, reason=item.reason)
+            return
+
+    async def _send(self, frame: str) -> None:
+        if self.subscriber is None:
+            await self.ws.send_text(frame)
+        else:
+            self.subscriber.queue.put_nowait(frame)
+
+    async def _refuse(self, code: str, message: str, retry_after_s: float | None = None) -> None:
+        self.refusals += 1
+        await self._send(dump(ErrorFrame(code=code, message=message, retry_after_s=retry_after_s)))
+
+    async def _close_with_error(self, close_code: int, code: str, message: str) -> None:
+        await self._send(dump(ErrorFrame(code=code, message=message)))
+        if self.subscriber is None or self.sender is None:
+            await self.ws.close(close_code, reason=message[:120])
+            return
+        self.subscriber.queue.put_nowait(_Close(close_code, message[:120]))
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.sender, timeout=5)
