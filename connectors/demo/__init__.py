@@ -1,0 +1,16 @@
+"""The built-in demo practice, "Riverside Family Clinic", kept in the project's own database."""
+
+from connectors.demo.connector import DemoConnector, normalize_phone
+from connectors.demo.models import metadata
+from connectors.demo.schedule import WorkingHours
+from connectors.demo.seed import PRACTICE_NAME, SeedReport, seed_demo
+
+__all__ = [
+    "PRACTICE_NAME",
+    "DemoConnector",
+    "SeedReport",
+    "WorkingHours",
+    "metadata",
+    "normalize_phone",
+    "seed_demo",
+]
