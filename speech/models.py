@@ -1,0 +1,38 @@
+"""The speech models of one process: one Whisper and one Piper, loaded together and shared."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from speech.stt import SpeechToText
+from speech.tts import TextToSpeech
+from speech.vad import SileroVadModel
+
+
+@dataclass
+class SpeechModels:
+    stt: SpeechToText
+    tts: TextToSpeech
+    vad: SileroVadModel
+
+    @classmethod
+    def load(
+        cls,
+        stt_model: str | Path | None = None,
+        stt_workers: int = 2,
+        tts_voice: Path | str | None = None,
+        tts_workers: int = 2,
+    ) -> SpeechModels:
+        """Blocking (about a second): call it from a thread or before serving."""
+        stt = SpeechToText.load(stt_model, stt_workers)
+        try:
+            tts = TextToSpeech.load(tts_voice, tts_workers)
+        except Exception:
+            stt.close()
+            raise
+        return cls(stt=stt, tts=tts, vad=SileroVadModel.load())
+
+    def close(self) -> None:
+        self.stt.close()
+        self.tts.close()

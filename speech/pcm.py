@@ -1,0 +1,107 @@
+"""PCM helpers: validation and conversion of mono audio, WAV files, 20 ms framing.
+
+Everything in `speech/` passes audio as a 1-D numpy array of int16 samples plus a sample rate.
+These helpers are the one place where foreign input (floats, NaN, stereo, odd byte counts) is
+checked, so that a bad buffer is a clear `AudioFormatError` instead of a crash deeper down.
+"""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import numpy as np
+
+PHONE_RATE = 8000
+FRAME_MS = 20
+
+
+class AudioFormatError(ValueError):
+    """Audio that cannot be used as given (wrong dtype, NaN, wrong rate, odd length, bad file)."""
+
+
+def check_rate(sample_rate: int) -> int:
+    """Accept a positive integral sample rate between 4 kHz and 192 kHz."""
+    if isinstance(sample_rate, bool) or not isinstance(sample_rate, int | np.integer):
+        raise AudioFormatError(f"sample rate must be an integer, got {sample_rate!r}")
+    if not 4000 <= int(sample_rate) <= 192_000:
+        raise AudioFormatError(f"unsupported sample rate {sample_rate} Hz (4000..192000)")
+    return int(sample_rate)
+
+
+def to_int16(pcm: np.ndarray) -> np.ndarray:
+    """Return mono int16 samples; floats are taken as [-1, 1] and clipped, NaN/inf are refused."""
+    arr = np.asarray(pcm)
+    if arr.ndim != 1:
+        raise AudioFormatError(f"audio must be mono (1-D), got shape {arr.shape}")
+    if arr.dtype == np.int16:
+        return arr
+    if np.issubdtype(arr.dtype, np.floating):
+        if arr.size and not np.isfinite(arr).all():
+            raise AudioFormatError("audio contains NaN or infinite samples")
+        return (np.clip(arr, -1.0, 1.0) * 32767.0).round().astype(np.int16)
+    if np.issubdtype(arr.dtype, np.integer):
+        return np.clip(arr, -32768, 32767).astype(np.int16)
+    raise AudioFormatError(f"unsupported sample type {arr.dtype}")
+
+
+def to_float32(pcm: np.ndarray) -> np.ndarray:
+    """Mono float32 in [-1, 1] from int16 (or already-float) samples."""
+    arr = np.asarray(pcm)
+    if np.issubdtype(arr.dtype, np.floating):
+        to_int16(arr)  # same checks (shape, NaN) as everywhere else
+        return np.clip(arr, -1.0, 1.0).astype(np.float32, copy=False)
+    return to_int16(arr).astype(np.float32) / 32768.0
+
+
+def int16_from_bytes(data: bytes) -> np.ndarray:
+    """Little-endian 16-bit PCM bytes to samples; an odd byte count is an error, not a truncation."""
+    if len(data) % 2:
+        raise AudioFormatError(f"16-bit PCM needs an even number of bytes, got {len(data)}")
+    return np.frombuffer(data, dtype="<i2").astype(np.int16)
+
+
+def duration_s(pcm: np.ndarray, sample_rate: int) -> float:
+    return len(pcm) / float(sample_rate)
+
+
+def frame_samples(sample_rate: int, frame_ms: int = FRAME_MS) -> int:
+    return sample_rate * frame_ms // 1000
+
+
+def split_frames(pcm: np.ndarray, sample_rate: int, frame_ms: int = FRAME_MS) -> list[np.ndarray]:
+    """Cut audio into whole frames; the last partial frame is padded with silence."""
+    pcm = to_int16(pcm)
+    n = frame_samples(sample_rate, frame_ms)
+    if len(pcm) % n:
+        pcm = np.concatenate([pcm, np.zeros(n - len(pcm) % n, dtype=np.int16)])
+    return [pcm[i : i + n] for i in range(0, len(pcm), n)]
+
+
+def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
+    """Read a 16-bit PCM WAV (stereo is mixed down); returns (int16 samples, sample rate)."""
+    path = Path(path)
+    if not path.is_file():
+        raise AudioFormatError(f"no such audio file: {path}")
+    try:
+        with wave.open(str(path), "rb") as wav:
+            width, channels, rate = wav.getsampwidth(), wav.getnchannels(), wav.getframerate()
+            raw = wav.readframes(wav.getnframes())
+    except (wave.Error, EOFError) as exc:
+        raise AudioFormatError(f"{path}: not a readable WAV file ({exc})") from None
+    if width != 2:
+        raise AudioFormatError(f"{path}: only 16-bit PCM WAV is supported (sample width {width} bytes)")
+    samples = int16_from_bytes(raw[: len(raw) - len(raw) % (2 * channels)])
+    if channels > 1:
+        samples = samples.reshape(-1, channels).mean(axis=1).round().astype(np.int16)
+    return samples, rate
+
+
+def write_wav(path: str | Path, pcm: np.ndarray, sample_rate: int) -> None:
+    """Write mono int16 samples as a 16-bit PCM WAV file."""
+    pcm = to_int16(pcm)
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(check_rate(sample_rate))
+        wav.writeframes(pcm.astype("<i2").tobytes())

@@ -1,0 +1,200 @@
+"""Text for the ear: spoken-form normalisation before TTS, and sentence splitting for streaming.
+
+`normalize("See Dr. Lee on 2030-12-03 at 15:00, call 555-123-4567")` gives
+"See Doctor Lee on Tuesday, December 3rd at 3 PM, call 5 5 5, 1 2 3, 4 5 6 7": what a receptionist
+would say. Dates near `today` are said with their weekday; far ones (a date of birth) with the year.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+from phonenumbers import Leniency, PhoneNumberMatcher
+
+_ABBREVIATIONS = {
+    "dr": "Doctor",
+    "mr": "Mister",
+    "mrs": "Missus",
+    "ms": "Miz",
+    "prof": "Professor",
+    "jr": "Junior",
+    "sr": "Senior",
+    "ave": "Avenue",
+    "blvd": "Boulevard",
+    "rd": "Road",
+    "apt": "Apartment",
+    "appt": "appointment",
+    "approx": "approximately",
+    "dept": "department",
+    "vs": "versus",
+    "etc": "et cetera",
+    "e.g": "for example",
+    "i.e": "that is",
+}
+_ABBREV_RE = re.compile(
+    r"\b(" + "|".join(re.escape(k) for k in sorted(_ABBREVIATIONS, key=len, reverse=True)) + r")\.(?=\W|$)",
+    re.IGNORECASE,
+)
+_TITLES = {"dr", "mr", "mrs", "ms", "prof"}  # always followed by a name, never end a sentence
+_SAINT_OR_STREET = re.compile(r"(?<!\w )\bSt\.(\s+)(?=[A-Z])|(?<=\w )St\.")
+_NUMBER_SIGN = re.compile(r"(?:#|\bNo\.)\s?(?=\d)")
+
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_MONTHS["sept"] = 9
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b(?!:)")
+_US_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b")
+_MONTH_DAY = re.compile(rf"\b({_MONTH_NAMES})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?![:\d])", re.IGNORECASE)
+
+_AMPM = r"(?:\s*([ap])\.?\s?m\b\.?)"
+_CLOCK = re.compile(rf"\b([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?{_AMPM}?", re.IGNORECASE)
+_HOUR_AMPM = re.compile(rf"\b(1[0-2]|0?[1-9]){_AMPM}", re.IGNORECASE)
+_MONEY = re.compile(r"\$(\d[\d,]*)(?:\.(\d{2}))?\b")
+_PERCENT = re.compile(r"(\d)\s?%")
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+|\n+")
+_CLAUSE_BREAK = re.compile(r"(?<=[,;:])\s+")
+
+
+def ordinal(n: int) -> str:
+    """1 -> '1st', 2 -> '2nd', 11 -> '11th', 23 -> '23rd'."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def spoken_date(day: dt.date, today: dt.date | None = None) -> str:
+    """'Tuesday, December 3rd' for dates around now; 'April 12th, 1985' for long-past dates."""
+    today = today or dt.date.today()
+    text = f"{calendar.month_name[day.month]} {ordinal(day.day)}"
+    if day >= today - dt.timedelta(days=730):
+        text = f"{calendar.day_name[day.weekday()]}, {text}"
+    if not today - dt.timedelta(days=60) <= day <= today + dt.timedelta(days=300):
+        text = f"{text}, {day.year}"
+    return text
+
+
+def spoken_time(hour: int, minute: int, meridiem: str | None = None) -> str:
+    """24-hour or am/pm clock to '3 PM' / '9:30 AM'."""
+    if meridiem:
+        am = meridiem.lower().startswith("a")
+        hour = hour % 12 + (0 if am else 12)
+    suffix = "AM" if hour < 12 else "PM"
+    hour12 = hour % 12 or 12
+    return f"{hour12} {suffix}" if minute == 0 else f"{hour12}:{minute:02d} {suffix}"
+
+
+def spoken_digits(number: str) -> str:
+    """Digit by digit, groups separated by a comma pause: '555-0199' -> '5 5 5, 0 1 9 9'."""
+    groups = [g for g in re.split(r"\D+", number) if g]
+    if number.lstrip().startswith("+1") and groups and groups[0] == "1":
+        groups = groups[1:]  # the domestic country code is noise to a caller
+    if len(groups) == 1 and len(groups[0]) in (10, 7):  # unformatted: use the NANP grouping
+        g = groups[0]
+        groups = [g[:3], g[3:6], g[6:]] if len(g) == 10 else [g[:3], g[3:]]
+    return ", ".join(" ".join(group) for group in groups)
+
+
+def _date_or_none(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _replace_dates(text: str, today: dt.date) -> str:
+    def iso(m: re.Match[str]) -> str:
+        day = _date_or_none(int(m[1]), int(m[2]), int(m[3]))
+        return spoken_date(day, today) if day else m[0]
+
+    def us(m: re.Match[str]) -> str:
+        year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
+        if len(m[3]) == 2 and year > today.year + 10:
+            year -= 100  # '85 is 1985, not 2085
+        day = _date_or_none(year, int(m[1]), int(m[2]))
+        return spoken_date(day, today) if day else m[0]
+
+    def month_day(m: re.Match[str]) -> str:
+        month = _MONTHS[m[1].lower()]
+        return f"{calendar.month_name[month]} {ordinal(int(m[2]))}" if 1 <= int(m[2]) <= 31 else m[0]
+
+    text = _ISO_DATE.sub(iso, text)
+    text = _US_DATE.sub(us, text)
+    return _MONTH_DAY.sub(month_day, text)
+
+
+def _replace_times(text: str) -> str:
+    text = _CLOCK.sub(lambda m: spoken_time(int(m[1]), int(m[2]), m[3]), text)
+    return _HOUR_AMPM.sub(lambda m: spoken_time(int(m[1]), 0, m[2]), text)
+
+
+def _replace_phone_numbers(text: str) -> str:
+    out, last = [], 0
+    for match in PhoneNumberMatcher(text, "US", leniency=Leniency.POSSIBLE):
+        out += [text[last : match.start], spoken_digits(match.raw_string)]
+        last = match.end
+    return "".join(out) + text[last:]
+
+
+def _replace_money(m: re.Match[str]) -> str:
+    dollars = int(m[1].replace(",", ""))
+    words = f"{dollars} dollar" + ("" if dollars == 1 else "s")
+    if m[2] and int(m[2]):
+        words += f" and {int(m[2])} cent" + ("" if int(m[2]) == 1 else "s")
+    return words
+
+
+def _ends_sentence(m: re.Match[str]) -> bool:
+    """An abbreviation's period also ends the sentence when nothing or a capital follows."""
+    return re.match(r"\s*$|\s+[A-Z]", m.string[m.end() :]) is not None
+
+
+def _replace_abbreviations(text: str) -> str:
+    def street(m: re.Match[str]) -> str:
+        if m[1]:
+            return f"Saint{m[1]}"
+        return "Street." if _ends_sentence(m) else "Street"
+
+    def expand(m: re.Match[str]) -> str:
+        word = _ABBREVIATIONS[m[1].lower()]
+        return word + "." if m[1].lower() not in _TITLES and _ends_sentence(m) else word
+
+    text = _SAINT_OR_STREET.sub(street, text)
+    text = _NUMBER_SIGN.sub("number ", text)
+    return _ABBREV_RE.sub(expand, text)
+
+
+def normalize(text: str, today: dt.date | None = None) -> str:
+    """Rewrite dates, times, phone numbers, money and abbreviations the way they are said."""
+    today = today or dt.date.today()
+    text = " ".join(text.replace("\u00a0", " ").split("\t"))
+    text = _replace_abbreviations(text)
+    text = _replace_dates(text, today)  # before phone numbers: 12/03/2024 has ten digits
+    text = _replace_times(text)
+    text = _replace_phone_numbers(text)
+    text = _MONEY.sub(_replace_money, text)
+    text = _PERCENT.sub(r"\1 percent", text)
+    text = text.replace("&", " and ")
+    return re.sub(r"[ ]{2,}", " ", text).strip()
+
+
+def split_sentences(text: str, max_words: int = 24) -> list[str]:
+    """Sentences in order; a sentence longer than `max_words` is cut at clause breaks (, ; :)
+    so that the first audio of a long reply is not held back by one long sentence."""
+    sentences = [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    out: list[str] = []
+    for sentence in sentences:
+        if len(sentence.split()) <= max_words:
+            out.append(sentence)
+            continue
+        piece: list[str] = []
+        for clause in _CLAUSE_BREAK.split(sentence):
+            piece.append(clause)
+            if len(" ".join(piece).split()) >= max_words // 2:
+                out.append(" ".join(piece))
+                piece = []
+        if piece:
+            out.append(" ".join(piece))
+    return [s for s in out if any(ch.isalnum() for ch in s)]

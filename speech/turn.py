@@ -1,0 +1,229 @@
+"""End-of-turn detection: a state machine over Silero VAD probabilities for one audio stream.
+
+Fed 20 ms frames (8 kHz int16 by default), it emits:
+- `SpeechStarted` once speech has lasted `start_speech_ms` (barge-in signal; a click never gets there),
+- `PauseDetected` after `pause_ms` of silence inside a turn (hint: start transcribing speculatively),
+- `SpeechResumed` when the caller speaks again after a `PauseDetected`,
+- `TurnEnded` after `end_silence_ms` of silence, carrying the turn's audio, if the turn held at least
+  `min_speech_ms` of speech; a shorter one (a cough) ends in `TurnDiscarded` instead.
+
+Times are stream offsets in ms (audio pushed since creation or `reset()`). The VAD decides once per
+32 ms window, so every event lands on a window boundary.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from speech.pcm import PHONE_RATE, check_rate, int16_from_bytes, to_int16
+from speech.vad import WINDOW_MS, SileroVadModel, VadStream
+
+
+class TurnConfig(BaseModel):
+    """Tuning of the detector; defaults are for phone calls (measured in bench/speech.py)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sample_rate: int = PHONE_RATE
+    threshold: float = Field(default=0.5, gt=0, lt=1)  # probability that counts as speech
+    neg_threshold: float = Field(default=0.35, gt=0, lt=1)  # below it, speech has stopped (hysteresis)
+    start_speech_ms: int = Field(default=96, ge=0)  # speech needed before SpeechStarted
+    pause_ms: int = Field(default=160, ge=0)
+    end_silence_ms: int = Field(default=352, gt=0)  # > 300 ms pauses inside a sentence, < 400 ms delay
+    min_speech_ms: int = Field(default=192, ge=0)  # shorter turns are coughs, clicks, "mm"
+    preroll_ms: int = Field(default=200, ge=0)  # audio kept before the detected onset
+    tail_ms: int = Field(default=160, ge=0)  # audio kept after the last speech
+    max_turn_ms: int = Field(default=30_000, gt=0)  # a monologue is cut into turns of this length
+
+    @model_validator(mode="after")
+    def _check(self) -> TurnConfig:
+        check_rate(self.sample_rate)
+        if self.neg_threshold > self.threshold:
+            raise ValueError("neg_threshold must not exceed threshold")
+        if self.pause_ms >= self.end_silence_ms:
+            raise ValueError("pause_ms must be shorter than end_silence_ms")
+        return self
+
+
+@dataclass(frozen=True)
+class SpeechStarted:
+    at_ms: int  # when the event fired
+    onset_ms: int  # where the speech began
+
+
+@dataclass(frozen=True)
+class PauseDetected:
+    at_ms: int
+    silence_since_ms: int
+
+
+@dataclass(frozen=True)
+class SpeechResumed:
+    at_ms: int
+
+
+@dataclass(frozen=True)
+class TurnEnded:
+    at_ms: int
+    start_ms: int  # offset of audio[0] in the stream
+    end_ms: int  # offset just past audio[-1]
+    speech_ms: int  # voiced time inside the turn
+    audio: np.ndarray = field(repr=False)  # int16 at sample_rate
+    sample_rate: int = PHONE_RATE
+    forced: bool = False  # True when cut at max_turn_ms rather than ended by silence
+
+
+@dataclass(frozen=True)
+class TurnDiscarded:
+    at_ms: int
+    speech_ms: int
+
+
+TurnEvent = SpeechStarted | PauseDetected | SpeechResumed | TurnEnded | TurnDiscarded
+
+
+class TurnDetector:
+    def __init__(self, config: TurnConfig | None = None, model: SileroVadModel | None = None) -> None:
+        self.config = config or TurnConfig()
+        self._vad = VadStream(model or SileroVadModel.load(), self.config.sample_rate)
+        self._rate = self.config.sample_rate
+        self.reset()
+
+    # --- public --------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Forget everything: the next frame is offset 0 of a new stream."""
+        self._vad.reset()
+        self._samples_in = 0
+        self._buffer: deque[np.ndarray] = deque()  # audio kept: pre-roll while idle, the turn after
+        self._buffer_start = 0  # sample offset of the buffer's first sample
+        self._in_turn = False
+        self._started = False  # SpeechStarted sent for the current turn
+        self._paused = False
+        self._candidate_ms: int | None = None  # onset of a speech run not yet long enough
+        self._run_ms = 0
+        self._onset_ms = 0
+        self._last_voice_ms = 0
+        self._speech_ms = 0
+
+    @property
+    def in_speech(self) -> bool:
+        """True between SpeechStarted and the end of that turn."""
+        return self._started
+
+    @property
+    def position_ms(self) -> int:
+        return self._samples_in * 1000 // self._rate
+
+    def push(self, frame: np.ndarray | bytes) -> list[TurnEvent]:
+        """Feed the next frame (int16 samples, or little-endian 16-bit PCM bytes)."""
+        samples = int16_from_bytes(bytes(frame)) if isinstance(frame, bytes | bytearray) else to_int16(frame)
+        if samples.size == 0:
+            return []
+        self._buffer.append(samples.copy())
+        self._samples_in += len(samples)
+        events: list[TurnEvent] = []
+        for prob in self._vad.push(samples):
+            events.extend(self._on_window(prob, self._vad.windows * WINDOW_MS))
+        if not self._in_turn:
+            self._trim_preroll()
+        return events
+
+    def finish(self) -> list[TurnEvent]:
+        """End of stream: close an open turn as if the caller had gone quiet."""
+        if not self._in_turn:
+            return []
+        return self._close(self.position_ms, forced=False)
+
+    # --- state machine ----------------------------------------------------------------------
+    def _on_window(self, prob: float, end_ms: int) -> list[TurnEvent]:
+        cfg = self.config
+        start_ms = end_ms - WINDOW_MS
+        events: list[TurnEvent] = []
+        if not self._in_turn:
+            if prob >= cfg.threshold:
+                if self._candidate_ms is None:
+                    self._candidate_ms, self._run_ms = start_ms, 0
+                self._run_ms += WINDOW_MS
+                if self._run_ms >= max(cfg.start_speech_ms, WINDOW_MS):
+                    self._open(self._candidate_ms, end_ms)
+                    events.append(SpeechStarted(at_ms=end_ms, onset_ms=self._onset_ms))
+            elif prob < cfg.neg_threshold:
+                self._candidate_ms = None
+            return events
+
+        voiced = prob >= (cfg.neg_threshold if not self._paused else cfg.threshold)
+        if voiced:
+            self._speech_ms += WINDOW_MS
+            self._last_voice_ms = end_ms
+            if self._paused:
+                self._paused = False
+                events.append(SpeechResumed(at_ms=end_ms))
+        else:
+            silence = end_ms - self._last_voice_ms
+            if silence >= cfg.end_silence_ms:
+                return events + self._close(end_ms, forced=False)
+            if silence >= cfg.pause_ms and not self._paused:
+                self._paused = True
+                events.append(PauseDetected(at_ms=end_ms, silence_since_ms=self._last_voice_ms))
+        if end_ms - self._onset_ms >= cfg.max_turn_ms:
+            events.extend(self._close(end_ms, forced=True))
+            if voiced:  # the caller is still talking: the next turn starts right here
+                self._open(end_ms, end_ms)
+        return events
+
+    def _open(self, onset_ms: int, now_ms: int) -> None:
+        self._in_turn, self._started, self._paused = True, True, False
+        self._candidate_ms = None
+        self._onset_ms = onset_ms
+        self._last_voice_ms = now_ms
+        self._speech_ms = now_ms - onset_ms
+
+    def _close(self, now_ms: int, *, forced: bool) -> list[TurnEvent]:
+        cfg = self.config
+        speech_ms = self._speech_ms
+        self._in_turn = self._started = self._paused = False
+        self._candidate_ms = None
+        if speech_ms < cfg.min_speech_ms:
+            self._trim_preroll()
+            return [TurnDiscarded(at_ms=now_ms, speech_ms=speech_ms)]
+        start = max(self._ms_to_sample(self._onset_ms - cfg.preroll_ms), self._buffer_start)
+        end = min(self._ms_to_sample(self._last_voice_ms + cfg.tail_ms), self._samples_in)
+        if forced:
+            end = min(self._ms_to_sample(now_ms), self._samples_in)
+        audio = self._slice(start, end)
+        self._drop_before(end if forced else start)
+        self._trim_preroll()
+        return [
+            TurnEnded(
+                at_ms=now_ms,
+                start_ms=start * 1000 // self._rate,
+                end_ms=end * 1000 // self._rate,
+                speech_ms=speech_ms,
+                audio=audio,
+                sample_rate=self._rate,
+                forced=forced,
+            )
+        ]
+
+    # --- audio buffer -----------------------------------------------------------------------
+    def _ms_to_sample(self, ms: int) -> int:
+        return max(0, ms * self._rate // 1000)
+
+    def _slice(self, start: int, end: int) -> np.ndarray:
+        if end <= start or not self._buffer:
+            return np.zeros(0, dtype=np.int16)
+        whole = np.concatenate(list(self._buffer))
+        return whole[start - self._buffer_start : end - self._buffer_start].copy()
+
+    def _drop_before(self, sample: int) -> None:
+        while self._buffer and self._buffer_start + len(self._buffer[0]) <= sample:
+            self._buffer_start += len(self._buffer.popleft())
+
+    def _trim_preroll(self) -> None:
+        """While idle keep only what a future turn's pre-roll (plus a detection delay) could need."""
+        keep_ms = self.config.preroll_ms + self.config.start_speech_ms + 4 * WINDOW_MS
+        self._drop_before(self._samples_in - self._ms_to_sample(keep_ms))
