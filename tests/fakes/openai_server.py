@@ -8,6 +8,8 @@ Each request to `POST /v1/chat/completions` takes the next entry of the script q
 - `Fail(status)`: an HTTP error answer (500, 503, 429, 400 ...).
 - `Stall(seconds, then=None)`: wait before answering (longer than the client's timeout to make it
   give up), then answer with `then` if the client is still there.
+- `Respond(fn)`: `fn(recorded_request)` returns one of the above, for a scripted model that must
+  use what tools returned earlier (e.g. a slot id from the last `list_free_slots` result).
 - `GoDown()`: drop the connection without an answer and stop listening: every later request is
   refused at connect, like a model server that crashed.
 
@@ -30,10 +32,26 @@ import socket
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+
+@dataclass
+class RecordedRequest:
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return self.body.get("messages", [])
+
+    @property
+    def tool_names(self) -> list[str]:
+        return [t["function"]["name"] for t in self.body.get("tools", [])]
 
 
 @dataclass
@@ -76,22 +94,12 @@ class GoDown:
     pass
 
 
-ScriptEntry = Say | Call | Fail | Stall | GoDown
-
-
 @dataclass
-class RecordedRequest:
-    path: str
-    headers: dict[str, str]
-    body: dict[str, Any]
+class Respond:
+    reply: Callable[[RecordedRequest], Say | Call | Fail]
 
-    @property
-    def messages(self) -> list[dict[str, Any]]:
-        return self.body.get("messages", [])
 
-    @property
-    def tool_names(self) -> list[str]:
-        return [t["function"]["name"] for t in self.body.get("tools", [])]
+ScriptEntry = Say | Call | Fail | Stall | GoDown | Respond
 
 
 def _estimate_tokens(text: str) -> int:
@@ -189,6 +197,8 @@ class FakeOpenAIServer:
             if entry.then is None:
                 return _error(504, "stalled")
             entry = entry.then
+        if isinstance(entry, Respond):
+            entry = entry.reply(self.requests[-1])
         if isinstance(entry, GoDown):
             return await self._go_down(request)
         if isinstance(entry, Fail):
