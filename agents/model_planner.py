@@ -20,7 +20,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from agents.llm.client import ChatClient
-from agents.llm.completion import Completion, ModelClientConfig, TextDelta
+from agents.llm.completion import Completion, TextDelta
+from agents.llm.config import ModelClientConfig
 from agents.llm.errors import ModelProtocolError, ModelUnavailable
 from agents.llm.prompt import build_messages
 from agents.planner import ModelCallInfo, PlanContext, PlannerUnavailable, PlanStep, ToolCall

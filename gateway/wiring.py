@@ -37,17 +37,9 @@ def build_connector(settings: Settings, db: Database) -> Connector:
 def build_agent_for(settings: Settings, connector: Connector, audit: AuditSink) -> ConversationAgent:
     from agents.factory import build_agent
 
-    llm = None
-    if settings.llm_base_url:
-        from agents.llm.config import LLMConfig
+    from agents.llm.config import LLMConfig
 
-        llm = LLMConfig(
-            base_url=settings.llm_base_url,
-            model=settings.llm_model,
-            api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
-            timeout_s=settings.llm_timeout_s,
-            max_retries=settings.llm_max_retries,
-        )
+    llm = LLMConfig.from_settings(settings)  # None without FRONTDESK_LLM_BASE_URL: offline planner
     return build_agent(
         connector=connector,
         audit=audit,

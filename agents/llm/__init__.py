@@ -1,12 +1,14 @@
 """OpenAI-compatible chat-completions client (vLLM, llama.cpp's llama-server, Ollama)."""
 
 from agents.llm.client import ChatClient, StreamEvent
-from agents.llm.completion import Completion, ModelClientConfig, TextDelta, ToolCall, Usage
+from agents.llm.completion import Completion, TextDelta, ToolCall, Usage
+from agents.llm.config import LLMConfig, ModelClientConfig
 from agents.llm.errors import ModelProtocolError, ModelUnavailable
 
 __all__ = [
     "ChatClient",
     "Completion",
+    "LLMConfig",
     "ModelClientConfig",
     "ModelProtocolError",
     "ModelUnavailable",

@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 
 from agents.llm.assembly import StreamAssembler, completion_from_response
-from agents.llm.completion import Completion, ModelClientConfig, TextDelta
+from agents.llm.completion import Completion, TextDelta
+from agents.llm.config import ModelClientConfig
 from agents.llm.errors import ModelProtocolError, ModelUnavailable
 from agents.llm.sse import sse_data
 

@@ -1,0 +1,47 @@
+"""How to reach the model server; built from the gateway's `llm_*` settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+
+class ModelClientConfig(BaseModel):
+    """How to reach one OpenAI-compatible server (vLLM, llama.cpp's llama-server, Ollama)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    base_url: str = Field(description="Up to and including /v1, e.g. http://127.0.0.1:8001/v1")
+    model: str = "default"
+    api_key: SecretStr | None = None
+    timeout_s: float = Field(default=20.0, gt=0, description="Longest silence while waiting for bytes.")
+    connect_timeout_s: float = Field(default=3.0, gt=0)
+    max_retries: int = Field(default=2, ge=0)
+    retry_budget_s: float = Field(default=30.0, gt=0, description="Wall-clock cap over all attempts.")
+    backoff_base_s: float = Field(default=0.25, ge=0)
+    temperature: float | None = Field(default=0.2, ge=0, le=2)
+    max_tokens: int | None = Field(default=512, ge=1)
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> ModelClientConfig | None:
+        """From the gateway's `llm_*` settings (duck-typed: `agents` does not import `gateway`).
+
+        None when no model server is configured: the offline planner is used then.
+        """
+        if not getattr(settings, "llm_base_url", None):
+            return None
+        return cls(
+            base_url=settings.llm_base_url,
+            model=settings.llm_model,
+            api_key=settings.llm_api_key,
+            timeout_s=settings.llm_timeout_s,
+            connect_timeout_s=settings.llm_connect_timeout_s,
+            max_retries=settings.llm_max_retries,
+            retry_budget_s=settings.llm_retry_budget_s,
+            temperature=settings.llm_temperature,
+            max_tokens=settings.llm_max_tokens,
+        )
+
+
+LLMConfig = ModelClientConfig  # the name the gateway's wiring uses
