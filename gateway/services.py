@@ -6,8 +6,9 @@ it through `request.app.state.services` / `websocket.app.state.services`.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agents.api import ConversationAgent
 from connectors.base import Connector
@@ -17,6 +18,9 @@ from gateway.settings import Settings
 from gateway.store.audit import AuditLog
 from gateway.store.db import Database
 from gateway.wiring import build_agent_for, build_connector
+
+if TYPE_CHECKING:
+    from speech.models import SpeechModels
 
 
 @dataclass
@@ -29,6 +33,8 @@ class Services:
     conversations: ConversationManager
     chat: ChatService
     extras: dict[str, Any] = field(default_factory=dict)
+    speech: SpeechModels | None = None  # loaded in start() when preload_models, else on first call
+    _speech_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @classmethod
     async def start(cls, settings: Settings) -> Services:
@@ -40,7 +46,22 @@ class Services:
         agent = build_agent_for(settings, connector, audit)
         conversations = ConversationManager(db, audit, agent)
         chat = ChatService.start(settings, db, conversations)
-        return cls(settings, db, audit, connector, agent, conversations, chat)
+        services = cls(settings, db, audit, connector, agent, conversations, chat)
+        if settings.preload_models:
+            await services.speech_models()
+        return services
+
+    async def speech_models(self) -> SpeechModels:
+        """The process's Whisper, Piper and VAD models, loaded once (off the event loop)."""
+        async with self._speech_lock:
+            if self.speech is None:
+                from speech.models import SpeechModels
+
+                s = self.settings
+                self.speech = await asyncio.to_thread(
+                    SpeechModels.load, s.stt_model, s.stt_workers, s.tts_voice, s.tts_workers
+                )
+        return self.speech
 
     async def readiness(self) -> dict[str, Any]:
         from gateway.store.migrate import pending_revisions
@@ -57,6 +78,8 @@ class Services:
         return report
 
     async def stop(self) -> None:
+        if self.speech is not None:
+            self.speech.close()
         await self.chat.stop()  # stores the chat events still queued; needs the database open
         await self.audit.close()
         await self.connector.aclose()
