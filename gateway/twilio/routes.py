@@ -1,7 +1,15 @@
-"""HTTP and WebSocket routes of this edge (filled in by the issue that builds it)."""
+"""HTTP and WebSocket routes of the Twilio voice edge."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
+from gateway.twilio.inspect import call_turns
+from gateway.twilio.stream import media_stream
+from gateway.twilio.webhook import call_status, incoming_call
+
 router = APIRouter()
+router.add_api_route("/twilio/voice", incoming_call, methods=["POST"], include_in_schema=False)
+router.add_api_route("/twilio/status", call_status, methods=["POST"], include_in_schema=False)
+router.add_api_route("/twilio/calls/{call_sid}/turns", call_turns, methods=["GET"], include_in_schema=False)
+router.add_api_websocket_route("/twilio/stream", media_stream)

@@ -1,0 +1,313 @@
+"""One phone call's behaviour once its stream has started: listen, reply, barge-in, keypad, transfer.
+
+The stream loop (`stream.py`) feeds it decoded frames, keypad digits and mark echoes and never
+waits on it: transcription, the agent and synthesis run in tasks, so the socket keeps being read
+(marks and barge-in keep working while the bot thinks or talks). One reply runs at a time; caller
+turns that end meanwhile queue behind it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from typing import Any
+
+from agents.api import AgentOutput, EndConversation, Handoff, ReplyDelta, UserTurn
+from agents.events import EventKind
+from gateway.conversation import Conversation
+from gateway.logging import get_logger
+from gateway.services import Services
+from gateway.store.models import RecordingRow
+from gateway.twilio.barge_in import BargeInGate
+from gateway.twilio.dtmf import PERSON_PLEASE, DigitCollector
+from gateway.twilio.listener import HeardTurn, Listener
+from gateway.twilio.playback import Playback, SendJson
+from gateway.twilio.recorder import CallRecorder
+from gateway.twilio.transfer import CallControl, TransferError, transfer_twiml
+from speech.codec import ulaw_decode
+from speech.models import SpeechModels
+from speech.turn import SpeechResumed, SpeechStarted, TurnConfig, TurnDetector, TurnDiscarded, TurnEnded
+
+log = get_logger(__name__)
+
+TRANSFER_NOTICE = "Please hold while I connect you to a member of our team."
+TRANSFER_FAILED = "I'm sorry, I can't connect you right now. A member of our team will call you back shortly."
+_PLAYED_TIMEOUT_S = 15.0
+
+
+class CallSession:
+    def __init__(
+        self,
+        services: Services,
+        conversation: Conversation,
+        call_sid: str,
+        stream_sid: str,
+        send_json: SendJson,
+        hang_up: Any,
+        models: SpeechModels,
+    ) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.conversation = conversation
+        self.call_sid = call_sid
+        self._hang_up = hang_up  # coroutine function closing the socket (Twilio ends the call)
+        self.tts = models.tts
+        settings = self.settings
+        self.recorder: CallRecorder | None = None
+        if settings.twilio_record_calls:
+            path = settings.data_dir / "recordings" / f"{conversation.id}.wav"
+            self.recorder = CallRecorder(path)
+        self.playback = Playback(
+            send_json,
+            stream_sid,
+            lead_ms=settings.twilio_playback_lead_ms,
+            on_audio=self._record_bot,
+        )
+        detector = TurnDetector(TurnConfig(), model=models.vad)
+        self.listener = Listener(detector, models.stt)
+        self.gate = BargeInGate(settings.twilio_barge_in_min_ms)
+        self.digits = DigitCollector(settings.twilio_dtmf_timeout_s, self._on_digits)
+        self._turns: asyncio.Queue[TurnEnded | str] = asyncio.Queue()
+        self._reply: asyncio.Task[None] | None = None
+        self._worker: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[Any]] = set()
+        self._transferring = False
+        self._closed = False
+        self.stats = {"frames": 0, "barge_ins": 0, "turns": 0}
+
+    # -- inputs from the stream loop (synchronous: they only start tasks) ----------------------
+
+    def begin(self) -> None:
+        self._reply = asyncio.create_task(self._speak(self.conversation.greet(), None), name="greeting")
+        self._worker = asyncio.create_task(self._turn_worker(), name="turns")
+
+    def audio(self, ulaw: bytes) -> None:
+        pcm = ulaw_decode(ulaw)
+        self.stats["frames"] += 1
+        if self.recorder is not None:
+            self.recorder.add_caller(pcm)
+        for event in self.listener.push(pcm):
+            if isinstance(event, SpeechStarted | SpeechResumed):
+                self.gate.speech_started()
+            elif isinstance(event, TurnEnded):
+                self.gate.speech_stopped()
+                self._turns.put_nowait(event)
+            elif isinstance(event, TurnDiscarded):
+                self.gate.speech_stopped()
+        if self.gate.frame(self.bot_busy):
+            self._spawn(self._barge_in("speech"))
+
+    def dtmf(self, digit: str) -> None:
+        self.digits.press(digit)
+
+    def mark(self, name: str) -> None:
+        self.playback.on_mark(name)
+
+    @property
+    def bot_busy(self) -> bool:
+        """The bot is talking, or about to (a reply is being generated or synthesized)."""
+        return self.playback.speaking or (self._reply is not None and not self._reply.done())
+
+    # -- turns ---------------------------------------------------------------------------------
+
+    def _on_digits(self, entry: str) -> None:
+        if entry == PERSON_PLEASE:
+            self._spawn(self._person_please())
+        else:
+            self._turns.put_nowait(entry)
+
+    async def _turn_worker(self) -> None:
+        while True:
+            item = await self._turns.get()
+            if self._transferring:
+                continue
+            if isinstance(item, str):
+                turn = UserTurn(text=item, channel="voice", dtmf=item, meta={"source": "dtmf"})
+                heard = None
+            else:
+                heard = await self.listener.transcribe(item)
+                if not heard.text:
+                    continue
+                turn = UserTurn(
+                    text=heard.text,
+                    channel="voice",
+                    confidence=heard.confidence,
+                    meta={"audio_start_ms": heard.start_ms, "audio_end_ms": heard.end_ms},
+                )
+            self.stats["turns"] += 1
+            if self._reply is not None and not self._reply.done():
+                await asyncio.wait([self._reply])  # replies never overlap
+            self._reply = asyncio.create_task(self._speak(self.conversation.user_turn(turn), heard))
+            await asyncio.wait([self._reply])
+
+    async def _speak(self, outputs: AsyncIterator[AgentOutput], heard: HeardTurn | None) -> None:
+        """Agent text to paced audio, sentence by sentence, then any handoff or hang-up it asked for."""
+        playback = self.playback
+        utterance = playback.begin()
+        asked_at = time.monotonic()
+        first_text_at: float | None = None
+        handoff: Handoff | None = None
+        end = False
+        try:
+            async with aclosing(outputs) as stream:
+                async for out in stream:
+                    if isinstance(out, ReplyDelta) and out.text.strip():
+                        first_text_at = first_text_at or time.monotonic()
+                        async for chunk in self.tts.stream_phone(out.text):
+                            await playback.play(chunk.text, chunk.ulaw)
+                    elif isinstance(out, Handoff):
+                        handoff = out
+                    elif isinstance(out, EndConversation):
+                        end = True
+            await playback.end()
+        finally:
+            if heard is not None:
+                await self._audit_timing(heard, asked_at, first_text_at, playback.first_audio_at)
+        if utterance.said and await playback.wait_played(_PLAYED_TIMEOUT_S) and not utterance.interrupted:
+            if self.conversation.last_bot_turn_id is not None:
+                await self.conversation.record_heard(
+                    self.conversation.last_bot_turn_id, utterance.heard_text, interrupted=False
+                )
+        if handoff is not None:
+            await self._transfer()
+        elif end:
+            await self._hang_up()
+
+    async def _audit_timing(
+        self, heard: HeardTurn, asked_at: float, first_text_at: float | None, first_audio_at: float | None
+    ) -> None:
+        payload: dict[str, Any] = {
+            "event": "turn_timing",
+            "audio_end_ms": heard.end_ms,
+            "eot_wait_ms": heard.eot_wait_ms,
+            "stt_ms": heard.stt_ms,
+            "speculative_stt": heard.speculative_hit,
+        }
+        if first_text_at is not None:
+            payload["planning_ms"] = int((first_text_at - asked_at) * 1000)
+        if first_text_at is not None and first_audio_at is not None and first_audio_at >= first_text_at:
+            payload["tts_first_ms"] = int((first_audio_at - first_text_at) * 1000)
+        if first_audio_at is not None and first_audio_at >= heard.ended_at:
+            payload["reply_ms"] = int((first_audio_at - heard.ended_at) * 1000) + heard.eot_wait_ms
+        await self.services.audit.append(self.conversation.id, EventKind.CALL_EVENT, "system", payload)
+
+    # -- barge-in ------------------------------------------------------------------------------
+
+    async def _barge_in(self, cause: str) -> None:
+        """Stop talking: clear Twilio's buffer, cancel the reply, record what was actually heard."""
+        reply = self._reply
+        if reply is not None and not reply.done():
+            reply.cancel()
+            await asyncio.wait([reply])  # the conversation stores the bot turn as it unwinds
+        utterance = await self.playback.clear()
+        if self.recorder is not None:
+            self.recorder.cut_bot()
+        if utterance is None or not utterance.said:
+            return
+        self.stats["barge_ins"] += 1
+        turn_id = self.conversation.last_bot_turn_id
+        await self.services.audit.append(
+            self.conversation.id,
+            EventKind.CALL_EVENT,
+            "caller",
+            {"event": "barge_in", "cause": cause, "said": utterance.said_text, "heard": utterance.heard_text},
+        )
+        if turn_id is not None:
+            await self.conversation.record_heard(turn_id, utterance.heard_text, interrupted=True)
+
+    # -- people --------------------------------------------------------------------------------
+
+    async def _person_please(self) -> None:
+        if self._transferring or self.conversation.closed:
+            return
+        self._transferring = True
+        await self._barge_in("dtmf")
+        summary = "Caller pressed 0 to speak to a person."
+        await self.conversation.request_handoff("caller pressed 0", summary)
+        self._reply = asyncio.create_task(self._transfer())
+
+    async def _transfer(self) -> None:
+        """Speak a notice, then hand the live call to staff through Twilio's REST API."""
+        self._transferring = True
+        self.playback.begin()
+        async for chunk in self.tts.stream_phone(TRANSFER_NOTICE):
+            await self.playback.play(chunk.text, chunk.ulaw)
+        await self.playback.end()
+        await self.playback.wait_played(_PLAYED_TIMEOUT_S)
+        audit = self.services.audit
+        try:
+            twiml = transfer_twiml(self.settings)
+            status = await CallControl(self.settings).redirect(self.call_sid, twiml)
+        except TransferError as exc:
+            await audit.append(
+                self.conversation.id,
+                EventKind.CALL_EVENT,
+                "system",
+                {"event": "transfer_failed", "error": str(exc)},
+            )
+            self.playback.begin()
+            async for chunk in self.tts.stream_phone(TRANSFER_FAILED):
+                await self.playback.play(chunk.text, chunk.ulaw)
+            await self.playback.end()
+            await self.playback.wait_played(_PLAYED_TIMEOUT_S)
+            await self._hang_up()
+            return
+        await audit.append(
+            self.conversation.id,
+            EventKind.CALL_EVENT,
+            "system",
+            {"event": "transfer", "twiml": twiml, "call_status": status, "notice": TRANSFER_NOTICE},
+        )
+        # Twilio now ends the media stream with `stop`; the stream loop closes the conversation.
+
+    # -- end -----------------------------------------------------------------------------------
+
+    async def close(self, reason: str) -> None:
+        """Stop everything, keep the recording, close the conversation. Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        self.digits.close()
+        tasks = [t for t in (self._reply, self._worker, *self._background) if t is not None and not t.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks)
+        self.listener.close()
+        if self.recorder is not None:
+            duration = self.recorder.close()
+            relative = self.recorder.path.relative_to(self.settings.data_dir)
+            async with self.services.db.session() as s, s.begin():
+                s.add(
+                    RecordingRow(
+                        conversation_id=self.conversation.id,
+                        path=str(relative),
+                        duration_s=duration,
+                        channels=2,
+                    )
+                )
+        await self.services.audit.append(
+            self.conversation.id,
+            EventKind.CALL_EVENT,
+            "system",
+            {"event": "stream_closed", "reason": reason, **self.stats},
+        )
+        if not self.conversation.closed:
+            await self.conversation.close(reason)
+
+    def _record_bot(self, ulaw: bytes) -> None:
+        if self.recorder is not None:
+            self.recorder.add_bot(ulaw_decode(ulaw))
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        task.add_done_callback(_log_failure)
+
+
+def _log_failure(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("call task failed", error=repr(task.exception()))

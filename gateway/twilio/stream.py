@@ -1,0 +1,187 @@
+"""`WS /twilio/stream`: the Media Streams socket of one call, thin on purpose.
+
+Checks the upgrade's signature (close 1008 when bad), reads frames, refuses oversized or
+malformed ones with an audit event (a call survives a few bad frames; a flood ends it), spends the
+one-time token on `start`, then hands decoded input to the call's `CallSession`. Whatever ends
+the socket (stop, hang-up, a vanished client, an error) the session closes the conversation.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import WebSocket
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from agents.events import EventKind
+from gateway.logging import get_logger
+from gateway.services import Services
+from gateway.store.audit import SYSTEM_CHAIN
+from gateway.twilio import messages, signatures, tokens
+from gateway.twilio.session import CallSession
+from gateway.twilio.webhook import audit_rejection
+
+log = get_logger(__name__)
+
+POLICY_VIOLATION = 1008
+MESSAGE_TOO_BIG = 1009
+_MAX_PROTOCOL_ERRORS = 20
+
+
+async def media_stream(websocket: WebSocket) -> None:
+    services: Services = websocket.app.state.services
+    settings = services.settings
+    token = settings.twilio_auth_token
+    urls = signatures.candidate_urls(
+        public_url=settings.public_url,
+        path=websocket.url.path,
+        query=websocket.url.query,
+        headers=websocket.headers,
+        request_scheme=websocket.url.scheme,
+        websocket=True,
+    )
+    signature = websocket.headers.get("x-twilio-signature")
+    await websocket.accept()
+    if not signatures.is_valid(token.get_secret_value() if token else "", urls, {}, signature):
+        await audit_rejection(
+            services,
+            websocket.url.path,
+            websocket.client,
+            "bad stream signature" if signature else "missing stream signature",
+        )
+        await websocket.close(POLICY_VIOLATION, "signature")
+        return
+    await _StreamLoop(services, websocket).run()
+
+
+class _StreamLoop:
+    def __init__(self, services: Services, websocket: WebSocket) -> None:
+        self.services = services
+        self.ws = websocket
+        self.session: CallSession | None = None
+        self.errors = 0
+        self.close_reason = "stream stopped"
+
+    async def run(self) -> None:
+        try:
+            await self._read()
+        except WebSocketDisconnect:
+            self.close_reason = "caller disconnected"
+        except Exception as exc:  # keep the books straight whatever broke
+            log.exception("media stream failed")
+            self.close_reason = f"stream error: {type(exc).__name__}"
+        finally:
+            if self.session is not None:
+                await self.session.close(self.close_reason)
+            await self._close_socket(1000, "")
+
+    async def _read(self) -> None:
+        limit = self.services.settings.twilio_max_message_bytes
+        while True:
+            frame = await self.ws.receive()
+            if frame["type"] == "websocket.disconnect":
+                self.close_reason = "caller disconnected"
+                return
+            text = frame.get("text")
+            if text is None:
+                await self._refuse("binary frame", fatal=False)
+                continue
+            if len(text) > limit:
+                await self._refuse(
+                    f"message of {len(text)} bytes exceeds {limit}", fatal=True, code=MESSAGE_TOO_BIG
+                )
+                return
+            try:
+                message = messages.parse(text)
+            except messages.ProtocolError as exc:
+                if await self._refuse(str(exc), fatal=False):
+                    return
+                continue
+            if await self._handle(message):
+                return
+
+    async def _handle(self, message: messages.Message) -> bool:
+        """Act on one message; True when the stream is over."""
+        session = self.session
+        if isinstance(message, messages.Connected):
+            return False
+        if isinstance(message, messages.Start):
+            if session is not None:
+                return await self._refuse("second start event", fatal=False)
+            return await self._start(message)
+        if session is None:
+            return await self._refuse(f"{type(message).__name__.lower()} before start", fatal=False)
+        if isinstance(message, messages.Media):
+            session.audio(message.payload)
+        elif isinstance(message, messages.Mark):
+            session.mark(message.name)
+        elif isinstance(message, messages.Dtmf):
+            session.dtmf(message.digit)
+        elif isinstance(message, messages.Stop):
+            self.close_reason = "transferred to staff" if session.conversation.with_person else "call ended"
+            return True
+        return False
+
+    async def _start(self, start: messages.Start) -> bool:
+        services = self.services
+        token = start.custom_parameters.get("token", "")
+        try:
+            conversation_id = await tokens.redeem(services.db, token, services.settings.twilio_token_ttl_s)
+        except tokens.TokenRefused as exc:
+            await audit_rejection(
+                services, "/twilio/stream", self.ws.client, str(exc), call_sid=start.call_sid
+            )
+            await self._close_socket(POLICY_VIOLATION, "token")
+            return True
+        conversation = await services.conversations.get(conversation_id)
+        if conversation is None or conversation.closed:
+            await audit_rejection(
+                services, "/twilio/stream", self.ws.client, "conversation not open", call_sid=start.call_sid
+            )
+            await self._close_socket(POLICY_VIOLATION, "conversation")
+            return True
+        await services.audit.append(
+            conversation.id,
+            EventKind.CALL_EVENT,
+            "system",
+            {"event": "stream_started", "call_sid": start.call_sid, "stream_sid": start.stream_sid},
+        )
+        self.session = CallSession(
+            services, conversation, start.call_sid, start.stream_sid, self._send, self._hang_up
+        )
+        self.session.begin()
+        return False
+
+    async def _refuse(self, reason: str, *, fatal: bool, code: int = POLICY_VIOLATION) -> bool:
+        """Audit a bad frame; True (and the socket closed) when the stream must end."""
+        self.errors += 1
+        fatal = fatal or self.errors > _MAX_PROTOCOL_ERRORS
+        chain = self.session.conversation.id if self.session is not None else SYSTEM_CHAIN
+        # Audit the first few of a burst in full; the rest only count (and end the call).
+        if self.errors <= 5 or fatal:
+            await self.services.audit.append(
+                chain,
+                EventKind.SECURITY,
+                "system",
+                {"path": "/twilio/stream", "reason": reason, "errors": self.errors},
+            )
+        if fatal:
+            self.close_reason = f"protocol error: {reason}"
+            await self._close_socket(code, "protocol")
+        return fatal
+
+    async def _send(self, message: dict[str, Any]) -> None:
+        if self.ws.application_state == WebSocketState.CONNECTED:
+            await self.ws.send_text(json.dumps(message, separators=(",", ":")))
+
+    async def _hang_up(self) -> None:
+        self.close_reason = "bot ended the call"
+        await self._close_socket(1000, "")
+
+    async def _close_socket(self, code: int, reason: str) -> None:
+        if self.ws.application_state == WebSocketState.CONNECTED:
+            try:
+                await self.ws.close(code, reason)
+            except (RuntimeError, OSError):  # the far end is already gone
+                pass
