@@ -1,9 +1,132 @@
-"""CLI commands for this area (filled in by the issue that builds it)."""
+"""`frontdesk staff add|list|deactivate|activate`: console accounts.
+
+The password is prompted (twice) on a terminal, or read from the first line of standard input
+when that is not a terminal (scripts: `echo "$PW" | frontdesk staff add a@b.org --role staff`).
+"""
 
 from __future__ import annotations
 
+import sys
+
 import typer
+
+from gateway.cli.common import fail, run, settings_or_exit
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    line = sys.stdin.readline()
+    return line.rstrip("\r\n")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the `frontdesk` app."""
+    staff_app = typer.Typer(help="Staff accounts for the console.", no_args_is_help=True)
+
+    async def _with_accounts(action):  # type: ignore[no-untyped-def]
+        from gateway.console.accounts import StaffAccounts
+        from gateway.store.audit import SYSTEM_CHAIN, AuditLog
+        from gateway.store.db import Database
+
+        settings = settings_or_exit()
+        db = Database(settings.database_url)
+        audit = AuditLog(db)
+        try:
+            await db.ping()
+            return await action(StaffAccounts(db), audit, SYSTEM_CHAIN)
+        finally:
+            await audit.close()
+            await db.close()
+
+    @staff_app.command("add")
+    def add(
+        email: str = typer.Argument(..., help="The staff member's e-mail (their login)."),
+        role: str = typer.Option(..., "--role", "-r", help="admin | staff | auditor"),
+    ) -> None:
+        """Create an account; the password is prompted, or read from stdin when it is not a terminal."""
+        from gateway.console.accounts import AccountError, check_password, check_role, normalise_email
+        from gateway.store.db import DatabaseUnavailable
+
+        try:  # check what we can before asking for a password
+            email = normalise_email(email)
+            check_role(role)
+            password = _read_password()
+            check_password(password)
+        except AccountError as exc:
+            raise fail(str(exc), 2) from None
+
+        async def go(accounts, audit, chain):  # type: ignore[no-untyped-def]
+            user = await accounts.add(email, role, password)
+            await audit.append(
+                chain,
+                "staff.action",
+                "system",
+                {"action": "account_added", "account": user.email, "account_role": user.role, "via": "cli"},
+            )
+            return user
+
+        try:
+            user = run(_with_accounts(go))
+        except AccountError as exc:
+            raise fail(str(exc), 2) from None
+        except DatabaseUnavailable as exc:
+            raise fail(str(exc)) from None
+        typer.echo(f"added {user.email} ({user.role})")
+
+    @staff_app.command("list")
+    def list_() -> None:
+        """Show every account: e-mail, role, state."""
+        from datetime import UTC, datetime
+
+        from gateway.store.db import DatabaseUnavailable
+
+        async def go(accounts, audit, chain):  # type: ignore[no-untyped-def]
+            return await accounts.list()
+
+        try:
+            rows = run(_with_accounts(go))
+        except DatabaseUnavailable as exc:
+            raise fail(str(exc)) from None
+        if not rows:
+            typer.echo("no staff accounts; add one with: frontdesk staff add EMAIL --role admin")
+            return
+        now = datetime.now(UTC)
+        for user, active, locked_until in rows:
+            state = "inactive" if not active else "active"
+            if active and locked_until is not None and locked_until > now:
+                state = f"locked until {locked_until.isoformat(timespec='minutes')}"
+            typer.echo(f"{user.email}\t{user.role}\t{state}")
+
+    def _set_active(email: str, active: bool) -> None:
+        from gateway.console.accounts import AccountError
+        from gateway.store.db import DatabaseUnavailable
+
+        async def go(accounts, audit, chain):  # type: ignore[no-untyped-def]
+            await accounts.set_active(email, active)
+            action = "account_activated" if active else "account_deactivated"
+            await audit.append(
+                chain,
+                "staff.action",
+                "system",
+                {"action": action, "account": email.strip().lower(), "via": "cli"},
+            )
+
+        try:
+            run(_with_accounts(go))
+        except AccountError as exc:
+            raise fail(str(exc), 2) from None
+        except DatabaseUnavailable as exc:
+            raise fail(str(exc)) from None
+        typer.echo(f"{email.strip().lower()} {'activated' if active else 'deactivated'}")
+
+    @staff_app.command("deactivate")
+    def deactivate(email: str = typer.Argument(...)) -> None:
+        """Stop an account from logging in (its sessions end at their next request)."""
+        _set_active(email, False)
+
+    @staff_app.command("activate")
+    def activate(email: str = typer.Argument(...)) -> None:
+        """Allow a deactivated account to log in again."""
+        _set_active(email, True)
+
+    app.add_typer(staff_app, name="staff")

@@ -105,7 +105,12 @@ async def reply(services: Services, conversation_id: str, user: StaffUser, text:
     await _require_claimed_by(services, conversation_id, user)
     hub = chat_hub(services)
     if hub is not None:
-        await hub.post_staff_message(conversation_id, user.email, message)
+        try:
+            await hub.post_staff_message(conversation_id, user.email, message)
+        except Exception as exc:  # the hub's ChatRefused: closed, unknown ... (message says which)
+            if type(exc).__name__ != "ChatRefused":
+                raise
+            raise ActionError(str(exc)) from None
     else:  # no chat edge in this process: store the staff turn; the widget reads it on reconnect
         await conversation.staff_message(user.email, message)
     await record(services, conversation_id, user, EventKind.STAFF_ACTION, action="reply", chars=len(message))
@@ -128,7 +133,7 @@ async def close(services: Services, conversation_id: str, user: StaffUser, note:
         {"staff": user.email, "handoff": handoff.id, "resolution_note": resolution},
     )
     hub = chat_hub(services)
-    if conversation.channel == "chat" and hub is not None and hasattr(hub, "close_conversation"):
+    if conversation.channel == "chat" and hub is not None:
         await hub.close_conversation(conversation_id, reason="resolved by staff")
     elif not conversation.closed:
         await conversation.close("resolved by staff")
@@ -143,4 +148,5 @@ async def add_note(services: Services, conversation_id: str, user: StaffUser, te
 
 def chat_hub(services: Services) -> Any | None:
     """The chat edge's hub when this process runs it (it pushes staff messages to the widget)."""
-    return getattr(services, "chat", None) or services.extras.get("chat")
+    chat = getattr(services, "chat", None) or services.extras.get("chat")
+    return getattr(chat, "hub", None)
