@@ -26,11 +26,16 @@ def build_connector(settings: Settings, db: Database) -> Connector:
             raise WiringError("FRONTDESK_FHIR_BASE_URL is required when FRONTDESK_CONNECTOR=fhir")
         return build_fhir_connector(settings)
     if settings.connector == "hubspot":
-        from connectors.hubspot import build_hubspot_connector
+        from connectors.hubspot import HubSpotConnector
+        from connectors.resilience import ResiliencePolicy
 
         if settings.hubspot_access_token is None:
             raise WiringError("FRONTDESK_HUBSPOT_ACCESS_TOKEN is required when FRONTDESK_CONNECTOR=hubspot")
-        return build_hubspot_connector(settings)
+        return HubSpotConnector(
+            settings.hubspot_access_token.get_secret_value(),
+            base_url=settings.hubspot_base_url,
+            policy=ResiliencePolicy(timeout_s=settings.connector_timeout_s),
+        )
     raise WiringError(f"FRONTDESK_CONNECTOR: unknown connector {settings.connector!r}")
 
 
