@@ -40,6 +40,7 @@ from agents.planner import (
     PlanContext,
     Planner,
     PlannerUnavailable,
+    PlanStep,
     ToolCall,
     ToolResult,
 )
@@ -229,8 +230,21 @@ class AgentRuntime:
         for step_no in range(MAX_STEPS_PER_TURN):
             planner = self.fallback if (memory.degraded and self.fallback) else self.planner
             ctx = self._context(state, memory, turn_results, step_no)
+            streamed = False
             try:
-                step = await planner.plan(ctx)
+                step: PlanStep | None = None
+                stream = getattr(planner, "plan_stream", None)
+                if stream is None:
+                    step = await planner.plan(ctx)
+                else:  # a model planner: speak each sentence as soon as the model finishes it
+                    async for item in stream(ctx):
+                        if isinstance(item, PlanStep):
+                            step = item
+                        elif item.strip():
+                            streamed = True
+                            yield ReplyDelta(item)
+                if step is None:
+                    raise PlannerUnavailable("the planner returned no step")
             except PlannerUnavailable as exc:
                 await self._emit(
                     state,
@@ -257,7 +271,7 @@ class AgentRuntime:
                     "agent",
                     cap_json(step.model_call.model_dump(mode="json"), MAX_AUDIT_CHARS),
                 )
-            if step.say:
+            if step.say and not streamed:
                 for s in sentences(step.say):
                     yield ReplyDelta(s)
             if step.offers_transfer:

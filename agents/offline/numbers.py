@@ -1,0 +1,154 @@
+"""Spoken numbers to digits, so one set of parsers serves speech recognition and typed chat.
+
+Whisper writes "the fourth of march nineteen eighty-five" as often as "March 4th, 1985";
+`normalize` turns the first into "the 4th of march 1985". Runs of number words become:
+- a year when two groups start with 19 or 20 ("nineteen eighty five" -> 1985, "twenty oh one");
+- a clock time when a small hour is followed by minutes ("three thirty" -> 3:30);
+- an ordinal when the run ends in one ("twenty first" -> 21st);
+- otherwise a plain number ("two thousand and one" -> 2001), or a digit string for longer runs
+  of single digits (phone numbers: "five five five one two one two").
+"""
+
+from __future__ import annotations
+
+import re
+
+_UNITS = {
+    "zero": 0, "oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+    "twentieth": 20, "thirtieth": 30,
+}  # fmt: skip
+_SCALES = {"hundred": 100, "thousand": 1000}
+_NUMBER_WORDS = set(_UNITS) | set(_TENS) | set(_ORDINALS) | set(_SCALES)
+
+
+def ordinal_suffix(n: int) -> str:
+    if 10 <= n % 100 <= 20:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+
+
+def _groups(words: list[str]) -> list[int]:
+    """'nineteen eighty five' -> [19, 85]; 'three thirty' -> [3, 30]; 'five five' -> [5, 5]."""
+    groups: list[int] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w in _TENS:
+            value = _TENS[w]
+            nxt = words[i + 1] if i + 1 < len(words) else None
+            if nxt is not None and nxt in _UNITS and 0 < _UNITS[nxt] < 10 and nxt != "oh":
+                value += _UNITS[nxt]
+                i += 1
+            elif nxt is not None and nxt in _ORDINALS and _ORDINALS[nxt] < 10:
+                value += _ORDINALS[nxt]
+                i += 1
+            groups.append(value)
+        elif w == "oh" and i + 1 < len(words) and words[i + 1] in _UNITS:
+            groups.append(_UNITS[words[i + 1]])  # "nineteen oh five", "three oh five"
+            i += 1
+        elif w in _UNITS:
+            groups.append(_UNITS[w])
+        elif w in _ORDINALS:
+            groups.append(_ORDINALS[w])
+        i += 1
+    return groups
+
+
+def _run_to_text(words: list[str]) -> str:
+    is_ordinal = words[-1] in _ORDINALS or words[-1] in ("twentieth", "thirtieth")
+    if any(w in _SCALES for w in words):
+        total, current = 0, 0
+        for w in words:
+            if w in _SCALES:
+                current = max(current, 1) * _SCALES[w]
+                if _SCALES[w] == 1000:
+                    total, current = total + current, 0
+            else:
+                current += sum(_groups([w]))
+        value = total + current
+        return f"{value}{ordinal_suffix(value)}" if is_ordinal else str(value)
+    groups = _groups(words)
+    if len(groups) == 1:
+        value = groups[0]
+        return f"{value}{ordinal_suffix(value)}" if is_ordinal else str(value)
+    if len(groups) == 2 and groups[0] in (19, 20) and 0 <= groups[1] < 100 and not is_ordinal:
+        return str(groups[0] * 100 + groups[1])
+    if len(groups) == 2 and 1 <= groups[0] <= 12 and 0 <= groups[1] < 60 and not is_ordinal:
+        if words[1] == "oh" or groups[1] >= 10:
+            return f"{groups[0]}:{groups[1]:02d}"
+    if all(g < 10 for g in groups) and len(groups) >= 3:
+        return "".join(str(g) for g in groups)
+    return " ".join(str(g) for g in groups)
+
+
+def normalize(text: str) -> str:
+    """Lowercase, hyphens as spaces, number words as digits; other words and punctuation kept."""
+    lowered = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text.lower())  # "eighty-five"; keep 1985-03-04
+    tokens = re.findall(r"\d+(?:[/:.\-]\d+)+|[a-z]+(?:'[a-z]+)?|\d+(?:st|nd|rd|th)?|[^\sa-z\d]", lowered)
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            while run and run[-1] == "and":
+                run.pop()
+                out_tail.append("and")
+            if run:
+                out.append(_run_to_text(run))
+            out.extend(out_tail)
+            out_tail.clear()
+            run.clear()
+
+    out_tail: list[str] = []
+    for i, tok in enumerate(tokens):
+        if tok in _NUMBER_WORDS and not (tok == "second" and _is_time_unit(tokens, i)):
+            # "oh" only counts inside a number ("nineteen oh five"), not as "oh, hello"
+            if tok == "oh" and not run:
+                out.append(tok)
+                continue
+            if tok == "one" and not run and not _numeric_one(tokens, i):
+                out.append(tok)  # "the 3 pm one", "that one": a pronoun, not a number
+                continue
+            run.append(tok)
+            if tok in _ORDINALS:
+                flush()  # "the second one": the ordinal ends the number
+        elif tok == "and" and run and any(w in _SCALES for w in run):
+            run.append(tok)
+        else:
+            flush()
+            out.append(tok)
+    flush()
+    text = " ".join(out)
+    text = re.sub(r"\s+([,.?!:;])", r"\1", text)
+    # "3 p. m." / "3 p.m." / "3pm" -> "3 pm"
+    return re.sub(r"(\d)\s*([ap])\s*\.?\s*m\b\.?", r"\1 \2m", text)
+
+
+def _numeric_one(tokens: list[str], i: int) -> bool:
+    before = tokens[i - 1] if i > 0 else ""
+    after = tokens[i + 1] if i + 1 < len(tokens) else ""
+    return before in ("at", "number", "option", "is", "by", "around") or after in (
+        "am", "pm", "p", "a", "o'clock", "thirty", "fifteen", "forty", "oh", "hundred", "thousand",
+    ) or after in _UNITS or after in _TENS  # fmt: skip
+
+
+def _is_time_unit(tokens: list[str], i: int) -> bool:
+    """'wait a second' is not an ordinal."""
+    return i > 0 and tokens[i - 1] in ("a", "one")
