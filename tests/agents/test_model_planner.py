@@ -17,7 +17,7 @@ from agents.events import EventKind, MemoryAuditSink
 from agents.llm import ChatClient, ModelClientConfig
 from agents.model_planner import ModelPlanner
 from agents.runtime import AgentRuntime
-from connectors.base import Appointment, GetAppointment, ListAppointments
+from connectors.base import Appointment, GetAppointment, ListFreeSlots
 from connectors.demo.connector import DemoConnector
 from connectors.demo.models import DemoBase
 from connectors.demo.seed import seed_demo
@@ -133,6 +133,11 @@ def _next_week() -> dict[str, str]:
     return {"start_date": str(today + timedelta(days=1)), "end_date": str(today + timedelta(days=8))}
 
 
+async def _free_slot_ids(chat: Conversation) -> set[str]:
+    request = ListFreeSlots(**_next_week(), part_of_day="morning", limit=50)
+    return {slot.id for slot in (await chat.runtime.connector.list_free_slots(request)).slots}
+
+
 def _book_first_offered(request: RecordedRequest) -> Call:
     return Call(
         [ScriptedCall("book_appointment", {"person_id": "p-1001", "slot_id": _first_offered_slot(request)})]
@@ -167,8 +172,14 @@ async def test_correct_booking_end_to_end(chat: Conversation, fake_llm: FakeOpen
 
     # It is really in the system of record, at the slot that was offered and confirmed.
     slot_id = _first_offered_slot(fake_llm.requests[-1])
-    appointments = await chat.runtime.connector.list_appointments(ListAppointments(person_id="p-1001"))
-    assert [a.start.isoformat() for a in appointments.appointments] == [slot_id.split(":", 1)[1]]
+    booked = [e for e in chat.events(EventKind.TOOL_CALL) if e["tool"] == "book_appointment"]
+    assert len(booked) == 1 and booked[0]["outcome"] == "ok"
+    stored = await chat.runtime.connector.get_appointment(
+        GetAppointment(appointment_id=booked[0]["result"]["id"])
+    )
+    assert (stored.person_id, stored.status) == ("p-1001", "booked")
+    assert f"{stored.provider_id}:{stored.start.isoformat()}" == slot_id
+    assert slot_id not in await _free_slot_ids(chat)
     validation = chat.events(EventKind.VALIDATION)
     assert len(validation) == 1 and validation[0]["ok"] is True and validation[0]["method"] == "read_back"
 
@@ -182,8 +193,6 @@ async def test_correct_booking_end_to_end(chat: Conversation, fake_llm: FakeOpen
         assert call["prompt_tokens"] > 0 and call["completion_tokens"] > 0
         assert call["prompt"]["messages"][0]["role"] == "system" and call["output"] is not None
     assert model_calls[3]["output"]["tool_calls"][0]["name"] == "book_appointment"
-    booked = [e for e in chat.events(EventKind.TOOL_CALL) if e["tool"] == "book_appointment"]
-    assert len(booked) == 1 and booked[0]["outcome"] == "ok"
 
 
 async def test_malformed_tool_json_is_refused_and_repaired(
@@ -287,8 +296,7 @@ async def test_write_without_confirmation_does_not_run(
     await chat.say("Hmm, what about a different day instead?")
     assert len(chat.events(EventKind.CONFIRMATION_DECLINED)) == 1
     assert not [e for e in chat.events(EventKind.TOOL_CALL) if e["tool"] == "book_appointment"]
-    appointments = await chat.runtime.connector.list_appointments(ListAppointments(person_id="p-1001"))
-    assert appointments.appointments == []
+    assert _first_offered_slot(fake_llm.requests[-2]) in await _free_slot_ids(chat)  # still free
 
     # A slot the caller was never offered cannot be booked at all: the model cannot invent ids.
     fake_llm.push(
