@@ -556,9 +556,6 @@ class AgentRuntime:
                 )
         assert isinstance(found, People)
         matches = [p for p in found.people if p.date_of_birth == args.date_of_birth]
-        if by_name:
-            first, last = (args.first_name or "").strip().lower(), (args.last_name or "").strip().lower()
-            matches = [p for p in matches if p.first_name.lower() == first and p.last_name.lower() == last]
         if len(matches) == 1:
             person = matches[0]
             state.verified_person_id = person.id

@@ -1,0 +1,104 @@
+"""Which of the things just offered the caller means: a slot ("the first one", "the 3 PM one",
+"Tuesday at 10"), an appointment ("my appointment on Thursday"), a provider ("Dr. Chen")."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from agents.offline.dates import WEEKDAYS, When
+from connectors.base import Appointment, Provider, Slot
+
+_POSITIONS = {
+    "1st": 0, "first": 0, "2nd": 1, "second": 1, "3rd": 2, "third": 2, "last": -1, "latter": -1,
+    "earliest": 0, "former": 0,
+}  # fmt: skip
+_ANY_PROVIDER = re.compile(
+    r"\b(any( doctor| provider| of them|one|body)?|anyone|anybody|whoever|doesn't matter|no preference|don't care)\b"
+)
+
+
+def pick_by_position(text: str, count: int) -> int | None:
+    m = re.search(r"\b(1st|2nd|3rd|first|second|third|last|latter|former|earliest)\b", text)
+    if m:
+        index = _POSITIONS[m.group(1)]
+        index = index if index >= 0 else count - 1
+        return index if index < count else None
+    m = re.search(r"\b(?:number|option|#)\s*(\d)\b|^\s*(\d)\s*[.!]?\s*$", text)
+    if m:
+        index = int(m.group(1) or m.group(2)) - 1
+        return index if 0 <= index < count else None
+    return None
+
+
+def _weekday_in(text: str) -> int | None:
+    for i, name in enumerate(WEEKDAYS):
+        if re.search(rf"\b{name}\b", text):
+            return i
+    return None
+
+
+def pick_slot(text: str, when: When, offered: list[Slot]) -> Slot | None:
+    """The offered slot the caller chose, or None when it isn't clear which one."""
+    if not offered:
+        return None
+    index = pick_by_position(text, len(offered))
+    if index is not None:
+        return offered[index]
+    candidates = offered
+    if when.at is not None:
+        candidates = [s for s in candidates if s.start.time().replace(tzinfo=None) == when.at]
+    if when.start is not None:
+        candidates = [s for s in candidates if s.start.date() == when.start]
+    elif (weekday := _weekday_in(text)) is not None:
+        candidates = [s for s in candidates if s.start.weekday() == weekday]
+    if when.at is None and when.start is None and _weekday_in(text) is None:
+        by_provider = [s for s in offered if mentions_provider(text, s.provider_name)]
+        return by_provider[0] if len(by_provider) == 1 else None
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def pick_appointment(text: str, when: When, appointments: list[Appointment]) -> Appointment | None:
+    if len(appointments) == 1:
+        return appointments[0]
+    index = pick_by_position(text, len(appointments))
+    if index is not None:
+        return appointments[index]
+    candidates = appointments
+    if when.start is not None:
+        candidates = [a for a in candidates if a.start.date() == when.start]
+    elif (weekday := _weekday_in(text)) is not None:
+        candidates = [a for a in candidates if a.start.weekday() == weekday]
+    named = [a for a in candidates if mentions_provider(text, a.provider_name)]
+    if named:
+        candidates = named
+    if candidates is appointments:
+        return None
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def mentions_provider(text: str, provider_name: str) -> bool:
+    parts = [
+        p.lower() for p in re.findall(r"[A-Za-z'-]+", provider_name) if p.lower() not in ("dr", "doctor")
+    ]
+    return bool(parts) and (re.search(rf"\b{re.escape(parts[-1])}\b", text) is not None)
+
+
+def find_provider(text: str, providers: list[Provider]) -> Provider | None:
+    named = [p for p in providers if mentions_provider(text, p.name)]
+    if len(named) == 1:
+        return named[0]
+    by_first = [
+        p
+        for p in providers
+        if len(p.name.split()) >= 3 and re.search(rf"\b{re.escape(p.name.split()[-2].lower())}\b", text)
+    ]
+    return by_first[0] if len(by_first) == 1 else None
+
+
+def wants_any_provider(text: str) -> bool:
+    return _ANY_PROVIDER.search(text) is not None
+
+
+def same_day(a: datetime, b: datetime) -> bool:
+    return a.date() == b.date()

@@ -1,0 +1,88 @@
+"""What the caller wants, from keywords and short phrases (text already normalized)."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class Intent(StrEnum):
+    BOOK = "book"
+    RESCHEDULE = "reschedule"
+    CANCEL = "cancel"
+    LIST = "list"
+    PROVIDERS = "providers"
+    HUMAN = "human"
+    GOODBYE = "goodbye"
+    GREETING = "greeting"
+    THANKS = "thanks"
+    DECLINE = "decline"  # "no", "that's all": an answer to "anything else?"
+
+
+_PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
+    (
+        Intent.HUMAN,
+        re.compile(
+            r"\b(speak|talk|connect|transfer|put me through)\b.*\b(person|human|someone|somebody|agent|staff|"
+            r"receptionist|representative|operator|nurse|doctor's office|real)\b"
+            r"|\b(representative|operator|human being|real person|live person|live agent|receptionist)\b"
+            r"|^\s*(a )?(person|human|agent)\s*[.!]?\s*$"
+        ),
+    ),
+    (
+        Intent.RESCHEDULE,
+        re.compile(r"\b(reschedul\w*|re schedule|move|change|push back|postpone|different (time|day))\b"),
+    ),
+    (
+        Intent.CANCEL,
+        re.compile(r"\b(cancel\w*|call off|won't be able to make|can't make it|cannot make it)\b"),
+    ),
+    (
+        Intent.LIST,
+        re.compile(
+            r"\b(when is|when's|what time is|do i have|my (upcoming |next )?appointments?\b(?! (with|on|for))|"
+            r"list|check (on )?my|confirm my)\b|\b(show|tell|read|give|what are)\b.*\bappointments\b"
+        ),
+    ),
+    (
+        Intent.BOOK,
+        re.compile(
+            r"\b(book|schedule|make an? appointment|new appointment|an appointment|set up|see (a |the )?(doctor|dr)|"
+            r"come in|get in|available|availability|opening|openings|free (slot|time)s?|appointment)\b"
+        ),
+    ),
+    (
+        Intent.PROVIDERS,
+        re.compile(r"\b(which|what|who are( the)?) (doctors|providers)\b|\bdoctors do you have\b"),
+    ),
+    (
+        Intent.GOODBYE,
+        re.compile(
+            r"\b(bye|goodbye|good bye|hang up|that's all|that is all|nothing else|i'm done|have a good)\b"
+        ),
+    ),
+    (Intent.THANKS, re.compile(r"\b(thanks|thank you|cheers)\b")),
+    (
+        Intent.DECLINE,
+        re.compile(r"^\s*(no|nope|nah|not really|no thanks|no thank you|i'm good|i am good|all good)\b"),
+    ),
+    (Intent.GREETING, re.compile(r"^\s*(hi|hello|hey|good (morning|afternoon|evening))\b")),
+]
+
+TASKS = (Intent.RESCHEDULE, Intent.CANCEL, Intent.LIST, Intent.BOOK, Intent.PROVIDERS)
+
+
+def intents(text: str) -> list[Intent]:
+    """All intents found, most specific first (a reschedule mentions an appointment too)."""
+    found = [intent for intent, pattern in _PATTERNS if pattern.search(text)]
+    # "cancel" in "reschedule instead of cancel" is the reschedule; "move" + "cancel" likewise
+    if Intent.RESCHEDULE in found and Intent.CANCEL in found and re.search(r"\binstead\b", text):
+        found.remove(Intent.CANCEL)
+    return found
+
+
+def task_of(found: list[Intent]) -> Intent | None:
+    for task in TASKS:
+        if task in found:
+            return task
+    return None

@@ -1,0 +1,73 @@
+"""A caller's name from what they said: "my name is Sarah Johnson", "this is sarah johnson",
+"Sarah Johnson, March 14th 1985", or just "sarah johnson" when that is the whole answer."""
+
+from __future__ import annotations
+
+import re
+
+_CUES = re.compile(
+    r"\b(?:my name is|my name's|name is|name's|this is|it's|it is|i am|i'm|im|calling for|"
+    r"the patient is|patient name is|for)\s+(?P<rest>.+)"
+)
+_NOT_NAMES = {
+    "a", "an", "the", "and", "my", "is", "i", "im", "i'm", "me", "it", "it's", "this", "that", "on",
+    "of", "at", "in", "to", "for", "born", "date", "birth", "birthday", "dob", "yes", "no", "yeah",
+    "hi", "hello", "hey", "calling", "call", "want", "would", "like", "need", "please", "book",
+    "appointment", "appointments", "schedule", "cancel", "reschedule", "move", "with", "doctor", "dr",
+    "sure", "ok", "okay", "so", "um", "uh", "well", "was", "name", "thanks", "thank", "you", "just",
+    "about", "here", "looking", "trying", "new", "patient", "morning", "afternoon", "good",
+    "today", "tomorrow", "next", "week", "sorry", "again", "its", "also", "correct", "right",
+    "show", "tell", "what", "when", "where", "who", "his", "her", "their", "can", "could",
+}  # fmt: skip
+_MONTH_WORDS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
+    "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+}  # fmt: skip
+_WORD = re.compile(r"^[a-zà-öø-ÿ][a-zà-öø-ÿ'’.-]*$")
+
+
+def _name_words(text: str) -> list[str]:
+    words = []
+    for raw in re.split(r"[\s,;]+", text):
+        w = raw.strip('.!?"()')
+        w = w[:-2] if w.endswith("'s") and len(w) > 3 else w
+        if not w:
+            continue
+        if w in _NOT_NAMES or w in _MONTH_WORDS or not _WORD.match(w) or any(ch.isdigit() for ch in w):
+            if words:
+                break  # the name has ended ("sarah johnson born on ...")
+            continue
+        words.append(w)
+    return words
+
+
+def find_name(text: str, *, whole_answer: bool = False) -> tuple[str, str] | None:
+    """(first, last) from normalized text, or None.
+
+    With `whole_answer` (the bot just asked for the name) the leading words may be the name
+    without any cue ("sarah johnson march 14th 1985").
+    """
+    candidates: list[str] = []
+    cue = _CUES.search(text)
+    if cue:
+        candidates.append(cue.group("rest"))
+    if whole_answer:
+        candidates.append(text)
+    for candidate in candidates:
+        words = _name_words(candidate)
+        if 2 <= len(words) <= 4:
+            return _title(words[0]), _title(words[-1])
+    return None
+
+
+def possessive_name(text: str) -> str | None:
+    """'John Smith' in "show me john smith's appointments" (someone else's records)."""
+    m = re.search(r"\b([a-z][a-z'-]+)\s+([a-z][a-z-]+)'s\b", text)
+    if not m or m.group(1) in _NOT_NAMES or m.group(2) in _NOT_NAMES:
+        return None
+    return f"{_title(m.group(1))} {_title(m.group(2))}"
+
+
+def _title(word: str) -> str:
+    return "-".join(part[:1].upper() + part[1:] for part in word.split("-"))
