@@ -347,7 +347,8 @@ class DemoConnector(Connector):
     # -- appointments ----------------------------------------------------------------------------
 
     async def _provider_names(self, s: AsyncSession) -> dict[str, str]:
-        return dict((await s.execute(select(DemoProvider.id, DemoProvider.name))).tuples())
+        rows = (await s.execute(select(DemoProvider.id, DemoProvider.name))).tuples()
+        return {provider_id: name for provider_id, name in rows}
 
     async def list_appointments(self, req: ListAppointments) -> Appointments:
         async def go() -> Appointments:
