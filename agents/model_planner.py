@@ -25,9 +25,10 @@ from agents.llm.config import ModelClientConfig
 from agents.llm.errors import ModelProtocolError, ModelUnavailable
 from agents.llm.prompt import build_messages
 from agents.planner import ModelCallInfo, PlanContext, PlannerUnavailable, PlanStep, ToolCall
-from agents.speakable import plain, sentences
+from agents.speakable import sentences
 
 DEFAULT_MAX_STEPS = 6
+MAX_SAY_CHARS = 1200  # about a minute of speech
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'])")
 _ABBREVIATION = re.compile(r"\b(Dr|Mr|Mrs|Ms|St)\.$")
 
@@ -63,13 +64,14 @@ class ModelPlanner:
         last_step = ctx.step >= self.max_steps - 1
         tool_choice = "none" if last_step else "auto"
         buffer = ""
+        spoken = _SpokenReply()
         completion: Completion | None = None
         try:
             async for event in self.client.stream(messages, tools=tools, tool_choice=tool_choice):
                 if isinstance(event, TextDelta):
                     buffer += event.text
                     done, buffer = _split_finished(buffer)
-                    for sentence in done:
+                    for sentence in spoken.admit(done):
                         yield sentence
                 else:
                     completion = event
@@ -78,10 +80,10 @@ class ModelPlanner:
         except ModelProtocolError as exc:
             raise PlannerUnavailable(f"model server protocol error: {exc}") from exc
         assert completion is not None
-        for sentence in sentences(buffer):
+        for sentence in spoken.admit(sentences(buffer)):
             yield sentence
         calls = [] if last_step else completion.tool_calls
-        say = plain(completion.text) or None
+        say = " ".join(spoken.kept) or None
         if say is None and not calls:
             # A model that answers nothing at all is as good as down for this conversation.
             raise PlannerUnavailable("model server gave an empty answer")
@@ -90,6 +92,32 @@ class ModelPlanner:
             tool_calls=[ToolCall(id=c.id, name=c.name, arguments=c.arguments_json) for c in calls],
             model_call=_model_call_info(completion, messages, tools),
         )
+
+
+class _SpokenReply:
+    """The sentences of one reply, up to `MAX_SAY_CHARS`: a model that rambles (or a server that
+    ignores `max_tokens`) must not keep a caller listening for minutes."""
+
+    def __init__(self) -> None:
+        self.kept: list[str] = []
+        self._chars = 0
+        self.full = False
+
+    def admit(self, candidates: list[str]) -> list[str]:
+        out: list[str] = []
+        for sentence in candidates:
+            if self.full:
+                break
+            if self._chars + len(sentence) > MAX_SAY_CHARS:
+                self.full = True
+                if self.kept:
+                    break
+                # One enormous run-on sentence: keep its first words.
+                sentence = sentence[:MAX_SAY_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "."
+            self.kept.append(sentence)
+            self._chars += len(sentence) + 1
+            out.append(sentence)
+        return out
 
 
 def _split_finished(text: str) -> tuple[list[str], str]:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from agents.llm import ChatClient, ModelClientConfig
-from agents.model_planner import ModelPlanner
+from agents.model_planner import MAX_SAY_CHARS, ModelPlanner
 from agents.planner import CallerFacts, Message, PlanContext, PlannerUnavailable, PlanStep, ToolCall
 from agents.tools import ToolRegistry
 from connectors.base import Capability
@@ -198,3 +198,20 @@ async def test_outage_and_garbage_become_planner_unavailable(
     with pytest.raises(PlannerUnavailable) as empty:
         await planner.plan(context([Message(role="user", content="hello")]))
     assert "empty" in empty.value.reason
+
+
+async def test_rambling_reply_is_cut_at_whole_sentences(
+    planner: ModelPlanner, fake_llm: FakeOpenAIServer
+) -> None:
+    sentence = "We are open every weekday from nine in the morning until five in the afternoon."
+    fake_llm.push(Say(" ".join([sentence] * 60), chunk_chars=40))
+    items = [item async for item in planner.plan_stream(context([Message(role="user", content="hours?")]))]
+    step = items[-1]
+    assert isinstance(step, PlanStep) and step.say is not None
+    assert 0 < len(step.say) <= MAX_SAY_CHARS
+    assert items[:-1] == [sentence] * len(items[:-1])  # only whole sentences were streamed
+    assert step.say == " ".join(items[:-1])
+
+    fake_llm.push(Say("word " * 2000))  # one endless sentence
+    step = await planner.plan(context([Message(role="user", content="hours?")]))
+    assert step.say is not None and len(step.say) <= MAX_SAY_CHARS + 1 and step.say.endswith(".")

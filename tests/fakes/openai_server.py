@@ -10,6 +10,7 @@ Each request to `POST /v1/chat/completions` takes the next entry of the script q
   give up), then answer with `then` if the client is still there.
 - `Respond(fn)`: `fn(recorded_request)` returns one of the above, for a scripted model that must
   use what tools returned earlier (e.g. a slot id from the last `list_free_slots` result).
+- `Raw(body, content_type)`: exactly these bytes, for servers that break the protocol.
 - `GoDown()`: drop the connection without an answer and stop listening: every later request is
   refused at connect, like a model server that crashed.
 
@@ -86,7 +87,7 @@ class Fail:
 @dataclass
 class Stall:
     seconds: float
-    then: Say | Call | Fail | None = None
+    then: Say | Call | Fail | Raw | None = None
 
 
 @dataclass
@@ -95,11 +96,18 @@ class GoDown:
 
 
 @dataclass
+class Raw:
+    body: str
+    content_type: str = "text/event-stream"
+    status: int = 200
+
+
+@dataclass
 class Respond:
-    reply: Callable[[RecordedRequest], Say | Call | Fail]
+    reply: Callable[[RecordedRequest], Say | Call | Fail | Raw]
 
 
-ScriptEntry = Say | Call | Fail | Stall | GoDown | Respond
+ScriptEntry = Say | Call | Fail | Stall | GoDown | Respond | Raw
 
 
 def _estimate_tokens(text: str) -> int:
@@ -203,6 +211,10 @@ class FakeOpenAIServer:
             return await self._go_down(request)
         if isinstance(entry, Fail):
             return _error(entry.status, entry.message)
+        if isinstance(entry, Raw):
+            return web.Response(
+                body=entry.body.encode(), status=entry.status, content_type=entry.content_type
+            )
         prompt_tokens = _estimate_tokens(json.dumps(body.get("messages", [])))
         if body.get("stream"):
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))

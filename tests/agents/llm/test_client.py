@@ -16,7 +16,7 @@ from agents.llm import (
     ModelUnavailable,
     TextDelta,
 )
-from tests.fakes.openai_server import Call, Fail, FakeOpenAIServer, GoDown, Say, ScriptedCall, Stall
+from tests.fakes.openai_server import Call, Fail, FakeOpenAIServer, GoDown, Raw, Say, ScriptedCall, Stall
 
 TOOLS = [
     {
@@ -225,3 +225,89 @@ def test_config_from_gateway_settings() -> None:
         4,
     )
     assert cfg.api_key is not None and cfg.api_key.get_secret_value() == "k"
+
+
+async def test_a_whole_json_answer_to_a_stream_request_is_still_read(fake_llm: FakeOpenAIServer) -> None:
+    # Some servers ignore `stream: true` (or drop it on some paths) and send one JSON object.
+    body = {
+        "model": "m",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": "Whole answer."},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 12, "completion_tokens": 3, "total_tokens": 15},
+    }
+    fake_llm.push(Raw(json.dumps(body), content_type="application/json"))
+    async with ChatClient(config(fake_llm)) as client:
+        deltas, completion = await collect(client)
+    assert deltas == ["Whole answer."] and completion.text == "Whole answer."
+    assert completion.usage is not None and completion.usage.total_tokens == 15
+
+
+async def test_ollama_style_calls_without_index_and_object_arguments(fake_llm: FakeOpenAIServer) -> None:
+    chunk = {
+        "choices": [
+            {
+                "index": 0,
+                "delta": {
+                    "tool_calls": [
+                        {"id": "a", "function": {"name": "list_providers", "arguments": {}}},
+                        {
+                            "id": "b",
+                            "function": {
+                                "name": "list_free_slots",
+                                "arguments": {"start_date": "2030-01-07"},
+                            },
+                        },
+                    ]
+                },
+                "finish_reason": "tool_calls",
+            }
+        ]
+    }
+    fake_llm.push(Raw(f"data: {json.dumps(chunk)}\n\ndata: [DONE]\n\n"))
+    async with ChatClient(config(fake_llm)) as client:
+        _, completion = await collect(client)
+    assert [(c.id, c.name, c.arguments) for c in completion.tool_calls] == [
+        ("a", "list_providers", {}),
+        ("b", "list_free_slots", {"start_date": "2030-01-07"}),
+    ]
+    assert completion.usage is None  # this server sent none; nothing is made up
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "data: {not json}\n\n",  # garbage event
+        'data: ["a list"]\n\n',  # JSON, but not a chunk
+        'data: {"error": {"message": "CUDA out of memory"}}\n\n',  # an error reported mid-stream
+    ],
+)
+async def test_garbage_stream_is_a_protocol_error(fake_llm: FakeOpenAIServer, raw: str) -> None:
+    fake_llm.push(Raw(raw))
+    async with ChatClient(config(fake_llm)) as client:
+        with pytest.raises(ModelProtocolError):
+            await collect(client)
+    assert len(fake_llm.requests) == 1  # not retried: the same request would get the same answer
+
+
+async def test_sse_comments_and_multiline_data_are_parsed() -> None:
+    from agents.llm.sse import sse_data
+
+    async def lines():
+        for line in [
+            ": keep-alive",
+            "event: message",
+            'data: {"a":',
+            "data: 1}",
+            "",
+            "data: [DONE]",
+            "",
+            "data: x",
+        ]:
+            yield line
+
+    assert [d async for d in sse_data(lines())] == ['{"a":\n1}']
