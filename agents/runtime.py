@@ -227,9 +227,10 @@ class AgentRuntime:
     async def _plan_loop(self, state: ConversationState, memory: AgentMemory) -> AsyncIterator[AgentOutput]:
         repairs = 0
         turn_results: list[ToolResult] = []
+        step_base = results_base = 0  # a fallback planner starts the turn afresh at its own step 0
         for step_no in range(MAX_STEPS_PER_TURN):
             planner = self.fallback if (memory.degraded and self.fallback) else self.planner
-            ctx = self._context(state, memory, turn_results, step_no)
+            ctx = self._context(state, memory, turn_results[results_base:], step_no - step_base)
             streamed = False
             try:
                 step: PlanStep | None = None
@@ -259,6 +260,7 @@ class AgentRuntime:
                 if self.fallback is not None and not memory.degraded:
                     memory.degraded = True
                     memory.scratch.clear()
+                    step_base, results_base = step_no + 1, len(turn_results)
                     continue
                 for out in await self._handoff(state, memory, f"assistant unavailable: {exc.reason}"):
                     yield out

@@ -351,3 +351,30 @@ async def test_model_server_going_down_mid_conversation_hands_over() -> None:
             handoff = chat.events(EventKind.HANDOFF)[0]
             assert "Sarah" in handoff["summary"]  # staff see who it was
             assert not any(isinstance(o, EndConversation) for o in chat.outputs)
+
+
+async def test_model_server_going_down_falls_back_to_the_offline_planner() -> None:
+    from agents.offline.planner import OfflinePlanner
+
+    emily = {"first_name": "Emily", "last_name": "Davis", "date_of_birth": "1990-07-23"}
+    with FakeOpenAIServer() as server:
+        async for chat in _conversation(server, await _practice(), fallback=OfflinePlanner()):
+            server.push(
+                Call([ScriptedCall("verify_identity", emily)]), Say("Thank you, Emily, you're verified.")
+            )
+            await chat.say("Hi, Emily Davis here, born July 23rd 1990.")
+            assert chat.state.verified_person_id == EMILY_ID
+            server.push(GoDown())
+            reply = await chat.say("What appointments do I have coming up?")
+            assert server.down and not chat.state.handed_off
+            unavailable = chat.events(EventKind.MODEL_UNAVAILABLE)
+            assert len(unavailable) == 1 and unavailable[0]["fallback"] is True
+            assert "connection failed" in unavailable[0]["reason"]
+            # The offline planner carried on with the verified caller and read her real appointment.
+            assert "Patel" in reply
+            listed = [e for e in chat.events(EventKind.TOOL_CALL) if e["tool"] == "list_appointments"]
+            assert listed and listed[-1]["outcome"] == "ok"
+            # And it stays in charge: the dead server is not asked again on the next turn.
+            asked = len(server.requests)
+            await chat.say("Thanks, that's all.")
+            assert len(server.requests) == asked
