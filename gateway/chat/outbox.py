@@ -87,6 +87,8 @@ class Outbox:
                 if not self._stopping:
                     await asyncio.sleep(self._interval)
             batch = self._pending[: self._max_batch]
+            if not batch:  # woken to stop with nothing left (an empty insert would add a blank row)
+                continue
             try:
                 await self._write(batch)
             except Exception:
