@@ -1,0 +1,110 @@
+"""Signatures, message parsing and keypad entries: the edge's input checks."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from gateway.twilio import messages, signatures
+from gateway.twilio.dtmf import DigitCollector
+from gateway.twilio.simulator import SimulatorError, dtmf_turn, gateway_urls
+
+TOKEN = "auth-token-for-tests"
+
+
+def _urls(headers: dict[str, str], websocket: bool = False) -> list[str]:
+    return signatures.candidate_urls(
+        public_url="https://voice.example.org",
+        path="/twilio/stream" if websocket else "/twilio/voice",
+        query="",
+        headers=headers,
+        request_scheme="http" if not websocket else "ws",
+        websocket=websocket,
+    )
+
+
+def test_signature_behind_a_proxy_uses_forwarded_host_and_proto():
+    params = {"CallSid": "CA1", "From": "+15035550101"}
+    signed_for = "https://frontdesk.clinic.example/twilio/voice"
+    sig = signatures.sign(TOKEN, signed_for, params)
+    headers = {
+        "host": "10.0.0.5:8000",
+        "x-forwarded-host": "frontdesk.clinic.example",
+        "x-forwarded-proto": "https",
+    }
+    assert signatures.is_valid(TOKEN, _urls(headers), params, sig)
+    assert not signatures.is_valid(TOKEN, _urls({"host": "10.0.0.5:8000"}), params, sig)
+    assert not signatures.is_valid(TOKEN, _urls(headers), {**params, "From": "+10000000000"}, sig)
+    assert not signatures.is_valid("other-token", _urls(headers), params, sig)
+    assert not signatures.is_valid(TOKEN, _urls(headers), params, None)
+
+
+def test_stream_upgrade_signature_is_over_the_wss_url():
+    sig = signatures.sign(TOKEN, "wss://voice.example.org/twilio/stream", {})
+    assert signatures.is_valid(TOKEN, _urls({"host": "127.0.0.1:9"}, websocket=True), {}, sig)
+
+
+@pytest.mark.parametrize(
+    ("frame", "reason"),
+    [
+        ("{not json", "malformed JSON"),
+        ("[1, 2]", "not a JSON object"),
+        (json.dumps({"event": "media", "media": {"payload": "%%%not-base64%%%"}}), "base64"),
+        (json.dumps({"event": "media"}), "media is missing"),
+        (json.dumps({"event": "start", "start": {"streamSid": "MZ1"}}), "start.callSid"),
+        (json.dumps({"event": "dtmf", "dtmf": {"digit": "A"}}), "keypad"),
+        (json.dumps({"event": "mark", "mark": {}}), "mark.name"),
+        (json.dumps({"event": "hello"}), "unknown event"),
+    ],
+)
+def test_bad_frames_are_refused_with_a_reason(frame, reason):
+    with pytest.raises(messages.ProtocolError, match=reason):
+        messages.parse(frame)
+
+
+def test_good_frames_parse():
+    start = messages.parse(
+        json.dumps(
+            {
+                "event": "start",
+                "sequenceNumber": "1",
+                "streamSid": "MZ9",
+                "start": {"callSid": "CA9", "accountSid": "AC9", "customParameters": {"token": "t"}},
+            }
+        )
+    )
+    assert start == messages.Start("MZ9", "CA9", "AC9", {"token": "t"})
+    assert messages.parse('{"event":"media","media":{"payload":"//8="}}') == messages.Media(b"\xff\xff")
+
+
+async def test_digits_end_with_hash_or_a_pause():
+    entries: list[str] = []
+    second = asyncio.Event()
+
+    def on_entry(entry: str) -> None:
+        entries.append(entry)
+        if len(entries) == 2:
+            second.set()
+
+    collector = DigitCollector(0.05, on_entry)
+    for key in "03041985#":
+        collector.press(key)
+    assert entries == ["03041985"]
+    collector.press("1")
+    collector.press("*")  # start over
+    collector.press("0")
+    await asyncio.wait_for(second.wait(), 2)  # the pause ends the entry
+    assert entries == ["03041985", "0"]
+
+
+def test_simulator_input_errors():
+    with pytest.raises(SimulatorError, match="ws://"):
+        gateway_urls("http://127.0.0.1:8000/twilio/stream")
+    with pytest.raises(SimulatorError, match="keypad"):
+        dtmf_turn("12x")
+    assert gateway_urls("wss://a.example/twilio/stream") == (
+        "https://a.example/twilio/voice",
+        "https://a.example",
+    )
