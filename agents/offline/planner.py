@@ -233,6 +233,9 @@ class OfflinePlanner:
                 s.pop("task", None)
                 return _say("I don't see any upcoming appointments for you. Would you like to book one?")
             target = next((a for a in appointments if a.id == s.get("target")), None)
+            if target is None and len(appointments) == 1:
+                target = appointments[0]
+                s["target"] = target.id
             if target is None:
                 spoken = [f"the one with {a.provider_name} on {say_when(a.start)}" for a in appointments]
                 verb = "cancel" if task == Intent.CANCEL else "move"
@@ -243,6 +246,12 @@ class OfflinePlanner:
                 return _call("cancel_appointment", appointment_id=target.id)
             if s.get("chosen"):
                 return _call("reschedule_appointment", appointment_id=target.id, new_slot_id=s["chosen"])
+            if not s.get("when_text") and not s.get("asked_new_day"):
+                s["asked_new_day"] = True
+                return _say(
+                    f"Your appointment with {target.provider_name} is on {say_when(target.start)}. "
+                    "What day would you like to move it to?"
+                )
             s.setdefault("provider_id", target.provider_id)
             return self._find_slots(ctx, s, exclude=target.start.date() if not s.get("when_text") else None)
         # book
@@ -252,6 +261,9 @@ class OfflinePlanner:
 
     def _find_slots(self, ctx: PlanContext, s: dict[str, Any], exclude: date | None) -> PlanStep:
         when = find_when(s.get("when_text", ""), ctx.now)
+        if when.start is None and when.at is not None and s.get("last_day"):
+            # "the 3 PM one" after times on Thursday were offered: 3 PM on that Thursday
+            when.start = when.end = date.fromisoformat(s["last_day"])
         if "providers" not in s:
             return _call("list_providers")
         if not s.get("provider_id") and (hint := s.pop("provider_hint", None)):
@@ -279,6 +291,8 @@ class OfflinePlanner:
                 args["provider_id"] = s["provider_id"]
             return _call("list_free_slots", **args)
         s.pop("searched", None)
+        if when.start is not None and when.start == when.end:
+            s["last_day"] = when.start.isoformat()
         slots = [Slot.model_validate(x) for x in s.pop("slots", [])]
         slots = [x for x in slots if x.start > ctx.now and (exclude is None or x.start.date() != exclude)]
         if when.at is not None:

@@ -1,0 +1,62 @@
+"""Build the conversation agent: the runtime with the offline planner, or with the model planner
+and the offline planner as its degraded mode when the model server is down."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from agents.events import AuditSink
+from agents.offline.planner import OfflinePlanner
+from agents.runtime import AgentRuntime, Clock
+from connectors.base import Connector
+
+
+def _model_config(llm: Any) -> Any:
+    """A `ModelClientConfig` from one, or from any object with the same attribute names."""
+    from agents.llm.completion import ModelClientConfig
+
+    if isinstance(llm, ModelClientConfig):
+        return llm
+    fields = {name: getattr(llm, name) for name in ModelClientConfig.model_fields if hasattr(llm, name)}
+    return ModelClientConfig(**fields)
+
+
+def build_agent(
+    *,
+    connector: Connector,
+    audit: AuditSink,
+    timezone: str,
+    business_name: str,
+    llm: Any | None = None,
+    clock: Clock | None = None,
+) -> AgentRuntime:
+    """`llm=None`: the offline planner alone. Otherwise a model client config: the model planner,
+    degrading to the offline planner (audited as `agent.model_unavailable`) when it can't answer."""
+    offline = OfflinePlanner()
+    if llm is None:
+        return AgentRuntime(
+            connector=connector,
+            audit=audit,
+            planner=offline,
+            timezone=timezone,
+            business_name=business_name,
+            clock=clock,
+        )
+    from agents.model_planner import ModelPlanner
+
+    planner = ModelPlanner.from_config(_model_config(llm))
+    return AgentRuntime(
+        connector=connector,
+        audit=audit,
+        planner=planner,
+        fallback=offline,
+        timezone=timezone,
+        business_name=business_name,
+        clock=clock,
+    )
+
+
+def fixed_clock(moment: datetime) -> Clock:
+    """A clock that always says `moment` (tests and scripted demos)."""
+    return lambda: moment
