@@ -2,7 +2,7 @@
 
 Each request to `POST /v1/chat/completions` takes the next entry of the script queue:
 
-- `Say(text)`: an assistant text answer.
+- `Say(text)`: an assistant text answer (`cut_after_chunks` drops the connection half-way).
 - `Call(tool_calls=[ScriptedCall(name, arguments)], text="")`: tool calls; `arguments` is sent
   verbatim when it is a string (so a test can send malformed JSON), else as JSON.
 - `Fail(status)`: an HTTP error answer (500, 503, 429, 400 ...).
@@ -69,6 +69,7 @@ class ScriptedCall:
 class Say:
     text: str
     chunk_chars: int = 6
+    cut_after_chunks: int | None = None  # streaming only: drop the connection after this many text chunks
 
 
 @dataclass
@@ -229,7 +230,7 @@ class FakeOpenAIServer:
         self._sock.close()
         if request.transport is not None:
             request.transport.abort()
-        raise ConnectionResetError("fake model server went down")
+        return web.Response(status=503)  # never delivered: the connection is already gone
 
     def _next_id(self, prefix: str) -> str:
         self._counter += 1
@@ -290,7 +291,15 @@ class FakeOpenAIServer:
 
         await send({"role": "assistant", "content": ""})
         size = entry.chunk_chars
-        for start in range(0, len(entry.text), size):
+        for number, start in enumerate(range(0, len(entry.text), size)):
+            if (
+                isinstance(entry, Say)
+                and entry.cut_after_chunks is not None
+                and number >= entry.cut_after_chunks
+            ):
+                if request.transport is not None:
+                    request.transport.abort()  # the server died half-way through the answer
+                return response
             await send({"content": entry.text[start : start + size]})
         output = entry.text
         finish = "stop"

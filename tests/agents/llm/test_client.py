@@ -311,3 +311,19 @@ async def test_sse_comments_and_multiline_data_are_parsed() -> None:
             yield line
 
     assert [d async for d in sse_data(lines())] == ['{"a":\n1}']
+
+
+async def test_answer_cut_mid_stream_is_not_retried(fake_llm: FakeOpenAIServer) -> None:
+    fake_llm.push(
+        Say("I have three openings on Monday. The first is at nine.", chunk_chars=5, cut_after_chunks=3)
+    )
+    fake_llm.push(Say("A retry would repeat words the caller already heard."))
+    deltas: list[str] = []
+    async with ChatClient(config(fake_llm)) as client:
+        with pytest.raises(ModelUnavailable) as caught:
+            async for event in client.stream([{"role": "user", "content": "slots?"}]):
+                if isinstance(event, TextDelta):
+                    deltas.append(event.text)
+    assert "".join(deltas) == "I have three op"  # 3 chunks of 5
+    assert caught.value.reason.endswith("mid-answer")
+    assert len(fake_llm.requests) == 1
