@@ -15,6 +15,8 @@ reason and degrades to the offline planner or hands over.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -90,7 +92,7 @@ class ModelPlanner:
         yield PlanStep(
             say=say,
             tool_calls=[ToolCall(id=c.id, name=c.name, arguments=c.arguments_json) for c in calls],
-            model_call=_model_call_info(completion, messages, tools),
+            model_call=_model_call_info(completion, messages, tools, tool_choice),
         )
 
 
@@ -136,8 +138,30 @@ def _split_finished(text: str) -> tuple[list[str], str]:
     return done, text[cut:]
 
 
+def audit_prompt(
+    messages: list[dict[str, Any]], tools: list[dict[str, Any]], tool_choice: str
+) -> dict[str, Any]:
+    """The prompt as audited with each model call.
+
+    Earlier turns and tool results are audited as their own events already; repeating the whole
+    history with every call would grow the log quadratically. So: the system prompt, this turn's
+    messages (from the latest user message on), how many earlier messages were sent, and the
+    SHA-256 of the exact request messages, so a reconstruction from the log can be checked.
+    """
+    last_user = max((i for i, m in enumerate(messages) if m["role"] == "user"), default=len(messages))
+    canonical = json.dumps(messages, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return {
+        "system": messages[0]["content"] if messages and messages[0]["role"] == "system" else None,
+        "earlier_messages": max(0, last_user - 1),
+        "this_turn": messages[last_user:],
+        "messages_sha256": hashlib.sha256(canonical.encode()).hexdigest(),
+        "tools": [t["function"]["name"] for t in tools],
+        "tool_choice": tool_choice,
+    }
+
+
 def _model_call_info(
-    completion: Completion, messages: list[dict[str, Any]], tools: list[dict[str, Any]]
+    completion: Completion, messages: list[dict[str, Any]], tools: list[dict[str, Any]], tool_choice: str
 ) -> ModelCallInfo:
     payload = completion.audit_payload()
     usage = completion.usage
@@ -146,7 +170,7 @@ def _model_call_info(
         latency_ms=completion.latency_ms,
         prompt_tokens=None if usage is None else usage.prompt_tokens,
         completion_tokens=None if usage is None else usage.completion_tokens,
-        prompt={"messages": messages, "tools": [t["function"]["name"] for t in tools]},
+        prompt=audit_prompt(messages, tools, tool_choice),
         output={
             **payload["output"],
             "finish_reason": completion.finish_reason,

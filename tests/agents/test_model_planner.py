@@ -191,7 +191,11 @@ async def test_correct_booking_end_to_end(chat: Conversation, fake_llm: FakeOpen
     for call in model_calls:
         assert call["model"] == "qwen-clinic" and call["latency_ms"] > 0
         assert call["prompt_tokens"] > 0 and call["completion_tokens"] > 0
-        assert call["prompt"]["messages"][0]["role"] == "system" and call["output"] is not None
+        assert "Riverside Family Clinic" in call["prompt"]["system"] and call["output"] is not None
+        assert call["prompt"]["this_turn"][0]["role"] == "user"
+    # Each call audits only this turn's messages; earlier ones are counted, not repeated.
+    assert model_calls[3]["prompt"]["earlier_messages"] > 0
+    assert model_calls[3]["prompt"]["this_turn"][0]["content"] == "Yes, the first one works."
     assert model_calls[3]["output"]["tool_calls"][0]["name"] == "book_appointment"
 
 

@@ -3,6 +3,7 @@ what it sends, what it hands back, how it streams and fails."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from datetime import datetime
@@ -90,7 +91,10 @@ async def test_request_carries_prompt_history_and_tools(
     info = step.model_call
     assert info is not None and info.model == "served-model"
     assert info.latency_ms > 0 and info.prompt_tokens and info.completion_tokens
-    assert info.prompt["messages"] == sent["messages"]
+    assert info.prompt["system"] == system["content"]
+    assert info.prompt["this_turn"] == sent["messages"][1:] and info.prompt["earlier_messages"] == 0
+    canonical = json.dumps(sent["messages"], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert info.prompt["messages_sha256"] == hashlib.sha256(canonical.encode()).hexdigest()
     assert info.output["text"] == step.say
 
 
