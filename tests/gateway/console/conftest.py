@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
@@ -67,9 +67,37 @@ class Console:
 
 
 @pytest.fixture
-async def console(
-    settings: Settings, accounts: StaffAccounts, live_server_factory: Callable[[Settings], LiveServer]
-) -> Console:
-    # live_server_factory runs its own event loop for migrations; keep it off ours.
-    server = await asyncio.to_thread(live_server_factory, settings)
-    return Console(server)
+async def console(settings: Settings, accounts: StaffAccounts) -> AsyncIterator[Console]:
+    """A running gateway on the database the `db` fixture migrated and seeded."""
+    server = LiveServer(settings)
+    await asyncio.to_thread(server.start)
+    yield Console(server)
+    await asyncio.to_thread(server.stop)
+
+
+async def converse(
+    settings: Settings,
+    channel: str,
+    texts: list[str],
+    *,
+    caller_phone: str | None = None,
+    handoff: tuple[str, str] | None = None,
+) -> str:
+    """A conversation through the real path: ConversationManager + the configured agent + audit.
+    `handoff` (reason, summary) asks for a person afterwards if the agent did not already."""
+    from agents.api import UserTurn
+    from gateway.services import Services
+
+    services = await Services.start(settings)
+    try:
+        conversation = await services.conversations.open(channel, caller_phone=caller_phone)  # type: ignore[arg-type]
+        async for _ in conversation.greet():
+            pass
+        for text in texts:
+            async for _ in conversation.user_turn(UserTurn(text=text, channel=channel)):  # type: ignore[arg-type]
+                pass
+        if handoff is not None and conversation.status == "active":
+            await conversation.request_handoff(*handoff)
+        return conversation.id
+    finally:
+        await services.stop()
