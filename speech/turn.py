@@ -1,14 +1,20 @@
-"""End-of-turn detection: a state machine over Silero VAD probabilities for one audio stream.
+"""End-of-turn detection for one audio stream: Silero VAD decides, the signal level times it.
 
 Fed 20 ms frames (8 kHz int16 by default), it emits:
 - `SpeechStarted` once speech has lasted `start_speech_ms` (barge-in signal; a click never gets there),
 - `PauseDetected` after `pause_ms` of silence inside a turn (hint: start transcribing speculatively),
 - `SpeechResumed` when the caller speaks again after a `PauseDetected`,
 - `TurnEnded` after `end_silence_ms` of silence, carrying the turn's audio, if the turn held at least
-  `min_speech_ms` of speech; a shorter one (a cough) ends in `TurnDiscarded` instead.
+  `min_speech_ms` of speech; a shorter one (a cough, a click, "mm") ends in `TurnDiscarded` instead.
 
-Times are stream offsets in ms (audio pushed since creation or `reset()`). The VAD decides once per
-32 ms window, so every event lands on a window boundary.
+Why the level: the VAD scores 32 ms windows and its score lags the sound by up to a window at both
+ends of a pause, so VAD-only silence measurements scatter by about +-60 ms. With a 300 ms pause that
+must not end a turn and a 400 ms limit for declaring the end, that scatter does not fit. So the last
+moment of speech is taken from the 10 ms level (sound within `level_rel_db` of the turn's loudest
+block) inside and just after the VAD's voiced windows, and the end is not declared while the most
+recent 20 ms are loud (the caller may be starting again before the VAD has seen a whole window).
+
+Times are stream offsets in ms: audio pushed since creation or `reset()`.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from speech.level import LevelMeter
 from speech.pcm import PHONE_RATE, check_rate, int16_from_bytes, to_int16
 from speech.vad import WINDOW_MS, SileroVadModel, VadStream
 
@@ -29,15 +36,17 @@ class TurnConfig(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     sample_rate: int = PHONE_RATE
-    threshold: float = Field(default=0.5, gt=0, lt=1)  # probability that counts as speech
-    neg_threshold: float = Field(default=0.35, gt=0, lt=1)  # below it, speech has stopped (hysteresis)
+    threshold: float = Field(default=0.5, gt=0, lt=1)  # VAD probability that starts speech
+    neg_threshold: float = Field(default=0.35, gt=0, lt=1)  # below it speech has stopped (hysteresis)
     start_speech_ms: int = Field(default=96, ge=0)  # speech needed before SpeechStarted
     pause_ms: int = Field(default=160, ge=0)
-    end_silence_ms: int = Field(default=352, gt=0)  # > 300 ms pauses inside a sentence, < 400 ms delay
+    end_silence_ms: int = Field(default=320, gt=0)  # > a 300 ms pause inside a sentence, < 400 ms delay
     min_speech_ms: int = Field(default=192, ge=0)  # shorter turns are coughs, clicks, "mm"
     preroll_ms: int = Field(default=200, ge=0)  # audio kept before the detected onset
     tail_ms: int = Field(default=160, ge=0)  # audio kept after the last speech
     max_turn_ms: int = Field(default=30_000, gt=0)  # a monologue is cut into turns of this length
+    level_rel_db: float = Field(default=-35.0, lt=0)  # "still sounding": within this of the turn's peak
+    level_hold_ms: int = Field(default=200, ge=0)  # how far past the VAD's last voiced window sound counts
 
     @model_validator(mode="after")
     def _check(self) -> TurnConfig:
@@ -85,6 +94,9 @@ class TurnDiscarded:
 
 TurnEvent = SpeechStarted | PauseDetected | SpeechResumed | TurnEnded | TurnDiscarded
 
+_NOISE_MARGIN = 3.0  # sound counts only if this many times above the background level
+_MIN_LOUD_RMS = 60.0  # and never below about -55 dBFS
+
 
 class TurnDetector:
     def __init__(self, config: TurnConfig | None = None, model: SileroVadModel | None = None) -> None:
@@ -97,22 +109,24 @@ class TurnDetector:
     def reset(self) -> None:
         """Forget everything: the next frame is offset 0 of a new stream."""
         self._vad.reset()
+        self._level = LevelMeter(self._rate)
         self._samples_in = 0
         self._buffer: deque[np.ndarray] = deque()  # audio kept: pre-roll while idle, the turn after
         self._buffer_start = 0  # sample offset of the buffer's first sample
         self._in_turn = False
-        self._started = False  # SpeechStarted sent for the current turn
         self._paused = False
         self._candidate_ms: int | None = None  # onset of a speech run not yet long enough
         self._run_ms = 0
         self._onset_ms = 0
-        self._last_voice_ms = 0
+        self._last_vad_ms = 0  # end of the last window the VAD called speech
+        self._last_voice_ms = 0  # last moment of sound belonging to the turn (level-timed)
         self._speech_ms = 0
+        self._peak = 0.0
 
     @property
     def in_speech(self) -> bool:
         """True between SpeechStarted and the end of that turn."""
-        return self._started
+        return self._in_turn
 
     @property
     def position_ms(self) -> int:
@@ -125,9 +139,12 @@ class TurnDetector:
             return []
         self._buffer.append(samples.copy())
         self._samples_in += len(samples)
+        self._level.push(samples)
         events: list[TurnEvent] = []
-        for prob in self._vad.push(samples):
-            events.extend(self._on_window(prob, self._vad.windows * WINDOW_MS))
+        for prob, end_ms in self._vad.push(samples):
+            events.extend(self._on_window(prob, end_ms))
+        if self._in_turn:
+            events.extend(self._check_silence(self.position_ms))
         if not self._in_turn:
             self._trim_preroll()
         return events
@@ -150,50 +167,72 @@ class TurnDetector:
                 self._run_ms += WINDOW_MS
                 if self._run_ms >= max(cfg.start_speech_ms, WINDOW_MS):
                     self._open(self._candidate_ms, end_ms)
-                    events.append(SpeechStarted(at_ms=end_ms, onset_ms=self._onset_ms))
+                    events.append(SpeechStarted(at_ms=self.position_ms, onset_ms=self._onset_ms))
             elif prob < cfg.neg_threshold:
                 self._candidate_ms = None
+                if prob < 0.1:
+                    self._level.learn_noise(start_ms, end_ms)
             return events
 
-        voiced = prob >= (cfg.neg_threshold if not self._paused else cfg.threshold)
-        if voiced:
+        if prob >= cfg.neg_threshold:
             self._speech_ms += WINDOW_MS
-            self._last_voice_ms = end_ms
+            self._last_vad_ms = end_ms
+            self._peak = max(self._peak, self._level.peak(start_ms, end_ms))
+            sounding = self._level.last_loud_end(start_ms, end_ms, self._loud_threshold())
+            self._last_voice_ms = max(self._last_voice_ms, sounding or end_ms)
             if self._paused:
                 self._paused = False
-                events.append(SpeechResumed(at_ms=end_ms))
-        else:
-            silence = end_ms - self._last_voice_ms
-            if silence >= cfg.end_silence_ms:
-                return events + self._close(end_ms, forced=False)
-            if silence >= cfg.pause_ms and not self._paused:
-                self._paused = True
-                events.append(PauseDetected(at_ms=end_ms, silence_since_ms=self._last_voice_ms))
+                events.append(SpeechResumed(at_ms=self.position_ms))
         if end_ms - self._onset_ms >= cfg.max_turn_ms:
+            still_talking = prob >= cfg.neg_threshold
             events.extend(self._close(end_ms, forced=True))
-            if voiced:  # the caller is still talking: the next turn starts right here
+            if still_talking:  # the next turn starts right here, without a second barge-in
                 self._open(end_ms, end_ms)
         return events
 
+    def _check_silence(self, now_ms: int) -> list[TurnEvent]:
+        cfg = self.config
+        threshold = self._loud_threshold()
+        held = self._level.last_loud_end(
+            self._last_voice_ms, min(now_ms, self._last_vad_ms + cfg.level_hold_ms), threshold
+        )
+        if held is not None:
+            self._last_voice_ms = held
+        silence = now_ms - self._last_voice_ms
+        if silence >= cfg.end_silence_ms:
+            starting_again = self._level.last_loud_end(now_ms - 20, now_ms, threshold) is not None
+            if not starting_again or silence >= cfg.end_silence_ms + 2 * WINDOW_MS:
+                return self._close(now_ms, forced=False)
+        if silence >= cfg.pause_ms and not self._paused:
+            self._paused = True
+            return [PauseDetected(at_ms=now_ms, silence_since_ms=self._last_voice_ms)]
+        return []
+
+    def _loud_threshold(self) -> float:
+        relative = self._peak * 10 ** (self.config.level_rel_db / 20)
+        return max(relative, self._level.noise_rms * _NOISE_MARGIN, _MIN_LOUD_RMS)
+
     def _open(self, onset_ms: int, now_ms: int) -> None:
-        self._in_turn, self._started, self._paused = True, True, False
+        self._in_turn, self._paused = True, False
         self._candidate_ms = None
         self._onset_ms = onset_ms
-        self._last_voice_ms = now_ms
+        self._last_vad_ms = self._last_voice_ms = now_ms
         self._speech_ms = now_ms - onset_ms
+        self._peak = self._level.peak(onset_ms, now_ms)
 
     def _close(self, now_ms: int, *, forced: bool) -> list[TurnEvent]:
         cfg = self.config
         speech_ms = self._speech_ms
-        self._in_turn = self._started = self._paused = False
+        self._in_turn = self._paused = False
         self._candidate_ms = None
         if speech_ms < cfg.min_speech_ms:
             self._trim_preroll()
             return [TurnDiscarded(at_ms=now_ms, speech_ms=speech_ms)]
         start = max(self._ms_to_sample(self._onset_ms - cfg.preroll_ms), self._buffer_start)
-        end = min(self._ms_to_sample(self._last_voice_ms + cfg.tail_ms), self._samples_in)
         if forced:
             end = min(self._ms_to_sample(now_ms), self._samples_in)
+        else:
+            end = min(self._ms_to_sample(self._last_voice_ms + cfg.tail_ms), self._samples_in)
         audio = self._slice(start, end)
         self._drop_before(end if forced else start)
         self._trim_preroll()

@@ -92,15 +92,16 @@ class VadStream:
         self._c = np.zeros(_STATE_SHAPE, dtype=np.float32)
         self.windows = 0  # windows scored so far; window i covers [i*32, (i+1)*32) ms
 
-    def push(self, pcm: np.ndarray) -> list[float]:
+    def push(self, pcm: np.ndarray) -> list[tuple[float, int]]:
+        """Returns (speech probability, end of the window in ms) for each window completed."""
         samples = self._resampler.process(to_int16(pcm)).astype(np.float32) / 32768.0
         self._pending = np.concatenate([self._pending, samples])
-        probs: list[float] = []
+        probs: list[tuple[float, int]] = []
         while len(self._pending) >= WINDOW:
             chunk, self._pending = self._pending[:WINDOW], self._pending[WINDOW:]
             window = np.concatenate([self._context, chunk])
             prob, self._h, self._c = self.model.run(window, self._h, self._c)
             self._context = chunk[-CONTEXT:]
             self.windows += 1
-            probs.append(prob)
+            probs.append((prob, self.windows * WINDOW_MS))
         return probs
