@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
@@ -54,6 +55,8 @@ from connectors.demo.seed import name_key
 from connectors.resilience import Resilience, ResiliencePolicy
 
 T = TypeVar("T")
+
+_TITLE = re.compile(r"^\s*(dr\.?|doctor)\s+", re.IGNORECASE)
 
 
 def _utc_naive(moment: datetime) -> datetime:
@@ -154,10 +157,26 @@ class DemoConnector(Connector):
     async def _provider(self, s: AsyncSession, provider_id: str) -> DemoProvider:
         provider = await s.get(DemoProvider, provider_id)
         if provider is None:
+            provider = await self._provider_by_name(s, provider_id)
+        if provider is None:
             raise NotFound(
                 "I don't have a provider by that name.", detail=f"unknown provider {provider_id!r}"
             )
         return provider
+
+    @staticmethod
+    async def _provider_by_name(s: AsyncSession, spoken: str) -> DemoProvider | None:
+        """A model or planner may pass the name it heard ("Dr. Chen", "marcus chen") instead of
+        the id; accept it when exactly one provider matches."""
+        wanted = name_key(_TITLE.sub("", spoken))
+        if not wanted:
+            return None
+        matches = []
+        for provider in (await s.execute(select(DemoProvider))).scalars():
+            bare = _TITLE.sub("", provider.name)
+            if wanted in {name_key(bare), name_key(bare.split()[-1]), name_key(provider.name)}:
+                matches.append(provider)
+        return matches[0] if len(matches) == 1 else None
 
     async def _patient(self, s: AsyncSession, person_id: str) -> DemoPatient:
         patient = await s.get(DemoPatient, person_id)

@@ -205,3 +205,20 @@ async def test_missing_tables_are_unavailable(empty_sqlite_url: str):
             await DemoConnector(db.engine, TZ).list_providers(ListProviders())
     finally:
         await db.close()
+
+
+@pytest.mark.parametrize(
+    "spoken", ["Dr. Marcus Chen", "dr chen", "Chen", "doctor marcus chen", "MARCUS CHEN"]
+)
+async def test_provider_may_be_named_instead_of_id(connector: DemoConnector, spoken: str):
+    window = {"start_date": today() + timedelta(days=1), "end_date": today() + timedelta(days=7), "limit": 3}
+    slots = (await connector.list_free_slots(ListFreeSlots(provider_id=spoken, **window))).slots
+    assert slots and all(s.provider_id == "dr-chen" and s.id.startswith("dr-chen:") for s in slots)
+
+
+@pytest.mark.parametrize("spoken", ["Dr. Smith", "Dr.", "Marcus Patel"])
+async def test_unknown_provider_name_is_not_found(connector: DemoConnector, spoken: str):
+    with pytest.raises(NotFound):
+        await connector.list_free_slots(
+            ListFreeSlots(provider_id=spoken, start_date=today(), end_date=today())
+        )
