@@ -11,6 +11,7 @@ gathered (name, date of birth, provider, when), and what it offered (slots, appo
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -80,6 +81,10 @@ class OfflinePlanner:
             rest = text.replace(span, " ") if span else text
             asked_for_name = s.get("asked") in ("identity", "name")
             name = find_name(rest, whole_answer=asked_for_name)
+            if name is None and span:
+                # "book me in please, sarah johnson march 14 1985": the words just before the date
+                before = text.split(span)[0].replace(" and ", ",").split(",")[-1]
+                name = find_name(before, whole_answer=True)
             if name is not None:
                 s["first_name"], s["last_name"] = name
                 understood = True
@@ -106,6 +111,9 @@ class OfflinePlanner:
             if target is not None:
                 s["target"] = target.id
                 understood = True
+        if s.get("task") is None and (s.get("when_text") or re.search(r"\b(dr|doctor)\b", text)):
+            s["task"] = Intent.BOOK.value  # "and another one with dr chen on friday": a booking
+            understood = True
         if not understood:
             if Intent.GOODBYE in found or (Intent.DECLINE in found and not s.get("task")):
                 return _call("end_conversation")
