@@ -14,13 +14,12 @@ from urllib.parse import urlsplit
 
 
 def origin_allowed(origin: str | None, allowed: list[str]) -> bool:
-    """`*` allows any origin (and none). Otherwise the Origin header must match an entry
-    exactly (scheme://host[:port]); a client that sends no Origin (not a browser) is allowed only
-    when the list contains `null`."""
-    if "*" in allowed:
+    """`*` allows any origin. Otherwise the Origin header must match an entry (scheme://host[:port],
+    default ports ignored). Browsers always send Origin on a WebSocket upgrade, so the check stops
+    other sites' pages from opening chats; a request without Origin is not from a browser (the
+    terminal client, a script) and could forge any Origin anyway, so it is let through."""
+    if "*" in allowed or not origin:
         return True
-    if not origin:
-        return "null" in allowed
     want = _normalise(origin)
     return any(_normalise(entry) == want for entry in allowed)
 
