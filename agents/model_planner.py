@@ -28,6 +28,7 @@ from agents.llm.errors import ModelProtocolError, ModelUnavailable
 from agents.llm.prompt import build_messages
 from agents.planner import ModelCallInfo, PlanContext, PlannerUnavailable, PlanStep, ToolCall
 from agents.speakable import sentences
+from agents.tools import ToolRegistry
 
 DEFAULT_MAX_STEPS = 6
 MAX_SAY_CHARS = 1200  # about a minute of speech
@@ -41,6 +42,13 @@ class ModelPlanner:
     def __init__(self, client: ChatClient, *, max_steps: int = DEFAULT_MAX_STEPS) -> None:
         self.client = client
         self.max_steps = max_steps
+        self._tools: tuple[ToolRegistry, list[dict[str, Any]]] | None = None
+
+    def _openai_tools(self, registry: ToolRegistry) -> list[dict[str, Any]]:
+        # The schemas take milliseconds to generate and a runtime's registry never changes.
+        if self._tools is None or self._tools[0] is not registry:
+            self._tools = (registry, registry.openai_tools())
+        return self._tools[1]
 
     @classmethod
     def from_config(cls, config: ModelClientConfig, *, max_steps: int = DEFAULT_MAX_STEPS) -> ModelPlanner:
@@ -62,7 +70,7 @@ class ModelPlanner:
         the `PlanStep` (whose `say` is the whole reply) last. A runtime that streams to the voice
         edge forwards the sentences and does not speak `PlanStep.say` again."""
         messages = build_messages(ctx)
-        tools = ctx.tools.openai_tools()
+        tools = self._openai_tools(ctx.tools)
         last_step = ctx.step >= self.max_steps - 1
         tool_choice = "none" if last_step else "auto"
         buffer = ""
