@@ -34,6 +34,9 @@ async def staff_who_may_act(user: StaffUser = Depends(require_csrf)) -> StaffUse
     return user
 
 
+# The console's session cookie is scoped to /console, so browsers and cookie-jar clients reach the
+# API there; the /api path serves clients that send the cookie themselves.
+@router.post("/console/api/conversations/{conversation_id}/staff-messages", status_code=201)
 @router.post("/api/conversations/{conversation_id}/staff-messages", status_code=201)
 async def post_staff_message(
     conversation_id: str,
