@@ -382,3 +382,24 @@ async def test_model_server_going_down_falls_back_to_the_offline_planner() -> No
             asked = len(server.requests)
             await chat.say("Thanks, that's all.")
             assert len(server.requests) == asked
+
+
+async def test_huge_tool_result_reaches_the_model_capped(
+    chat: Conversation, fake_llm: FakeOpenAIServer
+) -> None:
+    today = datetime.now(ZoneInfo(TZ)).date()
+    wide = {
+        "start_date": str(today + timedelta(days=1)),
+        "end_date": str(today + timedelta(days=40)),
+        "limit": 50,
+    }
+    fake_llm.push(
+        Call([ScriptedCall("list_free_slots", wide)]), Say("I have many openings. Which day suits you?")
+    )
+    await chat.say("List every free slot you have.")
+    listed = [e for e in chat.events(EventKind.TOOL_CALL) if e["tool"] == "list_free_slots"]
+    assert len(listed[0]["result"]["slots"]) == 50  # the practice really answered with all of them
+    sent = [m for m in fake_llm.requests[1].messages if m["role"] == "tool"][0]["content"]
+    assert len(sent) <= 4100
+    shown = json.loads(sent)["result"]
+    assert 0 < len(shown["slots"]) < 50 and shown["truncated_slots"] == 50  # the model is told there was more
