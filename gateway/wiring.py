@@ -17,8 +17,13 @@ class WiringError(Exception):
 def build_connector(settings: Settings, db: Database) -> Connector:
     if settings.connector == "demo":
         from connectors.demo import DemoConnector
+        from connectors.resilience import ResiliencePolicy
 
-        return DemoConnector(db.engine, timezone=settings.timezone)
+        return DemoConnector(
+            db.engine,
+            timezone=settings.timezone,
+            policy=ResiliencePolicy(timeout_s=settings.connector_timeout_s),
+        )
     if settings.connector == "fhir":
         from connectors.fhir import build_fhir_connector
 
@@ -41,14 +46,12 @@ def build_connector(settings: Settings, db: Database) -> Connector:
 
 def build_agent_for(settings: Settings, connector: Connector, audit: AuditSink) -> ConversationAgent:
     from agents.factory import build_agent
+    from agents.llm.config import ModelClientConfig
 
-    from agents.llm.config import LLMConfig
-
-    llm = LLMConfig.from_settings(settings)  # None without FRONTDESK_LLM_BASE_URL: offline planner
     return build_agent(
         connector=connector,
         audit=audit,
         timezone=settings.timezone,
         business_name=settings.business_name,
-        llm=llm,
+        llm=ModelClientConfig.from_settings(settings),
     )
