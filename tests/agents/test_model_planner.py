@@ -403,3 +403,13 @@ async def test_huge_tool_result_reaches_the_model_capped(
     assert len(sent) <= 4100
     shown = json.loads(sent)["result"]
     assert 0 < len(shown["slots"]) < 50 and shown["truncated_slots"] == 50  # the model is told there was more
+
+
+async def test_empty_and_enormous_turns_never_reach_the_model(
+    chat: Conversation, fake_llm: FakeOpenAIServer
+) -> None:
+    empty = await chat.say("   ")
+    enormous = await chat.say("Please book me. " * 1000)
+    assert fake_llm.requests == []
+    assert "didn't catch" in empty and "too long" in enormous
+    assert not chat.state.handed_off
