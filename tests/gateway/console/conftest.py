@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 import pytest
@@ -41,13 +41,16 @@ async def accounts(db: Database) -> StaffAccounts:
 @dataclass
 class Console:
     server: LiveServer
+    clients: list[httpx.Client] = field(default_factory=list)
 
     @property
     def url(self) -> str:
         return self.server.url
 
     def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, follow_redirects=False, timeout=30)
+        client = httpx.Client(base_url=self.url, follow_redirects=False, timeout=30)
+        self.clients.append(client)
+        return client
 
     def login(self, email: str, password: str = PASSWORD) -> tuple[httpx.Client, str]:
         """A client holding a session cookie, and the session's CSRF token."""
@@ -71,7 +74,10 @@ async def console(settings: Settings, accounts: StaffAccounts) -> AsyncIterator[
     """A running gateway on the database the `db` fixture migrated and seeded."""
     server = LiveServer(settings)
     await asyncio.to_thread(server.start)
-    yield Console(server)
+    console = Console(server)
+    yield console
+    for client in console.clients:
+        client.close()
     await asyncio.to_thread(server.stop)
 
 
@@ -82,9 +88,11 @@ async def converse(
     *,
     caller_phone: str | None = None,
     handoff: tuple[str, str] | None = None,
+    heard_words: int | None = None,
 ) -> str:
     """A conversation through the real path: ConversationManager + the configured agent + audit.
-    `handoff` (reason, summary) asks for a person afterwards if the agent did not already."""
+    `handoff` (reason, summary) asks for a person afterwards if the agent did not already;
+    `heard_words` records a barge-in: the caller heard only that many words of the last bot turn."""
     from agents.api import UserTurn
     from gateway.services import Services
 
@@ -96,8 +104,25 @@ async def converse(
         for text in texts:
             async for _ in conversation.user_turn(UserTurn(text=text, channel=channel)):  # type: ignore[arg-type]
                 pass
+        if heard_words is not None and conversation.last_bot_turn_id is not None:
+            turns = await _turn_texts(services, conversation.id)
+            said = turns[conversation.last_bot_turn_id]
+            heard = " ".join(said.split()[:heard_words])
+            await conversation.record_heard(conversation.last_bot_turn_id, heard, interrupted=True)
         if handoff is not None and conversation.status == "active":
             await conversation.request_handoff(*handoff)
         return conversation.id
     finally:
         await services.stop()
+
+
+async def _turn_texts(services, conversation_id: str) -> dict[int, str]:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from gateway.store.models import TurnRow
+
+    async with services.db.session() as s:
+        rows = await s.execute(
+            select(TurnRow.seq, TurnRow.text).where(TurnRow.conversation_id == conversation_id)
+        )
+        return dict(rows.all())

@@ -115,31 +115,28 @@ async def test_actions_need_the_csrf_token_and_change_nothing_without(
         handoff=("caller asked for a person", "Wants a person."),
     )
     client, csrf = console.login(STAFF)
-    with client:
-        missing = client.post(f"/console/conversations/{cid}/claim")
-        wrong = client.post(f"/console/conversations/{cid}/claim", data={"csrf_token": csrf[:-2] + "xx"})
-        header_wrong = client.post(
-            f"/console/conversations/{cid}/notes", data={"text": "hi"}, headers={"X-CSRF-Token": "x"}
-        )
-        assert (missing.status_code, wrong.status_code, header_wrong.status_code) == (403, 403, 403)
-        assert "CSRF" in wrong.text
-        assert (await _handoff(db, cid)).status == "waiting"
-        ok = client.post(f"/console/conversations/{cid}/claim", data={"csrf_token": csrf})
-        assert ok.status_code == 303
-        handoff = await _handoff(db, cid)
-        assert handoff.status == "claimed" and handoff.claimed_by == STAFF
-        again = client.post(f"/console/conversations/{cid}/claim", data={"csrf_token": csrf})
-        assert again.status_code == 409 and "already claimed by" in again.text
-        # Bad input: an empty reply and a close without a resolution note are refused, nothing stored.
-        empty = client.post(f"/console/conversations/{cid}/reply", data={"csrf_token": csrf, "text": "   "})
-        assert empty.status_code == 400 and "the message is empty" in empty.text
-        no_note = client.post(f"/console/conversations/{cid}/close", data={"csrf_token": csrf, "note": ""})
-        assert no_note.status_code == 400 and "resolution note is empty" in no_note.text
-        assert (await _handoff(db, cid)).status == "claimed"
-        missing_conv = client.post(
-            "/console/conversations/nope/notes", data={"csrf_token": csrf, "text": "x"}
-        )
-        assert missing_conv.status_code == 404
+    missing = client.post(f"/console/conversations/{cid}/claim")
+    wrong = client.post(f"/console/conversations/{cid}/claim", data={"csrf_token": csrf[:-2] + "xx"})
+    header_wrong = client.post(
+        f"/console/conversations/{cid}/notes", data={"text": "hi"}, headers={"X-CSRF-Token": "x"}
+    )
+    assert (missing.status_code, wrong.status_code, header_wrong.status_code) == (403, 403, 403)
+    assert "CSRF" in wrong.text
+    assert (await _handoff(db, cid)).status == "waiting"
+    ok = client.post(f"/console/conversations/{cid}/claim", data={"csrf_token": csrf})
+    assert ok.status_code == 303
+    handoff = await _handoff(db, cid)
+    assert handoff.status == "claimed" and handoff.claimed_by == STAFF
+    again = client.post(f"/console/conversations/{cid}/claim", data={"csrf_token": csrf})
+    assert again.status_code == 409 and "already claimed by" in again.text
+    # Bad input: an empty reply and a close without a resolution note are refused, nothing stored.
+    empty = client.post(f"/console/conversations/{cid}/reply", data={"csrf_token": csrf, "text": "   "})
+    assert empty.status_code == 400 and "the message is empty" in empty.text
+    no_note = client.post(f"/console/conversations/{cid}/close", data={"csrf_token": csrf, "note": ""})
+    assert no_note.status_code == 400 and "resolution note is empty" in no_note.text
+    assert (await _handoff(db, cid)).status == "claimed"
+    missing_conv = client.post("/console/conversations/nope/notes", data={"csrf_token": csrf, "text": "x"})
+    assert missing_conv.status_code == 404
     rejected = [p for k, p in await _kinds(db, "system") if k == "security.rejected"]
     assert sum(1 for p in rejected if p["reason"] == "csrf_mismatch" and p["staff"] == STAFF) == 3
     actions = [p["action"] for k, p in await _kinds(db, cid) if k == "staff.action"]
@@ -157,17 +154,16 @@ async def test_auditor_reads_and_exports_but_cannot_act(
         handoff=("caller asked for a person", "Wants to move an appointment."),
     )
     client, csrf = console.login(AUDITOR)
-    with client:
-        page = client.get(f"/console/conversations/{cid}")
-        assert page.status_code == 200
-        assert "Audit chain verified" in page.text
-        assert 'id="claim"' not in page.text  # no button for auditors ...
-        refused = client.post(f"/console/conversations/{cid}/claim", data={"csrf_token": csrf})
-        assert refused.status_code == 403  # ... and the server refuses anyway
-        assert (await _handoff(db, cid)).status == "waiting"
-        export = client.get(f"/console/conversations/{cid}/export")
-        assert export.status_code == 200
-        assert "attachment" in export.headers["content-disposition"]
+    page = client.get(f"/console/conversations/{cid}")
+    assert page.status_code == 200
+    assert "Audit chain verified" in page.text
+    assert 'id="claim"' not in page.text  # no button for auditors ...
+    refused = client.post(f"/console/conversations/{cid}/claim", data={"csrf_token": csrf})
+    assert refused.status_code == 403  # ... and the server refuses anyway
+    assert (await _handoff(db, cid)).status == "waiting"
+    export = client.get(f"/console/conversations/{cid}/export")
+    assert export.status_code == 200
+    assert "attachment" in export.headers["content-disposition"]
     lines = [json.loads(line) for line in export.text.splitlines()]
     types = [line["type"] for line in lines]
     assert types[0] == "conversation" and lines[0]["id"] == cid and lines[0]["caller_phone"] == "+15550100199"
@@ -203,8 +199,7 @@ async def test_auditor_reads_and_exports_but_cannot_act(
     assert ("staff.export", AUDITOR, None) in staff_events
 
     staff_client, _ = console.login(STAFF)
-    with staff_client:
-        assert staff_client.get(f"/console/conversations/{cid}/export").status_code == 403
+    assert staff_client.get(f"/console/conversations/{cid}/export").status_code == 403
 
 
 async def test_list_filters_paging_and_bad_filters(console: Console, settings: Settings) -> None:
@@ -221,31 +216,30 @@ async def test_list_filters_paging_and_bad_filters(console: Console, settings: S
         assert resp.status_code == 200, resp.text
         return set(re.findall(r'href="/console/conversations/([0-9a-f]+)"', resp.text))
 
-    with client:
-        assert ids("") == {voice, chat}
-        assert ids("channel=voice") == {voice}
-        assert ids("status=waiting") == {chat}
-        assert ids("needs_person=1") == {chat}
-        assert ids("q=PARKING") == {chat}
-        assert ids("q=5550100111") == {voice}
-        assert ids("q=100%25") == set()  # LIKE wildcards are literal
-        today = datetime.now(UTC).date()
-        assert ids(f"date_from={today - timedelta(days=1)}&date_to={today + timedelta(days=1)}") == {
-            voice,
-            chat,
-        }
-        assert ids(f"date_from={today + timedelta(days=2)}") == set()
-        first, second = ids("page_size=1"), ids("page_size=1&page=2")
-        assert len(first) == len(second) == 1 and first | second == {voice, chat}
-        for bad, message in (
-            ("date_from=31/12/2026", "date_from"),
-            ("channel=fax", "channel"),
-            (f"date_from={today}&date_to={today - timedelta(days=3)}", "date_from is after date_to"),
-            ("page=0", "page"),
-        ):
-            resp = client.get(f"/console?{bad}")
-            assert resp.status_code == 400, bad
-            assert "Bad filter" in resp.text and message in resp.text, bad
+    assert ids("") == {voice, chat}
+    assert ids("channel=voice") == {voice}
+    assert ids("status=waiting") == {chat}
+    assert ids("needs_person=1") == {chat}
+    assert ids("q=PARKING") == {chat}
+    assert ids("q=5550100111") == {voice}
+    assert ids("q=100%25") == set()  # LIKE wildcards are literal
+    today = datetime.now(UTC).date()
+    assert ids(f"date_from={today - timedelta(days=1)}&date_to={today + timedelta(days=1)}") == {
+        voice,
+        chat,
+    }
+    assert ids(f"date_from={today + timedelta(days=2)}") == set()
+    first, second = ids("page_size=1"), ids("page_size=1&page=2")
+    assert len(first) == len(second) == 1 and first | second == {voice, chat}
+    for bad, message in (
+        ("date_from=31/12/2026", "date_from"),
+        ("channel=fax", "channel"),
+        (f"date_from={today}&date_to={today - timedelta(days=3)}", "date_from is after date_to"),
+        ("page=0", "page"),
+    ):
+        resp = client.get(f"/console?{bad}")
+        assert resp.status_code == 400, bad
+        assert "Bad filter" in resp.text and message in resp.text, bad
 
 
 def _write_wav(path: Path, seconds: float = 0.5) -> None:
@@ -273,43 +267,41 @@ async def test_recording_is_served_only_to_staff_and_audited(
     with console.client() as anonymous:
         assert anonymous.get(f"/console/conversations/{cid}/recordings/{good.id}").status_code == 303
     client, _ = console.login(STAFF)
-    with client:
-        page = client.get(f"/console/conversations/{cid}")
-        assert f"/console/conversations/{cid}/recordings/{good.id}" in page.text
-        audio = client.get(f"/console/conversations/{cid}/recordings/{good.id}")
-        assert audio.status_code == 200 and audio.headers["content-type"] == "audio/wav"
-        assert audio.content[:4] == b"RIFF"
-        assert client.get(f"/console/conversations/{cid}/recordings/{escape.id}").status_code == 404
-        assert client.get(f"/console/conversations/other/recordings/{good.id}").status_code == 404
+    page = client.get(f"/console/conversations/{cid}")
+    assert f"/console/conversations/{cid}/recordings/{good.id}" in page.text
+    audio = client.get(f"/console/conversations/{cid}/recordings/{good.id}")
+    assert audio.status_code == 200 and audio.headers["content-type"] == "audio/wav"
+    assert audio.content[:4] == b"RIFF"
+    assert client.get(f"/console/conversations/{cid}/recordings/{escape.id}").status_code == 404
+    assert client.get(f"/console/conversations/other/recordings/{good.id}").status_code == 404
     views = [p for k, p in await _kinds(db, cid) if k == "staff.view"]
     assert [(v["staff"], v["what"]) for v in views] == [(STAFF, "conversation"), (STAFF, "recording")]
 
 
 async def test_admin_manages_accounts_staff_cannot(console: Console, db: Database) -> None:
     admin, csrf = console.login(ADMIN)
-    with admin:
-        added = admin.post(
-            "/console/staff",
-            data={
-                "csrf_token": csrf,
-                "email": "new.hire@clinic.example",
-                "role": "staff",
-                "password": "a fine password",
-            },
-        )
-        assert added.status_code == 303
-        bad = admin.post(
-            "/console/staff",
-            data={
-                "csrf_token": csrf,
-                "email": "x@clinic.example",
-                "role": "owner",
-                "password": "a fine password",
-            },
-        )
-        assert bad.status_code == 400 and "unknown role" in bad.text
-        off = admin.post("/console/staff/active", data={"csrf_token": csrf, "email": STAFF, "active": "0"})
-        assert off.status_code == 303
+    added = admin.post(
+        "/console/staff",
+        data={
+            "csrf_token": csrf,
+            "email": "new.hire@clinic.example",
+            "role": "staff",
+            "password": "a fine password",
+        },
+    )
+    assert added.status_code == 303
+    bad = admin.post(
+        "/console/staff",
+        data={
+            "csrf_token": csrf,
+            "email": "x@clinic.example",
+            "role": "owner",
+            "password": "a fine password",
+        },
+    )
+    assert bad.status_code == 400 and "unknown role" in bad.text
+    off = admin.post("/console/staff/active", data={"csrf_token": csrf, "email": STAFF, "active": "0"})
+    assert off.status_code == 303
     console.login("new.hire@clinic.example", "a fine password")
     with console.client() as client:
         form = client.get("/console/login")
@@ -317,7 +309,27 @@ async def test_admin_manages_accounts_staff_cannot(console: Console, db: Databas
         resp = client.post("/console/login", data={"email": STAFF, "password": PASSWORD, "csrf_token": token})
         assert resp.status_code == 401 and "deactivated" in resp.text
     auditor, _ = console.login(AUDITOR)
-    with auditor:
-        assert auditor.get("/console/staff").status_code == 403
+    assert auditor.get("/console/staff").status_code == 403
     actions = [p["action"] for k, p in await _kinds(db, "system") if k == "staff.action"]
     assert "account_added" in actions and "account_deactivated" in actions
+
+
+async def test_voice_barge_in_shows_said_and_heard(
+    console: Console, settings: Settings, db: Database
+) -> None:
+    cid = await converse(
+        settings, "voice", ["Which doctors do you have"], caller_phone="+15550100133", heard_words=3
+    )
+    turns = await _kinds(db, cid)
+    heard_event = next(p for k, p in turns if k == "turn.bot_heard")
+    client, _ = console.login(STAFF)
+    page = client.get(f"/console/conversations/{cid}")
+    assert page.status_code == 200
+    said_block = re.search(r'<div class="said">(.*?)</div>\s*<div class="heard">(.*?)</div>', page.text, re.S)
+    assert said_block, page.text
+    assert heard_event["said"] in said_block.group(1)
+    assert heard_event["heard"] in said_block.group(2) and "barge-in" in said_block.group(2)
+    assert len(heard_event["heard"].split()) == 3 < len(heard_event["said"].split())
+    assert 'data-kind="agent.tool_call"' in page.text and "list_providers" in page.text
+    # Voice user turns are labelled "Caller" (chat: "Visitor").
+    assert re.search(r'class="turn turn-caller"[^>]*>\s*<div class="who">Caller', page.text)
