@@ -1,9 +1,78 @@
-"""CLI commands for this area (filled in by the issue that builds it)."""
+"""`frontdesk agent chat`: talk to the agent in the terminal, one user turn per line of stdin.
+
+It runs the same `ConversationManager`, agent, connector and audit log as the server, so the
+conversation is stored and audited like a call or a chat (channel "terminal"). It works from a
+pipe: `printf 'book an appointment\\nSarah Johnson 3/14/1985\\n' | frontdesk agent chat`.
+"""
 
 from __future__ import annotations
 
+import sys
+
 import typer
+
+from gateway.cli.common import fail, run, settings_or_exit
+
+
+async def _chat(caller_phone: str | None, show_id: bool) -> int:
+    from agents.api import EndConversation, Handoff, ReplyDelta, UserTurn
+    from gateway.services import Services
+
+    settings = settings_or_exit()
+    services = await Services.start(settings)
+    interactive = sys.stdin.isatty()
+    try:
+        conversation = await services.conversations.open("terminal", caller_phone=caller_phone)
+        if show_id:
+            typer.echo(f"[conversation {conversation.id}]", err=True)
+
+        async def show(stream) -> bool:  # True when the conversation is over for the agent
+            over = False
+            async for out in stream:
+                if isinstance(out, ReplyDelta):
+                    typer.echo(f"bot> {out.text}")
+                elif isinstance(out, Handoff):
+                    typer.echo(f"[handed over to staff: {out.reason}]")
+                    over = True
+                elif isinstance(out, EndConversation):
+                    over = True
+            return over
+
+        over = await show(conversation.greet())
+        while not over:
+            if interactive:
+                typer.echo("you> ", nl=False)
+            line = sys.stdin.readline()
+            if not line:
+                break
+            text = line.rstrip("\n")
+            if not interactive:
+                typer.echo(f"you> {text}")
+            over = await show(conversation.user_turn(UserTurn(text=text, channel="terminal")))
+        if not conversation.with_person:
+            await conversation.close("completed" if over else "input ended")
+        return 0
+    finally:
+        await services.stop()
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the `frontdesk` app."""
+    agent_app = typer.Typer(help="The conversation agent.", no_args_is_help=True)
+
+    @agent_app.command("chat")
+    def chat(
+        caller_phone: str | None = typer.Option(
+            None, "--caller-phone", help="Pretend the phone network gave this number."
+        ),
+        show_id: bool = typer.Option(
+            True, "--show-id/--no-show-id", help="Print the conversation id to stderr."
+        ),
+    ) -> None:
+        """Chat with the agent: one user turn per line of standard input (works from a pipe)."""
+        try:
+            code = run(_chat(caller_phone, show_id))
+        except Exception as exc:  # one clear line instead of a traceback
+            raise fail(f"{type(exc).__name__}: {exc}") from None
+        raise typer.Exit(code)
+
+    app.add_typer(agent_app, name="agent")
