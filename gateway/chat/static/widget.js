@@ -27,7 +27,7 @@
 
   var CSS = [
     ":host{all:initial;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;--fd-accent:#1f6feb;--fd-bg:#fff;--fd-fg:#1b1f24;--fd-muted:#57606a}",
-    ".launcher{position:fixed;right:20px;bottom:20px;width:60px;height:60px;border-radius:50%;border:0;background:var(--fd-accent);color:#fff;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);font-size:26px;z-index:2147483000}",
+    ".launcher{position:fixed;right:20px;bottom:20px;width:60px;height:60px;border-radius:50%;border:0;background:var(--fd-accent);color:#fff;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);display:flex;align-items:center;justify-content:center;z-index:2147483000}",
     ".launcher:focus-visible,button:focus-visible,textarea:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}",
     ".panel{position:fixed;right:20px;bottom:92px;width:370px;max-width:calc(100vw - 40px);height:540px;max-height:calc(100vh - 120px);display:flex;flex-direction:column;background:var(--fd-bg);color:var(--fd-fg);border-radius:14px;box-shadow:0 10px 40px rgba(0,0,0,.3);overflow:hidden;z-index:2147483000}",
     ".panel[hidden]{display:none}",
@@ -99,7 +99,10 @@
       this.launcher = el("button", {
         class: "launcher", type: "button", "aria-label": "Open chat", "aria-expanded": "false",
         "aria-controls": "fd-panel",
-      }, "💬");
+      });
+      // A speech-bubble icon drawn inline: no image or font to fetch.
+      this.launcher.innerHTML = '<svg aria-hidden="true" focusable="false" width="28" height="28" viewBox="0 0 24 24">' +
+        '<path fill="currentColor" d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg>';
       this.panel = el("section", { class: "panel", id: "fd-panel", role: "dialog", "aria-label": title, hidden: "" });
       var header = el("header");
       var heading = el("h2", { id: "fd-title" }, title);
