@@ -330,10 +330,10 @@ async def test_write_whose_read_back_disagrees_is_not_confirmed(fake_llm: FakeOp
 
 
 async def test_model_timing_out_hands_over_with_reason(fake_llm: FakeOpenAIServer) -> None:
-    async for chat in _conversation(fake_llm, await _practice(), timeout_s=0.3, max_retries=1):
+    async for chat in _conversation(fake_llm, await _practice(), timeout_s=1.0, max_retries=1):
         fake_llm.push(Say("Hello! How can I help?"))
         assert await chat.say("hello") == "Hello! How can I help?"
-        fake_llm.push(Stall(5.0), Stall(5.0))
+        fake_llm.push(Stall(10.0), Stall(10.0))
         reply = await chat.say("I need an appointment.")
         assert chat.state.handed_off and "team" in reply
         unavailable = chat.events(EventKind.MODEL_UNAVAILABLE)

@@ -22,7 +22,7 @@ async def test_settings_select_the_model_planner_with_offline_fallback(tmp_path:
             llm_base_url=server.base_url,
             llm_model="clinic-7b",
             llm_api_key="secret-key",
-            llm_timeout_s=0.3,
+            llm_timeout_s=1.0,
             llm_max_retries=0,
             llm_max_tokens=200,
         )
@@ -45,7 +45,7 @@ async def test_settings_select_the_model_planner_with_offline_fallback(tmp_path:
             assert "Riverside Family Clinic" in sent.messages[0]["content"]  # the configured business name
 
             # The configured timeout is the one in force: a stall past it degrades to offline.
-            server.push(Stall(3.0))
+            server.push(Stall(10.0))
             out = [o async for o in agent.respond(state, UserTurn(text="Book me in please", channel="voice"))]
             assert any(isinstance(o, ReplyDelta) for o in out) and not state.handed_off
             unavailable = [p for _, k, _, p in audit.events if k == EventKind.MODEL_UNAVAILABLE]
