@@ -2,12 +2,15 @@
 
 A date of birth typed as 03041985# arrives as "03041985". `*` clears what was typed so far.
 An entry of exactly "0" (pressed alone) is the universal "a person, please".
+`entry_text` gives the agent a readable form of an entry (eight digits that make a date read as
+MM/DD/YYYY, the way US callers type a date of birth); the raw digits travel with it.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import date
 
 PERSON_PLEASE = "0"
 
@@ -44,3 +47,15 @@ class DigitCollector:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+
+
+def entry_text(digits: str) -> str:
+    """The turn text for a keypad entry: a date for MMDDYYYY, the digits otherwise."""
+    if len(digits) == 8 and digits.isdigit():
+        month, day, year = int(digits[:2]), int(digits[2:4]), int(digits[4:])
+        try:
+            date(year, month, day)
+        except ValueError:
+            return digits
+        return f"{digits[:2]}/{digits[2:4]}/{digits[4:]}"
+    return digits

@@ -45,6 +45,7 @@ class HeardTurn:
     eot_wait_ms: int  # from the caller's last voiced audio to the confirmed end of the turn
     stt_ms: int  # STT time still to wait after the end was confirmed (0 for a speculative hit)
     speculative_hit: bool
+    stt_processing_ms: float | None = None  # the model's own time for the transcript used
 
 
 class Listener:
@@ -109,6 +110,7 @@ class Listener:
             eot_wait_ms=eot_wait_ms,
             stt_ms=stt_ms,
             speculative_hit=bool(hit),
+            stt_processing_ms=getattr(result, "processing_ms", None),
         )
 
     def close(self) -> None:

@@ -21,7 +21,7 @@ from gateway.logging import get_logger
 from gateway.services import Services
 from gateway.store.models import RecordingRow
 from gateway.twilio.barge_in import BargeInGate
-from gateway.twilio.dtmf import PERSON_PLEASE, DigitCollector
+from gateway.twilio.dtmf import PERSON_PLEASE, DigitCollector, entry_text
 from gateway.twilio.listener import HeardTurn, Listener
 from gateway.twilio.playback import Playback, SendJson
 from gateway.twilio.recorder import CallRecorder
@@ -107,8 +107,8 @@ class CallSession:
 
     @property
     def bot_busy(self) -> bool:
-        """The bot is talking, or about to (a reply is being generated or synthesized)."""
-        return self.playback.speaking or (self._reply is not None and not self._reply.done())
+        """The caller can hear the bot: audio is going out or Twilio has not played all of it."""
+        return self.playback.speaking
 
     # -- turns ---------------------------------------------------------------------------------
 
@@ -124,7 +124,7 @@ class CallSession:
             if self._transferring:
                 continue
             if isinstance(item, str):
-                turn = UserTurn(text=item, channel="voice", dtmf=item, meta={"source": "dtmf"})
+                turn = UserTurn(text=entry_text(item), channel="voice", dtmf=item, meta={"source": "dtmf"})
                 heard = None
             else:
                 heard = await self.listener.transcribe(item)
@@ -185,6 +185,8 @@ class CallSession:
             "stt_ms": heard.stt_ms,
             "speculative_stt": heard.speculative_hit,
         }
+        if heard.stt_processing_ms is not None:
+            payload["stt_processing_ms"] = round(heard.stt_processing_ms)
         if first_text_at is not None:
             payload["planning_ms"] = int((first_text_at - asked_at) * 1000)
         if first_text_at is not None and first_audio_at is not None and first_audio_at >= first_text_at:
@@ -197,8 +199,12 @@ class CallSession:
 
     async def _barge_in(self, cause: str) -> None:
         """Stop talking: clear Twilio's buffer, cancel the reply, record what was actually heard."""
+        utterance = self.playback.current
         reply = self._reply
-        if reply is not None and not reply.done():
+        replying = reply is not None and not reply.done()
+        if utterance is None or utterance.interrupted or not (replying or self.playback.speaking):
+            return
+        if replying and reply is not None:
             reply.cancel()
             await asyncio.wait([reply])  # the conversation stores the bot turn as it unwinds
         utterance = await self.playback.clear()

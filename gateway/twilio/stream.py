@@ -147,8 +147,9 @@ class _StreamLoop:
             "system",
             {"event": "stream_started", "call_sid": start.call_sid, "stream_sid": start.stream_sid},
         )
+        models = await services.speech_models()
         self.session = CallSession(
-            services, conversation, start.call_sid, start.stream_sid, self._send, self._hang_up
+            services, conversation, start.call_sid, start.stream_sid, self._send, self._hang_up, models
         )
         self.session.begin()
         return False
@@ -183,5 +184,5 @@ class _StreamLoop:
         if self.ws.application_state == WebSocketState.CONNECTED:
             try:
                 await self.ws.close(code, reason)
-            except (RuntimeError, OSError):  # the far end is already gone
+            except (RuntimeError, OSError, WebSocketDisconnect):  # the far end is already gone
                 pass

@@ -1,0 +1,135 @@
+"""Whole calls over a real uvicorn server with the real models: booking, barge-in, transfer."""
+
+from __future__ import annotations
+
+import asyncio
+import wave
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from gateway.store.audit import AuditLog
+from gateway.store.db import Database
+from gateway.store.models import AuditEventRow, ConversationRow, HandoffRow, RecordingRow
+from gateway.twilio.simulator import CallerTurn, CallSimulator, dtmf_turn, text_turns
+from tests.gateway.twilio.conftest import AUTH_TOKEN, STAFF_NUMBER
+
+pytestmark = pytest.mark.slow
+
+SARAH_PHONE = "+15035550101"  # a demo patient: her date of birth alone verifies her
+
+
+async def _rows(settings, model, **where):
+    db = Database(settings.database_url)
+    try:
+        async with db.session() as s:
+            query = select(model)
+            for key, value in where.items():
+                query = query.where(getattr(model, key) == value)
+            return list((await s.execute(query)).scalars())
+    finally:
+        await db.close()
+
+
+async def _verify(settings):
+    db = Database(settings.database_url)
+    try:
+        return await AuditLog(db).verify()
+    finally:
+        await db.close()
+
+
+def test_booking_call_end_to_end(voice_settings, live_server_factory, caller_tts):
+    server = live_server_factory(voice_settings)
+
+    async def call():
+        said = await text_turns(
+            [
+                "Hi, I would like to book an appointment please.",
+                "With Doctor Patel next Tuesday morning.",
+                "The first one please.",
+                "Yes, that's right.",
+                "No, that's all. Goodbye.",
+            ],
+            caller_tts,
+        )
+        turns: list[CallerTurn] = [said[0], dtmf_turn("03141985#"), *said[1:]]
+        simulator = CallSimulator(server.ws_url + "/twilio/stream", AUTH_TOKEN, caller_number=SARAH_PHONE)
+        return await simulator.run(turns)
+
+    report = asyncio.run(call())
+    bot = [t.bot or "" for t in report.turns]
+    for t in report.turns:
+        print(t.as_json())
+    assert report.greeting and "Riverside" in report.greeting
+    assert "date of birth" in bot[0].lower()
+    assert report.turns[1].transcribed == "03/14/1985"  # typed on the keypad
+    conversation = asyncio.run(_rows(voice_settings, ConversationRow, external_id=report.call_sid))[0]
+    events = asyncio.run(_rows(voice_settings, AuditEventRow, conversation_id=conversation.id))
+    assert "agent.identity_verified" in [e.kind for e in events]
+    assert conversation.status == "closed" and conversation.caller_phone == SARAH_PHONE
+    assert all(t.latency_ms is not None and t.latency_ms > 0 for t in report.turns[:-1])
+    # The appointment exists in the demo practice.
+    from connectors.demo.models import DemoAppointment
+
+    booked = asyncio.run(_rows(voice_settings, DemoAppointment, patient_id="p-1001"))
+    before = {a.id for a in booked if a.id.startswith("a-")}  # seeded ones keep their seed ids
+    assert [a for a in booked if a.id not in before and a.status == "booked"], bot
+    # Transcript and recording exist; the recording is stereo, caller left and bot right.
+    assert [t["speaker"] for t in report.transcript["turns"]][:3] == ["bot", "caller", "bot"]
+    [recording] = asyncio.run(_rows(voice_settings, RecordingRow, conversation_id=conversation.id))
+    path = Path(voice_settings.data_dir) / recording.path
+    with wave.open(str(path)) as wav:
+        assert (wav.getnchannels(), wav.getframerate(), wav.getsampwidth()) == (2, 8000, 2)
+        assert wav.getnframes() / 8000 == pytest.approx(recording.duration_s) and recording.duration_s > 5
+    assert asyncio.run(_verify(voice_settings)).ok
+
+
+def test_caller_barges_in_and_heard_is_shorter_than_said(voice_settings, live_server_factory, caller_tts):
+    settings = voice_settings.model_copy(update={"twilio_playback_lead_ms": 200})
+    server = live_server_factory(settings)
+
+    async def call():
+        [ask, interrupt] = await text_turns(
+            [
+                "Hi, I would like to book an appointment please.",
+                "Sorry, actually can I just speak to a person?",
+            ],
+            caller_tts,
+        )
+        interrupt.barge_in_after_ms = 1500  # talk over the bot's (long) question
+        simulator = CallSimulator(server.ws_url + "/twilio/stream", AUTH_TOKEN, realtime=True)
+        return await simulator.run([ask, interrupt])
+
+    report = asyncio.run(call())
+    assert report.clears >= 1
+    turns = report.transcript["turns"]
+    interrupted = [t for t in turns if t["speaker"] == "bot" and t["interrupted"]]
+    assert interrupted, turns
+    first = interrupted[0]
+    assert first["heard_text"] is not None and len(first["heard_text"]) < len(first["text"])
+    assert first["text"].startswith(first["heard_text"])
+    barge = [e for e in report.transcript["call_events"] if e.get("event") == "barge_in"]
+    assert barge and barge[0]["said"] != barge[0]["heard"]
+    assert asyncio.run(_verify(settings)).ok
+
+
+def test_pressing_zero_transfers_with_the_exact_twiml(voice_settings, live_server_factory, twilio_rest):
+    server = live_server_factory(voice_settings)
+    simulator = CallSimulator(server.ws_url + "/twilio/stream", AUTH_TOKEN)
+    report = asyncio.run(simulator.run([dtmf_turn("0")]))
+    [update] = twilio_rest.snapshot()
+    assert update.call_sid == report.call_sid
+    assert update.form["Twiml"] == (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<Response><Dial timeout="30"><Number>{STAFF_NUMBER}</Number></Dial></Response>'
+    )
+    conversation = asyncio.run(_rows(voice_settings, ConversationRow, external_id=report.call_sid))[0]
+    [handoff] = asyncio.run(_rows(voice_settings, HandoffRow, conversation_id=conversation.id))
+    assert handoff.status == "waiting" and "0" in handoff.reason and handoff.summary
+    kinds = [
+        e.kind for e in asyncio.run(_rows(voice_settings, AuditEventRow, conversation_id=conversation.id))
+    ]
+    assert "handoff.requested" in kinds and "conversation.ended" in kinds
+    assert asyncio.run(_verify(voice_settings)).ok
