@@ -41,7 +41,6 @@ async def test_add_reads_password_from_stdin_and_list_shows_it(settings: Setting
 async def test_bad_input_is_refused_with_one_line(settings: Settings, db: Database) -> None:
     cases = [
         (["add", "x@clinic.example", "--role", "root"], "pw-long-enough\n", "unknown role"),
-        (["add", "not-an-address", "--role", "staff"], "pw-long-enough\n", "not an e-mail"),
         (["add", "x@clinic.example", "--role", "staff"], "short\n", "too short"),
         (["add", "x@clinic.example", "--role", "staff"], "", "too short"),  # no password at all
     ]
