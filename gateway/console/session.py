@@ -70,14 +70,12 @@ class SessionCodec:
             httponly=True,
             secure=self.secure,
             samesite="lax",
-            path="/console",
+            path="/",
         )
         return session
 
     def clear(self, response: Response) -> None:
-        response.delete_cookie(
-            SESSION_COOKIE, path="/console", secure=self.secure, httponly=True, samesite="lax"
-        )
+        response.delete_cookie(SESSION_COOKIE, path="/", secure=self.secure, httponly=True, samesite="lax")
 
     def read_login_token(self, cookie: str | None) -> str | None:
         if not cookie:

@@ -49,7 +49,7 @@ def test_unauthenticated_requests_are_sent_to_login(console: Console) -> None:
         htmx = client.get("/console/queue/rows", headers={"HX-Request": "true"})
         assert htmx.status_code == 401 and htmx.headers["HX-Redirect"].startswith("/console/login")
         # A forged cookie is no session.
-        client.cookies.set(SESSION_COOKIE, "e30.forged.signature", path="/console")
+        client.cookies.set(SESSION_COOKIE, "e30.forged.signature", path="/")
         assert client.get("/console").status_code == 303
         assert client.get("/console/login").status_code == 200
 
@@ -64,7 +64,7 @@ async def test_session_cookie_flags(console: Console, tmp_path: Path) -> None:
         )
         assert resp.status_code == 303 and resp.headers["location"] == "/console"  # no open redirect
         cookie = next(c for c in resp.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE + "="))
-        assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/console" in cookie
+        assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/;" in cookie + ";"
         assert "Secure" not in cookie  # plain http here
     https = SessionCodec(make_settings(tmp_path, public_url="https://frontdesk.clinic.example"))
     response = Response()
@@ -137,8 +137,15 @@ async def test_actions_need_the_csrf_token_and_change_nothing_without(
     assert (await _handoff(db, cid)).status == "claimed"
     missing_conv = client.post("/console/conversations/nope/notes", data={"csrf_token": csrf, "text": "x"})
     assert missing_conv.status_code == 404
+    # The console session also authorises the chat edge's staff endpoint (cookie path /, CSRF header).
+    api = f"/api/conversations/{cid}/staff-messages"
+    assert client.post(api, json={"text": "Hello from the desk"}).status_code == 403
+    posted = client.post(api, json={"text": "Hello from the desk"}, headers={"X-CSRF-Token": csrf})
+    assert posted.status_code == 201, posted.text
+    page = client.get(f"/console/conversations/{cid}")
+    assert re.search(r'turn-staff".*?Hello from the desk', page.text, re.S)
     rejected = [p for k, p in await _kinds(db, "system") if k == "security.rejected"]
-    assert sum(1 for p in rejected if p["reason"] == "csrf_mismatch" and p["staff"] == STAFF) == 3
+    assert sum(1 for p in rejected if p["reason"] == "csrf_mismatch" and p["staff"] == STAFF) == 4
     actions = [p["action"] for k, p in await _kinds(db, cid) if k == "staff.action"]
     assert actions == ["claim"]
 
