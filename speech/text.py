@@ -51,11 +51,11 @@ _MONTH_DAY = re.compile(rf"\b({_MONTH_NAMES})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b
 
 _AMPM = r"(?:\s*([ap])\.?\s?m\b\.?)"
 _CLOCK = re.compile(rf"\b([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?{_AMPM}?", re.IGNORECASE)
-_HOUR_AMPM = re.compile(rf"\b(1[0-2]|0?[1-9]){_AMPM}", re.IGNORECASE)
+_HOUR_AMPM = re.compile(rf"(?<![:\d])\b(1[0-2]|0?[1-9]){_AMPM}", re.IGNORECASE)
 _MONEY = re.compile(r"\$(\d[\d,]*)(?:\.(\d{2}))?\b")
 _PERCENT = re.compile(r"(\d)\s?%")
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"')\]])\s+|\n+")
 _CLAUSE_BREAK = re.compile(r"(?<=[,;:])\s+")
 
 

@@ -156,6 +156,13 @@ class TextToSpeech:
         async for chunk in self._pipeline(self.sentences(text), self._phone_chunk):
             yield chunk
 
+    def synthesize_blocking(self, text: str, sample_rate: int | None = None) -> SpeechChunk:
+        """The whole text as one chunk, in the calling thread (scripts, CLI, test fixtures)."""
+        rate = check_rate(sample_rate) if sample_rate is not None else self.sample_rate
+        parts = [self._speech_chunk(sentence, rate) for sentence in self.sentences(text)]
+        pcm = np.concatenate([p.pcm for p in parts]) if parts else np.zeros(0, dtype=np.int16)
+        return SpeechChunk(" ".join(p.text for p in parts), pcm, rate)
+
     async def synthesize(self, text: str, sample_rate: int | None = None) -> SpeechChunk:
         """The whole text as one chunk (for files and tests)."""
         rate = check_rate(sample_rate) if sample_rate is not None else self.sample_rate

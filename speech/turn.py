@@ -40,7 +40,7 @@ class TurnConfig(BaseModel):
     neg_threshold: float = Field(default=0.35, gt=0, lt=1)  # below it speech has stopped (hysteresis)
     start_speech_ms: int = Field(default=96, ge=0)  # speech needed before SpeechStarted
     pause_ms: int = Field(default=160, ge=0)
-    end_silence_ms: int = Field(default=320, gt=0)  # > a 300 ms pause inside a sentence, < 400 ms delay
+    end_silence_ms: int = Field(default=360, gt=0)  # > a 300 ms pause inside a sentence, < 400 ms delay
     min_speech_ms: int = Field(default=192, ge=0)  # shorter turns are coughs, clicks, "mm"
     preroll_ms: int = Field(default=200, ge=0)  # audio kept before the detected onset
     tail_ms: int = Field(default=160, ge=0)  # audio kept after the last speech
@@ -122,6 +122,7 @@ class TurnDetector:
         self._last_voice_ms = 0  # last moment of sound belonging to the turn (level-timed)
         self._speech_ms = 0
         self._peak = 0.0
+        self._quiet_voiced = 0
 
     @property
     def in_speech(self) -> bool:
@@ -179,7 +180,13 @@ class TurnDetector:
             self._last_vad_ms = end_ms
             self._peak = max(self._peak, self._level.peak(start_ms, end_ms))
             sounding = self._level.last_loud_end(start_ms, end_ms, self._loud_threshold())
-            self._last_voice_ms = max(self._last_voice_ms, sounding or end_ms)
+            # A voiced window with no sound in it is the VAD's lag after the words stopped; only
+            # several in a row are speech (someone talking much more softly than before).
+            self._quiet_voiced = 0 if sounding else self._quiet_voiced + 1
+            if sounding is None and self._quiet_voiced >= 3:
+                sounding = end_ms
+            if sounding is not None:
+                self._last_voice_ms = max(self._last_voice_ms, sounding)
             if self._paused:
                 self._paused = False
                 events.append(SpeechResumed(at_ms=self.position_ms))
@@ -219,6 +226,7 @@ class TurnDetector:
         self._last_vad_ms = self._last_voice_ms = now_ms
         self._speech_ms = now_ms - onset_ms
         self._peak = self._level.peak(onset_ms, now_ms)
+        self._quiet_voiced = 0
 
     def _close(self, now_ms: int, *, forced: bool) -> list[TurnEvent]:
         cfg = self.config

