@@ -9,19 +9,22 @@ import re
 import subprocess
 import sys
 import wave
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 from fastapi import Response
 from sqlalchemy import select
 
+from gateway.console.accounts import StaffAccounts
 from gateway.console.session import SESSION_COOKIE, SessionCodec
 from gateway.settings import Settings
 from gateway.store.audit import AuditLog
 from gateway.store.db import Database
-from gateway.store.models import HandoffRow, RecordingRow
-from tests.conftest import make_settings
+from gateway.store.models import ConversationRow, HandoffRow, RecordingRow
+from tests.conftest import LiveServer, create_pg_database, drop_pg_database, make_settings, prepare_database
 from tests.gateway.console.conftest import ADMIN, AUDITOR, PASSWORD, STAFF, Console, converse
 
 FRONTDESK = str(Path(sys.executable).parent / "frontdesk")
@@ -210,6 +213,54 @@ async def test_auditor_reads_and_exports_but_cannot_act(
 
 
 async def test_list_filters_paging_and_bad_filters(console: Console, settings: Settings) -> None:
+    await _check_filters(console, settings)
+
+
+@pytest.mark.postgres
+async def test_list_filters_and_claim_on_postgres(tmp_path: Path) -> None:
+    url = await create_pg_database()
+    settings = make_settings(tmp_path, database_url=url, timezone="America/Chicago")
+    server = None
+    try:
+        await prepare_database(settings)
+        db = Database(settings.database_url)
+        for email, role in ((STAFF, "staff"), (AUDITOR, "auditor")):
+            await StaffAccounts(db).add(email, role, PASSWORD)
+        server = LiveServer(settings)
+        await asyncio.to_thread(server.start)
+        console = Console(server)
+        await _check_filters(console, settings)
+        waiting = [c for c in await _conversation_ids(db) if (await _handoff_or_none(db, c)) is not None]
+        client, csrf = console.login(STAFF)
+        assert (
+            client.post(f"/console/conversations/{waiting[0]}/claim", data={"csrf_token": csrf}).status_code
+            == 303
+        )
+        assert (await _handoff(db, waiting[0])).claimed_by == STAFF
+        auditor, _ = console.login(AUDITOR)
+        export = auditor.get(f"/console/conversations/{waiting[0]}/export")
+        assert export.status_code == 200
+        assert json.loads(export.text.splitlines()[-1])["ok"] is True
+        for c in console.clients:
+            c.close()
+        await db.close()
+    finally:
+        if server is not None:
+            await asyncio.to_thread(server.stop)
+        await drop_pg_database(url)
+
+
+async def _conversation_ids(db: Database) -> list[str]:
+    async with db.session() as s:
+        return list(await s.scalars(select(ConversationRow.id)))
+
+
+async def _handoff_or_none(db: Database, conversation_id: str) -> HandoffRow | None:
+    async with db.session() as s:
+        return await s.scalar(select(HandoffRow).where(HandoffRow.conversation_id == conversation_id))
+
+
+async def _check_filters(console: Console, settings: Settings) -> None:
     voice = await converse(
         settings, "voice", ["Do you have anything on Tuesday morning"], caller_phone="+15550100111"
     )
@@ -230,7 +281,7 @@ async def test_list_filters_paging_and_bad_filters(console: Console, settings: S
     assert ids("q=PARKING") == {chat}
     assert ids("q=5550100111") == {voice}
     assert ids("q=100%25") == set()  # LIKE wildcards are literal
-    today = datetime.now(UTC).date()
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
     assert ids(f"date_from={today - timedelta(days=1)}&date_to={today + timedelta(days=1)}") == {
         voice,
         chat,
