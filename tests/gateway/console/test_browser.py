@@ -54,6 +54,7 @@ async def test_staff_takes_over_a_chat(console: Console, browser: Browser, tmp_p
         # The list shows the conversation; its page shows the transcript and the agent's tool calls.
         row_link = page.locator(f'a[href="/console/conversations/{visitor.conversation_id}"]')
         await expect(row_link).to_have_count(1)
+        await page.screenshot(path=str(tmp_path / "list.png"), full_page=True)
         await row_link.click()
         transcript = page.locator("#transcript")
         await expect(transcript).to_contain_text(ASK_SLOTS)
