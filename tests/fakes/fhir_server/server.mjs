@@ -27,8 +27,8 @@ const router = new FhirRouter();
 const repo = new MemoryRepository();
 const tokens = new Map(); // access token -> expiry (ms)
 const seenJti = new Set();
-const stalls = []; // test control: [{method, path, ms, then: 'process' | 'drop'}]
-const stats = { tokensIssued: 0, requests: 0 };
+const faults = []; // test control: [{method, path, count, ms, then: 'process' | 'drop' | <status>}]
+const stats = { tokensIssued: 0, requests: 0, inFlight: 0 };
 let queue = Promise.resolve(); // one request at a time, so a transaction is never observed half-done
 
 const outcome = (code, text) => ({
@@ -124,10 +124,16 @@ async function handleFhir(method, url, body, headers) {
   return result;
 }
 
+// Test hooks: stall a request (then process or drop it), answer with an error status, revoke
+// every issued token, empty the repository, or read counters.
 function control(path, body) {
-  if (path === '/__control/stall') stalls.push({ then: 'process', count: 1, ...body });
-  else if (path === '/__control/reset') repo.clear();
-  return stats;
+  if (path === '/__control/stall') faults.push({ then: 'process', count: 1, ms: 0, ...body });
+  else if (path === '/__control/revoke') tokens.clear();
+  else if (path === '/__control/reset') {
+    repo.clear();
+    faults.length = 0;
+  }
+  return { ...stats, faultsPending: faults.reduce((n, f) => n + f.count, 0) };
 }
 
 async function handle(req, res) {
@@ -152,11 +158,23 @@ async function handle(req, res) {
     return send(res, 200, control(url.pathname, raw ? JSON.parse(raw) : {}));
   }
   if (!authorized(req)) return send(res, 401, outcome('login', 'Unauthorized'));
-  const stall = stalls.find((s) => s.method === req.method && s.path === url.pathname && s.count > 0);
-  if (stall) {
-    stall.count--;
-    await new Promise((resolve) => setTimeout(resolve, stall.ms));
-    if (stall.then === 'drop') return res.destroy();
+  stats.inFlight++;
+  try {
+    await handleAuthorized(req, res, url, raw);
+  } finally {
+    stats.inFlight--;
+  }
+}
+
+async function handleAuthorized(req, res, url, raw) {
+  const fault = faults.find((f) => f.method === req.method && f.path === url.pathname && f.count > 0);
+  if (fault) {
+    fault.count--;
+    await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    if (fault.then === 'drop') return res.destroy();
+    if (typeof fault.then === 'number') {
+      return send(res, fault.then, outcome('transient', `injected ${fault.then}`), { 'retry-after': '0' });
+    }
   }
   let body;
   try {

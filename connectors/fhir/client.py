@@ -1,0 +1,135 @@
+"""A small async FHIR R4 REST client over httpx: read, search (following `next` links), and
+transaction Bundles. Answers are parsed into `fhir.resources.R4B` models; error answers become
+typed failures (see `outcome.py`). Retries, timeouts per attempt and the circuit breaker are the
+caller's business (the connector wraps every call in `connectors.resilience`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.resource import Resource
+from pydantic import ValidationError
+
+from connectors.base import Rejected
+from connectors.fhir.auth import TokenSource
+from connectors.fhir.outcome import error_for
+
+R = TypeVar("R", bound=Resource)
+FHIR_JSON = "application/fhir+json"
+ID_PATTERN = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")  # FHIR R4 `id` datatype
+MAX_PAGES = 20  # a search never walks more than this many pages
+
+
+def check_id(value: str, what: str) -> str:
+    """A FHIR logical id, or `Rejected`: ids end up in URLs, so nothing else may pass."""
+    if not ID_PATTERN.match(value):
+        raise Rejected(f"I didn't understand which {what} that is.", detail=f"malformed {what} id {value!r}")
+    return value
+
+
+def parse(model: type[R], data: Any, what: str) -> R:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise Rejected(
+            "Our records system sent something I can't read.", detail=f"{what}: invalid FHIR: {exc}"
+        ) from exc
+
+
+@dataclass
+class Versioned:
+    """A resource as read, with the version to put in `If-Match` when writing it back."""
+
+    resource: Any
+    version_id: str | None
+
+    @property
+    def if_match(self) -> str | None:
+        return f'W/"{self.version_id}"' if self.version_id else None
+
+
+class FhirClient:
+    def __init__(
+        self,
+        base_url: str,
+        auth: TokenSource | None = None,
+        *,
+        timeout_s: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._auth = auth
+        self.http = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout_s),
+            headers={"Accept": FHIR_JSON},
+            transport=transport,
+        )
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        if not url.startswith(("http://", "https://")):
+            url = f"{self.base_url}/{url.lstrip('/')}"
+        for attempt in (1, 2):
+            headers = dict(kwargs.pop("headers", None) or {})
+            if self._auth is not None:
+                headers["Authorization"] = f"Bearer {await self._auth.token(self.http)}"
+            resp = await self.http.request(method, url, headers=headers, **kwargs)
+            if resp.status_code == 401 and self._auth is not None and attempt == 1:
+                self._auth.invalidate()  # revoked or expired early: fetch a new token once
+                kwargs["headers"] = {k: v for k, v in headers.items() if k != "Authorization"}
+                continue
+            break
+        if resp.status_code >= 400:
+            try:
+                body = resp.json()
+            except ValueError:
+                body = None
+            raise error_for(resp.status_code, body, resp.headers, f"{method} {url}")
+        return resp
+
+    # -- interactions ---------------------------------------------------------------------------
+
+    async def read(self, model: type[R], resource_id: str) -> Versioned:
+        name = model.get_resource_type()
+        check_id(resource_id, name.lower())
+        resp = await self._send("GET", f"{name}/{resource_id}")
+        resource = parse(model, resp.json(), f"{name}/{resource_id}")
+        meta = getattr(resource, "meta", None)
+        version = meta.versionId if meta and meta.versionId else _etag_version(resp.headers.get("etag"))
+        return Versioned(resource, version)
+
+    async def search(self, resource_type: str, params: list[tuple[str, str]]) -> list[Resource]:
+        """Every entry (matches and `_include`s) of a search, following `next` links."""
+        out: list[Resource] = []
+        url: str | None = resource_type
+        query: list[tuple[str, str]] | None = params
+        for _ in range(MAX_PAGES):
+            if url is None:
+                break
+            resp = await self._send("GET", url, params=query)
+            bundle = parse(Bundle, resp.json(), f"search {resource_type}")
+            out.extend(e.resource for e in bundle.entry or [] if e.resource is not None)
+            url = next((link.url for link in bundle.link or [] if link.relation == "next"), None)
+            query = None  # a next link carries its own query
+        return out
+
+    async def transaction(self, entries: list[dict[str, Any]]) -> Bundle:
+        """Post a transaction Bundle: all entries succeed together or none does."""
+        body = {"resourceType": "Bundle", "type": "transaction", "entry": entries}
+        resp = await self._send(
+            "POST", "", json=body, headers={"Content-Type": FHIR_JSON, "Prefer": "return=representation"}
+        )
+        return parse(Bundle, resp.json(), "transaction-response")
+
+
+def _etag_version(etag: str | None) -> str | None:
+    match = re.search(r'"([^"]+)"', etag or "")
+    return match.group(1) if match else None
