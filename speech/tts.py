@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import threading
 from collections.abc import AsyncIterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -80,6 +81,9 @@ class TextToSpeech:
         # A little headroom: Piper normalises each sentence to full scale, and resampling overshoots.
         self._syn_config = SynthesisConfig(volume=0.9)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tts")
+        self._lock = threading.Lock()
+        self.in_flight = 0  # sentences being synthesized right now
+        self.synthesized = 0  # sentences synthesized since load (for tests and metrics)
 
     @classmethod
     def load(cls, voice: Path | str | None = None, workers: int = 2) -> TextToSpeech:
@@ -103,7 +107,7 @@ class TextToSpeech:
             session = onnxruntime.InferenceSession(
                 str(path), sess_options=opts, providers=["CPUExecutionProvider"]
             )
-        except (ValueError, KeyError, OSError, onnxruntime.capi.onnxruntime_pybind11_state.Fail) as exc:
+        except Exception as exc:  # onnxruntime raises its own types (InvalidProtobuf, Fail ...)
             raise VoiceNotFoundError(f"cannot load Piper voice {path}: {exc}") from None
         tts = cls(PiperVoice(session=session, config=config), workers, path)
         tts._synthesize_sentence("Ready.")  # warm-up: the first run of a session is several times slower
@@ -114,7 +118,14 @@ class TextToSpeech:
 
     # --- synthesis --------------------------------------------------------------------------
     def _synthesize_sentence(self, sentence: str) -> np.ndarray:
-        parts = [chunk.audio_int16_array for chunk in self.voice.synthesize(sentence, self._syn_config)]
+        with self._lock:
+            self.in_flight += 1
+        try:
+            parts = [chunk.audio_int16_array for chunk in self.voice.synthesize(sentence, self._syn_config)]
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+                self.synthesized += 1
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
 
     def _speech_chunk(self, sentence: str, sample_rate: int) -> SpeechChunk:
