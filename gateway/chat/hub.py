@@ -191,14 +191,14 @@ class ChatHub:
         A message whose client_id was already accepted is ignored: the client re-sent it after a
         reconnect and its echo and reply are in the stream already."""
         channel = await self._channel(conversation_id)
+        if channel.status == "closed":
+            raise ChatRefused("conversation_closed", "this conversation has ended; start a new one")
         if client_id is not None:
             if client_id in channel.client_ids:
                 return
             channel.client_ids[client_id] = None
             if len(channel.client_ids) > 256:
                 channel.client_ids.popitem(last=False)
-        if channel.status == "closed":
-            raise ChatRefused("conversation_closed", "this conversation has ended; start a new one")
         self._publish(channel, VisitorEcho, text=text, client_id=client_id)
         channel.inbox.append((text, client_id))
         self._ensure_worker(channel)

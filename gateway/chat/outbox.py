@@ -34,7 +34,7 @@ class ChatMessageRow(Base):
 
 
 class Outbox:
-    def __init__(self, db: Database, flush_interval_s: float = 0.01, max_batch: int = 1000) -> None:
+    def __init__(self, db: Database, flush_interval_s: float = 0.05, max_batch: int = 2000) -> None:
         self._db = db
         self._interval = flush_interval_s
         self._max_batch = max_batch
