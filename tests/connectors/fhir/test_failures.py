@@ -1,0 +1,145 @@
+"""Failures from the real local server: OperationOutcomes, injected 503s, stalls, a dead server."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+
+import httpx
+import pytest
+from fhir.resources.R4B.patient import Patient
+
+from connectors.base import BookAppointment, Conflict, ListProviders, NotFound, Rejected, Unavailable
+from connectors.fhir import FhirConnector, StaticBearer
+from connectors.fhir.client import FhirClient
+from connectors.resilience import ResiliencePolicy
+from tests.connectors.fhir.conftest import STATIC_TOKEN, TZ, Clinic, FhirServer
+
+
+def connector_with(server_url: str, **policy: float) -> FhirConnector:
+    defaults = {
+        "timeout_s": 5.0,
+        "attempts": 2,
+        "backoff_initial_s": 0.05,
+        "jitter_s": 0.0,
+        "breaker_threshold": 50,
+    }
+    return FhirConnector(
+        server_url,
+        auth=StaticBearer(STATIC_TOKEN),
+        timezone=TZ,
+        policy=ResiliencePolicy(**(defaults | policy)),
+    )
+
+
+async def slot_state(raw: httpx.AsyncClient, slot_id: str) -> tuple[str, list[dict]]:
+    slot = (await raw.get(f"/Slot/{slot_id}")).json()
+    bundle = (await raw.get(f"/Appointment?slot=Slot/{slot_id}")).json()
+    return slot["status"], [e["resource"] for e in bundle.get("entry", [])]
+
+
+async def test_operation_outcomes_map_to_typed_failures(fhir_server: FhirServer, clinic: Clinic) -> None:
+    client = FhirClient(fhir_server.base_url, StaticBearer(STATIC_TOKEN))
+    try:
+        with pytest.raises(Rejected) as bad_search:
+            await client.search("Slot", [("start", "ge-not-a-date")])
+        assert "Invalid format for date" in (bad_search.value.detail or "")
+        with pytest.raises(NotFound):
+            await client.read(Patient, "does-not-exist")
+        with pytest.raises(Rejected) as invalid:
+            # No participants and no times: the server's validator answers with an OperationOutcome.
+            entry = {"resource": {"resourceType": "Appointment", "status": "booked"}}
+            await client.transaction([entry | {"request": {"method": "POST", "url": "Appointment"}}])
+        assert "participant" in (invalid.value.detail or "")
+        current = await client.read(Patient, clinic.patients["tom"])
+        stale = current.resource.model_dump(mode="json", exclude_none=True)
+        await client.transaction(
+            [{"resource": stale, "request": {"method": "PUT", "url": f"Patient/{stale['id']}"}}]
+        )
+        with pytest.raises(Conflict) as clash:
+            put = {"method": "PUT", "url": f"Patient/{stale['id']}", "ifMatch": current.if_match}
+            await client.transaction([{"resource": stale, "request": put}])
+        assert "Precondition Failed" in (clash.value.detail or "")
+    finally:
+        await client.aclose()
+
+
+async def test_a_passing_503_is_retried_a_lasting_one_is_unavailable(
+    fhir_server: FhirServer, clinic: Clinic
+) -> None:
+    conn = connector_with(fhir_server.base_url, attempts=2)
+    try:
+        fhir_server.control("stall", method="GET", path="/Practitioner", then=503, count=1)
+        assert len((await conn.list_providers(ListProviders())).providers) == 2
+        fhir_server.control("stall", method="GET", path="/Practitioner", then=503, count=2)
+        with pytest.raises(Unavailable):
+            await conn.list_providers(ListProviders())
+    finally:
+        await conn.aclose()
+    fhir_server.wait_idle()
+
+
+async def test_timeout_mid_write_leaves_nothing_half_done(
+    fhir_server: FhirServer, clinic: Clinic, raw: httpx.AsyncClient
+) -> None:
+    """The transaction request stalls past our timeout and is then dropped: the caller hears
+    'unavailable', the EMR holds neither an appointment nor a busy slot, and a retry with the
+    same key books exactly once."""
+    slot_id, key = clinic.slot("patel", clinic.days[1], 11, 30), f"k-{uuid.uuid4().hex}"
+    req = BookAppointment(person_id=clinic.patients["tom"], slot_id=slot_id, idempotency_key=key)
+    fhir_server.control("stall", method="POST", path="/", ms=1500, then="drop")
+    impatient = connector_with(fhir_server.base_url, timeout_s=0.3, attempts=1)
+    try:
+        with pytest.raises(Unavailable):
+            await impatient.book_appointment(req)
+    finally:
+        await impatient.aclose()
+    fhir_server.wait_idle()
+    assert await slot_state(raw, slot_id) == ("free", [])
+
+    patient = connector_with(fhir_server.base_url)
+    try:
+        booked = await patient.book_appointment(req)
+    finally:
+        await patient.aclose()
+    status, stored = await slot_state(raw, slot_id)
+    assert status == "busy" and [a["id"] for a in stored] == [booked.id]
+
+
+async def test_retry_after_a_late_commit_books_once(
+    fhir_server: FhirServer, clinic: Clinic, raw: httpx.AsyncClient
+) -> None:
+    """The first attempt times out but the server still commits it later; the retry meanwhile
+    books under the same key. If-Match lets only one of them through."""
+    slot_id, key = clinic.slot("okafor", clinic.days[1], 10), f"k-{uuid.uuid4().hex}"
+    fhir_server.control("stall", method="POST", path="/", ms=800, then="process")
+    conn = connector_with(fhir_server.base_url, timeout_s=0.3, attempts=3)
+    try:
+        booked = await conn.book_appointment(
+            BookAppointment(person_id=clinic.patients["maria"], slot_id=slot_id, idempotency_key=key)
+        )
+    finally:
+        await conn.aclose()
+    fhir_server.wait_idle()
+    status, stored = await slot_state(raw, slot_id)
+    assert status == "busy" and [a["id"] for a in stored] == [booked.id]
+    assert {"system": "urn:frontdesk:idempotency", "value": key} in stored[0]["identifier"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_server_down_is_unavailable_and_opens_the_circuit() -> None:
+    conn = connector_with(f"http://127.0.0.1:{_free_port()}", attempts=1, breaker_threshold=2)
+    try:
+        for _ in range(2):
+            with pytest.raises(Unavailable):
+                await conn.list_providers(ListProviders())
+        with pytest.raises(Unavailable) as fast:
+            await conn.list_providers(ListProviders())
+        assert "circuit open" in (fast.value.detail or "")
+    finally:
+        await conn.aclose()
