@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from datetime import UTC, datetime
 from typing import Any
 
@@ -65,8 +66,11 @@ class Conversation:
 
     async def greet(self) -> AsyncIterator[AgentOutput]:
         bind_conversation(self.id)
-        async for out in self._run_agent(self._m.agent.greet(self.state)):
-            yield out
+        # aclosing: when the caller closes this generator (barge-in), the inner one stores the
+        # bot turn right away instead of whenever it is garbage-collected.
+        async with aclosing(self._run_agent(self._m.agent.greet(self.state))) as outputs:
+            async for out in outputs:
+                yield out
 
     async def user_turn(self, turn: UserTurn) -> AsyncIterator[AgentOutput]:
         bind_conversation(self.id)
@@ -84,8 +88,9 @@ class Conversation:
         )
         if self.closed or self.with_person:
             return  # a person has the conversation now; staff read it in the console
-        async for out in self._run_agent(self._m.agent.respond(self.state, turn)):
-            yield out
+        async with aclosing(self._run_agent(self._m.agent.respond(self.state, turn))) as outputs:
+            async for out in outputs:
+                yield out
 
     async def _run_agent(self, outputs: AsyncIterator[AgentOutput]) -> AsyncIterator[AgentOutput]:
         said: list[str] = []
