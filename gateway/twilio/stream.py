@@ -173,8 +173,13 @@ class _StreamLoop:
         return fatal
 
     async def _send(self, message: dict[str, Any]) -> None:
-        if self.ws.application_state == WebSocketState.CONNECTED:
+        """Send to Twilio; a socket that is gone drops the message (the reader ends the call)."""
+        if self.ws.application_state != WebSocketState.CONNECTED:
+            return
+        try:
             await self.ws.send_text(json.dumps(message, separators=(",", ":")))
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            return
 
     async def _hang_up(self) -> None:
         self.close_reason = "bot ended the call"

@@ -106,7 +106,7 @@ def test_caller_barges_in_and_heard_is_shorter_than_said(voice_settings, live_se
     assert report.clears >= 1
     turns = report.transcript["turns"]
     interrupted = [t for t in turns if t["speaker"] == "bot" and t["interrupted"]]
-    assert interrupted, turns
+    assert interrupted, (turns, report.transcript["call_events"])
     first = interrupted[0]
     assert first["heard_text"] is not None and len(first["heard_text"]) < len(first["text"])
     assert first["text"].startswith(first["heard_text"])
