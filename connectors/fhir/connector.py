@@ -56,6 +56,7 @@ from connectors.fhir.mapping import (
     IDEMPOTENCY_SYSTEM,
     appointment_resource,
     identifier_value,
+    key_token,
     name_matches,
     normalize_phone,
     participant_id,
@@ -216,7 +217,17 @@ class FhirConnector(Connector):
             except NotFound:
                 pass
         wanted = _name_tokens(provider_id)
-        matches = [p for p in await self._all_providers() if wanted and wanted <= _name_tokens(p.name)]
+        matches: list[Provider] = []
+        if wanted:
+            # Ask the server for the longest word (FHIR `name` is a prefix match on any part),
+            # then require every spoken word to be part of the name.
+            found = await self.client.search(
+                "Practitioner", [("name", max(wanted, key=len)), ("_count", PAGE)]
+            )
+            candidates = [
+                to_provider(p) for p in found if isinstance(p, Practitioner) and p.active is not False
+            ]
+            matches = [p for p in candidates if wanted <= _name_tokens(p.name)]
         if len(matches) == 1:
             return matches[0]
         raise NotFound(
@@ -318,7 +329,7 @@ class FhirConnector(Connector):
         return to_appointment(appointment, names, self.tz)
 
     async def _by_key(self, key: str, system: str = IDEMPOTENCY_SYSTEM) -> FhirAppointment | None:
-        found = await self.client.search("Appointment", [("identifier", f"{system}|{key}")])
+        found = await self.client.search("Appointment", [("identifier", f"{system}|{key_token(key)}")])
         return next((a for a in found if isinstance(a, FhirAppointment)), None)
 
     async def _appointment(self, appointment_id: str) -> Versioned:
@@ -413,7 +424,7 @@ class FhirConnector(Connector):
         body["cancelationReason"] = {"text": reason}
         body["identifier"] = [
             *body.get("identifier", []),
-            {"system": CANCEL_IDEMPOTENCY_SYSTEM, "value": key},
+            {"system": CANCEL_IDEMPOTENCY_SYSTEM, "value": key_token(key)},
         ]
         cancelled = FhirAppointment.model_validate(body)
         entries = [_put(cancelled, current)]
@@ -447,13 +458,13 @@ class FhirConnector(Connector):
 
         async def replay() -> Appointment | None:
             current = (await self._appointment(req.appointment_id)).resource
-            if identifier_value(current, CANCEL_IDEMPOTENCY_SYSTEM) == key:
+            if identifier_value(current, CANCEL_IDEMPOTENCY_SYSTEM) == key_token(key):
                 return await self._to_record(current)
             return None
 
         async def go() -> Appointment:
             current = await self._appointment(req.appointment_id)
-            if identifier_value(current.resource, CANCEL_IDEMPOTENCY_SYSTEM) == key:
+            if identifier_value(current.resource, CANCEL_IDEMPOTENCY_SYSTEM) == key_token(key):
                 return await self._to_record(current.resource)
             self._check_changeable(current.resource)
             entries = await self._cancellation(current, key, req.reason or "Cancelled by the patient")

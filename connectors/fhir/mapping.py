@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -190,6 +192,14 @@ def to_appointment(appointment: FhirAppointment, providers: dict[str, str], tz: 
     )
 
 
+def key_token(idempotency_key: str) -> str:
+    """The key as stored in an identifier: as is when it is a plain token, else its SHA-256, so
+    that no comma, bar or backslash ever needs escaping in a token search."""
+    if re.fullmatch(r"[A-Za-z0-9._:\-]{1,64}", idempotency_key):
+        return idempotency_key
+    return "sha256-" + hashlib.sha256(idempotency_key.encode()).hexdigest()
+
+
 def identifier_value(appointment: FhirAppointment, system: str) -> str | None:
     return next((i.value for i in appointment.identifier or [] if i.system == system), None)
 
@@ -211,7 +221,7 @@ def appointment_resource(
     body: dict[str, Any] = {
         "resourceType": "Appointment",
         "status": "booked",
-        "identifier": [{"system": IDEMPOTENCY_SYSTEM, "value": idempotency_key}],
+        "identifier": [{"system": IDEMPOTENCY_SYSTEM, "value": key_token(idempotency_key)}],
         "start": fhir_instant(slot.start),
         "end": fhir_instant(slot.end),
         "created": created.isoformat(timespec="seconds"),
