@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 PROTOCOL_VERSION = 1
 
@@ -32,7 +32,9 @@ class Hello(_Frame):
     """Opens a connection: a new conversation (no token) or a resume (token + last seq seen)."""
 
     type: Literal["hello"]
-    token: str | None = Field(default=None, max_length=1024)
+    token: str | None = Field(
+        default=None, max_length=1024, validation_alias=AliasChoices("token", "session_token")
+    )
     last_seq: int = Field(default=0, ge=0)
 
 
@@ -92,8 +94,14 @@ class Welcome(_Frame):
     seq: int
     conversation_id: str
     token: str
+    session_token: str = ""  # the same token under its long name, for clients that expect it
     resumed: bool
     status: ChatStatus
+
+    @model_validator(mode="after")
+    def _alias_token(self) -> Welcome:
+        self.session_token = self.token
+        return self
 
 
 class BotDelta(_Frame):

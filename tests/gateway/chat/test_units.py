@@ -60,6 +60,7 @@ def test_origin_matching(origin: str | None, allowed: list[str], ok: bool) -> No
 
 def test_parse_client_frames() -> None:
     assert isinstance(parse_client_frame('{"v":1,"type":"hello","token":"t","last_seq":4}'), Hello)
+    assert parse_client_frame('{"type":"hello","session_token":"t2"}').token == "t2"  # type: ignore[union-attr]
     msg = parse_client_frame('{"type":"message","text":"hi","client_id":"c"}')  # v defaults to 1
     assert isinstance(msg, VisitorMessage) and msg.text == "hi"
     for raw, code in [
