@@ -160,6 +160,10 @@ class FhirConnector(Connector):
                     for t in p.telecom or []
                 )
             ]
+            if not people:
+                raise NotFound(
+                    "I couldn't find anyone with that phone number.", detail=f"no Patient with {e164}"
+                )
             return People(people=people)
 
         return await self._read("find_person_by_phone", go)
@@ -180,6 +184,11 @@ class FhirConnector(Connector):
                 and p.birthDate == req.date_of_birth
                 and name_matches(p, req.first_name, req.last_name)
             ]
+            if not people:
+                raise NotFound(
+                    "I couldn't find a patient with that name and date of birth.",
+                    detail="no Patient matches name + birthdate",  # no PHI in logs
+                )
             return People(people=people)
 
         return await self._read("find_person_by_name_dob", go)

@@ -47,13 +47,13 @@ async def test_find_person_by_name_and_birthdate(connector: FhirConnector, clini
         ("Nobody", "Here", date(2000, 1, 1)),
     ],
 )
-async def test_no_person_unless_name_and_birthdate_match_exactly(
+async def test_not_found_unless_name_and_birthdate_match_exactly(
     connector: FhirConnector, clinic: Clinic, first: str, last: str, dob: date
 ) -> None:
-    found = await connector.find_person_by_name_dob(
-        FindPersonByNameDob(first_name=first, last_name=last, date_of_birth=dob)
-    )
-    assert found.people == []
+    with pytest.raises(NotFound):
+        await connector.find_person_by_name_dob(
+            FindPersonByNameDob(first_name=first, last_name=last, date_of_birth=dob)
+        )
 
 
 @pytest.mark.parametrize(
@@ -72,10 +72,11 @@ async def test_find_person_by_phone_in_any_format(
     assert [p.id for p in found.people] == [clinic.patients[who]]
 
 
-async def test_unknown_phone_finds_nobody_and_garbage_is_rejected(
+async def test_unknown_phone_is_not_found_and_garbage_is_rejected(
     connector: FhirConnector, clinic: Clinic
 ) -> None:
-    assert (await connector.find_person_by_phone(FindPersonByPhone(phone="212-555-0100"))).people == []
+    with pytest.raises(NotFound):
+        await connector.find_person_by_phone(FindPersonByPhone(phone="212-555-0100"))
     with pytest.raises(Rejected):
         await connector.find_person_by_phone(FindPersonByPhone(phone="call me maybe"))
 
