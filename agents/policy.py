@@ -98,18 +98,26 @@ def check_call(
 _YES_CORE = {
     "yes", "yeah", "yea", "yep", "yup", "ya", "sure", "ok", "okay", "alright", "correct", "right",
     "absolutely", "definitely", "certainly", "confirm", "confirmed", "perfect", "affirmative",
-    "mhm", "uh-huh", "proceed", "ahead", "good", "great", "fine", "works",
+    "mhm", "uh-huh", "proceed", "ahead", "good", "great", "fine", "works", "mm-hmm", "mmhmm", "mhmm",
+    "yes'm", "yass", "yah", "aye", "awesome", "excellent", "wonderful", "lovely",
 }  # fmt: skip
+# Agreement said as a phrase of words that alone are not a yes ("please do", "do it")
+_YES_PHRASES = re.compile(
+    r"\b(please do|do it|do that|go for it|book it|let's do|you bet|uh huh|mm hmm|sure thing)\b"
+)
 _YES_FILLER = {
     "please", "go", "do", "it", "that", "that's", "thats", "is", "sounds", "thanks", "thank", "you",
     "of", "course", "all", "let's", "lets", "book", "cancel", "move", "reschedule", "one", "the",
     "uh", "um", "oh", "well", "so", "thing", "and", "i", "very", "much", "sir", "ma'am", "would",
     "be", "this", "yes", "appointment", "exactly", "indeed", "now", "for", "me", "fantastic",
+    "huh", "hmm", "mm", "bet", "by", "with", "to", "looks", "a", "plan",
 }  # fmt: skip
 _NO_CORE = {"no", "nope", "nah", "don't", "dont", "not", "stop", "wait", "never", "negative", "hold"}
 _NO_FILLER = {
     "thanks", "thank", "you", "mind", "on", "do", "it", "that", "please", "uh", "um", "oh", "well",
     "actually", "i", "changed", "my", "forget", "a", "second", "sec", "minute", "way", "want",
+    "one", "the", "sorry", "that's", "thats", "right", "now", "go", "ahead", "never",
+    "book", "cancel", "move", "this", "yet",
 }  # fmt: skip
 
 Confirmation = Literal["yes", "no", "other"]
@@ -119,10 +127,10 @@ def classify_confirmation(text: str) -> Confirmation:
     words = re.findall(r"[a-z]+(?:['-][a-z]+)?", text.lower())
     if not words:
         return "other"
-    has_yes = any(w in _YES_CORE for w in words)
     has_no = any(w in _NO_CORE for w in words)
+    has_yes = any(w in _YES_CORE for w in words) or (not has_no and _YES_PHRASES.search(" ".join(words)))
     if has_yes and not has_no and all(w in _YES_CORE or w in _YES_FILLER for w in words):
         return "yes"
-    if has_no and not has_yes and all(w in _NO_CORE or w in _NO_FILLER for w in words):
+    if has_no and all(w in _NO_CORE or w in _NO_FILLER for w in words):  # "no, don't go ahead"
         return "no"
     return "other"

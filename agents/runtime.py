@@ -29,6 +29,7 @@ from agents.limits import (
     MAX_AUDIT_CHARS,
     MAX_IDENTITY_FAILURES,
     MAX_REPAIRS_PER_TURN,
+    MAX_RESULT_CHARS,
     MAX_STEPS_PER_TURN,
     MAX_USER_CHARS,
     cap_json,
@@ -160,6 +161,11 @@ class AgentRuntime:
             yield ReplyDelta("This conversation has ended.")
             return
         text = (turn.text or "").strip() or (turn.dtmf or "").strip()
+        if (turn.dtmf or "").strip() == "0":  # the keypad's universal "a person, please"
+            memory.messages.append(Message(role="user", content=text))
+            for out in await self._handoff(state, memory, "the caller pressed 0 for a person"):
+                yield out
+            return
         if not text:
             yield ReplyDelta("Sorry, I didn't catch that.")
             yield ReplyDelta("How can I help you?")
@@ -192,8 +198,12 @@ class AgentRuntime:
                 {"tool": pending.tool, "summary": pending.summary, "verdict": verdict, "text": text},
             )
             if verdict == "no":
-                memory.scratch.clear()
-                reply = f"Okay, I won't do that. {ANYTHING_ELSE}"
+                # The planner keeps its scratch (it knows what the caller was looking for, so
+                # "a different time" can follow); it sees that the action is no longer pending.
+                again = pending.tool in (Capability.BOOK_APPOINTMENT, Capability.RESCHEDULE_APPOINTMENT)
+                reply = "Okay, I won't do that. " + (
+                    "Would you like a different time?" if again else ANYTHING_ELSE
+                )
                 memory.messages += [
                     Message(role="user", content=text),
                     Message(role="assistant", content=reply),
@@ -283,7 +293,8 @@ class AgentRuntime:
                 return
             memory.messages.append(Message(role="assistant", content=step.say, tool_calls=step.tool_calls))
             for call in step.tool_calls:
-                result, outputs, stop = await self._execute(state, memory, call)
+                cap = getattr(planner, "result_chars", MAX_RESULT_CHARS)
+                result, outputs, stop = await self._execute(state, memory, call, cap)
                 turn_results.append(result)
                 memory.messages.append(
                     Message(
@@ -337,7 +348,7 @@ class AgentRuntime:
     # ------------------------------------------------------------------------------ tool calls
 
     async def _execute(
-        self, state: ConversationState, memory: AgentMemory, call: ToolCall
+        self, state: ConversationState, memory: AgentMemory, call: ToolCall, cap: int = MAX_RESULT_CHARS
     ) -> tuple[ToolResult, list[AgentOutput], bool]:
         """Run one planner tool call through the policy. Returns (result, outputs, end the turn?)."""
         decision = check_call(call, self.tools, verified_person_id=state.verified_person_id)
@@ -423,7 +434,7 @@ class AgentRuntime:
             )
         if isinstance(record, Appointment) and record.person_id == state.verified_person_id:
             memory.remember_appointments([record])
-        return self._ok(call, cap_json(_dump(record))), [], False
+        return self._ok(call, cap_json(_dump(record), cap)), [], False
 
     @staticmethod
     def _ok(call: ToolCall, result: Any) -> ToolResult:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import datetime
 
@@ -14,8 +15,12 @@ _POSITIONS = {
     "earliest": 0, "former": 0,
 }  # fmt: skip
 _ANY_PROVIDER = re.compile(
-    r"\b(any( doctor| provider| of them|one|body)?|anyone|anybody|whoever|doesn't matter|no preference|don't care)\b"
+    r"\b(any ?(doctor|provider|physician|of them|one|body)|whoever|whichever|doesn't matter|does not matter"
+    r"|no preference|don't care|i don't mind|either|1st available|first available|next available)\b"
 )
+# Speech recognition mishears surnames ("doctor patil", "dr chan"): a word right after "dr" or
+# "doctor" this close to a provider's surname (difflib ratio) names that provider.
+_FUZZY_CUTOFF = 0.74
 
 
 def pick_by_position(text: str, count: int) -> int | None:
@@ -59,14 +64,15 @@ def pick_slot(text: str, when: When, offered: list[Slot]) -> Slot | None:
 
 
 def pick_appointment(text: str, when: When, appointments: list[Appointment]) -> Appointment | None:
-    if len(appointments) == 1:
-        return appointments[0]
+    """The appointment the words point at ("the one on friday", "with dr chen", "the second"),
+    or None when they point at none or several (the planner itself assumes a lone appointment)."""
     index = pick_by_position(text, len(appointments))
     if index is not None:
         return appointments[index]
     candidates = appointments
     if when.start is not None:
-        candidates = [a for a in candidates if a.start.date() == when.start]
+        last = when.end or when.start
+        candidates = [a for a in candidates if when.start <= a.start.date() <= last]
     elif (weekday := _weekday_in(text)) is not None:
         candidates = [a for a in candidates if a.start.weekday() == weekday]
     named = [a for a in candidates if mentions_provider(text, a.provider_name)]
@@ -84,16 +90,29 @@ def mentions_provider(text: str, provider_name: str) -> bool:
     return bool(parts) and (re.search(rf"\b{re.escape(parts[-1])}\b", text) is not None)
 
 
+def _name_parts(provider: Provider) -> list[str]:
+    return [w.lower() for w in re.findall(r"[A-Za-z'-]+", provider.name) if w.lower() not in ("dr", "doctor")]
+
+
 def find_provider(text: str, providers: list[Provider]) -> Provider | None:
+    """The provider named by surname, first name, or a near miss of the surname after "dr"."""
     named = [p for p in providers if mentions_provider(text, p.name)]
     if len(named) == 1:
         return named[0]
     by_first = [
         p
         for p in providers
-        if len(p.name.split()) >= 3 and re.search(rf"\b{re.escape(p.name.split()[-2].lower())}\b", text)
+        if len(_name_parts(p)) >= 2 and re.search(rf"\b{re.escape(_name_parts(p)[0])}\b", text)
     ]
-    return by_first[0] if len(by_first) == 1 else None
+    if len(by_first) == 1:
+        return by_first[0]
+    after_title = re.findall(r"\b(?:dr|doctor)\.?\s+([a-z'-]+)", text)
+    surnames = {_name_parts(p)[-1]: p for p in providers if _name_parts(p)}
+    for word in after_title:
+        close = difflib.get_close_matches(word, list(surnames), n=2, cutoff=_FUZZY_CUTOFF)
+        if len(close) == 1:
+            return surnames[close[0]]
+    return None
 
 
 def wants_any_provider(text: str) -> bool:

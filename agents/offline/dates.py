@@ -1,8 +1,16 @@
 """Dates and times from what a caller says (text already through `numbers.normalize`).
 
 Numeric dates are read US month-first ("04/03/1985" is April 3rd), except when the first number
-cannot be a month ("14/03/1985" is March 14th). Relative days ("tomorrow", "next Tuesday",
-"December 3rd") go through `dateparser` relative to the runtime's clock, preferring the future.
+cannot be a month ("14/03/1985" is March 14th). Relative days ("tomorrow", "December 3rd") go
+through `dateparser` relative to the runtime's clock, preferring the future. Weekdays and days of
+the month are resolved here, by one documented rule (the bot always repeats the concrete date
+before it writes anything, so a caller who meant another day can say "actually I meant the 8th"):
+- "Tuesday", "this Tuesday", "on Tuesday": the next Tuesday after today (said on a Tuesday: a
+  week from today; "today" is said as "today");
+- "next Tuesday": the Tuesday of next calendar week (weeks start on Monday). Said on a Monday or
+  Tuesday that is 8 or 7 days away, not tomorrow; said later in the week it is the coming one;
+- "the 9th": the next 9th of a month from today on (today included);
+- "next week" + a weekday ("next week on Thursday"): that weekday of next week.
 Bare clock hours are read within office hours: "at 3" is 3 PM, "at 10" is 10 AM.
 """
 
@@ -82,9 +90,12 @@ _DAY_PHRASE = re.compile(
     r"\b(?:(?:the\s+)?day\s+after\s+tomorrow|today|tomorrow|tonight"
     rf"|(?:(?:next|this|coming)\s+)?(?:{'|'.join(WEEKDAYS)})"
     rf"|{_MONTH_NC}\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?!\s*(?::|am|pm|\d))"
-    rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+of\s+{_MONTH_NC}"
-    r"|\d{1,2}/\d{1,2}(?!/))\b"
+    rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NC}"
+    r"|\d{1,2}/\d{1,2}(?!/)"
+    r"|(?:the\s+)?\d{1,2}(?:st|nd|rd|th)(?!\s*(?:one|option|slot|choice|time|available|of)\b))\b"
 )
+_DAY_OF_MONTH = re.compile(r"^(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)$")
+_WEEKDAY_PHRASE = re.compile(rf"^(?:(next|this|coming)\s+)?({'|'.join(WEEKDAYS)})$")
 _WEEK = re.compile(r"\b(next|this|the following)\s+week\b")
 _TIME = re.compile(
     r"\b(?:(?P<half>half|quarter)\s+(?P<rel>past|after|to|till)\s+(?P<h1>\d{1,2})"
@@ -94,7 +105,7 @@ _TIME = re.compile(
     r"|(?P<noon>noon|midday))\b"
 )
 _SOONEST = re.compile(
-    r"\b(soonest|earliest|first available|next available|as soon as|asap|anytime|any time|any day)\b"
+    r"\b(soonest|earliest|(?:1st|first|next) (?:available|opening|free)|as soon as|asap|anytime|any time|any day)\b"
 )
 
 
@@ -135,12 +146,34 @@ def find_time(text: str) -> tuple[time | None, str | None]:
     return time(hour, minute), m.group(0)
 
 
+def weekday_date(weekday: int, today: date, *, next_week: bool) -> date:
+    """The rule in the module docstring: 'Tuesday' is the next one after today, 'next Tuesday'
+    the one in next calendar week."""
+    if next_week:
+        monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
+        return monday + timedelta(days=weekday)
+    return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+
+
+def day_of_month(day: int, today: date) -> date | None:
+    """'the 9th': the next 9th from today on (skipping months without that day)."""
+    year, month = today.year, today.month
+    for _ in range(13):
+        found = _safe_date(year, month, day)
+        if found is not None and found >= today:
+            return found
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
 def _parse_day(phrase: str, now: datetime) -> date | None:
+    phrase = re.sub(r"\s+", " ", phrase.strip())
+    if m := _WEEKDAY_PHRASE.match(phrase):
+        return weekday_date(WEEKDAYS.index(m.group(2)), now.date(), next_week=m.group(1) == "next")
+    if m := _DAY_OF_MONTH.match(phrase):
+        return day_of_month(int(m.group(1)), now.date())
     phrase = phrase.replace("the day after tomorrow", "in 2 days").replace("day after tomorrow", "in 2 days")
     phrase = phrase.replace("tonight", "today")
-    phrase = re.sub(r"^(this|coming)\s+", "", phrase)
-    # "next tuesday" said on a Monday means the Tuesday of next week in most people's mouths,
-    # but dateparser's "next" already skips to the following one; keep its reading.
     if re.fullmatch(r"\d{1,2}/\d{1,2}", phrase):  # US month/day
         month, day = (int(x) for x in phrase.split("/"))
         found = _safe_date(now.year, month, day)
@@ -170,13 +203,16 @@ def find_when(text: str, now: datetime) -> When:
     when = When()
     today = now.date()
     dm = _DAY_PHRASE.search(text)
+    wm = _WEEK.search(text)
     if dm:
-        day = _parse_day(dm.group(0), now)
+        phrase = dm.group(0)
+        if wm and wm.group(1) != "this" and (m := _WEEKDAY_PHRASE.match(phrase)) and not m.group(1):
+            phrase = f"next {phrase}"  # "next week on thursday"
+        day = _parse_day(phrase, now)
         if day is not None:
             when.start = when.end = day
             when.matched.append(dm.group(0))
     else:
-        wm = _WEEK.search(text)
         if wm:
             monday = today - timedelta(days=today.weekday())
             if wm.group(1) == "this":

@@ -23,10 +23,14 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
     (
         Intent.HUMAN,
         re.compile(
-            r"\b(speak|talk|connect|transfer|put me through)\b.*\b(person|human|someone|somebody|agent|staff|"
-            r"receptionist|representative|operator|nurse|doctor's office|real)\b"
-            r"|\b(representative|operator|human being|real person|live person|live agent|receptionist)\b"
-            r"|^\s*(a )?(person|human|agent)\s*[.!]?\s*$"
+            r"\b(speak|talk|connect|transfer|put me through|get me|reach|chat)\b.*\b(person|human|someone|somebody|"
+            r"anyone|anybody|agent|staff|receptionist|representative|operator|nurse|front desk|office|real|live)\b"
+            r"|\b(want|need|like|give me)\b.*\b(a (real |live )?(person|human)|an agent|the operator|"
+            r"a receptionist|a representative|staff member|someone real)\b"
+            r"|\b(representative|operator|human being|real person|live person|live agent|receptionist"
+            r"|front desk|customer service)\b"
+            r"|^\s*(a |an |the )?(person|human|agent|someone|somebody|staff)( please)?\s*[.!]?\s*$"
+            r"|^\s*0\s*[.!#]?\s*$"  # the keypad's "a person, please"
         ),
     ),
     (
@@ -58,13 +62,18 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
     (
         Intent.GOODBYE,
         re.compile(
-            r"\b(bye|goodbye|good bye|hang up|that's all|that is all|nothing else|i'm done|have a good)\b"
+            r"\b(bye|goodbye|good bye|bye bye|hang up|that's all|that is all|that's it|that is it|that's everything"
+            r"|that is everything|that'll be all|that will be all|nothing else|nothing more|i'm done|we're done"
+            r"|all set|have a good|take care|see you|talk to you later)\b"
         ),
     ),
     (Intent.THANKS, re.compile(r"\b(thanks|thank you|cheers)\b")),
     (
         Intent.DECLINE,
-        re.compile(r"^\s*(no|nope|nah|not really|no thanks|no thank you|i'm good|i am good|all good)\b"),
+        re.compile(
+            r"^\s*(no|nope|nah|not really|no thanks|no thank you|i'm good|i am good|all good)\b"
+            r"|\b(none of (those|them|these)|neither|(don't|doesn't|do not|does not|won't) work( for me)?)\b"
+        ),
     ),
     (Intent.GREETING, re.compile(r"^\s*(hi|hello|hey|good (morning|afternoon|evening))\b")),
 ]

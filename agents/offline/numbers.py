@@ -138,7 +138,10 @@ def normalize(text: str) -> str:
     text = " ".join(out)
     text = re.sub(r"\s+([,.?!:;])", r"\1", text)
     # "3 p. m." / "3 p.m." / "3pm" -> "3 pm"
-    return re.sub(r"(\d)\s*([ap])\s*\.?\s*m\b\.?", r"\1 \2m", text)
+    text = re.sub(r"(\d)\s*([ap])\s*\.?\s*m\b\.?", r"\1 \2m", text)
+    # Whisper writes "two thirty pm" as "2 30 pm" or "2.30 pm", and "at two thirty" as "at 2 30"
+    text = re.sub(r"\b(\d{1,2})[ .]([0-5]\d)(?=\s*(?:am|pm|o'clock)\b)", r"\1:\2", text)
+    return re.sub(r"\b(at|around|by|about) (\d{1,2}) ([0-5]\d)\b(?![/:.\-]?\d)", r"\1 \2:\3", text)
 
 
 def _numeric_one(tokens: list[str], i: int) -> bool:

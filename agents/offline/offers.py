@@ -1,0 +1,104 @@
+"""Which free slots to search for, which to offer, and how to say them.
+
+The caller hears at most three times, each different (three doctors free at 10:30 is one time,
+not three choices). A time they asked for is proposed directly when free; otherwise the nearest
+free times that day are offered, with a word that the asked-for one isn't free.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from agents.offline.dates import When
+from agents.speakable import join_spoken, say_date, say_time, say_when
+from connectors.base import Slot
+
+MAX_OFFERED = 3
+SEARCH_DAYS = 14  # "as soon as possible" looks this far ahead
+SEARCH_LIMIT = 50  # the connector's maximum
+
+
+def search_arguments(want: When | None, provider_id: str | None, today: date) -> dict[str, Any]:
+    """Arguments for `list_free_slots` covering what the caller asked for."""
+    want = want or When(soonest=True)
+    start = max(want.start or today, today)
+    end = max(want.end or (start + timedelta(days=SEARCH_DAYS if want.start is None else 0)), start)
+    part = want.part
+    if want.at is not None:  # narrow the search so the asked-for time is within the result
+        part = "morning" if want.at.hour < 12 else "afternoon"
+    args: dict[str, Any] = {
+        "start_date": start.isoformat(),
+        "end_date": end.isoformat(),
+        "part_of_day": part,
+        "limit": SEARCH_LIMIT,
+    }
+    if provider_id:
+        args["provider_id"] = provider_id
+    return args
+
+
+@dataclass
+class Offer:
+    exact: Slot | None  # the asked-for time is free: propose it
+    slots: list[Slot]  # otherwise these, at most MAX_OFFERED
+    lead: str  # "I'm sorry, Thursday at 3 PM isn't available." or ""
+
+
+def _minutes(slot: Slot) -> int:
+    return slot.start.hour * 60 + slot.start.minute
+
+
+def _distinct_times(slots: list[Slot]) -> list[Slot]:
+    seen: set[datetime] = set()
+    out = []
+    for slot in slots:
+        if slot.start not in seen:
+            seen.add(slot.start)
+            out.append(slot)
+    return out
+
+
+def choose(slots: list[Slot], want: When | None, now: datetime, *, skip_day: date | None,
+           declined: set[str]) -> Offer:  # fmt: skip
+    free = [
+        x
+        for x in slots
+        if x.start > now and x.id not in declined and (skip_day is None or x.start.date() != skip_day)
+    ]
+    if want is None or want.at is None:
+        return Offer(None, _distinct_times(free)[:MAX_OFFERED], "")
+    target = want.at.hour * 60 + want.at.minute
+    exact = [x for x in free if _minutes(x) == target]
+    if exact:
+        return Offer(exact[0], [exact[0]], "")
+    first_day = min((x.start.date() for x in free), default=None)
+    same_day = [x for x in free if x.start.date() == first_day]
+    nearest = sorted(_distinct_times(same_day), key=lambda x: abs(_minutes(x) - target))[:MAX_OFFERED]
+    return Offer(
+        None, sorted(nearest, key=lambda x: x.start), f"I'm sorry, {say_time_on(want)} isn't available."
+    )
+
+
+def say_time_on(want: When) -> str:
+    if want.at is None:
+        return "that time"
+    moment = datetime.combine(want.start or date.today(), want.at)
+    return f"{say_date(want.start)} at {say_time(moment)}" if want.start else say_time(moment)
+
+
+def offer_sentence(slots: list[Slot]) -> str:
+    """'Dr. Patel has Tuesday, December 8th at 9 AM, 9:30 AM, or 10 AM.' (grouped when possible)"""
+    providers = {x.provider_name for x in slots}
+    days = {x.start.date() for x in slots}
+    if len(providers) == 1 and len(days) == 1:
+        first = slots[0]
+        times = join_spoken([say_time(x.start) for x in slots])
+        return f"{first.provider_name} has {say_date(first.start.date())} at {times}."
+    if len(providers) == 1:
+        return f"{slots[0].provider_name} has {join_spoken([say_when(x.start) for x in slots])}."
+    if len(days) == 1:
+        times = [f"{say_time(x.start)} with {x.provider_name}" for x in slots]
+        return f"On {say_date(slots[0].start.date())}, I have {join_spoken(times)}."
+    return f"I have {join_spoken([f'{x.provider_name} on {say_when(x.start)}' for x in slots])}."

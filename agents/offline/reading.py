@@ -1,0 +1,214 @@
+"""Reading one user turn into the offline planner's scratch: the task, identity, provider, when,
+and which offered slot or listed appointment the caller means.
+
+Returns a step when the turn is answered without further work (a transfer, a goodbye, "sorry?"),
+otherwise None and the planner carries on with what it now knows.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from agents.offline import wanted
+from agents.offline.choices import find_provider, pick_appointment, pick_slot, wants_any_provider
+from agents.offline.dates import find_dob, find_when
+from agents.offline.intents import Intent, intents, task_of
+from agents.offline.names import find_name, possessive_name
+from agents.offline.numbers import normalize
+from agents.offline.offers import offer_sentence
+from agents.offline.steps import ANYTHING_ELSE, HELP, call, say
+from agents.planner import PlanContext, PlanStep
+from agents.policy import classify_confirmation
+from connectors.base import Appointment, Provider, Slot
+
+_TASK_KEYS = ("offered", "appointments", "listed", "target", "target_hint", "want", "provider_id",
+              "any_provider", "chosen", "asked_new_day", "declined", "proposed")  # fmt: skip
+
+
+def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
+    """'move my thursday appointment to friday at 3' -> ('move my thursday appointment', 'friday at 3').
+
+    The new day follows the last "to/for/until" that has a day or time after it and no
+    "appointment" (that "to" belongs to "I need to move my appointment on thursday")."""
+    for m in reversed(list(re.finditer(r"\b(to|for|until|till|into)\b", text))):
+        after = text[m.end() :]
+        if re.search(r"\b(appointment|my|it's|is)\b", after):
+            continue
+        if not find_when(after, now).empty:
+            return text[: m.start()], after
+    return text, None
+
+
+def _forget_gone_proposal(ctx: PlanContext, s: dict[str, Any], raw: str) -> None:
+    """A write this planner proposed is no longer pending: the caller said no, or asked for
+    something else. Don't propose that slot again; after a plain yes/no also forget the time."""
+    if not s.pop("proposed", False) or ctx.caller.pending_action is not None:
+        return
+    chosen = s.pop("chosen", None)
+    if chosen and _was_declined(ctx):
+        s["declined"] = [*s.get("declined", []), chosen][-10:]
+        s.pop("offered", None)
+    if classify_confirmation(raw) != "other" and (want := wanted.load(s.get("want"))) is not None:
+        want.at = None
+        s["want"] = wanted.dump(want)
+    if s.get("task") == Intent.CANCEL:
+        s.pop("target", None)
+        s["cancel_declined"] = True
+
+
+def _was_declined(ctx: PlanContext) -> bool:
+    """The caller said no to the proposal (the runtime answered that turn), rather than answering
+    the "Shall I go ahead?" with something new ("any doctor is fine", "actually Thursday")."""
+    users = [i for i, m in enumerate(ctx.messages) if m.role == "user"]
+    if not users or users[-1] == 0:
+        return False
+    before = ctx.messages[users[-1] - 1]
+    return not (before.role == "assistant" and (before.content or "").rstrip().endswith("Shall I go ahead?"))
+
+
+def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
+    raw = next((m.content for m in reversed(ctx.messages) if m.role == "user" and m.content), "")
+    text = normalize(raw)
+    found = intents(text)
+    if Intent.HUMAN in found:
+        return call("transfer_to_person", reason="The caller asked to speak to a person.")
+    _forget_gone_proposal(ctx, s, raw)
+    s.pop("chosen", None)  # a choice only lives for the turn it was made in
+    task = task_of(found)
+    if task == Intent.RESCHEDULE and s.get("task") == Intent.BOOK and "appointment" not in text:
+        task = None  # "can we change that to friday" while booking: still the booking
+    understood = task is not None
+    if task is not None and task != s.get("task"):
+        for key in _TASK_KEYS:
+            s.pop(key, None)
+        s["task"] = task.value
+        s.pop("cancel_declined", None)
+    if ctx.caller.verified and (other := possessive_name(text)):
+        mine = (ctx.caller.first_name or "").lower()
+        if mine not in other.lower():
+            return say(f"I'm sorry, I can only help with your own appointments. {HELP}")
+    rest = text
+    if not ctx.caller.verified:
+        rest, identity = _read_identity(ctx, s, text)
+        understood = understood or identity
+    if _read_when(ctx, s, rest):
+        understood = True
+    if _read_provider(s, text):
+        understood = True
+    if s.get("offered"):
+        chosen = pick_slot(text, find_when(rest, ctx.now), [Slot.model_validate(x) for x in s["offered"]])
+        if chosen is not None:
+            s["chosen"] = chosen.id
+            understood = True
+    if s.get("appointments") and not s.get("target"):
+        target = pick_appointment(
+            text, find_when(rest, ctx.now), [Appointment.model_validate(a) for a in s["appointments"]]
+        )
+        if target is not None:
+            s["target"] = target.id
+            understood = True
+    if s.get("task") is None and (s.get("want") or re.search(r"\b(dr|doctor)\b", text)):
+        s["task"] = Intent.BOOK.value  # "and another one with dr chen on friday": a booking
+        understood = True
+    if understood:
+        s["misses"] = 0
+        return None
+    return _not_understood(s, found, raw)
+
+
+def _read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, bool]:
+    """Name and date of birth; returns the text without the date and whether anything was found."""
+    found = False
+    dob, span = find_dob(text, ctx.now.date())
+    if dob is not None:
+        s["dob"] = dob.isoformat()
+        found = True
+    rest = text.replace(span, " ") if span else text
+    name = find_name(rest, whole_answer=s.get("asked") in ("identity", "name"))
+    if name is None and span:
+        # "book me in please, sarah johnson march 14 1985": the words just before the date
+        before = text.split(span)[0].replace(" and ", ",").split(",")[-1]
+        name = find_name(before, whole_answer=True)
+    if name is not None:
+        s["first_name"], s["last_name"] = name
+        found = True
+    return rest, found
+
+
+def _read_when(ctx: PlanContext, s: dict[str, Any], rest: str) -> bool:
+    if not ctx.caller.verified and s.get("asked") in ("identity", "name", "dob"):
+        return False  # an answer to "what is your date of birth?" is not a day to book
+    task = s.get("task")
+    new_text: str | None = rest
+    got = False
+    if task == Intent.RESCHEDULE:
+        old_text, new_text = split_reschedule(rest, ctx.now)
+        if new_text is None and (s.get("asked_new_day") or s.get("target")):
+            new_text, old_text = rest, ""  # the answer to "what day would you like to move it to?"
+        if old_text and not s.get("target") and not find_when(old_text, ctx.now).empty:
+            s["target_hint"] = old_text  # "my thursday appointment": which one, not when to
+            got = True
+    elif task in (Intent.CANCEL, Intent.LIST):
+        if not find_when(rest, ctx.now).empty and not s.get("target"):
+            s["target_hint"] = rest
+            return True
+        return False
+    when = find_when(new_text, ctx.now) if new_text is not None else None
+    if when is None or when.empty:
+        return got
+    s["want"] = wanted.dump(wanted.merge(wanted.load(s.get("want")), when))
+    return True
+
+
+def _read_provider(s: dict[str, Any], text: str) -> bool:
+    provider = find_provider(text, [Provider.model_validate(p) for p in s.get("providers", [])])
+    if provider is None and not s.get("providers"):
+        s["provider_hint"] = f"{s.get('provider_hint', '')} {text}".strip()[-500:]
+    if provider is not None:
+        s["provider_id"] = provider.id
+        s.pop("any_provider", None)
+        return True
+    if wants_any_provider(text):
+        s["any_provider"] = True
+        s.pop("provider_id", None)
+        s.pop("provider_hint", None)
+        return True
+    return False
+
+
+def _not_understood(s: dict[str, Any], found: list[Intent], raw: str) -> PlanStep | None:
+    verdict = classify_confirmation(raw)
+    if Intent.GOODBYE in found:
+        return call("end_conversation")
+    if verdict == "yes":
+        s["misses"] = 0
+        offered = [Slot.model_validate(x) for x in s.get("offered", [])]
+        if len(offered) == 1:
+            s["chosen"] = offered[0].id
+            return None
+        if offered:
+            return say(f"Which one would you like? {offer_sentence(offered)}")
+        if s.get("task") and not s.pop("cancel_declined", None):
+            return None  # carry on with the task: the planner asks its next question
+        s.pop("task", None)
+        return say(f"What can I help you with? {HELP}")
+    if Intent.DECLINE in found or verdict == "no":
+        s["misses"] = 0
+        if s.get("offered") and s.get("task") in (Intent.BOOK, Intent.RESCHEDULE):
+            s.pop("offered", None)
+            return say("Okay. What other day or time would work for you?")
+        if s.get("task") and not s.pop("cancel_declined", None):
+            s.pop("task", None)
+            return say(f"Okay. {ANYTHING_ELSE}")
+        return call("end_conversation")
+    if found and set(found) <= {Intent.GREETING, Intent.THANKS}:
+        s["misses"] = 0
+        return say(f"You're welcome. {ANYTHING_ELSE}" if Intent.THANKS in found else f"Hello! {HELP}")
+    s["misses"] = s.get("misses", 0) + 1
+    if s["misses"] >= 2:
+        return call(
+            "transfer_to_person", reason="The assistant did not understand the caller twice in a row."
+        )
+    return say(f"Sorry, I didn't understand that. {HELP} What would you like to do?")

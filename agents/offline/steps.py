@@ -1,0 +1,21 @@
+"""The two kinds of step the offline planner returns: say something, or call one tool."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from agents.planner import PlanStep, ToolCall
+
+_ids = itertools.count(1)
+
+HELP = "I can book, move or cancel an appointment, tell you about your upcoming appointments, or connect you with our staff."
+ANYTHING_ELSE = "Is there anything else I can help you with?"
+
+
+def call(name: str, **arguments: Any) -> PlanStep:
+    return PlanStep(tool_calls=[ToolCall(id=f"offline-{next(_ids)}", name=name, arguments=arguments)])
+
+
+def say(text: str, *, offers_transfer: bool = False) -> PlanStep:
+    return PlanStep(say=text, offers_transfer=offers_transfer)
