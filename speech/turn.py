@@ -207,7 +207,10 @@ class TurnDetector:
             self._last_voice_ms = held
         silence = now_ms - self._last_voice_ms
         if silence >= cfg.end_silence_ms:
-            starting_again = self._level.last_loud_end(now_ms - 20, now_ms, threshold) is not None
+            # More sensitive than `threshold`: a soft onset ("f", "h") is tens of dB below the
+            # loudest vowel, and hearing one only defers the decision by a window or two.
+            onset_threshold = self._loud_threshold(extra_db=-10.0)
+            starting_again = self._level.last_loud_end(now_ms - 20, now_ms, onset_threshold) is not None
             if not starting_again or silence >= cfg.end_silence_ms + 2 * WINDOW_MS:
                 return self._close(now_ms, forced=False)
         if silence >= cfg.pause_ms and not self._paused:
@@ -215,8 +218,8 @@ class TurnDetector:
             return [PauseDetected(at_ms=now_ms, silence_since_ms=self._last_voice_ms)]
         return []
 
-    def _loud_threshold(self) -> float:
-        relative = self._peak * 10 ** (self.config.level_rel_db / 20)
+    def _loud_threshold(self, extra_db: float = 0.0) -> float:
+        relative = self._peak * 10 ** ((self.config.level_rel_db + extra_db) / 20)
         return max(relative, self._level.noise_rms * _NOISE_MARGIN, _MIN_LOUD_RMS)
 
     def _open(self, onset_ms: int, now_ms: int) -> None:
