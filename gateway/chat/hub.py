@@ -381,15 +381,17 @@ class ChatHub:
             await asyncio.sleep(min(30.0, self._evict_after_s / 2))
             self.sweep()
 
-    def sweep(self) -> int:
-        """Drop channels idle for `evict_after_s` with nothing unsent; they reload on demand."""
+    def sweep(self, idle_s: float | None = None) -> int:
+        """Drop channels idle for `idle_s` (default `evict_after_s`) with nothing unsent; they
+        reload from the database on demand."""
+        limit = self._evict_after_s if idle_s is None else idle_s
         now = time.monotonic()
         dropped = 0
         for cid, channel in list(self._channels.items()):
             if (
                 not channel.subscribers
                 and channel.worker is None
-                and now - channel.touched > self._evict_after_s
+                and now - channel.touched >= limit
                 and self._outbox.durable_seq(cid) >= channel.seq
             ):
                 del self._channels[cid]
