@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -287,3 +287,55 @@ async def test_list_appointments_of_unknown_person_is_not_found(
 ) -> None:
     with pytest.raises(NotFound):
         await connector.list_appointments(ListAppointments(person_id="nobody-here"))
+
+
+async def _external_appointment(raw: httpx.AsyncClient, clinic: Clinic, status: str, start: datetime) -> str:
+    """An appointment the practice entered itself, not through Frontdesk."""
+    body = {
+        "resourceType": "Appointment",
+        "status": status,
+        "start": start.isoformat(),
+        "end": (start + timedelta(minutes=20)).isoformat(),
+        "participant": [
+            {"actor": {"reference": f"Patient/{clinic.patients['maria2']}"}, "status": "accepted"},
+            {"actor": {"reference": f"Practitioner/{clinic.practitioners['okafor']}"}, "status": "accepted"},
+        ],
+    }
+    resp = await raw.post("/Appointment", json=body)
+    assert resp.status_code == 201, resp.text
+    return resp.json()["id"]
+
+
+async def test_appointments_entered_elsewhere_are_read_and_guarded(
+    connector: FhirConnector, clinic: Clinic, raw: httpx.AsyncClient
+) -> None:
+    now = datetime.now(TZ)
+    past = await _external_appointment(raw, clinic, "fulfilled", now - timedelta(days=3))
+    yesterday = await _external_appointment(raw, clinic, "booked", now - timedelta(days=1))
+    upcoming = await _external_appointment(raw, clinic, "booked", now + timedelta(days=5))
+    arrived = await _external_appointment(raw, clinic, "arrived", now + timedelta(days=6))
+
+    listed = await connector.list_appointments(ListAppointments(person_id=clinic.patients["maria2"]))
+    assert [a.id for a in listed.appointments] == [upcoming]
+    assert listed.appointments[0].provider_name == "Dr. James Okafor"
+    everything = await connector.list_appointments(
+        ListAppointments(person_id=clinic.patients["maria2"], include_past=True)
+    )
+    assert [(a.id, a.status) for a in everything.appointments] == [
+        (past, "fulfilled"),
+        (yesterday, "booked"),
+        (upcoming, "booked"),
+        (arrived, "fulfilled"),
+    ]
+    with pytest.raises(Rejected, match="already taken place"):
+        await connector.cancel_appointment(CancelAppointment(appointment_id=yesterday, idempotency_key=key()))
+    with pytest.raises(Rejected):
+        await connector.reschedule_appointment(
+            RescheduleAppointment(
+                appointment_id=arrived,
+                new_slot_id=clinic.slot("patel", clinic.days[0], 14),
+                idempotency_key=key(),
+            )
+        )
+    assert (await read(raw, f"/Appointment/{yesterday}"))["status"] == "booked"
+    assert (await read(raw, f"/Slot/{clinic.slot('patel', clinic.days[0], 14)}"))["status"] == "free"
