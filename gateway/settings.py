@@ -121,6 +121,13 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
         return value
 
+    @field_validator("fhir_base_url", "fhir_token_url")
+    @classmethod
+    def _check_fhir_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/") if value else value
+
     @field_validator("timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from connectors.base import ListProviders, Unavailable
 from connectors.fhir import FhirConnector, SmartBackendAuth, StaticBearer, build_fhir_connector
 from connectors.fhir.auth import ASSERTION_TYPE
-from gateway.settings import Settings
+from gateway.settings import Settings, SettingsError, load_settings
 from tests.connectors.fhir.conftest import FAST, STATIC_TOKEN, TZ, Clinic, FhirServer
 
 
@@ -159,3 +159,13 @@ async def test_build_from_settings(fhir_server: FhirServer, clinic: Clinic, tmp_
         await bearer.aclose()
     with pytest.raises(ValueError, match="KEY_ID"):
         build_fhir_connector(settings.model_copy(update={"fhir_key_id": None}))
+
+
+def test_fhir_urls_in_settings_must_be_http(tmp_path) -> None:
+    with pytest.raises(SettingsError, match="FRONTDESK_FHIR_BASE_URL"):
+        load_settings(data_dir=tmp_path, fhir_base_url="fhir.example.org/r4")
+    with pytest.raises(SettingsError, match="FRONTDESK_FHIR_TOKEN_URL"):
+        load_settings(data_dir=tmp_path, fhir_token_url="ftp://auth.example.org/token")
+    assert load_settings(data_dir=tmp_path, fhir_base_url="https://ehr.example.org/r4/").fhir_base_url == (
+        "https://ehr.example.org/r4"
+    )
