@@ -1,0 +1,211 @@
+"""Voice latency: N concurrent simulated phone calls against one gateway with the embedded defaults.
+
+    .venv/bin/python bench/voice_latency.py [--calls 1,5,10,20] [--turns 3] [--url ws://HOST:PORT/twilio/stream --pid PID]
+
+Without --url a fresh gateway (own SQLite database, demo practice seeded, Whisper tiny.en, Piper
+joe-medium and the offline planner preloaded) runs in a child process on 127.0.0.1. Each call is
+the simulator of `frontdesk call --realtime`: signed webhook, signed media stream, caller audio
+and bot playback in real time, marks echoed as played. Callers speak Piper-synthesized phrases,
+each after the bot has finished its reply; call starts are staggered over two seconds.
+
+Reported per N: p50/p95 of caller stops speaking -> first bot audio (measured by the caller),
+the gateway's breakdown (end-of-turn wait, STT still to wait after the end of the turn, planning,
+TTS first chunk; medians), how often the speculative transcript was used, how often the bot
+started talking before the caller had finished, and the gateway's memory: resident size before
+the calls and at their peak, and the difference per active call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+AUTH_TOKEN = "bench-twilio-token"
+CALLER = "+15035550101"  # Sarah Johnson in the demo practice
+PHRASES = [
+    "Hi, I would like to book an appointment please.",
+    "My date of birth is March 14th 1985.",
+    "With Doctor Patel next Tuesday morning.",
+    "The first one please.",
+    "Actually, what are your opening hours?",
+]
+
+
+def serve(data_dir: str, port: int) -> None:
+    """Child process: migrate, seed and serve one gateway with the models preloaded."""
+    import uvicorn
+
+    from gateway.app import create_app
+    from gateway.settings import Settings
+    from tests.conftest import prepare_database
+
+    settings = Settings(
+        data_dir=Path(data_dir),
+        log_level="WARNING",
+        preload_models=True,
+        twilio_auth_token=AUTH_TOKEN,
+        public_url=f"http://127.0.0.1:{port}",
+    )
+    asyncio.run(prepare_database(settings))
+    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning", backlog=1024)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class RssSampler:
+    """The gateway's peak resident size while calls run (sampled every 50 ms in a thread)."""
+
+    def __init__(self, pid: int | None) -> None:
+        self.pid = pid
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            if self.pid:
+                self.peak = max(self.peak, rss_mb(self.pid))
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+async def one_call(url: str, turns: list, delay: float):  # type: ignore[no-untyped-def]
+    from gateway.twilio.simulator import CallSimulator
+
+    await asyncio.sleep(delay)  # staggered start: callers do not all ring in the same instant
+    simulator = CallSimulator(url, AUTH_TOKEN, realtime=True, caller_number=CALLER, reply_timeout_s=60)
+    return await simulator.run(turns)
+
+
+async def run_level(url: str, calls: int, turns: list, pid: int | None) -> dict:  # type: ignore[type-arg]
+    base = rss_mb(pid) if pid else 0.0
+    started = time.monotonic()
+    with RssSampler(pid) as sampler:
+        results = await asyncio.gather(
+            *(one_call(url, turns, random.uniform(0, 2.0)) for _ in range(calls)), return_exceptions=True
+        )
+    failed = [r for r in results if isinstance(r, BaseException)]
+    reports = [r for r in results if not isinstance(r, BaseException)]
+    latencies, cut_offs, total = [], 0, 0
+    breakdown: dict[str, list[float]] = {
+        "eot_wait_ms": [],
+        "stt_ms": [],
+        "planning_ms": [],
+        "tts_first_ms": [],
+    }
+    speculative = 0
+    for report in reports:
+        for turn in report.turns:
+            total += 1
+            cut_offs += int(turn.cut_off)
+            if turn.latency_ms is not None:
+                latencies.append(turn.latency_ms)
+            timing = turn.gateway_timing or {}
+            speculative += int(bool(timing.get("speculative_stt")))
+            for key, values in breakdown.items():
+                if key in timing:
+                    values.append(float(timing[key]))
+    return {
+        "calls": calls,
+        "failed_calls": len(failed),
+        "errors": sorted({repr(f)[:120] for f in failed}),
+        "turns": total,
+        "p50_ms": round(percentile(latencies, 0.5)),
+        "p95_ms": round(percentile(latencies, 0.95)),
+        "breakdown_median_ms": {k: round(statistics.median(v)) if v else None for k, v in breakdown.items()},
+        "speculative_stt_used": f"{speculative}/{total}",
+        "cut_off_pct": round(100 * cut_offs / total, 1) if total else None,
+        "rss_before_mb": round(base, 1),
+        "rss_peak_mb": round(sampler.peak, 1),
+        "mb_per_call": round((sampler.peak - base) / calls, 2) if pid else None,
+        "wall_s": round(time.monotonic() - started, 1),
+    }
+
+
+async def main(args: argparse.Namespace) -> None:
+    from gateway.twilio.simulator import text_turns
+
+    turns = await text_turns(PHRASES[: args.turns])
+    proc = None
+    url, pid = args.url, args.pid
+    if url is None:
+        port = free_port()
+        data_dir = tempfile.mkdtemp(prefix="voice-bench-")
+        proc = subprocess.Popen([sys.executable, __file__, "--serve", data_dir, str(port)])  # noqa: ASYNC220
+        url, pid = f"ws://127.0.0.1:{port}/twilio/stream", proc.pid
+        await wait_ready(port)
+    try:
+        await run_level(url, 2, turns[:1], pid)  # warm-up (models' first runs, buffers), not reported
+        for calls in [int(n) for n in args.calls.split(",")]:
+            print(json.dumps(await run_level(url, calls, turns, pid)), flush=True)
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+async def wait_ready(port: int) -> None:
+    import httpx
+
+    deadline = time.monotonic() + 120
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() < deadline:
+            try:
+                if (await client.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)  # the child is still loading models
+    raise SystemExit("the gateway did not start")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--serve":
+        serve(sys.argv[2], int(sys.argv[3]))
+        sys.exit(0)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--calls", default="1,5,10,20", help="concurrency levels, comma-separated")
+    parser.add_argument("--turns", type=int, default=3, help="caller turns per call (max 5)")
+    parser.add_argument("--url", default=None, help="a running gateway's ws://HOST:PORT/twilio/stream")
+    parser.add_argument("--pid", type=int, default=None, help="its process id, for memory figures")
+    asyncio.run(main(parser.parse_args()))
