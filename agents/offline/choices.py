@@ -16,7 +16,7 @@ _POSITIONS = {
 }  # fmt: skip
 _ANY_PROVIDER = re.compile(
     r"\b(any ?(doctor|provider|physician|of them|one|body)|whoever|whichever|doesn't matter|does not matter"
-    r"|no preference|don't care|i don't mind|either|1st available|first available|next available)\b"
+    r"|no preference|don't care|i don't mind|either (one|doctor|of them))\b"
 )
 # Speech recognition mishears surnames ("doctor patil", "dr chan"): a word right after "dr" or
 # "doctor" this close to a provider's surname (difflib ratio) names that provider.

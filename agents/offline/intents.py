@@ -29,6 +29,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"a receptionist|a representative|staff member|someone real)\b"
             r"|\b(representative|operator|human being|real person|live person|live agent|receptionist"
             r"|front desk|customer service)\b"
+            r"|\b(someone|somebody|anyone|anybody|a person|a human)( i| we)? (can|could) (talk|speak)"
             r"|^\s*(a |an |the )?(person|human|agent|someone|somebody|staff)( please)?\s*[.!]?\s*$"
             r"|^\s*0\s*[.!#]?\s*$"  # the keypad's "a person, please"
         ),

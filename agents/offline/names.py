@@ -18,6 +18,11 @@ _NOT_NAMES = {
     "about", "here", "looking", "trying", "new", "patient", "morning", "afternoon", "good",
     "today", "tomorrow", "next", "week", "sorry", "again", "its", "also", "correct", "right",
     "show", "tell", "what", "when", "where", "who", "his", "her", "their", "can", "could",
+    # words that follow "I'm" / "it's" / "this is" without being a name ("I'm all set")
+    "all", "set", "fine", "done", "not", "great", "back", "ready", "free", "busy", "late",
+    "going", "having", "still", "wondering", "afraid", "available", "sick", "feeling", "interested",
+    "out", "over", "up", "booked", "there", "everything", "nothing", "that's", "alright",
+    "very", "really", "glad", "happy", "any", "some", "only", "too", "much", "better", "worse",
 }  # fmt: skip
 _MONTH_WORDS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",

@@ -108,12 +108,9 @@ class OfflinePlanner:
             )
         if not ctx.caller.verified:
             return self._verify(ctx, s)
-        prefix = ""
-        if s.pop("greeted_name", None):
-            prefix = f"Thank you, {ctx.caller.first_name}. "
         step = self._task(ctx, s, task)
-        if prefix and step.say:
-            step.say = prefix + step.say
+        if step.say and s.pop("greeted_name", None):  # the first thing said after verifying
+            step.say = f"Thank you, {ctx.caller.first_name}. {step.say}"
         return step
 
     def _verify(self, ctx: PlanContext, s: dict[str, Any]) -> PlanStep:

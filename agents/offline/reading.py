@@ -27,6 +27,11 @@ _TASK_KEYS = ("offered", "appointments", "listed", "target", "target_hint", "wan
               "any_provider", "chosen", "asked_new_day", "declined", "proposed")  # fmt: skip
 
 
+def drop_task(s: dict[str, Any]) -> None:
+    for key in ("task", *_TASK_KEYS):
+        s.pop(key, None)
+
+
 def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
     """'move my thursday appointment to friday at 3' -> ('move my thursday appointment', 'friday at 3').
 
@@ -75,6 +80,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     if Intent.HUMAN in found:
         return call("transfer_to_person", reason="The caller asked to speak to a person.")
     _forget_gone_proposal(ctx, s, raw)
+    s.pop("greeted_name", None)  # "Thank you, Sarah" belongs to the turn that verified her
     s.pop("chosen", None)  # a choice only lives for the turn it was made in
     task = task_of(found)
     if task == Intent.RESCHEDULE and s.get("task") == Intent.BOOK and "appointment" not in text:
@@ -93,8 +99,8 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     if not ctx.caller.verified:
         rest, identity = _read_identity(ctx, s, text)
         understood = understood or identity
-    if _read_when(ctx, s, rest):
-        understood = True
+    said_when = _read_when(ctx, s, rest)
+    understood = understood or said_when
     if _read_provider(s, text):
         understood = True
     if s.get("offered"):
@@ -109,7 +115,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         if target is not None:
             s["target"] = target.id
             understood = True
-    if s.get("task") is None and (s.get("want") or re.search(r"\b(dr|doctor)\b", text)):
+    if s.get("task") is None and (said_when or re.search(r"\b(dr|doctor)\b", text)):
         s["task"] = Intent.BOOK.value  # "and another one with dr chen on friday": a booking
         understood = True
     if understood:
@@ -192,7 +198,7 @@ def _not_understood(s: dict[str, Any], found: list[Intent], raw: str) -> PlanSte
             return say(f"Which one would you like? {offer_sentence(offered)}")
         if s.get("task") and not s.pop("cancel_declined", None):
             return None  # carry on with the task: the planner asks its next question
-        s.pop("task", None)
+        drop_task(s)
         return say(f"What can I help you with? {HELP}")
     if Intent.DECLINE in found or verdict == "no":
         s["misses"] = 0
@@ -200,7 +206,7 @@ def _not_understood(s: dict[str, Any], found: list[Intent], raw: str) -> PlanSte
             s.pop("offered", None)
             return say("Okay. What other day or time would work for you?")
         if s.get("task") and not s.pop("cancel_declined", None):
-            s.pop("task", None)
+            drop_task(s)
             return say(f"Okay. {ANYTHING_ELSE}")
         return call("end_conversation")
     if found and set(found) <= {Intent.GREETING, Intent.THANKS}:

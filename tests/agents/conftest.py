@@ -79,6 +79,12 @@ class Chat:
             self.agent.respond(self.state, UserTurn(text=text, channel=self.state.channel))
         )
 
+    async def press(self, digits: str) -> str:
+        """A keypad entry, as the voice edge hands it on: the digits as text and as `dtmf`."""
+        return await self._collect(
+            self.agent.respond(self.state, UserTurn(text=digits, channel=self.state.channel, dtmf=digits))
+        )
+
     @property
     def handoff(self) -> Handoff | None:
         return next((o for o in self.outputs if isinstance(o, Handoff)), None)
