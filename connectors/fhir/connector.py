@@ -42,6 +42,7 @@ from connectors.base import (
     ListProviders,
     NotFound,
     People,
+    Person,
     Provider,
     Providers,
     Rejected,
@@ -177,13 +178,22 @@ class FhirConnector(Connector):
                 ("_count", PAGE),
             ]
             found = await self.client.search("Patient", params)
-            people = [
-                to_person(p, self._region)
-                for p in found
-                if isinstance(p, Patient)
-                and p.birthDate == req.date_of_birth
-                and name_matches(p, req.first_name, req.last_name)
-            ]
+
+            def matching(found: list) -> list[Person]:
+                return [
+                    to_person(p, self._region)
+                    for p in found
+                    if isinstance(p, Patient)
+                    and p.birthDate == req.date_of_birth
+                    and name_matches(p, req.first_name, req.last_name)
+                ]
+
+            people = matching(found)
+            if not people:
+                # "OBrien" for O'Brien, "Jose" for José: the server's string match may differ
+                # from ours, so look at everyone born that day and compare folded names.
+                by_birth = [("birthdate", req.date_of_birth.isoformat()), ("_count", PAGE)]
+                people = matching(await self.client.search("Patient", by_birth))
             if not people:
                 raise NotFound(
                     "I couldn't find a patient with that name and date of birth.",

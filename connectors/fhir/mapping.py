@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -122,13 +123,19 @@ def to_person(patient: Patient, region: str = "US") -> Person:
     )
 
 
+def fold(text: str) -> str:
+    """Case, accents, spaces and punctuation dropped: "O'Brien" = "obrien", "José" = "jose"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if c.isalnum()).casefold()
+
+
 def name_matches(patient: Patient, first_name: str, last_name: str) -> bool:
-    """Exact (case-insensitive) family name and a given name: FHIR `name` search is a prefix
-    match, too loose for identity verification."""
-    first, last = first_name.strip().casefold(), last_name.strip().casefold()
+    """Exact family name and a given name (after `fold`): FHIR `name` search is a prefix match,
+    too loose for identity verification."""
+    first, last = fold(first_name), fold(last_name)
     for name in patient.name or []:
-        givens = [g.casefold() for g in name.given or []]
-        if (name.family or "").casefold() == last and first in givens:
+        givens = [fold(g) for g in name.given or []]
+        if fold(name.family or "") == last and (first in givens or first == "".join(givens)):
             return True
     return False
 

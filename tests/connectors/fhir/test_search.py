@@ -31,6 +31,12 @@ async def test_find_person_by_name_and_birthdate(connector: FhirConnector, clini
     )
     assert person.phone == "+14155550134"  # stored as "+1 (415) 555-0134", returned as E.164
 
+    # Spelled without the apostrophe, in capitals: still Thomas O'Brien.
+    tom = await connector.find_person_by_name_dob(
+        FindPersonByNameDob(first_name="THOMAS", last_name="obrien", date_of_birth=date(1972, 11, 5))
+    )
+    assert [p.id for p in tom.people] == [clinic.patients["tom"]]
+
     # The same name with another birth date is the other Maria.
     other = await connector.find_person_by_name_dob(
         FindPersonByNameDob(first_name="Maria", last_name="Garcia", date_of_birth=date(1990, 9, 30))
