@@ -5,11 +5,13 @@ caller's business (the connector wraps every call in `connectors.resilience`).""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
+from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.resource import Resource
 from pydantic import ValidationError
@@ -19,6 +21,7 @@ from connectors.fhir.auth import TokenSource
 from connectors.fhir.outcome import error_for
 
 R = TypeVar("R", bound=Resource)
+log = logging.getLogger(__name__)
 FHIR_JSON = "application/fhir+json"
 ID_PATTERN = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")  # FHIR R4 `id` datatype
 MAX_PAGES = 20  # a search never walks more than this many pages
@@ -115,9 +118,15 @@ class FhirClient:
             if url is None:
                 break
             resp = await self._send("GET", url, params=query)
-            bundle = parse(Bundle, resp.json(), f"search {resource_type}")
-            out.extend(e.resource for e in bundle.entry or [] if e.resource is not None)
-            url = next((link.url for link in bundle.link or [] if link.relation == "next"), None)
+            body = resp.json()
+            if not isinstance(body, dict) or body.get("resourceType") != "Bundle":
+                raise Rejected(
+                    "Our records system sent something I can't read.",
+                    detail=f"search {resource_type}: not a Bundle",
+                )
+            out.extend(r for r in map(_entry_resource, body.get("entry") or []) if r is not None)
+            links = body.get("link") or []
+            url = next((link.get("url") for link in links if link.get("relation") == "next"), None)
             query = None  # a next link carries its own query
         return out
 
@@ -128,6 +137,20 @@ class FhirClient:
             "POST", "", json=body, headers={"Content-Type": FHIR_JSON, "Prefer": "return=representation"}
         )
         return parse(Bundle, resp.json(), "transaction-response")
+
+
+def _entry_resource(entry: dict[str, Any]) -> Resource | None:
+    """One search entry as a model. An entry that is not valid R4B (a real EMR's data is not
+    always clean) is skipped and logged rather than failing the whole search."""
+    raw = entry.get("resource") if isinstance(entry, dict) else None
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return get_fhir_model_class(str(raw.get("resourceType"))).model_validate(raw)
+    except (ValidationError, ValueError):
+        # Name the record, not its content: validation errors quote the (protected) values.
+        log.warning("skipping invalid %s/%s in a search result", raw.get("resourceType"), raw.get("id"))
+        return None
 
 
 def _etag_version(etag: str | None) -> str | None:

@@ -145,3 +145,16 @@ async def test_server_down_is_unavailable_and_opens_the_circuit() -> None:
         assert "circuit open" in (fast.value.detail or "")
     finally:
         await conn.aclose()
+
+
+def test_an_invalid_search_entry_is_skipped_not_fatal() -> None:
+    from connectors.fhir.client import _entry_resource
+
+    good = _entry_resource({"resource": {"resourceType": "Patient", "id": "p1", "birthDate": "1980-02-03"}})
+    assert isinstance(good, Patient) and good.id == "p1"
+    assert (
+        _entry_resource({"resource": {"resourceType": "Patient", "id": "p2", "birthDate": "03/02/1980"}})
+        is None
+    )
+    assert _entry_resource({"resource": {"resourceType": "NoSuchType"}}) is None
+    assert _entry_resource({"search": {"mode": "outcome"}}) is None
