@@ -90,6 +90,7 @@ def bench_codec() -> None:
 
     up_stream = per_second(stream_up)
     up_batch = per_second(lambda: resample(audio, RATE, 16000))
+    whole = per_second(lambda: resample(ulaw_decode(ulaw_encode(audio)), RATE, 16000))
     down_batch = per_second(lambda: resample(resample(audio, RATE, 22050), 22050, RATE), rounds=5)
     print("\n## codec and resampling (per second of audio)")
     print(f"mu-law encode, 20 ms frames        {ms(enc, 3)}")
@@ -97,6 +98,7 @@ def bench_codec() -> None:
     print(f"8k->16k stream (QQ), 20 ms frames  {ms(up_stream, 3)}")
     print(f"8k->16k whole buffer (HQ)          {ms(up_batch, 3)}")
     print(f"inbound frame path (decode+stream) {ms(dec + up_stream, 3)}")
+    print(f"encode+decode+8k->16k, whole buffer {ms(whole, 3)}")
     print(f"22.05k<->8k whole buffer (HQ) x2   {ms(down_batch, 3)}")
 
 
@@ -105,12 +107,20 @@ async def bench_stt(stt: SpeechToText, tts: TextToSpeech, repeat: int) -> dict[s
         label: phone(tts.synthesize_blocking(text).pcm, tts.sample_rate) for label, text in UTTERANCES.items()
     }
     print(f"\n## STT {Path(stt.name).name} int8, workers={stt.workers}, beam={stt.beam_size} (one at a time)")
-    print("length   audio    median time      RTF   text")
+    # CPU time is what the same call costs on an idle core; wall time grows with machine load.
+    print("length   audio    median time      RTF   CPU time   text")
     for label, clip in clips.items():
-        runs = [await stt.transcribe(clip, RATE) for _ in range(repeat)]
+        runs, cpu = [], []
+        for _ in range(repeat):
+            c0 = time.process_time()
+            runs.append(await stt.transcribe(clip, RATE))
+            cpu.append(time.process_time() - c0)
         med = statistics.median(r.processing_ms for r in runs)
         dur = len(clip) / RATE
-        print(f"{label:6s} {dur:5.2f} s  {med:8.1f} ms  {med / 1000 / dur:7.3f}   {runs[0].text[:60]}")
+        print(
+            f"{label:6s} {dur:5.2f} s  {med:8.1f} ms  {med / 1000 / dur:7.3f}  {ms(statistics.median(cpu), 0)}"
+            f"   {runs[0].text[:50]}"
+        )
     return clips
 
 
