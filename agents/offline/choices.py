@@ -106,6 +106,9 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
     ]
     if len(by_first) == 1:
         return by_first[0]
+    by_specialty = [p for p in providers if _mentions_specialty(text, p.specialty)]
+    if len(by_specialty) == 1:
+        return by_specialty[0]
     after_title = re.findall(r"\b(?:dr|doctor)\.?\s+([a-z'-]+)", text)
     surnames = {_name_parts(p)[-1]: p for p in providers if _name_parts(p)}
     for word in after_title:
@@ -113,6 +116,14 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
         if len(close) == 1:
             return surnames[close[0]]
     return None
+
+
+def _mentions_specialty(text: str, specialty: str | None) -> bool:
+    """ "the pediatrician" for Pediatrics, "an internist" for Internal medicine: word stems."""
+    stems = [
+        w[:6] for w in re.findall(r"[a-z]+", (specialty or "").lower()) if len(w) >= 5 and w != "medicine"
+    ]
+    return any(re.search(rf"\b{re.escape(stem)}", text) for stem in stems)
 
 
 def wants_any_provider(text: str) -> bool:

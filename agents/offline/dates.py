@@ -198,6 +198,11 @@ def _parse_day(phrase: str, now: datetime) -> date | None:
     return found
 
 
+def day_phrases(text: str) -> list[re.Match[str]]:
+    """Every day named in the text, in order ("thursday", "the 9th", "december 3rd")."""
+    return list(_DAY_PHRASE.finditer(text))
+
+
 def find_when(text: str, now: datetime) -> When:
     """Everything about 'when' in one utterance (normalized text)."""
     when = When()

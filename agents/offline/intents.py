@@ -36,7 +36,10 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
     ),
     (
         Intent.RESCHEDULE,
-        re.compile(r"\b(reschedul\w*|re schedule|move|change|push back|postpone|different (time|day))\b"),
+        re.compile(
+            r"\b(reschedul\w*|re schedule|move|change|push (it )?back|postpone|bring (it )?forward"
+            r"|(different|another|other) (time|day|date)|instead)\b"
+        ),
     ),
     (
         Intent.CANCEL,

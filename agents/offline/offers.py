@@ -61,11 +61,17 @@ def _distinct_times(slots: list[Slot]) -> list[Slot]:
 
 
 def choose(slots: list[Slot], want: When | None, now: datetime, *, skip_day: date | None,
-           declined: set[str]) -> Offer:  # fmt: skip
+           declined: set[str], after: datetime | None = None, before: datetime | None = None) -> Offer:  # fmt: skip
+    """What to say about the free `slots`: `declined` ids are never offered again; `after` and
+    `before` come from "anything later?" / "anything earlier?"."""
     free = [
         x
         for x in slots
-        if x.start > now and x.id not in declined and (skip_day is None or x.start.date() != skip_day)
+        if x.start > now
+        and x.id not in declined
+        and (skip_day is None or x.start.date() != skip_day)
+        and (after is None or x.start > after)
+        and (before is None or x.start < before)
     ]
     if want is None or want.at is None:
         return Offer(None, _distinct_times(free)[:MAX_OFFERED], "")

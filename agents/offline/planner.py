@@ -11,7 +11,7 @@ appointments). `reading.py` reads a user turn into it; this module decides the n
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from agents.offline import wanted
@@ -212,7 +212,8 @@ class OfflinePlanner:
             return _call("list_free_slots", **search_arguments(want, s.get("provider_id"), ctx.now.date()))
         s.pop("searched", None)
         slots = [Slot.model_validate(x) for x in s.pop("slots", [])]
-        offer = choose(slots, want, ctx.now, skip_day=skip_day, declined=set(s.get("declined", [])))
+        window = {k: datetime.fromisoformat(v) for k, v in s.get("window", {}).items()}
+        offer = choose(slots, want, ctx.now, skip_day=skip_day, declined=set(s.get("declined", [])), **window)
         if offer.exact is not None:
             s["offered"] = [offer.exact.model_dump(mode="json")]
             s["chosen"] = offer.exact.id

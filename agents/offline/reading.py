@@ -13,7 +13,7 @@ from typing import Any
 
 from agents.offline import wanted
 from agents.offline.choices import find_provider, pick_appointment, pick_slot, wants_any_provider
-from agents.offline.dates import find_dob, find_when
+from agents.offline.dates import day_phrases, find_dob, find_when
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.names import find_name, possessive_name
 from agents.offline.numbers import normalize
@@ -23,7 +23,7 @@ from agents.planner import PlanContext, PlanStep
 from agents.policy import classify_confirmation
 from connectors.base import Appointment, Provider, Slot
 
-_TASK_KEYS = ("offered", "appointments", "listed", "target", "target_hint", "want", "provider_id",
+_TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id",
               "any_provider", "chosen", "asked_new_day", "declined", "proposed")  # fmt: skip
 
 
@@ -43,6 +43,9 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
             continue
         if not find_when(after, now).empty:
             return text[: m.start()], after
+    days = day_phrases(text)
+    if len(days) >= 2:  # "i can't make it thursday, can we do friday instead"
+        return text[: days[-1].start()], text[days[-1].start() :]
     return text, None
 
 
@@ -101,6 +104,10 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         understood = understood or identity
     said_when = _read_when(ctx, s, rest)
     understood = understood or said_when
+    if said_when:
+        s.pop("window", None)
+    if s.get("offered") and _read_later_earlier(s, text):
+        understood = True
     if _read_provider(s, text):
         understood = True
     if s.get("offered"):
@@ -165,6 +172,20 @@ def _read_when(ctx: PlanContext, s: dict[str, Any], rest: str) -> bool:
     if when is None or when.empty:
         return got
     s["want"] = wanted.dump(wanted.merge(wanted.load(s.get("want")), when))
+    return True
+
+
+def _read_later_earlier(s: dict[str, Any], text: str) -> bool:
+    """ "anything later?" / "something earlier": times after the last (before the first) offered."""
+    m = re.search(r"\b(later|earlier|sooner)\b", text)
+    if not m:
+        return False
+    starts = [Slot.model_validate(x).start for x in s["offered"]]
+    later = m.group(1) == "later"
+    s["window"] = {"after": max(starts).isoformat()} if later else {"before": min(starts).isoformat()}
+    if (want := wanted.load(s.get("want"))) is not None and want.at is not None:
+        want.at = None
+        s["want"] = wanted.dump(want)
     return True
 
 
