@@ -86,7 +86,9 @@ async def test_concurrent_calls_share_the_model_and_queue_in_order(stt: SpeechTo
     # First come, first served: a later request never waits less than an earlier one started.
     waits = [r.queued_ms for r in results]
     assert max(waits[:2]) < min(waits[2:])  # two workers: the first two start at once
-    assert all(later >= earlier - 5 for earlier, later in zip(waits, waits[1:]))  # the rest in order
+    assert all(
+        later >= earlier - 5 for earlier, later in zip(waits, waits[1:], strict=False)
+    )  # the rest in order
     # The event loop stays free while they run.
     started = asyncio.get_running_loop().time()
     task = asyncio.ensure_future(stt.transcribe(clips[0], 8000))
