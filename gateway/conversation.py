@@ -14,7 +14,7 @@ from contextlib import aclosing
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from agents.api import (
@@ -52,6 +52,7 @@ class Conversation:
             row.state or {"conversation_id": row.id, "channel": row.channel, "caller_phone": row.caller_phone}
         )
         self.last_bot_turn_id: int | None = None
+        self._turn_seq: int | None = None  # last stored turn number, cached
         self._lock = asyncio.Lock()
 
     @property
@@ -80,14 +81,16 @@ class Conversation:
         if turn.dtmf is not None:
             meta["dtmf"] = turn.dtmf
         seq = await self._add_turn(USER_SPEAKER, turn.text, meta=meta)
-        await self._m.audit.append(
+        self._m.audit.record(
             self.id,
             EventKind.USER_TURN,
             "caller",
             {"turn": seq, "text": turn.text, "channel": turn.channel, **meta},
         )
         if self.closed or self.with_person:
-            return  # a person has the conversation now; staff read it in the console
+            # A person has the conversation now; staff read it in the console.
+            await self._m.audit.flush(self.id)
+            return
         async with aclosing(self._run_agent(self._m.agent.respond(self.state, turn))) as outputs:
             async for out in outputs:
                 yield out
@@ -112,10 +115,14 @@ class Conversation:
 
     async def _finish_bot_turn(self, text: str, started: datetime) -> None:
         if text:
-            seq = await self._add_turn("bot", text, started_at=started, ended_at=_now())
+            seq = await self._add_turn("bot", text, started_at=started, ended_at=_now(), save_state=True)
             self.last_bot_turn_id = seq
-            await self._m.audit.append(self.id, EventKind.BOT_UTTERANCE, "agent", {"turn": seq, "said": text})
-        await self._save_state()
+            self._m.audit.record(self.id, EventKind.BOT_UTTERANCE, "agent", {"turn": seq, "said": text})
+        else:
+            await self._save_state()
+        # The turn's events (user turn, agent steps, bot utterance) commit together; a failure
+        # surfaces here, to the edge driving the turn, instead of vanishing.
+        await self._m.audit.flush(self.id)
 
     async def record_heard(self, turn_id: int, heard_text: str, interrupted: bool) -> None:
         """Voice: what the caller actually heard of bot turn `turn_id` (from Twilio's mark echoes)."""
@@ -192,17 +199,21 @@ class Conversation:
         meta: dict[str, Any] | None = None,
         started_at: datetime | None = None,
         ended_at: datetime | None = None,
+        save_state: bool = False,
     ) -> int:
+        """Store one transcript turn (and optionally the agent state) in one transaction."""
         async with self._lock:
             for attempt in range(5):
                 try:
                     async with self._m.db.session() as s, s.begin():
-                        last = await s.scalar(
-                            select(func.max(TurnRow.seq)).where(TurnRow.conversation_id == self.id)
-                        )
-                        seq = (last or 0) + 1
-                        s.add(
-                            TurnRow(
+                        if self._turn_seq is None:
+                            last = await s.scalar(
+                                select(func.max(TurnRow.seq)).where(TurnRow.conversation_id == self.id)
+                            )
+                            self._turn_seq = last or 0
+                        seq = self._turn_seq + 1
+                        await s.execute(
+                            insert(TurnRow).values(
                                 conversation_id=self.id,
                                 seq=seq,
                                 speaker=speaker,
@@ -210,12 +221,23 @@ class Conversation:
                                 meta=meta or {},
                                 started_at=started_at or _now(),
                                 ended_at=ended_at,
+                                interrupted=False,
                             )
                         )
-                    return seq
+                        if save_state:
+                            await s.execute(
+                                update(ConversationRow)
+                                .where(ConversationRow.id == self.id)
+                                .values(state=self.state.model_dump(mode="json"))
+                            )
                 except IntegrityError:
-                    if attempt == 4:  # another replica keeps winning; give up loudly
+                    # Another replica (e.g. a staff message) took this number; reload.
+                    self._turn_seq = None
+                    if attempt == 4:
                         raise
+                    continue
+                self._turn_seq = seq
+                return seq
         raise AssertionError("unreachable")
 
     async def _save_state(self) -> None:

@@ -62,12 +62,17 @@ class AuditLog:
         self.db = db
         self._queue: asyncio.Queue[_Pending] | None = None
         self._writer: asyncio.Task[None] | None = None
+        self._unflushed: dict[str, set[asyncio.Future[StoredEvent]]] = {}
 
     # -- writing ---------------------------------------------------------------------------
 
-    async def append(
+    def record(
         self, conversation_id: str, kind: str, actor: str, payload: dict[str, Any] | None = None
-    ) -> StoredEvent:
+    ) -> asyncio.Future[StoredEvent]:
+        """Queue an event without waiting for its commit; `flush` reports whether it was stored.
+
+        Events keep their order: sequence numbers follow the order of `record`/`append` calls.
+        """
         try:
             normalised = normalise_payload(payload or {})
         except (TypeError, ValueError) as exc:
@@ -76,13 +81,47 @@ class AuditLog:
         if self._queue is None or self._writer is None or self._writer.done():
             self._queue = asyncio.Queue()
             self._writer = loop.create_task(self._run_writer(self._queue), name="audit-writer")
-        pending = _Pending(conversation_id, kind, actor, normalised, loop.create_future())
-        self._queue.put_nowait(pending)
-        return await pending.future
+        future: asyncio.Future[StoredEvent] = loop.create_future()
+        self._queue.put_nowait(_Pending(conversation_id, kind, actor, normalised, future))
+        unflushed = self._unflushed.setdefault(conversation_id, set())
+        unflushed.add(future)
+        future.add_done_callback(lambda f: self._settled(conversation_id, f))
+        return future
+
+    def _settled(self, conversation_id: str, future: asyncio.Future[StoredEvent]) -> None:
+        # Stored events need no flush; failed ones stay until a flush reports them.
+        if not future.cancelled() and future.exception() is None:
+            pending = self._unflushed.get(conversation_id)
+            if pending is not None:
+                pending.discard(future)
+                if not pending:
+                    del self._unflushed[conversation_id]
+
+    async def append(
+        self, conversation_id: str, kind: str, actor: str, payload: dict[str, Any] | None = None
+    ) -> StoredEvent:
+        """Append and wait until the event is committed (raises `AuditWriteError` if it is not)."""
+        future = self.record(conversation_id, kind, actor, payload)
+        try:
+            return await future
+        finally:
+            self._unflushed.get(conversation_id, set()).discard(future)
 
     async def emit(self, conversation_id: str, kind: str, actor: str, payload: dict[str, Any]) -> None:
-        """`agents.events.AuditSink`: append, raising if the event cannot be stored."""
-        await self.append(conversation_id, kind, actor, payload)
+        """`agents.events.AuditSink`: queue the event; the conversation's `flush` at the end of the
+        turn raises if it could not be stored. Keeps a turn's many agent steps in one commit."""
+        self.record(conversation_id, kind, actor, payload)
+
+    async def flush(self, conversation_id: str | None = None) -> None:
+        """Wait for queued events (of one conversation, or all) and raise the first failure."""
+        chains = [conversation_id] if conversation_id is not None else list(self._unflushed)
+        futures = [f for c in chains for f in self._unflushed.pop(c, set())]
+        if not futures:
+            return
+        results = await asyncio.gather(*futures, return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result if isinstance(result, AuditWriteError) else AuditWriteError(str(result))
 
     async def close(self) -> None:
         if self._writer is not None and self._queue is not None:
