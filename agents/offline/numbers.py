@@ -100,8 +100,10 @@ def _run_to_text(words: list[str]) -> str:
 
 def normalize(text: str) -> str:
     """Lowercase, hyphens as spaces, number words as digits; other words and punctuation kept."""
-    lowered = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text.lower())  # "eighty-five"; keep 1985-03-04
-    tokens = re.findall(r"\d+(?:[/:.\-]\d+)+|[a-z]+(?:'[a-z]+)?|\d+(?:st|nd|rd|th)?|[^\sa-z\d]", lowered)
+    lowered = text.lower().replace("\u2019", "'")  # Whisper may write a typographic apostrophe
+    lowered = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", lowered)  # "eighty-five"; keep 1985-03-04
+    # words are any letters ("josé"), so accented names survive to the identity lookup
+    tokens = re.findall(r"\d+(?:[/:.\-]\d+)+|[^\W\d_]+(?:'[^\W\d_]+)?|\d+(?:st|nd|rd|th)?|[^\w\s]", lowered)
     out: list[str] = []
     run: list[str] = []
 
