@@ -29,7 +29,10 @@ def build_connector(settings: Settings, db: Database) -> Connector:
 
         if not settings.fhir_base_url:
             raise WiringError("FRONTDESK_FHIR_BASE_URL is required when FRONTDESK_CONNECTOR=fhir")
-        return build_fhir_connector(settings)
+        try:
+            return build_fhir_connector(settings)
+        except (ValueError, OSError) as exc:
+            raise WiringError(f"FHIR connector settings: {exc}") from None
     if settings.connector == "hubspot":
         from connectors.hubspot import HubSpotConnector
         from connectors.resilience import ResiliencePolicy

@@ -20,6 +20,7 @@ def register(app: typer.Typer) -> None:
         from gateway.logging import configure_logging
         from gateway.store.db import Database, DatabaseUnavailable
         from gateway.store.migrate import pending_revisions
+        from gateway.wiring import WiringError, build_connector
 
         settings = settings_or_exit()
         configure_logging(settings.log_level, settings.log_json)
@@ -28,13 +29,16 @@ def register(app: typer.Typer) -> None:
             db = Database(settings.database_url)
             try:
                 await db.ping()
+                # Build the configured connector once so a bad setting fails here, in one line.
+                connector = build_connector(settings, db)
+                await connector.aclose()
                 return await pending_revisions(db)
             finally:
                 await db.close()
 
         try:
             pending = run(precheck())
-        except DatabaseUnavailable as exc:
+        except (DatabaseUnavailable, WiringError) as exc:
             raise fail(str(exc)) from None
         if pending:
             raise fail("database schema is not up to date; run `frontdesk db upgrade` first")

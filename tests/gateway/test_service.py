@@ -48,3 +48,11 @@ def test_db_upgrade_is_idempotent(tmp_path: Path) -> None:
         proc = _run(["db", "upgrade"], tmp_path)
         assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "frontdesk.db").exists()
+
+
+def test_missing_connector_setting_fails_in_one_line(tmp_path: Path) -> None:
+    assert _run(["db", "upgrade"], tmp_path).returncode == 0
+    proc = _run(["serve", "--port", "0"], tmp_path, FRONTDESK_CONNECTOR="hubspot")
+    assert proc.returncode == 1
+    assert "FRONTDESK_HUBSPOT_ACCESS_TOKEN" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -196,3 +196,24 @@ async def test_failed_write_is_reported_not_dropped(db_url: str) -> None:
     assert event.seq == 1
     await log.close()
     await db.close()
+
+
+async def test_deferred_events_keep_order_and_failures_surface_on_flush(db_url: str) -> None:
+    from gateway.store.migrate import upgrade
+
+    db = Database(db_url)
+    log = AuditLog(db)
+    # emit() only queues: the failure (no tables yet) is reported by flush(), not lost.
+    await log.emit("c1", "agent.tool_call", "agent", {"tool": "list_providers"})
+    with pytest.raises(AuditWriteError):
+        await log.flush("c1")
+    await upgrade(db_url)
+    for i in range(5):
+        await log.emit("c2", "agent.tool_call", "agent", {"i": i})
+    await log.flush("c2")
+    events = await log.events("c2")
+    assert [e.payload["i"] for e in events] == [0, 1, 2, 3, 4]
+    assert (await log.verify("c2")).ok
+    await log.flush()  # nothing pending: returns at once
+    await log.close()
+    await db.close()
