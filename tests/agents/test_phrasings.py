@@ -112,6 +112,20 @@ CASES: dict[str, Case] = {
     "misheard surname": Case(
         ["i need to see doctor patil tomorrow at eleven", "joshua lewis september first two thousand four", "yes"],
         "p-1018", {(PATEL, at(2, 11))}),
+    "this friday at ten o'clock": Case(
+        ["book with dr chen this friday at ten o'clock", "ava hernandez august eleventh nineteen ninety three", "yes"],
+        "p-1009", {(CHEN, at(4, 10))}),
+    "next friday is next week's": Case(
+        ["book with dr chen next friday at ten a m", "ava hernandez august eleventh nineteen ninety three", "yes"],
+        "p-1009", {(CHEN, at(11, 10))}, said=["Friday, December 11th at 10 AM"]),
+    "the pediatrician, anything later": Case(
+        ["can i get an appointment", "Ava Hernandez born on the eleventh of august 1993", "with the pediatrician",
+         "what do you have on wednesday", "anything later", "the last one", "yes"],
+        "p-1009", {(RODRIGUEZ, at(2, 11, 30))}),
+    "accented name, saturday then monday": Case(
+        ["i'd like an appointment", "josé ramírez", "february fourteenth nineteen fifty nine", "dr patel saturday",
+         "monday then", "the first one", "yes"],
+        "p-1023", {(PATEL, at(7, 9))}),
     # ---- corrections and refusals
     "next tuesday, then actually the 9th": Case(
         ["i'd like to see dr chen next tuesday at 11", "ryan walker december 12 1992", "actually i meant the 9th",
@@ -150,6 +164,9 @@ CASES: dict[str, Case] = {
     "friday works better": Case(
         ["reschedule please", "emily davis july 23 1990", "friday works better", "the first one", "yes"],
         "p-1003", {(PATEL, at(4, 9))}),
+    "can't make it thursday, friday instead": Case(
+        ["I can't make it on Thursday, can we do Friday instead", "emily davis july 23 1990", "the 3 pm one", "yes"],
+        "p-1003", {(PATEL, at(4, 15))}),
     "push back by phone": Case(
         ["yeah i need to push back my appointment", "january thirtieth nineteen sixty five",
          "next tuesday afternoon", "the 1 pm one", "sounds good"],
