@@ -47,6 +47,11 @@ def pick_slot(text: str, when: When, offered: list[Slot]) -> Slot | None:
     """The offered slot the caller chose, or None when it isn't clear which one."""
     if not offered:
         return None
+    if when.at is not None and re.fullmatch(r"\W*\d{1,2}\W*", text):
+        # a bare "2" is 2 PM when 2 PM is on offer, otherwise the second option
+        at_time = [s for s in offered if s.start.time().replace(tzinfo=None) == when.at]
+        if len(at_time) == 1:
+            return at_time[0]
     index = pick_by_position(text, len(offered))
     if index is not None:
         return offered[index]

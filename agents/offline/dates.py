@@ -38,6 +38,9 @@ _YEAR = r"(?P<year>\d{4})"
 _DOB_PATTERNS = [
     re.compile(rf"\b{_YEAR}-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}})\b"),  # 1985-03-04
     re.compile(rf"\b(?P<a>\d{{1,2}})[/.-](?P<b>\d{{1,2}})[/.-]{_YEAR}\b"),  # 03/04/1985 (US)
+    re.compile(
+        rf"\b(?P<a>\d{{1,2}})\s+(?P<b>\d{{1,2}})\s+{_YEAR}\b"
+    ),  # "one twenty five nineteen ninety six"
     re.compile(rf"\b{_MONTH}\s+(?:the\s+)?{_DAY},?\s+(?:of\s+)?{_YEAR}\b"),  # march 4th, 1985
     re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b"),  # the 4th of march 1985
 ]
@@ -114,9 +117,15 @@ def _office_hour(hour: int) -> int:
     return hour + 12 if 1 <= hour <= 8 else hour
 
 
+_BARE_HOUR = re.compile(r"^\W*(?:um |uh |at |maybe |how about )?(\d{1,2})(?: please)?\W*$")
+
+
 def find_time(text: str) -> tuple[time | None, str | None]:
     m = _TIME.search(text)
     if not m:
+        bare = _BARE_HOUR.match(text)  # "eleven." as the whole answer: an hour in office hours
+        if bare and 1 <= int(bare.group(1)) <= 12:
+            return time(_office_hour(int(bare.group(1))), 0), bare.group(0)
         return None, None
     g = m.groupdict()
     if g["noon"]:

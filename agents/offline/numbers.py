@@ -85,6 +85,10 @@ def _run_to_text(words: list[str]) -> str:
         value = total + current
         return f"{value}{ordinal_suffix(value)}" if is_ordinal else str(value)
     groups = _groups(words)
+    if len(groups) > 2 and groups[-2] in (19, 20) and groups[-1] < 100 and not is_ordinal:
+        # "one twenty five nineteen ninety six": a month and day, then a year
+        head = " ".join(str(g) for g in groups[:-2])
+        return f"{head} {groups[-2] * 100 + groups[-1]}"
     if len(groups) == 1:
         value = groups[0]
         return f"{value}{ordinal_suffix(value)}" if is_ordinal else str(value)

@@ -191,6 +191,11 @@ class OfflinePlanner:
                 f"Your appointment with {target.provider_name} is on {say_when(target.start)}. "
                 "What day would you like to move it to?"
             )
+        want = wanted.load(s.get("want"))
+        if want is not None and want.start is None and not want.soonest and (want.at or want.part != "any"):
+            # "can I move it to the afternoon" / "to 3 pm": the same day as the appointment
+            want.start = want.end = target.start.date()
+            s["want"] = wanted.dump(want)
         if not s.get("any_provider"):
             s.setdefault("provider_id", target.provider_id)
         return self._find_slots(ctx, s, skip_day=target.start.date() if not s.get("want") else None)

@@ -126,6 +126,10 @@ CASES: dict[str, Case] = {
         ["i'd like an appointment", "josé ramírez", "february fourteenth nineteen fifty nine", "dr patel saturday",
          "monday then", "the first one", "yes"],
         "p-1023", {(PATEL, at(7, 9))}),
+    "date of birth as bare number words, a bare hour": Case(
+        ["yes hi i'd like to book", "mia white", "one twenty five nineteen ninety six", "dr chen", "wednesday",
+         "eleven", "yes"],
+        "p-1015", {(CHEN, at(2, 11))}),
     # ---- corrections and refusals
     "next tuesday, then actually the 9th": Case(
         ["i'd like to see dr chen next tuesday at 11", "ryan walker december 12 1992", "actually i meant the 9th",
@@ -167,6 +171,10 @@ CASES: dict[str, Case] = {
     "can't make it thursday, friday instead": Case(
         ["I can't make it on Thursday, can we do Friday instead", "emily davis july 23 1990", "the 3 pm one", "yes"],
         "p-1003", {(PATEL, at(4, 15))}),
+    "move it to the afternoon: the same day": Case(
+        ["what appointments do i have", "Lucas Garcia, April 8 2015", "can I move it to the afternoon",
+         "the first one", "yes"],
+        "p-1013", {(RODRIGUEZ, at(8, 12))}),
     "push back by phone": Case(
         ["yeah i need to push back my appointment", "january thirtieth nineteen sixty five",
          "next tuesday afternoon", "the 1 pm one", "sounds good"],
