@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import socket
 import statistics
@@ -99,6 +100,12 @@ class RssSampler:
         self._thread.join()
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -118,10 +125,13 @@ async def one_call(url: str, turns: list, delay: float):  # type: ignore[no-unty
 async def run_level(url: str, calls: int, turns: list, pid: int | None) -> dict:  # type: ignore[type-arg]
     base = rss_mb(pid) if pid else 0.0
     started = time.monotonic()
+    cpu_before = cpu_s(pid) if pid else 0.0
     with RssSampler(pid) as sampler:
         results = await asyncio.gather(
             *(one_call(url, turns, random.uniform(0, 2.0)) for _ in range(calls)), return_exceptions=True
         )
+    wall = time.monotonic() - started
+    gateway_cores = (cpu_s(pid) - cpu_before) / wall if pid else None
     failed = [r for r in results if isinstance(r, BaseException)]
     reports = [r for r in results if not isinstance(r, BaseException)]
     latencies, cut_offs, total = [], 0, 0
@@ -156,7 +166,9 @@ async def run_level(url: str, calls: int, turns: list, pid: int | None) -> dict:
         "rss_before_mb": round(base, 1),
         "rss_peak_mb": round(sampler.peak, 1),
         "mb_per_call": round((sampler.peak - base) / calls, 2) if pid else None,
-        "wall_s": round(time.monotonic() - started, 1),
+        "gateway_cpu_cores": None if gateway_cores is None else round(gateway_cores, 2),
+        "machine_load_1m": round(os.getloadavg()[0], 1),
+        "wall_s": round(wall, 1),
     }
 
 

@@ -46,6 +46,7 @@ class HeardTurn:
     stt_ms: int  # STT time still to wait after the end was confirmed (0 for a speculative hit)
     speculative_hit: bool
     stt_processing_ms: float | None = None  # the model's own time for the transcript used
+    stt_queued_ms: float | None = None  # time that transcript waited for a free STT worker
 
 
 class Listener:
@@ -61,6 +62,7 @@ class Listener:
         self._position_ms = 0
         self._onset_ms: int | None = None
         self._speculative: tuple[int, int, asyncio.Task[Any]] | None = None  # (start, end, task)
+        self.counts = {"stt_runs": 0, "speculative_used": 0, "speculative_dropped": 0}
 
     def push(self, frame: np.ndarray) -> list[TurnEvent]:
         self._frames.append(frame)
@@ -98,8 +100,12 @@ class Listener:
                 hit = False
         elif speculative is not None:
             speculative[2].cancel()
+            self.counts["speculative_dropped"] += 1
         if result is None:
+            self.counts["stt_runs"] += 1
             result = await self._stt.transcribe(turn.audio, turn.sample_rate)
+        else:
+            self.counts["speculative_used"] += 1
         stt_ms = int((time.monotonic() - ended_at) * 1000)
         return HeardTurn(
             text=str(getattr(result, "text", "") or "").strip(),
@@ -111,6 +117,7 @@ class Listener:
             stt_ms=stt_ms,
             speculative_hit=bool(hit),
             stt_processing_ms=getattr(result, "processing_ms", None),
+            stt_queued_ms=getattr(result, "queued_ms", None),
         )
 
     def close(self) -> None:
@@ -126,14 +133,16 @@ class Listener:
         audio = self._slice(start, end)
         if audio.size == 0:
             return
+        self.counts["stt_runs"] += 1
         task = asyncio.get_running_loop().create_task(self._stt.transcribe(audio, RATE))
         task.add_done_callback(_consume_exception)
         self._speculative = (start, end, task)
 
     def _drop_speculative(self) -> None:
         if self._speculative is not None:
-            self._speculative[2].cancel()
+            self._speculative[2].cancel()  # a run not yet started never starts
             self._speculative = None
+            self.counts["speculative_dropped"] += 1
 
     def _slice(self, start_ms: int, end_ms: int) -> np.ndarray:
         if not self._frames or end_ms <= start_ms:

@@ -187,6 +187,8 @@ class CallSession:
         }
         if heard.stt_processing_ms is not None:
             payload["stt_processing_ms"] = round(heard.stt_processing_ms)
+        if heard.stt_queued_ms is not None:
+            payload["stt_queued_ms"] = round(heard.stt_queued_ms)
         if first_text_at is not None:
             payload["planning_ms"] = int((first_text_at - asked_at) * 1000)
         if first_text_at is not None and first_audio_at is not None and first_audio_at >= first_text_at:
@@ -298,7 +300,7 @@ class CallSession:
             self.conversation.id,
             EventKind.CALL_EVENT,
             "system",
-            {"event": "stream_closed", "reason": reason, **self.stats},
+            {"event": "stream_closed", "reason": reason, **self.stats, **self.listener.counts},
         )
         if not self.conversation.closed:
             await self.conversation.close(reason)
