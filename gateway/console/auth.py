@@ -13,10 +13,12 @@ from urllib.parse import quote
 from fastapi import Depends, HTTPException, Request
 
 from gateway.console.accounts import Role, StaffAccounts, StaffUser
+from gateway.console.logins import ConsoleLogins
 from gateway.console.session import (
     CSRF_FIELD,
     CSRF_HEADER,
     SESSION_COOKIE,
+    SESSION_MAX_AGE_S,
     ConsoleSession,
     SessionCodec,
     tokens_match,
@@ -38,6 +40,10 @@ def staff_accounts(request: Request) -> StaffAccounts:
     return StaffAccounts(request.app.state.services.db)
 
 
+def console_logins(request: Request) -> ConsoleLogins:
+    return ConsoleLogins(request.app.state.services.db, SESSION_MAX_AGE_S)
+
+
 def _to_login(request: Request) -> HTTPException:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     location = f"{LOGIN_PATH}?next={quote(target, safe='')}"
@@ -48,7 +54,7 @@ def _to_login(request: Request) -> HTTPException:
 
 async def get_staff_user(request: Request) -> StaffUser:
     session = session_codec(request).read(request.cookies.get(SESSION_COOKIE))
-    if session is None:
+    if session is None or not await console_logins(request).is_active(session.sid, session.email):
         raise _to_login(request)
     user = await staff_accounts(request).get_active(session.email)
     if user is None:

@@ -6,7 +6,14 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from gateway.console.accounts import StaffUser
-from gateway.console.auth import get_staff_user, require_csrf, session_codec, staff_accounts
+from gateway.console.auth import (
+    console_logins,
+    current_session,
+    get_staff_user,
+    require_csrf,
+    session_codec,
+    staff_accounts,
+)
 from gateway.console.rendering import render
 from gateway.console.session import LOGIN_COOKIE, SESSION_COOKIE, new_token, tokens_match
 from gateway.store.audit import SYSTEM_CHAIN
@@ -39,7 +46,11 @@ def _login_page(
 async def login_form(request: Request, next: str | None = None) -> Response:
     codec = session_codec(request)
     session = codec.read(request.cookies.get(SESSION_COOKIE))
-    if session is not None and await staff_accounts(request).get_active(session.email) is not None:
+    if (
+        session is not None
+        and await console_logins(request).is_active(session.sid, session.email)
+        and await staff_accounts(request).get_active(session.email) is not None
+    ):
         return RedirectResponse(safe_next(next), status_code=303)
     return _login_page(request, next_=safe_next(next))
 
@@ -85,7 +96,8 @@ async def login(
         {"action": "login", "staff": result.user.email, "role": result.user.role},
     )
     response = RedirectResponse(safe_next(next), status_code=303)
-    codec.write(response, result.user.email)
+    sid = await console_logins(request).start(result.user.email)
+    codec.write(response, result.user.email, sid)
     response.delete_cookie(LOGIN_COOKIE, path="/console")
     return response
 
@@ -95,6 +107,7 @@ async def logout(request: Request, user: StaffUser = Depends(require_csrf)) -> R
     await request.app.state.services.audit.append(
         SYSTEM_CHAIN, "staff.action", "staff", {"action": "logout", "staff": user.email, "role": user.role}
     )
+    await console_logins(request).revoke(current_session(request).sid)
     response = RedirectResponse("/console/login", status_code=303)
     session_codec(request).clear(response)
     return response

@@ -29,6 +29,7 @@ CSRF_HEADER = "X-CSRF-Token"
 class ConsoleSession:
     email: str
     csrf: str
+    sid: str  # names the server-side login record (gateway/console/logins.py)
 
 
 def new_token() -> str:
@@ -53,19 +54,15 @@ class SessionCodec:
             data = self._session.loads(cookie, max_age=SESSION_MAX_AGE_S)
         except BadSignature:  # also covers SignatureExpired
             return None
-        if (
-            not isinstance(data, dict)
-            or not isinstance(data.get("e"), str)
-            or not isinstance(data.get("c"), str)
-        ):
+        if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in ("e", "c", "s")):
             return None
-        return ConsoleSession(email=data["e"], csrf=data["c"])
+        return ConsoleSession(email=data["e"], csrf=data["c"], sid=data["s"])
 
-    def write(self, response: Response, email: str) -> ConsoleSession:
-        session = ConsoleSession(email=email, csrf=new_token())
+    def write(self, response: Response, email: str, sid: str) -> ConsoleSession:
+        session = ConsoleSession(email=email, csrf=new_token(), sid=sid)
         response.set_cookie(
             SESSION_COOKIE,
-            self._session.dumps({"e": session.email, "c": session.csrf}),
+            self._session.dumps({"e": session.email, "c": session.csrf, "s": session.sid}),
             max_age=SESSION_MAX_AGE_S,
             httponly=True,
             secure=self.secure,

@@ -142,3 +142,16 @@ class CallTokenRow(Base):
 
 
 Index("ix_conversations_status_started", ConversationRow.status, ConversationRow.started_at)
+
+
+class ConsoleSessionRow(Base):
+    """A staff login. The signed cookie names it; logout or deactivation revokes it server-side,
+    so a copied cookie stops working at once instead of when it expires."""
+
+    __tablename__ = "console_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    email: Mapped[str] = mapped_column(String(255), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]

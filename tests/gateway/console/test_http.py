@@ -71,7 +71,7 @@ async def test_session_cookie_flags(console: Console, tmp_path: Path) -> None:
         assert "Secure" not in cookie  # plain http here
     https = SessionCodec(make_settings(tmp_path, public_url="https://frontdesk.clinic.example"))
     response = Response()
-    https.write(response, STAFF)
+    https.write(response, STAFF, "session-id")
     assert "Secure" in response.headers["set-cookie"]
 
 
@@ -391,3 +391,16 @@ async def test_voice_barge_in_shows_said_and_heard(
     assert 'data-kind="agent.tool_call"' in page.text and "list_providers" in page.text
     # Voice user turns are labelled "Caller" (chat: "Visitor").
     assert re.search(r'class="turn turn-caller"[^>]*>\s*<div class="who">Caller', page.text)
+
+
+def test_logout_revokes_the_session_server_side(console: Console) -> None:
+    client, csrf = console.login(STAFF)
+    stolen = client.cookies.get(SESSION_COOKIE)
+    assert client.get("/console").status_code == 200
+    out = client.post("/console/logout", data={"csrf_token": csrf})
+    assert out.status_code == 303
+    # A copy of the cookie taken before logout no longer opens the console.
+    replay = console.client()
+    replay.cookies.set(SESSION_COOKIE, stolen, path="/")
+    resp = replay.get("/console")
+    assert resp.status_code == 303 and resp.headers["location"].startswith("/console/login")
