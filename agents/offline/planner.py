@@ -79,8 +79,8 @@ class OfflinePlanner:
                 return _say(
                     "I'm sorry, I couldn't verify those details. Could you tell me your full name and date of birth again?"
                 )
-            s.pop("asked", None)
-            s["greeted_name"] = data.get("first_name")
+            if s.pop("asked", None) != "dob":  # "Thank you, Sarah" was said with the question
+                s["greeted_name"] = data.get("first_name")
         elif result.name == "list_providers":
             s["providers"] = data.get("providers", [])
         elif result.name == "list_free_slots":
@@ -211,7 +211,7 @@ class OfflinePlanner:
         if not s.get("provider_id") and not s.get("any_provider") and want is None:
             names = join_spoken([p["name"] for p in s["providers"]])
             return _say(
-                f"Which doctor would you like to see: {names}, or any doctor? And what day works best for you?"
+                f"Which doctor would you like to see: {names}? Or anyone who's free. And what day works best?"
             )
         if not s.get("searched"):
             return _call("list_free_slots", **search_arguments(want, s.get("provider_id"), ctx.now.date()))

@@ -102,7 +102,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     if not ctx.caller.verified:
         rest, identity = _read_identity(ctx, s, text)
         understood = understood or identity
-    said_when = _read_when(ctx, s, rest)
+    said_when = _read_when(ctx, s, rest, dob_said=rest != text)
     understood = understood or said_when
     if said_when:
         s.pop("window", None)
@@ -150,9 +150,11 @@ def _read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str,
     return rest, found
 
 
-def _read_when(ctx: PlanContext, s: dict[str, Any], rest: str) -> bool:
-    if not ctx.caller.verified and s.get("asked") in ("identity", "name", "dob"):
-        return False  # an answer to "what is your date of birth?" is not a day to book
+def _read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool) -> bool:
+    if not ctx.caller.verified and s.get("asked") in ("identity", "name", "dob") and not dob_said:
+        # an answer to "what is your date of birth?" that isn't one ("march 14") is not a day to
+        # book; once the birth date is found and cut out, the rest may be ("... tomorrow at 3")
+        return False
     task = s.get("task")
     new_text: str | None = rest
     got = False
@@ -241,4 +243,10 @@ def _not_understood(s: dict[str, Any], found: list[Intent], raw: str) -> PlanSte
         return call(
             "transfer_to_person", reason="The assistant did not understand the caller twice in a row."
         )
+    if s.get("asked") == "identity":
+        return say("Sorry, I didn't catch that. Could you tell me your full name and date of birth?")
+    if s.get("asked") == "dob":
+        return say("Sorry, I didn't catch that. What is your date of birth, with the month, day and year?")
+    if s.get("asked") == "name":
+        return say("Sorry, I didn't catch that. What is your first and last name?")
     return say(f"Sorry, I didn't understand that. {HELP} What would you like to do?")
