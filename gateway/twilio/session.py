@@ -34,6 +34,7 @@ log = get_logger(__name__)
 
 TRANSFER_NOTICE = "Please hold while I connect you to a member of our team."
 TRANSFER_FAILED = "I'm sorry, I can't connect you right now. A member of our team will call you back shortly."
+SORRY = "I'm sorry, something went wrong on our side. Could you say that again?"
 _PLAYED_TIMEOUT_S = 15.0
 
 
@@ -143,6 +144,17 @@ class CallSession:
             await asyncio.wait([self._reply])
 
     async def _speak(self, outputs: AsyncIterator[AgentOutput], heard: HeardTurn | None) -> None:
+        """A reply; if producing it fails (agent, store), the caller hears an apology, not silence."""
+        try:
+            await self._speak_reply(outputs, heard)
+        except Exception as exc:  # cancellation (barge-in) is not an Exception and passes through
+            log.error("reply failed", error=repr(exc), conversation_id=self.conversation.id)
+            self.playback.begin()
+            async for chunk in self.tts.stream_phone(SORRY):
+                await self.playback.play(chunk.text, chunk.ulaw)
+            await self.playback.end()
+
+    async def _speak_reply(self, outputs: AsyncIterator[AgentOutput], heard: HeardTurn | None) -> None:
         """Agent text to paced audio, sentence by sentence, then any handoff or hang-up it asked for."""
         playback = self.playback
         utterance = playback.begin()
