@@ -224,3 +224,18 @@ def test_status_callback_closes_the_conversation(server):
     assert response.status_code == 200 and "<Response" in response.text
     assert record["status"] == "closed"
     assert any(e.get("call_status") == "completed" for e in record["call_events"])
+
+
+def test_behind_a_proxy_the_webhook_checks_and_answers_the_public_host(server):
+    public = "https://frontdesk.clinic.example/twilio/voice"
+    params = {"CallSid": "CA" + "e" * 32, "From": "+15035550102", "To": "+15035550100"}
+    headers = {
+        "X-Twilio-Signature": sign(AUTH_TOKEN, public, params),
+        "X-Forwarded-Host": "frontdesk.clinic.example",
+        "X-Forwarded-Proto": "https",
+    }
+    with httpx.Client() as client:
+        response = client.post(server.url + "/twilio/voice", data=params, headers=headers)
+    assert response.status_code == 200
+    assert '<Stream name="frontdesk" url="wss://frontdesk.clinic.example/twilio/stream">' in response.text
+    assert '<Parameter name="token" value="' in response.text
