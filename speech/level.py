@@ -46,6 +46,13 @@ class LevelMeter:
                 return t
         return None
 
+    def first_loud_start(self, start_ms: int, end_ms: int, threshold: float) -> int | None:
+        """Start time of the first block in (start_ms, end_ms] at or above `threshold`, if any."""
+        for t, rms in self._history:
+            if start_ms < t - BLOCK_MS and t <= end_ms and rms >= threshold:
+                return t - BLOCK_MS
+        return None
+
     def learn_noise(self, start_ms: int, end_ms: int) -> None:
         """Fold blocks known to be non-speech into the background estimate (slow average)."""
         for t, rms in self._history:

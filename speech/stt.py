@@ -6,6 +6,14 @@
 starve the others) and returns a `Transcript`. The decoding options are tuned for short phone turns
 on two CPU cores: greedy decoding, no timestamps, no VAD filter (turns are already segmented), no
 conditioning on earlier text, no temperature fallback.
+
+Short context: faster-whisper always pads the encoder input to 30 s (3,000 mel frames), so a 2 s
+turn costs as much as 30 s of audio. CTranslate2's encoder accepts shorter input, so a turn of up to
+27 s is encoded with its own length plus 3 s, at least 10 s (1,000 frames): about five times less
+work with the same words on our phone-audio tests (bench/speech.py; shorter contexts than 10 s made
+Whisper loop). The output length is capped by the audio length, and an output that still looks like
+a loop (hit the cap, or compresses too well) is decoded again with the full 30 s context. Longer
+audio goes through faster-whisper's own windowed transcription.
 """
 
 from __future__ import annotations
@@ -14,12 +22,16 @@ import asyncio
 import math
 import os
 import time
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import ctranslate2
 import numpy as np
 from faster_whisper import WhisperModel
+from faster_whisper.tokenizer import Tokenizer
+from faster_whisper.transcribe import get_suppressed_tokens
 
 from speech.pcm import check_rate, to_float32, to_int16
 from speech.resample import resample
@@ -28,6 +40,13 @@ WHISPER_RATE = 16_000
 MIN_AUDIO_S = 0.1  # shorter than this holds no word
 SILENCE_PEAK = 64  # int16 peak below which a buffer is silence (-54 dBFS): Whisper would hallucinate
 NO_SPEECH_MAX = 0.6  # segments the model itself calls non-speech are dropped
+FULL_FRAMES = 3000  # Whisper's 30 s window, in 10 ms mel frames
+MIN_FRAMES = 1000  # shortest encoder context used (10 s)
+MARGIN_FRAMES = 300  # context beyond the audio (3 s)
+SHORT_CONTEXT_MIN_S = 1.5  # below this, short context often drops or repeats the one word said
+SHORT_CONTEXT_MIN_CONFIDENCE = 0.7  # a less sure short-context result is decoded again in full
+TOKENS_PER_SECOND = 6  # generous for speech (about 3 words/s): a cap that stops loops early
+MAX_COMPRESSION = 2.4  # text that gzips better than this is a repetition loop (Whisper's own rule)
 
 
 class SpeechModelError(RuntimeError):
@@ -77,11 +96,19 @@ def resolve_model(model: str | Path | None) -> str:
 
 
 class SpeechToText:
-    def __init__(self, model: WhisperModel, workers: int, name: str, beam_size: int = 1) -> None:
+    def __init__(
+        self, model: WhisperModel, workers: int, name: str, beam_size: int = 1, short_context: bool = True
+    ) -> None:
         self.model = model
         self.name = name
         self.workers = workers
         self.beam_size = beam_size
+        self.short_context = short_context
+        self._tokenizer = Tokenizer(
+            model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language="en"
+        )
+        self._prompt = [*self._tokenizer.sot_sequence, self._tokenizer.no_timestamps]
+        self._suppress = list(get_suppressed_tokens(self._tokenizer, [-1]))
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stt")
 
     @classmethod
@@ -93,6 +120,7 @@ class SpeechToText:
         cpu_threads: int | None = None,
         compute_type: str = "int8",
         beam_size: int = 1,
+        short_context: bool = True,
     ) -> SpeechToText:
         if workers < 1:
             raise ValueError("workers must be at least 1")
@@ -110,7 +138,7 @@ class SpeechToText:
             )
         except Exception as exc:  # noqa: BLE001 - CTranslate2/HF raise many types; one clear error out
             raise SpeechModelError(f"cannot load Whisper model {name!r}: {exc}") from None
-        stt = cls(whisper, workers, name, beam_size)
+        stt = cls(whisper, workers, name, beam_size, short_context)
         stt._transcribe_16k(np.zeros(WHISPER_RATE // 2, dtype=np.float32) + 1e-3)  # warm-up
         return stt
 
@@ -144,12 +172,66 @@ class SpeechToText:
 
     def _transcribe_16k(self, audio: np.ndarray) -> tuple[str, float, float, float, float]:
         started = time.perf_counter()
+        frames = len(audio) // self.model.feature_extractor.hop_length
+        short_enough = frames + MARGIN_FRAMES <= FULL_FRAMES
+        if self.short_context and short_enough and len(audio) >= SHORT_CONTEXT_MIN_S * WHISPER_RATE:
+            context = max(MIN_FRAMES, -(-(frames + MARGIN_FRAMES) // 100) * 100)
+            result = self._decode_window(audio, context)
+            if result is None:  # unsure or looping: once more with the context Whisper was trained on
+                result = self._decode_window(audio, FULL_FRAMES)
+            if result is not None:
+                return (*result, started, time.perf_counter())
+        elif short_enough:
+            result = self._decode_window(audio, FULL_FRAMES)
+            if result is not None:
+                return (*result, started, time.perf_counter())
+        return (*self._transcribe_windowed(audio), started, time.perf_counter())
+
+    def _decode_window(self, audio: np.ndarray, context: int) -> tuple[str, float, float] | None:
+        """One greedy decode of at most 30 s of audio with an encoder context of `context` frames.
+        Returns (text, confidence, no-speech probability), or None when the output looks like a loop."""
+        features = self.model.feature_extractor(audio)[:, :-1]  # the last frame is padding
+        window = np.zeros((features.shape[0], context), dtype=np.float32)
+        usable = min(context, features.shape[1])
+        window[:, :usable] = features[:, :usable]
+        encoded = self.model.model.encode(ctranslate2.StorageView.from_array(window[np.newaxis]))
+        budget = int(len(audio) / WHISPER_RATE * TOKENS_PER_SECOND) + 10
+        max_length = min(self.model.max_length, len(self._prompt) + budget)
+        [result] = self.model.model.generate(
+            encoded,
+            [self._prompt],
+            beam_size=self.beam_size,
+            max_length=max_length,
+            return_scores=True,
+            return_no_speech_prob=True,
+            suppress_blank=True,
+            suppress_tokens=self._suppress,
+        )
+        tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
+        text = self._tokenizer.decode(tokens).strip()
+        hit_cap = len(self._prompt) + len(result.sequences_ids[0]) >= max_length
+        avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1) if tokens else -10.0
+        confidence = math.exp(avg_logprob)
+        if context < FULL_FRAMES and (
+            hit_cap
+            or _looks_looped(text)
+            or confidence < SHORT_CONTEXT_MIN_CONFIDENCE
+            or (not text and result.no_speech_prob < NO_SPEECH_MAX)
+        ):
+            return None
+        if not tokens or (result.no_speech_prob > NO_SPEECH_MAX and avg_logprob < -1.0):
+            return "", 0.0, result.no_speech_prob
+        return text, confidence, result.no_speech_prob
+
+    def _transcribe_windowed(self, audio: np.ndarray) -> tuple[str, float, float]:
+        """Audio longer than one window: faster-whisper's own 30 s windows. Timestamps stay on here:
+        they let each next window start after the last whole segment instead of mid-word."""
         segments, _info = self.model.transcribe(
             audio,
             language="en",
             beam_size=self.beam_size,
             temperature=0.0,
-            without_timestamps=True,
+            without_timestamps=False,
             vad_filter=False,
             condition_on_previous_text=False,
             word_timestamps=False,
@@ -165,4 +247,13 @@ class SpeechToText:
             tokens += n
             texts.append(seg.text.strip())
         confidence = math.exp(logprob_sum / tokens) if tokens else 0.0
-        return " ".join(t for t in texts if t), confidence, no_speech, started, time.perf_counter()
+        return " ".join(t for t in texts if t), confidence, no_speech
+
+
+def _looks_looped(text: str) -> bool:
+    """A word said twice in a row ("No? No? No?") or text that compresses too well."""
+    words = [w.strip(".,?!").lower() for w in text.split()]
+    if any(a == b and a for a, b in zip(words, words[1:], strict=False)):
+        return True
+    data = text.encode("utf-8")
+    return bool(data) and len(data) / len(zlib.compress(data)) > MAX_COMPRESSION

