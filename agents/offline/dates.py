@@ -37,7 +37,8 @@ _YEAR = r"(?P<year>\d{4})"
 
 _DOB_PATTERNS = [
     re.compile(rf"\b{_YEAR}-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}})\b"),  # 1985-03-04
-    re.compile(rf"\b(?P<a>\d{{1,2}})[/.-](?P<b>\d{{1,2}})[/.-]{_YEAR}\b"),  # 03/04/1985 (US)
+    # 03/04/1985 (US); Whisper also writes "03. 04. 1985"
+    re.compile(rf"\b(?P<a>\d{{1,2}})\s?[/.-]\s?(?P<b>\d{{1,2}})\s?[/.-]\s?{_YEAR}\b"),
     re.compile(
         rf"\b(?P<a>\d{{1,2}})\s+(?P<b>\d{{1,2}})\s+{_YEAR}\b"
     ),  # "one twenty five nineteen ninety six"

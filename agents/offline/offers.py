@@ -73,6 +73,9 @@ def choose(slots: list[Slot], want: When | None, now: datetime, *, skip_day: dat
         and (after is None or x.start > after)
         and (before is None or x.start < before)
     ]
+    if want is not None and want.soonest and want.start is None and want.at is None and want.part == "any":
+        # "the first available": that one, proposed directly
+        return Offer(free[0], [free[0]], "") if free else Offer(None, [], "")
     if want is None or want.at is None:
         return Offer(None, _distinct_times(free)[:MAX_OFFERED], "")
     target = want.at.hour * 60 + want.at.minute

@@ -70,10 +70,12 @@ def _was_declined(ctx: PlanContext) -> bool:
     """The caller said no to the proposal (the runtime answered that turn), rather than answering
     the "Shall I go ahead?" with something new ("any doctor is fine", "actually Thursday")."""
     users = [i for i, m in enumerate(ctx.messages) if m.role == "user"]
-    if not users or users[-1] == 0:
-        return False
-    before = ctx.messages[users[-1] - 1]
-    return not (before.role == "assistant" and (before.content or "").rstrip().endswith("Shall I go ahead?"))
+    said = (
+        [m.content or "" for m in ctx.messages[: users[-1]] if m.role == "assistant" and m.content]
+        if users
+        else []
+    )
+    return not (said and said[-1].rstrip().endswith("Shall I go ahead?"))
 
 
 def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:

@@ -130,6 +130,19 @@ CASES: dict[str, Case] = {
         ["yes hi i'd like to book", "mia white", "one twenty five nineteen ninety six", "dr chen", "wednesday",
          "eleven", "yes"],
         "p-1015", {(CHEN, at(2, 11))}),
+    # ---- as faster-whisper tiny.en wrote Piper's reading of these sentences
+    "whisper: dr chin at 3 30": Case(
+        ["Hi, I'd like to book an appointment with Dr. Chin next Tuesday at 3 30",
+         "My name is Olivia Martinez and my date of birth is May 9, 1998.", "Yeah, that works.",
+         "No, that's everything. Bye."],
+        "p-1005", {(CHEN, at(8, 15, 30))}, ended=True),
+    "whisper: dotted date of birth, first available": Case(
+        ["I need an appointment.", "Sarah Johnson.", "My date of birth is 03. 14. 1985.",
+         "the first available with any doctor.", "Please do."],
+        "p-1001", {(CHEN, at(1, 10, 30))}),
+    "whisper: 2 30 p.m. on friday": Case(
+        ["Hi. I'd like to book.", "Ryan Walker, December 12, 1992", "2 30 p.m. on Friday.", "Go ahead."],
+        "p-1020", {(PATEL, at(4, 14, 30))}),
     # ---- corrections and refusals
     "next tuesday, then actually the 9th": Case(
         ["i'd like to see dr chen next tuesday at 11", "ryan walker december 12 1992", "actually i meant the 9th",
