@@ -43,20 +43,25 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
     ),
     (
         Intent.CANCEL,
-        re.compile(r"\b(cancel\w*|call off|won't be able to make|can't make it|cannot make it)\b"),
+        re.compile(
+            r"\b(cancel\w*|call off|won't be able to (make|come)|can't make it|cannot make it|can't come"
+            r"|cannot come|unable to (come|make it)|not going to make it|not gonna make it)\b"
+        ),
     ),
     (
         Intent.LIST,
         re.compile(
             r"\b(when is|when's|what time is|do i have|my (upcoming |next )?appointments?\b(?! (with|on|for))|"
-            r"list|check (on )?my|confirm my)\b|\b(show|tell|read|give|what are)\b.*\bappointments\b"
+            r"list|check (on )?my|confirm my|am i (booked|scheduled|seeing)|when am i|remind me)\b"
+            r"|\b(show|tell|read|give|what are)\b.*\bappointments\b"
         ),
     ),
     (
         Intent.BOOK,
         re.compile(
             r"\b(book|schedule|make an? appointment|new appointment|an appointment|set up|see (a |the )?(doctor|dr)|"
-            r"come in|get in|available|availability|opening|openings|free (slot|time)s?|appointment)\b"
+            r"come in|get in|available|availability|opening|openings|free (slot|time)s?|appointment"
+            r"|check ?up|check-up|physical|consultation|visit)\b"
         ),
     ),
     (
@@ -91,6 +96,11 @@ def intents(text: str) -> list[Intent]:
     # "cancel" in "reschedule instead of cancel" is the reschedule; "move" + "cancel" likewise
     if Intent.RESCHEDULE in found and Intent.CANCEL in found and re.search(r"\binstead\b", text):
         found.remove(Intent.CANCEL)
+    # "when is dr patel available": a question about free times, not about the caller's bookings
+    if Intent.LIST in found and re.search(r"\b(available|availability|opening|openings|free)\b", text):
+        found.remove(Intent.LIST)
+        if Intent.BOOK not in found:
+            found.append(Intent.BOOK)
     return found
 
 

@@ -88,7 +88,11 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     s.pop("greeted_name", None)  # "Thank you, Sarah" belongs to the turn that verified her
     s.pop("chosen", None)  # a choice only lives for the turn it was made in
     task = task_of(found)
-    if task == Intent.RESCHEDULE and s.get("task") == Intent.BOOK and "appointment" not in text:
+    if (
+        task == Intent.RESCHEDULE
+        and s.get("task") == Intent.BOOK
+        and not re.search(r"\b(appointment|visit)\b", text)
+    ):
         task = None  # "can we change that to friday" while booking: still the booking
     understood = task is not None
     if task is not None and task != s.get("task"):

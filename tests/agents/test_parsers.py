@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 import pytest
 
 from agents.offline.dates import find_dob, find_when
+from agents.offline.intents import intents, task_of
 from agents.offline.names import find_name
 from agents.offline.numbers import normalize
 from agents.policy import classify_confirmation
@@ -136,3 +137,17 @@ def test_tool_registry_hides_idempotency_key_and_identity_lookups() -> None:
     assert "idempotency_key" not in book.json_schema()["properties"]
     exported = {t["function"]["name"] for t in registry.openai_tools()}
     assert {"transfer_to_person", "end_conversation", "list_free_slots"} <= exported
+
+
+@pytest.mark.parametrize(
+    ("said", "task"),
+    [
+        ("when is dr patel available", "book"), ("I'd like a checkup", "book"), ("i want to book a visit", "book"),
+        ("I can't come on thursday", "cancel"), ("please cancel my visit", "cancel"),
+        ("when am I seeing the doctor", "list"), ("what time is my appointment", "list"),
+        ("do i have anything booked", "list"), ("can i move my visit to friday", "reschedule"),
+        ("i can't make it thursday, can we do friday instead", "reschedule"), ("push it back a week", "reschedule"),
+    ],
+)  # fmt: skip
+def test_task_wording(said: str, task: str) -> None:
+    assert task_of(intents(normalize(said))) == task
