@@ -20,7 +20,7 @@ class SpeechModels:
     def load(
         cls,
         stt_model: str | Path | None = None,
-        stt_workers: int = 2,
+        stt_workers: int = 1,
         tts_voice: Path | str | None = None,
         tts_workers: int = 2,
     ) -> SpeechModels:

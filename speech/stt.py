@@ -43,7 +43,7 @@ NO_SPEECH_MAX = 0.6  # segments the model itself calls non-speech are dropped
 FULL_FRAMES = 3000  # Whisper's 30 s window, in 10 ms mel frames
 MIN_FRAMES = 1000  # shortest encoder context used (10 s)
 MARGIN_FRAMES = 300  # context beyond the audio (3 s)
-SHORT_CONTEXT_MIN_S = 1.5  # below this, short context often drops or repeats the one word said
+SHORT_CONTEXT_MIN_S = 1.0  # below this, short context often drops or repeats the one word said
 SHORT_CONTEXT_MIN_CONFIDENCE = 0.7  # a less sure short-context result is decoded again in full
 TOKENS_PER_SECOND = 6  # generous for speech (about 3 words/s): a cap that stops loops early
 MAX_COMPRESSION = 2.4  # text that gzips better than this is a repetition loop (Whisper's own rule)
@@ -115,7 +115,7 @@ class SpeechToText:
     def load(
         cls,
         model: str | Path | None = None,
-        workers: int = 2,
+        workers: int = 1,
         *,
         cpu_threads: int | None = None,
         compute_type: str = "int8",
