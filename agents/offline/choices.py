@@ -123,6 +123,18 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
     return None
 
 
+def unknown_doctor(text: str, providers: list[Provider]) -> str | None:
+    """'Smith' in "with dr smith" when no provider is called anything like that."""
+    from agents.offline.names import NOT_NAMES
+
+    if not providers or find_provider(text, providers) is not None:
+        return None
+    for word in re.findall(r"\b(?:dr|doctor)\.?\s+([a-z][a-z'-]+)", text):
+        if word not in NOT_NAMES and len(word) > 2:
+            return word[:1].upper() + word[1:]
+    return None
+
+
 def _mentions_specialty(text: str, specialty: str | None) -> bool:
     """ "the pediatrician" for Pediatrics, "an internist" for Internal medicine: word stems."""
     stems = [

@@ -9,7 +9,7 @@ _CUES = re.compile(
     r"\b(?:my name is|my name's|name is|name's|this is|it's|it is|i am|i'm|im|calling for|"
     r"the patient is|patient name is|for)\s+(?P<rest>.+)"
 )
-_NOT_NAMES = {
+NOT_NAMES = {
     "a", "an", "the", "and", "my", "is", "i", "im", "i'm", "me", "it", "it's", "this", "that", "on",
     "of", "at", "in", "to", "for", "born", "date", "birth", "birthday", "dob", "yes", "no", "yeah",
     "hi", "hello", "hey", "calling", "call", "want", "would", "like", "need", "please", "book",
@@ -39,7 +39,7 @@ def _name_words(text: str) -> list[str]:
         w = w[:-2] if w.endswith("'s") and len(w) > 3 else w
         if not w:
             continue
-        if w in _NOT_NAMES or w in _MONTH_WORDS or not _WORD.match(w) or any(ch.isdigit() for ch in w):
+        if w in NOT_NAMES or w in _MONTH_WORDS or not _WORD.match(w) or any(ch.isdigit() for ch in w):
             if words:
                 break  # the name has ended ("sarah johnson born on ...")
             continue
@@ -69,7 +69,7 @@ def find_name(text: str, *, whole_answer: bool = False) -> tuple[str, str] | Non
 def possessive_name(text: str) -> str | None:
     """'John Smith' in "show me john smith's appointments" (someone else's records)."""
     m = re.search(r"\b([a-z][a-z'-]+)\s+([a-z][a-z-]+)'s\b", text)
-    if not m or m.group(1) in _NOT_NAMES or m.group(2) in _NOT_NAMES:
+    if not m or m.group(1) in NOT_NAMES or m.group(2) in NOT_NAMES:
         return None
     return f"{_title(m.group(1))} {_title(m.group(2))}"
 

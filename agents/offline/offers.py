@@ -13,7 +13,7 @@ from typing import Any
 
 from agents.offline.dates import When
 from agents.speakable import join_spoken, say_date, say_time, say_when
-from connectors.base import Slot
+from connectors.base import Provider, Slot
 
 MAX_OFFERED = 3
 SEARCH_DAYS = 14  # "as soon as possible" looks this far ahead
@@ -111,3 +111,8 @@ def offer_sentence(slots: list[Slot]) -> str:
         times = [f"{say_time(x.start)} with {x.provider_name}" for x in slots]
         return f"On {say_date(slots[0].start.date())}, I have {join_spoken(times)}."
     return f"I have {join_spoken([f'{x.provider_name} on {say_when(x.start)}' for x in slots])}."
+
+
+def doctors_sentence(providers: list[Provider]) -> str:
+    names = join_spoken([p.name for p in providers])
+    return f"Which doctor would you like to see: {names}? Or anyone who's free. And what day works best?"

@@ -15,10 +15,10 @@ from datetime import date, datetime
 from typing import Any
 
 from agents.offline import wanted
-from agents.offline.choices import find_provider, pick_appointment
+from agents.offline.choices import find_provider, pick_appointment, unknown_doctor
 from agents.offline.dates import find_when
 from agents.offline.intents import Intent
-from agents.offline.offers import choose, offer_sentence, search_arguments
+from agents.offline.offers import choose, doctors_sentence, offer_sentence, search_arguments
 from agents.offline.reading import read_turn
 from agents.offline.steps import ANYTHING_ELSE, HELP, call, say
 from agents.planner import PlanContext, PlanStep, ToolResult
@@ -204,15 +204,15 @@ class OfflinePlanner:
         want = wanted.load(s.get("want"))
         if "providers" not in s:
             return _call("list_providers")
+        providers = [Provider.model_validate(p) for p in s["providers"]]
         if not s.get("provider_id") and (hint := s.pop("provider_hint", None)):
-            named = find_provider(hint, [Provider.model_validate(p) for p in s["providers"]])
+            named = find_provider(hint, providers)
             if named is not None:
                 s["provider_id"] = named.id
+            elif not s.get("any_provider") and (stranger := unknown_doctor(hint, providers)):
+                return _say(f"I'm sorry, we don't have a Dr. {stranger} here. {doctors_sentence(providers)}")
         if not s.get("provider_id") and not s.get("any_provider") and want is None:
-            names = join_spoken([p["name"] for p in s["providers"]])
-            return _say(
-                f"Which doctor would you like to see: {names}? Or anyone who's free. And what day works best?"
-            )
+            return _say(doctors_sentence(providers))
         if not s.get("searched"):
             return _call("list_free_slots", **search_arguments(want, s.get("provider_id"), ctx.now.date()))
         s.pop("searched", None)

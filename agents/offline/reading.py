@@ -12,12 +12,18 @@ from datetime import datetime
 from typing import Any
 
 from agents.offline import wanted
-from agents.offline.choices import find_provider, pick_appointment, pick_slot, wants_any_provider
+from agents.offline.choices import (
+    find_provider,
+    pick_appointment,
+    pick_slot,
+    unknown_doctor,
+    wants_any_provider,
+)
 from agents.offline.dates import day_phrases, find_dob, find_when
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.names import find_name, possessive_name
 from agents.offline.numbers import normalize
-from agents.offline.offers import offer_sentence
+from agents.offline.offers import doctors_sentence, offer_sentence
 from agents.offline.steps import ANYTHING_ELSE, HELP, call, say
 from agents.planner import PlanContext, PlanStep
 from agents.policy import classify_confirmation
@@ -114,6 +120,9 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         s.pop("window", None)
     if s.get("offered") and _read_later_earlier(s, text):
         understood = True
+    providers = [Provider.model_validate(p) for p in s.get("providers", [])]
+    if (stranger := unknown_doctor(text, providers)) is not None:
+        return say(f"I'm sorry, we don't have a Dr. {stranger} here. {doctors_sentence(providers)}")
     if _read_provider(s, text):
         understood = True
     if s.get("offered"):

@@ -143,6 +143,10 @@ CASES: dict[str, Case] = {
     "whisper: 2 30 p.m. on friday": Case(
         ["Hi. I'd like to book.", "Ryan Walker, December 12, 1992", "2 30 p.m. on Friday.", "Go ahead."],
         "p-1020", {(PATEL, at(4, 14, 30))}),
+    "a doctor we don't have": Case(
+        ["book an appointment", "sarah johnson march 14 1985", "with doctor jones", "doctor chen", "friday",
+         "the first one", "yes"],
+        "p-1001", {(CHEN, at(4, 9))}, said=["we don't have a Dr. Jones"]),
     # ---- corrections and refusals
     "next tuesday, then actually the 9th": Case(
         ["i'd like to see dr chen next tuesday at 11", "ryan walker december 12 1992", "actually i meant the 9th",
