@@ -27,7 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from speech.codec import ulaw_decode, ulaw_encode  # noqa: E402
-from speech.resample import StreamResampler, resample  # noqa: E402
+from speech.resample import LOW_LATENCY, StreamResampler, resample  # noqa: E402
 from speech.stt import SpeechToText  # noqa: E402
 from speech.tts import TextToSpeech  # noqa: E402
 from speech.turn import SpeechStarted, TurnConfig, TurnDetector, TurnEnded  # noqa: E402
@@ -83,12 +83,13 @@ def bench_codec() -> None:
     dec_bytes = [ulaw_encode(f) for f in frames]
     dec = per_second(lambda: [ulaw_decode(b) for b in dec_bytes])
 
-    def stream_up() -> None:
-        s = StreamResampler(RATE, 16000)
+    def stream_up(quality: str) -> None:
+        s = StreamResampler(RATE, 16000, quality=quality)
         for f in frames:
             s.process(f)
 
-    up_stream = per_second(stream_up)
+    up_stream = per_second(lambda: stream_up(LOW_LATENCY))
+    up_stream_hq = per_second(lambda: stream_up("HQ"))
     up_batch = per_second(lambda: resample(audio, RATE, 16000))
     whole = per_second(lambda: resample(ulaw_decode(ulaw_encode(audio)), RATE, 16000))
     down_batch = per_second(lambda: resample(resample(audio, RATE, 22050), 22050, RATE), rounds=5)
@@ -96,8 +97,9 @@ def bench_codec() -> None:
     print(f"mu-law encode, 20 ms frames        {ms(enc, 3)}")
     print(f"mu-law decode, 20 ms frames        {ms(dec, 3)}")
     print(f"8k->16k stream (QQ), 20 ms frames  {ms(up_stream, 3)}")
+    print(f"8k->16k stream (HQ), 20 ms frames  {ms(up_stream_hq, 3)}")
     print(f"8k->16k whole buffer (HQ)          {ms(up_batch, 3)}")
-    print(f"inbound frame path (decode+stream) {ms(dec + up_stream, 3)}")
+    print(f"VAD input path (decode+QQ stream)  {ms(dec + up_stream, 3)}")
     print(f"encode+decode+8k->16k, whole buffer {ms(whole, 3)}")
     print(f"22.05k<->8k whole buffer (HQ) x2   {ms(down_batch, 3)}")
 

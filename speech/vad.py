@@ -17,7 +17,7 @@ import numpy as np
 import onnxruntime
 
 from speech.pcm import check_rate, to_int16
-from speech.resample import StreamResampler
+from speech.resample import LOW_LATENCY, StreamResampler
 
 VAD_RATE = 16_000
 WINDOW = 512  # new samples per model call: 32 ms at 16 kHz
@@ -85,7 +85,8 @@ class VadStream:
         self.reset()
 
     def reset(self) -> None:
-        self._resampler = StreamResampler(self.sample_rate, VAD_RATE)
+        # Low latency: HQ would hold back 100 ms of audio, delaying every decision by that much.
+        self._resampler = StreamResampler(self.sample_rate, VAD_RATE, quality=LOW_LATENCY)
         self._pending = np.zeros(0, dtype=np.float32)
         self._context = np.zeros(CONTEXT, dtype=np.float32)
         self._h = np.zeros(_STATE_SHAPE, dtype=np.float32)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from speech.pcm import AudioFormatError
-from speech.resample import StreamResampler, resample
+from speech.resample import LOW_LATENCY, StreamResampler, resample
 
 
 def tone(freq: float, rate: int, seconds: float = 1.0) -> np.ndarray:
@@ -41,9 +41,9 @@ def test_bad_rate_is_a_clear_error(rate: object) -> None:
         resample(tone(300, 8000, 0.1), rate, 16000)  # type: ignore[arg-type]
 
 
-def test_stream_returns_each_20ms_frame_at_once_and_continuously() -> None:
+def test_low_latency_stream_returns_each_20ms_frame_at_once_and_continuously() -> None:
     pcm = tone(440, 8000)
-    stream = StreamResampler(8000, 16000)
+    stream = StreamResampler(8000, 16000, quality=LOW_LATENCY)
     outs = [stream.process(pcm[i : i + 160]) for i in range(0, len(pcm), 160)]
     # No burst buffering: after the first frame every frame yields its 320 samples immediately.
     assert all(len(o) == 320 for o in outs[1:])
