@@ -125,8 +125,8 @@ Confirmation = Literal["yes", "no", "other"]
 
 def classify_confirmation(text: str) -> Confirmation:
     words = re.findall(r"[a-z]+(?:['-][a-z]+)?", text.lower())
-    if not words:
-        return "other"
+    if not words or re.search(r"\d", text):
+        return "other"  # "yes, 4 is fine" names something else: a new request, never a yes
     has_no = any(w in _NO_CORE for w in words)
     has_yes = any(w in _YES_CORE for w in words) or (not has_no and _YES_PHRASES.search(" ".join(words)))
     if has_yes and not has_no and all(w in _YES_CORE or w in _YES_FILLER for w in words):

@@ -155,6 +155,9 @@ CASES: dict[str, Case] = {
     "actually make it thursday keeps the time": Case(
         ["book with patel tomorrow at 3", "ryan walker december 12 1992", "actually make it thursday", "yep"],
         "p-1020", {(PATEL, at(3, 15))}),
+    "a yes naming another time is that time": Case(
+        ["book with patel tomorrow at 3", "ryan walker december 12 1992", "yeah 4 pm is better", "yes"],
+        "p-1020", {(PATEL, at(2, 16))}),
     "no, then a different time": Case(
         ["book with patel tomorrow at 3", "ryan walker december 12 1992", "no", "yes", "the second one", "yeah"],
         "p-1020", {(PATEL, at(2, 9, 30))}),
