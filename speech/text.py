@@ -126,8 +126,12 @@ def _replace_dates(text: str, today: dt.date) -> str:
 
 
 def _replace_times(text: str) -> str:
-    text = _CLOCK.sub(lambda m: spoken_time(int(m[1]), int(m[2]), m[3]), text)
-    return _HOUR_AMPM.sub(lambda m: spoken_time(int(m[1]), 0, m[2]), text)
+    def keep_stop(m: re.Match[str], spoken: str) -> str:
+        # "3 p.m. Call me": the period of "p.m." also ends the sentence.
+        return spoken + "." if m[0].endswith(".") and _ends_sentence(m) else spoken
+
+    text = _CLOCK.sub(lambda m: keep_stop(m, spoken_time(int(m[1]), int(m[2]), m[3])), text)
+    return _HOUR_AMPM.sub(lambda m: keep_stop(m, spoken_time(int(m[1]), 0, m[2])), text)
 
 
 def _replace_phone_numbers(text: str) -> str:

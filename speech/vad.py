@@ -45,9 +45,12 @@ class SileroVadModel:
         opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
-        self.session = onnxruntime.InferenceSession(
-            str(path), sess_options=opts, providers=["CPUExecutionProvider"]
-        )
+        try:
+            self.session = onnxruntime.InferenceSession(
+                str(path), sess_options=opts, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime's own error types (InvalidProtobuf, Fail ...)
+            raise VadModelError(f"cannot load Silero VAD model {path}: {exc}") from None
         names = {i.name for i in self.session.get_inputs()}
         if names != {"input", "h", "c"}:
             raise VadModelError(f"{path}: unexpected model inputs {sorted(names)}")

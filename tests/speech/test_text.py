@@ -26,6 +26,15 @@ def test_times(clock: str, spoken: str) -> None:
     assert normalize(f"See you at {clock} then", TODAY) == f"See you at {spoken} then"
 
 
+@pytest.mark.parametrize("clock", ["15:00.", "3 p.m.", "3pm.", "3 PM."])
+def test_a_time_at_the_end_of_a_sentence_keeps_the_full_stop(clock: str) -> None:
+    assert split_sentences(normalize(f"Come at {clock} Call us first.", TODAY)) == [
+        "Come at 3 PM.",
+        "Call us first.",
+    ]
+    assert normalize(f"Come at {clock}", TODAY) == "Come at 3 PM."
+
+
 def test_dates_near_today_get_the_weekday() -> None:
     assert normalize("on 2031-03-11", TODAY) == "on Tuesday, March 11th"
     assert normalize("on 3/22/2031", TODAY) == "on Saturday, March 22nd"

@@ -20,6 +20,7 @@ from speech.turn import (
     TurnEnded,
     TurnEvent,
 )
+from speech.vad import SileroVadModel, VadModelError
 from tests.speech.audio_helpers import compose, line_noise, phone_line
 from tests.speech.conftest import load_fixture
 
@@ -206,3 +207,11 @@ def test_config_validation() -> None:
         TurnConfig(sample_rate=12)
     with pytest.raises(ValidationError):
         TurnConfig(end_silence_ms=0)
+
+
+def test_missing_or_wrong_vad_model_is_a_clear_error(tmp_path) -> None:
+    with pytest.raises(VadModelError, match="not found"):
+        SileroVadModel(tmp_path / "silero.onnx")
+    (tmp_path / "junk.onnx").write_bytes(b"junk")
+    with pytest.raises(VadModelError, match="cannot load"):
+        SileroVadModel(tmp_path / "junk.onnx")
