@@ -184,10 +184,15 @@ def normalize(text: str, today: dt.date | None = None) -> str:
     return re.sub(r"[ ]{2,}", " ", text).strip()
 
 
-def split_sentences(text: str, max_words: int = 24) -> list[str]:
+def split_sentences(text: str, max_words: int = 24, first_max_words: int | None = None) -> list[str]:
     """Sentences in order; a sentence longer than `max_words` is cut at clause breaks (, ; :)
-    so that the first audio of a long reply is not held back by one long sentence."""
+    so that the first audio of a long reply is not held back by one long sentence. With
+    `first_max_words`, a longer first sentence is cut at its first clause break ("Sure, ...")."""
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    if first_max_words and sentences and len(sentences[0].split()) > first_max_words:
+        head, *rest = _CLAUSE_BREAK.split(sentences[0], maxsplit=1)
+        if rest and any(ch.isalnum() for ch in head):
+            sentences[0:1] = [head, rest[0]]
     out: list[str] = []
     for sentence in sentences:
         if len(sentence.split()) <= max_words:

@@ -29,6 +29,7 @@ from speech.resample import resample
 from speech.text import normalize, split_sentences
 
 PHONE_FRAME_BYTES = frame_samples(PHONE_RATE)  # 160: one byte per sample
+FIRST_CHUNK_MAX_WORDS = 6
 
 
 class VoiceNotFoundError(FileNotFoundError):
@@ -154,7 +155,9 @@ class TextToSpeech:
                 pending.cancel()  # not started yet: never runs; already running: result dropped
 
     def sentences(self, text: str) -> list[str]:
-        return split_sentences(normalize(text))
+        """What will be synthesized, chunk by chunk. A long first sentence is cut at its first
+        clause break: "Sure," is ready in about 40 ms where a 15-word sentence takes 300 ms or more."""
+        return split_sentences(normalize(text), first_max_words=FIRST_CHUNK_MAX_WORDS)
 
     async def stream(self, text: str, sample_rate: int | None = None) -> AsyncIterator[SpeechChunk]:
         """PCM sentence by sentence, at `sample_rate` (default: the voice's own rate)."""

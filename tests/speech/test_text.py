@@ -127,3 +127,16 @@ def test_long_sentences_are_cut_at_clause_breaks() -> None:
 def test_punctuation_only_gives_no_sentences() -> None:
     assert split_sentences("... !? ,") == []
     assert split_sentences("") == []
+
+
+def test_a_long_first_sentence_is_cut_at_its_first_clause_break() -> None:
+    text = "Sure, Doctor Lee has an opening on Tuesday at 3 PM. Shall I book it, or not?"
+    assert split_sentences(text, first_max_words=6) == [
+        "Sure,",
+        "Doctor Lee has an opening on Tuesday at 3 PM.",
+        "Shall I book it, or not?",
+    ]
+    assert split_sentences("Yes, that works.", first_max_words=6) == ["Yes, that works."]
+    assert split_sentences("One two three four five six seven eight.", first_max_words=6) == [
+        "One two three four five six seven eight."
+    ]
