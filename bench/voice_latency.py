@@ -138,6 +138,8 @@ async def run_level(url: str, calls: int, turns: list, pid: int | None) -> dict:
     breakdown: dict[str, list[float]] = {
         "eot_wait_ms": [],
         "stt_ms": [],
+        "stt_processing_ms": [],
+        "stt_queued_ms": [],
         "planning_ms": [],
         "tts_first_ms": [],
     }

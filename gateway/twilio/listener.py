@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -82,13 +83,22 @@ class Listener:
             self._trim(self._position_ms - self._preroll_ms - 400)
         return events
 
-    async def transcribe(self, turn: TurnEnded) -> HeardTurn:
-        """The transcript of a finished turn: the speculative one when it covers the same audio."""
+    def transcribe(self, turn: TurnEnded) -> Coroutine[Any, Any, HeardTurn]:
+        """The transcript of a finished turn: the speculative one when it covers the same audio.
+
+        Call it when the turn ends (it claims the speculative run right away, before the next
+        turn can start one); await the result whenever the turn's reply is due.
+        """
         ended_at = time.monotonic()
         speculative = self._speculative
         self._speculative = None
         self._onset_ms = None
         self._trim(turn.end_ms)
+        return self._finish(turn, speculative, ended_at)
+
+    async def _finish(
+        self, turn: TurnEnded, speculative: tuple[int, int, asyncio.Task[Any]] | None, ended_at: float
+    ) -> HeardTurn:
         last_voice_ms = turn.end_ms - self._tail_ms
         eot_wait_ms = max(0, turn.at_ms - last_voice_ms)
         hit = speculative is not None and speculative[1] == turn.end_ms and not speculative[2].cancelled()

@@ -70,7 +70,7 @@ class CallSession:
         self.listener = Listener(detector, models.stt)
         self.gate = BargeInGate(settings.twilio_barge_in_min_ms)
         self.digits = DigitCollector(settings.twilio_dtmf_timeout_s, self._on_digits)
-        self._turns: asyncio.Queue[TurnEnded | str] = asyncio.Queue()
+        self._turns: asyncio.Queue[asyncio.Future[HeardTurn] | str] = asyncio.Queue()
         self._reply: asyncio.Task[None] | None = None
         self._worker: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
@@ -94,7 +94,8 @@ class CallSession:
                 self.gate.speech_started()
             elif isinstance(event, TurnEnded):
                 self.gate.speech_stopped()
-                self._turns.put_nowait(event)
+                # Transcription starts now (or is already running), not when the worker gets to it.
+                self._turns.put_nowait(asyncio.ensure_future(self.listener.transcribe(event)))
             elif isinstance(event, TurnDiscarded):
                 self.gate.speech_stopped()
         if self.gate.frame(self.bot_busy):
@@ -123,12 +124,18 @@ class CallSession:
         while True:
             item = await self._turns.get()
             if self._transferring:
+                if not isinstance(item, str):
+                    item.cancel()
                 continue
             if isinstance(item, str):
                 turn = UserTurn(text=entry_text(item), channel="voice", dtmf=item, meta={"source": "dtmf"})
                 heard = None
             else:
-                heard = await self.listener.transcribe(item)
+                try:
+                    heard = await item
+                except Exception as exc:  # one lost turn, not a deaf call
+                    log.error("transcription failed", error=repr(exc), conversation_id=self.conversation.id)
+                    continue
                 if not heard.text:
                     continue
                 turn = UserTurn(
@@ -291,6 +298,10 @@ class CallSession:
         self._closed = True
         self.digits.close()
         tasks = [t for t in (self._reply, self._worker, *self._background) if t is not None and not t.done()]
+        while not self._turns.empty():  # turns still waiting for their transcript
+            item = self._turns.get_nowait()
+            if not isinstance(item, str):
+                tasks.append(item)
         for task in tasks:
             task.cancel()
         if tasks:
