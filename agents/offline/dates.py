@@ -84,10 +84,19 @@ class When:
     part: PartOfDay = "any"
     soonest: bool = False
     matched: list[str] = field(default_factory=list)
+    after: time | None = None  # "after 3": times later than this
+    before: time | None = None  # "before 11": times earlier than this
 
     @property
     def empty(self) -> bool:
-        return self.start is None and self.at is None and self.part == "any" and not self.soonest
+        return (
+            self.start is None
+            and self.at is None
+            and self.part == "any"
+            and not self.soonest
+            and self.after is None
+            and self.before is None
+        )
 
 
 _DAY_PHRASE = re.compile(
@@ -96,9 +105,11 @@ _DAY_PHRASE = re.compile(
     rf"|{_MONTH_NC}\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?!\s*(?::|am|pm|\d))"
     rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NC}"
     r"|\d{1,2}/\d{1,2}(?!/)"
-    r"|(?:the\s+)?\d{1,2}(?:st|nd|rd|th)(?!\s*(?:one|option|slot|choice|time|available|of)\b))\b"
+    # a bare ordinal is a day only as "the 9th" / "on 9th" or as the whole answer ("1st name" isn't)
+    r"|(?:the|on)\s+\d{1,2}(?:st|nd|rd|th)(?!\s*(?:one|option|slot|choice|time|available|of)\b)"
+    r"|^\W*\d{1,2}(?:st|nd|rd|th)(?=\W*$))\b"
 )
-_DAY_OF_MONTH = re.compile(r"^(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)$")
+_DAY_OF_MONTH = re.compile(r"^\W*(?:(?:the|on)\s+)?(\d{1,2})(?:st|nd|rd|th)$")
 _WEEKDAY_PHRASE = re.compile(rf"^(?:(next|this|coming)\s+)?({'|'.join(WEEKDAYS)})$")
 _WEEK = re.compile(r"\b(next|this|the following)\s+week\b")
 _TIME = re.compile(
@@ -213,6 +224,12 @@ def day_phrases(text: str) -> list[re.Match[str]]:
     return list(_DAY_PHRASE.finditer(text))
 
 
+_BOUND = re.compile(
+    r"\b(after|before|later than|earlier than|not before|not after|no earlier than|no later than)\s+"
+    r"((?:\d{1,2}(?::\d{2})?(?:\s*(?:am|pm|o'clock))?)|noon|midday)"
+)
+
+
 def find_when(text: str, now: datetime) -> When:
     """Everything about 'when' in one utterance (normalized text)."""
     when = When()
@@ -236,6 +253,15 @@ def find_when(text: str, now: datetime) -> When:
                 when.start = monday + timedelta(days=7)
                 when.end = when.start + timedelta(days=6)
             when.matched.append(wm.group(0))
+    bound = _BOUND.search(text)
+    bounded = find_time(f"at {bound.group(2)}")[0] if bound else None
+    if bound and bounded is not None:
+        if bound.group(1) in ("after", "later than", "not before", "no earlier than"):
+            when.after = bounded
+        else:
+            when.before = bounded
+        when.matched.append(bound.group(0))
+        text = text.replace(bound.group(0), " ")
     at, span = find_time(text)
     if at is not None:
         when.at = at

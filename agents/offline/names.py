@@ -53,6 +53,10 @@ def find_name(text: str, *, whole_answer: bool = False) -> tuple[str, str] | Non
     With `whole_answer` (the bot just asked for the name) the leading words may be the name
     without any cue ("sarah johnson march 14th 1985").
     """
+    first = re.search(r"\b(?:first|1st) name(?: is|'s)?\s+([^\W\d_][\w'-]*)", text)
+    last = re.search(r"\b(?:last name|surname|family name)(?: is|'s)?\s+([^\W\d_][\w'-]*)", text)
+    if first and last:  # "first name sarah, last name johnson" in either order
+        return _title(first.group(1)), _title(last.group(1))
     candidates: list[str] = []
     cue = _CUES.search(text)
     if cue:

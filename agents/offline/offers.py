@@ -28,6 +28,10 @@ def search_arguments(want: When | None, provider_id: str | None, today: date) ->
     part = want.part
     if want.at is not None:  # narrow the search so the asked-for time is within the result
         part = "morning" if want.at.hour < 12 else "afternoon"
+    elif want.after is not None and want.after.hour >= 12:
+        part = "afternoon"
+    elif want.before is not None and want.before.hour <= 12 and want.before.minute == 0:
+        part = "morning"
     args: dict[str, Any] = {
         "start_date": start.isoformat(),
         "end_date": end.isoformat(),
@@ -72,6 +76,8 @@ def choose(slots: list[Slot], want: When | None, now: datetime, *, skip_day: dat
         and (skip_day is None or x.start.date() != skip_day)
         and (after is None or x.start > after)
         and (before is None or x.start < before)
+        and (want is None or want.after is None or x.start.time().replace(tzinfo=None) > want.after)
+        and (want is None or want.before is None or x.start.time().replace(tzinfo=None) < want.before)
     ]
     if want is not None and want.soonest and want.start is None and want.at is None and want.part == "any":
         # "the first available": that one, proposed directly

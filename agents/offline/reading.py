@@ -194,7 +194,7 @@ def _read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool
 
 def _read_later_earlier(s: dict[str, Any], text: str) -> bool:
     """ "anything later?" / "something earlier": times after the last (before the first) offered."""
-    m = re.search(r"\b(later|earlier|sooner)\b", text)
+    m = re.search(r"\b(later|earlier|sooner)\b(?!\s+than)", text)
     if not m:
         return False
     starts = [Slot.model_validate(x).start for x in s["offered"]]

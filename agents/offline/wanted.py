@@ -16,15 +16,17 @@ from agents.offline.dates import When
 def merge(old: When | None, new: When) -> When:
     """`old` refined by what was just said (`new`); `old` itself is left alone."""
     if old is None:
-        return When(new.start, new.end, new.at, new.part, new.soonest)
-    out = When(old.start, old.end, old.at, old.part, old.soonest)
+        return When(new.start, new.end, new.at, new.part, new.soonest, after=new.after, before=new.before)
+    out = When(old.start, old.end, old.at, old.part, old.soonest, after=old.after, before=old.before)
+    if new.after is not None or new.before is not None:  # "anything after 3": a range, not a time
+        out.after, out.before, out.at = new.after, new.before, None
     if new.soonest and new.start is None:
         out.start = out.end = None
         out.soonest = True
     if new.start is not None:
         out.start, out.end, out.soonest = new.start, new.end, False
     if new.at is not None:
-        out.at, out.part = new.at, "any"
+        out.at, out.part, out.after, out.before = new.at, "any", None, None
     elif new.part != "any":
         out.part, out.at = new.part, None
     return out
@@ -37,6 +39,8 @@ def dump(when: When) -> dict[str, Any]:
         "at": when.at.isoformat() if when.at else None,
         "part": when.part,
         "soonest": when.soonest,
+        "after": when.after.isoformat() if when.after else None,
+        "before": when.before.isoformat() if when.before else None,
     }
 
 
@@ -49,4 +53,6 @@ def load(data: dict[str, Any] | None) -> When | None:
         at=time.fromisoformat(data["at"]) if data.get("at") else None,
         part=data.get("part", "any"),
         soonest=bool(data.get("soonest")),
+        after=time.fromisoformat(data["after"]) if data.get("after") else None,
+        before=time.fromisoformat(data["before"]) if data.get("before") else None,
     )

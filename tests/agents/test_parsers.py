@@ -74,6 +74,7 @@ MONDAY = NOW.replace(day=7)  # Monday December 7th 2026
         ("on the first", NOW, date(2026, 12, 1)),  # today still counts
         ("the 30th", NOW.replace(month=2, day=1), date(2026, 3, 30)),  # February has none
         ("9th of december", NOW, date(2026, 12, 9)),
+        ("anything after 3 on friday", NOW, date(2026, 12, 4)),
     ],
 )
 def test_day_rules(said: str, now: datetime, day: date) -> None:
@@ -98,6 +99,9 @@ def test_spoken_times(said: str, at: time) -> None:
         ("My name is Sarah Johnson and my date of birth is March 14th, 1985", ("Sarah", "Johnson")),
         ("this is siobhan o'connor", ("Siobhan", "O'connor")),
         ("I'd like to book an appointment", None),
+        ("last name Johnson, first name Sarah", ("Sarah", "Johnson")),
+        ("it's josé ramírez", ("José", "Ramírez")),
+        ("nope i'm all set", None),
     ],
 )
 def test_name(said: str, name: tuple[str, str] | None) -> None:
@@ -152,3 +156,16 @@ def test_tool_registry_hides_idempotency_key_and_identity_lookups() -> None:
 )  # fmt: skip
 def test_task_wording(said: str, task: str) -> None:
     assert task_of(intents(normalize(said))) == task
+
+
+@pytest.mark.parametrize(
+    ("said", "after", "before"),
+    [
+        ("after 3", time(15, 0), None),
+        ("before noon", None, time(12, 0)),
+        ("later than 4:30", time(16, 30), None),
+    ],
+)
+def test_time_bounds(said: str, after: time | None, before: time | None) -> None:
+    when = find_when(normalize(said), NOW)
+    assert (when.after, when.before, when.at) == (after, before, None)

@@ -143,6 +143,13 @@ CASES: dict[str, Case] = {
     "whisper: 2 30 p.m. on friday": Case(
         ["Hi. I'd like to book.", "Ryan Walker, December 12, 1992", "2 30 p.m. on Friday.", "Go ahead."],
         "p-1020", {(PATEL, at(4, 14, 30))}),
+    "after 3 on friday": Case(
+        ["book with dr chen on friday after 3", "amelia robinson may 27 1977", "the first one", "yes"],
+        "p-1019", {(CHEN, at(4, 15, 30))}),
+    "later than 4, first and last name said apart": Case(
+        ["book with dr patel tomorrow", "last name robinson, first name amelia, born may 27 1977",
+         "do you have anything later than 4", "yes", "yes"],
+        "p-1019", {(PATEL, at(2, 16, 30))}),
     "a doctor we don't have": Case(
         ["book an appointment", "sarah johnson march 14 1985", "with doctor jones", "doctor chen", "friday",
          "the first one", "yes"],
