@@ -14,7 +14,7 @@ from contextlib import aclosing
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from agents.api import (
@@ -31,6 +31,7 @@ from agents.events import EventKind
 from gateway.logging import bind_conversation, get_logger
 from gateway.store.audit import AuditLog
 from gateway.store.db import Database
+from gateway.store.group_commit import GroupCommitter, Write
 from gateway.store.models import ConversationRow, HandoffRow, TurnRow, new_id
 
 log = get_logger(__name__)
@@ -201,35 +202,32 @@ class Conversation:
         ended_at: datetime | None = None,
         save_state: bool = False,
     ) -> int:
-        """Store one transcript turn (and optionally the agent state) in one transaction."""
+        """Store one transcript turn (and optionally the agent state) in one transaction, shared
+        with other conversations' turns by the group committer."""
         async with self._lock:
             for attempt in range(5):
-                try:
-                    async with self._m.db.session() as s, s.begin():
-                        if self._turn_seq is None:
-                            last = await s.scalar(
-                                select(func.max(TurnRow.seq)).where(TurnRow.conversation_id == self.id)
-                            )
-                            self._turn_seq = last or 0
-                        seq = self._turn_seq + 1
-                        await s.execute(
-                            insert(TurnRow).values(
-                                conversation_id=self.id,
-                                seq=seq,
-                                speaker=speaker,
-                                text=text,
-                                meta=meta or {},
-                                started_at=started_at or _now(),
-                                ended_at=ended_at,
-                                interrupted=False,
-                            )
+                if self._turn_seq is None:
+                    async with self._m.db.session() as s:
+                        last = await s.scalar(
+                            select(func.max(TurnRow.seq)).where(TurnRow.conversation_id == self.id)
                         )
-                        if save_state:
-                            await s.execute(
-                                update(ConversationRow)
-                                .where(ConversationRow.id == self.id)
-                                .values(state=self.state.model_dump(mode="json"))
-                            )
+                    self._turn_seq = last or 0
+                seq = self._turn_seq + 1
+                turn = {
+                    "conversation_id": self.id,
+                    "seq": seq,
+                    "speaker": speaker,
+                    "text": text,
+                    "meta": meta or {},
+                    "started_at": started_at or _now(),
+                    "ended_at": ended_at,
+                    "interrupted": False,
+                }
+                writes = [Write(_INSERT_TURN, turn)]
+                if save_state:
+                    writes.append(self._state_write())
+                try:
+                    await self._m.writes.write(*writes)
                 except IntegrityError:
                     # Another replica (e.g. a staff message) took this number; reload.
                     self._turn_seq = None
@@ -241,12 +239,19 @@ class Conversation:
         raise AssertionError("unreachable")
 
     async def _save_state(self) -> None:
-        async with self._m.db.session() as s, s.begin():
-            await s.execute(
-                update(ConversationRow)
-                .where(ConversationRow.id == self.id)
-                .values(state=self.state.model_dump(mode="json"))
-            )
+        await self._m.writes.write(self._state_write())
+
+    def _state_write(self) -> Write:
+        return Write(_SAVE_STATE, {"b_id": self.id, "b_state": self.state.model_dump(mode="json")})
+
+
+# Module-level statements: the group committer batches writes of the same statement object.
+_INSERT_TURN = insert(TurnRow.__table__)
+_SAVE_STATE = (
+    update(ConversationRow.__table__)
+    .where(ConversationRow.__table__.c.id == bindparam("b_id"))
+    .values(state=bindparam("b_state"))
+)
 
 
 class ConversationManager:
@@ -254,6 +259,7 @@ class ConversationManager:
         self.db = db
         self.audit = audit
         self.agent = agent
+        self.writes = GroupCommitter(db)  # turn rows and state saves of all conversations
         self._live: dict[str, Conversation] = {}
 
     async def open(
@@ -307,3 +313,7 @@ class ConversationManager:
 
     def forget(self, conversation_id: str) -> None:
         self._live.pop(conversation_id, None)
+
+    async def close(self) -> None:
+        """Finish queued turn writes (every writer awaits its own, so this only stops the task)."""
+        await self.writes.close()

@@ -81,6 +81,7 @@ class Services:
         if self.speech is not None:
             self.speech.close()
         await self.chat.stop()  # stores the chat events still queued; needs the database open
+        await self.conversations.close()
         await self.audit.close()
         await self.connector.aclose()
         await self.db.close()
