@@ -14,16 +14,17 @@ from __future__ import annotations
 import numpy as np
 import soxr
 
-from speech.pcm import check_rate, to_int16
+from speech.pcm import check_rate, to_float32, to_int16
 
 QUALITY = "HQ"  # for whole buffers: soxr's default; VHQ costs more and changes nothing on a phone line
 LOW_LATENCY = "QQ"  # returns each frame's samples at once (about 0.25 ms delay)
 
 
 def resample(pcm: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
-    """Convert int16 samples from one rate to another; returns int16."""
+    """Convert mono samples from one rate to another: int16 in, int16 out; float in, float32 out."""
     from_rate, to_rate = check_rate(from_rate), check_rate(to_rate)
-    samples = to_int16(pcm)
+    arr = np.asarray(pcm)
+    samples = to_float32(arr) if np.issubdtype(arr.dtype, np.floating) else to_int16(arr)
     if from_rate == to_rate or samples.size == 0:
         return samples.copy()
     return soxr.resample(samples, from_rate, to_rate, quality=QUALITY)

@@ -29,6 +29,15 @@ def test_downsampling_removes_content_above_the_new_nyquist() -> None:
     assert np.sqrt(np.mean(out.astype(np.float64) ** 2)) < 200
 
 
+def test_float_input_stays_float() -> None:
+    floats = tone(440, 8000).astype(np.float32) / 32768
+    out = resample(floats, 8000, 16000)
+    assert out.dtype == np.float32 and abs(len(out) - 16000) <= 2
+    assert np.allclose(out * 32768, resample(tone(440, 8000), 8000, 16000), atol=3)
+    with pytest.raises(AudioFormatError, match="NaN"):
+        resample(np.array([0.0, np.nan], dtype=np.float32), 8000, 16000)
+
+
 def test_same_rate_is_a_copy() -> None:
     pcm = tone(300, 8000, 0.1)
     out = resample(pcm, 8000, 8000)
