@@ -168,10 +168,10 @@ class OfflinePlanner:
         hint = s.pop("target_hint", None)
         if target is None and hint:
             target = pick_appointment(hint, find_when(hint, ctx.now), appointments)
+            when = find_when(hint, ctx.now)
             if target is None and len(appointments) == 1 and task == Intent.RESCHEDULE and not s.get("want"):
-                # "reschedule my appointment, friday works better": friday is the new day
-                when = find_when(hint, ctx.now)
-                s["want"] = wanted.dump(wanted.merge(None, when))
+                if not when.empty:  # "reschedule my appointment, friday works better": the new day
+                    s["want"] = wanted.dump(wanted.merge(None, when))
         if target is None and len(appointments) == 1:
             target = appointments[0]
         if target is None:

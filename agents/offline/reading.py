@@ -177,11 +177,11 @@ def _read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool
         old_text, new_text = split_reschedule(rest, ctx.now)
         if new_text is None and (s.get("asked_new_day") or s.get("target")):
             new_text, old_text = rest, ""  # the answer to "what day would you like to move it to?"
-        if old_text and not s.get("target") and not find_when(old_text, ctx.now).empty:
+        if old_text and not s.get("target") and _points_at_one(old_text, ctx):
             s["target_hint"] = old_text  # "my thursday appointment": which one, not when to
             got = True
     elif task in (Intent.CANCEL, Intent.LIST):
-        if not find_when(rest, ctx.now).empty and not s.get("target"):
+        if not s.get("target") and _points_at_one(rest, ctx):
             s["target_hint"] = rest
             return True
         return False
@@ -190,6 +190,11 @@ def _read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool
         return got
     s["want"] = wanted.dump(wanted.merge(wanted.load(s.get("want")), when))
     return True
+
+
+def _points_at_one(text: str, ctx: PlanContext) -> bool:
+    """Words that may pick one appointment: a day, or a doctor ("the one with dr chen")."""
+    return not find_when(text, ctx.now).empty or re.search(r"\b(dr|doctor|with)\b", text) is not None
 
 
 def _read_later_earlier(s: dict[str, Any], text: str) -> bool:

@@ -219,6 +219,18 @@ CASES: dict[str, Case] = {
         ["book me in please, Sarah Johnson march 14 1985", "tomorrow at 10 with doctor patel", "yes",
          "and another one with dr chen on friday at 11", "yes", "I can't make it on friday", "yes"],
         "p-1001", {(PATEL, at(2, 10))}),
+    "two booked, move the one with dr chen": Case(
+        ["book me in please, Sarah Johnson march 14 1985", "tomorrow at 10 with doctor patel", "yes",
+         "and another one with dr chen on friday at 11", "yes", "I need to move the one with dr chen to monday at 2",
+         "yes"],
+        "p-1001", {(PATEL, at(2, 10)), (CHEN, at(7, 14))}),
+    "two booked, which one: the second": Case(
+        ["book me in please, Sarah Johnson march 14 1985", "tomorrow at 10 with doctor patel", "yes",
+         "and another one with dr chen on friday at 11", "yes", "reschedule my appointment", "the second one",
+         "next wednesday", "the first one", "yes"],
+        "p-1001", {(PATEL, at(2, 10)), (CHEN, at(9, 9))}),
+    "wrong date of birth first, then right": Case(
+        ["cancel my appointment", "emily davis january 1 1980", "emily davis july 23 1990", "yes"], "p-1003", set()),
     # ---- listing
     "when is my appointment": Case(
         ["when is my appointment", "james wilson january 30 1965", "thanks that's all"], "p-1004", JAMES_SEEDED,
