@@ -139,7 +139,10 @@ class SpeechToText:
         except Exception as exc:  # noqa: BLE001 - CTranslate2/HF raise many types; one clear error out
             raise SpeechModelError(f"cannot load Whisper model {name!r}: {exc}") from None
         stt = cls(whisper, workers, name, beam_size, short_context)
-        stt._transcribe_16k(np.zeros(WHISPER_RATE // 2, dtype=np.float32) + 1e-3)  # warm-up
+        # Warm-up of both paths (full and short context): first runs allocate and are slow.
+        hum = (np.sin(np.arange(2 * WHISPER_RATE) * 2 * np.pi * 220 / WHISPER_RATE) * 0.1).astype(np.float32)
+        stt._transcribe_16k(hum[: WHISPER_RATE // 2])
+        stt._transcribe_16k(hum)
         return stt
 
     def close(self) -> None:

@@ -52,6 +52,11 @@ _MONTH_DAY = re.compile(rf"\b({_MONTH_NAMES})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b
 _AMPM = r"(?:\s*([ap])\.?\s?m\b\.?)"
 _CLOCK = re.compile(rf"\b([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?{_AMPM}?", re.IGNORECASE)
 _HOUR_AMPM = re.compile(rf"(?<![:\d])\b(1[0-2]|0?[1-9]){_AMPM}", re.IGNORECASE)
+_TIME_RANGE = re.compile(
+    r"(\d{1,2}(?::\d{2})?\s*(?:[ap]\.?\s?m\.?)?)\s*[-–]\s*(?=\d{1,2}(?::\d{2}|\s*[ap]\.?\s?m))", re.I
+)
+_EMAIL = re.compile(r"\b([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)\b")
+_URL = re.compile(r"\b(?:https?://)?(www\.[\w-]+(?:\.[\w-]+)+)(/\S*)?", re.I)
 _MONEY = re.compile(r"\$(\d[\d,]*)(?:\.(\d{2}))?\b")
 _PERCENT = re.compile(r"(\d)\s?%")
 
@@ -134,6 +139,12 @@ def _replace_times(text: str) -> str:
     return _HOUR_AMPM.sub(lambda m: keep_stop(m, spoken_time(int(m[1]), 0, m[2])), text)
 
 
+def _replace_addresses(text: str) -> str:
+    """info@clinic.org -> 'info at clinic dot org'; www.clinic.org -> 'www dot clinic dot org'."""
+    text = _EMAIL.sub(lambda m: f"{m[1].replace('.', ' dot ')} at {m[2].replace('.', ' dot ')}", text)
+    return _URL.sub(lambda m: m[1].replace(".", " dot "), text)
+
+
 def _replace_phone_numbers(text: str) -> str:
     out, last = [], 0
     for match in PhoneNumberMatcher(text, "US", leniency=Leniency.POSSIBLE):
@@ -174,8 +185,10 @@ def normalize(text: str, today: dt.date | None = None) -> str:
     """Rewrite dates, times, phone numbers, money and abbreviations the way they are said."""
     today = today or dt.date.today()
     text = " ".join(text.replace("\u00a0", " ").split("\t"))
+    text = _replace_addresses(text)  # first: their dots are not sentence ends or abbreviations
     text = _replace_abbreviations(text)
     text = _replace_dates(text, today)  # before phone numbers: 12/03/2024 has ten digits
+    text = _TIME_RANGE.sub(r"\1 to ", text)  # "9:00-17:00" -> "9 AM to 5 PM"
     text = _replace_times(text)
     text = _replace_phone_numbers(text)
     text = _MONEY.sub(_replace_money, text)

@@ -140,3 +140,15 @@ def test_a_long_first_sentence_is_cut_at_its_first_clause_break() -> None:
     assert split_sentences("One two three four five six seven eight.", first_max_words=6) == [
         "One two three four five six seven eight."
     ]
+
+
+def test_time_ranges_emails_and_web_addresses() -> None:
+    assert normalize("Open 9:00-17:00 daily", TODAY) == "Open 9 AM to 5 PM daily"
+    assert normalize("Open 9am–5pm.", TODAY) == "Open 9 AM to 5 PM."
+    assert normalize("Write to front.desk@riverside-clinic.org today.", TODAY) == (
+        "Write to front dot desk at riverside-clinic dot org today."
+    )
+    assert (
+        normalize("See www.riverside.org/forms for forms.", TODAY)
+        == "See www dot riverside dot org for forms."
+    )
