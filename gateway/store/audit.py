@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +24,11 @@ from gateway.store.db import Database
 from gateway.store.models import AuditEventRow, AuditHeadRow
 
 SYSTEM_CHAIN = "system"
+_UPDATE_HEAD = (
+    update(AuditHeadRow.__table__)
+    .where(AuditHeadRow.__table__.c.conversation_id == bindparam("b_chain"))
+    .values(seq=bindparam("b_seq"), hash=bindparam("b_hash"))
+)
 _MAX_BATCH = 500
 _MAX_ATTEMPTS = 5
 
@@ -201,12 +206,14 @@ class AuditLog:
                     }
                 )
             await session.execute(AuditEventRow.__table__.insert(), rows)
-            for chain, (seq, digest) in heads.items():
-                await session.execute(
-                    update(AuditHeadRow)
-                    .where(AuditHeadRow.conversation_id == chain)
-                    .values(seq=seq, hash=digest)
-                )
+            # All heads in one executemany: one statement per chain cost more than the inserts.
+            await session.execute(
+                _UPDATE_HEAD,
+                [
+                    {"b_chain": chain, "b_seq": seq, "b_hash": digest}
+                    for chain, (seq, digest) in heads.items()
+                ],
+            )
         return stored
 
     # -- reading ---------------------------------------------------------------------------
