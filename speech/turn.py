@@ -94,7 +94,7 @@ class TurnDiscarded:
 
 TurnEvent = SpeechStarted | PauseDetected | SpeechResumed | TurnEnded | TurnDiscarded
 
-_NOISE_MARGIN = 3.0  # sound counts only if this many times above the background level
+_NOISE_MARGIN = 2.0  # sound counts only if this many times above the background level
 _MIN_LOUD_RMS = 60.0  # and never below about -55 dBFS
 
 
@@ -182,9 +182,12 @@ class TurnDetector:
             sounding = self._level.last_loud_end(start_ms, end_ms, self._loud_threshold())
             # A voiced window with no sound in it is the VAD's lag after the words stopped; only
             # several in a row are speech (someone talking much more softly than before).
-            self._quiet_voiced = 0 if sounding else self._quiet_voiced + 1
-            if sounding is None and self._quiet_voiced >= 3:
-                sounding = end_ms
+            if sounding:
+                self._quiet_voiced = 0
+            elif self._level.last_loud_end(start_ms, end_ms, self._audible_threshold()) is not None:
+                self._quiet_voiced += 1
+                if self._quiet_voiced >= 3:
+                    sounding = end_ms
             if sounding is not None:
                 self._last_voice_ms = max(self._last_voice_ms, sounding)
             if self._paused:
@@ -221,6 +224,10 @@ class TurnDetector:
     def _loud_threshold(self, extra_db: float = 0.0) -> float:
         relative = self._peak * 10 ** ((self.config.level_rel_db + extra_db) / 20)
         return max(relative, self._level.noise_rms * _NOISE_MARGIN, _MIN_LOUD_RMS)
+
+    def _audible_threshold(self) -> float:
+        """Anything clearly above the background: soft speech far below the turn's peak."""
+        return max(self._level.noise_rms * _NOISE_MARGIN, _MIN_LOUD_RMS)
 
     def _open(self, onset_ms: int, now_ms: int) -> None:
         self._in_turn, self._paused = True, False

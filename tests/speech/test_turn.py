@@ -215,3 +215,15 @@ def test_missing_or_wrong_vad_model_is_a_clear_error(tmp_path) -> None:
     (tmp_path / "junk.onnx").write_bytes(b"junk")
     with pytest.raises(VadModelError, match="cannot load"):
         SileroVadModel(tmp_path / "junk.onnx")
+
+
+def test_noisy_line(say, vad_model) -> None:
+    """Hiss at about -47 dBFS (a poor mobile line): still one turn per sentence, ended in time."""
+    for i, (first, second) in enumerate(PAIRS[:3]):
+        clean, spans = compose(8000, 500, say(first), 250, say(second), 900, seed=i)
+        noisy = np.clip(clean.astype(np.int32) + line_noise(len(clean), seed=i, level=150.0), -32768, 32767)
+        events = run(TurnDetector(TurnConfig(), vad_model), phone_line(noisy.astype(np.int16)))
+        [ended] = of(TurnEnded, events)
+        assert 0 < ended.at_ms - spans[-1][1] // 8 <= 400
+        [started] = of(SpeechStarted, events)
+        assert 0 < started.at_ms - spans[0][0] // 8 <= 300
