@@ -30,7 +30,7 @@ from agents.policy import classify_confirmation
 from connectors.base import Appointment, Provider, Slot
 
 _TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id",
-              "any_provider", "chosen", "asked_new_day", "declined", "proposed")  # fmt: skip
+              "any_provider", "chosen", "asked_new_day", "declined", "proposed", "unanswered")  # fmt: skip
 
 
 def drop_task(s: dict[str, Any]) -> None:
@@ -61,7 +61,15 @@ def _forget_gone_proposal(ctx: PlanContext, s: dict[str, Any], raw: str) -> None
     if not s.pop("proposed", False) or ctx.caller.pending_action is not None:
         return
     chosen = s.pop("chosen", None)
-    if chosen and _was_declined(ctx):
+    if not _was_declined(ctx):
+        # answered with something else: "actually thursday" is a new request, but "thank you"
+        # or words not understood get the same question again (`_not_understood`), so a caller
+        # never leaves believing a write was done when it was not
+        s["unanswered"] = {"chosen": chosen, "target": s.get("target")}
+        if s.get("task") == Intent.CANCEL:
+            s.pop("target", None)  # "no, the one on friday" may pick another
+        return
+    if chosen:
         s["declined"] = [*s.get("declined", []), chosen][-10:]
         s.pop("offered", None)
     if classify_confirmation(raw) != "other" and (want := wanted.load(s.get("want"))) is not None:
@@ -142,6 +150,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         understood = True
     if understood:
         s["misses"] = 0
+        s.pop("unanswered", None)
         return None
     return _not_understood(s, found, raw)
 
@@ -234,6 +243,10 @@ def _not_understood(s: dict[str, Any], found: list[Intent], raw: str) -> PlanSte
     verdict = classify_confirmation(raw)
     if Intent.GOODBYE in found:
         return call("end_conversation")
+    if (unanswered := s.pop("unanswered", None)) is not None and (found or s.get("misses", 0) < 1):
+        s["misses"] = 0 if found else s.get("misses", 0) + 1  # "thank you" is understood, "blorp" not
+        s["chosen"], s["target"] = unanswered["chosen"], unanswered["target"]
+        return None  # the planner asks the same question again
     if verdict == "yes":
         s["misses"] = 0
         offered = [Slot.model_validate(x) for x in s.get("offered", [])]

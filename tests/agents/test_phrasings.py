@@ -165,6 +165,11 @@ CASES: dict[str, Case] = {
     "a yes naming another time is that time": Case(
         ["book with patel tomorrow at 3", "ryan walker december 12 1992", "yeah 4 pm is better", "yes"],
         "p-1020", {(PATEL, at(2, 16))}),
+    "thank you is not a yes: the question again": Case(
+        ["book with patel tomorrow at 3", "ryan walker december 12 1992", "thank you", "yes"],
+        "p-1020", {(PATEL, at(2, 15))}),
+    "thanks bye at a proposal writes nothing": Case(
+        ["cancel my appointment", "emily davis july 23 1990", "thanks bye"], "p-1003", EMILY_SEEDED, ended=True),
     "no, then a different time": Case(
         ["book with patel tomorrow at 3", "ryan walker december 12 1992", "no", "yes", "the second one", "yeah"],
         "p-1020", {(PATEL, at(2, 9, 30))}),
