@@ -98,6 +98,12 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     found = intents(text)
     if Intent.HUMAN in found:
         return call("transfer_to_person", reason="The caller asked to speak to a person.")
+    if not ctx.caller.verified and re.search(
+        r"\b(new patient|not a patient|never been (there|here|before)|first (time|visit) (there|here|with you))\b",
+        text,
+    ):
+        # only registered patients can be verified and booked here: registering is staff work
+        return call("transfer_to_person", reason="A new patient would like to register and book.")
     _forget_gone_proposal(ctx, s, raw)
     s.pop("greeted_name", None)  # "Thank you, Sarah" belongs to the turn that verified her
     s.pop("chosen", None)  # a choice only lives for the turn it was made in

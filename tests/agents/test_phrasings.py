@@ -310,6 +310,11 @@ async def test_asking_for_a_person_mid_booking(chat: Chat, demo: DemoConnector) 
     assert await booked(demo, "p-1013") == {(RODRIGUEZ, at(8, 9, 30))}  # untouched
 
 
+async def test_a_new_patient_goes_to_staff(chat: Chat) -> None:
+    await chat.say("hi i'm a new patient and i'd like to book a checkup")
+    assert chat.handoff is not None and "new patient" in chat.handoff.reason
+
+
 async def test_pressing_zero(chat: Chat) -> None:
     call = Chat(chat.agent, chat.audit, channel="voice", caller_phone="+15035550105")
     await call.say("i need an appointment")
