@@ -171,7 +171,7 @@ async def bench_tts(tts: TextToSpeech, repeat: int) -> None:
         print(f"one sentence ({chunk.duration_s:.1f} s audio) {ms(statistics.median(runs))}   '{sentence}'")
 
 
-def bench_turns(tts: TextToSpeech, vad: SileroVadModel) -> None:
+def bench_turns(tts: TextToSpeech, vad: SileroVadModel, noise_rms: float = 20.0) -> None:
     phrases = [trim(phone(tts.synthesize_blocking(p).pcm, tts.sample_rate)) for p in PHRASES]
     rng = np.random.default_rng(0)
     config = TurnConfig()
@@ -184,7 +184,7 @@ def bench_turns(tts: TextToSpeech, vad: SileroVadModel) -> None:
                 spans.append((pos * 1000 // RATE, (pos + len(chunk)) * 1000 // RATE))
             out.append(chunk)
             pos += len(chunk)
-        audio = np.concatenate(out).astype(np.int32) + rng.normal(0, 20, pos).astype(np.int32)
+        audio = np.concatenate(out).astype(np.int32) + rng.normal(0, noise_rms, pos).astype(np.int32)
         return ulaw_decode(ulaw_encode(np.clip(audio, -32768, 32767).astype(np.int16))), spans
 
     def events(audio: np.ndarray) -> list:
@@ -204,7 +204,8 @@ def bench_turns(tts: TextToSpeech, vad: SileroVadModel) -> None:
             audio, _ = line(400 + phase, phrase, 300, phrases[i + 1], 800)
             split += len([e for e in events(audio) if isinstance(e, TurnEnded)]) != 1
     print(
-        f"\n## end of turn (end_silence_ms={config.end_silence_ms}, {len(end_delays)} utterances, stream time)"
+        f"\n## end of turn (end_silence_ms={config.end_silence_ms}, {len(end_delays)} utterances, "
+        f"line noise {20 * np.log10(noise_rms / 32768):.0f} dBFS, stream time)"
     )
     print(
         f"end declared after speech stops: mean {statistics.mean(end_delays):.0f} ms, "
@@ -253,6 +254,7 @@ async def main() -> None:
     clips = await bench_stt(stt, tts, args.repeat)
     await bench_tts(tts, args.repeat)
     bench_turns(tts, vad)
+    bench_turns(tts, vad, noise_rms=150.0)
     await bench_concurrency(stt, clips["~3 s"])
     if args.sweep:
         await sweep(tts)

@@ -209,12 +209,13 @@ class TurnDetector:
         if held is not None:
             self._last_voice_ms = held
         silence = now_ms - self._last_voice_ms
-        if silence >= cfg.end_silence_ms:
+        end_silence = cfg.end_silence_ms + self._masking_ms()
+        if silence >= end_silence:
             # More sensitive than `threshold`: a soft onset ("f", "h") is tens of dB below the
             # loudest vowel, and hearing one only defers the decision by a window or two.
             onset_threshold = self._loud_threshold(extra_db=-10.0)
             starting_again = self._level.last_loud_end(now_ms - 20, now_ms, onset_threshold) is not None
-            if not starting_again or silence >= cfg.end_silence_ms + 2 * WINDOW_MS:
+            if not starting_again or silence >= end_silence + 2 * WINDOW_MS:
                 return self._close(now_ms, forced=False)
         if silence >= cfg.pause_ms and not self._paused:
             self._paused = True
@@ -224,6 +225,16 @@ class TurnDetector:
     def _loud_threshold(self, extra_db: float = 0.0) -> float:
         relative = self._peak * 10 ** ((self.config.level_rel_db + extra_db) / 20)
         return max(relative, self._level.noise_rms * _NOISE_MARGIN, _MIN_LOUD_RMS)
+
+    def _masking_ms(self) -> int:
+        """On a noisy line the fading end of a word drowns in the hiss, so the silence seems to
+        start early. Allow for it: about 2.5 ms per dB that the noise lifts the threshold above the
+        turn-relative one (speech fades at roughly 0.3-0.4 dB/ms), at most 60 ms."""
+        relative = self._peak * 10 ** (self.config.level_rel_db / 20)
+        noise_floor = self._level.noise_rms * _NOISE_MARGIN
+        if relative <= 0 or noise_floor <= max(relative, _MIN_LOUD_RMS):
+            return 0
+        return min(60, int(2.5 * 20 * np.log10(noise_floor / relative)))
 
     def _audible_threshold(self) -> float:
         """Anything clearly above the background: soft speech far below the turn's peak."""
