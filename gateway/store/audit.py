@@ -31,6 +31,7 @@ _UPDATE_HEAD = (
 )
 _MAX_BATCH = 500
 _MAX_ATTEMPTS = 5
+_KNOWN_HEADS_MAX = 100_000
 
 
 class AuditWriteError(Exception):
@@ -68,6 +69,7 @@ class AuditLog:
         self._queue: asyncio.Queue[_Pending] | None = None
         self._writer: asyncio.Task[None] | None = None
         self._unflushed: dict[str, set[asyncio.Future[StoredEvent]]] = {}
+        self._known_heads: set[str] = set()  # chains whose head row exists (committed)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -172,16 +174,19 @@ class AuditLog:
     async def _commit(self, batch: list[_Pending]) -> list[StoredEvent]:
         chains = sorted({p.conversation_id for p in batch})
         async with self.db.session() as session, session.begin():
-            insert = sqlite_insert if self.db.is_sqlite else pg_insert
-            await session.execute(
-                insert(AuditHeadRow)
-                .values([{"conversation_id": c, "seq": 0, "hash": GENESIS_HASH} for c in chains])
-                .on_conflict_do_nothing(index_elements=["conversation_id"])
+            # Head rows are never deleted, so a chain seen before needs no insert-if-missing.
+            new_chains = [c for c in chains if c not in self._known_heads]
+            if new_chains:
+                await self._insert_heads(session, new_chains)
+            query = select(AuditHeadRow.conversation_id, AuditHeadRow.seq, AuditHeadRow.hash).where(
+                AuditHeadRow.conversation_id.in_(chains)
             )
-            query = select(AuditHeadRow).where(AuditHeadRow.conversation_id.in_(chains))
             if not self.db.is_sqlite:
                 query = query.order_by(AuditHeadRow.conversation_id).with_for_update()
-            heads = {h.conversation_id: (h.seq, h.hash) for h in (await session.execute(query)).scalars()}
+            heads = {c: (seq, digest) for c, seq, digest in await session.execute(query)}
+            if len(heads) < len(chains):  # a head row removed behind our back: recreate, as before
+                await self._insert_heads(session, [c for c in chains if c not in heads])
+                heads = {c: (seq, digest) for c, seq, digest in await session.execute(query)}
             stored: list[StoredEvent] = []
             rows: list[dict[str, Any]] = []
             for p in batch:
@@ -214,7 +219,18 @@ class AuditLog:
                     for chain, (seq, digest) in heads.items()
                 ],
             )
+        if len(self._known_heads) > _KNOWN_HEADS_MAX:
+            self._known_heads.clear()
+        self._known_heads.update(chains)
         return stored
+
+    async def _insert_heads(self, session: Any, chains: list[str]) -> None:
+        insert = sqlite_insert if self.db.is_sqlite else pg_insert
+        await session.execute(
+            insert(AuditHeadRow)
+            .values([{"conversation_id": c, "seq": 0, "hash": GENESIS_HASH} for c in chains])
+            .on_conflict_do_nothing(index_elements=["conversation_id"])
+        )
 
     # -- reading ---------------------------------------------------------------------------
 
