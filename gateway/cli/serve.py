@@ -48,5 +48,8 @@ def register(app: typer.Typer) -> None:
             port=port or settings.port,
             log_config=None,
             ws_max_size=2 * 1024 * 1024,
+            # Chat and media frames are a few hundred bytes: compressing them costs CPU and a zlib
+            # context per connection (memory x 1,000 chats) for no gain.
+            ws_per_message_deflate=False,
             proxy_headers=True,
         )
