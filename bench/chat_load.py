@@ -1,13 +1,22 @@
 """Chat load: N concurrent chat sessions against one gateway process with the offline planner.
 
-    .venv/bin/python bench/chat_load.py [--sessions 100,500,1000] [--messages 3] [--think 2,6]
+    .venv/bin/python bench/chat_load.py [--sessions 100,500,1000] [--messages 3] [--think 10,20]
 
-For each N, a fresh gateway (own SQLite database, demo practice seeded, chat rate limits raised so
-the bench is not refused) runs in a child process on 127.0.0.1. N sessions connect and are held
-open at the same time; each is greeted, then sends `--messages` messages, each after the reply to
-the previous one plus a random think time (visitors type). Reported per N: messages/s, p50/p99
-reply latency (message sent -> `bot.final` received), lost messages (a message without echo or
-reply, or a gap in sequence numbers), the gateway's resident memory, and its memory per session.
+Load model: N visitors connect (in waves of 50) and stay connected together; each is greeted, then
+sends `--messages` messages, each `--think` seconds (uniform, default 10-20 s, mean 15 s) after the
+reply to the previous one, the pace of a person reading and typing. So N sessions offer about
+N / 15 messages per second (1,000 -> ~67/s), spread evenly, not in lock-step.
+
+For each N a fresh gateway (own SQLite file, demo practice seeded, chat rate limits raised so the
+bench is not refused, WebSocket compression off as in `frontdesk serve`) runs in a child process on
+127.0.0.1. Reported per N: offered and achieved messages/s, p50/p99/max reply latency (message
+sent -> `bot.final` received, measured by the client), lost messages (no reply, or a gap in the
+sequence numbers a session received), the gateway's CPU time per message while the sessions talk
+(a figure that does not depend on what else runs on the machine), the client's own event-loop lag
+p99 (how much of the latency is the load generator), the gateway's resident memory and memory per
+held session, and the machine's 1-minute load average. After the gateway stops, its database is
+checked: every visitor message stored as a turn, every session's chat events stored without a
+gap, and the audit chain verifies.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -31,15 +41,10 @@ sys.path.insert(0, str(ROOT))
 QUESTIONS = ["which doctors do you have?", "what are your opening hours?", "thanks", "hello"]
 
 
-def serve(data_dir: str, port: int) -> None:
-    """Child process: migrate, seed and serve one gateway."""
-    import uvicorn
-
-    from gateway.app import create_app
+def bench_settings(data_dir: str):  # type: ignore[no-untyped-def]
     from gateway.settings import Settings
-    from tests.conftest import prepare_database
 
-    settings = Settings(
+    return Settings(
         data_dir=Path(data_dir),
         log_level="WARNING",
         preload_models=False,
@@ -48,8 +53,25 @@ def serve(data_dir: str, port: int) -> None:
         chat_ip_rate_per_s=100_000,
         chat_rate_burst=100,
     )
+
+
+def serve(data_dir: str, port: int) -> None:
+    """Child process: migrate, seed and serve one gateway."""
+    import uvicorn
+
+    from gateway.app import create_app
+    from tests.conftest import prepare_database
+
+    settings = bench_settings(data_dir)
     asyncio.run(prepare_database(settings))
-    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning", backlog=4096)
+    uvicorn.run(
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        backlog=4096,
+        ws_per_message_deflate=False,
+    )
 
 
 def free_port() -> int:
@@ -65,20 +87,35 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load1() -> float:
+    return os.getloadavg()[0]
+
+
+def pct(values: list[float], q: float) -> float:
+    return values[min(len(values) - 1, int(len(values) * q))]
+
+
 class Session:
     def __init__(self, url: str, messages: int, think: tuple[float, float]) -> None:
         self.url = url
         self.messages = messages
         self.think = think
         self.latencies: list[float] = []
-        self.lost = 0
+        self.unanswered = 0
+        self.gap = False
         self.seqs: list[int] = []
         self.ws = None
 
     async def connect(self) -> None:
         from websockets.asyncio.client import connect
 
-        self.ws = await connect(self.url, open_timeout=60, ping_interval=None)
+        self.ws = await connect(self.url, open_timeout=60, ping_interval=None, compression=None)
         await self.ws.send(json.dumps({"v": 1, "type": "hello"}))
         await self._until(lambda f: f["type"] == "welcome")
         await self._until(lambda f: f["type"] == "bot.final")
@@ -93,27 +130,66 @@ class Session:
             if match(frame):
                 return frame
 
-    async def converse(self, start: asyncio.Event) -> None:
-        await start.wait()
+    async def converse(self) -> None:
         for n in range(self.messages):
             await asyncio.sleep(random.uniform(*self.think))
             cid = f"m{n}"
             sent = time.perf_counter()
-            await self.ws.send(
-                json.dumps({"v": 1, "type": "message", "text": random.choice(QUESTIONS), "client_id": cid})
-            )  # type: ignore[union-attr]
+            frame = {"v": 1, "type": "message", "text": random.choice(QUESTIONS), "client_id": cid}
+            await self.ws.send(json.dumps(frame))  # type: ignore[union-attr]
             try:
                 await self._until(lambda f, cid=cid: f["type"] == "bot.final" and f["in_reply_to"] == cid)
             except (TimeoutError, RuntimeError):
-                self.lost += 1
+                self.unanswered += 1
                 continue
             self.latencies.append(time.perf_counter() - sent)
-        if self.seqs != list(range(1, len(self.seqs) + 1)):
-            self.lost += 1
+        self.gap = self.seqs != list(range(1, len(self.seqs) + 1))
         await self.ws.close()  # type: ignore[union-attr]
 
 
-async def run_case(n: int, messages: int, think: tuple[float, float]) -> dict[str, float]:
+async def loop_lag(samples: list[float], stop: asyncio.Event) -> None:
+    """How late the client's own event loop wakes up: latency the load generator adds."""
+    while not stop.is_set():
+        t = time.perf_counter()
+        await asyncio.sleep(0.01)
+        samples.append(time.perf_counter() - t - 0.01)
+
+
+async def check_storage(data_dir: str, sessions: int, messages: int) -> str:
+    """After the gateway stopped: visitor turns, chat events and the audit chain, from its database."""
+    from sqlalchemy import func, select
+
+    from gateway.chat.outbox import ChatMessageRow
+    from gateway.store.audit import AuditLog
+    from gateway.store.db import Database
+    from gateway.store.models import TurnRow
+
+    db = Database(bench_settings(data_dir).database_url)
+    try:
+        async with db.session() as s:
+            visitor_turns = await s.scalar(select(func.count()).where(TurnRow.speaker == "caller"))
+            per_conversation = (
+                await s.execute(
+                    select(func.count(), func.max(ChatMessageRow.seq)).group_by(
+                        ChatMessageRow.conversation_id
+                    )
+                )
+            ).all()
+        gaps = sum(1 for count, top in per_conversation if count != top)
+        verified = await AuditLog(db).verify()
+    finally:
+        await db.close()
+    problems = []
+    if visitor_turns != sessions * messages:
+        problems.append(f"{visitor_turns} visitor turns stored of {sessions * messages}")
+    if len(per_conversation) != sessions or gaps:
+        problems.append(f"chat events: {len(per_conversation)} conversations, {gaps} with gaps")
+    if not verified.ok:
+        problems.append(f"audit chain: {verified}")
+    return "; ".join(problems) or "ok"
+
+
+async def run_case(n: int, messages: int, think: tuple[float, float]) -> dict[str, float | str]:
     data_dir = tempfile.mkdtemp(prefix="chatload-")
     port = free_port()
     proc = await asyncio.to_thread(
@@ -138,28 +214,38 @@ async def run_case(n: int, messages: int, think: tuple[float, float]) -> dict[st
             await asyncio.gather(*(s.connect() for s in sessions[i : i + 50]))
         connect_s = time.perf_counter() - t0
         held_rss = rss_mb(proc.pid)
-        start = asyncio.Event()
-        tasks = [asyncio.create_task(s.converse(start)) for s in sessions]
-        t1 = time.perf_counter()
-        start.set()
-        await asyncio.gather(*tasks)
-        elapsed = time.perf_counter() - t1
-        latencies = sorted(x for s in sessions for x in s.latencies)
-        sent = n * messages
-        return {
-            "sessions": n,
-            "connect_s": connect_s,
-            "msgs_per_s": len(latencies) / elapsed,
-            "p50_ms": statistics.median(latencies) * 1000,
-            "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
-            "max_ms": latencies[-1] * 1000,
-            "lost": sum(s.lost for s in sessions) + (sent - len(latencies) - sum(s.lost for s in sessions)),
-            "rss_mb": held_rss,
-            "kb_per_session": (held_rss - base_rss) * 1024 / n,
-        }
+        lag: list[float] = []
+        stop = asyncio.Event()
+        lag_task = asyncio.create_task(loop_lag(lag, stop))
+        load_before, cpu_before, t1 = load1(), cpu_s(proc.pid), time.perf_counter()
+        await asyncio.gather(*(s.converse() for s in sessions))
+        elapsed, server_cpu = time.perf_counter() - t1, cpu_s(proc.pid) - cpu_before
+        stop.set()
+        await lag_task
+        load_after = load1()
     finally:
-        proc.terminate()
-        await asyncio.to_thread(proc.wait, 30)
+        proc.terminate()  # uvicorn shuts down gracefully: the outbox and audit queues are flushed
+        await asyncio.to_thread(proc.wait, 60)
+    storage = await check_storage(data_dir, n, messages)
+    shutil.rmtree(data_dir, ignore_errors=True)
+    latencies = sorted(x for s in sessions for x in s.latencies)
+    answered = len(latencies)
+    return {
+        "sessions": n,
+        "connect_s": connect_s,
+        "offered": n / (sum(think) / 2),
+        "msgs_per_s": answered / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": pct(latencies, 0.99) * 1000,
+        "max_ms": latencies[-1] * 1000,
+        "lost": sum(s.unanswered for s in sessions) + sum(s.gap for s in sessions),
+        "cpu_ms": server_cpu * 1000 / max(1, answered),
+        "lag_p99_ms": pct(sorted(lag), 0.99) * 1000,
+        "rss_mb": held_rss,
+        "kb_per_session": (held_rss - base_rss) * 1024 / n,
+        "load": f"{load_before:.1f}-{load_after:.1f}",
+        "storage": storage,
+    }
 
 
 async def main() -> None:
@@ -169,21 +255,26 @@ async def main() -> None:
     parser.add_argument("--sessions", default="100,500,1000")
     parser.add_argument("--messages", type=int, default=3)
     parser.add_argument(
-        "--think", default="5,15", help="min,max seconds between a reply and the next message"
+        "--think", default="10,20", help="min,max seconds between a reply and the next message"
     )
     args = parser.parse_args()
     think = tuple(float(x) for x in args.think.split(","))
     print(
-        f"chat load: {args.messages} messages per session, think {think[0]:g}-{think[1]:g} s, offline planner"
+        f"chat load: {args.messages} messages per session, think {think[0]:g}-{think[1]:g} s"
+        f" (one message per {sum(think) / 2:g} s per session), offline planner, {os.cpu_count()} CPUs"
     )
     print(
-        f"{'sessions':>8} {'connect s':>9} {'msgs/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'lost':>5} {'RSS MB':>7} {'KB/sess':>8}"
+        f"{'sessions':>8} {'connect s':>9} {'offered/s':>9} {'msgs/s':>7} {'p50 ms':>7} {'p99 ms':>7}"
+        f" {'max ms':>7} {'lost':>5} {'CPU ms/msg':>10} {'client lag p99':>14} {'RSS MB':>7}"
+        f" {'KB/sess':>8} {'load 1m':>9}  stored"
     )
     for n in (int(x) for x in args.sessions.split(",")):
         r = await run_case(n, args.messages, think)  # type: ignore[arg-type]
         print(
-            f"{r['sessions']:>8} {r['connect_s']:>9.1f} {r['msgs_per_s']:>7.1f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f}"
-            f" {r['max_ms']:>7.1f} {r['lost']:>5} {r['rss_mb']:>7.0f} {r['kb_per_session']:>8.1f}",
+            f"{r['sessions']:>8} {r['connect_s']:>9.1f} {r['offered']:>9.1f} {r['msgs_per_s']:>7.1f}"
+            f" {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} {r['max_ms']:>7.1f} {r['lost']:>5}"
+            f" {r['cpu_ms']:>10.2f} {r['lag_p99_ms']:>14.1f} {r['rss_mb']:>7.0f}"
+            f" {r['kb_per_session']:>8.1f} {r['load']:>9}  {r['storage']}",
             flush=True,
         )
 
