@@ -13,10 +13,11 @@ import asyncio
 import json
 import os
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import onnxruntime
@@ -29,6 +30,7 @@ from speech.resample import resample
 from speech.text import normalize, split_sentences
 
 PHONE_FRAME_BYTES = frame_samples(PHONE_RATE)  # 160: one byte per sample
+ChunkT = TypeVar("ChunkT")
 FIRST_CHUNK_MAX_WORDS = 6
 
 
@@ -136,10 +138,10 @@ class TextToSpeech:
     def _phone_chunk(self, sentence: str) -> PhoneChunk:
         return PhoneChunk(sentence, to_phone_frames(self._synthesize_sentence(sentence), self.sample_rate))
 
-    async def _pipeline(self, sentences: list[str], work) -> AsyncIterator:  # type: ignore[no-untyped-def]
+    async def _pipeline(self, sentences: list[str], work: Callable[[str], ChunkT]) -> AsyncIterator[ChunkT]:
         """Run `work(sentence)` in the pool one sentence ahead of the consumer, in order."""
         loop = asyncio.get_running_loop()
-        pending: Future | None = None
+        pending: Future[ChunkT] | None = None
         try:
             for i, sentence in enumerate(sentences):
                 current = pending or self._pool.submit(work, sentence)
