@@ -11,6 +11,7 @@ import wave
 from pathlib import Path
 
 import numpy as np
+import soundfile
 
 PHONE_RATE = 8000
 FRAME_MS = 20
@@ -79,22 +80,24 @@ def split_frames(pcm: np.ndarray, sample_rate: int, frame_ms: int = FRAME_MS) ->
 
 
 def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
-    """Read a 16-bit PCM WAV (stereo is mixed down); returns (int16 samples, sample rate)."""
+    """Read a sound file (WAV in any common encoding: 8/16/24/32-bit PCM, float, mu-law, A-law;
+    also FLAC, OGG) through libsndfile; channels are mixed down. Returns (int16 samples, rate)."""
     path = Path(path)
     if not path.is_file():
         raise AudioFormatError(f"no such audio file: {path}")
     try:
-        with wave.open(str(path), "rb") as wav:
-            width, channels, rate = wav.getsampwidth(), wav.getnchannels(), wav.getframerate()
-            raw = wav.readframes(wav.getnframes())
-    except (wave.Error, EOFError) as exc:
-        raise AudioFormatError(f"{path}: not a readable WAV file ({exc})") from None
-    if width != 2:
-        raise AudioFormatError(f"{path}: only 16-bit PCM WAV is supported (sample width {width} bytes)")
-    samples = int16_from_bytes(raw[: len(raw) - len(raw) % (2 * channels)])
-    if channels > 1:
-        samples = samples.reshape(-1, channels).mean(axis=1).round().astype(np.int16)
-    return samples, rate
+        info = soundfile.info(str(path))
+        # Integer encodings (PCM, mu-law, A-law) come as int16 straight from libsndfile (exact for
+        # 16-bit); only float files go through float32, so NaN can be caught.
+        dtype = "float32" if info.subtype in ("FLOAT", "DOUBLE") else "int16"
+        data, rate = soundfile.read(str(path), dtype=dtype, always_2d=True)
+    except (soundfile.LibsndfileError, RuntimeError, EOFError) as exc:
+        raise AudioFormatError(f"{path}: not a readable WAV or sound file ({exc})") from None
+    if data.dtype == np.int16:
+        mono = data[:, 0] if data.shape[1] == 1 else data.mean(axis=1).round().astype(np.int16)
+        return np.ascontiguousarray(mono), int(rate)
+    mono = data.mean(axis=1) if data.shape[1] > 1 else data[:, 0]
+    return to_int16(mono), int(rate)
 
 
 def write_wav(path: str | Path, pcm: np.ndarray, sample_rate: int) -> None:

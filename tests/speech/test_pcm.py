@@ -3,7 +3,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile
 
+from speech.codec import ulaw_decode, ulaw_encode
 from speech.pcm import (
     AudioFormatError,
     int16_from_bytes,
@@ -38,13 +40,36 @@ def test_bad_files_are_clear_errors(tmp_path: Path) -> None:
     (tmp_path / "junk.wav").write_bytes(b"definitely not RIFF")
     with pytest.raises(AudioFormatError, match="not a readable WAV"):
         read_wav(tmp_path / "junk.wav")
+    pcm = (np.sin(np.arange(800) / 5) * 20000).astype(np.int16)
+    write_wav(tmp_path / "cut.wav", pcm, 8000)
+    (tmp_path / "cut.wav").write_bytes((tmp_path / "cut.wav").read_bytes()[:30])  # header cut short
+    with pytest.raises(AudioFormatError):
+        read_wav(tmp_path / "cut.wav")
+    soundfile.write(
+        tmp_path / "nan.wav", np.array([0.1, np.nan, 0.2], dtype=np.float32), 8000, subtype="FLOAT"
+    )
+    with pytest.raises(AudioFormatError, match="NaN"):
+        read_wav(tmp_path / "nan.wav")
+
+
+def test_other_wav_encodings_are_read(tmp_path: Path) -> None:
+    pcm = (np.sin(np.arange(800) / 5) * 20000).astype(np.int16)
+    # A Twilio-style recording: mu-law WAV. libsndfile's decoder agrees with ours to the bit.
+    soundfile.write(tmp_path / "ulaw.wav", pcm, 8000, subtype="ULAW")
+    raw = (tmp_path / "ulaw.wav").read_bytes()
+    stored = raw[raw.find(b"data") + 8 :][: len(pcm)]
+    back, rate = read_wav(tmp_path / "ulaw.wav")
+    assert rate == 8000 and np.array_equal(back, ulaw_decode(stored))
+    assert np.abs(back.astype(np.int32) - ulaw_decode(ulaw_encode(pcm))).max() <= 1024  # one mu-law step
     with wave.open(str(tmp_path / "8bit.wav"), "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(1)
         w.setframerate(8000)
-        w.writeframes(b"\x80" * 100)
-    with pytest.raises(AudioFormatError, match="16-bit"):
-        read_wav(tmp_path / "8bit.wav")
+        w.writeframes(bytes([128, 192, 64]))
+    back, _ = read_wav(tmp_path / "8bit.wav")
+    assert back.tolist() == [0, 16384, -16384]  # 8-bit is unsigned around 128, scaled by 256
+    soundfile.write(tmp_path / "float.wav", np.array([0.5, -0.25], dtype=np.float32), 16000, subtype="FLOAT")
+    assert read_wav(tmp_path / "float.wav")[0].tolist() == [16384, -8192]
 
 
 def test_odd_byte_count_is_refused_not_truncated() -> None:
