@@ -15,7 +15,9 @@ from gateway.cli.common import fail, run, settings_or_exit
 def register(app: typer.Typer) -> None:
     @app.command()
     def transcribe(
-        file: Path = typer.Argument(..., help="A 16-bit PCM WAV file (any rate; stereo is mixed down)."),
+        file: Path = typer.Argument(
+            ..., help="A WAV file (PCM, mu-law, A-law or float; any rate; mixed to mono)."
+        ),
         model: str | None = typer.Option(None, help="CTranslate2 Whisper directory or cached name."),
         as_json: bool = typer.Option(False, "--json", help="Print text, confidence and timings as JSON."),
     ) -> None:
