@@ -174,6 +174,27 @@ async def run_level(url: str, calls: int, turns: list, pid: int | None) -> dict:
     }
 
 
+async def idle_memory(url: str, calls: int, pid: int) -> dict:  # type: ignore[type-arg]
+    """Memory of open calls alone: N calls greeted and kept on the line, silent."""
+    from gateway.twilio.simulator import CallSimulator
+
+    base = rss_mb(pid)
+    hold = asyncio.Event()
+    sims = [CallSimulator(url, AUTH_TOKEN, realtime=True, reply_timeout_s=120) for _ in range(calls)]
+    running = [asyncio.create_task(sim.run([], hold)) for sim in sims]
+    await asyncio.wait_for(asyncio.gather(*(sim.idle.wait() for sim in sims)), 300)
+    await asyncio.sleep(2.0)  # a couple of seconds of silence on every line
+    held = rss_mb(pid)
+    hold.set()
+    await asyncio.gather(*running)
+    return {
+        "idle_calls": calls,
+        "rss_before_mb": round(base, 1),
+        "rss_with_calls_open_mb": round(held, 1),
+        "mb_per_open_call": round((held - base) / calls, 2),
+    }
+
+
 async def main(args: argparse.Namespace) -> None:
     from gateway.twilio.simulator import text_turns
 
@@ -190,6 +211,8 @@ async def main(args: argparse.Namespace) -> None:
         await run_level(url, 2, turns[:1], pid)  # warm-up (models' first runs, buffers), not reported
         for calls in [int(n) for n in args.calls.split(",")]:
             print(json.dumps(await run_level(url, calls, turns, pid)), flush=True)
+        if pid and args.idle_calls:
+            print(json.dumps(await idle_memory(url, args.idle_calls, pid)), flush=True)
     finally:
         if proc is not None:
             proc.terminate()
@@ -222,4 +245,5 @@ if __name__ == "__main__":
     parser.add_argument("--turns", type=int, default=3, help="caller turns per call (max 5)")
     parser.add_argument("--url", default=None, help="a running gateway's ws://HOST:PORT/twilio/stream")
     parser.add_argument("--pid", type=int, default=None, help="its process id, for memory figures")
+    parser.add_argument("--idle-calls", type=int, default=20, help="calls held open for the memory figure")
     asyncio.run(main(parser.parse_args()))

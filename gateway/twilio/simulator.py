@@ -189,6 +189,7 @@ class CallSimulator:
         self.account_sid = "AC" + uuid.uuid4().hex
         self.call_sid = "CA" + uuid.uuid4().hex
         self.stream_sid = "MZ" + uuid.uuid4().hex
+        self.idle = asyncio.Event()  # set once every turn has been played and answered
 
     # -- the webhook -------------------------------------------------------------------------
 
@@ -219,19 +220,25 @@ class CallSimulator:
 
     # -- the call ----------------------------------------------------------------------------
 
-    async def run(self, turns: list[CallerTurn]) -> CallReport:
+    async def run(self, turns: list[CallerTurn], hold: asyncio.Event | None = None) -> CallReport:
+        """Place the call, play `turns`, then (if given) stay on the line until `hold` is set."""
         async with httpx.AsyncClient(timeout=30) as client:
             stream_url, parameters = await self.answer(client)
             # Twilio signs the URL from the TwiML; we may reach the gateway by another address.
             headers = {"X-Twilio-Signature": sign(self.auth_token, stream_url, {})}
             async with connect(self.ws_url, additional_headers=headers, max_size=2**22) as ws:
                 phone = _Phone(ws, self.stream_sid, self.realtime)
-                results, close_code = await self._converse(ws, phone, parameters, turns)
+                results, close_code = await self._converse(ws, phone, parameters, turns, hold)
             transcript = await self.transcript(client)
         return self._report(results, phone.clears, transcript, close_code)
 
     async def _converse(
-        self, ws: ClientConnection, phone: _Phone, parameters: dict[str, str], turns: list[CallerTurn]
+        self,
+        ws: ClientConnection,
+        phone: _Phone,
+        parameters: dict[str, str],
+        turns: list[CallerTurn],
+        hold: asyncio.Event | None,
     ) -> tuple[list[TurnResult], int | None]:
         await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
         await ws.send(json.dumps(self._start_message(phone, parameters)))
@@ -258,6 +265,11 @@ class CallSimulator:
             if pending is not None:
                 replied = await self._wait(phone.finished, reader)
                 results.append(self._result(pending, phone if replied else None))
+            elif not turns:
+                await self._wait(phone.finished, reader)  # just the greeting
+            self.idle.set()
+            if hold is not None:
+                await hold.wait()  # the caller stays on the line, silent
             if not reader.done():
                 await sender.send_json(
                     {"event": "stop", "stop": {"accountSid": self.account_sid, "callSid": self.call_sid}}
