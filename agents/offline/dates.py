@@ -234,7 +234,9 @@ def find_when(text: str, now: datetime) -> When:
     """Everything about 'when' in one utterance (normalized text)."""
     when = When()
     today = now.date()
-    dm = _DAY_PHRASE.search(text)
+    days = day_phrases(text)
+    # "wednesday the 9th": the date is the more exact of the two (the bot repeats it either way)
+    dm = next((d for d in days if re.search(r"\d", d.group(0))), days[0] if days else None)
     wm = _WEEK.search(text)
     if dm:
         phrase = dm.group(0)

@@ -10,6 +10,8 @@ December 4th at 2:30 PM.
 
 from __future__ import annotations
 
+import itertools
+import random
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -331,3 +333,56 @@ async def test_goodbye_forms(said: str, chat: Chat) -> None:
     await chat.say("which doctors do you have")
     await chat.say(said)
     assert chat.ended and chat.handoff is None
+
+
+# ---- combinations: every doctor wording x day wording x time wording would be 540 conversations;
+# a fixed sample of them runs here (bench-free exploration ran them all).
+DOCTOR_WORDS = [("with dr chen", CHEN), ("with marcus chen", CHEN), ("with doctor rodriguez", RODRIGUEZ),
+                ("with elena", RODRIGUEZ), ("with priya patel", PATEL), ("with Dr. Patel", PATEL)]  # fmt: skip
+DAY_WORDS = [("tomorrow", 2), ("on friday", 4), ("next monday", 7), ("december 9th", 9), ("the 10th", 10),
+             ("12/11", 11), ("next week on wednesday", 9), ("wednesday the 9th", 9),
+             ("on the ninth of december", 9), ("this friday", 4)]  # fmt: skip
+TIME_WORDS = [("at 11", (11, 0)), ("at half past two", (14, 30)), ("at 3 pm", (15, 0)), ("at noon", (12, 0)),
+              ("at four thirty", (16, 30)), ("at 9:30 in the morning", (9, 30)), ("around 1", (13, 0)),
+              ("at 2 30 pm", (14, 30)), ("at ten a.m.", (10, 0))]  # fmt: skip
+CALLERS = [("p-1005", "olivia martinez", "may ninth nineteen ninety eight", "05/09/1998"),
+           ("p-1008", "daniel thomas", "april twenty first nineteen seventy nine", "4/21/1979"),
+           ("p-1020", "ryan walker", "december twelfth nineteen ninety two", "12/12/1992")]  # fmt: skip
+SEEDED_SLOTS = {(PATEL, at(3, 10)), (CHEN, at(4, 14, 30)), (RODRIGUEZ, at(8, 9, 30))}
+
+
+def _combinations(count: int) -> list[tuple[str, str, list[str], tuple[str, datetime]]]:
+    rnd = random.Random(20261201)  # fixed: the same sample every run
+    combos = list(itertools.product(DOCTOR_WORDS, DAY_WORDS, TIME_WORDS))
+    rnd.shuffle(combos)
+    out = []
+    for (doctor, provider), (day_words, day), (time_words, (hour, minute)) in combos:
+        expected = (provider, at(day, hour, minute))
+        if expected in SEEDED_SLOTS:
+            continue
+        person, name, dob_words, dob_digits = CALLERS[len(out) % len(CALLERS)]
+        request = f"{rnd.choice(['i would like to book', 'um can i see', 'book me'])} {doctor} {day_words} {time_words}"
+        order = len(out) % 3
+        turns = (
+            [request, f"{name} {dob_words}"] if order == 0
+            else [request, dob_digits, name] if order == 1
+            else [f"hi this is {name}, born {dob_digits}", request]
+        )  # fmt: skip
+        turns.append(YES_FORMS[len(out) % len(YES_FORMS)])
+        out.append((f"{request} [{order}]", person, turns, expected))
+        if len(out) == count:
+            return out
+    return out
+
+
+COMBINATIONS = _combinations(18)
+
+
+@pytest.mark.parametrize(
+    ("label", "person", "turns", "expected"), COMBINATIONS, ids=[c[0] for c in COMBINATIONS]
+)
+async def test_booking_combinations(
+    label: str, person: str, turns: list[str], expected: tuple[str, datetime], chat: Chat, demo: DemoConnector
+) -> None:
+    replies = [await chat.say(turn) for turn in turns]
+    assert await booked(demo, person) == {expected}, "\n".join(replies)
