@@ -124,6 +124,15 @@ class TurnDetector:
         self._peak = 0.0
         self._quiet_voiced = 0
 
+    def reconfigure(self, **changes: object) -> TurnConfig:
+        """Change timing mid-call, keeping the stream: e.g. `end_silence_ms=700` while the caller
+        reads out a phone number or a date of birth, where pauses between groups run long."""
+        updated = TurnConfig.model_validate({**self.config.model_dump(), **changes})
+        if updated.sample_rate != self.config.sample_rate:
+            raise ValueError("sample_rate cannot change mid-stream; make a new TurnDetector")
+        self.config = updated
+        return updated
+
     @property
     def in_speech(self) -> bool:
         """True between SpeechStarted and the end of that turn."""

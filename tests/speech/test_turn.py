@@ -227,3 +227,19 @@ def test_noisy_line(say, vad_model) -> None:
         assert 0 < ended.at_ms - spans[-1][1] // 8 <= 400
         [started] = of(SpeechStarted, events)
         assert 0 < started.at_ms - spans[0][0] // 8 <= 300
+
+
+def test_reconfigure_for_digit_groups(say, vad_model) -> None:
+    """Reading out a number, callers pause long between groups: a longer end silence keeps one turn."""
+    audio, spans = compose(8000, 400, say("five five five"), 500, say("one two three"), 900)
+    detector = TurnDetector(TurnConfig(), vad_model)
+    assert len(of(TurnEnded, run(detector, audio))) == 2
+    detector.reset()
+    assert detector.reconfigure(end_silence_ms=700).end_silence_ms == 700
+    [ended] = of(TurnEnded, run(detector, audio))
+    assert 0 < ended.at_ms - spans[-1][1] // 8 <= 750
+    with pytest.raises(ValidationError):
+        detector.reconfigure(end_silence_ms=100)  # shorter than pause_ms
+    with pytest.raises(ValueError, match="sample_rate"):
+        detector.reconfigure(sample_rate=16000)
+    assert detector.config.end_silence_ms == 700  # a refused change changes nothing
