@@ -253,6 +253,11 @@ class CallSession:
         await self._barge_in("dtmf")
         summary = "Caller pressed 0 to speak to a person."
         await self.conversation.request_handoff("caller pressed 0", summary)
+        # The key press belongs in the transcript; with a handoff open it does not reach the agent.
+        pressed = UserTurn(text=PERSON_PLEASE, channel="voice", dtmf=PERSON_PLEASE, meta={"source": "dtmf"})
+        async with aclosing(self.conversation.user_turn(pressed)) as outputs:
+            async for _ in outputs:
+                pass
         self._reply = asyncio.create_task(self._transfer())
 
     async def _transfer(self) -> None:

@@ -121,6 +121,7 @@ def test_pressing_zero_transfers_with_the_exact_twiml(voice_settings, live_serve
     report = asyncio.run(simulator.run([dtmf_turn("0")]))
     [update] = twilio_rest.snapshot()
     assert update.call_sid == report.call_sid
+    assert report.turns[0].transcribed == "0"  # the key press is in the transcript
     assert update.form["Twiml"] == (
         '<?xml version="1.0" encoding="UTF-8"?>'
         f'<Response><Dial timeout="30"><Number>{STAFF_NUMBER}</Number></Dial></Response>'
