@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gateway.twilio.inspect import call_turns
+from gateway.twilio.inspection import call_turns
 from gateway.twilio.stream import media_stream
 from gateway.twilio.webhook import call_status, incoming_call
 
