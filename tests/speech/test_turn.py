@@ -243,3 +243,12 @@ def test_reconfigure_for_digit_groups(say, vad_model) -> None:
     with pytest.raises(ValueError, match="sample_rate"):
         detector.reconfigure(sample_rate=16000)
     assert detector.config.end_silence_ms == 700  # a refused change changes nothing
+
+
+def test_clipped_speech_still_makes_one_turn(say, vad_model) -> None:
+    speech = say("I would like to book an appointment")
+    clipped = np.clip(speech.astype(np.int32) * 8, -32768, 32767).astype(np.int16)  # +18 dB, hard clipped
+    audio, [(start, stop)] = compose(8000, 400, clipped, 800)
+    events = run(TurnDetector(TurnConfig(), vad_model), audio)
+    [ended] = of(TurnEnded, events)
+    assert 0 < ended.at_ms - stop // 8 <= 400 and ended.start_ms <= start // 8
