@@ -37,7 +37,8 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
     (
         Intent.RESCHEDULE,
         re.compile(
-            r"\b(reschedul\w*|re schedule|move|change|push (it )?back|postpone|bring (it )?forward"
+            r"\b(reschedul\w*|re schedule|move|change|push (it |my |the |that )?(back|forward|appointment)?|postpone"
+            r"|bring (it )?forward|bump|shift"
             r"|(different|another|other) (time|day|date)|instead)\b"
         ),
     ),

@@ -43,7 +43,8 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
 
     The new day follows the last "to/for/until" that has a day or time after it and no
     "appointment" (that "to" belongs to "I need to move my appointment on thursday")."""
-    for m in reversed(list(re.finditer(r"\b(to|for|until|till|into)\b", text))):
+    markers = r"\b(to|for|until|till|into|how about|what about|make it|(?:can|could) (?:we|you|i) (?:do|have|get))\b"
+    for m in reversed(list(re.finditer(markers, text))):
         after = text[m.end() :]
         if re.search(r"\b(appointment|my|it's|is)\b", after):
             continue

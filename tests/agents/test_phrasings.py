@@ -386,3 +386,41 @@ async def test_booking_combinations(
 ) -> None:
     replies = [await chat.say(turn) for turn in turns]
     assert await booked(demo, person) == {expected}, "\n".join(replies)
+
+
+MOVERS = [("p-1003", "emily davis july twenty third nineteen ninety", PATEL, at(3, 10)),
+          ("p-1004", "james wilson, born 01/30/1965", CHEN, at(4, 14, 30)),
+          ("p-1013", "lucas garcia april eighth two thousand fifteen", RODRIGUEZ, at(8, 9, 30))]  # fmt: skip
+MOVE_WORDS = [["can i move my appointment to {w}"], ["i need to reschedule my appointment for {w}"],
+              ["reschedule please", "{w}"], ["i can't make my appointment, can we do {w} instead"],
+              ["change my appointment to {w}"], ["I'd like to push my appointment to {w}"],
+              ["i need a different time for my appointment", "{w}"]]  # fmt: skip
+
+
+def _moves(count: int) -> list[tuple[str, str, list[str], tuple[str, datetime]]]:
+    rnd = random.Random(20261202)
+    combos = list(itertools.product(MOVERS, MOVE_WORDS, DAY_WORDS, TIME_WORDS))
+    rnd.shuffle(combos)
+    out = []
+    for (person, identity, provider, seeded), form, (day_words, day), (time_words, (hour, minute)) in combos:
+        new = at(day, hour, minute)
+        if new == seeded:
+            continue
+        said = f"{day_words} {time_words}"
+        turns = [form[0].format(w=said), identity, *(t.format(w=said) for t in form[1:])]
+        turns.append(YES_FORMS[len(out) % len(YES_FORMS)])
+        out.append((turns[0], person, turns, (provider, new)))
+        if len(out) == count:
+            return out
+    return out
+
+
+MOVES = _moves(9)
+
+
+@pytest.mark.parametrize(("label", "person", "turns", "expected"), MOVES, ids=[c[0] for c in MOVES])
+async def test_reschedule_combinations(
+    label: str, person: str, turns: list[str], expected: tuple[str, datetime], chat: Chat, demo: DemoConnector
+) -> None:
+    replies = [await chat.say(turn) for turn in turns]
+    assert await booked(demo, person) == {expected}, "\n".join(replies)
