@@ -102,6 +102,7 @@ class OfflinePlanner:
             if "providers" not in s:
                 return _call("list_providers")
             s.pop("task", None)
+            s["asked_book"] = True
             names = [p["name"] for p in s["providers"]]
             return _say(
                 f"Our doctors are {join_spoken(names, 'and')}. Would you like to book an appointment?"
@@ -147,6 +148,7 @@ class OfflinePlanner:
             for key in [k for k in s if k not in ("providers",)]:
                 s.pop(key, None)
             if not appointments:
+                s["asked_book"] = True
                 return _say("You don't have any upcoming appointments. Would you like to book one?")
             spoken = [f"with {a.provider_name} on {say_when(a.start)}" for a in appointments]
             count = "one upcoming appointment" if len(spoken) == 1 else f"{len(spoken)} upcoming appointments"
@@ -163,6 +165,7 @@ class OfflinePlanner:
         """Cancel or reschedule: which appointment, then (reschedule) which new slot."""
         if not appointments:
             s.pop("task", None)
+            s["asked_book"] = True
             return _say("I don't see any upcoming appointments for you. Would you like to book one?")
         target = next((a for a in appointments if a.id == s.get("target")), None)
         hint = s.pop("target_hint", None)

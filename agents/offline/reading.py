@@ -158,6 +158,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     if understood:
         s["misses"] = 0
         s.pop("unanswered", None)
+        s.pop("asked_book", None)
         return None
     return _not_understood(s, found, raw)
 
@@ -254,6 +255,10 @@ def _not_understood(s: dict[str, Any], found: list[Intent], raw: str) -> PlanSte
         s["misses"] = 0 if found else s.get("misses", 0) + 1  # "thank you" is understood, "blorp" not
         s["chosen"], s["target"] = unanswered["chosen"], unanswered["target"]
         return None  # the planner asks the same question again
+    if verdict == "yes" and s.pop("asked_book", None):  # "would you like to book one?" "yes"
+        s["misses"] = 0
+        s["task"] = Intent.BOOK.value
+        return None
     if verdict == "yes":
         s["misses"] = 0
         offered = [Slot.model_validate(x) for x in s.get("offered", [])]

@@ -238,6 +238,13 @@ CASES: dict[str, Case] = {
         "p-1001", {(PATEL, at(2, 10)), (CHEN, at(9, 9))}),
     "wrong date of birth first, then right": Case(
         ["cancel my appointment", "emily davis january 1 1980", "emily davis july 23 1990", "yes"], "p-1003", set()),
+    "nothing booked, yes to booking one": Case(
+        ["do i have any appointments", "david anderson september seventeenth nineteen fifty eight", "yes please",
+         "dr chen friday at 10", "yes"],
+        "p-1006", {(CHEN, at(4, 10))}),
+    "doctors first, then yeah": Case(
+        ["which doctors do you have", "yeah", "sarah johnson march 14 1985", "tomorrow at 11 with patel", "yes"],
+        "p-1001", {(PATEL, at(2, 11))}),
     # ---- listing
     "when is my appointment": Case(
         ["when is my appointment", "james wilson january 30 1965", "thanks that's all"], "p-1004", JAMES_SEEDED,
