@@ -4,6 +4,9 @@ Appends are group-committed: callers enqueue an event and await its future; one 
 process takes everything queued, locks the chains' head rows (FOR UPDATE on PostgreSQL; SQLite has
 one writer anyway), assigns gap-free sequence numbers, inserts and commits in one transaction.
 Many conversations' events share one commit, which is what keeps audit off a call's critical path.
+Events queued without a waiter (`record`/`emit`: a turn's agent steps) are held until someone
+waits (`append`, `flush` at the end of the turn) or for at most `_HOLD_S`, so a turn's events go
+in one commit instead of one per step.
 A failed commit fails every waiting append with the error: nothing is dropped silently.
 """
 
@@ -32,6 +35,7 @@ _UPDATE_HEAD = (
 _MAX_BATCH = 500
 _MAX_ATTEMPTS = 5
 _KNOWN_HEADS_MAX = 100_000
+_HOLD_S = 0.1  # longest an event queued without a waiter waits for one before being committed
 
 
 class AuditWriteError(Exception):
@@ -68,6 +72,7 @@ class AuditLog:
         self.db = db
         self._queue: asyncio.Queue[_Pending] | None = None
         self._writer: asyncio.Task[None] | None = None
+        self._kick = asyncio.Event()  # someone waits for queued events: commit now
         self._unflushed: dict[str, set[asyncio.Future[StoredEvent]]] = {}
         self._known_heads: set[str] = set()  # chains whose head row exists (committed)
 
@@ -87,7 +92,8 @@ class AuditLog:
         loop = asyncio.get_running_loop()
         if self._queue is None or self._writer is None or self._writer.done():
             self._queue = asyncio.Queue()
-            self._writer = loop.create_task(self._run_writer(self._queue), name="audit-writer")
+            self._kick = asyncio.Event()
+            self._writer = loop.create_task(self._run_writer(self._queue, self._kick), name="audit-writer")
         future: asyncio.Future[StoredEvent] = loop.create_future()
         self._queue.put_nowait(_Pending(conversation_id, kind, actor, normalised, future))
         unflushed = self._unflushed.setdefault(conversation_id, set())
@@ -109,6 +115,7 @@ class AuditLog:
     ) -> StoredEvent:
         """Append and wait until the event is committed (raises `AuditWriteError` if it is not)."""
         future = self.record(conversation_id, kind, actor, payload)
+        self._kick.set()
         try:
             return await future
         finally:
@@ -125,6 +132,7 @@ class AuditLog:
         futures = [f for c in chains for f in self._unflushed.pop(c, set())]
         if not futures:
             return
+        self._kick.set()
         results = await asyncio.gather(*futures, return_exceptions=True)
         for result in results:
             if isinstance(result, BaseException):
@@ -132,6 +140,7 @@ class AuditLog:
 
     async def close(self) -> None:
         if self._writer is not None and self._queue is not None:
+            self._kick.set()
             await self._queue.join()
             self._writer.cancel()
             try:
@@ -141,9 +150,15 @@ class AuditLog:
         self._writer = None
         self._queue = None
 
-    async def _run_writer(self, queue: asyncio.Queue[_Pending]) -> None:
+    async def _run_writer(self, queue: asyncio.Queue[_Pending], kick: asyncio.Event) -> None:
         while True:
             batch = [await queue.get()]
+            if not kick.is_set():
+                try:
+                    await asyncio.wait_for(kick.wait(), _HOLD_S)
+                except TimeoutError:
+                    pass  # nobody waits yet: commit anyway, events must not linger
+            kick.clear()
             while not queue.empty() and len(batch) < _MAX_BATCH:
                 batch.append(queue.get_nowait())
             try:
