@@ -301,8 +301,14 @@ class AgentRuntime:
                         role="tool",
                         tool_call_id=call.id,
                         name=call.name,
+                        # the transcript keeps the standard cap even when this planner read more:
+                        # it is persisted with the conversation after every turn
                         content=json.dumps(
-                            result.model_dump(mode="json", exclude={"call_id", "name"}), default=str
+                            {
+                                **result.model_dump(mode="json", exclude={"call_id", "name"}),
+                                "result": cap_json(result.model_dump(mode="json")["result"]),
+                            },
+                            default=str,
                         ),
                     )
                 )
