@@ -56,15 +56,17 @@ def bench_settings(data_dir: str):  # type: ignore[no-untyped-def]
 
 
 def serve(data_dir: str, port: int) -> None:
-    """Child process: migrate, seed and serve one gateway."""
+    """Child process: migrate, seed and serve one gateway. With CHATLOAD_PROBE=1 it also reports
+    event-loop stalls over 20 ms and garbage-collector pauses over 5 ms on stderr."""
     import uvicorn
+    from uvicorn._compat import asyncio_run
 
     from gateway.app import create_app
     from tests.conftest import prepare_database
 
     settings = bench_settings(data_dir)
     asyncio.run(prepare_database(settings))
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings),
         host="127.0.0.1",
         port=port,
@@ -72,6 +74,51 @@ def serve(data_dir: str, port: int) -> None:
         backlog=4096,
         ws_per_message_deflate=False,
     )
+    server = uvicorn.Server(config)
+
+    if os.environ.get("CHATLOAD_GC") != "default":  # as `frontdesk serve` does
+        from gateway.gc_tuning import tune_for_server
+
+        tune_for_server()
+
+    async def run() -> None:
+        if os.environ.get("CHATLOAD_PROBE"):
+            probe_gc()
+            asyncio.create_task(probe_loop())
+            if os.environ.get("CHATLOAD_PROBE") == "slow":
+                import logging
+
+                logging.basicConfig()
+                loop = asyncio.get_running_loop()
+                loop.set_debug(True)
+                loop.slow_callback_duration = 0.02
+        await server.serve()
+
+    # uvloop, as `uvicorn.run` would pick; the plain asyncio loop when probing slow callbacks.
+    slow_probe = os.environ.get("CHATLOAD_PROBE") == "slow"
+    asyncio_run(run(), loop_factory=asyncio.new_event_loop if slow_probe else config.get_loop_factory())
+
+
+def probe_gc() -> None:
+    import gc
+
+    started = [0.0]
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        elif (ms := (time.perf_counter() - started[0]) * 1000) > 5:
+            print(f"probe: gc gen{info['generation']} {ms:.0f} ms", file=sys.stderr, flush=True)
+
+    gc.callbacks.append(callback)
+
+
+async def probe_loop() -> None:
+    while True:
+        t = time.perf_counter()
+        await asyncio.sleep(0.005)
+        if (ms := (time.perf_counter() - t - 0.005) * 1000) > 20:
+            print(f"probe: event loop stalled {ms:.0f} ms", file=sys.stderr, flush=True)
 
 
 def free_port() -> int:

@@ -17,6 +17,7 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from gateway.app import create_app
+        from gateway.gc_tuning import tune_for_server
         from gateway.logging import configure_logging
         from gateway.store.db import Database, DatabaseUnavailable
         from gateway.store.migrate import pending_revisions
@@ -42,8 +43,10 @@ def register(app: typer.Typer) -> None:
             raise fail(str(exc)) from None
         if pending:
             raise fail("database schema is not up to date; run `frontdesk db upgrade` first")
+        asgi_app = create_app(settings)
+        tune_for_server()  # after the imports and the app: those objects are frozen
         uvicorn.run(
-            create_app(settings),
+            asgi_app,
             host=host or settings.host,
             port=port or settings.port,
             log_config=None,
