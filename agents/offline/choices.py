@@ -114,7 +114,8 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
     by_specialty = [p for p in providers if _mentions_specialty(text, p.specialty)]
     if len(by_specialty) == 1:
         return by_specialty[0]
-    after_title = re.findall(r"\b(?:dr|doctor|with)\.?\s+([a-z'-]+)", text)
+    # overlapping ("with dr. chin": both "dr" after "with" and "chin" after "dr")
+    after_title = re.findall(r"(?=\b(?:dr|doctor|with)\.?\s+([a-z'-]+))", text)
     surnames = {_name_parts(p)[-1]: p for p in providers if _name_parts(p)}
     for word in after_title:
         close = difflib.get_close_matches(word, list(surnames), n=2, cutoff=_FUZZY_CUTOFF)
