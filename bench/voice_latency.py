@@ -148,6 +148,8 @@ async def run_level(url: str, calls: int, turns: list, pid: int | None) -> dict:
         for turn in report.turns:
             total += 1
             cut_offs += int(turn.cut_off)
+            if turn.cut_off and os.environ.get("VOICE_BENCH_DEBUG"):
+                print(json.dumps({"cut_off": turn.as_json(), "call": report.call_sid}), file=sys.stderr)
             if turn.latency_ms is not None:
                 latencies.append(turn.latency_ms)
             timing = turn.gateway_timing or {}
@@ -209,10 +211,10 @@ async def main(args: argparse.Namespace) -> None:
         await wait_ready(port)
     try:
         await run_level(url, 2, turns[:1], pid)  # warm-up (models' first runs, buffers), not reported
+        if pid and args.idle_calls:  # before the busy levels leave freed memory behind to reuse
+            print(json.dumps(await idle_memory(url, args.idle_calls, pid)), flush=True)
         for calls in [int(n) for n in args.calls.split(",")]:
             print(json.dumps(await run_level(url, calls, turns, pid)), flush=True)
-        if pid and args.idle_calls:
-            print(json.dumps(await idle_memory(url, args.idle_calls, pid)), flush=True)
     finally:
         if proc is not None:
             proc.terminate()

@@ -12,6 +12,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import aclosing
+from dataclasses import replace
 from typing import Any
 
 from agents.api import AgentOutput, EndConversation, Handoff, ReplyDelta, UserTurn
@@ -70,13 +71,17 @@ class CallSession:
         self.listener = Listener(detector, models.stt)
         self.gate = BargeInGate(settings.twilio_barge_in_min_ms)
         self.digits = DigitCollector(settings.twilio_dtmf_timeout_s, self._on_digits)
-        self._turns: asyncio.Queue[asyncio.Future[HeardTurn] | str] = asyncio.Queue()
+        # Caller turns in order: (transcript, speech starts seen when it ended), keypad entries, or
+        # _RELEASE (answer a held turn).
+        self._turns: asyncio.Queue[tuple[asyncio.Future[HeardTurn], int] | str | object] = asyncio.Queue()
+        self._speech_starts = 0
+        self._held: HeardTurn | None = None  # a turn the caller went on with before it was answered
         self._reply: asyncio.Task[None] | None = None
         self._worker: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._transferring = False
         self._closed = False
-        self.stats = {"frames": 0, "barge_ins": 0, "turns": 0}
+        self.stats = {"frames": 0, "barge_ins": 0, "turns": 0, "joined_turns": 0}
 
     # -- inputs from the stream loop (synchronous: they only start tasks) ----------------------
 
@@ -92,12 +97,16 @@ class CallSession:
         for event in self.listener.push(pcm):
             if isinstance(event, SpeechStarted | SpeechResumed):
                 self.gate.speech_started()
+                self._speech_starts += isinstance(event, SpeechStarted)
             elif isinstance(event, TurnEnded):
                 self.gate.speech_stopped()
                 # Transcription starts now (or is already running), not when the worker gets to it.
-                self._turns.put_nowait(asyncio.ensure_future(self.listener.transcribe(event)))
+                transcript = asyncio.ensure_future(self.listener.transcribe(event))
+                self._turns.put_nowait((transcript, self._speech_starts))
             elif isinstance(event, TurnDiscarded):
                 self.gate.speech_stopped()
+                if self._held is not None:  # the "continuation" was a cough: answer what was held
+                    self._turns.put_nowait(_RELEASE)
         if self.gate.frame(self.bot_busy):
             self._spawn(self._barge_in("speech"))
 
@@ -124,26 +133,43 @@ class CallSession:
         while True:
             item = await self._turns.get()
             if self._transferring:
-                if not isinstance(item, str):
-                    item.cancel()
+                if isinstance(item, tuple):
+                    item[0].cancel()
                 continue
-            if isinstance(item, str):
-                turn = UserTurn(text=entry_text(item), channel="voice", dtmf=item, meta={"source": "dtmf"})
-                heard = None
+            heard: HeardTurn | None = None
+            if item is _RELEASE:
+                heard, self._held = self._held, None
+                if heard is None:
+                    continue
+                turn = _voice_turn(heard)
+            elif isinstance(item, str):
+                text = entry_text(item)
+                if self._held is not None:  # "my date of birth is" ... then typed
+                    text = f"{self._held.text} {text}"
+                    self._held = None
+                turn = UserTurn(text=text, channel="voice", dtmf=item, meta={"source": "dtmf"})
             else:
+                assert isinstance(item, tuple)
+                transcript, starts_at_end = item
                 try:
-                    heard = await item
+                    heard = await transcript
                 except Exception as exc:  # one lost turn, not a deaf call
                     log.error("transcription failed", error=repr(exc), conversation_id=self.conversation.id)
                     continue
                 if not heard.text:
+                    if self._held is not None:
+                        self._turns.put_nowait(_RELEASE)
                     continue
-                turn = UserTurn(
-                    text=heard.text,
-                    channel="voice",
-                    confidence=heard.confidence,
-                    meta={"audio_start_ms": heard.start_ms, "audio_end_ms": heard.end_ms},
-                )
+                if self._held is not None:
+                    heard = _joined(self._held, heard)
+                    self._held = None
+                if self._speech_starts > starts_at_end:
+                    # The caller went on talking before any answer: the pause was mid-sentence.
+                    # Hold this part and answer it together with the rest (no agent has run yet).
+                    self._held = heard
+                    self.stats["joined_turns"] += 1
+                    continue
+                turn = _voice_turn(heard)
             self.stats["turns"] += 1
             if self._reply is not None and not self._reply.done():
                 await asyncio.wait([self._reply])  # replies never overlap
@@ -156,6 +182,9 @@ class CallSession:
             await self._speak_reply(outputs, heard)
         except Exception as exc:  # cancellation (barge-in) is not an Exception and passes through
             log.error("reply failed", error=repr(exc), conversation_id=self.conversation.id)
+            current = self.playback.current
+            if current is not None and current.ended:
+                return  # the reply was spoken; only its bookkeeping failed: say nothing more
             self.playback.begin()
             async for chunk in self.tts.stream_phone(SORRY):
                 await self.playback.play(chunk.text, chunk.ulaw)
@@ -305,8 +334,8 @@ class CallSession:
         tasks = [t for t in (self._reply, self._worker, *self._background) if t is not None and not t.done()]
         while not self._turns.empty():  # turns still waiting for their transcript
             item = self._turns.get_nowait()
-            if not isinstance(item, str):
-                tasks.append(item)
+            if isinstance(item, tuple):
+                tasks.append(item[0])
         for task in tasks:
             task.cancel()
         if tasks:
@@ -342,6 +371,29 @@ class CallSession:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
         task.add_done_callback(_log_failure)
+
+
+_RELEASE = object()
+
+
+def _voice_turn(heard: HeardTurn) -> UserTurn:
+    return UserTurn(
+        text=heard.text,
+        channel="voice",
+        confidence=heard.confidence,
+        meta={"audio_start_ms": heard.start_ms, "audio_end_ms": heard.end_ms},
+    )
+
+
+def _joined(first: HeardTurn, rest: HeardTurn) -> HeardTurn:
+    """One turn from two parts split by a long pause; timings are those of the last part."""
+    confidences = [c for c in (first.confidence, rest.confidence) if c is not None]
+    return replace(
+        rest,
+        text=f"{first.text} {rest.text}",
+        start_ms=first.start_ms,
+        confidence=min(confidences) if confidences else None,
+    )
 
 
 def _log_failure(task: asyncio.Task[Any]) -> None:

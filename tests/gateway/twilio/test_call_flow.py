@@ -6,6 +6,7 @@ import asyncio
 import wave
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import select
 
@@ -134,3 +135,20 @@ def test_pressing_zero_transfers_with_the_exact_twiml(voice_settings, live_serve
     ]
     assert "handoff.requested" in kinds and "conversation.ended" in kinds
     assert asyncio.run(_verify(voice_settings)).ok
+
+
+def test_a_long_pause_mid_sentence_is_answered_as_one_turn(voice_settings, live_server_factory, caller_tts):
+    server = live_server_factory(voice_settings)
+
+    async def call():
+        first, rest = await text_turns(["My date of birth is", "March 14th 1985."], caller_tts)
+        pause = np.zeros(8000 * 6 // 10, dtype=np.int16)  # 600 ms: longer than the end-of-turn silence
+        whole = CallerTurn(label="with a pause", audio=np.concatenate([first.audio, pause, rest.audio]))
+        simulator = CallSimulator(server.ws_url + "/twilio/stream", AUTH_TOKEN, caller_number=SARAH_PHONE)
+        return await simulator.run([whole])
+
+    report = asyncio.run(call())
+    callers = [t["text"] for t in report.transcript["turns"] if t["speaker"] == "caller"]
+    assert len(callers) == 1 and "birth" in callers[0].lower() and "1985" in callers[0], callers
+    closed = [e for e in report.transcript["call_events"] if e.get("event") == "stream_closed"]
+    assert closed[0]["joined_turns"] == 1
