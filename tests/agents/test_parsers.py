@@ -27,6 +27,9 @@ from tests.agents.conftest import NOW
         ("the fourth of march nineteen eighty-five", date(1985, 3, 4)),
         ("born on july twenty third nineteen ninety", date(1990, 7, 23)),
         ("twenty first of june two thousand and one", date(2001, 6, 21)),
+        ("My date of birth is... March 14, 1900, 85.", date(1985, 3, 14)),  # Whisper, after a pause
+        ("My date of birth is 03. 14. 1985.", date(1985, 3, 14)),  # Whisper
+        ("one twenty five nineteen ninety six", date(1996, 1, 25)),
         ("my birthday is 03/14/2099", None),  # in the future
         ("02/30/1985", None),  # no such day
     ],
