@@ -149,6 +149,12 @@ def normalize(text: str) -> str:
     text = re.sub(r"\b(19|20)00[,.]? ([0-9]{2})\b(?![:/.]\d)", r"\1\2", text)
     # Whisper writes "two thirty pm" as "2 30 pm" or "2.30 pm", and "at two thirty" as "at 2 30"
     text = re.sub(r"\b(\d{1,2})[ .]([0-5]\d)(?=\s*(?:am|pm|o'clock)\b)", r"\1:\2", text)
+    # ... and "eleven thirty" as "1130": a clock time after "at" or before am/pm (hours 1-12)
+    text = re.sub(
+        r"\b(at|around|by|about) (1[0-2]|[1-9])([0-5]\d)\b(?![:/.\-]?\d)|\b(1[0-2]|[1-9])([0-5]\d)(?=\s*(?:am|pm)\b)",
+        lambda m: f"{m.group(1)} {m.group(2)}:{m.group(3)}" if m.group(1) else f"{m.group(4)}:{m.group(5)}",
+        text,
+    )
     return re.sub(r"\b(at|around|by|about) (\d{1,2}) ([0-5]\d)\b(?![/:.\-]?\d)", r"\1 \2:\3", text)
 
 

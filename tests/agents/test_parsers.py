@@ -90,6 +90,7 @@ def test_day_rules(said: str, now: datetime, day: date) -> None:
         ("2 30 pm", time(14, 30)), ("2.30 p.m.", time(14, 30)), ("at 2 30", time(14, 30)),
         ("three thirty", time(15, 30)), ("ten a m", time(10, 0)), ("noon", time(12, 0)),
         ("eleven o'clock", time(11, 0)), ("4 in the afternoon", time(16, 0)),
+        ("next Thursday at 1130.", time(11, 30)), ("230 pm", time(14, 30)),  # Whisper
     ],
 )  # fmt: skip
 def test_spoken_times(said: str, at: time) -> None:
