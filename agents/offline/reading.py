@@ -127,8 +127,14 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
             return say(f"I'm sorry, I can only help with your own appointments. {HELP}")
     rest = text
     if not ctx.caller.verified:
+        asked = s.get("asked") in ("identity", "name", "dob")
         rest, identity = _read_identity(ctx, s, text)
         understood = understood or identity
+        s["id_misses"] = 0 if identity or not asked else s.get("id_misses", 0) + 1
+        if s["id_misses"] >= 3:  # asked three times and still no name or date of birth
+            return call(
+                "transfer_to_person", reason="The caller's name and date of birth could not be understood."
+            )
     said_when = _read_when(ctx, s, rest, dob_said=rest != text)
     understood = understood or said_when
     if said_when:

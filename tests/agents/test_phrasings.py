@@ -319,6 +319,16 @@ async def test_asking_for_a_person_mid_booking(chat: Chat, demo: DemoConnector) 
     assert await booked(demo, "p-1013") == {(RODRIGUEZ, at(8, 9, 30))}  # untouched
 
 
+async def test_a_name_never_understood_goes_to_staff(chat: Chat) -> None:
+    # Whisper's reading of "Christopher Lee": the name never arrives, the date of birth does
+    for said in ["I'd like to make an appointment.", "Christa for Lee.", "July 4, 1975",
+                 "Dr. Rodriguez, next Monday at 2 in the afternoon.", "Please do."]:  # fmt: skip
+        assert chat.handoff is None
+        await chat.say(said)
+    assert chat.handoff is not None and "name" in chat.handoff.reason
+    assert chat.state.verified_person_id is None
+
+
 async def test_a_new_patient_goes_to_staff(chat: Chat) -> None:
     await chat.say("hi i'm a new patient and i'd like to book a checkup")
     assert chat.handoff is not None and "new patient" in chat.handoff.reason
