@@ -57,6 +57,7 @@ _TIME_RANGE = re.compile(
 )
 _EMAIL = re.compile(r"\b([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)\b")
 _URL = re.compile(r"\b(?:https?://)?(www\.[\w-]+(?:\.[\w-]+)+)(/\S*)?", re.I)
+_PART_OF_DAY = re.compile(r"\s+(?:in the (?:morning|afternoon|evening)|at night|tonight)\b", re.I)
 _MONEY = re.compile(r"\$(\d[\d,]*)(?:\.(\d{2}))?\b")
 _PERCENT = re.compile(r"(\d)\s?%")
 
@@ -135,7 +136,13 @@ def _replace_times(text: str) -> str:
         # "3 p.m. Call me": the period of "p.m." also ends the sentence.
         return spoken + "." if m[0].endswith(".") and _ends_sentence(m) else spoken
 
-    text = _CLOCK.sub(lambda m: keep_stop(m, spoken_time(int(m[1]), int(m[2]), m[3])), text)
+    def clock(m: re.Match[str]) -> str:
+        spoken = spoken_time(int(m[1]), int(m[2]), m[3])
+        if not m[3] and _PART_OF_DAY.match(m.string, m.end()):  # "9:30 in the morning", not "AM in the"
+            spoken = spoken.rsplit(" ", 1)[0]
+        return keep_stop(m, spoken)
+
+    text = _CLOCK.sub(clock, text)
     return _HOUR_AMPM.sub(lambda m: keep_stop(m, spoken_time(int(m[1]), 0, m[2])), text)
 
 

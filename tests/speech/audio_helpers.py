@@ -71,6 +71,7 @@ def normalise_for_wer(text: str) -> str:
     t = re.sub(r"\bdr\b\.?", "doctor", t)
     t = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", t)
     t = re.sub(r"[^a-z0-9' ]+", " ", t)
+    t = re.sub(r"(\d)([a-z])", r"\1 \2", t)  # "3pm" == "3 pm"
     t = re.sub(r"\bok\b", "okay", t)
     t = re.sub(r"\bgood bye\b", "goodbye", t)
     words = [_SMALL_NUMBERS.get(w, w) for w in t.split()]

@@ -152,3 +152,9 @@ def test_time_ranges_emails_and_web_addresses() -> None:
         normalize("See www.riverside.org/forms for forms.", TODAY)
         == "See www dot riverside dot org for forms."
     )
+
+
+def test_part_of_day_replaces_am_pm() -> None:
+    assert normalize("at 9:30 in the morning", TODAY) == "at 9:30 in the morning"
+    assert normalize("at 15:00 in the afternoon", TODAY) == "at 3 in the afternoon"
+    assert normalize("at 9:30 AM in the morning", TODAY) == "at 9:30 AM in the morning"  # said as written
