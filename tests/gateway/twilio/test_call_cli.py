@@ -47,7 +47,7 @@ def test_call_command_reports_a_bad_wav_in_one_line(monkeypatch, tmp_path):
     bad.write_text("hello")
     result = CliRunner().invoke(app, ["call", "--url", "ws://127.0.0.1:9/twilio/stream", "--wav", str(bad)])
     assert result.exit_code == 1
-    assert "not a readable WAV file" in result.output
+    assert "not-audio.wav" in result.output and "not a readable" in result.output
 
 
 def test_call_command_needs_the_auth_token(monkeypatch):

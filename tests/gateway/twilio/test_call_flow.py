@@ -149,6 +149,7 @@ def test_a_long_pause_mid_sentence_is_answered_as_one_turn(voice_settings, live_
 
     report = asyncio.run(call())
     callers = [t["text"] for t in report.transcript["turns"] if t["speaker"] == "caller"]
-    assert len(callers) == 1 and "birth" in callers[0].lower() and "1985" in callers[0], callers
+    # One caller turn holding both parts (the words of each part are Whisper's).
+    assert len(callers) == 1 and "birth" in callers[0].lower() and "march" in callers[0].lower(), callers
     closed = [e for e in report.transcript["call_events"] if e.get("event") == "stream_closed"]
     assert closed[0]["joined_turns"] == 1
