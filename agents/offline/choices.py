@@ -53,7 +53,7 @@ def pick_slot(text: str, when: When, offered: list[Slot]) -> Slot | None:
         if len(at_time) == 1:
             return at_time[0]
     index = pick_by_position(text, len(offered))
-    if index is not None:
+    if index is not None and not (when.start is not None and _means_a_date(text)):
         return offered[index]
     candidates = offered
     if when.at is not None:
@@ -66,6 +66,11 @@ def pick_slot(text: str, when: When, offered: list[Slot]) -> Slot | None:
         by_provider = [s for s in offered if mentions_provider(text, s.provider_name)]
         return by_provider[0] if len(by_provider) == 1 else None
     return candidates[0] if len(candidates) == 1 else None
+
+
+def _means_a_date(text: str) -> bool:
+    """'no, I meant the 1st' is a day of the month; 'the first' after a list is the first of it."""
+    return re.search(r"\b(meant|mean|actually|instead|not|no|on the|make it|how about)\b", text) is not None
 
 
 def pick_appointment(text: str, when: When, appointments: list[Appointment]) -> Appointment | None:

@@ -6,7 +6,7 @@ through `dateparser` relative to the runtime's clock, preferring the future. Wee
 the month are resolved here, by one documented rule (the bot always repeats the concrete date
 before it writes anything, so a caller who meant another day can say "actually I meant the 8th"):
 - "Tuesday", "this Tuesday", "on Tuesday": the next Tuesday after today (said on a Tuesday: a
-  week from today; "today" is said as "today");
+  week from today, except "this Tuesday", which is today);
 - "next Tuesday": the Tuesday of next calendar week (weeks start on Monday). Said on a Monday or
   Tuesday that is 8 or 7 days away, not tomorrow; said later in the week it is the coming one;
 - "the 9th": the next 9th of a month from today on (today included);
@@ -167,12 +167,14 @@ def find_time(text: str) -> tuple[time | None, str | None]:
     return time(hour, minute), m.group(0)
 
 
-def weekday_date(weekday: int, today: date, *, next_week: bool) -> date:
-    """The rule in the module docstring: 'Tuesday' is the next one after today, 'next Tuesday'
-    the one in next calendar week."""
+def weekday_date(weekday: int, today: date, *, next_week: bool, this: bool = False) -> date:
+    """The rule in the module docstring: 'Tuesday' is the next one after today, 'this Tuesday'
+    said on a Tuesday is today, 'next Tuesday' the one in next calendar week."""
     if next_week:
         monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
         return monday + timedelta(days=weekday)
+    if this and weekday == today.weekday():
+        return today
     return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
 
 
@@ -190,7 +192,9 @@ def day_of_month(day: int, today: date) -> date | None:
 def _parse_day(phrase: str, now: datetime) -> date | None:
     phrase = re.sub(r"\s+", " ", phrase.strip())
     if m := _WEEKDAY_PHRASE.match(phrase):
-        return weekday_date(WEEKDAYS.index(m.group(2)), now.date(), next_week=m.group(1) == "next")
+        return weekday_date(
+            WEEKDAYS.index(m.group(2)), now.date(), next_week=m.group(1) == "next", this=m.group(1) == "this"
+        )
     if m := _DAY_OF_MONTH.match(phrase):
         return day_of_month(int(m.group(1)), now.date())
     phrase = phrase.replace("the day after tomorrow", "in 2 days").replace("day after tomorrow", "in 2 days")

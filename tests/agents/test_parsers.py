@@ -67,6 +67,8 @@ MONDAY = NOW.replace(day=7)  # Monday December 7th 2026
     [
         ("tuesday", MONDAY, date(2026, 12, 8)),  # the next one: tomorrow
         ("this tuesday", MONDAY, date(2026, 12, 8)),
+        ("this tuesday", NOW, date(2026, 12, 1)),  # said on a Tuesday: today
+        ("tuesday", NOW, date(2026, 12, 8)),
         ("next tuesday", MONDAY, date(2026, 12, 15)),  # next calendar week, not tomorrow
         ("next monday", MONDAY, date(2026, 12, 14)),
         ("monday", MONDAY, date(2026, 12, 14)),  # today is said "today"

@@ -161,6 +161,9 @@ CASES: dict[str, Case] = {
         ["i'd like to see dr chen next tuesday at 11", "ryan walker december 12 1992", "actually i meant the 9th",
          "yes"],
         "p-1020", {(CHEN, at(9, 11))}, said=["Tuesday, December 8th at 11 AM", "Wednesday, December 9th at 11 AM"]),
+    "no, i meant the 1st": Case(
+        ["i'd like to see dr chen next tuesday at 11", "ryan walker december 12 1992", "no, i meant the 1st", "yes"],
+        "p-1020", {(CHEN, at(1, 11))}),
     "actually make it thursday keeps the time": Case(
         ["book with patel tomorrow at 3", "ryan walker december 12 1992", "actually make it thursday", "yep"],
         "p-1020", {(PATEL, at(3, 15))}),
