@@ -23,6 +23,9 @@ NOT_NAMES = {
     "going", "having", "still", "wondering", "afraid", "available", "sick", "feeling", "interested",
     "out", "over", "up", "booked", "there", "everything", "nothing", "that's", "alright",
     "very", "really", "glad", "happy", "any", "some", "only", "too", "much", "better", "worse",
+    # time words ("for half past two" is not a name)
+    "half", "past", "quarter", "noon", "midday", "o'clock", "am", "pm", "evening", "tonight", "days",
+    "day", "month", "weeks", "time", "earliest", "first", "soon", "possible", "asap", "then", "instead",
 }  # fmt: skip
 _MONTH_WORDS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",

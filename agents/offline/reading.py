@@ -177,7 +177,7 @@ def _read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str,
         s["dob"] = dob.isoformat()
         found = True
     rest = text.replace(span, " ") if span else text
-    name = find_name(rest, whole_answer=s.get("asked") in ("identity", "name"))
+    name = find_name(rest, whole_answer=s.get("asked") in ("identity", "name", "dob"))
     if name is None and span:
         # "book me in please, sarah johnson march 14 1985": the words just before the date
         before = text.split(span)[0].replace(" and ", ",").split(",")[-1]

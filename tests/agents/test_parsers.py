@@ -108,6 +108,7 @@ def test_spoken_times(said: str, at: time) -> None:
         ("last name Johnson, first name Sarah", ("Sarah", "Johnson")),
         ("it's josé ramírez", ("José", "Ramírez")),
         ("nope i'm all set", None),
+        ("i need to reschedule my appointment for the 10th at half past two", None),
     ],
 )
 def test_name(said: str, name: tuple[str, str] | None) -> None:
