@@ -341,26 +341,32 @@ class CallSession:
         if tasks:
             await asyncio.wait(tasks)
         self.listener.close()
-        if self.recorder is not None:
-            duration = self.recorder.close()
-            relative = self.recorder.path.relative_to(self.settings.data_dir)
-            async with self.services.db.session() as s, s.begin():
-                s.add(
-                    RecordingRow(
-                        conversation_id=self.conversation.id,
-                        path=str(relative),
-                        duration_s=duration,
-                        channels=2,
-                    )
-                )
-        await self.services.audit.append(
-            self.conversation.id,
-            EventKind.CALL_EVENT,
-            "system",
-            {"event": "stream_closed", "reason": reason, **self.stats, **self.listener.counts},
-        )
+        # Each step on its own: if the store fails in one, the others still run (and the error is
+        # logged); closing the conversation comes last so its `conversation.ended` ends the chain.
+        steps = [self._save_recording(), self._audit_close(reason)]
         if not self.conversation.closed:
-            await self.conversation.close(reason)
+            steps.append(self.conversation.close(reason))
+        for step in steps:
+            try:
+                await step
+            except Exception:
+                log.exception("closing the call: a step failed", reason=reason)
+
+    async def _save_recording(self) -> None:
+        if self.recorder is None:
+            return
+        duration = self.recorder.close()
+        relative = self.recorder.path.relative_to(self.settings.data_dir)
+        async with self.services.db.session() as s, s.begin():
+            s.add(
+                RecordingRow(
+                    conversation_id=self.conversation.id, path=str(relative), duration_s=duration, channels=2
+                )
+            )
+
+    async def _audit_close(self, reason: str) -> None:
+        payload = {"event": "stream_closed", "reason": reason, **self.stats, **self.listener.counts}
+        await self.services.audit.append(self.conversation.id, EventKind.CALL_EVENT, "system", payload)
 
     def _record_bot(self, ulaw: bytes) -> None:
         if self.recorder is not None:

@@ -15,6 +15,7 @@ from fastapi import WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from agents.events import EventKind
+from gateway.conversation import Conversation
 from gateway.logging import get_logger
 from gateway.services import Services
 from gateway.store.audit import SYSTEM_CHAIN
@@ -60,6 +61,7 @@ class _StreamLoop:
         self.services = services
         self.ws = websocket
         self.session: CallSession | None = None
+        self.conversation: Conversation | None = None
         self.errors = 0
         self.close_reason = "stream stopped"
 
@@ -72,9 +74,18 @@ class _StreamLoop:
             log.exception("media stream failed")
             self.close_reason = f"stream error: {type(exc).__name__}"
         finally:
+            await self._finish()
+            await self._close_socket(1000, "")
+
+    async def _finish(self) -> None:
+        """Close the call's books; a failure here is logged (the store may be what failed)."""
+        try:
             if self.session is not None:
                 await self.session.close(self.close_reason)
-            await self._close_socket(1000, "")
+            elif self.conversation is not None and not self.conversation.closed:
+                await self.conversation.close(self.close_reason)  # failed while starting the call
+        except Exception:
+            log.exception("closing the call failed", reason=self.close_reason)
 
     async def _read(self) -> None:
         limit = self.services.settings.twilio_max_message_bytes
@@ -141,6 +152,7 @@ class _StreamLoop:
             )
             await self._close_socket(POLICY_VIOLATION, "conversation")
             return True
+        self.conversation = conversation
         await services.audit.append(
             conversation.id,
             EventKind.CALL_EVENT,
