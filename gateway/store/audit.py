@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -188,60 +188,63 @@ class AuditLog:
 
     async def _commit(self, batch: list[_Pending]) -> list[StoredEvent]:
         chains = sorted({p.conversation_id for p in batch})
-        async with self.db.session() as session, session.begin():
-            # Head rows are never deleted, so a chain seen before needs no insert-if-missing.
-            new_chains = [c for c in chains if c not in self._known_heads]
-            if new_chains:
-                await self._insert_heads(session, new_chains)
-            query = select(AuditHeadRow.conversation_id, AuditHeadRow.seq, AuditHeadRow.hash).where(
-                AuditHeadRow.conversation_id.in_(chains)
-            )
-            if not self.db.is_sqlite:
-                query = query.order_by(AuditHeadRow.conversation_id).with_for_update()
-            heads = {c: (seq, digest) for c, seq, digest in await session.execute(query)}
-            if len(heads) < len(chains):  # a head row removed behind our back: recreate, as before
-                await self._insert_heads(session, [c for c in chains if c not in heads])
-                heads = {c: (seq, digest) for c, seq, digest in await session.execute(query)}
-            stored: list[StoredEvent] = []
-            rows: list[dict[str, Any]] = []
-            for p in batch:
-                seq, prev = heads[p.conversation_id]
-                seq += 1
-                ts = datetime.now(UTC)
-                body = event_body(p.conversation_id, seq, ts, p.kind, p.actor, p.payload)
-                digest = chain_hash(prev, body)
-                heads[p.conversation_id] = (seq, digest)
-                event = StoredEvent(p.conversation_id, seq, ts, p.kind, p.actor, p.payload, prev, digest)
-                stored.append(event)
-                rows.append(
-                    {
-                        "conversation_id": event.conversation_id,
-                        "seq": event.seq,
-                        "ts": event.ts,
-                        "kind": event.kind,
-                        "actor": event.actor,
-                        "payload": event.payload,
-                        "prev_hash": event.prev_hash,
-                        "hash": event.hash,
-                    }
-                )
-            await session.execute(AuditEventRow.__table__.insert(), rows)
-            # All heads in one executemany: one statement per chain cost more than the inserts.
-            await session.execute(
-                _UPDATE_HEAD,
-                [
-                    {"b_chain": chain, "b_seq": seq, "b_hash": digest}
-                    for chain, (seq, digest) in heads.items()
-                ],
-            )
+        # Head rows are never deleted, so a chain seen before needs no insert-if-missing.
+        new_chains = [c for c in chains if c not in self._known_heads]
+        stored = await self.db.run_write(lambda conn: self._commit_in(conn, batch, chains, new_chains))
         if len(self._known_heads) > _KNOWN_HEADS_MAX:
             self._known_heads.clear()
         self._known_heads.update(chains)
         return stored
 
-    async def _insert_heads(self, session: Any, chains: list[str]) -> None:
+    def _commit_in(
+        self, conn: Connection, batch: list[_Pending], chains: list[str], new_chains: list[str]
+    ) -> list[StoredEvent]:
+        """The transaction's statements (on SQLite, on the database's writer thread)."""
+        if new_chains:
+            self._insert_heads(conn, new_chains)
+        query = select(AuditHeadRow.conversation_id, AuditHeadRow.seq, AuditHeadRow.hash).where(
+            AuditHeadRow.conversation_id.in_(chains)
+        )
+        if not self.db.is_sqlite:
+            query = query.order_by(AuditHeadRow.conversation_id).with_for_update()
+        heads = {c: (seq, digest) for c, seq, digest in conn.execute(query)}
+        if len(heads) < len(chains):  # a head row removed behind our back: recreate, as before
+            self._insert_heads(conn, [c for c in chains if c not in heads])
+            heads = {c: (seq, digest) for c, seq, digest in conn.execute(query)}
+        stored: list[StoredEvent] = []
+        rows: list[dict[str, Any]] = []
+        for p in batch:
+            seq, prev = heads[p.conversation_id]
+            seq += 1
+            ts = datetime.now(UTC)
+            body = event_body(p.conversation_id, seq, ts, p.kind, p.actor, p.payload)
+            digest = chain_hash(prev, body)
+            heads[p.conversation_id] = (seq, digest)
+            event = StoredEvent(p.conversation_id, seq, ts, p.kind, p.actor, p.payload, prev, digest)
+            stored.append(event)
+            rows.append(
+                {
+                    "conversation_id": event.conversation_id,
+                    "seq": event.seq,
+                    "ts": event.ts,
+                    "kind": event.kind,
+                    "actor": event.actor,
+                    "payload": event.payload,
+                    "prev_hash": event.prev_hash,
+                    "hash": event.hash,
+                }
+            )
+        conn.execute(AuditEventRow.__table__.insert(), rows)
+        # All heads in one executemany: one statement per chain cost more than the inserts.
+        conn.execute(
+            _UPDATE_HEAD,
+            [{"b_chain": chain, "b_seq": seq, "b_hash": digest} for chain, (seq, digest) in heads.items()],
+        )
+        return stored
+
+    def _insert_heads(self, conn: Connection, chains: list[str]) -> None:
         insert = sqlite_insert if self.db.is_sqlite else pg_insert
-        await session.execute(
+        conn.execute(
             insert(AuditHeadRow)
             .values([{"conversation_id": c, "seq": 0, "hash": GENESIS_HASH} for c in chains])
             .on_conflict_do_nothing(index_elements=["conversation_id"])

@@ -1,12 +1,23 @@
-"""Database engine and sessions for SQLite (WAL) and PostgreSQL, both through SQLAlchemy async."""
+"""Database engine and sessions for SQLite (WAL) and PostgreSQL, both through SQLAlchemy async.
+
+`run_write` serves the batch writers (audit chain, turn group commit, chat outbox). Through
+aiosqlite every statement costs three or four round trips between the event loop and the
+connection's thread (cursor, execute, fetch, close), each a GIL hand-off; a batch of a few
+statements cost ~30 of them, on the event loop's CPU. On SQLite a write function therefore runs
+whole on one dedicated writer thread with a plain sqlite3 connection: one hand-off per batch. On
+PostgreSQL it runs on the async engine (asyncpg has no threads to hop to).
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 
-from sqlalchemy import event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -19,25 +30,43 @@ def _is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+T = TypeVar("T")
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    cur = dbapi_conn.cursor()
+    # WAL lets readers run beside the single writer; busy_timeout queues writers.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
 def make_engine(url: str) -> AsyncEngine:
     if _is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": 30})
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
-            cur = dbapi_conn.cursor()
-            # WAL lets readers run beside the single writer; busy_timeout queues writers.
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.close()
-
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _make_thread_writer_engine(url: str) -> Engine | None:
+    """SQLite files only: the same database through the stdlib driver, for the writer thread."""
+    parsed = make_url(url)
+    if not _is_sqlite(url) or not parsed.database or parsed.database == ":memory:":
+        return None
+    engine = create_engine(
+        parsed.set(drivername="sqlite+pysqlite"),
+        connect_args={"timeout": 30, "check_same_thread": False},
+        pool_size=1,
+        max_overflow=0,
+    )
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
 
 
 class Database:
@@ -45,6 +74,8 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._thread_engine = _make_thread_writer_engine(url)
+        self._writer_thread: ThreadPoolExecutor | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -54,6 +85,22 @@ class Database:
     async def session(self) -> AsyncIterator[AsyncSession]:
         async with self.sessionmaker() as session:
             yield session
+
+    async def run_write(self, write: Callable[[Connection], T]) -> T:
+        """Run `write(connection)` in one transaction (committed when it returns, rolled back
+        when it raises). On a SQLite file it runs on the writer thread; keep it to statements."""
+        if self._thread_engine is None:
+            async with self.engine.begin() as conn:
+                return await conn.run_sync(write)
+        if self._writer_thread is None:
+            self._writer_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
+        engine = self._thread_engine
+
+        def in_transaction() -> T:
+            with engine.begin() as conn:
+                return write(conn)
+
+        return await asyncio.get_running_loop().run_in_executor(self._writer_thread, in_transaction)
 
     async def ping(self) -> None:
         try:
@@ -65,6 +112,11 @@ class Database:
             ) from exc
 
     async def close(self) -> None:
+        if self._writer_thread is not None:
+            self._writer_thread.shutdown(wait=True)
+            self._writer_thread = None
+        if self._thread_engine is not None:
+            self._thread_engine.dispose()
         await self.engine.dispose()
 
 

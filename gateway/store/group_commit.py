@@ -4,7 +4,8 @@ Each turn of each conversation writes a row or two. In its own transaction that 
 1.5 ms of CPU (session, begin, execute, commit through SQLAlchemy and aiosqlite's thread) and, on
 SQLite, makes connections queue for the single write lock. Here callers queue their writes and
 await; one writer task per process runs everything queued in one transaction, the rows of one
-statement as one executemany, so a hundred concurrent turns cost one commit, not two hundred.
+statement as one executemany, so a hundred concurrent turns cost one commit, not two hundred
+(on SQLite, on the database's writer thread: see `Database.run_write`).
 
 A caller's writes commit together or not at all. When a batch fails, each caller's writes are
 retried alone, so one caller's constraint violation (another replica took its turn number) fails
@@ -17,6 +18,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.sql import Executable
 
 from gateway.store.db import Database
@@ -109,9 +111,13 @@ class GroupCommitter:
         groups: dict[int, tuple[Executable, list[dict[str, Any]]]] = {}
         for w in writes:
             groups.setdefault(id(w.statement), (w.statement, []))[1].append(w.params)
-        async with self.db.session() as session, session.begin():
-            for statement, params in groups.values():
-                await session.execute(statement, params)
+        statements = list(groups.values())
+
+        def execute(conn: Connection) -> None:
+            for statement, params in statements:
+                conn.execute(statement, params)
+
+        await self.db.run_write(execute)
         self.commits += 1
 
 

@@ -7,7 +7,7 @@ import asyncio
 import time
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 
 from gateway.store.audit import AuditLog
 from gateway.store.db import Database
@@ -22,19 +22,22 @@ async def audit(migrated_db_url: str):
     await db.close()
 
 
-def _count_commits(log: AuditLog) -> list[int]:
-    commits = [0]
+@pytest.fixture
+def commits():  # type: ignore[no-untyped-def]
+    """Commits of every engine in the process (the audit may write through a writer thread's)."""
+    count = [0]
 
-    @event.listens_for(log.db.engine.sync_engine, "commit")
-    def _on_commit(_conn) -> None:  # type: ignore[no-untyped-def]
-        commits[0] += 1
+    def on_commit(_conn) -> None:  # type: ignore[no-untyped-def]
+        count[0] += 1
 
-    return commits
+    event.listen(Engine, "commit", on_commit)
+    yield count
+    event.remove(Engine, "commit", on_commit)
 
 
-async def test_a_turns_events_commit_once_at_flush(audit: AuditLog) -> None:
+async def test_a_turns_events_commit_once_at_flush(audit: AuditLog, commits: list[int]) -> None:
     await audit.append("warm", "conversation.started", "system", {})  # head row + writer exist
-    commits = _count_commits(audit)
+    commits[0] = 0
     audit.record("t1", "turn.user", "caller", {"text": "hi"})
     for step in range(5):
         await audit.emit("t1", "agent.step", "agent", {"step": step})
