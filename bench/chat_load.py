@@ -80,6 +80,8 @@ def serve(data_dir: str, port: int) -> None:
         from gateway.gc_tuning import tune_for_server
 
         tune_for_server()
+    if os.environ.get("CHATLOAD_SWITCH"):
+        sys.setswitchinterval(float(os.environ["CHATLOAD_SWITCH"]))
 
     async def run() -> None:
         if os.environ.get("CHATLOAD_PROBE"):
@@ -138,6 +140,18 @@ def cpu_s(pid: int) -> float:
     """User + system CPU seconds of a process (all its threads)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def print_thread_cpu(pid: int) -> None:
+    """CPU seconds per thread of the gateway: the event loop vs aiosqlite's connection threads."""
+    rows = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        stat = (task / "stat").read_text()
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat.rsplit(")", 1)[1].split()
+        rows.append(((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), task.name, name))
+    for seconds, tid, name in sorted(rows, reverse=True)[:8]:
+        print(f"probe: thread {tid} {name}: {seconds:.1f} s CPU", file=sys.stderr)
 
 
 def load1() -> float:
@@ -270,6 +284,8 @@ async def run_case(n: int, messages: int, think: tuple[float, float]) -> dict[st
         stop.set()
         await lag_task
         load_after = load1()
+        if os.environ.get("CHATLOAD_PROBE"):
+            print_thread_cpu(proc.pid)
     finally:
         proc.terminate()  # uvicorn shuts down gracefully: the outbox and audit queues are flushed
         await asyncio.to_thread(proc.wait, 60)

@@ -13,7 +13,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, UniqueConstraint, func, insert, select
+from sqlalchemy import JSON, Integer, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.store.db import Database
@@ -31,6 +31,9 @@ class ChatMessageRow(Base):
     seq: Mapped[int]
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+_INSERT = ChatMessageRow.__table__.insert()
 
 
 class Outbox:
@@ -106,9 +109,8 @@ class Outbox:
                     self._durable[cid] = row["seq"]
 
     async def _write(self, batch: list[dict[str, Any]]) -> None:
-        async with self._db.session() as session:
-            await session.execute(insert(ChatMessageRow), batch)
-            await session.commit()
+        rows = list(batch)  # the writer thread must not see `_pending` change under it
+        await self._db.run_write(lambda conn: conn.execute(_INSERT, rows))
 
     async def read_after(
         self, conversation_id: str, after_seq: int, limit: int = 1000
