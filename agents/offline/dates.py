@@ -42,7 +42,8 @@ _DOB_PATTERNS = [
     re.compile(
         rf"\b(?P<a>\d{{1,2}})\s+(?P<b>\d{{1,2}})\s+{_YEAR}\b"
     ),  # "one twenty five nineteen ninety six"
-    re.compile(rf"\b{_MONTH}\s+(?:the\s+)?{_DAY},?\s+(?:of\s+)?{_YEAR}\b"),  # march 4th, 1985
+    # march 4th, 1985 (Whisper also writes "September 17. 1958")
+    re.compile(rf"\b{_MONTH}\s+(?:the\s+)?{_DAY}[,.]?\s+(?:of\s+)?{_YEAR}\b"),
     re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b"),  # the 4th of march 1985
 ]
 

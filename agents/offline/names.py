@@ -26,6 +26,13 @@ NOT_NAMES = {
     # time words ("for half past two" is not a name)
     "half", "past", "quarter", "noon", "midday", "o'clock", "am", "pm", "evening", "tonight", "days",
     "day", "month", "weeks", "time", "earliest", "first", "soon", "possible", "asap", "then", "instead",
+    # answers to the bot's questions that are not names ("yes, go ahead", "the second one please")
+    "go", "ahead", "one", "ones", "second", "third", "fourth", "last", "option", "choice", "works",
+    "sounds", "perfect", "do", "does", "did", "don't", "yep", "yup", "nope", "nah", "definitely",
+    "absolutely", "exactly", "wait", "hold", "actually", "mean", "meant", "said", "let's", "lets",
+    "let", "booking", "other", "another", "different", "earlier", "later", "same", "maybe",
+    # Whisper's mishearings of "date of birth" ("state of birth", "data birth")
+    "state", "data", "dates",
 }  # fmt: skip
 _MONTH_WORDS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",

@@ -29,6 +29,7 @@ from tests.agents.conftest import NOW
         ("twenty first of june two thousand and one", date(2001, 6, 21)),
         ("My date of birth is... March 14, 1900, 85.", date(1985, 3, 14)),  # Whisper, after a pause
         ("My date of birth is 03. 14. 1985.", date(1985, 3, 14)),  # Whisper
+        ("State of Birth September 17. 1958.", date(1958, 9, 17)),  # Whisper
         ("one twenty five nineteen ninety six", date(1996, 1, 25)),
         ("my birthday is 03/14/2099", None),  # in the future
         ("02/30/1985", None),  # no such day
@@ -109,10 +110,18 @@ def test_spoken_times(said: str, at: time) -> None:
         ("it's josé ramírez", ("José", "Ramírez")),
         ("nope i'm all set", None),
         ("i need to reschedule my appointment for the 10th at half past two", None),
+        ("My name is David Anderson, State of Birth September 17. 1958.", ("David", "Anderson")),
     ],
 )
 def test_name(said: str, name: tuple[str, str] | None) -> None:
     assert find_name(normalize(said)) == name
+
+
+@pytest.mark.parametrize(
+    "said", ["Yes, go ahead.", "the second one please", "yep that works", "let's do the first one"]
+)
+def test_answers_to_the_bot_are_not_names(said: str) -> None:
+    assert find_name(normalize(said), whole_answer=True) is None
 
 
 @pytest.mark.parametrize(
