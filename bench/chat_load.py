@@ -8,8 +8,10 @@ reply to the previous one, the pace of a person reading and typing. So N session
 N / 15 messages per second (1,000 -> ~67/s), spread evenly, not in lock-step.
 
 For each N a fresh gateway (own SQLite file, demo practice seeded, chat rate limits raised so the
-bench is not refused, WebSocket compression off as in `frontdesk serve`) runs in a child process on
-127.0.0.1. Reported per N: offered and achieved messages/s, p50/p99/max reply latency (message
+bench is not refused; WebSocket compression off and the garbage collector tuned as `frontdesk
+serve` does) runs in a child process on 127.0.0.1. Reported per N: offered messages/s and the
+achieved average over the whole run (lower: it includes the first think time and the ragged end
+of the run), p50/p99/max reply latency (message
 sent -> `bot.final` received, measured by the client), lost messages (no reply, or a gap in the
 sequence numbers a session received), the gateway's CPU time per message while the sessions talk
 (a figure that does not depend on what else runs on the machine), the client's own event-loop lag
@@ -17,6 +19,10 @@ p99 (how much of the latency is the load generator), the gateway's resident memo
 held session, and the machine's 1-minute load average. After the gateway stops, its database is
 checked: every visitor message stored as a turn, every session's chat events stored without a
 gap, and the audit chain verifies.
+
+CHATLOAD_PROBE=1 makes the gateway report event-loop stalls, collector pauses and CPU per thread
+on stderr (CHATLOAD_PROBE=slow: asyncio debug's slow-callback log); CHATLOAD_GC=default serves
+with Python's default collector settings, for comparison.
 """
 
 from __future__ import annotations
@@ -80,8 +86,6 @@ def serve(data_dir: str, port: int) -> None:
         from gateway.gc_tuning import tune_for_server
 
         tune_for_server()
-    if os.environ.get("CHATLOAD_SWITCH"):
-        sys.setswitchinterval(float(os.environ["CHATLOAD_SWITCH"]))
 
     async def run() -> None:
         if os.environ.get("CHATLOAD_PROBE"):
