@@ -1,0 +1,92 @@
+"""Yes/no questions the runtime itself asks, and what the caller's answer does.
+
+A write that passed the policy is not run: it is held as the pending action and the caller is
+asked "I'll <exactly what>. Shall I go ahead?". Only an explicit yes runs it; a no drops it; any
+other answer is a new request for the planner (and the pending write is gone). The runtime, not a
+planner, decides what a yes is. An offered transfer is answered the same way.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from pydantic import BaseModel
+
+from agents.api import AgentOutput
+from agents.confirmed_write import run_confirmed_write
+from agents.connector_calls import ConnectorCalls
+from agents.events import EventKind
+from agents.handoff import hand_off
+from agents.memory import PendingAction
+from agents.planner import Message, ToolCall, ToolResult
+from agents.policy import classify_confirmation
+from agents.replies import ANYTHING_ELSE
+from agents.tools import ToolRegistry, ToolSpec
+from agents.turn import StepOutcome, Turn
+from agents.writes import describe
+from connectors.base import Capability
+
+_OFFER_ANOTHER_TIME = (Capability.BOOK_APPOINTMENT, Capability.RESCHEDULE_APPOINTMENT)
+
+
+async def ask_confirmation(turn: Turn, call: ToolCall, spec: ToolSpec, args: BaseModel) -> StepOutcome:
+    """Hold the write as pending, with a fresh idempotency key, and ask the caller."""
+    state, memory = turn.state, turn.memory
+    summary = describe(spec.name, args, memory)
+    memory.write_seq += 1
+    memory.pending = PendingAction(
+        call_id=call.id,
+        tool=spec.name,
+        arguments=args.model_dump(mode="json"),
+        summary=summary,
+        idempotency_key=f"{state.conversation_id}-{memory.write_seq}-{uuid.uuid4().hex[:16]}",
+    )
+    question = f"I'll {summary}. Shall I go ahead?"
+    await turn.emit(
+        EventKind.CONFIRMATION_REQUESTED,
+        "agent",
+        {"tool": spec.name, "arguments": memory.pending.arguments, "summary": summary},
+    )
+    outputs = turn.say(question)
+    result = ToolResult(
+        call_id=call.id, name=call.name, outcome="awaiting_confirmation", result={"asked_caller": question}
+    )
+    return StepOutcome(result, outputs, True)
+
+
+async def answer_pending(
+    turn: Turn, text: str, tools: ToolRegistry, calls: ConnectorCalls
+) -> list[AgentOutput] | None:
+    """The caller's answer to "Shall I go ahead?"; None: it was a new request, for the planner."""
+    memory = turn.memory
+    assert memory.pending is not None
+    verdict = classify_confirmation(text)
+    if verdict == "yes":
+        await turn.emit(EventKind.CONFIRMATION_GIVEN, "caller", {"tool": memory.pending.tool, "text": text})
+        memory.messages.append(Message(role="user", content=text))
+        return await run_confirmed_write(turn, tools, calls)
+    pending, memory.pending = memory.pending, None
+    await turn.emit(
+        EventKind.CONFIRMATION_DECLINED,
+        "caller",
+        {"tool": pending.tool, "summary": pending.summary, "verdict": verdict, "text": text},
+    )
+    if verdict != "no":
+        return None
+    # The planner keeps its scratch (it knows what the caller was looking for, so "a different
+    # time" can follow); it sees that the action is no longer pending.
+    follow_up = "Would you like a different time?" if pending.tool in _OFFER_ANOTHER_TIME else ANYTHING_ELSE
+    return turn.answer(text, "Okay, I won't do that. " + follow_up)
+
+
+async def answer_transfer_offer(turn: Turn, text: str) -> list[AgentOutput] | None:
+    """The caller's answer to "Would you like me to transfer you?"; None: a new request."""
+    memory = turn.memory
+    reason, memory.transfer_offered = memory.transfer_offered, None
+    assert reason is not None
+    verdict = classify_confirmation(text)
+    if verdict == "yes":
+        return await hand_off(turn, reason)
+    if verdict == "no":
+        return turn.answer(text, f"Okay. {ANYTHING_ELSE}")
+    return None

@@ -1,0 +1,88 @@
+"""Running a write the caller said yes to, then proving it: the record is read back from the
+system of record and compared with what the caller agreed to; only a match is reported as done.
+The policy is checked again first: identity and ownership must still hold when the write runs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from agents.api import AgentOutput
+from agents.connector_calls import ConnectorCalls, ToolFailure, as_json
+from agents.events import EventKind
+from agents.limits import cap_json
+from agents.memory import PendingAction
+from agents.planner import Message, ToolCall
+from agents.policy import Refused
+from agents.record_checks import decide
+from agents.replies import ANYTHING_ELSE, OFFER_TRANSFER, failure_words
+from agents.tools import ToolRegistry, ToolSpec
+from agents.turn import Turn
+from agents.writes import compare, done_message, expected_after, readback_id
+from connectors.base import Appointment, Capability, Record
+
+
+async def run_confirmed_write(turn: Turn, tools: ToolRegistry, calls: ConnectorCalls) -> list[AgentOutput]:
+    memory = turn.memory
+    pending, memory.pending = memory.pending, None
+    assert pending is not None
+    spec = tools.get(pending.tool)
+    call = ToolCall(id=pending.call_id, name=pending.tool, arguments=pending.arguments)
+    decision = await decide(turn, tools, calls, call)
+    if spec is None or spec.capability is None or isinstance(decision, Refused):
+        detail = decision.message if isinstance(decision, Refused) else "unknown tool"
+        await turn.emit(
+            EventKind.POLICY_REFUSAL,
+            "system",
+            {"tool": pending.tool, "rule": "pending_invalid", "detail": detail},
+        )
+        return turn.say(f"I'm sorry, I can't do that now. {ANYTHING_ELSE}")
+    args = decision.args
+    try:
+        request = spec.to_request(args, pending.idempotency_key)
+        record = await calls.invoke(turn, spec.capability.name, request, "agent")
+    except ToolFailure as failure:
+        memory.transfer_offered = f"{pending.tool} failed: {failure.kind}"
+        return turn.say(f"{failure_words(failure.kind, failure.message)} {OFFER_TRANSFER}")
+    expected = expected_after(spec.name, args, memory, turn.state.verified_person_id)
+    actual, mismatches = await _read_back(turn, calls, spec, args, record, expected)
+    memory.messages.append(_transcript_entry(pending, actual, mismatches))
+    if mismatches:
+        memory.transfer_offered = f"{pending.tool} could not be confirmed in the system of record"
+        return turn.say(f"I'm sorry, I couldn't confirm that change in our system. {OFFER_TRANSFER}")
+    if isinstance(actual, Appointment):
+        memory.remember_appointments([actual])
+    memory.scratch.clear()
+    assert actual is not None
+    return turn.say(f"{done_message(spec.name, actual)} {ANYTHING_ELSE}")
+
+
+async def _read_back(
+    turn: Turn, calls: ConnectorCalls, spec: ToolSpec, args: Any, record: Record, expected: dict[str, Any]
+) -> tuple[Record | None, list[str]]:
+    """The record as stored now (the write's own answer when the connector cannot read it back)
+    and the fields that differ from what was agreed; the comparison is audited as `agent.validation`."""
+    target = readback_id(spec.name, args, record)
+    actual: Record | None = record
+    if target is not None and calls.can(Capability.GET_APPOINTMENT):
+        actual = await calls.read_appointment(turn, target)
+    mismatches = compare(expected, actual) if actual is not None else ["unreadable"]
+    await turn.emit(
+        EventKind.VALIDATION,
+        "system",
+        {
+            "tool": spec.name,
+            "ok": not mismatches,
+            "method": "read_back" if target is not None else "response",
+            "expected": cap_json(json.loads(json.dumps(expected, default=str)), 2000),
+            "actual": cap_json(as_json(actual), 2000) if actual is not None else None,
+            "mismatches": mismatches,
+        },
+    )
+    return actual, mismatches
+
+
+def _transcript_entry(pending: PendingAction, actual: Record | None, mismatches: list[str]) -> Message:
+    outcome = "ok" if not mismatches else "not_confirmed"
+    content = json.dumps({"outcome": outcome, "result": cap_json(as_json(actual))}, default=str)
+    return Message(role="tool", tool_call_id=pending.call_id, name=pending.tool, content=content)

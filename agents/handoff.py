@@ -1,0 +1,35 @@
+"""Handing a conversation over to a person: the audit event with a summary staff can act on, and
+the words the caller hears. Nothing is pending afterwards: staff take it from here."""
+
+from __future__ import annotations
+
+from agents.api import AgentOutput, ConversationState, Handoff
+from agents.events import EventKind
+from agents.memory import AgentMemory
+from agents.replies import handoff_words
+from agents.turn import Turn
+
+
+async def hand_off(turn: Turn, reason: str) -> list[AgentOutput]:
+    state, memory = turn.state, turn.memory
+    summary = handoff_summary(state, memory, reason)
+    await turn.emit(EventKind.HANDOFF, "agent", {"reason": reason, "summary": summary})
+    state.handed_off = True
+    memory.pending = None
+    memory.transfer_offered = None
+    return [*turn.say(handoff_words(state.channel)), Handoff(reason=reason, summary=summary)]
+
+
+def handoff_summary(state: ConversationState, memory: AgentMemory, reason: str) -> str:
+    """Why, who (verified or not), from which number, and the caller's last words."""
+    if state.verified_person_id:
+        who = f"Verified caller {memory.verified_first_name} {memory.verified_last_name} ({state.verified_person_id})."
+    else:
+        who = "Caller not verified."
+    said = [m.content for m in memory.messages if m.role == "user" and m.content][-3:]
+    parts = [f"Handoff: {reason}.", who]
+    if state.caller_phone:
+        parts.append(f"Calling from {state.caller_phone}.")
+    if said:
+        parts.append("Caller said: " + " / ".join(s[:200] for s in said))
+    return " ".join(parts)

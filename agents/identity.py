@@ -1,0 +1,72 @@
+"""Identity verification: the caller is who they say when exactly one person on file has the
+date of birth they gave, found by name or by the number they call from. Failures are counted;
+the last allowed failure hands over to a person."""
+
+from __future__ import annotations
+
+from agents.connector_calls import ConnectorCalls, ToolFailure
+from agents.events import EventKind
+from agents.handoff import hand_off
+from agents.limits import MAX_IDENTITY_FAILURES
+from agents.planner import ToolCall
+from agents.replies import OFFER_TRANSFER, failure_words
+from agents.tools import VerifyIdentityArgs
+from agents.turn import StepOutcome, Turn, not_done, ok, speak
+from connectors.base import Capability, FindPersonByNameDob, FindPersonByPhone, People, Record
+
+
+async def verify_identity(
+    turn: Turn, calls: ConnectorCalls, call: ToolCall, args: VerifyIdentityArgs
+) -> StepOutcome:
+    state, memory = turn.state, turn.memory
+    if state.verified_person_id is not None:
+        return StepOutcome(ok(call, {"verified": True, "first_name": memory.verified_first_name}), [], False)
+    if bool(args.first_name) != bool(args.last_name):
+        return StepOutcome(
+            not_done(call, "invalid", "Give both first_name and last_name, or neither."), [], False
+        )
+    by_name = bool(args.first_name)
+    if not by_name and not state.caller_phone:
+        error = "There is no caller phone number: ask for first name, last name and date of birth."
+        return StepOutcome(not_done(call, "invalid", error), [], False)
+    method = "name_dob" if by_name else "phone_dob"
+    try:
+        found = await _candidates(turn, calls, args, by_name)
+    except ToolFailure as failure:
+        if failure.kind != "not_found":
+            memory.transfer_offered = "identity could not be checked: the system of record failed"
+            words = f"{failure_words(failure.kind, None)} {OFFER_TRANSFER}"
+            return StepOutcome(not_done(call, "failed", failure.kind), speak(words), True)
+        found = People(people=[])
+    assert isinstance(found, People)
+    matches = [p for p in found.people if p.date_of_birth == args.date_of_birth]
+    if len(matches) == 1:
+        person = matches[0]
+        state.verified_person_id = person.id
+        memory.verified_first_name, memory.verified_last_name = person.first_name, person.last_name
+        memory.identity_failures = 0
+        await turn.emit(EventKind.IDENTITY_VERIFIED, "system", {"person_id": person.id, "method": method})
+        return StepOutcome(ok(call, {"verified": True, "first_name": person.first_name}), [], False)
+    memory.identity_failures += 1
+    why = "ambiguous" if matches else "no_match"
+    await turn.emit(
+        EventKind.IDENTITY_FAILED,
+        "system",
+        {"method": method, "failures": memory.identity_failures, "why": why},
+    )
+    if memory.identity_failures >= MAX_IDENTITY_FAILURES:
+        outputs = await hand_off(turn, "the caller's identity could not be verified")
+        return StepOutcome(ok(call, {"verified": False}), outputs, True)
+    left = MAX_IDENTITY_FAILURES - memory.identity_failures
+    return StepOutcome(ok(call, {"verified": False, "attempts_left": left}), [], False)
+
+
+async def _candidates(turn: Turn, calls: ConnectorCalls, args: VerifyIdentityArgs, by_name: bool) -> Record:
+    """The people on file under the name given, or under the number called from."""
+    if by_name:
+        request = FindPersonByNameDob(
+            first_name=args.first_name or "", last_name=args.last_name or "", date_of_birth=args.date_of_birth
+        )
+        return await calls.invoke(turn, Capability.FIND_PERSON_BY_NAME_DOB, request, "system")
+    phone = FindPersonByPhone(phone=turn.state.caller_phone or "")
+    return await calls.invoke(turn, Capability.FIND_PERSON_BY_PHONE, phone, "system")

@@ -1,0 +1,43 @@
+"""The fixed words of the runtime: closing questions, transfer offers, and connector failures said
+plainly. Kept in one place so every path that says the same thing says it the same way."""
+
+from __future__ import annotations
+
+from agents.speakable import plain
+
+ANYTHING_ELSE = "Is there anything else I can help you with?"
+OFFER_TRANSFER = "Would you like me to transfer you to a member of our team?"
+
+_FAILURE_WORDS = {
+    "not_found": "I'm sorry, I couldn't find that in our system.",
+    "conflict": "I'm sorry, that couldn't be done because something changed in our system.",
+    "unavailable": "I'm sorry, our system isn't responding right now.",
+    "rejected": "I'm sorry, our system didn't accept that request.",
+    "unsupported": "I'm sorry, that's not something I can do here.",
+    "unreadable": "I'm sorry, our system gave me an answer I couldn't read.",
+    "error": "I'm sorry, something went wrong on our side.",
+}
+
+
+def failure_words(kind: str, message: str | None) -> str:
+    """Plain words for a connector failure: its caller-safe message when short, else a default."""
+    default = _FAILURE_WORDS.get(kind, _FAILURE_WORDS["error"])
+    if message and kind not in ("unavailable", "unreadable", "error") and len(message) <= 160:
+        text = plain(message)
+        return text if text.endswith((".", "!", "?")) else text + "."
+    return default
+
+
+def greeting(business_name: str) -> str:
+    return f"Thank you for contacting {business_name}. I'm the virtual assistant. How can I help you today?"
+
+
+def goodbye(business_name: str) -> str:
+    return f"Thank you for contacting {business_name}. Goodbye!"
+
+
+def handoff_words(channel: str) -> str:
+    """What the caller hears when a person takes over (a voice caller is on hold meanwhile)."""
+    if channel == "voice":
+        return "I'll connect you with a member of our team. Please hold on."
+    return "I'll connect you with a member of our team. Someone will be with you shortly."

@@ -1,0 +1,55 @@
+"""What every step of a turn works on: the conversation's state and memory, the audit sink its
+events go to, and the shape of one tool call's outcome."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from agents.api import AgentOutput, ConversationState, ReplyDelta
+from agents.events import AuditSink
+from agents.memory import AgentMemory
+from agents.planner import Message, ToolCall, ToolOutcome, ToolResult
+from agents.speakable import sentences
+
+
+@dataclass
+class Turn:
+    state: ConversationState
+    memory: AgentMemory
+    audit: AuditSink
+
+    async def emit(self, kind: str, actor: Any, payload: dict[str, Any]) -> None:
+        await self.audit.emit(self.state.conversation_id, str(kind), actor, payload)
+
+    def say(self, text: str) -> list[AgentOutput]:
+        """`text` joins the transcript as the assistant's; its sentences are what to stream."""
+        self.memory.messages.append(Message(role="assistant", content=text))
+        return speak(text)
+
+    def answer(self, heard: str, reply: str) -> list[AgentOutput]:
+        """The caller's words and the reply to them, both into the transcript."""
+        self.memory.messages.append(Message(role="user", content=heard))
+        return self.say(reply)
+
+
+def speak(text: str) -> list[AgentOutput]:
+    """`text` as reply sentences, without adding it to the transcript."""
+    return [ReplyDelta(s) for s in sentences(text)]
+
+
+class StepOutcome(NamedTuple):
+    """One tool call done: what the planner is told, what the caller hears, and whether the turn
+    ends here (a question was asked, a person took over, the conversation ended)."""
+
+    result: ToolResult
+    outputs: list[AgentOutput]
+    stop: bool
+
+
+def ok(call: ToolCall, result: Any) -> ToolResult:
+    return ToolResult(call_id=call.id, name=call.name, outcome="ok", result=result)
+
+
+def not_done(call: ToolCall, outcome: ToolOutcome, error: str) -> ToolResult:
+    return ToolResult(call_id=call.id, name=call.name, outcome=outcome, error=error)
