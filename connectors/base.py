@@ -233,14 +233,21 @@ CAPABILITIES: dict[Capability, CapabilitySpec] = {
     for s in [
         # Identity lookups return protected records, but they are how a caller gets verified:
         # the runtime discloses nothing from them until name + date of birth match.
-        _spec(Capability.FIND_PERSON_BY_PHONE, "Find people on file by phone number.", FindPersonByPhone, People),
+        _spec(
+            Capability.FIND_PERSON_BY_PHONE, "Find people on file by phone number.", FindPersonByPhone, People
+        ),
         _spec(
             Capability.FIND_PERSON_BY_NAME_DOB,
             "Find a person by first name, last name and date of birth (identity verification).",
             FindPersonByNameDob,
             People,
         ),
-        _spec(Capability.LIST_PROVIDERS, "List the providers (doctors) one can book with.", ListProviders, Providers),
+        _spec(
+            Capability.LIST_PROVIDERS,
+            "List the providers (doctors) one can book with.",
+            ListProviders,
+            Providers,
+        ),
         _spec(Capability.LIST_FREE_SLOTS, "List free appointment slots.", ListFreeSlots, Slots),
         _spec(
             Capability.LIST_APPOINTMENTS,
@@ -249,7 +256,9 @@ CAPABILITIES: dict[Capability, CapabilitySpec] = {
             Appointments,
             protected=True,
         ),
-        _spec(Capability.GET_APPOINTMENT, "Read one appointment.", GetAppointment, Appointment, protected=True),
+        _spec(
+            Capability.GET_APPOINTMENT, "Read one appointment.", GetAppointment, Appointment, protected=True
+        ),
         _spec(
             Capability.BOOK_APPOINTMENT,
             "Book a free slot for a verified person.",
@@ -274,7 +283,13 @@ CAPABILITIES: dict[Capability, CapabilitySpec] = {
             protected=True,
             writes=True,
         ),
-        _spec(Capability.FIND_CONTACT, "Find a contact by phone or email.", FindContact, Contacts, protected=True),
+        _spec(
+            Capability.FIND_CONTACT,
+            "Find a contact by phone or email.",
+            FindContact,
+            Contacts,
+            protected=True,
+        ),
         _spec(Capability.CREATE_CONTACT, "Create a contact.", CreateContact, Contact, writes=True),
         _spec(Capability.ADD_NOTE, "Add a note to a contact.", AddNote, Note, protected=True, writes=True),
         _spec(Capability.OPEN_TICKET, "Open a ticket or lead.", OpenTicket, Ticket, writes=True),
@@ -325,7 +340,7 @@ class Unsupported(ConnectorError):
 # The interface
 
 
-class Connector(abc.ABC):
+class Connector(abc.ABC):  # noqa: B024 - every capability is optional, none is abstract
     """A business system. Subclasses override the methods of the capabilities they list."""
 
     name: str = "connector"

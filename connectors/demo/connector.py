@@ -18,19 +18,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-import phonenumbers
 from sqlalchemy import select, update
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from connectors.appointment_book import AppointmentBookConnector, in_part_of_day
 from connectors.base import (
     Appointment,
     Appointments,
     BookAppointment,
     CancelAppointment,
-    Capability,
     Conflict,
-    Connector,
     FindPersonByNameDob,
     FindPersonByPhone,
     GetAppointment,
@@ -50,9 +48,10 @@ from connectors.base import (
     WriteRequest,
 )
 from connectors.demo.models import DemoAppointment, DemoIdempotency, DemoPatient, DemoProvider
-from connectors.demo.schedule import WorkingHours, in_part_of_day, make_slot_id, parse_slot_id
+from connectors.demo.schedule import WorkingHours, make_slot_id, parse_slot_id
 from connectors.demo.seed import name_key
-from connectors.resilience import Resilience, ResiliencePolicy
+from connectors.phones import normalize_phone
+from connectors.resilience import ResiliencePolicy
 
 T = TypeVar("T")
 
@@ -68,34 +67,8 @@ def _fingerprint(operation: str, req: WriteRequest) -> str:
     return hashlib.sha256(json.dumps([operation, body], sort_keys=True).encode()).hexdigest()
 
 
-def normalize_phone(raw: str, region: str = "US") -> str:
-    """Any common way of writing a phone number -> E.164; `Rejected` when it isn't one."""
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_possible_number(number):
-        raise Rejected(
-            "That doesn't sound like a complete phone number.", detail=f"unparseable phone {raw!r}"
-        )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-class DemoConnector(Connector):
+class DemoConnector(AppointmentBookConnector):
     name = "demo"
-    capabilities = frozenset(
-        {
-            Capability.FIND_PERSON_BY_PHONE,
-            Capability.FIND_PERSON_BY_NAME_DOB,
-            Capability.LIST_PROVIDERS,
-            Capability.LIST_FREE_SLOTS,
-            Capability.LIST_APPOINTMENTS,
-            Capability.GET_APPOINTMENT,
-            Capability.BOOK_APPOINTMENT,
-            Capability.RESCHEDULE_APPOINTMENT,
-            Capability.CANCEL_APPOINTMENT,
-        }
-    )
 
     def __init__(
         self,
@@ -107,28 +80,15 @@ class DemoConnector(Connector):
         clock: Callable[[], datetime] | None = None,
         phone_region: str = "US",
     ) -> None:
+        super().__init__("demo", timezone=timezone, policy=policy, clock=clock, phone_region=phone_region)
         self._sessions = (
             db if isinstance(db, async_sessionmaker) else async_sessionmaker(db, expire_on_commit=False)
         )
-        self.tz = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
         self.hours = hours or WorkingHours()
-        self._guard = Resilience("demo", policy or ResiliencePolicy(timeout_s=10.0))
-        self._clock = clock or (lambda: datetime.now(UTC))
-        self._region = phone_region
-
-    def now(self) -> datetime:
-        return self._clock().astimezone(self.tz)
 
     # -- plumbing --------------------------------------------------------------------------------
 
-    async def _read(self, operation: str, fn: Callable[[], Awaitable[T]]) -> T:
-        return await self._guard.read(operation, lambda: self._db_errors(fn))
-
-    async def _write(self, operation: str, key: str, fn: Callable[[], Awaitable[T]]) -> T:
-        return await self._guard.write(operation, lambda: self._db_errors(fn), idempotency_key=key)
-
-    @staticmethod
-    async def _db_errors(fn: Callable[[], Awaitable[T]]) -> T:
+    async def _translate_errors(self, fn: Callable[[], Awaitable[T]]) -> T:
         try:
             return await fn()
         except DataError as exc:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from connectors.base import PartOfDay, Rejected
+from connectors.base import Rejected
 
 NOON = time(12, 0)
 
@@ -59,14 +59,6 @@ class WorkingHours:
                 detail=f"{start.isoformat()} is not a {self.slot_minutes}-minute slot Mon-Fri "
                 f"{self.opens:%H:%M}-{self.closes:%H:%M}",
             )
-
-
-def in_part_of_day(start: datetime, part: PartOfDay) -> bool:
-    if part == "morning":
-        return start.time() < NOON
-    if part == "afternoon":
-        return start.time() >= NOON
-    return True
 
 
 def make_slot_id(provider_id: str, start: datetime) -> str:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TypeVar
+from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -26,14 +26,13 @@ from fhir.resources.R4B.practitioner import Practitioner
 from fhir.resources.R4B.schedule import Schedule
 from fhir.resources.R4B.slot import Slot as FhirSlot
 
+from connectors.appointment_book import AppointmentBookConnector, in_part_of_day
 from connectors.base import (
     Appointment,
     Appointments,
     BookAppointment,
     CancelAppointment,
-    Capability,
     Conflict,
-    Connector,
     FindPersonByNameDob,
     FindPersonByPhone,
     GetAppointment,
@@ -59,9 +58,7 @@ from connectors.fhir.mapping import (
     identifier_value,
     key_token,
     name_matches,
-    normalize_phone,
     participant_id,
-    phone_or_none,
     phone_spellings,
     reference_id,
     to_appointment,
@@ -69,10 +66,9 @@ from connectors.fhir.mapping import (
     to_provider,
     to_slot,
 )
-from connectors.resilience import Resilience, ResiliencePolicy
+from connectors.phones import normalize_phone, phone_or_none
+from connectors.resilience import ResiliencePolicy
 
-T = TypeVar("T")
-NOON = time(12, 0)
 MAX_RANGE_DAYS = 92
 PAGE = "200"
 
@@ -96,21 +92,8 @@ def _name_tokens(text: str) -> set[str]:
     return {t for t in re.split(r"[^\w]+", text.casefold()) if t and t not in {"dr", "doctor", "md"}}
 
 
-class FhirConnector(Connector):
+class FhirConnector(AppointmentBookConnector):
     name = "fhir"
-    capabilities = frozenset(
-        {
-            Capability.FIND_PERSON_BY_PHONE,
-            Capability.FIND_PERSON_BY_NAME_DOB,
-            Capability.LIST_PROVIDERS,
-            Capability.LIST_FREE_SLOTS,
-            Capability.LIST_APPOINTMENTS,
-            Capability.GET_APPOINTMENT,
-            Capability.BOOK_APPOINTMENT,
-            Capability.RESCHEDULE_APPOINTMENT,
-            Capability.CANCEL_APPOINTMENT,
-        }
-    )
 
     def __init__(
         self,
@@ -124,25 +107,13 @@ class FhirConnector(Connector):
         phone_region: str = "US",
     ) -> None:
         policy = policy or ResiliencePolicy(timeout_s=10.0)
+        super().__init__("fhir", timezone=timezone, policy=policy, clock=clock, phone_region=phone_region)
         self.client = FhirClient(base_url, auth, timeout_s=policy.timeout_s, transport=transport)
-        self.tz = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
-        self._guard = Resilience("fhir", policy)
-        self._clock = clock or (lambda: datetime.now(UTC))
-        self._region = phone_region
         self._providers: dict[str, Provider] = {}  # names rarely change; read once per process
         self._schedule_actor: dict[str, str | None] = {}  # Schedule id -> Practitioner id
 
-    def now(self) -> datetime:
-        return self._clock().astimezone(self.tz)
-
     async def aclose(self) -> None:
         await self.client.aclose()
-
-    async def _read(self, operation: str, fn: Callable[[], Awaitable[T]]) -> T:
-        return await self._guard.read(operation, fn)
-
-    async def _write(self, operation: str, key: str, fn: Callable[[], Awaitable[T]]) -> T:
-        return await self._guard.write(operation, fn, idempotency_key=key)
 
     # -- people ----------------------------------------------------------------------------------
 
@@ -305,7 +276,11 @@ class FhirConnector(Connector):
             slots: list[Slot] = []
             for slot in sorted((s for s in found if isinstance(s, FhirSlot)), key=lambda s: s.start):
                 local = slot.start.astimezone(self.tz)
-                if slot.status != "free" or not lo <= local < hi or not _in_part(local, req.part_of_day):
+                if (
+                    slot.status != "free"
+                    or not lo <= local < hi
+                    or not in_part_of_day(local, req.part_of_day)
+                ):
                     continue
                 try:
                     provider = await self._provider(await self._practitioner_of(slot.schedule.reference))
@@ -351,6 +326,22 @@ class FhirConnector(Connector):
         found = await self.client.search("Appointment", [("identifier", f"{system}|{key_token(key)}")])
         return next((a for a in found if isinstance(a, FhirAppointment)), None)
 
+    async def _replay_booking(
+        self, key: str, slot_id: str, person_id: str | None = None
+    ) -> Appointment | None:
+        """What an earlier attempt of this booking (or rescheduling) created under `key`; None when
+        there was none, `Rejected` when the key was used for a different one."""
+        prior = await self._by_key(key)
+        if prior is None:
+            return None
+        slots = [reference_id(s.reference, "Slot") for s in prior.slot or []]
+        if slot_id not in slots or (person_id is not None and participant_id(prior, "Patient") != person_id):
+            raise Rejected(
+                "That request conflicts with an earlier one.",
+                detail=f"idempotency key {key!r} reused for another booking",
+            )
+        return await self._to_record(prior)
+
     async def _appointment(self, appointment_id: str) -> Versioned:
         try:
             return await self.client.read(FhirAppointment, check_id(appointment_id, "appointment"))
@@ -381,17 +372,8 @@ class FhirConnector(Connector):
         return await self._read("get_appointment", go)
 
     async def book_appointment(self, req: BookAppointment) -> Appointment:
-        async def replay() -> Appointment | None:
-            prior = await self._by_key(req.idempotency_key)
-            if prior is None:
-                return None
-            slots = [reference_id(s.reference, "Slot") for s in prior.slot or []]
-            if req.slot_id not in slots or participant_id(prior, "Patient") != req.person_id:
-                raise Rejected(
-                    "That request conflicts with an earlier one.",
-                    detail=f"idempotency key {req.idempotency_key!r} reused for another booking",
-                )
-            return await self._to_record(prior)
+        def replay() -> Awaitable[Appointment | None]:
+            return self._replay_booking(req.idempotency_key, req.slot_id, req.person_id)
 
         async def go() -> Appointment:
             if (prior := await replay()) is not None:
@@ -501,16 +483,8 @@ class FhirConnector(Connector):
         up with exactly one of the two, never both and never neither."""
         key = req.idempotency_key
 
-        async def replay() -> Appointment | None:
-            prior = await self._by_key(key)
-            if prior is None:
-                return None
-            if req.new_slot_id not in [reference_id(s.reference, "Slot") for s in prior.slot or []]:
-                raise Rejected(
-                    "That request conflicts with an earlier one.",
-                    detail=f"idempotency key {key!r} reused for another booking",
-                )
-            return await self._to_record(prior)
+        def replay() -> Awaitable[Appointment | None]:
+            return self._replay_booking(key, req.new_slot_id)
 
         async def go() -> Appointment:
             if (prior := await replay()) is not None:
@@ -542,11 +516,3 @@ class FhirConnector(Connector):
             return await self._commit(entries, replay, f"slot {req.new_slot_id} or {old.id} changed")
 
         return await self._write("reschedule_appointment", key, go)
-
-
-def _in_part(start: datetime, part: str) -> bool:
-    if part == "morning":
-        return start.time() < NOON
-    if part == "afternoon":
-        return start.time() >= NOON
-    return True

@@ -17,6 +17,7 @@ from fhir.resources.R4B.practitioner import Practitioner
 from fhir.resources.R4B.slot import Slot as FhirSlot
 
 from connectors.base import Appointment, AppointmentStatus, Person, Provider, Rejected, Slot
+from connectors.phones import phone_or_none
 
 IDEMPOTENCY_SYSTEM = "urn:frontdesk:idempotency"  # Appointment.identifier of a booking's key
 CANCEL_IDEMPOTENCY_SYSTEM = "urn:frontdesk:idempotency:cancel"  # ... of the cancel that ended it
@@ -49,28 +50,6 @@ def reference_id(reference: str | None, resource_type: str) -> str | None:
 
 
 # -- phone numbers ------------------------------------------------------------------------------
-
-
-def normalize_phone(raw: str, region: str = "US") -> str:
-    """Any common way of writing a phone number -> E.164; `Rejected` when it isn't one."""
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_possible_number(number):
-        raise Rejected(
-            "That doesn't sound like a complete phone number.", detail=f"unparseable phone {raw!r}"
-        )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def phone_or_none(raw: str | None, region: str = "US") -> str | None:
-    if not raw:
-        return None
-    try:
-        return normalize_phone(raw, region)
-    except Rejected:
-        return None
 
 
 def phone_spellings(e164: str, region: str = "US") -> list[str]:
