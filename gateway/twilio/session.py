@@ -15,7 +15,7 @@ from contextlib import aclosing
 from dataclasses import replace
 from typing import Any
 
-from agents.api import AgentOutput, EndConversation, Handoff, ReplyDelta, UserTurn
+from agents.api import AgentOutput, UserTurn
 from agents.events import EventKind
 from gateway.conversation import Conversation
 from gateway.logging import get_logger
@@ -27,8 +27,10 @@ from gateway.twilio.listener import HeardTurn, Listener
 from gateway.twilio.playback import Playback, SendJson
 from gateway.twilio.recorder import CallRecorder
 from gateway.twilio.transfer import CallControl, TransferError, transfer_twiml
+from gateway.twilio.voicing import ReplyPlan, synthesize_reply
 from speech.codec import ulaw_decode
 from speech.models import SpeechModels
+from speech.tts import PhoneChunk
 from speech.turn import SpeechResumed, SpeechStarted, TurnConfig, TurnDetector, TurnDiscarded, TurnEnded
 
 log = get_logger(__name__)
@@ -195,24 +197,21 @@ class CallSession:
         playback = self.playback
         utterance = playback.begin()
         asked_at = time.monotonic()
-        first_text_at: float | None = None
-        handoff: Handoff | None = None
-        end = False
+        plan = ReplyPlan()
+        chunks: asyncio.Queue[PhoneChunk | None] = asyncio.Queue()
+        producer = asyncio.create_task(synthesize_reply(outputs, self.tts, chunks, plan))
         try:
-            async with aclosing(outputs) as stream:
-                async for out in stream:
-                    if isinstance(out, ReplyDelta) and out.text.strip():
-                        first_text_at = first_text_at or time.monotonic()
-                        async for chunk in self.tts.stream_phone(out.text):
-                            await playback.play(chunk.text, chunk.ulaw)
-                    elif isinstance(out, Handoff):
-                        handoff = out
-                    elif isinstance(out, EndConversation):
-                        end = True
+            while (chunk := await chunks.get()) is not None:
+                await playback.play(chunk.text, chunk.ulaw)
+            await producer  # the agent's or synthesis's failure is this reply's failure
             await playback.end()
         finally:
+            if not producer.done():
+                producer.cancel()  # barge-in: stops synthesis and generation
+            await asyncio.wait([producer])  # the conversation has stored the bot turn after this
             if heard is not None:
-                await self._audit_timing(heard, asked_at, first_text_at, playback.first_audio_at)
+                await self._audit_timing(heard, asked_at, plan.first_text_at, playback.first_audio_at)
+        handoff, end = plan.handoff, plan.end
         if utterance.said and await playback.wait_played(_PLAYED_TIMEOUT_S) and not utterance.interrupted:
             if self.conversation.last_bot_turn_id is not None:
                 await self.conversation.record_heard(
