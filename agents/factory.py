@@ -34,23 +34,16 @@ def build_agent(
     """`llm=None`: the offline planner alone. Otherwise a model client config: the model planner,
     degrading to the offline planner (audited as `agent.model_unavailable`) when it can't answer."""
     offline = OfflinePlanner()
-    if llm is None:
-        return AgentRuntime(
-            connector=connector,
-            audit=audit,
-            planner=offline,
-            timezone=timezone,
-            business_name=business_name,
-            clock=clock,
-        )
-    from agents.model_planner import ModelPlanner
+    planner, fallback = offline, None
+    if llm is not None:
+        from agents.model_planner import ModelPlanner
 
-    planner = ModelPlanner.from_config(_model_config(llm))
+        planner, fallback = ModelPlanner.from_config(_model_config(llm)), offline
     return AgentRuntime(
         connector=connector,
         audit=audit,
         planner=planner,
-        fallback=offline,
+        fallback=fallback,
         timezone=timezone,
         business_name=business_name,
         clock=clock,

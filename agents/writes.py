@@ -15,6 +15,9 @@ from agents.memory import AgentMemory
 from agents.speakable import say_when
 from connectors.base import Appointment, Capability, Record
 
+# The argument naming the slot a write books into.
+_SLOT_ARGUMENT = {Capability.BOOK_APPOINTMENT: "slot_id", Capability.RESCHEDULE_APPOINTMENT: "new_slot_id"}
+
 
 class UnknownRecord(Exception):
     """The write names a record the caller was never shown; the planner must look it up first."""
@@ -70,16 +73,8 @@ def done_message(tool: str, record: Record) -> str:
 def expected_after(tool: str, args: BaseModel, memory: AgentMemory, person_id: str | None) -> dict[str, Any]:
     """The fields the read-back must show, from what the caller agreed to."""
     data = args.model_dump()
-    if tool == Capability.BOOK_APPOINTMENT:
-        slot = memory.known_slots[data["slot_id"]]
-        return {
-            "person_id": person_id,
-            "provider_id": slot.provider_id,
-            "start": slot.start,
-            "status": "booked",
-        }
-    if tool == Capability.RESCHEDULE_APPOINTMENT:
-        slot = memory.known_slots[data["new_slot_id"]]
+    if tool in _SLOT_ARGUMENT:  # booked into the slot the caller agreed to
+        slot = memory.known_slots[data[_SLOT_ARGUMENT[tool]]]
         return {
             "person_id": person_id,
             "provider_id": slot.provider_id,
@@ -96,7 +91,7 @@ def readback_id(tool: str, args: BaseModel, result: Record) -> str | None:
     """Which appointment to read back (None: the connector has no read for this kind of record)."""
     if tool == Capability.CANCEL_APPOINTMENT:
         return args.model_dump()["appointment_id"]
-    if tool in (Capability.BOOK_APPOINTMENT, Capability.RESCHEDULE_APPOINTMENT):
+    if tool in _SLOT_ARGUMENT:
         return getattr(result, "id", None)
     return None
 

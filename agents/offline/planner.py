@@ -20,8 +20,9 @@ from agents.offline.dates import find_when
 from agents.offline.intents import Intent
 from agents.offline.offers import choose, doctors_sentence, offer_sentence, search_arguments
 from agents.offline.reading import read_turn
-from agents.offline.steps import ANYTHING_ELSE, HELP, call, say
+from agents.offline.steps import HELP, call, say
 from agents.planner import PlanContext, PlanStep, ToolResult
+from agents.replies import ANYTHING_ELSE
 from agents.speakable import join_spoken, say_when
 from connectors.base import Appointment, Provider, Slot
 

@@ -24,9 +24,10 @@ from agents.offline.intents import Intent, intents, task_of
 from agents.offline.names import find_name, possessive_name
 from agents.offline.numbers import normalize
 from agents.offline.offers import doctors_sentence, offer_sentence
-from agents.offline.steps import ANYTHING_ELSE, HELP, call, say
+from agents.offline.steps import HELP, call, say
 from agents.planner import PlanContext, PlanStep
 from agents.policy import classify_confirmation
+from agents.replies import ANYTHING_ELSE
 from connectors.base import Appointment, Provider, Slot
 
 _TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id",

@@ -10,7 +10,6 @@ from agents.planner import PlanStep, ToolCall
 _ids = itertools.count(1)
 
 HELP = "I can book, move or cancel an appointment, tell you about your upcoming appointments, or connect you with our staff."
-ANYTHING_ELSE = "Is there anything else I can help you with?"
 
 
 def call(name: str, **arguments: Any) -> PlanStep:
