@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,6 +15,7 @@ from agents.events import MemoryAuditSink
 from agents.factory import build_agent, fixed_clock
 from agents.runtime import AgentRuntime
 from connectors.demo import DemoConnector, metadata, seed_demo
+from tests.fakes.openai_server import FakeOpenAIServer
 
 TZ = "America/New_York"
 # A Tuesday morning: "tomorrow" is Wednesday December 2nd, "Thursday" December 3rd.
@@ -38,6 +39,22 @@ async def demo_engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def demo(demo_engine: AsyncEngine) -> DemoConnector:
     return DemoConnector(demo_engine, TZ, clock=fixed_clock(NOW))
+
+
+@pytest.fixture(scope="module")
+def _fake_llm_server(request: pytest.FixtureRequest) -> Iterator[FakeOpenAIServer]:
+    """One fake model server per test module, serving the module's `FAKE_LLM_MODEL` if it names one."""
+    model = getattr(request.module, "FAKE_LLM_MODEL", None)
+    with FakeOpenAIServer(**({"model": model} if model else {})) as server:
+        yield server
+
+
+@pytest.fixture
+def fake_llm(_fake_llm_server: FakeOpenAIServer) -> Iterator[FakeOpenAIServer]:
+    """The module's fake model server, with an empty script and request log for each test."""
+    _fake_llm_server.reset()
+    yield _fake_llm_server
+    _fake_llm_server.reset()
 
 
 @pytest.fixture

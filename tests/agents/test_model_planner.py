@@ -4,7 +4,7 @@ by the fake OpenAI-compatible server: whatever the model asks for, the runtime's
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,22 +32,10 @@ from tests.fakes.openai_server import (
     Stall,
 )
 
+FAKE_LLM_MODEL = "qwen-clinic"  # what the shared `fake_llm` fixture serves this module
 TZ = "America/New_York"
 SARAH = {"first_name": "Sarah", "last_name": "Johnson", "date_of_birth": "1985-03-14"}  # p-1001 in the seed
 EMILY_ID = "p-1003"  # has a seeded appointment
-
-
-@pytest.fixture(scope="module")
-def _server() -> Iterator[FakeOpenAIServer]:
-    with FakeOpenAIServer(model="qwen-clinic") as server:
-        yield server
-
-
-@pytest.fixture
-def fake_llm(_server: FakeOpenAIServer) -> Iterator[FakeOpenAIServer]:
-    _server.reset()
-    yield _server
-    _server.reset()
 
 
 class MisreportingPractice(DemoConnector):

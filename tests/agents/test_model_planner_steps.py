@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -18,20 +17,8 @@ from agents.tools import ToolRegistry
 from connectors.base import Capability
 from tests.fakes.openai_server import Call, Fail, FakeOpenAIServer, Say, ScriptedCall
 
+FAKE_LLM_MODEL = "served-model"  # what the shared `fake_llm` fixture serves this module
 TZ = ZoneInfo("America/Chicago")
-
-
-@pytest.fixture(scope="module")
-def _server() -> Iterator[FakeOpenAIServer]:
-    with FakeOpenAIServer(model="served-model") as server:
-        yield server
-
-
-@pytest.fixture
-def fake_llm(_server: FakeOpenAIServer) -> Iterator[FakeOpenAIServer]:
-    _server.reset()
-    yield _server
-    _server.reset()
 
 
 @pytest.fixture

@@ -17,8 +17,9 @@ from connectors.demo.models import DemoAppointment, DemoIdempotency, DemoPatient
 from gateway.store.db import Database
 from gateway.store.migrate import upgrade
 from tests.conftest import _pg_available, create_pg_database, drop_pg_database
+from tests.connectors.conftest import TZ_NAME
 
-TZ = "America/New_York"  # not UTC on purpose: every conversion is exercised
+TZ = TZ_NAME
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])

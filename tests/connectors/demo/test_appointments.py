@@ -4,7 +4,6 @@ concurrency, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,13 +26,10 @@ from connectors.base import (
 from connectors.demo import DemoConnector
 from connectors.demo.models import DemoAppointment, DemoIdempotency
 from gateway.store.db import Database
+from tests.connectors.conftest import idempotency_key
 from tests.connectors.demo.conftest import TZ
 
 ZONE = ZoneInfo(TZ)
-
-
-def key() -> str:
-    return f"test-{uuid.uuid4().hex}"
 
 
 def today() -> date:
@@ -86,7 +82,9 @@ async def booked_at(db: Database, slot: Slot) -> int:
 async def test_book_then_read_back(connector: DemoConnector, db: Database):
     slot = (await free_slots(connector))[0]
     appt = await connector.book_appointment(
-        BookAppointment(idempotency_key=key(), person_id="p-1001", slot_id=slot.id, reason="Sore throat")
+        BookAppointment(
+            idempotency_key=idempotency_key(), person_id="p-1001", slot_id=slot.id, reason="Sore throat"
+        )
     )
     assert (appt.person_id, appt.provider_id, appt.start, appt.status) == (
         "p-1001",
@@ -105,7 +103,7 @@ async def test_retried_booking_returns_the_first_result_and_books_once(
     connector: DemoConnector, db: Database
 ):
     slot = (await free_slots(connector))[0]
-    req = BookAppointment(idempotency_key=key(), person_id="p-1002", slot_id=slot.id)
+    req = BookAppointment(idempotency_key=idempotency_key(), person_id="p-1002", slot_id=slot.id)
     before = await counts(db)
     first = await connector.book_appointment(req)
     again = await connector.book_appointment(req)
@@ -115,7 +113,7 @@ async def test_retried_booking_returns_the_first_result_and_books_once(
 
 async def test_same_key_for_a_different_request_is_rejected(connector: DemoConnector, db: Database):
     a, b = (await free_slots(connector))[:2]
-    k = key()
+    k = idempotency_key()
     await connector.book_appointment(BookAppointment(idempotency_key=k, person_id="p-1002", slot_id=a.id))
     before = await counts(db)
     with pytest.raises(Rejected):
@@ -146,7 +144,7 @@ async def test_bad_slots_fail_typed_and_write_nothing(connector, db, case, slot,
     before = await counts(db)
     with pytest.raises(failure) as info:
         await connector.book_appointment(
-            BookAppointment(idempotency_key=key(), person_id="p-1001", slot_id=slot)
+            BookAppointment(idempotency_key=idempotency_key(), person_id="p-1001", slot_id=slot)
         )
     assert info.value.message  # something a caller can be told
     assert await counts(db) == before
@@ -157,7 +155,7 @@ async def test_unknown_patient_is_not_found_and_writes_nothing(connector, db):
     before = await counts(db)
     with pytest.raises(NotFound):
         await connector.book_appointment(
-            BookAppointment(idempotency_key=key(), person_id="p-9999", slot_id=slot.id)
+            BookAppointment(idempotency_key=idempotency_key(), person_id="p-9999", slot_id=slot.id)
         )
     with pytest.raises(NotFound):
         await connector.list_appointments(ListAppointments(person_id="p-9999"))
@@ -167,12 +165,12 @@ async def test_unknown_patient_is_not_found_and_writes_nothing(connector, db):
 async def test_taken_slot_is_a_conflict(connector, db):
     slot = (await free_slots(connector))[0]
     await connector.book_appointment(
-        BookAppointment(idempotency_key=key(), person_id="p-1001", slot_id=slot.id)
+        BookAppointment(idempotency_key=idempotency_key(), person_id="p-1001", slot_id=slot.id)
     )
     before = await counts(db)
     with pytest.raises(Conflict):
         await connector.book_appointment(
-            BookAppointment(idempotency_key=key(), person_id="p-1002", slot_id=slot.id)
+            BookAppointment(idempotency_key=idempotency_key(), person_id="p-1002", slot_id=slot.id)
         )
     assert await counts(db) == before
     assert await booked_at(db, slot) == 1
@@ -183,7 +181,9 @@ async def test_concurrent_bookings_of_one_slot_only_one_wins(connector, db):
     patients = [f"p-{1001 + i}" for i in range(8)]
     results = await asyncio.gather(
         *(
-            connector.book_appointment(BookAppointment(idempotency_key=key(), person_id=p, slot_id=slot.id))
+            connector.book_appointment(
+                BookAppointment(idempotency_key=idempotency_key(), person_id=p, slot_id=slot.id)
+            )
             for p in patients
         ),
         return_exceptions=True,
@@ -196,7 +196,7 @@ async def test_concurrent_bookings_of_one_slot_only_one_wins(connector, db):
 
 async def test_concurrent_retries_of_one_request_book_once(connector, db):
     slot = (await free_slots(connector, provider="dr-chen"))[0]
-    req = BookAppointment(idempotency_key=key(), person_id="p-1005", slot_id=slot.id)
+    req = BookAppointment(idempotency_key=idempotency_key(), person_id="p-1005", slot_id=slot.id)
     results = await asyncio.gather(
         *(connector.book_appointment(req) for _ in range(5)), return_exceptions=True
     )
@@ -209,7 +209,7 @@ async def test_database_refuses_a_second_booked_row(connector, db):
     """The constraint itself, not the connector's checks, makes double booking impossible."""
     slot = (await free_slots(connector))[0]
     appt = await connector.book_appointment(
-        BookAppointment(idempotency_key=key(), person_id="p-1001", slot_id=slot.id)
+        BookAppointment(idempotency_key=idempotency_key(), person_id="p-1001", slot_id=slot.id)
     )
     insert = text(
         "INSERT INTO demo_appointments (id, patient_id, provider_id, start_utc, end_utc, status, "
@@ -226,9 +226,11 @@ async def test_database_refuses_a_second_booked_row(connector, db):
 async def test_reschedule_moves_and_frees_the_old_slot(connector, db):
     first, target = (await free_slots(connector))[:2]
     appt = await connector.book_appointment(
-        BookAppointment(idempotency_key=key(), person_id="p-1006", slot_id=first.id)
+        BookAppointment(idempotency_key=idempotency_key(), person_id="p-1006", slot_id=first.id)
     )
-    req = RescheduleAppointment(idempotency_key=key(), appointment_id=appt.id, new_slot_id=target.id)
+    req = RescheduleAppointment(
+        idempotency_key=idempotency_key(), appointment_id=appt.id, new_slot_id=target.id
+    )
     moved = await connector.reschedule_appointment(req)
     assert (moved.id, moved.start, moved.status) == (appt.id, target.start, "booked")
     assert await connector.reschedule_appointment(req) == moved  # retry: same answer, no second move
@@ -241,10 +243,12 @@ async def test_reschedule_to_another_provider(connector):
     first = (await free_slots(connector, provider="dr-patel"))[0]
     target = (await free_slots(connector, provider="dr-chen"))[0]
     appt = await connector.book_appointment(
-        BookAppointment(idempotency_key=key(), person_id="p-1007", slot_id=first.id)
+        BookAppointment(idempotency_key=idempotency_key(), person_id="p-1007", slot_id=first.id)
     )
     moved = await connector.reschedule_appointment(
-        RescheduleAppointment(idempotency_key=key(), appointment_id=appt.id, new_slot_id=target.id)
+        RescheduleAppointment(
+            idempotency_key=idempotency_key(), appointment_id=appt.id, new_slot_id=target.id
+        )
     )
     assert (moved.provider_id, moved.provider_name) == ("dr-chen", "Dr. Marcus Chen")
 
@@ -252,14 +256,16 @@ async def test_reschedule_to_another_provider(connector):
 async def test_reschedule_into_a_taken_slot_keeps_the_original(connector, db):
     mine, theirs = (await free_slots(connector))[:2]
     appt = await connector.book_appointment(
-        BookAppointment(idempotency_key=key(), person_id="p-1008", slot_id=mine.id)
+        BookAppointment(idempotency_key=idempotency_key(), person_id="p-1008", slot_id=mine.id)
     )
     await connector.book_appointment(
-        BookAppointment(idempotency_key=key(), person_id="p-1009", slot_id=theirs.id)
+        BookAppointment(idempotency_key=idempotency_key(), person_id="p-1009", slot_id=theirs.id)
     )
     with pytest.raises(Conflict):
         await connector.reschedule_appointment(
-            RescheduleAppointment(idempotency_key=key(), appointment_id=appt.id, new_slot_id=theirs.id)
+            RescheduleAppointment(
+                idempotency_key=idempotency_key(), appointment_id=appt.id, new_slot_id=theirs.id
+            )
         )
     assert (await connector.get_appointment(GetAppointment(appointment_id=appt.id))).start == mine.start
     assert await booked_at(db, theirs) == 1
@@ -268,21 +274,25 @@ async def test_reschedule_into_a_taken_slot_keeps_the_original(connector, db):
 async def test_reschedule_bad_input(connector, db):
     slot = (await free_slots(connector))[0]
     appt = await connector.book_appointment(
-        BookAppointment(idempotency_key=key(), person_id="p-1010", slot_id=slot.id)
+        BookAppointment(idempotency_key=idempotency_key(), person_id="p-1010", slot_id=slot.id)
     )
     before = await counts(db)
     with pytest.raises(NotFound):
         await connector.reschedule_appointment(
-            RescheduleAppointment(idempotency_key=key(), appointment_id="appt-nope", new_slot_id=slot.id)
+            RescheduleAppointment(
+                idempotency_key=idempotency_key(), appointment_id="appt-nope", new_slot_id=slot.id
+            )
         )
     with pytest.raises(Rejected):
         past = slot_id("dr-patel", today() - timedelta(days=2), time(10))
         await connector.reschedule_appointment(
-            RescheduleAppointment(idempotency_key=key(), appointment_id=appt.id, new_slot_id=past)
+            RescheduleAppointment(idempotency_key=idempotency_key(), appointment_id=appt.id, new_slot_id=past)
         )
     with pytest.raises(Rejected):  # already at that time
         await connector.reschedule_appointment(
-            RescheduleAppointment(idempotency_key=key(), appointment_id=appt.id, new_slot_id=slot.id)
+            RescheduleAppointment(
+                idempotency_key=idempotency_key(), appointment_id=appt.id, new_slot_id=slot.id
+            )
         )
     assert await counts(db) == before
 
@@ -290,17 +300,23 @@ async def test_reschedule_bad_input(connector, db):
 async def test_cancel_then_cancel_again(connector, db):
     slot = (await free_slots(connector))[0]
     appt = await connector.book_appointment(
-        BookAppointment(idempotency_key=key(), person_id="p-1011", slot_id=slot.id)
+        BookAppointment(idempotency_key=idempotency_key(), person_id="p-1011", slot_id=slot.id)
     )
-    req = CancelAppointment(idempotency_key=key(), appointment_id=appt.id, reason="Feeling better")
+    req = CancelAppointment(
+        idempotency_key=idempotency_key(), appointment_id=appt.id, reason="Feeling better"
+    )
     cancelled = await connector.cancel_appointment(req)
     assert (cancelled.id, cancelled.status) == (appt.id, "cancelled")
     assert await connector.cancel_appointment(req) == cancelled  # retry with the same key
     with pytest.raises(Conflict):  # a new request to cancel it again
-        await connector.cancel_appointment(CancelAppointment(idempotency_key=key(), appointment_id=appt.id))
+        await connector.cancel_appointment(
+            CancelAppointment(idempotency_key=idempotency_key(), appointment_id=appt.id)
+        )
     with pytest.raises(Conflict):
         await connector.reschedule_appointment(
-            RescheduleAppointment(idempotency_key=key(), appointment_id=appt.id, new_slot_id=slot.id)
+            RescheduleAppointment(
+                idempotency_key=idempotency_key(), appointment_id=appt.id, new_slot_id=slot.id
+            )
         )
     upcoming = (await connector.list_appointments(ListAppointments(person_id="p-1011"))).appointments
     everything = (
@@ -310,7 +326,7 @@ async def test_cancel_then_cancel_again(connector, db):
     assert [(a.id, a.status) for a in everything] == [(appt.id, "cancelled")]
     # The slot is free again and can be booked by someone else.
     again = await connector.book_appointment(
-        BookAppointment(idempotency_key=key(), person_id="p-1012", slot_id=slot.id)
+        BookAppointment(idempotency_key=idempotency_key(), person_id="p-1012", slot_id=slot.id)
     )
     assert again.start == slot.start and await booked_at(db, slot) == 1
 
@@ -318,7 +334,7 @@ async def test_cancel_then_cancel_again(connector, db):
 async def test_cancel_unknown_appointment_is_not_found(connector):
     with pytest.raises(NotFound):
         await connector.cancel_appointment(
-            CancelAppointment(idempotency_key=key(), appointment_id="appt-missing")
+            CancelAppointment(idempotency_key=idempotency_key(), appointment_id="appt-missing")
         )
     with pytest.raises(NotFound):
         await connector.get_appointment(GetAppointment(appointment_id="appt-missing"))

@@ -4,7 +4,6 @@ with the same idempotency key afterwards books exactly once."""
 from __future__ import annotations
 
 import sqlite3
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -21,6 +20,7 @@ from connectors.demo import DemoConnector
 from connectors.demo.models import DemoAppointment, DemoIdempotency
 from connectors.resilience import ResiliencePolicy
 from gateway.store.db import Database
+from tests.connectors.conftest import assert_circuit_opens, idempotency_key
 from tests.connectors.demo.conftest import TZ
 
 SHORT = ResiliencePolicy(timeout_s=0.5, attempts=2, backoff_initial_s=0.01, jitter_s=0.0)
@@ -71,7 +71,7 @@ async def test_write_timing_out_on_a_locked_book_leaves_nothing_behind(db: Datab
             ListFreeSlots(start_date=today + timedelta(days=1), end_date=today + timedelta(days=10), limit=1)
         )
     ).slots[0]
-    req = BookAppointment(idempotency_key=f"k-{uuid.uuid4().hex}", person_id="p-1014", slot_id=slot.id)
+    req = BookAppointment(idempotency_key=idempotency_key(), person_id="p-1014", slot_id=slot.id)
     before = await counts(db)
     try:
         async with write_lock(demo_db_url):
@@ -94,11 +94,6 @@ async def test_unreachable_postgres_is_unavailable_and_then_fails_fast():
     policy = ResiliencePolicy(timeout_s=2.0, attempts=1, breaker_threshold=2, breaker_cooldown_s=60)
     connector = DemoConnector(engine, TZ, policy=policy)
     try:
-        for _ in range(2):
-            with pytest.raises(Unavailable):
-                await connector.list_providers(ListProviders())
-        with pytest.raises(Unavailable) as info:
-            await connector.list_providers(ListProviders())
-        assert "circuit open" in (info.value.detail or "")
+        await assert_circuit_opens(lambda: connector.list_providers(ListProviders()), failures=2)
     finally:
         await engine.dispose()

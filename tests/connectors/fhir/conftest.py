@@ -23,10 +23,11 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from connectors.fhir import FhirConnector, StaticBearer
 from connectors.resilience import ResiliencePolicy
+from tests.connectors.conftest import TZ_NAME
 
 SERVER_DIR = Path(__file__).resolve().parents[2] / "fakes" / "fhir_server"
 STATIC_TOKEN = "static-test-token"
-TZ = ZoneInfo("America/New_York")
+TZ = ZoneInfo(TZ_NAME)
 # Tests fail fast instead of waiting out backoffs meant for production.
 FAST = ResiliencePolicy(timeout_s=5.0, attempts=2, backoff_initial_s=0.05, jitter_s=0.0, breaker_threshold=50)
 

@@ -22,11 +22,8 @@ from connectors.base import (
     RescheduleAppointment,
 )
 from connectors.fhir import FhirConnector
+from tests.connectors.conftest import idempotency_key
 from tests.connectors.fhir.conftest import TZ, Clinic
-
-
-def key() -> str:
-    return f"test-{uuid.uuid4().hex}"
 
 
 async def read(raw: httpx.AsyncClient, path: str) -> dict[str, Any]:
@@ -44,7 +41,7 @@ async def test_book_writes_appointment_and_marks_slot_busy(
     connector: FhirConnector, clinic: Clinic, raw: httpx.AsyncClient
 ) -> None:
     day, slot_id = clinic.days[0], clinic.slot("patel", clinic.days[0], 10, 30)
-    k = key()
+    k = idempotency_key()
     booked = await connector.book_appointment(
         BookAppointment(
             person_id=clinic.patients["tom"], slot_id=slot_id, reason="knee pain", idempotency_key=k
@@ -77,7 +74,7 @@ async def test_retried_booking_never_books_twice(
 ) -> None:
     slot_id = clinic.slot("okafor", clinic.days[1], 14)
     # A key with characters that FHIR token search treats specially must work just the same.
-    k = f"call 42, turn 3|book\\{uuid.uuid4().hex}$" if odd else key()
+    k = f"call 42, turn 3|book\\{uuid.uuid4().hex}$" if odd else idempotency_key()
     req = BookAppointment(person_id=clinic.patients["maria"], slot_id=slot_id, idempotency_key=k)
     first = await connector.book_appointment(req)
     again = await connector.book_appointment(req)
@@ -95,11 +92,15 @@ async def test_taken_slot_is_a_conflict_and_writes_nothing(
 ) -> None:
     slot_id = clinic.slot("patel", clinic.days[1], 9)
     await connector.book_appointment(
-        BookAppointment(person_id=clinic.patients["maria"], slot_id=slot_id, idempotency_key=key())
+        BookAppointment(
+            person_id=clinic.patients["maria"], slot_id=slot_id, idempotency_key=idempotency_key()
+        )
     )
     with pytest.raises(Conflict):
         await connector.book_appointment(
-            BookAppointment(person_id=clinic.patients["tom"], slot_id=slot_id, idempotency_key=key())
+            BookAppointment(
+                person_id=clinic.patients["tom"], slot_id=slot_id, idempotency_key=idempotency_key()
+            )
         )
     assert len(await appointments_on(raw, slot_id)) == 1
 
@@ -111,7 +112,9 @@ async def test_concurrent_bookings_of_one_slot_only_one_wins(
     people = [clinic.patients["maria"], clinic.patients["maria2"], clinic.patients["tom"]]
     results = await asyncio.gather(
         *(
-            connector.book_appointment(BookAppointment(person_id=p, slot_id=slot_id, idempotency_key=key()))
+            connector.book_appointment(
+                BookAppointment(person_id=p, slot_id=slot_id, idempotency_key=idempotency_key())
+            )
             for p in people
         ),
         return_exceptions=True,
@@ -182,7 +185,7 @@ async def test_bad_booking_requests_get_typed_failures_and_write_nothing(
     person_id = clinic.patients.get(person, person)
     with pytest.raises(error):
         await connector.book_appointment(
-            BookAppointment(person_id=person_id, slot_id=slot_id, idempotency_key=key())
+            BookAppointment(person_id=person_id, slot_id=slot_id, idempotency_key=idempotency_key())
         )
     assert await appointments_on(raw, free_slot) == []
     assert (await read(raw, f"/Slot/{free_slot}"))["status"] == "free"
@@ -194,9 +197,11 @@ async def test_cancel_frees_the_slot_and_is_idempotent(
 ) -> None:
     slot_id = clinic.slot("patel", clinic.days[0], 13)
     booked = await connector.book_appointment(
-        BookAppointment(person_id=clinic.patients["maria"], slot_id=slot_id, idempotency_key=key())
+        BookAppointment(
+            person_id=clinic.patients["maria"], slot_id=slot_id, idempotency_key=idempotency_key()
+        )
     )
-    k = key()
+    k = idempotency_key()
     cancelled = await connector.cancel_appointment(
         CancelAppointment(appointment_id=booked.id, reason="feeling better", idempotency_key=k)
     )
@@ -208,7 +213,9 @@ async def test_cancel_frees_the_slot_and_is_idempotent(
     again = await connector.cancel_appointment(CancelAppointment(appointment_id=booked.id, idempotency_key=k))
     assert again.status == "cancelled"
     with pytest.raises(Conflict, match="already cancelled"):
-        await connector.cancel_appointment(CancelAppointment(appointment_id=booked.id, idempotency_key=key()))
+        await connector.cancel_appointment(
+            CancelAppointment(appointment_id=booked.id, idempotency_key=idempotency_key())
+        )
     upcoming = await connector.list_appointments(ListAppointments(person_id=clinic.patients["maria"]))
     assert upcoming.appointments == []
     everything = await connector.list_appointments(
@@ -217,7 +224,7 @@ async def test_cancel_frees_the_slot_and_is_idempotent(
     assert [(a.id, a.status) for a in everything.appointments] == [(booked.id, "cancelled")]
     # The freed slot can be booked again.
     rebooked = await connector.book_appointment(
-        BookAppointment(person_id=clinic.patients["tom"], slot_id=slot_id, idempotency_key=key())
+        BookAppointment(person_id=clinic.patients["tom"], slot_id=slot_id, idempotency_key=idempotency_key())
     )
     assert rebooked.status == "booked"
 
@@ -225,7 +232,7 @@ async def test_cancel_frees_the_slot_and_is_idempotent(
 async def test_cancel_unknown_appointment_is_not_found(connector: FhirConnector, clinic: Clinic) -> None:
     with pytest.raises(NotFound):
         await connector.cancel_appointment(
-            CancelAppointment(appointment_id="no-such-appt", idempotency_key=key())
+            CancelAppointment(appointment_id="no-such-appt", idempotency_key=idempotency_key())
         )
     with pytest.raises(NotFound):
         await connector.get_appointment(GetAppointment(appointment_id="no-such-appt"))
@@ -238,10 +245,13 @@ async def test_reschedule_moves_in_one_transaction(
     new_slot = clinic.slot("okafor", clinic.days[1], 16, 30)
     booked = await connector.book_appointment(
         BookAppointment(
-            person_id=clinic.patients["tom"], slot_id=old_slot, reason="check-up", idempotency_key=key()
+            person_id=clinic.patients["tom"],
+            slot_id=old_slot,
+            reason="check-up",
+            idempotency_key=idempotency_key(),
         )
     )
-    k = key()
+    k = idempotency_key()
     req = RescheduleAppointment(appointment_id=booked.id, new_slot_id=new_slot, idempotency_key=k)
     moved = await connector.reschedule_appointment(req)
     assert moved.status == "booked" and moved.person_id == clinic.patients["tom"]
@@ -262,19 +272,21 @@ async def test_reschedule_to_a_taken_slot_changes_nothing(
 ) -> None:
     mine, taken = clinic.slot("okafor", clinic.days[0], 10), clinic.slot("okafor", clinic.days[0], 12)
     booked = await connector.book_appointment(
-        BookAppointment(person_id=clinic.patients["maria"], slot_id=mine, idempotency_key=key())
+        BookAppointment(person_id=clinic.patients["maria"], slot_id=mine, idempotency_key=idempotency_key())
     )
     await connector.book_appointment(
-        BookAppointment(person_id=clinic.patients["tom"], slot_id=taken, idempotency_key=key())
+        BookAppointment(person_id=clinic.patients["tom"], slot_id=taken, idempotency_key=idempotency_key())
     )
     with pytest.raises(Conflict):
         await connector.reschedule_appointment(
-            RescheduleAppointment(appointment_id=booked.id, new_slot_id=taken, idempotency_key=key())
+            RescheduleAppointment(
+                appointment_id=booked.id, new_slot_id=taken, idempotency_key=idempotency_key()
+            )
         )
     with pytest.raises(Rejected):
         await connector.reschedule_appointment(
             RescheduleAppointment(
-                appointment_id=booked.id, new_slot_id=clinic.past_slot, idempotency_key=key()
+                appointment_id=booked.id, new_slot_id=clinic.past_slot, idempotency_key=idempotency_key()
             )
         )
     assert (await read(raw, f"/Appointment/{booked.id}"))["status"] == "booked"
@@ -328,13 +340,15 @@ async def test_appointments_entered_elsewhere_are_read_and_guarded(
         (arrived, "fulfilled"),
     ]
     with pytest.raises(Rejected, match="already taken place"):
-        await connector.cancel_appointment(CancelAppointment(appointment_id=yesterday, idempotency_key=key()))
+        await connector.cancel_appointment(
+            CancelAppointment(appointment_id=yesterday, idempotency_key=idempotency_key())
+        )
     with pytest.raises(Rejected):
         await connector.reschedule_appointment(
             RescheduleAppointment(
                 appointment_id=arrived,
                 new_slot_id=clinic.slot("patel", clinic.days[0], 14),
-                idempotency_key=key(),
+                idempotency_key=idempotency_key(),
             )
         )
     assert (await read(raw, f"/Appointment/{yesterday}"))["status"] == "booked"

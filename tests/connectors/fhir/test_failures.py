@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import uuid
 
 import httpx
 import pytest
@@ -13,6 +12,7 @@ from connectors.base import BookAppointment, Conflict, ListProviders, NotFound, 
 from connectors.fhir import FhirConnector, StaticBearer
 from connectors.fhir.client import FhirClient
 from connectors.resilience import ResiliencePolicy
+from tests.connectors.conftest import assert_circuit_opens, idempotency_key
 from tests.connectors.fhir.conftest import STATIC_TOKEN, TZ, Clinic, FhirServer
 
 
@@ -85,7 +85,7 @@ async def test_timeout_mid_write_leaves_nothing_half_done(
     """The transaction request stalls past our timeout and is then dropped: the caller hears
     'unavailable', the EMR holds neither an appointment nor a busy slot, and a retry with the
     same key books exactly once."""
-    slot_id, key = clinic.slot("patel", clinic.days[1], 11, 30), f"k-{uuid.uuid4().hex}"
+    slot_id, key = clinic.slot("patel", clinic.days[1], 11, 30), idempotency_key()
     req = BookAppointment(person_id=clinic.patients["tom"], slot_id=slot_id, idempotency_key=key)
     fhir_server.control("stall", method="POST", path="/", ms=1500, then="drop")
     impatient = connector_with(fhir_server.base_url, timeout_s=0.3, attempts=1)
@@ -111,7 +111,7 @@ async def test_retry_after_a_late_commit_books_once(
 ) -> None:
     """The first attempt times out but the server still commits it later; the retry meanwhile
     books under the same key. If-Match lets only one of them through."""
-    slot_id, key = clinic.slot("okafor", clinic.days[1], 10), f"k-{uuid.uuid4().hex}"
+    slot_id, key = clinic.slot("okafor", clinic.days[1], 10), idempotency_key()
     fhir_server.control("stall", method="POST", path="/", ms=1000, then="process")
     # Enough attempts to outlast the stall even on a loaded machine: whichever attempt comes
     # after the late commit finds it by its key.
@@ -137,12 +137,7 @@ def _free_port() -> int:
 async def test_server_down_is_unavailable_and_opens_the_circuit() -> None:
     conn = connector_with(f"http://127.0.0.1:{_free_port()}", attempts=1, breaker_threshold=2)
     try:
-        for _ in range(2):
-            with pytest.raises(Unavailable):
-                await conn.list_providers(ListProviders())
-        with pytest.raises(Unavailable) as fast:
-            await conn.list_providers(ListProviders())
-        assert "circuit open" in (fast.value.detail or "")
+        await assert_circuit_opens(lambda: conn.list_providers(ListProviders()), failures=2)
     finally:
         await conn.aclose()
 
