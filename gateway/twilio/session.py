@@ -199,9 +199,11 @@ class CallSession:
         asked_at = time.monotonic()
         plan = ReplyPlan()
         chunks: asyncio.Queue[PhoneChunk | None] = asyncio.Queue()
-        producer = asyncio.create_task(synthesize_reply(outputs, self.tts, chunks, plan))
+        room = asyncio.Event()
+        producer = asyncio.create_task(synthesize_reply(outputs, self.tts, chunks, plan, room))
         try:
             while (chunk := await chunks.get()) is not None:
+                room.set()
                 await playback.play(chunk.text, chunk.ulaw)
             await producer  # the agent's or synthesis's failure is this reply's failure
             await playback.end()

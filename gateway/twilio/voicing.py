@@ -1,8 +1,8 @@
 """A reply's text to phone audio, synthesized ahead of playback.
 
 The agent's reply arrives as text deltas; each goes to Piper as soon as it arrives, and the μ-law
-chunks queue for paced playback. Synthesis runs as far ahead as it can (Piper is ~50× faster than
-real time), so there is no silence between one delta and the next. The first sentence of a reply,
+chunks queue for paced playback, a couple of sentences ahead of it, so there is no silence between
+one delta and the next. The first sentence of a reply,
 when long, is split at its first comma: the caller hears the bot start a clause sooner instead
 of waiting for a whole long sentence to be synthesized.
 """
@@ -61,10 +61,15 @@ async def synthesize_reply(
     tts: PhoneSynthesizer,
     chunks: asyncio.Queue[Any],
     plan: ReplyPlan,
+    room: asyncio.Event,
+    ahead: int = 2,
 ) -> None:
     """Consume the agent's outputs; queue phone chunks in order, then None (also on failure).
 
-    Cancelling it closes the agent's output stream, which stores the bot turn as said so far.
+    At most `ahead` chunks wait unplayed (the consumer sets `room` after taking one): the TTS
+    workers are shared by every call, and a new reply's first sentence should not queue behind
+    the far ends of other calls' replies. Cancelling it closes the agent's output stream, which
+    stores the bot turn as said so far.
     """
     try:
         async with aclosing(outputs) as stream:
@@ -75,6 +80,9 @@ async def synthesize_reply(
                         plan.first_text_at = time.monotonic()
                     for piece in speakable_pieces(out.text, first):
                         async for chunk in tts.stream_phone(piece):
+                            while chunks.qsize() >= ahead:
+                                room.clear()
+                                await room.wait()
                             chunks.put_nowait(chunk)
                 elif isinstance(out, Handoff):
                     plan.handoff = out
