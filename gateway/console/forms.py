@@ -3,6 +3,8 @@ session's CSRF token; success redirects back (303), a refused action re-renders 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -14,16 +16,19 @@ from gateway.console.views import render_conversation
 router = APIRouter()
 
 
-def _back(conversation_id: str) -> RedirectResponse:
-    return RedirectResponse(f"/console/conversations/{conversation_id}", status_code=303)
-
-
-async def _refused(
-    request: Request, user: StaffUser, conversation_id: str, exc: actions.ActionError
+async def _act(
+    request: Request, user: StaffUser, conversation_id: str, action: Awaitable[object]
 ) -> Response:
-    if exc.status == 404:
-        return Response(str(exc), status_code=404, media_type="text/plain")
-    return await render_conversation(request, user, conversation_id, error=str(exc), status_code=exc.status)
+    """Run one staff action: back to the conversation (303), or the page again with the reason."""
+    try:
+        await action
+    except actions.ActionError as exc:
+        if exc.status == 404:
+            return Response(str(exc), status_code=404, media_type="text/plain")
+        return await render_conversation(
+            request, user, conversation_id, error=str(exc), status_code=exc.status
+        )
+    return RedirectResponse(f"/console/conversations/{conversation_id}", status_code=303)
 
 
 @router.post("/console/conversations/{conversation_id}/claim", response_model=None)
@@ -33,11 +38,9 @@ async def claim(
     user: StaffUser = Depends(can_act),
     _csrf: StaffUser = Depends(require_csrf),
 ) -> Response:
-    try:
-        await actions.claim(request.app.state.services, conversation_id, user)
-    except actions.ActionError as exc:
-        return await _refused(request, user, conversation_id, exc)
-    return _back(conversation_id)
+    return await _act(
+        request, user, conversation_id, actions.claim(request.app.state.services, conversation_id, user)
+    )
 
 
 @router.post("/console/conversations/{conversation_id}/reply", response_model=None)
@@ -48,11 +51,9 @@ async def reply(
     user: StaffUser = Depends(can_act),
     _csrf: StaffUser = Depends(require_csrf),
 ) -> Response:
-    try:
-        await actions.reply(request.app.state.services, conversation_id, user, text)
-    except actions.ActionError as exc:
-        return await _refused(request, user, conversation_id, exc)
-    return _back(conversation_id)
+    return await _act(
+        request, user, conversation_id, actions.reply(request.app.state.services, conversation_id, user, text)
+    )
 
 
 @router.post("/console/conversations/{conversation_id}/close", response_model=None)
@@ -63,11 +64,9 @@ async def close(
     user: StaffUser = Depends(can_act),
     _csrf: StaffUser = Depends(require_csrf),
 ) -> Response:
-    try:
-        await actions.close(request.app.state.services, conversation_id, user, note)
-    except actions.ActionError as exc:
-        return await _refused(request, user, conversation_id, exc)
-    return _back(conversation_id)
+    return await _act(
+        request, user, conversation_id, actions.close(request.app.state.services, conversation_id, user, note)
+    )
 
 
 @router.post("/console/conversations/{conversation_id}/notes", response_model=None)
@@ -78,8 +77,9 @@ async def add_note(
     user: StaffUser = Depends(can_act),
     _csrf: StaffUser = Depends(require_csrf),
 ) -> Response:
-    try:
-        await actions.add_note(request.app.state.services, conversation_id, user, text)
-    except actions.ActionError as exc:
-        return await _refused(request, user, conversation_id, exc)
-    return _back(conversation_id)
+    return await _act(
+        request,
+        user,
+        conversation_id,
+        actions.add_note(request.app.state.services, conversation_id, user, text),
+    )
