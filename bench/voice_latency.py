@@ -22,6 +22,7 @@ import asyncio
 import json
 import os
 import random
+import resource
 import socket
 import statistics
 import subprocess
@@ -106,6 +107,12 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def own_cpu_s() -> float:
+    """CPU seconds this bench process (the simulated callers) has used so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -126,15 +133,17 @@ async def run_level(url: str, calls: int, turns: list, pid: int | None) -> dict:
     base = rss_mb(pid) if pid else 0.0
     started = time.monotonic()
     cpu_before = cpu_s(pid) if pid else 0.0
+    bench_cpu_before = own_cpu_s()
     with RssSampler(pid) as sampler:
         results = await asyncio.gather(
             *(one_call(url, turns, random.uniform(0, 2.0)) for _ in range(calls)), return_exceptions=True
         )
     wall = time.monotonic() - started
     gateway_cores = (cpu_s(pid) - cpu_before) / wall if pid else None
+    bench_cores = (own_cpu_s() - bench_cpu_before) / wall
     failed = [r for r in results if isinstance(r, BaseException)]
     reports = [r for r in results if not isinstance(r, BaseException)]
-    latencies, cut_offs, total = [], 0, 0
+    latencies, gateway_latencies, cut_offs, total = [], [], 0, 0
     breakdown: dict[str, list[float]] = {
         "eot_wait_ms": [],
         "stt_ms": [],
@@ -153,6 +162,8 @@ async def run_level(url: str, calls: int, turns: list, pid: int | None) -> dict:
             if turn.latency_ms is not None:
                 latencies.append(turn.latency_ms)
             timing = turn.gateway_timing or {}
+            if "reply_ms" in timing:
+                gateway_latencies.append(float(timing["reply_ms"]))
             speculative += int(bool(timing.get("speculative_stt")))
             for key, values in breakdown.items():
                 if key in timing:
@@ -164,6 +175,10 @@ async def run_level(url: str, calls: int, turns: list, pid: int | None) -> dict:
         "turns": total,
         "p50_ms": round(percentile(latencies, 0.5)),
         "p95_ms": round(percentile(latencies, 0.95)),
+        # The same span as the gateway sees it (caller's last voiced audio -> first frame sent):
+        # without the simulator's own delays in sending and receiving on the shared cores.
+        "gateway_p50_ms": round(percentile(gateway_latencies, 0.5)),
+        "gateway_p95_ms": round(percentile(gateway_latencies, 0.95)),
         "breakdown_median_ms": {k: round(statistics.median(v)) if v else None for k, v in breakdown.items()},
         "speculative_stt_used": f"{speculative}/{total}",
         "cut_off_pct": round(100 * cut_offs / total, 1) if total else None,
@@ -171,6 +186,7 @@ async def run_level(url: str, calls: int, turns: list, pid: int | None) -> dict:
         "rss_peak_mb": round(sampler.peak, 1),
         "mb_per_call": round((sampler.peak - base) / calls, 2) if pid else None,
         "gateway_cpu_cores": None if gateway_cores is None else round(gateway_cores, 2),
+        "bench_cpu_cores": round(bench_cores, 2),  # the simulated callers, on the same cores
         "machine_load_1m": round(os.getloadavg()[0], 1),
         "wall_s": round(wall, 1),
     }

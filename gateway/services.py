@@ -59,7 +59,13 @@ class Services:
 
                 s = self.settings
                 self.speech = await asyncio.to_thread(
-                    SpeechModels.load, s.stt_model, s.stt_workers, s.tts_voice, s.tts_workers
+                    SpeechModels.load,
+                    s.stt_model,
+                    s.stt_workers,
+                    s.tts_voice,
+                    s.tts_workers,
+                    stt_threads=s.stt_threads,
+                    tts_threads=s.tts_threads,
                 )
         return self.speech
 

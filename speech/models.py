@@ -23,11 +23,15 @@ class SpeechModels:
         stt_workers: int = 1,
         tts_voice: Path | str | None = None,
         tts_workers: int = 2,
+        *,
+        stt_threads: int | None = None,
+        tts_threads: int | None = None,
     ) -> SpeechModels:
-        """Blocking (about a second): call it from a thread or before serving."""
-        stt = SpeechToText.load(stt_model, stt_workers)
+        """Blocking (about a second): call it from a thread or before serving. Threads are per
+        worker; None shares the cores between the workers."""
+        stt = SpeechToText.load(stt_model, stt_workers, cpu_threads=stt_threads)
         try:
-            tts = TextToSpeech.load(tts_voice, tts_workers)
+            tts = TextToSpeech.load(tts_voice, tts_workers, threads=tts_threads)
         except Exception:
             stt.close()
             raise

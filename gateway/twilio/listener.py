@@ -3,7 +3,9 @@
 Each 20 ms frame goes to the turn detector. When the caller pauses, the audio so far is already
 sent to STT while the end of the turn is still being confirmed; if the caller goes on the result
 is thrown away, and if the turn ends on exactly that audio it is used as it is, which takes the
-STT time off the reply's critical path.
+STT time off the reply's critical path. Speculative runs queue behind every final transcript (of
+any call) and are promoted to final priority when the turn ends on their audio, so a reply never
+waits for another caller's guess.
 """
 
 from __future__ import annotations
@@ -30,8 +32,15 @@ from speech.turn import (
 RATE = 8000
 
 
+class SpeechJob(Protocol):
+    def promote(self) -> None: ...
+    def cancel(self) -> None: ...
+    async def result(self) -> Any: ...
+
+
 class Transcriber(Protocol):
     async def transcribe(self, pcm: np.ndarray, sample_rate: int) -> Any: ...
+    def submit(self, pcm: np.ndarray, sample_rate: int, *, speculative: bool = False) -> SpeechJob: ...
 
 
 @dataclass
@@ -62,7 +71,8 @@ class Listener:
         self._frames_start_ms = 0
         self._position_ms = 0
         self._onset_ms: int | None = None
-        self._speculative: tuple[int, int, asyncio.Task[Any]] | None = None  # (start, end, task)
+        # (start, end, job, task awaiting the job's result)
+        self._speculative: tuple[int, int, SpeechJob, asyncio.Task[Any]] | None = None
         self.counts = {"stt_runs": 0, "speculative_used": 0, "speculative_dropped": 0}
 
     def push(self, frame: np.ndarray) -> list[TurnEvent]:
@@ -97,19 +107,24 @@ class Listener:
         return self._finish(turn, speculative, ended_at)
 
     async def _finish(
-        self, turn: TurnEnded, speculative: tuple[int, int, asyncio.Task[Any]] | None, ended_at: float
+        self,
+        turn: TurnEnded,
+        speculative: tuple[int, int, SpeechJob, asyncio.Task[Any]] | None,
+        ended_at: float,
     ) -> HeardTurn:
         last_voice_ms = turn.end_ms - self._tail_ms
         eot_wait_ms = max(0, turn.at_ms - last_voice_ms)
-        hit = speculative is not None and speculative[1] == turn.end_ms and not speculative[2].cancelled()
+        hit = speculative is not None and speculative[1] == turn.end_ms and not speculative[3].cancelled()
         result = None
         if hit and speculative is not None:
+            speculative[2].promote()  # still queued: it is this turn's final transcript now
             try:
-                result = await speculative[2]
+                result = await speculative[3]
             except Exception:  # the speculative run failed: transcribe again below
                 hit = False
         elif speculative is not None:
-            speculative[2].cancel()
+            speculative[2].cancel()  # a job whose awaiting task never ran would still run otherwise
+            speculative[3].cancel()
             self.counts["speculative_dropped"] += 1
         if result is None:
             self.counts["stt_runs"] += 1
@@ -144,13 +159,15 @@ class Listener:
         if audio.size == 0:
             return
         self.counts["stt_runs"] += 1
-        task = asyncio.get_running_loop().create_task(self._stt.transcribe(audio, RATE))
+        job = self._stt.submit(audio, RATE, speculative=True)
+        task = asyncio.get_running_loop().create_task(job.result())
         task.add_done_callback(_consume_exception)
-        self._speculative = (start, end, task)
+        self._speculative = (start, end, job, task)
 
     def _drop_speculative(self) -> None:
         if self._speculative is not None:
             self._speculative[2].cancel()  # a run not yet started never starts
+            self._speculative[3].cancel()
             self._speculative = None
             self.counts["speculative_dropped"] += 1
 

@@ -25,7 +25,7 @@ _MIN_WORDS_AFTER_SPLIT = 3
 
 
 class PhoneSynthesizer(Protocol):
-    def stream_phone(self, text: str) -> Any: ...  # async iterator of speech.tts.PhoneChunk
+    def stream_phone(self, text: str, *, first_urgent: bool = True) -> Any: ...  # of PhoneChunk
 
 
 @dataclass
@@ -78,8 +78,9 @@ async def synthesize_reply(
                     first = plan.first_text_at is None
                     if first:
                         plan.first_text_at = time.monotonic()
-                    for piece in speakable_pieces(out.text, first):
-                        async for chunk in tts.stream_phone(piece):
+                    for i, piece in enumerate(speakable_pieces(out.text, first)):
+                        # Only the reply's opening goes before other calls' later sentences.
+                        async for chunk in tts.stream_phone(piece, first_urgent=first and i == 0):
                             while chunks.qsize() >= ahead:
                                 room.clear()
                                 await room.wait()

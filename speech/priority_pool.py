@@ -1,0 +1,96 @@
+"""Worker threads that take the most urgent job first.
+
+The speech models are shared by every call. A plain thread pool runs jobs first come, first
+served, so under load a reply's first sentence waits behind other calls' later sentences, and a
+caller's final transcript behind other callers' speculative ones. Here each job has a priority
+(lower is more urgent; first come, first served within one priority), a queued job can be made
+more urgent later (`promote`), and a cancelled job that has not started never runs.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class PoolClosedError(RuntimeError):
+    """A job was submitted after `shutdown()`."""
+
+
+class PriorityPool:
+    def __init__(self, workers: int, name: str) -> None:
+        if workers < 1:
+            raise ValueError("workers must be at least 1")
+        self.workers = workers
+        # Entries are lists so that `promote` can change one in place: [priority, seq, future, call].
+        self._heap: list[list[Any]] = []
+        self._seq = itertools.count()
+        self._cond = threading.Condition()
+        self._closed = False
+        self.running = 0  # jobs in a worker right now
+        self._threads = [
+            threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True) for i in range(workers)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    @property
+    def queued(self) -> int:
+        with self._cond:
+            return sum(1 for entry in self._heap if not entry[2].done())
+
+    def submit(self, priority: int, fn: Callable[..., T], *args: Any) -> Future[T]:
+        future: Future[T] = Future()
+        with self._cond:
+            if self._closed:
+                raise PoolClosedError("the pool is shut down")
+            heapq.heappush(self._heap, [priority, next(self._seq), future, (fn, args)])
+            self._cond.notify()
+        return future
+
+    def promote(self, future: Future[Any], priority: int) -> bool:
+        """Make a queued job at least this urgent. False when it is no longer queued."""
+        with self._cond:
+            for entry in self._heap:
+                if entry[2] is future:
+                    if priority < entry[0]:
+                        entry[0] = priority
+                        heapq.heapify(self._heap)
+                    return True
+        return False
+
+    def shutdown(self) -> None:
+        """Cancel every queued job; running ones finish. Workers exit once idle."""
+        with self._cond:
+            self._closed = True
+            for entry in self._heap:
+                entry[2].cancel()
+            self._heap.clear()
+            self._cond.notify_all()
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                while not self._heap and not self._closed:
+                    self._cond.wait()
+                if not self._heap:
+                    return  # closed and drained
+                _priority, _seq, future, (fn, args) = heapq.heappop(self._heap)
+                if not future.set_running_or_notify_cancel():
+                    continue  # cancelled while queued
+                self.running += 1
+            try:
+                result = fn(*args)
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting caller
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+            finally:
+                with self._cond:
+                    self.running -= 1
