@@ -157,6 +157,11 @@ async def run_level(url: str, calls: int, turns: list, pid: int | None) -> dict:
         for turn in report.turns:
             total += 1
             cut_offs += int(turn.cut_off)
+            if os.environ.get("VOICE_BENCH_DEBUG") == "turns":
+                print(
+                    json.dumps({"latency_ms": turn.latency_ms, **(turn.gateway_timing or {})}),
+                    file=sys.stderr,
+                )
             if turn.cut_off and os.environ.get("VOICE_BENCH_DEBUG"):
                 print(json.dumps({"cut_off": turn.as_json(), "call": report.call_sid}), file=sys.stderr)
             if turn.latency_ms is not None:

