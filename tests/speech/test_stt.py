@@ -143,3 +143,33 @@ async def test_long_recording_uses_windowed_transcription(stt: SpeechToText, say
     result = await stt.transcribe(audio, 8000)
     assert result.text.lower().startswith("my name is olivia brown")
     assert "call me back tomorrow" in result.text.lower()
+
+
+async def test_final_transcripts_go_before_speculative_ones_and_promotion_moves_a_guess_up(
+    stt: SpeechToText, say
+) -> None:
+    clip = say("I would like to book an appointment for next week")
+    finished: list[str] = []
+
+    async def track(name: str, job) -> Transcript:  # type: ignore[no-untyped-def]
+        result = await job.result()
+        finished.append(name)
+        return result
+
+    # Six guesses fill both workers and queue; then one final, one promoted guess, one cancelled.
+    guesses = [stt.submit(clip, 8000, speculative=True) for _ in range(6)]
+    tasks = [asyncio.ensure_future(track(f"guess{i}", job)) for i, job in enumerate(guesses)]
+    final = asyncio.ensure_future(track("final", stt.submit(clip, 8000)))
+    promoted_job = stt.submit(clip, 8000, speculative=True)
+    promoted = asyncio.ensure_future(track("promoted", promoted_job))
+    dropped = stt.submit(clip, 8000, speculative=True)
+    dropped.cancel()
+    promoted_job.promote()
+    results = await asyncio.wait_for(asyncio.gather(*tasks, final, promoted), timeout=120)
+    for result in results:
+        assert wer("I would like to book an appointment for next week", result.text) <= 0.25, result.text
+    # At most the two guesses already running finish before the final and the promoted guess.
+    assert finished.index("final") <= 2 and finished.index("promoted") <= 3, finished
+    assert finished[-1].startswith("guess")
+    with pytest.raises(asyncio.CancelledError):
+        await dropped.result()
