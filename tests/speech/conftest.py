@@ -27,7 +27,7 @@ def stt() -> Iterator[SpeechToText]:
 
 @pytest.fixture(scope="session")
 def tts() -> Iterator[TextToSpeech]:
-    model = TextToSpeech.load(workers=2)
+    model = TextToSpeech.load(workers=2, varied=False)  # same audio every run
     yield model
     model.close()
 

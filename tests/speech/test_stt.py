@@ -168,8 +168,11 @@ async def test_final_transcripts_go_before_speculative_ones_and_promotion_moves_
     results = await asyncio.wait_for(asyncio.gather(*tasks, final, promoted), timeout=120)
     for result in results:
         assert wer("I would like to book an appointment for next week", result.text) <= 0.25, result.text
-    # At most the two guesses already running finish before the final and the promoted guess.
-    assert finished.index("final") <= 2 and finished.index("promoted") <= 3, finished
+    # The final and the promoted guess overtake guesses queued before them. (How many guesses
+    # the two workers started before the final was queued depends on thread timing, so the
+    # check is against the last queued guesses, not exact positions.)
+    assert finished.index("final") < finished.index("guess4"), finished
+    assert finished.index("promoted") < finished.index("guess5"), finished
     assert finished[-1].startswith("guess")
     with pytest.raises(asyncio.CancelledError):
         await dropped.result()

@@ -19,7 +19,7 @@ def caller_tts():
     """Piper, loaded once per session, to synthesize what the simulated caller says."""
     from speech.tts import TextToSpeech
 
-    tts = TextToSpeech.load(workers=1)
+    tts = TextToSpeech.load(workers=1, varied=False)  # same caller audio every run
     yield tts
     tts.close()
 
