@@ -81,7 +81,15 @@ class Services:
                 report["migrations"] = f"pending: {', '.join(sorted(pending))}"
         except Exception as exc:  # any failure means not ready; say why
             report["database"] = str(exc)
-        report["ready"] = report["database"] == "ok" and report["migrations"] == "ok"
+        # Speech models: loaded at start when preload_models is on (the default for `serve`);
+        # otherwise they load on the first call, and readiness says so without blocking on it.
+        if self.speech is not None:
+            report["models"] = "loaded"
+        else:
+            report["models"] = "loading" if self.settings.preload_models else "on first call"
+        report["ready"] = (
+            report["database"] == "ok" and report["migrations"] == "ok" and report["models"] != "loading"
+        )
         return report
 
     async def stop(self) -> None:

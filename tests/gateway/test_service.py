@@ -19,6 +19,8 @@ def test_healthz_and_readyz(live_server: LiveServer) -> None:
     ready = httpx.get(f"{live_server.url}/readyz")
     assert ready.status_code == 200, ready.text
     assert ready.json()["ready"] is True
+    # This server lazy-loads speech models (preload_models=False), and says so.
+    assert ready.json()["models"] == "on first call"
 
 
 def _run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -56,3 +58,11 @@ def test_missing_connector_setting_fails_in_one_line(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "FRONTDESK_HUBSPOT_ACCESS_TOKEN" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_readyz_reports_preloaded_speech_models(tmp_path: Path, live_server_factory) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import make_settings
+
+    server = live_server_factory(make_settings(tmp_path, preload_models=True))
+    report = httpx.get(f"{server.url}/readyz").json()
+    assert report["models"] == "loaded" and report["ready"] is True
