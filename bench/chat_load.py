@@ -47,6 +47,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from procstat import cpu_s, free_port, rss_mb  # noqa: E402  (this script's folder is on sys.path)
+
 QUESTIONS = ["which doctors do you have?", "what are your opening hours?", "thanks", "hello"]
 
 
@@ -128,25 +130,6 @@ async def probe_loop() -> None:
         await asyncio.sleep(0.005)
         if (ms := (time.perf_counter() - t - 0.005) * 1000) > 20:
             print(f"probe: event loop stalled {ms:.0f} ms", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a process (all its threads)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def print_thread_cpu(pid: int) -> None:
