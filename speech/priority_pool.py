@@ -5,12 +5,17 @@ served, so under load a reply's first sentence waits behind other calls' later s
 caller's final transcript behind other callers' speculative ones. Here each job has a priority
 (lower is more urgent; first come, first served within one priority), a queued job can be made
 more urgent later (`promote`), and a cancelled job that has not started never runs.
+
+Across pools, `nice` > 0 lowers the operating system's scheduling priority of a pool's threads
+(Linux schedules threads one by one): work with slack (a reply's later sentences) then yields the
+cores to work a caller is waiting on, and still uses them fully when nothing else runs.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -24,10 +29,11 @@ class PoolClosedError(RuntimeError):
 
 
 class PriorityPool:
-    def __init__(self, workers: int, name: str) -> None:
+    def __init__(self, workers: int, name: str, *, nice: int = 0) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self.workers = workers
+        self.nice = nice
         # Entries are lists so that `promote` can change one in place: [priority, seq, future, call].
         self._heap: list[list[Any]] = []
         self._seq = itertools.count()
@@ -75,6 +81,8 @@ class PriorityPool:
             self._cond.notify_all()
 
     def _work(self) -> None:
+        if self.nice > 0:
+            lower_thread_priority(self.nice)
         while True:
             with self._cond:
                 while not self._heap and not self._closed:
@@ -94,3 +102,14 @@ class PriorityPool:
             finally:
                 with self._cond:
                     self.running -= 1
+
+
+def lower_thread_priority(nice: int) -> bool:
+    """Raise the calling thread's nice value by `nice` (Linux: per thread). False where the
+    platform has no per-thread priority; the pool then simply runs at normal priority."""
+    try:
+        current = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), min(19, current + nice))
+    except (AttributeError, OSError):
+        return False
+    return True

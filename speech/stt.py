@@ -12,11 +12,16 @@ conditioning on earlier text, no temperature fallback.
 
 Short context: faster-whisper always pads the encoder input to 30 s (3,000 mel frames), so a 2 s
 turn costs as much as 30 s of audio. CTranslate2's encoder accepts shorter input, so a turn of up to
-27 s is encoded with its own length plus 3 s, at least 10 s (1,000 frames): about five times less
-work with the same words on our phone-audio tests (bench/speech.py; shorter contexts than 10 s made
-Whisper loop). The output length is capped by the audio length, and an output that still looks like
-a loop (hit the cap, or compresses too well) is decoded again with the full 30 s context. Longer
-audio goes through faster-whisper's own windowed transcription.
+27 s is encoded with its own length plus 3 s, at least 10 s (1,000 frames): about three times less
+work. The frames after the audio hold what silence looks like to Whisper: the log-mel floor of
+digital silence relative to the loudest frame (8 decades below it), which is how the reference
+implementation pads a window. faster-whisper pads with zeros instead, a level Whisper never saw in
+training, and at a 10 s context that made it repeat or drop words on one-word turns ("No? No?",
+"Correct." -> "Go back."); with the silence floor a 10 s context transcribes as well as the full
+window on our phone tests, one-word answers included (tests/speech/test_stt.py). Shorter contexts
+than 10 s still loop. The output length is capped by the audio length, and an output that still
+looks like a loop (hit the cap, or compresses too well) is decoded again with the full 30 s context.
+Longer audio goes through faster-whisper's own windowed transcription.
 """
 
 from __future__ import annotations
@@ -48,8 +53,7 @@ NO_SPEECH_MAX = 0.6  # segments the model itself calls non-speech are dropped
 FULL_FRAMES = 3000  # Whisper's 30 s window, in 10 ms mel frames
 MIN_FRAMES = 1000  # shortest encoder context used (10 s)
 MARGIN_FRAMES = 300  # context beyond the audio (3 s)
-SHORT_CONTEXT_MIN_S = 1.0  # below this, short context often drops or repeats the one word said
-SHORT_CONTEXT_MIN_CONFIDENCE = 0.7  # a less sure short-context result is decoded again in full
+SILENCE_FLOOR = 2.0  # normalised log-mel of digital silence: (max - 8 decades + 4) / 4 = max - 2
 TOKENS_PER_SECOND = 6  # generous for speech (about 3 words/s): a cap that stops loops early
 MAX_COMPRESSION = 2.4  # text that gzips better than this is a repetition loop (Whisper's own rule)
 FINAL, SPECULATIVE = 0, 1  # job priorities: lower runs first
@@ -116,6 +120,9 @@ class SpeechToText:
         self._prompt = [*self._tokenizer.sot_sequence, self._tokenizer.no_timestamps]
         self._suppress = list(get_suppressed_tokens(self._tokenizer, [-1]))
         self._pool = PriorityPool(workers, "stt")
+        # How transcripts were made: "short" (one decode at the turn's own context), "full" (the
+        # 30 s window, first or after a short decode looped), "windowed" (audio over 27 s).
+        self.decodes = {"short": 0, "full": 0, "windowed": 0}
 
     @classmethod
     def load(
@@ -179,24 +186,30 @@ class SpeechToText:
         started = time.perf_counter()
         frames = len(audio) // self.model.feature_extractor.hop_length
         short_enough = frames + MARGIN_FRAMES <= FULL_FRAMES
-        if self.short_context and short_enough and len(audio) >= SHORT_CONTEXT_MIN_S * WHISPER_RATE:
+        if self.short_context and short_enough:
             context = max(MIN_FRAMES, -(-(frames + MARGIN_FRAMES) // 100) * 100)
+            self.decodes["short"] += 1
             result = self._decode_window(audio, context)
-            if result is None:  # unsure or looping: once more with the context Whisper was trained on
+            if result is None:  # looping: once more with the context Whisper was trained on
+                self.decodes["full"] += 1
                 result = self._decode_window(audio, FULL_FRAMES)
             if result is not None:
                 return (*result, started, time.perf_counter())
         elif short_enough:
+            self.decodes["full"] += 1
             result = self._decode_window(audio, FULL_FRAMES)
             if result is not None:
                 return (*result, started, time.perf_counter())
+        self.decodes["windowed"] += 1
         return (*self._transcribe_windowed(audio), started, time.perf_counter())
 
     def _decode_window(self, audio: np.ndarray, context: int) -> tuple[str, float, float] | None:
         """One greedy decode of at most 30 s of audio with an encoder context of `context` frames.
         Returns (text, confidence, no-speech probability), or None when the output looks like a loop."""
         features = self.model.feature_extractor(audio)[:, :-1]  # the last frame is padding
-        window = np.zeros((features.shape[0], context), dtype=np.float32)
+        # The rest of the window is silence as Whisper knows it (see the module docstring).
+        floor = float(features.max()) - SILENCE_FLOOR if features.size else -1.5
+        window = np.full((features.shape[0], context), floor, dtype=np.float32)
         usable = min(context, features.shape[1])
         window[:, :usable] = features[:, :usable]
         encoded = self.model.model.encode(ctranslate2.StorageView.from_array(window[np.newaxis]))
@@ -218,10 +231,7 @@ class SpeechToText:
         avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1) if tokens else -10.0
         confidence = math.exp(avg_logprob)
         if context < FULL_FRAMES and (
-            hit_cap
-            or _looks_looped(text)
-            or confidence < SHORT_CONTEXT_MIN_CONFIDENCE
-            or (not text and result.no_speech_prob < NO_SPEECH_MAX)
+            hit_cap or _looks_looped(text) or (not text and result.no_speech_prob < NO_SPEECH_MAX)
         ):
             return None
         if not tokens or (result.no_speech_prob > NO_SPEECH_MAX and avg_logprob < -1.0):
@@ -290,9 +300,12 @@ class SttJob:
 
 
 def _looks_looped(text: str) -> bool:
-    """A word said twice in a row ("No? No? No?") or text that compresses too well."""
+    """Words said again straight after themselves ("No? No?", "cancel it. cancel it.") or text
+    that compresses too well: Whisper repeating itself, not the caller."""
     words = [w.strip(".,?!").lower() for w in text.split()]
-    if any(a == b and a for a, b in zip(words, words[1:], strict=False)):
-        return True
+    for size in range(1, len(words) // 2 + 1):
+        for i in range(len(words) - 2 * size + 1):
+            if words[i : i + size] == words[i + size : i + 2 * size] and any(words[i : i + size]):
+                return True
     data = text.encode("utf-8")
     return bool(data) and len(data) / len(zlib.compress(data)) > MAX_COMPRESSION

@@ -6,10 +6,12 @@ the next sentence is synthesized while the caller plays the current one. `stream
 8 kHz mu-law in whole 20 ms frames, ready for Twilio. Closing or cancelling the iterator stops any
 further synthesis (a sentence already running in a worker finishes, and is dropped).
 
-The workers are shared by every call and take a reply's first sentence before any later sentence
-(of any call): the caller is waiting in silence for the first, while later ones only have to be
-ready before the one playing ends. `first_urgent=False` streams a continuation (a later piece of
-the same reply) at the later priority throughout.
+The workers are shared by every call. A reply's first sentence runs on the urgent workers: the
+caller is waiting in silence for it. Later sentences (of any call) only have to be ready before the
+one playing ends, so they run on background workers at a lower operating-system priority
+(`BACKGROUND_NICE`): under load they yield the cores to first sentences and to Whisper, whose
+transcripts replies wait on, and on an idle machine they run at full speed. `first_urgent=False`
+streams a continuation (a later piece of the same reply) on the background workers throughout.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ PHONE_FRAME_BYTES = frame_samples(PHONE_RATE)  # 160: one byte per sample
 ChunkT = TypeVar("ChunkT")
 FIRST_CHUNK_MAX_WORDS = 6
 FIRST, LATER = 0, 1  # synthesis priorities: lower runs first
+BACKGROUND_NICE = 10  # later sentences: about a tenth of a core's share while urgent work runs
 
 
 class VoiceNotFoundError(FileNotFoundError):
@@ -105,7 +108,8 @@ class TextToSpeech:
             if varied
             else SynthesisConfig(volume=0.9, noise_scale=0.0, noise_w_scale=0.0)
         )
-        self._pool = PriorityPool(workers, "tts")
+        self._pool = PriorityPool(workers, "tts")  # first sentences
+        self._background = PriorityPool(workers, "tts-later", nice=BACKGROUND_NICE)
         self._lock = threading.Lock()
         self.in_flight = 0  # sentences being synthesized right now
         self.synthesized = 0  # sentences synthesized since load (for tests and metrics)
@@ -154,6 +158,7 @@ class TextToSpeech:
 
     def close(self) -> None:
         self._pool.shutdown()
+        self._background.shutdown()
 
     # --- synthesis --------------------------------------------------------------------------
     def _synthesize_sentence(self, sentence: str) -> np.ndarray:
@@ -196,17 +201,17 @@ class TextToSpeech:
         pending: Future[ChunkT] | None = None
         try:
             for i, sentence in enumerate(sentences):
-                priority = FIRST if i == 0 and first_urgent else LATER
+                pool = self._pool if i == 0 and first_urgent else self._background
                 if pending is None and cached is not None and (hit := cached(sentence)) is not None:
                     yield hit  # the next sentence is looked up or submitted when it is asked for
                     continue
-                current = pending or self._pool.submit(priority, work, sentence)
+                current = pending or pool.submit(FIRST if pool is self._pool else LATER, work, sentence)
                 pending = None
                 result = await asyncio.wrap_future(current, loop=loop)
                 # The next sentence starts once this one is done (not alongside it, which would
                 # slow the first chunk) and runs while the consumer plays this one.
                 if i + 1 < len(sentences) and sentences[i + 1] not in self.phrase_cache:
-                    pending = self._pool.submit(LATER, work, sentences[i + 1])
+                    pending = self._background.submit(LATER, work, sentences[i + 1])
                 yield result
         finally:
             if pending is not None:

@@ -86,3 +86,17 @@ def test_shutdown_cancels_queued_jobs_and_refuses_new_ones() -> None:
 def test_bad_worker_count_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         PriorityPool(0, "test")
+
+
+def test_a_niced_pool_runs_its_jobs_at_lower_os_priority() -> None:
+    import os
+
+    normal, background = PriorityPool(1, "normal"), PriorityPool(1, "background", nice=10)
+    try:
+        own = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        read = lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())  # noqa: E731
+        assert normal.submit(0, read).result(DEADLINE_S) == own
+        assert background.submit(0, read).result(DEADLINE_S) == min(19, own + 10)
+    finally:
+        normal.shutdown()
+        background.shutdown()

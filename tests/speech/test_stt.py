@@ -5,10 +5,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from piper import SynthesisConfig
 
 from speech.pcm import AudioFormatError
 from speech.resample import resample
-from speech.stt import SpeechModelError, SpeechToText, Transcript, resolve_model
+from speech.stt import SpeechModelError, SpeechToText, Transcript, _looks_looped, resolve_model
+from speech.tts import TextToSpeech
 from tests.speech.audio_helpers import compose, line_noise, phone_line, wer
 from tests.speech.conftest import load_fixture
 
@@ -30,6 +32,43 @@ async def test_same_words_at_any_input_rate(stt: SpeechToText, say) -> None:
     for rate in (8000, 16000, 44100):
         result = await stt.transcribe(resample(audio, 8000, rate), rate)
         assert wer("please cancel my appointment on Friday", result.text) <= 0.2, (rate, result.text)
+
+
+@pytest.mark.parametrize("answer", ["Yes.", "No.", "Correct.", "Goodbye.", "Tuesday.", "Yes please."])
+async def test_one_word_answers_need_no_full_window(
+    answer: str, stt: SpeechToText, tts: TextToSpeech
+) -> None:
+    """Short answers are decoded once at the short context, silence-padded, and come out right
+    (zero-padding made Whisper repeat or swap them: "No? No?", "Correct." -> "Go back.")."""
+    before = dict(stt.decodes)
+    for seed, pace in enumerate((1.0, 0.85, 1.25)):  # as said, faster, slower
+        config = SynthesisConfig(length_scale=pace, noise_scale=0.0, noise_w_scale=0.0, volume=0.9)
+        speech = np.concatenate([c.audio_int16_array for c in tts.voice.synthesize(answer, config)])
+        audio, _ = compose(8000, 150, resample(speech, tts.sample_rate, 8000), 200, seed=seed)
+        result = await stt.transcribe(audio, 8000)
+        assert wer(answer, result.text) == 0, (answer, seed, result.text)
+    used = {kind: stt.decodes[kind] - before[kind] for kind in before}
+    assert used == {"short": 3, "full": 0, "windowed": 0}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No? No? No?",
+        "Please cancel it. Please cancel it.",
+        "on Friday the 4th 4th 4th",
+        "yes yes yes yes yes",
+    ],
+)
+def test_repeated_words_or_phrases_count_as_a_loop(text: str) -> None:
+    assert _looks_looped(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Please cancel my appointment on Friday.", "No, not that one, the other one."]
+)
+def test_ordinary_sentences_are_not_loops(text: str) -> None:
+    assert not _looks_looped(text)
 
 
 async def test_float_input_is_accepted(stt: SpeechToText, say) -> None:
