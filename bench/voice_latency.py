@@ -6,7 +6,9 @@ Without --url a fresh gateway (own SQLite database, demo practice seeded, Whispe
 joe-medium and the offline planner preloaded) runs in a child process on 127.0.0.1. Each call is
 the simulator of `frontdesk call --realtime`: signed webhook, signed media stream, caller audio
 and bot playback in real time, marks echoed as played. Callers speak Piper-synthesized phrases,
-each after the bot has finished its reply; call starts are staggered over two seconds.
+each after the bot has finished its reply; call starts are staggered over two seconds. Each call is
+a different demo patient asking in different words for a different doctor and day (`--same-script`:
+every call says the same), so the bot's replies differ between calls as on a real line.
 
 Reported per N: p50/p95 of caller stops speaking -> first bot audio (measured by the caller),
 the gateway's breakdown (end-of-turn wait, STT still to wait after the end of the turn, planning,
@@ -37,14 +39,70 @@ sys.path.insert(0, str(ROOT))
 from procstat import cpu_s, free_port, rss_mb  # noqa: E402  (this script's folder is on sys.path)
 
 AUTH_TOKEN = "bench-twilio-token"
-CALLER = "+15035550101"  # Sarah Johnson in the demo practice
-PHRASES = [
+
+# Each simulated call is a different patient of the demo practice asking for a different doctor,
+# day and slot, in different words, so the bot's sentences (names, dates, times) differ between
+# calls as they would on a real line: only the greeting and stock questions repeat. `--same-script`
+# gives every call Sarah Johnson's script instead (the phrase cache then serves almost every reply).
+CALLERS = [  # (caller phone, date of birth as said) of demo patients with their own number
+    ("+15035550101", "March 14th 1985"),
+    ("+15035550102", "November 2nd 1972"),
+    ("+15035550103", "July 23rd 1990"),
+    ("+15035550104", "January 30th 1965"),
+    ("+15035550105", "May 9th 1998"),
+    ("+15035550106", "September 17th 1958"),
+    ("+15035550107", "December 5th 2001"),
+    ("+15035550108", "April 21st 1979"),
+    ("+15035550109", "August 11th 1993"),
+    ("+15035550110", "June 28th 1969"),
+    ("+15035550111", "February 3rd 1987"),
+    ("+15035550114", "July 4th 1975"),
+    ("+15035550115", "January 25th 1996"),
+    ("+15035550116", "March 6th 1961"),
+    ("+15035550117", "November 15th 1989"),
+    ("+15035550118", "September 1st 2004"),
+    ("+15035550119", "May 27th 1977"),
+    ("+15035550120", "December 12th 1992"),
+    ("+15035550121", "August 20th 1968"),
+    ("+15035550122", "June 16th 1984"),
+]
+OPENINGS = [
+    "Hi, I would like to book an appointment please.",
+    "Hello, I need to see a doctor.",
+    "Good morning, can I make an appointment?",
+    "Hi there, I'd like to schedule a visit.",
+    "Hello, I want to book a check up.",
+]
+BIRTH_DATES = ["My date of birth is {}.", "It's {}.", "I was born on {}.", "Sure, {}."]
+DOCTORS = ["Doctor Patel", "Doctor Chen", "Doctor Rodriguez"]
+DAYS = ["next Tuesday", "on Wednesday", "on Thursday", "next Monday", "on Friday", "next Wednesday"]
+PARTS = ["morning", "afternoon", "in the morning", "after lunch"]
+CHOICES = ["The first one please.", "The second one.", "I'll take the last one.", "The first one works."]
+CONFIRMATIONS = ["Yes, that's right.", "Yes please.", "Correct.", "Yes, go ahead."]
+SAME_SCRIPT = [
     "Hi, I would like to book an appointment please.",
     "My date of birth is March 14th 1985.",
     "With Doctor Patel next Tuesday morning.",
     "The first one please.",
-    "Actually, what are your opening hours?",
+    "Yes, that's right.",
 ]
+
+
+def caller_script(index: int, turns: int, same: bool) -> tuple[str, list[str]]:
+    """The caller's number and what they say, turn by turn, for the index-th call of a level."""
+    if same:
+        return CALLERS[0][0], SAME_SCRIPT[:turns]
+    phone, birth = CALLERS[index % len(CALLERS)]
+    pick = random.Random(index)
+    request = f"With {pick.choice(DOCTORS)} {pick.choice(DAYS)} {pick.choice(PARTS)}."
+    lines = [
+        pick.choice(OPENINGS),
+        pick.choice(BIRTH_DATES).format(birth),
+        request,
+        pick.choice(CHOICES),
+        pick.choice(CONFIRMATIONS),
+    ]
+    return phone, lines[:turns]
 
 
 def serve(data_dir: str, port: int) -> None:
@@ -103,22 +161,42 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-async def one_call(url: str, turns: list, delay: float):  # type: ignore[no-untyped-def]
+async def one_call(url: str, script: tuple[str, list], delay: float):  # type: ignore[no-untyped-def]
     from gateway.twilio.simulator import CallSimulator
 
+    phone, turns = script
     await asyncio.sleep(delay)  # staggered start: callers do not all ring in the same instant
-    simulator = CallSimulator(url, AUTH_TOKEN, realtime=True, caller_number=CALLER, reply_timeout_s=60)
+    simulator = CallSimulator(url, AUTH_TOKEN, realtime=True, caller_number=phone, reply_timeout_s=60)
     return await simulator.run(turns)
 
 
-async def run_level(url: str, calls: int, turns: list, pid: int | None) -> dict:  # type: ignore[type-arg]
+async def caller_turns(calls: int, turns: int, same: bool) -> list[tuple[str, list]]:  # type: ignore[type-arg]
+    """Each call's number and Piper-synthesized turns (each distinct phrase synthesized once)."""
+    from gateway.twilio.simulator import text_turns
+    from speech.tts import TextToSpeech
+
+    tts = await asyncio.to_thread(TextToSpeech.load)
+    spoken: dict[str, object] = {}
+    scripts = []
+    for index in range(calls):
+        phone, lines = caller_script(index, turns, same)
+        for line in lines:
+            if line not in spoken:
+                [spoken[line]] = await text_turns([line], tts)
+        scripts.append((phone, [spoken[line] for line in lines]))
+    tts.close()
+    return scripts
+
+
+async def run_level(url: str, calls: int, scripts: list, pid: int | None, stagger_s: float) -> dict:  # type: ignore[type-arg]
     base = rss_mb(pid) if pid else 0.0
     started = time.monotonic()
     cpu_before = cpu_s(pid) if pid else 0.0
     bench_cpu_before = own_cpu_s()
     with RssSampler(pid) as sampler:
         results = await asyncio.gather(
-            *(one_call(url, turns, random.uniform(0, 2.0)) for _ in range(calls)), return_exceptions=True
+            *(one_call(url, scripts[i], random.uniform(0, stagger_s)) for i in range(calls)),
+            return_exceptions=True,
         )
     wall = time.monotonic() - started
     gateway_cores = (cpu_s(pid) - cpu_before) / wall if pid else None
@@ -201,9 +279,8 @@ async def idle_memory(url: str, calls: int, pid: int) -> dict:  # type: ignore[t
 
 
 async def main(args: argparse.Namespace) -> None:
-    from gateway.twilio.simulator import text_turns
-
-    turns = await text_turns(PHRASES[: args.turns])
+    levels = [int(n) for n in args.calls.split(",")]
+    scripts = await caller_turns(max(levels), args.turns, args.same_script)
     proc = None
     url, pid = args.url, args.pid
     if url is None:
@@ -213,11 +290,14 @@ async def main(args: argparse.Namespace) -> None:
         url, pid = f"ws://127.0.0.1:{port}/twilio/stream", proc.pid
         await wait_ready(port)
     try:
-        await run_level(url, 2, turns[:1], pid)  # warm-up (models' first runs, buffers), not reported
+        # Warm-up (models' first runs, buffers; the greeting enters the phrase cache), not reported:
+        # the first turn (an opening) of the last two scripts.
+        warm = [(phone, turns[:1]) for phone, turns in scripts[-2:]]
+        await run_level(url, len(warm), warm, pid, args.stagger_s)
         if pid and args.idle_calls:  # before the busy levels leave freed memory behind to reuse
             print(json.dumps(await idle_memory(url, args.idle_calls, pid)), flush=True)
-        for calls in [int(n) for n in args.calls.split(",")]:
-            print(json.dumps(await run_level(url, calls, turns, pid)), flush=True)
+        for calls in levels:
+            print(json.dumps(await run_level(url, calls, scripts, pid, args.stagger_s)), flush=True)
     finally:
         if proc is not None:
             proc.terminate()
@@ -250,5 +330,11 @@ if __name__ == "__main__":
     parser.add_argument("--turns", type=int, default=3, help="caller turns per call (max 5)")
     parser.add_argument("--url", default=None, help="a running gateway's ws://HOST:PORT/twilio/stream")
     parser.add_argument("--pid", type=int, default=None, help="its process id, for memory figures")
+    parser.add_argument(
+        "--stagger-s", type=float, default=2.0, help="call starts spread over this many seconds"
+    )
+    parser.add_argument(
+        "--same-script", action="store_true", help="every call the same patient saying the same words"
+    )
     parser.add_argument("--idle-calls", type=int, default=20, help="calls held open for the memory figure")
     asyncio.run(main(parser.parse_args()))
