@@ -67,6 +67,7 @@ class Services:
                     stt_threads=s.stt_threads,
                     tts_threads=s.tts_threads,
                     tts_phrase_cache_bytes=int(s.tts_phrase_cache_mb * 1024 * 1024),
+                    cpu_slots=s.speech_cpu_slots,
                 )
         return self.speech
 

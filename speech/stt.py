@@ -42,6 +42,7 @@ from faster_whisper import WhisperModel
 from faster_whisper.tokenizer import Tokenizer
 from faster_whisper.transcribe import get_suppressed_tokens
 
+from speech.cpu_gate import FINAL_TRANSCRIPT, SPECULATIVE_TRANSCRIPT, CpuGate
 from speech.pcm import check_rate, to_float32, to_int16
 from speech.priority_pool import PriorityPool
 from speech.resample import resample
@@ -107,7 +108,13 @@ def resolve_model(model: str | Path | None) -> str:
 
 class SpeechToText:
     def __init__(
-        self, model: WhisperModel, workers: int, name: str, beam_size: int = 1, short_context: bool = True
+        self,
+        model: WhisperModel,
+        workers: int,
+        name: str,
+        beam_size: int = 1,
+        short_context: bool = True,
+        gate: CpuGate | None = None,
     ) -> None:
         self.model = model
         self.name = name
@@ -119,7 +126,8 @@ class SpeechToText:
         )
         self._prompt = [*self._tokenizer.sot_sequence, self._tokenizer.no_timestamps]
         self._suppress = list(get_suppressed_tokens(self._tokenizer, [-1]))
-        self._pool = PriorityPool(workers, "stt")
+        ranks = {FINAL: FINAL_TRANSCRIPT, SPECULATIVE: SPECULATIVE_TRANSCRIPT}
+        self._pool = PriorityPool(workers, "stt", gate=gate, ranks=ranks)
         # How transcripts were made: "short" (one decode at the turn's own context), "full" (the
         # 30 s window, first or after a short decode looped), "windowed" (audio over 27 s).
         self.decodes = {"short": 0, "full": 0, "windowed": 0}
@@ -134,6 +142,7 @@ class SpeechToText:
         compute_type: str = "int8",
         beam_size: int = 1,
         short_context: bool = True,
+        gate: CpuGate | None = None,
     ) -> SpeechToText:
         if workers < 1:
             raise ValueError("workers must be at least 1")
@@ -151,7 +160,7 @@ class SpeechToText:
             )
         except Exception as exc:  # noqa: BLE001 - CTranslate2/HF raise many types; one clear error out
             raise SpeechModelError(f"cannot load Whisper model {name!r}: {exc}") from None
-        stt = cls(whisper, workers, name, beam_size, short_context)
+        stt = cls(whisper, workers, name, beam_size, short_context, gate)
         # Warm-up of both paths (full and short context): first runs allocate and are slow.
         hum = (np.sin(np.arange(2 * WHISPER_RATE) * 2 * np.pi * 220 / WHISPER_RATE) * 0.1).astype(np.float32)
         stt._transcribe_16k(hum[: WHISPER_RATE // 2])

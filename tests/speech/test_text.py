@@ -142,6 +142,26 @@ def test_a_long_first_sentence_is_cut_at_its_first_clause_break() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("I'll book you with Doctor Chen on Monday, June 1st at 9 AM.", "I'll book you"),
+        ("You're booked with Doctor Chen on Monday.", "You're booked"),
+        ("Please hold while I connect you with a member of our team.", "Please hold while I connect you"),
+        ("Could you tell me your first and last name?", "Could you tell me your first and last name?"),
+        (
+            "I'd like to transfer you to the nurse line today.",
+            "I'd like to transfer you to the nurse line today.",
+        ),
+        ("Okay with me.", "Okay with me."),
+    ],
+)
+def test_a_long_first_clause_is_cut_after_its_opening_phrase(text: str, first: str) -> None:
+    pieces = split_sentences(text, first_max_words=6)
+    assert pieces[0] == first
+    assert " ".join(pieces) == text  # nothing lost or reordered
+
+
 def test_time_ranges_emails_and_web_addresses() -> None:
     assert normalize("Open 9:00-17:00 daily", TODAY) == "Open 9 AM to 5 PM daily"
     assert normalize("Open 9am–5pm.", TODAY) == "Open 9 AM to 5 PM."
