@@ -28,6 +28,7 @@ from tests.agents.conftest import NOW
         ("born on july twenty third nineteen ninety", date(1990, 7, 23)),
         ("twenty first of june two thousand and one", date(2001, 6, 21)),
         ("My date of birth is... March 14, 1900, 85.", date(1985, 3, 14)),  # Whisper, after a pause
+        ("Sure, May 9, 1900, 1998.", date(1998, 5, 9)),  # Whisper, the century said twice
         ("My date of birth is 03. 14. 1985.", date(1985, 3, 14)),  # Whisper
         ("State of Birth September 17. 1958.", date(1958, 9, 17)),  # Whisper
         ("one twenty five nineteen ninety six", date(1996, 1, 25)),
