@@ -1,12 +1,16 @@
 """Voice latency: N concurrent simulated phone calls against one gateway with the embedded defaults.
 
-    .venv/bin/python bench/voice_latency.py [--calls 1,5,10,20] [--turns 3] [--url ws://HOST:PORT/twilio/stream --pid PID]
+    .venv/bin/python bench/voice_latency.py [--calls 1,5,10,20] [--turns 5] [--stagger-s 10] [--same-script]
+        [--url ws://HOST:PORT/twilio/stream --pid PID]
 
 Without --url a fresh gateway (own SQLite database, demo practice seeded, Whisper tiny.en, Piper
 joe-medium and the offline planner preloaded) runs in a child process on 127.0.0.1. Each call is
 the simulator of `frontdesk call --realtime`: signed webhook, signed media stream, caller audio
 and bot playback in real time, marks echoed as played. Callers speak Piper-synthesized phrases,
-each after the bot has finished its reply; call starts are staggered over two seconds. Each call is
+each after the bot has finished its reply; call starts are spread at random over `--stagger-s`
+seconds (default 10, about one turn cycle: in steady traffic, calls are at independent points of
+their conversations; `--stagger-s 2` makes a burst in which every caller's turns end together,
+which on 2 cores queues Whisper runs and first sentences behind each other). Each call is
 a different demo patient asking in different words for a different doctor and day (`--same-script`:
 every call says the same), so the bot's replies differ between calls as on a real line.
 
@@ -327,7 +331,7 @@ if __name__ == "__main__":
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--calls", default="1,5,10,20", help="concurrency levels, comma-separated")
-    parser.add_argument("--turns", type=int, default=3, help="caller turns per call (max 5)")
+    parser.add_argument("--turns", type=int, default=5, help="caller turns per call (max 5)")
     parser.add_argument("--url", default=None, help="a running gateway's ws://HOST:PORT/twilio/stream")
     parser.add_argument("--pid", type=int, default=None, help="its process id, for memory figures")
     parser.add_argument(
