@@ -1,7 +1,7 @@
 """`frontdesk call`: place a simulated Twilio call against a running gateway.
 
     frontdesk call --url ws://127.0.0.1:8000/twilio/stream --wav hello.wav --text "My date of birth
-    is March 4th 1985" --dtmf 0 [--realtime]
+    is March 4th 1985" --dtmf 0 [--realtime] [--from +15035550101] [--to +15035550100]
 
 Turns are played in the order given on the command line; one JSON line is printed per turn
 (after the call: what the gateway transcribed is read from the gateway). Signs as Twilio would
@@ -48,6 +48,10 @@ def register(app: typer.Typer) -> None:
         dtmf: list[str] = typer.Option([], "--dtmf", help="Keys pressed as the caller's next turn."),
         realtime: bool = typer.Option(False, "--realtime", help="Send and play audio in real time."),
         timeout: float = typer.Option(30.0, "--timeout", help="Seconds to wait for each bot reply."),
+        caller: str = typer.Option(
+            "+15555550123", "--from", help="The caller's number, as Twilio's From (E.164)."
+        ),
+        called: str = typer.Option("+15555550100", "--to", help="The number called, as Twilio's To."),
     ) -> None:
         """Call the gateway as Twilio would; print one JSON line per turn."""
         from gateway.twilio.simulator import CallSimulator, SimulatorError, dtmf_turn, text_turns, wav_turn
@@ -74,7 +78,14 @@ def register(app: typer.Typer) -> None:
                 else:
                     turns.append(dtmf_turn(value))
             token = settings.twilio_auth_token.get_secret_value()  # type: ignore[union-attr]
-            simulator = CallSimulator(url, token, realtime=realtime, reply_timeout_s=timeout)
+            simulator = CallSimulator(
+                url,
+                token,
+                realtime=realtime,
+                reply_timeout_s=timeout,
+                caller_number=caller,
+                called_number=called,
+            )
             return await simulator.run(turns)
 
         try:

@@ -54,3 +54,18 @@ def test_call_command_needs_the_auth_token(monkeypatch):
     monkeypatch.delenv("FRONTDESK_TWILIO_AUTH_TOKEN", raising=False)
     result = CliRunner().invoke(app, ["call", "--url", "ws://127.0.0.1:9/twilio/stream", "--dtmf", "1"])
     assert result.exit_code == 2 and "FRONTDESK_TWILIO_AUTH_TOKEN" in result.output
+
+
+@pytest.mark.slow
+def test_call_command_calls_from_the_number_given(live_server, monkeypatch):
+    """`--from` is Twilio's From: the demo patient on file for it is verified by date of birth alone."""
+    monkeypatch.setenv("FRONTDESK_TWILIO_AUTH_TOKEN", AUTH_TOKEN)
+    monkeypatch.setenv("FRONTDESK_DATA_DIR", str(live_server.settings.data_dir))
+    url = live_server.ws_url + "/twilio/stream"
+    args = ["call", "--url", url, "--from", "+15035550102"]  # Michael Brown's number
+    result = CliRunner().invoke(
+        app, [*args, "--text", "I would like to book an appointment.", "--dtmf", "11021972#"]
+    )
+    assert result.exit_code == 0, result.output
+    turns = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert "Michael" in turns[2]["bot"], turns
