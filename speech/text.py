@@ -204,6 +204,8 @@ def normalize(text: str, today: dt.date | None = None) -> str:
     return re.sub(r"[ ]{2,}", " ", text).strip()
 
 
+SHORT_OPENING_WORDS = 3
+
 # Words a phrase can start with: a long opening clause is cut in front of one of them.
 # Not "and"/"or" ("your first and last name") nor "to" ("I'd like to book").
 _PHRASE_STARTS = frozenset("with on at for from in about because until after before by".split())
@@ -227,13 +229,19 @@ def split_sentences(text: str, max_words: int = 24, first_max_words: int | None 
     so that the first audio of a long reply is not held back by one long sentence. With
     `first_max_words`, a longer first sentence is cut at its first clause break ("Sure, ..."), and
     a first clause still longer than that after its opening phrase: the caller waits in silence
-    for the first piece only, and Piper's time grows with the length of what it says."""
+    for the first piece only, and Piper's time grows with the length of what it says. A first
+    clause of up to three words is cut off even from a short sentence ("Thank you," "Sarah.")."""
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
-    if first_max_words and sentences and len(sentences[0].split()) > first_max_words:
+    if first_max_words and sentences:
+        long_sentence = len(sentences[0].split()) > first_max_words
         head, *rest = _CLAUSE_BREAK.split(sentences[0], maxsplit=1)
-        if rest and any(ch.isalnum() for ch in head):
+        # A short opening ("Thank you," "Sure," "Okay, so,") goes on its own even in a short
+        # sentence: such openings repeat from call to call, so they come from the phrase cache.
+        short_head = len(head.split()) <= SHORT_OPENING_WORDS
+        if rest and any(ch.isalnum() for ch in head) and (long_sentence or short_head):
             sentences[0:1] = [head, rest[0]]
-        sentences[0:1] = _opening_phrase(sentences[0], first_max_words)
+        if long_sentence:
+            sentences[0:1] = _opening_phrase(sentences[0], first_max_words)
     out: list[str] = []
     for sentence in sentences:
         if len(sentence.split()) <= max_words:

@@ -7,7 +7,8 @@ the next sentence is synthesized while the caller plays the current one. `stream
 further synthesis (a sentence already running in a worker finishes, and is dropped).
 
 The workers are shared by every call. A reply's first sentence runs on the urgent workers: the
-caller is waiting in silence for it. Later sentences (of any call) only have to be ready before the
+caller is waiting in silence for it (and so does the next piece when the first is under a second
+of audio, such as "Thank you,"). Later sentences (of any call) only have to be ready before the
 one playing ends, so they run on background workers at a lower operating-system priority
 (`BACKGROUND_NICE`): under load they yield the cores to first sentences and to Whisper, whose
 transcripts replies wait on, and on an idle machine they run at full speed. `first_urgent=False`
@@ -43,6 +44,7 @@ PHONE_FRAME_BYTES = frame_samples(PHONE_RATE)  # 160: one byte per sample
 ChunkT = TypeVar("ChunkT")
 FIRST_CHUNK_MAX_WORDS = 6
 FIRST, LATER = 0, 1  # synthesis priorities: lower runs first
+URGENT_AHEAD_S = 1.0  # a piece with less audio than this ahead of it is synthesized urgently
 BACKGROUND_NICE = 10  # later sentences: about a tenth of a core's share while urgent work runs
 
 
@@ -207,19 +209,30 @@ class TextToSpeech:
         (a sentence `cached` already has is not run at all)."""
         loop = asyncio.get_running_loop()
         pending: Future[ChunkT] | None = None
+        ahead_s = 0.0  # audio of this text handed out so far: how long the next piece may take
+
+        def submit(sentence: str) -> Future[ChunkT]:
+            # The caller hears silence if a piece is not ready when the audio before it ends: the
+            # opening, and what follows an opening shorter than URGENT_AHEAD_S ("Thank you,"),
+            # run on the urgent workers; the rest has the time of the audio ahead of it.
+            if first_urgent and ahead_s < URGENT_AHEAD_S:
+                return self._pool.submit(FIRST, work, sentence)
+            return self._background.submit(LATER, work, sentence)
+
         try:
             for i, sentence in enumerate(sentences):
-                pool = self._pool if i == 0 and first_urgent else self._background
                 if pending is None and cached is not None and (hit := cached(sentence)) is not None:
+                    ahead_s += _seconds(hit)
                     yield hit  # the next sentence is looked up or submitted when it is asked for
                     continue
-                current = pending or pool.submit(FIRST if pool is self._pool else LATER, work, sentence)
+                current = pending or submit(sentence)
                 pending = None
                 result = await asyncio.wrap_future(current, loop=loop)
+                ahead_s += _seconds(result)
                 # The next sentence starts once this one is done (not alongside it, which would
                 # slow the first chunk) and runs while the consumer plays this one.
                 if i + 1 < len(sentences) and sentences[i + 1] not in self.phrase_cache:
-                    pending = self._background.submit(LATER, work, sentences[i + 1])
+                    pending = submit(sentences[i + 1])
                 yield result
         finally:
             if pending is not None:
@@ -257,3 +270,12 @@ class TextToSpeech:
         parts = [chunk async for chunk in self.stream(text, rate)]
         pcm = np.concatenate([p.pcm for p in parts]) if parts else np.zeros(0, dtype=np.int16)
         return SpeechChunk(" ".join(p.text for p in parts), pcm, rate)
+
+
+def _seconds(chunk: object) -> float:
+    """Audio length of a SpeechChunk or PhoneChunk."""
+    if isinstance(chunk, PhoneChunk):
+        return chunk.duration_ms / 1000
+    if isinstance(chunk, SpeechChunk):
+        return chunk.duration_s
+    return 0.0

@@ -136,7 +136,11 @@ def test_a_long_first_sentence_is_cut_at_its_first_clause_break() -> None:
         "Doctor Lee has an opening on Tuesday at 3 PM.",
         "Shall I book it, or not?",
     ]
-    assert split_sentences("Yes, that works.", first_max_words=6) == ["Yes, that works."]
+    assert split_sentences("Yes, that works.", first_max_words=6) == ["Yes,", "that works."]
+    assert split_sentences("Thank you, Sarah.", first_max_words=6) == ["Thank you,", "Sarah."]
+    assert split_sentences("Doctor Lee has Monday, June 1st.", first_max_words=6) == [
+        "Doctor Lee has Monday, June 1st."
+    ]
     assert split_sentences("One two three four five six seven eight.", first_max_words=6) == [
         "One two three four five six seven eight."
     ]
