@@ -61,6 +61,7 @@ class TurnResult:
     transcribed: str | None = None
     bot: str | None = None
     gateway_timing: dict[str, Any] | None = None
+    played: bool = True  # False: the gateway had ended the call before this turn's turn came
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -71,6 +72,7 @@ class TurnResult:
             "latency_ms": None if self.latency_ms is None else round(self.latency_ms),
             "cut_off": self.cut_off,
             **({"gateway": self.gateway_timing} if self.gateway_timing else {}),
+            **({} if self.played else {"played": False}),
         }
 
 
@@ -258,10 +260,16 @@ class CallSimulator:
                     await asyncio.sleep(turn.barge_in_after_ms / 1000)  # the caller's timing
                 if pending is not None:
                     results.append(self._result(pending, phone if replied else None))
+                    pending = None
                 if reader.done():
+                    results.extend(self._unplayed(index, turns))
                     break
                 phone.expect_reply()
-                pending = (index, turn, *await self._say(turn, sender))
+                try:
+                    pending = (index, turn, *await self._say(turn, sender))
+                except ConnectionClosed:  # the gateway hung up (or transferred) while we spoke
+                    results.extend(self._unplayed(index, turns))
+                    break
             if pending is not None:
                 replied = await self._wait(phone.finished, reader)
                 results.append(self._result(pending, phone if replied else None))
@@ -271,10 +279,13 @@ class CallSimulator:
             if hold is not None:
                 await hold.wait()  # the caller stays on the line, silent
             if not reader.done():
-                await sender.send_json(
-                    {"event": "stop", "stop": {"accountSid": self.account_sid, "callSid": self.call_sid}}
-                )
-                await ws.close()
+                # The gateway may hang up at any moment (after a goodbye, say): then it has
+                # closed the stream already, and there is nothing left to stop.
+                with _suppress_closed():
+                    await sender.send_json(
+                        {"event": "stop", "stop": {"accountSid": self.account_sid, "callSid": self.call_sid}}
+                    )
+                    await ws.close()
         finally:
             for task in (idle, player):
                 task.cancel()
@@ -282,6 +293,21 @@ class CallSimulator:
             with _suppress_closed():
                 await asyncio.wait_for(reader, 10)
         return results, ws.close_code
+
+    @staticmethod
+    def _unplayed(first: int, turns: list[CallerTurn]) -> list[TurnResult]:
+        """Turns from number `first` on, which the call ended before (reported, not dropped)."""
+        return [
+            TurnResult(
+                turn=index,
+                caller=turn.label,
+                latency_ms=None,
+                cut_off=False,
+                kind="dtmf" if turn.dtmf is not None else "speech",
+                played=False,
+            )
+            for index, turn in enumerate(turns[first - 1 :], start=first)
+        ]
 
     async def _say(self, turn: CallerTurn, sender: _Sender) -> tuple[float, bool]:
         """Send one caller turn; (when the caller stopped speaking, whether the bot cut in)."""

@@ -69,3 +69,17 @@ def test_call_command_calls_from_the_number_given(live_server, monkeypatch):
     assert result.exit_code == 0, result.output
     turns = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
     assert "Michael" in turns[2]["bot"], turns
+
+
+@pytest.mark.slow
+def test_call_command_survives_the_gateway_hanging_up_first(live_server, monkeypatch):
+    """After a transfer the gateway closes the stream; turns left over are not an error."""
+    monkeypatch.setenv("FRONTDESK_TWILIO_AUTH_TOKEN", AUTH_TOKEN)
+    monkeypatch.setenv("FRONTDESK_DATA_DIR", str(live_server.settings.data_dir))
+    url = live_server.ws_url + "/twilio/stream"
+    result = CliRunner().invoke(app, ["call", "--url", url, "--dtmf", "0", "--dtmf", "1", "--dtmf", "2"])
+    assert result.exit_code == 0, result.output
+    turns = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert [t["turn"] for t in turns] == [0, 1, 2, 3], turns  # every turn reported once
+    played = [t.get("played", True) for t in turns[1:]]
+    assert played[0] and played == sorted(played, reverse=True), turns  # once ended, nothing plays
