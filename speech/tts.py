@@ -41,7 +41,7 @@ from speech.resample import resample
 from speech.text import normalize, split_sentences
 
 PHONE_FRAME_BYTES = frame_samples(PHONE_RATE)  # 160: one byte per sample
-ChunkT = TypeVar("ChunkT")
+ChunkT = TypeVar("ChunkT", "SpeechChunk", "PhoneChunk")
 FIRST_CHUNK_MAX_WORDS = 6
 FIRST, LATER = 0, 1  # synthesis priorities: lower runs first
 URGENT_AHEAD_S = 1.0  # a piece with less audio than this ahead of it is synthesized urgently
@@ -75,6 +75,10 @@ class PhoneChunk:
     @property
     def duration_ms(self) -> int:
         return len(self.ulaw) * 1000 // PHONE_RATE
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.ulaw) / PHONE_RATE
 
 
 def default_voice_path() -> Path:
@@ -222,13 +226,13 @@ class TextToSpeech:
         try:
             for i, sentence in enumerate(sentences):
                 if pending is None and cached is not None and (hit := cached(sentence)) is not None:
-                    ahead_s += _seconds(hit)
+                    ahead_s += hit.duration_s
                     yield hit  # the next sentence is looked up or submitted when it is asked for
                     continue
                 current = pending or submit(sentence)
                 pending = None
                 result = await asyncio.wrap_future(current, loop=loop)
-                ahead_s += _seconds(result)
+                ahead_s += result.duration_s
                 # The next sentence starts once this one is done (not alongside it, which would
                 # slow the first chunk) and runs while the consumer plays this one.
                 if i + 1 < len(sentences) and sentences[i + 1] not in self.phrase_cache:
@@ -270,12 +274,3 @@ class TextToSpeech:
         parts = [chunk async for chunk in self.stream(text, rate)]
         pcm = np.concatenate([p.pcm for p in parts]) if parts else np.zeros(0, dtype=np.int16)
         return SpeechChunk(" ".join(p.text for p in parts), pcm, rate)
-
-
-def _seconds(chunk: object) -> float:
-    """Audio length of a SpeechChunk or PhoneChunk."""
-    if isinstance(chunk, PhoneChunk):
-        return chunk.duration_ms / 1000
-    if isinstance(chunk, SpeechChunk):
-        return chunk.duration_s
-    return 0.0
