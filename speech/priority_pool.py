@@ -6,6 +6,11 @@ caller's final transcript behind other callers' speculative ones. Here each job 
 (lower is more urgent; first come, first served within one priority), a queued job can be made
 more urgent later (`promote`), and a cancelled job that has not started never runs.
 
+With `batch`, a free worker takes the most urgent job together with up to `max_batch - 1` more
+queued jobs of the same priority and runs them in one call: a model run over several inputs costs
+far less than one run each (Whisper's decoder steps cost nearly the same for 1 input as for 3), so
+when jobs pile up the queue drains faster, which is when callers wait the longest.
+
 Across pools, `nice` > 0 lowers the operating system's scheduling priority of a pool's threads
 (Linux schedules threads one by one): work with slack (a reply's later sentences) then yields the
 cores to work a caller is waiting on, and still uses them fully when nothing else runs.
@@ -40,11 +45,19 @@ class PriorityPool:
         nice: int = 0,
         gate: CpuGate | None = None,
         ranks: dict[int, int] | None = None,
+        batch: Callable[[list[tuple[Any, ...]]], list[Any]] | None = None,
+        max_batch: int = 1,
     ) -> None:
         """`gate`: each job runs only once the shared gate admits it, at the gate rank `ranks`
-        gives its priority (see speech/cpu_gate.py)."""
+        gives its priority (see speech/cpu_gate.py). `batch`: runs the argument tuples of several
+        jobs at once, returning one result (or exception instance) per job, in order, instead of each
+        job's own `fn` (which still runs a job taken alone)."""
         if workers < 1:
             raise ValueError("workers must be at least 1")
+        if max_batch < 1:
+            raise ValueError("max_batch must be at least 1")
+        self._batch = batch
+        self.max_batch = max_batch if batch is not None else 1
         self.workers = workers
         self.nice = nice
         self._gate = gate
@@ -54,7 +67,8 @@ class PriorityPool:
         self._seq = itertools.count()
         self._cond = threading.Condition()
         self._closed = False
-        self.running = 0  # jobs in a worker right now
+        self.running = 0  # workers busy with a job (or a batch of jobs) right now
+        self.batches = 0  # runs of more than one job (for tests and metrics)
         self._threads = [
             threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True) for i in range(workers)
         ]
@@ -104,23 +118,58 @@ class PriorityPool:
                     self._cond.wait()
                 if not self._heap:
                     return  # closed and drained
-                priority, _seq, future, (fn, args) = heapq.heappop(self._heap)
-                if not future.set_running_or_notify_cancel():
-                    continue  # cancelled while queued
-                self.running += 1
-            try:
+                priority = self._heap[0][0]
                 if self._gate is None:
-                    result = fn(*args)
-                else:
-                    with self._gate.hold(self._ranks.get(priority, priority)):
-                        result = fn(*args)
-            except BaseException as exc:  # noqa: BLE001 - handed to the waiting caller
-                future.set_exception(exc)
+                    jobs = self._take()
+                    self.running += bool(jobs)
+            if self._gate is None:
+                self._run_taken(jobs)
+                continue
+            # Jobs are taken once the gate admits this worker, not before: what queued meanwhile
+            # can join the batch, and a job promoted meanwhile goes first.
+            with self._gate.hold(self._ranks.get(priority, priority)):
+                with self._cond:
+                    jobs = self._take()
+                    self.running += bool(jobs)
+                self._run_taken(jobs)
+
+    def _run_taken(
+        self, jobs: list[tuple[int, Future[Any], tuple[Callable[..., Any], tuple[Any, ...]]]]
+    ) -> None:
+        if not jobs:
+            return  # cancelled while queued, or another worker took them
+        try:
+            self._run(jobs)
+        finally:
+            with self._cond:
+                self.running -= 1
+
+    def _take(self) -> list[tuple[int, Future[Any], tuple[Callable[..., Any], tuple[Any, ...]]]]:
+        """Under the lock: the most urgent live job, and with batching, the next ones of its priority."""
+        jobs: list[tuple[int, Future[Any], tuple[Callable[..., Any], tuple[Any, ...]]]] = []
+        while self._heap and len(jobs) < self.max_batch:
+            if jobs and self._heap[0][0] != jobs[0][0]:
+                break
+            priority, _seq, future, call = heapq.heappop(self._heap)
+            if future.set_running_or_notify_cancel():  # False: cancelled while queued
+                jobs.append((priority, future, call))
+        return jobs
+
+    def _run(self, jobs: list[tuple[int, Future[Any], tuple[Callable[..., Any], tuple[Any, ...]]]]) -> None:
+        try:
+            if len(jobs) == 1 or self._batch is None:
+                fn, args = jobs[0][2]
+                results = [fn(*args)]
+            else:
+                results = self._batch([args for _p, _f, (_fn, args) in jobs])
+                self.batches += 1
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting callers
+            results = [exc] * len(jobs)
+        for (_priority, future, _call), result in zip(jobs, results, strict=True):
+            if isinstance(result, BaseException):
+                future.set_exception(result)
             else:
                 future.set_result(result)
-            finally:
-                with self._cond:
-                    self.running -= 1
 
 
 def lower_thread_priority(nice: int) -> bool:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import math
 import os
+import threading
 import time
 import zlib
 from concurrent.futures import Future
@@ -58,6 +59,7 @@ SILENCE_FLOOR = 2.0  # normalised log-mel of digital silence: (max - 8 decades +
 TOKENS_PER_SECOND = 6  # generous for speech (about 3 words/s): a cap that stops loops early
 MAX_COMPRESSION = 2.4  # text that gzips better than this is a repetition loop (Whisper's own rule)
 FINAL, SPECULATIVE = 0, 1  # job priorities: lower runs first
+MAX_BATCH = 4  # queued turns of one priority transcribed in one run
 
 
 class SpeechModelError(RuntimeError):
@@ -115,6 +117,7 @@ class SpeechToText:
         beam_size: int = 1,
         short_context: bool = True,
         gate: CpuGate | None = None,
+        max_batch: int = MAX_BATCH,
     ) -> None:
         self.model = model
         self.name = name
@@ -127,10 +130,14 @@ class SpeechToText:
         self._prompt = [*self._tokenizer.sot_sequence, self._tokenizer.no_timestamps]
         self._suppress = list(get_suppressed_tokens(self._tokenizer, [-1]))
         ranks = {FINAL: FINAL_TRANSCRIPT, SPECULATIVE: SPECULATIVE_TRANSCRIPT}
-        self._pool = PriorityPool(workers, "stt", gate=gate, ranks=ranks)
+        self._pool = PriorityPool(
+            workers, "stt", gate=gate, ranks=ranks, batch=self._transcribe_batch, max_batch=max_batch
+        )
         # How transcripts were made: "short" (one decode at the turn's own context), "full" (the
-        # 30 s window, first or after a short decode looped), "windowed" (audio over 27 s).
-        self.decodes = {"short": 0, "full": 0, "windowed": 0}
+        # 30 s window, first or after a short decode looped), "windowed" (audio over 27 s),
+        # "batched" (short decodes that ran together with others).
+        self.decodes = {"short": 0, "full": 0, "windowed": 0, "batched": 0}
+        self._counts_lock = threading.Lock()  # workers count side by side
 
     @classmethod
     def load(
@@ -143,6 +150,7 @@ class SpeechToText:
         beam_size: int = 1,
         short_context: bool = True,
         gate: CpuGate | None = None,
+        max_batch: int = MAX_BATCH,
     ) -> SpeechToText:
         if workers < 1:
             raise ValueError("workers must be at least 1")
@@ -160,7 +168,7 @@ class SpeechToText:
             )
         except Exception as exc:  # noqa: BLE001 - CTranslate2/HF raise many types; one clear error out
             raise SpeechModelError(f"cannot load Whisper model {name!r}: {exc}") from None
-        stt = cls(whisper, workers, name, beam_size, short_context, gate)
+        stt = cls(whisper, workers, name, beam_size, short_context, gate, max_batch)
         # Warm-up of both paths (full and short context): first runs allocate and are slow.
         hum = (np.sin(np.arange(2 * WHISPER_RATE) * 2 * np.pi * 220 / WHISPER_RATE) * 0.1).astype(np.float32)
         stt._transcribe_16k(hum[: WHISPER_RATE // 2])
@@ -192,50 +200,93 @@ class SpeechToText:
         return SttJob(self._pool, future, duration)
 
     def _transcribe_16k(self, audio: np.ndarray) -> tuple[str, float, float, float, float]:
-        started = time.perf_counter()
-        frames = len(audio) // self.model.feature_extractor.hop_length
-        short_enough = frames + MARGIN_FRAMES <= FULL_FRAMES
-        if self.short_context and short_enough:
-            context = max(MIN_FRAMES, -(-(frames + MARGIN_FRAMES) // 100) * 100)
-            self.decodes["short"] += 1
-            result = self._decode_window(audio, context)
-            if result is None:  # looping: once more with the context Whisper was trained on
-                self.decodes["full"] += 1
-                result = self._decode_window(audio, FULL_FRAMES)
-            if result is not None:
-                return (*result, started, time.perf_counter())
-        elif short_enough:
-            self.decodes["full"] += 1
-            result = self._decode_window(audio, FULL_FRAMES)
-            if result is not None:
-                return (*result, started, time.perf_counter())
-        self.decodes["windowed"] += 1
-        return (*self._transcribe_windowed(audio), started, time.perf_counter())
+        [result] = self._transcribe_batch([(audio,)])
+        return result
 
-    def _decode_window(self, audio: np.ndarray, context: int) -> tuple[str, float, float] | None:
-        """One greedy decode of at most 30 s of audio with an encoder context of `context` frames.
-        Returns (text, confidence, no-speech probability), or None when the output looks like a loop."""
-        features = self.model.feature_extractor(audio)[:, :-1]  # the last frame is padding
-        # The rest of the window is silence as Whisper knows it (see the module docstring).
-        floor = float(features.max()) - SILENCE_FLOOR if features.size else -1.5
-        window = np.full((features.shape[0], context), floor, dtype=np.float32)
-        usable = min(context, features.shape[1])
-        window[:, :usable] = features[:, :usable]
-        encoded = self.model.model.encode(ctranslate2.StorageView.from_array(window[np.newaxis]))
-        budget = int(len(audio) / WHISPER_RATE * TOKENS_PER_SECOND) + 10
-        max_length = min(self.model.max_length, len(self._prompt) + budget)
-        [result] = self.model.model.generate(
+    def _transcribe_batch(
+        self, jobs: list[tuple[np.ndarray]]
+    ) -> list[tuple[str, float, float, float, float]]:
+        """Queued turns in one encoder and one decoder run (the pool's batch function). A turn whose
+        short decode looks like a loop, or too long for one window, is finished on its own.
+        Per turn: (text, confidence, no-speech probability, start and end of its model time)."""
+        started = time.perf_counter()
+        audios = [audio for (audio,) in jobs]
+        contexts = [self._context(audio) for audio in audios]
+        short = [i for i, context in enumerate(contexts) if context is not None and self.short_context]
+        results: list[tuple[str, float, float] | None] = [None] * len(audios)
+        if short:
+            self._count("short", len(short))
+            if len(short) > 1:
+                self._count("batched", len(short))
+            context = max(contexts[i] or MIN_FRAMES for i in short)
+            for i, result in zip(
+                short, self._decode_windows([audios[i] for i in short], context), strict=True
+            ):
+                results[i] = result
+        batch_end = time.perf_counter()
+        out = []
+        for audio, context, result in zip(audios, contexts, results, strict=True):
+            end = batch_end
+            if result is None and context is not None:  # looping, or short context off
+                self._count("full")
+                [result] = self._decode_windows([audio], FULL_FRAMES)
+                end = time.perf_counter()
+            if result is None:  # longer than one window
+                self._count("windowed")
+                result = self._transcribe_windowed(audio)
+                end = time.perf_counter()
+            out.append((*result, started, end))
+        return out
+
+    def _context(self, audio: np.ndarray) -> int | None:
+        """Encoder frames for a short decode of `audio`; None when it needs the windowed path."""
+        frames = len(audio) // self.model.feature_extractor.hop_length
+        if frames + MARGIN_FRAMES > FULL_FRAMES:
+            return None
+        return max(MIN_FRAMES, -(-(frames + MARGIN_FRAMES) // 100) * 100)
+
+    def _count(self, kind: str, n: int = 1) -> None:
+        with self._counts_lock:
+            self.decodes[kind] += n
+
+    def _decode_windows(
+        self, audios: list[np.ndarray], context: int
+    ) -> list[tuple[str, float, float] | None]:
+        """One greedy decode of each of several clips of at most 30 s, run as one batch, with an
+        encoder context of `context` frames. Per clip: (text, confidence, no-speech probability),
+        or None when the output looks like a loop."""
+        windows = np.stack([self._window(audio, context) for audio in audios])
+        encoded = self.model.model.encode(ctranslate2.StorageView.from_array(windows))
+        budgets = [len(self._prompt) + int(len(a) / WHISPER_RATE * TOKENS_PER_SECOND) + 10 for a in audios]
+        results = self.model.model.generate(
             encoded,
-            [self._prompt],
+            [self._prompt] * len(audios),
             beam_size=self.beam_size,
-            max_length=max_length,
+            max_length=min(self.model.max_length, max(budgets)),
             return_scores=True,
             return_no_speech_prob=True,
             suppress_blank=True,
             suppress_tokens=self._suppress,
         )
+        return [
+            self._reading(result, min(self.model.max_length, budget), context)
+            for result, budget in zip(results, budgets, strict=True)
+        ]
+
+    def _window(self, audio: np.ndarray, context: int) -> np.ndarray:
+        """Log-mel features of `audio`, the rest of the window silence as Whisper knows it (see the
+        module docstring)."""
+        features = self.model.feature_extractor(audio)[:, :-1]  # the last frame is padding
+        floor = float(features.max()) - SILENCE_FLOOR if features.size else -1.5
+        window = np.full((features.shape[0], context), floor, dtype=np.float32)
+        usable = min(context, features.shape[1])
+        window[:, :usable] = features[:, :usable]
+        return window
+
+    def _reading(self, result: Any, max_length: int, context: int) -> tuple[str, float, float] | None:
         tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
         text = self._tokenizer.decode(tokens).strip()
+        # In a batch the decoder may run past this clip's own cap; reaching it counts the same.
         hit_cap = len(self._prompt) + len(result.sequences_ids[0]) >= max_length
         avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1) if tokens else -10.0
         confidence = math.exp(avg_logprob)
