@@ -8,6 +8,7 @@ uses the VAD to decide and the level only to time the decision.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -35,7 +36,7 @@ class LevelMeter:
 
     def peak(self, start_ms: int, end_ms: int) -> float:
         """Loudest block ending in (start_ms, end_ms]."""
-        return max((rms for t, rms in self._history if start_ms < t <= end_ms), default=0.0)
+        return max((rms for t, rms in self._recent(start_ms) if t <= end_ms), default=0.0)
 
     def last_loud_end(self, start_ms: int, end_ms: int, threshold: float) -> int | None:
         """End time of the last block in (start_ms, end_ms] at or above `threshold`, if any."""
@@ -53,8 +54,15 @@ class LevelMeter:
                 return t - BLOCK_MS
         return None
 
+    def _recent(self, start_ms: int) -> Iterator[tuple[int, float]]:
+        """Blocks ending after `start_ms`, newest first (a window's blocks are the last few)."""
+        for block in reversed(self._history):
+            if block[0] <= start_ms:
+                return
+            yield block
+
     def learn_noise(self, start_ms: int, end_ms: int) -> None:
         """Fold blocks known to be non-speech into the background estimate (slow average)."""
-        for t, rms in self._history:
-            if start_ms < t <= end_ms:
+        for t, rms in reversed(list(self._recent(start_ms))):
+            if t <= end_ms:
                 self.noise_rms = rms if self.noise_rms == 0.0 else 0.95 * self.noise_rms + 0.05 * rms

@@ -47,6 +47,7 @@ class TurnConfig(BaseModel):
     max_turn_ms: int = Field(default=30_000, gt=0)  # a monologue is cut into turns of this length
     level_rel_db: float = Field(default=-35.0, lt=0)  # "still sounding": within this of the turn's peak
     level_hold_ms: int = Field(default=200, ge=0)  # how far past the VAD's last voiced window sound counts
+    skip_silent_windows: bool = True  # digital silence is not run through the VAD model (speech/vad.py)
 
     @model_validator(mode="after")
     def _check(self) -> TurnConfig:
@@ -101,7 +102,11 @@ _MIN_LOUD_RMS = 60.0  # and never below about -55 dBFS
 class TurnDetector:
     def __init__(self, config: TurnConfig | None = None, model: SileroVadModel | None = None) -> None:
         self.config = config or TurnConfig()
-        self._vad = VadStream(model or SileroVadModel.load(), self.config.sample_rate)
+        self._vad = VadStream(
+            model or SileroVadModel.load(),
+            self.config.sample_rate,
+            skip_silence=self.config.skip_silent_windows,
+        )
         self._rate = self.config.sample_rate
         self.reset()
 
@@ -137,6 +142,11 @@ class TurnDetector:
     def in_speech(self) -> bool:
         """True between SpeechStarted and the end of that turn."""
         return self._in_turn
+
+    @property
+    def vad_windows_skipped(self) -> int:
+        """Windows of digital silence the VAD scored without running its model (speech/vad.py)."""
+        return self._vad.skipped
 
     @property
     def position_ms(self) -> int:

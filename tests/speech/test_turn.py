@@ -72,6 +72,33 @@ def test_end_of_turn_within_window_after_speech_stops(
         assert ended.speech_ms >= config.min_speech_ms and not ended.forced
 
 
+def test_digital_silence_skips_the_model_and_finds_the_same_turns(say, vad_model) -> None:
+    """A line carrying digital zeros between turns (the caller listening): the VAD stops running
+    its model there, and finds the turns it finds when it scores every window."""
+    parts = [2000, say("I need to move my appointment"), 3000, say("yes please"), 1500]
+    audio = phone_line(
+        np.concatenate([np.zeros(8 * p, np.int16) if isinstance(p, int) else p for p in parts])
+    )
+    skipping = TurnDetector(TurnConfig(), vad_model)
+    scoring = TurnDetector(TurnConfig(skip_silent_windows=False), vad_model)
+    events = run(skipping, audio)
+    assert [(e.start_ms, e.end_ms, e.at_ms) for e in of(TurnEnded, events)] == [
+        (e.start_ms, e.end_ms, e.at_ms) for e in of(TurnEnded, run(scoring, audio))
+    ]
+    # Onsets (barge-in) come within a window of each other: the model restarts from a settled state.
+    reference = run(TurnDetector(TurnConfig(skip_silent_windows=False), vad_model), audio)
+    starts = [e.at_ms for e in of(SpeechStarted, events)]
+    assert len(starts) == len(of(SpeechStarted, reference))
+    for a, b in zip(starts, [e.at_ms for e in of(SpeechStarted, reference)], strict=True):
+        assert abs(a - b) <= 32
+    # About 6.5 s of zeros (~200 windows), less the few scored while the state settles.
+    assert skipping.vad_windows_skipped > 150 and scoring.vad_windows_skipped == 0
+    # On a line with hiss (-64 dBFS) instead of zeros nearly every window is scored.
+    noisy, _ = compose(8000, *parts, seed=3)
+    hiss = TurnDetector(TurnConfig(), vad_model)
+    assert len(of(TurnEnded, run(hiss, noisy))) == 2 and hiss.vad_windows_skipped < 10
+
+
 def test_barge_in_fires_within_300ms_of_onset(say: Callable[[str], np.ndarray], vad_model) -> None:
     for i, text in enumerate(PHRASES):
         audio, [(start, _)] = compose(8000, 700 + 7 * i, say(text), 500, seed=i)
