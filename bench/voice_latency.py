@@ -111,9 +111,8 @@ def caller_script(index: int, turns: int, same: bool) -> tuple[str, list[str]]:
 
 def serve(data_dir: str, port: int) -> None:
     """Child process: migrate, seed and serve one gateway with the models preloaded."""
-    import uvicorn
-
     from gateway.app import create_app
+    from gateway.cli.serve import run_server
     from gateway.settings import Settings
     from tests.conftest import prepare_database
 
@@ -125,7 +124,7 @@ def serve(data_dir: str, port: int) -> None:
         public_url=f"http://127.0.0.1:{port}",
     )
     asyncio.run(prepare_database(settings))
-    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning", backlog=1024)
+    run_server(create_app(settings), "127.0.0.1", port, log_level="warning", backlog=1024)
 
 
 class RssSampler:
@@ -223,7 +222,14 @@ async def run_level(url: str, calls: int, scripts: list, pid: int | None, stagge
             cut_offs += int(turn.cut_off)
             if os.environ.get("VOICE_BENCH_DEBUG") == "turns":
                 print(
-                    json.dumps({"latency_ms": turn.latency_ms, **(turn.gateway_timing or {})}),
+                    json.dumps(
+                        {
+                            "latency_ms": round(turn.latency_ms or 0),
+                            **(turn.gateway_timing or {}),
+                            "heard": turn.transcribed,
+                            "bot": turn.bot,
+                        }
+                    ),
                     file=sys.stderr,
                 )
             if turn.cut_off and os.environ.get("VOICE_BENCH_DEBUG"):

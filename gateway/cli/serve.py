@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from gateway.cli.common import fail, run, settings_or_exit
@@ -14,10 +16,7 @@ def register(app: typer.Typer) -> None:
         port: int | None = typer.Option(None, help="Port (default: FRONTDESK_PORT)."),
     ) -> None:
         """Start the gateway (HTTP, WebSockets, console)."""
-        import uvicorn
-
         from gateway.app import create_app
-        from gateway.gc_tuning import tune_for_server
         from gateway.logging import configure_logging
         from gateway.store.db import Database, DatabaseUnavailable
         from gateway.store.migrate import pending_revisions
@@ -43,16 +42,25 @@ def register(app: typer.Typer) -> None:
             raise fail(str(exc)) from None
         if pending:
             raise fail("database schema is not up to date; run `frontdesk db upgrade` first")
-        asgi_app = create_app(settings)
-        tune_for_server()  # after the imports and the app: those objects are frozen
-        uvicorn.run(
-            asgi_app,
-            host=host or settings.host,
-            port=port or settings.port,
-            log_config=None,
-            ws_max_size=2 * 1024 * 1024,
-            # Chat and media frames are a few hundred bytes: compressing them costs CPU and a zlib
-            # context per connection (memory x 1,000 chats) for no gain.
-            ws_per_message_deflate=False,
-            proxy_headers=True,
-        )
+        run_server(create_app(settings), host or settings.host, port or settings.port)
+
+
+def run_server(asgi_app: Any, host: str, port: int, **options: Any) -> None:
+    """Serve the app as `frontdesk serve` does (benchmarks use this too, to measure the same server)."""
+    import uvicorn
+
+    from gateway.gc_tuning import tune_for_server
+
+    tune_for_server()  # after the imports and the app: those objects are frozen
+    uvicorn.run(
+        asgi_app,
+        host=host,
+        port=port,
+        log_config=None,
+        ws_max_size=2 * 1024 * 1024,
+        # Chat and media frames are a few hundred bytes: compressing them costs CPU and a zlib
+        # context per connection (memory x 1,000 chats) for no gain.
+        ws_per_message_deflate=False,
+        proxy_headers=True,
+        **options,
+    )
