@@ -147,8 +147,10 @@ def normalize(text: str) -> str:
     text = re.sub(r"(\d)\s*([ap])\s*\.?\s*m\b\.?", r"\1 \2m", text)
     # "nineteen ... eighty-five" said with a pause comes out of Whisper as "1900, 85"
     text = re.sub(r"\b(19|20)00[,.]? ([0-9]{2})\b(?![:/.]\d)", r"\1\2", text)
-    # ... or as "1900, 1998": the century said, then the whole year
-    text = re.sub(r"\b(?:19|20)00[,.]? ((?:19|20)\d\d)\b", r"\1", text)
+    # ... or as "1980, 5" ("nineteen eighty ... five")
+    text = re.sub(r"\b(19|20)([1-9])0[,.]? ([1-9])\b(?![:/.]?\d|\s*(?:am|pm|o'clock)\b)", r"\1\2\3", text)
+    # ... or as "1900, 1998" / "1990, 1998": a start, then the whole year; the last one stands
+    text = re.sub(r"\b(?:19|20)\d\d[,.]? ((?:19|20)\d\d)\b", r"\1", text)
     # Whisper writes "two thirty pm" as "2 30 pm" or "2.30 pm", and "at two thirty" as "at 2 30"
     text = re.sub(r"\b(\d{1,2})[ .]([0-5]\d)(?=\s*(?:am|pm|o'clock)\b)", r"\1:\2", text)
     # ... and "eleven thirty" as "1130": a clock time after "at" or before am/pm (hours 1-12)

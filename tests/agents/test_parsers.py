@@ -29,6 +29,9 @@ from tests.agents.conftest import NOW
         ("twenty first of june two thousand and one", date(2001, 6, 21)),
         ("My date of birth is... March 14, 1900, 85.", date(1985, 3, 14)),  # Whisper, after a pause
         ("Sure, May 9, 1900, 1998.", date(1998, 5, 9)),  # Whisper, the century said twice
+        ("Sure, May 9, 1990, 1998.", date(1998, 5, 9)),  # a false start, then the year
+        ("Sure, January 30, 1960, 1965.", date(1965, 1, 30)),
+        ("It's March 14, 1980, 5.", date(1985, 3, 14)),  # "nineteen eighty ... five"
         ("My date of birth is 03. 14. 1985.", date(1985, 3, 14)),  # Whisper
         ("State of Birth September 17. 1958.", date(1958, 9, 17)),  # Whisper
         ("one twenty five nineteen ninety six", date(1996, 1, 25)),
