@@ -1,6 +1,6 @@
 """Voice latency: N concurrent simulated phone calls against one gateway with the embedded defaults.
 
-    .venv/bin/python bench/voice_latency.py [--calls 1,5,10,20] [--turns 5] [--stagger-s 10] [--same-script]
+    .venv/bin/python bench/voice_latency.py [--calls 1,5,10,20] [--turns 5] [--stagger-s 10] [--seed 1] [--same-script]
         [--url ws://HOST:PORT/twilio/stream --pid PID]
 
 Without --url a fresh gateway (own SQLite database, demo practice seeded, Whisper tiny.en, Piper
@@ -173,6 +173,13 @@ async def one_call(url: str, script: tuple[str, list], delay: float):  # type: i
     return await simulator.run(turns)
 
 
+def start_delays(calls: int, stagger_s: float, seed: int) -> list[float]:
+    """When each call rings, in seconds after the first could: uniform over `stagger_s`, repeatable
+    (runs of two versions of the gateway meet the same pattern of coinciding turns)."""
+    pick = random.Random(seed)
+    return [pick.uniform(0, stagger_s) for _ in range(calls)]
+
+
 async def caller_turns(calls: int, turns: int, same: bool) -> list[tuple[str, list]]:  # type: ignore[type-arg]
     """Each call's number and Piper-synthesized turns (each distinct phrase synthesized once)."""
     from gateway.twilio.simulator import text_turns
@@ -191,14 +198,19 @@ async def caller_turns(calls: int, turns: int, same: bool) -> list[tuple[str, li
     return scripts
 
 
-async def run_level(url: str, calls: int, scripts: list, pid: int | None, stagger_s: float) -> dict:  # type: ignore[type-arg]
+async def run_level(  # type: ignore[type-arg]
+    url: str, calls: int, scripts: list, pid: int | None, stagger_s: float, seed: int = 1
+) -> dict:
     base = rss_mb(pid) if pid else 0.0
     started = time.monotonic()
     cpu_before = cpu_s(pid) if pid else 0.0
     bench_cpu_before = own_cpu_s()
     with RssSampler(pid) as sampler:
         results = await asyncio.gather(
-            *(one_call(url, scripts[i], random.uniform(0, stagger_s)) for i in range(calls)),
+            *(
+                one_call(url, scripts[i], delay)
+                for i, delay in enumerate(start_delays(calls, stagger_s, seed))
+            ),
             return_exceptions=True,
         )
     wall = time.monotonic() - started
@@ -303,11 +315,13 @@ async def main(args: argparse.Namespace) -> None:
         # Warm-up (models' first runs, buffers; the greeting enters the phrase cache), not reported:
         # the first turn (an opening) of the last two scripts.
         warm = [(phone, turns[:1]) for phone, turns in scripts[-2:]]
-        await run_level(url, len(warm), warm, pid, args.stagger_s)
+        await run_level(url, len(warm), warm, pid, args.stagger_s, args.seed)
         if pid and args.idle_calls:  # before the busy levels leave freed memory behind to reuse
             print(json.dumps(await idle_memory(url, args.idle_calls, pid)), flush=True)
         for calls in levels:
-            print(json.dumps(await run_level(url, calls, scripts, pid, args.stagger_s)), flush=True)
+            print(
+                json.dumps(await run_level(url, calls, scripts, pid, args.stagger_s, args.seed)), flush=True
+            )
     finally:
         if proc is not None:
             proc.terminate()
@@ -341,7 +355,10 @@ if __name__ == "__main__":
     parser.add_argument("--url", default=None, help="a running gateway's ws://HOST:PORT/twilio/stream")
     parser.add_argument("--pid", type=int, default=None, help="its process id, for memory figures")
     parser.add_argument(
-        "--stagger-s", type=float, default=2.0, help="call starts spread over this many seconds"
+        "--stagger-s", type=float, default=10.0, help="call starts spread over this many seconds"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=1, help="of the random call starts: the same seed, the same starts"
     )
     parser.add_argument(
         "--same-script", action="store_true", help="every call the same patient saying the same words"
