@@ -9,6 +9,11 @@ and for waiting callers it is better that two runs finish after 200 ms and two a
 with the lowest rank: a reply's first sentence (its turn has already waited for its transcript)
 before a transcript, a final transcript before a speculative one, first come first served within
 a rank. Work with slack (later sentences, which run at a lower OS priority) does not pass the gate.
+
+Runs are not pre-empted, so with every slot taken by transcripts a first sentence would wait for a
+whole Whisper run (300-500 ms under load) before its own ~200 ms. A first sentence is short and a
+caller is already waiting on it, so it gets one slot beyond `slots`: it shares the cores with the
+runs in progress for a moment instead of queueing behind them.
 """
 
 from __future__ import annotations
@@ -42,7 +47,8 @@ class CpuGate:
         ticket = (rank, next(self._arrivals))
         with self._cond:
             heapq.heappush(self._waiting, ticket)
-            while self.running >= self.slots or self._waiting[0] != ticket:
+            limit = self.slots + (1 if rank <= FIRST_SENTENCE else 0)
+            while self.running >= limit or self._waiting[0] != ticket:
                 self._cond.wait()
             heapq.heappop(self._waiting)
             self.running += 1

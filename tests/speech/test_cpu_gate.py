@@ -46,8 +46,8 @@ def test_the_most_urgent_waiting_run_is_admitted_next() -> None:
     order: list[str] = []
     holder_in, holder_go = threading.Event(), threading.Event()
 
-    def holder() -> None:
-        with gate.hold(FIRST_SENTENCE):
+    def holder(rank: int) -> None:
+        with gate.hold(rank):
             holder_in.set()
             holder_go.wait(DEADLINE_S)
 
@@ -55,9 +55,12 @@ def test_the_most_urgent_waiting_run_is_admitted_next() -> None:
         with gate.hold(rank):
             order.append(name)
 
-    first = threading.Thread(target=holder)
-    first.start()
-    assert holder_in.wait(DEADLINE_S)
+    # The slot, and the extra one a first sentence may take, are both held.
+    holders = [threading.Thread(target=holder, args=(rank,)) for rank in (FINAL_TRANSCRIPT, FIRST_SENTENCE)]
+    for holding in holders:
+        holder_in.clear()
+        holding.start()
+        assert holder_in.wait(DEADLINE_S)
     waiters = []
     for name, rank in [
         ("guess-1", SPECULATIVE_TRANSCRIPT),
@@ -71,14 +74,14 @@ def test_the_most_urgent_waiting_run_is_admitted_next() -> None:
         while gate.waiting < len(waiters):  # queued in this order (arrival order breaks ties)
             threading.Event().wait(0.001)
     holder_go.set()
-    for t in [first, *waiters]:
+    for t in [*holders, *waiters]:
         t.join(DEADLINE_S)
     assert order == ["sentence", "final-1", "final-2", "guess-1"]
 
 
 def test_pool_jobs_pass_the_gate_at_their_rank() -> None:
     gate = CpuGate(1)
-    pool = PriorityPool(2, "gated", gate=gate, ranks={0: FIRST_SENTENCE})
+    pool = PriorityPool(2, "gated", gate=gate, ranks={0: FINAL_TRANSCRIPT})
     try:
         seen: list[int] = []
         futures = [pool.submit(0, lambda: seen.append(gate.running)) for _ in range(8)]
@@ -87,6 +90,45 @@ def test_pool_jobs_pass_the_gate_at_their_rank() -> None:
         assert seen == [1] * 8  # two workers, but one run at a time
     finally:
         pool.shutdown()
+
+
+def test_a_first_sentence_does_not_wait_for_runs_in_progress_but_only_one_goes_beyond() -> None:
+    gate = CpuGate(1)
+    transcript_in, release = threading.Event(), threading.Event()
+
+    def transcript() -> None:
+        with gate.hold(FINAL_TRANSCRIPT):
+            transcript_in.set()
+            release.wait(DEADLINE_S)
+
+    running = threading.Thread(target=transcript)
+    running.start()
+    assert transcript_in.wait(DEADLINE_S)
+    inside: list[int] = []
+    second_in = threading.Event()
+
+    def sentence(entered: threading.Event | None) -> None:
+        with gate.hold(FIRST_SENTENCE):
+            inside.append(gate.running)
+            if entered is not None:
+                entered.set()
+            else:
+                release.wait(DEADLINE_S)
+
+    first = threading.Thread(target=sentence, args=(None,))
+    first.start()
+    while not inside:  # admitted beside the transcript although the one slot is taken
+        threading.Event().wait(0.001)
+    assert inside == [2]
+    second = threading.Thread(target=sentence, args=(second_in,))
+    second.start()
+    while gate.waiting < 1:
+        threading.Event().wait(0.001)
+    assert not second_in.is_set()  # a second one waits: one run beyond the slots at most
+    release.set()
+    for t in (running, first, second):
+        t.join(DEADLINE_S)
+    assert second_in.is_set() and gate.running == 0
 
 
 def test_a_negative_slot_count_is_refused() -> None:
