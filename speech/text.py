@@ -224,6 +224,25 @@ def _opening_phrase(clause: str, max_words: int) -> list[str]:
     return [" ".join(words[: cuts[0]]), " ".join(words[cuts[0] :])]
 
 
+def _first_pieces(sentence: str, max_words: int, opening_alone: bool = True) -> list[str]:
+    """A reply's first sentence as the pieces it is synthesized in (see `split_sentences`)."""
+    long_sentence = len(sentence.split()) > max_words
+    head, *rest = _CLAUSE_BREAK.split(sentence, maxsplit=1)
+    # A short opening ("Thank you," "Sure," "On Monday,") goes on its own even in a short
+    # sentence: such openings repeat from call to call, so they come from the phrase cache. What
+    # follows it is waited for too (the opening lasts under a second), so it is cut the same way
+    # when long: "On Monday," | "June 1st," | "Doctor Lee has 9 AM or 10 AM."
+    short_head = opening_alone and len(head.split()) <= SHORT_OPENING_WORDS
+    if rest and any(ch.isalnum() for ch in head) and (long_sentence or short_head):
+        tail = _first_pieces(rest[0], max_words, opening_alone=False) if short_head else [rest[0]]
+        pieces = [head, *tail]
+    else:
+        pieces = [sentence]
+    if long_sentence:
+        pieces[0:1] = _opening_phrase(pieces[0], max_words)
+    return pieces
+
+
 def split_sentences(text: str, max_words: int = 24, first_max_words: int | None = None) -> list[str]:
     """Sentences in order; a sentence longer than `max_words` is cut at clause breaks (, ; :)
     so that the first audio of a long reply is not held back by one long sentence. With
@@ -233,15 +252,7 @@ def split_sentences(text: str, max_words: int = 24, first_max_words: int | None 
     clause of up to three words is cut off even from a short sentence ("Thank you," "Sarah.")."""
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
     if first_max_words and sentences:
-        long_sentence = len(sentences[0].split()) > first_max_words
-        head, *rest = _CLAUSE_BREAK.split(sentences[0], maxsplit=1)
-        # A short opening ("Thank you," "Sure," "Okay, so,") goes on its own even in a short
-        # sentence: such openings repeat from call to call, so they come from the phrase cache.
-        short_head = len(head.split()) <= SHORT_OPENING_WORDS
-        if rest and any(ch.isalnum() for ch in head) and (long_sentence or short_head):
-            sentences[0:1] = [head, rest[0]]
-        if long_sentence:
-            sentences[0:1] = _opening_phrase(sentences[0], first_max_words)
+        sentences[0:1] = _first_pieces(sentences[0], first_max_words)
     out: list[str] = []
     for sentence in sentences:
         if len(sentence.split()) <= max_words:

@@ -104,13 +104,16 @@ def say_time_on(want: When) -> str:
 
 
 def offer_sentence(slots: list[Slot]) -> str:
-    """'Dr. Patel has Tuesday, December 8th at 9 AM, 9:30 AM, or 10 AM.' (grouped when possible)"""
+    """'On Tuesday, December 8th, Dr. Patel has 9 AM, 9:30 AM, or 10 AM.' (grouped when possible).
+
+    The day goes first: a short opening clause ("On Tuesday,") is synthesized in a fraction of the
+    time of "Dr. Patel has Tuesday,", so on the phone the caller hears the answer start sooner."""
     providers = {x.provider_name for x in slots}
     days = {x.start.date() for x in slots}
     if len(providers) == 1 and len(days) == 1:
         first = slots[0]
         times = join_spoken([say_time(x.start) for x in slots])
-        return f"{first.provider_name} has {say_date(first.start.date())} at {times}."
+        return f"On {say_date(first.start.date())}, {first.provider_name} has {times}."
     if len(providers) == 1:
         return f"{slots[0].provider_name} has {join_spoken([say_when(x.start) for x in slots])}."
     if len(days) == 1:

@@ -131,10 +131,17 @@ def test_punctuation_only_gives_no_sentences() -> None:
 
 def test_a_long_first_sentence_is_cut_at_its_first_clause_break() -> None:
     text = "Sure, Doctor Lee has an opening on Tuesday at 3 PM. Shall I book it, or not?"
+    # What follows a short opening is cut the same way when long: it is waited for too.
     assert split_sentences(text, first_max_words=6) == [
         "Sure,",
-        "Doctor Lee has an opening on Tuesday at 3 PM.",
+        "Doctor Lee has an opening",
+        "on Tuesday at 3 PM.",
         "Shall I book it, or not?",
+    ]
+    assert split_sentences("On Monday, June 1st, Doctor Lee has 9 AM or 10 AM.", first_max_words=6) == [
+        "On Monday,",
+        "June 1st,",
+        "Doctor Lee has 9 AM or 10 AM.",
     ]
     assert split_sentences("Yes, that works.", first_max_words=6) == ["Yes,", "that works."]
     assert split_sentences("Thank you, Sarah.", first_max_words=6) == ["Thank you,", "Sarah."]
