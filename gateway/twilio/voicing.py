@@ -2,26 +2,19 @@
 
 The agent's reply arrives as text deltas; each goes to Piper as soon as it arrives, and the μ-law
 chunks queue for paced playback, a couple of sentences ahead of it, so there is no silence between
-one delta and the next. The first sentence of a reply,
-when long, is split at its first comma: the caller hears the bot start a clause sooner instead
-of waiting for a whole long sentence to be synthesized.
+one delta and the next. How a reply's opening is cut into short pieces, so that the caller hears
+it start sooner, is speech's business (`speech.text.split_sentences`, `TextToSpeech.stream_phone`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from agents.api import EndConversation, Handoff, ReplyDelta
-
-_SENTENCE_END = re.compile(r"(\w+)?[.!?](?:\s|$)")
-_ABBREVIATIONS = {"dr", "mr", "mrs", "ms", "st", "jr", "sr", "prof", "no"}
-_MIN_WORDS_BEFORE_SPLIT = 4
-_MIN_WORDS_AFTER_SPLIT = 3
 
 
 class PhoneSynthesizer(Protocol):
@@ -35,25 +28,6 @@ class ReplyPlan:
     first_text_at: float | None = None
     handoff: Handoff | None = None
     end: bool = False
-
-
-def speakable_pieces(text: str, first: bool) -> list[str]:
-    """`text` as pieces to synthesize: a reply's long first sentence split at its first ", "."""
-    if not first:
-        return [text]
-    sentence_end = len(text)
-    for match in _SENTENCE_END.finditer(text):
-        if (match.group(1) or "").lower() not in _ABBREVIATIONS:  # "Dr. Patel" goes on
-            sentence_end = match.end()
-            break
-    comma = text.find(", ", 0, sentence_end)
-    if comma < 0:
-        return [text]
-    before, after = text[: comma + 1], text[comma + 2 :]
-    words_after = len(text[comma + 2 : sentence_end].split())
-    if len(before.split()) < _MIN_WORDS_BEFORE_SPLIT or words_after < _MIN_WORDS_AFTER_SPLIT:
-        return [text]
-    return [before, after]
 
 
 async def synthesize_reply(
@@ -78,13 +52,12 @@ async def synthesize_reply(
                     first = plan.first_text_at is None
                     if first:
                         plan.first_text_at = time.monotonic()
-                    for i, piece in enumerate(speakable_pieces(out.text, first)):
-                        # Only the reply's opening goes before other calls' later sentences.
-                        async for chunk in tts.stream_phone(piece, first_urgent=first and i == 0):
-                            while chunks.qsize() >= ahead:
-                                room.clear()
-                                await room.wait()
-                            chunks.put_nowait(chunk)
+                    # Only the reply's opening goes before other calls' later sentences.
+                    async for chunk in tts.stream_phone(out.text, first_urgent=first):
+                        while chunks.qsize() >= ahead:
+                            room.clear()
+                            await room.wait()
+                        chunks.put_nowait(chunk)
                 elif isinstance(out, Handoff):
                     plan.handoff = out
                 elif isinstance(out, EndConversation):

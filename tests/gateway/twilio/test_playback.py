@@ -103,23 +103,3 @@ def test_barge_in_needs_sustained_speech_while_the_bot_talks():
     assert fired.index(True) == 4 and fired.count(True) == 1
     gate.speech_started()
     assert not any(gate.frame(bot_speaking=False) for _ in range(10))  # bot silent: just a turn
-
-
-def test_a_long_first_sentence_is_split_at_its_first_comma():
-    from gateway.twilio.voicing import speakable_pieces
-
-    text = "Dr. Priya Patel has Tuesday, December 1st at 9 AM, 9:30 AM, or 10 AM. Which would you like?"
-    assert speakable_pieces(text, first=True) == [
-        "Dr. Priya Patel has Tuesday,",
-        "December 1st at 9 AM, 9:30 AM, or 10 AM. Which would you like?",
-    ]
-    assert speakable_pieces(text, first=False) == [text]  # later deltas stay whole
-    assert speakable_pieces("Thanks, Sarah. What day works?", first=True) == [
-        "Thanks, Sarah. What day works?"
-    ]
-    assert speakable_pieces("That is 1,000 dollars in total.", first=True) == [
-        "That is 1,000 dollars in total."
-    ]
-    assert speakable_pieces("I can help with that. First, what is your date of birth?", first=True) == [
-        "I can help with that. First, what is your date of birth?"
-    ]
