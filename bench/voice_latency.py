@@ -17,8 +17,10 @@ every call says the same), so the bot's replies differ between calls as on a rea
 Reported per N: p50/p95 of caller stops speaking -> first bot audio (measured by the caller),
 the gateway's breakdown (end-of-turn wait, STT still to wait after the end of the turn, planning,
 TTS first chunk; medians), how often the speculative transcript was used, how often the bot
-started talking before the caller had finished, and the gateway's memory: resident size before
-the calls and at their peak, and the difference per active call.
+started talking before the caller had finished, how often a reply fell silent for over 100 ms
+before its next sentence came (`gap_pct`, `longest_gap_ms`: later sentences synthesized late),
+and the gateway's memory: resident size before the calls and at their peak, and the difference
+per active call.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 from procstat import cpu_s, free_port, rss_mb  # noqa: E402  (this script's folder is on sys.path)
 
 AUTH_TOKEN = "bench-twilio-token"
+GAP_MS = 100  # silence inside a reply a caller notices
 
 # Each simulated call is a different patient of the demo practice asking for a different doctor,
 # day and slot, in different words, so the bot's sentences (names, dates, times) differ between
@@ -228,10 +231,13 @@ async def run_level(  # type: ignore[type-arg]
         "tts_first_ms": [],
     }
     speculative = 0
+    gaps: list[float] = []  # per reply: the longest silence inside it (a sentence synthesized late)
     for report in reports:
         for turn in report.turns:
             total += 1
             cut_offs += int(turn.cut_off)
+            if turn.gap_ms is not None and turn.latency_ms is not None:
+                gaps.append(turn.gap_ms)
             if os.environ.get("VOICE_BENCH_DEBUG") == "turns":
                 print(
                     json.dumps(
@@ -240,6 +246,7 @@ async def run_level(  # type: ignore[type-arg]
                             **(turn.gateway_timing or {}),
                             "heard": turn.transcribed,
                             "bot": turn.bot,
+                            "gap_ms": turn.gap_ms,
                         }
                     ),
                     file=sys.stderr,
@@ -269,6 +276,9 @@ async def run_level(  # type: ignore[type-arg]
         "breakdown_median_ms": {k: round(statistics.median(v)) if v else None for k, v in breakdown.items()},
         "speculative_stt_used": f"{speculative}/{total}",
         "cut_off_pct": round(100 * cut_offs / total, 1) if total else None,
+        # Replies in which the caller heard a silence of over GAP_MS before the next sentence came.
+        "gap_pct": round(100 * sum(g > GAP_MS for g in gaps) / len(gaps), 1) if gaps else None,
+        "longest_gap_ms": round(max(gaps)) if gaps else None,
         "rss_before_mb": round(base, 1),
         "rss_peak_mb": round(sampler.peak, 1),
         "mb_per_call": round((sampler.peak - base) / calls, 2) if pid else None,

@@ -62,6 +62,7 @@ class TurnResult:
     bot: str | None = None
     gateway_timing: dict[str, Any] | None = None
     played: bool = True  # False: the gateway had ended the call before this turn's turn came
+    gap_ms: float | None = None  # realtime: longest the speaker ran dry inside the bot's reply
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -73,6 +74,7 @@ class TurnResult:
             "cut_off": self.cut_off,
             **({"gateway": self.gateway_timing} if self.gateway_timing else {}),
             **({} if self.played else {"played": False}),
+            **({} if self.gap_ms is None else {"gap_ms": round(self.gap_ms)}),
         }
 
 
@@ -119,6 +121,10 @@ class _Phone:
         self.finished = asyncio.Event()  # an `<utterance>:end` mark has played
         self.clears = 0
         self._seq = 0
+        # Silence inside the current reply: its next audio came after the audio before had played
+        # (a sentence synthesized too late). Measured in real time only.
+        self.longest_gap_s = 0.0
+        self._reply_audio = False
 
     def next_seq(self) -> str:
         self._seq += 1
@@ -128,6 +134,8 @@ class _Phone:
         self.first_audio_at = None
         self.started.clear()
         self.finished.clear()
+        self.longest_gap_s = 0.0
+        self._reply_audio = False
 
     def on_message(self, message: dict[str, Any]) -> None:
         event = message.get("event")
@@ -143,6 +151,7 @@ class _Phone:
             self.clears += 1
             # What arrived so far belonged to the reply the caller just interrupted.
             self.first_audio_at = None
+            self._reply_audio = False
             self.started.clear()
             while not self.queue.empty():  # Twilio drops queued audio and its marks
                 self.queue.get_nowait()
@@ -153,7 +162,11 @@ class _Phone:
             kind, value = await self.queue.get()
             if kind == "audio":
                 if self.realtime:
-                    clock = max(clock, time.monotonic()) + value
+                    now = time.monotonic()
+                    if self._reply_audio and now > clock:
+                        self.longest_gap_s = max(self.longest_gap_s, now - clock)
+                    self._reply_audio = True
+                    clock = max(clock, now) + value
                     await asyncio.sleep(max(0.0, clock - time.monotonic()))  # playing the audio
                 continue
             await self.ws.send(
@@ -324,7 +337,9 @@ class CallSimulator:
         index, turn, ended_at, cut_off = pending
         first = phone.first_audio_at if phone is not None else None
         latency = None if first is None else (first - ended_at) * 1000
-        return TurnResult(index, turn.label, latency, cut_off, "dtmf" if turn.dtmf is not None else "speech")
+        gap = phone.longest_gap_s * 1000 if phone is not None and self.realtime else None
+        kind = "dtmf" if turn.dtmf is not None else "speech"
+        return TurnResult(index, turn.label, latency, cut_off, kind, gap_ms=gap)
 
     async def _wait(self, event: asyncio.Event, reader: asyncio.Task[None]) -> bool:
         """Until `event` (True), the socket closing or the reply timeout (False)."""
