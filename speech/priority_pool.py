@@ -24,6 +24,7 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -119,30 +120,22 @@ class PriorityPool:
                 if not self._heap:
                     return  # closed and drained
                 priority = self._heap[0][0]
-                if self._gate is None:
-                    jobs = self._take()
-                    self.running += bool(jobs)
-            if self._gate is None:
-                self._run_taken(jobs)
-                continue
-            # Jobs are taken once the gate admits this worker, not before: what queued meanwhile
-            # can join the batch, and a job promoted meanwhile goes first.
-            with self._gate.hold(self._ranks.get(priority, priority)):
+            # With a gate, jobs are taken once it admits this worker, not before: what queued
+            # meanwhile can join the batch, and a job promoted meanwhile goes first.
+            admitted = (
+                nullcontext() if self._gate is None else self._gate.hold(self._ranks.get(priority, priority))
+            )
+            with admitted:
                 with self._cond:
                     jobs = self._take()
-                    self.running += bool(jobs)
-                self._run_taken(jobs)
-
-    def _run_taken(
-        self, jobs: list[tuple[int, Future[Any], tuple[Callable[..., Any], tuple[Any, ...]]]]
-    ) -> None:
-        if not jobs:
-            return  # cancelled while queued, or another worker took them
-        try:
-            self._run(jobs)
-        finally:
-            with self._cond:
-                self.running -= 1
+                    if not jobs:
+                        continue  # cancelled while queued, or another worker took them
+                    self.running += 1
+                try:
+                    self._run(jobs)
+                finally:
+                    with self._cond:
+                        self.running -= 1
 
     def _take(self) -> list[tuple[int, Future[Any], tuple[Callable[..., Any], tuple[Any, ...]]]]:
         """Under the lock: the most urgent live job, and with batching, the next ones of its priority."""
