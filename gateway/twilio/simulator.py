@@ -50,6 +50,10 @@ class CallerTurn:
     dtmf: str | None = None
     barge_in_after_ms: int | None = None  # speak this long into the bot's reply instead of after it
 
+    @property
+    def kind(self) -> str:
+        return "dtmf" if self.dtmf is not None else "speech"
+
 
 @dataclass
 class TurnResult:
@@ -316,7 +320,7 @@ class CallSimulator:
                 caller=turn.label,
                 latency_ms=None,
                 cut_off=False,
-                kind="dtmf" if turn.dtmf is not None else "speech",
+                kind=turn.kind,
                 played=False,
             )
             for index, turn in enumerate(turns[first - 1 :], start=first)
@@ -338,8 +342,7 @@ class CallSimulator:
         first = phone.first_audio_at if phone is not None else None
         latency = None if first is None else (first - ended_at) * 1000
         gap = phone.longest_gap_s * 1000 if phone is not None and self.realtime else None
-        kind = "dtmf" if turn.dtmf is not None else "speech"
-        return TurnResult(index, turn.label, latency, cut_off, kind, gap_ms=gap)
+        return TurnResult(index, turn.label, latency, cut_off, turn.kind, gap_ms=gap)
 
     async def _wait(self, event: asyncio.Event, reader: asyncio.Task[None]) -> bool:
         """Until `event` (True), the socket closing or the reply timeout (False)."""
