@@ -14,7 +14,7 @@ offline planner and the runtime audits `agent.model_unavailable` with the reason
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
@@ -131,3 +131,10 @@ class Planner(Protocol):
     async def plan(self, ctx: PlanContext) -> PlanStep:
         """Decide the next step. May mutate `ctx.scratch` (persisted by the runtime)."""
         ...
+
+
+@runtime_checkable
+class HasStockPhrases(Protocol):
+    """A planner whose replies open with a few fixed words ("On Tuesday,"): see `stock_phrases`."""
+
+    def stock_phrases(self) -> list[str]: ...

@@ -8,6 +8,21 @@ from agents.speakable import plain
 ANYTHING_ELSE = "Is there anything else I can help you with?"
 OFFER_TRANSFER = "Would you like me to transfer you to a member of our team?"
 
+# How the runtime's replies open ("Done. You're booked with …", "I'll book you with …", "I'm sorry,
+# …"): a voice channel synthesizes these at start-up so a reply's first words are ready at once.
+# Each is the first piece the speech layer cuts from such a reply (a test holds them to that).
+OPENINGS = (
+    "Done.",
+    "Okay.",
+    "Thank you,",
+    "Thanks.",
+    "I'm sorry,",
+    "Sorry,",
+    "I'll book you",
+    "I'll move your appointment",
+    "I'll cancel your appointment",
+)
+
 _FAILURE_WORDS = {
     "not_found": "I'm sorry, I couldn't find that in our system.",
     "conflict": "I'm sorry, that couldn't be done because something changed in our system.",

@@ -26,8 +26,8 @@ from agents.handoff import hand_off
 from agents.limits import MAX_USER_CHARS
 from agents.memory import AgentMemory
 from agents.plan_loop import plan_turn
-from agents.planner import CallerFacts, Message, PlanContext, Planner, ToolResult
-from agents.replies import greeting
+from agents.planner import CallerFacts, HasStockPhrases, Message, PlanContext, Planner, ToolResult
+from agents.replies import ANYTHING_ELSE, OFFER_TRANSFER, OPENINGS, goodbye, greeting, handoff_words
 from agents.tools import ToolRegistry
 from agents.turn import Turn, speak
 from connectors.base import Connector as ConnectorBase
@@ -64,6 +64,21 @@ class AgentRuntime:
         self._executor = ToolExecutor(self.tools, self._calls, business_name)
 
     # ------------------------------------------------------------------------------ entry points
+
+    def stock_phrases(self) -> list[str]:
+        """The greeting, the runtime's fixed sentences and how replies open (its planners' too)."""
+        phrases = [
+            greeting(self.business_name),
+            goodbye(self.business_name),
+            ANYTHING_ELSE,
+            OFFER_TRANSFER,
+            handoff_words("voice"),
+            *OPENINGS,
+        ]
+        for planner in (self.planner, self.fallback):
+            if isinstance(planner, HasStockPhrases):
+                phrases.extend(p for p in planner.stock_phrases() if p not in phrases)
+        return phrases
 
     async def greet(self, state: ConversationState) -> AsyncIterator[AgentOutput]:
         memory = AgentMemory.load(state)

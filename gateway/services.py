@@ -17,6 +17,7 @@ from gateway.conversation import ConversationManager
 from gateway.settings import Settings
 from gateway.store.audit import AuditLog
 from gateway.store.db import Database
+from gateway.twilio.words import PHONE_PHRASES
 from gateway.wiring import build_agent_for, build_connector
 
 if TYPE_CHECKING:
@@ -48,8 +49,14 @@ class Services:
         chat = ChatService.start(settings, db, conversations)
         services = cls(settings, db, audit, connector, agent, conversations, chat)
         if settings.preload_models:
-            await services.speech_models()
+            models = await services.speech_models()
+            if settings.preload_phrases:
+                await asyncio.to_thread(models.tts.preload, services.stock_phrases())
         return services
+
+    def stock_phrases(self) -> list[str]:
+        """What calls say most: the phone channel's own words and the agent's (greeting, openings)."""
+        return [*self.agent.stock_phrases(), *PHONE_PHRASES]
 
     async def speech_models(self) -> SpeechModels:
         """The process's Whisper, Piper and VAD models, loaded once (off the event loop)."""

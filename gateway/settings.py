@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     tts_phrase_cache_mb: float = Field(default=2.0, ge=0)  # phone audio of repeated sentences; 0: off
     speech_cpu_slots: int | None = Field(default=None, ge=0)  # model runs at once; None: cores, 0: no limit
     preload_models: bool = True
+    # With preload_models: synthesize the agent's stock phrases (greeting, reply openings) at start.
+    preload_phrases: bool = True
 
     # --- twilio ------------------------------------------------------------------------------
     twilio_account_sid: str | None = None

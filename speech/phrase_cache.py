@@ -4,7 +4,8 @@ A front desk says the same sentences over and over (the greeting, "One moment pl
 anything else I can help you with?"); synthesizing each of them again for every call keeps the two
 cores busy while another caller waits in silence. This keeps the μ-law audio of recent sentences,
 least recently used first out, within a byte budget (8 kHz μ-law is 8 KB a second: 2 MB holds about
-four minutes of speech).
+four minutes of speech). Pinned sentences (openings said at start-up, see `TextToSpeech.preload`)
+stay for the life of the process and do not count against the budget.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ class PhraseCache:
             raise ValueError("max_bytes must not be negative")
         self.max_bytes = max_bytes
         self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._pinned: dict[str, bytes] = {}
         self._bytes = 0
+        self.pinned_bytes = 0
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -30,10 +33,13 @@ class PhraseCache:
 
     def __contains__(self, sentence: object) -> bool:
         with self._lock:
-            return sentence in self._items
+            return sentence in self._pinned or sentence in self._items
 
     def get(self, sentence: str) -> bytes | None:
         with self._lock:
+            if (pinned := self._pinned.get(sentence)) is not None:
+                self.hits += 1
+                return pinned
             audio = self._items.get(sentence)
             if audio is None:
                 self.misses += 1
@@ -42,10 +48,21 @@ class PhraseCache:
             self.hits += 1
             return audio
 
+    def pin(self, sentence: str, audio: bytes) -> None:
+        """Keep `sentence` for good: never evicted, outside the byte budget."""
+        with self._lock:
+            old = self._items.pop(sentence, None)
+            if old is not None:
+                self._bytes -= len(old)
+            self.pinned_bytes += len(audio) - len(self._pinned.get(sentence, b""))
+            self._pinned[sentence] = audio
+
     def put(self, sentence: str, audio: bytes) -> None:
         if len(audio) > self.max_bytes:
             return  # larger than the whole budget: not worth evicting everything for
         with self._lock:
+            if sentence in self._pinned:
+                return
             old = self._items.pop(sentence, None)
             if old is not None:
                 self._bytes -= len(old)

@@ -27,6 +27,7 @@ from agents.speakable import join_spoken, say_when
 from connectors.base import Appointment, Provider, Slot
 
 _call, _say = call, say
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class OfflinePlanner:
@@ -34,6 +35,10 @@ class OfflinePlanner:
     # Deterministic code, not a token budget: it reads whole search results (a day of three
     # doctors' slots is ~8,000 characters), so a time late in the day is not cut off.
     result_chars = 16_000
+
+    def stock_phrases(self) -> list[str]:
+        """Slot offers open with the day ("On Tuesday, December 1st, …", see `offer_sentence`)."""
+        return [f"On {day}," for day in _WEEKDAYS]
 
     async def plan(self, ctx: PlanContext) -> PlanStep:
         s = ctx.scratch

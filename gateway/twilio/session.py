@@ -28,6 +28,7 @@ from gateway.twilio.playback import Playback, SendJson
 from gateway.twilio.recorder import CallRecorder
 from gateway.twilio.transfer import CallControl, TransferError, transfer_twiml
 from gateway.twilio.voicing import ReplyPlan, synthesize_reply
+from gateway.twilio.words import SORRY, TRANSFER_FAILED, TRANSFER_NOTICE
 from speech.codec import ulaw_decode
 from speech.models import SpeechModels
 from speech.tts import PhoneChunk
@@ -35,9 +36,6 @@ from speech.turn import SpeechResumed, SpeechStarted, TurnConfig, TurnDetector, 
 
 log = get_logger(__name__)
 
-TRANSFER_NOTICE = "Please hold while I connect you to a member of our team."
-TRANSFER_FAILED = "I'm sorry, I can't connect you right now. A member of our team will call you back shortly."
-SORRY = "I'm sorry, something went wrong on our side. Could you say that again?"
 _PLAYED_TIMEOUT_S = 15.0
 
 

@@ -66,3 +66,66 @@ def test_readyz_reports_preloaded_speech_models(tmp_path: Path, live_server_fact
     server = live_server_factory(make_settings(tmp_path, preload_models=True))
     report = httpx.get(f"{server.url}/readyz").json()
     assert report["models"] == "loaded" and report["ready"] is True
+    # The stock phrases were synthesized at start: the first words of the replies the agent makes
+    # most are ready before the first call (a reply's first piece is what the caller waits for).
+    tts = server.app.state.services.speech.tts
+    firsts = {tts.sentences(text)[0] for text in _common_replies()}
+    assert firsts and all(piece in tts.phrase_cache for piece in firsts), firsts - {
+        p for p in firsts if p in tts.phrase_cache
+    }
+    assert tts.phrase_cache.pinned_bytes > 0 and tts.phrase_cache.size_bytes == 0  # pinned, outside LRU
+
+
+def _common_replies() -> list[str]:
+    """Replies built by the agent's own code: a slot offer for every weekday, the three
+    confirmation questions, their done messages, the greeting and the transfer notice."""
+    from datetime import datetime, timedelta
+
+    from pydantic import BaseModel
+
+    from agents.memory import AgentMemory
+    from agents.offline.offers import offer_sentence
+    from agents.replies import greeting
+    from agents.writes import describe, done_message
+    from connectors.base import Appointment, Capability, Slot
+    from gateway.twilio.words import TRANSFER_NOTICE
+
+    class Args(BaseModel):
+        slot_id: str = "s0"
+        appointment_id: str = "a1"
+        new_slot_id: str = "s0"
+
+    replies = [greeting("Lakeside Family Dental"), TRANSFER_NOTICE]
+    memory = AgentMemory()
+    for day in range(7):
+        start = datetime(2027, 3, 1, 9, 30) + timedelta(days=day)  # a Monday, then the week
+        slots = [
+            Slot(
+                id=f"s{i}",
+                provider_id="p",
+                provider_name="Dr. Amara Okafor",
+                start=start + timedelta(hours=i),
+                end=start + timedelta(hours=i, minutes=30),
+            )
+            for i in range(3)
+        ]
+        replies.append(offer_sentence(slots))
+        memory.remember_slots(slots)
+        appointment = Appointment(
+            id="a1",
+            person_id="x",
+            provider_id="p",
+            provider_name="Dr. Amara Okafor",
+            start=start,
+            end=start + timedelta(minutes=30),
+            status="booked",
+        )
+        memory.remember_appointments([appointment])
+        for tool in (
+            Capability.BOOK_APPOINTMENT,
+            Capability.RESCHEDULE_APPOINTMENT,
+            Capability.CANCEL_APPOINTMENT,
+        ):
+            replies.append(f"I'll {describe(tool, Args(), memory)}. Shall I go ahead?")
+            replies.append(done_message(tool, appointment))
+    return replies

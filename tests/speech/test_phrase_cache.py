@@ -50,3 +50,30 @@ async def test_a_repeated_sentence_is_served_from_the_cache_with_the_same_audio(
     assert [c.text for c in mixed] == ["How can I help you today?", "Goodbye now."]
     assert cached.synthesized == synthesized + 1
     cached.close()
+
+
+def test_pinned_sentences_stay_outside_the_budget_and_are_not_replaced() -> None:
+    cache = PhraseCache(max_bytes=200)
+    cache.put("hello", b"o" * 50)
+    cache.pin("hello", b"p" * 80)  # pinning takes a sentence out of the recent ones
+    assert cache.size_bytes == 0 and cache.pinned_bytes == 80
+    cache.put("hello", b"q" * 10)  # a later synthesis of it does not replace the pinned audio
+    for name in "abc":
+        cache.put(name, b"x" * 100)  # evicts recent sentences only
+    assert cache.get("hello") == b"p" * 80 and "a" not in cache and "c" in cache
+    assert cache.size_bytes == 200 and cache.pinned_bytes == 80
+
+
+@pytest.mark.slow
+async def test_preloaded_openings_start_a_reply_without_piper(tts: TextToSpeech) -> None:
+    cached = TextToSpeech(tts.voice, 1, tts.path, phrase_cache_bytes=1_000_000)
+    assert cached.preload(["On Wednesday,", "Done."]) == 2
+    assert cached.preload(["Done."]) == 0  # already there
+    synthesized = cached.synthesized
+    chunks = [c async for c in cached.stream_phone("On Wednesday, Dr. Lena Park has 2 PM or 3 PM.")]
+    assert [c.text for c in chunks][0] == "On Wednesday,"
+    assert cached.synthesized == synthesized + len(chunks) - 1  # only what follows the opening ran
+    off = TextToSpeech(tts.voice, 1, tts.path, phrase_cache_bytes=0)
+    assert off.preload(["Done."]) == 0 and "Done." not in off.phrase_cache  # the cache is off
+    cached.close()
+    off.close()

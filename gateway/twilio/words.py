@@ -1,0 +1,9 @@
+"""What the phone channel itself says (not the agent): around a transfer, and after a failure."""
+
+from __future__ import annotations
+
+TRANSFER_NOTICE = "Please hold while I connect you to a member of our team."
+TRANSFER_FAILED = "I'm sorry, I can't connect you right now. A member of our team will call you back shortly."
+SORRY = "I'm sorry, something went wrong on our side. Could you say that again?"
+
+PHONE_PHRASES = (TRANSFER_NOTICE, TRANSFER_FAILED, SORRY)
