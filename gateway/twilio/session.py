@@ -24,7 +24,7 @@ from gateway.store.models import RecordingRow
 from gateway.twilio.barge_in import BargeInGate
 from gateway.twilio.dtmf import PERSON_PLEASE, DigitCollector, entry_text
 from gateway.twilio.listener import HeardTurn, Listener
-from gateway.twilio.playback import Playback, SendJson
+from gateway.twilio.playback import Playback, SendJson, Utterance
 from gateway.twilio.recorder import CallRecorder
 from gateway.twilio.transfer import CallControl, TransferError, transfer_twiml
 from gateway.twilio.voicing import ReplyPlan, synthesize_reply
@@ -80,6 +80,8 @@ class CallSession:
         self._worker: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._transferring = False
+        self._notice: Utterance | None = None  # the transfer notice, once spoken
+        self._redirect: asyncio.Task[bool] | None = None  # the REST call handing the call over
         self._closed = False
         self.stats = {"frames": 0, "barge_ins": 0, "turns": 0, "joined_turns": 0}
 
@@ -291,36 +293,46 @@ class CallSession:
     async def _transfer(self) -> None:
         """Speak a notice, then hand the live call to staff through Twilio's REST API."""
         self._transferring = True
-        self.playback.begin()
+        self._notice = self.playback.begin()
         async for chunk in self.tts.stream_phone(TRANSFER_NOTICE):
             await self.playback.play(chunk.text, chunk.ulaw)
         await self.playback.end()
         await self.playback.wait_played(_PLAYED_TIMEOUT_S)
+        # Shielded: Twilio may stop the stream while the request is out (the redirect takes the
+        # call, or the caller hangs up); close() then lets it finish instead of cancelling it.
+        if await asyncio.shield(self._start_redirect()) or self._closed:
+            return
+        self.playback.begin()
+        async for chunk in self.tts.stream_phone(TRANSFER_FAILED):
+            await self.playback.play(chunk.text, chunk.ulaw)
+        await self.playback.end()
+        await self.playback.wait_played(_PLAYED_TIMEOUT_S)
+        await self._hang_up()
+
+    def _start_redirect(self) -> asyncio.Task[bool]:
+        if self._redirect is None:
+            self._redirect = asyncio.create_task(self._redirect_call(), name="redirect")
+        return self._redirect
+
+    async def _redirect_call(self) -> bool:
+        """The REST call and its audit; True when Twilio took the new TwiML."""
         audit = self.services.audit
         try:
             twiml = transfer_twiml(self.settings)
             status = await CallControl(self.settings).redirect(self.call_sid, twiml)
         except TransferError as exc:
-            await audit.append(
-                self.conversation.id,
-                EventKind.CALL_EVENT,
-                "system",
-                {"event": "transfer_failed", "error": str(exc)},
-            )
-            self.playback.begin()
-            async for chunk in self.tts.stream_phone(TRANSFER_FAILED):
-                await self.playback.play(chunk.text, chunk.ulaw)
-            await self.playback.end()
-            await self.playback.wait_played(_PLAYED_TIMEOUT_S)
-            await self._hang_up()
-            return
-        await audit.append(
-            self.conversation.id,
-            EventKind.CALL_EVENT,
-            "system",
-            {"event": "transfer", "twiml": twiml, "call_status": status, "notice": TRANSFER_NOTICE},
-        )
+            payload = {"event": "transfer_failed", "error": str(exc)}
+            await audit.append(self.conversation.id, EventKind.CALL_EVENT, "system", payload)
+            return False
+        payload = {"event": "transfer", "twiml": twiml, "call_status": status, "notice": TRANSFER_NOTICE}
+        await audit.append(self.conversation.id, EventKind.CALL_EVENT, "system", payload)
         # Twilio now ends the media stream with `stop`; the stream loop closes the conversation.
+        return True
+
+    def _redirect_due(self) -> bool:
+        """The caller has heard the whole transfer notice: the redirect it announced must happen."""
+        notice = self._notice
+        return notice is not None and notice.ended and not notice.interrupted and not self.playback.speaking
 
     # -- end -----------------------------------------------------------------------------------
 
@@ -330,6 +342,10 @@ class CallSession:
             return
         self._closed = True
         self.digits.close()
+        if self._redirect is not None or self._redirect_due():
+            # A stop that came with or right after the notice's last mark: finish the transfer
+            # (the SDK's own timeout bounds it) before the books are closed.
+            await asyncio.wait([self._start_redirect()], timeout=self.settings.transfer_rest_timeout_s + 1)
         tasks = [t for t in (self._reply, self._worker, *self._background) if t is not None and not t.done()]
         while not self._turns.empty():  # turns still waiting for their transcript
             item = self._turns.get_nowait()

@@ -3,7 +3,8 @@
 `POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json` with form fields (`Twiml`, `Url`,
 `Status`...) and HTTP Basic auth (account SID, auth token), answered with a Call resource in
 Twilio's JSON shape, or Twilio's error shape (401 bad credentials, 404 unknown path).
-Every accepted update is kept in `updates` for tests to assert on.
+Every accepted update is kept in `updates` for tests to assert on. `answer_delay_s` makes the fake
+answer like a slow Twilio: the update is kept at once, the answer leaves that much later.
 """
 
 from __future__ import annotations
@@ -27,9 +28,12 @@ class CallUpdate:
 
 
 class FakeTwilioRest:
-    def __init__(self, account_sid: str, auth_token: str) -> None:
+    def __init__(self, account_sid: str, auth_token: str, answer_delay_s: float = 0.0) -> None:
         self.account_sid = account_sid
         self.auth_token = auth_token
+        self.answer_delay_s = answer_delay_s
+        self._stopping = threading.Event()
+        self.received = threading.Event()  # set once an update has been kept
         self.updates: list[CallUpdate] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -45,6 +49,7 @@ class FakeTwilioRest:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -73,7 +78,9 @@ class FakeTwilioRest:
                 update = CallUpdate(match.group(1), match.group(2), form)
                 with fake._lock:
                     fake.updates.append(update)
+                fake.received.set()
                 status = "completed" if form.get("Status") == "completed" else "in-progress"
+                fake._stopping.wait(fake.answer_delay_s)  # a slow Twilio (not synchronisation)
                 self._json(200, _call_resource(update.account_sid, update.call_sid, status))
 
             def _authorised(self) -> bool:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
+import httpx
 import pytest
+from websockets.asyncio.client import connect
 
+from gateway.twilio.signatures import sign
+from gateway.twilio.simulator import CallSimulator
 from tests.conftest import make_settings
 from tests.fakes.twilio_rest import FakeTwilioRest
 
@@ -45,3 +50,40 @@ def voice_settings(tmp_path, twilio_rest):
         transfer_number=STAFF_NUMBER,
         twilio_playback_lead_ms=120_000,
     )
+
+
+class Call:
+    """A call answered by the webhook, ready for a hand-driven media stream."""
+
+    def __init__(self, server) -> None:
+        self.server = server
+        self.sim = CallSimulator(server.ws_url + "/twilio/stream", AUTH_TOKEN)
+
+    async def answer(self) -> dict[str, str]:
+        async with httpx.AsyncClient() as client:
+            self.stream_url, params = await self.sim.answer(client)
+        return params
+
+    def connect(self, signature: str | None = None):
+        headers = {"X-Twilio-Signature": signature or sign(AUTH_TOKEN, self.stream_url, {})}
+        return connect(self.server.ws_url + "/twilio/stream", additional_headers=headers, max_size=2**22)
+
+    def start(self, token: str) -> str:
+        return json.dumps(
+            {
+                "event": "start",
+                "sequenceNumber": "1",
+                "streamSid": self.sim.stream_sid,
+                "start": {
+                    "streamSid": self.sim.stream_sid,
+                    "callSid": self.sim.call_sid,
+                    "accountSid": self.sim.account_sid,
+                    "customParameters": {"token": token},
+                    "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
+                },
+            }
+        )
+
+    async def record(self) -> dict:
+        async with httpx.AsyncClient() as client:
+            return await self.sim.transcript(client)

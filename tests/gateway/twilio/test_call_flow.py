@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import wave
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from gateway.store.audit import AuditLog
 from gateway.store.db import Database
 from gateway.store.models import AuditEventRow, ConversationRow, HandoffRow, RecordingRow
 from gateway.twilio.simulator import CallerTurn, CallSimulator, dtmf_turn, text_turns
-from tests.gateway.twilio.conftest import AUTH_TOKEN, STAFF_NUMBER
+from tests.gateway.twilio.conftest import AUTH_TOKEN, STAFF_NUMBER, Call
 
 pytestmark = pytest.mark.slow
 
@@ -134,6 +135,61 @@ def test_pressing_zero_transfers_with_the_exact_twiml(voice_settings, live_serve
         e.kind for e in asyncio.run(_rows(voice_settings, AuditEventRow, conversation_id=conversation.id))
     ]
     assert "handoff.requested" in kinds and "conversation.ended" in kinds
+    assert asyncio.run(_verify(voice_settings)).ok
+
+
+def test_a_stop_while_twilio_answers_the_redirect_does_not_lose_the_transfer(
+    voice_settings, live_server_factory, twilio_rest
+):
+    """The caller hears the whole notice, and Twilio's `stop` comes while Twilio is still answering
+    the redirect: the transfer the notice announced is completed and audited with Twilio's
+    answer, then the call's end."""
+    twilio_rest.answer_delay_s = 0.5
+    server = live_server_factory(voice_settings)
+    call = Call(server)
+
+    async def run() -> str:
+        params = await call.answer()
+        async with call.connect() as ws:
+            await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
+            await ws.send(call.start(params["token"]))
+            ends = 0
+            async for raw in ws:
+                message = json.loads(raw)
+                if message["event"] != "mark":
+                    continue
+                name = message["mark"]["name"]
+                echo = json.dumps({"event": "mark", "streamSid": call.sim.stream_sid, "mark": {"name": name}})
+                if not name.endswith(":end"):
+                    await ws.send(echo)
+                    continue
+                ends += 1
+                if ends == 1:  # the greeting has played: press 0
+                    await ws.send(echo)
+                    await ws.send(
+                        json.dumps(
+                            {"event": "dtmf", "streamSid": call.sim.stream_sid, "dtmf": {"digit": "0"}}
+                        )
+                    )
+                    continue
+                # The caller heard the notice; the redirect is on its way to (slow) Twilio when
+                # the stream stops (a hang-up, or Twilio ending the stream as it redirects).
+                await ws.send(echo)
+                assert await asyncio.to_thread(twilio_rest.received.wait, 30)
+                await ws.send(json.dumps({"event": "stop", "streamSid": call.sim.stream_sid, "stop": {}}))
+                break
+            async for _ in ws:  # until the gateway closes the stream
+                pass
+        return call.sim.call_sid
+
+    call_sid = asyncio.run(run())
+    [update] = twilio_rest.snapshot()
+    assert update.call_sid == call_sid and STAFF_NUMBER in update.form["Twiml"]
+    conversation = asyncio.run(_rows(voice_settings, ConversationRow, external_id=call_sid))[0]
+    events = asyncio.run(_rows(voice_settings, AuditEventRow, conversation_id=conversation.id))
+    calls = [e.payload.get("event") for e in events if e.kind == "call.event"]
+    assert "transfer" in calls and calls[-1] == "stream_closed"
+    assert events[-1].kind == "conversation.ended"
     assert asyncio.run(_verify(voice_settings)).ok
 
 

@@ -10,15 +10,13 @@ import time
 
 import httpx
 import pytest
-from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from gateway.store.audit import AuditLog
 from gateway.store.db import Database
 from gateway.twilio.signatures import sign
-from gateway.twilio.simulator import CallSimulator
 from tests.conftest import make_settings, running_server
-from tests.gateway.twilio.conftest import AUTH_TOKEN
+from tests.gateway.twilio.conftest import AUTH_TOKEN, Call
 
 SILENCE = base64.b64encode(b"\xff" * 160).decode()
 
@@ -37,43 +35,6 @@ async def _audit(settings, chain: str):
         return await log.events(chain), await log.verify()
     finally:
         await db.close()
-
-
-class Call:
-    """A call answered by the webhook, ready for a hand-driven media stream."""
-
-    def __init__(self, server) -> None:
-        self.server = server
-        self.sim = CallSimulator(server.ws_url + "/twilio/stream", AUTH_TOKEN)
-
-    async def answer(self) -> dict[str, str]:
-        async with httpx.AsyncClient() as client:
-            self.stream_url, params = await self.sim.answer(client)
-        return params
-
-    def connect(self, signature: str | None = None):
-        headers = {"X-Twilio-Signature": signature or sign(AUTH_TOKEN, self.stream_url, {})}
-        return connect(self.server.ws_url + "/twilio/stream", additional_headers=headers, max_size=2**22)
-
-    def start(self, token: str) -> str:
-        return json.dumps(
-            {
-                "event": "start",
-                "sequenceNumber": "1",
-                "streamSid": self.sim.stream_sid,
-                "start": {
-                    "streamSid": self.sim.stream_sid,
-                    "callSid": self.sim.call_sid,
-                    "accountSid": self.sim.account_sid,
-                    "customParameters": {"token": token},
-                    "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
-                },
-            }
-        )
-
-    async def record(self) -> dict:
-        async with httpx.AsyncClient() as client:
-            return await self.sim.transcript(client)
 
 
 async def _closed_with(ws) -> int | None:
