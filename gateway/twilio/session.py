@@ -26,7 +26,7 @@ from gateway.twilio.dtmf import PERSON_PLEASE, DigitCollector, entry_text
 from gateway.twilio.listener import HeardTurn, Listener
 from gateway.twilio.playback import Playback, SendJson, Utterance
 from gateway.twilio.recorder import CallRecorder
-from gateway.twilio.transfer import CallControl, TransferError, transfer_twiml
+from gateway.twilio.transfer import hand_over
 from gateway.twilio.voicing import ReplyPlan, synthesize_reply
 from gateway.twilio.words import SORRY, TRANSFER_FAILED, TRANSFER_NOTICE
 from speech.codec import ulaw_decode
@@ -311,23 +311,12 @@ class CallSession:
 
     def _start_redirect(self) -> asyncio.Task[bool]:
         if self._redirect is None:
-            self._redirect = asyncio.create_task(self._redirect_call(), name="redirect")
+            # Twilio then ends the media stream with `stop`; the stream loop closes the conversation.
+            handing_over = hand_over(
+                self.settings, self.services.audit, self.conversation.id, self.call_sid, TRANSFER_NOTICE
+            )
+            self._redirect = asyncio.create_task(handing_over, name="redirect")
         return self._redirect
-
-    async def _redirect_call(self) -> bool:
-        """The REST call and its audit; True when Twilio took the new TwiML."""
-        audit = self.services.audit
-        try:
-            twiml = transfer_twiml(self.settings)
-            status = await CallControl(self.settings).redirect(self.call_sid, twiml)
-        except TransferError as exc:
-            payload = {"event": "transfer_failed", "error": str(exc)}
-            await audit.append(self.conversation.id, EventKind.CALL_EVENT, "system", payload)
-            return False
-        payload = {"event": "transfer", "twiml": twiml, "call_status": status, "notice": TRANSFER_NOTICE}
-        await audit.append(self.conversation.id, EventKind.CALL_EVENT, "system", payload)
-        # Twilio now ends the media stream with `stop`; the stream loop closes the conversation.
-        return True
 
     def _redirect_due(self) -> bool:
         """The caller has heard the whole transfer notice: the redirect it announced must happen."""

@@ -16,7 +16,9 @@ from twilio.http.response import Response
 from twilio.rest import Client
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
+from agents.events import EventKind
 from gateway.settings import Settings
+from gateway.store.audit import AuditLog
 
 TWILIO_API = "https://api.twilio.com"
 
@@ -73,3 +75,19 @@ class CallControl:
         finally:
             await http.close()
         return str(call.status)
+
+
+async def hand_over(settings: Settings, audit: AuditLog, chain: str, call_sid: str, notice: str) -> bool:
+    """Redirect the call to staff and audit the outcome (`transfer` with Twilio's call status, or
+    `transfer_failed` with the reason); True when Twilio took the new TwiML."""
+    try:
+        twiml = transfer_twiml(settings)
+        status = await CallControl(settings).redirect(call_sid, twiml)
+    except TransferError as exc:
+        await audit.append(
+            chain, EventKind.CALL_EVENT, "system", {"event": "transfer_failed", "error": str(exc)}
+        )
+        return False
+    payload = {"event": "transfer", "twiml": twiml, "call_status": status, "notice": notice}
+    await audit.append(chain, EventKind.CALL_EVENT, "system", payload)
+    return True

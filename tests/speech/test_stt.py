@@ -151,7 +151,8 @@ async def test_a_batch_transcribes_each_turn_as_it_would_alone(stt: SpeechToText
     try:
         before = one_worker.decodes["batched"]
         together = await asyncio.gather(*(one_worker.transcribe(clip, 8000) for clip in [clips[0], *clips]))
-        assert one_worker.decodes["batched"] - before == 3  # the first ran alone, the rest queued
+        # The first runs alone if the worker took it before the rest were queued, else joins them.
+        assert one_worker.decodes["batched"] - before in (3, 4)
     finally:
         one_worker.close()
     assert [r.text for r in together[1:]] == [r.text for r in alone]
