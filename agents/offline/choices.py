@@ -130,13 +130,14 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
 
 
 def unknown_doctor(text: str, providers: list[Provider]) -> str | None:
-    """'Smith' in "with dr smith" when no provider is called anything like that."""
-    from agents.offline.names import NOT_NAMES
+    """'Smith' in "with dr smith" when no provider is called anything like that ("a doctor
+    january 25th", from two turns, names no one)."""
+    from agents.offline.names import CALENDAR_WORDS, NOT_NAMES
 
     if not providers or find_provider(text, providers) is not None:
         return None
     for word in re.findall(r"\b(?:dr|doctor)\.?\s+([a-z][a-z'-]+)", text):
-        if word not in NOT_NAMES and len(word) > 2:
+        if word not in NOT_NAMES and word not in CALENDAR_WORDS and len(word) > 2:
             return word[:1].upper() + word[1:]
     return None
 

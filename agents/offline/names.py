@@ -34,7 +34,7 @@ NOT_NAMES = {
     # Whisper's mishearings of "date of birth" ("state of birth", "data birth")
     "state", "data", "dates",
 }  # fmt: skip
-_MONTH_WORDS = {
+CALENDAR_WORDS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
     "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
@@ -49,7 +49,7 @@ def _name_words(text: str) -> list[str]:
         w = w[:-2] if w.endswith("'s") and len(w) > 3 else w
         if not w:
             continue
-        if w in NOT_NAMES or w in _MONTH_WORDS or not _WORD.match(w) or any(ch.isdigit() for ch in w):
+        if w in NOT_NAMES or w in CALENDAR_WORDS or not _WORD.match(w) or any(ch.isdigit() for ch in w):
             if words:
                 break  # the name has ended ("sarah johnson born on ...")
             continue

@@ -238,8 +238,9 @@ def _read_later_earlier(s: dict[str, Any], text: str) -> bool:
 def _read_provider(s: dict[str, Any], text: str) -> bool:
     provider = find_provider(text, [Provider.model_validate(p) for p in s.get("providers", [])])
     if provider is None and not s.get("providers"):
-        # the doctors aren't known yet (the caller isn't verified): keep the words for later
-        s["provider_hint"] = f"{s.get('provider_hint', '')} {text}".strip()[-500:]
+        # the doctors aren't known yet (the caller isn't verified): keep the words for later,
+        # turns kept apart ("… see a doctor" then "january 25th …" is not "doctor january")
+        s["provider_hint"] = f"{s.get('provider_hint', '')} | {text}".strip(" |")[-500:]
         if re.search(r"\b(dr|doctor)\.?\s+[a-z]", text):
             return True
     if provider is not None:

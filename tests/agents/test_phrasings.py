@@ -40,6 +40,7 @@ class Case:
     phone: str | None = None  # the number the phone network gives (voice channel)
     ended: bool = False
     said: list[str] = field(default_factory=list)  # phrases some reply must contain (spoken dates)
+    not_said: list[str] = field(default_factory=list)  # phrases no reply may contain
 
 
 CASES: dict[str, Case] = {
@@ -111,6 +112,11 @@ CASES: dict[str, Case] = {
     "caller phone and date of birth alone": Case(
         ["hi i'd like an appointment for friday morning", "may 27 1977", "9:30 please", "yes"],
         "p-1019", {(CHEN, at(4, 9, 30))}, phone="+15035550119"),
+    "'a doctor' then a date of birth is not a doctor's name": Case(
+        ["Hello, I need to see a doctor.", "January 25, 1996", "with Dr. Chen, on Thursday in the morning.",
+         "the first one please", "correct"],
+        "p-1015", {(CHEN, at(3, 9))}, phone="+15035550115", said=["Thank you, Mia."],
+        not_said=["we don't have a Dr."]),
     "misheard surname": Case(
         ["i need to see doctor patil tomorrow at eleven", "joshua lewis september first two thousand four", "yes"],
         "p-1018", {(PATEL, at(2, 11))}),
@@ -288,6 +294,8 @@ async def test_conversation(case: Case, chat: Chat, demo: DemoConnector) -> None
     assert talk.ended == case.ended, transcript
     for phrase in case.said:
         assert phrase in transcript, transcript
+    for phrase in case.not_said:
+        assert phrase not in transcript, transcript
 
 
 YES_FORMS = ["yes", "yeah", "yep", "sure", "correct", "that's right", "please do", "go ahead", "ok",
