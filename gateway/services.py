@@ -7,6 +7,7 @@ it through `request.app.state.services` / `websocket.app.state.services`.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ from agents.api import ConversationAgent
 from connectors.base import Connector
 from gateway.chat.service import ChatService
 from gateway.conversation import ConversationManager
+from gateway.logging import get_logger
 from gateway.settings import Settings
 from gateway.store.audit import AuditLog
 from gateway.store.db import Database
@@ -22,6 +24,8 @@ from gateway.wiring import build_agent_for, build_connector
 
 if TYPE_CHECKING:
     from speech.models import SpeechModels
+
+log = get_logger(__name__)
 
 
 @dataclass
@@ -51,7 +55,11 @@ class Services:
         if settings.preload_models:
             models = await services.speech_models()
             if settings.preload_phrases:
-                await asyncio.to_thread(models.tts.preload, services.stock_phrases())
+                started = time.monotonic()
+                pieces = await asyncio.to_thread(models.tts.preload, services.stock_phrases())
+                log.info(
+                    "stock phrases synthesized", pieces=pieces, seconds=round(time.monotonic() - started, 1)
+                )
         return services
 
     def stock_phrases(self) -> list[str]:
