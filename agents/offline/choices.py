@@ -126,7 +126,27 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
         close = difflib.get_close_matches(word, list(surnames), n=2, cutoff=_FUZZY_CUTOFF)
         if len(close) == 1:
             return surnames[close[0]]
+    # Vowels are what a small speech model gets wrong most ("doctor petals" for Patel): the same
+    # consonants in the same order, and nobody else's, name that provider.
+    for word in after_title:
+        sounds = [
+            p
+            for name, p in surnames.items()
+            if len(_consonants(name)) >= 3 and _consonants(name) == _consonants(word)
+        ]
+        if len(sounds) == 1:
+            return sounds[0]
     return None
+
+
+def _consonants(word: str) -> str:
+    """'ptl' for "patel", "petals", "pottle": the first letter, then the consonants, doubled
+    letters once, without a trailing plural or possessive s."""
+    word = re.sub(r"'?s$", "", word) if len(word) > 4 else word
+    if not word:
+        return ""
+    rest = re.sub(r"[aeiouy'-]", "", word[1:])
+    return re.sub(r"(.)\1+", r"\1", word[0] + rest)
 
 
 def unknown_doctor(text: str, providers: list[Provider]) -> str | None:

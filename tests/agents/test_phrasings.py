@@ -117,6 +117,10 @@ CASES: dict[str, Case] = {
          "the first one please", "correct"],
         "p-1015", {(CHEN, at(3, 9))}, phone="+15035550115", said=["Thank you, Mia."],
         not_said=["we don't have a Dr."]),
+    "misheard vowels and a plural s": Case(
+        ["can I get in to see doctor petals tomorrow at eleven", "joshua lewis september first two thousand four",
+         "yes"],
+        "p-1018", {(PATEL, at(2, 11))}, not_said=["we don't have a Dr."]),
     "misheard surname": Case(
         ["i need to see doctor patil tomorrow at eleven", "joshua lewis september first two thousand four", "yes"],
         "p-1018", {(PATEL, at(2, 11))}),
