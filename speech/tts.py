@@ -253,15 +253,17 @@ class TextToSpeech:
         cache is off."""
         if not self.phrase_cache.max_bytes:
             return 0
-        done = 0
-        for text in texts:
-            for piece in self.sentences(text):
-                if piece not in self.phrase_cache:
-                    self.phrase_cache.pin(
-                        piece, to_phone_frames(self._synthesize_sentence(piece), self.sample_rate)
-                    )
-                    done += 1
-        return done
+        pieces = dict.fromkeys(
+            p for text in texts for p in self.sentences(text) if p not in self.phrase_cache
+        )
+        # On the urgent workers, side by side: no call is waiting yet.
+        jobs = [self._pool.submit(FIRST, self._pin_piece, piece) for piece in pieces]
+        for job in jobs:
+            job.result()
+        return len(jobs)
+
+    def _pin_piece(self, piece: str) -> None:
+        self.phrase_cache.pin(piece, to_phone_frames(self._synthesize_sentence(piece), self.sample_rate))
 
     def sentences(self, text: str) -> list[str]:
         """What will be synthesized, chunk by chunk. A long first sentence is cut at its first
