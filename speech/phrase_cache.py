@@ -22,7 +22,6 @@ class PhraseCache:
         self._items: OrderedDict[str, bytes] = OrderedDict()
         self._pinned: dict[str, bytes] = {}
         self._bytes = 0
-        self.pinned_bytes = 0
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -30,6 +29,11 @@ class PhraseCache:
     @property
     def size_bytes(self) -> int:
         return self._bytes
+
+    @property
+    def pinned_bytes(self) -> int:
+        with self._lock:
+            return sum(len(audio) for audio in self._pinned.values())
 
     def __contains__(self, sentence: object) -> bool:
         with self._lock:
@@ -54,7 +58,6 @@ class PhraseCache:
             old = self._items.pop(sentence, None)
             if old is not None:
                 self._bytes -= len(old)
-            self.pinned_bytes += len(audio) - len(self._pinned.get(sentence, b""))
             self._pinned[sentence] = audio
 
     def put(self, sentence: str, audio: bytes) -> None:

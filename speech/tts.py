@@ -190,8 +190,11 @@ class TextToSpeech:
         pcm = self._synthesize_sentence(sentence)
         return SpeechChunk(sentence, resample(pcm, self.sample_rate, sample_rate), sample_rate)
 
+    def _phone_audio(self, sentence: str) -> bytes:
+        return to_phone_frames(self._synthesize_sentence(sentence), self.sample_rate)
+
     def _phone_chunk(self, sentence: str) -> PhoneChunk:
-        ulaw = to_phone_frames(self._synthesize_sentence(sentence), self.sample_rate)
+        ulaw = self._phone_audio(sentence)
         if self.phrase_cache.max_bytes:
             self.phrase_cache.put(sentence, ulaw)
         return PhoneChunk(sentence, ulaw)
@@ -263,7 +266,7 @@ class TextToSpeech:
         return len(jobs)
 
     def _pin_piece(self, piece: str) -> None:
-        self.phrase_cache.pin(piece, to_phone_frames(self._synthesize_sentence(piece), self.sample_rate))
+        self.phrase_cache.pin(piece, self._phone_audio(piece))
 
     def sentences(self, text: str) -> list[str]:
         """What will be synthesized, chunk by chunk. A long first sentence is cut at its first

@@ -11,6 +11,7 @@ appointments). `reading.py` reads a user turn into it; this module decides the n
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, datetime
 from typing import Any
 
@@ -27,7 +28,6 @@ from agents.speakable import join_spoken, say_when
 from connectors.base import Appointment, Provider, Slot
 
 _call, _say = call, say
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class OfflinePlanner:
@@ -38,7 +38,7 @@ class OfflinePlanner:
 
     def stock_phrases(self) -> list[str]:
         """Slot offers open with the day ("On Tuesday, December 1st, …", see `offer_sentence`)."""
-        return [f"On {day}," for day in _WEEKDAYS]
+        return [f"On {day}," for day in calendar.day_name]  # the names `say_date` says (%A)
 
     async def plan(self, ctx: PlanContext) -> PlanStep:
         s = ctx.scratch
