@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    from agents.expectation import Expectation
 
 Channel = Literal["voice", "chat", "terminal"]
 
@@ -68,6 +71,10 @@ class ConversationAgent(Protocol):
     def greet(self, state: ConversationState) -> AsyncIterator[AgentOutput]: ...
 
     def respond(self, state: ConversationState, turn: UserTurn) -> AsyncIterator[AgentOutput]: ...
+
+    def expectation(self, state: ConversationState) -> Expectation:
+        """What the agent expects the caller to say next (see `agents.expectation`)."""
+        ...
 
     def stock_phrases(self) -> list[str]:
         """Words this agent says on most calls (the greeting, how its replies open): a voice

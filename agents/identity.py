@@ -70,3 +70,18 @@ async def _candidates(turn: Turn, calls: ConnectorCalls, args: VerifyIdentityArg
         return await calls.invoke(turn, Capability.FIND_PERSON_BY_NAME_DOB, request, "system")
     phone = FindPersonByPhone(phone=turn.state.caller_phone or "")
     return await calls.invoke(turn, Capability.FIND_PERSON_BY_PHONE, phone, "system")
+
+
+async def names_on_file(turn: Turn, calls: ConnectorCalls) -> list[str]:
+    """First and last names of the people on file for the calling number, for recognition only
+    (`agents.expectation`): empty without a caller number or when the lookup fails."""
+    if not turn.state.caller_phone or not calls.can(Capability.FIND_PERSON_BY_PHONE):
+        return []
+    try:
+        found = await calls.invoke(
+            turn, Capability.FIND_PERSON_BY_PHONE, FindPersonByPhone(phone=turn.state.caller_phone), "system"
+        )
+    except ToolFailure:
+        return []
+    assert isinstance(found, People)
+    return list(dict.fromkeys(n for p in found.people for n in (p.first_name, p.last_name) if n))

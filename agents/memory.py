@@ -43,6 +43,9 @@ class AgentMemory(BaseModel):
     scratch: dict[str, Any] = Field(default_factory=dict)  # the planner's own
     degraded: bool = False  # the model planner failed; the offline planner carries on
     write_seq: int = 0
+    # Names on file for the calling number: recognition hints for the listener only (see
+    # `agents.expectation`); never shown to a planner, spoken or logged.
+    recognition_names: list[str] = Field(default_factory=list)
 
     @classmethod
     def load(cls, state: ConversationState) -> AgentMemory:

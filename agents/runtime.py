@@ -22,7 +22,9 @@ from agents.confirmation import answer_pending, answer_transfer_offer
 from agents.connector_calls import ConnectorCalls
 from agents.events import AuditSink, EventKind
 from agents.execution import ToolExecutor
+from agents.expectation import Expectation, expectation_of
 from agents.handoff import hand_off
+from agents.identity import names_on_file
 from agents.limits import MAX_USER_CHARS
 from agents.memory import AgentMemory
 from agents.plan_loop import plan_turn
@@ -80,6 +82,9 @@ class AgentRuntime:
                 phrases.extend(p for p in planner.stock_phrases() if p not in phrases)
         return phrases
 
+    def expectation(self, state: ConversationState) -> Expectation:
+        return expectation_of(AgentMemory.load(state), verified=state.verified_person_id is not None)
+
     async def greet(self, state: ConversationState) -> AsyncIterator[AgentOutput]:
         memory = AgentMemory.load(state)
         text = greeting(self.business_name)
@@ -87,6 +92,9 @@ class AgentRuntime:
         memory.save(state)
         for out in speak(text):
             yield out
+        # After the greeting is out: who is on file for this number helps recognise their name.
+        memory.recognition_names = await names_on_file(Turn(state, memory, self.audit), self._calls)
+        memory.save(state)
 
     async def respond(self, state: ConversationState, turn: UserTurn) -> AsyncIterator[AgentOutput]:
         memory = AgentMemory.load(state)
