@@ -13,12 +13,15 @@ from gateway.console.routes import router as console_router
 from gateway.services import Services
 from gateway.settings import Settings
 from gateway.twilio.routes import router as twilio_router
+from gateway.wiring import Clock
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
+    """`clock` sets what "now" is for the agent and the demo practice (`frontdesk eval`)."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = await Services.start(settings)
+        services = await Services.start(settings, clock)
         app.state.services = services
         try:
             yield

@@ -20,7 +20,7 @@ from gateway.settings import Settings
 from gateway.store.audit import AuditLog
 from gateway.store.db import Database
 from gateway.twilio.words import PHONE_PHRASES
-from gateway.wiring import build_agent_for, build_connector
+from gateway.wiring import Clock, build_agent_for, build_connector
 
 if TYPE_CHECKING:
     from speech.models import SpeechModels
@@ -42,13 +42,14 @@ class Services:
     _speech_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @classmethod
-    async def start(cls, settings: Settings) -> Services:
+    async def start(cls, settings: Settings, clock: Clock | None = None) -> Services:
+        """`clock`: what "now" is for the agent and the demo practice (default: the real time)."""
         settings.ensure_data_dir()
         db = Database(settings.database_url)
         await db.ping()
         audit = AuditLog(db)
-        connector = build_connector(settings, db)
-        agent = build_agent_for(settings, connector, audit)
+        connector = build_connector(settings, db, clock)
+        agent = build_agent_for(settings, connector, audit, clock)
         conversations = ConversationManager(db, audit, agent)
         chat = ChatService.start(settings, db, conversations)
         services = cls(settings, db, audit, connector, agent, conversations, chat)

@@ -3,6 +3,9 @@ which concrete implementations exist)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from agents.api import ConversationAgent
 from agents.events import AuditSink
 from connectors.base import Connector
@@ -14,7 +17,11 @@ class WiringError(Exception):
     """A configured part cannot be built; the message names the setting."""
 
 
-def build_connector(settings: Settings, db: Database) -> Connector:
+Clock = Callable[[], datetime]
+
+
+def build_connector(settings: Settings, db: Database, clock: Clock | None = None) -> Connector:
+    """`clock` (the demo practice only): what "now" is, for `frontdesk eval` scenarios set on a day."""
     if settings.connector == "demo":
         from connectors.demo import DemoConnector
         from connectors.resilience import ResiliencePolicy
@@ -23,6 +30,7 @@ def build_connector(settings: Settings, db: Database) -> Connector:
             db.engine,
             timezone=settings.timezone,
             policy=ResiliencePolicy(timeout_s=settings.connector_timeout_s),
+            clock=clock,
         )
     if settings.connector == "fhir":
         from connectors.fhir import build_fhir_connector
@@ -47,7 +55,9 @@ def build_connector(settings: Settings, db: Database) -> Connector:
     raise WiringError(f"FRONTDESK_CONNECTOR: unknown connector {settings.connector!r}")
 
 
-def build_agent_for(settings: Settings, connector: Connector, audit: AuditSink) -> ConversationAgent:
+def build_agent_for(
+    settings: Settings, connector: Connector, audit: AuditSink, clock: Clock | None = None
+) -> ConversationAgent:
     from agents.factory import build_agent
     from agents.llm.config import ModelClientConfig
 
@@ -57,4 +67,5 @@ def build_agent_for(settings: Settings, connector: Connector, audit: AuditSink) 
         timezone=settings.timezone,
         business_name=settings.business_name,
         llm=ModelClientConfig.from_settings(settings),
+        clock=clock,
     )
