@@ -7,8 +7,11 @@ import re
 
 _CUES = re.compile(
     r"\b(?:my name is|my name's|name is|name's|this is|it's|it is|i am|i'm|im|calling for|"
-    r"the patient is|patient name is|for)\s+(?P<rest>.+)"
+    r"the patient is|patient name is|patient's name is|you're speaking with|you are speaking with|"
+    r"speaking with|you're talking to|you are talking to|here is|here's|for)\s+(?P<rest>.+)"
 )
+# a cue after the name: "Olivia Martinez here", "olivia martinez speaking", "... is my name"
+_AFTER_CUES = re.compile(r"\s+(?:here|speaking|calling|is my name|is calling|is the name)\b")
 NOT_NAMES = {
     "a", "an", "the", "and", "my", "is", "i", "im", "i'm", "me", "it", "it's", "this", "that", "on",
     "of", "at", "in", "to", "for", "born", "date", "birth", "birthday", "dob", "yes", "no", "yeah",
@@ -33,6 +36,12 @@ NOT_NAMES = {
     "let", "booking", "other", "another", "different", "earlier", "later", "same", "maybe",
     # Whisper's mishearings of "date of birth" ("state of birth", "data birth")
     "state", "data", "dates",
+    # words around an introduction or a request ("olivia martinez speaking, could i see ...")
+    "speaking", "called", "see", "get", "come", "make", "have", "has", "had", "got", "needs", "wants",
+    "wanna", "gonna", "be", "been", "are", "were", "should", "i'd", "i'll", "i've", "we", "we'd",
+    "you're", "he", "she", "they", "him", "them", "us", "our", "your", "visit", "checkup", "quick", "regarding", "hoping", "wanted", "er", "erm", "hmm", "oh", "umm", "uhh", "ah", "mm",
+    "from", "by", "as", "or", "but", "if", "because", "hiya", "greetings", "dear", "mister", "mr", "mrs",
+    "ms",
 }  # fmt: skip
 CALENDAR_WORDS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -42,15 +51,25 @@ CALENDAR_WORDS = {
 _WORD = re.compile(r"^[a-zà-öø-ÿ][a-zà-öø-ÿ'’.-]*$")
 
 
-def _name_words(text: str) -> list[str]:
+_FILLERS = {"um", "uh", "er", "erm", "umm", "uhh", "ah", "oh", "hi", "hello", "hey", "yeah", "yes", "well", "so",
+            "okay", "ok", "sure", "mm", "the", "a", "me", "just", "actually"}  # fmt: skip
+
+
+def _is_name_word(w: str) -> bool:
+    return not (w in NOT_NAMES or w in CALENDAR_WORDS or not _WORD.match(w) or any(ch.isdigit() for ch in w))
+
+
+def _name_words(text: str, *, leading: bool = True) -> list[str]:
+    """The name words at the start of `text`. With `leading`, any other words before the name are
+    skipped ("um yes it is sarah johnson"); without, only fillers ("this is uh sarah johnson")."""
     words = []
     for raw in re.split(r"[\s,;]+", text):
         w = raw.strip('.!?"()')
         w = w[:-2] if w.endswith("'s") and len(w) > 3 else w
         if not w:
             continue
-        if w in NOT_NAMES or w in CALENDAR_WORDS or not _WORD.match(w) or any(ch.isdigit() for ch in w):
-            if words:
+        if not _is_name_word(w):
+            if words or not (leading or w in _FILLERS):
                 break  # the name has ended ("sarah johnson born on ...")
             continue
         words.append(w)
@@ -61,23 +80,59 @@ def find_name(text: str, *, whole_answer: bool = False) -> tuple[str, str] | Non
     """(first, last) from normalized text, or None.
 
     With `whole_answer` (the bot just asked for the name) the leading words may be the name
-    without any cue ("sarah johnson march 14th 1985").
+    without any cue ("sarah johnson march 14th 1985"). A cue may come before the name ("this is",
+    "my name's", "it's") or after it ("Olivia Martinez here", "olivia martinez speaking").
     """
     first = re.search(r"\b(?:first|1st) name(?: is|'s)?\s+([^\W\d_][\w'-]*)", text)
     last = re.search(r"\b(?:last name|surname|family name)(?: is|'s)?\s+([^\W\d_][\w'-]*)", text)
     if first and last:  # "first name sarah, last name johnson" in either order
         return _title(first.group(1)), _title(last.group(1))
-    candidates: list[str] = []
-    cue = _CUES.search(text)
-    if cue:
-        candidates.append(cue.group("rest"))
+    for cue in _CUES.finditer(text):
+        words = _name_words(cue.group("rest"), leading=False)
+        if 2 <= len(words) <= 4:
+            return _title(words[0]), _title(words[-1])
+    for cue in _AFTER_CUES.finditer(text):
+        words = _words_before(text[: cue.start()])
+        if 2 <= len(words) <= 4:
+            return _title(words[0]), _title(words[-1])
     if whole_answer:
-        candidates.append(text)
-    for candidate in candidates:
-        words = _name_words(candidate)
+        words = _name_words(text)
         if 2 <= len(words) <= 4:
             return _title(words[0]), _title(words[-1])
     return None
+
+
+def name_near(before: str, after: str) -> tuple[str, str] | None:
+    """The name said right next to a date of birth without a cue: the clause just before it
+    ("Good morning. Olivia Martinez, May 9 1998") or just after it ("born May 9 1998 olivia
+    martinez, can I ..."). The clause must start with the name (fillers and greetings aside)."""
+    before = re.sub(r"\b(?:dr|doctor|with)\.?\s+[a-z'-]+", ",", before)  # "with dr chen" is no one's name
+    for clause in reversed(re.split(r"[.,;!?]|\band\b", before)):
+        clause = re.sub(
+            r"\b(?:born|born on|date of birth|dob|birthday|birth date)\s*(?:is\s*)?$", "", clause.strip()
+        )
+        if not clause.strip():
+            continue  # "Olivia Martinez, date of birth May 9 1998": the clause before that one
+        words = _words_before(clause)
+        if 2 <= len(words) <= 4:
+            return _title(words[0]), _title(words[-1])
+        break
+    tail = re.split(r"[.,;!?]", after, maxsplit=1)[0]
+    words = _name_words(tail, leading=False)
+    if 2 <= len(words) <= 4:
+        return _title(words[0]), _title(words[-1])
+    return None
+
+
+def _words_before(text: str) -> list[str]:
+    """The name words that end `text`, read backwards ("good morning olivia martinez")."""
+    words: list[str] = []
+    for raw in reversed(re.split(r"[\s,;]+", text.strip())):
+        w = raw.strip('.!?"()')
+        if not w or not _is_name_word(w):
+            break
+        words.insert(0, w)
+    return words
 
 
 def possessive_name(text: str) -> str | None:

@@ -21,7 +21,7 @@ from agents.offline.choices import (
 )
 from agents.offline.dates import day_phrases, find_dob, find_when
 from agents.offline.intents import Intent, intents, task_of
-from agents.offline.names import find_name, possessive_name
+from agents.offline.names import find_name, name_near, possessive_name
 from agents.offline.numbers import normalize
 from agents.offline.offers import doctors_sentence, offer_sentence
 from agents.offline.steps import HELP, call, say
@@ -180,9 +180,10 @@ def _read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str,
     rest = text.replace(span, " ") if span else text
     name = find_name(rest, whole_answer=s.get("asked") in ("identity", "name", "dob"))
     if name is None and span:
-        # "book me in please, sarah johnson march 14 1985": the words just before the date
-        before = text.split(span)[0].replace(" and ", ",").split(",")[-1]
-        name = find_name(before, whole_answer=True)
+        # "book me in please, sarah johnson march 14 1985" / "born may 9 1998, olivia martinez":
+        # the words just before or just after the date
+        before, _, after = text.partition(span)
+        name = name_near(before, after)
     if name is not None:
         s["first_name"], s["last_name"] = name
         found = True
