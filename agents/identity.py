@@ -1,8 +1,17 @@
 """Identity verification: the caller is who they say when exactly one person on file has the
 date of birth they gave, found by name or by the number they call from. Failures are counted;
-the last allowed failure hands over to a person."""
+the last allowed failure hands over to a person.
+
+A name with a date of birth on a call is also tried against the calling number: that number and
+the exact date of birth identify at most one person, so a first name the speech model mangled does
+not fail them, while a last name that isn't theirs, or the first name of someone else on that
+number, still does."""
 
 from __future__ import annotations
+
+import unicodedata
+
+import jellyfish
 
 from agents.connector_calls import ConnectorCalls, ToolFailure
 from agents.events import EventKind
@@ -12,7 +21,7 @@ from agents.planner import ToolCall
 from agents.replies import OFFER_TRANSFER, failure_words
 from agents.tools import VerifyIdentityArgs
 from agents.turn import StepOutcome, Turn, not_done, ok, speak
-from connectors.base import Capability, FindPersonByNameDob, FindPersonByPhone, People, Record
+from connectors.base import Capability, FindPersonByNameDob, FindPersonByPhone, People, Person, Record
 
 
 async def verify_identity(
@@ -40,6 +49,17 @@ async def verify_identity(
         found = People(people=[])
     assert isinstance(found, People)
     matches = [p for p in found.people if p.date_of_birth == args.date_of_birth]
+    if by_name and len(matches) != 1 and state.caller_phone:
+        # A name Whisper mangled ("Aaron Johnson" for Sarah Johnson) must not fail a caller whom
+        # the number they call from and their exact date of birth already identify.
+        household = await _household(turn, calls)
+        matches = [p for p in household if p.date_of_birth == args.date_of_birth]
+        if len(matches) == 1 and not name_fits(
+            args.first_name or "", args.last_name or "", matches[0], household
+        ):
+            matches = []
+        elif len(matches) == 1:
+            method = "phone_dob_name_heard"
     if len(matches) == 1:
         person = matches[0]
         state.verified_person_id = person.id
@@ -59,6 +79,47 @@ async def verify_identity(
         return StepOutcome(ok(call, {"verified": False}), outputs, True)
     left = MAX_IDENTITY_FAILURES - memory.identity_failures
     return StepOutcome(ok(call, {"verified": False, "attempts_left": left}), [], False)
+
+
+async def _household(turn: Turn, calls: ConnectorCalls) -> list[Person]:
+    """The people on file for the calling number (none when the lookup fails)."""
+    try:
+        found = await calls.invoke(
+            turn,
+            Capability.FIND_PERSON_BY_PHONE,
+            FindPersonByPhone(phone=turn.state.caller_phone or ""),
+            "system",
+        )
+    except ToolFailure:
+        return []
+    return list(found.people) if isinstance(found, People) else []
+
+
+def name_fits(first: str, last: str, person: Person, household: list[Person]) -> bool:
+    """A heard name is consistent with `person`: the last name is theirs (allowing a near miss of
+    the ear, "Johnston" for Johnson) and the first name is nobody else's on this number."""
+    if not sounds_like(last, person.last_name):
+        return False
+    others = [p for p in household if p.id != person.id]
+    mine = sounds_like(first, person.first_name)
+    return mine or not any(sounds_like(first, p.first_name) for p in others)
+
+
+def sounds_like(heard: str, name: str) -> bool:
+    a, b = _fold(heard), _fold(name)
+    if not a or not b:
+        return False
+    return (
+        a == b
+        or jellyfish.jaro_winkler_similarity(a, b) >= 0.9
+        or (len(a) > 3 and jellyfish.metaphone(a) == jellyfish.metaphone(b))
+    )
+
+
+def _fold(name: str) -> str:
+    """Lowercase letters without accents: "Ramírez" and "ramirez" are one name."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(ch for ch in decomposed if ch.isalpha())
 
 
 async def _candidates(turn: Turn, calls: ConnectorCalls, args: VerifyIdentityArgs, by_name: bool) -> Record:

@@ -36,6 +36,8 @@ NOT_NAMES = {
     "let", "booking", "other", "another", "different", "earlier", "later", "same", "maybe",
     # Whisper's mishearings of "date of birth" ("state of birth", "data birth")
     "state", "data", "dates",
+    # what callers ask for ("a doctor for help")
+    "help", "question", "questions",
     # words around an introduction or a request ("olivia martinez speaking, could i see ...")
     "speaking", "called", "see", "get", "come", "make", "have", "has", "had", "got", "needs", "wants",
     "wanna", "gonna", "be", "been", "are", "were", "should", "i'd", "i'll", "i've", "we", "we'd",

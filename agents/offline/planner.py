@@ -21,7 +21,7 @@ from agents.offline.dates import find_when
 from agents.offline.intents import Intent
 from agents.offline.offers import choose, doctors_sentence, offer_sentence, search_arguments
 from agents.offline.reading import read_turn
-from agents.offline.steps import HELP, call, say
+from agents.offline.steps import HELP, KEYPAD_DOB, call, say
 from agents.planner import PlanContext, PlanStep, ToolResult
 from agents.replies import ANYTHING_ELSE
 from agents.speakable import join_spoken, say_when
@@ -78,12 +78,15 @@ class OfflinePlanner:
                 s.pop("first_name", None)
                 s.pop("last_name", None)
                 s["asked"] = "identity"
+                keypad = f" {KEYPAD_DOB}" if ctx.channel == "voice" else ""
                 if by_phone:
                     return _say(
                         "Thanks. I couldn't match that to the number you're calling from. Could you tell me your first and last name and your date of birth?"
+                        + keypad
                     )
                 return _say(
                     "I'm sorry, I couldn't verify those details. Could you tell me your full name and date of birth again?"
+                    + keypad
                 )
             if s.pop("asked", None) != "dob":  # "Thank you, Sarah" was said with the question
                 s["greeted_name"] = data.get("first_name")

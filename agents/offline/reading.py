@@ -24,7 +24,16 @@ from agents.offline.intents import Intent, intents, task_of
 from agents.offline.names import find_name, name_near, possessive_name
 from agents.offline.numbers import normalize
 from agents.offline.offers import doctors_sentence, offer_sentence
-from agents.offline.steps import HELP, call, say
+from agents.offline.phonetic import closest, ways_to_say_time
+from agents.offline.repair import (
+    MAX_REPAIRS,
+    answer_to_check,
+    ask_which,
+    keypad_pick,
+    offered_slots,
+    repaired,
+)
+from agents.offline.steps import HELP, KEYPAD_DOB, call, say
 from agents.planner import PlanContext, PlanStep
 from agents.policy import classify_confirmation
 from agents.replies import ANYTHING_ELSE
@@ -148,9 +157,12 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     if _read_provider(s, text):
         understood = True
     if s.get("offered"):
-        chosen = pick_slot(text, find_when(rest, ctx.now), [Slot.model_validate(x) for x in s["offered"]])
+        offered = offered_slots(s)
+        chosen = keypad_pick(s, text, offered) or pick_slot(text, find_when(rest, ctx.now), offered)
         if chosen is not None:
             s["chosen"] = chosen.id
+            s.pop("confirm_slot", None)
+            repaired(s, "slot")
             understood = True
     if s.get("appointments") and not s.get("target"):
         target = pick_appointment(
@@ -167,12 +179,15 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         s.pop("unanswered", None)
         s.pop("asked_book", None)
         return None
-    return _not_understood(s, found, raw)
+    return _not_understood(ctx, s, found, raw)
 
 
 def _read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, bool]:
     """Name and date of birth; returns the text without the date and whether anything was found."""
     found = False
+    if re.fullmatch(r"\s*\d{8}\s*#?\s*", text):  # typed on the keypad: month, day, year
+        digits = text.strip(" #")
+        text = f"{digits[:2]}/{digits[2:4]}/{digits[4:]}"
     dob, span = find_dob(text, ctx.now.date())
     if dob is not None:
         s["dob"] = dob.isoformat()
@@ -191,9 +206,15 @@ def _read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str,
 
 
 def _read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool) -> bool:
-    if not ctx.caller.verified and s.get("asked") in ("identity", "name", "dob") and not dob_said:
+    if (
+        not ctx.caller.verified
+        and s.get("asked") in ("identity", "name", "dob")
+        and not dob_said
+        and not _plainly_booking_when(rest)
+    ):
         # an answer to "what is your date of birth?" that isn't one ("march 14") is not a day to
-        # book; once the birth date is found and cut out, the rest may be ("... tomorrow at 3")
+        # book; once the birth date is found and cut out, the rest may be ("... tomorrow at 3"),
+        # and so may words no birth date has ("next thursday in the morning"): the task is kept
         return False
     task = s.get("task")
     new_text: str | None = rest
@@ -215,6 +236,18 @@ def _read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool
         return got
     s["want"] = wanted.dump(wanted.merge(wanted.load(s.get("want")), when))
     return True
+
+
+_BOOKING_WHEN = re.compile(
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|tonight|next|morning"
+    r"|afternoon|evening|week|noon|o'clock|am|pm|a\.m|p\.m|earliest|soonest|available)\b"
+)
+_MONTHS = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b")
+
+
+def _plainly_booking_when(text: str) -> bool:
+    """Words of a day to book that no date of birth has ("next thursday in the morning")."""
+    return _BOOKING_WHEN.search(text) is not None and _MONTHS.search(text) is None
 
 
 def _points_at_one(text: str, ctx: PlanContext) -> bool:
@@ -256,10 +289,21 @@ def _read_provider(s: dict[str, Any], text: str) -> bool:
     return False
 
 
-def _not_understood(s: dict[str, Any], found: list[Intent], raw: str) -> PlanStep | None:
+def _not_understood(ctx: PlanContext, s: dict[str, Any], found: list[Intent], raw: str) -> PlanStep | None:
     verdict = classify_confirmation(raw)
     if Intent.GOODBYE in found:
         return call("end_conversation")
+    checked, was_asked = answer_to_check(s, verdict)
+    if checked is not None:  # "Was that 9:30 AM?" "yes"
+        s["chosen"] = checked.id
+        repaired(s, "slot")
+        return None
+    if s.get("offered") and (was_asked or (verdict == "other" and not found)):
+        if (guess := _sure_slot(raw, offered_slots(s))) is not None:
+            s["chosen"] = guess.id
+            repaired(s, "slot")
+            return None
+        return ask_which(ctx, s, raw)
     if (unanswered := s.pop("unanswered", None)) is not None and (found or s.get("misses", 0) < 1):
         s["misses"] = 0 if found else s.get("misses", 0) + 1  # "thank you" is understood, "blorp" not
         s["chosen"], s["target"] = unanswered["chosen"], unanswered["target"]
@@ -293,14 +337,25 @@ def _not_understood(s: dict[str, Any], found: list[Intent], raw: str) -> PlanSte
         s["misses"] = 0
         return say(f"You're welcome. {ANYTHING_ELSE}" if Intent.THANKS in found else f"Hello! {HELP}")
     s["misses"] = s.get("misses", 0) + 1
-    if s["misses"] >= 2:
+    if s["misses"] >= MAX_REPAIRS:
         return call(
-            "transfer_to_person", reason="The assistant did not understand the caller twice in a row."
+            "transfer_to_person", reason="The assistant did not understand the caller three times in a row."
         )
+    keypad = f" {KEYPAD_DOB}" if ctx.channel == "voice" else ""
     if s.get("asked") == "identity":
-        return say("Sorry, I didn't catch that. Could you tell me your full name and date of birth?")
+        return say(f"Sorry, I didn't catch that. Could you tell me your full name and date of birth?{keypad}")
     if s.get("asked") == "dob":
-        return say("Sorry, I didn't catch that. What is your date of birth, with the month, day and year?")
+        return say(
+            f"Sorry, I didn't catch that. What is your date of birth, with the month, day and year?{keypad}"
+        )
     if s.get("asked") == "name":
         return say("Sorry, I didn't catch that. What is your first and last name?")
     return say(f"Sorry, I didn't understand that. {HELP} What would you like to do?")
+
+
+def _sure_slot(raw: str, offered: list[Slot]) -> Slot | None:
+    """An offered time the words sound like, with no other close ("dine thirty" for 9:30)."""
+    if len({x.start for x in offered}) < len(offered):
+        return None  # the same time twice (two doctors): the time alone does not pick one
+    guess = closest(raw, [ways_to_say_time(x.start) for x in offered])
+    return offered[guess.index] if guess is not None and guess.sure else None

@@ -18,3 +18,7 @@ def call(name: str, **arguments: Any) -> PlanStep:
 
 def say(text: str, *, offers_transfer: bool = False) -> PlanStep:
     return PlanStep(say=text, offers_transfer=offers_transfer)
+
+
+# On the phone, after a date of birth was not understood or did not match: keys are exact.
+KEYPAD_DOB = "You can also type your date of birth on the keypad as eight digits: month, day, year."

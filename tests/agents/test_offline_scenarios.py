@@ -102,10 +102,13 @@ async def test_wrong_date_of_birth_discloses_nothing_and_hands_over(chat: Chat) 
     assert [p["failures"] for p in chat.events("agent.identity_failed")] == [1, 2, 3]
 
 
-async def test_two_turns_not_understood_hand_over(chat: Chat) -> None:
+async def test_three_turns_not_understood_hand_over(chat: Chat) -> None:
+    # one clarifying question per misunderstanding; a person after the third failed repair
     reply = await chat.say("blorp the wibble")
     assert "didn't understand" in reply
-    await chat.say("zzz qqq")
+    reply = await chat.say("zzz qqq")
+    assert "didn't understand" in reply and chat.handoff is None
+    await chat.say("wub wub")
     assert isinstance(chat.handoff, Handoff) and chat.state.handed_off
 
 
