@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from agents.events import AuditSink
+from agents.offline.hours import OpeningHours
 from agents.offline.planner import OfflinePlanner
 from agents.runtime import AgentRuntime, Clock
 from connectors.base import Connector
@@ -30,10 +31,12 @@ def build_agent(
     business_name: str,
     llm: Any | None = None,
     clock: Clock | None = None,
+    business_hours: str | None = None,
 ) -> AgentRuntime:
     """`llm=None`: the offline planner alone. Otherwise a model client config: the model planner,
-    degrading to the offline planner (audited as `agent.model_unavailable`) when it can't answer."""
-    offline = OfflinePlanner()
+    degrading to the offline planner (audited as `agent.model_unavailable`) when it can't answer.
+    `business_hours` ("Mon-Fri 08:00-17:00"): what the offline planner says when asked."""
+    offline = OfflinePlanner(OpeningHours.parse(business_hours) if business_hours else None)
     planner, fallback = offline, None
     if llm is not None:
         from agents.model_planner import ModelPlanner

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     session_secret: SecretStr | None = None  # generated and kept in data_dir when unset
     timezone: str = "UTC"  # the business's local time zone (IANA name)
     business_name: str = "Riverside Family Clinic"
+    # opening hours the assistant tells callers: "Mon-Fri 08:00-17:00; Sat 09:00-12:00" (other days closed)
+    business_hours: str = "Mon-Fri 08:00-17:00"
 
     # --- connectors ------------------------------------------------------------------------
     connector: Literal["demo", "fhir", "hubspot"] = "demo"
@@ -145,6 +147,14 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("business_hours")
+    @classmethod
+    def _check_business_hours(cls, value: str) -> str:
+        from agents.offline.hours import OpeningHours
+
+        OpeningHours.parse(value)  # ValueError names the part it can't read
         return value
 
     def model_post_init(self, __context: object) -> None:

@@ -66,6 +66,7 @@ def build_agent_for(
         audit=audit,
         timezone=settings.timezone,
         business_name=settings.business_name,
+        business_hours=settings.business_hours,
         llm=ModelClientConfig.from_settings(settings),
         clock=clock,
     )

@@ -18,10 +18,12 @@ from typing import Any
 from agents.offline import wanted
 from agents.offline.choices import find_provider, pick_appointment, unknown_doctor
 from agents.offline.dates import find_when
+from agents.offline.hours import DEFAULT_HOURS, OpeningHours
 from agents.offline.intents import Intent
 from agents.offline.offers import choose, doctors_sentence, offer_sentence, search_arguments
 from agents.offline.reading import read_turn
-from agents.offline.steps import HELP, KEYPAD_DOB, call, say
+from agents.offline.steps import HELP, KEYPAD_DOB, call, say, with_preface
+from agents.offline.topics import read_topic
 from agents.planner import PlanContext, PlanStep, ToolResult
 from agents.replies import ANYTHING_ELSE
 from agents.speakable import join_spoken, say_when
@@ -36,6 +38,9 @@ class OfflinePlanner:
     # doctors' slots is ~8,000 characters), so a time late in the day is not cut off.
     result_chars = 16_000
 
+    def __init__(self, hours: OpeningHours | None = None) -> None:
+        self.hours = hours or OpeningHours.parse(DEFAULT_HOURS)
+
     def stock_phrases(self) -> list[str]:
         """Slot offers open with the day ("On Tuesday, December 1st, …", see `offer_sentence`)."""
         return [f"On {day}," for day in calendar.day_name]  # the names `say_date` says (%A)
@@ -43,19 +48,24 @@ class OfflinePlanner:
     async def plan(self, ctx: PlanContext) -> PlanStep:
         s = ctx.scratch
         if ctx.step == 0:
-            early = read_turn(ctx, s)
+            topic = read_topic(ctx, s, self.hours)  # an emergency, staff work, opening hours, small talk
+            if topic.step is not None:
+                return topic.step
+            if topic.preface:
+                s["preface"] = topic.preface
+            early = None if topic.answered else read_turn(ctx, s)
             if early is not None:
-                return early
+                return with_preface(s, early)
         else:
             early = self._read_result(ctx, s, ctx.turn_results[-1])
             if early is not None:
-                return early
+                return with_preface(s, early)
         step = self._next(ctx, s)
         if step.tool_calls and ctx.tools.get(step.tool_calls[0].name) is not None:
             spec = ctx.tools.get(step.tool_calls[0].name)
             if spec is not None and spec.writes:
                 s["proposed"] = True
-        return step
+        return with_preface(s, step)
 
     # ---------------------------------------------------------------------------- tool results
 

@@ -22,3 +22,10 @@ def say(text: str, *, offers_transfer: bool = False) -> PlanStep:
 
 # On the phone, after a date of birth was not understood or did not match: keys are exact.
 KEYPAD_DOB = "You can also type your date of birth on the keypad as eight digits: month, day, year."
+
+
+def with_preface(s: dict[str, Any], step: PlanStep) -> PlanStep:
+    """Words kept for the first thing said this turn ("We're closed on Saturdays.") go first."""
+    if (preface := s.pop("preface", None)) is not None:
+        step.say = f"{preface} {step.say or ''}".strip()
+    return step

@@ -1,0 +1,223 @@
+"""What a caller asks that is not an appointment: read before anything else in a turn.
+
+- An emergency ("chest pain", "I can't breathe"): hang up and call 911, and a person takes over.
+- Work for staff (billing, test results, prescriptions, insurance, medical questions, records,
+  referrals): handed over at once, with the specific reason in the staff summary, nothing booked
+  on the way. When the same turn plainly asks for an appointment ("I'd like to come in about my
+  cough"), the topic is the reason for the visit and the booking goes on.
+- The practice's opening hours: answered from the setting (`hours.py`).
+- Small talk and other questions ("what's the weather", "tell me a joke"): the caller is told
+  what the assistant can do; a second one in a row goes to a person.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from agents.offline.dates import find_when
+from agents.offline.hours import OpeningHours, answer
+from agents.offline.intents import Intent, intents, task_of
+from agents.offline.numbers import normalize
+from agents.offline.steps import call, say
+from agents.planner import PlanContext, PlanStep
+from agents.replies import ANYTHING_ELSE
+
+EMERGENCY_WORDS = "If this is a medical emergency, please hang up and call 911 right away, or go to the nearest emergency room."
+REDIRECT = (
+    "I'm sorry, I can't help with that. I can help with appointments: booking, moving or cancelling one, "
+    "or telling you about your upcoming appointments. I can also tell you our opening hours."
+)
+
+_NOT_EMERGENCY = re.compile(
+    r"\b(not|isn't|is not|no|non|nothing)\s+(an?\s+|like an?\s+)?(urgent|emergency)\b"
+)
+_EMERGENCY = re.compile(
+    r"\b(chest (pain|pains|hurts|tightness|pressure)|pain in (my|his|her|the) chest|heart attack|cardiac arrest"
+    r"|(can't|cant|cannot|can not|couldn't|could not|unable to) (breathe|breath|breathing)"
+    r"|(hard|trouble|difficulty|struggling|problems?) (to )?breath\w*|short(ness)? of breath|not breathing"
+    r"|stopped breathing|having a stroke|a stroke|stroke symptoms|face is drooping|slurred speech|unconscious"
+    r"|unresponsive|passed out|won't wake up|seizure|seizing|choking|overdos\w*|suicid\w*"
+    r"|kill (myself|himself|herself)|end my life|bleeding (heavily|a lot|badly|profusely|everywhere)"
+    r"|won't stop bleeding|severe (bleeding|allergic reaction)|anaphyla\w*|throat is (closing|swelling)"
+    r"|(medical )?emergency(?! (room|department|contact|visit))|911)\b"
+)
+
+# An appointment plainly asked for: with one of these a topic word is what the visit is about.
+_REQUEST = re.compile(
+    r"\b(book|schedule|reschedul\w*|re schedule|cancel\w*|make an appointment|set up an appointment"
+    r"|(need|want|like|get|have|see about|about) (an |a |a new |another )?(appointment|visit|check ?up|physical)"
+    r"|an appointment (for|with|on|at|next|this|tomorrow|today|to|about|because)"
+    r"|(see|talk to|speak (to|with)) (a |the |my |dr |doctor )?(doctor|dr|physician|provider|pediatrician)"
+    r"|come in|get in|move (my|it|the)|first available|next available)\b"
+)
+
+
+@dataclass(frozen=True)
+class _Topic:
+    pattern: re.Pattern[str]
+    reason: str  # for staff: the handoff summary starts with it
+    say: str  # for the caller, before "I'll connect you with a member of our team"
+
+
+_STAFF_TOPICS = [
+    # billing, most specific first
+    _Topic(
+        re.compile(
+            r"\bcharge[sd]?\b.*\b(bill|bills|statement|invoice|account|card)\b"
+            r"|\b(bill|bills|statement|invoice)\b.*\bcharge[sd]?\b"
+        ),
+        "Billing: a question about a charge on a bill",
+        "Our billing team can help with charges on your bill.",
+    ),
+    _Topic(
+        re.compile(r"\brefund\w*\b"),
+        "Billing: a question about a refund",
+        "Our billing team can help with refunds.",
+    ),
+    _Topic(
+        re.compile(r"\b(pay|paying|payment|payments|balance|owe|outstanding|collections?)\b"),
+        "Billing: a question about a payment or balance",
+        "Our billing team can help with payments.",
+    ),
+    _Topic(
+        re.compile(r"\b(bill|bills|billed|billing|invoice|statement|copay|co pay|receipt)\b"),
+        "Billing: a question about a bill",
+        "Our billing team can help with that.",
+    ),
+    _Topic(
+        re.compile(
+            r"\b(how much (is|does|do|will|would)|cost|costs|price|prices|pricing|fee|fees|self pay)\b"
+        ),
+        "Billing: a question about costs",
+        "Our staff can tell you about costs.",
+    ),
+    # insurance
+    _Topic(
+        re.compile(
+            r"\b(insurance|insurer|insured|coverage|covered|in network|out of network|medicaid|medicare|aetna"
+            r"|cigna|blue cross|blue shield|united ?healthcare|humana|kaiser|deductible|(do|does) (you|my plan) cover"
+            r"|prior authori[sz]ation|pre ?authori[sz]ation)\b"
+        ),
+        "Insurance: a question about insurance or coverage",
+        "Our staff can help with insurance questions.",
+    ),
+    # test results
+    _Topic(
+        re.compile(
+            r"\b(results?|lab|labs|lab work|blood ?work|blood tests?|x ?rays?|mri|ct scan|scan results|biopsy"
+            r"|pathology|mammogram|ultrasound)\b"
+        ),
+        "Test results: a question about test or lab results",
+        "Our clinical staff can help with test results.",
+    ),
+    # prescriptions
+    _Topic(
+        re.compile(r"\b(refill\w*|re fill|renew (my |a )?(prescription|medication|meds))\b"),
+        "Prescriptions: a prescription refill request",
+        "Our clinical staff can help with prescription refills.",
+    ),
+    _Topic(
+        re.compile(
+            r"\b(prescription|prescriptions|prescribed|medication|medications|meds|(?<!family )(?<!internal )"
+            r"medicine|pharmacy|pharmacist|rx|dosage|dose|pills?|inhaler|antibiotics?|insulin)\b"
+        ),
+        "Prescriptions: a question about a prescription or medication",
+        "Our clinical staff can help with prescriptions.",
+    ),
+    # records, referrals, forms
+    _Topic(
+        re.compile(
+            r"\b(medical records?|my records|records request|copy of my (records|chart)|referral|refer me"
+            r"|sick note|doctor's note|doctors note|work note|school note|forms?|paperwork|vaccination records?)\b"
+        ),
+        "Records and forms: a question about records, referrals or forms",
+        "Our staff can help with records, referrals and forms.",
+    ),
+    # medical questions and symptoms
+    _Topic(
+        re.compile(
+            r"\b(symptoms?|side effects?|should i (take|be worried|worry|go|be concerned|stop|start)|is it (normal|safe|serious|bad)"
+            r"|what should i (do|take)|medical (question|advice)|advice|diagnos\w*|fever|rash|cough|coughing|headache"
+            r"|migraine|sore|hurts?|hurting|pain|painful|ache|aching|infection|infected|vomit\w*|throwing up|nause\w*"
+            r"|dizzy|dizziness|swollen|swelling|allergic|allergy|allergies|flu|covid|sick|bleeding|bleed|injur\w*"
+            r"|sprain\w*|broke my|broken|pregnan\w*|blood pressure|sugar levels?)\b"
+        ),
+        "Medical question: the caller asked about symptoms or medical advice",
+        "I can't give medical advice, but our clinical staff can help.",
+    ),
+]
+
+_HOURS = re.compile(
+    r"\b((your|the|office|opening|business|clinic|practice|working) hours|hours of operation|what hours|opening times?|(are|is) (you|you guys|the (office|clinic|practice)) (open|closed)"
+    r"|(what time|when) (do|does|are|is) (you|you guys|the (office|clinic|practice)) (open|close|closing|shut)"
+    r"|(you're|you are|you guys) (open|closed)|how late|closing time|open (on|until|till|late|today|tomorrow"
+    r"|now|this|next|saturday|sunday|monday|tuesday|wednesday|thursday|friday|weekends?)|still open"
+    r"|closed (on|today|tomorrow|this|next|saturday|sunday|weekends?))\b"
+)
+
+_OFF_TOPIC = re.compile(
+    r"\b(weather|forecast|raining|snowing|jokes?|funny|riddle|story|poem|song|sing|news|sports?|scores?|game"
+    r"|football|basketball|baseball|soccer|hockey|movies?|tv show|netflix|recipe|cook|restaurant|pizza|traffic"
+    r"|stocks?|bitcoin|crypto|politics|president|election|meaning of life|capital of|how old are you"
+    r"|are you (a |an )?(robot|human|real person|real|bot|ai|computer|machine)|who (made|built|created) you"
+    r"|your favou?rite|what's your name|what is your name|tell me about yourself|play (some )?music|horoscope"
+    r"|\d+ (plus|times|minus|divided by) \d+|what time is it|what day is it|date today|lottery|dating)\b"
+)
+
+
+@dataclass
+class TopicRead:
+    """What the topic check found: a step to take now, or words to say before the planner's next
+    step (`preface`), and whether the turn still needs reading for an appointment task."""
+
+    step: PlanStep | None = None
+    preface: str | None = None
+    answered: bool = False  # the turn was only this question: don't read it as a task
+
+
+def read_topic(ctx: PlanContext, s: dict[str, Any], hours: OpeningHours) -> TopicRead:
+    raw = next((m.content for m in reversed(ctx.messages) if m.role == "user" and m.content), "")
+    text = normalize(raw)
+    in_a_row = s.pop("off_topic", 0)
+    if _EMERGENCY.search(_NOT_EMERGENCY.sub(" ", text)):
+        return TopicRead(
+            step=_handover(
+                EMERGENCY_WORDS,
+                "Possible emergency: the caller described urgent symptoms and was told to hang up and call 911",
+            )
+        )
+    requested = _REQUEST.search(text) is not None
+    if not requested:
+        for topic in _STAFF_TOPICS:
+            if topic.pattern.search(text):
+                return TopicRead(step=_handover(topic.say, topic.reason))
+    task = s.get("task")
+    if _HOURS.search(text):
+        named = find_when(text, ctx.now).start
+        words = answer(text, hours, ctx.now, named)
+        if requested or task_of(intents(text)) in (Intent.RESCHEDULE, Intent.CANCEL, Intent.LIST):
+            return TopicRead(preface=words)  # "are you open saturday? I'd like to come in then"
+        if task is None:
+            s["asked_book"] = True  # a "yes" books
+            return TopicRead(step=say(f"{words} {ANYTHING_ELSE}"), answered=True)
+        return TopicRead(preface=words, answered=True)  # then the question the task is waiting on
+    if not requested and task_of(intents(text)) is None and _OFF_TOPIC.search(text):
+        if in_a_row >= 1:
+            return TopicRead(
+                step=_handover(
+                    "I'm sorry, I can't help with that either.",
+                    "Off topic: the caller asked twice in a row about things the assistant can't help with",
+                )
+            )
+        s["off_topic"] = 1
+        if task is None:
+            return TopicRead(step=say(f"{REDIRECT} What would you like to do?"), answered=True)
+        return TopicRead(preface="I'm sorry, I can't help with that.", answered=True)
+    return TopicRead()
+
+
+def _handover(words: str, reason: str) -> PlanStep:
+    """Say why, then hand over (the runtime adds "I'll connect you with a member of our team")."""
+    return PlanStep(say=words, tool_calls=call("transfer_to_person", reason=reason).tool_calls)
