@@ -8,6 +8,7 @@ import re
 from datetime import datetime
 
 from agents.offline.dates import WEEKDAYS, When
+from agents.offline.phonetic import closest, ways_to_say_doctor
 from connectors.base import Appointment, Provider, Slot
 
 _POSITIONS = {
@@ -136,6 +137,12 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
         ]
         if len(sounds) == 1:
             return sounds[0]
+    # Whole words after the title, by spelling and sound ("doctor rod regus" for Rodriguez):
+    # taken only when sure and well ahead of every other doctor.
+    for m in re.finditer(r"\b(?:dr|doctor)\.?\s+((?:[a-z'-]+\s*){1,3})", text):
+        guess = closest(m.group(1), [ways_to_say_doctor(p.name)[:1] for p in providers])
+        if guess is not None and guess.sure:
+            return providers[guess.index]
     return None
 
 
