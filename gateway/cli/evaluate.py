@@ -48,6 +48,9 @@ def register(app: typer.Typer) -> None:
         if not scenarios:
             raise fail("no scenarios found in " + " ".join(map(str, paths)), 2)
         settings = settings_or_exit()
+        from gateway.logging import configure_logging
+
+        configure_logging("WARNING", json_output=settings.log_json)  # to stderr; the table is stdout
         caller_voice = None
         if channel == "call":
             try:
