@@ -235,11 +235,66 @@ _BOUND = re.compile(
 )
 
 
+_COUNT = r"(?:\d{1,2}|a|an|one|a couple of|a couple|couple of|a few)"
+_RELATIVE = re.compile(
+    rf"\b(?:(?P<n>{_COUNT})\s+(?P<unit>weeks?|days?)\s+(?:from|after)\s+(?P<base>today|tomorrow|now"
+    rf"|(?:(?:next|this|coming)\s+)?(?:{'|'.join(WEEKDAYS)}))"
+    rf"|in\s+(?P<n2>{_COUNT})\s+(?P<unit2>weeks?|days?)(?:'?s? time)?"
+    r"|(?P<after_next>the\s+week\s+after\s+next|(?:in\s+)?a\s+fortnight))\b"
+)
+_COUNTS = {"a": 1, "an": 1, "one": 1, "a couple of": 2, "a couple": 2, "couple of": 2, "a few": 3}
+
+
+def _relative_days(text: str, now: datetime) -> tuple[date, date, str] | None:
+    """ "a week from tuesday" (the Tuesday after the coming one), "2 weeks from today", "in 3 days",
+    "in two weeks" (that week, from that day on), "the week after next": (first, last, words)."""
+    m = _RELATIVE.search(text)
+    if not m:
+        return None
+    today = now.date()
+    if m.group("after_next"):
+        if "fortnight" in m.group("after_next"):
+            return today + timedelta(days=14), today + timedelta(days=20), m.group(0)
+        monday = today - timedelta(days=today.weekday()) + timedelta(days=14)
+        return monday, monday + timedelta(days=6), m.group(0)
+    count_words = m.group("n") or m.group("n2")
+    count = _COUNTS.get(count_words) or int(count_words)
+    unit = m.group("unit") or m.group("unit2")
+    days = count * (7 if unit.startswith("week") else 1)
+    if m.group("base") is None or m.group("base") == "now":  # "in 2 weeks": from that day on
+        first = today + timedelta(days=days)
+        return first, first + timedelta(days=6 if unit.startswith("week") else 0), m.group(0)
+    base = _parse_day(m.group("base"), now) if m.group("base") != "today" else today
+    if base is None:
+        return None
+    return base + timedelta(days=days), base + timedelta(days=days), m.group(0)
+
+
+# Parts of a day in words: (words, part of day, times after, times before)
+_DAY_PARTS: list[tuple[re.Pattern[str], PartOfDay, time | None, time | None]] = [
+    (re.compile(r"\b(first thing|early (in the )?morning|1st thing)\b"), "morning", None, time(10, 0)),
+    (re.compile(r"\b(late morning|later in the morning|mid morning)\b"), "morning", time(9, 59), None),
+    (re.compile(r"\bbefore lunch\b"), "morning", None, time(12, 0)),
+    (re.compile(r"\b(lunch ?time|around lunch|at lunch|over lunch|during lunch|my lunch break)\b"), "any",
+     time(11, 29), time(13, 31)),
+    (re.compile(r"\bafter lunch\b"), "afternoon", time(12, 59), None),
+    (re.compile(r"\bearly (in the )?afternoon\b"), "afternoon", None, time(14, 0)),
+    (re.compile(r"\b(end of (the )?day|end of the afternoon|late (in the )?(day|afternoon)|last thing"
+                r"|last (appointment|slot|time|one) of the day|latest (appointment|slot|time)|after work)\b"),
+     "afternoon", time(14, 59), None),
+]  # fmt: skip
+
+
 def find_when(text: str, now: datetime) -> When:
     """Everything about 'when' in one utterance (normalized text)."""
     when = When()
     today = now.date()
-    days = day_phrases(text)
+    relative = _relative_days(text, now)
+    if relative is not None:
+        when.start, when.end, words = relative
+        when.matched.append(words)
+        text = text.replace(words, " ")
+    days = day_phrases(text) if relative is None else []
     # "wednesday the 9th": the date is the more exact of the two (the bot repeats it either way)
     dm = next((d for d in days if re.search(r"\d", d.group(0))), days[0] if days else None)
     wm = _WEEK.search(text)
@@ -251,7 +306,7 @@ def find_when(text: str, now: datetime) -> When:
         if day is not None:
             when.start = when.end = day
             when.matched.append(dm.group(0))
-    else:
+    elif relative is None:
         if wm:
             monday = today - timedelta(days=today.weekday())
             if wm.group(1) == "this":
@@ -277,6 +332,11 @@ def find_when(text: str, now: datetime) -> When:
         when.part = "morning"
     elif re.search(r"\b(afternoon|evening|after lunch)\b", text):
         when.part = "afternoon"
+    for words, part, after, before in _DAY_PARTS:
+        if bound is None and at is None and words.search(text):
+            when.part = part if part != "any" else when.part
+            when.after, when.before = after, before
+            break
     if _SOONEST.search(text):
         when.soonest = True
     return when

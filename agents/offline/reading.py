@@ -25,6 +25,7 @@ from agents.offline.names import find_name, name_near, possessive_name
 from agents.offline.numbers import normalize
 from agents.offline.offers import doctors_sentence, offer_sentence
 from agents.offline.phonetic import closest, ways_to_say_time
+from agents.offline.recent import just_written, points_back
 from agents.offline.repair import (
     MAX_REPAIRS,
     answer_to_check,
@@ -131,6 +132,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
             s.pop(key, None)
         s["task"] = task.value
         s.pop("cancel_declined", None)
+        _read_points_back(ctx, s, text)
     if ctx.caller.verified and (other := possessive_name(text)):
         mine = (ctx.caller.first_name or "").lower()
         if mine not in other.lower():
@@ -180,6 +182,15 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         s.pop("asked_book", None)
         return None
     return _not_understood(ctx, s, found, raw)
+
+
+def _read_points_back(ctx: PlanContext, s: dict[str, Any], text: str) -> None:
+    """ "Actually can you move that to Friday" / "cancel that one" after a booking: that one."""
+    if s.get("task") not in (Intent.RESCHEDULE, Intent.CANCEL) or (written := just_written(ctx)) is None:
+        return
+    old = split_reschedule(text, ctx.now)[0] if s["task"] == Intent.RESCHEDULE else text
+    if points_back(old, ctx):
+        s["target"] = written
 
 
 def _read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, bool]:

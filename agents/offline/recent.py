@@ -1,0 +1,49 @@
+"""The appointment this conversation just booked or moved, for "move that to Friday", "cancel that
+one", "can I change it to the afternoon" right after the write.
+
+After a confirmed write the runtime clears the planner's scratch (a new task starts afresh), but
+the transcript keeps the write's read-back (`agents.confirmed_write`): the last one names it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from agents.offline.dates import find_when
+from agents.planner import PlanContext
+
+_WRITES = ("book_appointment", "reschedule_appointment", "cancel_appointment")
+# "that", "it", "that one", "the one I just booked", "the new appointment", "this booking"
+_POINTS_BACK = re.compile(
+    r"\b(that|it|this)( one| appointment| booking| visit| slot| time)?\b(?! (is|was|would|will|works|doesn't|does))"
+    r"|\b(the )?(one|appointment|booking|visit) (i|we|you) just (made|booked|scheduled|set up|moved)"
+    r"|\bthe new (one|appointment|booking)\b|\bjust booked\b"
+)
+
+
+def just_written(ctx: PlanContext) -> str | None:
+    """The id of the appointment the last confirmed write booked or moved (None after a cancel)."""
+    for message in reversed(ctx.messages):
+        if message.role != "tool" or message.name not in _WRITES:
+            continue
+        if message.name == "cancel_appointment":
+            return None
+        try:
+            body = json.loads(message.content or "{}")
+        except ValueError:
+            return None
+        result = body.get("result") if isinstance(body, dict) else None
+        if body.get("outcome") != "ok" or not isinstance(result, dict):
+            return None  # an awaiting or failed write: nothing was written
+        found = result.get("id")
+        return found if isinstance(found, str) and result.get("status", "booked") == "booked" else None
+    return None
+
+
+def points_back(old_words: str, ctx: PlanContext) -> bool:
+    """The words that say which appointment ("can you move that", not "... to friday") point at the
+    one just talked about, and at no day or doctor of their own."""
+    if re.search(r"\b(dr|doctor|with)\b", old_words) or not find_when(old_words, ctx.now).empty:
+        return False
+    return _POINTS_BACK.search(old_words) is not None
