@@ -79,7 +79,7 @@ def _fold(text: str) -> str:
 
 def _provider_matches(spoken: str, a: Appointment) -> bool:
     want = re.sub(r"^(dr\.?|doctor)\s+", "", _fold(spoken))
-    return want in (_fold(a.provider_id), _fold(spoken)) or want in _fold(a.provider_name)
+    return want == _fold(a.provider_id) or (bool(want) and want in _fold(a.provider_name))
 
 
 def _patient_matches(spoken: str | None, a: Appointment) -> bool:
