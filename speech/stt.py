@@ -10,6 +10,15 @@ on. First come, first served within a priority, so one long call cannot starve t
 on two CPU cores: greedy decoding, no timestamps, no VAD filter (turns are already segmented), no
 conditioning on earlier text, no temperature fallback.
 
+Context: a job may carry a `Prompt`, words the caller is likely to say next (the times just
+offered, the practice's doctors, a date-of-birth primer). It goes before the start-of-transcript
+tokens as Whisper's previous-text prompt (`<|startofprev|>` + at most `MAX_PROMPT_TOKENS` tokens),
+as faster-whisper's `initial_prompt`/`hotwords` do; jobs in one batch may carry different prompts
+(one encoder run; one decoder run per prompt length, as CTranslate2 wants the start-of-transcript
+token at one position across a batch).
+A decode with a prompt that comes out as the prompt's own words, or as words the model itself
+thinks are not speech, is decoded again without it (Whisper narrates a prompt over line noise).
+
 Short context: faster-whisper always pads the encoder input to 30 s (3,000 mel frames), so a 2 s
 turn costs as much as 30 s of audio. CTranslate2's encoder accepts shorter input, so a turn of up to
 27 s is encoded with its own length plus 3 s, at least 10 s (1,000 frames): about three times less
@@ -33,7 +42,7 @@ import threading
 import time
 import zlib
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,10 +69,25 @@ TOKENS_PER_SECOND = 6  # generous for speech (about 3 words/s): a cap that stops
 MAX_COMPRESSION = 2.4  # text that gzips better than this is a repetition loop (Whisper's own rule)
 FINAL, SPECULATIVE = 0, 1  # job priorities: lower runs first
 MAX_BATCH = 4  # queued turns of one priority transcribed in one run
+MAX_PROMPT_TOKENS = 60  # a prompt is a hint, not a transcript: its last tokens at most
+ECHO_NO_SPEECH = 0.3  # with a prompt, a no-speech probability over this is the prompt talking
+ECHO_WORDS = 5  # a prompted transcript that is this many of the prompt's words in a row echoes it
 
 
 class SpeechModelError(RuntimeError):
     """The Whisper model cannot be found or loaded."""
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """Words likely in the next turn, given to Whisper as the text that came before it.
+
+    `text` is written the way a transcript would read ("My date of birth is March 14, 1985." or
+    "9 AM, 9:30 AM, Doctor Patel"). It may hold names of people, so it is kept out of `repr` and
+    never logged; only its tokens reach the model.
+    """
+
+    text: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -128,6 +152,7 @@ class SpeechToText:
             model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language="en"
         )
         self._prompt = [*self._tokenizer.sot_sequence, self._tokenizer.no_timestamps]
+        self._prompt_tokens: dict[str, tuple[int, ...]] = {}  # Prompt text -> its tokens (a few kinds)
         self._suppress = list(get_suppressed_tokens(self._tokenizer, [-1]))
         ranks = {FINAL: FINAL_TRANSCRIPT, SPECULATIVE: SPECULATIVE_TRANSCRIPT}
         self._pool = PriorityPool(
@@ -136,7 +161,8 @@ class SpeechToText:
         # How transcripts were made: "short" (one decode at the turn's own context), "full" (the
         # 30 s window, first or after a short decode looped), "windowed" (audio over 27 s),
         # "batched" (short decodes that ran together with others).
-        self.decodes = {"short": 0, "full": 0, "windowed": 0, "batched": 0}
+        # "prompted" counts decodes with a Prompt, "echoed" those redone without it.
+        self.decodes = {"short": 0, "full": 0, "windowed": 0, "batched": 0, "prompted": 0, "echoed": 0}
         self._counts_lock = threading.Lock()  # workers count side by side
 
     @classmethod
@@ -183,34 +209,63 @@ class SpeechToText:
         """Every worker is transcribing (a new job would wait)."""
         return self._pool.running >= self.workers
 
-    async def transcribe(self, pcm: np.ndarray, sample_rate: int) -> Transcript:
+    async def transcribe(
+        self, pcm: np.ndarray, sample_rate: int, *, context: Prompt | None = None
+    ) -> Transcript:
         """Transcribe one utterance. Empty or silent audio gives an empty transcript, not an error;
         NaN samples, non-mono arrays or a bad rate raise `AudioFormatError`."""
-        return await self.submit(pcm, sample_rate).result()
+        return await self.submit(pcm, sample_rate, context=context).result()
 
-    def submit(self, pcm: np.ndarray, sample_rate: int, *, speculative: bool = False) -> SttJob:
-        """Queue one utterance (final or speculative priority); await `job.result()` for it."""
+    def submit(
+        self,
+        pcm: np.ndarray,
+        sample_rate: int,
+        *,
+        speculative: bool = False,
+        context: Prompt | None = None,
+    ) -> SttJob:
+        """Queue one utterance (final or speculative priority), decoded after `context`'s words
+        when given; await `job.result()` for it."""
         rate = check_rate(sample_rate)
         samples = to_int16(pcm)
         duration = len(samples) / rate
         if duration < MIN_AUDIO_S or int(np.abs(samples.astype(np.int32)).max()) < SILENCE_PEAK:
             return SttJob(self._pool, None, duration)
         audio = to_float32(resample(samples, rate, WHISPER_RATE))
-        future = self._pool.submit(SPECULATIVE if speculative else FINAL, self._transcribe_16k, audio)
+        tokens = self._tokens_of(context)
+        future = self._pool.submit(SPECULATIVE if speculative else FINAL, self._transcribe_16k, audio, tokens)
         return SttJob(self._pool, future, duration)
 
-    def _transcribe_16k(self, audio: np.ndarray) -> tuple[str, float, float, float, float]:
-        [result] = self._transcribe_batch([(audio,)])
+    def _tokens_of(self, context: Prompt | None) -> tuple[int, ...]:
+        """`<|startofprev|>` and the last `MAX_PROMPT_TOKENS` tokens of the prompt's text; () for none."""
+        text = " ".join((context.text if context is not None else "").split())
+        if not text:
+            return ()
+        tokens = self._prompt_tokens.get(text)
+        if tokens is None:
+            encoded = self._tokenizer.encode(" " + text)[-MAX_PROMPT_TOKENS:]
+            tokens = (self._tokenizer.sot_prev, *encoded)
+            if len(self._prompt_tokens) > 256:  # prompts vary per call (names, times): stay small
+                self._prompt_tokens.clear()
+            self._prompt_tokens[text] = tokens
+        return tokens
+
+    def _transcribe_16k(
+        self, audio: np.ndarray, prompt: tuple[int, ...] = ()
+    ) -> tuple[str, float, float, float, float]:
+        [result] = self._transcribe_batch([(audio, prompt)])
         return result
 
     def _transcribe_batch(
-        self, jobs: list[tuple[np.ndarray]]
+        self, jobs: list[tuple[np.ndarray, tuple[int, ...]]]
     ) -> list[tuple[str, float, float, float, float]]:
         """Queued turns in one encoder and one decoder run (the pool's batch function). A turn whose
         short decode looks like a loop, or too long for one window, is finished on its own.
         Per turn: (text, confidence, no-speech probability, start and end of its model time)."""
         started = time.perf_counter()
-        audios = [audio for (audio,) in jobs]
+        audios = [audio for audio, _prompt in jobs]
+        prompts = [prompt for _audio, prompt in jobs]
+        self._count("prompted", sum(1 for p in prompts if p))
         contexts = [self._context(audio) for audio in audios]
         short = [i for i, context in enumerate(contexts) if context is not None and self.short_context]
         results: list[tuple[str, float, float] | None] = [None] * len(audios)
@@ -219,17 +274,17 @@ class SpeechToText:
             if len(short) > 1:
                 self._count("batched", len(short))
             context = max(contexts[i] or MIN_FRAMES for i in short)
-            for i, result in zip(
-                short, self._decode_windows([audios[i] for i in short], context), strict=True
-            ):
+            decoded = self._decode_windows([audios[i] for i in short], context, [prompts[i] for i in short])
+            for i, result in zip(short, decoded, strict=True):
                 results[i] = result
         batch_end = time.perf_counter()
         out = []
-        for audio, context, result in zip(audios, contexts, results, strict=True):
+        for audio, prompt, context, result in zip(audios, prompts, contexts, results, strict=True):
             end = batch_end
             if result is None and context is not None:  # looping, or short context off
                 self._count("full")
-                [result] = self._decode_windows([audio], FULL_FRAMES)
+                # After a short decode the prompt was tried (and dropped, see _decode_windows).
+                [result] = self._decode_windows([audio], FULL_FRAMES, [() if self.short_context else prompt])
                 end = time.perf_counter()
             if result is None:  # longer than one window
                 self._count("windowed")
@@ -250,17 +305,65 @@ class SpeechToText:
             self.decodes[kind] += n
 
     def _decode_windows(
-        self, audios: list[np.ndarray], context: int
+        self, audios: list[np.ndarray], context: int, prompts: list[tuple[int, ...]]
     ) -> list[tuple[str, float, float] | None]:
         """One greedy decode of each of several clips of at most 30 s, run as one batch, with an
-        encoder context of `context` frames. Per clip: (text, confidence, no-speech probability),
-        or None when the output looks like a loop."""
+        encoder context of `context` frames, each after its own prompt tokens. Per clip: (text,
+        confidence, no-speech probability), or None when the output looks like a loop. A clip whose
+        prompted decode echoes the prompt (see `_echoes`) or looks like a loop is decoded again
+        without it, at the same context, before any full-window retry."""
         windows = np.stack([self._window(audio, context) for audio in audios])
         encoded = self.model.model.encode(ctranslate2.StorageView.from_array(windows))
-        budgets = [len(self._prompt) + int(len(a) / WHISPER_RATE * TOKENS_PER_SECOND) + 10 for a in audios]
+        starts = [[*prompt, *self._prompt] for prompt in prompts]
+        results = self._generate(encoded, audios, starts, context)
+        echoed = [
+            i
+            for i, (prompt, result) in enumerate(zip(prompts, results, strict=True))
+            if prompt and (result is None or self._echoes(prompt, result))
+        ]
+        if echoed:
+            self._count("echoed", len(echoed))
+            again = self._generate(
+                self.model.model.encode(ctranslate2.StorageView.from_array(windows[echoed])),
+                [audios[i] for i in echoed],
+                [list(self._prompt)] * len(echoed),
+                context,
+            )
+            for i, result in zip(echoed, again, strict=True):
+                results[i] = result
+        return results
+
+    def _generate(
+        self, encoded: Any, audios: list[np.ndarray], starts: list[list[int]], context: int
+    ) -> list[tuple[str, float, float] | None]:
+        """Decode encoded clips after their start tokens. CTranslate2 needs the start-of-transcript
+        token at one position across a batch, so clips whose prompts differ in length are decoded
+        in one run per length (sharing the encoder run)."""
+        lengths = sorted({len(start) for start in starts})
+        if len(lengths) == 1:
+            return self._generate_same_length(encoded, audios, starts, context)
+        features = np.asarray(encoded)
+        results: list[tuple[str, float, float] | None] = [None] * len(audios)
+        for length in lengths:
+            group = [i for i, start in enumerate(starts) if len(start) == length]
+            part = ctranslate2.StorageView.from_array(np.ascontiguousarray(features[group]))
+            decoded = self._generate_same_length(
+                part, [audios[i] for i in group], [starts[i] for i in group], context
+            )
+            for i, result in zip(group, decoded, strict=True):
+                results[i] = result
+        return results
+
+    def _generate_same_length(
+        self, encoded: Any, audios: list[np.ndarray], starts: list[list[int]], context: int
+    ) -> list[tuple[str, float, float] | None]:
+        budgets = [
+            len(start) + int(len(a) / WHISPER_RATE * TOKENS_PER_SECOND) + 10
+            for a, start in zip(audios, starts, strict=True)
+        ]
         results = self.model.model.generate(
             encoded,
-            [self._prompt] * len(audios),
+            starts,
             beam_size=self.beam_size,
             max_length=min(self.model.max_length, max(budgets)),
             return_scores=True,
@@ -269,9 +372,23 @@ class SpeechToText:
             suppress_tokens=self._suppress,
         )
         return [
-            self._reading(result, min(self.model.max_length, budget), context)
-            for result, budget in zip(results, budgets, strict=True)
+            self._reading(result, min(self.model.max_length, budget), context, len(start))
+            for result, budget, start in zip(results, budgets, starts, strict=True)
         ]
+
+    def _echoes(self, prompt: tuple[int, ...], result: tuple[str, float, float]) -> bool:
+        """The prompted decode looks like the prompt talking, not the caller: the model rates the
+        audio as likely non-speech, or the text is a run of at least `ECHO_WORDS` of the prompt's
+        own words in its order (a caller saying exactly that is decoded again, and the plain
+        decode gives their words anyway; short answers such as "Yes, that's right." are left)."""
+        text, _confidence, no_speech = result
+        if not text:
+            return False
+        if no_speech > ECHO_NO_SPEECH:
+            return True
+        said = _words(text)
+        primer = " ".join(_words(self._tokenizer.decode(list(prompt[1:]))))
+        return len(said) >= ECHO_WORDS and f" {' '.join(said)} " in f" {primer} "
 
     def _window(self, audio: np.ndarray, context: int) -> np.ndarray:
         """Log-mel features of `audio`, the rest of the window silence as Whisper knows it (see the
@@ -283,11 +400,13 @@ class SpeechToText:
         window[:, :usable] = features[:, :usable]
         return window
 
-    def _reading(self, result: Any, max_length: int, context: int) -> tuple[str, float, float] | None:
+    def _reading(
+        self, result: Any, max_length: int, context: int, start_length: int
+    ) -> tuple[str, float, float] | None:
         tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
         text = self._tokenizer.decode(tokens).strip()
         # In a batch the decoder may run past this clip's own cap; reaching it counts the same.
-        hit_cap = len(self._prompt) + len(result.sequences_ids[0]) >= max_length
+        hit_cap = start_length + len(result.sequences_ids[0]) >= max_length
         avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1) if tokens else -10.0
         confidence = math.exp(avg_logprob)
         if context < FULL_FRAMES and (
@@ -357,6 +476,10 @@ class SttJob:
             queued_ms=(started - self._submitted) * 1000,
             no_speech_prob=no_speech,
         )
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in (w.strip(".,?!:;'\"").lower() for w in text.split()) if w]
 
 
 def _looks_looped(text: str) -> bool:

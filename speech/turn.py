@@ -14,12 +14,21 @@ moment of speech is taken from the 10 ms level (sound within `level_rel_db` of t
 block) inside and just after the VAD's voiced windows, and the end is not declared while the most
 recent 20 ms are loud (the caller may be starting again before the VAD has seen a whole window).
 
+End of turn from meaning: a caller's words can say more than their silence. Given a completeness
+test (`complete(text) -> bool | None`, from whoever knows what was asked: "a full date of birth", "one
+of the offered times") and the transcript of the turn so far (`heard(text, voice_end_ms)`, made at
+the pause), the detector ends a turn whose words complete the answer after `complete_end_ms` of
+silence instead of `end_silence_ms`, and waits `incomplete_end_ms` after words that plainly do not
+("my date of birth is", a trailing "and" or "um"). `None` leaves the fixed silence. The verdict
+holds only while the caller stays silent: any new sound clears it.
+
 Times are stream offsets in ms: audio pushed since creation or `reset()`.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,6 +50,9 @@ class TurnConfig(BaseModel):
     start_speech_ms: int = Field(default=96, ge=0)  # speech needed before SpeechStarted
     pause_ms: int = Field(default=160, ge=0)
     end_silence_ms: int = Field(default=360, gt=0)  # > a 300 ms pause inside a sentence, < 400 ms delay
+    # With a completeness test and a transcript of the turn so far (see the module docstring):
+    complete_end_ms: int = Field(default=200, gt=0)  # the words complete the answer
+    incomplete_end_ms: int = Field(default=800, gt=0)  # the words plainly do not
     min_speech_ms: int = Field(default=192, ge=0)  # shorter turns are coughs, clicks, "mm"
     preroll_ms: int = Field(default=200, ge=0)  # audio kept before the detected onset
     tail_ms: int = Field(default=160, ge=0)  # audio kept after the last speech
@@ -56,6 +68,8 @@ class TurnConfig(BaseModel):
             raise ValueError("neg_threshold must not exceed threshold")
         if self.pause_ms >= self.end_silence_ms:
             raise ValueError("pause_ms must be shorter than end_silence_ms")
+        if not self.complete_end_ms <= self.end_silence_ms <= self.incomplete_end_ms:
+            raise ValueError("need complete_end_ms <= end_silence_ms <= incomplete_end_ms")
         return self
 
 
@@ -85,6 +99,7 @@ class TurnEnded:
     audio: np.ndarray = field(repr=False)  # int16 at sample_rate
     sample_rate: int = PHONE_RATE
     forced: bool = False  # True when cut at max_turn_ms rather than ended by silence
+    complete: bool | None = None  # the words' verdict that timed the end (None: the fixed silence)
 
 
 @dataclass(frozen=True)
@@ -99,9 +114,18 @@ _NOISE_MARGIN = 2.0  # sound counts only if this many times above the background
 _MIN_LOUD_RMS = 60.0  # and never below about -55 dBFS
 
 
+Complete = Callable[[str], bool | None]
+
+
 class TurnDetector:
-    def __init__(self, config: TurnConfig | None = None, model: SileroVadModel | None = None) -> None:
+    def __init__(
+        self,
+        config: TurnConfig | None = None,
+        model: SileroVadModel | None = None,
+        complete: Complete | None = None,
+    ) -> None:
         self.config = config or TurnConfig()
+        self.complete = complete  # words so far -> complete? (see the module docstring)
         self._vad = VadStream(
             model or SileroVadModel.load(),
             self.config.sample_rate,
@@ -128,6 +152,22 @@ class TurnDetector:
         self._speech_ms = 0
         self._peak = 0.0
         self._quiet_voiced = 0
+        self._verdict: bool | None = None  # what the words so far say about the end
+        self._verdict_voice_ms = -1  # ... valid while the last sound is still this one
+
+    def expect(self, complete: Complete | None) -> None:
+        """The completeness test for the turns to come (None: the fixed silence only)."""
+        self.complete = complete
+
+    def heard(self, text: str, voice_end_ms: int) -> bool | None:
+        """The transcript of the current turn up to its last sound at `voice_end_ms` (the
+        `silence_since_ms` of the `PauseDetected` it was made at). Judged by the completeness test
+        if the caller has stayed silent since; the verdict times this turn's end. Returns it."""
+        if self.complete is None or not self._in_turn or voice_end_ms != self._last_voice_ms:
+            return None
+        self._verdict = self.complete(text)
+        self._verdict_voice_ms = voice_end_ms
+        return self._verdict
 
     def reconfigure(self, **changes: object) -> TurnConfig:
         """Change timing mid-call, keeping the stream: e.g. `end_silence_ms=700` while the caller
@@ -228,14 +268,19 @@ class TurnDetector:
         if held is not None:
             self._last_voice_ms = held
         silence = now_ms - self._last_voice_ms
-        end_silence = cfg.end_silence_ms + self._masking_ms()
+        verdict = self._verdict if self._verdict_voice_ms == self._last_voice_ms else None
+        if verdict is None:
+            base = cfg.end_silence_ms
+        else:
+            base = cfg.complete_end_ms if verdict else cfg.incomplete_end_ms
+        end_silence = base + self._masking_ms()
         if silence >= end_silence:
             # More sensitive than `threshold`: a soft onset ("f", "h") is tens of dB below the
             # loudest vowel, and hearing one only defers the decision by a window or two.
             onset_threshold = self._loud_threshold(extra_db=-10.0)
             starting_again = self._level.last_loud_end(now_ms - 20, now_ms, onset_threshold) is not None
             if not starting_again or silence >= end_silence + 2 * WINDOW_MS:
-                return self._close(now_ms, forced=False)
+                return self._close(now_ms, forced=False, complete=verdict)
         if silence >= cfg.pause_ms and not self._paused:
             self._paused = True
             return [PauseDetected(at_ms=now_ms, silence_since_ms=self._last_voice_ms)]
@@ -261,6 +306,7 @@ class TurnDetector:
 
     def _open(self, onset_ms: int, now_ms: int) -> None:
         self._in_turn, self._paused = True, False
+        self._verdict, self._verdict_voice_ms = None, -1
         self._candidate_ms = None
         self._last_vad_ms = self._last_voice_ms = now_ms
         self._speech_ms = now_ms - onset_ms
@@ -270,10 +316,11 @@ class TurnDetector:
         sounding = self._level.first_loud_start(onset_ms - 3 * WINDOW_MS, now_ms, self._loud_threshold())
         self._onset_ms = min(onset_ms, sounding) if sounding is not None else onset_ms
 
-    def _close(self, now_ms: int, *, forced: bool) -> list[TurnEvent]:
+    def _close(self, now_ms: int, *, forced: bool, complete: bool | None = None) -> list[TurnEvent]:
         cfg = self.config
         speech_ms = self._speech_ms
         self._in_turn = self._paused = False
+        self._verdict, self._verdict_voice_ms = None, -1
         self._candidate_ms = None
         if speech_ms < cfg.min_speech_ms:
             self._trim_preroll()
@@ -295,6 +342,7 @@ class TurnDetector:
                 audio=audio,
                 sample_rate=self._rate,
                 forced=forced,
+                complete=complete,
             )
         ]
 

@@ -9,7 +9,15 @@ from piper import SynthesisConfig
 
 from speech.pcm import AudioFormatError
 from speech.resample import resample
-from speech.stt import SpeechModelError, SpeechToText, Transcript, _looks_looped, resolve_model
+from speech.stt import (
+    MAX_PROMPT_TOKENS,
+    Prompt,
+    SpeechModelError,
+    SpeechToText,
+    Transcript,
+    _looks_looped,
+    resolve_model,
+)
 from speech.tts import TextToSpeech
 from tests.speech.audio_helpers import compose, line_noise, phone_line, wer
 from tests.speech.conftest import load_fixture
@@ -48,7 +56,7 @@ async def test_one_word_answers_need_no_full_window(
         result = await stt.transcribe(audio, 8000)
         assert wer(answer, result.text) == 0, (answer, seed, result.text)
     used = {kind: stt.decodes[kind] - before[kind] for kind in before}
-    assert used == {"short": 3, "full": 0, "windowed": 0, "batched": 0}
+    assert used == {"short": 3, "full": 0, "windowed": 0, "batched": 0, "prompted": 0, "echoed": 0}
 
 
 @pytest.mark.parametrize(
@@ -237,3 +245,88 @@ async def test_final_transcripts_go_before_speculative_ones_and_promotion_moves_
     assert finished[-1].startswith("guess")
     with pytest.raises(asyncio.CancelledError):
         await dropped.result()
+
+
+# -- context: a prompt of likely words ---------------------------------------------------------
+
+DOB_PRIMER = Prompt("January, February, March. My date of birth is September 21, 1967.")
+SLOTS = Prompt("9 AM, 9:30 AM, 2 PM, Tuesday, Dr. Priya Patel. The 2 PM one, please.")
+NAMES = Prompt("My name is Siobhan O'Connor.")
+
+
+def _noises() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(11)
+    n = 8000 * 2
+    t = np.arange(n) / 8000
+    breath = np.convolve(rng.normal(0, 1500, n), np.ones(8) / 8, mode="same") * np.sin(np.pi * t / 2)
+    click = rng.normal(0, 30, n)
+    click[n // 2 : n // 2 + 40] += rng.normal(0, 8000, 40)
+    clips = {
+        "hiss -40 dBFS": rng.normal(0, 330, n),
+        "hiss -30 dBFS": rng.normal(0, 1040, n),
+        "breath": breath,
+        "click": click,
+        "hum": 2000 * np.sin(2 * np.pi * 60 * t) + 600 * np.sin(2 * np.pi * 180 * t),
+    }
+    return {k: phone_line(np.clip(v, -32768, 32767).astype(np.int16)) for k, v in clips.items()}
+
+
+@pytest.mark.parametrize("prompt", [DOB_PRIMER, SLOTS, NAMES], ids=["dob", "slots", "names"])
+async def test_a_prompt_does_not_make_noise_or_silence_talk(stt: SpeechToText, prompt: Prompt) -> None:
+    """Whisper given a prompt over line noise, a breath, a click or hum must not narrate the prompt."""
+    before = stt.decodes["prompted"]
+    for name, audio in _noises().items():
+        result = await stt.transcribe(audio, 8000, context=prompt)
+        assert result.text == "", (name, result.text)
+    for silent in (np.zeros(8000 * 2, dtype=np.int16), phone_line(line_noise(8000 * 2))):
+        assert (await stt.transcribe(silent, 8000, context=prompt)).text == ""
+    assert stt.decodes["prompted"] - before >= 5  # the noises did reach the model (digital silence never does)
+
+
+async def test_a_prompt_keeps_what_was_said(stt: SpeechToText, say) -> None:
+    """Answers are transcribed after their prompt as well as without it, including one that is
+    the prompt's own primer word for word (decoded again without the prompt: not lost)."""
+    cases = [
+        ("March fourteenth nineteen eighty five", DOB_PRIMER, "March 14 1985"),
+        ("the two PM one please", SLOTS, "the 2 PM one please"),
+        ("My date of birth is September 21 1967", DOB_PRIMER, "my date of birth is September 21 1967"),
+        ("yes", SLOTS, "yes"),
+    ]
+    echoed = stt.decodes["echoed"]
+    for said, prompt, reference in cases:
+        audio, _ = compose(8000, 200, say(said), 300)
+        plain = await stt.transcribe(audio, 8000)
+        prompted = await stt.transcribe(audio, 8000, context=prompt)
+        assert wer(reference, prompted.text) <= wer(reference, plain.text) + 0.01, (said, plain, prompted)
+        assert wer(reference, prompted.text) <= 0.2, (said, prompted.text)
+    assert stt.decodes["echoed"] - echoed >= 1  # the primer said word for word was checked again
+
+
+async def test_batched_turns_carry_their_own_prompts(stt: SpeechToText, say) -> None:
+    """Queued turns with different prompts (or none) decode together, each as it would alone."""
+    jobs = [
+        (say("my date of birth is March 3rd 1971"), DOB_PRIMER),
+        (say("the two PM one please"), SLOTS),
+        (say("I would like to see Doctor Patel on Monday"), None),
+    ]
+    alone = [await stt.transcribe(clip, 8000, context=prompt) for clip, prompt in jobs]
+    one_worker = SpeechToText.load(workers=1)
+    try:
+        before = dict(one_worker.decodes)
+        together = await asyncio.gather(
+            *(one_worker.transcribe(clip, 8000, context=prompt) for clip, prompt in [jobs[2], *jobs])
+        )
+        assert one_worker.decodes["batched"] - before["batched"] in (3, 4)
+        assert one_worker.decodes["prompted"] - before["prompted"] == 2
+    finally:
+        one_worker.close()
+    assert [r.text for r in together[1:]] == [r.text for r in alone]
+
+
+def test_a_prompt_is_capped_and_never_shown(stt: SpeechToText) -> None:
+    long = Prompt(", ".join(f"Doctor Name{i}" for i in range(80)) + ". My name is Siobhan O'Connor.")
+    tokens = stt._tokens_of(long)
+    assert tokens[0] == stt._tokenizer.sot_prev and len(tokens) == 1 + MAX_PROMPT_TOKENS
+    assert stt._tokenizer.decode(list(tokens[1:])).endswith("My name is Siobhan O'Connor.")  # the tail kept
+    assert stt._tokens_of(None) == () and stt._tokens_of(Prompt("  ")) == ()
+    assert "Siobhan" not in repr(long) and "Siobhan" not in str(long)

@@ -234,6 +234,10 @@ def test_config_validation() -> None:
         TurnConfig(sample_rate=12)
     with pytest.raises(ValidationError):
         TurnConfig(end_silence_ms=0)
+    with pytest.raises(ValidationError, match="complete_end_ms"):
+        TurnConfig(complete_end_ms=400)  # longer than the fixed end
+    with pytest.raises(ValidationError, match="complete_end_ms"):
+        TurnConfig(incomplete_end_ms=300)  # shorter than the fixed end
 
 
 def test_missing_or_wrong_vad_model_is_a_clear_error(tmp_path) -> None:
@@ -279,3 +283,73 @@ def test_clipped_speech_still_makes_one_turn(say, vad_model) -> None:
     events = run(TurnDetector(TurnConfig(), vad_model), audio)
     [ended] = of(TurnEnded, events)
     assert 0 < ended.at_ms - stop // 8 <= 400 and ended.start_ms <= start // 8
+
+
+# -- end of turn from meaning ------------------------------------------------------------------
+
+
+def run_judged(detector: TurnDetector, audio: np.ndarray, words: Callable[[int], str]) -> list[TurnEvent]:
+    """Like `run`, and at the n-th pause the detector hears `words(n)` as the transcript so far
+    (what the listener's speculative run gives it), before the next frame."""
+    events: list[TurnEvent] = []
+    pauses = 0
+    for frame in split_frames(audio, detector.config.sample_rate):
+        for event in detector.push(frame):
+            events.append(event)
+            if isinstance(event, PauseDetected):
+                detector.heard(words(pauses), event.silence_since_ms)
+                pauses += 1
+    return events
+
+
+def test_words_that_complete_the_answer_end_the_turn_sooner(say, vad_model) -> None:
+    config = TurnConfig()
+    for i, text in enumerate(["yes", "March fifth nineteen eighty", "the first one"]):
+        audio, [(_start, stop)] = compose(8000, 500, say(text), 900, seed=i)
+        [fixed] = of(TurnEnded, run(TurnDetector(config, vad_model), audio))
+        judged = TurnDetector(config, vad_model, complete=lambda words: True)
+        [sooner] = of(TurnEnded, run_judged(judged, audio, lambda n, said=text: said))
+        assert fixed.complete is None and sooner.complete is True
+        fixed_delay, sooner_delay = fixed.at_ms - stop // 8, sooner.at_ms - stop // 8
+        assert config.complete_end_ms - 40 <= sooner_delay <= config.complete_end_ms + 60, (
+            text,
+            sooner_delay,
+        )
+        assert sooner_delay <= fixed_delay - 100, (text, sooner_delay, fixed_delay)
+        # The same audio as the fixed end gives (the listener's speculative transcript is reused).
+        assert (sooner.start_ms, sooner.end_ms) == (fixed.start_ms, fixed.end_ms)
+
+
+def test_unfinished_words_wait_longer_so_the_caller_is_not_cut_off(say, vad_model) -> None:
+    """ "my date of birth is ... March fifth": the fixed silence ends the turn in the pause; the
+    words say the answer is not there yet, so the detector waits and hears it whole."""
+    first, rest = say("my date of birth is"), say("March fifth nineteen eighty")
+    audio, _spans = compose(8000, 500, first, 550, rest, 1200)
+
+    def complete(words: str) -> bool | None:
+        return not words.rstrip(".").lower().endswith(" is")
+
+    fixed = of(TurnEnded, run(TurnDetector(TurnConfig(), vad_model), audio))
+    assert len(fixed) == 2  # cut off after "is"
+    judged = TurnDetector(TurnConfig(), vad_model, complete=complete)
+    heard = ["My date of birth is", "My date of birth is March 5th, 1980."]
+    [whole] = of(TurnEnded, run_judged(judged, audio, lambda n: heard[min(n, 1)]))
+    assert whole.complete is True  # the second pause's words completed it: ended sooner too
+    assert whole.end_ms - whole.start_ms > (len(first) + len(rest)) // 8
+
+
+def test_a_verdict_counts_only_for_the_silence_it_was_made_in(say, vad_model) -> None:
+    config = TurnConfig()
+    audio, [(_start, stop)] = compose(8000, 500, say("yes"), 900)
+    detector = TurnDetector(config, vad_model, complete=lambda words: True)
+    events: list[TurnEvent] = []
+    verdicts = []
+    for frame in split_frames(audio, 8000):
+        for event in detector.push(frame):
+            events.append(event)
+            if isinstance(event, PauseDetected):  # a transcript of older audio than the pause's
+                verdicts.append(detector.heard("Yes.", event.silence_since_ms - 100))
+    [ended] = of(TurnEnded, events)
+    assert verdicts == [None] and ended.complete is None
+    assert ended.at_ms - stop // 8 >= config.end_silence_ms - 40
+    assert TurnDetector(config, vad_model).heard("Yes.", 0) is None  # no test given: no verdict
