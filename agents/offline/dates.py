@@ -45,6 +45,15 @@ _DOB_PATTERNS = [
     # march 4th, 1985 (Whisper also writes "September 17. 1958")
     re.compile(rf"\b{_MONTH}\s+(?:the\s+)?{_DAY}[,.]?\s+(?:of\s+)?{_YEAR}\b"),
     re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b"),  # the 4th of march 1985
+    # two-digit years: "6/16/84"; "june 16th 84" (19xx only); "born 6 16 84" (after a cue only)
+    re.compile(r"\b(?P<a>\d{1,2})\s?/\s?(?P<b>\d{1,2})\s?/\s?(?P<yy>\d{2})\b(?![/:.]?\d)"),
+    re.compile(
+        rf"\b{_MONTH}\s+(?:the\s+)?{_DAY}[,.]?\s+(?:of\s+)?(?P<yy>[3-9]\d)\b(?!\s*(?::|am|pm|o'clock|\d))"
+    ),
+    re.compile(
+        r"\b(?:born(?: on)?|birthday(?: is)?|birth date(?: is)?|date of birth(?: is)?|dob(?: is)?)\s+"
+        rf"(?:(?P<a>\d{{1,2}})\s+(?P<b>\d{{1,2}})|{_MONTH}\s+(?:the\s+)?{_DAY}[,.]?)\s+(?P<yy>\d{{2}})\b(?![:/.]?\d)"
+    ),
 ]
 
 
@@ -62,7 +71,11 @@ def find_dob(text: str, today: date) -> tuple[date | None, str | None]:
         if not m:
             continue
         groups = m.groupdict()
-        year = int(groups["year"])
+        if groups.get("yy"):  # a two-digit year: this century unless that would be the future
+            yy = int(groups["yy"])
+            year = 2000 + yy if 2000 + yy <= today.year else 1900 + yy
+        else:
+            year = int(groups["year"])
         if "m" in groups and groups.get("m"):
             found = _safe_date(year, int(groups["m"]), int(groups["d"]))
         elif groups.get("a"):

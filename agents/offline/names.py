@@ -119,7 +119,7 @@ def name_near(before: str, after: str) -> tuple[str, str] | None:
         if 2 <= len(words) <= 4:
             return _title(words[0]), _title(words[-1])
         break
-    tail = re.split(r"[.,;!?]", after, maxsplit=1)[0]
+    tail = re.split(r"[.,;!?]", after.lstrip(" .,;!?"), maxsplit=1)[0]
     words = _name_words(tail, leading=False)
     if 2 <= len(words) <= 4:
         return _title(words[0]), _title(words[-1])

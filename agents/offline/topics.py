@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from agents.offline.dates import find_when
+from agents.offline.dates import WEEKDAYS, find_when, weekday_date
 from agents.offline.hours import OpeningHours, answer
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.numbers import normalize
@@ -196,6 +196,10 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], hours: OpeningHours) -> Topi
     task = s.get("task")
     if _HOURS.search(text):
         named = find_when(text, ctx.now).start
+        if named is None and (plural := re.search(rf"\b({'|'.join(WEEKDAYS)})s\b", text)):
+            named = weekday_date(
+                WEEKDAYS.index(plural.group(1)), ctx.now.date(), next_week=False
+            )  # "on saturdays"
         words = answer(text, hours, ctx.now, named)
         if requested or task_of(intents(text)) in (Intent.RESCHEDULE, Intent.CANCEL, Intent.LIST):
             return TopicRead(preface=words)  # "are you open saturday? I'd like to come in then"
