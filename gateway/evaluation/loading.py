@@ -99,15 +99,19 @@ def _explain(path: Path, node: Any, exc: ValidationError, index: int | None) -> 
     """One line per problem: file:line: field.path: message."""
     lines = []
     for error in exc.errors():
-        loc = [p for p in error["loc"] if p not in ("function-after", "function-before")]
-        loc = _drop_union_tags(loc)
+        raw = list(error["loc"])
+        if "bool" in raw:  # true/false or a mapping: the mapping's own error says more
+            continue
+        loc = _drop_union_tags(raw)
         target = _node_at(node, loc)
         line = (target or node).start_mark.line + 1
         field = ".".join(str(p) for p in loc) or "scenario"
         if index is not None:
             field = f"[{index}].{field}" if loc else f"[{index}]"
         message = error["msg"]
-        if error["type"] == "extra_forbidden":
+        if "Handoff" in raw and raw[-1] == "Handoff":
+            message = "expected true, false or {reason: text}"
+        elif error["type"] == "extra_forbidden":
             message = "unknown field (misspelt?)"
         elif error["type"] == "missing":
             message = "required field is missing"
@@ -116,8 +120,11 @@ def _explain(path: Path, node: Any, exc: ValidationError, index: int | None) -> 
 
 
 def _drop_union_tags(loc: list[Any]) -> list[Any]:
-    """Pydantic names the union member it tried ('bool', 'Handoff'); they are not YAML keys."""
-    return [p for p in loc if not (isinstance(p, str) and (p[:1].isupper() or p in ("bool", "str", "list")))]
+    """Pydantic names the union member it tried (`bool`, `Handoff`); they are not YAML keys."""
+    return [p for p in loc if p not in _UNION_TAGS]
+
+
+_UNION_TAGS = {"bool", "Handoff"}
 
 
 def _node_at(node: Any, loc: list[Any]) -> Any:

@@ -77,8 +77,10 @@ async def evaluate(
 async def run_one(
     scenario: Scenario, channel: ChannelName, runner: Channel, settings: Settings, clock: ScenarioClock
 ) -> ScenarioResult:
-    if channel not in scenario.channels():
-        why = scenario.unsupported(channel) or f"set up for {', '.join(scenario.channels())} only"
+    why = scenario.unsupported(channel)
+    if why is None and channel not in scenario.channels():
+        why = f"set up for {', '.join(scenario.channels())} only"
+    if why is not None:
         return ScenarioResult(scenario, channel, "skip", why=why)
     started = time.monotonic()
     now = clock.set(scenario.setup.now)

@@ -72,6 +72,10 @@ def test_the_shipped_scenarios_load() -> None:
          "s.yaml:5: [1].turns: List should have at least 1 item"),
         ("name: x\nturns: [{wav: nowhere.wav}]\nexpect: {}\n", "turn 1: no such WAV file"),
         ("just words\n", "s.yaml:1: expected a scenario"),
+        ("name: x\nturns: [hi]\nexpect:\n  handed_to_staff: maybe\n",
+         "s.yaml:4: expect.handed_to_staff: expected true, false or {reason: text}"),
+        ("name: x\nturns: [hi]\nexpect:\n  handed_to_staff: {reasn: x}\n",
+         "s.yaml:4: expect.handed_to_staff.reasn: unknown field"),
     ],
 )  # fmt: skip
 def test_bad_files_say_where_and_why(tmp_path: Path, text: str, message: str) -> None:
