@@ -46,7 +46,9 @@ def expectation_of(memory: AgentMemory, *, verified: bool) -> Expectation:
     """The expectation after the last reply, from the runtime's memory and the planner's scratch."""
     s: dict[str, Any] = memory.scratch
     names = tuple(memory.recognition_names)
-    doctors = tuple(str(p.get("name", "")) for p in s.get("providers", []) if isinstance(p, dict))
+    doctors = tuple(str(p.get("name", "")) for p in s.get("providers", []) if isinstance(p, dict)) or tuple(
+        memory.recognition_doctors
+    )
     if memory.pending is not None or memory.transfer_offered is not None:
         return Expectation(Expecting.YES_NO, ("yes", "no", *doctors))
     if not verified:

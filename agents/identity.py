@@ -21,7 +21,16 @@ from agents.planner import ToolCall
 from agents.replies import OFFER_TRANSFER, failure_words
 from agents.tools import VerifyIdentityArgs
 from agents.turn import StepOutcome, Turn, not_done, ok, speak
-from connectors.base import Capability, FindPersonByNameDob, FindPersonByPhone, People, Person, Record
+from connectors.base import (
+    Capability,
+    FindPersonByNameDob,
+    FindPersonByPhone,
+    ListProviders,
+    People,
+    Person,
+    Providers,
+    Record,
+)
 
 
 async def verify_identity(
@@ -146,3 +155,14 @@ async def names_on_file(turn: Turn, calls: ConnectorCalls) -> list[str]:
         return []
     assert isinstance(found, People)
     return list(dict.fromkeys(n for p in found.people for n in (p.first_name, p.last_name) if n))
+
+
+async def doctors_on_staff(turn: Turn, calls: ConnectorCalls) -> list[str]:
+    """The practice's doctors ("Dr. Priya Patel"), for recognition of the first request."""
+    if not calls.can(Capability.LIST_PROVIDERS):
+        return []
+    try:
+        found = await calls.invoke(turn, Capability.LIST_PROVIDERS, ListProviders(), "system")
+    except ToolFailure:
+        return []
+    return [p.name for p in found.providers] if isinstance(found, Providers) else []

@@ -46,6 +46,7 @@ class AgentMemory(BaseModel):
     # Names on file for the calling number: recognition hints for the listener only (see
     # `agents.expectation`); never shown to a planner, spoken or logged.
     recognition_names: list[str] = Field(default_factory=list)
+    recognition_doctors: list[str] = Field(default_factory=list)  # the practice's, public
 
     @classmethod
     def load(cls, state: ConversationState) -> AgentMemory:

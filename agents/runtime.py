@@ -24,7 +24,7 @@ from agents.events import AuditSink, EventKind
 from agents.execution import ToolExecutor
 from agents.expectation import Expectation, expectation_of
 from agents.handoff import hand_off
-from agents.identity import names_on_file
+from agents.identity import doctors_on_staff, names_on_file
 from agents.limits import MAX_USER_CHARS
 from agents.memory import AgentMemory
 from agents.plan_loop import plan_turn
@@ -93,7 +93,9 @@ class AgentRuntime:
         for out in speak(text):
             yield out
         # After the greeting is out: who is on file for this number helps recognise their name.
-        memory.recognition_names = await names_on_file(Turn(state, memory, self.audit), self._calls)
+        turn = Turn(state, memory, self.audit)
+        memory.recognition_names = await names_on_file(turn, self._calls)
+        memory.recognition_doctors = await doctors_on_staff(turn, self._calls)
         memory.save(state)
 
     async def respond(self, state: ConversationState, turn: UserTurn) -> AsyncIterator[AgentOutput]:
