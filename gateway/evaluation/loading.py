@@ -87,7 +87,7 @@ def _resolve_wavs(scenario: Scenario, path: Path) -> Scenario:
     turns = []
     for number, turn in enumerate(scenario.turns, start=1):
         if turn.wav is not None:
-            wav = turn.wav if turn.wav.is_absolute() else (path.parent / turn.wav)
+            wav = (turn.wav if turn.wav.is_absolute() else path.parent / turn.wav).resolve()
             if not wav.is_file():
                 raise ScenarioFileError(f"{scenario.source}: turn {number}: no such WAV file: {wav}")
             turn = turn.model_copy(update={"wav": wav})

@@ -39,7 +39,7 @@ expect:
     )
     assert scenario.setup.now == datetime(2026, 12, 1, 10, 0)
     assert [t.kind for t in scenario.turns] == ["text", "text", "wav", "keypad"]
-    assert scenario.turns[2].wav == tmp_path / "hello.wav"
+    assert scenario.turns[2].wav == (tmp_path / "hello.wav").resolve()
     assert scenario.expect.rescheduled[0].from_ == datetime(2026, 12, 3, 10, 0)
     assert scenario.expect.nothing_disclosed_before_verification  # on unless switched off
     assert scenario.channels() == ("agent", "call")
