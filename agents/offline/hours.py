@@ -115,7 +115,7 @@ _ASKS_CLOSE = re.compile(
     r"\b(close|closing|closes|shut|how late|until when|till when|open (until|till|late))\b"
 )
 _ASKS_OPEN = re.compile(
-    r"\b(what time|when) (do|does) (you|the (office|clinic|practice)) open\b|\bopen(ing)? time\b"
+    r"\b(what time|when) (do|does|will) (you|you guys|y'all|the (office|clinic|practice)) open\b|\bopen(ing)? time\b"
 )
 
 

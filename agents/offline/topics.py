@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from agents.offline import wanted
 from agents.offline.dates import WEEKDAYS, find_when, weekday_date
 from agents.offline.hours import OpeningHours, answer
 from agents.offline.intents import Intent, intents, task_of
@@ -112,6 +114,15 @@ _STAFF_TOPICS = [
         "Test results: a question about test or lab results",
         "Our clinical staff can help with test results.",
     ),
+    # a medical question, whatever it is about ("is it normal to have a rash on antibiotics?")
+    _Topic(
+        re.compile(
+            r"\b(should i (take|be worried|worry|go|be concerned|stop|start|keep)|is it (normal|safe|serious|bad|ok|okay)"
+            r"|what should i (do|take)|medical (question|advice)|advice|side effects?|symptoms?)\b"
+        ),
+        "Medical question: the caller asked about symptoms or medical advice",
+        "I can't give medical advice, but our clinical staff can help.",
+    ),
     # prescriptions
     _Topic(
         re.compile(r"\b(refill\w*|re fill|renew (my |a )?(prescription|medication|meds))\b"),
@@ -194,13 +205,11 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], hours: OpeningHours) -> Topi
             if topic.pattern.search(text):
                 return TopicRead(step=_handover(topic.say, topic.reason))
     task = s.get("task")
-    if _HOURS.search(text):
-        named = find_when(text, ctx.now).start
-        if named is None and (plural := re.search(rf"\b({'|'.join(WEEKDAYS)})s\b", text)):
-            named = weekday_date(
-                WEEKDAYS.index(plural.group(1)), ctx.now.date(), next_week=False
-            )  # "on saturdays"
-        words = answer(text, hours, ctx.now, named)
+    follow_up = s.pop("hours_told", False) and _just_a_day(text, ctx)  # "and on sunday?"
+    if (asked := _HOURS.search(text)) or follow_up:
+        question = _clause(text, asked.start()) if asked else text
+        words = answer(question, hours, ctx.now, _day_in(question, ctx, s))
+        s["hours_told"] = True
         if requested or task_of(intents(text)) in (Intent.RESCHEDULE, Intent.CANCEL, Intent.LIST):
             return TopicRead(preface=words)  # "are you open saturday? I'd like to come in then"
         if task is None:
@@ -220,6 +229,36 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], hours: OpeningHours) -> Topi
             return TopicRead(step=say(f"{REDIRECT} What would you like to do?"), answered=True)
         return TopicRead(preface="I'm sorry, I can't help with that.", answered=True)
     return TopicRead()
+
+
+def _clause(text: str, at: int) -> str:
+    """The part of `text` around position `at`, up to the next "and", "if", "but", comma or stop:
+    the hours question in "what are your hours, and can I book tomorrow at 11"."""
+    start = max([0, *(m.end() for m in _CLAUSE_END.finditer(text, 0, at))])
+    end = next((m.start() for m in _CLAUSE_END.finditer(text, at)), len(text))
+    return text[start:end]
+
+
+_CLAUSE_END = re.compile(
+    r"[.,;!?]|\b(and|if|but|so|because|also|then|can i|could i|i'd like|i want|i need)\b"
+)
+
+
+def _day_in(question: str, ctx: PlanContext, s: dict[str, Any]) -> date | None:
+    """The day an hours question is about: named ("on friday", "on saturdays") or "that day" (the
+    day being booked)."""
+    if (named := find_when(question, ctx.now).start) is not None:
+        return named
+    if plural := re.search(rf"\b({'|'.join(WEEKDAYS)})s\b", question):
+        return weekday_date(WEEKDAYS.index(plural.group(1)), ctx.now.date(), next_week=False)
+    if re.search(r"\b(that|the same) day\b", question) and (want := wanted.load(s.get("want"))) is not None:
+        return want.start
+    return None
+
+
+def _just_a_day(text: str, ctx: PlanContext) -> bool:
+    """ "And on Sunday?" / "what about saturday": a day and hardly anything else."""
+    return len(text.split()) <= 5 and not find_when(text, ctx.now).empty and task_of(intents(text)) is None
 
 
 def _handover(words: str, reason: str) -> PlanStep:
