@@ -25,9 +25,10 @@ def register(app: typer.Typer) -> None:
         phone_band: bool = typer.Option(
             True, "--phone-band/--no-phone-band", help="Calls: caller audio through a 300-3400 Hz phone line."
         ),
-        noise_db: float | None = typer.Option(
+        noise_db: float = typer.Option(
             30.0, "--noise-db", help="Calls: line noise this many dB below the speech (phone band only)."
         ),
+        noise: bool = typer.Option(True, "--noise/--no-noise", help="Calls: line noise on the phone band."),
         seed: int = typer.Option(0, "--seed", help="Calls: seed of the line noise."),
         min_pass: float = typer.Option(0.95, "--min-pass", min=0.0, max=1.0, help="Lowest passing rate."),
         json_out: Path | None = typer.Option(None, "--json", help="Also write a JSON report here."),
@@ -54,7 +55,9 @@ def register(app: typer.Typer) -> None:
         caller_voice = None
         if channel == "call":
             try:
-                caller_voice = CallerVoice(voice, PhoneBand(enabled=phone_band, noise_db=noise_db, seed=seed))
+                caller_voice = CallerVoice(
+                    voice, PhoneBand(enabled=phone_band, noise_db=noise_db if noise else None, seed=seed)
+                )
             except VoiceError as exc:
                 raise fail(str(exc), 2) from None
             typer.echo(f"caller voice: {caller_voice.label}")
