@@ -32,10 +32,13 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed", help="Calls: seed of the line noise."),
         min_pass: float = typer.Option(0.95, "--min-pass", min=0.0, max=1.0, help="Lowest passing rate."),
         json_out: Path | None = typer.Option(None, "--json", help="Also write a JSON report here."),
+        transcripts: bool = typer.Option(
+            False, "--transcripts", help="Print the conversation under each scenario that did not pass."
+        ),
     ) -> None:
         """Check this deployment against scenario files: print a pass table and the completion rate."""
         from gateway.evaluation.loading import ScenarioFileError, load_scenarios
-        from gateway.evaluation.report import header, row, summary, write_json
+        from gateway.evaluation.report import header, row, summary, transcript_lines, write_json
         from gateway.evaluation.runner import evaluate as run_scenarios
         from gateway.evaluation.scenario import CHANNELS
         from gateway.evaluation.voices import CallerVoice, PhoneBand, VoiceError
@@ -66,6 +69,9 @@ def register(app: typer.Typer) -> None:
 
         def show(result) -> None:  # type: ignore[no-untyped-def]
             typer.echo(row(result))
+            if transcripts and result.status in ("fail", "error"):
+                for line in transcript_lines(result):
+                    typer.echo(line)
 
         try:
             results = run(run_scenarios(scenarios, channel, settings, voice=caller_voice, on_result=show))  # type: ignore[arg-type]

@@ -77,6 +77,16 @@ class Record:
     def caller_turns(self) -> list[Event]:
         return self.of("turn.user")
 
+    def transcript(self) -> list[tuple[str, str]]:
+        """(speaker, text) in order, as audited: "caller" for user turns, "bot" for replies."""
+        lines = []
+        for e in self.events:
+            if e.kind == "turn.user":
+                lines.append(("caller", str(e.payload.get("text") or "")))
+            elif e.kind == "turn.bot":
+                lines.append(("bot", str(e.payload.get("said") or "")))
+        return lines
+
     @property
     def handoff_reasons(self) -> list[str]:
         return [str(e.payload.get("reason") or "") for e in self.of("handoff.requested")]

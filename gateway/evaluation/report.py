@@ -31,6 +31,11 @@ def row(result: ScenarioResult) -> str:
     ).rstrip()
 
 
+def transcript_lines(result: ScenarioResult) -> list[str]:
+    """The conversation as audited, indented under its row (for failed scenarios)."""
+    return [f"    {'>' if who == 'caller' else ' '} {text}" for who, text in result.transcript]
+
+
 def header() -> str:
     return f"{'scenario':<{_WIDTH['scenario']}}  {'chan':<5}  {'result':<5}  why"
 
@@ -79,6 +84,7 @@ def as_json(results: list[ScenarioResult], min_pass: float) -> dict[str, Any]:
                 "voice": r.outcome.voice if r.outcome else None,
                 "conversation_id": r.outcome.conversation_id if r.outcome else None,
                 "checks": [{"check": v.check, "ok": v.ok, "why": v.why} for v in r.verdicts],
+                "transcript": [{"speaker": who, "text": text} for who, text in r.transcript],
                 "turns": [
                     {"said": t.said, "kind": t.kind, "heard": t.heard, "played": t.played}
                     for t in (r.outcome.turns if r.outcome else [])

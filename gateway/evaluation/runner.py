@@ -28,6 +28,7 @@ class ScenarioResult:
     why: str = ""
     outcome: Outcome | None = None
     seconds: float = 0.0
+    transcript: list[tuple[str, str]] = field(default_factory=list)  # (caller|bot, text), as audited
 
     @property
     def passed(self) -> bool:
@@ -103,4 +104,5 @@ async def run_one(
         "; ".join(v.why for v in failed),
         outcome,
         time.monotonic() - started,
+        record.transcript(),
     )

@@ -89,8 +89,11 @@ def test_a_failing_expectation_fails_the_run_and_says_why(tmp_path: Path) -> Non
 """,
         encoding="utf-8",
     )
-    code, out, err, report = frontdesk_eval(tmp_path, "wrong.yaml", "--channel", "agent")
+    code, out, err, report = frontdesk_eval(tmp_path, "wrong.yaml", "--channel", "agent", "--transcripts")
     assert code == 1, out + err
+    # the failed conversation, as audited, under its row; the passing one is not shown
+    assert out.count("> book with dr chen on friday at 10") == 1
+    assert "Done. You're booked with Dr. Marcus Chen on Friday, December 4th at 10 AM." in out
     assert outcomes(report) == {"booked at the wrong time": "fail", "books as expected": "pass"}
     assert "FAIL" in out and "booked: expected chen on Friday, December 4th at 11 AM" in out
     assert (
