@@ -67,6 +67,9 @@ def _cap(text: str | None) -> str | None:
 def _wire(message: Message) -> dict[str, Any]:
     out: dict[str, Any] = {"role": message.role, "content": _cap(message.content)}
     if message.role == "assistant" and message.tool_calls:
+        # "" rather than null for a call without words: the spec allows both, but llama-cpp-python's
+        # server rejects null (HTTP 500) and templates that concatenate `content` fail on it.
+        out["content"] = out["content"] or ""
         out["tool_calls"] = [
             {
                 "id": call.id,
