@@ -193,18 +193,30 @@ class CallChannel:
         self.gateway = ServedGateway(settings, clock)
         self.voice = voice
         self.timeout_s = timeout_s
+        self._voices: dict[str, CallerVoice] = {}  # scenarios' own voices, through the same band
 
     async def start(self) -> None:
         await asyncio.to_thread(self.gateway.start)
 
     async def stop(self) -> None:
         self.voice.close()
+        for voice in self._voices.values():
+            voice.close()
         await asyncio.to_thread(self.gateway.stop)
+
+    def voice_for(self, scenario: Scenario) -> CallerVoice:
+        spec = scenario.setup.voice
+        if spec is None:
+            return self.voice
+        if spec not in self._voices:
+            self._voices[spec] = CallerVoice(spec, self.voice.band)
+        return self._voices[spec]
 
     async def converse(self, scenario: Scenario) -> Outcome:
         from gateway.evaluation.record import conversation_for_call
         from gateway.twilio.simulator import CallerTurn, CallSimulator, dtmf_turn, wav_turn
 
+        voice = self.voice_for(scenario)
         turns: list[CallerTurn] = []
         for turn in scenario.turns:
             if turn.keypad is not None:
@@ -213,7 +225,7 @@ class CallChannel:
                 turns.append(wav_turn(str(turn.wav)))
             else:
                 assert turn.text is not None
-                spoken = await self.voice.say(turn.text)
+                spoken = await voice.say(turn.text)
                 turns.append(CallerTurn(label=turn.text, audio=spoken.audio))
         token = self.settings.twilio_auth_token.get_secret_value()  # type: ignore[union-attr]
         simulator = CallSimulator(
@@ -226,7 +238,7 @@ class CallChannel:
         conversation_id = await conversation_for_call(self.settings, report.call_sid)
         if conversation_id is not None:
             await _closed(self.settings, conversation_id)
-        outcome = Outcome(conversation_id, voice=self.voice.label)
+        outcome = Outcome(conversation_id, voice=voice.label)
         for turn, result in zip(scenario.turns, report.turns, strict=False):
             said = turn.text if turn.text is not None else turn.label
             outcome.turns.append(TurnLog(said, turn.kind, heard=result.transcribed, played=result.played))

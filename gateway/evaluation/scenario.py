@@ -24,6 +24,19 @@ class Setup(_Strict):
     now: datetime | None = None  # what the clock says (naive: the clinic's time zone); default: now
     caller_phone: str | None = None  # the caller ID the phone network gives (agent and call)
     channels: list[ChannelName] | None = None  # where the scenario applies; default: all it can
+    voice: str | None = None  # calls: this caller voice instead of --voice (same phone band)
+
+    @field_validator("voice")
+    @classmethod
+    def _voice(cls, value: str | None) -> str | None:
+        if value is not None:
+            from gateway.evaluation.voices import VoiceError, VoiceSpec
+
+            try:
+                VoiceSpec.parse(value)
+            except VoiceError as exc:
+                raise ValueError(str(exc)) from None
+        return value
 
     @field_validator("caller_phone")
     @classmethod

@@ -72,6 +72,7 @@ def test_the_shipped_scenarios_load() -> None:
          "s.yaml:5: [1].turns: List should have at least 1 item"),
         ("name: x\nturns: [{wav: nowhere.wav}]\nexpect: {}\n", "turn 1: no such WAV file"),
         ("just words\n", "s.yaml:1: expected a scenario"),
+        ("name: x\nsetup:\n  voice: espeak:en:999:1\nturns: [hi]\nexpect: {}\n", "s.yaml:3: setup.voice: Value error"),
         ("name: x\nturns: [hi]\nexpect:\n  handed_to_staff: maybe\n",
          "s.yaml:4: expect.handed_to_staff: expected true, false or {reason: text}"),
         ("name: x\nturns: [hi]\nexpect:\n  handed_to_staff: {reasn: x}\n",
