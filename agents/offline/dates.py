@@ -131,6 +131,10 @@ _TIME = re.compile(
     r"|(?P<h>\d{1,2})(?::(?P<min>\d{2}))?\s*(?P<ampm>am|pm|o'clock|in the morning|in the afternoon)"
     r"|(?P<h2>\d{1,2}):(?P<min2>\d{2})"
     r"|(?:at|around|by)\s+(?P<h3>\d{1,2})(?!\d|st|nd|rd|th|/|:)"
+    # "move it to 4", "sorry, I meant 11", "can we do 2": an hour after words that name a time
+    r"|(?:to|for|meant|mean|said|say|make it|how about|what about|can we do|could we do|try|rather)\s+"
+    r"(?P<h4>\d{1,2})(?!\d|st|nd|rd|th|/|:|\s*(?:am|pm|o'clock|in the|a\.m|p\.m|days?|weeks?|months?|hours?"
+    r"|minutes?|people|years?|of|or|-|and|\d))"
     r"|(?P<noon>noon|midday))\b"
 )
 _SOONEST = re.compile(
@@ -175,7 +179,7 @@ def find_time(text: str) -> tuple[time | None, str | None]:
         hour, minute = int(g["h2"]), int(g["min2"])
         hour = _office_hour(hour) if hour <= 12 else hour
     else:
-        hour, minute = _office_hour(int(g["h3"])), 0
+        hour, minute = _office_hour(int(g["h3"] or g["h4"])), 0
     if not (0 <= hour < 24 and 0 <= minute < 60):
         return None, None
     return time(hour, minute), m.group(0)

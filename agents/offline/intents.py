@@ -46,7 +46,10 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
         Intent.CANCEL,
         re.compile(
             r"\b(cancel\w*|call off|won't be able to (make|come)|can't make it|cannot make it|can't come"
-            r"|cannot come|unable to (come|make it)|not going to make it|not gonna make it)\b"
+            r"|cannot come|unable to (come|make it)|not going to make it|not gonna make it"
+            r"|take me off|remove (me|my appointment)|drop my appointment|delete my appointment"
+            r"|(don't|do not|no longer|won't) need (the|my|that|this) (appointment|visit)|won't be coming"
+            r"|can't do (the|my|that) (appointment|visit))\b"
         ),
     ),
     (
@@ -91,12 +94,22 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
 TASKS = (Intent.RESCHEDULE, Intent.CANCEL, Intent.LIST, Intent.BOOK, Intent.PROVIDERS)
 
 
+_ANOTHER_TIME = re.compile(
+    r"\b((can|could) (we|i|you) (do|have|get|try|go for|make it|come)|how about|what about|would .{1,20} work"
+    r"|(is|are) .{1,25} (free|available|open)|rather|another (day|time)|other (day|time)|some other"
+    r"|(a|the) (different|later|earlier) (day|date|time)|works? better|(put|book) me (in )?for)\b"
+)
+
+
 def intents(text: str) -> list[Intent]:
     """All intents found, most specific first (a reschedule mentions an appointment too)."""
     found = [intent for intent, pattern in _PATTERNS if pattern.search(text)]
     # "cancel" in "reschedule instead of cancel" is the reschedule; "move" + "cancel" likewise
     if Intent.RESCHEDULE in found and Intent.CANCEL in found and re.search(r"\binstead\b", text):
         found.remove(Intent.CANCEL)
+    # "I can't come Thursday anymore, can we do next Thursday": not coming then, but another time
+    if Intent.CANCEL in found and Intent.RESCHEDULE not in found and _ANOTHER_TIME.search(text):
+        found[found.index(Intent.CANCEL)] = Intent.RESCHEDULE
     # "when is dr patel available": a question about free times, not about the caller's bookings
     if Intent.LIST in found and re.search(r"\b(available|availability|opening|openings|free)\b", text):
         found.remove(Intent.LIST)

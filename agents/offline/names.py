@@ -44,6 +44,10 @@ NOT_NAMES = {
     "you're", "he", "she", "they", "him", "them", "us", "our", "your", "visit", "checkup", "quick", "regarding", "hoping", "wanted", "er", "erm", "hmm", "oh", "umm", "uhh", "ah", "mm",
     "from", "by", "as", "or", "but", "if", "because", "hiya", "greetings", "dear", "mister", "mr", "mrs",
     "ms",
+    # someone the caller is calling for ("for my son lucas garcia")
+    "son", "daughter", "child", "kid", "kids", "husband", "wife", "mother", "mom", "mum", "father", "dad",
+    "baby", "boy", "girl", "partner", "grandson", "granddaughter", "grandmother", "grandfather", "spouse",
+    "stepson", "stepdaughter", "brother", "sister", "little", "one's", "he's", "she's", "named",
 }  # fmt: skip
 CALENDAR_WORDS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -54,7 +58,10 @@ _WORD = re.compile(r"^[a-zà-öø-ÿ][a-zà-öø-ÿ'’.-]*$")
 
 
 _FILLERS = {"um", "uh", "er", "erm", "umm", "uhh", "ah", "oh", "hi", "hello", "hey", "yeah", "yes", "well", "so",
-            "okay", "ok", "sure", "mm", "the", "a", "me", "just", "actually"}  # fmt: skip
+            "okay", "ok", "sure", "mm", "the", "a", "me", "just", "actually", "my", "our", "son", "daughter",
+            "child", "kid", "husband", "wife", "mother", "mom", "mum", "father", "dad", "baby", "boy", "girl",
+            "partner", "grandson", "granddaughter", "grandmother", "grandfather", "spouse", "stepson",
+            "stepdaughter", "brother", "sister", "little", "named", "called"}  # fmt: skip
 
 
 def _is_name_word(w: str) -> bool:

@@ -218,6 +218,10 @@ class OfflinePlanner:
             # "can I move it to the afternoon" / "to 3 pm": the same day as the appointment
             want.start = want.end = target.start.date()
             s["want"] = wanted.dump(want)
+        if want is not None and want.at is None and s.pop("same_time", False):
+            # "the following Monday, same time": the appointment's time on the new day
+            want.at, want.part = target.start.time().replace(tzinfo=None), "any"
+            s["want"] = wanted.dump(want)
         if not s.get("any_provider"):
             s.setdefault("provider_id", target.provider_id)
         return self._find_slots(ctx, s, skip_day=target.start.date() if not s.get("want") else None)

@@ -74,7 +74,9 @@ _STAFF_TOPICS = [
         "Our billing team can help with charges on your bill.",
     ),
     _Topic(
-        re.compile(r"\brefund\w*\b"),
+        re.compile(
+            r"\b(refund\w*|money back|overcharged|over charged|charged twice|double charged|reimburs\w*)\b"
+        ),
         "Billing: a question about a refund",
         "Our billing team can help with refunds.",
     ),
@@ -95,11 +97,19 @@ _STAFF_TOPICS = [
         "Billing: a question about costs",
         "Our staff can tell you about costs.",
     ),
-    # insurance
+    _Topic(
+        re.compile(
+            r"\b(take|accept)\s+(credit cards?|debit cards?|cards?|cash|checks?|cheques?|apple pay|hsa|fsa)\b"
+        ),
+        "Billing: a question about ways to pay",
+        "Our billing team can help with payments.",
+    ),
+    # insurance ("do you take Anthem?": whatever the plan is called)
     _Topic(
         re.compile(
             r"\b(insurance|insurer|insured|coverage|covered|in network|out of network|medicaid|medicare|aetna"
-            r"|cigna|blue cross|blue shield|united ?healthcare|humana|kaiser|deductible|(do|does) (you|my plan) cover"
+            r"|cigna|blue cross|blue shield|united ?healthcare|humana|kaiser|anthem|tricare|deductible"
+            r"|(do|does) (you|my plan) cover|(do|does|will) (you|you guys|y'all|the (clinic|practice|office)) (take|accept)"
             r"|prior authori[sz]ation|pre ?authori[sz]ation)\b"
         ),
         "Insurance: a question about insurance or coverage",
@@ -131,17 +141,28 @@ _STAFF_TOPICS = [
     ),
     _Topic(
         re.compile(
-            r"\b(prescription|prescriptions|prescribed|medication|medications|meds|(?<!family )(?<!internal )"
+            r"\b(prescription|prescriptions|prescribed|prescribe|script|scripts|medication|medications|meds|(?<!family )(?<!internal )"
             r"medicine|pharmacy|pharmacist|rx|dosage|dose|pills?|inhaler|antibiotics?|insulin)\b"
         ),
         "Prescriptions: a question about a prescription or medication",
         "Our clinical staff can help with prescriptions.",
     ),
+    # a nurse, a message for the doctor
+    _Topic(
+        re.compile(
+            r"\b(nurse|nurses|nurse line|triage|leave a message|message for (the |my )?(doctor|dr|nurse)"
+            r"|call me back|callback)\b"
+        ),
+        "Clinical staff: the caller asked for a nurse or to leave a message",
+        "Our clinical staff can help with that.",
+    ),
     # records, referrals, forms
     _Topic(
         re.compile(
             r"\b(medical records?|my records|records request|copy of my (records|chart)|referral|refer me"
-            r"|sick note|doctor's note|doctors note|work note|school note|forms?|paperwork|vaccination records?)\b"
+            r"|sick note|doctor's note|doctors note|work note|school note|forms?|paperwork|vaccination records?"
+            r"|immuni[sz]ation records?|(school|work|gym|camp|sports|daycare|jury duty) (note|letter|excuse)"
+            r"|fill (out|in) (a|the|my|this|his|her)|sign (a|the|my|off))\b"
         ),
         "Records and forms: a question about records, referrals or forms",
         "Our staff can help with records, referrals and forms.",
@@ -159,6 +180,14 @@ _STAFF_TOPICS = [
         "I can't give medical advice, but our clinical staff can help.",
     ),
 ]
+
+# Registering is staff work: only registered patients can be verified and booked here.
+_NEW_PATIENT = re.compile(
+    r"\b(new patients?|become (a|your) patient|becoming (a|your) patient|register as a patient|sign up as a patient"
+    r"|not a patient|never been (there|here|before)|first (time|visit) (there|here|with you)|establish care"
+    r"|transfer (my|our) care|(just )?moved (here|to the area|to town)|new to the area|looking for a (new )?"
+    r"(doctor|primary care|pcp|family doctor|pediatrician)|accepting (new )?patients)\b"
+)
 
 _HOURS = re.compile(
     r"\b((your|the|office|opening|business|clinic|practice|working) hours|hours of operation|what hours|opening times?|(are|is) (you|you guys|the (office|clinic|practice)) (open|closed)"
@@ -200,6 +229,13 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], hours: OpeningHours) -> Topi
             )
         )
     requested = _REQUEST.search(text) is not None
+    if not ctx.caller.verified and _NEW_PATIENT.search(text):
+        return TopicRead(
+            step=_handover(
+                "Our staff register new patients and book the first visit.",
+                "A new patient would like to register and book",
+            )
+        )
     if not requested:
         for topic in _STAFF_TOPICS:
             if topic.pattern.search(text):
