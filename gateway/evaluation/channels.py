@@ -114,10 +114,9 @@ class AgentChannel:
             if ended or handed:
                 outcome.turns.append(TurnLog(turn.label, turn.kind, played=False))
                 continue
-            if turn.keypad is not None:
-                user = UserTurn(
-                    text=entry_text(turn.keypad.rstrip("#")), channel=channel, dtmf=turn.keypad.rstrip("#")
-                )
+            if turn.keypad is not None:  # as the voice edge reads keys: `*` starts over, `#` ends
+                digits = turn.keypad.split("#", 1)[0].rsplit("*", 1)[-1]
+                user = UserTurn(text=entry_text(digits), channel=channel, dtmf=digits)
             else:
                 user = UserTurn(text=await self.transcriber.text(turn), channel=channel)
             outcome.turns.append(TurnLog(turn.label, turn.kind, heard=user.text))
