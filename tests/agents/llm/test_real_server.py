@@ -262,7 +262,7 @@ def model_config(server: LlamaServer) -> ModelClientConfig:
         base_url=server.base_url,
         model=MODEL_ALIAS,
         temperature=0.0,
-        max_tokens=40,  # a forced call may be cut mid-JSON: the runtime must refuse it, which is tested too
+        max_tokens=64,  # a forced call may still be cut mid-JSON: the runtime refuses it then
         timeout_s=60.0,  # the server pings every 15 s while a grammar-bound answer crawls on 2 cores
         max_retries=0,
         retry_budget_s=300.0,
