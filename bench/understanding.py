@@ -13,9 +13,10 @@ scenarios run first on the `agent` channel (typed words: the baseline of what th
 when it hears every word right), then as calls through one served gateway (real Whisper, Piper,
 Twilio simulator, playback in real time: 10-30 s a call).
 
-Reported: task completion per channel and per voice, the word error rate of each voice's speech
-(what the caller voice said against what the gateway transcribed; jiwer), and the failed calls
-with their reason. `--save-audio DIR` also writes every caller turn as an 8 kHz WAV with a
+Reported: per channel and per voice, task completion, wrong writes (the call changed the system of
+record, yet its expectations failed), handoffs to staff and the word error rate of the voice's
+speech (what the caller voice said against what the gateway transcribed; jiwer); and every failed
+call with its reason, its writes and what the gateway heard of each turn. `--save-audio DIR` also writes every caller turn as an 8 kHz WAV with a
 `manifest.jsonl` (voice, scenario, turn, text, file), a reusable set for STT experiments.
 """
 
@@ -120,31 +121,43 @@ async def run_calls(pairs: list, settings: object, band: object) -> list:  # typ
 
 
 def summarise(agent_results: list, call_results: list) -> dict:  # type: ignore[type-arg]
+    """Per channel and per voice: task completion, calls that wrote something wrong (a write in the
+    system of record, yet the expectations failed), calls handed to staff, WER; and every failed
+    call with its reason and what the gateway heard of each turn."""
     from gateway.evaluation.report import completion_rate
     from gateway.evaluation.voices import word_error_rate
+
+    def tally(results: list) -> dict:  # type: ignore[type-arg]
+        ran = [r for r in results if r.status != "skip"]
+        return {
+            "calls": len(ran),
+            "completion": completion_rate(ran),
+            "wrong_writes": sum(1 for r in ran if r.status != "pass" and r.writes),
+            "handed_to_staff": sum(1 for r in ran if r.handoffs),
+        }
 
     by_voice: dict[str, list] = defaultdict(list)  # type: ignore[type-arg]
     for result in call_results:
         by_voice[result.outcome.voice if result.outcome else "?"].append(result)
     voices = {}
     for voice, results in sorted(by_voice.items()):
-        refs = [t.said for r in results if r.outcome for t in r.outcome.turns if t.kind == "text" and t.heard]
-        hyps = [
-            t.heard for r in results if r.outcome for t in r.outcome.turns if t.kind == "text" and t.heard
-        ]
+        spoken = [t for r in results if r.outcome for t in r.outcome.turns if t.kind == "text" and t.heard]
         voices[voice] = {
-            "calls": len(results),
-            "completion": completion_rate(results),
-            "wer": word_error_rate(refs, hyps) if refs else None,
+            **tally(results),
+            "wer": word_error_rate([t.said for t in spoken], [t.heard for t in spoken]) if spoken else None,
         }
     return {
-        "channels": {
-            "agent": {"scenarios": len(agent_results), "completion": completion_rate(agent_results)},
-            "call": {"calls": len(call_results), "completion": completion_rate(call_results)},
-        },
+        "channels": {"agent": tally(agent_results), "call": tally(call_results)},
         "voices": voices,
         "failed_calls": [
-            {"scenario": r.scenario.name, "voice": r.outcome.voice if r.outcome else None, "why": r.why}
+            {
+                "scenario": r.scenario.name,
+                "voice": r.outcome.voice if r.outcome else None,
+                "why": r.why,
+                "writes": r.writes,
+                "handoffs": r.handoffs,
+                "heard": [{"said": t.said, "heard": t.heard} for t in (r.outcome.turns if r.outcome else [])],
+            }
             for r in call_results
             if r.status != "pass"
         ],

@@ -138,15 +138,20 @@ def _moves(wanted: list[Move], actual: list[tuple[Appointment, Appointment]], tz
     return Verdict("rescheduled", False, f"rescheduled: expected {want}; the system of record has {got}")
 
 
-def _nothing_booked(record: Record) -> Verdict:
-    changes = (
+def changes(record: Record) -> list[str]:
+    """Every write the conversation left in the system of record, in words."""
+    return (
         [f"booked {describe(a)}" for a in record.new_bookings]
         + [f"moved to {describe(new)}" for _, new in record.moved]
         + [f"cancelled {describe(a)}" for a in record.cancelled]
     )
-    if not changes:
+
+
+def _nothing_booked(record: Record) -> Verdict:
+    writes = changes(record)
+    if not writes:
         return Verdict("nothing booked", True)
-    return Verdict("nothing booked", False, "expected no change, but: " + "; ".join(changes))
+    return Verdict("nothing booked", False, "expected no change, but: " + "; ".join(writes))
 
 
 def _handoff(wanted: bool | Handoff, record: Record) -> Verdict:

@@ -84,6 +84,8 @@ def as_json(results: list[ScenarioResult], min_pass: float) -> dict[str, Any]:
                 "voice": r.outcome.voice if r.outcome else None,
                 "conversation_id": r.outcome.conversation_id if r.outcome else None,
                 "checks": [{"check": v.check, "ok": v.ok, "why": v.why} for v in r.verdicts],
+                "writes": r.writes,
+                "handoffs": r.handoffs,
                 "transcript": [{"speaker": who, "text": text} for who, text in r.transcript],
                 "turns": [
                     {"said": t.said, "kind": t.kind, "heard": t.heard, "played": t.played}

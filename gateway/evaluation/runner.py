@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gateway.evaluation.channels import AgentChannel, CallChannel, Channel, ChatChannel, Outcome
-from gateway.evaluation.checks import Verdict, check
+from gateway.evaluation.checks import Verdict, changes, check
 from gateway.evaluation.practice import ScenarioClock, create_database, evaluation_settings, reseed
 from gateway.evaluation.record import Record, read_events, read_practice
 from gateway.evaluation.scenario import ChannelName, Scenario
@@ -29,6 +29,8 @@ class ScenarioResult:
     outcome: Outcome | None = None
     seconds: float = 0.0
     transcript: list[tuple[str, str]] = field(default_factory=list)  # (caller|bot, text), as audited
+    writes: list[str] = field(default_factory=list)  # what changed in the system of record
+    handoffs: list[str] = field(default_factory=list)  # handoff reasons
 
     @property
     def passed(self) -> bool:
@@ -105,4 +107,6 @@ async def run_one(
         outcome,
         time.monotonic() - started,
         record.transcript(),
+        changes(record),
+        record.handoff_reasons,
     )
