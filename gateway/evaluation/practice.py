@@ -53,6 +53,7 @@ def evaluation_settings(base: Settings, workdir: Path, *, voice: bool = False) -
             "preload_phrases": False,
             "chat_rate_burst": 100_000.0,
             "chat_ip_rate_burst": 100_000.0,
+            "chat_ip_connect_burst": 100_000.0,  # a new connection per scenario
             "log_level": "WARNING",
         }
     )
