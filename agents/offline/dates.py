@@ -132,7 +132,8 @@ _TIME = re.compile(
     r"|(?P<h2>\d{1,2}):(?P<min2>\d{2})"
     r"|(?:at|around|by)\s+(?P<h3>\d{1,2})(?!\d|st|nd|rd|th|/|:)"
     # "move it to 4", "sorry, I meant 11", "can we do 2": an hour after words that name a time
-    r"|(?:to|for|meant|mean|said|say|make it|how about|what about|can we do|could we do|try|rather)\s+"
+    r"|(?:(?:to|for|meant|mean|said|say|make it|make that|make this|how about|what about|can we do|could we do|try"
+    r"|rather|ok|okay|yes|yeah|sure|fine|then)\s+|^\W*)"
     r"(?P<h4>\d{1,2})(?!\d|st|nd|rd|th|/|:|\s*(?:am|pm|o'clock|in the|a\.m|p\.m|days?|weeks?|months?|hours?"
     r"|minutes?|people|years?|of|or|-|and|\d))"
     r"|(?P<noon>noon|midday))\b"
@@ -254,7 +255,7 @@ _BOUND = re.compile(
 
 _COUNT = r"(?:\d{1,2}|a|an|one|a couple of|a couple|couple of|a few)"
 _RELATIVE = re.compile(
-    rf"\b(?:(?P<n>{_COUNT})\s+(?P<unit>weeks?|days?)\s+(?:from|after)\s+(?P<base>today|tomorrow|now"
+    rf"\b(?:(?:in\s+)?(?P<n>{_COUNT})\s+(?P<unit>weeks?|days?)\s+(?:from|after)\s+(?P<base>today|tomorrow|now"
     rf"|(?:(?:next|this|coming)\s+)?(?:{'|'.join(WEEKDAYS)}))"
     rf"|in\s+(?P<n2>{_COUNT})\s+(?P<unit2>weeks?|days?)(?:'?s? time)?"
     r"|(?P<after_next>the\s+week\s+after\s+next|(?:in\s+)?a\s+fortnight))\b"
@@ -265,7 +266,8 @@ _COUNTS = {"a": 1, "an": 1, "one": 1, "a couple of": 2, "a couple": 2, "couple o
 def _relative_days(text: str, now: datetime) -> tuple[date, date, str] | None:
     """ "a week from tuesday" (the Tuesday after the coming one), "2 weeks from today", "in 3 days",
     "in two weeks" (that week, from that day on), "the week after next": (first, last, words)."""
-    m = _RELATIVE.search(text)
+    # "come in a week from thursday": the "from" reading wins over "in a week"
+    m = next((x for x in _RELATIVE.finditer(text) if x.group("base")), None) or _RELATIVE.search(text)
     if not m:
         return None
     today = now.date()

@@ -38,7 +38,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
         Intent.RESCHEDULE,
         re.compile(
             r"\b(reschedul\w*|re schedule|move|change|push (it |my |the |that )?(back|forward|appointment)?|postpone"
-            r"|bring (it )?forward|bump|shift"
+            r"|bring (it )?forward|bump|shift|make (my|the|it|that|this)\b.{0,40}\b(later|earlier|sooner)"
             r"|(different|another|other) (time|day|date)|instead)\b"
         ),
     ),
@@ -63,7 +63,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
     (
         Intent.BOOK,
         re.compile(
-            r"\b(book|schedule|make an? appointment|new appointment|an appointment|set up|see (a |the )?(doctor|dr)|"
+            r"\b(book|schedule|make an? appointment|new appointment|an appointment|set up|see (a |the )?(doctor|dr)|appt|appts|"
             r"come in|get in|available|availability|opening|openings|free (slot|time)s?|appointment"
             r"|check ?up|check-up|physical|consultation|visit)\b"
         ),

@@ -44,6 +44,8 @@ NOT_NAMES = {
     "you're", "he", "she", "they", "him", "them", "us", "our", "your", "visit", "checkup", "quick", "regarding", "hoping", "wanted", "er", "erm", "hmm", "oh", "umm", "uhh", "ah", "mm",
     "from", "by", "as", "or", "but", "if", "because", "hiya", "greetings", "dear", "mister", "mr", "mrs",
     "ms",
+    "birthdate", "bday", "something", "anything", "came", "coming", "went", "gone", "thing", "things",
+    "anymore", "think", "thought", "know", "guess", "saw", "someone", "anyone", "everyone", "stuff",
     # someone the caller is calling for ("for my son lucas garcia")
     "son", "daughter", "child", "kid", "kids", "husband", "wife", "mother", "mom", "mum", "father", "dad",
     "baby", "boy", "girl", "partner", "grandson", "granddaughter", "grandmother", "grandfather", "spouse",
@@ -72,8 +74,12 @@ def _name_words(text: str, *, leading: bool = True) -> list[str]:
     """The name words at the start of `text`. With `leading`, any other words before the name are
     skipped ("um yes it is sarah johnson"); without, only fillers ("this is uh sarah johnson")."""
     words = []
-    for raw in re.split(r"[\s,;]+", text):
-        w = raw.strip('.!?"()')
+    for raw in re.findall(r"[^\s,;.!?]+(?:\.(?=\S))?|[,;.!?]", text):
+        if raw in ",;.!?":
+            if words:
+                break  # a name ends at a comma or a stop ("emily davis, 7/23/1990. something came up")
+            continue
+        w = raw.strip('"()')
         w = w[:-2] if w.endswith("'s") and len(w) > 3 else w
         if not w:
             continue
@@ -118,11 +124,13 @@ def name_near(before: str, after: str) -> tuple[str, str] | None:
     before = re.sub(r"\b(?:dr|doctor|with)\.?\s+[a-z'-]+", ",", before)  # "with dr chen" is no one's name
     for clause in reversed(re.split(r"[.,;!?]|\band\b", before)):
         clause = re.sub(
-            r"\b(?:born|born on|date of birth|dob|birthday|birth date)\s*(?:is\s*)?$", "", clause.strip()
+            r"\b(?:born|born on|date of birth|dob|birthday|birth date|birthdate)\s*(?:is\s*)?$",
+            "",
+            clause.strip(),
         )
-        if not clause.strip():
-            continue  # "Olivia Martinez, date of birth May 9 1998": the clause before that one
         words = _words_before(clause)
+        if not words:
+            continue  # "Olivia Martinez, date of birth May 9 1998": the clause before that one
         if 2 <= len(words) <= 4:
             return _title(words[0]), _title(words[-1])
         break

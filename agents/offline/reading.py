@@ -54,13 +54,15 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
 
     The new day follows the last "to/for/until" that has a day or time after it and no
     "appointment" (that "to" belongs to "I need to move my appointment on thursday")."""
-    markers = r"\b(to|for|until|till|into|how about|what about|make it|(?:can|could) (?:we|you|i) (?:do|have|get))\b"
+    markers = r"\b(to|for|until|till|into|how about|what about|make it|make that|make this|(?:can|could) (?:we|you|i) (?:do|have|get))\b"
     for m in reversed(list(re.finditer(markers, text))):
         after = text[m.end() :]
         if re.search(r"\b(appointment|my|it's|is)\b", after):
             continue
         if not find_when(after, now).empty:
             return text[: m.start()], after
+        if not find_when(m.group(0) + after, now).empty:  # "bump it to 4 that same day"
+            return text[: m.start()], m.group(0) + after
     days = day_phrases(text)
     if len(days) >= 2:  # "i can't make it thursday, can we do friday instead"
         return text[: days[-1].start()], text[days[-1].start() :]
@@ -104,6 +106,12 @@ def _was_declined(ctx: PlanContext) -> bool:
     return not (said and said[-1].rstrip().endswith("Shall I go ahead?"))
 
 
+_KEEP = re.compile(
+    r"\b(keep (it|that|them|my appointment|the appointment)|leave it|never ?mind|forget it|forget about it"
+    r"|(don't|do not) (cancel|move|change|book|do) (it|that|anything))\b"
+)
+
+
 def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     raw = next((m.content for m in reversed(ctx.messages) if m.role == "user" and m.content), "")
     text = normalize(raw)
@@ -117,6 +125,10 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         # only registered patients can be verified and booked here: registering is staff work
         return call("transfer_to_person", reason="A new patient would like to register and book.")
     _forget_gone_proposal(ctx, s, raw)
+    if s.get("unanswered") is not None and _KEEP.search(text):  # "actually no, keep it"
+        drop_task(s)
+        s.pop("unanswered", None)
+        return say(f"Okay, I won't do that. {ANYTHING_ELSE}")
     s.pop("greeted_name", None)  # "Thank you, Sarah" belongs to the turn that verified her
     s.pop("chosen", None)  # a choice only lives for the turn it was made in
     task = task_of(found)
@@ -203,13 +215,16 @@ def _read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str,
     if dob is not None:
         s["dob"] = dob.isoformat()
         found = True
-    rest = text.replace(span, " ") if span else text
+    rest = text.replace(span, " , ") if span else text  # the name ends where the date was
     name = find_name(rest, whole_answer=s.get("asked") in ("identity", "name", "dob"))
     if name is None and span:
         # "book me in please, sarah johnson march 14 1985" / "born may 9 1998, olivia martinez":
         # the words just before or just after the date
         before, _, after = text.partition(span)
         name = name_near(before, after)
+        if name is None and (theirs := possessive_name(text)):  # "cancel Lucas Garcia's ... his DOB is"
+            first, _, last = theirs.partition(" ")
+            name = (first, last)
     if name is not None:
         s["first_name"], s["last_name"] = name
         found = True

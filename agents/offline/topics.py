@@ -56,6 +56,14 @@ _REQUEST = re.compile(
 )
 
 
+# The visit's reason said with the request: "an appointment about my rash", "come in for a refill".
+_PURPOSE = re.compile(
+    r"\b(appointment|appt|visit|check ?up|see (a |the |my )?(doctor|dr|physician)|come in|get in|book\w*|schedule)\b"
+    r".{0,40}\b(about|for (my|a|an|the|his|her)|to (discuss|talk about|go over|review|get|renew|check|look at)"
+    r"|regarding|because)\b"
+)
+
+
 @dataclass(frozen=True)
 class _Topic:
     pattern: re.Pattern[str]
@@ -236,10 +244,15 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], hours: OpeningHours) -> Topi
                 "A new patient would like to register and book",
             )
         )
-    if not requested:
-        for topic in _STAFF_TOPICS:
-            if topic.pattern.search(text):
-                return TopicRead(step=_handover(topic.say, topic.reason))
+    purpose = _PURPOSE.search(text) is not None
+    for topic in _STAFF_TOPICS:
+        # "I'd like to come in about my cough": what the visit is for; "check whether you take
+        # Anthem before I book": staff first (only symptoms and results are a visit's reason
+        # without saying so)
+        if purpose or (requested and topic.reason.startswith(("Medical", "Test results"))):
+            break
+        if topic.pattern.search(text):
+            return TopicRead(step=_handover(topic.say, topic.reason))
     task = s.get("task")
     follow_up = s.pop("hours_told", False) and _just_a_day(text, ctx)  # "and on sunday?"
     if (asked := _HOURS.search(text)) or follow_up:
