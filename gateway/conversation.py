@@ -104,7 +104,8 @@ class Conversation:
                 if isinstance(out, ReplyDelta):
                     said.append(out.text)
                 elif isinstance(out, Handoff):
-                    await self.request_handoff(out.reason, out.summary)
+                    # the agent has audited its own handoff.requested: store the row, once
+                    await self.request_handoff(out.reason, out.summary, audited=True)
                 elif isinstance(out, EndConversation):
                     self.state.ended = True
                 yield out
@@ -145,7 +146,7 @@ class Conversation:
 
     # -- people ------------------------------------------------------------------------------
 
-    async def request_handoff(self, reason: str, summary: str) -> None:
+    async def request_handoff(self, reason: str, summary: str, *, audited: bool = False) -> None:
         self.state.handed_off = True
         self.status = "waiting"
         async with self._m.db.session() as s, s.begin():
@@ -155,9 +156,10 @@ class Conversation:
                 .where(ConversationRow.id == self.id)
                 .values(status="waiting", summary=summary or None)
             )
-        await self._m.audit.append(
-            self.id, EventKind.HANDOFF, "agent", {"reason": reason, "summary": summary}
-        )
+        if not audited:
+            await self._m.audit.append(
+                self.id, EventKind.HANDOFF, "agent", {"reason": reason, "summary": summary}
+            )
         log.info("handoff requested", reason=reason)
 
     async def staff_message(self, staff_email: str, text: str) -> int:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from gateway.console.accounts import StaffAccounts
 from gateway.store.db import Database
-from gateway.store.models import HandoffRow, TurnRow
+from gateway.store.models import AuditEventRow, HandoffRow, TurnRow
 from tests.conftest import LiveServer, running_server
 from tests.gateway.chat.conftest import AUDITOR_EMAIL, PASSWORD, STAFF_EMAIL, Chat, chat_settings, staff_login
 
@@ -69,6 +69,8 @@ async def test_handoff_queues_the_conversation_and_routes_visitor_messages_to_st
     chat, conversation_id = await handed_over(server)
     handoffs = await rows(server, HandoffRow, conversation_id)
     assert [h.status for h in handoffs] == ["waiting"]
+    events = await rows(server, AuditEventRow, conversation_id)
+    assert [e.kind for e in events].count("handoff.requested") == 1  # audited once, by the agent
 
     await chat.send(type="message", text="Are you still there?", client_id="h-2")
     echo = await chat.recv()
