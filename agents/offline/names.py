@@ -102,6 +102,9 @@ def find_name(text: str, *, whole_answer: bool = False) -> tuple[str, str] | Non
     last = re.search(r"\b(?:last name|surname|family name)(?: is|'s)?\s+([^\W\d_][\w'-]*)", text)
     if first and last:  # "first name sarah, last name johnson" in either order
         return _title(first.group(1)), _title(last.group(1))
+    swapped = re.match(r"^\W*([^\W\d_][\w'-]*),\s*([^\W\d_][\w'-]*)\s*(?:[.;,]|$)", text)
+    if swapped and _is_name_word(swapped.group(1)) and _is_name_word(swapped.group(2)):
+        return _title(swapped.group(2)), _title(swapped.group(1))  # "Garcia, Maria.": last name first
     for cue in _CUES.finditer(text):
         words = _name_words(cue.group("rest"), leading=False)
         if 2 <= len(words) <= 4:

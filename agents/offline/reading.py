@@ -254,6 +254,15 @@ def _read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool
         if old_text and not s.get("target") and _points_at_one(old_text, ctx):
             s["target_hint"] = old_text  # "my thursday appointment": which one, not when to
             got = True
+            later = find_when(old_text, ctx.now)
+            if (
+                new_text is None
+                and later.at is not None
+                and re.search(r"\b(later|earlier|sooner|like)\b", old_text)
+            ):
+                # "make my thursday appointment later in the day, like 3:30": that day, the new time
+                later.start = later.end = None
+                s["want"] = wanted.dump(wanted.merge(wanted.load(s.get("want")), later))
     elif task in (Intent.CANCEL, Intent.LIST):
         if not s.get("target") and _points_at_one(rest, ctx):
             s["target_hint"] = rest
