@@ -372,6 +372,9 @@ async def test_streamed_tool_call_is_assembled_and_judged_by_the_runtime(
     ran = [e for e in chat.events(EventKind.TOOL_CALL) if e["tool"] == "list_free_slots"]
     refused = chat.events(EventKind.POLICY_REFUSAL)
     assert len(ran) + len(refused) == 1, (ran, refused)
+    # The call went back as the history: with content "", which this server takes (null: HTTP 500).
+    [history_call] = [m for m in text_x.body["messages"] if m["role"] == "assistant"]
+    assert history_call["content"] == "" and history_call["tool_calls"][0]["id"] == assembled["id"]
     sent_back = [m for m in text_x.body["messages"] if m["role"] == "tool"]
     assert len(sent_back) == 1 and sent_back[0]["tool_call_id"] == assembled["id"]
     result = json.loads(sent_back[0]["content"])
