@@ -102,10 +102,21 @@ def _run_to_text(words: list[str]) -> str:
     return " ".join(str(g) for g in groups)
 
 
+_APOSTROPHES = {
+    "cant": "can't", "wont": "won't", "dont": "don't", "doesnt": "doesn't", "didnt": "didn't", "isnt": "isn't",
+    "arent": "aren't", "wasnt": "wasn't", "couldnt": "couldn't", "wouldnt": "wouldn't", "shouldnt": "shouldn't",
+    "havent": "haven't", "im": "i'm", "ive": "i've", "youre": "you're", "thats": "that's", "whats": "what's",
+    "theyre": "they're", "itll": "it'll", "whens": "when's", "wheres": "where's", "hows": "how's",
+}  # fmt: skip
+_CONTRACTIONS = re.compile(r"\b(" + "|".join(_APOSTROPHES) + r")\b")
+
+
 def normalize(text: str) -> str:
     """Lowercase, hyphens as spaces, number words as digits; other words and punctuation kept."""
     lowered = text.lower().replace("\u2019", "'")  # Whisper may write a typographic apostrophe
     lowered = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", lowered)  # "eighty-five"; keep 1985-03-04
+    # speech written without apostrophes: "i cant make it", "im calling", "dont need"
+    lowered = _CONTRACTIONS.sub(lambda m: _APOSTROPHES[m.group(0)], lowered)
     # words are any letters ("josé"), so accented names survive to the identity lookup
     tokens = re.findall(r"\d+(?:[/:.\-]\d+)+|[^\W\d_]+(?:'[^\W\d_]+)?|\d+(?:st|nd|rd|th)?|[^\w\s]", lowered)
     out: list[str] = []

@@ -225,6 +225,68 @@ CASES: dict[str, Case] = {
     "next available with whoever (speech)": Case(
         ["next available with whoever is free", "olivia martinez may ninth nineteen ninety eight", "yes"],
         "p-1005", {(CHEN, at(1, 10, 30))}),
+    # ---- a move said as "can't come", cancels in other words, corrections by the hour
+    "can't come, could we try another day: a move": Case(
+        ["I can't come on Thursday, could we try Monday at 11 instead?", "Emily Davis, July 23rd 1990", "Yes."],
+        "p-1003", {(PATEL, at(7, 11))}),
+    "can't come, how about another day (speech)": Case(
+        ["i cant make it on thursday how about monday at eleven", "emily davis july twenty third nineteen ninety",
+         "yes"],
+        "p-1003", {(PATEL, at(7, 11))}),
+    "same time on another day": Case(
+        ["James Wilson, 01/30/1965. Please move my appointment to next Monday, same time.", "Yes."],
+        "p-1004", {(CHEN, at(7, 14, 30))}),
+    "remove me from the schedule (speech)": Case(
+        ["please remove me from the schedule on friday", "james wilson january thirtieth nineteen sixty five",
+         "yes"],
+        "p-1004", set()),
+    "no longer need the appointment": Case(
+        ["Emily Davis, 7/23/1990. I no longer need my appointment on Thursday.", "Yes."], "p-1003", set()),
+    "keep it, after all": Case(
+        ["cancel my appointment on thursday", "emily davis july 23 1990", "oh wait, keep it", "no that's all"],
+        "p-1003", EMILY_SEEDED, ended=True, said=["Okay, I won't do that."]),
+    "can we do 11 instead, at the proposal": Case(
+        ["book with dr chen tomorrow at 10, mia white 1/25/1996", "Hmm, can we do 11 instead?", "Yes."],
+        "p-1015", {(CHEN, at(2, 11))}),
+    "sorry i meant 2 (speech)": Case(
+        ["book with doctor chen tomorrow at three", "mia white january twenty fifth nineteen ninety six",
+         "sorry i meant two not three", "yes"],
+        "p-1015", {(CHEN, at(2, 14))}),
+    "an hour and a day picks an offer": Case(
+        ["book with dr chen on monday", "mia white january twenty fifth nineteen ninety six",
+         "10 on monday is fine", "yes"],
+        "p-1015", {(CHEN, at(7, 10))}),
+    "make it earlier the same day": Case(
+        ["Could you make my Thursday appointment earlier, like 9:30?", "Emily Davis, 07/23/1990", "Yes."],
+        "p-1003", {(PATEL, at(3, 9, 30))}),
+    "move it to 3 after booking (speech)": Case(
+        ["nathan allen june sixteenth nineteen eighty four doctor patel on thursday at two please", "yes",
+         "actually can we make that three instead", "yes"],
+        "p-1022", {(PATEL, at(3, 15))}),
+    # ---- someone calling for a child; the last name first
+    "calling for my son": Case(
+        ["Hi, I'm calling for my son Lucas Garcia, born April 8, 2015. He needs a check-up on Friday at 9 with "
+         "Dr. Rodriguez.", "Yes."],
+        "p-1013", {(RODRIGUEZ, at(8, 9, 30)), (RODRIGUEZ, at(4, 9))}),
+    "calling for my son (speech)": Case(
+        ["hi im calling for my son lucas garcia born april eighth two thousand fifteen he needs a checkup on friday "
+         "at nine with doctor rodriguez", "yes"],
+        "p-1013", {(RODRIGUEZ, at(8, 9, 30)), (RODRIGUEZ, at(4, 9))}),
+    "last name, first name": Case(
+        ["I'd like an appointment with Dr. Chen on Friday at 11.", "Walker, Ryan. 12/12/1992", "Yes."],
+        "p-1020", {(CHEN, at(4, 11))}),
+    # ---- more staff work
+    "insurance asked before booking": Case(
+        ["I'd like to book a physical but first, is that covered by my insurance?"], "p-1005", set(),
+        handoff="Insurance"),
+    "does the clinic accept a plan (speech)": Case(
+        ["does the clinic accept tricare"], "p-1005", set(), handoff="Insurance"),
+    "a message for the nurse": Case(
+        ["Can I leave a message for the nurse about my mother?"], "p-1005", set(), handoff="nurse"),
+    "a new family doctor": Case(
+        ["we just moved here and we're looking for a new family doctor"], "p-1005", set(),
+        handoff="new patient"),
+    "a note for work": Case(["I need a doctor's note for work."], "p-1005", set(), handoff="forms"),
 }  # fmt: skip
 
 
