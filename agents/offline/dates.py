@@ -45,7 +45,8 @@ _DOB_PATTERNS = [
     # march 4th, 1985 (Whisper also writes "September 17. 1958")
     re.compile(rf"\b{_MONTH}\s+(?:the\s+)?{_DAY}[,.]?\s+(?:of\s+)?{_YEAR}\b"),
     re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b"),  # the 4th of march 1985
-    # two-digit years: "6/16/84"; "june 16th 84" (19xx only); "born 6 16 84" (after a cue only)
+    # two-digit years: "6/16/84"; "june 16th 84" (19xx only); "born 6 16 84" (after a cue, or
+    # three bare numbers ending in a 19xx year: "daniel thomas four twenty one seventy nine")
     re.compile(r"\b(?P<a>\d{1,2})\s?/\s?(?P<b>\d{1,2})\s?/\s?(?P<yy>\d{2})\b(?![/:.]?\d)"),
     re.compile(
         rf"\b{_MONTH}\s+(?:the\s+)?{_DAY}[,.]?\s+(?:of\s+)?(?P<yy>[3-9]\d)\b(?!\s*(?::|am|pm|o'clock|\d))"
@@ -53,6 +54,10 @@ _DOB_PATTERNS = [
     re.compile(
         r"\b(?:born(?: on)?|birthday(?: is)?|birth date(?: is)?|date of birth(?: is)?|dob(?: is)?)\s+"
         rf"(?:(?P<a>\d{{1,2}})\s+(?P<b>\d{{1,2}})|{_MONTH}\s+(?:the\s+)?{_DAY}[,.]?)\s+(?P<yy>\d{{2}})\b(?![:/.]?\d)"
+    ),
+    re.compile(
+        r"(?<![:\d])(?<!\bat )(?<!\baround )(?<!\bby )\b(?P<a>1[0-2]|0?[1-9])\s+(?P<b>[12]\d|3[01]|0?[1-9])\s+"
+        r"(?P<yy>[3-9]\d)\b(?![:/.]?\d|\s*(?:am|pm|o'clock))"
     ),
 ]
 

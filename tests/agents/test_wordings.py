@@ -80,6 +80,10 @@ CASES: dict[str, Case] = {
     "my name's, a two-digit birth year (speech)": Case(
         ["um my name's nathan allen and uh my birthday is six sixteen eighty four", "dr chen friday at ten", "yes"],
         "p-1022", {(CHEN, at(4, 10))}),
+    "name then three bare numbers, the request first (speech)": Case(
+        ["hi there i'd like to book a physical for next friday around two this is daniel thomas four twenty one "
+         "seventy nine", "yes"],
+        "p-1008", {(CHEN, at(11, 14))}),
     "two-digit birth year with slashes": Case(
         ["Nathan Allen, 6/16/84. Dr. Chen on Friday at 10?", "Yes."], "p-1022", {(CHEN, at(4, 10))}),
     "born before the name, my name is after": Case(
