@@ -122,6 +122,11 @@ _ASKS_OPEN = re.compile(
 def answer(text: str, hours: OpeningHours, now: datetime, day: date | None) -> str:
     """What to say to an hours question (normalized `text`); `day` is a day the caller named."""
     every = f"We're open {hours.describe()}."
+    if re.search(r"\bweekends?\b", text) and day is None:
+        weekend = [hours.days.get(5), hours.days.get(6)]
+        if weekend == [None, None]:
+            return f"We're closed on weekends. {every}"
+        return every
     if re.search(r"\b(right )?now\b|\bcurrently\b|\bstill open\b", text) and day is None:
         today = hours.on(now.date())
         if today is not None and today[0] <= now.time().replace(tzinfo=None) < today[1]:

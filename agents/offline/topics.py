@@ -18,9 +18,10 @@ from datetime import date
 from typing import Any
 
 from agents.offline import wanted
-from agents.offline.dates import WEEKDAYS, find_when, weekday_date
+from agents.offline.dates import WEEKDAYS, find_dob, find_when, weekday_date
 from agents.offline.hours import OpeningHours, answer
 from agents.offline.intents import Intent, intents, task_of
+from agents.offline.names import find_name, name_near
 from agents.offline.numbers import normalize
 from agents.offline.steps import call, say
 from agents.planner import PlanContext, PlanStep
@@ -52,6 +53,7 @@ _REQUEST = re.compile(
     r"|(need|want|like|get|have|see about|about) (an |a |a new |another )?(appointment|visit|check ?up|physical)"
     r"|an appointment (for|with|on|at|next|this|tomorrow|today|to|about|because)"
     r"|(see|talk to|speak (to|with)) (a |the |my |dr |doctor )?(doctor|dr|physician|provider|pediatrician)"
+    r"|see (someone|somebody|anyone)|be seen|get seen|fit me in|squeeze me in|get me in"
     r"|come in|get in|move (my|it|the)|first available|next available)\b"
 )
 
@@ -164,6 +166,16 @@ _STAFF_TOPICS = [
         "Clinical staff: the caller asked for a nurse or to leave a message",
         "Our clinical staff can help with that.",
     ),
+    # the practice itself: where it is, how to reach it (not in the settings: staff know)
+    _Topic(
+        re.compile(
+            r"\b(address|located|location|directions|where are you|where is the (office|clinic|practice)"
+            r"|how do i get there|parking|where (do|can|should) i park|fax|fax number|email address|phone number"
+            r"|website)\b"
+        ),
+        "Practice information: the caller asked about the address, directions, parking or contact details",
+        "Our staff can help with that.",
+    ),
     # records, referrals, forms
     _Topic(
         re.compile(
@@ -227,7 +239,7 @@ class TopicRead:
 
 def read_topic(ctx: PlanContext, s: dict[str, Any], hours: OpeningHours) -> TopicRead:
     raw = next((m.content for m in reversed(ctx.messages) if m.role == "user" and m.content), "")
-    text = normalize(raw)
+    text = _without_names(normalize(raw), ctx, s)  # "this is Bill Price" asks nothing about billing
     in_a_row = s.pop("off_topic", 0)
     if _EMERGENCY.search(_NOT_EMERGENCY.sub(" ", text)):
         return TopicRead(
@@ -262,7 +274,6 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], hours: OpeningHours) -> Topi
         if requested or task_of(intents(text)) in (Intent.RESCHEDULE, Intent.CANCEL, Intent.LIST):
             return TopicRead(preface=words)  # "are you open saturday? I'd like to come in then"
         if task is None:
-            s["asked_book"] = True  # a "yes" books
             return TopicRead(step=say(f"{words} {ANYTHING_ELSE}"), answered=True)
         return TopicRead(preface=words, answered=True)  # then the question the task is waiting on
     if not requested and task_of(intents(text)) is None and _OFF_TOPIC.search(text):
@@ -278,6 +289,21 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], hours: OpeningHours) -> Topi
             return TopicRead(step=say(f"{REDIRECT} What would you like to do?"), answered=True)
         return TopicRead(preface="I'm sorry, I can't help with that.", answered=True)
     return TopicRead()
+
+
+def _without_names(text: str, ctx: PlanContext, s: dict[str, Any]) -> str:
+    """The text with the caller's own name left out (a name may be a topic word: Bill, Price, Park)."""
+    names = [ctx.caller.first_name or ""]
+    if not ctx.caller.verified:
+        _, span = find_dob(text, ctx.now.date())
+        rest = text.replace(span, " , ") if span else text
+        said = find_name(rest, whole_answer=s.get("asked") in ("identity", "name", "dob"))
+        if said is None and span:
+            said = name_near(*text.partition(span)[::2])
+        names.extend(said or ())
+    for name in filter(None, names):
+        text = re.sub(rf"\b{re.escape(name.lower())}\b", " ", text)
+    return text
 
 
 def _clause(text: str, at: int) -> str:

@@ -291,6 +291,17 @@ CASES: dict[str, Case] = {
         ["we just moved here and we're looking for a new family doctor"], "p-1005", set(),
         handoff="new patient"),
     "a note for work": Case(["I need a doctor's note for work."], "p-1005", set(), handoff="forms"),
+    "the address": Case(["What's your address? I can't find the office."], "p-1005", set(),
+                        handoff="address"),
+    "a weekend (speech)": Case(["are you guys open on the weekend", "ok bye"], "p-1005", set(), ended=True,
+                               said=["We're closed on weekends."]),
+    "back pain, see someone today: a booking": Case(
+        ["i have really bad back pain can i see someone today", "olivia martinez may ninth nineteen ninety eight",
+         "the first one", "yes"],
+        "p-1005", {(CHEN, at(1, 10, 30))}),
+    "a name that is a topic word is a name": Case(
+        ["Hi, this is Bill Price, 3/3/1970. I'd like to book with Dr. Chen on Friday at 10."], "p-1005", set(),
+        said=["I'm sorry, I couldn't verify those details."]),
 }  # fmt: skip
 
 
