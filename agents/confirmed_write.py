@@ -52,7 +52,10 @@ async def run_confirmed_write(turn: Turn, tools: ToolRegistry, calls: ConnectorC
         return turn.say(f"I'm sorry, I couldn't confirm that change in our system. {OFFER_TRANSFER}")
     if isinstance(actual, Appointment):
         memory.remember_appointments([actual])
+    carry = memory.scratch.get("carry")  # a second request said with the first (the planner's)
     memory.scratch.clear()
+    if carry:
+        memory.scratch["carry"] = carry
     assert actual is not None
     return turn.say(f"{done_message(spec.name, actual)} {ANYTHING_ELSE}")
 

@@ -18,6 +18,7 @@ from typing import Any
 from agents.offline import wanted
 from agents.offline.choices import find_provider, pick_appointment, unknown_doctor
 from agents.offline.dates import find_when
+from agents.offline.followups import take_followup
 from agents.offline.hours import DEFAULT_HOURS, OpeningHours
 from agents.offline.intents import Intent
 from agents.offline.offers import choose, doctors_sentence, offer_sentence, search_arguments
@@ -48,6 +49,7 @@ class OfflinePlanner:
     async def plan(self, ctx: PlanContext) -> PlanStep:
         s = ctx.scratch
         if ctx.step == 0:
+            ctx = take_followup(ctx, s)  # "cancel Thursday and book Friday": one now, one kept
             topic = read_topic(ctx, s, self.hours)  # an emergency, staff work, opening hours, small talk
             if topic.step is not None:
                 return topic.step

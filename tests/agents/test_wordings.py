@@ -90,6 +90,18 @@ CASES: dict[str, Case] = {
         ["i was born on may ninth nineteen ninety eight my name is olivia martinez i want to book for thursday at "
          "eleven", "yep"],
         "p-1005", {(CHEN, at(3, 11))}),
+    "two requests in one turn: cancel, then book": Case(
+        ["Emily Davis, 07/23/1990. Please cancel my Thursday appointment, and then book me a new one for Friday at "
+         "2.", "Yes.", "Yes please.", "Yes."],
+        "p-1003", {(CHEN, at(4, 14))}),
+    "two bookings in one turn (speech)": Case(
+        ["book me with doctor chen tomorrow at ten and doctor patel on friday at eleven olivia martinez may ninth "
+         "nineteen ninety eight", "yes", "yes", "yes"],
+        "p-1005", {(CHEN, at(2, 10)), (PATEL, at(4, 11))}),
+    "the second request dropped when the caller is done": Case(
+        ["book me with dr chen tomorrow at 10 and dr patel on friday at 11, olivia martinez 5/9/1998", "yes",
+         "no thanks"],
+        "p-1005", {(CHEN, at(2, 10))}, ended=True),
     "an hours question and a booking in one turn": Case(
         ["Hi, this is Charlotte Clark, 11/15/1989. What are your hours, and can I book with Dr. Chen tomorrow at 11?",
          "Yes."],

@@ -1,0 +1,103 @@
+"""Two requests in one breath: "cancel my Thursday appointment and book a new one for Friday at 2",
+"book me with Dr. Chen tomorrow at 10 and Dr. Patel on Friday at 11".
+
+The first request is read as the turn; the second is kept (`carry`) and read when the caller says
+yes to "Is there anything else I can help you with?" after the first one was done. The runtime
+clears the planner's scratch after a confirmed write but keeps `carry` (`agents.confirmed_write`).
+Identity said anywhere in the turn stays with the turn ("... and Dr. Patel on Friday at 11,
+Olivia Martinez, May 9 1998").
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from agents.offline.dates import find_dob, find_when
+from agents.offline.intents import Intent, intents, task_of
+from agents.offline.names import find_name, name_near
+from agents.offline.numbers import normalize
+from agents.planner import Message, PlanContext
+from agents.policy import classify_confirmation
+
+_JOIN = re.compile(r"\b(?:and then|and also|and|then|also|after that|plus)\b|[.;!?](?=\s)")
+_IDENTITY_CUE = re.compile(r"\b(this is|my name|name is|i'm|i am|it's|born|date of birth|dob|birthday)\b")
+_GO_ON = re.compile(r"^\W*(and )?(the (other|second|next) (one|request|thing)|that too|the rest|next)\b")
+
+
+def split_followup(text: str, now: datetime) -> tuple[str, str] | None:
+    """(the turn without the second request, the second request) or None (normalized text)."""
+    for m in _JOIN.finditer(text):
+        head, tail = text[: m.start()], text[m.end() :]
+        first = task_of(intents(head))
+        if first is None or re.match(r"\W*(if|unless|otherwise|in case|when)\b", tail):
+            continue
+        second = task_of(intents(tail))
+        names_one = re.search(r"\b(dr|doctor)\b", tail) is not None and not find_when(tail, now).empty
+        another = re.search(r"\b(another|a new one|a second one|one more)\b", tail) is not None
+        if second is None and (names_one or another):
+            second = Intent.BOOK  # "... and Dr. Patel on Friday at 11"
+        if second is None or {first, second} <= {Intent.CANCEL, Intent.RESCHEDULE}:
+            continue  # "I can't make it Thursday and need to reschedule": one move
+        if second == first and not (second == Intent.BOOK and (names_one or another)):
+            continue  # the same request said twice
+        if second in (Intent.PROVIDERS,) or first in (Intent.PROVIDERS,):
+            continue
+        cut = _identity_start(tail, now)
+        follow = tail[:cut].strip(" ,.;")
+        if not follow:
+            continue
+        return f"{head} , {tail[cut:]}", follow
+    return None
+
+
+def _identity_start(tail: str, now: datetime) -> int:
+    """Where the caller's name or date of birth starts in the second request, if it is there."""
+    starts = [len(tail)]
+    _, span = find_dob(tail, now.date())
+    if span:
+        starts.append(tail.index(span))
+        name = name_near(*tail.partition(span)[::2])
+    else:
+        name = find_name(tail)
+    if cue := _IDENTITY_CUE.search(tail):
+        starts.append(cue.start())
+    if name and (said := re.search(rf"\b{re.escape(name[0].lower())}\b", tail)):
+        starts.append(said.start())
+    return min(starts)
+
+
+def take_followup(ctx: PlanContext, s: dict[str, Any]) -> PlanContext:
+    """The context this turn is read with: the kept second request when the caller says to go on,
+    or the turn without the second request it carries (kept for later)."""
+    users = [i for i, m in enumerate(ctx.messages) if m.role == "user" and m.content]
+    if not users:
+        return ctx
+    last = users[-1]
+    raw = ctx.messages[last].content or ""
+    carried = s.pop("carry", None)
+    if (
+        carried
+        and _after_done(ctx, last)
+        and (classify_confirmation(raw) == "yes" or _GO_ON.search(normalize(raw)))
+    ):
+        return _with_user_turn(ctx, last, carried)
+    text = normalize(raw)
+    split = split_followup(text, ctx.now)
+    if split is None:
+        return ctx
+    main, s["carry"] = split
+    return _with_user_turn(ctx, last, main)
+
+
+def _after_done(ctx: PlanContext, last_user: int) -> bool:
+    """The reply before this turn reported a completed write ("Done. You're booked ...")."""
+    said = [m.content for m in ctx.messages[:last_user] if m.role == "assistant" and m.content]
+    return bool(said) and said[-1].startswith("Done.")
+
+
+def _with_user_turn(ctx: PlanContext, index: int, content: str) -> PlanContext:
+    messages = list(ctx.messages)
+    messages[index] = Message(role="user", content=content)
+    return ctx.model_copy(update={"messages": messages})
