@@ -125,7 +125,7 @@ _DAY_PHRASE = re.compile(
     rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NC}"
     r"|\d{1,2}/\d{1,2}(?!/)"
     # a bare ordinal is a day only as "the 9th" / "on 9th" or as the whole answer ("1st name" isn't)
-    r"|(?:the|on)\s+\d{1,2}(?:st|nd|rd|th)(?!\s*(?:one|option|slot|choice|time|available|of)\b)"
+    r"|(?:the|on)\s+\d{1,2}(?:st|nd|rd|th)(?!\s*(?:one|option|slot|choice|time|available|of|thing|things|opening|appointment)\b)"
     r"|^\W*\d{1,2}(?:st|nd|rd|th)(?=\W*$))\b"
 )
 _DAY_OF_MONTH = re.compile(r"^\W*(?:(?:the|on)\s+)?(\d{1,2})(?:st|nd|rd|th)$")

@@ -224,6 +224,10 @@ CASES: dict[str, Case] = {
         ["Can I come in at the end of the day on Friday? Any doctor.", "Olivia Martinez, 5/9/1998",
          "The last one.", "Yes."],
         "p-1005", {(CHEN, at(4, 16))}, not_said=["9 AM", "12 PM"]),
+    "first thing monday, doesn't matter who": Case(
+        ["Doesn't matter who, just first thing Monday morning.", "Olivia Martinez, 5/9/1998", "The first one.",
+         "Yes."],
+        "p-1005", {(CHEN, at(7, 9))}, said=["Monday, December 7th"]),
     "in two weeks": Case(
         ["I need a check-up in two weeks with Dr. Patel.", "Olivia Martinez, 5/9/1998", "The first one.", "Yes."],
         "p-1005", {(PATEL, at(15, 9))}, said=["Tuesday, December 15th"]),
