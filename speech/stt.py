@@ -38,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import math
 import os
+import re
 import threading
 import time
 import zlib
@@ -407,6 +408,12 @@ class SpeechToText:
         text = self._tokenizer.decode(tokens).strip()
         # In a batch the decoder may run past this clip's own cap; reaching it counts the same.
         hit_cap = start_length + len(result.sequences_ids[0]) >= max_length
+        if start_length > len(self._prompt):
+            # After a prompt Whisper tends to say a short answer again and again ("Yes, that's
+            # right. Yes, that's right."): the answer once is what was said.
+            once = _said_once(text)
+            if once != text:
+                text, hit_cap = once, False
         avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1) if tokens else -10.0
         confidence = math.exp(avg_logprob)
         if context < FULL_FRAMES and (
@@ -476,6 +483,18 @@ class SttJob:
             queued_ms=(started - self._submitted) * 1000,
             no_speech_prob=no_speech,
         )
+
+
+def _said_once(text: str) -> str:
+    """The first sentence when every sentence of `text` repeats it (the last may be cut short)."""
+    sentences = [x for x in re.split(r"(?<=[.?!])\s+", text.strip()) if x]
+    if len(sentences) < 2:
+        return text
+    first = _words(sentences[0])
+    rest = [_words(x) for x in sentences[1:]]
+    if first and all(w == first for w in rest[:-1]) and rest[-1] == first[: len(rest[-1])]:
+        return sentences[0]
+    return text
 
 
 def _words(text: str) -> list[str]:

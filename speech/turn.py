@@ -20,7 +20,11 @@ of the offered times") and the transcript of the turn so far (`heard(text, voice
 the pause), the detector ends a turn whose words complete the answer after `complete_end_ms` of
 silence instead of `end_silence_ms`, and waits `incomplete_end_ms` after words that plainly do not
 ("my date of birth is", a trailing "and" or "um"). `None` leaves the fixed silence. The verdict
-holds only while the caller stays silent: any new sound clears it.
+holds only while the caller stays silent: any new sound clears it. When a transcript is on its way
+(`judging(voice_end_ms)`), the end waits for its verdict up to `verdict_wait_ms` past
+`end_silence_ms`: the reply could not start before that transcript anyway (it is the turn's
+transcript), so the wait costs the caller nothing, and without it a slow transcript could not stop
+a cut-off. `awaiting_words` says the end is being held for it (the listener then promotes the run).
 
 Times are stream offsets in ms: audio pushed since creation or `reset()`.
 """
@@ -53,6 +57,7 @@ class TurnConfig(BaseModel):
     # With a completeness test and a transcript of the turn so far (see the module docstring):
     complete_end_ms: int = Field(default=200, gt=0)  # the words complete the answer
     incomplete_end_ms: int = Field(default=800, gt=0)  # the words plainly do not
+    verdict_wait_ms: int = Field(default=600, ge=0)  # longest hold past end_silence_ms for a verdict
     min_speech_ms: int = Field(default=192, ge=0)  # shorter turns are coughs, clicks, "mm"
     preroll_ms: int = Field(default=200, ge=0)  # audio kept before the detected onset
     tail_ms: int = Field(default=160, ge=0)  # audio kept after the last speech
@@ -154,20 +159,40 @@ class TurnDetector:
         self._quiet_voiced = 0
         self._verdict: bool | None = None  # what the words so far say about the end
         self._verdict_voice_ms = -1  # ... valid while the last sound is still this one
+        self._judging_voice_ms = -1  # a transcript up to this last sound is on its way
 
     def expect(self, complete: Complete | None) -> None:
         """The completeness test for the turns to come (None: the fixed silence only)."""
         self.complete = complete
 
+    def judging(self, voice_end_ms: int) -> None:
+        """A transcript of the turn up to `voice_end_ms` is being made: hold the end for its verdict."""
+        if self.complete is not None and self._in_turn:
+            self._judging_voice_ms = voice_end_ms
+
     def heard(self, text: str, voice_end_ms: int) -> bool | None:
         """The transcript of the current turn up to its last sound at `voice_end_ms` (the
-        `silence_since_ms` of the `PauseDetected` it was made at). Judged by the completeness test
-        if the caller has stayed silent since; the verdict times this turn's end. Returns it."""
+        `silence_since_ms` of the `PauseDetected` it was made at; "" when it failed). Judged by the
+        completeness test if the caller has stayed silent since; the verdict times this turn's end.
+        Returns it."""
         if self.complete is None or not self._in_turn or voice_end_ms != self._last_voice_ms:
             return None
-        self._verdict = self.complete(text)
+        self._verdict = self.complete(text) if text.strip() else None
         self._verdict_voice_ms = voice_end_ms
         return self._verdict
+
+    @property
+    def awaiting_words(self) -> bool:
+        """The end is due by the fixed silence and held for a transcript's verdict."""
+        return self._in_turn and self._holding(self.position_ms - self._last_voice_ms)
+
+    def _holding(self, silence: int) -> bool:
+        cfg = self.config
+        pending = (
+            self._judging_voice_ms == self._last_voice_ms and self._verdict_voice_ms != self._last_voice_ms
+        )
+        end_silence = cfg.end_silence_ms + self._masking_ms()
+        return pending and end_silence <= silence < end_silence + cfg.verdict_wait_ms
 
     def reconfigure(self, **changes: object) -> TurnConfig:
         """Change timing mid-call, keeping the stream: e.g. `end_silence_ms=700` while the caller
@@ -274,7 +299,7 @@ class TurnDetector:
         else:
             base = cfg.complete_end_ms if verdict else cfg.incomplete_end_ms
         end_silence = base + self._masking_ms()
-        if silence >= end_silence:
+        if silence >= end_silence and not self._holding(silence):
             # More sensitive than `threshold`: a soft onset ("f", "h") is tens of dB below the
             # loudest vowel, and hearing one only defers the decision by a window or two.
             onset_threshold = self._loud_threshold(extra_db=-10.0)
@@ -306,7 +331,7 @@ class TurnDetector:
 
     def _open(self, onset_ms: int, now_ms: int) -> None:
         self._in_turn, self._paused = True, False
-        self._verdict, self._verdict_voice_ms = None, -1
+        self._verdict, self._verdict_voice_ms, self._judging_voice_ms = None, -1, -1
         self._candidate_ms = None
         self._last_vad_ms = self._last_voice_ms = now_ms
         self._speech_ms = now_ms - onset_ms
@@ -320,7 +345,7 @@ class TurnDetector:
         cfg = self.config
         speech_ms = self._speech_ms
         self._in_turn = self._paused = False
-        self._verdict, self._verdict_voice_ms = None, -1
+        self._verdict, self._verdict_voice_ms, self._judging_voice_ms = None, -1, -1
         self._candidate_ms = None
         if speech_ms < cfg.min_speech_ms:
             self._trim_preroll()

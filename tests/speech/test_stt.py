@@ -16,6 +16,7 @@ from speech.stt import (
     SpeechToText,
     Transcript,
     _looks_looped,
+    _said_once,
     resolve_model,
 )
 from speech.tts import TextToSpeech
@@ -280,7 +281,8 @@ async def test_a_prompt_does_not_make_noise_or_silence_talk(stt: SpeechToText, p
         assert result.text == "", (name, result.text)
     for silent in (np.zeros(8000 * 2, dtype=np.int16), phone_line(line_noise(8000 * 2))):
         assert (await stt.transcribe(silent, 8000, context=prompt)).text == ""
-    assert stt.decodes["prompted"] - before >= 5  # the noises did reach the model (digital silence never does)
+    # The noises did reach the model (digital silence never does).
+    assert stt.decodes["prompted"] - before >= 5
 
 
 async def test_a_prompt_keeps_what_was_said(stt: SpeechToText, say) -> None:
@@ -330,3 +332,18 @@ def test_a_prompt_is_capped_and_never_shown(stt: SpeechToText) -> None:
     assert stt._tokenizer.decode(list(tokens[1:])).endswith("My name is Siobhan O'Connor.")  # the tail kept
     assert stt._tokens_of(None) == () and stt._tokens_of(Prompt("  ")) == ()
     assert "Siobhan" not in repr(long) and "Siobhan" not in str(long)
+
+
+@pytest.mark.parametrize(
+    ("text", "once"),
+    [
+        ("Yes, that's right. Yes, that's right.", "Yes, that's right."),
+        ("No? No? No? No", "No?"),  # the cap cut the last one short
+        ("No, thank you. No, thank you. No, thank", "No, thank you."),
+        ("Yes. No.", "Yes. No."),
+        ("March 14. March 14, 1985.", "March 14. March 14, 1985."),
+        ("Yes, yes, yes", "Yes, yes, yes"),  # not sentences: the loop check decides
+    ],
+)
+def test_a_prompted_answer_said_again_and_again_counts_once(text: str, once: str) -> None:
+    assert _said_once(text) == once

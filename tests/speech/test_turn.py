@@ -353,3 +353,46 @@ def test_a_verdict_counts_only_for_the_silence_it_was_made_in(say, vad_model) ->
     assert verdicts == [None] and ended.complete is None
     assert ended.at_ms - stop // 8 >= config.end_silence_ms - 40
     assert TurnDetector(config, vad_model).heard("Yes.", 0) is None  # no test given: no verdict
+
+
+def test_the_end_is_held_for_a_transcript_on_its_way(say, vad_model) -> None:
+    """A slow transcript: the fixed silence has passed when its verdict comes. The end waits for
+    it (the reply would wait for that transcript anyway), so "my date of birth is" is not cut off."""
+    first, rest = say("my date of birth is"), say("March fifth nineteen eighty")
+    audio, _spans = compose(8000, 500, first, 550, rest, 1200)
+    detector = TurnDetector(TurnConfig(), vad_model, complete=lambda words: not words.endswith(" is"))
+    events: list[TurnEvent] = []
+    due: tuple[str, int] | None = None  # (words, voice end) of the transcript on its way
+    held = 0
+    for frame in split_frames(audio, 8000):
+        for event in detector.push(frame):
+            events.append(event)
+            if isinstance(event, PauseDetected):
+                detector.judging(event.silence_since_ms)
+                words = (
+                    "My date of birth is" if due is None and not of(TurnEnded, events) else "March 5th, 1980."
+                )
+                due = (words, event.silence_since_ms)
+        if detector.awaiting_words:
+            held += 1
+            if held == 5 and due is not None:  # the transcript arrives 100 ms after the end was due
+                detector.heard(*due)
+    assert held >= 5  # the end was held
+    [whole] = of(TurnEnded, events)
+    assert whole.end_ms - whole.start_ms > (len(first) + len(rest)) // 8
+
+
+def test_a_transcript_that_never_comes_holds_the_end_only_so_long(say, vad_model) -> None:
+    config = TurnConfig()
+    audio, [(_start, stop)] = compose(8000, 500, say("yes"), 1500)
+    detector = TurnDetector(config, vad_model, complete=lambda words: True)
+    events: list[TurnEvent] = []
+    for frame in split_frames(audio, 8000):
+        for event in detector.push(frame):
+            events.append(event)
+            if isinstance(event, PauseDetected):
+                detector.judging(event.silence_since_ms)
+    [ended] = of(TurnEnded, events)
+    delay = ended.at_ms - stop // 8
+    limit = config.end_silence_ms + config.verdict_wait_ms
+    assert limit - 40 <= delay <= limit + 40 and ended.complete is None, delay
