@@ -28,6 +28,7 @@ from agents.api import (
     UserTurn,
 )
 from agents.events import EventKind
+from agents.expectation import Expectation
 from gateway.logging import bind_conversation, get_logger
 from gateway.store.audit import AuditLog
 from gateway.store.db import Database
@@ -63,6 +64,11 @@ class Conversation:
     @property
     def with_person(self) -> bool:
         return self.status in ("waiting", "with_staff")
+
+    def expectation(self) -> Expectation:
+        """What the agent expects the caller to say next (voice: recognition hints and keypad
+        length). Its vocabulary may hold names on file: use it for recognition, never log it."""
+        return self._m.agent.expectation(self.state)
 
     # -- driving the agent -------------------------------------------------------------------
 

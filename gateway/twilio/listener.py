@@ -6,6 +6,12 @@ is thrown away, and if the turn ends on exactly that audio it is used as it is, 
 STT time off the reply's critical path. Speculative runs queue behind every final transcript (of
 any call) and are promoted to final priority when the turn ends on their audio, so a reply never
 waits for another caller's guess.
+
+After each reply the session tells it what the agent expects next (`expect`): the turns to come are
+transcribed with that kind's Whisper prompt (where measured to help, `gateway/twilio/expecting.py`),
+and when a speculative transcript arrives while the caller is still silent, the turn detector
+judges it with the expectation's completeness test: a complete answer ends the turn sooner, a
+plainly unfinished one waits longer.
 """
 
 from __future__ import annotations
@@ -19,6 +25,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from agents.expectation import Expectation, Expecting
+from gateway.twilio.expecting import CONTEXT_KINDS, Listening, listening_for
+from speech.stt import Prompt
 from speech.turn import (
     PauseDetected,
     SpeechResumed,
@@ -39,8 +48,12 @@ class SpeechJob(Protocol):
 
 
 class Transcriber(Protocol):
-    async def transcribe(self, pcm: np.ndarray, sample_rate: int) -> Any: ...
-    def submit(self, pcm: np.ndarray, sample_rate: int, *, speculative: bool = False) -> SpeechJob: ...
+    async def transcribe(
+        self, pcm: np.ndarray, sample_rate: int, *, context: Prompt | None = None
+    ) -> Any: ...
+    def submit(
+        self, pcm: np.ndarray, sample_rate: int, *, speculative: bool = False, context: Prompt | None = None
+    ) -> SpeechJob: ...
 
 
 @dataclass
@@ -57,12 +70,24 @@ class HeardTurn:
     speculative_hit: bool
     stt_processing_ms: float | None = None  # the model's own time for the transcript used
     stt_queued_ms: float | None = None  # time that transcript waited for a free STT worker
+    expecting: str | None = None  # the kind of answer expected when the turn ended
+    complete: bool | None = None  # the words' verdict that timed the end (None: the fixed silence)
 
 
 class Listener:
-    def __init__(self, detector: TurnDetector, stt: Transcriber) -> None:
+    def __init__(
+        self,
+        detector: TurnDetector,
+        stt: Transcriber,
+        *,
+        context: bool = True,
+        context_kinds: frozenset[Expecting] = CONTEXT_KINDS,
+    ) -> None:
         self.detector = detector
         self._stt = stt
+        self._context = context  # FRONTDESK_STT_CONTEXT
+        self._context_kinds = context_kinds  # kinds of answer transcribed with a prompt
+        self.listening = Listening()
         cfg = detector.config
         self._preroll_ms = cfg.preroll_ms
         self._tail_ms = cfg.tail_ms
@@ -73,12 +98,30 @@ class Listener:
         self._onset_ms: int | None = None
         # (start, end, job, task awaiting the job's result)
         self._speculative: tuple[int, int, SpeechJob, asyncio.Task[Any]] | None = None
-        self.counts = {"stt_runs": 0, "speculative_used": 0, "speculative_dropped": 0}
+        self._promoted = False  # the current speculative run was promoted to final priority
+        self.counts = {
+            "stt_runs": 0,
+            "speculative_used": 0,
+            "speculative_dropped": 0,
+            "prompted_runs": 0,  # Whisper runs (speculative or final) with a prompt
+            "ended_complete": 0,  # turns ended sooner: the words completed the answer
+            "ended_incomplete": 0,  # turns that waited longer for plainly unfinished words
+        }
+
+    def expect(self, expectation: Expectation) -> Listening:
+        """What the agent expects next: prompt and completeness test for the turns to come."""
+        self.listening = listening_for(expectation, context=self._context, context_kinds=self._context_kinds)
+        self.detector.expect(self.listening.complete)
+        return self.listening
 
     def push(self, frame: np.ndarray) -> list[TurnEvent]:
         self._frames.append(frame)
         self._position_ms += len(frame) * 1000 // RATE
         events = self.detector.push(frame)
+        if self.detector.awaiting_words and self._speculative is not None and not self._promoted:
+            # The end is due and held for this transcript's verdict: it is the turn's transcript.
+            self._speculative[2].promote()
+            self._promoted = True
         for event in events:
             if isinstance(event, SpeechStarted):
                 self._onset_ms = event.onset_ms
@@ -93,6 +136,11 @@ class Listener:
             self._trim(self._position_ms - self._preroll_ms - 400)
         return events
 
+    @property
+    def speculative(self) -> asyncio.Task[Any] | None:
+        """The transcript being made of the current pause's audio, if any (for tests and the bench)."""
+        return None if self._speculative is None else self._speculative[3]
+
     def transcribe(self, turn: TurnEnded) -> Coroutine[Any, Any, HeardTurn]:
         """The transcript of a finished turn: the speculative one when it covers the same audio.
 
@@ -104,13 +152,16 @@ class Listener:
         self._speculative = None
         self._onset_ms = None
         self._trim(turn.end_ms)
-        return self._finish(turn, speculative, ended_at)
+        if turn.complete is not None:
+            self.counts["ended_complete" if turn.complete else "ended_incomplete"] += 1
+        return self._finish(turn, speculative, ended_at, self.listening)
 
     async def _finish(
         self,
         turn: TurnEnded,
         speculative: tuple[int, int, SpeechJob, asyncio.Task[Any]] | None,
         ended_at: float,
+        listening: Listening,
     ) -> HeardTurn:
         last_voice_ms = turn.end_ms - self._tail_ms
         eot_wait_ms = max(0, turn.at_ms - last_voice_ms)
@@ -128,7 +179,8 @@ class Listener:
             self.counts["speculative_dropped"] += 1
         if result is None:
             self.counts["stt_runs"] += 1
-            result = await self._stt.transcribe(turn.audio, turn.sample_rate)
+            self.counts["prompted_runs"] += listening.prompt is not None
+            result = await self._stt.transcribe(turn.audio, turn.sample_rate, context=listening.prompt)
         else:
             self.counts["speculative_used"] += 1
         stt_ms = int((time.monotonic() - ended_at) * 1000)
@@ -143,6 +195,8 @@ class Listener:
             speculative_hit=bool(hit),
             stt_processing_ms=getattr(result, "processing_ms", None),
             stt_queued_ms=getattr(result, "queued_ms", None),
+            expecting=listening.kind,
+            complete=turn.complete,
         )
 
     def close(self) -> None:
@@ -159,10 +213,25 @@ class Listener:
         if audio.size == 0:
             return
         self.counts["stt_runs"] += 1
-        job = self._stt.submit(audio, RATE, speculative=True)
+        prompt = self.listening.prompt
+        self.counts["prompted_runs"] += prompt is not None
+        job = self._stt.submit(audio, RATE, speculative=True, context=prompt)
         task = asyncio.get_running_loop().create_task(job.result())
         task.add_done_callback(_consume_exception)
+        task.add_done_callback(lambda done: self._judge(done, silence_since_ms))
         self._speculative = (start, end, job, task)
+        self._promoted = False
+        self.detector.judging(silence_since_ms)
+
+    def _judge(self, task: asyncio.Task[Any], silence_since_ms: int) -> None:
+        """A speculative transcript is in: if it is still the current one, let the detector judge
+        whether its words complete the answer (the end then comes on the next frame)."""
+        current = self._speculative
+        if current is None or current[3] is not task:
+            return
+        failed = task.cancelled() or task.exception() is not None
+        text = "" if failed else str(getattr(task.result(), "text", "") or "").strip()
+        self.detector.heard(text, silence_since_ms)  # "" releases a held end without a verdict
 
     def _drop_speculative(self) -> None:
         if self._speculative is not None:

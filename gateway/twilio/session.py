@@ -17,6 +17,7 @@ from typing import Any
 
 from agents.api import AgentOutput, UserTurn
 from agents.events import EventKind
+from agents.expectation import Expectation
 from gateway.conversation import Conversation
 from gateway.logging import get_logger
 from gateway.services import Services
@@ -68,7 +69,7 @@ class CallSession:
             on_audio=self._record_bot,
         )
         detector = TurnDetector(TurnConfig(), model=models.vad)
-        self.listener = Listener(detector, models.stt)
+        self.listener = Listener(detector, models.stt, context=settings.stt_context)
         self.gate = BargeInGate(settings.twilio_barge_in_min_ms)
         self.digits = DigitCollector(settings.twilio_dtmf_timeout_s, self._on_digits)
         # Caller turns in order: (transcript, speech starts seen when it ended), keypad entries, or
@@ -197,6 +198,7 @@ class CallSession:
         playback = self.playback
         utterance = playback.begin()
         asked_at = time.monotonic()
+        expected = False
         plan = ReplyPlan()
         chunks: asyncio.Queue[PhoneChunk | None] = asyncio.Queue()
         room = asyncio.Event()
@@ -206,11 +208,15 @@ class CallSession:
                 room.set()
                 await playback.play(chunk.text, chunk.ulaw)
             await producer  # the agent's or synthesis's failure is this reply's failure
+            self._expect()  # before the end mark: the caller may answer (or type) the moment it plays
+            expected = True
             await playback.end()
         finally:
             if not producer.done():
                 producer.cancel()  # barge-in: stops synthesis and generation
             await asyncio.wait([producer])  # the conversation has stored the bot turn after this
+            if not expected:  # interrupted or failed: what the agent expects after what it said
+                self._expect()
             if heard is not None:
                 await self._audit_timing(heard, asked_at, plan.first_text_at, playback.first_audio_at)
         handoff, end = plan.handoff, plan.end
@@ -224,6 +230,17 @@ class CallSession:
         elif end:
             await self._hang_up()
 
+    def _expect(self) -> None:
+        """After a reply (or its interruption): what the agent expects next sets how the caller is
+        heard (Whisper prompt, end of turn from meaning) and how many keys complete an entry."""
+        try:
+            expectation = self.conversation.expectation()
+        except Exception as exc:  # recognition hints are a help, never a reason to fail a call
+            log.warning("no expectation", error=repr(exc), conversation_id=self.conversation.id)
+            expectation = Expectation()
+        listening = self.listener.expect(expectation)
+        self.digits.expect(listening.keypad_digits)
+
     async def _audit_timing(
         self, heard: HeardTurn, asked_at: float, first_text_at: float | None, first_audio_at: float | None
     ) -> None:
@@ -233,7 +250,10 @@ class CallSession:
             "eot_wait_ms": heard.eot_wait_ms,
             "stt_ms": heard.stt_ms,
             "speculative_stt": heard.speculative_hit,
+            "expecting": heard.expecting,  # the kind only: the vocabulary is never logged
         }
+        if heard.complete is not None:
+            payload["eot_by_meaning"] = "complete" if heard.complete else "incomplete"
         if heard.stt_processing_ms is not None:
             payload["stt_processing_ms"] = round(heard.stt_processing_ms)
         if heard.stt_queued_ms is not None:

@@ -147,3 +147,40 @@ async def test_the_simulated_phone_measures_silence_inside_a_reply() -> None:
         assert [m["mark"]["name"] for m in phone.ws.sent] == ["u1:0", "u1:end", "u2:end"]  # type: ignore[attr-defined]
     finally:
         player.cancel()
+
+
+async def test_an_entry_of_the_expected_length_completes_at_once():
+    entries: list[str] = []
+    collector = DigitCollector(60.0, entries.append)  # a pause this long never ends an entry here
+    collector.expect(8)  # a date of birth was asked for
+    for key in "0314198":
+        collector.press(key)
+    assert entries == []  # seven digits: still typing
+    collector.press("5")
+    assert entries == ["03141985"]  # the eighth completes it, no '#' and no pause
+    collector.press("1")
+    collector.press("2")
+    collector.press("#")  # a shorter entry still ends with '#'
+    assert entries == ["03141985", "12"]
+    collector.expect(1)  # "press 1 for 9 AM, 2 for 9:30"
+    collector.press("2")
+    collector.press("0")  # 0 alone completes at once too: the session hands it to a person
+    assert entries == ["03141985", "12", "2", "0"]
+    collector.expect(None)
+    for key in "1231":
+        collector.press(key)
+    assert entries == ["03141985", "12", "2", "0"]  # back to '#' or the pause
+    collector.press("*")
+    for key in "0314198":
+        collector.press(key)
+    collector.expect(8)
+    assert entries == ["03141985", "12", "2", "0"]
+    collector.press("5")
+    assert entries[-1] == "03141985"
+    collector.expect(None)  # the question is still being asked when the caller types ahead
+    for key in "07041975":
+        collector.press(key)
+    assert entries[-1] == "03141985"
+    collector.expect(8)
+    assert entries[-1] == "07041975"
+    collector.close()
