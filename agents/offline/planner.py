@@ -12,12 +12,13 @@ appointments). `reading.py` reads a user turn into it; this module decides the n
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date, datetime
 from typing import Any
 
 from agents.offline import wanted
 from agents.offline.choices import find_provider, pick_appointment, unknown_doctor
-from agents.offline.dates import find_when
+from agents.offline.dates import When, find_when
 from agents.offline.followups import take_followup
 from agents.offline.hours import DEFAULT_HOURS, OpeningHours
 from agents.offline.intents import Intent
@@ -209,6 +210,8 @@ class OfflinePlanner:
             return _call("cancel_appointment", appointment_id=target.id)
         if s.get("chosen"):
             return _call("reschedule_appointment", appointment_id=target.id, new_slot_id=s["chosen"])
+        if not s.get("want") and s.pop("same_day", False):  # another doctor, the same day and time
+            s["want"] = wanted.dump(wanted.merge(None, When(target.start.date(), target.start.date())))
         if not s.get("want") and not s.get("asked_new_day"):
             s["asked_new_day"] = True
             return _say(
@@ -224,8 +227,10 @@ class OfflinePlanner:
             # "the following Monday, same time": the appointment's time on the new day
             want.at, want.part = target.start.time().replace(tzinfo=None), "any"
             s["want"] = wanted.dump(want)
-        if not s.get("any_provider"):
-            s.setdefault("provider_id", target.provider_id)
+        if not s.get("any_provider") and not re.search(
+            r"\b(dr|doctor)\.?\s+[a-z]", s.get("provider_hint", "")
+        ):
+            s.setdefault("provider_id", target.provider_id)  # the same doctor unless one was named
         return self._find_slots(ctx, s, skip_day=target.start.date() if not s.get("want") else None)
 
     def _find_slots(self, ctx: PlanContext, s: dict[str, Any], skip_day: date | None) -> PlanStep:

@@ -203,6 +203,8 @@ def _read_points_back(ctx: PlanContext, s: dict[str, Any], text: str) -> None:
     old = split_reschedule(text, ctx.now)[0] if s["task"] == Intent.RESCHEDULE else text
     if points_back(old, ctx):
         s["target"] = written
+        if find_when(text, ctx.now).empty and re.search(r"\b(dr|doctor|with)\b", text):
+            s["same_time"] = s["same_day"] = True  # "make that with Dr. Chen instead": that time
 
 
 def _read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, bool]:

@@ -43,7 +43,28 @@ def just_written(ctx: PlanContext) -> str | None:
 
 def points_back(old_words: str, ctx: PlanContext) -> bool:
     """The words that say which appointment ("can you move that", not "... to friday") point at the
-    one just talked about, and at no day or doctor of their own."""
-    if re.search(r"\b(dr|doctor|with)\b", old_words) or not find_when(old_words, ctx.now).empty:
+    one just talked about, and at no day or doctor of their own ("make that with Dr. Chen instead"
+    names the new doctor)."""
+    if find_when(old_words, ctx.now).start is not None:
         return False
-    return _POINTS_BACK.search(old_words) is not None
+    if re.search(r"\b(dr|doctor|with)\b", old_words) and not re.search(
+        r"\b(instead|rather|switch)\b", old_words
+    ):
+        return False
+    if _POINTS_BACK.search(old_words) is not None:
+        return True
+    # "actually, could we do the afternoon instead" said right after it was done ("cancel my
+    # appointment" may be any of them: asked which)
+    return (
+        _right_after_done(ctx)
+        and re.search(r"\b(instead|rather|actually|wait)\b", old_words) is not None
+        and re.search(r"\bmy (appointment|visit)s?\b", old_words) is None
+    )
+
+
+def _right_after_done(ctx: PlanContext) -> bool:
+    users = [i for i, m in enumerate(ctx.messages) if m.role == "user"]
+    said = (
+        [m.content for m in ctx.messages[: users[-1]] if m.role == "assistant" and m.content] if users else []
+    )
+    return bool(said) and said[-1].startswith("Done.")

@@ -199,6 +199,14 @@ CASES: dict[str, Case] = {
         ["book with dr patel tomorrow at 10, emily davis july 23 1990", "yes", "Can I change it to the afternoon?",
          "the first one", "yes"],
         "p-1003", EMILY_SEEDED | {(PATEL, at(2, 12))}),
+    "make that with another doctor instead (speech)": Case(
+        ["book with doctor patel tomorrow at ten emily davis july twenty third nineteen ninety", "yes",
+         "oh wait can you make that with doctor chen instead", "yes"],
+        "p-1003", EMILY_SEEDED | {(CHEN, at(2, 10))}),
+    "the afternoon instead, right after booking": Case(
+        ["Book with Dr. Patel tomorrow at 10. Emily Davis, July 23rd 1990.", "Yes.",
+         "Hmm, actually, could we do the afternoon instead?", "The first one.", "Yes."],
+        "p-1003", EMILY_SEEDED | {(PATEL, at(2, 12))}),
     "move a moved one again": Case(
         ["move my appointment to friday at 9", "emily davis july 23 1990", "yes", "hmm can you move that to monday",
          "the second one", "yes"],
