@@ -112,7 +112,8 @@ class PlanContext(BaseModel):
     tools: ToolRegistry
     caller: CallerFacts
     # Planner-private, persisted between turns; the runtime clears it when a task completes (a
-    # confirmed write ran, or the caller declined it), so a planner starts the next task afresh.
+    # confirmed write ran, or the caller declined it), so a planner starts the next task afresh;
+    # only `carry` (a second request the caller made with the first) survives a confirmed write.
     scratch: dict[str, Any] = Field(default_factory=dict)
     step: int = 0  # 0 for the first plan() of this turn
 
