@@ -67,6 +67,8 @@ _FILLERS = {"um", "uh", "er", "erm", "umm", "uhh", "ah", "oh", "hi", "hello", "h
 
 
 def _is_name_word(w: str) -> bool:
+    if len(w.strip(".")) < 2:
+        return False  # an initial or a spelled-out letter ("m a r t i n e z")
     return not (w in NOT_NAMES or w in CALENDAR_WORDS or not _WORD.match(w) or any(ch.isdigit() for ch in w))
 
 
