@@ -41,7 +41,7 @@ _EMERGENCY = re.compile(
     r"|(can't|cant|cannot|can not|couldn't|could not|unable to) (breathe|breath|breathing)"
     r"|(hard|trouble|difficulty|struggling|problems?) (to )?breath\w*|short(ness)? of breath|not breathing"
     r"|stopped breathing|having a stroke|a stroke|stroke symptoms|face is drooping|slurred speech|unconscious"
-    r"|unresponsive|passed out|won't wake up|seizure|seizing|choking|overdos\w*|suicid\w*"
+    r"|unresponsive|passed out|fainted|collapsed|won't wake up|seizure|seizing|choking|overdos\w*|suicid\w*"
     r"|kill (myself|himself|herself)|end my life|bleeding (heavily|a lot|badly|profusely|everywhere)"
     r"|won't stop bleeding|severe (bleeding|allergic reaction)|anaphyla\w*|throat is (closing|swelling)"
     r"|(medical )?emergency(?! (room|department|contact|visit))|911)\b"
@@ -169,9 +169,9 @@ _STAFF_TOPICS = [
     # the practice itself: where it is, how to reach it (not in the settings: staff know)
     _Topic(
         re.compile(
-            r"\b(address|located|location|directions|where are you|where is the (office|clinic|practice)"
-            r"|how do i get there|parking|where (do|can|should) i park|fax|fax number|email address|phone number"
-            r"|website)\b"
+            r"\b(your address|the address|what's the address|located|location|directions|where are you"
+            r"|where is the (office|clinic|practice)|how do i get there|parking|where (do|can|should) i park"
+            r"|fax|your (phone|fax) number|the (office|clinic|practice)'?s? (phone|fax) number|your email|website)\b"
         ),
         "Practice information: the caller asked about the address, directions, parking or contact details",
         "Our staff can help with that.",
@@ -218,12 +218,13 @@ _HOURS = re.compile(
 )
 
 _OFF_TOPIC = re.compile(
-    r"\b(weather|forecast|raining|snowing|jokes?|funny|riddle|story|poem|song|sing|news|sports?|scores?|game"
-    r"|football|basketball|baseball|soccer|hockey|movies?|tv show|netflix|recipe|cook|restaurant|pizza|traffic"
+    r"\b(weather|forecast|raining|snowing|jokes?|riddle|tell me a story|poem|sing (me )?a song|the news"
+    r"|sports scores?|the score|the game|football|basketball|baseball|soccer|hockey|movies?|tv show|netflix|recipe"
+    r"|restaurant|pizza"
     r"|stocks?|bitcoin|crypto|politics|president|election|meaning of life|capital of|how old are you"
     r"|are you (a |an )?(robot|human|real person|real|bot|ai|computer|machine)|who (made|built|created) you"
     r"|your favou?rite|what's your name|what is your name|tell me about yourself|play (some )?music|horoscope"
-    r"|\d+ (plus|times|minus|divided by) \d+|what time is it|what day is it|date today|lottery|dating)\b"
+    r"|\d+ (plus|times|minus|divided by) \d+|what time is it|what day is it|date today|lottery)\b"
 )
 
 
