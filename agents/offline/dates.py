@@ -294,6 +294,55 @@ def _relative_days(text: str, now: datetime) -> tuple[date, date, str] | None:
     return base + timedelta(days=days), base + timedelta(days=days), m.group(0)
 
 
+_PART_OF_WEEK = re.compile(
+    r"\b(?:(?P<early>early|beginning of|start of)|(?P<late>end of|late|later|latter part of))\s+(?:the\s+)?"
+    r"(?P<which>next|this|the|coming)?\s*week\b"
+)
+_MONTH_RANGE = re.compile(
+    rf"\b(?:(?P<part>early|mid|late|the end of|the beginning of|end of|beginning of)\s+|(?:sometime\s+)?(?:in|during)\s+"
+    rf"(?:early\s+|mid\s+|late\s+)?)(?P<month>{'|'.join(m for m in MONTHS if len(m) > 3)})\b(?!\s*\d)"
+    r"|\b(?P<next>next|this|the following)\s+month\b"
+)
+
+
+def _week_or_month_range(text: str, now: datetime) -> tuple[date, date, str] | None:
+    """ "early next week" (Monday, Tuesday), "end of the week" (Thursday, Friday), "next month",
+    "in January", "late January": (first, last, words)."""
+    today = now.date()
+    if m := _PART_OF_WEEK.search(text):
+        monday = today - timedelta(days=today.weekday())
+        if m.group("which") == "next" or (m.group("which") is None and "next" in m.group(0)):
+            monday += timedelta(days=7)
+        first, last = (
+            (monday, monday + timedelta(days=1))
+            if m.group("early")
+            else (monday + timedelta(days=3), monday + timedelta(days=4))
+        )
+        if last < today:  # "end of the week" said on a Saturday: next week's
+            first, last = first + timedelta(days=7), last + timedelta(days=7)
+        return max(first, today), last, m.group(0)
+    if m := _MONTH_RANGE.search(text):
+        if m.group("next"):
+            month = today.month % 12 + 1 if m.group("next") != "this" else today.month
+            year = today.year + (1 if month < today.month else 0)
+        else:
+            month = MONTHS[m.group("month")]
+            year = today.year + (1 if month < today.month else 0)
+        first = date(year, month, 1)
+        last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        words = m.group(0)
+        if re.search(r"\b(early|beginning)\b", words):
+            last = first + timedelta(days=9)
+        elif re.search(r"\bmid\b", words):
+            first, last = first + timedelta(days=9), first + timedelta(days=19)
+        elif re.search(r"\b(late|end)\b", words):
+            first = first + timedelta(days=19)
+        if last < today:
+            return None
+        return max(first, today), last, words
+    return None
+
+
 # Parts of a day in words: (words, part of day, times after, times before)
 _DAY_PARTS: list[tuple[re.Pattern[str], PartOfDay, time | None, time | None]] = [
     (re.compile(r"\b(first thing|early (in the )?morning|1st thing)\b"), "morning", None, time(10, 0)),
@@ -313,7 +362,7 @@ def find_when(text: str, now: datetime) -> When:
     """Everything about 'when' in one utterance (normalized text)."""
     when = When()
     today = now.date()
-    relative = _relative_days(text, now)
+    relative = _relative_days(text, now) or _week_or_month_range(text, now)
     if relative is not None:
         when.start, when.end, words = relative
         when.matched.append(words)
@@ -352,9 +401,9 @@ def find_when(text: str, now: datetime) -> When:
     if at is not None:
         when.at = at
         when.matched.append(span or "")
-    if re.search(r"\bmorning\b", text):
+    if re.search(r"\bmornings?\b", text):
         when.part = "morning"
-    elif re.search(r"\b(afternoon|evening|after lunch)\b", text):
+    elif re.search(r"\b(afternoons?|evenings?|after lunch)\b", text):
         when.part = "afternoon"
     for words, part, after, before in _DAY_PARTS:
         if bound is None and at is None and words.search(text):

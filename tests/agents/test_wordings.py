@@ -236,6 +236,17 @@ CASES: dict[str, Case] = {
         ["Doesn't matter who, just first thing Monday morning.", "Olivia Martinez, 5/9/1998", "The first one.",
          "Yes."],
         "p-1005", {(CHEN, at(7, 9))}, said=["Monday, December 7th"]),
+    "end of the week, whoever's free (speech)": Case(
+        ["any time at the end of the week whoevers free", "olivia martinez may ninth nineteen ninety eight",
+         "the first one", "yes"],
+        "p-1005", {(CHEN, at(3, 9))}, said=["Thursday, December 3rd"]),
+    "early next week, mornings": Case(
+        ["Early next week with Dr. Rodriguez, mornings are best.", "Olivia Martinez, 5/9/1998", "The second one.",
+         "Yes."],
+        "p-1005", {(RODRIGUEZ, at(7, 9, 30))}, said=["Monday, December 7th"]),
+    "late january": Case(
+        ["Can I book Dr. Patel for late January at 2?", "Olivia Martinez, 5/9/1998", "Yes."],
+        "p-1005", {(PATEL, datetime(2027, 1, 20, 14, tzinfo=NOW.tzinfo))}, said=["January 20th at 2 PM"]),
     "in two weeks": Case(
         ["I need a check-up in two weeks with Dr. Patel.", "Olivia Martinez, 5/9/1998", "The first one.", "Yes."],
         "p-1005", {(PATEL, at(15, 9))}, said=["Tuesday, December 15th"]),
