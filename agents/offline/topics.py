@@ -77,8 +77,8 @@ _STAFF_TOPICS = [
     # billing, most specific first
     _Topic(
         re.compile(
-            r"\bcharge[sd]?\b.*\b(bill|bills|statement|invoice|account|card)\b"
-            r"|\b(bill|bills|statement|invoice)\b.*\bcharge[sd]?\b"
+            r"\bcharge(?:s|d)?\b.*\b(bill|bills|statement|invoice|account|card)\b"
+            r"|\b(bill|bills|statement|invoice)\b.*\bcharge(?:s|d)?\b"
         ),
         "Billing: a question about a charge on a bill",
         "Our billing team can help with charges on your bill.",
