@@ -100,6 +100,7 @@ _YES_CORE = {
     "absolutely", "definitely", "certainly", "confirm", "confirmed", "perfect", "affirmative",
     "mhm", "uh-huh", "proceed", "ahead", "good", "great", "fine", "works", "mm-hmm", "mmhmm", "mhmm",
     "yes'm", "yass", "yah", "aye", "awesome", "excellent", "wonderful", "lovely",
+    "si", "sí", "oui", "ja",  # callers whose first language is another
 }  # fmt: skip
 # Agreement said as a phrase of words that alone are not a yes ("please do", "do it")
 _YES_PHRASES = re.compile(

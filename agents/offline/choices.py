@@ -19,6 +19,7 @@ _ANY_PROVIDER = re.compile(
     r"\b(any ?(doctor|provider|physician|of them|one|body)|whoever|whichever|doesn't matter|does not matter"
     r"|no preference|don't care|i don't mind|either (one|doctor|of them))\b"
 )
+_CORRECTION = re.compile(r".*\b(no|sorry|actually|i mean|i meant|rather|instead|make that|make it)\b")
 # Speech recognition mishears surnames ("doctor patil", "dr chan"): a word right after "dr" or
 # "doctor" this close to a provider's surname (difflib ratio) names that provider.
 _FUZZY_CUTOFF = 0.74
@@ -110,6 +111,13 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
     named = [p for p in providers if mentions_provider(text, p.name)]
     if len(named) == 1:
         return named[0]
+    if len(named) > 1 and (fix := _CORRECTION.search(text)) is not None:
+        # "dr patel, no sorry, dr chen": the doctor named after the correction
+        after = [p for p in providers if mentions_provider(text[fix.end() :], p.name)]
+        if len(after) == 1:
+            return after[0]
+    if len(named) > 1:
+        return None  # "dr patel or dr chen": which one is a question, not a guess
     by_first = [
         p
         for p in providers

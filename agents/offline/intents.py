@@ -39,6 +39,9 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
         re.compile(
             r"\b(reschedul\w*|re schedule|move|change|push (it |my |the |that )?(back|forward|appointment)?|postpone"
             r"|bring (it )?forward|bump|shift|make (my|the|it|that|this)\b.{0,40}\b(later|earlier|sooner)"
+            # "bring my appointment forward", "push my checkup back", "switch lucas's appointment"
+            r"|(bring|push|move|put) (my|the|his|her|their|that|this|[a-z]+'s)( [a-z]+){0,3} (forward|back|out)"
+            r"|(switch|swap) (my|the|his|her|their|that|this|it|[a-z]+(?: [a-z]+)?'s)\b"
             r"|(different|another|other) (time|day|date)|instead)\b"
         ),
     ),
@@ -48,6 +51,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"\b(cancel\w*|call off|won't be able to (make|come)|can't make it|cannot make it|can't come"
             r"|cannot come|unable to (come|make it)|not going to make it|not gonna make it"
             r"|take me off|remove (me|my appointment)|drop my appointment|delete my appointment"
+            r"|(drop|scrap|scratch|delete|remove|get rid of) (my|the|his|her|that|this)\b"
             r"|(don't|do not|no longer|won't) need (the|my|that|this) (appointment|visit)|won't be coming"
             r"|can't do (the|my|that) (appointment|visit))\b"
         ),
