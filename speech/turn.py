@@ -55,7 +55,9 @@ class TurnConfig(BaseModel):
     pause_ms: int = Field(default=160, ge=0)
     end_silence_ms: int = Field(default=360, gt=0)  # > a 300 ms pause inside a sentence, < 400 ms delay
     # With a completeness test and a transcript of the turn so far (see the module docstring):
-    complete_end_ms: int = Field(default=200, gt=0)  # the words complete the answer
+    complete_end_ms: int = Field(
+        default=260, gt=0
+    )  # the words complete the answer (bench/stt_context.py --eot)
     incomplete_end_ms: int = Field(default=800, gt=0)  # the words plainly do not
     verdict_wait_ms: int = Field(default=600, ge=0)  # longest hold past end_silence_ms for a verdict
     min_speech_ms: int = Field(default=192, ge=0)  # shorter turns are coughs, clicks, "mm"

@@ -9,7 +9,7 @@ type. The vocabulary (names on file for the calling number among it) only ever r
 prompt: it is not logged, audited or spoken.
 
 Which kinds get a prompt is measured (bench/stt_context.py, docs/benchmarks.md "Understanding"):
-`CONTEXT_KINDS` holds the kinds where it lowered the word error rate.
+`CONTEXT_KINDS` holds the kinds where it lowered the word error rate (all of them, so far).
 """
 
 from __future__ import annotations
@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from agents.expectation import Expectation, Expecting
 from speech.stt import Prompt
 
-# Kinds whose answers are transcribed with a prompt (see the module docstring).
-CONTEXT_KINDS: frozenset[Expecting] = frozenset(
-    {Expecting.DATE_OF_BIRTH, Expecting.IDENTITY, Expecting.NAME, Expecting.SLOT_CHOICE}
-)
+# Kinds whose answers are transcribed with a prompt (see the module docstring). Measured on 385
+# phone-band clips (docs/benchmarks.md, Understanding): the prompt lowered the word error rate for
+# every kind, and on the Piper clips alone it never raised it, so all kinds have one. A kind
+# found to lose by it is taken out here (or per listener: `Listener(context_kinds=...)`).
+CONTEXT_KINDS: frozenset[Expecting] = frozenset(Expecting)
 
 # How each kind of answer reads in a transcript; it comes last in the prompt, next to the audio.
 # The date is one no demo patient has: a caller saying exactly the primer is decoded again.

@@ -57,7 +57,7 @@ async def test_a_complete_answer_ends_the_turn_sooner(models) -> None:
     judged.expect(YES_NO)
     [(end, heard)] = await _listen(judged, audio)
     assert fixed_end.complete is None and end.complete is True and heard.complete is True
-    assert end.at_ms - stop // 8 <= fixed_end.at_ms - stop // 8 - 100, (end.at_ms, fixed_end.at_ms)
+    assert end.at_ms - stop // 8 <= fixed_end.at_ms - stop // 8 - 60, (end.at_ms, fixed_end.at_ms)
     assert heard.speculative_hit and heard.expecting == "yes_no" and heard.text == fixed_heard.text
     assert judged.counts["ended_complete"] == 1
 
