@@ -8,8 +8,8 @@ import re
 _CUES = re.compile(
     r"\b(?:my name is|my name's|name is|name's|this is|it's|it is|i am|i'm|im|calling for|"
     r"the patient is|patient name is|patient's name is|you're speaking with|you are speaking with|"
-    r"speaking with|you're talking to|you are talking to|here is|here's|for)\s+(?P<rest>.+)"
-)
+    r"speaking with|you're talking to|you are talking to|here is|here's|for)\s+(?=(?P<rest>.+))"
+)  # the rest is a lookahead: "i'm calling to book ... my name is olivia martinez" tries every cue
 # a cue after the name: "Olivia Martinez here", "olivia martinez speaking", "... is my name"
 _AFTER_CUES = re.compile(r"\s+(?:here|speaking|calling|is my name|is calling|is the name)\b")
 NOT_NAMES = {
@@ -104,6 +104,11 @@ def find_name(text: str, *, whole_answer: bool = False) -> tuple[str, str] | Non
     last = re.search(r"\b(?:last name|surname|family name)(?: is|'s)?\s+([^\W\d_][\w'-]*)", text)
     if first and last:  # "first name sarah, last name johnson" in either order
         return _title(first.group(1)), _title(last.group(1))
+    if last and last.group(1) not in NOT_NAMES:  # "this is Olivia calling, last name Martinez"
+        for cue in _CUES.finditer(text[: last.start()]):
+            words = _name_words(cue.group("rest"), leading=False)
+            if len(words) == 1:
+                return _title(words[0]), _title(last.group(1))
     swapped = re.match(r"^\W*([^\W\d_][\w'-]*),\s*([^\W\d_][\w'-]*)\s*(?:[.;,]|$)", text)
     if swapped and _is_name_word(swapped.group(1)) and _is_name_word(swapped.group(2)):
         return _title(swapped.group(2)), _title(swapped.group(1))  # "Garcia, Maria.": last name first
@@ -167,3 +172,18 @@ def possessive_name(text: str) -> str | None:
 
 def _title(word: str) -> str:
     return "-".join(part[:1].upper() + part[1:] for part in word.split("-"))
+
+
+_BARE = re.compile(r"\s*([A-ZÀ-Ö][\w'’-]+)\s+([A-ZÀ-Ö][\w'’-]+)\s*[.!]?\s*")
+
+
+def bare_name(raw: str) -> tuple[str, str] | None:
+    """A message that is only a capitalised first and last name ("Emily Davis"), as typed or as
+    Whisper writes a name; lower-case words alone are too easily something else."""
+    m = _BARE.fullmatch(raw)
+    if m is None:
+        return None
+    words = [w.lower() for w in m.groups()]
+    if any(w in NOT_NAMES or w in CALENDAR_WORDS or any(ch.isdigit() for ch in w) for w in words):
+        return None
+    return _title(words[0]), _title(words[1])

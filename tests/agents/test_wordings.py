@@ -86,6 +86,13 @@ CASES: dict[str, Case] = {
         "p-1008", {(CHEN, at(11, 14))}),
     "two-digit birth year with slashes": Case(
         ["Nathan Allen, 6/16/84. Dr. Chen on Friday at 10?", "Yes."], "p-1022", {(CHEN, at(4, 10))}),
+    "first name with a cue, last name said apart": Case(
+        ["This is Olivia calling, last name Martinez, born 5/9/1998. Dr. Chen on Friday at 9?", "Yes."],
+        "p-1005", {(CHEN, at(4, 9))}),
+    "the name after a longer request (speech)": Case(
+        ["hello yes im calling to make an appointment my name is olivia martinez", "may ninth nineteen ninety eight",
+         "doctor chen friday at nine", "yes"],
+        "p-1005", {(CHEN, at(4, 9))}, said=["Thank you, Olivia. And what is your date of birth?"]),
     "born before the name, my name is after": Case(
         ["i was born on may ninth nineteen ninety eight my name is olivia martinez i want to book for thursday at "
          "eleven", "yep"],
