@@ -21,7 +21,7 @@ from agents.offline.choices import (
 )
 from agents.offline.dates import day_phrases, find_dob, find_when
 from agents.offline.intents import Intent, intents, task_of
-from agents.offline.names import find_name, name_near, possessive_name
+from agents.offline.names import bare_name, find_name, name_near, possessive_name
 from agents.offline.numbers import normalize
 from agents.offline.offers import doctors_sentence, offer_sentence
 from agents.offline.phonetic import closest, ways_to_say_time
@@ -40,7 +40,7 @@ from agents.policy import classify_confirmation
 from agents.replies import ANYTHING_ELSE
 from connectors.base import Appointment, Provider, Slot
 
-_TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id",
+_TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id", "shift_days",
               "any_provider", "chosen", "asked_new_day", "declined", "proposed", "unanswered")  # fmt: skip
 
 
@@ -227,10 +227,16 @@ def _read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str,
         if name is None and (theirs := possessive_name(text)):  # "cancel Lucas Garcia's ... his DOB is"
             first, _, last = theirs.partition(" ")
             name = (first, last)
+    if name is None and not found:
+        name = bare_name(_raw_turn(ctx))  # "Emily Davis" as the whole first message
     if name is not None:
         s["first_name"], s["last_name"] = name
         found = True
     return rest, found
+
+
+def _raw_turn(ctx: PlanContext) -> str:
+    return next((m.content for m in reversed(ctx.messages) if m.role == "user" and m.content), "") or ""
 
 
 def _read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool) -> bool:
@@ -265,6 +271,9 @@ def _read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool
                 # "make my thursday appointment later in the day, like 3:30": that day, the new time
                 later.start = later.end = None
                 s["want"] = wanted.dump(wanted.merge(wanted.load(s.get("want")), later))
+        if _WEEK_LATER.search(rest):  # "push it back a week, same time": the same slot 7 days on
+            s["shift_days"] = 7
+            got = True
     elif task in (Intent.CANCEL, Intent.LIST):
         if not s.get("target") and _points_at_one(rest, ctx):
             s["target_hint"] = rest
@@ -277,6 +286,10 @@ def _read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool
     return True
 
 
+_WEEK_LATER = re.compile(
+    r"\b(a|one|1) week (later|back|out|after|from then)\b|\bsame time (the )?(following|next) week\b"
+    r"|\bback (exactly |just )?(a|one|1) week\b"
+)
 _BOOKING_WHEN = re.compile(
     r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|tonight|next|morning"
     r"|afternoon|evening|week|noon|o'clock|am|pm|a\.m|p\.m|earliest|soonest|available)\b"
