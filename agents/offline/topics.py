@@ -23,7 +23,7 @@ from agents.offline.hours import OpeningHours, answer
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.names import find_name, name_near
 from agents.offline.numbers import normalize
-from agents.offline.steps import call, say
+from agents.offline.steps import HELP, call, say
 from agents.planner import PlanContext, PlanStep
 from agents.replies import ANYTHING_ELSE
 
@@ -217,6 +217,11 @@ _HOURS = re.compile(
     r"|closed (on|today|tomorrow|this|next|saturday|sunday|weekends?))\b"
 )
 
+# Who the caller is talking to, or how it is doing: answered, then on with what they need.
+_ABOUT_ME = re.compile(
+    r"\b(are you (a |an )?(robot|human|real person|real|bot|ai|computer|machine|person)|who am i (speaking|talking) (to|with)"
+    r"|what's your name|what is your name|who are you|how are you( doing)?( today)?|how's it going)\b"
+)
 _OFF_TOPIC = re.compile(
     r"\b(weather|forecast|raining|snowing|jokes?|riddle|tell me a story|poem|sing (me )?a song|the news"
     r"|sports scores?|the score|the game|football|basketball|baseball|soccer|hockey|movies?|tv show|netflix|recipe"
@@ -277,6 +282,15 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], hours: OpeningHours) -> Topi
         if task is None:
             return TopicRead(step=say(f"{words} {ANYTHING_ELSE}"), answered=True)
         return TopicRead(preface=words, answered=True)  # then the question the task is waiting on
+    if not requested and task_of(intents(text)) is None and (about := _ABOUT_ME.search(text)):
+        s["off_topic"] = in_a_row  # neither small talk nor understood: the count stands
+        if about.group(0).startswith("how"):
+            words = "I'm doing well, thank you."
+        else:
+            words = f"I'm the virtual assistant of {ctx.business_name}."
+        if task is None:
+            return TopicRead(step=say(f"{words} {HELP} How can I help you today?"), answered=True)
+        return TopicRead(preface=words, answered=True)
     if not requested and task_of(intents(text)) is None and _OFF_TOPIC.search(text):
         if in_a_row >= 1:
             return TopicRead(

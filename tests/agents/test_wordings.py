@@ -169,6 +169,10 @@ CASES: dict[str, Case] = {
         ["whats the weather going to be like tomorrow", "okay book me with doctor patel tomorrow at three",
          "ryan walker december twelfth nineteen ninety two", "yes"],
         "p-1020", {(PATEL, at(2, 15))}, said=["I can help with appointments"]),
+    "who am I talking to, then a booking": Case(
+        ["Hi, how are you?", "Wait, are you a real person?", "OK, book me with Dr. Patel tomorrow at 3, Ryan Walker "
+         "12/12/1992", "Yes."],
+        "p-1020", {(PATEL, at(2, 15))}, said=["I'm doing well, thank you.", "I'm the virtual assistant of"]),
     "two jokes in a row": Case(
         ["Can you tell me a joke?", "Who won the game last night?"], "p-1005", set(), handoff="Off topic"),
     "two jokes in a row (speech)": Case(
