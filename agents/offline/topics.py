@@ -101,6 +101,11 @@ _STAFF_TOPICS = [
         "Our billing team can help with that.",
     ),
     _Topic(
+        re.compile(r"\b(charged|charges|a charge|the charge|no show fee|late fee|late cancel\w* fee)\b"),
+        "Billing: a question about a charge",
+        "Our billing team can help with charges.",
+    ),
+    _Topic(
         re.compile(
             r"\b(how much (is|does|do|will|would)|cost|costs|price|prices|pricing|fee|fees|self pay)\b"
         ),
