@@ -234,11 +234,10 @@ class CallSession:
         """After a reply (or its interruption): what the agent expects next sets how the caller is
         heard (Whisper prompt, end of turn from meaning) and how many keys complete an entry."""
         try:
-            expectation = self.conversation.expectation()
+            listening = self.listener.expect(self.conversation.expectation())
         except Exception as exc:  # recognition hints are a help, never a reason to fail a call
-            log.warning("no expectation", error=repr(exc), conversation_id=self.conversation.id)
-            expectation = Expectation()
-        listening = self.listener.expect(expectation)
+            log.warning("no expectation", error=type(exc).__name__, conversation_id=self.conversation.id)
+            listening = self.listener.expect(Expectation())
         self.digits.expect(listening.keypad_digits)
 
     async def _audit_timing(

@@ -222,17 +222,23 @@ def test_eight_digits_of_a_date_of_birth_complete_without_hash_or_timeout(
     server = live_server_factory(settings)
 
     async def call():
-        [ask] = await text_turns(["Hi, I would like to book an appointment please."], caller_tts)
+        ask, when = await text_turns(
+            ["Hi, I would like to book an appointment please.", "With Doctor Patel next Tuesday morning."],
+            caller_tts,
+        )
         simulator = CallSimulator(
             server.ws_url + "/twilio/stream", AUTH_TOKEN, caller_number=SARAH_PHONE, reply_timeout_s=20
         )
-        return await simulator.run([ask, dtmf_turn("03141985")])
+        return await simulator.run([ask, dtmf_turn("03141985"), when, dtmf_turn("2")])
 
     report = asyncio.run(call())
-    asked, typed = report.turns
+    asked, typed, _when, chosen = report.turns
     assert "date of birth" in (asked.bot or "").lower(), asked
     assert typed.transcribed == "03/14/1985" and typed.bot, typed
     assert typed.latency_ms is not None and typed.latency_ms < 10_000, typed  # not the 60 s pause
+    # Times offered: one key picks one ("press 2"), also at once.
+    assert chosen.transcribed == "2" and chosen.bot, chosen
+    assert chosen.latency_ms is not None and chosen.latency_ms < 10_000, chosen
     conversation = asyncio.run(_rows(settings, ConversationRow, external_id=report.call_sid))[0]
     events = asyncio.run(_rows(settings, AuditEventRow, conversation_id=conversation.id))
     assert "agent.identity_verified" in [e.kind for e in events]
