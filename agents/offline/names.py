@@ -60,10 +60,13 @@ _WORD = re.compile(r"^[a-zà-öø-ÿ][a-zà-öø-ÿ'’.-]*$")
 
 
 _FILLERS = {"um", "uh", "er", "erm", "umm", "uhh", "ah", "oh", "hi", "hello", "hey", "yeah", "yes", "well", "so",
-            "okay", "ok", "sure", "mm", "the", "a", "me", "just", "actually", "my", "our", "son", "daughter",
-            "child", "kid", "husband", "wife", "mother", "mom", "mum", "father", "dad", "baby", "boy", "girl",
-            "partner", "grandson", "granddaughter", "grandmother", "grandfather", "spouse", "stepson",
-            "stepdaughter", "brother", "sister", "little", "named", "called"}  # fmt: skip
+            "okay", "ok", "sure", "mm", "the", "a", "me", "just", "actually"}  # fmt: skip
+# "for my son lucas garcia": the person a caller calls for ("for my blood pressure" names no one)
+_RELATIVE = re.compile(
+    r"^\W*(?:(?:my|our|the)\s+)?(?:little\s+|youngest\s+|oldest\s+)?(?:son|daughter|child|kid|husband|wife|mother"
+    r"|mom|mum|father|dad|baby|boy|girl|partner|grandson|granddaughter|grandmother|grandfather|spouse|stepson"
+    r"|stepdaughter|brother|sister)(?:'s)?\b(?:,?\s+(?:named|called|whose name is|his name is|her name is))?"
+)
 
 
 def _is_name_word(w: str) -> bool:
@@ -106,14 +109,14 @@ def find_name(text: str, *, whole_answer: bool = False) -> tuple[str, str] | Non
         return _title(first.group(1)), _title(last.group(1))
     if last and last.group(1) not in NOT_NAMES:  # "this is Olivia calling, last name Martinez"
         for cue in _CUES.finditer(text[: last.start()]):
-            words = _name_words(cue.group("rest"), leading=False)
+            words = _name_words(_RELATIVE.sub(" ", cue.group("rest")), leading=False)
             if len(words) == 1:
                 return _title(words[0]), _title(last.group(1))
     swapped = re.match(r"^\W*([^\W\d_][\w'-]*),\s*([^\W\d_][\w'-]*)\s*(?:[.;,]|$)", text)
     if swapped and _is_name_word(swapped.group(1)) and _is_name_word(swapped.group(2)):
         return _title(swapped.group(2)), _title(swapped.group(1))  # "Garcia, Maria.": last name first
     for cue in _CUES.finditer(text):
-        words = _name_words(cue.group("rest"), leading=False)
+        words = _name_words(_RELATIVE.sub(" ", cue.group("rest")), leading=False)
         if 2 <= len(words) <= 4:
             return _title(words[0]), _title(words[-1])
     for cue in _AFTER_CUES.finditer(text):

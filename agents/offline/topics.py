@@ -54,7 +54,9 @@ _REQUEST = re.compile(
     r"|an appointment (for|with|on|at|next|this|tomorrow|today|to|about|because)"
     r"|(see|talk to|speak (to|with)) (a |the |my |dr |doctor )?(doctor|dr|physician|provider|pediatrician)"
     r"|see (someone|somebody|anyone)|be seen|get seen|fit me in|squeeze me in|get me in"
-    r"|come in|get in|move (my|it|the)|first available|next available)\b"
+    r"|come in|get in|move (my|it|the)|first available|next available"
+    r"|follow ?up (appointment|visit)|(need|want|get|getting|have|due for|time for|book|schedule)\s+"
+    r"(a |an |my |the |our )?(follow ?up|flu shot|vaccin\w*|physical|check ?up|screening|exam))\b"
 )
 
 
@@ -71,6 +73,7 @@ class _Topic:
     pattern: re.Pattern[str]
     reason: str  # for staff: the handoff summary starts with it
     say: str  # for the caller, before "I'll connect you with a member of our team"
+    visit_reason: bool = False  # with a booking asked for in the same turn, what the visit is about
 
 
 _STAFF_TOPICS = [
@@ -138,6 +141,7 @@ _STAFF_TOPICS = [
         ),
         "Test results: a question about test or lab results",
         "Our clinical staff can help with test results.",
+        visit_reason=True,
     ),
     # a medical question, whatever it is about ("is it normal to have a rash on antibiotics?")
     _Topic(
@@ -203,6 +207,7 @@ _STAFF_TOPICS = [
         ),
         "Medical question: the caller asked about symptoms or medical advice",
         "I can't give medical advice, but our clinical staff can help.",
+        visit_reason=True,
     ),
 ]
 
@@ -271,9 +276,11 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], hours: OpeningHours) -> Topi
     for topic in _STAFF_TOPICS:
         # "I'd like to come in about my cough": what the visit is for; "check whether you take
         # Anthem before I book": staff first (only symptoms and results are a visit's reason
-        # without saying so)
-        if purpose or (requested and topic.reason.startswith(("Medical", "Test results"))):
+        # without saying so; "is it normal to ...?" is a question for clinical staff)
+        if purpose:
             break
+        if requested and topic.visit_reason:
+            continue
         if topic.pattern.search(text):
             return TopicRead(step=_handover(topic.say, topic.reason))
     task = s.get("task")

@@ -141,6 +141,14 @@ CASES: dict[str, Case] = {
     "a medical question (speech)": Case(
         ["is it normal to still have a rash two weeks after starting antibiotics"], "p-1005", set(),
         handoff="Medical"),
+    "a follow-up about blood pressure is a booking": Case(
+        ["i need a follow up for my blood pressure next week with doctor chen",
+         "olivia martinez may ninth nineteen ninety eight", "the first one", "yes"],
+        "p-1005", {(CHEN, at(7, 9))}),
+    "is it normal after a shot: a question for staff": Case(
+        ["Is it normal to still feel sore three days after my tetanus shot?"], "p-1005", set(), handoff="Medical"),
+    "a booking and a refill in one turn: staff": Case(
+        ["Can I see Dr. Chen on Friday? I also need a refill on my inhaler."], "p-1005", set(), handoff="refill"),
     "insurance": Case(["Do you take Blue Cross insurance?"], "p-1005", set(), handoff="Insurance"),
     "insurance (speech)": Case(
         ["does my insurance cover a physical"], "p-1005", set(), handoff="Insurance"),
