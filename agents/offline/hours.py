@@ -112,16 +112,19 @@ def _span(opens: time, closes: time) -> str:
 
 
 _ASKS_CLOSE = re.compile(
-    r"\b(close|closing|closes|shut|how late|until when|till when|open (until|till|late))\b"
+    r"\b(close|closing|closes|shut|how late|until when|till when|(until|till) what time|open (until|till|late))\b"
 )
 _ASKS_OPEN = re.compile(
     r"\b(what time|when) (do|does|will) (you|you guys|y'all|the (office|clinic|practice)) open\b|\bopen(ing)? time\b"
+    r"|\bhow early\b"
 )
 
 
 def answer(text: str, hours: OpeningHours, now: datetime, day: date | None) -> str:
     """What to say to an hours question (normalized `text`); `day` is a day the caller named."""
     every = f"We're open {hours.describe()}."
+    if re.search(r"\blunch\b", text):  # no lunch closing in the setting: say the hours as they are
+        return every
     if re.search(r"\bweekends?\b", text) and day is None:
         weekend = [hours.days.get(5), hours.days.get(6)]
         if weekend == [None, None]:

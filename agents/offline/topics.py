@@ -224,7 +224,9 @@ _HOURS = re.compile(
     r"|(what time|when) (do|does|are|is) (you|you guys|the (office|clinic|practice)) (open|close|closing|shut)"
     r"|(you're|you are|you guys) (open|closed)|how late|closing time|open (on|until|till|late|today|tomorrow"
     r"|now|this|next|saturday|sunday|monday|tuesday|wednesday|thursday|friday|weekends?)|still open"
-    r"|closed (on|today|tomorrow|this|next|saturday|sunday|weekends?))\b"
+    r"|closed (on|today|tomorrow|this|next|saturday|sunday|weekends?)|how early|close for lunch"
+    r"|(weekend|weekday|holiday|saturday|sunday|monday|tuesday|wednesday|thursday|friday) hours"
+    r"|(until|till) what time)\b"
 )
 
 # Who the caller is talking to, or how it is doing: answered, then on with what they need.

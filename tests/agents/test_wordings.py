@@ -194,6 +194,10 @@ CASES: dict[str, Case] = {
     "hours (speech)": Case(
         ["what time do you guys open tomorrow", "are you open now", "ok thanks bye"], "p-1005", set(), ended=True,
         said=["Tomorrow we open at 8 AM.", "Yes, we're open now, until 5 PM today."]),
+    "how early, weekend hours, until what time": Case(
+        ["How early do you open?", "What are your weekend hours?", "Till what time are you open tonight?", "No."],
+        "p-1005", set(), ended=True,
+        said=["Today we open at 8 AM.", "We're closed on weekends.", "Today we close at 5 PM."]),
     "hours while booking, then the booking goes on": Case(
         ["book with dr chen on friday", "sophia taylor december fifth two thousand one",
          "wait, what time do you close that day?", "the first one", "yes"],
