@@ -1,11 +1,14 @@
 """What a caller asks that is not an appointment: read before anything else in a turn.
 
 - An emergency ("chest pain", "I can't breathe"): hang up and call 911, and a person takes over.
-- Work for staff (billing, test results, prescriptions, insurance, medical questions, records,
-  referrals): handed over at once, with the specific reason in the staff summary, nothing booked
-  on the way. When the same turn plainly asks for an appointment ("I'd like to come in about my
-  cough"), the topic is the reason for the visit and the booking goes on.
+- Work for staff (billing, insurance, test results, prescriptions, records and forms, a nurse,
+  the practice's address, medical questions, new patients): handed over at once, with the
+  specific reason in the staff summary, nothing booked on the way. A visit asked for with its
+  reason ("I'd like to come in about my cough", "an appointment to go over my results") is a
+  booking; so are symptoms and results said with a plain request ("back pain, can I see someone
+  today"). The caller's own name is left out first (Bill Price asks nothing about a bill).
 - The practice's opening hours: answered from the setting (`hours.py`).
+- "How are you", "are you a real person": answered, then what the assistant can do.
 - Small talk and other questions ("what's the weather", "tell me a joke"): the caller is told
   what the assistant can do; a second one in a row goes to a person.
 """
