@@ -201,7 +201,7 @@ def _read_points_back(ctx: PlanContext, s: dict[str, Any], text: str) -> None:
     if s.get("task") not in (Intent.RESCHEDULE, Intent.CANCEL) or (written := just_written(ctx)) is None:
         return
     old = split_reschedule(text, ctx.now)[0] if s["task"] == Intent.RESCHEDULE else text
-    if points_back(old, ctx):
+    if points_back(old, ctx, text):
         s["target"] = written
         if find_when(text, ctx.now).empty and re.search(r"\b(dr|doctor|with)\b", text):
             s["same_time"] = s["same_day"] = True  # "make that with Dr. Chen instead": that time

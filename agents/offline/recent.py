@@ -41,7 +41,7 @@ def just_written(ctx: PlanContext) -> str | None:
     return None
 
 
-def points_back(old_words: str, ctx: PlanContext) -> bool:
+def points_back(old_words: str, ctx: PlanContext, said: str = "") -> bool:
     """The words that say which appointment ("can you move that", not "... to friday") point at the
     one just talked about, and at no day or doctor of their own ("make that with Dr. Chen instead"
     names the new doctor)."""
@@ -57,8 +57,8 @@ def points_back(old_words: str, ctx: PlanContext) -> bool:
     # appointment" may be any of them: asked which)
     return (
         _right_after_done(ctx)
-        and re.search(r"\b(instead|rather|actually|wait)\b", old_words) is not None
-        and re.search(r"\bmy (appointment|visit)s?\b", old_words) is None
+        and re.search(r"\b(instead|rather|actually|wait)\b", said or old_words) is not None
+        and re.search(r"\bmy (appointment|visit)s?\b", said or old_words) is None
     )
 
 

@@ -230,6 +230,10 @@ CASES: dict[str, Case] = {
         ["Book with Dr. Patel tomorrow at 10. Emily Davis, July 23rd 1990.", "Yes.",
          "Hmm, actually, could we do the afternoon instead?", "The first one.", "Yes."],
         "p-1003", EMILY_SEEDED | {(PATEL, at(2, 12))}),
+    "another day instead, same time, right after booking (speech)": Case(
+        ["book with doctor chen tomorrow at ten mia white january twenty fifth nineteen ninety six", "yes",
+         "sorry can we do thursday instead same time", "yes"],
+        "p-1015", {(CHEN, at(3, 10))}),
     "move a moved one again": Case(
         ["move my appointment to friday at 9", "emily davis july 23 1990", "yes", "hmm can you move that to monday",
          "the second one", "yes"],
