@@ -42,8 +42,8 @@ def split_followup(text: str, now: datetime) -> tuple[str, str] | None:
             continue  # "I can't make it Thursday and need to reschedule": one move
         if second == first and not (second == Intent.BOOK and (names_one or another)):
             continue  # the same request said twice
-        if second in (Intent.PROVIDERS,) or first in (Intent.PROVIDERS,):
-            continue
+        if Intent.PROVIDERS in (first, second) or first == Intent.LIST:
+            continue  # "when's my appointment, and can you move it": the move is the request
         cut = _identity_start(tail, now)
         follow = tail[:cut].strip(" ,.;")
         if not follow:
