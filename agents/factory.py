@@ -32,11 +32,18 @@ def build_agent(
     llm: Any | None = None,
     clock: Clock | None = None,
     business_hours: str | None = None,
+    business_address: str | None = None,
+    business_phone: str | None = None,
 ) -> AgentRuntime:
     """`llm=None`: the offline planner alone. Otherwise a model client config: the model planner,
     degrading to the offline planner (audited as `agent.model_unavailable`) when it can't answer.
-    `business_hours` ("Mon-Fri 08:00-17:00"): what the offline planner says when asked."""
-    offline = OfflinePlanner(OpeningHours.parse(business_hours) if business_hours else None)
+    `business_hours` ("Mon-Fri 08:00-17:00"), `business_address`, `business_phone`: what the
+    offline planner says when asked (without an address or phone, staff are asked)."""
+    offline = OfflinePlanner(
+        OpeningHours.parse(business_hours) if business_hours else None,
+        address=business_address,
+        phone=business_phone,
+    )
     planner, fallback = offline, None
     if llm is not None:
         from agents.model_planner import ModelPlanner

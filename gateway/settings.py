@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     business_name: str = "Riverside Family Clinic"
     # opening hours the assistant tells callers: "Mon-Fri 08:00-17:00; Sat 09:00-12:00" (other days closed)
     business_hours: str = "Mon-Fri 08:00-17:00"
+    business_address: str | None = None  # said when a caller asks where the practice is
+    business_phone: str | None = None  # said when a caller asks for the practice's number
 
     # --- connectors ------------------------------------------------------------------------
     connector: Literal["demo", "fhir", "hubspot"] = "demo"

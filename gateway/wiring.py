@@ -67,6 +67,8 @@ def build_agent_for(
         timezone=settings.timezone,
         business_name=settings.business_name,
         business_hours=settings.business_hours,
+        business_address=settings.business_address,
+        business_phone=settings.business_phone,
         llm=ModelClientConfig.from_settings(settings),
         clock=clock,
     )

@@ -25,7 +25,7 @@ from agents.offline.intents import Intent
 from agents.offline.offers import choose, doctors_sentence, offer_sentence, search_arguments
 from agents.offline.reading import read_turn
 from agents.offline.steps import HELP, KEYPAD_DOB, call, say, with_preface
-from agents.offline.topics import read_topic
+from agents.offline.topics import Practice, read_topic
 from agents.planner import PlanContext, PlanStep, ToolResult
 from agents.replies import ANYTHING_ELSE
 from agents.speakable import join_spoken, say_when
@@ -40,8 +40,11 @@ class OfflinePlanner:
     # doctors' slots is ~8,000 characters), so a time late in the day is not cut off.
     result_chars = 16_000
 
-    def __init__(self, hours: OpeningHours | None = None) -> None:
+    def __init__(
+        self, hours: OpeningHours | None = None, *, address: str | None = None, phone: str | None = None
+    ) -> None:
         self.hours = hours or OpeningHours.parse(DEFAULT_HOURS)
+        self.practice = Practice(self.hours, address=address, phone=phone)
 
     def stock_phrases(self) -> list[str]:
         """Slot offers open with the day ("On Tuesday, December 1st, …", see `offer_sentence`)."""
@@ -51,7 +54,7 @@ class OfflinePlanner:
         s = ctx.scratch
         if ctx.step == 0:
             ctx = take_followup(ctx, s)  # "cancel Thursday and book Friday": one now, one kept
-            topic = read_topic(ctx, s, self.hours)  # an emergency, staff work, opening hours, small talk
+            topic = read_topic(ctx, s, self.practice)  # an emergency, staff work, opening hours, small talk
             if topic.step is not None:
                 return topic.step
             if topic.preface:

@@ -178,7 +178,7 @@ _STAFF_TOPICS = [
         "Clinical staff: the caller asked for a nurse or to leave a message",
         "Our clinical staff can help with that.",
     ),
-    # the practice itself: where it is, how to reach it (not in the settings: staff know)
+    # the practice itself, when the settings don't say (FRONTDESK_BUSINESS_ADDRESS / _PHONE)
     _Topic(
         re.compile(
             r"\b(your address|the address|what's the address|located|location|directions|where are you"
@@ -258,7 +258,28 @@ class TopicRead:
     answered: bool = False  # the turn was only this question: don't read it as a task
 
 
-def read_topic(ctx: PlanContext, s: dict[str, Any], hours: OpeningHours) -> TopicRead:
+@dataclass(frozen=True)
+class Practice:
+    """What the assistant may say about the practice itself (from the settings)."""
+
+    hours: OpeningHours
+    address: str | None = None
+    phone: str | None = None
+
+
+_ADDRESS = re.compile(
+    r"\b(your address|the address|what's the address|where are you( guys)?( located)?|located|location|directions"
+    r"|where is the (office|clinic|practice)|how do i get there|how do i find you)\b"
+)
+_PHONE = re.compile(
+    r"\b(your (phone |telephone )?number|the (office|clinic|practice)'?s? (phone |telephone )?number"
+    r"|what number (can|should|do) i call|number to call|call you (back )?(at|on))\b"
+)
+
+
+def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | OpeningHours) -> TopicRead:
+    practice = practice if isinstance(practice, Practice) else Practice(practice)
+    hours = practice.hours
     raw = next((m.content for m in reversed(ctx.messages) if m.role == "user" and m.content), "")
     text = _without_names(normalize(raw), ctx, s)  # "this is Bill Price" asks nothing about billing
     in_a_row = s.pop("off_topic", 0)
@@ -277,6 +298,16 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], hours: OpeningHours) -> Topi
                 "A new patient would like to register and book",
             )
         )
+    told = [
+        f"We're at {practice.address}." if practice.address and _ADDRESS.search(text) else "",
+        f"Our phone number is {practice.phone}." if practice.phone and _PHONE.search(text) else "",
+    ]
+    if words := " ".join(t for t in told if t):  # from the settings; without them staff answer
+        if requested:
+            return TopicRead(preface=words)
+        if s.get("task") is None:
+            return TopicRead(step=say(f"{words} {ANYTHING_ELSE}"), answered=True)
+        return TopicRead(preface=words, answered=True)
     purpose = _PURPOSE.search(text) is not None
     for topic in _STAFF_TOPICS:
         # "I'd like to come in about my cough": what the visit is for; "check whether you take

@@ -405,6 +405,22 @@ async def test_hours_come_from_the_setting(demo: DemoConnector) -> None:
     assert "closed on Sundays" in await talk.say("and on sunday")
 
 
+async def test_address_and_phone_come_from_the_settings(demo: DemoConnector) -> None:
+    agent = build_agent(
+        connector=demo,
+        audit=MemoryAuditSink(),
+        timezone=TZ,
+        business_name="Riverside Family Clinic",
+        clock=fixed_clock(NOW),
+        business_address="12 River Road, Portland",
+        business_phone="503-555-0100",
+    )
+    talk = Chat(agent, MemoryAuditSink())
+    assert "We're at 12 River Road, Portland." in await talk.say("where are you guys located")
+    assert "Our phone number is 503-555-0100." in await talk.say("and what's your phone number?")
+    assert talk.handoff is None
+
+
 def test_hours_setting_is_checked() -> None:
     hours = OpeningHours.parse("mon,wed 9:00-17:00; tue-thu 10:00-19:00; sun closed")
     assert hours.describe() == "Monday, 9 AM to 5 PM and Tuesday to Thursday, 10 AM to 7 PM"
