@@ -12,7 +12,8 @@ conditioning on earlier text, no temperature fallback.
 
 Context: a job may carry a `Prompt`, words the caller is likely to say next (the times just
 offered, the practice's doctors, a date-of-birth primer). It goes before the start-of-transcript
-tokens as Whisper's previous-text prompt (`<|startofprev|>` + at most `MAX_PROMPT_TOKENS` tokens),
+tokens as Whisper's previous-text prompt (`<|startofprev|>` + `PROMPT_TOKENS` tokens, a short one led
+by neutral filler words so that every prompt has one length),
 as faster-whisper's `initial_prompt`/`hotwords` do; jobs in one batch may carry different prompts
 (one encoder run; one decoder run per prompt length, as CTranslate2 wants the start-of-transcript
 token at one position across a batch).
@@ -70,7 +71,14 @@ TOKENS_PER_SECOND = 6  # generous for speech (about 3 words/s): a cap that stops
 MAX_COMPRESSION = 2.4  # text that gzips better than this is a repetition loop (Whisper's own rule)
 FINAL, SPECULATIVE = 0, 1  # job priorities: lower runs first
 MAX_BATCH = 4  # queued turns of one priority transcribed in one run
-MAX_PROMPT_TOKENS = 60  # a prompt is a hint, not a transcript: its last tokens at most
+PROMPT_TOKENS = 40  # a prompt is a hint, not a transcript: its last tokens, every prompt this long
+# What leads a shorter prompt: neutral words of a call's opening, cut from the left as Whisper's
+# previous text always is. One length for every prompt keeps queued turns of different callers in
+# one decoder run (CTranslate2 needs the start-of-transcript token at one position in a batch).
+PROMPT_FILLER = (
+    "Hello, thank you for calling, how can I help you today? Sure, I can help you with that. "
+    "Let me have a look for you. One moment, please. Thank you for waiting, I have it here."
+)
 ECHO_NO_SPEECH = 0.3  # with a prompt, a no-speech probability over this is the prompt talking
 ECHO_WORDS = 5  # a prompted transcript that is this many of the prompt's words in a row echoes it
 
@@ -154,6 +162,9 @@ class SpeechToText:
         )
         self._prompt = [*self._tokenizer.sot_sequence, self._tokenizer.no_timestamps]
         self._prompt_tokens: dict[str, tuple[int, ...]] = {}  # Prompt text -> its tokens (a few kinds)
+        self._filler = self._tokenizer.encode(" " + PROMPT_FILLER)
+        assert len(self._filler) >= PROMPT_TOKENS
+        self.pad_prompts = True  # every prompt PROMPT_TOKENS long (False: as long as its text)
         self._suppress = list(get_suppressed_tokens(self._tokenizer, [-1]))
         ranks = {FINAL: FINAL_TRANSCRIPT, SPECULATIVE: SPECULATIVE_TRANSCRIPT}
         self._pool = PriorityPool(
@@ -238,13 +249,16 @@ class SpeechToText:
         return SttJob(self._pool, future, duration)
 
     def _tokens_of(self, context: Prompt | None) -> tuple[int, ...]:
-        """`<|startofprev|>` and the last `MAX_PROMPT_TOKENS` tokens of the prompt's text; () for none."""
+        """`<|startofprev|>` and the last `PROMPT_TOKENS` tokens of the prompt's text, a shorter one
+        led by the tail of `PROMPT_FILLER` to that length (see `pad_prompts`); () for none."""
         text = " ".join((context.text if context is not None else "").split())
         if not text:
             return ()
         tokens = self._prompt_tokens.get(text)
         if tokens is None:
-            encoded = self._tokenizer.encode(" " + text)[-MAX_PROMPT_TOKENS:]
+            encoded = self._tokenizer.encode(" " + text)[-PROMPT_TOKENS:]
+            if self.pad_prompts and len(encoded) < PROMPT_TOKENS:
+                encoded = [*self._filler[len(self._filler) - (PROMPT_TOKENS - len(encoded)) :], *encoded]
             tokens = (self._tokenizer.sot_prev, *encoded)
             if len(self._prompt_tokens) > 256:  # prompts vary per call (names, times): stay small
                 self._prompt_tokens.clear()

@@ -10,7 +10,7 @@ from piper import SynthesisConfig
 from speech.pcm import AudioFormatError
 from speech.resample import resample
 from speech.stt import (
-    MAX_PROMPT_TOKENS,
+    PROMPT_TOKENS,
     Prompt,
     SpeechModelError,
     SpeechToText,
@@ -328,8 +328,10 @@ async def test_batched_turns_carry_their_own_prompts(stt: SpeechToText, say) -> 
 def test_a_prompt_is_capped_and_never_shown(stt: SpeechToText) -> None:
     long = Prompt(", ".join(f"Doctor Name{i}" for i in range(80)) + ". My name is Siobhan O'Connor.")
     tokens = stt._tokens_of(long)
-    assert tokens[0] == stt._tokenizer.sot_prev and len(tokens) == 1 + MAX_PROMPT_TOKENS
+    assert tokens[0] == stt._tokenizer.sot_prev and len(tokens) == 1 + PROMPT_TOKENS
     assert stt._tokenizer.decode(list(tokens[1:])).endswith("My name is Siobhan O'Connor.")  # the tail kept
+    short = stt._tokens_of(Prompt("Yes. No."))  # led by filler words to the same length
+    assert len(short) == len(tokens) and stt._tokenizer.decode(list(short[1:])).endswith(" Yes. No.")
     assert stt._tokens_of(None) == () and stt._tokens_of(Prompt("  ")) == ()
     assert "Siobhan" not in repr(long) and "Siobhan" not in str(long)
 
