@@ -107,7 +107,7 @@ _APOSTROPHES = {
     "arent": "aren't", "wasnt": "wasn't", "couldnt": "couldn't", "wouldnt": "wouldn't", "shouldnt": "shouldn't",
     "havent": "haven't", "im": "i'm", "ive": "i've", "youre": "you're", "thats": "that's", "whats": "what's",
     "theyre": "they're", "itll": "it'll", "whens": "when's", "wheres": "where's", "hows": "how's",
-    "whoevers": "whoever's",
+    "whoevers": "whoever's", "its": "it's",
 }  # fmt: skip
 _CONTRACTIONS = re.compile(r"\b(" + "|".join(_APOSTROPHES) + r")\b")
 

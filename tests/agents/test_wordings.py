@@ -302,6 +302,10 @@ CASES: dict[str, Case] = {
     "same time on another day": Case(
         ["James Wilson, 01/30/1965. Please move my appointment to next Monday, same time.", "Yes."],
         "p-1004", {(CHEN, at(7, 14, 30))}),
+    "cancel and rebook is a move (speech, by phone)": Case(
+        ["hey its james wilson i gotta cancel my friday appointment and rebook for sometime the week after next",
+         "january thirtieth sixty five", "the first one", "yes"],
+        "p-1004", {(CHEN, at(14, 9))}, phone="+15035550104"),
     "remove me from the schedule (speech)": Case(
         ["please remove me from the schedule on friday", "james wilson january thirtieth nineteen sixty five",
          "yes"],
