@@ -141,7 +141,7 @@ _TIME = re.compile(
     r"|rather|ok|okay|yes|yeah|sure|fine|then)\s+|^\W*)"
     r"(?P<h4>\d{1,2})(?!\d|st|nd|rd|th|/|:|\s*(?:am|pm|o'clock|in the|a\.m|p\.m|days?|weeks?|months?|hours?"
     r"|minutes?|people|years?|of|or|-|and|\d))"
-    r"|(?P<noon>noon|midday))\b"
+    r"|(?P<noon>noon|midday)(?:ish)?)\b"
 )
 _SOONEST = re.compile(
     r"\b(soonest|earliest|(?:1st|first|next) (?:available|opening|free)|as soon as|asap|anytime|any time|any day)\b"
@@ -367,6 +367,19 @@ def find_when(text: str, now: datetime) -> When:
         when.start, when.end, words = relative
         when.matched.append(words)
         text = text.replace(words, " ")
+        named = re.search(rf"\b({'|'.join(WEEKDAYS)})\b", text)
+        if named and when.start is not None and when.end is not None and when.end > when.start:
+            # "in two weeks on Monday", "early next week, say Tuesday": that day of the range
+            day = when.start + timedelta(days=(WEEKDAYS.index(named.group(1)) - when.start.weekday()) % 7)
+            if day <= when.end:
+                when.start = when.end = day
+    elif m := re.search(rf"\b({'|'.join(WEEKDAYS)})\s+after\s+next\b", text):
+        # "Wednesday after next": the Wednesday of the week after next week
+        day = weekday_date(WEEKDAYS.index(m.group(1)), today, next_week=True) + timedelta(days=7)
+        relative = (day, day, m.group(0))
+        when.start = when.end = day
+        when.matched.append(m.group(0))
+        text = text.replace(m.group(0), " ")
     days = day_phrases(text) if relative is None else []
     # "wednesday the 9th": the date is the more exact of the two (the bot repeats it either way)
     dm = next((d for d in days if re.search(r"\d", d.group(0))), days[0] if days else None)

@@ -281,6 +281,10 @@ CASES: dict[str, Case] = {
         ["i need a checkup in two weeks with doctor patel", "olivia martinez may ninth nineteen ninety eight",
          "the first one", "yes"],
         "p-1005", {(PATEL, at(15, 9))}),
+    "wednesday after next, around noonish (speech)": Case(
+        ["book doctor patel wednesday after next around noonish", "olivia martinez may ninth nineteen ninety eight",
+         "yes"],
+        "p-1005", {(PATEL, at(16, 12))}, said=["Wednesday, December 16th at 12 PM"]),
     "two weeks from thursday at ten": Case(
         ["book dr rodriguez two weeks from thursday at ten", "olivia martinez may ninth nineteen ninety eight",
          "yes"],
