@@ -45,9 +45,15 @@ _EMERGENCY = re.compile(
     r"|(hard|trouble|difficulty|struggling|problems?) (to )?breath\w*|short(ness)? of breath|not breathing"
     r"|stopped breathing|having a stroke|a stroke|stroke symptoms|face is drooping|slurred speech|unconscious"
     r"|unresponsive|passed out|fainted|collapsed|won't wake up|seizure|seizing|choking|overdos\w*|suicid\w*"
-    r"|kill (myself|himself|herself)|end my life|bleeding (heavily|a lot|badly|profusely|everywhere)"
+    r"|kill (myself|himself|herself)|end my life|(hurt|hurting|harm|harming) (myself|himself|herself)|self harm"
+    r"|(isn't|is not|not|stopped) responding|hit (his|her|my|their|the) head|head injury|pass(ing)? out"
+    r"|can't wake (him|her|them)|bleeding (heavily|a lot|badly|profusely|everywhere)"
     r"|won't stop bleeding|severe (bleeding|allergic reaction)|anaphyla\w*|throat is (closing|swelling)"
     r"|(medical )?emergency(?! (room|department|contact|visit))|911)\b"
+)
+
+_SELF_HARM = re.compile(
+    r"\b(suicid\w*|kill (myself|me)|end my life|(hurt|hurting|harm|harming) myself|self harm|don't want to live)\b"
 )
 
 # An appointment plainly asked for: with one of these a topic word is what the visit is about.
@@ -283,6 +289,14 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
     raw = next((m.content for m in reversed(ctx.messages) if m.role == "user" and m.content), "")
     text = _without_names(normalize(raw), ctx, s)  # "this is Bill Price" asks nothing about billing
     in_a_row = s.pop("off_topic", 0)
+    if _SELF_HARM.search(text):
+        return TopicRead(
+            step=_handover(
+                "If you are thinking about harming yourself, please call or text 988 now, or call 911 if you are "
+                "in danger.",
+                "Possible emergency: the caller spoke of harming themselves and was given 988 and 911",
+            )
+        )
     if _EMERGENCY.search(_NOT_EMERGENCY.sub(" ", text)):
         return TopicRead(
             step=_handover(
