@@ -63,7 +63,8 @@ _REQUEST = re.compile(
     r"|an appointment (for|with|on|at|next|this|tomorrow|today|to|about|because)"
     r"|(see|talk to|speak (to|with)) (a |the |my |dr |doctor )?(doctor|dr|physician|provider|pediatrician)"
     r"|see (someone|somebody|anyone)|be seen|get seen|fit me in|squeeze me in|get me in"
-    r"|come in|get in|move (my|it|the)|first available|next available"
+    r"|(i|we|he|she|they|me|him|her) (\w+ )?(come|get) in|(come|get) in (for|on|at|to|tomorrow|today|next|this|some)"
+    r"|move (my|it|the)|first available|next available"
     r"|follow ?up (appointment|visit)|(need|want|get|getting|have|due for|time for|book|schedule)\s+"
     r"(a |an |my |the |our )?(follow ?up|flu shot|vaccin\w*|physical|check ?up|screening|exam))\b"
 )

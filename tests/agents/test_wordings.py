@@ -129,6 +129,9 @@ CASES: dict[str, Case] = {
          "actually wait, first I need to ask about my last invoice"],
         "p-1015", set(), handoff="Billing"),
     "lab results": Case(["I'm calling about my blood test results."], "p-1005", set(), handoff="results"),
+    "did my x-ray results come in": Case(
+        ["hi this is olivia martinez may ninth nineteen ninety eight did my x ray results come in"], "p-1005", set(),
+        handoff="results"),
     "lab results (speech)": Case(
         ["yeah hi i wanted to find out if my lab results came back"], "p-1005", set(), handoff="results"),
     "a prescription refill": Case(
