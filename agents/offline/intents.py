@@ -37,7 +37,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
     (
         Intent.RESCHEDULE,
         re.compile(
-            r"\b(reschedul\w*|re schedule|rebook\w*|re book|move|change|push (it |my |the |that )?(back|forward|appointment)?|postpone"
+            r"\b(reschedul\w*|re schedule|rebook\w*|re book|move|change|make (that|this)|switch|push (it |my |the |that )?(back|forward|appointment)?|postpone"
             r"|bring (it )?forward|bump|shift|make (my|the|it|that|this)\b.{0,40}\b(later|earlier|sooner)"
             # "bring my appointment forward", "push my checkup back", "switch lucas's appointment"
             r"|(bring|push|move|put) (my|the|his|her|their|that|this|[a-z]+'s)( [a-z]+){0,3} (forward|back|out)"

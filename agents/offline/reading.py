@@ -200,7 +200,9 @@ def _read_points_back(ctx: PlanContext, s: dict[str, Any], text: str) -> None:
     """ "Actually can you move that to Friday" / "cancel that one" after a booking: that one."""
     if s.get("task") not in (Intent.RESCHEDULE, Intent.CANCEL) or (written := just_written(ctx)) is None:
         return
-    old = split_reschedule(text, ctx.now)[0] if s["task"] == Intent.RESCHEDULE else text
+    old, new = split_reschedule(text, ctx.now) if s["task"] == Intent.RESCHEDULE else (text, None)
+    if s["task"] == Intent.RESCHEDULE and new is None and re.search(r"\b(instead|rather)\b", text):
+        old = ""  # "I'd rather do Friday instead": the day is the new one
     if points_back(old, ctx, text):
         s["target"] = written
         if find_when(text, ctx.now).empty and re.search(r"\b(dr|doctor|with)\b", text):

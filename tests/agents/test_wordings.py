@@ -220,6 +220,14 @@ CASES: dict[str, Case] = {
         ["book with doctor patel tomorrow at ten", "emily davis july twenty third nineteen ninety", "yes",
          "actually can we move it to friday at nine", "yes"],
         "p-1003", EMILY_SEEDED | {(PATEL, at(4, 9))}),
+    "actually make that friday (speech)": Case(
+        ["book with dr patel tomorrow at 10 emily davis july 23 1990", "yes", "actually make that friday",
+         "the first one", "yes"],
+        "p-1003", EMILY_SEEDED | {(PATEL, at(4, 9))}),
+    "i'd rather do friday instead (speech)": Case(
+        ["book with dr patel tomorrow at 10 emily davis july 23 1990", "yes", "id rather do friday instead",
+         "the first one", "yes"],
+        "p-1003", EMILY_SEEDED | {(PATEL, at(4, 9))}),
     "cancel that one": Case(
         ["book with dr patel tomorrow at 10, emily davis july 23 1990", "yes", "Cancel that one, please.", "Yes."],
         "p-1003", EMILY_SEEDED),
