@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_VOICES = [
     "piper",
     "espeak:en-us",
-    "espeak:en",
+    "espeak:en-gb:35:175",
     "espeak:en-gb-scotland",
     "espeak:en-gb-x-rp",
     "espeak:en-029",

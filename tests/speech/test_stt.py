@@ -10,6 +10,7 @@ from piper import SynthesisConfig
 from speech.pcm import AudioFormatError
 from speech.resample import resample
 from speech.stt import (
+    MAX_BATCH,
     PROMPT_TOKENS,
     Prompt,
     SpeechModelError,
@@ -226,8 +227,10 @@ async def test_final_transcripts_go_before_speculative_ones_and_promotion_moves_
         finished.append(name)
         return result
 
-    # Six guesses fill both workers and queue; then one final, one promoted guess, one cancelled.
-    guesses = [stt.submit(clip, 8000, speculative=True) for _ in range(6)]
+    # Ten guesses fill both workers and queue; then one final, one promoted guess, one cancelled.
+    # Two workers taking batches of MAX_BATCH can start at most 8 guesses before the final is
+    # queued, so the last two are certainly still waiting when it arrives.
+    guesses = [stt.submit(clip, 8000, speculative=True) for _ in range(2 * MAX_BATCH + 2)]
     tasks = [asyncio.ensure_future(track(f"guess{i}", job)) for i, job in enumerate(guesses)]
     final = asyncio.ensure_future(track("final", stt.submit(clip, 8000)))
     promoted_job = stt.submit(clip, 8000, speculative=True)
@@ -241,8 +244,9 @@ async def test_final_transcripts_go_before_speculative_ones_and_promotion_moves_
     # The final and the promoted guess overtake guesses queued before them. (How many guesses
     # the two workers started before the final was queued depends on thread timing, so the
     # check is against the last queued guesses, not exact positions.)
-    assert finished.index("final") < finished.index("guess4"), finished
-    assert finished.index("promoted") < finished.index("guess5"), finished
+    last, before_last = f"guess{len(guesses) - 1}", f"guess{len(guesses) - 2}"
+    assert finished.index("final") < finished.index(before_last), finished
+    assert finished.index("promoted") < finished.index(last), finished
     assert finished[-1].startswith("guess")
     with pytest.raises(asyncio.CancelledError):
         await dropped.result()
