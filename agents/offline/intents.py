@@ -32,6 +32,9 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|\b(someone|somebody|anyone|anybody|a person|a human)( i| we)? (can|could) (talk|speak)"
             r"|^\s*(a |an |the )?(person|human|agent|someone|somebody|staff)( please)?\s*[.!]?\s*$"
             r"|^\s*0\s*[.!#]?\s*$"  # the keypad's "a person, please"
+            # "can I talk to Gabrielle?" (a name, or "a real person" misheard as one): a person
+            r"|\b(can|could|may) i (please )?(talk|speak) (to|with) (?!you\b|u\b|the (bot|assistant)\b)[a-z]"
+            r"|\bi('d| would) like to (talk|speak) (to|with) (?!you\b|u\b|the (bot|assistant)\b)[a-z]"
         ),
     ),
     (
