@@ -37,7 +37,7 @@ def build_agent(
 ) -> AgentRuntime:
     """`llm=None`: the offline planner alone. Otherwise a model client config: the model planner,
     degrading to the offline planner (audited as `agent.model_unavailable`) when it can't answer.
-    `business_hours` ("Mon-Fri 08:00-17:00"), `business_address`, `business_phone`: what the
+    `business_hours` ("Mon-Fri 09:00-17:00"), `business_address`, `business_phone`: what the
     offline planner says when asked (without an address or phone, staff are asked)."""
     offline = OfflinePlanner(
         OpeningHours.parse(business_hours) if business_hours else None,

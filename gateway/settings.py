@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     timezone: str = "UTC"  # the business's local time zone (IANA name)
     business_name: str = "Riverside Family Clinic"
     # opening hours the assistant tells callers: "Mon-Fri 08:00-17:00; Sat 09:00-12:00" (other days closed)
-    business_hours: str = "Mon-Fri 08:00-17:00"
+    business_hours: str = "Mon-Fri 09:00-17:00"  # the demo practice's bookable hours
     business_address: str | None = None  # said when a caller asks where the practice is
     business_phone: str | None = None  # said when a caller asks for the practice's number
 

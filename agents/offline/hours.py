@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from agents.speakable import join_spoken, say_date, say_time
 
-DEFAULT_HOURS = "Mon-Fri 08:00-17:00"
+DEFAULT_HOURS = "Mon-Fri 09:00-17:00"
 _DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _DAY_KEYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _CLOCK = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$")

@@ -112,7 +112,7 @@ CASES: dict[str, Case] = {
     "an hours question and a booking in one turn": Case(
         ["Hi, this is Charlotte Clark, 11/15/1989. What are your hours, and can I book with Dr. Chen tomorrow at 11?",
          "Yes."],
-        "p-1017", {(CHEN, at(2, 11))}, said=["We're open Monday to Friday, 8 AM to 5 PM."]),
+        "p-1017", {(CHEN, at(2, 11))}, said=["We're open Monday to Friday, 9 AM to 5 PM."]),
     "an hours question and a booking in one turn (speech)": Case(
         ["hi this is charlotte clark november fifteenth nineteen eighty nine are you open on saturdays if not can i "
          "see doctor chen tomorrow at eleven", "yes"],
@@ -198,15 +198,15 @@ CASES: dict[str, Case] = {
     "hours, saturday, closing time": Case(
         ["What are your hours?", "Are you open on Saturday?", "What time do you close on Friday?", "No thanks."],
         "p-1005", set(), ended=True,
-        said=["We're open Monday to Friday, 8 AM to 5 PM.", "We're closed on Saturdays.",
+        said=["We're open Monday to Friday, 9 AM to 5 PM.", "We're closed on Saturdays.",
               "On Fridays we close at 5 PM."]),
     "hours (speech)": Case(
         ["what time do you guys open tomorrow", "are you open now", "ok thanks bye"], "p-1005", set(), ended=True,
-        said=["Tomorrow we open at 8 AM.", "Yes, we're open now, until 5 PM today."]),
+        said=["Tomorrow we open at 9 AM.", "Yes, we're open now, until 5 PM today."]),
     "how early, weekend hours, until what time": Case(
         ["How early do you open?", "What are your weekend hours?", "Till what time are you open tonight?", "No."],
         "p-1005", set(), ended=True,
-        said=["Today we open at 8 AM.", "We're closed on weekends.", "Today we close at 5 PM."]),
+        said=["Today we open at 9 AM.", "We're closed on weekends.", "Today we close at 5 PM."]),
     "hours while booking, then the booking goes on": Case(
         ["book with dr chen on friday", "sophia taylor december fifth two thousand one",
          "wait, what time do you close that day?", "the first one", "yes"],
