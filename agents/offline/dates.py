@@ -121,7 +121,9 @@ class When:
 _DAY_PHRASE = re.compile(
     r"\b(?:(?:the\s+)?day\s+after\s+tomorrow|today|tomorrow|tonight"
     rf"|(?:(?:next|this|coming)\s+)?(?:{'|'.join(WEEKDAYS)})"
-    rf"|{_MONTH_NC}\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?!\s*(?::|am|pm|\d))"
+    # not "march 3 pm" (a time) nor "march 14 1985" / "march 14 85" (a year); "dec 14 10:30am" is a day
+    rf"|{_MONTH_NC}\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?"
+    r"(?!\s*(?::|am|pm|\d{3}|\d{2}(?![:\d]|\s*(?:am|pm|a\.m|p\.m|o'clock))|\d(?![:\d]|\s*(?:am|pm|a\.m|p\.m|o'clock))))"
     rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NC}"
     r"|\d{1,2}/\d{1,2}(?!/)"
     # a bare ordinal is a day only as "the 9th" / "on 9th" or as the whole answer ("1st name" isn't)

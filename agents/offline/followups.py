@@ -23,6 +23,7 @@ from agents.policy import classify_confirmation
 
 _JOIN = re.compile(r"\b(?:and then|and also|and|then|also|after that|plus)\b|[.;!?](?=\s)")
 _IDENTITY_CUE = re.compile(r"\b(this is|my name|name is|i'm|i am|it's|born|date of birth|dob|birthday)\b")
+_BOOK_VERB = re.compile(r"\b(book|schedule|new appointment|make an appointment|set up)\b")
 _GO_ON = re.compile(r"^\W*(and )?(the (other|second|next) (one|request|thing)|that too|the rest|next)\b")
 
 
@@ -38,6 +39,13 @@ def split_followup(text: str, now: datetime) -> tuple[str, str] | None:
         another = re.search(r"\b(another|a new one|a second one|one more)\b", tail) is not None
         if second is None and (names_one or another):
             second = Intent.BOOK  # "... and Dr. Patel on Friday at 11"
+        if (
+            first == Intent.RESCHEDULE
+            and second == Intent.BOOK
+            and not another
+            and not _BOOK_VERB.search(tail)
+        ):
+            continue  # "move my friday appointment. what does dr chen have thursday?": the new time
         if second is None or {first, second} <= {Intent.CANCEL, Intent.RESCHEDULE}:
             continue  # "I can't make it Thursday and need to reschedule": one move
         if second == first and not (second == Intent.BOOK and (names_one or another)):

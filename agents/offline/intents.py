@@ -45,6 +45,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             # "bring my appointment forward", "push my checkup back", "switch lucas's appointment"
             r"|(bring|push|move|put) (my|the|his|her|their|that|this|[a-z]+'s)( [a-z]+){0,3} (forward|back|out)"
             r"|(switch|swap) (my|the|his|her|their|that|this|it|[a-z]+(?: [a-z]+)?'s)\b"
+            r"|come in (a bit |a little )?(earlier|later|sooner)|(earlier|later) (that|the) same day"
             r"|(different|another|other) (time|day|date)|instead)\b"
         ),
     ),
@@ -54,6 +55,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"\b(cancel\w*|call off|won't be able to (make|come)|can't make it|cannot make it|can't come"
             r"|cannot come|unable to (come|make it)|not going to make it|not gonna make it"
             r"|take me off|remove (me|my appointment)|drop my appointment|delete my appointment"
+            r"|(isn't|is not|won't|doesn't|does not) (going to |gonna )?work( out)?( for me)? ?(anymore|any more)"
             r"|(drop|scrap|scratch|delete|remove|get rid of) (my|the|his|her|that|this)\b"
             r"|(don't|do not|no longer|won't) need (the|my|that|this) (appointment|visit)|won't be coming"
             r"|can't do (the|my|that) (appointment|visit))\b"

@@ -54,9 +54,11 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
 
     The new day follows the last "to/for/until" that has a day or time after it and no
     "appointment" (that "to" belongs to "I need to move my appointment on thursday")."""
-    markers = r"\b(to|for|until|till|into|how about|what about|make it|make that|make this|(?:can|could) (?:we|you|i) (?:do|have|get))\b"
+    markers = r"\b(to|for|until|till|into|how about|what about|make it|make that|make this|(?:can|could) (?:we|you|i) (?:do|have|get)|(?:that|the) same day)\b"
     for m in reversed(list(re.finditer(markers, text))):
         after = text[m.end() :]
+        # "... to tomorrow at 10:30 if dr chen is free": the condition is not part of the new time
+        after = re.split(r"\b(?:if|as long as|provided|assuming|because|since|unless)\b", after)[0]
         if re.search(r"\b(appointment|my|it's|is)\b", after):
             continue
         if not find_when(after, now).empty:
