@@ -27,6 +27,9 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
             yield
         finally:
             await services.stop()
+            passwords = getattr(app.state, "console_passwords", None)  # the console's argon2 pool
+            if passwords is not None:
+                passwords.close()
 
     app = FastAPI(title="Frontdesk", lifespan=lifespan)
     app.state.settings = settings

@@ -114,6 +114,11 @@ class Settings(BaseSettings):
     chat_max_refusals: int = Field(default=10, ge=1)  # refusals in a row before the server hangs up
     chat_session_max_age_s: float = Field(default=24 * 3600, gt=0)  # resume token lifetime
 
+    # --- console -----------------------------------------------------------------------------
+    console_password_workers: int | None = Field(default=None, ge=1)  # argon2 threads; None: cores / 2
+    console_login_rate_burst: float = Field(default=10, gt=0)  # login attempts per client address ...
+    console_login_rate_per_s: float = Field(default=0.1, gt=0)  # ... then this many a second (6 a minute)
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -1,5 +1,7 @@
 """Staff accounts: argon2 password hashes, login checks with lockout after repeated failures.
 
+Hashing and verification run in `Passwords`' worker threads, never on the event loop.
+
 Roles: `staff` handle handoffs and conversations, `auditor` read conversations and audit trails but
 cannot act, `admin` may do everything staff can and manages accounts.
 """
@@ -11,10 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal, get_args
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import select, update
 
+from gateway.console.passwords import Passwords, shared_passwords
 from gateway.store.db import Database
 from gateway.store.models import StaffUserRow
 
@@ -25,10 +26,6 @@ MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-_hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so a wrong address costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-0000")
 
 
 class AccountError(ValueError):
@@ -90,8 +87,9 @@ def _user(row: StaffUserRow) -> StaffUser:
 
 
 class StaffAccounts:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, passwords: Passwords | None = None) -> None:
         self.db = db
+        self.passwords = passwords or shared_passwords()
 
     async def add(self, email: str, role: str, password: str) -> StaffUser:
         email = normalise_email(email)
@@ -101,7 +99,8 @@ class StaffAccounts:
             existing = await s.scalar(select(StaffUserRow).where(StaffUserRow.email == email))
             if existing is not None:
                 raise AccountError(f"an account for {email} already exists")
-            row = StaffUserRow(email=email, role=role, password_hash=_hasher.hash(password), active=True)
+            password_hash = await self.passwords.hash(password)
+            row = StaffUserRow(email=email, role=role, password_hash=password_hash, active=True)
             s.add(row)
             await s.commit()
             return _user(row)
@@ -136,54 +135,53 @@ class StaffAccounts:
         try:
             email = normalise_email(email)
         except AccountError:
-            _verify(_DUMMY_HASH, password)
+            await self.passwords.verify_dummy(password)
             return LoginResult(None, generic, "unknown_email")
+        # The row is read, then the session closed before the (slow, pooled) password check, so a
+        # burst of logins waiting for the hasher holds no database connections.
         async with self.db.session() as s:
             row = await s.scalar(select(StaffUserRow).where(StaffUserRow.email == email))
-            if row is None:
-                _verify(_DUMMY_HASH, password)
-                return LoginResult(None, generic, "unknown_email")
-            locked_until = _aware(row.locked_until)
-            if locked_until is not None and locked_until > now:
-                return LoginResult(
-                    None,
-                    "Too many failed attempts; this account is locked for a while. Try again later.",
-                    "locked",
-                    locked_until,
-                )
-            if not _verify(row.password_hash, password):
-                failures = row.failed_logins + 1
-                values: dict[str, object] = {"failed_logins": failures}
-                if failures >= MAX_FAILED_LOGINS:
-                    values = {"failed_logins": 0, "locked_until": now + LOCKOUT}
-                # Conditional on the value read, so two concurrent failures cannot both count as one.
+        if row is None:
+            await self.passwords.verify_dummy(password)
+            return LoginResult(None, generic, "unknown_email")
+        locked_until = _aware(row.locked_until)
+        if locked_until is not None and locked_until > now:
+            return LoginResult(
+                None,
+                "Too many failed attempts; this account is locked for a while. Try again later.",
+                "locked",
+                locked_until,
+            )
+        if not await self.passwords.verify(row.password_hash, password):
+            failures = row.failed_logins + 1
+            values: dict[str, object] = {"failed_logins": failures}
+            if failures >= MAX_FAILED_LOGINS:
+                values = {"failed_logins": 0, "locked_until": now + LOCKOUT}
+            # Conditional on the value read, so two concurrent failures cannot both count as one.
+            async with self.db.session() as s:
                 await s.execute(
                     update(StaffUserRow)
                     .where(StaffUserRow.id == row.id, StaffUserRow.failed_logins == row.failed_logins)
                     .values(**values)
                 )
                 await s.commit()
-                if "locked_until" in values:
-                    return LoginResult(
-                        None,
-                        "Too many failed attempts; this account is now locked for 15 minutes.",
-                        "locked",
-                        values["locked_until"],  # type: ignore[arg-type]
-                    )
-                return LoginResult(None, generic, "bad_password")
-            if not row.active:
-                return LoginResult(None, "This account is deactivated.", "inactive")
-            if row.failed_logins or row.locked_until is not None:
-                row.failed_logins = 0
-                row.locked_until = None
-            if _hasher.check_needs_rehash(row.password_hash):
-                row.password_hash = _hasher.hash(password)
-            await s.commit()
-            return LoginResult(_user(row))
-
-
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+            if "locked_until" in values:
+                return LoginResult(
+                    None,
+                    "Too many failed attempts; this account is now locked for 15 minutes.",
+                    "locked",
+                    values["locked_until"],  # type: ignore[arg-type]
+                )
+            return LoginResult(None, generic, "bad_password")
+        if not row.active:
+            return LoginResult(None, "This account is deactivated.", "inactive")
+        values = {}
+        if row.failed_logins or row.locked_until is not None:
+            values = {"failed_logins": 0, "locked_until": None}
+        if self.passwords.needs_rehash(row.password_hash):
+            values["password_hash"] = await self.passwords.hash(password)
+        if values:
+            async with self.db.session() as s:
+                await s.execute(update(StaffUserRow).where(StaffUserRow.id == row.id).values(**values))
+                await s.commit()
+        return LoginResult(_user(row))

@@ -13,7 +13,9 @@ from urllib.parse import quote
 from fastapi import Depends, HTTPException, Request
 
 from gateway.console.accounts import Role, StaffAccounts, StaffUser
+from gateway.console.login_limit import LoginLimit
 from gateway.console.logins import ConsoleLogins
+from gateway.console.passwords import Passwords
 from gateway.console.session import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -36,8 +38,27 @@ def session_codec(request: Request) -> SessionCodec:
     return codec
 
 
+def password_pool(request: Request) -> Passwords:
+    """The app's argon2 worker pool (closed by the app's lifespan)."""
+    pool = getattr(request.app.state, "console_passwords", None)
+    if pool is None:
+        pool = Passwords(request.app.state.settings.console_password_workers)
+        request.app.state.console_passwords = pool
+    return pool
+
+
+def login_limit(request: Request) -> LoginLimit:
+    """The app's login attempts per client address."""
+    limit = getattr(request.app.state, "console_login_limit", None)
+    if limit is None:
+        settings = request.app.state.settings
+        limit = LoginLimit(settings.console_login_rate_burst, settings.console_login_rate_per_s)
+        request.app.state.console_login_limit = limit
+    return limit
+
+
 def staff_accounts(request: Request) -> StaffAccounts:
-    return StaffAccounts(request.app.state.services.db)
+    return StaffAccounts(request.app.state.services.db, password_pool(request))
 
 
 def console_logins(request: Request) -> ConsoleLogins:

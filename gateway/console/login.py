@@ -10,6 +10,7 @@ from gateway.console.auth import (
     console_logins,
     current_session,
     get_staff_user,
+    login_limit,
     require_csrf,
     session_codec,
     staff_accounts,
@@ -64,6 +65,26 @@ async def login(
     next: str = Form("/console"),
 ) -> Response:
     audit = request.app.state.services.audit
+    address = request.client.host if request.client else "unknown"
+    verdict = login_limit(request).check(address)
+    if not verdict.allowed:
+        # Answered at once, before any password check (docs/security.md): 429 + Retry-After.
+        if verdict.first_refusal:
+            await audit.append(
+                SYSTEM_CHAIN,
+                "security.rejected",
+                "system",
+                {"reason": "login_rate_limited", "address": address},
+            )
+        response = _login_page(
+            request,
+            next_=safe_next(next),
+            email=email,
+            status=429,
+            error=f"Too many login attempts from your address. Try again in {verdict.retry_after_s} seconds.",
+        )
+        response.headers["Retry-After"] = str(verdict.retry_after_s)
+        return response
     codec = session_codec(request)
     expected = codec.read_login_token(request.cookies.get(LOGIN_COOKIE))
     if expected is None or not tokens_match(expected, csrf_token):
