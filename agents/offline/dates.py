@@ -416,6 +416,7 @@ def find_when(text: str, now: datetime) -> When:
     if at is not None:
         when.at = at
         when.matched.append(span or "")
+    text = re.sub(r"\bgood (morning|afternoon|evening)\b", " ", text)  # a greeting, not a time of day
     if re.search(r"\bmornings?\b", text):
         when.part = "morning"
     elif re.search(r"\b(afternoons?|evenings?|after lunch)\b", text):

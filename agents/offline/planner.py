@@ -28,7 +28,7 @@ from agents.offline.steps import HELP, KEYPAD_DOB, call, say, with_preface
 from agents.offline.topics import Practice, read_topic
 from agents.planner import PlanContext, PlanStep, ToolResult
 from agents.replies import ANYTHING_ELSE
-from agents.speakable import join_spoken, say_when
+from agents.speakable import join_spoken, say_time, say_when
 from connectors.base import Appointment, Provider, Slot
 
 _call, _say = call, say
@@ -227,6 +227,9 @@ class OfflinePlanner:
                 "What day would you like to move it to?"
             )
         want = wanted.load(s.get("want"))
+        if want is not None and want.start is None and s.pop("day_unclear", None):
+            s["asked_new_day"] = True  # "move it to end the f2pm": the day was not heard
+            return _say(f"Sorry, which day would you like to move it to{_at(want)}?")
         if want is not None and want.start is None and not want.soonest and (want.at or want.part != "any"):
             # "can I move it to the afternoon" / "to 3 pm": the same day as the appointment
             want.start = want.end = target.start.date()
@@ -243,6 +246,8 @@ class OfflinePlanner:
 
     def _find_slots(self, ctx: PlanContext, s: dict[str, Any], skip_day: date | None) -> PlanStep:
         want = wanted.load(s.get("want"))
+        if want is not None and want.start is None and s.pop("day_unclear", None):
+            return _say(f"Sorry, which day would you like{_at(want)}?")  # "next when at 4pm"
         if "providers" not in s:
             return _call("list_providers")
         providers = [Provider.model_validate(p) for p in s["providers"]]
@@ -271,3 +276,10 @@ class OfflinePlanner:
             )
         s["offered"] = [x.model_dump(mode="json") for x in offer.slots]
         return _say(f"{offer.lead} {offer_sentence(offer.slots)} Which would you like?".strip())
+
+
+def _at(want: When) -> str:
+    """' at 4 PM' when the caller gave a time, for "which day would you like at 4 PM?"."""
+    if want.at is None:
+        return ""
+    return " at " + say_time(datetime.combine(date(2000, 1, 1), want.at))

@@ -19,7 +19,7 @@ from agents.offline.choices import (
     unknown_doctor,
     wants_any_provider,
 )
-from agents.offline.dates import day_phrases, find_dob, find_when
+from agents.offline.dates import When, day_phrases, find_dob, find_when
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.names import bare_name, find_name, name_near, possessive_name
 from agents.offline.numbers import normalize
@@ -40,7 +40,7 @@ from agents.policy import classify_confirmation
 from agents.replies import ANYTHING_ELSE
 from connectors.base import Appointment, Provider, Slot
 
-_TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id", "shift_days",
+_TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id", "shift_days", "day_unclear",
               "any_provider", "chosen", "asked_new_day", "declined", "proposed", "unanswered")  # fmt: skip
 
 
@@ -286,8 +286,32 @@ def _read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool
     when = find_when(new_text, ctx.now) if new_text is not None else None
     if when is None or when.empty:
         return got
+    if when.start is None and new_text is not None and _day_unclear(new_text, when, task):
+        s["day_unclear"] = True  # a time with words where the day was: ask the day, don't assume
+    elif when.start is not None:
+        s.pop("day_unclear", None)
     s["want"] = wanted.dump(wanted.merge(wanted.load(s.get("want")), when))
     return True
+
+
+# Words that may stand around a time without naming a day ("to 3 pm please", "at 4 if possible").
+_AROUND_A_TIME = set(
+    "to at on for please the a an it its it's around about maybe if possible would be works work good fine"
+    " ok okay can we could you i do make move change that this same instead then thanks thank so um uh"
+    " in morning afternoon evening pm am p.m a.m o'clock noon half past quarter ish or later earlier"
+    " appointment my reschedule switch bring push back forward bump day time any chance".split()
+)
+_UNSURE_DAY = re.compile(r"\b(next|on|this|coming)\s+(?!week\b|month\b|available\b|time\b|one\b|slot\b)([a-z]+)")
+
+
+def _day_unclear(text: str, when: When, task: str | None) -> bool:
+    """ "next when at 4pm" (Whisper's "next Wednesday"), "move it to end the f2pm": a time said
+    with words where a day would be. A lone time ("at 4", "to 3 pm") keeps its usual reading."""
+    spoken = [w for w in re.findall(r"[a-z][a-z'.]*", text) if not any(m and w in m for m in when.matched)]
+    if task == Intent.RESCHEDULE:
+        return any(w not in _AROUND_A_TIME for w in spoken)
+    m = _UNSURE_DAY.search(text)
+    return m is not None and m.group(2) not in _AROUND_A_TIME
 
 
 _WEEK_LATER = re.compile(
