@@ -301,7 +301,9 @@ _AROUND_A_TIME = set(
     " in morning afternoon evening pm am p.m a.m o'clock noon half past quarter ish or later earlier"
     " appointment my reschedule switch bring push back forward bump day time any chance".split()
 )
-_UNSURE_DAY = re.compile(r"\b(next|on|this|coming)\s+(?!week\b|month\b|available\b|time\b|one\b|slot\b)([a-z]+)")
+_UNSURE_DAY = re.compile(
+    r"\b(next|on|this|coming)\s+(?!week\b|month\b|available\b|time\b|one\b|slot\b)([a-z]+)"
+)
 
 
 def _day_unclear(text: str, when: When, task: str | None) -> bool:
