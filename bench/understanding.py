@@ -200,7 +200,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--scenarios", nargs="+", default=[str(ROOT / "bench" / "voice_set")])
+    parser.add_argument("--scenarios", nargs="+", default=[str(ROOT / "bench" / "voice_set" / "calls.yaml")])
     parser.add_argument("--calls", type=int, default=0, help="scenarios in the voice set (0: all)")
     parser.add_argument("--voices", default=",".join(DEFAULT_VOICES), help="comma-separated caller voices")
     parser.add_argument("--every-voice", action="store_true", help="every scenario with every voice")
