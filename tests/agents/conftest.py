@@ -117,8 +117,10 @@ class Chat:
         return [payload for _, k, _, payload in self.audit.events if k == kind]
 
 
-@pytest.fixture
-def chat(demo: DemoConnector, audit: MemoryAuditSink) -> Chat:
+def make_chat(
+    demo: DemoConnector, audit: MemoryAuditSink, *, channel: str = "chat", caller_phone: str | None = None
+) -> Chat:
+    """A conversation with the offline agent and the demo practice at the fixed clock."""
     agent = build_agent(
         connector=demo,
         audit=audit,
@@ -126,4 +128,9 @@ def chat(demo: DemoConnector, audit: MemoryAuditSink) -> Chat:
         business_name="Riverside Family Clinic",
         clock=fixed_clock(NOW),
     )
-    return Chat(agent, audit)
+    return Chat(agent, audit, channel=channel, caller_phone=caller_phone)
+
+
+@pytest.fixture
+def chat(demo: DemoConnector, audit: MemoryAuditSink) -> Chat:
+    return make_chat(demo, audit)

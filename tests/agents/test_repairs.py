@@ -8,11 +8,10 @@ from datetime import datetime
 
 import pytest
 
-from agents.factory import build_agent
 from agents.offline.phonetic import closest, ways_to_say_doctor, ways_to_say_time
 from connectors.base import ListAppointments
 from connectors.demo import DemoConnector
-from tests.agents.conftest import NOW, TZ, Chat, MemoryAuditSink, fixed_clock
+from tests.agents.conftest import NOW, Chat, MemoryAuditSink, make_chat
 
 SARAH_PHONE = "+15035550101"  # Sarah Johnson, born March 14th 1985
 GARCIA_PHONE = "+15035550112"  # Maria Garcia (October 19th 1982) and her son Lucas (April 8th 2015)
@@ -24,25 +23,11 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 
 @pytest.fixture
 def call(demo: DemoConnector, audit: MemoryAuditSink) -> Chat:
-    agent = build_agent(
-        connector=demo,
-        audit=audit,
-        timezone=TZ,
-        business_name="Riverside Family Clinic",
-        clock=fixed_clock(NOW),
-    )
-    return Chat(agent, audit, channel="voice", caller_phone=SARAH_PHONE)
+    return make_chat(demo, audit, channel="voice", caller_phone=SARAH_PHONE)
 
 
 def phone_call(demo: DemoConnector, audit: MemoryAuditSink, phone: str) -> Chat:
-    agent = build_agent(
-        connector=demo,
-        audit=audit,
-        timezone=TZ,
-        business_name="Riverside Family Clinic",
-        clock=fixed_clock(NOW),
-    )
-    return Chat(agent, audit, channel="voice", caller_phone=phone)
+    return make_chat(demo, audit, channel="voice", caller_phone=phone)
 
 
 async def booked(demo: DemoConnector, person: str) -> set[tuple[str, datetime]]:
