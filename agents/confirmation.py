@@ -8,6 +8,7 @@ planner, decides what a yes is. An offered transfer is answered the same way.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from pydantic import BaseModel
@@ -60,7 +61,7 @@ async def answer_pending(
     """The caller's answer to "Shall I go ahead?"; None: it was a new request, for the planner."""
     memory = turn.memory
     assert memory.pending is not None
-    verdict = classify_confirmation(text)
+    verdict = classify_confirmation(_without_numbers_of(text, memory.pending.summary))
     if verdict == "yes":
         await turn.emit(EventKind.CONFIRMATION_GIVEN, "caller", {"tool": memory.pending.tool, "text": text})
         memory.messages.append(Message(role="user", content=text))
@@ -90,3 +91,12 @@ async def answer_transfer_offer(turn: Turn, text: str) -> list[AgentOutput] | No
     if verdict == "no":
         return turn.answer(text, f"Okay. {ANYTHING_ELSE}")
     return None
+
+
+def _without_numbers_of(text: str, summary: str) -> str:
+    """ "Yes, 3:30 is right" to "…at 3:30 PM. Shall I go ahead?": numbers that only repeat the
+    proposal's own are agreement; any other number ("yes, 4 is better") stays a new request."""
+    said = re.findall(r"\d+(?::\d{2})?", text)
+    if not said or not all(n in re.findall(r"\d+(?::\d{2})?", summary) for n in said):
+        return text
+    return re.sub(r"\d+(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)?", " ", text, flags=re.IGNORECASE)

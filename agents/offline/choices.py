@@ -19,6 +19,8 @@ _ANY_PROVIDER = re.compile(
     r"\b(any ?(doctor|provider|physician|of them|one|body)|whoever|whichever|doesn't matter|does not matter"
     r"|no preference|don't care|i don't mind|either (one|doctor|of them))\b"
 )
+_NOT_THIS_ONE = re.compile(r"\bnot (?:with )?(?:dr|doctor)\.?\s+[a-z'-]+")
+_WANTED = re.compile(r".*\b(need|want|like|book|schedule|prefer|rather)\b")
 _CORRECTION = re.compile(r".*\b(no|sorry|actually|i mean|i meant|rather|instead|make that|make it)\b")
 # Speech recognition mishears surnames ("doctor patil", "dr chan"): a word right after "dr" or
 # "doctor" this close to a provider's surname (difflib ratio) names that provider.
@@ -108,9 +110,15 @@ def _name_parts(provider: Provider) -> list[str]:
 
 def find_provider(text: str, providers: list[Provider]) -> Provider | None:
     """The provider named by surname, first name, or a near miss of the surname after "dr"."""
+    text = _NOT_THIS_ONE.sub(" ", text)  # "i meant dr patel, not dr chen"
     named = [p for p in providers if mentions_provider(text, p.name)]
     if len(named) == 1:
         return named[0]
+    if len(named) > 1 and (wanted := _WANTED.search(text)) is not None:
+        # "I already see Dr Patel, but I also need Dr Chen": the one the caller asks for now
+        after = [p for p in providers if mentions_provider(text[wanted.end() :], p.name)]
+        if len(after) == 1:
+            return after[0]
     if len(named) > 1 and (fix := _CORRECTION.search(text)) is not None:
         # "dr patel, no sorry, dr chen": the doctor named after the correction
         after = [p for p in providers if mentions_provider(text[fix.end() :], p.name)]
@@ -171,8 +179,9 @@ def unknown_doctor(text: str, providers: list[Provider]) -> str | None:
 
     if not providers or find_provider(text, providers) is not None:
         return None
+    ours = {part for p in providers for part in _name_parts(p)}
     for word in re.findall(r"\b(?:dr|doctor)\.?\s+([a-z][a-z'-]+)", text):
-        if word not in NOT_NAMES and word not in CALENDAR_WORDS and len(word) > 2:
+        if word not in NOT_NAMES and word not in CALENDAR_WORDS and len(word) > 2 and word not in ours:
             return word[:1].upper() + word[1:]
     return None
 

@@ -37,6 +37,8 @@ def split_followup(text: str, now: datetime) -> tuple[str, str] | None:
         second = task_of(intents(tail))
         names_one = re.search(r"\b(dr|doctor)\b", tail) is not None and not find_when(tail, now).empty
         another = re.search(r"\b(another|a new one|a second one|one more)\b", tail) is not None
+        if second is None and names_one and not another and not re.search(r"\b(dr|doctor)\b", head):
+            continue  # "can I come in this afternoon? 3:30 with Dr. Patel would be ideal": one booking
         if second is None and (names_one or another):
             second = Intent.BOOK  # "... and Dr. Patel on Friday at 11"
         if (
@@ -46,6 +48,8 @@ def split_followup(text: str, now: datetime) -> tuple[str, str] | None:
             and not _BOOK_VERB.search(tail)
         ):
             continue  # "move my friday appointment. what does dr chen have thursday?": the new time
+        if first == Intent.BOOK and second == Intent.BOOK and not another and find_when(head, now).empty:
+            continue  # "I usually see Dr Patel, but this time I need Dr Rodriguez Monday at 10": one booking
         if second is None or {first, second} <= {Intent.CANCEL, Intent.RESCHEDULE}:
             continue  # "I can't make it Thursday and need to reschedule": one move
         if second == first and not (second == Intent.BOOK and (names_one or another)):

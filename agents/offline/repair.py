@@ -73,6 +73,8 @@ def ask_which(ctx: PlanContext, s: dict[str, Any], raw: str) -> PlanStep:
         return say(f"Sorry, was that {_label(offered[guess.index], offered)}?")
     s.pop("checked_slot", None)
     labels = [_label(x, offered) for x in offered]
+    if len(offered) == 1:
+        return say(f"Sorry, would {labels[0]} work for you, or would you like another time?")
     question = f"Sorry, which would you like: {join_spoken(labels)}?"
     if ctx.channel == "voice" and len(offered) > 1:
         s["keypad_choices"] = True

@@ -239,6 +239,10 @@ _HOURS = re.compile(
     r"|(until|till) what time)\b"
 )
 
+_DOCTOR_FREE = re.compile(
+    r"\b(dr|doctor)\b.*\b(have|has|got)\b.*\bopen\b|\b(have|has) (anything|something) open\b"
+)
+
 # Who the caller is talking to, or how it is doing: answered, then on with what they need.
 _ABOUT_ME = re.compile(
     r"\b(are you (a |an )?(robot|human|real person|real|bot|ai|computer|machine|person)|who am i (speaking|talking) (to|with)"
@@ -336,7 +340,10 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
             return TopicRead(step=_handover(topic.say, topic.reason))
     task = s.get("task")
     follow_up = s.pop("hours_told", False) and _just_a_day(text, ctx)  # "and on sunday?"
-    if (asked := _HOURS.search(text)) or follow_up:
+    asked = _HOURS.search(text)
+    if asked is not None and _DOCTOR_FREE.search(text):
+        asked = None  # "what does Dr Patel have open on Thursday?": free times, not opening hours
+    if asked or follow_up:
         question = _clause(text, asked.start()) if asked else text
         words = answer(question, hours, ctx.now, _day_in(question, ctx, s))
         s["hours_told"] = True
