@@ -190,6 +190,12 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     if s.get("task") is None and (said_when or re.search(r"\b(dr|doctor)\b", text)):
         s["task"] = Intent.BOOK.value  # "and another one with dr chen on friday": a booking
         understood = True
+    if (chosen_id := s.get("chosen")) and s.get("provider_id"):
+        chosen_slot = next((x for x in offered_slots(s) if x.id == chosen_id), None)
+        if chosen_slot is not None and chosen_slot.provider_id != s["provider_id"]:
+            # "I meant Dr. Patel, not Dr. Chen": a slot of the doctor just turned down is not chosen
+            s.pop("chosen", None)
+            s.pop("offered", None)
     if understood:
         s["misses"] = 0
         s.pop("unanswered", None)
