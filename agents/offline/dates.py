@@ -48,6 +48,8 @@ _DOB_PATTERNS = [
     # two-digit years: "6/16/84"; "june 16th 84" (19xx only); "born 6 16 84" (after a cue, or
     # three bare numbers ending in a 19xx year: "daniel thomas four twenty one seventy nine")
     re.compile(r"\b(?P<a>\d{1,2})\s?/\s?(?P<b>\d{1,2})\s?/\s?(?P<yy>\d{2})\b(?![/:.]?\d)"),
+    # "1-30-65", "1.30.65": the same separator twice (a range "9-10" or a time "9.30" has one)
+    re.compile(r"\b(?P<a>\d{1,2})(?P<sep>[-.])(?P<b>\d{1,2})(?P=sep)(?P<yy>\d{2})\b(?![-/:.]?\d)"),
     re.compile(
         rf"\b{_MONTH}\s+(?:the\s+)?{_DAY}[,.]?\s+(?:of\s+)?(?P<yy>[3-9]\d)\b(?!\s*(?::|am|pm|o'clock|\d))"
     ),
