@@ -285,14 +285,20 @@ def assert_speakable(reply: str) -> None:
     assert len(reply) <= 320, reply
 
 
-@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
-async def test_conversation(case: Case, chat: Chat, demo: DemoConnector) -> None:
-    talk = Chat(chat.agent, chat.audit, channel="voice", caller_phone=case.phone) if case.phone else chat
+async def converse(chat: Chat, turns: list[str], phone: str | None) -> tuple[Chat, str]:
+    """The turns said on `chat` (on a call from `phone`, when given), every reply fit for speech;
+    returns the conversation used and its transcript."""
+    talk = Chat(chat.agent, chat.audit, channel="voice", caller_phone=phone) if phone else chat
     replies = []
-    for turn in case.turns:
+    for turn in turns:
         replies.append(await talk.say(turn))
         assert_speakable(replies[-1])
-    transcript = "\n".join(f"> {t}\n{r}" for t, r in zip(case.turns, replies, strict=True))
+    return talk, "\n".join(f"> {t}\n{r}" for t, r in zip(turns, replies, strict=True))
+
+
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+async def test_conversation(case: Case, chat: Chat, demo: DemoConnector) -> None:
+    talk, transcript = await converse(chat, case.turns, case.phone)
     assert await booked(demo, case.person) == case.booked, transcript
     assert talk.handoff is None, transcript
     assert talk.ended == case.ended, transcript

@@ -23,9 +23,9 @@ from tests.agents.test_phrasings import (
     JAMES_SEEDED,
     PATEL,
     RODRIGUEZ,
-    assert_speakable,
     at,
     booked,
+    converse,
 )
 
 
@@ -394,12 +394,7 @@ CASES: dict[str, Case] = {
 
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
 async def test_conversation(case: Case, chat: Chat, demo: DemoConnector) -> None:
-    talk = Chat(chat.agent, chat.audit, channel="voice", caller_phone=case.phone) if case.phone else chat
-    replies = []
-    for turn in case.turns:
-        replies.append(await talk.say(turn))
-        assert_speakable(replies[-1])
-    transcript = "\n".join(f"> {t}\n{r}" for t, r in zip(case.turns, replies, strict=True))
+    talk, transcript = await converse(chat, case.turns, case.phone)
     assert await booked(demo, case.person) == case.booked, transcript
     if case.handoff is None:
         assert talk.handoff is None, transcript
