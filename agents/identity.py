@@ -91,7 +91,9 @@ async def verify_identity(
 
 
 async def _household(turn: Turn, calls: ConnectorCalls) -> list[Person]:
-    """The people on file for the calling number (none when the lookup fails)."""
+    """The people on file for the calling number (none without one, or when the lookup fails)."""
+    if not turn.state.caller_phone or not calls.can(Capability.FIND_PERSON_BY_PHONE):
+        return []
     try:
         found = await calls.invoke(
             turn,
@@ -145,16 +147,8 @@ async def _candidates(turn: Turn, calls: ConnectorCalls, args: VerifyIdentityArg
 async def names_on_file(turn: Turn, calls: ConnectorCalls) -> list[str]:
     """First and last names of the people on file for the calling number, for recognition only
     (`agents.expectation`): empty without a caller number or when the lookup fails."""
-    if not turn.state.caller_phone or not calls.can(Capability.FIND_PERSON_BY_PHONE):
-        return []
-    try:
-        found = await calls.invoke(
-            turn, Capability.FIND_PERSON_BY_PHONE, FindPersonByPhone(phone=turn.state.caller_phone), "system"
-        )
-    except ToolFailure:
-        return []
-    assert isinstance(found, People)
-    return list(dict.fromkeys(n for p in found.people for n in (p.first_name, p.last_name) if n))
+    household = await _household(turn, calls)
+    return list(dict.fromkeys(n for p in household for n in (p.first_name, p.last_name) if n))
 
 
 async def doctors_on_staff(turn: Turn, calls: ConnectorCalls) -> list[str]:
