@@ -220,9 +220,6 @@ def _read_points_back(ctx: PlanContext, s: dict[str, Any], text: str) -> None:
 def _read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, bool]:
     """Name and date of birth; returns the text without the date and whether anything was found."""
     found = False
-    if re.fullmatch(r"\s*\d{8}\s*#?\s*", text):  # typed on the keypad: month, day, year
-        digits = text.strip(" #")
-        text = f"{digits[:2]}/{digits[2:4]}/{digits[4:]}"
     dob, span = find_dob(text, ctx.now.date())
     if dob is not None:
         s["dob"] = dob.isoformat()
