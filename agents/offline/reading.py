@@ -24,7 +24,6 @@ from agents.offline.intents import Intent, intents, task_of
 from agents.offline.names import bare_name, find_name, name_near, possessive_name
 from agents.offline.numbers import normalize
 from agents.offline.offers import doctors_sentence, offer_sentence
-from agents.offline.phonetic import closest, ways_to_say_time
 from agents.offline.recent import just_written, points_back
 from agents.offline.repair import (
     MAX_REPAIRS,
@@ -33,6 +32,7 @@ from agents.offline.repair import (
     keypad_pick,
     offered_slots,
     repaired,
+    sure_pick,
 )
 from agents.offline.steps import HELP, KEYPAD_DOB, call, say
 from agents.planner import PlanContext, PlanStep
@@ -384,7 +384,7 @@ def _not_understood(ctx: PlanContext, s: dict[str, Any], found: list[Intent], ra
         repaired(s, "slot")
         return None
     if s.get("offered") and (was_asked or (verdict == "other" and not found)):
-        if (guess := _sure_slot(raw, offered_slots(s))) is not None:
+        if (guess := sure_pick(raw, offered_slots(s))) is not None:
             s["chosen"] = guess.id
             repaired(s, "slot")
             return None
@@ -399,7 +399,7 @@ def _not_understood(ctx: PlanContext, s: dict[str, Any], found: list[Intent], ra
         return None
     if verdict == "yes":
         s["misses"] = 0
-        offered = [Slot.model_validate(x) for x in s.get("offered", [])]
+        offered = offered_slots(s)
         if len(offered) == 1:
             s["chosen"] = offered[0].id
             return None
@@ -436,11 +436,3 @@ def _not_understood(ctx: PlanContext, s: dict[str, Any], found: list[Intent], ra
     if s.get("asked") == "name":
         return say("Sorry, I didn't catch that. What is your first and last name?")
     return say(f"Sorry, I didn't understand that. {HELP} What would you like to do?")
-
-
-def _sure_slot(raw: str, offered: list[Slot]) -> Slot | None:
-    """An offered time the words sound like, with no other close ("dine thirty" for 9:30)."""
-    if len({x.start for x in offered}) < len(offered):
-        return None  # the same time twice (two doctors): the time alone does not pick one
-    guess = closest(raw, [ways_to_say_time(x.start) for x in offered])
-    return offered[guess.index] if guess is not None and guess.sure else None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agents.offline.phonetic import closest, ways_to_say_time
+from agents.offline.phonetic import Closest, closest, ways_to_say_time
 from agents.offline.steps import call, say
 from agents.planner import PlanContext, PlanStep
 from agents.speakable import join_spoken, say_time
@@ -64,9 +64,7 @@ def ask_which(ctx: PlanContext, s: dict[str, Any], raw: str) -> PlanStep:
     offered = offered_slots(s)
     if repairs(s, "slot") >= MAX_REPAIRS:
         return call("transfer_to_person", reason="The caller's choice of time could not be understood.")
-    times = [say_time(x.start) for x in offered]
-    distinct = len(set(times)) == len(times)
-    guess = closest(raw, [ways_to_say_time(x.start) for x in offered]) if distinct else None
+    guess = _sounds_like(raw, offered)
     if guess is not None and guess.likely and not s.get("checked_slot"):
         s["confirm_slot"] = offered[guess.index].id
         s["checked_slot"] = True
@@ -81,6 +79,20 @@ def ask_which(ctx: PlanContext, s: dict[str, Any], raw: str) -> PlanStep:
         keys = ", ".join(f"{i + 1} for {label}" for i, label in enumerate(labels))
         question += f" You can also press {keys}."
     return say(question)
+
+
+def sure_pick(raw: str, offered: list[Slot]) -> Slot | None:
+    """An offered time the words sound like, with no other close ("dine thirty" for 9:30)."""
+    guess = _sounds_like(raw, offered)
+    return offered[guess.index] if guess is not None and guess.sure else None
+
+
+def _sounds_like(raw: str, offered: list[Slot]) -> Closest | None:
+    """The offered time the words are most like; None when two options share a time (two
+    doctors at 10): the time alone does not pick one."""
+    if len({x.start for x in offered}) < len(offered):
+        return None
+    return closest(raw, [ways_to_say_time(x.start) for x in offered])
 
 
 def _label(slot: Slot, offered: list[Slot]) -> str:
