@@ -5,23 +5,34 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench install install-dev system-deps node-deps clean
+.PHONY: run test lint bench install install-dev lock system-deps node-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Re-install whenever pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Exact versions with their hashes (a changed or substituted file on the index fails the install);
+# then our own package without resolving anything again. `make lock` rewrites both lock files
+# from pyproject.toml; re-install whenever either changes.
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+LOCK_FLAGS := --quiet --universal --python-version 3.11 --generate-hashes
+
+$(VENV)/.installed: $(LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: $(DEV_LOCK) $(VENV)/.installed
+	$(BIN)/pip install --quiet --require-hashes -r $(DEV_LOCK)
 	touch $@
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+
+lock: install-dev
+	$(BIN)/uv pip compile $(LOCK_FLAGS) pyproject.toml -o $(LOCK)
+	$(BIN)/uv pip compile $(LOCK_FLAGS) --extra dev pyproject.toml -o $(DEV_LOCK)
 
 # Debian packages the test-suite needs: a browser for widget/console tests, espeak-ng and sox
 # for audio fixtures. Installed only when missing (CI runs as root on a clean machine).
