@@ -18,6 +18,7 @@ from gateway.conversation import ConversationManager
 from gateway.logging import get_logger
 from gateway.settings import Settings
 from gateway.store.audit import AuditLog
+from gateway.store.audit_checkpoint import CheckpointWriter
 from gateway.store.db import Database
 from gateway.twilio.words import PHONE_PHRASES
 from gateway.wiring import Clock, build_agent_for, build_connector
@@ -38,6 +39,7 @@ class Services:
     conversations: ConversationManager
     chat: ChatService
     extras: dict[str, Any] = field(default_factory=dict)
+    checkpoints: CheckpointWriter | None = None  # signed audit heads, FRONTDESK_AUDIT_CHECKPOINT_*
     speech: SpeechModels | None = None  # loaded in start() when preload_models, else on first call
     _speech_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -45,6 +47,12 @@ class Services:
     async def start(cls, settings: Settings, clock: Clock | None = None) -> Services:
         """`clock`: what "now" is for the agent and the demo practice (default: the real time)."""
         settings.ensure_data_dir()
+        if settings.model_url_exposed():
+            log.warning(
+                "the model server is reached over plain http on another machine: what callers say"
+                " (patient data) crosses the network unencrypted; use https or a loopback tunnel",
+                setting="FRONTDESK_LLM_BASE_URL",
+            )
         db = Database(settings.database_url)
         await db.ping()
         audit = AuditLog(db)
@@ -53,6 +61,11 @@ class Services:
         conversations = ConversationManager(db, audit, agent)
         chat = ChatService.start(settings, db, conversations)
         services = cls(settings, db, audit, connector, agent, conversations, chat)
+        if settings.audit_checkpoint_interval_s > 0:
+            services.checkpoints = CheckpointWriter(
+                db, settings.audit_checkpoint_file(), settings.audit_checkpoint_key_bytes()
+            )
+            services.checkpoints.start(settings.audit_checkpoint_interval_s)
         if settings.preload_models:
             models = await services.speech_models()
             if settings.preload_phrases:
@@ -65,7 +78,8 @@ class Services:
 
     def stock_phrases(self) -> list[str]:
         """What calls say most: the phone channel's own words and the agent's (greeting, openings)."""
-        return [*self.agent.stock_phrases(), *PHONE_PHRASES]
+        notice = self.settings.twilio_recording_notice.strip() if self.settings.twilio_record_calls else ""
+        return [*([notice] if notice else []), *self.agent.stock_phrases(), *PHONE_PHRASES]
 
     async def speech_models(self) -> SpeechModels:
         """The process's Whisper, Piper and VAD models, loaded once (off the event loop)."""
@@ -115,5 +129,10 @@ class Services:
         await self.chat.stop()  # stores the chat events still queued; needs the database open
         await self.conversations.close()
         await self.audit.close()
+        if self.checkpoints is not None:  # after the last events are stored
+            try:
+                await self.checkpoints.stop()
+            except Exception as exc:
+                log.warning("last audit checkpoint failed", error_type=type(exc).__name__)
         await self.connector.aclose()
         await self.db.close()

@@ -6,18 +6,36 @@ no module-level globals. Each area keeps its fields in its own block below.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import ipaddress
 import os
 import secrets
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+# Secret values copied from an example file or a tutorial instead of generated.
+_PLACEHOLDER_WORDS = (
+    "change-me",
+    "change_me",
+    "changeme",
+    "replace-me",
+    "placeholder",
+    "your-",
+    "xxxxxxxx",
+    "<",
+)
+_PLACEHOLDER_VALUES = {"secret", "password", "token", "none", "null", "default", "test"}
+MIN_KEY_CHARS = 32  # the secrets we sign with: session cookies, tokens, audit checkpoints
 
 
 def _toml_path() -> Path:
@@ -30,12 +48,21 @@ class Settings(BaseSettings):
     # --- service ---------------------------------------------------------------------------
     data_dir: Path = Path("./var")
     database_url: str = ""  # default: sqlite file inside data_dir (filled in below)
+    # PostgreSQL: the schema owner, used only by `frontdesk db upgrade`; the service itself runs as
+    # database_url, a role without UPDATE/DELETE/TRUNCATE on the audit tables (deploy/postgres-roles.sql).
+    database_owner_url: str = ""  # empty: migrations use database_url
     public_url: str = "http://127.0.0.1:8000"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
     log_json: bool = True
     session_secret: SecretStr | None = None  # generated and kept in data_dir when unset
+    # Signed checkpoints of the audit chain heads (docs/audit.md), for the operator to keep off the
+    # box: when a chain moved, every this many seconds a line in audit_checkpoint_path and an
+    # `audit.checkpoint` log line; 0: off. The HMAC key defaults to one derived from the session secret.
+    audit_checkpoint_interval_s: float = Field(default=300.0, ge=0)
+    audit_checkpoint_path: Path | None = None  # default: data_dir/audit-checkpoints.jsonl
+    audit_checkpoint_key: SecretStr | None = None
     timezone: str = "UTC"  # the business's local time zone (IANA name)
     business_name: str = "Riverside Family Clinic"
     # opening hours the assistant tells callers: "Mon-Fri 08:00-17:00; Sat 09:00-12:00" (other days closed)
@@ -51,7 +78,7 @@ class Settings(BaseSettings):
     fhir_private_key_path: Path | None = None
     fhir_key_id: str | None = None
     fhir_token_url: str | None = None
-    fhir_scope: str = "system/Patient.rs system/Slot.rs system/Appointment.cruds system/Schedule.rs"
+    fhir_scope: str | None = None  # None: only what the connector uses (connectors/fhir/auth.py)
     hubspot_access_token: SecretStr | None = None
     hubspot_base_url: str = "https://api.hubapi.com"
     connector_timeout_s: float = Field(default=10.0, gt=0)
@@ -99,6 +126,12 @@ class Settings(BaseSettings):
     twilio_dtmf_timeout_s: float = Field(default=1.5, gt=0)  # digits end with '#' or this pause
     twilio_max_message_bytes: int = Field(default=65536, ge=1024)  # larger WS frames are refused
     twilio_record_calls: bool = True
+    # Said first on every recorded call, in the greeting's turn ("": nothing). Many states require
+    # telling callers that the call is recorded.
+    twilio_recording_notice: str = "This call is recorded."
+    # All-party-consent states: record only once the caller has heard the notice and goes on
+    # talking (their consent), not from the first frame. Needs a notice.
+    twilio_record_after_consent: bool = False
 
     # --- chat --------------------------------------------------------------------------------
     chat_allowed_origins: list[str] = Field(default_factory=lambda: ["*"])
@@ -134,11 +167,40 @@ class Settings(BaseSettings):
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
         return tuple(sources)
 
-    @field_validator("database_url")
+    @field_validator("database_url", "database_owner_url")
     @classmethod
     def _check_database_url(cls, value: str) -> str:
         if value and not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @field_validator(
+        "session_secret",
+        "audit_checkpoint_key",
+        "twilio_auth_token",
+        "fhir_token",
+        "hubspot_access_token",
+        "llm_api_key",
+    )
+    @classmethod
+    def _check_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        """Refuse to start on a placeholder secret, or on a short key that we sign with."""
+        if value is None:
+            return value
+        text = value.get_secret_value().strip()
+        if text.lower() in _PLACEHOLDER_VALUES or any(w in text.lower() for w in _PLACEHOLDER_WORDS):
+            raise ValueError("is a placeholder; set the real secret")
+        if info.field_name in ("session_secret", "audit_checkpoint_key") and len(text) < MIN_KEY_CHARS:
+            raise ValueError(
+                f"is {len(text)} characters; use at least {MIN_KEY_CHARS} random ones (openssl rand -base64 48)"
+            )
+        return value
+
+    @field_validator("twilio_record_after_consent")
+    @classmethod
+    def _check_consent(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and not str(info.data.get("twilio_recording_notice") or "").strip():
+            raise ValueError("needs FRONTDESK_TWILIO_RECORDING_NOTICE: consent is going on after hearing it")
         return value
 
     @field_validator("fhir_base_url", "fhir_token_url")
@@ -171,6 +233,22 @@ class Settings(BaseSettings):
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{(self.data_dir / 'frontdesk.db').resolve()}"
 
+    def model_url_exposed(self) -> bool:
+        """The model server is reached over plain http on another machine: prompts carry what
+        callers say (PHI) across the network unencrypted."""
+        if not self.llm_base_url:
+            return False
+        parts = urlsplit(self.llm_base_url)
+        if parts.scheme != "http":
+            return False
+        host = (parts.hostname or "").lower()
+        if host == "localhost":
+            return False
+        try:
+            return not ipaddress.ip_address(host).is_loopback
+        except ValueError:  # a host name other than localhost
+            return True
+
     @property
     def public_ws_url(self) -> str:
         """The public URL with ws/wss scheme, as Twilio and browsers reach WebSockets."""
@@ -182,7 +260,7 @@ class Settings(BaseSettings):
         return url
 
     def ensure_data_dir(self) -> Path:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # owner-only: it holds PHI
         return self.data_dir
 
     def session_secret_value(self) -> str:
@@ -194,6 +272,17 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+    def audit_checkpoint_file(self) -> Path:
+        return self.audit_checkpoint_path or self.data_dir / "audit-checkpoints.jsonl"
+
+    def audit_checkpoint_key_bytes(self) -> bytes:
+        """The checkpoint HMAC key: the configured one, or one derived from the session secret (a
+        separate key, so a checkpoint signature says nothing about session cookies)."""
+        if self.audit_checkpoint_key is not None:
+            return self.audit_checkpoint_key.get_secret_value().encode("utf-8")
+        secret = self.session_secret_value().encode("utf-8")
+        return hmac.new(secret, b"frontdesk audit checkpoint key", hashlib.sha256).digest()
 
     def masked(self) -> dict[str, object]:
         """Effective settings for display: secrets replaced by '**********'."""

@@ -1,4 +1,6 @@
-"""`frontdesk audit verify|export`: check the hash chains; export a conversation's events."""
+"""`frontdesk audit verify|checkpoint|export`: check the hash chains (and, given a file of signed
+checkpoints kept elsewhere, that no chain was rewritten since); write a checkpoint now; export a
+conversation's events."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from pathlib import Path
 import typer
 
 from gateway.cli.common import fail, run, settings_or_exit
+from gateway.private_files import open_private
 
 
 def register(app: typer.Typer) -> None:
@@ -16,18 +19,35 @@ def register(app: typer.Typer) -> None:
     @audit_app.command("verify")
     def verify(
         conversation: str | None = typer.Option(None, "--conversation", "-c", help="Only this conversation."),
+        checkpoints: Path | None = typer.Option(
+            None,
+            "--checkpoints",
+            help="Signed checkpoints kept off the box (audit-checkpoints.jsonl): each recorded chain head must still be there.",
+        ),
     ) -> None:
         """Exit 0 when every chain is intact; exit 1 naming the first bad event otherwise."""
         from gateway.store.audit import AuditLog
+        from gateway.store.audit_checkpoint import verify_against
         from gateway.store.db import Database, DatabaseUnavailable
 
         settings = settings_or_exit()
+        lines: list[str] | None = None
+        if checkpoints is not None:
+            try:
+                lines = checkpoints.read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError) as exc:
+                raise fail(f"cannot read {checkpoints}: {exc.__class__.__name__}") from None
 
         async def go():  # type: ignore[no-untyped-def]
             db = Database(settings.database_url)
             try:
                 await db.ping()
-                return await AuditLog(db).verify(conversation)
+                result = await AuditLog(db).verify(conversation)
+                if lines is not None:
+                    result.problems += await verify_against(db, lines, settings.audit_checkpoint_key_bytes())
+                    result.ok = not result.problems
+                    result.first_bad = result.problems[0] if result.problems else None
+                return result
             finally:
                 await db.close()
 
@@ -42,6 +62,36 @@ def register(app: typer.Typer) -> None:
         for extra in result.problems[1:]:
             typer.echo(f"also: {extra}", err=True)
         raise typer.Exit(1)
+
+    @audit_app.command("checkpoint")
+    def checkpoint() -> None:
+        """Append a signed checkpoint of the chain heads that moved (the gateway also does this every
+        FRONTDESK_AUDIT_CHECKPOINT_INTERVAL_S) and print it."""
+        from gateway.store.audit_checkpoint import CheckpointWriter
+        from gateway.store.db import Database, DatabaseUnavailable
+
+        settings = settings_or_exit()
+        settings.ensure_data_dir()
+
+        async def go() -> dict | None:
+            db = Database(settings.database_url)
+            try:
+                await db.ping()
+                writer = CheckpointWriter(
+                    db, settings.audit_checkpoint_file(), settings.audit_checkpoint_key_bytes()
+                )
+                return await writer.write()
+            finally:
+                await db.close()
+
+        try:
+            written = run(go())
+        except DatabaseUnavailable as exc:
+            raise fail(str(exc)) from None
+        if written is None:
+            typer.echo(f"no chain moved since the last checkpoint in {settings.audit_checkpoint_file()}")
+        else:
+            typer.echo(json.dumps(written, sort_keys=True, separators=(",", ":")))
 
     @audit_app.command("export")
     def export(
@@ -72,6 +122,7 @@ def register(app: typer.Typer) -> None:
         if output is None:
             typer.echo(lines, nl=False)
         else:
-            output.write_text(lines)
+            with open_private(output) as out:  # owner-only: the events carry patient data
+                out.write(lines.encode("utf-8"))
 
     app.add_typer(audit_app, name="audit")

@@ -19,13 +19,15 @@ def register(app: typer.Typer) -> None:
         settings = settings_or_exit()
         settings.ensure_data_dir()
 
+        owner_url = settings.database_owner_url or settings.database_url
+
         async def go() -> None:
-            db = Database(settings.database_url)
+            db = Database(owner_url)
             try:
                 await db.ping()
             finally:
                 await db.close()
-            await do_upgrade(settings.database_url, revision)
+            await do_upgrade(owner_url, revision)
 
         try:
             run(go())

@@ -2,18 +2,24 @@
 
 Catches: a changed event (its hash no longer matches), a deleted event (gap in seq or a prev_hash
 that does not match), an inserted or reordered event (seq or prev_hash out of place), and a
-truncated tail (the chain head records a later seq/hash than the last stored event).
+truncated tail (the chain head records a later seq/hash than the last stored event), events whose
+chain head is gone, and a conversation without any chain (its events and head both removed: an
+emptied audit_events and audit_heads otherwise verify as "0 chains"). A conversation opened in the
+last `_OPENING_GRACE` is let off: its row is committed just before its first event.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from gateway.store.audit_chain import GENESIS_HASH, chain_hash, event_body
 from gateway.store.db import Database
-from gateway.store.models import AuditEventRow, AuditHeadRow
+from gateway.store.models import AuditEventRow, AuditHeadRow, ConversationRow
+
+_OPENING_GRACE = timedelta(minutes=1)
 
 
 @dataclass
@@ -57,7 +63,10 @@ def _check_chain(
             return BadEvent(conversation_id, row.seq, "content does not match its hash (altered)")
         prev = row.hash
         expected_seq += 1
-    if head is not None:
+    if head is None:
+        if rows:
+            return BadEvent(conversation_id, 0, "the chain head is missing (audit_heads row deleted?)")
+    else:
         head_seq, head_hash = head
         last_seq = expected_seq - 1
         if head_seq != last_seq or head_hash != prev:
@@ -71,7 +80,17 @@ def _check_chain(
 
 async def verify_chains(db: Database, conversation_id: str | None = None) -> VerifyResult:
     result = VerifyResult(ok=True)
+    opened_before = datetime.now(UTC) - _OPENING_GRACE
     async with db.session() as session:
+        conversation_query = select(ConversationRow.id, ConversationRow.started_at)
+        if conversation_id is not None:
+            conversation_query = conversation_query.where(ConversationRow.id == conversation_id)
+        # Read first: a conversation older than the grace had its first event committed before
+        # the chain queries below run.
+        conversations = {
+            c: started.replace(tzinfo=UTC) if started.tzinfo is None else started
+            for c, started in (await session.execute(conversation_query)).all()
+        }
         head_query = select(AuditHeadRow)
         event_query = select(AuditEventRow).order_by(
             AuditEventRow.conversation_id, AuditEventRow.seq, AuditEventRow.id
@@ -91,6 +110,11 @@ async def verify_chains(db: Database, conversation_id: str | None = None) -> Ver
         bad = _check_chain(chain, rows, heads.get(chain))
         if bad is not None:
             result.problems.append(bad)
+    for conversation, started in sorted(conversations.items()):
+        if conversation not in chains and conversation not in heads and started < opened_before:
+            result.problems.append(
+                BadEvent(conversation, 1, "the conversation has no audit chain (events and head removed?)")
+            )
     if result.problems:
         result.ok = False
         result.first_bad = result.problems[0]
