@@ -1,6 +1,11 @@
 """Running a write the caller said yes to, then proving it: the record is read back from the
 system of record and compared with what the caller agreed to; only a match is reported as done.
-The policy is checked again first: identity and ownership must still hold when the write runs."""
+The policy is checked again first: identity and ownership must still hold when the write runs.
+
+The write's intent (the exact request, with its idempotency key) is on the audit chain before the
+connector is called, and its call and validation before the caller hears "done": a write that
+happened is never missing from the record. When one of them cannot be stored, the caller hears an
+apology and a transfer offer instead (`Turn.not_on_record`), and an unrecorded write never runs."""
 
 from __future__ import annotations
 
@@ -8,8 +13,9 @@ import json
 from typing import Any
 
 from agents.api import AgentOutput
+from agents.caller_binding import caller_fields
 from agents.connector_calls import ConnectorCalls, ToolFailure, as_json
-from agents.events import EventKind
+from agents.events import AuditNotStored, EventKind
 from agents.limits import cap_json
 from agents.memory import PendingAction
 from agents.planner import Message, ToolCall
@@ -26,6 +32,16 @@ async def run_confirmed_write(turn: Turn, tools: ToolRegistry, calls: ConnectorC
     memory = turn.memory
     pending, memory.pending = memory.pending, None
     assert pending is not None
+    try:
+        return await _run(turn, tools, calls, pending)
+    except AuditNotStored:
+        return turn.not_on_record()
+
+
+async def _run(
+    turn: Turn, tools: ToolRegistry, calls: ConnectorCalls, pending: PendingAction
+) -> list[AgentOutput]:
+    memory = turn.memory
     spec = tools.get(pending.tool)
     call = ToolCall(id=pending.call_id, name=pending.tool, arguments=pending.arguments)
     decision = await decide(turn, tools, calls, call)
@@ -38,8 +54,11 @@ async def run_confirmed_write(turn: Turn, tools: ToolRegistry, calls: ConnectorC
         )
         return turn.say(f"I'm sorry, I can't do that now. {ANYTHING_ELSE}")
     args = decision.args
+    request = spec.to_request(args, pending.idempotency_key, caller_fields(spec, turn.state, memory))
+    await turn.emit_stored(
+        EventKind.WRITE_INTENT, "agent", {"tool": pending.tool, "request": request.model_dump(mode="json")}
+    )
     try:
-        request = spec.to_request(args, pending.idempotency_key)
         record = await calls.invoke(turn, spec.capability.name, request, "agent")
     except ToolFailure as failure:
         memory.transfer_offered = f"{pending.tool} failed: {failure.kind}"
@@ -57,7 +76,7 @@ async def run_confirmed_write(turn: Turn, tools: ToolRegistry, calls: ConnectorC
     if carry:
         memory.scratch["carry"] = carry
     assert actual is not None
-    return turn.say(f"{done_message(spec.name, actual)} {ANYTHING_ELSE}")
+    return turn.say(f"{done_message(spec.name, actual, memory)} {ANYTHING_ELSE}")
 
 
 async def _read_back(
@@ -70,7 +89,7 @@ async def _read_back(
     if target is not None and calls.can(Capability.GET_APPOINTMENT):
         actual = await calls.read_appointment(turn, target)
     mismatches = compare(expected, actual) if actual is not None else ["unreadable"]
-    await turn.emit(
+    await turn.emit_stored(
         EventKind.VALIDATION,
         "system",
         {

@@ -1,7 +1,10 @@
 """Audit events the agent emits, through a sink the gateway implements.
 
 `agents` never imports `gateway`: the gateway passes an object satisfying `AuditSink`, which
-appends to the hash-chained audit log. An emit that fails raises; the caller decides how to degrade.
+appends to the hash-chained audit log. Most events may be queued and committed with the rest of the
+turn (`emit`); what the caller must not learn before it is on record (a verified identity, a tool
+call and its result, a write about to run) is appended and waited for (`append`). A failed
+`append` raises; the runtime then says nothing of what it was about (`AuditNotStored`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ class EventKind(StrEnum):
     CONFIRMATION_DECLINED = "agent.confirmation_declined"  # a no, or a different request, dropped it
     IDENTITY_VERIFIED = "agent.identity_verified"
     IDENTITY_FAILED = "agent.identity_failed"
+    WRITE_INTENT = "agent.write_intent"  # tool, request (with its idempotency key): before it runs
     HANDOFF = "handoff.requested"  # reason, summary
     HANDOFF_CLAIMED = "handoff.claimed"
     HANDOFF_RESOLVED = "handoff.resolved"
@@ -45,8 +49,17 @@ class EventKind(StrEnum):
 
 class AuditSink(Protocol):
     async def emit(self, conversation_id: str, kind: str, actor: Actor, payload: dict[str, Any]) -> None:
-        """Append one event to the conversation's audit chain. Raises if it cannot be stored."""
+        """Append one event to the conversation's audit chain; it may be stored with the rest of
+        the turn (the gateway reports a failure at the end of the turn)."""
         ...
+
+    async def append(self, conversation_id: str, kind: str, actor: Actor, payload: dict[str, Any]) -> object:
+        """Append one event and return only once it is stored. Raises if it cannot be stored."""
+        ...
+
+
+class AuditNotStored(Exception):
+    """An event that had to be on record before the caller hears its outcome could not be stored."""
 
 
 class MemoryAuditSink:
@@ -56,4 +69,7 @@ class MemoryAuditSink:
         self.events: list[tuple[str, str, str, dict[str, Any]]] = []
 
     async def emit(self, conversation_id: str, kind: str, actor: Actor, payload: dict[str, Any]) -> None:
+        self.events.append((conversation_id, kind, actor, payload))
+
+    async def append(self, conversation_id: str, kind: str, actor: Actor, payload: dict[str, Any]) -> None:
         self.events.append((conversation_id, kind, actor, payload))

@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 
 from agents.api import EndConversation, ReplyDelta
+from agents.caller_binding import caller_fields, own_records
 from agents.confirmation import ask_confirmation
 from agents.connector_calls import ConnectorCalls, ToolFailure, as_json
-from agents.events import EventKind
+from agents.events import AuditNotStored, EventKind
 from agents.handoff import hand_off
 from agents.identity import verify_identity
 from agents.limits import MAX_RESULT_CHARS, cap_json
@@ -35,7 +36,16 @@ class ToolExecutor:
         self.business_name = business_name
 
     async def execute(self, turn: Turn, call: ToolCall, cap: int = MAX_RESULT_CHARS) -> StepOutcome:
-        """`cap`: how much of a read's result the planner sees."""
+        """`cap`: how much of a read's result the planner sees. A call whose event (or a verified
+        identity) could not be put on record ends the turn: the planner never sees its result."""
+        try:
+            return await self._execute(turn, call, cap)
+        except AuditNotStored as exc:
+            return StepOutcome(
+                not_done(call, "failed", f"audit_unavailable: {exc}"), turn.not_on_record(), True
+            )
+
+    async def _execute(self, turn: Turn, call: ToolCall, cap: int) -> StepOutcome:
         decision = await decide(turn, self.tools, self.calls, call)
         if isinstance(decision, Refused):
             await turn.emit(
@@ -66,8 +76,9 @@ class ToolExecutor:
         if spec.writes:
             return await ask_confirmation(turn, call, spec, args)
         assert spec.capability is not None
+        request = spec.to_request(args, None, caller_fields(spec, turn.state, turn.memory))
         try:
-            record = await self.calls.invoke(turn, spec.capability.name, spec.to_request(args, None), "agent")
+            record = await self.calls.invoke(turn, spec.capability.name, request, "agent")
         except ToolFailure as failure:
             words = failure_words(failure.kind, failure.message)
             if failure.kind == "unavailable":
@@ -76,6 +87,7 @@ class ToolExecutor:
                     not_done(call, "failed", failure.kind), turn.say(f"{words} {OFFER_TRANSFER}"), True
                 )
             return StepOutcome(not_done(call, "failed", f"{failure.kind}: {words}"), [], False)
+        record = own_records(record, turn.state.verified_person_id)
         _remember(turn, record)
         return StepOutcome(ok(call, cap_json(as_json(record), cap)), [], False)
 

@@ -71,10 +71,14 @@ async def verify_identity(
             method = "phone_dob_name_heard"
     if len(matches) == 1:
         person = matches[0]
+        # On record before anything of theirs reaches the caller; unrecorded, it does not count.
+        await turn.emit_stored(
+            EventKind.IDENTITY_VERIFIED, "system", {"person_id": person.id, "method": method}
+        )
         state.verified_person_id = person.id
         memory.verified_first_name, memory.verified_last_name = person.first_name, person.last_name
+        memory.verified_phone, memory.verified_email = person.phone, person.email
         memory.identity_failures = 0
-        await turn.emit(EventKind.IDENTITY_VERIFIED, "system", {"person_id": person.id, "method": method})
         return StepOutcome(ok(call, {"verified": True, "first_name": person.first_name}), [], False)
     memory.identity_failures += 1
     why = "ambiguous" if matches else "no_match"

@@ -38,6 +38,8 @@ class AgentMemory(BaseModel):
     identity_failures: int = 0
     verified_first_name: str | None = None
     verified_last_name: str | None = None
+    verified_phone: str | None = None  # as on file: what the CRM tools search the caller's contact by
+    verified_email: str | None = None
     known_slots: dict[str, Slot] = Field(default_factory=dict)
     known_appointments: dict[str, Appointment] = Field(default_factory=dict)  # the verified person's
     scratch: dict[str, Any] = Field(default_factory=dict)  # the planner's own

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from agents.api import AgentOutput, ConversationState, ReplyDelta, UserTurn
 from agents.confirmation import answer_pending, answer_transfer_offer
 from agents.connector_calls import ConnectorCalls
-from agents.events import AuditSink, EventKind
+from agents.events import AuditNotStored, AuditSink, EventKind
 from agents.execution import ToolExecutor
 from agents.expectation import Expectation, expectation_of
 from agents.handoff import hand_off
@@ -94,8 +94,11 @@ class AgentRuntime:
             yield out
         # After the greeting is out: who is on file for this number helps recognise their name.
         turn = Turn(state, memory, self.audit)
-        memory.recognition_names = await names_on_file(turn, self._calls)
-        memory.recognition_doctors = await doctors_on_staff(turn, self._calls)
+        try:
+            memory.recognition_names = await names_on_file(turn, self._calls)
+            memory.recognition_doctors = await doctors_on_staff(turn, self._calls)
+        except AuditNotStored:
+            pass  # lookups that could not be put on record are not used; they were only hints
         memory.save(state)
 
     async def respond(self, state: ConversationState, turn: UserTurn) -> AsyncIterator[AgentOutput]:

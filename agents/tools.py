@@ -5,6 +5,10 @@ minus `idempotency_key` (the runtime fills that in; a model never chooses it). T
 lookups are not offered as tools: they return other people's records, so the runtime performs
 them itself behind the built-in `verify_identity`, which reveals nothing but "verified or not".
 Built-ins `transfer_to_person` and `end_conversation` are always present.
+
+The CRM tools name no contact: the fields in `CALLER_BOUND` are left out of what a planner fills
+in, and the runtime fills them from the verified caller (`agents.caller_binding`), so these tools
+need a verified caller too.
 """
 
 from __future__ import annotations
@@ -19,6 +23,13 @@ from connectors.base import CAPABILITIES, Capability, CapabilitySpec, Connector,
 
 # Identity lookups stay behind `verify_identity` (see module docstring).
 IDENTITY_CAPABILITIES = frozenset({Capability.FIND_PERSON_BY_PHONE, Capability.FIND_PERSON_BY_NAME_DOB})
+
+# Request fields that name whose contact a CRM tool acts on: the runtime's, never a planner's.
+CALLER_BOUND: dict[Capability, frozenset[str]] = {
+    Capability.FIND_CONTACT: frozenset({"phone", "email"}),
+    Capability.ADD_NOTE: frozenset({"contact_id"}),
+    Capability.OPEN_TICKET: frozenset({"contact_id"}),
+}
 
 
 class BuiltinArgs(BaseModel):
@@ -54,6 +65,7 @@ class ToolSpec:
     reads_protected: bool
     writes: bool
     capability: CapabilitySpec | None = None  # None for built-ins
+    bound: frozenset[str] = frozenset()  # request fields the runtime fills from the verified caller
 
     @property
     def builtin(self) -> bool:
@@ -73,10 +85,19 @@ class ToolSpec:
             },
         }
 
-    def to_request(self, args: BaseModel, idempotency_key: str | None) -> Request:
-        """The connector request for validated planner arguments (adds the idempotency key)."""
+    def to_request(
+        self, args: BaseModel, idempotency_key: str | None, caller: dict[str, Any] | None = None
+    ) -> Request:
+        """The connector request for validated planner arguments (adds the idempotency key and
+        the `bound` fields, from `caller`: see `agents.caller_binding.caller_fields`)."""
         assert self.capability is not None, "built-in tools have no connector request"
         data = args.model_dump()
+        if self.bound:
+            if caller is None or not self.bound <= caller.keys():
+                raise ValueError(
+                    f"{self.name} acts on the verified caller: the runtime fills {sorted(self.bound)}"
+                )
+            data.update({name: caller[name] for name in self.bound})
         if issubclass(self.capability.request, WriteRequest):
             if not idempotency_key:
                 raise ValueError("a write needs an idempotency key from the runtime")
@@ -85,14 +106,16 @@ class ToolSpec:
 
 
 def _model_facing(spec: CapabilitySpec) -> type[BaseModel]:
-    """The request model without `idempotency_key`; unchanged for reads."""
+    """The request model without what the runtime fills in (`idempotency_key`, the fields bound
+    to the caller); unchanged when there is none."""
     request = spec.request
-    if not issubclass(request, WriteRequest):
+    runtime_fills = CALLER_BOUND.get(spec.name, frozenset()) | {"idempotency_key"}
+    if not runtime_fills & request.model_fields.keys():
         return request
     fields = {
         name: (info.annotation, info)
         for name, info in request.model_fields.items()
-        if name != "idempotency_key"
+        if name not in runtime_fills
     }
     name = "".join(part.title() for part in spec.name.value.split("_")) + "Args"
     return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)  # type: ignore[call-overload]
@@ -136,9 +159,16 @@ class ToolRegistry:
             if cap not in capabilities or cap in IDENTITY_CAPABILITIES:
                 continue
             spec = CAPABILITIES[cap]
+            bound = CALLER_BOUND.get(cap, frozenset())
             specs.append(
                 ToolSpec(
-                    cap.value, spec.description, _model_facing(spec), spec.reads_protected, spec.writes, spec
+                    cap.value,
+                    spec.description + (" Acts on the verified caller's own contact." if bound else ""),
+                    _model_facing(spec),
+                    reads_protected=spec.reads_protected or bool(bound),  # bound: needs a verified caller
+                    writes=spec.writes,
+                    capability=spec,
+                    bound=bound,
                 )
             )
         verify = [] if not (capabilities & IDENTITY_CAPABILITIES) else [BUILTINS[0]]

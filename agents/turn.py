@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from agents.api import AgentOutput, ConversationState, ReplyDelta
-from agents.events import AuditSink
+from agents.events import AuditNotStored, AuditSink
 from agents.memory import AgentMemory
 from agents.planner import Message, ToolCall, ToolOutcome, ToolResult
+from agents.replies import OFFER_TRANSFER, failure_words
 from agents.speakable import sentences
 
 
@@ -21,6 +22,20 @@ class Turn:
 
     async def emit(self, kind: str, actor: Any, payload: dict[str, Any]) -> None:
         await self.audit.emit(self.state.conversation_id, str(kind), actor, payload)
+
+    async def emit_stored(self, kind: str, actor: Any, payload: dict[str, Any]) -> None:
+        """Append and wait until the event is on the audit chain: for what the caller must not
+        hear before it is on record. Raises `AuditNotStored` when the sink could not store it."""
+        try:
+            await self.audit.append(self.state.conversation_id, str(kind), actor, payload)
+        except Exception as exc:  # the sink's own error type is the gateway's: any is a failure
+            raise AuditNotStored(str(kind)) from exc
+
+    def not_on_record(self) -> list[AgentOutput]:
+        """What the caller hears instead of an outcome that could not be put on record: nothing
+        of it, a short apology and a transfer offer (staff can still help; the audit cannot)."""
+        self.memory.transfer_offered = "the audit log could not be written"
+        return self.say(f"{failure_words('error', None)} {OFFER_TRANSFER}")
 
     def say(self, text: str) -> list[AgentOutput]:
         """`text` joins the transcript as the assistant's; its sentences are what to stream."""

@@ -11,9 +11,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from agents.caller_binding import whose_file
 from agents.memory import AgentMemory
 from agents.speakable import say_when
-from connectors.base import Appointment, Capability, Record
+from connectors.base import Appointment, Capability, Note, Record, Ticket
 
 # The argument naming the slot a write books into.
 _SLOT_ARGUMENT = {Capability.BOOK_APPOINTMENT: "slot_id", Capability.RESCHEDULE_APPOINTMENT: "new_slot_id"}
@@ -52,15 +53,27 @@ def describe(tool: str, args: BaseModel, memory: AgentMemory) -> str:
     if tool == Capability.CREATE_CONTACT:
         name = " ".join(p for p in (data.get("first_name"), data.get("last_name")) if p) or "you"
         return f"add {name} to our contacts"
+    # The CRM writes act on the verified caller's contact (`agents.caller_binding`): say whose.
     if tool == Capability.ADD_NOTE:
-        return "add a note to your file"
+        return f"add a note to {whose_file(memory)} saying: {_quoted(data['body'])}"
     if tool == Capability.OPEN_TICKET:
-        return f"open a request about {data['subject']}"
+        return f"open a request about {_quoted(data['subject'])} on {whose_file(memory)}"
     return f"run {tool.replace('_', ' ')}"
 
 
-def done_message(tool: str, record: Record) -> str:
+def _quoted(text: str, limit: int = 200) -> str:
+    """What the caller agrees to, in their words (a long note is cut where a word ends)."""
+    text = " ".join(text.split()).rstrip(".")  # the question's own full stop follows the quote
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + "..."
+    return f'"{text}"'
+
+
+def done_message(tool: str, record: Record, memory: AgentMemory | None = None) -> str:
     """What to tell the caller once the read-back matched."""
+    if isinstance(record, Note | Ticket) and memory is not None:
+        what = "added the note to" if isinstance(record, Note) else "opened the request on"
+        return f"Done. I've {what} {whose_file(memory)}."
     if isinstance(record, Appointment):
         if tool == Capability.CANCEL_APPOINTMENT:
             return f"Done. Your appointment with {record.provider_name} on {say_when(record.start)} is cancelled."
@@ -84,6 +97,8 @@ def expected_after(tool: str, args: BaseModel, memory: AgentMemory, person_id: s
     if tool == Capability.CANCEL_APPOINTMENT:
         appt = memory.known_appointments[data["appointment_id"]]
         return {"person_id": person_id, "start": appt.start, "status": "cancelled"}
+    if tool in (Capability.ADD_NOTE, Capability.OPEN_TICKET):  # on the verified caller's contact
+        return {"contact_id": person_id}
     return {}
 
 

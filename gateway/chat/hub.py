@@ -29,6 +29,7 @@ from gateway.chat.protocol import (
     VisitorEcho,
 )
 from gateway.conversation import Conversation, ConversationManager
+from gateway.store.audit import AuditWriteError
 
 log = logging.getLogger(__name__)
 
@@ -363,12 +364,16 @@ class ChatHub:
                     handoff = out
                 elif isinstance(out, EndConversation):
                     ended = out
-        except Exception:
+        except Exception as exc:
             # The visitor still gets a closed reply, never a bubble that streams forever.
             log.exception("chat: reply failed in %s", channel.conversation.id)
-            piece = (" " + APOLOGY) if text else APOLOGY
-            text += piece
-            self._publish(channel, BotDelta, reply_id=reply_id, text=piece)
+            # An audit failure surfaces when the turn is stored, after the whole reply went out;
+            # what had to be on record first the agent waited for (and apologised for itself).
+            # As on a call: the reply was delivered, only its bookkeeping failed, say nothing more.
+            if not (isinstance(exc, AuditWriteError) and text):
+                piece = (" " + APOLOGY) if text else APOLOGY
+                text += piece
+                self._publish(channel, BotDelta, reply_id=reply_id, text=piece)
         self._publish(channel, BotFinal, reply_id=reply_id, text=text, in_reply_to=in_reply_to)
         if handoff is not None and channel.status == "bot":
             await self._set_status(channel, "waiting")

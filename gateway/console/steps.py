@@ -28,6 +28,7 @@ _LABELS = {
     "agent.confirmation_requested": "Confirmation requested",
     "agent.confirmation_given": "Confirmation given",
     "agent.identity_verified": "Identity verified",
+    "agent.write_intent": "Write about to run",
     "agent.identity_failed": "Identity check failed",
     "handoff.requested": "Handoff requested",
     "handoff.claimed": "Handoff claimed",
