@@ -61,6 +61,11 @@ class ConversationState(BaseModel):
     conversation_id: str
     channel: Channel
     caller_phone: str | None = None  # from the phone network (ANI), unverified
+    # STIR/SHAKEN attestation of caller_phone ("A": the carrier vouches for the number); and
+    # whether caller ID may stand for the name in an identity check (the gateway's setting).
+    caller_id_attestation: str | None = None
+    caller_id_trusted: bool = True
+    client_address: str | None = None  # chat: the visitor's IP address when the chat began
     verified_person_id: str | None = None
     handed_off: bool = False
     ended: bool = False

@@ -31,6 +31,8 @@ class EventKind(StrEnum):
     CONFIRMATION_GIVEN = "agent.confirmation_given"
     CONFIRMATION_DECLINED = "agent.confirmation_declined"  # a no, or a different request, dropped it
     IDENTITY_VERIFIED = "agent.identity_verified"
+    IDENTITY_HELD_BACK = "agent.identity_held_back"  # backoff: method, failures, keys, retry_after_s
+    IDENTITY_LOCKED = "agent.identity_locked"  # lockout, a person takes over: method, failures, keys
     IDENTITY_FAILED = "agent.identity_failed"
     WRITE_INTENT = "agent.write_intent"  # tool, request (with its idempotency key): before it runs
     HANDOFF = "handoff.requested"  # reason, summary

@@ -13,6 +13,7 @@ from agents.connector_calls import ConnectorCalls, ToolFailure, as_json
 from agents.events import AuditNotStored, EventKind
 from agents.handoff import hand_off
 from agents.identity import verify_identity
+from agents.identity_attempts import IdentityAttempts
 from agents.limits import MAX_RESULT_CHARS, cap_json
 from agents.planner import Message, ToolCall, ToolResult
 from agents.policy import Refused
@@ -30,10 +31,17 @@ from connectors.base import Appointment, Appointments, Record, Slots
 
 
 class ToolExecutor:
-    def __init__(self, tools: ToolRegistry, calls: ConnectorCalls, business_name: str) -> None:
+    def __init__(
+        self,
+        tools: ToolRegistry,
+        calls: ConnectorCalls,
+        business_name: str,
+        identity_attempts: IdentityAttempts | None = None,
+    ) -> None:
         self.tools = tools
         self.calls = calls
         self.business_name = business_name
+        self.identity_attempts = identity_attempts
 
     async def execute(self, turn: Turn, call: ToolCall, cap: int = MAX_RESULT_CHARS) -> StepOutcome:
         """`cap`: how much of a read's result the planner sees. A call whose event (or a verified
@@ -62,7 +70,7 @@ class ToolExecutor:
         spec, args = decision.spec, decision.args
         if spec.name == VERIFY_IDENTITY:
             assert isinstance(args, VerifyIdentityArgs)
-            return await verify_identity(turn, self.calls, call, args)
+            return await verify_identity(turn, self.calls, call, args, self.identity_attempts)
         if spec.name == TRANSFER_TO_PERSON:
             outputs = await hand_off(turn, args.model_dump()["reason"])
             return StepOutcome(ok(call, {"transferred": True}), outputs, True)

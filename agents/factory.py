@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from agents.events import AuditSink
+from agents.identity_attempts import IdentityAttempts
 from agents.offline.hours import OpeningHours
 from agents.offline.planner import OfflinePlanner
 from agents.runtime import AgentRuntime, Clock
@@ -34,11 +35,13 @@ def build_agent(
     business_hours: str | None = None,
     business_address: str | None = None,
     business_phone: str | None = None,
+    identity_attempts: IdentityAttempts | None = None,
 ) -> AgentRuntime:
     """`llm=None`: the offline planner alone. Otherwise a model client config: the model planner,
     degrading to the offline planner (audited as `agent.model_unavailable`) when it can't answer.
     `business_hours` ("Mon-Fri 09:00-17:00"), `business_address`, `business_phone`: what the
-    offline planner says when asked (without an address or phone, staff are asked)."""
+    offline planner says when asked (without an address or phone, staff are asked).
+    `identity_attempts`: failed identity checks counted across conversations (the gateway's)."""
     offline = OfflinePlanner(
         OpeningHours.parse(business_hours) if business_hours else None,
         address=business_address,
@@ -57,6 +60,7 @@ def build_agent(
         timezone=timezone,
         business_name=business_name,
         clock=clock,
+        identity_attempts=identity_attempts,
     )
 
 

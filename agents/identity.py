@@ -1,11 +1,17 @@
 """Identity verification: the caller is who they say when exactly one person on file has the
 date of birth they gave, found by name or by the number they call from. Failures are counted;
-the last allowed failure hands over to a person.
+the last allowed failure hands over to a person. Failures are also counted across conversations
+(per patient claimed, calling number and client address: `agents.identity_guard`), with backoff and
+a lockout that hands over to a person as well.
 
 A name with a date of birth on a call is also tried against the calling number: that number and
 the exact date of birth identify at most one person, so a first name the speech model mangled does
 not fail them, while a last name that isn't theirs, or the first name of someone else on that
-number, still does."""
+number, still does.
+
+Caller ID is spoofable: it stands in for the name (date of birth and calling number alone) only
+when the gateway trusts it (`ConversationState.caller_id_trusted`, e.g. STIR/SHAKEN attestation A);
+otherwise the caller gives name and date of birth like a chat visitor."""
 
 from __future__ import annotations
 
@@ -16,6 +22,8 @@ import jellyfish
 from agents.connector_calls import ConnectorCalls, ToolFailure
 from agents.events import EventKind
 from agents.handoff import hand_off
+from agents.identity_attempts import OPEN, Check, IdentityAttempts
+from agents.identity_guard import attempt_keys, held_back, lock_out
 from agents.limits import MAX_IDENTITY_FAILURES
 from agents.planner import ToolCall
 from agents.replies import OFFER_TRANSFER, failure_words
@@ -34,8 +42,13 @@ from connectors.base import (
 
 
 async def verify_identity(
-    turn: Turn, calls: ConnectorCalls, call: ToolCall, args: VerifyIdentityArgs
+    turn: Turn,
+    calls: ConnectorCalls,
+    call: ToolCall,
+    args: VerifyIdentityArgs,
+    attempts: IdentityAttempts | None = None,
 ) -> StepOutcome:
+    """`attempts`: failures across conversations (None: counted in this conversation only)."""
     state, memory = turn.state, turn.memory
     if state.verified_person_id is not None:
         return StepOutcome(ok(call, {"verified": True, "first_name": memory.verified_first_name}), [], False)
@@ -44,21 +57,29 @@ async def verify_identity(
             not_done(call, "invalid", "Give both first_name and last_name, or neither."), [], False
         )
     by_name = bool(args.first_name)
-    if not by_name and not state.caller_phone:
-        error = "There is no caller phone number: ask for first name, last name and date of birth."
+    if not by_name and not _caller_id_usable(turn):
+        error = "There is no trusted caller phone number: ask for first name, last name and date of birth."
         return StepOutcome(not_done(call, "invalid", error), [], False)
     method = "name_dob" if by_name else "phone_dob"
+    keys = attempt_keys(state, args)
+    check = Check(allowed=True, standing=OPEN, kinds=[])
+    if attempts is not None:
+        check = await attempts.try_check(keys, state.conversation_id)
+        if not check.allowed:
+            return await (lock_out if check.standing.locked else held_back)(turn, call, method, check)
     try:
         found = await _candidates(turn, calls, args, by_name)
     except ToolFailure as failure:
         if failure.kind != "not_found":
+            if attempts is not None:  # not the caller's failure
+                await attempts.check_passed(keys)
             memory.transfer_offered = "identity could not be checked: the system of record failed"
             words = f"{failure_words(failure.kind, None)} {OFFER_TRANSFER}"
             return StepOutcome(not_done(call, "failed", failure.kind), speak(words), True)
         found = People(people=[])
     assert isinstance(found, People)
     matches = [p for p in found.people if p.date_of_birth == args.date_of_birth]
-    if by_name and len(matches) != 1 and state.caller_phone:
+    if by_name and len(matches) != 1 and _caller_id_usable(turn):
         # A name Whisper mangled ("Aaron Johnson" for Sarah Johnson) must not fail a caller whom
         # the number they call from and their exact date of birth already identify.
         household = await _household(turn, calls)
@@ -70,6 +91,8 @@ async def verify_identity(
         elif len(matches) == 1:
             method = "phone_dob_name_heard"
     if len(matches) == 1:
+        if attempts is not None:
+            await attempts.check_passed(keys)
         person = matches[0]
         # On record before anything of theirs reaches the caller; unrecorded, it does not count.
         await turn.emit_stored(
@@ -85,13 +108,25 @@ async def verify_identity(
     await turn.emit(
         EventKind.IDENTITY_FAILED,
         "system",
-        {"method": method, "failures": memory.identity_failures, "why": why},
+        {
+            "method": method,
+            "failures": memory.identity_failures,
+            "why": why,
+            "across": check.standing.failures,
+        },
     )
+    if check.standing.locked:
+        return await lock_out(turn, call, method, check)
     if memory.identity_failures >= MAX_IDENTITY_FAILURES:
         outputs = await hand_off(turn, "the caller's identity could not be verified")
         return StepOutcome(ok(call, {"verified": False}), outputs, True)
     left = MAX_IDENTITY_FAILURES - memory.identity_failures
     return StepOutcome(ok(call, {"verified": False, "attempts_left": left}), [], False)
+
+
+def _caller_id_usable(turn: Turn) -> bool:
+    """Caller ID may stand in for the name: there is one, and the gateway trusts it."""
+    return bool(turn.state.caller_phone) and turn.state.caller_id_trusted
 
 
 async def _household(turn: Turn, calls: ConnectorCalls) -> list[Person]:

@@ -25,6 +25,7 @@ from agents.execution import ToolExecutor
 from agents.expectation import Expectation, expectation_of
 from agents.handoff import hand_off
 from agents.identity import doctors_on_staff, names_on_file
+from agents.identity_attempts import IdentityAttempts
 from agents.limits import MAX_USER_CHARS
 from agents.memory import AgentMemory
 from agents.plan_loop import plan_turn
@@ -51,7 +52,10 @@ class AgentRuntime:
         business_name: str,
         clock: Clock | None = None,
         tool_timeout_s: float = 15.0,
+        identity_attempts: IdentityAttempts | None = None,
     ) -> None:
+        """`identity_attempts`: failed identity checks counted across conversations (the gateway's
+        database); None counts them per conversation only."""
         self.connector = connector
         self.audit = audit
         self.planner = planner
@@ -63,7 +67,7 @@ class AgentRuntime:
         self.tool_timeout_s = tool_timeout_s
         self.tools = ToolRegistry.from_connector(connector)
         self._calls = ConnectorCalls(connector, timeout_s=tool_timeout_s)
-        self._executor = ToolExecutor(self.tools, self._calls, business_name)
+        self._executor = ToolExecutor(self.tools, self._calls, business_name, identity_attempts)
 
     # ------------------------------------------------------------------------------ entry points
 
@@ -164,7 +168,7 @@ class AgentRuntime:
                 verified=state.verified_person_id is not None,
                 first_name=memory.verified_first_name,
                 person_id=state.verified_person_id,
-                has_caller_phone=bool(state.caller_phone),
+                has_caller_phone=bool(state.caller_phone) and state.caller_id_trusted,
                 identity_failures=memory.identity_failures,
                 pending_action=memory.pending.summary if memory.pending else None,
             ),

@@ -276,9 +276,22 @@ class ConversationManager:
         caller_phone: str | None = None,
         external_id: str | None = None,
         meta: dict[str, Any] | None = None,
+        *,
+        client_address: str | None = None,
+        caller_id_attestation: str | None = None,
+        caller_id_trusted: bool = True,
     ) -> Conversation:
+        """`client_address`: a chat visitor's; `caller_id_*`: the voice edge's verdict on caller ID.
+        The agent counts failed identity checks against them (`agents.identity_guard`)."""
         conversation_id = new_id()
-        state = ConversationState(conversation_id=conversation_id, channel=channel, caller_phone=caller_phone)
+        state = ConversationState(
+            conversation_id=conversation_id,
+            channel=channel,
+            caller_phone=caller_phone,
+            caller_id_attestation=caller_id_attestation,
+            caller_id_trusted=caller_id_trusted,
+            client_address=client_address,
+        )
         row = ConversationRow(
             id=conversation_id,
             channel=channel,
@@ -294,7 +307,13 @@ class ConversationManager:
             conversation_id,
             EventKind.CONVERSATION_STARTED,
             "system",
-            {"channel": channel, "caller_phone": caller_phone, "external_id": external_id, **(meta or {})},
+            {
+                "channel": channel,
+                "caller_phone": caller_phone,
+                "external_id": external_id,
+                **({"caller_id_attestation": caller_id_attestation} if channel == "voice" else {}),
+                **(meta or {}),
+            },
         )
         conversation = Conversation(self, row)
         self._live[conversation_id] = conversation

@@ -21,7 +21,7 @@ from gateway.store.audit import AuditLog
 from gateway.store.audit_checkpoint import CheckpointWriter
 from gateway.store.db import Database
 from gateway.twilio.words import PHONE_PHRASES
-from gateway.wiring import Clock, build_agent_for, build_connector
+from gateway.wiring import Clock, build_agent_for, build_connector, build_identity_attempts
 
 if TYPE_CHECKING:
     from speech.models import SpeechModels
@@ -57,7 +57,7 @@ class Services:
         await db.ping()
         audit = AuditLog(db)
         connector = build_connector(settings, db, clock)
-        agent = build_agent_for(settings, connector, audit, clock)
+        agent = build_agent_for(settings, connector, audit, clock, build_identity_attempts(settings, db))
         conversations = ConversationManager(db, audit, agent)
         chat = ChatService.start(settings, db, conversations)
         services = cls(settings, db, audit, connector, agent, conversations, chat)

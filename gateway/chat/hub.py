@@ -145,9 +145,11 @@ class ChatHub:
 
     # -- visitor side ------------------------------------------------------------------------
 
-    async def open_conversation(self, meta: dict[str, Any] | None = None) -> str:
+    async def open_conversation(
+        self, meta: dict[str, Any] | None = None, client_address: str | None = None
+    ) -> str:
         """A new chat conversation whose greeting is being produced."""
-        conversation = await self._conversations.open("chat", meta=meta)
+        conversation = await self._conversations.open("chat", meta=meta, client_address=client_address)
         channel = _Channel(conversation, head_seq=0)
         self._channels[conversation.id] = channel
         channel.inbox.append(None)

@@ -199,7 +199,7 @@ class _Connection:
                 conversation_id = self.chat.tokens.conversation_id(hello.token)
                 resumed = True
             else:
-                conversation_id = await hub.open_conversation(meta={"ip": self.ip})
+                conversation_id = await hub.open_conversation(meta={"ip": self.ip}, client_address=self.ip)
                 resumed = False
             subscriber = hub.new_subscriber()
             synced, status = await hub.attach(conversation_id, hello.last_seq if resumed else 0, subscriber)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gateway.console import admin, forms, login, views
+from gateway.console import admin, forms, identity_alerts, login, views
 
 router = APIRouter(tags=["console"])
-for part in (login.router, views.router, forms.router, admin.router):
+for part in (login.router, views.router, forms.router, admin.router, identity_alerts.router):
     router.include_router(part)

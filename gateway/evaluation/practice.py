@@ -74,14 +74,17 @@ async def create_database(settings: Settings) -> None:
 
 
 async def reseed(settings: Settings, today: datetime) -> None:
-    """Empty the demo practice's appointments and seed it again as of `today`."""
+    """Empty the demo practice's appointments and seed it again as of `today`; forget failed
+    identity checks (one scenario's wrong dates of birth must not slow down the next)."""
     from connectors.demo import seed_demo
     from connectors.demo.models import DemoAppointment, DemoIdempotency
     from gateway.store.db import Database
+    from gateway.store.models import IdentityAttemptRow
 
     db = Database(settings.database_url)
     try:
         async with db.session() as session, session.begin():
+            await session.execute(delete(IdentityAttemptRow))
             await session.execute(delete(DemoIdempotency))
             await session.execute(delete(DemoAppointment))
             await seed_demo(session, today.date(), settings.timezone)

@@ -144,6 +144,21 @@ class CallTokenRow(Base):
 Index("ix_conversations_status_started", ConversationRow.status, ConversationRow.started_at)
 
 
+class IdentityAttemptRow(Base):
+    """Failed identity checks of one key across conversations (gateway/store/identity_attempts.py).
+    `key_hash` is an HMAC of the patient claimed, calling number or client address, never the value."""
+
+    __tablename__ = "identity_attempts"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # patient|caller_number|client_address
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    conversations: Mapped[int] = mapped_column(Integer, default=1)  # conversations the failures came from
+    first_failure_at: Mapped[datetime]
+    last_failure_at: Mapped[datetime] = mapped_column(index=True)
+    last_conversation_id: Mapped[str] = mapped_column(String(64))
+
+
 class ConsoleSessionRow(Base):
     """A staff login. The signed cookie names it; logout or deactivation revokes it server-side,
     so a copied cookie stops working at once instead of when it expires."""

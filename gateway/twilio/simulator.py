@@ -197,8 +197,11 @@ class CallSimulator:
         caller_number: str = "+15555550123",
         called_number: str = "+15555550100",
         reply_timeout_s: float = 30.0,
+        stir_verstat: str | None = "TN-Validation-Passed-A",
     ) -> None:
+        """`stir_verstat`: the caller ID's STIR/SHAKEN verdict as Twilio reports it (None: none)."""
         self.ws_url = ws_url
+        self.stir_verstat = stir_verstat
         self.voice_url, self.base_url = gateway_urls(ws_url)
         self.auth_token = auth_token
         self.realtime = realtime
@@ -223,6 +226,8 @@ class CallSimulator:
             "Direction": "inbound",
             "ApiVersion": "2010-04-01",
         }
+        if self.stir_verstat is not None:
+            params["StirVerstat"] = self.stir_verstat
         headers = {"X-Twilio-Signature": sign(self.auth_token, self.voice_url, params)}
         response = await client.post(self.voice_url, data=params, headers=headers)
         if response.status_code != 200:

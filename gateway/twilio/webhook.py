@@ -67,6 +67,15 @@ def stream_url(request: Request, services: Services) -> str:
     return services.settings.public_ws_url + STREAM_PATH
 
 
+def caller_id_attestation(stir_verstat: str | None) -> str | None:
+    """The STIR/SHAKEN level Twilio verified for the caller ID ("TN-Validation-Passed-A" -> "A"),
+    or None: not signed, or the signature failed ("TN-Validation-Failed-A", "No-TN-Validation")."""
+    prefix = "TN-Validation-Passed-"
+    if stir_verstat and stir_verstat.startswith(prefix) and stir_verstat[len(prefix) :] in ("A", "B", "C"):
+        return stir_verstat[len(prefix) :]
+    return None
+
+
 async def incoming_call(request: Request) -> Response:
     services: Services = request.app.state.services
     params = await signed_params(request, services)
@@ -78,11 +87,15 @@ async def incoming_call(request: Request) -> Response:
     conversations = services.conversations
     conversation = await conversations.find_by_external_id(call_sid)
     if conversation is None:
+        attestation = caller_id_attestation(params.get("StirVerstat"))
         conversation = await conversations.open(
             "voice",
             caller_phone=params.get("From") or None,
             external_id=call_sid,
             meta={"to": params.get("To"), "direction": params.get("Direction")},
+            caller_id_attestation=attestation,
+            caller_id_trusted=attestation == "A"
+            or not services.settings.identity_caller_id_needs_attestation,
         )
     token = await tokens.issue(services.db, conversation.id)
     response = VoiceResponse()
