@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from gateway.chat.routes import router as chat_router
+from gateway.console.headers import SecurityHeaders
 from gateway.console.routes import router as console_router
 from gateway.services import Services
 from gateway.settings import Settings
@@ -31,8 +32,17 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
             if passwords is not None:
                 passwords.close()
 
-    app = FastAPI(title="Frontdesk", lifespan=lifespan)
+    # /docs and /openapi.json map every endpoint for whoever asks: only when turned on.
+    docs = settings.api_docs
+    app = FastAPI(
+        title="Frontdesk",
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     app.state.settings = settings
+    app.add_middleware(SecurityHeaders, https=settings.public_url.lower().startswith("https://"))
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

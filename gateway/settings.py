@@ -166,6 +166,10 @@ class Settings(BaseSettings):
     console_password_workers: int | None = Field(default=None, ge=1)  # argon2 threads; None: cores / 2
     console_login_rate_burst: float = Field(default=10, gt=0)  # login attempts per client address ...
     console_login_rate_per_s: float = Field(default=0.1, gt=0)  # ... then this many a second (6 a minute)
+    # Automatic logoff after this long without a request from the staff member (page polls do not
+    # count); the session's absolute lifetime (8 hours) applies besides.
+    console_idle_timeout_s: float = Field(default=900.0, ge=10)
+    api_docs: bool = False  # serve /docs and /openapi.json (they map every endpoint; off in production)
 
     @classmethod
     def settings_customise_sources(

@@ -161,12 +161,13 @@ class IdentityAttemptRow(Base):
 
 class ConsoleSessionRow(Base):
     """A staff login. The signed cookie names it; logout or deactivation revokes it server-side,
-    so a copied cookie stops working at once instead of when it expires."""
+    so a copied cookie stops working at once instead of when it expires; idle ones end too."""
 
     __tablename__ = "console_sessions"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     email: Mapped[str] = mapped_column(String(255), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime | None]  # the staff member's last request (idle logoff)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
