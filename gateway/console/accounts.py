@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal, get_args
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
+from gateway.console.login_turns import LoginTurns
 from gateway.console.passwords import Passwords, shared_passwords
 from gateway.store.db import Database
-from gateway.store.models import StaffUserRow
+from gateway.store.models import ConsoleSessionRow, StaffUserRow
 
 Role = Literal["admin", "staff", "auditor"]
 ROLES: tuple[str, ...] = get_args(Role)
@@ -26,6 +27,8 @@ MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The one answer to a failed login, whatever the cause (unknown e-mail, wrong password, locked).
+WRONG_LOGIN = "Wrong e-mail or password."
 
 
 class AccountError(ValueError):
@@ -52,8 +55,10 @@ class StaffUser:
 class LoginResult:
     user: StaffUser | None
     error: str | None = None  # shown to the person logging in
-    reason: str | None = None  # for the audit log: unknown_email | bad_password | locked | inactive
-    locked_until: datetime | None = None
+    # For the audit log only: unknown_email | bad_password (a password was checked) | locked
+    # (refused unchecked: the account is locked) | inactive.
+    reason: str | None = None
+    locked_until: datetime | None = None  # set when this attempt locked the account
 
 
 def normalise_email(email: str) -> str:
@@ -87,9 +92,12 @@ def _user(row: StaffUserRow) -> StaffUser:
 
 
 class StaffAccounts:
-    def __init__(self, db: Database, passwords: Passwords | None = None) -> None:
+    def __init__(
+        self, db: Database, passwords: Passwords | None = None, turns: LoginTurns | None = None
+    ) -> None:
         self.db = db
         self.passwords = passwords or shared_passwords()
+        self.turns = turns or LoginTurns()  # the app passes its one instance (gateway.console.auth)
 
     async def add(self, email: str, role: str, password: str) -> StaffUser:
         email = normalise_email(email)
@@ -120,6 +128,8 @@ class StaffAccounts:
             return _user(row) if row is not None else None
 
     async def set_active(self, email: str, active: bool) -> None:
+        """Deactivating also ends every session of the account (in the same transaction), so
+        reactivating it later does not bring an old cookie back to life."""
         email = normalise_email(email)
         async with self.db.session() as s:
             result = await s.execute(
@@ -127,61 +137,94 @@ class StaffAccounts:
             )
             if result.rowcount == 0:  # type: ignore[attr-defined]
                 raise AccountError(f"no account for {email}")
+            if not active:
+                await s.execute(
+                    update(ConsoleSessionRow)
+                    .where(ConsoleSessionRow.email == email, ConsoleSessionRow.revoked_at.is_(None))
+                    .values(revoked_at=datetime.now(UTC))
+                )
             await s.commit()
 
     async def authenticate(self, email: str, password: str, now: datetime | None = None) -> LoginResult:
+        """Check a login. Every answer that is not a success looks the same to the person logging
+        in (wrong e-mail, wrong password, locked account): the same message and about the same time.
+
+        Each attempt first takes a numbered slot with one atomic `UPDATE ... RETURNING`
+        (failed_logins + 1, only while the account is not locked); the password is checked only
+        for slots 1..MAX_FAILED_LOGINS. A burst of parallel guesses therefore gets at most that many
+        checks before the lock, however they interleave (a read-then-update let 26 of 30 through).
+        """
         now = now or datetime.now(UTC)
-        generic = "Wrong e-mail or password."
         try:
             email = normalise_email(email)
         except AccountError:
             await self.passwords.verify_dummy(password)
-            return LoginResult(None, generic, "unknown_email")
-        # The row is read, then the session closed before the (slow, pooled) password check, so a
-        # burst of logins waiting for the hasher holds no database connections.
-        async with self.db.session() as s:
-            row = await s.scalar(select(StaffUserRow).where(StaffUserRow.email == email))
-        if row is None:
+            return LoginResult(None, WRONG_LOGIN, "unknown_email")
+        async with self.turns.turn(email):
+            result = await self._attempt(email, password, now)
+        if result is None or result.reason in ("unknown_email", "locked"):
+            # Refused without a check: spend the time of one, outside the account's turn.
             await self.passwords.verify_dummy(password)
-            return LoginResult(None, generic, "unknown_email")
-        locked_until = _aware(row.locked_until)
-        if locked_until is not None and locked_until > now:
-            return LoginResult(
-                None,
-                "Too many failed attempts; this account is locked for a while. Try again later.",
-                "locked",
-                locked_until,
-            )
-        if not await self.passwords.verify(row.password_hash, password):
-            failures = row.failed_logins + 1
-            values: dict[str, object] = {"failed_logins": failures}
-            if failures >= MAX_FAILED_LOGINS:
-                values = {"failed_logins": 0, "locked_until": now + LOCKOUT}
-            # Conditional on the value read, so two concurrent failures cannot both count as one.
-            async with self.db.session() as s:
+        return result or LoginResult(None, WRONG_LOGIN, "unknown_email")
+
+    async def _attempt(self, email: str, password: str, now: datetime) -> LoginResult | None:
+        """One attempt in the account's turn; None when there is no such account."""
+        # The session is closed before the (slow, pooled) password check, so a burst of logins
+        # waiting for the hasher holds no database connections.
+        exists: int | None = None
+        async with self.db.session() as s:
+            slot = (
                 await s.execute(
                     update(StaffUserRow)
-                    .where(StaffUserRow.id == row.id, StaffUserRow.failed_logins == row.failed_logins)
-                    .values(**values)
+                    .where(
+                        StaffUserRow.email == email,
+                        or_(StaffUserRow.locked_until.is_(None), StaffUserRow.locked_until <= now),
+                    )
+                    .values(failed_logins=StaffUserRow.failed_logins + 1)
+                    .returning(
+                        StaffUserRow.id,
+                        StaffUserRow.failed_logins,
+                        StaffUserRow.password_hash,
+                        StaffUserRow.active,
+                        StaffUserRow.role,
+                    )
                 )
-                await s.commit()
-            if "locked_until" in values:
-                return LoginResult(
-                    None,
-                    "Too many failed attempts; this account is now locked for 15 minutes.",
-                    "locked",
-                    values["locked_until"],  # type: ignore[arg-type]
-                )
-            return LoginResult(None, generic, "bad_password")
-        if not row.active:
-            return LoginResult(None, "This account is deactivated.", "inactive")
-        values = {}
-        if row.failed_logins or row.locked_until is not None:
-            values = {"failed_logins": 0, "locked_until": None}
-        if self.passwords.needs_rehash(row.password_hash):
+            ).one_or_none()
+            await s.commit()
+            if slot is None:  # no such account, or locked: tell which only to the audit log
+                exists = await s.scalar(select(StaffUserRow.id).where(StaffUserRow.email == email))
+        if slot is None:
+            return None if exists is None else LoginResult(None, WRONG_LOGIN, "locked")
+        user_id, attempt, password_hash, active, role = slot
+        if attempt > MAX_FAILED_LOGINS:  # parallel guesses (other replicas) beyond the budget
+            await self._lock(user_id, now)
+            return LoginResult(None, WRONG_LOGIN, "locked")
+        if not await self.passwords.verify(password_hash, password):
+            if attempt == MAX_FAILED_LOGINS:
+                await self._lock(user_id, now)
+                return LoginResult(None, WRONG_LOGIN, "bad_password", now + LOCKOUT)
+            return LoginResult(None, WRONG_LOGIN, "bad_password")
+        # The right password: the count starts afresh (and a lock that parallel guesses set while
+        # this attempt held one of the allowed slots goes: whoever this is knows the password).
+        values: dict[str, object] = {"failed_logins": 0, "locked_until": None}
+        if active and self.passwords.needs_rehash(password_hash):
             values["password_hash"] = await self.passwords.hash(password)
-        if values:
-            async with self.db.session() as s:
-                await s.execute(update(StaffUserRow).where(StaffUserRow.id == row.id).values(**values))
-                await s.commit()
-        return LoginResult(_user(row))
+        async with self.db.session() as s:
+            await s.execute(update(StaffUserRow).where(StaffUserRow.id == user_id).values(**values))
+            await s.commit()
+        if not active:
+            return LoginResult(None, "This account is deactivated.", "inactive")
+        return LoginResult(StaffUser(id=user_id, email=email, role=check_role(role)))
+
+    async def _lock(self, user_id: int, now: datetime) -> None:
+        """Lock for LOCKOUT and start the count afresh for when the lock ends."""
+        async with self.db.session() as s:
+            await s.execute(
+                update(StaffUserRow)
+                .where(
+                    StaffUserRow.id == user_id,
+                    or_(StaffUserRow.locked_until.is_(None), StaffUserRow.locked_until <= now),
+                )
+                .values(failed_logins=0, locked_until=now + LOCKOUT)
+            )
+            await s.commit()

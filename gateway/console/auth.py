@@ -14,6 +14,7 @@ from fastapi import Depends, HTTPException, Request
 
 from gateway.console.accounts import Role, StaffAccounts, StaffUser
 from gateway.console.login_limit import LoginLimit
+from gateway.console.login_turns import LoginTurns
 from gateway.console.logins import ConsoleLogins
 from gateway.console.passwords import Passwords
 from gateway.console.session import (
@@ -57,12 +58,22 @@ def login_limit(request: Request) -> LoginLimit:
     return limit
 
 
+def login_turns(request: Request) -> LoginTurns:
+    """The app's one queue of login attempts per account."""
+    turns = getattr(request.app.state, "console_login_turns", None)
+    if turns is None:
+        turns = LoginTurns()
+        request.app.state.console_login_turns = turns
+    return turns
+
+
 def staff_accounts(request: Request) -> StaffAccounts:
-    return StaffAccounts(request.app.state.services.db, password_pool(request))
+    return StaffAccounts(request.app.state.services.db, password_pool(request), login_turns(request))
 
 
 def console_logins(request: Request) -> ConsoleLogins:
-    return ConsoleLogins(request.app.state.services.db, SESSION_MAX_AGE_S)
+    settings = request.app.state.settings
+    return ConsoleLogins(request.app.state.services.db, SESSION_MAX_AGE_S, settings.console_idle_timeout_s)
 
 
 def _to_login(request: Request) -> HTTPException:
@@ -73,15 +84,28 @@ def _to_login(request: Request) -> HTTPException:
     return HTTPException(status_code=303, detail="login required", headers={"Location": location})
 
 
-async def get_staff_user(request: Request) -> StaffUser:
+async def _staff_user(request: Request, *, activity: bool) -> StaffUser:
     session = session_codec(request).read(request.cookies.get(SESSION_COOKIE))
-    if session is None or not await console_logins(request).is_active(session.sid, session.email):
+    if session is None or not await console_logins(request).is_active(
+        session.sid, session.email, activity=activity
+    ):
         raise _to_login(request)
     user = await staff_accounts(request).get_active(session.email)
     if user is None:
         raise _to_login(request)
     request.state.console_session = session
     return user
+
+
+async def get_staff_user(request: Request) -> StaffUser:
+    """The logged-in staff member; the request counts as activity (the idle logoff starts again)."""
+    return await _staff_user(request, activity=True)
+
+
+async def get_staff_user_polling(request: Request) -> StaffUser:
+    """For a page's automatic polls: the session must be on, but a screen left open does not
+    keep it on (the idle logoff still applies)."""
+    return await _staff_user(request, activity=False)
 
 
 def current_session(request: Request) -> ConsoleSession:

@@ -102,14 +102,16 @@ async def login(
         )
     result = await staff_accounts(request).authenticate(email, password)
     if result.user is None:
-        await audit.append(
-            SYSTEM_CHAIN,
-            "security.rejected",
-            "system",
-            {"reason": f"login_{result.reason}", "email": email.strip().lower()[:255]},
-        )
-        status = 423 if result.reason == "locked" else 401
-        return _login_page(request, next_=safe_next(next), email=email, status=status, error=result.error)
+        rejected: dict[str, object] = {
+            "reason": f"login_{result.reason}",
+            "email": email.strip().lower()[:255],
+        }
+        if result.locked_until is not None:
+            rejected["locked_until"] = result.locked_until.isoformat()
+        await audit.append(SYSTEM_CHAIN, "security.rejected", "system", rejected)
+        # One answer for an unknown e-mail, a wrong password and a locked account (which would
+        # otherwise confirm that the account exists): 401 and the same message.
+        return _login_page(request, next_=safe_next(next), email=email, status=401, error=result.error)
     await audit.append(
         SYSTEM_CHAIN,
         "staff.action",

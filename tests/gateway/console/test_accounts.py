@@ -39,10 +39,10 @@ async def test_lockout_after_repeated_failures_then_expiry(accounts: StaffAccoun
     for _ in range(MAX_FAILED_LOGINS - 1):
         assert (await accounts.authenticate(STAFF, "wrong-password", now=now)).reason == "bad_password"
     locking = await accounts.authenticate(STAFF, "wrong-password", now=now)
-    assert locking.reason == "locked" and locking.locked_until is not None
-    # While locked even the right password is refused.
+    assert locking.reason == "bad_password" and locking.locked_until is not None
+    # While locked even the right password is refused, with the answer a wrong password gets.
     refused = await accounts.authenticate(STAFF, PASSWORD, now=now + timedelta(minutes=5))
-    assert refused.user is None and refused.reason == "locked"
+    assert refused.user is None and refused.reason == "locked" and refused.error == locking.error
     later = await accounts.authenticate(STAFF, PASSWORD, now=locking.locked_until + timedelta(seconds=1))
     assert later.user is not None
     # A success resets the count: one more failure does not lock again.

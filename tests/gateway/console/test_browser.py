@@ -27,9 +27,17 @@ async def browser() -> AsyncIterator[Browser]:
         await browser.close()
 
 
-async def _login(browser: Browser, console: Console, email: str) -> Page:
+async def _login(
+    browser: Browser, console: Console, email: str, csp_violations: list[str] | None = None
+) -> Page:
+    """A logged-in page; `csp_violations` collects what the console's Content-Security-Policy blocked."""
     page = await (await browser.new_context(viewport={"width": 1360, "height": 900})).new_page()
     page.set_default_timeout(20_000)
+    if csp_violations is not None:
+        page.on(
+            "console",
+            lambda m: csp_violations.append(m.text) if "Content Security Policy" in m.text else None,
+        )
     await page.goto(f"{console.url}/console")
     await expect(page).to_have_url(f"{console.url}/console/login?next=%2Fconsole")
     await page.fill("input[name=email]", email)
@@ -49,7 +57,8 @@ async def _waiting_visitor(visitor: Visitor) -> None:
 async def test_staff_takes_over_a_chat(console: Console, browser: Browser, tmp_path: Path) -> None:
     async with Visitor(console.server.ws_url) as visitor:
         await _waiting_visitor(visitor)
-        page = await _login(browser, console, STAFF)
+        csp_violations: list[str] = []
+        page = await _login(browser, console, STAFF, csp_violations)
 
         # The list shows the conversation; its page shows the transcript and the agent's tool calls.
         row_link = page.locator(f'a[href="/console/conversations/{visitor.conversation_id}"]')
@@ -97,6 +106,8 @@ async def test_staff_takes_over_a_chat(console: Console, browser: Browser, tmp_p
         await page.click("#close")
         await expect(page.locator("#conv-status")).to_have_text("closed")
         await visitor.wait_for(lambda f: f.get("type") == "status" and f.get("status") == "closed")
+        # The security headers' policy let every page, poll and form of this walk through work.
+        assert csp_violations == []
 
 
 async def test_auditor_cannot_claim(console: Console, browser: Browser) -> None:
