@@ -1,13 +1,16 @@
 """Read-only console pages: conversation list, conversation page (+ its live transcript partial),
 recording playback, JSON-lines export, handoff queue, static files.
 
-Opening a conversation page, playing its recording and exporting it are each recorded on that
-conversation's audit chain (`staff.view` / `staff.export`). The 2-second polls that keep an open page
-live are part of the view already recorded and are not logged again.
+Every read of patient data is on the access log. Opening a conversation page, each transcript
+partial that carries content, playing a recording and exporting are recorded on that conversation's
+audit chain (`staff.view` / `staff.export`). The list (with its search terms) and the queue show
+phone numbers and summaries of many conversations: they are recorded on the `system` chain with the
+ids shown. The 2-second polls answer 204 while nothing changed; those carry nothing and are not logged.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,10 +23,11 @@ from pydantic import ValidationError
 from agents.events import EventKind
 from gateway.console.accounts import StaffUser
 from gateway.console.actions import record
-from gateway.console.auth import can_export, get_staff_user
+from gateway.console.auth import can_export, get_staff_user, get_staff_user_polling
 from gateway.console.queries import (
     ConversationDetail,
     ConversationFilter,
+    QueueEntry,
     handoff_queue,
     list_conversations,
     load_conversation,
@@ -31,6 +35,7 @@ from gateway.console.queries import (
 from gateway.console.rendering import STATIC_DIR, business_tz, render
 from gateway.console.steps import build_view
 from gateway.services import Services
+from gateway.store.audit import SYSTEM_CHAIN
 from gateway.store.models import RecordingRow
 
 router = APIRouter()
@@ -52,25 +57,42 @@ async def static(name: str) -> FileResponse:
     )
 
 
+async def _record_listing(
+    request: Request, user: StaffUser, what: str, conversation_ids: list[str], **payload: Any
+) -> None:
+    """A page showing several conversations' data: on the system chain, with the ids shown."""
+    await record(
+        _services(request),
+        SYSTEM_CHAIN,
+        user,
+        EventKind.STAFF_VIEW,
+        what=what,
+        conversations=conversation_ids,
+        **payload,
+    )
+
+
+def _filter_terms(flt: ConversationFilter) -> dict[str, Any]:
+    """The filter as the staff member set it (search terms included), for the access log."""
+    return {k: v for k, v in flt.model_dump(mode="json").items() if v not in (None, False, "")}
+
+
 @router.get("/console", response_model=None)
 async def conversation_list(request: Request, user: StaffUser = Depends(get_staff_user)) -> Response:
+    error: str | None = None
     try:
         flt = ConversationFilter.model_validate(dict(request.query_params))
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "filter"
-        message = f"Bad filter {field}: {first['msg']}"
+        error = f"Bad filter {field}: {first['msg']}"
         flt = ConversationFilter()
-        page = await list_conversations(_services(request).db, flt, business_tz(request))
-        return render(
-            request,
-            "list.html",
-            {"flt": flt, "page": page, "error": message, "nav": "list"},
-            user=user,
-            status_code=400,
-        )
     page = await list_conversations(_services(request).db, flt, business_tz(request))
-    return render(request, "list.html", {"flt": flt, "page": page, "nav": "list"}, user=user)
+    await _record_listing(
+        request, user, "list", [item.row.id for item in page.items], filter=_filter_terms(flt)
+    )
+    context = {"flt": flt, "page": page, "nav": "list", "error": error}
+    return render(request, "list.html", context, user=user, status_code=400 if error else 200)
 
 
 async def _detail(services: Services, conversation_id: str) -> ConversationDetail:
@@ -131,12 +153,18 @@ async def conversation_page(
 
 @router.get("/console/conversations/{conversation_id}/transcript", response_model=None)
 async def transcript_partial(
-    conversation_id: str, request: Request, v: str | None = None, user: StaffUser = Depends(get_staff_user)
+    conversation_id: str,
+    request: Request,
+    v: str | None = None,
+    user: StaffUser = Depends(get_staff_user_polling),
 ) -> Response:
-    detail = await _detail(_services(request), conversation_id)
+    services = _services(request)
+    detail = await _detail(services, conversation_id)
     context = _transcript_context(detail)
     if v is not None and v == context["version"]:
         return Response(status_code=204)  # htmx keeps the page as it is (and open <details> stay open)
+    # Content is a read, whether a poll brought news or someone asked for it directly.
+    await record(services, conversation_id, user, EventKind.STAFF_VIEW, what="transcript")
     return render(request, "_transcript.html", context, user=user)
 
 
@@ -203,16 +231,34 @@ async def export(
     )
 
 
+def _queue_version(waiting: list[QueueEntry], claimed: list[QueueEntry]) -> str:
+    """Changes whenever a row of the queue would change."""
+    rows = [(e.handoff.id, e.handoff.status, e.handoff.claimed_by or "") for e in waiting + claimed]
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]
+
+
 async def _queue_context(request: Request) -> dict[str, Any]:
     waiting, claimed = await handoff_queue(_services(request).db)
-    return {"waiting": waiting, "claimed": claimed}
+    return {"waiting": waiting, "claimed": claimed, "version": _queue_version(waiting, claimed)}
+
+
+def _queue_ids(context: dict[str, Any]) -> list[str]:
+    return [e.conversation.id for e in context["waiting"] + context["claimed"]]
 
 
 @router.get("/console/queue", response_model=None)
 async def queue_page(request: Request, user: StaffUser = Depends(get_staff_user)) -> Response:
-    return render(request, "queue.html", await _queue_context(request) | {"nav": "queue"}, user=user)
+    context = await _queue_context(request)
+    await _record_listing(request, user, "queue", _queue_ids(context))
+    return render(request, "queue.html", context | {"nav": "queue"}, user=user)
 
 
 @router.get("/console/queue/rows", response_model=None)
-async def queue_rows(request: Request, user: StaffUser = Depends(get_staff_user)) -> Response:
-    return render(request, "_queue_rows.html", await _queue_context(request), user=user)
+async def queue_rows(
+    request: Request, v: str | None = None, user: StaffUser = Depends(get_staff_user_polling)
+) -> Response:
+    context = await _queue_context(request)
+    if v is not None and v == context["version"]:
+        return Response(status_code=204)  # unchanged: nothing shown, nothing to log
+    await _record_listing(request, user, "queue", _queue_ids(context))
+    return render(request, "_queue.html", context, user=user)
