@@ -1,7 +1,10 @@
-"""Staff posting into a chat conversation over HTTP (the console UI calls the hub directly).
+"""Staff posting into a chat conversation over HTTP.
 
-Authentication is the console's: `get_staff_user` (session cookie) plus its CSRF check, and only
-roles that may act (staff, admin). Auditors read; they do not talk to visitors.
+The same action as the console's reply form (`gateway.console.actions.reply`): the conversation must
+be claimed by the poster (or the poster is an admin), the message goes to the visitor through the
+hub, and it is recorded as `staff.action` on the conversation's audit chain. Authentication is the
+console's: `get_staff_user` (session cookie) plus its CSRF check, and only roles that may act (staff,
+admin). Auditors read; they do not talk to visitors.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.chat.hub import ChatRefused
+from gateway.console import actions
 from gateway.console.accounts import StaffUser
 from gateway.console.auth import require_csrf
 
@@ -19,7 +22,7 @@ router = APIRouter()
 class StaffMessageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=4000)
+    text: str = Field(min_length=1, max_length=actions.MAX_TEXT)
 
 
 class StaffMessageOut(BaseModel):
@@ -44,12 +47,12 @@ async def post_staff_message(
     request: Request,
     user: StaffUser = Depends(staff_who_may_act),
 ) -> StaffMessageOut:
-    hub = request.app.state.services.chat.hub
+    services = request.app.state.services
     try:
-        seq = await hub.post_staff_message(conversation_id, user.email, body.text)
-    except ChatRefused as exc:
-        status = {"unknown_conversation": 404, "conversation_closed": 409}.get(exc.code, 422)
-        raise HTTPException(status_code=status, detail={"code": exc.code, "message": exc.message}) from None
+        seq = await actions.reply(services, conversation_id, user, body.text)
+    except actions.ActionError as exc:  # 404 unknown, 409 not claimed by you / closed, 400 bad text
+        raise HTTPException(status_code=exc.status, detail=str(exc)) from None
+    hub = services.chat.hub
     return StaffMessageOut(
-        conversation_id=conversation_id, seq=seq, status=hub.status_of(conversation_id) or ""
+        conversation_id=conversation_id, seq=seq or 0, status=hub.status_of(conversation_id) or ""
     )

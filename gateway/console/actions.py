@@ -10,12 +10,14 @@ from typing import Any
 from sqlalchemy import select, update
 
 from agents.events import EventKind
+from gateway.chat.hub import ChatRefused
 from gateway.console.accounts import StaffUser
 from gateway.conversation import Conversation
 from gateway.services import Services
 from gateway.store.models import HandoffRow
 
 MAX_TEXT = 4000
+_REFUSAL_STATUS = {"unknown_conversation": 404, "empty_message": 400}
 
 
 class ActionError(Exception):
@@ -95,7 +97,9 @@ async def _require_claimed_by(services: Services, conversation_id: str, user: St
     return handoff
 
 
-async def reply(services: Services, conversation_id: str, user: StaffUser, text: str | None) -> None:
+async def reply(services: Services, conversation_id: str, user: StaffUser, text: str | None) -> int | None:
+    """Post a staff message into a live chat: the console form and the staff API both come here.
+    Returns the message's seq on the chat edge (None when this process runs no chat edge)."""
     message = clean_text(text, "the message")
     conversation = await _conversation(services, conversation_id)
     if conversation.channel != "chat":
@@ -103,17 +107,17 @@ async def reply(services: Services, conversation_id: str, user: StaffUser, text:
     if conversation.closed:
         raise ActionError("this conversation is closed")
     await _require_claimed_by(services, conversation_id, user)
+    seq: int | None = None
     hub = chat_hub(services)
     if hub is not None:
         try:
-            await hub.post_staff_message(conversation_id, user.email, message)
-        except Exception as exc:  # the hub's ChatRefused: closed, unknown ... (message says which)
-            if type(exc).__name__ != "ChatRefused":
-                raise
-            raise ActionError(str(exc)) from None
+            seq = await hub.post_staff_message(conversation_id, user.email, message)
+        except ChatRefused as exc:  # closed or unknown on the chat edge (the message says which)
+            raise ActionError(exc.message, _REFUSAL_STATUS.get(exc.code, 409)) from None
     else:  # no chat edge in this process: store the staff turn; the widget reads it on reconnect
         await conversation.staff_message(user.email, message)
     await record(services, conversation_id, user, EventKind.STAFF_ACTION, action="reply", chars=len(message))
+    return seq
 
 
 async def close(services: Services, conversation_id: str, user: StaffUser, note: str | None) -> None:

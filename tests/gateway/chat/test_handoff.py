@@ -1,12 +1,13 @@
 """Handoff over chat: the visitor sees `waiting`, the conversation is queued, visitor messages go to
-staff (stored as turns, no bot reply), and a staff message posted through the staff API reaches
-the visitor live."""
+staff (stored as turns, no bot reply), and a staff message posted through the staff API (by the
+staff member who claimed the handoff) reaches the visitor live."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -53,6 +54,12 @@ async def handed_over_with_token(server: LiveServer) -> tuple[Chat, str, tuple[s
     return chat, welcome["conversation_id"], (welcome["token"], status["seq"])
 
 
+def claim(client: httpx.Client, csrf: str, conversation_id: str) -> None:
+    """Take the handoff through the console, as staff must before talking to the visitor."""
+    resp = client.post(f"/console/conversations/{conversation_id}/claim", data={"csrf_token": csrf})
+    assert resp.status_code == 303, resp.text
+
+
 async def rows(server: LiveServer, model: type, conversation_id: str) -> list:  # type: ignore[type-arg]
     db = Database(server.settings.database_url)
     try:
@@ -87,6 +94,7 @@ async def test_handoff_queues_the_conversation_and_routes_visitor_messages_to_st
         assert asyncio.get_running_loop().time() < deadline, await stored()
         await asyncio.sleep(0.05)
 
+    await asyncio.to_thread(claim, client, csrf, conversation_id)
     resp = await asyncio.to_thread(
         client.post,
         f"/console/api/conversations/{conversation_id}/staff-messages",
@@ -117,6 +125,7 @@ async def test_staff_message_reaches_a_visitor_who_reconnects_later(server: Live
     chat, conversation_id, (token, last_seq) = await handed_over_with_token(server)
     await chat.close()
     client, csrf = await asyncio.to_thread(staff_login, server, STAFF_EMAIL)
+    await asyncio.to_thread(claim, client, csrf, conversation_id)
     resp = await asyncio.to_thread(
         client.post,
         f"/console/api/conversations/{conversation_id}/staff-messages",
@@ -144,6 +153,7 @@ async def test_staff_message_reaches_a_visitor_who_reconnects_later(server: Live
         (None, "real", {"text": "hello"}, 303),  # not logged in: sent to the login page
         (AUDITOR_EMAIL, "real", {"text": "hello"}, 403),  # auditors read, they do not talk
         (STAFF_EMAIL, "no-such-conversation", {"text": "hello"}, 404),
+        (STAFF_EMAIL, "real", {"text": "hello"}, 409),  # nobody claimed the handoff yet
         (STAFF_EMAIL, "real", {"text": ""}, 422),
         (STAFF_EMAIL, "real", {"message": "hello"}, 422),
     ],
@@ -154,8 +164,6 @@ async def test_staff_api_refusals(
     chat, conversation_id = await handed_over(server)
     target = conversation_id if path_id == "real" else path_id
     if who is None:
-        import httpx
-
         client, csrf = httpx.Client(base_url=server.url, follow_redirects=False), ""
     else:
         client, csrf = await asyncio.to_thread(staff_login, server, who)
