@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from gateway.chat.routes import router as chat_router
 from gateway.console.headers import SecurityHeaders
@@ -56,4 +57,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     app.include_router(twilio_router)
     app.include_router(chat_router)
     app.include_router(console_router)
+    if settings.trusted_proxies:
+        # X-Forwarded-For/-Proto rewrite the client address and scheme only when the TCP peer is
+        # one of these; from anyone else they are ignored (rate limits and audit see the peer).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app

@@ -16,6 +16,7 @@ from connectors.base import Connector
 from gateway.chat.service import ChatService
 from gateway.conversation import ConversationManager
 from gateway.logging import get_logger
+from gateway.rejections import RejectionLog
 from gateway.settings import Settings
 from gateway.store.audit import AuditLog
 from gateway.store.audit_checkpoint import CheckpointWriter
@@ -38,6 +39,7 @@ class Services:
     agent: ConversationAgent
     conversations: ConversationManager
     chat: ChatService
+    rejections: RejectionLog  # refused requests on the audit chain, aggregated per client address
     extras: dict[str, Any] = field(default_factory=dict)
     checkpoints: CheckpointWriter | None = None  # signed audit heads, FRONTDESK_AUDIT_CHECKPOINT_*
     speech: SpeechModels | None = None  # loaded in start() when preload_models, else on first call
@@ -60,7 +62,11 @@ class Services:
         agent = build_agent_for(settings, connector, audit, clock, build_identity_attempts(settings, db))
         conversations = ConversationManager(db, audit, agent)
         chat = ChatService.start(settings, db, conversations)
-        services = cls(settings, db, audit, connector, agent, conversations, chat)
+        rejections = RejectionLog(
+            audit, settings.audit_rejection_window_s, settings.audit_rejection_max_addresses
+        )
+        rejections.start()
+        services = cls(settings, db, audit, connector, agent, conversations, chat, rejections)
         if settings.audit_checkpoint_interval_s > 0:
             services.checkpoints = CheckpointWriter(
                 db, settings.audit_checkpoint_file(), settings.audit_checkpoint_key_bytes()
@@ -128,6 +134,7 @@ class Services:
             self.speech.close()
         await self.chat.stop()  # stores the chat events still queued; needs the database open
         await self.conversations.close()
+        await self.rejections.stop()  # the last summaries; needs the audit log open
         await self.audit.close()
         if self.checkpoints is not None:  # after the last events are stored
             try:

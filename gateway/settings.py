@@ -51,11 +51,20 @@ class Settings(BaseSettings):
     # PostgreSQL: the schema owner, used only by `frontdesk db upgrade`; the service itself runs as
     # database_url, a role without UPDATE/DELETE/TRUNCATE on the audit tables (deploy/postgres-roles.sql).
     database_owner_url: str = ""  # empty: migrations use database_url
+    # The one address callers' browsers and Twilio use: Twilio signatures are checked against it,
+    # TwiML stream URLs are built from it, and its origin is the chat's default allowed origin.
     public_url: str = "http://127.0.0.1:8000"
+    # Reverse proxies whose X-Forwarded-For/-Proto are believed (addresses or networks, "*" for
+    # any). Empty: the client address is the TCP peer's, whatever headers say.
+    trusted_proxies: list[str] = Field(default_factory=list)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
     log_json: bool = True
+    # Refused requests (bad signatures, foreign origins, ...) on the audit chain: the first of each
+    # client address per window in full, the rest counted in one summary event per address.
+    audit_rejection_window_s: float = Field(default=60.0, gt=0)
+    audit_rejection_max_addresses: int = Field(default=100, ge=1)  # full events per window, all addresses
     session_secret: SecretStr | None = None  # generated and kept in data_dir when unset
     # Signed checkpoints of the audit chain heads (docs/audit.md), for the operator to keep off the
     # box: when a chain moved, every this many seconds a line in audit_checkpoint_path and an
@@ -140,6 +149,7 @@ class Settings(BaseSettings):
     twilio_barge_in_min_ms: int = Field(default=240, ge=20)  # caller speech that interrupts the bot
     twilio_dtmf_timeout_s: float = Field(default=1.5, gt=0)  # digits end with '#' or this pause
     twilio_max_message_bytes: int = Field(default=65536, ge=1024)  # larger WS frames are refused
+    twilio_start_timeout_s: float = Field(default=10.0, gt=0)  # a stream without `start` is closed
     twilio_record_calls: bool = True
     # Said first on every recorded call, in the greeting's turn ("": nothing). Many states require
     # telling callers that the call is recorded.
@@ -149,7 +159,13 @@ class Settings(BaseSettings):
     twilio_record_after_consent: bool = False
 
     # --- chat --------------------------------------------------------------------------------
-    chat_allowed_origins: list[str] = Field(default_factory=lambda: ["*"])
+    # Sites whose pages may open a chat; empty: the public URL's origin only. "*" (any site,
+    # including look-alikes of the clinic's) must be set explicitly and is warned about at start.
+    chat_allowed_origins: list[str] = Field(default_factory=list)
+    chat_hello_timeout_s: float = Field(default=10.0, gt=0)  # a connection must say hello by then
+    chat_max_connections_per_ip: int = Field(default=20, ge=1)  # open sockets from one client address
+    # A chat with no visitor and no message for this long is closed and its waiting handoff resolved.
+    chat_abandoned_after_s: float = Field(default=1800.0, gt=0)
     chat_max_message_bytes: int = Field(default=8192, gt=0)
     chat_idle_timeout_s: float = Field(default=900.0, gt=0)
     chat_max_text_chars: int = Field(default=2000, gt=0)  # one visitor message, after JSON decoding
@@ -160,7 +176,10 @@ class Settings(BaseSettings):
     chat_ip_connect_burst: float = Field(default=30, gt=0)  # new connections from one client IP
     chat_ip_connect_per_s: float = Field(default=1.0, gt=0)
     chat_max_refusals: int = Field(default=10, ge=1)  # refusals in a row before the server hangs up
-    chat_session_max_age_s: float = Field(default=24 * 3600, gt=0)  # resume token lifetime
+    # Resume tokens: valid this long after the conversation started (absolute, however often it
+    # is resumed); a closed conversation can be resumed to read its end for chat_closed_resume_s.
+    chat_session_max_age_s: float = Field(default=12 * 3600, gt=0)
+    chat_closed_resume_s: float = Field(default=300.0, ge=0)
 
     # --- console -----------------------------------------------------------------------------
     console_password_workers: int | None = Field(default=None, ge=1)  # argon2 threads; None: cores / 2
@@ -222,6 +241,14 @@ class Settings(BaseSettings):
             raise ValueError("needs FRONTDESK_TWILIO_RECORDING_NOTICE: consent is going on after hearing it")
         return value
 
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be the http:// or https:// URL callers and Twilio reach us at")
+        return value.rstrip("/")
+
     @field_validator("fhir_base_url", "fhir_token_url")
     @classmethod
     def _check_fhir_url(cls, value: str | None) -> str | None:
@@ -267,6 +294,17 @@ class Settings(BaseSettings):
             return not ipaddress.ip_address(host).is_loopback
         except ValueError:  # a host name other than localhost
             return True
+
+    @property
+    def public_origin(self) -> str:
+        """scheme://host[:port] of the public URL: what a browser sends as Origin from our own pages."""
+        parts = urlsplit(self.public_url)
+        return f"{parts.scheme}://{parts.netloc}".lower()
+
+    @property
+    def chat_origins(self) -> list[str]:
+        """The effective allowed chat origins: the configured list, or the public URL's origin."""
+        return list(self.chat_allowed_origins) or [self.public_origin]
 
     @property
     def public_ws_url(self) -> str:

@@ -118,13 +118,29 @@ class LiveServer:
     def __init__(self, settings: Settings) -> None:
         from gateway.app import create_app
 
+        # The port is chosen before the app is built, so that the public URL (which Twilio
+        # signatures and the chat's allowed origin are checked against) is this server's own.
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
+        if "public_url" not in settings.model_fields_set or settings.public_url.startswith(
+            "http://127.0.0.1:"
+        ):
+            settings.public_url = f"http://127.0.0.1:{self.port}"
         self.settings = settings
         self.app = create_app(settings)
+        # Proxy headers are the app's business (FRONTDESK_TRUSTED_PROXIES), as under `frontdesk serve`.
         config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=0, log_config=None, ws_max_size=2 * 1024 * 1024
+            self.app,
+            host="127.0.0.1",
+            port=0,
+            log_config=None,
+            ws_max_size=2 * 1024 * 1024,
+            proxy_headers=False,
         )
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
 
     def start(self, timeout: float = 60.0) -> None:
         import time
@@ -137,8 +153,6 @@ class LiveServer:
             if time.monotonic() > deadline:
                 raise TimeoutError("live server did not start")
             time.sleep(0.02)
-        sock = self.server.servers[0].sockets[0]
-        self.port = sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
 

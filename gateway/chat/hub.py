@@ -246,6 +246,11 @@ class ChatHub:
         channel = self._channels.get(conversation_id)
         return channel is not None and time.monotonic() - channel.visitor_typing_at < within_s
 
+    def attached(self, conversation_id: str) -> bool:
+        """Whether this process has a connection on the conversation or is producing its reply."""
+        channel = self._channels.get(conversation_id)
+        return channel is not None and (bool(channel.subscribers) or channel.worker is not None)
+
     def status_of(self, conversation_id: str) -> ChatStatus | None:
         channel = self._channels.get(conversation_id)
         return None if channel is None else channel.status

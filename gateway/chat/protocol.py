@@ -66,8 +66,12 @@ class BadFrame(ValueError):
 def parse_client_frame(raw: str) -> Hello | VisitorMessage | Typing:
     try:
         data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except json.JSONDecodeError as exc:
         raise BadFrame("bad_json", f"frame is not valid JSON: {exc.msg}") from None
+    except RecursionError:  # `[` x 3000: the parser's own recursion limit, not ours to crash on
+        raise BadFrame("bad_json", "frame is nested too deeply") from None
+    except ValueError as exc:  # an integer of more than 4300 digits, bad surrogates, ...
+        raise BadFrame("bad_json", f"frame is not valid JSON: {str(exc)[:80]}") from None
     if not isinstance(data, dict):
         raise BadFrame("bad_message", "frame must be a JSON object")
     version = data.get("v", PROTOCOL_VERSION)

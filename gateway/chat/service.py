@@ -1,31 +1,78 @@
-"""The chat edge's process-wide part: hub, outbox, token signer and per-IP buckets, built once in
-the app's lifespan (`Services.start`) and stopped before the database closes so nothing unsent is lost."""
+"""The chat edge's process-wide part: hub, outbox, token signer, per-IP buckets and connection
+counts, and the sweep that closes abandoned chats; built once in the app's lifespan
+(`Services.start`) and stopped before the database closes so nothing unsent is lost."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from gateway.chat.abandoned import sweep_forever
 from gateway.chat.hub import ChatHub
 from gateway.chat.limits import PerKeyBuckets
 from gateway.chat.outbox import Outbox
+from gateway.chat.resume import ResumeTokens
 from gateway.chat.tokens import SessionTokens
 from gateway.conversation import ConversationManager
+from gateway.logging import get_logger
 from gateway.settings import Settings
 from gateway.store.db import Database
+
+log = get_logger(__name__)
 
 
 class ChatService:
     def __init__(self, settings: Settings, db: Database, conversations: ConversationManager) -> None:
         self.settings = settings
+        self.db = db
         self.hub = ChatHub(conversations, Outbox(db))
         self.tokens = SessionTokens(settings.session_secret_value(), settings.chat_session_max_age_s)
+        self.resume = ResumeTokens(
+            db, self.tokens, settings.chat_session_max_age_s, settings.chat_closed_resume_s
+        )
         self.ip_messages = PerKeyBuckets(settings.chat_ip_rate_burst, settings.chat_ip_rate_per_s)
         self.ip_connects = PerKeyBuckets(settings.chat_ip_connect_burst, settings.chat_ip_connect_per_s)
-        self.connections = 0
+        self._open: dict[str, int] = {}  # open connections per client address
+        self._sweeper: asyncio.Task[None] | None = None
 
     @classmethod
     def start(cls, settings: Settings, db: Database, conversations: ConversationManager) -> ChatService:
         service = cls(settings, db, conversations)
         service.hub.start()
+        service._sweeper = asyncio.create_task(
+            sweep_forever(db, service.hub, settings.chat_abandoned_after_s), name="chat-abandoned"
+        )
+        if "*" in settings.chat_allowed_origins:
+            log.warning(
+                "chat accepts connections from every website (FRONTDESK_CHAT_ALLOWED_ORIGINS has '*'):"
+                " any page, a look-alike of the clinic's included, can embed this chat",
+                public_origin=settings.public_origin,
+            )
         return service
 
+    @property
+    def connections(self) -> int:
+        return sum(self._open.values())
+
+    def open_connections(self, ip: str) -> int:
+        return self._open.get(ip, 0)
+
+    @contextmanager
+    def connection_from(self, ip: str) -> Iterator[None]:
+        """Count one open connection of `ip` for as long as the block runs."""
+        self._open[ip] = self._open.get(ip, 0) + 1
+        try:
+            yield
+        finally:
+            left = self._open[ip] - 1
+            if left:
+                self._open[ip] = left
+            else:
+                del self._open[ip]
+
     async def stop(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
         await self.hub.stop()

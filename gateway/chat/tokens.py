@@ -1,7 +1,10 @@
-"""Chat session tokens: the conversation id signed with the session secret (itsdangerous).
+"""Chat session tokens: the conversation id and a generation number, signed with the session
+secret (itsdangerous).
 
 A token is bound to one conversation: whoever holds it may resume that conversation and no other.
-It expires after `max_age_s`; a new hello then starts a new conversation.
+The signature and its timestamp are checked here; whether the generation is still the current one
+(an older token was replaced when the conversation was last resumed) and whether the conversation
+may still be resumed at all is `gateway/chat/resume.py`'s business, which has the database.
 """
 
 from __future__ import annotations
@@ -23,11 +26,11 @@ class SessionTokens:
         self._serializer = URLSafeTimedSerializer(secret, salt=_SALT)
         self._max_age_s = max_age_s
 
-    def issue(self, conversation_id: str) -> str:
-        return self._serializer.dumps({"c": conversation_id})
+    def issue(self, conversation_id: str, generation: int = 1) -> str:
+        return self._serializer.dumps({"c": conversation_id, "g": generation})
 
-    def conversation_id(self, token: str) -> str:
-        """The conversation the token is bound to; raises `TokenRefused` if forged or expired."""
+    def read(self, token: str) -> tuple[str, int]:
+        """(conversation id, generation); raises `TokenRefused` if forged or older than the lifetime."""
         try:
             data = self._serializer.loads(token, max_age=self._max_age_s)
         except SignatureExpired:
@@ -36,4 +39,11 @@ class SessionTokens:
             raise TokenRefused("bad_token", "session token is not valid") from None
         if not isinstance(data, dict) or not isinstance(data.get("c"), str):
             raise TokenRefused("bad_token", "session token is not valid")
-        return data["c"]
+        generation = data.get("g", 0)
+        if not isinstance(generation, int) or isinstance(generation, bool):
+            raise TokenRefused("bad_token", "session token is not valid")
+        return data["c"], generation
+
+    def conversation_id(self, token: str) -> str:
+        """The conversation the token is bound to (signature and age checked, nothing else)."""
+        return self.read(token)[0]

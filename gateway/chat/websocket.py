@@ -1,5 +1,7 @@
-"""`WS /chat/ws`: one visitor connection. Admission (origin, connect rate) happens at the upgrade;
-then frames are size-checked, parsed, rate-limited and handed to the hub. Outgoing frames all go
+"""`WS /chat/ws`: one visitor connection. Admission (origin, connect rate, open connections per
+client address) happens at the upgrade; then the connection must say `hello` within
+`FRONTDESK_CHAT_HELLO_TIMEOUT_S`, and frames are size-checked, parsed, rate-limited and handed to
+the hub. Outgoing frames all go
 through one sender task, so errors and conversation events never interleave mid-write.
 
 Every refusal is an `error` frame; the connection is closed only when continuing makes no sense
@@ -11,13 +13,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass
 
 from fastapi import WebSocket
 from starlette.responses import JSONResponse
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from agents.events import EventKind
 from gateway.chat.hub import ChatRefused, Subscriber
 from gateway.chat.limits import TokenBucket, origin_allowed
 from gateway.chat.protocol import (
@@ -65,14 +67,17 @@ async def chat_socket(websocket: WebSocket) -> None:
     settings = chat.settings
     ip = client_ip(websocket)
     origin = websocket.headers.get("origin")
-    if not origin_allowed(origin, settings.chat_allowed_origins):
-        await services.audit.append(
-            "system",
-            EventKind.SECURITY,
-            "system",
-            {"reason": "chat_origin_refused", "origin": origin, "ip": ip},
-        )
+    if not origin_allowed(origin, settings.chat_origins):
+        await services.rejections.reject(ip, "chat_origin_refused", path="/chat/ws", origin=origin)
         await refuse_upgrade(websocket, 403, "origin_not_allowed", f"origin {origin!r} may not open a chat")
+        return
+    if chat.open_connections(ip) >= settings.chat_max_connections_per_ip:
+        await refuse_upgrade(
+            websocket,
+            429,
+            "too_many_connections",
+            f"{settings.chat_max_connections_per_ip} chats are already open from your address; close one",
+        )
         return
     wait = chat.ip_connects.take(ip)
     if wait > 0:
@@ -80,12 +85,9 @@ async def chat_socket(websocket: WebSocket) -> None:
             websocket, 429, "rate_limited", f"too many new connections; retry in {wait:.0f} s"
         )
         return
-    await websocket.accept()
-    chat.connections += 1
-    try:
+    with chat.connection_from(ip):
+        await websocket.accept()
         await _Connection(websocket, chat, ip).run()
-    finally:
-        chat.connections -= 1
 
 
 class _Connection:
@@ -118,13 +120,23 @@ class _Connection:
 
     async def _receive_loop(self) -> None:
         limit = self.settings.chat_max_message_bytes
+        hello_by = time.monotonic() + self.settings.chat_hello_timeout_s
         while True:
+            waiting_for_hello = self.conversation_id is None
+            timeout = self.settings.chat_idle_timeout_s
+            if waiting_for_hello:
+                timeout = min(timeout, max(0.0, hello_by - time.monotonic()))
             try:
-                message = await asyncio.wait_for(self.ws.receive(), timeout=self.settings.chat_idle_timeout_s)
+                message = await asyncio.wait_for(self.ws.receive(), timeout=timeout)
             except TimeoutError:
-                await self._close_with_error(
-                    1000, "idle_timeout", "closed after a period without activity; reconnect to continue"
-                )
+                if waiting_for_hello:
+                    await self._close_with_error(
+                        CLOSE_POLICY, "hello_timeout", "no hello received in time; closing"
+                    )
+                else:
+                    await self._close_with_error(
+                        1000, "idle_timeout", "closed after a period without activity; reconnect to continue"
+                    )
                 return
             if message["type"] == "websocket.disconnect":
                 return
@@ -196,10 +208,12 @@ class _Connection:
         hub = self.chat.hub
         try:
             if hello.token:
-                conversation_id = self.chat.tokens.conversation_id(hello.token)
+                # The old token is revoked here: the welcome below carries its replacement.
+                conversation_id, token = await self.chat.resume.resume(hello.token)
                 resumed = True
             else:
                 conversation_id = await hub.open_conversation(meta={"ip": self.ip}, client_address=self.ip)
+                token = await self.chat.resume.first(conversation_id)
                 resumed = False
             subscriber = hub.new_subscriber()
             synced, status = await hub.attach(conversation_id, hello.last_seq if resumed else 0, subscriber)
@@ -212,7 +226,7 @@ class _Connection:
         welcome = Welcome(
             seq=synced,
             conversation_id=conversation_id,
-            token=self.chat.tokens.issue(conversation_id),
+            token=token,
             resumed=resumed,
             status=status,
         )

@@ -61,6 +61,8 @@ def run_server(asgi_app: Any, host: str, port: int, **options: Any) -> None:
         # Chat and media frames are a few hundred bytes: compressing them costs CPU and a zlib
         # context per connection (memory x 1,000 chats) for no gain.
         ws_per_message_deflate=False,
-        proxy_headers=True,
+        # Forwarded headers are believed only from FRONTDESK_TRUSTED_PROXIES, by the app itself
+        # (gateway/app.py), not from uvicorn's FORWARDED_ALLOW_IPS default of 127.0.0.1.
+        proxy_headers=False,
         **options,
     )

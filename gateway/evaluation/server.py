@@ -3,6 +3,7 @@ port, in a thread of this process (so the scenario clock can be set between scen
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from types import TracebackType
@@ -21,6 +22,12 @@ class ServedGateway:
     def __init__(self, settings: Settings, clock: ScenarioClock, start_timeout_s: float = 120.0) -> None:
         from gateway.app import create_app
 
+        # The port is taken before the app is built: the gateway's public URL (which Twilio
+        # signatures are checked against) must be the address the simulated calls reach.
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.bind(("127.0.0.1", 0))
+        port = self.socket.getsockname()[1]
+        settings.public_url = f"http://127.0.0.1:{port}"
         self.settings = settings
         self.start_timeout_s = start_timeout_s
         config = uvicorn.Config(
@@ -32,9 +39,11 @@ class ServedGateway:
             ws_max_size=settings.twilio_max_message_bytes,
         )
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, name="eval-gateway", daemon=True)
-        self.url = ""  # http://127.0.0.1:PORT
-        self.stream_url = ""  # ws://127.0.0.1:PORT/twilio/stream
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.socket]}, name="eval-gateway", daemon=True
+        )
+        self.url = settings.public_url
+        self.stream_url = f"ws://127.0.0.1:{port}/twilio/stream"
 
     def start(self) -> None:
         self.thread.start()
@@ -45,9 +54,6 @@ class ServedGateway:
             if time.monotonic() > deadline:
                 raise GatewayError(f"the gateway did not start within {self.start_timeout_s:.0f} s")
             time.sleep(0.02)  # waiting for another thread's flag: nothing to await here
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        self.stream_url = f"ws://127.0.0.1:{port}/twilio/stream"
 
     def stop(self) -> None:
         self.server.should_exit = True

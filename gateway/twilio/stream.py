@@ -1,14 +1,18 @@
 """`WS /twilio/stream`: the Media Streams socket of one call, thin on purpose.
 
-Checks the upgrade's signature (close 1008 when bad), reads frames, refuses oversized or
-malformed ones with an audit event (a call survives a few bad frames; a flood ends it), spends the
-one-time token on `start`, then hands decoded input to the call's `CallSession`. Whatever ends
+Checks the upgrade's signature over the public stream URL (close 1008 when bad), reads frames,
+refuses oversized or malformed ones with an audit event (a call survives a few bad frames; a flood
+ends it), spends the call's token on `start` (a stream without `start` within
+`FRONTDESK_TWILIO_START_TIMEOUT_S` is closed: it holds a socket and serves no call), then hands
+decoded input to the call's `CallSession`. Whatever ends
 the socket (stop, hang-up, a vanished client, an error) the session closes the conversation.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from typing import Any
 
 from fastapi import WebSocket
@@ -18,7 +22,6 @@ from agents.events import EventKind
 from gateway.conversation import Conversation
 from gateway.logging import get_logger
 from gateway.services import Services
-from gateway.store.audit import SYSTEM_CHAIN
 from gateway.twilio import messages, signatures, tokens
 from gateway.twilio.session import CallSession
 from gateway.twilio.webhook import audit_rejection
@@ -34,17 +37,12 @@ async def media_stream(websocket: WebSocket) -> None:
     services: Services = websocket.app.state.services
     settings = services.settings
     token = settings.twilio_auth_token
-    urls = signatures.candidate_urls(
-        public_url=settings.public_url,
-        path=websocket.url.path,
-        query=websocket.url.query,
-        headers=websocket.headers,
-        request_scheme=websocket.url.scheme,
-        websocket=True,
+    url = signatures.public_request_url(
+        settings.public_url, websocket.url.path, websocket.url.query, websocket=True
     )
     signature = websocket.headers.get("x-twilio-signature")
     await websocket.accept()
-    if not signatures.is_valid(token.get_secret_value() if token else "", urls, {}, signature):
+    if not signatures.is_valid(token.get_secret_value() if token else "", url, {}, signature):
         await audit_rejection(
             services,
             websocket.url.path,
@@ -88,9 +86,25 @@ class _StreamLoop:
             log.exception("closing the call failed", reason=self.close_reason)
 
     async def _read(self) -> None:
-        limit = self.services.settings.twilio_max_message_bytes
+        settings = self.services.settings
+        limit = settings.twilio_max_message_bytes
+        start_by = time.monotonic() + settings.twilio_start_timeout_s
         while True:
-            frame = await self.ws.receive()
+            if self.session is None and self.conversation is None:
+                try:
+                    frame = await asyncio.wait_for(self.ws.receive(), max(0.0, start_by - time.monotonic()))
+                except TimeoutError:
+                    await audit_rejection(
+                        self.services,
+                        "/twilio/stream",
+                        self.ws.client,
+                        f"no start event within {settings.twilio_start_timeout_s:g} s",
+                    )
+                    self.close_reason = "no start event"
+                    await self._close_socket(POLICY_VIOLATION, "no start")
+                    return
+            else:
+                frame = await self.ws.receive()
             if frame["type"] == "websocket.disconnect":
                 self.close_reason = "caller disconnected"
                 return
@@ -170,11 +184,11 @@ class _StreamLoop:
         """Audit a bad frame; True (and the socket closed) when the stream must end."""
         self.errors += 1
         fatal = fatal or self.errors > _MAX_PROTOCOL_ERRORS
-        chain = self.session.conversation.id if self.session is not None else SYSTEM_CHAIN
-        # Audit the first few of a burst in full; the rest only count (and end the call).
-        if self.errors <= 5 or fatal:
+        if self.session is None:  # no call yet: the system chain, aggregated per address
+            await audit_rejection(self.services, "/twilio/stream", self.ws.client, reason, errors=self.errors)
+        elif self.errors <= 5 or fatal:  # the first few of a burst in full; the rest only count
             await self.services.audit.append(
-                chain,
+                self.session.conversation.id,
                 EventKind.SECURITY,
                 "system",
                 {"path": "/twilio/stream", "reason": reason, "errors": self.errors},

@@ -1,7 +1,11 @@
 """Twilio's HTTP webhooks: the incoming-call webhook answering TwiML, and call status callbacks.
 
 Both are signed by Twilio; anything unsigned or forged gets 403 and a `security.rejected` audit
-event on the system chain, and nothing else happens.
+event on the system chain (aggregated per client address, gateway/rejections.py), and nothing else
+happens. Signatures are checked against `FRONTDESK_PUBLIC_URL` only, and the stream URL in the
+TwiML is built from it: request headers (Host, X-Forwarded-Host) choose neither. A call gets one
+stream token: a replayed webhook gets the same token back while the stream has not started, and
+409 once it has.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ from twilio.twiml.voice_response import Connect, VoiceResponse
 
 from agents.events import EventKind
 from gateway.services import Services
-from gateway.store.audit import SYSTEM_CHAIN
 from gateway.twilio import signatures, tokens
 
 STREAM_PATH = "/twilio/stream"
@@ -24,20 +27,26 @@ def twiml_response(twiml: str, status_code: int = 200) -> Response:
 
 
 async def signed_params(request: Request, services: Services) -> dict[str, str] | None:
-    """The POST form fields when the signature matches; None (already audited) when it does not."""
-    form = await request.form()
-    params = {key: str(value) for key, value in form.multi_items()}
-    token = services.settings.twilio_auth_token
-    urls = signatures.candidate_urls(
-        public_url=services.settings.public_url,
-        path=request.url.path,
-        query=request.url.query,
-        headers=request.headers,
-        request_scheme=request.url.scheme,
-        websocket=False,
-    )
+    """The request's parameters when the signature matches; None (already audited) when it does not.
+
+    Form posts (what Twilio sends to voice and status webhooks) are signed over the URL and the
+    fields. JSON posts use Twilio's newer form: the URL carries `bodySHA256`, the hash of the raw
+    body, and the signature covers that URL; their parameters are the JSON object's top-level
+    scalar values, as strings."""
+    url = signatures.public_request_url(services.settings.public_url, request.url.path, request.url.query)
     signature = request.headers.get("x-twilio-signature")
-    if signatures.is_valid(token.get_secret_value() if token else "", urls, params, signature):
+    token = services.settings.twilio_auth_token
+    secret = token.get_secret_value() if token else ""
+    params: dict[str, str]
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json":
+        body = (await request.body()).decode("utf-8", "replace")
+        valid = signatures.is_valid_json(secret, url, body, signature)
+        params = signatures.json_params(body) if valid else {}
+    else:
+        form = await request.form()
+        params = {key: str(value) for key, value in form.multi_items()}
+        valid = signatures.is_valid(secret, url, params, signature)
+    if valid:
         return params
     await audit_rejection(
         services, request.url.path, request.client, "missing signature" if not signature else "bad signature"
@@ -48,22 +57,12 @@ async def signed_params(request: Request, services: Services) -> dict[str, str] 
 async def audit_rejection(
     services: Services, path: str, client: object, reason: str, **extra: object
 ) -> None:
-    remote = getattr(client, "host", None)
-    await services.audit.append(
-        SYSTEM_CHAIN,
-        EventKind.SECURITY,
-        "system",
-        {"path": path, "reason": reason, "remote": remote, **extra},
-    )
+    """A refused request on the system chain, rate-limited and aggregated per client address."""
+    await services.rejections.reject(getattr(client, "host", None), reason, path=path, **extra)
 
 
-def stream_url(request: Request, services: Services) -> str:
-    """Where Twilio should open the media stream: behind a proxy, the host the caller-facing side uses."""
-    forwarded_host = request.headers.get("x-forwarded-host")
-    if forwarded_host:
-        proto = (request.headers.get("x-forwarded-proto") or "https").split(",")[0].strip().lower()
-        scheme = "ws" if proto in ("http", "ws") else "wss"
-        return f"{scheme}://{forwarded_host.split(',')[0].strip()}{STREAM_PATH}"
+def stream_url(services: Services) -> str:
+    """Where Twilio opens the media stream: always the public URL, never a host from the request."""
     return services.settings.public_ws_url + STREAM_PATH
 
 
@@ -97,10 +96,19 @@ async def incoming_call(request: Request) -> Response:
             caller_id_trusted=attestation == "A"
             or not services.settings.identity_caller_id_needs_attestation,
         )
-    token = await tokens.issue(services.db, conversation.id)
+    if conversation.closed:
+        await audit_rejection(
+            services, request.url.path, request.client, "call already ended", call_sid=call_sid
+        )
+        return Response("this call has ended", status_code=409, media_type="text/plain")
+    try:
+        token = await tokens.issue(services.db, conversation.id, services.settings.session_secret_value())
+    except tokens.TokenRefused as exc:  # a replayed webhook after the stream started
+        await audit_rejection(services, request.url.path, request.client, str(exc), call_sid=call_sid)
+        return Response("the media stream of this call has started", status_code=409, media_type="text/plain")
     response = VoiceResponse()
     connect = Connect()
-    stream = connect.stream(url=stream_url(request, services), name="frontdesk")
+    stream = connect.stream(url=stream_url(services), name="frontdesk")
     stream.parameter(name="token", value=token)
     response.append(connect)
     return twiml_response(str(response))

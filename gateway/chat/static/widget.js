@@ -257,7 +257,7 @@
 
     onError(m) {
       switch (m.code) {
-        case "bad_token": case "token_expired": case "unknown_conversation":
+        case "bad_token": case "token_expired": case "token_revoked": case "unknown_conversation":
           this.forget();
           this.lastSeq = 0;
           this.note("Your previous chat could not be resumed; starting a new one.");

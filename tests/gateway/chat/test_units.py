@@ -65,6 +65,8 @@ def test_parse_client_frames() -> None:
     assert isinstance(msg, VisitorMessage) and msg.text == "hi"
     for raw, code in [
         ("", "bad_json"),
+        ("[" * 3000, "bad_json"),  # the parser's recursion limit
+        ("9" * 5000, "bad_json"),  # int() refuses more than 4300 digits
         ("null", "bad_message"),
         ('{"v":1,"type":"hello","last_seq":-1}', "bad_message"),
         ('{"v":"1","type":"hello"}', "unsupported_version"),
@@ -78,6 +80,7 @@ def test_session_token_is_bound_to_its_conversation_and_expires() -> None:
     tokens = SessionTokens("secret", max_age_s=3600)
     token = tokens.issue("conv-1")
     assert tokens.conversation_id(token) == "conv-1"
+    assert tokens.read(tokens.issue("conv-1", 7)) == ("conv-1", 7)
     with pytest.raises(TokenRefused) as err:
         SessionTokens("other", 3600).conversation_id(token)
     assert err.value.code == "bad_token"
