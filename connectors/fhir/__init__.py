@@ -8,7 +8,7 @@ from typing import Protocol
 
 from pydantic import SecretStr
 
-from connectors.fhir.auth import SmartBackendAuth, StaticBearer, TokenSource
+from connectors.fhir.auth import SCOPES_USED, SmartBackendAuth, StaticBearer, TokenSource
 from connectors.fhir.connector import FhirConnector
 from connectors.resilience import ResiliencePolicy
 
@@ -24,7 +24,7 @@ class FhirSettings(Protocol):
     fhir_private_key_path: Path | None
     fhir_key_id: str | None
     fhir_token_url: str | None
-    fhir_scope: str
+    fhir_scope: str | None  # None: SCOPES_USED
     connector_timeout_s: float
     timezone: str
 
@@ -44,7 +44,7 @@ def build_fhir_connector(settings: FhirSettings) -> FhirConnector:
             key_id=settings.fhir_key_id,
             token_url=settings.fhir_token_url,
             fhir_base_url=settings.fhir_base_url,
-            scope=settings.fhir_scope,
+            scope=settings.fhir_scope or SCOPES_USED,
         )
     elif settings.fhir_token is not None:
         auth = StaticBearer(settings.fhir_token.get_secret_value())

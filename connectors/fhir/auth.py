@@ -22,6 +22,12 @@ from connectors.resilience import HttpFailure
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_LIFETIME_S = 300  # the spec's upper bound for `exp`
+# SMART v2 scopes of exactly what the connector does (connector.py): it reads and searches
+# patients, practitioners, schedules and slots, marks slots busy or free, and creates, reads,
+# updates (cancels) and searches appointments. No delete, no wildcard.
+SCOPES_USED = (
+    "system/Patient.rs system/Practitioner.rs system/Schedule.rs system/Slot.rsu system/Appointment.crus"
+)
 EXPIRY_MARGIN_S = 30  # renew this long before the token expires, so no request carries a dead one
 
 

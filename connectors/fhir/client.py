@@ -127,8 +127,23 @@ class FhirClient:
             out.extend(r for r in map(_entry_resource, body.get("entry") or []) if r is not None)
             links = body.get("link") or []
             url = next((link.get("url") for link in links if link.get("relation") == "next"), None)
+            if url is not None:
+                url = self._same_origin(str(url), resource_type)
             query = None  # a next link carries its own query
         return out
+
+    def _same_origin(self, link: str, resource_type: str) -> str:
+        """A `next` link, only when it is on the base URL's scheme, host and port: the request
+        carries our bearer token, and a server (or whoever edits its answers) must not be able
+        to send it elsewhere. A relative link is taken relative to the base URL."""
+        absolute = httpx.URL(self.base_url + "/").join(link)
+        base = httpx.URL(self.base_url)
+        if (absolute.scheme, absolute.host, absolute.port) != (base.scheme, base.host, base.port):
+            raise Rejected(
+                "Our records system sent something I can't read.",
+                detail=f"search {resource_type}: next link to another server ({absolute.scheme}://{absolute.host}) not followed",
+            )
+        return str(absolute)
 
     async def transaction(self, entries: list[dict[str, Any]]) -> Bundle:
         """Post a transaction Bundle: all entries succeed together or none does."""

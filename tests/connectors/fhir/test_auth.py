@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from connectors.base import ListProviders, Unavailable
 from connectors.fhir import FhirConnector, SmartBackendAuth, StaticBearer, build_fhir_connector
-from connectors.fhir.auth import ASSERTION_TYPE
+from connectors.fhir.auth import ASSERTION_TYPE, SCOPES_USED
 from gateway.settings import Settings, SettingsError, load_settings
 from tests.connectors.fhir.conftest import FAST, STATIC_TOKEN, TZ, Clinic, FhirServer
 
@@ -25,7 +25,7 @@ def smart(server: FhirServer, which: str = "rsa", *, discover: bool = False) -> 
         key_id=client.kid,
         token_url=None if discover else server.token_url,
         fhir_base_url=server.base_url,
-        scope="system/Patient.rs system/Slot.rs system/Appointment.cruds",
+        scope=SCOPES_USED,
     )
 
 

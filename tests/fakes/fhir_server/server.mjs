@@ -25,7 +25,7 @@ indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json'));
 
 const router = new FhirRouter();
 const repo = new MemoryRepository();
-const tokens = new Map(); // access token -> expiry (ms)
+const tokens = new Map(); // access token -> { expires (ms), granted: resource type -> 'cruds' letters }
 const seenJti = new Set();
 const faults = []; // test control: [{method, path, count, ms, then: 'process' | 'drop' | <status>}]
 const stats = { tokensIssued: 0, requests: 0, inFlight: 0 };
@@ -85,7 +85,7 @@ function issueToken(form, tokenUrl) {
   seenJti.add(claims.jti);
   const ttl = config.tokenTtlSeconds ?? 300;
   const token = randomBytes(24).toString('base64url');
-  tokens.set(token, Date.now() + ttl * 1000);
+  tokens.set(token, { expires: Date.now() + ttl * 1000, granted: grantedScopes(form.get('scope')) });
   stats.tokensIssued++;
   const body = { access_token: token, token_type: 'bearer', expires_in: ttl, scope: form.get('scope') ?? '' };
   return { status: 200, body };
@@ -95,7 +95,39 @@ function authorized(req) {
   const token = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
   if (!token) return false;
   if (config.staticTokens?.includes(token)) return true;
-  return (tokens.get(token) ?? 0) > Date.now();
+  return (tokens.get(token)?.expires ?? 0) > Date.now();
+}
+
+// SMART v2 scopes, as an EMR enforces them: `system/Slot.rsu` lets a SMART token read, search and
+// update Slots, nothing else. Static tokens (the tests' plain bearer) may do everything.
+function grantedScopes(text) {
+  const granted = new Map();
+  for (const scope of (text ?? '').split(/\s+/).filter(Boolean)) {
+    const m = /^system\/(\w+|\*)\.([cruds]+)$/.exec(scope);
+    if (m) granted.set(m[1], (granted.get(m[1]) ?? '') + m[2]);
+  }
+  return granted;
+}
+
+// The [resource type, interaction letter] pairs a request asks for (a transaction: each entry's).
+function interactions(method, pathname, body) {
+  const one = (verb, path) => {
+    const [type, id] = path.replace(/^\/+/, '').split('?')[0].split('/');
+    return [type, { GET: id ? 'r' : 's', POST: 'c', PUT: 'u', PATCH: 'u', DELETE: 'd' }[verb]];
+  };
+  if (method === 'POST' && (pathname === '/' || pathname === '') && body?.resourceType === 'Bundle') {
+    return (body.entry ?? []).map((e) => one(e.request?.method ?? '', e.request?.url ?? ''));
+  }
+  return [one(method, pathname)];
+}
+
+function outOfScope(req, pathname, body) {
+  const token = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  const granted = tokens.get(token)?.granted;
+  if (!granted) return null;
+  return interactions(req.method, pathname, body).find(
+    ([type, letter]) => ![type, '*'].some((t) => (granted.get(t) ?? '').includes(letter)),
+  );
 }
 
 // --- FHIR -------------------------------------------------------------------------------------
@@ -182,6 +214,8 @@ async function handleAuthorized(req, res, url, raw) {
   } catch {
     return send(res, 400, outcome('structure', 'Body is not JSON'));
   }
+  const refused = outOfScope(req, url.pathname, body);
+  if (refused) return send(res, 403, outcome('forbidden', `scope does not allow ${refused[1]} on ${refused[0]}`));
   stats.requests++;
   const [result, resource] = await serialized(() => handleFhir(req.method, req.url, body, req.headers));
   const headers = {};
