@@ -30,13 +30,21 @@ _LABELS = {
     "agent.identity_verified": "Identity verified",
     "agent.write_intent": "Write about to run",
     "agent.identity_failed": "Identity check failed",
+    "agent.identity_held_back": "Identity check held back: repeated failures",
+    "agent.identity_locked": "Identity checks locked: staff verify this caller",
     "handoff.requested": "Handoff requested",
     "handoff.claimed": "Handoff claimed",
     "handoff.resolved": "Handoff resolved",
     "call.event": "Call event",
     "security.rejected": "Security: rejected",
 }
-_FAILED_KINDS = {"agent.policy_refusal", "agent.identity_failed", "agent.model_unavailable"}
+_FAILED_KINDS = {
+    "agent.policy_refusal",
+    "agent.identity_failed",
+    "agent.identity_held_back",
+    "agent.identity_locked",
+    "agent.model_unavailable",
+}
 _GOOD_OUTCOMES = {None, "ok", "success", "succeeded", "done"}
 
 

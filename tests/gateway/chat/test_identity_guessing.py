@@ -125,6 +125,7 @@ async def test_guesses_over_several_chats_lock_the_record_and_alert_staff(
             page = await asyncio.to_thread(client.get, "/console")
             assert 'hx-get="/console/identity-alerts"' in page.text
             alert = await asyncio.to_thread(client.get, "/console/identity-alerts")
+            locked_page = await asyncio.to_thread(client.get, f"/console/conversations/{third}")
         finally:
             client.close()
         assert alert.status_code == 200
@@ -132,6 +133,7 @@ async def test_guesses_over_several_chats_lock_the_record_and_alert_staff(
         assert "1 patient record had repeated failed identity checks" in alert.text
         assert alert.text.count(f'href="/console/conversations/{second}"') == 2  # patient, address
         assert "locked" in alert.text and "Emily" not in alert.text and "127.0.0.1" not in alert.text
+        assert "Identity checks locked: staff verify this caller" in locked_page.text
     finally:
         await stop_server(server)
 
