@@ -164,8 +164,9 @@ async def _waiting_for_a_person(server: LiveServer) -> tuple[Chat, str]:
     return chat, welcome["conversation_id"]
 
 
-async def test_abandoned_chat_is_closed_and_leaves_the_handoff_queue(tmp_path: Path) -> None:
-    async with served(chat_settings(tmp_path, chat_abandoned_after_s=1.0)) as server:
+async def test_abandoned_chat_is_closed_and_leaves_the_handoff_queue(tmp_path: Path, db_url: str) -> None:
+    settings = chat_settings(tmp_path, database_url=db_url, chat_abandoned_after_s=1.0)
+    async with served(settings) as server:
         await _abandon_one_of_two(server)
 
 

@@ -69,7 +69,11 @@ def test_only_the_public_url_is_signed_and_headers_do_not_steer_the_stream(publi
     assert reasons.count("bad signature") == 2
 
 
-def test_a_replayed_webhook_gets_no_second_token(live_server: LiveServer) -> None:
+def test_a_replayed_webhook_gets_no_second_token(
+    tmp_path: Path, db_url: str, live_server_factory: Callable[[Settings], LiveServer]
+) -> None:
+    live_server = live_server_factory(make_settings(tmp_path, database_url=db_url))
+
     async def go() -> tuple[str, str, httpx.Response]:
         call = Call(live_server)
         first = (await call.answer())["token"]
