@@ -5,8 +5,17 @@ from __future__ import annotations
 import typer
 
 from gateway.cli import agent, audit, call, chat, config, db, demo, evaluate, serve, speech, staff
+from gateway.private_files import restrict_umask
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Frontdesk gateway.")
+
+
+@app.callback()
+def _private_files() -> None:
+    """Frontdesk gateway."""
+    # Before any command: the database, its -wal/-shm files, recordings and exports hold PHI.
+    restrict_umask()
+
 
 for module in (serve, config, db, audit, demo, speech, agent, call, chat, staff, evaluate):
     module.register(app)

@@ -21,6 +21,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from gateway.private_files import create_private
+
 
 class DatabaseUnavailable(Exception):
     """The database cannot be reached; the message is one line fit for an operator."""
@@ -47,7 +49,8 @@ def make_engine(url: str) -> AsyncEngine:
     if _is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            # Owner-only from the start; SQLite gives its -wal and -shm files the same mode.
+            create_private(Path(database))
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from gateway.private_files import open_private
+
 SAMPLE_RATE = 8000
 _FLUSH_BYTES = 32_000  # about one second of stereo audio per disk write
 _MAX_PENDING_BOT_SAMPLES = SAMPLE_RATE * 10  # bot audio never queued further ahead than this
@@ -21,9 +23,9 @@ _MAX_PENDING_BOT_SAMPLES = SAMPLE_RATE * 10  # bot audio never queued further ah
 
 class CallRecorder:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._wav = wave.open(str(path), "wb")  # noqa: SIM115 - closed in close()
+        self._file = open_private(path)  # owner-only: a recording is patient data
+        self._wav = wave.open(self._file, "wb")  # noqa: SIM115 - closed in close()
         self._wav.setnchannels(2)
         self._wav.setsampwidth(2)
         self._wav.setframerate(SAMPLE_RATE)
@@ -65,7 +67,8 @@ class CallRecorder:
             self._write(np.zeros(len(self._pending_bot), dtype=np.int16), self._pending_bot)
             self._pending_bot = np.zeros(0, dtype=np.int16)
         self._flush()
-        self._wav.close()
+        self._wav.close()  # patches the header; the file object is ours to close
+        self._file.close()
         self._closed = True
         return self.duration_s
 
