@@ -30,6 +30,12 @@ CALLER_BOUND: dict[Capability, frozenset[str]] = {
     Capability.ADD_NOTE: frozenset({"contact_id"}),
     Capability.OPEN_TICKET: frozenset({"contact_id"}),
 }
+# What a model is told of them: that they act on the caller, so it neither asks for nor invents a contact.
+_BOUND_DESCRIPTIONS = {
+    Capability.FIND_CONTACT: "Read the verified caller's own contact record (phone, e-mail) in the CRM.",
+    Capability.ADD_NOTE: "Add a note to the verified caller's own contact in the CRM.",
+    Capability.OPEN_TICKET: "Open a ticket or request on the verified caller's own contact in the CRM.",
+}
 
 
 class BuiltinArgs(BaseModel):
@@ -163,7 +169,7 @@ class ToolRegistry:
             specs.append(
                 ToolSpec(
                     cap.value,
-                    spec.description + (" Acts on the verified caller's own contact." if bound else ""),
+                    _BOUND_DESCRIPTIONS.get(cap, spec.description),
                     _model_facing(spec),
                     reads_protected=spec.reads_protected or bool(bound),  # bound: needs a verified caller
                     writes=spec.writes,

@@ -140,6 +140,12 @@ async def test_crm_tools_name_no_contact_and_need_a_verified_caller(
     assert set(tools["add_note"]["properties"]) == {"body"}
     assert set(tools["open_ticket"]["properties"]) == {"subject", "body"}
     assert tools["find_contact"].get("properties", {}) == {}
+    described = {
+        t["function"]["name"]: t["function"]["description"] for t in fake_llm.requests[0].body["tools"]
+    }
+    assert all(
+        "verified caller's own contact" in described[n] for n in ("find_contact", "add_note", "open_ticket")
+    )
 
     fake_llm.push(
         Call([ScriptedCall("verify_identity", {"date_of_birth": "1984-02-11"})]), Say("Thank you, Amara.")
