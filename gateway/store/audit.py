@@ -22,9 +22,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
+from gateway.logging import get_logger
 from gateway.store.audit_chain import GENESIS_HASH, chain_hash, event_body, normalise_payload
 from gateway.store.db import Database
 from gateway.store.models import AuditEventRow, AuditHeadRow
+
+log = get_logger(__name__)
 
 SYSTEM_CHAIN = "system"
 _UPDATE_HEAD = (
@@ -164,6 +167,10 @@ class AuditLog:
             try:
                 stored = await self._commit_with_retry(batch)
             except Exception as exc:  # report to every waiter, never drop
+                # The operator's signal that the audit store refuses writes (callers are then
+                # offered transfers): counts and the error's type only, its text may hold values.
+                chains = len({p.conversation_id for p in batch})
+                log.error("audit write failed", events=len(batch), chains=chains, error=type(exc).__name__)
                 error = exc if isinstance(exc, AuditWriteError) else AuditWriteError(str(exc))
                 for p in batch:
                     if not p.future.done():
