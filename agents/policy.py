@@ -100,11 +100,18 @@ _YES_CORE = {
     "absolutely", "definitely", "certainly", "confirm", "confirmed", "perfect", "affirmative",
     "mhm", "uh-huh", "proceed", "ahead", "good", "great", "fine", "works", "mm-hmm", "mmhmm", "mhmm",
     "yes'm", "yass", "yah", "aye", "awesome", "excellent", "wonderful", "lovely",
-    "si", "sí", "oui", "ja",  # callers whose first language is another
+    "k", "kk", "okie", "okey", "oky", "okey-dokey", "righto", "right-o", "ye", "yh", "yas", "yessir",
+    "grand", "brilliant", "cool", "sweet", "super", "splendid", "terrific", "marvellous", "marvelous",
+    "cracking", "ace", "champion", "spot-on", "deal", "agreed", "surely", "gladly", "exactly",
+    "si", "sí", "oui", "ja", "haan", "han", "ji", "theek", "thik",  # callers whose first language is another
 }  # fmt: skip
 # Agreement said as a phrase of words that alone are not a yes ("please do", "do it")
 _YES_PHRASES = re.compile(
-    r"\b(please do|do it|do that|go for it|book it|let's do|you bet|uh huh|mm hmm|sure thing)\b"
+    r"\b(please do|do it|do that|go for it|book it|let's do|you bet|uh huh|mm hmm|sure thing"
+    # regional and informal ways of saying it: Australian, British, Indian English, text speak
+    r"|too easy|lock (it|that|me) in|pencil (it|that|me) in|put me (down|in)|sign me up|make it so"
+    r"|do the needful|go on then|that'll do|that will do|i'll take (it|that|that one)|take it"
+    r"|spot on|bang on|good stuff|happy days|works for me|let's go|go on|confirm it|sounds about right)\b"
 )
 _YES_FILLER = {
     "please", "go", "do", "it", "that", "that's", "thats", "is", "sounds", "thanks", "thank", "you",
@@ -112,6 +119,9 @@ _YES_FILLER = {
     "uh", "um", "oh", "well", "so", "thing", "and", "i", "very", "much", "sir", "ma'am", "would",
     "be", "this", "yes", "appointment", "exactly", "indeed", "now", "for", "me", "fantastic",
     "huh", "hmm", "mm", "bet", "by", "with", "to", "looks", "a", "plan",
+    "cheers", "ta", "mate", "lock", "in", "pencil", "put", "down", "sign", "up", "make", "too",
+    "easy", "needful", "kindly", "on", "then", "that'll", "will", "i'll", "take", "spot", "bang",
+    "stuff", "happy", "days", "works", "let", "confirm", "about", "hai", "dear", "love", "lol", "as",
 }  # fmt: skip
 _NO_CORE = {"no", "nope", "nah", "don't", "dont", "not", "stop", "wait", "never", "negative", "hold"}
 _NO_FILLER = {

@@ -186,12 +186,36 @@ def unknown_doctor(text: str, providers: list[Provider]) -> str | None:
     return None
 
 
+# What callers call a specialty in everyday words, by the specialty's stem
+_SPECIALTY_WORDS = {
+    "pediat": r"kids\W*doctor|children\W*s? doctor|child(?:ren\W*s?)? specialist|baby doctor|doctor for (?:kids|children)",
+    "family": r"family (?:doctor|physician|medicine|practice|practitioner|dr)|\bgp\b|general practi",
+    "intern": r"internist",
+    "obstet": r"\bob\b|ob-?gyn",
+    "gyneco": r"ob-?gyn|women'?s health",
+    "dermat": r"skin doctor|skin specialist",
+    "cardio": r"heart doctor|heart specialist",
+}
+
+
 def _mentions_specialty(text: str, specialty: str | None) -> bool:
-    """ "the pediatrician" for Pediatrics, "an internist" for Internal medicine: word stems."""
+    """ "the pediatrician" for Pediatrics, "an internist" for Internal medicine: word stems;
+    British spellings ("paediatrician", "gynaecologist") and everyday words ("the kids' doctor")."""
     stems = [
         w[:6] for w in re.findall(r"[a-z]+", (specialty or "").lower()) if len(w) >= 5 and w != "medicine"
     ]
-    return any(re.search(rf"\b{re.escape(stem)}", text) for stem in stems)
+    plain = re.sub(r"(?<=[a-z])(ae|oe)(?=[a-z])", "e", text)  # paediatric, gynaecology, oesophagus
+    for stem in stems:
+        phrase = _SPECIALTY_WORDS.get(stem)
+        if phrase is not None and re.search(phrase, text):
+            return True
+        # "family" and "general" are everyday words ("for my family"): only in their phrases
+        if stem not in _EVERYDAY and re.search(rf"\b{re.escape(stem)}", plain):
+            return True
+    return False
+
+
+_EVERYDAY = {"family", "genera"}
 
 
 def wants_any_provider(text: str) -> bool:

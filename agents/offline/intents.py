@@ -65,7 +65,9 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
         Intent.LIST,
         re.compile(
             r"\b(when is|when's|what time is|do i have|my (upcoming |next )?appointments?\b(?! (with|on|for))|"
-            r"list|check (on )?my|confirm my|am i (booked|scheduled|seeing)|when am i|remind me)\b"
+            r"list|check (on )?my|confirm my|am i (booked|scheduled|seeing)|when am i|remind me"
+            r"|(what|which) appointments? (i|i've|do i|have i) (have|got|booked)|appointments? i (have|'ve got|got)"
+            r"|what('s| is| have i got) (booked|scheduled|coming up) for me|my bookings)\b"
             r"|\b(show|tell|read|give|what are)\b.*\bappointments\b"
         ),
     ),
@@ -110,12 +112,24 @@ _ANOTHER_TIME = re.compile(
 )
 
 
+_SAYS_CANCEL = re.compile(r"\bcancel\w*\b")
+_SAYS_MOVE = re.compile(
+    r"\b(reschedul\w*|re schedule|rebook\w*|re book|move|moved|change|switch|swap|postpone|push|bring|shift|bump"
+    r"|instead|another|different|other (day|time)|rather|later|earlier|sooner)\b"
+)
+
+
 def intents(text: str) -> list[Intent]:
     """All intents found, most specific first (a reschedule mentions an appointment too)."""
     found = [intent for intent, pattern in _PATTERNS if pattern.search(text)]
     # "cancel" in "reschedule instead of cancel" is the reschedule; "move" + "cancel" likewise
     if Intent.RESCHEDULE in found and Intent.CANCEL in found and re.search(r"\binstead\b", text):
         found.remove(Intent.CANCEL)
+    # "I won't be able to make that, can you cancel it?": "make that" is no move when the caller
+    # says cancel and names nothing else to move to
+    if Intent.RESCHEDULE in found and Intent.CANCEL in found and _SAYS_CANCEL.search(text):
+        if not _SAYS_MOVE.search(text):
+            found.remove(Intent.RESCHEDULE)
     # "I can't come Thursday anymore, can we do next Thursday": not coming then, but another time
     if Intent.CANCEL in found and Intent.RESCHEDULE not in found and _ANOTHER_TIME.search(text):
         found[found.index(Intent.CANCEL)] = Intent.RESCHEDULE

@@ -85,7 +85,8 @@ def _name_words(text: str, *, leading: bool = True) -> list[str]:
                 break  # a name ends at a comma or a stop ("emily davis, 7/23/1990. something came up")
             continue
         w = raw.strip('"()')
-        w = w[:-2] if w.endswith("'s") and len(w) > 3 else w
+        owner = w.endswith("'s") and len(w) > 3
+        w = w[:-2] if owner else w
         if not w:
             continue
         if not _is_name_word(w):
@@ -93,7 +94,78 @@ def _name_words(text: str, *, leading: bool = True) -> list[str]:
                 break  # the name has ended ("sarah johnson born on ...")
             continue
         words.append(w)
+        if owner:
+            break  # "lucas garcia's vaccination": the name ends with its owner's s
     return words
+
+
+_KIN = (
+    r"son|daughter|child|kid|husband|wife|mother|mom|mum|father|dad|baby|boy|girl|partner|grandson"
+    r"|granddaughter|grandmother|grandfather|grandma|grandpa|nan|spouse|stepson|stepdaughter|brother|sister"
+)
+# The patient named by the one calling for them: "the appointment of my son Lucas Garcia",
+# "mum of Lucas Garcia", "on behalf of my father, John Smith". That person, not the caller, is the
+# one whose date of birth follows.
+_FOR_SOMEONE = re.compile(
+    rf"\b(?:(?:my|our)\s+(?:little\s+|youngest\s+|oldest\s+|eldest\s+|elderly\s+)?(?:{_KIN})"
+    r"(?:'s name is|,?\s+(?:named|called|whose name is|his name is|her name is|their name is))?"
+    r"|(?:mum|mom|mother|father|dad|parent|guardian|carer|caregiver) (?:of|to|for)(?: my (?:"
+    rf"{_KIN}))?|on behalf of(?: my (?:{_KIN}))?)\s*,?\s+(?=(?P<rest>.+))"
+)
+
+
+# "Please cancel my son's appointment ... He's Lucas Garcia": named after the relation
+_THEY_ARE = re.compile(
+    r"\b(?:he's|she's|he is|she is|they're|they are|his name is|her name is|their name is|his name's|her name's)"
+    r"\s+(?=(?P<rest>.+))"
+)
+_KIN_SAID = re.compile(rf"\b(?:my|our)\s+(?:[a-z]+\s+)?(?:{_KIN})(?:'s)?\b")
+
+
+def someone_elses_name(text: str) -> tuple[str, str] | None:
+    """The full name of the patient a caller speaks for ("my son Lucas Garcia", "my son's
+    appointment ... he's Lucas Garcia"), or None."""
+    cues = list(_FOR_SOMEONE.finditer(text))
+    if _KIN_SAID.search(text):
+        cues += list(_THEY_ARE.finditer(text))
+    for m in cues:
+        words = _name_words(m.group("rest"), leading=False)
+        if 2 <= len(words) <= 4:
+            return _title(words[0]), _title(words[-1])
+    return None
+
+
+def corrected_name(text: str, first: str, last: str) -> tuple[str, str] | None:
+    """A name said again with its spelling fixed ("sorry, it's Isabella with two Ls" after
+    "Isabela Jackson"): a word close to, but not the same as, the first or last name given."""
+    import jellyfish
+    from rapidfuzz.fuzz import ratio
+
+    fixed = [first, last]
+    for w in re.findall(r"[a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+", text):
+        if not _is_name_word(w) or len(w) < 3:
+            continue
+        for i, was in enumerate(n.lower() for n in (first, last)):
+            # the same name spelt another way: close letters, or the same sound from the same start
+            alike = ratio(w, was) >= 75 or (
+                w[0] == was[0] and jellyfish.metaphone(w) == jellyfish.metaphone(was)
+            )
+            if w != was and alike:
+                fixed[i] = _title(w)
+    return (fixed[0], fixed[1]) if fixed != [first, last] else None
+
+
+_I_AM_KIN = re.compile(
+    rf"^\W*(?:oh,?\s+|and\s+|sorry,?\s+|btw,?\s+)?(?:i'm|i am|this is)\s+(?:his|her|their|the)\s+(?:{_KIN}|parent|guardian|carer)\b"
+)
+
+
+def introduces_self(text: str) -> bool:
+    """The turn only says who is speaking ("I'm his mother, Maria Garcia", "this is Sarah
+    Johnson by the way"): no request in it."""
+    if _I_AM_KIN.search(text):
+        return True
+    return find_name(text) is not None and len(re.findall(r"[a-z']+", text)) <= 8
 
 
 def find_name(text: str, *, whole_answer: bool = False) -> tuple[str, str] | None:
@@ -112,6 +184,8 @@ def find_name(text: str, *, whole_answer: bool = False) -> tuple[str, str] | Non
             words = _name_words(_RELATIVE.sub(" ", cue.group("rest")), leading=False)
             if len(words) == 1:
                 return _title(words[0]), _title(last.group(1))
+    if (theirs := someone_elses_name(text)) is not None:
+        return theirs
     swapped = re.match(r"^\W*([^\W\d_][\w'-]*),\s*([^\W\d_][\w'-]*)\s*(?:[.;,]|$)", text)
     if swapped and _is_name_word(swapped.group(1)) and _is_name_word(swapped.group(2)):
         return _title(swapped.group(2)), _title(swapped.group(1))  # "Garcia, Maria.": last name first

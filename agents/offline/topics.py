@@ -62,9 +62,16 @@ _REQUEST = re.compile(
     r"|(need|want|like|get|have|see about|about) (an |a |a new |another )?(appointment|visit|check ?up|physical)"
     r"|an appointment (for|with|on|at|next|this|tomorrow|today|to|about|because)"
     r"|(see|talk to|speak (to|with)) (a |the |my |dr |doctor )?(doctor|dr|physician|provider|pediatrician)"
-    r"|see (someone|somebody|anyone)|be seen|get seen|fit me in|squeeze me in|get me in"
+    r"|see (someone|somebody|anyone)|be seen|get seen|fit me in|squeeze me in|get me in|fit (him|her|them|us) in"
+    r"|(could|can|would) (dr |doctor )?([a-z'-]+ )?see (me|him|her|them|us|my)\b"
     r"|(i|we|he|she|they|me|him|her) (\w+ )?(come|get) in|(come|get) in (for|on|at|to|tomorrow|today|next|this|some)"
     r"|move (my|it|the)|first available|next available"
+    # asking for free times is asking to book ("what times has Dr Rodriguez got on Wednesday?")
+    r"|(what|which) (times|slots|openings|appointments) (has|have|does|do|are)\b"
+    r"|(what|which) (time|times|slots?|days?) (has|does|is|would) (dr|doctor)\b"
+    r"|(has|have|does|do) (dr|doctor) [a-z'-]+ (got|have) (anything|any|something|a|some|time|space|room|free|open)"
+    r"|any (openings?|availability|slots?|appointments?|spaces?|time) (with|on|for|this|next|tomorrow|today|left)"
+    r"|(times?|slots?|appointments?) (free|available|open) (with|on|for|this|next|tomorrow|today)"
     r"|follow ?up (appointment|visit)|(need|want|get|getting|have|due for|time for|book|schedule)\s+"
     r"(a |an |my |the |our )?(follow ?up|flu shot|vaccin\w*|physical|check ?up|screening|exam))\b"
 )
@@ -200,6 +207,8 @@ _STAFF_TOPICS = [
         re.compile(
             r"\b(medical records?|my records|records request|copy of my (records|chart)|referral|refer me"
             r"|sick note|doctor's note|doctors note|work note|school note|forms?|paperwork|vaccination records?"
+            r"|(medical|sick|sickness|doctor's|doctors|fitness|fit to work|return to work) certificate|certificates?"
+            r"|fit note|med cert|letter (for|to) (my )?(work|school|employer|boss|uni|university|college)"
             r"|immuni[sz]ation records?|(school|work|gym|camp|sports|daycare|jury duty) (note|letter|excuse)"
             r"|fill (out|in) (a|the|my|this|his|her)|sign (a|the|my|off))\b"
         ),
@@ -212,7 +221,7 @@ _STAFF_TOPICS = [
             r"\b(symptoms?|side effects?|should i (take|be worried|worry|go|be concerned|stop|start)|is it (normal|safe|serious|bad)"
             r"|what should i (do|take)|medical (question|advice)|advice|diagnos\w*|fever|rash|cough|coughing|headache"
             r"|migraine|sore|hurts?|hurting|pain|painful|ache|aching|infection|infected|vomit\w*|throwing up|nause\w*"
-            r"|dizzy|dizziness|swollen|swelling|allergic|allergy|allergies|flu|covid|sick|bleeding|bleed|injur\w*"
+            r"|dizzy|dizziness|swollen|swelling|allergic|allergy|allergies|flu|covid|sick|crook|unwell|poorly|bleeding|bleed|injur\w*"
             r"|sprain\w*|broke my|broken|pregnan\w*|blood pressure|sugar levels?)\b"
         ),
         "Medical question: the caller asked about symptoms or medical advice",
