@@ -169,7 +169,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def one_call(url: str, script: tuple[str, list], delay: float):  # type: ignore[no-untyped-def]
-    from gateway.twilio.simulator import CallSimulator
+    from gateway.clients.call_simulator import CallSimulator
 
     phone, turns = script
     await asyncio.sleep(delay)  # staggered start: callers do not all ring in the same instant
@@ -186,7 +186,7 @@ def start_delays(calls: int, stagger_s: float, seed: int) -> list[float]:
 
 async def caller_turns(calls: int, turns: int, same: bool) -> list[tuple[str, list]]:  # type: ignore[type-arg]
     """Each call's number and Piper-synthesized turns (each distinct phrase synthesized once)."""
-    from gateway.twilio.simulator import text_turns
+    from gateway.clients.call_simulator import text_turns
     from speech.tts import TextToSpeech
 
     tts = await asyncio.to_thread(TextToSpeech.load)
@@ -316,7 +316,7 @@ async def held_memory(url: str, calls: int, pid: int, scripts: list | None = Non
 async def _hold_calls(url: str, calls: int, pid: int, scripts: list | None) -> float:  # type: ignore[type-arg]
     """Ring `calls` calls, play their first turns, and the gateway's resident size while all of
     them are on the line."""
-    from gateway.twilio.simulator import CallSimulator
+    from gateway.clients.call_simulator import CallSimulator
 
     hold = asyncio.Event()
     sims, running = [], []

@@ -54,7 +54,13 @@ def register(app: typer.Typer) -> None:
         called: str = typer.Option("+15555550100", "--to", help="The number called, as Twilio's To."),
     ) -> None:
         """Call the gateway as Twilio would; print one JSON line per turn."""
-        from gateway.twilio.simulator import CallSimulator, SimulatorError, dtmf_turn, text_turns, wav_turn
+        from gateway.clients.call_simulator import (
+            CallSimulator,
+            SimulatorError,
+            dtmf_turn,
+            text_turns,
+            wav_turn,
+        )
 
         settings = settings_or_exit()
         if settings.twilio_auth_token is None:

@@ -11,7 +11,7 @@ from gateway.cli.common import fail, settings_or_exit
 
 
 async def _converse(url: str, messages: list[str], origin: str | None, timeout_s: float) -> None:
-    from gateway.chat.client import ChatClient
+    from gateway.clients.chat_client import ChatClient
 
     async with ChatClient(url, origin=origin, timeout_s=timeout_s) as client:
         typer.echo(f"conversation {client.conversation_id}")
@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
         timeout: float = typer.Option(30.0, "--timeout", help="Seconds to wait for each reply."),
     ) -> None:
         """Chat with a running gateway from the terminal and print the replies."""
-        from gateway.chat.client import ChatClientError
+        from gateway.clients.chat_client import ChatClientError
 
         base = url or settings_or_exit().public_url
         try:

@@ -145,7 +145,7 @@ class ChatChannel:
         await asyncio.to_thread(self.gateway.stop)
 
     async def converse(self, scenario: Scenario) -> Outcome:
-        from gateway.chat.client import ChatClient, ChatClientError
+        from gateway.clients.chat_client import ChatClient, ChatClientError
 
         async with ChatClient(self.gateway.url, timeout_s=self.timeout_s) as client:
             outcome = Outcome(client.conversation_id)
@@ -212,8 +212,8 @@ class CallChannel:
         return self._voices[spec]
 
     async def converse(self, scenario: Scenario) -> Outcome:
+        from gateway.clients.call_simulator import CallerTurn, CallSimulator, dtmf_turn, wav_turn
         from gateway.evaluation.record import conversation_for_call
-        from gateway.twilio.simulator import CallerTurn, CallSimulator, dtmf_turn, wav_turn
 
         voice = self.voice_for(scenario)
         turns: list[CallerTurn] = []

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
+from gateway.clients.call_simulator import CallSimulator
 from gateway.twilio.signatures import sign
-from gateway.twilio.simulator import CallSimulator
 from tests.conftest import make_settings
 from tests.fakes.twilio_rest import FakeTwilioRest
 

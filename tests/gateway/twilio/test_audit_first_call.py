@@ -10,10 +10,10 @@ import asyncio
 import pytest
 from sqlalchemy import select
 
+from gateway.clients.call_simulator import CallSimulator, dtmf_turn, text_turns
 from gateway.store.audit import AuditLog
 from gateway.store.db import Database
 from gateway.store.models import ConversationRow, HandoffRow
-from gateway.twilio.simulator import CallSimulator, dtmf_turn, text_turns
 from tests.gateway.audit_outage import AuditOutage
 from tests.gateway.twilio.conftest import AUTH_TOKEN
 

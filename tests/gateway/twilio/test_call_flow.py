@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
+from gateway.clients.call_simulator import CallerTurn, CallSimulator, dtmf_turn, text_turns
 from gateway.store.audit import AuditLog
 from gateway.store.db import Database
 from gateway.store.models import AuditEventRow, ConversationRow, HandoffRow, RecordingRow
-from gateway.twilio.simulator import CallerTurn, CallSimulator, dtmf_turn, text_turns
 from tests.gateway.twilio.conftest import AUTH_TOKEN, STAFF_NUMBER, Call
 
 pytestmark = pytest.mark.slow

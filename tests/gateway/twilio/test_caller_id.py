@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from agents.api import ReplyDelta, UserTurn
+from gateway.clients.call_simulator import CallSimulator
 from gateway.services import Services
 from gateway.store.db import Database
 from gateway.store.models import AuditEventRow, ConversationRow
-from gateway.twilio.simulator import CallSimulator
 from gateway.twilio.webhook import caller_id_attestation
 from tests.conftest import LiveServer, make_settings, prepare_database, running_server
 from tests.gateway.twilio.conftest import AUTH_TOKEN

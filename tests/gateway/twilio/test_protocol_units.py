@@ -8,9 +8,9 @@ import json
 
 import pytest
 
+from gateway.clients.call_simulator import SimulatorError, dtmf_turn, gateway_urls
 from gateway.twilio import messages, signatures
 from gateway.twilio.dtmf import DigitCollector
-from gateway.twilio.simulator import SimulatorError, dtmf_turn, gateway_urls
 
 TOKEN = "auth-token-for-tests"
 
@@ -127,7 +127,7 @@ class _RecordingSocket:
 
 
 async def test_the_simulated_phone_measures_silence_inside_a_reply() -> None:
-    from gateway.twilio.simulator import _Phone
+    from gateway.clients.call_simulator import _Phone
 
     phone = _Phone(_RecordingSocket(), "MZ1", realtime=True)  # type: ignore[arg-type]
     player = asyncio.create_task(phone.play())
