@@ -224,7 +224,15 @@ class CapabilitySpec:
     writes: bool
 
 
-def _spec(name, description, request, response, *, protected=False, writes=False) -> CapabilitySpec:
+def _spec(
+    name: Capability,
+    description: str,
+    request: type[Request],
+    response: type[Record],
+    *,
+    protected: bool = False,
+    writes: bool = False,
+) -> CapabilitySpec:
     return CapabilitySpec(name, description, request, response, protected, writes)
 
 
@@ -392,7 +400,8 @@ class Connector(abc.ABC):  # noqa: B024 - every capability is optional, none is 
         spec = CAPABILITIES[capability]
         if not isinstance(request, spec.request):
             raise Rejected(f"Wrong request type for {capability.value}.")
-        return await getattr(self, capability.value)(request)
+        result: Record = await getattr(self, capability.value)(request)
+        return result
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

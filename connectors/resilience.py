@@ -286,7 +286,7 @@ class Resilience:
 
     def _wait(self, state: RetryCallState) -> float:
         policy = self.policy
-        backoff = min(policy.backoff_max_s, policy.backoff_initial_s * 2 ** (state.attempt_number - 1))
+        backoff = min(policy.backoff_max_s, policy.backoff_initial_s * 2.0 ** (state.attempt_number - 1))
         backoff += random.uniform(0, policy.jitter_s)
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, _Transient) and exc.failure.retry_after_s is not None:

@@ -110,7 +110,7 @@ class DemoConnector(AppointmentBookConnector):
             provider_name=provider_name,
             start=self._local(row.start_utc),
             end=self._local(row.end_utc),
-            status=row.status,  # type: ignore[arg-type]
+            status=row.status,
             reason=row.reason,
         )
 

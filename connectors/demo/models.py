@@ -79,5 +79,5 @@ class DemoIdempotency(DemoBase):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     operation: Mapped[str] = mapped_column(String(64))
     fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of the request without its key
-    result: Mapped[dict] = mapped_column(JSON)
+    result: Mapped[dict[str, object]] = mapped_column(JSON)
     created_utc: Mapped[datetime] = mapped_column(DateTime())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from typing import Protocol
 
 import httpx
@@ -71,7 +72,7 @@ class SmartBackendAuth:
         token_url: str | None = None,
         fhir_base_url: str | None = None,
         scope: str = "",
-        clock=time.time,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         if not token_url and not fhir_base_url:
             raise ValueError("need the token URL or the FHIR base URL to discover it")
@@ -127,7 +128,8 @@ class SmartBackendAuth:
     async def _discover(self, http: httpx.AsyncClient) -> str:
         if self._token_url:
             return self._token_url
-        url = f"{self._base_url.rstrip('/')}/.well-known/smart-configuration"  # type: ignore[union-attr]
+        assert self._base_url is not None  # __init__ refuses to have neither URL
+        url = f"{self._base_url.rstrip('/')}/.well-known/smart-configuration"
         resp = await http.get(url)
         endpoint = resp.json().get("token_endpoint") if resp.status_code == 200 else None
         if not endpoint:

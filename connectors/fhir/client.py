@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import httpx
 from fhir.resources.R4B import get_fhir_model_class
@@ -44,10 +44,10 @@ def parse(model: type[R], data: Any, what: str) -> R:
 
 
 @dataclass
-class Versioned:
+class Versioned(Generic[R]):
     """A resource as read, with the version to put in `If-Match` when writing it back."""
 
-    resource: Any
+    resource: R
     version_id: str | None
 
     @property
@@ -100,7 +100,7 @@ class FhirClient:
 
     # -- interactions ---------------------------------------------------------------------------
 
-    async def read(self, model: type[R], resource_id: str) -> Versioned:
+    async def read(self, model: type[R], resource_id: str) -> Versioned[R]:
         name = model.get_resource_type()
         check_id(resource_id, name.lower())
         resp = await self._send("GET", f"{name}/{resource_id}")
@@ -161,11 +161,12 @@ def _entry_resource(entry: dict[str, Any]) -> Resource | None:
     if not isinstance(raw, dict):
         return None
     try:
-        return get_fhir_model_class(str(raw.get("resourceType"))).model_validate(raw)
+        resource = get_fhir_model_class(str(raw.get("resourceType"))).model_validate(raw)
     except (ValidationError, ValueError):
         # Name the record, not its content: validation errors quote the (protected) values.
         log.warning("skipping invalid %s/%s in a search result", raw.get("resourceType"), raw.get("id"))
         return None
+    return resource if isinstance(resource, Resource) else None  # a data type's name is no resource
 
 
 def _etag_version(etag: str | None) -> str | None:

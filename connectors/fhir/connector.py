@@ -23,6 +23,7 @@ import httpx
 from fhir.resources.R4B.appointment import Appointment as FhirAppointment
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.practitioner import Practitioner
+from fhir.resources.R4B.resource import Resource
 from fhir.resources.R4B.schedule import Schedule
 from fhir.resources.R4B.slot import Slot as FhirSlot
 
@@ -61,6 +62,7 @@ from connectors.fhir.mapping import (
     participant_id,
     phone_spellings,
     reference_id,
+    slot_span,
     to_appointment,
     to_person,
     to_provider,
@@ -73,7 +75,7 @@ MAX_RANGE_DAYS = 92
 PAGE = "200"
 
 
-def _put(resource: Any, version: Versioned) -> dict[str, Any]:
+def _put(resource: Resource, version: Versioned[Any]) -> dict[str, Any]:
     body = resource.model_dump(mode="json", exclude_none=True)
     body.pop("meta", None)  # the server assigns the next version
     name = resource.get_resource_type()
@@ -150,7 +152,7 @@ class FhirConnector(AppointmentBookConnector):
             ]
             found = await self.client.search("Patient", params)
 
-            def matching(found: list) -> list[Person]:
+            def matching(found: list[Resource]) -> list[Person]:
                 return [
                     to_person(p, self._region)
                     for p in found
@@ -274,8 +276,10 @@ class FhirConnector(AppointmentBookConnector):
                 if isinstance(schedule, Schedule):
                     self._remember_schedule(schedule)
             slots: list[Slot] = []
-            for slot in sorted((s for s in found if isinstance(s, FhirSlot)), key=lambda s: s.start):
-                local = slot.start.astimezone(self.tz)
+            # A Slot without a start is invalid R4B: skipped like any invalid search entry.
+            timed = [(s.start, s) for s in found if isinstance(s, FhirSlot) and s.start is not None]
+            for start, slot in sorted(timed, key=lambda pair: pair[0]):
+                local = start.astimezone(self.tz)
                 if (
                     slot.status != "free"
                     or not lo <= local < hi
@@ -293,15 +297,14 @@ class FhirConnector(AppointmentBookConnector):
 
         return await self._read("list_free_slots", go)
 
-    async def _bookable_slot(self, slot_id: str) -> tuple[Versioned, Provider]:
+    async def _bookable_slot(self, slot_id: str) -> tuple[Versioned[FhirSlot], Provider]:
         try:
             slot = await self.client.read(FhirSlot, check_id(slot_id, "time slot"))
         except NotFound as exc:
             raise NotFound("I couldn't find that time slot.", detail=exc.detail) from exc
-        if slot.resource.start <= self.now():
-            raise Rejected(
-                "That time has already passed.", detail=f"Slot/{slot_id} starts {slot.resource.start}"
-            )
+        start, _ = slot_span(slot.resource)
+        if start <= self.now():
+            raise Rejected("That time has already passed.", detail=f"Slot/{slot_id} starts {start}")
         if slot.resource.status != "free":
             raise Conflict(
                 "Sorry, that time is already taken.", detail=f"Slot/{slot_id} is {slot.resource.status}"
@@ -342,7 +345,7 @@ class FhirConnector(AppointmentBookConnector):
             )
         return await self._to_record(prior)
 
-    async def _appointment(self, appointment_id: str) -> Versioned:
+    async def _appointment(self, appointment_id: str) -> Versioned[FhirAppointment]:
         try:
             return await self.client.read(FhirAppointment, check_id(appointment_id, "appointment"))
         except NotFound as exc:
@@ -409,7 +412,7 @@ class FhirConnector(AppointmentBookConnector):
             if (prior := await replay()) is not None:
                 return prior
             raise Conflict("Sorry, that time was just taken.", detail=f"{what}: {exc.detail}") from exc
-        first = (response.entry or [None])[0]
+        first = response.entry[0] if response.entry else None
         resource = first.resource if first is not None else None
         if not isinstance(resource, FhirAppointment):
             location = first.response.location if first is not None and first.response else None
@@ -417,7 +420,9 @@ class FhirConnector(AppointmentBookConnector):
             resource = (await self._appointment(appointment_id)).resource
         return await self._to_record(resource)
 
-    async def _cancellation(self, current: Versioned, key: str, reason: str) -> list[dict[str, Any]]:
+    async def _cancellation(
+        self, current: Versioned[FhirAppointment], key: str, reason: str
+    ) -> list[dict[str, Any]]:
         """Entries that cancel `current` and give its slots back."""
         appointment: FhirAppointment = current.resource
         body = appointment.model_dump(mode="json", exclude_none=True)

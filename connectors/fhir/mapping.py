@@ -113,7 +113,7 @@ def name_matches(patient: Patient, first_name: str, last_name: str) -> bool:
     too loose for identity verification."""
     first, last = fold(first_name), fold(last_name)
     for name in patient.name or []:
-        givens = [fold(g) for g in name.given or []]
+        givens = [fold(g) for g in name.given or [] if g is not None]
         if fold(name.family or "") == last and (first in givens or first == "".join(givens)):
             return True
     return False
@@ -142,13 +142,21 @@ def to_provider(practitioner: Practitioner) -> Provider:
 # -- scheduling ---------------------------------------------------------------------------------
 
 
+def slot_span(slot: FhirSlot) -> tuple[datetime, datetime]:
+    """A Slot's start and end: R4B requires both, the model's types leave them optional."""
+    if slot.start is None or slot.end is None:
+        raise Rejected("That time has no start or end on record.", detail=f"Slot/{slot.id} has no start/end")
+    return slot.start, slot.end
+
+
 def to_slot(slot: FhirSlot, provider: Provider, tz: ZoneInfo) -> Slot:
+    start, end = slot_span(slot)
     return Slot(
         id=str(slot.id),
         provider_id=provider.id,
         provider_name=provider.name,
-        start=slot.start.astimezone(tz),
-        end=slot.end.astimezone(tz),
+        start=start.astimezone(tz),
+        end=end.astimezone(tz),
     )
 
 
@@ -204,12 +212,13 @@ def appointment_resource(
     reason: str | None,
     created: datetime,
 ) -> dict[str, Any]:
+    start, end = slot_span(slot)
     body: dict[str, Any] = {
         "resourceType": "Appointment",
         "status": "booked",
         "identifier": [{"system": IDEMPOTENCY_SYSTEM, "value": key_token(idempotency_key)}],
-        "start": fhir_instant(slot.start),
-        "end": fhir_instant(slot.end),
+        "start": fhir_instant(start),
+        "end": fhir_instant(end),
         "created": created.isoformat(timespec="seconds"),
         "slot": [{"reference": f"Slot/{slot.id}"}],
         "participant": [
