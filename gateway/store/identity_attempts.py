@@ -16,8 +16,9 @@ import hmac
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import Connection, and_, case, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Row, Table, and_, case, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -26,6 +27,9 @@ from gateway.store.db import Database
 from gateway.store.models import IdentityAttemptRow
 
 Now = Callable[[], datetime]
+KeyRow = tuple[str, str]  # (kind, key_hash)
+
+_TABLE = cast(Table, IdentityAttemptRow.__table__)
 
 
 def _utcnow() -> datetime:
@@ -54,9 +58,13 @@ class DatabaseIdentityAttempts:
     def hashed(self, key: AttemptKey) -> str:
         return hmac.new(self._secret, f"{key.kind}\0{key.value}".encode(), hashlib.sha256).hexdigest()
 
+    def _rows(self, keys: Sequence[AttemptKey]) -> list[KeyRow]:
+        """Sorted: every transaction locks the rows in one order."""
+        return sorted({(str(k.kind), self.hashed(k)) for k in keys})
+
     async def try_check(self, keys: Sequence[AttemptKey], conversation_id: str) -> Check:
-        rows = sorted({(k.kind, self.hashed(k)) for k in keys})  # sorted: one lock order for all
-        kinds = sorted({k.kind for k in keys})
+        rows = self._rows(keys)
+        kinds = sorted({str(k.kind) for k in keys})
         if not rows:
             return Check(allowed=True, standing=OPEN, kinds=[])
         now = self._now()
@@ -64,15 +72,10 @@ class DatabaseIdentityAttempts:
         return Check(allowed=allowed, standing=standing, kinds=kinds)
 
     def _try(
-        self, conn: Connection, keys: list[tuple[str, str]], conversation_id: str, now: datetime
+        self, conn: Connection, keys: list[KeyRow], conversation_id: str, now: datetime
     ) -> tuple[bool, Standing]:
-        table = IdentityAttemptRow.__table__
-        found = {
-            (r.kind, r.key_hash): r
-            for r in conn.execute(
-                select(table).where(_any_of(keys)).order_by(table.c.kind, table.c.key_hash).with_for_update()
-            )
-        }
+        locked_rows = select(_TABLE).where(_any_of(keys)).order_by(_TABLE.c.kind, _TABLE.c.key_hash)
+        found = {(r.kind, r.key_hash): r for r in conn.execute(locked_rows.with_for_update())}
         before = OPEN
         for row in found.values():
             before = before.worst(self.policy.standing(row.failures, _aware(row.last_failure_at), now))
@@ -80,34 +83,37 @@ class DatabaseIdentityAttempts:
             return False, before
         after = OPEN
         for kind, key_hash in keys:
-            row = found.get((kind, key_hash))
-            stale = row is not None and now - _aware(row.last_failure_at) > timedelta(
-                seconds=self.policy.window_s
-            )
-            if row is None:
+            existing = found.get((kind, key_hash))
+            if existing is None:
                 failures = self._insert(conn, kind, key_hash, conversation_id, now)
             else:
-                failures = 1 if stale else row.failures + 1
-                new_conversation = stale or row.last_conversation_id != conversation_id
-                conn.execute(
-                    update(table)
-                    .where(table.c.kind == kind, table.c.key_hash == key_hash)
-                    .values(
-                        failures=failures,
-                        first_failure_at=now if stale else row.first_failure_at,
-                        last_failure_at=now,
-                        last_conversation_id=conversation_id,
-                        conversations=1 if stale else row.conversations + int(new_conversation),
-                    )
-                )
+                failures = self._count(conn, existing, conversation_id, now)
             after = after.worst(self.policy.standing(failures, now, now))
         return True, after
 
+    def _count(self, conn: Connection, row: Row, conversation_id: str, now: datetime) -> int:
+        """One more failure on a row read (and locked) in this transaction; a whole window since
+        its last failure starts the count again."""
+        stale = now - _aware(row.last_failure_at) > timedelta(seconds=self.policy.window_s)
+        failures = 1 if stale else row.failures + 1
+        new_conversation = stale or row.last_conversation_id != conversation_id
+        conn.execute(
+            update(_TABLE)
+            .where(_TABLE.c.kind == row.kind, _TABLE.c.key_hash == row.key_hash)
+            .values(
+                failures=failures,
+                first_failure_at=now if stale else row.first_failure_at,
+                last_failure_at=now,
+                last_conversation_id=conversation_id,
+                conversations=1 if stale else row.conversations + int(new_conversation),
+            )
+        )
+        return failures
+
     def _insert(self, conn: Connection, kind: str, key_hash: str, conversation_id: str, now: datetime) -> int:
         """A first failure; another replica may have inserted the row meanwhile: then it counts on."""
-        table = IdentityAttemptRow.__table__
         insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-        statement = insert(table).values(
+        statement = insert(_TABLE).values(
             kind=kind,
             key_hash=key_hash,
             failures=1,
@@ -117,31 +123,29 @@ class DatabaseIdentityAttempts:
             last_conversation_id=conversation_id,
         )
         statement = statement.on_conflict_do_update(
-            index_elements=[table.c.kind, table.c.key_hash],
+            index_elements=[_TABLE.c.kind, _TABLE.c.key_hash],
             set_={
-                "failures": table.c.failures + 1,
+                "failures": _TABLE.c.failures + 1,
                 "last_failure_at": now,
                 "last_conversation_id": conversation_id,
             },
         )
-        return int(conn.execute(statement.returning(table.c.failures)).scalar_one())
+        return int(conn.execute(statement.returning(_TABLE.c.failures)).scalar_one())
 
     async def check_passed(self, keys: Sequence[AttemptKey]) -> None:
-        rows = sorted({(k.kind, self.hashed(k)) for k in keys})
+        rows = self._rows(keys)
         if not rows:
             return
-        table = IdentityAttemptRow.__table__
         statement = (
-            update(table)
+            update(_TABLE)
             .where(_any_of(rows))
-            .values(failures=case((table.c.failures > 0, table.c.failures - 1), else_=0))
+            .values(failures=case((_TABLE.c.failures > 0, _TABLE.c.failures - 1), else_=0))
         )
         await self.db.run_write(lambda conn: conn.execute(statement))
 
 
-def _any_of(keys: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
-    table = IdentityAttemptRow.__table__
-    return or_(*(and_(table.c.kind == kind, table.c.key_hash == key_hash) for kind, key_hash in keys))
+def _any_of(keys: list[KeyRow]) -> ColumnElement[bool]:
+    return or_(*(and_(_TABLE.c.kind == kind, _TABLE.c.key_hash == key_hash) for kind, key_hash in keys))
 
 
 @dataclass(frozen=True)
@@ -161,13 +165,12 @@ async def under_attack(db: Database, policy: AttemptPolicy, now: datetime | None
     """Keys at or past the backoff threshold within the window, patients first, newest first."""
     now = now or _utcnow()
     cutoff = now - timedelta(seconds=policy.window_s)
-    table = IdentityAttemptRow.__table__
     async with db.session() as s:
         rows = (
             await s.execute(
-                select(table).where(
-                    table.c.failures >= min(policy.backoff_after, policy.lockout_after),
-                    table.c.last_failure_at >= cutoff,
+                select(_TABLE).where(
+                    _TABLE.c.failures >= min(policy.backoff_after, policy.lockout_after),
+                    _TABLE.c.last_failure_at >= cutoff,
                 )
             )
         ).all()
