@@ -4,24 +4,18 @@ and the offline planner as its degraded mode when the model server is down."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from agents.events import AuditSink
 from agents.identity_attempts import IdentityAttempts
 from agents.offline.hours import OpeningHours
 from agents.offline.planner import OfflinePlanner
+from agents.planner import Planner
 from agents.runtime import AgentRuntime, Clock
 from connectors.base import Connector
 
-
-def _model_config(llm: Any) -> Any:
-    """A `ModelClientConfig` from one, or from any object with the same attribute names."""
-    from agents.llm.completion import ModelClientConfig
-
-    if isinstance(llm, ModelClientConfig):
-        return llm
-    fields = {name: getattr(llm, name) for name in ModelClientConfig.model_fields if hasattr(llm, name)}
-    return ModelClientConfig(**fields)
+if TYPE_CHECKING:  # the model client is imported only when a model server is configured
+    from agents.llm.config import ModelClientConfig
 
 
 def build_agent(
@@ -30,14 +24,14 @@ def build_agent(
     audit: AuditSink,
     timezone: str,
     business_name: str,
-    llm: Any | None = None,
+    llm: ModelClientConfig | None = None,
     clock: Clock | None = None,
     business_hours: str | None = None,
     business_address: str | None = None,
     business_phone: str | None = None,
     identity_attempts: IdentityAttempts | None = None,
 ) -> AgentRuntime:
-    """`llm=None`: the offline planner alone. Otherwise a model client config: the model planner,
+    """`llm=None`: the offline planner alone. Otherwise how to reach the model server: the model planner,
     degrading to the offline planner (audited as `agent.model_unavailable`) when it can't answer.
     `business_hours` ("Mon-Fri 09:00-17:00"), `business_address`, `business_phone`: what the
     offline planner says when asked (without an address or phone, staff are asked).
@@ -47,11 +41,12 @@ def build_agent(
         address=business_address,
         phone=business_phone,
     )
-    planner, fallback = offline, None
+    planner: Planner = offline
+    fallback: Planner | None = None
     if llm is not None:
         from agents.model_planner import ModelPlanner
 
-        planner, fallback = ModelPlanner.from_config(_model_config(llm)), offline
+        planner, fallback = ModelPlanner.from_config(llm), offline
     return AgentRuntime(
         connector=connector,
         audit=audit,

@@ -118,13 +118,14 @@ def _model_facing(spec: CapabilitySpec) -> type[BaseModel]:
     runtime_fills = CALLER_BOUND.get(spec.name, frozenset()) | {"idempotency_key"}
     if not runtime_fills & request.model_fields.keys():
         return request
-    fields = {
+    # Any: a dict unpacked into create_model's keywords must fit its `__config__`, `__doc__`, ... too.
+    fields: dict[str, Any] = {
         name: (info.annotation, info)
         for name, info in request.model_fields.items()
         if name not in runtime_fills
     }
     name = "".join(part.title() for part in spec.name.value.split("_")) + "Args"
-    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)  # type: ignore[call-overload]
+    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
 
 
 BUILTINS: tuple[ToolSpec, ...] = (

@@ -17,7 +17,10 @@ from agents.speakable import say_when
 from connectors.base import Appointment, Capability, Note, Record, Ticket
 
 # The argument naming the slot a write books into.
-_SLOT_ARGUMENT = {Capability.BOOK_APPOINTMENT: "slot_id", Capability.RESCHEDULE_APPOINTMENT: "new_slot_id"}
+_SLOT_ARGUMENT: dict[str, str] = {
+    Capability.BOOK_APPOINTMENT: "slot_id",
+    Capability.RESCHEDULE_APPOINTMENT: "new_slot_id",
+}
 
 
 class UnknownRecord(Exception):
@@ -105,9 +108,9 @@ def expected_after(tool: str, args: BaseModel, memory: AgentMemory, person_id: s
 def readback_id(tool: str, args: BaseModel, result: Record) -> str | None:
     """Which appointment to read back (None: the connector has no read for this kind of record)."""
     if tool == Capability.CANCEL_APPOINTMENT:
-        return args.model_dump()["appointment_id"]
+        return str(args.model_dump()["appointment_id"])
     if tool in _SLOT_ARGUMENT:
-        return getattr(result, "id", None)
+        return result.id if isinstance(result, Appointment) else None
     return None
 
 

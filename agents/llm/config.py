@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+
+class ModelSettings(Protocol):
+    """The gateway's `llm_*` settings, as far as the model client needs them (`agents` does not
+    import `gateway`; `gateway.settings.Settings` has these fields)."""
+
+    llm_base_url: str | None
+    llm_model: str
+    llm_api_key: SecretStr | None
+    llm_timeout_s: float
+    llm_connect_timeout_s: float
+    llm_max_retries: int
+    llm_retry_budget_s: float
+    llm_temperature: float | None
+    llm_max_tokens: int | None
 
 
 class ModelClientConfig(BaseModel):
@@ -24,12 +39,12 @@ class ModelClientConfig(BaseModel):
     max_tokens: int | None = Field(default=512, ge=1)
 
     @classmethod
-    def from_settings(cls, settings: Any) -> ModelClientConfig | None:
-        """From the gateway's `llm_*` settings (duck-typed: `agents` does not import `gateway`).
+    def from_settings(cls, settings: ModelSettings) -> ModelClientConfig | None:
+        """From the gateway's `llm_*` settings.
 
         None when no model server is configured: the offline planner is used then.
         """
-        if not getattr(settings, "llm_base_url", None):
+        if not settings.llm_base_url:
             return None
         return cls(
             base_url=settings.llm_base_url,

@@ -180,7 +180,8 @@ def unknown_doctor(text: str, providers: list[Provider]) -> str | None:
     if not providers or find_provider(text, providers) is not None:
         return None
     ours = {part for p in providers for part in _name_parts(p)}
-    for word in re.findall(r"\b(?:dr|doctor)\.?\s+([a-z][a-z'-]+)", text):
+    said: list[str] = re.findall(r"\b(?:dr|doctor)\.?\s+([a-z][a-z'-]+)", text)
+    for word in said:
         if word not in NOT_NAMES and word not in CALENDAR_WORDS and len(word) > 2 and word not in ours:
             return word[:1].upper() + word[1:]
     return None

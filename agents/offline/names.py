@@ -78,7 +78,7 @@ def _is_name_word(w: str) -> bool:
 def _name_words(text: str, *, leading: bool = True) -> list[str]:
     """The name words at the start of `text`. With `leading`, any other words before the name are
     skipped ("um yes it is sarah johnson"); without, only fillers ("this is uh sarah johnson")."""
-    words = []
+    words: list[str] = []
     for raw in re.findall(r"[^\s,;.!?]+(?:\.(?=\S))?|[,;.!?]", text):
         if raw in ",;.!?":
             if words:
