@@ -22,6 +22,7 @@ from datetime import date, datetime, time, timedelta
 
 import dateparser
 
+from agents.offline import moments
 from connectors.base import PartOfDay
 
 MONTHS = {
@@ -109,6 +110,8 @@ class When:
     matched: list[str] = field(default_factory=list)
     after: time | None = None  # "after 3": times later than this
     before: time | None = None  # "before 11": times earlier than this
+    edge: str | None = None  # "first thing" / "last thing": the first ("first") or last free time
+    fallback: time | None = None  # "quarter to 11, else 11": the time taken when `at` is not free
 
     @property
     def empty(self) -> bool:
@@ -119,6 +122,7 @@ class When:
             and not self.soonest
             and self.after is None
             and self.before is None
+            and self.edge is None
         )
 
 
@@ -365,7 +369,44 @@ _DAY_PARTS: list[tuple[re.Pattern[str], PartOfDay, time | None, time | None]] = 
 
 
 def find_when(text: str, now: datetime) -> When:
-    """Everything about 'when' in one utterance (normalized text)."""
+    """Everything about 'when' in one utterance (normalized text), with the readings of
+    `moments`: a change of mind ("wednesday, actually make it thursday": the later words win, as
+    they do across turns), a fallback time, the edge of a day, the same time another day."""
+    from agents.offline.wanted import merge  # wanted reads When from here
+
+    for start, cut in moments.changes_of_mind(text):
+        before, later = _find_when(text[:start], now), _find_when(text[cut:], now)
+        if not later.empty:
+            when = merge(before, later)
+            when.matched = [*before.matched, text[start:cut], *later.matched]
+            return when
+    return _find_when(text, now)
+
+
+def _find_when(text: str, now: datetime) -> When:
+    when = _when_words(text, now)
+    if (same := moments.same_time_another_day(text, now)) is not None and when.at is None:
+        days, at, words = same  # "this time next week"
+        when.start = when.end = now.date() + timedelta(days=days)
+        when.at, when.part, when.after, when.before = at, "any", None, None
+        when.matched.append(words)
+    if when.at is not None and (first := find_time(text)[1]) is not None:
+        cue = moments.fallback_start(text, text.index(first) + len(first))
+        tail = text[cue:].strip() if cue is not None else ""
+        fallback, words = find_time(tail) if cue is not None and not day_phrases(tail) else (None, None)
+        if fallback is not None and fallback != when.at and words is not None:
+            when.fallback = fallback  # "quarter to 11, else 11 is fine"
+            when.matched.append(text[text.index(first) + len(first) : text.index(words, cue) + len(words)])
+    edge, words = moments.edge_of_day(text)
+    if edge is not None and when.at is None:
+        when.edge = edge
+        when.matched.append(words or "")
+        if when.start is not None:  # "first thing tomorrow": that day's first free time, any hour
+            when.part, when.after, when.before, when.soonest = "any", None, None, False
+    return when
+
+
+def _when_words(text: str, now: datetime) -> When:
     when = When()
     today = now.date()
     relative = _relative_days(text, now) or _week_or_month_range(text, now)

@@ -26,6 +26,11 @@ _IDENTITY_CUE = re.compile(r"\b(this is|my name|name is|i'm|i am|it's|born|date 
 _BOOK_VERB = re.compile(r"\b(book|schedule|new appointment|make an appointment|set up)\b")
 _GO_ON = re.compile(r"^\W*(and )?(the (other|second|next) (one|request|thing)|that too|the rest|next)\b")
 
+# "... could we push it back a week?": a second request about the appointment just mentioned
+_ABOUT_IT = re.compile(
+    r"\W*(?:[a-z']+\s+){0,4}?(?:move|push|bring|shift|change|cancel|switch|swap|reschedule|bump|put)\s+(?:it|that)\b"
+)
+
 
 def split_followup(text: str, now: datetime) -> tuple[str, str] | None:
     """(the turn without the second request, the second request) or None (normalized text)."""
@@ -41,6 +46,8 @@ def split_followup(text: str, now: datetime) -> tuple[str, str] | None:
             continue  # "can I come in this afternoon? 3:30 with Dr. Patel would be ideal": one booking
         if second is None and (names_one or another):
             second = Intent.BOOK  # "... and Dr. Patel on Friday at 11"
+        if first == Intent.BOOK and second in (Intent.RESCHEDULE, Intent.CANCEL) and _ABOUT_IT.match(tail):
+            continue  # "I've got an appointment this Wednesday. Could we push it back a week?": that one
         if (
             first == Intent.RESCHEDULE
             and second == Intent.BOOK

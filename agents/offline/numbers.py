@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from agents.offline import daywords
+
 _UNITS = {
     "zero": 0, "oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
@@ -118,6 +120,7 @@ def normalize(text: str) -> str:
     lowered = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", lowered)  # "eighty-five"; keep 1985-03-04
     # speech written without apostrophes: "i cant make it", "im calling", "dont need"
     lowered = _CONTRACTIONS.sub(lambda m: _APOSTROPHES[m.group(0)], lowered)
+    lowered = daywords.respell(lowered)  # "tmrw", "2moro", "weds", "thrusday"
     # words are any letters ("josé"), so accented names survive to the identity lookup
     tokens = re.findall(r"\d+(?:[/:.\-]\d+)+|[^\W\d_]+(?:'[^\W\d_]+)?|\d+(?:st|nd|rd|th)?|[^\w\s]", lowered)
     out: list[str] = []
@@ -155,6 +158,7 @@ def normalize(text: str) -> str:
     flush()
     text = " ".join(out)
     text = re.sub(r"\s+([,.?!:;])", r"\1", text)
+    text = daywords.canonical(text)  # "half 3", "a week on thursday", "on wed"
     # "3 p. m." / "3 p.m." / "3pm" -> "3 pm"
     text = re.sub(r"(\d)\s*([ap])\s*\.?\s*m\b\.?", r"\1 \2m", text)
     # "nineteen ... eighty-five" said with a pause comes out of Whisper as "1900, 85"

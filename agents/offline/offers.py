@@ -82,10 +82,17 @@ def choose(slots: list[Slot], want: When | None, now: datetime, *, skip_day: dat
     if want is not None and want.soonest and want.start is None and want.at is None and want.part == "any":
         # "the first available": that one, proposed directly
         return Offer(free[0], [free[0]], "") if free else Offer(None, [], "")
+    if want is not None and want.at is None and want.edge is not None and want.start is not None:
+        # "first thing tomorrow", "the last appointment of the day": that one, proposed directly
+        by_time = sorted(free, key=lambda x: x.start)
+        edge = (by_time[0] if want.edge == "first" else by_time[-1]) if by_time else None
+        return Offer(edge, [edge], "") if edge is not None else Offer(None, [], "")
     if want is None or want.at is None:
         return Offer(None, _distinct_times(free)[:MAX_OFFERED], "")
     target = want.at.hour * 60 + want.at.minute
     exact = [x for x in free if _minutes(x) == target]
+    if not exact and want.fallback is not None:  # "quarter to 11, else 11 is fine"
+        exact = [x for x in free if _minutes(x) == want.fallback.hour * 60 + want.fallback.minute]
     if exact:
         return Offer(exact[0], [exact[0]], "")
     first_day = min((x.start.date() for x in free), default=None)

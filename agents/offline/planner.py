@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from agents.offline import wanted
@@ -215,11 +215,8 @@ class OfflinePlanner:
             return _call("reschedule_appointment", appointment_id=target.id, new_slot_id=s["chosen"])
         if not s.get("want") and s.pop("same_day", False):  # another doctor, the same day and time
             s["want"] = wanted.dump(wanted.merge(None, When(target.start.date(), target.start.date())))
-        if (shift := s.pop("shift_days", None)) and not s.get("want"):
-            moved = target.start + timedelta(days=int(shift))
-            s["want"] = wanted.dump(
-                When(start=moved.date(), end=moved.date(), at=moved.time().replace(tzinfo=None))
-            )
+        if (shift := s.pop("shift", None)) is not None:  # "an hour later": from the appointment
+            s["want"] = wanted.dump(wanted.shifted(wanted.load(s.get("want")), target.start, *shift))
         if not s.get("want") and not s.get("asked_new_day"):
             s["asked_new_day"] = True
             return _say(

@@ -34,19 +34,23 @@ from agents.offline.repair import (
     repaired,
     sure_pick,
 )
+from agents.offline.shifts import shift_of
 from agents.offline.steps import HELP, KEYPAD_DOB, call, say
 from agents.planner import PlanContext, PlanStep
 from agents.policy import classify_confirmation
 from agents.replies import ANYTHING_ELSE
 from connectors.base import Appointment, Provider, Slot
 
-_TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id", "shift_days", "day_unclear",
+_TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id", "shift", "day_unclear",
               "any_provider", "chosen", "asked_new_day", "declined", "proposed", "unanswered")  # fmt: skip
 
 
 def drop_task(s: dict[str, Any]) -> None:
     for key in ("task", *_TASK_KEYS):
         s.pop(key, None)
+
+
+_SENTENCE_END = re.compile(r"(?<!\bdr)(?<!\bmr)(?<!\bmrs)(?<!\bms)[.?!](?=\s|$)")
 
 
 def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
@@ -59,6 +63,7 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
         after = text[m.end() :]
         # "... to tomorrow at 10:30 if dr chen is free": the condition is not part of the new time
         after = re.split(r"\b(?:if|as long as|provided|assuming|because|since|unless)\b", after)[0]
+        after = _SENTENCE_END.split(after)[0]  # "... say 4 o'clock? his dob is ...": that sentence
         if re.search(r"\b(appointment|my|it's|is)\b", after):
             continue
         if not find_when(after, now).empty:
@@ -278,15 +283,16 @@ def _read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool
                 # "make my thursday appointment later in the day, like 3:30": that day, the new time
                 later.start = later.end = None
                 s["want"] = wanted.dump(wanted.merge(wanted.load(s.get("want")), later))
-        if _WEEK_LATER.search(rest):  # "push it back a week, same time": the same slot 7 days on
-            s["shift_days"] = 7
-            got = True
+        if (shift := shift_of(rest)) is not None:  # "an hour later", "back a week": from the appointment
+            s["shift"], got = list(shift), True
     elif task in (Intent.CANCEL, Intent.LIST):
         if not s.get("target") and _points_at_one(rest, ctx):
             s["target_hint"] = rest
             return True
         return False
     when = find_when(new_text, ctx.now) if new_text is not None else None
+    if when is not None and task == Intent.RESCHEDULE and s.get("shift"):
+        when.start = when.end = None  # "push my wednesday one back a week": wednesday is the old day
     if when is None or when.empty:
         return got
     if when.start is None and new_text is not None and _day_unclear(new_text, when, task):
@@ -302,7 +308,7 @@ _AROUND_A_TIME = set(
     "to at on for please the a an it its it's around about maybe if possible would be works work good fine"
     " ok okay can we could you i do make move change that this same instead then thanks thank so um uh"
     " in morning afternoon evening pm am p.m a.m o'clock noon half past quarter ish or later earlier"
-    " appointment my reschedule switch bring push back forward bump day time any chance".split()
+    " appointment my reschedule switch bring push back forward bump day time any chance say like".split()
 )
 _UNSURE_DAY = re.compile(
     r"\b(next|on|this|coming)\s+(?!week\b|month\b|available\b|time\b|one\b|slot\b)([a-z]+)"
@@ -319,10 +325,6 @@ def _day_unclear(text: str, when: When, task: str | None) -> bool:
     return m is not None and m.group(2) not in _AROUND_A_TIME
 
 
-_WEEK_LATER = re.compile(
-    r"\b(a|one|1) week (later|back|out|after|from then)\b|\bsame time (the )?(following|next) week\b"
-    r"|\bback (exactly |just )?(a|one|1) week\b"
-)
 _BOOKING_WHEN = re.compile(
     r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|tonight|next|morning"
     r"|afternoon|evening|week|noon|o'clock|am|pm|a\.m|p\.m|earliest|soonest|available)\b"

@@ -1,13 +1,15 @@
 """What the caller wants (day, time, part of day), kept across turns and refined by each one.
 
 "Tomorrow at 3" then "actually make it Thursday" means Thursday at 3; "any doctor" after an offer
-keeps the day; "in the afternoon" replaces a time; "the first available" forgets the day. The
+keeps the day; "in the afternoon" replaces a time; "the first available" forgets the day; "first
+thing" (the edge of a day) replaces a time and is replaced by one; a fallback time lives with its time. The
 planner stores the merged result in its scratch as JSON.
 """
 
 from __future__ import annotations
 
-from datetime import date, time
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from agents.offline.dates import When
@@ -16,19 +18,36 @@ from agents.offline.dates import When
 def merge(old: When | None, new: When) -> When:
     """`old` refined by what was just said (`new`); `old` itself is left alone."""
     if old is None:
-        return When(new.start, new.end, new.at, new.part, new.soonest, after=new.after, before=new.before)
-    out = When(old.start, old.end, old.at, old.part, old.soonest, after=old.after, before=old.before)
+        return replace(new, matched=[])
+    out = replace(old, matched=[])
     if new.after is not None or new.before is not None:  # "anything after 3": a range, not a time
         out.after, out.before, out.at = new.after, new.before, None
     if new.soonest and new.start is None:
-        out.start = out.end = None
+        out.start = out.end = out.edge = None
         out.soonest = True
     if new.start is not None:
         out.start, out.end, out.soonest = new.start, new.end, False
     if new.at is not None:
         out.at, out.part, out.after, out.before = new.at, "any", None, None
+        out.fallback, out.edge = new.fallback, None
+    elif new.edge is not None:  # "first thing": the first free time, whatever time was said
+        out.edge, out.at, out.fallback = new.edge, None, None
+        out.part, out.after, out.before = new.part, new.after, new.before
     elif new.part != "any":
-        out.part, out.at = new.part, None
+        out.part, out.at, out.fallback, out.edge = new.part, None, None, None
+    return out
+
+
+def shifted(want: When | None, start: datetime, days: int, minutes: int) -> When:
+    """ "an hour later", "the next day", "back a week" from an appointment at `start`: that day,
+    and that time unless a time or part of the day was said ("the next day at 3")."""
+    moved = start + timedelta(days=days, minutes=minutes)
+    out = merge(want, When()) if want is not None else When()
+    if out.start is None or days or minutes:
+        out.start = out.end = moved.date()
+    if out.at is None and out.part == "any" and out.edge is None and out.after is None and out.before is None:
+        out.at = moved.time().replace(tzinfo=None)
+    out.soonest = False
     return out
 
 
@@ -41,6 +60,8 @@ def dump(when: When) -> dict[str, Any]:
         "soonest": when.soonest,
         "after": when.after.isoformat() if when.after else None,
         "before": when.before.isoformat() if when.before else None,
+        "edge": when.edge,
+        "fallback": when.fallback.isoformat() if when.fallback else None,
     }
 
 
@@ -55,4 +76,6 @@ def load(data: dict[str, Any] | None) -> When | None:
         soonest=bool(data.get("soonest")),
         after=time.fromisoformat(data["after"]) if data.get("after") else None,
         before=time.fromisoformat(data["before"]) if data.get("before") else None,
+        edge=data.get("edge"),
+        fallback=time.fromisoformat(data["fallback"]) if data.get("fallback") else None,
     )

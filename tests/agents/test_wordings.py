@@ -275,7 +275,8 @@ CASES: dict[str, Case] = {
     "end of the day on friday, any doctor": Case(
         ["Can I come in at the end of the day on Friday? Any doctor.", "Olivia Martinez, 5/9/1998",
          "The last one.", "Yes."],
-        "p-1005", {(CHEN, at(4, 16))}, not_said=["9 AM", "12 PM"]),
+        "p-1005", {(RODRIGUEZ, at(4, 16, 30))}, not_said=["9 AM", "12 PM"],
+        said=["on Friday, December 4th at 4:30 PM. Shall I go ahead?"]),
     "first thing monday, doesn't matter who": Case(
         ["Doesn't matter who, just first thing Monday morning.", "Olivia Martinez, 5/9/1998", "The first one.",
          "Yes."],

@@ -1,0 +1,118 @@
+"""Day and time words as callers type or say them, spelled the one way the date parsers read.
+
+Runs at the end of `numbers.normalize` (so every reader sees the same words):
+- abbreviations and typos of day words: "tmrw", "2moro", "tomorow", "weds", "thurs", "tues",
+  "wendsday" -> "tomorrow", "wednesday", ...; a word is a misspelt day only when it is no word
+  of its own, starts like the day and is close to it ("munday" is a surname, not Monday);
+- the short forms "mon", "tue", "wed", "thu", "fri" only where a day belongs ("on wed", "wed 2pm",
+  not "wed like to book", a "we'd" typed without its apostrophe);
+- British clock times: "half 3" / "half three" -> "3:30" (half past; never "half an hour");
+- British relative days: "a week on thursday", "thursday week", "2 weeks today", "a week
+  tomorrow" -> "a week from thursday", "2 weeks from today", ... (read by `dates._relative_days`);
+- "prepone" (Indian English: bring an appointment earlier) -> "bring forward".
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+_DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_SPELLED = [*_DAYS, "tomorrow", "today", "tonight"]
+
+# Typed short forms, always a day word.
+_ALWAYS = {
+    "tmrw": "tomorrow", "tmr": "tomorrow", "tmrow": "tomorrow", "tmro": "tomorrow", "tmoro": "tomorrow",
+    "tmorrow": "tomorrow", "tomo": "tomorrow", "tomoz": "tomorrow", "tmw": "tomorrow", "2moro": "tomorrow",
+    "2morro": "tomorrow", "2morrow": "tomorrow", "2mrw": "tomorrow", "2mro": "tomorrow", "2mora": "tomorrow",
+    "tommorow": "tomorrow", "tommorrow": "tomorrow", "tomorow": "tomorrow", "tomorro": "tomorrow",
+    "tdy": "today", "2day": "today", "2nite": "tonight", "tonite": "tonight",
+    "weds": "wednesday", "wednes": "wednesday", "tues": "tuesday", "thurs": "thursday", "thur": "thursday",
+    "thrs": "thursday", "thursd": "thursday", "firday": "friday", "fryday": "friday",
+}  # fmt: skip
+# Three-letter forms that are words or typed contractions too ("wed" for "we'd"): a day only next
+# to day words ("on wed", "wed 2pm", "wed or thu", "tues appt", "next fri", "fri the 11th").
+_SHORT = {"mon": "monday", "tue": "tuesday", "wed": "wednesday", "thu": "thursday", "fri": "friday"}
+_DAY_BEFORE = {
+    "on",
+    "to",
+    "for",
+    "from",
+    "next",
+    "this",
+    "until",
+    "till",
+    "by",
+    "or",
+    "and",
+    "coming",
+    "last",
+    ",",
+}
+_DAY_AFTER = re.compile(
+    r"\s?(?:\d|the \d|(?:at|or|and|am|pm|next|week|works?|is|would|please|then|instead)\b|morning|afternoon"
+    r"|evening|arvo|noon|appt|appointment|[,.?!]|$)"
+)
+_NOT_A_DAY = re.compile(
+    r"\s(?:like|love|want|need|prefer|rather|be|have|appreciate|been|better|go|come|do|get|say|call)\b"
+)
+_SHORT_DAY = re.compile(r"(?<![\w'])(mon|tue|wed|thu|fri)\b\.?")
+_ALWAYS_WORDS = re.compile(r"(?<![\w'])(" + "|".join(sorted(_ALWAYS, key=len, reverse=True)) + r")(?![\w'])")
+# Words that look like a misspelt day but are words (or names) of their own.
+_REAL = {"mondays", "tuesdays", "wednesdays", "thursdays", "fridays", "saturdays", "sundays", "todays",
+         "tomorrows", "thursby", "tuesley", "monkey", "fridge", "saturn", "sundae", "tonights", "frida"}  # fmt: skip
+
+_HALF = re.compile(
+    r"\bhalf (1[0-2]|[1-9])\b(?!\s*(?:(?:hours?|hrs?|days?|weeks?|months?|minutes?|mins?|past|after|to|till)\b|:|\d))"
+)
+_WEEK_ON = re.compile(
+    rf"\b(a|1|one|2|3|two|three) (weeks?) (?:on|from) ({'|'.join(_DAYS)}|today|tomorrow)\b"
+    rf"|\b(a|1|one|2|3|two|three) (weeks?) (today|tomorrow)\b"
+    rf"|\b(?:(?:on|this|next|for|by) )?({'|'.join(_DAYS)}) week\b(?! ?(?:after|from|on|of|\d))"
+)
+_PREPONE = re.compile(r"\bprepon(e|es|ed|ing)\b")
+_PREPONED = {"e": "bring forward", "es": "bring forward", "ed": "brought forward", "ing": "bringing forward"}
+
+
+def _respell(word: str) -> str:
+    """A misspelt day word ("wendsday", "thrusday", "tomorow") or the word as it was."""
+    if len(word) < 5 or word in _REAL or word in _SPELLED:
+        return word
+    close = difflib.get_close_matches(word, _SPELLED, n=1, cutoff=0.8)
+    if close and close[0][:2] == word[:2]:
+        return close[0]
+    return word
+
+
+def _short_day(m: re.Match[str], text: str) -> str:
+    """ "wed" as Wednesday where a day belongs: before a time or day word, or after "on", "next"..."""
+    after = text[m.end() :]
+    before = text[: m.start()].split()
+    if _DAY_AFTER.match(after) or (before and before[-1] in _DAY_BEFORE and not _NOT_A_DAY.match(after)):
+        return _SHORT[m.group(1)]
+    return m.group(0)
+
+
+def _week_on(m: re.Match[str]) -> str:
+    if m.group(7):  # "thursday week": a week from thursday
+        return f"a week from {m.group(7)}"
+    count, unit, base = (
+        (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
+    )
+    return f"{count} {unit} from {base}"
+
+
+def respell(text: str) -> str:
+    """Typos and typed short forms of day words ("tmrw", "2moro", "weds", "thrusday") and
+    "prepone" in lowercased text, before number words become digits."""
+    text = _ALWAYS_WORDS.sub(lambda m: _ALWAYS[m.group(1)], text)
+    text = re.sub(r"\b[a-z]{5,}\b", lambda m: _respell(m.group(0)), text)
+    return _PREPONE.sub(lambda m: _PREPONED[m.group(1)], text)
+
+
+def canonical(text: str) -> str:
+    """Normalized text (number words as digits) with "half 3", "a week on thursday" and the
+    three-letter day names ("on wed") in the forms the date parsers read."""
+    text = _SHORT_DAY.sub(lambda m: _short_day(m, text), text)
+    text = _HALF.sub(lambda m: f"{m.group(1)}:30", text)
+    return _WEEK_ON.sub(_week_on, text)

@@ -1,0 +1,105 @@
+"""Ways of saying when that are about other words of the same turn, read by `dates.find_when`
+(normalized text; a leaf module, so `dates` can use it):
+- the edge of a day: "first thing tomorrow", "the first appointment of the day", "the earliest you
+  have on Monday", "as early as possible" -> "first"; "last thing", "end of the day", "the latest
+  slot", "as late as you can" -> "last": the first (last) free time of that day, proposed;
+- the same time another day: "this time next week", "same time tomorrow" -> (days on, now's time);
+- a fallback time: "quarter to 11, else 11 is fine", "3:30 or failing that 4", "if you only do
+  half hours then 11 o'clock": where the second time's words start;
+- a change of mind: "Wednesday, actually make it Thursday", "no wait, Thursday instead": where
+  the words that replace the earlier ones start.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta
+
+_FIRST = re.compile(
+    r"\b(?:first|1st) thing\b"
+    r"|\b(?:the )?(?:first|1st|earliest) (?:appointment|slot|time|one|opening|spot|available)s?"
+    r" (?:of|in|on) (?:the|that) (?:day|morning)\b"
+    r"|\bearliest (?:appointment|slot|time|one|opening|spot)?\s*(?:you|u|he|she|they|dr|doctor)?\s*(?:have|has|got|can do"
+    r"|'ve got|'s got|available|free)?\b"
+    r"|\bas early as (?:possible|you can|you have|he can|she can|they can)\b|\bstart of (?:the|that) day\b"
+)
+_LAST = re.compile(
+    r"\blast thing\b|\bend of (?:the|that) day\b"
+    r"|\b(?:the )?(?:last|latest) (?:appointment|slot|time|one|opening|spot|available)s?"
+    r"(?: (?:of|in|on) (?:the|that) (?:day|afternoon))?\b"
+    r"|\blatest (?:you|u|he|she|they|dr|doctor)?\s*(?:have|has|got|can do|'ve got|'s got|available|free)\b"
+    r"|\bas late as (?:possible|you can|you have|he can|she can|they can)\b"
+)
+# "earliest" alone asks for the soonest day ("your earliest appointment"): an edge of a day only
+# when a day is named as well (`dates.find_when` checks), and never "the earliest day".
+_NOT_AN_EDGE = re.compile(r"\b(?:earliest|latest|first|last) (?:day|date|week)\b")
+
+
+def edge_of_day(text: str) -> tuple[str | None, str | None]:
+    """("first" | "last", the words) or (None, None)."""
+    if _NOT_AN_EDGE.search(text):
+        return None, None
+    for edge, pattern in (("first", _FIRST), ("last", _LAST)):
+        if m := pattern.search(text):
+            return edge, m.group(0).strip()
+    return None, None
+
+
+_SAME_TIME = re.compile(
+    r"\b(?:this|the same|same) time (?P<when>tomorrow|next week|in a week|a week from (?:now|today)|next (?:monday"
+    r"|tuesday|wednesday|thursday|friday))\b"
+)
+
+
+def same_time_another_day(text: str, now: datetime) -> tuple[int, time, str] | None:
+    """ "this time next week": (7, now's time on the half hour, the words), or None. The time is
+    rounded to the nearest half hour: a caller saying it at 10:10 means the 10 o'clock hour."""
+    m = _SAME_TIME.search(text)
+    if m is None:
+        return None
+    when = m.group("when")
+    if when.startswith("next ") and when != "next week":
+        return None  # "this time next tuesday": the weekday is read by the date parser
+    days = 1 if when == "tomorrow" else 7
+    minutes = round((now.hour * 60 + now.minute) / 30) * 30
+    rounded = datetime.combine(now.date(), time(0)) + timedelta(minutes=minutes)
+    return days, rounded.time(), m.group(0)
+
+
+# A second time the caller would take instead: "X, else Y", "X or failing that Y", "X, if not Y",
+# "X. If you only do half hours then Y is fine".
+_FALLBACK = re.compile(
+    r"(?:\bor\s+)?\b(?:else|otherwise|failing that|if not(?:,? then)?|at a push|worst case"
+    r"|if (?:that's|that is|it's|it is) (?:not|taken|gone|booked)[a-z ]{0,12}?(?:,? then)?"
+    r"|if (?:you|he|she|they) (?:only|can't|cannot|don't)[a-z' -]{0,40}?\bthen)\b"
+    r"|\bor(?:\s+(?:maybe|at least|even|possibly))?\b"
+)
+
+
+def fallback_start(text: str, first_end: int) -> int | None:
+    """Where the words of a fallback time start, after the first time's words end (`first_end`),
+    or None. Only words that say "else" count ("or" too: "10:45 or 11" takes either, the first first)."""
+    m = _FALLBACK.search(text, first_end)
+    return m.end() if m is not None and m.start() - first_end < 60 else None
+
+
+_CHANGE = re.compile(
+    r"\b(?:actually|no wait|wait|hang on|hold on|sorry|i mean|i meant|make it|make that|or rather|rather|scratch that"
+    r"|change (?:it|that) to|on second thought|on 2nd thought)\b|\bno,|\bnot (?:on )?[a-z]+day\b,?"
+)
+_DAY_WORD = (
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|the \d{1,2}(?:st|nd|rd|th))"
+)
+_TURNED_DOWN = re.compile(
+    rf"\b(?P<day>{_DAY_WORD})(?:'s| is)? (?:no good|not good|not great|out|bad|busy|full|(?:doesn't|does not|won't|will not|isn't"
+    rf"|is not) (?:work|good|going to work|possible)|no longer works|not possible)\b(?: for me| for us)?[,.;!]?"
+)
+
+
+def changes_of_mind(text: str) -> list[tuple[int, int]]:
+    """The words of a change of mind in "wednesday, actually make it thursday", "wednesday's no
+    good, thursday then": (start, end) spans, the last first. The caller reads the words after
+    one; when they name a day or time, they replace what was said before."""
+    spans = [(m.start(), m.end()) for m in _CHANGE.finditer(text)]
+    spans += [(m.end("day"), m.end()) for m in _TURNED_DOWN.finditer(text)]
+    return sorted(spans, key=lambda span: span[1], reverse=True)

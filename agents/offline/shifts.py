@@ -1,0 +1,57 @@
+"""A new time said relative to the appointment being moved (normalized text):
+"an hour later", "half an hour earlier", "2 days later", "push it back a week", "bring it forward
+a day", "the next day", "the day before", "same time the following week".
+
+`shift_of` gives the move as (days, minutes); the planner adds it to the appointment's start, so
+"an hour later" on a Thursday 10 AM is Thursday 11 AM, "push it to the next day" is Friday 10 AM
+(a time said with it wins: "the next day at 3"). "Back" is later ("push it back a week") and
+"forward" earlier ("bring it forward a day"), as British and American callers both use them.
+"""
+
+from __future__ import annotations
+
+import re
+
+_COUNT = r"(?:exactly\s+|just\s+)?(?P<n>\d{1,2}|a|an|one|a couple of|a couple|couple of|a few|half an?|an? and a half)"
+_UNIT = r"(?P<unit>hours?|hrs?|minutes?|mins?|days?|weeks?)"
+_LATER = r"later|back|after|out|on|further on"
+_EARLIER = r"earlier|forward|before|sooner|up|ahead"
+_BY_COUNT = re.compile(
+    rf"\b{_COUNT}\s+{_UNIT}\s+(?P<dir>{_LATER}|{_EARLIER})\b(?!\s+(?:tomorrow|today|next|this|monday|tuesday"
+    r"|wednesday|thursday|friday))"
+    rf"|\b(?P<dir2>back|forward|later|earlier|out)\s+(?:by\s+)?(?:exactly\s+|just\s+|about\s+)?{_COUNT.replace('?P<n>', '?P<n2>')}\s+"
+    rf"{_UNIT.replace('?P<unit>', '?P<unit2>')}\b"
+)
+_NEXT_DAY = re.compile(
+    r"\b(?:the|to the) (?:next|following) (?P<next>day|week)\b(?! after)|\bthe day after\b(?! tomorrow| next)"
+    r"|\bthe day before\b|\bsame time (?:the )?(?:following|next) week\b|\b(?:a|one|1) day (?:earlier|before|later|after)\b"
+)
+_COUNTS = {"a": 1, "an": 1, "one": 1, "a couple of": 2, "a couple": 2, "couple of": 2, "a few": 3}
+
+
+def _count(words: str, unit: str) -> float:
+    if words.startswith("half"):
+        return 0.5
+    if words.endswith("and a half"):
+        return 1.5
+    return _COUNTS.get(words) or int(words)
+
+
+def shift_of(text: str) -> tuple[int, int] | None:
+    """(days, minutes) to add to the appointment's start, or None when the words say no move."""
+    if m := _BY_COUNT.search(text):
+        count = _count(m.group("n") or m.group("n2"), m.group("unit") or m.group("unit2"))
+        unit = m.group("unit") or m.group("unit2")
+        sign = -1 if re.fullmatch(_EARLIER, m.group("dir") or m.group("dir2")) else 1
+        if unit.startswith(("hour", "hr")):
+            return 0, sign * round(count * 60)
+        if unit.startswith("min"):
+            return 0, sign * round(count)
+        days = count * (7 if unit.startswith("week") else 1)
+        return (sign * round(days), 0) if days == int(days) else None
+    if m := _NEXT_DAY.search(text):
+        words = m.group(0)
+        if m.group("next") == "week" or "week" in words:
+            return 7, 0
+        return (-1 if re.search(r"\b(before|earlier)\b", words) else 1), 0
+    return None
