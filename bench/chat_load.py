@@ -227,10 +227,9 @@ async def check_storage(data_dir: str, sessions: int, messages: int) -> str:
     """After the gateway stopped: visitor turns, chat events and the audit chain, from its database."""
     from sqlalchemy import func, select
 
-    from gateway.chat.outbox import ChatMessageRow
     from gateway.store.audit import AuditLog
     from gateway.store.db import Database
-    from gateway.store.models import TurnRow
+    from gateway.store.models import ChatMessageRow, TurnRow
 
     db = Database(bench_settings(data_dir).database_url)
     try:

@@ -18,10 +18,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import exists, select, update
 
 from gateway.chat.hub import ChatHub, ChatRefused
-from gateway.chat.outbox import ChatMessageRow
 from gateway.logging import get_logger
 from gateway.store.db import Database
-from gateway.store.models import ConversationRow, HandoffRow
+from gateway.store.models import ChatMessageRow, ConversationRow, HandoffRow
 
 log = get_logger(__name__)
 

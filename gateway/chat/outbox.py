@@ -1,71 +1,57 @@
 """The chat outbox: every sequenced server event, stored so a reconnecting client can be replayed.
 
-Writes are batched: `add()` only queues; one background task inserts whatever accumulated in a
-single executemany every `flush_interval_s` (a few ms), so a thousand chatting sessions cost a
-handful of SQLite transactions a second, not one per event. Until a row is durable the hub keeps
-it in memory, so replay never depends on the flush having happened.
+Writes are batched: `add()` only queues; one background task (a `BatchQueue`) inserts whatever
+accumulated in a single executemany every `flush_interval_s` (a few ms), so a thousand chatting
+sessions cost a handful of SQLite transactions a second, not one per event. Until a row is
+durable the hub keeps it in memory, so replay never depends on the flush having happened.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, UniqueConstraint, func, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import func, select
 
+from gateway.store.batch_queue import BatchQueue
 from gateway.store.db import Database
-from gateway.store.models import Base, utcnow
+from gateway.store.models import ChatMessageRow, utcnow
 
 log = logging.getLogger(__name__)
 
-
-class ChatMessageRow(Base):
-    __tablename__ = "chat_messages"
-    __table_args__ = (UniqueConstraint("conversation_id", "seq", name="uq_chat_messages_conversation_seq"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    conversation_id: Mapped[str] = mapped_column(String(64))
-    seq: Mapped[int]
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
 _INSERT = ChatMessageRow.__table__.insert()
+_GIVE_UP_AT_STOP = 3  # failed writes of one batch after which shutdown stops retrying
+
+
+@dataclass(frozen=True, slots=True)
+class _Event:
+    conversation_id: str
+    seq: int
+    payload: dict[str, Any]
+    created_at: datetime
 
 
 class Outbox:
     def __init__(self, db: Database, flush_interval_s: float = 0.05, max_batch: int = 2000) -> None:
         self._db = db
-        self._interval = flush_interval_s
-        self._max_batch = max_batch
-        self._pending: list[dict[str, Any]] = []
+        # The events of one burst join a batch: the first waits `flush_interval_s` for the rest.
+        self._batches = BatchQueue("chat-outbox", self._store, max_batch=max_batch, linger_s=flush_interval_s)
         self._durable: dict[str, int] = {}
-        self._wake = asyncio.Event()
-        self._idle = asyncio.Event()
-        self._idle.set()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
+        self._lost = 0  # events given up at shutdown (the database was down)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="chat-outbox")
+        self._batches.start()
 
     async def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            await self._task
-        if self._pending:  # the writer gave up (database down): say what is lost
-            log.error("chat outbox: %d events not stored at shutdown", len(self._pending))
+        await self._batches.stop()
+        if self._lost:  # the writer gave up (database down): say what is lost
+            log.error("chat outbox: %d events not stored at shutdown", self._lost)
 
     def add(self, conversation_id: str, seq: int, payload: dict[str, Any]) -> None:
-        self._pending.append(
-            {"conversation_id": conversation_id, "seq": seq, "payload": payload, "created_at": utcnow()}
-        )
-        self._idle.clear()
-        self._wake.set()
+        self._batches.put(_Event(conversation_id, seq, payload, utcnow()))
 
     def durable_seq(self, conversation_id: str) -> int:
         return self._durable.get(conversation_id, 0)
@@ -75,42 +61,36 @@ class Outbox:
 
     async def flushed(self) -> None:
         """Wait until everything added so far is stored."""
-        await self._idle.wait()
+        await self._batches.drain()
 
-    async def _run(self) -> None:
+    async def _store(self, batch: list[_Event]) -> None:
+        """Store one batch, retrying while the database refuses (the hub keeps the events in
+        memory meanwhile); at shutdown, after a few failures, count them lost instead."""
+        rows = [
+            {
+                "conversation_id": e.conversation_id,
+                "seq": e.seq,
+                "payload": e.payload,
+                "created_at": e.created_at,
+            }
+            for e in batch
+        ]
         failures = 0
-        while True:
-            if not self._pending:
-                self._idle.set()
-                if self._stopping:
-                    return
-                self._wake.clear()
-                await self._wake.wait()
-                # Let the events of the same burst join this batch.
-                if not self._stopping:
-                    await asyncio.sleep(self._interval)
-            batch = self._pending[: self._max_batch]
-            if not batch:  # woken to stop with nothing left (an empty insert would add a blank row)
-                continue
+        while not (self._lost and self._batches.stopping):  # gave up already: do not wait again
             try:
-                await self._write(batch)
+                await self._db.run_write(lambda conn: conn.execute(_INSERT, rows))
             except Exception:
                 failures += 1
-                log.exception("chat outbox: write of %d events failed (attempt %d)", len(batch), failures)
-                if self._stopping and failures >= 3:
-                    return
+                log.exception("chat outbox: write of %d events failed (attempt %d)", len(rows), failures)
+                if self._batches.stopping and failures >= _GIVE_UP_AT_STOP:
+                    break
                 await asyncio.sleep(min(2.0, 0.05 * 2**failures))
                 continue
-            failures = 0
-            del self._pending[: len(batch)]
-            for row in batch:
-                cid = row["conversation_id"]
-                if row["seq"] > self._durable.get(cid, 0):
-                    self._durable[cid] = row["seq"]
-
-    async def _write(self, batch: list[dict[str, Any]]) -> None:
-        rows = list(batch)  # the writer thread must not see `_pending` change under it
-        await self._db.run_write(lambda conn: conn.execute(_INSERT, rows))
+            for e in batch:
+                if e.seq > self._durable.get(e.conversation_id, 0):
+                    self._durable[e.conversation_id] = e.seq
+            return
+        self._lost += len(batch)
 
     async def read_after(
         self, conversation_id: str, after_seq: int, limit: int = 1000

@@ -1,8 +1,9 @@
 """The append-only, hash-chained audit log.
 
 Appends are group-committed: callers enqueue an event and await its future; one writer task per
-process takes everything queued, locks the chains' head rows (FOR UPDATE on PostgreSQL; SQLite has
-one writer anyway), assigns gap-free sequence numbers, inserts and commits in one transaction.
+process (a `BatchQueue`) takes everything queued, locks the chains' head rows (FOR UPDATE on
+PostgreSQL; SQLite has one writer anyway), assigns gap-free sequence numbers, inserts and commits
+in one transaction.
 Many conversations' events share one commit, which is what keeps audit off a call's critical path.
 Events queued without a waiter (`record`/`emit`: a turn's agent steps) are held until someone
 waits (`append`, `flush` at the end of the turn) or for at most `_HOLD_S`, so a turn's events go
@@ -24,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gateway.logging import get_logger
 from gateway.store.audit_chain import GENESIS_HASH, chain_hash, event_body, normalise_payload
+from gateway.store.batch_queue import BatchQueue
 from gateway.store.db import Database
 from gateway.store.models import AuditEventRow, AuditHeadRow
 
@@ -73,9 +75,8 @@ class _Pending:
 class AuditLog:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._queue: asyncio.Queue[_Pending] | None = None
-        self._writer: asyncio.Task[None] | None = None
-        self._kick = asyncio.Event()  # someone waits for queued events: commit now
+        # Events queued without a waiter linger up to _HOLD_S; `hurry` (someone waits) ends that.
+        self._batches = BatchQueue("audit-writer", self._store, max_batch=_MAX_BATCH, linger_s=_HOLD_S)
         self._unflushed: dict[str, set[asyncio.Future[StoredEvent]]] = {}
         self._known_heads: set[str] = set()  # chains whose head row exists (committed)
 
@@ -92,13 +93,8 @@ class AuditLog:
             normalised = normalise_payload(payload or {})
         except (TypeError, ValueError) as exc:
             raise AuditWriteError(f"audit payload is not JSON-serialisable: {exc}") from exc
-        loop = asyncio.get_running_loop()
-        if self._queue is None or self._writer is None or self._writer.done():
-            self._queue = asyncio.Queue()
-            self._kick = asyncio.Event()
-            self._writer = loop.create_task(self._run_writer(self._queue, self._kick), name="audit-writer")
-        future: asyncio.Future[StoredEvent] = loop.create_future()
-        self._queue.put_nowait(_Pending(conversation_id, kind, actor, normalised, future))
+        future: asyncio.Future[StoredEvent] = asyncio.get_running_loop().create_future()
+        self._batches.put(_Pending(conversation_id, kind, actor, normalised, future))
         unflushed = self._unflushed.setdefault(conversation_id, set())
         unflushed.add(future)
         future.add_done_callback(lambda f: self._settled(conversation_id, f))
@@ -118,7 +114,7 @@ class AuditLog:
     ) -> StoredEvent:
         """Append and wait until the event is committed (raises `AuditWriteError` if it is not)."""
         future = self.record(conversation_id, kind, actor, payload)
-        self._kick.set()
+        self._batches.hurry()
         try:
             return await future
         finally:
@@ -135,53 +131,32 @@ class AuditLog:
         futures = [f for c in chains for f in self._unflushed.pop(c, set())]
         if not futures:
             return
-        self._kick.set()
+        self._batches.hurry()
         results = await asyncio.gather(*futures, return_exceptions=True)
         for result in results:
             if isinstance(result, BaseException):
                 raise result if isinstance(result, AuditWriteError) else AuditWriteError(str(result))
 
     async def close(self) -> None:
-        if self._writer is not None and self._queue is not None:
-            self._kick.set()
-            await self._queue.join()
-            self._writer.cancel()
-            try:
-                await self._writer
-            except asyncio.CancelledError:
-                pass
-        self._writer = None
-        self._queue = None
+        """Store every queued event, then stop the writer."""
+        await self._batches.stop()
 
-    async def _run_writer(self, queue: asyncio.Queue[_Pending], kick: asyncio.Event) -> None:
-        while True:
-            batch = [await queue.get()]
-            if not kick.is_set():
-                try:
-                    await asyncio.wait_for(kick.wait(), _HOLD_S)
-                except TimeoutError:
-                    pass  # nobody waits yet: commit anyway, events must not linger
-            kick.clear()
-            while not queue.empty() and len(batch) < _MAX_BATCH:
-                batch.append(queue.get_nowait())
-            try:
-                stored = await self._commit_with_retry(batch)
-            except Exception as exc:  # report to every waiter, never drop
-                # The operator's signal that the audit store refuses writes (callers are then
-                # offered transfers): counts and the error's type only, its text may hold values.
-                chains = len({p.conversation_id for p in batch})
-                log.error("audit write failed", events=len(batch), chains=chains, error=type(exc).__name__)
-                error = exc if isinstance(exc, AuditWriteError) else AuditWriteError(str(exc))
-                for p in batch:
-                    if not p.future.done():
-                        p.future.set_exception(error)
-            else:
-                for p, event in zip(batch, stored, strict=True):
-                    if not p.future.done():
-                        p.future.set_result(event)
-            finally:
-                for _ in batch:
-                    queue.task_done()
+    async def _store(self, batch: list[_Pending]) -> None:
+        try:
+            stored = await self._commit_with_retry(batch)
+        except Exception as exc:  # report to every waiter, never drop
+            # The operator's signal that the audit store refuses writes (callers are then
+            # offered transfers): counts and the error's type only, its text may hold values.
+            chains = len({p.conversation_id for p in batch})
+            log.error("audit write failed", events=len(batch), chains=chains, error=type(exc).__name__)
+            error = exc if isinstance(exc, AuditWriteError) else AuditWriteError(str(exc))
+            for p in batch:
+                if not p.future.done():
+                    p.future.set_exception(error)
+        else:
+            for p, event in zip(batch, stored, strict=True):
+                if not p.future.done():
+                    p.future.set_result(event)
 
     async def _commit_with_retry(self, batch: list[_Pending]) -> list[StoredEvent]:
         for attempt in range(_MAX_ATTEMPTS):

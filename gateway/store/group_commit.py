@@ -3,7 +3,7 @@
 Each turn of each conversation writes a row or two. In its own transaction that costs about
 1.5 ms of CPU (session, begin, execute, commit through SQLAlchemy and aiosqlite's thread) and, on
 SQLite, makes connections queue for the single write lock. Here callers queue their writes and
-await; one writer task per process runs everything queued in one transaction, the rows of one
+await; one writer task per process (a `BatchQueue`) runs everything queued in one transaction, the rows of one
 statement as one executemany, so a hundred concurrent turns cost one commit, not two hundred
 (on SQLite, on the database's writer thread: see `Database.run_write`).
 
@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.sql import Executable
 
+from gateway.store.batch_queue import BatchQueue
 from gateway.store.db import Database
 
 _MAX_BATCH = 500
@@ -45,47 +46,20 @@ class _Job:
 class GroupCommitter:
     def __init__(self, db: Database, max_batch: int = _MAX_BATCH) -> None:
         self.db = db
-        self._max_batch = max_batch
-        self._queue: asyncio.Queue[_Job] | None = None
-        self._writer: asyncio.Task[None] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._batches = BatchQueue("group-commit-writer", self._commit_batch, max_batch=max_batch)
         self.commits = 0  # transactions run, for benchmarks and tests
 
     async def write(self, *writes: Write) -> None:
         """Store `writes` atomically; returns once committed, raises what the database raised."""
         if not writes:
             return
-        loop = asyncio.get_running_loop()
-        if self._queue is None or self._writer is None or self._writer.done() or self._loop is not loop:
-            self._loop = loop
-            self._queue = asyncio.Queue()
-            self._writer = loop.create_task(self._run(self._queue), name="group-commit-writer")
-        job = _Job(writes, loop.create_future())
-        self._queue.put_nowait(job)
+        job = _Job(writes, asyncio.get_running_loop().create_future())
+        self._batches.put(job)
         await job.future
 
     async def close(self) -> None:
         """Finish what is queued, then stop the writer."""
-        if self._writer is not None and self._queue is not None and not self._writer.done():
-            await self._queue.join()
-            self._writer.cancel()
-            try:
-                await self._writer
-            except asyncio.CancelledError:
-                pass
-        self._writer = None
-        self._queue = None
-
-    async def _run(self, queue: asyncio.Queue[_Job]) -> None:
-        while True:
-            batch = [await queue.get()]
-            while not queue.empty() and len(batch) < self._max_batch:
-                batch.append(queue.get_nowait())
-            try:
-                await self._commit_batch(batch)
-            finally:
-                for _ in batch:
-                    queue.task_done()
+        await self._batches.stop()
 
     async def _commit_batch(self, batch: list[_Job]) -> None:
         try:

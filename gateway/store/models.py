@@ -171,3 +171,16 @@ class ConsoleSessionRow(Base):
     last_seen_at: Mapped[datetime | None]  # the staff member's last request (idle logoff)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+
+
+class ChatMessageRow(Base):
+    """A sequenced chat event as sent to the widget (the chat outbox), replayed after a reconnect."""
+
+    __tablename__ = "chat_messages"
+    __table_args__ = (UniqueConstraint("conversation_id", "seq", name="uq_chat_messages_conversation_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int]
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
