@@ -2,13 +2,12 @@
 
 from agents.llm.client import ChatClient, StreamEvent
 from agents.llm.completion import Completion, TextDelta, ToolCall, Usage
-from agents.llm.config import LLMConfig, ModelClientConfig
+from agents.llm.config import ModelClientConfig
 from agents.llm.errors import ModelProtocolError, ModelUnavailable
 
 __all__ = [
     "ChatClient",
     "Completion",
-    "LLMConfig",
     "ModelClientConfig",
     "ModelProtocolError",
     "ModelUnavailable",

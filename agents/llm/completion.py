@@ -6,8 +6,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from agents.llm.config import ModelClientConfig  # noqa: F401 - re-exported for older imports
-
 
 @dataclass(frozen=True)
 class Usage:

@@ -57,6 +57,3 @@ class ModelClientConfig(BaseModel):
             temperature=settings.llm_temperature,
             max_tokens=settings.llm_max_tokens,
         )
-
-
-LLMConfig = ModelClientConfig  # the name the gateway's wiring uses
