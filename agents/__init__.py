@@ -1,0 +1,1 @@
+"""The planning agent: model clients, tools from connector capabilities, policies, the turn loop."""

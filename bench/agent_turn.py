@@ -27,11 +27,11 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agents.api import ConversationState, ReplyDelta, UserTurn  # noqa: E402
-from agents.events import MemoryAuditSink  # noqa: E402
-from agents.factory import build_agent, fixed_clock  # noqa: E402
-from connectors.demo import DemoConnector, metadata, seed_demo  # noqa: E402
-from connectors.demo.seed import APPOINTMENTS, PATIENTS  # noqa: E402
+from agents.api import ConversationState, ReplyDelta, UserTurn
+from agents.events import MemoryAuditSink
+from agents.factory import build_agent, fixed_clock
+from connectors.demo import DemoConnector, metadata, seed_demo
+from connectors.demo.seed import APPOINTMENTS, PATIENTS
 
 TZ = "America/New_York"
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo(TZ))  # a Tuesday morning
@@ -78,7 +78,7 @@ async def main(rounds: int, verbose: bool = True) -> None:
         by_kind: dict[str, list[float]] = defaultdict(list)
         completed = 0
         for n in range(rounds):
-            pid, first, last, dob, _, _ = patients[n % len(patients)]
+            _pid, first, last, dob, _, _ = patients[n % len(patients)]
             state = ConversationState(conversation_id=f"bench-{n}", channel="voice")
             replies = []
             for kind, template in SCRIPT:

@@ -20,9 +20,9 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gateway.store.audit import AuditLog  # noqa: E402
-from gateway.store.db import Database  # noqa: E402
-from gateway.store.migrate import upgrade  # noqa: E402
+from gateway.store.audit import AuditLog
+from gateway.store.db import Database
+from gateway.store.migrate import upgrade
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 

@@ -26,10 +26,10 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from connectors.base import BookAppointment, Conflict, FindPersonByNameDob, ListFreeSlots  # noqa: E402
-from connectors.demo import DemoConnector, seed_demo  # noqa: E402
-from gateway.store.db import Database  # noqa: E402
-from gateway.store.migrate import upgrade  # noqa: E402
+from connectors.base import BookAppointment, Conflict, FindPersonByNameDob, ListFreeSlots
+from connectors.demo import DemoConnector, seed_demo
+from gateway.store.db import Database
+from gateway.store.migrate import upgrade
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 TZ = "America/New_York"

@@ -23,7 +23,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests.*
 
-from connectors.base import (  # noqa: E402
+from connectors.base import (
     BookAppointment,
     CancelAppointment,
     Conflict,
@@ -32,9 +32,9 @@ from connectors.base import (  # noqa: E402
     ListFreeSlots,
     RescheduleAppointment,
 )
-from connectors.fhir import FhirConnector, StaticBearer  # noqa: E402
-from connectors.resilience import ResiliencePolicy  # noqa: E402
-from tests.connectors.fhir.conftest import (  # noqa: E402
+from connectors.fhir import FhirConnector, StaticBearer
+from connectors.resilience import ResiliencePolicy
+from tests.connectors.fhir.conftest import (
     SERVER_DIR,
     STATIC_TOKEN,
     TZ,

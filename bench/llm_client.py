@@ -23,12 +23,12 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agents.llm import ChatClient, Completion, ModelClientConfig, TextDelta  # noqa: E402
-from agents.llm.prompt import build_messages  # noqa: E402
-from agents.planner import CallerFacts, Message, PlanContext  # noqa: E402
-from agents.tools import ToolRegistry  # noqa: E402
-from connectors.base import Capability  # noqa: E402
-from tests.fakes.openai_server import Call, FakeOpenAIServer, Say, ScriptedCall  # noqa: E402
+from agents.llm import ChatClient, Completion, ModelClientConfig, TextDelta
+from agents.llm.prompt import build_messages
+from agents.planner import CallerFacts, Message, PlanContext
+from agents.tools import ToolRegistry
+from connectors.base import Capability
+from tests.fakes.openai_server import Call, FakeOpenAIServer, Say, ScriptedCall
 
 TEXT = " ".join(["I can book you with Dr. Patel on Tuesday at three in the afternoon."] * 6)  # ~80 words
 

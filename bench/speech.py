@@ -26,12 +26,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from speech.codec import ulaw_decode, ulaw_encode  # noqa: E402
-from speech.resample import LOW_LATENCY, StreamResampler, resample  # noqa: E402
-from speech.stt import SpeechToText  # noqa: E402
-from speech.tts import TextToSpeech  # noqa: E402
-from speech.turn import SpeechStarted, TurnConfig, TurnDetector, TurnEnded  # noqa: E402
-from speech.vad import SileroVadModel  # noqa: E402
+from speech.codec import ulaw_decode, ulaw_encode
+from speech.resample import LOW_LATENCY, StreamResampler, resample
+from speech.stt import SpeechToText
+from speech.tts import TextToSpeech
+from speech.turn import SpeechStarted, TurnConfig, TurnDetector, TurnEnded
+from speech.vad import SileroVadModel
 
 RATE = 8000
 UTTERANCES = {
@@ -199,7 +199,7 @@ def bench_turns(tts: TextToSpeech, vad: SileroVadModel, noise_rms: float = 20.0)
             ev = events(audio)
             cost.append((time.perf_counter() - t0) / (len(audio) / RATE))
             end_delays.append([e for e in ev if isinstance(e, TurnEnded)][-1].at_ms - stop)
-            start_delays.append([e for e in ev if isinstance(e, SpeechStarted)][0].at_ms - onset)
+            start_delays.append(next(e for e in ev if isinstance(e, SpeechStarted)).at_ms - onset)
         for phase in (0, 11) if i + 1 < len(phrases) else ():
             audio, _ = line(400 + phase, phrase, 300, phrases[i + 1], 800)
             split += len([e for e in events(audio) if isinstance(e, TurnEnded)]) != 1

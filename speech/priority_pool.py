@@ -156,7 +156,7 @@ class PriorityPool:
             else:
                 results = self._batch([args for _p, _f, (_fn, args) in jobs])
                 self.batches += 1
-        except BaseException as exc:  # noqa: BLE001 - handed to the waiting callers
+        except BaseException as exc:  # handed to the waiting callers
             results = [exc] * len(jobs)
         for (_priority, future, _call), result in zip(jobs, results, strict=True):
             if isinstance(result, BaseException):

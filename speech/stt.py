@@ -204,7 +204,7 @@ class SpeechToText:
                 num_workers=workers,
                 local_files_only=True,
             )
-        except Exception as exc:  # noqa: BLE001 - CTranslate2/HF raise many types; one clear error out
+        except Exception as exc:  # CTranslate2/HF raise many types; one clear error out
             raise SpeechModelError(f"cannot load Whisper model {name!r}: {exc}") from None
         stt = cls(whisper, workers, name, beam_size, short_context, gate, max_batch)
         # Warm-up of both paths (full and short context): first runs allocate and are slow.

@@ -1,8 +1,17 @@
-"""Text for the ear: spoken-form normalisation before TTS, and sentence splitting for streaming.
+"""Text for the ear: how dates, times and ordinals are said, spoken-form normalisation before TTS,
+and sentence splitting for streaming.
 
 `normalize("See Dr. Lee on 2030-12-03 at 15:00, call 555-123-4567")` gives
 "See Doctor Lee on Tuesday, December 3rd at 3 PM, call 5 5 5, 1 2 3, 4 5 6 7": what a receptionist
 would say. Dates near `today` are said with their weekday; far ones (a date of birth) with the year.
+
+The one owner of these words: the agent phrases its replies with them too (`agents.speakable`),
+so a date reads the same whether the agent wrote it or the normaliser rewrote it. Pure text, no
+audio: importing it loads no model (the one module of `speech` that `agents` may import).
+
+Two splits, two jobs: `reply_sentences` cuts a reply into the sentences it streams as (on every
+channel; abbreviations still in it), `split_sentences` cuts normalised text into the pieces Piper
+synthesizes (clause cuts, a short first piece).
 """
 
 from __future__ import annotations
@@ -62,6 +71,8 @@ _MONEY = re.compile(r"\$(\d[\d,]*)(?:\.(\d{2}))?\b")
 _PERCENT = re.compile(r"(\d)\s?%")
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"')\]])\s+|\n+")
+_REPLY_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'])")
+_MARKDOWN = re.compile(r"[*_`#>|]+|^\s*[-•]\s+", re.MULTILINE)
 _CLAUSE_BREAK = re.compile(r"(?<=[,;:])\s+")
 
 
@@ -71,12 +82,16 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def spoken_day(day: dt.date, *, weekday: bool = True) -> str:
+    """'Tuesday, December 3rd'; without the weekday 'December 3rd'."""
+    text = f"{calendar.month_name[day.month]} {ordinal(day.day)}"
+    return f"{calendar.day_name[day.weekday()]}, {text}" if weekday else text
+
+
 def spoken_date(day: dt.date, today: dt.date | None = None) -> str:
     """'Tuesday, December 3rd' for dates around now; 'April 12th, 1985' for long-past dates."""
     today = today or dt.date.today()
-    text = f"{calendar.month_name[day.month]} {ordinal(day.day)}"
-    if day >= today - dt.timedelta(days=730):
-        text = f"{calendar.day_name[day.weekday()]}, {text}"
+    text = spoken_day(day, weekday=day >= today - dt.timedelta(days=730))
     if not today - dt.timedelta(days=60) <= day <= today + dt.timedelta(days=300):
         text = f"{text}, {day.year}"
     return text
@@ -101,6 +116,28 @@ def spoken_digits(number: str) -> str:
         g = groups[0]
         groups = [g[:3], g[3:6], g[6:]] if len(g) == 10 else [g[:3], g[3:]]
     return ", ".join(" ".join(group) for group in groups)
+
+
+def plain(text: str) -> str:
+    """Drop markdown markup and collapse whitespace, so text can be spoken as is."""
+    text = _MARKDOWN.sub("", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def reply_sentences(text: str) -> list[str]:
+    """A reply as the sentences it streams as (the voice edge synthesizes each as it arrives).
+
+    Abbreviations like 'Dr.' are not sentence ends: the split needs a capital after the space,
+    and 'Dr. Patel' is re-joined below.
+    """
+    parts = _REPLY_SENTENCE_END.split(plain(text))
+    out: list[str] = []
+    for part in parts:
+        if out and re.search(r"\b(Dr|Mr|Mrs|Ms|St)\.$", out[-1]):
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    return [p for p in out if p]
 
 
 def _date_or_none(year: int, month: int, day: int) -> dt.date | None:

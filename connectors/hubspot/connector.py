@@ -141,9 +141,7 @@ class HubSpotConnector(Connector):
         )
 
         async def once() -> Any:
-            existing = await self._search(
-                apis.search_api, groups, list(properties) + [IDEMPOTENCY_PROPERTY], 1
-            )
+            existing = await self._search(apis.search_api, groups, [*properties, IDEMPOTENCY_PROPERTY], 1)
             if existing:
                 return existing[0]
             return await self._sync(apis.basic_api.create, simple_public_object_input_for_create=body)

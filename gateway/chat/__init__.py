@@ -1,0 +1,1 @@
+"""The website chat edge: WebSocket protocol, fan-out hub, outbox, resume tokens and the widget."""

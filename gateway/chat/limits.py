@@ -37,7 +37,7 @@ def _normalise(origin: str) -> str:
 class TokenBucket:
     """`capacity` tokens, refilled at `rate_per_s`; `take()` spends one or says how long to wait."""
 
-    __slots__ = ("capacity", "rate", "tokens", "stamp", "_clock")
+    __slots__ = ("_clock", "capacity", "rate", "stamp", "tokens")
 
     def __init__(
         self, capacity: float, rate_per_s: float, clock: Callable[[], float] = time.monotonic

@@ -1,0 +1,1 @@
+"""The staff console: accounts, logins and sessions, transcripts, handoffs and admin pages."""

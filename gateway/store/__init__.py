@@ -1,0 +1,1 @@
+"""Storage: engines, row models, the audit chain and its batched writers, migrations."""

@@ -1,0 +1,1 @@
+"""The Twilio voice edge: webhook, media stream protocol, playback, keypad, transfer, recording."""

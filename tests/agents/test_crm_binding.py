@@ -200,7 +200,7 @@ async def test_crm_tools_name_no_contact_and_need_a_verified_caller(
     assert "Done. I've opened the request on Amara Okafor's file." in done, done
     [ticket] = hubspot.fake.created("tickets")
     assert [a["to"]["id"] for a in ticket["associations"]] == [amara]
-    assert all(kofi not in json.dumps(o["associations"]) for o in hubspot.fake.created("notes") + [ticket])
+    assert all(kofi not in json.dumps(o["associations"]) for o in [*hubspot.fake.created("notes"), ticket])
     validation = caller.events(EventKind.VALIDATION)
     assert [v["ok"] for v in validation] == [True, True]
     assert [v["expected"] for v in validation] == [{"contact_id": amara}, {"contact_id": amara}]

@@ -3,6 +3,7 @@ by the fake OpenAI-compatible server: whatever the model asks for, the runtime's
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -25,12 +26,14 @@ from tests.fakes.openai_server import (
     Call,
     FakeOpenAIServer,
     GoDown,
+    Raw,
     RecordedRequest,
     Respond,
     Say,
     ScriptedCall,
     Stall,
 )
+from tests.logs import captured_logs, json_lines  # noqa: F401
 
 FAKE_LLM_MODEL = "qwen-clinic"  # what the shared `fake_llm` fixture serves this module
 TZ = "America/New_York"
@@ -372,6 +375,47 @@ async def test_model_server_going_down_falls_back_to_the_offline_planner() -> No
             assert len(server.requests) == asked
 
 
+async def test_falling_back_is_logged_without_what_was_said(captured_logs: io.StringIO) -> None:  # noqa: F811
+    """The operator's alarm: the failover is in the text log too (which planner, why, who carries
+    on), and nothing the caller said is."""
+    from agents.offline.planner import OfflinePlanner
+
+    emily = {"first_name": "Emily", "last_name": "Davis", "date_of_birth": "1990-07-23"}
+    with FakeOpenAIServer() as server:
+        async for chat in _conversation(server, await _practice(), fallback=OfflinePlanner()):
+            server.push(Call([ScriptedCall("verify_identity", emily)]), Say("Thank you, Emily."))
+            await chat.say("Hi, Emily Davis here, born July 23rd 1990.")
+            server.push(GoDown())
+            await chat.say("What appointments do I have coming up?")
+            assert not chat.state.handed_off
+    [line] = [line for line in json_lines(captured_logs) if line["event"].startswith("planner unavailable")]
+    assert line["event"] == "planner unavailable, the fallback carries on"
+    assert line["level"] == "warning" and line["logger"] == "agents.plan_loop"
+    assert line["planner"] == "model" and line["fallback"] == "offline"
+    assert "connection failed" in line["reason"]
+    for said in ("Emily", "Davis", "1990", "July", "appointments"):
+        assert said not in captured_logs.getvalue()
+
+
+async def test_a_protocol_error_is_logged_without_the_model_output_it_quotes(
+    captured_logs: io.StringIO,  # noqa: F811
+) -> None:
+    """A protocol error's message quotes what the server sent, which can repeat the caller: the
+    audit keeps it, the log names the kind of failure only."""
+    with FakeOpenAIServer() as server:
+        async for chat in _conversation(server, await _practice()):
+            server.push(Raw('data: "Emily Davis, born 1990-07-23"\n\n'))
+            await chat.say("Hi, Emily Davis here, born July 23rd 1990.")
+            assert chat.state.handed_off
+            [audited] = chat.events(EventKind.MODEL_UNAVAILABLE)
+            assert "Emily Davis" in audited["reason"]  # the audit has the whole story
+    [line] = [line for line in json_lines(captured_logs) if line["event"].startswith("planner unavailable")]
+    assert line["event"] == "planner unavailable, a person takes over"
+    assert line["reason"] == "model server protocol error"
+    for said in ("Emily", "Davis", "1990", "July"):
+        assert said not in captured_logs.getvalue()
+
+
 async def test_huge_tool_result_reaches_the_model_capped(
     chat: Conversation, fake_llm: FakeOpenAIServer
 ) -> None:
@@ -387,7 +431,7 @@ async def test_huge_tool_result_reaches_the_model_capped(
     await chat.say("List every free slot you have.")
     listed = [e for e in chat.events(EventKind.TOOL_CALL) if e["tool"] == "list_free_slots"]
     assert len(listed[0]["result"]["slots"]) == 50  # the practice really answered with all of them
-    sent = [m for m in fake_llm.requests[1].messages if m["role"] == "tool"][0]["content"]
+    sent = next(m for m in fake_llm.requests[1].messages if m["role"] == "tool")["content"]
     assert len(sent) <= 4100
     shown = json.loads(sent)["result"]
     assert 0 < len(shown["slots"]) < 50 and shown["truncated_slots"] == 50  # the model is told there was more

@@ -61,10 +61,10 @@ class FakeTwilioRest:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet
+            def log_message(self, format: str, *args: object) -> None:  # quiet
                 return
 
-            def do_POST(self) -> None:  # noqa: N802 - http.server naming
+            def do_POST(self) -> None:  # http.server's naming
                 match = _CALL_PATH.match(self.path.split("?")[0])
                 if match is None:
                     self._error(404, 20404, "The requested resource was not found")

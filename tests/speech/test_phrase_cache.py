@@ -71,7 +71,7 @@ async def test_preloaded_openings_start_a_reply_without_piper(tts: TextToSpeech)
     assert cached.preload(["Done."]) == 0  # already there
     synthesized = cached.synthesized
     chunks = [c async for c in cached.stream_phone("On Wednesday, Dr. Lena Park has 2 PM or 3 PM.")]
-    assert [c.text for c in chunks][0] == "On Wednesday,"
+    assert chunks[0].text == "On Wednesday,"
     assert cached.synthesized == synthesized + len(chunks) - 1  # only what follows the opening ran
     off = TextToSpeech(tts.voice, 1, tts.path, phrase_cache_bytes=0)
     assert off.preload(["Done."]) == 0 and "Done." not in off.phrase_cache  # the cache is off

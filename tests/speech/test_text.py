@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from speech.text import normalize, ordinal, split_sentences, spoken_date, spoken_time
+from speech.text import normalize, ordinal, reply_sentences, split_sentences, spoken_date, spoken_time
 
 TODAY = dt.date(2031, 3, 10)  # a Monday
 
@@ -189,3 +189,12 @@ def test_part_of_day_replaces_am_pm() -> None:
     assert normalize("at 9:30 in the morning", TODAY) == "at 9:30 in the morning"
     assert normalize("at 15:00 in the afternoon", TODAY) == "at 3 in the afternoon"
     assert normalize("at 9:30 AM in the morning", TODAY) == "at 9:30 AM in the morning"  # said as written
+
+
+def test_reply_sentences_keep_abbreviations_and_drop_markdown() -> None:
+    """How a reply streams (moved here from tests/agents/test_parsers.py with the code)."""
+    assert reply_sentences("Okay. I found **Dr. Patel** at 3 PM. Shall I?") == [
+        "Okay.",
+        "I found Dr. Patel at 3 PM.",
+        "Shall I?",
+    ]

@@ -29,7 +29,7 @@ async def wait_idle(tts: TextToSpeech, limit_s: float = 20.0) -> None:
 
 async def test_stream_yields_normalised_sentences_in_order(tts: TextToSpeech) -> None:
     chunks = [c async for c in tts.stream(REPLY)]
-    assert [c.text for c in chunks][0] == "Thanks for calling."
+    assert chunks[0].text == "Thanks for calling."
     assert len(chunks) == 5
     assert "2:30 PM" in chunks[1].text and "5 5 5, 1 2 3, 4 5 6 7" in chunks[3].text
     for chunk in chunks:

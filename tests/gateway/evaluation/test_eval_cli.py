@@ -111,7 +111,7 @@ def test_bad_scenario_files_are_refused_with_file_line_and_field(tmp_path: Path)
         "name: misspelt expectation\nturns: [hello]\nexpect:\n  booked: []\n  handed_to_stuff: true\n",
         encoding="utf-8",
     )
-    code, out, err, report = frontdesk_eval(tmp_path, "bad.yaml")
+    code, _out, err, report = frontdesk_eval(tmp_path, "bad.yaml")
     assert code == 2 and report == {}
     assert "bad.yaml:5: expect.handed_to_stuff: unknown field" in err
     code, _, err, _ = frontdesk_eval(tmp_path, "bad.yaml", "--channel", "phone")

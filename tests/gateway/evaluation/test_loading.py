@@ -89,6 +89,6 @@ def test_names_are_unique_across_files(tmp_path: Path) -> None:
     write(tmp_path, "name: same\nturns: [hi]\nexpect: {}\n", "a.yaml")
     write(tmp_path, "name: same\nturns: [bye]\nexpect: {}\n", "b.yml")
     with pytest.raises(
-        ScenarioFileError, match="b.yml:1: scenario name 'same' is already used at .*a.yaml:1"
+        ScenarioFileError, match=r"b\.yml:1: scenario name 'same' is already used at .*a\.yaml:1"
     ):
         load_scenarios([tmp_path])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 
 import pytest
@@ -35,7 +36,7 @@ async def test_append_assigns_sequence_and_links_hashes(audit: AuditLog) -> None
     events = await audit.events("c1")
     assert [e.seq for e in events] == [1, 2, 3, 4, 5]
     assert events[0].prev_hash == "0" * 64
-    for before, after in zip(events, events[1:], strict=False):
+    for before, after in itertools.pairwise(events):
         assert after.prev_hash == before.hash
     result = await audit.verify()
     assert result.ok and result.events == 5

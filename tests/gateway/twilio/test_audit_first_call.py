@@ -76,7 +76,7 @@ def test_an_appointment_not_on_record_is_never_spoken(
     assert "Chen" not in spoken and "2:30" not in spoken, spoken
     [update] = twilio_rest.snapshot()  # the yes transferred the call
     assert update.call_sid == report.call_sid
-    row, handoffs, events, chain_ok = asyncio.run(_conversation(voice_settings, report.call_sid))
+    _row, handoffs, events, chain_ok = asyncio.run(_conversation(voice_settings, report.call_sid))
     kinds = [e.kind for e in events]
     assert "agent.identity_verified" in kinds and [h.status for h in handoffs] == ["waiting"]
     assert "list_appointments" not in [e.payload.get("tool") for e in events if e.kind == "agent.tool_call"]

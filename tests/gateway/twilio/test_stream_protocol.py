@@ -115,7 +115,7 @@ def test_bad_frames_are_audited_and_the_call_goes_on(server):
             code = await _closed_with(ws)
         return code, call, await call.record()
 
-    code, call, record = asyncio.run(go())
+    code, _call, record = asyncio.run(go())
     assert code == 1000 and record["status"] == "closed"
     events, verified = asyncio.run(_audit(server.settings, record["conversation_id"]))
     reasons = [e.payload["reason"] for e in events if e.kind == "security.rejected"]
