@@ -10,7 +10,9 @@ audit chain, never in log lines:
   search URL is `Patient?family=...&given=...&birthdate=...`;
 - every query string in a log line (uvicorn's access log `GET /console?q=...`, its WebSocket lines
   `/twilio/stream?token=...`, URLs in exception messages and tracebacks) is replaced by `?[redacted]`.
-  The path stays, so the access log still says which page was asked for.
+  The path stays, so the access log still says which page was asked for;
+- exception text (tracebacks, `error=repr(exc)`) keeps the exception's type and the shape of its
+  message, not the values quoted in it (`gateway/log_scrub.py`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import sys
 from typing import Any
 
 import structlog
+
+from gateway.log_scrub import scrub_exceptions
 
 _SHARED = [
     structlog.contextvars.merge_contextvars,
@@ -104,7 +108,7 @@ def configure_logging(level: str = "INFO", json_output: bool = True) -> None:
         foreign_pre_chain=_SHARED,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info,
+            scrub_exceptions,  # tracebacks and error=... fields without the values in messages
             _redact_event,
             renderer,
         ],
