@@ -16,12 +16,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from gateway.console.queries import ConversationFilter, list_conversations, load_conversation
+from gateway.console.queries import ConversationFilter, list_conversations
 from gateway.console.steps import build_view
 from gateway.store.audit import AuditLog
 from gateway.store.db import Database
 from gateway.store.migrate import upgrade
 from gateway.store.models import ConversationRow, HandoffRow, TurnRow
+from gateway.store.transcripts import load_conversation
 
 WORDS = "appointment tuesday parking refill insurance cancel move doctor billing address".split()
 

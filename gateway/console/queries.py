@@ -1,9 +1,9 @@
-"""Read-side queries behind the console pages: the filtered conversation list, one conversation
-with everything staff look at, and the handoff queue."""
+"""Read-side queries behind the console pages: the filtered conversation list and the handoff
+queue (one conversation with everything staff look at: `gateway.store.transcripts`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -11,9 +11,8 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import Select, exists, func, or_, select
 
-from gateway.store.audit import StoredEvent
 from gateway.store.db import Database
-from gateway.store.models import ConversationRow, HandoffRow, RecordingRow, TurnRow
+from gateway.store.models import ConversationRow, HandoffRow, TurnRow
 
 PAGE_SIZE_DEFAULT = 25
 OPEN_HANDOFF = ("waiting", "claimed")
@@ -77,15 +76,6 @@ class ConversationPage:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
-
-
-@dataclass
-class ConversationDetail:
-    row: ConversationRow
-    turns: list[TurnRow]
-    handoffs: list[HandoffRow]
-    recordings: list[RecordingRow]
-    events: list[StoredEvent] = field(default_factory=list)
 
 
 def _escape_like(text: str) -> str:
@@ -162,44 +152,6 @@ async def list_conversations(db: Database, flt: ConversationFilter, tz: ZoneInfo
                 handoffs.setdefault(h.conversation_id, h)
     items = [ConversationSummary(r, counts.get(r.id, 0), handoffs.get(r.id)) for r in rows]
     return ConversationPage(items, total, flt.page, flt.page_size)
-
-
-async def load_conversation(db: Database, conversation_id: str) -> ConversationDetail | None:
-    async with db.session() as s:
-        row = await s.get(ConversationRow, conversation_id)
-        if row is None:
-            return None
-        turns = (
-            await s.scalars(
-                select(TurnRow).where(TurnRow.conversation_id == conversation_id).order_by(TurnRow.seq)
-            )
-        ).all()
-        handoffs = (
-            await s.scalars(
-                select(HandoffRow)
-                .where(HandoffRow.conversation_id == conversation_id)
-                .order_by(HandoffRow.created_at, HandoffRow.id)
-            )
-        ).all()
-        recordings = (
-            await s.scalars(
-                select(RecordingRow)
-                .where(RecordingRow.conversation_id == conversation_id)
-                .order_by(RecordingRow.created_at, RecordingRow.id)
-            )
-        ).all()
-    return ConversationDetail(row, list(turns), list(handoffs), list(recordings))
-
-
-async def load_turns(db: Database, conversation_id: str) -> list[TurnRow]:
-    async with db.session() as s:
-        return list(
-            (
-                await s.scalars(
-                    select(TurnRow).where(TurnRow.conversation_id == conversation_id).order_by(TurnRow.seq)
-                )
-            ).all()
-        )
 
 
 @dataclass

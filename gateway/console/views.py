@@ -24,19 +24,13 @@ from agents.events import EventKind
 from gateway.console.accounts import StaffUser
 from gateway.console.actions import record
 from gateway.console.auth import can_export, get_staff_user, get_staff_user_polling
-from gateway.console.queries import (
-    ConversationDetail,
-    ConversationFilter,
-    QueueEntry,
-    handoff_queue,
-    list_conversations,
-    load_conversation,
-)
+from gateway.console.queries import ConversationFilter, QueueEntry, handoff_queue, list_conversations
 from gateway.console.rendering import STATIC_DIR, business_tz, render
 from gateway.console.steps import build_view
 from gateway.services import Services
 from gateway.store.audit import SYSTEM_CHAIN
 from gateway.store.models import RecordingRow
+from gateway.store.transcripts import ConversationDetail, load_conversation
 
 router = APIRouter()
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import select
 
 from agents.events import EventKind
 from gateway.services import Services
-from gateway.store.models import ConversationRow, RecordingRow, TurnRow
+from gateway.store.transcripts import conversation_of_call, load_conversation
 from gateway.twilio.webhook import signed_params
 
 
@@ -22,40 +21,30 @@ async def call_turns(call_sid: str, request: Request) -> Response:
     services: Services = request.app.state.services
     if await signed_params(request, services) is None:
         return Response("forbidden", status_code=403, media_type="text/plain")
-    async with services.db.session() as s:
-        conversation = (
-            await s.execute(select(ConversationRow).where(ConversationRow.external_id == call_sid))
-        ).scalar_one_or_none()
-        if conversation is None:
-            return JSONResponse({"error": f"no call {call_sid}"}, status_code=404)
-        turns = (
-            await s.execute(
-                select(TurnRow).where(TurnRow.conversation_id == conversation.id).order_by(TurnRow.seq)
-            )
-        ).scalars()
-        recordings = (
-            await s.execute(select(RecordingRow).where(RecordingRow.conversation_id == conversation.id))
-        ).scalars()
-        turn_list = [
-            {
-                "seq": t.seq,
-                "speaker": t.speaker,
-                "text": t.text,
-                "heard_text": t.heard_text,
-                "interrupted": t.interrupted,
-                "meta": t.meta,
-            }
-            for t in turns
-        ]
-        recording_list = [
-            {"path": r.path, "duration_s": r.duration_s, "channels": r.channels} for r in recordings
-        ]
-    events = await services.audit.events(conversation.id)
+    conversation_id = await conversation_of_call(services.db, call_sid)
+    detail = None if conversation_id is None else await load_conversation(services.db, conversation_id)
+    if detail is None:
+        return JSONResponse({"error": f"no call {call_sid}"}, status_code=404)
+    turn_list = [
+        {
+            "seq": t.seq,
+            "speaker": t.speaker,
+            "text": t.text,
+            "heard_text": t.heard_text,
+            "interrupted": t.interrupted,
+            "meta": t.meta,
+        }
+        for t in detail.turns
+    ]
+    recording_list = [
+        {"path": r.path, "duration_s": r.duration_s, "channels": r.channels} for r in detail.recordings
+    ]
+    events = await services.audit.events(detail.row.id)
     call_events = [e.payload for e in events if e.kind == EventKind.CALL_EVENT]
     return JSONResponse(
         {
-            "conversation_id": conversation.id,
-            "status": conversation.status,
+            "conversation_id": detail.row.id,
+            "status": detail.row.status,
             "turns": turn_list,
             "timings": [p for p in call_events if p.get("event") == "turn_timing"],
             "call_events": [p for p in call_events if p.get("event") != "turn_timing"],
