@@ -72,11 +72,13 @@ class Conversation:
 
     # -- driving the agent -------------------------------------------------------------------
 
-    async def greet(self) -> AsyncIterator[AgentOutput]:
+    async def greet(self, preamble: str | None = None) -> AsyncIterator[AgentOutput]:
+        """The agent's greeting; `preamble` (the phone's recording notice) is said first, in the
+        same bot turn, so the transcript and the audit chain show it was said."""
         bind_conversation(self.id)
         # aclosing: when the caller closes this generator (barge-in), the inner one stores the
         # bot turn right away instead of whenever it is garbage-collected.
-        async with aclosing(self._run_agent(self._m.agent.greet(self.state))) as outputs:
+        async with aclosing(self._run_agent(_after(preamble, self._m.agent.greet(self.state)))) as outputs:
             async for out in outputs:
                 yield out
 
@@ -251,6 +253,14 @@ class Conversation:
 
     def _state_write(self) -> Write:
         return Write(_SAVE_STATE, {"b_id": self.id, "b_state": self.state.model_dump(mode="json")})
+
+
+async def _after(preamble: str | None, outputs: AsyncIterator[AgentOutput]) -> AsyncIterator[AgentOutput]:
+    if preamble:
+        yield ReplyDelta(preamble.strip() + " ")
+    async with aclosing(outputs):
+        async for out in outputs:
+            yield out
 
 
 # Module-level statements: the group committer batches writes of the same statement object.

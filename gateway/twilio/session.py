@@ -9,11 +9,16 @@ turns that end meanwhile queue behind it.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 from dataclasses import replace
 from typing import Any
+
+from gateway.twilio.barge_in import BargeInGate
+from gateway.twilio.listener import HeardTurn, Listener
+from gateway.twilio.voicing import ReplyPlan, synthesize_reply
 
 from agents.api import AgentOutput, UserTurn
 from agents.events import EventKind
@@ -22,13 +27,10 @@ from gateway.conversation import Conversation
 from gateway.logging import get_logger
 from gateway.services import Services
 from gateway.store.models import RecordingRow
-from gateway.twilio.barge_in import BargeInGate
 from gateway.twilio.dtmf import PERSON_PLEASE, DigitCollector, entry_text
-from gateway.twilio.listener import HeardTurn, Listener
 from gateway.twilio.playback import Playback, SendJson, Utterance
 from gateway.twilio.recorder import CallRecorder
 from gateway.twilio.transfer import hand_over
-from gateway.twilio.voicing import ReplyPlan, synthesize_reply
 from gateway.twilio.words import SORRY, TRANSFER_FAILED, TRANSFER_NOTICE
 from speech.codec import ulaw_decode
 from speech.models import SpeechModels
@@ -38,6 +40,10 @@ from speech.turn import SpeechResumed, SpeechStarted, TurnConfig, TurnDetector, 
 log = get_logger(__name__)
 
 _PLAYED_TIMEOUT_S = 15.0
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
 
 
 class CallSession:
@@ -59,9 +65,15 @@ class CallSession:
         self.tts = models.tts
         settings = self.settings
         self.recorder: CallRecorder | None = None
-        if settings.twilio_record_calls:
-            path = settings.data_dir / "recordings" / f"{conversation.id}.wav"
-            self.recorder = CallRecorder(path)
+        # The recording notice is said before the greeting; with record-after-consent, recording
+        # starts when the caller, having heard all of it, speaks (goes on with the call).
+        self._recording_notice = (
+            settings.twilio_recording_notice.strip() if settings.twilio_record_calls else ""
+        )
+        self._awaiting_consent = settings.twilio_record_calls and settings.twilio_record_after_consent
+        self._greeting: Utterance | None = None  # the utterance that carries the notice
+        if settings.twilio_record_calls and not self._awaiting_consent:
+            self._start_recording()
         self.playback = Playback(
             send_json,
             stream_sid,
@@ -89,7 +101,7 @@ class CallSession:
     # -- inputs from the stream loop (synchronous: they only start tasks) ----------------------
 
     def begin(self) -> None:
-        self._reply = asyncio.create_task(self._speak(self.conversation.greet(), None), name="greeting")
+        self._reply = asyncio.create_task(self._greet(), name="greeting")
         self._worker = asyncio.create_task(self._turn_worker(), name="turns")
 
     def audio(self, ulaw: bytes) -> None:
@@ -98,6 +110,9 @@ class CallSession:
         if self.recorder is not None:
             self.recorder.add_caller(pcm)
         for event in self.listener.push(pcm):
+            if isinstance(event, SpeechStarted) and self._awaiting_consent and self._notice_heard():
+                self._start_recording(consent="the caller went on after hearing the recording notice")
+                self.recorder.add_caller(pcm)  # type: ignore[union-attr]
             if isinstance(event, SpeechStarted | SpeechResumed):
                 self.gate.speech_started()
                 self._speech_starts += isinstance(event, SpeechStarted)
@@ -112,6 +127,45 @@ class CallSession:
                     self._turns.put_nowait(_RELEASE)
         if self.gate.frame(self.bot_busy):
             self._spawn(self._barge_in("speech"))
+
+    def _start_recording(self, consent: str | None = None) -> None:
+        self.recorder = CallRecorder(self.settings.data_dir / "recordings" / f"{self.conversation.id}.wav")
+        if consent is not None:
+            self._awaiting_consent = False
+            self.services.audit.record(
+                self.conversation.id, "call.recording_started", "system", {"consent": consent}
+            )
+
+    def _notice_heard(self) -> bool:
+        """Twilio has played every word of the recording notice (its marks came back)."""
+        if self._greeting is None or not self._recording_notice:
+            return False
+        notice = _words(self._recording_notice)
+        return _words(self._greeting.heard_text)[: len(notice)] == notice
+
+    def _greeting_began(self, utterance: Utterance) -> None:
+        self._greeting = utterance
+
+    async def _greet(self) -> None:
+        """The recording notice and the greeting, as one bot turn; then whether the caller heard
+        all of the notice goes on the audit chain (also when the caller talked over it)."""
+        try:
+            await self._speak(
+                self.conversation.greet(self._recording_notice or None), None, on_begin=self._greeting_began
+            )
+        finally:
+            if self._recording_notice:
+                heard = self._notice_heard()
+                self.services.audit.record(
+                    self.conversation.id,
+                    "call.recording_notice",
+                    "system",
+                    {
+                        "notice": self._recording_notice,
+                        "heard": heard,
+                        "recording": self.recorder is not None,
+                    },
+                )
 
     def dtmf(self, digit: str) -> None:
         self.digits.press(digit)
@@ -179,10 +233,16 @@ class CallSession:
             self._reply = asyncio.create_task(self._speak(self.conversation.user_turn(turn), heard))
             await asyncio.wait([self._reply])
 
-    async def _speak(self, outputs: AsyncIterator[AgentOutput], heard: HeardTurn | None) -> None:
-        """A reply; if producing it fails (agent, store), the caller hears an apology, not silence."""
+    async def _speak(
+        self,
+        outputs: AsyncIterator[AgentOutput],
+        heard: HeardTurn | None,
+        on_begin: Callable[[Utterance], None] | None = None,
+    ) -> None:
+        """A reply; if producing it fails (agent, store), the caller hears an apology, not silence.
+        `on_begin` is handed the reply's utterance as it starts (the greeting's carries the notice)."""
         try:
-            await self._speak_reply(outputs, heard)
+            await self._speak_reply(outputs, heard, on_begin)
         except Exception as exc:  # cancellation (barge-in) is not an Exception and passes through
             log.error("reply failed", error=repr(exc), conversation_id=self.conversation.id)
             current = self.playback.current
@@ -193,10 +253,17 @@ class CallSession:
                 await self.playback.play(chunk.text, chunk.ulaw)
             await self.playback.end()
 
-    async def _speak_reply(self, outputs: AsyncIterator[AgentOutput], heard: HeardTurn | None) -> None:
+    async def _speak_reply(
+        self,
+        outputs: AsyncIterator[AgentOutput],
+        heard: HeardTurn | None,
+        on_begin: Callable[[Utterance], None] | None = None,
+    ) -> None:
         """Agent text to paced audio, sentence by sentence, then any handoff or hang-up it asked for."""
         playback = self.playback
         utterance = playback.begin()
+        if on_begin is not None:
+            on_begin(utterance)
         asked_at = time.monotonic()
         expected = False
         plan = ReplyPlan()
