@@ -27,8 +27,8 @@ from agents.llm.config import ModelClientConfig
 from agents.llm.errors import ModelProtocolError, ModelUnavailable
 from agents.llm.prompt import build_messages
 from agents.planner import ModelCallInfo, PlanContext, PlannerUnavailable, PlanStep, ToolCall
-from agents.speakable import sentences
 from agents.tools import ToolRegistry
+from speech.text import reply_sentences
 
 DEFAULT_MAX_STEPS = 6
 MAX_SAY_CHARS = 1200  # about a minute of speech
@@ -86,11 +86,14 @@ class ModelPlanner:
                 else:
                     completion = event
         except ModelUnavailable as exc:
+            # The client's reasons are fixed phrases ("timeout", "http 503"): fit for the log too.
             raise PlannerUnavailable(f"model server unavailable: {exc.reason}") from exc
         except ModelProtocolError as exc:
-            raise PlannerUnavailable(f"model server protocol error: {exc}") from exc
+            raise PlannerUnavailable(
+                f"model server protocol error: {exc}", kind="model server protocol error"
+            ) from exc
         assert completion is not None
-        for sentence in spoken.admit(sentences(buffer)):
+        for sentence in spoken.admit(reply_sentences(buffer)):
             yield sentence
         calls = [] if last_step else completion.tool_calls
         say = " ".join(spoken.kept) or None
@@ -134,13 +137,13 @@ def _split_finished(text: str) -> tuple[list[str], str]:
     """Sentences that are certainly finished, and the unfinished rest to keep buffering.
 
     A sentence is finished once the next one has started (end mark, space, capital), so the last
-    boundary in the buffer splits it; `sentences` then handles abbreviations like "Dr. Patel".
+    boundary in the buffer splits it; `reply_sentences` then handles abbreviations like "Dr. Patel".
     """
     boundaries = list(_BOUNDARY.finditer(text))
     if not boundaries:
         return [], text
     cut = boundaries[-1].end()
-    done = sentences(text[:cut])
+    done = reply_sentences(text[:cut])
     if done and _ABBREVIATION.search(done[-1]):
         return done[:-1], done[-1] + " " + text[cut:]
     return done, text[cut:]

@@ -4,11 +4,18 @@ through the executor, feed the results back, until it answers without a tool cal
 A planner that cannot answer hands the turn to the fallback planner (once per conversation: the
 conversation stays degraded); without one, or when the fallback fails too, a person takes over.
 Too many steps, or too many refused calls in a turn, also hand over.
+
+A planner failing is audited (`agent.model_unavailable`) and logged: the log is where an operator's
+alarm looks (the model server is down, callers get the offline planner or a person). The log line
+says which planner, why (`PlannerUnavailable.kind`, never what anyone said) and what happens next;
+the gateway tags it with the conversation id.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+
+import structlog
 
 from agents.api import AgentOutput, ReplyDelta
 from agents.events import EventKind
@@ -22,8 +29,10 @@ from agents.limits import (
     cap_json,
 )
 from agents.planner import Message, PlanContext, Planner, PlannerUnavailable, PlanStep, ToolResult
-from agents.speakable import plain, sentences
 from agents.turn import Turn
+from speech.text import plain, reply_sentences
+
+log: structlog.stdlib.BoundLogger = structlog.stdlib.get_logger(__name__)
 
 # (the turn, this planner's results so far in the turn, its step number) -> what it is shown
 ContextFor = Callable[[Turn, list[ToolResult], int], PlanContext]
@@ -57,6 +66,15 @@ async def plan_turn(
                 "system",
                 {"planner": current.name, "reason": exc.reason, "fallback": can_fall_back},
             )
+            if can_fall_back and fallback is not None:
+                log.warning(
+                    "planner unavailable, the fallback carries on",
+                    planner=current.name,
+                    fallback=fallback.name,
+                    reason=exc.kind,
+                )
+            else:
+                log.warning("planner unavailable, a person takes over", planner=current.name, reason=exc.kind)
             if can_fall_back:
                 memory.degraded = True
                 memory.scratch.clear()
@@ -70,7 +88,7 @@ async def plan_turn(
             payload = cap_json(step.model_call.model_dump(mode="json"), MAX_AUDIT_CHARS)
             await turn.emit(EventKind.MODEL_CALL, "agent", payload)
         if step.say and not streamed:
-            for s in sentences(step.say):
+            for s in reply_sentences(step.say):
                 yield ReplyDelta(s)
         if step.offers_transfer:
             memory.transfer_offered = "the caller accepted a transfer"

@@ -119,11 +119,17 @@ class PlanContext(BaseModel):
 
 
 class PlannerUnavailable(Exception):
-    """The planner's backend (a model server) cannot be reached; `reason` is audited."""
+    """The planner's backend (a model server) cannot be reached; `reason` is audited.
 
-    def __init__(self, reason: str) -> None:
+    `kind` is what the text log may say: a fixed phrase that quotes nothing (a protocol error's
+    `reason` can quote the model's output, and with it what the caller said). Default: `reason`,
+    for reasons that are fixed phrases themselves.
+    """
+
+    def __init__(self, reason: str, *, kind: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.kind = kind or reason
 
 
 class Planner(Protocol):

@@ -3,7 +3,7 @@ plainly. Kept in one place so every path that says the same thing says it the sa
 
 from __future__ import annotations
 
-from agents.speakable import plain
+from speech.text import plain
 
 ANYTHING_ELSE = "Is there anything else I can help you with?"
 OFFER_TRANSFER = "Would you like me to transfer you to a member of our team?"

@@ -11,7 +11,7 @@ from agents.events import AuditNotStored, AuditSink
 from agents.memory import AgentMemory
 from agents.planner import Message, ToolCall, ToolOutcome, ToolResult
 from agents.replies import OFFER_TRANSFER, failure_words
-from agents.speakable import sentences
+from speech.text import reply_sentences
 
 
 @dataclass
@@ -50,7 +50,7 @@ class Turn:
 
 def speak(text: str) -> list[AgentOutput]:
     """`text` as reply sentences, without adding it to the transcript."""
-    return [ReplyDelta(s) for s in sentences(text)]
+    return [ReplyDelta(s) for s in reply_sentences(text)]
 
 
 class StepOutcome(NamedTuple):

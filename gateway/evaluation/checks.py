@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from agents.speakable import ordinal, say_when
+from agents.speakable import say_when
 from gateway.evaluation.record import Appointment, Patient, Record
 from gateway.evaluation.scenario import Expect, Handoff, Move, Visit
+from speech.text import ordinal
 
 
 @dataclass(frozen=True)

@@ -12,20 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import io
-import logging
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-import structlog
-
-from gateway.logging import QUIET_LOGGERS, configure_logging
 from tests.conftest import LiveServer, make_settings, prepare_database
 from tests.connectors.conftest import TZ_NAME
 from tests.connectors.fhir.conftest import STATIC_TOKEN, Clinic, FhirServer, clinic, fhir_server  # noqa: F401
 from tests.gateway.chat.conftest import Chat
 from tests.gateway.console.conftest import STAFF, Console
+from tests.logs import captured_logs  # noqa: F401
 
 # What must never reach the logs, per patient: names, date of birth in the ways people and systems
 # write it, phone number in the ways it is stored and typed.
@@ -67,28 +62,6 @@ THOMAS = [
 ]
 
 
-@pytest.fixture
-def captured_logs() -> Iterator[io.StringIO]:
-    """The gateway's logging configuration at DEBUG, writing into a buffer; restored afterwards."""
-    root = logging.getLogger()
-    names = ["uvicorn", "uvicorn.error", "uvicorn.access", *QUIET_LOGGERS]
-    saved_root = (root.handlers[:], root.level)
-    saved = {n: (logging.getLogger(n).level, logging.getLogger(n).propagate) for n in names}
-    configure_logging("DEBUG", json_output=True)
-    [handler] = root.handlers
-    buffer = io.StringIO()
-    handler.setStream(buffer)  # type: ignore[attr-defined]
-    try:
-        yield buffer
-    finally:
-        root.handlers[:], level = saved_root
-        root.setLevel(level)
-        for name, (lvl, propagate) in saved.items():
-            logging.getLogger(name).setLevel(lvl)
-            logging.getLogger(name).propagate = propagate
-        structlog.reset_defaults()
-
-
 async def _chat(server: LiveServer, script: list[str]) -> list[str]:
     chat = await Chat.open(server)
     try:
@@ -110,7 +83,7 @@ def _leaks(text: str, needles: list[str]) -> dict[str, list[str]]:
 
 
 async def test_no_patient_data_in_logs(
-    captured_logs: io.StringIO,
+    captured_logs: io.StringIO,  # noqa: F811
     console: Console,
     fhir_server: FhirServer,  # noqa: F811
     clinic: Clinic,  # noqa: F811
