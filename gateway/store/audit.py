@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gateway.logging import get_logger
 from gateway.store.audit_chain import GENESIS_HASH, chain_hash, event_body, normalise_payload
+from gateway.store.audit_verify import VerifyResult, verify_chains
 from gateway.store.batch_queue import BatchQueue
 from gateway.store.db import Database
 from gateway.store.models import AuditEventRow, AuditHeadRow
@@ -247,8 +248,6 @@ class AuditLog:
         return [e.as_dict() for e in await self.events(conversation_id)]
 
     async def verify(self, conversation_id: str | None = None) -> VerifyResult:
-        from gateway.store.audit_verify import verify_chains
-
         return await verify_chains(self.db, conversation_id)
 
 
@@ -258,6 +257,4 @@ def _to_event(row: AuditEventRow) -> StoredEvent:
     )
 
 
-from gateway.store.audit_verify import VerifyResult  # noqa: E402  (re-exported for callers)
-
-__all__ = ["AuditLog", "AuditWriteError", "StoredEvent", "VerifyResult", "SYSTEM_CHAIN"]
+__all__ = ["SYSTEM_CHAIN", "AuditLog", "AuditWriteError", "StoredEvent"]
