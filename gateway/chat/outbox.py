@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from gateway.store.batch_queue import BatchQueue
 from gateway.store.db import Database
@@ -22,7 +22,7 @@ from gateway.store.models import ChatMessageRow, utcnow
 
 log = logging.getLogger(__name__)
 
-_INSERT = ChatMessageRow.__table__.insert()
+_INSERT = insert(ChatMessageRow)
 _GIVE_UP_AT_STOP = 3  # failed writes of one batch after which shutdown stops retrying
 
 

@@ -32,7 +32,8 @@ class SessionTokens:
     def read(self, token: str) -> tuple[str, int]:
         """(conversation id, generation); raises `TokenRefused` if forged or older than the lifetime."""
         try:
-            data = self._serializer.loads(token, max_age=self._max_age_s)
+            # itsdangerous annotates whole seconds; it compares ages, so a fraction works as well.
+            data = self._serializer.loads(token, max_age=self._max_age_s)  # type: ignore[arg-type]
         except SignatureExpired:
             raise TokenRefused("token_expired", "session expired; start a new conversation") from None
         except BadSignature:

@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
             except (OSError, UnicodeDecodeError) as exc:
                 raise fail(f"cannot read {checkpoints}: {exc.__class__.__name__}") from None
 
-        async def go():  # type: ignore[no-untyped-def]
+        async def go():
             db = Database(settings.database_url)
             try:
                 await db.ping()

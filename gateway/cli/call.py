@@ -72,7 +72,7 @@ def register(app: typer.Typer) -> None:
                 [("--wav", w) for w in wav] + [("--text", t) for t in text] + [("--dtmf", d) for d in dtmf]
             )
 
-        async def go():  # type: ignore[no-untyped-def]
+        async def go():
             texts = [v for k, v in specs if k == "--text"]
             spoken = iter(await text_turns(texts)) if texts else iter([])
             turns = []
@@ -83,7 +83,7 @@ def register(app: typer.Typer) -> None:
                     turns.append(next(spoken))
                 else:
                     turns.append(dtmf_turn(value))
-            token = settings.twilio_auth_token.get_secret_value()  # type: ignore[union-attr]
+            token = settings.twilio_auth_token.get_secret_value()
             simulator = CallSimulator(
                 url,
                 token,

@@ -67,14 +67,14 @@ def register(app: typer.Typer) -> None:
 
         typer.echo(header())
 
-        def show(result) -> None:  # type: ignore[no-untyped-def]
+        def show(result) -> None:
             typer.echo(row(result))
             if transcripts and result.status in ("fail", "error"):
                 for line in transcript_lines(result):
                     typer.echo(line)
 
         try:
-            results = run(run_scenarios(scenarios, channel, settings, voice=caller_voice, on_result=show))  # type: ignore[arg-type]
+            results = run(run_scenarios(scenarios, channel, settings, voice=caller_voice, on_result=show))
         except Exception as exc:  # the gateway could not start, the database failed ...
             raise fail(f"{type(exc).__name__}: {exc}") from None
         typer.echo(summary(results, min_pass))

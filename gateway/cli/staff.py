@@ -23,7 +23,7 @@ def _read_password() -> str:
 def register(app: typer.Typer) -> None:
     staff_app = typer.Typer(help="Staff accounts for the console.", no_args_is_help=True)
 
-    async def _with_accounts(action):  # type: ignore[no-untyped-def]
+    async def _with_accounts(action):
         from gateway.console.accounts import StaffAccounts
         from gateway.store.audit import SYSTEM_CHAIN, AuditLog
         from gateway.store.db import Database
@@ -55,7 +55,7 @@ def register(app: typer.Typer) -> None:
         except AccountError as exc:
             raise fail(str(exc), 2) from None
 
-        async def go(accounts, audit, chain):  # type: ignore[no-untyped-def]
+        async def go(accounts, audit, chain):
             user = await accounts.add(email, role, password)
             await audit.append(
                 chain,
@@ -80,7 +80,7 @@ def register(app: typer.Typer) -> None:
 
         from gateway.store.db import DatabaseUnavailable
 
-        async def go(accounts, audit, chain):  # type: ignore[no-untyped-def]
+        async def go(accounts, audit, chain):
             return await accounts.list()
 
         try:
@@ -101,7 +101,7 @@ def register(app: typer.Typer) -> None:
         from gateway.console.accounts import AccountError
         from gateway.store.db import DatabaseUnavailable
 
-        async def go(accounts, audit, chain):  # type: ignore[no-untyped-def]
+        async def go(accounts, audit, chain):
             await accounts.set_active(email, active)
             action = "account_activated" if active else "account_deactivated"
             await audit.append(

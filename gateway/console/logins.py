@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 
 from gateway.store.db import Database
 from gateway.store.models import ConsoleSessionRow
@@ -34,7 +34,7 @@ class ConsoleLogins:
             )
         return sid
 
-    def _alive(self, sid: str, email: str, now: datetime) -> list[object]:
+    def _alive(self, sid: str, email: str, now: datetime) -> list[ColumnElement[bool]]:
         last_seen = func.coalesce(ConsoleSessionRow.last_seen_at, ConsoleSessionRow.created_at)
         return [
             ConsoleSessionRow.id == sid,

@@ -60,12 +60,12 @@ def load_file(path: Path) -> list[Scenario]:
         raise ScenarioFileError(f"{path}{line}: not valid YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise ScenarioFileError(f"{path}: not valid YAML: {exc}") from None
-    if data is None:
+    if data is None or root is None:
         raise ScenarioFileError(f"{path}: empty file")
     if isinstance(data, dict):
         items, nodes = [data], [root]
     elif isinstance(data, list):
-        items, nodes = data, list(root.value)  # type: ignore[union-attr]
+        items, nodes = data, list(root.value)
     else:
         raise ScenarioFileError(f"{path}:1: expected a scenario (a mapping) or a list of scenarios")
     scenarios = []

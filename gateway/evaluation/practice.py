@@ -59,7 +59,7 @@ def evaluation_settings(base: Settings, workdir: Path, *, voice: bool = False) -
     )
 
 
-def _secret(value: str):  # type: ignore[no-untyped-def]
+def _secret(value: str):
     from pydantic import SecretStr
 
     return SecretStr(value)

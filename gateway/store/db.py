@@ -35,7 +35,7 @@ def _is_sqlite(url: str) -> bool:
 T = TypeVar("T")
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     # WAL lets readers run beside the single writer; busy_timeout queues writers.
     cur.execute("PRAGMA journal_mode=WAL")

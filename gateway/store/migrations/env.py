@@ -26,7 +26,10 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_async() -> None:
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:  # gateway/store/migrate.py sets it from the settings
+        raise RuntimeError("the Alembic config names no sqlalchemy.url")
+    engine = make_engine(url)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)
