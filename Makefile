@@ -61,9 +61,11 @@ run: install
 test: install-dev system-deps node-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
+# mypy: strict for speech/, connectors/, agents/; the default checks for gateway/ ([tool.mypy]).
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: install-dev
 	$(BIN)/python bench/audit_append.py
