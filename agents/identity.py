@@ -61,14 +61,18 @@ async def verify_identity(
         error = "There is no trusted caller phone number: ask for first name, last name and date of birth."
         return StepOutcome(not_done(call, "invalid", error), [], False)
     method = "name_dob" if by_name else "phone_dob"
-    keys = attempt_keys(state, args)
+    # By phone, the people on file for the number are read first: their names are keys too (the
+    # date of birth is compared only after the check is allowed and counted).
+    household = [] if by_name else await _household(turn, calls)
+    keys = attempt_keys(state, args, household)
     check = Check(allowed=True, standing=OPEN, kinds=[])
     if attempts is not None:
         check = await attempts.try_check(keys, state.conversation_id)
         if not check.allowed:
             return await (lock_out if check.standing.locked else held_back)(turn, call, method, check)
     try:
-        found = await _candidates(turn, calls, args, by_name)
+        # Nobody on file for the number, or its lookup failed: look again to say which.
+        found = People(people=household) if household else await _candidates(turn, calls, args, by_name)
     except ToolFailure as failure:
         if failure.kind != "not_found":
             if attempts is not None:  # not the caller's failure

@@ -18,6 +18,7 @@ from agents.planner import ToolCall
 from agents.replies import OFFER_TRANSFER
 from agents.tools import VerifyIdentityArgs
 from agents.turn import StepOutcome, Turn, not_done, ok
+from connectors.base import Person
 
 # Staff read this in the queue; the caller only hears the usual handoff words.
 LOCKED_REASON = (
@@ -26,17 +27,25 @@ LOCKED_REASON = (
 _HELD_BACK = "I can't check those details again just yet. You can try again later."
 
 
-def attempt_keys(state: ConversationState, args: VerifyIdentityArgs) -> list[AttemptKey]:
-    """The patient claimed (the name given; on a call without one, the calling number stands for
-    the people on file for it), the calling number and the client address, where known."""
+def attempt_keys(
+    state: ConversationState, args: VerifyIdentityArgs, household: list[Person]
+) -> list[AttemptKey]:
+    """The patient claimed (the name given; on a call without a name, each person on file for the
+    calling number: `household`), the calling number and the client address, where known. A
+    patient's key is their folded name either way, so guesses by chat and by phone add up."""
     keys: list[AttemptKey] = []
     if args.first_name and args.last_name:
-        keys.append(AttemptKey("patient", f"{_fold(args.first_name)} {_fold(args.last_name)}"))
+        keys.append(_patient(args.first_name, args.last_name))
+    keys.extend(_patient(p.first_name, p.last_name) for p in household)
     if state.caller_phone:
         keys.append(AttemptKey("caller_number", state.caller_phone))
     if state.client_address:
         keys.append(AttemptKey("client_address", state.client_address))
     return keys
+
+
+def _patient(first_name: str, last_name: str) -> AttemptKey:
+    return AttemptKey("patient", f"{_fold(first_name)} {_fold(last_name)}")
 
 
 def _fold(name: str) -> str:

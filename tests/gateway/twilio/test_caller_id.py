@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from agents.api import ReplyDelta, UserTurn
+from agents.api import UserTurn
 from gateway.clients.call_simulator import CallSimulator
 from gateway.services import Services
 from gateway.store.db import Database
@@ -78,8 +78,8 @@ async def call(services: Services, texts: list[str], *, trusted: bool = True) ->
         pass
     replies = []
     for text in texts:
-        outputs = [o async for o in conversation.user_turn(UserTurn(text=text, channel="voice"))]
-        replies.append(" ".join(o.text for o in outputs if isinstance(o, ReplyDelta)))
+        pieces = [t async for t in conversation.user_turn(UserTurn(text=text, channel="voice")).text()]
+        replies.append(" ".join(pieces))
     return conversation.id, replies
 
 
@@ -119,10 +119,9 @@ async def test_guesses_from_one_number_over_several_calls_lock_it(services: Serv
         "agent.identity_failed",
         "agent.identity_locked",
     ]
-    locked = await identity_events(services, fourth)
-    assert locked == [
-        ("agent.identity_locked", {"method": "phone_dob", "failures": 3, "keys": ["caller_number"]})
-    ]
+    locked_events = await identity_events(services, fourth)
+    locked = {"method": "phone_dob", "failures": 3, "keys": ["caller_number", "patient"]}
+    assert locked_events == [("agent.identity_locked", locked)]
 
 
 async def test_untrusted_caller_id_is_not_enough_with_a_date_of_birth(services: Services) -> None:
@@ -136,3 +135,19 @@ async def test_untrusted_caller_id_is_not_enough_with_a_date_of_birth(services: 
     assert "Patel" in replies[1]
     assert [p["method"] for _, p in await identity_events(services, untrusted)] == ["name_dob"]
     assert [p["method"] for _, p in await identity_events(services, trusted)] == ["phone_dob"]
+
+
+async def test_guesses_by_chat_and_by_phone_add_up_for_one_patient(services: Services) -> None:
+    """Two wrong dates of birth for Emily Davis by chat, one from her number: her record is locked
+    (3 failures), although the number itself failed only once."""
+    for dob, address in (("January 1 1990", "198.51.100.1"), ("February 2 1990", "198.51.100.2")):
+        chat = await services.conversations.open("chat", client_address=address)
+        async for _ in chat.greet():
+            pass
+        for text in ("What are my upcoming appointments?", f"Emily Davis, born {dob}"):
+            async for _ in chat.user_turn(UserTurn(text=text, channel="chat")):
+                pass
+    third, replies = await call(services, ["What are my upcoming appointments?", "March 3 1990"])
+    assert "connect you with a member of our team" in replies[-1]
+    failed, locked = await identity_events(services, third)
+    assert failed[1]["across"] == 3 and locked[0] == "agent.identity_locked"
