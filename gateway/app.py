@@ -10,12 +10,17 @@ from fastapi.responses import JSONResponse
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from gateway.chat.routes import router as chat_router
+from gateway.chat.service import ChatService
 from gateway.console.headers import SecurityHeaders
 from gateway.console.routes import router as console_router
-from gateway.services import Services
+from gateway.services import EdgeFactory, Services
 from gateway.settings import Settings
+from gateway.twilio.edge import VoiceEdge
 from gateway.twilio.routes import router as twilio_router
 from gateway.wiring import Clock
+
+# The channels this gateway serves: each adds its process-wide part to the services.
+CHANNELS: tuple[EdgeFactory, ...] = (VoiceEdge.start, ChatService.start)
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
@@ -23,7 +28,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = await Services.start(settings, clock)
+        services = await Services.start(settings, clock, CHANNELS)
         app.state.services = services
         try:
             yield

@@ -1,19 +1,22 @@
 """Process-wide shared resources, opened once in the app's lifespan and passed to every edge.
 
-Each area adds what it owns here (speech models, chat hub ...). Nothing is global: routes reach
-it through `request.app.state.services` / `websocket.app.state.services`.
+The core (database, audit, agent, conversations, speech models) knows no channel: each channel
+registers its process-wide part, an `Edge` (the chat edge's hub and sweeper; the voice edge's stock
+phrases for preloading), when `start` is given its factory; `create_app` names the channels.
+Nothing is global: routes reach it through `request.app.state.services` /
+`websocket.app.state.services`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from agents.api import ConversationAgent
 from connectors.base import Connector
-from gateway.chat.service import ChatService
 from gateway.conversation import ConversationManager
 from gateway.logging import get_logger
 from gateway.rejections import RejectionLog
@@ -21,13 +24,28 @@ from gateway.settings import Settings
 from gateway.store.audit import AuditLog
 from gateway.store.audit_checkpoint import CheckpointWriter
 from gateway.store.db import Database
-from gateway.twilio.words import PHONE_PHRASES
 from gateway.wiring import Clock, build_agent_for, build_connector, build_identity_attempts
 
 if TYPE_CHECKING:
     from speech.models import SpeechModels
 
 log = get_logger(__name__)
+
+
+class Edge(Protocol):
+    """A channel's process-wide part: built once the core is open, stopped before it closes."""
+
+    def stock_phrases(self) -> list[str]:
+        """What the channel's conversations say most, synthesized at start (voice; none for chat)."""
+        ...
+
+    async def stop(self) -> None:
+        """Store what is still queued and end the channel's background tasks (the database is open)."""
+        ...
+
+
+EdgeT = TypeVar("EdgeT", bound=Edge)
+EdgeFactory = Callable[["Services"], Edge]
 
 
 @dataclass
@@ -38,16 +56,18 @@ class Services:
     connector: Connector
     agent: ConversationAgent
     conversations: ConversationManager
-    chat: ChatService
     rejections: RejectionLog  # refused requests on the audit chain, aggregated per client address
-    extras: dict[str, Any] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)  # the channels this process serves
     checkpoints: CheckpointWriter | None = None  # signed audit heads, FRONTDESK_AUDIT_CHECKPOINT_*
     speech: SpeechModels | None = None  # loaded in start() when preload_models, else on first call
     _speech_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @classmethod
-    async def start(cls, settings: Settings, clock: Clock | None = None) -> Services:
-        """`clock`: what "now" is for the agent and the demo practice (default: the real time)."""
+    async def start(
+        cls, settings: Settings, clock: Clock | None = None, edges: Sequence[EdgeFactory] = ()
+    ) -> Services:
+        """`clock`: what "now" is for the agent and the demo practice (default: the real time).
+        `edges`: the channels' parts to build on the open core (`gateway.app.CHANNELS`)."""
         settings.ensure_data_dir()
         if settings.model_url_exposed():
             log.warning(
@@ -61,12 +81,13 @@ class Services:
         connector = build_connector(settings, db, clock)
         agent = build_agent_for(settings, connector, audit, clock, build_identity_attempts(settings, db))
         conversations = ConversationManager(db, audit, agent)
-        chat = ChatService.start(settings, db, conversations)
         rejections = RejectionLog(
             audit, settings.audit_rejection_window_s, settings.audit_rejection_max_addresses
         )
         rejections.start()
-        services = cls(settings, db, audit, connector, agent, conversations, chat, rejections)
+        services = cls(settings, db, audit, connector, agent, conversations, rejections)
+        for build in edges:
+            services.edges.append(build(services))
         if settings.audit_checkpoint_interval_s > 0:
             services.checkpoints = CheckpointWriter(
                 db, settings.audit_checkpoint_file(), settings.audit_checkpoint_key_bytes()
@@ -82,10 +103,16 @@ class Services:
                 )
         return services
 
+    def edge(self, kind: type[EdgeT]) -> EdgeT | None:
+        """The running edge of that type, if this process serves the channel."""
+        return next((e for e in self.edges if isinstance(e, kind)), None)
+
     def stock_phrases(self) -> list[str]:
-        """What calls say most: the phone channel's own words and the agent's (greeting, openings)."""
-        notice = self.settings.twilio_recording_notice.strip() if self.settings.twilio_record_calls else ""
-        return [*([notice] if notice else []), *self.agent.stock_phrases(), *PHONE_PHRASES]
+        """What calls say most: the agent's words (greeting, openings) and the channels' own."""
+        phrases = self.agent.stock_phrases()
+        for edge in self.edges:
+            phrases.extend(p for p in edge.stock_phrases() if p not in phrases)
+        return phrases
 
     async def speech_models(self) -> SpeechModels:
         """The process's Whisper, Piper and VAD models, loaded once (off the event loop)."""
@@ -132,7 +159,8 @@ class Services:
     async def stop(self) -> None:
         if self.speech is not None:
             self.speech.close()
-        await self.chat.stop()  # stores the chat events still queued; needs the database open
+        for edge in reversed(self.edges):  # stores what channels still queue; needs the database open
+            await edge.stop()
         await self.conversations.close()
         await self.rejections.stop()  # the last summaries; needs the audit log open
         await self.audit.close()

@@ -1,5 +1,5 @@
-"""HTTP and WebSocket routes of the chat edge: the socket, the widget script, the demo page and
-the staff API."""
+"""HTTP and WebSocket routes of the chat edge: the socket, the widget script and the demo page
+(staff post to visitors through the console: `gateway.console.staff_api`)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ from pathlib import Path
 from fastapi import APIRouter, WebSocket
 from fastapi.responses import FileResponse, HTMLResponse
 
-from gateway.chat import staff_api
 from gateway.chat.websocket import chat_socket
 
 STATIC = Path(__file__).parent / "static"
 
 router = APIRouter()
-router.include_router(staff_api.router)
 
 
 @router.websocket("/chat/ws")

@@ -1,6 +1,7 @@
-"""The chat edge's process-wide part: hub, outbox, token signer, per-IP buckets and connection
-counts, and the sweep that closes abandoned chats; built once in the app's lifespan
-(`Services.start`) and stopped before the database closes so nothing unsent is lost."""
+"""The chat edge's process-wide part (`gateway.services.Edge`): hub, outbox, token signer, per-IP
+buckets and connection counts, and the sweep that closes abandoned chats; built once in the app's
+lifespan (`Services.start` with `ChatService.start`) and stopped before the database closes so
+nothing unsent is lost. `chat_service(services)` finds it."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from gateway.chat.resume import ResumeTokens
 from gateway.chat.tokens import SessionTokens
 from gateway.conversation import ConversationManager
 from gateway.logging import get_logger
+from gateway.services import Services
 from gateway.settings import Settings
 from gateway.store.db import Database
 
@@ -37,11 +39,12 @@ class ChatService:
         self._sweeper: asyncio.Task[None] | None = None
 
     @classmethod
-    def start(cls, settings: Settings, db: Database, conversations: ConversationManager) -> ChatService:
-        service = cls(settings, db, conversations)
+    def start(cls, services: Services) -> ChatService:
+        settings = services.settings
+        service = cls(settings, services.db, services.conversations)
         service.hub.start()
         service._sweeper = asyncio.create_task(
-            sweep_forever(db, service.hub, settings.chat_abandoned_after_s), name="chat-abandoned"
+            sweep_forever(services.db, service.hub, settings.chat_abandoned_after_s), name="chat-abandoned"
         )
         if "*" in settings.chat_allowed_origins:
             log.warning(
@@ -71,8 +74,19 @@ class ChatService:
             else:
                 del self._open[ip]
 
+    def stock_phrases(self) -> list[str]:
+        return []  # chat has no audio to prepare
+
     async def stop(self) -> None:
         if self._sweeper is not None:
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)
         await self.hub.stop()
+
+
+def chat_service(services: Services) -> ChatService:
+    """This process's chat edge (`create_app` starts it with the services)."""
+    chat = services.edge(ChatService)
+    if chat is None:
+        raise LookupError("this process does not serve the chat channel")
+    return chat

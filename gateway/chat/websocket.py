@@ -32,7 +32,7 @@ from gateway.chat.protocol import (
     dump,
     parse_client_frame,
 )
-from gateway.chat.service import ChatService
+from gateway.chat.service import ChatService, chat_service
 from gateway.chat.tokens import TokenRefused
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ async def refuse_upgrade(websocket: WebSocket, status: int, code: str, message: 
 
 async def chat_socket(websocket: WebSocket) -> None:
     services = websocket.app.state.services
-    chat: ChatService = services.chat
+    chat = chat_service(services)
     settings = chat.settings
     ip = client_ip(websocket)
     origin = websocket.headers.get("origin")

@@ -4,13 +4,15 @@ audit chain as `staff.action` (plus the domain event, e.g. `handoff.claimed`).""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, update
 
 from agents.events import EventKind
-from gateway.chat.hub import ChatRefused
+from gateway.chat.hub import ChatHub, ChatRefused
+from gateway.chat.service import ChatService
 from gateway.console.accounts import StaffUser
 from gateway.conversation import Conversation
 from gateway.services import Services
@@ -97,9 +99,16 @@ async def _require_claimed_by(services: Services, conversation_id: str, user: St
     return handoff
 
 
-async def reply(services: Services, conversation_id: str, user: StaffUser, text: str | None) -> int | None:
-    """Post a staff message into a live chat: the console form and the staff API both come here.
-    Returns the message's seq on the chat edge (None when this process runs no chat edge)."""
+@dataclass(frozen=True)
+class PostedReply:
+    """Where a staff reply landed on the chat edge (both None when this process runs no chat edge)."""
+
+    seq: int | None
+    status: str | None  # the conversation's chat status afterwards (`with_staff` ...)
+
+
+async def reply(services: Services, conversation_id: str, user: StaffUser, text: str | None) -> PostedReply:
+    """Post a staff message into a live chat: the console form and the staff API both come here."""
     message = clean_text(text, "the message")
     conversation = await _conversation(services, conversation_id)
     if conversation.channel != "chat":
@@ -107,17 +116,18 @@ async def reply(services: Services, conversation_id: str, user: StaffUser, text:
     if conversation.closed:
         raise ActionError("this conversation is closed")
     await _require_claimed_by(services, conversation_id, user)
-    seq: int | None = None
-    hub = chat_hub(services)
+    posted = PostedReply(None, None)
+    hub = _chat_hub(services)
     if hub is not None:
         try:
             seq = await hub.post_staff_message(conversation_id, user.email, message)
         except ChatRefused as exc:  # closed or unknown on the chat edge (the message says which)
             raise ActionError(exc.message, _REFUSAL_STATUS.get(exc.code, 409)) from None
+        posted = PostedReply(seq, hub.status_of(conversation_id))
     else:  # no chat edge in this process: store the staff turn; the widget reads it on reconnect
         await conversation.staff_message(user.email, message)
     await record(services, conversation_id, user, EventKind.STAFF_ACTION, action="reply", chars=len(message))
-    return seq
+    return posted
 
 
 async def close(services: Services, conversation_id: str, user: StaffUser, note: str | None) -> None:
@@ -136,7 +146,7 @@ async def close(services: Services, conversation_id: str, user: StaffUser, note:
         "staff",
         {"staff": user.email, "handoff": handoff.id, "resolution_note": resolution},
     )
-    hub = chat_hub(services)
+    hub = _chat_hub(services)
     if conversation.channel == "chat" and hub is not None:
         await hub.close_conversation(conversation_id, reason="resolved by staff")
     elif not conversation.closed:
@@ -150,7 +160,7 @@ async def add_note(services: Services, conversation_id: str, user: StaffUser, te
     await record(services, conversation_id, user, EventKind.STAFF_ACTION, action="note", text=note)
 
 
-def chat_hub(services: Services) -> Any | None:
+def _chat_hub(services: Services) -> ChatHub | None:
     """The chat edge's hub when this process runs it (it pushes staff messages to the widget)."""
-    chat = getattr(services, "chat", None) or services.extras.get("chat")
-    return getattr(chat, "hub", None)
+    chat = services.edge(ChatService)
+    return None if chat is None else chat.hub

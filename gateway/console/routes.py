@@ -1,11 +1,18 @@
-"""The staff console's routes, under /console (see docs/console.md)."""
+"""The staff console's routes, under /console, and the staff API (see docs/console.md)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gateway.console import admin, forms, identity_alerts, login, views
+from gateway.console import admin, forms, identity_alerts, login, staff_api, views
 
 router = APIRouter(tags=["console"])
-for part in (login.router, views.router, forms.router, admin.router, identity_alerts.router):
+for part in (
+    login.router,
+    views.router,
+    forms.router,
+    admin.router,
+    identity_alerts.router,
+    staff_api.router,
+):
     router.include_router(part)

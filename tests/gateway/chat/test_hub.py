@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from gateway.chat.hub import ChatRefused, Subscriber
+from gateway.chat.service import ChatService, chat_service
 from gateway.services import Services
 from gateway.settings import Settings
 from tests.conftest import prepare_database
@@ -17,7 +18,7 @@ from tests.conftest import prepare_database
 @pytest.fixture
 async def services(settings: Settings) -> AsyncIterator[Services]:
     await prepare_database(settings)
-    started = await Services.start(settings)
+    started = await Services.start(settings, edges=(ChatService.start,))
     yield started
     await started.stop()
 
@@ -30,7 +31,7 @@ def drain(subscriber: Subscriber) -> list[dict]:  # type: ignore[type-arg]
 
 
 async def test_evicted_channel_reloads_and_replays_from_the_outbox(services: Services) -> None:
-    hub = services.chat.hub
+    hub = chat_service(services).hub
     conversation_id = await hub.open_conversation()
     await hub.visitor_message(conversation_id, "which doctors do you have?", "e-1")
     await hub.idle()
@@ -53,7 +54,7 @@ async def test_evicted_channel_reloads_and_replays_from_the_outbox(services: Ser
 
 
 async def test_post_staff_message_from_python_reaches_observers(services: Services) -> None:
-    hub = services.chat.hub
+    hub = chat_service(services).hub
     conversation_id = await hub.open_conversation()
     await hub.idle()
     observer = await hub.observe(conversation_id, last_seq=10_000)  # only what happens from now

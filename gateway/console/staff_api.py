@@ -1,10 +1,10 @@
-"""Staff posting into a chat conversation over HTTP.
+"""Staff posting into a chat conversation over HTTP: part of the console, next to its reply form.
 
-The same action as the console's reply form (`gateway.console.actions.reply`): the conversation must
-be claimed by the poster (or the poster is an admin), the message goes to the visitor through the
-hub, and it is recorded as `staff.action` on the conversation's audit chain. Authentication is the
-console's: `get_staff_user` (session cookie) plus its CSRF check, and only roles that may act (staff,
-admin). Auditors read; they do not talk to visitors.
+The same action as that form (`gateway.console.actions.reply`, one rule for staff replies): the
+conversation must be claimed by the poster (or the poster is an admin), the message goes to the
+visitor through the chat hub, and it is recorded as `staff.action` on the conversation's audit
+chain. Authentication is the console's: `get_staff_user` (session cookie) plus its CSRF
+check, and only roles that may act (staff, admin). Auditors read; they do not talk to visitors.
 """
 
 from __future__ import annotations
@@ -49,10 +49,7 @@ async def post_staff_message(
 ) -> StaffMessageOut:
     services = request.app.state.services
     try:
-        seq = await actions.reply(services, conversation_id, user, body.text)
+        posted = await actions.reply(services, conversation_id, user, body.text)
     except actions.ActionError as exc:  # 404 unknown, 409 not claimed by you / closed, 400 bad text
         raise HTTPException(status_code=exc.status, detail=str(exc)) from None
-    hub = services.chat.hub
-    return StaffMessageOut(
-        conversation_id=conversation_id, seq=seq or 0, status=hub.status_of(conversation_id) or ""
-    )
+    return StaffMessageOut(conversation_id=conversation_id, seq=posted.seq or 0, status=posted.status or "")

@@ -1,0 +1,30 @@
+"""The voice edge's process-wide part (`gateway.services.Edge`).
+
+Calls share nothing process-wide but the speech models, which the core owns; what the phone
+channel adds is the words its calls say most besides the agent's (the recording notice, the
+transfer sentences, the apology), so that they are synthesized once at start, not while a
+caller waits for the first one.
+"""
+
+from __future__ import annotations
+
+from gateway.services import Services
+from gateway.settings import Settings
+from gateway.twilio.words import PHONE_PHRASES
+
+
+class VoiceEdge:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @classmethod
+    def start(cls, services: Services) -> VoiceEdge:
+        return cls(services.settings)
+
+    def stock_phrases(self) -> list[str]:
+        s = self.settings
+        notice = s.twilio_recording_notice.strip() if s.twilio_record_calls else ""
+        return [*([notice] if notice else []), *PHONE_PHRASES]
+
+    async def stop(self) -> None:
+        """Nothing to store: each call stores its own before it ends."""
