@@ -5,12 +5,12 @@ caller's business (the connector wraps every call in `connectors.resilience`).""
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import httpx
+import structlog
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.resource import Resource
@@ -21,7 +21,7 @@ from connectors.fhir.auth import TokenSource
 from connectors.fhir.outcome import error_for
 
 R = TypeVar("R", bound=Resource)
-log = logging.getLogger(__name__)
+log: structlog.stdlib.BoundLogger = structlog.stdlib.get_logger(__name__)
 FHIR_JSON = "application/fhir+json"
 ID_PATTERN = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")  # FHIR R4 `id` datatype
 MAX_PAGES = 20  # a search never walks more than this many pages
@@ -164,7 +164,11 @@ def _entry_resource(entry: dict[str, Any]) -> Resource | None:
         resource = get_fhir_model_class(str(raw.get("resourceType"))).model_validate(raw)
     except (ValidationError, ValueError):
         # Name the record, not its content: validation errors quote the (protected) values.
-        log.warning("skipping invalid %s/%s in a search result", raw.get("resourceType"), raw.get("id"))
+        log.warning(
+            "skipping an invalid resource in a search result",
+            resource_type=raw.get("resourceType"),
+            resource_id=raw.get("id"),
+        )
         return None
     return resource if isinstance(resource, Resource) else None  # a data type's name is no resource
 

@@ -9,18 +9,18 @@ durable the hub keeps it in memory, so replay never depends on the flush having 
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
 
+from gateway.logging import get_logger
 from gateway.store.batch_queue import BatchQueue
 from gateway.store.db import Database
 from gateway.store.models import ChatMessageRow, utcnow
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 _INSERT = insert(ChatMessageRow)
 _GIVE_UP_AT_STOP = 3  # failed writes of one batch after which shutdown stops retrying
@@ -48,7 +48,7 @@ class Outbox:
     async def stop(self) -> None:
         await self._batches.stop()
         if self._lost:  # the writer gave up (database down): say what is lost
-            log.error("chat outbox: %d events not stored at shutdown", self._lost)
+            log.error("chat outbox: events not stored at shutdown", events=self._lost)
 
     def add(self, conversation_id: str, seq: int, payload: dict[str, Any]) -> None:
         self._batches.put(_Event(conversation_id, seq, payload, utcnow()))
@@ -81,7 +81,7 @@ class Outbox:
                 await self._db.run_write(lambda conn: conn.execute(_INSERT, rows))
             except Exception:
                 failures += 1
-                log.exception("chat outbox: write of %d events failed (attempt %d)", len(rows), failures)
+                log.exception("chat outbox: write failed", events=len(rows), attempt=failures)
                 if self._batches.stopping and failures >= _GIVE_UP_AT_STOP:
                     break
                 await asyncio.sleep(min(2.0, 0.05 * 2**failures))

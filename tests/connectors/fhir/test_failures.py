@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import socket
 
 import httpx
@@ -14,6 +15,7 @@ from connectors.fhir.client import FhirClient
 from connectors.resilience import ResiliencePolicy
 from tests.connectors.conftest import assert_circuit_opens, idempotency_key
 from tests.connectors.fhir.conftest import STATIC_TOKEN, TZ, Clinic, FhirServer
+from tests.logs import captured_logs, json_lines  # noqa: F401  (fixture)
 
 
 def connector_with(server_url: str, **policy: float) -> FhirConnector:
@@ -153,3 +155,16 @@ def test_an_invalid_search_entry_is_skipped_not_fatal() -> None:
     )
     assert _entry_resource({"resource": {"resourceType": "NoSuchType"}}) is None
     assert _entry_resource({"search": {"mode": "outcome"}}) is None
+
+
+def test_a_skipped_entry_is_logged_by_type_and_id_not_its_content(
+    captured_logs: io.StringIO,  # noqa: F811
+) -> None:
+    from connectors.fhir.client import _entry_resource
+
+    bad = {"resourceType": "Patient", "id": "p2", "birthDate": "03/02/1980", "name": [{"family": "Okafor"}]}
+    assert _entry_resource({"resource": bad}) is None
+    [line] = [line for line in json_lines(captured_logs) if line["logger"] == "connectors.fhir.client"]
+    assert line["event"] == "skipping an invalid resource in a search result"
+    assert (line["level"], line["resource_type"], line["resource_id"]) == ("warning", "Patient", "p2")
+    assert "1980" not in captured_logs.getvalue() and "Okafor" not in captured_logs.getvalue()

@@ -9,15 +9,12 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import logging
 from pathlib import Path
-
-import pytest
 
 from gateway.chat.outbox import Outbox
 from gateway.store.batch_queue import BatchQueue
 from gateway.store.db import Database
-from tests.gateway.console.test_phi_logs import captured_logs  # noqa: F401  (fixture)
+from tests.logs import captured_logs, json_lines  # noqa: F401  (fixture)
 
 LONG = 30.0  # a linger no test may wait out: finishing within `QUICK` proves it was cut short
 QUICK = 5.0
@@ -103,17 +100,24 @@ def test_each_event_loop_gets_its_own_writer() -> None:
 
 
 async def test_outbox_reports_events_it_could_not_store_at_shutdown(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path,
+    captured_logs: io.StringIO,  # noqa: F811
 ) -> None:
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'not-migrated.db'}")  # no chat_messages table
     outbox = Outbox(db, flush_interval_s=LONG)
     try:
         for seq in (1, 2, 3):
             outbox.add("c-1", seq, {"seq": seq})
-        with caplog.at_level(logging.ERROR, logger="gateway.chat.outbox"):
-            async with asyncio.timeout(QUICK):
-                await outbox.stop()
+        async with asyncio.timeout(QUICK):
+            await outbox.stop()
     finally:
         await db.close()
     assert outbox.durable_seq("c-1") == 0
-    assert "chat outbox: 3 events not stored at shutdown" in caplog.messages
+    lost = [
+        line
+        for line in json_lines(captured_logs)
+        if line["event"] == "chat outbox: events not stored at shutdown"
+    ]
+    assert [(line["level"], line["logger"], line["events"]) for line in lost] == [
+        ("error", "gateway.chat.outbox", 3)
+    ]
