@@ -135,15 +135,12 @@ async def list_conversations(db: Database, flt: ConversationFilter, tz: ZoneInfo
         counts: dict[str, int] = {}
         handoffs: dict[str, HandoffRow] = {}
         if ids:
-            counts = dict(
-                (
-                    await s.execute(
-                        select(TurnRow.conversation_id, func.count())
-                        .where(TurnRow.conversation_id.in_(ids))
-                        .group_by(TurnRow.conversation_id)
-                    )
-                ).all()
+            counted = await s.execute(
+                select(TurnRow.conversation_id, func.count())
+                .where(TurnRow.conversation_id.in_(ids))
+                .group_by(TurnRow.conversation_id)
             )
+            counts = {conversation_id: n for conversation_id, n in counted}
             for h in await s.scalars(
                 select(HandoffRow)
                 .where(HandoffRow.conversation_id.in_(ids), HandoffRow.status.in_(OPEN_HANDOFF))
