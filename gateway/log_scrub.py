@@ -20,6 +20,8 @@ import sys
 import traceback
 from typing import Any
 
+from structlog.typing import EventDict
+
 _INPUT_VALUE = re.compile(r"input_value=.*?(?=, input_type=|\]|$)", re.MULTILINE)
 _QUOTED = re.compile(r"""(?<![\w\\])(?:'[^'\n]*'|"[^"\n]*")(?!\w)""")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -77,8 +79,8 @@ def format_exception(exc: BaseException) -> str:
     return "".join(parts).rstrip("\n")
 
 
-def scrub_exceptions(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
-    """structlog processor, in place of `format_exc_info`: renders `exc_info` as a scrubbed
+def scrub_exceptions(_: Any, __: str, event: EventDict) -> EventDict:
+    """A structlog processor, in place of `format_exc_info`: renders `exc_info` as a scrubbed
     traceback in `exception`, and scrubs the fields that carry an exception's text (`error=...`)."""
     exc_info = event.pop("exc_info", None)
     if exc_info:

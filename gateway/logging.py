@@ -23,10 +23,11 @@ import sys
 from typing import Any
 
 import structlog
+from structlog.typing import EventDict, Processor
 
 from gateway.log_scrub import scrub_exceptions
 
-_SHARED = [
+_SHARED: list[Processor] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
@@ -71,7 +72,7 @@ def redact_queries(text: str) -> str:
     return _QUERY.sub(lambda m: (m.group("keep") or m.group("word")) + REDACTED, text)
 
 
-def _redact_event(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+def _redact_event(_: Any, __: str, event: EventDict) -> EventDict:
     """The last processor before rendering: query strings out of every string value (the message,
     a formatted traceback, fields such as `error=repr(exc)`)."""
     for key, value in event.items():
