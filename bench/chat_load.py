@@ -93,9 +93,10 @@ def serve(data_dir: str, port: int) -> None:
         tune_for_server()
 
     async def run() -> None:
+        probing: asyncio.Task[None] | None = None  # held: the loop keeps only weak references
         if os.environ.get("CHATLOAD_PROBE"):
             probe_gc()
-            asyncio.create_task(probe_loop())
+            probing = asyncio.create_task(probe_loop())
             if os.environ.get("CHATLOAD_PROBE") == "slow":
                 import logging
 
@@ -103,7 +104,11 @@ def serve(data_dir: str, port: int) -> None:
                 loop = asyncio.get_running_loop()
                 loop.set_debug(True)
                 loop.slow_callback_duration = 0.02
-        await server.serve()
+        try:
+            await server.serve()
+        finally:
+            if probing is not None:
+                probing.cancel()
 
     # uvloop, as `uvicorn.run` would pick; the plain asyncio loop when probing slow callbacks.
     slow_probe = os.environ.get("CHATLOAD_PROBE") == "slow"
