@@ -63,6 +63,8 @@ WHISPER_RATE = 16_000
 MIN_AUDIO_S = 0.1  # shorter than this holds no word
 SILENCE_PEAK = 64  # int16 peak below which a buffer is silence (-54 dBFS): Whisper would hallucinate
 NO_SPEECH_MAX = 0.6  # segments the model itself calls non-speech are dropped
+# Whisper's stock words for non-speech, dropped when the model also rates the audio non-speech
+NOISE_WORDS = frozenset({"you", "thank you", "thanks", "bye", "uh", "um", "hmm", "mm"})
 FULL_FRAMES = 3000  # Whisper's 30 s window, in 10 ms mel frames
 MIN_FRAMES = 1000  # shortest encoder context used (10 s)
 MARGIN_FRAMES = 300  # context beyond the audio (3 s)
@@ -435,6 +437,10 @@ class SpeechToText:
         ):
             return None
         if not tokens or (result.no_speech_prob > NO_SPEECH_MAX and avg_logprob < -1.0):
+            return "", 0.0, result.no_speech_prob
+        if result.no_speech_prob > NO_SPEECH_MAX and " ".join(_words(text)) in NOISE_WORDS:
+            # what Whisper writes for hum and breath when it is sure nobody spoke ("you"), even
+            # at a fair log-probability (-0.95 for 60 Hz mains hum on a phone line)
             return "", 0.0, result.no_speech_prob
         return text, confidence, result.no_speech_prob
 
