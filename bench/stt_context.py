@@ -6,7 +6,7 @@ A voice set of our own: answers of each kind (date of birth, name, day/time, slo
 yes/no, free request, full identity) said by espeak-ng voices (en-us, en-gb, en-gb-scotland,
 en-029, en-us+f3, en-gb-x-rp, pitch and speed varied) and Piper, brought to the phone band with
 sox (8 kHz, `sinc 300-3400`), a little hiss (-50 dBFS) and the mu-law codec. Each clip is
-transcribed without and with the prompt the gateway would give (`gateway/twilio/expecting.py`);
+transcribed without and with the prompt the gateway would give (`gateway.expecting.py`);
 WER by kind with jiwer after a normalisation (case, punctuation, numbers digit by digit).
 Also: noise and breath clips with every prompt, which must stay empty (Whisper narrating its
 prompt over line noise).
@@ -33,12 +33,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agents.expectation import Expectation, Expecting  # noqa: E402
-from gateway.twilio.expecting import prompt_for  # noqa: E402
-from speech.codec import ulaw_decode, ulaw_encode  # noqa: E402
-from speech.pcm import read_wav  # noqa: E402
-from speech.resample import resample  # noqa: E402
-from speech.stt import Prompt, SpeechToText  # noqa: E402
+from agents.expectation import Expectation, Expecting
+from gateway.expecting import prompt_for
+from speech.codec import ulaw_decode, ulaw_encode
+from speech.pcm import read_wav
+from speech.resample import resample
+from speech.stt import Prompt, SpeechToText
 
 RATE = 8000
 DOCTORS = ("Dr. Priya Patel", "Dr. Marcus Chen", "Dr. Elena Rodriguez")
@@ -166,7 +166,7 @@ def normalise(text: str) -> str:
 
 
 def phone_band(wav: Path, seed: int) -> np.ndarray:
-    """sox to 8 kHz, 300-3400 Hz, then -50 dBFS hiss and the mu-law codec."""
+    """Sox to 8 kHz, 300-3400 Hz, then -50 dBFS hiss and the mu-law codec."""
     out = wav.with_suffix(".8k.wav")
     subprocess.run(
         [
@@ -356,7 +356,8 @@ async def eot(args: argparse.Namespace) -> None:
     as Whisper takes on this machine."""
     from piper import SynthesisConfig
 
-    from gateway.twilio.listener import Listener
+    from gateway.expecting import listening_for
+    from speech.listener import Listener
     from speech.tts import TextToSpeech
     from speech.turn import TurnConfig, TurnDetector, TurnEnded
     from speech.vad import SileroVadModel
@@ -403,7 +404,7 @@ async def eot(args: argparse.Namespace) -> None:
                 config = TurnConfig(complete_end_ms=complete_end_ms or 200)
                 listener = Listener(TurnDetector(config, model=vad), stt)
                 if complete_end_ms is not None:
-                    listener.expect(expectation)
+                    listener.expect(listening_for(expectation).hints)
                 ends = []
                 for f in range(0, len(audio) - 159, 160):
                     for event in listener.push(audio[f : f + 160]):

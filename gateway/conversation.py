@@ -9,7 +9,7 @@ After a handoff, user turns are stored for staff and no longer reach the agent.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 from datetime import UTC, datetime
 from typing import Any
@@ -30,6 +30,8 @@ from agents.api import (
 from agents.events import EventKind
 from agents.expectation import Expectation
 from gateway.logging import bind_conversation, get_logger
+from gateway.reply import Reply
+from gateway.statuses import ConversationStatus
 from gateway.store.audit import AuditLog
 from gateway.store.db import Database
 from gateway.store.group_commit import GroupCommitter, Write
@@ -49,7 +51,7 @@ class Conversation:
         self._m = manager
         self.id = row.id
         self.channel: Channel = row.channel  # type: ignore[assignment]
-        self.status = row.status
+        self.status = ConversationStatus(row.status)
         self.state = ConversationState.model_validate(
             row.state or {"conversation_id": row.id, "channel": row.channel, "caller_phone": row.caller_phone}
         )
@@ -59,11 +61,11 @@ class Conversation:
 
     @property
     def closed(self) -> bool:
-        return self.status == "closed"
+        return self.status is ConversationStatus.CLOSED
 
     @property
     def with_person(self) -> bool:
-        return self.status in ("waiting", "with_staff")
+        return self.status.with_person
 
     def expectation(self) -> Expectation:
         """What the agent expects the caller to say next (voice: recognition hints and keypad
@@ -72,9 +74,16 @@ class Conversation:
 
     # -- driving the agent -------------------------------------------------------------------
 
-    async def greet(self, preamble: str | None = None) -> AsyncIterator[AgentOutput]:
+    def greet(self, preamble: str | None = None) -> Reply:
         """The agent's greeting; `preamble` (the phone's recording notice) is said first, in the
         same bot turn, so the transcript and the audit chain show it was said."""
+        return Reply(self._greet(preamble))
+
+    def user_turn(self, turn: UserTurn) -> Reply:
+        """Store the turn and, unless a person has the conversation, the agent's reply to it."""
+        return Reply(self._user_turn(turn))
+
+    async def _greet(self, preamble: str | None) -> AsyncGenerator[AgentOutput, None]:
         bind_conversation(self.id)
         # aclosing: when the caller closes this generator (barge-in), the inner one stores the
         # bot turn right away instead of whenever it is garbage-collected.
@@ -82,7 +91,7 @@ class Conversation:
             async for out in outputs:
                 yield out
 
-    async def user_turn(self, turn: UserTurn) -> AsyncIterator[AgentOutput]:
+    async def _user_turn(self, turn: UserTurn) -> AsyncGenerator[AgentOutput, None]:
         bind_conversation(self.id)
         meta = dict(turn.meta)
         if turn.confidence is not None:
@@ -104,7 +113,7 @@ class Conversation:
             async for out in outputs:
                 yield out
 
-    async def _run_agent(self, outputs: AsyncIterator[AgentOutput]) -> AsyncIterator[AgentOutput]:
+    async def _run_agent(self, outputs: AsyncIterator[AgentOutput]) -> AsyncGenerator[AgentOutput, None]:
         said: list[str] = []
         started = _now()
         try:
@@ -156,13 +165,13 @@ class Conversation:
 
     async def request_handoff(self, reason: str, summary: str, *, audited: bool = False) -> None:
         self.state.handed_off = True
-        self.status = "waiting"
+        self.status = ConversationStatus.WAITING
         async with self._m.db.session() as s, s.begin():
             s.add(HandoffRow(conversation_id=self.id, reason=reason, summary=summary))
             await s.execute(
                 update(ConversationRow)
                 .where(ConversationRow.id == self.id)
-                .values(status="waiting", summary=summary or None)
+                .values(status=ConversationStatus.WAITING, summary=summary or None)
             )
         if not audited:
             await self._m.audit.append(
@@ -175,12 +184,12 @@ class Conversation:
         await self._m.audit.append(
             self.id, EventKind.STAFF_MESSAGE, "staff", {"turn": seq, "staff": staff_email, "text": text}
         )
-        if self.status == "waiting":
-            await self.set_status("with_staff")
+        if self.status is ConversationStatus.WAITING:
+            await self.set_status(ConversationStatus.WITH_STAFF)
         return seq
 
-    async def set_status(self, status: str) -> None:
-        self.status = status
+    async def set_status(self, status: ConversationStatus) -> None:
+        self.status = ConversationStatus(status)
         async with self._m.db.session() as s, s.begin():
             await s.execute(
                 update(ConversationRow).where(ConversationRow.id == self.id).values(status=status)
@@ -189,13 +198,17 @@ class Conversation:
     async def close(self, reason: str = "completed") -> None:
         if self.closed:
             return
-        self.status = "closed"
+        self.status = ConversationStatus.CLOSED
         self.state.ended = True
         async with self._m.db.session() as s, s.begin():
             await s.execute(
                 update(ConversationRow)
                 .where(ConversationRow.id == self.id)
-                .values(status="closed", ended_at=_now(), state=self.state.model_dump(mode="json"))
+                .values(
+                    status=ConversationStatus.CLOSED,
+                    ended_at=_now(),
+                    state=self.state.model_dump(mode="json"),
+                )
             )
         await self._m.audit.append(self.id, EventKind.CONVERSATION_ENDED, "system", {"reason": reason})
         self._m.forget(self.id)
@@ -255,7 +268,9 @@ class Conversation:
         return Write(_SAVE_STATE, {"b_id": self.id, "b_state": self.state.model_dump(mode="json")})
 
 
-async def _after(preamble: str | None, outputs: AsyncIterator[AgentOutput]) -> AsyncIterator[AgentOutput]:
+async def _after(
+    preamble: str | None, outputs: AsyncIterator[AgentOutput]
+) -> AsyncGenerator[AgentOutput, None]:
     if preamble:
         yield ReplyDelta(preamble.strip() + " ")
     async with aclosing(outputs):
@@ -305,7 +320,7 @@ class ConversationManager:
         row = ConversationRow(
             id=conversation_id,
             channel=channel,
-            status="active",
+            status=ConversationStatus.ACTIVE,
             caller_phone=caller_phone,
             external_id=external_id,
             state=state.model_dump(mode="json"),

@@ -127,7 +127,7 @@ class Settings(BaseSettings):
     tts_workers: int = Field(default=2, ge=1)
     stt_threads: int | None = Field(default=None, ge=1)  # per STT worker; None: cores / workers
     # Whisper is prompted with what the agent expects next (where measured to help; see
-    # gateway/twilio/expecting.py and docs/benchmarks.md "Understanding").
+    # gateway/expecting.py and docs/benchmarks.md "Understanding").
     stt_context: bool = True
     tts_threads: int | None = Field(default=None, ge=1)  # per Piper worker; None: cores / workers
     tts_phrase_cache_mb: float = Field(default=2.0, ge=0)  # phone audio of repeated sentences; 0: off

@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-PHONE_RATE = 8000
-FRAME_MS = 20
+PHONE_RATE = 8000  # Hz: G.711 telephony
+FRAME_MS = 20  # the frame every phone stream carries
+PHONE_FRAME_BYTES = PHONE_RATE * FRAME_MS // 1000  # 160: one 20 ms frame, one mu-law byte per sample
 
 
 class AudioFormatError(ValueError):

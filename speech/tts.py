@@ -34,13 +34,12 @@ from piper.config import PiperConfig
 
 from speech.codec import ULAW_SILENCE, ulaw_encode
 from speech.cpu_gate import FIRST_SENTENCE, CpuGate
-from speech.pcm import PHONE_RATE, check_rate, frame_samples
+from speech.pcm import PHONE_FRAME_BYTES, PHONE_RATE, check_rate
 from speech.phrase_cache import PhraseCache
 from speech.priority_pool import PriorityPool
 from speech.resample import resample
 from speech.text import normalize, split_sentences
 
-PHONE_FRAME_BYTES = frame_samples(PHONE_RATE)  # 160: one byte per sample
 ChunkT = TypeVar("ChunkT", "SpeechChunk", "PhoneChunk")
 FIRST_CHUNK_MAX_WORDS = 6
 FIRST, LATER = 0, 1  # synthesis priorities: lower runs first

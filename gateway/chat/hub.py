@@ -17,9 +17,10 @@ import uuid
 from collections import OrderedDict, deque
 from typing import Any
 
-from agents.api import EndConversation, Handoff, ReplyDelta, UserTurn
+from agents.api import EndConversation, Handoff, UserTurn
 from gateway.chat.outbox import Outbox
 from gateway.chat.protocol import (
+    STATUS_DETAIL,
     BotDelta,
     BotFinal,
     ChatStatus,
@@ -27,24 +28,15 @@ from gateway.chat.protocol import (
     StaffMessage,
     StatusEvent,
     VisitorEcho,
+    chat_status,
 )
 from gateway.conversation import Conversation, ConversationManager
+from gateway.reply import Reply
+from gateway.statuses import ConversationStatus
 from gateway.store.audit import AuditWriteError
 
 log = logging.getLogger(__name__)
 
-_STATUS_OF_CONVERSATION: dict[str, ChatStatus] = {
-    "active": "bot",
-    "waiting": "waiting",
-    "with_staff": "staff_joined",
-    "closed": "closed",
-}
-STATUS_DETAIL: dict[ChatStatus, str] = {
-    "bot": "You are chatting with our assistant.",
-    "waiting": "Waiting for a person to join.",
-    "staff_joined": "A person has joined the conversation.",
-    "closed": "This conversation has ended.",
-}
 APOLOGY = "Sorry, something went wrong on our side. Please try again, or ask for a person."
 _MEMORY_KEEP = 200  # durable events kept in memory per channel for cheap replay
 
@@ -62,7 +54,7 @@ class Subscriber:
     """One attached connection: a queue of JSON frames. A client too slow to drain
     `max_pending` frames is cut off (`overflowed`) and resumes from its last seq."""
 
-    __slots__ = ("queue", "last_seq", "max_pending", "overflowed")
+    __slots__ = ("last_seq", "max_pending", "overflowed", "queue")
 
     def __init__(self, max_pending: int = 500) -> None:
         # Frames (str); None when cut off; the connection also queues its own errors and close.
@@ -84,16 +76,16 @@ class Subscriber:
 
 class _Channel:
     __slots__ = (
-        "conversation",
-        "seq",
-        "events",
-        "subscribers",
-        "status",
-        "inbox",
-        "worker",
         "client_ids",
+        "conversation",
+        "events",
+        "inbox",
+        "seq",
+        "status",
+        "subscribers",
         "touched",
         "visitor_typing_at",
+        "worker",
     )
 
     def __init__(self, conversation: Conversation, head_seq: int) -> None:
@@ -101,7 +93,7 @@ class _Channel:
         self.seq = head_seq
         self.events: deque[tuple[int, str]] = deque()
         self.subscribers: set[Subscriber] = set()
-        self.status: ChatStatus = _STATUS_OF_CONVERSATION.get(conversation.status, "bot")
+        self.status = conversation.status
         self.inbox: deque[tuple[str, str | None] | None] = deque()  # None = greet
         self.worker: asyncio.Task[None] | None = None
         self.client_ids: OrderedDict[str, None] = OrderedDict()
@@ -181,7 +173,7 @@ class ChatHub:
             subscriber.push(seq, frame)
         channel.subscribers.add(subscriber)
         channel.touched = time.monotonic()
-        return synced, channel.status
+        return synced, chat_status(channel.status)
 
     def detach(self, conversation_id: str, subscriber: Subscriber) -> None:
         channel = self._channels.get(conversation_id)
@@ -194,7 +186,7 @@ class ChatHub:
         A message whose client_id was already accepted is ignored: the client re-sent it after a
         reconnect and its echo and reply are in the stream already."""
         channel = await self._channel(conversation_id)
-        if channel.status == "closed":
+        if channel.status is ConversationStatus.CLOSED:
             raise ChatRefused("conversation_closed", "this conversation has ended; start a new one")
         if client_id is not None:
             if client_id in channel.client_ids:
@@ -220,21 +212,20 @@ class ChatHub:
         if not text:
             raise ChatRefused("empty_message", "the message is empty")
         channel = await self._channel(conversation_id)
-        if channel.status == "closed":
+        if channel.status is ConversationStatus.CLOSED:
             raise ChatRefused("conversation_closed", "this conversation has ended")
         await channel.conversation.staff_message(staff_email, text)
-        if channel.status != "staff_joined":
-            await self._set_status(channel, "staff_joined")
+        if channel.status is not ConversationStatus.WITH_STAFF:
+            await self._set_status(channel, ConversationStatus.WITH_STAFF)
         return self._publish(
             channel, StaffMessage, text=text, staff_name=staff_name or _display_name(staff_email)
         )
 
     async def close_conversation(self, conversation_id: str, reason: str = "closed by staff") -> None:
         channel = await self._channel(conversation_id)
-        if channel.status != "closed":
+        if channel.status is not ConversationStatus.CLOSED:
             await channel.conversation.close(reason)
-            self._publish(channel, StatusEvent, status="closed", detail=STATUS_DETAIL["closed"])
-            channel.status = "closed"
+            await self._set_status(channel, ConversationStatus.CLOSED)
 
     async def observe(self, conversation_id: str, last_seq: int = 0) -> Subscriber:
         """A console view of the live conversation: everything after `last_seq`, then live."""
@@ -253,7 +244,7 @@ class ChatHub:
 
     def status_of(self, conversation_id: str) -> ChatStatus | None:
         channel = self._channels.get(conversation_id)
-        return None if channel is None else channel.status
+        return None if channel is None else chat_status(channel.status)
 
     @property
     def live_channels(self) -> int:
@@ -286,9 +277,9 @@ class ChatHub:
         while len(channel.events) > _MEMORY_KEEP and channel.events[0][0] <= durable:
             channel.events.popleft()
 
-    async def _set_status(self, channel: _Channel, status: ChatStatus) -> None:
+    async def _set_status(self, channel: _Channel, status: ConversationStatus) -> None:
         channel.status = status
-        self._publish(channel, StatusEvent, status=status, detail=STATUS_DETAIL[status])
+        self._publish(channel, StatusEvent, status=chat_status(status), detail=STATUS_DETAIL[status])
 
     async def _channel(self, conversation_id: str) -> _Channel:
         channel = self._channels.get(conversation_id)
@@ -345,32 +336,24 @@ class ChatHub:
 
     async def _handle_visitor_text(self, channel: _Channel, text: str, client_id: str | None) -> None:
         turn = UserTurn(text=text, channel="chat", meta={"client_id": client_id} if client_id else {})
-        if channel.status in ("waiting", "staff_joined"):
+        if channel.status.with_person:
             # A person has the conversation: the turn is stored for staff and the bot stays quiet.
-            async for _ in channel.conversation.user_turn(turn):
-                pass
+            await channel.conversation.user_turn(turn).finish()
             return
         await self._reply(channel, channel.conversation.user_turn(turn), in_reply_to=client_id)
 
-    async def _reply(self, channel: _Channel, outputs: Any, in_reply_to: str | None) -> None:
+    async def _reply(self, channel: _Channel, reply: Reply, in_reply_to: str | None) -> None:
         reply_id = _reply_id()
         text = ""
-        handoff: Handoff | None = None
-        ended: EndConversation | None = None
         try:
-            async for out in outputs:
-                if isinstance(out, ReplyDelta):
-                    piece = out.text.strip()
-                    if not piece:
-                        continue
-                    # Deltas carry their separating space: concatenated deltas equal the final text.
-                    piece = (" " + piece) if text else piece
-                    text += piece
-                    self._publish(channel, BotDelta, reply_id=reply_id, text=piece)
-                elif isinstance(out, Handoff):
-                    handoff = out
-                elif isinstance(out, EndConversation):
-                    ended = out
+            async for delta in reply:
+                piece = delta.strip()
+                if not piece:
+                    continue
+                # Deltas carry their separating space: concatenated deltas equal the final text.
+                piece = (" " + piece) if text else piece
+                text += piece
+                self._publish(channel, BotDelta, reply_id=reply_id, text=piece)
         except Exception as exc:
             # The visitor still gets a closed reply, never a bubble that streams forever.
             log.exception("chat: reply failed in %s", channel.conversation.id)
@@ -382,11 +365,12 @@ class ChatHub:
                 text += piece
                 self._publish(channel, BotDelta, reply_id=reply_id, text=piece)
         self._publish(channel, BotFinal, reply_id=reply_id, text=text, in_reply_to=in_reply_to)
-        if handoff is not None and channel.status == "bot":
-            await self._set_status(channel, "waiting")
-        if ended is not None:
-            await channel.conversation.close(ended.reason)
-            await self._set_status(channel, "closed")
+        outcome = reply.outcome
+        if isinstance(outcome, Handoff) and channel.status is ConversationStatus.ACTIVE:
+            await self._set_status(channel, ConversationStatus.WAITING)
+        elif isinstance(outcome, EndConversation):
+            await channel.conversation.close(outcome.reason)
+            await self._set_status(channel, ConversationStatus.CLOSED)
 
     async def _sweep_forever(self) -> None:
         while True:

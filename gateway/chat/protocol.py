@@ -14,9 +14,29 @@ from typing import Annotated, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
+from gateway.statuses import ConversationStatus
+
 PROTOCOL_VERSION = 1
 
+# The conversation's status as published to widgets (docs/chat-protocol.md).
 ChatStatus = Literal["bot", "waiting", "staff_joined", "closed"]
+_CHAT_STATUS: dict[ConversationStatus, ChatStatus] = {
+    ConversationStatus.ACTIVE: "bot",
+    ConversationStatus.WAITING: "waiting",
+    ConversationStatus.WITH_STAFF: "staff_joined",
+    ConversationStatus.CLOSED: "closed",
+}
+STATUS_DETAIL: dict[ConversationStatus, str] = {
+    ConversationStatus.ACTIVE: "You are chatting with our assistant.",
+    ConversationStatus.WAITING: "Waiting for a person to join.",
+    ConversationStatus.WITH_STAFF: "A person has joined the conversation.",
+    ConversationStatus.CLOSED: "This conversation has ended.",
+}
+
+
+def chat_status(status: ConversationStatus) -> ChatStatus:
+    """How the chat protocol's `status` field names a conversation status."""
+    return _CHAT_STATUS[status]
 
 
 class _Frame(BaseModel):

@@ -1,4 +1,4 @@
-"""`frontdesk agent chat`: talk to the agent in the terminal, one user turn per line of stdin.
+r"""`frontdesk agent chat`: talk to the agent in the terminal, one user turn per line of stdin.
 
 It runs the same `ConversationManager`, agent, connector and audit log as the server, so the
 conversation is stored and audited like a call or a chat (channel "terminal"). It works from a
@@ -15,7 +15,8 @@ from gateway.cli.common import fail, run, settings_or_exit
 
 
 async def _chat(caller_phone: str | None, show_id: bool) -> int:
-    from agents.api import EndConversation, Handoff, ReplyDelta, UserTurn
+    from agents.api import EndConversation, Handoff, UserTurn
+    from gateway.reply import Reply
     from gateway.services import Services
 
     settings = settings_or_exit()
@@ -26,17 +27,12 @@ async def _chat(caller_phone: str | None, show_id: bool) -> int:
         if show_id:
             typer.echo(f"[conversation {conversation.id}]", err=True)
 
-        async def show(stream) -> bool:  # True when the conversation is over for the agent
-            over = False
-            async for out in stream:
-                if isinstance(out, ReplyDelta):
-                    typer.echo(f"bot> {out.text}")
-                elif isinstance(out, Handoff):
-                    typer.echo(f"[handed over to staff: {out.reason}]")
-                    over = True
-                elif isinstance(out, EndConversation):
-                    over = True
-            return over
+        async def show(reply: Reply) -> bool:  # True when the conversation is over for the agent
+            async for text in reply:
+                typer.echo(f"bot> {text}")
+            if isinstance(reply.outcome, Handoff):
+                typer.echo(f"[handed over to staff: {reply.outcome.reason}]")
+            return isinstance(reply.outcome, Handoff | EndConversation)
 
         over = await show(conversation.greet())
         while not over:

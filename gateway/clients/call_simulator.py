@@ -31,8 +31,9 @@ from websockets.exceptions import ConnectionClosed
 
 from gateway.twilio.signatures import sign
 from speech.codec import ULAW_SILENCE, ulaw_encode
+from speech.pcm import PHONE_FRAME_BYTES
 
-FRAME = 160  # 20 ms at 8 kHz
+FRAME = PHONE_FRAME_BYTES  # 20 ms at 8 kHz
 FRAME_S = 0.02
 SILENCE = bytes([ULAW_SILENCE]) * FRAME
 _TRAILING_SILENCE_FRAMES = 60  # 1.2 s after each spoken turn, so the gateway can see it end

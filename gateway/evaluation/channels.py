@@ -95,6 +95,7 @@ class AgentChannel:
 
     async def converse(self, scenario: Scenario) -> Outcome:
         from agents.api import EndConversation, Handoff, UserTurn
+        from gateway.reply import Reply
         from gateway.twilio.dtmf import entry_text
 
         phone = scenario.setup.caller_phone
@@ -103,11 +104,11 @@ class AgentChannel:
         outcome = Outcome(conversation.id)
         ended = handed = False
 
-        async def drain(stream: Any) -> None:
+        async def drain(reply: Reply) -> None:
             nonlocal ended, handed
-            async for out in stream:
-                ended = ended or isinstance(out, EndConversation)
-                handed = handed or isinstance(out, Handoff)
+            last = await reply.finish()
+            ended = ended or isinstance(last, EndConversation)
+            handed = handed or isinstance(last, Handoff)
 
         await drain(conversation.greet())
         for turn in scenario.turns:

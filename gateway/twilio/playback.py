@@ -17,8 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-FRAME_BYTES = 160  # 20 ms of 8 kHz mu-law
-FRAME_S = 0.02
+from speech.pcm import PHONE_FRAME_BYTES, PHONE_RATE
 
 SendJson = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -86,13 +85,13 @@ class Playback:
         utterance.said.append(text)
         self._sending = True
         try:
-            for start in range(0, len(ulaw), FRAME_BYTES):
+            for start in range(0, len(ulaw), PHONE_FRAME_BYTES):
                 ahead = self._audio_end - self._clock()
                 if ahead > self._lead_s:
                     await asyncio.sleep(ahead - self._lead_s)  # pacing to real time, not a sync wait
                 if utterance.interrupted:
                     return
-                await self._send_frame(ulaw[start : start + FRAME_BYTES])
+                await self._send_frame(ulaw[start : start + PHONE_FRAME_BYTES])
         finally:
             self._sending = False
         name = f"{utterance.key}:{index}"
@@ -146,7 +145,7 @@ class Playback:
         now = self._clock()
         if self.first_audio_at is None:
             self.first_audio_at = now
-        self._audio_end = max(self._audio_end, now) + len(frame) / 8000
+        self._audio_end = max(self._audio_end, now) + len(frame) / PHONE_RATE
         if self._on_audio is not None:
             self._on_audio(frame)
         payload = base64.b64encode(frame).decode("ascii")

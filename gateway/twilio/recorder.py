@@ -15,20 +15,20 @@ from pathlib import Path
 import numpy as np
 
 from gateway.private_files import open_private
+from speech.pcm import PHONE_RATE
 
-SAMPLE_RATE = 8000
 _FLUSH_BYTES = 32_000  # about one second of stereo audio per disk write
-_MAX_PENDING_BOT_SAMPLES = SAMPLE_RATE * 10  # bot audio never queued further ahead than this
+_MAX_PENDING_BOT_SAMPLES = PHONE_RATE * 10  # bot audio never queued further ahead than this
 
 
 class CallRecorder:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._file = open_private(path)  # owner-only: a recording is patient data
-        self._wav = wave.open(self._file, "wb")  # noqa: SIM115 - closed in close()
+        self._wav = wave.open(self._file, "wb")
         self._wav.setnchannels(2)
         self._wav.setsampwidth(2)
-        self._wav.setframerate(SAMPLE_RATE)
+        self._wav.setframerate(PHONE_RATE)
         self._pending_bot = np.zeros(0, dtype=np.int16)
         self._out = bytearray()
         self._frames = 0
@@ -36,7 +36,7 @@ class CallRecorder:
 
     @property
     def duration_s(self) -> float:
-        return self._frames / SAMPLE_RATE
+        return self._frames / PHONE_RATE
 
     def add_caller(self, caller: np.ndarray) -> None:
         """One inbound frame (int16 samples): written with the bot audio playing alongside."""

@@ -1,4 +1,5 @@
-"""Transfer a live call to a person: TwiML for the destination, applied through Twilio's REST API.
+"""Transfer a live call to a person: the notice, then TwiML for the destination applied through
+Twilio's REST API, and what the caller hears when that fails (`CallTransfer`).
 
 `calls(sid).update(twiml=...)` replaces what the call is doing; Twilio then ends the media stream
 (a `stop` arrives) and dials the staff number or puts the caller in the queue. The official SDK
@@ -8,6 +9,8 @@ speaks Twilio's REST format), so the production code path is the same.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from twilio.base.exceptions import TwilioException
@@ -19,6 +22,9 @@ from twilio.twiml.voice_response import Dial, VoiceResponse
 from agents.events import EventKind
 from gateway.settings import Settings
 from gateway.store.audit import AuditLog
+from gateway.twilio.playback import Utterance
+from gateway.twilio.speaker import Speaker
+from gateway.twilio.words import TRANSFER_FAILED, TRANSFER_NOTICE
 
 TWILIO_API = "https://api.twilio.com"
 
@@ -91,3 +97,75 @@ async def hand_over(settings: Settings, audit: AuditLog, chain: str, call_sid: s
     payload = {"event": "transfer", "twiml": twiml, "call_status": status, "notice": notice}
     await audit.append(chain, EventKind.CALL_EVENT, "system", payload)
     return True
+
+
+HangUp = Callable[[], Awaitable[None]]  # closes the media stream (Twilio then ends the call)
+
+
+class CallTransfer:
+    """Handing one live call to staff: say the notice, redirect the call, and if that fails say so
+    and hang up. `close` finishes a redirect the caller was promised before the call's books close."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        audit: AuditLog,
+        chain: str,
+        call_sid: str,
+        speaker: Speaker,
+        hang_up: HangUp,
+        *,
+        played_timeout_s: float,
+    ) -> None:
+        self._settings = settings
+        self._audit = audit
+        self._chain = chain
+        self._call_sid = call_sid
+        self._speaker = speaker
+        self._hang_up = hang_up
+        self._played_timeout_s = played_timeout_s
+        self.started = False  # from the first step on, the caller's turns are not answered
+        self._notice: Utterance | None = None  # the transfer notice, once spoken
+        self._redirect: asyncio.Task[bool] | None = None  # the REST call handing the call over
+        self._closing = False
+
+    async def run(self) -> None:
+        """Speak a notice, then hand the live call to staff through Twilio's REST API."""
+        self.started = True
+        playback = self._speaker.playback
+        self._notice = playback.begin()
+        await self._speaker.say(TRANSFER_NOTICE, utterance=self._notice)
+        await playback.wait_played(self._played_timeout_s)
+        # Shielded: Twilio may stop the stream while the request is out (the redirect takes the
+        # call, or the caller hangs up); close() then lets it finish instead of cancelling it.
+        if await asyncio.shield(self._start_redirect()) or self._closing:
+            return
+        await self._speaker.say(TRANSFER_FAILED)
+        await playback.wait_played(self._played_timeout_s)
+        await self._hang_up()
+
+    async def close(self) -> None:
+        """The stream is ending: a stop that came with or right after the notice's last mark
+        finishes the transfer (the SDK's own timeout bounds it) before the books are closed."""
+        self._closing = True
+        if self._redirect is not None or self._due():
+            await asyncio.wait([self._start_redirect()], timeout=self._settings.transfer_rest_timeout_s + 1)
+
+    def _start_redirect(self) -> asyncio.Task[bool]:
+        if self._redirect is None:
+            # Twilio then ends the media stream with `stop`; the stream loop closes the conversation.
+            handing_over = hand_over(
+                self._settings, self._audit, self._chain, self._call_sid, TRANSFER_NOTICE
+            )
+            self._redirect = asyncio.create_task(handing_over, name="redirect")
+        return self._redirect
+
+    def _due(self) -> bool:
+        """The caller has heard the whole transfer notice: the redirect it announced must happen."""
+        notice = self._notice
+        return (
+            notice is not None
+            and notice.ended
+            and not notice.interrupted
+            and not self._speaker.playback.speaking
+        )

@@ -9,7 +9,6 @@ import wave
 
 import numpy as np
 
-from gateway.twilio.barge_in import BargeInGate
 from gateway.twilio.playback import Playback
 from gateway.twilio.recorder import CallRecorder
 
@@ -90,16 +89,3 @@ def test_recorder_writes_caller_left_bot_right_and_drops_bot_audio_on_cut(tmp_pa
         frames = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").reshape(-1, 2)
     assert (frames[:, 0] == 1000).all()
     assert (frames[:320, 1] == -2000).all() and (frames[320:, 1] == 0).all()
-
-
-def test_barge_in_needs_sustained_speech_while_the_bot_talks():
-    gate = BargeInGate(min_speech_ms=100)  # 5 frames
-    gate.speech_started()
-    assert not any(gate.frame(bot_speaking=True) for _ in range(3))
-    gate.speech_stopped()  # a short blip (echo, cough): no barge-in
-    assert not any(gate.frame(bot_speaking=True) for _ in range(10))
-    gate.speech_started()
-    fired = [gate.frame(bot_speaking=True) for _ in range(10)]
-    assert fired.index(True) == 4 and fired.count(True) == 1
-    gate.speech_started()
-    assert not any(gate.frame(bot_speaking=False) for _ in range(10))  # bot silent: just a turn

@@ -1,5 +1,6 @@
 """The listener with the real turn detector, Silero and Whisper: what the agent expects next
-prompts Whisper and times the end of the caller's turn."""
+(made into hints by the gateway, `gateway.expecting`) prompts Whisper and times the end of the
+caller's turn."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import numpy as np
 import pytest
 
 from agents.expectation import Expectation, Expecting
-from gateway.twilio.listener import HeardTurn, Listener
+from gateway.expecting import listening_for
+from speech.listener import Heard, Listener
 from speech.stt import SpeechToText
 from speech.tts import TextToSpeech
 from speech.turn import PauseDetected, TurnConfig, TurnDetector, TurnEnded
@@ -35,7 +37,7 @@ def _say(tts: TextToSpeech, text: str) -> np.ndarray:
     return trim(tts.synthesize_blocking(text, 8000).pcm, 8000)
 
 
-async def _listen(listener: Listener, audio: np.ndarray) -> list[tuple[TurnEnded, HeardTurn]]:
+async def _listen(listener: Listener, audio: np.ndarray) -> list[tuple[TurnEnded, Heard]]:
     """Frames in stream order; at each pause the speculative transcript is awaited before the next
     frame (a transcript that comes while the caller is still silent, as on an idle machine)."""
     turns = []
@@ -54,7 +56,7 @@ async def test_a_complete_answer_ends_the_turn_sooner(models) -> None:
     fixed = Listener(TurnDetector(TurnConfig(), model=vad), stt)
     [(fixed_end, fixed_heard)] = await _listen(fixed, audio)
     judged = Listener(TurnDetector(TurnConfig(), model=vad), stt)
-    judged.expect(YES_NO)
+    judged.expect(listening_for(YES_NO).hints)
     [(end, heard)] = await _listen(judged, audio)
     assert fixed_end.complete is None and end.complete is True and heard.complete is True
     assert end.at_ms - stop // 8 <= fixed_end.at_ms - stop // 8 - 60, (end.at_ms, fixed_end.at_ms)
@@ -77,9 +79,10 @@ async def test_an_unfinished_date_of_birth_is_waited_for(models) -> None:
     fixed = Listener(TurnDetector(TurnConfig(), model=vad), stt)
     assert len(await _listen(fixed, audio)) == 2  # cut off
     judged = Listener(TurnDetector(TurnConfig(), model=vad), stt)
-    listening = judged.expect(DOB)
+    listening = listening_for(DOB)
+    judged.expect(listening.hints)
     assert listening.keypad_digits == 8 and listening.prompt is not None
-    [(end, heard)] = await _listen(judged, audio)
+    [(_end, heard)] = await _listen(judged, audio)
     text = heard.text.lower()
     assert "birth" in text and "march" in text and "1985" in text, heard.text
     assert judged.counts["prompted_runs"] >= 1 and fixed.counts["prompted_runs"] == 0
@@ -88,8 +91,10 @@ async def test_an_unfinished_date_of_birth_is_waited_for(models) -> None:
 async def test_context_off_gives_no_prompt_but_keeps_the_timing(models) -> None:
     stt, tts, vad = models
     audio, _spans = compose(8000, 500, _say(tts, "March fourteenth, nineteen eighty five."), 1000)
-    listener = Listener(TurnDetector(TurnConfig(), model=vad), stt, context=False)
-    assert listener.expect(DOB).prompt is None
+    listener = Listener(TurnDetector(TurnConfig(), model=vad), stt)
+    hints = listening_for(DOB, context=False).hints
+    assert hints.prompt is None
+    listener.expect(hints)
     [(end, heard)] = await _listen(listener, audio)
     assert end.complete is True and "1985" in heard.text
     assert listener.counts["prompted_runs"] == 0

@@ -1,6 +1,6 @@
 """What the agent expects next, in the terms the speech side takes.
 
-After each reply the session asks the conversation for the agent's `Expectation` and turns it into
+After each reply a voice channel asks the conversation for the agent's `Expectation` and turns it into
 a `Listening`: a Whisper prompt (`speech.stt.Prompt`: the likely words, then a primer written the
 way such an answer reads in a transcript), a completeness test for the words heard so far (the
 turn detector ends a turn sooner when they complete the answer and waits longer when they plainly
@@ -16,16 +16,17 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agents.expectation import Expectation, Expecting
+from speech.listener import Hints
 from speech.stt import Prompt
+from speech.turn import Complete
 
 # Kinds whose answers are transcribed with a prompt (see the module docstring). Measured on 385
 # phone-band clips (docs/benchmarks.md, Understanding): the prompt lowered the word error rate for
 # every kind, and on the Piper clips alone it never raised it, so all kinds have one. A kind
-# found to lose by it is taken out here (or per listener: `Listener(context_kinds=...)`).
+# found to lose by it is taken out here (or per call: `listening_for(context_kinds=...)`).
 CONTEXT_KINDS: frozenset[Expecting] = frozenset(Expecting)
 
 # How each kind of answer reads in a transcript; it comes last in the prompt, next to the audio.
@@ -42,8 +43,6 @@ _PRIMERS: dict[Expecting, str] = {
 _WEEKDAYS = frozenset(calendar.day_name)
 _MONTHS = "january february march april may june july august september october november december".split()
 
-Complete = Callable[[str], bool | None]
-
 
 @dataclass(frozen=True)
 class Listening:
@@ -53,6 +52,11 @@ class Listening:
     prompt: Prompt | None = field(default=None, repr=False)  # may hold names: kept out of repr
     complete: Complete | None = None  # words so far -> complete (True), not yet (False), can't say
     keypad_digits: int | None = None
+
+    @property
+    def hints(self) -> Hints:
+        """The speech side's part (the keypad length is the channel's)."""
+        return Hints(self.kind, self.prompt, self.complete)
 
 
 def listening_for(
@@ -163,7 +167,7 @@ def _said_time(words: list[str]) -> set[str]:
         if w in _NUMBER_WORDS and _NUMBER_WORDS[w] > 0:
             hour = _NUMBER_WORDS[w]
             nxt = words[i + 1] if i + 1 < len(words) else ""
-            if nxt in _MINUTE_WORDS and _MINUTE_WORDS[nxt]:
+            if _MINUTE_WORDS.get(nxt):
                 found.add(f"{hour}:{_MINUTE_WORDS[nxt]:02d}")
             elif nxt in ("am", "pm", "a.m", "p.m"):
                 found.add(f"{hour} {nxt.replace('.', '')}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agents.expectation import Expectation, Expecting
-from gateway.twilio.expecting import CONTEXT_KINDS, completeness_for, listening_for, prompt_for
+from gateway.expecting import CONTEXT_KINDS, completeness_for, listening_for, prompt_for
 
 DOCTORS = ("Dr. Priya Patel", "Dr. Marcus Chen")
 MONTHS = ("January", "February", "March")

@@ -7,11 +7,11 @@ STT time off the reply's critical path. Speculative runs queue behind every fina
 any call) and are promoted to final priority when the turn ends on their audio, so a reply never
 waits for another caller's guess.
 
-After each reply the session tells it what the agent expects next (`expect`): the turns to come are
-transcribed with that kind's Whisper prompt (where measured to help, `gateway/twilio/expecting.py`),
-and when a speculative transcript arrives while the caller is still silent, the turn detector
-judges it with the expectation's completeness test: a complete answer ends the turn sooner, a
-plainly unfinished one waits longer.
+After each reply the channel says what is expected next (`expect`, with `Hints`): the turns to come
+are transcribed with that Whisper prompt, and when a speculative transcript arrives while the
+caller is still silent, the turn detector judges it with the hints' completeness test: a complete
+answer ends the turn sooner, a plainly unfinished one waits longer. Who makes the hints (the
+gateway, from the agent's expectation) is not this module's business.
 """
 
 from __future__ import annotations
@@ -20,15 +20,16 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
+import numpy.typing as npt
 
-from agents.expectation import Expectation, Expecting
-from gateway.twilio.expecting import CONTEXT_KINDS, Listening, listening_for
-from speech.stt import Prompt
+from speech.pcm import PHONE_RATE
+from speech.stt import Prompt, Transcript
 from speech.turn import (
+    Complete,
     PauseDetected,
     SpeechResumed,
     SpeechStarted,
@@ -38,66 +39,92 @@ from speech.turn import (
     TurnEvent,
 )
 
-RATE = 8000
+Pcm = npt.NDArray[np.int16]
 
 
 class SpeechJob(Protocol):
     def promote(self) -> None: ...
     def cancel(self) -> None: ...
-    async def result(self) -> Any: ...
+    async def result(self) -> Transcript: ...
 
 
 class Transcriber(Protocol):
+    """What the listener needs of STT (`speech.stt.SpeechToText` is one)."""
+
     async def transcribe(
-        self, pcm: np.ndarray, sample_rate: int, *, context: Prompt | None = None
-    ) -> Any: ...
+        self, pcm: Pcm, sample_rate: int, *, context: Prompt | None = None
+    ) -> Transcript: ...
     def submit(
-        self, pcm: np.ndarray, sample_rate: int, *, speculative: bool = False, context: Prompt | None = None
+        self, pcm: Pcm, sample_rate: int, *, speculative: bool = False, context: Prompt | None = None
     ) -> SpeechJob: ...
 
 
-@dataclass
-class HeardTurn:
-    """A finished caller turn with its transcript and where the time went."""
+@dataclass(frozen=True)
+class Hints:
+    """What the next turns are listened for, until the next `expect`."""
 
-    text: str
-    confidence: float | None
+    kind: str = "request"  # a label for the timing record (never the vocabulary)
+    prompt: Prompt | None = field(default=None, repr=False)  # may hold names: kept out of repr
+    complete: Complete | None = None  # words so far -> complete (True), not yet (False), can't say
+
+
+@dataclass(frozen=True)
+class Heard:
+    """A finished caller turn: its transcript and where the time went."""
+
+    transcript: Transcript  # text stripped
     start_ms: int
     end_ms: int
     ended_at: float  # monotonic time the end of the turn was confirmed
     eot_wait_ms: int  # from the caller's last voiced audio to the confirmed end of the turn
     stt_ms: int  # STT time still to wait after the end was confirmed (0 for a speculative hit)
     speculative_hit: bool
-    stt_processing_ms: float | None = None  # the model's own time for the transcript used
-    stt_queued_ms: float | None = None  # time that transcript waited for a free STT worker
     expecting: str | None = None  # the kind of answer expected when the turn ended
     complete: bool | None = None  # the words' verdict that timed the end (None: the fixed silence)
 
+    @property
+    def text(self) -> str:
+        return self.transcript.text
+
+    def joined_after(self, first: Heard) -> Heard:
+        """One turn from two parts split by a long pause; timings are those of this, the last part."""
+        text = f"{first.text} {self.text}"
+        confidence = min(first.transcript.confidence, self.transcript.confidence)
+        return replace(
+            self,
+            transcript=replace(self.transcript, text=text, confidence=confidence),
+            start_ms=first.start_ms,
+        )
+
+
+@dataclass
+class _Speculative:
+    """A transcript being made of a pause's audio, before anyone knows whether the turn ended there."""
+
+    start_ms: int
+    end_ms: int
+    job: SpeechJob
+    task: asyncio.Task[Transcript]  # awaits the job's result
+
+    def drop(self) -> None:
+        self.job.cancel()  # a run not yet started never starts
+        self.task.cancel()
+
 
 class Listener:
-    def __init__(
-        self,
-        detector: TurnDetector,
-        stt: Transcriber,
-        *,
-        context: bool = True,
-        context_kinds: frozenset[Expecting] = CONTEXT_KINDS,
-    ) -> None:
+    def __init__(self, detector: TurnDetector, stt: Transcriber) -> None:
         self.detector = detector
         self._stt = stt
-        self._context = context  # FRONTDESK_STT_CONTEXT
-        self._context_kinds = context_kinds  # kinds of answer transcribed with a prompt
-        self.listening = Listening()
+        self.hints = Hints()
         cfg = detector.config
         self._preroll_ms = cfg.preroll_ms
         self._tail_ms = cfg.tail_ms
         # Audio of the current turn (plus pre-roll): what a speculative transcript is made from.
-        self._frames: deque[np.ndarray] = deque()
+        self._frames: deque[Pcm] = deque()
         self._frames_start_ms = 0
         self._position_ms = 0
         self._onset_ms: int | None = None
-        # (start, end, job, task awaiting the job's result)
-        self._speculative: tuple[int, int, SpeechJob, asyncio.Task[Any]] | None = None
+        self._speculative: _Speculative | None = None
         self._promoted = False  # the current speculative run was promoted to final priority
         self.counts = {
             "stt_runs": 0,
@@ -108,19 +135,18 @@ class Listener:
             "ended_incomplete": 0,  # turns that waited longer for plainly unfinished words
         }
 
-    def expect(self, expectation: Expectation) -> Listening:
-        """What the agent expects next: prompt and completeness test for the turns to come."""
-        self.listening = listening_for(expectation, context=self._context, context_kinds=self._context_kinds)
-        self.detector.expect(self.listening.complete)
-        return self.listening
+    def expect(self, hints: Hints) -> None:
+        """What is expected next: prompt and completeness test for the turns to come."""
+        self.hints = hints
+        self.detector.expect(hints.complete)
 
-    def push(self, frame: np.ndarray) -> list[TurnEvent]:
+    def push(self, frame: Pcm) -> list[TurnEvent]:
         self._frames.append(frame)
-        self._position_ms += len(frame) * 1000 // RATE
+        self._position_ms += len(frame) * 1000 // PHONE_RATE
         events = self.detector.push(frame)
         if self.detector.awaiting_words and self._speculative is not None and not self._promoted:
             # The end is due and held for this transcript's verdict: it is the turn's transcript.
-            self._speculative[2].promote()
+            self._speculative.job.promote()
             self._promoted = True
         for event in events:
             if isinstance(event, SpeechStarted):
@@ -137,11 +163,11 @@ class Listener:
         return events
 
     @property
-    def speculative(self) -> asyncio.Task[Any] | None:
+    def speculative(self) -> asyncio.Task[Transcript] | None:
         """The transcript being made of the current pause's audio, if any (for tests and the bench)."""
-        return None if self._speculative is None else self._speculative[3]
+        return None if self._speculative is None else self._speculative.task
 
-    def transcribe(self, turn: TurnEnded) -> Coroutine[Any, Any, HeardTurn]:
+    def transcribe(self, turn: TurnEnded) -> Coroutine[Any, Any, Heard]:
         """The transcript of a finished turn: the speculative one when it covers the same audio.
 
         Call it when the turn ends (it claims the speculative run right away, before the next
@@ -154,48 +180,42 @@ class Listener:
         self._trim(turn.end_ms)
         if turn.complete is not None:
             self.counts["ended_complete" if turn.complete else "ended_incomplete"] += 1
-        return self._finish(turn, speculative, ended_at, self.listening)
+        return self._finish(turn, speculative, ended_at, self.hints)
 
     async def _finish(
-        self,
-        turn: TurnEnded,
-        speculative: tuple[int, int, SpeechJob, asyncio.Task[Any]] | None,
-        ended_at: float,
-        listening: Listening,
-    ) -> HeardTurn:
+        self, turn: TurnEnded, speculative: _Speculative | None, ended_at: float, hints: Hints
+    ) -> Heard:
         last_voice_ms = turn.end_ms - self._tail_ms
         eot_wait_ms = max(0, turn.at_ms - last_voice_ms)
-        hit = speculative is not None and speculative[1] == turn.end_ms and not speculative[3].cancelled()
-        result = None
+        hit = (
+            speculative is not None and speculative.end_ms == turn.end_ms and not speculative.task.cancelled()
+        )
+        result: Transcript | None = None
         if hit and speculative is not None:
-            speculative[2].promote()  # still queued: it is this turn's final transcript now
+            speculative.job.promote()  # still queued: it is this turn's final transcript now
             try:
-                result = await speculative[3]
+                result = await speculative.task
             except Exception:  # the speculative run failed: transcribe again below
                 hit = False
         elif speculative is not None:
-            speculative[2].cancel()  # a job whose awaiting task never ran would still run otherwise
-            speculative[3].cancel()
+            speculative.drop()  # a job whose awaiting task never ran would still run otherwise
             self.counts["speculative_dropped"] += 1
         if result is None:
             self.counts["stt_runs"] += 1
-            self.counts["prompted_runs"] += listening.prompt is not None
-            result = await self._stt.transcribe(turn.audio, turn.sample_rate, context=listening.prompt)
+            self.counts["prompted_runs"] += hints.prompt is not None
+            result = await self._stt.transcribe(turn.audio, turn.sample_rate, context=hints.prompt)
         else:
             self.counts["speculative_used"] += 1
         stt_ms = int((time.monotonic() - ended_at) * 1000)
-        return HeardTurn(
-            text=str(getattr(result, "text", "") or "").strip(),
-            confidence=getattr(result, "confidence", None),
+        return Heard(
+            transcript=replace(result, text=result.text.strip()),
             start_ms=turn.start_ms,
             end_ms=turn.end_ms,
             ended_at=ended_at,
             eot_wait_ms=eot_wait_ms,
             stt_ms=stt_ms,
-            speculative_hit=bool(hit),
-            stt_processing_ms=getattr(result, "processing_ms", None),
-            stt_queued_ms=getattr(result, "queued_ms", None),
-            expecting=listening.kind,
+            speculative_hit=hit,
+            expecting=hints.kind,
             complete=turn.complete,
         )
 
@@ -213,50 +233,49 @@ class Listener:
         if audio.size == 0:
             return
         self.counts["stt_runs"] += 1
-        prompt = self.listening.prompt
+        prompt = self.hints.prompt
         self.counts["prompted_runs"] += prompt is not None
-        job = self._stt.submit(audio, RATE, speculative=True, context=prompt)
+        job = self._stt.submit(audio, PHONE_RATE, speculative=True, context=prompt)
         task = asyncio.get_running_loop().create_task(job.result())
         task.add_done_callback(_consume_exception)
         task.add_done_callback(lambda done: self._judge(done, silence_since_ms))
-        self._speculative = (start, end, job, task)
+        self._speculative = _Speculative(start, end, job, task)
         self._promoted = False
         self.detector.judging(silence_since_ms)
 
-    def _judge(self, task: asyncio.Task[Any], silence_since_ms: int) -> None:
+    def _judge(self, task: asyncio.Task[Transcript], silence_since_ms: int) -> None:
         """A speculative transcript is in: if it is still the current one, let the detector judge
         whether its words complete the answer (the end then comes on the next frame)."""
         current = self._speculative
-        if current is None or current[3] is not task:
+        if current is None or current.task is not task:
             return
         failed = task.cancelled() or task.exception() is not None
-        text = "" if failed else str(getattr(task.result(), "text", "") or "").strip()
+        text = "" if failed else task.result().text.strip()
         self.detector.heard(text, silence_since_ms)  # "" releases a held end without a verdict
 
     def _drop_speculative(self) -> None:
         if self._speculative is not None:
-            self._speculative[2].cancel()  # a run not yet started never starts
-            self._speculative[3].cancel()
+            self._speculative.drop()
             self._speculative = None
             self.counts["speculative_dropped"] += 1
 
-    def _slice(self, start_ms: int, end_ms: int) -> np.ndarray:
+    def _slice(self, start_ms: int, end_ms: int) -> Pcm:
         if not self._frames or end_ms <= start_ms:
             return np.zeros(0, dtype=np.int16)
         whole = np.concatenate(list(self._frames))
-        a = (start_ms - self._frames_start_ms) * RATE // 1000
-        b = (end_ms - self._frames_start_ms) * RATE // 1000
+        a = (start_ms - self._frames_start_ms) * PHONE_RATE // 1000
+        b = (end_ms - self._frames_start_ms) * PHONE_RATE // 1000
         return whole[max(a, 0) : max(b, 0)].copy()
 
     def _trim(self, before_ms: int) -> None:
         while self._frames:
-            length_ms = len(self._frames[0]) * 1000 // RATE
+            length_ms = len(self._frames[0]) * 1000 // PHONE_RATE
             if self._frames_start_ms + length_ms > before_ms:
                 break
             self._frames.popleft()
             self._frames_start_ms += length_ms
 
 
-def _consume_exception(task: asyncio.Task[Any]) -> None:
+def _consume_exception(task: asyncio.Task[Transcript]) -> None:
     if not task.cancelled():
         task.exception()  # a failed speculative run is simply not used; the turn retries

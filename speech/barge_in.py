@@ -8,7 +8,7 @@ without the detector seeing a pause.
 
 from __future__ import annotations
 
-FRAME_MS = 20
+from speech.pcm import FRAME_MS
 
 
 class BargeInGate:

@@ -1,0 +1,98 @@
+"""Whether and when a call is recorded, and the notice that says so.
+
+The recording notice is said first, in the greeting's bot turn. With record-after-consent (for
+all-party-consent states) recording starts only when the caller, having heard every word of the
+notice (Twilio echoed its marks), speaks: goes on with the call. Whether the notice was heard goes
+on the audit chain once the greeting is over (also when the caller talked over it).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import numpy.typing as npt
+
+from gateway.settings import Settings
+from gateway.store.audit import AuditLog
+from gateway.store.db import Database
+from gateway.store.models import RecordingRow
+from gateway.twilio.playback import Utterance
+from gateway.twilio.recorder import CallRecorder
+from speech.codec import ulaw_decode
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+class CallRecording:
+    def __init__(self, settings: Settings, audit: AuditLog, conversation_id: str) -> None:
+        self._settings = settings
+        self._audit = audit
+        self._conversation_id = conversation_id
+        self.recorder: CallRecorder | None = None
+        self.notice = settings.twilio_recording_notice.strip() if settings.twilio_record_calls else ""
+        self._awaiting_consent = settings.twilio_record_calls and settings.twilio_record_after_consent
+        self._greeting: Utterance | None = None  # the utterance that carries the notice
+        if settings.twilio_record_calls and not self._awaiting_consent:
+            self._start()
+
+    def caller(self, pcm: npt.NDArray[np.int16]) -> None:
+        if self.recorder is not None:
+            self.recorder.add_caller(pcm)
+
+    def bot(self, ulaw: bytes) -> None:
+        if self.recorder is not None:
+            self.recorder.add_bot(ulaw_decode(ulaw))
+
+    def cut_bot(self) -> None:
+        """Barge-in: Twilio dropped the bot audio still queued; the file drops it too."""
+        if self.recorder is not None:
+            self.recorder.cut_bot()
+
+    def speech_started(self, pcm: npt.NDArray[np.int16]) -> None:
+        """The caller began to speak (`pcm`: the frame that showed it, already past `caller`)."""
+        if self._awaiting_consent and self.notice_heard():
+            self._start(consent="the caller went on after hearing the recording notice")
+            self.caller(pcm)
+
+    def greeting_began(self, utterance: Utterance) -> None:
+        self._greeting = utterance
+
+    def greeting_over(self) -> None:
+        if self.notice:
+            self._audit.record(
+                self._conversation_id,
+                "call.recording_notice",
+                "system",
+                {"notice": self.notice, "heard": self.notice_heard(), "recording": self.recorder is not None},
+            )
+
+    def notice_heard(self) -> bool:
+        """Twilio has played every word of the recording notice (its marks came back)."""
+        if self._greeting is None or not self.notice:
+            return False
+        notice = _words(self.notice)
+        return _words(self._greeting.heard_text)[: len(notice)] == notice
+
+    async def save(self, db: Database) -> None:
+        """Close the file and list it with the conversation (the console plays it)."""
+        if self.recorder is None:
+            return
+        duration = self.recorder.close()
+        relative = self.recorder.path.relative_to(self._settings.data_dir)
+        async with db.session() as s, s.begin():
+            s.add(
+                RecordingRow(
+                    conversation_id=self._conversation_id, path=str(relative), duration_s=duration, channels=2
+                )
+            )
+
+    def _start(self, consent: str | None = None) -> None:
+        self.recorder = CallRecorder(self._settings.data_dir / "recordings" / f"{self._conversation_id}.wav")
+        if consent is not None:
+            self._awaiting_consent = False
+            self._audit.record(
+                self._conversation_id, "call.recording_started", "system", {"consent": consent}
+            )
