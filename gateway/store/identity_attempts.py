@@ -16,9 +16,8 @@ import hmac
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import cast
 
-from sqlalchemy import ColumnElement, Connection, Row, Table, and_, case, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Row, and_, case, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -29,7 +28,7 @@ from gateway.store.models import IdentityAttemptRow
 Now = Callable[[], datetime]
 KeyRow = tuple[str, str]  # (kind, key_hash)
 
-_TABLE = cast(Table, IdentityAttemptRow.__table__)
+_TABLE = IdentityAttemptRow.__table__
 
 
 def _utcnow() -> datetime:
