@@ -10,13 +10,13 @@ The full description for widget authors is docs/chat-protocol.md.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from gateway.statuses import ConversationStatus
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION: Final = 1
 
 # The conversation's status as published to widgets (docs/chat-protocol.md).
 ChatStatus = Literal["bot", "waiting", "staff_joined", "closed"]
