@@ -15,13 +15,16 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from gateway.evaluation.practice import ScenarioClock
 from gateway.evaluation.scenario import Scenario, Turn
 from gateway.evaluation.server import ServedGateway
 from gateway.evaluation.voices import CallerVoice
 from gateway.settings import Settings
+
+if TYPE_CHECKING:
+    from agents.api import Channel as TurnChannel
 
 NO_CALLER_ID = "+15555550199"  # a number no demo patient has: the call carries no useful caller ID
 
@@ -99,7 +102,7 @@ class AgentChannel:
         from gateway.twilio.dtmf import entry_text
 
         phone = scenario.setup.caller_phone
-        channel = "voice" if phone else "terminal"
+        channel: TurnChannel = "voice" if phone else "terminal"
         conversation = await self.services.conversations.open(channel, caller_phone=phone)
         outcome = Outcome(conversation.id)
         ended = handed = False
