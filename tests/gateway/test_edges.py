@@ -1,6 +1,7 @@
-"""The gateway core does not know its channels: `gateway.services` imports neither the chat nor
-the Twilio package, a process serves the channels it is started with, and the voice edge's stock
-phrases join the agent's only when the voice channel is served."""
+"""The gateway core does not know its channels: the core (services, conversation, wiring, store)
+imports neither the chat, the Twilio nor the console package, the server imports none of the
+clients, a process serves the channels it is started with, and the voice edge's stock phrases join
+the agent's only when the voice channel is served."""
 
 from __future__ import annotations
 
@@ -14,17 +15,43 @@ from gateway.services import Services
 from gateway.twilio.edge import VoiceEdge
 from gateway.twilio.words import PHONE_PHRASES, TRANSFER_NOTICE
 from tests.conftest import make_settings, prepare_database
+from tests.test_package_arrows import _imports
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+CORE = ["gateway/services.py", "gateway/conversation.py", "gateway/wiring.py", "gateway/store"]
+SERVER = [*CORE, "gateway/app.py", "gateway/chat", "gateway/twilio", "gateway/console"]
+
+
+def _modules(paths: list[str]) -> dict[str, set[str]]:
+    files = [
+        f for p in paths for f in ([ROOT / p] if p.endswith(".py") else sorted((ROOT / p).rglob("*.py")))
+    ]
+    return {str(f.relative_to(ROOT)): _imports(f) for f in files}
+
+
 def test_the_core_imports_no_channel() -> None:
-    probe = (
-        "import sys, gateway.services, gateway.conversation;"
-        "print(sorted(m for m in sys.modules if m.startswith(('gateway.chat', 'gateway.twilio'))))"
-    )
+    wrong = {
+        f"{path}: {module}"
+        for path, modules in _modules(CORE).items()
+        for module in modules
+        if module.startswith(("gateway.chat", "gateway.twilio", "gateway.console"))
+    }
+    assert wrong == set()
+    probe = "import sys, gateway.services; print(sorted(m for m in sys.modules if m.startswith(('gateway.chat', 'gateway.twilio'))))"
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_the_server_does_not_import_the_clients() -> None:
+    wrong = {
+        f"{path}: {m}"
+        for path, modules in _modules(SERVER).items()
+        for m in modules
+        if m.startswith("gateway.clients")
+    }
+    assert wrong == set()
 
 
 async def test_a_process_serves_the_channels_it_is_started_with(tmp_path: Path) -> None:
