@@ -9,7 +9,7 @@ as JSON between turns.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -73,9 +73,10 @@ class ConversationState(BaseModel):
 
 
 class ConversationAgent(Protocol):
-    def greet(self, state: ConversationState) -> AsyncIterator[AgentOutput]: ...
+    # Generators, not just iterators: the gateway closes a reply the caller talked over.
+    def greet(self, state: ConversationState) -> AsyncGenerator[AgentOutput, None]: ...
 
-    def respond(self, state: ConversationState, turn: UserTurn) -> AsyncIterator[AgentOutput]: ...
+    def respond(self, state: ConversationState, turn: UserTurn) -> AsyncGenerator[AgentOutput, None]: ...
 
     def expectation(self, state: ConversationState) -> Expectation:
         """What the agent expects the caller to say next (see `agents.expectation`)."""

@@ -13,7 +13,7 @@ Every step is an audit event; replies stream out as `ReplyDelta` sentences.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -89,7 +89,7 @@ class AgentRuntime:
     def expectation(self, state: ConversationState) -> Expectation:
         return expectation_of(AgentMemory.load(state), verified=state.verified_person_id is not None)
 
-    async def greet(self, state: ConversationState) -> AsyncIterator[AgentOutput]:
+    async def greet(self, state: ConversationState) -> AsyncGenerator[AgentOutput, None]:
         memory = AgentMemory.load(state)
         text = greeting(self.business_name)
         memory.messages.append(Message(role="assistant", content=text))
@@ -105,7 +105,7 @@ class AgentRuntime:
             pass  # lookups that could not be put on record are not used; they were only hints
         memory.save(state)
 
-    async def respond(self, state: ConversationState, turn: UserTurn) -> AsyncIterator[AgentOutput]:
+    async def respond(self, state: ConversationState, turn: UserTurn) -> AsyncGenerator[AgentOutput, None]:
         memory = AgentMemory.load(state)
         try:
             async for out in self._respond(Turn(state, memory, self.audit), turn):

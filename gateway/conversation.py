@@ -269,7 +269,7 @@ class Conversation:
 
 
 async def _after(
-    preamble: str | None, outputs: AsyncIterator[AgentOutput]
+    preamble: str | None, outputs: AsyncGenerator[AgentOutput, None]
 ) -> AsyncGenerator[AgentOutput, None]:
     if preamble:
         yield ReplyDelta(preamble.strip() + " ")
