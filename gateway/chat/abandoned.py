@@ -19,6 +19,7 @@ from sqlalchemy import exists, select, update
 
 from gateway.chat.hub import ChatHub, ChatRefused
 from gateway.logging import get_logger
+from gateway.statuses import ConversationStatus, HandoffStatus
 from gateway.store.db import Database
 from gateway.store.models import ChatMessageRow, ConversationRow, HandoffRow
 
@@ -36,7 +37,7 @@ async def abandoned_chats(db: Database, idle_s: float, limit: int = 200) -> list
             select(ConversationRow.id)
             .where(
                 ConversationRow.channel == "chat",
-                ConversationRow.status != "closed",
+                ConversationRow.status != ConversationStatus.CLOSED,
                 ConversationRow.started_at < cutoff,
                 ~recent,
             )
@@ -60,9 +61,11 @@ async def close_abandoned(db: Database, hub: ChatHub, idle_s: float) -> list[str
         async with db.session() as s, s.begin():
             await s.execute(
                 update(HandoffRow)
-                .where(HandoffRow.conversation_id == conversation_id, HandoffRow.status == "waiting")
+                .where(
+                    HandoffRow.conversation_id == conversation_id, HandoffRow.status == HandoffStatus.WAITING
+                )
                 .values(
-                    status="resolved",
+                    status=HandoffStatus.RESOLVED,
                     resolution_note=f"visitor left before a person joined ({minutes} min without activity)",
                     resolved_at=datetime.now(UTC),
                 )

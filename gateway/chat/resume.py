@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.chat.tokens import SessionTokens, TokenRefused
+from gateway.statuses import ConversationStatus
 from gateway.store.db import Database
 from gateway.store.models import Base, ConversationRow, utcnow
 
@@ -60,7 +61,7 @@ class ResumeTokens:
             raise TokenRefused("bad_token", "session token is not valid")
         if now - _aware(conversation.started_at) > self._max_age:
             raise TokenRefused("token_expired", "this conversation is too old to resume; start a new one")
-        if conversation.status == "closed" and (
+        if conversation.status == ConversationStatus.CLOSED and (
             conversation.ended_at is None or now - _aware(conversation.ended_at) > self._closed_resume
         ):
             raise TokenRefused("token_expired", "this conversation has ended; start a new one")

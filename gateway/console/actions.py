@@ -16,6 +16,7 @@ from gateway.chat.service import ChatService
 from gateway.console.accounts import StaffUser
 from gateway.conversation import Conversation
 from gateway.services import Services
+from gateway.statuses import OPEN_HANDOFF, ConversationStatus, HandoffStatus
 from gateway.store.models import HandoffRow
 
 MAX_TEXT = 4000
@@ -59,9 +60,7 @@ async def _open_handoff(services: Services, conversation_id: str) -> HandoffRow 
     async with services.db.session() as s:
         return await s.scalar(
             select(HandoffRow)
-            .where(
-                HandoffRow.conversation_id == conversation_id, HandoffRow.status.in_(("waiting", "claimed"))
-            )
+            .where(HandoffRow.conversation_id == conversation_id, HandoffRow.status.in_(OPEN_HANDOFF))
             .order_by(HandoffRow.created_at, HandoffRow.id)
         )
 
@@ -71,19 +70,19 @@ async def claim(services: Services, conversation_id: str, user: StaffUser) -> No
     handoff = await _open_handoff(services, conversation_id)
     if handoff is None:
         raise ActionError("this conversation is not waiting for a person")
-    if handoff.status == "claimed":
+    if handoff.status == HandoffStatus.CLAIMED:
         raise ActionError(f"already claimed by {handoff.claimed_by}")
     async with services.db.session() as s, s.begin():
         # Conditional update: of two people clicking at once, exactly one wins.
         result = await s.execute(
             update(HandoffRow)
-            .where(HandoffRow.id == handoff.id, HandoffRow.status == "waiting")
-            .values(status="claimed", claimed_by=user.email, claimed_at=datetime.now(UTC))
+            .where(HandoffRow.id == handoff.id, HandoffRow.status == HandoffStatus.WAITING)
+            .values(status=HandoffStatus.CLAIMED, claimed_by=user.email, claimed_at=datetime.now(UTC))
         )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise ActionError("someone else claimed it a moment ago")
     if not conversation.closed:
-        await conversation.set_status("with_staff")
+        await conversation.set_status(ConversationStatus.WITH_STAFF)
     await services.audit.append(
         conversation_id, EventKind.HANDOFF_CLAIMED, "staff", {"staff": user.email, "handoff": handoff.id}
     )
@@ -92,7 +91,7 @@ async def claim(services: Services, conversation_id: str, user: StaffUser) -> No
 
 async def _require_claimed_by(services: Services, conversation_id: str, user: StaffUser) -> HandoffRow:
     handoff = await _open_handoff(services, conversation_id)
-    if handoff is None or handoff.status != "claimed":
+    if handoff is None or handoff.status != HandoffStatus.CLAIMED:
         raise ActionError("claim this conversation first")
     if handoff.claimed_by != user.email and user.role != "admin":
         raise ActionError(f"claimed by {handoff.claimed_by}; only they can reply or close it")
@@ -138,7 +137,7 @@ async def close(services: Services, conversation_id: str, user: StaffUser, note:
         await s.execute(
             update(HandoffRow)
             .where(HandoffRow.id == handoff.id)
-            .values(status="resolved", resolution_note=resolution, resolved_at=datetime.now(UTC))
+            .values(status=HandoffStatus.RESOLVED, resolution_note=resolution, resolved_at=datetime.now(UTC))
         )
     await services.audit.append(
         conversation_id,

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import Select, exists, func, or_, select
 
+from gateway.statuses import OPEN_HANDOFF, ConversationStatus, HandoffStatus
 from gateway.store.db import Database
 from gateway.store.models import ConversationRow, HandoffRow, TurnRow
 
 PAGE_SIZE_DEFAULT = 25
-OPEN_HANDOFF = ("waiting", "claimed")
 
 
 class ConversationFilter(BaseModel):
@@ -24,7 +24,7 @@ class ConversationFilter(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     channel: Literal["voice", "chat", "terminal"] | None = None
-    status: Literal["active", "waiting", "with_staff", "closed"] | None = None
+    status: ConversationStatus | None = None
     date_from: date | None = None  # in the business's time zone, inclusive
     date_to: date | None = None  # inclusive
     needs_person: bool = False
@@ -101,7 +101,12 @@ def _filtered(flt: ConversationFilter, tz: ZoneInfo) -> Select[tuple[Conversatio
         open_handoff = exists().where(
             HandoffRow.conversation_id == ConversationRow.id, HandoffRow.status.in_(OPEN_HANDOFF)
         )
-        query = query.where(or_(ConversationRow.status.in_(("waiting", "with_staff")), open_handoff))
+        query = query.where(
+            or_(
+                ConversationRow.status.in_((ConversationStatus.WAITING, ConversationStatus.WITH_STAFF)),
+                open_handoff,
+            )
+        )
     if flt.q:
         pattern = f"%{_escape_like(flt.q)}%"
         in_turns = exists().where(
@@ -167,6 +172,6 @@ async def handoff_queue(db: Database) -> tuple[list[QueueEntry], list[QueueEntry
             .order_by(HandoffRow.created_at, HandoffRow.id)
         )
         entries = [QueueEntry(h, c) for h, c in result.all()]
-    waiting = [e for e in entries if e.handoff.status == "waiting"]
-    claimed = [e for e in entries if e.handoff.status == "claimed"]
+    waiting = [e for e in entries if e.handoff.status == HandoffStatus.WAITING]
+    claimed = [e for e in entries if e.handoff.status == HandoffStatus.CLAIMED]
     return waiting, claimed
