@@ -386,24 +386,29 @@ def find_when(text: str, now: datetime) -> When:
 def _find_when(text: str, now: datetime) -> When:
     when = _when_words(text, now)
     if (same := moments.same_time_another_day(text, now)) is not None and when.at is None:
-        days, at, words = same  # "this time next week"
+        days, at, same_words = same  # "this time next week"
         when.start = when.end = now.date() + timedelta(days=days)
         when.at, when.part, when.after, when.before = at, "any", None, None
-        when.matched.append(words)
+        when.matched.append(same_words)
     if when.at is not None and (first := find_time(text)[1]) is not None:
         cue = moments.fallback_start(text, text.index(first) + len(first))
         tail = text[cue:].strip() if cue is not None else ""
-        fallback, words = find_time(tail) if cue is not None and not day_phrases(tail) else (None, None)
-        if fallback is not None and fallback != when.at and words is not None:
+        fallback, said = find_time(tail) if cue is not None and not day_phrases(tail) else (None, None)
+        if fallback is not None and fallback != when.at and said is not None:
             when.fallback = fallback  # "quarter to 11, else 11 is fine"
-            when.matched.append(text[text.index(first) + len(first) : text.index(words, cue) + len(words)])
+            when.matched.append(text[text.index(first) + len(first) : text.index(said, cue) + len(said)])
     edge, words = moments.edge_of_day(text)
+    if edge is None and when.start is not None and (free := _FIRST_FREE.search(text)):
+        edge, words = "first", free.group(0)  # "the first available tomorrow": that day's first free time
     if edge is not None and when.at is None:
         when.edge = edge
         when.matched.append(words or "")
         if when.start is not None:  # "first thing tomorrow": that day's first free time, any hour
             when.part, when.after, when.before, when.soonest = "any", None, None, False
     return when
+
+
+_FIRST_FREE = re.compile(r"\b(soonest|(?:1st|first|next) (?:available|opening|free)|as soon as|asap)\b")
 
 
 def _when_words(text: str, now: datetime) -> When:
@@ -435,9 +440,9 @@ def _when_words(text: str, now: datetime) -> When:
         phrase = dm.group(0)
         if wm and wm.group(1) != "this" and (m := _WEEKDAY_PHRASE.match(phrase)) and not m.group(1):
             phrase = f"next {phrase}"  # "next week on thursday"
-        day = _parse_day(phrase, now)
-        if day is not None:
-            when.start = when.end = day
+        named_day = _parse_day(phrase, now)
+        if named_day is not None:
+            when.start = when.end = named_day
             when.matched.append(dm.group(0))
     elif relative is None:
         if wm:
@@ -466,8 +471,8 @@ def _when_words(text: str, now: datetime) -> When:
         when.part = "morning"
     elif re.search(r"\b(afternoons?|evenings?|after lunch)\b", text):
         when.part = "afternoon"
-    for words, part, after, before in _DAY_PARTS:
-        if bound is None and at is None and words.search(text):
+    for pattern, part, after, before in _DAY_PARTS:
+        if bound is None and at is None and pattern.search(text):
             when.part = part if part != "any" else when.part
             when.after, when.before = after, before
             break

@@ -7,8 +7,11 @@ Runs at the end of `numbers.normalize` (so every reader sees the same words):
 - the short forms "mon", "tue", "wed", "thu", "fri" only where a day belongs ("on wed", "wed 2pm",
   not "wed like to book", a "we'd" typed without its apostrophe);
 - British clock times: "half 3" / "half three" -> "3:30" (half past; never "half an hour");
+  "twenty past 3" -> "3:20", "10 to 4" -> "3:50" (not "from 10 to 4");
 - British relative days: "a week on thursday", "thursday week", "2 weeks today", "a week
-  tomorrow" -> "a week from thursday", "2 weeks from today", ... (read by `dates._relative_days`);
+  tomorrow", "friday fortnight" -> "a week from thursday", "2 weeks from today", "2 weeks from
+  friday", ... (read by `dates._relative_days`);
+- typed short forms of other when words: "wk", "nxt", "arvo" (Australian: afternoon);
 - "prepone" (Indian English: bring an appointment earlier) -> "bring forward".
 """
 
@@ -29,6 +32,7 @@ _ALWAYS = {
     "tdy": "today", "2day": "today", "2nite": "tonight", "tonite": "tonight",
     "weds": "wednesday", "wednes": "wednesday", "tues": "tuesday", "thurs": "thursday", "thur": "thursday",
     "thrs": "thursday", "thursd": "thursday", "firday": "friday", "fryday": "friday",
+    "wk": "week", "wks": "weeks", "nxt": "next", "mornin": "morning", "arvo": "afternoon", "aft": "afternoon",
 }  # fmt: skip
 # Three-letter forms that are words or typed contractions too ("wed" for "we'd"): a day only next
 # to day words ("on wed", "wed 2pm", "wed or thu", "tues appt", "next fri", "fri the 11th").
@@ -66,9 +70,14 @@ _HALF = re.compile(
     r"\bhalf (1[0-2]|[1-9])\b(?!\s*(?:(?:hours?|hrs?|days?|weeks?|months?|minutes?|mins?|past|after|to|till)\b|:|\d))"
 )
 _WEEK_ON = re.compile(
-    rf"\b(a|1|one|2|3|two|three) (weeks?) (?:on|from) ({'|'.join(_DAYS)}|today|tomorrow)\b"
-    rf"|\b(a|1|one|2|3|two|three) (weeks?) (today|tomorrow)\b"
-    rf"|\b(?:(?:on|this|next|for|by) )?({'|'.join(_DAYS)}) week\b(?! ?(?:after|from|on|of|\d))"
+    rf"\b(a|1|one|2|3|two|three) (weeks?|fortnight) (?:on|from) ({'|'.join(_DAYS)}|today|tomorrow)\b"
+    rf"|\b(a|1|one|2|3|two|three) (weeks?|fortnight) (today|tomorrow)\b"
+    rf"|\b(?:(?:on|this|next|for|by) )?({'|'.join(_DAYS)}) (week|fortnight)\b(?! ?(?:after|from|on|of|\d))"
+)
+# "twenty past 3", "10 to 4", "5 minutes past 2": minutes not a quarter or a half ("quarter to 11"
+# and "half past 2" are read by `dates.find_time`); "from 10 to 4" is a range, not 3:50
+_MINUTES_PAST = re.compile(
+    r"(?<!from )(?<!between )\b(5|10|20|25)(?: (?:minutes?|mins?))? (past|after|to|till) (1[0-2]|[1-9])\b(?!:|\d)"
 )
 _PREPONE = re.compile(r"\bprepon(e|es|ed|ing)\b")
 _PREPONED = {"e": "bring forward", "es": "bring forward", "ed": "brought forward", "ing": "bringing forward"}
@@ -94,12 +103,24 @@ def _short_day(m: re.Match[str], text: str) -> str:
 
 
 def _week_on(m: re.Match[str]) -> str:
-    if m.group(7):  # "thursday week": a week from thursday
-        return f"a week from {m.group(7)}"
+    if m.group(7):  # "thursday week": a week from thursday; "friday fortnight": 2 weeks from friday
+        return f"a week from {m.group(7)}" if m.group(8) == "week" else f"2 weeks from {m.group(7)}"
     count, unit, base = (
         (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
     )
+    if unit == "fortnight":  # "a fortnight today": 2 weeks from today
+        count, unit = (
+            {"a": "2", "1": "2", "one": "2", "2": "4", "two": "4", "3": "6", "three": "6"}[count],
+            "weeks",
+        )
     return f"{count} {unit} from {base}"
+
+
+def _minutes_past(m: re.Match[str]) -> str:
+    minutes, hour = int(m.group(1)), int(m.group(3))
+    if m.group(2) in ("to", "till"):
+        hour, minutes = (hour - 1) or 12, 60 - minutes
+    return f"{hour}:{minutes:02d}"
 
 
 def respell(text: str) -> str:
@@ -115,4 +136,5 @@ def canonical(text: str) -> str:
     three-letter day names ("on wed") in the forms the date parsers read."""
     text = _SHORT_DAY.sub(lambda m: _short_day(m, text), text)
     text = _HALF.sub(lambda m: f"{m.group(1)}:30", text)
+    text = _MINUTES_PAST.sub(_minutes_past, text)
     return _WEEK_ON.sub(_week_on, text)

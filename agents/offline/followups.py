@@ -27,6 +27,7 @@ _BOOK_VERB = re.compile(r"\b(book|schedule|new appointment|make an appointment|s
 _GO_ON = re.compile(r"^\W*(and )?(the (other|second|next) (one|request|thing)|that too|the rest|next)\b")
 
 # "... could we push it back a week?": a second request about the appointment just mentioned
+_INSTEAD = re.compile(r"^(?!.*\b(?:appointment|appt|visit|booking|check ?up)s?\b).*\b(?:instead|rather)\b")
 _ABOUT_IT = re.compile(
     r"\W*(?:[a-z']+\s+){0,4}?(?:move|push|bring|shift|change|cancel|switch|swap|reschedule|bump|put)\s+(?:it|that)\b"
 )
@@ -48,6 +49,8 @@ def split_followup(text: str, now: datetime) -> tuple[str, str] | None:
             second = Intent.BOOK  # "... and Dr. Patel on Friday at 11"
         if first == Intent.BOOK and second in (Intent.RESCHEDULE, Intent.CANCEL) and _ABOUT_IT.match(tail):
             continue  # "I've got an appointment this Wednesday. Could we push it back a week?": that one
+        if first == Intent.BOOK and second == Intent.RESCHEDULE and _INSTEAD.search(tail):
+            continue  # "I can't make my check-up on Thursday. Could we do Monday instead?": one move
         if (
             first == Intent.RESCHEDULE
             and second == Intent.BOOK

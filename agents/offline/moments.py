@@ -95,6 +95,12 @@ _TURNED_DOWN = re.compile(
     rf"|is not) (?:work|good|going to work|possible)|no longer works|not possible)\b(?: for me| for us)?[,.;!]?"
 )
 
+# "I can't come on Monday, Tuesday works", "I'd rather not do Friday. Thursday?"
+_CANNOT_COME = re.compile(
+    rf"\b(?:can't|cannot|can not|couldn't|won't|will not|not|no longer)\s+(?:[a-z']+\s+){{0,3}}?(?:on\s+)?"
+    rf"(?P<day>{_DAY_WORD})\b(?:'s)?[,.;!]?"
+)
+
 
 def changes_of_mind(text: str) -> list[tuple[int, int]]:
     """The words of a change of mind in "wednesday, actually make it thursday", "wednesday's no
@@ -102,4 +108,5 @@ def changes_of_mind(text: str) -> list[tuple[int, int]]:
     one; when they name a day or time, they replace what was said before."""
     spans = [(m.start(), m.end()) for m in _CHANGE.finditer(text)]
     spans += [(m.end("day"), m.end()) for m in _TURNED_DOWN.finditer(text)]
+    spans += [(m.end("day"), m.end()) for m in _CANNOT_COME.finditer(text)]
     return sorted(spans, key=lambda span: span[1], reverse=True)

@@ -124,8 +124,8 @@ def offer_sentence(slots: list[Slot]) -> str:
     if len(providers) == 1:
         return f"{slots[0].provider_name} has {join_spoken([say_when(x.start) for x in slots])}."
     if len(days) == 1:
-        times = [f"{say_time(x.start)} with {x.provider_name}" for x in slots]
-        return f"On {say_date(slots[0].start.date())}, I have {join_spoken(times)}."
+        each = [f"{say_time(x.start)} with {x.provider_name}" for x in slots]
+        return f"On {say_date(slots[0].start.date())}, I have {join_spoken(each)}."
     return f"I have {join_spoken([f'{x.provider_name} on {say_when(x.start)}' for x in slots])}."
 
 

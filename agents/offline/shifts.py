@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import re
 
-_COUNT = r"(?:exactly\s+|just\s+)?(?P<n>\d{1,2}|a|an|one|a couple of|a couple|couple of|a few|half an?|an? and a half)"
+_COUNT = r"(?:exactly\s+|just\s+)?(?P<n>\d{1,3}|a|an|one|a couple of|a couple|couple of|a few|half an?)"
 _UNIT = r"(?P<unit>hours?|hrs?|minutes?|mins?|days?|weeks?)"
 _LATER = r"later|back|after|out|on|further on"
 _EARLIER = r"earlier|forward|before|sooner|up|ahead"
+_PUSH = re.compile(  # "push it by an hour", "push my appointment 2 days": pushed is later
+    rf"\bpush(?:ed)? (?:it|that|my appointment|the appointment|my appt|him|her) (?:by )?{_COUNT}\s+{_UNIT}\b"
+)
 _BY_COUNT = re.compile(
     rf"\b{_COUNT}\s+{_UNIT}\s+(?P<dir>{_LATER}|{_EARLIER})\b(?!\s+(?:tomorrow|today|next|this|monday|tuesday"
     r"|wednesday|thursday|friday))"
@@ -32,13 +35,15 @@ _COUNTS = {"a": 1, "an": 1, "one": 1, "a couple of": 2, "a couple": 2, "couple o
 def _count(words: str, unit: str) -> float:
     if words.startswith("half"):
         return 0.5
-    if words.endswith("and a half"):
-        return 1.5
     return _COUNTS.get(words) or int(words)
 
 
 def shift_of(text: str) -> tuple[int, int] | None:
     """(days, minutes) to add to the appointment's start, or None when the words say no move."""
+    text = re.sub(r"\b(an|1|one) hours? and a half\b", "90 minutes", text)  # "an hour and a half later"
+    text = re.sub(r"\b(\d) and a half hours\b", lambda m: f"{int(m.group(1)) * 60 + 30} minutes", text)
+    if (m := _PUSH.search(text)) and not _BY_COUNT.search(text):
+        text = f"{m.group('n')} {m.group('unit')} later"
     if m := _BY_COUNT.search(text):
         count = _count(m.group("n") or m.group("n2"), m.group("unit") or m.group("unit2"))
         unit = m.group("unit") or m.group("unit2")

@@ -51,6 +51,12 @@ from tests.agents.test_phrasings import CHEN, PATEL, RODRIGUEZ, at, booked, conv
         ("a week on monday", "a week from monday"),
         ("3 weeks tomorrow", "3 weeks from tomorrow"),
         ("can you prepone it", "can you bring forward it"),
+        ("twenty past three", "3:20"),
+        ("ten to four", "3:50"),
+        ("open from 10 to 4", "open from 10 to 4"),  # a range, not 3:50
+        ("friday fortnight", "2 weeks from friday"),
+        ("a fortnight today", "2 weeks from today"),
+        ("nxt wk", "next week"),
         ("wed like to book", "wed like to book"),  # "we'd" typed without the apostrophe
         ("munday", "munday"),  # a surname, not a misspelt Monday
         ("i work mondays", "i work mondays"),
@@ -101,6 +107,8 @@ def test_when_words(said: str, now: datetime, day: date, at: time | None) -> Non
         ("as late as you can on wednesday", "last", date(2026, 12, 2)),
         ("the latest he has tomorrow", "last", date(2026, 12, 2)),
         ("friday, last thing", "last", date(2026, 12, 4)),
+        ("the first available tomorrow", "first", date(2026, 12, 2)),
+        ("next opening on thursday", "first", date(2026, 12, 3)),
     ],
 )
 def test_edge_of_a_day(said: str, edge: str, day: date) -> None:
@@ -140,6 +148,9 @@ def test_fallback_time(said: str, at: time, fallback: time | None) -> None:
         ("at 3 tomorrow, sorry, i meant 4", date(2026, 12, 2), time(16)),
         ("not thursday, friday", date(2026, 12, 4), None),
         ("friday, not thursday", date(2026, 12, 4), None),
+        ("i'd rather not come on monday, tuesday works", date(2026, 12, 8), None),
+        ("i won't be in on thursday so friday at 10 please", date(2026, 12, 4), time(10)),
+        ("i can't make my monday appointment", date(2026, 12, 7), None),  # the day of the one to change
     ],
 )
 def test_change_of_mind(said: str, day: date, at: time | None) -> None:
@@ -159,6 +170,8 @@ def test_change_of_mind(said: str, day: date, at: time | None) -> None:
         ("the following day, same time", (1, 0)),
         ("the day before, if possible", (-1, 0)),
         ("a day earlier", (-1, 0)),
+        ("an hour and a half later", (0, 90)),
+        ("push it by 2 hours", (0, 120)),
         ("the day after tomorrow", None),  # a day, not a move
         ("in a week", None),  # from today, not from the appointment
         ("next week", None),
@@ -231,6 +244,8 @@ CASES: dict[str, Case] = {
     "the last appointment of the day": Case(
         ["I'd like the last appointment of the day on Monday with Dr. Chen.", OLIVIA, "Perfect."],
         "p-1005", {(CHEN, at(7, 16, 30))}, said=["Monday, December 7th at 4:30 PM. Shall I go ahead?"]),
+    "the first available on thursday": Case(
+        ["What's the first available with Dr. Chen on Thursday?", OLIVIA, "Yes."], "p-1005", {(CHEN, at(3, 9))}),
     "as late as possible tomorrow": Case(
         ["dr patel tomorrow, as late as possible please", OLIVIA, "ok"], "p-1005", {(PATEL, at(2, 16, 30))}),
     # ---- British relative days and clock times
@@ -240,6 +255,9 @@ CASES: dict[str, Case] = {
     "a week on monday, half two (speech)": Case(
         ["can i see doctor patel a week on monday at half two", "olivia martinez may ninth nineteen ninety eight",
          "yes please"], "p-1005", {(PATEL, at(14, 14, 30))}),
+    "friday fortnight at twenty past ten: the nearest offered": Case(
+        ["Dr Patel, Friday fortnight at twenty past ten?", OLIVIA, "10:30 please", "yes"], "p-1005",
+        {(PATEL, at(18, 10, 30))}, said=["Friday, December 18th at 10:20 AM isn't available"]),
     "this time next week": Case(
         ["Does Dr. Rodriguez have this time next week?", OLIVIA, "Yes."], "p-1005", {(RODRIGUEZ, at(8, 10))},
         said=["Tuesday, December 8th at 10 AM"]),
@@ -278,6 +296,14 @@ CASES: dict[str, Case] = {
         [f"{JAMES}. Can my Friday appointment be later the same day, 4pm?", "yes"], "p-1004", {(CHEN, at(4, 16))}),
     "from friday to monday at 11": Case(
         ["shift my appt from fri to mon at 11", JAMES, "yes"], "p-1004", {(CHEN, at(7, 11))}),
+    "push it to the next day": Case(
+        ["I need to push my appointment to the next day", EMILY, "yes"], "p-1003", {(PATEL, at(4, 10))},
+        said=["to Friday, December 4th at 10 AM"]),
+    "the next day at 3": Case(
+        [EMILY, "can I move my appointment to the following day at 3?", "yes"], "p-1003", {(PATEL, at(4, 15))}),
+    "can't make thursday's physical, friday instead": Case(
+        ["I won't make my physical on Thursday. Could we do Friday at 11 instead? Emily Davis, July 23 1990", "yes"],
+        "p-1003", {(PATEL, at(4, 11))}),
     # ---- prepone (Indian English): bring earlier
     "prepone to tomorrow": Case(
         [f"{EMILY}. I want to prepone my appointment to tomorrow at 9.", "Yes."], "p-1003", {(PATEL, at(2, 9))}),

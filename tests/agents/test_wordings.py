@@ -272,6 +272,7 @@ CASES: dict[str, Case] = {
         ["could i come in on the twenty second after lunch whoever is free",
          "olivia martinez may ninth nineteen ninety eight", "the first one", "yes"],
         "p-1005", {(CHEN, at(22, 13))}),
+    # the end of the day is the last free time that day, proposed (tests/agents/test_date_wordings.py)
     "end of the day on friday, any doctor": Case(
         ["Can I come in at the end of the day on Friday? Any doctor.", "Olivia Martinez, 5/9/1998",
          "The last one.", "Yes."],
