@@ -13,6 +13,8 @@ from gateway.chat.routes import router as chat_router
 from gateway.chat.service import ChatService
 from gateway.console.headers import SecurityHeaders
 from gateway.console.routes import router as console_router
+from gateway.console.state import ConsoleState
+from gateway.deps import ServicesDep
 from gateway.services import EdgeFactory, Services
 from gateway.settings import Settings
 from gateway.twilio.edge import VoiceEdge
@@ -25,6 +27,7 @@ CHANNELS: tuple[EdgeFactory, ...] = (VoiceEdge.start, ChatService.start)
 
 def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     """`clock` sets what "now" is for the agent and the demo practice (`frontdesk eval`)."""
+    console = ConsoleState(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -34,9 +37,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
             yield
         finally:
             await services.stop()
-            passwords = getattr(app.state, "console_passwords", None)  # the console's argon2 pool
-            if passwords is not None:
-                passwords.close()
+            console.close()  # the argon2 pool
 
     # /docs and /openapi.json map every endpoint for whoever asks: only when turned on.
     docs = settings.api_docs
@@ -47,7 +48,10 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         redoc_url="/redoc" if docs else None,
         openapi_url="/openapi.json" if docs else None,
     )
+    # Where gateway.deps finds them for every route: settings and the console's state now,
+    # the services when the lifespan has opened them.
     app.state.settings = settings
+    app.state.console = console
     app.add_middleware(SecurityHeaders, https=settings.public_url.lower().startswith("https://"))
 
     @app.get("/healthz")
@@ -55,8 +59,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         return {"status": "ok"}
 
     @app.get("/readyz")
-    async def readyz() -> JSONResponse:
-        report = await app.state.services.readiness()
+    async def readyz(services: ServicesDep) -> JSONResponse:
+        report = await services.readiness()
         return JSONResponse(report, status_code=200 if report["ready"] else 503)
 
     app.include_router(twilio_router)

@@ -3,8 +3,7 @@
 The core (database, audit, agent, conversations, speech models) knows no channel: each channel
 registers its process-wide part, an `Edge` (the chat edge's hub and sweeper; the voice edge's stock
 phrases for preloading), when `start` is given its factory; `create_app` names the channels.
-Nothing is global: routes reach it through `request.app.state.services` /
-`websocket.app.state.services`.
+Nothing is global: routes are handed it by FastAPI (`services: ServicesDep`, `gateway/deps.py`).
 """
 
 from __future__ import annotations

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import time
 import uuid
 from collections import OrderedDict, deque
@@ -31,11 +30,12 @@ from gateway.chat.protocol import (
     chat_status,
 )
 from gateway.conversation import Conversation, ConversationManager
+from gateway.logging import get_logger
 from gateway.reply import Reply
 from gateway.statuses import ConversationStatus
 from gateway.store.audit import AuditWriteError
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 APOLOGY = "Sorry, something went wrong on our side. Please try again, or ask for a person."
 _MEMORY_KEEP = 200  # durable events kept in memory per channel for cheap replay
@@ -166,7 +166,9 @@ class ChatHub:
                     break
                 subscriber.push(seq, _encode(payload))
             if subscriber.last_seq == before:
-                log.error("chat: events after %d of %s missing from the outbox", before, conversation_id)
+                log.error(
+                    "chat: events missing from the outbox", after_seq=before, conversation_id=conversation_id
+                )
                 break
         # No await from here on: the memory replay and joining live delivery are one step.
         for seq, frame in channel.events:
@@ -322,7 +324,7 @@ class ChatHub:
                 except asyncio.CancelledError:
                     raise
                 except Exception:  # storing a turn failed; the visitor must not wait in silence
-                    log.exception("chat: turn failed in %s", channel.conversation.id)
+                    log.exception("chat: turn failed", conversation_id=channel.conversation.id)
                     self._publish(
                         channel,
                         BotFinal,
@@ -356,7 +358,7 @@ class ChatHub:
                 self._publish(channel, BotDelta, reply_id=reply_id, text=piece)
         except Exception as exc:
             # The visitor still gets a closed reply, never a bubble that streams forever.
-            log.exception("chat: reply failed in %s", channel.conversation.id)
+            log.exception("chat: reply failed", conversation_id=channel.conversation.id)
             # An audit failure surfaces when the turn is stored, after the whole reply went out;
             # what had to be on record first the agent waited for (and apologised for itself).
             # As on a call: the reply was delivered, only its bookkeeping failed, say nothing more.

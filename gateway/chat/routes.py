@@ -9,6 +9,7 @@ from fastapi import APIRouter, WebSocket
 from fastapi.responses import FileResponse, HTMLResponse
 
 from gateway.chat.websocket import chat_socket
+from gateway.deps import ServicesDep
 
 STATIC = Path(__file__).parent / "static"
 
@@ -16,8 +17,8 @@ router = APIRouter()
 
 
 @router.websocket("/chat/ws")
-async def chat_ws(websocket: WebSocket) -> None:
-    await chat_socket(websocket)
+async def chat_ws(websocket: WebSocket, services: ServicesDep) -> None:
+    await chat_socket(websocket, services)
 
 
 @router.get("/widget.js", include_in_schema=False)

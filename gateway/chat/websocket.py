@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import time
 from dataclasses import dataclass
 
@@ -34,8 +33,7 @@ from gateway.chat.protocol import (
 )
 from gateway.chat.service import ChatService, chat_service
 from gateway.chat.tokens import TokenRefused
-
-log = logging.getLogger(__name__)
+from gateway.services import Services
 
 CLOSE_POLICY = 1008
 CLOSE_TRY_AGAIN = 1013
@@ -61,8 +59,7 @@ async def refuse_upgrade(websocket: WebSocket, status: int, code: str, message: 
         await websocket.close(CLOSE_POLICY, reason=f"{code}: {message}"[:120])
 
 
-async def chat_socket(websocket: WebSocket) -> None:
-    services = websocket.app.state.services
+async def chat_socket(websocket: WebSocket, services: Services) -> None:
     chat = chat_service(services)
     settings = chat.settings
     ip = client_ip(websocket)

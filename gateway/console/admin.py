@@ -6,8 +6,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from gateway.console.accounts import ROLES, AccountError, StaffUser
-from gateway.console.auth import is_admin, require_csrf, staff_accounts
+from gateway.console.auth import is_admin, require_csrf
 from gateway.console.rendering import render
+from gateway.deps import ServicesDep, staff_accounts
 from gateway.store.audit import SYSTEM_CHAIN
 
 router = APIRouter()
@@ -29,6 +30,7 @@ async def staff_page(request: Request, user: StaffUser = Depends(is_admin)) -> R
 @router.post("/console/staff", response_model=None)
 async def add_account(
     request: Request,
+    services: ServicesDep,
     email: str = Form(""),
     role: str = Form(""),
     password: str = Form(""),
@@ -39,7 +41,7 @@ async def add_account(
         added = await staff_accounts(request).add(email, role, password)
     except AccountError as exc:
         return await _page(request, user, error=str(exc), status_code=400)
-    await request.app.state.services.audit.append(
+    await services.audit.append(
         SYSTEM_CHAIN,
         "staff.action",
         "staff",
@@ -51,6 +53,7 @@ async def add_account(
 @router.post("/console/staff/active", response_model=None)
 async def set_active(
     request: Request,
+    services: ServicesDep,
     email: str = Form(""),
     active: str = Form(""),
     user: StaffUser = Depends(is_admin),
@@ -64,7 +67,7 @@ async def set_active(
         await staff_accounts(request).set_active(email, active == "1")
     except AccountError as exc:
         return await _page(request, user, error=str(exc), status_code=400)
-    await request.app.state.services.audit.append(
+    await services.audit.append(
         SYSTEM_CHAIN,
         "staff.action",
         "staff",

@@ -12,6 +12,7 @@ from gateway.console import actions
 from gateway.console.accounts import StaffUser
 from gateway.console.auth import can_act, require_csrf
 from gateway.console.views import render_conversation
+from gateway.deps import ServicesDep
 
 router = APIRouter()
 
@@ -35,44 +36,42 @@ async def _act(
 async def claim(
     conversation_id: str,
     request: Request,
+    services: ServicesDep,
     user: StaffUser = Depends(can_act),
     _csrf: StaffUser = Depends(require_csrf),
 ) -> Response:
-    return await _act(
-        request, user, conversation_id, actions.claim(request.app.state.services, conversation_id, user)
-    )
+    return await _act(request, user, conversation_id, actions.claim(services, conversation_id, user))
 
 
 @router.post("/console/conversations/{conversation_id}/reply", response_model=None)
 async def reply(
     conversation_id: str,
     request: Request,
+    services: ServicesDep,
     text: str = Form(""),
     user: StaffUser = Depends(can_act),
     _csrf: StaffUser = Depends(require_csrf),
 ) -> Response:
-    return await _act(
-        request, user, conversation_id, actions.reply(request.app.state.services, conversation_id, user, text)
-    )
+    return await _act(request, user, conversation_id, actions.reply(services, conversation_id, user, text))
 
 
 @router.post("/console/conversations/{conversation_id}/close", response_model=None)
 async def close(
     conversation_id: str,
     request: Request,
+    services: ServicesDep,
     note: str = Form(""),
     user: StaffUser = Depends(can_act),
     _csrf: StaffUser = Depends(require_csrf),
 ) -> Response:
-    return await _act(
-        request, user, conversation_id, actions.close(request.app.state.services, conversation_id, user, note)
-    )
+    return await _act(request, user, conversation_id, actions.close(services, conversation_id, user, note))
 
 
 @router.post("/console/conversations/{conversation_id}/notes", response_model=None)
 async def add_note(
     conversation_id: str,
     request: Request,
+    services: ServicesDep,
     text: str = Form(""),
     user: StaffUser = Depends(can_act),
     _csrf: StaffUser = Depends(require_csrf),
@@ -81,5 +80,5 @@ async def add_note(
         request,
         user,
         conversation_id,
-        actions.add_note(request.app.state.services, conversation_id, user, text),
+        actions.add_note(services, conversation_id, user, text),
     )

@@ -8,13 +8,11 @@ transcript says who was claimed and from where.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from gateway.console.accounts import StaffUser
-from gateway.console.auth import get_staff_user
 from gateway.console.rendering import render
-from gateway.services import Services
+from gateway.deps import CurrentStaff, ServicesDep
 from gateway.store.identity_attempts import under_attack
 from gateway.wiring import identity_policy
 
@@ -24,7 +22,6 @@ _WHAT = {"patient": "patient record", "caller_number": "calling number", "client
 
 
 @router.get("/console/identity-alerts", response_model=None)
-async def identity_alerts(request: Request, user: StaffUser = Depends(get_staff_user)) -> Response:
-    services: Services = request.app.state.services
+async def identity_alerts(request: Request, services: ServicesDep, user: CurrentStaff) -> Response:
     alerts = await under_attack(services.db, identity_policy(services.settings))
     return render(request, "_identity_alerts.html", {"alerts": alerts, "what": _WHAT}, user=user)

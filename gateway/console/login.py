@@ -6,17 +6,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from gateway.console.accounts import StaffUser
-from gateway.console.auth import (
-    console_logins,
-    current_session,
-    get_staff_user,
-    login_limit,
-    require_csrf,
-    session_codec,
-    staff_accounts,
-)
+from gateway.console.auth import require_csrf
 from gateway.console.rendering import render
 from gateway.console.session import LOGIN_COOKIE, SESSION_COOKIE, new_token, tokens_match
+from gateway.deps import ConsoleDep, ServicesDep, console_logins, current_session, get_console, staff_accounts
 from gateway.store.audit import SYSTEM_CHAIN
 
 router = APIRouter()
@@ -39,14 +32,13 @@ def _login_page(
         {"login_token": token, "next": next_, "email": email, "error": error},
         status_code=status,
     )
-    session_codec(request).write_login_token(response, token)
+    get_console(request).codec.write_login_token(response, token)
     return response
 
 
 @router.get("/console/login", response_model=None)
-async def login_form(request: Request, next: str | None = None) -> Response:
-    codec = session_codec(request)
-    session = codec.read(request.cookies.get(SESSION_COOKIE))
+async def login_form(request: Request, console: ConsoleDep, next: str | None = None) -> Response:
+    session = console.codec.read(request.cookies.get(SESSION_COOKIE))
     if (
         session is not None
         and await console_logins(request).is_active(session.sid, session.email)
@@ -59,14 +51,16 @@ async def login_form(request: Request, next: str | None = None) -> Response:
 @router.post("/console/login", response_model=None)
 async def login(
     request: Request,
+    services: ServicesDep,
+    console: ConsoleDep,
     email: str = Form(""),
     password: str = Form(""),
     csrf_token: str = Form(""),
     next: str = Form("/console"),
 ) -> Response:
-    audit = request.app.state.services.audit
+    audit = services.audit
     address = request.client.host if request.client else "unknown"
-    verdict = login_limit(request).check(address)
+    verdict = console.login_limit.check(address)
     if not verdict.allowed:
         # Answered at once, before any password check (docs/security.md): 429 + Retry-After.
         if verdict.first_refusal:
@@ -85,7 +79,7 @@ async def login(
         )
         response.headers["Retry-After"] = str(verdict.retry_after_s)
         return response
-    codec = session_codec(request)
+    codec = console.codec
     expected = codec.read_login_token(request.cookies.get(LOGIN_COOKIE))
     if expected is None or not tokens_match(expected, csrf_token):
         await audit.append(SYSTEM_CHAIN, "security.rejected", "system", {"reason": "login_csrf_mismatch"})
@@ -126,14 +120,13 @@ async def login(
 
 
 @router.post("/console/logout", response_model=None)
-async def logout(request: Request, user: StaffUser = Depends(require_csrf)) -> Response:
-    await request.app.state.services.audit.append(
+async def logout(
+    request: Request, services: ServicesDep, console: ConsoleDep, user: StaffUser = Depends(require_csrf)
+) -> Response:
+    await services.audit.append(
         SYSTEM_CHAIN, "staff.action", "staff", {"action": "logout", "staff": user.email, "role": user.role}
     )
     await console_logins(request).revoke(current_session(request).sid)
     response = RedirectResponse("/console/login", status_code=303)
-    session_codec(request).clear(response)
+    console.codec.clear(response)
     return response
-
-
-__all__ = ["router", "get_staff_user"]

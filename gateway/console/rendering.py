@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 
 from gateway.console.accounts import StaffUser
+from gateway.deps import get_settings
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -21,7 +22,7 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 
 def business_tz(request: Request) -> ZoneInfo:
-    return ZoneInfo(request.app.state.settings.timezone)
+    return ZoneInfo(get_settings(request).timezone)
 
 
 @pass_context
@@ -50,7 +51,7 @@ def render(
     base = {
         "user": user,
         "csrf_token": session.csrf if session is not None and user is not None else None,
-        "business_name": request.app.state.settings.business_name,
+        "business_name": get_settings(request).business_name,
         "tz": business_tz(request),
         "now": datetime.now(UTC),
     }

@@ -3,18 +3,19 @@
 The same action as that form (`gateway.console.actions.reply`, one rule for staff replies): the
 conversation must be claimed by the poster (or the poster is an admin), the message goes to the
 visitor through the chat hub, and it is recorded as `staff.action` on the conversation's audit
-chain. Authentication is the console's: `get_staff_user` (session cookie) plus its CSRF
+chain. Authentication is the console's: `gateway.deps.get_staff_user` (session cookie) plus its CSRF
 check, and only roles that may act (staff, admin). Auditors read; they do not talk to visitors.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.console import actions
 from gateway.console.accounts import StaffUser
 from gateway.console.auth import require_csrf
+from gateway.deps import ServicesDep
 
 router = APIRouter()
 
@@ -44,10 +45,9 @@ async def staff_who_may_act(user: StaffUser = Depends(require_csrf)) -> StaffUse
 async def post_staff_message(
     conversation_id: str,
     body: StaffMessageIn,
-    request: Request,
+    services: ServicesDep,
     user: StaffUser = Depends(staff_who_may_act),
 ) -> StaffMessageOut:
-    services = request.app.state.services
     try:
         posted = await actions.reply(services, conversation_id, user, body.text)
     except actions.ActionError as exc:  # 404 unknown, 409 not claimed by you / closed, 400 bad text

@@ -23,10 +23,11 @@ from pydantic import ValidationError
 from agents.events import EventKind
 from gateway.console.accounts import StaffUser
 from gateway.console.actions import record
-from gateway.console.auth import can_export, get_staff_user, get_staff_user_polling
+from gateway.console.auth import can_export
 from gateway.console.queries import ConversationFilter, QueueEntry, handoff_queue, list_conversations
 from gateway.console.rendering import STATIC_DIR, business_tz, render
 from gateway.console.steps import build_view
+from gateway.deps import CurrentStaff, PollingStaff, ServicesDep, get_services
 from gateway.services import Services
 from gateway.store.audit import SYSTEM_CHAIN
 from gateway.store.models import RecordingRow
@@ -36,10 +37,6 @@ router = APIRouter()
 
 _STATIC = {"htmx.min.js": "text/javascript", "console.css": "text/css"}
 _USER_LABEL = {"voice": "Caller", "chat": "Visitor", "terminal": "User"}
-
-
-def _services(request: Request) -> Services:
-    return request.app.state.services
 
 
 @router.get("/console/static/{name}", include_in_schema=False)
@@ -52,11 +49,11 @@ async def static(name: str) -> FileResponse:
 
 
 async def _record_listing(
-    request: Request, user: StaffUser, what: str, conversation_ids: list[str], **payload: Any
+    services: Services, user: StaffUser, what: str, conversation_ids: list[str], **payload: Any
 ) -> None:
     """A page showing several conversations' data: on the system chain, with the ids shown."""
     await record(
-        _services(request),
+        services,
         SYSTEM_CHAIN,
         user,
         EventKind.STAFF_VIEW,
@@ -72,7 +69,7 @@ def _filter_terms(flt: ConversationFilter) -> dict[str, Any]:
 
 
 @router.get("/console", response_model=None)
-async def conversation_list(request: Request, user: StaffUser = Depends(get_staff_user)) -> Response:
+async def conversation_list(request: Request, services: ServicesDep, user: CurrentStaff) -> Response:
     error: str | None = None
     try:
         flt = ConversationFilter.model_validate(dict(request.query_params))
@@ -81,9 +78,9 @@ async def conversation_list(request: Request, user: StaffUser = Depends(get_staf
         field = ".".join(str(p) for p in first["loc"]) or "filter"
         error = f"Bad filter {field}: {first['msg']}"
         flt = ConversationFilter()
-    page = await list_conversations(_services(request).db, flt, business_tz(request))
+    page = await list_conversations(services.db, flt, business_tz(request))
     await _record_listing(
-        request, user, "list", [item.row.id for item in page.items], filter=_filter_terms(flt)
+        services, user, "list", [item.row.id for item in page.items], filter=_filter_terms(flt)
     )
     context = {"flt": flt, "page": page, "nav": "list", "error": error}
     return render(request, "list.html", context, user=user, status_code=400 if error else 200)
@@ -123,7 +120,7 @@ async def render_conversation(
     notice: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    services = _services(request)
+    services = get_services(request)
     await _detail(services, conversation_id)  # 404 before logging a view of nothing
     await record(services, conversation_id, user, EventKind.STAFF_VIEW, what="conversation")
     detail = await _detail(services, conversation_id)  # now includes this view in the access log
@@ -139,9 +136,7 @@ async def render_conversation(
 
 
 @router.get("/console/conversations/{conversation_id}", response_model=None)
-async def conversation_page(
-    conversation_id: str, request: Request, user: StaffUser = Depends(get_staff_user)
-) -> Response:
+async def conversation_page(conversation_id: str, request: Request, user: CurrentStaff) -> Response:
     return await render_conversation(request, user, conversation_id)
 
 
@@ -149,10 +144,10 @@ async def conversation_page(
 async def transcript_partial(
     conversation_id: str,
     request: Request,
+    services: ServicesDep,
+    user: PollingStaff,
     v: str | None = None,
-    user: StaffUser = Depends(get_staff_user_polling),
 ) -> Response:
-    services = _services(request)
     detail = await _detail(services, conversation_id)
     context = _transcript_context(detail)
     if v is not None and v == context["version"]:
@@ -173,9 +168,8 @@ def _recording_path(data_dir: Path, row: RecordingRow) -> Path:
 
 @router.get("/console/conversations/{conversation_id}/recordings/{recording_id}", response_model=None)
 async def recording(
-    conversation_id: str, recording_id: int, request: Request, user: StaffUser = Depends(get_staff_user)
+    conversation_id: str, recording_id: int, services: ServicesDep, user: CurrentStaff
 ) -> FileResponse:
-    services = _services(request)
     async with services.db.session() as s:
         row = await s.get(RecordingRow, recording_id)
     if row is None or row.conversation_id != conversation_id:
@@ -196,10 +190,9 @@ def _row_dict(row: Any) -> dict[str, Any]:
 
 @router.get("/console/conversations/{conversation_id}/export", response_model=None)
 async def export(
-    conversation_id: str, request: Request, user: StaffUser = Depends(can_export)
+    conversation_id: str, services: ServicesDep, user: StaffUser = Depends(can_export)
 ) -> StreamingResponse:
     """The conversation, its turns, handoffs and full audit chain (with hashes) as JSON lines."""
-    services = _services(request)
     await _detail(services, conversation_id)
     await record(services, conversation_id, user, EventKind.STAFF_EXPORT, format="jsonl")
     detail = await _detail(services, conversation_id)
@@ -231,8 +224,8 @@ def _queue_version(waiting: list[QueueEntry], claimed: list[QueueEntry]) -> str:
     return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]
 
 
-async def _queue_context(request: Request) -> dict[str, Any]:
-    waiting, claimed = await handoff_queue(_services(request).db)
+async def _queue_context(services: Services) -> dict[str, Any]:
+    waiting, claimed = await handoff_queue(services.db)
     return {"waiting": waiting, "claimed": claimed, "version": _queue_version(waiting, claimed)}
 
 
@@ -241,18 +234,18 @@ def _queue_ids(context: dict[str, Any]) -> list[str]:
 
 
 @router.get("/console/queue", response_model=None)
-async def queue_page(request: Request, user: StaffUser = Depends(get_staff_user)) -> Response:
-    context = await _queue_context(request)
-    await _record_listing(request, user, "queue", _queue_ids(context))
+async def queue_page(request: Request, services: ServicesDep, user: CurrentStaff) -> Response:
+    context = await _queue_context(services)
+    await _record_listing(services, user, "queue", _queue_ids(context))
     return render(request, "queue.html", context | {"nav": "queue"}, user=user)
 
 
 @router.get("/console/queue/rows", response_model=None)
 async def queue_rows(
-    request: Request, v: str | None = None, user: StaffUser = Depends(get_staff_user_polling)
+    request: Request, services: ServicesDep, user: PollingStaff, v: str | None = None
 ) -> Response:
-    context = await _queue_context(request)
+    context = await _queue_context(services)
     if v is not None and v == context["version"]:
         return Response(status_code=204)  # unchanged: nothing shown, nothing to log
-    await _record_listing(request, user, "queue", _queue_ids(context))
+    await _record_listing(services, user, "queue", _queue_ids(context))
     return render(request, "_queue.html", context, user=user)

@@ -12,13 +12,12 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from agents.events import EventKind
-from gateway.services import Services
+from gateway.deps import ServicesDep
 from gateway.store.transcripts import conversation_of_call, load_conversation
 from gateway.twilio.webhook import signed_params
 
 
-async def call_turns(call_sid: str, request: Request) -> Response:
-    services: Services = request.app.state.services
+async def call_turns(call_sid: str, request: Request, services: ServicesDep) -> Response:
     if await signed_params(request, services) is None:
         return Response("forbidden", status_code=403, media_type="text/plain")
     conversation_id = await conversation_of_call(services.db, call_sid)

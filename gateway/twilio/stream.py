@@ -20,6 +20,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from agents.events import EventKind
 from gateway.conversation import Conversation
+from gateway.deps import ServicesDep
 from gateway.logging import get_logger
 from gateway.services import Services
 from gateway.twilio import messages, signatures, tokens
@@ -33,8 +34,7 @@ MESSAGE_TOO_BIG = 1009
 _MAX_PROTOCOL_ERRORS = 20
 
 
-async def media_stream(websocket: WebSocket) -> None:
-    services: Services = websocket.app.state.services
+async def media_stream(websocket: WebSocket, services: ServicesDep) -> None:
     settings = services.settings
     token = settings.twilio_auth_token
     url = signatures.public_request_url(

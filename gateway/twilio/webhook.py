@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from twilio.twiml.voice_response import Connect, VoiceResponse
 
 from agents.events import EventKind
+from gateway.deps import ServicesDep
 from gateway.services import Services
 from gateway.twilio import signatures, tokens
 
@@ -75,8 +76,7 @@ def caller_id_attestation(stir_verstat: str | None) -> str | None:
     return None
 
 
-async def incoming_call(request: Request) -> Response:
-    services: Services = request.app.state.services
+async def incoming_call(request: Request, services: ServicesDep) -> Response:
     params = await signed_params(request, services)
     if params is None:
         return Response("forbidden", status_code=403, media_type="text/plain")
@@ -114,8 +114,7 @@ async def incoming_call(request: Request) -> Response:
     return twiml_response(str(response))
 
 
-async def call_status(request: Request) -> Response:
-    services: Services = request.app.state.services
+async def call_status(request: Request, services: ServicesDep) -> Response:
     params = await signed_params(request, services)
     if params is None:
         return Response("forbidden", status_code=403, media_type="text/plain")
