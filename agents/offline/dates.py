@@ -12,6 +12,9 @@ before it writes anything, so a caller who meant another day can say "actually I
 - "the 9th": the next 9th of a month from today on (today included);
 - "next week" + a weekday ("next week on Thursday"): that weekday of next week.
 Bare clock hours are read within office hours: "at 3" is 3 PM, "at 10" is 10 AM.
+Typed and British forms ("tmrw", "half 3", "Thursday week") arrive respelled (`daywords`, from
+`numbers.normalize`); `find_when` adds the readings of `moments` (the edge of a day, a fallback
+time, a change of mind, "this time next week").
 """
 
 from __future__ import annotations
@@ -56,6 +59,10 @@ _DOB_PATTERNS = [
     re.compile(
         rf"\b{_MONTH}\s+(?:the\s+)?{_DAY}[,.]?\s+(?:of\s+)?(?P<yy>[3-9]\d)\b(?!\s*(?::|am|pm|o'clock|\d))"
     ),
+    # "25 jan 96", "the 3rd of feb 87" (19xx only)
+    re.compile(
+        rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH},?\s+(?:'\s*)?(?P<yy>[3-9]\d)\b(?!\s*(?::|am|pm|o'clock|\d))"
+    ),
     re.compile(
         r"\b(?:born(?: on)?|birthday(?: is)?|birth date(?: is)?|date of birth(?: is)?|dob(?: is)?)\s+"
         rf"(?:(?P<a>\d{{1,2}})\s+(?P<b>\d{{1,2}})|{_MONTH}\s+(?:the\s+)?{_DAY}[,.]?)\s+(?P<yy>\d{{2}})\b(?![:/.]?\d)"
@@ -74,8 +81,53 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
+# "28/06/1996... sorry typo, 1969", "march 4 1985, no wait, 1986": a year said again, corrected
+_YEAR_FIXED = re.compile(
+    r"^\W*(?:(?:sorry|oops|typo|no|wait|i mean|i meant|actually|correction|not)\b[\s,.!-]*)+"
+    r"(?:it's\s+|it is\s+|make (?:it|that)\s+)?(?P<year>(?:19|20)\d{2})\b"
+)
+
+
 def find_dob(text: str, today: date) -> tuple[date | None, str | None]:
-    """A date of birth and the matched span's text, or (None, None). Future dates are refused."""
+    """A date of birth and the matched span's text, or (None, None). Future dates are refused.
+    A year corrected right after the date ("…1996, sorry, 1969") replaces the date's year."""
+    found, span = _first_dob(text, today)
+    if found is None or span is None:
+        return found, span
+    after = text[text.index(span) + len(span) :]
+    if (cue := _SAID_AGAIN.match(after)) is not None:
+        # "june 6 1984... sorry no, june 16th 1984": the date said after the correction
+        again, again_span = _first_dob(after[cue.end() :], today)
+        if again is not None and again_span is not None:
+            return again, text[
+                text.index(span) : text.index(span) + len(span) + after.index(again_span) + len(again_span)
+            ]
+    if (fix := _YEAR_FIXED.search(after.replace("...", "   "))) is not None:
+        fixed = _safe_date(int(fix.group("year")), found.month, found.day)
+        if fixed is not None and fixed <= today:
+            return fixed, text[text.index(span) : text.index(span) + len(span) + fix.end()]
+    return found, span
+
+
+_SAID_AGAIN = re.compile(
+    r"^[\s,.!-]*(?:(?:sorry|oops|typo|no|wait|i mean|i meant|actually|correction|my bad|let me correct that)\b[\s,.!-]*)+"
+)
+
+
+def corrected_year(text: str, was: date, today: date) -> date | None:
+    """ "oops, 1990" after a date of birth that did not match: the same day in that year."""
+    m = re.fullmatch(
+        r"\W*(?:(?:ah|oh|um|uh|er|sorry|oops|typo|no|wait|i mean|i meant|actually|my bad|it's|it is|it was|the year is"
+        r"|year|should be|make it)\b[\s,.!-]*)*(?P<year>(?:19|20)\d{2})\W*(?:sorry|my bad|not \d{4})?\W*",
+        text,
+    )
+    if m is None:
+        return None
+    fixed = _safe_date(int(m.group("year")), was.month, was.day)
+    return fixed if fixed is not None and fixed <= today else None
+
+
+def _first_dob(text: str, today: date) -> tuple[date | None, str | None]:
     for pattern in _DOB_PATTERNS:
         m = pattern.search(text)
         if not m:

@@ -21,9 +21,14 @@ from agents.offline.numbers import normalize
 from agents.planner import Message, PlanContext
 from agents.policy import classify_confirmation
 
-_JOIN = re.compile(r"\b(?:and then|and also|and|then|also|after that|plus)\b|[.;!?](?=\s)")
+# a sentence ends at a stop, but not at the one of a title ("with Dr. Patel, but ...")
+_JOIN = re.compile(
+    r"\b(?:and then|and also|and|then|also|after that|plus)\b"
+    r"|(?<!\bdr)(?<!\bmr)(?<!\bms)(?<!\bmrs)(?<!\bst)(?<!\bprof)[.;!?](?=\s)"
+)
 _IDENTITY_CUE = re.compile(r"\b(this is|my name|name is|i'm|i am|it's|born|date of birth|dob|birthday)\b")
 _BOOK_VERB = re.compile(r"\b(book|schedule|new appointment|make an appointment|set up)\b")
+_ALREADY = re.compile(r"\b(already|usually|normally|always|currently|regularly)\b")
 _GO_ON = re.compile(r"^\W*(and )?(the (other|second|next) (one|request|thing)|that too|the rest|next)\b")
 
 # "... could we push it back a week?": a second request about the appointment just mentioned
@@ -58,7 +63,9 @@ def split_followup(text: str, now: datetime) -> tuple[str, str] | None:
             and not _BOOK_VERB.search(tail)
         ):
             continue  # "move my friday appointment. what does dr chen have thursday?": the new time
-        if first == Intent.BOOK and second == Intent.BOOK and not another and find_when(head, now).empty:
+        if first == Intent.BOOK and second == Intent.BOOK and not another and _ALREADY.search(head):
+            continue  # "I already see Dr Patel Thursday, but I also need Dr Chen Friday": one booking
+        if first == Intent.BOOK and second == Intent.BOOK and not another and _no_day(head, now):
             continue  # "I usually see Dr Patel, but this time I need Dr Rodriguez Monday at 10": one booking
         if second is None or {first, second} <= {Intent.CANCEL, Intent.RESCHEDULE}:
             continue  # "I can't make it Thursday and need to reschedule": one move
@@ -72,6 +79,24 @@ def split_followup(text: str, now: datetime) -> tuple[str, str] | None:
             continue
         return f"{head} , {tail[cut:]}", follow
     return None
+
+
+_NOW_WANTED = re.compile(r".*\b(need|want|like|book|schedule|prefer|after)\b")
+
+
+def the_new_request(text: str) -> str:
+    """The part of a booking that asks for something new, after an appointment the caller already
+    has ("I already see Dr Patel Thursday, but I also need Dr Chen on Friday at 10": Friday)."""
+    if (had := _ALREADY.search(text)) is None:
+        return text
+    wanted = _NOW_WANTED.search(text, had.end())
+    return text[wanted.end() :] if wanted is not None else text
+
+
+def _no_day(text: str, now: datetime) -> bool:
+    """No day or time asked for in `text` (a date of birth is not one)."""
+    _, span = find_dob(text, now.date())
+    return find_when(text.replace(span, " ") if span else text, now).empty
 
 
 def _identity_start(tail: str, now: datetime) -> int:

@@ -90,9 +90,8 @@ class OfflinePlanner:
         if result.name == "verify_identity":
             if not data.get("verified"):
                 by_phone = s.pop("trying_phone", False)
-                s.pop("dob", None)
-                s.pop("first_name", None)
-                s.pop("last_name", None)
+                # kept so that "oops, 1990" or "it's Isabella with two Ls" can fix one part
+                s["tried"] = {k: s.pop(k, None) for k in ("dob", "first_name", "last_name")}
                 s["asked"] = "identity"
                 keypad = f" {KEYPAD_DOB}" if ctx.channel == "voice" else ""
                 if by_phone:

@@ -8,7 +8,7 @@ otherwise None and the planner carries on with what it now knows.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from agents.offline import wanted
@@ -19,9 +19,17 @@ from agents.offline.choices import (
     unknown_doctor,
     wants_any_provider,
 )
-from agents.offline.dates import When, day_phrases, find_dob, find_when
+from agents.offline.dates import When, corrected_year, day_phrases, find_dob, find_when
+from agents.offline.followups import the_new_request
 from agents.offline.intents import Intent, intents, task_of
-from agents.offline.names import bare_name, find_name, name_near, possessive_name
+from agents.offline.names import (
+    bare_name,
+    corrected_name,
+    find_name,
+    introduces_self,
+    name_near,
+    possessive_name,
+)
 from agents.offline.numbers import normalize
 from agents.offline.offers import doctors_sentence, offer_sentence
 from agents.offline.recent import just_written, points_back
@@ -241,10 +249,32 @@ def _read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str,
             name = (first, last)
     if name is None and not found:
         name = bare_name(_raw_turn(ctx))  # "Emily Davis" as the whole first message
+    tried = s.get("tried") or {}
+    if name is None and not ctx.caller.verified and (said := _name_said(s)) is not None:
+        # "sorry, it's Isabella with two Ls" (a doctor's name is not the caller's)
+        name = corrected_name(re.sub(r"\b(?:dr|doctor)\.?\s+[a-z'-]+", " ", text), *said)
+    if dob is None and not ctx.caller.verified and tried.get("dob"):
+        fixed = corrected_year(text, date.fromisoformat(tried["dob"]), ctx.now.date())
+        if fixed is not None:  # "oops, 1990" after a check that failed: that day, that year
+            s["dob"] = fixed.isoformat()
+            found = True
     if name is not None:
         s["first_name"], s["last_name"] = name
         found = True
+    if found and not ctx.caller.verified and tried:
+        # one part said again after a failed check: the other parts as they were said
+        for key in ("dob", "first_name", "last_name"):
+            if not s.get(key) and tried.get(key):
+                s[key] = tried[key]
     return rest, found
+
+
+def _name_said(s: dict[str, Any]) -> tuple[str, str] | None:
+    """The name given in an earlier turn (or in the check that failed), to be corrected."""
+    for where in (s, s.get("tried") or {}):
+        if where.get("first_name") and where.get("last_name"):
+            return where["first_name"], where["last_name"]
+    return None
 
 
 def _raw_turn(ctx: PlanContext) -> str:
@@ -290,6 +320,8 @@ def _read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool
             s["target_hint"] = rest
             return True
         return False
+    elif task == Intent.BOOK and not find_when(fresh := the_new_request(rest), ctx.now).empty:
+        new_text = fresh  # "I already see Dr Patel Thursday, but I need Dr Chen Friday": Friday
     when = find_when(new_text, ctx.now) if new_text is not None else None
     if when is not None and task == Intent.RESCHEDULE and s.get("shift"):
         when.start = when.end = None  # "push my wednesday one back a week": wednesday is the old day
@@ -385,6 +417,13 @@ def _not_understood(ctx: PlanContext, s: dict[str, Any], found: list[Intent], ra
         s["chosen"] = checked.id
         repaired(s, "slot")
         return None
+    offered_now = offered_slots(s)
+    if verdict == "other" and not found and len(offered_now) == 1 and not _was_declined(ctx):
+        if introduces_self(normalize(raw)):
+            # "I'm his mother, Maria Garcia" to "Shall I go ahead?": who is speaking, not a new
+            # request; the same question again
+            s["chosen"] = offered_now[0].id
+            return None
     if s.get("offered") and (was_asked or (verdict == "other" and not found)):
         if (guess := sure_pick(raw, offered_slots(s))) is not None:
             s["chosen"] = guess.id
