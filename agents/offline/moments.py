@@ -19,13 +19,15 @@ _FIRST = re.compile(
     r"\b(?:first|1st) thing\b"
     r"|\b(?:the )?(?:first|1st|earliest) (?:appointment|slot|time|one|opening|spot|available)s?"
     r" (?:of|in|on) (?:the|that) (?:day|morning)\b"
+    # "the first appointment on Monday", "first slot Friday" (not "my first appointment": a pick)
+    r"|(?<!\bmy )(?<!\byour )\b(?:very )?(?:first|1st) (?:appointment|slot|opening|spot)\b"
     r"|\bearliest (?:appointment|slot|time|one|opening|spot)?\s*(?:you|u|he|she|they|dr|doctor)?\s*(?:have|has|got|can do"
     r"|'ve got|'s got|available|free)?\b"
     r"|\bas early as (?:possible|you can|you have|he can|she can|they can)\b|\bstart of (?:the|that) day\b"
 )
 _LAST = re.compile(
     r"\blast thing\b|\bend of (?:the|that) day\b"
-    r"|\b(?:the )?(?:last|latest) (?:appointment|slot|time|one|opening|spot|available)s?"
+    r"|(?<!\bmy )\b(?:the )?(?:very )?(?:last|latest) (?:appointment|slot|time|one|opening|spot|available)s?"
     r"(?: (?:of|in|on) (?:the|that) (?:day|afternoon))?\b"
     r"|\blatest (?:you|u|he|she|they|dr|doctor)?\s*(?:have|has|got|can do|'ve got|'s got|available|free)\b"
     r"|\bas late as (?:possible|you can|you have|he can|she can|they can)\b"

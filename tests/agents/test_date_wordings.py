@@ -109,6 +109,8 @@ def test_when_words(said: str, now: datetime, day: date, at: time | None) -> Non
         ("friday, last thing", "last", date(2026, 12, 4)),
         ("the first available tomorrow", "first", date(2026, 12, 2)),
         ("next opening on thursday", "first", date(2026, 12, 3)),
+        ("the first appointment on monday", "first", date(2026, 12, 7)),
+        ("the very last slot on thursday", "last", date(2026, 12, 3)),
     ],
 )
 def test_edge_of_a_day(said: str, edge: str, day: date) -> None:
@@ -119,6 +121,7 @@ def test_edge_of_a_day(said: str, edge: str, day: date) -> None:
 def test_not_an_edge_of_a_day() -> None:
     assert edge_of_day(normalize("the first one")) == (None, None)  # a pick from a list
     assert edge_of_day(normalize("the earliest day you have")) == (None, None)
+    assert edge_of_day(normalize("can you cancel my first appointment")) == (None, None)
     assert find_when(normalize("first thing tomorrow at 11"), NOW).edge is None  # the time said wins
 
 
