@@ -42,9 +42,15 @@ class VerifyResult:
 
 
 def _check_chain(
-    conversation_id: str, rows: list[AuditEventRow], head: tuple[int, str] | None
+    conversation_id: str,
+    rows: list[AuditEventRow],
+    head: tuple[int, str] | None,
+    head_read_after: bool = False,
 ) -> BadEvent | None:
-    prev = GENESIS_HASH
+    """One chain against its head. The head was read before the events, so events past it were
+    appended meanwhile (the service may be running); `head_read_after`: the head of a chain that
+    was new, read after the events, so it may be past them."""
+    hashes = [GENESIS_HASH]  # hashes[seq]: the hash of event seq
     expected_seq = 1
     for row in rows:
         if row.seq != expected_seq:
@@ -52,29 +58,35 @@ def _check_chain(
             return BadEvent(
                 conversation_id, expected_seq, f"event {expected_seq} {what}; found seq {row.seq}"
             )
-        if row.prev_hash != prev:
+        if row.prev_hash != hashes[-1]:
             return BadEvent(
                 conversation_id,
                 row.seq,
                 "prev_hash does not match the previous event (inserted or reordered)",
             )
         body = event_body(row.conversation_id, row.seq, row.ts, row.kind, row.actor, row.payload)
-        if chain_hash(prev, body) != row.hash:
+        if chain_hash(hashes[-1], body) != row.hash:
             return BadEvent(conversation_id, row.seq, "content does not match its hash (altered)")
-        prev = row.hash
+        hashes.append(row.hash)
         expected_seq += 1
+    last_seq = expected_seq - 1
     if head is None:
         if rows:
             return BadEvent(conversation_id, 0, "the chain head is missing (audit_heads row deleted?)")
-    else:
-        head_seq, head_hash = head
-        last_seq = expected_seq - 1
-        if head_seq != last_seq or head_hash != prev:
-            return BadEvent(
-                conversation_id,
-                last_seq + 1,
-                f"chain head records event {head_seq} but the log ends at {last_seq} (events deleted at the end?)",
-            )
+        return None
+    head_seq, head_hash = head
+    if head_seq > last_seq:
+        if head_read_after:
+            return None  # appended after the events were read
+        return BadEvent(
+            conversation_id,
+            last_seq + 1,
+            f"chain head records event {head_seq} but the log ends at {last_seq} (events deleted at the end?)",
+        )
+    if hashes[head_seq] != head_hash:
+        return BadEvent(
+            conversation_id, head_seq, "the chain head's hash does not match the event (rewritten?)"
+        )
     return None
 
 
@@ -98,16 +110,28 @@ async def verify_chains(db: Database, conversation_id: str | None = None) -> Ver
         if conversation_id is not None:
             head_query = head_query.where(AuditHeadRow.conversation_id == conversation_id)
             event_query = event_query.where(AuditEventRow.conversation_id == conversation_id)
+        # Heads before events: a running service appends meanwhile, and an event past its head
+        # is one appended since; a chain begun meanwhile has its head read afterwards.
         heads = {h.conversation_id: (h.seq, h.hash) for h in (await session.execute(head_query)).scalars()}
         chains: dict[str, list[AuditEventRow]] = {}
         stream = await session.stream(event_query.execution_options(yield_per=2000))
         async for row in stream.scalars():
             chains.setdefault(row.conversation_id, []).append(row)
+        begun = sorted(set(chains) - set(heads))
+        late_heads: dict[str, tuple[int, str]] = {}
+        for start in range(0, len(begun), 500):
+            late = select(AuditHeadRow).where(AuditHeadRow.conversation_id.in_(begun[start : start + 500]))
+            late_heads.update(
+                {h.conversation_id: (h.seq, h.hash) for h in (await session.execute(late)).scalars()}
+            )
     for chain in sorted(set(chains) | set(heads)):
         rows = chains.get(chain, [])
         result.chains += 1
         result.events += len(rows)
-        bad = _check_chain(chain, rows, heads.get(chain))
+        if chain in heads:
+            bad = _check_chain(chain, rows, heads[chain])
+        else:
+            bad = _check_chain(chain, rows, late_heads.get(chain), head_read_after=True)
         if bad is not None:
             result.problems.append(bad)
     for conversation, started in sorted(conversations.items()):

@@ -332,3 +332,27 @@ async def test_gateway_runs_under_a_role_that_can_only_append(pg_url: str, tmp_p
     finally:
         await log.close()
         await db.close()
+
+
+async def test_verify_while_the_service_appends_reports_nothing(audit: AuditLog) -> None:
+    # `audit verify` may run beside a live gateway: events and new chains committed between its
+    # reads are appends, not tampering.
+    await _fill(audit, "existing", 3)
+    stop = asyncio.Event()
+
+    async def service() -> int:
+        n = 0
+        while not stop.is_set():
+            await audit.append("existing", "turn.user", "caller", {"n": n})
+            await audit.append(f"new-{n}", "conversation.started", "system", {"n": n})
+            n += 1
+        return n
+
+    writer = asyncio.create_task(service())
+    results = [await audit.verify() for _ in range(15)]
+    stop.set()
+    appended = await writer
+    assert appended > 0
+    assert [r.first_bad for r in results if not r.ok] == []
+    final = await audit.verify()
+    assert final.ok and final.chains == appended + 1
