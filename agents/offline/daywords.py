@@ -71,7 +71,7 @@ _HALF = re.compile(
 )
 _WEEK_ON = re.compile(
     rf"\b(a|1|one|2|3|two|three) (weeks?|fortnight) (?:on|from) ({'|'.join(_DAYS)}|today|tomorrow)\b"
-    rf"|\b(a|1|one|2|3|two|three) (weeks?|fortnight) (today|tomorrow)\b"
+    rf"|\b(a|1|one|2|3|two|three) (weeks?|fortnight) (today|tomorrow|{'|'.join(_DAYS)})\b"
     rf"|\b(?:(?:on|this|next|for|by) )?({'|'.join(_DAYS)}) (week|fortnight)\b(?! ?(?:after|from|on|of|\d))"
 )
 # "twenty past 3", "10 to 4", "5 minutes past 2": minutes not a quarter or a half ("quarter to 11"
@@ -79,7 +79,12 @@ _WEEK_ON = re.compile(
 _MINUTES_PAST = re.compile(
     r"(?<!from )(?<!between )\b(5|10|20|25)(?: (?:minutes?|mins?))? (past|after|to|till) (1[0-2]|[1-9])\b(?!:|\d)"
 )
-_PREPONE = re.compile(r"\bprepon(e|es|ed|ing)\b")
+# "at 10.30", "10.30am", "for 14.00": a British clock time written with a stop (not "03.14.1985")
+_STOP_TIME = re.compile(
+    r"\b(at|around|about|by|for|after|before|say|or|then|till|until|from) ([01]?\d|2[0-3])\.([0-5]\d)\b(?!\.?\d)"
+    r"|(?<![\d.])\b(1[0-2]|0?[1-9])\.([0-5]\d)(?= ?(?:am|pm|o'clock)\b)"
+)
+_PREPONE = re.compile(r"\bpre ?pon(e|es|ed|ing)\b")
 _PREPONED = {"e": "bring forward", "es": "bring forward", "ed": "brought forward", "ing": "bringing forward"}
 
 
@@ -137,4 +142,8 @@ def canonical(text: str) -> str:
     text = _SHORT_DAY.sub(lambda m: _short_day(m, text), text)
     text = _HALF.sub(lambda m: f"{m.group(1)}:30", text)
     text = _MINUTES_PAST.sub(_minutes_past, text)
+    text = _STOP_TIME.sub(
+        lambda m: f"{m.group(1)} {m.group(2)}:{m.group(3)}" if m.group(1) else f"{m.group(4)}:{m.group(5)}",
+        text,
+    )
     return _WEEK_ON.sub(_week_on, text)

@@ -23,14 +23,14 @@ _FIRST = re.compile(
     r"|(?<!\bmy )(?<!\byour )\b(?:very )?(?:first|1st) (?:appointment|slot|opening|spot)\b"
     r"|\bearliest (?:appointment|slot|time|one|opening|spot)?\s*(?:you|u|he|she|they|dr|doctor)?\s*(?:have|has|got|can do"
     r"|'ve got|'s got|available|free)?\b"
-    r"|\bas early as (?:possible|you can|you have|he can|she can|they can)\b|\bstart of (?:the|that) day\b"
+    r"|\b(?:as )?early as (?:possible|you can|you have|he can|she can|they can)\b|\bstart of (?:the|that) day\b"
 )
 _LAST = re.compile(
-    r"\blast thing\b|\bend of (?:the|that) day\b"
+    r"\blast thing\b|\bend of (?:the |that )?day\b"
     r"|(?<!\bmy )\b(?:the )?(?:very )?(?:last|latest) (?:appointment|slot|time|one|opening|spot|available)s?"
     r"(?: (?:of|in|on) (?:the|that) (?:day|afternoon))?\b"
     r"|\blatest (?:you|u|he|she|they|dr|doctor)?\s*(?:have|has|got|can do|'ve got|'s got|available|free)\b"
-    r"|\bas late as (?:possible|you can|you have|he can|she can|they can)\b"
+    r"|\b(?:as )?late as (?:possible|you can|you have|he can|she can|they can)\b"
 )
 # "earliest" alone asks for the soonest day ("your earliest appointment"): an edge of a day only
 # when a day is named as well (`dates.find_when` checks), and never "the earliest day".
@@ -71,7 +71,8 @@ def same_time_another_day(text: str, now: datetime) -> tuple[int, time, str] | N
 # A second time the caller would take instead: "X, else Y", "X or failing that Y", "X, if not Y",
 # "X. If you only do half hours then Y is fine".
 _FALLBACK = re.compile(
-    r"(?:\bor\s+)?\b(?:else|otherwise|failing that|if not(?:,? then)?|at a push|worst case"
+    r"(?:\bor\s+)?\b(?:else|otherwise|failing that|if not(?:,? then)?|at a push|worst case|alternatively"
+    r"|if (?:that's |that is |it's |it is )?not (?:possible|available|free)(?:,? then)?|but(?: also| even)?"
     r"|if (?:that's|that is|it's|it is) (?:not|taken|gone|booked)[a-z ]{0,12}?(?:,? then)?"
     r"|if (?:you|he|she|they) (?:only|can't|cannot|don't)[a-z' -]{0,40}?\bthen)\b"
     r"|\bor(?:\s+(?:maybe|at least|even|possibly))?\b"
@@ -87,7 +88,7 @@ def fallback_start(text: str, first_end: int) -> int | None:
 
 _CHANGE = re.compile(
     r"\b(?:actually|no wait|wait|hang on|hold on|sorry|i mean|i meant|make it|make that|or rather|rather|scratch that"
-    r"|change (?:it|that) to|on second thought|on 2nd thought)\b|\bno,|\bnot (?:on )?[a-z]+day\b,?"
+    r"|change (?:it|that) to|on second thoughts?|on 2nd thoughts?)\b|\bno[,.!]|\bnot (?:on )?[a-z]+day\b,?"
 )
 _DAY_WORD = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|the \d{1,2}(?:st|nd|rd|th))"

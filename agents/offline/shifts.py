@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 _COUNT = r"(?:exactly\s+|just\s+)?(?P<n>\d{1,3}|a|an|one|a couple of|a couple|couple of|a few|half an?)"
-_UNIT = r"(?P<unit>hours?|hrs?|minutes?|mins?|days?|weeks?)"
+_UNIT = r"(?P<unit>hours?|hrs?|minutes?|mins?|days?|weeks?|fortnight)"
 _LATER = r"later|back|after|out|on|further on"
 _EARLIER = r"earlier|forward|before|sooner|up|ahead"
 _PUSH = re.compile(  # "push it by an hour", "push my appointment 2 days": pushed is later
@@ -26,7 +26,7 @@ _BY_COUNT = re.compile(
     rf"{_UNIT.replace('?P<unit>', '?P<unit2>')}\b"
 )
 _NEXT_DAY = re.compile(
-    r"\b(?:the|to the) (?:next|following) (?P<next>day|week)\b(?! after)|\bthe day after\b(?! tomorrow| next)"
+    r"\b(?:the|to the|to) (?:next|following) (?P<next>day|week)\b(?! after)|\bthe day after\b(?! tomorrow| next)"
     r"|\bthe day before\b|\bsame time (?:the )?(?:following|next) week\b|\b(?:a|one|1) day (?:earlier|before|later|after)\b"
 )
 _COUNTS = {"a": 1, "an": 1, "one": 1, "a couple of": 2, "a couple": 2, "couple of": 2, "a few": 3}
@@ -52,7 +52,7 @@ def shift_of(text: str) -> tuple[int, int] | None:
             return 0, sign * round(count * 60)
         if unit.startswith("min"):
             return 0, sign * round(count)
-        days = count * (7 if unit.startswith("week") else 1)
+        days = count * (7 if unit.startswith("week") else 14 if unit == "fortnight" else 1)
         return (sign * round(days), 0) if days == int(days) else None
     if m := _NEXT_DAY.search(text):
         words = m.group(0)

@@ -57,6 +57,11 @@ from tests.agents.test_phrasings import CHEN, PATEL, RODRIGUEZ, at, booked, conv
         ("friday fortnight", "2 weeks from friday"),
         ("a fortnight today", "2 weeks from today"),
         ("nxt wk", "next week"),
+        ("at 10.30 tomorrow", "at 10:30 tomorrow"),  # a British stop in a time
+        ("for 14.00", "for 14:00"),
+        ("born 03.14.1985", "born 03.14.1985"),  # a date, not a time
+        ("a week thursday", "a week from thursday"),
+        ("can we pre-pone it", "can we bring forward it"),
         ("wed like to book", "wed like to book"),  # "we'd" typed without the apostrophe
         ("munday", "munday"),  # a surname, not a misspelt Monday
         ("i work mondays", "i work mondays"),
@@ -111,6 +116,8 @@ def test_when_words(said: str, now: datetime, day: date, at: time | None) -> Non
         ("next opening on thursday", "first", date(2026, 12, 3)),
         ("the first appointment on monday", "first", date(2026, 12, 7)),
         ("the very last slot on thursday", "last", date(2026, 12, 3)),
+        ("end of day friday", "last", date(2026, 12, 4)),
+        ("first thing on the 15th", "first", date(2026, 12, 15)),
     ],
 )
 def test_edge_of_a_day(said: str, edge: str, day: date) -> None:
@@ -133,6 +140,9 @@ def test_not_an_edge_of_a_day() -> None:
         ("at 11, if not then 11:30", time(11), time(11, 30)),
         ("quarter past 9. if that's taken then half 9", time(9, 15), time(9, 30)),
         ("at 4 or 4:30", time(16), time(16, 30)),
+        ("11:15 tomorrow, but 11:30 would do", time(11, 15), time(11, 30)),
+        ("at 3 if not possible then 4", time(15), time(16)),
+        ("at 3 but not with dr chen", time(15), None),
         ("at 4 tomorrow or friday at 3", time(16), None),  # another day: not a fallback
     ],
 )
@@ -150,6 +160,8 @@ def test_fallback_time(said: str, at: time, fallback: time | None) -> None:
         ("thursday doesn't work, wednesday is better", date(2026, 12, 2), None),
         ("at 3 tomorrow, sorry, i meant 4", date(2026, 12, 2), time(16)),
         ("not thursday, friday", date(2026, 12, 4), None),
+        ("wednesday... on second thoughts thursday", date(2026, 12, 3), None),
+        ("wednesday. hmm, no. thursday.", date(2026, 12, 3), None),
         ("friday, not thursday", date(2026, 12, 4), None),
         ("i'd rather not come on monday, tuesday works", date(2026, 12, 8), None),
         ("i won't be in on thursday so friday at 10 please", date(2026, 12, 4), time(10)),
@@ -175,6 +187,8 @@ def test_change_of_mind(said: str, day: date, at: time | None) -> None:
         ("a day earlier", (-1, 0)),
         ("an hour and a half later", (0, 90)),
         ("push it by 2 hours", (0, 120)),
+        ("push it out a fortnight", (14, 0)),
+        ("move it to next day", (1, 0)),
         ("the day after tomorrow", None),  # a day, not a move
         ("in a week", None),  # from today, not from the appointment
         ("next week", None),
