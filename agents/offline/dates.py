@@ -197,7 +197,7 @@ _TIME = re.compile(
     r"\b(?:(?P<half>half|quarter)\s+(?P<rel>past|after|to|till)\s+(?P<h1>\d{1,2})"
     r"|(?P<h>\d{1,2})(?::(?P<min>\d{2}))?\s*(?P<ampm>am|pm|o'clock|in the morning|in the afternoon)"
     r"|(?P<h2>\d{1,2}):(?P<min2>\d{2})"
-    r"|(?:at|around|by)\s+(?P<h3>\d{1,2})(?!\d|st|nd|rd|th|/|:)"
+    r"|(?:at|around|by)\s+(?P<h3>\d{1,2})(?!\d|st|nd|rd|th|/|:|\s*(?:days?|weeks?|hours?|hrs?|minutes?|mins?|months?)\b)"
     # "move it to 4", "sorry, I meant 11", "can we do 2": an hour after words that name a time
     r"|(?:(?:to|for|meant|mean|said|say|make it|make that|make this|how about|what about|can we do|could we do|try"
     r"|rather|ok|okay|yes|yeah|sure|fine|then)\s+|^\W*)"

@@ -3,7 +3,8 @@
 - the edge of a day: "first thing tomorrow", "the first appointment of the day", "the earliest you
   have on Monday", "as early as possible" -> "first"; "last thing", "end of the day", "the latest
   slot", "as late as you can" -> "last": the first (last) free time of that day, proposed;
-- the same time another day: "this time next week", "same time tomorrow" -> (days on, now's time);
+- now's time another day: "this time next week", "this time tomorrow" -> (days on, now's time)
+  ("the same time next week" is the time of the appointment being moved: `shifts`);
 - a fallback time: "quarter to 11, else 11 is fine", "3:30 or failing that 4", "if you only do
   half hours then 11 o'clock": where the second time's words start;
 - a change of mind: "Wednesday, actually make it Thursday", "no wait, Thursday instead": where
@@ -48,7 +49,7 @@ def edge_of_day(text: str) -> tuple[str | None, str | None]:
 
 
 _SAME_TIME = re.compile(
-    r"\b(?:this|the same|same) time (?P<when>tomorrow|next week|in a week|a week from (?:now|today)|next (?:monday"
+    r"\bthis time (?P<when>tomorrow|next week|in a week|a week from (?:now|today)|next (?:monday"
     r"|tuesday|wednesday|thursday|friday))\b"
 )
 

@@ -327,7 +327,12 @@ def _read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool
         when.start = when.end = None  # "push my wednesday one back a week": wednesday is the old day
     if when is None or when.empty:
         return got
-    if when.start is None and new_text is not None and _day_unclear(new_text, when, task):
+    if (
+        when.start is None
+        and new_text is not None
+        and not s.get("shift")
+        and _day_unclear(new_text, when, task)
+    ):
         s["day_unclear"] = True  # a time with words where the day was: ask the day, don't assume
     elif when.start is not None:
         s.pop("day_unclear", None)

@@ -29,6 +29,9 @@ _NEXT_DAY = re.compile(
     r"\b(?:the|to the|to) (?:next|following) (?P<next>day|week)\b(?! after)|\bthe day after\b(?! tomorrow| next)"
     r"|\bthe day before\b|\bsame time (?:the )?(?:following|next) week\b|\b(?:a|one|1) day (?:earlier|before|later|after)\b"
 )
+_SAME_DAY = re.compile(
+    r"\b(?:the|that) same day\b|\bsame day\b|\b(?:later|earlier) (?:that|on that|in the) day\b"
+)
 _COUNTS = {"a": 1, "an": 1, "one": 1, "a couple of": 2, "a couple": 2, "couple of": 2, "a few": 3}
 
 
@@ -42,6 +45,9 @@ def shift_of(text: str) -> tuple[int, int] | None:
     """(days, minutes) to add to the appointment's start, or None when the words say no move."""
     text = re.sub(r"\b(an|1|one) hours? and a half\b", "90 minutes", text)  # "an hour and a half later"
     text = re.sub(r"\b(\d) and a half hours\b", lambda m: f"{int(m.group(1)) * 60 + 30} minutes", text)
+    # "bring forward my appointment by a day": the direction, then the amount
+    text = re.sub(r"\b(forward|back|out|up|later|earlier) (?:it|that|my appointment|the appointment|my appt|the appt) "
+                  r"(?=(?:by )?(?:\d|a |an |one |half |couple |exactly |just ))", r"\1 ", text)  # fmt: skip
     if (m := _PUSH.search(text)) and not _BY_COUNT.search(text):
         text = f"{m.group('n')} {m.group('unit')} later"
     if m := _BY_COUNT.search(text):
@@ -59,4 +65,6 @@ def shift_of(text: str) -> tuple[int, int] | None:
         if m.group("next") == "week" or "week" in words:
             return 7, 0
         return (-1 if re.search(r"\b(before|earlier)\b", words) else 1), 0
+    if _SAME_DAY.search(text):  # "the same day but at 4", "later that day": the appointment's day
+        return 0, 0
     return None

@@ -85,7 +85,7 @@ MONDAY = NOW.replace(day=7)  # Monday December 7th 2026, 10 AM
         ("a week tomorrow at noon", NOW, date(2026, 12, 9), time(12)),
         ("this time next week", NOW, date(2026, 12, 8), time(10)),
         (
-            "same time tomorrow",
+            "this time tomorrow",
             NOW.replace(hour=14, minute=20),
             date(2026, 12, 2),
             time(14, 30),
@@ -189,6 +189,9 @@ def test_change_of_mind(said: str, day: date, at: time | None) -> None:
         ("push it by 2 hours", (0, 120)),
         ("push it out a fortnight", (14, 0)),
         ("move it to next day", (1, 0)),
+        ("bring forward my appointment by one day", (-1, 0)),
+        ("the same day but at 4", (0, 0)),
+        ("later that day", (0, 0)),
         ("the day after tomorrow", None),  # a day, not a move
         ("in a week", None),  # from today, not from the appointment
         ("next week", None),
@@ -275,6 +278,13 @@ CASES: dict[str, Case] = {
     "friday fortnight at twenty past ten: the nearest offered": Case(
         ["Dr Patel, Friday fortnight at twenty past ten?", OLIVIA, "10:30 please", "yes"], "p-1005",
         {(PATEL, at(18, 10, 30))}, said=["Friday, December 18th at 10:20 AM isn't available"]),
+    "twenty to eleven, else 11": Case(
+        ["Book Dr. Chen Friday at twenty to eleven, else 11 is fine", OLIVIA, "yes"], "p-1005", {(CHEN, at(4, 11))}),
+    "a change of mind in speech": Case(
+        ["i need to see doctor chen wednesday at half three no wait thursday",
+         "olivia martinez may ninth nineteen ninety eight", "yes"], "p-1005", {(CHEN, at(3, 15, 30))}),
+    "a week from friday, last thing": Case(
+        ["Dr Chen a week from Friday, last thing", OLIVIA, "yes"], "p-1005", {(CHEN, at(11, 16, 30))}),
     "this time next week": Case(
         ["Does Dr. Rodriguez have this time next week?", OLIVIA, "Yes."], "p-1005", {(RODRIGUEZ, at(8, 10))},
         said=["Tuesday, December 8th at 10 AM"]),
@@ -321,7 +331,16 @@ CASES: dict[str, Case] = {
     "can't make thursday's physical, friday instead": Case(
         ["I won't make my physical on Thursday. Could we do Friday at 11 instead? Emily Davis, July 23 1990", "yes"],
         "p-1003", {(PATEL, at(4, 11))}),
+    "the same time next week is the appointment's time": Case(
+        ["can you move my appointment to the same time next week", JAMES, "yes"], "p-1004", {(CHEN, at(11, 14, 30))}),
+    "the same day but at 4": Case([JAMES, "can we do the same day but at 4 instead", "yes"], "p-1004",
+                                  {(CHEN, at(4, 16))}),
+    "an hour earlier, typed short": Case(["move my thurs appt an hour earlier", EMILY, "yes"], "p-1003",
+                                         {(PATEL, at(3, 9))}),
+    "back by 30 mins": Case(["push my appointment back by 30 mins", JAMES, "yes"], "p-1004", {(CHEN, at(4, 15))}),
     # ---- prepone (Indian English): bring earlier
+    "prepone by one day": Case([JAMES, "please prepone my appointment by one day", "yes"], "p-1004",
+                               {(CHEN, at(3, 14, 30))}),
     "prepone to tomorrow": Case(
         [f"{EMILY}. I want to prepone my appointment to tomorrow at 9.", "Yes."], "p-1003", {(PATEL, at(2, 9))}),
 }  # fmt: skip
