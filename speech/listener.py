@@ -19,9 +19,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Coroutine
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -167,11 +166,12 @@ class Listener:
         """The transcript being made of the current pause's audio, if any (for tests and the bench)."""
         return None if self._speculative is None else self._speculative.task
 
-    def transcribe(self, turn: TurnEnded) -> Coroutine[Any, Any, Heard]:
+    def transcribe(self, turn: TurnEnded) -> asyncio.Task[Heard]:
         """The transcript of a finished turn: the speculative one when it covers the same audio.
 
         Call it when the turn ends (it claims the speculative run right away, before the next
-        turn can start one); await the result whenever the turn's reply is due.
+        turn can start one, and the transcription starts now); await it whenever the turn's reply
+        is due.
         """
         ended_at = time.monotonic()
         speculative = self._speculative
@@ -180,7 +180,13 @@ class Listener:
         self._trim(turn.end_ms)
         if turn.complete is not None:
             self.counts["ended_complete" if turn.complete else "ended_incomplete"] += 1
-        return self._finish(turn, speculative, ended_at, self.hints)
+        return asyncio.get_running_loop().create_task(self._finish(turn, speculative, ended_at, self.hints))
+
+    def forget(self, turn: TurnEnded) -> None:
+        """A finished turn nobody will answer: drop its speculative run and its audio."""
+        self._drop_speculative()
+        self._onset_ms = None
+        self._trim(turn.end_ms)
 
     async def _finish(
         self, turn: TurnEnded, speculative: _Speculative | None, ended_at: float, hints: Hints

@@ -25,6 +25,18 @@ from speech.listener import Heard, Hints, Listener, Pcm, Transcriber
 from speech.turn import SpeechResumed, SpeechStarted, TurnConfig, TurnDetector, TurnDiscarded, TurnEnded
 from speech.vad import SileroVadModel
 
+__all__ = [
+    "BargeIn",
+    "CallerTurn",
+    "Heard",
+    "Hints",
+    "Keyed",
+    "ListenEvent",
+    "Listening",
+    "SpeechStarted",
+    "TranscriptionFailed",
+]
+
 
 @dataclass(frozen=True)
 class BargeIn:
@@ -46,7 +58,7 @@ class TranscriptionFailed:
     error: BaseException
 
 
-ListenEvent = SpeechStarted | BargeIn
+ListenEvent = SpeechStarted | BargeIn  # SpeechStarted: `speech.turn`'s, re-exported here
 CallerTurn = Heard | Keyed | TranscriptionFailed
 
 
@@ -54,7 +66,7 @@ CallerTurn = Heard | Keyed | TranscriptionFailed
 class _Ended:
     """A turn whose transcript is being made; `starts` counts the speech starts seen by its end."""
 
-    transcript: asyncio.Future[Heard]
+    transcript: asyncio.Task[Heard]
     starts: int
 
 
@@ -100,10 +112,10 @@ class Listening:
             elif isinstance(event, TurnEnded):
                 self._gate.speech_stopped()
                 if self._deaf:
+                    self.listener.forget(event)
                     continue
                 # Transcription starts now (or is already running), not when the turn is taken.
-                transcript = asyncio.ensure_future(self.listener.transcribe(event))
-                self._turns.put_nowait(_Ended(transcript, self._speech_starts))
+                self._turns.put_nowait(_Ended(self.listener.transcribe(event), self._speech_starts))
             elif isinstance(event, TurnDiscarded):
                 self._gate.speech_stopped()
                 if self._held is not None:  # the "continuation" was a cough: answer what was held
@@ -153,10 +165,10 @@ class Listening:
         cancelled and turns that end from now on are not transcribed."""
         self.stop()
 
-    def stop(self) -> list[asyncio.Future[Heard]]:
+    def stop(self) -> list[asyncio.Task[Heard]]:
         """Take no more turns; returns the cancelled transcripts that were waiting (to await)."""
         self._deaf = True
-        cancelled = []
+        cancelled: list[asyncio.Task[Heard]] = []
         while not self._turns.empty():
             item = self._turns.get_nowait()
             if isinstance(item, _Ended):

@@ -31,10 +31,8 @@ from gateway.twilio.speaker import Speaker, SpeechTiming
 from gateway.twilio.transfer import CallTransfer, HangUp
 from gateway.twilio.words import SORRY
 from speech.codec import ulaw_decode
-from speech.listener import Heard
-from speech.listening import BargeIn, Keyed, Listening, TranscriptionFailed
+from speech.listening import BargeIn, Heard, Keyed, Listening, SpeechStarted, TranscriptionFailed
 from speech.models import SpeechModels
-from speech.turn import SpeechStarted
 
 log = get_logger(__name__)
 
