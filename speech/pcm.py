@@ -41,9 +41,11 @@ def to_int16(pcm: np.ndarray) -> np.ndarray:
     if np.issubdtype(arr.dtype, np.floating):
         if arr.size and not np.isfinite(arr).all():
             raise AudioFormatError("audio contains NaN or infinite samples")
-        return (np.clip(arr, -1.0, 1.0) * 32767.0).round().astype(np.int16)
+        scaled: np.ndarray = (np.clip(arr, -1.0, 1.0) * 32767.0).round().astype(np.int16)
+        return scaled
     if np.issubdtype(arr.dtype, np.integer):
-        return np.clip(arr, -32768, 32767).astype(np.int16)
+        clipped: np.ndarray = np.clip(arr, -32768, 32767).astype(np.int16)
+        return clipped
     raise AudioFormatError(f"unsupported sample type {arr.dtype}")
 
 
@@ -52,7 +54,8 @@ def to_float32(pcm: np.ndarray) -> np.ndarray:
     arr = np.asarray(pcm)
     if np.issubdtype(arr.dtype, np.floating):
         to_int16(arr)  # same checks (shape, NaN) as everywhere else
-        return np.clip(arr, -1.0, 1.0).astype(np.float32, copy=False)
+        floats: np.ndarray = np.clip(arr, -1.0, 1.0).astype(np.float32, copy=False)
+        return floats
     return to_int16(arr).astype(np.float32) / 32768.0
 
 

@@ -27,7 +27,8 @@ def resample(pcm: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
     samples = to_float32(arr) if np.issubdtype(arr.dtype, np.floating) else to_int16(arr)
     if from_rate == to_rate or samples.size == 0:
         return samples.copy()
-    return soxr.resample(samples, from_rate, to_rate, quality=QUALITY)
+    out: np.ndarray = soxr.resample(samples, from_rate, to_rate, quality=QUALITY)
+    return out
 
 
 class StreamResampler:
@@ -47,12 +48,13 @@ class StreamResampler:
         samples = to_int16(chunk)
         if self._stream is None:
             return samples.copy()
-        return self._stream.resample_chunk(samples)
+        out: np.ndarray = self._stream.resample_chunk(samples)
+        return out
 
     def flush(self) -> np.ndarray:
         """Return the samples still held in the filter; the stream can be reused afterwards."""
         if self._stream is None:
             return np.zeros(0, dtype=np.int16)
-        tail = self._stream.resample_chunk(np.zeros(0, dtype=np.int16), last=True)
+        tail: np.ndarray = self._stream.resample_chunk(np.zeros(0, dtype=np.int16), last=True)
         self._stream.clear()
         return tail

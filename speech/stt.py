@@ -290,8 +290,8 @@ class SpeechToText:
             self._count("short", len(short))
             if len(short) > 1:
                 self._count("batched", len(short))
-            context = max(contexts[i] or MIN_FRAMES for i in short)
-            decoded = self._decode_windows([audios[i] for i in short], context, [prompts[i] for i in short])
+            frames = max(contexts[i] or MIN_FRAMES for i in short)
+            decoded = self._decode_windows([audios[i] for i in short], frames, [prompts[i] for i in short])
             for i, result in zip(short, decoded, strict=True):
                 results[i] = result
         batch_end = time.perf_counter()
@@ -312,7 +312,7 @@ class SpeechToText:
 
     def _context(self, audio: np.ndarray) -> int | None:
         """Encoder frames for a short decode of `audio`; None when it needs the windowed path."""
-        frames = len(audio) // self.model.feature_extractor.hop_length
+        frames: int = len(audio) // self.model.feature_extractor.hop_length
         if frames + MARGIN_FRAMES > FULL_FRAMES:
             return None
         return max(MIN_FRAMES, -(-(frames + MARGIN_FRAMES) // 100) * 100)
