@@ -29,6 +29,7 @@ from gateway.console.rendering import STATIC_DIR, business_tz, render
 from gateway.console.steps import build_view
 from gateway.deps import CurrentStaff, PollingStaff, ServicesDep, get_services
 from gateway.services import Services
+from gateway.statuses import ConversationStatus
 from gateway.store.audit import SYSTEM_CHAIN
 from gateway.store.models import RecordingRow
 from gateway.store.transcripts import ConversationDetail, load_conversation
@@ -106,7 +107,7 @@ def _transcript_context(detail: ConversationDetail) -> dict[str, Any]:
         "c": detail.row,
         "view": build_view(detail.turns, detail.events),
         "version": _version(detail),
-        "live": detail.row.status != "closed",
+        "live": detail.row.status != ConversationStatus.CLOSED,
         "user_label": _USER_LABEL.get(detail.row.channel, "User"),
     }
 
