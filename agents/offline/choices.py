@@ -27,8 +27,15 @@ _CORRECTION = re.compile(r".*\b(no|sorry|actually|i mean|i meant|rather|instead|
 _FUZZY_CUTOFF = 0.74
 
 
+# "the last slot of the day", "first thing": the edge of a day (`moments`), not a place in a list
+_NOT_A_POSITION = (
+    r"(?!\s+(?:thing|(?:appointment|slot|time|one|opening|spot)s?\s+(?:of|in|on)\s+(?:the|that)\s+"
+    r"(?:day|morning|afternoon)))"
+)
+
+
 def pick_by_position(text: str, count: int) -> int | None:
-    m = re.search(r"\b(1st|2nd|3rd|first|second|third|last|latter|former|earliest)\b", text)
+    m = re.search(r"\b(1st|2nd|3rd|first|second|third|last|latter|former|earliest)\b" + _NOT_A_POSITION, text)
     if m:
         index = _POSITIONS[m.group(1)]
         index = index if index >= 0 else count - 1

@@ -34,7 +34,7 @@ _GO_ON = re.compile(r"^\W*(and )?(the (other|second|next) (one|request|thing)|th
 # "... could we push it back a week?": a second request about the appointment just mentioned
 _INSTEAD = re.compile(r"^(?!.*\b(?:appointment|appt|visit|booking|check ?up)s?\b).*\b(?:instead|rather)\b")
 _ABOUT_IT = re.compile(
-    r"\W*(?:[a-z']+\s+){0,4}?(?:move|push|bring|shift|change|cancel|switch|swap|reschedule|bump|put)\s+(?:it|that)\b"
+    r"\W*(?:[a-z']+[,.]?\s+){0,4}?(?:move|push|bring|shift|change|cancel|switch|swap|reschedule|bump|put)\s+(?:it|that)\b"
 )
 
 

@@ -106,6 +106,22 @@ _CANNOT_COME = re.compile(
 )
 
 
+_MOVE_WORDS = re.compile(
+    r"\b(?:move|moved|moving|reschedul\w*|re schedule|postpone|push|pushed|shift|bump|rebook\w*|bring|brought"
+    # an appointment named, not asked for ("lucas's vaccination appointment", not "a new appointment")
+    r"|(?<!\ba )(?<!\ban )(?<!\bnew )(?<!another )(?<!\bone )(?:appointment|appt|visit|booking|check ?up"
+    r"|physical|consult\w*|exam\w*|jab|vaccin\w*|shot|follow ?up|session)s?"
+    r"|(?:can't|cannot|can not|won't|will not|unable to|not able to) (?:make|come|do|attend|go))\b"
+)
+
+
+def only_a_change_of_mind(text: str) -> bool:
+    """ "book Dr Patel Wednesday at 9, no wait, make that Thursday": the words that read as a move
+    ("make that", "change that to", "instead") change a booking being asked for, when no
+    appointment the caller has and no verb of moving one is named."""
+    return bool(changes_of_mind(text)) and _MOVE_WORDS.search(text) is None
+
+
 def changes_of_mind(text: str) -> list[tuple[int, int]]:
     """The words of a change of mind in "wednesday, actually make it thursday", "wednesday's no
     good, thursday then": (start, end) spans, the last first. The caller reads the words after

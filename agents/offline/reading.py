@@ -22,6 +22,7 @@ from agents.offline.choices import (
 from agents.offline.dates import When, corrected_year, day_phrases, find_dob, find_when
 from agents.offline.followups import the_new_request
 from agents.offline.intents import Intent, intents, task_of
+from agents.offline.moments import only_a_change_of_mind
 from agents.offline.names import (
     bare_name,
     corrected_name,
@@ -153,6 +154,13 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         and not re.search(r"\b(appointment|visit)\b", text)
     ):
         task = None  # "can we change that to friday" while booking: still the booking
+    if (
+        task == Intent.RESCHEDULE
+        and Intent.BOOK in found
+        and not s.get("task")
+        and only_a_change_of_mind(text)
+    ):
+        task = Intent.BOOK  # "book Dr Patel Wednesday, no wait, make that Thursday": one booking
     understood = task is not None
     if task is not None and task != s.get("task"):
         for key in _TASK_KEYS:
@@ -322,6 +330,9 @@ def _read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool
         return False
     elif task == Intent.BOOK and not find_when(fresh := the_new_request(rest), ctx.now).empty:
         new_text = fresh  # "I already see Dr Patel Thursday, but I need Dr Chen Friday": Friday
+    elif task == Intent.BOOK and (moved := wanted.moved_on(wanted.load(s.get("want")), shift_of(rest))):
+        s["want"] = wanted.dump(moved)  # "the day after instead", "an hour later": from the day asked
+        return True
     when = find_when(new_text, ctx.now) if new_text is not None else None
     if when is not None and task == Intent.RESCHEDULE and s.get("shift"):
         when.start = when.end = None  # "push my wednesday one back a week": wednesday is the old day
@@ -382,7 +393,7 @@ def _points_at_one(text: str, ctx: PlanContext) -> bool:
 def _read_later_earlier(s: dict[str, Any], text: str) -> bool:
     """ "anything later?" / "something earlier": times after the last (before the first) offered."""
     m = re.search(r"\b(later|earlier|sooner)\b(?!\s+than)", text)
-    if not m:
+    if not m or shift_of(text) is not None:  # "an hour later": that much later (`_read_when`)
         return False
     starts = [Slot.model_validate(x).start for x in s["offered"]]
     later = m.group(1) == "later"

@@ -51,6 +51,22 @@ def shifted(want: When | None, start: datetime, days: int, minutes: int) -> When
     return out
 
 
+def moved_on(want: When | None, shift: tuple[int, int] | None) -> When | None:
+    """A booking's wanted day (and time) moved by "the day after", "an hour later", "a week
+    later"; None when nothing was asked for yet (or no move was said)."""
+    if want is None or want.start is None or shift is None or shift == (0, 0):
+        return None
+    days, minutes = shift
+    out = merge(want, When())
+    out.start = want.start + timedelta(days=days)
+    out.end = (want.end or want.start) + timedelta(days=days)
+    if minutes and want.at is not None:
+        out.at = (datetime.combine(want.start, want.at) + timedelta(minutes=minutes)).time()
+    elif minutes:
+        return None  # "an hour later" than no time: not a time to guess
+    return out
+
+
 def dump(when: When) -> dict[str, Any]:
     return {
         "start": when.start.isoformat() if when.start else None,

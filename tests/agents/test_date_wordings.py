@@ -18,7 +18,7 @@ import pytest
 
 from agents.offline import wanted
 from agents.offline.dates import When, find_when
-from agents.offline.moments import edge_of_day
+from agents.offline.moments import edge_of_day, only_a_change_of_mind
 from agents.offline.numbers import normalize
 from agents.offline.offers import choose
 from agents.offline.shifts import shift_of
@@ -174,6 +174,20 @@ def test_change_of_mind(said: str, day: date, at: time | None) -> None:
 
 
 @pytest.mark.parametrize(
+    ("said", "booking"),
+    [
+        ("book dr patel wednesday at 9, no wait, make that thursday", True),
+        ("book an appointment with dr chen friday, actually change that to monday", True),
+        ("i'm calling about lucas's vaccination appointment. can we change it to wednesday instead?", False),
+        ("i won't make my physical on thursday. could we do friday at 11 instead?", False),
+        ("move my appointment to thursday, no wait, friday", False),
+    ],
+)
+def test_a_change_of_mind_in_a_booking_is_no_move(said: str, booking: bool) -> None:
+    assert only_a_change_of_mind(normalize(said)) is booking
+
+
+@pytest.mark.parametrize(
     ("said", "shift"),
     [
         ("can you push it two hours later", (0, 120)),
@@ -309,6 +323,28 @@ CASES: dict[str, Case] = {
     "a day turned down at the proposal": Case(
         ["Dr Patel on Monday at 11 please", OLIVIA, "oh hang on, Monday's no good, Tuesday instead", "yes"],
         "p-1005", {(PATEL, at(8, 11))}, said=["Tuesday, December 8th at 11 AM"]),
+    "make that thursday, in the first breath": Case(
+        ["book dr patel wednesday at 9, no wait, make that thursday", OLIVIA, "yes"], "p-1005", {(PATEL, at(3, 9))}),
+    "change that to thursday, a sentence later": Case(
+        ["I'd like to see Dr Chen on Wednesday. Actually, change that to Thursday at 11.", OLIVIA, "yes"],
+        "p-1005", {(CHEN, at(3, 11))}),
+    "the last slot of the day after an offer": Case(
+        ["Dr Chen tomorrow please", OLIVIA, "hmm, actually make it the last slot of the day", "yes"], "p-1005",
+        {(CHEN, at(2, 16, 30))}),
+    "the day after the proposed one": Case(
+        ["Dr Chen tomorrow at 11", OLIVIA, "no wait, the day after instead", "yes"], "p-1005", {(CHEN, at(3, 11))},
+        said=["Thursday, December 3rd at 11 AM. Shall I go ahead?"]),
+    "an hour later than proposed": Case(
+        ["Dr Patel on Friday at 10", OLIVIA, "could we make it an hour later?", "yes"], "p-1005",
+        {(PATEL, at(4, 11))}),
+    "tuesday week, the earliest": Case(
+        ["Could I have Dr Patel's earliest on Tuesday week?", OLIVIA, "yes"], "p-1005", {(PATEL, at(15, 9))}),
+    "speech: half three tomorrow": Case(
+        ["can i see doctor chen half three tomorrow", "olivia martinez may ninth nineteen ninety eight", "yes"],
+        "p-1005", {(CHEN, at(2, 15, 30))}),
+    "speech: twenty past two, or else half two": Case(
+        ["can doctor rodriguez see me at twenty past two on friday or else half two",
+         "olivia martinez may ninth nineteen ninety eight", "yes"], "p-1005", {(RODRIGUEZ, at(4, 14, 30))}),
     # ---- moves relative to the appointment (Emily: Thursday 10 AM, James: Friday 2:30 PM)
     "two hours later": Case(
         ["I need to push my appointment back two hours", EMILY, "yes"], "p-1003", {(PATEL, at(3, 12))},
