@@ -35,6 +35,7 @@ class CallRecording:
         self.notice = settings.twilio_recording_notice.strip() if settings.twilio_record_calls else ""
         self._awaiting_consent = settings.twilio_record_calls and settings.twilio_record_after_consent
         self._greeting: Utterance | None = None  # the utterance that carries the notice
+        self._notice_logged = False
         if settings.twilio_record_calls and not self._awaiting_consent:
             self._start()
 
@@ -61,7 +62,13 @@ class CallRecording:
         self._greeting = utterance
 
     def greeting_over(self) -> None:
-        if self.notice:
+        self._log_notice()
+
+    def _log_notice(self) -> None:
+        """The notice's event, once: at the end of the greeting, or earlier when the caller goes on
+        after hearing it while the greeting still plays (the chain shows the notice first)."""
+        if self.notice and not self._notice_logged:
+            self._notice_logged = True
             self._audit.record(
                 self._conversation_id,
                 "call.recording_notice",
@@ -93,6 +100,7 @@ class CallRecording:
         self.recorder = CallRecorder(self._settings.data_dir / "recordings" / f"{self._conversation_id}.wav")
         if consent is not None:
             self._awaiting_consent = False
+            self._log_notice()
             self._audit.record(
                 self._conversation_id, "call.recording_started", "system", {"consent": consent}
             )
