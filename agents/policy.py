@@ -122,6 +122,7 @@ _YES_FILLER = {
     "cheers", "ta", "mate", "lock", "in", "pencil", "put", "down", "sign", "up", "make", "too",
     "easy", "needful", "kindly", "on", "then", "that'll", "will", "i'll", "take", "spot", "bang",
     "stuff", "happy", "days", "works", "let", "confirm", "about", "hai", "dear", "love", "lol", "as",
+    "pls", "plz", "plez", "plse", "thx", "thanx", "thnx", "ty",  # typed short forms
 }  # fmt: skip
 _NO_CORE = {"no", "nope", "nah", "don't", "dont", "not", "stop", "wait", "never", "negative", "hold"}
 _NO_FILLER = {

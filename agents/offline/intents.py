@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from agents.offline import keeping
+
 
 class Intent(StrEnum):
     BOOK = "book"
@@ -19,6 +21,8 @@ class Intent(StrEnum):
     DECLINE = "decline"  # "no", "that's all": an answer to "anything else?"
 
 
+_DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_CANT = r"(can't|cannot|can not|won't be able to|unable to|not able to|couldn't)"
 _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
     (
         Intent.HUMAN,
@@ -46,7 +50,10 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|(bring|push|move|put) (my|the|his|her|their|that|this|[a-z]+'s)( [a-z]+){0,3} (forward|back|out)"
             r"|(switch|swap) (my|the|his|her|their|that|this|it|[a-z]+(?: [a-z]+)?'s)\b"
             r"|come in (a bit |a little )?(earlier|later|sooner)|(earlier|later) (that|the) same day"
-            r"|(different|another|other) (time|day|date)|instead)\b"
+            r"|(different|another|other) (time|day|date)|instead"
+            # "could my appointment be moved", "can I get it moved to friday"
+            r"|(be|get|getting|have|having|want|need|like) (it |that |this |him |her |them |(my|the|his|her|our"
+            r"|their|[a-z]+'s)( [a-z]+){0,2} )?moved)\b"
         ),
     ),
     (
@@ -58,7 +65,9 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|(isn't|is not|won't|doesn't|does not) (going to |gonna )?work( out)?( for me)? ?(anymore|any more)"
             r"|(drop|scrap|scratch|delete|remove|get rid of) (my|the|his|her|that|this)\b"
             r"|(don't|do not|no longer|won't) need (the|my|that|this) (appointment|visit)|won't be coming"
-            r"|can't do (the|my|that) (appointment|visit))\b"
+            r"|can't do (the|my|that) (appointment|visit)"
+            # "I can't make Friday anymore", "we can't do tomorrow"
+            rf"|{_CANT} (make|do|come|attend)( in| to)?( on)? (the )?({_DAYS}|tomorrow|today|that day))\b"
         ),
     ),
     (
@@ -121,7 +130,38 @@ _SAYS_MOVE = re.compile(
 
 def intents(text: str) -> list[Intent]:
     """All intents found, most specific first (a reschedule mentions an appointment too)."""
+    if (kept := keeping.keeps_the_other(text)) is None:
+        return _intents(text)
+    # "an extra appointment, not change the one I have": read without the kept one's words; a
+    # visit on top of it is a booking
+    rest, extra = kept
+    found = _intents(rest)
+    if extra:
+        found = [i for i in found if i != Intent.LIST]
+        if Intent.BOOK not in found:
+            found.append(Intent.BOOK)
+    elif task_of(found) is None:  # "I'll keep my appointment": no move, no cancellation
+        found = [i for i in _intents(text) if i not in (Intent.RESCHEDULE, Intent.CANCEL)]
+    return found
+
+
+# "I can't make Friday anymore, can you put me in Tuesday at 11": a day not kept, then a new one
+_FROM_DAY = re.compile(rf"\b{_CANT} (make|do|come|attend)( in| to)?( on)? (the )?({_DAYS}|tomorrow|today)\b")
+_TO_DAY = re.compile(
+    rf"\b({_DAYS}|tomorrow|today|next week|the \d{{1,2}}(st|nd|rd|th)|\d{{1,2}}(:\d\d)? ?(am|pm)|at \d)\b"
+)
+
+
+def _intents(text: str) -> list[Intent]:
     found = [intent for intent, pattern in _PATTERNS if pattern.search(text)]
+    if (
+        Intent.CANCEL in found
+        and Intent.RESCHEDULE not in found
+        and not _SAYS_CANCEL.search(text)
+        and (cant := _FROM_DAY.search(text)) is not None
+        and _TO_DAY.search(text, cant.end())
+    ):
+        found[found.index(Intent.CANCEL)] = Intent.RESCHEDULE
     # "cancel" in "reschedule instead of cancel" is the reschedule; "move" + "cancel" likewise
     if Intent.RESCHEDULE in found and Intent.CANCEL in found and re.search(r"\binstead\b", text):
         found.remove(Intent.CANCEL)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from agents.offline import daywords
+from agents.offline import daywords, verbwords
 
 _UNITS = {
     "zero": 0, "oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -121,6 +121,7 @@ def normalize(text: str) -> str:
     # speech written without apostrophes: "i cant make it", "im calling", "dont need"
     lowered = _CONTRACTIONS.sub(lambda m: _APOSTROPHES[m.group(0)], lowered)
     lowered = daywords.respell(lowered)  # "tmrw", "2moro", "weds", "thrusday"
+    lowered = verbwords.respell(lowered)  # "mvoe", "reshedule", "cancle"
     # words are any letters ("josé"), so accented names survive to the identity lookup
     tokens = re.findall(r"\d+(?:[/:.\-]\d+)+|[^\W\d_]+(?:'[^\W\d_]+)?|\d+(?:st|nd|rd|th)?|[^\w\s]", lowered)
     out: list[str] = []

@@ -16,7 +16,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from agents.offline import wanted
+from agents.offline import anchored, wanted
 from agents.offline.choices import find_provider, pick_appointment, unknown_doctor
 from agents.offline.dates import When, find_when
 from agents.offline.followups import take_followup
@@ -214,6 +214,8 @@ class OfflinePlanner:
             return _call("reschedule_appointment", appointment_id=target.id, new_slot_id=s["chosen"])
         if not s.get("want") and s.pop("same_day", False):  # another doctor, the same day and time
             s["want"] = wanted.dump(wanted.merge(None, When(target.start.date(), target.start.date())))
+        if (anchor := s.pop("anchor", None)) is not None and s.get("shift"):  # "the Monday after"
+            s["shift"][0] = anchored.days_from(target.start.date(), *anchor) or 0
         if (shift := s.pop("shift", None)) is not None:  # "an hour later": from the appointment
             s["want"] = wanted.dump(wanted.shifted(wanted.load(s.get("want")), target.start, *shift))
         if not s.get("want") and not s.get("asked_new_day"):

@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from agents.offline import wanted
+from agents.offline import anchored, wanted
 from agents.offline.choices import (
     find_provider,
     pick_appointment,
@@ -51,7 +51,7 @@ from agents.replies import ANYTHING_ELSE
 from connectors.base import Appointment, Provider, Slot
 
 _TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id", "shift", "day_unclear",
-              "any_provider", "chosen", "asked_new_day", "declined", "proposed", "unanswered")  # fmt: skip
+              "any_provider", "chosen", "asked_new_day", "declined", "proposed", "unanswered", "anchor")  # fmt: skip
 
 
 def drop_task(s: dict[str, Any]) -> None:
@@ -305,6 +305,7 @@ def _read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool
     got = False
     if task == Intent.RESCHEDULE:
         old_text, new_text = split_reschedule(rest, ctx.now)
+        said_new = new_text
         if new_text is None and (s.get("asked_new_day") or s.get("target")):
             new_text, old_text = rest, ""  # the answer to "what day would you like to move it to?"
         if re.search(r"\b(same|the same|usual) time\b", rest):
@@ -321,8 +322,8 @@ def _read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool
                 # "make my thursday appointment later in the day, like 3:30": that day, the new time
                 later.start = later.end = None
                 s["want"] = wanted.dump(wanted.merge(wanted.load(s.get("want")), later))
-        if (shift := shift_of(rest)) is not None:  # "an hour later", "back a week": from the appointment
-            s["shift"], got = list(shift), True
+        if anchored.read_move(s, rest, said_new):  # "an hour later", "the Monday after": from the appointment
+            got = True
     elif task in (Intent.CANCEL, Intent.LIST):
         if not s.get("target") and _points_at_one(rest, ctx):
             s["target_hint"] = rest

@@ -1,0 +1,54 @@
+"""Typed slips of the words that say what a caller wants done, spelt the one way `intents` reads
+(lowercased text, run by `numbers.normalize` before numbers become digits):
+- "mvoe", "moev", "chnage", "swtich", "cancle", "reshcedule", "appointmnet": two letters
+  swapped;
+- "reshedule", "rescedule", "apointment", "cancell", "postphone": a letter left out, doubled or
+  added in a long word (never in "move" or "cancel", where one letter more or less makes a word of
+  its own: "movie", "mode", "cancer");
+- the short forms "resched", "canx", "cxl" ("appt" is read as it is).
+
+A word is respelt only when it is no word of its own ("chance", "charge", "mover" are left alone).
+"""
+
+from __future__ import annotations
+
+import re
+
+# short forms and slips that no rule below finds
+_ALWAYS = {
+    "resched": "reschedule", "reshed": "reschedule", "reschd": "reschedule", "rescheduel": "reschedule",
+    "canx": "cancel", "cxl": "cancel", "cancl": "cancel", "mve": "move", "moove": "move",
+}  # fmt: skip
+# the words, and whether a letter left out or added may be respelt (only in long words)
+_TARGETS = {
+    "move": False, "moved": False, "cancel": False, "change": False, "switch": False, "swap": False,
+    "cancelled": True, "canceled": True, "cancellation": True, "reschedule": True, "rescheduled": True,
+    "rescheduling": True, "appointment": True, "appointments": True, "postpone": True,
+}  # fmt: skip
+# words a slip can make that are words of their own
+_REAL = {"chance", "charge", "changed", "mover", "movie", "moves", "cancer", "swamp", "swapt", "appointed"}
+_WORD = re.compile(r"(?<![\w'])[a-z]{3,14}(?![\w'])")
+
+
+def _swaps(word: str) -> set[str]:
+    return {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+
+
+def _one_off(word: str) -> set[str]:
+    """`word` with one letter left out, or one letter of it doubled."""
+    left_out = {word[:i] + word[i + 1 :] for i in range(len(word))}
+    doubled = {word[:i] + word[i] + word[i:] for i in range(len(word))}
+    return left_out | doubled
+
+
+_SLIPS: dict[str, str] = {}
+for _target, _long in _TARGETS.items():
+    for _slip in _swaps(_target) | (_one_off(_target) if _long else set()):
+        if _slip != _target and _slip not in _REAL and _slip not in _TARGETS:
+            _SLIPS.setdefault(_slip, _target)
+_SLIPS.update(_ALWAYS)
+
+
+def respell(text: str) -> str:
+    """Lowercased text with slips of "move", "reschedule", "cancel", "appointment" ... respelt."""
+    return _WORD.sub(lambda m: _SLIPS.get(m.group(0), m.group(0)), text)
