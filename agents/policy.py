@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -104,6 +105,13 @@ _YES_CORE = {
     "grand", "brilliant", "cool", "sweet", "super", "splendid", "terrific", "marvellous", "marvelous",
     "cracking", "ace", "champion", "spot-on", "deal", "agreed", "surely", "gladly", "exactly",
     "si", "sí", "oui", "ja", "haan", "han", "ji", "theek", "thik",  # callers whose first language is another
+    "claro", "perfecto", "perfecta", "vale", "dale", "bueno", "bien", "sim", "certo", "bene", "genau", "parfait",
+    "exacto", "correcto", "acuerdo", "daccord", "d'accord", "jawohl", "tak", "da", "evet", "achha", "acha",
+}  # fmt: skip
+# courtesies in other languages around a yes ("Sí, gracias", "oui merci", "ja bitte")
+_OTHER_FILLER = {
+    "gracias", "muchas", "por", "favor", "senor", "senora", "esta", "de", "muy", "merci", "beaucoup",
+    "c'est", "que", "danke", "bitte", "schon", "grazie", "obrigado", "obrigada", "shukriya", "dhanyavaad", "ok",
 }  # fmt: skip
 # Agreement said as a phrase of words that alone are not a yes ("please do", "do it")
 _YES_PHRASES = re.compile(
@@ -124,6 +132,7 @@ _YES_FILLER = {
     "stuff", "happy", "days", "works", "let", "confirm", "about", "hai", "dear", "love", "lol", "as",
     "pls", "plz", "plez", "plse", "thx", "thanx", "thnx", "ty",  # typed short forms
 }  # fmt: skip
+_YES_FILLER |= _OTHER_FILLER
 _NO_CORE = {"no", "nope", "nah", "don't", "dont", "not", "stop", "wait", "never", "negative", "hold"}
 _NO_FILLER = {
     "thanks", "thank", "you", "mind", "on", "do", "it", "that", "please", "uh", "um", "oh", "well",
@@ -136,7 +145,8 @@ Confirmation = Literal["yes", "no", "other"]
 
 
 def classify_confirmation(text: str) -> Confirmation:
-    words = re.findall(r"[a-z]+(?:['-][a-z]+)?", text.lower())
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    words = re.findall(r"[a-z]+(?:['-][a-z]+)?", folded)  # "Sí, claro": accents folded
     if not words or re.search(r"\d", text):
         return "other"  # "yes, 4 is fine" names something else: a new request, never a yes
     has_no = any(w in _NO_CORE for w in words)

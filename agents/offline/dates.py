@@ -40,7 +40,7 @@ _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>\d{4})"
 
 _DOB_PATTERNS = [
-    re.compile(rf"\b{_YEAR}-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}})\b"),  # 1985-03-04
+    re.compile(rf"\b{_YEAR}(?P<sep>[-./])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}})\b"),  # 1985-03-04, 1985.3.4
     # eight digits as the whole answer: typed on the keypad as month, day, year ("03141985#")
     re.compile(rf"^\s*(?P<m>\d{{2}})(?P<d>\d{{2}}){_YEAR}\s*#?\s*$"),
     # 03/04/1985 (US); Whisper also writes "03. 04. 1985"

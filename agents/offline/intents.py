@@ -75,6 +75,10 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
         re.compile(
             r"\b(when is|when's|what time is|do i have|my (upcoming |next )?appointments?\b(?! (with|on|for))|"
             r"list|check (on )?my|confirm my|am i (booked|scheduled|seeing)|when am i|remind me"
+            # "check whether I'm booked in", "see if we have anything scheduled"
+            r"|(whether|if) (i|we|he|she|they)('m|'re|'s| am| are| is)? (already |still |currently )?(booked|scheduled)"
+            r"|(whether|if) (i|we|he|she|they)( have|'ve| has)( got)? (anything|something|an appointment|a visit)"
+            r" (booked|scheduled|coming up|on (file|the books))"
             r"|(what|which) appointments? (i|i've|do i|have i) (have|got|booked)|appointments? i (have|'ve got|got)"
             r"|what('s| is| have i got) (booked|scheduled|coming up) for me|my bookings)\b"
             r"|\b(show|tell|read|give|what are)\b.*\bappointments\b"

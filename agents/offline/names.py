@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from agents.offline.foreign import FOREIGN_WORDS
+
 _CUES = re.compile(
     r"\b(?:my name is|my name's|name is|name's|this is|it's|it is|i am|i'm|im|calling for|"
     r"the patient is|patient name is|patient's name is|you're speaking with|you are speaking with|"
@@ -51,6 +53,10 @@ NOT_NAMES = {
     "baby", "boy", "girl", "partner", "grandson", "granddaughter", "grandmother", "grandfather", "spouse",
     "stepson", "stepdaughter", "brother", "sister", "little", "one's", "he's", "she's", "named",
 }  # fmt: skip
+NOT_NAMES |= FOREIGN_WORDS  # "Hola, José Ramírez here": greetings in other languages
+# where a caller is, or is not ("I'm off work then", "I'm away Monday", "I'm home sick")
+NOT_NAMES |= {"off", "away", "home", "abroad", "outside", "working", "work", "travelling", "traveling",
+              "after", "before", "around", "between", "until", "till", "unavailable", "stuck", "tied"}  # fmt: skip
 CALENDAR_WORDS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",

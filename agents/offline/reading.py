@@ -22,18 +22,25 @@ from agents.offline.choices import (
 from agents.offline.dates import When, corrected_year, day_phrases, find_dob, find_when
 from agents.offline.followups import the_new_request
 from agents.offline.intents import Intent, intents, task_of
+from agents.offline.introductions import (
+    explained_dob,
+    name_by_dob,
+    only_after_for,
+    record_name,
+    without_nicknames,
+)
 from agents.offline.moments import only_a_change_of_mind
 from agents.offline.names import (
     bare_name,
     corrected_name,
     find_name,
     introduces_self,
-    name_near,
     possessive_name,
 )
 from agents.offline.numbers import normalize
 from agents.offline.offers import doctors_sentence, offer_sentence
 from agents.offline.recent import just_written, points_back
+from agents.offline.refusals import without_refusals
 from agents.offline.repair import (
     MAX_REPAIRS,
     answer_to_check,
@@ -245,13 +252,20 @@ def _read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str,
     if dob is not None:
         s["dob"] = dob.isoformat()
         found = True
+    if dob is not None and span and (explained := explained_dob(text, dob, span)) is not None:
+        dob, span = explained  # "06/03/1961 - that's the 6th of March": a birth date, not a day to book
+        s["dob"] = dob.isoformat()
     rest = text.replace(span, " , ") if span else text  # the name ends where the date was
-    name = find_name(rest, whole_answer=s.get("asked") in ("identity", "name", "dob"))
+    near = name_by_dob(*text.partition(span)[::2]) if span else None
+    name = record_name(rest) or find_name(
+        without_nicknames(rest), whole_answer=s.get("asked") in ("identity", "name", "dob")
+    )
+    if near is not None and name is not None and near != name and only_after_for(rest, name):
+        name = near  # "... for ages lol. Olivia Martinez, born 9 May 1998": not "Ages Lol"
     if name is None and span:
         # "book me in please, sarah johnson march 14 1985" / "born may 9 1998, olivia martinez":
         # the words just before or just after the date
-        before, _, after = text.partition(span)
-        name = name_near(before, after)
+        name = near
         if name is None and (theirs := possessive_name(text)):  # "cancel Lucas Garcia's ... his DOB is"
             first, _, last = theirs.partition(" ")
             name = (first, last)
@@ -406,6 +420,7 @@ def _read_later_earlier(s: dict[str, Any], text: str) -> bool:
 
 
 def _read_provider(s: dict[str, Any], text: str) -> bool:
+    text = without_refusals(text)  # "(not the kids' doctor)" names no one to book with
     provider = find_provider(text, [Provider.model_validate(p) for p in s.get("providers", [])])
     if provider is None and not s.get("providers"):
         # the doctors aren't known yet (the caller isn't verified): keep the words for later,
