@@ -16,10 +16,9 @@ from speech.stt import (
     SpeechModelError,
     SpeechToText,
     Transcript,
-    _looks_looped,
-    _said_once,
     resolve_model,
 )
+from speech.stt_decode import looks_looped, said_once
 from speech.tts import TextToSpeech
 from tests.speech.audio_helpers import compose, line_noise, phone_line, wer
 from tests.speech.conftest import load_fixture
@@ -74,14 +73,14 @@ async def test_one_word_answers_need_no_full_window(
     ],
 )
 def test_repeated_words_or_phrases_count_as_a_loop(text: str) -> None:
-    assert _looks_looped(text)
+    assert looks_looped(text)
 
 
 @pytest.mark.parametrize(
     "text", ["Please cancel my appointment on Friday.", "No, not that one, the other one."]
 )
 def test_ordinary_sentences_are_not_loops(text: str) -> None:
-    assert not _looks_looped(text)
+    assert not looks_looped(text)
 
 
 async def test_float_input_is_accepted(stt: SpeechToText, say) -> None:
@@ -357,4 +356,4 @@ def test_a_prompt_is_capped_and_never_shown(stt: SpeechToText) -> None:
     ],
 )
 def test_a_prompted_answer_said_again_and_again_counts_once(text: str, once: str) -> None:
-    assert _said_once(text) == once
+    assert said_once(text) == once
