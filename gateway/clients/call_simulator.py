@@ -10,97 +10,55 @@ speaking (the gateway's `<utterance>:end` mark), or `barge_in_after_ms` into the
 
 The caller measures latency itself: from the end of its speech to the first bot audio. What the
 gateway transcribed and said is read afterwards from `GET /twilio/calls/{CallSid}/turns`.
+
+This module is the call: the webhook, the turn-taking over the stream, the transcript afterwards.
+The caller's turns (speech, digits) are `caller.py`; the phone's speaker and microphone on the
+socket are `media_stream.py`; the report is `call_report.py`. Their public names are importable
+from here too.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import time
 import uuid
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-import numpy as np
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from gateway.clients.call_report import CallReport, TurnResult, call_report
+from gateway.clients.caller import (
+    FRAME,
+    CallerTurn,
+    SimulatorError,
+    dtmf_turn,
+    text_turns,
+    voiced_end,
+    wav_turn,
+)
+from gateway.clients.media_stream import FRAME_S, SILENCE, Microphone, Phone, suppress_closed
 from gateway.twilio.signatures import sign
-from speech.codec import ULAW_SILENCE, ulaw_encode
-from speech.pcm import PHONE_FRAME_BYTES
 
-FRAME = PHONE_FRAME_BYTES  # 20 ms at 8 kHz
-FRAME_S = 0.02
-SILENCE = bytes([ULAW_SILENCE]) * FRAME
-_TRAILING_SILENCE_FRAMES = 60  # 1.2 s after each spoken turn, so the gateway can see it end
-_VOICE_RMS = 300.0  # int16 RMS above which a frame counts as speech (for "stopped speaking")
-
-
-class SimulatorError(Exception):
-    """The gateway refused the call or broke the protocol; the message says how."""
-
-
-@dataclass
-class CallerTurn:
-    label: str
-    audio: np.ndarray | None = None  # int16, 8 kHz
-    dtmf: str | None = None
-    barge_in_after_ms: int | None = None  # speak this long into the bot's reply instead of after it
-
-    @property
-    def kind(self) -> str:
-        return "dtmf" if self.dtmf is not None else "speech"
-
-
-@dataclass
-class TurnResult:
-    turn: int
-    caller: str
-    latency_ms: float | None  # caller's end of speech to the first bot audio
-    cut_off: bool  # the bot started before the caller had finished
-    kind: str = "speech"  # or "dtmf"
-    transcribed: str | None = None
-    bot: str | None = None
-    gateway_timing: dict[str, Any] | None = None
-    played: bool = True  # False: the gateway had ended the call before this turn's turn came
-    gap_ms: float | None = None  # realtime: longest the speaker ran dry inside the bot's reply
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "turn": self.turn,
-            "caller": self.caller,
-            "transcribed": self.transcribed,
-            "bot": self.bot,
-            "latency_ms": None if self.latency_ms is None else round(self.latency_ms),
-            "cut_off": self.cut_off,
-            **({"gateway": self.gateway_timing} if self.gateway_timing else {}),
-            **({} if self.played else {"played": False}),
-            **({} if self.gap_ms is None else {"gap_ms": round(self.gap_ms)}),
-        }
-
-
-@dataclass
-class CallReport:
-    call_sid: str
-    greeting: str | None
-    turns: list[TurnResult]
-    clears: int
-    transcript: dict[str, Any] = field(default_factory=dict)
-    close_code: int | None = None
-
-
-def voiced_end(audio: np.ndarray) -> int:
-    """Index of the frame after the last one with speech energy (trailing silence excluded)."""
-    frames = len(audio) // FRAME
-    for i in range(frames - 1, -1, -1):
-        chunk = audio[i * FRAME : (i + 1) * FRAME].astype(np.float64)
-        if np.sqrt(np.mean(chunk * chunk)) > _VOICE_RMS:
-            return i + 1
-    return frames
+__all__ = [
+    "FRAME",
+    "FRAME_S",
+    "SILENCE",
+    "CallReport",
+    "CallSimulator",
+    "CallerTurn",
+    "SimulatorError",
+    "TurnResult",
+    "dtmf_turn",
+    "gateway_urls",
+    "text_turns",
+    "voiced_end",
+    "wav_turn",
+]
 
 
 def gateway_urls(ws_url: str) -> tuple[str, str]:
@@ -111,81 +69,6 @@ def gateway_urls(ws_url: str) -> tuple[str, str]:
         raise SimulatorError(f"--url must be ws:// or wss://HOST[:PORT]/twilio/stream, got {ws_url!r}")
     base = urlunsplit((scheme, parts.netloc, "", "", ""))
     return base + "/twilio/voice", base
-
-
-class _Phone:
-    """The far end's speaker: plays bot audio, echoes marks once played, honours `clear`."""
-
-    def __init__(self, ws: ClientConnection, stream_sid: str, realtime: bool) -> None:
-        self.ws = ws
-        self.stream_sid = stream_sid
-        self.realtime = realtime
-        self.queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
-        self.first_audio_at: float | None = None  # of the current bot reply
-        self.started = asyncio.Event()  # the bot's reply has begun arriving
-        self.finished = asyncio.Event()  # an `<utterance>:end` mark has played
-        self.clears = 0
-        self._seq = 0
-        # Silence inside the current reply: its next audio came after the audio before had played
-        # (a sentence synthesized too late). Measured in real time only.
-        self.longest_gap_s = 0.0
-        self._reply_audio = False
-
-    def next_seq(self) -> str:
-        self._seq += 1
-        return str(self._seq)
-
-    def expect_reply(self) -> None:
-        self.first_audio_at = None
-        self.started.clear()
-        self.finished.clear()
-        self.longest_gap_s = 0.0
-        self._reply_audio = False
-
-    def on_message(self, message: dict[str, Any]) -> None:
-        event = message.get("event")
-        if event == "media":
-            if self.first_audio_at is None:
-                self.first_audio_at = time.monotonic()
-                self.started.set()
-            payload = base64.b64decode(message["media"]["payload"])
-            self.queue.put_nowait(("audio", len(payload) / 8000))
-        elif event == "mark":
-            self.queue.put_nowait(("mark", message["mark"]["name"]))
-        elif event == "clear":
-            self.clears += 1
-            # What arrived so far belonged to the reply the caller just interrupted.
-            self.first_audio_at = None
-            self._reply_audio = False
-            self.started.clear()
-            while not self.queue.empty():  # Twilio drops queued audio and its marks
-                self.queue.get_nowait()
-
-    async def play(self) -> None:
-        clock = time.monotonic()
-        while True:
-            kind, value = await self.queue.get()
-            if kind == "audio":
-                if self.realtime:
-                    now = time.monotonic()
-                    if self._reply_audio and now > clock:
-                        self.longest_gap_s = max(self.longest_gap_s, now - clock)
-                    self._reply_audio = True
-                    clock = max(clock, now) + value
-                    await asyncio.sleep(max(0.0, clock - time.monotonic()))  # playing the audio
-                continue
-            await self.ws.send(
-                json.dumps(
-                    {
-                        "event": "mark",
-                        "sequenceNumber": self.next_seq(),
-                        "streamSid": self.stream_sid,
-                        "mark": {"name": value},
-                    }
-                )
-            )
-            if str(value).endswith(":end"):
-                self.finished.set()
 
 
 class CallSimulator:
@@ -252,15 +135,15 @@ class CallSimulator:
             # Twilio signs the URL from the TwiML; we may reach the gateway by another address.
             headers = {"X-Twilio-Signature": sign(self.auth_token, stream_url, {})}
             async with connect(self.ws_url, additional_headers=headers, max_size=2**22) as ws:
-                phone = _Phone(ws, self.stream_sid, self.realtime)
+                phone = Phone(ws, self.stream_sid, self.realtime)
                 results, close_code = await self._converse(ws, phone, parameters, turns, hold)
             transcript = await self.transcript(client)
-        return self._report(results, phone.clears, transcript, close_code)
+        return call_report(self.call_sid, results, phone.clears, transcript, close_code)
 
     async def _converse(
         self,
         ws: ClientConnection,
-        phone: _Phone,
+        phone: Phone,
         parameters: dict[str, str],
         turns: list[CallerTurn],
         hold: asyncio.Event | None,
@@ -269,7 +152,7 @@ class CallSimulator:
         await ws.send(json.dumps(self._start_message(phone, parameters)))
         reader = asyncio.create_task(self._read(ws, phone))
         player = asyncio.create_task(phone.play())
-        sender = _Sender(ws, phone, self.realtime)
+        sender = Microphone(ws, phone, self.realtime)
         idle = asyncio.create_task(sender.idle())
         results: list[TurnResult] = []
         try:
@@ -304,7 +187,7 @@ class CallSimulator:
             if not reader.done():
                 # The gateway may hang up at any moment (after a goodbye, say): then it has
                 # closed the stream already, and there is nothing left to stop.
-                with _suppress_closed():
+                with suppress_closed():
                     await sender.send_json(
                         {"event": "stop", "stop": {"accountSid": self.account_sid, "callSid": self.call_sid}}
                     )
@@ -313,7 +196,7 @@ class CallSimulator:
             for task in (idle, player):
                 task.cancel()
             await asyncio.gather(idle, player, return_exceptions=True)
-            with _suppress_closed():
+            with suppress_closed():
                 await asyncio.wait_for(reader, 10)
         return results, ws.close_code
 
@@ -332,7 +215,7 @@ class CallSimulator:
             for index, turn in enumerate(turns[first - 1 :], start=first)
         ]
 
-    async def _say(self, turn: CallerTurn, sender: _Sender) -> tuple[float, bool]:
+    async def _say(self, turn: CallerTurn, sender: Microphone) -> tuple[float, bool]:
         """Send one caller turn; (when the caller stopped speaking, whether the bot cut in)."""
         if turn.dtmf is not None:
             for digit in turn.dtmf:
@@ -343,7 +226,7 @@ class CallSimulator:
         ended_at, cut_off = await sender.speak(turn.audio)
         return ended_at, cut_off and turn.barge_in_after_ms is None
 
-    def _result(self, pending: tuple[int, CallerTurn, float, bool], phone: _Phone | None) -> TurnResult:
+    def _result(self, pending: tuple[int, CallerTurn, float, bool], phone: Phone | None) -> TurnResult:
         index, turn, ended_at, cut_off = pending
         first = phone.first_audio_at if phone is not None else None
         latency = None if first is None else (first - ended_at) * 1000
@@ -359,12 +242,12 @@ class CallSimulator:
         waiter.cancel()
         return waiter in done
 
-    async def _read(self, ws: ClientConnection, phone: _Phone) -> None:
-        with _suppress_closed():
+    async def _read(self, ws: ClientConnection, phone: Phone) -> None:
+        with suppress_closed():
             async for raw in ws:
                 phone.on_message(json.loads(raw))
 
-    def _start_message(self, phone: _Phone, parameters: dict[str, str]) -> dict[str, Any]:
+    def _start_message(self, phone: Phone, parameters: dict[str, str]) -> dict[str, Any]:
         return {
             "event": "start",
             "sequenceNumber": phone.next_seq(),
@@ -394,134 +277,3 @@ class CallSimulator:
             if data.get("status") == "closed" or time.monotonic() > deadline:
                 return data
             await asyncio.sleep(0.1)  # polling the gateway's state with a deadline
-
-    def _report(
-        self, results: list[TurnResult], clears: int, transcript: dict[str, Any], close_code: int | None
-    ) -> CallReport:
-        turns = transcript.get("turns", [])
-        timings = transcript.get("timings", [])
-        greeting = None
-        callers: list[dict[str, Any]] = []
-        for row in turns:
-            if row["speaker"] == "caller":
-                callers.append({"text": row["text"], "bot": []})
-            elif row["speaker"] == "bot":
-                if callers:
-                    callers[-1]["bot"].append(row["text"])
-                else:
-                    greeting = row["text"] if greeting is None else f"{greeting} {row['text']}"
-        for result, caller in zip(results, callers, strict=False):
-            result.transcribed = caller["text"]
-            result.bot = " ".join(caller["bot"]) or None
-        spoken = [r for r in results if r.kind == "speech"]
-        for result, timing in zip(spoken, timings, strict=False):
-            result.gateway_timing = {k: v for k, v in timing.items() if k != "event"}
-        return CallReport(self.call_sid, greeting, results, clears, transcript, close_code)
-
-
-class _Sender:
-    """The caller's microphone: one 20 ms frame at a time, silence when the caller says nothing."""
-
-    def __init__(self, ws: ClientConnection, phone: _Phone, realtime: bool) -> None:
-        self.ws = ws
-        self.phone = phone
-        self.realtime = realtime
-        self._lock = asyncio.Lock()
-        self._clock = time.monotonic()
-        self._chunk = 0
-
-    async def send_json(self, message: dict[str, Any]) -> None:
-        message.setdefault("sequenceNumber", self.phone.next_seq())
-        message.setdefault("streamSid", self.phone.stream_sid)
-        await self.ws.send(json.dumps(message))
-
-    async def _frame(self, payload: bytes, paced: bool) -> None:
-        if paced:
-            self._clock = max(self._clock + FRAME_S, time.monotonic() - 0.2)
-            await asyncio.sleep(max(0.0, self._clock - time.monotonic()))  # the caller's 20 ms clock
-        self._chunk += 1
-        await self.send_json(
-            {
-                "event": "media",
-                "media": {
-                    "track": "inbound",
-                    "chunk": str(self._chunk),
-                    "timestamp": str(self._chunk * 20),
-                    "payload": base64.b64encode(payload).decode("ascii"),
-                },
-            }
-        )
-
-    async def idle(self) -> None:
-        """Silence in real time whenever the caller is not speaking (Twilio never stops sending)."""
-        while True:
-            async with self._lock:
-                await self._frame(SILENCE, paced=True)
-
-    async def speak(self, audio: np.ndarray) -> tuple[float, bool]:
-        """Send one turn; returns when the caller stopped speaking and whether the bot cut in."""
-        ulaw = ulaw_encode(audio)
-        ulaw += SILENCE[: -len(ulaw) % FRAME or 0] if len(ulaw) % FRAME else b""
-        frames = [ulaw[i : i + FRAME] for i in range(0, len(ulaw), FRAME)]
-        frames += [SILENCE] * _TRAILING_SILENCE_FRAMES
-        last_voiced = voiced_end(audio)
-        ended_at = time.monotonic()
-        cut_off = False
-        async with self._lock:
-            for i, frame in enumerate(frames):
-                await self._frame(frame, paced=self.realtime)
-                if i + 1 == last_voiced:
-                    ended_at = time.monotonic()
-                    cut_off = self.phone.first_audio_at is not None
-                if not self.realtime and i % 25 == 0:
-                    await asyncio.sleep(0)  # let the reader run between bursts
-        return ended_at, cut_off
-
-
-class _suppress_closed:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> bool:
-        return exc_type is not None and issubclass(exc_type, ConnectionClosed | TimeoutError)  # type: ignore[arg-type]
-
-
-# -- caller turns from files, text and digits ------------------------------------------------
-
-
-def wav_turn(path: str) -> CallerTurn:
-    """A WAV file (16-bit, any rate, stereo mixed down) as one caller turn at 8 kHz."""
-    from speech.pcm import AudioFormatError, read_wav
-    from speech.resample import resample
-
-    try:
-        pcm, rate = read_wav(path)
-        audio = resample(pcm, rate, 8000) if rate != 8000 else pcm
-    except AudioFormatError as exc:
-        raise SimulatorError(str(exc)) from None
-    if len(audio) < FRAME:
-        raise SimulatorError(f"{path}: shorter than 20 ms")
-    return CallerTurn(label=path, audio=audio)
-
-
-async def text_turns(texts: list[str], tts: Any = None) -> list[CallerTurn]:
-    """Caller speech synthesized with Piper (the embedded voice unless `tts` is given)."""
-    if tts is None:
-        from speech.tts import TextToSpeech
-
-        tts = await asyncio.to_thread(TextToSpeech.load)
-    turns = []
-    for text in texts:
-        if not text.strip():
-            raise SimulatorError("--text must not be empty")
-        chunk = await tts.synthesize(text, 8000)
-        lead_in = np.zeros(8000 * 3 // 10, dtype=np.int16)  # a breath before speaking
-        turns.append(CallerTurn(label=text, audio=np.concatenate([lead_in, chunk.pcm])))
-    return turns
-
-
-def dtmf_turn(digits: str) -> CallerTurn:
-    bad = set(digits) - set("0123456789*#")
-    if not digits or bad:
-        raise SimulatorError(f"--dtmf takes keypad keys 0-9 * #, got {digits!r}")
-    return CallerTurn(label=f"dtmf:{digits}", dtmf=digits)

@@ -9,7 +9,8 @@ import json
 
 import pytest
 
-from gateway.clients.call_simulator import SimulatorError, _Phone, dtmf_turn, gateway_urls
+from gateway.clients.call_simulator import SimulatorError, dtmf_turn, gateway_urls
+from gateway.clients.media_stream import Phone
 
 
 def test_simulator_input_errors():
@@ -34,7 +35,7 @@ class _RecordingSocket:
 
 
 async def test_the_simulated_phone_measures_silence_inside_a_reply() -> None:
-    phone = _Phone(_RecordingSocket(), "MZ1", realtime=True)  # type: ignore[arg-type]
+    phone = Phone(_RecordingSocket(), "MZ1", realtime=True)  # type: ignore[arg-type]
     player = asyncio.create_task(phone.play())
     frame = {"event": "media", "media": {"payload": base64.b64encode(b"\xff" * 160).decode()}}
     try:
