@@ -51,9 +51,10 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|(switch|swap) (my|the|his|her|their|that|this|it|[a-z]+(?: [a-z]+)?'s)\b"
             r"|come in (a bit |a little )?(earlier|later|sooner)|(earlier|later) (that|the) same day"
             r"|(different|another|other) (time|day|date)|instead"
-            # "could my appointment be moved", "can I get it moved to friday"
+            # "could my appointment be moved", "can I get it pushed to friday"
             r"|(be|get|getting|have|having|want|need|like) (it |that |this |him |her |them |(my|the|his|her|our"
-            r"|their|[a-z]+'s)( [a-z]+){0,2} )?moved)\b"
+            r"|their|[a-z]+'s)( [a-z]+){0,2} )?(moved|pushed|shifted|bumped|changed|switched|swapped|postponed"
+            r"|rescheduled|brought forward|put back|put off))\b"
         ),
     ),
     (
@@ -144,8 +145,8 @@ def intents(text: str) -> list[Intent]:
         found = [i for i in found if i != Intent.LIST]
         if Intent.BOOK not in found:
             found.append(Intent.BOOK)
-    elif task_of(found) is None:  # "I'll keep my appointment": no move, no cancellation
-        found = [i for i in _intents(text) if i not in (Intent.RESCHEDULE, Intent.CANCEL)]
+    elif task_of(found) is None:  # "I'll keep my appointment": no move, no cancellation, no booking
+        found = [i for i in _intents(text) if i not in (Intent.RESCHEDULE, Intent.CANCEL, Intent.BOOK)]
     return found
 
 

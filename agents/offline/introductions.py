@@ -18,15 +18,17 @@ from agents.offline.dates import MONTHS
 
 # the name the records hold, said after a cue ("registered as Matthew Moore")
 _RECORD_BEFORE = re.compile(
-    r"\b(?:(?:on|in) (?:your|the|our) (?:records?|files?|system|books|chart|computer|database)"
+    r"\b(?:(?:on|in) (?:your |the |our |my )?(?:records?|files?|system|books|chart|computer|database)"
     r"(?:,)?(?: (?:as|under|it's|it is|i'm|i am))?"
+    r"|(?:the |your |my )?(?:records?|files?|system|chart|computer|database) (?:says?|said|has|have|shows?|will say"
+    r"|should say|lists?)(?: (?:it's|it is|me as|me under|me))?"
     r"|(?:registered|listed|filed|down|booked) (?:as|under)(?: the name)?(?: of)?"
     r"|under the name(?: of)?|(?:full|legal|real|official|proper|registered) name(?: is|'s)?"
     r"|(?:officially|legally|formally))[\s,:]+(?=(?P<rest>.+))"
 )
 # ... or before one ("Matthew Moore on your records", "Matthew Moore officially")
 _RECORD_AFTER = re.compile(
-    r"\s+(?:is\s+)?(?:(?:on|in) (?:your|the|our) (?:records?|files?|system|books|chart|computer|database)"
+    r"\s+(?:is\s+)?(?:(?:on|in) (?:your |the |our |my )?(?:records?|files?|system|books|chart|computer|database)"
     r"|officially|legally|on paper|formally)\b"
 )
 # the name they go by: not the one to look up ("but I go by Matt", "everyone calls me Bill")

@@ -41,3 +41,18 @@ def keeps_the_other(text: str) -> tuple[str, bool] | None:
     if kept is None and extra is None:
         return None
     return KEPT.sub(" ", text), extra is not None
+
+
+# the kept appointment named after the words that put the new visit on top of it
+_BESIDES = re.compile(
+    r"\b(?:in addition to|on top of|as well as|besides|alongside|apart from|other than)\s+"
+    r"(?:my|the|his|her|their|our)\s+(?:[a-z]+day\s+|usual\s+|other\s+|existing\s+|current\s+)?"
+    r"(?:one|appointment|appt|visit|booking|check ?up)(?:\s+(?:on|for|this|next)\s+(?:the\s+)?"
+    r"(?:[a-z]+day|\d{1,2}(?:st|nd|rd|th)?))?\b"
+)
+
+
+def without_kept(text: str) -> str:
+    """The text without the appointment the caller keeps ("keep my Thursday appointment", "on top
+    of my Thursday one"): its day is not the day wanted for the new visit."""
+    return _BESIDES.sub(" ", KEPT.sub(" ", text))

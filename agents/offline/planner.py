@@ -24,6 +24,7 @@ from agents.offline.hours import DEFAULT_HOURS, OpeningHours
 from agents.offline.intents import Intent
 from agents.offline.offers import choose, doctors_sentence, offer_sentence, search_arguments
 from agents.offline.reading import read_turn
+from agents.offline.refusals import not_refused
 from agents.offline.steps import HELP, KEYPAD_DOB, call, say, with_preface
 from agents.offline.topics import Practice, read_topic
 from agents.planner import PlanContext, PlanStep, ToolResult
@@ -260,7 +261,7 @@ class OfflinePlanner:
         if not s.get("searched"):
             return _call("list_free_slots", **search_arguments(want, s.get("provider_id"), ctx.now.date()))
         s.pop("searched", None)
-        slots = [Slot.model_validate(x) for x in s.pop("slots", [])]
+        slots = not_refused(s, [Slot.model_validate(x) for x in s.pop("slots", [])], providers)
         window = {k: datetime.fromisoformat(v) for k, v in s.get("window", {}).items()}
         offer = choose(slots, want, ctx.now, skip_day=skip_day, declined=set(s.get("declined", [])), **window)
         if offer.exact is not None:

@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from agents.offline import anchored, wanted
+from agents.offline import anchored, keeping, wanted
 from agents.offline.choices import (
     find_provider,
     pick_appointment,
@@ -315,6 +315,8 @@ def _read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool
         # and so may words no birth date has ("next thursday in the morning"): the task is kept
         return False
     task = s.get("task")
+    if task == Intent.BOOK:  # "keep my thursday one, and see dr chen friday": not thursday
+        rest = keeping.without_kept(rest)
     new_text: str | None = rest
     got = False
     if task == Intent.RESCHEDULE:

@@ -30,6 +30,8 @@ from tests.agents.test_phrasings import converse
         ("i go by nate, full name nathan allen", ("Nathan", "Allen")),
         ("everyone calls me josh but it's under the name joshua lewis", ("Joshua", "Lewis")),
         ("this is andy, andrew harris in your records", ("Andrew", "Harris")),
+        ("bella (isabella jackson on file)", ("Isabella", "Jackson")),
+        ("i go by chris but the system has christopher lee", ("Christopher", "Lee")),
         ("my legal name is amelia robinson", ("Amelia", "Robinson")),
     ],
 )
@@ -223,3 +225,24 @@ async def test_a_kind_of_doctor_turned_down_is_not_booked(chat, demo) -> None:  
     )
     assert "couldn't verify" not in transcript, transcript
     assert "Rodriguez" not in transcript, transcript
+
+
+async def test_a_doctor_turned_down_is_left_out_of_the_search(chat, demo) -> None:  # type: ignore[no-untyped-def]
+    _, transcript = await converse(
+        chat,
+        ["Could I book whoever is free Thursday at 9am - anyone but Dr Chen. Harper Young – 20/08/1968"],
+        None,
+    )
+    assert "couldn't verify" not in transcript, transcript
+    assert "Chen" not in transcript.split("\n", 1)[1], transcript
+
+
+async def test_the_file_says_another_name(chat, demo) -> None:  # type: ignore[no-untyped-def]
+    _, transcript = await converse(
+        chat,
+        [
+            "Evening! I'm Liv, though the file says Olivia Martinez, born May 9 1998. Do I have anything booked?"
+        ],
+        None,
+    )
+    assert "couldn't verify" not in transcript, transcript
