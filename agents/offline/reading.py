@@ -40,7 +40,7 @@ from agents.offline.names import (
 from agents.offline.numbers import normalize
 from agents.offline.offers import doctors_sentence, offer_sentence
 from agents.offline.recent import just_written, points_back
-from agents.offline.refusals import without_refusals
+from agents.offline.refusals import note_refusals, without_refusals
 from agents.offline.repair import (
     MAX_REPAIRS,
     answer_to_check,
@@ -257,10 +257,11 @@ def _read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str,
         s["dob"] = dob.isoformat()
     rest = text.replace(span, " , ") if span else text  # the name ends where the date was
     near = name_by_dob(*text.partition(span)[::2]) if span else None
-    name = record_name(rest) or find_name(
+    on_record = record_name(rest)  # "Matt - Matthew Moore on your records"
+    name = on_record or find_name(
         without_nicknames(rest), whole_answer=s.get("asked") in ("identity", "name", "dob")
     )
-    if near is not None and name is not None and near != name and only_after_for(rest, name):
+    if not on_record and near not in (None, name) and name is not None and only_after_for(rest, name):
         name = near  # "... for ages lol. Olivia Martinez, born 9 May 1998": not "Ages Lol"
     if name is None and span:
         # "book me in please, sarah johnson march 14 1985" / "born may 9 1998, olivia martinez":
@@ -422,6 +423,7 @@ def _read_later_earlier(s: dict[str, Any], text: str) -> bool:
 
 
 def _read_provider(s: dict[str, Any], text: str) -> bool:
+    note_refusals(s, text)  # "just not Dr Chen": nobody to book with, and left out of the search
     text = without_refusals(text)  # "(not the kids' doctor)" names no one to book with
     provider = find_provider(text, [Provider.model_validate(p) for p in s.get("providers", [])])
     if provider is None and not s.get("providers"):
