@@ -3,7 +3,8 @@
   the appointment's day;
 - "the Monday before", "the previous Monday": the last Monday before it;
 - "the Wednesday of that same week", "Wednesday that week", "later that week on Wednesday": that
-  weekday of the appointment's week.
+  weekday of the appointment's week; "the week after, Wednesday morning?", "Tuesday of the
+  following week": that weekday of the week after it.
 
 `day_of` reads the words; `days_from` turns them into days to add to the appointment's start,
 which the planner moves the appointment by (as it does "the next day": `shifts`), at the
@@ -47,9 +48,22 @@ _SAME_WEEK = re.compile(
 )
 
 
+# "the week after, anything Wednesday morning?", "Tuesday of the following week": that weekday of
+# the week after the appointment's
+_WEEK_AFTER = re.compile(
+    rf"\b(?P<a>{_WD}),? (?:of |in |on )?(?:the )?(?:week after(?! next)|following week)\b"
+    rf"|\b(?:the )?(?:week after(?! next)|following week)\b[^.?!]{{0,40}}?\b(?P<b>{_WD})\b"
+)
+
+
 def day_of(text: str) -> tuple[int, str] | None:
-    """(weekday 0-6, "after" | "before" | "week") said from the appointment, or None."""
-    for mode, pattern in (("after", _AFTER), ("before", _BEFORE), ("week", _SAME_WEEK)):
+    """(weekday 0-6, "after" | "before" | "week" | "week after") said from the appointment, or None."""
+    for mode, pattern in (
+        ("after", _AFTER),
+        ("before", _BEFORE),
+        ("week", _SAME_WEEK),
+        ("week after", _WEEK_AFTER),
+    ):
         if (m := pattern.search(text)) is not None:
             name = next(g for g in m.groups() if g)
             return WEEKDAYS.index(name), mode
@@ -63,7 +77,7 @@ def days_from(appointment: date, weekday: int, mode: str) -> int | None:
     elif mode == "before":
         days = -((appointment.weekday() - weekday - 1) % 7 + 1)
     else:
-        days = weekday - appointment.weekday()
+        days = weekday - appointment.weekday() + (7 if mode == "week after" else 0)
     return days or None
 
 

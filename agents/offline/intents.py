@@ -6,6 +6,7 @@ import re
 from enum import StrEnum
 
 from agents.offline import keeping
+from agents.offline.dates import day_phrases
 
 
 class Intent(StrEnum):
@@ -150,11 +151,19 @@ def intents(text: str) -> list[Intent]:
     return found
 
 
-# "I can't make Friday anymore, can you put me in Tuesday at 11": a day not kept, then a new one
-_FROM_DAY = re.compile(rf"\b{_CANT} (make|do|come|attend)( in| to)?( on)? (the )?({_DAYS}|tomorrow|today)\b")
-_TO_DAY = re.compile(
-    rf"\b({_DAYS}|tomorrow|today|next week|the \d{{1,2}}(st|nd|rd|th)|\d{{1,2}}(:\d\d)? ?(am|pm)|at \d)\b"
-)
+_A_YEAR = re.compile(r"\s*,?\s*(?:19|20)?\d\d\b(?!\s*(?::|am|pm|o'clock))")
+_NUMERIC_DATE = re.compile(r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b")
+
+
+def _days_named(text: str) -> int:
+    """How many days are named ("wednesday the 9th" is one), a date of birth left out."""
+    text = _NUMERIC_DATE.sub(" ", text)  # "7/23/90"
+    days, end = 0, -10
+    for d in day_phrases(text):
+        if not _A_YEAR.match(text, d.end()):
+            same = d.start() - end <= 3 and re.search(r"\d", d.group(0)) is not None  # "friday, the 4th"
+            days, end = days + (not same), d.end()
+    return days
 
 
 def _intents(text: str) -> list[Intent]:
@@ -163,8 +172,7 @@ def _intents(text: str) -> list[Intent]:
         Intent.CANCEL in found
         and Intent.RESCHEDULE not in found
         and not _SAYS_CANCEL.search(text)
-        and (cant := _FROM_DAY.search(text)) is not None
-        and _TO_DAY.search(text, cant.end())
+        and _days_named(text) >= 2  # "I can't make Friday, ... Monday at 2?", "Friday doesn't work, the 9th?"
     ):
         found[found.index(Intent.CANCEL)] = Intent.RESCHEDULE
     # "cancel" in "reschedule instead of cancel" is the reschedule; "move" + "cancel" likewise

@@ -120,8 +120,12 @@ def test_words_of_their_own_are_no_slips(word: str) -> None:
         ("can't come in on friday, monday morning?", Intent.RESCHEDULE),
         ("I need my appointment moved to the 9th", Intent.RESCHEDULE),
         ("any chance my appointment could be moved?", Intent.RESCHEDULE),
+        ("monday isn't going to work anymore, is thursday the 10th free?", Intent.RESCHEDULE),
+        ("Ana Ruiz 12 May 1980, I can't make Thursday", Intent.CANCEL),  # a birth date is no new day
         ("I can't make tomorrow, please cancel it", Intent.CANCEL),  # no new day: a cancellation
         ("I can't make it friday", Intent.CANCEL),
+        ("I can't make wednesday the 9th", Intent.CANCEL),  # one day, said two ways
+        ("Tom Lee, DOB 7/23/90. I won't be able to make it on Thursday", Intent.CANCEL),
     ],
 )
 def test_a_day_not_kept_and_a_new_one_is_a_move(said: str, task: Intent) -> None:
@@ -142,6 +146,8 @@ def test_a_day_not_kept_and_a_new_one_is_a_move(said: str, task: Intent) -> None
         ("can we do the previous friday", (4, "before")),
         ("the wednesday of that same week", (2, "week")),
         ("later that same week, say thursday", (3, "week")),
+        ("to the week after, anything wednesday morning?", (2, "week after")),
+        ("thursday of the following week", (3, "week after")),
         ("the monday after next", None),  # from today: `dates`
         ("the monday after christmas", None),
         ("next monday", None),
@@ -153,7 +159,8 @@ def test_days_said_from_the_appointment(said: str, moved: tuple[int, str] | None
 
 @pytest.mark.parametrize(
     ("weekday", "mode", "days"),
-    [(0, "after", 3), (4, "after", 7), (3, "before", -1), (4, "before", -7), (1, "week", -3), (4, "week", None)],
+    [(0, "after", 3), (4, "after", 7), (3, "before", -1), (4, "before", -7), (1, "week", -3), (4, "week", None),
+     (2, "week after", 5)],
 )  # fmt: skip
 def test_days_from_a_friday_appointment(weekday: int, mode: str, days: int | None) -> None:
     assert days_from(date(2026, 12, 4), weekday, mode) == days
@@ -285,3 +292,25 @@ async def test_keeping_one_and_seeing_another_doctor_books_the_new_day(
         None,
     )
     assert await booked(demo, "p-1003") == {("dr-patel", _at(3, 10)), ("dr-chen", _at(7, 9))}, transcript
+
+
+async def test_a_day_said_from_the_week_after(chat: Chat, demo: DemoConnector) -> None:
+    _, transcript = await converse(
+        chat,
+        ["James Wilson 01/30/1965, could we do Tuesday of the following week instead? Same time.", "yes"],
+        None,
+    )
+    assert await booked(demo, "p-1004") == {("dr-chen", _at(8, 14, 30))}, transcript
+
+
+async def test_a_day_that_no_longer_works_and_a_new_one_is_no_cancellation(
+    chat: Chat, demo: DemoConnector
+) -> None:
+    _, transcript = await converse(
+        chat,
+        [
+            "James Wilson, 1/30/1965. Friday is not going to work anymore, any chance of Thursday the 10th at 11?"
+        ],
+        None,
+    )
+    assert "cancel" not in transcript.lower() and "Thursday, December 10th at 11 AM" in transcript, transcript
