@@ -54,7 +54,8 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|(different|another|other) (time|day|date)|instead"
             # "could my appointment be moved", "can I get it pushed to friday"
             r"|(be|get|getting|have|having|want|need|like) (it |that |this |him |her |them |(my|the|his|her|our"
-            r"|their|[a-z]+'s)( [a-z]+){0,2} )?(moved|pushed|shifted|bumped|changed|switched|swapped|postponed"
+            r"|their|[a-z]+'s)( [a-z]+)? (appointment|appt|visit|booking|check ?up|one|jab|shot|time|slot|session"
+            r"|consult|consultation|physical) )?(moved|pushed|shifted|bumped|changed|switched|swapped|postponed"
             r"|rescheduled|brought forward|put back|put off))\b"
         ),
     ),

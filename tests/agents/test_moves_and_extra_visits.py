@@ -120,6 +120,8 @@ def test_words_of_their_own_are_no_slips(word: str) -> None:
         ("can't come in on friday, monday morning?", Intent.RESCHEDULE),
         ("I need my appointment moved to the 9th", Intent.RESCHEDULE),
         ("any chance my appointment could be moved?", Intent.RESCHEDULE),
+        ("could his jab be pushed back to friday", Intent.RESCHEDULE),
+        ("I'd like the time changed", Intent.RESCHEDULE),
         ("monday isn't going to work anymore, is thursday the 10th free?", Intent.RESCHEDULE),
         ("Ana Ruiz 12 May 1980, I can't make Thursday", Intent.CANCEL),  # a birth date is no new day
         ("I can't make tomorrow, please cancel it", Intent.CANCEL),  # no new day: a cancellation
@@ -130,6 +132,13 @@ def test_words_of_their_own_are_no_slips(word: str) -> None:
 )
 def test_a_day_not_kept_and_a_new_one_is_a_move(said: str, task: Intent) -> None:
     assert task_of(intents(normalize(said))) == task
+
+
+@pytest.mark.parametrize(
+    "said", ["I need my address changed", "my phone number has changed", "we moved house"]
+)
+def test_other_things_changed_are_no_move(said: str) -> None:
+    assert task_of(intents(normalize(said))) != Intent.RESCHEDULE
 
 
 # ------------------------------------------------------------------ days said from the appointment
