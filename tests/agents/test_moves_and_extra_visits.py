@@ -192,6 +192,9 @@ def test_a_named_day_beats_a_week_on() -> None:
         ("thursday, 11 works", time(11, 0)),
         ("tomorrow 10 would be ideal", time(10, 0)),
         ("friday morning, 9 if it's free", time(9, 0)),
+        ("wednesday, ideally 10 if possible", time(10, 0)),
+        ("monday - 2 if poss", time(14, 0)),
+        ("tuesday afternoon, preferably 4", time(16, 0)),
         ("thursday 11 march", None),  # a date, not a time
         ("monday 14", None),
     ],
