@@ -119,7 +119,7 @@ _YES_PHRASES = re.compile(
     # regional and informal ways of saying it: Australian, British, Indian English, text speak
     r"|too easy|lock (it|that|me) in|pencil (it|that|me) in|put me (down|in)|sign me up|make it so"
     r"|do the needful|go on then|that'll do|that will do|i'll take (it|that|that one)|take it"
-    r"|spot on|bang on|good stuff|happy days|works for me|let's go|go on|confirm it|sounds about right)\b"
+    r"|spot on|bang on|good stuff|happy days|works for me|let's go|go on|confirm it|sounds about right|suits me|will do nicely)\b"
 )
 _YES_FILLER = {
     "please", "go", "do", "it", "that", "that's", "thats", "is", "sounds", "thanks", "thank", "you",
@@ -130,6 +130,7 @@ _YES_FILLER = {
     "cheers", "ta", "mate", "lock", "in", "pencil", "put", "down", "sign", "up", "make", "too",
     "easy", "needful", "kindly", "on", "then", "that'll", "will", "i'll", "take", "spot", "bang",
     "stuff", "happy", "days", "works", "let", "confirm", "about", "hai", "dear", "love", "lol", "as",
+    "nicely", "perfectly", "nice", "just", "really", "quite", "lovely", "suit", "suits", "right",
     "pls", "plz", "plez", "plse", "thx", "thanx", "thnx", "ty",  # typed short forms
 }  # fmt: skip
 _YES_FILLER |= _OTHER_FILLER

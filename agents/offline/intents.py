@@ -33,6 +33,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|\b(want|need|like|give me)\b.*\b(a (real |live )?(person|human)|an agent|the operator|"
             r"a receptionist|a representative|staff member|someone real)\b"
             r"|\b(representative|operator|human being|real person|live person|live agent|receptionist"
+            r"|(practice|office|clinic) manager|a manager|the manager|supervisor|someone in charge"
             r"|front desk|customer service)\b"
             r"|\b(someone|somebody|anyone|anybody|a person|a human)( i| we)? (can|could) (talk|speak)"
             r"|^\s*(a |an |the )?(person|human|agent|someone|somebody|staff)( please)?\s*[.!]?\s*$"
@@ -78,20 +79,26 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
         re.compile(
             r"\b(when is|when's|what time is|do i have|my (upcoming |next )?appointments?\b(?! (with|on|for))|"
             r"list|check (on )?my|confirm my|am i (booked|scheduled|seeing)|when am i|remind me"
+            r"|(what|which) appointments? (i|i've|do i|have i) (have|got|booked)|appointments? i (have|'ve got|got)"
+            r"|what('s| is| have i got) (booked|scheduled|coming up) for me|my bookings"
+            # "do we have something booked for him?", "is she booked in?", "anything scheduled for me"
+            r"|(do|have) (i|we) (have|got) (something|anything|an appointment|a visit|appointments)"
+            r"( [a-z]+)? (booked|scheduled|coming up|on (file|the books))"
+            r"|(do|have) you (have|got) (something|anything|an appointment|a visit) (booked|scheduled) for"
+            r"|(is|are) (he|she|they|we|i) (booked|scheduled|down)( in)?"
             # "check whether I'm booked in", "see if we have anything scheduled"
             r"|(whether|if) (i|we|he|she|they)('m|'re|'s| am| are| is)? (already |still |currently )?(booked|scheduled)"
             r"|(whether|if) (i|we|he|she|they)( have|'ve| has)( got)? (anything|something|an appointment|a visit)"
             r" (booked|scheduled|coming up|on (file|the books))"
-            r"|(what|which) appointments? (i|i've|do i|have i) (have|got|booked)|appointments? i (have|'ve got|got)"
-            r"|what('s| is| have i got) (booked|scheduled|coming up) for me|my bookings)\b"
+            r"|(anything|something) (booked|scheduled|coming up) for (me|him|her|them|us|my))\b"
             r"|\b(show|tell|read|give|what are)\b.*\bappointments\b"
         ),
     ),
     (
         Intent.BOOK,
         re.compile(
-            r"\b(book|schedule|make an? appointment|new appointment|an appointment|set up|see (a |the )?(doctor|dr)|appt|appts|"
-            r"come in|get in|available|availability|opening|openings|free (slot|time)s?|appointment"
+            r"\b(book|schedule|make an? appointment|new appointment|an appointment|set up|see (a |the )?(doctor|dr|doc|gp)|appt|appts|"
+            r"consult|(arrange|organi[sz]e) (a|an|another|my|the)|come in|get in|available|availability|opening|openings|free (slot|time)s?|appointment"
             r"|check ?up|check-up|physical|consultation|visit)\b"
         ),
     ),

@@ -61,7 +61,10 @@ _REQUEST = re.compile(
     r"\b(book|schedule|reschedul\w*|re schedule|cancel\w*|make an appointment|set up an appointment"
     r"|(need|want|like|get|have|see about|about) (an |a |a new |another )?(appointment|visit|check ?up|physical)"
     r"|an appointment (for|with|on|at|next|this|tomorrow|today|to|about|because)"
-    r"|(see|talk to|speak (to|with)) (a |the |my |dr |doctor )?(doctor|dr|physician|provider|pediatrician)"
+    r"|(see|talk to|speak (to|with)) (a |the |my |dr |doctor )?(doctor|dr|doc|gp|physician|provider|pediatrician)"
+    r"|(arrange|organi[sz]e|book|schedule|get|have|need|want|like) (a |an |another |my )?(consultation|consult)"
+    r"|(could|can|would|will) (the |dr\.? |doctor )?([a-z'-]+ ){0,2}see (me|him|her|them|us|my)\b"
+    r"|(get|have|like|want|need) (me|him|her|them|it|this|my [a-z]+) (checked|looked at|seen)"
     r"|see (someone|somebody|anyone)|be seen|get seen|fit me in|squeeze me in|get me in|fit (him|her|them|us) in"
     r"|(could|can|would) (dr |doctor )?([a-z'-]+ )?see (me|him|her|them|us|my)\b"
     r"|(i|we|he|she|they|me|him|her) (\w+ )?(come|get) in|(come|get) in (for|on|at|to|tomorrow|today|next|this|some)"
@@ -79,7 +82,8 @@ _REQUEST = re.compile(
 
 # The visit's reason said with the request: "an appointment about my rash", "come in for a refill".
 _PURPOSE = re.compile(
-    r"\b(appointment|appt|visit|check ?up|see (a |the |my )?(doctor|dr|physician)|come in|get in|book\w*|schedule)\b"
+    r"\b(appointment|appt|visit|check ?up|consultation|consult|see (a |the |my )?(doctor|dr|doc|physician)|come in"
+    r"|get in|book\w*|schedule|arrange)\b"
     r".{0,40}\b(about|for (my|a|an|the|his|her)|to (discuss|talk about|go over|review|get|renew|check|look at)"
     r"|regarding|because)\b"
 )
@@ -94,6 +98,15 @@ class _Topic:
 
 
 _STAFF_TOPICS = [
+    # a complaint is for the practice manager, never the assistant
+    _Topic(
+        re.compile(
+            r"\b((make|file|lodge|raise|register|have) a (formal )?complaint|complain(ing)? about|i('d| would)? "
+            r"(like|want) to complain|complaint about|(speak|talk) to (the |a )?(practice |office )?manager)\b"
+        ),
+        "Complaint: the caller wants to make a complaint",
+        "I'm sorry to hear that. Our practice manager handles complaints.",
+    ),
     # billing, most specific first
     _Topic(
         re.compile(

@@ -145,3 +145,41 @@ async def test_a_symptom_with_a_booking_books(chat, demo) -> None:  # type: igno
 async def test_a_certificate_goes_to_staff(chat, demo) -> None:  # type: ignore[no-untyped-def]
     _, transcript = await converse(chat, ["I need a sick certificate for my employer"], None)
     assert chat.handoff is not None, transcript
+
+
+@pytest.mark.parametrize(
+    ("said", "task"),
+    [
+        ("is she booked in for anything?", Intent.LIST),
+        ("do we have anything booked for my husband", Intent.LIST),
+        ("have you got something scheduled for me", Intent.LIST),
+        ("I'd like to organise a consult with dr chen", Intent.BOOK),
+        ("need to see a doc asap", Intent.BOOK),
+    ],
+)
+def test_more_ways_to_ask(said: str, task: Intent) -> None:
+    assert task_of(intents(normalize(said))) == task
+
+
+@pytest.mark.parametrize(
+    "said", ["yes that suits me", "that will do nicely, cheers", "perfectly fine thanks"]
+)
+def test_more_yeses(said: str) -> None:
+    assert classify_confirmation(said) == "yes"
+
+
+async def test_a_visit_for_a_symptom_is_booked_not_handed_over(chat, demo) -> None:  # type: ignore[no-untyped-def]
+    _, transcript = await converse(
+        chat,
+        ["My son's had an earache since Sunday, could Dr Rodriguez have a look at him Friday at 10? "
+         "He's Lucas Garcia, 04/08/2015."],
+        None,
+    )  # fmt: skip
+    assert chat.handoff is None, transcript
+
+
+async def test_a_complaint_goes_to_the_manager(chat, demo) -> None:  # type: ignore[no-untyped-def]
+    _, transcript = await converse(
+        chat, ["I wish to lodge a complaint about how I was treated on Monday"], None
+    )
+    assert chat.handoff is not None and "complaint" in chat.handoff.reason.lower(), transcript
