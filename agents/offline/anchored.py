@@ -20,7 +20,8 @@ import re
 from datetime import date
 from typing import Any
 
-from agents.offline.dates import WEEKDAYS, day_phrases
+from agents.offline.calendar_words import WEEKDAYS
+from agents.offline.dates import day_phrases
 from agents.offline.shifts import shift_of
 
 _WD = "|".join(WEEKDAYS)

@@ -7,7 +7,8 @@ import difflib
 import re
 from datetime import datetime
 
-from agents.offline.dates import WEEKDAYS, When
+from agents.offline.calendar_words import WEEKDAYS
+from agents.offline.dates import When
 from agents.offline.phonetic import closest, ways_to_say_doctor
 from connectors.base import Appointment, Provider, Slot
 

@@ -1,10 +1,10 @@
-"""Dates and times from what a caller says (text already through `numbers.normalize`).
+"""Days and times from what a caller says (text already through `numbers.normalize`).
 
-Numeric dates are read US month-first ("04/03/1985" is April 3rd), except when the first number
-cannot be a month ("14/03/1985" is March 14th). Relative days ("tomorrow", "December 3rd") go
-through `dateparser` relative to the runtime's clock, preferring the future. Weekdays and days of
-the month are resolved here, by one documented rule (the bot always repeats the concrete date
-before it writes anything, so a caller who meant another day can say "actually I meant the 8th"):
+Numeric days are read US month-first ("4/3" is April 3rd); a date of birth is read in
+`birthdates`. Relative days ("tomorrow", "December 3rd") go through `dateparser` relative to the
+runtime's clock, preferring the future. Weekdays and days of the month are resolved here, by one
+documented rule (the bot always repeats the concrete date before it writes anything, so a caller
+who meant another day can say "actually I meant the 8th"):
 - "Tuesday", "this Tuesday", "on Tuesday": the next Tuesday after today (said on a Tuesday: a
   week from today, except "this Tuesday", which is today);
 - "next Tuesday": the Tuesday of next calendar week (weeks start on Monday). Said on a Monday or
@@ -26,128 +26,8 @@ from datetime import date, datetime, time, timedelta
 import dateparser
 
 from agents.offline import moments
+from agents.offline.calendar_words import MONTH_NC, MONTHS, WEEKDAYS, safe_date
 from connectors.base import PartOfDay
-
-MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
-    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
-    "sep": 9, "sept": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
-}  # fmt: skip
-WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
-_MONTH_NC = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
-_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-_YEAR = r"(?P<year>\d{4})"
-
-_DOB_PATTERNS = [
-    re.compile(rf"\b{_YEAR}(?P<sep>[-./])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}})\b"),  # 1985-03-04, 1985.3.4
-    # eight digits as the whole answer: typed on the keypad as month, day, year ("03141985#")
-    re.compile(rf"^\s*(?P<m>\d{{2}})(?P<d>\d{{2}}){_YEAR}\s*#?\s*$"),
-    # 03/04/1985 (US); Whisper also writes "03. 04. 1985"
-    re.compile(rf"\b(?P<a>\d{{1,2}})\s?[/.-]\s?(?P<b>\d{{1,2}})\s?[/.-]\s?{_YEAR}\b"),
-    re.compile(
-        rf"\b(?P<a>\d{{1,2}})\s+(?P<b>\d{{1,2}})\s+{_YEAR}\b"
-    ),  # "one twenty five nineteen ninety six"
-    # march 4th, 1985 (Whisper also writes "September 17. 1958")
-    re.compile(rf"\b{_MONTH}\s+(?:the\s+)?{_DAY}[,.]?\s+(?:of\s+)?{_YEAR}\b"),
-    re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b"),  # the 4th of march 1985
-    # two-digit years: "6/16/84"; "june 16th 84" (19xx only); "born 6 16 84" (after a cue, or
-    # three bare numbers ending in a 19xx year: "daniel thomas four twenty one seventy nine")
-    re.compile(r"\b(?P<a>\d{1,2})\s?/\s?(?P<b>\d{1,2})\s?/\s?(?P<yy>\d{2})\b(?![/:.]?\d)"),
-    # "1-30-65", "1.30.65": the same separator twice (a range "9-10" or a time "9.30" has one)
-    re.compile(r"\b(?P<a>\d{1,2})(?P<sep>[-.])(?P<b>\d{1,2})(?P=sep)(?P<yy>\d{2})\b(?![-/:.]?\d)"),
-    re.compile(
-        rf"\b{_MONTH}\s+(?:the\s+)?{_DAY}[,.]?\s+(?:of\s+)?(?P<yy>[3-9]\d)\b(?!\s*(?::|am|pm|o'clock|\d))"
-    ),
-    # "25 jan 96", "the 3rd of feb 87" (19xx only)
-    re.compile(
-        rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH},?\s+(?:'\s*)?(?P<yy>[3-9]\d)\b(?!\s*(?::|am|pm|o'clock|\d))"
-    ),
-    re.compile(
-        r"\b(?:born(?: on)?|birthday(?: is)?|birth date(?: is)?|date of birth(?: is)?|dob(?: is)?)\s+"
-        rf"(?:(?P<a>\d{{1,2}})\s+(?P<b>\d{{1,2}})|{_MONTH}\s+(?:the\s+)?{_DAY}[,.]?)\s+(?P<yy>\d{{2}})\b(?![:/.]?\d)"
-    ),
-    re.compile(
-        r"(?<![:\d])(?<!\bat )(?<!\baround )(?<!\bby )\b(?P<a>1[0-2]|0?[1-9])\s+(?P<b>[12]\d|3[01]|0?[1-9])\s+"
-        r"(?P<yy>[3-9]\d)\b(?![:/.]?\d|\s*(?:am|pm|o'clock))"
-    ),
-]
-
-
-def _safe_date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-# "28/06/1996... sorry typo, 1969", "march 4 1985, no wait, 1986": a year said again, corrected
-_YEAR_FIXED = re.compile(
-    r"^\W*(?:(?:sorry|oops|typo|no|wait|i mean|i meant|actually|correction|not)\b[\s,.!-]*)+"
-    r"(?:it's\s+|it is\s+|make (?:it|that)\s+)?(?P<year>(?:19|20)\d{2})\b"
-)
-
-
-def find_dob(text: str, today: date) -> tuple[date | None, str | None]:
-    """A date of birth and the matched span's text, or (None, None). Future dates are refused.
-    A year corrected right after the date ("…1996, sorry, 1969") replaces the date's year."""
-    found, span = _first_dob(text, today)
-    if found is None or span is None:
-        return found, span
-    after = text[text.index(span) + len(span) :]
-    if (cue := _SAID_AGAIN.match(after)) is not None:
-        # "june 6 1984... sorry no, june 16th 1984": the date said after the correction
-        again, again_span = _first_dob(after[cue.end() :], today)
-        if again is not None and again_span is not None:
-            return again, text[
-                text.index(span) : text.index(span) + len(span) + after.index(again_span) + len(again_span)
-            ]
-    if (fix := _YEAR_FIXED.search(after.replace("...", "   "))) is not None:
-        fixed = _safe_date(int(fix.group("year")), found.month, found.day)
-        if fixed is not None and fixed <= today:
-            return fixed, text[text.index(span) : text.index(span) + len(span) + fix.end()]
-    return found, span
-
-
-_SAID_AGAIN = re.compile(
-    r"^[\s,.!-]*(?:(?:sorry|oops|typo|no|wait|i mean|i meant|actually|correction|my bad|let me correct that)\b[\s,.!-]*)+"
-)
-
-
-def corrected_year(text: str, was: date, today: date) -> date | None:
-    """ "oops, 1990" after a date of birth that did not match: the same day in that year."""
-    m = re.fullmatch(
-        r"\W*(?:(?:ah|oh|um|uh|er|sorry|oops|typo|no|wait|i mean|i meant|actually|my bad|it's|it is|it was|the year is"
-        r"|year|should be|make it)\b[\s,.!-]*)*(?P<year>(?:19|20)\d{2})\W*(?:sorry|my bad|not \d{4})?\W*",
-        text,
-    )
-    if m is None:
-        return None
-    fixed = _safe_date(int(m.group("year")), was.month, was.day)
-    return fixed if fixed is not None and fixed <= today else None
-
-
-def _first_dob(text: str, today: date) -> tuple[date | None, str | None]:
-    for pattern in _DOB_PATTERNS:
-        m = pattern.search(text)
-        if not m:
-            continue
-        groups = m.groupdict()
-        if groups.get("yy"):  # a two-digit year: this century unless that would be the future
-            yy = int(groups["yy"])
-            year = 2000 + yy if 2000 + yy <= today.year else 1900 + yy
-        else:
-            year = int(groups["year"])
-        if "m" in groups and groups.get("m"):
-            found = _safe_date(year, int(groups["m"]), int(groups["d"]))
-        elif groups.get("a"):
-            a, b = int(groups["a"]), int(groups["b"])
-            found = _safe_date(year, a, b) if a <= 12 else _safe_date(year, b, a)
-        else:
-            found = _safe_date(year, MONTHS[groups["month"]], int(groups["day"]))
-        if found is not None and date(1900, 1, 1) <= found <= today:
-            return found, m.group(0)
-    return None, None
 
 
 @dataclass
@@ -182,9 +62,9 @@ _DAY_PHRASE = re.compile(
     r"\b(?:(?:the\s+)?day\s+after\s+tomorrow|today|tomorrow|tonight"
     rf"|(?:(?:next|this|coming)\s+)?(?:{'|'.join(WEEKDAYS)})"
     # not "march 3 pm" (a time) nor "march 14 1985" / "march 14 85" (a year); "dec 14 10:30am" is a day
-    rf"|{_MONTH_NC}\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?"
+    rf"|{MONTH_NC}\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?"
     r"(?!\s*(?::|am|pm|\d{3}|\d{2}(?![:\d]|\s*(?:am|pm|a\.m|p\.m|o'clock))|\d(?![:\d]|\s*(?:am|pm|a\.m|p\.m|o'clock))))"
-    rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NC}"
+    rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_NC}"
     r"|\d{1,2}/\d{1,2}(?!/)"
     # a bare ordinal is a day only as "the 9th" / "on 9th" or as the whole answer ("1st name" isn't)
     r"|(?:the|on)\s+\d{1,2}(?:st|nd|rd|th)(?!\s*(?:one|option|slot|choice|time|available|of|thing|things|opening|appointment)\b)"
@@ -203,7 +83,7 @@ _TIME = re.compile(
     r"|rather|ok|okay|yes|yeah|sure|fine|then)\s+|^\W*"
     # "friday morning, 9 if that's free", "tuesday, 11": an hour (1-12, no date) after the day
     rf"|\b(?:morning|afternoon|{'|'.join(WEEKDAYS)}|tomorrow|today)\s*[,-]?\s+(?:(?:ideally|preferably|maybe"
-    rf"|perhaps|hopefully|like|roughly)\s+)?(?=(?:1[0-2]|[1-9])\b(?!\s*{_MONTH_NC})))"
+    rf"|perhaps|hopefully|like|roughly)\s+)?(?=(?:1[0-2]|[1-9])\b(?!\s*{MONTH_NC})))"
     r"(?P<h4>\d{1,2})(?!\d|st|nd|rd|th|/|:|\s*(?:am|pm|o'clock|in the|a\.m|p\.m|days?|weeks?|months?|hours?"
     r"|minutes?|people|years?|of|or|-|and|\d))"
     r"|(?P<noon>noon|midday)(?:ish)?)\b"
@@ -271,7 +151,7 @@ def day_of_month(day: int, today: date) -> date | None:
     """'the 9th': the next 9th from today on (skipping months without that day)."""
     year, month = today.year, today.month
     for _ in range(13):
-        found = _safe_date(year, month, day)
+        found = safe_date(year, month, day)
         if found is not None and found >= today:
             return found
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
@@ -290,9 +170,9 @@ def _parse_day(phrase: str, now: datetime) -> date | None:
     phrase = phrase.replace("tonight", "today")
     if re.fullmatch(r"\d{1,2}/\d{1,2}", phrase):  # US month/day
         month, day = (int(x) for x in phrase.split("/"))
-        found = _safe_date(now.year, month, day)
+        found = safe_date(now.year, month, day)
         if found is not None and found < now.date():
-            found = _safe_date(now.year + 1, month, day)
+            found = safe_date(now.year + 1, month, day)
         return found
     parsed = dateparser.parse(
         phrase,
@@ -308,7 +188,7 @@ def _parse_day(phrase: str, now: datetime) -> date | None:
         return None
     found = parsed.date()
     if found < now.date():  # "December 3rd" said in January of the next year
-        found = _safe_date(found.year + 1, found.month, found.day) or found
+        found = safe_date(found.year + 1, found.month, found.day) or found
     return found
 
 

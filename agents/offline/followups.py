@@ -14,7 +14,8 @@ import re
 from datetime import datetime
 from typing import Any
 
-from agents.offline.dates import find_dob, find_when
+from agents.offline.birthdates import find_dob
+from agents.offline.dates import find_when
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.names import find_name, name_near
 from agents.offline.numbers import normalize

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from agents.offline.dates import MONTHS
+from agents.offline.calendar_words import MONTHS
 
 # the name the records hold, said after a cue ("registered as Matthew Moore")
 _RECORD_BEFORE = re.compile(

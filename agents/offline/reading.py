@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from agents.offline import anchored, keeping, wanted
+from agents.offline.birthdates import corrected_year, find_dob
 from agents.offline.choices import (
     find_provider,
     pick_appointment,
@@ -19,7 +20,7 @@ from agents.offline.choices import (
     unknown_doctor,
     wants_any_provider,
 )
-from agents.offline.dates import When, corrected_year, day_phrases, find_dob, find_when
+from agents.offline.dates import When, day_phrases, find_when
 from agents.offline.followups import the_new_request
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.introductions import (

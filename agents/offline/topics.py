@@ -21,7 +21,9 @@ from datetime import date
 from typing import Any
 
 from agents.offline import wanted
-from agents.offline.dates import WEEKDAYS, find_dob, find_when, weekday_date
+from agents.offline.birthdates import find_dob
+from agents.offline.calendar_words import WEEKDAYS
+from agents.offline.dates import find_when, weekday_date
 from agents.offline.hours import OpeningHours, answer
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.names import find_name, name_near

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
+from agents.offline.birthdates import corrected_year, find_dob
 from agents.offline.choices import find_provider
-from agents.offline.dates import corrected_year, find_dob
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.names import corrected_name, find_name, introduces_self
 from agents.offline.numbers import normalize

@@ -6,7 +6,8 @@ from datetime import date, datetime, time
 
 import pytest
 
-from agents.offline.dates import find_dob, find_when
+from agents.offline.birthdates import find_dob
+from agents.offline.dates import find_when
 from agents.offline.intents import intents, task_of
 from agents.offline.names import find_name
 from agents.offline.numbers import normalize

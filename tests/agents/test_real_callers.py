@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 
+from agents.offline.birthdates import find_dob
 from agents.offline.choices import find_provider
-from agents.offline.dates import find_dob
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.introductions import explained_dob, name_by_dob, record_name, without_nicknames
 from agents.offline.names import find_name

@@ -1,0 +1,114 @@
+"""A date of birth from what a caller says (text already through `numbers.normalize`).
+
+Numeric dates are read US month-first ("04/03/1985" is April 3rd), except when the first number
+cannot be a month ("14/03/1985" is March 14th). Two-digit years are this century unless that would
+be the future. A year corrected right after the date ("...1996, sorry, 1969") replaces its year.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from agents.offline.calendar_words import DAY, MONTH, MONTHS, YEAR, safe_date
+
+_DOB_PATTERNS = [
+    re.compile(rf"\b{YEAR}(?P<sep>[-./])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}})\b"),  # 1985-03-04, 1985.3.4
+    # eight digits as the whole answer: typed on the keypad as month, day, year ("03141985#")
+    re.compile(rf"^\s*(?P<m>\d{{2}})(?P<d>\d{{2}}){YEAR}\s*#?\s*$"),
+    # 03/04/1985 (US); Whisper also writes "03. 04. 1985"
+    re.compile(rf"\b(?P<a>\d{{1,2}})\s?[/.-]\s?(?P<b>\d{{1,2}})\s?[/.-]\s?{YEAR}\b"),
+    re.compile(rf"\b(?P<a>\d{{1,2}})\s+(?P<b>\d{{1,2}})\s+{YEAR}\b"),  # "one twenty five nineteen ninety six"
+    # march 4th, 1985 (Whisper also writes "September 17. 1958")
+    re.compile(rf"\b{MONTH}\s+(?:the\s+)?{DAY}[,.]?\s+(?:of\s+)?{YEAR}\b"),
+    re.compile(rf"\b(?:the\s+)?{DAY}\s+(?:of\s+)?{MONTH},?\s+{YEAR}\b"),  # the 4th of march 1985
+    # two-digit years: "6/16/84"; "june 16th 84" (19xx only); "born 6 16 84" (after a cue, or
+    # three bare numbers ending in a 19xx year: "daniel thomas four twenty one seventy nine")
+    re.compile(r"\b(?P<a>\d{1,2})\s?/\s?(?P<b>\d{1,2})\s?/\s?(?P<yy>\d{2})\b(?![/:.]?\d)"),
+    # "1-30-65", "1.30.65": the same separator twice (a range "9-10" or a time "9.30" has one)
+    re.compile(r"\b(?P<a>\d{1,2})(?P<sep>[-.])(?P<b>\d{1,2})(?P=sep)(?P<yy>\d{2})\b(?![-/:.]?\d)"),
+    re.compile(
+        rf"\b{MONTH}\s+(?:the\s+)?{DAY}[,.]?\s+(?:of\s+)?(?P<yy>[3-9]\d)\b(?!\s*(?::|am|pm|o'clock|\d))"
+    ),
+    # "25 jan 96", "the 3rd of feb 87" (19xx only)
+    re.compile(
+        rf"\b(?:the\s+)?{DAY}\s+(?:of\s+)?{MONTH},?\s+(?:'\s*)?(?P<yy>[3-9]\d)\b(?!\s*(?::|am|pm|o'clock|\d))"
+    ),
+    re.compile(
+        r"\b(?:born(?: on)?|birthday(?: is)?|birth date(?: is)?|date of birth(?: is)?|dob(?: is)?)\s+"
+        rf"(?:(?P<a>\d{{1,2}})\s+(?P<b>\d{{1,2}})|{MONTH}\s+(?:the\s+)?{DAY}[,.]?)\s+(?P<yy>\d{{2}})\b(?![:/.]?\d)"
+    ),
+    re.compile(
+        r"(?<![:\d])(?<!\bat )(?<!\baround )(?<!\bby )\b(?P<a>1[0-2]|0?[1-9])\s+(?P<b>[12]\d|3[01]|0?[1-9])\s+"
+        r"(?P<yy>[3-9]\d)\b(?![:/.]?\d|\s*(?:am|pm|o'clock))"
+    ),
+]
+
+
+# "28/06/1996... sorry typo, 1969", "march 4 1985, no wait, 1986": a year said again, corrected
+_YEAR_FIXED = re.compile(
+    r"^\W*(?:(?:sorry|oops|typo|no|wait|i mean|i meant|actually|correction|not)\b[\s,.!-]*)+"
+    r"(?:it's\s+|it is\s+|make (?:it|that)\s+)?(?P<year>(?:19|20)\d{2})\b"
+)
+
+
+def find_dob(text: str, today: date) -> tuple[date | None, str | None]:
+    """A date of birth and the matched span's text, or (None, None). Future dates are refused.
+    A year corrected right after the date ("…1996, sorry, 1969") replaces the date's year."""
+    found, span = _first_dob(text, today)
+    if found is None or span is None:
+        return found, span
+    after = text[text.index(span) + len(span) :]
+    if (cue := _SAID_AGAIN.match(after)) is not None:
+        # "june 6 1984... sorry no, june 16th 1984": the date said after the correction
+        again, again_span = _first_dob(after[cue.end() :], today)
+        if again is not None and again_span is not None:
+            return again, text[
+                text.index(span) : text.index(span) + len(span) + after.index(again_span) + len(again_span)
+            ]
+    if (fix := _YEAR_FIXED.search(after.replace("...", "   "))) is not None:
+        fixed = safe_date(int(fix.group("year")), found.month, found.day)
+        if fixed is not None and fixed <= today:
+            return fixed, text[text.index(span) : text.index(span) + len(span) + fix.end()]
+    return found, span
+
+
+_SAID_AGAIN = re.compile(
+    r"^[\s,.!-]*(?:(?:sorry|oops|typo|no|wait|i mean|i meant|actually|correction|my bad|let me correct that)\b[\s,.!-]*)+"
+)
+
+
+def corrected_year(text: str, was: date, today: date) -> date | None:
+    """ "oops, 1990" after a date of birth that did not match: the same day in that year."""
+    m = re.fullmatch(
+        r"\W*(?:(?:ah|oh|um|uh|er|sorry|oops|typo|no|wait|i mean|i meant|actually|my bad|it's|it is|it was|the year is"
+        r"|year|should be|make it)\b[\s,.!-]*)*(?P<year>(?:19|20)\d{2})\W*(?:sorry|my bad|not \d{4})?\W*",
+        text,
+    )
+    if m is None:
+        return None
+    fixed = safe_date(int(m.group("year")), was.month, was.day)
+    return fixed if fixed is not None and fixed <= today else None
+
+
+def _first_dob(text: str, today: date) -> tuple[date | None, str | None]:
+    for pattern in _DOB_PATTERNS:
+        m = pattern.search(text)
+        if not m:
+            continue
+        groups = m.groupdict()
+        if groups.get("yy"):  # a two-digit year: this century unless that would be the future
+            yy = int(groups["yy"])
+            year = 2000 + yy if 2000 + yy <= today.year else 1900 + yy
+        else:
+            year = int(groups["year"])
+        if "m" in groups and groups.get("m"):
+            found = safe_date(year, int(groups["m"]), int(groups["d"]))
+        elif groups.get("a"):
+            a, b = int(groups["a"]), int(groups["b"])
+            found = safe_date(year, a, b) if a <= 12 else safe_date(year, b, a)
+        else:
+            found = safe_date(year, MONTHS[groups["month"]], int(groups["day"]))
+        if found is not None and date(1900, 1, 1) <= found <= today:
+            return found, m.group(0)
+    return None, None
