@@ -6,7 +6,8 @@
   specific reason in the staff summary, nothing booked on the way. A visit asked for with its
   reason ("I'd like to come in about my cough", "an appointment to go over my results") is a
   booking; so are symptoms and results said with a plain request ("back pain, can I see someone
-  today"). The caller's own name is left out first (Bill Price asks nothing about a bill).
+  today"). The caller's own name is left out first (Bill Price asks nothing about a bill). The
+  topics and the words that make a booking are in `staff_topics.py`.
 - The practice's opening hours: answered from the setting (`hours.py`).
 - "How are you", "are you a real person": answered, then what the assistant can do.
 - Small talk and other questions ("what's the weather", "tell me a joke"): the caller is told
@@ -28,6 +29,7 @@ from agents.offline.hours import OpeningHours, answer
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.names import find_name, name_near
 from agents.offline.numbers import normalize
+from agents.offline.staff_topics import PURPOSE, REQUEST, STAFF_TOPICS
 from agents.offline.steps import HELP, call, say
 from agents.planner import PlanContext, PlanStep
 from agents.replies import ANYTHING_ELSE
@@ -57,193 +59,6 @@ _EMERGENCY = re.compile(
 _SELF_HARM = re.compile(
     r"\b(suicid\w*|kill (myself|me)|end my life|(hurt|hurting|harm|harming) myself|self harm|don't want to live)\b"
 )
-
-# An appointment plainly asked for: with one of these a topic word is what the visit is about.
-_REQUEST = re.compile(
-    r"\b(book|schedule|reschedul\w*|re schedule|cancel\w*|make an appointment|set up an appointment"
-    r"|(need|want|like|get|have|see about|about) (an |a |a new |another )?(appointment|visit|check ?up|physical)"
-    r"|an appointment (for|with|on|at|next|this|tomorrow|today|to|about|because)"
-    r"|(see|talk to|speak (to|with)) (a |the |my |dr |doctor )?(doctor|dr|doc|gp|physician|provider|pediatrician)"
-    r"|(arrange|organi[sz]e|book|schedule|get|have|need|want|like) (a |an |another |my )?(consultation|consult)"
-    r"|(could|can|would|will) (the |dr\.? |doctor )?([a-z'-]+ ){0,2}see (me|him|her|them|us|my)\b"
-    r"|(get|have|like|want|need) (me|him|her|them|it|this|my [a-z]+) (checked|looked at|seen)"
-    r"|see (someone|somebody|anyone)|be seen|get seen|fit me in|squeeze me in|get me in|fit (him|her|them|us) in"
-    r"|(could|can|would) (dr |doctor )?([a-z'-]+ )?see (me|him|her|them|us|my)\b"
-    r"|(i|we|he|she|they|me|him|her) (\w+ )?(come|get) in|(come|get) in (for|on|at|to|tomorrow|today|next|this|some)"
-    r"|move (my|it|the)|first available|next available"
-    # asking for free times is asking to book ("what times has Dr Rodriguez got on Wednesday?")
-    r"|(what|which) (times|slots|openings|appointments) (has|have|does|do|are)\b"
-    r"|(what|which) (time|times|slots?|days?) (has|does|is|would) (dr|doctor)\b"
-    r"|(has|have|does|do) (dr|doctor) [a-z'-]+ (got|have) (anything|any|something|a|some|time|space|room|free|open)"
-    r"|any (openings?|availability|slots?|appointments?|spaces?|time) (with|on|for|this|next|tomorrow|today|left)"
-    r"|(times?|slots?|appointments?) (free|available|open) (with|on|for|this|next|tomorrow|today)"
-    r"|follow ?up (appointment|visit)|(need|want|get|getting|have|due for|time for|book|schedule)\s+"
-    r"(a |an |my |the |our )?(follow ?up|flu shot|vaccin\w*|physical|check ?up|screening|exam))\b"
-)
-
-
-# The visit's reason said with the request: "an appointment about my rash", "come in for a refill".
-_PURPOSE = re.compile(
-    r"\b(appointment|appt|visit|check ?up|consultation|consult|see (a |the |my )?(doctor|dr|doc|physician)|come in"
-    r"|get in|book\w*|schedule|arrange)\b"
-    r".{0,40}\b(about|for (my|a|an|the|his|her)|to (discuss|talk about|go over|review|get|renew|check|look at)"
-    r"|regarding|because)\b"
-)
-
-
-@dataclass(frozen=True)
-class _Topic:
-    pattern: re.Pattern[str]
-    reason: str  # for staff: the handoff summary starts with it
-    say: str  # for the caller, before "I'll connect you with a member of our team"
-    visit_reason: bool = False  # with a booking asked for in the same turn, what the visit is about
-
-
-_STAFF_TOPICS = [
-    # a complaint is for the practice manager, never the assistant
-    _Topic(
-        re.compile(
-            r"\b((make|file|lodge|raise|register|have) a (formal )?complaint|complain(ing)? about|i('d| would)? "
-            r"(like|want) to complain|complaint about|(speak|talk) to (the |a )?(practice |office )?manager)\b"
-        ),
-        "Complaint: the caller wants to make a complaint",
-        "I'm sorry to hear that. Our practice manager handles complaints.",
-    ),
-    # billing, most specific first
-    _Topic(
-        re.compile(
-            r"\bcharge(?:s|d)?\b.*\b(bill|bills|statement|invoice|account|card)\b"
-            r"|\b(bill|bills|statement|invoice)\b.*\bcharge(?:s|d)?\b"
-        ),
-        "Billing: a question about a charge on a bill",
-        "Our billing team can help with charges on your bill.",
-    ),
-    _Topic(
-        re.compile(
-            r"\b(refund\w*|money back|overcharged|over charged|charged twice|double charged|reimburs\w*)\b"
-        ),
-        "Billing: a question about a refund",
-        "Our billing team can help with refunds.",
-    ),
-    _Topic(
-        re.compile(r"\b(pay|paying|payment|payments|balance|owe|outstanding|collections?)\b"),
-        "Billing: a question about a payment or balance",
-        "Our billing team can help with payments.",
-    ),
-    _Topic(
-        re.compile(r"\b(bill|bills|billed|billing|invoice|statement|copay|co pay|receipt)\b"),
-        "Billing: a question about a bill",
-        "Our billing team can help with that.",
-    ),
-    _Topic(
-        re.compile(r"\b(charged|charges|a charge|the charge|no show fee|late fee|late cancel\w* fee)\b"),
-        "Billing: a question about a charge",
-        "Our billing team can help with charges.",
-    ),
-    _Topic(
-        re.compile(
-            r"\b(how much (is|does|do|will|would)|cost|costs|price|prices|pricing|fee|fees|self pay)\b"
-        ),
-        "Billing: a question about costs",
-        "Our staff can tell you about costs.",
-    ),
-    _Topic(
-        re.compile(
-            r"\b(take|accept)\s+(credit cards?|debit cards?|cards?|cash|checks?|cheques?|apple pay|hsa|fsa)\b"
-        ),
-        "Billing: a question about ways to pay",
-        "Our billing team can help with payments.",
-    ),
-    # insurance ("do you take Anthem?": whatever the plan is called)
-    _Topic(
-        re.compile(
-            r"\b(insurance|insurer|insured|coverage|covered|in network|out of network|medicaid|medicare|aetna"
-            r"|cigna|blue cross|blue shield|united ?healthcare|humana|kaiser|anthem|tricare|deductible"
-            r"|(do|does) (you|my plan) cover|(do|does|will) (you|you guys|y'all|the (clinic|practice|office)) (take|accept)"
-            r"|prior authori[sz]ation|pre ?authori[sz]ation)\b"
-        ),
-        "Insurance: a question about insurance or coverage",
-        "Our staff can help with insurance questions.",
-    ),
-    # test results
-    _Topic(
-        re.compile(
-            r"\b(results?|lab|labs|lab work|blood ?work|blood tests?|x ?rays?|mri|ct scan|scan results|biopsy"
-            r"|pathology|mammogram|ultrasound)\b"
-        ),
-        "Test results: a question about test or lab results",
-        "Our clinical staff can help with test results.",
-        visit_reason=True,
-    ),
-    # a medical question, whatever it is about ("is it normal to have a rash on antibiotics?")
-    _Topic(
-        re.compile(
-            r"\b(should i (take|be worried|worry|go|be concerned|stop|start|keep)|is it (normal|safe|serious|bad|ok|okay)"
-            r"|what should i (do|take)|medical (question|advice)|advice|side effects?|symptoms?)\b"
-        ),
-        "Medical question: the caller asked about symptoms or medical advice",
-        "I can't give medical advice, but our clinical staff can help.",
-    ),
-    # prescriptions
-    _Topic(
-        re.compile(r"\b(refill\w*|re fill|renew (my |a )?(prescription|medication|meds))\b"),
-        "Prescriptions: a prescription refill request",
-        "Our clinical staff can help with prescription refills.",
-    ),
-    _Topic(
-        re.compile(
-            r"\b(prescription|prescriptions|prescribed|prescribe|script|scripts|medication|medications|meds|(?<!family )(?<!internal )"
-            r"medicine|pharmacy|pharmacist|rx|dosage|dose|pills?|inhaler|antibiotics?|insulin)\b"
-        ),
-        "Prescriptions: a question about a prescription or medication",
-        "Our clinical staff can help with prescriptions.",
-    ),
-    # a nurse, a message for the doctor
-    _Topic(
-        re.compile(
-            r"\b(nurse|nurses|nurse line|triage|leave a message|message for (the |my )?(doctor|dr|nurse)"
-            r"|call me back|callback)\b"
-        ),
-        "Clinical staff: the caller asked for a nurse or to leave a message",
-        "Our clinical staff can help with that.",
-    ),
-    # the practice itself, when the settings don't say (FRONTDESK_BUSINESS_ADDRESS / _PHONE)
-    _Topic(
-        re.compile(
-            r"\b(your address|the address|what's the address|located|location|directions|where are you"
-            r"|where is the (office|clinic|practice)|how do i get there|parking|where (do|can|should) i park"
-            r"|fax|your (phone|fax) number|the (office|clinic|practice)'?s? (phone|fax) number|your email|website)\b"
-        ),
-        "Practice information: the caller asked about the address, directions, parking or contact details",
-        "Our staff can help with that.",
-    ),
-    # records, referrals, forms
-    _Topic(
-        re.compile(
-            r"\b(medical records?|my records|records request|copy of my (records|chart)|referral|refer me"
-            r"|sick note|doctor's note|doctors note|work note|school note|forms?|paperwork|vaccination records?"
-            r"|(medical|sick|sickness|doctor's|doctors|fitness|fit to work|return to work) certificate|certificates?"
-            r"|fit note|med cert|letter (for|to) (my )?(work|school|employer|boss|uni|university|college)"
-            r"|immuni[sz]ation records?|(school|work|gym|camp|sports|daycare|jury duty) (note|letter|excuse)"
-            r"|fill (out|in) (a|the|my|this|his|her)|sign (a|the|my|off))\b"
-        ),
-        "Records and forms: a question about records, referrals or forms",
-        "Our staff can help with records, referrals and forms.",
-    ),
-    # medical questions and symptoms
-    _Topic(
-        re.compile(
-            r"\b(symptoms?|side effects?|should i (take|be worried|worry|go|be concerned|stop|start)|is it (normal|safe|serious|bad)"
-            r"|what should i (do|take)|medical (question|advice)|advice|diagnos\w*|fever|rash|cough|coughing|headache"
-            r"|migraine|sore|hurts?|hurting|pain|painful|ache|aching|infection|infected|vomit\w*|throwing up|nause\w*"
-            r"|dizzy|dizziness|swollen|swelling|allergic|allergy|allergies|flu|covid|sick|crook|unwell|poorly|bleeding|bleed|injur\w*"
-            r"|sprain\w*|broke my|broken|pregnan\w*|blood pressure|sugar levels?)\b"
-        ),
-        "Medical question: the caller asked about symptoms or medical advice",
-        "I can't give medical advice, but our clinical staff can help.",
-        visit_reason=True,
-    ),
-]
 
 # Registering is staff work: only registered patients can be verified and booked here.
 _NEW_PATIENT = re.compile(
@@ -333,7 +148,7 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
                 "Possible emergency: the caller described urgent symptoms and was told to hang up and call 911",
             )
         )
-    requested = _REQUEST.search(text) is not None
+    requested = REQUEST.search(text) is not None
     if not ctx.caller.verified and _NEW_PATIENT.search(text):
         return TopicRead(
             step=_handover(
@@ -351,8 +166,8 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
         if s.get("task") is None:
             return TopicRead(step=say(f"{words} {ANYTHING_ELSE}"), answered=True)
         return TopicRead(preface=words, answered=True)
-    purpose = _PURPOSE.search(text) is not None
-    for topic in _STAFF_TOPICS:
+    purpose = PURPOSE.search(text) is not None
+    for topic in STAFF_TOPICS:
         # "I'd like to come in about my cough": what the visit is for; "check whether you take
         # Anthem before I book": staff first (only symptoms and results are a visit's reason
         # without saying so; "is it normal to ...?" is a question for clinical staff)
