@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from datetime import date
 
 import httpx
-import pytest
-import structlog
 import uvicorn
 from pydantic import BaseModel, ValidationError
 from starlette.applications import Starlette
@@ -22,7 +18,8 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from gateway.log_scrub import describe, scrub
-from gateway.logging import QUIET_LOGGERS, configure_logging, get_logger
+from gateway.logging import get_logger
+from tests.logs import captured_logs  # noqa: F401  (a fixture)
 
 PHI = ["Sarah", "Johnson", "1985", "03-14", "503", "555-0101", "5550101", "sarah.j@example.org"]
 
@@ -52,28 +49,6 @@ def _lookup_error() -> LookupError:
     )
 
 
-@pytest.fixture
-def captured_logs() -> Iterator[io.StringIO]:
-    """The gateway's logging configuration, writing into a buffer; restored afterwards."""
-    root = logging.getLogger()
-    names = ["uvicorn", "uvicorn.error", "uvicorn.access", *QUIET_LOGGERS]
-    saved_root = (root.handlers[:], root.level)
-    saved = {n: (logging.getLogger(n).level, logging.getLogger(n).propagate) for n in names}
-    configure_logging("INFO", json_output=True)
-    [handler] = root.handlers
-    buffer = io.StringIO()
-    handler.setStream(buffer)  # type: ignore[attr-defined]
-    try:
-        yield buffer
-    finally:
-        root.handlers[:], level = saved_root
-        root.setLevel(level)
-        for name, (lvl, propagate) in saved.items():
-            logging.getLogger(name).setLevel(lvl)
-            logging.getLogger(name).propagate = propagate
-        structlog.reset_defaults()
-
-
 def _no_phi(text: str) -> None:
     leaks = [needle for needle in PHI if needle.lower() in text.lower()]
     assert not leaks, f"{leaks} in:\n{text}"
@@ -93,7 +68,7 @@ def test_scrub_keeps_the_shape_and_drops_the_values() -> None:
     _no_phi(text)
 
 
-def test_log_lines_carry_the_type_and_no_values(captured_logs: io.StringIO) -> None:
+def test_log_lines_carry_the_type_and_no_values(captured_logs: io.StringIO) -> None:  # noqa: F811
     log = get_logger("gateway.twilio.session")
     log.error("reply failed", error=repr(_validation_error()), conversation_id="c1")
     log.error("transcription failed", error=_lookup_error())
@@ -119,7 +94,7 @@ def test_log_lines_carry_the_type_and_no_values(captured_logs: io.StringIO) -> N
     assert "direct cause" in traceback_text
 
 
-def test_an_exception_in_a_real_server_is_logged_without_its_values(captured_logs: io.StringIO) -> None:
+def test_an_exception_in_a_real_server_is_logged_without_its_values(captured_logs: io.StringIO) -> None:  # noqa: F811
     async def fails(request: Request) -> None:
         Patient.model_validate(SUBMITTED)  # the values are data, not code: not on this line
 

@@ -14,7 +14,14 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
 from gateway.settings import Settings
-from tests.conftest import LiveServer, make_settings, prepare_database, running_server
+from tests.conftest import (
+    LiveServer,
+    create_pg_database,
+    drop_pg_database,
+    make_settings,
+    prepare_database,
+    running_server,
+)
 
 STAFF_EMAIL = "dana.reyes@clinic.example"
 AUDITOR_EMAIL = "audrey.audit@clinic.example"
@@ -79,6 +86,21 @@ def chat_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     """One gateway for the module's tests, with the default chat limits."""
     with running_server(chat_settings(tmp_path_factory.mktemp("chat"))) as server:
         yield server
+
+
+def server_on(database: str, tmp: Path) -> Iterator[LiveServer]:
+    """A gateway on SQLite or on a throwaway PostgreSQL database (dropped afterwards), for
+    module fixtures parametrized over ["sqlite", "postgres"]."""
+    if database == "sqlite":
+        with running_server(chat_settings(tmp)) as live:
+            yield live
+        return
+    url = asyncio.run(create_pg_database())
+    try:
+        with running_server(chat_settings(tmp, database_url=url)) as live:
+            yield live
+    finally:
+        asyncio.run(drop_pg_database(url))
 
 
 async def start_server(settings: Settings) -> LiveServer:

@@ -8,7 +8,6 @@ a short apology and a transfer offer, nothing of what was found, and an unrecord
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -18,9 +17,9 @@ from sqlalchemy import select
 from connectors.demo.models import DemoAppointment
 from gateway.store.audit import AuditLog, StoredEvent
 from gateway.store.db import Database
-from tests.conftest import LiveServer, create_pg_database, drop_pg_database, running_server
+from tests.conftest import LiveServer
 from tests.gateway.audit_outage import AuditOutage
-from tests.gateway.chat.conftest import Chat, chat_settings
+from tests.gateway.chat.conftest import Chat, server_on
 
 APOLOGY = (
     "I'm sorry, something went wrong on our side. Would you like me to transfer you to a member of our team?"
@@ -30,17 +29,7 @@ EMILY = "Emily Davis, born July 23 1990"  # p-1003: one seeded appointment, with
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    tmp = tmp_path_factory.mktemp("audit-first")
-    if request.param == "sqlite":
-        with running_server(chat_settings(tmp)) as live:
-            yield live
-        return
-    url = asyncio.run(create_pg_database())
-    try:
-        with running_server(chat_settings(tmp, database_url=url)) as live:
-            yield live
-    finally:
-        asyncio.run(drop_pg_database(url))
+    yield from server_on(request.param, tmp_path_factory.mktemp("audit-first"))
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ closed one only shortly after it closed."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -13,8 +12,8 @@ from sqlalchemy import update
 
 from gateway.store.db import Database
 from gateway.store.models import ConversationRow
-from tests.conftest import LiveServer, create_pg_database, drop_pg_database, running_server
-from tests.gateway.chat.conftest import Chat, chat_settings
+from tests.conftest import LiveServer
+from tests.gateway.chat.conftest import Chat, server_on
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -22,17 +21,7 @@ def chat_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     """A gateway on each database: the token generation is a compare-and-set in SQL."""
-    tmp = tmp_path_factory.mktemp("resume")
-    if request.param == "sqlite":
-        with running_server(chat_settings(tmp)) as live:
-            yield live
-        return
-    url = asyncio.run(create_pg_database())
-    try:
-        with running_server(chat_settings(tmp, database_url=url)) as live:
-            yield live
-    finally:
-        asyncio.run(drop_pg_database(url))
+    yield from server_on(request.param, tmp_path_factory.mktemp("resume"))
 
 
 async def _set_times(server: LiveServer, conversation_id: str, **values: object) -> None:
