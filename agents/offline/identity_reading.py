@@ -1,0 +1,81 @@
+"""Reading who the caller is from one user turn: a name and a date of birth, kept in the scratch.
+
+A name said again after a failed check corrects the one tried ("it's Isabella with two Ls"), a
+year said alone corrects the date of birth's year ("oops, 1990"); `reading.read_turn` calls it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from agents.offline.birthdates import corrected_year, find_dob
+from agents.offline.introductions import (
+    explained_dob,
+    name_by_dob,
+    only_after_for,
+    record_name,
+    without_nicknames,
+)
+from agents.offline.names import bare_name, corrected_name, find_name, possessive_name
+from agents.planner import PlanContext
+
+
+def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, bool]:
+    """Name and date of birth; returns the text without the date and whether anything was found."""
+    found = False
+    dob, span = find_dob(text, ctx.now.date())
+    if dob is not None:
+        s["dob"] = dob.isoformat()
+        found = True
+    if dob is not None and span and (explained := explained_dob(text, dob, span)) is not None:
+        dob, span = explained  # "06/03/1961 - that's the 6th of March": a birth date, not a day to book
+        s["dob"] = dob.isoformat()
+    rest = text.replace(span, " , ") if span else text  # the name ends where the date was
+    near = name_by_dob(*text.partition(span)[::2]) if span else None
+    on_record = record_name(rest)  # "Matt - Matthew Moore on your records"
+    name = on_record or find_name(
+        without_nicknames(rest), whole_answer=s.get("asked") in ("identity", "name", "dob")
+    )
+    if not on_record and near not in (None, name) and name is not None and only_after_for(rest, name):
+        name = near  # "... for ages lol. Olivia Martinez, born 9 May 1998": not "Ages Lol"
+    if name is None and span:
+        # "book me in please, sarah johnson march 14 1985" / "born may 9 1998, olivia martinez":
+        # the words just before or just after the date
+        name = near
+        if name is None and (theirs := possessive_name(text)):  # "cancel Lucas Garcia's ... his DOB is"
+            first, _, last = theirs.partition(" ")
+            name = (first, last)
+    if name is None and not found:
+        name = bare_name(_raw_turn(ctx))  # "Emily Davis" as the whole first message
+    tried = s.get("tried") or {}
+    if name is None and not ctx.caller.verified and (said := _name_said(s)) is not None:
+        # "sorry, it's Isabella with two Ls" (a doctor's name is not the caller's)
+        name = corrected_name(re.sub(r"\b(?:dr|doctor)\.?\s+[a-z'-]+", " ", text), *said)
+    if dob is None and not ctx.caller.verified and tried.get("dob"):
+        fixed = corrected_year(text, date.fromisoformat(tried["dob"]), ctx.now.date())
+        if fixed is not None:  # "oops, 1990" after a check that failed: that day, that year
+            s["dob"] = fixed.isoformat()
+            found = True
+    if name is not None:
+        s["first_name"], s["last_name"] = name
+        found = True
+    if found and not ctx.caller.verified and tried:
+        # one part said again after a failed check: the other parts as they were said
+        for key in ("dob", "first_name", "last_name"):
+            if not s.get(key) and tried.get(key):
+                s[key] = tried[key]
+    return rest, found
+
+
+def _name_said(s: dict[str, Any]) -> tuple[str, str] | None:
+    """The name given in an earlier turn (or in the check that failed), to be corrected."""
+    for where in (s, s.get("tried") or {}):
+        if where.get("first_name") and where.get("last_name"):
+            return where["first_name"], where["last_name"]
+    return None
+
+
+def _raw_turn(ctx: PlanContext) -> str:
+    return next((m.content for m in reversed(ctx.messages) if m.role == "user" and m.content), "") or ""

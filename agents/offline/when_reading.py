@@ -1,0 +1,149 @@
+"""Reading when the caller wants to come in from one user turn, kept in the scratch (`want`).
+
+For a move, the old appointment's words and the new day's are told apart (`split_reschedule`);
+for a cancellation or a listing, the words may only pick one appointment. A time said with words
+where a day would be ("next when at 4pm") asks the day; `reading.read_turn` calls it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from agents.offline import anchored, keeping, wanted
+from agents.offline.dates import When, day_phrases, find_when
+from agents.offline.followups import the_new_request
+from agents.offline.intents import Intent
+from agents.offline.shifts import shift_of
+from agents.planner import PlanContext
+
+_SENTENCE_END = re.compile(r"(?<!\bdr)(?<!\bmr)(?<!\bmrs)(?<!\bms)[.?!](?=\s|$)")
+
+
+def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
+    """'move my thursday appointment to friday at 3' -> ('move my thursday appointment', 'friday at 3').
+
+    The new day follows the last "to/for/until" that has a day or time after it and no
+    "appointment" (that "to" belongs to "I need to move my appointment on thursday")."""
+    markers = r"\b(to|for|until|till|into|how about|what about|make it|make that|make this|(?:can|could) (?:we|you|i) (?:do|have|get)|(?:that|the) same day)\b"
+    for m in reversed(list(re.finditer(markers, text))):
+        after = text[m.end() :]
+        # "... to tomorrow at 10:30 if dr chen is free": the condition is not part of the new time
+        after = re.split(r"\b(?:if|as long as|provided|assuming|because|since|unless)\b", after)[0]
+        after = _SENTENCE_END.split(after)[0]  # "... say 4 o'clock? his dob is ...": that sentence
+        if re.search(r"\b(appointment|my|it's|is)\b", after):
+            continue
+        if not find_when(after, now).empty:
+            return text[: m.start()], after
+        if not find_when(m.group(0) + after, now).empty:  # "bump it to 4 that same day"
+            return text[: m.start()], m.group(0) + after
+    days = day_phrases(text)
+    if len(days) >= 2:  # "i can't make it thursday, can we do friday instead"
+        return text[: days[-1].start()], text[days[-1].start() :]
+    return text, None
+
+
+def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool) -> bool:
+    """The day/time asked for (or which appointment is meant) into the scratch; whether any was said."""
+    if (
+        not ctx.caller.verified
+        and s.get("asked") in ("identity", "name", "dob")
+        and not dob_said
+        and not _plainly_booking_when(rest)
+    ):
+        # an answer to "what is your date of birth?" that isn't one ("march 14") is not a day to
+        # book; once the birth date is found and cut out, the rest may be ("... tomorrow at 3"),
+        # and so may words no birth date has ("next thursday in the morning"): the task is kept
+        return False
+    task = s.get("task")
+    if task == Intent.BOOK:  # "keep my thursday one, and see dr chen friday": not thursday
+        rest = keeping.without_kept(rest)
+    new_text: str | None = rest
+    got = False
+    if task == Intent.RESCHEDULE:
+        old_text, new_text = split_reschedule(rest, ctx.now)
+        said_new = new_text
+        if new_text is None and (s.get("asked_new_day") or s.get("target")):
+            new_text, old_text = rest, ""  # the answer to "what day would you like to move it to?"
+        if re.search(r"\b(same|the same|usual) time\b", rest):
+            s["same_time"] = True
+        if old_text and not s.get("target") and _points_at_one(old_text, ctx):
+            s["target_hint"] = old_text  # "my thursday appointment": which one, not when to
+            got = True
+            later = find_when(old_text, ctx.now)
+            if (
+                new_text is None
+                and later.at is not None
+                and re.search(r"\b(later|earlier|sooner|like)\b", old_text)
+            ):
+                # "make my thursday appointment later in the day, like 3:30": that day, the new time
+                later.start = later.end = None
+                s["want"] = wanted.dump(wanted.merge(wanted.load(s.get("want")), later))
+        if anchored.read_move(s, rest, said_new):  # "an hour later", "the Monday after": from the appointment
+            got = True
+    elif task in (Intent.CANCEL, Intent.LIST):
+        if not s.get("target") and _points_at_one(rest, ctx):
+            s["target_hint"] = rest
+            return True
+        return False
+    elif task == Intent.BOOK and not find_when(fresh := the_new_request(rest), ctx.now).empty:
+        new_text = fresh  # "I already see Dr Patel Thursday, but I need Dr Chen Friday": Friday
+    elif task == Intent.BOOK and (moved := wanted.moved_on(wanted.load(s.get("want")), shift_of(rest))):
+        s["want"] = wanted.dump(moved)  # "the day after instead", "an hour later": from the day asked
+        return True
+    when = find_when(new_text, ctx.now) if new_text is not None else None
+    if when is not None and task == Intent.RESCHEDULE and s.get("shift"):
+        when.start = when.end = None  # "push my wednesday one back a week": wednesday is the old day
+    if when is None or when.empty:
+        return got
+    if (
+        when.start is None
+        and new_text is not None
+        and not s.get("shift")
+        and _day_unclear(new_text, when, task)
+    ):
+        s["day_unclear"] = True  # a time with words where the day was: ask the day, don't assume
+    elif when.start is not None:
+        s.pop("day_unclear", None)
+    s["want"] = wanted.dump(wanted.merge(wanted.load(s.get("want")), when))
+    return True
+
+
+# Words that may stand around a time without naming a day ("to 3 pm please", "at 4 if possible").
+_AROUND_A_TIME = set(
+    "to at on for please the a an it its it's around about maybe if possible would be works work good fine"
+    " ok okay can we could you i do make move change that this same instead then thanks thank so um uh"
+    " in morning afternoon evening pm am p.m a.m o'clock noon half past quarter ish or later earlier"
+    " appointment my reschedule switch bring push back forward bump day time any chance say like".split()
+)
+_UNSURE_DAY = re.compile(
+    r"\b(next|on|this|coming)\s+(?!week\b|month\b|available\b|time\b|one\b|slot\b)([a-z]+)"
+)
+
+
+def _day_unclear(text: str, when: When, task: str | None) -> bool:
+    """ "next when at 4pm" (Whisper's "next Wednesday"), "move it to end the f2pm": a time said
+    with words where a day would be. A lone time ("at 4", "to 3 pm") keeps its usual reading."""
+    spoken = [w for w in re.findall(r"[a-z][a-z'.]*", text) if not any(m and w in m for m in when.matched)]
+    if task == Intent.RESCHEDULE:
+        return any(w not in _AROUND_A_TIME for w in spoken)
+    m = _UNSURE_DAY.search(text)
+    return m is not None and m.group(2) not in _AROUND_A_TIME
+
+
+_BOOKING_WHEN = re.compile(
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|tonight|next|morning"
+    r"|afternoon|evening|week|noon|o'clock|am|pm|a\.m|p\.m|earliest|soonest|available)\b"
+)
+_MONTHS = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b")
+
+
+def _plainly_booking_when(text: str) -> bool:
+    """Words of a day to book that no date of birth has ("next thursday in the morning")."""
+    return _BOOKING_WHEN.search(text) is not None and _MONTHS.search(text) is None
+
+
+def _points_at_one(text: str, ctx: PlanContext) -> bool:
+    """Words that may pick one appointment: a day, or a doctor ("the one with dr chen")."""
+    return not find_when(text, ctx.now).empty or re.search(r"\b(dr|doctor|with)\b", text) is not None
