@@ -10,6 +10,7 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -21,11 +22,18 @@ from gateway.logging import QUIET_LOGGERS, configure_logging
 @pytest.fixture
 def captured_logs() -> Iterator[io.StringIO]:
     """The gateway's logging configuration at DEBUG, writing into a buffer; restored afterwards."""
+    with capturing_logs("DEBUG") as buffer:
+        yield buffer
+
+
+@contextmanager
+def capturing_logs(level: str) -> Iterator[io.StringIO]:
+    """The gateway's logging configuration at `level`, writing into a buffer; restored afterwards."""
     root = logging.getLogger()
     names = ["uvicorn", "uvicorn.error", "uvicorn.access", *QUIET_LOGGERS]
     saved_root = (root.handlers[:], root.level)
     saved = {n: (logging.getLogger(n).level, logging.getLogger(n).propagate) for n in names}
-    configure_logging("DEBUG", json_output=True)
+    configure_logging(level, json_output=True)
     [handler] = root.handlers
     assert isinstance(handler, logging.StreamHandler)
     buffer = io.StringIO()

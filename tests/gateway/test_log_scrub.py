@@ -8,9 +8,11 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from datetime import date
 
 import httpx
+import pytest
 import uvicorn
 from pydantic import BaseModel, ValidationError
 from starlette.applications import Starlette
@@ -19,7 +21,7 @@ from starlette.routing import Route
 
 from gateway.log_scrub import describe, scrub
 from gateway.logging import get_logger
-from tests.logs import captured_logs  # noqa: F401  (a fixture)
+from tests.logs import capturing_logs
 
 PHI = ["Sarah", "Johnson", "1985", "03-14", "503", "555-0101", "5550101", "sarah.j@example.org"]
 
@@ -49,6 +51,14 @@ def _lookup_error() -> LookupError:
     )
 
 
+@pytest.fixture
+def info_logs() -> Iterator[io.StringIO]:
+    """The logs at INFO, as `frontdesk serve` runs by default (DEBUG would also catch status
+    lines such as "503" from servers other test modules still run)."""
+    with capturing_logs("INFO") as buffer:
+        yield buffer
+
+
 def _no_phi(text: str) -> None:
     leaks = [needle for needle in PHI if needle.lower() in text.lower()]
     assert not leaks, f"{leaks} in:\n{text}"
@@ -68,7 +78,7 @@ def test_scrub_keeps_the_shape_and_drops_the_values() -> None:
     _no_phi(text)
 
 
-def test_log_lines_carry_the_type_and_no_values(captured_logs: io.StringIO) -> None:  # noqa: F811
+def test_log_lines_carry_the_type_and_no_values(info_logs: io.StringIO) -> None:
     log = get_logger("gateway.twilio.session")
     log.error("reply failed", error=repr(_validation_error()), conversation_id="c1")
     log.error("transcription failed", error=_lookup_error())
@@ -79,7 +89,7 @@ def test_log_lines_carry_the_type_and_no_values(captured_logs: io.StringIO) -> N
             raise RuntimeError(f"while booking for {inner}") from inner
     except RuntimeError:
         log.exception("closing the call: a step failed", reason="stop")
-    text = captured_logs.getvalue()
+    text = info_logs.getvalue()
     _no_phi(text)
     lines = [json.loads(line) for line in text.splitlines()]
     assert (
@@ -94,7 +104,7 @@ def test_log_lines_carry_the_type_and_no_values(captured_logs: io.StringIO) -> N
     assert "direct cause" in traceback_text
 
 
-def test_an_exception_in_a_real_server_is_logged_without_its_values(captured_logs: io.StringIO) -> None:  # noqa: F811
+def test_an_exception_in_a_real_server_is_logged_without_its_values(info_logs: io.StringIO) -> None:
     async def fails(request: Request) -> None:
         Patient.model_validate(SUBMITTED)  # the values are data, not code: not on this line
 
@@ -114,7 +124,7 @@ def test_an_exception_in_a_real_server_is_logged_without_its_values(captured_log
     finally:
         server.should_exit = True
         thread.join(timeout=30)
-    text = captured_logs.getvalue()
+    text = info_logs.getvalue()
     _no_phi(text)
     [failure] = [json.loads(line) for line in text.splitlines() if "Exception in ASGI application" in line]
     assert "ValidationError: 1 validation error for Patient" in failure["exception"]
