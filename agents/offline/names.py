@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 
+import jellyfish
+from rapidfuzz.fuzz import ratio
+
 from agents.offline.foreign import FOREIGN_WORDS
 
 _CUES = re.compile(
@@ -68,10 +71,15 @@ _WORD = re.compile(r"^[a-zà-öø-ÿ][a-zà-öø-ÿ'’.-]*$")
 _FILLERS = {"um", "uh", "er", "erm", "umm", "uhh", "ah", "oh", "hi", "hello", "hey", "yeah", "yes", "well", "so",
             "okay", "ok", "sure", "mm", "the", "a", "me", "just", "actually"}  # fmt: skip
 # "for my son lucas garcia": the person a caller calls for ("for my blood pressure" names no one)
+# the people a caller calls for; `_KIN` adds the family words of a patient's own speech
+_RELATIONS = (
+    "son|daughter|child|kid|husband|wife|mother|mom|mum|father|dad|baby|boy|girl|partner|grandson"
+    "|granddaughter|grandmother|grandfather|spouse|stepson|stepdaughter|brother|sister"
+)
+_KIN = f"{_RELATIONS}|grandma|grandpa|nan"
 _RELATIVE = re.compile(
-    r"^\W*(?:(?:my|our|the)\s+)?(?:little\s+|youngest\s+|oldest\s+)?(?:son|daughter|child|kid|husband|wife|mother"
-    r"|mom|mum|father|dad|baby|boy|girl|partner|grandson|granddaughter|grandmother|grandfather|spouse|stepson"
-    r"|stepdaughter|brother|sister)(?:'s)?\b(?:,?\s+(?:named|called|whose name is|his name is|her name is))?"
+    rf"^\W*(?:(?:my|our|the)\s+)?(?:little\s+|youngest\s+|oldest\s+)?(?:{_RELATIONS})(?:'s)?\b"
+    r"(?:,?\s+(?:named|called|whose name is|his name is|her name is))?"
 )
 
 
@@ -105,10 +113,6 @@ def _name_words(text: str, *, leading: bool = True) -> list[str]:
     return words
 
 
-_KIN = (
-    r"son|daughter|child|kid|husband|wife|mother|mom|mum|father|dad|baby|boy|girl|partner|grandson"
-    r"|granddaughter|grandmother|grandfather|grandma|grandpa|nan|spouse|stepson|stepdaughter|brother|sister"
-)
 # The patient named by the one calling for them: "the appointment of my son Lucas Garcia",
 # "mum of Lucas Garcia", "on behalf of my father, John Smith". That person, not the caller, is the
 # one whose date of birth follows.
@@ -144,9 +148,6 @@ def someone_elses_name(text: str) -> tuple[str, str] | None:
 def corrected_name(text: str, first: str, last: str) -> tuple[str, str] | None:
     """A name said again with its spelling fixed ("sorry, it's Isabella with two Ls" after
     "Isabela Jackson"): a word close to, but not the same as, the first or last name given."""
-    import jellyfish
-    from rapidfuzz.fuzz import ratio
-
     fixed = [first, last]
     for w in re.findall(r"[a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+", text):
         if not _is_name_word(w) or len(w) < 3:
