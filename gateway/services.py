@@ -20,6 +20,7 @@ from gateway.conversation import ConversationManager
 from gateway.logging import get_logger
 from gateway.rejections import RejectionLog
 from gateway.settings import Settings
+from gateway.storage.recordings import Recordings
 from gateway.store.audit import AuditLog
 from gateway.store.audit_checkpoint import CheckpointWriter
 from gateway.store.db import Database
@@ -56,6 +57,7 @@ class Services:
     agent: ConversationAgent
     conversations: ConversationManager
     rejections: RejectionLog  # refused requests on the audit chain, aggregated per client address
+    recordings: Recordings  # call recordings: local disk or S3 (docs/storage.md)
     edges: list[Edge] = field(default_factory=list)  # the channels this process serves
     checkpoints: CheckpointWriter | None = None  # signed audit heads, FRONTDESK_AUDIT_CHECKPOINT_*
     speech: SpeechModels | None = None  # loaded in start() when preload_models, else on first call
@@ -84,7 +86,9 @@ class Services:
             audit, settings.audit_rejection_window_s, settings.audit_rejection_max_addresses
         )
         rejections.start()
-        services = cls(settings, db, audit, connector, agent, conversations, rejections)
+        recordings = Recordings.from_settings(settings)
+        recordings.start(db)  # uploads what a failed upload left on disk (S3)
+        services = cls(settings, db, audit, connector, agent, conversations, rejections, recordings)
         for build in edges:
             services.edges.append(build(services))
         if settings.audit_checkpoint_interval_s > 0:
@@ -161,6 +165,7 @@ class Services:
         for edge in reversed(self.edges):  # stores what channels still queue; needs the database open
             await edge.stop()
         await self.conversations.close()
+        await self.recordings.stop()
         await self.rejections.stop()  # the last summaries; needs the audit log open
         await self.audit.close()
         if self.checkpoints is not None:  # after the last events are stored

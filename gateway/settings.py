@@ -79,6 +79,32 @@ class Settings(BaseSettings):
     business_address: str | None = None  # said when a caller asks where the practice is
     business_phone: str | None = None  # said when a caller asks for the practice's number
 
+    # --- recording storage and retention (docs/storage.md) ----------------------------------
+    # Where finished call recordings are kept: "local" (data_dir/recordings, one replica) or "s3"
+    # (an S3-compatible bucket every replica reads). A call is always recorded to a local file
+    # first; with s3 it is uploaded when the call ends and the local copy removed.
+    storage: Literal["local", "s3"] = "local"
+    s3_bucket: str | None = None
+    s3_prefix: str = ""  # e.g. "frontdesk/": object keys are prefix + "recordings/<id>.wav"
+    s3_endpoint_url: str | None = None  # None: AWS; MinIO, Ceph, ... by URL
+    s3_region: str | None = None
+    s3_addressing_style: Literal["auto", "path", "virtual"] = "auto"
+    # None: boto3's own chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profile, instance role)
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    # Server-side encryption requested on every upload ("": the bucket's default encryption).
+    s3_server_side_encryption: Literal["", "AES256", "aws:kms"] = ""
+    s3_kms_key_id: str | None = None  # with aws:kms: the key (None: the account's S3 key)
+    s3_connect_timeout_s: float = Field(default=5.0, gt=0)
+    s3_read_timeout_s: float = Field(default=30.0, gt=0)
+    s3_max_attempts: int = Field(default=3, ge=1)  # per request, botocore's standard retries
+    # Recordings left on local disk because an upload failed are retried this often; 0: at start only.
+    storage_retry_interval_s: float = Field(default=300.0, ge=0)
+    # `frontdesk retention`: recordings, and transcripts of ended conversations, older than this
+    # many days are purged; 0: kept forever. The audit trail is never purged (docs/audit.md).
+    retention_recording_days: int = Field(default=0, ge=0)
+    retention_transcript_days: int = Field(default=0, ge=0)
+
     # --- connectors ------------------------------------------------------------------------
     connector: Literal["demo", "fhir", "hubspot"] = "demo"
     fhir_base_url: str | None = None
@@ -219,6 +245,7 @@ class Settings(BaseSettings):
         "fhir_token",
         "hubspot_access_token",
         "llm_api_key",
+        "s3_secret_access_key",
     )
     @classmethod
     def _check_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
@@ -239,6 +266,13 @@ class Settings(BaseSettings):
     def _check_consent(cls, value: bool, info: ValidationInfo) -> bool:
         if value and not str(info.data.get("twilio_recording_notice") or "").strip():
             raise ValueError("needs FRONTDESK_TWILIO_RECORDING_NOTICE: consent is going on after hearing it")
+        return value
+
+    @field_validator("s3_bucket")
+    @classmethod
+    def _check_s3_bucket(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("storage") == "s3" and not (value or "").strip():
+            raise ValueError("is needed with FRONTDESK_STORAGE=s3")
         return value
 
     @field_validator("public_url")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from gateway.cli import agent, audit, call, chat, config, db, demo, evaluate, serve, speech, staff
+from gateway.cli import agent, audit, call, chat, config, db, demo, evaluate, retention, serve, speech, staff
 from gateway.private_files import restrict_umask
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Frontdesk gateway.")
@@ -17,7 +17,7 @@ def _private_files() -> None:
     restrict_umask()
 
 
-for module in (serve, config, db, audit, demo, speech, agent, call, chat, staff, evaluate):
+for module in (serve, config, db, audit, demo, speech, agent, call, chat, staff, evaluate, retention):
     module.register(app)
 
 

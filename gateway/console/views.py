@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -28,13 +27,17 @@ from gateway.console.queries import ConversationFilter, QueueEntry, handoff_queu
 from gateway.console.rendering import STATIC_DIR, business_tz, render
 from gateway.console.steps import build_view
 from gateway.deps import CurrentStaff, PollingStaff, ServicesDep, get_services
+from gateway.logging import get_logger
 from gateway.services import Services
 from gateway.statuses import ConversationStatus
+from gateway.storage.base import ObjectMissing, StorageError, StorageUnavailable
+from gateway.storage.recordings import StoredRecording
 from gateway.store.audit import SYSTEM_CHAIN
 from gateway.store.models import RecordingRow
 from gateway.store.transcripts import ConversationDetail, load_conversation
 
 router = APIRouter()
+log = get_logger(__name__)
 
 _STATIC = {"htmx.min.js": "text/javascript", "console.css": "text/css"}
 _USER_LABEL = {"voice": "Caller", "chat": "Visitor", "terminal": "User"}
@@ -158,26 +161,74 @@ async def transcript_partial(
     return render(request, "_transcript.html", context, user=user)
 
 
-def _recording_path(data_dir: Path, row: RecordingRow) -> Path:
-    base = data_dir.resolve()
-    path = (base / row.path).resolve()
-    # Only files inside the data directory are ever served, whatever the row says.
-    if not path.is_relative_to(base) or not path.is_file():
-        raise HTTPException(404, "recording file not found")
-    return path
+def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """`Range: bytes=a-b` (one range) as (start, stop); None: the whole file. Several ranges are
+    answered with the whole file, as HTTP allows; a range outside the file is a 416."""
+    if not header or not header.startswith("bytes=") or "," in header:
+        return None
+    first, _, last = header[len("bytes=") :].strip().partition("-")
+    try:
+        if first:
+            start = int(first)
+            stop = min(int(last) + 1, size) if last else size
+        else:
+            start, stop = max(0, size - int(last)), size  # the last N bytes
+    except ValueError:
+        return None
+    if start >= size or stop <= start:
+        raise HTTPException(416, "range not satisfiable", headers={"Content-Range": f"bytes */{size}"})
+    return start, stop
+
+
+async def _stored_recording(services: Services, row: RecordingRow) -> StoredRecording:
+    """The row's recording, from this machine's disk or the shared store (another replica's)."""
+    try:
+        return await services.recordings.find(row.path)
+    except ObjectMissing:
+        raise HTTPException(404, "recording file not found") from None
+    except StorageUnavailable as exc:
+        log.warning("recording storage unreachable", recording=row.id, error=str(exc))
+        raise HTTPException(503, "recording storage is unreachable; try again shortly") from None
+    except StorageError as exc:  # a key that is not a plain path, a refused request
+        log.warning("recording not readable", recording=row.id, error=str(exc))
+        raise HTTPException(404, "recording file not found") from None
 
 
 @router.get("/console/conversations/{conversation_id}/recordings/{recording_id}", response_model=None)
 async def recording(
-    conversation_id: str, recording_id: int, services: ServicesDep, user: CurrentStaff
-) -> FileResponse:
+    conversation_id: str, recording_id: int, request: Request, services: ServicesDep, user: CurrentStaff
+) -> Response:
     async with services.db.session() as s:
         row = await s.get(RecordingRow, recording_id)
     if row is None or row.conversation_id != conversation_id:
         raise HTTPException(404, "no such recording")
-    path = _recording_path(services.settings.data_dir, row)
+    found = await _stored_recording(services, row)
     await record(services, conversation_id, user, EventKind.STAFF_VIEW, what="recording", recording=row.id)
-    return FileResponse(path, media_type="audio/wav", headers={"Cache-Control": "no-store"})
+    headers = {"Cache-Control": "no-store"}
+    if found.path is not None:  # on this machine's disk: served as a file (Range handled there)
+        return FileResponse(found.path, media_type="audio/wav", headers=headers)
+    # In the shared store: streamed through here, so login and access log stay in front of it.
+    wanted = _byte_range(request.headers.get("range"), found.size)
+    start, stop = wanted or (0, found.size)
+    headers |= {"Accept-Ranges": "bytes", "Content-Length": str(stop - start)}
+    if wanted is not None:
+        headers["Content-Range"] = f"bytes {start}-{stop - 1}/{found.size}"
+    body = services.recordings.read(found, start, stop)
+    try:
+        first = await anext(body, b"")  # a store failing now is still an HTTP error, not a cut body
+    except StorageUnavailable:
+        raise HTTPException(503, "recording storage is unreachable; try again shortly") from None
+    except StorageError:
+        raise HTTPException(404, "recording file not found") from None
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield first
+        async for chunk in body:
+            yield chunk
+
+    return StreamingResponse(
+        chunks(), status_code=206 if wanted else 200, media_type="audio/wav", headers=headers
+    )
 
 
 def _jsonl(lines: list[dict[str, Any]]) -> Iterator[str]:

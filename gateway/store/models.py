@@ -130,7 +130,9 @@ class RecordingRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
-    path: Mapped[str] = mapped_column(Text)  # relative to the data directory
+    # The storage key, `recordings/<conversation id>.wav`: under the data directory with the local
+    # store, under FRONTDESK_S3_PREFIX in the bucket with S3 (gateway/storage/recordings.py).
+    path: Mapped[str] = mapped_column(Text)
     duration_s: Mapped[float] = mapped_column(Float, default=0.0)
     channels: Mapped[int] = mapped_column(Integer, default=2)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

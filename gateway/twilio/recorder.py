@@ -35,6 +35,10 @@ class CallRecorder:
         self._closed = False
 
     @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
     def duration_s(self) -> float:
         return self._frames / PHONE_RATE
 

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from gateway.settings import Settings
+from gateway.storage.recordings import Recordings, recording_key
 from gateway.store.audit import AuditLog
 from gateway.store.db import Database
 from gateway.store.models import RecordingRow
@@ -27,8 +28,12 @@ def _words(text: str) -> list[str]:
 
 
 class CallRecording:
-    def __init__(self, settings: Settings, audit: AuditLog, conversation_id: str) -> None:
+    def __init__(
+        self, settings: Settings, audit: AuditLog, conversation_id: str, recordings: Recordings
+    ) -> None:
         self._settings = settings
+        self._recordings = recordings
+        self.key = recording_key(conversation_id)  # what the row holds, in every store
         self._audit = audit
         self._conversation_id = conversation_id
         self.recorder: CallRecorder | None = None
@@ -84,20 +89,26 @@ class CallRecording:
         return _words(self._greeting.heard_text)[: len(notice)] == notice
 
     async def save(self, db: Database) -> None:
-        """Close the file and list it with the conversation (the console plays it)."""
+        """Close the file and list it with the conversation under its storage key (the console
+        plays it from there)."""
         if self.recorder is None:
             return
         duration = self.recorder.close()
-        relative = self.recorder.path.relative_to(self._settings.data_dir)
         async with db.session() as s, s.begin():
             s.add(
                 RecordingRow(
-                    conversation_id=self._conversation_id, path=str(relative), duration_s=duration, channels=2
+                    conversation_id=self._conversation_id, path=self.key, duration_s=duration, channels=2
                 )
             )
 
+    async def upload(self) -> None:
+        """Into the configured store (S3: uploaded, then removed from local disk; if that fails
+        it stays on disk for the retry). After `save`: the row is there for the retry to find."""
+        if self.recorder is not None and self.recorder.closed:
+            await self._recordings.upload(self.key)
+
     def _start(self, consent: str | None = None) -> None:
-        self.recorder = CallRecorder(self._settings.data_dir / "recordings" / f"{self._conversation_id}.wav")
+        self.recorder = CallRecorder(self._recordings.recording_path(self.key))
         if consent is not None:
             self._awaiting_consent = False
             self._log_notice()

@@ -54,7 +54,7 @@ class CallSession:
         self.settings = settings = services.settings
         self.conversation = conversation
         self._hang_up = hang_up  # closes the socket (Twilio ends the call)
-        self.recording = CallRecording(settings, services.audit, conversation.id)
+        self.recording = CallRecording(settings, services.audit, conversation.id, services.recordings)
         self.playback = Playback(
             send_json, stream_sid, lead_ms=settings.twilio_playback_lead_ms, on_audio=self.recording.bot
         )
@@ -297,6 +297,7 @@ class CallSession:
         steps = [self.recording.save(self.services.db), self._audit_close(reason)]
         if not self.conversation.closed:
             steps.append(self.conversation.close(reason))
+        steps.append(self.recording.upload())  # last: the call is over and stored before the upload
         for step in steps:
             try:
                 await step
