@@ -14,11 +14,16 @@ import yaml
 
 from gateway.drain import GOODBYE_S, SHUTDOWN_S
 from gateway.settings import Settings
+from gateway.twilio.session import _REPLY_GRACE_S
 from tests.deploy.helm_subset import Unsupported, render
 
 CHART = Path(__file__).resolve().parents[2] / "deploy" / "helm" / "frontdesk"
 RELEASE = "clinic"
 DNS_1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+# After the drain deadline: a reply finishing, the goodbye, uvicorn's shutdown, the last flush
+# (docs/drain.md: the orchestrator's grace period is the deadline + 45 s).
+DRAIN_OVERHEAD_S = 45.0
+assert DRAIN_OVERHEAD_S > _REPLY_GRACE_S + GOODBYE_S + SHUTDOWN_S
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -118,8 +123,8 @@ def test_deployment_probes_drain_and_security() -> None:
     config = one(docs, "ConfigMap")["data"]
     deadline = float(config["FRONTDESK_DRAIN_DEADLINE_S"])
     assert deadline == values["config"]["drainDeadlineSeconds"]
-    # SIGKILL only after the drain, the callers' goodbye and uvicorn's own shutdown.
-    assert pod["terminationGracePeriodSeconds"] > deadline + GOODBYE_S + SHUTDOWN_S
+    # SIGKILL only after the drain and what follows it.
+    assert pod["terminationGracePeriodSeconds"] >= deadline + DRAIN_OVERHEAD_S
 
     assert pod["securityContext"]["runAsNonRoot"] is True
     assert pod["securityContext"]["runAsUser"] == 10001  # the image's user (deploy/Dockerfile)
@@ -282,3 +287,20 @@ def test_the_chart_itself_stays_inside_the_subset() -> None:
             assert allowed.match(body), f"{path.name}: {body}"
         with_values = copy.deepcopy(default_values())
         render(path.read_text(), values=with_values, chart=chart_meta(), release=RELEASE, name=path.name)
+
+
+def test_retention_cronjob() -> None:
+    values = default_values()
+    values["retention"] |= {"enabled": True, "recordingDays": 30, "transcriptDays": 365}
+    docs = render_chart(values)
+    cron = one(docs, "CronJob", component="retention")
+    assert len(cron["spec"]["schedule"].split()) == 5
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"  # one purge at a time
+    pod = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    assert pod["containers"][0]["args"] == ["retention"]
+    # The same settings and runtime role as the serving pods (not the schema owner).
+    deployment_pod = one(docs, "Deployment")["spec"]["template"]["spec"]
+    assert env_refs(pod) == env_refs(deployment_pod)
+    config = one(docs, "ConfigMap")["data"]
+    assert config["FRONTDESK_RETENTION_RECORDING_DAYS"] == "30"
+    assert config["FRONTDESK_RETENTION_TRANSCRIPT_DAYS"] == "365"
