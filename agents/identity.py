@@ -25,6 +25,7 @@ from agents.handoff import hand_off
 from agents.identity_attempts import OPEN, Check, IdentityAttempts
 from agents.identity_guard import attempt_keys, held_back, lock_out
 from agents.limits import MAX_IDENTITY_FAILURES
+from agents.name_forms import other_readings
 from agents.planner import ToolCall
 from agents.replies import OFFER_TRANSFER, failure_words
 from agents.tools import VerifyIdentityArgs
@@ -83,6 +84,10 @@ async def verify_identity(
         found = People(people=[])
     assert isinstance(found, People)
     matches = [p for p in found.people if p.date_of_birth == args.date_of_birth]
+    if by_name and not matches:
+        # "Matt Moore" for Matthew, "Allen Nathan" said surname first: the same exact date of
+        # birth and a person on file under another reading of the same words
+        matches = await _by_other_readings(turn, calls, args)
     if by_name and len(matches) != 1 and _caller_id_usable(turn):
         # A name Whisper mangled ("Aaron Johnson" for Sarah Johnson) must not fail a caller whom
         # the number they call from and their exact date of birth already identify.
@@ -174,6 +179,21 @@ def _fold(name: str) -> str:
     """Lowercase letters without accents: "Ramírez" and "ramirez" are one name."""
     decomposed = unicodedata.normalize("NFKD", name.casefold())
     return "".join(ch for ch in decomposed if ch.isalpha())
+
+
+async def _by_other_readings(turn: Turn, calls: ConnectorCalls, args: VerifyIdentityArgs) -> list[Person]:
+    """The people on file with the date of birth given under another reading of the name given
+    (`agents.name_forms`): the surname said first, or the full form of a short first name."""
+    found: dict[str, Person] = {}
+    for first, last in other_readings(args.first_name or "", args.last_name or ""):
+        request = FindPersonByNameDob(first_name=first, last_name=last, date_of_birth=args.date_of_birth)
+        try:
+            people = await calls.invoke(turn, Capability.FIND_PERSON_BY_NAME_DOB, request, "system")
+        except ToolFailure:
+            continue
+        if isinstance(people, People):
+            found.update({p.id: p for p in people.people if p.date_of_birth == args.date_of_birth})
+    return list(found.values())
 
 
 async def _candidates(turn: Turn, calls: ConnectorCalls, args: VerifyIdentityArgs, by_name: bool) -> Record:
