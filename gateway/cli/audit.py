@@ -11,6 +11,7 @@ import typer
 
 from gateway.cli.common import fail, run, settings_or_exit
 from gateway.private_files import open_private
+from gateway.settings import Settings
 
 
 def register(app: typer.Typer) -> None:
@@ -97,6 +98,11 @@ def register(app: typer.Typer) -> None:
     def export(
         conversation_id: str = typer.Argument(..., help="Conversation id."),
         output: Path | None = typer.Option(None, "-o", "--output", help="File to write (default: stdout)."),
+        to_storage: bool = typer.Option(
+            False,
+            "--to-storage",
+            help="Keep it in the recording storage (FRONTDESK_STORAGE: data dir or S3) under exports/; prints the key.",
+        ),
     ) -> None:
         """Write a conversation's audit events as JSON lines."""
         from gateway.store.audit import AuditLog
@@ -119,10 +125,35 @@ def register(app: typer.Typer) -> None:
         if not events:
             raise fail(f"no audit events for conversation {conversation_id}")
         lines = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in events)
-        if output is None:
+        if to_storage:
+            key = _store_export(settings, conversation_id, lines.encode("utf-8"))
+            typer.echo(f"stored: {key}")
+        elif output is None:
             typer.echo(lines, nl=False)
         else:
             with open_private(output) as out:  # owner-only: the events carry patient data
                 out.write(lines.encode("utf-8"))
 
     app.add_typer(audit_app, name="audit")
+
+
+def _store_export(settings: Settings, conversation_id: str, data: bytes) -> str:
+    """Put an export in the configured store (docs/storage.md): written to a private temporary
+    file, uploaded (S3) or copied (local, 0600), the temporary file removed. Returns the key."""
+    import tempfile
+    from datetime import UTC, datetime
+
+    from gateway.storage import StorageError, build_store
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    key = f"exports/audit-{conversation_id}-{stamp}.jsonl"
+    store = build_store(settings)
+    with tempfile.TemporaryDirectory(prefix="frontdesk-export-") as tmp:
+        path = Path(tmp) / "export.jsonl"
+        with open_private(path) as out:
+            out.write(data)
+        try:
+            run(store.put_file(key, path))
+        except StorageError as exc:
+            raise fail(str(exc)) from None
+    return key

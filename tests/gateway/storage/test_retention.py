@@ -5,6 +5,8 @@ plus a `retention.purge` one, and `frontdesk audit verify` still passes."""
 from __future__ import annotations
 
 import asyncio
+import json
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,20 +22,31 @@ from gateway.storage.base import ObjectMissing
 from gateway.storage.recordings import Recordings, recording_key
 from gateway.store.db import Database
 from gateway.store.models import AuditEventRow, ConversationRow, RecordingRow, TurnRow
-from tests.conftest import make_settings, prepare_database
-from tests.gateway.storage.conftest import S3Server, s3_settings
+from tests.conftest import create_pg_database, drop_pg_database, make_settings, prepare_database
+from tests.gateway.storage.conftest import S3Server, free_port, s3_settings
 from tests.gateway.storage.test_uploads import write_wav
 
 PHONE = "+15035550142"
 SAID = "Hello, this is Margaret Oakley, what are your opening hours"
 
 
-@pytest.fixture(params=["local", "s3"])
+@pytest.fixture(params=["local", "s3", "local-postgres"])
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     if request.param == "local":
         return make_settings(tmp_path)
+    if request.param == "local-postgres":
+        return make_settings(tmp_path, database_url=request.getfixturevalue("pg_url"))
     server: S3Server = request.getfixturevalue("s3_server")
     return s3_settings(tmp_path, server.url, request.getfixturevalue("bucket"))
+
+
+@pytest.fixture
+async def pg_url() -> AsyncIterator[str]:
+    url = await create_pg_database()
+    try:
+        yield url
+    finally:
+        await drop_pg_database(url)
 
 
 def _env(settings: Settings) -> dict[str, str]:
@@ -219,3 +232,44 @@ async def test_zero_days_keeps_everything(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "recordings: kept forever" in result.output and "transcripts: kept forever" in result.output
     assert "purge" not in result.output.replace("are purged", "")
+
+
+async def test_storage_down_keeps_the_recording_row_and_exits_1(
+    tmp_path: Path, s3_server: S3Server, bucket: str
+) -> None:
+    """The store cannot delete: the row stays for the next run, the transcript goes, verify passes."""
+    settings = s3_settings(tmp_path, s3_server.url, bucket)
+    await prepare_database(settings)
+    cid, _ = await _call(settings, Recordings.from_settings(settings))
+    down = settings.model_copy(update={"s3_endpoint_url": f"http://127.0.0.1:{free_port()}"})
+    db = Database(settings.database_url)
+    try:
+        await _age(db, cid, 200)
+        result = await _frontdesk(down, "retention")
+        assert result.exit_code == 1
+        assert "1 recording(s) could not be removed from storage" in result.output
+        assert await _counts(db, cid) == (0, 1)  # the transcript went; the recording's row stays
+        assert await _in_store(Recordings.from_settings(settings), cid)  # and its object
+        assert (await _purge_events(db))["system"]["failed_recordings"] == 1
+        verify = await _frontdesk(settings, "audit", "verify")
+        assert verify.exit_code == 0, verify.output
+
+        again = await _frontdesk(settings, "retention")  # the store is back: the next run does it
+        assert again.exit_code == 0 and "purged: 1 recording(s)" in again.output
+        assert await _counts(db, cid) == (0, 0)
+        assert not await _in_store(Recordings.from_settings(settings), cid)
+    finally:
+        await db.close()
+
+
+async def test_an_audit_export_kept_in_storage(tmp_path: Path, s3_server: S3Server, bucket: str) -> None:
+    settings = s3_settings(tmp_path, s3_server.url, bucket)
+    await prepare_database(settings)
+    cid, _ = await _call(settings, Recordings.from_settings(settings))
+    result = await _frontdesk(settings, "audit", "export", cid, "--to-storage")
+    assert result.exit_code == 0, result.output
+    key = result.output.strip().removeprefix("stored: ")
+    assert key.startswith(f"exports/audit-{cid}-") and key.endswith(".jsonl")
+    body = s3_server.client().get_object(Bucket=bucket, Key="clinic-a/" + key)["Body"].read().decode()
+    kinds = [json.loads(line)["kind"] for line in body.splitlines()]
+    assert kinds[0] == "conversation.started" and kinds[-1] == "conversation.ended"
