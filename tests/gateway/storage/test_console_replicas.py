@@ -19,11 +19,13 @@ from sqlalchemy import select
 from gateway.clients.call_simulator import CallSimulator
 from gateway.console.accounts import StaffAccounts
 from gateway.settings import Settings
+from gateway.storage.recordings import Recordings, recording_key
 from gateway.store.db import Database
 from gateway.store.models import AuditEventRow, ConversationRow, RecordingRow
-from tests.conftest import LiveServer, prepare_database
+from tests.conftest import LiveServer, make_settings, prepare_database
 from tests.gateway.console.conftest import PASSWORD, STAFF, Console
 from tests.gateway.storage.conftest import S3Server, s3_settings
+from tests.gateway.storage.test_uploads import write_wav
 
 TWILIO_TOKEN = "test-twilio-token"  # what tests.conftest.make_settings configures
 
@@ -162,3 +164,46 @@ def test_storage_down_is_a_503_and_a_missing_object_a_404(
     unreachable, missing = answers
     assert unreachable.status_code == 503 and "unreachable" in unreachable.text
     assert missing.status_code == 404 and "not found" in missing.text
+
+
+def test_from_disk_ranges_work_and_a_pending_upload_plays_where_it_was_recorded(
+    tmp_path: Path, s3_server: S3Server, bucket: str
+) -> None:
+    """The local store serves its files with Range as before; a recording whose upload failed
+    (its replica's store down) plays on that replica from its disk, and is a 404 elsewhere."""
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
+    local = make_settings(tmp_path / "local", database_url=database_url)
+    down = s3_settings(tmp_path / "down", S3Server().url, bucket, database_url=database_url)
+    other = s3_settings(tmp_path / "other", s3_server.url, bucket, database_url=database_url)
+
+    async def add_rows(db: Database) -> dict[str, int]:
+        ids = {}
+        for name, settings in (("local", local), ("down", down)):
+            key = recording_key(f"c-{name}")
+            write_wav(Recordings.from_settings(settings).recording_path(key))
+            async with db.session() as s, s.begin():
+                s.add(ConversationRow(id=f"c-{name}", channel="voice", status="closed"))
+                row = RecordingRow(conversation_id=f"c-{name}", path=key, duration_s=0.5)
+                s.add(row)
+            ids[name] = row.id
+        return ids
+
+    with replicas(local, down, other) as (on_local, on_down, on_other):
+        ids = asyncio.run(_in_db(local, add_rows))
+        assert asyncio.run(Recordings.from_settings(down).upload(recording_key("c-down"))) is False
+        wav = (down.data_dir / "recordings" / "c-down.wav").read_bytes()
+        answers = {}
+        for name, server in (("local", on_local), ("down", on_down), ("other", on_other)):
+            console = Console(server)
+            client, _ = console.login(STAFF)
+            for conversation in ("local", "down"):
+                url = f"/console/conversations/c-{conversation}/recordings/{ids[conversation]}"
+                answers[name, conversation] = client.get(url, headers={"Range": "bytes=4-11"})
+            for c in console.clients:
+                c.close()
+    local_wav = (local.data_dir / "recordings" / "c-local.wav").read_bytes()
+    assert answers["local", "local"].status_code == 206
+    assert answers["local", "local"].content == local_wav[4:12]
+    assert answers["down", "down"].status_code == 206 and answers["down", "down"].content == wav[4:12]
+    assert answers["other", "down"].status_code == 404  # not uploaded yet: only its replica has it
+    assert answers["other", "local"].status_code == 404  # a local-store file is one machine's
