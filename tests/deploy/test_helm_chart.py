@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -139,8 +140,16 @@ def test_deployment_probes_drain_and_security() -> None:
         assert hook(by_name[ref]) is None, ref
     secret = by_name[("Secret", deployment["metadata"]["name"])]
     assert "FRONTDESK_DATABASE_OWNER_URL" not in secret["stringData"]
-    assert {"FRONTDESK_DATABASE_URL", "FRONTDESK_REDIS_URL", "FRONTDESK_SESSION_SECRET"} <= set(
-        secret["stringData"]
+    assert {"FRONTDESK_DATABASE_URL", "FRONTDESK_SESSION_SECRET"} <= set(secret["stringData"])
+
+
+def test_redis_url_is_set_only_when_given() -> None:
+    """An empty FRONTDESK_REDIS_URL would be taken for a configured Redis at address ''."""
+    values = default_values()
+    assert "FRONTDESK_REDIS_URL" not in one(render_chart(values), "Secret")["stringData"]
+    values["secrets"]["redisUrl"] = "redis://:pw@redis:6379/0"
+    assert (
+        one(render_chart(values), "Secret")["stringData"]["FRONTDESK_REDIS_URL"] == "redis://:pw@redis:6379/0"
     )
 
 
@@ -171,7 +180,8 @@ def test_migration_job_runs_as_a_hook_before_install_and_upgrade() -> None:
     assert "before-hook-creation" in job["metadata"]["annotations"]["helm.sh/hook-delete-policy"]
     pod = job["spec"]["template"]["spec"]
     assert pod["restartPolicy"] == "Never"
-    assert pod["containers"][0]["args"] == ["db", "upgrade"]
+    script = pod["containers"][0]["command"] + pod["containers"][0]["args"]
+    assert script[:2] == ["sh", "-c"] and script[2].endswith("exec frontdesk db upgrade")
     # At pre-install nothing but earlier hooks exists: what the Job reads must be one of them.
     by_name = {(d["kind"], d["metadata"]["name"]): d for d in docs}
     refs = env_refs(pod)
@@ -304,3 +314,27 @@ def test_retention_cronjob() -> None:
     config = one(docs, "ConfigMap")["data"]
     assert config["FRONTDESK_RETENTION_RECORDING_DAYS"] == "30"
     assert config["FRONTDESK_RETENTION_TRANSCRIPT_DAYS"] == "365"
+
+
+def test_migration_job_refuses_an_empty_owner_url(tmp_path: Path) -> None:
+    """The Job's script run with sh, a stand-in `frontdesk` on PATH recording its arguments."""
+    job = one(render_chart(default_values()), "Job", component="migrate")
+    container = job["spec"]["template"]["spec"]["containers"][0]
+    stub = tmp_path / "frontdesk"
+    stub.write_text('#!/bin/sh\necho "ran: $*"\n')
+    stub.chmod(0o755)
+    env = {"PATH": f"{tmp_path}:/usr/bin:/bin"}
+    empty = subprocess.run(
+        [*container["command"], *container["args"]], env=env, capture_output=True, text=True, timeout=30
+    )
+    assert (
+        empty.returncode == 1 and "databaseOwnerUrl is empty" in empty.stderr and "ran:" not in empty.stdout
+    )
+    given = subprocess.run(
+        [*container["command"], *container["args"]],
+        env={**env, "FRONTDESK_DATABASE_OWNER_URL": "postgresql+asyncpg://frontdesk@db/frontdesk"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert given.returncode == 0 and given.stdout.strip() == "ran: db upgrade"
