@@ -3,6 +3,7 @@ on disk, nothing is lost, and the retry uploads it once the store is back."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import wave
 from collections.abc import AsyncIterator
@@ -126,3 +127,31 @@ async def test_the_failed_upload_is_logged_with_its_reason(
     assert line["event"] == "recording upload failed; kept on local disk for a retry"
     assert line["key"] == key and line["store"] == "s3" and line["error_type"] == "StorageUnavailable"
     assert "cannot reach the server" in line["error"]
+
+
+async def test_a_gateway_starting_uploads_what_was_left_on_its_disk(
+    s3_server: S3Server, bucket: str, tmp_path: Path
+) -> None:
+    """A replica that stopped with an upload pending (its store was down) uploads it at start."""
+    from gateway.services import Services
+
+    settings = s3_settings(tmp_path, s3_server.url, bucket, storage_retry_interval_s=0)
+    await prepare_database(settings)
+    key = recording_key("left-behind")
+    path = Recordings.from_settings(settings).recording_path(key)
+    content = write_wav(path)
+    db = Database(settings.database_url)
+    try:
+        await add_recording(db, "left-behind", key)
+    finally:
+        await db.close()
+    services = await Services.start(settings)
+    try:
+        deadline = asyncio.get_running_loop().time() + 30
+        while await asyncio.to_thread(path.exists):  # the start-up retry runs in the background
+            assert asyncio.get_running_loop().time() < deadline, "not uploaded at start"
+            await asyncio.sleep(0.05)
+    finally:
+        await services.stop()
+    stored = s3_server.client().get_object(Bucket=bucket, Key="clinic-a/" + key)["Body"].read()
+    assert stored == content
