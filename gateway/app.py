@@ -37,7 +37,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
             yield
         finally:
             await services.stop()
-            console.close()  # the argon2 pool
+            await console.close()  # the argon2 pool, the Redis client
 
     # /docs and /openapi.json map every endpoint for whoever asks: only when turned on.
     docs = settings.api_docs

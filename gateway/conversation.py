@@ -9,6 +9,7 @@ After a handoff, user turns are stored for staff and no longer reach the agent.
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 from datetime import UTC, datetime
@@ -40,6 +41,7 @@ from gateway.store.models import ConversationRow, HandoffRow, TurnRow, new_id
 log = get_logger(__name__)
 
 USER_SPEAKER = "caller"
+_TURN_CLASH_RETRIES = 20  # replicas writing turns of one conversation at once
 
 
 def _now() -> datetime:
@@ -228,7 +230,7 @@ class Conversation:
         """Store one transcript turn (and optionally the agent state) in one transaction, shared
         with other conversations' turns by the group committer."""
         async with self._lock:
-            for attempt in range(5):
+            for attempt in range(_TURN_CLASH_RETRIES):
                 if self._turn_seq is None:
                     async with self._m.db.session() as s:
                         last = await s.scalar(
@@ -252,10 +254,12 @@ class Conversation:
                 try:
                     await self._m.writes.write(*writes)
                 except IntegrityError:
-                    # Another replica (e.g. a staff message) took this number; reload.
+                    # Another replica (e.g. a staff message) took this number; reload. A short
+                    # random pause, so two replicas writing at once do not clash again and again.
                     self._turn_seq = None
-                    if attempt == 4:
+                    if attempt == _TURN_CLASH_RETRIES - 1:
                         raise
+                    await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
                     continue
                 self._turn_seq = seq
                 return seq
@@ -288,10 +292,15 @@ _SAVE_STATE = (
 
 
 class ConversationManager:
-    def __init__(self, db: Database, audit: AuditLog, agent: ConversationAgent) -> None:
+    def __init__(
+        self, db: Database, audit: AuditLog, agent: ConversationAgent, replica_id: str | None = None
+    ) -> None:
+        """`replica_id`: this process's name, written on the conversations it opens, so that a
+        call is ended on the books when its process dies (`gateway.cluster.replicas`)."""
         self.db = db
         self.audit = audit
         self.agent = agent
+        self.replica_id = replica_id
         self.writes = GroupCommitter(db)  # turn rows and state saves of all conversations
         self._live: dict[str, Conversation] = {}
 
@@ -325,6 +334,7 @@ class ConversationManager:
             external_id=external_id,
             state=state.model_dump(mode="json"),
             meta=meta or {},
+            replica_id=self.replica_id,
         )
         async with self.db.session() as s, s.begin():
             s.add(row)
@@ -362,6 +372,17 @@ class ConversationManager:
                 await s.execute(select(ConversationRow).where(ConversationRow.external_id == external_id))
             ).scalar_one_or_none()
         return None if row is None else await self.get(row.id)
+
+    async def hold(self, conversation_id: str) -> None:
+        """This process holds the conversation's live call from now on (its media stream is here)."""
+        if self.replica_id is None:
+            return
+        async with self.db.session() as s, s.begin():
+            await s.execute(
+                update(ConversationRow)
+                .where(ConversationRow.id == conversation_id)
+                .values(replica_id=self.replica_id)
+            )
 
     def forget(self, conversation_id: str) -> None:
         self._live.pop(conversation_id, None)

@@ -27,6 +27,8 @@ from gateway.store.db import Database
 from gateway.wiring import Clock, build_agent_for, build_connector, build_identity_attempts
 
 if TYPE_CHECKING:
+    from gateway.cluster.bus import RedisBus
+    from gateway.cluster.replicas import ReplicaRegistry
     from speech.models import SpeechModels
 
 log = get_logger(__name__)
@@ -61,6 +63,8 @@ class Services:
     edges: list[Edge] = field(default_factory=list)  # the channels this process serves
     checkpoints: CheckpointWriter | None = None  # signed audit heads, FRONTDESK_AUDIT_CHECKPOINT_*
     speech: SpeechModels | None = None  # loaded in start() when preload_models, else on first call
+    bus: RedisBus | None = None  # several replicas: FRONTDESK_REDIS_URL (gateway/cluster/)
+    replicas: ReplicaRegistry | None = None  # heartbeats; ends the calls of dead replicas
     _speech_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @classmethod
@@ -81,7 +85,7 @@ class Services:
         audit = AuditLog(db)
         connector = build_connector(settings, db, clock)
         agent = build_agent_for(settings, connector, audit, clock, build_identity_attempts(settings, db))
-        conversations = ConversationManager(db, audit, agent)
+        conversations = ConversationManager(db, audit, agent, settings.replica_id)
         rejections = RejectionLog(
             audit, settings.audit_rejection_window_s, settings.audit_rejection_max_addresses
         )
@@ -89,8 +93,13 @@ class Services:
         recordings = Recordings.from_settings(settings)
         recordings.start(db)  # uploads what a failed upload left on disk (S3)
         services = cls(settings, db, audit, connector, agent, conversations, rejections, recordings)
+        if edges:  # a gateway serving channels, not a CLI tool opening the core
+            await services._join_cluster()
         for build in edges:
             services.edges.append(build(services))
+        if services.bus is not None and services.replicas is not None:
+            services.bus.start()  # after the edges subscribed
+            services.replicas.start()
         if settings.audit_checkpoint_interval_s > 0:
             services.checkpoints = CheckpointWriter(
                 db, settings.audit_checkpoint_file(), settings.audit_checkpoint_key_bytes()
@@ -105,6 +114,22 @@ class Services:
                     "stock phrases synthesized", pieces=pieces, seconds=round(time.monotonic() - started, 1)
                 )
         return services
+
+    async def _join_cluster(self) -> None:
+        """With Redis: start the bus and the heartbeat (the edges subscribe to the bus as they are
+        built). Without: this is the only replica, so calls left open by an earlier process
+        ended with it."""
+        from gateway.cluster.replicas import ReplicaRegistry, end_calls_of
+
+        s = self.settings
+        if s.redis_url is None:
+            await end_calls_of(self.db, self.audit, None, s.replica_id)
+            return
+        from gateway.cluster.bus import RedisBus
+
+        self.bus = RedisBus(s.redis_url.get_secret_value(), s.redis_prefix, s.replica_id)
+        self.replicas = ReplicaRegistry(self.bus, self.db, self.audit, s.replica_id, s.replica_heartbeat_s)
+        log.info("joining the replicas over redis", replica=s.replica_id)
 
     def edge(self, kind: type[EdgeT]) -> EdgeT | None:
         """The running edge of that type, if this process serves the channel."""
@@ -164,6 +189,10 @@ class Services:
             self.speech.close()
         for edge in reversed(self.edges):  # stores what channels still queue; needs the database open
             await edge.stop()
+        if self.replicas is not None:
+            await self.replicas.stop()
+        if self.bus is not None:
+            await self.bus.close()
         await self.conversations.close()
         await self.recordings.stop()
         await self.rejections.stop()  # the last summaries; needs the audit log open

@@ -11,6 +11,7 @@ import hmac
 import ipaddress
 import os
 import secrets
+import socket
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -59,6 +60,13 @@ class Settings(BaseSettings):
     trusted_proxies: list[str] = Field(default_factory=list)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    # Several replicas (docs/operations.md): Redis carries chat events between them and holds the
+    # shared rate limits and the replicas' heartbeats. Unset: one replica, everything in-process.
+    redis_url: SecretStr | None = None  # redis://[:password@]host:6379/0 (a password may be in it)
+    redis_prefix: str = "frontdesk:"  # keys and channels, so several deployments can share a Redis
+    # This replica's name on the books (calls it holds, heartbeats); default: host name + process id.
+    replica_id: str = ""
+    replica_heartbeat_s: float = Field(default=5.0, gt=0)  # a replica silent 3x this long is dead
     log_level: str = "INFO"
     log_json: bool = True
     # Refused requests (bad signatures, foreign origins, ...) on the audit chain: the first of each
@@ -312,6 +320,9 @@ class Settings(BaseSettings):
     def model_post_init(self, __context: object) -> None:
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{(self.data_dir / 'frontdesk.db').resolve()}"
+        if not self.replica_id:
+            # Unique per process, readable in logs: a restarted process is a new replica.
+            self.replica_id = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"
 
     def model_url_exposed(self) -> bool:
         """The model server is reached over plain http on another machine: prompts carry what

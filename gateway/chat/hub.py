@@ -5,6 +5,12 @@ Replies are produced by a per-conversation worker task owned by the hub, not by 
 a reply keeps being generated and stored while the visitor's connection is down; the visitor gets
 it on resume. Every event gets the next `seq` of its conversation, is kept in memory until the
 outbox has stored it, and is then replayable from the database as well.
+
+With several replicas (a `RedisBus`), any replica may add to any conversation: the visitor is on
+one, the staff member who replies on another. Then an event's seq is taken by the database as the
+event is stored (two replicas never clash on it), and only then delivered locally and announced
+to the other replicas, which deliver it to their own connections. A replica that sees a gap in a
+conversation's seqs (an announcement lost or overtaken) reads the missing events from the outbox.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from gateway.chat.protocol import (
     VisitorEcho,
     chat_status,
 )
+from gateway.cluster.bus import RedisBus
 from gateway.conversation import Conversation, ConversationManager
 from gateway.logging import get_logger
 from gateway.reply import Reply
@@ -39,6 +46,8 @@ log = get_logger(__name__)
 
 APOLOGY = "Sorry, something went wrong on our side. Please try again, or ask for a person."
 _MEMORY_KEEP = 200  # durable events kept in memory per channel for cheap replay
+_TOPIC = "chat"  # the bus topic of chat events
+_STATUS_OF = {chat_status(s): s for s in ConversationStatus}
 
 
 class ChatRefused(Exception):
@@ -78,9 +87,12 @@ class _Channel:
     __slots__ = (
         "client_ids",
         "conversation",
+        "delivering",
         "events",
         "inbox",
+        "publishing",
         "seq",
+        "stale",
         "status",
         "subscribers",
         "touched",
@@ -99,6 +111,11 @@ class _Channel:
         self.client_ids: OrderedDict[str, None] = OrderedDict()
         self.touched = time.monotonic()
         self.visitor_typing_at = 0.0
+        # Several replicas only: one local publisher at a time takes a seq and delivers it; one
+        # delivery at a time (local or announced), so a gap is filled before what follows it.
+        self.publishing = asyncio.Lock()
+        self.delivering = asyncio.Lock()
+        self.stale = False  # another replica changed the conversation: reload before a turn
 
 
 class ChatHub:
@@ -108,9 +125,14 @@ class ChatHub:
         outbox: Outbox,
         evict_after_s: float = 600.0,
         max_pending_per_connection: int = 500,
+        bus: RedisBus | None = None,
     ) -> None:
         self._conversations = conversations
         self._outbox = outbox
+        self._bus = bus
+        if bus is not None:
+            bus.subscribe(_TOPIC, self._on_announced)
+            bus.on_reconnect(self._catch_up)
         self._channels: dict[str, _Channel] = {}
         self._loading: dict[str, asyncio.Future[_Channel]] = {}
         self._evict_after_s = evict_after_s
@@ -196,7 +218,7 @@ class ChatHub:
             channel.client_ids[client_id] = None
             if len(channel.client_ids) > 256:
                 channel.client_ids.popitem(last=False)
-        self._publish(channel, VisitorEcho, text=text, client_id=client_id)
+        await self._publish(channel, VisitorEcho, text=text, client_id=client_id)
         channel.inbox.append((text, client_id))
         self._ensure_worker(channel)
 
@@ -219,7 +241,7 @@ class ChatHub:
         await channel.conversation.staff_message(staff_email, text)
         if channel.status is not ConversationStatus.WITH_STAFF:
             await self._set_status(channel, ConversationStatus.WITH_STAFF)
-        return self._publish(
+        return await self._publish(
             channel, StaffMessage, text=text, staff_name=staff_name or _display_name(staff_email)
         )
 
@@ -260,7 +282,20 @@ class ChatHub:
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _publish(self, channel: _Channel, model: type[SequencedEvent], **fields: Any) -> int:
+    async def _publish(self, channel: _Channel, model: type[SequencedEvent], **fields: Any) -> int:
+        if self._bus is None:
+            return self._publish_here(channel, model, **fields)
+        cid = channel.conversation.id
+        async with channel.publishing:
+            seq, payload = await self._outbox.append_now(
+                cid, lambda seq: model(seq=seq, **fields).model_dump(mode="json")
+            )
+            await self._deliver(channel, seq, _encode(payload))
+        await self._bus.publish(_TOPIC, {"conversation_id": cid, "seq": seq, "event": payload})
+        return seq
+
+    def _publish_here(self, channel: _Channel, model: type[SequencedEvent], **fields: Any) -> int:
+        """One replica: the seq is the channel's next, the outbox stores it in the next batch."""
         channel.seq += 1
         event = model(seq=channel.seq, **fields)
         payload = event.model_dump(mode="json")
@@ -274,6 +309,74 @@ class ChatHub:
         channel.touched = time.monotonic()
         return channel.seq
 
+    # -- several replicas ----------------------------------------------------------------------
+
+    async def _deliver(
+        self, channel: _Channel, seq: int, frame: str, announced: dict[str, Any] | None = None
+    ) -> None:
+        """Deliver a stored event to this replica's connections in seq order, reading from the
+        outbox whatever came before it and has not been seen here yet. `announced`: the event's
+        payload when another replica stored it (this replica then follows what it changed)."""
+        async with channel.delivering:
+            if seq <= channel.seq:
+                return  # seen already (read while filling a gap)
+            if seq > channel.seq + 1:
+                for payload in await self._outbox.read_after(channel.conversation.id, channel.seq):
+                    stored = int(payload["seq"])
+                    if stored >= seq:
+                        break
+                    self._append(channel, stored, _encode(payload), payload)
+            self._append(channel, seq, frame, announced)
+
+    def _append(self, channel: _Channel, seq: int, frame: str, payload: dict[str, Any] | None = None) -> None:
+        channel.seq = seq
+        channel.events.append((seq, frame))
+        self._outbox.stored(channel.conversation.id, seq)
+        self._trim(channel)
+        for subscriber in channel.subscribers:
+            subscriber.push(seq, frame)
+        channel.touched = time.monotonic()
+        if payload is not None:
+            self._follow(channel, payload)
+
+    def _follow(self, channel: _Channel, payload: dict[str, Any]) -> None:
+        """Keep this replica's view of a conversation another replica added `payload` to."""
+        channel.stale = True
+        if payload.get("type") == "status" and payload.get("status") in _STATUS_OF:
+            channel.status = _STATUS_OF[payload["status"]]
+        elif payload.get("type") == "visitor.message" and payload.get("client_id"):
+            channel.client_ids[str(payload["client_id"])] = None
+
+    async def _on_announced(self, message: dict[str, Any]) -> None:
+        """Another replica stored an event: deliver it here if a connection here follows it."""
+        cid = str(message.get("conversation_id", ""))
+        payload = message.get("event")
+        channel = self._channels.get(cid)
+        if channel is None:
+            self._conversations.forget(cid)  # a cached copy (the console's) is out of date
+            return
+        if isinstance(payload, dict) and isinstance(payload.get("seq"), int):
+            await self._deliver(channel, payload["seq"], _encode(payload), payload)
+
+    async def _catch_up(self) -> None:
+        """After a Redis outage: what other replicas stored meanwhile, for the connections here."""
+        for channel in list(self._channels.values()):
+            async with channel.delivering:
+                for stored in await self._outbox.read_after(channel.conversation.id, channel.seq):
+                    self._append(channel, int(stored["seq"]), _encode(stored), stored)
+
+    async def _refresh(self, channel: _Channel) -> None:
+        """Reload a conversation another replica changed, before this one runs a turn in it."""
+        if not channel.stale:
+            return
+        channel.stale = False
+        cid = channel.conversation.id
+        self._conversations.forget(cid)
+        conversation = await self._conversations.get(cid)
+        if conversation is not None:
+            channel.conversation = conversation
+            channel.status = conversation.status
+
     def _trim(self, channel: _Channel) -> None:
         durable = self._outbox.durable_seq(channel.conversation.id)
         while len(channel.events) > _MEMORY_KEEP and channel.events[0][0] <= durable:
@@ -281,7 +384,7 @@ class ChatHub:
 
     async def _set_status(self, channel: _Channel, status: ConversationStatus) -> None:
         channel.status = status
-        self._publish(channel, StatusEvent, status=chat_status(status), detail=STATUS_DETAIL[status])
+        await self._publish(channel, StatusEvent, status=chat_status(status), detail=STATUS_DETAIL[status])
 
     async def _channel(self, conversation_id: str) -> _Channel:
         channel = self._channels.get(conversation_id)
@@ -325,7 +428,7 @@ class ChatHub:
                     raise
                 except Exception:  # storing a turn failed; the visitor must not wait in silence
                     log.exception("chat: turn failed", conversation_id=channel.conversation.id)
-                    self._publish(
+                    await self._publish(
                         channel,
                         BotFinal,
                         reply_id=_reply_id(),
@@ -337,6 +440,7 @@ class ChatHub:
             channel.touched = time.monotonic()
 
     async def _handle_visitor_text(self, channel: _Channel, text: str, client_id: str | None) -> None:
+        await self._refresh(channel)
         turn = UserTurn(text=text, channel="chat", meta={"client_id": client_id} if client_id else {})
         if channel.status.with_person:
             # A person has the conversation: the turn is stored for staff and the bot stays quiet.
@@ -355,7 +459,7 @@ class ChatHub:
                 # Deltas carry their separating space: concatenated deltas equal the final text.
                 piece = (" " + piece) if text else piece
                 text += piece
-                self._publish(channel, BotDelta, reply_id=reply_id, text=piece)
+                await self._publish(channel, BotDelta, reply_id=reply_id, text=piece)
         except Exception as exc:
             # The visitor still gets a closed reply, never a bubble that streams forever.
             log.exception("chat: reply failed", conversation_id=channel.conversation.id)
@@ -365,8 +469,8 @@ class ChatHub:
             if not (isinstance(exc, AuditWriteError) and text):
                 piece = (" " + APOLOGY) if text else APOLOGY
                 text += piece
-                self._publish(channel, BotDelta, reply_id=reply_id, text=piece)
-        self._publish(channel, BotFinal, reply_id=reply_id, text=text, in_reply_to=in_reply_to)
+                await self._publish(channel, BotDelta, reply_id=reply_id, text=piece)
+        await self._publish(channel, BotFinal, reply_id=reply_id, text=text, in_reply_to=in_reply_to)
         outcome = reply.outcome
         if isinstance(outcome, Handoff) and channel.status is ConversationStatus.ACTIVE:
             await self._set_status(channel, ConversationStatus.WAITING)

@@ -9,11 +9,13 @@ durable the hub keeps it in memory, so replay never depends on the flush having 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Connection, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from gateway.logging import get_logger
 from gateway.store.batch_queue import BatchQueue
@@ -23,6 +25,7 @@ from gateway.store.models import ChatMessageRow, utcnow
 log = get_logger(__name__)
 
 _INSERT = insert(ChatMessageRow)
+_CLASH_RETRIES = 20  # replicas racing for a conversation's next seq; each try costs one insert
 _GIVE_UP_AT_STOP = 3  # failed writes of one batch after which shutdown stops retrying
 
 
@@ -52,6 +55,38 @@ class Outbox:
 
     def add(self, conversation_id: str, seq: int, payload: dict[str, Any]) -> None:
         self._batches.put(_Event(conversation_id, seq, payload, utcnow()))
+
+    async def append_now(
+        self, conversation_id: str, make_payload: Callable[[int], dict[str, Any]]
+    ) -> tuple[int, dict[str, Any]]:
+        """Store one event now under the conversation's next seq, taken by the database in the
+        same transaction (several replicas: whoever inserts a seq first has it, the other takes
+        the next). Returns the seq and the payload `make_payload(seq)` built. Raises when the
+        database refuses: the caller has nothing to deliver then."""
+        head = select(func.max(ChatMessageRow.seq)).where(ChatMessageRow.conversation_id == conversation_id)
+
+        def insert_next(conn: Connection) -> tuple[int, dict[str, Any]]:
+            seq = int(conn.scalar(head) or 0) + 1
+            payload = make_payload(seq)
+            row = {"conversation_id": conversation_id, "seq": seq, "payload": payload, "created_at": utcnow()}
+            conn.execute(_INSERT, [row])
+            return seq, payload
+
+        for attempt in range(_CLASH_RETRIES):
+            try:
+                seq, payload = await self._db.run_write(insert_next)
+            except IntegrityError:  # another replica took that seq a moment ago
+                if attempt == _CLASH_RETRIES - 1:
+                    raise
+                continue
+            self.stored(conversation_id, seq)
+            return seq, payload
+        raise AssertionError("unreachable")
+
+    def stored(self, conversation_id: str, seq: int) -> None:
+        """`seq` of the conversation is in the database (stored here or by another replica)."""
+        if seq > self._durable.get(conversation_id, 0):
+            self._durable[conversation_id] = seq
 
     def durable_seq(self, conversation_id: str) -> int:
         return self._durable.get(conversation_id, 0)

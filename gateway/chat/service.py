@@ -11,10 +11,11 @@ from contextlib import contextmanager
 
 from gateway.chat.abandoned import sweep_forever
 from gateway.chat.hub import ChatHub
-from gateway.chat.limits import PerKeyBuckets
 from gateway.chat.outbox import Outbox
 from gateway.chat.resume import ResumeTokens
 from gateway.chat.tokens import SessionTokens
+from gateway.cluster.bus import RedisBus
+from gateway.cluster.limits import keyed_limit
 from gateway.conversation import ConversationManager
 from gateway.logging import get_logger
 from gateway.services import Services
@@ -25,23 +26,34 @@ log = get_logger(__name__)
 
 
 class ChatService:
-    def __init__(self, settings: Settings, db: Database, conversations: ConversationManager) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        conversations: ConversationManager,
+        bus: RedisBus | None = None,
+    ) -> None:
         self.settings = settings
         self.db = db
-        self.hub = ChatHub(conversations, Outbox(db))
+        self.hub = ChatHub(conversations, Outbox(db), bus=bus)
         self.tokens = SessionTokens(settings.session_secret_value(), settings.chat_session_max_age_s)
         self.resume = ResumeTokens(
             db, self.tokens, settings.chat_session_max_age_s, settings.chat_closed_resume_s
         )
-        self.ip_messages = PerKeyBuckets(settings.chat_ip_rate_burst, settings.chat_ip_rate_per_s)
-        self.ip_connects = PerKeyBuckets(settings.chat_ip_connect_burst, settings.chat_ip_connect_per_s)
+        client = bus.client if bus is not None else None
+        self.ip_messages = keyed_limit(
+            settings, "chat-messages", settings.chat_ip_rate_burst, settings.chat_ip_rate_per_s, client
+        )
+        self.ip_connects = keyed_limit(
+            settings, "chat-connects", settings.chat_ip_connect_burst, settings.chat_ip_connect_per_s, client
+        )
         self._open: dict[str, int] = {}  # open connections per client address
         self._sweeper: asyncio.Task[None] | None = None
 
     @classmethod
     def start(cls, services: Services) -> ChatService:
         settings = services.settings
-        service = cls(settings, services.db, services.conversations)
+        service = cls(settings, services.db, services.conversations, services.bus)
         service.hub.start()
         service._sweeper = asyncio.create_task(
             sweep_forever(services.db, service.hub, settings.chat_abandoned_after_s), name="chat-abandoned"

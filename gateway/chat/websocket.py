@@ -76,7 +76,7 @@ async def chat_socket(websocket: WebSocket, services: Services) -> None:
             f"{settings.chat_max_connections_per_ip} chats are already open from your address; close one",
         )
         return
-    wait = chat.ip_connects.take(ip)
+    wait = await chat.ip_connects.take(ip)
     if wait > 0:
         await refuse_upgrade(
             websocket, 429, "rate_limited", f"too many new connections; retry in {wait:.0f} s"
@@ -185,7 +185,9 @@ class _Connection:
                 "too_long", f"message of {len(text)} characters exceeds {self.settings.chat_max_text_chars}"
             )
             return
-        wait = max(self.bucket.take(), self.chat.ip_messages.take(self.ip))
+        wait = self.bucket.take()
+        if wait == 0:  # a message this connection may not send does not spend the address's budget
+            wait = await self.chat.ip_messages.take(self.ip)
         if wait > 0:
             await self._refuse(
                 "rate_limited", f"too many messages; this one was not sent, retry in {wait:.1f} s", wait

@@ -60,7 +60,7 @@ async def login(
 ) -> Response:
     audit = services.audit
     address = request.client.host if request.client else "unknown"
-    verdict = console.login_limit.check(address)
+    verdict = await console.login_limit.check(address)
     if not verdict.allowed:
         # Answered at once, before any password check (docs/security.md): 429 + Retry-After.
         if verdict.first_refusal:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from gateway.chat.limits import PerKeyBuckets
+from gateway.cluster.limits import KeyedLimit
 
 
 @dataclass(frozen=True)
@@ -25,12 +25,13 @@ class Verdict:
 
 
 class LoginLimit:
-    def __init__(self, burst: float, rate_per_s: float, max_keys: int = 50_000) -> None:
-        self._buckets = PerKeyBuckets(burst, rate_per_s, max_keys)
+    def __init__(self, buckets: KeyedLimit) -> None:
+        """`buckets`: this process's, or shared by the replicas (`gateway.cluster.limits`)."""
+        self._buckets = buckets
         self._refused: set[str] = set()  # addresses refused since their last allowed attempt
 
-    def check(self, address: str) -> Verdict:
-        wait = self._buckets.take(address)
+    async def check(self, address: str) -> Verdict:
+        wait = await self._buckets.take(address)
         if wait == 0.0:
             self._refused.discard(address)
             return Verdict(True)

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from redis.asyncio import Redis
+
+from gateway.cluster.limits import keyed_limit, redis_client
 from gateway.console.login_limit import LoginLimit
 from gateway.console.login_turns import LoginTurns
 from gateway.console.passwords import Passwords
@@ -31,13 +34,23 @@ class ConsoleState:
 
     @cached_property
     def login_limit(self) -> LoginLimit:
-        return LoginLimit(self.settings.console_login_rate_burst, self.settings.console_login_rate_per_s)
+        s = self.settings
+        return LoginLimit(
+            keyed_limit(s, "login", s.console_login_rate_burst, s.console_login_rate_per_s, self._redis)
+        )
+
+    @cached_property
+    def _redis(self) -> Redis | None:
+        """The console's own Redis client (limits shared by replicas), when one is configured."""
+        return redis_client(self.settings)
 
     @cached_property
     def login_turns(self) -> LoginTurns:
         return LoginTurns()
 
-    def close(self) -> None:
-        """Stop the argon2 threads, if any were started (the app's lifespan ends)."""
+    async def close(self) -> None:
+        """Stop the argon2 threads, if any were started, and the Redis client (the app's lifespan ends)."""
         if "passwords" in self.__dict__:
             self.passwords.close()
+        if self.__dict__.get("_redis") is not None:
+            await self._redis.aclose()  # type: ignore[union-attr]

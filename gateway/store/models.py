@@ -52,6 +52,8 @@ class ConversationRow(Base):
     summary: Mapped[str | None] = mapped_column(Text)
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The gateway process holding a live call (settings.replica_id); a dead one's calls are ended.
+    replica_id: Mapped[str | None] = mapped_column(String(96))
 
 
 class TurnRow(Base):
@@ -150,6 +152,7 @@ class CallTokenRow(Base):
 
 
 Index("ix_conversations_status_started", ConversationRow.status, ConversationRow.started_at)
+Index("ix_conversations_replica_status", ConversationRow.replica_id, ConversationRow.status)
 
 
 class IdentityAttemptRow(Base):

@@ -167,6 +167,8 @@ class _StreamLoop:
             await self._close_socket(POLICY_VIOLATION, "conversation")
             return True
         self.conversation = conversation
+        # The webhook may have been answered by another replica: the call lives where its stream is.
+        await services.conversations.hold(conversation.id)
         await services.audit.append(
             conversation.id,
             EventKind.CALL_EVENT,

@@ -1,0 +1,1 @@
+"""Several replicas of the gateway: what they share through Redis (events, limits, heartbeats)."""
