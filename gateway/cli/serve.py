@@ -47,13 +47,14 @@ def register(app: typer.Typer) -> None:
 
 def run_server(asgi_app: Any, host: str, port: int, **options: Any) -> None:
     """Serve the app as `frontdesk serve` does (benchmarks use this too, to measure the same server)."""
-    import uvicorn
-
+    from gateway.drain import run_draining
     from gateway.gc_tuning import tune_for_server
 
     tune_for_server()  # after the imports and the app: those objects are frozen
-    uvicorn.run(
+    # SIGTERM drains first (gateway/drain.py): live calls finish before uvicorn shuts down.
+    run_draining(
         asgi_app,
+        getattr(getattr(asgi_app, "state", None), "drain", None),
         host=host,
         port=port,
         log_config=None,

@@ -29,7 +29,7 @@ from gateway.twilio.playback import Playback, SendJson, Utterance
 from gateway.twilio.recording import CallRecording
 from gateway.twilio.speaker import Speaker, SpeechTiming
 from gateway.twilio.transfer import CallTransfer, HangUp
-from gateway.twilio.words import SORRY
+from gateway.twilio.words import DRAIN_GOODBYE, SORRY
 from speech.codec import ulaw_decode
 from speech.listening import BargeIn, Heard, Keyed, Listening, SpeechStarted, TranscriptionFailed
 from speech.models import SpeechModels
@@ -37,6 +37,7 @@ from speech.models import SpeechModels
 log = get_logger(__name__)
 
 _PLAYED_TIMEOUT_S = 15.0
+_REPLY_GRACE_S = 8.0  # draining, past the deadline: how long a reply being spoken may go on
 
 
 class CallSession:
@@ -275,6 +276,33 @@ class CallSession:
         self._reply = asyncio.create_task(self.transfer.run())
 
     # -- end -----------------------------------------------------------------------------------
+
+    async def say_goodbye_for_drain(self) -> None:
+        """The replica is stopping and the drain deadline has passed (gateway/drain.py): no more
+        turns are answered; a reply being spoken may finish (briefly), then the caller hears that
+        the call must end. The stream loop hangs up after this."""
+        if self._closed or self.transfer.started:  # a transfer hands the call over by itself
+            return
+        self.listening.deafen()
+        if self._worker is not None:
+            self._worker.cancel()  # turns not yet answered are not started now
+        reply = self._reply
+        if reply is not None and not reply.done():
+            await asyncio.wait([reply], timeout=_REPLY_GRACE_S)
+            if not reply.done():
+                reply.cancel()
+                await asyncio.wait([reply])  # the conversation stores the bot turn as it unwinds
+        if self.playback.speaking:
+            await self.playback.clear()
+            self.recording.cut_bot()
+        await self.services.audit.append(
+            self.conversation.id,
+            EventKind.CALL_EVENT,
+            "system",
+            {"event": "drain_goodbye", "said": DRAIN_GOODBYE},
+        )
+        await self.speaker.say(DRAIN_GOODBYE)
+        await self.playback.wait_played(_PLAYED_TIMEOUT_S)
 
     async def close(self, reason: str) -> None:
         """Stop everything, keep the recording, close the conversation. Safe to call twice."""

@@ -17,7 +17,7 @@ from twilio.twiml.voice_response import Connect, VoiceResponse
 from agents.events import EventKind
 from gateway.deps import ServicesDep
 from gateway.services import Services
-from gateway.twilio import signatures, tokens
+from gateway.twilio import draining, signatures, tokens
 
 STREAM_PATH = "/twilio/stream"
 _ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}
@@ -83,6 +83,9 @@ async def incoming_call(request: Request, services: ServicesDep) -> Response:
     call_sid = params.get("CallSid", "").strip()
     if not call_sid:
         return Response("CallSid is required", status_code=400, media_type="text/plain")
+    if services.drain.draining:  # this replica is stopping: the call is sent elsewhere (docs/drain.md)
+        tries = draining.redirects_so_far(request.query_params.get(draining.PARAM))
+        return twiml_response(draining.draining_twiml(services.settings, tries))
     conversations = services.conversations
     conversation = await conversations.find_by_external_id(call_sid)
     if conversation is None:
@@ -106,6 +109,7 @@ async def incoming_call(request: Request, services: ServicesDep) -> Response:
     except tokens.TokenRefused as exc:  # a replayed webhook after the stream started
         await audit_rejection(services, request.url.path, request.client, str(exc), call_sid=call_sid)
         return Response("the media stream of this call has started", status_code=409, media_type="text/plain")
+    services.drain.expect(conversation.id)  # a drain starting now waits for this call's stream
     response = VoiceResponse()
     connect = Connect()
     stream = connect.stream(url=stream_url(services), name="frontdesk")
