@@ -58,6 +58,9 @@ class S3Store:
     def from_settings(cls, settings: Settings) -> S3Store:
         if not settings.s3_bucket:
             raise StorageError("FRONTDESK_S3_BUCKET is not set")
+        endpoint = _set(settings.s3_endpoint_url)
+        if endpoint is not None and not endpoint.startswith(("http://", "https://")):
+            raise StorageError("FRONTDESK_S3_ENDPOINT_URL must be an http:// or https:// URL")
         config = Config(
             connect_timeout=settings.s3_connect_timeout_s,
             read_timeout=settings.s3_read_timeout_s,
@@ -67,10 +70,10 @@ class S3Store:
         secret = settings.s3_secret_access_key
         client = boto3.session.Session().client(
             "s3",
-            endpoint_url=settings.s3_endpoint_url,
-            region_name=settings.s3_region,
-            aws_access_key_id=settings.s3_access_key_id,
-            aws_secret_access_key=secret.get_secret_value() if secret is not None else None,
+            endpoint_url=endpoint,
+            region_name=_set(settings.s3_region),
+            aws_access_key_id=_set(settings.s3_access_key_id),
+            aws_secret_access_key=_set(secret.get_secret_value() if secret is not None else None),
             config=config,
         )
         return cls(
@@ -78,7 +81,7 @@ class S3Store:
             settings.s3_prefix,
             client=client,
             encryption=settings.s3_server_side_encryption,
-            kms_key_id=settings.s3_kms_key_id,
+            kms_key_id=_set(settings.s3_kms_key_id),
         )
 
     def object_key(self, key: str) -> str:
@@ -161,6 +164,11 @@ class S3Store:
             error = self._error(exc, "delete", key)
             if not isinstance(error, ObjectMissing):
                 raise error from None
+
+
+def _set(value: str | None) -> str | None:
+    """An empty value (a variable a deployment template leaves blank) counts as unset."""
+    return value.strip() or None if value is not None else None
 
 
 def _content_type(key: str) -> str:
