@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -15,23 +16,35 @@ from gateway.console.headers import SecurityHeaders
 from gateway.console.routes import router as console_router
 from gateway.console.state import ConsoleState
 from gateway.deps import ServicesDep
+from gateway.drain import Drain
+from gateway.observability.routes import router as metrics_router
+from gateway.observability.telemetry import Telemetry
 from gateway.services import EdgeFactory, Services
 from gateway.settings import Settings
 from gateway.twilio.edge import VoiceEdge
 from gateway.twilio.routes import router as twilio_router
 from gateway.wiring import Clock
 
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
+
 # The channels this gateway serves: each adds its process-wide part to the services.
 CHANNELS: tuple[EdgeFactory, ...] = (VoiceEdge.start, ChatService.start)
 
 
-def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
-    """`clock` sets what "now" is for the agent and the demo practice (`frontdesk eval`)."""
+def create_app(
+    settings: Settings, clock: Clock | None = None, *, tracer_provider: TracerProvider | None = None
+) -> FastAPI:
+    """`clock` sets what "now" is for the agent and the demo practice (`frontdesk eval`);
+    `tracer_provider` where turn traces go (tests; default: gateway/observability/tracing.py)."""
     console = ConsoleState(settings)
+    drain = Drain(settings.drain_deadline_s)  # flipped by `frontdesk serve` on SIGTERM (gateway/drain.py)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = await Services.start(settings, clock, CHANNELS)
+        telemetry = Telemetry.from_settings(settings, tracer_provider)
+        services = await Services.start(settings, clock, CHANNELS, telemetry=telemetry)
+        services.drain = drain
         app.state.services = services
         try:
             yield
@@ -52,6 +65,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     # the services when the lifespan has opened them.
     app.state.settings = settings
     app.state.console = console
+    app.state.drain = drain
     app.add_middleware(SecurityHeaders, https=settings.public_url.lower().startswith("https://"))
 
     @app.get("/healthz")
@@ -66,6 +80,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     app.include_router(twilio_router)
     app.include_router(chat_router)
     app.include_router(console_router)
+    app.include_router(metrics_router)  # 404 unless FRONTDESK_METRICS_TOKEN is set
     if settings.trusted_proxies:
         # X-Forwarded-For/-Proto rewrite the client address and scheme only when the TCP peer is
         # one of these; from anyone else they are ignored (rate limits and audit see the peer).

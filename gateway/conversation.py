@@ -9,6 +9,7 @@ After a handoff, user turns are stored for staff and no longer reach the agent.
 from __future__ import annotations
 
 import asyncio
+import time
 import random
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
@@ -31,6 +32,7 @@ from agents.api import (
 from agents.events import EventKind
 from agents.expectation import Expectation
 from gateway.logging import bind_conversation, get_logger
+from gateway.observability.telemetry import Telemetry
 from gateway.reply import Reply
 from gateway.statuses import ConversationStatus
 from gateway.store.audit import AuditLog
@@ -79,11 +81,32 @@ class Conversation:
     def greet(self, preamble: str | None = None) -> Reply:
         """The agent's greeting; `preamble` (the phone's recording notice) is said first, in the
         same bot turn, so the transcript and the audit chain show it was said."""
-        return Reply(self._greet(preamble))
+        return Reply(self._traced(self._greet(preamble), user=False))
 
     def user_turn(self, turn: UserTurn) -> Reply:
         """Store the turn and, unless a person has the conversation, the agent's reply to it."""
-        return Reply(self._user_turn(turn))
+        return Reply(self._traced(self._user_turn(turn), user=True))
+
+    async def _traced(
+        self, outputs: AsyncGenerator[AgentOutput, None], *, user: bool
+    ) -> AsyncGenerator[AgentOutput, None]:
+        """The turn measured (docs/observability.md): its trace (the one the voice edge opened, or
+        its own), a user turn counted, and planning: the turn taken to the agent's first words."""
+        telemetry = self._m.telemetry
+        asked = time.monotonic()
+        planned = False
+        with telemetry.turn(self.id, self.channel, asked) as trace:
+            if user:
+                telemetry.metrics.turn(self.channel)
+            async with aclosing(outputs) as items:
+                async for out in items:
+                    if user and not planned and isinstance(out, ReplyDelta):
+                        planned = True
+                        trace.span("planning", asked)
+                        telemetry.metrics.stage(self.channel, "planning", time.monotonic() - asked)
+                    yield out
+            if planned:
+                telemetry.user_turn_done(self.id, self.channel)
 
     async def _greet(self, preamble: str | None) -> AsyncGenerator[AgentOutput, None]:
         bind_conversation(self.id)
@@ -143,7 +166,8 @@ class Conversation:
             await self._save_state()
         # The turn's events (user turn, agent steps, bot utterance) commit together; a failure
         # surfaces here, to the edge driving the turn, instead of vanishing.
-        await self._m.audit.flush(self.id)
+        with self._m.telemetry.audit_write(self.id):
+            await self._m.audit.flush(self.id)
 
     async def record_heard(self, turn_id: int, heard_text: str, interrupted: bool) -> None:
         """Voice: what the caller actually heard of bot turn `turn_id` (from Twilio's mark echoes)."""
@@ -168,6 +192,7 @@ class Conversation:
     async def request_handoff(self, reason: str, summary: str, *, audited: bool = False) -> None:
         self.state.handed_off = True
         self.status = ConversationStatus.WAITING
+        self._m.telemetry.metrics.handoff(reason)
         async with self._m.db.session() as s, s.begin():
             s.add(HandoffRow(conversation_id=self.id, reason=reason, summary=summary))
             await s.execute(
@@ -214,6 +239,7 @@ class Conversation:
             )
         await self._m.audit.append(self.id, EventKind.CONVERSATION_ENDED, "system", {"reason": reason})
         self._m.forget(self.id)
+        self._m.telemetry.conversation_closed(self.id)
 
     # -- storage -----------------------------------------------------------------------------
 
@@ -303,6 +329,7 @@ class ConversationManager:
         self.replica_id = replica_id
         self.writes = GroupCommitter(db)  # turn rows and state saves of all conversations
         self._live: dict[str, Conversation] = {}
+        self.telemetry = Telemetry()  # metrics and traces: the services hand theirs in
 
     async def open(
         self,
@@ -383,6 +410,14 @@ class ConversationManager:
                 .where(ConversationRow.id == conversation_id)
                 .values(replica_id=self.replica_id)
             )
+
+    def live_counts(self) -> dict[str, int]:
+        """Open conversations this process holds, by channel (the active calls and chats gauge)."""
+        counts: dict[str, int] = {}
+        for conversation in list(self._live.values()):
+            if not conversation.closed:
+                counts[conversation.channel] = counts.get(conversation.channel, 0) + 1
+        return counts
 
     def forget(self, conversation_id: str) -> None:
         self._live.pop(conversation_id, None)

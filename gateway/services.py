@@ -17,7 +17,11 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from agents.api import ConversationAgent
 from connectors.base import Connector
 from gateway.conversation import ConversationManager
+from gateway.drain import Drain
+from gateway.health import DependencyChecks, log_configuration
 from gateway.logging import get_logger
+from gateway.observability.agent_sink import ObservedAuditSink
+from gateway.observability.telemetry import Telemetry
 from gateway.rejections import RejectionLog
 from gateway.settings import Settings
 from gateway.storage.recordings import Recordings
@@ -65,15 +69,26 @@ class Services:
     speech: SpeechModels | None = None  # loaded in start() when preload_models, else on first call
     bus: RedisBus | None = None  # several replicas: FRONTDESK_REDIS_URL (gateway/cluster/)
     replicas: ReplicaRegistry | None = None  # heartbeats; ends the calls of dead replicas
+    drain: Drain = field(default_factory=Drain)  # SIGTERM: no new work, live calls end (gateway/drain.py)
+    checks: DependencyChecks | None = None  # model server, connector, Redis probes for /readyz
+    telemetry: Telemetry = field(default_factory=Telemetry)  # metrics and traces (gateway/observability/)
     _speech_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @classmethod
     async def start(
-        cls, settings: Settings, clock: Clock | None = None, edges: Sequence[EdgeFactory] = ()
+        cls,
+        settings: Settings,
+        clock: Clock | None = None,
+        edges: Sequence[EdgeFactory] = (),
+        *,
+        telemetry: Telemetry | None = None,
     ) -> Services:
         """`clock`: what "now" is for the agent and the demo practice (default: the real time).
-        `edges`: the channels' parts to build on the open core (`gateway.app.CHANNELS`)."""
+        `edges`: the channels' parts to build on the open core (`gateway.app.CHANNELS`).
+        `telemetry`: metrics and traces (default: from the settings, docs/observability.md)."""
+        telemetry = telemetry or Telemetry.from_settings(settings)
         settings.ensure_data_dir()
+        log_configuration(settings)
         if settings.model_url_exposed():
             log.warning(
                 "the model server is reached over plain http on another machine: what callers say"
@@ -82,19 +97,27 @@ class Services:
             )
         db = Database(settings.database_url)
         await db.ping()
-        audit = AuditLog(db)
+        audit = AuditLog(db, on_commit=telemetry.metrics.audit_commit)
         connector = build_connector(settings, db, clock)
-        agent = build_agent_for(settings, connector, audit, clock, build_identity_attempts(settings, db))
+        observed = ObservedAuditSink(audit, telemetry)  # the agent's events, seen by the telemetry
+        agent = build_agent_for(settings, connector, observed, clock, build_identity_attempts(settings, db))
         conversations = ConversationManager(db, audit, agent, settings.replica_id)
         rejections = RejectionLog(
             audit, settings.audit_rejection_window_s, settings.audit_rejection_max_addresses
         )
+        conversations.telemetry = telemetry
         rejections.start()
         recordings = Recordings.from_settings(settings)
         recordings.start(db)  # uploads what a failed upload left on disk (S3)
         services = cls(settings, db, audit, connector, agent, conversations, rejections, recordings)
+        services.checks = DependencyChecks(settings)
         if edges:  # a gateway serving channels, not a CLI tool opening the core
             await services._join_cluster()
+        services.telemetry = telemetry
+        telemetry.metrics.watch_conversations(conversations.live_counts)
+        telemetry.metrics.watch_speech_queues(services.speech_queues)
+        if settings.metrics_port is not None:
+            telemetry.serve_metrics(settings.metrics_host, settings.metrics_port)
         for build in edges:
             services.edges.append(build(services))
         if services.bus is not None and services.replicas is not None:
@@ -142,6 +165,11 @@ class Services:
             phrases.extend(p for p in edge.stock_phrases() if p not in phrases)
         return phrases
 
+    def speech_queues(self) -> dict[str, int]:
+        """Speech jobs waiting for a worker, per model (none before the models are loaded)."""
+        speech = self.speech
+        return {} if speech is None else {"stt": speech.stt.queued, "tts": speech.tts.queued}
+
     async def speech_models(self) -> SpeechModels:
         """The process's Whisper, Piper and VAD models, loaded once (off the event loop)."""
         async with self._speech_lock:
@@ -179,8 +207,16 @@ class Services:
             report["models"] = "loaded"
         else:
             report["models"] = "loading" if self.settings.preload_models else "on first call"
+        dependencies = await self.checks.report() if self.checks is not None else {}
+        dependencies_ready = dependencies.pop("dependencies_ready", True)
+        report.update(dependencies)
+        report["drain"] = self.drain.status()
         report["ready"] = (
-            report["database"] == "ok" and report["migrations"] == "ok" and report["models"] != "loading"
+            report["database"] == "ok"
+            and report["migrations"] == "ok"
+            and report["models"] != "loading"
+            and dependencies_ready
+            and not self.drain.draining
         )
         return report
 
@@ -203,4 +239,7 @@ class Services:
             except Exception as exc:
                 log.warning("last audit checkpoint failed", error_type=type(exc).__name__)
         await self.connector.aclose()
+        if self.checks is not None:
+            await self.checks.close()
         await self.db.close()
+        self.telemetry.close()  # the metrics port; spans still buffered go out

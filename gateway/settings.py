@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -37,6 +37,7 @@ _PLACEHOLDER_WORDS = (
 )
 _PLACEHOLDER_VALUES = {"secret", "password", "token", "none", "null", "default", "test"}
 MIN_KEY_CHARS = 32  # the secrets we sign with: session cookies, tokens, audit checkpoints
+MIN_METRICS_TOKEN_CHARS = 24  # FRONTDESK_METRICS_TOKEN: a bearer token, not a signing key
 
 
 def _toml_path() -> Path:
@@ -67,6 +68,9 @@ class Settings(BaseSettings):
     # This replica's name on the books (calls it holds, heartbeats); default: host name + process id.
     replica_id: str = ""
     replica_heartbeat_s: float = Field(default=5.0, gt=0)  # a replica silent 3x this long is dead
+    # On SIGTERM live calls get this long to end by themselves before each caller is told the call
+    # must end (docs/drain.md); the orchestrator's grace period must be longer (+ about 30 s).
+    drain_deadline_s: float = Field(default=120.0, ge=0)
     log_level: str = "INFO"
     log_json: bool = True
     # Refused requests (bad signatures, foreign origins, ...) on the audit chain: the first of each
@@ -224,6 +228,21 @@ class Settings(BaseSettings):
     console_idle_timeout_s: float = Field(default=900.0, ge=10)
     api_docs: bool = False  # serve /docs and /openapi.json (they map every endpoint; off in production)
 
+    # --- observability (docs/observability.md) ----------------------------------------------
+    # GET /metrics on the public port answers only a request bearing this token (404 without one
+    # set); metrics_port serves the metrics alone on metrics_host, without a token (keep it private).
+    metrics_token: SecretStr | None = None
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
+    # Traces over OTLP/HTTP, one per turn: off unless an endpoint is set (the OpenTelemetry
+    # variable OTEL_EXPORTER_OTLP_ENDPOINT, or FRONTDESK_OTEL_ENDPOINT), e.g. http://collector:4318.
+    otel_endpoint: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "FRONTDESK_OTEL_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT", "otel_endpoint"
+        ),
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -254,6 +273,7 @@ class Settings(BaseSettings):
         "hubspot_access_token",
         "llm_api_key",
         "s3_secret_access_key",
+        "metrics_token",
     )
     @classmethod
     def _check_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
@@ -267,6 +287,18 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"is {len(text)} characters; use at least {MIN_KEY_CHARS} random ones (openssl rand -base64 48)"
             )
+        return value
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _check_metrics_token(cls, value: object) -> object:
+        """Empty (an unset secret in a chart): no token. Set: long enough not to be guessed."""
+        if isinstance(value, str | SecretStr):
+            text = value.get_secret_value() if isinstance(value, SecretStr) else value
+            if not text.strip():
+                return None
+            if len(text.strip()) < MIN_METRICS_TOKEN_CHARS:
+                raise ValueError(f"is {len(text.strip())} characters; use at least {MIN_METRICS_TOKEN_CHARS}")
         return value
 
     @field_validator("twilio_record_after_consent")

@@ -194,6 +194,11 @@ class SpeechToText:
         return self._pool.running >= self.workers
 
     @property
+    def queued(self) -> int:
+        """Transcriptions waiting for a free worker (the metrics' queue depth)."""
+        return self._pool.queued
+
+    @property
     def pad_prompts(self) -> bool:
         """Every prompt `PROMPT_TOKENS` long (False: as long as its text)."""
         return self._prompts.pad

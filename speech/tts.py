@@ -173,6 +173,11 @@ class TextToSpeech:
         self._pool.shutdown()
         self._background.shutdown()
 
+    @property
+    def queued(self) -> int:
+        """Sentences waiting for a free worker, first ones and later ones (the metrics' queue depth)."""
+        return self._pool.queued + self._background.queued
+
     # --- synthesis --------------------------------------------------------------------------
     def _synthesize_sentence(self, sentence: str) -> np.ndarray:
         with self._lock:

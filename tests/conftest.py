@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -113,9 +114,9 @@ async def prepare_database(settings: Settings) -> None:
 
 
 class LiveServer:
-    """A real uvicorn server in a background thread, serving `create_app(settings)`."""
+    """A real uvicorn server in a background thread, serving `create_app(settings, **app_options)`."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, **app_options: Any) -> None:
         from gateway.app import create_app
 
         # The port is chosen before the app is built, so that the public URL (which Twilio
@@ -129,7 +130,7 @@ class LiveServer:
         ):
             settings.public_url = f"http://127.0.0.1:{self.port}"
         self.settings = settings
-        self.app = create_app(settings)
+        self.app = create_app(settings, **app_options)
         # Proxy headers are the app's business (FRONTDESK_TRUSTED_PROXIES), as under `frontdesk serve`.
         config = uvicorn.Config(
             self.app,

@@ -33,10 +33,15 @@ from gateway.chat.protocol import (
 )
 from gateway.chat.service import ChatService, chat_service
 from gateway.chat.tokens import TokenRefused
+from gateway.drain import Drain
 from gateway.services import Services
 
 CLOSE_POLICY = 1008
 CLOSE_TRY_AGAIN = 1013
+CLOSE_SERVICE_RESTART = 1012
+# A draining replica (docs/drain.md) takes no new chat: the widget reconnects, and another replica
+# resumes the conversation from the shared database.
+DRAINING = "this server is restarting; reconnect to continue (your conversation is kept)"
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,9 @@ async def chat_socket(websocket: WebSocket, services: Services) -> None:
     chat = chat_service(services)
     settings = chat.settings
     ip = client_ip(websocket)
+    if services.drain.draining:
+        await refuse_upgrade(websocket, 503, "server_draining", DRAINING)
+        return
     origin = websocket.headers.get("origin")
     if not origin_allowed(origin, settings.chat_origins):
         await services.rejections.reject(ip, "chat_origin_refused", path="/chat/ws", origin=origin)
@@ -84,12 +92,13 @@ async def chat_socket(websocket: WebSocket, services: Services) -> None:
         return
     with chat.connection_from(ip):
         await websocket.accept()
-        await _Connection(websocket, chat, ip).run()
+        await _Connection(websocket, chat, ip, services.drain).run()
 
 
 class _Connection:
-    def __init__(self, websocket: WebSocket, chat: ChatService, ip: str) -> None:
+    def __init__(self, websocket: WebSocket, chat: ChatService, ip: str, drain: Drain) -> None:
         self.ws = websocket
+        self.drain = drain
         self.chat = chat
         self.settings = chat.settings
         self.ip = ip
@@ -203,6 +212,9 @@ class _Connection:
     async def _hello(self, hello: Hello) -> None:
         if self.conversation_id is not None:
             await self._refuse("already_started", "this connection already has a conversation")
+            return
+        if self.drain.draining:  # connected just before the drain: start or resume elsewhere
+            await self._close_with_error(CLOSE_SERVICE_RESTART, "server_draining", DRAINING)
             return
         hub = self.chat.hub
         try:

@@ -61,8 +61,10 @@ async def login(
     audit = services.audit
     address = request.client.host if request.client else "unknown"
     verdict = await console.login_limit.check(address)
+    failures = services.telemetry.metrics
     if not verdict.allowed:
         # Answered at once, before any password check (docs/security.md): 429 + Retry-After.
+        failures.login_failure("rate_limited")
         if verdict.first_refusal:
             await audit.append(
                 SYSTEM_CHAIN,
@@ -82,6 +84,7 @@ async def login(
     codec = console.codec
     expected = codec.read_login_token(request.cookies.get(LOGIN_COOKIE))
     if expected is None or not tokens_match(expected, csrf_token):
+        failures.login_failure("csrf_mismatch")
         await audit.append(SYSTEM_CHAIN, "security.rejected", "system", {"reason": "login_csrf_mismatch"})
         return _login_page(
             request,
@@ -91,11 +94,13 @@ async def login(
             error="The login form expired or was not sent by this site. Please try again.",
         )
     if not email.strip() or not password:
+        failures.login_failure("incomplete")
         return _login_page(
             request, next_=safe_next(next), email=email, status=400, error="Enter your e-mail and password."
         )
     result = await staff_accounts(request).authenticate(email, password)
     if result.user is None:
+        failures.login_failure(result.reason)
         rejected: dict[str, object] = {
             "reason": f"login_{result.reason}",
             "email": email.strip().lower()[:255],

@@ -14,6 +14,8 @@ A failed commit fails every waiting append with the error: nothing is dropped si
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -73,9 +75,14 @@ class _Pending:
     future: asyncio.Future[StoredEvent]
 
 
+# (seconds the batch's commit took, events in it, stored) after each commit or failure: metrics.
+CommitObserver = Callable[[float, int, bool], None]
+
+
 class AuditLog:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, on_commit: CommitObserver | None = None) -> None:
         self.db = db
+        self._on_commit = on_commit
         # Events queued without a waiter linger up to _HOLD_S; `hurry` (someone waits) ends that.
         self._batches = BatchQueue("audit-writer", self._store, max_batch=_MAX_BATCH, linger_s=_HOLD_S)
         self._unflushed: dict[str, set[asyncio.Future[StoredEvent]]] = {}
@@ -143,9 +150,11 @@ class AuditLog:
         await self._batches.stop()
 
     async def _store(self, batch: list[_Pending]) -> None:
+        started = time.monotonic()
         try:
             stored = await self._commit_with_retry(batch)
         except Exception as exc:  # report to every waiter, never drop
+            self._committed(started, len(batch), stored=False)
             # The operator's signal that the audit store refuses writes (callers are then
             # offered transfers): counts and the error's type only, its text may hold values.
             chains = len({p.conversation_id for p in batch})
@@ -155,9 +164,14 @@ class AuditLog:
                 if not p.future.done():
                     p.future.set_exception(error)
         else:
+            self._committed(started, len(batch), stored=True)
             for p, event in zip(batch, stored, strict=True):
                 if not p.future.done():
                     p.future.set_result(event)
+
+    def _committed(self, started: float, events: int, *, stored: bool) -> None:
+        if self._on_commit is not None:
+            self._on_commit(time.monotonic() - started, events, stored)
 
     async def _commit_with_retry(self, batch: list[_Pending]) -> list[StoredEvent]:
         for attempt in range(_MAX_ATTEMPTS):

@@ -22,6 +22,7 @@ from agents.expectation import Expectation
 from gateway.conversation import Conversation
 from gateway.expecting import listening_for
 from gateway.logging import get_logger
+from gateway.observability.voice import close_voice_turn, open_voice_turn, record_voice_timing
 from gateway.reply import Reply
 from gateway.services import Services
 from gateway.twilio.dtmf import PERSON_PLEASE, DigitCollector, entry_text
@@ -169,6 +170,7 @@ class CallSession:
     async def _speak_reply(self, reply: Reply, heard: Heard | None, utterance: Utterance | None) -> None:
         """Agent text to paced audio, sentence by sentence, then any handoff or hang-up it asked for."""
         asked_at = time.monotonic()
+        trace = open_voice_turn(self.services.telemetry, self.conversation.id, heard)
         timing = SpeechTiming()
         expected = False
 
@@ -184,6 +186,9 @@ class CallSession:
         finally:  # the conversation has stored the bot turn by now
             if not expected:  # interrupted or failed: what the agent expects after what it said
                 self._expect()
+            close_voice_turn(
+                self.services.telemetry, trace, timing.first_text_at, self.playback.first_audio_at
+            )
             if heard is not None:
                 await self._audit_timing(heard, asked_at, timing.first_text_at, self.playback.first_audio_at)
         played = await self.playback.wait_played(_PLAYED_TIMEOUT_S) if utterance.said else False
@@ -231,6 +236,7 @@ class CallSession:
             payload["tts_first_ms"] = int((first_audio_at - first_text_at) * 1000)
         if first_audio_at is not None and first_audio_at >= heard.ended_at:
             payload["reply_ms"] = int((first_audio_at - heard.ended_at) * 1000) + heard.eot_wait_ms
+        record_voice_timing(self.services.telemetry.metrics, payload)
         await self.services.audit.append(self.conversation.id, EventKind.CALL_EVENT, "system", payload)
 
     # -- barge-in ------------------------------------------------------------------------------

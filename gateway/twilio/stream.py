@@ -62,18 +62,20 @@ class _StreamLoop:
         self.conversation: Conversation | None = None
         self.errors = 0
         self.close_reason = "stream stopped"
+        self.drained = False  # the drain ended the call (its disconnect is not the caller's doing)
 
     async def run(self) -> None:
         try:
             await self._read()
         except WebSocketDisconnect:
-            self.close_reason = "caller disconnected"
+            self._disconnected()
         except Exception as exc:  # keep the books straight whatever broke
             log.exception("media stream failed")
             self.close_reason = f"stream error: {type(exc).__name__}"
         finally:
             await self._finish()
             await self._close_socket(1000, "")
+            self.services.drain.untrack(self)  # the call's books are closed
 
     async def _finish(self) -> None:
         """Close the call's books; a failure here is logged (the store may be what failed)."""
@@ -106,7 +108,7 @@ class _StreamLoop:
             else:
                 frame = await self.ws.receive()
             if frame["type"] == "websocket.disconnect":
-                self.close_reason = "caller disconnected"
+                self._disconnected()
                 return
             text = frame.get("text")
             if text is None:
@@ -180,6 +182,7 @@ class _StreamLoop:
             services, conversation, start.call_sid, start.stream_sid, self._send, self._hang_up, models
         )
         self.session.begin()
+        services.drain.track(self, conversation.id)  # a live call: a drain waits for it
         return False
 
     async def _refuse(self, reason: str, *, fatal: bool, code: int = POLICY_VIOLATION) -> bool:
@@ -208,6 +211,18 @@ class _StreamLoop:
             await self.ws.send_text(json.dumps(message, separators=(",", ":")))
         except (WebSocketDisconnect, RuntimeError, OSError):
             return
+
+    async def end_for_drain(self) -> None:
+        """`gateway.drain.LiveCall`: the closing sentence, then hang up (the reader closes the books)."""
+        if self.session is not None:
+            await self.session.say_goodbye_for_drain()
+        self.drained = True
+        self.close_reason = "server draining: deadline reached"
+        await self._close_socket(1000, "")
+
+    def _disconnected(self) -> None:
+        if not self.drained:
+            self.close_reason = "caller disconnected"
 
     async def _hang_up(self) -> None:
         self.close_reason = "bot ended the call"
