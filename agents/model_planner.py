@@ -27,6 +27,7 @@ from agents.llm.config import ModelClientConfig
 from agents.llm.errors import ModelProtocolError, ModelUnavailable
 from agents.llm.prompt import build_messages
 from agents.planner import ModelCallInfo, PlanContext, PlannerUnavailable, PlanStep, ToolCall
+from agents.priority import priority_of
 from agents.tools import ToolRegistry
 from speech.text import reply_sentences
 
@@ -77,7 +78,11 @@ class ModelPlanner:
         spoken = _SpokenReply()
         completion: Completion | None = None
         try:
-            async for event in self.client.stream(messages, tools=tools, tool_choice=tool_choice):
+            # A caller's step goes to the model server before a chat visitor's (agents.priority).
+            stream = self.client.stream(
+                messages, tools=tools, tool_choice=tool_choice, priority=priority_of(ctx.channel)
+            )
+            async for event in stream:
                 if isinstance(event, TextDelta):
                     buffer += event.text
                     done, buffer = _split_finished(buffer)

@@ -4,6 +4,11 @@ Transport failures, timeouts, 429 and 5xx are retried with exponential backoff w
 attempt count and the wall-clock budget allow; then `ModelUnavailable(reason)`. A streamed answer
 that already produced text is not retried (the words may be on their way to a caller); it fails
 as `ModelUnavailable` too. Other 4xx and non-protocol answers are `ModelProtocolError`.
+
+At most `config.max_concurrent_requests` requests are out at once (each attempt holds a slot;
+the backoff between attempts does not); when more wait, a caller's request (`priority=VOICE`)
+goes before a chat visitor's (`agents.priority`): the model server is shared by both channels,
+and a caller hears silence while it works.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import Any
 
 import httpx
@@ -21,6 +27,7 @@ from agents.llm.completion import Completion, TextDelta
 from agents.llm.config import ModelClientConfig
 from agents.llm.errors import ModelProtocolError, ModelUnavailable
 from agents.llm.sse import sse_data
+from agents.priority import CHAT, PriorityLimiter
 
 StreamEvent = TextDelta | Completion
 
@@ -44,6 +51,12 @@ class ChatClient:
         self._http = httpx.AsyncClient(
             base_url=config.base_url.rstrip("/"), headers=headers, timeout=timeout, transport=transport
         )
+        slots = config.max_concurrent_requests
+        self.limiter = PriorityLimiter(slots) if slots is not None else None
+
+    def _slot(self, priority: int) -> AbstractAsyncContextManager[None]:
+        """One request out at the model server, once the limiter grants it (voice first)."""
+        return nullcontext() if self.limiter is None else self.limiter.hold(priority)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -79,15 +92,18 @@ class ChatClient:
         messages: list[dict[str, Any]],
         tools: list[dict[str, Any]] | None = None,
         tool_choice: str | dict[str, Any] | None = None,
+        *,
+        priority: int = CHAT,
     ) -> Completion:
-        """One non-streaming call, retried within the budget."""
+        """One non-streaming call, retried within the budget; `priority`: `agents.priority`'s rank."""
         body = self.request_body(messages, tools, tool_choice, stream=False)
         retry = _RetryClock(self.config)
         while True:
             retry.attempts += 1
             started = time.monotonic()
             try:
-                response = await self._http.post("/chat/completions", json=body)
+                async with self._slot(priority):
+                    response = await self._http.post("/chat/completions", json=body)
                 _raise_for_status(response.status_code, response.text)
                 try:
                     payload = response.json()
@@ -111,8 +127,11 @@ class ChatClient:
         messages: list[dict[str, Any]],
         tools: list[dict[str, Any]] | None = None,
         tool_choice: str | dict[str, Any] | None = None,
+        *,
+        priority: int = CHAT,
     ) -> AsyncIterator[StreamEvent]:
-        """Yield `TextDelta`s as text arrives, then exactly one assembled `Completion`."""
+        """Yield `TextDelta`s as text arrives, then exactly one assembled `Completion`; the request
+        holds one of the limiter's slots, granted by `priority`, until the answer is read."""
         body = self.request_body(messages, tools, tool_choice, stream=True)
         retry = _RetryClock(self.config)
         while True:
@@ -120,7 +139,10 @@ class ChatClient:
             started = time.monotonic()
             said_something = False
             try:
-                async with self._http.stream("POST", "/chat/completions", json=body) as response:
+                async with (
+                    self._slot(priority),
+                    self._http.stream("POST", "/chat/completions", json=body) as response,
+                ):
                     if response.status_code >= 400:
                         await response.aread()
                         _raise_for_status(response.status_code, response.text)

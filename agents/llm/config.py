@@ -37,6 +37,12 @@ class ModelClientConfig(BaseModel):
     backoff_base_s: float = Field(default=0.25, ge=0)
     temperature: float | None = Field(default=0.2, ge=0, le=2)
     max_tokens: int | None = Field(default=512, ge=1)
+    max_concurrent_requests: int | None = Field(
+        default=4,
+        ge=1,
+        description="Requests out at the server at once; more wait here, a caller's before a chat "
+        "visitor's (None: no limit, the server's own queue orders them by arrival).",
+    )
 
     @classmethod
     def from_settings(cls, settings: ModelSettings) -> ModelClientConfig | None:

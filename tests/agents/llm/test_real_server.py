@@ -52,6 +52,7 @@ from agents.factory import build_agent, fixed_clock
 from agents.llm import ChatClient, ModelClientConfig
 from agents.llm.client import StreamEvent
 from agents.model_planner import ModelPlanner
+from agents.priority import CHAT
 from agents.runtime import AgentRuntime
 from connectors.demo import DemoConnector
 from connectors.demo.models import DemoAppointment
@@ -260,6 +261,8 @@ class SteeredClient(ChatClient):
         messages: list[dict[str, Any]],
         tools: list[dict[str, Any]] | None = None,
         tool_choice: str | dict[str, Any] | None = None,
+        *,
+        priority: int = CHAT,
     ) -> AsyncIterator[StreamEvent]:
         if tool_choice == "auto":
             choice = self.steering.popleft() if self.steering else "none"
@@ -267,7 +270,7 @@ class SteeredClient(ChatClient):
                 choice if choice in ("none", "auto") else {"type": "function", "function": {"name": choice}}
             )
         self.choices.append(tool_choice)
-        return super().stream(messages, tools, tool_choice)
+        return super().stream(messages, tools, tool_choice, priority=priority)
 
 
 def model_config(server: LlamaServer) -> ModelClientConfig:
