@@ -86,6 +86,9 @@ class Listening:
         self._held: Heard | None = None  # a turn the caller went on with before it was answered
         self._deaf = False
         self.joined_turns = 0
+        # Turns that have ended and are not yet taken by `next_turn` (their transcripts are being
+        # made): while there are any, the caller is waiting for the bot.
+        self.unanswered = 0
 
     @classmethod
     def for_phone(cls, stt: Transcriber, vad: SileroVadModel | None, *, barge_in_min_ms: int) -> Listening:
@@ -116,6 +119,7 @@ class Listening:
                     continue
                 # Transcription starts now (or is already running), not when the turn is taken.
                 self._turns.put_nowait(_Ended(self.listener.transcribe(event), self._speech_starts))
+                self.unanswered += 1
             elif isinstance(event, TurnDiscarded):
                 self._gate.speech_stopped()
                 if self._held is not None:  # the "continuation" was a cough: answer what was held
@@ -145,6 +149,8 @@ class Listening:
                     heard = await item.transcript
                 except Exception as exc:
                     return TranscriptionFailed(exc)
+                finally:
+                    self.unanswered = max(0, self.unanswered - 1)
                 if not heard.text:
                     if self._held is not None:
                         self._turns.put_nowait(_RELEASE)
@@ -168,6 +174,7 @@ class Listening:
     def stop(self) -> list[asyncio.Task[Heard]]:
         """Take no more turns; returns the cancelled transcripts that were waiting (to await)."""
         self._deaf = True
+        self.unanswered = 0
         cancelled: list[asyncio.Task[Heard]] = []
         while not self._turns.empty():
             item = self._turns.get_nowait()

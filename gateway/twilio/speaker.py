@@ -26,9 +26,11 @@ class PhoneSynthesizer(Protocol):
 
 @dataclass
 class SpeechTiming:
-    """When a spoken text's first piece arrived (kept also when the speaking is cut short)."""
+    """When a spoken text's first piece arrived (kept also when the speaking is cut short);
+    `on_first_audio` runs once, as the first chunk of audio starts to go out."""
 
     first_text_at: float | None = None
+    on_first_audio: Callable[[], None] | None = None
 
 
 class Speaker:
@@ -56,10 +58,14 @@ class Speaker:
         utterance = utterance if utterance is not None else self.playback.begin()
         chunks: asyncio.Queue[PhoneChunk | None] = asyncio.Queue()
         room = asyncio.Event()
-        producer = asyncio.create_task(self._synthesize(texts, chunks, room, timing or SpeechTiming()))
+        timing = timing or SpeechTiming()
+        producer = asyncio.create_task(self._synthesize(texts, chunks, room, timing))
         try:
             while (chunk := await chunks.get()) is not None:
                 room.set()
+                if timing.on_first_audio is not None:
+                    timing.on_first_audio()
+                    timing.on_first_audio = None
                 await self.playback.play(chunk.text, chunk.ulaw)
             await producer  # the text's or synthesis's failure is this utterance's failure
             if before_end is not None:
