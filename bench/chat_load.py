@@ -22,6 +22,12 @@ held session, and the machine's 1-minute load average. After the gateway stops, 
 checked: every visitor message stored as a turn, every session's chat events stored without a
 gap, and the audit chain verifies.
 
+`--url ws://HOST:PORT/chat/ws` drives the sessions against a gateway already running (no child,
+no storage check) until a line is read on stdin: it prints `ready` once every session is
+connected and greeted, and at the end one JSON line of reply latencies. bench/voice_latency.py's
+`--chat-sessions` runs it beside its calls (in its own process, so the simulated callers'
+timing is not the chat clients').
+
 CHATLOAD_PROBE=1 makes the gateway report event-loop stalls, collector pauses and CPU per thread
 on stderr (CHATLOAD_PROBE=slow: asyncio debug's slow-callback log); CHATLOAD_GC=default serves
 with Python's default collector settings, for comparison.
@@ -326,6 +332,66 @@ async def run_case(n: int, messages: int, think: tuple[float, float]) -> dict[st
     }
 
 
+async def visit_until_stopped(url: str, n: int, think: tuple[float, float]) -> None:
+    """`--url`: N sessions talk (one message per `think` after each reply) until stdin has a line."""
+    sessions = [Session(url, 0, think) for _ in range(n)]
+    for i in range(0, n, 50):
+        await asyncio.gather(*(s.connect() for s in sessions[i : i + 50]))
+    print("ready", flush=True)
+    stop = asyncio.Event()
+    lag: list[float] = []
+    lag_task = asyncio.create_task(loop_lag(lag, stop))
+    load_before, t0 = load1(), time.perf_counter()
+    talking = [asyncio.create_task(_talk(s, stop)) for s in sessions]
+    await asyncio.to_thread(sys.stdin.readline)
+    stop.set()
+    await asyncio.gather(*talking, lag_task)
+    elapsed = time.perf_counter() - t0
+    latencies = sorted(x for s in sessions for x in s.latencies)
+    result = {
+        "chat_sessions": n,
+        "chat_replies": len(latencies),
+        "chat_msgs_per_s": round(len(latencies) / elapsed, 1),
+        "chat_p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
+        "chat_p99_ms": round(pct(latencies, 0.99) * 1000, 1) if latencies else None,
+        "chat_max_ms": round(latencies[-1] * 1000, 1) if latencies else None,
+        "chat_unanswered": sum(s.unanswered for s in sessions),
+        "chat_client_lag_p99_ms": round(pct(sorted(lag), 0.99) * 1000, 1) if lag else None,
+        "chat_load_1m": f"{load_before:.1f}-{load1():.1f}",
+    }
+    print(json.dumps(result), flush=True)
+
+
+async def _talk(session: Session, stop: asyncio.Event) -> None:
+    """One visitor: a message `think` seconds after each reply, until `stop`; then hang up."""
+    n = 0
+    while True:
+        try:
+            await asyncio.wait_for(stop.wait(), random.uniform(*session.think))
+            break
+        except TimeoutError:
+            pass
+        cid, n = f"m{n}", n + 1
+        sent = time.perf_counter()
+        frame = {"v": 1, "type": "message", "text": random.choice(QUESTIONS), "client_id": cid}
+        await session.ws.send(json.dumps(frame))  # type: ignore[union-attr]
+
+        def answered(f: dict, c: str = cid) -> bool:  # type: ignore[type-arg]
+            if f["type"] == "bot.final":
+                return f["in_reply_to"] == c
+            return f["type"] == "visitor.message" and f["client_id"] == c and session.status != "bot"
+
+        try:
+            reply = await session._until(answered)
+        except (TimeoutError, RuntimeError) as exc:
+            session.unanswered += 1
+            session.failures.append(f"{type(exc).__name__}: {exc}"[:80])
+            continue
+        if reply["type"] == "bot.final":
+            session.latencies.append(time.perf_counter() - sent)
+    await session.ws.close()  # type: ignore[union-attr]
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -335,8 +401,12 @@ async def main() -> None:
     parser.add_argument(
         "--think", default="10,20", help="min,max seconds between a reply and the next message"
     )
+    parser.add_argument("--url", default=None, help="a running gateway's ws://HOST:PORT/chat/ws (see above)")
     args = parser.parse_args()
     think = tuple(float(x) for x in args.think.split(","))
+    if args.url is not None:
+        await visit_until_stopped(args.url, int(args.sessions), think)  # type: ignore[arg-type]
+        return
     print(
         f"chat load: {args.messages} messages per session, think {think[0]:g}-{think[1]:g} s"
         f" (one message per {sum(think) / 2:g} s per session), offline planner, {os.cpu_count()} CPUs"

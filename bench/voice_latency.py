@@ -1,7 +1,7 @@
 """Voice latency: N concurrent simulated phone calls against one gateway with the embedded defaults.
 
     .venv/bin/python bench/voice_latency.py [--calls 1,5,10,20] [--turns 5] [--stagger-s 10] [--seed 1] [--same-script]
-        [--url ws://HOST:PORT/twilio/stream --pid PID]
+        [--url ws://HOST:PORT/twilio/stream --pid PID] [--chat-sessions N [--chat-think 10,20]]
 
 Without --url a fresh gateway (own SQLite database, demo practice seeded, Whisper tiny.en, Piper
 joe-medium and the offline planner preloaded) runs in a child process on 127.0.0.1. Each call is
@@ -22,6 +22,11 @@ before its next sentence came (`gap_pct`, `longest_gap_ms`: later sentences synt
 and the gateway's memory: resident size before the calls and at their peak. Memory per call is
 measured apart, on calls held silent on the line: greeted only, before the busy levels (open calls),
 and after them with two turns answered each (active calls: a verified caller, slots offered).
+
+`--chat-sessions N`: a mixed box. During each level N chat visitors talk to the same gateway
+(bench/chat_load.py's sessions, in a process of their own: connected and greeted before the
+calls ring, then one message `--chat-think` seconds after each reply, default 10-20 s, until the
+level's calls end); the level's line then also gives the chat replies' latency (`chat_*`).
 """
 
 from __future__ import annotations
@@ -126,6 +131,11 @@ def serve(data_dir: str, port: int) -> None:
         preload_models=True,
         twilio_auth_token=AUTH_TOKEN,
         public_url=f"http://127.0.0.1:{port}",
+        # Many chat visitors from one address (--chat-sessions) must not be refused.
+        chat_ip_connect_burst=100_000,
+        chat_ip_rate_burst=100_000,
+        chat_ip_rate_per_s=100_000,
+        chat_rate_burst=100,
     )
     asyncio.run(prepare_database(settings))
     run_server(create_app(settings), "127.0.0.1", port, log_level="warning", backlog=1024)
@@ -202,9 +212,49 @@ async def caller_turns(calls: int, turns: int, same: bool) -> list[tuple[str, li
     return scripts
 
 
+async def chat_visitors(url: str, sessions: int, think: str) -> asyncio.subprocess.Process:
+    """bench/chat_load.py's visitors against the gateway at `url` (a voice stream's address), in a
+    process of their own; returns once every session is connected and greeted."""
+    chat_url = url.replace("/twilio/stream", "/chat/ws")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(ROOT / "bench" / "chat_load.py"),
+        "--url",
+        chat_url,
+        "--sessions",
+        str(sessions),
+        "--think",
+        think,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    line = await asyncio.wait_for(proc.stdout.readline(), 300)
+    if line.strip() != b"ready":
+        raise SystemExit(f"chat visitors did not start: {line!r}")
+    return proc
+
+
+async def chat_results(proc: asyncio.subprocess.Process) -> dict:  # type: ignore[type-arg]
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(b"stop\n")
+    await proc.stdin.drain()
+    line = await asyncio.wait_for(proc.stdout.readline(), 120)
+    await proc.wait()
+    return json.loads(line) if line.strip() else {"chat_error": "no result"}
+
+
 async def run_level(  # type: ignore[type-arg]
-    url: str, calls: int, scripts: list, pid: int | None, stagger_s: float, seed: int = 1
+    url: str,
+    calls: int,
+    scripts: list,
+    pid: int | None,
+    stagger_s: float,
+    seed: int = 1,
+    chat_sessions: int = 0,
+    chat_think: str = "10,20",
 ) -> dict:
+    chat = await chat_visitors(url, chat_sessions, chat_think) if chat_sessions else None
     base = rss_mb(pid) if pid else 0.0
     started = time.monotonic()
     cpu_before = cpu_s(pid) if pid else 0.0
@@ -219,6 +269,7 @@ async def run_level(  # type: ignore[type-arg]
         )
     wall = time.monotonic() - started
     gateway_cores = (cpu_s(pid) - cpu_before) / wall if pid else None
+    chatting = await chat_results(chat) if chat is not None else {}
     bench_cores = (own_cpu_s() - bench_cpu_before) / wall
     failed = [r for r in results if isinstance(r, BaseException)]
     reports = [r for r in results if not isinstance(r, BaseException)]
@@ -290,6 +341,7 @@ async def run_level(  # type: ignore[type-arg]
         "bench_cpu_cores": round(bench_cores, 2),  # the simulated callers, on the same cores
         "machine_load_1m": round(os.getloadavg()[0], 1),
         "wall_s": round(wall, 1),
+        **chatting,
     }
 
 
@@ -352,9 +404,10 @@ async def main(args: argparse.Namespace) -> None:
         if pid and args.idle_calls:  # before the busy levels leave freed memory behind to reuse
             print(json.dumps(await held_memory(url, args.idle_calls, pid)), flush=True)
         for calls in levels:
-            print(
-                json.dumps(await run_level(url, calls, scripts, pid, args.stagger_s, args.seed)), flush=True
+            level = await run_level(
+                url, calls, scripts, pid, args.stagger_s, args.seed, args.chat_sessions, args.chat_think
             )
+            print(json.dumps(level), flush=True)
         if pid and args.idle_calls:  # calls in mid-conversation, the models past their high-water
             print(json.dumps(await held_memory(url, args.idle_calls, pid, scripts)), flush=True)
     finally:
@@ -399,4 +452,10 @@ if __name__ == "__main__":
         "--same-script", action="store_true", help="every call the same patient saying the same words"
     )
     parser.add_argument("--idle-calls", type=int, default=20, help="calls held open for the memory figure")
+    parser.add_argument(
+        "--chat-sessions", type=int, default=0, help="chat visitors talking during each level (see above)"
+    )
+    parser.add_argument(
+        "--chat-think", default="10,20", help="min,max seconds between a chat reply and the next"
+    )
     asyncio.run(main(parser.parse_args()))
