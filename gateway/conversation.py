@@ -9,8 +9,8 @@ After a handoff, user turns are stored for staff and no longer reach the agent.
 from __future__ import annotations
 
 import asyncio
-import time
 import random
+import time
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 from datetime import UTC, datetime
