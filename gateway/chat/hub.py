@@ -384,6 +384,9 @@ class ChatHub:
 
     async def _set_status(self, channel: _Channel, status: ConversationStatus) -> None:
         channel.status = status
+        if channel.conversation.status is not status:
+            # On the books too: another replica (or this one after a restart) reads it from there.
+            await channel.conversation.set_status(status)
         await self._publish(channel, StatusEvent, status=chat_status(status), detail=STATUS_DETAIL[status])
 
     async def _channel(self, conversation_id: str) -> _Channel:
