@@ -134,3 +134,42 @@ def test_the_dashboard_uses_only_served_metrics(observed: Observed) -> None:
     used = {name for expr in expressions for name in re.findall(r"\bfrontdesk_[a-z_]+\b", expr)}
     assert used, expressions
     assert used <= served, sorted(used - served)
+
+
+def test_audit_write_failures_are_counted_and_marked_on_the_trace(tmp_path: Path) -> None:
+    from opentelemetry.trace import StatusCode
+
+    from tests.gateway.audit_outage import AuditOutage
+    from tests.gateway.observability.conftest import observed_settings, start_observed
+
+    running = start_observed(observed_settings(tmp_path))
+    try:
+        before = running.scrape()
+
+        async def chat() -> str:
+            outage = AuditOutage(running.server.settings.database_url)
+            try:
+                async with ChatClient(running.server.url) as client:
+                    await client.greeting()
+                    await outage.start("agent.tool_call", "list_providers")
+                    try:
+                        reply = await client.say("which doctors do you have?")
+                    finally:
+                        await outage.end()
+                    assert reply and "Patel" not in reply  # not on record: not said
+                    assert client.conversation_id is not None
+                    return client.conversation_id
+            finally:
+                await outage.close()
+
+        conversation_id = asyncio.run(chat())
+        after = running.scrape()
+        assert _moved(before, after, "frontdesk_audit_write_failures_total") >= 1
+        failed = [
+            s
+            for s in running.spans(conversation_id)
+            if s.name == "audit.write" and s.status.status_code is StatusCode.ERROR
+        ]
+        assert failed and (failed[0].attributes or {}).get("frontdesk.event") == "agent.tool_call"
+    finally:
+        running.server.stop()
