@@ -39,6 +39,7 @@ from gateway.store.audit import AuditLog
 from gateway.store.db import Database
 from gateway.store.group_commit import GroupCommitter, Write
 from gateway.store.models import ConversationRow, HandoffRow, TurnRow, new_id
+from gateway.voice_first import VoiceFirst
 
 log = get_logger(__name__)
 
@@ -134,6 +135,8 @@ class Conversation:
             # A person has the conversation now; staff read it in the console.
             await self._m.audit.flush(self.id)
             return
+        if self.channel != "voice":
+            await self._m.voice_first.chat_turn()  # stored; the agent runs once no caller waits
         async with aclosing(self._run_agent(self._m.agent.respond(self.state, turn))) as outputs:
             async for out in outputs:
                 yield out
@@ -328,6 +331,7 @@ class ConversationManager:
         self.agent = agent
         self.replica_id = replica_id
         self.writes = GroupCommitter(db)  # turn rows and state saves of all conversations
+        self.voice_first = VoiceFirst()  # chat turns wait while a caller waits for the bot
         self._live: dict[str, Conversation] = {}
         self.telemetry = Telemetry()  # metrics and traces: the services hand theirs in
 

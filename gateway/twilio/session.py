@@ -79,6 +79,11 @@ class CallSession:
         self._background: set[asyncio.Task[None]] = set()
         self._closed = False
         self.stats = {"frames": 0, "barge_ins": 0, "turns": 0}
+        # Voice before chat for the CPU (gateway/voice_first.py): this caller waits for the bot from
+        # the end of a turn to the reply's first audio, and chat turns hold back meanwhile.
+        self._voice_first = services.conversations.voice_first
+        self._reply_pending = False  # a turn is taken and its reply has not started to play
+        self._caller_waits = False
 
     # -- inputs from the stream loop (synchronous: they only start tasks) ----------------------
 
@@ -95,6 +100,18 @@ class CallSession:
                 self.recording.speech_started(pcm)
             elif isinstance(event, BargeIn):
                 self._spawn(self._barge_in("speech"))
+        self._update_waiting()
+
+    def _update_waiting(self) -> None:
+        """Tell `VoiceFirst` whether this caller waits for the bot now (a turn ended, no reply heard)."""
+        waits = not self._closed and (self.listening.unanswered > 0 or self._reply_pending)
+        if waits != self._caller_waits:
+            self._caller_waits = waits
+            self._voice_first.caller_waiting(self, waits)
+
+    def _reply_heard(self) -> None:
+        self._reply_pending = False
+        self._update_waiting()
 
     def dtmf(self, digit: str) -> None:
         self.digits.press(digit)
@@ -153,8 +170,11 @@ class CallSession:
             self.stats["turns"] += 1
             if self._reply is not None and not self._reply.done():
                 await asyncio.wait([self._reply])  # replies never overlap
+            self._reply_pending = True  # until this reply's first audio (`_reply_heard`)
+            self._update_waiting()
             self._reply = asyncio.create_task(self._speak(self.conversation.user_turn(turn), heard))
             await asyncio.wait([self._reply])
+            self._reply_heard()  # also when it was cancelled before it began
 
     async def _speak(self, reply: Reply, heard: Heard | None, *, utterance: Utterance | None = None) -> None:
         """A reply; if producing it fails (agent, store), the caller hears an apology, not silence."""
@@ -171,7 +191,7 @@ class CallSession:
         """Agent text to paced audio, sentence by sentence, then any handoff or hang-up it asked for."""
         asked_at = time.monotonic()
         trace = open_voice_turn(self.services.telemetry, self.conversation.id, heard)
-        timing = SpeechTiming()
+        timing = SpeechTiming(on_first_audio=self._reply_heard)
         expected = False
 
         def expect_before_end() -> None:  # the caller may answer (or type) the moment it plays
@@ -184,6 +204,7 @@ class CallSession:
                 reply.text(), utterance=utterance, timing=timing, before_end=expect_before_end
             )
         finally:  # the conversation has stored the bot turn by now
+            self._reply_heard()  # (already, unless it failed or was cut short before any audio)
             if not expected:  # interrupted or failed: what the agent expects after what it said
                 self._expect()
             close_voice_turn(
@@ -315,6 +336,7 @@ class CallSession:
         if self._closed:
             return
         self._closed = True
+        self._update_waiting()  # a caller who hung up waits for nothing
         self.digits.close()
         await self.transfer.close()
         tasks: list[asyncio.Future[Any]] = [

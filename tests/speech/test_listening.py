@@ -97,3 +97,16 @@ async def test_no_turns_once_stopped(stt: SpeechToText, tts: TextToSpeech, vad_m
     _push(listening, audio[second_start:])
     listening.keyed("1")
     assert listening.stop() == []  # the second turn and the key were never queued
+
+
+async def test_a_turn_is_unanswered_from_its_end_until_it_is_taken(
+    stt: SpeechToText, tts: TextToSpeech, vad_model: SileroVadModel
+) -> None:
+    """The caller waits for the bot from here (the voice edge then holds chat turns back)."""
+    audio, _spans = compose(8000, 300, _say(tts, "Hello, I need an appointment."), 1200)
+    listening = _listening(stt, vad_model)
+    assert listening.unanswered == 0
+    _push(listening, audio)
+    assert listening.unanswered == 1
+    turn = await listening.next_turn()
+    assert isinstance(turn, Heard) and listening.unanswered == 0
