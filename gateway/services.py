@@ -147,12 +147,30 @@ class Services:
         s = self.settings
         if s.redis_url is None:
             await end_calls_of(self.db, self.audit, None, s.replica_id)
+            await self.recover_recordings()
             return
         from gateway.cluster.bus import RedisBus
 
         self.bus = RedisBus(s.redis_url.get_secret_value(), s.redis_prefix, s.replica_id)
-        self.replicas = ReplicaRegistry(self.bus, self.db, self.audit, s.replica_id, s.replica_heartbeat_s)
+        self.replicas = ReplicaRegistry(
+            self.bus,
+            self.db,
+            self.audit,
+            s.replica_id,
+            s.replica_heartbeat_s,
+            on_ended=self.recover_recordings,
+        )
         log.info("joining the replicas over redis", replica=s.replica_id)
+        await self.recover_recordings()  # what this machine's disk holds of calls ended earlier
+
+    async def recover_recordings(self, ended: object = None) -> None:
+        """Keep and list the recordings on this disk of calls whose process died."""
+        from gateway.storage.salvage import salvage_recordings
+
+        try:
+            await salvage_recordings(self.db, self.audit, self.recordings)
+        except Exception as exc:  # never stops a start: the next sweep tries again
+            log.warning("recovering recordings failed", error_type=type(exc).__name__)
 
     def edge(self, kind: type[EdgeT]) -> EdgeT | None:
         """The running edge of that type, if this process serves the channel."""

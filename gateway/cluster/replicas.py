@@ -14,6 +14,7 @@ Without Redis there is one replica: at start it ends the calls any earlier proce
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from redis.exceptions import RedisError
@@ -76,8 +77,16 @@ class ReplicaRegistry:
     """This replica's heartbeat in Redis, and the sweep that ends dead replicas' calls."""
 
     def __init__(
-        self, bus: RedisBus, db: Database, audit: AuditLog, replica_id: str, heartbeat_s: float
+        self,
+        bus: RedisBus,
+        db: Database,
+        audit: AuditLog,
+        replica_id: str,
+        heartbeat_s: float,
+        on_ended: Callable[[list[str]], Awaitable[None]] | None = None,
     ) -> None:
+        """`on_ended(ids)`: after this replica ended dead replicas' calls (their recordings)."""
+        self._on_ended = on_ended
         self._bus = bus
         self._db = db
         self._audit = audit
@@ -130,7 +139,10 @@ class ReplicaRegistry:
         dead = holders - await self.alive(holders)
         if not dead:
             return []
-        return await end_calls_of(self._db, self._audit, dead, self.replica_id)
+        ended = await end_calls_of(self._db, self._audit, dead, self.replica_id)
+        if ended and self._on_ended is not None:
+            await self._on_ended(ended)
+        return ended
 
     async def _run(self) -> None:
         # No verdicts until every replica had a full time-to-live to beat: at start, and after

@@ -89,3 +89,6 @@ class CallRecorder:
         if self._out:
             self._wav.writeframes(bytes(self._out))
             self._out.clear()
+            # To the OS now: a process killed mid-call loses at most the last second of audio,
+            # and the rest is recovered (gateway/storage/salvage.py).
+            self._file.flush()
