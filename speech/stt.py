@@ -30,6 +30,7 @@ import numpy as np
 from faster_whisper import WhisperModel
 from faster_whisper.tokenizer import Tokenizer
 
+from speech.blas import use_one_blas_thread
 from speech.cpu_gate import FINAL_TRANSCRIPT, SPECULATIVE_TRANSCRIPT, CpuGate
 from speech.pcm import check_rate, to_float32, to_int16
 from speech.priority_pool import PriorityPool
@@ -167,6 +168,7 @@ class SpeechToText:
         name = resolve_model(model)
         # Workers transcribe side by side; give each a share of the cores rather than all of them.
         threads = cpu_threads or max(1, (os.cpu_count() or 1) // workers)
+        use_one_blas_thread()  # the features' matrix product: no OpenBLAS threads (speech/blas.py)
         try:
             whisper = WhisperModel(
                 name,
