@@ -104,6 +104,11 @@ def test_current_history_and_check_through_an_upgrade(database: str, tmp_path: P
             await db.close()
 
     assert asyncio.run(pending()) == set(later)
+    # Replicas never migrate: `serve` refuses a schema with pending migrations, in one line.
+    refused = frontdesk(database, data, "serve", "--port", "1")
+    assert refused.returncode == 1
+    last = refused.stderr.strip().splitlines()[-1]  # after alembic's own log lines
+    assert last == "error: database schema is not up to date; run `frontdesk db upgrade` first"
 
     assert frontdesk(database, data, "db", "upgrade").returncode == 0
     done = frontdesk(database, data, "db", "current", "--check")
