@@ -185,3 +185,12 @@ def test_nginx_passes_websocket_upgrades_to_both_replicas(compose: dict[str, Any
     assert read_timeout is not None and int(read_timeout[1]) >= 3600  # calls and chats: long WebSockets
     # Braces balance (a cheap syntax check: nginx itself is not installed here).
     assert conf.count("{") == conf.count("}")
+
+
+def test_example_environment_files_name_real_settings() -> None:
+    for name in ("frontdesk.env.example", "gateway.env.example"):
+        text = (DEPLOY / name).read_text()
+        names = set(re.findall(r"^#?\s*(FRONTDESK_[A-Z0-9_]+)=", text, re.M))
+        assert len(names) > 5, name
+        unknown = {n for n in names if n.removeprefix("FRONTDESK_").lower() not in Settings.model_fields}
+        assert not unknown, name
