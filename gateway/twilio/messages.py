@@ -60,6 +60,8 @@ def parse(text: str) -> Message:
         data = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:
         raise ProtocolError(f"malformed JSON: {exc}") from None
+    except ValueError as exc:  # an integer of more than 4300 digits (Python's own limit), ...
+        raise ProtocolError(f"malformed JSON: {str(exc)[:80]}") from None
     if not isinstance(data, dict):
         raise ProtocolError("message is not a JSON object")
     event = data.get("event")
