@@ -14,7 +14,8 @@ live phone calls off mid-sentence. Instead the app's `Drain` flips to draining:
 
 Then `should_exit` is set and uvicorn's usual shutdown runs: the listener closes, open chat
 sockets close with 1012 (service restart), and the lifespan's shutdown flushes the writers
-(audit, chat outbox) before the process exits 0. A second signal stops at once.
+(audit, chat outbox) before the process exits 0. A second signal stops at once (and the
+process ends by that signal, not with 0).
 
 The core knows no channel: a live call registers itself as a `LiveCall` (anything with
 `end_for_drain`), a call whose TwiML was sent but whose stream has not opened yet as `expect`.
@@ -177,7 +178,8 @@ class DrainingServer(uvicorn.Server):
             return
         name = signal.Signals(sig).name
         if self._signalled:  # the operator means it: stop now, live calls or not
-            log.warning("second signal: stopping at once", signal=name)
+            log.warning("second signal: stopping at once", signal=name, live_calls=self.drain.live_calls)
+            self._captured_signals.append(sig)  # re-raised once uvicorn has stopped: killed by it
             self.force_exit = True
             self.should_exit = True
             return

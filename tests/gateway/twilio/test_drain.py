@@ -342,3 +342,25 @@ def test_past_the_deadline_the_caller_hears_why_the_call_ends(
     assert events[-1]["kind"] == "conversation.ended"
     verified = _audit_verifies(gateway)
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_a_second_signal_stops_at_once(gateways: list[Gateway], tmp_path: Path) -> None:
+    gateway = Gateway(tmp_path, FRONTDESK_DRAIN_DEADLINE_S="120")
+    gateways.append(gateway)
+    gateway.start()
+
+    async def scenario() -> None:
+        # A call answered just now: the drain waits up to 10 s for its stream to open.
+        assert "<Stream" in await _new_call(gateway)
+        assert gateway.proc is not None
+        gateway.proc.send_signal(signal.SIGTERM)
+        await _until_draining(gateway)
+
+    asyncio.run(scenario())
+    assert gateway.proc is not None
+    gateway.proc.send_signal(signal.SIGTERM)
+    started = time.monotonic()
+    status = _exited(gateway, 30)
+    assert status == -signal.SIGTERM, gateway.output()  # ended by the signal, not a clean 0
+    assert time.monotonic() - started < 5.0  # not after the 10 s the drain would have waited
+    assert "second signal: stopping at once" in gateway.output()
