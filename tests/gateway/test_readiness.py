@@ -17,6 +17,9 @@ import pytest
 
 from gateway.health import READYZ_WAIT_S
 from tests.conftest import make_settings
+from tests.logs import captured_logs, json_lines
+
+__all__ = ["captured_logs"]  # the fixture, used below
 
 
 def _closed_port() -> int:
@@ -121,11 +124,18 @@ def test_a_probe_storm_reaches_the_emr_once(tmp_path: Path, live_server_factory,
     assert handler.hits == 1  # one probe, its answer shared and cached for a few seconds
 
 
-def test_no_twilio_token_says_voice_is_not_configured(tmp_path: Path, live_server_factory) -> None:  # type: ignore[no-untyped-def]
+def test_no_twilio_token_says_voice_is_not_configured(
+    tmp_path: Path,
+    live_server_factory,  # type: ignore[no-untyped-def]
+    captured_logs,
+) -> None:
     server = live_server_factory(make_settings(tmp_path, twilio_auth_token=None))
     status, report, _ = _readyz(server.url)
     assert report["voice"] == "not configured: FRONTDESK_TWILIO_AUTH_TOKEN is not set"
     assert status == 200 and report["ready"] is True  # chat still serves
+    # Said at start too, in the log an operator reads first.
+    said = [line for line in json_lines(captured_logs) if line.get("level") == "warning"]
+    assert any("FRONTDESK_TWILIO_AUTH_TOKEN is not set" in line["event"] for line in said), said
 
 
 def test_unreachable_redis_makes_the_replica_unready(tmp_path: Path, live_server_factory) -> None:  # type: ignore[no-untyped-def]
