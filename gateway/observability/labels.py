@@ -23,13 +23,15 @@ STAGES = (
 
 HANDOFF_REASONS = (
     "caller_keypad",  # pressed 0
-    "caller_request",  # accepted a transfer offer, or asked and the agent called its handoff tool
+    "caller_request",  # asked for a person, or accepted a transfer offer
+    "not_understood",  # the assistant could not make out what the caller wanted, again and again
     "model_unavailable",
-    "refused_requests",
+    "refused_requests",  # the planner kept asking for what policy refuses
     "too_many_steps",
-    "identity",
-    "system_of_record",
+    "identity",  # could not be verified, checks locked
+    "system_of_record",  # a write failed or could not be confirmed; the system was down
     "audit_unavailable",
+    "agent_decision",  # the agent's handoff tool, for a reason of its own (a request only staff handle)
 )
 
 IDENTITY_OUTCOMES = ("failed", "held_back", "locked")
@@ -57,18 +59,25 @@ _FIXED_HANDOFF_REASONS = {
 
 
 def handoff_reason(reason: str) -> str:
-    """The reason's kind; a sentence not known here is the agent's own decision (its handoff
-    tool, which it calls when the caller asks for a person): `caller_request`."""
+    """The reason's kind. The runtime's reasons are fixed sentences; the planner's handoff tool
+    gives its own (the offline planner's are fixed too, a model's are free text): read by a few
+    words, and otherwise `agent_decision`."""
     text = reason.strip().lower()
     if text in _FIXED_HANDOFF_REASONS:
         return _FIXED_HANDOFF_REASONS[text]
     if text.startswith("assistant unavailable"):
         return "model_unavailable"
-    if text.startswith(("identity", "the caller's identity")):
+    if "identity" in text or "date of birth" in text:
         return "identity"
-    if " failed: " in text or "could not be confirmed in the system of record" in text:
+    if "was refused" in text:
+        return "refused_requests"
+    if " failed: " in text or "system of record" in text:
         return "system_of_record"
-    return "caller_request"
+    if "understand" in text or "understood" in text:
+        return "not_understood"
+    if any(word in text for word in ("person", "someone", "staff", "human", "transfer")):
+        return "caller_request"
+    return "agent_decision"
 
 
 def login_failure(reason: str | None) -> str:
