@@ -47,6 +47,7 @@ log = get_logger(__name__)
 APOLOGY = "Sorry, something went wrong on our side. Please try again, or ask for a person."
 _MEMORY_KEEP = 200  # durable events kept in memory per channel for cheap replay
 _TOPIC = "chat"  # the bus topic of chat events
+_LOST_IN_A_CRASH_MAX = 2000  # an outbox batch at most; a client claiming more is not believed
 _STATUS_OF = {chat_status(s): s for s in ConversationStatus}
 
 
@@ -176,6 +177,16 @@ class ChatHub:
         """Queue every event after `last_seq` to the subscriber, then keep it attached for live
         events. Returns the seq the subscriber is synced to and the conversation's status."""
         channel = await self._channel(conversation_id)
+        if self._bus is None and channel.seq < last_seq <= channel.seq + _LOST_IN_A_CRASH_MAX:
+            # The client saw events this process delivered and never stored: it was killed
+            # between a delivery and the outbox's next batch. Those are gone; new events must
+            # not reuse their seqs, or the widget would drop them as already shown.
+            log.warning(
+                "chat: client resumed past the stored events (lost in a crash)",
+                conversation_id=conversation_id,
+                lost=last_seq - channel.seq,
+            )
+            channel.seq = last_seq
         subscriber.last_seq = min(last_seq, channel.seq)
         synced = subscriber.last_seq
         # Older events than memory holds come from the outbox table; loop because the memory

@@ -78,3 +78,27 @@ async def test_post_staff_message_from_python_reaches_observers(services: Servic
     with pytest.raises(ChatRefused) as refused:
         await hub.post_staff_message(conversation_id, "lee.ann@clinic.example", "still there?")
     assert refused.value.code == "conversation_closed"
+
+
+async def test_a_client_that_saw_events_lost_in_a_crash_gets_new_seqs(services: Services) -> None:
+    # The process that delivered seqs head+1 and head+2 was killed before its outbox stored them;
+    # this one (restarted) has the stored events up to head. New events must come after what the
+    # client saw, or the widget would drop them as already shown.
+    hub = chat_service(services).hub
+    conversation_id = await hub.open_conversation()
+    await hub.idle()
+    observer = await hub.observe(conversation_id)
+    head = observer.last_seq
+    hub.detach(conversation_id, observer)
+    assert hub.sweep(idle_s=0.0) >= 1  # as after a restart: the channel is read back from the database
+    client = hub.new_subscriber()
+    synced, _ = await hub.attach(conversation_id, head + 2, client)
+    assert synced == head + 2
+    await hub.visitor_message(conversation_id, "hello again", "r-1")
+    await hub.idle()
+    frames = drain(client)
+    assert frames[0]["client_id"] == "r-1" and frames[0]["seq"] == head + 3
+    # A client claiming far more than a crash can lose is not believed.
+    liar = hub.new_subscriber()
+    synced, _ = await hub.attach(conversation_id, 1_000_000, liar)
+    assert synced == frames[-1]["seq"]
