@@ -62,6 +62,8 @@ async def answer_pending(
     memory = turn.memory
     assert memory.pending is not None
     verdict = classify_confirmation(_without_numbers_of(text, memory.pending.summary))
+    if verdict != "yes" and classify_confirmation(_without_names_of(text, memory.pending.summary)) == "yes":
+        verdict = "yes"  # "Thursday's fine, yes" to a Thursday: it only repeats the proposal
     if verdict == "yes":
         await turn.emit(EventKind.CONFIRMATION_GIVEN, "caller", {"tool": memory.pending.tool, "text": text})
         memory.messages.append(Message(role="user", content=text))
@@ -100,3 +102,25 @@ def _without_numbers_of(text: str, summary: str) -> str:
     if not said or not all(n in re.findall(r"\d+(?::\d{2})?", summary) for n in said):
         return text
     return re.sub(r"\d+(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)?", " ", text, flags=re.IGNORECASE)
+
+
+def _without_names_of(text: str, summary: str) -> str:
+    """ "Thursday's fine, yes" / "with Dr Patel, yes please" to "...Dr. Priya Patel on Thursday,
+    February 25th at 2 PM. Shall I go ahead?": the day, month, doctor's names and numbers the
+    proposal itself says are agreement; a word it does not say ("Friday's fine") stays."""
+    if summary.startswith("move "):  # of a move, only the new day is agreed to
+        summary = summary.rpartition(" to ")[2]
+    own = {w.casefold() for w in re.findall(r"\b[A-Z][a-z]+\b", summary)} | {
+        "dr",
+        "doctor",
+        "the",
+        "on",
+        "at",
+        "with",
+        "is",
+        "am",
+        "pm",
+    }
+    text = re.sub(r"\b(\d{1,2})(?:st|nd|rd|th)\b", r"\1", text)  # "the 25th": 25
+    words = re.sub(r"\b([A-Za-z]+)'s\b", r"\1", _without_numbers_of(text, summary))
+    return re.sub(r"\b[A-Za-z]+\b", lambda m: " " if m.group(0).casefold() in own else m.group(0), words)

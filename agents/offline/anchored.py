@@ -1,6 +1,7 @@
 """A new day said from the appointment being moved, not from today (normalized text):
 - "the Monday after", "the following Monday", "the next Monday after that": the first Monday after
-  the appointment's day;
+  the appointment's day; so is "the Monday" said as the new day ("can he come on the Friday
+  instead", "move it to the Monday"), with no "this" or "next";
 - "the Monday before", "the previous Monday": the last Monday before it;
 - "the Wednesday of that same week", "Wednesday that week", "later that week on Wednesday": that
   weekday of the appointment's week; "the week after, Wednesday morning?", "Tuesday of the
@@ -57,6 +58,14 @@ _WEEK_AFTER = re.compile(
 )
 
 
+# "can he come on the Friday instead", "move it to the Monday, same time": a weekday with "the"
+# and no "this/next" is one the appointment leads to, the first after its day (as "the Friday after")
+_THE_DAY = re.compile(
+    rf"\b(?:to|on|for|into|do|make it|make that) the (?P<a>{_WD})\b(?!'s)"
+    r"(?!\s+(?:after|before|following|of|in|on|that|this|the|week|appointment|appt|visit|one|booking|slot)\b)"
+)
+
+
 def day_of(text: str) -> tuple[int, str] | None:
     """(weekday 0-6, "after" | "before" | "week" | "week after") said from the appointment, or None."""
     for mode, pattern in (
@@ -68,6 +77,9 @@ def day_of(text: str) -> tuple[int, str] | None:
         if (m := pattern.search(text)) is not None:
             name = next(g for g in m.groups() if g)
             return WEEKDAYS.index(name), mode
+    the = _THE_DAY.search(text)
+    if the is not None and the.start("a") == day_phrases(text)[-1].start():  # the last day said
+        return WEEKDAYS.index(the.group("a")), "after"
     return None
 
 

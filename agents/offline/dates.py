@@ -192,9 +192,24 @@ def _parse_day(phrase: str, now: datetime) -> date | None:
     return found
 
 
-def day_phrases(text: str) -> list[re.Match[str]]:
-    """Every day named in the text, in order ("thursday", "the 9th", "december 3rd")."""
-    return list(_DAY_PHRASE.finditer(text))
+def day_phrases(text: str, today: date | None = None) -> list[re.Match[str]]:
+    """Every day named in the text, in order ("thursday", "the 9th", "december 3rd"). Given
+    `today`, a date with a past year after it ("april 8, 2015", "the 8th of april 2015") is left
+    out: a birth date, not a day to book ("march 5, 2027" stays a day)."""
+    found = list(_DAY_PHRASE.finditer(text))
+    if today is None:
+        return found
+    return [m for m in found if not ((y := _A_YEAR_AFTER.match(text, m.end())) and _year(y) < today.year)]
+
+
+# a year right after a day and month, maybe after a comma: "..., 2015", "... 1979", "..., '79"
+_A_YEAR_AFTER = re.compile(
+    r"\s*,?\s*(?:(?P<year>(?:19|20)\d\d)|'\s?(?P<yy>\d\d))\b(?!\s*(?::|am\b|pm\b|o'clock))"
+)
+
+
+def _year(m: re.Match[str]) -> int:
+    return int(m.group("year")) if m.group("year") else 1900  # "'79": some year long past
 
 
 _BOUND = re.compile(
@@ -367,7 +382,7 @@ def _when_words(text: str, now: datetime) -> When:
         when.start = when.end = day
         when.matched.append(m.group(0))
         text = text.replace(m.group(0), " ")
-    days = day_phrases(text) if relative is None else []
+    days = day_phrases(text, today) if relative is None else []
     # "wednesday the 9th": the date is the more exact of the two (the bot repeats it either way)
     dm = next((d for d in days if re.search(r"\d", d.group(0))), days[0] if days else None)
     wm = _WEEK.search(text)

@@ -1,6 +1,7 @@
 """Words of callers whose first language is another one, mixed into English: greetings and
-courtesies that are never a name ("Hola, José Ramírez here"), and a doctor's title in Spanish,
-Portuguese, French, Italian or German ("Dra. Patel") read as "dr"."""
+courtesies that are never a name ("Hola, José Ramírez here"), a doctor's title in Spanish,
+Portuguese, French, Italian or German ("Dra. Patel") read as "dr", and the weekdays of those
+languages ("el jueves at 11", "vendredi", "am Dienstag") read as the English day."""
 
 from __future__ import annotations
 
@@ -28,6 +29,48 @@ _TITLES = re.compile(
 _I_AM = re.compile(
     r"(?:(?<=^)|(?<=[,.!?] )|(?<=[,.!?]))\s*(?:soy|me llamo|mi nombre es|je suis|je m'appelle|ich bin|ich hei(?:ss|ß)e"
     r"|mi chiamo|sono|eu sou|meu nome é|meu nome e)\s+(?=[^\W\d_])"
+)
+
+
+# weekday names of other languages, accents folded; not "domingo" / "domenica" (given names too)
+_WEEKDAYS = {
+    "lunes": "monday", "martes": "tuesday", "miercoles": "wednesday", "jueves": "thursday",
+    "viernes": "friday", "sabado": "saturday",
+    "lundi": "monday", "mardi": "tuesday", "mercredi": "wednesday", "jeudi": "thursday",
+    "vendredi": "friday", "samedi": "saturday", "dimanche": "sunday",
+    "segunda feira": "monday", "terca feira": "tuesday", "quarta feira": "wednesday",
+    "quinta feira": "thursday", "sexta feira": "friday",
+    "lunedi": "monday", "martedi": "tuesday", "mercoledi": "wednesday", "giovedi": "thursday",
+    "venerdi": "friday",
+    "montag": "monday", "dienstag": "tuesday", "mittwoch": "wednesday", "donnerstag": "thursday",
+    "freitag": "friday", "samstag": "saturday", "sonntag": "sunday",
+}  # fmt: skip
+_WEEKDAY_WORD = re.compile(
+    r"\b(?:(?:el|le|il|la|este|ce|next|this|on)\s+)?("
+    + "|".join(k.replace(" ", r"[\s-]?") for k in sorted(_WEEKDAYS, key=len, reverse=True))
+    + r")\b"
+)
+
+
+def respell_weekdays(text: str) -> str:
+    """ "el jueves a las 11", "vendredi", "am Dienstag": the English weekday (lowercased text; an
+    article before it becomes "on", so "el jueves" reads as "on thursday")."""
+    folded = fold(text)
+    if len(folded) != len(text):  # a letter that folds into two ("ß"): read the folded text
+        text = folded
+    out, last = [], 0
+    for m in _WEEKDAY_WORD.finditer(folded):
+        cue = m.group(0)[: m.start(1) - m.start()].strip()
+        lead = f"{cue} " if cue in ("next", "this", "on") else "on "
+        out.append(text[last : m.start()] + lead + _WEEKDAYS[re.sub(r"[\s-]+", " ", m.group(1))])
+        last = m.end()
+    return _AT_HOUR.sub("at ", "".join(out) + text[last:])
+
+
+# "a las 11", "à 14h": "at" before an hour
+_AT_HOUR = re.compile(
+    r"(?:\ba las|(?<!\S)à|\ba la)\s+(?=\d|one\b|two\b|three\b|four\b|five\b|six\b|seven\b"
+    r"|eight\b|nine\b|ten\b|eleven\b|twelve\b|una\b|dos\b|tres\b|cuatro\b|once\b|diez\b)"
 )
 
 

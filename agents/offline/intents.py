@@ -135,7 +135,12 @@ _ANOTHER_TIME = re.compile(
 )
 
 
-_SAYS_CANCEL = re.compile(r"\bcancel\w*\b")
+# the caller says to cancel, in so many words ("take me off the schedule", "scrap it")
+_SAYS_CANCEL = re.compile(
+    r"\b(cancel\w*|call (it |that )?off|take (me|him|her|us|them|it|that|my name) (off|out)"
+    r"|(off|from) (the|your) (schedule|calendar|books|list|diary)"
+    r"|(scrap|scratch|delete|remove|drop) (it|that|this|me|my|the|his|her)\b)"
+)
 _SAYS_MOVE = re.compile(
     r"\b(reschedul\w*|re schedule|rebook\w*|re book|move|moved|change|switch|swap|postpone|push|bring|shift|bump"
     r"|instead|another|different|other (day|time)|rather|later|earlier|sooner)\b"

@@ -90,6 +90,15 @@ _WORDS_DATE = re.compile(
     rf"|(?P<month2>{_MONTH})\.?\s+(?:the\s+)?(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\b)"
     r"(?![\s,]*(?:at\s+|@\s*)?\d|\s*(?:am|pm|o'clock|morning|afternoon|evening))"
 )
+# words just after a numeric date that say the day comes first ("that's day first", "(dd/mm/yyyy)",
+# "British format", "the European way"), not a month first ("mm/dd" is the reading already)
+_DAY_FIRST = re.compile(
+    r"^[\s,(:;–—-]*(?:(?:that's|that is|it's|it is|so|i\.e\.|ie|as in|written|in)\b[\s,:]*)?(?:the\s+)?"
+    r"(?:day\s*(?:1st|first|before (?:the )?month|then (?:the )?month)"
+    r"|d{1,2}\s*[/.-]\s*m{1,2}(?:\s*[/.-]\s*y{2,4})?"
+    r"|(?:british|uk|english|european|euro|australian|aussie|irish|international)\s+(?:format|style|way|order)"
+    r"|(?:british|uk|european) (?:date|dating))\b"
+)
 _DOTTED = re.compile(r"^(?P<a>\d{1,2})\.(?P<b>\d{1,2})\.(?P<y>\d{4})$")
 _NUMERIC = re.compile(r"^(?P<a>\d{1,2})\s?[/.-]\s?(?P<b>\d{1,2})\s?[/.-]\s?(?:\d{2}|\d{4})$")
 
@@ -104,6 +113,12 @@ def explained_dob(text: str, found: date, span: str) -> tuple[date, str] | None:
         return None
     after = text[text.index(span) + len(span) :]
     said = _WORDS_DATE.match(after)
+    if said is None and (cue := _DAY_FIRST.match(after)) is not None:
+        # "03/02/1987 - that's day first", "03/02/87 (dd/mm/yy)", "in British format": day, month
+        try:
+            return date(found.year, int(m.group("b")), int(m.group("a"))), span + after[: cue.end()]
+        except ValueError:
+            return None
     if said is None:
         dotted = _DOTTED.match(span.strip())
         if dotted is None or int(dotted.group("b")) > 12:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from agents.offline import daywords, verbwords
-from agents.offline.foreign import respell_titles
+from agents.offline.foreign import respell_titles, respell_weekdays
 
 _UNITS = {
     "zero": 0, "oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -124,6 +124,7 @@ def normalize(text: str) -> str:
     lowered = daywords.respell(lowered)  # "tmrw", "2moro", "weds", "thrusday"
     lowered = verbwords.respell(lowered)  # "mvoe", "reshedule", "cancle"
     lowered = respell_titles(lowered)  # "dra. patel", "doctora chen"
+    lowered = respell_weekdays(lowered)  # "el jueves", "vendredi", "am dienstag"
     # words are any letters ("josé"), so accented names survive to the identity lookup
     tokens = re.findall(r"\d+(?:[/:.\-]\d+)+|[^\W\d_]+(?:'[^\W\d_]+)?|\d+(?:st|nd|rd|th)?|[^\w\s]", lowered)
     out: list[str] = []

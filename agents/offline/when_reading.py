@@ -31,7 +31,7 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
         after = text[m.end() :]
         # "... to tomorrow at 10:30 if dr chen is free": the condition is not part of the new time
         after = re.split(r"\b(?:if|as long as|provided|assuming|because|since|unless)\b", after)[0]
-        after = _SENTENCE_END.split(after)[0]  # "... say 4 o'clock? his dob is ...": that sentence
+        after = _that_sentence(after)  # "... say 4 o'clock? his dob is ...": that sentence
         if re.search(r"\b(appointment|my|it's|is)\b", after):
             continue
         if not find_when(after, now).empty:
@@ -42,6 +42,23 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
     if len(days) >= 2:  # "i can't make it thursday, can we do friday instead"
         return text[: days[-1].start()], text[days[-1].start() :]
     return text, None
+
+
+# a sentence that takes back what the one before said ("... to Tuesday at 11? No wait, Wednesday")
+_TAKES_BACK = re.compile(
+    r"^\s*(?:(?:no|oh|um|uh|er|hmm)\b[\s,]*)*(?:actually|no wait|wait|hang on|hold on|sorry|i mean|i meant"
+    r"|make (?:it|that)|or rather|rather|scratch that|on second thoughts?|correction)\b"
+)
+
+
+def _that_sentence(text: str) -> str:
+    """The first sentence of `text`, with the sentences right after it that correct it."""
+    first, *more = _SENTENCE_END.split(text)
+    for sentence in more:
+        if not _TAKES_BACK.match(sentence):
+            break
+        first = f"{first}. {sentence}"
+    return first
 
 
 def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool) -> bool:

@@ -6,11 +6,18 @@ to book, "the Friday" of the appointment's week."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from agents.name_forms import full_forms, other_readings
-from tests.agents.conftest import Chat
-from tests.agents.test_phrasings import CHEN, PATEL, at, booked, converse
+from agents.offline.birthdates import find_dob
+from agents.offline.dates import find_when
+from agents.offline.intents import Intent, intents, task_of
+from agents.offline.introductions import explained_dob
+from agents.offline.numbers import normalize
+from tests.agents.conftest import NOW, TODAY, Chat
+from tests.agents.test_phrasings import CHEN, PATEL, RODRIGUEZ, at, booked, converse
 
 
 def test_short_forms_of_given_names() -> None:
@@ -62,3 +69,135 @@ async def test_a_short_name_on_a_call_from_the_patients_number(chat: Chat, demo)
         chat, ["Dr Patel Friday 2pm please", "Liv Martinez, May 9th 1998", "yes"], "+15035550105"
     )
     assert await booked(demo, "p-1005") == {(PATEL, at(4, 14))}, transcript
+
+
+@pytest.mark.parametrize(
+    ("said", "born"),
+    [
+        ("born 06/03/1961 - that's day first", date(1961, 3, 6)),
+        ("dob 04/07/75 (dd/mm/yy)", date(1975, 7, 4)),
+        ("09/08/1993, UK format", date(1993, 8, 9)),
+        ("11/10/1994 in the European way", date(1994, 10, 11)),
+        ("05/01/1996, day then month", date(1996, 1, 5)),
+    ],
+)
+def test_a_numeric_date_said_to_be_day_first(said: str, born: date | None) -> None:
+    text = normalize(said)
+    found, span = find_dob(text, TODAY)
+    assert found is not None
+    explained = explained_dob(text, found, span)
+    assert (explained[0] if explained else None) == born
+
+
+def test_a_numeric_date_without_such_words_stays_month_first() -> None:
+    text = normalize("04/07/1975 at 10am")
+    found, span = find_dob(text, TODAY)
+    assert found == date(1975, 4, 7) and explained_dob(text, found, span) is None
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "I can't do Monday or Tuesday, please take me off the list",
+        "can't make wednesday or thursday so scrap it",
+        "we can't come thursday and friday, take us off the schedule",
+    ],
+)
+def test_days_the_caller_cannot_make_with_take_me_off_is_a_cancellation(said: str) -> None:
+    assert task_of(intents(normalize(said))) == Intent.CANCEL
+
+
+async def test_take_me_off_cancels_the_appointment(chat: Chat, demo) -> None:  # type: ignore[no-untyped-def]
+    _, transcript = await converse(
+        chat,
+        ["James Wilson, 1/30/1965. I can't come Thursday or Friday, please take me off the schedule.", "yes"],
+        None,
+    )
+    assert await booked(demo, "p-1004") == set(), transcript
+
+
+async def test_a_move_corrected_after_a_question(chat: Chat, demo) -> None:  # type: ignore[no-untyped-def]
+    _, transcript = await converse(
+        chat,
+        [
+            "Emily Davis, July 23 1990. Can my appointment move to Monday at 2? Actually, sorry, Tuesday at 2.",
+            "yes",
+        ],
+        None,
+    )
+    assert await booked(demo, "p-1003") == {(PATEL, at(8, 14))}, transcript
+
+
+@pytest.mark.parametrize(
+    ("answer", "done"),
+    [
+        ("Friday works, yes", True),
+        ("yes, Friday with Dr Chen is perfect", True),
+        ("yep, the 4th at 11", True),
+        ("Thursday's fine, yes", False),  # not the day proposed
+        ("yes, at 12", False),
+    ],
+)
+async def test_a_yes_that_repeats_the_proposal(answer: str, done: bool, chat: Chat, demo) -> None:  # type: ignore[no-untyped-def]
+    _, transcript = await converse(
+        chat, ["book dr chen friday at 11, andrew harris march 6 1961", answer], None
+    )
+    assert (await booked(demo, "p-1016") == {(CHEN, at(4, 11))}) == done, transcript
+
+
+def test_a_date_with_a_past_year_is_no_day_to_book() -> None:
+    now = NOW.replace(tzinfo=None)
+    for said in ("she's June 3, 2019", "the 3rd of june 2019", "born june 3rd, '88"):
+        assert find_when(normalize(said), now).start is None, said
+    assert find_when(normalize("friday, january 8, 2027 at 3"), now).start == date(2027, 1, 8)
+
+
+async def test_a_childs_birth_date_at_the_confirmation_books_nothing_that_day(chat: Chat, demo) -> None:  # type: ignore[no-untyped-def]
+    _, transcript = await converse(
+        chat,
+        ["Maria Garcia, October 19 1982, Dr Patel Friday at 3 please", "she's January 9, 2016", "yes"],
+        None,
+    )
+    assert all(start.month == 12 for _, start in await booked(demo, "p-1012")), transcript
+
+
+@pytest.mark.parametrize(
+    ("turns", "person", "moved"),
+    [
+        (
+            ["Emily Davis, 7/23/1990. Could we do the Monday instead, same time?", "yes"],
+            "p-1003",
+            {(PATEL, at(7, 10))},
+        ),
+        (
+            ["I'd like to move my son's appointment to the Thursday. Lucas Garcia, April 8 2015.", "yes"],
+            "p-1013",
+            {(RODRIGUEZ, at(10, 9, 30))},
+        ),
+    ],
+)
+async def test_the_weekday_of_a_move_follows_the_appointment(
+    turns: list[str], person: str, moved: set, chat: Chat, demo
+) -> None:  # type: ignore[no-untyped-def]
+    _, transcript = await converse(chat, turns, None)
+    assert await booked(demo, person) == moved, transcript
+
+
+@pytest.mark.parametrize(
+    ("said", "day", "hour"),
+    [
+        ("una cita el jueves a las 11 con Dr Chen", date(2026, 12, 3), 11),
+        ("vendredi à 14h", date(2026, 12, 4), 14),
+        ("el miércoles, 3pm", date(2026, 12, 2), 15),
+        ("am Montag, 10 am", date(2026, 12, 7), 10),
+        ("next martes at 9", date(2026, 12, 8), 9),
+    ],
+)
+def test_weekdays_of_other_languages(said: str, day: date, hour: int) -> None:
+    when = find_when(normalize(said), NOW.replace(tzinfo=None))
+    assert when.start == day and when.at is not None and when.at.hour == hour
+
+
+def test_a_given_name_that_is_a_weekday_elsewhere_stays_a_name() -> None:
+    assert normalize("Domingo Perez here") == "domingo perez here"
+    assert "monday" not in normalize("lunesta refill")
