@@ -95,7 +95,7 @@ class Services:
                 " (patient data) crosses the network unencrypted; use https or a loopback tunnel",
                 setting="FRONTDESK_LLM_BASE_URL",
             )
-        db = Database(settings.database_url)
+        db = Database(settings.database_url, ride_through_s=settings.database_ride_through_s)
         await db.ping()
         audit = AuditLog(db, on_commit=telemetry.metrics.audit_commit)
         connector = build_connector(settings, db, clock)

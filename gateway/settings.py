@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     # PostgreSQL: the schema owner, used only by `frontdesk db upgrade`; the service itself runs as
     # database_url, a role without UPDATE/DELETE/TRUNCATE on the audit tables (deploy/postgres-roles.sql).
     database_owner_url: str = ""  # empty: migrations use database_url
+    # A database restart or failover: writes (turns, audit, chat) wait and retry this long, in
+    # order, before they fail (callers are then offered a transfer). 0: fail at once.
+    database_ride_through_s: float = Field(default=20.0, ge=0)
     # The one address callers' browsers and Twilio use: Twilio signatures are checked against it,
     # TwiML stream URLs are built from it, and its origin is the chat's default allowed origin.
     public_url: str = "http://127.0.0.1:8000"

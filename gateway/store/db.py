@@ -19,9 +19,13 @@ from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from gateway.logging import get_logger
 from gateway.private_files import create_private
+
+log = get_logger(__name__)
 
 
 class DatabaseUnavailable(Exception):
@@ -72,9 +76,22 @@ def _make_thread_writer_engine(url: str) -> Engine | None:
     return engine
 
 
+def unreachable(exc: BaseException) -> bool:
+    """The failure is the database being away (down, restarting, unreachable), not the write."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
+    return isinstance(exc, OSError | ConnectionError) or type(exc).__module__.startswith("asyncpg")
+
+
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, ride_through_s: float = 0.0) -> None:
+        """`ride_through_s`: how long `run_write` keeps retrying while the database is away
+        (a restart, a failover) before it gives up; the writers queue behind it meanwhile."""
         self.url = url
+        self.ride_through_s = ride_through_s
+        self.away_since: float | None = None  # monotonic time the current outage was first seen
         self.engine = make_engine(url)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         self._thread_engine = _make_thread_writer_engine(url)
@@ -91,7 +108,37 @@ class Database:
 
     async def run_write(self, write: Callable[[Connection], T]) -> T:
         """Run `write(connection)` in one transaction (committed when it returns, rolled back
-        when it raises). On a SQLite file it runs on the writer thread; keep it to statements."""
+        when it raises). On a SQLite file it runs on the writer thread; keep it to statements.
+        While the database is away it is retried for up to `ride_through_s`, so a restart of a
+        few seconds delays writes (in order: the batch writers wait behind this one) instead of
+        failing them."""
+        loop = asyncio.get_running_loop()
+        pause = 0.05
+        while True:
+            try:
+                result = await self._write_once(write)
+            except Exception as exc:
+                if not unreachable(exc) or self.ride_through_s <= 0:
+                    raise
+                now = loop.time()
+                if self.away_since is None:
+                    self.away_since = now
+                    log.warning(
+                        "database unreachable: holding writes",
+                        up_to_s=self.ride_through_s,
+                        error=_one_line(exc),
+                    )
+                if now - self.away_since >= self.ride_through_s:
+                    raise
+                await asyncio.sleep(pause)  # back-off between attempts, not synchronisation
+                pause = min(1.0, pause * 2)
+                continue
+            if self.away_since is not None:
+                log.info("database reachable again", away_s=round(loop.time() - self.away_since, 1))
+                self.away_since = None
+            return result
+
+    async def _write_once(self, write: Callable[[Connection], T]) -> T:
         if self._thread_engine is None:
             async with self.engine.begin() as conn:
                 return await conn.run_sync(write)

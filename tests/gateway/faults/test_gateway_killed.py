@@ -9,7 +9,7 @@ import asyncio
 import os
 import uuid
 from asyncio.subprocess import PIPE, STDOUT
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.timeout(180)
 
 
 @pytest.fixture
-async def single(tmp_path: Path) -> Iterator[Cluster]:
+async def single(tmp_path: Path) -> AsyncIterator[Cluster]:
     """One gateway at a time on one SQLite database and data directory, no Redis."""
     secret = "single-test-secret-" + uuid.uuid4().hex
     settings = make_settings(tmp_path, session_secret=secret, data_dir=tmp_path / "data")
