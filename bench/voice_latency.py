@@ -136,6 +136,7 @@ def serve(data_dir: str, port: int) -> None:
         chat_ip_rate_burst=100_000,
         chat_ip_rate_per_s=100_000,
         chat_rate_burst=100,
+        chat_max_connections_per_ip=100_000,
     )
     asyncio.run(prepare_database(settings))
     run_server(create_app(settings), "127.0.0.1", port, log_level="warning", backlog=1024)
