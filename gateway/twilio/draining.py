@@ -31,6 +31,12 @@ def redirects_so_far(value: str | None) -> int:
         return REDIRECTS  # a mangled count: stop redirecting
 
 
+UNAVAILABLE = (
+    "Thank you for calling. We're sorry, we can't take your call right now because of a technical"
+    " problem on our side. Please call us back in a few minutes."
+)
+
+
 def draining_twiml(settings: Settings, redirects: int) -> str:
     """Try another replica, then staff, then an honest "call back"."""
     if redirects < REDIRECTS:
@@ -38,6 +44,15 @@ def draining_twiml(settings: Settings, redirects: int) -> str:
         response.pause(length=1)
         response.redirect(f"{settings.public_url}/twilio/voice?{PARAM}={redirects + 1}", method="POST")
         return str(response)
+    return _to_staff_or(settings, CALL_BACK)
+
+
+def unavailable_twiml(settings: Settings) -> str:
+    """This gateway cannot take calls (its database is away): staff, or an honest "call back"."""
+    return _to_staff_or(settings, UNAVAILABLE)
+
+
+def _to_staff_or(settings: Settings, apology: str) -> str:
     response = VoiceResponse()
     if settings.transfer_queue:  # as a transfer does (gateway/twilio/transfer.py), with its notice
         response.say(TRANSFER_NOTICE)
@@ -49,6 +64,6 @@ def draining_twiml(settings: Settings, redirects: int) -> str:
         dial.number(settings.transfer_number)
         response.append(dial)
         return str(response)
-    response.say(CALL_BACK)
+    response.say(apology)
     response.hangup()
     return str(response)

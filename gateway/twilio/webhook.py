@@ -16,8 +16,12 @@ from twilio.twiml.voice_response import Connect, VoiceResponse
 
 from agents.events import EventKind
 from gateway.deps import ServicesDep
+from gateway.logging import get_logger
 from gateway.services import Services
+from gateway.store.db import unreachable
 from gateway.twilio import draining, signatures, tokens
+
+log = get_logger(__name__)
 
 STREAM_PATH = "/twilio/stream"
 _ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}
@@ -86,6 +90,19 @@ async def incoming_call(request: Request, services: ServicesDep) -> Response:
     if services.drain.draining:  # this replica is stopping: the call is sent elsewhere (docs/drain.md)
         tries = draining.redirects_so_far(request.query_params.get(draining.PARAM))
         return twiml_response(draining.draining_twiml(services.settings, tries))
+    try:
+        return await _answer(request, services, params, call_sid)
+    except Exception as exc:
+        if not unreachable(exc):
+            raise
+        # The database is away (longer than a restart): nothing of the call could be put on
+        # record, so the agent must not take it. Staff if there is a line to them, else an
+        # honest "call back", rather than Twilio's "an application error has occurred".
+        log.error("incoming call refused: the database is unreachable", error_type=type(exc).__name__)
+        return twiml_response(draining.unavailable_twiml(services.settings))
+
+
+async def _answer(request: Request, services: Services, params: dict[str, str], call_sid: str) -> Response:
     conversations = services.conversations
     conversation = await conversations.find_by_external_id(call_sid)
     if conversation is None:

@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
 from gateway.chat.service import ChatService, chat_service
 from gateway.services import Services
 from gateway.store.models import AuditEventRow, ChatMessageRow, TurnRow
-from tests.conftest import make_settings, prepare_database
+from gateway.twilio.signatures import sign
+from tests.conftest import LiveServer, make_settings, prepare_database
 from tests.gateway.faults.conftest import OwnPostgres
+from tests.gateway.twilio.conftest import AUTH_TOKEN
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(180)]
 
@@ -116,3 +120,27 @@ async def test_longer_than_the_ride_through_the_visitor_is_told(
     finally:
         await own_postgres.start()
         await services.stop()
+
+
+async def test_a_new_call_while_the_database_is_down_hears_an_apology(
+    own_postgres: OwnPostgres, tmp_path: Path
+) -> None:
+    settings = make_settings(tmp_path, database_url=own_postgres.url, database_ride_through_s=0)
+    await prepare_database(settings)
+    server = LiveServer(settings)
+    await asyncio.to_thread(server.start)
+    try:
+        await own_postgres.stop()
+        url = f"{server.url}/twilio/voice"
+        params = {"CallSid": "CA" + uuid.uuid4().hex, "From": "+15035550123", "To": "+15035550100"}
+        async with httpx.AsyncClient(timeout=30) as client:
+            answer = await client.post(
+                url, data=params, headers={"X-Twilio-Signature": sign(AUTH_TOKEN, url, params)}
+            )
+        # Twilio gets TwiML it can play, not an error page ("an application error has occurred").
+        assert answer.status_code == 200, answer.text
+        assert "call us back" in answer.text and "<Hangup" in answer.text
+        assert "<Stream" not in answer.text
+    finally:
+        await own_postgres.start()
+        await asyncio.to_thread(server.stop)
