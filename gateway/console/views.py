@@ -198,6 +198,8 @@ async def _stored_recording(services: Services, row: RecordingRow) -> StoredReco
 async def recording(
     conversation_id: str, recording_id: int, request: Request, services: ServicesDep, user: CurrentStaff
 ) -> Response:
+    if not 0 < recording_id < 2**63:  # beyond the database's integer: no such row (was a 500)
+        raise HTTPException(404, "no such recording")
     async with services.db.session() as s:
         row = await s.get(RecordingRow, recording_id)
     if row is None or row.conversation_id != conversation_id:

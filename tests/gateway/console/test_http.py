@@ -343,6 +343,9 @@ async def test_recording_is_served_only_to_staff_and_audited(
     assert audio.content[:4] == b"RIFF"
     assert client.get(f"/console/conversations/{cid}/recordings/{escape.id}").status_code == 404
     assert client.get(f"/console/conversations/other/recordings/{good.id}").status_code == 404
+    # found by tests/gateway/fuzz/test_http_schema.py: an id beyond 64 bits was a 500 (OverflowError)
+    for beyond in (2**64, 2**63, 0, -1):
+        assert client.get(f"/console/conversations/{cid}/recordings/{beyond}").status_code == 404
     views = [p for k, p in await _kinds(db, cid) if k == "staff.view"]
     assert [(v["staff"], v["what"]) for v in views] == [(STAFF, "conversation"), (STAFF, "recording")]
 
