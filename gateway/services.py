@@ -116,6 +116,7 @@ class Services:
         services.telemetry = telemetry
         telemetry.metrics.watch_conversations(conversations.live_counts)
         telemetry.metrics.watch_speech_queues(services.speech_queues)
+        telemetry.metrics.watch_database(db.away_for)
         if settings.metrics_port is not None and edges:  # a serving gateway, not `agent chat` or `eval`
             telemetry.serve_metrics(settings.metrics_host, settings.metrics_port)
         for build in edges:

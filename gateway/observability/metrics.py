@@ -33,6 +33,7 @@ class _Current(Collector):
     def __init__(self) -> None:
         self.conversations: Counts = _none
         self.speech_queues: Counts = _none
+        self.database_away: Callable[[], float] = lambda: 0.0
 
     def collect(self) -> Iterable[Metric]:
         yield _gauge(
@@ -48,6 +49,12 @@ class _Current(Collector):
             "model",
             SPEECH_MODELS,
             self.speech_queues,
+        )
+        yield GaugeMetricFamily(
+            "frontdesk_database_unreachable_seconds",
+            "How long the database has been refusing this process's writes (0: reachable);"
+            " writes wait up to FRONTDESK_DATABASE_RIDE_THROUGH_S.",
+            value=self.database_away(),
         )
 
 
@@ -156,6 +163,9 @@ class Metrics:
 
     def watch_speech_queues(self, source: Counts) -> None:
         self._current.speech_queues = source
+
+    def watch_database(self, source: Callable[[], float]) -> None:
+        self._current.database_away = source
 
     # -- events -----------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ PostgreSQL it runs on the async engine (asyncpg has no threads to hop to).
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -96,6 +97,12 @@ class Database:
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         self._thread_engine = _make_thread_writer_engine(url)
         self._writer_thread: ThreadPoolExecutor | None = None
+
+    def away_for(self) -> float:
+        """Seconds since writes started failing to reach the database (0.0: reachable). The loop's
+        clock is the monotonic one, so other threads (the metrics port) may read it."""
+        since = self.away_since
+        return 0.0 if since is None else max(0.0, time.monotonic() - since)
 
     @property
     def is_sqlite(self) -> bool:

@@ -63,6 +63,8 @@ async def test_a_restart_mid_chat_delays_writes_and_loses_nothing(
     # The visitor writes while the database is down: the turn's writes hold (retrying) ...
     await hub.visitor_message(cid, "What are your opening hours?", client_id="down-1")
     await _until(lambda: services.db.away_since is not None)  # the writers met the outage
+    registry = services.telemetry.metrics.registry
+    assert (registry.get_sample_value("frontdesk_database_unreachable_seconds") or 0) > 0
     # ... and the database comes back a few seconds later, as after a restart.
     await own_postgres.start()
     reply = None
@@ -82,6 +84,7 @@ async def test_a_restart_mid_chat_delays_writes_and_loses_nothing(
     assert any(e.kind == "turn.user" for e in stored_events)
     assert (await services.audit.verify()).ok
     assert services.db.away_since is None
+    assert registry.get_sample_value("frontdesk_database_unreachable_seconds") == 0
 
 
 async def test_readiness_says_so_while_the_database_is_down(
