@@ -11,6 +11,12 @@ model has to answer in words.
 A model server that cannot answer (down, timing out, 5xx beyond the retry budget, or speaking
 something other than the protocol) raises `PlannerUnavailable(reason)`: the runtime audits the
 reason and degrades to the offline planner or hands over.
+
+A server that could not answer within the retry budget (`ModelUnavailable`) is not asked again
+for `recheck_after_s`: meanwhile every step fails at once ("not asked again for N s"), so a crawling
+or dead server costs one conversation its budget, not every call that comes in after it. Once the
+window has passed `available()` is true again, and a conversation the offline planner carried on
+goes back to the model at its next turn (`agents.plan_loop`).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -40,10 +47,19 @@ _ABBREVIATION = re.compile(r"\b(Dr|Mr|Mrs|Ms|St)\.$")
 class ModelPlanner:
     name = "model"
 
-    def __init__(self, client: ChatClient, *, max_steps: int = DEFAULT_MAX_STEPS) -> None:
+    def __init__(
+        self, client: ChatClient, *, max_steps: int = DEFAULT_MAX_STEPS, recheck_after_s: float | None = None
+    ) -> None:
         self.client = client
         self.max_steps = max_steps
+        self.recheck_after_s = client.config.recheck_after_s if recheck_after_s is None else recheck_after_s
         self._tools: tuple[ToolRegistry, list[dict[str, Any]]] | None = None
+        self._failed_at: float | None = None  # monotonic time of the last `ModelUnavailable`
+        self._failure = ""
+
+    def available(self) -> bool:
+        """False while the server is in its recheck window after failing to answer."""
+        return self._failed_at is None or time.monotonic() - self._failed_at >= self.recheck_after_s
 
     def _openai_tools(self, registry: ToolRegistry) -> list[dict[str, Any]]:
         # The schemas take milliseconds to generate and a runtime's registry never changes.
@@ -77,6 +93,14 @@ class ModelPlanner:
         buffer = ""
         spoken = _SpokenReply()
         completion: Completion | None = None
+        if not self.available():
+            assert self._failed_at is not None
+            ago = time.monotonic() - self._failed_at
+            raise PlannerUnavailable(
+                f"model server unavailable: {self._failure} {ago:.1f} s ago, "
+                f"not asked again for {self.recheck_after_s - ago:.1f} s",
+                kind="model server unavailable: in its recheck window",
+            )
         try:
             # A caller's step goes to the model server before a chat visitor's (agents.priority).
             stream = self.client.stream(
@@ -91,6 +115,7 @@ class ModelPlanner:
                 else:
                     completion = event
         except ModelUnavailable as exc:
+            self._failed_at, self._failure = time.monotonic(), exc.reason
             # The client's reasons are fixed phrases ("timeout", "http 503"): fit for the log too.
             raise PlannerUnavailable(f"model server unavailable: {exc.reason}") from exc
         except ModelProtocolError as exc:
@@ -98,6 +123,7 @@ class ModelPlanner:
                 f"model server protocol error: {exc}", kind="model server protocol error"
             ) from exc
         assert completion is not None
+        self._failed_at = None
         for sentence in spoken.admit(reply_sentences(buffer)):
             yield sentence
         calls = [] if last_step else completion.tool_calls

@@ -1,8 +1,11 @@
 """The planner's part of a turn: ask for a step (bounded), speak what it says, run its tool calls
 through the executor, feed the results back, until it answers without a tool call.
 
-A planner that cannot answer hands the turn to the fallback planner (once per conversation: the
-conversation stays degraded); without one, or when the fallback fails too, a person takes over.
+A planner that cannot answer hands the turn to the fallback planner (the conversation is then
+degraded); without one, or when the fallback fails too, a person takes over. A degraded
+conversation goes back to the planner at the start of a later turn once the planner says it is
+`available()` again (the model planner: its recheck window after a failure has passed); a planner
+without `available` is not asked again in that conversation.
 Too many steps, or too many refused calls in a turn, also hand over.
 
 A planner failing is audited (`agent.model_unavailable`) and logged: the log is where an operator's
@@ -45,6 +48,9 @@ async def plan_turn(
     repairs = 0
     turn_results: list[ToolResult] = []
     step_base = results_base = 0  # a fallback planner starts the turn afresh at its own step 0
+    if memory.degraded and fallback is not None and _available_again(planner):
+        memory.degraded = False  # the model may answer again: try it first, fall back again if not
+        memory.scratch.clear()
     for step_no in range(MAX_STEPS_PER_TURN):
         current = fallback if (memory.degraded and fallback) else planner
         ctx = context(turn, turn_results[results_base:], step_no - step_base)
@@ -60,7 +66,7 @@ async def plan_turn(
             if step is None:
                 raise PlannerUnavailable("the planner returned no step")
         except PlannerUnavailable as exc:
-            can_fall_back = fallback is not None and not memory.degraded
+            can_fall_back = fallback is not None and current is not fallback
             await turn.emit(
                 EventKind.MODEL_UNAVAILABLE,
                 "system",
@@ -113,6 +119,11 @@ async def plan_turn(
             return
     for out in await hand_off(turn, "the request took too many steps to complete"):
         yield out
+
+
+def _available_again(planner: Planner) -> bool:
+    available = getattr(planner, "available", None)
+    return bool(available()) if callable(available) else False
 
 
 async def _steps(planner: Planner, ctx: PlanContext) -> AsyncIterator[PlanStep | str]:

@@ -141,6 +141,7 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(default=2, ge=0)
     llm_connect_timeout_s: float = Field(default=3.0, gt=0)
     llm_retry_budget_s: float = Field(default=30.0, gt=0)  # wall clock over all attempts of one call
+    llm_recheck_after_s: float = Field(default=10.0, ge=0)  # not asked again this long after failing
     llm_temperature: float | None = Field(default=0.2, ge=0, le=2)
     llm_max_tokens: int | None = Field(default=512, ge=1)  # per model answer
 

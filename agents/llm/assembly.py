@@ -34,11 +34,22 @@ class StreamAssembler:
         self._usage: Usage | None = None
 
     def feed(self, chunk: dict[str, Any]) -> str:
-        """Take one decoded `data:` chunk; return the text it adds (may be empty)."""
+        """Take one decoded `data:` chunk; return the text it adds (may be empty).
+
+        A chunk of the wrong shape (`choices` not a list, a `delta` that is not an object, usage
+        figures that are not numbers) is a `ModelProtocolError`, like one that is not JSON."""
         if not isinstance(chunk, dict):
             raise ModelProtocolError(f"stream chunk is not an object: {chunk!r:.200}")
         if "error" in chunk and "choices" not in chunk:
             raise ModelProtocolError(f"server reported an error mid-stream: {chunk['error']!r:.300}")
+        try:
+            return self._feed(chunk)
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise ModelProtocolError(f"stream chunk has the wrong shape ({exc}): {chunk!r:.200}") from exc
+
+    def _feed(self, chunk: dict[str, Any]) -> str:
+        if not isinstance(chunk.get("choices") or [], list):
+            raise TypeError("choices is not a list")
         if isinstance(chunk.get("model"), str) and chunk["model"]:
             self._model = chunk["model"]
         usage = Usage.from_wire(chunk.get("usage"))
@@ -103,7 +114,14 @@ class StreamAssembler:
 
 
 def completion_from_response(body: dict[str, Any], model: str) -> Completion:
-    """Read a non-streaming `chat.completion` object."""
+    """Read a non-streaming `chat.completion` object (one of the wrong shape: `ModelProtocolError`)."""
+    try:
+        return _completion_from_response(body, model)
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise ModelProtocolError(f"response has the wrong shape ({exc}): {json.dumps(body)[:300]}") from exc
+
+
+def _completion_from_response(body: dict[str, Any], model: str) -> Completion:
     choices = body.get("choices")
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         raise ModelProtocolError(f"response has no choices: {json.dumps(body)[:300]}")

@@ -159,8 +159,7 @@ class ChatClient:
                         return
                     assembler = StreamAssembler(self.config.model)
                     first_token_ms: float | None = None
-                    async for data in sse_data(response.aiter_lines()):
-                        retry.check_deadline()
+                    async for data in sse_data(retry.bounded(response.aiter_lines())):
                         text = assembler.feed(_json_object(data))
                         if text:
                             if first_token_ms is None:
@@ -194,10 +193,20 @@ class _RetryClock:
         self._deadline = time.monotonic() + config.retry_budget_s
         self.attempts = 0
 
-    def check_deadline(self) -> None:
-        # A server trickling bytes never trips the read timeout; the budget still ends it.
-        if time.monotonic() > self._deadline:
-            raise _Retryable("timeout", "retry budget spent while streaming")
+    async def bounded(self, lines: AsyncIterator[str]) -> AsyncIterator[str]:
+        """`lines`, each awaited no longer than the budget has left. A server trickling bytes (a
+        token every few seconds, or only `: keep-alive` comments) never trips the read timeout;
+        the budget still ends it, within the budget and not one line later."""
+        iterator = aiter(lines)
+        while True:
+            try:
+                async with asyncio.timeout(max(0.0, self._deadline - time.monotonic())):
+                    line = await anext(iterator)
+            except StopAsyncIteration:
+                return
+            except TimeoutError:
+                raise _Retryable("timeout", "retry budget spent while streaming") from None
+            yield line
 
     async def wait_or_give_up(self, failure: _Retryable) -> None:
         delay = self._config.backoff_base_s * (2 ** (self.attempts - 1))

@@ -18,6 +18,7 @@ class ModelSettings(Protocol):
     llm_connect_timeout_s: float
     llm_max_retries: int
     llm_retry_budget_s: float
+    llm_recheck_after_s: float
     llm_temperature: float | None
     llm_max_tokens: int | None
 
@@ -37,6 +38,12 @@ class ModelClientConfig(BaseModel):
     backoff_base_s: float = Field(default=0.25, ge=0)
     temperature: float | None = Field(default=0.2, ge=0, le=2)
     max_tokens: int | None = Field(default=512, ge=1)
+    recheck_after_s: float = Field(
+        default=10.0,
+        ge=0,
+        description="After the server could not answer (down, timing out, 5xx), how long the planner "
+        "does not ask it again: conversations go to the offline planner at once meanwhile.",
+    )
     max_concurrent_requests: int | None = Field(
         default=4,
         ge=1,
@@ -60,6 +67,7 @@ class ModelClientConfig(BaseModel):
             connect_timeout_s=settings.llm_connect_timeout_s,
             max_retries=settings.llm_max_retries,
             retry_budget_s=settings.llm_retry_budget_s,
+            recheck_after_s=settings.llm_recheck_after_s,
             temperature=settings.llm_temperature,
             max_tokens=settings.llm_max_tokens,
         )

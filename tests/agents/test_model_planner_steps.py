@@ -177,6 +177,7 @@ async def test_enormous_history_is_capped(planner: ModelPlanner, fake_llm: FakeO
 async def test_outage_and_garbage_become_planner_unavailable(
     planner: ModelPlanner, fake_llm: FakeOpenAIServer
 ) -> None:
+    planner.recheck_after_s = 0.0  # asked again at once (tests/agents/llm/test_faults.py: the window)
     fake_llm.push(Fail(500), Fail(500))
     with pytest.raises(PlannerUnavailable) as outage:
         await planner.plan(context([Message(role="user", content="hello")]))
