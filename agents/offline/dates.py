@@ -324,13 +324,31 @@ def find_when(text: str, now: datetime) -> When:
     they do across turns), a fallback time, the edge of a day, the same time another day."""
     from agents.offline.wanted import merge  # wanted reads When from here
 
+    unwanted, ruled_out, text = moments.ruled_out_days(text)  # "not monday" asks for no monday
     for start, cut in moments.changes_of_mind(text):
         before, later = _find_when(text[:start], now), _find_when(text[cut:], now)
         if not later.empty:
             when = merge(before, later)
             when.matched = [*before.matched, text[start:cut], *later.matched]
-            return when
-    return _find_when(text, now)
+            return _without_days(when, unwanted, ruled_out)
+    return _without_days(_find_when(text, now), unwanted, ruled_out)
+
+
+def _without_days(when: When, unwanted: set[int], ruled_out: set[int]) -> When:
+    """A range of days without the weekdays ruled out at its ends ("next week, but not Monday",
+    "I can't do Monday, any morning next week": Tuesday to Friday); a single day the caller does
+    not want is no day asked for."""
+    if when.start is None or when.end is None or not ruled_out:
+        return when
+    if when.start == when.end:
+        if when.start.weekday() in unwanted:
+            when.start = when.end = None
+        return when
+    while when.start < when.end and when.start.weekday() in ruled_out:
+        when.start += timedelta(days=1)
+    while when.end > when.start and when.end.weekday() in ruled_out:
+        when.end -= timedelta(days=1)
+    return when
 
 
 def _find_when(text: str, now: datetime) -> When:

@@ -130,3 +130,36 @@ def changes_of_mind(text: str) -> list[tuple[int, int]]:
     spans += [(m.end("day"), m.end()) for m in _TURNED_DOWN.finditer(text)]
     spans += [(m.end("day"), m.end()) for m in _CANNOT_COME.finditer(text)]
     return sorted(spans, key=lambda span: span[1], reverse=True)
+
+
+_WD = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_DAYS_LIST = rf"(?P<days>(?:{_WD})s?(?:\s*,?\s*(?:or|and|nor)\s+(?:on\s+)?(?:{_WD})s?)*)\b"
+# weekdays the caller does not want: "not Monday", "any day but Monday", "except Tuesdays", "other
+# than Friday" (never the day of an appointment they mean: that is "can't make Monday")
+_NOT_WANTED = re.compile(
+    r"\b(?:(?:but )?not|except(?: for)?|excluding|other than|apart from|(?:any ?(?:day|time|thing)|anything) but)"
+    rf"\s+(?:on\s+)?(?:a\s+)?{_DAYS_LIST}"
+)
+# ... and days they cannot come, which may also name the appointment to move ("I can't do Monday")
+_CANNOT = re.compile(
+    rf"\b(?:can't|cannot|can not|couldn't|won't) (?:do|make|come|manage)(?: in)?\s+(?:on\s+)?{_DAYS_LIST}"
+)
+
+
+def _weekdays(words: str) -> set[int]:
+    return {_WD.split("|").index(d) for d in re.findall(_WD, words)}
+
+
+def ruled_out_days(text: str) -> tuple[set[int], set[int], str]:
+    """The weekdays (0-6) the caller does not want ("any morning but not Monday"), those they also
+    cannot come or turn down ("I can't do Monday", "Monday's no good"), and the text without the
+    words of the first ones (so "not Monday" asks for no Monday)."""
+    unwanted: set[int] = set()
+    for m in _NOT_WANTED.finditer(text):
+        unwanted |= _weekdays(m.group("days"))
+    cannot = set(unwanted)
+    for m in _CANNOT.finditer(text):
+        cannot |= _weekdays(m.group("days"))
+    for m in _TURNED_DOWN.finditer(text):
+        cannot |= _weekdays(m.group("day"))
+    return unwanted, cannot, _NOT_WANTED.sub(" ", text)

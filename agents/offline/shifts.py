@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-_COUNT = r"(?:exactly\s+|just\s+)?(?P<n>\d{1,3}|a|an|one|a couple of|a couple|couple of|a few|half an?)"
+_COUNT = r"(?:exactly\s+|just\s+)?(?P<n>\d{1,3}|a|an|one|a couple of|a couple|couple of|a few|half(?: an?)?)"
 _UNIT = r"(?P<unit>hours?|hrs?|minutes?|mins?|days?|weeks?|fortnight)"
 _LATER = r"later|back|after|out|on|further on"
 _EARLIER = r"earlier|forward|before|sooner|up|ahead"
@@ -45,6 +45,12 @@ def shift_of(text: str) -> tuple[int, int] | None:
     """(days, minutes) to add to the appointment's start, or None when the words say no move."""
     text = re.sub(r"\b(an|1|one) hours? and a half\b", "90 minutes", text)  # "an hour and a half later"
     text = re.sub(r"\b(\d) and a half hours\b", lambda m: f"{int(m.group(1)) * 60 + 30} minutes", text)
+    # "1.5 hours", "2.5 hrs", "1,5 hours": written with a decimal point (or comma)
+    text = re.sub(
+        r"\b(\d{1,2})[.,](\d{1,2}) ?(?:hours?|hrs?)\b",
+        lambda m: f"{round(float(m.group(1) + '.' + m.group(2)) * 60)} minutes",
+        text,
+    )
     # "bring forward my appointment by a day": the direction, then the amount
     text = re.sub(r"\b(forward|back|out|up|later|earlier) (?:it|that|my appointment|the appointment|my appt|the appt) "
                   r"(?=(?:by )?(?:\d|a |an |one |half |couple |exactly |just ))", r"\1 ", text)  # fmt: skip

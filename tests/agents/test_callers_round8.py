@@ -16,6 +16,7 @@ from agents.offline.dates import find_when
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.introductions import explained_dob
 from agents.offline.numbers import normalize
+from agents.offline.shifts import shift_of
 from tests.agents.conftest import NOW, TODAY, Chat
 from tests.agents.test_phrasings import CHEN, PATEL, RODRIGUEZ, at, booked, converse
 
@@ -201,3 +202,40 @@ def test_weekdays_of_other_languages(said: str, day: date, hour: int) -> None:
 def test_a_given_name_that_is_a_weekday_elsewhere_stays_a_name() -> None:
     assert normalize("Domingo Perez here") == "domingo perez here"
     assert "monday" not in normalize("lunesta refill")
+
+
+@pytest.mark.parametrize(
+    ("said", "shift"),
+    [
+        ("can you push it back 1.5 hours", (0, 90)),
+        ("bring my appointment forward 2.5 hrs", (0, -150)),
+        ("half hour later please", (0, 30)),
+    ],
+)
+def test_a_move_by_part_of_an_hour(said: str, shift: tuple[int, int]) -> None:
+    assert shift_of(normalize(said)) == shift
+
+
+@pytest.mark.parametrize(
+    ("said", "start", "end"),
+    [
+        ("next week, any afternoon except Monday", date(2026, 12, 8), date(2026, 12, 13)),
+        ("dr patel next week but not monday or tuesday", date(2026, 12, 9), date(2026, 12, 13)),
+        ("I can't do Mondays, so some time next week", date(2026, 12, 8), date(2026, 12, 13)),
+        ("thursday, not friday", date(2026, 12, 3), date(2026, 12, 3)),
+        ("not wednesday", None, None),  # no day asked for: never the day ruled out
+    ],
+)
+def test_days_ruled_out(said: str, start: date | None, end: date | None) -> None:
+    when = find_when(normalize(said), NOW.replace(tzinfo=None))
+    assert (when.start, when.end) == (start, end)
+
+
+async def test_a_day_ruled_out_is_not_offered(chat: Chat, demo) -> None:  # type: ignore[no-untyped-def]
+    _, transcript = await converse(
+        chat,
+        ["Mia White, 1/25/1996. Dr Chen next week, any morning, just not Monday.", "the first one", "yes"],
+        None,
+    )
+    days = {start.date() for _, start in await booked(demo, "p-1015")}
+    assert days and date(2026, 12, 7) not in days, transcript
