@@ -62,6 +62,13 @@ async def _run(
         record = await calls.invoke(turn, spec.capability.name, request, "agent")
     except ToolFailure as failure:
         memory.transfer_offered = f"{pending.tool} failed: {failure.kind}"
+        if failure.kind == "unavailable":
+            # A timeout may have cut off the answer of a write the system then made (or makes
+            # later): whoever takes over must look before doing it again under another key.
+            memory.transfer_offered += (
+                f"; it may still have been made (idempotency key {pending.idempotency_key}): "
+                "check the record before trying again"
+            )
         return turn.say(f"{failure_words(failure.kind, failure.message)} {OFFER_TRANSFER}")
     expected = expected_after(spec.name, args, memory, turn.state.verified_person_id)
     actual, mismatches = await _read_back(turn, calls, spec, args, record, expected)

@@ -114,6 +114,10 @@ class FaultProxy:
             self.hits.clear()
             self.faulted.clear()
 
+    def idle(self) -> bool:
+        """No request is being handled (a delayed one included)."""
+        return not self._handlers
+
     def _take(self, method: str, path: str) -> Fault | None:
         with self._lock:
             self.hits[(method, path)] += 1

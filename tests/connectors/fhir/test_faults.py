@@ -10,6 +10,7 @@ could not be made is one plain sentence plus the offer to transfer.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -173,3 +174,43 @@ async def test_a_passing_fault_books_exactly_once_and_reads_it_back(
     print(
         f"\nEMR {fault.action} {fault.status if fault.action == 'status' else ''}: {took:.2f} s, booked once"
     )
+
+
+async def test_a_write_that_lands_after_the_caller_was_told_it_failed_is_flagged_not_repeated(
+    proxy: FaultProxy, clinic: Clinic, fhir_server: FhirServer
+) -> None:
+    """Every attempt's transaction reaches the server only after the connector gave up on it (the
+    proxy holds each 1.5 s, the timeout is 0.5 s): the caller hears the plain sentence and the
+    offer; then the first attempt commits, the later ones clash on the slot's version. One
+    appointment, carrying the audited intent's key, and whoever takes over is told to look first."""
+    policy = ResiliencePolicy(
+        timeout_s=0.5, attempts=2, backoff_initial_s=0.05, jitter_s=0.0, breaker_threshold=50
+    )
+    emr = FhirConnector(proxy.url, auth=StaticBearer(STATIC_TOKEN), timezone=TZ, policy=policy)
+    proxy.clear()
+    try:
+        booking = Booking(emr, clinic)
+        await booking.up_to_the_yes()
+        proxy.add(Fault("delay_before", delay_s=1.5, times=None, method="POST", path="/"))
+        reply = await booking.say("yes please")
+        assert reply.endswith(OFFER_TRANSFER) and "booked" not in reply.lower(), reply
+        deadline = time.monotonic() + 15
+        while not proxy.idle():  # the held transactions reach the server
+            assert time.monotonic() < deadline, "the proxy still holds requests"
+            await asyncio.sleep(0.05)
+        fhir_server.wait_idle()
+        status, booked = await _stored(fhir_server, booking.slot_id)
+        assert status == "busy" and len(booked) == 1, (status, booked)  # landed late, once
+        [intent] = booking.events(EventKind.WRITE_INTENT)
+        key = intent["request"]["idempotency_key"]
+        headers = {"Authorization": f"Bearer {STATIC_TOKEN}"}
+        async with httpx.AsyncClient(base_url=fhir_server.base_url, headers=headers, timeout=10) as raw:
+            stored = (await raw.get(f"/Appointment/{booked[0]}")).json()
+        assert {"system": "urn:frontdesk:idempotency", "value": key} in stored["identifier"]
+        # The caller takes the transfer: staff are told the booking may exist, under which key.
+        await booking.say("yes")
+        [handoff] = booking.events(EventKind.HANDOFF)
+        assert "may still have been made" in handoff["summary"] and key in handoff["summary"], handoff
+    finally:
+        await emr.aclose()
+        proxy.clear()
