@@ -9,20 +9,24 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import json
 import os
+import re
 import secrets
 import socket
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from pydantic_settings import SettingsError as SourceError
 
 # Secret values copied from an example file or a tutorial instead of generated.
 _PLACEHOLDER_WORDS = (
@@ -61,7 +65,7 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     # Reverse proxies whose X-Forwarded-For/-Proto are believed (addresses or networks, "*" for
     # any). Empty: the client address is the TCP peer's, whatever headers say.
-    trusted_proxies: list[str] = Field(default_factory=list)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     # Several replicas (docs/operations.md): Redis carries chat events between them and holds the
@@ -203,7 +207,7 @@ class Settings(BaseSettings):
     # --- chat --------------------------------------------------------------------------------
     # Sites whose pages may open a chat; empty: the public URL's origin only. "*" (any site,
     # including look-alikes of the clinic's) must be set explicitly and is warned about at start.
-    chat_allowed_origins: list[str] = Field(default_factory=list)
+    chat_allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     chat_hello_timeout_s: float = Field(default=10.0, gt=0)  # a connection must say hello by then
     chat_max_connections_per_ip: int = Field(default=20, ge=1)  # open sockets from one client address
     # A chat with no visitor and no message for this long is closed and its waiting handoff resolved.
@@ -261,6 +265,21 @@ class Settings(BaseSettings):
         if path.is_file():
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
         return tuple(sources)
+
+    @field_validator("trusted_proxies", "chat_allowed_origins", mode="before")
+    @classmethod
+    def _list_from_text(cls, value: object) -> object:
+        """A list from the environment: comma-separated (`https://a.example,https://b.example`)
+        or JSON (`["https://a.example"]`); empty: none."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except ValueError:
+                raise ValueError("a JSON list that does not parse; or give a comma-separated list") from None
+        return [part.strip() for part in text.split(",") if part.strip()]
 
     @field_validator("database_url", "database_owner_url")
     @classmethod
@@ -428,6 +447,8 @@ class Settings(BaseSettings):
         for name, value in self.model_dump().items():
             if isinstance(value, SecretStr):
                 out[name] = "**********"
+            elif name in ("database_url", "database_owner_url") and value:
+                out[name] = _without_password(str(value))
             elif isinstance(value, Path):
                 out[name] = str(value)
             else:
@@ -439,9 +460,23 @@ class SettingsError(Exception):
     """A setting is wrong or missing; the message names it in one line."""
 
 
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username or ''}:**********@{parts.hostname or ''}"
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    return parts._replace(netloc=netloc).geturl()
+
+
 def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
+    except SourceError as exc:  # a value the environment source could not even read
+        field = re.search(r'field "(\w+)"', str(exc))
+        env = f"FRONTDESK_{field.group(1).upper()}" if field else "a FRONTDESK_ setting"
+        raise SettingsError(f"invalid setting {env}: {str(exc).splitlines()[0]}") from None
     except ValidationError as exc:
         first = exc.errors()[0]
         name = ".".join(str(p) for p in first["loc"]) or "?"

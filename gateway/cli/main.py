@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
+
 import typer
 
 from gateway.cli import agent, audit, call, chat, config, db, demo, evaluate, retention, serve, speech, staff
@@ -10,8 +12,18 @@ from gateway.private_files import restrict_umask
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Frontdesk gateway.")
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"frontdesk {version('frontdesk')}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _private_files() -> None:
+def _private_files(
+    show_version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
     """Frontdesk gateway."""
     # Before any command: the database, its -wal/-shm files, recordings and exports hold PHI.
     restrict_umask()
