@@ -19,7 +19,8 @@ async def _chat(caller_phone: str | None, show_id: bool) -> int:
     from gateway.reply import Reply
     from gateway.services import Services
 
-    settings = settings_or_exit()
+    # Text only: no speech models, no stock phrases synthesized for a conversation with no audio.
+    settings = settings_or_exit().model_copy(update={"preload_models": False})
     services = await Services.start(settings)
     interactive = sys.stdin.isatty()
     try:

@@ -36,6 +36,8 @@ async def test_piped_chat_books_and_is_audited(tmp_path: Path) -> None:
     done = await asyncio.to_thread(frontdesk, "agent", "chat", stdin=turns, env=env)
     assert done.returncode == 0, done.stderr
     assert "Shall I go ahead?" in done.stdout and "Goodbye" in done.stdout
+    # Text only: no speech models loaded, no voice phrases synthesized ([6/7] item 8).
+    assert "stock phrases synthesized" not in done.stdout + done.stderr
     spoken = re.search(r"You're booked with Dr\. Elena Rodriguez on (.+?)\.", done.stdout)
     assert spoken, done.stdout
     conversation_id = re.search(r"\[conversation (\w+)\]", done.stderr).group(1)  # type: ignore[union-attr]
