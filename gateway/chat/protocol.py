@@ -14,6 +14,7 @@ from typing import Annotated, Final, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
+from gateway.json_nesting import nested_too_deeply
 from gateway.statuses import ConversationStatus
 
 PROTOCOL_VERSION: Final = 1
@@ -84,6 +85,8 @@ class BadFrame(ValueError):
 
 
 def parse_client_frame(raw: str) -> Hello | VisitorMessage | Typing:
+    if nested_too_deeply(raw):  # before json.loads recurses into the interpreter's limit
+        raise BadFrame("bad_json", "frame is nested too deeply")
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:

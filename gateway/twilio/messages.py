@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from gateway.json_nesting import nested_too_deeply
+
 DTMF_DIGITS = frozenset("0123456789*#")
 
 
@@ -56,6 +58,8 @@ Message = Connected | Start | Media | Dtmf | Mark | Stop
 
 
 def parse(text: str) -> Message:
+    if nested_too_deeply(text):  # before json.loads recurses into the interpreter's limit
+        raise ProtocolError("malformed JSON: nested too deeply")
     try:
         data = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:
