@@ -152,6 +152,10 @@ class FaultyModelServer:
         body = await request.json()
         mode = self._mode
         self.requests[mode] += 1
+        if mode == "refuse":  # a keep-alive connection from before the port closed: cut it too
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=503)
         if mode == "http500":
             return web.json_response({"error": {"message": "internal error"}}, status=500)
         if mode == "http429":
