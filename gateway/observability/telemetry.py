@@ -105,6 +105,7 @@ class Telemetry:
         turn = self._turns.get(conversation_id)
         channel = turn.channel if turn is not None else "terminal"
         if kind == EventKind.MODEL_CALL:
+            self._degraded.discard(conversation_id)  # the model answers this conversation again
             seconds = _seconds(payload.get("latency_ms"))
             if seconds is not None:
                 self.metrics.stage(channel, "model", seconds)
