@@ -271,3 +271,22 @@ def bare_name(raw: str) -> tuple[str, str] | None:
     if any(w in NOT_NAMES or w in CALENDAR_WORDS or any(ch.isdigit() for ch in w) for w in words):
         return None
     return _title(words[0]), _title(words[1])
+
+
+# a request for a relative: "one for my son", "book my daughter in", "my husband needs to see"
+_FOR_KIN = re.compile(
+    rf"\b(?:for|book|booking|schedule|move|cancel|reschedule|bring|take|get)\s+(?:my|our)\s+"
+    rf"(?:little\s+|youngest\s+|oldest\s+|eldest\s+|elderly\s+)?(?:{_KIN})\b(?!'s (?:doctor|dr)\b)"
+    rf"|\b(?:my|our)\s+(?:{_KIN})(?:\s+[a-z]+){{0,2}}?(?:'s)?\s+(?:also\s+|too\s+)?"
+    r"(?:needs?|wants?|has to|should|would like|appointment|appt|visit|check ?up|jab|shot)\b"
+)
+
+
+def asks_for_a_relative(text: str) -> bool:
+    """The words ask for something for a relative of the caller ("and one for my son Lucas")."""
+    return _FOR_KIN.search(text) is not None
+
+
+def spoke_for_a_relative(text: str) -> bool:
+    """A relative named ("my son", "our daughter"): the caller may be speaking for them."""
+    return _KIN_SAID.search(text) is not None

@@ -22,7 +22,13 @@ from agents.offline.dates import find_when
 from agents.offline.identity_reading import read_identity
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.moments import only_a_change_of_mind
-from agents.offline.names import introduces_self, possessive_name
+from agents.offline.names import (
+    asks_for_a_relative,
+    introduces_self,
+    possessive_name,
+    someone_elses_name,
+    spoke_for_a_relative,
+)
 from agents.offline.numbers import normalize
 from agents.offline.offers import doctors_sentence, offer_sentence
 from agents.offline.recent import just_written, points_back
@@ -96,6 +102,18 @@ _KEEP = re.compile(
 )
 
 
+def _for_someone_else(ctx: PlanContext, text: str) -> bool:
+    """A turn asking for a relative of a caller who was verified as themselves (no earlier turn
+    spoke of a relative: a parent who gave their child's details is speaking for the child)."""
+    if not asks_for_a_relative(text):
+        return False
+    named = someone_elses_name(text)
+    if named is not None:
+        return named[0].lower() != (ctx.caller.first_name or "").lower()
+    earlier = [normalize(m.content or "") for m in ctx.messages if m.role == "user"][:-1]
+    return not any(spoke_for_a_relative(t) for t in earlier)
+
+
 def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     raw = next((m.content for m in reversed(ctx.messages) if m.role == "user" and m.content), "")
     text = normalize(raw)
@@ -140,6 +158,15 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         mine = (ctx.caller.first_name or "").lower()
         if mine not in other.lower():
             return say(f"I'm sorry, I can only help with your own appointments. {HELP}")
+    if ctx.caller.verified and _for_someone_else(ctx, text):
+        # "I also need one for my son Lucas" from a caller verified as themselves: never a write
+        # for the person verified; another patient is checked in a conversation of their own
+        drop_task(s)
+        return say(
+            f"I'm sorry, in this conversation I can only help with appointments for "
+            f"{ctx.caller.first_name or 'you'}. For someone else, please start a new conversation "
+            "with their name and date of birth, or ask for our staff."
+        )
     rest = text
     if not ctx.caller.verified:
         asked = s.get("asked") in ("identity", "name", "dob")

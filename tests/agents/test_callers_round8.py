@@ -239,3 +239,37 @@ async def test_a_day_ruled_out_is_not_offered(chat: Chat, demo) -> None:  # type
     )
     days = {start.date() for _, start in await booked(demo, "p-1015")}
     assert days and date(2026, 12, 7) not in days, transcript
+
+
+@pytest.mark.parametrize(
+    "request_for_them",
+    [
+        "great, and I also need one for my daughter with Dr Rodriguez the same day",
+        "can you book my husband in with Dr Chen on Friday at 2 as well?",
+        "oh and my son Lucas needs a check up too, Friday at 9",
+    ],
+)
+async def test_a_relative_after_the_caller_was_verified_is_never_booked_as_the_caller(
+    request_for_them: str, chat: Chat, demo
+) -> None:  # type: ignore[no-untyped-def]
+    _, transcript = await converse(
+        chat,
+        ["Maria Garcia, October 19 1982. Dr Patel Monday at 3 please.", "yes", request_for_them, "yes"],
+        None,
+    )
+    assert await booked(demo, "p-1012") == {(PATEL, at(7, 15))}, transcript
+    assert "only help with appointments for Maria" in transcript, transcript
+
+
+async def test_a_parent_speaking_for_their_child_goes_on(chat: Chat, demo) -> None:  # type: ignore[no-untyped-def]
+    _, transcript = await converse(
+        chat,
+        [
+            "I'm calling to book my son in with Dr Rodriguez. Lucas Garcia, April 8 2015. Friday at 10.",
+            "yes",
+            "and book my son with Dr Rodriguez the Monday after at 10 too",
+            "yes",
+        ],
+        None,
+    )
+    assert "only help with appointments" not in transcript, transcript
