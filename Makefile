@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench install install-dev lock system-deps node-deps clean
+.PHONY: run test fuzz lint bench install install-dev lock system-deps node-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,17 @@ run: install
 
 test: install-dev system-deps node-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# The long fuzzing run (docs/reliability.md; `make test` runs a short one): FUZZ_FRAMES malformed
+# frames for each WebSocket protocol (Twilio Media Streams, chat), FUZZ_HTTP_EXAMPLES schemathesis
+# cases per HTTP operation, generation mode and credentials. Prints the figures; FUZZ_REPORT=file
+# appends them to a file.
+FUZZ_FRAMES ?= 10000
+FUZZ_HTTP_EXAMPLES ?= 200
+fuzz: install-dev
+	FUZZ_FRAMES=$(FUZZ_FRAMES) FUZZ_HTTP_EXAMPLES=$(FUZZ_HTTP_EXAMPLES) $(BIN)/python -m pytest -q -s \
+	  -p no:cacheprovider --timeout 7200 -W ignore::hypothesis.errors.HypothesisWarning \
+	  tests/gateway/fuzz $(PYTEST_ARGS)
 
 # mypy: strict for speech/, connectors/, agents/; the default checks for gateway/ ([tool.mypy]).
 lint: install-dev
