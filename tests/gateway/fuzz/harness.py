@@ -23,15 +23,11 @@ from typing import Any
 
 from tests.conftest import LiveServer
 
-SHORT_FRAMES = 300  # per protocol in `make test`
+SHORT_FRAMES = 200  # per protocol in `make test`
 
 
 def fuzz_frames() -> int:
     return int(os.environ.get("FUZZ_FRAMES", SHORT_FRAMES))
-
-
-def long_run() -> bool:
-    return fuzz_frames() > SHORT_FRAMES
 
 
 def server_loop(server: LiveServer) -> asyncio.AbstractEventLoop:

@@ -40,7 +40,7 @@ from tests.logs import capturing_logs
 
 ADMIN = "ada.admin@clinic.example"
 PASSWORD = "correct horse battery"
-SHORT_EXAMPLES = 8
+SHORT_EXAMPLES = 5
 
 # The routes that answer anyone: everything else needs a console session or a Twilio signature.
 PUBLIC = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/console/login"), ("POST", "/console/login")}
