@@ -105,6 +105,37 @@ def pick_appointment(text: str, when: When, appointments: list[Appointment]) -> 
     return candidates[0] if len(candidates) == 1 else None
 
 
+_DOCTOR_NAMED = re.compile(r"\b(?:dr|doctor|dra)\.?\s+([a-z][a-z'-]+)")
+_NOT_A_DOCTORS_NAME = {
+    "appointment",
+    "appt",
+    "visit",
+    "office",
+    "s",
+    "about",
+    "for",
+    "on",
+    "at",
+    "the",
+    "a",
+    "and",
+}
+
+
+def points_elsewhere(text: str, when: When, appointment: Appointment) -> bool:
+    """The words name a day or a doctor that is not this appointment's ("my Wednesday one", "the
+    one with Dr Patel" for a Thursday visit with Dr Chen): a caller who means another one."""
+    named_days = {i for i, name in enumerate(WEEKDAYS) if re.search(rf"\b{name}\b", text)}
+    if appointment.start.weekday() in named_days:
+        return False  # "I can't make Thursday or Friday": one of them is the appointment's
+    if when.start is not None and not (when.start <= appointment.start.date() <= (when.end or when.start)):
+        return True
+    if when.start is None and named_days:
+        return True
+    names = [m.group(1) for m in _DOCTOR_NAMED.finditer(text) if m.group(1) not in _NOT_A_DOCTORS_NAME]
+    return bool(names) and not any(mentions_provider(name, appointment.provider_name) for name in names)
+
+
 def mentions_provider(text: str, provider_name: str) -> bool:
     parts = [
         p.lower() for p in re.findall(r"[A-Za-z'-]+", provider_name) if p.lower() not in ("dr", "doctor")

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from agents.offline import anchored, wanted
-from agents.offline.choices import find_provider, pick_appointment, unknown_doctor
+from agents.offline.choices import find_provider, pick_appointment, points_elsewhere, unknown_doctor
 from agents.offline.dates import When, find_when
 from agents.offline.followups import take_followup
 from agents.offline.hours import DEFAULT_HOURS, OpeningHours
@@ -197,9 +197,34 @@ class OfflinePlanner:
         if target is None and hint:
             target = pick_appointment(hint, find_when(hint, ctx.now), appointments)
             when = find_when(hint, ctx.now)
+            new_day = False
             if target is None and len(appointments) == 1 and task == Intent.RESCHEDULE and not s.get("want"):
                 if not when.empty:  # "reschedule my appointment, friday works better": the new day
                     s["want"] = wanted.dump(wanted.merge(None, when))
+                    new_day = True
+            lone = appointments[0]
+            asked = wanted.load(s.get("want"))
+            if (
+                task == Intent.RESCHEDULE
+                and asked is not None
+                and asked.start is not None
+                and (asked.start == when.start or asked.start.strftime("%A").lower() in hint)
+            ):
+                new_day = (
+                    True  # "... can it be Wednesday the 9th instead?": the day asked for, not the old one
+                )
+            if (
+                target is None
+                and len(appointments) == 1
+                and not new_day
+                and points_elsewhere(hint, when, lone)
+            ):
+                # "cancel my Wednesday appointment" with one on Thursday: say so, never take it silently
+                verb = "cancel" if task == Intent.CANCEL else "move"
+                return _say(
+                    f"I don't see that appointment. The one I have for you is with {lone.provider_name} on "
+                    f"{say_when(lone.start)}. Is that the one you'd like to {verb}?"
+                )
         if target is None and len(appointments) == 1:
             target = appointments[0]
         if target is None:

@@ -273,3 +273,49 @@ async def test_a_parent_speaking_for_their_child_goes_on(chat: Chat, demo) -> No
         None,
     )
     assert "only help with appointments" not in transcript, transcript
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "James Wilson, 1/30/1965. Please cancel my Monday appointment.",
+        "James Wilson, 1/30/1965. Cancel the one with Dr Rodriguez please.",
+        "James Wilson, 1/30/1965. Can you move my appointment on the 9th to Thursday at 10?",
+    ],
+)
+async def test_a_lone_appointment_the_words_do_not_fit_is_asked_about(first: str, chat: Chat, demo) -> None:  # type: ignore[no-untyped-def]
+    _, transcript = await converse(chat, [first, "yes"], None)
+    assert await booked(demo, "p-1004") == {(CHEN, at(4, 14, 30))}, (
+        transcript
+    )  # James's Friday visit, untouched
+    assert "I don't see that appointment" in transcript, transcript
+
+
+async def test_the_appointment_asked_about_is_cancelled_after_a_yes(chat: Chat, demo) -> None:  # type: ignore[no-untyped-def]
+    _, transcript = await converse(
+        chat,
+        ["James Wilson, 1/30/1965. Please cancel my Monday appointment.", "oh right, yes that one", "yes"],
+        None,
+    )
+    assert await booked(demo, "p-1004") == set(), transcript
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["cancel my appointment with Dr Chen", "cancel my Friday appointment", "cancel my doctor's appointment"],
+)
+async def test_words_that_fit_the_lone_appointment_go_on(said: str, chat: Chat, demo) -> None:  # type: ignore[no-untyped-def]
+    _, transcript = await converse(chat, [f"James Wilson, 1/30/1965. {said}", "yes"], None)
+    assert await booked(demo, "p-1004") == set(), transcript
+
+
+async def test_the_new_day_of_a_move_is_not_taken_for_another_appointment(chat: Chat, demo) -> None:  # type: ignore[no-untyped-def]
+    _, transcript = await converse(
+        chat,
+        [
+            "I need to reschedule my appointment. James Wilson, 1/30/1965. Can it be Monday Dec 7 at 2 instead?",
+            "yes",
+        ],
+        None,
+    )
+    assert await booked(demo, "p-1004") == {(CHEN, at(7, 14))}, transcript
