@@ -7,7 +7,8 @@ server's WebSocket limit), binary frames, a second `hello`, floods of messages a
 When the server ends a connection (too many refusals, a frame over the WebSocket limit) the rest of
 the sequence goes on a new one, so every generated frame is sent. Afterwards: the server answers
 /healthz and a normal conversation, its log holds no traceback, its event loop is back to the
-tasks it had before, and resident memory is back within a tolerance.
+tasks it had before, the Python memory the server still holds
+is under a tolerance (tracemalloc), resident memory under a loose bound.
 `FUZZ_FRAMES=10000` (`make fuzz`) is the long run.
 """
 
@@ -108,7 +109,7 @@ class Huge:
         return text.encode() if self.binary else text
 
 
-huge = st.builds(Huge, st.sampled_from([LIMIT - 40, LIMIT + 1, 1 << 20, WS_MAX + 1]), st.booleans())
+huge = st.builds(Huge, st.sampled_from([LIMIT - 100, LIMIT + 1, 1 << 20, WS_MAX + 1]), st.booleans())
 frame = st.one_of(message, message, typing, hello, wrong_types, bad_json, deep, binary)
 flood = st.tuples(st.sampled_from(["message", "typing"]), st.integers(min_value=10, max_value=60)).map(
     lambda kind_n: [
@@ -297,8 +298,8 @@ def test_malformed_chat_frames_leave_no_crash_task_or_traceback(
     assert httpx.get(live.url + "/healthz", timeout=10).json() == {"status": "ok"}
     asyncio.run(normal_conversation(live))
     tasks_after = harness.settle_tasks(live, baseline)
+    held_mb, holders = harness.held_since_start()  # (tracing stops: its own tables are freed)
     rss_after = harness.rss_mb()
-    held_mb, holders = harness.held_since_start()
     problems = harness.log_problems(logs)
     figures = harness.Figures(
         "chat",
@@ -317,6 +318,6 @@ def test_malformed_chat_frames_leave_no_crash_task_or_traceback(
     assert harness.task_names(tasks_after) <= harness.task_names(baseline), "\n".join(tasks_after)
     assert len(tasks_after) <= len(baseline), "\n".join(tasks_after)
     # What the server still holds once every connection is closed: its caches, bounded (tracemalloc);
-    # resident memory, which also counts the allocator's free lists and the client, loosely.
+    # resident memory (the test client and what the allocators keep included), a loose bound.
     assert held_mb < HELD_MB, f"{figures.line()}\n" + "\n".join(holders)
-    assert rss_after <= rss_before * 1.25 + 64, figures.line()
+    assert rss_after <= rss_before * 1.5 + 64, figures.line()

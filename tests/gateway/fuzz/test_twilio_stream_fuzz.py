@@ -6,7 +6,8 @@ deep nesting, wrong types, empty and huge payloads, bad base64, odd-length audio
 order, floods of `mark` and `dtmf`. When the server ends a connection (a fatal frame, too many bad
 ones, a `stop`), the rest of the sequence goes on a new call, so every generated frame is sent.
 Afterwards: the server answers /healthz and a normal call, its log holds no traceback, its event
-loop is back to the tasks it had before, and resident memory is back within a tolerance.
+loop is back to the tasks it had before, the Python memory the server still holds
+is under a tolerance (tracemalloc), resident memory under a loose bound.
 `FUZZ_FRAMES=10000` (`make fuzz`) is the long run.
 """
 
@@ -137,7 +138,7 @@ class Huge:
         return _event("media", {"payload": "A" * self.size})
 
 
-huge = st.sampled_from([LIMIT - 64, LIMIT + 1, 1 << 20, WS_MAX + 1]).map(Huge)
+huge = st.sampled_from([LIMIT - 200, LIMIT + 1, 1 << 20, WS_MAX + 1]).map(Huge)  # the first is under
 
 frame = st.one_of(
     odd_audio,
@@ -344,8 +345,8 @@ def test_malformed_media_stream_frames_leave_no_crash_task_or_traceback(
     assert httpx.get(live.url + "/healthz", timeout=10).json() == {"status": "ok"}
     asyncio.run(normal_call(live))
     tasks_after = harness.settle_tasks(live, baseline)
+    held_mb, holders = harness.held_since_start()  # (tracing stops: its own tables are freed)
     rss_after = harness.rss_mb()
-    held_mb, holders = harness.held_since_start()
     problems = harness.log_problems(logs)
     figures = harness.Figures(
         "twilio",
@@ -364,6 +365,6 @@ def test_malformed_media_stream_frames_leave_no_crash_task_or_traceback(
     assert harness.task_names(tasks_after) <= harness.task_names(baseline), "\n".join(tasks_after)
     assert len(tasks_after) <= len(baseline), "\n".join(tasks_after)
     # What the server still holds once every connection is closed: its caches, bounded (tracemalloc);
-    # resident memory, which also counts the allocator's free lists and the client, loosely.
+    # resident memory (the test client and what the allocators keep included), a loose bound.
     assert held_mb < HELD_MB, f"{figures.line()}\n" + "\n".join(holders)
-    assert rss_after <= rss_before * 1.25 + 64, figures.line()
+    assert rss_after <= rss_before * 1.5 + 64, figures.line()
