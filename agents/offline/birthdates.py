@@ -18,6 +18,8 @@ _DOB_PATTERNS = [
     re.compile(rf"^\s*(?P<m>\d{{2}})(?P<d>\d{{2}}){YEAR}\s*#?\s*$"),
     # 03/04/1985 (US); Whisper also writes "03. 04. 1985"
     re.compile(rf"\b(?P<a>\d{{1,2}})\s?[/.-]\s?(?P<b>\d{{1,2}})\s?[/.-]\s?{YEAR}\b"),
+    # "zero eight one one nineteen ninety three": month and day said digit by digit, then the year
+    re.compile(rf"\b(?P<m1>[01]|oh|o)\s+(?P<m2>\d)\s+(?P<d1>[0-3]|oh|o)\s+(?P<d2>\d)\s+{YEAR}\b"),
     re.compile(rf"\b(?P<a>\d{{1,2}})\s+(?P<b>\d{{1,2}})\s+{YEAR}\b"),  # "one twenty five nineteen ninety six"
     # march 4th, 1985 (Whisper also writes "September 17. 1958")
     re.compile(rf"\b{MONTH}\s+(?:the\s+)?{DAY}[,.]?\s+(?:of\s+)?{YEAR}\b"),
@@ -102,7 +104,11 @@ def _first_dob(text: str, today: date) -> tuple[date | None, str | None]:
             year = 2000 + yy if 2000 + yy <= today.year else 1900 + yy
         else:
             year = int(groups["year"])
-        if "m" in groups and groups.get("m"):
+        if groups.get("m1"):
+            m1, d1 = (g if g.isdigit() else "0" for g in (groups["m1"], groups["d1"]))  # "oh": 0
+            month, day = int(m1 + groups["m2"]), int(d1 + groups["d2"])
+            found = safe_date(year, month, day)
+        elif "m" in groups and groups.get("m"):
             found = safe_date(year, int(groups["m"]), int(groups["d"]))
         elif groups.get("a"):
             a, b = int(groups["a"]), int(groups["b"])

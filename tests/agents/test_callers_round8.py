@@ -319,3 +319,15 @@ async def test_the_new_day_of_a_move_is_not_taken_for_another_appointment(chat: 
         None,
     )
     assert await booked(demo, "p-1004") == {(CHEN, at(7, 14))}, transcript
+
+
+@pytest.mark.parametrize(
+    ("said", "born"),
+    [
+        ("zero eight one one nineteen ninety three", date(1993, 8, 11)),
+        ("oh two oh three nineteen eighty seven", date(1987, 2, 3)),
+        ("one two one two nineteen ninety two", date(1992, 12, 12)),
+    ],
+)
+def test_a_date_of_birth_said_digit_by_digit(said: str, born: date) -> None:
+    assert find_dob(normalize(said), TODAY)[0] == born
