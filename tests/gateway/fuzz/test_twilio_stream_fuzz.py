@@ -32,6 +32,7 @@ from hypothesis.errors import HypothesisWarning
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from gateway.twilio import messages
 from gateway.twilio.signatures import public_request_url, sign
 from tests.conftest import LiveServer, make_settings, running_server
 from tests.gateway.fuzz import harness
@@ -244,6 +245,14 @@ class Line:
         return code
 
 
+def _is_stop(data: str | bytes) -> bool:
+    """Whether the gateway reads this frame as `stop` (whatever else it carries)."""
+    try:
+        return isinstance(data, str) and isinstance(messages.parse(data), messages.Stop)
+    except messages.ProtocolError:
+        return False
+
+
 async def play(
     server: LiveServer, tally: harness.Tally, started: bool, ending: str, frames: list[str | bytes | Huge]
 ) -> None:
@@ -256,14 +265,16 @@ async def play(
             await line.send(frame.text())  # the server may close while it is still arriving
             tally.frames += 1
             code = await line.finish()  # the server must end the call: 1009, its own or uvicorn's
-            assert code in (1008, 1009), code  # (1008: it had ended it already, for an earlier frame)
+            # 1008 or 1000 when an earlier frame had ended the call already (too many bad frames, a
+            # `stop` in another shape, the bot hanging up); the explicit examples check 1009 itself.
+            assert code in (1000, 1008, 1009), code
             continue
         data = frame.text() if isinstance(frame, Huge) else frame
         if not await line.send(data):
             await line.open(started)
             assert await line.send(data), "a fresh line refused its first frame"
         tally.frames += 1
-        if data == STOP and started:  # the call is over: the server hangs up (1008 if it had already)
+        if started and _is_stop(data):  # the call is over: the server hangs up (1008 if it had already)
             assert await line.finish() in (1000, 1008)
     await line.finish(ending)
 
@@ -341,7 +352,7 @@ def test_malformed_media_stream_frames_leave_no_crash_task_or_traceback(
     seconds = time.monotonic() - began
 
     assert tally.frames >= target, tally
-    assert tally.closes.get("1009"), tally  # frames over the limit were sent, and refused as such
+    assert tally.closes.get("1009", 0) >= 2, tally  # the explicit examples' frames over each limit
     assert httpx.get(live.url + "/healthz", timeout=10).json() == {"status": "ok"}
     asyncio.run(normal_call(live))
     tasks_after = harness.settle_tasks(live, baseline)
