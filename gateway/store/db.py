@@ -11,6 +11,7 @@ PostgreSQL it runs on the async engine (asyncpg has no threads to hop to).
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -18,9 +19,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TypeVar
 
+import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from gateway.logging import get_logger
@@ -77,13 +79,32 @@ def _make_thread_writer_engine(url: str) -> Engine | None:
     return engine
 
 
+_SQLITE_AWAY = ("database is locked", "unable to open database", "disk i/o error")
+
+
 def unreachable(exc: BaseException) -> bool:
-    """The failure is the database being away (down, restarting, unreachable), not the write."""
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    if isinstance(exc, OperationalError | InterfaceError):
-        return True
-    return isinstance(exc, OSError | ConnectionError) or type(exc).__module__.startswith("asyncpg")
+    """The failure is the database being away (down, restarting, unreachable, locked by another
+    writer), not the write: a missing table or a refused row is not retried."""
+    seen: BaseException | None = exc
+    for _ in range(6):  # the driver's error is wrapped once or twice
+        if seen is None:
+            return False
+        if isinstance(seen, DBAPIError) and seen.connection_invalidated:
+            return True
+        if isinstance(seen, OSError | ConnectionError | asyncpg.exceptions.PostgresConnectionError):
+            return True
+        if isinstance(
+            seen,
+            asyncpg.exceptions.CannotConnectNowError
+            | asyncpg.exceptions.AdminShutdownError
+            | asyncpg.exceptions.CrashShutdownError
+            | asyncpg.exceptions.ConnectionDoesNotExistError,
+        ):
+            return True
+        if isinstance(seen, sqlite3.OperationalError) and str(seen).lower().startswith(_SQLITE_AWAY):
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False
 
 
 class Database:

@@ -108,9 +108,10 @@ class Cluster:
             time.sleep(0.1)
 
     def stop_all(self) -> None:
+        # SIGKILL: the test is over and a graceful stop would wait out the drain's minimum.
         for replica in self.replicas:
             if replica.process.poll() is None:
-                replica.process.send_signal(signal.SIGTERM)
+                replica.process.send_signal(signal.SIGKILL)
         for replica in self.replicas:
             try:
                 replica.process.wait(timeout=30)
