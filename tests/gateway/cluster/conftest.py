@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from gateway.services import Services
 from gateway.settings import Settings
 from tests.conftest import (
     _pg_available,
@@ -117,6 +118,33 @@ class Cluster:
                 replica.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 replica.process.kill()
+
+
+async def start_replicas(
+    db_url: str, tmp_path: Path, redis_url: str, prefix: str = "frontdesk:"
+) -> list[Services]:
+    """Two replicas' services (chat edge, Redis bus subscribed) in this process on one database
+    (migrated and seeded by the first)."""
+    from gateway.chat.service import ChatService
+    from gateway.services import Services
+
+    secret = "replicas-test-secret-" + uuid.uuid4().hex
+    started: list[Services] = []
+    for name in ("a", "b"):
+        settings = make_settings(
+            tmp_path / name,
+            database_url=db_url,
+            redis_url=redis_url,
+            redis_prefix=prefix,
+            session_secret=secret,
+            replica_id=f"{name}-{uuid.uuid4().hex[:6]}",
+        )
+        if name == "a":
+            await prepare_database(settings)
+        services = await Services.start(settings, edges=(ChatService.start,))
+        assert services.bus is not None and await services.bus.subscribed()
+        started.append(services)
+    return started
 
 
 @pytest.fixture

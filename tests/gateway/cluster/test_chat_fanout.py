@@ -16,10 +16,9 @@ import pytest
 from gateway.chat.hub import ChatHub, Subscriber
 from gateway.chat.outbox import Outbox
 from gateway.chat.protocol import StaffMessage
-from gateway.chat.service import ChatService, chat_service
+from gateway.chat.service import chat_service
 from gateway.services import Services
-from tests.conftest import make_settings, prepare_database
-from tests.gateway.cluster.conftest import REDIS_URL, redis_available
+from tests.gateway.cluster.conftest import REDIS_URL, redis_available, start_replicas
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -29,22 +28,7 @@ async def pair(migrated_db_url: str, tmp_path: Path) -> AsyncIterator[tuple[Serv
     if not redis_available():
         pytest.fail("Redis is not reachable at 127.0.0.1:6379")
     prefix = f"fdtest-{uuid.uuid4().hex[:8]}:"
-    secret = "fanout-test-secret-" + uuid.uuid4().hex
-    started: list[Services] = []
-    for name in ("a", "b"):
-        settings = make_settings(
-            tmp_path / name,
-            database_url=migrated_db_url,
-            redis_url=REDIS_URL,
-            redis_prefix=prefix,
-            session_secret=secret,
-            replica_id=f"{name}-{uuid.uuid4().hex[:6]}",
-        )
-        if name == "a":
-            await prepare_database(settings)
-        services = await Services.start(settings, edges=(ChatService.start,))
-        assert services.bus is not None and await services.bus.subscribed()
-        started.append(services)
+    started = await start_replicas(migrated_db_url, tmp_path, REDIS_URL, prefix)
     try:
         yield started[0], started[1]
     finally:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,10 +15,9 @@ import pytest
 import redis.asyncio as redis
 
 from gateway.chat.hub import Subscriber
-from gateway.chat.service import ChatService, chat_service
+from gateway.chat.service import chat_service
 from gateway.services import Services
-from tests.conftest import make_settings, prepare_database
-from tests.gateway.cluster.conftest import free_port
+from tests.gateway.cluster.conftest import free_port, start_replicas
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -72,21 +70,7 @@ async def pair(
     migrated_db_url: str, tmp_path: Path, redis_server: RedisServer
 ) -> AsyncIterator[tuple[Services, Services]]:
     await redis_server.start()
-    secret = "outage-test-secret-" + uuid.uuid4().hex
-    started: list[Services] = []
-    for name in ("a", "b"):
-        settings = make_settings(
-            tmp_path / name,
-            database_url=migrated_db_url,
-            redis_url=redis_server.url,
-            session_secret=secret,
-            replica_id=f"{name}-{uuid.uuid4().hex[:6]}",
-        )
-        if name == "a":
-            await prepare_database(settings)
-        services = await Services.start(settings, edges=(ChatService.start,))
-        assert services.bus is not None and await services.bus.subscribed()
-        started.append(services)
+    started = await start_replicas(migrated_db_url, tmp_path, redis_server.url)
     try:
         yield started[0], started[1]
     finally:

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from gateway.chat.hub import Subscriber
 from gateway.chat.service import ChatService, chat_service
 from gateway.services import Services
 from gateway.store.models import AuditEventRow, ChatMessageRow, TurnRow
@@ -43,6 +44,14 @@ async def _until(condition: Callable[[], bool], within_s: float = 30.0) -> None:
     raise TimeoutError("condition not met")
 
 
+async def _reply(visitor: Subscriber, client_id: str) -> dict:  # type: ignore[type-arg]
+    """The bot's final reply to the visitor's message `client_id`, as the widget gets it."""
+    while True:
+        frame = json.loads(await asyncio.wait_for(visitor.queue.get(), 60))
+        if frame["type"] == "bot.final" and frame["in_reply_to"] == client_id:
+            return frame  # type: ignore[no-any-return]
+
+
 async def _counts(services: Services, cid: str) -> tuple[int, int, int]:
     async with services.db.session() as s:
         turns = await s.scalar(select(func.count()).where(TurnRow.conversation_id == cid))
@@ -68,11 +77,7 @@ async def test_a_restart_mid_chat_delays_writes_and_loses_nothing(
     assert (registry.get_sample_value("frontdesk_database_unreachable_seconds") or 0) > 0
     # ... and the database comes back a few seconds later, as after a restart.
     await own_postgres.start()
-    reply = None
-    while reply is None:
-        frame = json.loads(await asyncio.wait_for(visitor.queue.get(), 60))
-        if frame["type"] == "bot.final" and frame["in_reply_to"] == "down-1":
-            reply = frame["text"]
+    reply = (await _reply(visitor, "down-1"))["text"]
     assert "9 AM" in reply
     await hub.idle()
     await services.audit.flush()
@@ -114,10 +119,7 @@ async def test_longer_than_the_ride_through_the_visitor_is_told(
         await own_postgres.stop()
         started = asyncio.get_running_loop().time()
         await hub.visitor_message(cid, "What are your opening hours?", client_id="long-1")
-        while True:
-            frame = json.loads(await asyncio.wait_for(visitor.queue.get(), 60))
-            if frame["type"] == "bot.final" and frame["in_reply_to"] == "long-1":
-                break
+        frame = await _reply(visitor, "long-1")
         # Not left waiting: a plain apology that points to a person, within a bounded time.
         assert "person" in frame["text"]
         apology_s = asyncio.get_running_loop().time() - started
@@ -177,10 +179,7 @@ async def test_sqlite_locked_by_another_writer_for_seconds(tmp_path: Path) -> No
         assert (await locker.stdout.readline()).strip() == b"locked"
         started = asyncio.get_running_loop().time()
         await hub.visitor_message(cid, "What are your opening hours?", client_id="locked-1")
-        while True:
-            frame = json.loads(await asyncio.wait_for(visitor.queue.get(), 60))
-            if frame["type"] == "bot.final" and frame["in_reply_to"] == "locked-1":
-                break
+        frame = await _reply(visitor, "locked-1")
         waited = asyncio.get_running_loop().time() - started
         assert "9 AM" in frame["text"]
         await locker.wait()
