@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from redis.exceptions import RedisError
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 
 from agents.events import EventKind
 from gateway.cluster.bus import RedisBus
@@ -35,15 +35,20 @@ PROCESS_BOUND_CHANNELS = ("voice", "web-call")
 INTERRUPTED = "interrupted: the gateway process holding the call stopped"
 
 
-async def end_calls_of(db: Database, audit: AuditLog, dead: set[str] | None, me: str) -> list[str]:
-    """End the open process-bound conversations of the replicas in `dead` (None: of every replica
-    but `me`). Returns the ids this call ended (another replica may have ended some first)."""
-    query = select(ConversationRow.id, ConversationRow.replica_id).where(
+def _open_calls_held_by_others(me: str) -> tuple[ColumnElement[bool], ...]:
+    """Open process-bound conversations that a replica other than `me` holds."""
+    return (
         ConversationRow.channel.in_(PROCESS_BOUND_CHANNELS),
         ConversationRow.status != ConversationStatus.CLOSED,
         ConversationRow.replica_id.is_not(None),
         ConversationRow.replica_id != me,
     )
+
+
+async def end_calls_of(db: Database, audit: AuditLog, dead: set[str] | None, me: str) -> list[str]:
+    """End the open process-bound conversations of the replicas in `dead` (None: of every replica
+    but `me`). Returns the ids this call ended (another replica may have ended some first)."""
+    query = select(ConversationRow.id, ConversationRow.replica_id).where(*_open_calls_held_by_others(me))
     async with db.session() as s:
         rows = (await s.execute(query)).all()
     ended: list[str] = []
@@ -126,12 +131,7 @@ class ReplicaRegistry:
             found = set(
                 await s.scalars(
                     select(ConversationRow.replica_id)
-                    .where(
-                        ConversationRow.channel.in_(PROCESS_BOUND_CHANNELS),
-                        ConversationRow.status != ConversationStatus.CLOSED,
-                        ConversationRow.replica_id.is_not(None),
-                        ConversationRow.replica_id != self.replica_id,
-                    )
+                    .where(*_open_calls_held_by_others(self.replica_id))
                     .distinct()
                 )
             )

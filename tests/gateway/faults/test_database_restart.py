@@ -15,7 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from gateway.chat.hub import Subscriber
+from gateway.chat.hub import ChatHub, Subscriber
 from gateway.chat.service import ChatService, chat_service
 from gateway.services import Services
 from gateway.store.models import AuditEventRow, ChatMessageRow, TurnRow
@@ -44,6 +44,16 @@ async def _until(condition: Callable[[], bool], within_s: float = 30.0) -> None:
     raise TimeoutError("condition not met")
 
 
+async def _open_chat(services: Services) -> tuple[ChatHub, str, Subscriber]:
+    """A chat greeted and stored, with the visitor's connection attached from its first event."""
+    hub = chat_service(services).hub
+    cid = await hub.open_conversation()
+    await hub.idle()
+    visitor = hub.new_subscriber()
+    await hub.attach(cid, 0, visitor)
+    return hub, cid, visitor
+
+
 async def _reply(visitor: Subscriber, client_id: str) -> dict:  # type: ignore[type-arg]
     """The bot's final reply to the visitor's message `client_id`, as the widget gets it."""
     while True:
@@ -63,11 +73,7 @@ async def _counts(services: Services, cid: str) -> tuple[int, int, int]:
 async def test_a_restart_mid_chat_delays_writes_and_loses_nothing(
     services: Services, own_postgres: OwnPostgres
 ) -> None:
-    hub = chat_service(services).hub
-    cid = await hub.open_conversation()
-    await hub.idle()
-    visitor = hub.new_subscriber()
-    await hub.attach(cid, 0, visitor)
+    hub, cid, visitor = await _open_chat(services)
 
     await own_postgres.stop()
     # The visitor writes while the database is down: the turn's writes hold (retrying) ...
@@ -111,11 +117,7 @@ async def test_longer_than_the_ride_through_the_visitor_is_told(
     await prepare_database(settings)
     services = await Services.start(settings, edges=(ChatService.start,))
     try:
-        hub = chat_service(services).hub
-        cid = await hub.open_conversation()
-        await hub.idle()
-        visitor = hub.new_subscriber()
-        await hub.attach(cid, 0, visitor)
+        hub, cid, visitor = await _open_chat(services)
         await own_postgres.stop()
         started = asyncio.get_running_loop().time()
         await hub.visitor_message(cid, "What are your opening hours?", client_id="long-1")
@@ -160,11 +162,7 @@ async def test_sqlite_locked_by_another_writer_for_seconds(tmp_path: Path) -> No
     await prepare_database(settings)
     services = await Services.start(settings, edges=(ChatService.start,))
     try:
-        hub = chat_service(services).hub
-        cid = await hub.open_conversation()
-        await hub.idle()
-        visitor = hub.new_subscriber()
-        await hub.attach(cid, 0, visitor)
+        hub, cid, visitor = await _open_chat(services)
         database = settings.database_url.split("///", 1)[1]
         locker = await asyncio.create_subprocess_exec(
             sys.executable,
