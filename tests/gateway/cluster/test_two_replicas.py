@@ -7,7 +7,6 @@ visitor reconnects to B and resumes with nothing lost or duplicated; the audit c
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Callable
 from subprocess import CompletedProcess
 
@@ -18,6 +17,7 @@ from gateway.clients.chat_client import ChatClient
 from gateway.console.accounts import StaffAccounts
 from gateway.store.db import Database
 from tests.gateway.cluster.conftest import Cluster
+from tests.gateway.console.conftest import log_in
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(180)]
 
@@ -34,21 +34,11 @@ async def _add_staff(cluster: Cluster) -> None:
 
 
 def _login(base_url: str) -> tuple[httpx.AsyncClient, str]:
-    client = httpx.Client(base_url=base_url, follow_redirects=False, timeout=30)
-    form = client.get("/console/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
-    assert token, form.text
-    resp = client.post(
-        "/console/login",
-        data={"email": STAFF, "password": PASSWORD, "csrf_token": token.group(1), "next": "/console"},
-    )
-    assert resp.status_code == 303, resp.text
-    page = client.get("/console")
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert csrf, page.text
-    cookies = dict(client.cookies)
-    client.close()
-    return httpx.AsyncClient(base_url=base_url, cookies=cookies, timeout=30), csrf.group(1)
+    """Staff logged in to this replica's console: an async client with the session, and its CSRF token."""
+    with httpx.Client(base_url=base_url, follow_redirects=False, timeout=30) as client:
+        csrf = log_in(client, STAFF, PASSWORD)
+        cookies = dict(client.cookies)
+    return httpx.AsyncClient(base_url=base_url, cookies=cookies, timeout=30), csrf
 
 
 async def _shows(client: httpx.AsyncClient, path: str, text: str, within_s: float = 10.0) -> bool:

@@ -55,18 +55,23 @@ class Console:
     def login(self, email: str, password: str = PASSWORD) -> tuple[httpx.Client, str]:
         """A client holding a session cookie, and the session's CSRF token."""
         client = self.client()
-        form = client.get("/console/login")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
-        assert token, form.text
-        resp = client.post(
-            "/console/login",
-            data={"email": email, "password": password, "csrf_token": token.group(1), "next": "/console"},
-        )
-        assert resp.status_code == 303, resp.text
-        page = client.get("/console")
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-        assert csrf, page.text
-        return client, csrf.group(1)
+        return client, log_in(client, email, password)
+
+
+def log_in(client: httpx.Client, email: str, password: str = PASSWORD) -> str:
+    """Log `client` in through the console's form; returns the session's CSRF token."""
+    form = client.get("/console/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token, form.text
+    resp = client.post(
+        "/console/login",
+        data={"email": email, "password": password, "csrf_token": token.group(1), "next": "/console"},
+    )
+    assert resp.status_code == 303, resp.text
+    page = client.get("/console")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf, page.text
+    return csrf.group(1)
 
 
 @pytest.fixture
