@@ -1,6 +1,6 @@
 """The CRM tools act on the verified caller's own contact, whatever a planner asks for.
 
-`find_contact`, `add_note` and `open_ticket` would take any contact id, phone number or e-mail a
+`find_contact`, `add_note`, `open_ticket` and `create_task` would take any contact id, phone number or e-mail a
 planner put in them: a model talked into it would read someone else's contact or write to their
 file. Their planner-facing arguments leave those fields out (`agents.tools.CALLER_BOUND`) and the
 runtime fills them in here, from the person verified in this conversation. A connector offering

@@ -29,12 +29,14 @@ CALLER_BOUND: dict[Capability, frozenset[str]] = {
     Capability.FIND_CONTACT: frozenset({"phone", "email"}),
     Capability.ADD_NOTE: frozenset({"contact_id"}),
     Capability.OPEN_TICKET: frozenset({"contact_id"}),
+    Capability.CREATE_TASK: frozenset({"contact_id"}),
 }
 # What a model is told of them: that they act on the caller, so it neither asks for nor invents a contact.
 _BOUND_DESCRIPTIONS = {
     Capability.FIND_CONTACT: "Read the verified caller's own contact record (phone, e-mail) in the CRM.",
     Capability.ADD_NOTE: "Add a note to the verified caller's own contact in the CRM.",
     Capability.OPEN_TICKET: "Open a ticket or request on the verified caller's own contact in the CRM.",
+    Capability.CREATE_TASK: "Ask staff to follow up (call back) on the verified caller's own contact in the CRM.",
 }
 
 

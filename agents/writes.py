@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from agents.caller_binding import whose_file
 from agents.memory import AgentMemory
 from agents.speakable import say_when
-from connectors.base import Appointment, Capability, Note, Record, Ticket
+from connectors.base import Appointment, Capability, Note, Record, Task, Ticket
 
 # The argument naming the slot a write books into.
 _SLOT_ARGUMENT: dict[str, str] = {
@@ -61,6 +61,8 @@ def describe(tool: str, args: BaseModel, memory: AgentMemory) -> str:
         return f"add a note to {whose_file(memory)} saying: {_quoted(data['body'])}"
     if tool == Capability.OPEN_TICKET:
         return f"open a request about {_quoted(data['subject'])} on {whose_file(memory)}"
+    if tool == Capability.CREATE_TASK:
+        return f"ask our staff to follow up on {whose_file(memory)} about {_quoted(data['subject'])}"
     return f"run {tool.replace('_', ' ')}"
 
 
@@ -74,8 +76,10 @@ def _quoted(text: str, limit: int = 200) -> str:
 
 def done_message(tool: str, record: Record, memory: AgentMemory | None = None) -> str:
     """What to tell the caller once the read-back matched."""
-    if isinstance(record, Note | Ticket) and memory is not None:
-        what = "added the note to" if isinstance(record, Note) else "opened the request on"
+    if isinstance(record, Note | Ticket | Task) and memory is not None:
+        what = {Note: "added the note to", Ticket: "opened the request on"}.get(
+            type(record), "asked staff to follow up on"
+        )
         return f"Done. I've {what} {whose_file(memory)}."
     if isinstance(record, Appointment):
         if tool == Capability.CANCEL_APPOINTMENT:
@@ -100,7 +104,7 @@ def expected_after(tool: str, args: BaseModel, memory: AgentMemory, person_id: s
     if tool == Capability.CANCEL_APPOINTMENT:
         appt = memory.known_appointments[data["appointment_id"]]
         return {"person_id": person_id, "start": appt.start, "status": "cancelled"}
-    if tool in (Capability.ADD_NOTE, Capability.OPEN_TICKET):  # on the verified caller's contact
+    if tool in (Capability.ADD_NOTE, Capability.OPEN_TICKET, Capability.CREATE_TASK):  # the caller's contact
         return {"contact_id": person_id}
     return {}
 

@@ -85,6 +85,16 @@ class Ticket(Record):
     status: str | None = None
 
 
+class Task(Record):
+    """A follow-up for a person at the business (call back, answer a message)."""
+
+    id: str
+    contact_id: str | None = None
+    subject: str
+    status: str | None = None
+    due: datetime | None = None
+
+
 # ---------------------------------------------------------------------------------------------
 # Requests (what the model fills in; `idempotency_key` is added by the runtime)
 
@@ -170,6 +180,13 @@ class OpenTicket(WriteRequest):
     body: str | None = Field(default=None, max_length=65536)
 
 
+class CreateTask(WriteRequest):
+    contact_id: str | None = None
+    subject: str = Field(min_length=1, max_length=255)
+    body: str | None = Field(default=None, max_length=65536)
+    due: datetime | None = None
+
+
 # ---------------------------------------------------------------------------------------------
 # Responses
 
@@ -212,6 +229,7 @@ class Capability(StrEnum):
     CREATE_CONTACT = "create_contact"
     ADD_NOTE = "add_note"
     OPEN_TICKET = "open_ticket"
+    CREATE_TASK = "create_task"
 
 
 @dataclass(frozen=True)
@@ -301,6 +319,7 @@ CAPABILITIES: dict[Capability, CapabilitySpec] = {
         _spec(Capability.CREATE_CONTACT, "Create a contact.", CreateContact, Contact, writes=True),
         _spec(Capability.ADD_NOTE, "Add a note to a contact.", AddNote, Note, protected=True, writes=True),
         _spec(Capability.OPEN_TICKET, "Open a ticket or lead.", OpenTicket, Ticket, writes=True),
+        _spec(Capability.CREATE_TASK, "Create a follow-up task for staff.", CreateTask, Task, writes=True),
     ]
 }
 
@@ -392,6 +411,9 @@ class Connector(abc.ABC):  # noqa: B024 - every capability is optional, none is 
 
     async def open_ticket(self, req: OpenTicket) -> Ticket:
         raise Unsupported("I can't open tickets here.")
+
+    async def create_task(self, req: CreateTask) -> Task:
+        raise Unsupported("I can't create follow-up tasks here.")
 
     async def invoke(self, capability: Capability, request: Request) -> Record:
         """Dispatch by capability name (the agent's tool registry calls this)."""
