@@ -117,6 +117,7 @@ class Services:
         telemetry.metrics.watch_conversations(conversations.live_counts)
         telemetry.metrics.watch_speech_queues(services.speech_queues)
         telemetry.metrics.watch_database(db.away_for)
+        telemetry.metrics.watch_event_loop(asyncio.get_running_loop())
         if settings.metrics_port is not None and edges:  # a serving gateway, not `agent chat` or `eval`
             telemetry.serve_metrics(settings.metrics_host, settings.metrics_port)
         for build in edges:

@@ -7,6 +7,7 @@ speech jobs waiting) are read when scraped, from the sources `watch_*` is given.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -34,6 +35,7 @@ class _Current(Collector):
         self.conversations: Counts = _none
         self.speech_queues: Counts = _none
         self.database_away: Callable[[], float] = lambda: 0.0
+        self.event_loop_tasks: Callable[[], float] = lambda: 0.0
 
     def collect(self) -> Iterable[Metric]:
         yield _gauge(
@@ -55,6 +57,12 @@ class _Current(Collector):
             "How long the database has been refusing this process's writes (0: reachable);"
             " writes wait up to FRONTDESK_DATABASE_RIDE_THROUGH_S.",
             value=self.database_away(),
+        )
+        yield GaugeMetricFamily(
+            "frontdesk_event_loop_tasks",
+            "asyncio tasks alive on the gateway's event loop: flat under steady traffic, back to its"
+            " idle level when the traffic stops (a task left behind per call or chat grows it).",
+            value=self.event_loop_tasks(),
         )
 
 
@@ -166,6 +174,9 @@ class Metrics:
 
     def watch_database(self, source: Callable[[], float]) -> None:
         self._current.database_away = source
+
+    def watch_event_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._current.event_loop_tasks = lambda: float(len(asyncio.all_tasks(loop)))
 
     # -- events -----------------------------------------------------------------------------
 

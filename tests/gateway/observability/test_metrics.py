@@ -55,6 +55,8 @@ def test_a_chat_moves_the_counters(observed: Observed) -> None:
     during = asyncio.run(chat())
     after = observed.scrape()
     assert value(during, "frontdesk_active_conversations", channel="chat") >= 1
+    # The chat's connection and the scrape's request are tasks on the gateway's loop at least.
+    assert value(during, "frontdesk_event_loop_tasks") >= 2
     assert _moved(before, after, "frontdesk_turns_total", channel="chat") == 2
     assert (
         _moved(before, after, "frontdesk_connector_calls_total", capability="list_providers", outcome="ok")
