@@ -234,6 +234,13 @@ class Settings(BaseSettings):
     # Automatic logoff after this long without a request from the staff member (page polls do not
     # count); the session's absolute lifetime (8 hours) applies besides.
     console_idle_timeout_s: float = Field(default=900.0, ge=10)
+    # Two-factor (TOTP) for console logins: off, optional (each person may turn it on), or
+    # required_for_admins (optional for the others). docs/console.md
+    console_totp: Literal["off", "optional", "required_for_admins"] = "optional"
+    # How the console writes dates, in the business time zone: us "Dec 5, 2026 9:28 PM",
+    # day_first "5 Dec 2026 21:28", iso "2026-12-05 21:28".
+    console_date_style: Literal["us", "day_first", "iso"] = "us"
+    console_waiting_alert_s: float = Field(default=180.0, gt=0)  # a handoff waiting longer turns red
     api_docs: bool = False  # serve /docs and /openapi.json (they map every endpoint; off in production)
 
     # --- observability (docs/observability.md) ----------------------------------------------
