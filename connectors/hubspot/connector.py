@@ -1,10 +1,10 @@
-"""HubSpot as the CRM: contacts, notes and tickets through the official `hubspot-api-client`.
+"""HubSpot as the CRM: contacts, notes, tickets and tasks through the official `hubspot-api-client`.
 
 The client is synchronous (urllib3), so each call runs in a worker thread with its own socket
 timeout, under the shared resilience policy (asyncio timeout, retries with backoff honouring
 `Retry-After`, circuit breaker, typed failures). Writes are idempotent: the runtime's idempotency
 key is stored in the custom property `frontdesk_idempotency_key` (create it once in the portal as a
-single-line text property on contacts, notes and tickets), and each write first searches for it, so
+single-line text property on contacts, notes, tickets and tasks), and each write first searches for it, so
 a retry after a timeout returns the object the first attempt created instead of a duplicate.
 """
 
@@ -25,23 +25,27 @@ from connectors.base import (
     Contact,
     Contacts,
     CreateContact,
+    CreateTask,
     FindContact,
     FindPersonByPhone,
     Note,
     OpenTicket,
     People,
     Rejected,
+    Task,
     Ticket,
 )
 from connectors.hubspot.mapping import (
     CONTACT_PROPERTIES,
     IDEMPOTENCY_PROPERTY,
     NOTE_TO_CONTACT,
+    TASK_TO_CONTACT,
     TICKET_TO_CONTACT,
     phone_filter_groups,
     to_contact,
     to_note,
     to_person,
+    to_task,
     to_ticket,
 )
 from connectors.resilience import Resilience, ResiliencePolicy
@@ -66,6 +70,7 @@ class HubSpotConnector(Connector):
             Capability.CREATE_CONTACT,
             Capability.ADD_NOTE,
             Capability.OPEN_TICKET,
+            Capability.CREATE_TASK,
         }
     )
 
@@ -186,3 +191,17 @@ class HubSpotConnector(Connector):
             "open_ticket", self._client.crm.tickets, req.idempotency_key, props, associations
         )
         return to_ticket(obj, req.contact_id)
+
+    async def create_task(self, req: CreateTask) -> Task:
+        due = req.due or datetime.now(UTC)
+        props = {
+            "hs_task_subject": req.subject,
+            "hs_task_body": req.body or "",
+            "hs_timestamp": due.isoformat(),
+            "hs_task_status": "NOT_STARTED",
+        }
+        associations = [_association(req.contact_id, TASK_TO_CONTACT)] if req.contact_id else []
+        obj = await self._idempotent_create(
+            "create_task", self._client.crm.objects.tasks, req.idempotency_key, props, associations
+        )
+        return to_task(obj, req.contact_id)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import phonenumbers
 
-from connectors.base import Contact, Note, Person, Ticket
+from connectors.base import Contact, Note, Person, Task, Ticket
 
 CONTACT_PROPERTIES = ["firstname", "lastname", "email", "phone", "mobilephone", "date_of_birth"]
 IDEMPOTENCY_PROPERTY = "frontdesk_idempotency_key"
 NOTE_TO_CONTACT = 202  # HUBSPOT_DEFINED association type: note → contact
 TICKET_TO_CONTACT = 16  # HUBSPOT_DEFINED association type: ticket → contact
+TASK_TO_CONTACT = 204  # HUBSPOT_DEFINED association type: task → contact
 
 
 def _props(obj: Any) -> dict[str, Any]:
@@ -61,6 +62,24 @@ def to_ticket(obj: Any, contact_id: str | None) -> Ticket:
         contact_id=contact_id,
         subject=p.get("subject") or "",
         status=p.get("hs_pipeline_stage"),
+    )
+
+
+def to_task(obj: Any, contact_id: str | None) -> Task:
+    p = _props(obj)
+    due: datetime | None = None
+    raw = p.get("hs_timestamp")
+    if raw:
+        try:
+            due = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+        except ValueError:
+            due = None
+    return Task(
+        id=str(obj.id),
+        contact_id=contact_id,
+        subject=p.get("hs_task_subject") or "",
+        status=p.get("hs_task_status"),
+        due=due,
     )
 
 

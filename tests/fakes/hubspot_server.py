@@ -1,6 +1,6 @@
 """A local HTTP server that speaks HubSpot's CRM v3 object API (the shapes the official client uses).
 
-It stores contacts, notes and tickets in memory, evaluates search `filterGroups` (EQ, OR across
+It stores contacts, notes, tickets and tasks in memory, evaluates search `filterGroups` (EQ, OR across
 groups, AND within), checks the Bearer token and HubSpot's search limits, records every request
 it receives, and can be told to fail: `fail_next(status, times, retry_after)` or
 `stall_next(seconds)` (the write is applied first, then the answer is late, as with a slow network).
@@ -18,8 +18,12 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-OBJECT_TYPES = ("contacts", "notes", "tickets")
-REQUIRED = {"notes": ("hs_timestamp",), "tickets": ("subject", "hs_pipeline", "hs_pipeline_stage")}
+OBJECT_TYPES = ("contacts", "notes", "tickets", "tasks")
+REQUIRED = {
+    "notes": ("hs_timestamp",),
+    "tickets": ("subject", "hs_pipeline", "hs_pipeline_stage"),
+    "tasks": ("hs_timestamp", "hs_task_subject"),
+}
 
 
 def _error(status: int, message: str, category: str) -> JSONResponse:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
 from connectors.base import (
     AddNote,
     CreateContact,
+    CreateTask,
     FindContact,
     FindPersonByPhone,
     OpenTicket,
@@ -108,6 +110,30 @@ async def test_create_contact_note_and_ticket_with_associations(hubspot: Running
     sent_ticket = bodies(hubspot, "/crm/v3/objects/tickets")[0]
     assert sent_ticket["properties"]["hs_pipeline"] and sent_ticket["properties"]["hs_pipeline_stage"]
     assert sent_ticket["associations"][0]["types"][0]["associationTypeId"] == 16
+
+
+async def test_task_associated_to_the_contact_and_written_once_per_key(hubspot: RunningFake) -> None:
+    c = connector(hubspot)
+    contact_id = hubspot.fake.add("contacts", {"firstname": "Ines", "lastname": "Moreau"})
+    due = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    request = CreateTask(
+        contact_id=contact_id, subject="Call back", body="About her bill", due=due, idempotency_key=key()
+    )
+    task = await c.create_task(request)
+    again = await c.create_task(request)  # a retried job: the same key finds the first task
+    assert again.id == task.id and len(hubspot.fake.created("tasks")) == 1
+    assert (task.contact_id, task.subject, task.status, task.due) == (
+        contact_id,
+        "Call back",
+        "NOT_STARTED",
+        due,
+    )
+    sent = bodies(hubspot, "/crm/v3/objects/tasks")[0]
+    assert sent["properties"]["hs_task_body"] == "About her bill"
+    assert sent["associations"][0] == {
+        "to": {"id": contact_id},
+        "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 204}],
+    }
 
 
 async def test_contact_without_name_or_email_rejected_before_any_write(hubspot: RunningFake) -> None:
