@@ -137,6 +137,20 @@ class Settings(BaseSettings):
     hubspot_base_url: str = "https://api.hubapi.com"
     connector_timeout_s: float = Field(default=10.0, gt=0)
 
+    # --- after-call work (docs/connectors.md, gateway/after_call/) ----------------------------
+    # What the gateway writes in the CRM once a conversation ends: any of note, case, lead, task
+    # (comma-separated or JSON); unset: whatever the CRM connector can hold, none for the demo
+    # practice; empty: off.
+    after_call: Annotated[list[str] | None, NoDecode] = None
+    # Where it goes: empty for the conversations' own connector, or another one by name,
+    # configured by its own settings (a clinic booking in its EMR with a CRM beside it).
+    after_call_crm: str = ""
+    after_call_model_summary: bool = True  # with FRONTDESK_LLM_BASE_URL, a checked model summary
+    after_call_poll_s: float = Field(default=5.0, gt=0)  # how often the worker looks for due jobs
+    after_call_retry_base_s: float = Field(default=30.0, gt=0)  # first retry; doubles per attempt
+    after_call_retry_max_s: float = Field(default=3600.0, gt=0)
+    after_call_max_attempts: int = Field(default=12, ge=1)  # then failed, shown in the console
+
     # --- agent / model -----------------------------------------------------------------------
     llm_base_url: str | None = None  # None: the offline deterministic planner
     llm_model: str = "default"
@@ -273,7 +287,7 @@ class Settings(BaseSettings):
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
         return tuple(sources)
 
-    @field_validator("trusted_proxies", "chat_allowed_origins", mode="before")
+    @field_validator("trusted_proxies", "chat_allowed_origins", "after_call", mode="before")
     @classmethod
     def _list_from_text(cls, value: object) -> object:
         """A list from the environment: comma-separated (`https://a.example,https://b.example`)
@@ -287,6 +301,25 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError("a JSON list that does not parse; or give a comma-separated list") from None
         return [part.strip() for part in text.split(",") if part.strip()]
+
+    @field_validator("after_call")
+    @classmethod
+    def _check_after_call(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        kinds = [v.strip().lower() for v in value]
+        unknown = [k for k in kinds if k not in ("note", "case", "lead", "task")]
+        if unknown:
+            raise ValueError(f"unknown kind(s) {unknown}: use note, case, lead, task")
+        return list(dict.fromkeys(kinds))
+
+    @field_validator("after_call_crm")
+    @classmethod
+    def _check_after_call_crm(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value and value not in ("demo", "fhir", "hubspot", "salesforce"):
+            raise ValueError("empty (the conversations' connector) or one of fhir, hubspot, salesforce")
+        return value
 
     @field_validator("database_url", "database_owner_url")
     @classmethod
