@@ -55,11 +55,13 @@ class Conversation:
     def __init__(self, manager: ConversationManager, row: ConversationRow) -> None:
         self._m = manager
         self.id = row.id
-        self.channel: Channel = row.channel  # type: ignore[assignment]
         self.status = ConversationStatus(row.status)
         self.state = ConversationState.model_validate(
             row.state or {"conversation_id": row.id, "channel": row.channel, "caller_phone": row.caller_phone}
         )
+        # The agent's channel (how the conversation is carried: spoken, typed); the stored one may
+        # name the edge more precisely (a browser test call is "web-call", spoken like "voice").
+        self.channel: Channel = self.state.channel
         self.last_bot_turn_id: int | None = None
         self._turn_seq: int | None = None  # last stored turn number, cached
         self._lock = asyncio.Lock()
@@ -345,10 +347,14 @@ class ConversationManager:
         client_address: str | None = None,
         caller_id_attestation: str | None = None,
         caller_id_trusted: bool = True,
+        stored_channel: str | None = None,
     ) -> Conversation:
         """`client_address`: a chat visitor's; `caller_id_*`: the voice edge's verdict on caller ID.
-        The agent counts failed identity checks against them (`agents.identity_guard`)."""
+        The agent counts failed identity checks against them (`agents.identity_guard`).
+        `stored_channel`: what the row and the audit call the channel when it is not the agent's
+        (`web-call`: a staff member talking to the agent from the console, spoken like a call)."""
         conversation_id = new_id()
+        stored = stored_channel or channel
         state = ConversationState(
             conversation_id=conversation_id,
             channel=channel,
@@ -359,7 +365,7 @@ class ConversationManager:
         )
         row = ConversationRow(
             id=conversation_id,
-            channel=channel,
+            channel=stored,
             status=ConversationStatus.ACTIVE,
             caller_phone=caller_phone,
             external_id=external_id,
@@ -374,10 +380,10 @@ class ConversationManager:
             EventKind.CONVERSATION_STARTED,
             "system",
             {
-                "channel": channel,
+                "channel": stored,
                 "caller_phone": caller_phone,
                 "external_id": external_id,
-                **({"caller_id_attestation": caller_id_attestation} if channel == "voice" else {}),
+                **({"caller_id_attestation": caller_id_attestation} if stored == "voice" else {}),
                 **(meta or {}),
             },
         )
