@@ -43,9 +43,7 @@ class ConversationRow(Base):
     __tablename__ = "conversations"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_id)
-    channel: Mapped[str] = mapped_column(
-        String(16)
-    )  # voice | chat | terminal | web-call (a console test call)
+    channel: Mapped[str] = mapped_column(String(16))  # voice | chat | terminal | web-call
     status: Mapped[str] = mapped_column(String(16), default="active")  # active|waiting|with_staff|closed
     caller_phone: Mapped[str | None] = mapped_column(String(32))
     external_id: Mapped[str | None] = mapped_column(String(128), index=True)  # Twilio CallSid
@@ -127,23 +125,6 @@ class StaffUserRow(Base):
     locked_until: Mapped[datetime | None]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    display_name: Mapped[str | None] = mapped_column(String(80))  # "Maria": what visitors are told
-    # Two-factor (gateway/console/two_factor.py): the TOTP secret, set while enrolling; on once
-    # confirmed; the last time step accepted, so a code works once.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
-    totp_enabled_at: Mapped[datetime | None]
-    totp_last_step: Mapped[int | None] = mapped_column(Integer)
-
-
-class StaffRecoveryCodeRow(Base):
-    """A one-time two-factor recovery code of a staff account, stored as a SHA-256 hash."""
-
-    __tablename__ = "staff_recovery_codes"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
-    code_hash: Mapped[str] = mapped_column(String(64))
-    used_at: Mapped[datetime | None]
 
 
 class RecordingRow(Base):
@@ -214,26 +195,3 @@ class ChatMessageRow(Base):
     seq: Mapped[int]
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class CallbackRow(Base):
-    """A message or callback request the agent took (gateway/store/callbacks.py): open until a
-    member of staff marks it done. `reason` is in the caller's words."""
-
-    __tablename__ = "callbacks"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
-    channel: Mapped[str] = mapped_column(String(16))  # voice | chat | terminal
-    caller_name: Mapped[str] = mapped_column(String(200))
-    phone: Mapped[str] = mapped_column(String(32))
-    reason: Mapped[str] = mapped_column(Text)
-    best_time: Mapped[str | None] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open | done
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    done_by: Mapped[str | None] = mapped_column(String(255))
-    done_at: Mapped[datetime | None]
-    crm_task_id: Mapped[str | None] = mapped_column(String(128))  # the CRM's task, when one was made
-
-
-Index("ix_callbacks_status_created", CallbackRow.status, CallbackRow.created_at)
