@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test fuzz lint bench install install-dev lock system-deps node-deps clean
+.PHONY: run test fuzz soak lint bench install install-dev lock system-deps node-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,20 @@ fuzz: install-dev
 	FUZZ_FRAMES=$(FUZZ_FRAMES) FUZZ_HTTP_EXAMPLES=$(FUZZ_HTTP_EXAMPLES) $(BIN)/python -m pytest -q -s \
 	  -p no:cacheprovider --timeout 7200 -W ignore::hypothesis.errors.HypothesisWarning \
 	  tests/gateway/fuzz $(PYTEST_ARGS)
+
+# The long soak (docs/reliability.md; `make test` runs a short one): MINUTES of SOAK_CALLS simulated
+# calls and SOAK_CHATS chat visitors, continuously, on one `frontdesk serve` (DATABASE=sqlite, or
+# DATABASE=postgres: a fresh database on 127.0.0.1:5432 plus Redis at SOAK_REDIS_URL). Prints the
+# figures and pass/fail per criterion as JSON; SOAK_REPORT=file also writes them there.
+MINUTES ?= 60
+DATABASE ?= sqlite
+SOAK_CALLS ?= 10
+SOAK_CHATS ?= 200
+SOAK_REDIS_URL ?= redis://127.0.0.1:6379/0
+soak: install-dev
+	$(BIN)/python bench/soak.py --minutes $(MINUTES) --calls $(SOAK_CALLS) --chats $(SOAK_CHATS) \
+	  --database $(DATABASE) $(if $(filter postgres,$(DATABASE)),--redis-url $(SOAK_REDIS_URL)) \
+	  $(if $(SOAK_REPORT),--json-out $(SOAK_REPORT)) $(SOAK_ARGS)
 
 # mypy: strict for speech/, connectors/, agents/; the default checks for gateway/ ([tool.mypy]).
 lint: install-dev
