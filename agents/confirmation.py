@@ -14,6 +14,7 @@ import uuid
 from pydantic import BaseModel
 
 from agents.api import AgentOutput
+from agents.callbacks import CallbackBook, readback, take_confirmed_message
 from agents.confirmed_write import run_confirmed_write
 from agents.connector_calls import ConnectorCalls
 from agents.events import EventKind
@@ -22,7 +23,7 @@ from agents.memory import PendingAction
 from agents.planner import Message, ToolCall, ToolResult
 from agents.policy import classify_confirmation
 from agents.replies import ANYTHING_ELSE
-from agents.tools import ToolRegistry, ToolSpec
+from agents.tools import TAKE_MESSAGE, ToolRegistry, ToolSpec
 from agents.turn import StepOutcome, Turn
 from agents.writes import describe
 from connectors.base import Capability
@@ -43,6 +44,8 @@ async def ask_confirmation(turn: Turn, call: ToolCall, spec: ToolSpec, args: Bas
         idempotency_key=f"{state.conversation_id}-{memory.write_seq}-{uuid.uuid4().hex[:16]}",
     )
     question = f"I'll {summary}. Shall I go ahead?"
+    if spec.name == TAKE_MESSAGE:  # a message is read back whole: every part the caller gave
+        question = readback(memory.pending.arguments, state.caller_phone)
     await turn.emit(
         EventKind.CONFIRMATION_REQUESTED,
         "agent",
@@ -56,9 +59,10 @@ async def ask_confirmation(turn: Turn, call: ToolCall, spec: ToolSpec, args: Bas
 
 
 async def answer_pending(
-    turn: Turn, text: str, tools: ToolRegistry, calls: ConnectorCalls
+    turn: Turn, text: str, tools: ToolRegistry, calls: ConnectorCalls, callbacks: CallbackBook | None = None
 ) -> list[AgentOutput] | None:
-    """The caller's answer to "Shall I go ahead?"; None: it was a new request, for the planner."""
+    """The caller's answer to "Shall I go ahead?"; None: it was a new request, for the planner.
+    `callbacks`: where a confirmed message goes (`agents.callbacks`)."""
     memory = turn.memory
     assert memory.pending is not None
     verdict = classify_confirmation(_without_numbers_of(text, memory.pending.summary))
@@ -67,6 +71,9 @@ async def answer_pending(
     if verdict == "yes":
         await turn.emit(EventKind.CONFIRMATION_GIVEN, "caller", {"tool": memory.pending.tool, "text": text})
         memory.messages.append(Message(role="user", content=text))
+        if memory.pending.tool == TAKE_MESSAGE:
+            pending, memory.pending = memory.pending, None
+            return await take_confirmed_message(turn, pending, callbacks, calls)
         return await run_confirmed_write(turn, tools, calls)
     pending, memory.pending = memory.pending, None
     await turn.emit(
@@ -78,6 +85,8 @@ async def answer_pending(
         return None
     # The planner keeps its scratch (it knows what the caller was looking for, so "a different
     # time" can follow); it sees that the action is no longer pending.
+    if pending.tool == TAKE_MESSAGE:  # the planner keeps the parts: one can be corrected
+        return turn.answer(text, "Okay, I haven't passed it on. What would you like to change?")
     follow_up = "Would you like a different time?" if pending.tool in _OFFER_ANOTHER_TIME else ANYTHING_ELSE
     return turn.answer(text, "Okay, I won't do that. " + follow_up)
 

@@ -36,6 +36,10 @@ class EventKind(StrEnum):
     IDENTITY_FAILED = "agent.identity_failed"
     WRITE_INTENT = "agent.write_intent"  # tool, request (with its idempotency key): before it runs
     HANDOFF = "handoff.requested"  # reason, summary
+    HANDOFF_UNANSWERED = "handoff.unanswered"  # nobody claimed it in time, or out of hours: why, wait
+    CALLBACK_TAKEN = "callback.taken"  # callback (id), name, phone, reason, best_time, channel
+    CALLBACK_DONE = "callback.done"  # callback (id), staff
+    CALLBACK_CRM_FAILED = "callback.crm_failed"  # callback (id), kind: the CRM task was not made
     HANDOFF_CLAIMED = "handoff.claimed"
     HANDOFF_RESOLVED = "handoff.resolved"
     CALL_EVENT = "call.event"  # twilio status callbacks, transfers, barge-ins

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from agents.api import EndConversation, ReplyDelta
+from agents.callbacks import phone_for
 from agents.caller_binding import caller_fields, own_records
 from agents.confirmation import ask_confirmation
 from agents.connector_calls import ConnectorCalls, ToolFailure, as_json
@@ -21,6 +22,7 @@ from agents.record_checks import decide
 from agents.replies import OFFER_TRANSFER, failure_words, goodbye
 from agents.tools import (
     END_CONVERSATION,
+    TAKE_MESSAGE,
     TRANSFER_TO_PERSON,
     VERIFY_IDENTITY,
     ToolRegistry,
@@ -80,6 +82,16 @@ class ToolExecutor:
             turn.memory.messages.append(Message(role="assistant", content=reply))
             return StepOutcome(
                 ok(call, {"ended": True}), [ReplyDelta(reply), EndConversation("completed")], True
+            )
+        if (
+            spec.name == TAKE_MESSAGE
+            and phone_for(getattr(args, "phone", None), turn.state.caller_phone) is None
+        ):
+            # a visitor on chat has no calling number: a message needs one said
+            return StepOutcome(
+                not_done(call, "invalid", "No number to call back: ask the caller for the best number."),
+                [],
+                False,
             )
         if spec.writes:
             return await ask_confirmation(turn, call, spec, args)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from agents.callbacks import CallbackBook
 from agents.events import AuditSink
 from agents.identity_attempts import IdentityAttempts
 from agents.offline.hours import OpeningHours
@@ -30,12 +31,14 @@ def build_agent(
     business_address: str | None = None,
     business_phone: str | None = None,
     identity_attempts: IdentityAttempts | None = None,
+    callbacks: CallbackBook | None = None,
 ) -> AgentRuntime:
     """`llm=None`: the offline planner alone. Otherwise how to reach the model server: the model planner,
     degrading to the offline planner (audited as `agent.model_unavailable`) when it can't answer.
     `business_hours` ("Mon-Fri 09:00-17:00"), `business_address`, `business_phone`: what the
     offline planner says when asked (without an address or phone, staff are asked).
-    `identity_attempts`: failed identity checks counted across conversations (the gateway's)."""
+    `identity_attempts`: failed identity checks counted across conversations (the gateway's).
+    `callbacks`: where messages and callback requests are kept (the gateway's)."""
     offline = OfflinePlanner(
         OpeningHours.parse(business_hours) if business_hours else None,
         address=business_address,
@@ -56,6 +59,7 @@ def build_agent(
         business_name=business_name,
         clock=clock,
         identity_attempts=identity_attempts,
+        callbacks=callbacks,
     )
 
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from agents.api import AgentOutput, ConversationState, ReplyDelta, UserTurn
+from agents.callbacks import CallbackBook
 from agents.confirmation import answer_pending, answer_transfer_offer
 from agents.connector_calls import ConnectorCalls
 from agents.events import AuditNotStored, AuditSink, EventKind
@@ -53,9 +54,11 @@ class AgentRuntime:
         clock: Clock | None = None,
         tool_timeout_s: float = 15.0,
         identity_attempts: IdentityAttempts | None = None,
+        callbacks: CallbackBook | None = None,
     ) -> None:
         """`identity_attempts`: failed identity checks counted across conversations (the gateway's
-        database); None counts them per conversation only."""
+        database); None counts them per conversation only. `callbacks`: where messages and
+        callback requests are kept (the gateway's database); None: the agent cannot take one."""
         self.connector = connector
         self.audit = audit
         self.planner = planner
@@ -65,6 +68,7 @@ class AgentRuntime:
         self.business_name = business_name
         self.clock: Clock = clock or (lambda: datetime.now(self.tz))
         self.tool_timeout_s = tool_timeout_s
+        self.callbacks = callbacks
         self.tools = ToolRegistry.from_connector(connector)
         self._calls = ConnectorCalls(connector, timeout_s=tool_timeout_s)
         self._executor = ToolExecutor(self.tools, self._calls, business_name, identity_attempts)
@@ -140,7 +144,7 @@ class AgentRuntime:
             return
         answered = None
         if memory.pending is not None:
-            answered = await answer_pending(turn, text, self.tools, self._calls)
+            answered = await answer_pending(turn, text, self.tools, self._calls, self.callbacks)
         if answered is None and memory.transfer_offered is not None:
             answered = await answer_transfer_offer(turn, text)
         if answered is not None:

@@ -4,7 +4,8 @@ Each connector capability becomes a tool whose argument model is the capability'
 minus `idempotency_key` (the runtime fills that in; a model never chooses it). The two identity
 lookups are not offered as tools: they return other people's records, so the runtime performs
 them itself behind the built-in `verify_identity`, which reveals nothing but "verified or not".
-Built-ins `transfer_to_person` and `end_conversation` are always present.
+Built-ins `transfer_to_person`, `take_message` (a message or callback request, `agents.callbacks`)
+and `end_conversation` are always present.
 
 The CRM tools name no contact: the fields in `CALLER_BOUND` are left out of what a planner fills
 in, and the runtime fills them from the verified caller (`agents.caller_binding`), so these tools
@@ -60,9 +61,23 @@ class EndConversationArgs(BuiltinArgs):
     pass
 
 
+class TakeMessageArgs(BuiltinArgs):
+    name: str = Field(min_length=1, max_length=200, description="The caller's name, as they gave it.")
+    phone: str | None = Field(
+        default=None,
+        max_length=40,
+        description="The number to call back; omit it to use the number the caller is calling from.",
+    )
+    reason: str = Field(min_length=1, max_length=1000, description="What it is about, in the caller's words.")
+    best_time: str | None = Field(
+        default=None, max_length=200, description="When to call, as the caller said it ('this afternoon')."
+    )
+
+
 VERIFY_IDENTITY = "verify_identity"
 TRANSFER_TO_PERSON = "transfer_to_person"
 END_CONVERSATION = "end_conversation"
+TAKE_MESSAGE = "take_message"
 
 
 @dataclass(frozen=True)
@@ -146,6 +161,15 @@ BUILTINS: tuple[ToolSpec, ...] = (
         TransferToPersonArgs,
         reads_protected=False,
         writes=False,
+    ),
+    ToolSpec(
+        TAKE_MESSAGE,
+        "Take a message or callback request for staff: the caller's name, the number to call back "
+        "(omit for the calling number), the reason in their words and the best time. Needs no "
+        "identity check. The system reads it back and asks the caller before it is passed on.",
+        TakeMessageArgs,
+        reads_protected=False,
+        writes=True,
     ),
     ToolSpec(
         END_CONVERSATION,

@@ -53,6 +53,8 @@ def describe(tool: str, args: BaseModel, memory: AgentMemory) -> str:
                 "Unknown appointment_id: call list_appointments and use an id from its result."
             )
         return f"cancel your appointment with {appt.provider_name} on {say_when(appt.start)}"
+    if tool == "take_message":  # the built-in (`agents.callbacks`): asked as a read-back
+        return f"pass on {data['name'].strip()}'s message"
     if tool == Capability.CREATE_CONTACT:
         name = " ".join(p for p in (data.get("first_name"), data.get("last_name")) if p) or "you"
         return f"add {name} to our contacts"

@@ -27,6 +27,7 @@ from gateway.settings import Settings
 from gateway.storage.recordings import Recordings
 from gateway.store.audit import AuditLog
 from gateway.store.audit_checkpoint import CheckpointWriter
+from gateway.store.callbacks import DatabaseCallbacks
 from gateway.store.db import Database
 from gateway.wiring import Clock, build_agent_for, build_connector, build_identity_attempts
 
@@ -72,6 +73,7 @@ class Services:
     drain: Drain = field(default_factory=Drain)  # SIGTERM: no new work, live calls end (gateway/drain.py)
     checks: DependencyChecks | None = None  # model server, connector, Redis probes for /readyz
     telemetry: Telemetry = field(default_factory=Telemetry)  # metrics and traces (gateway/observability/)
+    callbacks: DatabaseCallbacks | None = None  # messages the agent took (gateway/store/callbacks.py)
     _speech_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @classmethod
@@ -100,7 +102,10 @@ class Services:
         audit = AuditLog(db, on_commit=telemetry.metrics.audit_commit)
         connector = build_connector(settings, db, clock)
         observed = ObservedAuditSink(audit, telemetry)  # the agent's events, seen by the telemetry
-        agent = build_agent_for(settings, connector, observed, clock, build_identity_attempts(settings, db))
+        callbacks = DatabaseCallbacks(db, audit)  # messages and callback requests (console: /callbacks)
+        agent = build_agent_for(
+            settings, connector, observed, clock, build_identity_attempts(settings, db), callbacks
+        )
         conversations = ConversationManager(db, audit, agent, settings.replica_id)
         rejections = RejectionLog(
             audit, settings.audit_rejection_window_s, settings.audit_rejection_max_addresses
@@ -110,6 +115,7 @@ class Services:
         recordings = Recordings.from_settings(settings)
         recordings.start(db)  # uploads what a failed upload left on disk (S3)
         services = cls(settings, db, audit, connector, agent, conversations, rejections, recordings)
+        services.callbacks = callbacks
         services.checks = DependencyChecks(settings)
         if edges:  # a gateway serving channels, not a CLI tool opening the core
             await services._join_cluster()

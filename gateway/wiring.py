@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from agents.api import ConversationAgent
+from agents.callbacks import CallbackBook
 from agents.events import AuditSink
 from agents.identity_attempts import AttemptPolicy, IdentityAttempts
 from connectors.base import Connector
@@ -81,6 +82,7 @@ def build_agent_for(
     audit: AuditSink,
     clock: Clock | None = None,
     identity_attempts: IdentityAttempts | None = None,
+    callbacks: CallbackBook | None = None,
 ) -> ConversationAgent:
     from agents.factory import build_agent
     from agents.llm.config import ModelClientConfig
@@ -96,4 +98,5 @@ def build_agent_for(
         llm=ModelClientConfig.from_settings(settings),
         clock=clock,
         identity_attempts=identity_attempts,
+        callbacks=callbacks,
     )

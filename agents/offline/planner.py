@@ -22,6 +22,8 @@ from agents.offline.dates import When, find_when
 from agents.offline.followups import take_followup
 from agents.offline.hours import DEFAULT_HOURS, OpeningHours
 from agents.offline.intents import Intent
+from agents.offline.messages import plan_message, taken_without_number
+from agents.offline.numbers import normalize
 from agents.offline.offers import choose, doctors_sentence, offer_sentence, search_arguments
 from agents.offline.reading import read_turn
 from agents.offline.refusals import not_refused
@@ -54,6 +56,10 @@ class OfflinePlanner:
     async def plan(self, ctx: PlanContext) -> PlanStep:
         s = ctx.scratch
         if ctx.step == 0:
+            raw = (ctx.messages[-1].content or "") if ctx.messages else ""
+            message = plan_message(ctx, s, raw, normalize(raw))  # a message or callback request
+            if message is not None:
+                return message
             ctx = take_followup(ctx, s)  # "cancel Thursday and book Friday": one now, one kept
             topic = read_topic(ctx, s, self.practice)  # an emergency, staff work, opening hours, small talk
             if topic.step is not None:
@@ -77,6 +83,8 @@ class OfflinePlanner:
     # ---------------------------------------------------------------------------- tool results
 
     def _read_result(self, ctx: PlanContext, s: dict[str, Any], result: ToolResult) -> PlanStep | None:
+        if result.name == "take_message" and result.outcome == "invalid":
+            return taken_without_number(s)  # no calling number after all: ask for one
         if result.outcome in ("refused", "invalid"):
             # The offline planner only makes calls the policy allows; a refusal means the data
             # changed under us. A person is the safe next step.

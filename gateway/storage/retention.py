@@ -22,7 +22,14 @@ from gateway.storage.base import StorageError
 from gateway.storage.recordings import Recordings
 from gateway.store.audit import SYSTEM_CHAIN, AuditLog
 from gateway.store.db import Database
-from gateway.store.models import ChatMessageRow, ConversationRow, HandoffRow, RecordingRow, TurnRow
+from gateway.store.models import (
+    CallbackRow,
+    ChatMessageRow,
+    ConversationRow,
+    HandoffRow,
+    RecordingRow,
+    TurnRow,
+)
 
 log = get_logger(__name__)
 
@@ -154,6 +161,12 @@ async def purge(
             if what.transcript:
                 await s.execute(delete(TurnRow).where(TurnRow.conversation_id == cid))
                 await s.execute(delete(ChatMessageRow).where(ChatMessageRow.conversation_id == cid))
+                # a message staff have dealt with goes with the transcript; an open one stays
+                await s.execute(
+                    delete(CallbackRow).where(
+                        CallbackRow.conversation_id == cid, CallbackRow.status == "done"
+                    )
+                )
                 await s.execute(
                     update(ConversationRow).where(ConversationRow.id == cid).values(summary=None, state={})
                 )

@@ -195,3 +195,26 @@ class ChatMessageRow(Base):
     seq: Mapped[int]
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CallbackRow(Base):
+    """A message or callback request the agent took (gateway/store/callbacks.py): open until a
+    member of staff marks it done. `reason` is in the caller's words."""
+
+    __tablename__ = "callbacks"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))  # voice | chat | terminal
+    caller_name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    best_time: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | done
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_by: Mapped[str | None] = mapped_column(String(255))
+    done_at: Mapped[datetime | None]
+    crm_task_id: Mapped[str | None] = mapped_column(String(128))  # the CRM's task, when one was made
+
+
+Index("ix_callbacks_status_created", CallbackRow.status, CallbackRow.created_at)

@@ -374,8 +374,9 @@ CASES: dict[str, Case] = {
         handoff="Insurance"),
     "does the clinic accept a plan (speech)": Case(
         ["does the clinic accept tricare"], "p-1005", set(), handoff="Insurance"),
-    "a message for the nurse": Case(
-        ["Can I leave a message for the nurse about my mother?"], "p-1005", set(), handoff="nurse"),
+    "a message for the nurse": Case(  # a message is taken now (agents/offline/messages.py)
+        ["Can I leave a message for the nurse about my mother?"], "p-1005", set(),
+        said=["Of course, I can take a message. What's your name, please?"]),
     "a new family doctor": Case(
         ["we just moved here and we're looking for a new family doctor"], "p-1005", set(),
         handoff="new patient"),
