@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import aclosing
 from datetime import UTC, datetime
 from typing import Any
@@ -31,6 +31,7 @@ from agents.api import (
 )
 from agents.events import EventKind
 from agents.expectation import Expectation
+from gateway.after_call.queue import enqueue as enqueue_after_call
 from gateway.logging import bind_conversation, get_logger
 from gateway.observability.telemetry import Telemetry
 from gateway.reply import Reply
@@ -242,9 +243,13 @@ class Conversation:
                     state=self.state.model_dump(mode="json"),
                 )
             )
+            # After-call work is on record with the close itself (gateway/after_call/queue.py).
+            await enqueue_after_call(s, self.id, self._m.after_call_kinds)
         await self._m.audit.append(self.id, EventKind.CONVERSATION_ENDED, "system", {"reason": reason})
         self._m.forget(self.id)
         self._m.telemetry.conversation_closed(self.id)
+        if self._m.after_call_kinds and self._m.on_closed is not None:
+            self._m.on_closed()
 
     # -- storage -----------------------------------------------------------------------------
 
@@ -336,6 +341,10 @@ class ConversationManager:
         self.voice_first = VoiceFirst()  # chat turns wait while a caller waits for the bot
         self._live: dict[str, Conversation] = {}
         self.telemetry = Telemetry()  # metrics and traces: the services hand theirs in
+        # After-call work queued when a conversation closes (FRONTDESK_AFTER_CALL), and the
+        # worker's wake-up call; the services set them when after-call work is on.
+        self.after_call_kinds: tuple[str, ...] = ()
+        self.on_closed: Callable[[], None] | None = None
 
     async def open(
         self,

@@ -21,6 +21,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import ColumnElement, select, update
 
 from agents.events import EventKind
+from gateway.after_call.queue import enqueue as enqueue_after_call
 from gateway.cluster.bus import RedisBus
 from gateway.logging import get_logger
 from gateway.statuses import ConversationStatus
@@ -45,9 +46,12 @@ def _open_calls_held_by_others(me: str) -> tuple[ColumnElement[bool], ...]:
     )
 
 
-async def end_calls_of(db: Database, audit: AuditLog, dead: set[str] | None, me: str) -> list[str]:
+async def end_calls_of(
+    db: Database, audit: AuditLog, dead: set[str] | None, me: str, after_call_kinds: tuple[str, ...] = ()
+) -> list[str]:
     """End the open process-bound conversations of the replicas in `dead` (None: of every replica
-    but `me`). Returns the ids this call ended (another replica may have ended some first)."""
+    but `me`), queueing their after-call work. Returns the ids this call ended (another replica
+    may have ended some first)."""
     query = select(ConversationRow.id, ConversationRow.replica_id).where(*_open_calls_held_by_others(me))
     async with db.session() as s:
         rows = (await s.execute(query)).all()
@@ -64,6 +68,8 @@ async def end_calls_of(db: Database, audit: AuditLog, dead: set[str] | None, me:
                 )
                 .values(status=ConversationStatus.CLOSED, ended_at=datetime.now(UTC))
             )
+            if result.rowcount == 1:  # type: ignore[attr-defined]
+                await enqueue_after_call(s, conversation_id, after_call_kinds)
         if result.rowcount != 1:  # type: ignore[attr-defined]
             continue  # someone else ended it
         await audit.append(
@@ -98,6 +104,7 @@ class ReplicaRegistry:
         self.replica_id = replica_id
         self._heartbeat_s = heartbeat_s
         self._task: asyncio.Task[None] | None = None
+        self.after_call_kinds: tuple[str, ...] = ()  # queued for the calls it ends (the services set it)
 
     @property
     def ttl_s(self) -> int:
@@ -139,7 +146,7 @@ class ReplicaRegistry:
         dead = holders - await self.alive(holders)
         if not dead:
             return []
-        ended = await end_calls_of(self._db, self._audit, dead, self.replica_id)
+        ended = await end_calls_of(self._db, self._audit, dead, self.replica_id, self.after_call_kinds)
         if ended and self._on_ended is not None:
             await self._on_ended(ended)
         return ended

@@ -1,0 +1,70 @@
+"""After-call work built from the settings: which CRM, which kinds, the summarizer, the worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agents.llm.client import ChatClient
+from agents.llm.config import ModelClientConfig
+from connectors.base import Connector
+from gateway.after_call.model_summary import Summary, summarize
+from gateway.after_call.record import CallRecord
+from gateway.after_call.work import AfterCallWork, default_kinds
+from gateway.after_call.worker import AfterCallWorker
+from gateway.settings import Settings
+from gateway.store.audit import AuditLog
+from gateway.store.db import Database
+
+
+@dataclass
+class AfterCall:
+    kinds: tuple[str, ...]  # what each ended conversation gets queued
+    worker: AfterCallWorker
+    crm: Connector
+    own_crm: bool  # built for this (FRONTDESK_AFTER_CALL_CRM), so closed with it
+    model: ChatClient | None
+
+    async def close(self) -> None:
+        await self.worker.stop()
+        if self.model is not None:
+            await self.model.aclose()
+        if self.own_crm:
+            await self.crm.aclose()
+
+
+async def build_after_call(
+    settings: Settings, db: Database, audit: AuditLog, connector: Connector
+) -> AfterCall | None:
+    """None when there is nothing to do: no kinds asked for, or a CRM that can hold none."""
+    from gateway.wiring import build_connector
+
+    own = bool(settings.after_call_crm) and settings.after_call_crm != settings.connector
+    crm = (
+        build_connector(settings.model_copy(update={"connector": settings.after_call_crm}), db)
+        if own
+        else connector
+    )
+    kinds = tuple(settings.after_call) if settings.after_call is not None else default_kinds(crm)
+    if not kinds:
+        if own:
+            await crm.aclose()
+        return None
+    config = ModelClientConfig.from_settings(settings) if settings.after_call_model_summary else None
+    model = ChatClient(config) if config is not None else None
+
+    async def summarizer(record: CallRecord) -> Summary:
+        return await summarize(record, model)
+
+    work = AfterCallWork(crm, same_as_agent=not own, summarize=summarizer)
+    worker = AfterCallWorker(
+        db,
+        audit,
+        work,
+        worker_id=settings.replica_id,
+        timezone=settings.timezone,
+        poll_s=settings.after_call_poll_s,
+        retry_base_s=settings.after_call_retry_base_s,
+        retry_max_s=settings.after_call_retry_max_s,
+        max_attempts=settings.after_call_max_attempts,
+    )
+    return AfterCall(kinds, worker, crm, own, model)
