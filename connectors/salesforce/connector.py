@@ -252,12 +252,12 @@ class SalesforceConnector(Connector):
         if req.contact_id and person_type(req.contact_id) == "Contact":
             fields["ContactId"] = req.contact_id
         elif req.contact_id:
-            lead = await self._person(req.contact_id, "FirstName,LastName,Email,Phone")
+            lead = await self._person(req.contact_id, "FirstName,LastName,Email,Phone,MobilePhone")
             name = " ".join(p for p in (lead.get("FirstName"), lead.get("LastName")) if p)
             fields |= {
                 "SuppliedName": name or None,
                 "SuppliedEmail": lead.get("Email"),
-                "SuppliedPhone": lead.get("Phone"),
+                "SuppliedPhone": lead.get("Phone") or lead.get("MobilePhone"),
             }
         # With an owner configured the org's case assignment rules must not override it; without
         # one they decide (Salesforce runs the default rule when this header says TRUE).
