@@ -125,7 +125,7 @@ class Settings(BaseSettings):
     retention_transcript_days: int = Field(default=0, ge=0)
 
     # --- connectors ------------------------------------------------------------------------
-    connector: Literal["demo", "fhir", "hubspot"] = "demo"
+    connector: Literal["demo", "fhir", "hubspot", "salesforce"] = "demo"
     fhir_base_url: str | None = None
     fhir_token: SecretStr | None = None  # plain bearer token
     fhir_client_id: str | None = None  # SMART backend services
@@ -135,6 +135,18 @@ class Settings(BaseSettings):
     fhir_scope: str | None = None  # None: only what the connector uses (connectors/fhir/auth.py)
     hubspot_access_token: SecretStr | None = None
     hubspot_base_url: str = "https://api.hubapi.com"
+    # Salesforce (docs/connectors.md): the JWT bearer flow (client id + username + private key),
+    # or a plain access token with the instance URL it belongs to.
+    salesforce_login_url: str = "https://login.salesforce.com"  # test.salesforce.com for sandboxes
+    salesforce_instance_url: str | None = None  # None with JWT: the token endpoint's answer
+    salesforce_client_id: str | None = None  # the connected app's consumer key
+    salesforce_username: str | None = None  # the integration user, pre-authorised for the app
+    salesforce_private_key_path: Path | None = None  # PEM, RSA: the certificate's key
+    salesforce_access_token: SecretStr | None = None
+    salesforce_api_version: str = "v60.0"
+    salesforce_external_id_field: str = "Frontdesk_Idempotency_Key__c"
+    salesforce_task_owner_id: str | None = None  # user (005...) or queue (00G...) for follow-ups
+    salesforce_case_owner_id: str | None = None  # None: the org's case assignment rules decide
     connector_timeout_s: float = Field(default=10.0, gt=0)
 
     # --- after-call work (docs/connectors.md, gateway/after_call/) ----------------------------
@@ -334,6 +346,7 @@ class Settings(BaseSettings):
         "twilio_auth_token",
         "fhir_token",
         "hubspot_access_token",
+        "salesforce_access_token",
         "llm_api_key",
         "s3_secret_access_key",
         "metrics_token",

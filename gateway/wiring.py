@@ -54,6 +54,13 @@ def build_connector(settings: Settings, db: Database, clock: Clock | None = None
             base_url=settings.hubspot_base_url,
             policy=ResiliencePolicy(timeout_s=settings.connector_timeout_s),
         )
+    if settings.connector == "salesforce":
+        from connectors.salesforce import build_salesforce_connector
+
+        try:
+            return build_salesforce_connector(settings)
+        except (ValueError, OSError) as exc:
+            raise WiringError(f"Salesforce connector settings: {exc}") from None
     raise WiringError(f"FRONTDESK_CONNECTOR: unknown connector {settings.connector!r}")
 
 
