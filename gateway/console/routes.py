@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gateway.console import admin, forms, identity_alerts, login, staff_api, views
+from gateway.console import admin, callbacks, forms, identity_alerts, login, staff_api, views
 
 router = APIRouter(tags=["console"])
 for part in (
     login.router,
     views.router,
+    callbacks.router,
     forms.router,
     admin.router,
     identity_alerts.router,
