@@ -32,6 +32,7 @@ from gateway.store.db import Database
 from gateway.wiring import Clock, build_agent_for, build_connector, build_identity_attempts
 
 if TYPE_CHECKING:
+    from gateway.after_call.setup import AfterCall
     from gateway.cluster.bus import RedisBus
     from gateway.cluster.replicas import ReplicaRegistry
     from speech.models import SpeechModels
@@ -73,6 +74,7 @@ class Services:
     drain: Drain = field(default_factory=Drain)  # SIGTERM: no new work, live calls end (gateway/drain.py)
     checks: DependencyChecks | None = None  # model server, connector, Redis probes for /readyz
     telemetry: Telemetry = field(default_factory=Telemetry)  # metrics and traces (gateway/observability/)
+    after_call: AfterCall | None = None  # after-call work in the CRM (gateway/after_call/)
     callbacks: DatabaseCallbacks | None = None  # messages the agent took (gateway/store/callbacks.py)
     _speech_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -118,6 +120,7 @@ class Services:
         services.callbacks = callbacks
         services.checks = DependencyChecks(settings)
         if edges:  # a gateway serving channels, not a CLI tool opening the core
+            await services._start_after_call()
             await services._join_cluster()
         services.telemetry = telemetry
         telemetry.metrics.watch_conversations(conversations.live_counts)
@@ -146,6 +149,22 @@ class Services:
                 )
         return services
 
+    async def _start_after_call(self) -> None:
+        """After-call work in the CRM (FRONTDESK_AFTER_CALL): queued as conversations close,
+        done by a worker in this process (gateway/after_call/)."""
+        from gateway.after_call.setup import build_after_call
+
+        self.after_call = await build_after_call(
+            self.settings, self.db, self.audit, self.connector, self.callbacks
+        )
+        if self.after_call is not None:
+            self.conversations.after_call_kinds = self.after_call.kinds
+            self.conversations.on_closed = self.after_call.worker.wake
+            self.after_call.worker.start()
+
+    def after_call_kinds(self) -> tuple[str, ...]:
+        return () if self.after_call is None else self.after_call.kinds
+
     async def _join_cluster(self) -> None:
         """With Redis: start the bus and the heartbeat (the edges subscribe to the bus as they are
         built). Without: this is the only replica, so calls left open by an earlier process
@@ -154,7 +173,7 @@ class Services:
 
         s = self.settings
         if s.redis_url is None:
-            await end_calls_of(self.db, self.audit, None, s.replica_id)
+            await end_calls_of(self.db, self.audit, None, s.replica_id, self.after_call_kinds())
             await self.recover_recordings()
             return
         from gateway.cluster.bus import RedisBus
@@ -168,6 +187,7 @@ class Services:
             s.replica_heartbeat_s,
             on_ended=self.recover_recordings,
         )
+        self.replicas.after_call_kinds = self.after_call_kinds()
         log.info("joining the replicas over redis", replica=s.replica_id)
         await self.recover_recordings()  # what this machine's disk holds of calls ended earlier
 
@@ -256,6 +276,8 @@ class Services:
         if self.bus is not None:
             await self.bus.close()
         await self.conversations.close()
+        if self.after_call is not None:  # between jobs; what is left waits in the queue
+            await self.after_call.close()
         await self.recordings.stop()
         await self.rejections.stop()  # the last summaries; needs the audit log open
         await self.audit.close()

@@ -61,6 +61,7 @@ class TakenMessage:
     phone: str
     reason: str
     best_time: str | None
+    crm_task_id: str | None = None  # a task the agent already made during the conversation
 
 
 @dataclass

@@ -8,11 +8,12 @@ from agents.llm.client import ChatClient
 from agents.llm.config import ModelClientConfig
 from connectors.base import Connector
 from gateway.after_call.model_summary import Summary, summarize
-from gateway.after_call.record import CallRecord
+from gateway.after_call.record import CallRecord, TakenMessage
 from gateway.after_call.work import AfterCallWork, default_kinds
 from gateway.after_call.worker import AfterCallWorker
 from gateway.settings import Settings
 from gateway.store.audit import AuditLog
+from gateway.store.callbacks import DatabaseCallbacks
 from gateway.store.db import Database
 
 
@@ -32,8 +33,28 @@ class AfterCall:
             await self.crm.aclose()
 
 
+class CallbackMessages:
+    """The messages the agent took, from the `callbacks` table; a task made is linked back."""
+
+    def __init__(self, callbacks: DatabaseCallbacks) -> None:
+        self.callbacks = callbacks
+
+    async def taken(self, conversation_id: str) -> list[TakenMessage]:
+        return [
+            TakenMessage(c.id, c.caller_name, c.phone, c.reason, c.best_time, c.crm_task_id)
+            for c in await self.callbacks.of_conversation(conversation_id)
+        ]
+
+    async def task_made(self, message_id: str, task_id: str) -> None:
+        await self.callbacks.link_task(message_id, task_id)
+
+
 async def build_after_call(
-    settings: Settings, db: Database, audit: AuditLog, connector: Connector
+    settings: Settings,
+    db: Database,
+    audit: AuditLog,
+    connector: Connector,
+    callbacks: DatabaseCallbacks | None = None,
 ) -> AfterCall | None:
     """None when there is nothing to do: no kinds asked for, or a CRM that can hold none."""
     from gateway.wiring import build_connector
@@ -66,5 +87,6 @@ async def build_after_call(
         retry_base_s=settings.after_call_retry_base_s,
         retry_max_s=settings.after_call_retry_max_s,
         max_attempts=settings.after_call_max_attempts,
+        messages=CallbackMessages(callbacks) if callbacks is not None else None,
     )
     return AfterCall(kinds, worker, crm, own, model)

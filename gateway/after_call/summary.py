@@ -85,6 +85,11 @@ def _failed(record: CallRecord, action: Action) -> str:
     return f"could not {verb}" + (f" ({action.error})" if action.error else "")
 
 
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
 def deterministic_summary(record: CallRecord) -> str:
     lines: list[str] = []
     opened = CHANNEL_WORDS.get(record.channel, record.channel.capitalize())
@@ -113,12 +118,12 @@ def deterministic_summary(record: CallRecord) -> str:
     if not_done:
         lines.append(f"Not done: {'; '.join(not_done)}.")
     if record.handoff_reason:
-        lines.append(f"Handed over to staff: {record.handoff_reason}.")
+        lines.append(_sentence(f"Handed over to staff: {record.handoff_reason}"))
     for m in record.messages:
         best = f", best time {m.best_time}" if m.best_time else ""
-        lines.append(f"Message taken: call {m.caller_name} back on {m.phone}{best}: {m.reason}")
+        lines.append(_sentence(f"Message taken: call {m.caller_name} back on {m.phone}{best}: {m.reason}"))
     if record.end_reason:
-        lines.append(f"Ended: {record.end_reason}.")
+        lines.append(_sentence(f"Ended: {record.end_reason}"))
     return "\n".join(lines)
 
 

@@ -114,9 +114,13 @@ class AfterCallWork:
         if kind == "task":
             if not record.messages:
                 return Outcome("skipped", None, "no message was taken")
+            open_messages = [m for m in record.messages if not m.crm_task_id]
+            if not open_messages:
+                made = ",".join(m.crm_task_id or "" for m in record.messages)
+                return Outcome("skipped", made, "the agent made the task during the conversation")
             contact = await self.contact_for(record, lead_id)
             ids: list[tuple[str, str]] = []
-            for message in record.messages:
+            for message in open_messages:
                 best = f"\nBest time to call: {message.best_time}" if message.best_time else ""
                 task = await self.crm.create_task(
                     CreateTask(

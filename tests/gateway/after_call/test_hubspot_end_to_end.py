@@ -1,0 +1,233 @@
+"""After-call work end to end: a live gateway booking in the demo practice with HubSpot as its CRM
+(FRONTDESK_AFTER_CALL_CRM=hubspot, the local HubSpot server), visitors chatting over the real
+WebSocket: a booked chat leaves a note on the caller's contact, a chat handed to staff and left a
+ticket, and a CRM that answers 503 gets the note later, written once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from gateway.store.after_call_jobs import AfterCallJobRow
+from gateway.store.db import Database
+from gateway.store.models import AuditEventRow, CallbackRow
+from tests.conftest import LiveServer, make_settings, running_server
+from tests.fakes.hubspot_server import FakeHubSpot, RunningFake
+from tests.gateway.chat.conftest import Chat
+
+CHARLOTTE = {"firstname": "Charlotte", "lastname": "Clark", "phone": "(503) 555-0117"}
+VERIFY = "Charlotte Clark, born November 15 1989"
+
+
+@pytest.fixture(scope="module")
+def hubspot() -> Iterator[RunningFake]:
+    fake = FakeHubSpot()
+    fake.add("contacts", CHARLOTTE)
+    with RunningFake(fake) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def gateway(hubspot: RunningFake, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    settings = make_settings(
+        tmp_path_factory.mktemp("after-call"),
+        after_call_crm="hubspot",
+        hubspot_access_token=hubspot.fake.token,
+        hubspot_base_url=hubspot.url,
+        after_call_poll_s=0.2,
+        after_call_retry_base_s=0.3,
+        chat_abandoned_after_s=1.0,  # the handed-over visitor who leaves is closed quickly
+    )
+    with running_server(settings) as server:
+        yield server
+
+
+async def chat(server: LiveServer, *lines: str, close: bool = True) -> str:
+    """A visitor's chat, line by line; returns its conversation id."""
+    visitor = await Chat.open(server)
+    welcome = await visitor.hello()
+    await visitor.greeting()
+    for n, text in enumerate(lines):
+        await visitor.say(text, f"m{n}")
+    if close:
+        await visitor.close()
+    return str(welcome["conversation_id"])
+
+
+async def jobs(server: LiveServer, conversation_id: str) -> dict[str, AfterCallJobRow]:
+    db = Database(server.settings.database_url)
+    try:
+        async with db.session() as s:
+            rows = await s.scalars(
+                select(AfterCallJobRow).where(AfterCallJobRow.conversation_id == conversation_id)
+            )
+            return {r.kind: r for r in rows}
+    finally:
+        await db.close()
+
+
+async def events(
+    server: LiveServer, conversation_id: str, prefix: str = "after_call."
+) -> list[AuditEventRow]:
+    db = Database(server.settings.database_url)
+    try:
+        async with db.session() as s:
+            rows = await s.scalars(
+                select(AuditEventRow)
+                .where(
+                    AuditEventRow.conversation_id == conversation_id, AuditEventRow.kind.startswith(prefix)
+                )
+                .order_by(AuditEventRow.seq)
+            )
+            return list(rows)
+    finally:
+        await db.close()
+
+
+async def settled(
+    server: LiveServer, conversation_id: str, within_s: float = 15.0
+) -> dict[str, AfterCallJobRow]:
+    """The conversation's jobs once none is pending (polled: the worker runs in the server)."""
+    deadline = time.monotonic() + within_s
+    while True:
+        rows = await jobs(server, conversation_id)
+        if rows and all(r.status != "pending" for r in rows.values()):
+            return rows
+        if time.monotonic() > deadline:
+            raise AssertionError({k: (r.status, r.last_error) for k, r in rows.items()})
+        await asyncio.sleep(0.1)
+
+
+def written(hubspot: RunningFake, object_type: str, conversation_id: str, kind: str) -> list[dict[str, Any]]:
+    key = f"after-call:{conversation_id}:{kind}"
+    return [
+        o
+        for o in hubspot.fake.created(object_type)
+        if o["properties"].get("frontdesk_idempotency_key") == key
+    ]
+
+
+def charlotte_id(hubspot: RunningFake) -> str:
+    return next(
+        c["id"] for c in hubspot.fake.created("contacts") if c["properties"].get("firstname") == "Charlotte"
+    )
+
+
+async def test_a_booked_chat_leaves_a_note_on_the_callers_contact(
+    gateway: LiveServer, hubspot: RunningFake
+) -> None:
+    cid = await chat(
+        gateway,
+        "Hi, I need to make an appointment",
+        VERIFY,
+        "with Dr. Chen next Wednesday afternoon",
+        "the first one",
+        "yes",
+        "that's all, goodbye",
+    )
+    rows = await settled(gateway, cid)
+    assert {k: r.status for k, r in rows.items()} == {
+        "lead": "skipped",
+        "note": "done",
+        "case": "skipped",
+        "task": "skipped",
+    }
+    assert rows["case"].last_error == "nothing was left unfinished"
+    notes = written(hubspot, "notes", cid, "note")
+    assert len(notes) == 1 and rows["note"].result_id == notes[0]["id"]
+    body = notes[0]["properties"]["hs_note_body"]
+    assert "Caller: Charlotte Clark, identity verified." in body
+    assert "Done: booked an appointment with Dr. Marcus Chen on" in body
+    assert notes[0]["associations"][0]["to"]["id"] == charlotte_id(hubspot)
+    assert written(hubspot, "tickets", cid, "case") == []
+    done = [e.payload for e in await events(gateway, cid) if e.kind == "after_call.done"]
+    assert [(p["kind"], p["result_id"], p["summary_source"]) for p in done] == [
+        ("note", notes[0]["id"], "deterministic")
+    ]
+
+
+async def test_a_chat_handed_to_staff_and_left_opens_a_ticket(
+    gateway: LiveServer, hubspot: RunningFake
+) -> None:
+    cid = await chat(
+        gateway, "I need to cancel an appointment", VERIFY, "I'd like to speak to a person please"
+    )
+    rows = await settled(gateway, cid)  # the visitor left: the abandoned-chat sweep closes it
+    assert (rows["case"].status, rows["note"].status) == ("done", "done"), rows["note"].last_error
+    tickets = written(hubspot, "tickets", cid, "case")
+    assert len(tickets) == 1
+    props = tickets[0]["properties"]
+    assert props["subject"].startswith("Unfinished request from Charlotte Clark: handed over")
+    assert "Left open:" in props["content"] and "Handed over to staff" in props["content"]
+    assert tickets[0]["associations"][0]["to"]["id"] == charlotte_id(hubspot)
+
+
+async def test_crm_down_the_work_is_retried_later_and_written_once(
+    gateway: LiveServer, hubspot: RunningFake
+) -> None:
+    # Every request of the first attempt fails (the connector's own three tries of its first call).
+    hubspot.fake.fail_next(503, times=3)
+    cid = await chat(gateway, "when is my next appointment?", VERIFY, "thanks, goodbye")
+    rows = await settled(gateway, cid)
+    assert rows["note"].status == "done" and rows["note"].attempts == 2
+    assert rows["note"].last_error is None
+    retries = [e.payload for e in await events(gateway, cid) if e.kind == "after_call.retry"]
+    assert retries and retries[0]["kind"] == "note" and "unavailable" in retries[0]["error"]
+    assert len(written(hubspot, "notes", cid, "note")) == 1
+    # A resumed job (the row put back to pending, as after a crash past the write) writes nothing new.
+    db = Database(gateway.settings.database_url)
+    try:
+        async with db.session() as s, s.begin():
+            row = await s.get(AfterCallJobRow, rows["note"].id)
+            assert row is not None
+            row.status = "pending"
+    finally:
+        await db.close()
+    again = await settled(gateway, cid)
+    assert again["note"].status == "done" and again["note"].result_id == rows["note"].result_id
+    assert len(written(hubspot, "notes", cid, "note")) == 1
+    assert json.loads(json.dumps(retries[0]))["retry_in_s"] == 0.3
+
+
+async def test_a_message_from_an_unknown_visitor_becomes_a_lead_and_a_task(
+    gateway: LiveServer, hubspot: RunningFake
+) -> None:
+    cid = await chat(
+        gateway,
+        "Can someone call me back about my quote?",
+        "Dana Ortiz",
+        "503-555-0112",
+        "this afternoon",
+        "yes",
+        "goodbye",
+    )
+    rows = await settled(gateway, cid)
+    assert {k: r.status for k, r in rows.items()} == {
+        "lead": "done",
+        "note": "done",
+        "case": "skipped",
+        "task": "done",
+    }
+    (lead,) = written(hubspot, "contacts", cid, "lead")
+    assert (lead["properties"]["firstname"], lead["properties"]["lastname"]) == ("Dana", "Ortiz")
+    assert lead["properties"]["phone"] == "+15035550112"
+    (task,) = [t for t in hubspot.fake.created("tasks") if t["id"] == rows["task"].result_id]
+    assert task["properties"]["hs_task_subject"] == "Call back Dana Ortiz on +15035550112"
+    assert task["properties"]["hs_task_body"] == "my quote\nBest time to call: this afternoon"
+    assert task["associations"][0]["to"]["id"] == lead["id"]
+    (note,) = written(hubspot, "notes", cid, "note")
+    assert note["associations"][0]["to"]["id"] == lead["id"]
+    assert "Caller: Dana Ortiz (not verified)." in note["properties"]["hs_note_body"]
+    db = Database(gateway.settings.database_url)
+    try:
+        async with db.session() as s:
+            linked = await s.scalar(select(CallbackRow.crm_task_id).where(CallbackRow.conversation_id == cid))
+    finally:
+        await db.close()
+    assert linked == task["id"]  # the console's Callbacks list shows the CRM task
