@@ -110,6 +110,9 @@ class SalesforceError(Exception):
             # The session could not be renewed, or the org's daily API allowance is used up:
             # `Unavailable` without retries (a retry within the call can't fix either).
             return HttpFailure(self.status if self.status in (401, 403) else 403, self.headers, self.summary)
+        if self.status in (401, 403) and not any(c in REJECTED_CODES for c in self.codes):
+            # API_DISABLED_FOR_ORG, a frozen integration user, ...: our setup, not the caller's words.
+            return HttpFailure(self.status, self.headers, self.summary)
         if any(c in REJECTED_CODES for c in self.codes) or 400 <= self.status < 500:
             return Rejected("Our records system did not accept that request.", detail=self.summary)
         return HttpFailure(self.status, self.headers, self.summary)

@@ -190,3 +190,15 @@ async def test_a_dead_org_is_unavailable(salesforce: RunningSalesforce, connect:
     salesforce.__exit__(None, None, None)
     with pytest.raises(Unavailable):
         await c.find_contact(AMARA)
+
+
+async def test_an_org_without_api_access_is_unavailable_without_retry(
+    salesforce: RunningSalesforce, connect: MakeConnector
+) -> None:
+    salesforce.fake.fail_next(
+        403, "API_DISABLED_FOR_ORG", "API is not enabled for this Organization or Partner"
+    )
+    with pytest.raises(Unavailable) as refused:
+        await connect().find_contact(AMARA)
+    assert "API_DISABLED_FOR_ORG" in (refused.value.detail or "")
+    assert len(salesforce.fake.data_requests()) == 1
