@@ -97,6 +97,11 @@ class Settings(BaseSettings):
     business_hours: str = "Mon-Fri 09:00-17:00"  # the demo practice's bookable hours
     business_address: str | None = None  # said when a caller asks where the practice is
     business_phone: str | None = None  # said when a caller asks for the practice's number
+    # Handoffs nobody takes (docs/agent.md, "Messages and callbacks"): a chat handoff not claimed
+    # within this many seconds goes back to the assistant, which offers to take a message (0: wait
+    # for ever); "message": outside business_hours a handoff offers a message instead of waiting.
+    handoff_claim_timeout_s: float = Field(default=180.0, ge=0)
+    handoff_after_hours: Literal["wait", "message"] = "wait"
 
     # --- recording storage and retention (docs/storage.md) ----------------------------------
     # Where finished call recordings are kept: "local" (data_dir/recordings, one replica) or "s3"
