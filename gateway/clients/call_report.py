@@ -19,6 +19,7 @@ class TurnResult:
     gateway_timing: dict[str, Any] | None = None
     played: bool = True  # False: the gateway had ended the call before this turn's turn came
     gap_ms: float | None = None  # realtime: longest the speaker ran dry inside the bot's reply
+    answered_at: float | None = None  # time.monotonic() of the reply's first audio (soak: per minute)
 
     def as_json(self) -> dict[str, Any]:
         return {

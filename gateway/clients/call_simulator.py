@@ -231,7 +231,7 @@ class CallSimulator:
         first = phone.first_audio_at if phone is not None else None
         latency = None if first is None else (first - ended_at) * 1000
         gap = phone.longest_gap_s * 1000 if phone is not None and self.realtime else None
-        return TurnResult(index, turn.label, latency, cut_off, turn.kind, gap_ms=gap)
+        return TurnResult(index, turn.label, latency, cut_off, turn.kind, gap_ms=gap, answered_at=first)
 
     async def _wait(self, event: asyncio.Event, reader: asyncio.Task[None]) -> bool:
         """Until `event` (True), the socket closing or the reply timeout (False)."""
