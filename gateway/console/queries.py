@@ -23,7 +23,7 @@ class ConversationFilter(BaseModel):
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    channel: Literal["voice", "chat", "terminal"] | None = None
+    channel: Literal["voice", "chat", "terminal", "web-call"] | None = None
     status: ConversationStatus | None = None
     date_from: date | None = None  # in the business's time zone, inclusive
     date_to: date | None = None  # inclusive

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gateway.console import admin, callbacks, forms, identity_alerts, login, staff_api, views
+from gateway.console import admin, callbacks, forms, identity_alerts, login, staff_api, test_call, views
 
 router = APIRouter(tags=["console"])
 for part in (
@@ -15,5 +15,6 @@ for part in (
     admin.router,
     identity_alerts.router,
     staff_api.router,
+    test_call.router,
 ):
     router.include_router(part)

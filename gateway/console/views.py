@@ -39,8 +39,8 @@ from gateway.store.transcripts import ConversationDetail, load_conversation
 router = APIRouter()
 log = get_logger(__name__)
 
-_STATIC = {"htmx.min.js": "text/javascript", "console.css": "text/css"}
-_USER_LABEL = {"voice": "Caller", "chat": "Visitor", "terminal": "User"}
+_STATIC = {"htmx.min.js": "text/javascript", "console.css": "text/css", "test_call.js": "text/javascript"}
+_USER_LABEL = {"voice": "Caller", "chat": "Visitor", "terminal": "User", "web-call": "Caller"}
 
 
 @router.get("/console/static/{name}", include_in_schema=False)

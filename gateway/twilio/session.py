@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import AsyncGenerator, Coroutine
+from contextlib import aclosing
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
 
 from agents.api import EndConversation, Handoff, UserTurn
 from agents.events import EventKind
@@ -41,6 +45,14 @@ _PLAYED_TIMEOUT_S = 15.0
 _REPLY_GRACE_S = 8.0  # draining, past the deadline: how long a reply being spoken may go on
 
 
+class CallObserver(Protocol):
+    """Who follows the call's words as they happen (the console's test call shows them live)."""
+
+    def caller_said(self, text: str) -> None: ...
+
+    def bot_said(self, text: str) -> None: ...
+
+
 class CallSession:
     def __init__(
         self,
@@ -51,8 +63,10 @@ class CallSession:
         send_json: SendJson,
         hang_up: HangUp,
         models: SpeechModels,
+        observer: CallObserver | None = None,
     ) -> None:
         self.services = services
+        self._observer = observer
         self.settings = settings = services.settings
         self.conversation = conversation
         self._hang_up = hang_up  # closes the socket (Twilio ends the call)
@@ -92,7 +106,10 @@ class CallSession:
         self._worker = asyncio.create_task(self._turn_worker(), name="turns")
 
     def audio(self, ulaw: bytes) -> None:
-        pcm = ulaw_decode(ulaw)
+        self.pcm(ulaw_decode(ulaw))
+
+    def pcm(self, pcm: npt.NDArray[np.int16]) -> None:
+        """One 20 ms frame of caller audio, 8 kHz 16-bit (Twilio's, decoded; or a browser's)."""
         self.stats["frames"] += 1
         self.recording.caller(pcm)
         for event in self.listening.push(pcm, bot_speaking=self.bot_busy):
@@ -168,6 +185,8 @@ class CallSession:
                     meta={"audio_start_ms": heard.start_ms, "audio_end_ms": heard.end_ms},
                 )
             self.stats["turns"] += 1
+            if self._observer is not None:
+                self._observer.caller_said(turn.text)
             if self._reply is not None and not self._reply.done():
                 await asyncio.wait([self._reply])  # replies never overlap
             self._reply_pending = True  # until this reply's first audio (`_reply_heard`)
@@ -201,7 +220,7 @@ class CallSession:
 
         try:
             utterance = await self.speaker.speak(
-                reply.text(), utterance=utterance, timing=timing, before_end=expect_before_end
+                self._observed(reply.text()), utterance=utterance, timing=timing, before_end=expect_before_end
             )
         finally:  # the conversation has stored the bot turn by now
             self._reply_heard()  # (already, unless it failed or was cut short before any audio)
@@ -222,6 +241,20 @@ class CallSession:
             await self.transfer.run()
         elif isinstance(reply.outcome, EndConversation):
             await self._hang_up()
+
+    def _observed(self, pieces: AsyncGenerator[str, None]) -> AsyncGenerator[str, None]:
+        """The reply's pieces, shown to the observer (if any) as they go to the speaker."""
+        observer = self._observer
+        if observer is None:
+            return pieces
+
+        async def shown() -> AsyncGenerator[str, None]:
+            async with aclosing(pieces) as inner:  # a barge-in closes the reply through this
+                async for piece in inner:
+                    observer.bot_said(piece)
+                    yield piece
+
+        return shown()
 
     def _expect(self) -> None:
         """After a reply (or its interruption): what the agent expects next sets how the caller is
