@@ -5,24 +5,17 @@ ticket, and a CRM that answers 503 gets the note later, written once."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from gateway.store.after_call_jobs import AfterCallJobRow
-from gateway.store.db import Database
-from gateway.store.models import AuditEventRow, CallbackRow
 from tests.conftest import LiveServer, make_settings, running_server
 from tests.fakes.hubspot_server import FakeHubSpot, RunningFake
-from tests.gateway.chat.conftest import Chat
+from tests.gateway.after_call.conftest import VERIFY, chat, crm_task_of_message, events, put_back, settled
 
 CHARLOTTE = {"firstname": "Charlotte", "lastname": "Clark", "phone": "(503) 555-0117"}
-VERIFY = "Charlotte Clark, born November 15 1989"
 
 
 @pytest.fixture(scope="module")
@@ -46,62 +39,6 @@ def gateway(hubspot: RunningFake, tmp_path_factory: pytest.TempPathFactory) -> I
     )
     with running_server(settings) as server:
         yield server
-
-
-async def chat(server: LiveServer, *lines: str, close: bool = True) -> str:
-    """A visitor's chat, line by line; returns its conversation id."""
-    visitor = await Chat.open(server)
-    welcome = await visitor.hello()
-    await visitor.greeting()
-    for n, text in enumerate(lines):
-        await visitor.say(text, f"m{n}")
-    if close:
-        await visitor.close()
-    return str(welcome["conversation_id"])
-
-
-async def jobs(server: LiveServer, conversation_id: str) -> dict[str, AfterCallJobRow]:
-    db = Database(server.settings.database_url)
-    try:
-        async with db.session() as s:
-            rows = await s.scalars(
-                select(AfterCallJobRow).where(AfterCallJobRow.conversation_id == conversation_id)
-            )
-            return {r.kind: r for r in rows}
-    finally:
-        await db.close()
-
-
-async def events(
-    server: LiveServer, conversation_id: str, prefix: str = "after_call."
-) -> list[AuditEventRow]:
-    db = Database(server.settings.database_url)
-    try:
-        async with db.session() as s:
-            rows = await s.scalars(
-                select(AuditEventRow)
-                .where(
-                    AuditEventRow.conversation_id == conversation_id, AuditEventRow.kind.startswith(prefix)
-                )
-                .order_by(AuditEventRow.seq)
-            )
-            return list(rows)
-    finally:
-        await db.close()
-
-
-async def settled(
-    server: LiveServer, conversation_id: str, within_s: float = 15.0
-) -> dict[str, AfterCallJobRow]:
-    """The conversation's jobs once none is pending (polled: the worker runs in the server)."""
-    deadline = time.monotonic() + within_s
-    while True:
-        rows = await jobs(server, conversation_id)
-        if rows and all(r.status != "pending" for r in rows.values()):
-            return rows
-        if time.monotonic() > deadline:
-            raise AssertionError({k: (r.status, r.last_error) for k, r in rows.items()})
-        await asyncio.sleep(0.1)
 
 
 def written(hubspot: RunningFake, object_type: str, conversation_id: str, kind: str) -> list[dict[str, Any]]:
@@ -181,14 +118,7 @@ async def test_crm_down_the_work_is_retried_later_and_written_once(
     assert retries and retries[0]["kind"] == "note" and "unavailable" in retries[0]["error"]
     assert len(written(hubspot, "notes", cid, "note")) == 1
     # A resumed job (the row put back to pending, as after a crash past the write) writes nothing new.
-    db = Database(gateway.settings.database_url)
-    try:
-        async with db.session() as s, s.begin():
-            row = await s.get(AfterCallJobRow, rows["note"].id)
-            assert row is not None
-            row.status = "pending"
-    finally:
-        await db.close()
+    await put_back(gateway, rows["note"].id)
     again = await settled(gateway, cid)
     assert again["note"].status == "done" and again["note"].result_id == rows["note"].result_id
     assert len(written(hubspot, "notes", cid, "note")) == 1
@@ -224,10 +154,5 @@ async def test_a_message_from_an_unknown_visitor_becomes_a_lead_and_a_task(
     (note,) = written(hubspot, "notes", cid, "note")
     assert note["associations"][0]["to"]["id"] == lead["id"]
     assert "Caller: Dana Ortiz (not verified)." in note["properties"]["hs_note_body"]
-    db = Database(gateway.settings.database_url)
-    try:
-        async with db.session() as s:
-            linked = await s.scalar(select(CallbackRow.crm_task_id).where(CallbackRow.conversation_id == cid))
-    finally:
-        await db.close()
+    linked = await crm_task_of_message(gateway, cid)
     assert linked == task["id"]  # the console's Callbacks list shows the CRM task

@@ -1,0 +1,96 @@
+"""After-call tests: a visitor's chat over the real WebSocket, and the conversation's after-call
+jobs and audit events read from the gateway's database."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from sqlalchemy import select
+
+from gateway.store.after_call_jobs import AfterCallJobRow
+from gateway.store.db import Database
+from gateway.store.models import AuditEventRow, CallbackRow
+from tests.conftest import LiveServer
+from tests.gateway.chat.conftest import Chat
+
+VERIFY = "Charlotte Clark, born November 15 1989"
+
+
+async def chat(server: LiveServer, *lines: str, close: bool = True) -> str:
+    """A visitor's chat, line by line; returns its conversation id."""
+    visitor = await Chat.open(server)
+    welcome = await visitor.hello()
+    await visitor.greeting()
+    for n, text in enumerate(lines):
+        await visitor.say(text, f"m{n}")
+    if close:
+        await visitor.close()
+    return str(welcome["conversation_id"])
+
+
+async def jobs(server: LiveServer, conversation_id: str) -> dict[str, AfterCallJobRow]:
+    db = Database(server.settings.database_url)
+    try:
+        async with db.session() as s:
+            rows = await s.scalars(
+                select(AfterCallJobRow).where(AfterCallJobRow.conversation_id == conversation_id)
+            )
+            return {r.kind: r for r in rows}
+    finally:
+        await db.close()
+
+
+async def events(
+    server: LiveServer, conversation_id: str, prefix: str = "after_call."
+) -> list[AuditEventRow]:
+    db = Database(server.settings.database_url)
+    try:
+        async with db.session() as s:
+            rows = await s.scalars(
+                select(AuditEventRow)
+                .where(
+                    AuditEventRow.conversation_id == conversation_id, AuditEventRow.kind.startswith(prefix)
+                )
+                .order_by(AuditEventRow.seq)
+            )
+            return list(rows)
+    finally:
+        await db.close()
+
+
+async def settled(
+    server: LiveServer, conversation_id: str, within_s: float = 15.0
+) -> dict[str, AfterCallJobRow]:
+    """The conversation's jobs once none is pending (polled: the worker runs in the server)."""
+    deadline = time.monotonic() + within_s
+    while True:
+        rows = await jobs(server, conversation_id)
+        if rows and all(r.status != "pending" for r in rows.values()):
+            return rows
+        if time.monotonic() > deadline:
+            raise AssertionError({k: (r.status, r.last_error) for k, r in rows.items()})
+        await asyncio.sleep(0.1)
+
+
+async def crm_task_of_message(server: LiveServer, conversation_id: str) -> str | None:
+    db = Database(server.settings.database_url)
+    try:
+        async with db.session() as s:
+            return await s.scalar(
+                select(CallbackRow.crm_task_id).where(CallbackRow.conversation_id == conversation_id)
+            )
+    finally:
+        await db.close()
+
+
+async def put_back(server: LiveServer, job_id: str) -> None:
+    """The job pending again, as after a crash between the CRM's answer and the row's update."""
+    db = Database(server.settings.database_url)
+    try:
+        async with db.session() as s, s.begin():
+            row = await s.get(AfterCallJobRow, job_id)
+            assert row is not None
+            row.status = "pending"
+    finally:
+        await db.close()
