@@ -152,3 +152,24 @@ async def jobs_of(db: Database, conversation_id: str) -> list[AfterCallJobRow]:
         )
     order = {kind: n for n, kind in enumerate(KINDS)}
     return sorted(rows, key=lambda r: order.get(r.kind, 99))
+
+
+async def retry_failed(db: Database, conversation_id: str, why: str) -> list[str]:
+    """Put the conversation's failed jobs back in the queue, their attempts counted afresh (a
+    member of staff fixed what was wrong). Returns the kinds put back."""
+    now = _now()
+    async with db.session() as s, s.begin():
+        kinds = list(
+            await s.scalars(
+                select(AfterCallJobRow.kind).where(
+                    AfterCallJobRow.conversation_id == conversation_id, AfterCallJobRow.status == FAILED
+                )
+            )
+        )
+        if kinds:
+            await s.execute(
+                update(AfterCallJobRow)
+                .where(AfterCallJobRow.conversation_id == conversation_id, AfterCallJobRow.status == FAILED)
+                .values(status=PENDING, attempts=0, next_attempt_at=now, last_error=why, updated_at=now)
+            )
+    return kinds
