@@ -58,8 +58,10 @@ run: install
 	$(BIN)/frontdesk demo seed
 	$(BIN)/frontdesk serve --host $(HOST) --port $(PORT)
 
+# Both cores: pytest-xdist workers take whole test files (module-scoped servers start once).
+TEST_WORKERS ?= 2
 test: install-dev system-deps node-deps
-	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The long fuzzing run (docs/reliability.md; `make test` runs a short one): FUZZ_FRAMES malformed
 # frames for each WebSocket protocol (Twilio Media Streams, chat), FUZZ_HTTP_EXAMPLES schemathesis
