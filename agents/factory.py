@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from agents.callbacks import CallbackBook
 from agents.events import AuditSink
 from agents.identity_attempts import IdentityAttempts
-from agents.offline.hours import OpeningHours
+from agents.offline.hours import DEFAULT_HOURS, OpeningHours
 from agents.offline.planner import OfflinePlanner
 from agents.planner import Planner
 from agents.runtime import AgentRuntime, Clock
@@ -32,15 +32,18 @@ def build_agent(
     business_phone: str | None = None,
     identity_attempts: IdentityAttempts | None = None,
     callbacks: CallbackBook | None = None,
+    after_hours_messages: bool = False,
 ) -> AgentRuntime:
     """`llm=None`: the offline planner alone. Otherwise how to reach the model server: the model planner,
     degrading to the offline planner (audited as `agent.model_unavailable`) when it can't answer.
     `business_hours` ("Mon-Fri 09:00-17:00"), `business_address`, `business_phone`: what the
     offline planner says when asked (without an address or phone, staff are asked).
     `identity_attempts`: failed identity checks counted across conversations (the gateway's).
-    `callbacks`: where messages and callback requests are kept (the gateway's)."""
+    `callbacks`: where messages and callback requests are kept (the gateway's).
+    `after_hours_messages`: outside `business_hours` a handoff offers to take a message instead."""
+    hours = OpeningHours.parse(business_hours) if business_hours else None
     offline = OfflinePlanner(
-        OpeningHours.parse(business_hours) if business_hours else None,
+        hours,
         address=business_address,
         phone=business_phone,
     )
@@ -60,6 +63,7 @@ def build_agent(
         clock=clock,
         identity_attempts=identity_attempts,
         callbacks=callbacks,
+        staff_hours=(hours or OpeningHours.parse(DEFAULT_HOURS)) if after_hours_messages else None,
     )
 
 

@@ -7,10 +7,13 @@ from agents.api import AgentOutput, ConversationState, Handoff
 from agents.events import EventKind
 from agents.memory import AgentMemory
 from agents.replies import handoff_words
+from agents.staff_hours import offer_message
 from agents.turn import Turn
 
 
 async def hand_off(turn: Turn, reason: str) -> list[AgentOutput]:
+    if turn.staff_hours is not None and (closed := turn.staff_hours.closed_now()) is not None:
+        return await offer_message(turn, reason, closed)  # nobody is there: a message instead
     state, memory = turn.state, turn.memory
     summary = handoff_summary(state, memory, reason)
     await turn.emit(EventKind.HANDOFF, "agent", {"reason": reason, "summary": summary})

@@ -29,9 +29,11 @@ from agents.identity import doctors_on_staff, names_on_file
 from agents.identity_attempts import IdentityAttempts
 from agents.limits import MAX_USER_CHARS
 from agents.memory import AgentMemory
+from agents.offline.hours import OpeningHours
 from agents.plan_loop import plan_turn
 from agents.planner import CallerFacts, HasStockPhrases, Message, PlanContext, Planner, ToolResult
 from agents.replies import ANYTHING_ELSE, OFFER_TRANSFER, OPENINGS, goodbye, greeting, handoff_words
+from agents.staff_hours import StaffHours
 from agents.tools import ToolRegistry
 from agents.turn import Turn, speak
 from connectors.base import Connector as ConnectorBase
@@ -55,10 +57,13 @@ class AgentRuntime:
         tool_timeout_s: float = 15.0,
         identity_attempts: IdentityAttempts | None = None,
         callbacks: CallbackBook | None = None,
+        staff_hours: OpeningHours | None = None,
     ) -> None:
         """`identity_attempts`: failed identity checks counted across conversations (the gateway's
         database); None counts them per conversation only. `callbacks`: where messages and
-        callback requests are kept (the gateway's database); None: the agent cannot take one."""
+        callback requests are kept (the gateway's database); None: the agent cannot take one.
+        `staff_hours`: when staff take handoffs; outside them a handoff offers a message instead
+        (`agents.staff_hours`). None: a handoff always waits for a person."""
         self.connector = connector
         self.audit = audit
         self.planner = planner
@@ -69,6 +74,7 @@ class AgentRuntime:
         self.clock: Clock = clock or (lambda: datetime.now(self.tz))
         self.tool_timeout_s = tool_timeout_s
         self.callbacks = callbacks
+        self.staff_hours = StaffHours(staff_hours, self.clock) if staff_hours is not None else None
         self.tools = ToolRegistry.from_connector(connector)
         self._calls = ConnectorCalls(connector, timeout_s=tool_timeout_s)
         self._executor = ToolExecutor(self.tools, self._calls, business_name, identity_attempts)
@@ -112,7 +118,7 @@ class AgentRuntime:
     async def respond(self, state: ConversationState, turn: UserTurn) -> AsyncGenerator[AgentOutput, None]:
         memory = AgentMemory.load(state)
         try:
-            async for out in self._respond(Turn(state, memory, self.audit), turn):
+            async for out in self._respond(Turn(state, memory, self.audit, self.staff_hours), turn):
                 yield out
         finally:
             memory.save(state)

@@ -4,7 +4,7 @@ events go to, and the shape of one tool call's outcome."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from agents.api import AgentOutput, ConversationState, ReplyDelta
 from agents.events import AuditNotStored, AuditSink
@@ -13,12 +13,16 @@ from agents.planner import Message, ToolCall, ToolOutcome, ToolResult
 from agents.replies import OFFER_TRANSFER, failure_words
 from speech.text import reply_sentences
 
+if TYPE_CHECKING:
+    from agents.staff_hours import StaffHours
+
 
 @dataclass
 class Turn:
     state: ConversationState
     memory: AgentMemory
     audit: AuditSink
+    staff_hours: StaffHours | None = None  # when set, a handoff out of hours offers a message instead
 
     async def emit(self, kind: str, actor: Any, payload: dict[str, Any]) -> None:
         await self.audit.emit(self.state.conversation_id, str(kind), actor, payload)

@@ -112,6 +112,11 @@ class Conversation:
             if planned:
                 telemetry.user_turn_done(self.id, self.channel)
 
+    def agent_says(self, outputs: AsyncGenerator[AgentOutput, None]) -> Reply:
+        """Words of the agent that answer no user turn (an unclaimed handoff's offer of a message,
+        `agents.staff_hours.offer_after_wait`): stored and audited as a bot turn like any other."""
+        return Reply(self._traced(self._run_agent(outputs), user=False))
+
     async def _greet(self, preamble: str | None) -> AsyncGenerator[AgentOutput, None]:
         bind_conversation(self.id)
         # aclosing: when the caller closes this generator (barge-in), the inner one stores the

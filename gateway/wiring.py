@@ -106,4 +106,5 @@ def build_agent_for(
         clock=clock,
         identity_attempts=identity_attempts,
         callbacks=callbacks,
+        after_hours_messages=settings.handoff_after_hours == "message",
     )

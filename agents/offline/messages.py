@@ -169,6 +169,18 @@ def plan_message(ctx: PlanContext, s: dict[str, Any], raw: str, text: str) -> Pl
             if _LEAVE.search(text)
             else None
         )
+    if asked == "offer":  # "I can take a message ... Would you like to leave one?"
+        verdict = classify_confirmation(text)
+        if verdict == "no" or _KEEP_WAITING.search(text):
+            s.pop("message", None)
+            if m.get("on_no") == "wait":  # after an unclaimed wait: back in the queue
+                return call("transfer_to_person", reason="The visitor would rather keep waiting for a person")
+            return say("Okay. Is there anything else I can help you with?")
+        if verdict == "yes":
+            asked = None
+            if not m.get("reason"):
+                m["asked"] = "reason"
+                return say("Sure. What is it about?")
     if asked == "change" and not _read_any(ctx, m, raw, text):
         m["asked"] = "change"
         return say(ASK_CHANGE)
@@ -181,6 +193,9 @@ _LEAVE = re.compile(
     r"\b(never ?mind|forget (it|that|about it)|don't (bother|worry)|no message|no need( for a message)?"
     r"|don't need a (message|call ?back))\b"
 )
+
+
+_KEEP_WAITING = re.compile(r"\b(i'll|i will|i'd rather|i can|i want to|let me|keep) (keep )?wait(ing)?\b")
 
 
 def _elsewhere(text: str, asked: str | None) -> bool:

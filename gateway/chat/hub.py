@@ -23,6 +23,7 @@ from collections import OrderedDict, deque
 from typing import Any
 
 from agents.api import EndConversation, Handoff, UserTurn
+from agents.staff_hours import offer_after_wait
 from gateway.chat.outbox import Outbox
 from gateway.chat.protocol import (
     STATUS_DETAIL,
@@ -127,7 +128,11 @@ class ChatHub:
         evict_after_s: float = 600.0,
         max_pending_per_connection: int = 500,
         bus: RedisBus | None = None,
+        waiting_detail: str | None = None,
     ) -> None:
+        """`waiting_detail`: what a visitor waiting for a person is told to expect (the claim
+        timeout, "Usually answered within 3 minutes."); default the plain status."""
+        self._waiting_detail = waiting_detail
         self._conversations = conversations
         self._outbox = outbox
         self._bus = bus
@@ -255,6 +260,18 @@ class ChatHub:
         return await self._publish(
             channel, StaffMessage, text=text, staff_name=staff_name or _display_name(staff_email)
         )
+
+    async def offer_message_instead(self, conversation_id: str) -> bool:
+        """A handoff nobody claimed in time (`gateway.chat.unclaimed`): the assistant has the
+        conversation again and offers to take a message. False when it is no longer waiting."""
+        channel = await self._channel(conversation_id)
+        await self._refresh(channel)
+        if channel.status is not ConversationStatus.WAITING:
+            return False
+        conversation = channel.conversation
+        await self._set_status(channel, ConversationStatus.ACTIVE)
+        await self._reply(channel, conversation.agent_says(offer_after_wait(conversation.state)), None)
+        return True
 
     async def close_conversation(self, conversation_id: str, reason: str = "closed by staff") -> None:
         channel = await self._channel(conversation_id)
@@ -398,7 +415,10 @@ class ChatHub:
         if channel.conversation.status is not status:
             # On the books too: another replica (or this one after a restart) reads it from there.
             await channel.conversation.set_status(status)
-        await self._publish(channel, StatusEvent, status=chat_status(status), detail=STATUS_DETAIL[status])
+        detail = STATUS_DETAIL[status]
+        if status is ConversationStatus.WAITING and self._waiting_detail:
+            detail = self._waiting_detail
+        await self._publish(channel, StatusEvent, status=chat_status(status), detail=detail)
 
     async def _channel(self, conversation_id: str) -> _Channel:
         channel = self._channels.get(conversation_id)

@@ -9,6 +9,7 @@ import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from gateway.chat import unclaimed
 from gateway.chat.abandoned import sweep_forever
 from gateway.chat.hub import ChatHub
 from gateway.chat.outbox import Outbox
@@ -35,7 +36,7 @@ class ChatService:
     ) -> None:
         self.settings = settings
         self.db = db
-        self.hub = ChatHub(conversations, Outbox(db), bus=bus)
+        self.hub = ChatHub(conversations, Outbox(db), bus=bus, waiting_detail=waiting_detail(settings))
         self.tokens = SessionTokens(settings.session_secret_value(), settings.chat_session_max_age_s)
         self.resume = ResumeTokens(
             db, self.tokens, settings.chat_session_max_age_s, settings.chat_closed_resume_s
@@ -49,6 +50,7 @@ class ChatService:
         )
         self._open: dict[str, int] = {}  # open connections per client address
         self._sweeper: asyncio.Task[None] | None = None
+        self._unclaimed: asyncio.Task[None] | None = None
 
     @classmethod
     def start(cls, services: Services) -> ChatService:
@@ -58,6 +60,13 @@ class ChatService:
         service._sweeper = asyncio.create_task(
             sweep_forever(services.db, service.hub, settings.chat_abandoned_after_s), name="chat-abandoned"
         )
+        if settings.handoff_claim_timeout_s > 0:
+            service._unclaimed = asyncio.create_task(
+                unclaimed.sweep_forever(
+                    services.db, services.audit, service.hub, settings.handoff_claim_timeout_s
+                ),
+                name="chat-unclaimed-handoffs",
+            )
         if "*" in settings.chat_allowed_origins:
             log.warning(
                 "chat accepts connections from every website (FRONTDESK_CHAT_ALLOWED_ORIGINS has '*'):"
@@ -90,10 +99,20 @@ class ChatService:
         return []  # chat has no audio to prepare
 
     async def stop(self) -> None:
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            await asyncio.gather(self._sweeper, return_exceptions=True)
+        sweepers = [t for t in (self._sweeper, self._unclaimed) if t is not None]
+        for task in sweepers:
+            task.cancel()
+        await asyncio.gather(*sweepers, return_exceptions=True)
         await self.hub.stop()
+
+
+def waiting_detail(settings: Settings) -> str | None:
+    """What a visitor waiting for a person is told: the wait is bounded by the claim timeout."""
+    timeout = settings.handoff_claim_timeout_s
+    if timeout <= 0:
+        return None
+    minutes = max(1, round(timeout / 60))
+    return f"A person usually answers within {minutes} minute{'s' if minutes > 1 else ''}."
 
 
 def chat_service(services: Services) -> ChatService:

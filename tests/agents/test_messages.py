@@ -145,3 +145,31 @@ async def test_no_book_means_no_promise(demo: DemoConnector) -> None:
     await chat.say("This is Tom Okafor, please call me back at 212 555 0187 after 3 pm about my order")
     reply = await chat.say("yes")
     assert "can't take messages right now" in reply and "calls you back" not in reply
+
+
+async def test_after_hours_a_person_is_not_promised_and_a_message_is_offered(demo: DemoConnector) -> None:
+    """With staff hours (FRONTDESK_HANDOFF_AFTER_HOURS=message), a call on Saturday evening: no
+    transfer to an empty office; the caller hears when we open, and a no is just a no."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    saturday = fixed_clock(datetime(2026, 12, 5, 18, 0, tzinfo=ZoneInfo(TZ)))
+    for answer, expected in (("yes", "What is it about?"), ("no thanks", "Is there anything else")):
+        audit, book = MemoryAuditSink(), MemoryCallbackBook()
+        agent = build_agent(
+            connector=demo,
+            audit=audit,
+            timezone=TZ,
+            business_name="Riverside Family Clinic",
+            clock=saturday,
+            callbacks=book,
+            after_hours_messages=True,
+        )
+        chat = Chat(agent, audit, channel="voice", caller_phone="+15035550177")
+        await chat.greet()
+        reply = await chat.say("can I speak to the receptionist")
+        assert reply.startswith("We're closed right now; we open on Monday at 9 AM.")
+        assert "Would you like to leave one?" in reply
+        assert chat.handoff is None and chat.events("handoff.unanswered")[0]["why"] == "closed"
+        assert expected in await chat.say(answer)
+        assert chat.handoff is None

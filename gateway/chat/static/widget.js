@@ -20,7 +20,7 @@
     reconnecting: "Connection lost. Reconnecting…",
     offline: "Disconnected. Send a message to reconnect.",
     bot: "Assistant",
-    waiting: "Waiting for a person to join…",
+    waiting: "Waiting for a person…",
     staff_joined: "A person has joined",
     closed: "This conversation has ended",
   };
@@ -226,7 +226,7 @@
         case "bot.delta": this.onBotText(m.reply_id, m.text, false); break;
         case "bot.final": this.onBotText(m.reply_id, m.text, true); break;
         case "staff.message": this.addBubble("staff", m.text, m.staff_name); this.typing.textContent = ""; break;
-        case "status": this.setStatus(m.status); if (m.detail) this.note(m.detail); break;
+        case "status": this.setStatus(m.status, m.detail); if (m.detail) this.note(m.detail); break;
       }
     }
 
@@ -324,9 +324,12 @@
       this.log.scrollTop = this.log.scrollHeight;
     }
 
-    setStatus(status) {
+    setStatus(status, detail) {
       this.status = status;
-      this.statusLine.textContent = STATUS_TEXT[status] || status;
+      // Waiting: the server says what to expect ("A person usually answers within 3 minutes."),
+      // so the header never promises a person who is not coming.
+      var text = status === "waiting" && detail ? detail : STATUS_TEXT[status] || status;
+      this.statusLine.textContent = text;
       this.setAttribute("data-status", status);
       if (status !== "bot") this.typing.textContent = "";
       var closed = status === "closed";
