@@ -152,6 +152,9 @@ class Settings(BaseSettings):
     salesforce_external_id_field: str = "Frontdesk_Idempotency_Key__c"
     salesforce_task_owner_id: str | None = None  # user (005...) or queue (00G...) for follow-ups
     salesforce_case_owner_id: str | None = None  # None: the org's case assignment rules decide
+    # Appointments as Events (optional): the Subject of the staff's open-slot Events; None: off.
+    salesforce_slot_subject: str | None = None
+    salesforce_slot_field: str = "Frontdesk_Slot__c"  # unique Activity field: one booking per slot
     connector_timeout_s: float = Field(default=10.0, gt=0)
 
     # --- after-call work (docs/connectors.md, gateway/after_call/) ----------------------------

@@ -34,6 +34,8 @@ class SalesforceSettings(Protocol):
     salesforce_external_id_field: str
     salesforce_task_owner_id: str | None
     salesforce_case_owner_id: str | None
+    salesforce_slot_subject: str | None
+    salesforce_slot_field: str
     connector_timeout_s: float
     timezone: str
 
@@ -68,5 +70,7 @@ def build_salesforce_connector(settings: SalesforceSettings) -> SalesforceConnec
         external_id_field=s.salesforce_external_id_field,
         task_owner_id=s.salesforce_task_owner_id,
         case_owner_id=s.salesforce_case_owner_id,
+        slot_subject=s.salesforce_slot_subject,
+        slot_field=s.salesforce_slot_field,
         timezone=s.timezone,
     )

@@ -8,6 +8,8 @@ Why these objects:
   person): ContentNote, the other kind of note, cannot carry the external id field idempotency needs.
 - `open_ticket` opens a Case (Origin "Phone"); a Case links to a Contact only, so for a Lead the
   lead's name, e-mail and phone go into the Case's Supplied* fields.
+- Appointments (optional, `slot_subject` set): staff's open-slot Events, booked once each
+  (`events.py`).
 
 Idempotency: the runtime's key is stored in an external id field (`Frontdesk_Idempotency_Key__c`
 by default; a unique, case-sensitive Text(255) external id on Lead, Case and Task). Each write first
@@ -19,13 +21,17 @@ updates it with the same fields.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from connectors.base import (
     AddNote,
+    Appointment,
+    Appointments,
+    BookAppointment,
     Capability,
     Connector,
     Contact,
@@ -34,19 +40,26 @@ from connectors.base import (
     CreateTask,
     FindContact,
     FindPersonByPhone,
+    ListAppointments,
+    ListFreeSlots,
+    ListProviders,
     Note,
     NotFound,
     OpenTicket,
     People,
+    Providers,
     Rejected,
+    Slots,
     Task,
     Ticket,
+    Unsupported,
 )
 from connectors.phones import normalize_phone
 from connectors.resilience import Resilience, ResiliencePolicy
 from connectors.salesforce.auth import SessionSource
 from connectors.salesforce.client import SalesforceClient
 from connectors.salesforce.errors import Duplicate
+from connectors.salesforce.events import EventBook
 from connectors.salesforce.limits import ApiAllowance
 from connectors.salesforce.mapping import (
     USER_PREFIX,
@@ -67,6 +80,15 @@ from connectors.salesforce.query import (
 )
 
 DEFAULT_EXTERNAL_ID_FIELD = "Frontdesk_Idempotency_Key__c"
+DEFAULT_SLOT_FIELD = "Frontdesk_Slot__c"
+EVENT_CAPABILITIES = frozenset(
+    {
+        Capability.LIST_PROVIDERS,
+        Capability.LIST_FREE_SLOTS,
+        Capability.BOOK_APPOINTMENT,
+        Capability.LIST_APPOINTMENTS,
+    }
+)
 SUBJECT_MAX = 255
 
 
@@ -96,6 +118,9 @@ class SalesforceConnector(Connector):
         phone_region: str = "US",
         lead_company: str = "Phone caller",
         allowance: ApiAllowance | None = None,
+        slot_subject: str | None = None,
+        slot_field: str = DEFAULT_SLOT_FIELD,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         if not external_id_field.endswith("__c") or not external_id_field[:-3].replace("_", "").isalnum():
             raise ValueError("the external id field must be a custom field's API name, e.g. Frontdesk_Key__c")
@@ -110,6 +135,18 @@ class SalesforceConnector(Connector):
         self._tz = ZoneInfo(timezone)
         self._region = phone_region
         self._lead_company = lead_company
+        self._events: EventBook | None = None
+        if slot_subject:
+            # Optional: only orgs that publish bookable time as Events (connectors/salesforce/events.py).
+            self._events = EventBook(
+                read=self._get,
+                write=self._write,
+                slot_subject=slot_subject,
+                slot_field=slot_field,
+                tz=self._tz,
+                clock=clock or (lambda: datetime.now(UTC)),
+            )
+            self.capabilities = self.capabilities | EVENT_CAPABILITIES
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -295,3 +332,22 @@ class SalesforceConnector(Connector):
         return Task(
             id=task_id, contact_id=req.contact_id, subject=req.subject, status="Not Started", due=req.due
         )
+
+    # -- appointments as Events (optional) -------------------------------------------------------
+
+    def _event_book(self) -> EventBook:
+        if self._events is None:
+            raise Unsupported("I can't book appointments here.")
+        return self._events
+
+    async def list_providers(self, req: ListProviders) -> Providers:
+        return await self._event_book().list_providers(req)
+
+    async def list_free_slots(self, req: ListFreeSlots) -> Slots:
+        return await self._event_book().list_free_slots(req)
+
+    async def book_appointment(self, req: BookAppointment) -> Appointment:
+        return await self._event_book().book_appointment(req)
+
+    async def list_appointments(self, req: ListAppointments) -> Appointments:
+        return await self._event_book().list_appointments(req)

@@ -31,6 +31,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import jwt
@@ -39,7 +40,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-PREFIXES = {"Contact": "003", "Lead": "00Q", "Case": "500", "Task": "00T", "User": "005", "Group": "00G"}
+PREFIXES = {
+    "Contact": "003", "Lead": "00Q", "Case": "500", "Task": "00T", "Event": "00U", "User": "005", "Group": "00G",
+}  # fmt: skip
 # The fields each type has (a describe, cut down); the external id field is added to each.
 FIELDS = {
     "Contact": {"Id", "FirstName", "LastName", "Phone", "MobilePhone", "HomePhone", "Email", "Birthdate", "OwnerId"},
@@ -55,7 +58,14 @@ FIELDS = {
         "Id", "Subject", "Description", "Status", "Priority", "ActivityDate", "WhoId", "OwnerId",
         "IsReminderSet", "ReminderDateTime",
     },
+    "Event": {"Id", "Subject", "Description", "ShowAs", "OwnerId", "WhoId", "StartDateTime", "EndDateTime"},
+    "User": {"Id", "Name", "Title", "IsActive"},
 }  # fmt: skip
+DATETIME_FIELDS = {"StartDateTime", "EndDateTime"}
+_VALUE = (
+    r"'(?:[^'\\]|\\.)*'|true|false|null|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ|\((?:\s*'(?:[^'\\]|\\.)*'\s*,?)+\)"
+)
+_CONDITION = re.compile(r"\s*(\w+)\s*(=|!=|>=|<=|>|<|\bIN\b)\s*(" + _VALUE + r")\s*", re.IGNORECASE)
 REQUIRED = {"Lead": ("LastName", "Company"), "Contact": ("LastName",)}
 READ_ONLY = {"Id", "IsConverted", "CaseNumber"}
 PHONE_FIELDS = ("Phone", "MobilePhone", "HomePhone")
@@ -97,6 +107,7 @@ class FakeSalesforce:
     client_id: str = "3MVG9fake.consumer.key"
     usernames: frozenset[str] = frozenset({"frontdesk@example.org"})
     external_id_field: str = "Frontdesk_Idempotency_Key__c"
+    slot_field: str = "Frontdesk_Slot__c"  # on Event: unique, the slot an appointment took
     api_limit: int = 15000
     api_used: int = 0
     lead_duplicate_rule: bool = True
@@ -113,6 +124,10 @@ class FakeSalesforce:
     # -- test controls -------------------------------------------------------------------------
 
     def add(self, sobject: str, fields: dict[str, Any]) -> str:
+        if sobject == "User":
+            self.users.add(fields["Id"])
+            self.store["User"][fields["Id"]] = {"IsActive": True, **fields}
+            return str(fields["Id"])
         record = {"OwnerId": "005000000000001AAA", **fields}
         if sobject == "Lead":
             record.setdefault("IsConverted", False)
@@ -168,10 +183,16 @@ class FakeSalesforce:
     def _find_by(self, sobject: str, name: str, value: str) -> list[dict[str, Any]]:
         return [r for r in self.store[sobject].values() if r.get(name) == value]
 
-    def _check_fields(self, sobject: str, fields: Any, creating: bool) -> JSONResponse | None:
+    def _known(self, sobject: str) -> set[str]:
+        custom = {self.external_id_field} | ({self.slot_field} if sobject == "Event" else set())
+        return FIELDS[sobject] | custom
+
+    def _check_fields(
+        self, sobject: str, fields: Any, creating: bool, record_id: str | None = None
+    ) -> JSONResponse | None:
         if not isinstance(fields, dict):
             return _errors(400, "JSON_PARSER_ERROR", "The body must be a JSON object")
-        known = FIELDS[sobject] | {self.external_id_field}
+        known = self._known(sobject)
         for name, value in fields.items():
             if name not in known:
                 return _errors(
@@ -196,6 +217,12 @@ class FakeSalesforce:
                 return _errors(
                     400, "INVALID_CROSS_REFERENCE_KEY", f"{name}: id value of incorrect type: {value}", [name]
                 )
+        slot = fields.get(self.slot_field) if sobject == "Event" else None
+        if slot is not None:
+            holder = next((r for r in self.store["Event"].values() if r.get(self.slot_field) == slot), None)
+            if holder is not None and holder["Id"] != record_id:
+                message = f"duplicate value found: {self.slot_field} duplicates value on record with id: {holder['Id']}"
+                return _errors(400, "DUPLICATE_VALUE", message)
         owner = fields.get("OwnerId")
         if owner is not None and owner not in self.users and not (owner in self.queues and sobject != "Lead"):
             return _errors(
@@ -259,34 +286,67 @@ class FakeSalesforce:
 
     # -- queries -------------------------------------------------------------------------------
 
-    def _where(self, sobject: str, clause: str | None) -> list[tuple[str, Any]] | None:
-        """`a = 'x' AND b = false` -> [(a, 'x'), (b, False)]; None when it is more than that."""
+    def _where(self, sobject: str, clause: str | None) -> list[tuple[str, str, Any]] | None:
+        """`a = 'x' AND b != null AND c IN ('p', 'q') AND d >= 2026-12-08T00:00:00Z` -> conditions;
+        None when it is anything else."""
         if not clause:
             return []
-        conditions = []
-        for part in re.split(r"\s+AND\s+", clause.strip(), flags=re.IGNORECASE):
-            m = re.fullmatch(r"(\w+)\s*=\s*('(?:[^'\\]|\\.)*'|true|false)", part.strip(), re.IGNORECASE)
-            if not m or m.group(1) not in FIELDS[sobject] | {self.external_id_field}:
+        conditions: list[tuple[str, str, Any]] = []
+        text, at = clause.strip(), 0
+        while True:
+            m = _CONDITION.match(text, at)
+            if not m or m.group(1) not in self._known(sobject):
                 return None
-            raw = m.group(2)
-            value: Any = _unescape(raw[1:-1]) if raw.startswith("'") else raw.lower() == "true"
-            conditions.append((m.group(1), value))
-        return conditions
+            raw = m.group(3)
+            value: Any
+            if raw.startswith("'"):
+                value = _unescape(raw[1:-1])
+            elif raw.startswith("("):
+                value = [_unescape(v) for v in re.findall(r"'((?:[^'\\]|\\.)*)'", raw)]
+            elif raw.lower() in ("true", "false"):
+                value = raw.lower() == "true"
+            elif raw.lower() == "null":
+                value = None
+            else:
+                value = datetime.fromisoformat(raw)
+            conditions.append((m.group(1), m.group(2).upper(), value))
+            at = m.end()
+            if at == len(text):
+                return conditions
+            joiner = re.compile(r"AND\s+", re.IGNORECASE).match(text, at)
+            if not joiner:
+                return None
+            at = joiner.end()
 
     @staticmethod
-    def _holds(record: dict[str, Any], conditions: list[tuple[str, Any]]) -> bool:
-        for name, value in conditions:
+    def _holds(record: dict[str, Any], conditions: list[tuple[str, str, Any]]) -> bool:
+        for name, op, value in conditions:
             have = record.get(name)
-            if isinstance(value, str):
-                if str(have or "").lower() != value.lower():  # SOQL's = on text ignores case
+            if value is None:
+                ok = (have is None) == (op == "=")
+            elif isinstance(value, bool):
+                ok = bool(have) == value if op == "=" else bool(have) != value
+            elif isinstance(value, list):
+                ok = str(have or "").lower() in {v.lower() for v in value}
+            elif isinstance(value, datetime):
+                if have is None:
                     return False
-            elif bool(have) != value:
+                moment = datetime.fromisoformat(str(have))
+                ok = {
+                    "=": moment == value, "!=": moment != value, ">=": moment >= value,
+                    "<=": moment <= value, ">": moment > value, "<": moment < value,
+                }[op]  # fmt: skip
+            else:  # SOQL's = on text ignores case
+                same = str(have or "").lower() == str(value).lower()
+                ok = same if op == "=" else not same if op == "!=" else False
+            if not ok:
                 return False
         return True
 
     def soql(self, q: str) -> JSONResponse:
         m = re.fullmatch(
-            r"SELECT\s+(.+?)\s+FROM\s+(\w+)(?:\s+WHERE\s+(.+?))?(?:\s+LIMIT\s+(\d+))?\s*",
+            r"SELECT\s+(.+?)\s+FROM\s+(\w+)(?:\s+WHERE\s+(.+?))?(?:\s+ORDER\s+BY\s+(\w+)(?:\s+ASC)?)?"
+            r"(?:\s+LIMIT\s+(\d+))?\s*",
             q,
             re.IGNORECASE | re.DOTALL,
         )
@@ -294,12 +354,16 @@ class FakeSalesforce:
             return _errors(400, "MALFORMED_QUERY", f"unexpected token in: {q[:80]}")
         sobject = m.group(2)
         names = [n.strip() for n in m.group(1).split(",")]
-        unknown = [n for n in names if n not in FIELDS[sobject] | {self.external_id_field}]
+        order = m.group(4)
+        unknown = [n for n in [*names, *([order] if order else [])] if n not in self._known(sobject)]
         conditions = self._where(sobject, m.group(3))
         if unknown or conditions is None:
             return _errors(400, "INVALID_FIELD", f"No such column on entity '{sobject}': {unknown}")
-        limit = int(m.group(4) or 2000)
-        found = [r for r in self.store[sobject].values() if self._holds(r, conditions)][:limit]
+        limit = int(m.group(5) or 2000)
+        found = [r for r in self.store[sobject].values() if self._holds(r, conditions)]
+        if order:
+            found.sort(key=lambda r: (r.get(order) is None, str(r.get(order) or "")))
+        found = found[:limit]
         records = [self._with_attributes(sobject, r, names) for r in found]
         return JSONResponse({"totalSize": len(records), "done": True, "records": records})
 
@@ -508,7 +572,9 @@ class FakeSalesforce:
                 return JSONResponse(
                     [f"/services/data/v60.0/sobjects/{sobject}/{r['Id']}" for r in found], 300
                 )
-            refused = self._check_fields(sobject, fields, creating=not found)
+            refused = self._check_fields(
+                sobject, fields, creating=not found, record_id=found[0]["Id"] if found else None
+            )
             if refused is not None:
                 return refused
             if found:

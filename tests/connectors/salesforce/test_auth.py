@@ -120,6 +120,8 @@ def _settings(**overrides: object) -> SimpleNamespace:
         "salesforce_external_id_field": "Frontdesk_Idempotency_Key__c",
         "salesforce_task_owner_id": None,
         "salesforce_case_owner_id": None,
+        "salesforce_slot_subject": None,
+        "salesforce_slot_field": "Frontdesk_Slot__c",
         "connector_timeout_s": 5.0,
         "timezone": "UTC",
     }

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from connectors.base import FindContact
+from connectors.base import Capability, FindContact
 from connectors.salesforce import SalesforceConnector
 from gateway.wiring import WiringError, build_connector
 from tests.conftest import make_settings
@@ -31,9 +31,11 @@ async def test_settings_build_a_working_salesforce_connector(
         salesforce_username=USERNAME,
         salesforce_private_key_path=key_file,
         salesforce_task_owner_id="00G000000000001AAA",
+        salesforce_slot_subject="Open slot",
     )
     connector = build_connector(settings, NO_DATABASE)
     assert isinstance(connector, SalesforceConnector)
+    assert Capability.BOOK_APPOINTMENT in connector.capabilities
     try:
         found = (await connector.find_contact(FindContact(email="amara@example.org"))).contacts
         assert [c.last_name for c in found] == ["Okafor"]
