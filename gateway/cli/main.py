@@ -6,7 +6,21 @@ from importlib.metadata import version
 
 import typer
 
-from gateway.cli import agent, audit, call, chat, config, db, demo, evaluate, retention, serve, speech, staff
+from gateway.cli import (
+    agent,
+    audit,
+    call,
+    chat,
+    config,
+    db,
+    demo,
+    doctor,
+    evaluate,
+    retention,
+    serve,
+    speech,
+    staff,
+)
 from gateway.private_files import restrict_umask
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Frontdesk gateway.")
@@ -29,7 +43,7 @@ def _private_files(
     restrict_umask()
 
 
-for module in (serve, config, db, audit, demo, speech, agent, call, chat, staff, evaluate, retention):
+for module in (serve, config, db, doctor, audit, demo, speech, agent, call, chat, staff, evaluate, retention):
     module.register(app)
 
 
