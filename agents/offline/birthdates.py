@@ -23,14 +23,20 @@ _DOB_PATTERNS = [
     re.compile(rf"\b(?P<a>\d{{1,2}})\s+(?P<b>\d{{1,2}})\s+{YEAR}\b"),  # "one twenty five nineteen ninety six"
     # march 4th, 1985 (Whisper also writes "September 17. 1958")
     re.compile(rf"\b{MONTH}\s+(?:the\s+)?{DAY}[,.]?\s+(?:of\s+)?{YEAR}\b"),
-    re.compile(rf"\b(?:the\s+)?{DAY}\s+(?:of\s+)?{MONTH},?\s+{YEAR}\b"),  # the 4th of march 1985
+    # the 4th of march 1985, "14 of february of 1959"
+    re.compile(rf"\b(?:the\s+)?{DAY}\s+(?:of\s+)?{MONTH},?\s+(?:of\s+)?{YEAR}\b"),
+    # "the 12th of the 12th, 92", "21st of the 4th '79": both numbers ordinal, the day first
+    re.compile(
+        r"\b(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)\s+of\s+the\s+(?P<m>\d{1,2})(?:st|nd|rd|th)[,.]?\s+"
+        r"(?:of\s+)?(?:'\s*)?(?:(?P<year>(?:19|20)\d{2})|(?P<yy>\d{2}))\b(?![:/.]?\d)"
+    ),
     # two-digit years: "6/16/84"; "june 16th 84" (19xx only); "born 6 16 84" (after a cue, or
     # three bare numbers ending in a 19xx year: "daniel thomas four twenty one seventy nine")
     re.compile(r"\b(?P<a>\d{1,2})\s?/\s?(?P<b>\d{1,2})\s?/\s?(?P<yy>\d{2})\b(?![/:.]?\d)"),
     # "1-30-65", "1.30.65": the same separator twice (a range "9-10" or a time "9.30" has one)
     re.compile(r"\b(?P<a>\d{1,2})(?P<sep>[-.])(?P<b>\d{1,2})(?P=sep)(?P<yy>\d{2})\b(?![-/:.]?\d)"),
     re.compile(
-        rf"\b{MONTH}\s+(?:the\s+)?{DAY}[,.]?\s+(?:of\s+)?(?P<yy>[3-9]\d)\b(?!\s*(?::|am|pm|o'clock|\d))"
+        rf"\b{MONTH}\s+(?:the\s+)?{DAY}[,.]?\s+(?:of\s+)?(?:'\s*)?(?P<yy>[3-9]\d)\b(?!\s*(?::|am|pm|o'clock|\d))"
     ),
     # "25 jan 96", "the 3rd of feb 87" (19xx only)
     re.compile(

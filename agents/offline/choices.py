@@ -22,7 +22,9 @@ _ANY_PROVIDER = re.compile(
 )
 _NOT_THIS_ONE = re.compile(r"\bnot (?:with )?(?:dr|doctor)\.?\s+[a-z'-]+")
 _WANTED = re.compile(r".*\b(need|want|like|book|schedule|prefer|rather)\b")
-_CORRECTION = re.compile(r".*\b(no|sorry|actually|i mean|i meant|rather|instead|make that|make it)\b")
+_CORRECTION_WORD = re.compile(
+    r"\b(?:no|sorry|actually|wait|i mean|i meant|rather|instead|make that|make it)\b"
+)
 # Speech recognition mishears surnames ("doctor patil", "dr chan"): a word right after "dr" or
 # "doctor" this close to a provider's surname (difflib ratio) names that provider.
 _FUZZY_CUTOFF = 0.74
@@ -158,11 +160,13 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
         after = [p for p in providers if mentions_provider(text[wanted.end() :], p.name)]
         if len(after) == 1:
             return after[0]
-    if len(named) > 1 and (fix := _CORRECTION.search(text)) is not None:
-        # "dr patel, no sorry, dr chen": the doctor named after the correction
-        after = [p for p in providers if mentions_provider(text[fix.end() :], p.name)]
-        if len(after) == 1:
-            return after[0]
+    if len(named) > 1:
+        # "dr patel, no sorry, dr chen": the doctor named after the last correction that names one
+        # ("dr chen at 1:30? actually is dr patel free then instead, i'd rather see her")
+        for fix in reversed(list(_CORRECTION_WORD.finditer(text))):
+            after = [p for p in providers if mentions_provider(text[fix.end() :], p.name)]
+            if len(after) == 1:
+                return after[0]
     if len(named) > 1:
         return None  # "dr patel or dr chen": which one is a question, not a guess
     by_first = [

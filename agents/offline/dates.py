@@ -81,8 +81,9 @@ _TIME = re.compile(
     # "move it to 4", "sorry, I meant 11", "can we do 2": an hour after words that name a time
     r"|(?:(?:to|for|meant|mean|said|say|make it|make that|make this|how about|what about|can we do|could we do|try"
     r"|rather|ok|okay|yes|yeah|sure|fine|then)\s+|^\W*"
-    # "friday morning, 9 if that's free", "tuesday, 11": an hour (1-12, no date) after the day
-    rf"|\b(?:morning|afternoon|{'|'.join(WEEKDAYS)}|tomorrow|today)\s*[,-]?\s+(?:(?:ideally|preferably|maybe"
+    # "friday morning, 9 if that's free", "tuesday, 11", "friday instead, 11": an hour (1-12, no date)
+    # after the day
+    rf"|\b(?:morning|afternoon|{'|'.join(WEEKDAYS)}|tomorrow|today)(?:\s+instead)?\s*[,-]?\s+(?:(?:ideally|preferably|maybe"
     rf"|perhaps|hopefully|like|roughly)\s+)?(?=(?:1[0-2]|[1-9])\b(?!\s*{MONTH_NC})))"
     r"(?P<h4>\d{1,2})(?!\d|st|nd|rd|th|/|:|\s*(?:am|pm|o'clock|in the|a\.m|p\.m|days?|weeks?|months?|hours?"
     r"|minutes?|people|years?|of|or|-|and|\d))"

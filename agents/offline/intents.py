@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from agents.offline import keeping
 from agents.offline.dates import day_phrases
+from agents.offline.shifts import shift_of
 
 
 class Intent(StrEnum):
@@ -53,6 +54,8 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|(switch|swap) (my|the|his|her|their|that|this|it|[a-z]+(?: [a-z]+)?'s)\b"
             r"|come in (a bit |a little )?(earlier|later|sooner)|(earlier|later) (that|the) same day"
             r"|(different|another|other) (time|day|date)|instead"
+            # "can it go earlier in the day", "could it be a bit later", "can we make it sooner"
+            r"|(can|could) (it|that|this|we|i|he|she) (go|be|come|get) (a bit |a little |any |much )?(earlier|later|sooner)"
             # "could my appointment be moved", "can I get it pushed to friday"
             r"|(be|get|getting|have|having|want|need|like) (it |that |this |him |her |them |(my|the|his|her|our"
             r"|their|[a-z]+'s)( [a-z]+)? (appointment|appt|visit|booking|check ?up|one|jab|shot|time|slot|session"
@@ -141,6 +144,10 @@ _SAYS_CANCEL = re.compile(
     r"|(off|from) (the|your) (schedule|calendar|books|list|diary)"
     r"|(scrap|scratch|delete|remove|drop) (it|that|this|me|my|the|his|her)\b)"
 )
+_CHANGED_MIND = re.compile(
+    r"\b(?:actually|on (?:second|2nd) thoughts?|you know what|scratch that|forget (?:it|that|the move)|never mind|no wait"
+    r"|come to think of it|rather than (?:move|moving|change|changing|reschedul\w*)(?: it)?)\b"
+)
 _SAYS_MOVE = re.compile(
     r"\b(reschedul\w*|re schedule|rebook\w*|re book|move|moved|change|switch|swap|postpone|push|bring|shift|bump"
     r"|instead|another|different|other (day|time)|rather|later|earlier|sooner)\b"
@@ -196,9 +203,19 @@ def _intents(text: str) -> list[Intent]:
     if Intent.RESCHEDULE in found and Intent.CANCEL in found and _SAYS_CANCEL.search(text):
         if not _SAYS_MOVE.search(text):
             found.remove(Intent.RESCHEDULE)
-    # "I can't come Thursday anymore, can we do next Thursday": not coming then, but another time
-    if Intent.CANCEL in found and Intent.RESCHEDULE not in found and _ANOTHER_TIME.search(text):
+    # "I can't come Thursday anymore, can we do next Thursday": not coming then, but another time;
+    # "I cannot come on friday, put my appointment one week later": a time said from the appointment
+    if (
+        Intent.CANCEL in found
+        and Intent.RESCHEDULE not in found
+        and (_ANOTHER_TIME.search(text) or shift_of(text))
+    ):
         found[found.index(Intent.CANCEL)] = Intent.RESCHEDULE
+    # "I want to move my appointment to... actually, just cancel it": the caller's last word is the task
+    if Intent.RESCHEDULE in found and Intent.CANCEL in found:
+        later = _CHANGED_MIND.split(text)[-1] if _CHANGED_MIND.search(text) else ""
+        if _SAYS_CANCEL.search(later) and not _SAYS_MOVE.search(later) and shift_of(later) is None:
+            found.remove(Intent.RESCHEDULE)
     # "when is dr patel available": a question about free times, not about the caller's bookings
     if Intent.LIST in found and re.search(r"\b(available|availability|opening|openings|free)\b", text):
         found.remove(Intent.LIST)

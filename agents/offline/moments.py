@@ -105,6 +105,15 @@ _CANNOT_COME = re.compile(
     rf"(?P<day>{_DAY_WORD})\b(?:'s)?[,.;!]?"
 )
 
+# "I've got work Friday", "I'm working Friday", "we're away on Monday": a day the caller is busy
+_BUSY_ON = re.compile(
+    r"\b(?:i've got|i have got|i have|i've|i got|we've got|we have|got)\s+(?:work|plans|school|something(?: on)?"
+    r"|(?:an?|my)\s+[a-z]+)\s+(?:on\s+)?(?:that\s+)?"
+    rf"(?P<day>{_DAY_WORD})\b(?:'s)?[,.;!]?"
+    r"|\b(?:i'm|i am|we're|we are)\s+(?:working|busy|away|off|out|travelling|traveling|at work|tied up|booked)\s+"
+    rf"(?:on\s+)?(?:that\s+)?(?P<day2>{_DAY_WORD})\b(?:'s)?[,.;!]?"
+)
+
 
 _MOVE_WORDS = re.compile(
     r"\b(?:move|moved|moving|reschedul\w*|re schedule|postpone|push|pushed|shift|bump|rebook\w*|bring|brought"
@@ -129,6 +138,7 @@ def changes_of_mind(text: str) -> list[tuple[int, int]]:
     spans = [(m.start(), m.end()) for m in _CHANGE.finditer(text)]
     spans += [(m.end("day"), m.end()) for m in _TURNED_DOWN.finditer(text)]
     spans += [(m.end("day"), m.end()) for m in _CANNOT_COME.finditer(text)]
+    spans += [(m.end(), m.end()) for m in _BUSY_ON.finditer(text)]
     return sorted(spans, key=lambda span: span[1], reverse=True)
 
 
@@ -162,4 +172,6 @@ def ruled_out_days(text: str) -> tuple[set[int], set[int], str]:
         cannot |= _weekdays(m.group("days"))
     for m in _TURNED_DOWN.finditer(text):
         cannot |= _weekdays(m.group("day"))
+    for m in _BUSY_ON.finditer(text):
+        cannot |= _weekdays(m.group("day") or m.group("day2"))
     return unwanted, cannot, _NOT_WANTED.sub(" ", text)

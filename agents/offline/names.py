@@ -57,6 +57,9 @@ NOT_NAMES = {
     "stepson", "stepdaughter", "brother", "sister", "little", "one's", "he's", "she's", "named",
 }  # fmt: skip
 NOT_NAMES |= FOREIGN_WORDS  # "Hola, José Ramírez here": greetings in other languages
+# greetings of English varieties ("G'day, Ryan Walker here", "Mornin'. James Wilson", "Howdy")
+NOT_NAMES |= {"g'day", "gday", "mornin", "mornin'", "morning'", "evenin", "howdy", "hiya", "heya", "hullo", "yo",
+              "cheers", "ta", "mate", "y'all", "ma'am", "sir", "reckon", "listen", "look", "right-o", "righto"}  # fmt: skip
 # where a caller is, or is not ("I'm off work then", "I'm away Monday", "I'm home sick")
 NOT_NAMES |= {"off", "away", "home", "abroad", "outside", "working", "work", "travelling", "traveling",
               "after", "before", "around", "between", "until", "till", "unavailable", "stuck", "tied"}  # fmt: skip
@@ -103,6 +106,8 @@ def _name_words(text: str, *, leading: bool = True) -> list[str]:
         w = w[:-2] if owner else w
         if not w:
             continue
+        if len(words) >= 2 and w == "will":
+            break  # "my son lucas garcia will not make it": a verb after a full name ("Will Harris" is not)
         if not _is_name_word(w):
             if words or not (leading or w in _FILLERS):
                 break  # the name has ended ("sarah johnson born on ...")

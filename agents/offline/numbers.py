@@ -125,6 +125,11 @@ def normalize(text: str) -> str:
     lowered = verbwords.respell(lowered)  # "mvoe", "reshedule", "cancle"
     lowered = respell_titles(lowered)  # "dra. patel", "doctora chen"
     lowered = respell_weekdays(lowered)  # "el jueves", "vendredi", "am dienstag"
+    # "3-ish", "half 2ish", "10:30ish": about that time
+    lowered = re.sub(r"\b(\d{1,2}(?::[0-5]\d)?)\s?-?\s?ish\b", r"around \1", lowered)
+    # times written the French/Quebec way: "10h30", "14h", "9 h 15"
+    lowered = re.sub(r"\b([01]?\d|2[0-3])\s?h\s?([0-5]\d)\b", r"\1:\2", lowered)
+    lowered = re.sub(r"\b([01]?\d|2[0-3])h\b", r"\1:00", lowered)
     # words are any letters ("josé"), so accented names survive to the identity lookup
     tokens = re.findall(r"\d+(?:[/:.\-]\d+)+|[^\W\d_]+(?:'[^\W\d_]+)?|\d+(?:st|nd|rd|th)?|[^\w\s]", lowered)
     out: list[str] = []

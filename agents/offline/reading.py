@@ -142,11 +142,13 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         task = None  # "can we change that to friday" while booking: still the booking
     if (
         task == Intent.RESCHEDULE
-        and Intent.BOOK in found
+        and (Intent.BOOK in found or re.search(r"\b(?:dr|doctor)\.?\s+[a-z]", text))
         and not s.get("task")
         and only_a_change_of_mind(text)
     ):
-        task = Intent.BOOK  # "book Dr Patel Wednesday, no wait, make that Thursday": one booking
+        # "book Dr Patel Wednesday, no wait, make that Thursday", "could Dr Chen do Thursday? hang
+        # on, Friday instead": one booking, changed while asking
+        task = Intent.BOOK
     understood = task is not None
     if task is not None and task != s.get("task"):
         for key in _TASK_KEYS:

@@ -83,7 +83,7 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
         said_new = new_text
         if new_text is None and (s.get("asked_new_day") or s.get("target")):
             new_text, old_text = rest, ""  # the answer to "what day would you like to move it to?"
-        if re.search(r"\b(same|the same|usual) time\b", rest):
+        if re.search(r"\b(same|the same|usual) (?:time|hour)\b", rest):
             s["same_time"] = True
         if old_text and not s.get("target") and _points_at_one(old_text, ctx):
             s["target_hint"] = old_text  # "my thursday appointment": which one, not when to
