@@ -124,6 +124,11 @@ class DependencyChecks:
             token = s.hubspot_access_token.get_secret_value()
             url = s.hubspot_base_url.rstrip("/") + "/crm/v3/properties/contacts/phone"
             self.connector = Probe(self._http(url, token))
+        elif s.connector == "salesforce":
+            # The API versions list: answers without credentials and reads no data (the instance,
+            # or before the first session the login server).
+            base = s.salesforce_instance_url or s.salesforce_login_url
+            self.connector = Probe(self._http(base.rstrip("/") + "/services/data/", None))
         self.redis: Probe | None = None
         redis_url = _redis_url(s)
         if redis_url:

@@ -419,8 +419,8 @@ class FakeSalesforce:
                     "headers": dict(request.headers),
                 }
             )
-            if not path.startswith("/services/data/"):
-                return await call_next(request)
+            if not path.startswith("/services/data/") or path == "/services/data/":
+                return await call_next(request)  # the token endpoint, the versions list: no session
             version = path.split("/")[3]
             m = re.fullmatch(r"v(\d+)\.0", version)
             if not m or int(m.group(1)) < 60:
@@ -446,6 +446,15 @@ class FakeSalesforce:
                 await asyncio.sleep(fault.stall_s)  # applied; the answer is late
             response.headers.update(limit_info)
             return response
+
+        @app.get("/services/data/")
+        async def versions() -> JSONResponse:
+            return JSONResponse(
+                [
+                    {"label": f"v{n}", "url": f"/services/data/v{n}.0", "version": f"{n}.0"}
+                    for n in (60, 61, 62)
+                ]
+            )
 
         @app.post("/services/oauth2/token")
         async def token(request: Request) -> JSONResponse:

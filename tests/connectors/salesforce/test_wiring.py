@@ -65,3 +65,26 @@ def test_missing_or_bad_salesforce_settings_are_named(
     settings = make_settings(tmp_path, connector="salesforce", **overrides)
     with pytest.raises(WiringError, match=named):
         build_connector(settings, NO_DATABASE)
+
+
+async def test_readiness_probes_the_org_without_credentials(
+    tmp_path: Path, salesforce: RunningSalesforce
+) -> None:
+    from gateway.health import OK, DependencyChecks
+
+    reachable = DependencyChecks(
+        make_settings(
+            tmp_path,
+            connector="salesforce",
+            salesforce_access_token="00D!x",
+            salesforce_instance_url=salesforce.url,
+        )
+    )
+    assert reachable.connector is not None and await reachable.connector.status() == OK
+    [probe] = [r for r in salesforce.fake.requests if r["path"] == "/services/data/"]
+    assert "authorization" not in probe["headers"]
+    salesforce.__exit__(None, None, None)
+    gone = DependencyChecks(
+        make_settings(tmp_path, connector="salesforce", salesforce_login_url=salesforce.url)
+    )
+    assert gone.connector is not None and "ConnectError" in await gone.connector.status()
