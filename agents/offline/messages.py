@@ -146,10 +146,17 @@ def _time(text: str, whole: bool) -> tuple[bool, str | None]:
     m = _TIME.search(text)
     if m is not None:
         when = m.group(1)
-        return True, None if re.match(r"any ?time|whenever", when) else when
+        return True, None if re.match(r"any ?time|whenever", when) else _weekdays(when)
     if whole and text.strip(" .!?"):
-        return True, _clause(text)
+        return True, _weekdays(_clause(text))
     return False, None
+
+
+def _weekdays(when: str) -> str:
+    """'monday morning' -> 'Monday morning' (the text was lowercased to be read)."""
+    return re.sub(
+        r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", lambda m: m.group(1).title(), when
+    )
 
 
 def plan_message(ctx: PlanContext, s: dict[str, Any], raw: str, text: str) -> PlanStep | None:
