@@ -89,6 +89,8 @@ _RELATIVE = re.compile(
 def _is_name_word(w: str) -> bool:
     if len(w.strip(".")) < 2:
         return False  # an initial or a spelled-out letter ("m a r t i n e z")
+    if w.endswith("n't"):
+        return False  # "lucas garcia won't make it", "she can't come"
     return not (w in NOT_NAMES or w in CALENDAR_WORDS or not _WORD.match(w) or any(ch.isdigit() for ch in w))
 
 

@@ -137,3 +137,17 @@ async def test_a_move_abandoned_for_a_cancellation_cancels(chat: Chat, demo) -> 
     )
     assert await booked(demo, "p-1004") == set(), transcript
     assert "cancelled" in transcript, transcript
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Hi, it's Maria Garcia. My son Lucas Garcia will not make it to his appointment on Tuesday with Dr "
+        "Rodriguez, we'll be away. Please cancel it. He was born April 8th 2015.",
+        "My boy Lucas Garcia won't make his Tuesday appointment, please cancel. His birthday is 8 April 2015.",
+    ],
+)
+async def test_a_parent_cancels_for_a_child_on_the_shared_number(said: str, chat: Chat, demo) -> None:  # type: ignore[no-untyped-def]
+    _, transcript = await converse(chat, [said, "yes"], "+15035550112")
+    assert await booked(demo, "p-1013") == set(), transcript
+    assert await booked(demo, "p-1012") == set(), transcript
