@@ -20,7 +20,7 @@ leaves an open chat, closed by the gateway's abandoned-chat sweep after
 Sampled every `--sample-s`: the gateway's resident memory and open file descriptors (/proc), its
 asyncio tasks and open conversations (`frontdesk_event_loop_tasks`, `frontdesk_active_conversations`
 from /metrics), the machine's load average. Voice latency (caller stops speaking -> first bot
-audio, measured by the caller) is kept per minute, by the minute its call ended.
+audio, measured by the caller) is kept per minute, by the minute its reply began.
 
 When the load stops: wait until the abandoned chats are closed, take the idle sample, stop the
 gateway (SIGTERM, as an orchestrator would), run `frontdesk audit verify`. Printed: one JSON
@@ -91,6 +91,7 @@ class Options:
     flat_pct: float = 10.0
     idle_slack: int = 10  # tasks or fds above the idle level before the load, once idle again
     keep: bool = False  # keep the data directory (and PostgreSQL database)
+    env: dict[str, str] = field(default_factory=dict)  # more FRONTDESK_* settings for the gateway
 
 
 @dataclass
@@ -107,7 +108,7 @@ class Sample:
 class Tally:
     """What the simulated callers and visitors saw."""
 
-    voice: list[tuple[float, float]] = field(default_factory=list)  # (t ended, latency ms)
+    voice: list[tuple[float, float]] = field(default_factory=list)  # (t answered, latency ms)
     calls_done: int = 0
     calls_failed: int = 0
     call_errors: set[str] = field(default_factory=set)
@@ -143,6 +144,7 @@ class Gateway:
             "FRONTDESK_CHAT_RATE_BURST": "100",
             "FRONTDESK_CHAT_MAX_CONNECTIONS_PER_IP": "100000",
         }
+        self.env.update(options.env)
         if options.redis_url:
             self.env["FRONTDESK_REDIS_URL"] = options.redis_url
             self.env["FRONTDESK_REDIS_PREFIX"] = f"soak-{uuid.uuid4().hex[:8]}:"
@@ -212,7 +214,7 @@ class Gateway:
         if self.options.keep:
             return
         if self.pg_url is not None:
-            import asyncpg  # type: ignore[import-untyped]
+            import asyncpg
 
             conn = await asyncpg.connect(PG_ADMIN_DSN)
             try:
@@ -249,7 +251,6 @@ async def caller(
     """One line: a call, and as soon as it ends the next, until `stop`."""
     index = first
     while not stop.is_set():
-        began = time.monotonic() - t0
         try:
             report = await one_call(url, scripts[index % len(scripts)], 0.0)
         except Exception as exc:  # a failed call is counted and the line rings again
@@ -257,14 +258,11 @@ async def caller(
             tally.call_errors.add(repr(exc)[:160])
             await asyncio.sleep(1.0)
         else:
-            ended = time.monotonic() - t0
             tally.calls_done += 1
-            # When each turn was answered, spread evenly over the call (the simulator keeps no clock).
-            step = (ended - began) / max(1, len(report.turns))
             tally.voice.extend(
-                (began + step * (n + 1), turn.latency_ms)
-                for n, turn in enumerate(report.turns)
-                if turn.latency_ms is not None
+                (turn.answered_at - t0, turn.latency_ms)
+                for turn in report.turns
+                if turn.latency_ms is not None and turn.answered_at is not None
             )
         index += len(scripts) // 2 + 1  # the next patient on this line: lines do not move in step
 
@@ -450,7 +448,7 @@ async def soak(options: Options) -> dict[str, Any]:
     try:
         await gateway.prepare()
         phase("database prepared")
-        scripts = await caller_turns(max(options.calls, 10), options.turns, False)
+        scripts = await caller_turns(max(2 * options.calls, 4), options.turns, False)
         phase("caller audio synthesized")
         await gateway.start()
         phase("gateway started")
