@@ -16,7 +16,7 @@
   INVALID_CROSS_REFERENCE_KEY, MALFORMED_QUERY, NOT_FOUND, and DUPLICATES_DETECTED from a lead
   duplicate rule (same e-mail or phone digits as an existing lead or contact).
 
-Test controls: `add(type, fields)`, `records(type)`, `expire_tokens()`, `fail_next(status, code,
+Test controls: `reset()`, `add(type, fields)`, `records(type)`, `expire_tokens()`, `fail_next(status, code,
 ...)`, `stall_next(seconds)` (the request is applied, the answer is late), `api_used`/`api_limit`,
 and `requests` (every request received). Handlers don't await between reading and writing the
 store, so on the server's one event loop each request is applied whole: concurrent upserts of one
@@ -122,6 +122,17 @@ class FakeSalesforce:
     url: str = ""  # set when running: the login URL, the audience and the instance URL at once
 
     # -- test controls -------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Back to a new org with the same connected app (a server shared by tests, one per test)."""
+        fresh = FakeSalesforce(
+            public_key_pem=self.public_key_pem,
+            client_id=self.client_id,
+            usernames=self.usernames,
+            external_id_field=self.external_id_field,
+            slot_field=self.slot_field,
+        )
+        self.__dict__.update({k: v for k, v in fresh.__dict__.items() if k != "url"})
 
     def add(self, sobject: str, fields: dict[str, Any]) -> str:
         if sobject == "User":

@@ -48,9 +48,7 @@ def other_key() -> KeyPair:
     return _key_pair()
 
 
-@pytest.fixture
-def salesforce(app_key: KeyPair) -> Iterator[RunningSalesforce]:
-    fake = FakeSalesforce(public_key_pem=app_key.public_pem)
+def seed(fake: FakeSalesforce) -> None:
     fake.add(
         "Contact",
         {
@@ -69,6 +67,27 @@ def salesforce(app_key: KeyPair) -> Iterator[RunningSalesforce]:
         "Lead",
         {"FirstName": "Old", "LastName": "Lead", "Company": "-", "Phone": AMARA_PHONE, "IsConverted": True},
     )
+
+
+@pytest.fixture(scope="session")
+def shared_salesforce(app_key: KeyPair) -> Iterator[RunningSalesforce]:
+    with RunningSalesforce(FakeSalesforce(public_key_pem=app_key.public_pem)) as running:
+        yield running
+
+
+@pytest.fixture
+def salesforce(shared_salesforce: RunningSalesforce) -> RunningSalesforce:
+    """The shared server, as a new org holding the seed records (one server start per worker)."""
+    shared_salesforce.fake.reset()
+    seed(shared_salesforce.fake)
+    return shared_salesforce
+
+
+@pytest.fixture
+def own_salesforce(app_key: KeyPair) -> Iterator[RunningSalesforce]:
+    """A server of the test's own, for tests that stop it."""
+    fake = FakeSalesforce(public_key_pem=app_key.public_pem)
+    seed(fake)
     with RunningSalesforce(fake) as running:
         yield running
 

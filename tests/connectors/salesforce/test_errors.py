@@ -20,8 +20,9 @@ from connectors.base import (
     Unavailable,
 )
 from connectors.resilience import ResiliencePolicy
+from connectors.salesforce import SalesforceConnector, StaticToken
 from connectors.salesforce.limits import ApiAllowance, parse_limit_info
-from tests.connectors.salesforce.conftest import MakeConnector, key
+from tests.connectors.salesforce.conftest import FAST, MakeConnector, key
 from tests.fakes.salesforce_server import RunningSalesforce
 
 AMARA = FindContact(email="amara@example.org")
@@ -185,11 +186,12 @@ async def test_a_write_answered_too_late_is_found_by_its_key_on_the_retry(
     assert len(salesforce.fake.data_requests("PATCH")) == 1  # the retry read it by its key
 
 
-async def test_a_dead_org_is_unavailable(salesforce: RunningSalesforce, connect: MakeConnector) -> None:
-    c = connect()
-    salesforce.__exit__(None, None, None)
+async def test_a_dead_org_is_unavailable(own_salesforce: RunningSalesforce) -> None:
+    c = SalesforceConnector(StaticToken("00D!token", own_salesforce.url), policy=FAST)
+    own_salesforce.__exit__(None, None, None)
     with pytest.raises(Unavailable):
         await c.find_contact(AMARA)
+    await c.aclose()
 
 
 async def test_an_org_without_api_access_is_unavailable_without_retry(

@@ -68,8 +68,9 @@ def test_missing_or_bad_salesforce_settings_are_named(
 
 
 async def test_readiness_probes_the_org_without_credentials(
-    tmp_path: Path, salesforce: RunningSalesforce
+    tmp_path: Path, own_salesforce: RunningSalesforce
 ) -> None:
+    salesforce = own_salesforce
     from gateway.health import OK, DependencyChecks
 
     reachable = DependencyChecks(
