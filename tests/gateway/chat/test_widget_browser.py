@@ -74,6 +74,26 @@ def test_demo_page_widget_sends_a_message_and_shows_the_answer(chat_server: Live
     page.close()
 
 
+def test_the_embedding_page_sets_the_title_and_the_colours(chat_server: LiveServer, browser) -> None:  # type: ignore[no-untyped-def]
+    """docs/chat-protocol.md "Embedding the widget": `title` names the panel, and the page's own
+    CSS sets the widget's custom properties through its shadow root."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    page.goto(chat_server.url + "/")  # the demo page: <frontdesk-chat title="Riverside Family Clinic">
+    page.add_style_tag(
+        content="frontdesk-chat { --fd-accent: rgb(10, 120, 60); --fd-bg: rgb(250, 240, 230); }"
+    )
+    launcher = page.get_by_role("button", name="Open chat")
+    expect(launcher).to_have_css("background-color", "rgb(10, 120, 60)")
+    launcher.click()
+    widget = page.locator("frontdesk-chat")
+    expect(widget.get_by_role("dialog", name="Riverside Family Clinic")).to_be_visible()
+    expect(widget.locator("#fd-title")).to_contain_text("Riverside Family Clinic")
+    expect(widget.locator(".panel")).to_have_css("background-color", "rgb(250, 240, 230)")
+    page.close()
+
+
 def test_widget_script_is_served_self_contained(chat_server: LiveServer) -> None:
     import httpx
 
