@@ -372,6 +372,10 @@ class Connector(abc.ABC):  # noqa: B024 - every capability is optional, none is 
 
     name: str = "connector"
     capabilities: frozenset[Capability] = frozenset()
+    # What the gateway itself may write here after a conversation (its summary, follow-ups),
+    # without the agent being offered it as a tool: an EMR keeps a call's summary, yet the agent
+    # does not take notes in it. The methods are the capabilities' own.
+    record_keeping: frozenset[Capability] = frozenset()
 
     async def find_person_by_phone(self, req: FindPersonByPhone) -> People:
         raise Unsupported("That is not something I can look up here.")

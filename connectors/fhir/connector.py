@@ -29,18 +29,23 @@ from fhir.resources.R4B.slot import Slot as FhirSlot
 
 from connectors.appointment_book import AppointmentBookConnector, in_part_of_day
 from connectors.base import (
+    AddNote,
     Appointment,
     Appointments,
     BookAppointment,
     CancelAppointment,
+    Capability,
     Conflict,
+    CreateTask,
     FindPersonByNameDob,
     FindPersonByPhone,
     GetAppointment,
     ListAppointments,
     ListFreeSlots,
     ListProviders,
+    Note,
     NotFound,
+    OpenTicket,
     People,
     Person,
     Provider,
@@ -49,6 +54,8 @@ from connectors.base import (
     RescheduleAppointment,
     Slot,
     Slots,
+    Task,
+    Ticket,
 )
 from connectors.fhir.auth import TokenSource
 from connectors.fhir.client import ID_PATTERN, FhirClient, Versioned, check_id
@@ -68,6 +75,7 @@ from connectors.fhir.mapping import (
     to_provider,
     to_slot,
 )
+from connectors.fhir.record_keeping import communication_resource, key_search, task_resource
 from connectors.phones import normalize_phone, phone_or_none
 from connectors.resilience import ResiliencePolicy
 
@@ -96,6 +104,8 @@ def _name_tokens(text: str) -> set[str]:
 
 class FhirConnector(AppointmentBookConnector):
     name = "fhir"
+    # The after-call summary (Communication) and follow-ups (Task): the gateway's, not the agent's.
+    record_keeping = frozenset({Capability.ADD_NOTE, Capability.OPEN_TICKET, Capability.CREATE_TASK})
 
     def __init__(
         self,
@@ -521,3 +531,49 @@ class FhirConnector(AppointmentBookConnector):
             return await self._commit(entries, replay, f"slot {req.new_slot_id} or {old.id} changed")
 
         return await self._write("reschedule_appointment", key, go)
+
+    # -- record keeping (after-call work; not tools of the agent) ------------------------------
+
+    async def _record(self, operation: str, key: str, resource: dict[str, Any]) -> str:
+        """Create `resource` once under `key`: what an earlier attempt wrote is returned instead."""
+        kind = str(resource["resourceType"])
+
+        async def go() -> str:
+            found = await self.client.search(kind, key_search(key))
+            if found and found[0].id:
+                return str(found[0].id)
+            response = await self.client.transaction([_create(resource)])
+            first = response.entry[0] if response.entry else None
+            if first is not None and first.resource is not None and first.resource.id:
+                return str(first.resource.id)
+            location = first.response.location if first is not None and first.response else None
+            made = reference_id(location.split("/_history")[0] if location else None, kind)
+            if not made:
+                raise Rejected("The record could not be stored.", detail=f"{kind}: no id in the answer")
+            return made
+
+        return await self._write(operation, key, go)
+
+    async def _patient_id(self, contact_id: str | None) -> str | None:
+        if contact_id is None:
+            return None
+        return str((await self._read("read_patient", lambda: self._patient(contact_id))).id)
+
+    async def add_note(self, req: AddNote) -> Note:
+        patient_id = await self._patient_id(req.contact_id)
+        assert patient_id is not None
+        resource = communication_resource(patient_id, req.body, req.idempotency_key, self.now())
+        made = await self._record("add_communication", req.idempotency_key, resource)
+        return Note(id=made, contact_id=patient_id, body=req.body)
+
+    async def open_ticket(self, req: OpenTicket) -> Ticket:
+        patient_id = await self._patient_id(req.contact_id)
+        resource = task_resource(patient_id, req.subject, req.body, req.idempotency_key, self.now(), None)
+        made = await self._record("open_task", req.idempotency_key, resource)
+        return Ticket(id=made, contact_id=patient_id, subject=req.subject, status="requested")
+
+    async def create_task(self, req: CreateTask) -> Task:
+        patient_id = await self._patient_id(req.contact_id)
+        resource = task_resource(patient_id, req.subject, req.body, req.idempotency_key, self.now(), req.due)
+        made = await self._record("create_task", req.idempotency_key, resource)
+        return Task(id=made, contact_id=patient_id, subject=req.subject, status="requested", due=req.due)

@@ -28,9 +28,15 @@ CAPABILITY_OF = {
 }
 
 
+def holds(crm: Connector, kind: str) -> bool:
+    """Whether the system can keep this kind: as a capability, or kept by the gateway only
+    (`Connector.record_keeping`: an EMR's Communication and Task)."""
+    return CAPABILITY_OF[kind] in crm.capabilities | crm.record_keeping
+
+
 def default_kinds(crm: Connector) -> tuple[str, ...]:
     """Every kind the CRM can hold (the demo practice holds none)."""
-    return tuple(kind for kind, cap in CAPABILITY_OF.items() if cap in crm.capabilities)
+    return tuple(kind for kind in CAPABILITY_OF if holds(crm, kind))
 
 
 def idempotency_key(conversation_id: str, kind: str, part: str | None = None) -> str:
@@ -60,7 +66,7 @@ class AfterCallWork:
         self.summarize = summarize
 
     def can(self, kind: str) -> bool:
-        return CAPABILITY_OF[kind] in self.crm.capabilities
+        return holds(self.crm, kind)
 
     async def contact_for(self, record: CallRecord, lead_id: str | None) -> str | None:
         """The contact the work goes on: the verified caller's, or the lead made for them. An

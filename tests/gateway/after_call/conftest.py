@@ -12,6 +12,7 @@ from gateway.store.after_call_jobs import AfterCallJobRow
 from gateway.store.db import Database
 from gateway.store.models import AuditEventRow, CallbackRow
 from tests.conftest import LiveServer
+from tests.connectors.fhir.conftest import clinic, fhir_server, raw  # noqa: F401 - the FHIR server's fixtures
 from tests.gateway.chat.conftest import Chat
 
 VERIFY = "Charlotte Clark, born November 15 1989"
@@ -92,5 +93,22 @@ async def put_back(server: LiveServer, job_id: str) -> None:
             row = await s.get(AfterCallJobRow, job_id)
             assert row is not None
             row.status = "pending"
+    finally:
+        await db.close()
+
+
+STAFF = "sam.staff@clinic.example"
+PASSWORD = "correct horse battery"
+
+
+async def add_staff(server: LiveServer) -> None:
+    """A staff account in the gateway's database (once per server)."""
+    from gateway.console.accounts import StaffAccounts
+
+    db = Database(server.settings.database_url)
+    try:
+        accounts = StaffAccounts(db)
+        if await accounts.get_active(STAFF) is None:
+            await accounts.add(STAFF, "staff", PASSWORD)
     finally:
         await db.close()
