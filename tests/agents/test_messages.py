@@ -4,6 +4,8 @@ numbers; nothing is stored before the caller's yes; no identity check is asked f
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from agents.callbacks import MemoryCallbackBook
@@ -173,3 +175,33 @@ async def test_after_hours_a_person_is_not_promised_and_a_message_is_offered(dem
         assert chat.handoff is None and chat.events("handoff.unanswered")[0]["why"] == "closed"
         assert expected in await chat.say(answer)
         assert chat.handoff is None
+
+
+async def test_a_message_that_cannot_be_stored_is_not_promised(tmp_path: Path, demo: DemoConnector) -> None:
+    """The gateway's book on a database without its tables: the caller hears an apology and a
+    transfer offer, never "someone will call you back"."""
+    from gateway.store.audit import AuditLog
+    from gateway.store.callbacks import DatabaseCallbacks
+    from gateway.store.db import Database
+
+    broken = Database(f"sqlite+aiosqlite:///{tmp_path / 'unmigrated.db'}")
+    audit = AuditLog(broken)
+    agent = build_agent(
+        connector=demo,
+        audit=MemoryAuditSink(),
+        timezone=TZ,
+        business_name="Riverside Family Clinic",
+        clock=fixed_clock(NOW),
+        callbacks=DatabaseCallbacks(broken, audit),
+    )
+    chat = Chat(agent, MemoryAuditSink())
+    await chat.greet()
+    question = await chat.say(
+        "This is Tom Okafor, please call me back at 212 555 0187 after 3 pm about my order"
+    )
+    assert "Shall I pass that on?" in question
+    reply = await chat.say("yes")
+    assert "something went wrong on our side" in reply and "transfer you" in reply
+    assert "calls you back" not in reply
+    await audit.close()
+    await broken.close()
