@@ -4,6 +4,7 @@ headers), idempotency by the external id field, and concurrent identical writes.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from datetime import datetime
 from typing import Any
@@ -243,3 +244,15 @@ async def test_twenty_concurrent_identical_writes_make_one_record(
     assert len({r.id for r in results}) == 1
     assert [r["Id"] for r in salesforce.fake.records(sobject)] == [results[0].id]
     assert salesforce.fake.tokens_issued == 1  # twenty calls waited for one session
+
+
+async def test_a_key_that_is_no_plain_token_is_stored_as_its_hash(
+    salesforce: RunningSalesforce, connect: MakeConnector
+) -> None:
+    odd_key = "after-call:conv/42:note?x=1"
+    request = CreateTask(subject="Call back", idempotency_key=odd_key)
+    first = await connect().create_task(request)
+    stored = hashlib.sha256(odd_key.encode()).hexdigest()
+    assert salesforce.fake.store["Task"][first.id][EXT] == stored
+    assert patches(salesforce, "Task")[0]["path"].endswith(f"/{EXT}/{stored}")
+    assert (await connect().create_task(request)).id == first.id
