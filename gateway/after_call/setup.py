@@ -57,14 +57,15 @@ async def build_after_call(
     callbacks: DatabaseCallbacks | None = None,
 ) -> AfterCall | None:
     """None when there is nothing to do: no kinds asked for, or a CRM that can hold none."""
-    from gateway.wiring import build_connector
+    from gateway.wiring import WiringError, build_connector
 
     own = bool(settings.after_call_crm) and settings.after_call_crm != settings.connector
-    crm = (
-        build_connector(settings.model_copy(update={"connector": settings.after_call_crm}), db)
-        if own
-        else connector
-    )
+    crm = connector
+    if own:
+        try:
+            crm = build_connector(settings.model_copy(update={"connector": settings.after_call_crm}), db)
+        except WiringError as exc:
+            raise WiringError(f"FRONTDESK_AFTER_CALL_CRM={settings.after_call_crm}: {exc}") from None
     kinds = tuple(settings.after_call) if settings.after_call is not None else default_kinds(crm)
     if not kinds:
         if own:
