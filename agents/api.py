@@ -67,6 +67,7 @@ class ConversationState(BaseModel):
     caller_id_trusted: bool = True
     client_address: str | None = None  # chat: the visitor's IP address when the chat began
     verified_person_id: str | None = None
+    verified_name: str | None = None  # of the verified person, as on file: staff see it in the console
     handed_off: bool = False
     ended: bool = False
     data: dict[str, Any] = Field(default_factory=dict)

@@ -24,15 +24,21 @@ async def hand_off(turn: Turn, reason: str) -> list[AgentOutput]:
 
 
 def handoff_summary(state: ConversationState, memory: AgentMemory, reason: str) -> str:
-    """Why, who (verified or not), from which number, and the caller's last words."""
+    """Why, who (verified or not), from which number, and the caller's last words. A chat is
+    with a visitor, a call with a caller, and the summary says so."""
+    person = "visitor" if state.channel == "chat" else "caller"
+    why = reason.strip().rstrip(".")  # reasons are sentences: no "a person.." after joining
+    if person == "visitor":
+        why = why.replace("The caller", "The visitor").replace("the caller", "the visitor")
     if state.verified_person_id:
-        who = f"Verified caller {memory.verified_first_name} {memory.verified_last_name} ({state.verified_person_id})."
+        name = f"{memory.verified_first_name} {memory.verified_last_name}"
+        who = f"Verified {person} {name} ({state.verified_person_id})."
     else:
-        who = "Caller not verified."
+        who = f"{person.capitalize()} not verified."
     said = [m.content for m in memory.messages if m.role == "user" and m.content][-3:]
-    parts = [f"Handoff: {reason}.", who]
+    parts = [f"Handoff: {why}.", who]
     if state.caller_phone:
         parts.append(f"Calling from {state.caller_phone}.")
     if said:
-        parts.append("Caller said: " + " / ".join(s[:200] for s in said))
+        parts.append(f"{person.capitalize()} said: " + " / ".join(s[:200] for s in said))
     return " ".join(parts)

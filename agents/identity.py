@@ -108,6 +108,7 @@ async def verify_identity(
             EventKind.IDENTITY_VERIFIED, "system", {"person_id": person.id, "method": method}
         )
         state.verified_person_id = person.id
+        state.verified_name = " ".join(n for n in (person.first_name, person.last_name) if n) or None
         memory.verified_first_name, memory.verified_last_name = person.first_name, person.last_name
         memory.verified_phone, memory.verified_email = person.phone, person.email
         memory.identity_failures = 0

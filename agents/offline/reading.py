@@ -44,6 +44,7 @@ from agents.offline.repair import (
 )
 from agents.offline.shifts import shift_of
 from agents.offline.steps import HELP, KEYPAD_DOB, call, say
+from agents.offline.topics import asked_about
 from agents.offline.when_reading import read_when, split_reschedule
 from agents.planner import PlanContext, PlanStep
 from agents.policy import classify_confirmation
@@ -119,6 +120,9 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     text = normalize(raw)
     found = intents(text)
     if Intent.HUMAN in found:
+        topic = asked_about(ctx, s, raw)
+        if topic is not None:  # the summary names what it is about, not just "a person"
+            return call("transfer_to_person", reason=f"{topic} (the caller asked for a person)")
         return call("transfer_to_person", reason="The caller asked to speak to a person.")
     if not ctx.caller.verified and re.search(
         r"\b(new patient|not a patient|never been (there|here|before)|first (time|visit) (there|here|with you))\b",

@@ -215,6 +215,13 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
     return TopicRead()
 
 
+def asked_about(ctx: PlanContext, s: dict[str, Any], text: str) -> str | None:
+    """The staff topic a request for a person names ("can I talk to someone about a charge on my
+    bill?": billing), as its reason for staff; None when it names none."""
+    plain = _without_names(normalize(text), ctx, s)
+    return next((t.reason for t in STAFF_TOPICS if t.pattern.search(plain)), None)
+
+
 def _without_names(text: str, ctx: PlanContext, s: dict[str, Any]) -> str:
     """The text with the caller's own name left out (a name may be a topic word: Bill, Price, Park)."""
     names = [ctx.caller.first_name or ""]
