@@ -19,10 +19,13 @@ from gateway.console.accounts import StaffAccounts, StaffUser
 from gateway.console.logins import ConsoleLogins
 from gateway.console.session import SESSION_COOKIE, SESSION_MAX_AGE_S, ConsoleSession
 from gateway.console.state import ConsoleState
+from gateway.console.two_factor import required_for as two_factor_required
 from gateway.services import Services
 from gateway.settings import Settings
 
 LOGIN_PATH = "/console/login"
+# Where an account that must turn two-factor on may go before it has (its account page, logout).
+ENROL_PATHS = ("/console/account", "/console/logout")
 
 
 def get_services(conn: HTTPConnection) -> Services:
@@ -58,7 +61,10 @@ def console_logins(conn: HTTPConnection) -> ConsoleLogins:
 
 def _to_login(request: Request) -> HTTPException:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    location = f"{LOGIN_PATH}?next={quote(target, safe='')}"
+    return _redirect(request, f"{LOGIN_PATH}?next={quote(target, safe='')}")
+
+
+def _redirect(request: Request, location: str) -> HTTPException:
     if request.headers.get("HX-Request"):
         return HTTPException(status_code=401, detail="login required", headers={"HX-Redirect": location})
     return HTTPException(status_code=303, detail="login required", headers={"Location": location})
@@ -74,6 +80,14 @@ async def _staff_user(request: Request, *, activity: bool) -> StaffUser:
     if user is None:
         raise _to_login(request)
     request.state.console_session = session
+    if (
+        not user.two_factor
+        and two_factor_required(get_settings(request), user)
+        and not request.url.path.startswith(ENROL_PATHS)
+    ):
+        if request.headers.get("HX-Request"):  # a page's own polls: refused, not sent round again
+            raise HTTPException(status_code=403, detail="turn on two-factor first")
+        raise _redirect(request, ENROL_PATHS[0])  # nothing else until two-factor is on
     return user
 
 

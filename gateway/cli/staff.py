@@ -42,21 +42,31 @@ def register(app: typer.Typer) -> None:
     def add(
         email: str = typer.Argument(..., help="The staff member's e-mail (their login)."),
         role: str = typer.Option(..., "--role", "-r", help="admin | staff | auditor"),
+        name: str = typer.Option(
+            "", "--name", "-n", help='Display name chat visitors see ("Maria" from the clinic).'
+        ),
     ) -> None:
         """Create an account; the password is prompted, or read from stdin when it is not a terminal."""
-        from gateway.console.accounts import AccountError, check_password, check_role, normalise_email
+        from gateway.console.accounts import (
+            AccountError,
+            check_name,
+            check_password,
+            check_role,
+            normalise_email,
+        )
         from gateway.store.db import DatabaseUnavailable
 
         try:  # check what we can before asking for a password
             email = normalise_email(email)
             check_role(role)
+            check_name(name)
             password = _read_password()
             check_password(password)
         except AccountError as exc:
             raise fail(str(exc), 2) from None
 
         async def go(accounts, audit, chain):
-            user = await accounts.add(email, role, password)
+            user = await accounts.add(email, role, password, name)
             await audit.append(
                 chain,
                 "staff.action",
@@ -71,7 +81,8 @@ def register(app: typer.Typer) -> None:
             raise fail(str(exc), 2) from None
         except DatabaseUnavailable as exc:
             raise fail(str(exc)) from None
-        typer.echo(f"added {user.email} ({user.role})")
+        named = f", {user.name}" if user.name else ""
+        typer.echo(f"added {user.email} ({user.role}{named})")
 
     @staff_app.command("list")
     def list_() -> None:
@@ -95,7 +106,7 @@ def register(app: typer.Typer) -> None:
             state = "inactive" if not active else "active"
             if active and locked_until is not None and locked_until > now:
                 state = f"locked until {locked_until.isoformat(timespec='minutes')}"
-            typer.echo(f"{user.email}\t{user.role}\t{state}")
+            typer.echo(f"{user.email}\t{user.role}\t{state}\t{user.name or ''}")
 
     def _set_active(email: str, active: bool) -> None:
         from gateway.console.accounts import AccountError

@@ -40,6 +40,13 @@ class StaffUser:
     id: int
     email: str
     role: Role
+    name: str | None = None  # the display name ("Maria"), when one is set
+    two_factor: bool = False  # TOTP confirmed for this account
+
+    @property
+    def label(self) -> str:
+        """How the console names this person: the display name, else the e-mail address."""
+        return self.name or self.email
 
     @property
     def can_act(self) -> bool:
@@ -74,6 +81,16 @@ def check_role(role: str) -> Role:
     return role  # type: ignore[return-value]
 
 
+def check_name(name: str | None) -> str | None:
+    """A display name: trimmed, at most 80 characters, printable; empty means none."""
+    value = " ".join((name or "").split())
+    if len(value) > 80:
+        raise AccountError(f"display name too long ({len(value)} characters; at most 80)")
+    if any(not ch.isprintable() for ch in value):
+        raise AccountError("display name has characters that cannot be shown")
+    return value or None
+
+
 def check_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"password too short: at least {MIN_PASSWORD_LENGTH} characters")
@@ -88,7 +105,13 @@ def _aware(ts: datetime | None) -> datetime | None:
 
 
 def _user(row: StaffUserRow) -> StaffUser:
-    return StaffUser(id=row.id, email=row.email, role=check_role(row.role))
+    return StaffUser(
+        id=row.id,
+        email=row.email,
+        role=check_role(row.role),
+        name=row.display_name,
+        two_factor=row.totp_enabled_at is not None,
+    )
 
 
 class StaffAccounts:
@@ -99,16 +122,19 @@ class StaffAccounts:
         self.passwords = passwords or shared_passwords()
         self.turns = turns or LoginTurns()  # the app passes its one instance (gateway.console.auth)
 
-    async def add(self, email: str, role: str, password: str) -> StaffUser:
+    async def add(self, email: str, role: str, password: str, name: str | None = None) -> StaffUser:
         email = normalise_email(email)
         role = check_role(role)
+        name = check_name(name)
         check_password(password)
         async with self.db.session() as s:
             existing = await s.scalar(select(StaffUserRow).where(StaffUserRow.email == email))
             if existing is not None:
                 raise AccountError(f"an account for {email} already exists")
             password_hash = await self.passwords.hash(password)
-            row = StaffUserRow(email=email, role=role, password_hash=password_hash, active=True)
+            row = StaffUserRow(
+                email=email, role=role, password_hash=password_hash, active=True, display_name=name
+            )
             s.add(row)
             await s.commit()
             return _user(row)
@@ -143,6 +169,52 @@ class StaffAccounts:
                     .where(ConsoleSessionRow.email == email, ConsoleSessionRow.revoked_at.is_(None))
                     .values(revoked_at=datetime.now(UTC))
                 )
+            await s.commit()
+
+    async def set_name(self, email: str, name: str | None) -> str | None:
+        """Set (or with an empty name, clear) the account's display name; returns it."""
+        email, value = normalise_email(email), check_name(name)
+        await self._update(email, display_name=value)
+        return value
+
+    async def password_matches(self, email: str, password: str) -> bool:
+        """The account's current password, for a change of password (checked in the pool)."""
+        async with self.db.session() as s:
+            stored = await s.scalar(select(StaffUserRow.password_hash).where(StaffUserRow.email == email))
+        if stored is None:
+            await self.passwords.verify_dummy(password)
+            return False
+        return await self.passwords.verify(stored, password)
+
+    async def set_password(self, email: str, password: str, keep_session: str | None = None) -> None:
+        """A new password (also ends a lockout). Every session of the account ends except
+        `keep_session` (the one changing its own password), in the same transaction."""
+        email = normalise_email(email)
+        password_hash = await self.passwords.hash(check_password(password))
+        async with self.db.session() as s:
+            result = await s.execute(
+                update(StaffUserRow)
+                .where(StaffUserRow.email == email)
+                .values(password_hash=password_hash, failed_logins=0, locked_until=None)
+            )
+            if result.rowcount == 0:  # type: ignore[attr-defined]
+                raise AccountError(f"no account for {email}")
+            await s.execute(
+                update(ConsoleSessionRow)
+                .where(
+                    ConsoleSessionRow.email == email,
+                    ConsoleSessionRow.revoked_at.is_(None),
+                    ConsoleSessionRow.id != (keep_session or ""),
+                )
+                .values(revoked_at=datetime.now(UTC))
+            )
+            await s.commit()
+
+    async def _update(self, email: str, **values: object) -> None:
+        async with self.db.session() as s:
+            result = await s.execute(update(StaffUserRow).where(StaffUserRow.email == email).values(**values))
+            if result.rowcount == 0:  # type: ignore[attr-defined]
+                raise AccountError(f"no account for {email}")
             await s.commit()
 
     async def authenticate(self, email: str, password: str, now: datetime | None = None) -> LoginResult:
@@ -187,6 +259,8 @@ class StaffAccounts:
                         StaffUserRow.password_hash,
                         StaffUserRow.active,
                         StaffUserRow.role,
+                        StaffUserRow.display_name,
+                        StaffUserRow.totp_enabled_at,
                     )
                 )
             ).one_or_none()
@@ -195,7 +269,7 @@ class StaffAccounts:
                 exists = await s.scalar(select(StaffUserRow.id).where(StaffUserRow.email == email))
         if slot is None:
             return None if exists is None else LoginResult(None, WRONG_LOGIN, "locked")
-        user_id, attempt, password_hash, active, role = slot
+        user_id, attempt, password_hash, active, role, name, totp_enabled_at = slot
         if attempt > MAX_FAILED_LOGINS:  # parallel guesses (other replicas) beyond the budget
             await self._lock(user_id, now)
             return LoginResult(None, WRONG_LOGIN, "locked")
@@ -214,7 +288,8 @@ class StaffAccounts:
             await s.commit()
         if not active:
             return LoginResult(None, "This account is deactivated.", "inactive")
-        return LoginResult(StaffUser(id=user_id, email=email, role=check_role(role)))
+        user = StaffUser(user_id, email, check_role(role), name, totp_enabled_at is not None)
+        return LoginResult(user)
 
     async def _lock(self, user_id: int, now: datetime) -> None:
         """Lock for LOCKOUT and start the count afresh for when the lock ends."""

@@ -119,7 +119,9 @@ async def reply(services: Services, conversation_id: str, user: StaffUser, text:
     hub = _chat_hub(services)
     if hub is not None:
         try:
-            seq = await hub.post_staff_message(conversation_id, user.email, message)
+            seq = await hub.post_staff_message(
+                conversation_id, user.email, message, staff_name=visitor_facing_name(services, user)
+            )
         except ChatRefused as exc:  # closed or unknown on the chat edge (the message says which)
             raise ActionError(exc.message, _REFUSAL_STATUS.get(exc.code, 409)) from None
         posted = PostedReply(seq, hub.status_of(conversation_id))
@@ -157,6 +159,12 @@ async def add_note(services: Services, conversation_id: str, user: StaffUser, te
     note = clean_text(text, "the note")
     await _conversation(services, conversation_id)
     await record(services, conversation_id, user, EventKind.STAFF_ACTION, action="note", text=note)
+
+
+def visitor_facing_name(services: Services, user: StaffUser) -> str | None:
+    """ "Maria from Riverside Family Clinic" on a reply; without a display name, None: the hub
+    names the staff member from their e-mail address."""
+    return f"{user.name} from {services.settings.business_name}" if user.name else None
 
 
 def _chat_hub(services: Services) -> ChatHub | None:

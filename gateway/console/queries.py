@@ -13,7 +13,7 @@ from sqlalchemy import Select, exists, func, or_, select
 
 from gateway.statuses import OPEN_HANDOFF, ConversationStatus, HandoffStatus
 from gateway.store.db import Database
-from gateway.store.models import ConversationRow, HandoffRow, TurnRow
+from gateway.store.models import ConversationRow, HandoffRow, StaffUserRow, TurnRow
 
 PAGE_SIZE_DEFAULT = 25
 
@@ -175,3 +175,25 @@ async def handoff_queue(db: Database) -> tuple[list[QueueEntry], list[QueueEntry
     waiting = [e for e in entries if e.handoff.status == HandoffStatus.WAITING]
     claimed = [e for e in entries if e.handoff.status == HandoffStatus.CLAIMED]
     return waiting, claimed
+
+
+async def staff_names(db: Database) -> dict[str, str]:
+    """Display names by e-mail, for the accounts that have one (who claimed, who replied)."""
+    async with db.session() as s:
+        rows = await s.execute(
+            select(StaffUserRow.email, StaffUserRow.display_name).where(
+                StaffUserRow.display_name.is_not(None)
+            )
+        )
+        return {email: name for email, name in rows.all() if name}
+
+
+async def waiting_handoffs(db: Database) -> list[int]:
+    """The ids of the handoffs waiting for a person, oldest first (no patient data)."""
+    async with db.session() as s:
+        found = await s.scalars(
+            select(HandoffRow.id)
+            .where(HandoffRow.status == HandoffStatus.WAITING)
+            .order_by(HandoffRow.created_at, HandoffRow.id)
+        )
+        return list(found.all())

@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gateway.console import admin, callbacks, forms, identity_alerts, login, staff_api, test_call, views
+from gateway.console import (
+    account,
+    admin,
+    after_call,
+    callbacks,
+    forms,
+    identity_alerts,
+    login,
+    login_code,
+    staff_api,
+    test_call,
+    views,
+)
 
 router = APIRouter(tags=["console"])
 for part in (
     login.router,
+    login_code.router,
+    account.router,
     views.router,
     callbacks.router,
+    after_call.router,
     forms.router,
     admin.router,
     identity_alerts.router,

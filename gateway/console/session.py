@@ -21,6 +21,9 @@ SESSION_COOKIE = "frontdesk_console"
 LOGIN_COOKIE = "frontdesk_console_login"
 SESSION_MAX_AGE_S = 8 * 3600
 LOGIN_MAX_AGE_S = 30 * 60
+# Between a right password and the two-factor code: names the account, for this long.
+PENDING_COOKIE = "frontdesk_console_2fa"
+PENDING_MAX_AGE_S = 5 * 60
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 
@@ -45,6 +48,7 @@ class SessionCodec:
         secret = settings.session_secret_value()
         self._session = URLSafeTimedSerializer(secret, salt="frontdesk.console.session")
         self._login = URLSafeTimedSerializer(secret, salt="frontdesk.console.login")
+        self._pending = URLSafeTimedSerializer(secret, salt="frontdesk.console.two-factor")
         self.secure = settings.public_url.lower().startswith("https://")
 
     def read(self, cookie: str | None) -> ConsoleSession | None:
@@ -93,3 +97,24 @@ class SessionCodec:
             samesite="strict",
             path="/console",
         )
+
+    def write_pending(self, response: Response, email: str) -> None:
+        """The password was right and a code is due: which account, signed, for 5 minutes."""
+        response.set_cookie(
+            PENDING_COOKIE,
+            self._pending.dumps(email),
+            max_age=PENDING_MAX_AGE_S,
+            httponly=True,
+            secure=self.secure,
+            samesite="strict",
+            path="/console",
+        )
+
+    def read_pending(self, cookie: str | None) -> str | None:
+        if not cookie:
+            return None
+        try:
+            value = self._pending.loads(cookie, max_age=PENDING_MAX_AGE_S)
+        except BadSignature:
+            return None
+        return value if isinstance(value, str) else None

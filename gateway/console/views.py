@@ -13,17 +13,25 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import FileResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
 
 from agents.events import EventKind
 from gateway.console.accounts import StaffUser
 from gateway.console.actions import record
 from gateway.console.auth import can_export
-from gateway.console.queries import ConversationFilter, QueueEntry, handoff_queue, list_conversations
+from gateway.console.queries import (
+    ConversationFilter,
+    QueueEntry,
+    handoff_queue,
+    list_conversations,
+    staff_names,
+    waiting_handoffs,
+)
 from gateway.console.rendering import STATIC_DIR, business_tz, render
 from gateway.console.steps import build_view
 from gateway.deps import CurrentStaff, PollingStaff, ServicesDep, get_services
@@ -39,7 +47,12 @@ from gateway.store.transcripts import ConversationDetail, load_conversation
 router = APIRouter()
 log = get_logger(__name__)
 
-_STATIC = {"htmx.min.js": "text/javascript", "console.css": "text/css", "test_call.js": "text/javascript"}
+_STATIC = {
+    "htmx.min.js": "text/javascript",
+    "console.css": "text/css",
+    "console.js": "text/javascript",
+    "test_call.js": "text/javascript",
+}
 _USER_LABEL = {"voice": "Caller", "chat": "Visitor", "terminal": "User", "web-call": "Caller"}
 
 
@@ -133,6 +146,7 @@ async def render_conversation(
         "handoffs": detail.handoffs,
         "recordings": detail.recordings,
         "chain": chain,
+        "staff_names": await staff_names(services.db),
         "error": error,
         "notice": notice,
     }
@@ -153,9 +167,9 @@ async def transcript_partial(
     v: str | None = None,
 ) -> Response:
     detail = await _detail(services, conversation_id)
-    context = _transcript_context(detail)
-    if v is not None and v == context["version"]:
+    if v is not None and v == _version(detail):
         return Response(status_code=204)  # htmx keeps the page as it is (and open <details> stay open)
+    context = _transcript_context(detail) | {"staff_names": await staff_names(services.db)}
     # Content is a read, whether a poll brought news or someone asked for it directly.
     await record(services, conversation_id, user, EventKind.STAFF_VIEW, what="transcript")
     return render(request, "_transcript.html", context, user=user)
@@ -272,15 +286,32 @@ async def export(
     )
 
 
-def _queue_version(waiting: list[QueueEntry], claimed: list[QueueEntry]) -> str:
-    """Changes whenever a row of the queue would change."""
-    rows = [(e.handoff.id, e.handoff.status, e.handoff.claimed_by or "") for e in waiting + claimed]
+def _queue_version(waiting: list[QueueEntry], claimed: list[QueueEntry], late: set[int]) -> str:
+    """Changes whenever a row of the queue would change (a handoff passing the alert threshold too)."""
+    rows = [
+        (e.handoff.id, e.handoff.status, e.handoff.claimed_by or "", e.handoff.id in late)
+        for e in waiting + claimed
+    ]
     return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]
 
 
 async def _queue_context(services: Services) -> dict[str, Any]:
     waiting, claimed = await handoff_queue(services.db)
-    return {"waiting": waiting, "claimed": claimed, "version": _queue_version(waiting, claimed)}
+    alert_s = services.settings.console_waiting_alert_s
+    now = datetime.now(UTC)
+    late = {e.handoff.id for e in waiting if (now - _aware(e.handoff.created_at)).total_seconds() > alert_s}
+    return {
+        "waiting": waiting,
+        "claimed": claimed,
+        "version": _queue_version(waiting, claimed, late),
+        "alert_s": alert_s,
+        "late": late,
+        "staff_names": await staff_names(services.db),
+    }
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _queue_ids(context: dict[str, Any]) -> list[str]:
@@ -303,3 +334,11 @@ async def queue_rows(
         return Response(status_code=204)  # unchanged: nothing shown, nothing to log
     await _record_listing(services, user, "queue", _queue_ids(context))
     return render(request, "_queue.html", context, user=user)
+
+
+@router.get("/console/queue/count", response_model=None)
+async def queue_count(services: ServicesDep, user: PollingStaff) -> JSONResponse:
+    """For every page's script (`console.js`): how many wait, and which handoffs (ids only, no
+    patient data, so not on the access log), to notify of new ones and count them in the title."""
+    waiting = await waiting_handoffs(services.db)
+    return JSONResponse({"waiting": len(waiting), "handoffs": waiting}, headers={"Cache-Control": "no-store"})

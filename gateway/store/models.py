@@ -43,7 +43,9 @@ class ConversationRow(Base):
     __tablename__ = "conversations"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_id)
-    channel: Mapped[str] = mapped_column(String(16))  # voice | chat | terminal | web-call
+    channel: Mapped[str] = mapped_column(
+        String(16)
+    )  # voice | chat | terminal | web-call (a console test call)
     status: Mapped[str] = mapped_column(String(16), default="active")  # active|waiting|with_staff|closed
     caller_phone: Mapped[str | None] = mapped_column(String(32))
     external_id: Mapped[str | None] = mapped_column(String(128), index=True)  # Twilio CallSid
@@ -125,6 +127,23 @@ class StaffUserRow(Base):
     locked_until: Mapped[datetime | None]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    display_name: Mapped[str | None] = mapped_column(String(80))  # "Maria": what visitors are told
+    # Two-factor (gateway/console/two_factor.py): the TOTP secret, set while enrolling; on once
+    # confirmed; the last time step accepted, so a code works once.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+
+
+class StaffRecoveryCodeRow(Base):
+    """A one-time two-factor recovery code of a staff account, stored as a SHA-256 hash."""
+
+    __tablename__ = "staff_recovery_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]
 
 
 class RecordingRow(Base):
