@@ -5,19 +5,20 @@
   username), aud (the login URL) and exp (in the future, at most 5 minutes ahead); refusals answer
   as Salesforce does: `{"error": "invalid_grant", "error_description": ...}` with HTTP 400.
 - Under `/services/data/vNN.0` (NN >= 60), with `Authorization: Bearer <issued token>`:
-  `GET /query?q=` (SOQL: SELECT fields FROM type WHERE a = 'x' AND b = false LIMIT n),
-  `GET /search?q=` (SOSL: FIND {"a" OR "b"} IN PHONE|EMAIL FIELDS RETURNING Type(fields WHERE ...),
-  ... LIMIT n; phone terms match stored numbers by their digits, as Salesforce's phone search does),
+  `GET /query?q=` (SOQL) and `GET /search?q=` (SOSL), the subsets of `salesforce_soql.py`;
   `POST /sobjects/{Type}`, `GET /sobjects/{Type}/{id}`, `GET|PATCH /sobjects/{Type}/{Field}/{value}`
-  (read and upsert by external id: 201 created / 200 updated / 300 when several match).
+  (read and upsert by external id: 201 created / 200 updated / 300 when several match). Contact,
+  Lead, Case, Task, Event (with the unique slot field) and User. `GET /services/data/`: the API
+  versions, without a session.
 - Every data answer carries `Sforce-Limit-Info: api-usage=used/limit`; past the limit it answers
   403 REQUEST_LIMIT_EXCEEDED. Errors are Salesforce's JSON list of {message, errorCode, fields}:
   INVALID_SESSION_ID (401) for an unknown or expired token, INVALID_FIELD, REQUIRED_FIELD_MISSING,
-  INVALID_CROSS_REFERENCE_KEY, MALFORMED_QUERY, NOT_FOUND, and DUPLICATES_DETECTED from a lead
-  duplicate rule (same e-mail or phone digits as an existing lead or contact).
+  INVALID_CROSS_REFERENCE_KEY, MALFORMED_QUERY, NOT_FOUND, DUPLICATE_VALUE (the slot field), and
+  DUPLICATES_DETECTED from a lead duplicate rule (same e-mail or phone digits as an existing lead
+  or contact).
 
-Test controls: `reset()`, `add(type, fields)`, `records(type)`, `expire_tokens()`, `fail_next(status, code,
-...)`, `stall_next(seconds)` (the request is applied, the answer is late), `api_used`/`api_limit`,
+Test controls: `reset()`, `add(type, fields)`, `records(type)`, `expire_tokens()`,
+`fail_next(status, code, ...)`, `stall_next(seconds)` (the request is applied, the answer is late), `api_used`/`api_limit`,
 and `requests` (every request received). Handlers don't await between reading and writing the
 store, so on the server's one event loop each request is applied whole: concurrent upserts of one
 key create one record, as Salesforce's unique external id guarantees.
@@ -31,13 +32,15 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import jwt
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+
+from tests.fakes import salesforce_soql
+from tests.fakes.salesforce_soql import PHONE_FIELDS, QueryError, digits, with_attributes
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 PREFIXES = {
@@ -61,28 +64,14 @@ FIELDS = {
     "Event": {"Id", "Subject", "Description", "ShowAs", "OwnerId", "WhoId", "StartDateTime", "EndDateTime"},
     "User": {"Id", "Name", "Title", "IsActive"},
 }  # fmt: skip
-DATETIME_FIELDS = {"StartDateTime", "EndDateTime"}
-_VALUE = (
-    r"'(?:[^'\\]|\\.)*'|true|false|null|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ|\((?:\s*'(?:[^'\\]|\\.)*'\s*,?)+\)"
-)
-_CONDITION = re.compile(r"\s*(\w+)\s*(=|!=|>=|<=|>|<|\bIN\b)\s*(" + _VALUE + r")\s*", re.IGNORECASE)
 REQUIRED = {"Lead": ("LastName", "Company"), "Contact": ("LastName",)}
 READ_ONLY = {"Id", "IsConverted", "CaseNumber"}
-PHONE_FIELDS = ("Phone", "MobilePhone", "HomePhone")
 
 
 def _errors(
     status: int, code: str, message: str, fields: list[str] | None = None, **extra: Any
 ) -> JSONResponse:
     return JSONResponse([{"message": message, "errorCode": code, "fields": fields or [], **extra}], status)
-
-
-def _digits(value: Any) -> str:
-    return "".join(c for c in str(value or "") if c.isdigit())
-
-
-def _unescape(text: str) -> str:
-    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t", "r": "\r"}.get(m.group(1), m.group(1)), text)
 
 
 @dataclass
@@ -249,12 +238,12 @@ class FakeSalesforce:
         if sobject != "Lead" or not self.lead_duplicate_rule:
             return None
         email = str(fields.get("Email") or "").lower()
-        phone = _digits(fields.get("Phone"))[-10:]
+        phone = digits(fields.get("Phone"))[-10:]
         for t in ("Contact", "Lead"):
             for r in self.store[t].values():
                 if email and str(r.get("Email") or "").lower() == email:
                     return str(r["Id"])
-                if phone and any(_digits(r.get(f))[-10:] == phone for f in PHONE_FIELDS if r.get(f)):
+                if phone and any(digits(r.get(f))[-10:] == phone for f in PHONE_FIELDS if r.get(f)):
                     return str(r["Id"])
         return None
 
@@ -286,130 +275,17 @@ class FakeSalesforce:
         }
         return _errors(400, "DUPLICATES_DETECTED", "Use one of these records?", duplicateResult=result)
 
-    def _with_attributes(
-        self, sobject: str, record: dict[str, Any], wanted: list[str] | None
-    ) -> dict[str, Any]:
-        names = wanted if wanted else sorted(record)
-        return {
-            "attributes": {"type": sobject, "url": f"/services/data/v60.0/sobjects/{sobject}/{record['Id']}"},
-            **{n: record.get(n) for n in names},
-        }
-
-    # -- queries -------------------------------------------------------------------------------
-
-    def _where(self, sobject: str, clause: str | None) -> list[tuple[str, str, Any]] | None:
-        """`a = 'x' AND b != null AND c IN ('p', 'q') AND d >= 2026-12-08T00:00:00Z` -> conditions;
-        None when it is anything else."""
-        if not clause:
-            return []
-        conditions: list[tuple[str, str, Any]] = []
-        text, at = clause.strip(), 0
-        while True:
-            m = _CONDITION.match(text, at)
-            if not m or m.group(1) not in self._known(sobject):
-                return None
-            raw = m.group(3)
-            value: Any
-            if raw.startswith("'"):
-                value = _unescape(raw[1:-1])
-            elif raw.startswith("("):
-                value = [_unescape(v) for v in re.findall(r"'((?:[^'\\]|\\.)*)'", raw)]
-            elif raw.lower() in ("true", "false"):
-                value = raw.lower() == "true"
-            elif raw.lower() == "null":
-                value = None
-            else:
-                value = datetime.fromisoformat(raw)
-            conditions.append((m.group(1), m.group(2).upper(), value))
-            at = m.end()
-            if at == len(text):
-                return conditions
-            joiner = re.compile(r"AND\s+", re.IGNORECASE).match(text, at)
-            if not joiner:
-                return None
-            at = joiner.end()
-
-    @staticmethod
-    def _holds(record: dict[str, Any], conditions: list[tuple[str, str, Any]]) -> bool:
-        for name, op, value in conditions:
-            have = record.get(name)
-            if value is None:
-                ok = (have is None) == (op == "=")
-            elif isinstance(value, bool):
-                ok = bool(have) == value if op == "=" else bool(have) != value
-            elif isinstance(value, list):
-                ok = str(have or "").lower() in {v.lower() for v in value}
-            elif isinstance(value, datetime):
-                if have is None:
-                    return False
-                moment = datetime.fromisoformat(str(have))
-                ok = {
-                    "=": moment == value, "!=": moment != value, ">=": moment >= value,
-                    "<=": moment <= value, ">": moment > value, "<": moment < value,
-                }[op]  # fmt: skip
-            else:  # SOQL's = on text ignores case
-                same = str(have or "").lower() == str(value).lower()
-                ok = same if op == "=" else not same if op == "!=" else False
-            if not ok:
-                return False
-        return True
-
     def soql(self, q: str) -> JSONResponse:
-        m = re.fullmatch(
-            r"SELECT\s+(.+?)\s+FROM\s+(\w+)(?:\s+WHERE\s+(.+?))?(?:\s+ORDER\s+BY\s+(\w+)(?:\s+ASC)?)?"
-            r"(?:\s+LIMIT\s+(\d+))?\s*",
-            q,
-            re.IGNORECASE | re.DOTALL,
-        )
-        if not m or m.group(2) not in FIELDS:
-            return _errors(400, "MALFORMED_QUERY", f"unexpected token in: {q[:80]}")
-        sobject = m.group(2)
-        names = [n.strip() for n in m.group(1).split(",")]
-        order = m.group(4)
-        unknown = [n for n in [*names, *([order] if order else [])] if n not in self._known(sobject)]
-        conditions = self._where(sobject, m.group(3))
-        if unknown or conditions is None:
-            return _errors(400, "INVALID_FIELD", f"No such column on entity '{sobject}': {unknown}")
-        limit = int(m.group(5) or 2000)
-        found = [r for r in self.store[sobject].values() if self._holds(r, conditions)]
-        if order:
-            found.sort(key=lambda r: (r.get(order) is None, str(r.get(order) or "")))
-        found = found[:limit]
-        records = [self._with_attributes(sobject, r, names) for r in found]
-        return JSONResponse({"totalSize": len(records), "done": True, "records": records})
+        try:
+            return JSONResponse(salesforce_soql.soql(q, self.store, self._known))
+        except QueryError as refused:
+            return _errors(400, refused.code, refused.message)
 
     def sosl(self, q: str) -> JSONResponse:
-        m = re.fullmatch(
-            r"FIND\s+\{(.*)\}\s+IN\s+(PHONE|EMAIL)\s+FIELDS\s+RETURNING\s+(.+?)(?:\s+LIMIT\s+(\d+))?\s*",
-            q,
-            re.IGNORECASE | re.DOTALL,
-        )
-        if not m:
-            return _errors(400, "MALFORMED_SEARCH", f"unexpected token in: {q[:80]}")
-        terms = [_unescape(t) for t in re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1))]
-        if not terms or any(len(t.strip()) < 2 for t in terms):
-            return _errors(400, "MALFORMED_SEARCH", "search term must be longer than one character")
-        scope = m.group(2).upper()
-        limit = int(m.group(4) or 2000)
-        results: list[dict[str, Any]] = []
-        for spec in re.finditer(r"(\w+)\(([^)]*)\)", m.group(3)):
-            sobject, inner = spec.group(1), spec.group(2)
-            if sobject not in FIELDS:
-                return _errors(400, "INVALID_TYPE", f"sObject type '{sobject}' is not supported.")
-            fields_part, _, where = inner.partition(" WHERE ")
-            names = [n.strip() for n in fields_part.split(",")]
-            conditions = self._where(sobject, where or None)
-            if conditions is None or any(n not in FIELDS[sobject] for n in names):
-                return _errors(400, "INVALID_FIELD", f"bad RETURNING clause for {sobject}")
-            for record in self.store[sobject].values():
-                if scope == "PHONE":
-                    stored = {_digits(record.get(f)) for f in PHONE_FIELDS if record.get(f)}
-                    hit = any(_digits(t) in stored for t in terms)
-                else:
-                    hit = str(record.get("Email") or "").lower() in {t.lower() for t in terms}
-                if hit and self._holds(record, conditions):
-                    results.append(self._with_attributes(sobject, record, names))
-        return JSONResponse({"searchRecords": results[:limit]})
+        try:
+            return JSONResponse(salesforce_soql.sosl(q, self.store, self._known))
+        except QueryError as refused:
+            return _errors(400, refused.code, refused.message)
 
     # -- the app -------------------------------------------------------------------------------
 
@@ -548,7 +424,7 @@ class FakeSalesforce:
             record = self.store.get(sobject, {}).get(record_id)
             if record is None:
                 return _errors(404, "NOT_FOUND", "The requested resource does not exist")
-            return JSONResponse(self._with_attributes(sobject, record, fields.split(",") if fields else None))
+            return JSONResponse(with_attributes(sobject, record, fields.split(",") if fields else None))
 
         def by_external_id(sobject: str, name: str, value: str) -> list[dict[str, Any]] | JSONResponse:
             if sobject not in FIELDS:
@@ -574,9 +450,7 @@ class FakeSalesforce:
                 return JSONResponse(
                     [f"/services/data/v60.0/sobjects/{sobject}/{r['Id']}" for r in found], 300
                 )
-            return JSONResponse(
-                self._with_attributes(sobject, found[0], fields.split(",") if fields else None)
-            )
+            return JSONResponse(with_attributes(sobject, found[0], fields.split(",") if fields else None))
 
         @app.patch(data + "/sobjects/{sobject}/{name}/{value}")
         async def upsert(version: str, sobject: str, name: str, value: str, request: Request) -> JSONResponse:
