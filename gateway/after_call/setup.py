@@ -16,6 +16,8 @@ from gateway.store.audit import AuditLog
 from gateway.store.callbacks import DatabaseCallbacks
 from gateway.store.db import Database
 
+SUMMARIES_KEPT = 64
+
 
 @dataclass
 class AfterCall:
@@ -74,8 +76,15 @@ async def build_after_call(
     config = ModelClientConfig.from_settings(settings) if settings.after_call_model_summary else None
     model = ChatClient(config) if config is not None else None
 
+    written: dict[str, Summary] = {}  # the note and the case of one conversation say the same
+
     async def summarizer(record: CallRecord) -> Summary:
-        return await summarize(record, model)
+        key = f"{record.conversation_id}:{len(record.actions)}:{len(record.messages)}"
+        if key not in written:
+            if len(written) >= SUMMARIES_KEPT:
+                written.pop(next(iter(written)))
+            written[key] = await summarize(record, model)
+        return written[key]
 
     work = AfterCallWork(crm, same_as_agent=not own, summarize=summarizer)
     worker = AfterCallWorker(

@@ -113,8 +113,9 @@ class AfterCallWorker:
     async def _messages(self, conversation_id: str) -> list[TakenMessage]:
         return [] if self.messages is None else await self.messages.taken(conversation_id)
 
-    async def _lead(self, job: queue.Job) -> tuple[str | None, bool]:
-        """The lead made for this conversation (its contact id), and whether it is still to come."""
+    async def _lead(self, job: queue.Job) -> tuple[str | None, datetime | None]:
+        """The lead made for this conversation (its contact id), and when it is next tried if it
+        is still to come."""
         async with self.db.session() as s:
             row = await s.scalar(
                 select(AfterCallJobRow).where(
@@ -122,17 +123,21 @@ class AfterCallWorker:
                 )
             )
         if row is None:
-            return None, False
-        return (row.result_id if row.status == queue.DONE else None), row.status == queue.PENDING
+            return None, None
+        if row.status == queue.PENDING:
+            due = row.next_attempt_at
+            return None, due if due.tzinfo is not None else due.replace(tzinfo=UTC)
+        return (row.result_id if row.status == queue.DONE else None), None
 
     async def _do(self, job: queue.Job, record: CallRecord | None) -> None:
         crm = self.work.crm.name
         if record is None:
             await self._failed(job, crm, "the conversation is gone")
             return
-        lead_id, lead_pending = (None, False) if job.kind == "lead" else await self._lead(job)
-        if lead_pending and record.verified is None:
-            until = datetime.now(UTC) + timedelta(seconds=WAIT_FOR_LEAD_S)
+        lead_id, lead_due = (None, None) if job.kind == "lead" else await self._lead(job)
+        if lead_due is not None and record.verified is None:
+            # After the lead's own next try (it may be waiting out a CRM outage), not in a loop.
+            until = max(lead_due, datetime.now(UTC)) + timedelta(seconds=WAIT_FOR_LEAD_S)
             await queue.defer(self.db, job, until, "waiting for the lead")
             return
         try:
