@@ -5,15 +5,30 @@ ticket, and a CRM that answers 503 gets the note later, written once."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.conftest import LiveServer, make_settings, running_server
 from tests.fakes.hubspot_server import FakeHubSpot, RunningFake
-from tests.gateway.after_call.conftest import VERIFY, chat, crm_task_of_message, events, put_back, settled
+from tests.gateway.after_call.conftest import (
+    STAFF,
+    VERIFY,
+    add_staff,
+    chat,
+    crm_task_of_message,
+    events,
+    jobs,
+    put_back,
+    settled,
+)
+from tests.gateway.console.conftest import log_in
 
 CHARLOTTE = {"firstname": "Charlotte", "lastname": "Clark", "phone": "(503) 555-0117"}
 
@@ -156,3 +171,46 @@ async def test_a_message_from_an_unknown_visitor_becomes_a_lead_and_a_task(
     assert "Caller: Dana Ortiz (not verified)." in note["properties"]["hs_note_body"]
     linked = await crm_task_of_message(gateway, cid)
     assert linked == task["id"]  # the console's Callbacks list shows the CRM task
+
+
+async def test_console_shows_a_failed_case_with_its_reason_and_tries_again(
+    gateway: LiveServer, hubspot: RunningFake
+) -> None:
+    await add_staff(gateway)
+    hubspot.fake.fail_next(400)  # the case's first request: HubSpot refuses it, trying again won't help
+    cid = await chat(gateway, "I'd like to speak to a person please")
+    rows = await settled(gateway, cid)
+    assert rows["case"].status == "failed" and rows["case"].attempts == 1
+    assert rows["case"].last_error is not None and rows["case"].last_error.startswith("rejected: ")
+    failed = [e.payload for e in await events(gateway, cid) if e.kind == "after_call.failed"]
+    assert [p["kind"] for p in failed] == ["case"]
+
+    with httpx.Client(base_url=gateway.url, follow_redirects=False, timeout=30) as staff:
+        csrf = await asyncio.to_thread(log_in, staff, STAFF)
+        page = await asyncio.to_thread(staff.get, f"/console/conversations/{cid}")
+        assert f'hx-get="/console/conversations/{cid}/after-call"' in page.text
+        card = (await asyncio.to_thread(staff.get, f"/console/conversations/{cid}/after-call")).text
+        assert re.search(r'data-kind="case">.*?failed.*?<strong>failed:</strong> rejected: ', card, re.S), (
+            card
+        )
+        assert re.search(r'data-kind="note">.*?skipped.*?not verified', card, re.S), card
+        assert 'id="after-call-retry"' in card
+        refused = await asyncio.to_thread(
+            partial(
+                staff.post, f"/console/conversations/{cid}/after-call/retry", data={"csrf_token": "wrong"}
+            )
+        )
+        assert refused.status_code == 403 and (await jobs(gateway, cid))["case"].status == "failed"
+        again = await asyncio.to_thread(
+            partial(staff.post, f"/console/conversations/{cid}/after-call/retry", data={"csrf_token": csrf})
+        )
+        assert again.status_code == 303
+        rows = await settled(gateway, cid)
+        assert rows["case"].status == "done" and len(written(hubspot, "tickets", cid, "case")) == 1
+        card = (await asyncio.to_thread(staff.get, f"/console/conversations/{cid}/after-call")).text
+        assert re.search(
+            r'data-kind="case">.*?done.*?hubspot record <code>' + rows["case"].result_id, card, re.S
+        )
+        assert 'id="after-call-retry"' not in card
+    actions = [e.payload for e in await events(gateway, cid, "staff.action")]
+    assert actions[-1]["action"] == "after_call.retry" and actions[-1]["kinds"] == ["case"]
