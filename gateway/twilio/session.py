@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator, Coroutine
-from contextlib import aclosing
+from collections.abc import Coroutine
 from typing import Any, Protocol
 
 import numpy as np
@@ -58,7 +57,7 @@ class CallSession:
         self,
         services: Services,
         conversation: Conversation,
-        call_sid: str,
+        call_sid: str | None,
         stream_sid: str,
         send_json: SendJson,
         hang_up: HangUp,
@@ -74,7 +73,9 @@ class CallSession:
         self.playback = Playback(
             send_json, stream_sid, lead_ms=settings.twilio_playback_lead_ms, on_audio=self.recording.bot
         )
-        self.speaker = Speaker(models.tts, self.playback)
+        self.speaker = Speaker(
+            models.tts, self.playback, on_text=observer.bot_said if observer is not None else None
+        )
         self.listening = Listening.for_phone(
             models.stt, models.vad, barge_in_min_ms=settings.twilio_barge_in_min_ms
         )
@@ -220,7 +221,7 @@ class CallSession:
 
         try:
             utterance = await self.speaker.speak(
-                self._observed(reply.text()), utterance=utterance, timing=timing, before_end=expect_before_end
+                reply.text(), utterance=utterance, timing=timing, before_end=expect_before_end
             )
         finally:  # the conversation has stored the bot turn by now
             self._reply_heard()  # (already, unless it failed or was cut short before any audio)
@@ -241,20 +242,6 @@ class CallSession:
             await self.transfer.run()
         elif isinstance(reply.outcome, EndConversation):
             await self._hang_up()
-
-    def _observed(self, pieces: AsyncGenerator[str, None]) -> AsyncGenerator[str, None]:
-        """The reply's pieces, shown to the observer (if any) as they go to the speaker."""
-        observer = self._observer
-        if observer is None:
-            return pieces
-
-        async def shown() -> AsyncGenerator[str, None]:
-            async with aclosing(pieces) as inner:  # a barge-in closes the reply through this
-                async for piece in inner:
-                    observer.bot_said(piece)
-                    yield piece
-
-        return shown()
 
     def _expect(self) -> None:
         """After a reply (or its interruption): what the agent expects next sets how the caller is

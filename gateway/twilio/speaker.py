@@ -34,9 +34,17 @@ class SpeechTiming:
 
 
 class Speaker:
-    def __init__(self, tts: PhoneSynthesizer, playback: Playback, *, ahead: int = 2) -> None:
+    def __init__(
+        self,
+        tts: PhoneSynthesizer,
+        playback: Playback,
+        *,
+        ahead: int = 2,
+        on_text: Callable[[str], None] | None = None,
+    ) -> None:
         self.tts = tts
         self.playback = playback
+        self._on_text = on_text  # each piece as it goes to synthesis (a live transcript)
         # At most `ahead` chunks wait unplayed: the TTS workers are shared by every call, and a new
         # reply's first sentence should not queue behind the far ends of other calls' replies.
         self._ahead = ahead
@@ -97,6 +105,8 @@ class Speaker:
                         continue
                     if timing.first_text_at is None:
                         timing.first_text_at = time.monotonic()
+                    if self._on_text is not None:
+                        self._on_text(text)
                     # Only the opening goes before other calls' later sentences.
                     async for chunk in self.tts.stream_phone(text, first_urgent=first):
                         while chunks.qsize() >= self._ahead:

@@ -111,7 +111,7 @@ class CallTransfer:
         settings: Settings,
         audit: AuditLog,
         chain: str,
-        call_sid: str,
+        call_sid: str | None,
         speaker: Speaker,
         hang_up: HangUp,
         *,
@@ -120,7 +120,7 @@ class CallTransfer:
         self._settings = settings
         self._audit = audit
         self._chain = chain
-        self._call_sid = call_sid
+        self._call_sid = call_sid  # None: no phone call behind the stream (a browser's test call)
         self._speaker = speaker
         self._hang_up = hang_up
         self._played_timeout_s = played_timeout_s
@@ -154,11 +154,21 @@ class CallTransfer:
     def _start_redirect(self) -> asyncio.Task[bool]:
         if self._redirect is None:
             # Twilio then ends the media stream with `stop`; the stream loop closes the conversation.
-            handing_over = hand_over(
-                self._settings, self._audit, self._chain, self._call_sid, TRANSFER_NOTICE
+            handing_over = (
+                hand_over(self._settings, self._audit, self._chain, self._call_sid, TRANSFER_NOTICE)
+                if self._call_sid is not None
+                else self._nothing_to_redirect()
             )
             self._redirect = asyncio.create_task(handing_over, name="redirect")
         return self._redirect
+
+    async def _nothing_to_redirect(self) -> bool:
+        """A call from the browser has no phone call Twilio could hand over: said and audited."""
+        error = "no phone call to redirect (a call from the browser)"
+        await self._audit.append(
+            self._chain, EventKind.CALL_EVENT, "system", {"event": "transfer_failed", "error": error}
+        )
+        return False
 
     def _due(self) -> bool:
         """The caller has heard the whole transfer notice: the redirect it announced must happen."""

@@ -57,6 +57,7 @@ class WebCall:
         self.close_reason = "caller hung up"
         self.drained = False
         self._posts: set[asyncio.Task[None]] = set()  # transcript events on their way out
+        self._hung_up = asyncio.Event()  # the bot ended the call (goodbye, failed transfer)
 
     async def run(self) -> None:
         services = self.services
@@ -65,7 +66,7 @@ class WebCall:
             self.session = CallSession(
                 services,
                 self.conversation,
-                f"web-{self.conversation.id}",  # no Twilio call behind it: a transfer cannot redirect
+                None,  # no Twilio call behind it: a handoff cannot be redirected
                 self.conversation.id,
                 self._send,
                 self._hang_up,
@@ -74,7 +75,7 @@ class WebCall:
             )
             self.session.begin()
             services.drain.track(self, self.conversation.id)
-            await self._read()
+            await self._until_over()
         except WebSocketDisconnect:
             self._disconnected()
         except Exception as exc:  # keep the books straight whatever broke
@@ -91,6 +92,20 @@ class WebCall:
             await self._send({"event": "ended", "reason": self.close_reason})
             await self._close_socket(1000, "")
             services.drain.untrack(self)
+
+    async def _until_over(self) -> None:
+        """Read the socket until the caller hangs up or the bot does (a goodbye, a failed
+        transfer): then the books close first and `ended` goes out before the socket closes."""
+        reader = asyncio.create_task(self._read(), name="web-call-reader")
+        hung_up = asyncio.create_task(self._hung_up.wait())
+        try:
+            await asyncio.wait({reader, hung_up}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (reader, hung_up):
+                task.cancel()
+            await asyncio.wait({reader, hung_up})
+        if not reader.cancelled():
+            reader.result()  # what ended the reading (a disconnect, an error) is handled by run()
 
     async def _read(self) -> None:
         limit = self.services.settings.twilio_max_message_bytes
@@ -197,13 +212,12 @@ class WebCall:
         await self._close_socket(1000, "")
 
     def _disconnected(self) -> None:
-        if not self.drained and not self.close_reason.startswith("bot"):
+        if not self.drained:
             self.close_reason = "caller disconnected"
 
     async def _hang_up(self) -> None:
         self.close_reason = "bot ended the call"
-        await self._send({"event": "ended", "reason": self.close_reason})
-        await self._close_socket(1000, "")
+        self._hung_up.set()
 
     async def _close_socket(self, code: int, reason: str) -> None:
         if self.ws.application_state == WebSocketState.CONNECTED:
