@@ -44,6 +44,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _doctor(env: dict[str, str]) -> tuple[int, list[str]]:
+    env = {"FRONTDESK_CONFIG": "/nonexistent/frontdesk.toml", **env}  # no settings file either
     result = CliRunner().invoke(app, ["doctor"], env=env)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.output.splitlines()
