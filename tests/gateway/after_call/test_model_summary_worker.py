@@ -7,12 +7,15 @@ the model made up."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import SecretStr
 
 from agents.api import UserTurn
+from gateway.after_call.model_summary import WEEKDAYS
 from gateway.after_call.setup import build_after_call
 from gateway.services import Services
 from gateway.settings import Settings
@@ -21,6 +24,10 @@ from tests.fakes.hubspot_server import FakeHubSpot, RunningFake
 from tests.fakes.openai_server import FakeOpenAIServer, Say
 from tests.gateway.after_call.conftest import VERIFY
 
+# A weekday the record cannot hold: not today or tomorrow (the conversation) nor Wednesday (the booking).
+_NOW = datetime.now(ZoneInfo(Settings.model_fields["timezone"].default))
+_TAKEN = {_NOW.weekday(), (_NOW + timedelta(days=1)).weekday(), 2}
+OTHER_DAY = next(d for n, d in enumerate(WEEKDAYS) if n not in _TAKEN)
 BOOKING = [
     "Hi, I need to make an appointment",
     VERIFY,
@@ -74,9 +81,9 @@ def with_model(settings: Settings, hubspot: RunningFake, model: FakeOpenAIServer
     [
         ("Charlotte Clark booked an appointment with Dr. Marcus Chen.", "model", None),
         (
-            "Charlotte Clark booked with Dr. Chen, and with Dr. Smith on Friday at 9 AM.",
+            f"Charlotte Clark booked with Dr. Chen, and with Dr. Smith on {OTHER_DAY.capitalize()} at 7:10 AM.",
             "deterministic",
-            ["9 AM", "friday", "Dr. Smith"],
+            ["7:10 AM", OTHER_DAY, "Dr. Smith"],
         ),
     ],
 )
