@@ -27,15 +27,17 @@ def _run(settings: Settings, args: list[str], stdin: str = "") -> subprocess.Com
 
 async def test_add_reads_password_from_stdin_and_list_shows_it(settings: Settings, db: Database) -> None:
     added = _run(
-        settings, ["add", "Nora.Nurse@Clinic.example", "--role", "auditor"], "a long enough secret\n"
+        settings,
+        ["add", "Nora.Nurse@Clinic.example", "--role", "auditor", "--name", " Nora "],
+        "a long enough secret\n",
     )
     assert added.returncode == 0, added.stderr
-    assert "nora.nurse@clinic.example (auditor)" in added.stdout
+    assert "nora.nurse@clinic.example (auditor, Nora)" in added.stdout
     result = await StaffAccounts(db).authenticate("nora.nurse@clinic.example", "a long enough secret")
-    assert result.user is not None and result.user.role == "auditor"
+    assert result.user is not None and result.user.role == "auditor" and result.user.name == "Nora"
     listed = _run(settings, ["list"])
     assert listed.returncode == 0
-    assert "nora.nurse@clinic.example\tauditor\tactive" in listed.stdout
+    assert "nora.nurse@clinic.example\tauditor\tactive\tNora" in listed.stdout
 
 
 async def test_bad_input_is_refused_with_one_line(settings: Settings, db: Database) -> None:
@@ -43,6 +45,7 @@ async def test_bad_input_is_refused_with_one_line(settings: Settings, db: Databa
         (["add", "x@clinic.example", "--role", "root"], "pw-long-enough\n", "unknown role"),
         (["add", "x@clinic.example", "--role", "staff"], "short\n", "too short"),
         (["add", "x@clinic.example", "--role", "staff"], "", "too short"),  # no password at all
+        (["add", "x@clinic.example", "--role", "staff", "--name", "n" * 81], "pw-long-enough\n", "too long"),
     ]
     for args, stdin, message in cases:
         proc = _run(settings, args, stdin)
