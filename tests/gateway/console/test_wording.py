@@ -64,7 +64,7 @@ def test_who_a_conversation_is_with() -> None:
 
 
 def _summary(channel: str, reason: str, verified: bool = False) -> str:
-    state = ConversationState(conversation_id="c1", channel=channel, caller_phone=None)  # type: ignore[arg-type]
+    state = ConversationState(conversation_id="c1", channel=channel, caller_phone=None)
     memory = AgentMemory(messages=[Message(role="user", content="I have a question about my bill")])
     if verified:
         state.verified_person_id = "p-1001"
