@@ -25,7 +25,8 @@ _ASKS = re.compile(
     r"\b(call|ring|phone|text) (me|us|him|her|them)( [a-z]+){0,2} back\b"
     r"|\b(call|ring|phone) (me|us) (later|tomorrow|today|this [a-z]+|when|at|on|about|regarding)\b"
     r"|\bcall ?backs?\b|\bcall-back\b|\bget back to (me|us)\b|\breturn my call\b"
-    r"|\b(leave|take|pass on|pass along|give) (a |them a |him a |her a )?(message|msg)\b"
+    r"|\b(leave|take|pass on|pass along|pass|give) (a |them a |him a |her a |on a |along a )?(message|msg)\b"
+    r"|\b(tell|ask) (someone|somebody|the [a-z]+|dr\.? [a-z]+|doctor [a-z]+|him|her|them) to (call|ring|phone) (me|us)\b"
     r"|\bmessage for (dr|doctor|the|him|her|[a-z]+)\b"
     r"|\b(have|get|ask) (someone|somebody|anyone|dr\.? [a-z]+|doctor [a-z]+|the [a-z]+|[a-z]+) "
     r"(to )?(call|ring|phone|contact) (me|us)\b"
@@ -64,8 +65,16 @@ ASK_TIME = "When is the best time to call you?"
 ASK_CHANGE = "Sorry, what should I change: your name, the number, the reason or the time?"
 
 
+# the caller calling back themselves ("I'll call back later", "can I call back tomorrow?"), or a
+# number on file: not a request to be called
+_NOT_ASKED = re.compile(
+    r"\b(i'll|i will|i can|can i|could i|let me|i'd|i would|we'll|we will|we can|can we)( just| try and| try to)?"
+    r" (call|ring|phone) (you |you guys )?back\b|\bcall ?back (number|appointment)\b"
+)
+
+
 def asks_for_message(text: str) -> bool:
-    return _ASKS.search(text) is not None
+    return _ASKS.search(_NOT_ASKED.sub(" ", text)) is not None
 
 
 def phone_digits(raw: str) -> str | None:

@@ -205,3 +205,28 @@ async def test_a_message_that_cannot_be_stored_is_not_promised(tmp_path: Path, d
     assert "calls you back" not in reply
     await audit.close()
     await broken.close()
+
+
+@pytest.mark.parametrize(
+    ("said", "asks"),
+    [
+        ("can you have the doctor call me", True),
+        ("I need a callback", True),
+        ("could dr chen give me a call back", True),
+        ("please ask someone to ring me", True),
+        ("tell the nurse to call me", True),
+        ("can you pass a message to the billing department", True),
+        ("can somebody return my call", True),
+        ("please get back to me about my bill", True),
+        ("I'll call back later", False),  # the caller calls back, nobody is asked to
+        ("can I call back tomorrow?", False),
+        ("ok I will call you back", False),
+        ("my callback number is on file", False),
+        ("thanks for calling me back", False),
+    ],
+)
+def test_which_wordings_ask_for_a_message(said: str, asks: bool) -> None:
+    from agents.offline.messages import asks_for_message
+    from agents.offline.numbers import normalize
+
+    assert asks_for_message(normalize(said)) is asks
