@@ -21,7 +21,7 @@ from typing import Any
 
 from agents.events import EventKind
 from gateway.logging import get_logger
-from gateway.store.audit import SYSTEM_CHAIN, AuditLog
+from gateway.store.audit import SYSTEM_CHAIN, AuditLog, AuditWriteError
 
 log = get_logger(__name__)
 
@@ -78,9 +78,12 @@ class RejectionLog:
             return
         self._windows[address] = _Window(now, written=1)
         self._full_written.append(now)
-        await self._audit.append(
-            SYSTEM_CHAIN, EventKind.SECURITY, "system", {"reason": reason, "remote": remote, **details}
-        )
+        try:
+            await self._audit.append(
+                SYSTEM_CHAIN, EventKind.SECURITY, "system", {"reason": reason, "remote": remote, **details}
+            )
+        except AuditWriteError as exc:  # the request is refused all the same; not a 500 for it
+            log.error("refusal not audited", reason=reason, error=str(exc)[:200])
 
     async def _current(self, key: str, now: float) -> _Window | None:
         """The open window of `key`; a window that has ended is summarised and dropped first."""

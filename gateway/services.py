@@ -27,6 +27,7 @@ from gateway.settings import Settings
 from gateway.storage.recordings import Recordings
 from gateway.store.audit import AuditLog
 from gateway.store.audit_checkpoint import CheckpointWriter
+from gateway.store.audit_spool import AuditSpool, SpoolBusy
 from gateway.store.callbacks import DatabaseCallbacks
 from gateway.store.db import Database
 from gateway.wiring import Clock, build_agent_for, build_connector, build_identity_attempts
@@ -54,6 +55,20 @@ class Edge(Protocol):
 
 EdgeT = TypeVar("EdgeT", bound=Edge)
 EdgeFactory = Callable[["Services"], Edge]
+
+
+def open_audit_spool(settings: Settings, edges: Sequence[object]) -> AuditSpool | None:
+    """A serving gateway's audit spool (gateway/store/audit_spool.py). None for a CLI tool, with
+    `FRONTDESK_AUDIT_SPOOL_MAX_BYTES=0`, or when another process on the data directory holds it."""
+    if not edges or settings.audit_spool_max_bytes <= 0:
+        return None
+    spool = AuditSpool(settings.audit_spool_file(), settings.audit_spool_max_bytes)
+    try:
+        spool.open()
+    except SpoolBusy as exc:
+        log.warning("running without an audit spool", reason=str(exc))
+        return None
+    return spool
 
 
 @dataclass
@@ -101,7 +116,10 @@ class Services:
             )
         db = Database(settings.database_url, ride_through_s=settings.database_ride_through_s)
         await db.ping()
-        audit = AuditLog(db, on_commit=telemetry.metrics.audit_commit)
+        audit = AuditLog(
+            db, on_commit=telemetry.metrics.audit_commit, spool=open_audit_spool(settings, edges)
+        )
+        await audit.replay_spool()  # what a gateway stopped during an outage left on disk
         connector = build_connector(settings, db, clock)
         observed = ObservedAuditSink(audit, telemetry)  # the agent's events, seen by the telemetry
         callbacks = DatabaseCallbacks(db, audit)  # messages and callback requests (console: /callbacks)
@@ -127,6 +145,7 @@ class Services:
         telemetry.metrics.watch_speech_queues(services.speech_queues)
         telemetry.metrics.watch_database(db.away_for)
         telemetry.metrics.watch_event_loop(asyncio.get_running_loop())
+        telemetry.metrics.watch_audit_spool(audit.spool_state)
         if settings.metrics_port is not None and edges:  # a serving gateway, not `agent chat` or `eval`
             telemetry.serve_metrics(settings.metrics_host, settings.metrics_port)
         for build in edges:
@@ -257,8 +276,14 @@ class Services:
         dependencies_ready = dependencies.pop("dependencies_ready", True)
         report.update(dependencies)
         report["drain"] = self.drain.status()
+        spooled, spool_full = self.audit.spool_state()
+        if spool_full:
+            report["audit_spool"] = f"full ({spooled} events waiting for the database): new calls refused"
+        elif spooled:
+            report["audit_spool"] = f"{spooled} events waiting for the database"
         report["ready"] = (
-            report["database"] == "ok"
+            not spool_full
+            and report["database"] == "ok"
             and report["migrations"] == "ok"
             and report["models"] != "loading"
             and dependencies_ready

@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     # A database restart or failover: writes (turns, audit, chat) wait and retry this long, in
     # order, before they fail (callers are then offered a transfer). 0: fail at once.
     database_ride_through_s: float = Field(default=20.0, ge=0)
+    # Audit events the database cannot take go to an fsynced spool in data_dir instead (replayed
+    # into the chains when it answers, or at the next start: gateway/store/audit_spool.py). Bounded:
+    # when it is full, /readyz is not ready and new calls are answered "call back". 0: no spool.
+    audit_spool_max_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
     # The one address callers' browsers and Twilio use: Twilio signatures are checked against it,
     # TwiML stream URLs are built from it, and its origin is the chat's default allowed origin.
     public_url: str = "http://127.0.0.1:8000"
@@ -490,6 +494,9 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+    def audit_spool_file(self) -> Path:
+        return self.data_dir / "audit-spool.jsonl"
 
     def audit_checkpoint_file(self) -> Path:
         return self.audit_checkpoint_path or self.data_dir / "audit-checkpoints.jsonl"

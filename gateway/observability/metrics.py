@@ -36,6 +36,7 @@ class _Current(Collector):
         self.speech_queues: Counts = _none
         self.database_away: Callable[[], float] = lambda: 0.0
         self.event_loop_tasks: Callable[[], float] = lambda: 0.0
+        self.audit_spool: Callable[[], tuple[int, bool]] = lambda: (0, False)
 
     def collect(self) -> Iterable[Metric]:
         yield _gauge(
@@ -63,6 +64,17 @@ class _Current(Collector):
             "asyncio tasks alive on the gateway's event loop: flat under steady traffic, back to its"
             " idle level when the traffic stops (a task left behind per call or chat grows it).",
             value=self.event_loop_tasks(),
+        )
+        spooled, full = self.audit_spool()
+        yield GaugeMetricFamily(
+            "frontdesk_audit_spool_events",
+            "Audit events on disk in the spool, waiting for the database to take them (0: none).",
+            value=spooled,
+        )
+        yield GaugeMetricFamily(
+            "frontdesk_audit_spool_full",
+            "1 when the audit spool refused events (database away too long): new calls are refused.",
+            value=1.0 if full else 0.0,
         )
 
 
@@ -174,6 +186,9 @@ class Metrics:
 
     def watch_database(self, source: Callable[[], float]) -> None:
         self._current.database_away = source
+
+    def watch_audit_spool(self, source: Callable[[], tuple[int, bool]]) -> None:
+        self._current.audit_spool = source
 
     def watch_event_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         self._current.event_loop_tasks = lambda: float(len(asyncio.all_tasks(loop)))

@@ -9,14 +9,20 @@ Events queued without a waiter (`record`/`emit`: a turn's agent steps) are held 
 waits (`append`, `flush` at the end of the turn) or for at most `_HOLD_S`, so a turn's events go
 in one commit instead of one per step.
 A failed commit fails every waiting append with the error: nothing is dropped silently.
+
+With a spool (`AuditSpool`, a serving gateway's data directory) a batch the database cannot take
+(it is away) is written to disk instead and acknowledged from there (`StoredEvent.spooled`);
+what is spooled goes into the chains first, in order, as soon as the database answers (retried
+every `_REPLAY_EVERY_S`) or the next gateway starts: gateway/store/audit_spool.py.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,9 +33,10 @@ from sqlalchemy.exc import IntegrityError
 
 from gateway.logging import get_logger
 from gateway.store.audit_chain import GENESIS_HASH, chain_hash, event_body, normalise_payload
+from gateway.store.audit_spool import AuditSpool, SpooledEvent, SpoolFull
 from gateway.store.audit_verify import VerifyResult, verify_chains
 from gateway.store.batch_queue import BatchQueue
-from gateway.store.db import Database
+from gateway.store.db import Database, unreachable
 from gateway.store.models import AuditEventRow, AuditHeadRow
 
 log = get_logger(__name__)
@@ -44,6 +51,8 @@ _MAX_BATCH = 500
 _MAX_ATTEMPTS = 5
 _KNOWN_HEADS_MAX = 100_000
 _HOLD_S = 0.1  # longest an event queued without a waiter waits for one before being committed
+_REPLAY_EVERY_S = 0.25  # while events are spooled: how often the database is tried again
+SPOOL_KEY = "_spool_key"  # in the payload of an event that went through the spool
 
 
 class AuditWriteError(Exception):
@@ -60,6 +69,8 @@ class StoredEvent:
     payload: dict[str, Any]
     prev_hash: str
     hash: str
+    # On disk in the spool, not yet in its chain (seq 0, no hashes): it will be, in this order.
+    spooled: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         body = event_body(self.conversation_id, self.seq, self.ts, self.kind, self.actor, self.payload)
@@ -72,7 +83,11 @@ class _Pending:
     kind: str
     actor: str
     payload: dict[str, Any]
-    future: asyncio.Future[StoredEvent]
+    future: asyncio.Future[StoredEvent] | None = None
+    ts: datetime | None = field(default=None)  # a spooled event keeps the time it was spooled
+
+
+_REPLAY = _Pending("", "", "", {})  # queued to make the writer try the spool again
 
 
 # (seconds the batch's commit took, events in it, stored) after each commit or failure: metrics.
@@ -80,9 +95,13 @@ CommitObserver = Callable[[float, int, bool], None]
 
 
 class AuditLog:
-    def __init__(self, db: Database, *, on_commit: CommitObserver | None = None) -> None:
+    def __init__(
+        self, db: Database, *, on_commit: CommitObserver | None = None, spool: AuditSpool | None = None
+    ) -> None:
         self.db = db
         self._on_commit = on_commit
+        self.spool = spool
+        self._replaying: asyncio.Task[None] | None = None
         # Events queued without a waiter linger up to _HOLD_S; `hurry` (someone waits) ends that.
         self._batches = BatchQueue("audit-writer", self._store, max_batch=_MAX_BATCH, linger_s=_HOLD_S)
         self._unflushed: dict[str, set[asyncio.Future[StoredEvent]]] = {}
@@ -134,9 +153,12 @@ class AuditLog:
         self.record(conversation_id, kind, actor, payload)
 
     async def flush(self, conversation_id: str | None = None) -> None:
-        """Wait for queued events (of one conversation, or all) and raise the first failure."""
+        """Wait for queued events (of one conversation, or all) and raise the first failure. All:
+        the spool is given a try too (it stays on disk if the database is still away)."""
         chains = [conversation_id] if conversation_id is not None else list(self._unflushed)
         futures = [f for c in chains for f in self._unflushed.pop(c, set())]
+        if conversation_id is None:
+            await self.replay_spool()
         if not futures:
             return
         self._batches.hurry()
@@ -146,14 +168,115 @@ class AuditLog:
                 raise result if isinstance(result, AuditWriteError) else AuditWriteError(str(result))
 
     async def close(self) -> None:
-        """Store every queued event, then stop the writer."""
+        """Store every queued event (in the spool if the database is away), then stop the writer."""
+        if self._replaying is not None:
+            self._replaying.cancel()
+            self._replaying = None
         await self._batches.stop()
+        if self.spool is not None:
+            if self.spool.pending:
+                log.warning(
+                    "audit events left in the spool for the next start", events=len(self.spool.pending)
+                )
+            self.spool.close()
+
+    # -- the spool ---------------------------------------------------------------------------
+
+    @property
+    def spool_full(self) -> bool:
+        return self.spool is not None and self.spool.full
+
+    def spool_state(self) -> tuple[int, bool]:
+        """(events waiting in the spool, whether it refuses more): metrics and /readyz."""
+        return (0, False) if self.spool is None else (len(self.spool.pending), self.spool.full)
+
+    async def replay_spool(self) -> bool:
+        """Commit what the spool holds (a previous process's, at start); True when it is empty.
+        Runs on the writer so that nothing newer is committed before it."""
+        if self.spool is None or not self.spool.pending:
+            return True
+        self._batches.put(_REPLAY)
+        self._batches.hurry()
+        await self._batches.drain()
+        return not self.spool.pending
+
+    def _retry_spool_later(self) -> None:
+        if self._replaying is None or self._replaying.done():
+            self._replaying = asyncio.get_running_loop().create_task(self._nudge(), name="audit-spool-replay")
+
+    async def _nudge(self) -> None:
+        while self.spool is not None and self.spool.pending:
+            await asyncio.sleep(_REPLAY_EVERY_S)  # back-off between attempts, not synchronisation
+            self._batches.put(_REPLAY)
+            self._batches.hurry()
+            await self._batches.drain()
+
+    async def _replay(self) -> bool:
+        """Try once to move the spool into the chains; True when it is empty."""
+        assert self.spool is not None
+        spooled = list(self.spool.pending)
+        try:
+            for start in range(0, len(spooled), _MAX_BATCH):
+                chunk = spooled[start : start + _MAX_BATCH]
+                await self._commit_with_retry(
+                    [_Pending(e.conversation_id, e.kind, e.actor, e.payload, None, e.ts) for e in chunk],
+                    skip_applied=True,
+                )
+        except Exception as exc:
+            if not unreachable(exc):
+                log.error("audit spool replay failed", events=len(spooled), error=type(exc).__name__)
+            return False
+        await asyncio.to_thread(self.spool.clear)
+        log.info("audit spool replayed into the chains", events=len(spooled))
+        return True
+
+    async def _to_spool(self, batch: list[_Pending]) -> None:
+        """The database is away: put the batch on disk and acknowledge it from there."""
+        assert self.spool is not None
+        ts = datetime.now(UTC)
+        keys = [uuid.uuid4().hex for _ in batch]
+        events = [
+            SpooledEvent(key, p.conversation_id, ts, p.kind, p.actor, {**p.payload, SPOOL_KEY: key})
+            for key, p in zip(keys, batch, strict=True)
+        ]
+        try:
+            await asyncio.to_thread(self.spool.append, events)
+        except (SpoolFull, OSError) as exc:
+            self._committed(time.monotonic(), len(batch), stored=False)
+            log.error("audit spool refused a batch", events=len(batch), error=type(exc).__name__)
+            error = AuditWriteError(f"the database is away and the audit spool refused the events: {exc}")
+            for p in batch:
+                if p.future is not None and not p.future.done():
+                    p.future.set_exception(error)
+        else:
+            for p, e in zip(batch, events, strict=True):
+                if p.future is not None and not p.future.done():
+                    p.future.set_result(
+                        StoredEvent(
+                            e.conversation_id, 0, ts, e.kind, e.actor, e.payload, "", "", spooled=True
+                        )
+                    )
+        self._retry_spool_later()
 
     async def _store(self, batch: list[_Pending]) -> None:
+        if self.spool is not None and self.spool.pending:
+            if not await self._replay():  # still away: newer events go behind the spooled ones
+                waiting = [p for p in batch if p is not _REPLAY]
+                if waiting:
+                    await self._to_spool(waiting)
+                else:
+                    self._retry_spool_later()
+                return
+        batch = [p for p in batch if p is not _REPLAY]
+        if not batch:
+            return
         started = time.monotonic()
         try:
             stored = await self._commit_with_retry(batch)
         except Exception as exc:  # report to every waiter, never drop
+            if self.spool is not None and unreachable(exc):
+                await self._to_spool(batch)
+                return
             self._committed(started, len(batch), stored=False)
             # The operator's signal that the audit store refuses writes (callers are then
             # offered transfers): counts and the error's type only, its text may hold values.
@@ -161,37 +284,64 @@ class AuditLog:
             log.error("audit write failed", events=len(batch), chains=chains, error=type(exc).__name__)
             error = exc if isinstance(exc, AuditWriteError) else AuditWriteError(str(exc))
             for p in batch:
-                if not p.future.done():
+                if p.future is not None and not p.future.done():
                     p.future.set_exception(error)
         else:
             self._committed(started, len(batch), stored=True)
             for p, event in zip(batch, stored, strict=True):
-                if not p.future.done():
+                if p.future is not None and not p.future.done():
                     p.future.set_result(event)
 
     def _committed(self, started: float, events: int, *, stored: bool) -> None:
         if self._on_commit is not None:
             self._on_commit(time.monotonic() - started, events, stored)
 
-    async def _commit_with_retry(self, batch: list[_Pending]) -> list[StoredEvent]:
+    async def _commit_with_retry(
+        self, batch: list[_Pending], skip_applied: bool = False
+    ) -> list[StoredEvent]:
         for attempt in range(_MAX_ATTEMPTS):
             try:
-                return await self._commit(batch)
+                return await self._commit(batch, skip_applied)
             except IntegrityError:
                 # Another process appended to one of these chains first; re-read heads.
                 if attempt == _MAX_ATTEMPTS - 1:
                     raise
         raise AssertionError("unreachable")
 
-    async def _commit(self, batch: list[_Pending]) -> list[StoredEvent]:
+    async def _commit(self, batch: list[_Pending], skip_applied: bool = False) -> list[StoredEvent]:
         chains = sorted({p.conversation_id for p in batch})
         # Head rows are never deleted, so a chain seen before needs no insert-if-missing.
         new_chains = [c for c in chains if c not in self._known_heads]
-        stored = await self.db.run_write(lambda conn: self._commit_in(conn, batch, chains, new_chains))
+
+        def write(conn: Connection) -> list[StoredEvent]:
+            todo = self._not_applied(conn, batch) if skip_applied else batch
+            return self._commit_in(conn, todo, chains, new_chains) if todo else []
+
+        # With a spool the writer does not wait for the database: the events go to disk instead.
+        ride_through_s = 0.0 if self.spool is not None else None
+        stored = await self.db.run_write(write, ride_through_s=ride_through_s)
         if len(self._known_heads) > _KNOWN_HEADS_MAX:
             self._known_heads.clear()
         self._known_heads.update(chains)
         return stored
+
+    @staticmethod
+    def _not_applied(conn: Connection, batch: list[_Pending]) -> list[_Pending]:
+        """Spooled events a replay cut short has not committed yet: each chain's events since the
+        spool time are read, and those whose key is among them skipped."""
+        since: dict[str, datetime] = {}
+        for p in batch:
+            if p.ts is not None:
+                since[p.conversation_id] = min(p.ts, since.get(p.conversation_id, p.ts))
+        applied: set[str] = set()
+        for chain, ts in since.items():
+            rows = conn.execute(
+                select(AuditEventRow.payload).where(
+                    AuditEventRow.conversation_id == chain, AuditEventRow.ts >= ts
+                )
+            )
+            applied.update(str(payload.get(SPOOL_KEY)) for (payload,) in rows if payload.get(SPOOL_KEY))
+        return [p for p in batch if p.payload.get(SPOOL_KEY) not in applied]
 
     def _commit_in(
         self, conn: Connection, batch: list[_Pending], chains: list[str], new_chains: list[str]
@@ -213,7 +363,7 @@ class AuditLog:
         for p in batch:
             seq, prev = heads[p.conversation_id]
             seq += 1
-            ts = datetime.now(UTC)
+            ts = p.ts or datetime.now(UTC)
             body = event_body(p.conversation_id, seq, ts, p.kind, p.actor, p.payload)
             digest = chain_hash(prev, body)
             heads[p.conversation_id] = (seq, digest)

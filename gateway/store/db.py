@@ -134,19 +134,21 @@ class Database:
         async with self.sessionmaker() as session:
             yield session
 
-    async def run_write(self, write: Callable[[Connection], T]) -> T:
+    async def run_write(self, write: Callable[[Connection], T], *, ride_through_s: float | None = None) -> T:
         """Run `write(connection)` in one transaction (committed when it returns, rolled back
         when it raises). On a SQLite file it runs on the writer thread; keep it to statements.
-        While the database is away it is retried for up to `ride_through_s`, so a restart of a
-        few seconds delays writes (in order: the batch writers wait behind this one) instead of
-        failing them."""
+        While the database is away it is retried for up to `ride_through_s` (default: the
+        database's), so a restart of a few seconds delays writes (in order: the batch writers
+        wait behind this one) instead of failing them. 0: fail at once (the audit writer, which
+        has a spool on disk to put its events in instead); the outage is noted all the same."""
+        limit = self.ride_through_s if ride_through_s is None else ride_through_s
         loop = asyncio.get_running_loop()
         pause = 0.05
         while True:
             try:
                 result = await self._write_once(write)
             except Exception as exc:
-                if not unreachable(exc) or self.ride_through_s <= 0:
+                if not unreachable(exc) or (limit <= 0 and self.ride_through_s <= 0):
                     raise
                 now = loop.time()
                 if self.away_since is None:
@@ -156,7 +158,7 @@ class Database:
                         up_to_s=self.ride_through_s,
                         error=_one_line(exc),
                     )
-                if now - self.away_since >= self.ride_through_s:
+                if now - self.away_since >= limit:
                     raise
                 await asyncio.sleep(pause)  # back-off between attempts, not synchronisation
                 pause = min(1.0, pause * 2)
