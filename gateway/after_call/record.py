@@ -16,8 +16,9 @@ from agents.api import ConversationState
 from agents.events import EventKind
 from agents.memory import AgentMemory
 from connectors.base import CAPABILITIES, Capability
+from gateway.statuses import HandoffStatus
 from gateway.store.db import Database
-from gateway.store.models import AuditEventRow, ConversationRow
+from gateway.store.models import AuditEventRow, ConversationRow, HandoffRow
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class CallRecord:
     failed_validations: list[str] = field(default_factory=list)  # tools whose read-back differed
     unrun_writes: list[str] = field(default_factory=list)  # intents stored, no result on record
     handoff_reason: str | None = None
+    resolved_by_staff: str | None = None  # the resolution note of a person who took the handoff
     end_reason: str | None = None
     messages: list[TakenMessage] = field(default_factory=list)
 
@@ -88,7 +90,7 @@ class CallRecord:
     def unfinished(self) -> list[str]:
         """Why a person must pick this conversation up (empty: nothing left open)."""
         why: list[str] = []
-        if self.handoff_reason:
+        if self.handoff_reason and self.resolved_by_staff is None:
             why.append(f"handed over: {self.handoff_reason}")
         why += [f"{a.tool} failed: {a.error or 'no reason given'}" for a in self.writes if not a.ok]
         why += [f"{tool} could not be confirmed by a read-back" for tool in self.failed_validations]
@@ -169,4 +171,11 @@ async def load_record(db: Database, conversation_id: str, timezone: str) -> Call
                 .order_by(AuditEventRow.seq)
             )
         )
-    return record_from(row, events, timezone)
+        handoffs = list(
+            await s.scalars(select(HandoffRow).where(HandoffRow.conversation_id == conversation_id))
+        )
+    record = record_from(row, events, timezone)
+    # A handoff a person claimed and resolved was finished by them: no case for it.
+    if handoffs and all(h.status == HandoffStatus.RESOLVED and h.claimed_by for h in handoffs):
+        record.resolved_by_staff = "; ".join(h.resolution_note or "resolved" for h in handoffs)
+    return record

@@ -119,6 +119,8 @@ def deterministic_summary(record: CallRecord) -> str:
         lines.append(f"Not done: {'; '.join(not_done)}.")
     if record.handoff_reason:
         lines.append(_sentence(f"Handed over to staff: {record.handoff_reason}"))
+        if record.resolved_by_staff:
+            lines.append(_sentence(f"Resolved by staff: {record.resolved_by_staff}"))
     for m in record.messages:
         best = f", best time {m.best_time}" if m.best_time else ""
         lines.append(_sentence(f"Message taken: call {m.caller_name} back on {m.phone}{best}: {m.reason}"))

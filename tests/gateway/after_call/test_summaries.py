@@ -127,3 +127,12 @@ async def test_no_model_answer_gives_the_deterministic_summary(
     async with ChatClient(model) as client:
         summary = await summarize(booked_call(), client)
     assert (summary.source, summary.text) == ("deterministic", deterministic_summary(booked_call()))
+
+
+def test_a_handoff_a_person_resolved_leaves_nothing_unfinished() -> None:
+    record = booked_call()
+    record.handoff_reason = "The caller asked to speak to a person."
+    assert record.unfinished == ["handed over: The caller asked to speak to a person."]
+    record.resolved_by_staff = "Rebooked her for Friday by phone"
+    assert record.unfinished == []
+    assert "Resolved by staff: Rebooked her for Friday by phone." in deterministic_summary(record)
