@@ -27,7 +27,6 @@ from gateway.store.db import Database
 from tests.conftest import LiveServer, make_settings, prepare_database
 from tests.gateway.console.visitor import Visitor
 
-
 Test = TypeVar("Test", bound=Callable[..., Awaitable[None]])
 
 
@@ -99,12 +98,24 @@ async def browser() -> AsyncIterator[Browser]:
         await browser.close()
 
 
+CSP_VIOLATIONS: list[str] = []  # what the console's Content-Security-Policy blocked, in any test
+
+
 async def _page(browser: Browser, width: int = 1280) -> Page:
     context = await browser.new_context(viewport={"width": width, "height": 844})
     await context.add_init_script(RECORD_NOTIFICATIONS)
     page = await context.new_page()
     page.set_default_timeout(20_000)
+    page.on(
+        "console",
+        lambda m: CSP_VIOLATIONS.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     return page
+
+
+async def _done(page: Page) -> None:
+    await page.context.close()
+    assert CSP_VIOLATIONS == []  # console.js and the beep ran under the console's policy
 
 
 async def _login(page: Page, server: LiveServer, email: str) -> None:
@@ -163,7 +174,7 @@ async def test_new_handoffs_are_counted_and_notified(server: LiveServer, browser
         await expect(page.locator("#sound-toggle")).to_have_text("Sound off")
         await page.reload()
         await expect(page.locator("#sound-toggle")).to_have_text("Sound off")
-    await page.context.close()
+    await _done(page)
 
 
 @browser_test
@@ -185,7 +196,7 @@ async def test_staff_reply_carries_the_display_name(server: LiveServer, browser:
         frame = await visitor.wait_for(lambda f: f.get("type") == "staff.message")
         assert frame["staff_name"] == "Dana from Riverside Family Clinic"
         await expect(page.locator("#transcript .turn-staff .who")).to_contain_text("Staff · Dana")
-    await page.context.close()
+    await _done(page)
 
 
 @browser_test
@@ -230,7 +241,7 @@ async def test_admin_turns_on_two_factor_then_logs_in_with_a_code(
     await page.fill("input[name=code]", codes[0])
     await page.click("button[type=submit]")
     await expect(page.locator(".alert.error")).to_have_text("Wrong code.")
-    await page.context.close()
+    await _done(page)
 
 
 @browser_test
@@ -256,7 +267,7 @@ async def test_phone_sized_pages_do_not_scroll_sideways(
             name = path.strip("/").replace("/", "-")
             await page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
             assert widths[0] <= widths[1] == 390, (path, widths)
-    await page.context.close()
+    await _done(page)
 
 
 # --- over HTTP ---------------------------------------------------------------------------------
