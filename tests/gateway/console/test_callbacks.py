@@ -38,7 +38,18 @@ async def _rows(db: Database) -> list[CallbackRow]:
         return list((await s.scalars(select(CallbackRow).order_by(CallbackRow.created_at))).all())
 
 
-async def test_a_visitor_leaves_a_message_and_staff_mark_it_done(console: Console, db: Database) -> None:
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        await browser.close()
+
+
+@pytest.mark.browser
+async def test_a_visitor_leaves_a_message_and_staff_mark_it_done(
+    console: Console, db: Database, browser: Browser
+) -> None:
     async with Visitor(console.server.ws_url) as visitor:
         await _leave_message(visitor)
     [row] = await _rows(db)
@@ -52,6 +63,7 @@ async def test_a_visitor_leaves_a_message_and_staff_mark_it_done(console: Consol
     taken = [e for e in await AuditLog(db).events(row.conversation_id) if e.kind == "callback.taken"]
     assert [e.payload["callback"] for e in taken] == [row.id]
 
+    # Over HTTP: the list, the conversation's card, and the refusals (no CSRF token, an auditor).
     staff, csrf = console.login(STAFF)
     page = staff.get("/console/callbacks")
     assert page.status_code == 200
@@ -59,16 +71,39 @@ async def test_a_visitor_leaves_a_message_and_staff_mark_it_done(console: Consol
         assert shown in page.text
     card = staff.get(f"/console/conversations/{row.conversation_id}/callbacks")
     assert "Dana Ortiz" in card.text and "Mark done" in card.text
-
     assert staff.post(f"/console/callbacks/{row.id}/done").status_code == 403  # no CSRF token
     auditor, auditor_csrf = console.login(AUDITOR)
     assert "Dana Ortiz" in auditor.get("/console/callbacks").text  # auditors read
     refused = auditor.post(f"/console/callbacks/{row.id}/done", data={"csrf_token": auditor_csrf})
     assert refused.status_code == 403  # and cannot act
+    assert "Mark done" not in auditor.get(f"/console/conversations/{row.conversation_id}/callbacks").text
     assert (await _rows(db))[0].status == "open"
 
-    done = staff.post(f"/console/callbacks/{row.id}/done", data={"csrf_token": csrf})
-    assert done.status_code == 303 and done.headers["location"] == "/console/callbacks"
+    # In the browser: the header link, the row, the conversation's card, Done.
+    page = await (await browser.new_context(viewport={"width": 1360, "height": 900})).new_page()
+    page.set_default_timeout(20_000)
+    await page.goto(f"{console.url}/console/login")
+    await page.fill("input[name=email]", STAFF)
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("button[type=submit]")
+    await expect(page).to_have_url(f"{console.url}/console")
+    await page.click("header nav >> text=Callbacks")
+    await expect(page).to_have_url(f"{console.url}/console/callbacks")
+    open_row = page.locator("#open-callbacks tbody tr[data-callback]")
+    await expect(open_row).to_have_count(1)
+    for shown in ("Dana Ortiz", "+15035550112", "this afternoon", "chat"):
+        await expect(open_row).to_contain_text(shown)
+    await open_row.locator("text=Conversation").click()  # the conversation page shows the callback
+    card_open = page.locator("#callbacks-of .callback-open")
+    await expect(card_open).to_contain_text("Dana Ortiz")
+    await expect(card_open).to_contain_text("my quote")
+    await card_open.locator("button", has_text="Mark done").click()
+    await expect(page).to_have_url(f"{console.url}/console/callbacks")
+    await expect(page.locator("#open-callbacks tbody tr[data-callback]")).to_have_count(0)
+    done_row = page.locator("#done-callbacks tbody tr[data-callback]")
+    await expect(done_row).to_contain_text("Dana Ortiz")
+    await expect(done_row).to_contain_text(STAFF)
+
     [row] = await _rows(db)
     assert (row.status, row.done_by) == ("done", STAFF) and row.done_at is not None
     again = staff.post(f"/console/callbacks/{row.id}/done", data={"csrf_token": csrf})
@@ -78,46 +113,3 @@ async def test_a_visitor_leaves_a_message_and_staff_mark_it_done(console: Consol
     events = await AuditLog(db).events(row.conversation_id)
     assert [e.payload["staff"] for e in events if e.kind == "callback.done"] == [STAFF]
     assert (await AuditLog(db).verify(row.conversation_id)).ok
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        await browser.close()
-
-
-@pytest.mark.browser
-async def test_the_callbacks_page_in_a_browser(console: Console, db: Database, browser: Browser) -> None:
-    async with Visitor(console.server.ws_url) as visitor:
-        await _leave_message(visitor, "Lena Fischer")
-    page = await (await browser.new_context(viewport={"width": 1360, "height": 900})).new_page()
-    page.set_default_timeout(20_000)
-    await page.goto(f"{console.url}/console/login")
-    await page.fill("input[name=email]", STAFF)
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("button[type=submit]")
-    await expect(page).to_have_url(f"{console.url}/console")
-
-    await page.click("header nav >> text=Callbacks")
-    await expect(page).to_have_url(f"{console.url}/console/callbacks")
-    row = page.locator("#open-callbacks tbody tr[data-callback]")
-    await expect(row).to_have_count(1)
-    await expect(row).to_contain_text("Lena Fischer")
-    await expect(row).to_contain_text("+15035550112")
-    await expect(row).to_contain_text("this afternoon")
-
-    await row.locator("text=Conversation").click()  # the conversation page shows the callback
-    card = page.locator("#callbacks-of .callback-open")
-    await expect(card).to_contain_text("Lena Fischer")
-    await expect(card).to_contain_text("my quote")
-    await card.locator("button", has_text="Mark done").click()
-
-    await expect(page).to_have_url(f"{console.url}/console/callbacks")
-    await expect(page.locator("#open-callbacks tbody tr[data-callback]")).to_have_count(0)
-    done = page.locator("#done-callbacks tbody tr[data-callback]")
-    await expect(done).to_contain_text("Lena Fischer")
-    await expect(done).to_contain_text(STAFF)
-    [stored] = await _rows(db)
-    assert stored.status == "done" and stored.done_by == STAFF
