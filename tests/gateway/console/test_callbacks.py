@@ -65,10 +65,10 @@ async def test_a_visitor_leaves_a_message_and_staff_mark_it_done(
 
     # Over HTTP: the list, the conversation's card, and the refusals (no CSRF token, an auditor).
     staff, csrf = console.login(STAFF)
-    page = staff.get("/console/callbacks")
-    assert page.status_code == 200
+    listing = staff.get("/console/callbacks")
+    assert listing.status_code == 200
     for shown in ("Dana Ortiz", "+15035550112", "my quote", "this afternoon", 'href="/console/callbacks"'):
-        assert shown in page.text
+        assert shown in listing.text
     card = staff.get(f"/console/conversations/{row.conversation_id}/callbacks")
     assert "Dana Ortiz" in card.text and "Mark done" in card.text
     assert staff.post(f"/console/callbacks/{row.id}/done").status_code == 403  # no CSRF token
