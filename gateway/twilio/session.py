@@ -90,6 +90,7 @@ class CallSession:
             played_timeout_s=_PLAYED_TIMEOUT_S,
         )
         self._reply: asyncio.Task[None] | None = None
+        self._stopping: Utterance | None = None  # the utterance a barge-in is stopping
         self._worker: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._closed = False
@@ -289,6 +290,9 @@ class CallSession:
         replying = reply is not None and not reply.done()
         if utterance is None or utterance.interrupted or not (replying or self.playback.speaking):
             return
+        if utterance is self._stopping:  # a second BargeIn while the first still cancels the reply
+            return
+        self._stopping = utterance
         if replying and reply is not None:
             reply.cancel()
             await asyncio.wait([reply])  # the conversation stores the bot turn as it unwinds

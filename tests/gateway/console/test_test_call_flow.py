@@ -6,6 +6,7 @@ phone call to redirect: the handoff waits in the queue, the caller hears that st
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from gateway.settings import Settings
 from gateway.store.db import Database
-from gateway.store.models import AuditEventRow, ConversationRow, HandoffRow
+from gateway.store.models import AuditEventRow, ConversationRow, HandoffRow, TurnRow
 from gateway.twilio.words import TRANSFER_FAILED
 from tests.conftest import make_settings
 from tests.gateway.console.conftest import STAFF, Console
@@ -43,21 +44,51 @@ def tts() -> Iterator[Any]:
 
 
 class Browser:
-    """The page's part of the protocol: PCM out, marks echoed at once, events collected."""
+    """The page's part of the protocol: PCM out, events collected, marks echoed at once or, with
+    `playing`, when the audio before them would have played (as WebAudio plays it)."""
 
     def __init__(self, ws: ClientConnection) -> None:
         self.ws = ws
         self.events: list[dict[str, Any]] = []
         self.changed = asyncio.Event()
+        self.playing = False
+        self._play_end = 0.0
+        self._echoes: list[asyncio.TimerHandle] = []
+        self._sending: set[asyncio.Task[None]] = set()
 
     async def read(self) -> None:
+        loop = asyncio.get_running_loop()
         async for raw in self.ws:
             message = json.loads(raw)
-            if message["event"] == "mark":
-                await self.ws.send(json.dumps({"event": "mark", "mark": message["mark"]}))
-            if message["event"] != "media":
-                self.events.append(message)
-                self.changed.set()
+            event = message["event"]
+            if event == "media":
+                seconds = len(base64.b64decode(message["media"]["payload"])) / 8000
+                self._play_end = max(self._play_end, loop.time()) + seconds
+                continue
+            if event == "mark":
+                echo = json.dumps({"event": "mark", "mark": message["mark"]})
+                if self.playing:
+                    delay = max(0.0, self._play_end - loop.time())
+                    self._echoes.append(loop.call_later(delay, self._echo_later, echo))
+                else:
+                    await self._echo(echo)
+            if event == "clear":
+                for handle in self._echoes:
+                    handle.cancel()
+                self._echoes.clear()
+                self._play_end = loop.time()
+            self.events.append(message)
+            self.changed.set()
+
+    def _echo_later(self, echo: str) -> None:
+        task = asyncio.get_running_loop().create_task(self._echo(echo))
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
+    async def _echo(self, echo: str) -> None:
+        await self.ws.send(echo)
+        self.events.append({"event": "echoed", "mark": json.loads(echo)["mark"]})
+        self.changed.set()
 
     async def until(self, predicate: Any) -> None:
         async with asyncio.timeout(60):
@@ -128,3 +159,43 @@ async def test_a_caller_who_asks_for_a_person_waits_in_the_queue(
     assert failed == [
         {"event": "transfer_failed", "error": "no phone call to redirect (a call from the browser)"}
     ]
+
+
+async def test_speaking_over_the_greeting_stops_it_and_records_what_was_heard(
+    console: Console, db: Database, browser: Browser, tts: Any
+) -> None:
+    browser.playing = True  # marks come back only once their audio has played, in real time
+    # The greeting's first chunk has played (its mark went back) and the rest is still playing.
+    await browser.until(lambda e: e["event"] == "echoed" and e["mark"]["name"] == "u1:0")
+    started = next(e for e in browser.events if e["event"] == "started")
+    interrupt = (await tts.synthesize("Sorry, I need to book an appointment please.", RATE)).pcm
+    await browser.say(interrupt)
+    mic = asyncio.create_task(browser.silence())
+    try:
+        await browser.until(lambda e: e["event"] == "clear")
+        # The turn said over the greeting is answered.
+        await browser.until(lambda e: e["event"] == "transcript" and e["speaker"] == "caller")
+    finally:
+        mic.cancel()
+    await browser.ws.send(json.dumps({"event": "stop"}))
+    await browser.until(lambda e: e["event"] == "ended")
+    async with db.session() as s:
+        conversation_id = started["conversation_id"]
+        [greeting, *_] = (
+            await s.execute(
+                select(TurnRow)
+                .where(TurnRow.conversation_id == conversation_id, TurnRow.speaker == "bot")
+                .order_by(TurnRow.seq)
+            )
+        ).scalars()
+        barge_ins = [
+            e.payload
+            for e in (
+                await s.execute(select(AuditEventRow).where(AuditEventRow.conversation_id == conversation_id))
+            ).scalars()
+            if e.payload.get("event") == "barge_in"
+        ]
+    assert greeting.interrupted
+    assert greeting.heard_text is not None and len(greeting.heard_text) < len(greeting.text)
+    assert greeting.text.startswith(greeting.heard_text)
+    assert len(barge_ins) == 1 and barge_ins[0]["heard"] == greeting.heard_text
