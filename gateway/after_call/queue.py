@@ -173,3 +173,15 @@ async def retry_failed(db: Database, conversation_id: str, why: str) -> list[str
                 .values(status=PENDING, attempts=0, next_attempt_at=now, last_error=why, updated_at=now)
             )
     return kinds
+
+
+async def release(db: Database, worker: str) -> int:
+    """Give back what `worker` still holds (it is stopping): another process, or this one after a
+    restart, takes it up at once instead of when the lease runs out."""
+    async with db.session() as s, s.begin():
+        result = await s.execute(
+            update(AfterCallJobRow)
+            .where(AfterCallJobRow.status == PENDING, AfterCallJobRow.claimed_by.startswith(f"{worker}:"))
+            .values(claimed_by=None, claimed_until=None)
+        )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -70,7 +70,8 @@ class AfterCallWorker:
         self._wake.set()
 
     async def stop(self) -> None:
-        """Stop between jobs; a job cut short keeps its lease and is taken up again later."""
+        """Stop; a job cut short is given back to the queue (its write, if it got through, is
+        found by its idempotency key when it runs again)."""
         if self._task is not None:
             self._task.cancel()
             try:
@@ -78,6 +79,10 @@ class AfterCallWorker:
             except asyncio.CancelledError:
                 pass
             self._task = None
+            try:
+                await queue.release(self.db, self.worker_id)
+            except Exception as exc:  # the database is away: the leases run out instead
+                log.warning("after-call work: claims not given back", error=describe(exc))
 
     async def _run(self) -> None:
         while True:

@@ -64,3 +64,17 @@ async def test_replicas_claim_disjoint_jobs_and_a_lapsed_lease_is_taken_over(mig
     finally:
         await a.close()
         await b.close()
+
+
+async def test_a_stopping_worker_gives_back_what_it_holds(migrated_db_url: str) -> None:
+    db = Database(migrated_db_url)
+    try:
+        await _conversations(db, 2)
+        held = await queue.claim(db, "replica-a", lease_s=600, limit=3)
+        other = await queue.claim(db, "replica-ab", lease_s=600, limit=10)
+        assert await queue.claim(db, "replica-b", lease_s=600) == []
+        assert await queue.release(db, "replica-a") == 3  # not replica-ab's
+        assert {j.id for j in await queue.claim(db, "replica-b", lease_s=600)} == {j.id for j in held}
+        assert len(other) == 5  # the rest, still held by replica-ab
+    finally:
+        await db.close()
