@@ -205,7 +205,29 @@ async def _model_server(settings: Settings, probe: Probe | None) -> Finding:
             f"{settings.llm_base_url}: {status} (calls would fall back to the offline agent)",
             "check FRONTDESK_LLM_BASE_URL (the server's /v1) and FRONTDESK_LLM_API_KEY; GET <url>/models must answer",
         )
-    return Finding("model server", "ok", f"{settings.llm_base_url} answers")
+    served = await _served_models(settings)
+    if served is not None and settings.llm_model not in served:
+        names = ", ".join(sorted(served)[:5]) or "nothing"
+        return Finding(
+            "model server",
+            "fail",
+            f"{settings.llm_base_url} does not serve {settings.llm_model!r} (it serves: {names})",
+            "set FRONTDESK_LLM_MODEL to a served name (vLLM: --served-model-name)",
+        )
+    return Finding("model server", "ok", f"{settings.llm_base_url} serves {settings.llm_model!r}")
+
+
+async def _served_models(settings: Settings) -> set[str] | None:
+    """The model ids `GET /models` lists (OpenAI's format), or None when the answer has none."""
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    url = (settings.llm_base_url or "").rstrip("/") + "/models"
+    try:
+        async with httpx.AsyncClient(timeout=httpx.Timeout(PROBE_TIMEOUT_S)) as http:
+            data = (await http.get(url, headers=headers)).json()
+        return {str(m["id"]) for m in data["data"] if isinstance(m, dict) and "id" in m}
+    except (httpx.HTTPError, ValueError, KeyError, TypeError):
+        return None
 
 
 async def _connector(settings: Settings, probe: Probe | None) -> Finding:

@@ -81,6 +81,7 @@ def test_everything_in_place_passes(
     env = {
         **_base(seeded),
         "FRONTDESK_LLM_BASE_URL": model_server.base_url,
+        "FRONTDESK_LLM_MODEL": model_server.model,
         "FRONTDESK_REDIS_URL": "redis://127.0.0.1:6379/0",
     }
     code, lines = _doctor(env)
@@ -93,6 +94,20 @@ def test_everything_in_place_passes(
     verdict, fix = _line(lines, "public url")
     assert verdict.startswith("warn") and "does not answer" in verdict and fix.strip().startswith("fix:")
     assert lines[-1] == "0 failed, 1 warnings, 10 ok"
+
+
+def test_a_model_the_server_does_not_serve(
+    clean_env: None, seeded: dict[str, str], model_server: FakeOpenAIServer
+) -> None:
+    env = {
+        **_base(seeded),
+        "FRONTDESK_LLM_BASE_URL": model_server.base_url,
+        "FRONTDESK_LLM_MODEL": "llama-70b",
+    }
+    code, lines = _doctor(env)
+    verdict, fix = _line(lines, "model server")
+    assert code == 1 and verdict.startswith("FAIL")
+    assert "does not serve 'llama-70b' (it serves: fake-model)" in verdict and "FRONTDESK_LLM_MODEL" in fix
 
 
 def _pg_url() -> str:
