@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from agents.api import AgentOutput, ConversationState
 from agents.events import EventKind
@@ -22,6 +22,7 @@ from agents.speakable import say_time
 from agents.turn import Turn, speak
 
 OFFER = "I can take a message and have someone call you back. Would you like to leave one?"
+_MIDNIGHT = time(23, 59)
 NOBODY_FREE = "I'm sorry, nobody from our team is free to join right now."
 
 
@@ -35,8 +36,8 @@ class StaffHours:
         now = self.clock()
         today = self.hours.on(now.date())
         clock = now.time().replace(tzinfo=None)
-        if today is not None and today[0] <= clock < today[1]:
-            return None
+        if today is not None and today[0] <= clock and (clock < today[1] or today[1] == _MIDNIGHT):
+            return None  # "24:00" is read as 23:59: open to the end of the day
         if today is not None and clock < today[0]:
             day: date | None = now.date()
         else:

@@ -20,6 +20,7 @@ import json
 import time
 import uuid
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from typing import Any
 
 from agents.api import EndConversation, Handoff, UserTurn
@@ -128,10 +129,11 @@ class ChatHub:
         evict_after_s: float = 600.0,
         max_pending_per_connection: int = 500,
         bus: RedisBus | None = None,
-        waiting_detail: str | None = None,
+        waiting_detail: Callable[[], str | None] | None = None,
     ) -> None:
-        """`waiting_detail`: what a visitor waiting for a person is told to expect (the claim
-        timeout, "Usually answered within 3 minutes."); default the plain status."""
+        """`waiting_detail`: what a visitor waiting for a person is told to expect, asked when
+        the handoff is made ("A person usually answers within 3 minutes.", or when we open);
+        None: the plain status."""
         self._waiting_detail = waiting_detail
         self._conversations = conversations
         self._outbox = outbox
@@ -416,8 +418,8 @@ class ChatHub:
             # On the books too: another replica (or this one after a restart) reads it from there.
             await channel.conversation.set_status(status)
         detail = STATUS_DETAIL[status]
-        if status is ConversationStatus.WAITING and self._waiting_detail:
-            detail = self._waiting_detail
+        if status is ConversationStatus.WAITING and self._waiting_detail is not None:
+            detail = self._waiting_detail() or detail
         await self._publish(channel, StatusEvent, status=chat_status(status), detail=detail)
 
     async def _channel(self, conversation_id: str) -> _Channel:

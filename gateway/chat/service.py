@@ -6,8 +6,10 @@ nothing unsent is lost. `chat_service(services)` finds it."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from gateway.chat import unclaimed
 from gateway.chat.abandoned import sweep_forever
@@ -106,13 +108,26 @@ class ChatService:
         await self.hub.stop()
 
 
-def waiting_detail(settings: Settings) -> str | None:
-    """What a visitor waiting for a person is told: the wait is bounded by the claim timeout."""
+def waiting_detail(settings: Settings) -> Callable[[], str | None]:
+    """What a visitor waiting for a person is told, when the handoff is made: the wait is bounded
+    by the claim timeout, and out of the business hours it says when we open."""
+    from agents.offline.hours import OpeningHours
+    from agents.staff_hours import StaffHours
+
+    zone = ZoneInfo(settings.timezone)
+    hours = StaffHours(OpeningHours.parse(settings.business_hours), lambda: datetime.now(zone))
     timeout = settings.handoff_claim_timeout_s
-    if timeout <= 0:
-        return None
     minutes = max(1, round(timeout / 60))
-    return f"A person usually answers within {minutes} minute{'s' if minutes > 1 else ''}."
+    within = f"{minutes} minute{'s' if minutes > 1 else ''}"
+
+    def detail() -> str | None:
+        closed = hours.closed_now()
+        if closed is not None:
+            then = f"If nobody answers within {within}, you can leave a message." if timeout > 0 else ""
+            return f"{closed} {then}".strip()
+        return f"A person usually answers within {within}." if timeout > 0 else None
+
+    return detail
 
 
 def chat_service(services: Services) -> ChatService:

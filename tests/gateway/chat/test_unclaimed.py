@@ -21,6 +21,7 @@ from tests.conftest import LiveServer, make_settings, prepare_database
 from tests.gateway.console.visitor import Visitor
 
 ASK_PERSON = "Can I please talk to a real person?"
+ALWAYS_OPEN = "Mon-Sun 00:00-24:00"
 Server = Callable[..., Any]
 
 
@@ -51,7 +52,7 @@ def _status(status: str) -> Callable[[dict[str, Any]], bool]:
 
 
 async def test_an_unclaimed_handoff_offers_a_message(gateway: Server) -> None:
-    server, db = await gateway(handoff_claim_timeout_s=0.5)
+    server, db = await gateway(handoff_claim_timeout_s=0.5, business_hours=ALWAYS_OPEN)
     async with Visitor(server.ws_url) as visitor:
         await visitor.say(ASK_PERSON)
         waiting = await visitor.wait_for(_status("waiting"))
@@ -92,10 +93,14 @@ async def test_an_unclaimed_handoff_offers_a_message(gateway: Server) -> None:
 
 
 async def test_a_visitor_who_would_rather_wait_is_queued_again(gateway: Server) -> None:
-    server, db = await gateway(handoff_claim_timeout_s=0.5)
+    """Out of hours with FRONTDESK_HANDOFF_AFTER_HOURS=wait (the default): the wait says when we open."""
+    server, db = await gateway(handoff_claim_timeout_s=0.5, business_hours=_closed_today())
     async with Visitor(server.ws_url) as visitor:
         await visitor.say(ASK_PERSON)
         first = await visitor.wait_for(_status("waiting"))
+        assert first["detail"] == (
+            "We're closed right now; we open tomorrow at 9 AM. If nobody answers within 1 minute, you can leave a message."
+        )
         await visitor.wait_for(lambda f: f.get("type") == "bot.final" and "nobody" in f.get("text", ""), 15)
         assert "member of our team" in (await visitor.say("no, I'll keep waiting"))["text"]
         await visitor.wait_for(lambda f: _status("waiting")(f) and f["seq"] > first["seq"])

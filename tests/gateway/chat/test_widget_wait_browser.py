@@ -22,7 +22,7 @@ pytestmark = [
 def test_the_widget_shows_an_honest_wait_then_offers_a_message(tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    settings = make_settings(tmp_path, handoff_claim_timeout_s=2.0)
+    settings = make_settings(tmp_path, handoff_claim_timeout_s=2.0, business_hours="Mon-Sun 00:00-24:00")
     with running_server(settings) as server, sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
