@@ -1,4 +1,4 @@
-"""`frontdesk staff add|list|deactivate|activate`: console accounts.
+"""`frontdesk staff add|list|deactivate|activate|name|password|two-factor-off`: console accounts.
 
 The password is prompted (twice) on a terminal, or read from the first line of standard input
 when that is not a terminal (scripts: `echo "$PW" | frontdesk staff add a@b.org --role staff`).
@@ -139,5 +139,66 @@ def register(app: typer.Typer) -> None:
     def activate(email: str = typer.Argument(...)) -> None:
         """Allow a deactivated account to log in again."""
         _set_active(email, True)
+
+    def _change(email: str, change, action: str, done: str) -> None:
+        """One account change from the command line, audited on the system chain as `via: cli`."""
+        from gateway.console.accounts import AccountError, normalise_email
+        from gateway.store.db import DatabaseUnavailable
+
+        try:
+            account = normalise_email(email)
+        except AccountError as exc:
+            raise fail(str(exc), 2) from None
+
+        async def go(accounts, audit, chain):
+            await change(accounts, account)
+            await audit.append(
+                chain, "staff.action", "system", {"action": action, "account": account, "via": "cli"}
+            )
+
+        try:
+            run(_with_accounts(go))
+        except AccountError as exc:
+            raise fail(str(exc), 2) from None
+        except DatabaseUnavailable as exc:
+            raise fail(str(exc)) from None
+        typer.echo(f"{account}: {done}")
+
+    @staff_app.command("name")
+    def name(
+        email: str = typer.Argument(...),
+        display_name: str = typer.Argument("", help="Empty: no display name."),
+    ) -> None:
+        """Set the display name chat visitors see ("Maria from <business>")."""
+
+        async def change(accounts, account):
+            await accounts.set_name(account, display_name)
+
+        _change(email, change, "display_name_set", f"display name {display_name.strip() or '(none)'}")
+
+    @staff_app.command("password")
+    def password(email: str = typer.Argument(...)) -> None:
+        """Set a new password (prompted, or the first line of stdin); the account's sessions end."""
+        from gateway.console.accounts import AccountError, check_password
+
+        try:
+            new = check_password(_read_password())
+        except AccountError as exc:
+            raise fail(str(exc), 2) from None
+
+        async def change(accounts, account):
+            await accounts.set_password(account, new)
+
+        _change(email, change, "password_reset", "new password set; its sessions ended")
+
+    @staff_app.command("two-factor-off")
+    def two_factor_off(email: str = typer.Argument(...)) -> None:
+        """Turn two-factor off for a lost phone (the person sets it up again at next login)."""
+        from gateway.console.two_factor import TwoFactor
+
+        async def change(accounts, account):
+            await TwoFactor(accounts.db).turn_off(account)
+
+        _change(email, change, "two_factor_reset", "two-factor off")
 
     app.add_typer(staff_app, name="staff")

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from gateway.console.accounts import StaffAccounts
+from sqlalchemy import update
+from typer.testing import CliRunner, Result
+
+from gateway.cli.main import app as cli
+from gateway.console.accounts import StaffAccounts, StaffUser
+from gateway.console.two_factor import TwoFactor
 from gateway.settings import Settings
 from gateway.store.db import Database
+from gateway.store.models import StaffUserRow
+from tests.conftest import prepare_database
 
 FRONTDESK = str(Path(sys.executable).parent / "frontdesk")
 
@@ -57,3 +65,45 @@ async def test_bad_input_is_refused_with_one_line(settings: Settings, db: Databa
     assert first.returncode == 0, first.stderr
     again = _run(settings, ["add", "X@clinic.example", "--role", "admin"], "pw-long-enough\n")
     assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_name_password_and_two_factor_from_the_command_line(settings: Settings) -> None:
+    """For the admin who lost both phone and recovery codes (or the only admin's password). In
+    process (typer's runner), not as a subprocess: each of those costs seconds of imports."""
+    env = {"FRONTDESK_DATA_DIR": str(settings.data_dir), "FRONTDESK_DATABASE_URL": settings.database_url}
+
+    async def prepare() -> None:
+        await prepare_database(settings)
+        db = Database(settings.database_url)
+        await StaffAccounts(db).add("ada@clinic.example", "admin", "the first passphrase")
+        await TwoFactor(db).start("ada@clinic.example", "Clinic")
+        async with db.session() as s:  # as if confirmed with a code from the app
+            await s.execute(update(StaffUserRow).values(totp_enabled_at=StaffUserRow.created_at))
+            await s.commit()
+        await db.close()
+
+    async def check() -> StaffUser | None:
+        db = Database(settings.database_url)
+        try:
+            return (await StaffAccounts(db).authenticate("ada@clinic.example", "the second passphrase")).user
+        finally:
+            await db.close()
+
+    asyncio.run(prepare())
+    runner = CliRunner()
+
+    def staff(*args: str, stdin: str = "") -> Result:
+        return runner.invoke(cli, ["staff", *args], input=stdin, env=env)
+
+    named = staff("name", "ADA@clinic.example", "Ada")
+    assert named.exit_code == 0 and "display name Ada" in named.stdout, named.output
+    changed = staff("password", "ada@clinic.example", stdin="the second passphrase\n")
+    assert changed.exit_code == 0, changed.output
+    off = staff("two-factor-off", "ada@clinic.example")
+    assert off.exit_code == 0 and "two-factor off" in off.stdout
+    user = asyncio.run(check())
+    assert user is not None and user.name == "Ada" and not user.two_factor
+    refused = staff("password", "nobody@clinic.example", stdin="a long enough one\n")
+    assert refused.exit_code == 2 and "no account for nobody@clinic.example" in refused.output
+    short = staff("password", "ada@clinic.example", stdin="short\n")
+    assert short.exit_code == 2 and "too short" in short.output
