@@ -72,7 +72,7 @@ def who(row: ConversationRow) -> str:
         return name
     if row.caller_phone:
         return row.caller_phone
-    return "website visitor" if row.channel == "chat" else "unknown caller"
+    return {"chat": "website visitor", "web-call": "test call"}.get(row.channel, "unknown caller")
 
 
 def party(channel: str) -> str:

@@ -61,6 +61,7 @@ def test_who_a_conversation_is_with() -> None:
     assert who(row("voice", "+15035550101")) == "+15035550101"
     assert who(row("chat")) == "website visitor"
     assert who(row("voice")) == "unknown caller"
+    assert who(row("web-call")) == "test call"  # from the console's test-call page
 
 
 def _summary(channel: str, reason: str, verified: bool = False) -> str:
