@@ -33,12 +33,17 @@ RECOVERY_CODES = 10
 _CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off a sheet of paper
 WRONG_CODE = "Wrong code."
 
+# unknown: no active account with two-factor on by that e-mail (deactivated or reset meanwhile)
 CodeVerdict = Literal["totp", "recovery_code", "bad_code", "locked", "unknown"]
 
 
 def required_for(settings: Settings, user: StaffUser) -> bool:
     """Whether this account may not use the console until it has two-factor on."""
     return settings.console_totp == "required_for_admins" and user.role == "admin"
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)  # SQLite: naive UTC
 
 
 def _hash(code: str) -> str:
@@ -169,9 +174,13 @@ class TwoFactor:
                     .returning(StaffUserRow.id, StaffUserRow.failed_logins, StaffUserRow.totp_secret)
                 )
             ).one_or_none()
-            if slot is None:
-                exists = await s.scalar(select(StaffUserRow.id).where(StaffUserRow.email == email))
-                return "unknown" if exists is None else "locked"
+            if slot is None:  # locked, or no such account with two-factor on (any more)
+                locked_until = await s.scalar(
+                    select(StaffUserRow.locked_until).where(StaffUserRow.email == email)
+                )
+                if locked_until is not None and _aware(locked_until) > now:
+                    return "locked"
+                return "unknown"
             user_id, attempt, secret = slot
             if attempt > MAX_FAILED_LOGINS:
                 await self._lock(s, user_id, now)
