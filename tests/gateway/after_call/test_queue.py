@@ -78,3 +78,28 @@ async def test_a_stopping_worker_gives_back_what_it_holds(migrated_db_url: str) 
         assert len(other) == 5  # the rest, still held by replica-ab
     finally:
         await db.close()
+
+
+async def test_a_call_of_a_dead_replica_gets_its_after_call_work(migrated_db_url: str) -> None:
+    from gateway.cluster.replicas import end_calls_of
+    from gateway.store.audit import AuditLog
+
+    db = Database(migrated_db_url)
+    audit = AuditLog(db)
+    try:
+        async with db.session() as s, s.begin():
+            s.add(
+                ConversationRow(
+                    id="call-1", channel="voice", status="active", state={}, meta={}, replica_id="gone"
+                )
+            )
+        assert await end_calls_of(db, audit, {"gone"}, "me", ("note", "case")) == ["call-1"]
+        assert {(r.kind, r.status) for r in await queue.jobs_of(db, "call-1")} == {
+            ("note", "pending"),
+            ("case", "pending"),
+        }
+        assert await end_calls_of(db, audit, {"gone"}, "me", ("note", "case")) == []  # ended once
+        assert len(await queue.jobs_of(db, "call-1")) == 2
+    finally:
+        await audit.close()
+        await db.close()
