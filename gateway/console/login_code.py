@@ -54,8 +54,9 @@ async def code_step(
     user = await staff_accounts(request).get_active(email)
     if verdict in ("totp", "recovery_code") and user is not None:
         return await begin_session(request, services, console, user, next, two_factor=verdict)
-    services.telemetry.metrics.login_failure(verdict)  # "bad_code" counts as "other"
+    why = "inactive" if verdict in ("totp", "recovery_code") else verdict  # deactivated meanwhile
+    services.telemetry.metrics.login_failure(why)  # "bad_code" and "unknown" count as "other"
     await services.audit.append(
-        SYSTEM_CHAIN, "security.rejected", "system", {"reason": f"login_{verdict}", "email": email}
+        SYSTEM_CHAIN, "security.rejected", "system", {"reason": f"login_{why}", "email": email}
     )
     return form_page(request, _TEMPLATE, context | {"error": WRONG_CODE}, status=401)
