@@ -26,6 +26,8 @@ async def after_call_of(
 ) -> Response:
     """Loaded with the conversation page; empty when the conversation has no after-call work."""
     jobs = await jobs_of(services.db, conversation_id)
+    if jobs:  # reasons may quote what the CRM said about the caller's record: a read, logged
+        await record(services, conversation_id, user, EventKind.STAFF_VIEW, what="after_call")
     context = {"jobs": jobs, "conversation_id": conversation_id}
     return render(request, "_after_call.html", context, user=user)
 

@@ -212,5 +212,7 @@ async def test_console_shows_a_failed_case_with_its_reason_and_tries_again(
             r'data-kind="case">.*?done.*?hubspot record <code>' + rows["case"].result_id, card, re.S
         )
         assert 'id="after-call-retry"' not in card
+    views = [e.payload for e in await events(gateway, cid, "staff.view")]
+    assert [v["what"] for v in views if v["what"] == "after_call"] == ["after_call"] * 2  # the two card reads
     actions = [e.payload for e in await events(gateway, cid, "staff.action")]
     assert actions[-1]["action"] == "after_call.retry" and actions[-1]["kinds"] == ["case"]
