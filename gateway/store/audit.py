@@ -85,6 +85,7 @@ class _Pending:
     payload: dict[str, Any]
     future: asyncio.Future[StoredEvent] | None = None
     ts: datetime | None = field(default=None)  # a spooled event keeps the time it was spooled
+    attempt: tuple[int, str] | None = None  # a spooled event's place of a commit that may have landed
 
 
 _REPLAY = _Pending("", "", "", {})  # queued to make the writer try the spool again
@@ -102,6 +103,7 @@ class AuditLog:
         self._on_commit = on_commit
         self.spool = spool
         self._replaying: asyncio.Task[None] | None = None
+        self._attempt: list[StoredEvent] = []  # the last batch's events as its commit placed them
         # Events queued without a waiter linger up to _HOLD_S; `hurry` (someone waits) ends that.
         self._batches = BatchQueue("audit-writer", self._store, max_batch=_MAX_BATCH, linger_s=_HOLD_S)
         self._unflushed: dict[str, set[asyncio.Future[StoredEvent]]] = {}
@@ -219,7 +221,10 @@ class AuditLog:
             for start in range(0, len(spooled), _MAX_BATCH):
                 chunk = spooled[start : start + _MAX_BATCH]
                 await self._commit_with_retry(
-                    [_Pending(e.conversation_id, e.kind, e.actor, e.payload, None, e.ts) for e in chunk],
+                    [
+                        _Pending(e.conversation_id, e.kind, e.actor, e.payload, None, e.ts, e.attempt)
+                        for e in chunk
+                    ],
                     skip_applied=True,
                 )
         except Exception as exc:
@@ -230,14 +235,18 @@ class AuditLog:
         log.info("audit spool replayed into the chains", events=len(spooled))
         return True
 
-    async def _to_spool(self, batch: list[_Pending]) -> None:
-        """The database is away: put the batch on disk and acknowledge it from there."""
+    async def _to_spool(self, batch: list[_Pending], placed: list[StoredEvent] | None = None) -> None:
+        """The database is away: put the batch on disk and acknowledge it from there. `placed`:
+        the events as a commit that may have landed put them (seq, hash)."""
         assert self.spool is not None
         ts = datetime.now(UTC)
         keys = [uuid.uuid4().hex for _ in batch]
+        attempts: list[tuple[int, str] | None] = (
+            [(e.seq, e.hash) for e in placed] if placed is not None else [None] * len(batch)
+        )
         events = [
-            SpooledEvent(key, p.conversation_id, ts, p.kind, p.actor, {**p.payload, SPOOL_KEY: key})
-            for key, p in zip(keys, batch, strict=True)
+            SpooledEvent(key, p.conversation_id, ts, p.kind, p.actor, {**p.payload, SPOOL_KEY: key}, attempt)
+            for key, p, attempt in zip(keys, batch, attempts, strict=True)
         ]
         try:
             await asyncio.to_thread(self.spool.append, events)
@@ -271,11 +280,14 @@ class AuditLog:
         if not batch:
             return
         started = time.monotonic()
+        self._attempt = []
         try:
             stored = await self._commit_with_retry(batch)
         except Exception as exc:  # report to every waiter, never drop
             if self.spool is not None and unreachable(exc):
-                await self._to_spool(batch)
+                # The connection failed: perhaps after the database had committed (its answer lost).
+                placed = self._attempt if len(self._attempt) == len(batch) else None
+                await self._to_spool(batch, placed)
                 return
             self._committed(started, len(batch), stored=False)
             # The operator's signal that the audit store refuses writes (callers are then
@@ -341,7 +353,23 @@ class AuditLog:
                 )
             )
             applied.update(str(payload.get(SPOOL_KEY)) for (payload,) in rows if payload.get(SPOOL_KEY))
-        return [p for p in batch if p.payload.get(SPOOL_KEY) not in applied]
+        landed: set[tuple[str, int]] = set()
+        for p in batch:
+            if p.attempt is not None:
+                seq, digest = p.attempt
+                found = conn.execute(
+                    select(AuditEventRow.hash).where(
+                        AuditEventRow.conversation_id == p.conversation_id, AuditEventRow.seq == seq
+                    )
+                ).scalar()
+                if found == digest:  # the ambiguous commit did land: this very event is there
+                    landed.add((p.conversation_id, seq))
+        return [
+            p
+            for p in batch
+            if p.payload.get(SPOOL_KEY) not in applied
+            and (p.attempt is None or (p.conversation_id, p.attempt[0]) not in landed)
+        ]
 
     def _commit_in(
         self, conn: Connection, batch: list[_Pending], chains: list[str], new_chains: list[str]
@@ -381,6 +409,7 @@ class AuditLog:
                     "hash": event.hash,
                 }
             )
+        self._attempt = stored  # where they go, should the commit's answer be lost
         conn.execute(AuditEventRow.__table__.insert(), rows)
         # All heads in one executemany: one statement per chain cost more than the inserts.
         conn.execute(

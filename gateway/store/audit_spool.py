@@ -8,7 +8,9 @@ directory) `AuditLog` commits them into their chains, in the order they were spo
 anything newer. Each carries its key in its payload (`_spool_key`, on the chain like the rest of
 the event): a replay cut short by a crash finds the events it already committed (the chain's
 events since the spool time) and skips them, so nothing is written twice. Then the file is
-emptied.
+emptied. A batch whose commit failed with the connection (the database may have committed it
+and the answer been lost) is spooled with where each event would be in its chain, (seq, hash):
+a replay that finds exactly that event there skips it, so an ambiguous commit is not chained twice.
 
 The spool is bounded (`FRONTDESK_AUDIT_SPOOL_MAX_BYTES`): a batch that would pass the bound is
 refused (its writers get `AuditWriteError`, as without a spool) and the spool reports itself full
@@ -51,9 +53,12 @@ class SpooledEvent:
     kind: str
     actor: str
     payload: dict[str, Any]
+    # The commit that failed may have landed (its answer lost with the connection): where the
+    # event would be, (seq, hash). A replay finding that event in the chain skips this one.
+    attempt: tuple[int, str] | None = None
 
     def line(self) -> bytes:
-        record = {
+        record: dict[str, Any] = {
             "key": self.key,
             "conversation_id": self.conversation_id,
             "ts": self.ts.isoformat(),
@@ -61,6 +66,8 @@ class SpooledEvent:
             "actor": self.actor,
             "payload": self.payload,
         }
+        if self.attempt is not None:
+            record["attempt"] = list(self.attempt)
         return json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n"
 
     @classmethod
@@ -73,6 +80,7 @@ class SpooledEvent:
             kind=str(record["kind"]),
             actor=str(record["actor"]),
             payload=dict(record["payload"]),
+            attempt=(int(record["attempt"][0]), str(record["attempt"][1])) if record.get("attempt") else None,
         )
 
 
