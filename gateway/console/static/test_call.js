@@ -34,6 +34,7 @@
   let playing = []; // scheduled sources, stopped on `clear`
   let markTimers = []; // pending mark echoes, dropped on `clear`
   let held = []; // caller audio held back while the bot speaks (half-duplex)
+  let replying = false; // from a reply's first audio until its end mark (`u<n>:end`) has played
   let lastSpeaker = null;
   let lastLine = null;
 
@@ -42,7 +43,8 @@
   }
 
   function botAudible() {
-    return markTimers.length > 0 || (audio !== null && audio.currentTime < playEnd);
+    // The whole reply counts, also a gap between two of its sentences (the next still synthesizing).
+    return replying || markTimers.length > 0 || (audio !== null && audio.currentTime < playEnd);
   }
 
   function send(message) {
@@ -89,6 +91,7 @@
     const delay = Math.max(0, (playEnd - audio.currentTime) * 1000);
     const timer = setTimeout(() => {
       markTimers = markTimers.filter((t) => t !== timer);
+      if (name.endsWith(":end")) replying = false;
       send(JSON.stringify({ event: "mark", mark: { name: name } }));
     }, delay);
     markTimers.push(timer);
@@ -105,6 +108,7 @@
     playing = [];
     markTimers.forEach((timer) => clearTimeout(timer));
     markTimers = [];
+    replying = false;
     playEnd = audio.currentTime;
   }
 
@@ -143,6 +147,7 @@
         root.dataset.conversation = message.conversation_id;
         break;
       case "media":
+        replying = true;
         play(message.media.payload);
         break;
       case "mark":
