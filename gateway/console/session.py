@@ -1,8 +1,10 @@
 """The console's signed session cookie and its CSRF token.
 
-The cookie holds the staff e-mail and a random CSRF token, signed with the service's session
-secret (itsdangerous) and time-limited. It is HttpOnly, SameSite=Lax, and Secure when the public URL
-is https. Every POST must echo the token (form field or `X-CSRF-Token` header, which htmx sends).
+The cookie holds the staff e-mail, a random CSRF token and the id of a server-side login record
+(`logins.py`, table `console_sessions`), signed with the service's session secret (itsdangerous)
+and time-limited. The signature alone does not make a session: each request checks the record,
+which logout and deactivation revoke and idle logoff ends. It is HttpOnly, SameSite=Lax, and
+Secure when the public URL is https. Every POST must echo the token (form field or `X-CSRF-Token` header, which htmx sends).
 Before login a separate short-lived cookie carries the login form's CSRF token.
 """
 
