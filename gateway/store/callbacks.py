@@ -89,10 +89,8 @@ class DatabaseCallbacks:
             "created_at": datetime.now(UTC),
         }
 
-        def write(conn: Connection) -> None:
-            conn.execute(insert(_TABLE).values(**values))
-
-        await self.db.run_write(write)
+        # On the chain first, like a write's intent: a message on the books is never missing from
+        # the audit trail (a row that then fails to insert leaves the event and an apology).
         await self.audit.append(
             request.conversation_id,
             EventKind.CALLBACK_TAKEN,
@@ -106,6 +104,11 @@ class DatabaseCallbacks:
                 "best_time": request.best_time,
             },
         )
+
+        def write(conn: Connection) -> None:
+            conn.execute(insert(_TABLE).values(**values))
+
+        await self.db.run_write(write)
         return callback_id
 
     async def link_task(self, callback_id: str, task_id: str) -> None:
