@@ -295,6 +295,11 @@ class Conversation:
                 try:
                     await self._m.writes.write(*writes)
                 except IntegrityError:
+                    if await self._turn_landed(turn):
+                        # An earlier attempt of this very write was committed and its answer lost
+                        # with the connection (the ride-through retried it): it is stored, once.
+                        self._turn_seq = seq
+                        return seq
                     # Another replica (e.g. a staff message) took this number; reload. A short
                     # random pause, so two replicas writing at once do not clash again and again.
                     self._turn_seq = None
@@ -305,6 +310,24 @@ class Conversation:
                 self._turn_seq = seq
                 return seq
         raise AssertionError("unreachable")
+
+    async def _turn_landed(self, turn: dict[str, Any]) -> bool:
+        """The row at this turn's number is this turn (same speaker, text and start to the
+        microsecond), not another replica's."""
+        async with self._m.db.session() as s:
+            row = (
+                await s.execute(
+                    select(TurnRow.speaker, TurnRow.text, TurnRow.started_at).where(
+                        TurnRow.conversation_id == self.id, TurnRow.seq == turn["seq"]
+                    )
+                )
+            ).first()
+        if row is None:
+            return False
+        started = row.started_at if row.started_at.tzinfo else row.started_at.replace(tzinfo=UTC)
+        return bool(
+            row.speaker == turn["speaker"] and row.text == turn["text"] and started == turn["started_at"]
+        )
 
     async def _save_state(self) -> None:
         await self._m.writes.write(self._state_write())

@@ -6,8 +6,9 @@ with `cut_after_commit`, the next client message holding a `COMMIT` goes to the 
 server's answer is swallowed and the client's connection reset: the transaction is committed and
 the client cannot know it (its driver sees the connection lost). Armed with
 `cut_before_commit`, the connection is reset without forwarding it: nothing is committed, and
-the client cannot tell the two apart. Each arming applies once; `cuts` counts them. Runs in the
-test's event loop.
+the client cannot tell the two apart. `containing`: only the COMMIT of a transaction whose
+statements held those bytes (b"INSERT INTO turns": a transcript turn's). Each arming applies once;
+`cuts` counts them. Runs in the test's event loop.
 """
 
 from __future__ import annotations
@@ -25,17 +26,18 @@ class CommitCutter:
         self.port = 0
         self.cuts = 0
         self._armed: Mode | None = None
+        self._containing = b""
         self._server: asyncio.Server | None = None
 
     @property
     def url_host(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def cut_after_commit(self) -> None:
-        self._armed = "after"
+    def cut_after_commit(self, containing: bytes = b"") -> None:
+        self._armed, self._containing = "after", containing
 
-    def cut_before_commit(self) -> None:
-        self._armed = "before"
+    def cut_before_commit(self, containing: bytes = b"") -> None:
+        self._armed, self._containing = "before", containing
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
@@ -55,9 +57,14 @@ class CommitCutter:
             server_w.transport.abort()
 
         async def from_client() -> None:
+            seen = b""  # what this connection sent since its last COMMIT (the tail of it)
             while data := await client_r.read(65536):
-                mode = self._armed
-                if mode is not None and b"COMMIT" in data:
+                seen = (seen + data)[-65536:]
+                mode = None
+                if b"COMMIT" in data:
+                    mode = self._armed if self._containing in seen else None
+                    seen = b""
+                if mode is not None:
                     self._armed = None
                     self.cuts += 1
                     if mode == "before":

@@ -1,4 +1,4 @@
-"""An audit commit whose connection is lost at COMMIT ([5/7] item 2): the database may have committed
+"""A commit whose connection is lost at COMMIT ([5/7] item 2): the database may have committed
 the batch (its answer lost) or not, and the writer cannot tell. The batch goes to the spool with
 where each event would be in its chain; the replay finds the very events there (same seq, same
 hash) and skips them, or commits them: either way each event is in its chain once, and the
@@ -10,13 +10,18 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from gateway.chat.service import ChatService
+from gateway.services import Services
 from gateway.store.audit import AuditLog
 from gateway.store.audit_spool import AuditSpool
 from gateway.store.db import Database
 from gateway.store.migrate import upgrade
-from tests.conftest import create_pg_database, drop_pg_database
+from gateway.store.models import TurnRow
+from tests.conftest import create_pg_database, drop_pg_database, make_settings, prepare_database
 from tests.fakes.commit_cutter import CommitCutter
+from tests.gateway.faults.test_database_restart import _open_chat, _reply
 
 pytestmark = pytest.mark.postgres
 
@@ -63,3 +68,41 @@ async def test_an_ambiguous_commit_is_chained_once(
     finally:
         await audit.close()
         await db.close()
+
+
+async def test_an_ambiguous_turn_commit_is_stored_once(tmp_path: Path) -> None:
+    """The same for a transcript turn (the group committer's write): the ride-through retries it,
+    the retry clashes with the row the cut commit stored, and that row is recognised as this very
+    turn, so it is not written again under the next number."""
+    url = await create_pg_database()
+    await upgrade(url)
+    proxy = CommitCutter(5432)
+    await proxy.start()
+    # Statements prepared afresh each time, so the cutter sees a turn's INSERT in every transaction.
+    proxied = url.replace("127.0.0.1:5432", proxy.url_host) + "?prepared_statement_cache_size=0"
+    settings = make_settings(tmp_path, database_url=proxied, database_ride_through_s=10)
+    await prepare_database(settings)
+    services = await Services.start(settings, edges=(ChatService.start,))
+    try:
+        hub, cid, visitor = await _open_chat(services)
+        proxy.cut_after_commit(containing=b"INSERT INTO turns")
+        await hub.visitor_message(cid, "What are your opening hours?", client_id="cut-1")
+        assert "9 AM" in (await _reply(visitor, "cut-1"))["text"]
+        await hub.idle()
+        assert proxy.cuts == 1
+        async with services.db.session() as s:
+            turns = (
+                await s.execute(
+                    select(TurnRow.seq, TurnRow.speaker, TurnRow.text)
+                    .where(TurnRow.conversation_id == cid)
+                    .order_by(TurnRow.seq)
+                )
+            ).all()
+        assert [seq for seq, _, _ in turns] == [1, 2, 3]
+        assert [text for _, speaker, text in turns if speaker == "caller"] == ["What are your opening hours?"]
+        await services.audit.flush()
+        assert (await services.audit.verify()).ok
+    finally:
+        await services.stop()
+        await proxy.stop()
+        await drop_pg_database(url)
