@@ -109,7 +109,9 @@ class _Channel:
         self.events: deque[tuple[int, str]] = deque()
         self.subscribers: set[Subscriber] = set()
         self.status = conversation.status
-        self.inbox: deque[tuple[str, str | None] | None] = deque()  # None = greet
+        # None = greet; a callable = the agent speaks unprompted (an unclaimed handoff's offer),
+        # in turn with the visitor's messages
+        self.inbox: deque[tuple[str, str | None] | Callable[[], Reply] | None] = deque()
         self.worker: asyncio.Task[None] | None = None
         self.client_ids: OrderedDict[str, None] = OrderedDict()
         self.touched = time.monotonic()
@@ -272,7 +274,9 @@ class ChatHub:
             return False
         conversation = channel.conversation
         await self._set_status(channel, ConversationStatus.ACTIVE)
-        await self._reply(channel, conversation.agent_says(offer_after_wait(conversation.state)), None)
+        # through the worker: a visitor message arriving now is answered after the offer, not beside it
+        channel.inbox.append(lambda: conversation.agent_says(offer_after_wait(conversation.state)))
+        self._ensure_worker(channel)
         return True
 
     async def close_conversation(self, conversation_id: str, reason: str = "closed by staff") -> None:
@@ -458,6 +462,8 @@ class ChatHub:
                 try:
                     if item is None:
                         await self._reply(channel, channel.conversation.greet(), in_reply_to=None)
+                    elif callable(item):
+                        await self._reply(channel, item(), in_reply_to=None)
                     else:
                         await self._handle_visitor_text(channel, *item)
                 except asyncio.CancelledError:
@@ -469,7 +475,7 @@ class ChatHub:
                         BotFinal,
                         reply_id=_reply_id(),
                         text=APOLOGY,
-                        in_reply_to=item[1] if item else None,
+                        in_reply_to=item[1] if isinstance(item, tuple) else None,
                     )
         finally:
             channel.worker = None
