@@ -176,7 +176,7 @@ def plan_message(ctx: PlanContext, s: dict[str, Any], raw: str, text: str) -> Pl
             return None
         m = s["message"] = {}
         if (who := _FOR_WHOM.search(text)) is not None:
-            m["for"] = re.sub(r"^(dr\.?|doctor) ", "Dr. ", who.group(1)).title().replace("Dr. ", "Dr. ")
+            m["for"] = re.sub(r"^(dr\.?|doctor) ", "Dr. ", who.group(1)).title()
     asked = m.pop("asked", None)
     if _LEAVE.search(text) or _elsewhere(text, asked):
         s.pop("message", None)  # "never mind", "actually, a person please": not a message after all
