@@ -7,6 +7,8 @@ count towards the same lockout as wrong passwords. Every outcome is on the `syst
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -22,7 +24,7 @@ _TEMPLATE = "login_code.html"
 
 def _back_to_login(next_: str) -> Response:
     """No password step behind this (or it is over 5 minutes old): start again."""
-    return RedirectResponse(f"/console/login?next={safe_next(next_)}", status_code=303)
+    return RedirectResponse(f"/console/login?{urlencode({'next': safe_next(next_)})}", status_code=303)
 
 
 @router.get("/console/login/code", response_model=None)
