@@ -146,7 +146,10 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         task = None  # "can we change that to friday" while booking: still the booking
     if (
         task == Intent.RESCHEDULE
-        and (Intent.BOOK in found or re.search(r"\b(?:dr|doctor)\.?\s+[a-z]", text))
+        and (
+            Intent.BOOK in found
+            or (re.search(r"\b(?:dr|doctor)\.?\s+[a-z]", text) and just_written(ctx) is None)
+        )
         and not s.get("task")
         and only_a_change_of_mind(text)
     ):
