@@ -152,6 +152,7 @@ async def browser_with_microphone(tmp_path: Path) -> AsyncIterator[Browser]:
 
 
 @pytest.mark.slow
+@pytest.mark.browser
 async def test_staff_book_an_appointment_by_voice_from_the_browser(
     console: Console, db: Database, browser_with_microphone: Browser, tmp_path: Path
 ) -> None:
