@@ -11,12 +11,10 @@ the socket (stop, hang-up, a vanished client, an error) the session closes the c
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-from typing import Any
 
 from fastapi import WebSocket
-from starlette.websockets import WebSocketDisconnect, WebSocketState
+from starlette.websockets import WebSocketDisconnect
 
 from agents.events import EventKind
 from gateway.conversation import Conversation
@@ -24,14 +22,11 @@ from gateway.deps import ServicesDep
 from gateway.logging import get_logger
 from gateway.services import Services
 from gateway.twilio import messages, signatures, tokens
+from gateway.twilio.call_socket import MESSAGE_TOO_BIG, POLICY_VIOLATION, CallSocket
 from gateway.twilio.session import CallSession
 from gateway.twilio.webhook import audit_rejection
 
 log = get_logger(__name__)
-
-POLICY_VIOLATION = 1008
-MESSAGE_TOO_BIG = 1009
-_MAX_PROTOCOL_ERRORS = 20
 
 
 async def media_stream(websocket: WebSocket, services: ServicesDep) -> None:
@@ -54,15 +49,10 @@ async def media_stream(websocket: WebSocket, services: ServicesDep) -> None:
     await _StreamLoop(services, websocket).run()
 
 
-class _StreamLoop:
+class _StreamLoop(CallSocket):
     def __init__(self, services: Services, websocket: WebSocket) -> None:
-        self.services = services
-        self.ws = websocket
-        self.session: CallSession | None = None
+        super().__init__(services, websocket, close_reason="stream stopped")
         self.conversation: Conversation | None = None
-        self.errors = 0
-        self.close_reason = "stream stopped"
-        self.drained = False  # the drain ended the call (its disconnect is not the caller's doing)
 
     async def run(self) -> None:
         try:
@@ -185,52 +175,12 @@ class _StreamLoop:
         services.drain.track(self, conversation.id)  # a live call: a drain waits for it
         return False
 
-    async def _refuse(self, reason: str, *, fatal: bool, code: int = POLICY_VIOLATION) -> bool:
-        """Audit a bad frame; True (and the socket closed) when the stream must end."""
-        self.errors += 1
-        fatal = fatal or self.errors > _MAX_PROTOCOL_ERRORS
+    async def _audit_refusal(self, reason: str) -> None:
         if self.session is None:  # no call yet: the system chain, aggregated per address
             await audit_rejection(self.services, "/twilio/stream", self.ws.client, reason, errors=self.errors)
-        elif self.errors <= 5 or fatal:  # the first few of a burst in full; the rest only count
-            await self.services.audit.append(
-                self.session.conversation.id,
-                EventKind.SECURITY,
-                "system",
-                {"path": "/twilio/stream", "reason": reason, "errors": self.errors},
-            )
-        if fatal:
-            self.close_reason = f"protocol error: {reason}"
-            await self._close_socket(code, "protocol")
-        return fatal
-
-    async def _send(self, message: dict[str, Any]) -> None:
-        """Send to Twilio; a socket that is gone drops the message (the reader ends the call)."""
-        if self.ws.application_state != WebSocketState.CONNECTED:
-            return
-        try:
-            await self.ws.send_text(json.dumps(message, separators=(",", ":")))
-        except (WebSocketDisconnect, RuntimeError, OSError):
-            return
-
-    async def end_for_drain(self) -> None:
-        """`gateway.drain.LiveCall`: the closing sentence, then hang up (the reader closes the books)."""
-        if self.session is not None:
-            await self.session.say_goodbye_for_drain()
-        self.drained = True
-        self.close_reason = "server draining: deadline reached"
-        await self._close_socket(1000, "")
-
-    def _disconnected(self) -> None:
-        if not self.drained:
-            self.close_reason = "caller disconnected"
+        else:
+            await super()._audit_refusal(reason)
 
     async def _hang_up(self) -> None:
         self.close_reason = "bot ended the call"
         await self._close_socket(1000, "")
-
-    async def _close_socket(self, code: int, reason: str) -> None:
-        if self.ws.application_state == WebSocketState.CONNECTED:
-            try:
-                await self.ws.close(code, reason)
-            except (RuntimeError, OSError, WebSocketDisconnect):  # the far end is already gone
-                pass

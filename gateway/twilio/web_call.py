@@ -16,46 +16,39 @@ Who may call, and the conversation it is stored as (`web-call`), are the console
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 import numpy as np
 from fastapi import WebSocket
-from starlette.websockets import WebSocketDisconnect, WebSocketState
+from starlette.websockets import WebSocketDisconnect
 
-from agents.events import EventKind
 from gateway.conversation import Conversation
 from gateway.logging import get_logger
 from gateway.services import Services
 from gateway.twilio import messages
+from gateway.twilio.call_socket import MESSAGE_TOO_BIG, POLICY_VIOLATION, CallSocket
 from gateway.twilio.session import CallSession
 from speech.pcm import PHONE_RATE
 from speech.resample import LOW_LATENCY, StreamResampler
 
 log = get_logger(__name__)
 
-POLICY_VIOLATION = 1008
-MESSAGE_TOO_BIG = 1009
+__all__ = ["MAX_RATE", "MESSAGE_TOO_BIG", "MIN_RATE", "POLICY_VIOLATION", "WebCall"]
+
 MIN_RATE, MAX_RATE = 8000, 96000
 _FRAME = PHONE_RATE // 50  # 160 samples: 20 ms
-_MAX_PROTOCOL_ERRORS = 20
 
 
-class WebCall:
+class WebCall(CallSocket):
     """One browser call on an accepted socket, from the greeting to the closed conversation."""
 
     def __init__(
         self, services: Services, websocket: WebSocket, conversation: Conversation, rate: int
     ) -> None:
-        self.services = services
-        self.ws = websocket
+        super().__init__(services, websocket, close_reason="caller hung up")
         self.conversation = conversation
         self._resampler = StreamResampler(rate, PHONE_RATE, quality=LOW_LATENCY)
         self._pending = np.zeros(0, dtype=np.int16)  # 8 kHz samples short of a whole frame
-        self.session: CallSession | None = None
-        self.errors = 0
-        self.close_reason = "caller hung up"
-        self.drained = False
         self._posts: set[asyncio.Task[None]] = set()  # transcript events on their way out
         self._hung_up = asyncio.Event()  # the bot ended the call (goodbye, failed transfer)
 
@@ -179,49 +172,9 @@ class WebCall:
 
     # -- the socket ----------------------------------------------------------------------------
 
-    async def _refuse(self, reason: str, *, fatal: bool, code: int = POLICY_VIOLATION) -> bool:
-        """Audit a bad frame on the call's chain; True (and the socket closed) when the call must end."""
-        self.errors += 1
-        fatal = fatal or self.errors > _MAX_PROTOCOL_ERRORS
-        if self.errors <= 5 or fatal:
-            await self.services.audit.append(
-                self.conversation.id,
-                EventKind.SECURITY,
-                "system",
-                {"path": self.ws.url.path, "reason": reason, "errors": self.errors},
-            )
-        if fatal:
-            self.close_reason = f"protocol error: {reason}"
-            await self._close_socket(code, "protocol")
-        return fatal
-
-    async def _send(self, message: dict[str, Any]) -> None:
-        if self.ws.application_state != WebSocketState.CONNECTED:
-            return
-        try:
-            await self.ws.send_text(json.dumps(message, separators=(",", ":")))
-        except (WebSocketDisconnect, RuntimeError, OSError):
-            return
-
-    async def end_for_drain(self) -> None:
-        """`gateway.drain.LiveCall`: the closing sentence, then hang up."""
-        if self.session is not None:
-            await self.session.say_goodbye_for_drain()
-        self.drained = True
-        self.close_reason = "server draining: deadline reached"
-        await self._close_socket(1000, "")
-
-    def _disconnected(self) -> None:
-        if not self.drained:
-            self.close_reason = "caller disconnected"
+    def _conversation_id(self) -> str | None:
+        return self.conversation.id  # stored before the call starts: bad frames go on its chain
 
     async def _hang_up(self) -> None:
         self.close_reason = "bot ended the call"
         self._hung_up.set()
-
-    async def _close_socket(self, code: int, reason: str) -> None:
-        if self.ws.application_state == WebSocketState.CONNECTED:
-            try:
-                await self.ws.close(code, reason)
-            except (RuntimeError, OSError, WebSocketDisconnect):
-                pass
