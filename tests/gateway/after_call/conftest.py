@@ -74,6 +74,28 @@ async def settled(
         await asyncio.sleep(0.1)
 
 
+async def message_from_unknown_visitor(server: LiveServer) -> tuple[str, dict[str, AfterCallJobRow]]:
+    """An unverified visitor (Dana Ortiz, 503-555-0112) asks for a call back and leaves: the
+    conversation id and its settled jobs (a lead, a note and a task written; no case)."""
+    cid = await chat(
+        server,
+        "Can someone call me back about my quote?",
+        "Dana Ortiz",
+        "503-555-0112",
+        "this afternoon",
+        "yes",
+        "goodbye",
+    )
+    rows = await settled(server, cid)
+    assert {k: r.status for k, r in rows.items()} == {
+        "lead": "done",
+        "note": "done",
+        "case": "skipped",
+        "task": "done",
+    }
+    return cid, rows
+
+
 async def crm_task_of_message(server: LiveServer, conversation_id: str) -> str | None:
     db = Database(server.settings.database_url)
     try:

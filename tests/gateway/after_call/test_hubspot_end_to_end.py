@@ -25,6 +25,7 @@ from tests.gateway.after_call.conftest import (
     crm_task_of_message,
     events,
     jobs,
+    message_from_unknown_visitor,
     put_back,
     settled,
 )
@@ -143,22 +144,7 @@ async def test_crm_down_the_work_is_retried_later_and_written_once(
 async def test_a_message_from_an_unknown_visitor_becomes_a_lead_and_a_task(
     gateway: LiveServer, hubspot: RunningFake
 ) -> None:
-    cid = await chat(
-        gateway,
-        "Can someone call me back about my quote?",
-        "Dana Ortiz",
-        "503-555-0112",
-        "this afternoon",
-        "yes",
-        "goodbye",
-    )
-    rows = await settled(gateway, cid)
-    assert {k: r.status for k, r in rows.items()} == {
-        "lead": "done",
-        "note": "done",
-        "case": "skipped",
-        "task": "done",
-    }
+    cid, rows = await message_from_unknown_visitor(gateway)
     (lead,) = written(hubspot, "contacts", cid, "lead")
     assert (lead["properties"]["firstname"], lead["properties"]["lastname"]) == ("Dana", "Ortiz")
     assert lead["properties"]["phone"] == "+15035550112"

@@ -14,7 +14,15 @@ import pytest
 from connectors.salesforce.mapping import external_key
 from tests.conftest import LiveServer, make_settings, running_server
 from tests.fakes.salesforce_server import FakeSalesforce, RunningSalesforce
-from tests.gateway.after_call.conftest import VERIFY, chat, crm_task_of_message, events, put_back, settled
+from tests.gateway.after_call.conftest import (
+    VERIFY,
+    chat,
+    crm_task_of_message,
+    events,
+    message_from_unknown_visitor,
+    put_back,
+    settled,
+)
 
 KEY_FIELD = "Frontdesk_Idempotency_Key__c"
 
@@ -97,22 +105,7 @@ async def test_a_chat_handed_to_staff_and_left_opens_a_case(
 async def test_a_message_from_an_unknown_visitor_becomes_a_lead_and_a_task(
     gateway: LiveServer, salesforce: RunningSalesforce
 ) -> None:
-    cid = await chat(
-        gateway,
-        "Can someone call me back about my quote?",
-        "Dana Ortiz",
-        "503-555-0112",
-        "this afternoon",
-        "yes",
-        "goodbye",
-    )
-    rows = await settled(gateway, cid)
-    assert {k: r.status for k, r in rows.items()} == {
-        "lead": "done",
-        "note": "done",
-        "case": "skipped",
-        "task": "done",
-    }
+    cid, rows = await message_from_unknown_visitor(gateway)
     (lead,) = written(salesforce, "Lead", cid, "lead")
     assert (lead["FirstName"], lead["LastName"], lead["Phone"]) == ("Dana", "Ortiz", "+15035550112")
     (task,) = [t for t in salesforce.fake.records("Task") if t["Id"] == rows["task"].result_id]
