@@ -3,8 +3,9 @@ claims one in time) the agent says so honestly and offers to take a message inst
 caller waiting for a person who is not there.
 
 `StaffHours.closed_now` is the check `agents.handoff.hand_off` makes (on when the gateway's
-`FRONTDESK_HANDOFF_AFTER_HOURS=message`); `offer_message` is what the caller hears then, and
-`offer_after_wait` the same offer made by the gateway after an unclaimed wait.
+`FRONTDESK_HANDOFF_AFTER_HOURS=message`); `offer_message` is what the caller hears then,
+`offer_after_wait` the same offer made by the gateway after an unclaimed chat wait, and
+`offer_after_no_answer` the one after a phone transfer nobody picked up.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from agents.turn import Turn, speak
 OFFER = "I can take a message and have someone call you back. Would you like to leave one?"
 _MIDNIGHT = time(23, 59)
 NOBODY_FREE = "I'm sorry, nobody from our team is free to join right now."
+NOBODY_ANSWERED = "I'm sorry, nobody from our team could take your call just now."
 
 
 @dataclass(frozen=True)
@@ -72,13 +74,25 @@ async def offer_message(turn: Turn, reason: str, why: str) -> list[AgentOutput]:
 async def offer_after_wait(state: ConversationState) -> AsyncGenerator[AgentOutput, None]:
     """The gateway's words when a handoff was not claimed in time: the conversation is the
     assistant's again, and it offers a message (a no puts the visitor back in the queue)."""
+    text = f"{NOBODY_FREE} {OFFER} Or, if you'd rather keep waiting, just say so."
+    for out in _offer_instead(state, text, on_no="wait"):
+        yield out
+
+
+async def offer_after_no_answer(state: ConversationState) -> AsyncGenerator[AgentOutput, None]:
+    """The gateway's words when a call was transferred and nobody picked up: the caller is back
+    with the assistant, which offers a message (a no goes on to "anything else?"; there is no
+    queue to go back to)."""
+    for out in _offer_instead(state, f"{NOBODY_ANSWERED} {OFFER}", on_no="else"):
+        yield out
+
+
+def _offer_instead(state: ConversationState, text: str, *, on_no: str) -> list[AgentOutput]:
     memory = AgentMemory.load(state)
     state.handed_off = False
     memory.pending = None
     memory.transfer_offered = None
-    memory.scratch = {"message": {"asked": "offer", "opened": True, "on_no": "wait"}}
-    text = f"{NOBODY_FREE} {OFFER} Or, if you'd rather keep waiting, just say so."
+    memory.scratch = {"message": {"asked": "offer", "opened": True, "on_no": on_no}}
     memory.messages.append(Message(role="assistant", content=text))
     memory.save(state)
-    for out in speak(text):
-        yield out
+    return list(speak(text))

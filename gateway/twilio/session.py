@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
 import numpy as np
@@ -52,6 +52,9 @@ class CallObserver(Protocol):
     def bot_said(self, text: str) -> None: ...
 
 
+Opening = Callable[[Conversation, str | None], Reply]  # the call's first words (the recording notice)
+
+
 class CallSession:
     def __init__(
         self,
@@ -63,8 +66,12 @@ class CallSession:
         hang_up: HangUp,
         models: SpeechModels,
         observer: CallObserver | None = None,
+        opening: Opening | None = None,
     ) -> None:
+        """`opening`: what the call starts with instead of the agent's greeting (a call back from
+        a transfer nobody answered: `transfer_result.nobody_answered`)."""
         self.services = services
+        self._opening = opening
         self._observer = observer
         self.settings = settings = services.settings
         self.conversation = conversation
@@ -146,13 +153,13 @@ class CallSession:
     # -- turns ---------------------------------------------------------------------------------
 
     async def _greet(self) -> None:
-        """The recording notice (if any) and the greeting, as one bot turn."""
+        """The recording notice (if any) and the greeting (or the given opening), as one bot turn."""
         utterance = self.playback.begin()
         self.recording.greeting_began(utterance)  # the utterance that carries the notice
         try:
-            await self._speak(
-                self.conversation.greet(self.recording.notice or None), None, utterance=utterance
-            )
+            notice = self.recording.notice or None
+            opening = self._opening or (lambda conversation, notice: conversation.greet(notice))
+            await self._speak(opening(self.conversation, notice), None, utterance=utterance)
         finally:
             self.recording.greeting_over()
 

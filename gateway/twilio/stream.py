@@ -21,7 +21,7 @@ from gateway.conversation import Conversation
 from gateway.deps import ServicesDep
 from gateway.logging import get_logger
 from gateway.services import Services
-from gateway.twilio import messages, signatures, tokens
+from gateway.twilio import messages, signatures, tokens, transfer_result
 from gateway.twilio.call_socket import MESSAGE_TOO_BIG, POLICY_VIOLATION, CallSocket
 from gateway.twilio.session import CallSession
 from gateway.twilio.webhook import audit_rejection
@@ -167,9 +167,20 @@ class _StreamLoop(CallSocket):
             "system",
             {"event": "stream_started", "call_sid": start.call_sid, "stream_sid": start.stream_sid},
         )
+        # Back from a transfer nobody picked up: the call opens with the offer of a message.
+        follows = await transfer_result.follows(
+            services, conversation, start.custom_parameters.get(transfer_result.FOLLOWS)
+        )
         models = await services.speech_models()
         self.session = CallSession(
-            services, conversation, start.call_sid, start.stream_sid, self._send, self._hang_up, models
+            services,
+            conversation,
+            start.call_sid,
+            start.stream_sid,
+            self._send,
+            self._hang_up,
+            models,
+            opening=transfer_result.nobody_answered if follows else None,
         )
         self.session.begin()
         services.drain.track(self, conversation.id)  # a live call: a drain waits for it

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from twilio.base.exceptions import TwilioException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
@@ -33,13 +34,28 @@ class TransferError(Exception):
     """The call could not be transferred (not configured, or Twilio refused)."""
 
 
-def transfer_twiml(settings: Settings) -> str:
-    """`<Dial><Number>` to the staff number, or `<Enqueue>` when a queue is configured."""
+TRANSFER_RESULT_PATH = "/twilio/transfer-result"
+
+
+def transfer_result_url(settings: Settings, conversation_id: str) -> str:
+    """Where Twilio tells how the `<Dial>` went (`transfer_result.py`): the public URL, signed like
+    every webhook, naming the conversation whose call was transferred."""
+    query = urlencode({"conversation": conversation_id})
+    return f"{settings.public_url.rstrip('/')}{TRANSFER_RESULT_PATH}?{query}"
+
+
+def transfer_twiml(settings: Settings, conversation_id: str | None = None) -> str:
+    """`<Dial><Number>` to the staff number, or `<Enqueue>` when a queue is configured. With a
+    conversation, the `<Dial>` has an `action`: when nobody picks up, the caller comes back to the
+    assistant (a queue keeps the caller until someone dequeues them: no action there)."""
     response = VoiceResponse()
     if settings.transfer_queue:
         response.enqueue(settings.transfer_queue)
     elif settings.transfer_number:
-        dial = Dial(timeout=settings.transfer_timeout_s)
+        action = {}
+        if conversation_id is not None:
+            action = {"action": transfer_result_url(settings, conversation_id), "method": "POST"}
+        dial = Dial(timeout=settings.transfer_timeout_s, **action)
         dial.number(settings.transfer_number)
         response.append(dial)
     else:
@@ -87,7 +103,7 @@ async def hand_over(settings: Settings, audit: AuditLog, chain: str, call_sid: s
     """Redirect the call to staff and audit the outcome (`transfer` with Twilio's call status, or
     `transfer_failed` with the reason); True when Twilio took the new TwiML."""
     try:
-        twiml = transfer_twiml(settings)
+        twiml = transfer_twiml(settings, chain)
         status = await CallControl(settings).redirect(call_sid, twiml)
     except TransferError as exc:
         await audit.append(

@@ -124,11 +124,13 @@ def test_pressing_zero_transfers_with_the_exact_twiml(voice_settings, live_serve
     [update] = twilio_rest.snapshot()
     assert update.call_sid == report.call_sid
     assert report.turns[0].transcribed == "0"  # the key press is in the transcript
+    conversation = asyncio.run(_rows(voice_settings, ConversationRow, external_id=report.call_sid))[0]
+    action = f"{voice_settings.public_url}/twilio/transfer-result?conversation={conversation.id}"
     assert update.form["Twiml"] == (
         '<?xml version="1.0" encoding="UTF-8"?>'
-        f'<Response><Dial timeout="30"><Number>{STAFF_NUMBER}</Number></Dial></Response>'
+        f'<Response><Dial action="{action}" method="POST" timeout="30">'
+        f"<Number>{STAFF_NUMBER}</Number></Dial></Response>"
     )
-    conversation = asyncio.run(_rows(voice_settings, ConversationRow, external_id=report.call_sid))[0]
     [handoff] = asyncio.run(_rows(voice_settings, HandoffRow, conversation_id=conversation.id))
     assert handoff.status == "waiting" and "0" in handoff.reason and handoff.summary
     kinds = [
