@@ -132,13 +132,33 @@ class CallSimulator:
         """Place the call, play `turns`, then (if given) stay on the line until `hold` is set."""
         async with httpx.AsyncClient(timeout=30) as client:
             stream_url, parameters = await self.answer(client)
-            # Twilio signs the URL from the TwiML; we may reach the gateway by another address.
-            headers = {"X-Twilio-Signature": sign(self.auth_token, stream_url, {})}
-            async with connect(self.ws_url, additional_headers=headers, max_size=2**22) as ws:
-                phone = Phone(ws, self.stream_sid, self.realtime)
-                results, close_code = await self._converse(ws, phone, parameters, turns, hold)
+            results, clears, close_code = await self._stream(stream_url, parameters, turns, hold)
             transcript = await self.transcript(client)
-        return call_report(self.call_sid, results, phone.clears, transcript, close_code)
+        return call_report(self.call_sid, results, clears, transcript, close_code)
+
+    async def rejoin(
+        self,
+        stream_url: str,
+        parameters: dict[str, str],
+        turns: list[CallerTurn],
+        hold: asyncio.Event | None = None,
+    ) -> CallReport:
+        """The same call on a new media stream, as TwiML answering a later webhook connected it
+        (a transfer nobody picked up, say). The report has no transcript: the gateway's record
+        by CallSid is the call's first conversation."""
+        self.stream_sid = "MZ" + uuid.uuid4().hex  # Twilio gives each stream its own
+        results, clears, close_code = await self._stream(stream_url, parameters, turns, hold)
+        return call_report(self.call_sid, results, clears, {}, close_code)
+
+    async def _stream(
+        self, stream_url: str, parameters: dict[str, str], turns: list[CallerTurn], hold: asyncio.Event | None
+    ) -> tuple[list[TurnResult], int, int | None]:
+        # Twilio signs the URL from the TwiML; we may reach the gateway by another address.
+        headers = {"X-Twilio-Signature": sign(self.auth_token, stream_url, {})}
+        async with connect(self.ws_url, additional_headers=headers, max_size=2**22) as ws:
+            phone = Phone(ws, self.stream_sid, self.realtime)
+            results, close_code = await self._converse(ws, phone, parameters, turns, hold)
+        return results, phone.clears, close_code
 
     async def _converse(
         self,
