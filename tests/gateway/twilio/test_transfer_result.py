@@ -104,6 +104,7 @@ def test_nobody_answers_the_caller_hears_the_offer_and_the_message_is_a_callback
     said = asyncio.run(
         _read(settings, select(TurnRow).where(TurnRow.conversation_id == follow_up.id).order_by(TurnRow.seq))
     )
+    print([(t.speaker, t.text) for t in said])
     assert "nobody from our team could take your call" in said[0].text, said[0].text
     assert "take a message" in said[0].text
     [callback] = asyncio.run(
