@@ -40,14 +40,16 @@ async def _chain(settings, chain: str) -> list[tuple[str, dict]]:
         await db.close()
 
 
-def _dial_result(url: str, call_sid: str, dial_status: str, signature: str | None = None) -> httpx.Response:
+def _dial_result(
+    url: str, call_sid: str, dial_status: str, signature: str | None = None, call_status: str = "in-progress"
+) -> httpx.Response:
     """POST the `<Dial>` action as Twilio does (signed over the action URL and the fields)."""
     params = {
         "AccountSid": "AC" + "0" * 32,
         "CallSid": call_sid,
         "From": CALLER,
         "To": "+15555550100",
-        "CallStatus": "in-progress",
+        "CallStatus": call_status,
         "DialCallStatus": dial_status,
         "DialCallSid": "CA" + "d" * 32,
     }
@@ -142,6 +144,13 @@ def test_an_answered_transfer_hangs_up_and_bad_results_are_refused(settings, liv
     chain = asyncio.run(_chain(settings, first.id))
     assert [p.get("dial_call_status") for k, p in chain if p.get("event") == "transfer_answered"] == [
         "completed"
+    ]
+    # The caller hung up while staff's phone rang: on record, nothing to connect back to.
+    gone = _dial_result(action, simulator.call_sid, "canceled", call_status="completed")
+    assert gone.status_code == 200 and "<Connect>" not in gone.text
+    chain = asyncio.run(_chain(settings, first.id))
+    assert [p.get("dial_call_status") for k, p in chain if p.get("event") == "transfer_not_answered"] == [
+        "canceled"
     ]
     # Another call's result, an unknown conversation, an unknown status: refused, no follow-up.
     assert _dial_result(action, "CA" + "e" * 32, "no-answer").status_code == 404
