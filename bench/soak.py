@@ -54,6 +54,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -230,6 +231,21 @@ def metric(text: str, name: str) -> float:
     for match in re.finditer(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text, re.MULTILINE):
         total += float(match.group(1))
     return total
+
+
+def fd_kinds(pid: int) -> dict[str, int]:
+    """What a process's open descriptors are: sockets, pipes, event fds, files by name ending."""
+    kinds: Counter[str] = Counter()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if ":" in target and not target.startswith("/"):
+            kinds[target.split(":", 1)[0]] += 1  # socket:[…], pipe:[…], anon_inode:[eventfd]
+        else:
+            kinds["file " + (Path(target).suffix or Path(target).name)] += 1
+    return dict(kinds.most_common())
 
 
 async def sample(gateway: Gateway, client: Any, t: float) -> Sample:
@@ -458,6 +474,7 @@ async def soak(options: Options) -> dict[str, Any]:
         stop = asyncio.Event()
         async with httpx.AsyncClient(timeout=30) as client:
             idle_before = await sample(gateway, client, 0.0)
+            idle_before_fds = fd_kinds(gateway.pid)
             t0 = time.monotonic()
             load = [
                 *(caller(f"{ws}/twilio/stream", scripts, i, stop, tally, t0) for i in range(options.calls)),
@@ -479,6 +496,7 @@ async def soak(options: Options) -> dict[str, Any]:
             still_open = await until_closed(gateway, options.abandoned_after_s * 2 + 60)
             await asyncio.sleep(options.sample_s)  # the last connections' tasks wind down
             idle_after = await sample(gateway, client, time.monotonic() - t0)
+            idle_fds = fd_kinds(gateway.pid)
             phase("conversations closed")
         exit_code = await gateway.stop()
         phase("gateway stopped")
@@ -514,7 +532,9 @@ async def soak(options: Options) -> dict[str, Any]:
             "errors": sorted(tally.call_errors | tally.chat_errors)[:10],
             "gateway_exit_code": exit_code,
             "idle_before": vars(idle_before),
+            "idle_before_fds": idle_before_fds,
             "idle_after": vars(idle_after),
+            "idle_after_fds": idle_fds,
             "load1_min_max": [min(s.load1 for s in samples), max(s.load1 for s in samples)]
             if samples
             else None,
