@@ -300,6 +300,8 @@ class AuditLog:
                     p.future.set_exception(error)
         else:
             self._committed(started, len(batch), stored=True)
+            if self.spool is not None and self.spool.refused and not self.spool.pending:
+                self.spool.refused = False  # it refused one batch alone, the database takes them again
             for p, event in zip(batch, stored, strict=True):
                 if p.future is not None and not p.future.done():
                     p.future.set_result(event)
