@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from agents.api import Channel, ConversationState, ReplyDelta, UserTurn
+from agents.api import ConversationState, ReplyDelta, UserTurn
 from agents.callbacks import MemoryCallbackBook
 from agents.events import EventKind, MemoryAuditSink
 from agents.llm import ChatClient, ModelClientConfig
