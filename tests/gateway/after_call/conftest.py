@@ -74,6 +74,28 @@ async def settled(
         await asyncio.sleep(0.1)
 
 
+async def booked_chat(server: LiveServer) -> tuple[str, dict[str, AfterCallJobRow]]:
+    """A verified visitor books with Dr. Chen and leaves: the conversation id and its settled jobs
+    (only the note written)."""
+    cid = await chat(
+        server,
+        "Hi, I need to make an appointment",
+        VERIFY,
+        "with Dr. Chen next Wednesday afternoon",
+        "the first one",
+        "yes",
+        "that's all, goodbye",
+    )
+    rows = await settled(server, cid)
+    assert {k: r.status for k, r in rows.items()} == {
+        "lead": "skipped",
+        "note": "done",
+        "case": "skipped",
+        "task": "skipped",
+    }
+    return cid, rows
+
+
 async def message_from_unknown_visitor(server: LiveServer) -> tuple[str, dict[str, AfterCallJobRow]]:
     """An unverified visitor (Dana Ortiz, 503-555-0112) asks for a call back and leaves: the
     conversation id and its settled jobs (a lead, a note and a task written; no case)."""

@@ -16,6 +16,7 @@ from tests.conftest import LiveServer, make_settings, running_server
 from tests.fakes.salesforce_server import FakeSalesforce, RunningSalesforce
 from tests.gateway.after_call.conftest import (
     VERIFY,
+    booked_chat,
     chat,
     crm_task_of_message,
     events,
@@ -66,22 +67,7 @@ def charlotte_id(salesforce: RunningSalesforce) -> str:
 async def test_a_booked_chat_leaves_a_call_note_on_the_contact(
     gateway: LiveServer, salesforce: RunningSalesforce
 ) -> None:
-    cid = await chat(
-        gateway,
-        "Hi, I need to make an appointment",
-        VERIFY,
-        "with Dr. Chen next Wednesday afternoon",
-        "the first one",
-        "yes",
-        "that's all, goodbye",
-    )
-    rows = await settled(gateway, cid)
-    assert {k: r.status for k, r in rows.items()} == {
-        "lead": "skipped",
-        "note": "done",
-        "case": "skipped",
-        "task": "skipped",
-    }
+    cid, rows = await booked_chat(gateway)
     (note,) = written(salesforce, "Task", cid, "note")
     assert (note["Status"], note["WhoId"]) == ("Completed", charlotte_id(salesforce))
     assert "Done: booked an appointment with Dr. Marcus Chen on" in note["Description"]
