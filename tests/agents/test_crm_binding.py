@@ -26,20 +26,14 @@ from tests.fakes.openai_server import Call, FakeOpenAIServer, RecordedRequest, S
 FAKE_LLM_MODEL = "qwen-crm"
 FAST = ResiliencePolicy(timeout_s=2.0, attempts=2, backoff_initial_s=0.01, backoff_max_s=0.05, jitter_s=0.0)
 AMARA_PHONE = "+14155550142"
+# The caller on file in these tests (a HubSpot contact's properties).
+AMARA = {"firstname": "Amara", "lastname": "Okafor", "phone": "(415) 555-0142", "date_of_birth": "1984-02-11"}
 
 
 @pytest.fixture
 def hubspot() -> Iterator[RunningFake]:
     fake = FakeHubSpot()
-    fake.add(
-        "contacts",
-        {
-            "firstname": "Amara",
-            "lastname": "Okafor",
-            "phone": "(415) 555-0142",
-            "date_of_birth": "1984-02-11",
-        },
-    )
+    fake.add("contacts", dict(AMARA))
     # Same household number, another person.
     fake.add(
         "contacts",

@@ -17,27 +17,17 @@ from agents.llm import ChatClient, ModelClientConfig
 from agents.model_planner import ModelPlanner
 from agents.runtime import AgentRuntime
 from connectors.hubspot import HubSpotConnector
-from connectors.resilience import ResiliencePolicy
+from tests.agents.test_crm_binding import AMARA, AMARA_PHONE, FAST
 from tests.fakes.hubspot_server import FakeHubSpot, RunningFake
 from tests.fakes.openai_server import Call, FakeOpenAIServer, Say, ScriptedCall
 
 FAKE_LLM_MODEL = "qwen-messages"
-FAST = ResiliencePolicy(timeout_s=2.0, attempts=2, backoff_initial_s=0.01, backoff_max_s=0.05, jitter_s=0.0)
-AMARA_PHONE = "+14155550142"
 
 
 @pytest.fixture
 def hubspot() -> Iterator[RunningFake]:
     fake = FakeHubSpot()
-    fake.add(
-        "contacts",
-        {
-            "firstname": "Amara",
-            "lastname": "Okafor",
-            "phone": "(415) 555-0142",
-            "date_of_birth": "1984-02-11",
-        },
-    )
+    fake.add("contacts", dict(AMARA))
     with RunningFake(fake) as running:
         yield running
 
