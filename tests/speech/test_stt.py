@@ -137,14 +137,17 @@ async def test_concurrent_calls_share_the_model_and_queue_in_order(stt: SpeechTo
         assert wer(text, result.text) <= 0.25, (text, result.text)
     # Two workers: the first two start at once, and what queues behind them runs in batches (the
     # order within a priority is checked in tests/speech/test_priority_pool.py): all but the first
-    # two, or the first one when the second joined the next batch, ran batched; the last ones
-    # waited for a whole run.
+    # two, or the first one when the second joined the next batch, ran batched; most of the queued
+    # ones waited for a whole run.
     waits = [r.queued_ms for r in results]
     assert waits[0] < 50
     assert stt.decodes["batched"] - batched_before >= 5
     # "a whole run": at least most of the shortest model time of the jobs that started at once
-    # (a fixed 100 ms failed on a quiet machine, where a short batch took 90 ms)
-    assert min(waits[-3:]) > 0.5 * min(r.processing_ms for r in results[:2])
+    # (a fixed 100 ms failed on a quiet machine, where a short batch took 90 ms). Not every queued
+    # job: on a loaded CI machine the main thread resampled the last clip after a worker had
+    # finished its first run, and that job rightly started at once.
+    whole_run = 0.5 * min(r.processing_ms for r in results[:2])
+    assert sum(wait > whole_run for wait in waits[2:]) >= 4, waits
     # The event loop stays free while a transcription runs: other tasks keep ticking meanwhile
     # (a blocking call would let the loop run only after it finished: one tick).
     task = asyncio.ensure_future(stt.transcribe(clips[1], 8000))
