@@ -278,7 +278,9 @@ class Services:
         report["drain"] = self.drain.status()
         spooled, spool_full = self.audit.spool_state()
         if spool_full:
-            report["audit_spool"] = f"full ({spooled} events waiting for the database): new calls refused"
+            report["audit_spool"] = (
+                f"full ({spooled} events waiting for the database): new calls refused, new chats refused"
+            )
         elif spooled:
             report["audit_spool"] = f"{spooled} events waiting for the database"
         report["ready"] = (
