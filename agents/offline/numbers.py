@@ -170,8 +170,10 @@ def normalize(text: str) -> str:
     text = daywords.canonical(text)  # "half 3", "a week on thursday", "on wed"
     # "3 p. m." / "3 p.m." / "3pm" -> "3 pm"
     text = re.sub(r"(\d)\s*([ap])\s*\.?\s*m\b\.?", r"\1 \2m", text)
-    # "nineteen ... eighty-five" said with a pause comes out of Whisper as "1900, 85"
-    text = re.sub(r"\b(19|20)00[,.]? ([0-9]{2})\b(?![:/.]\d)", r"\1\2", text)
+    # "nineteen ... eighty-five" said with a pause comes out of Whisper as "1900, 85"; "nineteen
+    # hundred and eighty-five" (how espeak-ng and many older callers say a year) as "1900 and 85"
+    # or "19 hundred and 85" (here "19 100 and 85")
+    text = re.sub(r"\b(19|20)(?:00|,? 100)[,.]?(?: and)? ([0-9]{2})\b(?![:/.]\d)", r"\1\2", text)
     # ... or as "1980, 5" ("nineteen eighty ... five")
     text = re.sub(r"\b(19|20)([1-9])0[,.]? ([1-9])\b(?![:/.]?\d|\s*(?:am|pm|o'clock)\b)", r"\1\2\3", text)
     # ... or as "1900, 1998" / "1990, 1998": a start, then the whole year; the last one stands

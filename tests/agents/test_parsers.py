@@ -30,6 +30,10 @@ from tests.agents.conftest import NOW
         ("twenty first of june two thousand and one", date(2001, 6, 21)),
         ("My date of birth is... March 14, 1900, 85.", date(1985, 3, 14)),  # Whisper, after a pause
         ("Sure, May 9, 1900, 1998.", date(1998, 5, 9)),  # Whisper, the century said twice
+        ("It's the 21st of April, 1900 and 79.", date(1979, 4, 21)),  # "nineteen hundred and …"
+        ("I was born on May 9, 19 hundred and 98.", date(1998, 5, 9)),
+        ("september 17th nineteen hundred and fifty eight", date(1958, 9, 17)),
+        ("My date of birth is November 2, 1900 and 72.", date(1972, 11, 2)),
         ("Sure, May 9, 1990, 1998.", date(1998, 5, 9)),  # a false start, then the year
         ("Sure, January 30, 1960, 1965.", date(1965, 1, 30)),
         ("It's March 14, 1980, 5.", date(1985, 3, 14)),  # "nineteen eighty ... five"
