@@ -72,3 +72,14 @@ def expectation_of(memory: AgentMemory, *, verified: bool) -> Expectation:
     if s.get("task") in ("book", "reschedule"):
         return Expectation(Expecting.WHEN, (*_WEEKDAYS, *doctors))
     return Expectation(Expecting.REQUEST, doctors)
+
+
+def holds_date_of_birth(text: str) -> bool:
+    """Whether a transcript holds a whole date of birth (day, month and year, not in the future):
+    the form of an answer to "what is your date of birth?", whatever the date."""
+    from datetime import date
+
+    from agents.offline.birthdates import find_dob
+    from agents.offline.numbers import normalize
+
+    return find_dob(normalize(text), date.today())[0] is not None

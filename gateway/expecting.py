@@ -18,7 +18,7 @@ import calendar
 import re
 from dataclasses import dataclass, field
 
-from agents.expectation import Expectation, Expecting
+from agents.expectation import Expectation, Expecting, holds_date_of_birth
 from speech.listener import Hints
 from speech.stt import Prompt
 from speech.turn import Complete
@@ -72,6 +72,9 @@ def prompt_for(expectation: Expectation) -> Prompt | None:
     """The likely words ("9 AM, 9:30 AM, Tuesday, Dr. Priya Patel.") and the kind's primer."""
     kind = Expecting(expectation.kind)
     vocabulary = [v for v in dict.fromkeys(expectation.vocabulary) if v.strip()]
+    # A transcript without a whole date is searched again among Whisper's alternatives for one
+    # (speech/stt.py); which date it is stays the caller's words, checked against the record.
+    answer = holds_date_of_birth if kind in (Expecting.DATE_OF_BIRTH, Expecting.IDENTITY) else None
     if kind in (Expecting.DATE_OF_BIRTH, Expecting.IDENTITY):
         months = {m.title() for m in _MONTHS}
         vocabulary = [v for v in vocabulary if v not in months]  # the primer shows what a date reads like
@@ -82,12 +85,12 @@ def prompt_for(expectation: Expectation) -> Prompt | None:
     if kind in (Expecting.NAME, Expecting.IDENTITY):
         vocabulary = []
         if not names:
-            return None if kind is Expecting.NAME else Prompt(_PRIMERS[Expecting.DATE_OF_BIRTH])
+            return None if kind is Expecting.NAME else Prompt(_PRIMERS[Expecting.DATE_OF_BIRTH], answer)
     choice = expectation.choices[-1] if expectation.choices else "9:30 AM"
     primer = _PRIMERS[kind].format(names=names, choice=choice)
     words = ", ".join(vocabulary)
     text = f"{words}. {primer}" if words and primer else f"{words}." if words else primer
-    return Prompt(text) if text.strip() else None
+    return Prompt(text, answer) if text.strip() else None
 
 
 # -- whether the words so far complete the answer ----------------------------------------------

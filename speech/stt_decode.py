@@ -162,6 +162,32 @@ class WhisperDecoder:
             return Reading("", 0.0, result.no_speech_prob)
         return Reading(text, confidence, result.no_speech_prob)
 
+    def alternatives(self, audio: np.ndarray, start: list[int], context: int, n: int) -> list[Reading]:
+        """The `n` most likely transcripts of one clip by beam search, best first (the search
+        `speech.stt` runs when a greedy decode lacks the expected answer's form)."""
+        [encoded] = [self.encode(self.windows([audio], context))]
+        budget = min(
+            self.model.max_length, len(start) + int(len(audio) / WHISPER_RATE * TOKENS_PER_SECOND) + 10
+        )
+        [result] = self.model.model.generate(
+            encoded,
+            [start],
+            beam_size=n,
+            num_hypotheses=n,
+            max_length=budget,
+            return_scores=True,
+            return_no_speech_prob=True,
+            suppress_blank=True,
+            suppress_tokens=self._suppress,
+        )
+        readings = []
+        for ids, score in zip(result.sequences_ids, result.scores, strict=True):
+            tokens = [t for t in ids if t < self.tokenizer.eot]
+            text = said_once(self.tokenizer.decode(tokens).strip())
+            if text and not looks_looped(text):
+                readings.append(Reading(text, math.exp(score), result.no_speech_prob))
+        return readings
+
     def windowed(self, audio: np.ndarray) -> Reading:
         """Audio longer than one window: faster-whisper's own 30 s windows. Timestamps stay on here:
         they let each next window start after the last whole segment instead of mid-word."""

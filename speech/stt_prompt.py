@@ -13,6 +13,7 @@ thinks are not speech, is decoded again without it (Whisper narrates a prompt ov
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from faster_whisper.tokenizer import Tokenizer
@@ -39,9 +40,16 @@ class Prompt:
     `text` is written the way a transcript would read ("My date of birth is March 14, 1985." or
     "9 AM, 9:30 AM, Doctor Patel"). It may hold names of people, so it is kept out of `repr` and
     never logged; only its tokens reach the model.
+
+    `answer`, when given, tells a transcript that has the expected answer's form (a whole date of
+    birth, say) from one that does not. A decode without that form is redone as a beam search and
+    the first of its alternatives that has it is taken (`speech.stt`): what Whisper found nearly
+    as likely, never words of the prompt's choosing. The test is on form only, not on any value
+    on file, so an answer can come out well-formed and still wrong.
     """
 
     text: str = field(repr=False)
+    answer: Callable[[str], bool] | None = field(default=None, repr=False, compare=False)
 
 
 class PromptTokens:

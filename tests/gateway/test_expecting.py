@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.expectation import Expectation, Expecting
+from agents.expectation import Expectation, Expecting, holds_date_of_birth
 from gateway.expecting import CONTEXT_KINDS, completeness_for, listening_for, prompt_for
 
 DOCTORS = ("Dr. Priya Patel", "Dr. Marcus Chen")
@@ -107,3 +107,26 @@ def test_listening_follows_the_setting_and_the_measured_kinds() -> None:
     none = listening_for(DOB, context_kinds=frozenset())
     assert none.prompt is None and none.keypad_digits == 8
     assert "Patel" not in repr(on)  # the vocabulary stays out of logs
+
+
+@pytest.mark.parametrize(
+    ("text", "holds"),
+    [
+        ("My date of birth is March 14, 1985.", True),
+        ("It's the 21st of April, 1900 and 79.", True),  # "nineteen hundred and seventy-nine"
+        ("My date of work in January, 2016.", False),  # no day
+        ("March 14, I'll see you at my eyes.", False),  # no year
+        ("My date of birth is March 14, 2099.", False),  # not yet born
+    ],
+)
+def test_the_form_of_a_date_of_birth_answer(text: str, holds: bool) -> None:
+    assert holds_date_of_birth(text) is holds
+
+
+def test_date_of_birth_answers_are_searched_for_their_form_and_others_are_not() -> None:
+    dob = prompt_for(Expectation(Expecting.DATE_OF_BIRTH, ("March",), keypad_digits=8))
+    identity = prompt_for(Expectation(Expecting.IDENTITY, ("Sarah", "Johnson"), keypad_digits=8))
+    when = prompt_for(Expectation(Expecting.WHEN, ("Dr. Priya Patel",)))
+    assert dob is not None and dob.answer is holds_date_of_birth
+    assert identity is not None and identity.answer is holds_date_of_birth
+    assert when is not None and when.answer is None
