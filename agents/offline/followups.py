@@ -38,6 +38,15 @@ _ABOUT_IT = re.compile(
     r"\W*(?:[a-z']+[,.]?\s+){0,4}?(?:move|push|bring|shift|change|cancel|switch|swap|reschedule|bump|put)\s+(?:it|that)\b"
 )
 
+# an appointment the caller (or their child) already has: "my son's appointment", "he has a check-up"
+_ONE_THEY_HAVE = re.compile(
+    r"\b(?:my|his|her|our|their|[a-z]+'s) (?:[a-z]+ )?(?:appointment|appt|visit|booking|check ?up|physical"
+    r"|consultation|follow ?up)s?\b"
+    r"|\b(?:i|he|she|we|they|[a-z]+) (?:have|has|had|got|'ve got|'s got|has got|is booked|are booked|'s booked)"
+    r" (?:an? |in |in for an? )?(?:[a-z]+ )?(?:appointment|appt|visit|booking|check ?up|physical|consultation"
+    r"|follow ?up)\b"
+)
+
 
 def split_followup(text: str, now: datetime) -> tuple[str, str] | None:
     """(the turn without the second request, the second request) or None (normalized text)."""
@@ -55,6 +64,13 @@ def split_followup(text: str, now: datetime) -> tuple[str, str] | None:
             second = Intent.BOOK  # "... and Dr. Patel on Friday at 11"
         if first == Intent.BOOK and second in (Intent.RESCHEDULE, Intent.CANCEL) and _ABOUT_IT.match(tail):
             continue  # "I've got an appointment this Wednesday. Could we push it back a week?": that one
+        if (
+            first == Intent.BOOK
+            and second in (Intent.RESCHEDULE, Intent.CANCEL)
+            and _ONE_THEY_HAVE.search(head)
+        ):
+            if not _BOOK_VERB.search(head) and not another:
+                continue  # "His check-up with Dr X is next Tuesday, we're away. Please cancel.": that one
         if first == Intent.BOOK and second == Intent.RESCHEDULE and _INSTEAD.search(tail):
             continue  # "I can't make my check-up on Thursday. Could we do Monday instead?": one move
         if (

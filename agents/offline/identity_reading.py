@@ -18,7 +18,14 @@ from agents.offline.introductions import (
     record_name,
     without_nicknames,
 )
-from agents.offline.names import bare_name, corrected_name, find_name, possessive_name
+from agents.offline.names import (
+    bare_name,
+    corrected_name,
+    dob_of_another,
+    find_name,
+    possessive_name,
+    subject_names,
+)
 from agents.planner import PlanContext
 
 
@@ -47,6 +54,12 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
         if name is None and (theirs := possessive_name(text)):  # "cancel Lucas Garcia's ... his DOB is"
             first, _, last = theirs.partition(" ")
             name = (first, last)
+    if dob is not None and span and dob_of_another(text.partition(span)[0]):
+        # "Hi, it's his mum, Maria Garcia. Lucas Garcia has his appointment ... He was born ...":
+        # the date of birth is the patient's, named as the subject of a clause, not the caller's
+        patients = [n for n in subject_names(rest) if n != name]
+        if len(patients) == 1:
+            name = patients[0]
     if name is None and not found:
         name = bare_name(_raw_turn(ctx))  # "Emily Davis" as the whole first message
     tried = s.get("tried") or {}

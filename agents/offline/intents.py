@@ -25,6 +25,13 @@ class Intent(StrEnum):
 
 _DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _CANT = r"(can't|cannot|can not|won't be able to|unable to|not able to|couldn't)"
+_NOT_COMING = (
+    r"(won't|wont|will not|(?:is|are|am|'m|'re|'s)? ?not going to|isn't going to|aren't going to|not gonna"
+    r"|(?:won't|wont|will not|not) be able to|unable to|not able to|can't|cannot|can not|couldn't|could not)"
+    r"( be able to)?"
+)
+_THEIR = r"(my|his|her|our|their|the|that|this|[a-z]+'s)"
+_VISIT = r"([a-z]+ )?(appointment|appt|visit|booking|check[ -]?up|physical|consultation|follow[ -]?up)"
 _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
     (
         Intent.HUMAN,
@@ -66,13 +73,17 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
     (
         Intent.CANCEL,
         re.compile(
-            r"\b(cancel\w*|call off|won't be able to (make|come)|can't make it|cannot make it|can't come"
+            r"\b(cancel\w*|call off|(won't|wont|will not) be able to (make|come)|can't make it|cannot make it|can't come"
             r"|cannot come|unable to (come|make it)|not going to make it|not gonna make it"
             r"|take me off|remove (me|my appointment)|drop my appointment|delete my appointment"
             r"|(isn't|is not|won't|doesn't|does not) (going to |gonna )?work( out)?( for me)? ?(anymore|any more)"
             r"|(drop|scrap|scratch|delete|remove|get rid of) (my|the|his|her|that|this)\b"
             r"|(don't|do not|no longer|won't) need (the|my|that|this) (appointment|visit)|won't be coming"
             r"|can't do (the|my|that) (appointment|visit)"
+            # "my son will not make it to his appointment", "she won't make it Friday", "he isn't going
+            # to be there", "I'll have to miss my check-up": not coming, said of the appointment
+            rf"|{_NOT_COMING} (make it|make (it to )?{_THEIR} {_VISIT}|be there|keep {_THEIR} {_VISIT})"
+            rf"|(will|'ll|have to|has to|going to|gonna|got to|gotta) (have to )?miss {_THEIR} {_VISIT}"
             # "I can't make Friday anymore", "we can't do tomorrow"
             rf"|{_CANT} (make|do|come|attend)( in| to)?( on)? (the )?({_DAYS}|tomorrow|today|that day))\b"
         ),

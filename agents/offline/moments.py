@@ -110,7 +110,7 @@ _BUSY_ON = re.compile(
     r"\b(?:i've got|i have got|i have|i've|i got|we've got|we have|got)\s+(?:work|plans|school|something(?: on)?"
     r"|(?:an?|my)\s+[a-z]+)\s+(?:on\s+)?(?:that\s+)?"
     rf"(?P<day>{_DAY_WORD})\b(?:'s)?[,.;!]?"
-    r"|\b(?:i'm|i am|we're|we are)\s+(?:working|busy|away|off|out|travelling|traveling|at work|tied up|booked)\s+"
+    r"|\b(?:i'm|i am|we're|we are)\s+(?:working|busy|away|off|out|travelling|traveling|at work|tied up|booked up|fully booked)\s+"
     rf"(?:on\s+)?(?:that\s+)?(?P<day2>{_DAY_WORD})\b(?:'s)?[,.;!]?"
 )
 

@@ -152,6 +152,41 @@ def someone_elses_name(text: str) -> tuple[str, str] | None:
     return None
 
 
+# a date of birth said as another person's: "he was born ...", "his date of birth is ..."
+_THIRD_PERSON_DOB = re.compile(
+    r"\b(?:(?:his|her|their) (?:date of birth|dob|d\.o\.b\.?|birthday|birth date|birthdate)"
+    r"|(?:he|she|they)(?:'s| is| was| were| are)? born)(?:\W+(?:is|was|on|in))?\W*$"
+)
+# a verb after a full name that is the subject of its clause ("Lucas Garcia won't make it")
+_VERB_AFTER = re.compile(
+    r"^(?:'s\s+)?(?:won't|wont|will|has|had|is|isn't|was|wasn't|can't|cannot|can|could|couldn't|needs|wants"
+    r"|does|doesn't|did|didn't|should|must|would|may|might|got|'s)\b"
+)
+_CLAUSE_START = re.compile(r"(?:^|[.,;:!?]\s*|\b(?:and|but|so|because)\s+)")
+
+
+def dob_of_another(before_dob: str) -> bool:
+    """The words just before a date of birth give it as someone else's ("... He was born")."""
+    return _THIRD_PERSON_DOB.search(before_dob[-60:]) is not None
+
+
+def subject_names(text: str) -> list[tuple[str, str]]:
+    """Full names that begin a clause as its subject: "Lucas Garcia won't make it to his
+    appointment", "... Mia White has a check-up on Friday" (not "Maria Garcia, calling for ...")."""
+    found: list[tuple[str, str]] = []
+    for m in _CLAUSE_START.finditer(text):
+        rest = text[m.end() :]
+        words = _name_words(rest, leading=False)
+        if not 2 <= len(words) <= 3:
+            continue
+        said = re.search(r"\b" + r"\s+".join(map(re.escape, words)) + r"\b", rest)
+        if said is not None and _VERB_AFTER.match(rest[said.end() :].lstrip()):
+            name = (_title(words[0]), _title(words[-1]))
+            if name not in found:
+                found.append(name)
+    return found
+
+
 def corrected_name(text: str, first: str, last: str) -> tuple[str, str] | None:
     """A name said again with its spelling fixed ("sorry, it's Isabella with two Ls" after
     "Isabela Jackson"): a word close to, but not the same as, the first or last name given."""

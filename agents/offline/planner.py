@@ -252,6 +252,8 @@ class OfflinePlanner:
             s["shift"][0] = anchored.days_from(target.start.date(), *anchor) or 0
         if (shift := s.pop("shift", None)) is not None:  # "an hour later": from the appointment
             s["want"] = wanted.dump(wanted.shifted(wanted.load(s.get("want")), target.start, *shift))
+        if (side := s.pop("side", None)) is not None:  # "could it go earlier in the day?"
+            s["want"] = wanted.dump(wanted.beside(wanted.load(s.get("want")), target.start, side))
         if not s.get("want") and not s.get("asked_new_day"):
             s["asked_new_day"] = True
             return _say(

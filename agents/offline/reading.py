@@ -51,7 +51,7 @@ from agents.policy import classify_confirmation
 from agents.replies import ANYTHING_ELSE
 from connectors.base import Appointment, Provider, Slot
 
-_TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id", "shift", "day_unclear",
+_TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id", "shift", "side", "day_unclear",
               "any_provider", "chosen", "asked_new_day", "declined", "proposed", "unanswered", "anchor")  # fmt: skip
 
 

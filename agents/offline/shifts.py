@@ -6,6 +6,8 @@ a day", "the next day", "the day before", "same time the following week".
 "an hour later" on a Thursday 10 AM is Thursday 11 AM, "push it to the next day" is Friday 10 AM
 (a time said with it wins: "the next day at 3"). "Back" is later ("push it back a week") and
 "forward" earlier ("bring it forward a day"), as British and American callers both use them.
+"Could it go earlier in the day?" says no amount: `side_of` tells which side of the appointment's
+time to look on (the planner offers that day's times before or after it).
 """
 
 from __future__ import annotations
@@ -74,3 +76,20 @@ def shift_of(text: str) -> tuple[int, int] | None:
     if _SAME_DAY.search(text):  # "the same day but at 4", "later that day": the appointment's day
         return 0, 0
     return None
+
+
+# "can it go earlier in the day?", "a bit later that day", "something later": no amount said
+_SIDE = re.compile(
+    r"\b(?:(?:go|be|come|make it|move it|push it|bring it|get it|have it|do it|something|anything|a bit|a little"
+    r"|slightly|bit|little|much)\s+(?P<d1>earlier|later)|(?P<d2>earlier|later)\s+(?:in|on|that)\s+(?:the\s+)?day)\b"
+    r"(?!\s+than)"
+)
+
+
+def side_of(text: str) -> str | None:
+    """ "before" / "after" the appointment's time for "could it go earlier in the day?", "a bit
+    later"; None when an amount is said ("an hour later": `shift_of`) or no such words are."""
+    m = _SIDE.search(text)
+    if m is None or shift_of(text) not in (None, (0, 0)):
+        return None
+    return "before" if (m.group("d1") or m.group("d2")) == "earlier" else "after"

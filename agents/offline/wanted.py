@@ -51,6 +51,19 @@ def shifted(want: When | None, start: datetime, days: int, minutes: int) -> When
     return out
 
 
+def beside(want: When | None, start: datetime, side: str) -> When:
+    """ "Earlier in the day" / "a bit later" than an appointment at `start`: its day (unless
+    another was said), any time before (`side` "before") or after it."""
+    out = merge(want, When()) if want is not None else When()
+    if out.start is None:
+        out.start = out.end = start.date()
+    out.at = out.fallback = out.edge = None
+    out.part, out.soonest = "any", False
+    moment = start.time().replace(tzinfo=None)
+    out.before, out.after = (moment, None) if side == "before" else (None, moment)
+    return out
+
+
 def moved_on(want: When | None, shift: tuple[int, int] | None) -> When | None:
     """A booking's wanted day (and time) moved by "the day after", "an hour later", "a week
     later"; None when nothing was asked for yet (or no move was said)."""

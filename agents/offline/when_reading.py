@@ -15,7 +15,7 @@ from agents.offline import anchored, keeping, wanted
 from agents.offline.dates import When, day_phrases, find_when
 from agents.offline.followups import the_new_request
 from agents.offline.intents import Intent
-from agents.offline.shifts import shift_of
+from agents.offline.shifts import shift_of, side_of
 from agents.planner import PlanContext
 
 _SENTENCE_END = re.compile(r"(?<!\bdr)(?<!\bmr)(?<!\bmrs)(?<!\bms)[.?!](?=\s|$)")
@@ -99,6 +99,9 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
                 s["want"] = wanted.dump(wanted.merge(wanted.load(s.get("want")), later))
         if anchored.read_move(s, rest, said_new):  # "an hour later", "the Monday after": from the appointment
             got = True
+        if not s.get("offered") and (side := side_of(rest)) is not None and _no_time(rest, ctx):
+            s["side"] = side  # "could it go earlier in the day?": that day, before the appointment's time
+            got = True
     elif task in (Intent.CANCEL, Intent.LIST):
         if not s.get("target") and _points_at_one(rest, ctx):
             s["target_hint"] = rest
@@ -164,3 +167,15 @@ def _plainly_booking_when(text: str) -> bool:
 def _points_at_one(text: str, ctx: PlanContext) -> bool:
     """Words that may pick one appointment: a day, or a doctor ("the one with dr chen")."""
     return not find_when(text, ctx.now).empty or re.search(r"\b(dr|doctor|with)\b", text) is not None
+
+
+def _no_time(text: str, ctx: PlanContext) -> bool:
+    """No time, part of the day or bound said ("earlier in the day, like 9" says 9)."""
+    when = find_when(text, ctx.now)
+    return (
+        when.at is None
+        and when.part == "any"
+        and when.edge is None
+        and when.after is None
+        and when.before is None
+    )
