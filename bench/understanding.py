@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/understanding.py [--scenarios bench/voice_set] [--calls N] [--every-voice]
         [--voices piper,espeak:en-us,...] [--noise-db 30] [--seed 0] [--no-phone-band]
-        [--save-audio DIR] [--json out.json]
+        [--save-audio DIR] [--caller scripted|answers] [--json out.json]
 
 The voice set: booking, rescheduling and cancelling scenarios from the scenario files (those with a
 `booked`, `rescheduled` or `cancelled` expectation that can run as calls; default: the 30 calls of
@@ -16,7 +16,10 @@ Twilio simulator, playback in real time: 10-30 s a call).
 Reported: per channel and per voice, task completion, wrong writes (the call changed the system of
 record, yet its expectations failed), handoffs to staff and the word error rate of the voice's
 speech (what the caller voice said against what the gateway transcribed; jiwer); and every failed
-call with its reason, its writes and what the gateway heard of each turn. `--save-audio DIR` also writes every caller turn as an 8 kHz WAV with a
+call with its reason, its writes and what the gateway heard of each turn. `--caller answers` runs
+the calls with a caller who answers back (gateway/evaluation/answering.py): it types its date of
+birth or presses a time's key when the bot offers the keypad, and says its words again, more
+slowly, when the bot did not catch them; `answered_back` counts those extra turns. `--save-audio DIR` also writes every caller turn as an 8 kHz WAV with a
 `manifest.jsonl` (voice, scenario, turn, text, file), a reusable set for STT experiments.
 """
 
@@ -92,8 +95,9 @@ async def save_audio(pairs: list, band: object, out: Path) -> None:  # type: ign
     await asyncio.to_thread((out / "manifest.jsonl").write_text, manifest, encoding="utf-8")
 
 
-async def run_calls(pairs: list, settings: object, band: object) -> list:  # type: ignore[type-arg]
-    """Every (scenario, voice) as a call through one served gateway."""
+async def run_calls(pairs: list, settings: object, band: object, answers: bool = False) -> list:  # type: ignore[type-arg]
+    """Every (scenario, voice) as a call through one served gateway; `answers`: the caller answers
+    back (gateway/evaluation/answering.py)."""
     from gateway.evaluation.channels import CallChannel
     from gateway.evaluation.practice import ScenarioClock, create_database, evaluation_settings
     from gateway.evaluation.runner import run_one
@@ -105,7 +109,7 @@ async def run_calls(pairs: list, settings: object, band: object) -> list:  # typ
         eval_settings = evaluation_settings(settings, Path(tmp), voice=True)  # type: ignore[arg-type]
         clock = ScenarioClock(eval_settings.timezone)
         await create_database(eval_settings)
-        channel = CallChannel(eval_settings, clock, voices[pairs[0][1]])
+        channel = CallChannel(eval_settings, clock, voices[pairs[0][1]], answers=answers)
         await channel.start()
         try:
             for n, (scenario, spec) in enumerate(pairs, start=1):
@@ -134,6 +138,10 @@ def summarise(agent_results: list, call_results: list) -> dict:  # type: ignore[
             "completion": completion_rate(ran),
             "wrong_writes": sum(1 for r in ran if r.status != "pass" and r.writes),
             "handed_to_staff": sum(1 for r in ran if r.handoffs),
+            # turns the caller said beyond its script (`--caller answers`: typed, pressed, again)
+            "answered_back": sum(
+                max(0, len(r.outcome.turns) - len(r.scenario.turns)) for r in ran if r.outcome
+            ),
         }
 
     by_voice: dict[str, list] = defaultdict(list)  # type: ignore[type-arg]
@@ -157,6 +165,7 @@ def summarise(agent_results: list, call_results: list) -> dict:  # type: ignore[
                 "writes": r.writes,
                 "handoffs": r.handoffs,
                 "heard": [{"said": t.said, "heard": t.heard} for t in (r.outcome.turns if r.outcome else [])],
+                "transcript": [f"{who}: {text}" for who, text in r.transcript],
             }
             for r in call_results
             if r.status != "pass"
@@ -183,9 +192,10 @@ async def main(args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
         await save_audio(pairs, band, Path(args.save_audio))
     started = time.monotonic()
     agent_results = await evaluate(scenarios, "agent", settings)
-    call_results = await run_calls(pairs, settings, band)
+    call_results = await run_calls(pairs, settings, band, answers=args.caller == "answers")
     report = {
         "calls": len(pairs),
+        "caller": args.caller,
         "voices": voices,
         "phone_band": args.phone_band,
         "noise_db": args.noise_db,
@@ -207,6 +217,12 @@ if __name__ == "__main__":
     parser.add_argument("--phone-band", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--noise-db", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--caller",
+        choices=["scripted", "answers"],
+        default="scripted",
+        help="answers: the caller answers back (types its date of birth when offered, says it again when not caught)",
+    )
     parser.add_argument("--save-audio", default=None, help="also write the caller turns as WAVs here")
     parser.add_argument("--json", default=None, help="write the report here too")
     options = parser.parse_args()

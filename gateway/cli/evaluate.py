@@ -30,6 +30,12 @@ def register(app: typer.Typer) -> None:
         ),
         noise: bool = typer.Option(True, "--noise/--no-noise", help="Calls: line noise on the phone band."),
         seed: int = typer.Option(0, "--seed", help="Calls: seed of the line noise."),
+        caller: str = typer.Option(
+            "scripted",
+            "--caller",
+            help="Calls: 'scripted' says the turns whatever the replies; 'answers' also answers back "
+            "(types its date of birth or presses a time's key when offered, says it again when not caught).",
+        ),
         min_pass: float = typer.Option(0.95, "--min-pass", min=0.0, max=1.0, help="Lowest passing rate."),
         json_out: Path | None = typer.Option(None, "--json", help="Also write a JSON report here."),
         transcripts: bool = typer.Option(
@@ -45,6 +51,8 @@ def register(app: typer.Typer) -> None:
 
         if channel not in CHANNELS:
             raise fail(f"--channel must be one of {', '.join(CHANNELS)}, got {channel!r}", 2)
+        if caller not in ("scripted", "answers"):
+            raise fail(f"--caller must be 'scripted' or 'answers', got {caller!r}", 2)
         try:
             scenarios = load_scenarios(paths)
         except ScenarioFileError as exc:
@@ -74,7 +82,16 @@ def register(app: typer.Typer) -> None:
                     typer.echo(line)
 
         try:
-            results = run(run_scenarios(scenarios, channel, settings, voice=caller_voice, on_result=show))
+            results = run(
+                run_scenarios(
+                    scenarios,
+                    channel,
+                    settings,
+                    voice=caller_voice,
+                    on_result=show,
+                    answers=caller == "answers",
+                )
+            )
         except Exception as exc:  # the gateway could not start, the database failed ...
             raise fail(f"{type(exc).__name__}: {exc}") from None
         typer.echo(summary(results, min_pass))

@@ -24,6 +24,7 @@ import json
 import time
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -44,10 +45,17 @@ from gateway.clients.caller import (
 from gateway.clients.media_stream import FRAME_S, SILENCE, Microphone, Phone, suppress_closed
 from gateway.twilio.signatures import sign
 
+# A caller who answers back: given the bot's reply to the caller's last turn and that turn, a turn
+# to say before going on with the script ("Sorry, I didn't catch that" -> the words again), or None.
+AnswerBack = Callable[[str, CallerTurn], Awaitable[CallerTurn | None]]
+MAX_ANSWERS_BACK = 4  # per call: a caller who answers back still follows the script
+REPLY_STORED_S = 5.0  # how long the bot's reply may take to reach the gateway's record
+
 __all__ = [
     "FRAME",
     "FRAME_S",
     "SILENCE",
+    "AnswerBack",
     "CallReport",
     "CallSimulator",
     "CallerTurn",
@@ -69,6 +77,9 @@ def gateway_urls(ws_url: str) -> tuple[str, str]:
         raise SimulatorError(f"--url must be ws:// or wss://HOST[:PORT]/twilio/stream, got {ws_url!r}")
     base = urlunsplit((scheme, parts.netloc, "", "", ""))
     return base + "/twilio/voice", base
+
+
+_Answering = tuple[Callable[[], Awaitable[str]], AnswerBack]  # (the last reply, the caller's answer)
 
 
 class CallSimulator:
@@ -128,11 +139,19 @@ class CallSimulator:
 
     # -- the call ----------------------------------------------------------------------------
 
-    async def run(self, turns: list[CallerTurn], hold: asyncio.Event | None = None) -> CallReport:
-        """Place the call, play `turns`, then (if given) stay on the line until `hold` is set."""
+    async def run(
+        self,
+        turns: list[CallerTurn],
+        hold: asyncio.Event | None = None,
+        answer_back: AnswerBack | None = None,
+    ) -> CallReport:
+        """Place the call, play `turns`, then (if given) stay on the line until `hold` is set.
+        With `answer_back`, the caller reads each reply first and may say something else before
+        the script's next turn (see `AnswerBack`)."""
         async with httpx.AsyncClient(timeout=30) as client:
             stream_url, parameters = await self.answer(client)
-            results, clears, close_code = await self._stream(stream_url, parameters, turns, hold)
+            reader = None if answer_back is None else (lambda: self._last_reply(client), answer_back)
+            results, clears, close_code = await self._stream(stream_url, parameters, turns, hold, reader)
             transcript = await self.transcript(client)
         return call_report(self.call_sid, results, clears, transcript, close_code)
 
@@ -151,13 +170,18 @@ class CallSimulator:
         return call_report(self.call_sid, results, clears, {}, close_code)
 
     async def _stream(
-        self, stream_url: str, parameters: dict[str, str], turns: list[CallerTurn], hold: asyncio.Event | None
+        self,
+        stream_url: str,
+        parameters: dict[str, str],
+        turns: list[CallerTurn],
+        hold: asyncio.Event | None,
+        answering: _Answering | None = None,
     ) -> tuple[list[TurnResult], int, int | None]:
         # Twilio signs the URL from the TwiML; we may reach the gateway by another address.
         headers = {"X-Twilio-Signature": sign(self.auth_token, stream_url, {})}
         async with connect(self.ws_url, additional_headers=headers, max_size=2**22) as ws:
             phone = Phone(ws, self.stream_sid, self.realtime)
-            results, close_code = await self._converse(ws, phone, parameters, turns, hold)
+            results, close_code = await self._converse(ws, phone, parameters, turns, hold, answering)
         return results, phone.clears, close_code
 
     async def _converse(
@@ -167,6 +191,7 @@ class CallSimulator:
         parameters: dict[str, str],
         turns: list[CallerTurn],
         hold: asyncio.Event | None,
+        answering: _Answering | None = None,
     ) -> tuple[list[TurnResult], int | None]:
         await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
         await ws.send(json.dumps(self._start_message(phone, parameters)))
@@ -178,23 +203,38 @@ class CallSimulator:
         try:
             phone.expect_reply()  # the greeting
             pending: tuple[int, CallerTurn, float, bool] | None = None
-            for index, turn in enumerate(turns, start=1):
+            script = list(turns)
+            answers_left = MAX_ANSWERS_BACK if answering is not None else 0
+            index = 0
+            while script:
+                turn = script[0]
                 if turn.barge_in_after_ms is None:
                     replied = await self._wait(phone.finished, reader)
                 else:  # talk over the reply that is playing
                     replied = await self._wait(phone.started, reader)
                     await asyncio.sleep(turn.barge_in_after_ms / 1000)  # the caller's timing
+                said = pending[1] if pending is not None else None
                 if pending is not None:
                     results.append(self._result(pending, phone if replied else None))
                     pending = None
                 if reader.done():
-                    results.extend(self._unplayed(index, turns))
+                    results.extend(self._unplayed(index + 1, script))
                     break
+                back = None
+                if answering is not None and answers_left and said is not None and replied:
+                    last_reply, answer_back = answering
+                    back = await answer_back(await last_reply(), said)
+                if back is not None:
+                    answers_left -= 1
+                    turn = back
+                else:
+                    script.pop(0)
+                index += 1
                 phone.expect_reply()
                 try:
                     pending = (index, turn, *await self._say(turn, sender))
                 except ConnectionClosed:  # the gateway hung up (or transferred) while we spoke
-                    results.extend(self._unplayed(index, turns))
+                    results.extend(self._unplayed(index, [turn, *script]))
                     break
             if pending is not None:
                 replied = await self._wait(phone.finished, reader)
@@ -222,7 +262,7 @@ class CallSimulator:
 
     @staticmethod
     def _unplayed(first: int, turns: list[CallerTurn]) -> list[TurnResult]:
-        """Turns from number `first` on, which the call ended before (reported, not dropped)."""
+        """`turns`, numbered from `first`, which the call ended before (reported, not dropped)."""
         return [
             TurnResult(
                 turn=index,
@@ -232,7 +272,7 @@ class CallSimulator:
                 kind=turn.kind,
                 played=False,
             )
-            for index, turn in enumerate(turns[first - 1 :], start=first)
+            for index, turn in enumerate(turns, start=first)
         ]
 
     async def _say(self, turn: CallerTurn, sender: Microphone) -> tuple[float, bool]:
@@ -282,18 +322,35 @@ class CallSimulator:
             },
         }
 
+    async def _last_reply(self, client: httpx.AsyncClient) -> str:
+        """What the bot said after the caller's last turn, from the gateway's record of the call
+        (a reply is stored once it has played: waited for, with a deadline)."""
+        deadline = time.monotonic() + REPLY_STORED_S
+        while True:
+            data = await self._turns(client)
+            rows = data.get("turns", [])
+            last_caller = max((i for i, row in enumerate(rows) if row["speaker"] == "caller"), default=-1)
+            replies = [row["text"] for row in rows[last_caller + 1 :] if row["speaker"] == "bot"]
+            if replies or time.monotonic() > deadline:
+                return " ".join(replies)
+            await asyncio.sleep(0.05)  # polling the gateway's record with a deadline
+
     # -- afterwards ----------------------------------------------------------------------------
 
     async def transcript(self, client: httpx.AsyncClient, timeout_s: float = 15.0) -> dict[str, Any]:
         """The gateway's record of the call, once it has closed the conversation."""
-        url = f"{self.base_url}/twilio/calls/{self.call_sid}/turns"
-        headers = {"X-Twilio-Signature": sign(self.auth_token, url, {})}
         deadline = time.monotonic() + timeout_s
         while True:
-            response = await client.get(url, headers=headers)
-            if response.status_code != 200:
-                raise SimulatorError(f"GET {url} answered {response.status_code}: {response.text[:200]}")
-            data: dict[str, Any] = response.json()
+            data = await self._turns(client)
             if data.get("status") == "closed" or time.monotonic() > deadline:
                 return data
             await asyncio.sleep(0.1)  # polling the gateway's state with a deadline
+
+    async def _turns(self, client: httpx.AsyncClient) -> dict[str, Any]:
+        url = f"{self.base_url}/twilio/calls/{self.call_sid}/turns"
+        headers = {"X-Twilio-Signature": sign(self.auth_token, url, {})}
+        response = await client.get(url, headers=headers)
+        if response.status_code != 200:
+            raise SimulatorError(f"GET {url} answered {response.status_code}: {response.text[:200]}")
+        data: dict[str, Any] = response.json()
+        return data

@@ -190,12 +190,20 @@ class CallChannel:
     name = "call"
 
     def __init__(
-        self, settings: Settings, clock: ScenarioClock, voice: CallerVoice, timeout_s: float = 60.0
+        self,
+        settings: Settings,
+        clock: ScenarioClock,
+        voice: CallerVoice,
+        timeout_s: float = 60.0,
+        *,
+        answers: bool = False,
     ) -> None:
         self.settings = settings
+        self.clock = clock
         self.gateway = ServedGateway(settings, clock)
         self.voice = voice
         self.timeout_s = timeout_s
+        self.answers = answers  # the caller answers back (gateway/evaluation/answering.py)
         self._voices: dict[str, CallerVoice] = {}  # scenarios' own voices, through the same band
 
     async def start(self) -> None:
@@ -237,14 +245,28 @@ class CallChannel:
             caller_number=scenario.setup.caller_phone or NO_CALLER_ID,
             reply_timeout_s=self.timeout_s,
         )
-        report = await simulator.run(turns)
+        caller = None
+        if self.answers:
+            from gateway.evaluation.answering import AnsweringCaller
+
+            script = [t.text for t in scenario.turns if t.text is not None]
+            caller = AnsweringCaller(voice, script, self.clock().date())
+        report = await simulator.run(turns, answer_back=caller)
         conversation_id = await conversation_for_call(self.settings, report.call_sid)
         if conversation_id is not None:
             await _closed(self.settings, conversation_id)
         outcome = Outcome(conversation_id, voice=voice.label)
-        for turn, result in zip(scenario.turns, report.turns, strict=False):
-            said = turn.text if turn.text is not None else turn.label
-            outcome.turns.append(TurnLog(said, turn.kind, heard=result.transcribed, played=result.played))
+        following = 0  # the next turn of the script; anything else was the caller answering back
+        for result in report.turns:
+            if following < len(turns) and result.caller == turns[following].label:
+                turn = scenario.turns[following]
+                following += 1
+                said, kind = (turn.text if turn.text is not None else turn.label), turn.kind
+            elif result.kind == "dtmf":
+                said, kind = f"[keypad {result.caller.removeprefix('dtmf:')}]", "keypad"
+            else:
+                said, kind = result.caller, "text"
+            outcome.turns.append(TurnLog(said, kind, heard=result.transcribed, played=result.played))
         return outcome
 
 

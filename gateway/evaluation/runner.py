@@ -38,15 +38,21 @@ class ScenarioResult:
 
 
 def build_channel(
-    channel: ChannelName, settings: Settings, clock: ScenarioClock, voice: CallerVoice | None
+    channel: ChannelName,
+    settings: Settings,
+    clock: ScenarioClock,
+    voice: CallerVoice | None,
+    *,
+    answers: bool = False,
 ) -> Channel:
+    """`answers`: on calls, a caller who answers back (gateway/evaluation/answering.py)."""
     if channel == "agent":
         return AgentChannel(settings, clock)
     if channel == "chat":
         return ChatChannel(settings, clock)
     if voice is None:
         raise ValueError("the call channel needs a caller voice")
-    return CallChannel(settings, clock, voice)
+    return CallChannel(settings, clock, voice, answers=answers)
 
 
 async def evaluate(
@@ -56,6 +62,7 @@ async def evaluate(
     *,
     voice: CallerVoice | None = None,
     on_result: Callable[[ScenarioResult], None] | None = None,
+    answers: bool = False,
 ) -> list[ScenarioResult]:
     """Every scenario on `channel` against a private copy of the deployment (`base` settings with
     their own database in a temporary directory)."""
@@ -64,7 +71,7 @@ async def evaluate(
         settings = evaluation_settings(base, Path(tmp), voice=channel == "call")
         clock = ScenarioClock(settings.timezone)
         await create_database(settings)
-        runner = build_channel(channel, settings, clock, voice)
+        runner = build_channel(channel, settings, clock, voice, answers=answers)
         await runner.start()
         try:
             for scenario in scenarios:

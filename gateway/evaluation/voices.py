@@ -125,14 +125,20 @@ class CallerVoice:
             band = "+phone" + ("" if self.band.noise_db is None else f"@{self.band.noise_db:g}dB")
         return self.spec.label + band
 
-    async def say(self, text: str) -> CallerAudio:
+    async def say(self, text: str, *, pace: float = 1.0) -> CallerAudio:
+        """`text` in this voice; `pace` below 1 says it more slowly (as a caller asked to say it
+        again does), through sox's `tempo` (same pitch)."""
         if not text.strip():
             raise VoiceError("nothing to say")
         if self.spec.engine == "piper":
             pcm, rate = await self._piper(text)
         else:
             pcm, rate = await asyncio.to_thread(self._espeak, text)
-        audio = await asyncio.to_thread(self._line, pcm, rate, text)
+        if pace != 1.0:
+            if shutil.which("sox") is None:
+                raise VoiceError("sox is not installed (make system-deps): needed to say it more slowly")
+            pcm = await asyncio.to_thread(_sox, pcm, rate, rate, ["tempo", "-s", f"{pace:g}"])
+        audio = await asyncio.to_thread(self._line, pcm, rate, f"{text}@{pace:g}" if pace != 1.0 else text)
         lead_in = np.zeros(int(PHONE_RATE * _LEAD_IN_S), dtype=np.int16)
         return CallerAudio(text, np.concatenate([lead_in, audio]), self.label)
 
@@ -179,22 +185,23 @@ class CallerVoice:
             voiced = signal[np.abs(signal) > 0.01 * (np.abs(signal).max() or 1)]
             level = float(np.sqrt(np.mean(voiced**2))) if len(voiced) else 0.0
             signal = signal + rng.normal(0.0, level / 10 ** (self.band.noise_db / 20), len(signal))
-        return _sox_band(np.clip(signal, -32768, 32767).astype(np.int16), rate)
+        return _sox(np.clip(signal, -32768, 32767).astype(np.int16), rate, PHONE_RATE, ["sinc", BAND])
 
 
-def _sox_band(pcm: np.ndarray, rate: int) -> np.ndarray:
-    """sox: to 8 kHz, 300-3400 Hz, no dither (the same input gives the same output)."""
+def _sox(pcm: np.ndarray, rate: int, out_rate: int, effects: list[str]) -> np.ndarray:
+    """sox: `effects` (the band: "sinc 300-3400"; a slower pace: "tempo -s 0.8"), then to
+    `out_rate`, no dither (the same input gives the same output)."""
     from speech.pcm import read_wav, write_wav
 
     with tempfile.TemporaryDirectory(prefix="frontdesk-band-") as tmp:
         src, dst = Path(tmp) / "in.wav", Path(tmp) / "out.wav"
         write_wav(src, pcm, rate)
-        command = ["sox", "-D", "-V1", str(src), "-r", str(PHONE_RATE), "-b", "16", "-c", "1", str(dst)]
-        result = subprocess.run([*command, "sinc", BAND], capture_output=True, text=True)
+        command = ["sox", "-D", "-V1", str(src), "-r", str(out_rate), "-b", "16", "-c", "1", str(dst)]
+        result = subprocess.run([*command, *effects], capture_output=True, text=True)
         if result.returncode != 0:
             raise VoiceError(f"sox failed: {result.stderr.strip()}")
-        audio, out_rate = read_wav(dst)
-    assert out_rate == PHONE_RATE
+        audio, got_rate = read_wav(dst)
+    assert got_rate == out_rate
     return audio
 
 

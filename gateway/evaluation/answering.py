@@ -1,0 +1,106 @@
+"""A caller who answers back, as people on a bad line do: the scripted caller with some manners.
+
+A scripted call says its turns whatever the bot replies, so one misheard date of birth fails it
+however well the bot repairs it. `--caller answers` (frontdesk eval, bench/understanding.py) runs
+the same scripts with a caller who reads each reply before going on:
+
+- offered the keypad for the date of birth, it types the date of birth its script says;
+- offered keys for the times ("press 1 for 9 AM, 2 for 9:30 AM"), it presses the one it asked for;
+- asked "Sorry, was that 9:30 AM?", it says yes when that is the time it asked for, else says it
+  again;
+- told it was not caught ("Sorry, I didn't catch that", "I couldn't verify those details"), it
+  says the same words again, more slowly;
+
+at most twice for the same words, and `call_simulator.MAX_ANSWERS_BACK` times a call. What the
+caller knows is only its own script: its date of birth, the time it wants. Both runs are reported
+side by side, so a repair shows as the difference between them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date, time
+
+from agents.offline.birthdates import find_dob
+from agents.offline.dates import find_time
+from agents.offline.numbers import normalize
+from gateway.clients.caller import CallerTurn, dtmf_turn
+from gateway.evaluation.voices import CallerVoice
+
+AGAIN_PACE = 0.8  # said again, a fifth slower
+MAX_SAME = 2  # the same words said again at most this often
+
+_NOT_CAUGHT = re.compile(
+    r"didn't catch|did not catch|couldn't verify|could not verify|couldn't match|could not match"
+    r"|say (?:that|it) again|repeat that|sorry, which would you like",
+    re.IGNORECASE,
+)
+_KEYPAD_DOB = re.compile(r"keypad as eight digits", re.IGNORECASE)
+_KEYS = re.compile(r"\b(\d) for ([^,?.]+(?:[.:]\d\d)?(?: [AP]M)?)", re.IGNORECASE)
+_WAS_THAT = re.compile(r"sorry, was that (.+?)\?", re.IGNORECASE)
+
+
+class AnsweringCaller:
+    """`answer_back` for `CallSimulator.run`: one scripted call's caller (see the module doc)."""
+
+    def __init__(self, voice: CallerVoice, script: list[str], today: date) -> None:
+        self.voice = voice
+        self.script = script  # the texts of the scripted turns: what this caller knows
+        self.today = today
+        self._said_again: Counter[str] = Counter()
+        self.answers: list[str] = []  # what it said back, for the report
+
+    async def __call__(self, reply: str, said: CallerTurn) -> CallerTurn | None:
+        if said.dtmf is not None:
+            return None  # keys are exact: nothing to say again
+        text = said.label
+        if _KEYPAD_DOB.search(reply) and (born := self._date_of_birth()) is not None:
+            return self._keyed(f"{born:%m%d%Y}")
+        wanted = _time_in(text) or self._time_asked()
+        keys = {int(n): label for n, label in _KEYS.findall(reply)} if "press" in reply.lower() else {}
+        if wanted is not None and keys:
+            for n, label in keys.items():
+                if _time_in(label) == wanted:
+                    return self._keyed(str(n))
+        if (guess := _WAS_THAT.search(reply)) is not None and wanted is not None:
+            if _time_in(guess.group(1)) == wanted:
+                return await self._spoken("Yes, that's right.")
+            return await self._again(text)
+        if _NOT_CAUGHT.search(reply):
+            return await self._again(text)
+        return None
+
+    def _time_asked(self) -> time | None:
+        """The time its script last asks for ("Can it be Thursday at 2 instead?")."""
+        for text in reversed(self.script):
+            if (found := _time_in(text)) is not None:
+                return found
+        return None
+
+    def _date_of_birth(self) -> date | None:
+        for text in self.script:
+            born, _span = find_dob(normalize(text), self.today)
+            if born is not None:
+                return born
+        return None
+
+    def _keyed(self, digits: str) -> CallerTurn:
+        self.answers.append(f"[keypad {digits}]")
+        return dtmf_turn(digits)
+
+    async def _again(self, text: str) -> CallerTurn | None:
+        if self._said_again[text] >= MAX_SAME:
+            return None
+        self._said_again[text] += 1
+        return await self._spoken(text, AGAIN_PACE)
+
+    async def _spoken(self, text: str, pace: float = 1.0) -> CallerTurn:
+        self.answers.append(text)
+        audio = await self.voice.say(text, pace=pace)
+        return CallerTurn(label=text, audio=audio.audio)
+
+
+def _time_in(text: str) -> time | None:
+    found, _span = find_time(normalize(text))
+    return found

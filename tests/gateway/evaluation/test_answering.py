@@ -1,0 +1,83 @@
+"""The caller who answers back (`--caller answers`): what it says or keys after each kind of reply.
+Real espeak-ng speech for what it says again; the replies are the offline agent's own wordings."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import pytest
+
+from gateway.clients.caller import CallerTurn
+from gateway.evaluation.answering import AnsweringCaller
+from gateway.evaluation.voices import CallerVoice
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("espeak-ng") is None or shutil.which("sox") is None,
+    reason="espeak-ng and sox are installed by make system-deps",
+)
+
+SCRIPT = [
+    "Could I see Doctor Rodriguez on Friday at half past two?",
+    "It's Sophia Taylor, born the 5th of December 2001",
+    "Yes, please.",
+]
+
+
+def caller() -> AnsweringCaller:
+    return AnsweringCaller(CallerVoice("espeak:en-us"), SCRIPT, date(2026, 12, 1))
+
+
+def spoken(text: str) -> CallerTurn:
+    return CallerTurn(label=text, audio=None)
+
+
+async def test_offered_the_keypad_it_types_the_date_of_birth_its_script_says() -> None:
+    reply = (
+        "Thanks. I couldn't match that to the number you're calling from. Could you tell me your first "
+        "and last name and your date of birth? You can also type your date of birth on the keypad as "
+        "eight digits: month, day, year."
+    )
+    turn = await caller()(reply, spoken(SCRIPT[1]))
+    assert turn is not None and turn.dtmf == "12052001"
+
+
+async def test_offered_keys_for_the_times_it_presses_the_one_it_asked_for() -> None:
+    reply = "Sorry, which would you like: 2 PM, 2:30 PM or 3 PM? You can also press 1 for 2 PM, 2 for 2:30 PM, 3 for 3 PM."
+    turn = await caller()(reply, spoken("Yes, please."))
+    assert turn is not None and turn.dtmf == "2"
+
+
+async def test_asked_whether_it_said_a_time_it_says_yes_or_says_it_again() -> None:
+    answering = caller()
+    right = await answering("Sorry, was that 2:30 PM?", spoken(SCRIPT[0]))
+    assert right is not None and right.label == "Yes, that's right." and right.audio is not None
+    wrong = await answering("Sorry, was that 3 PM?", spoken(SCRIPT[0]))
+    assert wrong is not None and wrong.label == SCRIPT[0]
+
+
+async def test_not_caught_it_says_the_same_words_again_more_slowly_twice_at_most() -> None:
+    answering = caller()
+    voice = CallerVoice("espeak:en-us")
+    first = (await voice.say(SCRIPT[0])).audio
+    reply = "Sorry, I didn't catch that. Could you say that again?"
+    again = [await answering(reply, spoken(SCRIPT[0])) for _ in range(3)]
+    assert [t.label if t else None for t in again] == [SCRIPT[0], SCRIPT[0], None]
+    assert again[0] is not None and again[0].audio is not None
+    assert len(again[0].audio) > 1.15 * len(first)  # a fifth slower
+    assert answering.answers == [SCRIPT[0], SCRIPT[0]]
+
+
+async def test_a_reply_that_moves_on_gets_the_next_scripted_turn() -> None:
+    answering = caller()
+    assert (
+        await answering(
+            "I have 2:30 PM on Friday with Dr. Sofia Rodriguez. Shall I book it?", spoken(SCRIPT[1])
+        )
+        is None
+    )
+    # keys are exact: a keyed answer is never said again
+    assert (
+        await answering("Sorry, I didn't catch that.", CallerTurn(label="dtmf:12052001", dtmf="12052001"))
+        is None
+    )
