@@ -114,7 +114,12 @@ class Services:
                 " (patient data) crosses the network unencrypted; use https or a loopback tunnel",
                 setting="FRONTDESK_LLM_BASE_URL",
             )
-        db = Database(settings.database_url, ride_through_s=settings.database_ride_through_s)
+        db = Database(
+            settings.database_url,
+            ride_through_s=settings.database_ride_through_s,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+        )
         await db.ping()
         audit = AuditLog(
             db, on_commit=telemetry.metrics.audit_commit, spool=open_audit_spool(settings, edges)
@@ -197,7 +202,9 @@ class Services:
             return
         from gateway.cluster.bus import RedisBus
 
-        self.bus = RedisBus(s.redis_url.get_secret_value(), s.redis_prefix, s.replica_id)
+        self.bus = RedisBus(
+            s.redis_url.get_secret_value(), s.redis_prefix, s.replica_id, s.redis_max_connections
+        )
         self.replicas = ReplicaRegistry(
             self.bus,
             self.db,

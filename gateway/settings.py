@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     # A database restart or failover: writes (turns, audit, chat) wait and retry this long, in
     # order, before they fail (callers are then offered a transfer). 0: fail at once.
     database_ride_through_s: float = Field(default=20.0, ge=0)
+    # Connections kept to the database once opened, and how many more may open while all are busy
+    # (closed again when returned). Unset: 10 + 20 on PostgreSQL (mind its max_connections times
+    # the replicas), 5 + 10 on SQLite (each holds the file and its -wal open). SQLite's batch
+    # writer has one more connection of its own.
+    database_pool_size: int | None = Field(default=None, ge=1)
+    database_max_overflow: int | None = Field(default=None, ge=0)
     # Audit events the database cannot take go to an fsynced spool in data_dir instead (replayed
     # into the chains when it answers, or at the next start: gateway/store/audit_spool.py). Bounded:
     # when it is full, /readyz is not ready and new calls are answered "call back". 0: no spool.
@@ -76,6 +82,10 @@ class Settings(BaseSettings):
     # shared rate limits and the replicas' heartbeats. Unset: one replica, everything in-process.
     redis_url: SecretStr | None = None  # redis://[:password@]host:6379/0 (a password may be in it)
     redis_prefix: str = "frontdesk:"  # keys and channels, so several deployments can share a Redis
+    # Connections per Redis client (the bus with its subscription, the console's limits): a burst
+    # of commands beyond it waits for one to come back, instead of opening a connection per
+    # command in flight and keeping every one of them open for good.
+    redis_max_connections: int = Field(default=16, ge=2)
     # This replica's name on the books (calls it holds, heartbeats); default: host name + process id.
     replica_id: str = ""
     replica_heartbeat_s: float = Field(default=5.0, gt=0)  # a replica silent 3x this long is dead

@@ -48,6 +48,7 @@ log = get_logger(__name__)
 
 APOLOGY = "Sorry, something went wrong on our side. Please try again, or ask for a person."
 _MEMORY_KEEP = 200  # durable events kept in memory per channel for cheap replay
+_CLOSED_KEEP_S = 5.0  # a closed channel stays this long after its last event (`ChatHub.sweep`)
 _TOPIC = "chat"  # the bus topic of chat events
 _LOST_IN_A_CRASH_MAX = 2000  # an outbox batch at most; a client claiming more is not believed
 _STATUS_OF = {chat_status(s): s for s in ConversationStatus}
@@ -439,7 +440,11 @@ class ChatHub:
             conversation = await self._conversations.get(conversation_id)
             if conversation is None or conversation.channel != "chat":
                 raise ChatRefused("unknown_conversation", "this conversation does not exist")
-            channel = _Channel(conversation, head_seq=await self._outbox.head_seq(conversation_id))
+            head_seq = await self._outbox.head_seq(conversation_id)
+            channel = _Channel(conversation, head_seq=head_seq)
+            # Read from the database, so stored: without this a channel read back and left
+            # unchanged never counted as stored and stayed in memory for good.
+            self._outbox.stored(conversation_id, head_seq)
             # Recent history in memory, so a resume right after a restart needs no second read.
             self._channels[conversation_id] = channel
             future.set_result(channel)
@@ -525,17 +530,23 @@ class ChatHub:
             await asyncio.sleep(min(30.0, self._evict_after_s / 2))
             self.sweep()
 
-    def sweep(self, idle_s: float | None = None) -> int:
-        """Drop channels idle for `idle_s` (default `evict_after_s`) with nothing unsent; they
-        reload from the database on demand."""
+    def sweep(self, idle_s: float | None = None, closed_s: float = _CLOSED_KEEP_S) -> int:
+        """Drop channels with nothing attached, nothing being produced or published and nothing
+        unsent, idle for `idle_s` (default `evict_after_s`), or for `closed_s` once closed; they
+        reload from the database on demand. A closed chat gets no new events, at most a visitor
+        reading it again: kept to the idle limit, the closed chats of the last ten minutes were
+        most of the hub's memory at a busy hour (bench/soak.py --tracemalloc)."""
         limit = self._evict_after_s if idle_s is None else idle_s
         now = time.monotonic()
         dropped = 0
         for cid, channel in list(self._channels.items()):
+            closed = channel.status is ConversationStatus.CLOSED
             if (
                 not channel.subscribers
                 and channel.worker is None
-                and now - channel.touched >= limit
+                and not channel.publishing.locked()
+                and not channel.delivering.locked()
+                and now - channel.touched >= (min(limit, closed_s) if closed else limit)
                 and self._outbox.durable_seq(cid) >= channel.seq
             ):
                 del self._channels[cid]

@@ -17,6 +17,7 @@ from typing import Any, cast
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
+from gateway.cluster.redis_pool import bounded_client
 from gateway.logging import get_logger
 
 log = get_logger(__name__)
@@ -28,9 +29,10 @@ _RETRY_MAX_S = 5.0
 
 
 class RedisBus:
-    def __init__(self, url: str, prefix: str, replica_id: str) -> None:
-        self.client: redis.Redis = redis.Redis.from_url(
-            url, decode_responses=True, socket_connect_timeout=2.0, health_check_interval=10
+    def __init__(self, url: str, prefix: str, replica_id: str, max_connections: int = 16) -> None:
+        # One of the connections is the subscription's, for as long as it lasts.
+        self.client: redis.Redis = bounded_client(
+            url, max_connections, decode_responses=True, socket_connect_timeout=2.0, health_check_interval=10
         )
         self.prefix = prefix
         self.replica_id = replica_id

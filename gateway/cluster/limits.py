@@ -15,6 +15,7 @@ import redis.asyncio as redis
 from redis.exceptions import RedisError
 
 from gateway.chat.limits import PerKeyBuckets
+from gateway.cluster.redis_pool import bounded_client
 from gateway.logging import get_logger
 from gateway.settings import Settings
 
@@ -99,8 +100,11 @@ def redis_client(settings: Settings) -> redis.Redis | None:
     """A client for FRONTDESK_REDIS_URL (it connects on first use), or None without one."""
     if settings.redis_url is None:
         return None
-    return redis.Redis.from_url(
-        settings.redis_url.get_secret_value(), socket_connect_timeout=2.0, socket_timeout=2.0
+    return bounded_client(
+        settings.redis_url.get_secret_value(),
+        settings.redis_max_connections,
+        socket_connect_timeout=2.0,
+        socket_timeout=2.0,
     )
 
 

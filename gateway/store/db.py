@@ -52,16 +52,27 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
-def make_engine(url: str) -> AsyncEngine:
+def pool_limits(url: str, pool_size: int | None = None, max_overflow: int | None = None) -> tuple[int, int]:
+    """Connections the engine keeps open, and how many more it opens while those are all busy
+    (FRONTDESK_DATABASE_POOL_SIZE / _MAX_OVERFLOW; unset: these defaults)."""
+    size, overflow = (5, 10) if _is_sqlite(url) else (10, 20)
+    return (size if pool_size is None else pool_size, overflow if max_overflow is None else max_overflow)
+
+
+def make_engine(url: str, pool_size: int | None = None, max_overflow: int | None = None) -> AsyncEngine:
+    size, overflow = pool_limits(url, pool_size, max_overflow)
     if _is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
             # Owner-only from the start; SQLite gives its -wal and -shm files the same mode.
             create_private(Path(database))
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+            pool = {"pool_size": size, "max_overflow": overflow}
+        else:
+            pool = {}  # one connection shared (StaticPool): a pool of its own would be another database
+        engine = create_async_engine(url, connect_args={"timeout": 30}, **pool)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_async_engine(url, pool_size=size, max_overflow=overflow, pool_pre_ping=True)
 
 
 def _make_thread_writer_engine(url: str) -> Engine | None:
@@ -108,13 +119,20 @@ def unreachable(exc: BaseException) -> bool:
 
 
 class Database:
-    def __init__(self, url: str, ride_through_s: float = 0.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        ride_through_s: float = 0.0,
+        pool_size: int | None = None,
+        max_overflow: int | None = None,
+    ) -> None:
         """`ride_through_s`: how long `run_write` keeps retrying while the database is away
-        (a restart, a failover) before it gives up; the writers queue behind it meanwhile."""
+        (a restart, a failover) before it gives up; the writers queue behind it meanwhile.
+        `pool_size`, `max_overflow`: the engine's connections (`pool_limits`)."""
         self.url = url
         self.ride_through_s = ride_through_s
         self.away_since: float | None = None  # monotonic time the current outage was first seen
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pool_size, max_overflow)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         self._thread_engine = _make_thread_writer_engine(url)
         self._writer_thread: ThreadPoolExecutor | None = None

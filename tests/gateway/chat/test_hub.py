@@ -102,3 +102,32 @@ async def test_a_client_that_saw_events_lost_in_a_crash_gets_new_seqs(services: 
     liar = hub.new_subscriber()
     synced, _ = await hub.attach(conversation_id, 1_000_000, liar)
     assert synced == frames[-1]["seq"]
+
+
+async def test_closed_chats_leave_the_hub_and_the_open_ones_stay(services: Services) -> None:
+    # Found by the soak (bench/soak.py --tracemalloc): a closed chat's channel (its events, its
+    # Conversation, the agent's state) stayed for the ten-minute idle limit, so memory grew with
+    # the chats of the last ten minutes. Closed and quiet, it goes at the next sweep.
+    hub = chat_service(services).hub
+    baseline = hub.live_channels
+    still_open = await hub.open_conversation()
+    closed = [await hub.open_conversation() for _ in range(12)]
+    for n, conversation_id in enumerate(closed):
+        await hub.visitor_message(conversation_id, "what are your opening hours?", f"m-{n}")
+    await hub.idle()
+    for conversation_id in closed:
+        await hub.close_conversation(conversation_id, "visitor left")
+    await hub.idle()  # every event stored
+    assert hub.live_channels == baseline + 13
+
+    assert hub.sweep(closed_s=0.0) == 12
+    assert hub.live_channels == baseline + 1 and hub.status_of(still_open) == "bot"
+    assert services.conversations.live_counts().get("chat") == 1
+    # A visitor coming back to a closed chat reads it from the database, whole.
+    reader = hub.new_subscriber()
+    synced, status = await hub.attach(closed[0], 0, reader)
+    frames = drain(reader)
+    assert status == "closed" and synced == 0 and frames[-1]["seq"] == len(frames)
+    assert any(f.get("client_id") == "m-0" for f in frames)
+    hub.detach(closed[0], reader)
+    assert hub.sweep(closed_s=0.0) == 1 and hub.live_channels == baseline + 1
