@@ -4,11 +4,18 @@ Writes are batched: `add()` only queues; one background task (a `BatchQueue`) in
 accumulated in a single executemany every `flush_interval_s` (a few ms), so a thousand chatting
 sessions cost a handful of SQLite transactions a second, not one per event. Until a row is
 durable the hub keeps it in memory, so replay never depends on the flush having happened.
+
+A commit whose answer is lost with the connection (the database committed, the client cannot
+know) is retried by the ride-through. The events it stored are recognised by their seq and
+payload, exactly as sent, and not stored again: a batch's retry inserts only the rest, and
+`append_now` returns the seq its earlier attempt took instead of taking the next one for the same
+event (a visitor would see it twice).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -70,11 +77,21 @@ class Outbox:
             payload = make_payload(seq)
             row = {"conversation_id": conversation_id, "seq": seq, "payload": payload, "created_at": utcnow()}
             conn.execute(_INSERT, [row])
+            return seq, _json(payload)  # as the database gives it back
+
+        tried: list[tuple[int, dict[str, Any]]] = []  # this event's attempts, should one have landed
+
+        def insert_once(conn: Connection) -> tuple[int, dict[str, Any]]:
+            for seq, payload in tried:
+                if _stored_as(conn, conversation_id, seq) == payload:
+                    return seq, payload
+            seq, payload = insert_next(conn)
+            tried.append((seq, payload))
             return seq, payload
 
         for attempt in range(_CLASH_RETRIES):
             try:
-                seq, payload = await self._db.run_write(insert_next)
+                seq, payload = await self._db.run_write(insert_once)
             except IntegrityError:  # another replica took that seq a moment ago
                 if attempt == _CLASH_RETRIES - 1:
                     raise
@@ -111,16 +128,31 @@ class Outbox:
             for e in batch
         ]
         failures = 0
+        taken: list[_Event] = []
+        checking = False  # after an IntegrityError: some of the rows may be in already
+
+        def insert(conn: Connection) -> None:
+            if checking:
+                taken[:] = _insert_missing(conn, batch)
+            else:
+                conn.execute(_INSERT, rows)
+
         while not (self._lost and self._batches.stopping):  # gave up already: do not wait again
             try:
-                await self._db.run_write(lambda conn: conn.execute(_INSERT, rows))
-            except Exception:
+                await self._db.run_write(insert)
+            except Exception as exc:
+                if isinstance(exc, IntegrityError) and not checking:
+                    # A retried commit that had landed (or part of it): insert only what is not in.
+                    checking = True
+                    continue
                 failures += 1
                 log.exception("chat outbox: write failed", events=len(rows), attempt=failures)
                 if self._batches.stopping and failures >= _GIVE_UP_AT_STOP:
                     break
                 await asyncio.sleep(min(2.0, 0.05 * 2**failures))
                 continue
+            if taken:  # another event under the same seq (a bug): these cannot be stored
+                log.error("chat outbox: seqs held by other events", events=len(taken))
             for e in batch:
                 if e.seq > self._durable.get(e.conversation_id, 0):
                     self._durable[e.conversation_id] = e.seq
@@ -145,3 +177,35 @@ class Outbox:
                 select(func.max(ChatMessageRow.seq)).where(ChatMessageRow.conversation_id == conversation_id)
             )
         return int(value or 0)
+
+
+def _insert_missing(conn: Connection, batch: list[_Event]) -> list[_Event]:
+    """Insert the events of `batch` not stored yet; those stored as they are are left alone.
+    Returns those whose seq holds another event (one replica numbering them: never)."""
+    fresh: list[dict[str, Any]] = []
+    taken: list[_Event] = []
+    for e in batch:
+        stored = _stored_as(conn, e.conversation_id, e.seq)
+        if stored is None:
+            row = {"conversation_id": e.conversation_id, "seq": e.seq, "payload": e.payload}
+            fresh.append({**row, "created_at": e.created_at})
+        elif stored != _json(e.payload):
+            taken.append(e)
+    if fresh:
+        conn.execute(_INSERT, fresh)
+    return taken
+
+
+def _stored_as(conn: Connection, conversation_id: str, seq: int) -> dict[str, Any] | None:
+    """The payload stored under the conversation's `seq`, if any."""
+    stored = conn.scalar(
+        select(ChatMessageRow.payload).where(
+            ChatMessageRow.conversation_id == conversation_id, ChatMessageRow.seq == seq
+        )
+    )
+    return None if stored is None else dict(stored)
+
+
+def _json(payload: dict[str, Any]) -> dict[str, Any]:
+    """`payload` as the database gives it back (JSON has no tuples, keys are strings)."""
+    return dict(json.loads(json.dumps(payload)))
