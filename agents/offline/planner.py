@@ -153,15 +153,30 @@ class OfflinePlanner:
             return _call(
                 "verify_identity", first_name=s["first_name"], last_name=s["last_name"], date_of_birth=dob
             )
-        if dob and ctx.caller.has_caller_phone and not s.get("phone_tried"):
+        if dob and ctx.caller.has_caller_phone and dob not in s.get("phone_dobs", []):
+            # Each new date of birth with the calling number: the one typed on the keypad after a
+            # misheard one is exact, and with the number identifies at most one person (each try
+            # counts towards the number's lockout as any other).
             s["phone_tried"] = s["trying_phone"] = True
+            s["phone_dobs"] = [*s.get("phone_dobs", []), dob]
             return _call("verify_identity", date_of_birth=dob)
         if dob:
             s["asked"] = "name"
             return _say("Thank you. And what is your first and last name?")
+        if s.get("first_name") and ctx.channel == "voice" and s.get("asked") == "identity" and not s.get("phone_tried"):
+            # Asked for the date of birth on the phone, no date came: a name read from those
+            # words is as doubtful as the rest ("Game Will" for a misheard date), so it is not
+            # thanked or kept; the question comes again with the keypad.
+            s.pop("first_name", None)
+            s.pop("last_name", None)
+            return _say(
+                "Sorry, I didn't catch your date of birth. What is your date of birth, with the month, day and year? "
+                + KEYPAD_DOB
+            )
         if s.get("first_name"):
             s["asked"] = "dob"
-            return _say(f"Thank you, {s['first_name']}. And what is your date of birth?")
+            keypad = f" {KEYPAD_DOB}" if ctx.channel == "voice" else ""
+            return _say(f"Thank you, {s['first_name']}. And what is your date of birth?{keypad}")
         s["asked"] = "identity"
         if ctx.caller.has_caller_phone and not s.get("phone_tried"):
             return _say(
