@@ -132,6 +132,7 @@ _YES_FILLER = {
     "stuff", "happy", "days", "works", "let", "confirm", "about", "hai", "dear", "love", "lol", "as",
     "nicely", "perfectly", "nice", "just", "really", "quite", "lovely", "suit", "suits", "right",
     "pls", "plz", "plez", "plse", "thx", "thanx", "thnx", "ty",  # typed short forms
+    "that'd", "thatd", "it'd", "itd",  # "that'd be grand, go ahead"
 }  # fmt: skip
 _YES_FILLER |= _OTHER_FILLER
 _NO_CORE = {"no", "nope", "nah", "don't", "dont", "not", "stop", "wait", "never", "negative", "hold"}

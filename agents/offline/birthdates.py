@@ -12,6 +12,16 @@ from datetime import date
 
 from agents.offline.calendar_words import DAY, MONTH, MONTHS, YEAR, safe_date
 
+# days of the year callers name instead of the date ("born on Halloween 1994"): month, day
+_HOLIDAYS = {
+    "halloween": (10, 31), "christmas day": (12, 25), "christmas eve": (12, 24), "christmas": (12, 25),
+    "new year's day": (1, 1), "new years day": (1, 1), "new year's eve": (12, 31), "new years eve": (12, 31),
+    "valentine's day": (2, 14), "valentines day": (2, 14), "st patrick's day": (3, 17),
+    "saint patrick's day": (3, 17), "st patricks day": (3, 17), "independence day": (7, 4),
+    "boxing day": (12, 26), "groundhog day": (2, 2), "april fools day": (4, 1), "april fool's day": (4, 1),
+    "bonfire night": (11, 5), "guy fawkes night": (11, 5),
+}  # fmt: skip
+_HOLIDAY = "|".join(re.escape(h) for h in sorted(_HOLIDAYS, key=len, reverse=True))
 _DOB_PATTERNS = [
     re.compile(rf"\b{YEAR}(?P<sep>[-./])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}})\b"),  # 1985-03-04, 1985.3.4
     # eight digits as the whole answer: typed on the keypad as month, day, year ("03141985#")
@@ -42,6 +52,8 @@ _DOB_PATTERNS = [
     re.compile(
         rf"\b(?:the\s+)?{DAY}\s+(?:of\s+)?{MONTH},?\s+(?:'\s*)?(?P<yy>[3-9]\d)\b(?!\s*(?::|am|pm|o'clock|\d))"
     ),
+    # "born on Halloween 1994", "christmas day of 1990"
+    re.compile(rf"\b(?:on\s+)?(?:the\s+)?(?P<hol>{_HOLIDAY})[,.]?\s+(?:of\s+|in\s+)?{YEAR}\b"),
     re.compile(
         r"\b(?:born(?: on)?|birthday(?: is)?|birth date(?: is)?|date of birth(?: is)?|dob(?: is)?)\s+"
         rf"(?:(?P<a>\d{{1,2}})\s+(?P<b>\d{{1,2}})|{MONTH}\s+(?:the\s+)?{DAY}[,.]?)\s+(?P<yy>\d{{2}})\b(?![:/.]?\d)"
@@ -110,7 +122,9 @@ def _first_dob(text: str, today: date) -> tuple[date | None, str | None]:
             year = 2000 + yy if 2000 + yy <= today.year else 1900 + yy
         else:
             year = int(groups["year"])
-        if groups.get("m1"):
+        if groups.get("hol"):
+            found = safe_date(year, *_HOLIDAYS[groups["hol"]])
+        elif groups.get("m1"):
             m1, d1 = (g if g.isdigit() else "0" for g in (groups["m1"], groups["d1"]))  # "oh": 0
             month, day = int(m1 + groups["m2"]), int(d1 + groups["d2"])
             found = safe_date(year, month, day)

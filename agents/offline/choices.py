@@ -149,6 +149,17 @@ def _name_parts(provider: Provider) -> list[str]:
     return [w.lower() for w in re.findall(r"[A-Za-z'-]+", provider.name) if w.lower() not in ("dr", "doctor")]
 
 
+def undecided_between(text: str, providers: list[Provider]) -> tuple[list[str], bool] | None:
+    """The doctors named when the words name several and `find_provider` cannot tell which one is
+    asked for: their ids, and whether the caller corrected themselves (then which one is asked, as
+    guessing would book the wrong doctor); "Dr Chen or Dr Patel" is either of them."""
+    text = _NOT_THIS_ONE.sub(" ", text)
+    named = [p.id for p in providers if mentions_provider(text, p.name)]
+    if len(named) < 2:
+        return None
+    return named, _CORRECTION_WORD.search(re.sub(r"\bor rather\b", "sorry", text)) is not None
+
+
 def find_provider(text: str, providers: list[Provider]) -> Provider | None:
     """The provider named by surname, first name, or a near miss of the surname after "dr"."""
     text = _NOT_THIS_ONE.sub(" ", text)  # "i meant dr patel, not dr chen"
@@ -167,6 +178,14 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
             after = [p for p in providers if mentions_provider(text[fix.end() :], p.name)]
             if len(after) == 1:
                 return after[0]
+            # "sorry, I mean Dr Patel, Rodriguez is the kids' doctor": the first clause after the
+            # correction that names one doctor (and no "or") is the one asked for
+            for clause in re.split(r"[,;.!?]|\s[-–—]+\s", text[fix.end() :]):
+                said = [p for p in providers if mentions_provider(clause, p.name)]
+                if said:
+                    if len(said) == 1 and not re.search(r"\bor\b", clause):
+                        return said[0]
+                    break
     if len(named) > 1:
         return None  # "dr patel or dr chen": which one is a question, not a guess
     by_first = [

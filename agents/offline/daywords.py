@@ -7,9 +7,10 @@ Runs at the end of `numbers.normalize` (so every reader sees the same words):
 - the short forms "mon", "tue", "wed", "thu", "fri" only where a day belongs ("on wed", "wed 2pm",
   not "wed like to book", a "we'd" typed without its apostrophe);
 - British clock times: "half 3" / "half three" -> "3:30" (half past; never "half an hour");
+  "the 9 and half" -> "9:30" (not "2 and a half hours");
   "twenty past 3" -> "3:20", "10 to 4" -> "3:50" (not "from 10 to 4");
 - British relative days: "a week on thursday", "thursday week", "2 weeks today", "a week
-  tomorrow", "friday fortnight" -> "a week from thursday", "2 weeks from today", "2 weeks from
+  tomorrow", "tomorrow week", "friday fortnight" -> "a week from thursday", "2 weeks from today", "2 weeks from
   friday", ... (read by `dates._relative_days`);
 - typed short forms of other when words: "wk", "nxt", "arvo" (Australian: afternoon);
 - "prepone" (Indian English: bring an appointment earlier) -> "bring forward".
@@ -69,10 +70,14 @@ _REAL = {"mondays", "tuesdays", "wednesdays", "thursdays", "fridays", "saturdays
 _HALF = re.compile(
     r"\bhalf (1[0-2]|[1-9])\b(?!\s*(?:(?:hours?|hrs?|days?|weeks?|months?|minutes?|mins?|past|after|to|till)\b|:|\d))"
 )
+# "at the 9 and half", "10 and a half" (a clock time said as a count): the half hour
+_AND_HALF = re.compile(
+    r"(?<!\bfor )(?<!\bis )(?<!'s )(?<!\baged )(?<!\bage )\b(1[0-2]|[1-9]) and (?:a )?half\b(?!\s*(?:hours?|hrs?|days?|weeks?|months?|years?|minutes?|mins?)\b)"
+)
 _WEEK_ON = re.compile(
     rf"\b(a|1|one|2|3|two|three) (weeks?|fortnight) (?:on|from) ({'|'.join(_DAYS)}|today|tomorrow)\b"
     rf"|\b(a|1|one|2|3|two|three) (weeks?|fortnight) (today|tomorrow|{'|'.join(_DAYS)})\b"
-    rf"|\b(?:(?:on|this|next|for|by) )?({'|'.join(_DAYS)}) (week|fortnight)\b(?! ?(?:after|from|on|of|\d))"
+    rf"|\b(?:(?:on|this|next|for|by) )?({'|'.join(_DAYS)}|tomorrow|today) (week|fortnight)\b(?! ?(?:after|from|on|of|\d))"
 )
 # "twenty past 3", "10 to 4", "5 minutes past 2": minutes not a quarter or a half ("quarter to 11"
 # and "half past 2" are read by `dates.find_time`); "from 10 to 4" is a range, not 3:50
@@ -141,6 +146,7 @@ def canonical(text: str) -> str:
     three-letter day names ("on wed") in the forms the date parsers read."""
     text = _SHORT_DAY.sub(lambda m: _short_day(m, text), text)
     text = _HALF.sub(lambda m: f"{m.group(1)}:30", text)
+    text = _AND_HALF.sub(lambda m: f"{m.group(1)}:30", text)
     text = _MINUTES_PAST.sub(_minutes_past, text)
     text = _STOP_TIME.sub(
         lambda m: f"{m.group(1)} {m.group(2)}:{m.group(3)}" if m.group(1) else f"{m.group(4)}:{m.group(5)}",

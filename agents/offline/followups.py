@@ -42,9 +42,9 @@ _ABOUT_IT = re.compile(
 _ONE_THEY_HAVE = re.compile(
     r"\b(?:my|his|her|our|their|[a-z]+'s) (?:[a-z]+ )?(?:appointment|appt|visit|booking|check ?up|physical"
     r"|consultation|follow ?up)s?\b"
-    r"|\b(?:i|he|she|we|they|[a-z]+) (?:have|has|had|got|'ve got|'s got|has got|is booked|are booked|'s booked)"
-    r" (?:an? |in |in for an? )?(?:[a-z]+ )?(?:appointment|appt|visit|booking|check ?up|physical|consultation"
-    r"|follow ?up)\b"
+    r"|\b(?:i|he|she|we|they|[a-z]+)(?:'ve got|'ve| have got| have| has got| has| had|'s got| got| is booked"
+    r"| are booked|'s booked|'m booked|'re booked) (?:an? |the |in |in for an? |in for the )?(?:[a-z]+ ){0,2}"
+    r"(?:appointment|appt|visit|booking|check[ -]?up|physical|consultation|follow[ -]?up)\b"
 )
 
 

@@ -24,6 +24,8 @@ from agents.offline.names import (
     dob_of_another,
     find_name,
     possessive_name,
+    someone_elses_name,
+    spoke_for_a_relative,
     subject_names,
 )
 from agents.planner import PlanContext
@@ -47,6 +49,16 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
     )
     if not on_record and near not in (None, name) and name is not None and only_after_for(rest, name):
         name = near  # "... for ages lol. Olivia Martinez, born 9 May 1998": not "Ages Lol"
+    elif (
+        not on_record
+        and near not in (None, name)
+        and name is not None
+        and spoke_for_a_relative(text)
+        and someone_elses_name(rest) is None  # "my son Lucas Garcia": the relative is named already
+    ):
+        # "this is Maria Garcia. What day is my son's appointment? Lucas Garcia, born ...": the
+        # date of birth is the relative's, named beside it; the caller's own name comes first
+        name = near
     if name is None and span:
         # "book me in please, sarah johnson march 14 1985" / "born may 9 1998, olivia martinez":
         # the words just before or just after the date

@@ -91,7 +91,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
     (
         Intent.LIST,
         re.compile(
-            r"\b(when is|when's|what time is|do i have|my (upcoming |next )?appointments?\b(?! (with|on|for))|"
+            r"\b(when is|when's|what time is|(what|which) (day|date|time)('s| is| was)|do i have|my (upcoming |next )?appointments?\b(?! (with|on|for))|"
             r"list|check (on )?my|confirm my|am i (booked|scheduled|seeing)|when am i|remind me"
             r"|(what|which) appointments? (i|i've|do i|have i) (have|got|booked)|appointments? i (have|'ve got|got)"
             r"|what('s| is| have i got) (booked|scheduled|coming up) for me|my bookings"
@@ -165,6 +165,20 @@ _SAYS_MOVE = re.compile(
 )
 
 
+# an appointment the caller (or the one they call for) has: "my son's vaccination appointment"
+_THEIR_VISIT = re.compile(
+    r"\b(?:my|his|her|our|their|[a-z]+'s)\s+(?:(?!(?:a|an|the|some)\b)[a-z]+(?:'s)?\s+){0,2}?"
+    r"(?:appointment|appt|visit|booking|check[ -]?up|physical|jab|shot|vaccination)s?\b"
+)
+_OTHER_TIME_FOR_IT = re.compile(
+    r"\b(?:(?:the|that) same day\b(?! as)|same day (?:but|at|only|just|,)|(?:can|could) (?:we|i|you|it|he|she) "
+    r"(?:do|have|make it|be|go|get|come)\b.{0,30}\b(?:instead|later|earlier|sooner|after|before)\b)"
+)
+_A_NEW_VISIT = re.compile(
+    r"\b(?:book|schedule|make an?|set up|new|another|extra|second|additional|arrange|also|as well)\b"
+)
+
+
 def intents(text: str) -> list[Intent]:
     """All intents found, most specific first (a reschedule mentions an appointment too)."""
     if (kept := keeping.keeps_the_other(text)) is None:
@@ -227,6 +241,16 @@ def _intents(text: str) -> list[Intent]:
         later = _CHANGED_MIND.split(text)[-1] if _CHANGED_MIND.search(text) else ""
         if _SAYS_CANCEL.search(later) and not _SAYS_MOVE.search(later) and shift_of(later) is None:
             found.remove(Intent.RESCHEDULE)
+    # "I'm calling about my son's vaccination appointment - can we do the same day but after school?":
+    # another time for an appointment they have, asked for without a verb of moving it
+    if (
+        Intent.BOOK in found
+        and not {Intent.RESCHEDULE, Intent.CANCEL, Intent.LIST} & set(found)
+        and _THEIR_VISIT.search(text)
+        and _OTHER_TIME_FOR_IT.search(text)
+        and not _A_NEW_VISIT.search(text)
+    ):
+        found[found.index(Intent.BOOK)] = Intent.RESCHEDULE
     # "when is dr patel available": a question about free times, not about the caller's bookings
     if Intent.LIST in found and re.search(r"\b(available|availability|opening|openings|free)\b", text):
         found.remove(Intent.LIST)

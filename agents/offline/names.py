@@ -15,6 +15,8 @@ _CUES = re.compile(
     r"the patient is|patient name is|patient's name is|you're speaking with|you are speaking with|"
     r"speaking with|you're talking to|you are talking to|here is|here's|for)\s+(?=(?P<rest>.+))"
 )  # the rest is a lookahead: "i'm calling to book ... my name is olivia martinez" tries every cue
+# a name given as on a form: "DOB May 9th 1998, name Olivia Martinez", "name: Mia White"
+_NAME_LABEL = re.compile(r"(?:^|[,.;:!?-]\s*)(?:full |patient |patient's )?name\s*[:,-]?\s+(?=(?P<rest>.+))")
 # a cue after the name: "Olivia Martinez here", "olivia martinez speaking", "... is my name"
 _AFTER_CUES = re.compile(r"\s+(?:here|speaking|calling|is my name|is calling|is the name)\b")
 NOT_NAMES = {
@@ -48,7 +50,7 @@ NOT_NAMES = {
     "wanna", "gonna", "be", "been", "are", "were", "should", "i'd", "i'll", "i've", "we", "we'd",
     "you're", "he", "she", "they", "him", "them", "us", "our", "your", "visit", "checkup", "quick", "regarding", "hoping", "wanted", "er", "erm", "hmm", "oh", "umm", "uhh", "ah", "mm",
     "from", "by", "as", "or", "but", "if", "because", "hiya", "greetings", "dear", "mister", "mr", "mrs",
-    "ms",
+    "ms", "appt", "appts", "vaccination", "vaccinations", "vaccine", "jab", "shot", "shots", "exam",
     "birthdate", "bday", "something", "anything", "came", "coming", "went", "gone", "thing", "things",
     "anymore", "think", "thought", "know", "guess", "saw", "someone", "anyone", "everyone", "stuff",
     # someone the caller is calling for ("for my son lucas garcia")
@@ -238,7 +240,7 @@ def find_name(text: str, *, whole_answer: bool = False) -> tuple[str, str] | Non
     swapped = re.match(r"^\W*([^\W\d_][\w'-]*),\s*([^\W\d_][\w'-]*)\s*(?:[.;,]|$)", text)
     if swapped and _is_name_word(swapped.group(1)) and _is_name_word(swapped.group(2)):
         return _title(swapped.group(2)), _title(swapped.group(1))  # "Garcia, Maria.": last name first
-    for cue in _CUES.finditer(text):
+    for cue in [*_CUES.finditer(text), *_NAME_LABEL.finditer(text)]:
         words = _name_words(_RELATIVE.sub(" ", cue.group("rest")), leading=False)
         if 2 <= len(words) <= 4:
             return _title(words[0]), _title(words[-1])
@@ -278,13 +280,16 @@ def name_near(before: str, after: str) -> tuple[str, str] | None:
 
 
 def _words_before(text: str) -> list[str]:
-    """The name words that end `text`, read backwards ("good morning olivia martinez")."""
+    """The name words that end `text`, read backwards ("good morning olivia martinez"); none
+    when a possessive is among them ("lucas garcia's vaccination appt": a thing, not a name)."""
     words: list[str] = []
     for raw in reversed(re.split(r"[\s,;]+", text.strip())):
         w = raw.strip('.!?"()')
         if not w or not _is_name_word(w):
             break
         words.insert(0, w)
+    if any(w.endswith(("'s", "’s")) for w in words[:-1]):
+        return []
     return words
 
 

@@ -15,6 +15,7 @@ from agents.offline.choices import (
     find_provider,
     pick_appointment,
     pick_slot,
+    undecided_between,
     unknown_doctor,
     wants_any_provider,
 )
@@ -51,7 +52,7 @@ from agents.policy import classify_confirmation
 from agents.replies import ANYTHING_ELSE
 from connectors.base import Appointment, Provider, Slot
 
-_TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id", "shift", "side", "day_unclear",
+_TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id", "shift", "side", "among", "day_unclear",
               "any_provider", "chosen", "asked_new_day", "declined", "proposed", "unanswered", "anchor")  # fmt: skip
 
 
@@ -190,7 +191,9 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     understood = understood or said_when
     if said_when:
         s.pop("window", None)
-    if s.get("offered") and _read_later_earlier(s, text):
+    if _read_one_of_two(s, text):
+        understood = True
+    elif s.get("offered") and _read_later_earlier(s, text):
         understood = True
     providers = [Provider.model_validate(p) for p in s.get("providers", [])]
     if (stranger := unknown_doctor(text, providers)) is not None:
@@ -242,6 +245,34 @@ def _read_points_back(ctx: PlanContext, s: dict[str, Any], text: str) -> None:
             s["same_time"] = s["same_day"] = True  # "make that with Dr. Chen instead": that time
 
 
+_ONE_OF_TWO = re.compile(
+    r"\b(?:the\s+)?(?P<which>later|earlier|latter|former|second|other|first|1st|2nd)"
+    r"(?:\s+(?:one|time|option|slot))?\b(?!\s+(?:available|than|day|week|thing))"
+)
+
+
+def _read_one_of_two(s: dict[str, Any], text: str) -> bool:
+    """ "Wednesday at 11 or 11:30?" then "the later one": of the two times asked for, that one."""
+    want = wanted.load(s.get("want"))
+    if want is None or want.at is None or want.fallback is None or len(s.get("offered") or []) > 1:
+        return False  # "the second one" of three times offered is the second offered
+    m = _ONE_OF_TWO.search(text)
+    if m is None or len(text.split()) > 6:
+        return False
+    first, second = want.at, want.fallback
+    which = m.group("which")
+    if which == "later":
+        chosen = max(first, second)
+    elif which == "earlier":
+        chosen = min(first, second)
+    else:
+        chosen = first if which in ("former", "first", "1st") else second
+    want.at, want.fallback = chosen, None
+    s["want"] = wanted.dump(want)
+    s.pop("offered", None)
+    return True
+
+
 def _read_later_earlier(s: dict[str, Any], text: str) -> bool:
     """ "anything later?" / "something earlier": times after the last (before the first) offered."""
     m = re.search(r"\b(later|earlier|sooner)\b(?!\s+than)", text)
@@ -259,7 +290,8 @@ def _read_later_earlier(s: dict[str, Any], text: str) -> bool:
 def _read_provider(s: dict[str, Any], text: str) -> bool:
     note_refusals(s, text)  # "just not Dr Chen": nobody to book with, and left out of the search
     text = without_refusals(text)  # "(not the kids' doctor)" names no one to book with
-    provider = find_provider(text, [Provider.model_validate(p) for p in s.get("providers", [])])
+    providers = [Provider.model_validate(p) for p in s.get("providers", [])]
+    provider = find_provider(text, providers)
     if provider is None and not s.get("providers"):
         # the doctors aren't known yet (the caller isn't verified): keep the words for later,
         # turns kept apart ("… see a doctor" then "january 25th …" is not "doctor january")
@@ -269,11 +301,16 @@ def _read_provider(s: dict[str, Any], text: str) -> bool:
     if provider is not None:
         s["provider_id"] = provider.id
         s.pop("any_provider", None)
+        s.pop("among", None)
+        return True
+    if s.get("providers") and (among := undecided_between(text, providers)) is not None:
+        s["among"] = among  # "Dr Chen or Dr Patel": one of them, never a third doctor
         return True
     if wants_any_provider(text):
         s["any_provider"] = True
         s.pop("provider_id", None)
         s.pop("provider_hint", None)
+        s.pop("among", None)
         return True
     return False
 

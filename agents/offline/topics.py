@@ -175,6 +175,8 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
             break
         if requested and topic.visit_reason:
             continue
+        if topic.visit_reason and not topic.pattern.search(_VISIT_NAMES.sub(" ", text)):
+            continue  # "I've got the blood pressure appointment on Thursday": which visit, not a question
         if topic.pattern.search(text):
             return TopicRead(step=_handover(topic.say, topic.reason))
     task = s.get("task")
@@ -213,6 +215,12 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
             return TopicRead(step=say(f"{REDIRECT} What would you like to do?"), answered=True)
         return TopicRead(preface="I'm sorry, I can't help with that.", answered=True)
     return TopicRead()
+
+
+# the words that name a visit by what it is for ("the blood pressure appointment", "his asthma review")
+_VISIT_NAMES = re.compile(
+    r"\b(?:[a-z]+ ){1,2}(?=(?:appointment|appt|visit|check[ -]?up|follow[ -]?up|review|consultation)s?\b)"
+)
 
 
 def asked_about(ctx: PlanContext, s: dict[str, Any], text: str) -> str | None:

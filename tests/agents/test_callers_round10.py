@@ -6,18 +6,20 @@ the parent says they "will not make it" to, with the cancellation in a sentence 
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 import pytest
 
+from agents.offline.birthdates import find_dob
 from agents.offline.dates import find_when
 from agents.offline.followups import split_followup
 from agents.offline.intents import Intent, intents, task_of
-from agents.offline.names import dob_of_another, subject_names
+from agents.offline.names import dob_of_another, find_name, subject_names
 from agents.offline.numbers import normalize
 from agents.offline.shifts import side_of
+from agents.policy import classify_confirmation
 from connectors.demo import DemoConnector
-from tests.agents.conftest import NOW, Chat
+from tests.agents.conftest import NOW, TODAY, Chat
 from tests.agents.test_phrasings import (
     CHEN,
     EMILY_SEEDED,
@@ -190,3 +192,169 @@ async def test_a_parent_cancels_a_childs_visit_in_a_sentence_of_its_own(
     assert await booked(demo, "p-1013") == set(), transcript
     assert await booked(demo, "p-1012") == set(), transcript  # nothing booked for the parent either
     assert await booked(demo, "p-1004") == JAMES_SEEDED
+
+
+# ---------------------------------------------------------------- held-out set 8's families
+
+
+@pytest.mark.parametrize(
+    ("said", "day", "hour", "minute"),
+    [
+        ("tomorrow week at 10", 9, 10, 0),  # a week from tomorrow (Wednesday the 2nd + 7)
+        ("could I come today week, 2 o'clock?", 8, 14, 0),
+        ("at the 10 and half in the morning on friday", 4, 10, 30),
+        ("thursday, 2 and a half", 3, 14, 30),
+    ],
+)
+def test_british_and_non_native_day_and_time_forms(said: str, day: int, hour: int, minute: int) -> None:
+    when = find_when(normalize(said), NOW.replace(tzinfo=None))
+    assert (when.start, when.at) == (at(day, 0).date(), time(hour, minute))
+
+
+@pytest.mark.parametrize(
+    "said", ["2 and a half hours later", "my son is 9 and a half", "for 2 and a half weeks"]
+)
+def test_and_a_half_of_a_count_or_an_age_is_no_clock_time(said: str) -> None:
+    assert ":30" not in normalize(said)
+
+
+@pytest.mark.parametrize(
+    ("said", "born"),
+    [
+        ("born on Christmas Eve 1990", date(1990, 12, 24)),
+        ("my birthday is Valentine's Day, 1987", date(1987, 2, 14)),
+        ("dob new year's day of 2001", date(2001, 1, 1)),
+        ("born st patrick's day 1975", date(1975, 3, 17)),
+    ],
+)
+def test_a_date_of_birth_said_as_a_holiday(said: str, born: date) -> None:
+    assert find_dob(normalize(said), TODAY)[0] == born
+
+
+@pytest.mark.parametrize(
+    ("said", "name"),
+    [
+        ("D.O.B. 03/14/1985, name Sarah Johnson. book dr chen", ("Sarah", "Johnson")),
+        ("name: Mia White, dob 1/25/96", ("Mia", "White")),
+        ("born 9 sept 2004 - full name Joshua Lewis", ("Joshua", "Lewis")),
+    ],
+)
+def test_a_name_given_as_on_a_form(said: str, name: tuple[str, str]) -> None:
+    assert find_name(normalize(said)) == name
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "What date is my daughter's check-up?",
+        "which day is his appointment again",
+        "what time was my appointment on friday",
+    ],
+)
+def test_what_day_is_an_appointment_is_a_listing(said: str) -> None:
+    assert task_of(intents(normalize(said))) == Intent.LIST
+
+
+@pytest.mark.parametrize(
+    ("said", "task"),
+    [
+        ("I'm ringing about my daughter's check-up on Friday, can we do the same day but after work?", Intent.RESCHEDULE),
+        ("my husband's physical on monday, could we do it a bit later instead, say 4?", Intent.RESCHEDULE),
+        ("book my son an appointment, the same day but after school", Intent.BOOK),
+        ("I'd like a new appointment the same day as my wife's, at 3", Intent.BOOK),
+    ],
+)  # fmt: skip
+def test_another_time_for_an_appointment_they_have_is_a_move(said: str, task: Intent) -> None:
+    assert task_of(intents(normalize(said))) == task
+
+
+@pytest.mark.parametrize("said", ["That'd be great, go ahead.", "it'd be lovely, thanks", "Yes, is good."])
+def test_agreement_said_with_a_conditional_is_a_yes(said: str) -> None:
+    assert classify_confirmation(said) == "yes"
+
+
+@pytest.mark.parametrize(
+    ("turns", "person", "phone", "now_booked"),
+    [
+        (  # a doctor corrected, then the first named again in an explanation
+            ["Olivia Martinez, born May 9 1998. Thursday at 2 with Dr Chen - no, sorry, Dr Rodriguez, Chen is my "
+             "husband's doctor.", "sounds good"],
+            "p-1005", None, {(RODRIGUEZ, at(3, 14))},
+        ),
+        (  # a correction that leaves two doctors: which one is asked, never guessed
+            ["Olivia Martinez, born May 9 1998. Friday at 11 with Dr Patel, hmm no, Dr Chen or Dr Rodriguez maybe",
+             "Dr Rodriguez", "yes"],
+            "p-1005", None, {(RODRIGUEZ, at(4, 11))},
+        ),
+        (  # "tomorrow week": a week from tomorrow, not tomorrow
+            ["Hiya, Sarah Johnson here, 14/03/1985. Could Dr Patel see me tomorrow week at 10?", "lovely, yes"],
+            "p-1001", None, {(PATEL, at(9, 10))},
+        ),
+        (  # two times asked for, the later one taken
+            ["Daniel Thomas, April 21 1979. Is Dr Patel free Monday at 2 or 2:30?", "the later one", "yes"],
+            "p-1008", None, {(PATEL, at(7, 14, 30))},
+        ),
+        (  # ... and the earlier one
+            ["Daniel Thomas, April 21 1979. Dr Chen on Monday, 3:30 or 3?", "earlier one please", "yes"],
+            "p-1008", None, {(CHEN, at(7, 15))},
+        ),
+        (  # a non-native speaker's half hour; "yes, is good"
+            ["Good afternoon. I am Ava Hernandez, birth 11 August 1993. I want the doctor Chen the Thursday, at "
+             "the 10 and half in the morning.", "Yes, is good."],
+            "p-1009", None, {(CHEN, at(3, 10, 30))},
+        ),
+        (  # a holiday for a birthday, "that'd be grand"
+            ["Siobhan O'Connor, my birthday is Halloween, 1994. Would Dr Chen have Monday at 11?",
+             "That'd be grand so."],
+            "p-1024", None, {(CHEN, at(7, 11))},
+        ),
+        (  # the visit named by what it is for, then a move by an amount: not a medical question
+            ["Morning, James Wilson here, I've got my diabetes check-up on Friday with Dr Chen and my lift can't "
+             "come till later, could we make it half an hour later? My birthday's 30 January 1965.", "yes"],
+            "p-1004", None, {(CHEN, at(4, 15))},
+        ),
+        (  # another time for a child's visit, no verb of moving it
+            ["Hi, I'm calling about my son Lucas Garcia's check-up - he was born April 8th 2015. Could we do the "
+             "same day but later, like 2:30?", "yes please"],
+            "p-1013", FAMILY_PHONE, {(RODRIGUEZ, at(8, 14, 30))},
+        ),
+        (  # the relative named beside the date of birth after the caller's own name (typed)
+            ["hey its daniel thomas, need to move my wife's appt. emily davis, dob 7/23/1990. can it be the day "
+             "after instead, same time", "go for it"],
+            "p-1003", None, {(PATEL, at(4, 10))},
+        ),
+    ],
+)  # fmt: skip
+async def test_held_out_set_8_families(
+    turns: list[str],
+    person: str,
+    phone: str | None,
+    now_booked: set[tuple[str, datetime]],
+    chat: Chat,
+    demo: DemoConnector,
+) -> None:
+    _, transcript = await converse(chat, turns, phone)
+    assert await booked(demo, person) == now_booked, transcript
+
+
+async def test_a_possessive_name_before_a_kind_of_visit_is_the_patient(
+    chat: Chat, demo: DemoConnector
+) -> None:
+    _, transcript = await converse(
+        chat, ["hi need 2 cancel emily davis's checkup appt, dob 07/23/1990, all sorted now", "yep"], None
+    )
+    assert await booked(demo, "p-1003") == set(), transcript
+
+
+async def test_what_day_is_a_childs_appointment_after_the_parent_named_herself(
+    chat: Chat, demo: DemoConnector
+) -> None:
+    _, transcript = await converse(
+        chat,
+        [
+            "Hello, this is Maria Garcia. Which day is my boy's vaccination appointment? Lucas Garcia, born 8 April 2015."
+        ],
+        FAMILY_PHONE,
+    )
+    assert "Tuesday, December 8th at 9:30 AM" in transcript, transcript
+    assert await booked(demo, "p-1013") == LUCAS_SEEDED
