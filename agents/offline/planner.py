@@ -17,7 +17,13 @@ from datetime import date, datetime
 from typing import Any
 
 from agents.offline import anchored, wanted
-from agents.offline.choices import find_provider, pick_appointment, points_elsewhere, unknown_doctor
+from agents.offline.choices import (
+    find_provider,
+    pick_appointment,
+    points_elsewhere,
+    undecided_between,
+    unknown_doctor,
+)
 from agents.offline.dates import When, find_when
 from agents.offline.followups import take_followup
 from agents.offline.hours import DEFAULT_HOURS, OpeningHours
@@ -163,7 +169,12 @@ class OfflinePlanner:
         if dob:
             s["asked"] = "name"
             return _say("Thank you. And what is your first and last name?")
-        if s.get("first_name") and ctx.channel == "voice" and s.get("asked") == "identity" and not s.get("phone_tried"):
+        if (
+            s.get("first_name")
+            and ctx.channel == "voice"
+            and s.get("asked") == "identity"
+            and not s.get("phone_tried")
+        ):
             # Asked for the date of birth on the phone, no date came: a name read from those
             # words is as doubtful as the rest ("Game Will" for a misheard date), so it is not
             # thanked or kept; the question comes again with the keypad.
@@ -306,12 +317,23 @@ class OfflinePlanner:
                 s["provider_id"] = named.id
             elif not s.get("any_provider") and (stranger := unknown_doctor(hint, providers)):
                 return _say(f"I'm sorry, we don't have a Dr. {stranger} here. {doctors_sentence(providers)}")
+            elif not s.get("any_provider") and (among := undecided_between(hint, providers)) is not None:
+                s["among"] = among
+        if s.get("provider_id") or s.get("any_provider"):
+            s.pop("among", None)
+        elif (among := s.get("among")) is not None and among[1]:
+            # "Dr Rodriguez - sorry, Dr Patel, Rodriguez is ...": never guess which doctor
+            s["among"] = [among[0], False]  # asked once; the answer names one
+            names = [p.name for p in providers if p.id in among[0]]
+            return _say(f"Which doctor would you like to see: {join_spoken(names, 'or')}?")
         if not s.get("provider_id") and not s.get("any_provider") and want is None:
             return _say(doctors_sentence(providers))
         if not s.get("searched"):
             return _call("list_free_slots", **search_arguments(want, s.get("provider_id"), ctx.now.date()))
         s.pop("searched", None)
         slots = not_refused(s, [Slot.model_validate(x) for x in s.pop("slots", [])], providers)
+        if (among := s.get("among")) is not None and not s.get("provider_id"):
+            slots = [x for x in slots if x.provider_id in among[0]]  # "Dr Chen or Dr Patel"
         window = {k: datetime.fromisoformat(v) for k, v in s.get("window", {}).items()}
         offer = choose(slots, want, ctx.now, skip_day=skip_day, declined=set(s.get("declined", [])), **window)
         if offer.exact is not None:

@@ -358,3 +358,18 @@ async def test_what_day_is_a_childs_appointment_after_the_parent_named_herself(
     )
     assert "Tuesday, December 8th at 9:30 AM" in transcript, transcript
     assert await booked(demo, "p-1013") == LUCAS_SEEDED
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ["Olivia Martinez, born May 9 1998. Could Dr Patel or Dr Rodriguez see me Thursday at 10?", "yes"],
+        ["Olivia Martinez, born May 9 1998.", "Dr Patel or Dr Rodriguez, Thursday at 10?", "yes"],
+    ],
+)
+async def test_either_of_two_doctors_is_never_a_third(
+    turns: list[str], chat: Chat, demo: DemoConnector
+) -> None:
+    # Thursday at 10 Dr Patel is taken (Emily's visit) and Dr Chen is free: only Dr Rodriguez was asked for
+    _, transcript = await converse(chat, turns, None)
+    assert await booked(demo, "p-1005") == {(RODRIGUEZ, at(3, 10))}, transcript
