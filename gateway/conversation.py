@@ -40,6 +40,9 @@ from gateway.store.audit import AuditLog
 from gateway.store.db import Database
 from gateway.store.group_commit import GroupCommitter, Write
 from gateway.store.models import ConversationRow, HandoffRow, TurnRow, new_id
+from gateway.store.row_spool import RowSpool
+from gateway.store.turn_replay import REPLAY as TURN_REPLAY
+from gateway.store.turn_replay import STATE, TURN
 from gateway.voice_first import VoiceFirst
 
 log = get_logger(__name__)
@@ -289,7 +292,7 @@ class Conversation:
                     "ended_at": ended_at,
                     "interrupted": False,
                 }
-                writes = [Write(_INSERT_TURN, turn)]
+                writes = [Write(_INSERT_TURN, turn, TURN)]
                 if save_state:
                     writes.append(self._state_write())
                 try:
@@ -333,7 +336,7 @@ class Conversation:
         await self._m.writes.write(self._state_write())
 
     def _state_write(self) -> Write:
-        return Write(_SAVE_STATE, {"b_id": self.id, "b_state": self.state.model_dump(mode="json")})
+        return Write(_SAVE_STATE, {"b_id": self.id, "b_state": self.state.model_dump(mode="json")}, STATE)
 
 
 async def _after(
@@ -357,15 +360,22 @@ _SAVE_STATE = (
 
 class ConversationManager:
     def __init__(
-        self, db: Database, audit: AuditLog, agent: ConversationAgent, replica_id: str | None = None
+        self,
+        db: Database,
+        audit: AuditLog,
+        agent: ConversationAgent,
+        replica_id: str | None = None,
+        spool: RowSpool | None = None,
     ) -> None:
         """`replica_id`: this process's name, written on the conversations it opens, so that a
-        call is ended on the books when its process dies (`gateway.cluster.replicas`)."""
+        call is ended on the books when its process dies (`gateway.cluster.replicas`).
+        `spool`: where turns and state saves go while the database is away (a serving gateway's)."""
         self.db = db
         self.audit = audit
         self.agent = agent
         self.replica_id = replica_id
-        self.writes = GroupCommitter(db)  # turn rows and state saves of all conversations
+        # Turn rows and state saves of all conversations (with a spool, durable through an outage).
+        self.writes = GroupCommitter(db, spool=spool, replay=TURN_REPLAY)
         self.voice_first = VoiceFirst()  # chat turns wait while a caller waits for the bot
         self._live: dict[str, Conversation] = {}
         self.telemetry = Telemetry()  # metrics and traces: the services hand theirs in

@@ -30,6 +30,7 @@ from gateway.store.audit_checkpoint import CheckpointWriter
 from gateway.store.audit_spool import AuditSpool, SpoolBusy
 from gateway.store.callbacks import DatabaseCallbacks
 from gateway.store.db import Database
+from gateway.store.row_spool import RowSpool
 from gateway.wiring import Clock, build_agent_for, build_connector, build_identity_attempts
 
 if TYPE_CHECKING:
@@ -67,6 +68,20 @@ def open_audit_spool(settings: Settings, edges: Sequence[object]) -> AuditSpool 
         spool.open()
     except SpoolBusy as exc:
         log.warning("running without an audit spool", reason=str(exc))
+        return None
+    return spool
+
+
+def open_turn_spool(settings: Settings, edges: Sequence[object]) -> RowSpool | None:
+    """A serving gateway's spool of transcript turns and state saves (gateway/store/row_spool.py),
+    bounded like the audit spool; None where the audit spool would be None."""
+    if not edges or settings.audit_spool_max_bytes <= 0:
+        return None
+    spool = RowSpool(settings.turn_spool_file(), settings.audit_spool_max_bytes)
+    try:
+        spool.open()
+    except SpoolBusy as exc:
+        log.warning("running without a turn spool", reason=str(exc))
         return None
     return spool
 
@@ -131,7 +146,10 @@ class Services:
         agent = build_agent_for(
             settings, connector, observed, clock, build_identity_attempts(settings, db), callbacks
         )
-        conversations = ConversationManager(db, audit, agent, settings.replica_id)
+        conversations = ConversationManager(
+            db, audit, agent, settings.replica_id, spool=open_turn_spool(settings, edges)
+        )
+        await conversations.writes.replay_spool()  # turns a gateway stopped during an outage left
         rejections = RejectionLog(
             audit, settings.audit_rejection_window_s, settings.audit_rejection_max_addresses
         )
@@ -150,7 +168,7 @@ class Services:
         telemetry.metrics.watch_speech_queues(services.speech_queues)
         telemetry.metrics.watch_database(db.away_for)
         telemetry.metrics.watch_event_loop(asyncio.get_running_loop())
-        telemetry.metrics.watch_audit_spool(audit.spool_state)
+        telemetry.metrics.watch_audit_spool(services.spool_state)
         if settings.metrics_port is not None and edges:  # a serving gateway, not `agent chat` or `eval`
             telemetry.serve_metrics(settings.metrics_host, settings.metrics_port)
         for build in edges:
@@ -262,6 +280,18 @@ class Services:
                 )
         return self.speech
 
+    def spool_state(self) -> tuple[int, bool]:
+        """(audit events and turn rows on disk waiting for the database, whether a spool refuses
+        more): /readyz and the `frontdesk_audit_spool_*` metrics."""
+        events, audit_full = self.audit.spool_state()
+        rows, rows_full = self.conversations.writes.spool_state()
+        return events + rows, audit_full or rows_full
+
+    @property
+    def spools_full(self) -> bool:
+        """The database has been away longer than the spools could bridge: no new call or chat."""
+        return self.spool_state()[1]
+
     async def readiness(self) -> dict[str, Any]:
         from gateway.store.migrate import pending_revisions
 
@@ -283,13 +313,14 @@ class Services:
         dependencies_ready = dependencies.pop("dependencies_ready", True)
         report.update(dependencies)
         report["drain"] = self.drain.status()
-        spooled, spool_full = self.audit.spool_state()
+        spooled, spool_full = self.spool_state()
         if spool_full:
             report["audit_spool"] = (
-                f"full ({spooled} events waiting for the database): new calls refused, new chats refused"
+                f"full ({spooled} events and turns waiting for the database): new calls refused,"
+                " new chats refused"
             )
         elif spooled:
-            report["audit_spool"] = f"{spooled} events waiting for the database"
+            report["audit_spool"] = f"{spooled} events and turns waiting for the database"
         report["ready"] = (
             not spool_full
             and report["database"] == "ok"

@@ -508,6 +508,9 @@ class Settings(BaseSettings):
     def audit_spool_file(self) -> Path:
         return self.data_dir / "audit-spool.jsonl"
 
+    def turn_spool_file(self) -> Path:
+        return self.data_dir / "turn-spool.jsonl"
+
     def audit_checkpoint_file(self) -> Path:
         return self.audit_checkpoint_path or self.data_dir / "audit-checkpoints.jsonl"
 

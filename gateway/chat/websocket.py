@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import WebSocket
@@ -35,7 +36,6 @@ from gateway.chat.service import ChatService, chat_service
 from gateway.chat.tokens import TokenRefused
 from gateway.drain import Drain
 from gateway.services import Services
-from gateway.store.audit import AuditLog
 
 CLOSE_POLICY = 1008
 CLOSE_TRY_AGAIN = 1013
@@ -43,7 +43,7 @@ CLOSE_SERVICE_RESTART = 1012
 # A draining replica (docs/drain.md) takes no new chat: the widget reconnects, and another replica
 # resumes the conversation from the shared database.
 DRAINING = "this server is restarting; reconnect to continue (your conversation is kept)"
-# The database has been away longer than the audit spool could bridge (gateway/store/audit_spool.py):
+# The database has been away longer than the spools could bridge (gateway/store/audit_spool.py):
 # nothing of a new conversation could be put on record, so none is started; open ones go on.
 NOT_TAKING_NEW = "we can't take new conversations right now; please try again in a few minutes"
 
@@ -96,16 +96,16 @@ async def chat_socket(websocket: WebSocket, services: Services) -> None:
         return
     with chat.connection_from(ip):
         await websocket.accept()
-        await _Connection(websocket, chat, ip, services.drain, services.audit).run()
+        await _Connection(websocket, chat, ip, services.drain, lambda: services.spools_full).run()
 
 
 class _Connection:
     def __init__(
-        self, websocket: WebSocket, chat: ChatService, ip: str, drain: Drain, audit: AuditLog
+        self, websocket: WebSocket, chat: ChatService, ip: str, drain: Drain, spools_full: Callable[[], bool]
     ) -> None:
         self.ws = websocket
         self.drain = drain
-        self.audit = audit
+        self.spools_full = spools_full  # no new conversation while they are
         self.chat = chat
         self.settings = chat.settings
         self.ip = ip
@@ -223,7 +223,7 @@ class _Connection:
         if self.drain.draining:  # connected just before the drain: start or resume elsewhere
             await self._close_with_error(CLOSE_SERVICE_RESTART, "server_draining", DRAINING)
             return
-        if not hello.token and self.audit.spool_full:  # a resume goes on: its record is kept
+        if not hello.token and self.spools_full():  # a resume goes on: its record is kept
             await self._close_with_error(CLOSE_TRY_AGAIN, "not_taking_new", NOT_TAKING_NEW)
             return
         hub = self.chat.hub

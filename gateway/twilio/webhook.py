@@ -90,10 +90,10 @@ async def incoming_call(request: Request, services: ServicesDep) -> Response:
     if services.drain.draining:  # this replica is stopping: the call is sent elsewhere (docs/drain.md)
         tries = draining.redirects_so_far(request.query_params.get(draining.PARAM))
         return twiml_response(draining.draining_twiml(services.settings, tries))
-    if services.audit.spool_full:
-        # The database has been away longer than the audit spool could bridge: nothing of a new
-        # call could be put on record. The same answer as with the database down (below).
-        log.error("incoming call refused: the audit spool is full")
+    if services.spools_full:
+        # The database has been away longer than the spools could bridge: nothing of a new call
+        # could be put on record. The same answer as with the database down (below).
+        log.error("incoming call refused: the spool is full")
         return twiml_response(draining.unavailable_twiml(services.settings))
     try:
         return await _answer(request, services, params, call_sid)

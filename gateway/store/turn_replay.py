@@ -1,0 +1,45 @@
+"""How the turn writer's spooled rows are stored again (gateway/store/group_commit.py's spool):
+a transcript turn, and a save of the agent's state. A replay may run twice (cut short by a crash
+after its commit, or after a commit whose answer was lost): each is idempotent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from gateway.logging import get_logger
+from gateway.store.group_commit import Replay
+from gateway.store.models import ConversationRow, TurnRow
+
+log = get_logger(__name__)
+
+TURN = "turn"
+STATE = "state"
+
+_TURNS = TurnRow.__table__
+_CONVERSATIONS = ConversationRow.__table__
+
+
+def replay_turn(conn: Connection, row: dict[str, Any]) -> None:
+    """Insert the turn unless its number is taken: by this very turn (stored before), or, which
+    no replica can do while the database is away, by another (logged; the spooled one is dropped)."""
+    there = conn.execute(
+        select(_TURNS.c.speaker, _TURNS.c.text).where(
+            _TURNS.c.conversation_id == row["conversation_id"], _TURNS.c.seq == row["seq"]
+        )
+    ).first()
+    if there is None:
+        conn.execute(insert(_TURNS), [row])
+    elif (there.speaker, there.text) != (row["speaker"], row["text"]):
+        log.error("row spool: a turn's number is held by another turn", seq=row["seq"])
+
+
+def replay_state(conn: Connection, row: dict[str, Any]) -> None:
+    """The state as it was saved then; later saves come later in the spool or after it."""
+    conn.execute(
+        update(_CONVERSATIONS).where(_CONVERSATIONS.c.id == row["b_id"]).values(state=row["b_state"])
+    )
+
+
+REPLAY: dict[str, Replay] = {TURN: replay_turn, STATE: replay_state}

@@ -1,0 +1,102 @@
+"""Transcript turns through a database outage (issue #18): a chat goes on while PostgreSQL (the
+test's own) is down, its turns fsynced in the turn spool (data_dir/turn-spool.jsonl); the gateway
+(`frontdesk serve`) killed with SIGKILL meanwhile and started again once the database is back
+stores them in order, once, before anything else; the chains verify."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import uuid
+from asyncio.subprocess import PIPE, STDOUT
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from websockets.asyncio.client import connect
+
+from gateway.store.db import Database
+from gateway.store.models import AuditEventRow, TurnRow
+from tests.conftest import make_settings, prepare_database
+from tests.gateway.chat.conftest import Chat
+from tests.gateway.cluster.conftest import FRONTDESK, Cluster
+from tests.gateway.faults.conftest import OwnPostgres
+
+pytestmark = [pytest.mark.postgres, pytest.mark.timeout(180)]
+
+QUESTION = "What are your opening hours?"
+
+
+def _spooled_kinds(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    return [json.loads(line)["kind"] for line in path.read_bytes().splitlines()]
+
+
+async def test_turns_spooled_during_an_outage_survive_a_kill(
+    own_postgres: OwnPostgres, tmp_path: Path
+) -> None:
+    secret = "turn-spool-secret-" + uuid.uuid4().hex
+    settings = make_settings(tmp_path, database_url=own_postgres.url, session_secret=secret)
+    await prepare_database(settings)
+    env = {
+        "FRONTDESK_DATABASE_URL": own_postgres.url,
+        "FRONTDESK_SESSION_SECRET": secret,
+        "FRONTDESK_PRELOAD_MODELS": "false",
+        "FRONTDESK_DATABASE_RIDE_THROUGH_S": "60",  # the chat's other writes wait meanwhile
+    }
+    cluster = Cluster(settings, env, tmp_path)
+    spool = tmp_path / "gateway" / "turn-spool.jsonl"
+    try:
+        first = cluster.start("gateway")
+        chat = Chat(await connect(f"ws://127.0.0.1:{first.port}/chat/ws"))
+        cid = (await chat.hello())["conversation_id"]
+        greeting = (await chat.greeting())[-1]["text"]
+
+        await own_postgres.stop()
+        # The chat goes on: the visitor's turn and the answer are on disk, the answer given.
+        answer = (await chat.say(QUESTION, "down-1"))[-1]["text"]
+        assert "9 AM" in answer
+        kinds = await asyncio.to_thread(_spooled_kinds, spool)
+        assert kinds.count("turn") == 2, kinds
+        first.kill()
+        await own_postgres.start()
+
+        second = cluster.start("gateway")  # the same data directory: the spool is stored at start
+        assert await asyncio.to_thread(_spooled_kinds, spool) == []
+        assert "row spool replayed" in second.log()
+        db = Database(own_postgres.url)
+        try:
+            async with db.session() as s:
+                turns = (
+                    await s.execute(
+                        select(TurnRow.seq, TurnRow.speaker, TurnRow.text)
+                        .where(TurnRow.conversation_id == cid)
+                        .order_by(TurnRow.seq)
+                    )
+                ).all()
+                kinds_on_chain = list(
+                    (
+                        await s.scalars(
+                            select(AuditEventRow.kind)
+                            .where(AuditEventRow.conversation_id == cid)
+                            .order_by(AuditEventRow.seq)
+                        )
+                    ).all()
+                )
+        finally:
+            await db.close()
+        assert [tuple(t) for t in turns] == [
+            (1, "bot", greeting),
+            (2, "caller", QUESTION),
+            (3, "bot", answer),
+        ]
+        assert kinds_on_chain.count("turn.user") == 1 and kinds_on_chain.count("turn.bot") == 2
+        verified = await asyncio.create_subprocess_exec(
+            FRONTDESK, "audit", "verify", env={**os.environ, **env}, stdout=PIPE, stderr=STDOUT
+        )
+        out, _ = await verified.communicate()
+        assert verified.returncode == 0, out.decode()
+    finally:
+        cluster.stop_all()
