@@ -134,6 +134,7 @@ class Services:
             ride_through_s=settings.database_ride_through_s,
             pool_size=settings.database_pool_size,
             max_overflow=settings.database_max_overflow,
+            sqlite_writer_busy_s=settings.database_sqlite_writer_busy_s,
         )
         await db.ping()
         audit = AuditLog(

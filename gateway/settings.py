@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     # (closed again when returned). Unset: 10 + 20 on PostgreSQL (mind its max_connections times
     # the replicas), 5 + 10 on SQLite (each holds the file and its -wal open). SQLite's batch
     # writer has one more connection of its own.
+    # SQLite: how long the batch writers (turns, audit, chat outbox) wait for another process's
+    # write lock on the file before the write counts as the database being away (spooled with
+    # the spools, so a conversation goes on; retried within the ride-through without them).
+    database_sqlite_writer_busy_s: float = Field(default=30.0, gt=0)
     database_pool_size: int | None = Field(default=None, ge=1)
     database_max_overflow: int | None = Field(default=None, ge=0)
     # Audit events the database cannot take go to an fsynced spool in data_dir instead (replayed

@@ -42,13 +42,13 @@ def _is_sqlite(url: str) -> bool:
 T = TypeVar("T")
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_pragmas(dbapi_conn, _record, busy_ms: int = 30000) -> None:
     cur = dbapi_conn.cursor()
     # WAL lets readers run beside the single writer; busy_timeout queues writers.
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
     cur.close()
 
 
@@ -75,18 +75,20 @@ def make_engine(url: str, pool_size: int | None = None, max_overflow: int | None
     return create_async_engine(url, pool_size=size, max_overflow=overflow, pool_pre_ping=True)
 
 
-def _make_thread_writer_engine(url: str) -> Engine | None:
-    """SQLite files only: the same database through the stdlib driver, for the writer thread."""
+def _make_thread_writer_engine(url: str, busy_s: float = 30.0) -> Engine | None:
+    """SQLite files only: the same database through the stdlib driver, for the writer thread.
+    `busy_s`: how long a write waits for another process's write lock before it fails as the
+    database being away (retried by the ride-through, or spooled by a writer with a spool)."""
     parsed = make_url(url)
     if not _is_sqlite(url) or not parsed.database or parsed.database == ":memory:":
         return None
     engine = create_engine(
         parsed.set(drivername="sqlite+pysqlite"),
-        connect_args={"timeout": 30, "check_same_thread": False},
+        connect_args={"timeout": busy_s, "check_same_thread": False},
         pool_size=1,
         max_overflow=0,
     )
-    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "connect", lambda conn, record: _sqlite_pragmas(conn, record, int(busy_s * 1000)))
     return engine
 
 
@@ -125,16 +127,18 @@ class Database:
         ride_through_s: float = 0.0,
         pool_size: int | None = None,
         max_overflow: int | None = None,
+        sqlite_writer_busy_s: float = 30.0,
     ) -> None:
         """`ride_through_s`: how long `run_write` keeps retrying while the database is away
         (a restart, a failover) before it gives up; the writers queue behind it meanwhile.
-        `pool_size`, `max_overflow`: the engine's connections (`pool_limits`)."""
+        `pool_size`, `max_overflow`: the engine's connections (`pool_limits`).
+        `sqlite_writer_busy_s`: `run_write`'s wait for another process's lock on a SQLite file."""
         self.url = url
         self.ride_through_s = ride_through_s
         self.away_since: float | None = None  # monotonic time the current outage was first seen
         self.engine = make_engine(url, pool_size, max_overflow)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._thread_engine = _make_thread_writer_engine(url)
+        self._thread_engine = _make_thread_writer_engine(url, sqlite_writer_busy_s)
         self._writer_thread: ThreadPoolExecutor | None = None
 
     def away_for(self) -> float:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sys
 import uuid
 from asyncio.subprocess import PIPE, STDOUT
 from pathlib import Path
@@ -100,3 +101,79 @@ async def test_turns_spooled_during_an_outage_survive_a_kill(
         assert verified.returncode == 0, out.decode()
     finally:
         cluster.stop_all()
+
+
+async def test_turns_spooled_while_sqlite_is_locked_survive_a_kill(tmp_path: Path) -> None:
+    """SQLite: another process holds the file's write lock (longer than the writers wait for it,
+    0.5 s here): the chat is answered all the same, its turns on disk; the gateway killed while the
+    lock is held and started after it is released stores them once, in order."""
+    secret = "turn-spool-secret-" + uuid.uuid4().hex
+    settings = make_settings(tmp_path, session_secret=secret)
+    await prepare_database(settings)
+    env = {
+        "FRONTDESK_DATABASE_URL": settings.database_url,
+        "FRONTDESK_SESSION_SECRET": secret,
+        "FRONTDESK_PRELOAD_MODELS": "false",
+        "FRONTDESK_DATABASE_RIDE_THROUGH_S": "60",
+        "FRONTDESK_DATABASE_SQLITE_WRITER_BUSY_S": "0.5",
+    }
+    cluster = Cluster(settings, env, tmp_path)
+    spool = tmp_path / "gateway" / "turn-spool.jsonl"
+    locker = None
+    try:
+        first = cluster.start("gateway")
+        chat = Chat(await connect(f"ws://127.0.0.1:{first.port}/chat/ws"))
+        cid = (await chat.hello())["conversation_id"]
+        greeting = (await chat.greeting())[-1]["text"]
+
+        locker = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            "import sqlite3, sys\n"
+            "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+            "c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); sys.stdin.read(); c.execute('COMMIT')\n",
+            settings.database_url.split("///", 1)[1],
+            stdin=PIPE,
+            stdout=PIPE,
+        )
+        assert locker.stdout is not None and locker.stdin is not None
+        assert (await locker.stdout.readline()).strip() == b"locked"
+        answer = (await chat.say(QUESTION, "locked-1"))[-1]["text"]  # answered under the lock
+        assert "9 AM" in answer
+        assert locker.returncode is None  # still holding it
+        kinds = await asyncio.to_thread(_spooled_kinds, spool)
+        assert kinds.count("turn") == 2, kinds
+        first.kill()
+        locker.stdin.close()
+        assert await locker.wait() == 0
+
+        second = cluster.start("gateway")
+        assert await asyncio.to_thread(_spooled_kinds, spool) == []
+        assert "row spool replayed" in second.log()
+        second.kill()
+        turns = await _turns(settings.database_url, cid)
+        assert turns == [(1, "bot", greeting), (2, "caller", QUESTION), (3, "bot", answer)]
+        verified = await asyncio.create_subprocess_exec(
+            FRONTDESK, "audit", "verify", env={**os.environ, **env}, stdout=PIPE, stderr=STDOUT
+        )
+        out, _ = await verified.communicate()
+        assert verified.returncode == 0, out.decode()
+    finally:
+        if locker is not None and locker.returncode is None:
+            locker.kill()
+            await locker.wait()
+        cluster.stop_all()
+
+
+async def _turns(url: str, cid: str) -> list[tuple[int, str, str]]:
+    db = Database(url)
+    try:
+        async with db.session() as s:
+            rows = await s.execute(
+                select(TurnRow.seq, TurnRow.speaker, TurnRow.text)
+                .where(TurnRow.conversation_id == cid)
+                .order_by(TurnRow.seq)
+            )
+            return [(seq, speaker, text) for seq, speaker, text in rows]
+    finally:
+        await db.close()
