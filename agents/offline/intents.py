@@ -63,6 +63,9 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|(different|another|other) (time|day|date)|instead"
             # "can it go earlier in the day", "could it be a bit later", "can we make it sooner"
             r"|(can|could) (it|that|this|we|i|he|she) (go|be|come|get) (a bit |a little |any |much )?(earlier|later|sooner)"
+            # "could my appointment be a bit later?", "can lucas's check-up go earlier?"
+            r"|(can|could|would) (my|the|his|her|our|their|[a-z]+'s)( [a-z]+)? (appointment|appt|visit|booking"
+            r"|check[ -]?up|one) (go|be|come|get|start) (a bit |a little |any |much |slightly )?(earlier|later|sooner)"
             # "could my appointment be moved", "can I get it pushed to friday"
             r"|(be|get|getting|have|having|want|need|like) (it |that |this |him |her |them |(my|the|his|her|our"
             r"|their|[a-z]+'s)( [a-z]+)? (appointment|appt|visit|booking|check ?up|one|jab|shot|time|slot|session"
@@ -175,7 +178,10 @@ _OTHER_TIME_FOR_IT = re.compile(
     r"(?:do|have|make it|be|go|get|come)\b.{0,30}\b(?:instead|later|earlier|sooner|after|before)\b)"
 )
 _A_NEW_VISIT = re.compile(
-    r"\b(?:book|schedule|make an?|set up|new|another|extra|second|additional|arrange|also|as well)\b"
+    r"\b(?:book|schedule|make an?|set up|new|another|extra|second|additional|arrange|also|as well|too"
+    # "can I get one the same day as his?": a visit of the caller's own beside someone else's
+    r"|(?:can|could|may) i (?:get|have|book|grab|take|see|come)|(?:get|have|need|want|grab|take) one"
+    r"|one (?:for|too|as well)|(?:see|for) me)\b"
 )
 
 

@@ -262,6 +262,9 @@ def test_what_day_is_an_appointment_is_a_listing(said: str) -> None:
         ("my husband's physical on monday, could we do it a bit later instead, say 4?", Intent.RESCHEDULE),
         ("book my son an appointment, the same day but after school", Intent.BOOK),
         ("I'd like a new appointment the same day as my wife's, at 3", Intent.BOOK),
+        ("my husband has his check-up friday, can I get one the same day but after his?", Intent.BOOK),
+        ("could my appointment be a bit later?", Intent.RESCHEDULE),
+        ("can lucas's check-up go earlier", Intent.RESCHEDULE),
     ],
 )  # fmt: skip
 def test_another_time_for_an_appointment_they_have_is_a_move(said: str, task: Intent) -> None:
@@ -373,3 +376,27 @@ async def test_either_of_two_doctors_is_never_a_third(
     # Thursday at 10 Dr Patel is taken (Emily's visit) and Dr Chen is free: only Dr Rodriguez was asked for
     _, transcript = await converse(chat, turns, None)
     assert await booked(demo, "p-1005") == {(RODRIGUEZ, at(3, 10))}, transcript
+
+
+async def test_a_visit_of_ones_own_beside_someone_elses_moves_nothing(
+    chat: Chat, demo: DemoConnector
+) -> None:
+    _, transcript = await converse(
+        chat,
+        [
+            "Emily Davis, 7/23/1990. My husband has his appointment on Thursday with Dr Chen, can I get one "
+            "the same day but after his, at 3?",
+            "yes",
+        ],
+        None,
+    )
+    assert await booked(demo, "p-1003") == EMILY_SEEDED | {(CHEN, at(3, 15))}, transcript
+
+
+async def test_could_my_appointment_be_later_offers_that_days_later_times(
+    chat: Chat, demo: DemoConnector
+) -> None:
+    _, transcript = await converse(
+        chat, ["James Wilson, 1/30/1965. Could my appointment be a bit later?", "the first one", "yes"], None
+    )
+    assert await booked(demo, "p-1004") == {(CHEN, at(4, 15))}, transcript
