@@ -1,7 +1,7 @@
 """Soak: simulated calls and chat visitors against one `frontdesk serve`, continuously, for a long time.
 
     .venv/bin/python bench/soak.py [--minutes 60] [--calls 10] [--chats 200] [--database sqlite|postgres]
-        [--redis-url redis://127.0.0.1:6379/0] [--json-out FILE]
+        [--redis-url redis://127.0.0.1:6379/0] [--json-out FILE] [--tracemalloc]
 
 A real `frontdesk serve` child ([5/7] item 8, docs/reliability.md), on a fresh data directory:
 its own SQLite file (default), or with `--database postgres` a fresh database on the PostgreSQL at
@@ -30,8 +30,17 @@ if any failed. The windows: `--warmup-minutes` (default 5) are not judged; "firs
 
 - rss_growth: median resident size in the last window over the first, <= `--rss-growth-pct` (10 %)
 - voice_p95: p95 of the last window over the first, <= 1 + `--p95-pct` / 100 (only getting slower fails)
-- fds_flat, tasks_flat: median in the last window over the first, <= 1 + `--flat-pct` / 100, and once
-  idle within `--idle-slack` of the idle level before the load
+- tasks_flat: median in the last window over the first, <= 1 + `--flat-pct` / 100, and once idle
+  within `--idle-slack` of the idle level before the load
+- fds_flat: the same ratio under load; by kind (bench/fd_budget.py), the pooled ones (database
+  connections or SQLite files, Redis connections) never above the bounds the gateway's settings
+  give them, busy or idle; the rest, once idle, within `--idle-slack` of their level before the
+  load. `fds_by_kind` lists them idle before, after the warm-up, at the end and idle after.
+
+`--tracemalloc` runs the gateway under bench/traced_serve.py and prints (`tracemalloc`) the
+allocation sites and object types that grew from the end of the warm-up to the end of the load
+and to idle (the snapshots stall the gateway a second or two and cost memory: its RSS is not
+comparable with an untraced run's).
 - audit_verifies: `frontdesk audit verify` exits 0
 - conversations_closed: no conversation left open (not `closed` or without `ended_at`)
 - no_failures: no call failed, no chat message unanswered
@@ -54,7 +63,6 @@ import sys
 import tempfile
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,8 +73,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from chat_load import Session  # noqa: E402  (this script's folder is on sys.path)
+from fd_budget import fd_kinds, judge_fds, pool_bounds, settings_of  # noqa: E402
 from procstat import free_port, rss_mb  # noqa: E402
 from voice_latency import AUTH_TOKEN, caller_turns, one_call, percentile, wait_ready  # noqa: E402
+
+from gateway.settings import Settings  # noqa: E402
 
 FRONTDESK = str(Path(sys.executable).with_name("frontdesk"))
 METRICS_TOKEN = secrets.token_hex(24)
@@ -92,6 +103,7 @@ class Options:
     flat_pct: float = 10.0
     idle_slack: int = 10  # tasks or fds above the idle level before the load, once idle again
     keep: bool = False  # keep the data directory (and PostgreSQL database)
+    tracemalloc: bool = False  # trace the gateway's allocations (bench/traced_serve.py)
     env: dict[str, str] = field(default_factory=dict)  # more FRONTDESK_* settings for the gateway
 
 
@@ -100,6 +112,7 @@ class Sample:
     t: float  # seconds since the load started
     rss_mb: float
     fds: int
+    fd_kinds: dict[str, int]  # bench/fd_budget.py
     tasks: float
     open_conversations: float
     load1: float
@@ -129,6 +142,7 @@ class Gateway:
         self.port = free_port()
         self.pg_url: str | None = None
         self.proc: subprocess.Popen[bytes] | None = None
+        self._settings: Settings | None = None
         self.env: dict[str, str] = {
             "FRONTDESK_DATA_DIR": str(self.data_dir),
             "FRONTDESK_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
@@ -149,6 +163,13 @@ class Gateway:
         if options.redis_url:
             self.env["FRONTDESK_REDIS_URL"] = options.redis_url
             self.env["FRONTDESK_REDIS_PREFIX"] = f"soak-{uuid.uuid4().hex[:8]}:"
+
+    @property
+    def settings(self) -> Settings:
+        """What the gateway runs with (its environment over this one's)."""
+        if self._settings is None:
+            self._settings = settings_of(self.env)
+        return self._settings
 
     @property
     def url(self) -> str:
@@ -184,13 +205,33 @@ class Gateway:
 
     async def start(self) -> None:
         log = (self.data_dir / "serve.log").open("wb")
+        command = [FRONTDESK]
+        env = {**os.environ, **self.env}
+        if self.options.tracemalloc:
+            command = [sys.executable, str(Path(__file__).with_name("traced_serve.py"))]
+            self.traces.mkdir()
+            env["SOAK_TRACEMALLOC_DIR"] = str(self.traces)
         self.proc = subprocess.Popen(  # noqa: ASYNC220  (started once, then waited for over HTTP)
-            [FRONTDESK, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            env={**os.environ, **self.env},
+            [*command, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
         await wait_ready(self.port)
+
+    @property
+    def traces(self) -> Path:
+        return self.data_dir / "tracemalloc"
+
+    async def snapshot(self) -> int:
+        """--tracemalloc: the gateway writes a snapshot (bench/traced_serve.py); its number."""
+        index = len(list(self.traces.glob("*.json")))
+        self.proc.send_signal(signal.SIGUSR1)  # type: ignore[union-attr]
+        while not (self.traces / f"{index}.json").exists():
+            if self.proc.poll() is not None:  # type: ignore[union-attr]
+                raise SystemExit(f"the gateway exited: {self.log_tail()}")
+            await asyncio.sleep(0.5)  # polling a file the other process writes
+        return index
 
     @property
     def pid(self) -> int:
@@ -233,28 +274,15 @@ def metric(text: str, name: str) -> float:
     return total
 
 
-def fd_kinds(pid: int) -> dict[str, int]:
-    """What a process's open descriptors are: sockets, pipes, event fds, files by name ending."""
-    kinds: Counter[str] = Counter()
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        try:
-            target = os.readlink(f"/proc/{pid}/fd/{fd}")
-        except OSError:
-            continue
-        if ":" in target and not target.startswith("/"):
-            kinds[target.split(":", 1)[0]] += 1  # socket:[…], pipe:[…], anon_inode:[eventfd]
-        else:
-            kinds["file " + (Path(target).suffix or Path(target).name)] += 1
-    return dict(kinds.most_common())
-
-
 async def sample(gateway: Gateway, client: Any, t: float) -> Sample:
     resp = await client.get(f"{gateway.url}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
     resp.raise_for_status()
+    kinds = fd_kinds(gateway.pid, gateway.settings, gateway.port)
     return Sample(
         t=round(t, 1),
         rss_mb=round(rss_mb(gateway.pid), 1),
-        fds=len(os.listdir(f"/proc/{gateway.pid}/fd")),
+        fds=sum(kinds.values()),
+        fd_kinds=kinds,
         tasks=metric(resp.text, "frontdesk_event_loop_tasks"),
         open_conversations=metric(resp.text, "frontdesk_active_conversations"),
         load1=round(os.getloadavg()[0], 2),
@@ -373,6 +401,7 @@ def judge(
     idle_after: Sample,
     tally: Tally,
     duration_s: float,
+    settings: Settings,
 ) -> dict[str, Any]:
     """Each criterion: measured, bound, pass."""
     warm = options.warmup_minutes * 60
@@ -418,6 +447,19 @@ def judge(
             "idle_slack": options.idle_slack,
             "pass": r - 1 <= options.flat_pct / 100 and after <= before + options.idle_slack,
         }
+    # Descriptors: pools may grow to their bounds and keep them (bench/fd_budget.py); what is not
+    # pooled comes back to its level before the load.
+    busiest: dict[str, int] = {}
+    for s in samples:
+        for kind, count in s.fd_kinds.items():
+            busiest[kind] = max(busiest.get(kind, 0), count)
+    by_kind = judge_fds(
+        pool_bounds(settings), idle_before.fd_kinds, idle_after.fd_kinds, busiest, options.idle_slack
+    )
+    fds = criteria["fds_flat"]
+    flat_under_load = fds["last_median"] <= fds["first_median"] * (1 + options.flat_pct / 100)
+    fds.update(by_kind)
+    fds["pass"] = flat_under_load and by_kind["pass"]
     criteria["no_failures"] = {
         "calls_failed": tally.calls_failed,
         "chats_failed": tally.chat_failed,
@@ -472,9 +514,9 @@ async def soak(options: Options) -> dict[str, Any]:
         tally = Tally()
         samples: list[Sample] = []
         stop = asyncio.Event()
-        async with httpx.AsyncClient(timeout=30) as client:
+        # Traced, the gateway is slower, and stalls while it writes a snapshot.
+        async with httpx.AsyncClient(timeout=180 if options.tracemalloc else 30) as client:
             idle_before = await sample(gateway, client, 0.0)
-            idle_before_fds = fd_kinds(gateway.pid)
             t0 = time.monotonic()
             load = [
                 *(caller(f"{ws}/twilio/stream", scripts, i, stop, tally, t0) for i in range(options.calls)),
@@ -482,12 +524,17 @@ async def soak(options: Options) -> dict[str, Any]:
             ]
             running = [asyncio.create_task(job) for job in load]
             duration_s = options.minutes * 60
+            snapshots: list[int] = []  # --tracemalloc: after the warm-up, at the end, idle
             while (t := time.monotonic() - t0) < duration_s:
+                if options.tracemalloc and not snapshots and t >= options.warmup_minutes * 60:
+                    snapshots.append(await gateway.snapshot())
                 samples.append(await sample(gateway, client, t))
                 if gateway.proc is not None and gateway.proc.poll() is not None:
                     raise SystemExit(f"the gateway exited: {gateway.log_tail()}")
                 await asyncio.sleep(min(options.sample_s, max(0.0, duration_s - (time.monotonic() - t0))))
             phase("load")
+            if snapshots:
+                snapshots.append(await gateway.snapshot())
             stop.set()  # callers and visitors finish what they are in, then stop
             await asyncio.gather(*running)
             load_s = time.monotonic() - t0
@@ -496,14 +543,24 @@ async def soak(options: Options) -> dict[str, Any]:
             still_open = await until_closed(gateway, options.abandoned_after_s * 2 + 60)
             await asyncio.sleep(options.sample_s)  # the last connections' tasks wind down
             idle_after = await sample(gateway, client, time.monotonic() - t0)
-            idle_fds = fd_kinds(gateway.pid)
+            if snapshots:
+                snapshots.append(await gateway.snapshot())
             phase("conversations closed")
+        memory = None
+        if len(snapshots) == 3:
+            from traced_serve import compare
+
+            memory = {
+                "warmup_to_end": compare(gateway.traces, snapshots[0], snapshots[1]),
+                "warmup_to_idle": compare(gateway.traces, snapshots[0], snapshots[2]),
+            }
         exit_code = await gateway.stop()
         phase("gateway stopped")
         verify_code, verify_out = await gateway.cli("audit", "verify")
         phase("audit verified")
         conversations = await count_conversations(gateway)
-        criteria = judge(options, samples, idle_before, idle_after, tally, duration_s)
+        criteria = judge(options, samples, idle_before, idle_after, tally, duration_s, gateway.settings)
+        warmed = next((x for x in samples if x.t >= options.warmup_minutes * 60), samples[-1])
         criteria["audit_verifies"] = {"exit_code": verify_code, "pass": verify_code == 0}
         criteria["conversations_closed"] = {
             "open": still_open,
@@ -532,14 +589,19 @@ async def soak(options: Options) -> dict[str, Any]:
             "errors": sorted(tally.call_errors | tally.chat_errors)[:10],
             "gateway_exit_code": exit_code,
             "idle_before": vars(idle_before),
-            "idle_before_fds": idle_before_fds,
             "idle_after": vars(idle_after),
-            "idle_after_fds": idle_fds,
+            "fds_by_kind": {  # bench/fd_budget.py says what each kind is
+                "idle_before": idle_before.fd_kinds,
+                "warmed_up": warmed.fd_kinds,
+                "end_of_load": samples[-1].fd_kinds,
+                "idle_after": idle_after.fd_kinds,
+            },
             "load1_min_max": [min(s.load1 for s in samples), max(s.load1 for s in samples)]
             if samples
             else None,
             "load1_median": _median([s.load1 for s in samples]),
             "minutes": by_minute(samples, tally, duration_s),
+            "tracemalloc": memory,
             "criteria": criteria,
             "passed": all(c["pass"] for c in criteria.values()),
         }
@@ -570,6 +632,11 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--flat-pct", type=float, default=defaults.flat_pct)
     parser.add_argument("--idle-slack", type=int, default=defaults.idle_slack)
     parser.add_argument("--keep", action="store_true", help="keep the data directory and database")
+    parser.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="trace the gateway's allocations; print what grew from the warm-up to the end and to idle",
+    )
     parser.add_argument("--json-out", default=None, help="also write the summary to this file")
     args = parser.parse_args(argv)
     think = tuple(float(x) for x in args.chat_think.split(","))
