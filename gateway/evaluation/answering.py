@@ -10,6 +10,8 @@ the same scripts with a caller who reads each reply before going on:
   again;
 - told it was not caught ("Sorry, I didn't catch that", "I couldn't verify those details"), it
   says the same words again, more slowly;
+- asked which doctor or which day it wants, it says again, more slowly, the turn of its script
+  that asked for them (the request Whisper may have garbled);
 
 at most twice for the same words, and `call_simulator.MAX_ANSWERS_BACK` times a call. What the
 caller knows is only its own script: its date of birth, the time it wants. Both runs are reported
@@ -39,6 +41,15 @@ _NOT_CAUGHT = re.compile(
 _KEYPAD_DOB = re.compile(r"keypad as eight digits", re.IGNORECASE)
 _KEYS = re.compile(r"\b(\d) for ([^,?.]+(?:[.:]\d\d)?(?: [AP]M)?)", re.IGNORECASE)
 _WAS_THAT = re.compile(r"sorry, was that (.+?)\?", re.IGNORECASE)
+_ASKS_REQUEST = re.compile(
+    r"which doctor would you like|which day would you like|what day would you like|what day works",
+    re.IGNORECASE,
+)
+_NAMES_A_VISIT = re.compile(
+    r"\b(?:doctor|dr\.?|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|"
+    r"next week|morning|afternoon)\b",
+    re.IGNORECASE,
+)
 
 
 class AnsweringCaller:
@@ -67,8 +78,17 @@ class AnsweringCaller:
             if _time_in(guess.group(1)) == wanted:
                 return await self._spoken("Yes, that's right.")
             return await self._again(text)
+        if _ASKS_REQUEST.search(reply) and (request := self._request()) is not None:
+            return await self._again(request)
         if _NOT_CAUGHT.search(reply):
             return await self._again(text)
+        return None
+
+    def _request(self) -> str | None:
+        """The first turn of its script that names a doctor, a day or a time."""
+        for text in self.script:
+            if _NAMES_A_VISIT.search(text) or _time_in(text) is not None:
+                return text
         return None
 
     def _time_asked(self) -> time | None:

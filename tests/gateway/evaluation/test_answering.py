@@ -81,3 +81,12 @@ async def test_a_reply_that_moves_on_gets_the_next_scripted_turn() -> None:
         await answering("Sorry, I didn't catch that.", CallerTurn(label="dtmf:12052001", dtmf="12052001"))
         is None
     )
+
+
+async def test_asked_which_day_or_doctor_it_says_its_request_again() -> None:
+    answering = caller()
+    turn = await answering(
+        "Which doctor would you like to see: Dr. Priya Patel, Dr. Marcus Chen or Dr. Sofia Rodriguez?",
+        spoken("Yes, please."),
+    )
+    assert turn is not None and turn.label == SCRIPT[0] and turn.audio is not None
