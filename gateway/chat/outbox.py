@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,8 +26,10 @@ from sqlalchemy.exc import IntegrityError
 
 from gateway.logging import get_logger
 from gateway.store.batch_queue import BatchQueue
-from gateway.store.db import Database
+from gateway.store.db import Database, unreachable
 from gateway.store.models import ChatMessageRow, utcnow
+from gateway.store.row_spool import SpooledRow
+from gateway.store.turn_replay import CHAT_EVENT
 
 log = get_logger(__name__)
 
@@ -45,8 +47,17 @@ class _Event:
 
 
 class Outbox:
-    def __init__(self, db: Database, flush_interval_s: float = 0.05, max_batch: int = 2000) -> None:
+    def __init__(
+        self,
+        db: Database,
+        flush_interval_s: float = 0.05,
+        max_batch: int = 2000,
+        spill: Callable[[list[SpooledRow]], Awaitable[None]] | None = None,
+    ) -> None:
+        """`spill`: where a batch goes when the database is away (the turn writer's spool, a
+        serving gateway's: `GroupCommitter.spool_rows`); without, it is retried in memory."""
         self._db = db
+        self._spill = spill
         # The events of one burst join a batch: the first waits `flush_interval_s` for the rest.
         self._batches = BatchQueue("chat-outbox", self._store, max_batch=max_batch, linger_s=flush_interval_s)
         self._durable: dict[str, int] = {}
@@ -139,12 +150,16 @@ class Outbox:
 
         while not (self._lost and self._batches.stopping):  # gave up already: do not wait again
             try:
-                await self._db.run_write(insert)
+                # With somewhere to spill to, no waiting out the ride-through: to disk at once.
+                await self._db.run_write(insert, ride_through_s=0.0 if self._spill is not None else None)
             except Exception as exc:
                 if isinstance(exc, IntegrityError) and not checking:
                     # A retried commit that had landed (or part of it): insert only what is not in.
                     checking = True
                     continue
+                if self._spill is not None and unreachable(exc) and await self._spilled(rows):
+                    self._now_durable(batch)  # on disk: stored once the database answers
+                    return
                 failures += 1
                 log.exception("chat outbox: write failed", events=len(rows), attempt=failures)
                 if self._batches.stopping and failures >= _GIVE_UP_AT_STOP:
@@ -153,11 +168,23 @@ class Outbox:
                 continue
             if taken:  # another event under the same seq (a bug): these cannot be stored
                 log.error("chat outbox: seqs held by other events", events=len(taken))
-            for e in batch:
-                if e.seq > self._durable.get(e.conversation_id, 0):
-                    self._durable[e.conversation_id] = e.seq
+            self._now_durable(batch)
             return
         self._lost += len(batch)
+
+    def _now_durable(self, batch: list[_Event]) -> None:
+        for e in batch:
+            if e.seq > self._durable.get(e.conversation_id, 0):
+                self._durable[e.conversation_id] = e.seq
+
+    async def _spilled(self, rows: list[dict[str, Any]]) -> bool:
+        assert self._spill is not None
+        try:
+            await self._spill([SpooledRow(CHAT_EVENT, row) for row in rows])
+        except Exception as exc:  # full or unwritable: retried in memory, as without a spool
+            log.warning("chat outbox: the spool refused a batch", events=len(rows), error=type(exc).__name__)
+            return False
+        return True
 
     async def read_after(
         self, conversation_id: str, after_seq: int, limit: int = 1000

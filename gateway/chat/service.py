@@ -38,7 +38,10 @@ class ChatService:
     ) -> None:
         self.settings = settings
         self.db = db
-        self.hub = ChatHub(conversations, Outbox(db), bus=bus, waiting_detail=waiting_detail(settings))
+        # While the database is away the outbox's events go to the turn writer's spool, if it has one.
+        writes = conversations.writes
+        outbox = Outbox(db, spill=writes.spool_rows if writes.spool is not None else None)
+        self.hub = ChatHub(conversations, outbox, bus=bus, waiting_detail=waiting_detail(settings))
         self.tokens = SessionTokens(settings.session_secret_value(), settings.chat_session_max_age_s)
         self.resume = ResumeTokens(
             db, self.tokens, settings.chat_session_max_age_s, settings.chat_closed_resume_s

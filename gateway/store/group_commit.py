@@ -73,6 +73,8 @@ class GroupCommitter:
         self.spool = spool
         self._replay_kinds = dict(replay or {})
         self._replaying: asyncio.Task[None] | None = None
+        # One replay or append at a time: a replay empties the file of exactly what it stored.
+        self._spool_lock = asyncio.Lock()
         self._batches = BatchQueue("group-commit-writer", self._commit_batch, max_batch=max_batch)
         self.commits = 0  # transactions run, for benchmarks and tests
 
@@ -156,6 +158,15 @@ class GroupCommitter:
     def _spoolable(self, batch: list[_Job]) -> bool:
         return self.spool is not None and all(w.kind in self._replay_kinds for j in batch for w in j.writes)
 
+    async def spool_rows(self, rows: list[SpooledRow]) -> None:
+        """Another writer's rows the database could not take (the chat outbox's): on disk, stored
+        with this writer's (each kind must have its replay). Raises `SpoolFull`, `OSError`."""
+        if self.spool is None or any(r.kind not in self._replay_kinds for r in rows):
+            raise RuntimeError("no spool for these rows")
+        async with self._spool_lock:
+            await asyncio.to_thread(self.spool.append, rows)
+        self._retry_spool_later()
+
     async def _to_spool(self, batch: list[_Job]) -> None:
         assert self.spool is not None
         rows = [SpooledRow(w.kind, w.params) for job in batch for w in job.writes]
@@ -164,7 +175,8 @@ class GroupCommitter:
             error = RuntimeError("the database is away and these writes cannot be spooled")
         elif rows:
             try:
-                await asyncio.to_thread(self.spool.append, rows)
+                async with self._spool_lock:
+                    await asyncio.to_thread(self.spool.append, rows)
             except (SpoolFull, OSError) as exc:
                 log.error("row spool refused a batch", rows=len(rows), error=type(exc).__name__)
                 error = exc
@@ -174,16 +186,26 @@ class GroupCommitter:
 
     async def _replay(self) -> bool:
         """Try once to store the spool's rows, in order; True when it is empty."""
+        async with self._spool_lock:
+            return await self._replay_locked()
+
+    async def _replay_locked(self) -> bool:
         assert self.spool is not None
         spooled = list(self.spool.pending)
         replay = self._replay_kinds
 
-        def store(conn: Connection) -> None:
-            for row in spooled:
-                replay[row.kind](conn, dict(row.row))
+        def store(chunk: list[SpooledRow]) -> Callable[[Connection], None]:
+            def run(conn: Connection) -> None:
+                for row in chunk:
+                    replay[row.kind](conn, dict(row.row))
+
+            return run
 
         try:
-            await self.db.run_write(store, ride_through_s=0.0)
+            # In batches: a crash between two leaves the rest to the next replay, which finds the
+            # stored ones in (every replay is idempotent) and saves the states again in order.
+            for start in range(0, len(spooled), _MAX_BATCH):
+                await self.db.run_write(store(spooled[start : start + _MAX_BATCH]), ride_through_s=0.0)
         except Exception as exc:
             if not unreachable(exc):
                 log.error("row spool replay failed", rows=len(spooled), error=type(exc).__name__)

@@ -1,6 +1,7 @@
 """How the turn writer's spooled rows are stored again (gateway/store/group_commit.py's spool):
-a transcript turn, and a save of the agent's state. A replay may run twice (cut short by a crash
-after its commit, or after a commit whose answer was lost): each is idempotent."""
+a transcript turn, a save of the agent's state, and a chat event the chat outbox spooled there.
+A replay may run twice (cut short by a crash after its commit, or after a commit whose answer was
+lost): each is idempotent."""
 
 from __future__ import annotations
 
@@ -10,15 +11,17 @@ from sqlalchemy import Connection, insert, select, update
 
 from gateway.logging import get_logger
 from gateway.store.group_commit import Replay
-from gateway.store.models import ConversationRow, TurnRow
+from gateway.store.models import ChatMessageRow, ConversationRow, TurnRow
 
 log = get_logger(__name__)
 
 TURN = "turn"
 STATE = "state"
+CHAT_EVENT = "chat"
 
 _TURNS = TurnRow.__table__
 _CONVERSATIONS = ConversationRow.__table__
+_CHAT = ChatMessageRow.__table__
 
 
 def replay_turn(conn: Connection, row: dict[str, Any]) -> None:
@@ -42,4 +45,14 @@ def replay_state(conn: Connection, row: dict[str, Any]) -> None:
     )
 
 
-REPLAY: dict[str, Replay] = {TURN: replay_turn, STATE: replay_state}
+def replay_chat_event(conn: Connection, row: dict[str, Any]) -> None:
+    """Insert the chat event unless its seq is in already (by this event: one replica numbers
+    them, gateway/chat/outbox.py)."""
+    there = conn.execute(
+        select(_CHAT.c.id).where(_CHAT.c.conversation_id == row["conversation_id"], _CHAT.c.seq == row["seq"])
+    ).first()
+    if there is None:
+        conn.execute(insert(_CHAT), [row])
+
+
+REPLAY: dict[str, Replay] = {TURN: replay_turn, STATE: replay_state, CHAT_EVENT: replay_chat_event}

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from websockets.asyncio.client import connect
 
 from gateway.store.db import Database
-from gateway.store.models import AuditEventRow, TurnRow
+from gateway.store.models import AuditEventRow, ChatMessageRow, TurnRow
 from tests.conftest import make_settings, prepare_database
 from tests.gateway.chat.conftest import Chat
 from tests.gateway.cluster.conftest import FRONTDESK, Cluster
@@ -27,6 +27,12 @@ from tests.gateway.faults.conftest import OwnPostgres
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(180)]
 
 QUESTION = "What are your opening hours?"
+
+
+def _spooled_chat_seqs(path: Path) -> int:
+    """The highest seq of a chat event in the spool (0: none)."""
+    records = [json.loads(line) for line in path.read_bytes().splitlines()] if path.exists() else []
+    return max((r["row"]["seq"] for r in records if r["kind"] == "chat"), default=0)
 
 
 def _spooled_kinds(path: Path) -> list[str]:
@@ -57,10 +63,15 @@ async def test_turns_spooled_during_an_outage_survive_a_kill(
 
         await own_postgres.stop()
         # The chat goes on: the visitor's turn and the answer are on disk, the answer given.
-        answer = (await chat.say(QUESTION, "down-1"))[-1]["text"]
+        frames = await chat.say(QUESTION, "down-1")
+        answer, seen = frames[-1]["text"], frames[-1]["seq"]
         assert "9 AM" in answer
+        for _ in range(100):  # the outbox spills each batch after its first failed write
+            if await asyncio.to_thread(_spooled_chat_seqs, spool) >= seen:
+                break
+            await asyncio.sleep(0.1)  # polling the outbox's writer, bounded
         kinds = await asyncio.to_thread(_spooled_kinds, spool)
-        assert kinds.count("turn") == 2, kinds
+        assert kinds.count("turn") == 2 and "chat" in kinds, kinds
         first.kill()
         await own_postgres.start()
 
@@ -77,6 +88,15 @@ async def test_turns_spooled_during_an_outage_survive_a_kill(
                         .order_by(TurnRow.seq)
                     )
                 ).all()
+                chat_seqs = list(
+                    (
+                        await s.scalars(
+                            select(ChatMessageRow.seq)
+                            .where(ChatMessageRow.conversation_id == cid)
+                            .order_by(ChatMessageRow.seq)
+                        )
+                    ).all()
+                )
                 kinds_on_chain = list(
                     (
                         await s.scalars(
@@ -93,6 +113,7 @@ async def test_turns_spooled_during_an_outage_survive_a_kill(
             (2, "caller", QUESTION),
             (3, "bot", answer),
         ]
+        assert chat_seqs == list(range(1, seen + 1))  # what the visitor was sent, each once
         assert kinds_on_chain.count("turn.user") == 1 and kinds_on_chain.count("turn.bot") == 2
         verified = await asyncio.create_subprocess_exec(
             FRONTDESK, "audit", "verify", env={**os.environ, **env}, stdout=PIPE, stderr=STDOUT
