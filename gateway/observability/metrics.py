@@ -68,12 +68,14 @@ class _Current(Collector):
         spooled, full = self.audit_spool()
         yield GaugeMetricFamily(
             "frontdesk_audit_spool_events",
-            "Audit events on disk in the spool, waiting for the database to take them (0: none).",
+            "Audit events and turn-spool rows (turns, state saves, chat events) on disk, waiting for"
+            " the database to take them (0: none).",
             value=spooled,
         )
         yield GaugeMetricFamily(
             "frontdesk_audit_spool_full",
-            "1 when the audit spool refused events (database away too long): new calls are refused.",
+            "1 when the audit or the turn spool refused a batch (database away too long): new calls"
+            " and new chats are refused.",
             value=1.0 if full else 0.0,
         )
 
