@@ -22,6 +22,14 @@ _ANY_PROVIDER = re.compile(
 )
 _NOT_THIS_ONE = re.compile(r"\bnot (?:with )?(?:dr|doctor)\.?\s+[a-z'-]+")
 _WANTED = re.compile(r".*\b(need|want|like|book|schedule|prefer|rather)\b")
+_DR = r"(?:(?:dr|doctor)\.?\s+)?[a-z'-]+"
+_NOT_ASKED_FOR = re.compile(
+    rf"\b(?:usually|normally|always|regularly|typically|often|used to)\s+(?:see|sees|seeing|go to|goes to|have|has"
+    rf"|had|saw|book|booked|get)\s+(?:with\s+)?{_DR}"
+    rf"|\b(?:my|his|her|their|our)\s+(?:[a-z]+\s+){{0,2}}?(?:sees|has|is with|goes to|went to|saw|is seeing)\s+{_DR}"
+    rf"|{_DR}\s+(?:is|'s)\s+(?:the\s+|my\s+|his\s+|her\s+|our\s+|their\s+)?(?:kids'?|children's|[a-z]+'s|usual"
+    r"|regular|family|old|other)\s+(?:doctor|dr|gp|one|physician)"
+)
 _CORRECTION_WORD = re.compile(
     r"\b(?:no|sorry|actually|wait|i mean|i meant|rather|instead|make that|make it)\b"
 )
@@ -166,6 +174,12 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
     named = [p for p in providers if mentions_provider(text, p.name)]
     if len(named) == 1:
         return named[0]
+    if len(named) > 1:
+        # "I usually see Dr Patel but this time Dr Rodriguez", "my husband sees Dr Patel", "Rodriguez
+        # is the kids' doctor": a doctor named as the usual one or someone else's is not asked for
+        asked = [p for p in named if mentions_provider(_NOT_ASKED_FOR.sub(" ", text), p.name)]
+        if len(asked) == 1:
+            return asked[0]
     if len(named) > 1 and (wanted := _WANTED.search(text)) is not None:
         # "I already see Dr Patel, but I also need Dr Chen": the one the caller asks for now
         after = [p for p in providers if mentions_provider(text[wanted.end() :], p.name)]

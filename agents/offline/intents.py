@@ -85,7 +85,8 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|can't do (the|my|that) (appointment|visit)"
             # "my son will not make it to his appointment", "she won't make it Friday", "he isn't going
             # to be there", "I'll have to miss my check-up": not coming, said of the appointment
-            rf"|{_NOT_COMING} (make it|make (it to )?{_THEIR} {_VISIT}|be there|keep {_THEIR} {_VISIT})"
+            rf"|{_NOT_COMING} (make it(?! (on|in) time| by| before)|make (it to )?{_THEIR} {_VISIT}|be there(?! (on|in) time| by| before)"
+            rf"|keep {_THEIR} {_VISIT})"
             rf"|(will|'ll|have to|has to|going to|gonna|got to|gotta) (have to )?miss {_THEIR} {_VISIT}"
             # "I can't make Friday anymore", "we can't do tomorrow"
             rf"|{_CANT} (make|do|come|attend)( in| to)?( on)? (the )?({_DAYS}|tomorrow|today|that day))\b"

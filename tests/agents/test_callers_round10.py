@@ -400,3 +400,31 @@ async def test_could_my_appointment_be_later_offers_that_days_later_times(
         chat, ["James Wilson, 1/30/1965. Could my appointment be a bit later?", "the first one", "yes"], None
     )
     assert await booked(demo, "p-1004") == {(CHEN, at(4, 15))}, transcript
+
+
+@pytest.mark.parametrize(
+    ("said", "doctor"),
+    [
+        (
+            "Sarah Johnson, March 14 1985. I normally see Dr Chen but this time Dr Rodriguez, Monday at 10.",
+            RODRIGUEZ,
+        ),
+        (
+            "Sarah Johnson, March 14 1985. My daughter sees Dr Rodriguez; I'd need Dr Patel on Monday at 10.",
+            PATEL,
+        ),
+        ("Sarah Johnson, March 14 1985. Monday at 10 with Chen - Patel is my husband's doctor.", CHEN),
+    ],
+)
+async def test_a_doctor_named_as_the_usual_or_someone_elses_is_not_booked(
+    said: str, doctor: str, chat: Chat, demo: DemoConnector
+) -> None:
+    _, transcript = await converse(chat, [said, "yes"], None)
+    assert await booked(demo, "p-1001") == {(doctor, at(7, 10))}, transcript
+
+
+@pytest.mark.parametrize(
+    "said", ["sorry, I won't make it on time, I'll be 10 minutes late", "he won't be there by 9"]
+)
+def test_running_late_is_no_cancellation(said: str) -> None:
+    assert task_of(intents(normalize(said))) != Intent.CANCEL
