@@ -17,7 +17,7 @@ from typing import Any
 from agents.offline.birthdates import find_dob
 from agents.offline.dates import find_when
 from agents.offline.intents import Intent, intents, task_of
-from agents.offline.names import find_name, name_near
+from agents.offline.names import find_name, name_near, relative_asked_for
 from agents.offline.numbers import normalize
 from agents.planner import Message, PlanContext
 from agents.policy import classify_confirmation
@@ -152,6 +152,11 @@ def take_followup(ctx: PlanContext, s: dict[str, Any]) -> PlanContext:
     if split is None:
         return ctx
     main, s["carry"] = split
+    if (kin := relative_asked_for(s["carry"])) is not None and relative_asked_for(main) is None:
+        # "one for me ..., and one for my son Lucas": the caller's own is done here; the relative's
+        # needs a conversation of its own (one person verified per conversation), said, not dropped
+        s["relative_left"] = kin
+        s.pop("carry")
     return _with_user_turn(ctx, last, main)
 
 

@@ -334,6 +334,14 @@ def asks_for_a_relative(text: str) -> bool:
     return _FOR_KIN.search(text) is not None
 
 
+def relative_asked_for(text: str) -> str | None:
+    """The relative a request is for ("and one for my son Lucas": "son"), or None."""
+    if not asks_for_a_relative(text):
+        return None
+    m = re.search(rf"\b(?:my|our)\s+(?:[a-z]+\s+)?({_KIN})\b", text)
+    return m.group(1) if m else None
+
+
 def spoke_for_a_relative(text: str) -> bool:
     """A relative named ("my son", "our daughter"): the caller may be speaking for them."""
     return _KIN_SAID.search(text) is not None

@@ -84,6 +84,11 @@ class OfflinePlanner:
             spec = ctx.tools.get(step.tool_calls[0].name)
             if spec is not None and spec.writes:
                 s["proposed"] = True
+                if (kin := s.pop("relative_left", None)) is not None and ctx.caller.verified:
+                    step.say = (
+                        f"In this conversation I can only book for {ctx.caller.first_name or 'you'}. For your "
+                        f"{kin}, please start a new conversation with their name and date of birth."
+                    )
         return with_preface(s, step)
 
     # ---------------------------------------------------------------------------- tool results

@@ -57,7 +57,7 @@ _TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_h
 
 
 def drop_task(s: dict[str, Any]) -> None:
-    for key in ("task", *_TASK_KEYS):
+    for key in ("task", "relative_left", *_TASK_KEYS):
         s.pop(key, None)
 
 

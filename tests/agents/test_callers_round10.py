@@ -428,3 +428,21 @@ async def test_a_doctor_named_as_the_usual_or_someone_elses_is_not_booked(
 )
 def test_running_late_is_no_cancellation(said: str) -> None:
     assert task_of(intents(normalize(said))) != Intent.CANCEL
+
+
+async def test_a_relatives_visit_asked_with_ones_own_is_said_to_need_its_own_conversation(
+    chat: Chat, demo: DemoConnector
+) -> None:
+    _, transcript = await converse(
+        chat,
+        [
+            "Maria Garcia here, born 19 October 1982. Could I book Dr Chen for me on Friday at 11, and one for my boy with "
+            "Dr Rodriguez at 11:30 the same day please.",
+            "yes",
+        ],
+        FAMILY_PHONE,
+    )
+    first = transcript.split("\n")[1]
+    assert "new conversation" in first and "your boy" in first, transcript
+    assert await booked(demo, "p-1012") == {(CHEN, at(4, 11))}, transcript
+    assert await booked(demo, "p-1013") == LUCAS_SEEDED, transcript  # nothing for the son here
