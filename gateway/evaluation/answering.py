@@ -12,6 +12,11 @@ the same scripts with a caller who reads each reply before going on:
   says the same words again, more slowly;
 - asked which doctor or which day it wants, it says again, more slowly, the turn of its script
   that asked for them (the request Whisper may have garbled);
+- asked for its full name, it says again the turn of its script that gave its name and date of
+  birth;
+- offered a change that is not the one it asked for ("I'll book you with Dr. Chen ..." when it
+  asked to move its appointment, or for Dr. Rodriguez, or for 2 PM), it says "No." and its request
+  again, as a caller who listens does, instead of the script's "yes";
 
 at most twice for the same words, and `call_simulator.MAX_ANSWERS_BACK` times a call. What the
 caller knows is only its own script: its date of birth, the time it wants. Both runs are reported
@@ -45,6 +50,12 @@ _ASKS_REQUEST = re.compile(
     r"which doctor would you like|which day would you like|what day would you like|what day works",
     re.IGNORECASE,
 )
+_ASKS_NAME = re.compile(r"your (?:first and last|full) name", re.IGNORECASE)
+_FULL_NAME = re.compile(r"\b[A-Z][a-z'-]+ [A-Z][a-z'-]+\b")
+# "I'll book you with Dr. X on Monday, December 7th at 2 PM. Shall I go ahead?"
+_PROPOSAL = re.compile(r"\bI'll (?:book|move|cancel)\b.*\bShall I go ahead\?", re.IGNORECASE | re.DOTALL)
+_CLOCK = re.compile(r"\b\d{1,2}(?::\d\d)? [AP]M\b")
+_DOCTOR = re.compile(r"\b(?:doctor|dr\.?)\s+([A-Z][a-z'-]+)", re.IGNORECASE)
 _NAMES_A_VISIT = re.compile(
     r"\b(?:doctor|dr\.?|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|"
     r"next week|morning|afternoon)\b",
@@ -63,6 +74,10 @@ class AnsweringCaller:
         self.answers: list[str] = []  # what it said back, for the report
 
     async def __call__(self, reply: str, said: CallerTurn) -> CallerTurn | None:
+        if _PROPOSAL.search(reply) and (request := self._request()) is not None and not _fits(reply, request):
+            return await self._again(f"No. {request}")
+        if _ASKS_NAME.search(reply) and (who := self._identity()) is not None:
+            return await self._again(who)
         if said.dtmf is not None:
             return None  # keys are exact: nothing to say again
         text = said.label
@@ -82,6 +97,13 @@ class AnsweringCaller:
             return await self._again(request)
         if _NOT_CAUGHT.search(reply):
             return await self._again(text)
+        return None
+
+    def _identity(self) -> str | None:
+        """The turn of its script that gives its full name with its date of birth, if one does."""
+        for text in self.script:
+            if find_dob(normalize(text), self.today)[0] is not None and _FULL_NAME.search(text):
+                return text
         return None
 
     def _request(self) -> str | None:
@@ -119,6 +141,30 @@ class AnsweringCaller:
         self.answers.append(text)
         audio = await self.voice.say(text, pace=pace)
         return CallerTurn(label=text, audio=audio.audio)
+
+
+def _fits(proposal: str, request: str) -> bool:
+    """Whether what the bot proposes is what the script asked for: the same kind of change (a
+    booking is no move), the doctor it named, the time it said (for a move, the new time)."""
+    words = request.lower()
+    moves = any(w in words for w in ("move", "reschedule", "change my appointment", "push"))
+    cancels = "cancel" in words
+    kind = re.search(r"\bI'll (book|move|cancel)\b", proposal, re.IGNORECASE)
+    proposed = kind.group(1).lower() if kind else ""
+    if (
+        (moves and proposed != "move")
+        or (cancels and proposed != "cancel")
+        or (not moves and not cancels and proposed != "book")
+    ):
+        return False
+    if (doctor := _DOCTOR.search(request)) is not None and doctor.group(1).lower() not in proposal.lower():
+        return False
+    wanted = _time_in(request)
+    if wanted is not None and not cancels:
+        times = [_time_in(clock) for clock in _CLOCK.findall(proposal)]
+        if not times or times[-1] != wanted:  # a move names the old time first, the new one last
+            return False
+    return True
 
 
 def _time_in(text: str) -> time | None:

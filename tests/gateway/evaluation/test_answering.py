@@ -34,12 +34,24 @@ def spoken(text: str) -> CallerTurn:
 
 async def test_offered_the_keypad_it_types_the_date_of_birth_its_script_says() -> None:
     reply = (
+        "Sorry, I didn't catch your date of birth. What is your date of birth, with the month, day and "
+        "year? You can also type your date of birth on the keypad as eight digits: month, day, year."
+    )
+    turn = await caller()(reply, spoken(SCRIPT[1]))
+    assert turn is not None and turn.dtmf == "12052001"
+    # asked for the name too, a caller whose script never says its name types what it can
+    nameless = AnsweringCaller(
+        CallerVoice("espeak:en-us"),
+        ["I need to cancel.", "My date of birth is July 23rd, 1990"],
+        date(2026, 12, 1),
+    )
+    both = (
         "Thanks. I couldn't match that to the number you're calling from. Could you tell me your first "
         "and last name and your date of birth? You can also type your date of birth on the keypad as "
         "eight digits: month, day, year."
     )
-    turn = await caller()(reply, spoken(SCRIPT[1]))
-    assert turn is not None and turn.dtmf == "12052001"
+    keyed = await nameless(both, spoken("My date of birth is July 23rd, 1990"))
+    assert keyed is not None and keyed.dtmf == "07231990"
 
 
 async def test_offered_keys_for_the_times_it_presses_the_one_it_asked_for() -> None:
@@ -90,3 +102,32 @@ async def test_asked_which_day_or_doctor_it_says_its_request_again() -> None:
         spoken("Yes, please."),
     )
     assert turn is not None and turn.label == SCRIPT[0] and turn.audio is not None
+
+
+async def test_offered_another_change_than_it_asked_for_it_says_no_and_its_request() -> None:
+    answering = caller()
+    wrong_doctor = "I'll book you with Dr. Marcus Chen on Friday, December 4th at 2:30 PM. Shall I go ahead?"
+    turn = await answering(wrong_doctor, spoken(SCRIPT[1]))
+    assert turn is not None and turn.label == f"No. {SCRIPT[0]}"
+    right = "I'll book you with Dr. Elena Rodriguez on Friday, December 4th at 2:30 PM. Shall I go ahead?"
+    assert await answering(right, spoken(SCRIPT[1])) is None
+    mover = AnsweringCaller(
+        CallerVoice("espeak:en-us"),
+        ["Can I move my appointment to Monday at 3 PM?", "Yes."],
+        date(2026, 12, 1),
+    )
+    booking = await mover(
+        "I'll book you with Dr. Marcus Chen on Monday, December 7th at 3 PM. Shall I go ahead?", spoken("x")
+    )
+    assert booking is not None and booking.label.startswith("No.")
+    move = (
+        "I'll move your appointment with Dr. Marcus Chen on Friday, December 4th at 2:30 PM to Monday, "
+        "December 7th at 3 PM with Dr. Marcus Chen. Shall I go ahead?"
+    )
+    assert await mover(move, spoken("x")) is None
+
+
+async def test_asked_for_its_full_name_it_says_its_name_and_date_of_birth_again() -> None:
+    reply = "Thanks. I couldn't match that to the number you're calling from. Could you tell me your first and last name and your date of birth?"
+    turn = await caller()(reply, CallerTurn(label="dtmf:12052001", dtmf="12052001"))
+    assert turn is not None and turn.label == SCRIPT[1]
