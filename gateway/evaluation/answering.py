@@ -14,6 +14,8 @@ the same scripts with a caller who reads each reply before going on:
   that asked for them (the request Whisper may have garbled);
 - asked for its full name, it says again the turn of its script that gave its name and date of
   birth;
+- offered times ("... has 9 AM, 9:30 AM or 10 AM. Which would you like?"), it takes the one it asked
+  for ("9:30 AM, please."), or, when it is not among them, says "No." and its request again;
 - offered a change that is not the one it asked for ("I'll book you with Dr. Chen ..." when it
   asked to move its appointment, or for Dr. Rodriguez, or for 2 PM), it says "No." and its request
   again, as a caller who listens does, instead of the script's "yes";
@@ -54,6 +56,8 @@ _ASKS_NAME = re.compile(r"your (?:first and last|full) name", re.IGNORECASE)
 _FULL_NAME = re.compile(r"\b[A-Z][a-z'-]+ [A-Z][a-z'-]+\b")
 # "I'll book you with Dr. X on Monday, December 7th at 2 PM. Shall I go ahead?"
 _PROPOSAL = re.compile(r"\bI'll (?:book|move|cancel)\b.*\bShall I go ahead\?", re.IGNORECASE | re.DOTALL)
+_WEEKDAY = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.IGNORECASE)
+_OFFER = re.compile(r"\bwhich (?:one )?would you like\?", re.IGNORECASE)
 _CLOCK = re.compile(r"\b\d{1,2}(?::\d\d)? [AP]M\b")
 _DOCTOR = re.compile(r"\b(?:doctor|dr\.?)\s+([A-Z][a-z'-]+)", re.IGNORECASE)
 _NAMES_A_VISIT = re.compile(
@@ -75,6 +79,11 @@ class AnsweringCaller:
 
     async def __call__(self, reply: str, said: CallerTurn) -> CallerTurn | None:
         if _PROPOSAL.search(reply) and (request := self._request()) is not None and not _fits(reply, request):
+            return await self._again(f"No. {request}")
+        if _OFFER.search(reply) and (request := self._request()) is not None and (pick := _time_in(request)):
+            offered = {_time_in(clock): clock for clock in _CLOCK.findall(reply)}
+            if pick in offered and _same_weekday(reply, request):
+                return await self._again(f"{offered[pick]}, please.")
             return await self._again(f"No. {request}")
         if _ASKS_NAME.search(reply) and (who := self._identity()) is not None:
             return await self._again(who)
@@ -159,12 +168,20 @@ def _fits(proposal: str, request: str) -> bool:
         return False
     if (doctor := _DOCTOR.search(request)) is not None and doctor.group(1).lower() not in proposal.lower():
         return False
+    if not cancels and not _same_weekday(proposal.rsplit(" to ", 1)[-1] if moves else proposal, request):
+        return False
     wanted = _time_in(request)
     if wanted is not None and not cancels:
         times = [_time_in(clock) for clock in _CLOCK.findall(proposal)]
         if not times or times[-1] != wanted:  # a move names the old time first, the new one last
             return False
     return True
+
+
+def _same_weekday(offer: str, request: str) -> bool:
+    """The weekday the request names (if it names one) is the one offered."""
+    asked = _WEEKDAY.search(request)
+    return asked is None or asked.group(0).lower() in offer.lower()
 
 
 def _time_in(text: str) -> time | None:

@@ -131,3 +131,24 @@ async def test_asked_for_its_full_name_it_says_its_name_and_date_of_birth_again(
     reply = "Thanks. I couldn't match that to the number you're calling from. Could you tell me your first and last name and your date of birth?"
     turn = await caller()(reply, CallerTurn(label="dtmf:12052001", dtmf="12052001"))
     assert turn is not None and turn.label == SCRIPT[1]
+
+
+async def test_offered_times_it_takes_its_own_or_asks_again() -> None:
+    answering = caller()
+    offer = "On Friday, December 4th, Dr. Elena Rodriguez has 2 PM, 2:30 PM, or 3 PM. Which would you like?"
+    taken = await answering(offer, spoken(SCRIPT[1]))
+    assert taken is not None and taken.label == "2:30 PM, please."
+    other = "On Tuesday, December 1st, Dr. Elena Rodriguez has 10:30 AM, 11 AM, or 11:30 AM. Which one would you like?"
+    again = await answering(other, spoken(SCRIPT[1]))
+    assert again is not None and again.label == f"No. {SCRIPT[0]}"
+
+
+async def test_its_time_on_another_day_is_not_taken() -> None:
+    offer = "On Thursday, December 3rd, Dr. Elena Rodriguez has 2 PM, 2:30 PM, or 3 PM. Which would you like?"
+    turn = await caller()(offer, spoken(SCRIPT[1]))
+    assert turn is not None and turn.label == f"No. {SCRIPT[0]}"
+    proposal = (
+        "I'll book you with Dr. Elena Rodriguez on Thursday, December 3rd at 2:30 PM. Shall I go ahead?"
+    )
+    no = await caller()(proposal, spoken(SCRIPT[1]))
+    assert no is not None and no.label.startswith("No.")
