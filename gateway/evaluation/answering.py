@@ -49,7 +49,8 @@ _KEYPAD_DOB = re.compile(r"keypad as eight digits", re.IGNORECASE)
 _KEYS = re.compile(r"\b(\d) for ([^,?.]+(?:[.:]\d\d)?(?: [AP]M)?)", re.IGNORECASE)
 _WAS_THAT = re.compile(r"sorry, was that (.+?)\?", re.IGNORECASE)
 _ASKS_REQUEST = re.compile(
-    r"which doctor would you like|which day would you like|what day would you like|what day works",
+    r"which doctor would you like|which day would you like|what day would you like|what day works"
+    r"|would another day work",
     re.IGNORECASE,
 )
 _ASKS_NAME = re.compile(r"your (?:first and last|full) name", re.IGNORECASE)
