@@ -41,8 +41,8 @@ from gateway.store.db import Database
 from gateway.store.group_commit import GroupCommitter, Write
 from gateway.store.models import ConversationRow, HandoffRow, TurnRow, new_id
 from gateway.store.row_spool import RowSpool
+from gateway.store.turn_replay import HEARD, STATE, TURN
 from gateway.store.turn_replay import REPLAY as TURN_REPLAY
-from gateway.store.turn_replay import STATE, TURN
 from gateway.voice_first import VoiceFirst
 
 log = get_logger(__name__)
@@ -67,6 +67,7 @@ class Conversation:
         # name the edge more precisely (a browser test call is "web-call", spoken like "voice").
         self.channel: Channel = self.state.channel
         self.last_bot_turn_id: int | None = None
+        self._last_bot_text = ""  # what bot turn `last_bot_turn_id` said (its row may be spooled)
         self._turn_seq: int | None = None  # last stored turn number, cached
         self._lock = asyncio.Lock()
 
@@ -175,6 +176,7 @@ class Conversation:
         if text:
             seq = await self._add_turn("bot", text, started_at=started, ended_at=_now(), save_state=True)
             self.last_bot_turn_id = seq
+            self._last_bot_text = text
             self._m.audit.record(self.id, EventKind.BOT_UTTERANCE, "agent", {"turn": seq, "said": text})
         else:
             await self._save_state()
@@ -184,16 +186,25 @@ class Conversation:
             await self._m.audit.flush(self.id)
 
     async def record_heard(self, turn_id: int, heard_text: str, interrupted: bool) -> None:
-        """Voice: what the caller actually heard of bot turn `turn_id` (from Twilio's mark echoes)."""
-        async with self._m.db.session() as s, s.begin():
-            row = (
-                await s.execute(
-                    select(TurnRow).where(TurnRow.conversation_id == self.id, TurnRow.seq == turn_id)
-                )
-            ).scalar_one()
-            row.heard_text = heard_text
-            row.interrupted = interrupted
-            said = row.text
+        """Voice: what the caller actually heard of bot turn `turn_id` (from Twilio's mark echoes).
+        Through the group committer after the turn's own row (so through the spool while the
+        database is away: the call goes on)."""
+        if turn_id == self.last_bot_turn_id:
+            said = self._last_bot_text
+        else:
+            async with self._m.db.session() as s:
+                said = (
+                    await s.scalar(
+                        select(TurnRow.text).where(TurnRow.conversation_id == self.id, TurnRow.seq == turn_id)
+                    )
+                ) or ""
+        await self._m.writes.write(
+            Write(
+                _SET_HEARD,
+                {"b_id": self.id, "b_seq": turn_id, "b_heard": heard_text, "b_interrupted": interrupted},
+                HEARD,
+            )
+        )
         await self._m.audit.append(
             self.id,
             EventKind.BOT_HEARD,
@@ -355,6 +366,14 @@ _SAVE_STATE = (
     update(ConversationRow.__table__)
     .where(ConversationRow.__table__.c.id == bindparam("b_id"))
     .values(state=bindparam("b_state"))
+)
+_SET_HEARD = (
+    update(TurnRow.__table__)
+    .where(
+        TurnRow.__table__.c.conversation_id == bindparam("b_id"),
+        TurnRow.__table__.c.seq == bindparam("b_seq"),
+    )
+    .values(heard_text=bindparam("b_heard"), interrupted=bindparam("b_interrupted"))
 )
 
 

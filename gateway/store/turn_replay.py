@@ -1,5 +1,6 @@
 """How the turn writer's spooled rows are stored again (gateway/store/group_commit.py's spool):
-a transcript turn, a save of the agent's state, and a chat event the chat outbox spooled there.
+a transcript turn, a save of the agent's state, what the caller heard of a bot turn, and a chat
+event the chat outbox spooled there.
 A replay may run twice (cut short by a crash after its commit, or after a commit whose answer was
 lost): each is idempotent."""
 
@@ -17,6 +18,7 @@ log = get_logger(__name__)
 
 TURN = "turn"
 STATE = "state"
+HEARD = "heard"
 CHAT_EVENT = "chat"
 
 _TURNS = TurnRow.__table__
@@ -45,6 +47,15 @@ def replay_state(conn: Connection, row: dict[str, Any]) -> None:
     )
 
 
+def replay_heard(conn: Connection, row: dict[str, Any]) -> None:
+    """What the caller heard of a bot turn (stored before it in the spool or the database)."""
+    conn.execute(
+        update(_TURNS)
+        .where(_TURNS.c.conversation_id == row["b_id"], _TURNS.c.seq == row["b_seq"])
+        .values(heard_text=row["b_heard"], interrupted=row["b_interrupted"])
+    )
+
+
 def replay_chat_event(conn: Connection, row: dict[str, Any]) -> None:
     """Insert the chat event unless its seq is in already (by this event: one replica numbers
     them, gateway/chat/outbox.py)."""
@@ -55,4 +66,9 @@ def replay_chat_event(conn: Connection, row: dict[str, Any]) -> None:
         conn.execute(insert(_CHAT), [row])
 
 
-REPLAY: dict[str, Replay] = {TURN: replay_turn, STATE: replay_state, CHAT_EVENT: replay_chat_event}
+REPLAY: dict[str, Replay] = {
+    TURN: replay_turn,
+    STATE: replay_state,
+    HEARD: replay_heard,
+    CHAT_EVENT: replay_chat_event,
+}
