@@ -148,7 +148,11 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
                 "Possible emergency: the caller described urgent symptoms and was told to hang up and call 911",
             )
         )
-    requested = REQUEST.search(text) is not None
+    # a move or a cancellation is a request too: "he won't make his check-up, he's poorly" gives why
+    requested = REQUEST.search(text) is not None or task_of(intents(text)) in (
+        Intent.CANCEL,
+        Intent.RESCHEDULE,
+    )
     if not ctx.caller.verified and _NEW_PATIENT.search(text):
         return TopicRead(
             step=_handover(

@@ -446,3 +446,30 @@ async def test_a_relatives_visit_asked_with_ones_own_is_said_to_need_its_own_con
     assert "new conversation" in first and "your boy" in first, transcript
     assert await booked(demo, "p-1012") == {(CHEN, at(4, 11))}, transcript
     assert await booked(demo, "p-1013") == LUCAS_SEEDED, transcript  # nothing for the son here
+
+
+async def test_a_symptom_given_as_why_a_visit_is_cancelled_is_no_medical_question(
+    chat: Chat, demo: DemoConnector
+) -> None:
+    _, transcript = await converse(
+        chat,
+        [
+            "James Wilson, 1/30/1965. I won't make my appointment on Friday, I've come down with a nasty cough.",
+            "yes",
+        ],
+        None,
+    )
+    assert chat.handoff is None, transcript
+    assert await booked(demo, "p-1004") == set(), transcript
+
+
+async def test_a_medical_question_with_a_cancellation_still_goes_to_staff(
+    chat: Chat, demo: DemoConnector
+) -> None:
+    _, transcript = await converse(
+        chat,
+        ["Emily Davis, 7/23/1990. I need to cancel Thursday, I've got flu. Is it normal to feel dizzy?"],
+        None,
+    )
+    assert chat.handoff is not None, transcript
+    assert await booked(demo, "p-1003") == EMILY_SEEDED
