@@ -126,10 +126,16 @@ class GroupCommitter:
                 return
             # Find out whose writes failed: each caller alone, its own transaction.
             for job in batch:
+                if self.spool is not None and self.spool.pending:
+                    await self._to_spool([job])  # behind what was spooled a moment ago, in order
+                    continue
                 try:
                     await self._commit(list(job.writes))
                 except Exception as own:
-                    _settle(job, own)
+                    if self._spoolable([job]) and unreachable(own):  # gone meanwhile: to disk
+                        await self._to_spool([job])
+                    else:
+                        _settle(job, own)
                 else:
                     _settle(job, None)
             return
