@@ -454,6 +454,8 @@ class ConversationManager:
             },
         )
         conversation = Conversation(self, row)
+        # New: no turns yet, so the first one needs no read (the database may be away by then).
+        conversation._turn_seq = 0
         self._live[conversation_id] = conversation
         return conversation
 

@@ -73,8 +73,9 @@ def open_audit_spool(settings: Settings, edges: Sequence[object]) -> AuditSpool 
 
 
 def open_turn_spool(settings: Settings, edges: Sequence[object]) -> RowSpool | None:
-    """A serving gateway's spool of transcript turns and state saves (gateway/store/row_spool.py),
-    bounded like the audit spool; None where the audit spool would be None."""
+    """A serving gateway's spool of transcript turns, state saves, what callers heard and chat
+    events (gateway/store/row_spool.py), bounded like the audit spool; None where the audit
+    spool would be None."""
     if not edges or settings.audit_spool_max_bytes <= 0:
         return None
     spool = RowSpool(settings.turn_spool_file(), settings.audit_spool_max_bytes)
