@@ -23,26 +23,18 @@ the same data directory runs without a spool.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from gateway.logging import get_logger
-from gateway.private_files import private_dir
+from gateway.store.spool_file import SpoolBusy, SpoolFile, SpoolFull
 
 log = get_logger(__name__)
 
-
-class SpoolFull(Exception):
-    """The batch would pass the spool's bound; nothing of it was written."""
-
-
-class SpoolBusy(Exception):
-    """Another process holds the spool file."""
+__all__ = ["AuditSpool", "SpoolBusy", "SpoolFull", "SpooledEvent"]
 
 
 @dataclass(frozen=True)
@@ -86,72 +78,48 @@ class SpooledEvent:
 
 class AuditSpool:
     def __init__(self, path: Path, max_bytes: int) -> None:
-        self.path = path
-        self.max_bytes = max_bytes
+        self.file = SpoolFile(path, max_bytes)
         self.pending: list[SpooledEvent] = []  # what the file holds, in order
-        self.size = 0
-        self.refused = False  # a batch was refused since the spool was last emptied
-        self._fd: int | None = None
+
+    @property
+    def path(self) -> Path:
+        return self.file.path
 
     @property
     def full(self) -> bool:
-        return self.refused
+        return self.file.refused
+
+    @property
+    def refused(self) -> bool:
+        return self.file.refused
+
+    @refused.setter
+    def refused(self, value: bool) -> None:
+        self.file.refused = value
 
     def open(self) -> None:
-        """Take the file (exclusively) and read what a previous process left in it. A last line
-        cut short by a crash was never acknowledged (fsync had not returned): it is dropped."""
-        private_dir(self.path.parent)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise SpoolBusy(f"{self.path} is held by another process") from None
-        self._fd = fd
-        data = self.path.read_bytes()
-        complete = data[: data.rfind(b"\n") + 1]
+        """Take the file (exclusively) and read what a previous process left in it."""
         events: list[SpooledEvent] = []
-        for number, line in enumerate(complete.splitlines(), start=1):
+        for number, line in enumerate(self.file.open(), start=1):
             try:
                 events.append(SpooledEvent.parse(line))
             except (ValueError, KeyError, TypeError) as exc:
                 # Not ours to guess at: keep the file for the operator, refuse to replay past it.
-                os.close(fd)
-                self._fd = None
+                self.file.close()
                 raise ValueError(f"{self.path} line {number} is not a spooled audit event: {exc}") from exc
-        if len(complete) < len(data):
-            os.ftruncate(fd, len(complete))
-            os.fsync(fd)
-            log.warning("audit spool: dropped an unfinished last line", path=str(self.path))
         self.pending = events
-        self.size = len(complete)
         if events:
             log.warning("audit spool holds events from before the start", events=len(events))
 
     def append(self, events: list[SpooledEvent]) -> None:
         """Write and fsync `events` (all or none); blocking: call it off the event loop."""
-        if self._fd is None:
-            raise RuntimeError("the audit spool is not open")
-        data = b"".join(e.line() for e in events)
-        if self.size + len(data) > self.max_bytes:
-            self.refused = True
-            raise SpoolFull(f"the audit spool would pass {self.max_bytes} bytes")
-        os.write(self._fd, data)
-        os.fsync(self._fd)
+        self.file.append(b"".join(e.line() for e in events))
         self.pending.extend(events)
-        self.size += len(data)
 
     def clear(self) -> None:
         """Every spooled event is in the database: empty the file (blocking)."""
-        if self._fd is None:
-            return
-        os.ftruncate(self._fd, 0)
-        os.fsync(self._fd)
+        self.file.clear()
         self.pending = []
-        self.size = 0
-        self.refused = False
 
     def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)  # releases the lock
-            self._fd = None
+        self.file.close()

@@ -29,10 +29,10 @@ from sqlalchemy import Connection
 from sqlalchemy.sql import Executable
 
 from gateway.logging import get_logger
-from gateway.store.audit_spool import SpoolFull
 from gateway.store.batch_queue import BatchQueue
 from gateway.store.db import Database, unreachable
 from gateway.store.row_spool import RowSpool, SpooledRow
+from gateway.store.spool_file import SpoolFull
 
 log = get_logger(__name__)
 

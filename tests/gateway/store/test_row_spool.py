@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import bindparam, insert, select, update
 
-from gateway.store.audit_spool import SpoolFull
 from gateway.store.db import Database
 from gateway.store.group_commit import GroupCommitter, Write
 from gateway.store.models import ChatMessageRow, ConversationRow, TurnRow
 from gateway.store.row_spool import RowSpool, SpooledRow
+from gateway.store.spool_file import SpoolFull
 from gateway.store.turn_replay import CHAT_EVENT, REPLAY, STATE, TURN
 from tests.gateway.store.test_audit_spool import _refusing_url
 
