@@ -89,7 +89,7 @@ class Settings(BaseSettings):
     # Connections per Redis client (the bus with its subscription, the console's limits): a burst
     # of commands beyond it waits for one to come back, instead of opening a connection per
     # command in flight and keeping every one of them open for good.
-    redis_max_connections: int = Field(default=16, ge=2)
+    redis_max_connections: int = Field(default=32, ge=2)
     # This replica's name on the books (calls it holds, heartbeats); default: host name + process id.
     replica_id: str = ""
     replica_heartbeat_s: float = Field(default=5.0, gt=0)  # a replica silent 3x this long is dead
@@ -289,6 +289,10 @@ class Settings(BaseSettings):
     # Two-factor (TOTP) for console logins: off, optional (each person may turn it on), or
     # required_for_admins (optional for the others). docs/console.md
     console_totp: Literal["off", "optional", "required_for_admins"] = "optional"
+    # The key(s) the TOTP secrets are encrypted with in the database (gateway/console/secret_box.py):
+    # Fernet keys, comma-separated, newest first (the older ones only decrypt: key rotation).
+    # Generate one with `frontdesk staff new-secrets-key`. Needed to set up or use two-factor.
+    secrets_key: SecretStr | None = Field(default=None, validate_default=True)
     # How the console writes dates, in the business time zone: us "Dec 5, 2026 9:28 PM",
     # day_first "5 Dec 2026 21:28", iso "2026-12-05 21:28".
     console_date_style: Literal["us", "day_first", "iso"] = "us"
@@ -389,6 +393,25 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"is {len(text)} characters; use at least {MIN_KEY_CHARS} random ones (openssl rand -base64 48)"
             )
+        return value
+
+    @field_validator("secrets_key")
+    @classmethod
+    def _check_secrets_key(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        """Every key a Fernet key, so a typo stops the start, not a login; required with
+        console_totp=required_for_admins (an admin could not log in without it)."""
+        from gateway.console.secret_box import GENERATE, split_keys
+
+        if value is not None and not value.get_secret_value().strip():
+            value = None  # empty: an unset secret in a chart
+        if value is None:
+            if info.data.get("console_totp") == "required_for_admins":
+                raise ValueError(
+                    "is needed with FRONTDESK_CONSOLE_TOTP=required_for_admins (the two-factor secrets "
+                    f"are encrypted with it); generate one with `{GENERATE}`"
+                )
+            return None
+        split_keys(value.get_secret_value())
         return value
 
     @field_validator("metrics_token", mode="before")

@@ -29,10 +29,16 @@ _RETRY_MAX_S = 5.0
 
 
 class RedisBus:
-    def __init__(self, url: str, prefix: str, replica_id: str, max_connections: int = 16) -> None:
-        # One of the connections is the subscription's, for as long as it lasts.
+    def __init__(self, url: str, prefix: str, replica_id: str, max_connections: int = 32) -> None:
+        # One of the connections is the subscription's, for as long as it lasts. A publish waits
+        # longer for a free one than a rate-limit check (which falls back to local counting).
         self.client: redis.Redis = bounded_client(
-            url, max_connections, decode_responses=True, socket_connect_timeout=2.0, health_check_interval=10
+            url,
+            max_connections,
+            wait_s=5.0,
+            decode_responses=True,
+            socket_connect_timeout=2.0,
+            health_check_interval=10,
         )
         self.prefix = prefix
         self.replica_id = replica_id
