@@ -138,6 +138,7 @@ _THEY_ARE = re.compile(
     r"\b(?:he's|she's|he is|she is|they're|they are|his name is|her name is|their name is|his name's|her name's)"
     r"\s+(?=(?P<rest>.+))"
 )
+KIN_WORDS = re.compile(rf"\b(?:my|our)\s+(?:[a-z]+\s+)?(?:{_KIN})(?:'s)?\b")  # "my son", "our little girl's"
 _KIN_SAID = re.compile(rf"\b(?:my|our)\s+(?:[a-z]+\s+)?(?:{_KIN})(?:'s)?\b")
 
 

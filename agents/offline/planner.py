@@ -31,7 +31,7 @@ from agents.offline.intents import Intent
 from agents.offline.messages import plan_message, taken_without_number
 from agents.offline.numbers import normalize
 from agents.offline.offers import choose, doctors_sentence, offer_sentence, search_arguments
-from agents.offline.reading import read_turn
+from agents.offline.reading import SOMEONE_ELSE, drop_task, read_turn, relative_is_verified
 from agents.offline.refusals import not_refused
 from agents.offline.steps import HELP, KEYPAD_DOB, call, say, with_preface
 from agents.offline.topics import Practice, read_topic
@@ -153,6 +153,16 @@ class OfflinePlanner:
             )
         if not ctx.caller.verified:
             return self._verify(ctx, s)
+        if (said := s.pop("kin_asked", None)) is not None and not relative_is_verified(
+            said, ctx.caller.first_name
+        ):
+            # "Maria Garcia, October 19 1982. My son needs a check-up Friday": verified as herself,
+            # asking for her son: never a write for her; he is checked in a conversation of his own
+            drop_task(s)
+            step = _say(SOMEONE_ELSE.format(name=ctx.caller.first_name or "you"))
+            if s.pop("greeted_name", None):
+                step.say = f"Thank you, {ctx.caller.first_name}. {step.say}"
+            return step
         step = self._task(ctx, s, task)
         if step.say and s.pop("greeted_name", None):  # the first thing said after verifying
             step.say = f"Thank you, {ctx.caller.first_name}. {step.say}"

@@ -24,6 +24,9 @@ from agents.offline.identity_reading import read_identity
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.moments import only_a_change_of_mind
 from agents.offline.names import (
+    KIN_WORDS as _KIN_WORDS,
+)
+from agents.offline.names import (
     asks_for_a_relative,
     introduces_self,
     possessive_name,
@@ -104,6 +107,32 @@ _KEEP = re.compile(
 )
 
 
+SOMEONE_ELSE = (
+    "I'm sorry, in this conversation I can only help with appointments for {name}. For someone else, "
+    "please start a new conversation with their name and date of birth, or ask for our staff."
+)
+# the caller asks for a visit of their own ("my husband has his appointment Thursday, can I get one too")
+_FOR_ONESELF = re.compile(
+    r"\b(?:(?:can|could|may) i (?:get|have|grab|book) (?:one|an? (?:appointment|appt|slot|visit))"
+    r"|(?:one|an appointment|a slot|a visit) for me(?:self)?|book me|see me|for myself)\b"
+)
+_SELF_CUE = re.compile(r"\b(?:this is|it's|it is|i'm|i am|im|my name is|my name's)\s+$")
+
+
+def relative_is_verified(said: str, first_name: str | None) -> bool:
+    """In a turn that asked for a relative ("my son needs a check-up"), whether the person just
+    verified is that relative: their first name said after the relative was spoken of, and not
+    as the caller's own introduction ("my son's appt. lucas garcia, dob ...")."""
+    kin = _KIN_WORDS.search(said)
+    if kin is None or not first_name:
+        return True
+    for m in re.finditer(rf"\b{re.escape(first_name.lower())}\b", said[kin.start() :]):
+        before = said[kin.start() : kin.start() + m.start()]
+        if not _SELF_CUE.search(before):
+            return True
+    return False
+
+
 def _for_someone_else(ctx: PlanContext, text: str) -> bool:
     """A turn asking for a relative of a caller who was verified as themselves (no earlier turn
     spoke of a relative: a parent who gave their child's details is speaking for the child)."""
@@ -172,12 +201,14 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         # "I also need one for my son Lucas" from a caller verified as themselves: never a write
         # for the person verified; another patient is checked in a conversation of their own
         drop_task(s)
-        return say(
-            f"I'm sorry, in this conversation I can only help with appointments for "
-            f"{ctx.caller.first_name or 'you'}. For someone else, please start a new conversation "
-            "with their name and date of birth, or ask for our staff."
-        )
+        return say(SOMEONE_ELSE.format(name=ctx.caller.first_name or "you"))
     rest = text
+    if not ctx.caller.verified and (
+        (asks_for_a_relative(text) and not _FOR_ONESELF.search(text)) or s.get("kin_asked")
+    ):
+        # whose request it is, decided once the check says who this is (the relative's details
+        # may come in a later turn: "Lucas Garcia, April 8th 2015")
+        s["kin_asked"] = f"{s.get('kin_asked', '')} | {text}".strip(" |")[-1500:]
     if not ctx.caller.verified:
         asked = s.get("asked") in ("identity", "name", "dob")
         rest, identity = read_identity(ctx, s, text)

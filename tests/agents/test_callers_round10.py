@@ -473,3 +473,35 @@ async def test_a_medical_question_with_a_cancellation_still_goes_to_staff(
     )
     assert chat.handoff is not None, transcript
     assert await booked(demo, "p-1003") == EMILY_SEEDED
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ["Maria Garcia, October 19 1982. My son needs a check-up Friday at 10 with Dr Rodriguez.", "yes"],
+        ["Hi, this is Maria Garcia, DOB 10/19/1982. I'd like to book my daughter in with Dr Rodriguez Friday at 10.",
+         "yes"],
+        ["Hi, this is Maria Garcia, DOB 10/19/1982. Can you cancel my boy's appointment on Tuesday?", "yes"],
+    ],
+)  # fmt: skip
+async def test_a_caller_verified_as_themselves_in_the_turn_that_asks_for_a_relative_writes_nothing(
+    turns: list[str], chat: Chat, demo: DemoConnector
+) -> None:
+    _, transcript = await converse(chat, turns, None)
+    assert "only help with appointments for Maria" in transcript, transcript
+    assert await booked(demo, "p-1012") == set(), transcript
+    assert await booked(demo, "p-1013") == LUCAS_SEEDED, transcript
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ["Hi, I'm ringing to cancel my son's check-up.", "Lucas Garcia, April 8th 2015", "yes"],
+        ["My wife asked me to cancel hers. Her name is Emily Davis, date of birth 7/23/1990.", "yes"],
+    ],
+)
+async def test_a_relatives_own_details_verify_them_for_their_request(
+    turns: list[str], chat: Chat, demo: DemoConnector
+) -> None:
+    _, transcript = await converse(chat, turns, None)
+    assert "cancelled" in transcript, transcript
