@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from gateway.console.accounts import AccountError, StaffUser, check_password
 from gateway.console.auth import require_csrf
 from gateway.console.rendering import render
+from gateway.console.secret_box import SecretsKeyError, box_for
 from gateway.console.two_factor import TwoFactor, required_for
 from gateway.deps import (
     ConsoleDep,
@@ -43,7 +44,8 @@ async def audit_account(request: Request, user: StaffUser, action: str, **payloa
 
 
 def _two_factor(request: Request) -> TwoFactor:
-    return TwoFactor(get_services(request).db, get_console(request).login_turns)
+    box = box_for(get_settings(request))
+    return TwoFactor(get_services(request).db, get_console(request).login_turns, box)
 
 
 async def _page(request: Request, user: StaffUser, *, status_code: int = 200, **context: Any) -> Response:
@@ -122,6 +124,8 @@ async def start_two_factor(request: Request, user: StaffUser = Csrf) -> Response
         enrolment = await _two_factor(request).start(user.email, get_settings(request).business_name)
     except AccountError as exc:
         return await _page(request, user, error=str(exc), status_code=400)
+    except SecretsKeyError as exc:  # the server's configuration, not the person's doing
+        return await _page(request, user, error=f"Two-factor cannot be set up now: {exc}.", status_code=503)
     return await _page(request, user, enrolment=enrolment)
 
 
@@ -138,6 +142,8 @@ async def confirm_two_factor(request: Request, code: str = Form(""), user: Staff
             except AccountError:
                 pass
         return await _page(request, user, error=str(exc), enrolment=enrolment, status_code=400)
+    except SecretsKeyError as exc:
+        return await _page(request, user, error=f"Two-factor cannot be set up now: {exc}.", status_code=503)
     await audit_account(request, user, "two_factor_on", account=user.email)
     return await _page(request, user, recovery_codes=codes, notice="Two-factor is on.")
 

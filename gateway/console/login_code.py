@@ -13,12 +13,15 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from gateway.console.login import begin_session, form_page, gate, refused_page, safe_next
+from gateway.console.secret_box import SecretsKeyError, box_for
 from gateway.console.session import PENDING_COOKIE
 from gateway.console.two_factor import WRONG_CODE, TwoFactor
 from gateway.deps import ConsoleDep, ServicesDep, staff_accounts
+from gateway.logging import get_logger
 from gateway.store.audit import SYSTEM_CHAIN
 
 router = APIRouter()
+log = get_logger(__name__)
 _TEMPLATE = "login_code.html"
 
 
@@ -52,7 +55,16 @@ async def code_step(
         return _back_to_login(next)
     if not code.strip():
         return form_page(request, _TEMPLATE, context | {"error": "Enter the code."}, status=400)
-    verdict = await TwoFactor(services.db, console.login_turns).check(email, code)
+    two_factor = TwoFactor(services.db, console.login_turns, box_for(services.settings))
+    try:
+        verdict = await two_factor.check(email, code)
+    except SecretsKeyError as exc:  # FRONTDESK_SECRETS_KEY missing or changed: not the person's fault
+        log.error("console.two_factor_key", error=str(exc))
+        await services.audit.append(
+            SYSTEM_CHAIN, "security.rejected", "system", {"reason": "login_secrets_key", "email": email}
+        )
+        error = "Two-factor codes cannot be checked now (the server's key). Tell your administrator."
+        return form_page(request, _TEMPLATE, context | {"error": error}, status=503)
     user = await staff_accounts(request).get_active(email)
     if verdict in ("totp", "recovery_code") and user is not None:
         return await begin_session(request, services, console, user, next, two_factor=verdict)

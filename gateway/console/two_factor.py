@@ -5,6 +5,9 @@ authenticator app (the secret or its otpauth:// URI) and `confirm`s with a code;
 codes are made then, shown once and stored as SHA-256 hashes (they are random, 50 bits each,
 so a plain hash is enough; a password would need argon2).
 
+The secret is stored encrypted (`secret_box.py`, FRONTDESK_SECRETS_KEY); one stored in clear by an
+older release is sealed under the newest key when it is next read, as is one under an older key.
+
 Logging in: after the password, `check` takes the code. It counts against the same failure budget
 as the password (`failed_logins`, locked for 15 minutes after 5 in a row), takes the account's
 turn like a password check, and a code's time step is accepted once (`totp_last_step`, a
@@ -20,11 +23,14 @@ from datetime import UTC, datetime
 from typing import Literal
 
 import pyotp
+import segno
+from markupsafe import Markup
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.console.accounts import LOCKOUT, MAX_FAILED_LOGINS, AccountError, StaffUser
 from gateway.console.login_turns import LoginTurns
+from gateway.console.secret_box import SecretBox
 from gateway.settings import Settings
 from gateway.store.db import Database
 from gateway.store.models import StaffRecoveryCodeRow, StaffUserRow
@@ -76,16 +82,47 @@ def _step(secret: str, code: str, now: datetime) -> int | None:
     return None
 
 
+def qr_svg(uri: str) -> Markup:
+    """The URI as a QR code, an inline SVG made here (no script, no image service: the secret
+    never leaves the server but in this page). Dark on a white background with the standard
+    quiet zone, so a phone reads it on a dark screen too."""
+    code = segno.make(uri, error="m")
+    svg = code.svg_inline(
+        scale=4,
+        dark="#000",
+        light="#fff",
+        title="QR code to scan with the authenticator app",
+        svgclass="totp-qr",
+    )
+    return Markup(svg)  # segno's markup; the URI is drawn, not written into it
+
+
 @dataclass(frozen=True)
 class Enrolment:
     secret: str
     uri: str
 
+    @property
+    def qr_svg(self) -> Markup:
+        return qr_svg(self.uri)
+
 
 class TwoFactor:
-    def __init__(self, db: Database, turns: LoginTurns | None = None) -> None:
+    def __init__(self, db: Database, turns: LoginTurns | None = None, box: SecretBox | None = None) -> None:
         self.db = db
         self.turns = turns or LoginTurns()
+        self.box = box or SecretBox()  # no key: secrets cannot be stored or opened (SecretsKeyError)
+
+    async def _open(self, s: AsyncSession, user_id: int, stored: str) -> str:
+        """The clear secret; stored again under the newest key when it was in clear or an old key."""
+        opened = self.box.open(stored)
+        if opened.stale and self.box.configured:
+            await s.execute(
+                update(StaffUserRow)
+                .where(StaffUserRow.id == user_id, StaffUserRow.totp_secret == stored)
+                .values(totp_secret=self.box.seal(opened.secret))
+            )
+        return opened.secret
 
     async def _row(self, email: str) -> StaffUserRow:
         async with self.db.session() as s:
@@ -99,12 +136,15 @@ class TwoFactor:
         row = await self._row(email)
         if row.totp_enabled_at is not None:
             raise AccountError("two-factor is already on for this account")
-        secret = row.totp_secret
-        if secret is None:
-            secret = pyotp.random_base32()
-            async with self.db.session() as s, s.begin():
+        async with self.db.session() as s, s.begin():
+            if row.totp_secret is not None:
+                secret = await self._open(s, row.id, row.totp_secret)
+            else:
+                secret = pyotp.random_base32()
                 await s.execute(
-                    update(StaffUserRow).where(StaffUserRow.id == row.id).values(totp_secret=secret)
+                    update(StaffUserRow)
+                    .where(StaffUserRow.id == row.id)
+                    .values(totp_secret=self.box.seal(secret))
                 )
         return Enrolment(secret, otpauth_uri(secret, email, issuer))
 
@@ -116,7 +156,9 @@ class TwoFactor:
             raise AccountError("two-factor is already on for this account")
         if row.totp_secret is None:
             raise AccountError("start again: no two-factor secret is being set up")
-        step = _step(row.totp_secret, code, now)
+        async with self.db.session() as s, s.begin():
+            secret = await self._open(s, row.id, row.totp_secret)
+        step = _step(secret, code, now)
         if step is None:
             raise AccountError("that code is not right; check the app's clock and try the newest code")
         codes = [new_recovery_code() for _ in range(RECOVERY_CODES)]
@@ -185,7 +227,9 @@ class TwoFactor:
             if attempt > MAX_FAILED_LOGINS:
                 await self._lock(s, user_id, now)
                 return "locked"
-            verdict = await self._accept(s, user_id, secret or "", code, now)
+            # A secret no key opens raises here: the whole attempt is undone (no failure counted).
+            clear = await self._open(s, user_id, secret) if secret else ""
+            verdict = await self._accept(s, user_id, clear, code, now)
             if verdict != "bad_code":
                 await s.execute(
                     update(StaffUserRow).where(StaffUserRow.id == user_id).values(failed_logins=0)

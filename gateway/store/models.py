@@ -130,7 +130,7 @@ class StaffUserRow(Base):
     display_name: Mapped[str | None] = mapped_column(String(80))  # "Maria": what visitors are told
     # Two-factor (gateway/console/two_factor.py): the TOTP secret, set while enrolling; on once
     # confirmed; the last time step accepted, so a code works once.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_secret: Mapped[str | None] = mapped_column(String(255))  # sealed: secret_box.py
     totp_enabled_at: Mapped[datetime | None]
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
 

@@ -13,6 +13,7 @@ from typer.testing import CliRunner, Result
 
 from gateway.cli.main import app as cli
 from gateway.console.accounts import StaffAccounts, StaffUser
+from gateway.console.secret_box import SecretBox, new_key
 from gateway.console.two_factor import TwoFactor
 from gateway.settings import Settings
 from gateway.store.db import Database
@@ -75,7 +76,7 @@ def test_name_password_and_two_factor_from_the_command_line(settings: Settings) 
         await prepare_database(settings)
         db = Database(settings.database_url)
         await StaffAccounts(db).add("ada@clinic.example", "admin", "the first passphrase")
-        await TwoFactor(db).start("ada@clinic.example", "Clinic")
+        await TwoFactor(db, box=SecretBox([new_key()])).start("ada@clinic.example", "Clinic")
         async with db.session() as s:  # as if confirmed with a code from the app
             await s.execute(update(StaffUserRow).values(totp_enabled_at=StaffUserRow.created_at))
             await s.commit()

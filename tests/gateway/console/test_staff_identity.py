@@ -1,7 +1,8 @@
 """The console's people-facing parts ([6/7] items 1, 2, 4, 5). In headless Chromium: names instead of
 ids, handoff alerts (title count, desktop notification), display names on staff replies, two-factor
 login (required for admins here), the 390 px wide phone layout. Over HTTP: every refusal of the
-account pages (display name, own password, admin's reset, two-factor code step and its lockout).
+account pages (display name, own password, admin's reset, two-factor code step and its lockout;
+the setup page's QR code; the secret stored encrypted, and a server key that cannot open it).
 
 One gateway and one browser serve the whole module (FRONTDESK_CONSOLE_TOTP=required_for_admins);
 each test uses accounts of its own.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -20,10 +22,13 @@ import pyotp
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, async_playwright, expect
+from sqlalchemy import select, update
 
 from gateway.console.accounts import StaffAccounts
+from gateway.console.secret_box import SecretBox, new_key
 from gateway.store.audit import SYSTEM_CHAIN, AuditLog
 from gateway.store.db import Database
+from gateway.store.models import StaffUserRow
 from tests.conftest import LiveServer, make_settings, prepare_database
 from tests.gateway.console.visitor import Visitor
 
@@ -46,6 +51,8 @@ LEE = "lee.lane@clinic.example"  # changes own name and password
 OLIVE = "olive.ortiz@clinic.example"  # an admin resets her password
 ROOT = "root.admin@clinic.example"  # that admin
 TOM = "tom.tran@clinic.example"  # turns two-factor on, then gets his code wrong
+KAY = "kay.key@clinic.example"  # two-factor on, then the server's key changes under her secret
+SECRETS_KEY = new_key()
 # The browser's Notification API, recorded: headless Chromium shows no desktop notifications.
 RECORD_NOTIFICATIONS = """
 window.__notes = [];
@@ -62,6 +69,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     settings = make_settings(
         tmp_path_factory.mktemp("staff-console"),
         console_totp="required_for_admins",
+        secrets_key=f"{SECRETS_KEY},{new_key()}",  # newest first; the second only decrypts
         timezone="America/New_York",
         console_login_rate_burst=1000,  # every test logs in from 127.0.0.1 (the limit has its own tests)
     )
@@ -78,6 +86,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
             (OLIVE, "staff"),
             (ROOT, "admin"),
             (TOM, "staff"),
+            (KAY, "staff"),
         ):
             await accounts.add(email, role, PASSWORD)
         await db.close()
@@ -214,6 +223,12 @@ async def test_admin_turns_on_two_factor_then_logs_in_with_a_code(
     await page.click("#start-two-factor")
     secret = (await page.locator("#totp-secret").inner_text()).strip()
     await expect(page.locator("#totp-uri")).to_contain_text("otpauth://totp/")
+    uri = (await page.locator("#totp-uri").inner_text()).strip()
+    assert f"secret={secret}&" in uri or uri.endswith(f"secret={secret}")  # the key shown is the QR's
+    qr = page.locator("#totp-qr svg")
+    await expect(qr).to_be_visible()  # drawn inline on the server: the page has no script for it
+    assert (await qr.bounding_box() or {}).get("width", 0) >= 100  # big enough for a phone camera
+    assert await qr.locator("path").count() >= 1
     await page.fill(
         "#confirm-form input[name=code]", "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"
     )
@@ -441,4 +456,49 @@ def test_code_step_refusals_and_lockout(server: LiveServer) -> None:
     assert (_password_step(fresh, TOM)).status_code == 401
     reasons = [a.get("reason") for a in asyncio.run(_system_actions(server)) if a.get("email") == TOM]
     assert reasons.count("login_bad_code") == 5 and "login_locked" in reasons
+    fresh.close()
+
+
+def test_secret_stored_encrypted_and_a_changed_key_refused_clearly(server: LiveServer) -> None:
+    client, csrf = _logged_in(server, KAY)
+    secret = _enrol(client, csrf)
+    client.close()
+
+    async def stored() -> tuple[str, int]:
+        db = Database(server.settings.database_url)
+        try:
+            async with db.session() as s:
+                row = (await s.execute(select(StaffUserRow).where(StaffUserRow.email == KAY))).scalar_one()
+                return row.totp_secret or "", row.failed_logins
+        finally:
+            await db.close()
+
+    async def store(value: str) -> None:
+        db = Database(server.settings.database_url)
+        try:
+            async with db.session() as s, s.begin():
+                await s.execute(
+                    update(StaffUserRow).where(StaffUserRow.email == KAY).values(totp_secret=value)
+                )
+        finally:
+            await db.close()
+
+    sealed, _ = asyncio.run(stored())
+    assert secret not in sealed and SecretBox([SECRETS_KEY]).open(sealed).secret == secret
+    # As if the server's key had been replaced without keeping the old one after it.
+    asyncio.run(store(SecretBox([new_key()]).seal(secret)))
+    fresh = httpx.Client(base_url=server.url, follow_redirects=False, timeout=30)
+    assert _password_step(fresh, KAY).status_code == 303
+    refused = _code_step(fresh, pyotp.TOTP(secret).now())
+    assert refused.status_code == 503 and "the server&#39;s key" in refused.text, refused.text
+    assert asyncio.run(stored())[1] == 0  # not counted against her
+    reasons = [a.get("reason") for a in asyncio.run(_system_actions(server)) if a.get("email") == KAY]
+    assert "login_secrets_key" in reasons
+    # The key back (and in clear, as stored before encryption): the code works and it is sealed again.
+    asyncio.run(store(secret))
+    # The next time step's code (one step of drift is allowed): the current one confirmed set-up.
+    assert _code_step(fresh, pyotp.TOTP(secret).at(time.time() + 30)).status_code == 303
+    assert fresh.get("/console").status_code == 200
+    resealed, _ = asyncio.run(stored())
+    assert resealed.startswith("fernet:") and SecretBox([SECRETS_KEY]).open(resealed).secret == secret
     fresh.close()
