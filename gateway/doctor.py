@@ -117,6 +117,9 @@ async def _database(settings: Settings) -> list[Finding]:
             found.append(Finding("migrations", "ok", f"at head {', '.join(state.heads)}"))
         if settings.connector == "demo":
             found.append(await _demo_practice(db))
+        secrets = await _two_factor_secrets(settings, db) if not state.pending else None
+        if secrets is not None:
+            found.append(secrets)
         return found
     finally:
         await db.close()
@@ -135,6 +138,55 @@ async def _demo_practice(db: Database) -> Finding:
             "demo practice", "warn", "no patients: the agent has nobody to find", "run `frontdesk demo seed`"
         )
     return Finding("demo practice", "ok", f"{patients} patients")
+
+
+async def _two_factor_secrets(settings: Settings, db: Database) -> Finding | None:
+    """The staff's TOTP secrets encrypted (gateway/console/secret_box.py), and opened by the key
+    (tried here in memory; nothing is written). None when no account has one."""
+    from gateway.console.secret_box import GENERATE, SecretsKeyError, box_for, is_sealed
+    from gateway.store.models import StaffUserRow
+
+    try:
+        async with db.session() as s:
+            stored = list(
+                await s.scalars(select(StaffUserRow.totp_secret).where(StaffUserRow.totp_secret.is_not(None)))
+            )
+    except Exception as exc:
+        return Finding("2fa secrets", "fail", describe(exc), UPGRADE)
+    if not stored:
+        return None
+    clear = sum(not is_sealed(v) for v in stored if v)
+    if settings.secrets_key is None:
+        return Finding(
+            "2fa secrets",
+            "fail",
+            f"{len(stored)} stored ({clear} in clear) and FRONTDESK_SECRETS_KEY is not set",
+            f"set FRONTDESK_SECRETS_KEY (the key they were sealed with; a first one: `{GENERATE}`), "
+            "then run `frontdesk staff seal-secrets`",
+        )
+    box = box_for(settings)
+    unreadable = 0
+    for value in stored:
+        try:
+            box.open(value or "")
+        except SecretsKeyError:
+            unreadable += 1
+    if unreadable:
+        return Finding(
+            "2fa secrets",
+            "fail",
+            f"{unreadable} of {len(stored)} open with no key in FRONTDESK_SECRETS_KEY (their logins fail)",
+            "add the key they were sealed with after the newest (comma-separated), or turn two-factor off "
+            "for those accounts (`frontdesk staff two-factor-off`)",
+        )
+    if clear:
+        return Finding(
+            "2fa secrets",
+            "warn",
+            f"{clear} of {len(stored)} stored in clear (from before encryption)",
+            "run `frontdesk staff seal-secrets` (or each is sealed at its next use)",
+        )
+    return Finding("2fa secrets", "ok", f"{len(stored)} stored, encrypted")
 
 
 # -- speech models -----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""`frontdesk staff add|list|deactivate|activate|name|password|two-factor-off`: console accounts.
+"""`frontdesk staff add|list|deactivate|activate|name|password|two-factor-off`: console accounts;
+`new-secrets-key` and `seal-secrets` for the key the two-factor secrets are encrypted with.
 
 The password is prompted (twice) on a terminal, or read from the first line of standard input
 when that is not a terminal (scripts: `echo "$PW" | frontdesk staff add a@b.org --role staff`).
@@ -200,5 +201,49 @@ def register(app: typer.Typer) -> None:
             await TwoFactor(accounts.db).turn_off(account)
 
         _change(email, change, "two_factor_reset", "two-factor off")
+
+    @staff_app.command("new-secrets-key")
+    def new_secrets_key() -> None:
+        """Print a new key for FRONTDESK_SECRETS_KEY (the TOTP secrets are encrypted with it). To
+        rotate: put the new key first, the old one after a comma, run `seal-secrets`, drop the old."""
+        from gateway.console.secret_box import new_key
+
+        typer.echo(new_key())
+
+    @staff_app.command("seal-secrets")
+    def seal_secrets() -> None:
+        """Encrypt every TOTP secret under the newest key of FRONTDESK_SECRETS_KEY: those stored in
+        clear by an older release, and those under an older key (before that key is dropped)."""
+        from gateway.console.secret_box import SecretsKeyError, box_for
+        from gateway.console.two_factor import seal_stored_secrets
+        from gateway.store.db import DatabaseUnavailable
+
+        box = box_for(settings_or_exit())
+
+        async def go(accounts, audit, chain):
+            count = await seal_stored_secrets(accounts.db, box)
+            if count.sealed:
+                await audit.append(
+                    chain,
+                    "staff.action",
+                    "system",
+                    {"action": "two_factor_secrets_sealed", "count": count.sealed, "via": "cli"},
+                )
+            return count
+
+        try:
+            count = run(_with_accounts(go))
+        except SecretsKeyError as exc:
+            raise fail(str(exc), 2) from None
+        except DatabaseUnavailable as exc:
+            raise fail(str(exc)) from None
+        typer.echo(
+            f"{count.sealed} sealed now, {count.current} already under the newest key, "
+            f"{count.unreadable} no configured key opens"
+        )
+        if count.unreadable:
+            raise fail(
+                "some secrets open with no key in FRONTDESK_SECRETS_KEY: add the key they were sealed with"
+            )
 
     app.add_typer(staff_app, name="staff")

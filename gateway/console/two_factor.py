@@ -25,12 +25,12 @@ from typing import Literal
 import pyotp
 import segno
 from markupsafe import Markup
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.console.accounts import LOCKOUT, MAX_FAILED_LOGINS, AccountError, StaffUser
 from gateway.console.login_turns import LoginTurns
-from gateway.console.secret_box import SecretBox
+from gateway.console.secret_box import GENERATE, PREFIX, SecretBox, SecretsKeyError
 from gateway.settings import Settings
 from gateway.store.db import Database
 from gateway.store.models import StaffRecoveryCodeRow, StaffUserRow
@@ -269,3 +269,51 @@ class TwoFactor:
             .where(StaffUserRow.id == user_id)
             .values(failed_logins=0, locked_until=now + LOCKOUT)
         )
+
+
+@dataclass(frozen=True)
+class SealCount:
+    sealed: int  # stored in clear, or under an older key: now under the newest
+    current: int  # under the newest key already
+    unreadable: int  # no configured key opens it (left as it is)
+
+
+async def seal_stored_secrets(db: Database, box: SecretBox) -> SealCount:
+    """Every stored secret under the newest key (`frontdesk staff seal-secrets`): after an upgrade
+    from clear secrets, or before an old key is dropped from FRONTDESK_SECRETS_KEY."""
+    if not box.configured:
+        raise SecretsKeyError(f"FRONTDESK_SECRETS_KEY is not set; generate one with `{GENERATE}`")
+    sealed = current = unreadable = 0
+    async with db.session() as s, s.begin():
+        rows = (
+            await s.execute(
+                select(StaffUserRow.id, StaffUserRow.totp_secret).where(StaffUserRow.totp_secret.is_not(None))
+            )
+        ).all()
+        for user_id, stored in rows:
+            try:
+                opened = box.open(stored)
+            except SecretsKeyError:
+                unreadable += 1
+                continue
+            if not opened.stale:
+                current += 1
+                continue
+            await s.execute(
+                update(StaffUserRow)
+                .where(StaffUserRow.id == user_id, StaffUserRow.totp_secret == stored)
+                .values(totp_secret=box.seal(opened.secret))
+            )
+            sealed += 1
+    return SealCount(sealed, current, unreadable)
+
+
+async def clear_secrets_left(db: Database) -> int:
+    """How many TOTP secrets are still stored in clear (`frontdesk doctor`)."""
+    async with db.session() as s:
+        found = await s.scalar(
+            select(func.count())
+            .select_from(StaffUserRow)
+            .where(StaffUserRow.totp_secret.is_not(None), StaffUserRow.totp_secret.not_like(f"{PREFIX}%"))
+        )
+    return int(found or 0)

@@ -109,3 +109,68 @@ def test_name_password_and_two_factor_from_the_command_line(settings: Settings) 
     assert short.exit_code == 2 and "too short" in short.output
     long = staff("add", "x@clinic.example", "--role", "staff", "--name", "n" * 81, stdin="pw-long-enough\n")
     assert long.exit_code == 2 and "display name too long" in long.output
+
+
+def test_secrets_key_seal_rotate_and_doctor(settings: Settings) -> None:
+    """A secret stored in clear by an older release: the doctor warns, `seal-secrets` encrypts it;
+    a rotated key (new first, old after) re-seals it under the new one, which alone then opens it."""
+    email = "cleo.clear@clinic.example"
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    base = {
+        "FRONTDESK_DATA_DIR": str(settings.data_dir),
+        "FRONTDESK_DATABASE_URL": settings.database_url,
+        "FRONTDESK_CONFIG": "/nonexistent/frontdesk.toml",
+    }
+
+    async def prepare() -> None:
+        await prepare_database(settings)
+        db = Database(settings.database_url)
+        await StaffAccounts(db).add(email, "staff", "a long enough passphrase")
+        async with db.session() as s, s.begin():
+            await s.execute(
+                update(StaffUserRow).where(StaffUserRow.email == email).values(totp_secret=secret)
+            )
+        await db.close()
+
+    async def stored() -> str:
+        db = Database(settings.database_url)
+        try:
+            async with db.session() as s:
+                row = await s.get(StaffUserRow, 1)
+                assert row is not None and row.email == email
+                return row.totp_secret or ""
+        finally:
+            await db.close()
+
+    asyncio.run(prepare())
+    runner = CliRunner()
+
+    def invoke(*args: str, key: str | None = None) -> Result:
+        env = base if key is None else {**base, "FRONTDESK_SECRETS_KEY": key}
+        return runner.invoke(cli, list(args), env=env)
+
+    def doctor_line(key: str | None) -> str:
+        lines = invoke("doctor", key=key).output.splitlines()
+        return next(line for line in lines if line[6:].startswith("2fa secrets "))
+
+    old = invoke("staff", "new-secrets-key").stdout.strip()
+    new = invoke("staff", "new-secrets-key").stdout.strip()
+    assert old != new and SecretBox([old]).configured  # a valid Fernet key, a new one each time
+    assert doctor_line(None).startswith("FAIL") and "not set" in doctor_line(None)
+    assert doctor_line(old).startswith("warn") and "1 of 1 stored in clear" in doctor_line(old)
+    refused = invoke("staff", "seal-secrets")
+    assert refused.exit_code == 2 and "FRONTDESK_SECRETS_KEY is not set" in refused.output
+    sealed = invoke("staff", "seal-secrets", key=old)
+    assert sealed.exit_code == 0 and "1 sealed now, 0 already" in sealed.stdout, sealed.output
+    first = asyncio.run(stored())
+    assert first.startswith("fernet:") and SecretBox([old]).open(first).secret == secret
+    assert doctor_line(old).startswith("ok") and "1 stored, encrypted" in doctor_line(old)
+    assert doctor_line(new).startswith("FAIL") and "1 of 1 open with no key" in doctor_line(new)
+
+    rotated = invoke("staff", "seal-secrets", key=f"{new},{old}")
+    assert rotated.exit_code == 0 and "1 sealed now" in rotated.stdout, rotated.output
+    again = invoke("staff", "seal-secrets", key=f"{new},{old}")
+    assert "0 sealed now, 1 already under the newest key" in again.stdout
+    assert SecretBox([new]).open(asyncio.run(stored())).secret == secret  # the old key can go
+    bad = invoke("staff", "seal-secrets", key="not a key")
+    assert bad.exit_code == 2 and "FRONTDESK_SECRETS_KEY" in bad.output and "Fernet" in bad.output
