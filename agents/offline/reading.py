@@ -114,7 +114,10 @@ SOMEONE_ELSE = (
 # the caller asks for a visit of their own ("my husband has his appointment Thursday, can I get one too")
 _FOR_ONESELF = re.compile(
     r"\b(?:(?:can|could|may) i (?:get|have|grab|book) (?:one|an? (?:appointment|appt|slot|visit))"
-    r"|(?:one|an appointment|a slot|a visit) for me(?:self)?|book me|see me|for myself)\b"
+    r"|(?:one|an appointment|a slot|a visit) for me(?:self)?|book me|see me|for myself"
+    # "my husband said I should book a check-up", "my wife wants me to see Dr Chen", "my appointment"
+    r"|(?:said|says|told|asked|wants|wanted|thinks|suggested|reminded|would like) (?:me|i)"
+    r"|my (?:[a-z]+day |next |upcoming |own )?(?:appointment|appt|visit|check[ -]?up))\b"
 )
 _SELF_CUE = re.compile(r"\b(?:this is|it's|it is|i'm|i am|im|my name is|my name's)\s+$")
 

@@ -505,3 +505,18 @@ async def test_a_relatives_own_details_verify_them_for_their_request(
 ) -> None:
     _, transcript = await converse(chat, turns, None)
     assert "cancelled" in transcript, transcript
+
+
+@pytest.mark.parametrize(
+    ("said", "person", "doctor"),
+    [
+        ("Hi, I'm Emily Davis, 7/23/1990. My husband said I should book a check-up with Dr Patel Friday at 11.",
+         "p-1003", PATEL),
+        ("Sarah Johnson, March 14 1985. My wife wants me to see Dr Chen, Friday at 10 if possible.", "p-1001", CHEN),
+    ],
+)  # fmt: skip
+async def test_a_relative_spoken_of_in_ones_own_request_blocks_nothing(
+    said: str, person: str, doctor: str, chat: Chat, demo: DemoConnector
+) -> None:
+    _, transcript = await converse(chat, [said, "yes"], None)
+    assert (doctor, at(4, 11 if doctor == PATEL else 10)) in await booked(demo, person), transcript
