@@ -15,6 +15,7 @@ from gateway.chat.service import ChatService
 from gateway.console.headers import SecurityHeaders
 from gateway.console.routes import router as console_router
 from gateway.console.state import ConsoleState
+from gateway.console.two_factor import report_stored_secrets
 from gateway.deps import ServicesDep
 from gateway.drain import Drain
 from gateway.observability.routes import router as metrics_router
@@ -46,6 +47,7 @@ def create_app(
         services = await Services.start(settings, clock, CHANNELS, telemetry=telemetry)
         services.drain = drain
         app.state.services = services
+        await report_stored_secrets(settings, services.db)  # TOTP secrets in clear, or no key for them
         try:
             yield
         finally:

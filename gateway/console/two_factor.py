@@ -31,10 +31,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.console.accounts import LOCKOUT, MAX_FAILED_LOGINS, AccountError, StaffUser
 from gateway.console.login_turns import LoginTurns
 from gateway.console.secret_box import GENERATE, PREFIX, SecretBox, SecretsKeyError
+from gateway.logging import get_logger
 from gateway.settings import Settings
 from gateway.store.db import Database
 from gateway.store.models import StaffRecoveryCodeRow, StaffUserRow
 
+log = get_logger(__name__)
 RECOVERY_CODES = 10
 _CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off a sheet of paper
 WRONG_CODE = "Wrong code."
@@ -317,3 +319,31 @@ async def clear_secrets_left(db: Database) -> int:
             .where(StaffUserRow.totp_secret.is_not(None), StaffUserRow.totp_secret.not_like(f"{PREFIX}%"))
         )
     return int(found or 0)
+
+
+async def report_stored_secrets(settings: Settings, db: Database) -> None:
+    """At start, a log line when two-factor secrets are stored in clear or FRONTDESK_SECRETS_KEY is
+    missing for encrypted ones (their logins would fail with a 503): the gateway still answers
+    calls and chats, so this says it instead of refusing to start. `frontdesk doctor` checks more."""
+    try:
+        async with db.session() as s:
+            stored = list(
+                await s.scalars(select(StaffUserRow.totp_secret).where(StaffUserRow.totp_secret.is_not(None)))
+            )
+    except Exception as exc:  # the database away at start: the services report that already
+        log.warning("two_factor.secrets_not_checked", error_type=type(exc).__name__)
+        return
+    sealed = sum(1 for v in stored if v and v.startswith(PREFIX))
+    clear = len(stored) - sealed
+    if sealed and settings.secrets_key is None:
+        log.error(
+            "two_factor.secrets_key_missing",
+            encrypted=sealed,
+            fix="set FRONTDESK_SECRETS_KEY to the key they were encrypted with; their code step fails until then",
+        )
+    if clear:
+        log.warning(
+            "two_factor.secrets_in_clear",
+            count=clear,
+            fix=f"set FRONTDESK_SECRETS_KEY (`{GENERATE}`) and run `frontdesk staff seal-secrets`",
+        )

@@ -54,7 +54,7 @@ def test_settings_and_commands_exist() -> None:
     assert not unknown
     cli = get_command(app)
     commands: dict[str, Any] = cli.commands  # type: ignore[attr-defined]
-    named = re.findall(r"(?<![\w/.@-])frontdesk ([a-z]+)(?: ([a-z]+))?", text)
+    named = re.findall(r"(?<![\w/.@-])frontdesk ([a-z]+)(?: ([a-z][a-z-]*[a-z]))?", text)
     checked = 0
     for first, second in named:
         group = commands.get(first)

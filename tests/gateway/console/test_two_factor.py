@@ -12,10 +12,12 @@ from datetime import UTC, datetime, timedelta
 import pyotp
 import pytest
 from sqlalchemy import select, update
+from structlog.testing import capture_logs
 
 from gateway.console.accounts import AccountError, StaffAccounts
 from gateway.console.secret_box import SecretBox, SecretsKeyError, new_key
-from gateway.console.two_factor import TwoFactor
+from gateway.console.two_factor import TwoFactor, report_stored_secrets
+from gateway.settings import Settings
 from gateway.store.db import Database
 from gateway.store.models import StaffUserRow
 
@@ -143,3 +145,18 @@ async def test_a_rotated_key_opens_old_secrets_and_reseals_them(db: Database) ->
     assert stored is not None and SecretBox([new]).open(stored).secret == secret  # old key not needed
     with pytest.raises(SecretsKeyError):
         SecretBox([old]).open(stored)
+
+
+async def test_startup_says_when_secrets_are_in_clear_or_the_key_is_missing(db: Database) -> None:
+    settings = Settings(database_url=db.url)
+    await _store(db, pyotp.random_base32())
+    with capture_logs() as logs:
+        await report_stored_secrets(settings, db)
+    assert [(e["event"], e.get("count")) for e in logs] == [("two_factor.secrets_in_clear", 1)]
+    await _store(db, BOX.seal(pyotp.random_base32()))
+    with capture_logs() as logs:
+        await report_stored_secrets(settings, db)  # encrypted, and no key to open it
+    assert [(e["event"], e["log_level"]) for e in logs] == [("two_factor.secrets_key_missing", "error")]
+    with capture_logs() as logs:
+        await report_stored_secrets(Settings(database_url=db.url, secrets_key=new_key()), db)
+    assert logs == []
