@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
+from alembic import command
 from sqlalchemy import select, update
 from structlog.testing import capture_logs
 
@@ -19,6 +20,7 @@ from gateway.console.secret_box import SecretBox, SecretsKeyError, new_key
 from gateway.console.two_factor import TwoFactor, report_stored_secrets
 from gateway.settings import Settings
 from gateway.store.db import Database
+from gateway.store.migrate import alembic_config, upgrade
 from gateway.store.models import StaffUserRow
 
 EMAIL = "tess.totp@clinic.example"
@@ -160,3 +162,35 @@ async def test_startup_says_when_secrets_are_in_clear_or_the_key_is_missing(db: 
     with capture_logs() as logs:
         await report_stored_secrets(Settings(database_url=db.url, secrets_key=new_key()), db)
     assert logs == []
+
+
+async def test_migration_0013_keeps_clear_secrets_and_downgrades(db_url: str) -> None:
+    """Upgrading from 0012 leaves a clear secret working (sealed at its first use); the wider column
+    takes a sealed one; a downgrade turns off two-factor only where the secret was sealed."""
+    await upgrade(db_url, "0012")
+    database = Database(db_url)
+    try:
+        accounts = StaffAccounts(database)
+        await accounts.add(EMAIL, "staff", "a long enough passphrase")
+        other = "olga.other@clinic.example"
+        await accounts.add(other, "staff", "a long enough passphrase")
+        secret = pyotp.random_base32()
+        async with database.session() as s, s.begin():
+            await s.execute(
+                update(StaffUserRow)
+                .where(StaffUserRow.email.in_((EMAIL, other)))
+                .values(totp_secret=secret, totp_enabled_at=NOW)
+            )
+        await upgrade(db_url)
+        assert await _stored(database) == secret  # the migration does not need the key
+        assert await TwoFactor(database, box=BOX).check(EMAIL, pyotp.TOTP(secret).at(NOW), NOW) == "totp"
+        sealed = await _stored(database)
+        assert sealed is not None and len(sealed) > 64 and BOX.open(sealed).secret == secret
+        await asyncio.to_thread(command.downgrade, alembic_config(db_url), "0012")
+        async with database.session() as s:
+            rows = dict(
+                (await s.execute(select(StaffUserRow.email, StaffUserRow.totp_secret))).tuples().all()
+            )
+        assert rows == {EMAIL: None, other: secret}
+    finally:
+        await database.close()
