@@ -23,7 +23,7 @@ from gateway.console.session import SESSION_COOKIE, SessionCodec
 from gateway.settings import Settings
 from gateway.store.audit import AuditLog
 from gateway.store.db import Database
-from gateway.store.models import ConversationRow, HandoffRow, RecordingRow
+from gateway.store.models import ConversationRow, HandoffRow, RecordingRow, StaffUserRow
 from tests.conftest import LiveServer, create_pg_database, drop_pg_database, make_settings, prepare_database
 from tests.gateway.console.conftest import ADMIN, AUDITOR, PASSWORD, STAFF, Console, converse
 
@@ -418,3 +418,18 @@ def test_logout_revokes_the_session_server_side(console: Console) -> None:
     replay.cookies.set(SESSION_COOKIE, stolen, path="/")
     resp = replay.get("/console")
     assert resp.status_code == 303 and resp.headers["location"].startswith("/console/login")
+
+
+async def test_two_factor_setup_without_a_secrets_key_is_refused_clearly(
+    console: Console, db: Database
+) -> None:
+    """No FRONTDESK_SECRETS_KEY (this gateway's settings): setting up two-factor is a 503 that says
+    so, and no secret is stored in clear meanwhile."""
+    client, csrf = console.login(STAFF)
+    refused = client.post("/console/account/two-factor/start", data={"csrf_token": csrf})
+    assert refused.status_code == 503, refused.text
+    assert "Two-factor cannot be set up now" in refused.text and "FRONTDESK_SECRETS_KEY" in refused.text
+    assert 'id="totp-secret"' not in refused.text
+    async with db.session() as s:
+        stored = await s.scalar(select(StaffUserRow.totp_secret).where(StaffUserRow.email == STAFF))
+    assert stored is None
