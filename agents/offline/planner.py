@@ -357,8 +357,10 @@ class OfflinePlanner:
             return self._task(ctx, s, s["task"])
         if not offer.slots:
             s.pop("offered", None)
+            s["asked_other_day"] = True  # "yes" to it asks which day (`reading._not_understood`)
+            sorry = "I" if "sorry" in offer.lead else "I'm sorry, I"  # said once, not twice in a row
             return _say(
-                f"{offer.lead} I'm sorry, I don't see any free times then. Would another day work for you?".strip()
+                f"{offer.lead} {sorry} don't see any free times then. Would another day work for you?".strip()
             )
         s["offered"] = [x.model_dump(mode="json") for x in offer.slots]
         return _say(f"{offer.lead} {offer_sentence(offer.slots)} Which would you like?".strip())

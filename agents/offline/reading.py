@@ -56,7 +56,7 @@ from agents.replies import ANYTHING_ELSE
 from connectors.base import Appointment, Provider, Slot
 
 _TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id", "shift", "side", "among", "day_unclear",
-              "any_provider", "chosen", "asked_new_day", "declined", "proposed", "unanswered", "anchor")  # fmt: skip
+              "any_provider", "chosen", "asked_new_day", "asked_other_day", "declined", "proposed", "unanswered", "anchor")  # fmt: skip
 
 
 def drop_task(s: dict[str, Any]) -> None:
@@ -259,6 +259,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
             s.pop("chosen", None)
             s.pop("offered", None)
     if understood:
+        s.pop("asked_other_day", None)
         s["misses"] = 0
         s.pop("unanswered", None)
         s.pop("asked_book", None)
@@ -379,6 +380,15 @@ def _not_understood(ctx: PlanContext, s: dict[str, Any], found: list[Intent], ra
         s["misses"] = 0
         s["task"] = Intent.BOOK.value
         return None
+    if verdict == "yes" and s.pop("asked_other_day", None) and s.get("task"):
+        # "Would another day work for you?" "yes": which day, not the same search again
+        s["misses"] = 0
+        s["asked_new_day"] = True
+        if (want := wanted.load(s.get("want"))) is not None:
+            want.start = want.end = None
+            s["want"] = wanted.dump(want)
+        tail = " to move it to" if s.get("task") == Intent.RESCHEDULE else ""
+        return say(f"Which day would you like{tail}?")
     if verdict == "yes":
         s["misses"] = 0
         offered = offered_slots(s)

@@ -66,12 +66,13 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
     if (
         not ctx.caller.verified
         and s.get("asked") in ("identity", "name", "dob")
-        and not dob_said
-        and not _plainly_booking_when(rest)
+        and not (_asks_for_a_day(rest) if dob_said else _plainly_booking_when(rest))
     ):
         # an answer to "what is your date of birth?" that isn't one ("march 14") is not a day to
-        # book; once the birth date is found and cut out, the rest may be ("... tomorrow at 3"),
-        # and so may words no birth date has ("next thursday in the morning"): the task is kept
+        # book, and the other dates of one that is ("may 9, 1998, november 28", misheard on the
+        # phone) are identity material too; a day plainly asked for is read ("... tomorrow at 3",
+        # "... and can it be december 9 instead"), and so are words no birth date has ("next
+        # thursday in the morning"): the task is kept
         return False
     task = s.get("task")
     if task == Intent.BOOK:  # "keep my thursday one, and see dr chen friday": not thursday
@@ -162,6 +163,21 @@ _MONTHS = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[
 def _plainly_booking_when(text: str) -> bool:
     """Words of a day to book that no date of birth has ("next thursday in the morning")."""
     return _BOOKING_WHEN.search(text) is not None and _MONTHS.search(text) is None
+
+
+# Words that ask for a day in an answer to "what is your date of birth?" beside the birth date: a
+# weekday or a day word, a part of the day or a clock time, or a request ("could it be ...").
+_ASKS_A_DAY = re.compile(
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|tonight|next|weekend"
+    r"|morning|afternoon|evening|noon|o'clock|pm|p\.m|earliest|soonest|available|free|instead|rather"
+    r"|prefer|can|could|would|book|appointment|appt|visit|how about|what about|works? for me|see (?:me|dr|doctor))\b"
+    r"|\b(?:at|around|about|after|before) \d{1,2}\b|\d:\d\d"
+)
+
+
+def _asks_for_a_day(text: str) -> bool:
+    """Beside a date of birth given when asked for one, words that plainly ask for a day or time."""
+    return _ASKS_A_DAY.search(text) is not None
 
 
 def _points_at_one(text: str, ctx: PlanContext) -> bool:
