@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date, time
+from datetime import date, datetime, time
 
 from agents.offline.birthdates import find_dob
-from agents.offline.dates import find_time
+from agents.offline.dates import find_time, find_when
 from agents.offline.numbers import normalize
 from gateway.clients.caller import CallerTurn, dtmf_turn
 from gateway.evaluation.voices import CallerVoice
@@ -54,10 +54,10 @@ _ASKS_REQUEST = re.compile(
     re.IGNORECASE,
 )
 _ASKS_NAME = re.compile(r"your (?:first and last|full) name", re.IGNORECASE)
-_FULL_NAME = re.compile(r"\b[A-Z][a-z'-]+ [A-Z][a-z'-]+\b")
+_FULL_NAME = re.compile(r"(?=\b([A-Z][a-z'-]+) ([A-Z][a-z'-]+)\b)")  # overlapping: "It's Sophia Taylor"
+_NOT_NAMES = frozenset({"It's", "My", "I'm", "This", "Hi", "Hello", "Yes", "No", "Good", "Doctor", "Dr"})
 # "I'll book you with Dr. X on Monday, December 7th at 2 PM. Shall I go ahead?"
 _PROPOSAL = re.compile(r"\bI'll (?:book|move|cancel)\b.*\bShall I go ahead\?", re.IGNORECASE | re.DOTALL)
-_WEEKDAY = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.IGNORECASE)
 _OFFER = re.compile(r"\bwhich (?:one )?would you like\?", re.IGNORECASE)
 _CLOCK = re.compile(r"\b\d{1,2}(?::\d\d)? [AP]M\b")
 _DOCTOR = re.compile(r"\b(?:doctor|dr\.?)\s+([A-Z][a-z'-]+)", re.IGNORECASE)
@@ -71,28 +71,39 @@ _NAMES_A_VISIT = re.compile(
 class AnsweringCaller:
     """`answer_back` for `CallSimulator.run`: one scripted call's caller (see the module doc)."""
 
-    def __init__(self, voice: CallerVoice, script: list[str], today: date) -> None:
+    def __init__(self, voice: CallerVoice, script: list[str], now: datetime) -> None:
         self.voice = voice
         self.script = script  # the texts of the scripted turns: what this caller knows
-        self.today = today
+        self.now = now  # the scenario's clock: "next Tuesday" is a date
+        self.today = now.date()
         self._said_again: Counter[str] = Counter()
+        self._typed_birth_date = False
         self.answers: list[str] = []  # what it said back, for the report
 
     async def __call__(self, reply: str, said: CallerTurn) -> CallerTurn | None:
-        if _PROPOSAL.search(reply) and (request := self._request()) is not None and not _fits(reply, request):
+        if (
+            _PROPOSAL.search(reply)
+            and (request := self._request()) is not None
+            and not self._fits(reply, request)
+        ):
             return await self._again(f"No. {request}")
         if _OFFER.search(reply) and (request := self._request()) is not None and (pick := _time_in(request)):
             offered = {_time_in(clock): clock for clock in _CLOCK.findall(reply)}
-            if pick in offered and _same_weekday(reply, request):
+            if pick in offered and self._on_its_day(reply, request):
                 return await self._again(f"{offered[pick]}, please.")
             return await self._again(f"No. {request}")
+        born = self._date_of_birth()
         if _ASKS_NAME.search(reply) and (who := self._identity()) is not None:
+            if _KEYPAD_DOB.search(reply) and born is not None and not self._typed_birth_date:
+                return self._keyed(f"{born:%m%d%Y}", birth_date=True)  # exact; the name comes next
+            if self._typed_birth_date and (name := _name_in(who)) is not None:
+                return await self._again(f"{name}.")  # the name alone: its date is in
             return await self._again(who)
         if said.dtmf is not None:
             return None  # keys are exact: nothing to say again
         text = said.label
-        if _KEYPAD_DOB.search(reply) and (born := self._date_of_birth()) is not None:
-            return self._keyed(f"{born:%m%d%Y}")
+        if _KEYPAD_DOB.search(reply) and born is not None:
+            return self._keyed(f"{born:%m%d%Y}", birth_date=True)
         wanted = _time_in(text) or self._time_asked()
         keys = {int(n): label for n, label in _KEYS.findall(reply)} if "press" in reply.lower() else {}
         if wanted is not None and keys:
@@ -112,7 +123,7 @@ class AnsweringCaller:
     def _identity(self) -> str | None:
         """The turn of its script that gives its full name with its date of birth, if one does."""
         for text in self.script:
-            if find_dob(normalize(text), self.today)[0] is not None and _FULL_NAME.search(text):
+            if find_dob(normalize(text), self.today)[0] is not None and _name_in(text) is not None:
                 return text
         return None
 
@@ -137,9 +148,47 @@ class AnsweringCaller:
                 return born
         return None
 
-    def _keyed(self, digits: str) -> CallerTurn:
+    def _keyed(self, digits: str, *, birth_date: bool = False) -> CallerTurn:
+        self._typed_birth_date |= birth_date
         self.answers.append(f"[keypad {digits}]")
         return dtmf_turn(digits)
+
+    def _fits(self, proposal: str, request: str) -> bool:
+        """Whether what the bot proposes is what the script asked for: the same kind of change (a
+        booking is no move), the doctor it named, the day and the time it said (for a move, the
+        new ones)."""
+        words = request.lower()
+        moves = any(w in words for w in ("move", "reschedule", "change my appointment", "push"))
+        cancels = "cancel" in words
+        kind = re.search(r"\bI'll (book|move|cancel)\b", proposal, re.IGNORECASE)
+        proposed = kind.group(1).lower() if kind else ""
+        if (
+            (moves and proposed != "move")
+            or (cancels and proposed != "cancel")
+            or (not moves and not cancels and proposed != "book")
+        ):
+            return False
+        if (doctor := _DOCTOR.search(request)) is not None and doctor.group(
+            1
+        ).lower() not in proposal.lower():
+            return False
+        if cancels:
+            return True
+        target = proposal.rsplit(" to ", 1)[-1] if moves else proposal  # a move names the old slot first
+        if not self._on_its_day(target, request):
+            return False
+        wanted = _time_in(request)
+        times = [_time_in(clock) for clock in _CLOCK.findall(target)]
+        return wanted is None or (bool(times) and times[-1] == wanted)
+
+    def _on_its_day(self, offer: str, request: str) -> bool:
+        """The day the request names ("next Tuesday", "tomorrow") is the one in the offer
+        ("Tuesday, December 8th"); a request that names no single day fits any."""
+        when = find_when(normalize(request), self.now)
+        if when.start is None or when.start != when.end:
+            return True
+        day = when.start
+        return f"{day:%B} {day.day}" in re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", offer)
 
     async def _again(self, text: str) -> CallerTurn | None:
         if self._said_again[text] >= MAX_SAME:
@@ -153,36 +202,13 @@ class AnsweringCaller:
         return CallerTurn(label=text, audio=audio.audio)
 
 
-def _fits(proposal: str, request: str) -> bool:
-    """Whether what the bot proposes is what the script asked for: the same kind of change (a
-    booking is no move), the doctor it named, the time it said (for a move, the new time)."""
-    words = request.lower()
-    moves = any(w in words for w in ("move", "reschedule", "change my appointment", "push"))
-    cancels = "cancel" in words
-    kind = re.search(r"\bI'll (book|move|cancel)\b", proposal, re.IGNORECASE)
-    proposed = kind.group(1).lower() if kind else ""
-    if (
-        (moves and proposed != "move")
-        or (cancels and proposed != "cancel")
-        or (not moves and not cancels and proposed != "book")
-    ):
-        return False
-    if (doctor := _DOCTOR.search(request)) is not None and doctor.group(1).lower() not in proposal.lower():
-        return False
-    if not cancels and not _same_weekday(proposal.rsplit(" to ", 1)[-1] if moves else proposal, request):
-        return False
-    wanted = _time_in(request)
-    if wanted is not None and not cancels:
-        times = [_time_in(clock) for clock in _CLOCK.findall(proposal)]
-        if not times or times[-1] != wanted:  # a move names the old time first, the new one last
-            return False
-    return True
-
-
-def _same_weekday(offer: str, request: str) -> bool:
-    """The weekday the request names (if it names one) is the one offered."""
-    asked = _WEEKDAY.search(request)
-    return asked is None or asked.group(0).lower() in offer.lower()
+def _name_in(text: str) -> str | None:
+    """The first full name in a turn of its script ("It's Sophia Taylor, born ..." -> Sophia Taylor)."""
+    for match in _FULL_NAME.finditer(text):
+        first, last = match.group(1), match.group(2)
+        if first not in _NOT_NAMES and last not in _NOT_NAMES:
+            return f"{first} {last}"
+    return None
 
 
 def _time_in(text: str) -> time | None:

@@ -250,7 +250,7 @@ class CallChannel:
             from gateway.evaluation.answering import AnsweringCaller
 
             script = [t.text for t in scenario.turns if t.text is not None]
-            caller = AnsweringCaller(voice, script, self.clock().date())
+            caller = AnsweringCaller(voice, script, self.clock())
         report = await simulator.run(turns, answer_back=caller)
         conversation_id = await conversation_for_call(self.settings, report.call_sid)
         if conversation_id is not None:

@@ -4,7 +4,7 @@ Real espeak-ng speech for what it says again; the replies are the offline agent'
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import datetime
 
 import pytest
 
@@ -25,7 +25,7 @@ SCRIPT = [
 
 
 def caller() -> AnsweringCaller:
-    return AnsweringCaller(CallerVoice("espeak:en-us"), SCRIPT, date(2026, 12, 1))
+    return AnsweringCaller(CallerVoice("espeak:en-us"), SCRIPT, datetime(2026, 12, 1, 10, 0))
 
 
 def spoken(text: str) -> CallerTurn:
@@ -43,7 +43,7 @@ async def test_offered_the_keypad_it_types_the_date_of_birth_its_script_says() -
     nameless = AnsweringCaller(
         CallerVoice("espeak:en-us"),
         ["I need to cancel.", "My date of birth is July 23rd, 1990"],
-        date(2026, 12, 1),
+        datetime(2026, 12, 1, 10, 0),
     )
     both = (
         "Thanks. I couldn't match that to the number you're calling from. Could you tell me your first "
@@ -114,7 +114,7 @@ async def test_offered_another_change_than_it_asked_for_it_says_no_and_its_reque
     mover = AnsweringCaller(
         CallerVoice("espeak:en-us"),
         ["Can I move my appointment to Monday at 3 PM?", "Yes."],
-        date(2026, 12, 1),
+        datetime(2026, 12, 1, 10, 0),
     )
     booking = await mover(
         "I'll book you with Dr. Marcus Chen on Monday, December 7th at 3 PM. Shall I go ahead?", spoken("x")
@@ -152,3 +152,27 @@ async def test_its_time_on_another_day_is_not_taken() -> None:
     )
     no = await caller()(proposal, spoken(SCRIPT[1]))
     assert no is not None and no.label.startswith("No.")
+
+
+async def test_next_tuesday_is_not_this_tuesday() -> None:
+    mover = AnsweringCaller(
+        CallerVoice("espeak:en-us"),
+        ["I'd like to see Doctor Rodriguez next Tuesday at 1 PM.", "Yes, please."],
+        datetime(2026, 12, 1, 10, 0),  # a Tuesday
+    )
+    today = "I'll book you with Dr. Elena Rodriguez on Tuesday, December 1st at 1 PM. Shall I go ahead?"
+    assert (await mover(today, spoken("x"))) is not None
+    week_on = "I'll book you with Dr. Elena Rodriguez on Tuesday, December 8th at 1 PM. Shall I go ahead?"
+    assert (await mover(week_on, spoken("x"))) is None
+
+
+async def test_with_its_date_of_birth_typed_it_gives_its_name_alone() -> None:
+    answering = caller()
+    both = (
+        "I'm sorry, I couldn't verify those details. Could you tell me your full name and date of birth "
+        "again? You can also type your date of birth on the keypad as eight digits: month, day, year."
+    )
+    keyed = await answering(both, spoken(SCRIPT[1]))
+    assert keyed is not None and keyed.dtmf == "12052001"
+    name = await answering("Thank you. And what is your first and last name?", keyed)
+    assert name is not None and name.label == "Sophia Taylor."
