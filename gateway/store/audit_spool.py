@@ -29,10 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from gateway.logging import get_logger
-from gateway.store.spool_file import SpoolBusy, SpoolFile, SpoolFull
-
-log = get_logger(__name__)
+from gateway.store.spool_file import RecordSpool, SpoolBusy, SpoolFull
 
 __all__ = ["AuditSpool", "SpoolBusy", "SpoolFull", "SpooledEvent"]
 
@@ -76,18 +73,11 @@ class SpooledEvent:
         )
 
 
-class AuditSpool:
+class AuditSpool(RecordSpool[SpooledEvent]):
+    what = "audit event"
+
     def __init__(self, path: Path, max_bytes: int) -> None:
-        self.file = SpoolFile(path, max_bytes)
-        self.pending: list[SpooledEvent] = []  # what the file holds, in order
-
-    @property
-    def path(self) -> Path:
-        return self.file.path
-
-    @property
-    def full(self) -> bool:
-        return self.file.refused
+        super().__init__(path, max_bytes, SpooledEvent.parse)
 
     @property
     def refused(self) -> bool:
@@ -96,30 +86,3 @@ class AuditSpool:
     @refused.setter
     def refused(self, value: bool) -> None:
         self.file.refused = value
-
-    def open(self) -> None:
-        """Take the file (exclusively) and read what a previous process left in it."""
-        events: list[SpooledEvent] = []
-        for number, line in enumerate(self.file.open(), start=1):
-            try:
-                events.append(SpooledEvent.parse(line))
-            except (ValueError, KeyError, TypeError) as exc:
-                # Not ours to guess at: keep the file for the operator, refuse to replay past it.
-                self.file.close()
-                raise ValueError(f"{self.path} line {number} is not a spooled audit event: {exc}") from exc
-        self.pending = events
-        if events:
-            log.warning("audit spool holds events from before the start", events=len(events))
-
-    def append(self, events: list[SpooledEvent]) -> None:
-        """Write and fsync `events` (all or none); blocking: call it off the event loop."""
-        self.file.append(b"".join(e.line() for e in events))
-        self.pending.extend(events)
-
-    def clear(self) -> None:
-        """Every spooled event is in the database: empty the file (blocking)."""
-        self.file.clear()
-        self.pending = []
-
-    def close(self) -> None:
-        self.file.close()

@@ -17,10 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from gateway.logging import get_logger
-from gateway.store.spool_file import SpoolFile
-
-log = get_logger(__name__)
+from gateway.store.spool_file import RecordSpool
 
 _DATETIME = "$datetime"  # a row value that was a datetime: {"$datetime": iso}
 
@@ -45,40 +42,8 @@ class SpooledRow:
         return cls(str(record["kind"]), row)
 
 
-class RowSpool:
+class RowSpool(RecordSpool[SpooledRow]):
+    what = "row"
+
     def __init__(self, path: Path, max_bytes: int) -> None:
-        self.file = SpoolFile(path, max_bytes)
-        self.pending: list[SpooledRow] = []  # what the file holds, in order
-
-    @property
-    def path(self) -> Path:
-        return self.file.path
-
-    @property
-    def full(self) -> bool:
-        return self.file.refused
-
-    def open(self) -> None:
-        """Take the file (exclusively) and read what a previous process left in it."""
-        lines = self.file.open()
-        try:
-            rows = [SpooledRow.parse(line) for line in lines]
-        except (ValueError, KeyError, TypeError) as exc:
-            self.file.close()  # not ours to guess at: the file stays for the operator
-            raise ValueError(f"{self.path} holds a line that is not a spooled row: {exc}") from exc
-        self.pending = rows
-        if rows:
-            log.warning("row spool holds rows from before the start", path=str(self.path), rows=len(rows))
-
-    def append(self, rows: list[SpooledRow]) -> None:
-        """Write and fsync `rows` (all or none); blocking: call it off the event loop."""
-        self.file.append(b"".join(r.line() for r in rows))
-        self.pending.extend(rows)
-
-    def clear(self) -> None:
-        """Every spooled row is in the database: empty the file (blocking)."""
-        self.file.clear()
-        self.pending = []
-
-    def close(self) -> None:
-        self.file.close()
+        super().__init__(path, max_bytes, SpooledRow.parse)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import fcntl
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Generic, Protocol, TypeVar
 
 from gateway.logging import get_logger
 from gateway.private_files import private_dir
@@ -78,3 +80,61 @@ class SpoolFile:
         if self._fd is not None:
             os.close(self._fd)  # releases the lock
             self._fd = None
+
+
+class _Line(Protocol):
+    def line(self) -> bytes: ...
+
+
+R = TypeVar("R", bound=_Line)
+
+
+class RecordSpool(Generic[R]):
+    """A spool of records (one JSON line each, `R.line()`), read back with `parse`: what the audit
+    and row spools share. `pending` is what the file holds, in order."""
+
+    what = "record"  # for messages: "audit event", "row"
+
+    def __init__(self, path: Path, max_bytes: int, parse: Callable[[bytes], R]) -> None:
+        self.file = SpoolFile(path, max_bytes)
+        self.pending: list[R] = []
+        self._parse = parse
+
+    @property
+    def path(self) -> Path:
+        return self.file.path
+
+    @property
+    def full(self) -> bool:
+        return self.file.refused
+
+    def open(self) -> None:
+        """Take the file (exclusively) and read what a previous process left in it."""
+        records: list[R] = []
+        for number, line in enumerate(self.file.open(), start=1):
+            try:
+                records.append(self._parse(line))
+            except (ValueError, KeyError, TypeError) as exc:
+                # Not ours to guess at: keep the file for the operator, refuse to replay past it.
+                self.file.close()
+                raise ValueError(f"{self.path} line {number} is not a spooled {self.what}: {exc}") from exc
+        self.pending = records
+        if records:
+            log.warning(
+                f"{self.what} spool holds records from before the start",
+                path=str(self.path),
+                records=len(records),
+            )
+
+    def append(self, records: list[R]) -> None:
+        """Write and fsync `records` (all or none); blocking: call it off the event loop."""
+        self.file.append(b"".join(r.line() for r in records))
+        self.pending.extend(records)
+
+    def clear(self) -> None:
+        """Every spooled record is in the database: empty the file (blocking)."""
+        self.file.clear()
+        self.pending = []
+
+    def close(self) -> None:
+        self.file.close()
