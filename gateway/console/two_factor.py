@@ -25,7 +25,7 @@ from typing import Literal
 import pyotp
 import segno
 from markupsafe import Markup
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.console.accounts import LOCKOUT, MAX_FAILED_LOGINS, AccountError, StaffUser
@@ -308,17 +308,6 @@ async def seal_stored_secrets(db: Database, box: SecretBox) -> SealCount:
             )
             sealed += 1
     return SealCount(sealed, current, unreadable)
-
-
-async def clear_secrets_left(db: Database) -> int:
-    """How many TOTP secrets are still stored in clear (`frontdesk doctor`)."""
-    async with db.session() as s:
-        found = await s.scalar(
-            select(func.count())
-            .select_from(StaffUserRow)
-            .where(StaffUserRow.totp_secret.is_not(None), StaffUserRow.totp_secret.not_like(f"{PREFIX}%"))
-        )
-    return int(found or 0)
 
 
 async def report_stored_secrets(settings: Settings, db: Database) -> None:
