@@ -256,7 +256,7 @@ def unknown_doctor(text: str, providers: list[Provider]) -> str | None:
     if not providers or find_provider(text, providers) is not None:
         return None
     ours = {part for p in providers for part in _name_parts(p)}
-    said: list[str] = re.findall(r"\b(?:dr|doctor)\.?\s+([a-z][a-z'-]+)", text)
+    said: list[str] = _TITLED.findall(text)
     for word in said:
         if word not in NOT_NAMES and word not in CALENDAR_WORDS and len(word) > 2 and word not in ours:
             return word[:1].upper() + word[1:]
@@ -293,6 +293,18 @@ def _mentions_specialty(text: str, specialty: str | None) -> bool:
 
 
 _EVERYDAY = {"family", "genera"}
+
+
+# "Dr Smith", but not "which doctor whoever is free" or "any doctor really": there the word is no title
+_TITLED = re.compile(
+    r"(?<!\bwhich )(?<!\bany )(?<!\bwhat )(?<!\bwhichever )(?<!\bthe )(?<!\ba )(?<!\bother )"
+    r"\b(?:dr|doctor)\.?\s+([a-z][a-z'-]+)"
+)
+
+
+def names_a_doctor(text: str) -> bool:
+    """A doctor's title before a word that may be their name ("dr patel", "doctor smith")."""
+    return _TITLED.search(text) is not None
 
 
 def wants_any_provider(text: str) -> bool:

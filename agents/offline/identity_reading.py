@@ -28,6 +28,7 @@ from agents.offline.names import (
     spoke_for_a_relative,
     subject_names,
 )
+from agents.offline.numbers import normalize
 from agents.planner import PlanContext
 
 
@@ -72,6 +73,10 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
         patients = [n for n in subject_names(rest) if n != name]
         if len(patients) == 1:
             name = patients[0]
+        elif not patients and name is None and (named := _relative_named_before(ctx)) is not None:
+            # "... cancel my son's appointment, Lucas Garcia" then "his birthday is April 8th 2015":
+            # the relative named earlier, not the caller who introduced herself
+            name = named
     if name is None and not found:
         name = bare_name(_raw_turn(ctx))  # "Emily Davis" as the whole first message
     tried = s.get("tried") or {}
@@ -99,6 +104,15 @@ def _name_said(s: dict[str, Any]) -> tuple[str, str] | None:
     for where in (s, s.get("tried") or {}):
         if where.get("first_name") and where.get("last_name"):
             return where["first_name"], where["last_name"]
+    return None
+
+
+def _relative_named_before(ctx: PlanContext) -> tuple[str, str] | None:
+    """The full name of a relative the caller spoke for in an earlier turn, the latest one."""
+    earlier = [m.content or "" for m in ctx.messages if m.role == "user"][:-1]
+    for said in reversed(earlier):
+        if (named := someone_elses_name(normalize(said))) is not None:
+            return named
     return None
 
 

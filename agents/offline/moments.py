@@ -120,7 +120,10 @@ _MOVE_WORDS = re.compile(
     # an appointment named, not asked for ("lucas's vaccination appointment", not "a new appointment")
     r"|(?<!\ba )(?<!\ban )(?<!\bnew )(?<!another )(?<!\bone )(?:appointment|appt|visit|booking|check ?up"
     r"|physical|consult\w*|exam\w*|jab|vaccin\w*|shot|follow ?up|session)s?"
-    r"|(?:can't|cannot|can not|won't|will not|unable to|not able to) (?:make|come|do|attend|go))\b"
+    r"|(?:can't|cannot|can not|won't|will not|unable to|not able to) (?:make|come|do|attend|go)"
+    # "I have the thing with Dr Chen Thursday", "I've got my one with Dr Patel": a visit they have
+    r"|(?<!can )(?<!could )(?<!may )(?:i have|i've got|i have got|i got|i've)\s+(?:the|my|that|this)\s+"
+    r"(?:[a-z]+\s+)?with (?:dr|doctor))\b"
 )
 
 

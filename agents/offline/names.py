@@ -129,7 +129,9 @@ _FOR_SOMEONE = re.compile(
     rf"\b(?:(?:my|our)\s+(?:little\s+|youngest\s+|oldest\s+|eldest\s+|elderly\s+)?(?:{_KIN})"
     r"(?:'s name is|,?\s+(?:named|called|whose name is|his name is|her name is|their name is))?"
     r"|(?:mum|mom|mother|father|dad|parent|guardian|carer|caregiver) (?:of|to|for)(?: my (?:"
-    rf"{_KIN}))?|on behalf of(?: my (?:{_KIN}))?)\s*,?\s+(?=(?P<rest>.+))"
+    rf"{_KIN}))?|on behalf of(?: my (?:{_KIN}))?"
+    # "my son's appointment, Lucas Garcia" ("my sons appointment" typed in a hurry)
+    rf"|(?:my|our)\s+(?:{_KIN})(?:'s|s)\s+(?:appointment|appt|visit|check ?up|booking))\s*,?\s+(?=(?P<rest>.+))"
 )
 
 
@@ -138,8 +140,9 @@ _THEY_ARE = re.compile(
     r"\b(?:he's|she's|he is|she is|they're|they are|his name is|her name is|their name is|his name's|her name's)"
     r"\s+(?=(?P<rest>.+))"
 )
-KIN_WORDS = re.compile(rf"\b(?:my|our)\s+(?:[a-z]+\s+)?(?:{_KIN})(?:'s)?\b")  # "my son", "our little girl's"
-_KIN_SAID = re.compile(rf"\b(?:my|our)\s+(?:[a-z]+\s+)?(?:{_KIN})(?:'s)?\b")
+# "my son", "our little girl's", "my sons appointment" (the apostrophe left out)
+KIN_WORDS = re.compile(rf"\b(?:my|our)\s+(?:[a-z]+\s+)?(?:{_KIN})(?:'s|s)?\b")
+_KIN_SAID = KIN_WORDS
 
 
 def someone_elses_name(text: str) -> tuple[str, str] | None:

@@ -186,7 +186,24 @@ def normalize(text: str) -> str:
         lambda m: f"{m.group(1)} {m.group(2)}:{m.group(3)}" if m.group(1) else f"{m.group(4)}:{m.group(5)}",
         text,
     )
-    return re.sub(r"\b(at|around|by|about) (\d{1,2}) ([0-5]\d)\b(?![/:.\-]?\d)", r"\1 \2:\3", text)
+    text = re.sub(r"\b(at|around|by|about) (\d{1,2}) ([0-5]\d)\b(?![/:.\-]?\d)", r"\1 \2:\3", text)
+    # ... and "at like 9 30", "say 2 30", "tuesday 2 30", "3 30 then": an hour and its quarter said
+    # apart is a clock time anywhere, unless a number or a month is beside it (a date: "7 15 1990")
+    return _QUARTER_APART.sub(_quarter_time, text)
+
+
+_QUARTER_APART = re.compile(
+    r"\b(1[0-2]|[1-9]) (00|15|30|45)\b(?!\s*[/:.\-]?\s*\d|\s*(?:min|minutes?|hours?|days?|weeks?|years?)\b)"
+)
+_BEFORE_A_DATE = re.compile(
+    r"(?:\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*|[/:.\-])\s*$"
+)
+
+
+def _quarter_time(m: re.Match[str]) -> str:
+    if _BEFORE_A_DATE.search(m.string[: m.start()]):
+        return m.group(0)
+    return f"{m.group(1)}:{m.group(2)}"
 
 
 def _numeric_one(tokens: list[str], i: int) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 from agents.offline import wanted
 from agents.offline.choices import (
     find_provider,
+    names_a_doctor,
     pick_appointment,
     pick_slot,
     undecided_between,
@@ -331,7 +332,7 @@ def _read_provider(s: dict[str, Any], text: str) -> bool:
         # the doctors aren't known yet (the caller isn't verified): keep the words for later,
         # turns kept apart ("… see a doctor" then "january 25th …" is not "doctor january")
         s["provider_hint"] = f"{s.get('provider_hint', '')} | {text}".strip(" |")[-500:]
-        if re.search(r"\b(dr|doctor)\.?\s+[a-z]", text):
+        if names_a_doctor(text):  # not "which doctor, whoever is free": anyone, read below
             return True
     if provider is not None:
         s["provider_id"] = provider.id
