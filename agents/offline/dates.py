@@ -80,7 +80,7 @@ _TIME = re.compile(
     r"|(?:at|around|by)\s+(?P<h3>\d{1,2})(?!\d|st|nd|rd|th|/|:|\s*(?:days?|weeks?|hours?|hrs?|minutes?|mins?|months?)\b)"
     # "move it to 4", "sorry, I meant 11", "can we do 2": an hour after words that name a time
     r"|(?:(?:to|for|meant|mean|said|say|make it|make that|make this|how about|what about|can we do|could we do|try"
-    r"|rather|ok|okay|yes|yeah|sure|fine|then)\s+|^\W*"
+    r"|rather|ok|okay|yes|yeah|sure|fine|then|(?:it|that|this) be)\s+|^\W*"
     # "can it go earlier in the day, like 9?", "something like 10": an hour given as an example
     r"|(?:,\s*|(?:something|more|earlier|later|sooner|day)\s+)(?:like|maybe|perhaps|ideally|preferably)\s+"
     # "friday morning, 9 if that's free", "tuesday, 11", "friday instead, 11": an hour (1-12, no date)

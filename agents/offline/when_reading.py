@@ -34,8 +34,11 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
         after = _that_sentence(after)  # "... say 4 o'clock? his dob is ...": that sentence
         if re.search(r"\b(appointment|my|it's|is)\b", after):
             continue
-        if not find_when(after, now).empty:
+        said = find_when(after, now)
+        if not said.empty and (said.at is not None or find_when(m.group(0) + after, now).at is None):
             return text[: m.start()], after
+        if not said.empty:  # "... to 2 instead, same day wednesday": the hour needs its "to"
+            return text[: m.start()], m.group(0) + after
         if not find_when(m.group(0) + after, now).empty:  # "bump it to 4 that same day"
             return text[: m.start()], m.group(0) + after
     days = day_phrases(text)

@@ -181,6 +181,32 @@ def test_a_booking_changed_while_asking_is_still_one() -> None:
 
 
 @pytest.mark.parametrize(
+    ("said", "hour"), [("can it be 3 instead", 15), ("could that be 10 please", 10), ("would it be 11?", 11)]
+)
+def test_an_hour_after_can_it_be_is_the_time(said: str, hour: int) -> None:
+    assert find_when(normalize(said), NOW.replace(tzinfo=None)).at == time(hour, 0)
+
+
+@pytest.mark.parametrize("said", ["can it be 2 weeks later", "could it be 2 of us", "would it be 3 days"])
+def test_a_count_after_can_it_be_is_no_time(said: str) -> None:
+    assert find_when(normalize(said), NOW.replace(tzinfo=None)).at is None
+
+
+async def test_a_visit_just_booked_moved_to_a_bare_hour_the_same_day(chat: Chat, demo: DemoConnector) -> None:
+    _, transcript = await converse(
+        chat,
+        [
+            "ryan walker 12/12/1992 can i book dr rodriguez for friday at 10",
+            "yes",
+            "oh wait actually can you move that new one to 3 instead same day friday",
+            "yes",
+        ],
+        None,
+    )
+    assert await booked(demo, "p-1020") == {(RODRIGUEZ, at(4, 15))}, transcript
+
+
+@pytest.mark.parametrize(
     ("turns", "person", "phone", "now_booked"),
     [
         (  # the quarter hour said apart, the day before it
