@@ -108,6 +108,13 @@ _KEEP = re.compile(
 )
 
 
+# an answer to "Shall I go ahead?" that asks for something else than what was proposed
+_ASKS_A_CHANGE = re.compile(
+    r"^\W*no\b|\b(?:instead|rather|actually|wait|hang on|hold on|change|different|another"
+    r"|make (?:it|that)|(?:can|could) (?:it|that|we) be)\b"
+)
+
+
 SOMEONE_ELSE = (
     "I'm sorry, in this conversation I can only help with appointments for {name}. For someone else, "
     "please start a new conversation with their name and date of birth, or ask for our staff."
@@ -373,6 +380,22 @@ def _not_understood(ctx: PlanContext, s: dict[str, Any], found: list[Intent], ra
             repaired(s, "slot")
             return None
         return ask_which(ctx, s, raw)
+    if (unanswered := s.get("unanswered")) is not None and _ASKS_A_CHANGE.search(normalize(raw)):
+        # "no wait, can it be a little after that instead" to "Shall I go ahead?", the change not
+        # understood: never the same proposal again (a "yes" to it would write what was changed)
+        s.pop("unanswered", None)
+        s["misses"] = s.get("misses", 0) + 1
+        if unanswered["chosen"]:
+            s["declined"] = [*s.get("declined", []), unanswered["chosen"]][-10:]
+        s.pop("offered", None)
+        if (want := wanted.load(s.get("want"))) is not None:
+            want.at = None
+            s["want"] = wanted.dump(want)
+        instead = "move it to" if s.get("task") == Intent.RESCHEDULE else "have"
+        if s.get("task") == Intent.CANCEL:
+            drop_task(s)
+            return say(f"Sorry, I didn't catch that, so I haven't cancelled anything. {ANYTHING_ELSE}")
+        return say(f"Sorry, I didn't catch that. What day and time would you like to {instead} instead?")
     if (unanswered := s.pop("unanswered", None)) is not None and (found or s.get("misses", 0) < 1):
         s["misses"] = 0 if found else s.get("misses", 0) + 1  # "thank you" is understood, "blorp" not
         s["chosen"], s["target"] = unanswered["chosen"], unanswered["target"]

@@ -253,3 +253,23 @@ async def test_held_out_set_9_families(
     else:
         assert found == now_booked, transcript
     assert await booked(demo, "p-1012") == set(), transcript  # nothing for the parent
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "no wait can it be a little after that instead",
+        "hmm actually could it be the quarter after instead",
+        "wait, make it a tad later",
+    ],
+)
+async def test_a_change_not_understood_at_the_proposal_is_never_the_same_proposal_again(
+    change: str, chat: Chat, demo: DemoConnector
+) -> None:
+    first = "isabella jackson dob february 3 1987 i need dr rodriguez friday at 9 am"
+    _, transcript = await converse(chat, [first, change, "yes"], None)
+    assert "Shall I go ahead?" not in transcript.split("\n")[3], transcript
+    assert await booked(demo, "p-1011") == set(), transcript  # the 9 AM she changed is not written
+    await chat.say("friday at 9:30 please")
+    await chat.say("yes")
+    assert await booked(demo, "p-1011") == {(RODRIGUEZ, at(4, 9, 30))}, transcript
