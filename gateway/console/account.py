@@ -139,8 +139,8 @@ async def confirm_two_factor(request: Request, code: str = Form(""), user: Staff
         if not user.two_factor:  # show the same secret again with the error
             try:
                 enrolment = await two_factor.start(user.email, get_settings(request).business_name)
-            except AccountError:
-                pass
+            except (AccountError, SecretsKeyError):
+                pass  # the error is shown without the secret
         return await _page(request, user, error=str(exc), enrolment=enrolment, status_code=400)
     except SecretsKeyError as exc:
         return await _page(request, user, error=f"Two-factor cannot be set up now: {exc}.", status_code=503)

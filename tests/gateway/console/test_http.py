@@ -430,6 +430,12 @@ async def test_two_factor_setup_without_a_secrets_key_is_refused_clearly(
     assert refused.status_code == 503, refused.text
     assert "Two-factor cannot be set up now" in refused.text and "FRONTDESK_SECRETS_KEY" in refused.text
     assert 'id="totp-secret"' not in refused.text
+    # a code sent anyway is a plain error page, not a server error (found by the HTTP fuzzing)
+    confirmed = client.post(
+        "/console/account/two-factor/confirm", data={"csrf_token": csrf, "code": "123456"}
+    )
+    assert confirmed.status_code in (400, 503), confirmed.text
+    assert 'id="totp-secret"' not in confirmed.text
     async with db.session() as s:
         stored = await s.scalar(select(StaffUserRow.totp_secret).where(StaffUserRow.email == STAFF))
     assert stored is None

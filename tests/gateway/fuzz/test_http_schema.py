@@ -24,6 +24,7 @@ import httpx
 import pytest
 import requests
 import schemathesis
+from cryptography.fernet import Fernet
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -127,7 +128,11 @@ async def _conversations(server: LiveServer) -> tuple[list[str], list[str]]:
 
 @pytest.fixture(scope="module")
 def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Target, io.StringIO]]:
-    settings_ = make_settings(tmp_path_factory.mktemp("fuzz-http"), api_docs=True)
+    # configured as a deployment with staff two-factor is (a secrets key): without one, setting
+    # it up answers 503 on purpose (tests/gateway/console/test_http.py)
+    settings_ = make_settings(
+        tmp_path_factory.mktemp("fuzz-http"), api_docs=True, secrets_key=Fernet.generate_key().decode()
+    )
     with capturing_logs("INFO") as logs:
         asyncio.run(_add_admin(settings_))
         server = LiveServer(settings_)
