@@ -74,6 +74,23 @@ async def claim(db: Database, worker: str, lease_s: float, limit: int = 20) -> l
     """Take up to `limit` due jobs for `worker` until the lease runs out."""
     now = _now()
     token = f"{worker}:{uuid.uuid4().hex[:12]}"
+    jobs: list[Job] = []
+    while len(jobs) < limit:
+        picked, taken = await _claim_some(db, token, now, lease_s, limit - len(jobs))
+        jobs.extend(taken)
+        # SQLite has no SKIP LOCKED: two claims may pick the same jobs, and the one that writes
+        # second takes none of them (the update only takes jobs still due). It looks again for
+        # the rest instead of coming back with less than there was.
+        if not picked or len(taken) == picked:
+            break
+    order = {kind: n for n, kind in enumerate(KINDS)}
+    return sorted(jobs, key=lambda j: (j.conversation_id, order.get(j.kind, 99)))
+
+
+async def _claim_some(
+    db: Database, token: str, now: datetime, lease_s: float, limit: int
+) -> tuple[int, list[Job]]:
+    """One transaction of `claim`: (how many due jobs it picked, the ones it took)."""
     async with db.session() as s, s.begin():
         pick = (
             select(AfterCallJobRow.id)
@@ -85,7 +102,7 @@ async def claim(db: Database, worker: str, lease_s: float, limit: int = 20) -> l
             pick = pick.with_for_update(skip_locked=True)
         ids = list(await s.scalars(pick))
         if not ids:
-            return []
+            return 0, []
         await s.execute(
             update(AfterCallJobRow)
             .where(AfterCallJobRow.id.in_(ids), *_due(now))
@@ -97,11 +114,9 @@ async def claim(db: Database, worker: str, lease_s: float, limit: int = 20) -> l
                 AfterCallJobRow.conversation_id,
                 AfterCallJobRow.kind,
                 AfterCallJobRow.attempts,
-            ).where(AfterCallJobRow.claimed_by == token)
+            ).where(AfterCallJobRow.id.in_(ids), AfterCallJobRow.claimed_by == token)
         )
-        jobs = [Job(*row) for row in rows]
-    order = {kind: n for n, kind in enumerate(KINDS)}
-    return sorted(jobs, key=lambda j: (j.conversation_id, order.get(j.kind, 99)))
+        return len(ids), [Job(*row) for row in rows]
 
 
 async def finish(
