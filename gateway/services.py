@@ -63,13 +63,7 @@ def open_audit_spool(settings: Settings, edges: Sequence[object]) -> AuditSpool 
     `FRONTDESK_AUDIT_SPOOL_MAX_BYTES=0`, or when another process on the data directory holds it."""
     if not edges or settings.audit_spool_max_bytes <= 0:
         return None
-    spool = AuditSpool(settings.audit_spool_file(), settings.audit_spool_max_bytes)
-    try:
-        spool.open()
-    except SpoolBusy as exc:
-        log.warning("running without an audit spool", reason=str(exc))
-        return None
-    return spool
+    return _opened(AuditSpool(settings.audit_spool_file(), settings.audit_spool_max_bytes), "audit spool")
 
 
 def open_turn_spool(settings: Settings, edges: Sequence[object]) -> RowSpool | None:
@@ -78,11 +72,18 @@ def open_turn_spool(settings: Settings, edges: Sequence[object]) -> RowSpool | N
     spool would be None."""
     if not edges or settings.audit_spool_max_bytes <= 0:
         return None
-    spool = RowSpool(settings.turn_spool_file(), settings.audit_spool_max_bytes)
+    return _opened(RowSpool(settings.turn_spool_file(), settings.audit_spool_max_bytes), "turn spool")
+
+
+SpoolT = TypeVar("SpoolT", AuditSpool, RowSpool)
+
+
+def _opened(spool: SpoolT, name: str) -> SpoolT | None:
+    """`spool` opened, or None (and a warning) when another process holds its file."""
     try:
         spool.open()
     except SpoolBusy as exc:
-        log.warning("running without a turn spool", reason=str(exc))
+        log.warning(f"running without a {name}", reason=str(exc))
         return None
     return spool
 
