@@ -116,20 +116,8 @@ class WhisperDecoder:
     def _generate_same_length(
         self, encoded: Any, audios: list[np.ndarray], starts: list[list[int]], context: int
     ) -> list[Reading | None]:
-        budgets = [
-            len(start) + int(len(a) / WHISPER_RATE * TOKENS_PER_SECOND) + 10
-            for a, start in zip(audios, starts, strict=True)
-        ]
-        results = self.model.model.generate(
-            encoded,
-            starts,
-            beam_size=self.beam_size,
-            max_length=min(self.model.max_length, max(budgets)),
-            return_scores=True,
-            return_no_speech_prob=True,
-            suppress_blank=True,
-            suppress_tokens=self._suppress,
-        )
+        budgets = [_budget(a, start) for a, start in zip(audios, starts, strict=True)]
+        results = self._run(encoded, starts, min(self.model.max_length, max(budgets)), self.beam_size)
         return [
             self._reading(result, min(self.model.max_length, budget), context, len(start))
             for result, budget, start in zip(results, budgets, starts, strict=True)
@@ -165,21 +153,9 @@ class WhisperDecoder:
     def alternatives(self, audio: np.ndarray, start: list[int], context: int, n: int) -> list[Reading]:
         """The `n` most likely transcripts of one clip by beam search, best first (the search
         `speech.stt` runs when a greedy decode lacks the expected answer's form)."""
-        [encoded] = [self.encode(self.windows([audio], context))]
-        budget = min(
-            self.model.max_length, len(start) + int(len(audio) / WHISPER_RATE * TOKENS_PER_SECOND) + 10
-        )
-        [result] = self.model.model.generate(
-            encoded,
-            [start],
-            beam_size=n,
-            num_hypotheses=n,
-            max_length=budget,
-            return_scores=True,
-            return_no_speech_prob=True,
-            suppress_blank=True,
-            suppress_tokens=self._suppress,
-        )
+        encoded = self.encode(self.windows([audio], context))
+        budget = min(self.model.max_length, _budget(audio, start))
+        [result] = self._run(encoded, [start], budget, n, num_hypotheses=n)
         readings = []
         for ids, score in zip(result.sequences_ids, result.scores, strict=True):
             tokens = [t for t in ids if t < self.tokenizer.eot]
@@ -187,6 +163,23 @@ class WhisperDecoder:
             if text and not looks_looped(text):
                 readings.append(Reading(text, math.exp(score), result.no_speech_prob))
         return readings
+
+    def _run(
+        self, encoded: Any, starts: list[list[int]], max_length: int, beam_size: int, num_hypotheses: int = 1
+    ) -> Any:
+        """CTranslate2's generate with this decoder's options (scores, no-speech probability, the
+        stock suppressed tokens)."""
+        return self.model.model.generate(
+            encoded,
+            starts,
+            beam_size=beam_size,
+            num_hypotheses=num_hypotheses,
+            max_length=max_length,
+            return_scores=True,
+            return_no_speech_prob=True,
+            suppress_blank=True,
+            suppress_tokens=self._suppress,
+        )
 
     def windowed(self, audio: np.ndarray) -> Reading:
         """Audio longer than one window: faster-whisper's own 30 s windows. Timestamps stay on here:
@@ -213,6 +206,11 @@ class WhisperDecoder:
             texts.append(seg.text.strip())
         confidence = math.exp(logprob_sum / tokens) if tokens else 0.0
         return Reading(" ".join(t for t in texts if t), confidence, no_speech)
+
+
+def _budget(audio: np.ndarray, start: list[int]) -> int:
+    """Tokens a decode of `audio` after `start` may run to: generous for speech, short of a loop."""
+    return len(start) + int(len(audio) / WHISPER_RATE * TOKENS_PER_SECOND) + 10
 
 
 def said_once(text: str) -> str:
