@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from agents.offline.birthdates import find_dob
 from agents.offline.dates import find_time, find_when
@@ -76,6 +76,21 @@ class AnsweringCaller:
         self.script = script  # the texts of the scripted turns: what this caller knows
         self.now = now  # the scenario's clock: "next Tuesday" is a date
         self.today = now.date()
+        # What it knows, read once from its script: its date of birth, the turn that gives its
+        # name with it, the turn that asks for the visit, the time it last asks for.
+        self.born = next(
+            (d for t in script if (d := find_dob(normalize(t), self.today)[0]) is not None), None
+        )
+        self.identity = next(
+            (
+                t
+                for t in script
+                if find_dob(normalize(t), self.today)[0] is not None and _name_in(t) is not None
+            ),
+            None,
+        )
+        self.request = next((t for t in script if _NAMES_A_VISIT.search(t) or _time_in(t) is not None), None)
+        self.time_asked = next((found for t in reversed(script) if (found := _time_in(t)) is not None), None)
         self._said_again: Counter[str] = Counter()
         self._typed_birth_date = False
         self.answers: list[str] = []  # what it said back, for the report
@@ -83,17 +98,17 @@ class AnsweringCaller:
     async def __call__(self, reply: str, said: CallerTurn) -> CallerTurn | None:
         if (
             _PROPOSAL.search(reply)
-            and (request := self._request()) is not None
+            and (request := self.request) is not None
             and not self._fits(reply, request)
         ):
             return await self._again(f"No. {request}")
-        if _OFFER.search(reply) and (request := self._request()) is not None and (pick := _time_in(request)):
+        if _OFFER.search(reply) and (request := self.request) is not None and (pick := _time_in(request)):
             offered = {_time_in(clock): clock for clock in _CLOCK.findall(reply)}
             if pick in offered and self._on_its_day(reply, request):
                 return await self._again(f"{offered[pick]}, please.")
             return await self._again(f"No. {request}")
-        born = self._date_of_birth()
-        if _ASKS_NAME.search(reply) and (who := self._identity()) is not None:
+        born = self.born
+        if _ASKS_NAME.search(reply) and (who := self.identity) is not None:
             if _KEYPAD_DOB.search(reply) and born is not None and not self._typed_birth_date:
                 return self._keyed(f"{born:%m%d%Y}", birth_date=True)  # exact; the name comes next
             if self._typed_birth_date and (name := _name_in(who)) is not None:
@@ -104,7 +119,7 @@ class AnsweringCaller:
         text = said.label
         if _KEYPAD_DOB.search(reply) and born is not None:
             return self._keyed(f"{born:%m%d%Y}", birth_date=True)
-        wanted = _time_in(text) or self._time_asked()
+        wanted = _time_in(text) or self.time_asked
         keys = {int(n): label for n, label in _KEYS.findall(reply)} if "press" in reply.lower() else {}
         if wanted is not None and keys:
             for n, label in keys.items():
@@ -114,38 +129,10 @@ class AnsweringCaller:
             if _time_in(guess.group(1)) == wanted:
                 return await self._spoken("Yes, that's right.")
             return await self._again(text)
-        if _ASKS_REQUEST.search(reply) and (request := self._request()) is not None:
+        if _ASKS_REQUEST.search(reply) and (request := self.request) is not None:
             return await self._again(request)
         if _NOT_CAUGHT.search(reply):
             return await self._again(text)
-        return None
-
-    def _identity(self) -> str | None:
-        """The turn of its script that gives its full name with its date of birth, if one does."""
-        for text in self.script:
-            if find_dob(normalize(text), self.today)[0] is not None and _name_in(text) is not None:
-                return text
-        return None
-
-    def _request(self) -> str | None:
-        """The first turn of its script that names a doctor, a day or a time."""
-        for text in self.script:
-            if _NAMES_A_VISIT.search(text) or _time_in(text) is not None:
-                return text
-        return None
-
-    def _time_asked(self) -> time | None:
-        """The time its script last asks for ("Can it be Thursday at 2 instead?")."""
-        for text in reversed(self.script):
-            if (found := _time_in(text)) is not None:
-                return found
-        return None
-
-    def _date_of_birth(self) -> date | None:
-        for text in self.script:
-            born, _span = find_dob(normalize(text), self.today)
-            if born is not None:
-                return born
         return None
 
     def _keyed(self, digits: str, *, birth_date: bool = False) -> CallerTurn:
