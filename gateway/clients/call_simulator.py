@@ -150,8 +150,8 @@ class CallSimulator:
         the script's next turn (see `AnswerBack`)."""
         async with httpx.AsyncClient(timeout=30) as client:
             stream_url, parameters = await self.answer(client)
-            reader = None if answer_back is None else (lambda: self._last_reply(client), answer_back)
-            results, clears, close_code = await self._stream(stream_url, parameters, turns, hold, reader)
+            answering = None if answer_back is None else (lambda: self._last_reply(client), answer_back)
+            results, clears, close_code = await self._stream(stream_url, parameters, turns, hold, answering)
             transcript = await self.transcript(client)
         return call_report(self.call_sid, results, clears, transcript, close_code)
 
