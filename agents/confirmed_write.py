@@ -18,6 +18,7 @@ from agents.connector_calls import ConnectorCalls, ToolFailure, as_json
 from agents.events import AuditNotStored, EventKind
 from agents.limits import cap_json
 from agents.memory import PendingAction
+from agents.next_person import CALLERS_OWN, NEXT_PERSON, kin_waiting
 from agents.planner import Message, ToolCall
 from agents.policy import Refused
 from agents.record_checks import decide
@@ -78,11 +79,14 @@ async def _run(
         return turn.say(f"I'm sorry, I couldn't confirm that change in our system. {OFFER_TRANSFER}")
     if isinstance(actual, Appointment):
         memory.remember_appointments([actual])
-    carry = memory.scratch.get("carry")  # a second request said with the first (the planner's)
+    # a second request said with the first (the planner's), the caller's own or a relative's
+    kept = {k: memory.scratch[k] for k in ("carry", NEXT_PERSON) if memory.scratch.get(k)}
     memory.scratch.clear()
-    if carry:
-        memory.scratch["carry"] = carry
+    memory.scratch.update(kept)
     assert actual is not None
+    if (kin := kin_waiting(memory.scratch)) is not None:  # the runtime goes on with it (`agents.next_person`)
+        whose = "yours" if kin == CALLERS_OWN else f"your {kin}"
+        return turn.say(f"{done_message(spec.name, actual, memory)} Now for {whose}.")
     return turn.say(f"{done_message(spec.name, actual, memory)} {ANYTHING_ELSE}")
 
 

@@ -34,6 +34,7 @@ class EventKind(StrEnum):
     IDENTITY_HELD_BACK = "agent.identity_held_back"  # backoff: method, failures, keys, retry_after_s
     IDENTITY_LOCKED = "agent.identity_locked"  # lockout, a person takes over: method, failures, keys
     IDENTITY_FAILED = "agent.identity_failed"
+    IDENTITY_SET_ASIDE = "agent.identity_set_aside"  # person_id, why: another person's request next
     WRITE_INTENT = "agent.write_intent"  # tool, request (with its idempotency key): before it runs
     HANDOFF = "handoff.requested"  # reason, summary
     HANDOFF_UNANSWERED = "handoff.unanswered"  # nobody claimed it in time, or out of hours: why, wait

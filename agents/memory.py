@@ -43,6 +43,9 @@ class AgentMemory(BaseModel):
     known_slots: dict[str, Slot] = Field(default_factory=dict)
     known_appointments: dict[str, Appointment] = Field(default_factory=dict)  # the verified person's
     scratch: dict[str, Any] = Field(default_factory=dict)  # the planner's own
+    # Whose the verified person is to the caller, once a relative's request followed the caller's
+    # own (`agents.next_person`): "son". Proposals then name them ("book Lucas with ...").
+    speaking_for: str | None = None
     degraded: bool = False  # the model planner failed; the offline planner carries on
     write_seq: int = 0
     # Names on file for the calling number: recognition hints for the listener only (see

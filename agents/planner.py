@@ -95,6 +95,9 @@ class CallerFacts(BaseModel):
     has_caller_phone: bool = False  # the phone network gave us a number (usable with a DOB)
     identity_failures: int = 0
     pending_action: str | None = None  # spoken summary of the write awaiting confirmation
+    # whose the verified person is to the caller ("son"), when the caller's relative's request
+    # followed their own (`agents.next_person`); None: the caller themselves
+    speaking_for: str | None = None
 
 
 class PlanContext(BaseModel):

@@ -101,7 +101,7 @@ _YES_CORE = {
     "absolutely", "definitely", "certainly", "confirm", "confirmed", "perfect", "affirmative",
     "mhm", "uh-huh", "proceed", "ahead", "good", "great", "fine", "works", "mm-hmm", "mmhmm", "mhmm",
     "yes'm", "yass", "yah", "aye", "awesome", "excellent", "wonderful", "lovely",
-    "k", "kk", "okie", "okey", "oky", "okey-dokey", "righto", "right-o", "ye", "yh", "yas", "yessir",
+    "y", "yy", "yess", "yesss", "k", "kk", "okie", "okey", "oky", "okey-dokey", "righto", "right-o", "ye", "yh", "yas", "yessir",
     "grand", "brilliant", "cool", "sweet", "super", "splendid", "terrific", "marvellous", "marvelous",
     "cracking", "ace", "champion", "spot-on", "deal", "agreed", "surely", "gladly", "exactly",
     "si", "sí", "oui", "ja", "haan", "han", "ji", "theek", "thik",  # callers whose first language is another
@@ -119,7 +119,8 @@ _YES_PHRASES = re.compile(
     # regional and informal ways of saying it: Australian, British, Indian English, text speak
     r"|too easy|lock (it|that|me) in|pencil (it|that|me) in|put me (down|in)|sign me up|make it so"
     r"|do the needful|go on then|that'll do|that will do|i'll take (it|that|that one)|take it"
-    r"|spot on|bang on|good stuff|happy days|works for me|let's go|go on|confirm it|sounds about right|suits me|will do nicely)\b"
+    r"|spot on|bang on|good stuff|happy days|works for me|let's go|go on|confirm it|sounds about right|suits me|will do nicely"
+    r"|i guess so|guess so|i suppose so|suppose so|i think so|that should work|should be fine)\b"
 )
 _YES_FILLER = {
     "please", "go", "do", "it", "that", "that's", "thats", "is", "sounds", "thanks", "thank", "you",
@@ -133,6 +134,8 @@ _YES_FILLER = {
     "nicely", "perfectly", "nice", "just", "really", "quite", "lovely", "suit", "suits", "right",
     "pls", "plz", "plez", "plse", "thx", "thanx", "thnx", "ty",  # typed short forms
     "that'd", "thatd", "it'd", "itd",  # "that'd be grand, go ahead"
+    "booking",  # "go ahead with the booking"
+    "guess", "suppose", "think", "should", "work",  # "i guess so", "i think so", "that should work"
 }  # fmt: skip
 _YES_FILLER |= _OTHER_FILLER
 _NO_CORE = {"no", "nope", "nah", "don't", "dont", "not", "stop", "wait", "never", "negative", "hold"}
@@ -141,13 +144,29 @@ _NO_FILLER = {
     "actually", "i", "changed", "my", "forget", "a", "second", "sec", "minute", "way", "want",
     "one", "the", "sorry", "that's", "thats", "right", "now", "go", "ahead", "never",
     "book", "cancel", "move", "this", "yet",
+    "think", "guess", "suppose", "so",  # "i don't think so", "i guess not"
 }  # fmt: skip
+
+# a sentence acknowledging what was just said, before the answer: "ok, good to know. go ahead"
+_HEARD_THAT = re.compile(
+    r"^\W*(?:(?:ok|okay|alright|all right|oh|ah|hmm|um|i see|good to know|got it|noted|understood|fair enough"
+    r"|makes sense|that's fine|thanks|thank you)\b[\s,]*)*(?:good to know|got it|noted|i see|understood"
+    r"|fair enough|makes sense|let me (?:think|see)|hmm+|um+)\W*[.!;…]\s*(?=[a-z])"
+)
+
+# "no worries", "not a problem": a way of saying yes, though it has a "no" in it
+_NO_TROUBLE = re.compile(
+    r"\b(?:no worries|no worry|no problem|no problems|no probs?|not a problem|no bother|no dramas|no sweat"
+    r"|no issues?|no trouble)\b"
+)
 
 Confirmation = Literal["yes", "no", "other"]
 
 
 def classify_confirmation(text: str) -> Confirmation:
     folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    folded = _NO_TROUBLE.sub(" fine ", folded)  # "yep, no worries": agreement, whatever its "no"
+    folded = _HEARD_THAT.sub("", folded)  # "ok, good to know. go ahead": what follows the acknowledgement
     words = re.findall(r"[a-z]+(?:['-][a-z]+)?", folded)  # "Sí, claro": accents folded
     if not words or re.search(r"\d", text):
         return "other"  # "yes, 4 is fine" names something else: a new request, never a yes

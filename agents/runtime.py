@@ -29,6 +29,7 @@ from agents.identity import doctors_on_staff, names_on_file
 from agents.identity_attempts import IdentityAttempts
 from agents.limits import MAX_USER_CHARS
 from agents.memory import AgentMemory
+from agents.next_person import NEXT_PERSON, step_aside
 from agents.offline.hours import OpeningHours
 from agents.plan_loop import plan_turn
 from agents.planner import CallerFacts, HasStockPhrases, Message, PlanContext, Planner, ToolResult
@@ -153,15 +154,33 @@ class AgentRuntime:
             answered = await answer_pending(turn, text, self.tools, self._calls, self.callbacks)
         if answered is None and memory.transfer_offered is not None:
             answered = await answer_transfer_offer(turn, text)
+        next_text: str | None = text
         if answered is not None:
             for out in answered:
                 yield out
-            return
-        memory.messages.append(Message(role="user", content=text))
-        async for out in plan_turn(
-            turn, planner=self.planner, fallback=self.fallback, context=self._context, executor=self._executor
-        ):
-            yield out
+            # "... and one for my son": his request, as him, once the caller's own is done
+            next_text = await self._next_person(turn)
+        while next_text is not None:
+            memory.messages.append(Message(role="user", content=next_text))
+            async for out in plan_turn(
+                turn,
+                planner=self.planner,
+                fallback=self.fallback,
+                context=self._context,
+                executor=self._executor,
+            ):
+                yield out
+            next_text = await self._next_person(turn)  # set aside once: the scratch goes with it
+
+    async def _next_person(self, turn: Turn) -> str | None:
+        waiting = turn.memory.scratch.get(NEXT_PERSON)
+        if not isinstance(waiting, dict) or not (_done(turn.memory) or waiting.get("now")):
+            return None
+        try:
+            return await step_aside(turn)
+        except AuditNotStored:
+            turn.memory.scratch.pop(NEXT_PERSON, None)
+            return None
 
     def _context(self, turn: Turn, results: list[ToolResult], step: int) -> PlanContext:
         state, memory = turn.state, turn.memory
@@ -181,7 +200,14 @@ class AgentRuntime:
                 has_caller_phone=bool(state.caller_phone) and state.caller_id_trusted,
                 identity_failures=memory.identity_failures,
                 pending_action=memory.pending.summary if memory.pending else None,
+                speaking_for=memory.speaking_for,
             ),
             scratch=dict(memory.scratch),
             step=step,
         )
+
+
+def _done(memory: AgentMemory) -> bool:
+    """The reply just given reported a completed write ("Done. You're booked ...")."""
+    last = memory.messages[-1] if memory.messages else None
+    return last is not None and last.role == "assistant" and (last.content or "").startswith("Done.")

@@ -34,7 +34,7 @@ def describe(tool: str, args: BaseModel, memory: AgentMemory) -> str:
         slot = memory.known_slots.get(data["slot_id"])
         if slot is None:
             raise UnknownRecord("Unknown slot_id: call list_free_slots and use a slot id from its result.")
-        return f"book you with {slot.provider_name} on {say_when(slot.start)}"
+        return f"book {_whom(memory)} with {slot.provider_name} on {say_when(slot.start)}"
     if tool == Capability.RESCHEDULE_APPOINTMENT:
         appt = memory.known_appointments.get(data["appointment_id"])
         slot = memory.known_slots.get(data["new_slot_id"])
@@ -43,7 +43,7 @@ def describe(tool: str, args: BaseModel, memory: AgentMemory) -> str:
                 "Unknown appointment_id or new_slot_id: use ids from list_appointments and list_free_slots."
             )
         return (
-            f"move your appointment with {appt.provider_name} on {say_when(appt.start)} "
+            f"move {_whose(memory)} appointment with {appt.provider_name} on {say_when(appt.start)} "
             f"to {say_when(slot.start)} with {slot.provider_name}"
         )
     if tool == Capability.CANCEL_APPOINTMENT:
@@ -52,7 +52,7 @@ def describe(tool: str, args: BaseModel, memory: AgentMemory) -> str:
             raise UnknownRecord(
                 "Unknown appointment_id: call list_appointments and use an id from its result."
             )
-        return f"cancel your appointment with {appt.provider_name} on {say_when(appt.start)}"
+        return f"cancel {_whose(memory)} appointment with {appt.provider_name} on {say_when(appt.start)}"
     if tool == "take_message":  # the built-in (`agents.callbacks`): asked as a read-back
         return f"pass on {data['name'].strip()}'s message"
     if tool == Capability.CREATE_CONTACT:
@@ -76,6 +76,15 @@ def _quoted(text: str, limit: int = 200) -> str:
     return f'"{text}"'
 
 
+def _whom(memory: AgentMemory) -> str:
+    """ "you", or the relative the caller is speaking for by name ("Lucas")."""
+    return (memory.verified_first_name or "them") if memory.speaking_for else "you"
+
+
+def _whose(memory: AgentMemory) -> str:
+    return f"{memory.verified_first_name or 'their'}'s" if memory.speaking_for else "your"
+
+
 def done_message(tool: str, record: Record, memory: AgentMemory | None = None) -> str:
     """What to tell the caller once the read-back matched."""
     if isinstance(record, Note | Ticket | Task) and memory is not None:
@@ -88,6 +97,8 @@ def done_message(tool: str, record: Record, memory: AgentMemory | None = None) -
             return f"Done. Your appointment with {record.provider_name} on {say_when(record.start)} is cancelled."
         if tool == Capability.RESCHEDULE_APPOINTMENT:
             return f"Done. Your appointment is now with {record.provider_name} on {say_when(record.start)}."
+        if memory is not None and memory.speaking_for:
+            return f"Done. {_whom(memory)} is booked with {record.provider_name} on {say_when(record.start)}."
         return f"Done. You're booked with {record.provider_name} on {say_when(record.start)}."
     return "Done."
 

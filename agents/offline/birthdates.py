@@ -52,6 +52,13 @@ _DOB_PATTERNS = [
     re.compile(
         rf"\b(?:the\s+)?{DAY}\s+(?:of\s+)?{MONTH},?\s+(?:'\s*)?(?P<yy>[3-9]\d)\b(?!\s*(?::|am|pm|o'clock|\d))"
     ),
+    # the year first: "born in '87 on feb 3rd", "born in 1987, on the 3rd of february"
+    re.compile(
+        rf"\bborn\s+in\s+(?:the\s+year\s+)?(?:{YEAR}|'?\s*(?P<yy>\d{{2}}))[,.]?\s+(?:on\s+)?{MONTH}\s+(?:the\s+)?{DAY}\b"
+    ),
+    re.compile(
+        rf"\bborn\s+in\s+(?:the\s+year\s+)?(?:{YEAR}|'?\s*(?P<yy>\d{{2}}))[,.]?\s+(?:on\s+)?(?:the\s+)?{DAY}\s+(?:of\s+)?{MONTH}\b"
+    ),
     # "born on Halloween 1994", "christmas day of 1990"
     re.compile(rf"\b(?:on\s+)?(?:the\s+)?(?P<hol>{_HOLIDAY})[,.]?\s+(?:of\s+|in\s+)?{YEAR}\b"),
     re.compile(
@@ -113,28 +120,30 @@ def corrected_year(text: str, was: date, today: date) -> date | None:
 
 def _first_dob(text: str, today: date) -> tuple[date | None, str | None]:
     for pattern in _DOB_PATTERNS:
-        m = pattern.search(text)
-        if not m:
-            continue
-        groups = m.groupdict()
-        if groups.get("yy"):  # a two-digit year: this century unless that would be the future
-            yy = int(groups["yy"])
-            year = 2000 + yy if 2000 + yy <= today.year else 1900 + yy
-        else:
-            year = int(groups["year"])
-        if groups.get("hol"):
-            found = safe_date(year, *_HOLIDAYS[groups["hol"]])
-        elif groups.get("m1"):
-            m1, d1 = (g if g.isdigit() else "0" for g in (groups["m1"], groups["d1"]))  # "oh": 0
-            month, day = int(m1 + groups["m2"]), int(d1 + groups["d2"])
-            found = safe_date(year, month, day)
-        elif "m" in groups and groups.get("m"):
-            found = safe_date(year, int(groups["m"]), int(groups["d"]))
-        elif groups.get("a"):
-            a, b = int(groups["a"]), int(groups["b"])
-            found = safe_date(year, a, b) if a <= 12 else safe_date(year, b, a)
-        else:
-            found = safe_date(year, MONTHS[groups["month"]], int(groups["day"]))
-        if found is not None and date(1900, 1, 1) <= found <= today:
-            return found, m.group(0)
+        # every match: "an appointment on 1 June 2028 ..., date of birth 20 August 1968" (a date
+        # to come is no date of birth)
+        for m in pattern.finditer(text):
+            found = _date_of(m, today)
+            if found is not None and date(1900, 1, 1) <= found <= today:
+                return found, m.group(0)
     return None, None
+
+
+def _date_of(m: re.Match[str], today: date) -> date | None:
+    groups = m.groupdict()
+    if groups.get("yy"):  # a two-digit year: this century unless that would be the future
+        yy = int(groups["yy"])
+        year = 2000 + yy if 2000 + yy <= today.year else 1900 + yy
+    else:
+        year = int(groups["year"])
+    if groups.get("hol"):
+        return safe_date(year, *_HOLIDAYS[groups["hol"]])
+    if groups.get("m1"):
+        m1, d1 = (g if g.isdigit() else "0" for g in (groups["m1"], groups["d1"]))  # "oh": 0
+        return safe_date(year, int(m1 + groups["m2"]), int(d1 + groups["d2"]))
+    if groups.get("m"):
+        return safe_date(year, int(groups["m"]), int(groups["d"]))
+    if groups.get("a"):
+        a, b = int(groups["a"]), int(groups["b"])
+        return safe_date(year, a, b) if a <= 12 else safe_date(year, b, a)
+    return safe_date(year, MONTHS[groups["month"]], int(groups["day"]))

@@ -20,7 +20,18 @@ _ANY_PROVIDER = re.compile(
     r"\b(any ?(doctor|provider|physician|of them|one|body)|whoever|whichever|doesn't matter|does not matter"
     r"|no preference|don't care|i don't mind|either (one|doctor|of them))\b"
 )
-_NOT_THIS_ONE = re.compile(r"\bnot (?:with )?(?:dr|doctor)\.?\s+[a-z'-]+")
+_NOT_THIS_ONE = re.compile(
+    r"\b(?:not|instead of|rather than|in place of) (?:with )?(?:dr|doctor)\.?\s+[a-z'-]+"
+)
+_SWITCH_TO = re.compile(
+    r"\b(?:switch|change|move|swap|transfer|put|changed|switched|moved)\s+(?:(?:it|that|this|me|him|her|them|us|my"
+    r" appointment|the appointment|my booking|the booking)\s+)?(?:over\s+)?to\s+(?:see\s+)?(?:dr|doctor)\.?\s+[a-z'-]+"
+)
+# "keep the same time but see Dr Patel instead", "with Dr Rodriguez instead, on the same day": the
+# doctor said with "instead" is the one asked for (not "instead of Dr X": that one is taken out)
+_SEE_INSTEAD = re.compile(
+    r"\b(?:see|with|to)\s+(?:dr|doctor)\.?\s+([a-z'-]+)(?:\s+[a-z]+){0,2}?\s+(?:instead|rather)\b(?!\s+(?:of|than)\b)"
+)
 _WANTED = re.compile(r".*\b(need|want|like|book|schedule|prefer|rather)\b")
 _DR = r"(?:(?:dr|doctor)\.?\s+)?[a-z'-]+"
 _NOT_ASKED_FOR = re.compile(
@@ -29,6 +40,11 @@ _NOT_ASKED_FOR = re.compile(
     rf"|\b(?:my|his|her|their|our)\s+(?:[a-z]+\s+){{0,2}}?(?:sees|has|is with|goes to|went to|saw|is seeing)\s+{_DR}"
     rf"|{_DR}\s+(?:is|'s)\s+(?:the\s+|my\s+|his\s+|her\s+|our\s+|their\s+)?(?:kids'?|children's|[a-z]+'s|usual"
     r"|regular|family|old|other)\s+(?:doctor|dr|gp|one|physician)"
+    # the doctor of a visit the caller already has: "I have my check-up Thursday with Dr Patel; could
+    # Dr Chen also see me the same day?"
+    r"|\b(?:i have|i've got|i have got|i got|i'm booked for|there's)\s+(?:a|an|the|my)\s+(?:[a-z]+\s+)?"
+    r"(?:appointment|appt|check ?up|visit|physical|follow ?up|booking)\s+(?:[a-z0-9:]+\s+){0,3}?with\s+"
+    rf"{_DR}(?=.*\b(?:also|too|as well|another|second|extra|same day)\b)"
 )
 _CORRECTION_WORD = re.compile(
     r"\b(?:no|sorry|actually|wait|i mean|i meant|rather|instead|make that|make it)\b"
@@ -75,7 +91,17 @@ def pick_slot(text: str, when: When, offered: list[Slot]) -> Slot | None:
         if len(at_time) == 1:
             return at_time[0]
     index = pick_by_position(text, len(offered))
-    if index is not None and not (when.start is not None and _means_a_date(text)):
+    times = {x.start.time().replace(tzinfo=None) for x in offered}
+    days = {x.start.date() for x in offered}
+    if (
+        index is not None
+        # "the 2nd" after a list is its second; "thursday the 2nd" with other days offered is a date
+        and not (
+            when.start is not None
+            and (_means_a_date(text) or (when.start not in days and _weekday_in(text) is not None))
+        )
+        and not (when.at is not None and when.at not in times)  # "the last of those, the 11": 11
+    ):
         return offered[index]
     candidates = offered
     if when.at is not None:
@@ -108,6 +134,8 @@ def pick_appointment(text: str, when: When, appointments: list[Appointment]) -> 
     elif (weekday := _weekday_in(text)) is not None:
         candidates = [a for a in candidates if a.start.weekday() == weekday]
     named = [a for a in candidates if mentions_provider(text, a.provider_name)]
+    if not named:  # "my appointment with doctor chin", "Dr. Rodriquez": as heard
+        named = [a for a in candidates if _heard_as(text, a.provider_name)]
     if named:
         candidates = named
     if candidates is appointments:
@@ -143,7 +171,17 @@ def points_elsewhere(text: str, when: When, appointment: Appointment) -> bool:
     if when.start is None and named_days:
         return True
     names = [m.group(1) for m in _DOCTOR_NAMED.finditer(text) if m.group(1) not in _NOT_A_DOCTORS_NAME]
-    return bool(names) and not any(mentions_provider(name, appointment.provider_name) for name in names)
+    return bool(names) and not any(
+        mentions_provider(name, appointment.provider_name)
+        or _heard_as(f"dr {name}", appointment.provider_name)
+        for name in names
+    )
+
+
+def _heard_as(text: str, provider_name: str) -> bool:
+    """The words name this doctor as a speech model may write them ("doctor chin" for Chen, "Dr.
+    Rodriquez", "Dr. Pay tell"), by the same tests `find_provider` uses for a near miss."""
+    return find_provider(text, [Provider(id="-", name=provider_name)]) is not None
 
 
 def mentions_provider(text: str, provider_name: str) -> bool:
@@ -180,6 +218,15 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
         asked = [p for p in named if mentions_provider(_NOT_ASKED_FOR.sub(" ", text), p.name)]
         if len(asked) == 1:
             return asked[0]
+    if len(named) > 1 and (switched := _SWITCH_TO.search(text)) is not None:
+        # "my appointment with Dr Chen ... could I switch it to Dr Patel instead": the one it goes to
+        to = [p for p in named if mentions_provider(switched.group(0), p.name)]
+        if len(to) == 1:
+            return to[0]
+    if len(named) > 1 and (instead := _SEE_INSTEAD.search(text)) is not None:
+        to = [p for p in named if mentions_provider(instead.group(0), p.name)]
+        if len(to) == 1:
+            return to[0]
     if len(named) > 1 and (wanted := _WANTED.search(text)) is not None:
         # "I already see Dr Patel, but I also need Dr Chen": the one the caller asks for now
         after = [p for p in providers if mentions_provider(text[wanted.end() :], p.name)]
@@ -228,6 +275,17 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
             if len(_consonants(name)) >= 3 and _consonants(name) == _consonants(word)
         ]
         if len(sounds) == 1:
+            return sounds[0]
+    # A surname heard as two words ("Dr. Pay tell" for Patel): the two joined, the same test
+    for first, second in re.findall(r"\b(?:dr|doctor)\.?\s+([a-z]{2,})\s+([a-z]{2,})\b", text):
+        joined = first + second
+        close = difflib.get_close_matches(joined, list(surnames), n=2, cutoff=_FUZZY_CUTOFF)
+        sounds = [
+            p
+            for name, p in surnames.items()
+            if len(_consonants(name)) >= 3 and _consonants(name) == _consonants(joined)
+        ]
+        if len(close) == 1 and sounds == [surnames[close[0]]]:
             return sounds[0]
     # Whole words after the title, by spelling and sound ("doctor rod regus" for Rodriguez):
     # taken only when sure and well ahead of every other doctor.

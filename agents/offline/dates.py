@@ -80,15 +80,17 @@ _TIME = re.compile(
     r"|(?:at|around|by)\s+(?P<h3>\d{1,2})(?!\d|st|nd|rd|th|/|:|\s*(?:days?|weeks?|hours?|hrs?|minutes?|mins?|months?)\b)"
     # "move it to 4", "sorry, I meant 11", "can we do 2": an hour after words that name a time
     r"|(?:(?:to|for|meant|mean|said|say|make it|make that|make this|how about|what about|can we do|could we do|try"
-    r"|rather|ok|okay|yes|yeah|sure|fine|then|(?:it|that|this) be)\s+|^\W*"
+    r"|rather|ok|okay|yes|yeah|sure|fine|then|(?:it|that|this) be),?\s+|^\W*"
+    # "the last of those, the 11", "the 9 one please": an hour picked (not "on the 11": a date)
+    r"|(?<!\bon )\bthe\s+(?=(?:1[0-2]|[1-9])(?:\s+(?:one|slot|please|then)\b|\W*$))"
     # "can it go earlier in the day, like 9?", "something like 10": an hour given as an example
     r"|(?:,\s*|(?:something|more|earlier|later|sooner|day)\s+)(?:like|maybe|perhaps|ideally|preferably)\s+"
     # "friday morning, 9 if that's free", "tuesday, 11", "friday instead, 11": an hour (1-12, no date)
     # after the day
-    rf"|\b(?:morning|afternoon|{'|'.join(WEEKDAYS)}|tomorrow|today)(?:\s+instead)?\s*[,-]?\s+(?:(?:ideally|preferably|maybe"
+    rf"|\b(?:morning|afternoon|{'|'.join(WEEKDAYS)}|tomorrow|today)(?:\s+instead)?\s*[,?-]?\s+(?:(?:ideally|preferably|maybe"
     rf"|perhaps|hopefully|like|roughly)\s+)?(?=(?:1[0-2]|[1-9])\b(?!\s*{MONTH_NC})))"
     r"(?P<h4>\d{1,2})(?!\d|st|nd|rd|th|/|:|\s*(?:am|pm|o'clock|in the|a\.m|p\.m|days?|weeks?|months?|hours?"
-    r"|minutes?|people|years?|of|or|-|and|\d))"
+    r"|minutes?|people|years?|of|or(?!\s+(?:at\s+)?\d)|-|and|\d))"
     r"|(?P<noon>noon|midday)(?:ish)?)\b"
 )
 _SOONEST = re.compile(
@@ -219,6 +221,51 @@ _BOUND = re.compile(
     r"\b(after|before|later than|earlier than|not before|not after|no earlier than|no later than)\s+"
     r"((?:\d{1,2}(?::\d{2})?(?:\s*(?:am|pm|o'clock))?)|noon|midday)"
 )
+
+
+_TIME_WORDS = r"(?:\d{1,2}(?::\d{2})?(?:\s*(?:am|pm|o'clock))?|noon|midday)"
+_FROM_ON = re.compile(
+    rf"\b(?:from|starting at|starting from)\s+(?P<from>{_TIME_WORDS})\s+(?:on|onwards?|or later|and later)\b"
+)
+_BETWEEN = re.compile(rf"\bbetween\s+(?P<from>{_TIME_WORDS})\s+and\s+(?P<to>{_TIME_WORDS})")
+
+
+def _a_minute_before(at: time) -> time:
+    """ "from 2:30" is 2:30 or later; `When.after` is strictly later."""
+    minutes = at.hour * 60 + at.minute - 1
+    return time(minutes // 60, minutes % 60) if minutes >= 0 else at
+
+
+_NTH = {"1st": 1, "first": 1, "2nd": 2, "second": 2, "3rd": 3, "third": 3, "4th": 4, "fourth": 4, "last": -1}
+_WEEKDAY_OF_MONTH = re.compile(
+    rf"\b(?:the\s+)?(?P<nth>{'|'.join(_NTH)})\s+(?P<wd>{'|'.join(WEEKDAYS)})\s+(?:of|in)\s+"
+    rf"(?:(?P<which>this|next|the)\s+month|(?P<month>{'|'.join(sorted(MONTHS, key=len, reverse=True))}))\b"
+)
+_DAY_OF_MONTH_WORDS = re.compile(
+    r"\b(?:the\s+)?(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+of\s+(?P<which>this|next|the)\s+month\b"
+)
+
+
+def _day_of_a_month(text: str, today: date) -> tuple[date, date, str] | None:
+    """ "the last Friday of this month", "the 2nd Tuesday of next month", "the 3rd of next month"."""
+    m = _WEEKDAY_OF_MONTH.search(text) or _DAY_OF_MONTH_WORDS.search(text)
+    if m is None:
+        return None
+    first = today.replace(day=1)
+    if m.group("which") == "next":
+        first = (first + timedelta(days=32)).replace(day=1)
+    elif m.groupdict().get("month"):  # "the first Monday of November": the next November
+        month = MONTHS[m.group("month")]
+        first = date(today.year + (month < today.month), month, 1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    if "wd" in m.groupdict() and m.group("wd"):
+        weekday, nth = WEEKDAYS.index(m.group("wd")), _NTH[m.group("nth")]
+        days = [first + timedelta(days=i) for i in range((following - first).days)]
+        matching = [d for d in days if d.weekday() == weekday]
+        day = matching[nth if nth < 0 else nth - 1] if len(matching) >= abs(nth) else None
+    else:
+        day = safe_date(first.year, first.month, int(m.group("day")))
+    return (day, day, m.group(0)) if day is not None and day >= today else None
 
 
 _COUNT = r"(?:\d{1,2}|a|an|one|a couple of|a couple|couple of|a few)"
@@ -371,11 +418,23 @@ def _find_when(text: str, now: datetime) -> When:
     edge, words = moments.edge_of_day(text)
     if edge is None and when.start is not None and (free := _FIRST_FREE.search(text)):
         edge, words = "first", free.group(0)  # "the first available tomorrow": that day's first free time
+    if (
+        edge is None
+        and when.soonest
+        and when.at is None
+        and when.start is not None
+        and when.start == when.end
+    ):
+        if when.after is not None or when.before is not None:  # "between 10 and noon, whichever is first"
+            edge, words = "first", ""
     if edge is not None and when.at is None:
         when.edge = edge
         when.matched.append(words or "")
         if when.start is not None:  # "first thing tomorrow": that day's first free time, any hour
-            when.part, when.after, when.before, when.soonest = "any", None, None, False
+            bounded = any(p.search(text) is not None for p in (_BOUND, _FROM_ON, _BETWEEN))
+            when.part, when.soonest = "any", False
+            if not bounded:  # "the latest slot before noon that day": the last one before noon
+                when.after, when.before = None, None
     return when
 
 
@@ -385,7 +444,7 @@ _FIRST_FREE = re.compile(r"\b(soonest|(?:1st|first|next) (?:available|opening|fr
 def _when_words(text: str, now: datetime) -> When:
     when = When()
     today = now.date()
-    relative = _relative_days(text, now) or _week_or_month_range(text, now)
+    relative = _day_of_a_month(text, today) or _relative_days(text, now) or _week_or_month_range(text, now)
     if relative is not None:
         when.start, when.end, words = relative
         when.matched.append(words)
@@ -424,6 +483,15 @@ def _when_words(text: str, now: datetime) -> When:
                 when.start = monday + timedelta(days=7)
                 when.end = when.start + timedelta(days=6)
             when.matched.append(wm.group(0))
+    if (window := _FROM_ON.search(text) or _BETWEEN.search(text)) is not None:
+        # "the first opening from 2:30 onwards", "between 10 and noon": that time or later
+        first = find_time(f"at {window.group('from')}")[0]
+        if first is not None:
+            when.after = _a_minute_before(first)
+            if "to" in window.groupdict() and (last := find_time(f"at {window.group('to')}")[0]) is not None:
+                when.before = last if last > first else None
+            when.matched.append(window.group(0))
+            text = text.replace(window.group(0), " ")
     bound = _BOUND.search(text)
     bounded = find_time(f"at {bound.group(2)}")[0] if bound else None
     if bound and bounded is not None:
@@ -447,6 +515,8 @@ def _when_words(text: str, now: datetime) -> When:
             when.part = part if part != "any" else when.part
             when.after, when.before = after, before
             break
-    if _SOONEST.search(text):
+    if _SOONEST.search(text) or re.search(
+        r"\bwhichever is (?:1st|first|earliest|soonest|sooner|earlier)\b", text
+    ):
         when.soonest = True
     return when

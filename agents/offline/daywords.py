@@ -55,7 +55,8 @@ _DAY_BEFORE = {
     ",",
 }
 _DAY_AFTER = re.compile(
-    r"\s?(?:\d|the \d|(?:at|or|and|am|pm|next|week|works?|is|would|please|then|instead)\b|morning|afternoon"
+    r"\s?(?:\d|the \d|(?:at|or|and|am|pm|next|week|works?|is|would|please|then|instead|just|after|before|around"
+    r"|about|early|late|lunch|lunchtime|any ?time|first thing|if|possible|ok|okay)\b|morning|afternoon"
     r"|evening|arvo|noon|appt|appointment|[,.?!]|$)"
 )
 _NOT_A_DAY = re.compile(

@@ -11,13 +11,21 @@ Olivia Martinez, May 9 1998").
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from agents.next_person import CALLERS_OWN, NEXT_PERSON
 from agents.offline.birthdates import find_dob
 from agents.offline.dates import find_when
 from agents.offline.intents import Intent, intents, task_of
-from agents.offline.names import find_name, name_near, relative_asked_for
+from agents.offline.names import (
+    KIN_WORDS,
+    find_name,
+    name_near,
+    relative_asked_for,
+    relative_first,
+    someone_elses_name,
+)
 from agents.offline.numbers import normalize
 from agents.planner import Message, PlanContext
 from agents.policy import classify_confirmation
@@ -50,9 +58,31 @@ _ONE_THEY_HAVE = re.compile(
 
 def split_followup(text: str, now: datetime) -> tuple[str, str] | None:
     """(the turn without the second request, the second request) or None (normalized text)."""
+    parts = _split(text, now)
+    if parts is None:
+        return None
+    return _main_and_second(*parts, now)
+
+
+def _main_and_second(head: str, tail: str, cut: int, now: datetime) -> tuple[str, str]:
+    """The turn with the caller's own details kept in it, and the second request alone."""
+    return f"{head} , {tail[cut:]}", _with_the_day_of(head, tail[:cut].strip(" ,.;"), now)
+
+
+def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
+    """The turn before the second request, the second request, and where the caller's own name or
+    date of birth starts in it (they stay with the turn)."""
     for m in _JOIN.finditer(text):
         head, tail = text[: m.start()], text[m.end() :]
         first = task_of(intents(head))
+        if (
+            first is None
+            and _names_a_visit(head, now)
+            and (relative_first(tail) or relative_asked_for(tail) or _names_a_visit(tail, now))
+        ):
+            # "Dr Patel for me Thursday at 2, and my son needs Dr Chen at 3", "I'd like Dr Patel on
+            # Tuesday at 9, and then Dr Chen the same day at 4": two visits, no verb for the first
+            first = Intent.BOOK
         if first is None or re.match(r"\W*(if|unless|otherwise|in case|when)\b", tail):
             continue
         second = task_of(intents(tail))
@@ -80,6 +110,14 @@ def split_followup(text: str, now: datetime) -> tuple[str, str] | None:
             and not _BOOK_VERB.search(tail)
         ):
             continue  # "move my friday appointment. what does dr chen have thursday?": the new time
+        if (
+            first == Intent.BOOK
+            and second == Intent.BOOK
+            and not another
+            and _ONE_THEY_HAVE.search(head)
+            and not _BOOK_VERB.search(head)
+        ):
+            continue  # "I have my check-up Thursday with Dr Patel; could Dr Chen also see me then?": one booking
         if first == Intent.BOOK and second == Intent.BOOK and not another and _ALREADY.search(head):
             continue  # "I already see Dr Patel Thursday, but I also need Dr Chen Friday": one booking
         if first == Intent.BOOK and second == Intent.BOOK and not another and _no_day(head, now):
@@ -91,11 +129,38 @@ def split_followup(text: str, now: datetime) -> tuple[str, str] | None:
         if Intent.PROVIDERS in (first, second) or first == Intent.LIST:
             continue  # "when's my appointment, and can you move it": the move is the request
         cut = _identity_start(tail, now)
-        follow = tail[:cut].strip(" ,.;")
-        if not follow:
+        if not tail[:cut].strip(" ,.;"):
             continue
-        return f"{head} , {tail[cut:]}", follow
+        return head, tail, cut
     return None
+
+
+SAME_DAY_WORDS = re.compile(r"\b(?:on )?(?:the|that)(?: very)? same day\b|\bsame day\b|\bthat day\b")
+
+
+def _with_the_day_of(head: str, follow: str, now: datetime) -> str:
+    """ "Dr Patel on Monday at 3, and one with Dr Rodriguez at 3:30 the same day": the second
+    request is read on its own later (after the first is done), so the day it shares with the
+    first is written into it ("... at 3:30 on march 1"); read alone, "the same day" was today."""
+    asked = find_when(follow, now)
+    if asked.start is not None or (asked.at is None and not SAME_DAY_WORDS.search(follow)):
+        return follow
+    _, span = find_dob(head, now.date())
+    first = find_when(head.replace(span, " ") if span else head, now)
+    if first.start is None or first.start != first.end:
+        return follow
+    if SAME_DAY_WORDS.search(follow):
+        return on_that_day(follow, first.start)
+    return f"{follow} {_on(first.start)}"
+
+
+def on_that_day(text: str, day: date) -> str:
+    """ "... at 3:30 the same day" with that day written in: "... at 3:30 on march 1"."""
+    return SAME_DAY_WORDS.sub(_on(day), text, count=1)
+
+
+def _on(day: date) -> str:
+    return f"on {day:%B} {day.day}".lower()
 
 
 _NOW_WANTED = re.compile(r".*\b(need|want|like|book|schedule|prefer|after)\b")
@@ -108,6 +173,24 @@ def the_new_request(text: str) -> str:
         return text
     wanted = _NOW_WANTED.search(text, had.end())
     return text[wanted.end() :] if wanted is not None else text
+
+
+def _names_a_visit(text: str, now: datetime) -> bool:
+    """A doctor and a day or time ("dr patel for me thursday at 2"), a date of birth aside."""
+    return re.search(r"\b(dr|doctor)\b", text) is not None and not _no_day(text, now)
+
+
+# the caller's own name or date of birth after a relative's request ("... I'm Maria Garcia, ...")
+_OWN_IDENTITY = re.compile(
+    r"^\W*(?:i'm|i am|this is|my name is|my name's|it's|me,|and i'm|my date of birth|my dob|i was born)\b"
+)
+
+
+def _relatives_part(tail: str, cut: int) -> tuple[str, str]:
+    """(the relative's request with the details said for them, the caller's own details after it)."""
+    if _OWN_IDENTITY.search(tail[cut:]):
+        return tail[:cut].strip(" ,.;"), tail[cut:]
+    return tail.strip(" ,.;"), ""
 
 
 def _no_day(text: str, now: datetime) -> bool:
@@ -148,22 +231,69 @@ def take_followup(ctx: PlanContext, s: dict[str, Any]) -> PlanContext:
     ):
         return _with_user_turn(ctx, last, carried)
     text = normalize(raw)
-    split = split_followup(text, ctx.now)
-    if split is None:
+    parts = _split(text, ctx.now)
+    if parts is None:
         return ctx
-    main, s["carry"] = split
-    if (kin := relative_asked_for(s["carry"])) is not None and relative_asked_for(main) is None:
-        # "one for me ..., and one for my son Lucas": the caller's own is done here; the relative's
-        # needs a conversation of its own (one person verified per conversation), said, not dropped
-        s["relative_left"] = kin
-        s.pop("carry")
+    head, tail, cut = parts
+    main, carry = _main_and_second(head, tail, cut, ctx.now)
+    kin = relative_asked_for(carry) or relative_first(tail)
+    if kin is not None and relative_asked_for(head) is None:
+        # "one for me ..., and one for my son Lucas (born ...)": the caller's own first; the
+        # relative's, with the details said for them, once it is done, as that person
+        # (`agents.next_person`: one person verified at a time)
+        theirs, own = _relatives_part(tail, cut)
+        s[NEXT_PERSON] = {"kin": kin, "text": _with_the_day_of(head, theirs, ctx.now)}
+        return _with_user_turn(ctx, last, f"{head} , {own}" if own else head)
+    if kin is None and (theirs_first := _relatives_first(head)) is not None and _THE_CALLERS.search(carry):
+        # "cancel my son's appointment (he's Lucas Garcia, born ...), and book me with Dr Patel the
+        # same day": the relative's first; the caller's own once it is done, as the caller, with
+        # the name and date of birth the caller gave for themselves before the relative's part
+        own = _own_identity(head[:theirs_first], ctx.now)
+        s[NEXT_PERSON] = {"kin": CALLERS_OWN, "text": f"{own}{carry}"}
+        return _with_user_turn(ctx, last, main)
+    s["carry"] = carry
     return _with_user_turn(ctx, last, main)
+
+
+# the second request is the caller's own ("and book me ...", "and I need one too")
+_THE_CALLERS = re.compile(
+    r"\b(?:book me|see me|for me|for myself|(?:i|i'd|i would) (?:need|like|want)|i'd also like|me too|one too)\b"
+)
+
+
+def _relatives_first(head: str) -> int | None:
+    """Where the relative the first request is for is named in it ("cancel my son's appointment",
+    "cancel Lucas's appointment ... my son Lucas Garcia, born ..."), or None."""
+    if (m := KIN_WORDS.search(head)) is None:
+        return None
+    if relative_asked_for(head) is None and someone_elses_name(head) is None:
+        return None  # "my son is ill, so cancel my appointment": the caller's own
+    return min(
+        m.start(), *(n.start() for n in re.finditer(r"\b[a-z]+'s (?:appointment|appt|visit|booking)", head))
+    )
+
+
+def _own_identity(before_relative: str, now: datetime) -> str:
+    """ "this is maria garcia, born october 19 1982. " from the words before the relative's part,
+    or nothing when the caller gave no date of birth of their own there."""
+    dob, span = find_dob(before_relative, now.date())
+    if dob is None or not span:
+        return ""
+    name = name_near(*before_relative.partition(span)[::2]) or find_name(before_relative.replace(span, " , "))
+    who = f"this is {name[0]} {name[1]}, " if name else ""
+    return f"{who}born {dob:%B} {dob.day} {dob.year}. ".lower()
 
 
 def _after_done(ctx: PlanContext, last_user: int) -> bool:
     """The reply before this turn reported a completed write ("Done. You're booked ...")."""
     said = [m.content for m in ctx.messages[:last_user] if m.role == "assistant" and m.content]
     return bool(said) and said[-1].startswith("Done.")
+
+
+def with_last_words(ctx: PlanContext, content: str) -> PlanContext:
+    """The context with the caller's last turn read as `content`."""
+    users = [i for i, m in enumerate(ctx.messages) if m.role == "user" and m.content]
+    return _with_user_turn(ctx, users[-1], content) if users else ctx
 
 
 def _with_user_turn(ctx: PlanContext, index: int, content: str) -> PlanContext:

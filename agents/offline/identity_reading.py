@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from agents.offline.birthdates import corrected_year, find_dob
+from agents.offline.dob_pieces import read_pieces
 from agents.offline.introductions import (
     explained_dob,
     name_by_dob,
@@ -29,7 +30,12 @@ from agents.offline.names import (
     subject_names,
 )
 from agents.offline.numbers import normalize
+from agents.offline.relative_details import relative_checked
 from agents.planner import PlanContext
+
+# a name said as one ("my name is ...", "his name's ...", "this is ..."), not read out of other words
+NAME_GIVEN = re.compile(r"\b(?:my|his|her|their|the) name(?:'s| is)\b|\bname's\b")
+_SAID_AS_A_NAME = re.compile(rf"{NAME_GIVEN.pattern}|\b(?:this is|i'm|i am|speaking)\b")
 
 
 def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, bool]:
@@ -38,7 +44,10 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
     dob, span = find_dob(text, ctx.now.date())
     if dob is not None:
         s["dob"] = dob.isoformat()
+        s.pop("dob_md", None)
         found = True
+    elif read_pieces(s, text, ctx.now.date()):  # "21st of April", then "1979"
+        return " ", True
     if dob is not None and span and (explained := explained_dob(text, dob, span)) is not None:
         dob, span = explained  # "06/03/1961 - that's the 6th of March": a birth date, not a day to book
         s["dob"] = dob.isoformat()
@@ -77,6 +86,26 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
             # "... cancel my son's appointment, Lucas Garcia" then "his birthday is April 8th 2015":
             # the relative named earlier, not the caller who introduced herself
             name = named
+    if name is not None and dob is not None and span and someone_elses_name(text) == name:
+        # "this is Maria Garcia, my date of birth is ... for my son Lucas Garcia, he was born ...":
+        # the relative named is checked with the date of birth given as theirs, not the caller's
+        after = text[text.index(span) + len(span) :]
+        their_dob, their_span = find_dob(after, ctx.now.date())
+        before = after.partition(their_span)[0] if their_span else after
+        next_to_them = re.search(
+            rf"\b{re.escape(name[0].lower())}\s+{re.escape(name[1].lower())}\W+(?:born|dob|date of birth|birthday)?\W*$",
+            before,
+        )
+        if their_dob is not None and their_span and (dob_of_another(before) or next_to_them is not None):
+            dob, span = their_dob, their_span
+            s["dob"] = their_dob.isoformat()
+    if dob is not None and span and dob.isoformat() == s.get("dob"):
+        # "I'm Maria Garcia, 19 October 1982, and Lucas was born 8 April 2015": the child is checked
+        caller = name or _name_said(s)
+        earlier = [normalize(m.content or "") for m in ctx.messages if m.role == "user"][:-1]
+        if (relative := relative_checked(text, earlier, ctx.now.date(), caller)) is not None:
+            name, their_dob = relative
+            s["dob"] = their_dob.isoformat()
     if name is None and not found:
         name = bare_name(_raw_turn(ctx))  # "Emily Davis" as the whole first message
     tried = s.get("tried") or {}
@@ -88,6 +117,20 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
         if fixed is not None:  # "oops, 1990" after a check that failed: that day, that year
             s["dob"] = fixed.isoformat()
             found = True
+    if (
+        name is not None
+        and dob is None
+        and ctx.channel == "voice"
+        and not ctx.caller.verified
+        and s.get("asked") == "dob"
+        and (held := _name_said(s)) is not None
+        and name != held
+        and not _SAID_AS_A_NAME.search(text)
+        and not spoke_for_a_relative(text)
+    ):
+        # Asked the date of birth of the name given before, no date came: a name read from those
+        # words ("Game Will" for a misheard date) is as doubtful as the rest; the one given stays.
+        name = None
     if name is not None:
         s["first_name"], s["last_name"] = name
         found = True

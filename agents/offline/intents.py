@@ -41,6 +41,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|\b(want|need|like|give me)\b.*\b(a (real |live )?(person|human)|an agent|the operator|"
             r"a receptionist|a representative|staff member|someone real)\b"
             r"|\b(representative|operator|human being|real person|live person|live agent|receptionist"
+            r"|(actual|real|live) (human|person|people)|is (there|this) (a|an|any) (human|person)|somebody real"
             r"|(practice|office|clinic) manager|a manager|the manager|supervisor|someone in charge"
             r"|front desk|customer service)\b"
             r"|\b(someone|somebody|anyone|anybody|a person|a human)( i| we)? (can|could) (talk|speak)"
@@ -55,20 +56,28 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
         Intent.RESCHEDULE,
         re.compile(
             r"\b(reschedul\w*|re schedule|rebook\w*|re book|move|change|make (that|this)|switch|push (it |my |the |that )?(back|forward|appointment)?|postpone"
-            r"|bring (it )?forward|bump|shift|make (my|the|it|that|this)\b.{0,40}\b(later|earlier|sooner)"
+            r"|bring (it )?forward|bump|shift|make (my|the|it|that|this)\b.{0,60}\b(later|earlier|sooner)"
             # "bring my appointment forward", "push my checkup back", "switch lucas's appointment"
-            r"|(bring|push|move|put) (my|the|his|her|their|that|this|[a-z]+'s)( [a-z]+){0,3} (forward|back|out)"
+            r"|(bring|push|move|put) (my|the|his|her|their|that|this|[a-z]+'s)( [a-z]+){0,5} (forward|back|out)"
+            # "I'd like my Dr Chen appointment two hours later": an appointment one has, later
+            r"|(my|his|her|our|their|[a-z]+'s)( [a-z]+){0,2} (appointment|appt|visit|booking|check ?up)\b.{0,40}"
+            r"\b(later|earlier|sooner)\b"
             r"|(switch|swap) (my|the|his|her|their|that|this|it|[a-z]+(?: [a-z]+)?'s)\b"
             r"|come in (a bit |a little )?(earlier|later|sooner)|(earlier|later) (that|the) same day"
-            r"|(different|another|other) (time|day|date)|instead"
+            r"|(different|another|other) (time|day|date)|instead|rather than (dr|doctor)\b"
+            # "can you put it to monday at 10", "put it off till friday"
+            r"|put (it|that|this) (to|on|for|off|over to|back to)\b"
             # "can it go earlier in the day", "could it be a bit later", "can we make it sooner"
             r"|(can|could) (it|that|this|we|i|he|she) (go|be|come|get) (a bit |a little |any |much )?(earlier|later|sooner)"
             # "could my appointment be a bit later?", "can lucas's check-up go earlier?"
             r"|(can|could|would) (my|the|his|her|our|their|[a-z]+'s)( [a-z]+)? (appointment|appt|visit|booking"
             r"|check[ -]?up|one) (go|be|come|get|start) (a bit |a little |any |much |slightly )?(earlier|later|sooner)"
+            # "could my Friday appointment go to the first Monday in May", "can his check-up be on the 9th instead"
+            r"|(can|could|would) (my|the|his|her|our|their|[a-z]+'s)( [a-z]+){0,2} (appointment|appt|visit|booking"
+            r"|check[ -]?up|jab|shot|vaccination) (go|be|come|get|happen|change) (to|on|for|at|till|until|into)\b"
             # "could my appointment be moved", "can I get it pushed to friday"
             r"|(be|get|getting|have|having|want|need|like) (it |that |this |him |her |them |(my|the|his|her|our"
-            r"|their|[a-z]+'s)( [a-z]+)? (appointment|appt|visit|booking|check ?up|one|jab|shot|time|slot|session"
+            r"|their|[a-z]+'s)( [a-z]+){0,3} (appointment|appt|visit|booking|check ?up|one|jab|shot|time|slot|session"
             r"|consult|consultation|physical) )?(moved|pushed|shifted|bumped|changed|switched|swapped|postponed"
             r"|rescheduled|brought forward|put back|put off))\b"
         ),
@@ -79,9 +88,14 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"\b(cancel\w*|call off|(won't|wont|will not) be able to (make|come)|can't make it|cannot make it|can't come"
             r"|cannot come|unable to (come|make it)|not going to make it|not gonna make it"
             r"|take me off|remove (me|my appointment)|drop my appointment|delete my appointment"
+            # "you can take him off Dr Rodriguez's list", "cross her off the books"
+            r"|(take|cross|strike|scratch|remove) (me|him|her|us|them|my [a-z]+( [a-z]+){0,2}|his name|her name) (off|from) (the|your|his|her"
+            r"|(dr|doctor) [a-z'-]+'s) (list|schedule|books|calendar|diary|appointments?)"
             r"|(isn't|is not|won't|doesn't|does not) (going to |gonna )?work( out)?( for me)? ?(anymore|any more)"
             r"|(drop|scrap|scratch|delete|remove|get rid of) (my|the|his|her|that|this)\b"
-            r"|(don't|do not|no longer|won't) need (the|my|that|this) (appointment|visit)|won't be coming"
+            r"|(don't|do not|doesn't|does not|no longer|won't|will not) (need|want) (the|my|that|this|his|her|their|our|[a-z]+'s)( [a-z]+){0,2}"
+            r" (appointment|appt|visit|booking|jab|shot|vaccination|check ?up)s?( any ?more| now)?\b(?! (?:on|at|with)\b.{0,30}\b(?:but|instead)\b)"
+            r"|won't be coming"
             r"|can't do (the|my|that) (appointment|visit)"
             # "my son will not make it to his appointment", "she won't make it Friday", "he isn't going
             # to be there", "I'll have to miss my check-up": not coming, said of the appointment
@@ -95,7 +109,9 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
     (
         Intent.LIST,
         re.compile(
-            r"\b(when is|when's|what time is|(what|which) (day|date|time)('s| is| was)|do i have|my (upcoming |next )?appointments?\b(?! (with|on|for))|"
+            r"\b(when is|when's|what time is|(what|which) (day|date|time)('s| is| was)|do i have|"
+            r"(what|which) (day|date|time) and (day|date|time) (is|was|'s) (it|that|his|her|mine)|"
+            r"my (upcoming |next )?appointments?\b(?! (with|on|for))|"
             r"list|check (on )?my|confirm my|am i (booked|scheduled|seeing)|when am i|remind me"
             r"|(what|which) appointments? (i|i've|do i|have i) (have|got|booked)|appointments? i (have|'ve got|got)"
             r"|what('s| is| have i got) (booked|scheduled|coming up) for me|my bookings"
@@ -117,12 +133,21 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
         re.compile(
             r"\b(book|schedule|make an? appointment|new appointment|an appointment|set up|see (a |the )?(doctor|dr|doc|gp)|appt|appts|"
             r"consult|(arrange|organi[sz]e) (a|an|another|my|the)|come in|get in|available|availability|opening|openings|free (slot|time)s?|appointment"
-            r"|check ?up|check-up|physical|consultation|visit)\b"
+            r"|check ?up|check-up|physical|consultation|visit"
+            # "if doctor chen has anything this coming monday", "get that seen to", "have it looked at"
+            r"|(?:dr|doctor)\.? [a-z'-]+ (?:has|have|got|would have|might have) (?:anything|something|any (?:time|slots?"
+            r"|openings?|room|space|availability))|(?:get|have) (?:that|it|this|them|my [a-z]+) (?:seen to|looked at|checked"
+            r"(?: out)?|seen by (?:a|the) (?:doctor|dr)))\b"
         ),
     ),
     (
         Intent.PROVIDERS,
-        re.compile(r"\b(which|what|who are( the)?) (doctors|providers)\b|\bdoctors do you have\b"),
+        re.compile(
+            r"\b(which|what|who are( the)?) (doctors|providers)\b|\bdoctors do you have\b"
+            # "do you have a doctor that sees kids", "is there a pediatrician", "any doctors for children?"
+            r"|\b(do you have|have you got|is there|are there) (an? |any )?(doctors?|pediatricians?|paediatricians?"
+            r"|specialists?|women doctors?|female doctors?|male doctors?)\b(?= (that|who|which|for|there|here|in|at)\b|\W*$)"
+        ),
     ),
     (
         Intent.GOODBYE,
@@ -142,6 +167,18 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
     ),
     (Intent.GREETING, re.compile(r"^\s*(hi|hello|hey|good (morning|afternoon|evening))\b")),
 ]
+
+_BOOK_PATTERN = next(pattern for intent, pattern in _PATTERNS if intent == Intent.BOOK)
+_MY_APPOINTMENT = re.compile(r"\b(?:my|our|his|her|their|[a-z]+'s) (?:appointment|appt)\b")
+
+_MY_APPOINTMENT_TO = re.compile(
+    r"\b(?:my|our) (?:appointment|appt|booking|visit)s? (?:to|for|till|until|into) (?:the |a )?"
+    r"(?=[^.?!]{0,30}?(?:\b(?:mon|tues|wednes|thurs|fri)day\b|\btomorrow\b|\bnext\b|\d))"
+)
+# words of a visit besides the one the caller has ("book another", "a second one", "set up a new")
+_NEW_WORDS = r"book|schedule|new|another|extra|second|additional|set up|make an?"
+_A_NEW_ONE = re.compile(rf"\b(?:{_NEW_WORDS})\b")
+_ASKS_WHEN = re.compile(r"\b(?:what|when|which|remind|confirm|check|is it|do i have|have i got)\b")
 
 TASKS = (Intent.RESCHEDULE, Intent.CANCEL, Intent.LIST, Intent.BOOK, Intent.PROVIDERS)
 
@@ -173,13 +210,23 @@ _SAYS_MOVE = re.compile(
 _THEIR_VISIT = re.compile(
     r"\b(?:my|his|her|our|their|[a-z]+'s)\s+(?:(?!(?:a|an|the|some)\b)[a-z]+(?:'s)?\s+){0,2}?"
     r"(?:appointment|appt|visit|booking|check[ -]?up|physical|jab|shot|vaccination)s?\b"
+    # "I have appointment tuesday with doctor chen" (a learner's or a typist's words)
+    r"|\b(?:i|we|he|she) (?:have|has|got|had) (?:an? |my |the )?(?:appointment|appt|visit|booking|check[ -]?up)\b"
 )
 _OTHER_TIME_FOR_IT = re.compile(
-    r"\b(?:(?:the|that) same day\b(?! as)|same day (?:but|at|only|just|,)|(?:can|could) (?:we|i|you|it|he|she) "
-    r"(?:do|have|make it|be|go|get|come)\b.{0,30}\b(?:instead|later|earlier|sooner|after|before)\b)"
+    r"\b(?:(?:the|that) same day\b(?! as)|same day (?:but|at|only|just|,|\?|$)|(?:can|could) (?:we|i|you|it|he|she) "
+    r"(?:do|have|make it|be|go|get|come)\b.{0,30}\b(?:instead|later|earlier|sooner|after|before)\b"
+    # "possible later, like 4:30?", "too late for me ... can it be 9 o'clock", "same time but friday"
+    r"|(?:a bit |a little |any )?(?:later|earlier|sooner)\b|too (?:late|early)\b|(?:can|could) (?:it|that) be\b"
+    r"|same time (?:but|on|next|the|,))"
 )
+_HAVE_ONE = re.compile(
+    r"(?<!can )(?<!could )(?<!may )(?<!do )(?<!would )(?<!\bif )(?<!when )"
+    r"\b(?:i|we) (?:have|'ve got|have got|got) an? (?:appointment|appt|visit|booking)(?: (?:with|on|at) [^.,;!?]*)?"
+)
+_TOO_LATE_FOR = re.compile(r"\btoo (?:late|early|soon) for (?:me|us|him|her|them)\b")
 _A_NEW_VISIT = re.compile(
-    r"\b(?:book|schedule|make an?|set up|new|another|extra|second|additional|arrange|also|as well|too"
+    rf"\b(?:{_NEW_WORDS}|arrange|also|as well|too"
     # "can I get one the same day as his?": a visit of the caller's own beside someone else's
     r"|(?:can|could|may) i (?:get|have|book|grab|take|see|come)|(?:get|have|need|want|grab|take) one"
     r"|one (?:for|too|as well)|(?:see|for) me)\b"
@@ -203,6 +250,10 @@ def intents(text: str) -> list[Intent]:
     return found
 
 
+_NOT_THIS_VERB = re.compile(
+    r"\b(?:not|don't|do not|dont|no need to|rather than|instead of)\s+(?:to\s+|want to\s+|wanna\s+)?"
+    r"(reschedul\w*|re schedule|move|change|cancel\w*)\b(?:\s+it)?"
+)
 _A_YEAR = re.compile(r"\s*,?\s*(?:19|20)?\d\d\b(?!\s*(?::|am|pm|o'clock))")
 _NUMERIC_DATE = re.compile(r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b")
 
@@ -218,7 +269,20 @@ def _days_named(text: str) -> int:
     return days
 
 
+# booking again some other time, said with a cancellation: "please cancel it; I will contact you
+# to rebook at a later date", "I'll rebook when I'm back": not a move asked for now
+_REBOOK_LATER = re.compile(
+    r"\b(?:i'll|i will|we'll|we will|i shall|i can|i'd|i would|i'll have to|i'll need to|i will need to)\s+"
+    r"(?:(?:contact|call|ring|phone|email|get back to|get in touch with|reach out to)\s+(?:you|the office|the clinic|"
+    r"you guys|the practice)\s+(?:again\s+)?(?:to|and)\s+)?(?:rebook|re book|reschedule|book again|make another"
+    r"(?: one| appointment)?|book another(?: one| appointment)?)\b[^.;!?]*"
+    r"|\b(?:rebook|reschedule|book again)\s+(?:at a later date|later|another time|some other time|when[^.;!?]*)"
+)
+
+
 def _intents(text: str) -> list[Intent]:
+    if _REBOOK_LATER.search(text) and _SAYS_CANCEL.search(text):
+        text = _REBOOK_LATER.sub(" ", text)
     found = [intent for intent, pattern in _PATTERNS if pattern.search(text)]
     if (
         Intent.CANCEL in found
@@ -227,6 +291,25 @@ def _intents(text: str) -> list[Intent]:
         and _days_named(text) >= 2  # "I can't make Friday, ... Monday at 2?", "Friday doesn't work, the 9th?"
     ):
         found[found.index(Intent.CANCEL)] = Intent.RESCHEDULE
+    # "and instead book me with Dr Chen on the 3rd" (after a cancellation): a booking, "instead" no move
+    if (
+        Intent.RESCHEDULE in found
+        and Intent.BOOK in found
+        and re.search(r"\bbook (?:me|him|her|us|them|an?|another)\b", text)
+        and not re.search(
+            r"\b(?:reschedul\w*|re schedule|move|change|switch|swap|push|shift|postpone|bring|bump)\b", text
+        )
+        and not _THEIR_VISIT.search(text)
+    ):
+        found.remove(Intent.RESCHEDULE)
+    # "cancel, not reschedule, just cancel" / "don't cancel it, move it": the verb said with "not" is
+    # not the request, when the other one is said outside it
+    if Intent.RESCHEDULE in found and Intent.CANCEL in found and (denied := _NOT_THIS_VERB.search(text)):
+        rest = _NOT_THIS_VERB.sub(" ", text)
+        if denied.group(1).startswith("cancel") and _SAYS_MOVE.search(rest):
+            found.remove(Intent.CANCEL)
+        elif not denied.group(1).startswith("cancel") and _SAYS_CANCEL.search(rest):
+            found.remove(Intent.RESCHEDULE)
     # "cancel" in "reschedule instead of cancel" is the reschedule; "move" + "cancel" likewise
     if Intent.RESCHEDULE in found and Intent.CANCEL in found and re.search(r"\binstead\b", text):
         found.remove(Intent.CANCEL)
@@ -252,12 +335,44 @@ def _intents(text: str) -> list[Intent]:
     # another time for an appointment they have, asked for without a verb of moving it
     if (
         Intent.BOOK in found
-        and not {Intent.RESCHEDULE, Intent.CANCEL, Intent.LIST} & set(found)
+        and not {Intent.RESCHEDULE, Intent.CANCEL} & set(found)
+        and (Intent.LIST not in found or not _ASKS_WHEN.search(text))  # "when is it? can it be later?"
         and _THEIR_VISIT.search(text)
         and _OTHER_TIME_FOR_IT.search(text)
-        and not _A_NEW_VISIT.search(text)
+        and not _A_NEW_VISIT.search(_TOO_LATE_FOR.sub(" ", text))  # "it's too late for me": not one for me
     ):
-        found[found.index(Intent.BOOK)] = Intent.RESCHEDULE
+        found = [Intent.RESCHEDULE, *(i for i in found if i not in (Intent.BOOK, Intent.LIST))]
+    # "I have an appointment with Dr Chen" and nothing asked yet: that one (which it is comes first),
+    # not a new booking
+    if (
+        Intent.BOOK in found
+        and not {Intent.RESCHEDULE, Intent.CANCEL} & set(found)
+        and _HAVE_ONE.search(text)
+        and not _BOOK_PATTERN.search(_HAVE_ONE.sub(" ", text))
+    ):
+        found = [Intent.LIST, *(i for i in found if i not in (Intent.BOOK, Intent.LIST))]
+    # "i need to resked my appt", "something about my appointment": a verb not understood, said of
+    # an appointment the caller has: which one it is comes first (a new booking would be a guess)
+    if (
+        Intent.BOOK in found
+        and not {Intent.RESCHEDULE, Intent.CANCEL, Intent.LIST} & set(found)
+        and (mine := _MY_APPOINTMENT.search(text)) is not None
+        and not _BOOK_PATTERN.search(text[: mine.start()] + " " + text[mine.end() :])
+        and _days_named(text) == 0  # a date of birth aside
+        and not re.search(
+            r"\b\d{1,2}(?::\d\d)?\s*(?:am|pm)\b|\b(?:at|@) \d|\b(?:today|tomorrow|tmrw|next|week)\b", text
+        )
+    ):
+        found[found.index(Intent.BOOK)] = Intent.LIST
+    # "can I wish you my appointment for next Monday at 3" (a verb not caught), "... my appointment to
+    # next Wednesday at 11": a day for an appointment the caller has is a move, not a new visit
+    if (
+        not {Intent.RESCHEDULE, Intent.CANCEL} & set(found)
+        and _MY_APPOINTMENT_TO.search(text)
+        and not _A_NEW_ONE.search(text)
+        and not _ASKS_WHEN.search(text)
+    ):
+        found = [Intent.RESCHEDULE, *(i for i in found if i not in (Intent.BOOK, Intent.LIST))]
     # "when is dr patel available": a question about free times, not about the caller's bookings
     if Intent.LIST in found and re.search(r"\b(available|availability|opening|openings|free)\b", text):
         found.remove(Intent.LIST)

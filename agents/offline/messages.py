@@ -180,6 +180,12 @@ def plan_message(ctx: PlanContext, s: dict[str, Any], raw: str, text: str) -> Pl
     asked = m.pop("asked", None)
     if _LEAVE.search(text) or _elsewhere(text, asked):
         s.pop("message", None)  # "never mind", "actually, a person please": not a message after all
+        if (
+            _LEAVE.search(text)
+            and Intent.GOODBYE in intents(text)
+            and re.search(r"\bbye\W*$|call (?:you )?back", text)
+        ):
+            return call("end_conversation")  # "never mind, I'll call back. bye"
         return (
             say("Okay, no message then. Is there anything else I can help you with?")
             if _LEAVE.search(text)

@@ -90,6 +90,8 @@ def fallback_start(text: str, first_end: int) -> int | None:
 _CHANGE = re.compile(
     r"\b(?:actually|no wait|wait|hang on|hold on|sorry|i mean|i meant|make it|make that|or rather|rather|scratch that"
     r"|change (?:it|that) to|on second thoughts?|on 2nd thoughts?)\b|\bno[,.!]|\bnot (?:on )?[a-z]+day\b,?"
+    # spoken without commas: "monday at 10 no 10:30", "at 3 no no 4"
+    r"|(?<=\d )no(?: no)*\b(?= (?:at |make it )?(?:\d|half|quarter|noon))"
 )
 _DAY_WORD = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|the \d{1,2}(?:st|nd|rd|th))"
@@ -123,7 +125,10 @@ _MOVE_WORDS = re.compile(
     r"|(?:can't|cannot|can not|won't|will not|unable to|not able to) (?:make|come|do|attend|go)"
     # "I have the thing with Dr Chen Thursday", "I've got my one with Dr Patel": a visit they have
     r"|(?<!can )(?<!could )(?<!may )(?:i have|i've got|i have got|i got|i've)\s+(?:the|my|that|this)\s+"
-    r"(?:[a-z]+\s+)?with (?:dr|doctor))\b"
+    r"(?:[a-z]+\s+)?with (?:dr|doctor)"
+    # "I have an appointment with Dr Patel, could we make it Thursday instead": one they have
+    r"|(?<!can )(?<!could )(?<!may )(?<!do )(?<!\bif )(?:i have|i've got|i have got|i got|there's)\s+an?\s+"
+    r"(?:[a-z]+\s+)?(?:appointment|appt|visit|booking|check ?up)\s+(?:with|on|at|this|next|tomorrow|today|for)\b)\b"
 )
 
 

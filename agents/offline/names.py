@@ -13,10 +13,19 @@ from agents.offline.foreign import FOREIGN_WORDS
 _CUES = re.compile(
     r"\b(?:my name is|my name's|name is|name's|this is|it's|it is|i am|i'm|im|calling for|"
     r"the patient is|patient name is|patient's name is|you're speaking with|you are speaking with|"
-    r"speaking with|you're talking to|you are talking to|here is|here's|for)\s+(?=(?P<rest>.+))"
+    r"speaking with|you're talking to|you are talking to|here is|here's|for"
+    # Indian English: "myself Nathan Allen" (not "for myself", "by myself")
+    r"|(?<!for )(?<!by )(?<!to )myself)\s+(?=(?P<rest>.+))"
 )  # the rest is a lookahead: "i'm calling to book ... my name is olivia martinez" tries every cue
 # a name given as on a form: "DOB May 9th 1998, name Olivia Martinez", "name: Mia White"
 _NAME_LABEL = re.compile(r"(?:^|[,.;:!?-]\s*)(?:full |patient |patient's )?name\s*[:,-]?\s+(?=(?P<rest>.+))")
+_WHAT_FOR = re.compile(r"\bfor\s")
+_A_THING = re.compile(r"(?:a|an|the|my|his|her|our|their|some|this|that|these|those|any)\b")
+# a letter's sign-off: "Kind regards, James Wilson", "Yours sincerely, Harper Young"
+_SIGN_OFF = re.compile(
+    r"(?:\b(?:(?:kind|best|warm|warmest|many|with)\s+)?regards|\b(?:yours\s+)?(?:sincerely|faithfully|truly)"
+    r"|\bbest wishes|\bwith thanks|\bmany thanks)[,.!]?\s+(?=(?P<rest>.+))"
+)
 # a cue after the name: "Olivia Martinez here", "olivia martinez speaking", "... is my name"
 _AFTER_CUES = re.compile(r"\s+(?:here|speaking|calling|is my name|is calling|is the name)\b")
 NOT_NAMES = {
@@ -65,6 +74,11 @@ NOT_NAMES |= {"g'day", "gday", "mornin", "mornin'", "morning'", "evenin", "howdy
 # where a caller is, or is not ("I'm off work then", "I'm away Monday", "I'm home sick")
 NOT_NAMES |= {"off", "away", "home", "abroad", "outside", "working", "work", "travelling", "traveling",
               "after", "before", "around", "between", "until", "till", "unavailable", "stuck", "tied"}  # fmt: skip
+# what a relative says or does ("my wife keeps saying david you ought to ...", "my son told me")
+NOT_NAMES |= {"keeps", "keep", "kept", "saying", "says", "say", "told", "tells", "telling", "thinks", "think",
+              "thought", "asked", "asks", "asking", "reckons", "always", "never", "usually", "nagging", "nags",
+              "insists", "insisted", "reminded", "reminds", "suggested", "suggests", "worried", "worries",
+              "makes", "made", "drove", "drives", "driving", "takes", "took", "brings", "brought"}  # fmt: skip
 CALENDAR_WORDS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
@@ -82,6 +96,7 @@ _RELATIONS = (
     "|granddaughter|grandmother|grandfather|spouse|stepson|stepdaughter|brother|sister"
 )
 _KIN = f"{_RELATIONS}|grandma|grandpa|nan"
+KIN = _KIN  # the words for a relative, for patterns elsewhere
 _RELATIVE = re.compile(
     rf"^\W*(?:(?:my|our|the)\s+)?(?:little\s+|youngest\s+|oldest\s+)?(?:{_RELATIONS})(?:'s)?\b"
     r"(?:,?\s+(?:named|called|whose name is|his name is|her name is))?"
@@ -244,7 +259,9 @@ def find_name(text: str, *, whole_answer: bool = False) -> tuple[str, str] | Non
     swapped = re.match(r"^\W*([^\W\d_][\w'-]*),\s*([^\W\d_][\w'-]*)\s*(?:[.;,]|$)", text)
     if swapped and _is_name_word(swapped.group(1)) and _is_name_word(swapped.group(2)):
         return _title(swapped.group(2)), _title(swapped.group(1))  # "Garcia, Maria.": last name first
-    for cue in [*_CUES.finditer(text), *_NAME_LABEL.finditer(text)]:
+    for cue in [*_CUES.finditer(text), *_NAME_LABEL.finditer(text), *_SIGN_OFF.finditer(text)]:
+        if _WHAT_FOR.match(cue.group(0)) and _A_THING.match(cue.group("rest")):
+            continue  # "for a routine review of my medication": what it is for, not whom
         words = _name_words(_RELATIVE.sub(" ", cue.group("rest")), leading=False)
         if 2 <= len(words) <= 4:
             return _title(words[0]), _title(words[-1])
@@ -264,7 +281,8 @@ def name_near(before: str, after: str) -> tuple[str, str] | None:
     ("Good morning. Olivia Martinez, May 9 1998") or just after it ("born May 9 1998 olivia
     martinez, can I ..."). The clause must start with the name (fillers and greetings aside)."""
     before = re.sub(r"\b(?:dr|doctor|with)\.?\s+[a-z'-]+", ",", before)  # "with dr chen" is no one's name
-    for clause in reversed(re.split(r"[.,;!?]|\band\b", before)):
+    # "James Wilson (30 Jan 1965)": a bracket ends the clause as a comma does
+    for clause in reversed(re.split(r"[.,;!?()\[\]]|\band\b", before)):
         clause = re.sub(
             r"\b(?:born|born on|date of birth|dob|birthday|birth date|birthdate)\s*(?:is\s*)?$",
             "",
@@ -276,7 +294,7 @@ def name_near(before: str, after: str) -> tuple[str, str] | None:
         if 2 <= len(words) <= 4:
             return _title(words[0]), _title(words[-1])
         break
-    tail = re.split(r"[.,;!?]", after.lstrip(" .,;!?"), maxsplit=1)[0]
+    tail = re.split(r"[.,;!?()\[\]]", after.lstrip(" .,;!?)]"), maxsplit=1)[0]
     words = _name_words(tail, leading=False)
     if 2 <= len(words) <= 4:
         return _title(words[0]), _title(words[-1])
@@ -343,6 +361,19 @@ def relative_asked_for(text: str) -> str | None:
     if not asks_for_a_relative(text):
         return None
     m = re.search(rf"\b(?:my|our)\s+(?:[a-z]+\s+)?({_KIN})\b", text)
+    return m.group(1) if m else None
+
+
+_KIN_FIRST = re.compile(
+    rf"^\W*(?:(?:one|another|one more|an? \w+)\s+for\s+)?(?:my|our)\s+"
+    rf"(?:little\s+|youngest\s+|oldest\s+|eldest\s+|elderly\s+)?({_KIN})\b(?!'s (?:doctor|dr)\b)"
+)
+
+
+def relative_first(text: str) -> str | None:
+    """The relative a second request begins with ("my son Lucas, born ..., needs Dr X at 11",
+    "my son with Dr X at 3:30"): "son", or None."""
+    m = _KIN_FIRST.search(text)
     return m.group(1) if m else None
 
 

@@ -115,15 +115,31 @@ _APOSTROPHES = {
 _CONTRACTIONS = re.compile(r"\b(" + "|".join(_APOSTROPHES) + r")\b")
 
 
+_COMPARATIVES = {"late": "later", "early": "earlier", "soon": "sooner"}
+
+
 def normalize(text: str) -> str:
     """Lowercase, hyphens as spaces, number words as digits; other words and punctuation kept."""
     lowered = text.lower().replace("\u2019", "'")  # Whisper may write a typographic apostrophe
     lowered = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", lowered)  # "eighty-five"; keep 1985-03-04
     # speech written without apostrophes: "i cant make it", "im calling", "dont need"
     lowered = _CONTRACTIONS.sub(lambda m: _APOSTROPHES[m.group(0)], lowered)
+    # Whisper's homophones of an hour: "at for pm", "at to thirty", "at won o'clock"
+    lowered = _HOUR_HOMOPHONE.sub(lambda m: f"{m.group(1)} {_HOMOPHONE_HOURS[m.group(2)]}", lowered)
+    # "with Dr Patel on Tuesdays at 11" (Whisper's plural, or a habit said of one visit): that weekday
+    lowered = re.sub(
+        r"\b(on|for|this|next) (monday|tuesday|wednesday|thursday|friday|saturday|sunday)s\b"
+        r"(?=,?\s+(?:at|around|about|in the|morning|afternoon|evening|\d))",
+        r"\1 \2",
+        lowered,
+    )
     lowered = daywords.respell(lowered)  # "tmrw", "2moro", "weds", "thrusday"
     lowered = verbwords.respell(lowered)  # "mvoe", "reshedule", "cancle"
     lowered = respell_titles(lowered)  # "dra. patel", "doctora chen"
+    # "half past one", "quarter to one": the hour ("one" is otherwise kept as a word: "the first one")
+    lowered = re.sub(r"\b(half|quarter) (past|after|to|till) one\b", r"\1 \2 1", lowered)
+    # a learner's comparative: "possible more late, like 4:30?"
+    lowered = re.sub(r"\bmore (late|early|soon)\b", lambda m: _COMPARATIVES[m.group(1)], lowered)
     lowered = respell_weekdays(lowered)  # "el jueves", "vendredi", "am dienstag"
     # "3-ish", "half 2ish", "10:30ish": about that time
     lowered = re.sub(r"\b(\d{1,2}(?::[0-5]\d)?)\s?-?\s?ish\b", r"around \1", lowered)
@@ -170,10 +186,21 @@ def normalize(text: str) -> str:
     text = daywords.canonical(text)  # "half 3", "a week on thursday", "on wed"
     # "3 p. m." / "3 p.m." / "3pm" -> "3 pm"
     text = re.sub(r"(\d)\s*([ap])\s*\.?\s*m\b\.?", r"\1 \2m", text)
+    # "at the ten of the morning", "at the 3 and a half of the afternoon": Spanish's "a las diez
+    # de la mañana" said in English; the hour with its part of the day
+    text = _HOUR_OF_THE_DAY.sub(_hour_of_the_day, text)
+    # "nine sharp", "10 on the dot": that hour exactly
+    text = re.sub(r"\b(1[0-2]|[1-9])(?::00)? (?:o'clock )?(?:sharp|on the dot)\b", r"\1 o'clock", text)
     # "nineteen ... eighty-five" said with a pause comes out of Whisper as "1900, 85"; "nineteen
     # hundred and eighty-five" (how espeak-ng and many older callers say a year) as "1900 and 85"
     # or "19 hundred and 85" (here "19 100 and 85")
     text = re.sub(r"\b(19|20)(?:00|,? 100)[,.]?(?: and)? ([0-9]{2})\b(?![:/.]\d)", r"\1\2", text)
+    # ... or as "19 84" after the month and day ("june 16th 19 84")
+    text = re.sub(
+        r"\b((?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? )(19|20) (\d{2})\b(?![:/.]?\d)",
+        r"\1\2\3",
+        text,
+    )
     # ... or as "1980, 5" ("nineteen eighty ... five")
     text = re.sub(r"\b(19|20)([1-9])0[,.]? ([1-9])\b(?![:/.]?\d|\s*(?:am|pm|o'clock)\b)", r"\1\2\3", text)
     # ... or as "1900, 1998" / "1990, 1998": a start, then the whole year; the last one stands
@@ -187,11 +214,41 @@ def normalize(text: str) -> str:
         text,
     )
     text = re.sub(r"\b(at|around|by|about) (\d{1,2}) ([0-5]\d)\b(?![/:.\-]?\d)", r"\1 \2:\3", text)
+    # "10 hour" (how some callers say "10 o'clock"), "at 14 hours"; not a length ("a 2 hour
+    # wait", "in 1 hour", "the 24 hour pharmacy")
+    text = _HOUR_AS_TIME.sub(lambda m: f"{m.group(1)}:00", text)
+    # "4 instead", "2 rather": an hour said alone to change a time is a clock time ("at 4 instead")
+    text = re.sub(
+        r"(?<![:\d])(?<!\bat )(?<!\bby )\b(1[0-2]|[1-9]) (instead|rather)\b(?! of| than)", r"at \1 \2", text
+    )
     # ... and "at like 9 30", "say 2 30", "tuesday 2 30", "3 30 then": an hour and its quarter said
     # apart is a clock time anywhere, unless a number or a month is beside it (a date: "7 15 1990")
     return _QUARTER_APART.sub(_quarter_time, text)
 
 
+_HOUR_OF_THE_DAY = re.compile(
+    r"\b(at|around|about|by|for) the (1[0-2]|[1-9])(?::([0-5]\d))?"
+    r"(?: and (?:a )?(half|quarter))? (?:of|in) the (morning|afternoon|evening|night)\b"
+)
+
+
+def _hour_of_the_day(m: re.Match[str]) -> str:
+    minutes = m.group(3) or {"half": "30", "quarter": "15", None: "00"}[m.group(4)]
+    return f"{m.group(1)} {m.group(2)}:{minutes} in the {m.group(5)}"
+
+
+_HOMOPHONE_HOURS = {"for": "four", "fore": "four", "to": "two", "too": "two", "won": "one", "ate": "eight"}
+_HOUR_HOMOPHONE = re.compile(
+    r"\b(at|by|around|about|say|till|until|from) (for|fore|to|too|won|ate)\b"
+    r"(?=\s*(?:pm\b|am\b|p\.\s?m\b|a\.\s?m\b|o'?\s?clock\b|thirty\b|fifteen\b|forty\b|45\b|30\b|15\b"
+    r"|in the (?:morning|afternoon|evening)\b|[,.?!]|$))"
+)
+_HOUR_AS_TIME = re.compile(
+    r"(?<!\bin )(?<!\bfor )(?<!\bwithin )(?<!\bevery )(?<!\ba )(?<!\ban )(?<!\bthe )(?<!\bper )(?<!\bup to )"
+    r"(?<!\bover )(?<!\bunder )(?<!\blast )(?<!\bnext )(?<!\bback )(?<!\bby )(?<!\bforward )(?<!\bahead )"
+    r"(?<!\bit )(?<!\bthat )(?<!\bthis )(?<!\bhim )(?<!\bher )(?<!\bme )(?<!\bus )(?<!\bjust )\b([01]?\d|2[0-3]) (?:hour\b|(?<=\bat \d )hours\b|(?<=\bat \d\d )hours\b)"
+    r"(?!\s*(?:s\b|later|earlier|sooner|back|forward|ahead|ago|before|after|from|long|or so|appointment|slot|visit|wait|window|block|session|drive|away)\b)"
+)
 _QUARTER_APART = re.compile(
     r"\b(1[0-2]|[1-9]) (00|15|30|45)\b(?!\s*[/:.\-]?\s*\d|\s*(?:min|minutes?|hours?|days?|weeks?|years?)\b)"
 )

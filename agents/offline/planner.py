@@ -16,7 +16,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from agents.offline import anchored, wanted
+from agents.offline import anchored, next_person, wanted
 from agents.offline.choices import (
     find_provider,
     pick_appointment,
@@ -25,13 +25,14 @@ from agents.offline.choices import (
     unknown_doctor,
 )
 from agents.offline.dates import When, find_when
-from agents.offline.followups import take_followup
+from agents.offline.followups import take_followup, with_last_words
 from agents.offline.hours import DEFAULT_HOURS, OpeningHours
+from agents.offline.identity_reading import NAME_GIVEN
 from agents.offline.intents import Intent
 from agents.offline.messages import plan_message, taken_without_number
 from agents.offline.numbers import normalize
 from agents.offline.offers import choose, doctors_sentence, offer_sentence, search_arguments
-from agents.offline.reading import SOMEONE_ELSE, drop_task, read_turn, relative_is_verified
+from agents.offline.reading import SAID_NO, SOMEONE_ELSE, drop_task, read_turn, relative_is_verified
 from agents.offline.refusals import not_refused
 from agents.offline.steps import HELP, KEYPAD_DOB, call, say, with_preface
 from agents.offline.topics import Practice, read_topic
@@ -41,6 +42,17 @@ from agents.speakable import join_spoken, say_time, say_when
 from connectors.base import Appointment, Provider, Slot
 
 _call, _say = call, say
+
+
+_SEES_SOMEONE_UNHEARD = re.compile(
+    r"\b(?:like to|want to|wanna|need to|can i|could i|may i) see (?!(?:a|an|the|any|anyone|anybody|some|someone"
+    r"|somebody|whoever|whichever|you|u|dr|doctor|next|this|on|at|in|tomorrow|today|if|about|what|when|my|her|him"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)[a-z]+"
+)
+
+
+def _last_user_text(ctx: PlanContext) -> str:
+    return normalize(next((m.content or "" for m in reversed(ctx.messages) if m.role == "user"), ""))
 
 
 class OfflinePlanner:
@@ -72,6 +84,10 @@ class OfflinePlanner:
                 return topic.step
             if topic.preface:
                 s["preface"] = topic.preface
+            if topic.rest is not None:
+                ctx = with_last_words(ctx, topic.rest)
+            if next_person.read_answer(ctx, s, raw):  # the relative's date of birth, asked for
+                return with_preface(s, self._next(ctx, s))
             early = None if topic.answered else read_turn(ctx, s)
             if early is not None:
                 return with_preface(s, early)
@@ -83,12 +99,29 @@ class OfflinePlanner:
         if step.tool_calls and ctx.tools.get(step.tool_calls[0].name) is not None:
             spec = ctx.tools.get(step.tool_calls[0].name)
             if spec is not None and spec.writes:
-                s["proposed"] = True
-                if (kin := s.pop("relative_left", None)) is not None and ctx.caller.verified:
-                    step.say = (
-                        f"In this conversation I can only book for {ctx.caller.first_name or 'you'}. For your "
-                        f"{kin}, please start a new conversation with their name and date of birth."
+                if (asked := next_person.ask_first(ctx, s)) is not None:
+                    return with_preface(s, asked)  # their date of birth before the caller's own yes
+                arguments = step.tool_calls[0].arguments
+                slot = (
+                    (arguments.get("slot_id") or arguments.get("new_slot_id"))
+                    if isinstance(arguments, dict)
+                    else None
+                )
+                if slot and slot == s.get("last_proposed") and SAID_NO.match(_last_user_text(ctx)):
+                    # "No, I'd like to see <misheard> next Wednesday at 4" to that very proposal:
+                    # not it again (only a tired caller's yes would take it); ask what they want
+                    s["declined"] = [*s.get("declined", []), slot][-10:]
+                    s.pop("chosen", None)
+                    s.pop("offered", None)
+                    s.pop("last_proposed", None)
+                    return with_preface(
+                        s,
+                        _say(
+                            "Sorry, I didn't get that. Which doctor would you like to see, and on which day and time?"
+                        ),
                     )
+                s["last_proposed"] = slot
+                s["proposed"] = True
         return with_preface(s, step)
 
     # ---------------------------------------------------------------------------- tool results
@@ -138,6 +171,7 @@ class OfflinePlanner:
     # ---------------------------------------------------------------------------- what next
 
     def _next(self, ctx: PlanContext, s: dict[str, Any]) -> PlanStep:
+        s.pop("doctor_asked", None)  # lives for the turn that answers the question, set when asked
         task = s.get("task")
         if task is None:
             thanks = "Thank you. " if s.get("first_name") or s.get("dob") else ""
@@ -147,19 +181,31 @@ class OfflinePlanner:
                 return _call("list_providers")
             s.pop("task", None)
             s["asked_book"] = True
-            names = [p["name"] for p in s["providers"]]
+            # with what each practises, when the connector says: "a doctor that sees kids?"
+            names = [
+                f"{p['name']} in {p['specialty'].lower()}" if p.get("specialty") else p["name"]
+                for p in s["providers"]
+            ]
             return _say(
                 f"Our doctors are {join_spoken(names, 'and')}. Would you like to book an appointment?"
             )
         if not ctx.caller.verified:
             return self._verify(ctx, s)
-        if (said := s.pop("kin_asked", None)) is not None and not relative_is_verified(
-            said, ctx.caller.first_name
+        if s.pop("not_theirs", None):  # "my friend Emily's appointment": never theirs to read or change
+            drop_task(s)
+            return _say(SOMEONE_ELSE.format(name=ctx.caller.first_name or "you"))
+        if (
+            (said := s.pop("kin_asked", None)) is not None
+            and not ctx.caller.speaking_for  # the relative's own turn, after the caller's (`next_person`)
+            and not relative_is_verified(said, ctx.caller.first_name)
         ):
             # "Maria Garcia, October 19 1982. My son needs a check-up Friday": verified as herself,
             # asking for her son: never a write for her; he is checked in a conversation of his own
+            theirs = next_person.without_the_caller(ctx, said, s)
             drop_task(s)
-            step = _say(SOMEONE_ELSE.format(name=ctx.caller.first_name or "you"))
+            step = next_person.serve_now(ctx, s, theirs) or _say(
+                SOMEONE_ELSE.format(name=ctx.caller.first_name or "you")
+            )
             if s.pop("greeted_name", None):
                 step.say = f"Thank you, {ctx.caller.first_name}. {step.say}"
             return step
@@ -184,11 +230,14 @@ class OfflinePlanner:
         if dob:
             s["asked"] = "name"
             return _say("Thank you. And what is your first and last name?")
+        if s.get("dob_md"):  # "21st of April": the year is still to come
+            return _say("Thank you. And the year of birth?")
         if (
             s.get("first_name")
             and ctx.channel == "voice"
             and s.get("asked") == "identity"
             and not s.get("phone_tried")
+            and not NAME_GIVEN.search(_last_user_text(ctx))  # "his name is Lucas Garcia": said as a name
         ):
             # Asked for the date of birth on the phone, no date came: a name read from those
             # words is as doubtful as the rest ("Game Will" for a misheard date), so it is not
@@ -200,10 +249,25 @@ class OfflinePlanner:
                 + KEYPAD_DOB
             )
         if s.get("first_name"):
-            s["asked"] = "dob"
+            named = f"{s['first_name']} {s.get('last_name') or ''}"
+            if ctx.channel == "voice" and s.get("asked") == "dob" and s.get("dob_asked_of") == named:
+                # asked this name's date of birth, no date came (nor another name said as one)
+                return _say(
+                    "Sorry, I didn't catch your date of birth. What is your date of birth, with the month, day and year? "
+                    + KEYPAD_DOB
+                )
+            s["asked"], s["dob_asked_of"] = "dob", named
             keypad = f" {KEYPAD_DOB}" if ctx.channel == "voice" else ""
             return _say(f"Thank you, {s['first_name']}. And what is your date of birth?{keypad}")
+        again = s.get("asked") == "identity"
         s["asked"] = "identity"
+        if again and ctx.channel == "voice":  # asked already, no date came: the keypad is exact
+            return _say(
+                "To confirm who I'm speaking with, what is your date of birth, with the month, day and year? "
+                + KEYPAD_DOB
+            )
+        if (kin := ctx.caller.speaking_for) is not None:  # the relative's request, after the caller's own
+            return _say(f"What is your {kin}'s full name and date of birth?")
         if ctx.caller.has_caller_phone and not s.get("phone_tried"):
             return _say(
                 "I can help with that. First, to confirm who I'm speaking with, what is your date of birth? If you're not the person on file for this number, please also tell me your full name."
@@ -224,6 +288,7 @@ class OfflinePlanner:
             if not appointments:
                 s["asked_book"] = True
                 return _say("You don't have any upcoming appointments. Would you like to book one?")
+            s["just_listed"] = [a.id for a in appointments]
             spoken = [f"with {a.provider_name} on {say_when(a.start)}" for a in appointments]
             count = "one upcoming appointment" if len(spoken) == 1 else f"{len(spoken)} upcoming appointments"
             return _say(f"You have {count}: {join_spoken(spoken, 'and')}. {ANYTHING_ELSE}")
@@ -302,9 +367,9 @@ class OfflinePlanner:
                 "What day would you like to move it to?"
             )
         want = wanted.load(s.get("want"))
-        if want is not None and want.start is None and s.pop("day_unclear", None):
+        if want is not None and want.start is None and (s.pop("day_unclear", None) or s.get("day_asked")):
             s["asked_new_day"] = True  # "move it to end the f2pm": the day was not heard
-            return _say(f"Sorry, which day would you like to move it to{_at(want)}?")
+            return _ask_the_day(s, want, " to move it to")
         if want is not None and want.start is None and not want.soonest and (want.at or want.part != "any"):
             # "can I move it to the afternoon" / "to 3 pm": the same day as the appointment
             want.start = want.end = target.start.date()
@@ -321,8 +386,9 @@ class OfflinePlanner:
 
     def _find_slots(self, ctx: PlanContext, s: dict[str, Any], skip_day: date | None) -> PlanStep:
         want = wanted.load(s.get("want"))
-        if want is not None and want.start is None and s.pop("day_unclear", None):
-            return _say(f"Sorry, which day would you like{_at(want)}?")  # "next when at 4pm"
+        if want is not None and want.start is None and (s.pop("day_unclear", None) or s.get("day_asked")):
+            return _ask_the_day(s, want, "")  # "next when at 4pm"
+        s.pop("day_asked", None)
         if "providers" not in s:
             return _call("list_providers")
         providers = [Provider.model_validate(p) for p in s["providers"]]
@@ -331,9 +397,30 @@ class OfflinePlanner:
             if named is not None:
                 s["provider_id"] = named.id
             elif not s.get("any_provider") and (stranger := unknown_doctor(hint, providers)):
+                s["doctor_asked"] = True  # a bare yes to it is no doctor (`reading._not_understood`)
                 return _say(f"I'm sorry, we don't have a Dr. {stranger} here. {doctors_sentence(providers)}")
             elif not s.get("any_provider") and (among := undecided_between(hint, providers)) is not None:
                 s["among"] = among
+            elif not s.get("any_provider") and _SEES_SOMEONE_UNHEARD.search(hint):
+                s["doctor_unheard"] = True
+        if not (s.get("provider_id") or s.get("any_provider") or s.get("among")) and (
+            s.pop("doctor_unheard", False) or _SEES_SOMEONE_UNHEARD.search(_last_user_text(ctx))
+        ):
+            # "I'd like to see not to begin next Wednesday": someone was named, not caught (on a
+            # phone line, "Doctor Rodriguez"); any doctor would be a guess. Asked again, the phone's
+            # keypad is offered (keys are exact); after that a person takes over.
+            asked = int(s.get("doctor_asks") or 0) + 1
+            s["doctor_asks"] = asked
+            if asked > 2:
+                return _call(
+                    "transfer_to_person", reason="Which doctor the caller wants could not be understood."
+                )
+            if asked == 2 and ctx.channel == "voice":
+                s["doctor_keys"] = [p.id for p in providers]
+                keys = ", ".join(f"{i} for {p.name}" for i, p in enumerate(providers, 1))
+                return _say(f"Sorry, I still didn't catch which doctor. You can also press {keys}.")
+            s["doctor_asked"] = True
+            return _say(f"Sorry, I didn't catch which doctor. {doctors_sentence(providers)}")
         if s.get("provider_id") or s.get("any_provider"):
             s.pop("among", None)
         elif (among := s.get("among")) is not None and among[1]:
@@ -342,6 +429,7 @@ class OfflinePlanner:
             names = [p.name for p in providers if p.id in among[0]]
             return _say(f"Which doctor would you like to see: {join_spoken(names, 'or')}?")
         if not s.get("provider_id") and not s.get("any_provider") and want is None:
+            s["doctor_asked"] = True
             return _say(doctors_sentence(providers))
         if not s.get("searched"):
             return _call("list_free_slots", **search_arguments(want, s.get("provider_id"), ctx.now.date()))
@@ -351,9 +439,12 @@ class OfflinePlanner:
             slots = [x for x in slots if x.provider_id in among[0]]  # "Dr Chen or Dr Patel"
         window = {k: datetime.fromisoformat(v) for k, v in s.get("window", {}).items()}
         offer = choose(slots, want, ctx.now, skip_day=skip_day, declined=set(s.get("declined", [])), **window)
-        if offer.exact is not None:
-            s["offered"] = [offer.exact.model_dump(mode="json")]
-            s["chosen"] = offer.exact.id
+        # one free time left ("anything before eleven?" at 10:05): proposed as it is, so one yes books
+        # it (a "which would you like?" of one time would ask for the same yes twice)
+        only = offer.slots[0] if len(offer.slots) == 1 and not offer.lead else None
+        if (exact := offer.exact or only) is not None:
+            s["offered"] = [exact.model_dump(mode="json")]
+            s["chosen"] = exact.id
             return self._task(ctx, s, s["task"])
         if not offer.slots:
             s.pop("offered", None)
@@ -364,6 +455,18 @@ class OfflinePlanner:
             )
         s["offered"] = [x.model_dump(mode="json") for x in offer.slots]
         return _say(f"{offer.lead} {offer_sentence(offer.slots)} Which would you like?".strip())
+
+
+def _ask_the_day(s: dict[str, Any], want: When, verb: str) -> PlanStep:
+    """ "Sorry, which day would you like at 4 PM?" until a day is said: an answer without one
+    ("yeah, that's fine") is no day, never today; asked twice in vain, a person takes over."""
+    asked = int(s.get("day_asked") or 0) + 1
+    if asked > 2:
+        return _call("transfer_to_person", reason="The day the caller wants could not be understood.")
+    s["day_asked"] = asked
+    if asked == 1:
+        return _say(f"Sorry, which day would you like{verb}{_at(want)}?")
+    return _say(f"Which day would you like{verb}{_at(want)}? For example, tomorrow, Friday, or the 15th.")
 
 
 def _at(want: When) -> str:

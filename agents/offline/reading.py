@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agents.offline import wanted
+from agents.next_person import NEXT_PERSON
+from agents.offline import anchored, next_person, wanted
 from agents.offline.choices import (
     find_provider,
     names_a_doctor,
@@ -31,6 +32,7 @@ from agents.offline.names import (
     asks_for_a_relative,
     introduces_self,
     possessive_name,
+    relative_asked_for,
     someone_elses_name,
     spoke_for_a_relative,
 )
@@ -56,12 +58,17 @@ from agents.policy import classify_confirmation
 from agents.replies import ANYTHING_ELSE
 from connectors.base import Appointment, Provider, Slot
 
-_TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id", "shift", "side", "among", "day_unclear",
+# a change said of "it" or "that" ("can it be Thursday", "could you move that to 3"), not a new visit
+_ABOUT_IT = re.compile(
+    r"\b(?:can|could|would|will|should) (?:it|that) (?:be|go|happen|move)\b"
+    r"|\b(?:move|make|change|push|switch|put|have|bring|shift) (?:it|that)\b(?! (?:one|an?) )"
+)
+_TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id", "shift", "side", "among", "day_unclear", "day_asked", "doctor_asks", "doctor_keys",
               "any_provider", "chosen", "asked_new_day", "asked_other_day", "declined", "proposed", "unanswered", "anchor")  # fmt: skip
 
 
 def drop_task(s: dict[str, Any]) -> None:
-    for key in ("task", "relative_left", *_TASK_KEYS):
+    for key in ("task", NEXT_PERSON, *_TASK_KEYS):
         s.pop(key, None)
 
 
@@ -119,13 +126,15 @@ SOMEONE_ELSE = (
     "I'm sorry, in this conversation I can only help with appointments for {name}. For someone else, "
     "please start a new conversation with their name and date of birth, or ask for our staff."
 )
-# the caller asks for a visit of their own ("my husband has his appointment Thursday, can I get one too")
-_FOR_ONESELF = re.compile(
-    r"\b(?:(?:can|could|may) i (?:get|have|grab|book) (?:one|an? (?:appointment|appt|slot|visit))"
-    r"|(?:one|an appointment|a slot|a visit) for me(?:self)?|book me|see me|for myself"
-    # "my husband said I should book a check-up", "my wife wants me to see Dr Chen", "my appointment"
-    r"|(?:said|says|told|asked|wants|wanted|thinks|suggested|reminded|would like) (?:me|i)"
-    r"|my (?:[a-z]+day |next |upcoming |own )?(?:appointment|appt|visit|check[ -]?up))\b"
+# a turn that opens with a no ("no, the 11th", not "no problem, ...")
+SAID_NO = re.compile(r"^\W*(?:no|nope|nah)\b(?!\s+(?:problem|worries|bother|probs?)\b)")
+# someone who is not family, spoken of ("my friend's appointment", "my neighbour Emily Davis")
+_NOT_FAMILY = re.compile(
+    r"\b(?:my|our)\s+(?:best\s+|close\s+|good\s+)?(?:friend|neighbou?r|colleague|co-?worker|boss|room-?\s?mate"
+    r"|flat-?\s?mate|house-?\s?mate|client|employee|tenant|landlord|lodger|classmate|teammate|pal|buddy|mate)(?:'s|s')?\b"
+    # ... whose appointment it is: the visit named before any "my" ("my friend is driving me to my
+    # appointment", "my neighbour was going to drive me": the caller's own)
+    r"(?:(?!\bmy\b)[^.;!?]){0,50}?\b(?:appointment|appt|visit|booking|booked|scheduled)\b"
 )
 _SELF_CUE = re.compile(r"\b(?:this is|it's|it is|i'm|i am|im|my name is|my name's)\s+$")
 
@@ -149,11 +158,26 @@ def _for_someone_else(ctx: PlanContext, text: str) -> bool:
     spoke of a relative: a parent who gave their child's details is speaking for the child)."""
     if not asks_for_a_relative(text):
         return False
+    if ctx.caller.speaking_for and relative_asked_for(text) in (None, ctx.caller.speaking_for):
+        return False  # the relative's request, after the caller's own: the person verified now
     named = someone_elses_name(text)
     if named is not None:
         return named[0].lower() != (ctx.caller.first_name or "").lower()
     earlier = [normalize(m.content or "") for m in ctx.messages if m.role == "user"][:-1]
     return not any(spoke_for_a_relative(t) for t in earlier)
+
+
+# the caller puts the request off ("I need to check my calendar first", "I'll call back") ...
+_PUT_OFF_AND_GONE = re.compile(
+    r"\b(?:(?:need|have|got|want) to (?:check|look at|ask|talk|speak|think|see)|let me (?:check|think|ask|talk|speak|see|look)"
+    r"|i'll (?:call|ring|phone|get back|check|think)|i will (?:call|ring|phone|get back|check|think)"
+    r"|(?:call|ring|phone) (?:you )?back|another time|some other time|not right now|maybe later|later on)\b"
+)
+# ... and the turn ends with a goodbye
+_ENDS_IN_GOODBYE = re.compile(
+    r"\b(?:bye|goodbye|good bye|bye bye|bye for now|talk to you later|speak soon|see you|take care"
+    r"|have a (?:good|nice|great) (?:one|day|afternoon|morning|evening))\W*$"
+)
 
 
 def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
@@ -171,13 +195,22 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     ):
         # only registered patients can be verified and booked here: registering is staff work
         return call("transfer_to_person", reason="A new patient would like to register and book.")
+    if Intent.GOODBYE in found and _PUT_OFF_AND_GONE.search(text) and _ENDS_IN_GOODBYE.search(text):
+        # "I wanted to book but I need to check my calendar first. bye": nothing to do now
+        drop_task(s)
+        return call("end_conversation")
     _forget_gone_proposal(ctx, s, raw)
-    if s.get("unanswered") is not None and _KEEP.search(text):  # "actually no, keep it"
+    if (
+        s.get("unanswered") is not None
+        and (keep := _KEEP.search(text)) is not None
+        and task_of(intents(text[keep.end() :])) not in (Intent.RESCHEDULE, Intent.BOOK)
+    ):  # "actually no, keep it" (not "don't cancel it, can you move it to Friday instead")
         drop_task(s)
         s.pop("unanswered", None)
         return say(f"Okay, I won't do that. {ANYTHING_ELSE}")
     s.pop("greeted_name", None)  # "Thank you, Sarah" belongs to the turn that verified her
     s.pop("chosen", None)  # a choice only lives for the turn it was made in
+    listed = s.pop("just_listed", None)  # the appointments the last reply named, for this turn only
     task = task_of(found)
     if (
         task == Intent.RESCHEDULE
@@ -208,14 +241,21 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         mine = (ctx.caller.first_name or "").lower()
         if mine not in other.lower():
             return say(f"I'm sorry, I can only help with your own appointments. {HELP}")
-    if ctx.caller.verified and _for_someone_else(ctx, text):
+    if ctx.caller.verified and (_for_someone_else(ctx, text) or next_person.also_for(ctx, text)):
         # "I also need one for my son Lucas" from a caller verified as themselves: never a write
-        # for the person verified; another patient is checked in a conversation of their own
+        # for the person verified; the relative's request goes on as theirs once the caller's
+        # identity is set aside (`agents.next_person`), checked on their own details
         drop_task(s)
-        return say(SOMEONE_ELSE.format(name=ctx.caller.first_name or "you"))
+        return next_person.serve_now(ctx, s, text) or say(
+            SOMEONE_ELSE.format(name=ctx.caller.first_name or "you")
+        )
+    if _NOT_FAMILY.search(text):
+        # "my friend Emily Davis has an appointment this week, what time is it?": not the caller's,
+        # and no relative spoken for: nothing about it is said (`planner`), whoever the caller is
+        s["not_theirs"] = True
     rest = text
     if not ctx.caller.verified and (
-        (asks_for_a_relative(text) and not _FOR_ONESELF.search(text)) or s.get("kin_asked")
+        (asks_for_a_relative(text) and not next_person.FOR_ONESELF.search(text)) or s.get("kin_asked")
     ):
         # whose request it is, decided once the check says who this is (the relative's details
         # may come in a later turn: "Lucas Garcia, April 8th 2015")
@@ -229,7 +269,9 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
             return call(
                 "transfer_to_person", reason="The caller's name and date of birth could not be understood."
             )
-    said_when = read_when(ctx, s, rest, dob_said=rest != text)
+    # a key pressed for a doctor ("press 1 for Dr. ...") is no time
+    keyed_doctor = bool(s.get("doctor_keys")) and re.fullmatch(r"\s*[1-9]\s*#?\s*", text) is not None
+    said_when = False if keyed_doctor else read_when(ctx, s, rest, dob_said=rest != text)
     understood = understood or said_when
     if said_when:
         s.pop("window", None)
@@ -242,7 +284,11 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         return say(f"I'm sorry, we don't have a Dr. {stranger} here. {doctors_sentence(providers)}")
     if _read_provider(s, text):
         understood = True
-    if s.get("offered"):
+    # "the following Monday" to an offer on a Monday, "the day after, around 10": a day after it,
+    # none of the offered times
+    if s.get("offered") and not (
+        s.get("task") == Intent.BOOK and (anchored.day_of(text) is not None or shift_of(text) is not None)
+    ):
         offered = offered_slots(s)
         chosen = keypad_pick(s, text, offered) or pick_slot(text, find_when(rest, ctx.now), offered)
         if chosen is not None:
@@ -250,6 +296,9 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
             s.pop("confirm_slot", None)
             repaired(s, "slot")
             understood = True
+    if s.get("offered") and not s.get("chosen") and SAID_NO.match(text):
+        # "No, I need Dr Rodriguez tomorrow" to "9, 9:30 or 10?": not those times; the next ones
+        s["declined"] = [*s.get("declined", []), *(x["id"] for x in s["offered"])][-10:]
     if s.get("appointments") and not s.get("target"):
         target = pick_appointment(
             text, find_when(rest, ctx.now), [Appointment.model_validate(a) for a in s["appointments"]]
@@ -257,6 +306,22 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         if target is not None:
             s["target"] = target.id
             understood = True
+    if (
+        s.get("task") == Intent.RESCHEDULE
+        and not s.get("target")
+        and listed
+        and len(listed) == 1
+        and re.search(r"\b(?:dr|doctor)\b[^.?!]{0,30}\b(?:instead|rather)\b", text)
+    ):
+        # "What about Dr Patel instead? Same day and time" right after the one appointment was
+        # named: that one, with the doctor said as the new one
+        s["target"] = listed[0]
+        s.pop("target_hint", None)
+        understood = True
+    if s.get("task") is None and said_when and listed and len(listed) == 1 and _ABOUT_IT.search(text):
+        # "You have one upcoming appointment: ..." "can it be thursday at 11?": that one, moved
+        s["task"] = Intent.RESCHEDULE.value
+        understood = True
     if s.get("task") is None and (said_when or re.search(r"\b(dr|doctor)\b", text)):
         s["task"] = Intent.BOOK.value  # "and another one with dr chen on friday": a booking
         understood = True
@@ -321,6 +386,8 @@ def _read_later_earlier(s: dict[str, Any], text: str) -> bool:
     m = re.search(r"\b(later|earlier|sooner)\b(?!\s+than)", text)
     if not m or shift_of(text) is not None:  # "an hour later": that much later (`when_reading`)
         return False
+    if (want := wanted.load(s.get("want"))) is not None and want.at is not None and re.search(r"\d", text):
+        return False  # "something later. 11:30?": that time (`when_reading`), not the next three
     starts = [Slot.model_validate(x).start for x in s["offered"]]
     later = m.group(1) == "later"
     s["window"] = {"after": max(starts).isoformat()} if later else {"before": min(starts).isoformat()}
@@ -335,6 +402,10 @@ def _read_provider(s: dict[str, Any], text: str) -> bool:
     text = without_refusals(text)  # "(not the kids' doctor)" names no one to book with
     providers = [Provider.model_validate(p) for p in s.get("providers", [])]
     provider = find_provider(text, providers)
+    keyed = re.fullmatch(r"\s*([1-9])\s*#?\s*", text)
+    if provider is None and keyed and (keys := s.get("doctor_keys")) and int(keyed.group(1)) <= len(keys):
+        # "press 1 for Dr. Elena Rodriguez, ...": the key pressed, exactly
+        provider = next((p for p in providers if p.id == keys[int(keyed.group(1)) - 1]), None)
     if provider is None and not s.get("providers"):
         # the doctors aren't known yet (the caller isn't verified): keep the words for later,
         # turns kept apart ("… see a doctor" then "january 25th …" is not "doctor january")
@@ -421,6 +492,12 @@ def _not_understood(ctx: PlanContext, s: dict[str, Any], found: list[Intent], ra
             return None
         if offered:
             return say(f"Which one would you like? {offer_sentence(offered)}")
+        if s.get("doctor_asked") and not s.get("provider_id") and not s.get("any_provider"):
+            # "Which doctor would you like to see? Or anyone who's free." "Yes, go ahead.": no doctor
+            # chosen, and not "anyone" either (a search would pick one for them)
+            providers = [Provider.model_validate(p) for p in s.get("providers", [])]
+            again = doctors_sentence(providers)
+            return say(f"Sorry, {again[:1].lower()}{again[1:]}")
         if s.get("task") and not s.pop("cancel_declined", None):
             return None  # carry on with the task: the planner asks its next question
         drop_task(s)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, datetime
 
 from agents.offline.dates import find_when
 from agents.planner import PlanContext
@@ -22,8 +23,9 @@ _POINTS_BACK = re.compile(
 )
 
 
-def just_written(ctx: PlanContext) -> str | None:
-    """The id of the appointment the last confirmed write booked or moved (None after a cancel)."""
+def _last_written(ctx: PlanContext) -> dict[str, object] | None:
+    """The appointment the last confirmed write booked or moved, as its tool result (None after a
+    cancel, or when that write is awaiting confirmation or failed)."""
     for message in reversed(ctx.messages):
         if message.role != "tool" or message.name not in _WRITES:
             continue
@@ -36,9 +38,24 @@ def just_written(ctx: PlanContext) -> str | None:
         result = body.get("result") if isinstance(body, dict) else None
         if body.get("outcome") != "ok" or not isinstance(result, dict):
             return None  # an awaiting or failed write: nothing was written
-        found = result.get("id")
-        return found if isinstance(found, str) and result.get("status", "booked") == "booked" else None
+        booked = isinstance(result.get("id"), str) and result.get("status", "booked") == "booked"
+        return result if booked else None
     return None
+
+
+def just_written(ctx: PlanContext) -> str | None:
+    """The id of the appointment the last confirmed write booked or moved (None after a cancel)."""
+    written = _last_written(ctx)
+    return str(written["id"]) if written is not None else None
+
+
+def just_written_day(ctx: PlanContext) -> date | None:
+    """The day of the appointment the last confirmed write booked or moved, or None."""
+    start = (_last_written(ctx) or {}).get("start")
+    try:
+        return datetime.fromisoformat(str(start)).astimezone(ctx.now.tzinfo).date() if start else None
+    except ValueError:
+        return None
 
 
 def points_back(old_words: str, ctx: PlanContext, said: str = "") -> bool:

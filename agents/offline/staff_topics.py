@@ -22,6 +22,9 @@ REQUEST = re.compile(
     r"|(could|can|would) (dr |doctor )?([a-z'-]+ )?see (me|him|her|them|us|my)\b"
     r"|(i|we|he|she|they|me|him|her) (\w+ )?(come|get) in|(come|get) in (for|on|at|to|tomorrow|today|next|this|some)"
     r"|move (my|it|the)|first available|next available"
+    # "please I need doctor for my back pain", "any doctor is ok": a visit asked for plainly
+    r"|(need|want|looking for) (a |an |the |to see a |to see the |to see )?(doctor|doc|gp|physician)\b(?! (said|says|told))"
+    r"|any (doctor|dr|gp|physician)|whichever doctor|whoever is (free|available)"
     # asking for free times is asking to book ("what times has Dr Rodriguez got on Wednesday?")
     r"|(what|which) (times|slots|openings|appointments) (has|have|does|do|are)\b"
     r"|(what|which) (time|times|slots?|days?) (has|does|is|would) (dr|doctor)\b"
@@ -42,6 +45,14 @@ PURPOSE = re.compile(
 )
 
 
+# What a visit asked for is about, wherever it is said in the request: "an appointment with Dr Chen
+# on Thursday, 1 June, at 11 a.m. for a routine review of my medication".
+VISIT_ABOUT = re.compile(
+    r"\bfor (?:a |an |my |his |her |the )?(?:\w+ )?(?:review|check|check ?up|discussion|follow ?up|consultation"
+    r"|talk|chat|look) (?:of|about|on|regarding|at)\b"
+)
+
+
 @dataclass(frozen=True)
 class Topic:
     """A kind of staff work: the words that name it, and what staff and the caller are told."""
@@ -50,6 +61,9 @@ class Topic:
     reason: str  # for staff: the handoff summary starts with it
     say: str  # for the caller, before "I'll connect you with a member of our team"
     visit_reason: bool = False  # with a booking asked for in the same turn, what the visit is about
+    # a question staff can answer later ("is there parking?"): asked while a request is under way,
+    # the caller is told so and the request goes on; asked alone, it goes to staff
+    aside: bool = False
 
 
 STAFF_TOPICS = [
@@ -77,6 +91,13 @@ STAFF_TOPICS = [
         ),
         "Billing: a question about a refund",
         "Our billing team can help with refunds.",
+    ),
+    # "is parking free, or do I need to pay?": about parking, not a bill
+    Topic(
+        re.compile(r"\b(parking|car park|parking lot|park (my|the) car|where (do|can|should) i park)\b"),
+        "Practice information: the caller asked about parking",
+        "Our staff can help with that.",
+        aside=True,
     ),
     Topic(
         re.compile(r"\b(pay|paying|payment|payments|balance|owe|outstanding|collections?)\b"),
@@ -169,6 +190,7 @@ STAFF_TOPICS = [
         ),
         "Practice information: the caller asked about the address, directions, parking or contact details",
         "Our staff can help with that.",
+        aside=True,
     ),
     # records, referrals, forms
     Topic(

@@ -29,7 +29,7 @@ from agents.offline.hours import OpeningHours, answer
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.names import find_name, name_near
 from agents.offline.numbers import normalize
-from agents.offline.staff_topics import PURPOSE, REQUEST, STAFF_TOPICS
+from agents.offline.staff_topics import PURPOSE, REQUEST, STAFF_TOPICS, VISIT_ABOUT
 from agents.offline.steps import HELP, call, say
 from agents.planner import PlanContext, PlanStep
 from agents.replies import ANYTHING_ELSE
@@ -39,6 +39,8 @@ REDIRECT = (
     "I'm sorry, I can't help with that. I can help with appointments: booking, moving or cancelling one, "
     "or telling you about your upcoming appointments. I can also tell you our opening hours."
 )
+
+ASIDE_FOR_STAFF = "I don't have that information here, but our staff can help with it."
 
 _NOT_EMERGENCY = re.compile(
     r"\b(not|isn't|is not|no|non|nothing)\s+(an?\s+|like an?\s+)?(urgent|emergency)\b"
@@ -69,9 +71,9 @@ _NEW_PATIENT = re.compile(
 )
 
 _HOURS = re.compile(
-    r"\b((your|the|office|opening|business|clinic|practice|working) hours|hours of operation|what hours|opening times?|(are|is) (you|you guys|the (office|clinic|practice)) (open|closed)"
-    r"|(what time|when) (do|does|are|is) (you|you guys|the (office|clinic|practice)) (open|close|closing|shut)"
-    r"|(you're|you are|you guys) (open|closed)|how late|closing time|open (on|until|till|late|today|tomorrow"
+    r"\b((your|the|office|opening|business|clinic|practice|working) hours|hours of operation|what hours|opening times?|(are|is) (you|you guys|y'all|yall|you all|ya|the (office|clinic|practice)) (open|closed)"
+    r"|(what time|when) (do|does|are|is) (you|you guys|y'all|yall|you all|ya|the (office|clinic|practice)) (open|close|closing|shut)"
+    r"|(you're|you are|you guys|y'all|yall|y'all are|you all are) (open|closed)|how late|closing time|open (on|until|till|late|today|tomorrow"
     r"|now|this|next|saturday|sunday|monday|tuesday|wednesday|thursday|friday|weekends?)|still open"
     r"|closed (on|today|tomorrow|this|next|saturday|sunday|weekends?)|how early|close for lunch"
     r"|(weekend|weekday|holiday|saturday|sunday|monday|tuesday|wednesday|thursday|friday) hours"
@@ -106,6 +108,7 @@ class TopicRead:
     step: PlanStep | None = None
     preface: str | None = None
     answered: bool = False  # the turn was only this question: don't read it as a task
+    rest: str | None = None  # the turn without the question, to be read as the task's words
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,11 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
         if s.get("task") is None:
             return TopicRead(step=say(f"{words} {ANYTHING_ELSE}"), answered=True)
         return TopicRead(preface=words, answered=True)
-    purpose = PURPOSE.search(text) is not None
+    if task_of(intents(text)) == Intent.CANCEL:
+        # "we got his vaccination done at the pharmacy, so you can take him off the list": why the
+        # visit is not needed, not a question for staff
+        text = _DONE_ELSEWHERE.sub(" ", text)
+    purpose = PURPOSE.search(text) is not None or (requested and VISIT_ABOUT.search(text) is not None)
     for topic in STAFF_TOPICS:
         # "I'd like to come in about my cough": what the visit is for; "check whether you take
         # Anthem before I book": staff first (only symptoms and results are a visit's reason
@@ -182,6 +189,9 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
         if topic.visit_reason and not topic.pattern.search(_VISIT_NAMES.sub(" ", text)):
             continue  # "I've got the blood pressure appointment on Thursday": which visit, not a question
         if topic.pattern.search(text):
+            if topic.aside and s.get("task") is not None and not requested:
+                # "oh, before that, is there parking?" while a booking waits: said, then on with it
+                return TopicRead(preface=ASIDE_FOR_STAFF, answered=True)
             return TopicRead(step=_handover(topic.say, topic.reason))
     task = s.get("task")
     follow_up = s.pop("hours_told", False) and _just_a_day(text, ctx)  # "and on sunday?"
@@ -192,21 +202,36 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
         question = _clause(text, asked.start()) if asked else text
         words = answer(question, hours, ctx.now, _day_in(question, ctx, s))
         s["hours_told"] = True
+        rest = _without_question(normalize(raw))  # names kept: they are read with the rest
         if requested or task_of(intents(text)) in (Intent.RESCHEDULE, Intent.CANCEL, Intent.LIST):
+            if task_of(intents(rest)) is not None and not re.search(r"\b(?:then|that day|that)\W*$", rest):
+                # "please cancel my Monday appointment. Also, are you open between Christmas and
+                # New Year's?": the request without the question ("open" is no other time)
+                return TopicRead(preface=words, rest=rest)
             return TopicRead(preface=words)  # "are you open saturday? I'd like to come in then"
+        if re.search(r"\b(?:dr|doctor)\b", rest) or not find_when(rest, ctx.now).empty:
+            # "dr patel on the 15th at 11am. oh and are you open on saturdays?": the answer, and
+            # the rest read for the booking (without the question's day)
+            return TopicRead(preface=words, rest=rest)
         if task is None:
             return TopicRead(step=say(f"{words} {ANYTHING_ELSE}"), answered=True)
         return TopicRead(preface=words, answered=True)  # then the question the task is waiting on
+    # "good morning, how are you? it's James Wilson, born ...": who is speaking is read as well
+    introduced = (
+        find_dob(text, ctx.now.date())[0] is not None or _INTRODUCES.search(normalize(raw)) is not None
+    )
     if not requested and task_of(intents(text)) is None and (about := _ABOUT_ME.search(text)):
         s["off_topic"] = in_a_row  # neither small talk nor understood: the count stands
         if about.group(0).startswith("how"):
             words = "I'm doing well, thank you."
         else:
             words = f"I'm the virtual assistant of {ctx.business_name}."
+        if introduced:
+            return TopicRead(preface=words)
         if task is None:
             return TopicRead(step=say(f"{words} {HELP} How can I help you today?"), answered=True)
         return TopicRead(preface=words, answered=True)
-    if not requested and task_of(intents(text)) is None and _OFF_TOPIC.search(text):
+    if not requested and task_of(intents(text)) is None and _OFF_TOPIC.search(text) and not introduced:
         if in_a_row >= 1:
             return TopicRead(
                 step=_handover(
@@ -220,6 +245,16 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
         return TopicRead(preface="I'm sorry, I can't help with that.", answered=True)
     return TopicRead()
 
+
+_INTRODUCES = re.compile(r"\b(?:this is|my name is|my name's)\b")
+
+_DONE_ELSEWHERE = re.compile(
+    r"\b(?:got|had|have had|'ve had|already had|already got|was given|were given)\b[^.;!?]{0,60}?"
+    r"\b(?:done|sorted|seen to|given|elsewhere|at (?:the|a|our|my) [a-z]+)\b[^.;!?]*?(?=\bso\b|[.;!?,]|$)"
+    # "the school nurse already did it", "the pharmacist gave it to him last week"
+    r"|\b(?:the|a|our|his|her|my|their) (?:[a-z]+ )?(?:nurse|pharmacist|pharmacy|school|clinic|doctor|gp)\b"
+    r"[^.;!?]{0,40}?\b(?:did|done|gave|given|sorted|took care of|has|had)\b[^.;!?]*?(?=\bso\b|[.;!?,]|$)"
+)
 
 # the words that name a visit by what it is for ("the blood pressure appointment", "his asthma review")
 _VISIT_NAMES = re.compile(
@@ -246,15 +281,33 @@ def _without_names(text: str, ctx: PlanContext, s: dict[str, Any]) -> str:
         names.extend(said or ())
     for name in filter(None, names):
         text = re.sub(rf"\b{re.escape(name.lower())}\b", " ", text)
-    return text
+    # a doctor's name, or how the speech model heard it, is no topic ("Dr. Pay tell", "Dr Price")
+    return _TITLED_TOPIC_WORD.sub(" dr ", text)
+
+
+_TITLED_TOPIC_WORD = re.compile(
+    r"\b(?:dr|doctor)\.?\s+(?:pay|paid|bill|bills|price|cost|charge|fee|rx|script|lab|scan|nurse)\b(?!\s+(?:for|of|on|from)\b)"
+)
+
+
+def _without_question(text: str) -> str:
+    """The turn without its opening-hours question: from the question's first words to the end of
+    its clause ("hi this is ... are you open on saturdays if not ..." keeps who is speaking)."""
+    if (asked := _HOURS.search(text)) is None:
+        return text
+    return f"{text[: asked.start()]} , {text[_clause_end(text, asked.end()) :]}"
 
 
 def _clause(text: str, at: int) -> str:
     """The part of `text` around position `at`, up to the next "and", "if", "but", comma or stop:
     the hours question in "what are your hours, and can I book tomorrow at 11"."""
     start = max([0, *(m.end() for m in _CLAUSE_END.finditer(text, 0, at))])
-    end = next((m.start() for m in _CLAUSE_END.finditer(text, at)), len(text))
-    return text[start:end]
+    return text[start : _clause_end(text, at)]
+
+
+def _clause_end(text: str, at: int) -> int:
+    """Where the clause going on at position `at` ends: the next "and", "if", comma or stop."""
+    return next((m.start() for m in _CLAUSE_END.finditer(text, at)), len(text))
 
 
 _CLAUSE_END = re.compile(

@@ -5,7 +5,8 @@
 - "reshedule", "rescedule", "apointment", "cancell", "postphone": a letter left out, doubled or
   added in a long word (never in "move" or "cancel", where one letter more or less makes a word of
   its own: "movie", "mode", "cancer");
-- the short forms "resched", "canx", "cxl" ("appt" is read as it is).
+- the short forms "resched", "canx", "cxl" ("appt" is read as it is);
+- two slips in a long word ("reschedual", "reskedule", "apointmnet"), its first three letters kept.
 
 A word is respelt only when it is no word of its own ("chance", "charge", "mover" are left alone).
 """
@@ -13,6 +14,8 @@ A word is respelt only when it is no word of its own ("chance", "charge", "mover
 from __future__ import annotations
 
 import re
+
+from rapidfuzz.distance import Levenshtein
 
 # short forms and slips that no rule below finds
 _ALWAYS = {
@@ -26,7 +29,19 @@ _TARGETS = {
     "rescheduling": True, "appointment": True, "appointments": True, "postpone": True,
 }  # fmt: skip
 # words a slip can make that are words of their own
-_REAL = {"chance", "charge", "changed", "mover", "movie", "moves", "cancer", "swamp", "swapt", "appointed"}
+_REAL = {
+    "cancellations",
+    "chance",
+    "charge",
+    "changed",
+    "mover",
+    "movie",
+    "moves",
+    "cancer",
+    "swamp",
+    "swapt",
+    "appointed",
+}
 _WORD = re.compile(r"(?<![\w'])[a-z]{3,14}(?![\w'])")
 
 
@@ -49,6 +64,19 @@ for _target, _long in _TARGETS.items():
 _SLIPS.update(_ALWAYS)
 
 
+# long words two slips away ("reschedual", "reskedule", "apointmnet"), their start kept
+_LONG = [t for t, long in _TARGETS.items() if long and len(t) >= 8]
+
+
+def _near_long(word: str) -> str:
+    if len(word) < 8 or word in _REAL or word in _TARGETS:
+        return word
+    for target in _LONG:
+        if word[:3] == target[:3] and Levenshtein.distance(word, target, score_cutoff=2) <= 2:
+            return target
+    return word
+
+
 def respell(text: str) -> str:
     """Lowercased text with slips of "move", "reschedule", "cancel", "appointment" ... respelt."""
-    return _WORD.sub(lambda m: _SLIPS.get(m.group(0), m.group(0)), text)
+    return _WORD.sub(lambda m: _SLIPS.get(m.group(0)) or _near_long(m.group(0)), text)

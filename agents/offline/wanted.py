@@ -8,10 +8,12 @@ planner stores the merged result in its scratch as JSON.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from agents.offline.calendar_words import WEEKDAYS
 from agents.offline.dates import When
 
 
@@ -27,6 +29,12 @@ def merge(old: When | None, new: When) -> When:
         out.soonest = True
     if new.start is not None:
         out.start, out.end, out.soonest = new.start, new.end, False
+        if old.start is not None and old.end is not None and new.start == new.end and _weekday_alone(new):
+            # "sometime next week", then "do you have Wednesday at 10?": that week's Wednesday
+            # (read alone it was the coming one, before the week asked for)
+            later = new.start + timedelta(days=7)
+            if old.start < old.end and new.start < old.start <= later <= old.end:
+                out.start = out.end = later
     if new.at is not None:
         out.at, out.part, out.after, out.before = new.at, "any", None, None
         out.fallback, out.edge = new.fallback, None
@@ -36,6 +44,15 @@ def merge(old: When | None, new: When) -> When:
     elif new.part != "any":
         out.part, out.at, out.fallback, out.edge = new.part, None, None, None
     return out
+
+
+def _weekday_alone(new: When) -> bool:
+    """The day was said as a weekday alone ("wednesday", "on weds"), not "this/next wednesday",
+    "tomorrow" or a date."""
+    said = [m.strip().lower() for m in new.matched]
+    return any(re.fullmatch(rf"(?:on\s+)?(?:{'|'.join(WEEKDAYS)})", m) for m in said) and not any(
+        re.search(r"\b(?:next|this|coming|tomorrow|today|week)\b|\d(?:st|nd|rd|th)\b|/", m) for m in said
+    )
 
 
 def shifted(want: When | None, start: datetime, days: int, minutes: int) -> When:

@@ -8,13 +8,14 @@ where a day would be ("next when at 4pm") asks the day; `reading.read_turn` call
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from agents.offline import anchored, keeping, wanted
 from agents.offline.dates import When, day_phrases, find_when
 from agents.offline.followups import the_new_request
 from agents.offline.intents import Intent
+from agents.offline.recent import just_written_day
 from agents.offline.shifts import shift_of, side_of
 from agents.planner import PlanContext
 
@@ -26,11 +27,23 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
 
     The new day follows the last "to/for/until" that has a day or time after it and no
     "appointment" (that "to" belongs to "I need to move my appointment on thursday")."""
-    markers = r"\b(to|for|until|till|into|how about|what about|make it|make that|make this|(?:can|could) (?:we|you|i) (?:do|have|get)|(?:that|the) same day)\b"
+    markers = (
+        r"\b(to|for|until|till|into|how about|what about|make it|make that|make this|(?:can|could) (?:we|you|i) (?:do|have|get)"
+        r"|(?:can|could|would|will) (?:it|that|this|he|she) (?:be|go|happen)(?! (?:moved|changed|pushed|shifted|bumped|brought|put|made|rescheduled|switched|swapped)\b)|(?:that|the) same day)\b"
+    )
     for m in reversed(list(re.finditer(markers, text))):
+        if m.group(1) in ("to", "till") and re.search(
+            r"\b(?:quarter|half|\d{1,2}|ten|twenty|five)\s+$", text[: m.start()]
+        ):
+            continue  # "tomorrow at quarter to 3": a time, not where the appointment goes
         after = text[m.end() :]
         # "... to tomorrow at 10:30 if dr chen is free": the condition is not part of the new time
-        after = re.split(r"\b(?:if|as long as|provided|assuming|because|since|unless)\b", after)[0]
+        # ... and who the caller is after it ("... same day at 11 my date of birth is ...")
+        after = re.split(
+            r"\b(?:if|as long as|provided|assuming|because|since|unless|my date of birth|date of birth|my dob"
+            r"|my birthday|i was born|my name is|my name's|the name is)\b",
+            after,
+        )[0]
         after = _that_sentence(after)  # "... say 4 o'clock? his dob is ...": that sentence
         if re.search(r"\b(appointment|my|it's|is)\b", after):
             continue
@@ -41,11 +54,26 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
             return text[: m.start()], m.group(0) + after
         if not find_when(m.group(0) + after, now).empty:  # "bump it to 4 that same day"
             return text[: m.start()], m.group(0) + after
+    if (alone := _HOUR_INSTEAD.search(text)) is not None and _of_the_appointment(text[: alone.start()]):
+        # "move my friday appointment, at 4 instead": the time that replaces the appointment's
+        return text[: alone.start()], text[alone.start() :]
     days = day_phrases(text)
     if len(days) >= 2:  # "i can't make it thursday, can we do friday instead"
         return text[: days[-1].start()], text[days[-1].start() :]
     return text, None
 
+
+def _of_the_appointment(before: str) -> bool:
+    """Every day named before "at 4 instead" is the appointment's ("my friday appointment"), not
+    the new day ("can it be monday dec 7 at 2 instead?")."""
+    days = day_phrases(before)
+    return all(_APPOINTMENT_NOUN.match(before, d.end()) for d in days)
+
+
+_APPOINTMENT_NOUN = re.compile(r"(?:'s)?\s+(?:[a-z]+\s+)?(?:appointment|appt|visit|booking|check ?up|one)\b")
+_HOUR_INSTEAD = re.compile(
+    r"\bat (?:1[0-2]|[1-9])(?::[0-5]\d)?(?: ?[ap]m)? (?:instead|rather)\b(?! of| than)"
+)
 
 # a sentence that takes back what the one before said ("... to Tuesday at 11? No wait, Wednesday")
 _TAKES_BACK = re.compile(
@@ -58,10 +86,18 @@ def _that_sentence(text: str) -> str:
     """The first sentence of `text`, with the sentences right after it that correct it."""
     first, *more = _SENTENCE_END.split(text)
     for sentence in more:
-        if not _TAKES_BACK.match(sentence):
+        if not (_TAKES_BACK.match(sentence) or _ONLY_A_TIME.match(sentence)):
             break
         first = f"{first}. {sentence}"
     return first
+
+
+# a sentence that only gives the time ("... to the morning? 10 am same day")
+_ONLY_A_TIME = re.compile(
+    r"^\s*(?:at |say |like |around |maybe |ideally )?(?:(?:half|quarter) (?:past|to|after) )?(?:1[0-2]|[1-9])(?::[0-5]\d)?"
+    r"\s*(?:am|pm|o'clock)?"
+    r"(?:,?\s+(?:the same day|same day|that day|please|if possible|ideally|if you can))?\W*$"
+)
 
 
 def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool) -> bool:
@@ -89,6 +125,12 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
             new_text, old_text = rest, ""  # the answer to "what day would you like to move it to?"
         if re.search(r"\b(same|the same|usual) (?:time|hour)\b", rest):
             s["same_time"] = True
+            if re.search(r"\b(?:dr|doctor)\.?\s+[a-z]", rest) and not re.search(
+                r"\b(?:another|different|other|new) (?:day|date)\b", rest
+            ):
+                # "could I go with Dr Chen instead at the same time": another doctor, the day kept
+                # (used only when no new day is said)
+                s["same_day"] = True
         if old_text and not s.get("target") and _points_at_one(old_text, ctx):
             s["target_hint"] = old_text  # "my thursday appointment": which one, not when to
             got = True
@@ -101,6 +143,17 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
                 # "make my thursday appointment later in the day, like 3:30": that day, the new time
                 later.start = later.end = None
                 s["want"] = wanted.dump(wanted.merge(wanted.load(s.get("want")), later))
+        asked = wanted.load(s.get("want"))
+        if (
+            s.get("target")
+            and asked is not None
+            and asked.start is not None
+            and asked.start == asked.end
+            and (moved := wanted.moved_on(asked, shift_of(rest))) is not None
+        ):
+            # "is there anything the day after, same time?" to a proposed new day: from that day
+            s["want"] = wanted.dump(_with_the_time_said(moved, rest, ctx.now))
+            return True
         if anchored.read_move(s, rest, said_new):  # "an hour later", "the Monday after": from the appointment
             got = True
         if not s.get("offered") and (side := side_of(rest)) is not None and _no_time(rest, ctx):
@@ -111,11 +164,18 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
             s["target_hint"] = rest
             return True
         return False
+    elif (task == Intent.BOOK or (task is None and just_written_day(ctx) is not None)) and (
+        moved := _from_the_day_asked(_asked_or_just_booked(ctx, s), rest, ctx.now)
+    ) is not None:
+        s["want"] = wanted.dump(moved)  # "the following Monday would be better, same time"
+        return True
+    elif task == Intent.BOOK and (moved := wanted.moved_on(wanted.load(s.get("want")), shift_of(rest))):
+        # "the day after instead", "an hour later": from the day asked; "the day after? around 11":
+        # with the time said
+        s["want"] = wanted.dump(_with_the_time_said(moved, rest, ctx.now))
+        return True
     elif task == Intent.BOOK and not find_when(fresh := the_new_request(rest), ctx.now).empty:
         new_text = fresh  # "I already see Dr Patel Thursday, but I need Dr Chen Friday": Friday
-    elif task == Intent.BOOK and (moved := wanted.moved_on(wanted.load(s.get("want")), shift_of(rest))):
-        s["want"] = wanted.dump(moved)  # "the day after instead", "an hour later": from the day asked
-        return True
     when = find_when(new_text, ctx.now) if new_text is not None else None
     if when is not None and task == Intent.RESCHEDULE and s.get("shift"):
         when.start = when.end = None  # "push my wednesday one back a week": wednesday is the old day
@@ -134,6 +194,41 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
     return True
 
 
+def _with_the_time_said(day_asked: When, text: str, now: datetime) -> When:
+    """`day_asked` with the time or part of the day `text` says ("the day after? around 11"); the
+    day `text` names is said from the day asked, so its own reading (from today) is left out."""
+    said = find_when(text, now)
+    said.start = said.end = None
+    return wanted.merge(day_asked, said)
+
+
+def _asked_or_just_booked(ctx: PlanContext, s: dict[str, Any]) -> When | None:
+    """The day asked for, or else the day of the visit just booked ("and the second: the thursday
+    of that same week")."""
+    if (want := wanted.load(s.get("want"))) is not None and want.start is not None:
+        return want
+    day = just_written_day(ctx)
+    return When(start=day, end=day) if day is not None else want
+
+
+def _from_the_day_asked(want: When | None, text: str, now: datetime) -> When | None:
+    """ "The following Monday", "the Monday after" said of the one day asked for (or proposed): that
+    weekday after it, with the time asked unless another is said; None when none is said."""
+    if (
+        want is None
+        or want.start is None
+        or want.start != want.end
+        or (anchor := anchored.day_of(text)) is None
+    ):
+        return None
+    days = anchored.days_from(want.start, *anchor)
+    if days is None:
+        return None
+    moved = _with_the_time_said(want, text, now)
+    moved.start = moved.end = want.start + timedelta(days=days)
+    return moved
+
+
 # Words that may stand around a time without naming a day ("to 3 pm please", "at 4 if possible").
 _AROUND_A_TIME = set(
     "to at on for please the a an it its it's around about maybe if possible would be works work good fine"
@@ -149,6 +244,8 @@ _UNSURE_DAY = re.compile(
 def _day_unclear(text: str, when: When, task: str | None) -> bool:
     """ "next when at 4pm" (Whisper's "next Wednesday"), "move it to end the f2pm": a time said
     with words where a day would be. A lone time ("at 4", "to 3 pm") keeps its usual reading."""
+    if re.search(r"\b(?:on|for) the (?:at )?\d{1,2}(?::\d\d)?\s*(?:am|pm)\b", text):
+        return True  # "with Dr. Kit on the 1 PM": the day between "on the" and the time was lost
     spoken = [w for w in re.findall(r"[a-z][a-z'.]*", text) if not any(m and w in m for m in when.matched)]
     if task == Intent.RESCHEDULE:
         return any(w not in _AROUND_A_TIME for w in spoken)

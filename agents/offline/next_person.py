@@ -1,0 +1,154 @@
+"""The offline planner's part of a relative's request (`agents.next_person` is the runtime's).
+
+- Said with the caller's own ("... and one for my son Lucas with Dr Rodriguez at 3:30 the same
+  day"): kept by `agents.offline.followups`; before the caller's own write is proposed, the
+  relative's date of birth is asked for when the request does not hold it (`ask_first`,
+  `read_answer`), so their request goes straight on once the caller's own is done. An answer
+  without a date of birth leaves it for a conversation of their own, said, not dropped.
+- Asked in a later turn ("and my son too, Lucas Garcia, born ...", `also_for`), or in the turn
+  that verified the caller as themselves: kept to be served at the end of this turn (`serve_now`),
+  with "the same day" written in as the day just booked and the caller's own details taken out.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agents.next_person import CALLERS_OWN, NEXT_PERSON
+from agents.offline.birthdates import find_dob
+from agents.offline.dates import find_when
+from agents.offline.followups import SAME_DAY_WORDS, on_that_day
+from agents.offline.names import KIN, KIN_WORDS, relative_asked_for, relative_first, someone_elses_name
+from agents.offline.numbers import normalize
+from agents.offline.steps import say
+from agents.planner import PlanContext, PlanStep
+
+_ASKED = "next_person_asked"
+
+
+def ask_first(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
+    """ "And what is your son's date of birth?" before the caller's own write, once, when the
+    waiting request has none; None: nothing to ask."""
+    waiting = s.get(NEXT_PERSON)
+    if (
+        not isinstance(waiting, dict)
+        or not ctx.caller.verified
+        or s.get(_ASKED)
+        or waiting.get("kin") == CALLERS_OWN
+    ):
+        return None  # the caller's own request is checked as theirs once the relative's is done
+    dob, _ = find_dob(str(waiting.get("text") or ""), ctx.now.date())
+    if dob is not None:
+        return None
+    s[_ASKED] = True
+    return say(f"I can do both. First, what is your {waiting.get('kin') or 'family member'}'s date of birth?")
+
+
+def read_answer(ctx: PlanContext, s: dict[str, Any], raw: str) -> bool:
+    """The answer to that question: True when it gave the date of birth (kept with the request,
+    and the caller's own booking goes on). Anything else is read as usual; the relative's request
+    is then left for a conversation of their own, which the caller is told."""
+    if s.get(_ASKED) is not True or not isinstance(s.get(NEXT_PERSON), dict):
+        return False
+    s[_ASKED] = "answered"
+    text = normalize(raw)
+    dob, span = find_dob(text, ctx.now.date())
+    if dob is None:
+        kin = s.pop(NEXT_PERSON).get("kin") or "family member"
+        s["preface"] = (
+            f"{s.get('preface') or ''} For your {kin}, please start a new conversation with their name and date of birth."
+        ).strip()
+        return False
+    rest = re.sub(
+        r"\b(?:he|she|they)(?:'s| is| was| are| were)?\b|\bborn\b|\bon\b|\bit's\b",
+        " ",
+        text.replace(span or "", " "),
+    )
+    waiting = s[NEXT_PERSON]
+    waiting["text"] = (
+        f"{waiting['text']} , {' '.join(rest.split())} , born {dob:%B} {dob.day} {dob.year}".replace(
+            " ,  ,", " ,"
+        )
+    )
+    return True
+
+
+_AND_THEM = re.compile(r"^\W*(?:(?:and|oh|also|great|ok|okay|right|perfect|thanks|thank you|so)\b[\s,.!]*)*")
+# the caller asks for a visit of their own ("my husband has his appointment Thursday, can I get one too")
+FOR_ONESELF = re.compile(
+    r"\b(?:(?:can|could|may) i (?:get|have|grab|book) (?:one|an? (?:appointment|appt|slot|visit))"
+    r"|(?:one|an appointment|a slot|a visit) for me(?:self)?|book me|see me|for myself"
+    # "my husband said I should book a check-up", "my wife wants me to see Dr Chen", "my appointment"
+    r"|(?:said|says|told|asked|wants|wanted|thinks|suggested|reminded|would like) (?:me|i)"
+    r"|my (?:[a-z]+day |next |upcoming |own )?(?:appointment|appt|visit|check[ -]?up))\b"
+)
+_FOR_ME = re.compile(r"\bfor me\b")  # "is there time for me too?": also the caller's own, here
+
+
+def also_for(ctx: PlanContext, text: str) -> bool:
+    """A later turn of a verified caller asking something for a relative: "and my son too, Lucas
+    Garcia, born ...", "oh and my daughter needs a check-up as well" (not "my husband said I should
+    book": that is the caller's own)."""
+    if not ctx.caller.verified or ctx.caller.speaking_for or FOR_ONESELF.search(text) or _FOR_ME.search(text):
+        return False
+    rest = text[_AND_THEM.match(text).end() :]  # type: ignore[union-attr]  # always matches
+    kin = relative_first(rest) or _kin_too(text)
+    if kin is None:
+        return False
+    named = someone_elses_name(text)
+    return named is None or named[0].lower() != (ctx.caller.first_name or "").lower()
+
+
+def serve_now(ctx: PlanContext, s: dict[str, Any], text: str) -> PlanStep | None:
+    """The relative's request kept to be served as theirs at the end of this turn (the runtime sets
+    the caller's identity aside); None when no relative is named."""
+    kin = relative_asked_for(text) or relative_first(text[_AND_THEM.match(text).end() :]) or _kin_too(text)  # type: ignore[union-attr]
+    if kin is None:
+        m = KIN_WORDS.search(text)
+        kin = m.group(0).split()[-1] if m else None
+    if kin is None:
+        return None
+    s[NEXT_PERSON] = {"kin": kin, "text": _on_the_day_just_booked(ctx, text), "now": True}
+    return say("Sure.")
+
+
+def without_the_caller(ctx: PlanContext, said: str, s: dict[str, Any]) -> str:
+    """What was said for the relative, the caller's own name and date of birth taken out (they
+    were verified with them: "Maria Garcia, October 19 1982. My son needs a check-up Friday")."""
+    dob, span = find_dob(said, ctx.now.date())
+    if span and (s.get("dob") is None or dob is None or s.get("dob") == dob.isoformat()):
+        said = said.replace(span, " ")
+    for name in (ctx.caller.first_name, s.get("last_name")):
+        if name:
+            said = re.sub(rf"\b{re.escape(str(name).lower())}\b", " ", said, count=1)
+    return " ".join(said.replace(" | ", " , ").split())
+
+
+_KIN_TOO = re.compile(
+    rf"\b(?:my|our)\s+(?:little\s+|youngest\s+|oldest\s+|eldest\s+)?({KIN})\b(?:\s+[a-z']+){{0,3}}?\s+(?:too|as well|also)\b"
+)
+
+
+def _kin_too(text: str) -> str | None:
+    m = _KIN_TOO.search(text)
+    return m.group(1) if m else None
+
+
+def _on_the_day_just_booked(ctx: PlanContext, text: str) -> str:
+    """ "with Dr Rodriguez the same day at 11:30" after "Done. You're booked ... on Wednesday,
+    November 17th at 11 AM": that day, written in (read later, alone, "the same day" was today)."""
+    if not SAME_DAY_WORDS.search(text):
+        return text
+    done = next(
+        (
+            m.content
+            for m in reversed(ctx.messages)
+            if m.role == "assistant" and (m.content or "").startswith("Done.")
+        ),
+        None,
+    )
+    if done is None:
+        return text
+    day = find_when(normalize(done.split(".", 1)[1]), ctx.now).start
+    return on_that_day(text, day) if day is not None else text
