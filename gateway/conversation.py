@@ -31,16 +31,19 @@ from agents.api import (
 )
 from agents.events import EventKind
 from agents.expectation import Expectation
-from gateway.after_call.queue import enqueue as enqueue_after_call
 from gateway.logging import bind_conversation, get_logger
 from gateway.observability.telemetry import Telemetry
 from gateway.reply import Reply
 from gateway.statuses import ConversationStatus
 from gateway.store.audit import AuditLog
-from gateway.store.db import Database
+from gateway.store.call_writes import hold_write
+from gateway.store.conversation_writes import close_writes, handoff_writes, status_write
+from gateway.store.db import Database, unreachable
 from gateway.store.group_commit import GroupCommitter, Write
-from gateway.store.models import ConversationRow, HandoffRow, TurnRow, new_id
+from gateway.store.models import ConversationRow, TurnRow, new_id
+from gateway.store.open_writes import conversation_row
 from gateway.store.row_spool import RowSpool
+from gateway.store.spool_file import SpoolFull
 from gateway.store.turn_replay import HEARD, STATE, TURN
 from gateway.store.turn_replay import REPLAY as TURN_REPLAY
 from gateway.voice_first import VoiceFirst
@@ -59,6 +62,7 @@ class Conversation:
     def __init__(self, manager: ConversationManager, row: ConversationRow) -> None:
         self._m = manager
         self.id = row.id
+        self.external_id = row.external_id  # a call's SID (status callbacks find it by it)
         self.status = ConversationStatus(row.status)
         self.state = ConversationState.model_validate(
             row.state or {"conversation_id": row.id, "channel": row.channel, "caller_phone": row.caller_phone}
@@ -218,13 +222,9 @@ class Conversation:
         self.state.handed_off = True
         self.status = ConversationStatus.WAITING
         self._m.telemetry.metrics.handoff(reason)
-        async with self._m.db.session() as s, s.begin():
-            s.add(HandoffRow(conversation_id=self.id, reason=reason, summary=summary))
-            await s.execute(
-                update(ConversationRow)
-                .where(ConversationRow.id == self.id)
-                .values(status=ConversationStatus.WAITING, summary=summary or None)
-            )
+        # Through the turn writer, behind this conversation's turns: on disk while the database
+        # is away, so staff see the handoff once it is back.
+        await self._m.writes.write(*handoff_writes(self.id, reason, summary, _now()))
         if not audited:
             await self._m.audit.append(
                 self.id, EventKind.HANDOFF, "agent", {"reason": reason, "summary": summary}
@@ -242,28 +242,20 @@ class Conversation:
 
     async def set_status(self, status: ConversationStatus) -> None:
         self.status = ConversationStatus(status)
-        async with self._m.db.session() as s, s.begin():
-            await s.execute(
-                update(ConversationRow).where(ConversationRow.id == self.id).values(status=status)
-            )
+        await self._m.writes.write(status_write(self.id, self.status))
 
     async def close(self, reason: str = "completed") -> None:
         if self.closed:
             return
         self.status = ConversationStatus.CLOSED
         self.state.ended = True
-        async with self._m.db.session() as s, s.begin():
-            await s.execute(
-                update(ConversationRow)
-                .where(ConversationRow.id == self.id)
-                .values(
-                    status=ConversationStatus.CLOSED,
-                    ended_at=_now(),
-                    state=self.state.model_dump(mode="json"),
-                )
-            )
-            # After-call work is on record with the close itself (gateway/after_call/queue.py).
-            await enqueue_after_call(s, self.id, self._m.after_call_kinds)
+        # One transaction through the turn writer (behind this conversation's turns and state
+        # saves; on disk while the database is away): the final state, the close and the
+        # after-call work it queues (gateway/after_call/queue.py), so an ended conversation has
+        # its work on record. The state as a state save: the writer keeps those in order.
+        await self._m.writes.write(
+            self._state_write(), *close_writes(self.id, _now(), self._m.after_call_kinds)
+        )
         await self._m.audit.append(self.id, EventKind.CONVERSATION_ENDED, "system", {"reason": reason})
         self._m.forget(self.id)
         self._m.telemetry.conversation_closed(self.id)
@@ -414,11 +406,15 @@ class ConversationManager:
         caller_id_attestation: str | None = None,
         caller_id_trusted: bool = True,
         stored_channel: str | None = None,
+        spool_if_away: bool = False,
     ) -> Conversation:
         """`client_address`: a chat visitor's; `caller_id_*`: the voice edge's verdict on caller ID.
         The agent counts failed identity checks against them (`agents.identity_guard`).
         `stored_channel`: what the row and the audit call the channel when it is not the agent's
-        (`web-call`: a staff member talking to the agent from the console, spoken like a call)."""
+        (`web-call`: a staff member talking to the agent from the console, spoken like a call).
+        `spool_if_away`: while the database is away the row goes into the turn spool (stored once
+        it is back, before the conversation's turns), so the conversation starts all the same;
+        without a spool to take it (none, or full) the database's error is raised, as without."""
         conversation_id = new_id()
         stored = stored_channel or channel
         state = ConversationState(
@@ -429,18 +425,24 @@ class ConversationManager:
             caller_id_trusted=caller_id_trusted,
             client_address=client_address,
         )
-        row = ConversationRow(
-            id=conversation_id,
-            channel=stored,
-            status=ConversationStatus.ACTIVE,
-            caller_phone=caller_phone,
-            external_id=external_id,
-            state=state.model_dump(mode="json"),
-            meta=meta or {},
-            replica_id=self.replica_id,
-        )
-        async with self.db.session() as s, s.begin():
-            s.add(row)
+        values: dict[str, Any] = {
+            "id": conversation_id,
+            "channel": stored,
+            "status": ConversationStatus.ACTIVE.value,
+            "caller_phone": caller_phone,
+            "external_id": external_id,
+            "started_at": _now(),  # set here: a spooled row is stored with it later
+            "state": state.model_dump(mode="json"),
+            "meta": meta or {},
+            "replica_id": self.replica_id,
+        }
+        row = ConversationRow(**values)
+        try:
+            async with self.db.session() as s, s.begin():
+                s.add(row)
+        except Exception as exc:
+            if not (spool_if_away and unreachable(exc)) or not await self._spool_opening(values, exc):
+                raise
         await self.audit.append(
             conversation_id,
             EventKind.CONVERSATION_STARTED,
@@ -459,6 +461,20 @@ class ConversationManager:
         self._live[conversation_id] = conversation
         return conversation
 
+    async def _spool_opening(self, values: dict[str, Any], exc: Exception) -> bool:
+        """The new conversation's row into the turn spool, the database being away: True once it is
+        on disk, False when there is no spool here or it refused (full, unwritable)."""
+        try:
+            await self.writes.spool_rows([conversation_row(values)])
+        except (RuntimeError, SpoolFull, OSError):
+            return False
+        log.warning(
+            "conversation opened while the database is unreachable: its row is in the turn spool",
+            channel=values["channel"],
+            error_type=type(exc).__name__,
+        )
+        return True
+
     async def get(self, conversation_id: str) -> Conversation | None:
         if conversation_id in self._live:
             return self._live[conversation_id]
@@ -472,6 +488,10 @@ class ConversationManager:
         return conversation
 
     async def find_by_external_id(self, external_id: str) -> Conversation | None:
+        """By a call's SID: one this process holds without a read (the database may be away)."""
+        for conversation in list(self._live.values()):
+            if conversation.external_id == external_id:
+                return conversation
         async with self.db.session() as s:
             row = (
                 await s.execute(select(ConversationRow).where(ConversationRow.external_id == external_id))
@@ -482,11 +502,18 @@ class ConversationManager:
         """This process holds the conversation's live call from now on (its media stream is here)."""
         if self.replica_id is None:
             return
-        async with self.db.session() as s, s.begin():
-            await s.execute(
-                update(ConversationRow)
-                .where(ConversationRow.id == conversation_id)
-                .values(replica_id=self.replica_id)
+        try:
+            # Through the turn writer: on disk while the database is away, stored once it is back.
+            await self.writes.write(hold_write(conversation_id, self.replica_id))
+        except Exception as exc:
+            if not unreachable(exc):
+                raise
+            # Without a spool (spools off) after the ride-through: the call still goes on; only if
+            # this process died meanwhile would it not be ended as this replica's (the sweep of
+            # gateway/cluster/replicas.py goes by the replica on record: docs/reliability.md).
+            log.warning(
+                "the call's replica could not be stored: the database is unreachable",
+                error_type=type(exc).__name__,
             )
 
     def live_counts(self) -> dict[str, int]:

@@ -67,9 +67,9 @@ def open_audit_spool(settings: Settings, edges: Sequence[object]) -> AuditSpool 
 
 
 def open_turn_spool(settings: Settings, edges: Sequence[object]) -> RowSpool | None:
-    """A serving gateway's spool of transcript turns, state saves, what callers heard and chat
-    events (gateway/store/row_spool.py), bounded like the audit spool; None where the audit
-    spool would be None."""
+    """A serving gateway's spool of transcript turns, state saves, what callers heard, closes,
+    handoffs, status changes and chat events (gateway/store/row_spool.py), bounded like the audit
+    spool; None where the audit spool would be None."""
     if not edges or settings.audit_spool_max_bytes <= 0:
         return None
     return _opened(RowSpool(settings.turn_spool_file(), settings.audit_spool_max_bytes), "turn spool")
@@ -172,6 +172,7 @@ class Services:
         telemetry.metrics.watch_database(db.away_for)
         telemetry.metrics.watch_event_loop(asyncio.get_running_loop())
         telemetry.metrics.watch_audit_spool(services.spool_state)
+        telemetry.metrics.watch_spools_blocked(lambda: len(services.spools_blocked()))
         if settings.metrics_port is not None and edges:  # a serving gateway, not `agent chat` or `eval`
             telemetry.serve_metrics(settings.metrics_host, settings.metrics_port)
         for build in edges:
@@ -290,6 +291,15 @@ class Services:
         rows, rows_full = self.conversations.writes.spool_state()
         return events + rows, audit_full or rows_full
 
+    def spools_blocked(self) -> list[str]:
+        """Each spool a replay is stuck on: the database refused one of its entries for a reason
+        other than being away (gateway/store/spool_block.py); /readyz and the metrics."""
+        found = []
+        for name, spool in (("audit", self.audit.spool), ("turn", self.conversations.writes.spool)):
+            if spool is not None and spool.blocked is not None and spool.pending:
+                found.append(f"{name} spool {spool.blocked.describe()}")
+        return found
+
     @property
     def spools_full(self) -> bool:
         """The database has been away longer than the spools could bridge: no new call or chat."""
@@ -324,6 +334,9 @@ class Services:
             )
         elif spooled:
             report["audit_spool"] = f"{spooled} events and turns waiting for the database"
+        blocked = self.spools_blocked()
+        if blocked:  # still serving (newer writes queue behind on disk): an operator has to look
+            report["spool_blocked"] = "; ".join(blocked) + " (frontdesk spool show)"
         report["ready"] = (
             not spool_full
             and report["database"] == "ok"

@@ -54,10 +54,9 @@ async def close_abandoned(db: Database, hub: ChatHub, idle_s: float) -> list[str
         if hub.attached(conversation_id):
             continue
         minutes = round(idle_s / 60)
-        try:
-            await hub.close_conversation(conversation_id, f"visitor left: no activity for {minutes} min")
-        except ChatRefused:  # gone meanwhile
-            continue
+        # The handoff first: a close that did not follow (a crash, a refusal) leaves the chat for the
+        # next sweep, while a close before it would have left the handoff waiting for good (a closed
+        # chat is never swept again), and anyone who saw the chat closed sees the handoff resolved.
         async with db.session() as s, s.begin():
             await s.execute(
                 update(HandoffRow)
@@ -70,6 +69,10 @@ async def close_abandoned(db: Database, hub: ChatHub, idle_s: float) -> list[str
                     resolved_at=datetime.now(UTC),
                 )
             )
+        try:
+            await hub.close_conversation(conversation_id, f"visitor left: no activity for {minutes} min")
+        except ChatRefused:  # gone meanwhile
+            continue
         closed.append(conversation_id)
     if closed:
         log.info("abandoned chats closed", count=len(closed))

@@ -173,8 +173,11 @@ class ChatHub:
     async def open_conversation(
         self, meta: dict[str, Any] | None = None, client_address: str | None = None
     ) -> str:
-        """A new chat conversation whose greeting is being produced."""
-        conversation = await self._conversations.open("chat", meta=meta, client_address=client_address)
+        """A new chat conversation whose greeting is being produced. One replica: opened while
+        the database is away too, its row in the turn spool (several: its events need the database)."""
+        conversation = await self._conversations.open(
+            "chat", meta=meta, client_address=client_address, spool_if_away=self._bus is None
+        )
         channel = _Channel(conversation, head_seq=0)
         self._channels[conversation.id] = channel
         channel.inbox.append(None)
@@ -300,6 +303,12 @@ class ChatHub:
         """Whether this process has a connection on the conversation or is producing its reply."""
         channel = self._channels.get(conversation_id)
         return channel is not None and (bool(channel.subscribers) or channel.worker is not None)
+
+    def replays_from_memory(self, conversation_id: str, after_seq: int) -> bool:
+        """Whether a connection attaching from `after_seq` gets everything it missed from this
+        process's memory, without reading the outbox (which may be away)."""
+        channel = self._channels.get(conversation_id)
+        return channel is not None and min(after_seq, channel.seq) + 1 >= _first_in_memory(channel)
 
     def status_of(self, conversation_id: str) -> ChatStatus | None:
         channel = self._channels.get(conversation_id)

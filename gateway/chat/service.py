@@ -43,8 +43,16 @@ class ChatService:
         outbox = Outbox(db, spill=writes.spool_rows if writes.spool is not None else None)
         self.hub = ChatHub(conversations, outbox, bus=bus, waiting_detail=waiting_detail(settings))
         self.tokens = SessionTokens(settings.session_secret_value(), settings.chat_session_max_age_s)
+        # One replica: a chat may start while the database is away, its token kept in the spool
+        # (several: its events take their seqs from the database, so it cannot).
+        spooling = writes if bus is None and writes.spool is not None else None
         self.resume = ResumeTokens(
-            db, self.tokens, settings.chat_session_max_age_s, settings.chat_closed_resume_s
+            db,
+            self.tokens,
+            settings.chat_session_max_age_s,
+            settings.chat_closed_resume_s,
+            writes=spooling,
+            held_here=self.hub.replays_from_memory,
         )
         client = bus.client if bus is not None else None
         self.ip_messages = keyed_limit(

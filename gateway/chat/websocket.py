@@ -32,10 +32,15 @@ from gateway.chat.protocol import (
     dump,
     parse_client_frame,
 )
+from gateway.chat.resume import ResumeUnavailable
 from gateway.chat.service import ChatService, chat_service
 from gateway.chat.tokens import TokenRefused
 from gateway.drain import Drain
+from gateway.logging import get_logger
 from gateway.services import Services
+from gateway.store.db import unreachable
+
+log = get_logger(__name__)
 
 CLOSE_POLICY = 1008
 CLOSE_TRY_AGAIN = 1013
@@ -43,9 +48,15 @@ CLOSE_SERVICE_RESTART = 1012
 # A draining replica (docs/drain.md) takes no new chat: the widget reconnects, and another replica
 # resumes the conversation from the shared database.
 DRAINING = "this server is restarting; reconnect to continue (your conversation is kept)"
-# The database has been away longer than the spools could bridge (gateway/store/audit_spool.py):
+# The database has been away longer than the spools could bridge (gateway/store/audit_spool.py),
+# or it is away and there is no spool here (a second process, spools off, several replicas):
 # nothing of a new conversation could be put on record, so none is started; open ones go on.
+# While the turn spool has room a new chat starts as usual, its row and token spooled.
 NOT_TAKING_NEW = "we can't take new conversations right now; please try again in a few minutes"
+# A resume while the database is away: a chat opened here during the outage is resumed from memory
+# (gateway/chat/resume.py); any other needs the database (its token's generation, its stored
+# events) and gets this; the widget shows it and reconnects later.
+RESUME_UNAVAILABLE = "we can't reach your conversation right now; reconnect in a few minutes to continue it"
 
 
 @dataclass(frozen=True)
@@ -227,19 +238,26 @@ class _Connection:
             await self._close_with_error(CLOSE_TRY_AGAIN, "not_taking_new", NOT_TAKING_NEW)
             return
         hub = self.chat.hub
+        opened: str | None = None  # a new conversation, once its row is in
         try:
             if hello.token:
                 # The old token is revoked here: the welcome below carries its replacement.
-                conversation_id, token = await self.chat.resume.resume(hello.token)
+                conversation_id, token = await self.chat.resume.resume(hello.token, hello.last_seq)
                 resumed = True
             else:
                 conversation_id = await hub.open_conversation(meta={"ip": self.ip}, client_address=self.ip)
+                opened = conversation_id
                 token = await self.chat.resume.first(conversation_id)
                 resumed = False
             subscriber = hub.new_subscriber()
             synced, status = await hub.attach(conversation_id, hello.last_seq if resumed else 0, subscriber)
         except (TokenRefused, ChatRefused) as exc:
             await self._refuse(exc.code, exc.message)
+            return
+        except Exception as exc:
+            if not (unreachable(exc) or isinstance(exc, ResumeUnavailable)):
+                raise
+            await self._database_away(bool(hello.token), opened, exc)
             return
         self.conversation_id = conversation_id
         self.subscriber = subscriber
@@ -254,6 +272,38 @@ class _Connection:
         # The welcome goes out before anything queued by attach(): the sender starts after it.
         await self.ws.send_text(dump(welcome))
         self.sender = asyncio.create_task(self._send_loop(subscriber))
+
+    async def _database_away(self, resuming: bool, opened: str | None, exc: Exception) -> None:
+        """The hello needed the database and it is away: the visitor is told so and the connection
+        closed with 1013 (the widget reconnects later, with its token if it had one), instead of the
+        connection dropping under a traceback. Nothing is left registered: a conversation is in
+        the hub only once its row is in, and one whose token could not be stored is closed (nobody
+        could ever resume it), after the refusal, as the close may wait out the ride-through."""
+        log.warning(
+            "chat hello refused: the database is unreachable",
+            resuming=resuming,
+            error_type=type(exc).__name__,
+        )
+        try:
+            if resuming:
+                await self._close_with_error(CLOSE_TRY_AGAIN, "resume_unavailable", RESUME_UNAVAILABLE)
+            else:
+                await self._close_with_error(CLOSE_TRY_AGAIN, "not_taking_new", NOT_TAKING_NEW)
+        finally:  # also when the visitor is gone already
+            if opened is not None:
+                await self._close_unresumable(opened)
+
+    async def _close_unresumable(self, conversation_id: str) -> None:
+        try:
+            await self.chat.hub.close_conversation(
+                conversation_id, "not started: the database is unreachable"
+            )
+        except Exception as failed:  # the abandoned-chat sweep closes it once the database is back
+            log.warning(
+                "chat: closing a conversation opened without a token failed",
+                conversation_id=conversation_id,
+                error_type=type(failed).__name__,
+            )
 
     async def _send_loop(self, subscriber: Subscriber) -> None:
         queue = subscriber.queue

@@ -19,6 +19,7 @@ from gateway.cli import (
     retention,
     serve,
     speech,
+    spool,
     staff,
 )
 from gateway.private_files import restrict_umask
@@ -43,7 +44,22 @@ def _private_files(
     restrict_umask()
 
 
-for module in (serve, config, db, doctor, audit, demo, speech, agent, call, chat, staff, evaluate, retention):
+for module in (
+    serve,
+    config,
+    db,
+    doctor,
+    audit,
+    demo,
+    speech,
+    agent,
+    call,
+    chat,
+    staff,
+    evaluate,
+    retention,
+    spool,
+):
     module.register(app)
 
 

@@ -30,6 +30,7 @@ _LABELS = {
     "agent.identity_verified": "Identity verified",
     "agent.write_intent": "Write about to run",
     "agent.identity_failed": "Identity check failed",
+    "agent.identity_set_aside": "Identity set aside: another person's request next",
     "agent.identity_held_back": "Identity check held back: repeated failures",
     "agent.identity_locked": "Identity checks locked: staff verify this caller",
     "handoff.requested": "Handoff requested",

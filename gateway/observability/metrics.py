@@ -37,6 +37,7 @@ class _Current(Collector):
         self.database_away: Callable[[], float] = lambda: 0.0
         self.event_loop_tasks: Callable[[], float] = lambda: 0.0
         self.audit_spool: Callable[[], tuple[int, bool]] = lambda: (0, False)
+        self.spools_blocked: Callable[[], int] = lambda: 0
 
     def collect(self) -> Iterable[Metric]:
         yield _gauge(
@@ -77,6 +78,12 @@ class _Current(Collector):
             "1 when the audit or the turn spool refused a batch (database away too long): new calls"
             " and new chats are refused.",
             value=1.0 if full else 0.0,
+        )
+        yield GaugeMetricFamily(
+            "frontdesk_spools_blocked",
+            "Spools (audit, turn) whose replay the database refuses for a reason other than being"
+            " away: everything newer queues behind the refused entry (`frontdesk spool show`).",
+            value=self.spools_blocked(),
         )
 
 
@@ -191,6 +198,9 @@ class Metrics:
 
     def watch_audit_spool(self, source: Callable[[], tuple[int, bool]]) -> None:
         self._current.audit_spool = source
+
+    def watch_spools_blocked(self, source: Callable[[], int]) -> None:
+        self._current.spools_blocked = source
 
     def watch_event_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         self._current.event_loop_tasks = lambda: float(len(asyncio.all_tasks(loop)))

@@ -22,7 +22,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,6 +38,7 @@ from gateway.store.audit_verify import VerifyResult, verify_chains
 from gateway.store.batch_queue import BatchQueue
 from gateway.store.db import Database, unreachable
 from gateway.store.models import AuditEventRow, AuditHeadRow
+from gateway.store.spool_block import refusal
 
 log = get_logger(__name__)
 
@@ -217,23 +218,40 @@ class AuditLog:
         """Try once to move the spool into the chains; True when it is empty."""
         assert self.spool is not None
         spooled = list(self.spool.pending)
+        tried = (0, min(len(spooled), _MAX_BATCH))  # the events of the transaction being tried
         try:
             for start in range(0, len(spooled), _MAX_BATCH):
                 chunk = spooled[start : start + _MAX_BATCH]
-                await self._commit_with_retry(
-                    [
-                        _Pending(e.conversation_id, e.kind, e.actor, e.payload, None, e.ts, e.attempt)
-                        for e in chunk
-                    ],
-                    skip_applied=True,
-                )
+                tried = (start, start + len(chunk))
+                await self._commit_with_retry([_replayed(e) for e in chunk], skip_applied=True)
         except Exception as exc:
             if not unreachable(exc):
                 log.error("audit spool replay failed", events=len(spooled), error=type(exc).__name__)
+                # Retried, but it blocks everything behind it: on file for `frontdesk spool show`.
+                refused = await self._refused_event(spooled, tried, exc)
+                await asyncio.to_thread(self.spool.note_refused, refused, tried, exc)
             return False
         await asyncio.to_thread(self.spool.clear)
         log.info("audit spool replayed into the chains", events=len(spooled))
         return True
+
+    async def _refused_event(
+        self, spooled: list[SpooledEvent], tried: tuple[int, int], exc: Exception
+    ) -> int | None:
+        """Which event of the refused batch the database refuses (its events go in one statement):
+        the one found before for the same refusal, else found by committing them one at a time, in
+        order; those before it go into their chains (the next replay skips them by key). None
+        when the database went away meanwhile, or took each alone."""
+        assert self.spool is not None
+        known, now = self.spool.blocked, refusal(None, (tried[0] + 1, tried[1]), exc)
+        if known is not None and known.line is not None and known.same_refusal(replace(now, line=known.line)):
+            return known.line - 1
+        for n in range(*tried):
+            try:
+                await self._commit_with_retry([_replayed(spooled[n])], skip_applied=True)
+            except Exception as one:
+                return None if unreachable(one) else n
+        return None
 
     async def _to_spool(self, batch: list[_Pending], placed: list[StoredEvent] | None = None) -> None:
         """The database is away: put the batch on disk and acknowledge it from there. `placed`:
@@ -444,6 +462,10 @@ class AuditLog:
 
     async def verify(self, conversation_id: str | None = None) -> VerifyResult:
         return await verify_chains(self.db, conversation_id)
+
+
+def _replayed(e: SpooledEvent) -> _Pending:
+    return _Pending(e.conversation_id, e.kind, e.actor, e.payload, None, e.ts, e.attempt)
 
 
 def _to_event(row: AuditEventRow) -> StoredEvent:

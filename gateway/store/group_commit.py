@@ -199,11 +199,16 @@ class GroupCommitter:
         assert self.spool is not None
         spooled = list(self.spool.pending)
         replay = self._replay_kinds
+        # Which row a refusal is (None: the batch's commit), and the batch: [row, first, end].
+        at: list[int | None] = [None, 0, min(len(spooled), _MAX_BATCH)]
 
-        def store(chunk: list[SpooledRow]) -> Callable[[Connection], None]:
+        def store(start: int, chunk: list[SpooledRow]) -> Callable[[Connection], None]:
             def run(conn: Connection) -> None:
-                for row in chunk:
+                at[1:] = [start, start + len(chunk)]
+                for n, row in enumerate(chunk, start):
+                    at[0] = n
                     replay[row.kind](conn, dict(row.row))
+                at[0] = None
 
             return run
 
@@ -211,10 +216,14 @@ class GroupCommitter:
             # In batches: a crash between two leaves the rest to the next replay, which finds the
             # stored ones in (every replay is idempotent) and saves the states again in order.
             for start in range(0, len(spooled), _MAX_BATCH):
-                await self.db.run_write(store(spooled[start : start + _MAX_BATCH]), ride_through_s=0.0)
+                await self.db.run_write(store(start, spooled[start : start + _MAX_BATCH]), ride_through_s=0.0)
         except Exception as exc:
             if not unreachable(exc):
                 log.error("row spool replay failed", rows=len(spooled), error=type(exc).__name__)
+                # Retried, but it blocks everything behind it: on file for `frontdesk spool show`.
+                first, end = at[1], at[2]
+                assert first is not None and end is not None
+                await asyncio.to_thread(self.spool.note_refused, at[0], (first, end), exc)
             return False
         await asyncio.to_thread(self.spool.clear)
         log.info("row spool replayed", rows=len(spooled))

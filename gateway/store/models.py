@@ -114,6 +114,10 @@ class HandoffRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
+    # Given when the handoff is requested, so that storing the request again (a replay of the
+    # turn spool after an outage, gateway/store/conversation_writes.py) finds it instead of adding
+    # a second row. Rows from before migration 0014 have none.
+    request_key: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
 
 
 class StaffUserRow(Base):

@@ -17,6 +17,7 @@ from typing import Generic, Protocol, TypeVar
 
 from gateway.logging import get_logger
 from gateway.private_files import private_dir
+from gateway.store.spool_block import SpoolBlock, read_block, record_block, refusal, remove_block
 
 log = get_logger(__name__)
 
@@ -75,6 +76,7 @@ class SpoolFile:
         os.fsync(self._fd)
         self.size = 0
         self.refused = False
+        remove_block(self.path)  # nothing left to block it
 
     def close(self) -> None:
         if self._fd is not None:
@@ -99,6 +101,8 @@ class RecordSpool(Generic[R]):
         self.file = SpoolFile(path, max_bytes)
         self.pending: list[R] = []
         self._parse = parse
+        # A replay the database refused (not away): which entry, since when (spool_block.py).
+        self.blocked: SpoolBlock | None = None
 
     @property
     def path(self) -> Path:
@@ -119,6 +123,7 @@ class RecordSpool(Generic[R]):
                 self.file.close()
                 raise ValueError(f"{self.path} line {number} is not a spooled {self.what}: {exc}") from exc
         self.pending = records
+        self.blocked = read_block(self.path) if records else None  # a previous process's finding
         if records:
             log.warning(
                 f"{self.what} spool holds records from before the start",
@@ -135,6 +140,17 @@ class RecordSpool(Generic[R]):
         """Every spooled record is in the database: empty the file (blocking)."""
         self.file.clear()
         self.pending = []
+        self.blocked = None
+
+    def note_refused(self, index: int | None, tried: tuple[int, int], exc: BaseException) -> None:
+        """A replay failed for a reason other than the database being away: `pending[index]` was
+        refused (None: one of `pending[tried[0]:tried[1]]`). On file next to the spool for
+        `frontdesk spool show`, written when it changes (blocking, a small file)."""
+        line = None if index is None else index + 1
+        try:
+            self.blocked = record_block(self.path, refusal(line, (tried[0] + 1, tried[1]), exc), self.blocked)
+        except OSError as error:  # the log has it too; the replay goes on being retried
+            log.warning("spool: could not note what blocks it", path=str(self.path), error=str(error))
 
     def close(self) -> None:
         self.file.close()

@@ -1,6 +1,10 @@
 """How the turn writer's spooled rows are stored again (gateway/store/group_commit.py's spool):
-a transcript turn, a save of the agent's state, what the caller heard of a bot turn, and a chat
-event the chat outbox spooled there.
+a transcript turn, a save of the agent's state, what the caller heard of a bot turn, a chat
+event the chat outbox spooled there, and a conversation's close (with its after-call jobs),
+handoff and status changes (gateway/store/conversation_writes.py), a phone call's replica,
+recording row and status callback (gateway/store/call_writes.py), and what opens a conversation
+while the database is away: its row, a call's stream token, a chat's resume token
+(gateway/store/open_writes.py).
 A replay may run twice (cut short by a crash after its commit, or after a commit whose answer was
 lost): each is idempotent."""
 
@@ -11,8 +15,11 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from gateway.logging import get_logger
+from gateway.store import call_writes, open_writes
+from gateway.store import conversation_writes as cw
 from gateway.store.group_commit import Replay
 from gateway.store.models import ChatMessageRow, ConversationRow, TurnRow
+from gateway.store.replayed_writes import first_replay
 
 log = get_logger(__name__)
 
@@ -66,9 +73,41 @@ def replay_chat_event(conn: Connection, row: dict[str, Any]) -> None:
         conn.execute(insert(_CHAT), [row])
 
 
+def replay_close(conn: Connection, row: dict[str, Any]) -> None:
+    """Closed, with the end time it was closed at (after its turns and state saves, the final one
+    written with it: they come before it in the spool)."""
+    conn.execute(cw.CLOSE_CONVERSATION, row)
+
+
+def replay_after_call_job(conn: Connection, row: dict[str, Any]) -> None:
+    """The job, unless the conversation has one of its kind (this one, stored before)."""
+    conn.execute(cw.ADD_AFTER_CALL_JOB, row)
+
+
+def replay_handoff(conn: Connection, row: dict[str, Any]) -> None:
+    """The handoff row, unless one has its key (this one, stored before)."""
+    conn.execute(cw.ADD_HANDOFF, row)
+
+
+def replay_status(conn: Connection, row: dict[str, Any]) -> None:
+    """The status as it was set then, unless the conversation is closed (or, for a handoff's
+    "waiting", its handoff is no longer waiting: staff claimed it since), or a replay of the same
+    file applied it before (its key; rows spooled before keys were given have none)."""
+    key = row.get("b_key")
+    if key is not None and not first_replay(conn, str(key), cw.STATUS):
+        return
+    conn.execute(cw.SET_STATUS, row)
+
+
 REPLAY: dict[str, Replay] = {
     TURN: replay_turn,
     STATE: replay_state,
     HEARD: replay_heard,
     CHAT_EVENT: replay_chat_event,
+    cw.CLOSE: replay_close,
+    cw.AFTER_CALL_JOB: replay_after_call_job,
+    cw.HANDOFF: replay_handoff,
+    cw.STATUS: replay_status,
+    **call_writes.REPLAY,
+    **open_writes.REPLAY,
 }

@@ -16,8 +16,8 @@ import numpy.typing as npt
 from gateway.settings import Settings
 from gateway.storage.recordings import Recordings, recording_key
 from gateway.store.audit import AuditLog
-from gateway.store.db import Database
-from gateway.store.models import RecordingRow
+from gateway.store.call_writes import recording_write
+from gateway.store.group_commit import GroupCommitter
 from gateway.twilio.playback import Utterance
 from gateway.twilio.recorder import CallRecorder
 from speech.codec import ulaw_decode
@@ -88,22 +88,19 @@ class CallRecording:
         notice = _words(self.notice)
         return _words(self._greeting.heard_text)[: len(notice)] == notice
 
-    async def save(self, db: Database) -> None:
+    async def save(self, writes: GroupCommitter) -> None:
         """Close the file and list it with the conversation under its storage key (the console
-        plays it from there)."""
+        plays it from there). Through the turn writer: while the database is away the row waits
+        in the turn spool and is stored once it is back (added once, also by a second replay)."""
         if self.recorder is None:
             return
         duration = self.recorder.close()
-        async with db.session() as s, s.begin():
-            s.add(
-                RecordingRow(
-                    conversation_id=self._conversation_id, path=self.key, duration_s=duration, channels=2
-                )
-            )
+        await writes.write(recording_write(self._conversation_id, self.key, duration))
 
     async def upload(self) -> None:
         """Into the configured store (S3: uploaded, then removed from local disk; if that fails
-        it stays on disk for the retry). After `save`: the row is there for the retry to find."""
+        it stays on disk for the retry). After `save`: the row is there for the retry to find (or in the
+        turn spool while the database is away: the retry finds it once it is stored)."""
         if self.recorder is not None and self.recorder.closed:
             await self._recordings.upload(self.key)
 

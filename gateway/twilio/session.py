@@ -381,7 +381,7 @@ class CallSession:
         self.listening.close()
         # Each step on its own: if the store fails in one, the others still run (and the error is
         # logged); closing the conversation comes last so its `conversation.ended` ends the chain.
-        steps = [self.recording.save(self.services.db), self._audit_close(reason)]
+        steps = [self.recording.save(self.services.conversations.writes), self._audit_close(reason)]
         if not self.conversation.closed:
             steps.append(self.conversation.close(reason))
         steps.append(self.recording.upload())  # last: the call is over and stored before the upload

@@ -3,8 +3,9 @@
 Checks the upgrade's signature over the public stream URL (close 1008 when bad), reads frames,
 refuses oversized or malformed ones with an audit event (a call survives a few bad frames; a flood
 ends it), spends the call's token on `start` (a stream without `start` within
-`FRONTDESK_TWILIO_START_TIMEOUT_S` is closed: it holds a socket and serves no call), then hands
-decoded input to the call's `CallSession`. Whatever ends
+`FRONTDESK_TWILIO_START_TIMEOUT_S` is closed: it holds a socket and serves no call; while the
+database is away a token this process handed out is spent in memory, any other refused with close
+1013: gateway/twilio/tokens.py), then hands decoded input to the call's `CallSession`. Whatever ends
 the socket (stop, hang-up, a vanished client, an error) the session closes the conversation.
 """
 
@@ -23,10 +24,13 @@ from gateway.logging import get_logger
 from gateway.services import Services
 from gateway.twilio import messages, signatures, tokens, transfer_result
 from gateway.twilio.call_socket import MESSAGE_TOO_BIG, POLICY_VIOLATION, CallSocket
+from gateway.twilio.edge import issued_here
 from gateway.twilio.session import CallSession
 from gateway.twilio.webhook import audit_rejection
 
 log = get_logger(__name__)
+
+TRY_AGAIN_LATER = 1013  # a stream refused only because the database is away
 
 
 async def media_stream(websocket: WebSocket, services: ServicesDep) -> None:
@@ -144,7 +148,26 @@ class _StreamLoop(CallSocket):
         services = self.services
         token = start.custom_parameters.get("token", "")
         try:
-            conversation_id = await tokens.redeem(services.db, token, services.settings.twilio_token_ttl_s)
+            conversation_id = await tokens.redeem(
+                services.db, token, services.settings.twilio_token_ttl_s, issued_here(services)
+            )
+        except tokens.TokenUnverifiable as exc:
+            # Another replica's token, or a forged one: without the database neither can be told
+            # nor spent. Refused, never taken on trust; the log says why (no traceback).
+            log.warning(
+                "media stream refused: its token cannot be checked while the database is away",
+                reason=str(exc),
+            )
+            await audit_rejection(
+                services,
+                "/twilio/stream",
+                self.ws.client,
+                "token unverifiable: database unreachable",
+                call_sid=start.call_sid,
+            )
+            self.close_reason = "token unverifiable"
+            await self._close_socket(TRY_AGAIN_LATER, "token unverifiable: database unreachable")
+            return True
         except tokens.TokenRefused as exc:
             await audit_rejection(
                 services, "/twilio/stream", self.ws.client, str(exc), call_sid=start.call_sid

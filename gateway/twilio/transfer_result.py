@@ -35,6 +35,7 @@ from gateway.services import Services
 from gateway.statuses import HandoffStatus
 from gateway.store.models import ConversationRow, HandoffRow
 from gateway.twilio import tokens
+from gateway.twilio.edge import issued_here
 from gateway.twilio.webhook import audit_rejection, signed_params, stream_url, twiml_response
 
 ANSWERED = {"completed", "answered"}
@@ -143,7 +144,9 @@ async def _back_to_the_assistant(
         )
         return _text("this call has ended", 409)
     try:
-        token = await tokens.issue(services.db, follow_up.id, services.settings.session_secret_value())
+        token = await tokens.issue(
+            services.db, follow_up.id, services.settings.session_secret_value(), issued_here(services)
+        )
     except tokens.TokenRefused as exc:  # a repeated request after the stream started
         await audit_rejection(services, request.url.path, request.client, str(exc), call_sid=call_sid)
         return _text("the media stream of this call has started", 409)
@@ -162,6 +165,10 @@ async def follows(services: Services, conversation: Conversation, claimed: str |
     `follows` parameter) and its record agrees; None for an ordinary call."""
     if not claimed:
         return None
+    if conversation.external_id == f"{FOLLOWS}:{claimed}":
+        # Opened as this follow-up (`_back_to_the_assistant`): known without a read, which a
+        # stream starting while the database is away could not make.
+        return claimed
     async with services.db.session() as s:
         meta = await s.scalar(select(ConversationRow.meta).where(ConversationRow.id == conversation.id))
     return claimed if (meta or {}).get(FOLLOWS) == claimed else None

@@ -5,21 +5,33 @@ event on the system chain (aggregated per client address, gateway/rejections.py)
 happens. Signatures are checked against `FRONTDESK_PUBLIC_URL` only, and the stream URL in the
 TwiML is built from it: request headers (Host, X-Forwarded-Host) choose neither. A call gets one
 stream token: a replayed webhook gets the same token back while the stream has not started, and
-409 once it has.
+409 once it has. A status callback that says a call ended, for a call this process does not hold,
+while the database is away is kept in the turn spool and applied once it is back (Twilio does not
+retry it). A new call while the database is away is answered all the same while the turn spool has
+room (its conversation's row and its stream token go there, gateway/store/open_writes.py), with
+one replica: with several (Redis) its stream may reach another replica, which could not check its
+token, so it is refused as without a spool: staff, or "call back".
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from fastapi import Request
 from fastapi.responses import Response
 from twilio.twiml.voice_response import Connect, VoiceResponse
 
 from agents.events import EventKind
+from gateway.conversation import Conversation
 from gateway.deps import ServicesDep
 from gateway.logging import get_logger
 from gateway.services import Services
+from gateway.store.audit import SYSTEM_CHAIN, AuditWriteError
+from gateway.store.call_writes import call_status_row
 from gateway.store.db import unreachable
+from gateway.store.spool_file import SpoolFull
 from gateway.twilio import draining, signatures, tokens
+from gateway.twilio.edge import issued_here
 
 log = get_logger(__name__)
 
@@ -109,10 +121,20 @@ async def incoming_call(request: Request, services: ServicesDep) -> Response:
 
 async def _answer(request: Request, services: Services, params: dict[str, str], call_sid: str) -> Response:
     conversations = services.conversations
-    conversation = await conversations.find_by_external_id(call_sid)
+    # One replica: the call's stream comes back here, where its token is known without the database.
+    spool_if_away = services.bus is None
+    opened = None  # a conversation opened by this request
+    try:
+        conversation = await conversations.find_by_external_id(call_sid)
+    except Exception as exc:
+        if not (spool_if_away and unreachable(exc)):
+            raise
+        # Not held here; whether another process answered it cannot be read: taken as new (a
+        # webhook is repeated for the same call to the same gateway, which holds it).
+        conversation = None
     if conversation is None:
         attestation = caller_id_attestation(params.get("StirVerstat"))
-        conversation = await conversations.open(
+        conversation = opened = await conversations.open(
             "voice",
             caller_phone=params.get("From") or None,
             external_id=call_sid,
@@ -120,6 +142,7 @@ async def _answer(request: Request, services: Services, params: dict[str, str], 
             caller_id_attestation=attestation,
             caller_id_trusted=attestation == "A"
             or not services.settings.identity_caller_id_needs_attestation,
+            spool_if_away=spool_if_away,
         )
     if conversation.closed:
         await audit_rejection(
@@ -127,10 +150,16 @@ async def _answer(request: Request, services: Services, params: dict[str, str], 
         )
         return Response("this call has ended", status_code=409, media_type="text/plain")
     try:
-        token = await tokens.issue(services.db, conversation.id, services.settings.session_secret_value())
+        token = await tokens.issue(
+            services.db, conversation.id, services.settings.session_secret_value(), issued_here(services)
+        )
     except tokens.TokenRefused as exc:  # a replayed webhook after the stream started
         await audit_rejection(services, request.url.path, request.client, str(exc), call_sid=call_sid)
         return Response("the media stream of this call has started", status_code=409, media_type="text/plain")
+    except Exception as exc:
+        if opened is not None and unreachable(exc):
+            await _close_unstarted(opened)  # refused below: no stream will ever start it
+        raise
     services.drain.expect(conversation.id)  # a drain starting now waits for this call's stream
     response = VoiceResponse()
     connect = Connect()
@@ -140,19 +169,70 @@ async def _answer(request: Request, services: Services, params: dict[str, str], 
     return twiml_response(str(response))
 
 
+async def _close_unstarted(conversation: Conversation) -> None:
+    """A call opened by its webhook that gets no stream token (the database went away, and no spool
+    took the token): closed at once rather than left open with nobody on it."""
+    try:
+        await conversation.close("not started: the database is unreachable")
+    except Exception as failed:  # ended as interrupted at the next start (gateway/cluster/replicas.py)
+        log.warning("closing a call that got no stream token failed", error_type=type(failed).__name__)
+
+
 async def call_status(request: Request, services: ServicesDep) -> Response:
     params = await signed_params(request, services)
     if params is None:
         return Response("forbidden", status_code=403, media_type="text/plain")
     call_sid = params.get("CallSid", "")
     status = params.get("CallStatus", "")
-    conversation = await services.conversations.find_by_external_id(call_sid) if call_sid else None
-    if conversation is None:
-        return twiml_response(str(VoiceResponse()))
     payload = {"source": "status_callback", "call_status": status}
     if params.get("CallDuration"):
         payload["call_duration_s"] = params["CallDuration"]
+    try:
+        conversation = await services.conversations.find_by_external_id(call_sid) if call_sid else None
+    except Exception as exc:
+        if not unreachable(exc):
+            raise
+        return await _status_while_away(services, call_sid, status, payload, exc)
+    if conversation is None:
+        return twiml_response(str(VoiceResponse()))
     await services.audit.append(conversation.id, EventKind.CALL_EVENT, "system", payload)
     if status in _ENDED and not conversation.closed:
         await conversation.close(f"call {status}")
+    return twiml_response(str(VoiceResponse()))
+
+
+async def _status_while_away(
+    services: Services, call_sid: str, status: str, payload: dict[str, str], exc: Exception
+) -> Response:
+    """A status callback for a call this process does not hold, while the database is away.
+
+    Twilio does not retry a status callback: what it says is kept here or lost. The end of the
+    call goes into the turn spool (gateway/store/call_writes.py: the conversation closed as of
+    now, once it is back, unless it is closed by then) and the callback itself on the system chain
+    (the audit spool), since its conversation cannot be named before the database answers."""
+    writes = services.conversations.writes
+    if status in _ENDED:
+        row = call_status_row(call_sid, status, datetime.now(UTC), services.conversations.after_call_kinds)
+        try:
+            await writes.spool_rows([row])
+        except (RuntimeError, SpoolFull, OSError) as refused:  # no spool here, or a full one
+            log.error(
+                "status callback lost: the database is unreachable and the spool refused it",
+                call_status=status,
+                error_type=type(exc).__name__,
+                refused=type(refused).__name__,
+            )
+            return Response("database unreachable", status_code=503, media_type="text/plain")
+    try:
+        await services.audit.append(
+            SYSTEM_CHAIN, EventKind.CALL_EVENT, "system", {**payload, "call_sid": call_sid}
+        )
+    except AuditWriteError:  # the close is kept; the audit spool is full
+        log.error("status callback not audited: the audit spool refused it", call_status=status)
+    log.warning(
+        "status callback while the database is unreachable: audited on the system chain",
+        call_status=status,
+        close_spooled=status in _ENDED,  # the conversation closed once the database is back
+        error_type=type(exc).__name__,
+    )
     return twiml_response(str(VoiceResponse()))

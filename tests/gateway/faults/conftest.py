@@ -5,16 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import glob
+import io
 import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
 
+from gateway.settings import Settings
+from gateway.store.db import Database
+from tests.conftest import LiveServer, make_settings, prepare_database
 from tests.gateway.cluster.conftest import free_port
+from tests.logs import capturing_logs
 
 
 def _bin(name: str) -> str:
@@ -79,3 +86,39 @@ async def own_postgres() -> AsyncIterator[OwnPostgres]:
         except RuntimeError:
             pass  # stopped by the test
         shutil.rmtree(root, ignore_errors=True)
+
+
+async def call_outage_settings(
+    own_postgres: OwnPostgres, tmp_path: Path, ride_through_s: float, **overrides: Any
+) -> Settings:
+    """Settings for a call on `own_postgres`, its database prepared: a database outage ridden
+    through for `ride_through_s`, the bot's replies not paced to real time."""
+    settings = make_settings(
+        tmp_path,
+        database_url=own_postgres.url,
+        database_ride_through_s=ride_through_s,
+        twilio_playback_lead_ms=120_000,
+        **overrides,
+    )
+    await prepare_database(settings)
+    return settings
+
+
+@asynccontextmanager
+async def outage_gateway(
+    own_postgres: OwnPostgres, settings: Settings
+) -> AsyncIterator[tuple[LiveServer, Database, io.StringIO]]:
+    """A served gateway on `own_postgres` (prepared by the caller), a database handle to look at
+    what it stored, and its captured log; afterwards the database is started again whatever the
+    test stopped, and the server stopped."""
+    db = Database(own_postgres.url)
+    with capturing_logs("INFO") as logs:
+        server = LiveServer(settings)
+        await asyncio.to_thread(server.start)
+        try:
+            yield server, db, logs
+        finally:
+            await db.close()
+            with suppress(RuntimeError):  # started again by the test unless it failed before
+                await own_postgres.start()
+            await asyncio.to_thread(server.stop)

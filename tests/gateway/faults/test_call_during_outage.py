@@ -18,8 +18,8 @@ from gateway.store.audit_verify import verify_chains
 from gateway.store.db import Database
 from gateway.store.models import AuditEventRow, TurnRow
 from gateway.store.transcripts import conversation_of_call
-from tests.conftest import LiveServer, make_settings, prepare_database
-from tests.gateway.faults.conftest import OwnPostgres
+from tests.conftest import LiveServer
+from tests.gateway.faults.conftest import OwnPostgres, call_outage_settings
 from tests.gateway.twilio.conftest import AUTH_TOKEN
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(240)]
@@ -28,13 +28,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.timeout(240)]
 async def test_a_call_keeps_talking_while_the_database_is_down(
     own_postgres: OwnPostgres, tmp_path: Path
 ) -> None:
-    settings = make_settings(
-        tmp_path,
-        database_url=own_postgres.url,
-        database_ride_through_s=60,
-        twilio_playback_lead_ms=120_000,  # replies not paced to real time
-    )
-    await prepare_database(settings)
+    settings = await call_outage_settings(own_postgres, tmp_path, 60)
     server = LiveServer(settings)
     await asyncio.to_thread(server.start)
     db = Database(own_postgres.url)

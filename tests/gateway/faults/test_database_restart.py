@@ -144,7 +144,11 @@ async def test_longer_than_the_ride_through_the_visitor_is_told(
 async def test_a_new_call_while_the_database_is_down_hears_an_apology(
     own_postgres: OwnPostgres, tmp_path: Path
 ) -> None:
-    settings = make_settings(tmp_path, database_url=own_postgres.url, database_ride_through_s=0)
+    """Without a spool to keep the call's row and token (spools off here; with a spool the call is
+    answered: test_new_conversation_outage.py, with a full one refused: test_audit_spool.py)."""
+    settings = make_settings(
+        tmp_path, database_url=own_postgres.url, database_ride_through_s=0, audit_spool_max_bytes=0
+    )
     await prepare_database(settings)
     server = LiveServer(settings)
     await asyncio.to_thread(server.start)

@@ -23,6 +23,7 @@ from tests.conftest import make_settings, prepare_database
 from tests.gateway.chat.conftest import Chat
 from tests.gateway.cluster.conftest import FRONTDESK, Cluster
 from tests.gateway.faults.conftest import OwnPostgres
+from tests.gateway.faults.spools import spooled_kinds
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(180)]
 
@@ -33,12 +34,6 @@ def _spooled_chat_seqs(path: Path) -> int:
     """The highest seq of a chat event in the spool (0: none)."""
     records = [json.loads(line) for line in path.read_bytes().splitlines()] if path.exists() else []
     return max((r["row"]["seq"] for r in records if r["kind"] == "chat"), default=0)
-
-
-def _spooled_kinds(path: Path) -> list[str]:
-    if not path.exists():
-        return []
-    return [json.loads(line)["kind"] for line in path.read_bytes().splitlines()]
 
 
 async def test_turns_spooled_during_an_outage_survive_a_kill(
@@ -70,13 +65,13 @@ async def test_turns_spooled_during_an_outage_survive_a_kill(
             if await asyncio.to_thread(_spooled_chat_seqs, spool) >= seen:
                 break
             await asyncio.sleep(0.1)  # polling the outbox's writer, bounded
-        kinds = await asyncio.to_thread(_spooled_kinds, spool)
+        kinds = await asyncio.to_thread(spooled_kinds, spool)
         assert kinds.count("turn") == 2 and "chat" in kinds, kinds
         first.kill()
         await own_postgres.start()
 
         second = cluster.start("gateway")  # the same data directory: the spool is stored at start
-        assert await asyncio.to_thread(_spooled_kinds, spool) == []
+        assert await asyncio.to_thread(spooled_kinds, spool) == []
         assert "row spool replayed" in second.log()
         db = Database(own_postgres.url)
         try:
@@ -162,14 +157,14 @@ async def test_turns_spooled_while_sqlite_is_locked_survive_a_kill(tmp_path: Pat
         answer = (await chat.say(QUESTION, "locked-1"))[-1]["text"]  # answered under the lock
         assert "9 AM" in answer
         assert locker.returncode is None  # still holding it
-        kinds = await asyncio.to_thread(_spooled_kinds, spool)
+        kinds = await asyncio.to_thread(spooled_kinds, spool)
         assert kinds.count("turn") == 2, kinds
         first.kill()
         locker.stdin.close()
         assert await locker.wait() == 0
 
         second = cluster.start("gateway")
-        assert await asyncio.to_thread(_spooled_kinds, spool) == []
+        assert await asyncio.to_thread(spooled_kinds, spool) == []
         assert "row spool replayed" in second.log()
         second.kill()
         turns = await _turns(settings.database_url, cid)
