@@ -18,7 +18,7 @@ from agents.connector_calls import ConnectorCalls, ToolFailure, as_json
 from agents.events import AuditNotStored, EventKind
 from agents.limits import cap_json
 from agents.memory import PendingAction
-from agents.next_person import CALLERS_OWN, NEXT_PERSON, kin_waiting
+from agents.next_person import CALLERS_OWN, CARRY, NEXT_PERSON, kin_waiting
 from agents.planner import Message, ToolCall
 from agents.policy import Refused
 from agents.record_checks import decide
@@ -80,13 +80,15 @@ async def _run(
     if isinstance(actual, Appointment):
         memory.remember_appointments([actual])
     # a second request said with the first (the planner's), the caller's own or a relative's
-    kept = {k: memory.scratch[k] for k in ("carry", NEXT_PERSON) if memory.scratch.get(k)}
+    kept = {k: memory.scratch[k] for k in (CARRY, NEXT_PERSON) if memory.scratch.get(k)}
     memory.scratch.clear()
     memory.scratch.update(kept)
     assert actual is not None
     if (kin := kin_waiting(memory.scratch)) is not None:  # the runtime goes on with it (`agents.next_person`)
         whose = "yours" if kin == CALLERS_OWN else f"your {kin}"
         return turn.say(f"{done_message(spec.name, actual, memory)} Now for {whose}.")
+    if memory.scratch.get(CARRY):  # the runtime goes on with the second request said with this one
+        return turn.say(f"{done_message(spec.name, actual, memory)} Now for your other request.")
     return turn.say(f"{done_message(spec.name, actual, memory)} {ANYTHING_ELSE}")
 
 

@@ -21,6 +21,9 @@ from agents.events import EventKind
 from agents.turn import Turn
 
 NEXT_PERSON = "next_person"
+# the caller's own second request, said with the first ("cancel Wednesday's and book Dr Chen on
+# Friday"): kept by the offline planner (`agents.offline.followups`), planned once the first is done
+CARRY = "carry"
 # the waiting request is the caller's own, after one for a relative ("cancel my son's appointment
 # ... and book me with Dr Patel the same day"): served as the caller, nobody spoken for
 CALLERS_OWN = "caller's own"

@@ -29,7 +29,7 @@ from agents.identity import doctors_on_staff, names_on_file
 from agents.identity_attempts import IdentityAttempts
 from agents.limits import MAX_USER_CHARS
 from agents.memory import AgentMemory
-from agents.next_person import NEXT_PERSON, step_aside
+from agents.next_person import CARRY, NEXT_PERSON, step_aside
 from agents.offline.hours import OpeningHours
 from agents.plan_loop import plan_turn
 from agents.planner import CallerFacts, HasStockPhrases, Message, PlanContext, Planner, ToolResult
@@ -158,8 +158,9 @@ class AgentRuntime:
         if answered is not None:
             for out in answered:
                 yield out
-            # "... and one for my son": his request, as him, once the caller's own is done
-            next_text = await self._next_person(turn)
+            # "... and one for my son": his request, as him, once the caller's own is done; "cancel
+            # Wednesday's and book Dr Chen Friday at 3": the second, once the first is done
+            next_text = await self._next_person(turn) or _carried(memory)
         while next_text is not None:
             memory.messages.append(Message(role="user", content=next_text))
             async for out in plan_turn(
@@ -205,6 +206,15 @@ class AgentRuntime:
             scratch=dict(memory.scratch),
             step=step,
         )
+
+
+def _carried(memory: AgentMemory) -> str | None:
+    """The second request said with the first (`CARRY`), once the first was done: planned next as
+    the caller's words, so the caller is not asked "anything else?" about what they already said."""
+    if not _done(memory) or not isinstance(carry := memory.scratch.get(CARRY), str) or not carry.strip():
+        return None
+    memory.scratch.pop(CARRY, None)
+    return carry
 
 
 def _done(memory: AgentMemory) -> bool:

@@ -26,6 +26,11 @@ _DOB_PATTERNS = [
     re.compile(rf"\b{YEAR}(?P<sep>[-./])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}})\b"),  # 1985-03-04, 1985.3.4
     # eight digits as the whole answer: typed on the keypad as month, day, year ("03141985#")
     re.compile(rf"^\s*(?P<m>\d{{2}})(?P<d>\d{{2}}){YEAR}\s*#?\s*$"),
+    # the same eight digits said in a sentence ("date of birth one one zero two one nine seven two"):
+    # a real month and day, then a year
+    re.compile(
+        r"(?<![\d:/.])(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?P<year>(?:19|20)\d{2})(?![\d:/.])"
+    ),
     # 03/04/1985 (US); Whisper also writes "03. 04. 1985"
     re.compile(rf"\b(?P<a>\d{{1,2}})\s?[/.-]\s?(?P<b>\d{{1,2}})\s?[/.-]\s?{YEAR}\b"),
     # "zero eight one one nineteen ninety three": month and day said digit by digit, then the year
@@ -59,6 +64,9 @@ _DOB_PATTERNS = [
     re.compile(
         rf"\bborn\s+in\s+(?:the\s+year\s+)?(?:{YEAR}|'?\s*(?P<yy>\d{{2}}))[,.]?\s+(?:on\s+)?(?:the\s+)?{DAY}\s+(?:of\s+)?{MONTH}\b"
     ),
+    # the year, then the day without "born in": "no sorry, 1965, january 30th"
+    re.compile(rf"(?<!\bin )(?<!\bsince )\b{YEAR}[,.]?\s+(?:on\s+)?{MONTH}\s+(?:the\s+)?{DAY}\b"),
+    re.compile(rf"(?<!\bin )(?<!\bsince )\b{YEAR}[,.]?\s+(?:on\s+)?(?:the\s+)?{DAY}\s+(?:of\s+)?{MONTH}\b"),
     # "born on Halloween 1994", "christmas day of 1990"
     re.compile(rf"\b(?:on\s+)?(?:the\s+)?(?P<hol>{_HOLIDAY})[,.]?\s+(?:of\s+|in\s+)?{YEAR}\b"),
     re.compile(

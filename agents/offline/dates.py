@@ -27,6 +27,7 @@ import dateparser
 
 from agents.offline import moments
 from agents.offline.calendar_words import MONTH_NC, MONTHS, WEEKDAYS, safe_date
+from agents.offline.time_lists import times_listed
 from connectors.base import PartOfDay
 
 
@@ -44,6 +45,10 @@ class When:
     before: time | None = None  # "before 11": times earlier than this
     edge: str | None = None  # "first thing" / "last thing": the first ("first") or last free time
     fallback: time | None = None  # "quarter to 11, else 11": the time taken when `at` is not free
+    # "Tuesday at 11 or Wednesday at 11": the other day the caller named (at `fallback`, else `at`)
+    fallback_day: date | None = None
+    # "2, 2:30 or 3, whichever": every time the caller would take, in the order said (`at` first)
+    options: list[time] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -83,6 +88,8 @@ _TIME = re.compile(
     r"|rather|ok|okay|yes|yeah|sure|fine|then|(?:it|that|this) be),?\s+|^\W*"
     # "the last of those, the 11", "the 9 one please": an hour picked (not "on the 11": a date)
     r"|(?<!\bon )\bthe\s+(?=(?:1[0-2]|[1-9])(?:\s+(?:one|slot|please|then)\b|\W*$))"
+    # "does dr chen have 11 on tuesday?", "is 3 free tomorrow": an hour asked about
+    r"|\b(?:have|has|got|is)\s+(?=(?:1[0-2]|[1-9])(?:\s+(?:on|tomorrow|today|free|available|open|this|next)\b|\s*\?|\W*$))"
     # "can it go earlier in the day, like 9?", "something like 10": an hour given as an example
     r"|(?:,\s*|(?:something|more|earlier|later|sooner|day)\s+)(?:like|maybe|perhaps|ideally|preferably)\s+"
     # "friday morning, 9 if that's free", "tuesday, 11", "friday instead, 11": an hour (1-12, no date)
@@ -409,12 +416,24 @@ def _find_when(text: str, now: datetime) -> When:
         when.at, when.part, when.after, when.before = at, "any", None, None
         when.matched.append(same_words)
     if when.at is not None and (first := find_time(text)[1]) is not None:
+        listed = times_listed(text, text.index(first) + len(first) - 1)
+        if len(listed) >= 2 and when.at in listed:
+            when.at, when.fallback, when.options = listed[0], listed[1], listed
+            return _edge_and_first_free(when, text)
         cue = moments.fallback_start(text, text.index(first) + len(first))
         tail = text[cue:].strip() if cue is not None else ""
         fallback, said = find_time(tail) if cue is not None and not day_phrases(tail) else (None, None)
         if fallback is not None and fallback != when.at and said is not None:
             when.fallback = fallback  # "quarter to 11, else 11 is fine"
             when.matched.append(text[text.index(first) + len(first) : text.index(said, cue) + len(said)])
+        elif cue is not None and when.start is not None and when.start == when.end:
+            other = _when_words(tail, now)  # "friday at 2 or monday at 3": another day, its own time
+            if other.start is not None and other.start == other.end and other.start != when.start:
+                when.fallback_day, when.fallback = other.start, other.at
+    return _edge_and_first_free(when, text)
+
+
+def _edge_and_first_free(when: When, text: str) -> When:
     edge, words = moments.edge_of_day(text)
     if edge is None and when.start is not None and (free := _FIRST_FREE.search(text)):
         edge, words = "first", free.group(0)  # "the first available tomorrow": that day's first free time
@@ -438,7 +457,9 @@ def _find_when(text: str, now: datetime) -> When:
     return when
 
 
-_FIRST_FREE = re.compile(r"\b(soonest|(?:1st|first|next) (?:available|opening|free)|as soon as|asap)\b")
+_FIRST_FREE = re.compile(
+    r"\b(soonest|earliest|(?:1st|first|next) (?:available|opening|free)|as soon as|asap)\b"
+)
 
 
 def _when_words(text: str, now: datetime) -> When:

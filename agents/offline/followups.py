@@ -14,7 +14,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from agents.next_person import CALLERS_OWN, NEXT_PERSON
+from agents.next_person import CALLERS_OWN, CARRY, NEXT_PERSON
 from agents.offline.birthdates import find_dob
 from agents.offline.dates import find_when
 from agents.offline.intents import Intent, intents, task_of
@@ -223,7 +223,7 @@ def take_followup(ctx: PlanContext, s: dict[str, Any]) -> PlanContext:
         return ctx
     last = users[-1]
     raw = ctx.messages[last].content or ""
-    carried = s.pop("carry", None)
+    carried = s.pop(CARRY, None)
     if (
         carried
         and _after_done(ctx, last)
@@ -251,7 +251,7 @@ def take_followup(ctx: PlanContext, s: dict[str, Any]) -> PlanContext:
         own = _own_identity(head[:theirs_first], ctx.now)
         s[NEXT_PERSON] = {"kin": CALLERS_OWN, "text": f"{own}{carry}"}
         return _with_user_turn(ctx, last, main)
-    s["carry"] = carry
+    s[CARRY] = carry
     return _with_user_turn(ctx, last, main)
 
 

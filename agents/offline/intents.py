@@ -222,7 +222,8 @@ _OTHER_TIME_FOR_IT = re.compile(
 )
 _HAVE_ONE = re.compile(
     r"(?<!can )(?<!could )(?<!may )(?<!do )(?<!would )(?<!\bif )(?<!when )"
-    r"\b(?:i|we) (?:have|'ve got|have got|got) an? (?:appointment|appt|visit|booking)(?: (?:with|on|at) [^.,;!?]*)?"
+    r"\b(?:(?:i|we|they)(?: have|'ve got| have got| got)|(?:he|she)(?: has|'s got| has got| got)) an? "
+    r"(?:appointment|appt|visit|booking)(?: (?:with|on|at|next|this) [^.,;!?]*)?"
 )
 _TOO_LATE_FOR = re.compile(r"\btoo (?:late|early|soon) for (?:me|us|him|her|them)\b")
 _A_NEW_VISIT = re.compile(
@@ -277,6 +278,9 @@ _REBOOK_LATER = re.compile(
     r"you guys|the practice)\s+(?:again\s+)?(?:to|and)\s+)?(?:rebook|re book|reschedule|book again|make another"
     r"(?: one| appointment)?|book another(?: one| appointment)?)\b[^.;!?]*"
     r"|\b(?:rebook|reschedule|book again)\s+(?:at a later date|later|another time|some other time|when[^.;!?]*)"
+    # "cancel it please, i'll call back another time": the call, not the appointment, is for later
+    r"|\b(?:i'll|i will|we'll|we will|i can|i'd|i'll just)\s+(?:call|ring|phone|get back to you|be in touch)"
+    r"(?:\s+(?:you|you guys|the office))?(?:\s+back)?\s+(?:another time|some other time|later|another day|when[^.;!?]*)"
 )
 
 
@@ -295,7 +299,7 @@ def _intents(text: str) -> list[Intent]:
     if (
         Intent.RESCHEDULE in found
         and Intent.BOOK in found
-        and re.search(r"\bbook (?:me|him|her|us|them|an?|another)\b", text)
+        and re.search(r"\bbook (?:me|him|her|us|them|an?|another|with|in|for)\b", text)
         and not re.search(
             r"\b(?:reschedul\w*|re schedule|move|change|switch|swap|push|shift|postpone|bring|bump)\b", text
         )

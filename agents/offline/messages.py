@@ -73,8 +73,15 @@ _NOT_ASKED = re.compile(
 )
 
 
+# someone not yet a patient: registering is staff work, never a message (`reading` hands it over)
+NEW_PATIENT = re.compile(
+    r"\b(new patient|not a patient|never been (there|here|before)|first (time|visit) (there|here|with you)"
+    r"|register|registering|registration|sign (me )?up as a patient|become a patient|join the (practice|clinic))\b"
+)
+
+
 def asks_for_message(text: str) -> bool:
-    return _ASKS.search(_NOT_ASKED.sub(" ", text)) is not None
+    return _ASKS.search(_NOT_ASKED.sub(" ", text)) is not None and NEW_PATIENT.search(text) is None
 
 
 def phone_digits(raw: str) -> str | None:

@@ -28,6 +28,11 @@ _SIGN_OFF = re.compile(
 )
 # a cue after the name: "Olivia Martinez here", "olivia martinez speaking", "... is my name"
 _AFTER_CUES = re.compile(r"\s+(?:here|speaking|calling|is my name|is calling|is the name)\b")
+# a name said between the verb and the thing it is about: "reschedule emily davis my appointment"
+_NAME_BEFORE_THING = re.compile(
+    r"\b(?:reschedul\w*|cancel\w*|move|change|book)\s+(?P<first>[a-z'-]+)\s+(?P<last>[a-z'-]+)\s+"
+    r"(?:my|our) (?:appointment|appt|visit|booking|check ?up)s?\b"
+)
 NOT_NAMES = {
     "a", "an", "the", "and", "my", "is", "i", "im", "i'm", "me", "it", "it's", "this", "that", "on",
     "of", "at", "in", "to", "for", "born", "date", "birth", "birthday", "dob", "yes", "no", "yeah",
@@ -62,6 +67,8 @@ NOT_NAMES = {
     "ms", "appt", "appts", "vaccination", "vaccinations", "vaccine", "jab", "shot", "shots", "exam",
     "birthdate", "bday", "something", "anything", "came", "coming", "went", "gone", "thing", "things",
     "anymore", "think", "thought", "know", "guess", "saw", "someone", "anyone", "everyone", "stuff",
+    # the line a caller calls from ("calling from my wifes phone date of birth ...")
+    "phone", "phones", "cell", "mobile", "landline", "number", "line", "work", "office",
     # someone the caller is calling for ("for my son lucas garcia")
     "son", "daughter", "child", "kid", "kids", "husband", "wife", "mother", "mom", "mum", "father", "dad",
     "baby", "boy", "girl", "partner", "grandson", "granddaughter", "grandmother", "grandfather", "spouse",
@@ -108,6 +115,8 @@ def _is_name_word(w: str) -> bool:
         return False  # an initial or a spelled-out letter ("m a r t i n e z")
     if w.endswith("n't"):
         return False  # "lucas garcia won't make it", "she can't come"
+    if w.endswith("s") and re.fullmatch(_KIN, w[:-1]):
+        return False  # "my wifes phone": a relative's thing, the apostrophe left out
     return not (w in NOT_NAMES or w in CALENDAR_WORDS or not _WORD.match(w) or any(ch.isdigit() for ch in w))
 
 
@@ -145,6 +154,8 @@ _FOR_SOMEONE = re.compile(
     r"(?:'s name is|,?\s+(?:named|called|whose name is|his name is|her name is|their name is))?"
     r"|(?:mum|mom|mother|father|dad|parent|guardian|carer|caregiver) (?:of|to|for)(?: my (?:"
     rf"{_KIN}))?|on behalf of(?: my (?:{_KIN}))?"
+    # "maria garcia, lucas's mom. lucas garcia, born ...": the parent of the one named next
+    r"|\b[a-z]+'s (?:mum|mom|mommy|mother|father|dad|daddy|parent|guardian|carer|caregiver)[.,;]?"
     # "my son's appointment, Lucas Garcia" ("my sons appointment" typed in a hurry)
     rf"|(?:my|our)\s+(?:{_KIN})(?:'s|s)\s+(?:appointment|appt|visit|check ?up|booking))\s*,?\s+(?=(?P<rest>.+))"
 )
@@ -269,6 +280,12 @@ def find_name(text: str, *, whole_answer: bool = False) -> tuple[str, str] | Non
         words = _words_before(text[: cue.start()])
         if 2 <= len(words) <= 4:
             return _title(words[0]), _title(words[-1])
+    if (
+        (m := _NAME_BEFORE_THING.search(text))
+        and _is_name_word(m.group("first"))
+        and _is_name_word(m.group("last"))
+    ):
+        return _title(m.group("first")), _title(m.group("last"))
     if whole_answer:
         words = _name_words(text)
         if 2 <= len(words) <= 4:

@@ -133,6 +133,7 @@ def normalize(text: str) -> str:
         r"\1 \2",
         lowered,
     )
+    lowered = re.sub(r"\b(o clock|oclock|o'clok|o’clock)\b", "o'clock", lowered)  # speech-to-text's forms
     lowered = daywords.respell(lowered)  # "tmrw", "2moro", "weds", "thrusday"
     lowered = verbwords.respell(lowered)  # "mvoe", "reshedule", "cancle"
     lowered = respell_titles(lowered)  # "dra. patel", "doctora chen"
@@ -205,6 +206,8 @@ def normalize(text: str) -> str:
     text = re.sub(r"\b(19|20)([1-9])0[,.]? ([1-9])\b(?![:/.]?\d|\s*(?:am|pm|o'clock)\b)", r"\1\2\3", text)
     # ... or as "1900, 1998" / "1990, 1998": a start, then the whole year; the last one stands
     text = re.sub(r"\b(?:19|20)\d\d[,.]? ((?:19|20)\d\d)\b", r"\1", text)
+    # ... or as "85 1985" / "65, 1965": the year's end, then the whole year said again
+    text = re.sub(r"\b(\d{2})[,.]? ((?:19|20)\1)\b", r"\2", text)
     # Whisper writes "two thirty pm" as "2 30 pm" or "2.30 pm", and "at two thirty" as "at 2 30"
     text = re.sub(r"\b(\d{1,2})[ .]([0-5]\d)(?=\s*(?:am|pm|o'clock)\b)", r"\1:\2", text)
     # ... and "eleven thirty" as "1130": a clock time after "at" or before am/pm (hours 1-12)

@@ -26,7 +26,10 @@ def search_arguments(want: When | None, provider_id: str | None, today: date) ->
     start = max(want.start or today, today)
     end = max(want.end or (start + timedelta(days=SEARCH_DAYS if want.start is None else 0)), start)
     part = want.part
-    if want.at is not None:  # narrow the search so the asked-for time is within the result
+    if want.fallback_day is not None:  # "Friday at 2 or Monday at 3": both days, both times
+        start, end = min(start, max(want.fallback_day, today)), max(end, want.fallback_day)
+    noons = {t.hour < 12 for t in (want.at, want.fallback, *want.options) if t is not None}
+    if want.at is not None and len(noons) == 1:  # narrow the search so the asked-for time is within it
         part = "morning" if want.at.hour < 12 else "afternoon"
     elif want.after is not None and want.after.hour >= 12:
         part = "afternoon"
@@ -90,12 +93,24 @@ def choose(slots: list[Slot], want: When | None, now: datetime, *, skip_day: dat
     if want is None or want.at is None:
         return Offer(None, _distinct_times(free)[:MAX_OFFERED], "")
     target = want.at.hour * 60 + want.at.minute
-    exact = [x for x in free if _minutes(x) == target]
-    if not exact and want.fallback is not None:  # "quarter to 11, else 11 is fine"
-        exact = [x for x in free if _minutes(x) == want.fallback.hour * 60 + want.fallback.minute]
+    first_asked = want.start if want.fallback_day is not None else None
+    exact = [x for x in free if _minutes(x) == target and first_asked in (None, x.start.date())]
+    same_day_others = want.options[1:] or ([want.fallback] if want.fallback is not None else [])
+    for other in same_day_others if want.fallback_day is None else []:
+        if not exact:  # "quarter to 11, else 11", "2, 2:30 or 3"
+            exact = [x for x in free if _minutes(x) == other.hour * 60 + other.minute]
+    if not exact and want.fallback_day is not None:  # "Tuesday at 11 or Wednesday at 11"
+        then = want.fallback or want.at
+        exact = [
+            x
+            for x in free
+            if x.start.date() == want.fallback_day and _minutes(x) == then.hour * 60 + then.minute
+        ]
     if exact:
         return Offer(exact[0], [exact[0]], "")
     first_day = min((x.start.date() for x in free), default=None)
+    if first_asked is not None and any(x.start.date() == first_asked for x in free):
+        first_day = first_asked
     same_day = [x for x in free if x.start.date() == first_day]
     nearest = sorted(_distinct_times(same_day), key=lambda x: abs(_minutes(x) - target))[:MAX_OFFERED]
     return Offer(

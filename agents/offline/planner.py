@@ -370,8 +370,13 @@ class OfflinePlanner:
         if want is not None and want.start is None and (s.pop("day_unclear", None) or s.get("day_asked")):
             s["asked_new_day"] = True  # "move it to end the f2pm": the day was not heard
             return _ask_the_day(s, want, " to move it to")
-        if want is not None and want.start is None and not want.soonest and (want.at or want.part != "any"):
-            # "can I move it to the afternoon" / "to 3 pm": the same day as the appointment
+        if (
+            want is not None
+            and want.start is None
+            and not want.soonest
+            and (want.at or want.part != "any" or want.edge is not None)
+        ):
+            # "can I move it to the afternoon" / "to 3 pm" / "to the last slot": the appointment's day
             want.start = want.end = target.start.date()
             s["want"] = wanted.dump(want)
         if want is not None and want.at is None and s.pop("same_time", False):

@@ -8,6 +8,7 @@ otherwise None and the planner carries on with what it now knows.
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from typing import Any
 
 from agents.next_person import NEXT_PERSON
@@ -24,6 +25,7 @@ from agents.offline.choices import (
 from agents.offline.dates import find_when
 from agents.offline.identity_reading import read_identity
 from agents.offline.intents import Intent, intents, task_of
+from agents.offline.messages import NEW_PATIENT
 from agents.offline.moments import only_a_change_of_mind
 from agents.offline.names import (
     KIN_WORDS as _KIN_WORDS,
@@ -38,7 +40,7 @@ from agents.offline.names import (
 )
 from agents.offline.numbers import normalize
 from agents.offline.offers import doctors_sentence, offer_sentence
-from agents.offline.recent import just_written, points_back
+from agents.offline.recent import just_written, points_back, same_doctor_again
 from agents.offline.refusals import note_refusals, without_refusals
 from agents.offline.repair import (
     MAX_REPAIRS,
@@ -189,10 +191,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         if topic is not None:  # the summary names what it is about, not just "a person"
             return call("transfer_to_person", reason=f"{topic} (the caller asked for a person)")
         return call("transfer_to_person", reason="The caller asked to speak to a person.")
-    if not ctx.caller.verified and re.search(
-        r"\b(new patient|not a patient|never been (there|here|before)|first (time|visit) (there|here|with you))\b",
-        text,
-    ):
+    if not ctx.caller.verified and NEW_PATIENT.search(text):
         # only registered patients can be verified and booked here: registering is staff work
         return call("transfer_to_person", reason="A new patient would like to register and book.")
     if Intent.GOODBYE in found and _PUT_OFF_AND_GONE.search(text) and _ENDS_IN_GOODBYE.search(text):
@@ -271,11 +270,13 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
             )
     # a key pressed for a doctor ("press 1 for Dr. ...") is no time
     keyed_doctor = bool(s.get("doctor_keys")) and re.fullmatch(r"\s*[1-9]\s*#?\s*", text) is not None
-    said_when = False if keyed_doctor else read_when(ctx, s, rest, dob_said=rest != text)
+    # "the last one" of the times the caller named is that time, not the day's last free one
+    one_of_theirs = not keyed_doctor and _read_one_of_two(s, text)
+    said_when = False if keyed_doctor or one_of_theirs else read_when(ctx, s, rest, dob_said=rest != text)
     understood = understood or said_when
     if said_when:
         s.pop("window", None)
-    if _read_one_of_two(s, text):
+    if one_of_theirs:
         understood = True
     elif s.get("offered") and _read_later_earlier(s, text):
         understood = True
@@ -283,6 +284,14 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     if (stranger := unknown_doctor(text, providers)) is not None:
         return say(f"I'm sorry, we don't have a Dr. {stranger} here. {doctors_sentence(providers)}")
     if _read_provider(s, text):
+        understood = True
+    elif (
+        s.get("task") in (None, Intent.BOOK)
+        and not s.get("provider_id")
+        and not s.get("any_provider")
+        and (again := same_doctor_again(ctx, text)) is not None
+    ):
+        s["provider_id"] = again  # "and a follow-up with him two weeks after that"
         understood = True
     # "the following Monday" to an offer on a Monday, "the day after, around 10": a day after it,
     # none of the offered times
@@ -354,28 +363,43 @@ def _read_points_back(ctx: PlanContext, s: dict[str, Any], text: str) -> None:
 
 
 _ONE_OF_TWO = re.compile(
-    r"\b(?:the\s+)?(?P<which>later|earlier|latter|former|second|other|first|1st|2nd)"
-    r"(?:\s+(?:one|time|option|slot))?\b(?!\s+(?:available|than|day|week|thing))"
+    r"\b(?:the\s+)?(?P<which>later|earlier|latter|former|second|other|first|1st|2nd|third|3rd|last|latest|earliest)"
+    r"(?:\s+(?:one|time|option|slot|of (?:those|them|the (?:two|three))))?\b"
+    r"(?!\s+(?:available|than|day|week|thing|appointment of|slot of|one of the day))"
 )
+_POSITIONS = {"first": 0, "1st": 0, "former": 0, "second": 1, "2nd": 1, "other": 1, "third": 2, "3rd": 2}
 
 
 def _read_one_of_two(s: dict[str, Any], text: str) -> bool:
-    """ "Wednesday at 11 or 11:30?" then "the later one": of the two times asked for, that one."""
+    """ "Wednesday at 11 or 11:30?" then "the later one", "2, 2:30 or 3" then "the last of those":
+    of the times the caller named, that one."""
     want = wanted.load(s.get("want"))
-    if want is None or want.at is None or want.fallback is None or len(s.get("offered") or []) > 1:
+    if want is None or want.at is None or (want.fallback is None and want.fallback_day is None):
+        return False
+    if len(s.get("offered") or []) > 1:
         return False  # "the second one" of three times offered is the second offered
     m = _ONE_OF_TWO.search(text)
-    if m is None or len(text.split()) > 6:
-        return False
-    first, second = want.at, want.fallback
+    if m is None or len(text.split()) > 7 or re.search(r"\d", text[: m.start()] + text[m.end() :]):
+        return False  # "michael brown, november 2nd 1972" is no choice
+    day = want.start or date.min
+    named = [datetime.combine(day, t) for t in want.options] or [
+        datetime.combine(day, want.at),
+        datetime.combine(want.fallback_day or day, want.fallback or want.at),
+    ]
     which = m.group("which")
-    if which == "later":
-        chosen = max(first, second)
-    elif which == "earlier":
-        chosen = min(first, second)
+    if which in ("later", "latest"):
+        chosen = max(named)
+    elif which in ("earlier", "earliest"):
+        chosen = min(named)
+    elif which in ("last", "latter"):
+        chosen = named[-1]
+    elif _POSITIONS[which] < len(named):
+        chosen = named[_POSITIONS[which]]
     else:
-        chosen = first if which in ("former", "first", "1st") else second
-    want.at, want.fallback = chosen, None
+        return False
+    if want.fallback_day is not None:
+        want.start = want.end = chosen.date()
+    want.at, want.fallback, want.fallback_day, want.options = chosen.time(), None, None, []
     s["want"] = wanted.dump(want)
     s.pop("offered", None)
     return True

@@ -49,13 +49,40 @@ def just_written(ctx: PlanContext) -> str | None:
     return str(written["id"]) if written is not None else None
 
 
-def just_written_day(ctx: PlanContext) -> date | None:
-    """The day of the appointment the last confirmed write booked or moved, or None."""
+def just_written_start(ctx: PlanContext) -> datetime | None:
+    """When the appointment the last confirmed write booked or moved starts (local), or None."""
     start = (_last_written(ctx) or {}).get("start")
     try:
-        return datetime.fromisoformat(str(start)).astimezone(ctx.now.tzinfo).date() if start else None
+        return datetime.fromisoformat(str(start)).astimezone(ctx.now.tzinfo) if start else None
     except ValueError:
         return None
+
+
+def just_written_provider(ctx: PlanContext) -> str | None:
+    """The doctor of the appointment the last confirmed write booked or moved, or None."""
+    provider = (_last_written(ctx) or {}).get("provider_id")
+    return provider if isinstance(provider, str) else None
+
+
+# a second visit with the doctor of the one just booked: "with him", "the same doctor", "another
+# one", "a follow-up", "see her again"
+_SAME_DOCTOR = re.compile(
+    r"\b(?:with (?:him|her|them)|(?:the )?same (?:doctor|dr|provider|physician)|(?:see|book) (?:him|her) again"
+    r"|another (?:one|1|appointment|appt|visit|slot)|(?:a )?(?:second|follow[ -]?up|repeat) (?:one|1|appointment|appt|visit)"
+    r"|follow[ -]?up|one more)\b"
+)
+
+
+def same_doctor_again(ctx: PlanContext, text: str) -> str | None:
+    """The doctor of the visit just booked when a new booking points back at them ("and a
+    follow-up with him two weeks after that"), else None."""
+    return just_written_provider(ctx) if _SAME_DOCTOR.search(text) else None
+
+
+def just_written_day(ctx: PlanContext) -> date | None:
+    """The day of the appointment the last confirmed write booked or moved, or None."""
+    start = just_written_start(ctx)
+    return start.date() if start is not None else None
 
 
 def points_back(old_words: str, ctx: PlanContext, said: str = "") -> bool:

@@ -189,7 +189,10 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
         if topic.visit_reason and not topic.pattern.search(_VISIT_NAMES.sub(" ", text)):
             continue  # "I've got the blood pressure appointment on Thursday": which visit, not a question
         if topic.pattern.search(text):
-            if topic.aside and s.get("task") is not None and not requested:
+            if topic.aside and (requested or not find_when(text, ctx.now).empty):
+                # "dr patel thursday at 11:30, and is there parking?": said, and the request read
+                return TopicRead(preface=ASIDE_FOR_STAFF)
+            if topic.aside and s.get("task") is not None:
                 # "oh, before that, is there parking?" while a booking waits: said, then on with it
                 return TopicRead(preface=ASIDE_FOR_STAFF, answered=True)
             return TopicRead(step=_handover(topic.say, topic.reason))

@@ -29,6 +29,11 @@ def merge(old: When | None, new: When) -> When:
         out.soonest = True
     if new.start is not None:
         out.start, out.end, out.soonest = new.start, new.end, False
+        if new.at is None and old.fallback_day is not None and new.start == new.end:
+            # "Friday at 2 or Monday at 3", then "Monday": the time said with that day
+            if new.start == old.fallback_day and old.fallback is not None:
+                out.at = old.fallback
+            out.fallback = out.fallback_day = None
         if old.start is not None and old.end is not None and new.start == new.end and _weekday_alone(new):
             # "sometime next week", then "do you have Wednesday at 10?": that week's Wednesday
             # (read alone it was the coming one, before the week asked for)
@@ -37,12 +42,14 @@ def merge(old: When | None, new: When) -> When:
                 out.start = out.end = later
     if new.at is not None:
         out.at, out.part, out.after, out.before = new.at, "any", None, None
-        out.fallback, out.edge = new.fallback, None
+        out.fallback, out.fallback_day, out.edge = new.fallback, new.fallback_day, None
+        out.options = list(new.options)
     elif new.edge is not None:  # "first thing": the first free time, whatever time was said
-        out.edge, out.at, out.fallback = new.edge, None, None
+        out.edge, out.at, out.fallback, out.fallback_day, out.options = new.edge, None, None, None, []
         out.part, out.after, out.before = new.part, new.after, new.before
     elif new.part != "any":
-        out.part, out.at, out.fallback, out.edge = new.part, None, None, None
+        out.part, out.at, out.fallback, out.fallback_day, out.edge = new.part, None, None, None, None
+        out.options = []
     return out
 
 
@@ -108,6 +115,8 @@ def dump(when: When) -> dict[str, Any]:
         "before": when.before.isoformat() if when.before else None,
         "edge": when.edge,
         "fallback": when.fallback.isoformat() if when.fallback else None,
+        "fallback_day": when.fallback_day.isoformat() if when.fallback_day else None,
+        "options": [t.isoformat() for t in when.options],
     }
 
 
@@ -124,4 +133,6 @@ def load(data: dict[str, Any] | None) -> When | None:
         before=time.fromisoformat(data["before"]) if data.get("before") else None,
         edge=data.get("edge"),
         fallback=time.fromisoformat(data["fallback"]) if data.get("fallback") else None,
+        fallback_day=date.fromisoformat(data["fallback_day"]) if data.get("fallback_day") else None,
+        options=[time.fromisoformat(t) for t in data.get("options") or []],
     )

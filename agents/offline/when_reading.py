@@ -15,7 +15,7 @@ from agents.offline import anchored, keeping, wanted
 from agents.offline.dates import When, day_phrases, find_when
 from agents.offline.followups import the_new_request
 from agents.offline.intents import Intent
-from agents.offline.recent import just_written_day
+from agents.offline.recent import just_written_day, just_written_start
 from agents.offline.shifts import shift_of, side_of
 from agents.planner import PlanContext
 
@@ -169,6 +169,18 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
     ) is not None:
         s["want"] = wanted.dump(moved)  # "the following Monday would be better, same time"
         return True
+    elif (
+        (task == Intent.BOOK or task is None)
+        and (wanted.load(s.get("want")) or When()).start is None
+        and (shift := shift_of(rest)) not in (None, (0, 0))
+        and (written := just_written_start(ctx)) is not None
+    ):
+        # "and a follow-up two weeks after that": from the visit just booked, at its time unless
+        # another is said
+        s["want"] = wanted.dump(
+            _with_the_time_said(wanted.shifted(None, written.replace(tzinfo=None), *shift), rest, ctx.now)
+        )
+        return True
     elif task == Intent.BOOK and (moved := wanted.moved_on(wanted.load(s.get("want")), shift_of(rest))):
         # "the day after instead", "an hour later": from the day asked; "the day after? around 11":
         # with the time said
@@ -181,6 +193,20 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
         when.start = when.end = None  # "push my wednesday one back a week": wednesday is the old day
     if when is None or when.empty:
         return got
+    if (
+        task == Intent.RESCHEDULE
+        and when.start is not None
+        and when.start == when.end
+        and when.at is None
+        and when.edge is None
+        and (edge := _EDGE_ASKED.search(rest)) is not None
+    ):
+        # "my monday one, sooner: what's the earliest dr chen has tomorrow?": that day's first
+        when.edge, when.part, when.soonest = (
+            ("first" if edge.group(1) == "earliest" else "last"),
+            "any",
+            False,
+        )
     if (
         when.start is None
         and new_text is not None
@@ -241,9 +267,15 @@ _UNSURE_DAY = re.compile(
 )
 
 
+_EDGE_ASKED = re.compile(r"\bthe (earliest|latest)\b(?! (?:week|day|date)\b)")
+
+
 def _day_unclear(text: str, when: When, task: str | None) -> bool:
     """ "next when at 4pm" (Whisper's "next Wednesday"), "move it to end the f2pm": a time said
-    with words where a day would be. A lone time ("at 4", "to 3 pm") keeps its usual reading."""
+    with words where a day would be. A lone time ("at 4", "to 3 pm") keeps its usual reading, as
+    does the edge of a day ("to the end of the day, the last slot": the appointment's day)."""
+    if when.edge is not None and when.at is None:
+        return False
     if re.search(r"\b(?:on|for) the (?:at )?\d{1,2}(?::\d\d)?\s*(?:am|pm)\b", text):
         return True  # "with Dr. Kit on the 1 PM": the day between "on the" and the time was lost
     spoken = [w for w in re.findall(r"[a-z][a-z'.]*", text) if not any(m and w in m for m in when.matched)]

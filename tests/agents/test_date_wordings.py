@@ -143,12 +143,40 @@ def test_not_an_edge_of_a_day() -> None:
         ("11:15 tomorrow, but 11:30 would do", time(11, 15), time(11, 30)),
         ("at 3 if not possible then 4", time(15), time(16)),
         ("at 3 but not with dr chen", time(15), None),
-        ("at 4 tomorrow or friday at 3", time(16), None),  # another day: not a fallback
     ],
 )
 def test_fallback_time(said: str, at: time, fallback: time | None) -> None:
     when = find_when(normalize(said), NOW)
     assert (when.at, when.fallback) == (at, fallback)
+    assert when.fallback_day is None
+
+
+@pytest.mark.parametrize(
+    ("said", "at", "other_day", "other_time"),
+    [
+        ("at 4 tomorrow or friday at 3", time(16), 4, time(15)),
+        ("tuesday at 11 or wednesday at 11", time(11), 2, time(11)),
+        ("dr chen monday at 2:30, or else thursday", time(14, 30), 3, None),  # that day, the same time
+    ],
+)
+def test_another_day_as_the_fallback(said: str, at: time, other_day: int, other_time: time | None) -> None:
+    when = find_when(normalize(said), NOW)
+    assert when.at == at and when.fallback == other_time
+    assert when.fallback_day is not None and when.fallback_day.weekday() == other_day
+
+
+@pytest.mark.parametrize(
+    ("said", "listed"),
+    [
+        ("is 10 or 10:30 free on friday", [time(10), time(10, 30)]),
+        ("thursday at two two thirty or three whichever", [time(14), time(14, 30), time(15)]),
+        ("friday, 9, 10 or 11 are all fine", [time(9), time(10), time(11)]),
+        ("friday between 10 and 12", []),
+        ("friday at 10, in 2 or 3 weeks", []),
+    ],
+)
+def test_several_times_named(said: str, listed: list[time]) -> None:
+    assert find_when(normalize(said), NOW).options == listed
 
 
 @pytest.mark.parametrize(

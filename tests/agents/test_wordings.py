@@ -105,9 +105,10 @@ CASES: dict[str, Case] = {
         ["book me with doctor chen tomorrow at ten and doctor patel on friday at eleven olivia martinez may ninth "
          "nineteen ninety eight", "yes", "yes", "yes"],
         "p-1005", {(CHEN, at(2, 10)), (PATEL, at(4, 11))}),
-    "the second request dropped when the caller is done": Case(
+    # the second is proposed as soon as the first is done: declined, then the caller is done
+    "the second request declined when it is proposed": Case(
         ["book me with dr chen tomorrow at 10 and dr patel on friday at 11, olivia martinez 5/9/1998", "yes",
-         "no thanks"],
+         "no thanks", "no, that's all"],
         "p-1005", {(CHEN, at(2, 10))}, ended=True),
     "an hours question and a booking in one turn": Case(
         ["Hi, this is Charlotte Clark, 11/15/1989. What are your hours, and can I book with Dr. Chen tomorrow at 11?",

@@ -1,0 +1,108 @@
+"""Families of held-out sets #21-#24 in other names, dates and wordings than the sets: a name said
+where the appointment would be ("move james wilson my appointment"); two alternatives on two days
+("tuesday at 11 or wednesday at 11", then "the second one" or "wednesday": the first was kept, and
+a day answered kept the first day's time: a wrong write); a second visit "two weeks after that"
+(read as today)."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors.demo import DemoConnector
+from tests.agents.conftest import Chat
+from tests.agents.test_phrasings import CHEN, PATEL, RODRIGUEZ, at, booked, converse
+
+# the clock: Tuesday 1 December 2026, 10:00; James Wilson sees Dr Chen on Friday 4th at 2:30 PM
+
+
+@pytest.mark.parametrize(
+    ("turns", "person", "after"),
+    [
+        (["yeah hi i need to move james wilson my appointment to monday at eleven", "january thirtieth sixty five",
+          "yes"], "p-1004", {(CHEN, at(7, 11))}),
+        (["Mia White 1/25/1996, dr rodriguez either thursday at 9 or friday at 4", "friday", "yes"],
+         "p-1015", {(RODRIGUEZ, at(4, 16))}),
+        (["Mia White 1/25/1996, could i see dr rodriguez thursday at 9 or friday at 9", "the second one", "yes"],
+         "p-1015", {(RODRIGUEZ, at(4, 9))}),
+        (["Mia White 1/25/1996, dr rodriguez on thursday at 9 or friday at 4 please", "hmm the later one", "yes"],
+         "p-1015", {(RODRIGUEZ, at(4, 16))}),
+        # the first is James's own slot: the other day's time is proposed
+        (["Mia White 1/25/1996, dr chen friday at 2:30 or else monday at 11", "yes"], "p-1015", {(CHEN, at(7, 11))}),
+        (["Ava Hernandez 8/11/1993, dr patel on monday at 10", "yes", "and another one a week after that please",
+          "yes"], "p-1009", {(PATEL, at(7, 10)), (PATEL, at(14, 10))}),
+        (["Ava Hernandez 8/11/1993, dr patel on monday at 10", "yes",
+          "could you also put me in with her three days after that, same time", "yes"],
+         "p-1009", {(PATEL, at(7, 10)), (PATEL, at(10, 10))}),
+    ],
+)  # fmt: skip
+async def test_set_23_and_24_wordings(
+    turns: list[str], person: str, after: set[object], chat: Chat, demo: DemoConnector
+) -> None:
+    _, transcript = await converse(chat, turns, None)
+    assert await booked(demo, person) == after, transcript
+
+
+# the families of sets #23 and #24's first runs, in other names, dates and wordings
+@pytest.mark.parametrize(
+    ("turns", "person", "after", "phone"),
+    [
+        # a date of birth said as eight digits in a sentence; a year said twice; the year first
+        (["i'd like dr patel on monday at 11", "daniel thomas date of birth zero four two one one nine seven nine",
+          "yes"], "p-1008", {(PATEL, at(7, 11))}, None),
+        (["can i see dr chen monday at 9", "andrew harris march sixth sixty one nineteen sixty one", "yes"],
+         "p-1016", {(CHEN, at(7, 9))}, None),
+        (["dr chen monday at 9 please", "andrew harris, march sixth nineteen sixteen",
+          "no sorry, nineteen sixty one, march the sixth", "yes"], "p-1016", {(CHEN, at(7, 9))}, None),
+        # several times named, then which of them
+        (["Mia White 1/25/1996, could i see dr rodriguez friday, 9 9:30 or 10, whichever", "the last one", "yes"],
+         "p-1015", {(RODRIGUEZ, at(4, 10))}, None),
+        (["Mia White 1/25/1996. is 2 or 2:30 free with dr patel on thursday?", "hmm, the earlier one", "yes"],
+         "p-1015", {(PATEL, at(3, 14))}, None),
+        # a time said "o clock" among other offered times
+        (["Emily Davis 7/23/1990, please move my appointment to the afternoon, same day", "the three o clock",
+          "yes"], "p-1003", {(PATEL, at(3, 15))}, None),
+        # "book with ... instead" after a cancellation is a booking
+        (["Emily Davis 7/23/1990, cancel my appointment please", "yes",
+          "and could i book with dr rodriguez instead on friday at 11", "yes"], "p-1003",
+         {(RODRIGUEZ, at(4, 11))}, None),
+        # "from my husband's phone" with the apostrophe left out names no one
+        (["hi this is sophia taylor calling from my husbands phone date of birth december fifth two thousand one",
+          "book me with dr chen on monday at 10", "yes"], "p-1007", {(CHEN, at(7, 10))}, "+15035559876"),
+        # the parent named as "lucas's mum", then the child's name and date of birth
+        (["hi it's maria garcia, lucas's mum. lucas garcia, born 8 april 2015. he's got an appointment next week "
+          "but he has a dentist visit that morning", "could you move it to the afternoon, same day, at 2?", "yes"],
+         "p-1013", {(RODRIGUEZ, at(8, 14))}, "+15035550112"),
+        # two requests in one turn: the second proposed as soon as the first is done
+        (["James Wilson 1/30/1965. cancel my friday appointment, and also book dr patel on monday at 2", "yes",
+          "yes"], "p-1004", {(PATEL, at(7, 14))}, None),
+        # the call, not the appointment, is for later
+        (["Ava Hernandez 8/11/1993, dr patel on monday at 10", "yes",
+          "sorry, that won't work after all. please cancel it, i'll ring back some other time", "yes"],
+         "p-1009", set(), None),
+        # an hour asked about; a side question with the request
+        (["Mia White 1/25/1996, any doctor next week", "does dr rodriguez have 2 on wednesday?", "yes"],
+         "p-1015", {(RODRIGUEZ, at(9, 14))}, None),
+        (["Mia White 1/25/1996. dr chen on monday at 3:30, and where do i park when i get there?", "yes"],
+         "p-1015", {(CHEN, at(7, 15, 30))}, None),
+        # the edge of the appointment's day; the earliest of another day
+        (["Emily Davis 7/23/1990. can you move my appointment to the end of the day, the last slot?", "yes"],
+         "p-1003", {(PATEL, at(3, 16, 30))}, None),
+        (["James Wilson 1/30/1965. my appointment on friday, i'd like it sooner. what's the earliest dr chen has "
+          "on thursday?", "yes"], "p-1004", {(CHEN, at(3, 9))}, None),
+    ],
+)  # fmt: skip
+async def test_set_23_and_24_families(
+    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
+) -> None:
+    _, transcript = await converse(chat, turns, phone)
+    assert await booked(demo, person) == after, transcript
+
+
+async def test_a_new_patient_asking_for_a_call_back_to_register_goes_to_staff(chat: Chat) -> None:
+    _, transcript = await converse(
+        chat,
+        ["hi i want to see dr chen", "oliver stone june 2 1980",
+         "no i've never been before, can someone call me back so i can register"],
+        None,
+    )  # fmt: skip
+    assert chat.handoff is not None and "register" in chat.handoff.reason, transcript
