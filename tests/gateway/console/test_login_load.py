@@ -78,10 +78,11 @@ async def test_login_burst_does_not_stall_the_event_loop(console: Console) -> No
     # "Stalled" is the time spent in probes slower than half an argon2 check. With argon2 on the
     # loop, the loop itself runs all BURST checks (>= BURST * one_check of blocking) and nearly all
     # of it shows up as stalled probes; off the loop only CPU contention shows (measured: a few % of
-    # that on a loaded 2-core machine, against 80-100% with the checks on the loop).
+    # that on a loaded 2-core machine, against 80-100% with the checks on the loop; once, with the
+    # suite, text sets and another session's work on 2 cores, one 1.8 s pause: 35% of it).
     slow = [t for t in latencies if t > one_check / 2]
     stalled, on_loop = sum(slow), BURST * one_check
-    assert stalled < on_loop / 3, (
+    assert stalled < on_loop / 2, (
         f"/healthz stalled {stalled * 1000:.0f} ms during {BURST} logins (one argon2 check "
         f"{one_check * 1000:.0f} ms, {on_loop * 1000:.0f} ms if they ran on the loop); "
         f"{len(latencies)} probes, slowest {sorted(round(t * 1000) for t in latencies)[-8:]} ms"
