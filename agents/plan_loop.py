@@ -97,7 +97,7 @@ async def plan_turn(
             for s in reply_sentences(step.say):
                 yield ReplyDelta(s)
         if step.offers_transfer:
-            memory.transfer_offered = "the caller accepted a transfer"
+            memory.transfer_offered = step.transfer_reason or "the caller accepted a transfer"
         if not step.tool_calls:
             memory.messages.append(Message(role="assistant", content=plain(step.say or "")))
             return

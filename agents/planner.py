@@ -84,6 +84,7 @@ class PlanStep(BaseModel):
     tool_calls: list[ToolCall] = Field(default_factory=list)
     model_call: ModelCallInfo | None = None
     offers_transfer: bool = False  # `say` asks "shall I transfer you?": the runtime treats a yes as one
+    transfer_reason: str | None = None  # with `offers_transfer`: what the handoff summary says on a yes
 
 
 class CallerFacts(BaseModel):

@@ -287,6 +287,14 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
         ]
         if len(close) == 1 and sounds == [surnames[close[0]]]:
             return sounds[0]
+        # "doctor rod regis" for Rodriguez: the same consonants but for an s or z sound at the end
+        alike = [
+            p
+            for name, p in surnames.items()
+            if len(_hiss_free(name)) >= 4 and _hiss_free(name) == _hiss_free(joined)
+        ]
+        if len(alike) == 1:
+            return alike[0]
     # Whole words after the title, by spelling and sound ("doctor rod regus" for Rodriguez):
     # taken only when sure and well ahead of every other doctor.
     for m in re.finditer(r"\b(?:dr|doctor)\.?\s+((?:[a-z'-]+\s*){1,3})", text):
@@ -294,6 +302,11 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
         if guess is not None and guess.sure:
             return providers[guess.index]
     return None
+
+
+def _hiss_free(word: str) -> str:
+    """The consonants of `word` without a final s or z sound ("rdrg" for "rodriguez", "rodregis")."""
+    return _consonants(word).rstrip("sz")
 
 
 def _consonants(word: str) -> str:

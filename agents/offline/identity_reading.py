@@ -59,6 +59,10 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
     )
     if not on_record and near not in (None, name) and name is not None and only_after_for(rest, name):
         name = near  # "... for ages lol. Olivia Martinez, born 9 May 1998": not "Ages Lol"
+    elif near is not None and near != name and re.search(rf"\b{re.escape(near[0].lower())}'s\b", text):
+        # "it's Maria Garcia, I need to move Lucas's appointment. Lucas Garcia, born ...": the
+        # one whose appointment it is, named beside the date of birth
+        name = near
     elif (
         not on_record
         and near not in (None, name)

@@ -92,6 +92,7 @@ _WORDS_DATE = re.compile(
 )
 # words just after a numeric date that say the day comes first ("that's day first", "(dd/mm/yyyy)",
 # "British format", "the European way"), not a month first ("mm/dd" is the reading already)
+_BRACKETED = re.compile(r"^\s*\((?P<inner>[^()]{0,60})\)")
 _DAY_FIRST = re.compile(
     r"^[\s,(:;–—-]*(?:(?:that's|that is|it's|it is|so|i\.e\.|ie|as in|written|in)\b[\s,:]*)?(?:the\s+)?"
     r"(?:day\s*(?:1st|first|before (?:the )?month|then (?:the )?month)"
@@ -113,6 +114,21 @@ def explained_dob(text: str, found: date, span: str) -> tuple[date, str] | None:
         return None
     after = text[text.index(span) + len(span) :]
     said = _WORDS_DATE.match(after)
+    if said is None and (aside := _BRACKETED.match(after)) is not None:
+        # "31/10/1994 (sorry, irish format lol, 31 Oct)": the day in words inside the bracket
+        inner = aside.group("inner")
+        for start in (0, *(i + 1 for i, ch in enumerate(inner) if ch in ", ;:")):
+            if (said := _WORDS_DATE.match(inner[start:])) is not None:
+                break
+        if said is not None:
+            day = int(said.group("day") or said.group("day2"))
+            month = MONTHS[said.group("month") or said.group("month2")]
+            if sorted((day, month)) == sorted((int(m.group("a")), int(m.group("b")))):
+                try:
+                    return date(found.year, month, day), span + after[: aside.end()]
+                except ValueError:
+                    return None
+            return None
     if said is None and (cue := _DAY_FIRST.match(after)) is not None:
         # "03/02/1987 - that's day first", "03/02/87 (dd/mm/yy)", "in British format": day, month
         try:

@@ -136,6 +136,8 @@ def _name_words(text: str, *, leading: bool = True) -> list[str]:
             continue
         if len(words) >= 2 and w == "will":
             break  # "my son lucas garcia will not make it": a verb after a full name ("Will Harris" is not)
+        if len(words) >= 2 and owner:
+            break  # "it's maria garcia lucas's mom": a full name, then someone else's
         if not _is_name_word(w):
             if words or not (leading or w in _FILLERS):
                 break  # the name has ended ("sarah johnson born on ...")
@@ -156,6 +158,7 @@ _FOR_SOMEONE = re.compile(
     rf"{_KIN}))?|on behalf of(?: my (?:{_KIN}))?"
     # "maria garcia, lucas's mom. lucas garcia, born ...": the parent of the one named next
     r"|\b[a-z]+'s (?:mum|mom|mommy|mother|father|dad|daddy|parent|guardian|carer|caregiver)[.,;]?"
+    r"(?:\s+(?:he's|she's|he is|she is|his name is|her name is|his full name is|her full name is))?"
     # "my son's appointment, Lucas Garcia" ("my sons appointment" typed in a hurry)
     rf"|(?:my|our)\s+(?:{_KIN})(?:'s|s)\s+(?:appointment|appt|visit|check ?up|booking))\s*,?\s+(?=(?P<rest>.+))"
 )
@@ -171,9 +174,15 @@ KIN_WORDS = re.compile(rf"\b(?:my|our)\s+(?:[a-z]+\s+)?(?:{_KIN})(?:'s|s)?\b")
 _KIN_SAID = KIN_WORDS
 
 
+# "maria garcia, lucas garcia's mom": the child named with the parent's word after it
+_PARENT_OF = re.compile(
+    r"\b(?P<first>[a-z'-]+) (?P<last>[a-z-]+)'s (?:mum|mom|mommy|mother|father|dad|daddy|parent|guardian)\b"
+)
+
+
 def someone_elses_name(text: str) -> tuple[str, str] | None:
     """The full name of the patient a caller speaks for ("my son Lucas Garcia", "my son's
-    appointment ... he's Lucas Garcia"), or None."""
+    appointment ... he's Lucas Garcia", "Lucas Garcia's mum"), or None."""
     cues = list(_FOR_SOMEONE.finditer(text))
     if _KIN_SAID.search(text):
         cues += list(_THEY_ARE.finditer(text))
@@ -181,6 +190,16 @@ def someone_elses_name(text: str) -> tuple[str, str] | None:
         words = _name_words(m.group("rest"), leading=False)
         if 2 <= len(words) <= 4:
             return _title(words[0]), _title(words[-1])
+    return _parent_of(text)
+
+
+def _parent_of(text: str) -> tuple[str, str] | None:
+    """ "lucas garcia's mom" (not "maria garcia lucas's mom": the two words before the 's end a
+    run of name words of even length, so they are one whole name, not the end of another)."""
+    for m in _PARENT_OF.finditer(text):
+        run = _words_before(text[: m.end("last")])
+        if len(run) >= 2 and len(run) % 2 == 0 and run[-2:] == [m.group("first"), m.group("last")]:
+            return _title(m.group("first")), _title(m.group("last"))
     return None
 
 

@@ -134,6 +134,7 @@ def normalize(text: str) -> str:
         lowered,
     )
     lowered = re.sub(r"\b(o clock|oclock|o'clok|o’clock)\b", "o'clock", lowered)  # speech-to-text's forms
+    lowered = re.sub(r"\bw/\s*(?=[a-z])", "with ", lowered)  # "an appt w/ dr patel"
     lowered = daywords.respell(lowered)  # "tmrw", "2moro", "weds", "thrusday"
     lowered = verbwords.respell(lowered)  # "mvoe", "reshedule", "cancle"
     lowered = respell_titles(lowered)  # "dra. patel", "doctora chen"
@@ -173,6 +174,10 @@ def normalize(text: str) -> str:
             if tok == "one" and not run and not _numeric_one(tokens, i):
                 out.append(tok)  # "the 3 pm one", "that one": a pronoun, not a number
                 continue
+            if tok == "one" and _a_clock_time(run) and not _numeric_one(tokens, i):
+                flush()  # "the nine thirty one": the 9:30 one, not 9:31
+                out.append(tok)
+                continue
             run.append(tok)
             if tok in _ORDINALS:
                 flush()  # "the second one": the ordinal ends the number
@@ -208,6 +213,12 @@ def normalize(text: str) -> str:
     text = re.sub(r"\b(?:19|20)\d\d[,.]? ((?:19|20)\d\d)\b", r"\1", text)
     # ... or as "85 1985" / "65, 1965": the year's end, then the whole year said again
     text = re.sub(r"\b(\d{2})[,.]? ((?:19|20)\1)\b", r"\2", text)
+    # a time typed with a dot ("11.30", "make it 9.45"): not a date ("12.3.1990") nor an amount ("1.5 hours")
+    text = re.sub(
+        r"(?<![\d.])\b(1[0-2]|0?[1-9])\.(00|15|30|45)\b(?![.\d]|\s*(?:hours?|hrs?|days?|weeks?|%|percent))",
+        r"\1:\2",
+        text,
+    )
     # Whisper writes "two thirty pm" as "2 30 pm" or "2.30 pm", and "at two thirty" as "at 2 30"
     text = re.sub(r"\b(\d{1,2})[ .]([0-5]\d)(?=\s*(?:am|pm|o'clock)\b)", r"\1:\2", text)
     # ... and "eleven thirty" as "1130": a clock time after "at" or before am/pm (hours 1-12)
@@ -264,6 +275,29 @@ def _quarter_time(m: re.Match[str]) -> str:
     if _BEFORE_A_DATE.search(m.string[: m.start()]):
         return m.group(0)
     return f"{m.group(1)}:{m.group(2)}"
+
+
+_HOUR_WORDS = {
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+}
+
+
+def _a_clock_time(run: list[str]) -> bool:
+    """An hour and its half or quarter in words ("nine thirty", "ten forty five")."""
+    return (len(run) == 2 and run[0] in _HOUR_WORDS and run[1] in ("fifteen", "thirty")) or (
+        len(run) == 3 and run[0] in _HOUR_WORDS and run[1:] == ["forty", "five"]
+    )
 
 
 def _numeric_one(tokens: list[str], i: int) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 # An appointment plainly asked for: with one of these a topic word is what the visit is about.
 REQUEST = re.compile(
     r"\b(book|schedule|reschedul\w*|re schedule|cancel\w*|make an appointment|set up an appointment"
-    r"|(need|want|like|get|have|see about|about) (an |a |a new |another )?(appointment|visit|check ?up|physical)"
+    r"|(need|want|like|get|have|see about|about) (an |a |a new |another )?(appointment|appt|visit|check ?up|physical)"
     r"|an appointment (for|with|on|at|next|this|tomorrow|today|to|about|because)"
     r"|(see|talk to|speak (to|with)) (a |the |my |dr |doctor )?(doctor|dr|doc|gp|physician|provider|pediatrician)"
     r"|(arrange|organi[sz]e|book|schedule|get|have|need|want|like) (a |an |another |my )?(consultation|consult)"
@@ -186,7 +186,8 @@ STAFF_TOPICS = [
         re.compile(
             r"\b(your address|the address|what's the address|located|location|directions|where are you"
             r"|where is the (office|clinic|practice)|how do i get there|parking|where (do|can|should) i park"
-            r"|fax|your (phone|fax) number|the (office|clinic|practice)'?s? (phone|fax) number|your email|website)\b"
+            r"|fax|your (phone|fax) number|the (office|clinic|practice)'?s? (phone|fax) number|your email"
+            r"|what(?:'s| is) (?:your|the) website|website address)\b"
         ),
         "Practice information: the caller asked about the address, directions, parking or contact details",
         "Our staff can help with that.",

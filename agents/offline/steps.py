@@ -16,8 +16,8 @@ def call(name: str, **arguments: Any) -> PlanStep:
     return PlanStep(tool_calls=[ToolCall(id=f"offline-{next(_ids)}", name=name, arguments=arguments)])
 
 
-def say(text: str, *, offers_transfer: bool = False) -> PlanStep:
-    return PlanStep(say=text, offers_transfer=offers_transfer)
+def say(text: str, *, offers_transfer: bool = False, transfer_reason: str | None = None) -> PlanStep:
+    return PlanStep(say=text, offers_transfer=offers_transfer, transfer_reason=transfer_reason)
 
 
 # On the phone, after a date of birth was not understood or did not match: keys are exact.

@@ -189,12 +189,18 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
         if topic.visit_reason and not topic.pattern.search(_VISIT_NAMES.sub(" ", text)):
             continue  # "I've got the blood pressure appointment on Thursday": which visit, not a question
         if topic.pattern.search(text):
-            if topic.aside and (requested or not find_when(text, ctx.now).empty):
-                # "dr patel thursday at 11:30, and is there parking?": said, and the request read
-                return TopicRead(preface=ASIDE_FOR_STAFF)
             if topic.aside and s.get("task") is not None:
                 # "oh, before that, is there parking?" while a booking waits: said, then on with it
                 return TopicRead(preface=ASIDE_FOR_STAFF, answered=True)
+            if topic.aside and (_NAMES_A_REQUEST.search(text) or not find_when(text, ctx.now).empty):
+                # "dr patel thursday at 11:30, and is there parking?": said, and the request read
+                return TopicRead(preface=ASIDE_FOR_STAFF)
+            if topic.aside:
+                # "is there parking?" alone: staff can tell, if the caller wants them now
+                offer = f"{ASIDE_FOR_STAFF} Would you like me to connect you with them, or is there anything else I can help you with?"
+                return TopicRead(
+                    step=say(offer, offers_transfer=True, transfer_reason=topic.reason), answered=True
+                )
             return TopicRead(step=_handover(topic.say, topic.reason))
     task = s.get("task")
     follow_up = s.pop("hours_told", False) and _just_a_day(text, ctx)  # "and on sunday?"
@@ -333,6 +339,10 @@ def _day_in(question: str, ctx: PlanContext, s: dict[str, Any]) -> date | None:
 def _just_a_day(text: str, ctx: PlanContext) -> bool:
     """ "And on Sunday?" / "what about saturday": a day and hardly anything else."""
     return len(text.split()) <= 5 and not find_when(text, ctx.now).empty and task_of(intents(text)) is None
+
+
+# words of a request said beside a question for staff ("... and is there parking?")
+_NAMES_A_REQUEST = re.compile(r"\b(?:book|schedule|appointment|appt|reschedul\w*|cancel\w*|move|dr|doctor)\b")
 
 
 def _handover(words: str, reason: str) -> PlanStep:

@@ -106,3 +106,43 @@ async def test_a_new_patient_asking_for_a_call_back_to_register_goes_to_staff(ch
         None,
     )  # fmt: skip
     assert chat.handoff is not None and "register" in chat.handoff.reason, transcript
+
+
+# the families of sets #25 and #26's first runs, in other names, dates and wordings
+@pytest.mark.parametrize(
+    ("turns", "person", "after", "phone"),
+    [
+        # a time typed with a dot; "the ten thirty one" among offered times
+        (["Mia White 1/25/1996, dr chen on monday at 10.30 pls", "yes"], "p-1015", {(CHEN, at(7, 10, 30))}, None),
+        (["Mia White 1/25/1996, what does dr chen have monday morning?", "the ten thirty one", "yes"],
+         "p-1015", {(CHEN, at(7, 10, 30))}, None),
+        # a question for staff first, then the request: offered, not handed over
+        (["is there parking near you?", "no thanks. i'd like dr chen on monday at 10, mia white 1/25/1996", "yes"],
+         "p-1015", {(CHEN, at(7, 10))}, None),
+        # the website praised, symptoms as the visit's reason ("an appt w/"), a date of birth explained in brackets
+        (["love the new website lol. mia white 1/25/1996, dr patel monday at 11 pls", "yes"],
+         "p-1015", {(PATEL, at(7, 11))}, None),
+        (["Mia White 1/25/1996. my knee has been swollen since the weekend, could I get an appt w/ dr patel monday "
+          "at 9?", "yes"], "p-1015", {(PATEL, at(7, 9))}, None),
+        (["hi, andrew harris, born 06/03/1961 (uk style, 6 March). could i see dr chen the 9th around 10?", "yes"],
+         "p-1016", {(CHEN, at(9, 10))}, None),
+        # a doctor's name heard as two words
+        (["Mia White 1/25/1996, can i see doctor rod rigs on friday at 11", "yes"], "p-1015",
+         {(RODRIGUEZ, at(4, 11))}, None),
+        # a mother on the family number, named before the child in other ways
+        (["it's maria garcia, lucas garcia's mum, his date of birth is 8 april 2015. can he see dr rodriguez on "
+          "friday at 2", "yes"], "p-1013", {(RODRIGUEZ, at(8, 9, 30)), (RODRIGUEZ, at(4, 14))}, "+15035550112"),
+        (["hello it's maria garcia, i need to cancel lucas's appointment. lucas garcia, born april 8 2015", "yes"],
+         "p-1013", set(), "+15035550112"),
+    ],
+)  # fmt: skip
+async def test_set_25_and_26_families(
+    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
+) -> None:
+    _, transcript = await converse(chat, turns, phone)
+    assert await booked(demo, person) == after, transcript
+
+
+async def test_a_question_for_staff_alone_is_offered_and_a_yes_hands_over(chat: Chat) -> None:
+    _, transcript = await converse(chat, ["where do I park when I come in?", "yes please"], None)
+    assert chat.handoff is not None and "parking" in chat.handoff.reason, transcript

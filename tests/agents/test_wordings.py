@@ -382,7 +382,8 @@ CASES: dict[str, Case] = {
         ["we just moved here and we're looking for a new family doctor"], "p-1005", set(),
         handoff="new patient"),
     "a note for work": Case(["I need a doctor's note for work."], "p-1005", set(), handoff="forms"),
-    "the address": Case(["What's your address? I can't find the office."], "p-1005", set(),
+    # practice information staff can give: offered, and a yes hands over with what it is about
+    "the address": Case(["What's your address? I can't find the office.", "yes please"], "p-1005", set(),
                         handoff="address"),
     "a weekend (speech)": Case(["are you guys open on the weekend", "ok bye"], "p-1005", set(), ended=True,
                                said=["We're closed on weekends."]),
