@@ -68,6 +68,8 @@ async def answer_pending(
     verdict = classify_confirmation(_without_numbers_of(text, memory.pending.summary))
     if verdict != "yes" and classify_confirmation(_without_names_of(text, memory.pending.summary)) == "yes":
         verdict = "yes"  # "Thursday's fine, yes" to a Thursday: it only repeats the proposal
+    if verdict != "yes" and _asks_for_it(text, memory.pending.tool):
+        verdict = "yes"  # "no, I'll call back when it's fixed, just cancel it please" to a cancel
     if verdict == "yes":
         await turn.emit(EventKind.CONFIRMATION_GIVEN, "caller", {"tool": memory.pending.tool, "text": text})
         memory.messages.append(Message(role="user", content=text))
@@ -102,6 +104,29 @@ async def answer_transfer_offer(turn: Turn, text: str) -> list[AgentOutput] | No
     if verdict == "no":
         return turn.answer(text, f"Okay. {ANYTHING_ELSE}")
     return None
+
+
+# the pending write asked for again in plain words, by its own verb ("just cancel it please")
+_SAME_VERB = {
+    "cancel_appointment": r"cancel",
+    "book_appointment": r"book",
+    "reschedule_appointment": r"(?:move|reschedule|change)",
+}
+
+
+def _asks_for_it(text: str, tool: str) -> bool:
+    verb = _SAME_VERB.get(tool)
+    if verb is None:
+        return False
+    said = text.lower()
+    asked = re.search(
+        rf"\b(?:just|please|go ahead and|yes,?|so)\s+{verb} (?:it|that|this|the appointment|my appointment)\b",
+        said,
+    )
+    denied = re.search(
+        rf"\b(?:don't|do not|not|never|no need to|didn't|did not)\s+(?:want to\s+|need to\s+)?{verb}\b", said
+    )
+    return asked is not None and denied is None
 
 
 def _without_numbers_of(text: str, summary: str) -> str:

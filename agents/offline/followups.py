@@ -231,6 +231,11 @@ def take_followup(ctx: PlanContext, s: dict[str, Any]) -> PlanContext:
     ):
         return _with_user_turn(ctx, last, carried)
     text = normalize(raw)
+    if (booking := _if_none(text, ctx.now)) is not None:
+        # "when's my appointment? and if I don't have one, can I see Dr Patel Wednesday at 1:30?":
+        # the booking kept for the answer "none" (`planner`)
+        s[IF_NONE_KEY] = booking[1]
+        return _with_user_turn(ctx, last, booking[0])
     parts = _split(text, ctx.now)
     if parts is None:
         return ctx
@@ -253,6 +258,27 @@ def take_followup(ctx: PlanContext, s: dict[str, Any]) -> PlanContext:
         return _with_user_turn(ctx, last, main)
     s[CARRY] = carry
     return _with_user_turn(ctx, last, main)
+
+
+IF_NONE_KEY = "if_none"  # the scratch key of a booking asked for in case there is no appointment
+_IF_NONE = re.compile(
+    r"\W*(?:and\s+|but\s+|so\s+)?(?:if (?:i|there|you) (?:don't|do not|doesn't|does not|have no|haven't got|isn't|is not"
+    r"|can't find)(?: have)?(?: any| one| an appointment| anything)?|if not|if none|otherwise)[\s,]*"
+)
+
+
+def _if_none(text: str, now: datetime) -> tuple[str, str] | None:
+    """(the question, the booking) for "when's my appointment? and if I don't have one, can I see
+    Dr Patel Wednesday?", or None."""
+    for m in re.finditer(r"[?.!,;]\s*|\s(?=and if|if (?:i|there|you|not|none)|otherwise)", text):
+        head, tail = text[: m.start() + 1], text[m.end() :]
+        none = _IF_NONE.match(tail)
+        if none is None or task_of(intents(head)) != Intent.LIST:
+            continue
+        booking = tail[none.end() :]
+        if task_of(intents(booking)) == Intent.BOOK or not find_when(booking, now).empty:
+            return head, booking
+    return None
 
 
 # the second request is the caller's own ("and book me ...", "and I need one too")

@@ -135,6 +135,8 @@ def normalize(text: str) -> str:
     )
     lowered = re.sub(r"\b(o clock|oclock|o'clok|o’clock)\b", "o'clock", lowered)  # speech-to-text's forms
     lowered = re.sub(r"\bw/\s*(?=[a-z])", "with ", lowered)  # "an appt w/ dr patel"
+    # "on second thought, cancel that one": a change of mind, no second of anything
+    lowered = re.sub(r"\bon (?:second|2nd) thoughts?\b", "actually", lowered)
     lowered = daywords.respell(lowered)  # "tmrw", "2moro", "weds", "thrusday"
     lowered = verbwords.respell(lowered)  # "mvoe", "reshedule", "cancle"
     lowered = respell_titles(lowered)  # "dra. patel", "doctora chen"
@@ -208,7 +210,13 @@ def normalize(text: str) -> str:
         text,
     )
     # ... or as "1980, 5" ("nineteen eighty ... five")
-    text = re.sub(r"\b(19|20)([1-9])0[,.]? ([1-9])\b(?![:/.]?\d|\s*(?:am|pm|o'clock)\b)", r"\1\2\3", text)
+    # (not across a sentence's end, nor before what is counted: "1990. two things: ...")
+    text = re.sub(
+        r"\b(19|20)([1-9])0,? ([1-9])\b(?![:/.]?\d|\s*(?:am|pm|o'clock)\b|\s+(?:things|questions|kids|children"
+        r"|people|appointments|more|of)\b)",
+        r"\1\2\3",
+        text,
+    )
     # ... or as "1900, 1998" / "1990, 1998": a start, then the whole year; the last one stands
     text = re.sub(r"\b(?:19|20)\d\d[,.]? ((?:19|20)\d\d)\b", r"\1", text)
     # ... or as "85 1985" / "65, 1965": the year's end, then the whole year said again

@@ -25,7 +25,7 @@ from agents.offline.choices import (
     unknown_doctor,
 )
 from agents.offline.dates import When, find_when
-from agents.offline.followups import take_followup, with_last_words
+from agents.offline.followups import IF_NONE_KEY, take_followup, with_last_words
 from agents.offline.hours import DEFAULT_HOURS, OpeningHours
 from agents.offline.identity_reading import NAME_GIVEN
 from agents.offline.intents import Intent
@@ -53,6 +53,10 @@ _SEES_SOMEONE_UNHEARD = re.compile(
 
 def _last_user_text(ctx: PlanContext) -> str:
     return normalize(next((m.content or "" for m in reversed(ctx.messages) if m.role == "user"), ""))
+
+
+# a doctor said as the one to go to instead: "could I see Dr Patel instead"
+_DOCTOR_INSTEAD = re.compile(r"\b(?:dr|doctor)\.?\s+[a-z'-]+(?:\s+[a-z'-]+)?\s*,?\s*(?:instead|rather)\b")
 
 
 class OfflinePlanner:
@@ -283,6 +287,17 @@ class OfflinePlanner:
         appointments = [Appointment.model_validate(a) for a in s.get("appointments", [])]
         appointments = [a for a in appointments if a.status == "booked"]
         if task == Intent.LIST:
+            if not appointments and isinstance(instead := s.get(IF_NONE_KEY), str):
+                # "when's my appointment? and if I don't have one, can I see Dr Patel Wednesday at
+                # 1:30?": none, so the booking asked for with it (`followups`)
+                for key in [k for k in s if k not in ("providers",)]:
+                    s.pop(key, None)
+                s["task"] = Intent.BOOK.value
+                s["want"] = wanted.dump(wanted.merge(None, find_when(instead, ctx.now)))
+                s["provider_hint"] = instead
+                step = self._find_slots(ctx, s, skip_day=None)
+                none = "You don't have any upcoming appointments."
+                return step.model_copy(update={"say": f"{none} {step.say}" if step.say else none})
             for key in [k for k in s if k not in ("providers",)]:
                 s.pop(key, None)
             if not appointments:
@@ -327,6 +342,13 @@ class OfflinePlanner:
                 new_day = (
                     True  # "... can it be Wednesday the 9th instead?": the day asked for, not the old one
                 )
+            if (
+                target is None
+                and len(appointments) == 1
+                and task == Intent.RESCHEDULE
+                and _DOCTOR_INSTEAD.search(hint)
+            ):
+                target = lone  # "could I see Dr Patel instead, same time?": the new doctor, not which one
             if (
                 target is None
                 and len(appointments) == 1

@@ -65,6 +65,12 @@ _ABOUT_IT = re.compile(
     r"\b(?:can|could|would|will|should) (?:it|that) (?:be|go|happen|move)\b"
     r"|\b(?:move|make|change|push|switch|put|have|bring|shift) (?:it|that)\b(?! (?:one|an?) )"
 )
+# words that ask for another time or doctor for an appointment just named
+_CHANGES_IT = re.compile(
+    r"\b(?:(?:can|could) we (?:do|make it|go for|try|change)|later that day|earlier that day|that same day"
+    r"|same time (?:the )?(?:following|next) week|the following week|(?:is|are|'s) (?:tricky|difficult|hard|bad|no good)"
+    r"|(?:doesn't|does not|won't|will not) work|instead|rather)\b"
+)
 _TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id", "shift", "side", "among", "day_unclear", "day_asked", "doctor_asks", "doctor_keys",
               "any_provider", "chosen", "asked_new_day", "asked_other_day", "declined", "proposed", "unanswered", "anchor")  # fmt: skip
 
@@ -236,6 +242,13 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         s["task"] = task.value
         s.pop("cancel_declined", None)
         _read_points_back(ctx, s, text)
+    if listed and len(listed) == 1 and task in (None, Intent.BOOK) and _CHANGES_IT.search(text):
+        # "You have one upcoming appointment: ..." then "ten is tricky, could we do later that
+        # day?", "could I see Dr Chen instead, same time?": that one, moved
+        for key in _TASK_KEYS:
+            s.pop(key, None)
+        s["task"], s["target"] = Intent.RESCHEDULE.value, listed[0]
+        understood = True
     if ctx.caller.verified and (other := possessive_name(text)):
         mine = (ctx.caller.first_name or "").lower()
         if mine not in other.lower():
@@ -320,7 +333,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         and not s.get("target")
         and listed
         and len(listed) == 1
-        and re.search(r"\b(?:dr|doctor)\b[^.?!]{0,30}\b(?:instead|rather)\b", text)
+        and re.search(r"\b(?:dr|doctor)\.?\s[^.?!]{0,30}\b(?:instead|rather)\b", text)
     ):
         # "What about Dr Patel instead? Same day and time" right after the one appointment was
         # named: that one, with the doctor said as the new one

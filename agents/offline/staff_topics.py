@@ -220,3 +220,20 @@ STAFF_TOPICS = [
         visit_reason=True,
     ),
 ]
+
+
+# what a caller said was wrong, named in a medical question's handoff so staff know what it is about
+_SYMPTOMS = re.compile(
+    r"\b(fever|temperature|rash|cough|coughing|headache|migraine|sore throat|sore|pain|ache|aching|infection"
+    r"|vomiting|throwing up|nausea|dizzy|dizziness|swollen|swelling|allergic reaction|bleeding|blood pressure"
+    r"|sugar levels?|chills|tired|fatigue|shortness of breath|side effects?)\b"
+)
+
+
+def reason_for(topic: Topic, text: str) -> str:
+    """The handoff reason: the topic's, with the symptoms a medical question named ("Medical
+    question: ... (mentioned: fever)")."""
+    if not topic.reason.startswith("Medical question"):
+        return topic.reason
+    named = list(dict.fromkeys(m.group(1) for m in _SYMPTOMS.finditer(text)))[:4]
+    return f"{topic.reason} (mentioned: {', '.join(named)})" if named else topic.reason

@@ -29,7 +29,7 @@ from agents.offline.hours import OpeningHours, answer
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.names import find_name, name_near
 from agents.offline.numbers import normalize
-from agents.offline.staff_topics import PURPOSE, REQUEST, STAFF_TOPICS, VISIT_ABOUT
+from agents.offline.staff_topics import PURPOSE, REQUEST, STAFF_TOPICS, VISIT_ABOUT, reason_for
 from agents.offline.steps import HELP, call, say
 from agents.planner import PlanContext, PlanStep
 from agents.replies import ANYTHING_ELSE
@@ -201,7 +201,7 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
                 return TopicRead(
                     step=say(offer, offers_transfer=True, transfer_reason=topic.reason), answered=True
                 )
-            return TopicRead(step=_handover(topic.say, topic.reason))
+            return TopicRead(step=_handover(topic.say, reason_for(topic, text)))
     task = s.get("task")
     follow_up = s.pop("hours_told", False) and _just_a_day(text, ctx)  # "and on sunday?"
     asked = _HOURS.search(text)

@@ -58,9 +58,14 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
         # "move my friday appointment, at 4 instead": the time that replaces the appointment's
         return text[: alone.start()], text[alone.start() :]
     days = day_phrases(text)
-    if len(days) >= 2:  # "i can't make it thursday, can we do friday instead"
-        return text[: days[-1].start()], text[days[-1].start() :]
+    # "i meant thursday the 14th at 11, not wednesday": a day said as not wanted is no new day
+    wanted_days = [d for d in days if not _NOT_BEFORE.search(text[: d.start()])]
+    if len(days) >= 2 and wanted_days:  # "i can't make it thursday, can we do friday instead"
+        return text[: wanted_days[-1].start()], text[wanted_days[-1].start() :]
     return text, None
+
+
+_NOT_BEFORE = re.compile(r"\b(?:not|instead of|rather than)\s+(?:on\s+|the\s+)?$")
 
 
 def _of_the_appointment(before: str) -> bool:

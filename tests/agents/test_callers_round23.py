@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from agents.events import EventKind
 from connectors.demo import DemoConnector
 from tests.agents.conftest import Chat
 from tests.agents.test_phrasings import CHEN, PATEL, RODRIGUEZ, at, booked, converse
@@ -146,3 +147,48 @@ async def test_set_25_and_26_families(
 async def test_a_question_for_staff_alone_is_offered_and_a_yes_hands_over(chat: Chat) -> None:
     _, transcript = await converse(chat, ["where do I park when I come in?", "yes please"], None)
     assert chat.handoff is not None and "parking" in chat.handoff.reason, transcript
+
+
+# the families of sets #27 and #28's first runs, in other names, dates and wordings
+@pytest.mark.parametrize(
+    ("turns", "person", "after"),
+    [
+        # the one appointment just named, changed without a verb of moving it
+        (["Emily Davis 7/23/1990. when is my appointment?", "10 is awkward for me, could we do later that day, like "
+          "2:30?", "yes"], "p-1003", {(PATEL, at(3, 14, 30))}),
+        (["Emily Davis 7/23/1990. when is my appointment?", "Could I see Dr. Rodriguez instead, same time?", "yes"],
+         "p-1003", {(RODRIGUEZ, at(3, 10))}),
+        (["Emily Davis 7/23/1990. when is my appointment?", "could we do the same time the following week?", "yes"],
+         "p-1003", {(PATEL, at(10, 10))}),
+        (["emily davis 7/23/1990. could i see doctor chen instead, same day and time", "yes"],
+         "p-1003", {(CHEN, at(3, 10))}),
+        # a no that asks for the very thing proposed
+        (["emily davis 7/23/1990. i need to cancel my appointment", "no, i'll rebook later, just cancel it please"],
+         "p-1003", set()),
+        # "1965. two things: ..." is no year 1962
+        (["james wilson, born 30 january 1965. two things: cancel my friday appointment, and book me with dr patel "
+          "on monday at 2", "yes", "yes"], "p-1004", {(PATEL, at(7, 14))}),
+        # a correction that names the day not wanted last
+        (["James Wilson 1/30/1965. move my appointment to monday at 11", "no sorry, i meant tuesday at 11, not monday",
+          "yes"], "p-1004", {(CHEN, at(8, 11))}),
+        # "on second thought" is no position
+        (["Ava Hernandez 8/11/1993, dr patel on monday at 10", "yes", "hmm, on second thought, cancel that one",
+          "yes"], "p-1009", set()),
+        # a booking asked for in case there is no appointment
+        (["olivia martinez 5/9/1998. do i have an appointment coming up? if not, could i see dr chen on friday at 9",
+          "yes"], "p-1005", {(CHEN, at(4, 9))}),
+    ],
+)  # fmt: skip
+async def test_set_27_and_28_families(
+    turns: list[str], person: str, after: set[object], chat: Chat, demo: DemoConnector
+) -> None:
+    _, transcript = await converse(chat, turns, None)
+    assert await booked(demo, person) == after, transcript
+
+
+async def test_a_medical_question_names_the_symptom_for_staff(chat: Chat) -> None:
+    _, transcript = await converse(
+        chat, ["Mia White, 1/25/1996. I've had a rash since starting the new cream, is that normal?"], None
+    )
+    assert chat.handoff is not None and "rash" in chat.handoff.reason, transcript
+    assert not chat.events(EventKind.WRITE_INTENT.value), transcript
