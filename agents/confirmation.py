@@ -65,6 +65,11 @@ async def answer_pending(
     `callbacks`: where a confirmed message goes (`agents.callbacks`)."""
     memory = turn.memory
     assert memory.pending is not None
+    if _ASKS_AGAIN.search(text) and classify_confirmation(text) != "no":
+        # "sorry, could you repeat that?": the same question again, the write still held
+        if memory.pending.tool == TAKE_MESSAGE:
+            return turn.answer(text, readback(memory.pending.arguments, turn.state.caller_phone))
+        return turn.answer(text, f"I'll {memory.pending.summary}. Shall I go ahead?")
     verdict = classify_confirmation(_without_numbers_of(text, memory.pending.summary))
     if verdict != "yes" and classify_confirmation(_without_names_of(text, memory.pending.summary)) == "yes":
         verdict = "yes"  # "Thursday's fine, yes" to a Thursday: it only repeats the proposal
@@ -104,6 +109,14 @@ async def answer_transfer_offer(turn: Turn, text: str) -> list[AgentOutput] | No
     if verdict == "no":
         return turn.answer(text, f"Okay. {ANYTHING_ELSE}")
     return None
+
+
+# the caller did not hear the question: "could you repeat that?", "pardon?", "say that again"
+_ASKS_AGAIN = re.compile(
+    r"\b(?:(?:could|can|would) you (?:please )?(?:repeat|say) (?:that|it|this)(?: again)?|repeat (?:that|it) please"
+    r"|say (?:that|it) again|come again|pardon(?: me)?\?|what was that|(?:i )?didn't (?:quite )?(?:catch|hear) (?:that|it|you))",
+    re.IGNORECASE,
+)
 
 
 # the pending write asked for again in plain words, by its own verb ("just cancel it please")

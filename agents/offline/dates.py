@@ -318,7 +318,11 @@ _PART_OF_WEEK = re.compile(
 _MONTH_RANGE = re.compile(
     rf"\b(?:(?P<part>early|mid|late|the end of|the beginning of|end of|beginning of)\s+|(?:sometime\s+)?(?:in|during)\s+"
     rf"(?:early\s+|mid\s+|late\s+)?)(?P<month>{'|'.join(m for m in MONTHS if len(m) > 3)})\b(?!\s*\d)"
-    r"|\b(?P<next>next|this|the following)\s+month\b"
+    r"|\b(?:(?:the\s+)?(?:end|beginning|start|middle)\s+of\s+|early\s+|late\s+|mid\s+)?(?P<next>next|this|the following)\s+month\b"
+    r"|\b(?:the\s+)?(?:end|beginning|start|middle)\s+of\s+(?P<this>the)\s+month\b(?!\s+of)"
+)
+_LAST_DAY_OF = re.compile(
+    r"\b(?:the\s+)?last\s+(?:day|weekday|working day|business day)\s+of\s+(?P<which>the|this|next|the following)\s+month\b"
 )
 
 
@@ -338,9 +342,23 @@ def _week_or_month_range(text: str, now: datetime) -> tuple[date, date, str] | N
         if last < today:  # "end of the week" said on a Saturday: next week's
             first, last = first + timedelta(days=7), last + timedelta(days=7)
         return max(first, today), last, m.group(0)
-    if m := _MONTH_RANGE.search(text):
-        if m.group("next"):
-            month = today.month % 12 + 1 if m.group("next") != "this" else today.month
+    if m := _LAST_DAY_OF.search(text):
+        # "the last day of the month": that day, or the weekday before it
+        month = today.month if m.group("which") in ("the", "this") else today.month % 12 + 1
+        year = today.year + (1 if month < today.month else 0)
+        last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        while last.weekday() >= 5:
+            last -= timedelta(days=1)
+        return (last, last, m.group(0)) if last >= today else None
+    if (
+        (m := _MONTH_RANGE.search(text))
+        and m.group("this")
+        and re.search(r"\b\d{1,2}(?:st|nd|rd|th)\b", text)
+    ):
+        m = None  # "towards the end of the month, would Friday the 28th be possible?": that date
+    if m:
+        if m.group("next") or m.group("this"):
+            month = today.month % 12 + 1 if m.group("next") not in ("this", None) else today.month
             year = today.year + (1 if month < today.month else 0)
         else:
             month = MONTHS[m.group("month")]

@@ -135,6 +135,14 @@ def normalize(text: str) -> str:
     )
     lowered = re.sub(r"\b(o clock|oclock|o'clok|o’clock)\b", "o'clock", lowered)  # speech-to-text's forms
     lowered = re.sub(r"\bw/\s*(?=[a-z])", "with ", lowered)  # "an appt w/ dr patel"
+    # "nine thirty'd suit me": a number, then "would"
+    lowered = re.sub(
+        r"\b([a-z]+|\d{1,2}(?::\d\d)?)'d\b",
+        lambda m: (
+            f"{m.group(1)} would" if m.group(1) in _NUMBER_WORDS or m.group(1)[0].isdigit() else m.group(0)
+        ),
+        lowered,
+    )
     # "on second thought, cancel that one": a change of mind, no second of anything
     lowered = re.sub(r"\bon (?:second|2nd) thoughts?\b", "actually", lowered)
     lowered = daywords.respell(lowered)  # "tmrw", "2moro", "weds", "thrusday"
@@ -225,6 +233,12 @@ def normalize(text: str) -> str:
     text = re.sub(
         r"(?<![\d.])\b(1[0-2]|0?[1-9])\.(00|15|30|45)\b(?![.\d]|\s*(?:hours?|hrs?|days?|weeks?|%|percent))",
         r"\1:\2",
+        text,
+    )
+    # "friday 24th": that date, said with its weekday ("friday the 24th")
+    text = re.sub(
+        r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday),? (\d{1,2}(?:st|nd|rd|th))\b",
+        r"\1 the \2",
         text,
     )
     # Whisper writes "two thirty pm" as "2 30 pm" or "2.30 pm", and "at two thirty" as "at 2 30"

@@ -18,8 +18,9 @@ _COUNT = r"(?:exactly\s+|just\s+)?(?P<n>\d{1,3}|a|an|one|a couple of|a couple|co
 _UNIT = r"(?P<unit>hours?|hrs?|minutes?|mins?|days?|weeks?|fortnight)"
 _LATER = r"later|back|after|out|on|further on"
 _EARLIER = r"earlier|forward|before|sooner|up|ahead"
-_PUSH = re.compile(  # "push it by an hour", "push my appointment 2 days": pushed is later
-    rf"\bpush(?:ed)? (?:it|that|my appointment|the appointment|my appt|him|her) (?:by )?{_COUNT}\s+{_UNIT}\b"
+_PUSH = re.compile(  # "push it by an hour", "postpone it by one week": pushed is later
+    rf"\b(?:push(?:ed)?|postpone[sd]?|delay(?:ed)?|defer(?:red)?) (?:it|that|my appointment|the appointment|my appt"
+    rf"|him|her) (?:by )?{_COUNT}\s+{_UNIT}\b"
 )
 _BY_COUNT = re.compile(
     rf"\b{_COUNT}\s+{_UNIT}\s+(?P<dir>{_LATER}|{_EARLIER})\b(?!\s+(?:tomorrow|today|next|this|monday|tuesday"

@@ -41,7 +41,8 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
         # ... and who the caller is after it ("... same day at 11 my date of birth is ...")
         after = re.split(
             r"\b(?:if|as long as|provided|assuming|because|since|unless|my date of birth|date of birth|my dob"
-            r"|my birthday|i was born|my name is|my name's|the name is)\b",
+            r"|my birthday|i was born|my name is|my name's|the name is|(?:his|her|their) name(?: is|'s)"
+            r"|(?:he|she) was born)\b",
             after,
         )[0]
         after = _that_sentence(after)  # "... say 4 o'clock? his dob is ...": that sentence
@@ -90,11 +91,16 @@ _TAKES_BACK = re.compile(
 def _that_sentence(text: str) -> str:
     """The first sentence of `text`, with the sentences right after it that correct it."""
     first, *more = _SENTENCE_END.split(text)
-    for sentence in more:
-        if not (_TAKES_BACK.match(sentence) or _ONLY_A_TIME.match(sentence)):
+    for n, sentence in enumerate(more):
+        # "... change for other day? Friday 24th, at the 9 in the morning.": the day comes next
+        asked_for = n == 0 and _ANOTHER_DAY.search(first) is not None and day_phrases(sentence)
+        if not (_TAKES_BACK.match(sentence) or _ONLY_A_TIME.match(sentence) or asked_for):
             break
         first = f"{first}. {sentence}"
     return first
+
+
+_ANOTHER_DAY = re.compile(r"\b(?:other|another|different|new) (?:day|date|time)\W*$")
 
 
 # a sentence that only gives the time ("... to the morning? 10 am same day")

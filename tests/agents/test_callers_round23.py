@@ -149,7 +149,7 @@ async def test_a_question_for_staff_alone_is_offered_and_a_yes_hands_over(chat: 
     assert chat.handoff is not None and "parking" in chat.handoff.reason, transcript
 
 
-# the families of sets #27 and #28's first runs, in other names, dates and wordings
+# the families of sets #27 to #30's first runs, in other names, dates and wordings
 @pytest.mark.parametrize(
     ("turns", "person", "after"),
     [
@@ -177,9 +177,24 @@ async def test_a_question_for_staff_alone_is_offered_and_a_yes_hands_over(chat: 
         # a booking asked for in case there is no appointment
         (["olivia martinez 5/9/1998. do i have an appointment coming up? if not, could i see dr chen on friday at 9",
           "yes"], "p-1005", {(CHEN, at(4, 9))}),
+        # sets #29/#30: "the last day of the month"; "nine thirty'd suit me"; "his name is" after the new time;
+        # "other day? Friday 24th, ..."; "postpone it by one week"; "could you repeat that?" to a read-back;
+        # a greeting before the name
+        (["James Wilson 1/30/1965. could you move my appointment to the last day of the month, same time", "yes"],
+         "p-1004", {(CHEN, at(31, 14, 30))}),
+        (["Mia White 1/25/1996, what does dr patel have on monday morning?", "ten thirty'd be grand", "yes"],
+         "p-1015", {(PATEL, at(7, 10, 30))}),
+        (["Hello. I have appointment with doctor Chen. Is possible change for other day? Tuesday 8th, at the 11 in "
+          "the morning. I am James Wilson, born 30 January 1965", "yes"], "p-1004", {(CHEN, at(8, 11))}),
+        (["Good afternoon. My appointment with Dr. Chen, kindly postpone it by one week, same time. James Wilson, "
+          "DOB 30-01-1965", "yes"], "p-1004", {(CHEN, at(11, 14, 30))}),
+        (["James Wilson, 30 January 1965. please move my appointment to monday at 10", "pardon? could you say that "
+          "again?", "yes, go ahead"], "p-1004", {(CHEN, at(7, 10))}),
+        (["Howdy, Emily Davis here, 23rd of July 1990. I need to cancel my appointment, I'm grand now", "yes"],
+         "p-1003", set()),
     ],
 )  # fmt: skip
-async def test_set_27_and_28_families(
+async def test_set_27_to_30_families(
     turns: list[str], person: str, after: set[object], chat: Chat, demo: DemoConnector
 ) -> None:
     _, transcript = await converse(chat, turns, None)
