@@ -25,3 +25,8 @@ def safe_date(year: int, month: int, day: int) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+def office_hour(hour: int) -> int:
+    """A bare hour read within office hours: 1-8 are afternoon, 9-12 as said."""
+    return hour + 12 if 1 <= hour <= 8 else hour

@@ -26,7 +26,7 @@ from datetime import date, datetime, time, timedelta
 import dateparser
 
 from agents.offline import moments
-from agents.offline.calendar_words import MONTH_NC, MONTHS, WEEKDAYS, safe_date
+from agents.offline.calendar_words import MONTH_NC, MONTHS, WEEKDAYS, office_hour, safe_date
 from agents.offline.time_lists import times_listed
 from connectors.base import PartOfDay
 
@@ -105,11 +105,6 @@ _SOONEST = re.compile(
 )
 
 
-def _office_hour(hour: int) -> int:
-    """A bare hour read within office hours: 1-8 are afternoon, 9-12 as said."""
-    return hour + 12 if 1 <= hour <= 8 else hour
-
-
 _BARE_HOUR = re.compile(r"^\W*(?:um |uh |at |maybe |how about )?(\d{1,2})(?: please)?\W*$")
 
 
@@ -118,7 +113,7 @@ def find_time(text: str) -> tuple[time | None, str | None]:
     if not m:
         bare = _BARE_HOUR.match(text)  # "eleven." as the whole answer: an hour in office hours
         if bare and 1 <= int(bare.group(1)) <= 12:
-            return time(_office_hour(int(bare.group(1))), 0), bare.group(0)
+            return time(office_hour(int(bare.group(1))), 0), bare.group(0)
         return None, None
     g = m.groupdict()
     if g["noon"]:
@@ -128,7 +123,7 @@ def find_time(text: str) -> tuple[time | None, str | None]:
         minutes = 30 if g["half"] == "half" else 15
         if g["rel"] in ("to", "till"):
             hour, minutes = hour - 1, 60 - minutes
-        hour = _office_hour(hour % 12 or 12)
+        hour = office_hour(hour % 12 or 12)
         return (time(hour, minutes) if 0 <= hour < 24 else None), m.group(0)
     if g["h"]:
         hour, minute, ampm = int(g["h"]), int(g["min"] or 0), g["ampm"]
@@ -137,12 +132,12 @@ def find_time(text: str) -> tuple[time | None, str | None]:
         elif ampm in ("am", "in the morning") and hour == 12:
             hour = 0
         elif ampm == "o'clock":
-            hour = _office_hour(hour)
+            hour = office_hour(hour)
     elif g["h2"]:
         hour, minute = int(g["h2"]), int(g["min2"])
-        hour = _office_hour(hour) if hour <= 12 else hour
+        hour = office_hour(hour) if hour <= 12 else hour
     else:
-        hour, minute = _office_hour(int(g["h3"] or g["h4"])), 0
+        hour, minute = office_hour(int(g["h3"] or g["h4"])), 0
     if not (0 <= hour < 24 and 0 <= minute < 60):
         return None, None
     return time(hour, minute), m.group(0)

@@ -2,13 +2,15 @@
 whichever", "9, 10 or 11 are all fine" (normalized text).
 
 The list keeps the order said, so "the second one" and "the last of those" can be read from it;
-bare numbers in it are hours in office hours (the `dates` rule: "3" is 3 PM).
+bare numbers in it are hours in office hours (`calendar_words.office_hour`: "3" is 3 PM).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import time
+
+from agents.offline.calendar_words import office_hour
 
 _ONE = r"(?:[01]?\d)(?:(?::|\s)[0-5]\d)?(?:\s*(?:am|pm|o'clock))?"
 _SEP = r"(?:\s*,\s*(?:or\s+|and\s+)?|\s+or\s+(?:maybe\s+|even\s+)?|\s+and\s+|\s*/\s*|\s+)"
@@ -19,10 +21,6 @@ _RUN = re.compile(
     r"(?!\s*(?:st|nd|rd|th|weeks?|days?|hours?|hrs?|minutes?|mins?|months?|years?|people|kids|of)\b)"
 )
 _PART = re.compile(r"(?P<h>[01]?\d)(?:(?::|\s)(?P<m>[0-5]\d))?(?:\s*(?P<ampm>am|pm|o'clock))?")
-
-
-def _office_hour(hour: int) -> int:
-    return hour + 12 if 1 <= hour <= 6 else hour  # "3" said of a clinic's day is 3 PM
 
 
 def times_listed(text: str, around: int) -> list[time]:
@@ -38,8 +36,8 @@ def times_listed(text: str, around: int) -> list[time]:
             if ampm == "pm" and hour < 12:
                 hour += 12
             elif ampm != "am":
-                hour = _office_hour(hour)
-            if not (7 <= hour <= 19):
+                hour = office_hour(hour)
+            if not (7 <= hour <= 20):
                 return []  # not a clinic's hours: a count or a code, not times
             moment = time(hour, minute)
             if moment not in out:
