@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 # short forms and slips that no rule below finds
 _ALWAYS = {
@@ -72,7 +72,8 @@ def _near_long(word: str) -> str:
     if len(word) < 8 or word in _REAL or word in _TARGETS:
         return word
     for target in _LONG:
-        if word[:3] == target[:3] and Levenshtein.distance(word, target, score_cutoff=2) <= 2:
+        # two slips, a swap of neighbours counting as one ('resceduel': an h left out, 'le' swapped)
+        if word[:3] == target[:3] and OSA.distance(word, target, score_cutoff=2) <= 2:
             return target
     return word
 
