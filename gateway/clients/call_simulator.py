@@ -349,7 +349,12 @@ class CallSimulator:
     async def _turns(self, client: httpx.AsyncClient) -> dict[str, Any]:
         url = f"{self.base_url}/twilio/calls/{self.call_sid}/turns"
         headers = {"X-Twilio-Signature": sign(self.auth_token, url, {})}
-        response = await client.get(url, headers=headers)
+        try:
+            response = await client.get(url, headers=headers)
+        except httpx.RemoteProtocolError:
+            # a kept-alive connection the server closed while it was idle (seen once on a loaded
+            # machine): the GET changes nothing, so it is asked again on a fresh connection
+            response = await client.get(url, headers=headers)
         if response.status_code != 200:
             raise SimulatorError(f"GET {url} answered {response.status_code}: {response.text[:200]}")
         data: dict[str, Any] = response.json()
