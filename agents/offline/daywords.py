@@ -134,9 +134,19 @@ def _minutes_past(m: re.Match[str]) -> str:
     return f"{hour}:{minutes:02d}"
 
 
+# a weekday a speech recogniser wrote as two words ("thirst day", "choose day", "when's day")
+_HEARD = {
+    "thirst day": "thursday", "thurs day": "thursday", "third day": "thursday", "choose day": "tuesday",
+    "tues day": "tuesday", "to's day": "tuesday", "when's day": "wednesday", "wednes day": "wednesday",
+    "wins day": "wednesday", "fri day": "friday", "fry day": "friday", "mon day": "monday",
+}  # fmt: skip
+_HEARD_AS_TWO = re.compile(rf"\b({'|'.join(re.escape(k) for k in _HEARD)})\b(?! of\b)")
+
+
 def respell(text: str) -> str:
     """Typos and typed short forms of day words ("tmrw", "2moro", "weds", "thrusday") and
     "prepone" in lowercased text, before number words become digits."""
+    text = _HEARD_AS_TWO.sub(lambda m: _HEARD[m.group(1)], text)
     text = _ALWAYS_WORDS.sub(lambda m: _ALWAYS[m.group(1)], text)
     text = re.sub(r"\b[a-z]{5,}\b", lambda m: _respell(m.group(0)), text)
     return _PREPONE.sub(lambda m: _PREPONED[m.group(1)], text)

@@ -326,6 +326,9 @@ def name_near(before: str, after: str) -> tuple[str, str] | None:
             clause.strip(),
         )
         words = _words_before(clause)
+        if not words and (lead := _NAME_THEN_LINE.match(clause)) is not None:
+            # "james wilson on my wife's phone, born ...": the name, then the line it comes from
+            words = _name_words(lead.group("name"), leading=False)
         if not words:
             continue  # "Olivia Martinez, date of birth May 9 1998": the clause before that one
         if 2 <= len(words) <= 4:
@@ -336,6 +339,12 @@ def name_near(before: str, after: str) -> tuple[str, str] | None:
     if 2 <= len(words) <= 4:
         return _title(words[0]), _title(words[-1])
     return None
+
+
+_NAME_THEN_LINE = re.compile(
+    r"^\W*(?:(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|yes|yeah|um|uh|so)\W+)*"
+    r"(?P<name>[a-z'-]+ [a-z'-]+)\s+(?:on|from|calling from|using|with) (?:my|a|his|her|the|our)\b"
+)
 
 
 def _words_before(text: str) -> list[str]:

@@ -11,6 +11,7 @@ Whisper writes "the fourth of march nineteen eighty-five" as often as "March 4th
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from agents.offline import daywords, verbwords
@@ -143,6 +144,8 @@ def normalize(text: str) -> str:
         ),
         lowered,
     )
+    # an ordinal a speech recogniser spelt its own way ("forteenth", "ninteenth", "twelth")
+    lowered = re.sub(r"\b[a-z]{3,}th\b", lambda m: _ordinal_respelt(m.group(0)), lowered)
     # "on second thought, cancel that one": a change of mind, no second of anything
     lowered = re.sub(r"\bon (?:second|2nd) thoughts?\b", "actually", lowered)
     lowered = daywords.respell(lowered)  # "tmrw", "2moro", "weds", "thrusday"
@@ -297,6 +300,13 @@ def _quarter_time(m: re.Match[str]) -> str:
     if _BEFORE_A_DATE.search(m.string[: m.start()]):
         return m.group(0)
     return f"{m.group(1)}:{m.group(2)}"
+
+
+def _ordinal_respelt(word: str) -> str:
+    if word in _NUMBER_WORDS:
+        return word
+    close = difflib.get_close_matches(word, [w for w in _ORDINALS if len(w) >= 6], n=2, cutoff=0.88)
+    return close[0] if len(close) == 1 else word
 
 
 _HOUR_WORDS = {

@@ -13,6 +13,7 @@ from typing import Any
 
 from agents.next_person import NEXT_PERSON
 from agents.offline import anchored, next_person, wanted
+from agents.offline.birthdates import find_dob
 from agents.offline.choices import (
     find_provider,
     names_a_doctor,
@@ -22,7 +23,7 @@ from agents.offline.choices import (
     unknown_doctor,
     wants_any_provider,
 )
-from agents.offline.dates import find_when
+from agents.offline.dates import find_time, find_when
 from agents.offline.identity_reading import read_identity
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.messages import NEW_PATIENT
@@ -392,8 +393,11 @@ def _read_one_of_two(s: dict[str, Any], text: str) -> bool:
     if len(s.get("offered") or []) > 1:
         return False  # "the second one" of three times offered is the second offered
     m = _ONE_OF_TWO.search(text)
-    if m is None or len(text.split()) > 7 or re.search(r"\d", text[: m.start()] + text[m.end() :]):
+    if m is None or len(text.split()) > 9 or find_dob(text, date.today())[0] is not None:
         return False  # "michael brown, november 2nd 1972" is no choice
+    said = find_time(text[: m.start()] + " " + text[m.end() :])[0]
+    if said is not None and said not in (want.options or (want.at, want.fallback)):
+        return False  # "the later one ... 4 pm": a time of its own (`when_reading`)
     day = want.start or date.min
     named = [datetime.combine(day, t) for t in want.options] or [
         datetime.combine(day, want.at),

@@ -78,6 +78,18 @@ def _near_long(word: str) -> str:
     return word
 
 
+# what a speech recogniser writes for "cancel" and "appointment" ("council my appointment", "his a
+# point meant"): only where the word is said of an appointment
+_HEARD_CANCEL = re.compile(
+    r"\b(?:council|counsel|cancer|cancels?)\s+(?=(?:my|his|her|our|their|the|it|that|this)\b)"
+)
+_HEARD_APPOINTMENT = re.compile(
+    r"\b(?:a point meant|appoint meant|a point ment|a pointment|up point meant)\b"
+)
+
+
 def respell(text: str) -> str:
     """Lowercased text with slips of "move", "reschedule", "cancel", "appointment" ... respelt."""
+    text = _HEARD_APPOINTMENT.sub("appointment", text)
+    text = _HEARD_CANCEL.sub("cancel ", text)
     return _WORD.sub(lambda m: _SLIPS.get(m.group(0)) or _near_long(m.group(0)), text)

@@ -94,12 +94,21 @@ def _that_sentence(text: str) -> str:
     for n, sentence in enumerate(more):
         # "... change for other day? Friday 24th, at the 9 in the morning.": the day comes next
         asked_for = n == 0 and _ANOTHER_DAY.search(first) is not None and day_phrases(sentence)
-        if not (_TAKES_BACK.match(sentence) or _ONLY_A_TIME.match(sentence) or asked_for):
+        more_of_it = (
+            _ONLY_WHEN_WORDS.fullmatch(sentence.strip()) is not None
+        )  # "... afternoon. same day, thursday."
+        if not (_TAKES_BACK.match(sentence) or _ONLY_A_TIME.match(sentence) or asked_for or more_of_it):
             break
         first = f"{first}. {sentence}"
     return first
 
 
+# a sentence of day and time words only ("same day, thursday", "at 3:30", "in the afternoon")
+_ONLY_WHEN_WORDS = re.compile(
+    r"(?:(?:same|that|the|this|next|day|at|on|in|around|about|say|instead|please|then|morning|afternoon|am|pm"
+    r"|monday|tuesday|wednesday|thursday|friday|january|february|march|april|may|june|july|august|september"
+    r"|october|november|december|\d{1,2}(?::\d\d)?|\d{1,2}(?:st|nd|rd|th))[\s,]*)+[.!?]?"
+)
 _ANOTHER_DAY = re.compile(r"\b(?:other|another|different|new) (?:day|date|time)\W*$")
 
 

@@ -149,7 +149,7 @@ async def test_a_question_for_staff_alone_is_offered_and_a_yes_hands_over(chat: 
     assert chat.handoff is not None and "parking" in chat.handoff.reason, transcript
 
 
-# the families of sets #27 to #30's first runs, in other names, dates and wordings
+# the families of sets #27 to #34's first runs, in other names, dates and wordings
 @pytest.mark.parametrize(
     ("turns", "person", "after"),
     [
@@ -192,9 +192,25 @@ async def test_a_question_for_staff_alone_is_offered_and_a_yes_hands_over(chat: 
           "again?", "yes, go ahead"], "p-1004", {(CHEN, at(7, 10))}),
         (["Howdy, Emily Davis here, 23rd of July 1990. I need to cancel my appointment, I'm grand now", "yes"],
          "p-1003", set()),
+        # sets #31/#32: "resceduel"; "2 or 3" for a move, then "the later one, 3 pm"; "X on my wife's phone, born ..."
+        (["james wilson jan 30 1965. need to resceduel my apointment pls", "monday at 11", "ok yes"],
+         "p-1004", {(CHEN, at(7, 11))}),
+        (["emily davis, born july 23 1990. my appointment with dr patel, can it be in the afternoon the same day?",
+          "2 or 3 would suit me.", "the later one, 3 pm on thursday", "yes"], "p-1003", {(PATEL, at(3, 15))}),
+        (["hello, mia white on my husband's phone, born january 25 1996. dr chen monday at 11 please", "yes"],
+         "p-1015", {(CHEN, at(7, 11))}),
+        # set #34: "forteenth" (dropped: a Thursday two weeks early was booked), "thirst day", "council my
+        # appointment", "his a point meant", a new time over several short sentences
+        (["Mia White. January twenty fifth ninety six. Doctor chin. Monday. December forteenth. At nine thirty.",
+          "yes"], "p-1015", {(CHEN, at(14, 9, 30))}),
+        (["Mia White, January 25th 1996. Can I look a point meant with doctor petal on thirst day at ten thirty?",
+          "yes"], "p-1015", {(PATEL, at(3, 10, 30))}),
+        (["Emily Davis, July 23rd 1990. I need to council my appointment on Thursday.", "yes"], "p-1003", set()),
+        (["Emily Davis, July 23rd 1990. Can we re schedule my a point meant with doctor petal. To the afternoon. "
+          "Same day, Thursday. At 2:30.", "yes"], "p-1003", {(PATEL, at(3, 14, 30))}),
     ],
 )  # fmt: skip
-async def test_set_27_to_30_families(
+async def test_set_27_to_34_families(
     turns: list[str], person: str, after: set[object], chat: Chat, demo: DemoConnector
 ) -> None:
     _, transcript = await converse(chat, turns, None)
