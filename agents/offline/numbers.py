@@ -210,40 +210,8 @@ def normalize(text: str) -> str:
     text = _HOUR_OF_THE_DAY.sub(_hour_of_the_day, text)
     # "nine sharp", "10 on the dot": that hour exactly
     text = re.sub(r"\b(1[0-2]|[1-9])(?::00)? (?:o'clock )?(?:sharp|on the dot)\b", r"\1 o'clock", text)
-    # "nineteen ... eighty-five" said with a pause comes out of Whisper as "1900, 85"; "nineteen
-    # hundred and eighty-five" (how espeak-ng and many older callers say a year) as "1900 and 85"
-    # or "19 hundred and 85" (here "19 100 and 85")
-    text = re.sub(r"\b(19|20)(?:00|,? 100)[,.]?(?: and)? ([0-9]{2})\b(?![:/.]\d)", r"\1\2", text)
-    # ... or as "19 84" after the month and day ("june 16th 19 84")
-    text = re.sub(
-        r"\b((?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? )(19|20) (\d{2})\b(?![:/.]?\d)",
-        r"\1\2\3",
-        text,
-    )
-    # ... or as "1980, 5" ("nineteen eighty ... five")
-    # (not across a sentence's end, nor before what is counted: "1990. two things: ...")
-    text = re.sub(
-        r"\b(19|20)([1-9])0,? ([1-9])\b(?![:/.]?\d|\s*(?:am|pm|o'clock)\b|\s+(?:things|questions|kids|children"
-        r"|people|appointments|more|of)\b)",
-        r"\1\2\3",
-        text,
-    )
-    # ... or as "1900, 1998" / "1990, 1998": a start, then the whole year; the last one stands
-    text = re.sub(r"\b(?:19|20)\d\d[,.]? ((?:19|20)\d\d)\b", r"\1", text)
-    # ... or as "85 1985" / "65, 1965": the year's end, then the whole year said again
-    text = re.sub(r"\b(\d{2})[,.]? ((?:19|20)\1)\b", r"\2", text)
-    # a time typed with a dot ("11.30", "make it 9.45"): not a date ("12.3.1990") nor an amount ("1.5 hours")
-    text = re.sub(
-        r"(?<![\d.])\b(1[0-2]|0?[1-9])\.(00|15|30|45)\b(?![.\d]|\s*(?:hours?|hrs?|days?|weeks?|%|percent))",
-        r"\1:\2",
-        text,
-    )
-    # "friday 24th": that date, said with its weekday ("friday the 24th")
-    text = re.sub(
-        r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday),? (\d{1,2}(?:st|nd|rd|th))\b",
-        r"\1 the \2",
-        text,
-    )
+    for pattern, replacement in _YEARS_AND_TIMES_SAID:
+        text = pattern.sub(replacement, text)
     # Whisper writes "two thirty pm" as "2 30 pm" or "2.30 pm", and "at two thirty" as "at 2 30"
     text = re.sub(r"\b(\d{1,2})[ .]([0-5]\d)(?=\s*(?:am|pm|o'clock)\b)", r"\1:\2", text)
     # ... and "eleven thirty" as "1130": a clock time after "at" or before am/pm (hours 1-12)
@@ -263,6 +231,51 @@ def normalize(text: str) -> str:
     # ... and "at like 9 30", "say 2 30", "tuesday 2 30", "3 30 then": an hour and its quarter said
     # apart is a clock time anywhere, unless a number or a month is beside it (a date: "7 15 1990")
     return _QUARTER_APART.sub(_quarter_time, text)
+
+
+# How a speech recogniser or a typist writes years and times once the number words are digits,
+# each rewritten to the one form the date readers know; applied in this order.
+_YEARS_AND_TIMES_SAID: list[tuple[re.Pattern[str], str]] = [
+    # "nineteen ... eighty-five" said with a pause comes out of Whisper as "1900, 85"; "nineteen
+    # hundred and eighty-five" (how espeak-ng and many older callers say a year) as "1900 and 85"
+    # or "19 hundred and 85" (here "19 100 and 85")
+    (re.compile(r"\b(19|20)(?:00|,? 100)[,.]?(?: and)? ([0-9]{2})\b(?![:/.]\d)"), r"\1\2"),
+    # ... or as "19 84" after the month and day ("june 16th 19 84")
+    (
+        re.compile(
+            r"\b((?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? )"
+            r"(19|20) (\d{2})\b(?![:/.]?\d)"
+        ),
+        r"\1\2\3",
+    ),
+    # ... or as "1980, 5" ("nineteen eighty ... five")
+    # (not across a sentence's end, nor before what is counted: "1990. two things: ...")
+    (
+        re.compile(
+            r"\b(19|20)([1-9])0,? ([1-9])\b(?![:/.]?\d|\s*(?:am|pm|o'clock)\b|\s+(?:things|questions|kids|children"
+            r"|people|appointments|more|of)\b)"
+        ),
+        r"\1\2\3",
+    ),
+    # ... or as "1900, 1998" / "1990, 1998": a start, then the whole year; the last one stands
+    (re.compile(r"\b(?:19|20)\d\d[,.]? ((?:19|20)\d\d)\b"), r"\1"),
+    # ... or as "85 1985" / "65, 1965": the year's end, then the whole year said again
+    (re.compile(r"\b(\d{2})[,.]? ((?:19|20)\1)\b"), r"\2"),
+    # a time typed with a dot ("11.30", "make it 9.45"): not a date ("12.3.1990") nor an amount ("1.5 hours")
+    (
+        re.compile(
+            r"(?<![\d.])\b(1[0-2]|0?[1-9])\.(00|15|30|45)\b(?![.\d]|\s*(?:hours?|hrs?|days?|weeks?|%|percent))"
+        ),
+        r"\1:\2",
+    ),
+    # "friday 24th": that date, said with its weekday ("friday the 24th")
+    (
+        re.compile(
+            r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday),? (\d{1,2}(?:st|nd|rd|th))\b"
+        ),
+        r"\1 the \2",
+    ),
+]
 
 
 _HOUR_OF_THE_DAY = re.compile(
