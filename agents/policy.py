@@ -162,6 +162,51 @@ _NO_TROUBLE = re.compile(
 
 Confirmation = Literal["yes", "no", "other"]
 
+# After a plain yes, words that would change or question what is agreed: a day, a time, a doctor,
+# a question, a "but" ("oh lovely, yes, perfect, thanks so much, that's a weight off my mind" is a
+# yes; "yes, but can it be Friday" and "yes, and do you validate parking?" are not)
+_CHANGES_IT = re.compile(
+    r"[?]|\b(?:but|though|however|instead|actually|rather|wait|change|different|another|other|earlier|later"
+    r"|cancel|move|book|dr|doctor|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today"
+    r"|morning|afternoon|evening|am|pm|o'clock|week|month|if|unless|only|except|what|when|where|how|why|who)\b"
+    # a question asked after it: "... and will i still get the reminder text"
+    r"|\b(?:can|could|will|would|do|does|is|are|should|shall)\s+(?:i|you|we|it|there|he|she|they|that|this)\b"
+)
+
+
+_ENGLISH_YES = {
+    "yes",
+    "yeah",
+    "yep",
+    "yup",
+    "sure",
+    "ok",
+    "okay",
+    "alright",
+    "perfect",
+    "great",
+    "fine",
+    "lovely",
+    "absolutely",
+    "definitely",
+    "correct",
+}
+
+
+def _yes_then_chatter(folded: str) -> bool:
+    """A plain yes first, then only chatter: "oh lovely, yes, perfect, thank you so much! that's a
+    weight off my mind honestly", "yes please, that's great, my mum will be thrilled haha"."""
+    clauses = re.sub(r"[!;.]", ",", folded).split(",")
+    for n, clause in enumerate(clauses):
+        words = re.findall(r"[a-z]+(?:['-][a-z]+)?", clause)
+        if not all(w in _YES_CORE or w in _YES_FILLER for w in words):
+            return False  # something other than agreement before the yes
+        # an English yes only: the chatter is read for English words that would change it ("sí, pero el jueves")
+        if any(w in _ENGLISH_YES for w in words):
+            chatter = " ".join(clauses[n + 1 :])
+            return bool(chatter.strip()) and _CHANGES_IT.search(chatter) is None and n <= 2
+    return False
+
 
 def classify_confirmation(text: str) -> Confirmation:
     folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
@@ -173,6 +218,8 @@ def classify_confirmation(text: str) -> Confirmation:
     has_no = any(w in _NO_CORE for w in words)
     has_yes = any(w in _YES_CORE for w in words) or (not has_no and _YES_PHRASES.search(" ".join(words)))
     if has_yes and not has_no and all(w in _YES_CORE or w in _YES_FILLER for w in words):
+        return "yes"
+    if not has_no and _yes_then_chatter(folded):
         return "yes"
     if has_no and all(w in _NO_CORE or w in _NO_FILLER for w in words):  # "no, don't go ahead"
         return "no"

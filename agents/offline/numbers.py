@@ -146,6 +146,8 @@ def normalize(text: str) -> str:
     )
     # an ordinal a speech recogniser spelt its own way ("forteenth", "ninteenth", "twelth")
     lowered = re.sub(r"\b[a-z]{3,}th\b", lambda m: _ordinal_respelt(m.group(0)), lowered)
+    # "thursday the week after this one": next week's
+    lowered = re.sub(r"\b(?:the )?week after this(?: one| week)?\b", "next week", lowered)
     # "on second thought, cancel that one": a change of mind, no second of anything
     lowered = re.sub(r"\bon (?:second|2nd) thoughts?\b", "actually", lowered)
     lowered = daywords.respell(lowered)  # "tmrw", "2moro", "weds", "thrusday"

@@ -149,7 +149,7 @@ async def test_a_question_for_staff_alone_is_offered_and_a_yes_hands_over(chat: 
     assert chat.handoff is not None and "parking" in chat.handoff.reason, transcript
 
 
-# the families of sets #27 to #34's first runs, in other names, dates and wordings
+# the families of sets #27 to #36's first runs, in other names, dates and wordings
 @pytest.mark.parametrize(
     ("turns", "person", "after"),
     [
@@ -208,9 +208,16 @@ async def test_a_question_for_staff_alone_is_offered_and_a_yes_hands_over(chat: 
         (["Emily Davis, July 23rd 1990. I need to council my appointment on Thursday.", "yes"], "p-1003", set()),
         (["Emily Davis, July 23rd 1990. Can we re schedule my a point meant with doctor petal. To the afternoon. "
           "Same day, Thursday. At 2:30.", "yes"], "p-1003", {(PATEL, at(3, 14, 30))}),
+        # sets #35/#36: "the week after this one"; a yes wrapped in chatter; "could it possibly go to ..."
+        (["Mia White 1/25/1996. could i see dr rodriguez tuesday the week after this one at ten", "yes"],
+         "p-1015", {(RODRIGUEZ, at(8, 10))}),
+        (["Mia White 1/25/1996. dr patel monday at 9:30 please", "oh wonderful, yes, perfect, thanks ever so much, "
+          "that's a relief honestly"], "p-1015", {(PATEL, at(7, 9, 30))}),
+        (["Emily Davis, July 23 1990: my appointment on Thursday, could it possibly go to Monday at 11, if that's no "
+          "bother?", "yes"], "p-1003", {(PATEL, at(7, 11))}),
     ],
 )  # fmt: skip
-async def test_set_27_to_34_families(
+async def test_set_27_to_36_families(
     turns: list[str], person: str, after: set[object], chat: Chat, demo: DemoConnector
 ) -> None:
     _, transcript = await converse(chat, turns, None)
