@@ -287,7 +287,14 @@ _REBOOK_LATER = re.compile(
 )
 
 
+# moving home is no appointment moved ("since I helped my son move house")
+_MOVING_HOME = re.compile(
+    r"\b(?:move|moving|moved|moves) (?:house|home|flat|in|out|away|abroad|to a new (?:house|place|flat|home))\b"
+)
+
+
 def _intents(text: str) -> list[Intent]:
+    text = _MOVING_HOME.sub(" ", text)
     if _REBOOK_LATER.search(text) and _SAYS_CANCEL.search(text):
         text = _REBOOK_LATER.sub(" ", text)
     found = [intent for intent, pattern in _PATTERNS if pattern.search(text)]

@@ -318,6 +318,20 @@ class OfflinePlanner:
     ) -> PlanStep:
         """Cancel or reschedule: which appointment, then (reschedule) which new slot."""
         if not appointments:
+            asked = wanted.load(s.get("want"))
+            if (
+                task == Intent.RESCHEDULE
+                and asked is not None
+                and asked.start is not None
+                and asked.at is not None
+            ):
+                # "... my cold just won't shift, so I'd like Dr Patel on Wednesday the 9th at 3": a
+                # word of moving, and a whole booking asked for; nothing to move, so that booking
+                # (read back and confirmed like any other)
+                s["task"] = Intent.BOOK.value
+                step = self._find_slots(ctx, s, skip_day=None)
+                none = "I don't see any upcoming appointments for you."
+                return step.model_copy(update={"say": f"{none} {step.say}" if step.say else none})
             s.pop("task", None)
             s["asked_book"] = True
             return _say("I don't see any upcoming appointments for you. Would you like to book one?")

@@ -152,9 +152,14 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
             )
         )
     # a move or a cancellation is a request too: "he won't make his check-up, he's poorly" gives why
-    requested = REQUEST.search(text) is not None or task_of(intents(text)) in (
-        Intent.CANCEL,
-        Intent.RESCHEDULE,
+    requested = (
+        REQUEST.search(text) is not None
+        or task_of(intents(text)) in (Intent.CANCEL, Intent.RESCHEDULE)
+        # "... so dr chen on monday at 2 please": a doctor and a time asked for is a request
+        or (
+            re.search(r"\b(?:dr|doctor)\.?\s+[a-z]", text) is not None
+            and find_when(text, ctx.now).at is not None
+        )
     )
     if not ctx.caller.verified and _NEW_PATIENT.search(text):
         return TopicRead(

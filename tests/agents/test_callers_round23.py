@@ -215,6 +215,13 @@ async def test_a_question_for_staff_alone_is_offered_and_a_yes_hands_over(chat: 
           "that's a relief honestly"], "p-1015", {(PATEL, at(7, 9, 30))}),
         (["Emily Davis, July 23 1990: my appointment on Thursday, could it possibly go to Monday at 11, if that's no "
           "bother?", "yes"], "p-1003", {(PATEL, at(7, 11))}),
+        # a word of moving said of something else, with a whole booking asked for
+        (["Mia White 1/25/1996. my knee's been sore since we moved house, so dr chen on monday at 2 please", "yes"],
+         "p-1015", {(CHEN, at(7, 14))}),
+        (["mia white january 25th 1996 this cough just won't shift so i'd like doctor patel on tuesday the 8th at "
+          "three please", "yes"], "p-1015", {(PATEL, at(8, 15))}),
+        (["Mia White 1/25/1996. could you put me in with Dr. Rodriguez on Monday at 10? I've had a cough for weeks",
+          "yes"], "p-1015", {(RODRIGUEZ, at(7, 10))}),
     ],
 )  # fmt: skip
 async def test_set_27_to_36_families(
