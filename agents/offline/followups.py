@@ -1,9 +1,10 @@
 """Two requests in one breath: "cancel my Thursday appointment and book a new one for Friday at 2",
 "book me with Dr. Chen tomorrow at 10 and Dr. Patel on Friday at 11".
 
-The first request is read as the turn; the second is kept (`carry`) and read when the caller says
-yes to "Is there anything else I can help you with?" after the first one was done. The runtime
-clears the planner's scratch after a confirmed write but keeps `carry` (`agents.confirmed_write`).
+The first request is read as the turn; the second is kept (`CARRY`): the runtime keeps it when it
+clears the scratch after a confirmed write (`agents.confirmed_write`) and plans it as the caller's
+next words once the first is done (`agents.runtime`); a yes to "Is there anything else I can help
+you with?" after a write still takes it up where it was left waiting.
 Identity said anywhere in the turn stays with the turn ("... and Dr. Patel on Friday at 11,
 Olivia Martinez, May 9 1998").
 """

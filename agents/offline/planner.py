@@ -292,12 +292,9 @@ class OfflinePlanner:
                 # 1:30?": none, so the booking asked for with it (`followups`)
                 for key in [k for k in s if k not in ("providers",)]:
                     s.pop(key, None)
-                s["task"] = Intent.BOOK.value
                 s["want"] = wanted.dump(wanted.merge(None, find_when(instead, ctx.now)))
                 s["provider_hint"] = instead
-                step = self._find_slots(ctx, s, skip_day=None)
-                none = "You don't have any upcoming appointments."
-                return step.model_copy(update={"say": f"{none} {step.say}" if step.say else none})
+                return self._book_instead(ctx, s, "You don't have any upcoming appointments.")
             for key in [k for k in s if k not in ("providers",)]:
                 s.pop(key, None)
             if not appointments:
@@ -311,6 +308,12 @@ class OfflinePlanner:
             return self._change(ctx, s, task, appointments)
         if s.get("chosen"):
             return _call("book_appointment", person_id=person, slot_id=s["chosen"])
+        return self._find_slots(ctx, s, skip_day=None)
+
+    def _book_instead(self, ctx: PlanContext, s: dict[str, Any], none: str) -> PlanStep:
+        """No appointment to list or move: the booking asked for with it, said after `none`."""
+        s["task"] = Intent.BOOK.value
+        s["preface"] = f"{s.get('preface', '')} {none}".strip()
         return self._find_slots(ctx, s, skip_day=None)
 
     def _change(
@@ -328,10 +331,7 @@ class OfflinePlanner:
                 # "... my cold just won't shift, so I'd like Dr Patel on Wednesday the 9th at 3": a
                 # word of moving, and a whole booking asked for; nothing to move, so that booking
                 # (read back and confirmed like any other)
-                s["task"] = Intent.BOOK.value
-                step = self._find_slots(ctx, s, skip_day=None)
-                none = "I don't see any upcoming appointments for you."
-                return step.model_copy(update={"say": f"{none} {step.say}" if step.say else none})
+                return self._book_instead(ctx, s, "I don't see any upcoming appointments for you.")
             s.pop("task", None)
             s["asked_book"] = True
             return _say("I don't see any upcoming appointments for you. Would you like to book one?")
