@@ -285,7 +285,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     # a key pressed for a doctor ("press 1 for Dr. ...") is no time
     keyed_doctor = bool(s.get("doctor_keys")) and re.fullmatch(r"\s*[1-9]\s*#?\s*", text) is not None
     # "the last one" of the times the caller named is that time, not the day's last free one
-    one_of_theirs = not keyed_doctor and _read_one_of_two(s, text)
+    one_of_theirs = not keyed_doctor and _read_one_of_two(s, text, ctx.now.date())
     said_when = False if keyed_doctor or one_of_theirs else read_when(ctx, s, rest, dob_said=rest != text)
     understood = understood or said_when
     if said_when:
@@ -384,7 +384,7 @@ _ONE_OF_TWO = re.compile(
 _POSITIONS = {"first": 0, "1st": 0, "former": 0, "second": 1, "2nd": 1, "other": 1, "third": 2, "3rd": 2}
 
 
-def _read_one_of_two(s: dict[str, Any], text: str) -> bool:
+def _read_one_of_two(s: dict[str, Any], text: str, today: date) -> bool:
     """ "Wednesday at 11 or 11:30?" then "the later one", "2, 2:30 or 3" then "the last of those":
     of the times the caller named, that one."""
     want = wanted.load(s.get("want"))
@@ -393,7 +393,7 @@ def _read_one_of_two(s: dict[str, Any], text: str) -> bool:
     if len(s.get("offered") or []) > 1:
         return False  # "the second one" of three times offered is the second offered
     m = _ONE_OF_TWO.search(text)
-    if m is None or len(text.split()) > 9 or find_dob(text, date.today())[0] is not None:
+    if m is None or len(text.split()) > 9 or find_dob(text, today)[0] is not None:
         return False  # "michael brown, november 2nd 1972" is no choice
     said = find_time(text[: m.start()] + " " + text[m.end() :])[0]
     if said is not None and said not in (want.options or (want.at, want.fallback)):

@@ -94,9 +94,8 @@ def _that_sentence(text: str) -> str:
     for n, sentence in enumerate(more):
         # "... change for other day? Friday 24th, at the 9 in the morning.": the day comes next
         asked_for = n == 0 and _ANOTHER_DAY.search(first) is not None and day_phrases(sentence)
-        more_of_it = (
-            _ONLY_WHEN_WORDS.fullmatch(sentence.strip()) is not None
-        )  # "... afternoon. same day, thursday."
+        # "... to the afternoon. same day, thursday. at 3:30.": more of the same new time
+        more_of_it = _ONLY_WHEN_WORDS.fullmatch(sentence.strip()) is not None
         if not (_TAKES_BACK.match(sentence) or _ONLY_A_TIME.match(sentence) or asked_for or more_of_it):
             break
         first = f"{first}. {sentence}"
