@@ -38,7 +38,7 @@ from gateway.store.transcripts import conversation_of_call
 from gateway.twilio.signatures import sign
 from tests.conftest import LiveServer, make_settings, prepare_database
 from tests.gateway.faults.conftest import OwnPostgres, call_outage_settings
-from tests.gateway.faults.spools import replay_again, spooled_kinds, until_replayed
+from tests.gateway.faults.spools import replay_again, spooled_kinds, until_replayed, until_spooled
 from tests.gateway.twilio.conftest import AUTH_TOKEN
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(180)]
@@ -170,10 +170,9 @@ async def test_a_call_hung_up_during_an_outage_has_its_recording_once_it_is_back
         await own_postgres.stop()
         hold.set()  # the caller hangs up while the database is down
         await call
-        for _ in range(100):  # the gateway closes the call once the stream has stopped
-            if "close" in await asyncio.to_thread(spooled_kinds, spool):
-                break
-            await asyncio.sleep(0.1)  # polling the spool file, bounded
+        await until_spooled(
+            spool, "close", within_s=10.0
+        )  # the gateway closes the call once the stream stopped
         kinds = await asyncio.to_thread(spooled_kinds, spool)
         assert kinds.count("recording") == 1 and kinds.index("recording") < kinds.index("close"), kinds
         spooled = await asyncio.to_thread(spool.read_bytes)

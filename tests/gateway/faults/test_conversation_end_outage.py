@@ -36,7 +36,7 @@ from tests.conftest import LiveServer, make_settings, prepare_database
 from tests.gateway.chat.conftest import Chat
 from tests.gateway.cluster.conftest import Cluster
 from tests.gateway.faults.conftest import OwnPostgres, call_outage_settings
-from tests.gateway.faults.spools import spooled_kinds
+from tests.gateway.faults.spools import spooled_kinds, until_spooled
 from tests.gateway.twilio.conftest import AUTH_TOKEN
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(180)]
@@ -290,10 +290,9 @@ async def test_a_call_hung_up_during_an_outage_is_closed_once_it_is_back(
         hold.set()  # the caller hangs up while the database is down
         report = await call
         assert [t.latency_ms is not None for t in report.turns] == [True]
-        for _ in range(100):  # the gateway closes the call once the stream has stopped
-            if "close" in await asyncio.to_thread(spooled_kinds, spool):
-                break
-            await asyncio.sleep(0.1)  # polling the spool file, bounded
+        await until_spooled(
+            spool, "close", within_s=10.0
+        )  # the gateway closes the call once the stream stopped
         up = datetime.now(UTC)
         kinds = await asyncio.to_thread(spooled_kinds, spool)
         assert kinds[-2:] == ["close", "after_call_job"], kinds
