@@ -203,6 +203,9 @@
     audio = audio || new AudioContext();
     await audio.resume();
     playEnd = audio.currentTime;
+    // Every call opens with the bot's greeting: half-duplex holds the caller's audio from the start,
+    // not only from the greeting's first frame (else words said while it synthesizes interrupt it).
+    replying = true;
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + root.dataset.socket);
     socket.binaryType = "arraybuffer";
