@@ -20,6 +20,7 @@ from agents.connector_calls import ConnectorCalls
 from agents.events import EventKind
 from agents.handoff import hand_off
 from agents.memory import PendingAction
+from agents.next_person import CARRY
 from agents.planner import Message, ToolCall, ToolResult
 from agents.policy import classify_confirmation
 from agents.replies import ANYTHING_ELSE
@@ -75,13 +76,20 @@ async def answer_pending(
         verdict = "yes"  # "Thursday's fine, yes" to a Thursday: it only repeats the proposal
     if verdict != "yes" and _asks_for_it(text, memory.pending.tool):
         verdict = "yes"  # "no, I'll call back when it's fixed, just cancel it please" to a cancel
+    question = _question_after_yes(text) if verdict != "yes" else None
+    if question is not None:  # "yes that's fine, and do you validate parking?": the write, then the question
+        verdict = "yes"
+        memory.scratch[CARRY] = question
     if verdict == "yes":
         await turn.emit(EventKind.CONFIRMATION_GIVEN, "caller", {"tool": memory.pending.tool, "text": text})
         memory.messages.append(Message(role="user", content=text))
         if memory.pending.tool == TAKE_MESSAGE:
             pending, memory.pending = memory.pending, None
             return await take_confirmed_message(turn, pending, callbacks, calls)
-        return await run_confirmed_write(turn, tools, calls)
+        outputs = await run_confirmed_write(turn, tools, calls)
+        if question is not None and not memory.last_reply_done():
+            memory.scratch.pop(CARRY, None)  # the write failed: the caller hears that first
+        return outputs
     pending, memory.pending = memory.pending, None
     await turn.emit(
         EventKind.CONFIRMATION_DECLINED,
@@ -104,11 +112,24 @@ async def answer_transfer_offer(turn: Turn, text: str) -> list[AgentOutput] | No
     reason, memory.transfer_offered = memory.transfer_offered, None
     assert reason is not None
     verdict = classify_confirmation(text)
+    if verdict == "yes" and _SIGNS_OFF.search(text) and not _ASKS_FOR_PERSON.search(text):
+        return None  # "ok great, thanks, bye": a goodbye, not a yes to being put through
     if verdict == "yes":
         return await hand_off(turn, reason)
     if verdict == "no":
         return turn.answer(text, f"Okay. {ANYTHING_ELSE}")
     return None
+
+
+# a caller ending the conversation ...
+_SIGNS_OFF = re.compile(
+    r"\b(?:bye|goodbye|good bye|bye bye|that's all|that's everything|talk to you later|take care)\b", re.I
+)
+# ... unless they also ask to be put through
+_ASKS_FOR_PERSON = re.compile(
+    r"\b(?:connect|transfer|put me through|(?:speak|talk) (?:to|with) (?:someone|somebody|a person|them|a human|staff))\b",
+    re.I,
+)
 
 
 # the caller did not hear the question: "could you repeat that?", "pardon?", "say that again"
@@ -140,6 +161,35 @@ def _asks_for_it(text: str, tool: str) -> bool:
         rf"\b(?:don't|do not|not|never|no need to|didn't|did not)\s+(?:want to\s+|need to\s+)?{verb}\b", said
     )
     return asked is not None and denied is None
+
+
+# "yes that's fine and do you validate parking": a question of its own after the yes
+_YES_THEN_QUESTION = re.compile(
+    r"^(?P<yes>.+?)(?:[,.;!]\s*|\s+)(?:(?:and|also|oh|plus|by the way|one more thing|quick question)[,]?\s+)*"
+    r"(?P<question>(?:do|does|is|are|can|could|will|would|where|how|what|should|shall|any)\s+"
+    r"(?:you|i|there|we|the|your|y'all|u|they|parking|one)\b.*)$",
+    re.IGNORECASE,
+)
+# ... unless the question is about the write itself ("yes, and can it be at 3 instead?")
+_ABOUT_THE_WRITE = re.compile(
+    r"\d|\b(?:but|instead|actually|rather|wait|change|different|another|other|earlier|later|cancel\w*|move"
+    r"|book\w*|reschedul\w*|dr|doctor|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today"
+    r"|morning|afternoon|evening|am|pm|o'clock|noon|week|month|time|day|date|appointment|visit|slot|him|her|son"
+    r"|daughter|wife|husband|mum|mom|dad)\b",
+    re.IGNORECASE,
+)
+
+
+def _question_after_yes(text: str) -> str | None:
+    """The question asked after a plain yes, when it is not about the write; else None."""
+    said = _YES_THEN_QUESTION.match(text.strip())
+    if (
+        said is None
+        or classify_confirmation(said["yes"]) != "yes"
+        or _ABOUT_THE_WRITE.search(said["question"])
+    ):
+        return None
+    return said["question"]
 
 
 def _without_numbers_of(text: str, summary: str) -> str:

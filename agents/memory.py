@@ -65,6 +65,11 @@ class AgentMemory(BaseModel):
                 del table[key]
         state.data[_KEY] = self.model_dump(mode="json")
 
+    def last_reply_done(self) -> bool:
+        """The reply just given reported a completed write ("Done. You're booked ...")."""
+        last = self.messages[-1] if self.messages else None
+        return last is not None and last.role == "assistant" and (last.content or "").startswith("Done.")
+
     def remember_slots(self, slots: list[Slot]) -> None:
         for slot in slots:
             self.known_slots[slot.id] = slot

@@ -175,7 +175,7 @@ class AgentRuntime:
 
     async def _next_person(self, turn: Turn) -> str | None:
         waiting = turn.memory.scratch.get(NEXT_PERSON)
-        if not isinstance(waiting, dict) or not (_done(turn.memory) or waiting.get("now")):
+        if not isinstance(waiting, dict) or not (turn.memory.last_reply_done() or waiting.get("now")):
             return None
         try:
             return await step_aside(turn)
@@ -211,13 +211,11 @@ class AgentRuntime:
 def _carried(memory: AgentMemory) -> str | None:
     """The second request said with the first (`CARRY`), once the first was done: planned next as
     the caller's words, so the caller is not asked "anything else?" about what they already said."""
-    if not _done(memory) or not isinstance(carry := memory.scratch.get(CARRY), str) or not carry.strip():
+    if (
+        not memory.last_reply_done()
+        or not isinstance(carry := memory.scratch.get(CARRY), str)
+        or not carry.strip()
+    ):
         return None
     memory.scratch.pop(CARRY, None)
     return carry
-
-
-def _done(memory: AgentMemory) -> bool:
-    """The reply just given reported a completed write ("Done. You're booked ...")."""
-    last = memory.messages[-1] if memory.messages else None
-    return last is not None and last.role == "assistant" and (last.content or "").startswith("Done.")

@@ -228,6 +228,8 @@ _BOUND = re.compile(
 _TIME_WORDS = r"(?:\d{1,2}(?::\d{2})?(?:\s*(?:am|pm|o'clock))?|noon|midday)"
 _FROM_ON = re.compile(
     rf"\b(?:from|starting at|starting from)\s+(?P<from>{_TIME_WORDS})\s+(?:on|onwards?|or later|and later)\b"
+    # "patel friday, 1 or later": the same without "from"
+    rf"|\b(?<!:)(?P<from2>{_TIME_WORDS}),?\s+(?:or later|and later|onwards?|or after that|or any time after)\b"
 )
 _BETWEEN = re.compile(rf"\bbetween\s+(?P<from>{_TIME_WORDS})\s+and\s+(?P<to>{_TIME_WORDS})")
 
@@ -519,7 +521,7 @@ def _when_words(text: str, now: datetime) -> When:
             when.matched.append(wm.group(0))
     if (window := _FROM_ON.search(text) or _BETWEEN.search(text)) is not None:
         # "the first opening from 2:30 onwards", "between 10 and noon": that time or later
-        first = find_time(f"at {window.group('from')}")[0]
+        first = find_time(f"at {window.group('from') or window.group('from2')}")[0]
         if first is not None:
             when.after = _a_minute_before(first)
             if "to" in window.groupdict() and (last := find_time(f"at {window.group('to')}")[0]) is not None:
@@ -550,7 +552,7 @@ def _when_words(text: str, now: datetime) -> When:
             when.after, when.before = after, before
             break
     if _SOONEST.search(text) or re.search(
-        r"\bwhichever is (?:1st|first|earliest|soonest|sooner|earlier)\b", text
+        r"\b(?:whichever|whatever)(?: is|'s| comes)? (?:1st|first|earliest|soonest|sooner|earlier)\b", text
     ):
         when.soonest = True
     return when

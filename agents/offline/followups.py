@@ -76,10 +76,14 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
     for m in _JOIN.finditer(text):
         head, tail = text[: m.start()], text[m.end() :]
         first = task_of(intents(head))
+        # "..., and a follow-up with him two weeks later, Monday the 24th": a second visit
+        again = re.search(r"\ba (?:follow ?up|second|return|repeat)\b", tail) is not None and not _no_day(
+            tail, now
+        )
         if (
             first is None
             and _names_a_visit(head, now)
-            and (relative_first(tail) or relative_asked_for(tail) or _names_a_visit(tail, now))
+            and (relative_first(tail) or relative_asked_for(tail) or _names_a_visit(tail, now) or again)
         ):
             # "Dr Patel for me Thursday at 2, and my son needs Dr Chen at 3", "I'd like Dr Patel on
             # Tuesday at 9, and then Dr Chen the same day at 4": two visits, no verb for the first
@@ -88,7 +92,7 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
             continue
         second = task_of(intents(tail))
         names_one = re.search(r"\b(dr|doctor)\b", tail) is not None and not find_when(tail, now).empty
-        another = re.search(r"\b(another|a new one|a second one|one more)\b", tail) is not None
+        another = re.search(r"\b(another|a new one|a second one|one more)\b", tail) is not None or again
         if second is None and names_one and not another and not re.search(r"\b(dr|doctor)\b", head):
             continue  # "can I come in this afternoon? 3:30 with Dr. Patel would be ideal": one booking
         if second is None and (names_one or another):

@@ -38,6 +38,41 @@ NAME_GIVEN = re.compile(r"\b(?:my|his|her|their|the) name(?:'s| is)\b|\bname's\b
 _SAID_AS_A_NAME = re.compile(rf"{NAME_GIVEN.pattern}|\b(?:this is|i'm|i am|speaking)\b")
 
 
+_KIN = r"(?:son|daughter|kid|child|boy|girl|husband|wife|mother|father|mom|mum|dad|grandson|granddaughter)"
+
+
+_PARENT_OF = re.compile(
+    r"\b(?:([a-z]+) )?([a-z]+)'s (?:mum|mom|mam|mother|dad|father|mommy|daddy|parent|grandma|grandmother|grandpa"
+    r"|grandfather|nan|nana)\b"
+)
+_THEIR_BIRTH = re.compile(
+    r"\b(?:his|her|their) (?:date of birth|dob|d\.o\.b|birthday|birth date)\b|\b(?:he|she) was born\b"
+)
+
+
+def _child_of_the_caller(text: str, caller: tuple[str, str]) -> tuple[str, str] | None:
+    """The child a parent named themselves by ("lucas's mum"), with the family name said, when
+    the date of birth is said as the child's; None otherwise."""
+    said = _PARENT_OF.search(text)
+    if said is None or not _THEIR_BIRTH.search(text):
+        return None
+    before, first = said.group(1), said.group(2)
+    if first == caller[1].lower() and before:  # "lucas garcia's mum"
+        first = before
+    if first in (caller[0].lower(), caller[1].lower()):
+        return None
+    return first.title(), caller[1]
+
+
+def _born_right_after(before: str, name: tuple[str, str]) -> bool:
+    first, last = (re.escape(n.lower()) for n in name)
+    return (
+        re.search(rf"\b{first}\s+{last}\W+(?:born|dob|d\.o\.b\.?|date of birth)\W*$", before) is not None
+        # "maria garcia here. son lucas garcia 4/8/2015": the relative named with the date
+        or re.search(rf"\b{_KIN}\W+{first}\s+{last}\W*$", before) is not None
+    )
+
+
 def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, bool]:
     """Name and date of birth; returns the text without the date and whether anything was found."""
     found = False
@@ -62,6 +97,15 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
     elif near is not None and near != name and re.search(rf"\b{re.escape(near[0].lower())}'s\b", text):
         # "it's Maria Garcia, I need to move Lucas's appointment. Lucas Garcia, born ...": the
         # one whose appointment it is, named beside the date of birth
+        name = near
+    elif (
+        near is not None
+        and span
+        and name not in (None, near, someone_elses_name(text))  # "my son Lucas Garcia": checked below
+        and _born_right_after(text.partition(span)[0], near)
+    ):
+        # "Maria Garcia here. Lucas has his vaccination ... -- Lucas Garcia, born April 8 2015 --":
+        # the date of birth is said as the one named just before it, "born"
         name = near
     elif (
         not on_record
@@ -110,6 +154,8 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
         if (relative := relative_checked(text, earlier, ctx.now.date(), caller)) is not None:
             name, their_dob = relative
             s["dob"] = their_dob.isoformat()
+    if name is not None and span and (child := _child_of_the_caller(text, name)) is not None:
+        name = child  # "it's maria garcia, lucas's mum, his date of birth is ...": Lucas Garcia is checked
     if name is None and not found:
         name = bare_name(_raw_turn(ctx))  # "Emily Davis" as the whole first message
     tried = s.get("tried") or {}

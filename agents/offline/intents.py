@@ -45,7 +45,8 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|(practice|office|clinic) manager|a manager|the manager|supervisor|someone in charge"
             r"|front desk|customer service)\b"
             r"|\b(someone|somebody|anyone|anybody|a person|a human)( i| we)? (can|could) (talk|speak)"
-            r"|^\s*(a |an |the )?(person|human|agent|someone|somebody|staff)( please)?\s*[.!]?\s*$"
+            r"|^\s*(a |an |the )?(real |live |actual )?(person|human|agent|someone|somebody|staff|people)"
+            r"( (please|pls|plz|plse|now|asap|thanks|thx|ty))*\s*[.!]*\s*$"
             r"|^\s*0\s*[.!#]?\s*$"  # the keypad's "a person, please"
             # "can I talk to Gabrielle?" (a name, or "a real person" misheard as one): a person
             r"|\b(can|could|may) i (please )?(talk|speak) (to|with) (?!you\b|u\b|the (bot|assistant)\b)[a-z]"
@@ -203,6 +204,12 @@ _CHANGED_MIND = re.compile(
     r"\b(?:actually|on (?:second|2nd) thoughts?|you know what|scratch that|forget (?:it|that|the move)|never mind|no wait"
     r"|come to think of it|rather than (?:move|moving|change|changing|reschedul\w*)(?: it)?)\b"
 )
+# "instead" said of another visit time: "give me Monday instead", "instead of cancelling"
+_INSTEAD_OF_A_VISIT = re.compile(
+    r"\binstead of (?:cancel\w*|calling it off)|(?:\d|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|tomorrow|morning|afternoon|week|dr|doctor|time|day|date|reschedul\w*|move|change|switch|book\w*)\b)[^.!?]{0,60}"
+    r"\binstead\b|\binstead\b[^.!?]{0,30}(?:\d|\b(?:monday|tuesday|wednesday|thursday|friday|tomorrow|dr|doctor)\b)"
+)
 _SAYS_MOVE = re.compile(
     r"\b(reschedul\w*|re schedule|rebook\w*|re book|move|moved|change|switch|swap|postpone|push|bring|shift|bump"
     r"|instead|another|different|other (day|time)|rather|later|earlier|sooner)\b"
@@ -284,6 +291,9 @@ _REBOOK_LATER = re.compile(
     # "cancel it please, i'll call back another time": the call, not the appointment, is for later
     r"|\b(?:i'll|i will|we'll|we will|i can|i'd|i'll just)\s+(?:call|ring|phone|get back to you|be in touch)"
     r"(?:\s+(?:you|you guys|the office))?(?:\s+back)?\s+(?:another time|some other time|later|another day|when[^.;!?]*)"
+    # "please cancel that booking, I'll sort it out another time": the caller sees to it later
+    r"|\b(?:i'll|i will|we'll|we will|i'm going to|i'm gonna)\s+(?:just\s+)?(?:sort|figure|work|deal|arrange|look"
+    r"|see|try|organi[sz]e)\b[^.;!?]{0,25}?\b(?:another|some other|a different) (?:time|day)\b"
 )
 
 
@@ -326,7 +336,11 @@ def _intents(text: str) -> list[Intent]:
             found.remove(Intent.RESCHEDULE)
     # "cancel" in "reschedule instead of cancel" is the reschedule; "move" + "cancel" likewise
     if Intent.RESCHEDULE in found and Intent.CANCEL in found and re.search(r"\binstead\b", text):
-        found.remove(Intent.CANCEL)
+        if _INSTEAD_OF_A_VISIT.search(text) or not _SAYS_CANCEL.search(text):
+            found.remove(Intent.CANCEL)
+        elif not _SAYS_MOVE.search(re.sub(r"\binstead\b", " ", text)):
+            # "cancel my appointment ... my daughter's taking me to a specialist instead": why, no move
+            found.remove(Intent.RESCHEDULE)
     # "I won't be able to make that, can you cancel it?": "make that" is no move when the caller
     # says cancel and names nothing else to move to
     if Intent.RESCHEDULE in found and Intent.CANCEL in found and _SAYS_CANCEL.search(text):

@@ -12,11 +12,14 @@ stored (`agents.callbacks`). No identity check: a message reveals nothing.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
+from agents.offline.birthdates import find_dob
 from agents.offline.intents import Intent, intents, task_of
-from agents.offline.names import NOT_NAMES, find_name
+from agents.offline.names import NOT_NAMES, find_name, name_near
 from agents.offline.numbers import normalize
+from agents.offline.staff_topics import staff_matter
 from agents.offline.steps import call, say
 from agents.planner import PlanContext, PlanStep
 from agents.policy import classify_confirmation
@@ -106,8 +109,10 @@ def phone_digits(raw: str) -> str | None:
     return best if 7 <= len(best) <= 15 else None
 
 
-def _name(text: str, raw: str, asked: bool) -> str | None:
+def _name(text: str, raw: str, asked: bool, today: date) -> str | None:
     found = find_name(text, whole_answer=asked)
+    if found is None and (span := find_dob(text, today)[1]):
+        found = name_near(*text.partition(span)[::2])  # "Mia White 1/25/1996, could dr patel call me"
     if found is not None:
         return f"{found[0]} {found[1]}"
     if asked:  # "Kim", "it's Kim": one word is a name when that was the question
@@ -181,6 +186,8 @@ def plan_message(ctx: PlanContext, s: dict[str, Any], raw: str, text: str) -> Pl
     if m is None:
         if not asks_for_message(text):
             return None
+        if _FOR_WHOM.search(text) is None and staff_matter(text) is not None:
+            return None  # "can someone in billing call me back": staff take it (`topics`), with the reason
         m = s["message"] = {}
         if (who := _FOR_WHOM.search(text)) is not None:
             m["for"] = re.sub(r"^(dr\.?|doctor) ", "Dr. ", who.group(1)).title()
@@ -243,7 +250,7 @@ def _read_any(ctx: PlanContext, m: dict[str, Any], raw: str, text: str) -> bool:
     before = dict(m)
     if digits := phone_digits(raw):
         m["phone"], m["use_caller"] = digits, False
-    if (name := _name(text, raw, "name" in text)) is not None:
+    if (name := _name(text, raw, "name" in text, ctx.now.date())) is not None:
         m["name"] = name
     said, when = _time(_without_numbers(raw), False)
     if said:
@@ -265,7 +272,7 @@ def _read(ctx: PlanContext, m: dict[str, Any], raw: str, text: str, asked: str |
     elif asked == "number" and _CALLER_NUMBER.search(text) and ctx.caller.has_caller_phone:
         m["use_caller"] = True
     if "name" not in m or asked == "name":
-        if (name := _name(text, raw, asked == "name")) is not None:
+        if (name := _name(text, raw, asked == "name", ctx.now.date())) is not None:
             m["name"] = name
     if "reason" not in m or asked == "reason":
         if (reason := _reason(raw, asked == "reason")) is not None:
@@ -282,6 +289,8 @@ def _next(ctx: PlanContext, s: dict[str, Any], m: dict[str, Any]) -> PlanStep:
     if "reason" not in m:
         m["asked"] = "reason"
         return say(opening + ASK_REASON)
+    if "name" not in m and ctx.caller.verified and ctx.caller.first_name:
+        m["name"] = ctx.caller.first_name  # who it is, checked already: not asked again
     if "name" not in m:
         m["asked"] = "name"
         return say(opening + ASK_NAME)

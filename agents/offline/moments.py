@@ -25,6 +25,7 @@ _FIRST = re.compile(
     r"|\bearliest (?:appointment|slot|time|one|opening|spot)?\s*(?:you|u|he|she|they|dr|doctor)?\s*(?:have|has|got|can do"
     r"|'ve got|'s got|available|free)?\b"
     r"|\b(?:as )?early as (?:possible|you can|you have|he can|she can|they can)\b|\bstart of (?:the|that) day\b"
+    r"|\b(?:whatever|whichever)(?:'s| is| comes| one is)? (?:1st|first|earliest|soonest)\b"  # "thursday, whatever's first"
 )
 _LAST = re.compile(
     r"\blast thing\b|\bend of (?:the |that )?day\b"

@@ -177,6 +177,16 @@ class OfflinePlanner:
     def _next(self, ctx: PlanContext, s: dict[str, Any]) -> PlanStep:
         s.pop("doctor_asked", None)  # lives for the turn that answers the question, set when asked
         task = s.get("task")
+        if (
+            task is None
+            and not ctx.caller.verified
+            and s.get("dob")
+            and s.get("first_name")
+            and s.get("last_name")
+        ):
+            # "nathan allen 6/16/1985" and nothing else yet: checked now, so a wrong answer is told
+            # (and counted) at once rather than thanked
+            return self._verify(ctx, s)
         if task is None:
             thanks = "Thank you. " if s.get("first_name") or s.get("dob") else ""
             return _say(f"{thanks}How can I help you today? {HELP}")

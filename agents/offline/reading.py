@@ -23,7 +23,7 @@ from agents.offline.choices import (
     unknown_doctor,
     wants_any_provider,
 )
-from agents.offline.dates import find_time, find_when
+from agents.offline.dates import When, find_time, find_when
 from agents.offline.identity_reading import read_identity
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.messages import NEW_PATIENT
@@ -144,6 +144,8 @@ _NOT_FAMILY = re.compile(
     # ... whose appointment it is: the visit named before any "my" ("my friend is driving me to my
     # appointment", "my neighbour was going to drive me": the caller's own)
     r"(?:(?!\bmy\b)[^.;!?]){0,50}?\b(?:appointment|appt|visit|booking|booked|scheduled)\b"
+    # ... and not what they arranged themselves ("my boss just scheduled an all-day training")
+    r"(?!\s+(?:a|an|me|us|something|some|another|meetings?|trainings?|shifts?)\b)"
 )
 _SELF_CUE = re.compile(r"\b(?:this is|it's|it is|i'm|i am|im|my name is|my name's)\s+$")
 
@@ -422,8 +424,22 @@ def _read_one_of_two(s: dict[str, Any], text: str, today: date) -> bool:
     return True
 
 
+# "not that one, the next", "the one after that": the next free time after the one proposed
+_NEXT_ONE = re.compile(
+    r"\b(?:the )?next (?:one|slot|time|opening|free one|available one)\b|\bthe next\W*$|\b(?:the )?one after (?:that|it)\b"
+)
+
+
 def _read_later_earlier(s: dict[str, Any], text: str) -> bool:
     """ "anything later?" / "something earlier": times after the last (before the first) offered."""
+    if len(s["offered"]) == 1 and _NEXT_ONE.search(text):
+        proposed = Slot.model_validate(s["offered"][0]).start
+        s["window"] = {"after": proposed.isoformat()}
+        after = wanted.load(s.get("want")) or When()
+        after.start = after.end = proposed.date()
+        after.at, after.options, after.edge = None, [], "first"
+        s["want"] = wanted.dump(after)
+        return True
     m = re.search(r"\b(later|earlier|sooner)\b(?!\s+than)", text)
     if not m or shift_of(text) is not None:  # "an hour later": that much later (`when_reading`)
         return False

@@ -54,6 +54,16 @@ VISIT_ABOUT = re.compile(
 )
 
 
+# The reason given as a clause of its own beside a request: "... Wednesday the 2nd at 9, it's about my
+# thyroid medication", "... at eleven thirty, it's for my inhaler and a review".
+REASON_CLAUSE = re.compile(
+    r"\b(?:the reason is|the reason's|reason being)\b"
+    r"|\b(?:it'?s|it is|this is|that'?s|mainly|mostly|just)\s+"
+    r"(?:(?:mainly|mostly|just|really|about|for|regarding|to)\s+)*"
+    r"(?:about|for|regarding|to (?:discuss|talk about|go over|review|check|look at|sort out))\b"
+)
+
+
 @dataclass(frozen=True)
 class Topic:
     """A kind of staff work: the words that name it, and what staff and the caller are told."""
@@ -176,7 +186,9 @@ STAFF_TOPICS = [
     # a nurse, a message for the doctor
     Topic(
         re.compile(
-            r"\b(nurse|nurses|nurse line|triage|leave a message|message for (the |my )?(doctor|dr|nurse)"
+            # "the school nurse said he should get his eyes checked": what someone said, not a request
+            r"\b((?<!school )nurses?(?!(?: [a-z]+){0,3} (said|says|told|suggested|recommended|thinks|thought|noticed|wants))"
+            r"|nurse line|triage|leave a message|message for (the |my )?(doctor|dr|nurse)"
             r"|call me back|callback)\b"
         ),
         "Clinical staff: the caller asked for a nurse or to leave a message",
@@ -238,3 +250,14 @@ def reason_for(topic: Topic, text: str) -> str:
         return topic.reason
     named = list(dict.fromkeys(m.group(1) for m in _SYMPTOMS.finditer(text)))[:4]
     return f"{topic.reason} (mentioned: {', '.join(named)})" if named else topic.reason
+
+
+def staff_matter(text: str) -> Topic | None:
+    """The staff work a callback request is about ("can someone in billing call me back"): staff
+    take it over at once, as if asked directly; None for a plain message or a practice question."""
+    for topic in STAFF_TOPICS:
+        if topic.aside or topic.reason.startswith("Clinical staff"):
+            continue
+        if topic.pattern.search(text):
+            return topic
+    return None

@@ -29,7 +29,7 @@ from agents.offline.hours import OpeningHours, answer
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.names import find_name, name_near
 from agents.offline.numbers import normalize
-from agents.offline.staff_topics import PURPOSE, REQUEST, STAFF_TOPICS, VISIT_ABOUT, reason_for
+from agents.offline.staff_topics import PURPOSE, REASON_CLAUSE, REQUEST, STAFF_TOPICS, VISIT_ABOUT, reason_for
 from agents.offline.steps import HELP, call, say
 from agents.planner import PlanContext, PlanStep
 from agents.replies import ANYTHING_ELSE
@@ -90,7 +90,8 @@ _ABOUT_ME = re.compile(
     r"|what's your name|what is your name|who are you|how are you( doing)?( today)?|how's it going)\b"
 )
 _OFF_TOPIC = re.compile(
-    r"\b(weather|forecast|raining|snowing|jokes?|riddle|tell me a story|poem|sing (me )?a song|the news"
+    r"\b(weather|forecast|rain|raining|rainy|snow|snowing|sunny|umbrella|jokes?|riddle|tell me a story|poem"
+    r"|sing (me )?a song|the news|world series|super ?bowl|world cup|playoffs?|who (do you think )?(will|'ll|is going to|is gonna) win"
     r"|sports scores?|the score|the game|football|basketball|baseball|soccer|hockey|movies?|tv show|netflix|recipe"
     r"|restaurant|pizza"
     r"|stocks?|bitcoin|crypto|politics|president|election|meaning of life|capital of|how old are you"
@@ -182,7 +183,13 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
         # "we got his vaccination done at the pharmacy, so you can take him off the list": why the
         # visit is not needed, not a question for staff
         text = _DONE_ELSEWHERE.sub(" ", text)
-    purpose = PURPOSE.search(text) is not None or (requested and VISIT_ABOUT.search(text) is not None)
+    if task_of(intents(text)) in (Intent.CANCEL, Intent.RESCHEDULE):
+        # "i got a new job and the insurance is different so i need to cancel my appointment": why
+        # the visit must go, not a question for staff
+        text = _WHY_BEFORE.sub(" ", text)
+    purpose = PURPOSE.search(text) is not None or (
+        requested and (VISIT_ABOUT.search(text) is not None or REASON_CLAUSE.search(text) is not None)
+    )
     for topic in STAFF_TOPICS:
         # "I'd like to come in about my cough": what the visit is for; "check whether you take
         # Anthem before I book": staff first (only symptoms and results are a visit's reason
@@ -262,6 +269,10 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
 
 _INTRODUCES = re.compile(r"\b(?:this is|my name is|my name's)\b")
 
+_WHY_BEFORE = re.compile(
+    r"^[^.;!?]*\b(?=so (?:i|we|he|she|they)(?: [a-z']+){0,2} (?:need|needs|have|has|want|wants|got|gotta|must|will"
+    r"|would like|'d like|'ll|am going|'m going|'m gonna)(?: to)? (?:cancel|move|reschedul|change|call off))"
+)
 _DONE_ELSEWHERE = re.compile(
     r"\b(?:got|had|have had|'ve had|already had|already got|was given|were given)\b[^.;!?]{0,60}?"
     r"\b(?:done|sorted|seen to|given|elsewhere|at (?:the|a|our|my) [a-z]+)\b[^.;!?]*?(?=\bso\b|[.;!?,]|$)"

@@ -36,6 +36,8 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
             r"\b(?:quarter|half|\d{1,2}|ten|twenty|five)\s+$", text[: m.start()]
         ):
             continue  # "tomorrow at quarter to 3": a time, not where the appointment goes
+        if m.group(1) == "for" and _BOOKED_FOR.search(text[: m.start()]):
+            continue  # "lucas is down for dr rodriguez next tuesday": the appointment he has
         after = text[m.end() :]
         # "... to tomorrow at 10:30 if dr chen is free": the condition is not part of the new time
         # ... and who the caller is after it ("... same day at 11 my date of birth is ...")
@@ -66,6 +68,9 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
     return text, None
 
 
+_BOOKED_FOR = re.compile(
+    r"\b(?:is|am|are|'s|'m|'re|was|were)\s+(?:down|booked(?: in)?|scheduled|pencil+ed in|put down|in)\s+$"
+)
 _NOT_BEFORE = re.compile(r"\b(?:not|instead of|rather than)\s+(?:on\s+|the\s+)?$")
 
 
