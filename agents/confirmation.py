@@ -154,28 +154,38 @@ def _asks_for_it(text: str, tool: str) -> bool:
         return False
     said = text.lower()
     asked = re.search(
-        rf"\b(?:just|please|go ahead and|yes,?|so)\s+{verb} (?:it|that|this|the appointment|my appointment)\b",
+        rf"\b(?:just|please|go ahead and|yes,?|so|fine,?|ok,?|okay,?|alright,?|then,?)\s+{verb}"
+        r" (?:it|that|this|the appointment|my appointment)\b",
         said,
     )
     denied = re.search(
         rf"\b(?:don't|do not|not|never|no need to|didn't|did not)\s+(?:want to\s+|need to\s+)?{verb}\b", said
     )
-    return asked is not None and denied is None
+    # "ok, move it to 3 on friday": a new time is a new request, never a yes to the one proposed
+    clause = re.split(r"[.!?;]", said[asked.end() :])[0] if asked is not None else ""
+    elsewhere = _NAMES_A_TIME.search(clause) is not None
+    return asked is not None and denied is None and not elsewhere
+
+
+_NAMES_A_TIME = re.compile(
+    r"\d|\b(?:instead|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|next|later|earlier"
+    r"|morning|afternoon|evening|noon|week|dr|doctor)\b"
+)
 
 
 # "yes that's fine and do you validate parking": a question of its own after the yes
 _YES_THEN_QUESTION = re.compile(
-    r"^(?P<yes>.+?)(?:[,.;!]\s*|\s+)(?:(?:and|also|oh|plus|by the way|one more thing|quick question)[,]?\s+)*"
-    r"(?P<question>(?:do|does|is|are|can|could|will|would|where|how|what|should|shall|any)\s+"
-    r"(?:you|i|there|we|the|your|y'all|u|they|parking|one)\b.*)$",
+    r"^(?P<yes>.+?)(?:[,.;!\u2014-]\s*|\s+)(?:(?:and|also|oh|plus|by the way|one more thing|quick question)[,]?\s+)*"
+    r"(?P<question>(?:(?:do|does|is|are|can|could|will|would|should|shall|any)\s+(?:you|i|there|we|the|your|y'all|u"
+    r"|they|it|parking|one)\b|(?:where|how|what|who|which)\b).*)$",
     re.IGNORECASE,
 )
 # ... unless the question is about the write itself ("yes, and can it be at 3 instead?")
 _ABOUT_THE_WRITE = re.compile(
     r"\d|\b(?:but|instead|actually|rather|wait|change|different|another|other|earlier|later|cancel\w*|move"
     r"|book\w*|reschedul\w*|dr|doctor|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today"
-    r"|morning|afternoon|evening|am|pm|o'clock|noon|week|month|time|day|date|appointment|visit|slot|him|her|son"
-    r"|daughter|wife|husband|mum|mom|dad)\b",
+    r"|morning|afternoon|evening|am|pm|o'clock|noon|week|month|day|date|him|her|son|daughter|wife|husband|mum|mom"
+    r"|dad)\b",
     re.IGNORECASE,
 )
 

@@ -87,8 +87,10 @@ async def _run(
     if (kin := kin_waiting(memory.scratch)) is not None:  # the runtime goes on with it (`agents.next_person`)
         whose = "yours" if kin == CALLERS_OWN else f"your {kin}"
         return turn.say(f"{done_message(spec.name, actual, memory)} Now for {whose}.")
-    if memory.scratch.get(CARRY):  # the runtime goes on with the second request said with this one
-        return turn.say(f"{done_message(spec.name, actual, memory)} Now for your other request.")
+    if isinstance(carried := memory.scratch.get(CARRY), str) and carried:
+        # the runtime goes on with the second request (or the question) said with this one
+        then = "As for your question:" if carried.rstrip().endswith("?") else "Now for your other request."
+        return turn.say(f"{done_message(spec.name, actual, memory)} {then}")
     return turn.say(f"{done_message(spec.name, actual, memory)} {ANYTHING_ELSE}")
 
 

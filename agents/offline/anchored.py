@@ -23,6 +23,7 @@ from typing import Any
 
 from agents.offline.calendar_words import WEEKDAYS
 from agents.offline.dates import day_phrases
+from agents.offline.moments import changes_of_mind
 from agents.offline.shifts import shift_of
 
 _WD = "|".join(WEEKDAYS)
@@ -110,6 +111,10 @@ def read_move(s: dict[str, Any], text: str, new_words: str | None) -> bool:
     """A move said from the appointment, into the planner's scratch: "shift" (days, minutes), and
     "anchor" for a weekday said from it (the planner turns it into days once it knows which
     appointment). `new_words` are the words of the new time, when the turn says both."""
+    if (changed := changes_of_mind(text)) and day_phrases(after := text[changed[0][1] :]):
+        # "... to the Thursday of that week, no wait, that's Thanksgiving, the Wednesday then, the
+        # 25th, at 3": the day said after the change of mind, read as any new day is
+        text = after
     shift = shift_of(text)
     if shift is not None and named_day_wins(shift, new_words):
         shift = None

@@ -397,6 +397,8 @@ def find_when(text: str, now: datetime) -> When:
     from agents.offline.wanted import merge  # wanted reads When from here
 
     unwanted, ruled_out, text = moments.ruled_out_days(text)  # "not monday" asks for no monday
+    text = _after_that_day(text, now)
+    text = _PAST_DAY.sub(lambda m: m.group(0)[: m.start("day") - m.start()], text)
     for start, cut in moments.changes_of_mind(text):
         before, later = _find_when(text[:start], now), _find_when(text[cut:], now)
         if not later.empty:
@@ -404,6 +406,35 @@ def find_when(text: str, now: datetime) -> When:
             when.matched = [*before.matched, text[start:cut], *later.matched]
             return _without_days(when, unwanted, ruled_out)
     return _without_days(_find_when(text, now), unwanted, ruled_out)
+
+
+# a day something happened on ("I twisted my ankle on Sunday", "I was out raking leaves on
+# Saturday"): no day asked for
+_PAST_DAY = re.compile(
+    r"\b(?:twisted|hurt|fell|broke|injured|sprained|started|began|woke up|was out|went out|got sick|came down"
+    r"|happened|noticed|felt|was raking|was playing|was running)\b[^.,;!?]{0,40}?\b(?P<day>(?:on|since|last) "
+    rf"(?:{'|'.join(WEEKDAYS)}))\b"
+)
+_WEEKDAY_AFTER_THAT = re.compile(
+    rf"\b(?:the|on the) (?P<wd>{'|'.join(WEEKDAYS)}) (?:after that|after then|following that|after it)\b"
+)
+
+
+def _after_that_day(text: str, now: datetime) -> str:
+    """ "he's seeing Dr Rodriguez next Thursday, so could she do the flu shot the Monday after
+    that?": the first Monday after the day said before, written as that date (the earlier day is
+    left out: it is not the day asked for)."""
+    m = _WEEKDAY_AFTER_THAT.search(text)
+    if m is None:
+        return text
+    earlier = day_phrases(text[: m.start()])
+    if not earlier or (day := _parse_day(earlier[-1].group(0), now)) is None:
+        return text
+    weekday = WEEKDAYS.index(m.group("wd"))
+    target = day + timedelta(days=(weekday - day.weekday() - 1) % 7 + 1)
+    said = f"on {target:%B} {target.day}".lower()
+    last = earlier[-1]
+    return f"{text[: last.start()]} {text[last.end() : m.start()]}{said}{text[m.end() :]}"
 
 
 def _without_days(when: When, unwanted: set[int], ruled_out: set[int]) -> When:

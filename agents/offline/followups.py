@@ -28,6 +28,7 @@ from agents.offline.names import (
     someone_elses_name,
 )
 from agents.offline.numbers import normalize
+from agents.offline.shifts import shift_of
 from agents.planner import Message, PlanContext
 from agents.policy import classify_confirmation
 
@@ -77,8 +78,9 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
         head, tail = text[: m.start()], text[m.end() :]
         first = task_of(intents(head))
         # "..., and a follow-up with him two weeks later, Monday the 24th": a second visit
-        again = re.search(r"\ba (?:follow ?up|second|return|repeat)\b", tail) is not None and not _no_day(
-            tail, now
+        again = re.search(r"\b(?:a|the) (?:follow ?up|second|return|repeat)\b", tail) is not None and (
+            not _no_day(tail, now)
+            or shift_of(tail) is not None  # "... and the follow-up two weeks after that"
         )
         if (
             first is None
@@ -127,6 +129,15 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
             continue  # "I already see Dr Patel Thursday, but I also need Dr Chen Friday": one booking
         if first == Intent.BOOK and second == Intent.BOOK and not another and _no_day(head, now):
             continue  # "I usually see Dr Patel, but this time I need Dr Rodriguez Monday at 10": one booking
+        if (
+            first == Intent.BOOK
+            and second == Intent.BOOK
+            and not another
+            and names_one
+            and not re.search(r"\b(dr|doctor)\b", head)
+            and find_when(head, now).at is None
+        ):
+            continue  # "... my sister says I should get it looked at. could I see Dr Patel Thursday?": one
         if second is None or {first, second} <= {Intent.CANCEL, Intent.RESCHEDULE}:
             continue  # "I can't make it Thursday and need to reschedule": one move
         if second == first and not (second == Intent.BOOK and (names_one or another)):
@@ -300,7 +311,7 @@ def _relatives_first(head: str) -> int | None:
     if relative_asked_for(head) is None and someone_elses_name(head) is None:
         return None  # "my son is ill, so cancel my appointment": the caller's own
     return min(
-        m.start(), *(n.start() for n in re.finditer(r"\b[a-z]+'s (?:appointment|appt|visit|booking)", head))
+        [m.start(), *(n.start() for n in re.finditer(r"\b[a-z]+'s (?:appointment|appt|visit|booking)", head))]
     )
 
 

@@ -67,7 +67,12 @@ def _child_of_the_caller(text: str, caller: tuple[str, str]) -> tuple[str, str] 
 def _born_right_after(before: str, name: tuple[str, str]) -> bool:
     first, last = (re.escape(n.lower()) for n in name)
     return (
-        re.search(rf"\b{first}\s+{last}\W+(?:born|dob|d\.o\.b\.?|date of birth)\W*$", before) is not None
+        re.search(
+            rf"\b{first}\s+{last}\W+(?:(?:his|her|their) )?(?:born|dob|d\.o\.b\.?|date of birth|birthday|birth date)"
+            r"(?: is)?\W*$",
+            before,
+        )
+        is not None
         # "maria garcia here. son lucas garcia 4/8/2015": the relative named with the date
         or re.search(rf"\b{_KIN}\W+{first}\s+{last}\W*$", before) is not None
     )

@@ -96,7 +96,9 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|(take|cross|strike|scratch|remove) (me|him|her|us|them|my [a-z]+( [a-z]+){0,2}|his name|her name) (off|from) (the|your|his|her"
             r"|(dr|doctor) [a-z'-]+'s) (list|schedule|books|calendar|diary|appointments?)"
             r"|(isn't|is not|won't|doesn't|does not) (going to |gonna )?work( out)?( for me)? ?(anymore|any more)"
-            r"|(drop|scrap|scratch|delete|remove|get rid of) (my|the|his|her|that|this)\b"
+            # ("scratch that" alone takes back the caller's own words: "Tuesday, no, scratch that, Wednesday")
+            r"|(drop|delete|remove|get rid of) (my|the|his|her|that|this)\b|(scrap|scratch) (my|the|his|her)\b"
+            r"|(scrap|scratch) (that|this) (appointment|appt|booking|visit|one|check ?up)\b"
             r"|(don't|do not|doesn't|does not|no longer|won't|will not) (need|want) (the|my|that|this|his|her|their|our|[a-z]+'s)( [a-z]+){0,2}"
             r" (appointment|appt|visit|booking|jab|shot|vaccination|check ?up)s?( any ?more| now)?\b(?! (?:on|at|with)\b.{0,30}\b(?:but|instead)\b)"
             r"|won't be coming"
@@ -205,10 +207,12 @@ _CHANGED_MIND = re.compile(
     r"|come to think of it|rather than (?:move|moving|change|changing|reschedul\w*)(?: it)?)\b"
 )
 # "instead" said of another visit time: "give me Monday instead", "instead of cancelling"
+# (in the same clause: "... with dr chen, my daughter's taking me to her doctor instead" is why)
 _INSTEAD_OF_A_VISIT = re.compile(
     r"\binstead of (?:cancel\w*|calling it off)|(?:\d|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-    r"|tomorrow|morning|afternoon|week|dr|doctor|time|day|date|reschedul\w*|move|change|switch|book\w*)\b)[^.!?]{0,60}"
-    r"\binstead\b|\binstead\b[^.!?]{0,30}(?:\d|\b(?:monday|tuesday|wednesday|thursday|friday|tomorrow|dr|doctor)\b)"
+    r"|tomorrow|morning|afternoon|week|(?:dr|doctor)\.? (?!instead\b)[a-z]+|time|day|date|reschedul\w*|move|change"
+    r"|switch|book\w*)\b)[^.!?,;]{0,60}\binstead\b"
+    r"|\binstead\b[^.!?,;]{0,30}(?:\d|\b(?:monday|tuesday|wednesday|thursday|friday|tomorrow|dr|doctor)\b)"
 )
 _SAYS_MOVE = re.compile(
     r"\b(reschedul\w*|re schedule|rebook\w*|re book|move|moved|change|switch|swap|postpone|push|bring|shift|bump"

@@ -87,6 +87,9 @@ NOT_NAMES |= {"keeps", "keep", "kept", "saying", "says", "say", "told", "tells",
               "thought", "asked", "asks", "asking", "reckons", "always", "never", "usually", "nagging", "nags",
               "insists", "insisted", "reminded", "reminds", "suggested", "suggests", "worried", "worries",
               "makes", "made", "drove", "drives", "driving", "takes", "took", "brings", "brought"}  # fmt: skip
+# what someone already does or is ("he's already seeing Dr Rodriguez", "she's still waiting")
+NOT_NAMES |= {"already", "still", "also", "just", "seeing", "waiting", "going", "coming", "getting", "having",
+              "seen", "been", "due", "booked", "scheduled", "supposed"}  # fmt: skip
 CALENDAR_WORDS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",

@@ -77,7 +77,11 @@ def _groups(words: list[str]) -> list[int]:
 
 def _run_to_text(words: list[str]) -> str:
     is_ordinal = words[-1] in _ORDINALS or words[-1] in ("twentieth", "thirtieth")
-    if any(w in _SCALES for w in words):
+    scale = next((k for k, w in enumerate(words) if w in _SCALES), None)
+    if scale is not None and scale >= 2 and not (scale == 2 and words[0] in _TENS and words[1] in _UNITS):
+        # "april eight two thousand fifteen": a number, then "two thousand fifteen" (not 10015)
+        return f"{_run_to_text(words[: scale - 1])} {_run_to_text(words[scale - 1 :])}"
+    if scale is not None:
         total, current = 0, 0
         for w in words:
             if w in _SCALES:
@@ -214,6 +218,19 @@ def normalize(text: str) -> str:
     text = re.sub(r"\b(1[0-2]|[1-9])(?::00)? (?:o'clock )?(?:sharp|on the dot)\b", r"\1 o'clock", text)
     for pattern, replacement in _YEARS_AND_TIMES_SAID:
         text = pattern.sub(replacement, text)
+    # "thursday 9 at 4 pm": the 9th, since the time is said after it
+    text = re.sub(
+        r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday),? ([1-9]|[12]\d|3[01])(?=,? (?:at|around|by) \d)",
+        lambda m: f"{m.group(1)} the {m.group(2)}{ordinal_suffix(int(m.group(2)))}",
+        text,
+    )
+    # "twenty eighth o june": "of", as said in Scotland and Ireland
+    text = re.sub(
+        r"\b(\d{1,2}(?:st|nd|rd|th)) o (?=(?:january|february|march|april|may|june|july|august|september|october"
+        r"|november|december)\b)",
+        r"\1 of ",
+        text,
+    )
     # Whisper writes "two thirty pm" as "2 30 pm" or "2.30 pm", and "at two thirty" as "at 2 30"
     text = re.sub(r"\b(\d{1,2})[ .]([0-5]\d)(?=\s*(?:am|pm|o'clock)\b)", r"\1:\2", text)
     # ... and "eleven thirty" as "1130": a clock time after "at" or before am/pm (hours 1-12)
@@ -347,9 +364,15 @@ def _a_clock_time(run: list[str]) -> bool:
     )
 
 
+_MINUTES_BEFORE_PAST = ("quarter", "half", "ten", "twenty", "five")
+
+
 def _numeric_one(tokens: list[str], i: int) -> bool:
     before = tokens[i - 1] if i > 0 else ""
     after = tokens[i + 1] if i + 1 < len(tokens) else ""
+    # "half one", "quarter past one", "ten to one": a clock time
+    if before == "half" or (before in ("past", "to") and i > 1 and tokens[i - 2] in _MINUTES_BEFORE_PAST):
+        return True
     return before in ("at", "number", "option", "is", "by", "around") or after in (
         "am", "pm", "p", "a", "o'clock", "thirty", "fifteen", "forty", "oh", "hundred", "thousand",
     ) or after in _UNITS or after in _TENS  # fmt: skip

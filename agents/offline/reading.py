@@ -182,7 +182,8 @@ def _for_someone_else(ctx: PlanContext, text: str) -> bool:
 _PUT_OFF_AND_GONE = re.compile(
     r"\b(?:(?:need|have|got|want) to (?:check|look at|ask|talk|speak|think|see)|let me (?:check|think|ask|talk|speak|see|look)"
     r"|i'll (?:call|ring|phone|get back|check|think)|i will (?:call|ring|phone|get back|check|think)"
-    r"|(?:call|ring|phone) (?:you )?back|another time|some other time|not right now|maybe later|later on)\b"
+    r"|(?:call|ring|phone) (?:you )?back|another time|some other time|not right now|maybe later|later on"
+    r"|(?:i'll|i will|let me) have a (?:think|look))\b"
 )
 # ... and the turn ends with a goodbye
 _ENDS_IN_GOODBYE = re.compile(
@@ -561,6 +562,10 @@ def _not_understood(ctx: PlanContext, s: dict[str, Any], found: list[Intent], ra
         return say(f"What can I help you with? {HELP}")
     if Intent.DECLINE in found or verdict == "no":
         s["misses"] = 0
+        said = normalize(raw)
+        if s.get("offered") and _PUT_OFF_AND_GONE.search(said) and find_when(said, ctx.now).empty:
+            drop_task(s)  # "none of those suit, I'll have a think and call back": nothing now
+            return say(f"Okay, no problem. {ANYTHING_ELSE}")
         if s.get("offered") and s.get("task") in (Intent.BOOK, Intent.RESCHEDULE):
             s.pop("offered", None)
             return say("Okay. What other day or time would work for you?")

@@ -68,7 +68,7 @@ def just_written_provider(ctx: PlanContext) -> str | None:
 # one", "a follow-up", "see her again"
 _SAME_DOCTOR = re.compile(
     r"\b(?:with (?:him|her|them)|(?:the )?same (?:doctor|dr|provider|physician)|(?:see|book) (?:him|her) again"
-    r"|another (?:one|1|appointment|appt|visit|slot)|(?:a )?(?:second|follow[ -]?up|repeat) (?:one|1|appointment|appt|visit)"
+    r"|another (?:one|1|appointment|appt|visit|slot)|(?:a |the )?(?:second|follow[ -]?up|repeat|other) (?:one|1|appointment|appt|visit)"
     r"|follow[ -]?up|one more)\b"
 )
 

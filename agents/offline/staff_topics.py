@@ -206,6 +206,18 @@ STAFF_TOPICS = [
         "Our staff can help with that.",
         aside=True,
     ),
+    # what to expect of a visit: staff can tell ("how long will it take?", "what should I bring?")
+    Topic(
+        re.compile(
+            r"\b(how long (will|does|do|is|would) (it|the|my|a|an|each)\b[^?.!]{0,30}\b(take|last|be)"
+            r"|what (should|do|must|shall) (i|we|he|she) (bring|need to bring|wear|prepare)|need to bring"
+            r"|(should|do) (i|we) (fast|bring)|same (building|place|location|office|address)|which (building|floor"
+            r"|entrance)|wheelchair|step[- ]free|disabled access|accessible|elevator|a lift)\b"
+        ),
+        "Practice information: the caller asked what to expect of a visit",
+        "Our staff can help with that.",
+        aside=True,
+    ),
     # records, referrals, forms
     Topic(
         re.compile(

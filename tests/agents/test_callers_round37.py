@@ -106,3 +106,103 @@ async def test_name_and_date_of_birth_alone_are_checked_at_once(chat: Chat) -> N
 async def test_a_goodbye_to_an_offered_transfer_is_no_yes(chat: Chat) -> None:
     _, transcript = await converse(chat, ["where do I park when I come in?", "ok great, thanks, bye"], None)
     assert chat.handoff is None and chat.ended, transcript
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "yes. by the way, where are you located?",
+        "that's fine \u2014 do you have parking?",
+        "great, go ahead. how long will the visit take?",
+        "sure thing, and what should I bring with me?",
+    ],
+)
+async def test_a_yes_then_a_question_books_and_answers(answer: str, chat: Chat, demo: DemoConnector) -> None:
+    _, transcript = await converse(chat, ["Mia White 1/25/1996, dr chen monday at 10", answer], None)
+    assert await booked(demo, "p-1015") == {(CHEN, at(7, 10))}, transcript
+    assert "As for your question: I don't have that information here" in transcript, transcript
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["yes, and can it be at 11 instead?", "ok but is there nothing in the afternoon?", "yes, with dr patel?"],
+)
+async def test_a_yes_then_a_question_about_the_write_is_no_yes(
+    answer: str, chat: Chat, demo: DemoConnector
+) -> None:
+    _, transcript = await converse(chat, ["Mia White 1/25/1996, dr chen monday at 10", answer], None)
+    assert await booked(demo, "p-1015") == set(), transcript
+
+
+# the families of sets #39 (accented phone transcripts) and #40 (a receptionist's week)
+@pytest.mark.parametrize(
+    ("turns", "person", "after", "phone"),
+    [
+        # a yes with a word of address after it
+        (["Mia White 1/25/1996, dr chen monday at 10", "yes man go ahead"], "p-1015", {(CHEN, at(7, 10))}, None),
+        (["Mia White 1/25/1996, dr chen monday at 10", "yeah my friend, sounds good"], "p-1015",
+         {(CHEN, at(7, 10))}, None),
+        (["Mia White 1/25/1996, dr chen monday at 10", "yes ma"], "p-1015", {(CHEN, at(7, 10))}, None),
+        # "o" for "of"; a day number before a time; "eight two thousand fifteen" (not 10015)
+        (["andrew harris sixth o march nineteen sixty one, dr chen monday at 9", "yes"], "p-1016",
+         {(CHEN, at(7, 9))}, None),
+        (["mia white 1/25/1996 i want doctor patel thursday 3 at 11", "yes"], "p-1015", {(PATEL, at(3, 11))}, None),
+        (["this is maria garcia for my son lucas garcia he born april eight two thousand fifteen cancel his "
+          "appointment please", "yes"], "p-1013", set(), FAMILY),
+        # "reschedule" and "move" as a speech recogniser hears them
+        (["james wilson thirty january nineteen sixty five ah need tae real schedule ma appointment tae monday at "
+          "eleven", "aye"], "p-1004", {(CHEN, at(7, 11))}, None),
+        (["emily davis 7/23/1990 i want to mood the appointment to friday at 9", "yes"], "p-1003",
+         {(PATEL, at(4, 9))}, None),
+        # "half one" among the times offered
+        (["Mia White 1/25/1996, what does dr chen have monday afternoon?", "half one please", "yes"], "p-1015",
+         {(CHEN, at(7, 13, 30))}, None),
+        # two visits, the second "the follow-up two weeks after that": the same doctor
+        (["ava hernandez 8/11/1993. i need to book two with dr patel, one on monday the 7th at 9 and the follow up "
+          "two weeks after that, same time", "yes", "yes"], "p-1009", {(PATEL, at(7, 9)), (PATEL, at(21, 9))}, None),
+        # a change of mind after a day said from the appointment
+        (["James Wilson 1/30/1965. move my appointment to the thursday of next week, no wait, I'm away then, the "
+          "wednesday then, the 9th, at 3", "yes"], "p-1004", {(CHEN, at(9, 15))}, None),
+        (["Mia White 1/25/1996, dr chen on monday the 7th, no, scratch that, tuesday the 8th at 2", "yes"],
+         "p-1015", {(CHEN, at(8, 14))}, None),
+        # the child named with "his birthday is"; "he's already seeing ... the Friday after that"
+        (["it's maria garcia, calling about my boy lucas, lucas garcia, his birthday is april 8th 2015, please "
+          "cancel his appointment", "yes"], "p-1013", set(), FAMILY),
+        (["hi it's maria garcia for my son lucas garcia born 8 april 2015. he's already seeing dr rodriguez on "
+          "tuesday the 8th, could she also see him the friday after that at 11", "yes"], "p-1013",
+         {(RODRIGUEZ, at(8, 9, 30)), (RODRIGUEZ, at(11, 11))}, FAMILY),
+        # a story with someone's advice before the one request
+        (["so I twisted my ankle on Sunday and my brother says I should get it looked at before the weekend. Mia "
+          "White 1/25/1996. could I see Dr Patel on monday at 11", "yes"], "p-1015", {(PATEL, at(7, 11))}, None),
+        # why the visit goes: another doctor instead, not a move
+        (["james wilson 1/30/1965. i'm going to cancel my friday one, my son is taking me to his own doctor "
+          "instead", "yes"], "p-1004", set(), None),
+        # the pending cancellation asked for again after a grumble
+        (["Emily Davis 7/23/1990, cancel my thursday appointment", "hmm, do I lose my place? okay, cancel it anyway"],
+         "p-1003", set(), None),
+    ],
+)  # fmt: skip
+async def test_set_39_and_40_families(
+    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
+) -> None:
+    talk, transcript = await converse(chat, turns, phone)
+    assert await booked(demo, person) == after, transcript
+    assert talk.handoff is None, transcript
+
+
+async def test_none_of_those_and_a_think_is_no_message(chat: Chat, demo: DemoConnector) -> None:
+    turns = ["Mia White 1/25/1996, what does dr chen have monday?", "none of those really suit, I'll have a think and "
+             "call back"]  # fmt: skip
+    _, transcript = await converse(chat, turns, None)
+    assert "message" not in transcript and "What other day" not in transcript, transcript
+    assert await booked(demo, "p-1015") == set() and chat.handoff is None, transcript
+
+
+async def test_a_verb_said_again_with_a_new_time_is_no_yes(chat: Chat, demo: DemoConnector) -> None:
+    turns = [
+        "Emily Davis 7/23/1990, move my appointment to friday at 9",
+        "ok, move it to 11 on friday instead",
+        "yes",
+    ]
+    _, transcript = await converse(chat, turns, None)
+    assert await booked(demo, "p-1003") == {(PATEL, at(4, 11))}, transcript
