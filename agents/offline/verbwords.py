@@ -78,32 +78,44 @@ def _near_long(word: str) -> str:
     return word
 
 
-# what a speech recogniser writes for "cancel" and "appointment" ("council my appointment", "his a
-# point meant"): only where the word is said of an appointment
-_HEARD_CANCEL = re.compile(
-    r"\b(?:council|counsel|cancer|cancels?)\s+(?=(?:my|his|her|our|their|the|it|that|this)\b)"
-)
-# "real schedule ma appointment", "we schedule my appointment": "reschedule", as heard
-_HEARD_RESCHEDULE = re.compile(
-    r"\b(?:real|reel|re|we|ree|rea)\s+schedule(?=\s+(?:my|ma|his|her|our|their|the|it|that|this|an?)\b)"
-)
-# "i want to mood the appointment": "move", as heard, said of an appointment
-_HEARD_MOVE = re.compile(
-    r"\b(?:mood|moon|moo|mu|moot)\s+(?=(?:my|ma|his|her|our|their|the|it|that|this)\s+(?:[a-z']+\s+)?"
-    r"(?:appointment|appt|visit|booking|check ?up)\b)"
-)
-# "ma appointment", "me appointment": "my", as said in Scotland, Ireland and the Caribbean
-_HEARD_MY = re.compile(r"\b(?:ma|me|mah)\s+(?=(?:appointment|appt|booking|visit|check ?up)\b)")
-_HEARD_APPOINTMENT = re.compile(
-    r"\b(?:a point meant|appoint meant|a point ment|a pointment|up point meant)\b"
-)
+# What a speech recogniser writes for the words of a request, only where they are said of an
+# appointment, and what they stand for (applied in this order: "a point meant" is "appointment"
+# before "mood the appointment" is "move the appointment").
+_HEARD = [
+    # "his a point meant", "work a pointment"
+    (
+        re.compile(r"\b(?:a point meant|appoint meant|a point ment|a pointment|up point meant)\b"),
+        "appointment",
+    ),
+    # "council my appointment", "cancer my appointment"
+    (
+        re.compile(
+            r"\b(?:council|counsel|cancer|cancels?)\s+(?=(?:my|his|her|our|their|the|it|that|this)\b)"
+        ),
+        "cancel ",
+    ),
+    # "real schedule ma appointment", "we schedule my appointment"
+    (
+        re.compile(
+            r"\b(?:real|reel|re|we|ree|rea)\s+schedule(?=\s+(?:my|ma|his|her|our|their|the|it|that|this|an?)\b)"
+        ),
+        "reschedule",
+    ),
+    # "ma appointment", "me appointment": "my", as said in Scotland, Ireland and the Caribbean
+    (re.compile(r"\b(?:ma|me|mah)\s+(?=(?:appointment|appt|booking|visit|check ?up)\b)"), "my "),
+    # "i want to mood the appointment"
+    (
+        re.compile(
+            r"\b(?:mood|moon|moo|mu|moot)\s+(?=(?:my|ma|his|her|our|their|the|it|that|this)\s+(?:[a-z']+\s+)?"
+            r"(?:appointment|appt|visit|booking|check ?up)\b)"
+        ),
+        "move ",
+    ),
+]
 
 
 def respell(text: str) -> str:
     """Lowercased text with slips of "move", "reschedule", "cancel", "appointment" ... respelt."""
-    text = _HEARD_APPOINTMENT.sub("appointment", text)
-    text = _HEARD_CANCEL.sub("cancel ", text)
-    text = _HEARD_RESCHEDULE.sub("reschedule", text)
-    text = _HEARD_MY.sub("my ", text)
-    text = _HEARD_MOVE.sub("move ", text)
+    for heard, meant in _HEARD:
+        text = heard.sub(meant, text)
     return _WORD.sub(lambda m: _SLIPS.get(m.group(0)) or _near_long(m.group(0)), text)

@@ -19,9 +19,7 @@ from tests.agents.test_phrasings import CHEN, PATEL, RODRIGUEZ, at, booked, conv
 FAMILY = "+15035550112"  # the Garcias' number
 
 
-@pytest.mark.parametrize(
-    ("turns", "person", "after", "phone"),
-    [
+SETS_36_TO_38 = [
         # a yes, then a question that is not about the write: the write, then the question
         (["Mia White 1/25/1996, dr chen monday at 10", "sounds good, oh and is there a car park nearby?"],
          "p-1015", {(CHEN, at(7, 10))}, None),
@@ -64,14 +62,7 @@ FAMILY = "+15035550112"  # the Garcias' number
         # a second visit said as a follow-up with a day of its own
         (["Ava Hernandez 8/11/1993. dr patel on monday the 7th at 11 and a follow-up with her a week later, monday "
           "the 14th, same time", "yes", "yes"], "p-1009", {(PATEL, at(7, 11)), (PATEL, at(14, 11))}, None),
-    ],
-)  # fmt: skip
-async def test_set_36_to_38_families(
-    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
-) -> None:
-    talk, transcript = await converse(chat, turns, phone)
-    assert await booked(demo, person) == after, transcript
-    assert talk.handoff is None, transcript
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -135,9 +126,7 @@ async def test_a_yes_then_a_question_about_the_write_is_no_yes(
 
 
 # the families of sets #39 (accented phone transcripts) and #40 (a receptionist's week)
-@pytest.mark.parametrize(
-    ("turns", "person", "after", "phone"),
-    [
+SETS_39_AND_40 = [
         # a yes with a word of address after it
         (["Mia White 1/25/1996, dr chen monday at 10", "yes man go ahead"], "p-1015", {(CHEN, at(7, 10))}, None),
         (["Mia White 1/25/1996, dr chen monday at 10", "yeah my friend, sounds good"], "p-1015",
@@ -180,9 +169,11 @@ async def test_a_yes_then_a_question_about_the_write_is_no_yes(
         # the pending cancellation asked for again after a grumble
         (["Emily Davis 7/23/1990, cancel my thursday appointment", "hmm, do I lose my place? okay, cancel it anyway"],
          "p-1003", set(), None),
-    ],
-)  # fmt: skip
-async def test_set_39_and_40_families(
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(("turns", "person", "after", "phone"), SETS_36_TO_38 + SETS_39_AND_40)
+async def test_set_36_to_40_families(
     turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
 ) -> None:
     talk, transcript = await converse(chat, turns, phone)
