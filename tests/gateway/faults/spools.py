@@ -7,8 +7,11 @@ import asyncio
 import json
 from pathlib import Path
 
+from sqlalchemy import select
+
 from gateway.store.db import Database
 from gateway.store.group_commit import GroupCommitter
+from gateway.store.models import AuditEventRow
 from gateway.store.row_spool import RowSpool
 from gateway.store.turn_replay import REPLAY as TURN_REPLAY
 
@@ -36,6 +39,26 @@ async def until_replayed(spool: Path, within_s: float = 60.0) -> None:
             return
         await asyncio.sleep(0.1)  # polling the writer's retry, bounded
     raise AssertionError(f"{spool.name} was not replayed: {spooled_kinds(spool)}")
+
+
+async def until_audited(
+    db: Database, chain: str, kind: str, within_s: float = 10.0
+) -> list[dict[str, object]]:
+    """The payloads of `kind` on audit chain `chain` once there is one (the audit spool replays on
+    its own writer), or none after `within_s`."""
+    for _ in range(int(within_s / 0.1)):
+        async with db.session() as s:
+            payloads = list(
+                await s.scalars(
+                    select(AuditEventRow.payload).where(
+                        AuditEventRow.conversation_id == chain, AuditEventRow.kind == kind
+                    )
+                )
+            )
+        if payloads:
+            return payloads
+        await asyncio.sleep(0.1)  # polling the audit writer's retry, bounded
+    return []
 
 
 async def replay_again(db: Database, path: Path, spooled: bytes) -> None:

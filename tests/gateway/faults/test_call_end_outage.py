@@ -33,12 +33,18 @@ from gateway.services import Services
 from gateway.store.after_call_jobs import AfterCallJobRow
 from gateway.store.audit import SYSTEM_CHAIN
 from gateway.store.db import Database
-from gateway.store.models import AuditEventRow, ConversationRow, RecordingRow
+from gateway.store.models import ConversationRow, RecordingRow
 from gateway.store.transcripts import conversation_of_call
 from gateway.twilio.signatures import sign
 from tests.conftest import LiveServer, make_settings, prepare_database
 from tests.gateway.faults.conftest import OwnPostgres, call_outage_settings
-from tests.gateway.faults.spools import replay_again, spooled_kinds, until_replayed, until_spooled
+from tests.gateway.faults.spools import (
+    replay_again,
+    spooled_kinds,
+    until_audited,
+    until_replayed,
+    until_spooled,
+)
 from tests.gateway.twilio.conftest import AUTH_TOKEN
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(180)]
@@ -46,22 +52,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.timeout(180)]
 
 def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-async def _events(db: Database, chain: str, kind: str) -> list[dict[str, object]]:
-    for _ in range(100):  # the audit spool replays on its own writer
-        async with db.session() as s:
-            payloads = list(
-                await s.scalars(
-                    select(AuditEventRow.payload).where(
-                        AuditEventRow.conversation_id == chain, AuditEventRow.kind == kind
-                    )
-                )
-            )
-        if payloads:
-            return payloads
-        await asyncio.sleep(0.1)  # polling the audit writer's retry, bounded
-    return []
 
 
 async def _jobs(db: Database, cid: str) -> list[str]:
@@ -133,13 +123,13 @@ async def test_status_callbacks_during_an_outage_are_kept_and_applied_once_it_is
             assert await _jobs(db, cid) == ["note"]
         # The callbacks on the record: the held call's on its own chain, the other's (its
         # conversation could not be named during the outage) on the system chain by its SID.
-        system = await _events(db, SYSTEM_CHAIN, "call.event")
+        system = await until_audited(db, SYSTEM_CHAIN, "call.event")
         assert [(e["call_sid"], e["call_status"], e["call_duration_s"]) for e in system] == [
             (elsewhere_sid, "completed", "17")
         ]
-        own = await _events(db, here, "call.event")
+        own = await until_audited(db, here, "call.event")
         assert [(e["call_status"], e["call_duration_s"]) for e in own] == [("canceled", "17")]
-        ended = await _events(db, here, "conversation.ended")
+        ended = await until_audited(db, here, "conversation.ended")
         assert [e["reason"] for e in ended] == ["call canceled"]
     finally:
         await db.close()

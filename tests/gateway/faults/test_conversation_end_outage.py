@@ -30,13 +30,13 @@ from gateway.services import Services
 from gateway.settings import Settings
 from gateway.store.after_call_jobs import AfterCallJobRow
 from gateway.store.db import Database
-from gateway.store.models import AuditEventRow, ConversationRow, HandoffRow, TurnRow
+from gateway.store.models import ConversationRow, HandoffRow, TurnRow
 from gateway.store.transcripts import conversation_of_call
 from tests.conftest import LiveServer, make_settings, prepare_database
 from tests.gateway.chat.conftest import Chat
 from tests.gateway.cluster.conftest import Cluster
 from tests.gateway.faults.conftest import OwnPostgres, call_outage_settings
-from tests.gateway.faults.spools import spooled_kinds, until_spooled
+from tests.gateway.faults.spools import spooled_kinds, until_audited, until_replayed, until_spooled
 from tests.gateway.twilio.conftest import AUTH_TOKEN
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(180)]
@@ -298,11 +298,7 @@ async def test_a_call_hung_up_during_an_outage_is_closed_once_it_is_back(
         assert kinds[-2:] == ["close", "after_call_job"], kinds
 
         await own_postgres.start()
-        for _ in range(600):  # the writer replays once the database answers (tried every 0.25 s)
-            if spool.read_bytes() == b"":
-                break
-            await asyncio.sleep(0.1)  # polling the writer's retry, bounded
-        assert spool.read_bytes() == b""
+        await until_replayed(spool)  # the writer replays once the database answers (tried every 0.25 s)
         books = Books(own_postgres.url, cid, cid)
         try:
             row = await books.conversation(cid)
@@ -311,18 +307,7 @@ async def test_a_call_hung_up_during_an_outage_is_closed_once_it_is_back(
             assert await books.jobs() == ["note"]
         finally:
             await books.db.close()
-        for _ in range(100):  # the audit spool replays on its own writer
-            async with db.session() as s:
-                ended = list(
-                    await s.scalars(
-                        select(AuditEventRow.payload).where(
-                            AuditEventRow.conversation_id == cid, AuditEventRow.kind == "conversation.ended"
-                        )
-                    )
-                )
-            if ended:
-                break
-            await asyncio.sleep(0.1)  # polling the audit writer's retry, bounded
+        ended = await until_audited(db, cid, "conversation.ended")
         assert len(ended) == 1, ended
     finally:
         await db.close()
