@@ -57,11 +57,15 @@ _FUZZY_CUTOFF = 0.74
 # "the last slot of the day", "first thing": the edge of a day (`moments`), not a place in a list
 _NOT_A_POSITION = (
     r"(?!\s+(?:thing|(?:appointment|slot|time|one|opening|spot)s?\s+(?:of|in|on)\s+(?:the|that)\s+"
-    r"(?:day|morning|afternoon)))"
+    r"(?:day|morning|afternoon)"
+    # "what's her last slot that day?", "the last appointment she has": the day's, not an offered one
+    r"|(?:appointment|slot|time|opening|spot)s?\s+(?:that|she|he|they|you|dr|doctor|of|for)\b))"
 )
 
 
 def pick_by_position(text: str, count: int) -> int | None:
+    if count == 3 and re.search(r"\b(?:the )?middle(?: one| option| time)?\b", text):
+        return 1  # "the middle one" of three
     m = re.search(r"\b(1st|2nd|3rd|first|second|third|last|latter|former|earliest)\b" + _NOT_A_POSITION, text)
     if m:
         index = _POSITIONS[m.group(1)]

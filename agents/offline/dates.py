@@ -91,7 +91,9 @@ _TIME = re.compile(
     # "does dr chen have 11 on tuesday?", "is 3 free tomorrow": an hour asked about
     r"|\b(?:have|has|got|is)\s+(?=(?:1[0-2]|[1-9])(?:\s+(?:on|tomorrow|today|free|available|open|this|next)\b|\s*\?|\W*$))"
     # "can it go earlier in the day, like 9?", "something like 10": an hour given as an example
-    r"|(?:,\s*|(?:something|more|earlier|later|sooner|day)\s+)(?:like|maybe|perhaps|ideally|preferably)\s+"
+    r"|(?:,\s*|(?:something|more|earlier|later|sooner|day)\W?\s+)(?:like|maybe|perhaps|ideally|preferably)\s+"
+    # "dr patel 11 pls": an hour right after the doctor's name
+    r"|\b(?:dr|doctor)\.?\s+[a-z'-]+\s+(?=(?:1[0-2]|[1-9])(?:\s+(?:pls|please|plz|if|then|ok)\b|\W*$))"
     # "friday morning, 9 if that's free", "tuesday, 11", "friday instead, 11": an hour (1-12, no date)
     # after the day
     rf"|\b(?:morning|afternoon|{'|'.join(WEEKDAYS)}|tomorrow|today)(?:\s+instead)?\s*[,?-]?\s+(?:(?:ideally|preferably|maybe"

@@ -53,10 +53,14 @@ _DAY_BEFORE = {
     "coming",
     "last",
     ",",
+    "free",  # "is 9 free mon w/ dr chen"
+    "available",
+    "open",
 }
 _DAY_AFTER = re.compile(
-    r"\s?(?:\d|the \d|(?:at|or|and|am|pm|next|week|works?|is|would|please|then|instead|just|after|before|around"
-    r"|about|early|late|lunch|lunchtime|any ?time|first thing|if|possible|ok|okay)\b|morning|afternoon"
+    r"\s?(?:\d|the \d|(?:at|or|and|am|pm|next|week|works?|is|would|please|pls|plz|then|instead|just|after|before|around"
+    r"|with|w|dr|doctor|free|available|ok|okay"
+    r"|about|early|late|lunch|lunchtime|any ?time|first thing|if|possible)\b|morning|afternoon"
     r"|evening|arvo|noon|appt|appointment|[,.?!]|$)"
 )
 _NOT_A_DAY = re.compile(

@@ -16,7 +16,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from agents.offline import anchored, next_person, wanted
+from agents.offline import anchored, next_person, recent, wanted
 from agents.offline.choices import (
     find_provider,
     pick_appointment,
@@ -82,6 +82,8 @@ class OfflinePlanner:
             message = plan_message(ctx, s, raw, normalize(raw))  # a message or callback request
             if message is not None:
                 return message
+            if (again := recent.rebooking(ctx, normalize(raw))) is not None:
+                ctx = with_last_words(ctx, again)  # "can I rebook with her next week?" after a cancellation
             ctx = take_followup(ctx, s)  # "cancel Thursday and book Friday": one now, one kept
             topic = read_topic(ctx, s, self.practice)  # an emergency, staff work, opening hours, small talk
             if topic.step is not None:

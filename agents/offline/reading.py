@@ -380,7 +380,7 @@ def _read_points_back(ctx: PlanContext, s: dict[str, Any], text: str) -> None:
 
 
 _ONE_OF_TWO = re.compile(
-    r"\b(?:the\s+)?(?P<which>later|earlier|latter|former|second|other|first|1st|2nd|third|3rd|last|latest|earliest)"
+    r"\b(?:the\s+)?(?P<which>later|earlier|latter|former|second|other|first|1st|2nd|third|3rd|last|latest|earliest|middle)"
     r"(?:\s+(?:one|time|option|slot|of (?:those|them|the (?:two|three))))?\b"
     r"(?!\s+(?:available|than|day|week|thing|appointment of|slot of|one of the day))"
 )
@@ -413,6 +413,10 @@ def _read_one_of_two(s: dict[str, Any], text: str, today: date) -> bool:
         chosen = min(named)
     elif which in ("last", "latter"):
         chosen = named[-1]
+    elif which == "middle" and len(named) == 3:
+        chosen = named[1]  # "10 or 10:30 or 11?" then "the middle one"
+    elif which == "middle":
+        return False
     elif _POSITIONS[which] < len(named):
         chosen = named[_POSITIONS[which]]
     else:

@@ -43,6 +43,40 @@ def _last_written(ctx: PlanContext) -> dict[str, object] | None:
     return None
 
 
+def just_cancelled_doctor(ctx: PlanContext) -> str | None:
+    """The doctor's name of the appointment the last confirmed write cancelled, or None (the last
+    write was another, or none was made)."""
+    for message in reversed(ctx.messages):
+        if message.role != "tool" or message.name not in _WRITES:
+            continue
+        if message.name != "cancel_appointment":
+            return None
+        try:
+            body = json.loads(message.content or "{}")
+        except ValueError:
+            return None
+        result = body.get("result") if isinstance(body, dict) else None
+        if body.get("outcome") != "ok" or not isinstance(result, dict):
+            return None
+        name = result.get("provider_name")
+        return name if isinstance(name, str) and name else None
+    return None
+
+
+# "can I rebook with her next week?" right after a cancellation: a new booking with that doctor
+_REBOOK = re.compile(r"\b(?:re ?book|book (?:it |one )?again|book another|reschedule)\b")
+_WITH_THEM = re.compile(r"\b(?:with|w) (?:her|him|them)\b|\b(?:see|book) (?:her|him) again\b")
+
+
+def rebooking(ctx: PlanContext, text: str) -> str | None:
+    """The turn read as a booking with the doctor of the appointment just cancelled, when it asks
+    to book again (normalized text); None otherwise."""
+    if not _REBOOK.search(text) or (doctor := just_cancelled_doctor(ctx)) is None:
+        return None
+    text = _REBOOK.sub("book", text, count=1)
+    return _WITH_THEM.sub(f"with {doctor.lower()}", text, count=1)
+
+
 def just_written(ctx: PlanContext) -> str | None:
     """The id of the appointment the last confirmed write booked or moved (None after a cancel)."""
     written = _last_written(ctx)

@@ -8,7 +8,7 @@ where a day would be ("next when at 4pm") asks the day; `reading.read_turn` call
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from agents.offline import anchored, keeping, wanted
@@ -240,8 +240,29 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
         s["day_unclear"] = True  # a time with words where the day was: ask the day, don't assume
     elif when.start is not None:
         s.pop("day_unclear", None)
+    if (offered_on := _the_offered_day(s)) is not None and _same_weekday_said(
+        when, offered_on, new_text or rest
+    ):
+        when.start = when.end = offered_on  # "4pm on thurs" to Thursday the 22nd's times: that Thursday
     s["want"] = wanted.dump(wanted.merge(wanted.load(s.get("want")), when))
     return True
+
+
+def _the_offered_day(s: dict[str, Any]) -> date | None:
+    """The one day all the times just offered are on, or None."""
+    days = {datetime.fromisoformat(str(x["start"])).date() for x in s.get("offered") or [] if x.get("start")}
+    return days.pop() if len(days) == 1 else None
+
+
+def _same_weekday_said(when: When, day: date, text: str) -> bool:
+    """The weekday alone (not "this", "next", a date) of the day offered, read from today as another."""
+    return (
+        when.start is not None
+        and when.start == when.end
+        and when.start != day
+        and when.start.weekday() == day.weekday()
+        and re.search(r"\b(?:this|next|coming|tomorrow|today|\d{1,2}(?:st|nd|rd|th)|week)\b", text) is None
+    )
 
 
 def _with_the_time_said(day_asked: When, text: str, now: datetime) -> When:

@@ -197,3 +197,37 @@ async def test_a_verb_said_again_with_a_new_time_is_no_yes(chat: Chat, demo: Dem
     ]
     _, transcript = await converse(chat, turns, None)
     assert await booked(demo, "p-1003") == {(PATEL, at(4, 11))}, transcript
+
+
+# the families of set #42 (chat negotiation and changes of mind)
+@pytest.mark.parametrize(
+    ("turns", "person", "after"),
+    [
+        # a short weekday typed after the doctor or after "free"
+        (["mia white 1/25/1996. need an appt w dr patel fri pls", "anything at 2?", "yes"], "p-1015",
+         {(PATEL, at(4, 14))}),
+        (["AVA HERNANDEZ 8/11/1993. IS 10 OR 10:30 FREE MON W/ DR PATEL", "THE LATER ONE", "YES"], "p-1009",
+         {(PATEL, at(7, 10, 30))}),
+        # the middle one of the caller's three; the day's last slot
+        (["Mia White 1/25/1996, dr chen monday, 9 or 9:30 or 10?", "the middle one", "yes"], "p-1015",
+         {(CHEN, at(7, 9, 30))}),
+        (["Mia White 1/25/1996, dr patel monday pls", "too early, what's her last slot that day?", "yes"], "p-1015",
+         {(PATEL, at(7, 16, 30))}),
+        # an hour given as an example after a question; an hour after the doctor's name
+        (["Mia White 1/25/1996, dr patel on the 9th, afternoon if possible", "hmm anything earlier in the day? like "
+          "10?", "yes"], "p-1015", {(PATEL, at(9, 10))}),
+        (["Mia White 1/25/1996, what does dr chen have monday morning?", "hmm, dr patel 11 pls", "yes"], "p-1015",
+         {(PATEL, at(7, 11))}),
+        # booking again after a cancellation, with that doctor
+        (["James Wilson 1/30/1965, cancel my appointment", "yes", "could i book again with him on monday at 3", "yes"],
+         "p-1004", {(CHEN, at(7, 15))}),
+        # the weekday of the day offered is that day
+        (["Mia White 1/25/1996, what does dr chen have on thursday the 10th?", "3pm on thurs then", "yes"], "p-1015",
+         {(CHEN, at(10, 15))}),
+    ],
+)  # fmt: skip
+async def test_set_42_families(
+    turns: list[str], person: str, after: set[object], chat: Chat, demo: DemoConnector
+) -> None:
+    _, transcript = await converse(chat, turns, None)
+    assert await booked(demo, person) == after, transcript
