@@ -280,6 +280,16 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
         ]
         if len(sounds) == 1:
             return sounds[0]
+    # ... and a voiced consonant for an unvoiced one ("doctor battle" for Patel, "doctor jen"), the
+    # same test with b/p, d/t, g/k, v/f, z/s, j/ch read alike
+    for word in after_title:
+        sounds = [
+            p
+            for name, p in surnames.items()
+            if len(_consonants(name)) >= 3 and _unvoiced(_consonants(name)) == _unvoiced(_consonants(word))
+        ]
+        if len(sounds) == 1:
+            return sounds[0]
     # A surname heard as two words ("Dr. Pay tell" for Patel): the two joined, the same test
     for first, second in re.findall(r"\b(?:dr|doctor)\.?\s+([a-z]{2,})\s+([a-z]{2,})\b", text):
         joined = first + second
@@ -311,6 +321,14 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
 def _hiss_free(word: str) -> str:
     """The consonants of `word` without a final s or z sound ("rdrg" for "rodriguez", "rodregis")."""
     return _consonants(word).rstrip("sz")
+
+
+_VOICED = str.maketrans("bdgvzj", "ptkfsc")
+
+
+def _unvoiced(consonants: str) -> str:
+    """ "ptl" for "btl": voiced consonants as their unvoiced pairs, doubles once."""
+    return re.sub(r"(.)\1+", r"\1", consonants.translate(_VOICED))
 
 
 def _consonants(word: str) -> str:

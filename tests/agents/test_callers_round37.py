@@ -231,3 +231,9 @@ async def test_set_42_families(
 ) -> None:
     _, transcript = await converse(chat, turns, None)
     assert await booked(demo, person) == after, transcript
+
+
+async def test_a_doctors_name_heard_with_a_voiced_consonant(chat: Chat, demo: DemoConnector) -> None:
+    turns = ["emily davis 7/23/1990 kindly cancel the appointment with doctor battle", "yes please cancel it"]
+    _, transcript = await converse(chat, turns, None)
+    assert await booked(demo, "p-1003") == set(), transcript
