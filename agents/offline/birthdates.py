@@ -29,7 +29,7 @@ _DOB_PATTERNS = [
     # the same eight digits said in a sentence ("date of birth one one zero two one nine seven two"):
     # a real month and day, then a year
     re.compile(
-        r"(?<![\d:/.])(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?P<year>(?:19|20)\d{2})(?![\d:/.])"
+        r"(?<![\d:/.])(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?P<year>(?:19|20)\d{2})(?![\d:/]|\.\d)"
     ),
     # 03/04/1985 (US); Whisper also writes "03. 04. 1985"
     re.compile(rf"\b(?P<a>\d{{1,2}})\s?[/.-]\s?(?P<b>\d{{1,2}})\s?[/.-]\s?{YEAR}\b"),

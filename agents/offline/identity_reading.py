@@ -20,6 +20,7 @@ from agents.offline.introductions import (
     without_nicknames,
 )
 from agents.offline.names import (
+    NOT_NAMES,
     bare_name,
     corrected_name,
     dob_of_another,
@@ -50,11 +51,22 @@ _THEIR_BIRTH = re.compile(
 )
 
 
+# "my son lucas", "my daughter's appointment, sophie's": the child by first name alone
+_MY_CHILD = re.compile(
+    r"\bmy (son|daughter|boy|girl|kid|child|little one)(?:'s)?,? ([a-z][a-z-]+)(?:'s)?\b(?!\s+[a-z]+,?\s+(?:born|dob|date))"
+)
+
+
 def _child_of_the_caller(text: str, caller: tuple[str, str]) -> tuple[str, str] | None:
     """The child a parent named themselves by ("lucas's mum"), with the family name said, when
     the date of birth is said as the child's; None otherwise."""
+    if not _THEIR_BIRTH.search(text):
+        return None
+    if (kid := _MY_CHILD.search(text)) is not None and kid.group(2) not in NOT_NAMES:
+        first = kid.group(2)  # "i'm calling for my son lucas, not for me. his date of birth is ..."
+        return None if first in (caller[0].lower(), caller[1].lower()) else (first.title(), caller[1])
     said = _PARENT_OF.search(text)
-    if said is None or not _THEIR_BIRTH.search(text):
+    if said is None:
         return None
     before, first = said.group(1), said.group(2)
     if first == caller[1].lower() and before:  # "lucas garcia's mum"
@@ -189,6 +201,11 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
     if name is not None:
         s["first_name"], s["last_name"] = name
         found = True
+    if dob is not None:
+        # "sorry, i meant the 30th. january 30, 1965. move it to ...": the day corrected is the birth date's
+        rest = re.sub(
+            rf"\b(?:i meant|i mean|meant|it's|it is|it was)\s+the\s+{dob.day}(?:st|nd|rd|th)\b", " ", rest
+        )
     if found and not ctx.caller.verified and tried:
         # one part said again after a failed check: the other parts as they were said
         for key in ("dob", "first_name", "last_name"):

@@ -87,6 +87,18 @@ NOT_NAMES |= {"keeps", "keep", "kept", "saying", "says", "say", "told", "tells",
               "thought", "asked", "asks", "asking", "reckons", "always", "never", "usually", "nagging", "nags",
               "insists", "insisted", "reminded", "reminds", "suggested", "suggests", "worried", "worries",
               "makes", "made", "drove", "drives", "driving", "takes", "took", "brings", "brought"}  # fmt: skip
+# a slip owned up to ("oops, typo - 10/31/1994"), and days named for what they are ("halloween")
+NOT_NAMES |= {
+    "oops",
+    "whoops",
+    "typo",
+    "sorry",
+    "mistake",
+    "correction",
+    "halloween",
+    "christmas",
+    "valentine's",
+}
 # what someone already does or is ("he's already seeing Dr Rodriguez", "she's still waiting")
 NOT_NAMES |= {"already", "still", "also", "just", "seeing", "waiting", "going", "coming", "getting", "having",
               "seen", "been", "due", "booked", "scheduled", "supposed"}  # fmt: skip
@@ -272,6 +284,20 @@ def introduces_self(text: str) -> bool:
     return find_name(text) is not None and len(re.findall(r"[a-z']+", text)) <= 8
 
 
+# a name said surname first, and said so: "lee, christopher - lee is my last name", "garcia, lucas -
+# last name first", "wilson, james (wilson's the surname)", "wilson james, that's wilson as in the surname"
+_SURNAME_FIRST_SAID = re.compile(
+    r"\b(?P<last>[a-z'-]+),?\s+(?P<first>[a-z'-]+)\W{1,4}(?:(?:that's|thats|it's)\s+)?(?:(?:last name|surname|family name)"
+    r"\s+(?:first|1st)|(?P<explained>[a-z-]+)(?:'s| is)?\s+(?:my|the)\s+(?:last name|surname|family name)"
+    r"|(?P=last)\s+as in (?:the|my)\s+(?:last name|surname))"
+)
+# a greeting, then the name alone before a comma ("hi, ryan walker, i want to book ...")
+_GREETED_NAME = re.compile(
+    r"^\W*(?:hi|hello|hey|hiya|howdy|good (?:morning|afternoon|evening)|morning|afternoon)\W+"
+    r"([a-z][a-z'-]+)\s+([a-z][a-z'-]+)\s*[,.;]"
+)
+
+
 def find_name(text: str, *, whole_answer: bool = False) -> tuple[str, str] | None:
     """(first, last) from normalized text, or None.
 
@@ -290,6 +316,16 @@ def find_name(text: str, *, whole_answer: bool = False) -> tuple[str, str] | Non
                 return _title(words[0]), _title(last.group(1))
     if (theirs := someone_elses_name(text)) is not None:
         return theirs
+    if (said := _SURNAME_FIRST_SAID.search(text)) is not None and said.group("explained") in (
+        None,
+        said.group("last"),
+    ):
+        if _is_name_word(said.group("last")) and _is_name_word(said.group("first")):
+            return _title(said.group("first")), _title(
+                said.group("last")
+            )  # "lee, christopher - lee is my last name"
+    if (greeted := _GREETED_NAME.match(text)) and all(_is_name_word(w) for w in greeted.groups()):
+        return _title(greeted.group(1)), _title(greeted.group(2))  # "hi, ryan walker, i want to book ..."
     swapped = re.match(r"^\W*([^\W\d_][\w'-]*),\s*([^\W\d_][\w'-]*)\s*(?:[.;,]|$)", text)
     if swapped and _is_name_word(swapped.group(1)) and _is_name_word(swapped.group(2)):
         return _title(swapped.group(2)), _title(swapped.group(1))  # "Garcia, Maria.": last name first

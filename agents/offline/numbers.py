@@ -218,6 +218,8 @@ def normalize(text: str) -> str:
     text = re.sub(r"\b(1[0-2]|[1-9])(?::00)? (?:o'clock )?(?:sharp|on the dot)\b", r"\1 o'clock", text)
     for pattern, replacement in _YEARS_AND_TIMES_SAID:
         text = pattern.sub(replacement, text)
+    # "zero two, zero three, one nine eight seven": a date said digit by digit in pairs
+    text = re.sub(r"\b(\d) (\d), ?(\d) (\d), ?((?:19|20)\d\d)\b", r"\1\2/\3\4/\5", text)
     # "thursday 9 at 4 pm": the 9th, since the time is said after it
     text = re.sub(
         r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday),? ([1-9]|[12]\d|3[01])(?=,? (?:at|around|by) \d)",

@@ -237,3 +237,45 @@ async def test_a_doctors_name_heard_with_a_voiced_consonant(chat: Chat, demo: De
     turns = ["emily davis 7/23/1990 kindly cancel the appointment with doctor battle", "yes please cancel it"]
     _, transcript = await converse(chat, turns, None)
     assert await booked(demo, "p-1003") == set(), transcript
+
+
+# the families of sets #43 (an ordinary fortnight) and #44 (who is calling and for whom)
+@pytest.mark.parametrize(
+    ("turns", "person", "after", "phone"),
+    [
+        # a name said surname first, and said so
+        (["harris, andrew - harris is my last name. born 3/6/1961. dr chen monday at 9 please", "yes"], "p-1016",
+         {(CHEN, at(7, 9))}, None),
+        (["white, mia - surname first. 01/25/1996. dr patel on monday at 2", "yes"], "p-1015",
+         {(PATEL, at(7, 14))}, None),
+        (["wilson james, that's wilson as in the surname, born 1/30/1965, cancel my appointment", "yes"], "p-1004",
+         set(), None),
+        # a greeting, then the name alone; a date of birth in digit pairs or as eight digits in a sentence
+        (["hello, mia white, i'd like dr chen on monday at 11. my birthday is january 25 1996", "yes"], "p-1015",
+         {(CHEN, at(7, 11))}, None),
+        (["mia white, dob zero one, two five, one nine nine six. dr chen monday at 10", "yes"], "p-1015",
+         {(CHEN, at(7, 10))}, None),
+        (["emily davis. dob zero seven two three one nine nine zero. cancel my appointment please.", "yes"],
+         "p-1003", set(), None),
+        # the child by first name alone after "my son"
+        (["hi, this is maria garcia. i'm calling for my son lucas, not me. his date of birth is april 8th 2015. "
+          "please cancel his appointment", "yes"], "p-1013", set(), FAMILY),
+        # a date of birth corrected alone after a failed check, with "i meant the ..."
+        (["mia white, 01/15/1996. dr chen on monday at 9", "oops, typo - 01/25/1996", "yes"], "p-1015",
+         {(CHEN, at(7, 9))}, None),
+        (["james wilson, dob 1/13/1965. move my appointment to tuesday the 8th at 4", "sorry, i meant the 30th. "
+          "january 30, 1965. move it to tuesday the 8th at 4.", "yes"], "p-1004", {(CHEN, at(8, 16))}, None),
+        # a move asked without a verb of moving (were new bookings: wrong writes)
+        (["james wilson 1/30/1965. i have a follow-up with dr chen, can it go to monday at 9:30?", "yes"], "p-1004",
+         {(CHEN, at(7, 9, 30))}, None),
+        (["hi it's maria garcia for my son lucas garcia born 8 april 2015. his check-up appointment, he's got a "
+          "cold, they said wait a few days. could we do wednesday the 9th, ten thirty?", "yes"], "p-1013",
+         {(RODRIGUEZ, at(9, 10, 30))}, FAMILY),
+    ],
+)  # fmt: skip
+async def test_set_43_and_44_families(
+    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
+) -> None:
+    talk, transcript = await converse(chat, turns, phone)
+    assert await booked(demo, person) == after, transcript
+    assert talk.handoff is None, transcript
