@@ -159,7 +159,7 @@ _HEARD_THAT = re.compile(
 # "no worries", "not a problem": a way of saying yes, though it has a "no" in it
 _NO_TROUBLE = re.compile(
     r"\b(?:no worries|no worry|no problem|no problems|no probs?|not a problem|no bother|no dramas|no sweat"
-    r"|no issues?|no trouble)\b"
+    r"|no issues?|no trouble|why not)\b"  # "sure why not": agreement
 )
 
 Confirmation = Literal["yes", "no", "other"]

@@ -46,6 +46,11 @@ _NOT_ASKED_FOR = re.compile(
     r"(?:appointment|appt|check ?up|visit|physical|follow ?up|booking)\s+(?:[a-z0-9:]+\s+){0,3}?with\s+"
     rf"{_DR}(?=.*\b(?:also|too|as well|another|second|extra|same day)\b)"
 )
+# the doctor of a visit the caller already has, said before another is asked for
+_ALREADY_WITH = re.compile(
+    rf"\b(?:already|i've got|i have got)\s+(?:have\s+|got\s+|see\s+)?(?:one|an? appointment|a visit|my [a-z]+)\s+"
+    rf"(?:[a-z0-9:]+\s+){{0,3}}?with\s+{_DR}"
+)
 _CORRECTION_WORD = re.compile(
     r"\b(?:no|sorry|actually|wait|i mean|i meant|rather|instead|make that|make it)\b"
 )
@@ -214,6 +219,16 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
     """The provider named by surname, first name, or a near miss of the surname after "dr"."""
     text = _NOT_THIS_ONE.sub(" ", text)  # "i meant dr patel, not dr chen"
     named = [p for p in providers if mentions_provider(text, p.name)]
+    if (
+        len(named) == 1
+        and (aside := _ALREADY_WITH.search(text)) is not None
+        and mentions_provider(aside.group(0), named[0].name)
+    ):
+        # "i already have one with doctor patel, this is a separate one, i need doctor chin": the one
+        # asked for now, read in the words after, as any near miss is
+        other = find_provider(text[aside.end() :], [p for p in providers if p is not named[0]])
+        if other is not None:
+            return other
     if len(named) == 1:
         return named[0]
     if len(named) > 1:

@@ -70,7 +70,7 @@ _DAY_PHRASE = re.compile(
     rf"|{MONTH_NC}\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?"
     r"(?!\s*(?::|am|pm|\d{3}|\d{2}(?![:\d]|\s*(?:am|pm|a\.m|p\.m|o'clock))|\d(?![:\d]|\s*(?:am|pm|a\.m|p\.m|o'clock))))"
     rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_NC}"
-    r"|\d{1,2}/\d{1,2}(?!/)"
+    r"|\d{1,2}/\d{1,2}(?![/:\d])"
     # a bare ordinal is a day only as "the 9th" / "on 9th" or as the whole answer ("1st name" isn't)
     r"|(?:the|on)\s+\d{1,2}(?:st|nd|rd|th)(?!\s*(?:one|option|slot|choice|time|available|of|thing|things|opening|appointment)\b)"
     r"|^\W*\d{1,2}(?:st|nd|rd|th)(?=\W*$))\b"
@@ -418,7 +418,9 @@ _PAST_DAY = re.compile(
     rf"(?:{'|'.join(WEEKDAYS)}))\b"
 )
 _WEEKDAY_AFTER_THAT = re.compile(
-    rf"\b(?:the|on the) (?P<wd>{'|'.join(WEEKDAYS)}) (?:after that|after then|following that|after it)\b"
+    rf"\b(?:the|on the) (?P<wd>{'|'.join(WEEKDAYS)}) (?:after that|after then|following that|after it"
+    # "this friday but i'm away so the monday after": after the day just said (not "after next")
+    r"|after(?! next| this| the| christmas| easter| new| thanksgiving| my| his| her| our| \d))\b"
 )
 
 

@@ -307,6 +307,10 @@ _REBOOK_LATER = re.compile(
 
 
 # moving home is no appointment moved ("since I helped my son move house")
+_WORK_SHIFT = re.compile(
+    r"\b(?:changed|swapped|moved|switched|put me on|gave me)?\s*(?:my|a|the|his|her|work|night|day|morning|evening"
+    r"|late|early|double|weekend) shifts?\b"
+)
 _MOVING_HOME = re.compile(
     r"\b(?:move|moving|moved|moves) (?:house|home|flat|in|out|away|abroad|to a new (?:house|place|flat|home))\b"
 )
@@ -314,6 +318,7 @@ _MOVING_HOME = re.compile(
 
 def _intents(text: str) -> list[Intent]:
     text = _MOVING_HOME.sub(" ", text)
+    text = _WORK_SHIFT.sub(" ", text)  # "my boss changed my shift": a shift at work, no move
     if _REBOOK_LATER.search(text) and _SAYS_CANCEL.search(text):
         text = _REBOOK_LATER.sub(" ", text)
     found = [intent for intent, pattern in _PATTERNS if pattern.search(text)]

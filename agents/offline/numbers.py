@@ -234,7 +234,9 @@ def normalize(text: str) -> str:
         text,
     )
     # Whisper writes "two thirty pm" as "2 30 pm" or "2.30 pm", and "at two thirty" as "at 2 30"
-    text = re.sub(r"\b(\d{1,2})[ .]([0-5]\d)(?=\s*(?:am|pm|o'clock)\b)", r"\1:\2", text)
+    text = re.sub(
+        r"(?<![/\d])\b(\d{1,2})[ .]([0-5]\d)(?=\s*(?:am|pm|o'clock)\b)", r"\1:\2", text
+    )  # not "11/1 11am"
     # ... and "eleven thirty" as "1130": a clock time after "at" or before am/pm (hours 1-12)
     text = re.sub(
         r"\b(at|around|by|about) (1[0-2]|[1-9])([0-5]\d)\b(?![:/.\-]?\d)|\b(1[0-2]|[1-9])([0-5]\d)(?=\s*(?:am|pm)\b)",

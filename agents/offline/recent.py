@@ -64,7 +64,9 @@ def just_cancelled_doctor(ctx: PlanContext) -> str | None:
 
 
 # "can I rebook with her next week?" right after a cancellation: a new booking with that doctor
-_REBOOK = re.compile(r"\b(?:re ?book|book (?:it |one )?again|book another|reschedule)\b")
+_REBOOK = re.compile(
+    r"\b(?:re ?book|book (?:it |one )?again|book (?:me |him |her |them |us )?(?:another|a new one)|reschedule)\b"
+)
 _WITH_THEM = re.compile(r"\b(?:with|w) (?:her|him|them)\b|\b(?:see|book) (?:her|him) again\b")
 
 
@@ -74,7 +76,14 @@ def rebooking(ctx: PlanContext, text: str) -> str | None:
     if not _REBOOK.search(text) or (doctor := just_cancelled_doctor(ctx)) is None:
         return None
     text = _REBOOK.sub("book", text, count=1)
-    return _WITH_THEM.sub(f"with {doctor.lower()}", text, count=1)
+    if _WITH_THEM.search(text):
+        return _WITH_THEM.sub(f"with {doctor.lower()}", text, count=1)
+    # "cancel his appointment with dr rodriguez and book him a new one tuesday": the same doctor
+    return (
+        text
+        if re.search(r"\b(?:dr|doctor|any ?one|anybody|whoever)\b", text)
+        else f"{text} with {doctor.lower()}"
+    )
 
 
 def just_written(ctx: PlanContext) -> str | None:

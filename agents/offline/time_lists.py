@@ -23,9 +23,17 @@ _RUN = re.compile(
 _PART = re.compile(r"(?P<h>[01]?\d)(?:(?::|\s)(?P<m>[0-5]\d))?(?:\s*(?P<ampm>am|pm|o'clock))?")
 
 
+# a month and day written with a slash, then a time or after a weekday ("fri 10/13 1:30pm"): a date
+_DATE_THEN_TIME = re.compile(
+    r"(?:(?<=monday )|(?<=tuesday )|(?<=wednesday )|(?<=thursday )|(?<=friday ))(?:1[0-2]|0?[1-9])/[0-3]?\d\b(?!:)"
+    r"|\b(?:1[0-2]|0?[1-9])/[0-3]?\d\b(?!:)(?=\s+(?:at\s+)?\d{1,2}(?::\d\d)?\s*(?:am|pm)\b)"
+)
+
+
 def times_listed(text: str, around: int) -> list[time]:
     """The times of the list said around position `around` (where one of its times was found), in
     the order said; [] when no list of two or more times with an "or" or a comma is there."""
+    text = _DATE_THEN_TIME.sub(lambda m: "#" * len(m.group(0)), text)  # same length: `around` stays
     for m in _RUN.finditer(text):
         run = m.group("run")
         if not (m.start() <= around <= m.end()) or not re.search(r",|\bor\b|/", run):

@@ -279,3 +279,34 @@ async def test_set_43_and_44_families(
     talk, transcript = await converse(chat, turns, phone)
     assert await booked(demo, person) == after, transcript
     assert talk.handoff is None, transcript
+
+
+# the families of sets #45 (phone transcripts, the list) and #46 (chat visitors in a hurry)
+@pytest.mark.parametrize(
+    ("turns", "person", "after"),
+    [
+        # a month and day with a slash, then the time
+        (["mia white 1/25/1996 need an appt w/ dr patel mon 12/7 1:30pm pls", "yes"], "p-1015",
+         {(PATEL, at(7, 13, 30))}),
+        (["mia white 1/25/1996 need dr chen wed 12/9 11am asap", "ya"], "p-1015", {(CHEN, at(9, 11))}),
+        # a hedged yes
+        (["Mia White 1/25/1996, dr chen monday at 10", "sure why not"], "p-1015", {(CHEN, at(7, 10))}),
+        # "this friday but I'm away, so the monday after": the first Monday after that Friday
+        (["mia white 1/25/1996 i was gonna say this friday but i'm away so the monday after with doctor patel at "
+          "eleven", "yes"], "p-1015", {(PATEL, at(7, 11))}),
+        # the doctor of a visit the caller already has, then the one asked for, misheard
+        (["emily davis 7/23/1990 i know i already have one with doctor patel this is a separate one i need doctor "
+          "chin on friday at nine", "yes"], "p-1003", {(PATEL, at(3, 10)), (CHEN, at(4, 9))}),
+        # a shift at work is no move
+        (["Mia White 1/25/1996, dr chen monday at 10", "yes", "wait sorry i need to cancel that one i just booked my "
+          "boss changed my shift", "yes"], "p-1015", set()),
+        # cancel and book a new one in one turn: the new one with the same doctor
+        (["James Wilson 1/30/1965. cancel my appointment with dr chen and book me a new one on tuesday the 8th at "
+          "3", "yes", "yes"], "p-1004", {(CHEN, at(8, 15))}),
+    ],
+)  # fmt: skip
+async def test_set_45_and_46_families(
+    turns: list[str], person: str, after: set[object], chat: Chat, demo: DemoConnector
+) -> None:
+    _, transcript = await converse(chat, turns, None)
+    assert await booked(demo, person) == after, transcript

@@ -100,7 +100,7 @@ CASES: dict[str, Case] = {
     "two requests in one turn: cancel, then book": Case(
         ["Emily Davis, 07/23/1990. Please cancel my Thursday appointment, and then book me a new one for Friday at "
          "2.", "Yes.", "Yes please.", "Yes."],
-        "p-1003", {(CHEN, at(4, 14))}),
+        "p-1003", {(PATEL, at(4, 14))}),  # "a new one": the cancelled one's doctor (set #45)
     "two bookings in one turn (speech)": Case(
         ["book me with doctor chen tomorrow at ten and doctor patel on friday at eleven olivia martinez may ninth "
          "nineteen ninety eight", "yes", "yes", "yes"],
