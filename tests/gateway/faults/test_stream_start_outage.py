@@ -41,8 +41,8 @@ from gateway.twilio import tokens
 from gateway.twilio.signatures import sign
 from tests.conftest import make_settings, prepare_database
 from tests.gateway.faults.conftest import OwnPostgres, call_outage_settings, outage_gateway
-from tests.gateway.faults.spools import replay_again, spooled_kinds, until_replayed
-from tests.gateway.faults.test_call_end_outage import _events, _utc
+from tests.gateway.faults.spools import replay_again, spooled_kinds, until_audited, until_replayed
+from tests.gateway.faults.test_call_end_outage import _utc
 from tests.gateway.twilio.conftest import AUTH_TOKEN
 from tests.logs import json_lines
 
@@ -135,7 +135,7 @@ async def test_a_stream_starting_during_an_outage_spends_its_token_here_and_the_
         # The greeting (heard: the caller's phone played it), the keypad turn, the answer; once.
         assert [(seq, speaker) for seq, speaker, _ in turns] == [(1, "bot"), (2, "caller"), (3, "bot")], turns
         assert turns[0][2], turns  # what the caller heard of the greeting
-        started = await _events(db, cid, "call.event")
+        started = await until_audited(db, cid, "call.event")
         assert [e["event"] for e in started if e.get("event") == "stream_started"] == ["stream_started"]
 
         # Once the database is back: refused by this process, and by the record itself (a
