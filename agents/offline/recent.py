@@ -23,44 +23,40 @@ _POINTS_BACK = re.compile(
 )
 
 
-def _last_written(ctx: PlanContext) -> dict[str, object] | None:
-    """The appointment the last confirmed write booked or moved, as its tool result (None after a
-    cancel, or when that write is awaiting confirmation or failed)."""
+def _last_write(ctx: PlanContext) -> tuple[str, dict[str, object]] | None:
+    """(the tool, its record) of the last confirmed write, or None when there is none or that write
+    is awaiting confirmation or failed (nothing was written)."""
     for message in reversed(ctx.messages):
         if message.role != "tool" or message.name not in _WRITES:
             continue
-        if message.name == "cancel_appointment":
-            return None
         try:
             body = json.loads(message.content or "{}")
         except ValueError:
             return None
         result = body.get("result") if isinstance(body, dict) else None
         if body.get("outcome") != "ok" or not isinstance(result, dict):
-            return None  # an awaiting or failed write: nothing was written
-        booked = isinstance(result.get("id"), str) and result.get("status", "booked") == "booked"
-        return result if booked else None
+            return None
+        return message.name, result
     return None
+
+
+def _last_written(ctx: PlanContext) -> dict[str, object] | None:
+    """The appointment the last confirmed write booked or moved, as its tool result (None after a
+    cancel, or when that write is awaiting confirmation or failed)."""
+    last = _last_write(ctx)
+    if last is None or last[0] == "cancel_appointment":
+        return None
+    result = last[1]
+    booked = isinstance(result.get("id"), str) and result.get("status", "booked") == "booked"
+    return result if booked else None
 
 
 def just_cancelled_doctor(ctx: PlanContext) -> str | None:
     """The doctor's name of the appointment the last confirmed write cancelled, or None (the last
     write was another, or none was made)."""
-    for message in reversed(ctx.messages):
-        if message.role != "tool" or message.name not in _WRITES:
-            continue
-        if message.name != "cancel_appointment":
-            return None
-        try:
-            body = json.loads(message.content or "{}")
-        except ValueError:
-            return None
-        result = body.get("result") if isinstance(body, dict) else None
-        if body.get("outcome") != "ok" or not isinstance(result, dict):
-            return None
-        name = result.get("provider_name")
-        return name if isinstance(name, str) and name else None
-    return None
+    last = _last_write(ctx)
+    name = last[1].get("provider_name") if last is not None and last[0] == "cancel_appointment" else None
+    return name if isinstance(name, str) and name else None
 
 
 # "can I rebook with her next week?" right after a cancellation: a new booking with that doctor

@@ -172,15 +172,6 @@ SETS_39_AND_40 = [
     ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("turns", "person", "after", "phone"), SETS_36_TO_38 + SETS_39_AND_40)
-async def test_set_36_to_40_families(
-    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
-) -> None:
-    talk, transcript = await converse(chat, turns, phone)
-    assert await booked(demo, person) == after, transcript
-    assert talk.handoff is None, transcript
-
-
 async def test_none_of_those_and_a_think_is_no_message(chat: Chat, demo: DemoConnector) -> None:
     turns = ["Mia White 1/25/1996, what does dr chen have monday?", "none of those really suit, I'll have a think and "
              "call back"]  # fmt: skip
@@ -200,9 +191,7 @@ async def test_a_verb_said_again_with_a_new_time_is_no_yes(chat: Chat, demo: Dem
 
 
 # the families of set #42 (chat negotiation and changes of mind)
-@pytest.mark.parametrize(
-    ("turns", "person", "after"),
-    [
+SETS_42 = [
         # a short weekday typed after the doctor or after "free"
         (["mia white 1/25/1996. need an appt w dr patel fri pls", "anything at 2?", "yes"], "p-1015",
          {(PATEL, at(4, 14))}),
@@ -224,13 +213,7 @@ async def test_a_verb_said_again_with_a_new_time_is_no_yes(chat: Chat, demo: Dem
         # the weekday of the day offered is that day
         (["Mia White 1/25/1996, what does dr chen have on thursday the 10th?", "3pm on thurs then", "yes"], "p-1015",
          {(CHEN, at(10, 15))}),
-    ],
-)  # fmt: skip
-async def test_set_42_families(
-    turns: list[str], person: str, after: set[object], chat: Chat, demo: DemoConnector
-) -> None:
-    _, transcript = await converse(chat, turns, None)
-    assert await booked(demo, person) == after, transcript
+]  # fmt: skip
 
 
 async def test_a_doctors_name_heard_with_a_voiced_consonant(chat: Chat, demo: DemoConnector) -> None:
@@ -240,9 +223,7 @@ async def test_a_doctors_name_heard_with_a_voiced_consonant(chat: Chat, demo: De
 
 
 # the families of sets #43 (an ordinary fortnight) and #44 (who is calling and for whom)
-@pytest.mark.parametrize(
-    ("turns", "person", "after", "phone"),
-    [
+SETS_43_AND_44 = [
         # a name said surname first, and said so
         (["harris, andrew - harris is my last name. born 3/6/1961. dr chen monday at 9 please", "yes"], "p-1016",
          {(CHEN, at(7, 9))}, None),
@@ -271,20 +252,11 @@ async def test_a_doctors_name_heard_with_a_voiced_consonant(chat: Chat, demo: De
         (["hi it's maria garcia for my son lucas garcia born 8 april 2015. his check-up appointment, he's got a "
           "cold, they said wait a few days. could we do wednesday the 9th, ten thirty?", "yes"], "p-1013",
          {(RODRIGUEZ, at(9, 10, 30))}, FAMILY),
-    ],
-)  # fmt: skip
-async def test_set_43_and_44_families(
-    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
-) -> None:
-    talk, transcript = await converse(chat, turns, phone)
-    assert await booked(demo, person) == after, transcript
-    assert talk.handoff is None, transcript
+]  # fmt: skip
 
 
 # the families of sets #45 (phone transcripts, the list) and #46 (chat visitors in a hurry)
-@pytest.mark.parametrize(
-    ("turns", "person", "after"),
-    [
+SETS_45_AND_46 = [
         # a month and day with a slash, then the time
         (["mia white 1/25/1996 need an appt w/ dr patel mon 12/7 1:30pm pls", "yes"], "p-1015",
          {(PATEL, at(7, 13, 30))}),
@@ -303,10 +275,23 @@ async def test_set_43_and_44_families(
         # cancel and book a new one in one turn: the new one with the same doctor
         (["James Wilson 1/30/1965. cancel my appointment with dr chen and book me a new one on tuesday the 8th at "
           "3", "yes", "yes"], "p-1004", {(CHEN, at(8, 15))}),
-    ],
-)  # fmt: skip
-async def test_set_45_and_46_families(
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("turns", "person", "after"), SETS_42 + SETS_45_AND_46)
+async def test_set_42_45_and_46_families(
     turns: list[str], person: str, after: set[object], chat: Chat, demo: DemoConnector
 ) -> None:
     _, transcript = await converse(chat, turns, None)
     assert await booked(demo, person) == after, transcript
+
+
+@pytest.mark.parametrize(
+    ("turns", "person", "after", "phone"), SETS_36_TO_38 + SETS_39_AND_40 + SETS_43_AND_44
+)
+async def test_families_said_on_a_call_or_in_chat(
+    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
+) -> None:
+    talk, transcript = await converse(chat, turns, phone)
+    assert await booked(demo, person) == after, transcript
+    assert talk.handoff is None, transcript
