@@ -188,10 +188,11 @@ def plan_message(ctx: PlanContext, s: dict[str, Any], raw: str, text: str) -> Pl
     if m is None:
         if not asks_for_message(text):
             return None
-        if _FOR_WHOM.search(text) is None and staff_matter(text) is not None:
+        who = _FOR_WHOM.search(text)
+        if who is None and staff_matter(text) is not None:
             return None  # "can someone in billing call me back": staff take it (`topics`), with the reason
         m = s["message"] = {}
-        if (who := _FOR_WHOM.search(text)) is not None:
+        if who is not None:
             m["for"] = re.sub(r"^(dr\.?|doctor) ", "Dr. ", who.group(1)).title()
     asked = m.pop("asked", None)
     if _LEAVE.search(text) or _elsewhere(text, asked):

@@ -79,10 +79,11 @@ class OfflinePlanner:
         s = ctx.scratch
         if ctx.step == 0:
             raw = (ctx.messages[-1].content or "") if ctx.messages else ""
-            message = plan_message(ctx, s, raw, normalize(raw))  # a message or callback request
+            said = normalize(raw)
+            message = plan_message(ctx, s, raw, said)  # a message or callback request
             if message is not None:
                 return message
-            if (again := recent.rebooking(ctx, normalize(raw))) is not None:
+            if (again := recent.rebooking(ctx, said)) is not None:
                 ctx = with_last_words(ctx, again)  # "can I rebook with her next week?" after a cancellation
             ctx = take_followup(ctx, s)  # "cancel Thursday and book Friday": one now, one kept
             topic = read_topic(ctx, s, self.practice)  # an emergency, staff work, opening hours, small talk

@@ -153,9 +153,10 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
             )
         )
     # a move or a cancellation is a request too: "he won't make his check-up, he's poorly" gives why
+    said_task = task_of(intents(text))  # read once: `intents` is the costliest reading of a turn
     requested = (
         REQUEST.search(text) is not None
-        or task_of(intents(text)) in (Intent.CANCEL, Intent.RESCHEDULE)
+        or said_task in (Intent.CANCEL, Intent.RESCHEDULE)
         # "... so dr chen on monday at 2 please": a doctor and a time asked for is a request
         or (
             re.search(r"\b(?:dr|doctor)\.?\s+[a-z]", text) is not None
@@ -179,11 +180,12 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
         if s.get("task") is None:
             return TopicRead(step=say(f"{words} {ANYTHING_ELSE}"), answered=True)
         return TopicRead(preface=words, answered=True)
-    if task_of(intents(text)) == Intent.CANCEL:
+    if said_task == Intent.CANCEL:
         # "we got his vaccination done at the pharmacy, so you can take him off the list": why the
         # visit is not needed, not a question for staff
         text = _DONE_ELSEWHERE.sub(" ", text)
-    if task_of(intents(text)) in (Intent.CANCEL, Intent.RESCHEDULE):
+        said_task = task_of(intents(text))
+    if said_task in (Intent.CANCEL, Intent.RESCHEDULE):
         # "i got a new job and the insurance is different so i need to cancel my appointment": why
         # the visit must go, not a question for staff
         text = _WHY_BEFORE.sub(" ", text)
