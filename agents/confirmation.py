@@ -23,7 +23,7 @@ from agents.memory import PendingAction
 from agents.next_person import CARRY
 from agents.planner import Message, ToolCall, ToolResult
 from agents.policy import classify_confirmation
-from agents.replies import ANYTHING_ELSE
+from agents.replies import ANYTHING_ELSE, TAKE_YOUR_TIME, asks_to_wait
 from agents.tools import TAKE_MESSAGE, ToolRegistry, ToolSpec
 from agents.turn import StepOutcome, Turn
 from agents.writes import describe
@@ -71,6 +71,9 @@ async def answer_pending(
         if memory.pending.tool == TAKE_MESSAGE:
             return turn.answer(text, readback(memory.pending.arguments, turn.state.caller_phone))
         return turn.answer(text, f"I'll {memory.pending.summary}. Shall I go ahead?")
+    if asks_to_wait(text):  # "hang on, the dog ... one sec": the write still held for the answer
+        return turn.answer(text, TAKE_YOUR_TIME)
+    text = _BACK.sub("", text) or text  # "sorry about that! where were we? yes, ..."
     verdict = classify_confirmation(_without_numbers_of(text, memory.pending.summary))
     if verdict != "yes" and classify_confirmation(_without_names_of(text, memory.pending.summary)) == "yes":
         verdict = "yes"  # "Thursday's fine, yes" to a Thursday: it only repeats the proposal
@@ -146,6 +149,14 @@ _SAME_VERB = {
     "book_appointment": r"book",
     "reschedule_appointment": r"(?:move|reschedule|change)",
 }
+
+
+# back from a pause, before the answer: "sorry about that! where were we?", "ok i'm back"
+_BACK = re.compile(
+    r"^(?:\W*(?:sorry(?: about that)?|(?:ok(?:ay)?,? )?i'?m back|back now|right|so|where were we|thanks for waiting"
+    r"|thank you for waiting|sorry for the wait|ok(?:ay)?,? (?=i'?m back))\b[\W]*)+(?=\w)",
+    re.IGNORECASE,
+)
 
 
 def _asks_for_it(text: str, tool: str) -> bool:

@@ -3,10 +3,34 @@ plainly. Kept in one place so every path that says the same thing says it the sa
 
 from __future__ import annotations
 
+import re
+
 from speech.text import plain
 
 ANYTHING_ELSE = "Is there anything else I can help you with?"
 OFFER_TRANSFER = "Would you like me to transfer you to a member of our team?"
+
+TAKE_YOUR_TIME = "Of course, take your time."
+
+# "hang on, the dog is going crazy, one sec": the caller asks to wait, and says nothing else the
+# conversation needs (no day, time or number: "hold on, can it be 4 instead?" is a change)
+_WAIT = re.compile(
+    r"\b(?:hang on|hold on|one (?:sec|second|moment|minute|mo)|just a (?:sec|second|moment|minute|mo)"
+    r"|give me a (?:sec|second|moment|minute)|bear with me|be right back|brb|wait a (?:sec|second|moment|minute)"
+    r"|hold that thought)\b",
+    re.IGNORECASE,
+)
+_DAY_OR_TIME = re.compile(
+    r"\d|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|morning|afternoon"
+    r"|noon|instead|dr|doctor|cancel\w*|book\w*|move|reschedul\w*|yes|yeah|no|nope|okay|ok|sure|go ahead)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_to_wait(text: str) -> bool:
+    """The caller only asks the assistant to wait a moment (the question asked still stands)."""
+    return _WAIT.search(text) is not None and _DAY_OR_TIME.search(text) is None
+
 
 # How the runtime's replies open ("Done. You're booked with …", "I'll book you with …", "I'm sorry,
 # …"): a voice channel synthesizes these at start-up so a reply's first words are ready at once.

@@ -65,8 +65,11 @@ _DOB_PATTERNS = [
         rf"\bborn\s+in\s+(?:the\s+year\s+)?(?:{YEAR}|'?\s*(?P<yy>\d{{2}}))[,.]?\s+(?:on\s+)?(?:the\s+)?{DAY}\s+(?:of\s+)?{MONTH}\b"
     ),
     # the year, then the day without "born in": "no sorry, 1965, january 30th"
-    re.compile(rf"(?<!\bin )(?<!\bsince )\b{YEAR}[,.]?\s+(?:on\s+)?{MONTH}\s+(?:the\s+)?{DAY}\b"),
-    re.compile(rf"(?<!\bin )(?<!\bsince )\b{YEAR}[,.]?\s+(?:on\s+)?(?:the\s+)?{DAY}\s+(?:of\s+)?{MONTH}\b"),
+    # ("1979 then, the twenty-seventh of may": a correction)
+    re.compile(rf"(?<!\bin )(?<!\bsince )\b{YEAR}(?:\s+then)?[,.]?\s+(?:on\s+)?{MONTH}\s+(?:the\s+)?{DAY}\b"),
+    re.compile(
+        rf"(?<!\bin )(?<!\bsince )\b{YEAR}(?:\s+then)?[,.]?\s+(?:on\s+)?(?:the\s+)?{DAY}\s+(?:of\s+)?{MONTH}\b"
+    ),
     # "born on Halloween 1994", "christmas day of 1990"
     re.compile(rf"\b(?:on\s+)?(?:the\s+)?(?P<hol>{_HOLIDAY})[,.]?\s+(?:of\s+|in\s+)?{YEAR}\b"),
     re.compile(

@@ -25,7 +25,10 @@ _NOT_THIS_ONE = re.compile(
 )
 _SWITCH_TO = re.compile(
     r"\b(?:switch|change|move|swap|transfer|put|changed|switched|moved)\s+(?:(?:it|that|this|me|him|her|them|us|my"
-    r" appointment|the appointment|my booking|the booking)\s+)?(?:over\s+)?to\s+(?:see\s+)?(?:dr|doctor)\.?\s+[a-z'-]+"
+    r" appointment|the appointment|my booking|the booking)\s+)?"
+    # "move my appointment with dr patel to dr chen": the doctor it goes to
+    r"(?:(?:my|the|his|her) (?:appointment|appt|booking|visit|check ?up) with (?:dr|doctor)\.?\s+[a-z'-]+\s+)?"
+    r"(?:over\s+)?to\s+(?:see\s+)?(?P<to>(?:dr|doctor)\.?\s+[a-z'-]+)"
 )
 # "keep the same time but see Dr Patel instead", "with Dr Rodriguez instead, on the same day": the
 # doctor said with "instead" is the one asked for (not "instead of Dr X": that one is taken out)
@@ -239,7 +242,7 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
             return asked[0]
     if len(named) > 1 and (switched := _SWITCH_TO.search(text)) is not None:
         # "my appointment with Dr Chen ... could I switch it to Dr Patel instead": the one it goes to
-        to = [p for p in named if mentions_provider(switched.group(0), p.name)]
+        to = [p for p in named if mentions_provider(switched.group("to"), p.name)]
         if len(to) == 1:
             return to[0]
     if len(named) > 1 and (instead := _SEE_INSTEAD.search(text)) is not None:

@@ -466,7 +466,10 @@ def _find_when(text: str, now: datetime) -> When:
         when.at, when.part, when.after, when.before = at, "any", None, None
         when.matched.append(same_words)
     if when.at is not None and (first := find_time(text)[1]) is not None:
-        listed = times_listed(text, text.index(first) + len(first) - 1)
+        said_at = text.index(first)  # "9 or 9:30 in the morning": the time found may end past the list
+        listed = times_listed(text, said_at + len(first) - 1) or times_listed(
+            text, said_at + len(first.split()[0]) - 1
+        )
         if len(listed) >= 2 and when.at in listed:
             when.at, when.fallback, when.options = listed[0], listed[1], listed
             return _edge_and_first_free(when, text)
@@ -508,7 +511,8 @@ def _edge_and_first_free(when: When, text: str) -> When:
 
 
 _FIRST_FREE = re.compile(
-    r"\b(soonest|earliest|(?:1st|first|next) (?:available|opening|free)|as soon as|asap)\b"
+    r"\b(soonest|earliest|(?:1st|first|next) (?:available|opening|free)|as soon as|asap"
+    r"|(?:whoever|whichever|who|which)(?: one)?(?: is|'s)? (?:free|available|open) (?:first|1st))\b"
 )
 
 
@@ -521,7 +525,22 @@ def _when_words(text: str, now: datetime) -> When:
         when.matched.append(words)
         text = text.replace(words, " ")
         named = re.search(rf"\b({'|'.join(WEEKDAYS)})\b", text)
-        if named and when.start is not None and when.end is not None and when.end > when.start:
+        dated = [
+            d
+            for d in day_phrases(text, today)
+            if re.search(rf"\d.*\b{MONTH_NC}|\b{MONTH_NC}.*\d|\d/\d", d.group(0))
+        ]
+        exact = _parse_day(dated[0].group(0), now) if dated else None
+        if (
+            exact is not None
+            and when.start is not None
+            and when.end is not None
+            and when.start <= exact <= when.end
+        ):
+            # "a physical next month: wednesday january 9th", "next month on the 9th": that date
+            when.start = when.end = exact
+            when.matched.append(dated[0].group(0))
+        elif named and when.start is not None and when.end is not None and when.end > when.start:
             # "in two weeks on Monday", "early next week, say Tuesday": that day of the range
             day = when.start + timedelta(days=(WEEKDAYS.index(named.group(1)) - when.start.weekday()) % 7)
             if day <= when.end:

@@ -99,6 +99,14 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
             continue  # "can I come in this afternoon? 3:30 with Dr. Patel would be ideal": one booking
         if second is None and (names_one or another):
             second = Intent.BOOK  # "... and Dr. Patel on Friday at 11"
+        if (
+            first == Intent.CANCEL
+            and second == Intent.RESCHEDULE
+            and re.search(r"\b(?:book|schedule)\b", tail)
+        ):
+            second = (
+                Intent.BOOK
+            )  # "cancel my monday one, and instead book dr chen on the 19th": both, as said
         if first == Intent.BOOK and second in (Intent.RESCHEDULE, Intent.CANCEL) and _ABOUT_IT.match(tail):
             continue  # "I've got an appointment this Wednesday. Could we push it back a week?": that one
         if (

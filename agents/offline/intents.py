@@ -57,7 +57,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
         Intent.RESCHEDULE,
         re.compile(
             r"\b(reschedul\w*|re schedule|rebook\w*|re book|move|change|make (that|this)|switch|push (it |my |the |that )?(back|forward|appointment)?|postpone"
-            r"|bring (it )?forward|bump|shift|make (my|the|it|that|this)\b.{0,60}\b(later|earlier|sooner)"
+            r"|bring (it )?forward|come forward|bump|shift|make (my|the|it|that|this)\b.{0,60}\b(later|earlier|sooner)"
             # "bring my appointment forward", "push my checkup back", "switch lucas's appointment"
             r"|(bring|push|move|put) (my|the|his|her|their|that|this|[a-z]+'s)( [a-z]+){0,5} (forward|back|out)"
             # "I'd like my Dr Chen appointment two hours later": an appointment one has, later
@@ -70,7 +70,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|\b(my|his|her|our|their|[a-z]+'s) ([a-z]+ ){0,2}(appointment|appt|visit|booking|check[ -]?up|follow[ -]?up"
             r"|shot|jab|vaccination)\b[^?!]{0,90}\b(could|can) we (do|make it|go for|try|have it|move it)\b"
             # "can you put it to monday at 10", "put it off till friday"
-            r"|put (it|that|this) (to|on|for|off|over to|back to)\b"
+            r"|put (it|that|this) (to|on|for|off|over to|back to|back|forward)\b"
             # "can it go earlier in the day", "could it be a bit later", "can we make it sooner"
             r"|(can|could) (it|that|this|we|i|he|she) (go|be|come|get) (a bit |a little |any |much )?(earlier|later|sooner)"
             # "could my appointment be a bit later?", "can lucas's check-up go earlier?"
@@ -82,8 +82,13 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             # "his appointment on Friday the 22nd, could it possibly go to Wednesday the 27th"
             # "i have a blood pressure follow-up with dr chen, can it go to wednesday"
             r"|(appointment|appt|visit|booking|check[ -]?up|follow[ -]?up|physical|shot|jab|vaccination)\b[^.?!]{0,40}"
-            r"\b(can|could|would) (it|that|this)"
+            r"\b(can|could|would|might|may) (it|that|this)"
             r" (possibly |maybe |perhaps |please |instead )?(go|be moved|move|change) (to|till|until)\b"
+            # "my appointment on Friday no longer suits. Might it go to the Tuesday after": across the full stop
+            r"|(appointment|appt|visit|booking|check[ -]?up|follow[ -]?up|physical)\b[^.?!]{0,40}"
+            r"\b(no longer suits?|doesn't suit|does not suit|won't suit|isn't convenient|is no longer convenient)\b"
+            r"(?: (?:me|us|him|her|them))?(?: any ?more)?[.,;!]?\s+(can|could|would|might|may) (it|that|this|we|you) (possibly |perhaps |please )?"
+            r"(go|be|move|change|have it|make it|do)\b"
             # "could my appointment be moved", "can I get it pushed to friday"
             r"|(be|get|getting|have|having|want|need|like) (it |that |this |him |her |them |(my|the|his|her|our"
             r"|their|[a-z]+'s)( [a-z]+){0,3} (appointment|appt|visit|booking|check ?up|one|jab|shot|time|slot|session"
@@ -244,6 +249,11 @@ _HAVE_ONE = re.compile(
     r"\b(?:(?:i|we|they)(?: have|'ve got| have got| got)|(?:he|she)(?: has|'s got| has got| got)) an? "
     r"(?:appointment|appt|visit|booking)(?: (?:with|on|at|next|this) [^.,;!?]*)?"
 )
+_HAS_A_DOCTOR = re.compile(
+    r"(?<!can )(?<!could )(?<!may )(?<!do )(?<!would )(?<!will )(?<!\bif )(?<!when )(?<!does )(?<!can't )"
+    r"\b(?:i|we|he|she|they)(?: have| has|'ve got|'s got| got| have got| has got) (?:an? (?:appointment|appt|visit) )?"
+    r"(?:with )?(?:dr|doctor)\b"
+)
 _TOO_LATE_FOR = re.compile(r"\btoo (?:late|early|soon) for (?:me|us|him|her|them)\b")
 _A_NEW_VISIT = re.compile(
     rf"\b(?:{_NEW_WORDS}|arrange|also|as well|too"
@@ -292,9 +302,9 @@ def _days_named(text: str) -> int:
 # booking again some other time, said with a cancellation: "please cancel it; I will contact you
 # to rebook at a later date", "I'll rebook when I'm back": not a move asked for now
 _REBOOK_LATER = re.compile(
-    r"\b(?:i'll|i will|we'll|we will|i shall|i can|i'd|i would|i'll have to|i'll need to|i will need to)\s+"
-    r"(?:(?:contact|call|ring|phone|email|get back to|get in touch with|reach out to)\s+(?:you|the office|the clinic|"
-    r"you guys|the practice)\s+(?:again\s+)?(?:to|and)\s+)?(?:rebook|re book|reschedule|book again|make another"
+    r"\b(?:i'll|ill|i will|we'll|we will|i shall|i can|i'd|i would|i'll have to|i'll need to|i will need to)\s+"
+    r"(?:(?:contact|call|ring|phone|email|get back to|get in touch with|reach out to)\s+(?:(?:you|the office|the clinic|"
+    r"you guys|the practice)\s+)?(?:back\s+)?(?:again\s+)?(?:to|and)\s+)?(?:rebook|re book|reschedule|book again|make another"
     r"(?: one| appointment)?|book another(?: one| appointment)?)\b[^.;!?]*"
     r"|\b(?:rebook|reschedule|book again)\s+(?:at a later date|later|another time|some other time|when[^.;!?]*)"
     # "cancel it please, i'll call back another time": the call, not the appointment, is for later
@@ -393,6 +403,10 @@ def _intents(text: str) -> list[Intent]:
         and not _BOOK_PATTERN.search(_HAVE_ONE.sub(" ", text))
     ):
         found = [Intent.LIST, *(i for i in found if i not in (Intent.BOOK, Intent.LIST))]
+    # "you know he has doctor rodriguez", "i've got dr chen on friday" and nothing asked: the visit they
+    # have (which it is comes first; a new booking would be a guess)
+    if not found and _HAS_A_DOCTOR.search(text):
+        found = [Intent.LIST]
     # "i need to resked my appt", "something about my appointment": a verb not understood, said of
     # an appointment the caller has: which one it is comes first (a new booking would be a guess)
     if (

@@ -71,10 +71,10 @@ ASK_CHANGE = "Sorry, what should I change: your name, the number, the reason or 
 # the caller calling back themselves ("I'll call back later", "can I call back tomorrow?"), or a
 # number on file: not a request to be called
 _NOT_ASKED = re.compile(
-    r"\b(i'll|i will|i can|can i|could i|let me|i'd|i would|we'll|we will|we can|can we)( just| try and| try to)?"
+    r"\b(i'll|ill|i will|i can|can i|could i|let me|i'd|i would|we'll|we will|we can|can we)( just| try and| try to)?"
     r" (call|ring|phone) (you |you guys )?back\b|\bcall ?back (number|appointment)\b"
     # "I'll have a think and call back", "let me check my diary and ring you back"
-    r"|\b(i'll|i will|let me|we'll)\b[^.?!]{0,30}\band (call|ring|phone) (you |you guys )?back\b"
+    r"|\b(i'll|ill|i will|let me|we'll)\b[^.?!]{0,30}\band (call|ring|phone) (you |you guys )?back\b"
 )
 
 
@@ -92,7 +92,8 @@ def asks_for_message(text: str) -> bool:
 def phone_digits(raw: str) -> str | None:
     """A phone number in typed or spoken words: '503-555-0112', 'five oh three five five five oh
     one one two', 'double five'; None unless 7 to 15 digits were said together."""
-    tokens = re.findall(r"\d+|[a-z]+", raw.lower())
+    # a slash breaks a run: "dob 1/30/1965" is a date, not the number 1301965
+    tokens = re.findall(r"\d+|[a-z]+|/", raw.lower())
     best, run, double = "", "", False
     for tok in tokens:
         if tok.isdigit():

@@ -291,6 +291,10 @@ _SURNAME_FIRST_SAID = re.compile(
     r"\s+(?:first|1st)|(?P<explained>[a-z-]+)(?:'s| is)?\s+(?:my|the)\s+(?:last name|surname|family name)"
     r"|(?P=last)\s+as in (?:the|my)\s+(?:last name|surname))"
 )
+# a title and the family name, then the given name: "mrs jackson, isabella", "mr lee, christopher"
+_TITLE_SURNAME_FIRST = re.compile(
+    r"\b(?:mrs|mr|ms|miss|mx)\.?\s+([a-z][a-z'-]+),\s*([a-z][a-z'-]+)\b(?!\s+[a-z][a-z'-]+,)"
+)
 # a greeting, then the name alone before a comma ("hi, ryan walker, i want to book ...")
 _GREETED_NAME = re.compile(
     r"^\W*(?:hi|hello|hey|hiya|howdy|good (?:morning|afternoon|evening)|morning|afternoon)\W+"
@@ -324,6 +328,8 @@ def find_name(text: str, *, whole_answer: bool = False) -> tuple[str, str] | Non
             return _title(said.group("first")), _title(
                 said.group("last")
             )  # "lee, christopher - lee is my last name"
+    if (titled := _TITLE_SURNAME_FIRST.search(text)) and all(_is_name_word(w) for w in titled.groups()):
+        return _title(titled.group(2)), _title(titled.group(1))  # "mrs jackson, isabella, born ..."
     if (greeted := _GREETED_NAME.match(text)) and all(_is_name_word(w) for w in greeted.groups()):
         return _title(greeted.group(1)), _title(greeted.group(2))  # "hi, ryan walker, i want to book ..."
     swapped = re.match(r"^\W*([^\W\d_][\w'-]*),\s*([^\W\d_][\w'-]*)\s*(?:[.;,]|$)", text)
@@ -434,6 +440,19 @@ _FOR_KIN = re.compile(
     rf"|\b(?:my|our)\s+(?:{_KIN})(?:\s+[a-z]+){{0,2}}?(?:'s)?\s+(?:also\s+|too\s+)?"
     r"(?:needs?|wants?|has to|should|would like|appointment|appt|visit|check ?up|jab|shot)\b"
 )
+
+
+# a relative said NOT to be the one asked for: "not for my son this time, for me", "it isn't for my
+# daughter"
+_NOT_FOR_KIN = re.compile(
+    rf"\b(?:(?:it|this|that)(?:'s| is|s)? not|(?:it|this|that) isn't|isn't|not)(?: (?:for|about))? (?:my|our) (?:{_KIN})"
+    r"(?:'s)?(?: this time| today| now)?\b"
+)
+
+
+def without_kin_denied(text: str) -> str:
+    """The words without a relative said not to be the one asked for ("not for my son, for me")."""
+    return _NOT_FOR_KIN.sub(" ", text)
 
 
 def asks_for_a_relative(text: str) -> bool:

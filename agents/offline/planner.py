@@ -27,9 +27,10 @@ from agents.offline.choices import (
 from agents.offline.dates import When, find_when
 from agents.offline.followups import IF_NONE_KEY, take_followup, with_last_words
 from agents.offline.hours import DEFAULT_HOURS, OpeningHours
-from agents.offline.identity_reading import NAME_GIVEN
+from agents.offline.identity_reading import NAME_GIVEN, read_identity
 from agents.offline.intents import Intent
 from agents.offline.messages import plan_message, taken_without_number
+from agents.offline.names import without_kin_denied
 from agents.offline.numbers import normalize
 from agents.offline.offers import choose, doctors_sentence, offer_sentence, search_arguments
 from agents.offline.reading import SAID_NO, SOMEONE_ELSE, drop_task, read_turn, relative_is_verified
@@ -37,7 +38,7 @@ from agents.offline.refusals import not_refused
 from agents.offline.steps import HELP, KEYPAD_DOB, call, say, with_preface
 from agents.offline.topics import Practice, read_topic
 from agents.planner import PlanContext, PlanStep, ToolResult
-from agents.replies import ANYTHING_ELSE
+from agents.replies import ANYTHING_ELSE, TAKE_YOUR_TIME, asks_to_wait
 from agents.speakable import join_spoken, say_time, say_when
 from connectors.base import Appointment, Provider, Slot
 
@@ -53,6 +54,10 @@ _SEES_SOMEONE_UNHEARD = re.compile(
 
 def _last_user_text(ctx: PlanContext) -> str:
     return normalize(next((m.content or "" for m in reversed(ctx.messages) if m.role == "user"), ""))
+
+
+# the caller repeats what they said ("no, I said wednesday", "like I said, two o'clock")
+_I_SAID = re.compile(r"\b(?:i said|i did say|like i said|as i said|i told you|what i said)\b")
 
 
 # a doctor said as the one to go to instead: "could I see Dr Patel instead"
@@ -80,6 +85,11 @@ class OfflinePlanner:
         if ctx.step == 0:
             raw = (ctx.messages[-1].content or "") if ctx.messages else ""
             said = normalize(raw)
+            if (mine := without_kin_denied(said)) != said:  # "not for my son this time, for me"
+                raw = said = mine
+                ctx = with_last_words(ctx, mine)
+            if asks_to_wait(raw):  # "hold on, one sec": what was asked still stands
+                return _say(TAKE_YOUR_TIME)
             message = plan_message(ctx, s, raw, said)  # a message or callback request
             if message is not None:
                 return message
@@ -87,6 +97,10 @@ class OfflinePlanner:
                 ctx = with_last_words(ctx, again)  # "can I rebook with her next week?" after a cancellation
             ctx = take_followup(ctx, s)  # "cancel Thursday and book Friday": one now, one kept
             topic = read_topic(ctx, s, self.practice)  # an emergency, staff work, opening hours, small talk
+            if topic.answered and not ctx.caller.verified:
+                # "Walker, Ryan. 12/12/92. First, are you open on Saturdays?": who they are is
+                # kept for the request that follows
+                read_identity(ctx, s, _last_user_text(ctx))
             if topic.step is not None:
                 return topic.step
             if topic.preface:
@@ -114,6 +128,11 @@ class OfflinePlanner:
                     if isinstance(arguments, dict)
                     else None
                 )
+                if slot and slot == s.get("last_proposed") and _I_SAID.search(_last_user_text(ctx)):
+                    # "no, I said Wednesday the 9th at 2" to that very proposal: what they said is
+                    # what was read back, so read it back once more for their yes
+                    s["preface"] = f"{s.get('preface') or ''} That's what I have.".strip()
+                    return with_preface(s, step)
                 if slot and slot == s.get("last_proposed") and SAID_NO.match(_last_user_text(ctx)):
                     # "No, I'd like to see <misheard> next Wednesday at 4" to that very proposal:
                     # not it again (only a tired caller's yes would take it); ask what they want

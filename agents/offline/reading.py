@@ -58,7 +58,7 @@ from agents.offline.topics import asked_about
 from agents.offline.when_reading import read_when, split_reschedule
 from agents.planner import PlanContext, PlanStep
 from agents.policy import classify_confirmation
-from agents.replies import ANYTHING_ELSE
+from agents.replies import ANYTHING_ELSE, TAKE_YOUR_TIME
 from connectors.base import Appointment, Provider, Slot
 
 # a change said of "it" or "that" ("can it be Thursday", "could you move that to 3"), not a new visit
@@ -111,7 +111,11 @@ def _was_declined(ctx: PlanContext) -> bool:
     the "Shall I go ahead?" with something new ("any doctor is fine", "actually Thursday")."""
     users = [i for i, m in enumerate(ctx.messages) if m.role == "user"]
     said = (
-        [m.content or "" for m in ctx.messages[: users[-1]] if m.role == "assistant" and m.content]
+        [
+            m.content or ""
+            for m in ctx.messages[: users[-1]]
+            if m.role == "assistant" and m.content and m.content != TAKE_YOUR_TIME  # the caller's pause
+        ]
         if users
         else []
     )

@@ -142,9 +142,11 @@ STAFF_TOPICS = [
     # insurance ("do you take Anthem?": whatever the plan is called)
     Topic(
         re.compile(
-            r"\b(insurance|insurer|insured|coverage|covered|in network|out of network|medicaid|medicare|aetna"
+            # ("do I need to bring my insurance card?" is what to bring; "do you take walk-ins?" no plan)
+            r"\b((?<!bring my )(?<!bring the )(?<!bring your )(?<!bring an )(?<!bring our )insurance(?! cards?\b)"
+            r"|insurer|insured|coverage|covered|in network|out of network|medicaid|medicare|aetna"
             r"|cigna|blue cross|blue shield|united ?healthcare|humana|kaiser|anthem|tricare|deductible"
-            r"|(do|does) (you|my plan) cover|(do|does|will) (you|you guys|y'all|the (clinic|practice|office)) (take|accept)"
+            r"|(do|does) (you|my plan) cover|(do|does|will) (you|you guys|y'all|the (clinic|practice|office)) (take|accept)(?! walk)"
             r"|prior authori[sz]ation|pre ?authori[sz]ation)\b"
         ),
         "Insurance: a question about insurance or coverage",
@@ -211,7 +213,7 @@ STAFF_TOPICS = [
         re.compile(
             r"\b(how long (will|does|do|is|would) (it|the|my|a|an|each)\b[^?.!]{0,30}\b(take|last|be)"
             r"|what (should|do|must|shall) (i|we|he|she) (bring|need to bring|wear|prepare)|need to bring"
-            r"|(should|do) (i|we) (fast|bring)|same (building|place|location|office|address)|which (building|floor"
+            r"|(should|do) (i|we) (fast|bring)|walk[ -]?ins?|same (building|place|location|office|address)|which (building|floor"
             r"|entrance)|wheelchair|step[- ]free|disabled access|accessible|elevator|a lift)\b"
         ),
         "Practice information: the caller asked what to expect of a visit",

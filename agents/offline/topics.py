@@ -131,6 +131,15 @@ _PHONE = re.compile(
 )
 
 
+# results asked for, not a visit's reason: "can you tell me my lab results and book ...", "are my
+# blood test results back yet? also i need a check-up"
+_ASKS_FOR_RESULTS = re.compile(
+    r"\b(?:tell|give|read|send|let) (?:me |us )?(?:know )?(?:what )?(?:my|his|her|the|our) (?:[a-z]+ ){0,2}?results?\b"
+    r"|\b(?:are|have|did|were) (?:my|his|her|the|our) (?:[a-z]+ ){0,2}?results? (?:in|back|ready|come|came|arrived|normal|ok)\b"
+    r"|\b(?:what|how) (?:my|his|her|our) (?:[a-z]+ ){0,2}?results? (?:were|was|are|say|said|showed?)\b"
+)
+
+
 def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | OpeningHours) -> TopicRead:
     practice = practice if isinstance(practice, Practice) else Practice(practice)
     hours = practice.hours
@@ -198,7 +207,7 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
         # without saying so; "is it normal to ...?" is a question for clinical staff)
         if purpose:
             break
-        if requested and topic.visit_reason:
+        if requested and topic.visit_reason and not _ASKS_FOR_RESULTS.search(text):
             continue
         if topic.visit_reason and not topic.pattern.search(_VISIT_NAMES.sub(" ", text)):
             continue  # "I've got the blood pressure appointment on Thursday": which visit, not a question
@@ -223,6 +232,10 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
         asked = None  # "what does Dr Patel have open on Thursday?": free times, not opening hours
     if asked or follow_up:
         question = _clause(text, asked.start()) if asked else text
+        if asked:  # "what time do you open ... and what time do you close?": both parts
+            question = " and ".join(
+                [question, *(_clause(text, m.start()) for m in _HOURS.finditer(text, asked.end()))]
+            )
         words = answer(question, hours, ctx.now, _day_in(question, ctx, s))
         s["hours_told"] = True
         rest = _without_question(normalize(raw))  # names kept: they are read with the rest

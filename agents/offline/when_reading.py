@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from agents.offline import anchored, keeping, wanted
@@ -63,6 +64,15 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
     days = day_phrases(text)
     # "i meant thursday the 14th at 11, not wednesday": a day said as not wanted is no new day
     wanted_days = [d for d in days if not _NOT_BEFORE.search(text[: d.start()])]
+    # "thursday 9/13", "thursday, september 13th": one day said twice over, not a day and a new one
+    one_day = (
+        len(days) >= 2
+        and all(re.fullmatch(r"[\s,]*(?:the\s+)?", text[a.end() : b.start()]) for a, b in pairwise(days))
+        and len({find_when(d.group(0), now).start for d in days}) == 1
+        and find_when(days[0].group(0), now).start is not None
+    )
+    if one_day:  # the one day said is where it goes, with the time said around it
+        return "", text
     if len(days) >= 2 and wanted_days:  # "i can't make it thursday, can we do friday instead"
         return text[: wanted_days[-1].start()], text[wanted_days[-1].start() :]
     return text, None

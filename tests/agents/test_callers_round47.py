@@ -1,0 +1,138 @@
+"""Families of held-out sets #47-#51 (polite and older callers, phone transcripts, negotiation,
+callers who ask first, an acceptance tester's third pass) in other names, dates and wordings than
+the sets: a move said as "no longer suits ... might it go to", "come forward", "put it back"; a
+name said "Mrs White, Mia"; who the caller is said beside a question; "10 or 10:30 in the
+morning"; "no, I said ..." to a read-back of just that; "he has Dr X" and then "move it"; "not for
+my son, for me"; a weekday and a date for the one day; "I'll ring back to rebook"; "next month:
+Wednesday January 6th"; "move my appointment with Dr X to Dr Y"; "at nine, no, not nine, ten"; a
+pause ("hold on, someone's at the door"); "cancel ... and instead book ..."; "whoever's free
+first"; a date of birth year first with "then"; results asked for beside a booking; walk-ins and
+an insurance card to bring; opening and closing time in one question."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from agents.offline.messages import phone_digits
+from connectors.demo import DemoConnector
+from tests.agents.conftest import Chat
+from tests.agents.test_phrasings import CHEN, NOW, PATEL, RODRIGUEZ, at, booked, converse
+
+# the clock: Tuesday 1 December 2026, 10:00; Emily Davis sees Dr Patel on Thursday 3rd at 10, James
+# Wilson Dr Chen on Friday 4th at 2:30 PM, Lucas Garcia Dr Rodriguez on Tuesday 8th at 9:30
+FAMILY = "+15035550112"  # the Garcias' number
+
+SETS_47_TO_51 = [
+    # a move in courteous words, not a second visit
+    (["James Wilson 1/30/1965. My Friday appointment with Dr Chen no longer suits me. Might it go to Monday the 7th "
+      "at 11?", "yes"], "p-1004", {(CHEN, at(7, 11))}, None),
+    (["Emily Davis 7/23/1990. my thursday check-up, could it come forward to wednesday the 2nd at 2?", "yes"],
+     "p-1003", {(PATEL, at(2, 14))}, None),
+    # a title and the family name, then the given name
+    (["Mrs White, Mia, born 25 January 1996. Dr Patel on Monday at 3, please.", "yes"], "p-1015",
+     {(PATEL, at(7, 15))}, None),
+    # who the caller is, said beside a question answered first
+    (["Hernandez, Ava. 8/11/1993. Do you open on Saturdays?", "ok then could dr chen see me monday at 9?", "yes"],
+     "p-1009", {(CHEN, at(7, 9))}, None),
+    # two times said with "or" and a part of the day: the first of them
+    (["Mia White 1/25/1996 dr patel monday 10 or 10:30 in the morning", "yes"], "p-1015", {(PATEL, at(7, 10))},
+     None),
+    # "no, I said ..." to a read-back of just that: read back again, and the yes writes it
+    (["Mia White 1/25/1996 dr chen on wednesday the 2nd at 3pm", "no, i said wednesday the second at three", "yes"],
+     "p-1015", {(CHEN, at(2, 15))}, None),
+    # "he has Dr X" with no verb: the visit he has, then moved
+    (["maria garcia for my son lucas, 4/8/2015, you know he has doctor rodriguez", "can we move it to wednesday "
+      "the 9th at 11", "yes"], "p-1013", {(RODRIGUEZ, at(9, 11))}, FAMILY),
+    # "not for my son, for me": the caller's own visit
+    (["it's maria garcia, not for my son today, for me, born october 19 1982", "dr patel monday at 2 please", "yes"],
+     "p-1012", {(PATEL, at(7, 14))}, FAMILY),
+    # a weekday and its date, with the time before them, for a move after a question about free times
+    (["Emily Davis 7/23/1990. i want to move my appointment. what does dr patel have on friday december 4th?",
+      "the 3pm on fri 12/4 then", "yes"], "p-1003", {(PATEL, at(4, 15))}, None),
+    # "I'll ring back to rebook": a cancellation, no message
+    (["james wilson dob 1/30/1965. need to cancel my appt with dr chen, something came up at work, ill ring back to "
+      "rebook", "yes"], "p-1004", set(), None),
+    # a month said as "next month" and the exact date
+    (["Mia White 1/25/1996, a physical next month please: dr patel, wednesday january 6th at 10am", "yes"], "p-1015",
+     {(PATEL, datetime(2027, 1, 6, 10, tzinfo=NOW.tzinfo))}, None),
+    # the doctor it moves to
+    (["Emily Davis 7/23/1990. please move my appointment with dr patel to dr chen, friday the 4th at 11", "yes"],
+     "p-1003", {(CHEN, at(4, 11))}, None),
+    # a time taken back: "not nine, ten"
+    (["Mia White 1/25/1996. Dr Chen on Monday at nine, no sorry, not nine, ten", "yes"], "p-1015",
+     {(CHEN, at(7, 10))}, None),
+    # a pause while the write waits, then the yes with the day and time again
+    (["Mia White 1/25/1996 dr chen monday at 2", "hold on a sec, someone's at the door",
+      "ok i'm back, where were we? yes, monday at 2 is fine, go ahead"], "p-1015", {(CHEN, at(7, 14))}, None),
+    # "cancel ... and instead book ...": both, as said
+    (["Emily Davis 7/23/1990. cancel my thursday appointment with dr patel and instead book dr chen on friday the 4th "
+      "at 9", "yes", "yes"], "p-1003", {(CHEN, at(4, 9))}, None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("turns", "person", "after", "phone"), SETS_47_TO_51)
+async def test_set_47_to_51_families(
+    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
+) -> None:
+    talk, transcript = await converse(chat, turns, phone)
+    assert await booked(demo, person) == after, transcript
+    assert talk.handoff is None, transcript
+
+
+async def test_a_pause_keeps_the_question(chat: Chat, demo: DemoConnector) -> None:
+    _, transcript = await converse(
+        chat, ["Mia White 1/25/1996 dr chen monday at 2", "one sec, the dog"], None
+    )
+    assert transcript.endswith("Of course, take your time."), transcript
+    assert await booked(demo, "p-1015") == set(), transcript
+
+
+async def test_whoever_is_free_first_is_the_first_time(chat: Chat, demo: DemoConnector) -> None:
+    turns = ["Mia White 1/25/1996. any doctor, whoever's free first on monday the 7th", "yes"]
+    _, transcript = await converse(chat, turns, None)
+    assert {start for _, start in await booked(demo, "p-1015")} == {at(7, 9)}, transcript
+
+
+async def test_a_year_first_date_of_birth_said_as_a_correction(chat: Chat) -> None:
+    turns = ["Amelia Robinson, 27/05/78. I need to cancel.", "oh, 1977 then, the twenty-seventh of may"]
+    _, transcript = await converse(chat, turns, None)
+    assert "didn't catch" not in transcript and "Thank you, Amelia" in transcript, transcript
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ["Mia White 1/25/1996, can you tell me my lab results and book dr chen monday at 9"],
+        [
+            "Mia White 1/25/1996. are my blood test results back yet? and could i get in with dr patel on monday at 9?"
+        ],
+    ],
+)
+async def test_results_asked_for_beside_a_booking_go_to_staff(
+    turns: list[str], chat: Chat, demo: DemoConnector
+) -> None:
+    _, transcript = await converse(chat, [*turns, "yes"], None)
+    assert chat.handoff is not None and "results" in chat.handoff.reason, transcript
+    assert await booked(demo, "p-1015") == set(), transcript
+
+
+@pytest.mark.parametrize(
+    "question", ["Do you take walk-ins?", "do i need to bring my insurance card with me?"]
+)
+async def test_what_to_bring_and_walk_ins_are_no_insurance_question(question: str, chat: Chat) -> None:
+    _, transcript = await converse(chat, [question], None)
+    assert chat.handoff is None and "insurance questions" not in transcript, transcript
+
+
+async def test_opening_and_closing_time_in_one_question(chat: Chat) -> None:
+    _, transcript = await converse(
+        chat, ["what time do you open in the morning and what time do you close?"], None
+    )
+    assert "9 AM" in transcript and "5 PM" in transcript, transcript
+
+
+def test_a_date_of_birth_is_no_phone_number() -> None:
+    assert phone_digits("james wilson dob 1/30/1965, call me") is None
+    assert phone_digits("call me on 503-555-0112") == "5035550112"
