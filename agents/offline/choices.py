@@ -48,6 +48,9 @@ _NOT_ASKED_FOR = re.compile(
     r"|\b(?:i have|i've got|i have got|i got|i'm booked for|there's)\s+(?:a|an|the|my)\s+(?:[a-z]+\s+)?"
     r"(?:appointment|appt|check ?up|visit|physical|follow ?up|booking)\s+(?:[a-z0-9:]+\s+){0,3}?with\s+"
     rf"{_DR}(?=.*\b(?:also|too|as well|another|second|extra|same day)\b)"
+    # "dr patel tues at 11:30, separate from my chen one", "besides my dr chen appointment"
+    r"|\b(?:separate from|apart from|besides|as well as|in addition to|on top of|not|other than)\s+(?:my|his|her|the)\s+"
+    rf"{_DR}\s+(?:one|appointment|appt|visit|check ?up|booking)\b"
 )
 # the doctor of a visit the caller already has, said before another is asked for
 _ALREADY_WITH = re.compile(

@@ -255,6 +255,10 @@ def take_followup(ctx: PlanContext, s: dict[str, Any]) -> PlanContext:
     ):
         return _with_user_turn(ctx, last, carried)
     text = normalize(raw)
+    if carried and not _after_done(ctx, last) and task_of(intents(text)) is None:
+        # "cancel my chen one and book dr patel on the 17th", then "james wilson 1/30/1965": the
+        # second still waits for the first to be done
+        s[CARRY] = carried
     if (booking := _if_none(text, ctx.now)) is not None:
         # "when's my appointment? and if I don't have one, can I see Dr Patel Wednesday at 1:30?":
         # the booking kept for the answer "none" (`planner`)

@@ -113,6 +113,8 @@ def _that_sentence(text: str) -> str:
         more_of_it = _ONLY_WHEN_WORDS.fullmatch(sentence.strip()) is not None
         if not (_TAKES_BACK.match(sentence) or _ONLY_A_TIME.match(sentence) or asked_for or more_of_it):
             break
+        if _ONLY_A_TIME.match(sentence) and re.match(r"\s*\d", sentence):
+            sentence = f"at {sentence.strip()}"  # "... that day? 3 please": 3 o'clock, as "at 3"
         first = f"{first}. {sentence}"
     return first
 
@@ -130,7 +132,9 @@ _ANOTHER_DAY = re.compile(r"\b(?:other|another|different|new) (?:day|date|time)\
 _ONLY_A_TIME = re.compile(
     r"^\s*(?:at |say |like |around |maybe |ideally )?(?:(?:half|quarter) (?:past|to|after) )?(?:1[0-2]|[1-9])(?::[0-5]\d)?"
     r"\s*(?:am|pm|o'clock)?"
-    r"(?:,?\s+(?:the same day|same day|that day|please|if possible|ideally|if you can))?\W*$"
+    r"(?:,?\s+(?:the same day|same day|that day|please|if possible|ideally|if you can|preferably"
+    # "... after lunch the same day? 1:30 would be ideal."
+    r"|(?:would|'d) (?:be )?(?:ideal|great|perfect|best|good|nice|work|suit me)(?: best)?|is (?:ideal|best|perfect)|works best|suits me(?: best)?))?\W*$"
 )
 
 

@@ -69,6 +69,15 @@ SETS_47_TO_51 = [
     # "cancel ... and instead book ...": both, as said
     (["Emily Davis 7/23/1990. cancel my thursday appointment with dr patel and instead book dr chen on friday the 4th "
       "at 9", "yes", "yes"], "p-1003", {(CHEN, at(4, 9))}, None),
+    # ... said before who the caller is: the second still waits through the identity check
+    (["cancel my dr chen appt on friday and book me w dr patel on monday the 7th at 10am",
+      "james wilson 1/30/1965", "yes", "yes"], "p-1004", {(PATEL, at(7, 10))}, None),
+    # the doctor of a visit the caller has, said beside the one asked for
+    (["Mia White 1/25/1996, need an appt w dr patel mon 12/7 at 11:30, separate from my dr chen one", "yes"],
+     "p-1015", {(PATEL, at(7, 11, 30))}, None),
+    # the time in a sentence of its own after "the same day"
+    (["Emily Davis 7/23/1990. could my thursday check-up go to the afternoon the same day? 3 would suit me best",
+      "yes"], "p-1003", {(PATEL, at(3, 15))}, None),
 ]  # fmt: skip
 
 
