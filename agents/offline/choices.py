@@ -285,7 +285,9 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
     if len(by_specialty) == 1:
         return by_specialty[0]
     # overlapping ("with dr. chin": both "dr" after "with" and "chin" after "dr")
-    after_title = re.findall(r"(?=\b(?:dr|doctor|with)\.?\s+([a-z'-]+))", text)
+    after_title = [
+        w for w in re.findall(r"(?=\b(?:dr|doctor|with)\.?\s+([a-z'-]+))", text) if w not in _PLAIN_WORDS
+    ]
     surnames = {_name_parts(p)[-1]: p for p in providers if _name_parts(p)}
     for word in after_title:
         close = difflib.get_close_matches(word, list(surnames), n=2, cutoff=_FUZZY_CUTOFF)
@@ -333,10 +335,20 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
     # Whole words after the title, by spelling and sound ("doctor rod regus" for Rodriguez):
     # taken only when sure and well ahead of every other doctor.
     for m in re.finditer(r"\b(?:dr|doctor)\.?\s+((?:[a-z'-]+\s*){1,3})", text):
+        if m.group(1).split()[0] in _PLAIN_WORDS:
+            continue
         guess = closest(m.group(1), [ways_to_say_doctor(p.name)[:1] for p in providers])
         if guess is not None and guess.sure:
             return providers[guess.index]
     return None
+
+
+# words said after "doctor" that name nobody ("the lady doctor then", "a doctor when"): no near miss
+_PLAIN_WORDS = {
+    "then", "than", "when", "and", "the", "that", "this", "there", "then,", "please", "is", "was", "on", "at", "in",
+    "for", "or", "so", "too", "today", "tomorrow", "next", "who", "which", "what", "said", "says", "thing", "then.",
+    "visit", "appointment", "again", "soon", "asap", "now", "one", "it", "if", "about", "but", "as", "to", "me",
+}  # fmt: skip
 
 
 def _hiss_free(word: str) -> str:

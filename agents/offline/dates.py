@@ -82,7 +82,7 @@ _TIME = re.compile(
     r"\b(?:(?P<half>half|quarter)\s+(?P<rel>past|after|to|till)\s+(?P<h1>\d{1,2})"
     r"|(?P<h>\d{1,2})(?::(?P<min>\d{2}))?\s*(?P<ampm>am|pm|o'clock|in the morning|in the afternoon)"
     r"|(?P<h2>\d{1,2}):(?P<min2>\d{2})"
-    r"|(?:at|around|by)\s+(?P<h3>\d{1,2})(?!\d|st|nd|rd|th|/|:|\s*(?:days?|weeks?|hours?|hrs?|minutes?|mins?|months?)\b)"
+    r"|(?:at|around|by)\s+(?:the\s+)?(?P<h3>\d{1,2})(?!\d|st|nd|rd|th|/|:|\s*(?:days?|weeks?|hours?|hrs?|minutes?|mins?|months?)\b)"
     # "move it to 4", "sorry, I meant 11", "can we do 2": an hour after words that name a time
     r"|(?:(?:to|for|meant|mean|said|say|make it|make that|make this|how about|what about|can we do|could we do|try"
     r"|rather|ok|okay|yes|yeah|sure|fine|then|(?:it|that|this) be),?\s+|^\W*"
@@ -99,7 +99,8 @@ _TIME = re.compile(
     rf"|\b(?:morning|afternoon|{'|'.join(WEEKDAYS)}|tomorrow|today)(?:\s+instead)?\s*[,?-]?\s+(?:(?:ideally|preferably|maybe"
     rf"|perhaps|hopefully|like|roughly)\s+)?(?=(?:1[0-2]|[1-9])\b(?!\s*{MONTH_NC})))"
     r"(?P<h4>\d{1,2})(?!\d|st|nd|rd|th|/|:|\s*(?:am|pm|o'clock|in the|a\.m|p\.m|days?|weeks?|months?|hours?"
-    r"|minutes?|people|years?|of|or(?!\s+(?:at\s+)?\d)|-|and|\d))"
+    r"|minutes?|people|years?|of|or(?!\s+(?:at\s+)?\d)|-|and|\d)"
+    rf"|\s*,?\s*{MONTH_NC})"  # "18 december, wednesday, at 12": a date
     r"|(?P<noon>noon|midday)(?:ish)?)\b"
 )
 _SOONEST = re.compile(
@@ -398,6 +399,7 @@ def find_when(text: str, now: datetime) -> When:
     they do across turns), a fallback time, the edge of a day, the same time another day."""
     from agents.offline.wanted import merge  # wanted reads When from here
 
+    text = _weekday_and_numbers(text, now.date())
     unwanted, ruled_out, text = moments.ruled_out_days(text)  # "not monday" asks for no monday
     text = _after_that_day(text, now)
     text = _PAST_DAY.sub(lambda m: m.group(0)[: m.start("day") - m.start()], text)
@@ -408,6 +410,36 @@ def find_when(text: str, now: datetime) -> When:
             when.matched = [*before.matched, text[start:cut], *later.matched]
             return _without_days(when, unwanted, ruled_out)
     return _without_days(_find_when(text, now), unwanted, ruled_out)
+
+
+# a weekday and a day and month in numbers, either order ("monday 2.12", "friday 12/6")
+_WEEKDAY_NUMBERS = re.compile(
+    rf"\b(?P<wd>{'|'.join(WEEKDAYS)}),?\s+(?:the\s+)?(?P<a>\d{{1,2}})[./](?P<b>\d{{1,2}})\b(?![./:]?\d)"
+)
+
+
+def _weekday_and_numbers(text: str, today: date) -> str:
+    """ "monday 2.12": the reading (month/day or day/month) that falls on that weekday within a
+    year (the nearer, when both do), written as words ("monday december 2"); as said when neither does."""
+
+    def written(m: re.Match[str]) -> str:
+        weekday = WEEKDAYS.index(m.group("wd"))
+        fits = []
+        for month, day in {(int(m.group("a")), int(m.group("b"))), (int(m.group("b")), int(m.group("a")))}:
+            for year in (today.year, today.year + 1):
+                when = safe_date(year, month, day)
+                if (
+                    when is not None
+                    and today <= when <= today + timedelta(days=366)
+                    and when.weekday() == weekday
+                ):
+                    fits.append(when)
+        if not fits:
+            return m.group(0)
+        soonest = min(fits)  # both readings on that weekday: the nearer one (the other is months away)
+        return f"{m.group('wd')} {soonest:%B} {soonest.day}".lower()
+
+    return _WEEKDAY_NUMBERS.sub(written, text)
 
 
 # a day something happened on ("I twisted my ankle on Sunday", "I was out raking leaves on

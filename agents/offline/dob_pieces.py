@@ -12,12 +12,18 @@ from typing import Any
 
 from agents.offline.calendar_words import DAY, MONTH, MONTHS, safe_date
 
-_CUE = r"^\W*(?:(?:um|uh|er|oh|well|so|yes|yeah|sure|ok|okay)\W+)*(?:(?:it's|it is|it was|i was born|born|(?:my|his|her) (?:date of birth|dob|birthday) is|on)\W+)*"
+_CUE = (
+    r"^\W*(?:(?:um|uh|er|oh|well|so|yes|yeah|sure|ok|okay|dear|oh dear)\W+)*(?:(?:it's|it is|it was|i was born|born"
+    r"|(?:my|his|her) (?:date of birth|dob|birthday)(?: is)?|on|halloween|christmas(?: day| eve)?|new year's(?: day| eve)?"
+    r"|valentine's(?: day)?)\W+)*"
+)
+# what an older caller adds after the piece ("nineteen ninety four, sorry dear")
+_AFTER = r"\W*(?:(?:sorry|dear|love|i think|i believe|please|thanks|thank you)\W*)*$"
 _MONTH_DAY = re.compile(
     _CUE + rf"(?:the\s+)?(?:{DAY}\s+(?:of\s+)?{MONTH}|{MONTH.replace('<month>', '<month2>')}\s+(?:the\s+)?"
-    r"(?P<day2>\d{1,2})(?:st|nd|rd|th)?)\W*$"
+    r"(?P<day2>\d{1,2})(?:st|nd|rd|th)?)" + _AFTER
 )
-_YEAR_ALONE = re.compile(_CUE + r"(?:in\s+|the year\s+)?(?P<year>(?:19|20)\d\d)\W*$")
+_YEAR_ALONE = re.compile(_CUE + r"(?:in\s+|the year\s+)?(?P<year>(?:19|20)\d\d)" + _AFTER)
 
 ASKED = ("identity", "dob", "name")  # the bot's last question was for who the caller is
 

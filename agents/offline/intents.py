@@ -70,7 +70,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|\b(my|his|her|our|their|[a-z]+'s) ([a-z]+ ){0,2}(appointment|appt|visit|booking|check[ -]?up|follow[ -]?up"
             r"|shot|jab|vaccination)\b[^?!]{0,90}\b(could|can) we (do|make it|go for|try|have it|move it)\b"
             # "can you put it to monday at 10", "put it off till friday"
-            r"|put (it|that|this) (to|on|for|off|over to|back to|back|forward)\b"
+            r"|put (it|that|this) (to|on|for|off|over to|back to|back|forward|in the (morning|afternoon))\b"
             # "can it go earlier in the day", "could it be a bit later", "can we make it sooner"
             r"|(can|could) (it|that|this|we|i|he|she) (go|be|come|get) (a bit |a little |any |much )?(earlier|later|sooner)"
             # "could my appointment be a bit later?", "can lucas's check-up go earlier?"
@@ -99,7 +99,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
     (
         Intent.CANCEL,
         re.compile(
-            r"\b(cancel\w*|call off|(won't|wont|will not) be able to (make|come)|can't make it|cannot make it|can't come"
+            r"\b(cancel\w*|annul\w*|call off|(won't|wont|will not) be able to (make|come)|can't make it|cannot make it|can't come"
             r"|cannot come|unable to (come|make it)|not going to make it|not gonna make it"
             r"|take me off|remove (me|my appointment)|drop my appointment|delete my appointment"
             # "you can take him off Dr Rodriguez's list", "cross her off the books"
@@ -112,6 +112,9 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|(don't|do not|doesn't|does not|no longer|won't|will not) (need|want) (the|my|that|this|his|her|their|our|[a-z]+'s)( [a-z]+){0,2}"
             r" (appointment|appt|visit|booking|jab|shot|vaccination|check ?up)s?( any ?more| now)?\b(?! (?:on|at|with)\b.{0,30}\b(?:but|instead)\b)"
             r"|won't be coming"
+            # "my mum is in hospital that day so i can't bring lucas to doctor rodriguez"
+            rf"|{_CANT} (?:bring|take|get) (?:him|her|them|my [a-z]+|[a-z]+) (?:in |there )?to (?:the |his |her |their |my )?"
+            r"(?:appointment|appt|visit|dr|doctor|check ?up|vaccination|jab)"
             r"|can't do (the|my|that) (appointment|visit)"
             # "my son will not make it to his appointment", "she won't make it Friday", "he isn't going
             # to be there", "I'll have to miss my check-up": not coming, said of the appointment
@@ -185,7 +188,10 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
 ]
 
 _BOOK_PATTERN = next(pattern for intent, pattern in _PATTERNS if intent == Intent.BOOK)
-_MY_APPOINTMENT = re.compile(r"\b(?:my|our|his|her|their|[a-z]+'s) (?:appointment|appt)\b")
+_MY_APPOINTMENT = re.compile(
+    r"\b(?:my|our|his|her|their|[a-z]+'s)(?: (?!(?:new|next|first|another|an?|the)\b)[a-z]+){0,2}? "
+    r"(?:appointment|appt|vaccination|jab|check ?up|check-up)\b"
+)
 
 _MY_APPOINTMENT_TO = re.compile(
     r"\b(?:my|our) (?:appointment|appt|booking|visit)s? (?:to|for|till|until|into) (?:the |a )?"
@@ -405,12 +411,12 @@ def _intents(text: str) -> list[Intent]:
         found = [Intent.LIST, *(i for i in found if i not in (Intent.BOOK, Intent.LIST))]
     # "you know he has doctor rodriguez", "i've got dr chen on friday" and nothing asked: the visit they
     # have (which it is comes first; a new booking would be a guess)
-    if not found and _HAS_A_DOCTOR.search(text):
-        found = [Intent.LIST]
+    if not set(found) - {Intent.GREETING, Intent.THANKS} and _HAS_A_DOCTOR.search(text):
+        found = [Intent.LIST, *found]
     # "i need to resked my appt", "something about my appointment": a verb not understood, said of
     # an appointment the caller has: which one it is comes first (a new booking would be a guess)
     if (
-        Intent.BOOK in found
+        (Intent.BOOK in found or not set(found) - {Intent.GREETING, Intent.THANKS})
         and not {Intent.RESCHEDULE, Intent.CANCEL, Intent.LIST} & set(found)
         and (mine := _MY_APPOINTMENT.search(text)) is not None
         and not _BOOK_PATTERN.search(text[: mine.start()] + " " + text[mine.end() :])
@@ -419,7 +425,7 @@ def _intents(text: str) -> list[Intent]:
             r"\b\d{1,2}(?::\d\d)?\s*(?:am|pm)\b|\b(?:at|@) \d|\b(?:today|tomorrow|tmrw|next|week)\b", text
         )
     ):
-        found[found.index(Intent.BOOK)] = Intent.LIST
+        found = [Intent.LIST, *(i for i in found if i != Intent.BOOK)]
     # "can I wish you my appointment for next Monday at 3" (a verb not caught), "... my appointment to
     # next Wednesday at 11": a day for an appointment the caller has is a move, not a new visit
     if (

@@ -39,7 +39,7 @@ NOT_NAMES = {
     "hi", "hello", "hey", "calling", "call", "want", "would", "like", "need", "please", "book",
     "appointment", "appointments", "schedule", "cancel", "reschedule", "move", "with", "doctor", "dr",
     "sure", "ok", "okay", "so", "um", "uh", "well", "was", "name", "thanks", "thank", "you", "just",
-    "about", "here", "looking", "trying", "new", "patient", "morning", "afternoon", "good",
+    "about", "here", "looking", "trying", "new", "patient", "student", "teacher", "pensioner", "retired", "retiree", "morning", "afternoon", "good",
     "today", "tomorrow", "next", "week", "sorry", "again", "its", "also", "correct", "right",
     "show", "tell", "what", "when", "where", "who", "his", "her", "their", "can", "could",
     # words that follow "I'm" / "it's" / "this is" without being a name ("I'm all set")
@@ -302,6 +302,12 @@ _GREETED_NAME = re.compile(
 )
 
 
+_ROLE = re.compile(
+    r"\b(i am|i'm|im) (?:a |an )?(?:student|patient|teacher|pensioner|retiree|retired|nurse|mother|father|mum|mom"
+    r"|dad)\b,?(?= [a-z])"
+)
+
+
 def find_name(text: str, *, whole_answer: bool = False) -> tuple[str, str] | None:
     """(first, last) from normalized text, or None.
 
@@ -309,6 +315,7 @@ def find_name(text: str, *, whole_answer: bool = False) -> tuple[str, str] | Non
     without any cue ("sarah johnson march 14th 1985"). A cue may come before the name ("this is",
     "my name's", "it's") or after it ("Olivia Martinez here", "olivia martinez speaking").
     """
+    text = _ROLE.sub(r"\1", text)  # "i am student, joshua lewis": who, after what they are
     first = re.search(r"\b(?:first|1st) name(?: is|'s)?\s+([^\W\d_][\w'-]*)", text)
     last = re.search(r"\b(?:last name|surname|family name)(?: is|'s)?\s+([^\W\d_][\w'-]*)", text)
     if first and last:  # "first name sarah, last name johnson" in either order
@@ -338,6 +345,10 @@ def find_name(text: str, *, whole_answer: bool = False) -> tuple[str, str] | Non
     for cue in [*_CUES.finditer(text), *_NAME_LABEL.finditer(text), *_SIGN_OFF.finditer(text)]:
         if _WHAT_FOR.match(cue.group(0)) and _A_THING.match(cue.group("rest")):
             continue  # "for a routine review of my medication": what it is for, not whom
+        if re.match(r"(?:i'm|i am|im)\s", cue.group(0)) and re.match(
+            r"(?:a|an|so|very|just|not|bit)\b", cue.group("rest")
+        ):
+            continue  # "forgive me if i'm a bit muddled": how the caller is, not who
         words = _name_words(_RELATIVE.sub(" ", cue.group("rest")), leading=False)
         if 2 <= len(words) <= 4:
             return _title(words[0]), _title(words[-1])
@@ -398,8 +409,8 @@ def _words_before(text: str) -> list[str]:
     words: list[str] = []
     for raw in reversed(re.split(r"[\s,;]+", text.strip())):
         w = raw.strip('.!?"()')
-        if not w or not _is_name_word(w):
-            break
+        if not w or not _is_name_word(w) or (words and raw.endswith((".", "!", "?"))):
+            break  # (a sentence's end: "i'm a little confused. nathan allen here")
         words.insert(0, w)
     if any(w.endswith(("'s", "’s")) for w in words[:-1]):
         return []

@@ -70,7 +70,9 @@ _ABOUT_IT = re.compile(
 _CHANGES_IT = re.compile(
     r"\b(?:(?:can|could) we (?:do|make it|go for|try|change)|later that day|earlier that day|that same day"
     r"|same time (?:the )?(?:following|next) week|the following week|(?:is|are|'s) (?:tricky|difficult|hard|bad|no good)"
-    r"|(?:doesn't|does not|won't|will not) work|instead|rather)\b"
+    r"|(?:doesn't|does not|won't|will not) work|instead|rather"
+    # "so same day, friday the 20th, but three o'clock please": that one, another time
+    r"|(?:the |that )?same day\b[^.?!]{0,40}\bbut\b|(?:can|could) we move (?:it|that|him|her))\b"
 )
 _TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id", "shift", "side", "among", "day_unclear", "day_asked", "doctor_asks", "doctor_keys",
               "any_provider", "chosen", "asked_new_day", "asked_other_day", "declined", "proposed", "unanswered", "anchor")  # fmt: skip

@@ -15,10 +15,12 @@ _KIND_WORD = (
 )
 _REFUSED = re.compile(
     r"\b(?:not|never|don't want|do not want|don't need|do not need|rather not|anyone but|anybody but|except"
+    r"|any (?:doctor|dr|provider|physician|one|other) but|whoever but"
     r"|other than|apart from|but not|no need for)\s+(?:(?:with|see|have|to see|for)\s+)?(?:the\s+|a\s+|an\s+|my\s+)?"
     r"(?P<who>(?:dr|doctor)\.?\s+[a-z][a-z'-]*"  # "not dr chen"
     rf"|(?:{_KIND_WORD}){{1,3}}(?:doctor|specialist|physician)\b"  # "not the kids' doctor"
-    r"|[a-z]+(?:ian|ist)s?\b)"  # "not a pediatrician"
+    r"|[a-z]+(?:ian|ist)s?\b"  # "not a pediatrician"
+    r"|(?:kids'?|children'?s?|child|baby|pediatric|paediatric) one\b)"  # "not the kids one"
 )
 
 

@@ -180,7 +180,8 @@ STAFF_TOPICS = [
     Topic(
         re.compile(
             r"\b(prescription|prescriptions|prescribed|prescribe|script|scripts|medication|medications|meds|(?<!family )(?<!internal )"
-            r"medicine|pharmacy|pharmacist|rx|dosage|dose|pills?|inhaler|antibiotics?|insulin)\b"
+            # ("on hold with the pharmacy all morning": where the caller was, no question)
+            r"medicine|(?<!with the )(?<!at the )(?<!to the )pharmacy|pharmacist|rx|dosage|dose|pills?|inhaler|antibiotics?|insulin)\b"
         ),
         "Prescriptions: a question about a prescription or medication",
         "Our clinical staff can help with prescriptions.",

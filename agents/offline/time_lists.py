@@ -24,8 +24,14 @@ _PART = re.compile(r"(?P<h>[01]?\d)(?:(?::|\s)(?P<m>[0-5]\d))?(?:\s*(?P<ampm>am|
 
 
 # a month and day written with a slash, then a time or after a weekday ("fri 10/13 1:30pm"): a date
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                "november", "december")  # fmt: skip
 _DATE_THEN_TIME = re.compile(
     r"(?:(?<=monday )|(?<=tuesday )|(?<=wednesday )|(?<=thursday )|(?<=friday ))(?:1[0-2]|0?[1-9])/[0-3]?\d\b(?!:)"
+    # "monday december 2, 11:00": the day of the month, not a time
+    + "|(?:"
+    + "|".join(f"(?<={m} )" for m in _MONTH_NAMES)
+    + r")[0-3]?\d(?:st|nd|rd|th)?\b(?!:)"
     r"|\b(?:1[0-2]|0?[1-9])/[0-3]?\d\b(?!:)(?=\s+(?:at\s+)?\d{1,2}(?::\d\d)?\s*(?:am|pm)\b)"
 )
 

@@ -1,5 +1,5 @@
-"""Families of held-out sets #47-#51 (polite and older callers, phone transcripts, negotiation,
-callers who ask first, an acceptance tester's third pass) in other names, dates and wordings than
+"""Families of held-out sets #47-#55 (polite and older callers, phone transcripts, negotiation,
+callers who ask first, acceptance testers, phone-typed chat, learners of English, older callers) in other names, dates and wordings than
 the sets: a move said as "no longer suits ... might it go to", "come forward", "put it back"; a
 name said "Mrs White, Mia"; who the caller is said beside a question; "10 or 10:30 in the
 morning"; "no, I said ..." to a read-back of just that; "he has Dr X" and then "move it"; "not for
@@ -7,7 +7,10 @@ my son, for me"; a weekday and a date for the one day; "I'll ring back to rebook
 Wednesday January 6th"; "move my appointment with Dr X to Dr Y"; "at nine, no, not nine, ten"; a
 pause ("hold on, someone's at the door"); "cancel ... and instead book ..."; "whoever's free
 first"; a date of birth year first with "then"; results asked for beside a booking; walk-ins and
-an insurance card to bring; opening and closing time in one question."""
+an insurance card to bring; opening and closing time in one question; dates as learners of
+English write them ("wednesday 9 december", "16 december, wednesday, at 12h", "Monday 7.12");
+"i am student, Joshua Lewis"; "annul"; a visit named as "my blood pressure appointment"; a date of
+birth in pieces; where the caller was ("on hold with the pharmacy") read as no question."""
 
 from __future__ import annotations
 
@@ -81,8 +84,51 @@ SETS_47_TO_51 = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("turns", "person", "after", "phone"), SETS_47_TO_51)
-async def test_set_47_to_51_families(
+SETS_54_AND_55 = [
+    # a weekday with its date, day first, to times offered on another day of that weekday
+    (["Mia White 1/25/1996. i would like a rendez-vous with doctor patel on wednesday",
+      "no, for wednesday 9 december at 10h, it is free?", "yes"], "p-1015", {(PATEL, at(9, 10))}, None),
+    # the day of the month first, then the weekday, then the time ("18" is no hour)
+    (["Mia White 1/25/1996, dr patel please", "16 december, wednesday, at 12h", "yes"], "p-1015",
+     {(PATEL, at(16, 12))}, None),
+    # a day and month in numbers with the weekday: the reading that falls on it
+    (["Mia White 1/25/1996, dr chen please", "Monday 7.12, 11h", "yes"], "p-1015", {(CHEN, at(7, 11))}, None),
+    # "at the 3 afternoon"
+    (["Mia White 1/25/1996. for make appointment with doctor chen", "for the monday 7 december at the 3 afternoon",
+      "yes"], "p-1015", {(CHEN, at(7, 15))}, None),
+    # what the caller is, before who ("i am student, Joshua Lewis")
+    (["namaste. i am student, Joshua Lewis, born 1 of september 2004", "i need doctor chen, the friday 11 of "
+      "december 16h30", "yes"], "p-1018", {(CHEN, at(11, 16, 30))}, None),
+    # "can you put it in the morning, 10h? same day"
+    (["James Wilson, birthday 30 of january 1965", "my appointment friday with doctor chen, can you put it in the "
+      "morning, 10h? same day", "yes"], "p-1004", {(CHEN, at(4, 10))}, None),
+    # "annul"
+    (["hello, i want annul my appointment please", "Emily Davis, born 23 of july 1990", "yes"], "p-1003", set(),
+     None),
+    # the visit the caller has, named with words before "appointment", then moved
+    (["hello dear, james wilson here. it's about my blood pressure appointment with doctor chen",
+      "january the thirtieth, nineteen sixty five", "can we move it to monday the seventh at three in the "
+      "afternoon?", "yes"], "p-1004", {(CHEN, at(7, 15))}, "+15035550104"),
+    (["hi, it's maria garcia. my mum is in hospital that day so i can't bring lucas to doctor rodriguez",
+      "lucas garcia, born the 8th of april 2015", "can we move him to thursday the tenth at ten o'clock in the "
+      "morning?", "yes"], "p-1013", {(RODRIGUEZ, at(10, 10))}, FAMILY),
+    # "same day ... but three o'clock" to the one appointment just listed
+    (["hello, emily davis. my appointment with doctor patel, my ride can only come after two that day",
+      "july the twenty third, nineteen ninety", "so same day, thursday the third, but three o'clock in the "
+      "afternoon please", "yes"], "p-1003", {(PATEL, at(3, 15))}, "+15035550103"),
+    # a date of birth in two pieces, with a holiday's name and "sorry dear"
+    (["hello, siobhan o'connor here. i'd like to see doctor chen please", "oh my date of birth, it's halloween, "
+      "the thirty first of october", "nineteen ninety four, sorry dear", "monday the seventh at one o'clock in the "
+      "afternoon", "yes"], "p-1024", {(CHEN, at(7, 13))}, "+15035550124"),
+    # where the caller was ("on hold with the pharmacy") and how ("a bit muddled"): no topic, no name
+    (["hello, is this riverside? i've been on hold with the pharmacy all morning so forgive me if i'm a bit "
+      "muddled. nathan allen", "june the sixteenth, nineteen eighty four", "i'd like to see doctor chen on monday "
+      "the seventh at eleven in the morning", "yes"], "p-1022", {(CHEN, at(7, 11))}, "+15035550122"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("turns", "person", "after", "phone"), SETS_47_TO_51 + SETS_54_AND_55)
+async def test_set_47_to_55_families(
     turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
 ) -> None:
     talk, transcript = await converse(chat, turns, phone)
