@@ -12,7 +12,7 @@ import pytest
 
 from connectors.demo import DemoConnector
 from tests.agents.conftest import Chat
-from tests.agents.test_phrasings import CHEN, PATEL, RODRIGUEZ, at, booked, converse
+from tests.agents.test_phrasings import CHEN, PATEL, RODRIGUEZ, assert_written_as_said, at, booked, converse
 
 # the clock: Tuesday 1 December 2026, 10:00; Emily Davis sees Dr Patel on Thursday 3rd at 10, James
 # Wilson Dr Chen on Friday 4th at 2:30 PM, Lucas Garcia Dr Rodriguez on Tuesday 8th at 9:30
@@ -292,6 +292,4 @@ async def test_set_42_45_and_46_families(
 async def test_families_said_on_a_call_or_in_chat(
     turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
 ) -> None:
-    talk, transcript = await converse(chat, turns, phone)
-    assert await booked(demo, person) == after, transcript
-    assert talk.handoff is None, transcript
+    await assert_written_as_said(chat, demo, turns, person, after, phone)

@@ -21,7 +21,16 @@ import pytest
 from agents.offline.messages import phone_digits
 from connectors.demo import DemoConnector
 from tests.agents.conftest import Chat
-from tests.agents.test_phrasings import CHEN, NOW, PATEL, RODRIGUEZ, at, booked, converse
+from tests.agents.test_phrasings import (
+    CHEN,
+    NOW,
+    PATEL,
+    RODRIGUEZ,
+    assert_written_as_said,
+    at,
+    booked,
+    converse,
+)
 
 # the clock: Tuesday 1 December 2026, 10:00; Emily Davis sees Dr Patel on Thursday 3rd at 10, James
 # Wilson Dr Chen on Friday 4th at 2:30 PM, Lucas Garcia Dr Rodriguez on Tuesday 8th at 9:30
@@ -131,9 +140,7 @@ SETS_54_AND_55 = [
 async def test_set_47_to_55_families(
     turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
 ) -> None:
-    talk, transcript = await converse(chat, turns, phone)
-    assert await booked(demo, person) == after, transcript
-    assert talk.handoff is None, transcript
+    await assert_written_as_said(chat, demo, turns, person, after, phone)
 
 
 async def test_a_pause_keeps_the_question(chat: Chat, demo: DemoConnector) -> None:

@@ -296,6 +296,16 @@ async def converse(chat: Chat, turns: list[str], phone: str | None) -> tuple[Cha
     return talk, "\n".join(f"> {t}\n{r}" for t, r in zip(turns, replies, strict=True))
 
 
+async def assert_written_as_said(
+    chat: Chat, demo: DemoConnector, turns: list[str], person: str, after: set[object], phone: str | None
+) -> None:
+    """The turns said (on a call from `phone`, when given) leave `person` with exactly the visits
+    `after`, and nobody handed over."""
+    talk, transcript = await converse(chat, turns, phone)
+    assert await booked(demo, person) == after, transcript
+    assert talk.handoff is None, transcript
+
+
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
 async def test_conversation(case: Case, chat: Chat, demo: DemoConnector) -> None:
     talk, transcript = await converse(chat, case.turns, case.phone)
