@@ -434,7 +434,14 @@ def names_a_doctor(text: str) -> bool:
 
 
 def wants_any_provider(text: str) -> bool:
-    return _ANY_PROVIDER.search(text) is not None
+    said = _ANY_PROVIDER.search(text)
+    if (
+        said is not None
+        and re.match(r"either (?:one|of them)", said.group(0))
+        and _weekday_in(text) is not None
+    ):
+        return False  # "a tuesday or thursday afternoon, either one": either day, not any doctor
+    return said is not None
 
 
 def same_day(a: datetime, b: datetime) -> bool:

@@ -173,6 +173,12 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
             s["dob"] = their_dob.isoformat()
     if name is not None and span and (child := _child_of_the_caller(text, name)) is not None:
         name = child  # "it's maria garcia, lucas's mum, his date of birth is ...": Lucas Garcia is checked
+    if (pair := _relatives_pair(text, ctx.now.date(), _relative_named_before(ctx))) is not None:
+        # "booking for my son Lucas Garcia (DOB 04/08/2015) - I'm his mum Maria Garcia, 10/19/1982":
+        # two dates of birth, the request the relative's: the relative is checked, with theirs
+        name, their_dob = pair
+        s["dob"] = their_dob.isoformat()
+        found = True
     if name is None and not found:
         name = bare_name(_raw_turn(ctx))  # "Emily Davis" as the whole first message
     tried = s.get("tried") or {}
@@ -212,6 +218,50 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
             if not s.get(key) and tried.get(key):
                 s[key] = tried[key]
     return rest, found
+
+
+# a date of birth said as the relative's: "his dob", "her date of birth is", "his is", "he was born"
+_THEIRS_BEFORE = re.compile(
+    r"\b(?:(?:his|her|their) (?:date of birth|dob|d\.o\.b\.?|birthday|birth date|birthdate)(?: is)?|(?:his|her) is"
+    r"|(?:he|she) was born(?: on)?|(?:dob|born|date of birth))\W*$"
+)
+
+
+def _relatives_pair(
+    text: str, today: date, named: tuple[str, str] | None
+) -> tuple[tuple[str, str], date] | None:
+    """The relative's name and date of birth when a turn gives two dates of birth, the caller's own
+    and the relative's the request is for ("cancel lucas garcia's appt - i'm maria garcia
+    10/19/1982, his dob 04/08/2015"); `named`: a relative the caller spoke for in an earlier turn.
+    None otherwise."""
+    dates: list[tuple[date, int]] = []
+    masked = text
+    while (found := find_dob(masked, today))[0] is not None and found[1]:
+        dob, span = found
+        dates.append((dob, masked.index(span)))  # type: ignore[arg-type]
+        masked = masked.replace(span, "#" * len(span), 1)
+    if len({d for d, _ in dates}) != 2:
+        return None
+    theirs = someone_elses_name(text)
+    if theirs is None and (owned := possessive_name(text)) is not None:
+        first, _, last = owned.partition(" ")
+        theirs = (first, last)
+    theirs = theirs or named  # "my son lucas garcia has dr rodriguez ..." then "mine is ..., his is ..."
+    if theirs is None:
+        return None
+    cued = {
+        d
+        for d, at in dates
+        if _THEIRS_BEFORE.search(window := text[max(0, at - 30) : at]) and not _MINE.search(window)
+    }
+    after_them = {
+        d for d, at in dates if re.search(rf"\b{re.escape(theirs[0].lower())}\b[^.;!?]{{0,40}}$", text[:at])
+    }
+    picked = cued or after_them
+    return (theirs, picked.pop()) if len(picked) == 1 else None
+
+
+_MINE = re.compile(r"\b(?:my (?:dob|date of birth|birthday|bday|birth date)|i'm|i am|i was born|me)\b")
 
 
 def _name_said(s: dict[str, Any]) -> tuple[str, str] | None:

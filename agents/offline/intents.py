@@ -84,6 +84,9 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|(appointment|appt|visit|booking|check[ -]?up|follow[ -]?up|physical|shot|jab|vaccination)\b[^.?!]{0,40}"
             r"\b(can|could|would|might|may) (it|that|this)"
             r" (possibly |maybe |perhaps |please |instead )?(go|be moved|move|change) (to|till|until)\b"
+            # "my 2:30 with dr chen doesn't suit anymore", "my friday appointment doesn't suit me now": that one, another time
+            r"|\b(my|his|her|our|their|[a-z]+'s) (\d{1,2}(:\d\d)?( ?[ap]m)?|[a-z]+day|[a-z]+)( [a-z]+)?( with (dr|doctor)\.? [a-z'-]+)?"
+            r" (doesn't|does not|no longer|won't|will not|isn't going to) suits?( me| us)?( any ?more| now)?\b"
             # "my appointment on Friday no longer suits. Might it go to the Tuesday after": across the full stop
             r"|(appointment|appt|visit|booking|check[ -]?up|follow[ -]?up|physical)\b[^.?!]{0,40}"
             r"\b(no longer suits?|doesn't suit|does not suit|won't suit|isn't convenient|is no longer convenient)\b"
@@ -107,7 +110,8 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|(dr|doctor) [a-z'-]+'s) (list|schedule|books|calendar|diary|appointments?)"
             r"|(isn't|is not|won't|doesn't|does not) (going to |gonna )?work( out)?( for me)? ?(anymore|any more)"
             # ("scratch that" alone takes back the caller's own words: "Tuesday, no, scratch that, Wednesday")
-            r"|(drop|delete|remove|get rid of) (my|the|his|her|that|this)\b|(scrap|scratch) (my|the|his|her)\b"
+            r"|(drop|delete|remove|get rid of) (my|the|his|her|that|this)\b(?! (?:kids?|children|son|daughter|boy|girl|husband"
+            r"|wife|mum|mom|dad|car|dog|keys|bags?) )|(scrap|scratch) (my|the|his|her)\b"
             r"|(scrap|scratch) (that|this) (appointment|appt|booking|visit|one|check ?up)\b"
             r"|(don't|do not|doesn't|does not|no longer|won't|will not) (need|want) (the|my|that|this|his|her|their|our|[a-z]+'s)( [a-z]+){0,2}"
             r" (appointment|appt|visit|booking|jab|shot|vaccination|check ?up)s?( any ?more| now)?\b(?! (?:on|at|with)\b.{0,30}\b(?:but|instead)\b)"
@@ -216,7 +220,8 @@ _ANOTHER_TIME = re.compile(
 _SAYS_CANCEL = re.compile(
     r"\b(cancel\w*|call (it |that )?off|take (me|him|her|us|them|it|that|my name) (off|out)"
     r"|(off|from) (the|your) (schedule|calendar|books|list|diary)"
-    r"|(scrap|scratch|delete|remove|drop) (it|that|this|me|my|the|his|her)\b)"
+    r"|(scrap|scratch|delete|remove|drop) (it|that|this|me|my|the|his|her)\b(?! (?:kids?|children|son|daughter|boy|girl"
+    r"|husband|wife|mum|mom|dad|car|dog|keys|bags?) ))"
 )
 _CHANGED_MIND = re.compile(
     r"\b(?:actually|on (?:second|2nd) thoughts?|you know what|scratch that|forget (?:it|that|the move)|never mind|no wait"
@@ -257,8 +262,9 @@ _HAVE_ONE = re.compile(
 )
 _HAS_A_DOCTOR = re.compile(
     r"(?<!can )(?<!could )(?<!may )(?<!do )(?<!would )(?<!will )(?<!\bif )(?<!when )(?<!does )(?<!can't )"
-    r"\b(?:i|we|he|she|they)(?: have| has|'ve got|'s got| got| have got| has got) (?:an? (?:appointment|appt|visit) )?"
-    r"(?:with )?(?:dr|doctor)\b"
+    # ("my son lucas garcia has dr rodriguez next week": a name before "has" too)
+    r"\b(?:i|we|he|she|they|(?!who\b|which\b|what\b|anyone\b|nobody\b|you\b|u\b|ya\b|y'all\b)[a-z]+)(?: have| has|'ve got|'s got| got| have got"
+    r"| has got) (?:an? (?:appointment|appt|visit) )?(?:with )?(?:dr|doctor)\b"
 )
 _TOO_LATE_FOR = re.compile(r"\btoo (?:late|early|soon) for (?:me|us|him|her|them)\b")
 _A_NEW_VISIT = re.compile(

@@ -74,6 +74,10 @@ _CHANGES_IT = re.compile(
     # "so same day, friday the 20th, but three o'clock please": that one, another time
     r"|(?:the |that )?same day\b[^.?!]{0,40}\bbut\b|(?:can|could) we move (?:it|that|him|her))\b"
 )
+_MOVE_FROM = re.compile(
+    r"\b(?:move|moved|change|changed|switch|shift|push|bring)\b[^.?!]{0,20}\bfrom (?:the |my |his |her )?"
+    r"(?:monday|tuesday|wednesday|thursday|friday|\d)"
+)
 _TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id", "shift", "side", "among", "day_unclear", "day_asked", "doctor_asks", "doctor_keys",
               "any_provider", "chosen", "asked_new_day", "asked_other_day", "declined", "proposed", "unanswered", "anchor")  # fmt: skip
 
@@ -231,6 +235,8 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         task == Intent.RESCHEDULE
         and s.get("task") == Intent.BOOK
         and not re.search(r"\b(appointment|visit)\b", text)
+        # "could it move from thursday to friday?" before anything was offered: the visit they have
+        and (s.get("offered") or s.get("proposed") or s.get("last_proposed") or not _MOVE_FROM.search(text))
     ):
         task = None  # "can we change that to friday" while booking: still the booking
     if (
@@ -276,11 +282,11 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         # and no relative spoken for: nothing about it is said (`planner`), whoever the caller is
         s["not_theirs"] = True
     rest = text
-    if not ctx.caller.verified and (
-        (asks_for_a_relative(text) and not next_person.FOR_ONESELF.search(text)) or s.get("kin_asked")
+    if s.get("kin_asked") or (
+        not ctx.caller.verified and asks_for_a_relative(text) and not next_person.FOR_ONESELF.search(text)
     ):
         # whose request it is, decided once the check says who this is (the relative's details
-        # may come in a later turn: "Lucas Garcia, April 8th 2015")
+        # may come in a later turn: "Lucas Garcia, April 8th 2015", also after the caller's own check)
         s["kin_asked"] = f"{s.get('kin_asked', '')} | {text}".strip(" |")[-1500:]
     if not ctx.caller.verified:
         asked = s.get("asked") in ("identity", "name", "dob")

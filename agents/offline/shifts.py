@@ -31,9 +31,14 @@ _BY_COUNT = re.compile(
 _NEXT_DAY = re.compile(
     r"\b(?:the|to the|to) (?:next|following) (?P<next>day|week)\b(?! after)|\bthe day after\b(?! tomorrow| next)"
     r"|\bthe day before\b|\bsame time (?:the )?(?:following|next) week\b|\b(?:a|one|1) day (?:earlier|before|later|after)\b"
+    # "push it back to the week after, same day same time", "same time the week after please"
+    r"|\b(?:to )?the (?P<after>week) after\b(?! (?:next|that|this|christmas|easter|thanksgiving)\b)"
 )
 _SAME_DAY = re.compile(
     r"\b(?:the|that) same day\b|\bsame day\b|\b(?:later|earlier) (?:that|on that|in the) day\b"
+    # "what else does he have that day?": the appointment's day, asked about
+    r"|\b(?:what else|anything|something|what)\b[^.?!]{0,30}\b(?:have|has|got|free|open|available)\b[^.?!]{0,15}"
+    r"\b(?:on )?that day\b"
 )
 _COUNTS = {"a": 1, "an": 1, "one": 1, "a couple of": 2, "a couple": 2, "couple of": 2, "a few": 3}
 
@@ -71,7 +76,7 @@ def shift_of(text: str) -> tuple[int, int] | None:
         return (sign * round(days), 0) if days == int(days) else None
     if m := _NEXT_DAY.search(text):
         words = m.group(0)
-        if m.group("next") == "week" or "week" in words:
+        if m.group("next") == "week" or m.group("after") or "week" in words:
             return 7, 0
         return (-1 if re.search(r"\b(before|earlier)\b", words) else 1), 0
     if _SAME_DAY.search(text):  # "the same day but at 4", "later that day": the appointment's day

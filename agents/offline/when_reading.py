@@ -355,7 +355,14 @@ _MONTHS = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[
 
 def _plainly_booking_when(text: str) -> bool:
     """Words of a day to book that no date of birth has ("next thursday in the morning")."""
-    return _BOOKING_WHEN.search(text) is not None and _MONTHS.search(text) is None
+    if _BOOKING_WHEN.search(text) is not None and _MONTHS.search(text) is None:
+        return True
+    # "wednesday june 3rd, 2:30": a weekday, a month and day with no year, and a clock time
+    return (
+        re.search(r"\b(?:monday|tuesday|wednesday|thursday|friday)\b", text) is not None
+        and re.search(r"\d:\d\d|\b\d{1,2}\s*(?:am|pm)\b", text) is not None
+        and re.search(r"\b(?:19|20)\d\d\b", text) is None
+    )
 
 
 # Words that ask for a day in an answer to "what is your date of birth?" beside the birth date: a

@@ -1,4 +1,4 @@
-"""Families of held-out sets #47-#55 (polite and older callers, phone transcripts, negotiation,
+"""Families of held-out sets #47-#57 (polite and older callers, phone transcripts, negotiation,
 callers who ask first, acceptance testers, phone-typed chat, learners of English, older callers) in other names, dates and wordings than
 the sets: a move said as "no longer suits ... might it go to", "come forward", "put it back"; a
 name said "Mrs White, Mia"; who the caller is said beside a question; "10 or 10:30 in the
@@ -136,7 +136,44 @@ SETS_54_AND_55 = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("turns", "person", "after", "phone"), SETS_47_TO_51 + SETS_54_AND_55)
+SETS_56_AND_57 = [
+    # "I drop the kids at school": no cancellation; "what else does he have that day?": that day
+    (["Mia White 1/25/1996. can i get dr chen on monday the 7th at 9?", "no, that's too early, i drop the kids at "
+      "school. what else does he have that day?", "11:30 please", "yes"], "p-1015", {(CHEN, at(7, 11, 30))}, None),
+    # "either one" said of two days is no "any doctor": the move stays with the visit's doctor
+    (["Emily Davis 7/23/1990. i need to reschedule with dr patel", "the week after, a tuesday or thursday "
+      "afternoon, either one. not mondays.", "the thursday, thursday the 10th, at 2:30", "yes"], "p-1003",
+     {(PATEL, at(10, 14, 30))}, None),
+    # "my 2:30 with dr chen doesn't suit anymore", then the other times of its day
+    (["James Wilson 1/30/1965. my 2:30 with dr chen doesn't suit anymore.", "what else does he have that day?",
+      "the 10 am please", "yes"], "p-1004", {(CHEN, at(4, 10))}, None),
+    # "the week after, same day same time"
+    (["James Wilson 1/30/1965. could you push my appointment back to the week after, same day same time", "yes"],
+     "p-1004", {(CHEN, at(11, 14, 30))}, None),
+    # two dates of birth in one turn, the request the son's: he is checked, and the visit is his
+    (["Hello, booking for my son Lucas Garcia (DOB 04/08/2015) - I'm his mum Maria Garcia, 10/19/1982.",
+      "Dr Rodriguez, Wednesday the 9th at 4:30 if possible", "yes"], "p-1013",
+     {(RODRIGUEZ, at(8, 9, 30)), (RODRIGUEZ, at(9, 16, 30))}, None),
+    (["cancel lucas garcia's appt w/ dr rodriguez pls - i'm maria garcia 10/19/1982, his dob 04/08/2015", "yes"],
+     "p-1013", set(), None),
+    (["hi, my son lucas garcia has dr rodriguez next week, we'll be away. i'm maria garcia",
+      "my birthday is october 19 1982, his is april 8 2015", "can you move it to the week after, same time?", "yes"],
+     "p-1013", {(RODRIGUEZ, at(15, 9, 30))}, FAMILY),
+    # the son's details after the mother's own check
+    (["hi it's maria garcia, 10/19/1982, i'm calling for my son lucas", "he's lucas garcia, born april 8 2015. could "
+      "dr rodriguez see him wednesday the 9th at 3:30 after school?", "yes"], "p-1013",
+     {(RODRIGUEZ, at(8, 9, 30)), (RODRIGUEZ, at(9, 15, 30))}, None),
+    # the details before who the caller is, kept through the check
+    (["dr patel", "wednesday december 9th, 2:30", "mia white dob 1/25/1996", "yes"], "p-1015",
+     {(PATEL, at(9, 14, 30))}, None),
+    (["Dr Patel - my appointment with her this week", "could it move from thursday to friday 12/4 at 2pm?",
+      "I'm Emily Davis, 23 July 1990", "yes"], "p-1003", {(PATEL, at(4, 14))}, None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("turns", "person", "after", "phone"), SETS_47_TO_51 + SETS_54_AND_55 + SETS_56_AND_57
+)
 async def test_set_47_to_55_families(
     turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
 ) -> None:
