@@ -236,9 +236,11 @@ def _relatives_pair(
     None otherwise."""
     dates: list[tuple[date, int]] = []
     masked = text
-    while (found := find_dob(masked, today))[0] is not None and found[1]:
-        dob, span = found
-        dates.append((dob, masked.index(span)))  # type: ignore[arg-type]
+    while True:
+        dob, span = find_dob(masked, today)
+        if dob is None or not span:
+            break
+        dates.append((dob, masked.index(span)))
         masked = masked.replace(span, "#" * len(span), 1)
     if len({d for d, _ in dates}) != 2:
         return None
