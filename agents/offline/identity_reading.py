@@ -223,7 +223,7 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
 # a date of birth said as the relative's: "his dob", "her date of birth is", "his is", "he was born"
 _THEIRS_BEFORE = re.compile(
     r"\b(?:(?:his|her|their) (?:date of birth|dob|d\.o\.b\.?|birthday|birth date|birthdate)(?: is)?|(?:his|her) is"
-    r"|(?:he|she) was born(?: on)?|(?:dob|born|date of birth))\W*$"
+    r"|(?:he|she) was born(?: on)?)\W*$"
 )
 
 

@@ -263,7 +263,7 @@ _HAVE_ONE = re.compile(
 _HAS_A_DOCTOR = re.compile(
     r"(?<!can )(?<!could )(?<!may )(?<!do )(?<!would )(?<!will )(?<!\bif )(?<!when )(?<!does )(?<!can't )"
     # ("my son lucas garcia has dr rodriguez next week": a name before "has" too)
-    r"\b(?:i|we|he|she|they|(?!who\b|which\b|what\b|anyone\b|nobody\b|you\b|u\b|ya\b|y'all\b)[a-z]+)(?: have| has|'ve got|'s got| got| have got"
+    r"(?<!')\b(?:i|we|he|she|they|(?!who\b|which\b|what\b|anyone\b|nobody\b|you\b|u\b|ya\b|y'all\b)[a-z]+)(?: have| has|'ve got|'s got| got| have got"
     r"| has got) (?:an? (?:appointment|appt|visit) )?(?:with )?(?:dr|doctor)\b"
 )
 _TOO_LATE_FOR = re.compile(r"\btoo (?:late|early|soon) for (?:me|us|him|her|them)\b")

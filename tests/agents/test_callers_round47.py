@@ -168,6 +168,15 @@ SETS_56_AND_57 = [
      {(PATEL, at(9, 14, 30))}, None),
     (["Dr Patel - my appointment with her this week", "could it move from thursday to friday 12/4 at 2pm?",
       "I'm Emily Davis, 23 July 1990", "yes"], "p-1003", {(PATEL, at(4, 14))}, None),
+    # what these families must not catch: "you've got with dr patel" (a booking), "a school trip that day"
+    # (a day, not a question), "DOB" said before the mother's own date of birth
+    (["Mia White 1/25/1996. what's the earliest you've got with dr patel on monday after lunch?", "the 1 pm please",
+      "yes"], "p-1015", {(PATEL, at(7, 13))}, None),
+    (["Hi, this is Lucas Garcia's mum, Maria. I'm calling about his appointment next week. His birthday is 8 April "
+      "2015. He's got a school trip that day, could we move it to Thursday the 10th at 3 pm?", "yes"], "p-1013",
+     {(RODRIGUEZ, at(10, 15))}, None),
+    (["Maria Garcia here, DOB 10/19/1982. My son Lucas (Lucas Garcia, 4/8/2015) won't make his appt on the 8th, "
+      "we'll be away. can you cancel it pls?", "yes"], "p-1013", set(), None),
 ]  # fmt: skip
 
 
