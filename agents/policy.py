@@ -138,6 +138,7 @@ _YES_FILLER = {
     "man", "bro", "boss", "my", "friend", "buddy", "pal", "darling", "hun", "honey", "sweetheart", "madam",
     "dude", "guy", "guys", "chief", "ma", "sah", "auntie", "uncle",  # "yes man go ahead", "yes ma"
     "guess", "suppose", "think", "should", "work",  # "i guess so", "i think so", "that should work"
+    "o", "abeg", "am",  # Nigerian Pidgin: "yes o, go ahead", "abeg cancel am" ("am": it)
 }  # fmt: skip
 _YES_FILLER |= _OTHER_FILLER
 _NO_CORE = {"no", "nope", "nah", "don't", "dont", "not", "stop", "wait", "never", "negative", "hold"}

@@ -86,7 +86,9 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r" (possibly |maybe |perhaps |please |instead )?(go|be moved|move|change) (to|till|until)\b"
             # "my 2:30 with dr chen doesn't suit anymore", "my friday appointment doesn't suit me now": that one, another time
             r"|\b(my|his|her|our|their|[a-z]+'s) (\d{1,2}(:\d\d)?( ?[ap]m)?|[a-z]+day|[a-z]+)( [a-z]+)?( with (dr|doctor)\.? [a-z'-]+)?"
-            r" (doesn't|does not|no longer|won't|will not|isn't going to) suits?( me| us)?( any ?more| now)?\b"
+            r" ((doesn't|does not|no longer|won't|will not|isn't going to) suits?( me| us)?( any ?more| now)?"
+            # "his nine thirty with dr rodriguez clashes with school, can we do four pm the same day"
+            r"|(clashes|conflicts) with)\b"
             # "my appointment on Friday no longer suits. Might it go to the Tuesday after": across the full stop
             r"|(appointment|appt|visit|booking|check[ -]?up|follow[ -]?up|physical)\b[^.?!]{0,40}"
             r"\b(no longer suits?|doesn't suit|does not suit|won't suit|isn't convenient|is no longer convenient)\b"

@@ -39,7 +39,7 @@ NOT_NAMES = {
     "hi", "hello", "hey", "calling", "call", "want", "would", "like", "need", "please", "book",
     "appointment", "appointments", "schedule", "cancel", "reschedule", "move", "with", "doctor", "dr",
     "sure", "ok", "okay", "so", "um", "uh", "well", "was", "name", "thanks", "thank", "you", "just",
-    "about", "here", "looking", "trying", "new", "patient", "student", "teacher", "pensioner", "retired", "retiree", "morning", "afternoon", "good",
+    "about", "here", "looking", "trying", "new", "patient", "lunch", "dinner", "breakfast", "nearby", "student", "teacher", "pensioner", "retired", "retiree", "morning", "afternoon", "good",
     "today", "tomorrow", "next", "week", "sorry", "again", "its", "also", "correct", "right",
     "show", "tell", "what", "when", "where", "who", "his", "her", "their", "can", "could",
     # words that follow "I'm" / "it's" / "this is" without being a name ("I'm all set")

@@ -30,7 +30,7 @@ _DATE_THEN_TIME = re.compile(
     r"(?:(?<=monday )|(?<=tuesday )|(?<=wednesday )|(?<=thursday )|(?<=friday ))(?:1[0-2]|0?[1-9])/[0-3]?\d\b(?!:)"
     # "monday december 2, 11:00": the day of the month, not a time
     + "|(?:"
-    + "|".join(f"(?<={m} )" for m in _MONTH_NAMES)
+    + "|".join(f"(?<=(?<!of ){m} )" for m in _MONTH_NAMES)  # not "the 20th of june 9 or 9:30"
     + r")[0-3]?\d(?:st|nd|rd|th)?\b(?!:)"
     r"|\b(?:1[0-2]|0?[1-9])/[0-3]?\d\b(?!:)(?=\s+(?:at\s+)?\d{1,2}(?::\d\d)?\s*(?:am|pm)\b)"
 )

@@ -103,6 +103,16 @@ _HEARD = [
     ),
     # "ma appointment", "me appointment": "my", as said in Scotland, Ireland and the Caribbean
     (re.compile(r"\b(?:ma|me|mah)\s+(?=(?:appointment|appt|booking|visit|check ?up)\b)"), "my "),
+    # Nigerian Pidgin "abeg move am to wednesday", "cancel am": "am" is "it" after a verb (never "10 am")
+    (
+        re.compile(r"\b(move|cancel|book|change|shift|push|reschedule|carry|check)\s+am\b(?!\s*(?:\d|i\b))"),
+        r"\1 it",
+    ),
+    # "he get appointment with dr rodriguez": has
+    (
+        re.compile(r"\b(he|she|i|we|they|my [a-z]+) get (?=(?:an? )?(?:appointment|appt|booking|visit)\b)"),
+        r"\1 has ",
+    ),
     # "i want to mood the appointment"
     (
         re.compile(

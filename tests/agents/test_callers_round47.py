@@ -1,4 +1,4 @@
-"""Families of held-out sets #47-#57 (polite and older callers, phone transcripts, negotiation,
+"""Families of held-out sets #47-#59 (polite and older callers, phone transcripts, negotiation,
 callers who ask first, acceptance testers, phone-typed chat, learners of English, older callers) in other names, dates and wordings than
 the sets: a move said as "no longer suits ... might it go to", "come forward", "put it back"; a
 name said "Mrs White, Mia"; who the caller is said beside a question; "10 or 10:30 in the
@@ -180,10 +180,22 @@ SETS_56_AND_57 = [
 ]  # fmt: skip
 
 
+SETS_58_AND_59 = [
+    # "his nine thirty with dr rodriguez clashes with school": that one, moved
+    (["hi, it's about lucas garcia, date of birth april 8 2015. his nine thirty with dr rodriguez clashes with "
+      "school, can we do four pm the same day", "yes please"], "p-1013", {(RODRIGUEZ, at(8, 16))}, FAMILY),
+    # Nigerian Pidgin: "he get appointment", "move am", "yes o", "book am"
+    (["I dey call about my pikin Lucas Garcia, born 8 April 2015. He get appointment with Dr Rodriguez. Abeg move "
+      "am to Wednesday 9th December, 11 o'clock.", "Yes o, go ahead."], "p-1013", {(RODRIGUEZ, at(9, 11))}, FAMILY),
+    (["Mia White 1/25/1996, dr chen monday the 7th at 10", "Yes o, book am."], "p-1015", {(CHEN, at(7, 10))}, None),
+]  # fmt: skip
+
+
 @pytest.mark.parametrize(
-    ("turns", "person", "after", "phone"), SETS_47_TO_51 + SETS_54_AND_55 + SETS_56_AND_57
+    ("turns", "person", "after", "phone"),
+    SETS_47_TO_51 + SETS_54_AND_55 + SETS_56_AND_57 + SETS_58_AND_59,
 )
-async def test_set_47_to_55_families(
+async def test_set_47_to_59_families(
     turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
 ) -> None:
     await assert_written_as_said(chat, demo, turns, person, after, phone)
@@ -224,6 +236,15 @@ async def test_results_asked_for_beside_a_booking_go_to_staff(
     _, transcript = await converse(chat, [*turns, "yes"], None)
     assert chat.handoff is not None and "results" in chat.handoff.reason, transcript
     assert await booked(demo, "p-1015") == set(), transcript
+
+
+async def test_a_place_for_lunch_asked_twice_goes_to_staff(chat: Chat) -> None:
+    turns = [
+        "hi, can you recommend a good place to get lunch near the clinic?",
+        "come on, anywhere for lunch nearby",
+    ]
+    _, transcript = await converse(chat, turns, None)
+    assert chat.handoff is not None and "Off topic" in chat.handoff.reason, transcript
 
 
 @pytest.mark.parametrize(
