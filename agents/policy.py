@@ -139,6 +139,7 @@ _YES_FILLER = {
     "dude", "guy", "guys", "chief", "ma", "sah", "auntie", "uncle",  # "yes man go ahead", "yes ma"
     "guess", "suppose", "think", "should", "work",  # "i guess so", "i think so", "that should work"
     "o", "abeg", "am",  # Nigerian Pidgin: "yes o, go ahead", "abeg cancel am" ("am": it)
+    "dat", "mi", "dem", "fi",  # Jamaican: "yes man dat good", "yes mi dear"
 }  # fmt: skip
 _YES_FILLER |= _OTHER_FILLER
 _NO_CORE = {"no", "nope", "nah", "don't", "dont", "not", "stop", "wait", "never", "negative", "hold"}

@@ -262,6 +262,9 @@ _HAVE_ONE = re.compile(
     r"\b(?:(?:i|we|they)(?: have|'ve got| have got| got)|(?:he|she)(?: has|'s got| has got| got)) an? "
     r"(?:appointment|appt|visit|booking)(?: (?:with|on|at|next|this) [^.,;!?]*)?"
 )
+_BOOKED_IN = re.compile(
+    r"\b(?:i am|i'm|we are|we're|he is|he's|she is|she's) (?:already )?booked(?: in)? (?:with|for|on)\b"
+)
 _HAS_A_DOCTOR = re.compile(
     r"(?<!can )(?<!could )(?<!may )(?<!do )(?<!would )(?<!will )(?<!\bif )(?<!when )(?<!does )(?<!can't )"
     # ("my son lucas garcia has dr rodriguez next week": a name before "has" too)
@@ -400,12 +403,17 @@ def _intents(text: str) -> list[Intent]:
     # "I'm calling about my son's vaccination appointment - can we do the same day but after school?":
     # another time for an appointment they have, asked for without a verb of moving it
     if (
-        Intent.BOOK in found
+        (Intent.BOOK in found or _BOOKED_IN.search(text))  # "I am booked with Dr Chen on Friday ..."
         and not {Intent.RESCHEDULE, Intent.CANCEL} & set(found)
         and (Intent.LIST not in found or not _ASKS_WHEN.search(text))  # "when is it? can it be later?"
-        and _THEIR_VISIT.search(text)
+        and (_THEIR_VISIT.search(text) or _BOOKED_IN.search(text))
         and _OTHER_TIME_FOR_IT.search(text)
-        and not _A_NEW_VISIT.search(_TOO_LATE_FOR.sub(" ", text))  # "it's too late for me": not one for me
+        and (
+            not _A_NEW_VISIT.search(_TOO_LATE_FOR.sub(" ", text))  # "it's too late for me": not one for me
+            or (
+                _BOOKED_IN.search(text) is not None and not _A_NEW_ONE.search(text)
+            )  # "... could I come the day before"
+        )
     ):
         found = [Intent.RESCHEDULE, *(i for i in found if i not in (Intent.BOOK, Intent.LIST))]
     # "I have an appointment with Dr Chen" and nothing asked yet: that one (which it is comes first),

@@ -139,6 +139,9 @@ def normalize(text: str) -> str:
         lowered,
     )
     lowered = re.sub(r"\b(o clock|oclock|o'clok|o’clock)\b", "o'clock", lowered)  # speech-to-text's forms
+    # "ten turdy", "one tirty p m": thirty as Caribbean and Irish callers say it (and a recogniser writes it)
+    lowered = re.sub(r"\b(?:turdy|tirty|tirtee|thirdy|thurty|toity)\b", "thirty", lowered)
+    lowered = re.sub(r"\b(?:after noon)\b", "afternoon", lowered)  # "in the after noon"
     lowered = re.sub(r"\bw/\s*(?=[a-z])", "with ", lowered)  # "an appt w/ dr patel"
     # "nine thirty'd suit me": a number, then "would"
     lowered = re.sub(

@@ -166,6 +166,8 @@ STAFF_TOPICS = [
     Topic(
         re.compile(
             r"\b(should i (take|be worried|worry|go|be concerned|stop|start|keep)|is it (normal|safe|serious|bad|ok|okay)"
+            # "I wondered whether I ought to be worried or whether it can wait"
+            r"|(ought|need) to be (worried|concerned)|(whether|if) (it|this) can wait|(can|could) (it|this) wait"
             r"|what should i (do|take)|medical (question|advice)|advice|side effects?|symptoms?)\b"
         ),
         "Medical question: the caller asked about symptoms or medical advice",

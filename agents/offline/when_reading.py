@@ -29,7 +29,7 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
     The new day follows the last "to/for/until" that has a day or time after it and no
     "appointment" (that "to" belongs to "I need to move my appointment on thursday")."""
     markers = (
-        r"\b(to|for|until|till|into|how about|what about|make it|make that|make this|put (?:it|that|this)|(?:can|could) (?:we|you|i) (?:do|have|get)"
+        r"\b(to|for|until|till|into|how about|what about|make it|make that|make this|put (?:it|that|this)|(?:can|could) (?:we|you|i) (?:do|have|get|come(?: in)?)"
         r"|(?:can|could|would|will) (?:it|that|this|he|she) (?:be|go|happen)(?! (?:moved|changed|pushed|shifted|bumped|brought|put|made|rescheduled|switched|swapped)\b)|(?:that|the) same day)\b"
     )
     for m in reversed(list(re.finditer(markers, text))):

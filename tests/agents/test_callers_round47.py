@@ -1,4 +1,4 @@
-"""Families of held-out sets #47-#59 (polite and older callers, phone transcripts, negotiation,
+"""Families of held-out sets #47-#61 (polite and older callers, phone transcripts, negotiation,
 callers who ask first, acceptance testers, phone-typed chat, learners of English, older callers) in other names, dates and wordings than
 the sets: a move said as "no longer suits ... might it go to", "come forward", "put it back"; a
 name said "Mrs White, Mia"; who the caller is said beside a question; "10 or 10:30 in the
@@ -188,6 +188,14 @@ SETS_58_AND_59 = [
     (["I dey call about my pikin Lucas Garcia, born 8 April 2015. He get appointment with Dr Rodriguez. Abeg move "
       "am to Wednesday 9th December, 11 o'clock.", "Yes o, go ahead."], "p-1013", {(RODRIGUEZ, at(9, 11))}, FAMILY),
     (["Mia White 1/25/1996, dr chen monday the 7th at 10", "Yes o, book am."], "p-1015", {(CHEN, at(7, 10))}, None),
+    # "ten turdy" (thirty) and Jamaican yeses: "yes man dat good"
+    (["mia white january twenty fifth nineteen ninety six doctor patel monday ten turdy", "yes man dat good"],
+     "p-1015", {(PATEL, at(7, 10, 30))}, None),
+    # "I am booked with Dr Chen ... on Friday ... could I come the day before, Thursday, at the same time?"
+    (["Good morning. James Wilson speaking, born the 30th of January 1965. I am booked with Dr. Chen for my follow-up "
+      "on Friday, December 4th at half past two. My grandson's graduation is that afternoon, so could I come the day "
+      "before, Thursday, December 3rd, at the same time?", "Yes, that's right."], "p-1004", {(CHEN, at(3, 14, 30))},
+     None),
 ]  # fmt: skip
 
 
@@ -236,6 +244,13 @@ async def test_results_asked_for_beside_a_booking_go_to_staff(
     _, transcript = await converse(chat, [*turns, "yes"], None)
     assert chat.handoff is not None and "results" in chat.handoff.reason, transcript
     assert await booked(demo, "p-1015") == set(), transcript
+
+
+async def test_whether_a_symptom_can_wait_goes_to_staff(chat: Chat, demo: DemoConnector) -> None:
+    turns = ["This is David Anderson, born September 17, 1958. My knee has been stiff since Sunday and I wondered "
+             "whether I ought to be worried or whether it can wait for my next check-up."]  # fmt: skip
+    _, transcript = await converse(chat, turns, None)
+    assert chat.handoff is not None and "Medical" in chat.handoff.reason, transcript
 
 
 async def test_a_place_for_lunch_asked_twice_goes_to_staff(chat: Chat) -> None:
