@@ -77,6 +77,9 @@ _CHANGES_IT = re.compile(
 _MOVE_FROM = re.compile(
     r"\b(?:move|moved|change|changed|switch|shift|push|bring)\b[^.?!]{0,20}\bfrom (?:the |my |his |her )?"
     r"(?:monday|tuesday|wednesday|thursday|friday|\d)"
+    # "we cannot come the wednesday. friday 6 december 14h is possible?": the day of a visit they have
+    r"|\b(?:can't|cannot|can not|won't|couldn't) (?:come|make it|make|do)(?: in)? (?:on )?(?:the )?"
+    r"(?:monday|tuesday|wednesday|thursday|friday)\b"
 )
 _TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id", "shift", "side", "among", "day_unclear", "day_asked", "doctor_asks", "doctor_keys",
               "any_provider", "chosen", "asked_new_day", "asked_other_day", "declined", "proposed", "unanswered", "anchor")  # fmt: skip

@@ -67,7 +67,11 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
     # "thursday 9/13", "thursday, september 13th": one day said twice over, not a day and a new one
     one_day = (
         len(days) >= 2
-        and all(re.fullmatch(r"[\s,]*(?:the\s+)?", text[a.end() : b.start()]) for a, b in pairwise(days))
+        and (
+            all(re.fullmatch(r"[\s,]*(?:the\s+)?", text[a.end() : b.start()]) for a, b in pairwise(days))
+            # "monday at 9 then, monday the 21st": the same day said twice, none of it the visit's
+            or not any(_APPOINTMENT_NOUN.match(text, d.end()) for d in days)
+        )
         and len({find_when(d.group(0), now).start for d in days}) == 1
         and find_when(days[0].group(0), now).start is not None
     )

@@ -196,6 +196,12 @@ SETS_58_AND_59 = [
       "on Friday, December 4th at half past two. My grandson's graduation is that afternoon, so could I come the day "
       "before, Thursday, December 3rd, at the same time?", "Yes, that's right."], "p-1004", {(CHEN, at(3, 14, 30))},
      None),
+    # "we cannot come the wednesday. friday ... 14h is possible?" to "which doctor?": his visit, moved
+    (["buenas. appointment for Lucas Garcia, 8 April 2015, i am his mama", "we cannot come the tuesday. friday 4 "
+      "december 14h is possible?", "yes please"], "p-1013", {(RODRIGUEZ, at(4, 14))}, FAMILY),
+    # the same day said twice over with the time in the first ("monday at 9 then, monday the 7th")
+    (["Emily Davis 7/23/1990. i need to move my appointment with dr patel", "monday at 9 then, monday the 7th.",
+      "yes"], "p-1003", {(PATEL, at(7, 9))}, None),
 ]  # fmt: skip
 
 
