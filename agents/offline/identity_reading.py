@@ -220,11 +220,8 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
     return rest, found
 
 
-# a date of birth said as the relative's: "his dob", "her date of birth is", "his is", "he was born"
-_THEIRS_BEFORE = re.compile(
-    r"\b(?:(?:his|her|their) (?:date of birth|dob|d\.o\.b\.?|birthday|birth date|birthdate)(?: is)?|(?:his|her) is"
-    r"|(?:he|she) was born(?: on)?)\W*$"
-)
+# a date of birth said as the relative's, beside `dob_of_another`'s "his dob", "he was born": "his is"
+_HIS_IS = re.compile(r"\b(?:his|her) is\W*$")
 
 
 def _relatives_pair(
@@ -254,7 +251,8 @@ def _relatives_pair(
     cued = {
         d
         for d, at in dates
-        if _THEIRS_BEFORE.search(window := text[max(0, at - 30) : at]) and not _MINE.search(window)
+        if (dob_of_another(window := text[max(0, at - 30) : at]) or _HIS_IS.search(window))
+        and not _MINE.search(window)
     }
     after_them = {
         d for d, at in dates if re.search(rf"\b{re.escape(theirs[0].lower())}\b[^.;!?]{{0,40}}$", text[:at])
