@@ -147,7 +147,7 @@ _ASKS_AGAIN = re.compile(
 _SAME_VERB = {
     "cancel_appointment": r"cancel",
     "book_appointment": r"book",
-    "reschedule_appointment": r"(?:move|reschedule|change)",
+    "reschedule_appointment": r"(?:move|reschedule|change|switch|shift)",  # "yes please switch it"
 }
 
 

@@ -188,6 +188,9 @@ SETS_58_AND_59 = [
     (["I dey call about my pikin Lucas Garcia, born 8 April 2015. He get appointment with Dr Rodriguez. Abeg move "
       "am to Wednesday 9th December, 11 o'clock.", "Yes o, go ahead."], "p-1013", {(RODRIGUEZ, at(9, 11))}, FAMILY),
     (["Mia White 1/25/1996, dr chen monday the 7th at 10", "Yes o, book am."], "p-1015", {(CHEN, at(7, 10))}, None),
+    # "yes please switch it" to a move to another doctor
+    (["Emily Davis 7/23/1990. could you switch my thursday appointment with dr patel over to dr chen, same time",
+      "Yes please switch it."], "p-1003", {(CHEN, at(3, 10))}, None),
     # "ten turdy" (thirty) and Jamaican yeses: "yes man dat good"
     (["mia white january twenty fifth nineteen ninety six doctor patel monday ten turdy", "yes man dat good"],
      "p-1015", {(PATEL, at(7, 10, 30))}, None),
