@@ -154,7 +154,7 @@ _SAME_VERB = {
 # back from a pause, before the answer: "sorry about that! where were we?", "ok i'm back"
 _BACK = re.compile(
     r"^(?:\W*(?:sorry(?: about that)?|(?:ok(?:ay)?,? )?i'?m back|back now|right|so|where were we|thanks for waiting"
-    r"|thank you for waiting|sorry for the wait|ok(?:ay)?,? (?=i'?m back))\b[\W]*)+(?=\w)",
+    r"|thank you for waiting|sorry for the wait)\b\W*)+(?=\w)",
     re.IGNORECASE,
 )
 

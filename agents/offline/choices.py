@@ -345,8 +345,8 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
 
 # words said after "doctor" that name nobody ("the lady doctor then", "a doctor when"): no near miss
 _PLAIN_WORDS = {
-    "then", "than", "when", "and", "the", "that", "this", "there", "then,", "please", "is", "was", "on", "at", "in",
-    "for", "or", "so", "too", "today", "tomorrow", "next", "who", "which", "what", "said", "says", "thing", "then.",
+    "then", "than", "when", "and", "the", "that", "this", "there", "please", "is", "was", "on", "at", "in",
+    "for", "or", "so", "too", "today", "tomorrow", "next", "who", "which", "what", "said", "says", "thing",
     "visit", "appointment", "again", "soon", "asap", "now", "one", "it", "if", "about", "but", "as", "to", "me",
 }  # fmt: skip
 

@@ -104,9 +104,8 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
             and second == Intent.RESCHEDULE
             and re.search(r"\b(?:book|schedule)\b", tail)
         ):
-            second = (
-                Intent.BOOK
-            )  # "cancel my monday one, and instead book dr chen on the 19th": both, as said
+            # "cancel my monday one, and instead book dr chen on the 19th": both, as said
+            second = Intent.BOOK
         if first == Intent.BOOK and second in (Intent.RESCHEDULE, Intent.CANCEL) and _ABOUT_IT.match(tail):
             continue  # "I've got an appointment this Wednesday. Could we push it back a week?": that one
         if (

@@ -31,6 +31,8 @@ _NOT_COMING = (
     r"( be able to)?"
 )
 _THEIR = r"(my|his|her|our|their|the|that|this|[a-z]+'s)"
+# what "drop the ..." is about when it is no visit: "I drop the kids at school"
+_NOT_A_VISIT = r"(?! (?:kids?|children|son|daughter|boy|girl|husband|wife|mum|mom|dad|car|dog|keys|bags?) )"
 _VISIT = r"([a-z]+ )?(appointment|appt|visit|booking|check[ -]?up|physical|consultation|follow[ -]?up)"
 _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
     (
@@ -112,8 +114,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|(dr|doctor) [a-z'-]+'s) (list|schedule|books|calendar|diary|appointments?)"
             r"|(isn't|is not|won't|doesn't|does not) (going to |gonna )?work( out)?( for me)? ?(anymore|any more)"
             # ("scratch that" alone takes back the caller's own words: "Tuesday, no, scratch that, Wednesday")
-            r"|(drop|delete|remove|get rid of) (my|the|his|her|that|this)\b(?! (?:kids?|children|son|daughter|boy|girl|husband"
-            r"|wife|mum|mom|dad|car|dog|keys|bags?) )|(scrap|scratch) (my|the|his|her)\b"
+            rf"|(drop|delete|remove|get rid of) (my|the|his|her|that|this)\b{_NOT_A_VISIT}|(scrap|scratch) (my|the|his|her)\b"
             r"|(scrap|scratch) (that|this) (appointment|appt|booking|visit|one|check ?up)\b"
             r"|(don't|do not|doesn't|does not|no longer|won't|will not) (need|want) (the|my|that|this|his|her|their|our|[a-z]+'s)( [a-z]+){0,2}"
             r" (appointment|appt|visit|booking|jab|shot|vaccination|check ?up)s?( any ?more| now)?\b(?! (?:on|at|with)\b.{0,30}\b(?:but|instead)\b)"
@@ -222,8 +223,7 @@ _ANOTHER_TIME = re.compile(
 _SAYS_CANCEL = re.compile(
     r"\b(cancel\w*|call (it |that )?off|take (me|him|her|us|them|it|that|my name) (off|out)"
     r"|(off|from) (the|your) (schedule|calendar|books|list|diary)"
-    r"|(scrap|scratch|delete|remove|drop) (it|that|this|me|my|the|his|her)\b(?! (?:kids?|children|son|daughter|boy|girl"
-    r"|husband|wife|mum|mom|dad|car|dog|keys|bags?) ))"
+    rf"|(scrap|scratch|delete|remove|drop) (it|that|this|me|my|the|his|her)\b{_NOT_A_VISIT})"
 )
 _CHANGED_MIND = re.compile(
     r"\b(?:actually|on (?:second|2nd) thoughts?|you know what|scratch that|forget (?:it|that|the move)|never mind|no wait"
@@ -402,17 +402,16 @@ def _intents(text: str) -> list[Intent]:
             found.remove(Intent.RESCHEDULE)
     # "I'm calling about my son's vaccination appointment - can we do the same day but after school?":
     # another time for an appointment they have, asked for without a verb of moving it
+    booked_in = _BOOKED_IN.search(text) is not None  # "I am booked with Dr Chen on Friday ..."
     if (
-        (Intent.BOOK in found or _BOOKED_IN.search(text))  # "I am booked with Dr Chen on Friday ..."
+        (Intent.BOOK in found or booked_in)
         and not {Intent.RESCHEDULE, Intent.CANCEL} & set(found)
         and (Intent.LIST not in found or not _ASKS_WHEN.search(text))  # "when is it? can it be later?"
-        and (_THEIR_VISIT.search(text) or _BOOKED_IN.search(text))
+        and (booked_in or _THEIR_VISIT.search(text))
         and _OTHER_TIME_FOR_IT.search(text)
         and (
             not _A_NEW_VISIT.search(_TOO_LATE_FOR.sub(" ", text))  # "it's too late for me": not one for me
-            or (
-                _BOOKED_IN.search(text) is not None and not _A_NEW_ONE.search(text)
-            )  # "... could I come the day before"
+            or (booked_in and not _A_NEW_ONE.search(text))  # "... could I come the day before"
         )
     ):
         found = [Intent.RESCHEDULE, *(i for i in found if i not in (Intent.BOOK, Intent.LIST))]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import time
 
-from agents.offline.calendar_words import office_hour
+from agents.offline.calendar_words import MONTHS, office_hour
 
 _ONE = r"(?:[01]?\d)(?:(?::|\s)[0-5]\d)?(?:\s*(?:am|pm|o'clock))?"
 _SEP = r"(?:\s*,\s*(?:or\s+|and\s+)?|\s+or\s+(?:maybe\s+|even\s+)?|\s+and\s+|\s*/\s*|\s+)"
@@ -24,8 +24,9 @@ _PART = re.compile(r"(?P<h>[01]?\d)(?:(?::|\s)(?P<m>[0-5]\d))?(?:\s*(?P<ampm>am|
 
 
 # a month and day written with a slash, then a time or after a weekday ("fri 10/13 1:30pm"): a date
-_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-                "november", "december")  # fmt: skip
+_MONTH_NAMES = [
+    max((w for w, n in MONTHS.items() if n == month), key=len) for month in range(1, 13)
+]  # "january"
 _DATE_THEN_TIME = re.compile(
     r"(?:(?<=monday )|(?<=tuesday )|(?<=wednesday )|(?<=thursday )|(?<=friday ))(?:1[0-2]|0?[1-9])/[0-3]?\d\b(?!:)"
     # "monday december 2, 11:00": the day of the month, not a time

@@ -65,6 +65,7 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
     # "i meant thursday the 14th at 11, not wednesday": a day said as not wanted is no new day
     wanted_days = [d for d in days if not _NOT_BEFORE.search(text[: d.start()])]
     # "thursday 9/13", "thursday, september 13th": one day said twice over, not a day and a new one
+    starts = {find_when(d.group(0), now).start for d in days}
     one_day = (
         len(days) >= 2
         and (
@@ -72,8 +73,8 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
             # "monday at 9 then, monday the 21st": the same day said twice, none of it the visit's
             or not any(_APPOINTMENT_NOUN.match(text, d.end()) for d in days)
         )
-        and len({find_when(d.group(0), now).start for d in days}) == 1
-        and find_when(days[0].group(0), now).start is not None
+        and len(starts) == 1
+        and None not in starts
     )
     if one_day:  # the one day said is where it goes, with the time said around it
         return "", text
