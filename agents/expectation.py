@@ -58,7 +58,9 @@ def expectation_of(memory: AgentMemory, *, verified: bool) -> Expectation:
         if asked == "name":
             return Expectation(Expecting.NAME, names)
         if asked == "identity":
-            return Expectation(Expecting.IDENTITY, (*names, *calendar.month_name[1:]), keypad_digits=8)
+            # a last name typed has as many keys as letters: it ends with # (or a pause)
+            digits = None if s.get("name_keys_offered") else 8
+            return Expectation(Expecting.IDENTITY, (*names, *calendar.month_name[1:]), keypad_digits=digits)
     offered = [Slot.model_validate(x) for x in s.get("offered", []) if isinstance(x, dict)]
     if offered:
         times = tuple(dict.fromkeys(say_time(x.start) for x in offered))

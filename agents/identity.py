@@ -9,6 +9,11 @@ the exact date of birth identify at most one person, so a first name the speech 
 not fail them, while a last name that isn't theirs, or the first name of someone else on that
 number, still does.
 
+On a call, the last name may also be typed on the keypad (`agents.keyed_names`): the keys and
+the exact date of birth are checked against everyone on file born that day, so a last name the
+speech model cannot hear ("Wilton" for Wilson) does not stand between a caller and their visit,
+while keys that spell nobody's name born that day still fail.
+
 Caller ID is spoofable: it stands in for the name (date of birth and calling number alone) only
 when the gateway trusts it (`ConversationState.caller_id_trusted`, e.g. STIR/SHAKEN attestation A);
 otherwise the caller gives name and date of birth like a chat visitor."""
@@ -24,6 +29,7 @@ from agents.events import EventKind
 from agents.handoff import hand_off
 from agents.identity_attempts import OPEN, Check, IdentityAttempts
 from agents.identity_guard import attempt_keys, held_back, lock_out
+from agents.keyed_names import keys_of
 from agents.limits import MAX_IDENTITY_FAILURES
 from agents.name_forms import other_readings
 from agents.planner import ToolCall
@@ -32,6 +38,7 @@ from agents.tools import VerifyIdentityArgs
 from agents.turn import StepOutcome, Turn, not_done, ok, speak
 from connectors.base import (
     Capability,
+    FindPeopleByDob,
     FindPersonByNameDob,
     FindPersonByPhone,
     ListProviders,
@@ -53,18 +60,22 @@ async def verify_identity(
     state, memory = turn.state, turn.memory
     if state.verified_person_id is not None:
         return StepOutcome(ok(call, {"verified": True, "first_name": memory.verified_first_name}), [], False)
-    if bool(args.first_name) != bool(args.last_name):
+    keyed = args.last_name_keys is not None
+    if keyed and (args.last_name or not calls.can(Capability.FIND_PEOPLE_BY_DOB)):
+        error = "last_name_keys replaces last_name, and only where the keypad is offered for names."
+        return StepOutcome(not_done(call, "invalid", error), [], False)
+    if not keyed and bool(args.first_name) != bool(args.last_name):
         return StepOutcome(
             not_done(call, "invalid", "Give both first_name and last_name, or neither."), [], False
         )
-    by_name = bool(args.first_name)
-    if not by_name and not _caller_id_usable(turn):
+    by_name = bool(args.first_name) and not keyed
+    if not by_name and not keyed and not _caller_id_usable(turn):
         error = "There is no trusted caller phone number: ask for first name, last name and date of birth."
         return StepOutcome(not_done(call, "invalid", error), [], False)
-    method = "name_dob" if by_name else "phone_dob"
+    method = "name_dob" if by_name else "dob_last_name_keys" if keyed else "phone_dob"
     # By phone, the people on file for the number are read first: their names are keys too (the
     # date of birth is compared only after the check is allowed and counted).
-    household = [] if by_name else await _household(turn, calls)
+    household = [] if by_name or keyed else await _household(turn, calls)
     keys = attempt_keys(state, args, household)
     check = Check(allowed=True, standing=OPEN, kinds=[])
     if attempts is not None:
@@ -73,7 +84,11 @@ async def verify_identity(
             return await (lock_out if check.standing.locked else held_back)(turn, call, method, check)
     try:
         # Nobody on file for the number, or its lookup failed: look again to say which.
-        found = People(people=household) if household else await _candidates(turn, calls, args, by_name)
+        if keyed:
+            request = FindPeopleByDob(date_of_birth=args.date_of_birth)
+            found = await calls.invoke(turn, Capability.FIND_PEOPLE_BY_DOB, request, "system")
+        else:
+            found = People(people=household) if household else await _candidates(turn, calls, args, by_name)
     except ToolFailure as failure:
         if failure.kind != "not_found":
             if attempts is not None:  # not the caller's failure
@@ -84,6 +99,8 @@ async def verify_identity(
         found = People(people=[])
     assert isinstance(found, People)
     matches = [p for p in found.people if p.date_of_birth == args.date_of_birth]
+    if keyed:
+        matches = _keyed(args.first_name or "", args.last_name_keys or "", matches)
     if by_name and not matches:
         # "Matt Moore" for Matthew, "Allen Nathan" said surname first: the same exact date of
         # birth and a person on file under another reading of the same words
@@ -132,6 +149,15 @@ async def verify_identity(
         return StepOutcome(ok(call, {"verified": False}), outputs, True)
     left = MAX_IDENTITY_FAILURES - memory.identity_failures
     return StepOutcome(ok(call, {"verified": False, "attempts_left": left}), [], False)
+
+
+def _keyed(first: str, keys: str, born_that_day: list[Person]) -> list[Person]:
+    """The people born that day whose last name the keys spell; when that is more than one, the
+    ones whose first name sounds like the one heard."""
+    spelled = [p for p in born_that_day if keys_of(p.last_name) == keys]
+    if len(spelled) > 1 and first:
+        return [p for p in spelled if sounds_like(first, p.first_name)]
+    return spelled
 
 
 def _caller_id_usable(turn: Turn) -> bool:

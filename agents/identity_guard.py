@@ -36,6 +36,8 @@ def attempt_keys(
     keys: list[AttemptKey] = []
     if args.first_name and args.last_name:
         keys.append(_patient(args.first_name, args.last_name))
+    if args.last_name_keys:  # the patient claimed by a last name typed on the keypad
+        keys.append(AttemptKey("patient", f"keys {args.last_name_keys}"))
     keys.extend(_patient(p.first_name, p.last_name) for p in household)
     if state.caller_phone:
         keys.append(AttemptKey("caller_number", state.caller_phone))

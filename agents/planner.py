@@ -99,6 +99,9 @@ class CallerFacts(BaseModel):
     # whose the verified person is to the caller ("son"), when the caller's relative's request
     # followed their own (`agents.next_person`); None: the caller themselves
     speaking_for: str | None = None
+    # on a call whose system of record finds people by date of birth: the last name may be typed
+    # on the keypad (`agents.keyed_names`)
+    name_keys: bool = False
 
 
 class PlanContext(BaseModel):

@@ -37,6 +37,7 @@ from agents.replies import ANYTHING_ELSE, OFFER_TRANSFER, OPENINGS, goodbye, gre
 from agents.staff_hours import StaffHours
 from agents.tools import ToolRegistry
 from agents.turn import Turn, speak
+from connectors.base import Capability
 from connectors.base import Connector as ConnectorBase
 
 Clock = Callable[[], datetime]
@@ -202,6 +203,7 @@ class AgentRuntime:
                 identity_failures=memory.identity_failures,
                 pending_action=memory.pending.summary if memory.pending else None,
                 speaking_for=memory.speaking_for,
+                name_keys=state.channel == "voice" and self._calls.can(Capability.FIND_PEOPLE_BY_DOB),
             ),
             scratch=dict(memory.scratch),
             step=step,

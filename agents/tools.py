@@ -23,7 +23,9 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from connectors.base import CAPABILITIES, Capability, CapabilitySpec, Connector, Request, WriteRequest
 
 # Identity lookups stay behind `verify_identity` (see module docstring).
-IDENTITY_CAPABILITIES = frozenset({Capability.FIND_PERSON_BY_PHONE, Capability.FIND_PERSON_BY_NAME_DOB})
+IDENTITY_CAPABILITIES = frozenset(
+    {Capability.FIND_PERSON_BY_PHONE, Capability.FIND_PERSON_BY_NAME_DOB, Capability.FIND_PEOPLE_BY_DOB}
+)
 
 # Request fields that name whose contact a CRM tool acts on: the runtime's, never a planner's.
 CALLER_BOUND: dict[Capability, frozenset[str]] = {
@@ -51,6 +53,14 @@ class VerifyIdentityArgs(BuiltinArgs):
     )
     last_name: str | None = Field(default=None, max_length=100)
     date_of_birth: date
+    last_name_keys: str | None = Field(
+        default=None,
+        pattern=r"^[2-9]{2,30}$",
+        description=(
+            "On a phone call, the last name as the caller typed it on the keypad (digits 2-9, one "
+            "key per letter), instead of last_name; first_name as heard, if any."
+        ),
+    )
 
 
 class TransferToPersonArgs(BuiltinArgs):

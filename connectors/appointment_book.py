@@ -18,6 +18,7 @@ APPOINTMENT_BOOK = frozenset(
     {
         Capability.FIND_PERSON_BY_PHONE,
         Capability.FIND_PERSON_BY_NAME_DOB,
+        Capability.FIND_PEOPLE_BY_DOB,
         Capability.LIST_PROVIDERS,
         Capability.LIST_FREE_SLOTS,
         Capability.LIST_APPOINTMENTS,

@@ -117,6 +117,13 @@ class FindPersonByNameDob(Request):
     date_of_birth: date
 
 
+class FindPeopleByDob(Request):
+    """Everyone on file born that day: the candidates a last name typed on a phone keypad is
+    matched against (`agents.keyed_names`); never offered to a model as a tool."""
+
+    date_of_birth: date
+
+
 class ListProviders(Request):
     pass
 
@@ -218,6 +225,7 @@ class Contacts(Record):
 class Capability(StrEnum):
     FIND_PERSON_BY_PHONE = "find_person_by_phone"
     FIND_PERSON_BY_NAME_DOB = "find_person_by_name_dob"
+    FIND_PEOPLE_BY_DOB = "find_people_by_dob"
     LIST_PROVIDERS = "list_providers"
     LIST_FREE_SLOTS = "list_free_slots"
     LIST_APPOINTMENTS = "list_appointments"
@@ -266,6 +274,12 @@ CAPABILITIES: dict[Capability, CapabilitySpec] = {
             Capability.FIND_PERSON_BY_NAME_DOB,
             "Find a person by first name, last name and date of birth (identity verification).",
             FindPersonByNameDob,
+            People,
+        ),
+        _spec(
+            Capability.FIND_PEOPLE_BY_DOB,
+            "Find the people born on a date (a last name typed on the keypad is checked against them).",
+            FindPeopleByDob,
             People,
         ),
         _spec(
@@ -381,6 +395,9 @@ class Connector(abc.ABC):  # noqa: B024 - every capability is optional, none is 
         raise Unsupported("That is not something I can look up here.")
 
     async def find_person_by_name_dob(self, req: FindPersonByNameDob) -> People:
+        raise Unsupported("That is not something I can look up here.")
+
+    async def find_people_by_dob(self, req: FindPeopleByDob) -> People:
         raise Unsupported("That is not something I can look up here.")
 
     async def list_providers(self, req: ListProviders) -> Providers:

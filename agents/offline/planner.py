@@ -30,6 +30,7 @@ from agents.offline.hours import DEFAULT_HOURS, OpeningHours
 from agents.offline.identity_reading import NAME_GIVEN, read_identity
 from agents.offline.intents import Intent
 from agents.offline.messages import plan_message, taken_without_number
+from agents.offline.name_keys import KEYPAD_NAME, keyed_check, note_typed_date, offers_name_keys
 from agents.offline.names import without_kin_denied
 from agents.offline.numbers import normalize
 from agents.offline.offers import choose, doctors_sentence, offer_sentence, search_arguments
@@ -90,6 +91,9 @@ class OfflinePlanner:
                 ctx = with_last_words(ctx, mine)
             if asks_to_wait(raw):  # "hold on, one sec": what was asked still stands
                 return _say(TAKE_YOUR_TIME)
+            if (keyed := keyed_check(s, raw)) is not None:  # the last name typed, as offered
+                return keyed
+            note_typed_date(ctx, s, raw)
             message = plan_message(ctx, s, raw, said)  # a message or callback request
             if message is not None:
                 return message
@@ -172,6 +176,10 @@ class OfflinePlanner:
                 # kept so that "oops, 1990" or "it's Isabella with two Ls" can fix one part
                 s["tried"] = {k: s.pop(k, None) for k in ("dob", "first_name", "last_name")}
                 s["asked"] = "identity"
+                if not by_phone and offers_name_keys(ctx, s, s["tried"]):
+                    return _say(
+                        f"I'm sorry, I couldn't match that name with the date of birth you typed. {KEYPAD_NAME}"
+                    )
                 keypad = f" {KEYPAD_DOB}" if ctx.channel == "voice" else ""
                 if by_phone:
                     return _say(

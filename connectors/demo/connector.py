@@ -29,6 +29,7 @@ from connectors.base import (
     BookAppointment,
     CancelAppointment,
     Conflict,
+    FindPeopleByDob,
     FindPersonByNameDob,
     FindPersonByPhone,
     GetAppointment,
@@ -239,6 +240,23 @@ class DemoConnector(AppointmentBookConnector):
             return People(people=people)
 
         return await self._read("find_person_by_name_dob", go)
+
+    async def find_people_by_dob(self, req: FindPeopleByDob) -> People:
+        async def go() -> People:
+            async with self._sessions() as s:
+                rows = (
+                    await s.execute(
+                        select(DemoPatient)
+                        .where(DemoPatient.date_of_birth == req.date_of_birth)
+                        .order_by(DemoPatient.id)
+                    )
+                ).scalars()
+                people = [self._person(r) for r in rows]
+            if not people:
+                raise NotFound("I couldn't find a patient with that date of birth.")
+            return People(people=people)
+
+        return await self._read("find_people_by_dob", go)
 
     # -- schedule --------------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ from connectors.base import (
     Capability,
     Conflict,
     CreateTask,
+    FindPeopleByDob,
     FindPersonByNameDob,
     FindPersonByPhone,
     GetAppointment,
@@ -185,6 +186,25 @@ class FhirConnector(AppointmentBookConnector):
             return People(people=people)
 
         return await self._read("find_person_by_name_dob", go)
+
+    async def find_people_by_dob(self, req: FindPeopleByDob) -> People:
+        async def go() -> People:
+            found = await self.client.search(
+                "Patient", [("birthdate", req.date_of_birth.isoformat()), ("_count", PAGE)]
+            )
+            people = [
+                to_person(p, self._region)
+                for p in found
+                if isinstance(p, Patient) and p.birthDate == req.date_of_birth
+            ]
+            if not people:
+                raise NotFound(
+                    "I couldn't find a patient with that date of birth.",
+                    detail="no Patient with that birthdate",  # no PHI in logs
+                )
+            return People(people=people)
+
+        return await self._read("find_people_by_dob", go)
 
     async def _patient(self, person_id: str) -> Patient:
         try:

@@ -5,6 +5,7 @@ however well the bot repairs it. `--caller answers` (frontdesk eval, bench/under
 the same scripts with a caller who reads each reply before going on:
 
 - offered the keypad for the date of birth, it types the date of birth its script says;
+- offered the keypad for its last name, it types it, one key per letter, then #;
 - offered keys for the times ("press 1 for 9 AM, 2 for 9:30 AM"), it presses the one it asked for;
 - asked "Sorry, was that 9:30 AM?", it says yes when that is the time it asked for, else says it
   again;
@@ -31,6 +32,7 @@ import re
 from collections import Counter
 from datetime import datetime, time
 
+from agents.keyed_names import keys_of
 from agents.offline.birthdates import find_dob
 from agents.offline.dates import find_time, find_when
 from agents.offline.numbers import normalize
@@ -46,6 +48,7 @@ _NOT_CAUGHT = re.compile(
     re.IGNORECASE,
 )
 _KEYPAD_DOB = re.compile(r"keypad as eight digits", re.IGNORECASE)
+_KEYPAD_NAME = re.compile(r"type your last name on the keypad", re.IGNORECASE)
 _KEYS = re.compile(r"\b(\d) for ([^,?.]+(?:[.:]\d\d)?(?: [AP]M)?)", re.IGNORECASE)
 _WAS_THAT = re.compile(r"sorry, was that (.+?)\?", re.IGNORECASE)
 _ASKS_REQUEST = re.compile(
@@ -108,6 +111,11 @@ class AnsweringCaller:
                 return await self._again(f"{offered[pick]}, please.")
             return await self._again(f"No. {request}")
         born = self.born
+        if _KEYPAD_NAME.search(reply) and self.identity and (name := _name_in(self.identity)):
+            keys = keys_of(name.split()[-1])
+            if self._said_again[keys] < MAX_SAME:
+                self._said_again[keys] += 1
+                return self._keyed(f"{keys}#")
         if _ASKS_NAME.search(reply) and (who := self.identity) is not None:
             if _KEYPAD_DOB.search(reply) and born is not None and not self._typed_birth_date:
                 return self._keyed(f"{born:%m%d%Y}", birth_date=True)  # exact; the name comes next

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 from connectors.base import (
+    FindPeopleByDob,
     FindPersonByNameDob,
     FindPersonByPhone,
     ListFreeSlots,
@@ -42,6 +43,14 @@ async def test_find_person_by_name_and_birthdate(connector: FhirConnector, clini
         FindPersonByNameDob(first_name="Maria", last_name="Garcia", date_of_birth=date(1990, 9, 30))
     )
     assert [p.id for p in other.people] == [clinic.patients["maria2"]]
+
+
+async def test_find_everyone_born_on_a_day(connector: FhirConnector, clinic: Clinic) -> None:
+    """The candidates a last name typed on the keypad is checked against (`agents.keyed_names`)."""
+    found = await connector.find_people_by_dob(FindPeopleByDob(date_of_birth=date(1972, 11, 5)))
+    assert [p.id for p in found.people] == [clinic.patients["tom"]]
+    with pytest.raises(NotFound):
+        await connector.find_people_by_dob(FindPeopleByDob(date_of_birth=date(2001, 2, 3)))
 
 
 @pytest.mark.parametrize(

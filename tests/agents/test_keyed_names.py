@@ -1,0 +1,90 @@
+"""A last name typed on the keypad after a name check failed on the phone: keys are exact, so a
+last name the speech model cannot hear ("Game's Wilton" for James Wilson) does not fail a caller
+whose date of birth was typed too, while keys that spell nobody born that day still fail. Voice
+channel, the demo practice, fixed clock (Tuesday December 1st 2026, 10 AM)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from agents.keyed_names import keys_of, typed_name_keys
+from connectors.base import FindPeopleByDob, ListAppointments
+from connectors.demo import DemoConnector
+from tests.agents.conftest import Chat, MemoryAuditSink, make_chat
+
+OTHER_PHONE = "+15035550999"  # a number nobody on file has: name and date of birth are needed
+
+
+@pytest.mark.parametrize(
+    ("name", "keys"),
+    [("Wilson", "945766"), ("O'Brien", "627436"), ("Ramírez", "7264739"), ("Van der Berg", "8263372374"),
+     ("LEE", "533")],
+)  # fmt: skip
+def test_a_name_is_spelled_on_the_keypad(name: str, keys: str) -> None:
+    assert keys_of(name) == keys
+
+
+@pytest.mark.parametrize(
+    ("typed", "keys"),
+    [("945766#", "945766"), ("945766", "945766"), ("03141985", None), ("1", None), ("9", None),
+     ("94a766", None), ("0", None), ("", None)],
+)  # fmt: skip
+def test_only_letter_keys_are_a_typed_name(typed: str, keys: str | None) -> None:
+    assert typed_name_keys(typed) == keys
+
+
+@pytest.fixture
+def call(demo: DemoConnector, audit: MemoryAuditSink) -> Chat:
+    return make_chat(demo, audit, channel="voice", caller_phone=OTHER_PHONE)
+
+
+async def _name_misheard_after_typed_date(call: Chat) -> str:
+    await call.say("i'd like to cancel my appointment with doctor chen")
+    reply = await call.say("james wilton january thirtieth nineteen sixty five")  # James Wilson, misheard
+    assert "keypad" in reply and not call.state.verified_person_id
+    reply = await call.press("01301965")
+    assert not call.state.verified_person_id
+    return reply
+
+
+async def test_the_last_name_typed_verifies_and_the_task_goes_on(call: Chat, demo: DemoConnector) -> None:
+    reply = await _name_misheard_after_typed_date(call)
+    assert "type your last name on the keypad" in reply
+    reply = await call.press("945766#")
+    assert call.state.verified_person_id == "p-1004"
+    assert "I'll cancel your appointment with Dr. Marcus Chen" in reply  # not asked again
+    before = await demo.list_appointments(ListAppointments(person_id="p-1004"))
+    await call.say("yes")
+    after = await demo.list_appointments(ListAppointments(person_id="p-1004"))
+    assert [a.status for a in before.appointments] == ["booked"] and not after.appointments
+    methods = [e["method"] for e in call.events("agent.identity_verified")]
+    assert methods == ["dob_last_name_keys"]
+
+
+async def test_keys_of_another_name_fail_and_are_counted(call: Chat) -> None:
+    reply = await _name_misheard_after_typed_date(call)
+    reply = await call.press("766#")  # "Son": nobody born that day
+    assert not call.state.verified_person_id
+    assert call.handoff is not None  # the third failed check: a person takes over
+    assert [e["method"] for e in call.events("agent.identity_failed")][-1] == "dob_last_name_keys"
+
+
+async def test_a_spoken_date_of_birth_is_not_followed_by_the_name_keys(call: Chat) -> None:
+    await call.say("i'd like to cancel my appointment with doctor chen")
+    reply = await call.say("james wilton january thirtieth nineteen sixty five")
+    assert "couldn't verify" in reply and "type your last name" not in reply  # the date may be what was misheard
+
+
+async def test_not_offered_in_chat(demo: DemoConnector, audit: MemoryAuditSink) -> None:
+    chat = make_chat(demo, audit)
+    await chat.say("i'd like to cancel my appointment")
+    await chat.say("games wilton 01/30/1965")
+    reply = await chat.say("01301965")
+    assert "keypad" not in reply and not chat.state.verified_person_id
+
+
+async def test_the_demo_practice_finds_everyone_born_on_a_day(demo: DemoConnector) -> None:
+    found = await demo.find_people_by_dob(FindPeopleByDob(date_of_birth=datetime(1965, 1, 30).date()))
+    assert [(p.first_name, p.last_name) for p in found.people] == [("James", "Wilson")]
