@@ -112,10 +112,10 @@ class AnsweringCaller:
             return await self._again(f"No. {request}")
         born = self.born
         if _KEYPAD_NAME.search(reply) and self.identity and (name := _name_in(self.identity)):
-            keys = keys_of(name.split()[-1])
-            if self._said_again[keys] < MAX_SAME:
-                self._said_again[keys] += 1
-                return self._keyed(f"{keys}#")
+            last_name_keys = keys_of(name.split()[-1])
+            if self._said_again[last_name_keys] < MAX_SAME:
+                self._said_again[last_name_keys] += 1
+                return self._keyed(f"{last_name_keys}#")
         if _ASKS_NAME.search(reply) and (who := self.identity) is not None:
             if _KEYPAD_DOB.search(reply) and born is not None and not self._typed_birth_date:
                 return self._keyed(f"{born:%m%d%Y}", birth_date=True)  # exact; the name comes next
