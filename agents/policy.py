@@ -104,6 +104,7 @@ _YES_CORE = {
     "y", "yy", "yess", "yesss", "k", "kk", "okie", "okey", "oky", "okey-dokey", "righto", "right-o", "ye", "yh", "yas", "yessir",
     "grand", "brilliant", "cool", "sweet", "super", "splendid", "terrific", "marvellous", "marvelous",
     "cracking", "ace", "champion", "spot-on", "deal", "agreed", "surely", "gladly", "exactly",
+    "ripper", "beaut", "bonza", "bonzer", "choice",  # Australian and New Zealand: "ripper, go for it"
     "si", "sí", "oui", "ja", "haan", "han", "ji", "theek", "thik",  # callers whose first language is another
     "claro", "perfecto", "perfecta", "vale", "dale", "bueno", "bien", "sim", "certo", "bene", "genau", "parfait",
     "exacto", "correcto", "acuerdo", "daccord", "d'accord", "jawohl", "tak", "da", "evet", "achha", "acha",

@@ -62,7 +62,7 @@ _WEEK_AFTER = re.compile(
 # "can he come on the Friday instead", "move it to the Monday, same time": a weekday with "the"
 # and no "this/next" is one the appointment leads to, the first after its day (as "the Friday after")
 _THE_DAY = re.compile(
-    rf"\b(?:to|on|for|into|do|make it|make that) the (?P<a>{_WD})\b(?!'s)"
+    rf"\b(?:to|tae|till|til|on|for|into|do|make it|make that) the (?P<a>{_WD})\b(?!'s)"
     r"(?!\s+(?:after|before|following|of|in|on|that|this|the|week|appointment|appt|visit|one|booking|slot)\b)"
 )
 

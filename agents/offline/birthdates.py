@@ -40,6 +40,9 @@ _DOB_PATTERNS = [
     re.compile(rf"\b{MONTH}\s+(?:the\s+)?{DAY}[,.]?\s+(?:of\s+)?{YEAR}\b"),
     # the 4th of march 1985, "14 of february of 1959"
     re.compile(rf"\b(?:the\s+)?{DAY}\s+(?:of\s+)?{MONTH},?\s+(?:of\s+)?{YEAR}\b"),
+    # "16-Jun-1984", "16 - jun - 84", "Jun-16-1984": a month's name between dashes, slashes or dots
+    re.compile(rf"\b{DAY}\s*[-/.]\s*{MONTH}\s*[-/.]\s*(?:{YEAR}|(?P<yy>\d{{2}}))\b(?![-/:.]?\d)"),
+    re.compile(rf"\b{MONTH}\s*[-/.]\s*{DAY}\s*[-/.]\s*(?:{YEAR}|(?P<yy>\d{{2}}))\b(?![-/:.]?\d)"),
     # "the 12th of the 12th, 92", "21st of the 4th '79": both numbers ordinal, the day first
     re.compile(
         r"\b(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)\s+of\s+the\s+(?P<m>\d{1,2})(?:st|nd|rd|th)[,.]?\s+"

@@ -399,7 +399,7 @@ def find_when(text: str, now: datetime) -> When:
     they do across turns), a fallback time, the edge of a day, the same time another day."""
     from agents.offline.wanted import merge  # wanted reads When from here
 
-    text = _weekday_and_numbers(text, now.date())
+    text = moments.without_own_plans(_weekday_and_numbers(text, now.date()))  # "i start at noon"
     unwanted, ruled_out, text = moments.ruled_out_days(text)  # "not monday" asks for no monday
     text = _after_that_day(text, now)
     text = _PAST_DAY.sub(lambda m: m.group(0)[: m.start("day") - m.start()], text)
@@ -622,7 +622,8 @@ def _when_words(text: str, now: datetime) -> When:
         else:
             when.before = bounded
         when.matched.append(bound.group(0))
-        text = text.replace(bound.group(0), " ")
+        # "anytime after 2, maybe 3": the comma kept against the word before, as it was said
+        text = re.sub(r"\s+,", ",", text.replace(bound.group(0), " "))
     at, span = find_time(text)
     if at is not None:
         when.at = at

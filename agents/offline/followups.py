@@ -19,6 +19,7 @@ from agents.next_person import CALLERS_OWN, CARRY, NEXT_PERSON
 from agents.offline.birthdates import find_dob
 from agents.offline.dates import find_when
 from agents.offline.intents import Intent, intents, task_of
+from agents.offline.moments import only_a_change_of_mind
 from agents.offline.names import (
     KIN_WORDS,
     find_name,
@@ -40,6 +41,9 @@ _JOIN = re.compile(
 _IDENTITY_CUE = re.compile(r"\b(this is|my name|name is|i'm|i am|it's|born|date of birth|dob|birthday)\b")
 _BOOK_VERB = re.compile(r"\b(book|schedule|new appointment|make an appointment|set up)\b")
 _ALREADY = re.compile(r"\b(already|usually|normally|always|currently|regularly)\b")
+_CHANGED = re.compile(
+    r"\W*(?:actually|no|nah|wait|sorry|i mean|i meant|make (?:it|that)|or rather|rather|scratch that|hang on|hold on)\b"
+)
 _GO_ON = re.compile(r"^\W*(and )?(the (other|second|next) (one|request|thing)|that too|the rest|next)\b")
 
 # "... could we push it back a week?": a second request about the appointment just mentioned
@@ -115,6 +119,13 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
         ):
             if not _BOOK_VERB.search(head) and not another:
                 continue  # "His check-up with Dr X is next Tuesday, we're away. Please cancel.": that one
+        if (
+            first == Intent.BOOK
+            and second == Intent.RESCHEDULE
+            and _CHANGED.match(tail)
+            and only_a_change_of_mind(tail)
+        ):
+            continue  # "... wednesday at 11... actually make that 11:30": the same booking, changed
         if first == Intent.BOOK and second == Intent.RESCHEDULE and _INSTEAD.search(tail):
             continue  # "I can't make my check-up on Thursday. Could we do Monday instead?": one move
         if (

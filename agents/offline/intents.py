@@ -61,7 +61,8 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"\b(reschedul\w*|re schedule|rebook\w*|re book|move|change|make (that|this)|switch|push (it |my |the |that )?(back|forward|appointment)?|postpone"
             r"|bring (it )?forward|come forward|bump|shift|make (my|the|it|that|this)\b.{0,60}\b(later|earlier|sooner)"
             # "bring my appointment forward", "push my checkup back", "switch lucas's appointment"
-            r"|(bring|push|move|put) (my|the|his|her|their|that|this|[a-z]+'s)( [a-z]+){0,5} (forward|back|out)"
+            r"|(bring|bringing|push|pushing|move|moving|put|putting) (my|the|his|her|their|that|this|[a-z]+'s)( [a-z]+){0,5}"
+            r" (forward|back|out)"
             # "I'd like my Dr Chen appointment two hours later": an appointment one has, later
             r"|(my|his|her|our|their|[a-z]+'s)( [a-z]+){0,2} (appointment|appt|visit|booking|check ?up)\b.{0,40}"
             r"\b(later|earlier|sooner)\b"
@@ -72,7 +73,10 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|\b(my|his|her|our|their|[a-z]+'s) ([a-z]+ ){0,2}(appointment|appt|visit|booking|check[ -]?up|follow[ -]?up"
             r"|shot|jab|vaccination)\b[^?!]{0,90}\b(could|can) we (do|make it|go for|try|have it|move it)\b"
             # "can you put it to monday at 10", "put it off till friday"
-            r"|put (it|that|this) (to|on|for|off|over to|back to|back|forward|in the (morning|afternoon))\b"
+            r"|(put|putting) (it|that|this) (to|on|for|off|over to|back to|back|forward|in the (morning|afternoon))\b"
+            # "his check-up ... could it go to the day after": the visit they named, elsewhere
+            r"|(can|could|would|might) (it|that|this) (possibly |maybe |perhaps |please )?(go|move|be moved) (to|till"
+            r"|until|into)\b"
             # "can it go earlier in the day", "could it be a bit later", "can we make it sooner"
             r"|(can|could) (it|that|this|we|i|he|she) (go|be|come|get) (a bit |a little |any |much )?(earlier|later|sooner)"
             # "could my appointment be a bit later?", "can lucas's check-up go earlier?"
@@ -198,6 +202,12 @@ _BOOK_PATTERN = next(pattern for intent, pattern in _PATTERNS if intent == Inten
 _MY_APPOINTMENT = re.compile(
     r"\b(?:my|our|his|her|their|[a-z]+'s)(?: (?!(?:new|next|first|another|an?|the)\b)[a-z]+){0,2}? "
     r"(?:appointment|appt|vaccination|jab|check ?up|check-up)\b"
+)
+
+_ABOUT_THEIR_VISIT = re.compile(
+    r"\b(?:calling|ringing|phoning|call|ring|phone|writing|here|it's|this is) (?:you )?(?:about|regarding|re|concerning"
+    r"|in regards? to) (?:my|our|his|her|their|[a-z]+'s)(?: [a-z']+){0,2}? (?:appointment|appt|visit|booking|check ?up"
+    r"|jab|vaccination)s?\b"
 )
 
 _MY_APPOINTMENT_TO = re.compile(
@@ -428,6 +438,15 @@ def _intents(text: str) -> list[Intent]:
     # have (which it is comes first; a new booking would be a guess)
     if not set(found) - {Intent.GREETING, Intent.THANKS} and _HAS_A_DOCTOR.search(text):
         found = [Intent.LIST, *found]
+    # "I'm calling about my son's appointment with Dr. Rodriguez next Thursday": the visit they
+    # have, whatever day is named with it (what they want done with it comes next)
+    if (
+        Intent.BOOK in found
+        and not {Intent.RESCHEDULE, Intent.CANCEL, Intent.LIST} & set(found)
+        and (about := _ABOUT_THEIR_VISIT.search(text)) is not None
+        and not _BOOK_PATTERN.search(text[: about.start()] + " " + text[about.end() :])
+    ):
+        found = [Intent.LIST, *(i for i in found if i != Intent.BOOK)]
     # "i need to resked my appt", "something about my appointment": a verb not understood, said of
     # an appointment the caller has: which one it is comes first (a new booking would be a guess)
     if (

@@ -84,6 +84,15 @@ NEW_PATIENT = re.compile(
     r"|register|registering|registration|sign (me )?up as a patient|become a patient|join the (practice|clinic))\b"
 )
 
+# new patients asked about in general, or someone else who would be one (not the caller)
+ABOUT_OTHER_NEW_PATIENTS = re.compile(
+    r"\b(?:do|does|are|is|will|would) (?:you|y'all|you guys|the (?:clinic|practice|office)|(?:dr|doctor)\.? [a-z'-]+)"
+    r"(?: still| currently)? (?:take|taking|accept|accepting|see|seeing|have room for) (?:any )?new patients\b"
+    r"|\b(?:my|our) (?:mom|mum|mother|dad|father|wife|husband|partner|son|daughter|friend|sister|brother|kid|child"
+    r"|parents?|grandma|grandmother|grandpa|grandfather|neighbou?r|aunt|uncle|cousin)\b[^.?!]{0,40}?"
+    r"\b(?:become (?:a|your) patient|becoming (?:a|your) patient|register|sign up|new patient|join)\w*\b"
+)
+
 
 def asks_for_message(text: str) -> bool:
     return _ASKS.search(_NOT_ASKED.sub(" ", text)) is not None and NEW_PATIENT.search(text) is None

@@ -8,7 +8,9 @@
 - a fallback time: "quarter to 11, else 11 is fine", "3:30 or failing that 4", "if you only do
   half hours then 11 o'clock": where the second time's words start;
 - a change of mind: "Wednesday, actually make it Thursday", "no wait, Thursday instead": where
-  the words that replace the earlier ones start.
+  the words that replace the earlier ones start;
+- the time of something else the caller has to do: "I start at noon", "I have to pick up my kid at
+  4", "I get off at 1:30": never the time they ask for (`without_own_plans`).
 """
 
 from __future__ import annotations
@@ -126,11 +128,16 @@ _MOVE_WORDS = re.compile(
     r"|(?<!\ba )(?<!\ban )(?<!\bnew )(?<!another )(?<!\bone )(?:appointment|appt|visit|booking|check ?up"
     r"|physical|consult\w*|exam\w*|jab|vaccin\w*|shot|follow ?up|session)s?"
     r"|(?:can't|cannot|can not|won't|will not|unable to|not able to) (?:make|come|do|attend|go)"
+    # "I've got to see Dr Chen on Wednesday but my daughter can't drive me then": that time is fixed
+    r"|(?:can't|cannot|can not|won't|will not|unable to|not able to) (?:[a-z]+ ){1,3}(?:then|that day|at that time)\b"
     # "I have the thing with Dr Chen Thursday", "I've got my one with Dr Patel": a visit they have
     r"|(?<!can )(?<!could )(?<!may )(?:i have|i've got|i have got|i got|i've)\s+(?:the|my|that|this)\s+"
     r"(?:[a-z]+\s+)?with (?:dr|doctor)"
+    # "I've got, like, Dr. Chen on Monday": the doctor they are down to see that day
+    r"|(?<!can )(?<!could )(?<!may )(?<!\bif )(?:i have|i've got|i have got|i got|i've)\W+(?:like\W+|um\W+|uh\W+)?"
+    r"(?:dr|doctor)\.?\s+[a-z'-]+\s+(?:on|this|next|tomorrow)\b"
     # "I have an appointment with Dr Patel, could we make it Thursday instead": one they have
-    r"|(?<!can )(?<!could )(?<!may )(?<!do )(?<!\bif )(?:i have|i've got|i have got|i got|there's)\s+an?\s+"
+    r"|(?<!can )(?<!could )(?<!may )(?<!do )(?<!\bif )(?:i have|i've got|i have got|i got|there's|i've)\s+an?\s+"
     r"(?:[a-z]+\s+)?(?:appointment|appt|visit|booking|check ?up)\s+(?:with|on|at|this|next|tomorrow|today|for)\b)\b"
 )
 
@@ -186,3 +193,21 @@ def ruled_out_days(text: str) -> tuple[set[int], set[int], str]:
     for m in _BUSY_ON.finditer(text):
         cannot |= _weekdays(m.group("day") or m.group("day2"))
     return unwanted, cannot, _NOT_WANTED.sub(" ", text)
+
+
+# "I start at noon", "my shift starts at 2", "I have to pick up my kid at 4", "I get off work at
+# 1:30", "school lets out at 3": the clock time of the caller's own day, said as a reason
+_OWN_PLANS = re.compile(
+    r"\b(?:(?:i|we|he|she)(?:'ve| have)?(?: got| gotta| have)?(?: to)?\s+(?:start|finish|get off|get out|leave|clock in"
+    r"|clock out|pick up|collect|drop off|work|am working|'m working|'m off|am off|have work|have class|have school"
+    r"|have a meeting|have an? [a-z]+ appointment)"
+    r"|(?:my|our|his|her) (?:shift|work|job|class|school|meeting|flight|train|bus)(?: run)?(?: starts| ends| finishes"
+    r"| is| lets out|'s)?"
+    r"|(?:school|work|class) (?:starts|ends|finishes|lets out|gets out))"
+    r"\b[a-z' ]{0,30}?\b(?:at|by|around|till|until)\s+(?:\d{1,2}(?::\d\d)?(?:\s*(?:am|pm|o'clock))?|noon|midday)\b"
+)
+
+
+def without_own_plans(text: str) -> str:
+    """The text without the clock times of the caller's own day (`_OWN_PLANS`)."""
+    return _OWN_PLANS.sub(" ", text)

@@ -79,6 +79,9 @@ NOT_NAMES |= FOREIGN_WORDS  # "Hola, José Ramírez here": greetings in other la
 # greetings of English varieties ("G'day, Ryan Walker here", "Mornin'. James Wilson", "Howdy")
 NOT_NAMES |= {"g'day", "gday", "mornin", "mornin'", "morning'", "evenin", "howdy", "hiya", "heya", "hullo", "yo",
               "cheers", "ta", "mate", "y'all", "ma'am", "sir", "reckon", "listen", "look", "right-o", "righto"}  # fmt: skip
+# how the receptionist is addressed ("Good morning, young lady. James Wilson here")
+NOT_NAMES |= {"lady", "ladies", "gentleman", "gentlemen", "lass", "lassie", "laddie", "sweetie", "luv",
+              "madam"}  # fmt: skip
 # where a caller is, or is not ("I'm off work then", "I'm away Monday", "I'm home sick")
 NOT_NAMES |= {"off", "away", "home", "abroad", "outside", "working", "work", "travelling", "traveling",
               "after", "before", "around", "between", "until", "till", "unavailable", "stuck", "tied"}  # fmt: skip
@@ -302,6 +305,9 @@ _GREETED_NAME = re.compile(
 )
 
 
+# how the receptionist is addressed: "young man" is not Mr Man (nor "young lady" Ms Lady)
+_ADDRESSED = re.compile(r"\byoung (?:man|lady|fella|fellow|sir|miss|lad|lass|woman|one|un)\b")
+
 _ROLE = re.compile(
     r"\b(i am|i'm|im) (?:a |an )?(?:student|patient|teacher|pensioner|retiree|retired|nurse|mother|father|mum|mom"
     r"|dad)\b,?(?= [a-z])"
@@ -316,6 +322,7 @@ def find_name(text: str, *, whole_answer: bool = False) -> tuple[str, str] | Non
     "my name's", "it's") or after it ("Olivia Martinez here", "olivia martinez speaking").
     """
     text = _ROLE.sub(r"\1", text)  # "i am student, joshua lewis": who, after what they are
+    text = _ADDRESSED.sub(" ", text)  # "good afternoon, young man. ava hernandez here"
     first = re.search(r"\b(?:first|1st) name(?: is|'s)?\s+([^\W\d_][\w'-]*)", text)
     last = re.search(r"\b(?:last name|surname|family name)(?: is|'s)?\s+([^\W\d_][\w'-]*)", text)
     if first and last:  # "first name sarah, last name johnson" in either order

@@ -449,7 +449,7 @@ class OfflinePlanner:
         if (
             want is not None
             and want.start is None
-            and not want.soonest
+            and (not want.soonest or want.at is not None)  # "any time after 2 - 3 o'clock?": 3 is said
             and (want.at or want.part != "any" or want.edge is not None)
         ):
             # "can I move it to the afternoon" / "to 3 pm" / "to the last slot": the appointment's day

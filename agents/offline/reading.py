@@ -26,7 +26,7 @@ from agents.offline.choices import (
 from agents.offline.dates import When, find_time, find_when
 from agents.offline.identity_reading import read_identity
 from agents.offline.intents import Intent, intents, task_of
-from agents.offline.messages import NEW_PATIENT
+from agents.offline.messages import ABOUT_OTHER_NEW_PATIENTS, NEW_PATIENT
 from agents.offline.moments import only_a_change_of_mind
 from agents.offline.names import (
     KIN_WORDS as _KIN_WORDS,
@@ -214,7 +214,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         if topic is not None:  # the summary names what it is about, not just "a person"
             return call("transfer_to_person", reason=f"{topic} (the caller asked for a person)")
         return call("transfer_to_person", reason="The caller asked to speak to a person.")
-    if not ctx.caller.verified and NEW_PATIENT.search(text):
+    if not ctx.caller.verified and NEW_PATIENT.search(ABOUT_OTHER_NEW_PATIENTS.sub(" ", text)):
         # only registered patients can be verified and booked here: registering is staff work
         return call("transfer_to_person", reason="A new patient would like to register and book.")
     if Intent.GOODBYE in found and _PUT_OFF_AND_GONE.search(text) and _ENDS_IN_GOODBYE.search(text):

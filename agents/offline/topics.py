@@ -27,6 +27,7 @@ from agents.offline.calendar_words import WEEKDAYS
 from agents.offline.dates import find_when, weekday_date
 from agents.offline.hours import OpeningHours, answer
 from agents.offline.intents import Intent, intents, task_of
+from agents.offline.messages import ABOUT_OTHER_NEW_PATIENTS
 from agents.offline.names import find_name, name_near
 from agents.offline.numbers import normalize
 from agents.offline.staff_topics import PURPOSE, REASON_CLAUSE, REQUEST, STAFF_TOPICS, VISIT_ABOUT, reason_for
@@ -69,6 +70,8 @@ _NEW_PATIENT = re.compile(
     r"|transfer (my|our) care|(just )?moved (here|to the area|to town)|new to the area|looking for a (new )?"
     r"(doctor|primary care|pcp|family doctor|pediatrician)|accepting (new )?patients)\b"
 )
+
+NEW_PATIENTS_LATER = "Our staff register new patients, and I can connect you with them afterwards."
 
 _HOURS = re.compile(
     r"\b((your|the|office|opening|business|clinic|practice|working) hours|hours of operation|what hours|opening times?|(are|is) (you|you guys|y'all|yall|you all|ya|the (office|clinic|practice)) (open|closed)"
@@ -176,6 +179,10 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
         )
     )
     if not ctx.caller.verified and _NEW_PATIENT.search(text):
+        if requested and not _NEW_PATIENT.search(ABOUT_OTHER_NEW_PATIENTS.sub(" ", text)):
+            # "my mom wants to become a patient, do you take new patients? And I need an appointment
+            # myself": the question is for staff, the caller's own request goes on
+            return TopicRead(preface=NEW_PATIENTS_LATER)
         return TopicRead(
             step=_handover(
                 "Our staff register new patients and book the first visit.",

@@ -49,7 +49,9 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
             after,
         )[0]
         after = _that_sentence(after)  # "... say 4 o'clock? his dob is ...": that sentence
-        if re.search(r"\b(appointment|my|it's|is)\b", after):
+        if re.search(
+            r"\b(appointment|my(?! (?:shift|work|job|class|lunch|school|meeting))|it's|is)\b", after
+        ):
             continue
         said = find_when(after, now)
         if not said.empty and (said.at is not None or find_when(m.group(0) + after, now).at is None):
@@ -326,7 +328,8 @@ _AROUND_A_TIME = set(
     "to at on for please the a an it its it's around about maybe if possible would be works work good fine"
     " ok okay can we could you i do make move change that this same instead then thanks thank so um uh"
     " in morning afternoon evening pm am p.m a.m o'clock noon half past quarter ish or later earlier"
-    " appointment my reschedule switch bring push back forward bump day time any chance say like".split()
+    " appointment my reschedule switch bring push back forward bump day time any chance say like anytime sometime"
+    " whenever after before".split()
 )
 _UNSURE_DAY = re.compile(
     r"\b(next|on|this|coming)\s+(?!week\b|month\b|available\b|time\b|one\b|slot\b)([a-z]+)"

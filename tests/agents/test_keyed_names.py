@@ -64,8 +64,8 @@ async def test_the_last_name_typed_verifies_and_the_task_goes_on(call: Chat, dem
 
 
 async def test_keys_of_another_name_fail_and_are_counted(call: Chat) -> None:
-    reply = await _name_misheard_after_typed_date(call)
-    reply = await call.press("766#")  # "Son": nobody born that day
+    await _name_misheard_after_typed_date(call)
+    await call.press("766#")  # "Son": nobody born that day
     assert not call.state.verified_person_id
     assert call.handoff is not None  # the third failed check: a person takes over
     assert [e["method"] for e in call.events("agent.identity_failed")][-1] == "dob_last_name_keys"
@@ -74,7 +74,9 @@ async def test_keys_of_another_name_fail_and_are_counted(call: Chat) -> None:
 async def test_a_spoken_date_of_birth_is_not_followed_by_the_name_keys(call: Chat) -> None:
     await call.say("i'd like to cancel my appointment with doctor chen")
     reply = await call.say("james wilton january thirtieth nineteen sixty five")
-    assert "couldn't verify" in reply and "type your last name" not in reply  # the date may be what was misheard
+    assert (
+        "couldn't verify" in reply and "type your last name" not in reply
+    )  # the date may be what was misheard
 
 
 async def test_not_offered_in_chat(demo: DemoConnector, audit: MemoryAuditSink) -> None:

@@ -1,0 +1,65 @@
+"""Families of held-out sets #64 and #65 (callers in a hurry, English from everywhere) in other names,
+dates and wordings than the sets: the clock time of the caller's own day ("I finish work at 1")
+is no time asked for; "same time" on the new day of a move; "I've an appointment", "I've got, um,
+Dr X on Thursday", "my son can't take me then": a visit they have; "putting it back to the
+Friday", "move it tae the Wednesday": the weekday after the appointment; "calling about my son's
+check-up ... with Dr X on Tuesday", then the move; a question about new patients for someone else
+beside the caller's own booking; "any time after 2, maybe 3" for a move: the appointment's day; an
+Australian yes; "Good afternoon, young man."; a date of birth as "11-Aug-1993"."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors.demo import DemoConnector
+from tests.agents.conftest import Chat
+from tests.agents.test_phrasings import CHEN, PATEL, RODRIGUEZ, assert_written_as_said, at
+
+# the clock: Tuesday 1 December 2026, 10:00; Emily Davis sees Dr Patel on Thursday 3rd at 10, James
+# Wilson Dr Chen on Friday 4th at 2:30 PM, Lucas Garcia Dr Rodriguez on Tuesday 8th at 9:30
+FAMILY = "+15035550112"  # the Garcias' number
+
+SETS_64_AND_65 = [
+    # the time of something else the caller has to do is not the time asked for
+    (["Mia White 1/25/1996. dr chen monday the 7th, i finish work at 1 so maybe 2:30?", "yes"], "p-1015",
+     {(CHEN, at(7, 14, 30))}, None),
+    (["Ava Hernandez 8/11/1993 could I see dr patel wednesday the 2nd at 11... actually make that 11:30, my bus "
+      "gets in at 11", "yes"], "p-1009", {(PATEL, at(2, 11, 30))}, None),
+    (["Mia White 1/25/1996. Dr Patel Friday the 4th, after 1, I get off at 12:30, so like 1:30?", "yes"],
+     "p-1015", {(PATEL, at(4, 13, 30))}, None),
+    # "same time" on the new day of a visit they have
+    (["James Wilson 1/30/1965. I've an appointment with Dr Chen on Friday but my son can't take me then. Could it "
+      "be the Monday instead, same time?", "yes"], "p-1004", {(CHEN, at(7, 14, 30))}, None),
+    (["Emily Davis 7/23/1990. I've got, um, Dr. Patel on Thursday. could we make it Friday the 4th instead, same "
+      "time?", "yes"], "p-1003", {(PATEL, at(4, 10))}, None),
+    # the weekday after the appointment's day
+    (["Emily Davis 7/23/1990. any chance of putting my thursday appointment back to the Friday at half two?",
+      "yes"], "p-1003", {(PATEL, at(4, 14, 30))}, None),
+    (["hiya, it's maria garcia phoning about my wee boy lucas garcia, his date of birth is 8th april 2015. he's "
+      "got an appointment wi' dr rodriguez on tuesday, could ye move it tae the wednesday at 2?", "aye"],
+     "p-1013", {(RODRIGUEZ, at(9, 14))}, FAMILY),
+    # "calling about" a visit they have, a day named with it; the move comes next
+    (["hello, I'm ringing about my son's check-up, Lucas Garcia, with Dr. Rodriguez on Tuesday",
+      "his date of birth is 8 April 2015. could it go to the day after, Wednesday, at 3?", "yes"], "p-1013",
+     {(RODRIGUEZ, at(9, 15))}, FAMILY),
+    # new patients asked about for someone else, the caller's own booking beside it
+    (["hi, does Dr. Patel take new patients? my husband wants to sign up. also I need to book myself with Dr Chen "
+      "on Monday the 7th at 10. Mia White 1/25/1996", "yes"], "p-1015", {(CHEN, at(7, 10))}, None),
+    # "any time after 2, maybe 3" for a move: 3 on the appointment's day
+    (["Emily Davis 7/23/1990, I've got Dr Patel on Thursday, can we bump it to the afternoon, anytime after 2, "
+      "maybe 3?", "yes"], "p-1003", {(PATEL, at(3, 15))}, None),
+    # an Australian yes
+    (["Mia White 1/25/1996 dr chen monday the 7th at 9", "beaut, go for it"], "p-1015", {(CHEN, at(7, 9))}, None),
+    # how the receptionist is addressed is no name
+    (["Good afternoon, young man. Ava Hernandez here, date of birth August the eleventh, nineteen ninety-three. "
+      "Dr Chen on Monday the 7th at 3, please.", "yes"], "p-1009", {(CHEN, at(7, 15))}, None),
+    # a date of birth with the month's name between dashes
+    (["Ava Hernandez, DOB 11-Aug-1993. Dr Patel Monday 7th at 4pm", "yes"], "p-1009", {(PATEL, at(7, 16))}, None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("turns", "person", "after", "phone"), SETS_64_AND_65)
+async def test_set_64_and_65_families(
+    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
+) -> None:
+    await assert_written_as_said(chat, demo, turns, person, after, phone)
