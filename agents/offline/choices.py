@@ -224,6 +224,9 @@ def undecided_between(text: str, providers: list[Provider]) -> tuple[list[str], 
 def find_provider(text: str, providers: list[Provider]) -> Provider | None:
     """The provider named by surname, first name, or a near miss of the surname after "dr"."""
     text = _NOT_THIS_ONE.sub(" ", text)  # "i meant dr patel, not dr chen"
+    for p in providers:  # "no not chen, patel": a doctor's surname alone, turned down
+        surname = re.escape(p.name.split()[-1].lower())
+        text = re.sub(rf"\b(?:not|instead of|rather than|in place of) (?:with )?{surname}\b", " ", text)
     named = [p for p in providers if mentions_provider(text, p.name)]
     if (
         len(named) == 1

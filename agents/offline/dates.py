@@ -92,6 +92,8 @@ _TIME = re.compile(
     r"|\b(?:have|has|got|is)\s+(?=(?:1[0-2]|[1-9])(?:\s+(?:on|tomorrow|today|free|available|open|this|next)\b|\s*\?|\W*$))"
     # "can it go earlier in the day, like 9?", "something like 10": an hour given as an example
     r"|(?:,\s*|(?:something|more|earlier|later|sooner|day)\W?\s+)(?:like|maybe|perhaps|ideally|preferably)\s+"
+    # "morning ideally, 11?": an hour alone asked about after a comma
+    r"|,\s+(?=(?:1[0-2]|[1-9])\s*\?)"
     # "dr patel 11 pls": an hour right after the doctor's name
     r"|\b(?:dr|doctor)\.?\s+[a-z'-]+\s+(?=(?:1[0-2]|[1-9])(?:\s+(?:pls|please|plz|if|then|ok)\b|\W*$))"
     # "friday morning, 9 if that's free", "tuesday, 11", "friday instead, 11": an hour (1-12, no date)

@@ -56,11 +56,17 @@ _MY_CHILD = re.compile(
     r"\bmy (son|daughter|boy|girl|kid|child|little one)(?:'s)?,? ([a-z][a-z-]+)(?:'s)?\b(?!\s+[a-z]+,?\s+(?:born|dob|date))"
 )
 
+# "maria garcia here for my son lucas (dob 4/8/2015)": the date of birth said right after the child
+_CHILD_THEN_BIRTH = re.compile(
+    r"\bmy (?:son|daughter|boy|girl|kid|child|little one),? [a-z][a-z-]+\W+(?:his |her )?(?:dob|d\.o\.b|born"
+    r"|date of birth|birthday|birth date)\b"
+)
+
 
 def _child_of_the_caller(text: str, caller: tuple[str, str]) -> tuple[str, str] | None:
     """The child a parent named themselves by ("lucas's mum"), with the family name said, when
     the date of birth is said as the child's; None otherwise."""
-    if not _THEIR_BIRTH.search(text):
+    if not _THEIR_BIRTH.search(text) and not _CHILD_THEN_BIRTH.search(text):
         return None
     if (kid := _MY_CHILD.search(text)) is not None and kid.group(2) not in NOT_NAMES:
         first = kid.group(2)  # "i'm calling for my son lucas, not for me. his date of birth is ..."

@@ -19,6 +19,7 @@ from agents.next_person import CALLERS_OWN, NEXT_PERSON
 from agents.offline.birthdates import find_dob
 from agents.offline.dates import find_when
 from agents.offline.followups import SAME_DAY_WORDS, on_that_day
+from agents.offline.intents import intents, task_of
 from agents.offline.names import KIN, KIN_WORDS, relative_asked_for, relative_first, someone_elses_name
 from agents.offline.numbers import normalize
 from agents.offline.steps import say
@@ -111,6 +112,25 @@ def serve_now(ctx: PlanContext, s: dict[str, Any], text: str) -> PlanStep | None
         return None
     s[NEXT_PERSON] = {"kin": kin, "text": _on_the_day_just_booked(ctx, text), "now": True}
     return say("Sure.")
+
+
+_TASK_SAID = {
+    "reschedule": "i need to move an appointment",
+    "cancel": "i need to cancel an appointment",
+    "list": "when is the appointment",
+}
+_NOT_MINE = re.compile(
+    r"^\W*(?:(?:no|nope|nah|oh|sorry)\b[,.]?\s*)*(?:not (?:mine|me|for me|my own|my one)\b[,.;]?\s*)?"
+)
+
+
+def with_the_task(task: str | None, text: str) -> str:
+    """The relative's request with the caller's task said before it, when the words name none: "i
+    need to reschedule an appointment" ... "no, not mine, my son's. lucas garcia, april 8th 2015"."""
+    text = _NOT_MINE.sub("", text)
+    if task not in _TASK_SAID or task_of(intents(text)) is not None:
+        return text
+    return f"{_TASK_SAID[task]}. {text}"
 
 
 def without_the_caller(ctx: PlanContext, said: str, s: dict[str, Any]) -> str:

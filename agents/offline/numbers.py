@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 
 from agents.offline import daywords, verbwords
 from agents.offline.foreign import respell_titles, respell_weekdays
@@ -261,7 +262,7 @@ def normalize(text: str) -> str:
 
 # How a speech recogniser or a typist writes years and times once the number words are digits,
 # each rewritten to the one form the date readers know; applied in this order.
-_YEARS_AND_TIMES_SAID: list[tuple[re.Pattern[str], str]] = [
+_YEARS_AND_TIMES_SAID: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "nineteen ... eighty-five" said with a pause comes out of Whisper as "1900, 85"; "nineteen
     # hundred and eighty-five" (how espeak-ng and many older callers say a year) as "1900 and 85"
     # or "19 hundred and 85" (here "19 100 and 85")
@@ -293,6 +294,34 @@ _YEARS_AND_TIMES_SAID: list[tuple[re.Pattern[str], str]] = [
             r"(?<![\d.])\b(1[0-2]|0?[1-9])\.(00|15|30|45)\b(?![.\d]|\s*(?:hours?|hrs?|days?|weeks?|%|percent))"
         ),
         r"\1:\2",
+    ),
+    # times typed short: "10a", "3p", "10:30a" (a typist's am and pm)
+    (
+        re.compile(
+            r"(?<![\d:/.-])\b(1[0-2]|0?[1-9])(:[0-5]\d)? ?(?:(p)|(a)(?=\s*(?:$|[?.!,;)-]|(?:tomorrow|today|on|with|w"
+            r"|please|pls|plz|if|for|then|monday|tuesday|wednesday|thursday|friday)\b)))\b(?!\.\s?m\b)"
+        ),
+        lambda m: f"{m.group(1)}{m.group(2) or ''} {m.group(3) or m.group(4)}m",
+    ),
+    # ... and "1030", "930" after a word that asks for a time ("id like 1030", "to 1130"): 10:30
+    (
+        re.compile(
+            r"\b(at|like|around|about|say|by|maybe|ideally|or|@|to|till|until|from|for|be|is|prefer|want|then"
+            r"|instead of) (1[0-2]|0?[1-9])(00|15|30|45)\b(?![:/.,-]?\d)"
+        ),
+        r"\1 \2:\3",
+    ),
+    # ... after a day ("mon 7th 1030", "tomorrow 930") or before "pls", "if", "ok": 10:30
+    (
+        re.compile(
+            r"\b(\d{1,2}(?:st|nd|rd|th)|monday|tuesday|wednesday|thursday|friday|tomorrow|today) (1[0-2]|0?[1-9])"
+            r"(00|15|30|45)\b(?![:/.,-]?\d)"
+        ),
+        r"\1 at \2:\3",
+    ),
+    (
+        re.compile(r"(?<![\d:/.-])\b(1[0-2]|0?[1-9])(00|15|30|45) (pls|please|plz|if|ok|works|ish)\b"),
+        r"\1:\2 \3",
     ),
     # "friday 24th": that date, said with its weekday ("friday the 24th")
     (

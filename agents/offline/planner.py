@@ -373,7 +373,7 @@ class OfflinePlanner:
                 # (read back and confirmed like any other)
                 return self._book_instead(ctx, s, "I don't see any upcoming appointments for you.")
             s.pop("task", None)
-            s["asked_book"] = True
+            s["asked_book"] = task  # kept for "no, not mine, my son's": the task was his
             return _say("I don't see any upcoming appointments for you. Would you like to book one?")
         target = next((a for a in appointments if a.id == s.get("target")), None)
         hint = s.pop("target_hint", None)

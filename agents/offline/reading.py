@@ -276,8 +276,10 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         # "I also need one for my son Lucas" from a caller verified as themselves: never a write
         # for the person verified; the relative's request goes on as theirs once the caller's
         # identity is set aside (`agents.next_person`), checked on their own details
+        task_was = s.get("task") or (s["asked_book"] if isinstance(s.get("asked_book"), str) else None)
+        theirs = next_person.with_the_task(task_was, text)  # "no, not mine, my son's. lucas ..."
         drop_task(s)
-        return next_person.serve_now(ctx, s, text) or say(
+        return next_person.serve_now(ctx, s, theirs) or say(
             SOMEONE_ELSE.format(name=ctx.caller.first_name or "you")
         )
     if _NOT_FAMILY.search(text):

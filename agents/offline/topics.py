@@ -71,6 +71,10 @@ _NEW_PATIENT = re.compile(
     r"(doctor|primary care|pcp|family doctor|pediatrician)|accepting (new )?patients)\b"
 )
 
+NEW_PATIENTS_ASKED = (
+    "Our staff register new patients and book their first visit, and I can connect you with them. If you're "
+    "already a patient here, I can book, move or cancel an appointment for you. Would you like me to connect you?"
+)
 NEW_PATIENTS_LATER = "Our staff register new patients, and I can connect you with them afterwards."
 
 _HOURS = re.compile(
@@ -179,10 +183,18 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
         )
     )
     if not ctx.caller.verified and _NEW_PATIENT.search(text):
-        if requested and not _NEW_PATIENT.search(ABOUT_OTHER_NEW_PATIENTS.sub(" ", text)):
-            # "my mom wants to become a patient, do you take new patients? And I need an appointment
-            # myself": the question is for staff, the caller's own request goes on
-            return TopicRead(preface=NEW_PATIENTS_LATER)
+        if not _NEW_PATIENT.search(ABOUT_OTHER_NEW_PATIENTS.sub(" ", text)):
+            if requested:
+                # "my mom wants to become a patient, do you take new patients? And I need an
+                # appointment myself": the question is for staff, the caller's own request goes on
+                return TopicRead(preface=NEW_PATIENTS_LATER)
+            # "Is Dr. Patel taking new patients?": the caller may be one of ours already
+            step = say(
+                NEW_PATIENTS_ASKED,
+                offers_transfer=True,
+                transfer_reason="A question about registering new patients",
+            )
+            return TopicRead(step=step, answered=True)
         return TopicRead(
             step=_handover(
                 "Our staff register new patients and book the first visit.",

@@ -37,6 +37,8 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
             r"\b(?:quarter|half|\d{1,2}|ten|twenty|five)\s+$", text[: m.start()]
         ):
             continue  # "tomorrow at quarter to 3": a time, not where the appointment goes
+        if m.group(1).endswith("same day") and re.search(r"\d(?::\d\d)?\s*(?:am|pm)?\s*$", text[: m.start()]):
+            continue  # "can I make it 1:30 the same day": the time said with it is new too
         if m.group(1) == "for" and _BOOKED_FOR.search(text[: m.start()]):
             continue  # "lucas is down for dr rodriguez next tuesday": the appointment he has
         after = text[m.end() :]
@@ -81,7 +83,14 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
     if one_day:  # the one day said is where it goes, with the time said around it
         return "", text
     if len(days) >= 2 and wanted_days:  # "i can't make it thursday, can we do friday instead"
-        return text[: wanted_days[-1].start()], text[wanted_days[-1].start() :]
+        last = wanted_days[-1]
+        free = [d for d in wanted_days if not _APPOINTMENT_NOUN.match(text, d.end())]
+        if (noun := _APPOINTMENT_NOUN.match(text, last.end())) is not None and free:
+            # "what's dr patel got on fri? need to move my thurs appt": the day asked about is new
+            new = free[-1]
+            old = text[: new.start()] + " " + text[last.start() : noun.end()]
+            return old, text[new.start() : last.start()] + " " + text[noun.end() :]
+        return text[: last.start()], text[last.start() :]
     return text, None
 
 
@@ -128,7 +137,7 @@ def _that_sentence(text: str) -> str:
 
 # a sentence of day and time words only ("same day, thursday", "at 3:30", "in the afternoon")
 _ONLY_WHEN_WORDS = re.compile(
-    r"(?:(?:same|that|the|this|next|day|at|on|in|around|about|say|instead|please|then|morning|afternoon|am|pm"
+    r"(?:(?:same|that|the|this|next|day|time|at|on|in|around|about|say|instead|please|then|morning|afternoon|am|pm"
     r"|monday|tuesday|wednesday|thursday|friday|january|february|march|april|may|june|july|august|september"
     r"|october|november|december|\d{1,2}(?::\d\d)?|\d{1,2}(?:st|nd|rd|th))[\s,]*)+[.!?]?"
 )

@@ -5,7 +5,12 @@ Dr X on Thursday", "my son can't take me then": a visit they have; "putting it b
 Friday", "move it tae the Wednesday": the weekday after the appointment; "calling about my son's
 check-up ... with Dr X on Tuesday", then the move; a question about new patients for someone else
 beside the caller's own booking; "any time after 2, maybe 3" for a move: the appointment's day; an
-Australian yes; "Good afternoon, young man."; a date of birth as "11-Aug-1993"."""
+Australian yes; "Good afternoon, young man."; a date of birth as "11-Aug-1993"; "could I make it 11
+the same day" with the old time said before it (set #62); "Is Dr X accepting new patients?" from
+a patient of ours (set #63); times typed short ("1030", "3p", "11a"); a day taken back and said
+again with its date; "no not chen, patel" at the read-back; "not mine, my son's" after no visit of
+the caller's; "here for my son lucas (dob ...)"; a question about another day beside the visit to
+move (sets #66, #67)."""
 
 from __future__ import annotations
 
@@ -53,8 +58,34 @@ SETS_64_AND_65 = [
     # how the receptionist is addressed is no name
     (["Good afternoon, young man. Ava Hernandez here, date of birth August the eleventh, nineteen ninety-three. "
       "Dr Chen on Monday the 7th at 3, please.", "yes"], "p-1009", {(CHEN, at(7, 15))}, None),
+    # a new time said before "the same day", the old one in the same sentence
+    (["James Wilson 1/30/1965. My appointment with Dr. Chen on Friday is at 2:30, could I make it 11 the same day "
+      "instead?", "yes"], "p-1004", {(CHEN, at(4, 11))}, None),
+    # new patients asked about by someone who is one of ours already
+    (["Is Dr. Chen accepting new patients?", "I'm already a patient, Mia White 1/25/1996, could I book dr chen "
+      "monday the 7th at 2", "yes"], "p-1015", {(CHEN, at(7, 14))}, None),
     # a date of birth with the month's name between dashes
     (["Ava Hernandez, DOB 11-Aug-1993. Dr Patel Monday 7th at 4pm", "yes"], "p-1009", {(PATEL, at(7, 16))}, None),
+    # held-out sets #66 and #67: times typed short, "1030" after a word that asks for a time
+    (["Mia White 1/25/1996 can i get dr chen mon 7th 1030 pls", "yes"], "p-1015", {(CHEN, at(7, 10, 30))}, None),
+    (["Mia White 1/25/1996 dr patel wed 2nd 3p?", "yes"], "p-1015", {(PATEL, at(2, 15))}, None),
+    (["james wilson 1/30/65 pls move fri appt w dr chen -> mon 7th 11a", "ok yes"], "p-1004",
+     {(CHEN, at(7, 11))}, None),
+    # a day said, taken back, and said again with its date: the date
+    (["james wilson 1/30/1965. i need to move my friday appointment to monday no sorry not monday tuesday. "
+      "tuesday the fifteenth same time", "yes"], "p-1004", {(CHEN, at(15, 14, 30))}, None),
+    # the doctor's surname alone, turned down at the read-back
+    (["Mia White 1/25/1996 dr chen monday the 7th at 11", "no not chen, rodriguez. doctor rodriguez same time",
+      "yes"], "p-1015", {(RODRIGUEZ, at(7, 11))}, None),
+    # "not mine, my son's" after no appointment of the caller's was found: his, the task kept
+    (["hi this is maria garcia i need to cancel an appointment", "october nineteenth nineteen eighty two",
+      "no, not mine, it's my son's. lucas garcia april eighth twenty fifteen", "yes"], "p-1013", set(), FAMILY),
+    # a parent for her child, the child's date of birth said right after his first name
+    (["maria garcia here for my son lucas (dob 04/08/2015), can his appt on tuesday move to wed the 9th at 11?",
+      "yes"], "p-1013", {(RODRIGUEZ, at(9, 11))}, FAMILY),
+    # a question about another day, and the visit to move named by its own day
+    (["emily davis 7/23/1990 - what does dr patel have on monday? i need to move my thursday appt, morning "
+      "ideally, 11?", "yes"], "p-1003", {(PATEL, at(7, 11))}, None),
 ]  # fmt: skip
 
 
