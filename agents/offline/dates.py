@@ -402,6 +402,9 @@ def find_when(text: str, now: datetime) -> When:
     from agents.offline.wanted import merge  # wanted reads When from here
 
     text = moments.without_own_plans(_weekday_and_numbers(text, now.date()))  # "i start at noon"
+    text = _PAST_YEAR_DATE.sub(
+        lambda m: " " if int(m.group("y") or m.group("y2")) < now.year else m.group(0), text
+    )
     unwanted, ruled_out, text = moments.ruled_out_days(text)  # "not monday" asks for no monday
     text = _after_that_day(text, now)
     text = _PAST_DAY.sub(lambda m: m.group(0)[: m.start("day") - m.start()], text)
@@ -446,6 +449,11 @@ def _weekday_and_numbers(text: str, today: date) -> str:
 
 # a day something happened on ("I twisted my ankle on Sunday", "I was out raking leaves on
 # Saturday"): no day asked for
+# "january 30th, 1750" (a date of birth misheard): a date in a past year is no day to come in
+_PAST_YEAR_DATE = re.compile(
+    rf"\b{MONTH_NC}\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:of\s+)?(?P<y>1\d\d\d|20\d\d)\b(?![:\d])"
+    rf"|\b(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_NC},?\s+(?P<y2>1\d\d\d|20\d\d)\b(?![:\d])"
+)
 _PAST_DAY = re.compile(
     r"\b(?:twisted|hurt|fell|broke|injured|sprained|started|began|woke up|was out|went out|got sick|came down"
     r"|happened|noticed|felt|was raking|was playing|was running)\b[^.,;!?]{0,40}?\b(?P<day>(?:on|since|last) "

@@ -61,7 +61,7 @@ _DAY_AFTER = re.compile(
     r"\s?(?:\d|the \d|(?:at|or|and|am|pm|next|week|works?|is|would|please|pls|plz|then|instead|just|after|before|around"
     r"|with|w|dr|doctor|free|available|ok|okay"
     r"|about|early|late|lunch|lunchtime|any ?time|first thing|if|possible)\b|morning|afternoon"
-    r"|evening|arvo|noon|appt|appointment|[,.?!]|$)"
+    r"|evening|arvo|noon|appt|appointment|[,.?!/→-]|$)"
 )
 _NOT_A_DAY = re.compile(
     r"\s(?:like|love|want|need|prefer|rather|be|have|appreciate|been|better|go|come|do|get|say|call)\b"

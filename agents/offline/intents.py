@@ -308,8 +308,8 @@ def intents(text: str) -> list[Intent]:
 
 
 _NOT_THIS_VERB = re.compile(
-    r"\b(?:not|don't|do not|dont|no need to|rather than|instead of)\s+(?:to\s+|want to\s+|wanna\s+)?"
-    r"(reschedul\w*|re schedule|move|change|cancel\w*)\b(?:\s+it)?"
+    r"\b(?:not|don't|do not|dont|no need to|rather than|instead of)\s+(?:to\s+|want to\s+|wanna\s+|an?\s+)?"
+    r"(reschedul\w*|re schedule|move|change|cancel\w*)\b(?:\s+it|\s+(?:to|of) (?:my|the) (?:existing|current|other) one)?"
 )
 _A_YEAR = re.compile(r"\s*,?\s*(?:19|20)?\d\d\b(?!\s*(?::|am|pm|o'clock))")
 _NUMERIC_DATE = re.compile(r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b")
@@ -385,6 +385,15 @@ def _intents(text: str) -> list[Intent]:
             found.remove(Intent.CANCEL)
         elif not denied.group(1).startswith("cancel") and _SAYS_CANCEL.search(rest):
             found.remove(Intent.RESCHEDULE)
+    # "NEW appt (not a change to my existing one): Dr Chen Fri": a booking, the move denied
+    if (
+        Intent.RESCHEDULE in found
+        and (denied := _NOT_THIS_VERB.search(text)) is not None
+        and not denied.group(1).startswith("cancel")
+        and not _SAYS_MOVE.search(rest := _NOT_THIS_VERB.sub(" ", text))
+        and re.search(r"\b(?:new|another|book|second)\b", rest)
+    ):
+        found = [Intent.BOOK, *(i for i in found if i not in (Intent.RESCHEDULE, Intent.BOOK))]
     # "cancel" in "reschedule instead of cancel" is the reschedule; "move" + "cancel" likewise
     if Intent.RESCHEDULE in found and Intent.CANCEL in found and re.search(r"\binstead\b", text):
         if _INSTEAD_OF_A_VISIT.search(text) or not _SAYS_CANCEL.search(text):
@@ -470,7 +479,11 @@ def _intents(text: str) -> list[Intent]:
     ):
         found = [Intent.RESCHEDULE, *(i for i in found if i not in (Intent.BOOK, Intent.LIST))]
     # "when is dr patel available": a question about free times, not about the caller's bookings
-    if Intent.LIST in found and re.search(r"\b(available|availability|opening|openings|free)\b", text):
+    if Intent.LIST in found and re.search(
+        r"\b(available|availability|opening|openings|free|earliest|soonest|(can|could) (he|she|they|you) see me"
+        r"|(can|could) see me)\b",
+        text,
+    ):
         found.remove(Intent.LIST)
         if Intent.BOOK not in found:
             found.append(Intent.BOOK)

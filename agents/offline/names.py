@@ -74,6 +74,7 @@ NOT_NAMES = {
     "son", "daughter", "child", "kid", "kids", "husband", "wife", "mother", "mom", "mum", "father", "dad",
     "baby", "boy", "girl", "partner", "grandson", "granddaughter", "grandmother", "grandfather", "spouse",
     "stepson", "stepdaughter", "brother", "sister", "little", "one's", "he's", "she's", "named",
+    "girlfriend", "boyfriend", "fiance", "fiancee",
 }  # fmt: skip
 NOT_NAMES |= FOREIGN_WORDS  # "Hola, José Ramírez here": greetings in other languages
 # greetings of English varieties ("G'day, Ryan Walker here", "Mornin'. James Wilson", "Howdy")
@@ -118,7 +119,8 @@ _FILLERS = {"um", "uh", "er", "erm", "umm", "uhh", "ah", "oh", "hi", "hello", "h
 # "for my son lucas garcia": the person a caller calls for ("for my blood pressure" names no one)
 # the people a caller calls for; `_KIN` adds the family words of a patient's own speech
 _RELATIONS = (
-    "son|daughter|child|kid|husband|wife|mother|mom|mum|father|dad|baby|boy|girl|partner|grandson"
+    "girlfriend|boyfriend|fiancee|fiance|son|daughter|child|kid|husband|wife|mother|mom|mum|father|dad|baby|boy"
+    "|girl|partner|grandson"
     "|granddaughter|grandmother|grandfather|spouse|stepson|stepdaughter|brother|sister"
 )
 _KIN = f"{_RELATIONS}|grandma|grandpa|nan"

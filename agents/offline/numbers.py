@@ -260,6 +260,21 @@ def normalize(text: str) -> str:
     return _QUARTER_APART.sub(_quarter_time, text)
 
 
+_TIME_CUES = frozenset(
+    [
+        *"at like around about say by maybe ideally or @ to till until from for be is prefer want then".split(),
+        "instead of",
+    ]
+)
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december"
+).split()
+
+
+def _month_day(month: str, day: str, year: str = "") -> str:
+    return f"{_MONTH_NAMES[int(month) - 1]} {int(day)}{', ' + year if year else ''}"
+
+
 # How a speech recogniser or a typist writes years and times once the number words are digits,
 # each rewritten to the one form the date readers know; applied in this order.
 _YEARS_AND_TIMES_SAID: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
@@ -295,6 +310,29 @@ _YEARS_AND_TIMES_SAID: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]
         ),
         r"\1:\2",
     ),
+    # an arrow for "to" ("resched appt thu -> fri 1400", "fri 14:30 appt → mon 24/10"): a move, or
+    # "then" before another verb ("cancel thu -> book fri")
+    (re.compile(r"\s*(?:-\s*>|→|=\s*>|⇒|➡️?)\s*(?=(?:re)?book|cancel|new\b)"), " then "),
+    (re.compile(r"\s*(?:-\s*>|→|=\s*>|⇒|➡️?)\s*"), " move to "),
+    # " / " between the parts of a typed list ("mia white / 25.01.1996 / dr chen / wed 26.10. / 13:30")
+    # (not "dd / mm / yy", a date's format spelt out)
+    (
+        re.compile(
+            r"(?<!\bdd)(?<!\bmm)(?<!\byy)(?<!\byyyy)(?:(?<=[a-z.])\s+/\s+|\s+/\s+(?=[a-z]))(?!(?:dd|mm|yy|yyyy)\b)"
+        ),
+        ", ",
+    ),
+    # ISO dates ("2050-10-18"): the month's name, as every date reader knows it
+    (
+        re.compile(r"(?<![\d/.-])\b((?:19|20)\d\d)-(0?[1-9]|1[0-2])-(0?[1-9]|[12]\d|3[01])\b(?![\d:-])"),
+        lambda m: _month_day(m.group(2), m.group(3), m.group(1)),
+    ),
+    # a day and month with no year, the day first where it cannot be a month ("19/10", "26.10."):
+    # that date (a year after it is a date of birth's, read elsewhere)
+    (
+        re.compile(r"(?<![\d/.:-])\b(1[3-9]|2\d|3[01])[/.](0?[1-9]|1[0-2])\b\.?(?![/.]?\d)"),
+        lambda m: _month_day(m.group(2), m.group(1)),
+    ),
     # times typed short: "10a", "3p", "10:30a" (a typist's am and pm)
     (
         re.compile(
@@ -303,25 +341,26 @@ _YEARS_AND_TIMES_SAID: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]
         ),
         lambda m: f"{m.group(1)}{m.group(2) or ''} {m.group(3) or m.group(4)}m",
     ),
-    # ... and "1030", "930" after a word that asks for a time ("id like 1030", "to 1130"): 10:30
+    # "1030h", "1500 hrs": a 24-hour clock time
+    (re.compile(r"(?<![\d:/.-])\b(0?[1-9]|1\d|2[0-3])([0-5]\d) ?h(?:rs?|ours)?\b"), r"\1:\2"),
+    # ... and "1030", "930", "1400" after a word or a day that asks for a time ("id like 1030", "to
+    # 1130", "mon 7th 1030", "thu 1530", "october 28 0930"): 10:30, 15:30; a year is no time (hours
+    # up to 18 only: "april 8 2015" stays a date)
     (
         re.compile(
             r"\b(at|like|around|about|say|by|maybe|ideally|or|@|to|till|until|from|for|be|is|prefer|want|then"
-            r"|instead of) (1[0-2]|0?[1-9])(00|15|30|45)\b(?![:/.,-]?\d)"
+            r"|instead of|monday|tuesday|wednesday|thursday|friday|tomorrow|today|\d{1,2}(?:st|nd|rd|th)?)"
+            r" (0?[1-9]|1[0-8])([0-5]\d)\b(?![:/.,-]?\d)"
         ),
-        r"\1 \2:\3",
+        lambda m: f"{m.group(1)}{'' if m.group(1) in _TIME_CUES else ' at'} {m.group(2)}:{m.group(3)}",
     ),
-    # ... after a day ("mon 7th 1030", "tomorrow 930") or before "pls", "if", "ok": 10:30
+    # ... and before "pls", "if", "same day", "?": "0900 same day free?", "1030 pls"
     (
         re.compile(
-            r"\b(\d{1,2}(?:st|nd|rd|th)|monday|tuesday|wednesday|thursday|friday|tomorrow|today) (1[0-2]|0?[1-9])"
-            r"(00|15|30|45)\b(?![:/.,-]?\d)"
+            r"(?<![\d:/.-])\b(0?[1-9]|1[0-8])([0-5]\d)(?= ?(?:\?|(?:pls|please|plz|if|ok|works|ish|same day"
+            r"|that day|free|instead)\b))"
         ),
-        r"\1 at \2:\3",
-    ),
-    (
-        re.compile(r"(?<![\d:/.-])\b(1[0-2]|0?[1-9])(00|15|30|45) (pls|please|plz|if|ok|works|ish)\b"),
-        r"\1:\2 \3",
+        r"\1:\2",
     ),
     # "friday 24th": that date, said with its weekday ("friday the 24th")
     (

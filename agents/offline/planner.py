@@ -432,9 +432,11 @@ class OfflinePlanner:
             s["want"] = wanted.dump(wanted.merge(None, When(target.start.date(), target.start.date())))
         if (anchor := s.pop("anchor", None)) is not None and s.get("shift"):  # "the Monday after"
             s["shift"][0] = anchored.days_from(target.start.date(), *anchor) or 0
+        time_said = (said := wanted.load(s.get("want"))) is not None and said.at is not None
         if (shift := s.pop("shift", None)) is not None:  # "an hour later": from the appointment
             s["want"] = wanted.dump(wanted.shifted(wanted.load(s.get("want")), target.start, *shift))
-        if (side := s.pop("side", None)) is not None:  # "could it go earlier in the day?"
+        if (side := s.pop("side", None)) is not None and not time_said:
+            # "could it go earlier in the day?" (not "earlier pls. 0900 same day?": 9 is said)
             s["want"] = wanted.dump(wanted.beside(wanted.load(s.get("want")), target.start, side))
         if not s.get("want") and not s.get("asked_new_day"):
             s["asked_new_day"] = True

@@ -23,16 +23,18 @@ from agents.offline.choices import (
     unknown_doctor,
     wants_any_provider,
 )
-from agents.offline.dates import When, find_time, find_when
+from agents.offline.dates import When, day_phrases, find_time, find_when
 from agents.offline.identity_reading import read_identity
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.messages import ABOUT_OTHER_NEW_PATIENTS, NEW_PATIENT
 from agents.offline.moments import only_a_change_of_mind
+from agents.offline.name_keys import KEYPAD_NAME, offers_name_keys
 from agents.offline.names import (
     KIN_WORDS as _KIN_WORDS,
 )
 from agents.offline.names import (
     asks_for_a_relative,
+    find_name,
     introduces_self,
     possessive_name,
     relative_asked_for,
@@ -306,6 +308,8 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     keyed_doctor = bool(s.get("doctor_keys")) and re.fullmatch(r"\s*[1-9]\s*#?\s*", text) is not None
     # "the last one" of the times the caller named is that time, not the day's last free one
     one_of_theirs = not keyed_doctor and _read_one_of_two(s, text, ctx.now.date())
+    if ctx.caller.verified and _own_birthday(s, rest, ctx.now.date(), ctx.caller.first_name):
+        rest = ""  # "sarah johnson, for march 14 ..." said again after the check: no day asked for
     said_when = False if keyed_doctor or one_of_theirs else read_when(ctx, s, rest, dob_said=rest != text)
     understood = understood or said_when
     if said_when:
@@ -508,6 +512,23 @@ def _read_provider(s: dict[str, Any], text: str) -> bool:
     return False
 
 
+def _own_birthday(s: dict[str, Any], text: str, today: date, first_name: str | None) -> bool:
+    """The turn names the month and day of the date of birth just checked ("sarah johnson, for
+    march 14, i think ..."): identity said again, no day to come in."""
+    born = s.get("dob") or (s.get("tried") or {}).get("dob")
+    if not born:
+        return False
+    day = date.fromisoformat(born)
+    named = bool(first_name) and re.search(rf"\b{re.escape((first_name or '').lower())}\b", text) is not None
+    if not named and find_name(text) is None and str(day.year) not in text:
+        return False  # "could I come on March 14th?" is a day asked for, birthday or not
+    return any(
+        (when := find_when(m.group(0), datetime.combine(today, datetime.min.time()))).start is not None
+        and (when.start.month, when.start.day) == (day.month, day.day)
+        for m in day_phrases(text)
+    )
+
+
 def _not_understood(ctx: PlanContext, s: dict[str, Any], found: list[Intent], raw: str) -> PlanStep | None:
     verdict = classify_confirmation(raw)
     if Intent.GOODBYE in found:
@@ -519,10 +540,24 @@ def _not_understood(ctx: PlanContext, s: dict[str, Any], found: list[Intent], ra
         return None
     offered_now = offered_slots(s)
     if verdict == "other" and not found and len(offered_now) == 1 and not _was_declined(ctx):
-        if introduces_self(normalize(raw)):
-            # "I'm his mother, Maria Garcia" to "Shall I go ahead?": who is speaking, not a new
-            # request; the same question again
+        if introduces_self(normalize(raw)) or _own_birthday(
+            s, normalize(raw), ctx.now.date(), ctx.caller.first_name
+        ):
+            # "I'm his mother, Maria Garcia" (or "Sarah Johnson, for March 14" said again) to
+            # "Shall I go ahead?": who is speaking, not a new request; the same question again
             s["chosen"] = offered_now[0].id
+            return None
+        said = normalize(raw)
+        if (
+            s.get("unanswered") is not None
+            and s.get("reread") != offered_now[0].id
+            and find_when(said, ctx.now).empty  # "yes, but 4 would be better" asks for a change
+            and not re.search(r"\b(?:but|instead|rather|another|different|other|change)\b", said)
+        ):
+            # words not caught ("Half a year, more August") to "Shall I go ahead?": the whole
+            # read-back once more, so the caller's yes is to all of it (then the times are named)
+            s["reread"] = s["chosen"] = offered_now[0].id
+            s["preface"] = "Sorry, I didn't catch that."
             return None
     if s.get("offered") and (was_asked or (verdict == "other" and not found)):
         if (guess := sure_pick(raw, offered_slots(s))) is not None:
@@ -603,6 +638,9 @@ def _not_understood(ctx: PlanContext, s: dict[str, Any], found: list[Intent], ra
             "transfer_to_person", reason="The assistant did not understand the caller three times in a row."
         )
     keypad = f" {KEYPAD_DOB}" if ctx.channel == "voice" else ""
+    if s.get("asked") in ("identity", "name") and offers_name_keys(ctx, s, s.get("tried") or {}):
+        # the date of birth typed, the name not caught ("Family made with"): the keys are exact
+        return say(f"Sorry, I didn't catch your name. {KEYPAD_NAME}")
     if s.get("asked") == "identity":
         return say(f"Sorry, I didn't catch that. Could you tell me your full name and date of birth?{keypad}")
     if s.get("asked") == "dob":

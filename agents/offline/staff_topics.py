@@ -229,7 +229,7 @@ STAFF_TOPICS = [
             r"\b(medical records?|my records|records request|copy of my (records|chart)|referral|refer me"
             r"|sick note|doctor's note|doctors note|work note|school note|forms?|paperwork|vaccination records?"
             r"|(medical|sick|sickness|doctor's|doctors|fitness|fit to work|return to work) certificate|certificates?"
-            r"|fit note|med cert|letter (for|to) (my )?(work|school|employer|boss|uni|university|college)"
+            r"|fit note|med cert|(medical|sick|doctor's|doctors) cert|letter (for|to) (my )?(work|school|employer|boss|uni|university|college)"
             r"|immuni[sz]ation records?|(school|work|gym|camp|sports|daycare|jury duty) (note|letter|excuse)"
             r"|fill (out|in) (a|the|my|this|his|her)|sign (a|the|my|off))\b"
         ),

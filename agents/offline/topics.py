@@ -71,6 +71,10 @@ _NEW_PATIENT = re.compile(
     r"(doctor|primary care|pcp|family doctor|pediatrician)|accepting (new )?patients)\b"
 )
 
+_EARLIEST_ASKED = re.compile(
+    r"\b(?:what's|what is|whats|when's|when is|whens) the (?:earliest|latest|first|last)\b[^.?!]{0,30}"
+    r"\b(?:you've got|you have|you got|available|free|open|(?:can|could) see me)\b"
+)
 NEW_PATIENTS_ASKED = (
     "Our staff register new patients and book their first visit, and I can connect you with them. If you're "
     "already a patient here, I can book, move or cancel an appointment for you. Would you like me to connect you?"
@@ -176,11 +180,14 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
     requested = (
         REQUEST.search(text) is not None
         or said_task in (Intent.CANCEL, Intent.RESCHEDULE)
-        # "... so dr chen on monday at 2 please": a doctor and a time asked for is a request
+        # "... so dr chen on monday at 2 please", "I'd like Dr. Rodriguez tomorrow, the latest you've
+        # got": a doctor and a time (or a day and which of its times) asked for is a request
         or (
             re.search(r"\b(?:dr|doctor)\.?\s+[a-z]", text) is not None
-            and find_when(text, ctx.now).at is not None
+            and ((when := find_when(text, ctx.now)).at is not None or (when.start is not None and when.edge))
         )
+        # "... so Monday the 26th. What's the earliest you've got?"
+        or _EARLIEST_ASKED.search(text) is not None
     )
     if not ctx.caller.verified and _NEW_PATIENT.search(text):
         if not _NEW_PATIENT.search(ABOUT_OTHER_NEW_PATIENTS.sub(" ", text)):

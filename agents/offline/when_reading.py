@@ -84,13 +84,22 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
         return "", text
     if len(days) >= 2 and wanted_days:  # "i can't make it thursday, can we do friday instead"
         last = wanted_days[-1]
-        free = [d for d in wanted_days if not _APPOINTMENT_NOUN.match(text, d.end())]
+        not_births = {d.start() for d in day_phrases(text, now.date())}  # "july 23, 1990" is no day
+        free = [
+            d for d in wanted_days if not _APPOINTMENT_NOUN.match(text, d.end()) and d.start() in not_births
+        ]
         if (noun := _APPOINTMENT_NOUN.match(text, last.end())) is not None and free:
             # "what's dr patel got on fri? need to move my thurs appt": the day asked about is new
             new = free[-1]
             old = text[: new.start()] + " " + text[last.start() : noun.end()]
             return old, text[new.start() : last.start()] + " " + text[noun.end() :]
-        return text[: last.start()], text[last.start() :]
+        start = last.start()
+        sentence = max(text.rfind(c, 0, start) for c in ".?!") + 1
+        if sentence > 0 and not re.search(
+            r"\b(?:appointment|appt|visit|booking|check ?up)s?\b", text[sentence:start]
+        ):
+            start = sentence  # "... move my friday appointment. is 2 or 2:30 free on monday the 26th?"
+        return text[:start], text[start:]
     return text, None
 
 

@@ -122,6 +122,8 @@ class AnsweringCaller:
             if self._typed_birth_date and (name := _name_in(who)) is not None:
                 return await self._again(f"{name}.")  # the name alone: its date is in
             return await self._again(who)
+        if _ASKS_REQUEST.search(reply) and (request := self.request) is not None:
+            return await self._again(request)  # asked which day (also right after keys): its request
         if said.dtmf is not None:
             return None  # keys are exact: nothing to say again
         text = said.label
@@ -137,8 +139,6 @@ class AnsweringCaller:
             if _time_in(guess.group(1)) == wanted:
                 return await self._spoken("Yes, that's right.")
             return await self._again(text)
-        if _ASKS_REQUEST.search(reply) and (request := self.request) is not None:
-            return await self._again(request)
         if _NOT_CAUGHT.search(reply):
             return await self._again(text)
         return None

@@ -90,3 +90,41 @@ async def test_not_offered_in_chat(demo: DemoConnector, audit: MemoryAuditSink) 
 async def test_the_demo_practice_finds_everyone_born_on_a_day(demo: DemoConnector) -> None:
     found = await demo.find_people_by_dob(FindPeopleByDob(date_of_birth=datetime(1965, 1, 30).date()))
     assert [(p.first_name, p.last_name) for p in found.people] == [("James", "Wilson")]
+
+
+async def test_a_name_not_caught_after_a_typed_date_of_birth_is_asked_for_on_the_keypad(
+    call: Chat, demo: DemoConnector
+) -> None:
+    await call.say("i can't make it to my appointment please cancel it")
+    reply = await call.press("07231990")  # Emily Davis, from a number not hers
+    assert "first and last name" in reply
+    reply = await call.say("family made with")  # Whisper's "Emily Davis"
+    assert "type your last name on the keypad" in reply
+    reply = await call.press("32847#")  # D-A-V-I-S
+    assert call.state.verified_person_id == "p-1003"
+    assert "I'll cancel your appointment with Dr. Priya Patel" in reply
+
+
+async def test_words_not_caught_at_the_read_back_get_the_whole_read_back_again(
+    demo: DemoConnector, audit: MemoryAuditSink
+) -> None:
+    call = make_chat(demo, audit, channel="voice", caller_phone="+15035550121")  # Harper Young's number
+    await call.say("can i make an appointment with dr patel on friday at 11 am")
+    reply = await call.say("harper young august 20 1968")
+    assert "Shall I go ahead?" in reply
+    reply = await call.say("half a year more august when the 1968")  # the date of birth, garbled, again
+    assert reply.startswith("Sorry, I didn't catch that. I'll book you with Dr. Priya Patel")
+    await call.say("yes please")
+    booked = await demo.list_appointments(ListAppointments(person_id="p-1021"))
+    assert [(a.provider_id, a.start.hour) for a in booked.appointments] == [("dr-patel", 11)]
+
+
+async def test_the_date_of_birth_said_again_at_the_read_back_is_no_day(
+    demo: DemoConnector, audit: MemoryAuditSink
+) -> None:
+    call = make_chat(demo, audit, channel="voice", caller_phone="+15035550101")  # Sarah Johnson's number
+    await call.say("i'd like an appointment with dr patel next tuesday at 10 am")
+    await call.say("sarah johnson march 14 1985")
+    reply = await call.say("sarah johnson for march 14 i think")
+    assert "I'll book you with Dr. Priya Patel on Tuesday, December 8th at 10 AM" in reply
+    assert "March 14th" not in reply

@@ -176,3 +176,18 @@ async def test_with_its_date_of_birth_typed_it_gives_its_name_alone() -> None:
     assert keyed is not None and keyed.dtmf == "12052001"
     name = await answering("Thank you. And what is your first and last name?", keyed)
     assert name is not None and name.label == "Sophia Taylor."
+
+
+async def test_offered_the_keypad_for_its_last_name_it_types_it() -> None:
+    reply = (
+        "I'm sorry, I couldn't match that name with the date of birth you typed. Please type your last name "
+        "on the keypad, pressing each letter's key once, then the pound key. For example, Lee is 5, 3, 3."
+    )
+    turn = await caller()(reply, CallerTurn(label="dtmf:12052001", dtmf="12052001"))
+    assert turn is not None and turn.dtmf == "829567#"  # T-A-Y-L-O-R
+
+
+async def test_asked_which_day_right_after_keys_it_says_its_request_again() -> None:
+    reply = "Thank you, Sophia. Sorry, which day would you like at 2:30 PM?"
+    turn = await caller()(reply, CallerTurn(label="dtmf:12052001", dtmf="12052001"))
+    assert turn is not None and turn.label == SCRIPT[0]
