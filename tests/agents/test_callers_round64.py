@@ -10,7 +10,9 @@ the same day" with the old time said before it (set #62); "Is Dr X accepting new
 a patient of ours (set #63); times typed short ("1030", "3p", "11a"); a day taken back and said
 again with its date; "no not chen, patel" at the read-back; "not mine, my son's" after no visit of
 the caller's; "here for my son lucas (dob ...)"; a question about another day beside the visit to
-move (sets #66, #67)."""
+move (sets #66, #67); ISO and day-first dates, 24-hour times, an arrow for a move, "a new appt,
+not a change", a symptom beside a doctor and a day, a partner spoken for, a medical certificate
+(sets #68, #69)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import pytest
 
 from connectors.demo import DemoConnector
 from tests.agents.conftest import Chat
-from tests.agents.test_phrasings import CHEN, PATEL, RODRIGUEZ, assert_written_as_said, at
+from tests.agents.test_phrasings import CHEN, PATEL, RODRIGUEZ, assert_written_as_said, at, booked
 
 # the clock: Tuesday 1 December 2026, 10:00; Emily Davis sees Dr Patel on Thursday 3rd at 10, James
 # Wilson Dr Chen on Friday 4th at 2:30 PM, Lucas Garcia Dr Rodriguez on Tuesday 8th at 9:30
@@ -86,6 +88,19 @@ SETS_64_AND_65 = [
     # a question about another day, and the visit to move named by its own day
     (["emily davis 7/23/1990 - what does dr patel have on monday? i need to move my thursday appt, morning "
       "ideally, 11?", "yes"], "p-1003", {(PATEL, at(7, 11))}, None),
+    # held-out sets #68 and #69: ISO, day-first and 24-hour forms; an arrow for a move
+    (["Mia White 1996-01-25. Dr Chen 2026-12-07 1100?", "yes"], "p-1015", {(CHEN, at(7, 11))}, None),
+    (["Ava Hernandez, DOB 11 Aug 1993. Dr Patel 14/12 at 10:00 pls", "yes"], "p-1009", {(PATEL, at(14, 10))}, None),
+    (["Mia White 1/25/1996 dr rodriguez wed 2nd 1430h", "yes"], "p-1015", {(RODRIGUEZ, at(2, 14, 30))}, None),
+    (["james wilson 1/30/1965 fri appt -> mon 7th 1100", "yes"], "p-1004", {(CHEN, at(7, 11))}, None),
+    (["Emily Davis 7/23/1990. new appt, not a change to my existing one: dr chen mon 7th 0930", "yes"], "p-1003",
+     {(PATEL, at(3, 10)), (CHEN, at(7, 9, 30))}, None),
+    # a symptom said with a doctor and a day asked for: the visit's reason
+    (["Mia White 1/25/1996. I've had a cough all week, I'd like Dr Chen tomorrow, the earliest you've got", "yes"],
+     "p-1015", {(CHEN, at(2, 9))}, None),
+    # a partner spoken for
+    (["hi, writing for my boyfriend James Wilson (dob 1/30/1965), he can't make his friday appointment, could it "
+      "go to monday the 7th at 10?", "yes"], "p-1004", {(CHEN, at(7, 10))}, None),
 ]  # fmt: skip
 
 
@@ -94,3 +109,11 @@ async def test_set_64_and_65_families(
     turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
 ) -> None:
     await assert_written_as_said(chat, demo, turns, person, after, phone)
+
+
+async def test_a_medical_certificate_goes_to_staff(chat: Chat, demo: DemoConnector) -> None:
+    await chat.say(
+        "Mia White 1996-01-25. need a medical cert for my uni, i was seen here last week. who can send it?"
+    )
+    assert chat.handoff is not None and "forms" in chat.handoff.reason.lower()
+    assert await booked(demo, "p-1015") == set()
