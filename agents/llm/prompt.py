@@ -35,6 +35,11 @@ def system_prompt(ctx: PlanContext) -> str:
         who = "The caller's identity is NOT verified yet."
         if caller.has_caller_phone:
             who += " They are calling from a phone number, so their date of birth alone may verify them."
+        if caller.name_keys:
+            who += (
+                " If a check by name fails, they may type their last name on the keypad (each letter's key"
+                " once, then #): pass those digits as last_name_keys instead of last_name."
+            )
     pending = (
         f"\nAwaiting the caller's yes or no on: {caller.pending_action}. Do not repeat the tool call; "
         "the system runs it only when the caller clearly says yes."

@@ -128,3 +128,26 @@ async def test_the_date_of_birth_said_again_at_the_read_back_is_no_day(
     reply = await call.say("sarah johnson for march 14 i think")
     assert "I'll book you with Dr. Priya Patel on Tuesday, December 8th at 10 AM" in reply
     assert "March 14th" not in reply
+
+
+def test_a_model_is_told_of_the_keys_only_where_they_can_be_used() -> None:
+    from datetime import UTC, datetime
+
+    from agents.llm.prompt import system_prompt
+    from agents.planner import CallerFacts, PlanContext
+    from agents.tools import ToolRegistry
+
+    def prompt(name_keys: bool) -> str:
+        ctx = PlanContext(
+            conversation_id="c",
+            channel="voice",
+            business_name="Riverside Family Clinic",
+            timezone="UTC",
+            now=datetime(2026, 12, 1, 10, tzinfo=UTC),
+            messages=[],
+            tools=ToolRegistry([]),
+            caller=CallerFacts(has_caller_phone=True, name_keys=name_keys),
+        )
+        return system_prompt(ctx)
+
+    assert "last_name_keys" in prompt(True) and "last_name_keys" not in prompt(False)
