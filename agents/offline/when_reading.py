@@ -94,7 +94,7 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
             old = text[: new.start()] + " " + text[last.start() : noun.end()]
             return old, text[new.start() : last.start()] + " " + text[noun.end() :]
         start = last.start()
-        sentence = max(text.rfind(c, 0, start) for c in ".?!") + 1
+        sentence = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
         if sentence > 0 and not re.search(
             r"\b(?:appointment|appt|visit|booking|check ?up)s?\b", text[sentence:start]
         ):
