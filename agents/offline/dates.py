@@ -410,6 +410,16 @@ def find_when(text: str, now: datetime) -> When:
     text = _PAST_DAY.sub(lambda m: m.group(0)[: m.start("day") - m.start()], text)
     for start, cut in moments.changes_of_mind(text):
         before, later = _find_when(text[:start], now), _find_when(text[cut:], now)
+        if (
+            before.start is not None
+            and later.start is not None
+            and before.start == before.end
+            and later.start != before.start
+            and later.start.weekday() == before.start.weekday()
+            and not re.search(r"\d(?:st|nd|rd|th)|\b(?:next|this|coming)\b|/", text[cut:])
+        ):
+            # "tuesday the 20th? or maybe wednesday... no, tuesday, at 10": that tuesday, the 20th
+            later.start = later.end = before.start
         if not later.empty:
             when = merge(before, later)
             when.matched = [*before.matched, text[start:cut], *later.matched]

@@ -225,7 +225,10 @@ TASKS = (Intent.RESCHEDULE, Intent.CANCEL, Intent.LIST, Intent.BOOK, Intent.PROV
 _ANOTHER_TIME = re.compile(
     r"\b((can|could) (we|i|you) (do|have|get|try|go for|make it|come)|how about|what about|would .{1,20} work"
     r"|(is|are) .{1,25} (free|available|open)|rather|another (day|time)|other (day|time)|some other"
-    r"|(a|the) (different|later|earlier) (day|date|time)|works? better|(put|book) me (in )?for)\b"
+    r"|(a|the) (different|later|earlier) (day|date|time)|works? better|(put|book) me (in )?for"
+    # "I can't make Thursday with Dr Chen. What's he got early next week?"
+    r"|what(?:'s| has| does) (?:he|she|they|dr\.? [a-z'-]+|doctor [a-z'-]+)(?: got| have| has)"
+    r"|what (?:have you|do you have|else (?:do you|does (?:he|she)) have)|anything (?:else|early|earlier|later))\b"
 )
 
 
@@ -237,6 +240,7 @@ _SAYS_CANCEL = re.compile(
 )
 _CHANGED_MIND = re.compile(
     r"\b(?:actually|on (?:second|2nd) thoughts?|you know what|scratch that|forget (?:it|that|the move)|never mind|no wait"
+    r"|let's just|let us just|i'll just|i will just|just (?=cancel)"
     r"|come to think of it|rather than (?:move|moving|change|changing|reschedul\w*)(?: it)?)\b"
 )
 # "instead" said of another visit time: "give me Monday instead", "instead of cancelling"
@@ -331,7 +335,8 @@ def _days_named(text: str) -> int:
 _REBOOK_LATER = re.compile(
     r"\b(?:i'll|ill|i will|we'll|we will|i shall|i can|i'd|i would|i'll have to|i'll need to|i will need to)\s+"
     r"(?:(?:contact|call|ring|phone|email|get back to|get in touch with|reach out to)\s+(?:(?:you|the office|the clinic|"
-    r"you guys|the practice)\s+)?(?:back\s+)?(?:again\s+)?(?:to|and)\s+)?(?:rebook|re book|reschedule|book again|make another"
+    r"you guys|the practice)\s+)?(?:back\s+)?(?:again\s+)?(?:(?:in|next|after|around)\s+[a-z]+\s+)?(?:to|and)\s+)?"
+    r"(?:rebook|re book|reschedule|book again|make another"
     r"(?: one| appointment)?|book another(?: one| appointment)?)\b[^.;!?]*"
     r"|\b(?:rebook|reschedule|book again)\s+(?:at a later date|later|another time|some other time|when[^.;!?]*)"
     # "cancel it please, i'll call back another time": the call, not the appointment, is for later

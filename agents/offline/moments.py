@@ -119,6 +119,9 @@ _BUSY_ON = re.compile(
     rf"(?P<day>{_DAY_WORD})\b(?:'s)?[,.;!]?"
     r"|\b(?:i'm|i am|we're|we are)\s+(?:working|busy|away|off|out|travelling|traveling|at work|tied up|booked up|fully booked)\s+"
     rf"(?:on\s+)?(?:that\s+)?(?P<day2>{_DAY_WORD})\b(?:'s)?[,.;!]?"
+    # "friday i have my grandson", "thursday i'm working": the day first
+    rf"|\b(?P<day3>{_DAY_WORD}),?\s+(?:i've got|i have got|i have|i've|i got|we've got|we have|i'm|i am|we're|we are)\s+"
+    r"(?:work|plans|school|something(?: on)?|(?:an?|my|our)\s+[a-z]+|working|busy|away|off|out|tied up)\b[,.;!]?"
 )
 
 
@@ -191,7 +194,7 @@ def ruled_out_days(text: str) -> tuple[set[int], set[int], str]:
     for m in _TURNED_DOWN.finditer(text):
         cannot |= _weekdays(m.group("day"))
     for m in _BUSY_ON.finditer(text):
-        cannot |= _weekdays(m.group("day") or m.group("day2"))
+        cannot |= _weekdays(m.group("day") or m.group("day2") or m.group("day3"))
     return unwanted, cannot, _NOT_WANTED.sub(" ", text)
 
 

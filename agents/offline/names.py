@@ -80,6 +80,9 @@ NOT_NAMES |= FOREIGN_WORDS  # "Hola, José Ramírez here": greetings in other la
 # greetings of English varieties ("G'day, Ryan Walker here", "Mornin'. James Wilson", "Howdy")
 NOT_NAMES |= {"g'day", "gday", "mornin", "mornin'", "morning'", "evenin", "howdy", "hiya", "heya", "hullo", "yo",
               "cheers", "ta", "mate", "y'all", "ma'am", "sir", "reckon", "listen", "look", "right-o", "righto"}  # fmt: skip
+# kinds of doctor ("I'll go with the family medicine doctor. Amelia Robinson, ...")
+NOT_NAMES |= {"family", "medicine", "medical", "internal", "pediatrics", "paediatrics", "pediatric", "paediatric",
+              "general", "practitioner", "specialist", "cardiology", "dermatology", "gp"}  # fmt: skip
 # how the receptionist is addressed ("Good morning, young lady. James Wilson here")
 NOT_NAMES |= {"lady", "ladies", "gentleman", "gentlemen", "lass", "lassie", "laddie", "sweetie", "luv",
               "madam"}  # fmt: skip
@@ -382,7 +385,8 @@ def name_near(before: str, after: str) -> tuple[str, str] | None:
     """The name said right next to a date of birth without a cue: the clause just before it
     ("Good morning. Olivia Martinez, May 9 1998") or just after it ("born May 9 1998 olivia
     martinez, can I ..."). The clause must start with the name (fillers and greetings aside)."""
-    before = re.sub(r"\b(?:dr|doctor|with)\.?\s+[a-z'-]+", ",", before)  # "with dr chen" is no one's name
+    # "with dr chen" is no one's name ("... the family medicine doctor. mia white": a sentence ends)
+    before = re.sub(r"\b(?:dr\.?|doctor|with)\s+[a-z'-]+", ",", before)
     # "James Wilson (30 Jan 1965)": a bracket ends the clause as a comma does
     for clause in reversed(re.split(r"[.,;!?()\[\]]|\band\b", before)):
         clause = re.sub(

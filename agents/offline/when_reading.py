@@ -95,8 +95,12 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
             return old, text[new.start() : last.start()] + " " + text[noun.end() :]
         start = last.start()
         sentence = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
-        if sentence > 0 and not re.search(
-            r"\b(?:appointment|appt|visit|booking|check ?up)s?\b", text[sentence:start]
+        if (
+            sentence > 0
+            and not re.search(r"\b(?:appointment|appt|visit|booking|check ?up|one)s?\b", text[sentence:start])
+            and not any(
+                sentence <= d.start() < start and _APPOINTMENT_NOUN.match(text, d.end()) for d in days
+            )
         ):
             start = sentence  # "... move my friday appointment. is 2 or 2:30 free on monday the 26th?"
         return text[:start], text[start:]
@@ -136,6 +140,11 @@ def _that_sentence(text: str) -> str:
         asked_for = n == 0 and _ANOTHER_DAY.search(first) is not None and day_phrases(sentence)
         # "... to the afternoon. same day, thursday. at 3:30.": more of the same new time
         more_of_it = _ONLY_WHEN_WORDS.fullmatch(sentence.strip()) is not None
+        # "... tuesday the 20th instead? or maybe wednesday... no, tuesday, at 10 am.": still deciding
+        more_of_it = more_of_it or (
+            re.match(r"\s*(?:or|no)\b", sentence) is not None
+            and bool(day_phrases(sentence) or _ONLY_A_TIME.match(sentence))
+        )
         if not (_TAKES_BACK.match(sentence) or _ONLY_A_TIME.match(sentence) or asked_for or more_of_it):
             break
         if _ONLY_A_TIME.match(sentence) and re.match(r"\s*\d", sentence):
@@ -159,12 +168,23 @@ _ONLY_A_TIME = re.compile(
     r"\s*(?:am|pm|o'clock)?"
     r"(?:,?\s+(?:the same day|same day|that day|please|if possible|ideally|if you can|preferably"
     # "... after lunch the same day? 1:30 would be ideal."
-    r"|(?:would|'d) (?:be )?(?:ideal|great|perfect|best|good|nice|work|suit me)(?: best)?|is (?:ideal|best|perfect)|works best|suits me(?: best)?))?\W*$"
+    r"|(?:would|'d) (?:be )?(?:ideal|great|perfect|best|good|nice|work|suit me)(?: best| better)?|is (?:ideal|best|perfect)"
+    r"|works best|suits me(?: best| better)?|(?:would|'d) (?:be|suit me|work) better|is better))?\W*$"
+)
+
+
+# "... cancel it and I'll call in January", "I'll ring back next week to rebook": when the caller
+# will be in touch, not a day of theirs
+_LATER_CONTACT = re.compile(
+    r"\b(?:i'll|i will|we'll|we will|i can|i'll just)\s+(?:call|ring|phone|rebook|get back|be in touch|reach out)"
+    r"(?:\s+(?:you|back|again|to rebook))*\b[^.?!]{0,40}"
 )
 
 
 def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool) -> bool:
     """The day/time asked for (or which appointment is meant) into the scratch; whether any was said."""
+    if s.get("task") == Intent.CANCEL:
+        rest = _LATER_CONTACT.sub(" ", rest)
     if (
         not ctx.caller.verified
         and s.get("asked") in ("identity", "name", "dob")
@@ -347,7 +367,7 @@ _AROUND_A_TIME = set(
     " ok okay can we could you i do make move change that this same instead then thanks thank so um uh"
     " in morning afternoon evening pm am p.m a.m o'clock noon half past quarter ish or later earlier"
     " appointment my reschedule switch bring push back forward bump day time any chance say like anytime sometime"
-    " whenever after before".split()
+    " whenever after before suit suits better best ideal great perfect nice me prefer preferably ideally".split()
 )
 _UNSURE_DAY = re.compile(
     r"\b(next|on|this|coming)\s+(?!week\b|month\b|available\b|time\b|one\b|slot\b)([a-z]+)"
@@ -365,7 +385,8 @@ def _day_unclear(text: str, when: When, task: str | None) -> bool:
         return False
     if re.search(r"\b(?:on|for) the (?:at )?\d{1,2}(?::\d\d)?\s*(?:am|pm)\b", text):
         return True  # "with Dr. Kit on the 1 PM": the day between "on the" and the time was lost
-    spoken = [w for w in re.findall(r"[a-z][a-z'.]*", text) if not any(m and w in m for m in when.matched)]
+    words = [w.rstrip(".") for w in re.findall(r"[a-z][a-z'.]*", text)]  # "the morning." ends a sentence
+    spoken = [w for w in words if not any(m and w in m for m in when.matched)]
     if task == Intent.RESCHEDULE:
         return any(w not in _AROUND_A_TIME for w in spoken)
     m = _UNSURE_DAY.search(text)

@@ -12,7 +12,10 @@ again with its date; "no not chen, patel" at the read-back; "not mine, my son's"
 the caller's; "here for my son lucas (dob ...)"; a question about another day beside the visit to
 move (sets #66, #67); ISO and day-first dates, 24-hour times, an arrow for a move, "a new appt,
 not a change", a symptom beside a doctor and a day, a partner spoken for, a medical certificate
-(sets #68, #69)."""
+(sets #68, #69); "10:00 would suit me better." after the move; "Monday I have my exam" said back to
+a read-back; "what's he got on ...?" after "I can't make Friday"; "either move it or cancel it.
+Let's just cancel"; "or maybe Tuesday... no, Monday, at 11"; "I'll call back in January"; a kind
+of doctor said before the name (sets #70, #71)."""
 
 from __future__ import annotations
 
@@ -101,6 +104,24 @@ SETS_64_AND_65 = [
     # a partner spoken for
     (["hi, writing for my boyfriend James Wilson (dob 1/30/1965), he can't make his friday appointment, could it "
       "go to monday the 7th at 10?", "yes"], "p-1004", {(CHEN, at(7, 10))}, None),
+    # held-out sets #70 and #71
+    (["James Wilson 1/30/1965. Could I bring my Friday appointment forward to the morning? 10:00 would suit me "
+      "better.", "yes"], "p-1004", {(CHEN, at(4, 10))}, None),
+    (["Mia White 1/25/1996, Dr Chen for Monday at 11 please", "oh hang on, Monday I have my exam. Could we do "
+      "Wednesday the 2nd, same time?", "yes"], "p-1015", {(CHEN, at(2, 11))}, None),
+    (["James Wilson 1/30/1965. I can't make Friday with Dr Chen. What's he got on Monday the 7th?", "11 please",
+      "yes"], "p-1004", {(CHEN, at(7, 11))}, None),
+    (["James Wilson 1/30/1965. My Friday appointment with Dr Chen: I have to either move it or cancel it. Let's "
+      "just cancel, I'm away until January.", "yes"], "p-1004", set(), None),
+    (["Emily Davis 7/23/1990, I need to move my Thursday appointment", "Could it be Monday the 7th? Or maybe "
+      "Tuesday... no, Monday, at 11.", "yes"], "p-1003", {(PATEL, at(7, 11))}, None),
+    (["Emily Davis 7/23/1990. Please cancel my Thursday appointment, I'll call back in January to rebook.", "yes"],
+     "p-1003", set(), None),
+    # the old day said in the same sentence as the new one ("my friday one to monday the 7th")
+    (["james wilson, born january thirtieth 1965. i want to move my friday one to monday the 7th, late "
+      "afternoon, your last appointment", "yes"], "p-1004", {(CHEN, at(7, 16, 30))}, None),
+    (["What kind of doctors do you have?", "I'll take the family medicine doctor. Mia White, 1/25/1996. Monday "
+      "the 7th at 2?", "yes"], "p-1015", {(PATEL, at(7, 14))}, None),
 ]  # fmt: skip
 
 
