@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -201,62 +201,38 @@ class DemoConnector(AppointmentBookConnector):
 
     async def find_person_by_phone(self, req: FindPersonByPhone) -> People:
         phone = normalize_phone(req.phone, self._region)
-
-        async def go() -> People:
-            async with self._sessions() as s:
-                rows = (
-                    await s.execute(
-                        select(DemoPatient).where(DemoPatient.phone == phone).order_by(DemoPatient.id)
-                    )
-                ).scalars()
-                people = [self._person(r) for r in rows]
-            if not people:
-                raise NotFound(
-                    "I couldn't find anyone with that phone number.", detail=f"no patient with {phone}"
-                )
-            return People(people=people)
-
-        return await self._read("find_person_by_phone", go)
+        missing = NotFound(
+            "I couldn't find anyone with that phone number.", detail=f"no patient with {phone}"
+        )
+        return await self._people("find_person_by_phone", [DemoPatient.phone == phone], missing)
 
     async def find_person_by_name_dob(self, req: FindPersonByNameDob) -> People:
-        first, last = name_key(req.first_name), name_key(req.last_name)
-
-        async def go() -> People:
-            async with self._sessions() as s:
-                rows = (
-                    await s.execute(
-                        select(DemoPatient)
-                        .where(
-                            DemoPatient.first_name_key == first,
-                            DemoPatient.last_name_key == last,
-                            DemoPatient.date_of_birth == req.date_of_birth,
-                        )
-                        .order_by(DemoPatient.id)
-                    )
-                ).scalars()
-                people = [self._person(r) for r in rows]
-            if not people:
-                raise NotFound("I couldn't find a patient with that name and date of birth.")
-            return People(people=people)
-
-        return await self._read("find_person_by_name_dob", go)
+        where = [
+            DemoPatient.first_name_key == name_key(req.first_name),
+            DemoPatient.last_name_key == name_key(req.last_name),
+            DemoPatient.date_of_birth == req.date_of_birth,
+        ]
+        missing = NotFound("I couldn't find a patient with that name and date of birth.")
+        return await self._people("find_person_by_name_dob", where, missing)
 
     async def find_people_by_dob(self, req: FindPeopleByDob) -> People:
+        missing = NotFound("I couldn't find a patient with that date of birth.")
+        return await self._people(
+            "find_people_by_dob", [DemoPatient.date_of_birth == req.date_of_birth], missing
+        )
+
+    async def _people(self, operation: str, where: list[ColumnElement[bool]], missing: NotFound) -> People:
+        """The patients matching every condition, in id order; `missing` when there are none."""
+
         async def go() -> People:
             async with self._sessions() as s:
-                rows = (
-                    await s.execute(
-                        select(DemoPatient)
-                        .where(DemoPatient.date_of_birth == req.date_of_birth)
-                        .order_by(DemoPatient.id)
-                    )
-                ).scalars()
+                rows = (await s.execute(select(DemoPatient).where(*where).order_by(DemoPatient.id))).scalars()
                 people = [self._person(r) for r in rows]
             if not people:
-                raise NotFound("I couldn't find a patient with that date of birth.")
+                raise missing
             return People(people=people)
 
-        return await self._read("find_people_by_dob", go)
+        return await self._read(operation, go)
 
     # -- schedule --------------------------------------------------------------------------------
 
