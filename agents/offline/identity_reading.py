@@ -206,6 +206,8 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
         and name != held
         and not _SAID_AS_A_NAME.search(text)
         and not spoke_for_a_relative(text)
+        and not s.get("kin_asked")  # "calling about my son's appointment" then "lucas garcia": his name
+        and not _named_before(ctx, name[0])  # "... lucas cant come in for his shot" then "lucas garcia"
     ):
         # Asked the date of birth of the name given before, no date came: a name read from those
         # words ("Game Will" for a misheard date) is as doubtful as the rest; the one given stays.
@@ -224,6 +226,13 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
             if not s.get(key) and tried.get(key):
                 s[key] = tried[key]
     return rest, found
+
+
+def _named_before(ctx: PlanContext, first: str) -> bool:
+    """The first name was said in an earlier turn of the caller's."""
+    earlier = " ".join(normalize(m.content or "") for m in ctx.messages if m.role == "user")
+    earlier = earlier.rsplit(normalize(_raw_turn(ctx)), 1)[0]
+    return re.search(rf"\b{re.escape(first.lower())}\b", earlier) is not None
 
 
 # a date of birth said as the relative's, beside `dob_of_another`'s "his dob", "he was born": "his is"

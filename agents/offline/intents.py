@@ -263,17 +263,23 @@ _THEIR_VISIT = re.compile(
     r"(?:appointment|appt|visit|booking|check[ -]?up|physical|jab|shot|vaccination)s?\b"
     # "I have appointment tuesday with doctor chen" (a learner's or a typist's words)
     r"|\b(?:i|we|he|she) (?:have|has|got|had) (?:an? |my |the )?(?:appointment|appt|visit|booking|check[ -]?up)\b"
+    # "hes got the vaccination thursday" (as a recogniser writes it), "she's got her check-up"
+    r"|\b(?:he's|hes|she's|shes|i've|ive|we've|he has|she has|i have|we have)\s+got\s+(?:an?\s+|my\s+|his\s+|her\s+"
+    r"|the\s+)?(?:[a-z]+\s+)?(?:appointment|appt|visit|booking|check[ -]?up|physical|jab|shot|vaccination)s?\b"
 )
 _OTHER_TIME_FOR_IT = re.compile(
     r"\b(?:(?:the|that) same day\b(?! as)|same day (?:but|at|only|just|,|\?|$)|(?:can|could) (?:we|i|you|it|he|she) "
     r"(?:do|have|make it|be|go|get|come)\b.{0,30}\b(?:instead|later|earlier|sooner|after|before)\b"
     # "possible later, like 4:30?", "too late for me ... can it be 9 o'clock", "same time but friday"
     r"|(?:a bit |a little |any )?(?:later|earlier|sooner)\b|too (?:late|early)\b|(?:can|could) (?:it|that) be\b"
-    r"|same time (?:but|on|next|the|,))"
+    r"|same time (?:but|on|next|the|,)"
+    # "... but there's a school trip, can we do tuesday the fourteenth": another day for it
+    r"|(?:can|could) (?:we|you) (?:do|make it|have it|go for|move it to)\s+(?:on\s+)?(?:the\s+)?(?:next\s+)?"
+    r"(?:monday|tuesday|wednesday|thursday|friday|\d{1,2}(?:st|nd|rd|th))\b)"
 )
 _HAVE_ONE = re.compile(
     r"(?<!can )(?<!could )(?<!may )(?<!do )(?<!would )(?<!\bif )(?<!when )"
-    r"\b(?:(?:i|we|they)(?: have|'ve got| have got| got)|(?:he|she)(?: has|'s got| has got| got)) an? "
+    r"\b(?:(?:i|we|they)(?: have|'ve got| have got| got)|(?:he|she|[a-z]+)(?: has|'s got| has got| got)) an? "
     r"(?:appointment|appt|visit|booking)(?: (?:with|on|at|next|this) [^.,;!?]*)?"
 )
 _BOOKED_IN = re.compile(
@@ -428,7 +434,7 @@ def _intents(text: str) -> list[Intent]:
     # another time for an appointment they have, asked for without a verb of moving it
     booked_in = _BOOKED_IN.search(text) is not None  # "I am booked with Dr Chen on Friday ..."
     if (
-        (Intent.BOOK in found or booked_in)
+        (Intent.BOOK in found or booked_in or not set(found) - {Intent.GREETING, Intent.THANKS})
         and not {Intent.RESCHEDULE, Intent.CANCEL} & set(found)
         and (Intent.LIST not in found or not _ASKS_WHEN.search(text))  # "when is it? can it be later?"
         and (booked_in or _THEIR_VISIT.search(text))

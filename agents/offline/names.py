@@ -461,7 +461,7 @@ def bare_name(raw: str) -> tuple[str, str] | None:
 _FOR_KIN = re.compile(
     rf"\b(?:for|book|booking|schedule|move|cancel|reschedule|bring|take|get)\s+(?:my|our)\s+"
     rf"(?:little\s+|youngest\s+|oldest\s+|eldest\s+|elderly\s+)?(?:{_KIN})\b(?!'s (?:doctor|dr)\b)"
-    rf"|\b(?:my|our)\s+(?:{_KIN})(?:\s+[a-z]+){{0,2}}?(?:'s)?\s+(?:also\s+|too\s+)?"
+    rf"|\b(?:my|our)\s+(?:{_KIN})(?:\s+[a-z]+){{0,2}}?(?:'s|s)?\s+(?:also\s+|too\s+)?"
     r"(?:needs?|wants?|has to|should|would like|appointment|appt|visit|check ?up|jab|shot)\b"
     # "no, not mine, my son's", "not me, it's for my daughter": the request was the relative's all along
     rf"|\bnot (?:mine|me|for me|my own|my one)\b[,.;]?\s+(?:(?:it's|it is|its)\s+)?(?:for\s+)?(?:my|our)\s+(?:{_KIN})\b"

@@ -337,7 +337,11 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         s.get("task") == Intent.BOOK and (anchored.day_of(text) is not None or shift_of(text) is not None)
     ):
         offered = offered_slots(s)
-        chosen = keypad_pick(s, text, offered) or pick_slot(text, find_when(rest, ctx.now), offered)
+        chosen = (
+            keypad_pick(s, text, offered)
+            or pick_slot(text, find_when(rest, ctx.now), offered)
+            or _at_the_same_time(s, text, offered)
+        )
         if chosen is not None:
             s["chosen"] = chosen.id
             s.pop("confirm_slot", None)
@@ -510,6 +514,20 @@ def _read_provider(s: dict[str, Any], text: str) -> bool:
         s.pop("among", None)
         return True
     return False
+
+
+_SAME_TIME_ONLY = re.compile(r"^\W*(?:(?:at )?the same time|same time)(?: (?:as before|please|then))?\W*$")
+
+
+def _at_the_same_time(s: dict[str, Any], text: str, offered: list[Slot]) -> Slot | None:
+    """ "Same time" to the times offered for a move: the one at the appointment's own time."""
+    if s.get("task") != Intent.RESCHEDULE or not _SAME_TIME_ONLY.match(text):
+        return None
+    moving = next((a for a in s.get("appointments", []) if a.get("id") == s.get("target")), None)
+    if moving is None:
+        return None
+    at = datetime.fromisoformat(str(moving["start"])).time()
+    return next((x for x in offered if x.start.time() == at), None)
 
 
 def _own_birthday(s: dict[str, Any], text: str, today: date, first_name: str | None) -> bool:

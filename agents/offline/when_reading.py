@@ -303,6 +303,12 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
         when, offered_on, new_text or rest
     ):
         when.start = when.end = offered_on  # "4pm on thurs" to Thursday the 22nd's times: that Thursday
+    elif (
+        offered_on is not None
+        and when.start is None
+        and (when.at is not None or when.after is not None or when.before is not None or when.part != "any")
+    ):
+        when.start = when.end = offered_on  # "any time after three" to Friday's times: Friday
     s["want"] = wanted.dump(wanted.merge(wanted.load(s.get("want")), when))
     return True
 
