@@ -103,7 +103,11 @@ def find_dob(text: str, today: date) -> tuple[date | None, str | None]:
     if (cue := _SAID_AGAIN.match(after)) is not None:
         # "june 6 1984... sorry no, june 16th 1984": the date said after the correction
         again, again_span = _first_dob(after[cue.end() :], today)
-        if again is not None and again_span is not None:
+        if (
+            again is not None
+            and again_span is not None
+            and not _SOMEONE_ELSE.search(after[: after.index(again_span)])
+        ):
             return again, text[
                 text.index(span) : text.index(span) + len(span) + after.index(again_span) + len(again_span)
             ]
@@ -114,6 +118,11 @@ def find_dob(text: str, today: date) -> tuple[date | None, str | None]:
     return found, span
 
 
+# "... 1982. actually it's not for me, it's my son lucas garcia, born ...": another person's date
+_SOMEONE_ELSE = re.compile(
+    r"\b(?:not (?:for )?me|(?:my|our) (?:son|daughter|child|kid|boy|girl|husband|wife|partner|mother|mom|mum|father"
+    r"|dad|brother|sister|grandson|granddaughter)|(?:he|she|his|her)\b)"
+)
 _SAID_AGAIN = re.compile(
     r"^[\s,.!-]*(?:(?:sorry|oops|typo|no|wait|i mean|i meant|actually|correction|my bad|let me correct that)\b[\s,.!-]*)+"
 )

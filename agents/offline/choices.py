@@ -444,6 +444,11 @@ def wants_any_provider(text: str) -> bool:
         and _weekday_in(text) is not None
     ):
         return False  # "a tuesday or thursday afternoon, either one": either day, not any doctor
+    if said is not None and re.match(
+        r"\s*(?:(?:that|who) )?(?:does|do|is|sees|handles|practices|covers|specializes in|specialises in|in)\s+[a-z]",
+        text[said.end() :],
+    ):
+        return False  # "whoever does family medicine": that kind of doctor, not any
     return said is not None
 
 

@@ -47,7 +47,7 @@ _call, _say = call, say
 
 
 _SEES_SOMEONE_UNHEARD = re.compile(
-    r"\b(?:like to|want to|wanna|need to|can i|could i|may i) see (?!(?:a|an|the|any|anyone|anybody|some|someone"
+    r"\b(?:like to|want to|wanna|need to|can i|could i|may i)(?: come(?: in)?(?: and| to)?)? see (?!(?:a|an|the|any|anyone|anybody|some|someone"
     r"|somebody|whoever|whichever|you|u|dr|doctor|next|this|on|at|in|tomorrow|today|if|about|what|when|my|her|him"
     r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)[a-z]+"
 )

@@ -145,6 +145,13 @@ def _that_sentence(text: str) -> str:
             re.match(r"\s*(?:or|no)\b", sentence) is not None
             and bool(day_phrases(sentence) or _ONLY_A_TIME.match(sentence))
         )
+        # "... to a morning instead. Is Dr Chen free Tuesday the 21st at 10:30?": where it goes, asked
+        more_of_it = more_of_it or (
+            n == 0
+            and re.match(r"\s*(?:is|are|would|could|can|does|how about|what about)\b", sentence) is not None
+            and bool(day_phrases(sentence))
+            and not re.search(r"\b(?:appointment|appt|visit|booking)\b", sentence)
+        )
         if not (_TAKES_BACK.match(sentence) or _ONLY_A_TIME.match(sentence) or asked_for or more_of_it):
             break
         if _ONLY_A_TIME.match(sentence) and re.match(r"\s*\d", sentence):

@@ -17,7 +17,10 @@ a read-back; "what's he got on ...?" after "I can't make Friday"; "either move i
 Let's just cancel"; "or maybe Tuesday... no, Monday, at 11"; "I'll call back in January"; a kind
 of doctor said before the name (sets #70, #71); "lucas has a appointment", "hes got the checkup
 tuesday ... can we do wednesday", "any time after three" to another day's times, a child's name
-said alone after "lucas cant come in", "same time" to the times offered for a move (set #73)."""
+said alone after "lucas cant come in", "same time" to the times offered for a move (set #73);
+"whoever does family medicine", "to a morning instead. Is Dr X free Monday ... at 10:30?", the
+caller's own date of birth and then "actually it's not for me, it's my son ..., born ..." (sets #74,
+#75)."""
 
 from __future__ import annotations
 
@@ -138,6 +141,14 @@ SETS_64_AND_65 = [
      {(RODRIGUEZ, at(9, 14))}, FAMILY),
     (["emily davis 7/23/1990, i need to move my thursday appointment", "could it be monday the 7th",
       "same time", "yes"], "p-1003", {(PATEL, at(7, 10))}, None),
+    # held-out sets #74 and #75
+    (["hey, Mia White, 1/25/1996, can you book me with whoever does family medicine on monday the 7th at 1:30?",
+      "yeah"], "p-1015", {(PATEL, at(7, 13, 30))}, None),
+    (["Hi, James Wilson, born 1/30/1965. I'd like to change my Friday appointment to a morning instead. Is Dr "
+      "Chen free Monday the 7th at 10:30?", "yes"], "p-1004", {(CHEN, at(7, 10, 30))}, None),
+    (["Hi, Maria Garcia, October 19th 1982. Actually it's not for me, it's my son Lucas Garcia, born April 8th "
+      "2015 - his appointment with Dr Rodriguez needs to move to Wednesday the 9th at 11.", "yes"], "p-1013",
+     {(RODRIGUEZ, at(9, 11))}, FAMILY),
 ]  # fmt: skip
 
 
