@@ -445,7 +445,9 @@ def wants_any_provider(text: str) -> bool:
     ):
         return False  # "a tuesday or thursday afternoon, either one": either day, not any doctor
     if said is not None and re.match(
-        r"\s*(?:(?:that|who) )?(?:does|do|is|sees|handles|practices|covers|specializes in|specialises in|in)\s+[a-z]",
+        r"\s*(?:(?:doctor|dr|one|provider) )?(?:(?:that|who) )?(?:does|do|sees|handles|practices|covers|specializes in"
+        r"|specialises in)\s+"
+        r"(?!(?:it|that|this|me|us|him|her|them|appointments?|bookings?)\b)[a-z]",
         text[said.end() :],
     ):
         return False  # "whoever does family medicine": that kind of doctor, not any

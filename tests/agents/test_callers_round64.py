@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import pytest
 
+from agents.offline.choices import wants_any_provider
 from connectors.demo import DemoConnector
 from tests.agents.conftest import Chat
 from tests.agents.test_phrasings import CHEN, PATEL, RODRIGUEZ, assert_written_as_said, at, booked
@@ -165,3 +166,12 @@ async def test_a_medical_certificate_goes_to_staff(chat: Chat, demo: DemoConnect
     )
     assert chat.handoff is not None and "forms" in chat.handoff.reason.lower()
     assert await booked(demo, "p-1015") == set()
+
+
+@pytest.mark.parametrize(
+    ("said", "anyone"),
+    [("whoever does family medicine", False), ("whichever doctor sees kids", False),
+     ("any doctor is fine whoever is free at two thirty", True), ("whoever's free", True), ("anyone", True)],
+)  # fmt: skip
+def test_a_kind_of_doctor_after_whoever_is_not_anyone(said: str, anyone: bool) -> None:
+    assert wants_any_provider(said) is anyone
