@@ -23,7 +23,7 @@ from agents.offline.choices import (
     unknown_doctor,
     wants_any_provider,
 )
-from agents.offline.dates import When, day_phrases, find_time, find_when
+from agents.offline.dates import When, find_time, find_when
 from agents.offline.identity_reading import read_identity
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.messages import ABOUT_OTHER_NEW_PATIENTS, NEW_PATIENT
@@ -34,7 +34,6 @@ from agents.offline.names import (
 )
 from agents.offline.names import (
     asks_for_a_relative,
-    find_name,
     introduces_self,
     possessive_name,
     relative_asked_for,
@@ -54,6 +53,7 @@ from agents.offline.repair import (
     repaired,
     sure_pick,
 )
+from agents.offline.said_again import at_the_same_time, own_birthday
 from agents.offline.shifts import shift_of
 from agents.offline.steps import HELP, KEYPAD_DOB, call, say
 from agents.offline.topics import asked_about
@@ -308,7 +308,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     keyed_doctor = bool(s.get("doctor_keys")) and re.fullmatch(r"\s*[1-9]\s*#?\s*", text) is not None
     # "the last one" of the times the caller named is that time, not the day's last free one
     one_of_theirs = not keyed_doctor and _read_one_of_two(s, text, ctx.now.date())
-    if ctx.caller.verified and _own_birthday(s, rest, ctx.now.date(), ctx.caller.first_name):
+    if ctx.caller.verified and own_birthday(s, rest, ctx.now.date(), ctx.caller.first_name):
         rest = ""  # "sarah johnson, for march 14 ..." said again after the check: no day asked for
     said_when = False if keyed_doctor or one_of_theirs else read_when(ctx, s, rest, dob_said=rest != text)
     understood = understood or said_when
@@ -340,7 +340,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         chosen = (
             keypad_pick(s, text, offered)
             or pick_slot(text, find_when(rest, ctx.now), offered)
-            or _at_the_same_time(s, text, offered)
+            or at_the_same_time(s, text, offered)
         )
         if chosen is not None:
             s["chosen"] = chosen.id
@@ -516,37 +516,6 @@ def _read_provider(s: dict[str, Any], text: str) -> bool:
     return False
 
 
-_SAME_TIME_ONLY = re.compile(r"^\W*(?:(?:at )?the same time|same time)(?: (?:as before|please|then))?\W*$")
-
-
-def _at_the_same_time(s: dict[str, Any], text: str, offered: list[Slot]) -> Slot | None:
-    """ "Same time" to the times offered for a move: the one at the appointment's own time."""
-    if s.get("task") != Intent.RESCHEDULE or not _SAME_TIME_ONLY.match(text):
-        return None
-    moving = next((a for a in s.get("appointments", []) if a.get("id") == s.get("target")), None)
-    if moving is None:
-        return None
-    at = datetime.fromisoformat(str(moving["start"])).time()
-    return next((x for x in offered if x.start.time() == at), None)
-
-
-def _own_birthday(s: dict[str, Any], text: str, today: date, first_name: str | None) -> bool:
-    """The turn names the month and day of the date of birth just checked ("sarah johnson, for
-    march 14, i think ..."): identity said again, no day to come in."""
-    born = s.get("dob") or (s.get("tried") or {}).get("dob")
-    if not born:
-        return False
-    day = date.fromisoformat(born)
-    named = bool(first_name) and re.search(rf"\b{re.escape((first_name or '').lower())}\b", text) is not None
-    if not named and find_name(text) is None and str(day.year) not in text:
-        return False  # "could I come on March 14th?" is a day asked for, birthday or not
-    return any(
-        (when := find_when(m.group(0), datetime.combine(today, datetime.min.time()))).start is not None
-        and (when.start.month, when.start.day) == (day.month, day.day)
-        for m in day_phrases(text)
-    )
-
-
 def _not_understood(ctx: PlanContext, s: dict[str, Any], found: list[Intent], raw: str) -> PlanStep | None:
     verdict = classify_confirmation(raw)
     if Intent.GOODBYE in found:
@@ -558,7 +527,7 @@ def _not_understood(ctx: PlanContext, s: dict[str, Any], found: list[Intent], ra
         return None
     offered_now = offered_slots(s)
     if verdict == "other" and not found and len(offered_now) == 1 and not _was_declined(ctx):
-        if introduces_self(normalize(raw)) or _own_birthday(
+        if introduces_self(normalize(raw)) or own_birthday(
             s, normalize(raw), ctx.now.date(), ctx.caller.first_name
         ):
             # "I'm his mother, Maria Garcia" (or "Sarah Johnson, for March 14" said again) to
