@@ -77,6 +77,8 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             # "his check-up ... could it go to the day after": the visit they named, elsewhere
             r"|(can|could|would|might) (it|that|this) (possibly |maybe |perhaps |please )?(go|move|be moved) (to|till"
             r"|until|into)\b"
+            # "Mon appt w/ Dr Patel: earlier pls": that appointment, earlier
+            r"|(appointment|appt|visit|booking)\b[^.?!]{0,30}\b(earlier|later|sooner) (pls|please|plz)\b"
             # "can it go earlier in the day", "could it be a bit later", "can we make it sooner"
             r"|(can|could) (it|that|this|we|i|he|she) (go|be|come|get) (a bit |a little |any |much )?(earlier|later|sooner)"
             # "could my appointment be a bit later?", "can lucas's check-up go earlier?"

@@ -65,7 +65,7 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
     if (alone := _HOUR_INSTEAD.search(text)) is not None and _of_the_appointment(text[: alone.start()]):
         # "move my friday appointment, at 4 instead": the time that replaces the appointment's
         return text[: alone.start()], text[alone.start() :]
-    days = day_phrases(text)
+    days = day_phrases(text, now.date())  # a date of birth ("january 30th, 1965") is no day
     # "i meant thursday the 14th at 11, not wednesday": a day said as not wanted is no new day
     wanted_days = [d for d in days if not _NOT_BEFORE.search(text[: d.start()])]
     # "thursday 9/13", "thursday, september 13th": one day said twice over, not a day and a new one
@@ -85,14 +85,24 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
     if len(days) >= 2 and wanted_days:  # "i can't make it thursday, can we do friday instead"
         last = wanted_days[-1]
         not_births = {d.start() for d in day_phrases(text, now.date())}  # "july 23, 1990" is no day
-        free = [
-            d for d in wanted_days if not _APPOINTMENT_NOUN.match(text, d.end()) and d.start() in not_births
-        ]
-        if (noun := _APPOINTMENT_NOUN.match(text, last.end())) is not None and free:
-            # "what's dr patel got on fri? need to move my thurs appt": the day asked about is new
+        free = [d for d in wanted_days if not _of_the_visit(text, d) and d.start() in not_births]
+        if _of_the_visit(text, last) and free:
+            # "what's dr patel got on fri? need to move my thurs appt", "10 AM would be better - on
+            # Friday the 14th. I mean my appointment on Wednesday the 12th": the other day is new
             new = free[-1]
-            old = text[: new.start()] + " " + text[last.start() : noun.end()]
-            return old, text[new.start() : last.start()] + " " + text[noun.end() :]
+            noun = _APPOINTMENT_NOUN.match(text, last.end())
+            old_end = noun.end() if noun is not None else last.end()
+            begins = max((m.end() for m in _SENTENCE_END.finditer(text, 0, new.start())), default=0)
+            if re.search(
+                r"\b(?:appointment|appt|visit|booking|check ?up|one)s?\b", text[begins : new.start()]
+            ):
+                begins = new.start()  # the time said before the new day, in its sentence, goes with it
+            old_start = last.start()
+            for d in days:  # "wednesday the 12th": the weekday said with it is the old day too
+                if d.end() <= old_start and re.fullmatch(r"[\s,]*", text[d.end() : old_start]):
+                    old_start = d.start()
+            old = text[:begins] + " " + text[old_start:old_end]
+            return old, text[begins:old_start] + " " + text[old_end:]
         start = last.start()
         sentence = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
         if (
@@ -111,6 +121,21 @@ _BOOKED_FOR = re.compile(
     r"\b(?:is|am|are|'s|'m|'re|was|were)\s+(?:down|booked(?: in)?|scheduled|pencil+ed in|put down|in)\s+$"
 )
 _NOT_BEFORE = re.compile(r"\b(?:not|instead of|rather than)\s+(?:on\s+|the\s+)?$")
+
+
+_VISIT_ON = re.compile(
+    r"\b(?:appointment|appt|visit|booking|check ?up)s?\s+(?:with\s+(?:dr|doctor)\.?\s+[a-z'-]+\s+)?(?:on|for)\s+"
+    r"(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+)?(?:the\s+)?$"
+)
+
+
+def _of_the_visit(text: str, day: re.Match[str]) -> bool:
+    """The day names the appointment the caller has ("my thurs appt", "my appointment with Dr Chen
+    on Wednesday the 12th"), not where it goes."""
+    return (
+        _APPOINTMENT_NOUN.match(text, day.end()) is not None
+        or _VISIT_ON.search(text[: day.start()]) is not None
+    )
 
 
 def _of_the_appointment(before: str) -> bool:

@@ -147,6 +147,13 @@ SETS_64_AND_65 = [
       "yeah"], "p-1015", {(PATEL, at(7, 13, 30))}, None),
     (["Hi, James Wilson, born 1/30/1965. I'd like to change my Friday appointment to a morning instead. Is Dr "
       "Chen free Monday the 7th at 10:30?", "yes"], "p-1004", {(CHEN, at(7, 10, 30))}, None),
+    # the new time and day first, the visit it moves named after ("I mean my appointment ... on ...")
+    (["Yes, hello. 11 AM would be better for me - on Monday the 7th. I mean my appointment with Dr Chen on Friday "
+      "the 4th, I'd like to move it. James Wilson, January 30th, 1965.", "yes"], "p-1004", {(CHEN, at(7, 11))},
+     None),
+    # "Thu appt w/ Dr Patel: earlier pls": that visit, earlier
+    (["Emily Davis 1990-07-23 - Thu appt w/ Dr Patel: earlier pls. 0900 same day free? if yes, move", "yes"],
+     "p-1003", {(PATEL, at(3, 9))}, None),
     (["Hi, Maria Garcia, October 19th 1982. Actually it's not for me, it's my son Lucas Garcia, born April 8th "
       "2015 - his appointment with Dr Rodriguez needs to move to Wednesday the 9th at 11.", "yes"], "p-1013",
      {(RODRIGUEZ, at(9, 11))}, FAMILY),
