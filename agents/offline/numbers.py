@@ -11,6 +11,7 @@ Whisper writes "the fourth of march nineteen eighty-five" as often as "March 4th
 
 from __future__ import annotations
 
+import calendar
 import difflib
 import re
 from collections.abc import Callable
@@ -266,13 +267,10 @@ _TIME_CUES = frozenset(
         "instead of",
     ]
 )
-_MONTH_NAMES = (
-    "january february march april may june july august september october november december"
-).split()
 
 
 def _month_day(month: str, day: str, year: str = "") -> str:
-    return f"{_MONTH_NAMES[int(month) - 1]} {int(day)}{', ' + year if year else ''}"
+    return f"{calendar.month_name[int(month)].lower()} {int(day)}{', ' + year if year else ''}"
 
 
 # How a speech recogniser or a typist writes years and times once the number words are digits,

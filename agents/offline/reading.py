@@ -527,14 +527,12 @@ def _not_understood(ctx: PlanContext, s: dict[str, Any], found: list[Intent], ra
         return None
     offered_now = offered_slots(s)
     if verdict == "other" and not found and len(offered_now) == 1 and not _was_declined(ctx):
-        if introduces_self(normalize(raw)) or own_birthday(
-            s, normalize(raw), ctx.now.date(), ctx.caller.first_name
-        ):
+        said = normalize(raw)
+        if introduces_self(said) or own_birthday(s, said, ctx.now.date(), ctx.caller.first_name):
             # "I'm his mother, Maria Garcia" (or "Sarah Johnson, for March 14" said again) to
             # "Shall I go ahead?": who is speaking, not a new request; the same question again
             s["chosen"] = offered_now[0].id
             return None
-        said = normalize(raw)
         if (
             s.get("unanswered") is not None
             and s.get("reread") != offered_now[0].id

@@ -84,18 +84,15 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
         return "", text
     if len(days) >= 2 and wanted_days:  # "i can't make it thursday, can we do friday instead"
         last = wanted_days[-1]
-        not_births = {d.start() for d in day_phrases(text, now.date())}  # "july 23, 1990" is no day
-        free = [d for d in wanted_days if not _of_the_visit(text, d) and d.start() in not_births]
+        free = [d for d in wanted_days if not _of_the_visit(text, d)]
         if _of_the_visit(text, last) and free:
             # "what's dr patel got on fri? need to move my thurs appt", "10 AM would be better - on
             # Friday the 14th. I mean my appointment on Wednesday the 12th": the other day is new
             new = free[-1]
             noun = _APPOINTMENT_NOUN.match(text, last.end())
             old_end = noun.end() if noun is not None else last.end()
-            begins = max((m.end() for m in _SENTENCE_END.finditer(text, 0, new.start())), default=0)
-            if re.search(
-                r"\b(?:appointment|appt|visit|booking|check ?up|one)s?\b", text[begins : new.start()]
-            ):
+            begins = _sentence_start(text, new.start())
+            if _VISIT_WORD.search(text[begins : new.start()]):
                 begins = new.start()  # the time said before the new day, in its sentence, goes with it
             old_start = last.start()
             for d in days:  # "wednesday the 12th": the weekday said with it is the old day too
@@ -104,10 +101,10 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
             old = text[:begins] + " " + text[old_start:old_end]
             return old, text[begins:old_start] + " " + text[old_end:]
         start = last.start()
-        sentence = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+        sentence = _sentence_start(text, start)
         if (
             sentence > 0
-            and not re.search(r"\b(?:appointment|appt|visit|booking|check ?up|one)s?\b", text[sentence:start])
+            and not _VISIT_WORD.search(text[sentence:start])
             and not any(
                 sentence <= d.start() < start and _APPOINTMENT_NOUN.match(text, d.end()) for d in days
             )
@@ -121,6 +118,14 @@ _BOOKED_FOR = re.compile(
     r"\b(?:is|am|are|'s|'m|'re|was|were)\s+(?:down|booked(?: in)?|scheduled|pencil+ed in|put down|in)\s+$"
 )
 _NOT_BEFORE = re.compile(r"\b(?:not|instead of|rather than)\s+(?:on\s+|the\s+)?$")
+
+
+_VISIT_WORD = re.compile(r"\b(?:appointment|appt|visit|booking|check ?up|one)s?\b")
+
+
+def _sentence_start(text: str, at: int) -> int:
+    """Where the sentence holding position `at` begins (after a real sentence end: "dr." is none)."""
+    return max((m.end() for m in _SENTENCE_END.finditer(text, 0, at)), default=0)
 
 
 _VISIT_ON = re.compile(

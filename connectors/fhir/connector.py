@@ -176,8 +176,7 @@ class FhirConnector(AppointmentBookConnector):
             if not people:
                 # "OBrien" for O'Brien, "Jose" for José: the server's string match may differ
                 # from ours, so look at everyone born that day and compare folded names.
-                by_birth = [("birthdate", req.date_of_birth.isoformat()), ("_count", PAGE)]
-                people = matching(await self.client.search("Patient", by_birth))
+                people = matching(await self._born_on(req.date_of_birth))
             if not people:
                 raise NotFound(
                     "I couldn't find a patient with that name and date of birth.",
@@ -189,9 +188,7 @@ class FhirConnector(AppointmentBookConnector):
 
     async def find_people_by_dob(self, req: FindPeopleByDob) -> People:
         async def go() -> People:
-            found = await self.client.search(
-                "Patient", [("birthdate", req.date_of_birth.isoformat()), ("_count", PAGE)]
-            )
+            found = await self._born_on(req.date_of_birth)
             people = [
                 to_person(p, self._region)
                 for p in found
@@ -205,6 +202,10 @@ class FhirConnector(AppointmentBookConnector):
             return People(people=people)
 
         return await self._read("find_people_by_dob", go)
+
+    async def _born_on(self, day: date) -> list[Resource]:
+        """Every Patient the server finds born on `day` (names compared by the caller, folded)."""
+        return await self.client.search("Patient", [("birthdate", day.isoformat()), ("_count", PAGE)])
 
     async def _patient(self, person_id: str) -> Patient:
         try:
