@@ -260,14 +260,17 @@ _SAYS_MOVE = re.compile(
 
 
 # an appointment the caller (or the one they call for) has: "my son's vaccination appointment"
+# "hes got the vaccination thursday" (as a recogniser writes it), "she's got her check-up"
+_GOT_A_VISIT = re.compile(
+    r"\b(?:he's|hes|she's|shes|i've|ive|we've|he has|she has|i have|we have)\s+got\s+(?:an?\s+|my\s+|his\s+|her\s+"
+    r"|the\s+)?(?:[a-z]+\s+)?(?:appointment|appt|visit|booking|check[ -]?up|physical|jab|shot|vaccination)s?\b"
+)
 _THEIR_VISIT = re.compile(
     r"\b(?:my|his|her|our|their|[a-z]+'s)\s+(?:(?!(?:a|an|the|some)\b)[a-z]+(?:'s)?\s+){0,2}?"
     r"(?:appointment|appt|visit|booking|check[ -]?up|physical|jab|shot|vaccination)s?\b"
     # "I have appointment tuesday with doctor chen" (a learner's or a typist's words)
     r"|\b(?:i|we|he|she) (?:have|has|got|had) (?:an? |my |the )?(?:appointment|appt|visit|booking|check[ -]?up)\b"
-    # "hes got the vaccination thursday" (as a recogniser writes it), "she's got her check-up"
-    r"|\b(?:he's|hes|she's|shes|i've|ive|we've|he has|she has|i have|we have)\s+got\s+(?:an?\s+|my\s+|his\s+|her\s+"
-    r"|the\s+)?(?:[a-z]+\s+)?(?:appointment|appt|visit|booking|check[ -]?up|physical|jab|shot|vaccination)s?\b"
+    r"|" + _GOT_A_VISIT.pattern
 )
 _OTHER_TIME_FOR_IT = re.compile(
     r"\b(?:(?:the|that) same day\b(?! as)|same day (?:but|at|only|just|,|\?|$)|(?:can|could) (?:we|i|you|it|he|she) "
@@ -436,7 +439,13 @@ def _intents(text: str) -> list[Intent]:
     # another time for an appointment they have, asked for without a verb of moving it
     booked_in = _BOOKED_IN.search(text) is not None  # "I am booked with Dr Chen on Friday ..."
     if (
-        (Intent.BOOK in found or booked_in or not set(found) - {Intent.GREETING, Intent.THANKS})
+        (
+            Intent.BOOK in found
+            or booked_in
+            # nothing else asked: "hes got the vaccination thursday ... can we do tuesday" (not "he
+            # needs his flu shot ... could she do it the monday after": a visit of its own)
+            or (not set(found) - {Intent.GREETING, Intent.THANKS} and _GOT_A_VISIT.search(text) is not None)
+        )
         and not {Intent.RESCHEDULE, Intent.CANCEL} & set(found)
         and (Intent.LIST not in found or not _ASKS_WHEN.search(text))  # "when is it? can it be later?"
         and (booked_in or _THEIR_VISIT.search(text))
