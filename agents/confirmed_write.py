@@ -18,7 +18,7 @@ from agents.connector_calls import ConnectorCalls, ToolFailure, as_json
 from agents.events import AuditNotStored, EventKind
 from agents.limits import cap_json
 from agents.memory import PendingAction
-from agents.next_person import CALLERS_OWN, CARRY, NEXT_PERSON, kin_waiting
+from agents.next_person import CALLERS_OWN, CARRY, NEXT_PERSON, SPEAKER, kin_waiting
 from agents.planner import Message, ToolCall
 from agents.policy import Refused
 from agents.record_checks import decide
@@ -80,7 +80,7 @@ async def _run(
     if isinstance(actual, Appointment):
         memory.remember_appointments([actual])
     # a second request said with the first (the planner's), the caller's own or a relative's
-    kept = {k: memory.scratch[k] for k in (CARRY, NEXT_PERSON) if memory.scratch.get(k)}
+    kept = {k: memory.scratch[k] for k in (CARRY, NEXT_PERSON, SPEAKER) if memory.scratch.get(k)}
     memory.scratch.clear()
     memory.scratch.update(kept)
     assert actual is not None

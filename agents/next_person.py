@@ -27,6 +27,10 @@ CARRY = "carry"
 # the waiting request is the caller's own, after one for a relative ("cancel my son's appointment
 # ... and book me with Dr Patel the same day"): served as the caller, nobody spoken for
 CALLERS_OWN = "caller's own"
+# who is speaking, when the person verified is a relative they spoke for ("I'm Maria Garcia, ...
+# my son Lucas ..."): their name and date of birth as they gave them, for a request of their own
+# later in the conversation; kept across writes like the waiting requests
+SPEAKER = "speaker"
 
 
 def kin_waiting(scratch: dict[str, Any]) -> str | None:

@@ -36,6 +36,7 @@ _DOB_PATTERNS = [
     # "zero eight one one nineteen ninety three": month and day said digit by digit, then the year
     re.compile(rf"\b(?P<m1>[01]|oh|o)\s+(?P<m2>\d)\s+(?P<d1>[0-3]|oh|o)\s+(?P<d2>\d)\s+{YEAR}\b"),
     re.compile(rf"\b(?P<a>\d{{1,2}})\s+(?P<b>\d{{1,2}})\s+{YEAR}\b"),  # "one twenty five nineteen ninety six"
+    re.compile(rf"\b(?P<a>\d{{1,2}}):(?P<b>\d\d)\s+{YEAR}\b"),  # "seven twenty three 1990", read as 7:23
     # march 4th, 1985 (Whisper also writes "September 17. 1958")
     re.compile(rf"\b{MONTH}\s+(?:the\s+)?{DAY}[,.]?\s+(?:of\s+)?{YEAR}\b"),
     # the 4th of march 1985, "14 of february of 1959"

@@ -351,6 +351,8 @@ _PLAIN_WORDS = {
     "then", "than", "when", "and", "the", "that", "this", "there", "please", "is", "was", "on", "at", "in",
     "for", "or", "so", "too", "today", "tomorrow", "next", "who", "which", "what", "said", "says", "thing",
     "visit", "appointment", "again", "soon", "asap", "now", "one", "it", "if", "about", "but", "as", "to", "me",
+    # "the doctor lady", "doctor man": who, not a name misheard
+    "lady", "woman", "female", "man", "male", "guy", "gentleman", "girl", "lady's", "man's",
 }  # fmt: skip
 
 
@@ -429,6 +431,11 @@ _TITLED = re.compile(
     r"(?<!\bwhich )(?<!\bany )(?<!\bwhat )(?<!\bwhichever )(?<!\bthe )(?<!\ba )(?<!\bother )"
     r"\b(?:dr|doctor)\.?\s+([a-z][a-z'-]+)"
 )
+
+
+# a doctor's title before a word that is not their name: "the doctor lady", "doctor man"
+_DOCTOR_WHO = r"(?:lady|woman|man|guy|gentleman|female|male|lady's|man's)\b"
+DOCTOR_BY_NAME = re.compile(rf"\b(?:dr|doctor)\.?\s+(?!{_DOCTOR_WHO})[a-z]")
 
 
 def names_a_doctor(text: str) -> bool:

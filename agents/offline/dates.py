@@ -409,7 +409,8 @@ def find_when(text: str, now: datetime) -> When:
     text = _after_that_day(text, now)
     text = _PAST_DAY.sub(lambda m: m.group(0)[: m.start("day") - m.start()], text)
     for start, cut in moments.changes_of_mind(text):
-        before, later = _find_when(text[:start], now), _find_when(text[cut:], now)
+        before = _not_turned_down(_find_when(text[:start], now), text[:start], now, ruled_out)
+        later = _find_when(text[cut:], now)
         if (
             before.start is not None
             and later.start is not None
@@ -424,7 +425,16 @@ def find_when(text: str, now: datetime) -> When:
             when = merge(before, later)
             when.matched = [*before.matched, text[start:cut], *later.matched]
             return _without_days(when, unwanted, ruled_out)
-    return _without_days(_find_when(text, now), unwanted, ruled_out)
+    return _without_days(_not_turned_down(_find_when(text, now), text, now, ruled_out), unwanted, ruled_out)
+
+
+def _not_turned_down(when: When, text: str, now: datetime, ruled_out: set[int]) -> When:
+    """ "next week? I can't do Monday or Tuesday though": not the day turned down, but the rest of
+    what was said, when it names a day."""
+    if when.start is None or when.start != when.end or when.start.weekday() not in ruled_out:
+        return when
+    other = _find_when(moments.without_days_turned_down(text), now)
+    return other if other.start is not None else when
 
 
 # a weekday and a day and month in numbers, either order ("monday 2.12", "friday 12/6")

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from agents.next_person import CALLERS_OWN, CARRY, NEXT_PERSON
+from agents.offline import two_people
 from agents.offline.birthdates import find_dob
 from agents.offline.dates import find_when
 from agents.offline.intents import Intent, intents, task_of
@@ -40,6 +41,11 @@ _JOIN = re.compile(
 )
 _IDENTITY_CUE = re.compile(r"\b(this is|my name|name is|i'm|i am|it's|born|date of birth|dob|birthday)\b")
 _BOOK_VERB = re.compile(r"\b(book|schedule|new appointment|make an appointment|set up)\b")
+# something of the family's own elsewhere: "my wife's got her hair appointment", "his swimming lesson"
+_NOT_HERE = re.compile(
+    r"\b(?:hair|nail|dentist|dental|vet|school|swimming|driving|music|piano|dance|court|work|job|bank|salon|lawyer"
+    r"|eye|optician|physio|parent teacher) (?:appointment|appt|lesson|class|interview|meeting)s?\b"
+)
 _ALREADY = re.compile(r"\b(already|usually|normally|always|currently|regularly)\b")
 _CHANGED = re.compile(
     r"\W*(?:actually|no|nah|wait|sorry|i mean|i meant|make (?:it|that)|or rather|rather|scratch that|hang on|hold on)\b"
@@ -59,6 +65,8 @@ _ONE_THEY_HAVE = re.compile(
     r"|\b(?:i|he|she|we|they|[a-z]+)(?:'ve got|'ve| have got| have| has got| has| had|'s got| got| is booked"
     r"| are booked|'s booked|'m booked|'re booked) (?:an? |the |in |in for an? |in for the )?(?:[a-z]+ ){0,2}"
     r"(?:appointment|appt|visit|booking|check[ -]?up|physical|consultation|follow[ -]?up)\b"
+    # "... dob 04/08/2015. got an appointment with Dr Rodriguez on Thursday": said without the "I've"
+    r"|(?:^|[.!?;]\s+)(?:got|have got) an? (?:[a-z]+ )?(?:appointment|appt|visit|booking|check[ -]?up)\b"
 )
 
 
@@ -126,6 +134,13 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
             and only_a_change_of_mind(tail)
         ):
             continue  # "... wednesday at 11... actually make that 11:30": the same booking, changed
+        if (
+            first == Intent.BOOK
+            and second == Intent.RESCHEDULE
+            and re.search(r"\b(?:can't|cannot|can not|won't|unable to) (?:do|make|come|manage)\b", tail)
+            and not _NAMES_ONE_TO_MOVE.search(tail)
+        ):
+            continue  # "Dr Chen early next week. I can't do Monday, so Tuesday": the day of this booking
         if first == Intent.BOOK and second == Intent.RESCHEDULE and _INSTEAD.search(tail):
             continue  # "I can't make my check-up on Thursday. Could we do Monday instead?": one move
         if (
@@ -162,6 +177,12 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
             continue  # the same request said twice
         if Intent.PROVIDERS in (first, second) or first == Intent.LIST:
             continue  # "when's my appointment, and can you move it": the move is the request
+        if (
+            _NOT_HERE.search(tail)
+            and not _BOOK_VERB.search(tail)
+            and not re.search(r"\b(?:dr|doctor)\b", tail)
+        ):
+            continue  # "... at 10? My wife's got her hair appointment that afternoon": why, not a request
         cut = _identity_start(tail, now)
         if not tail[:cut].strip(" ,.;"):
             continue
@@ -169,7 +190,19 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
     return None
 
 
-SAME_DAY_WORDS = re.compile(r"\b(?:on )?(?:the|that)(?: very)? same day\b|\bsame day\b|\bthat day\b")
+# words of a move of a visit the caller has ("move my Thursday one", "the appointment I have")
+_NAMES_ONE_TO_MOVE = re.compile(
+    r"\b(?:move|moved|reschedul\w*|push|shift|postpone|change|bring|bump)\b"
+    r"|\b(?:appointment|appt|visit|booking|check ?up|one)s?\b"
+)
+
+
+SAME_DAY_WORDS = re.compile(
+    r"\b(?:on )?(?:the|that)(?: very)? same day\b|\bsame day\b|\bthat day\b"
+    # "book my son right after me, at 11:30", "back to back with mine": the day of the caller's visit
+    r"|\b(?:(?:right|straight|just|immediately) )?(?:after|before) (?:me|mine|my appointment|my visit|my one)\b"
+    r"|\bback to back\b(?: with (?:me|mine))?"
+)
 
 
 def _with_the_day_of(head: str, follow: str, now: datetime) -> str:
@@ -269,6 +302,15 @@ def take_followup(ctx: PlanContext, s: dict[str, Any]) -> PlanContext:
         # "cancel my chen one and book dr patel on the 17th", then "james wilson 1/30/1965": the
         # second still waits for the first to be done
         s[CARRY] = carried
+    if (without := two_people.their_details_now(s, text, ctx.now)) is not None:
+        # "I'm Ryan Walker, born .... She's Mia White, born ...": hers kept with her request
+        text = without
+        ctx = _with_user_turn(ctx, last, without)
+    if (both := two_people.split_both(text, ctx.now)) is not None:
+        # "10:00 for me and 10:30 for him": the caller's own now, the relative's once it is done
+        own, relative, their_kin = both
+        two_people.keep_for_later(s, relative, their_kin)
+        return _with_user_turn(ctx, last, own)
     if (booking := _if_none(text, ctx.now)) is not None:
         # "when's my appointment? and if I don't have one, can I see Dr Patel Wednesday at 1:30?":
         # the booking kept for the answer "none" (`planner`)

@@ -115,7 +115,7 @@ _ASKS_CLOSE = re.compile(
     r"\b(close|closing|closes|shut|how late|until when|till when|(until|till) what time|open (until|till|late))\b"
 )
 _ASKS_OPEN = re.compile(
-    r"\b(what time|when) (do|does|will) (you|you guys|y'all|the (office|clinic|practice)) open\b|\bopen(ing)? time\b"
+    r"\b(what time|when) ((do|does|will) )?(you|you guys|y'all|the (office|clinic|practice)) open\b|\bopen(ing)? time\b"
     r"|\bhow early\b"
 )
 
@@ -147,6 +147,8 @@ def answer(text: str, hours: OpeningHours, now: datetime, day: date | None) -> s
         return f"{said[:1].upper()}{said[1:]} we close at {_say(span[1])}."
     if _ASKS_OPEN.search(text) and not _ASKS_CLOSE.search(text):
         return f"{said[:1].upper()}{said[1:]} we open at {_say(span[0])}."
+    if re.search(r"\b(?:what time|when|what hours|how late|how early)\b", text):
+        return f"{said[:1].upper()}{said[1:]} we're open from {_span(*span)}."  # not a yes-no question
     return f"Yes, {said} we're open from {_span(*span)}."
 
 

@@ -10,6 +10,7 @@ import re
 from datetime import date
 from typing import Any
 
+from agents.next_person import SPEAKER
 from agents.offline.birthdates import corrected_year, find_dob
 from agents.offline.dob_pieces import read_pieces
 from agents.offline.introductions import (
@@ -117,6 +118,16 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
     )
     if not on_record and near not in (None, name) and name is not None and only_after_for(rest, name):
         name = near  # "... for ages lol. Olivia Martinez, born 9 May 1998": not "Ages Lol"
+    elif (
+        not on_record
+        and near is not None
+        and name not in (None, near)
+        and _introduces(text, near)
+        and not _introduces(text, name)
+    ):
+        # "... she's studying marine biology ... I'm Amelia Robinson, my birthday is ...": the
+        # name the caller gives as theirs beside the date, not words of the small talk before it
+        name = near
     elif near is not None and near != name and re.search(rf"\b{re.escape(near[0].lower())}'s\b", text):
         # "it's Maria Garcia, I need to move Lucas's appointment. Lucas Garcia, born ...": the
         # one whose appointment it is, named beside the date of birth
@@ -157,6 +168,10 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
             # "... cancel my son's appointment, Lucas Garcia" then "his birthday is April 8th 2015":
             # the relative named earlier, not the caller who introduced herself
             name = named
+        elif not patients and name is None and (child := _child_named_before(ctx, s)) is not None:
+            # "it's Maria Garcia, an appointment for my son Lucas ..." then "He was born ...": Lucas,
+            # by the family name the caller gave (checked as any name is: exactly, or it fails)
+            name = child
     if name is not None and dob is not None and span and someone_elses_name(text) == name:
         # "this is Maria Garcia, my date of birth is ... for my son Lucas Garcia, he was born ...":
         # the relative named is checked with the date of birth given as theirs, not the caller's
@@ -177,14 +192,27 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
         if (relative := relative_checked(text, earlier, ctx.now.date(), caller)) is not None:
             name, their_dob = relative
             s["dob"] = their_dob.isoformat()
+    speaker, own_dob = name, dob  # who said it, before a child of theirs is the one checked
     if name is not None and span and (child := _child_of_the_caller(text, name)) is not None:
         name = child  # "it's maria garcia, lucas's mum, his date of birth is ...": Lucas Garcia is checked
-    if (pair := _relatives_pair(text, ctx.now.date(), _relative_named_before(ctx))) is not None:
+    named = _relative_named_before(ctx) or (
+        _child_by_first_name(text, speaker) if speaker is not None else None
+    )
+    if (pair := _relatives_pair(text, ctx.now.date(), named)) is not None:
         # "booking for my son Lucas Garcia (DOB 04/08/2015) - I'm his mum Maria Garcia, 10/19/1982":
         # two dates of birth, the request the relative's: the relative is checked, with theirs
         name, their_dob = pair
         s["dob"] = their_dob.isoformat()
         found = True
+    if (
+        speaker is not None
+        and own_dob is not None
+        and name not in (None, speaker)
+        and _introduces(text, speaker)
+    ):
+        # "I'm Maria Garcia, 10/19/1982 ... my son Lucas ... his birthday is ...": Lucas is checked;
+        # who speaks is kept for a request of her own later ("and then book myself ...")
+        s[SPEAKER] = {"first": speaker[0], "last": speaker[1], "dob": own_dob.isoformat()}
     if name is None and not found:
         name = bare_name(_raw_turn(ctx))  # "Emily Davis" as the whole first message
     tried = s.get("tried") or {}
@@ -226,6 +254,33 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
             if not s.get(key) and tried.get(key):
                 s[key] = tried[key]
     return rest, found
+
+
+_INTRODUCED_BY = r"(?:i'm|i am|im|this is|my name is|my name's|name's|it's|it is|anyway|anyways)\W+"
+
+
+def _introduces(text: str, name: tuple[str, str]) -> bool:
+    """The caller gives `name` as theirs ("I'm Amelia Robinson", "anyway, James Wilson, ...")."""
+    first, last = (re.escape(n.lower()) for n in name)
+    return re.search(rf"\b{_INTRODUCED_BY}{first}\W+{last}\b", text) is not None
+
+
+def _child_named_before(ctx: PlanContext, s: dict[str, Any]) -> tuple[str, str] | None:
+    """The caller's child named by first name alone in their turns ("my son Lucas"), with the
+    caller's own family name, or None."""
+    if (caller := _name_said(s)) is None:
+        return None
+    return _child_by_first_name(
+        " ".join(normalize(m.content or "") for m in ctx.messages if m.role == "user"), caller
+    )
+
+
+def _child_by_first_name(said: str, caller: tuple[str, str]) -> tuple[str, str] | None:
+    """ "my son Lucas": Lucas, with the caller's family name; None when no child is named so."""
+    kid = _MY_CHILD.search(said)
+    if kid is None or kid.group(2) in NOT_NAMES or kid.group(2) in (caller[0].lower(), caller[1].lower()):
+        return None
+    return kid.group(2).title(), caller[1]
 
 
 def _named_before(ctx: PlanContext, first: str) -> bool:

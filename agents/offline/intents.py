@@ -60,6 +60,11 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
         re.compile(
             r"\b(reschedul\w*|re schedule|rebook\w*|re book|move|change|make (that|this)|switch|push (it |my |the |that )?(back|forward|appointment)?|postpone"
             r"|bring (it )?forward|come forward|bump|shift|make (my|the|it|that|this)\b.{0,60}\b(later|earlier|sooner)"
+            # "my appointment with Dr Chen on Thursday is in the afternoon and my daughter can only
+            # drive me in the morning now", "my appointment ... on Friday, make it Monday": that visit,
+            # at another time
+            r"|\b(?:my|his|her|our)\s+(?:[a-z]+\s+){0,2}(?:appointment|appt|visit|check ?up)\b(?:dr\.\s|(?!\.\s)[^?!]){0,90}"
+            r"\b(?:(?:can|could) only|make it)\b"
             # "bring my appointment forward", "push my checkup back", "switch lucas's appointment"
             r"|(bring|bringing|push|pushing|move|moving|put|putting) (my|the|his|her|their|that|this|[a-z]+'s)( [a-z]+){0,5}"
             r" (forward|back|out)"
@@ -121,7 +126,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|(isn't|is not|won't|doesn't|does not) (going to |gonna )?work( out)?( for me)? ?(anymore|any more)"
             # ("scratch that" alone takes back the caller's own words: "Tuesday, no, scratch that, Wednesday")
             rf"|(drop|delete|remove|get rid of) (my|the|his|her|that|this)\b{_NOT_A_VISIT}|(scrap|scratch) (my|the|his|her)\b"
-            r"|(scrap|scratch) (that|this) (appointment|appt|booking|visit|one|check ?up)\b"
+            r"|(scrap|scratch) (that|this) (appointment|appt|booking|visit|one|check ?up)\b|(scrap|bin|ditch) it\b"
             r"|(don't|do not|doesn't|does not|no longer|won't|will not) (need|want) (the|my|that|this|his|her|their|our|[a-z]+'s)( [a-z]+){0,2}"
             r" (appointment|appt|visit|booking|jab|shot|vaccination|check ?up)s?( any ?more| now)?\b(?! (?:on|at|with)\b.{0,30}\b(?:but|instead)\b)"
             r"|won't be coming"
@@ -164,7 +169,8 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
         Intent.BOOK,
         re.compile(
             r"\b(book|schedule|make an? appointment|new appointment|an appointment|set up|see (a |the )?(doctor|dr|doc|gp)|appt|appts|"
-            r"consult|(arrange|organi[sz]e) (a|an|another|my|the)|come in|get in|available|availability|opening|openings|free (slot|time)s?|appointment"
+            # ("the cat refused to come in till three": no visit)
+            r"consult|(arrange|organi[sz]e) (a|an|another|my|the)|(?<!refused to )(?<!wouldn't )(?<!would not )come in|get in|available|availability|opening|openings|free (slot|time)s?|appointment"
             r"|check ?up|check-up|physical|consultation|visit"
             # "if doctor chen has anything this coming monday", "get that seen to", "have it looked at"
             r"|(?:dr|doctor)\.? [a-z'-]+ (?:has|have|got|would have|might have) (?:anything|something|any (?:time|slots?"
@@ -365,7 +371,15 @@ _WORK_SHIFT = re.compile(
     r"|late|early|double|weekend) shifts?\b"
 )
 _MOVING_HOME = re.compile(
-    r"\b(?:move|moving|moved|moves) (?:house|home|flat|in|out|away|abroad|to a new (?:house|place|flat|home))\b"
+    r"\b(?:move|moving|moved|moves) (?:house|home|flat|in|out|away|abroad|to a new (?:house|place|flat|home)"
+    # "we move to other city, so please cancel": the family moves, not the visit
+    r"|to (?:an?(?:nother)? |other |a different |the )?(?:new )?(?:city|town|state|country|area|place|house|flat|apartment))\b"
+)
+
+
+# (not "I won't be able to come in on Friday to see Dr Chen": the visit they have)
+_CANT_ON_A_DAY = re.compile(
+    rf"\b{_CANT} (?:make|do|come|attend)(?: in| to)?(?: on)? (?:the )?(?:{_DAYS})\b(?!\s+(?:to|for|with)\b)"
 )
 
 
@@ -382,6 +396,17 @@ def _intents(text: str) -> list[Intent]:
         and _days_named(text) >= 2  # "I can't make Friday, ... Monday at 2?", "Friday doesn't work, the 9th?"
     ):
         found[found.index(Intent.CANCEL)] = Intent.RESCHEDULE
+    # "I need to see Dr Chen early next week. I can't do Monday, so Tuesday": a day the booking
+    # is not for, no appointment of theirs
+    if (
+        Intent.BOOK in found
+        and (Intent.RESCHEDULE in found or Intent.CANCEL in found)
+        and not _THEIR_VISIT.search(text)
+        and (rest := _CANT_ON_A_DAY.sub(" ", text)) != text
+    ):
+        left = [intent for intent, pattern in _PATTERNS if pattern.search(rest)]
+        if Intent.BOOK in left and Intent.RESCHEDULE not in left and Intent.CANCEL not in left:
+            found = left
     # "and instead book me with Dr Chen on the 3rd" (after a cancellation): a booking, "instead" no move
     if (
         Intent.RESCHEDULE in found

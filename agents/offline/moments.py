@@ -102,14 +102,16 @@ _DAY_WORD = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|the \d{1,2}(?:st|nd|rd|th))"
 )
 _TURNED_DOWN = re.compile(
-    rf"\b(?P<day>{_DAY_WORD})(?:'s| is)? (?:no good|not good|not great|out|bad|busy|full|(?:doesn't|does not|won't|will not|isn't"
+    rf"\b(?P<day>{_DAY_WORD})(?:'s| is)? (?:no good|not good|not great|out|bad|busy|full|closed"
+    r"|(?:a |the )?(?:bank |public |federal |national )?holiday|(?:doesn't|does not|won't|will not|isn't"
     rf"|is not) (?:work|good|going to work|possible)|no longer works|not possible)\b(?: for me| for us)?[,.;!]?"
 )
 
 # "I can't come on Monday, Tuesday works", "I'd rather not do Friday. Thursday?"
 _CANNOT_COME = re.compile(
     rf"\b(?:can't|cannot|can not|couldn't|won't|will not|not|no longer)\s+(?:[a-z']+\s+){{0,3}}?(?:on\s+)?"
-    rf"(?P<day>{_DAY_WORD})\b(?:'s)?[,.;!]?"
+    # "I can't do Monday or Tuesday": every day of the list
+    rf"(?P<day>{_DAY_WORD}(?:,? (?:or|and|nor) (?:on )?{_DAY_WORD})*)\b(?:'s)?[,.;!]?"
 )
 
 # "I've got work Friday", "I'm working Friday", "we're away on Monday": a day the caller is busy
@@ -141,7 +143,8 @@ _MOVE_WORDS = re.compile(
     r"(?:dr|doctor)\.?\s+[a-z'-]+\s+(?:on|this|next|tomorrow)\b"
     # "I have an appointment with Dr Patel, could we make it Thursday instead": one they have
     r"|(?<!can )(?<!could )(?<!may )(?<!do )(?<!\bif )(?:i have|i've got|i have got|i got|there's|i've)\s+an?\s+"
-    r"(?:[a-z]+\s+)?(?:appointment|appt|visit|booking|check ?up)\s+(?:with|on|at|this|next|tomorrow|today|for)\b)\b"
+    r"(?:[a-z]+\s+)?(?:appointment|appt|visit|booking|check ?up)\s+(?:with|on|at|this|next|tomorrow|today|for"
+    r"|monday|tuesday|wednesday|thursday|friday)\b)\b"
 )
 
 
@@ -198,6 +201,14 @@ def ruled_out_days(text: str) -> tuple[set[int], set[int], str]:
     return unwanted, cannot, _NOT_WANTED.sub(" ", text)
 
 
+def without_days_turned_down(text: str) -> str:
+    """The text without the days the caller cannot come or turns down ("I can't do Monday or
+    Tuesday", "Monday's the holiday", "I'm away Friday")."""
+    for pattern in (_CANNOT_COME, _CANNOT, _TURNED_DOWN, _BUSY_ON):
+        text = pattern.sub(" ", text)
+    return text
+
+
 # "I start at noon", "my shift starts at 2", "I have to pick up my kid at 4", "I get off work at
 # 1:30", "school lets out at 3": the clock time of the caller's own day, said as a reason
 _OWN_PLANS = re.compile(
@@ -211,6 +222,12 @@ _OWN_PLANS = re.compile(
 )
 
 
+# "the cat refused to come in till three in the morning": a time of the night, told, never asked for
+_NIGHT_TOLD = re.compile(
+    r"\b(?:till|until|since|up (?:till|until)|from|at)\s+(?:0?[1-5]|12)(?::\d\d)?\s*(?:am|a\.m\.?|in the morning|at night)\b"
+)
+
+
 def without_own_plans(text: str) -> str:
-    """The text without the clock times of the caller's own day (`_OWN_PLANS`)."""
-    return _OWN_PLANS.sub(" ", text)
+    """The text without the clock times of the caller's own day (`_OWN_PLANS`) and of the night."""
+    return _NIGHT_TOLD.sub(" ", _OWN_PLANS.sub(" ", text))

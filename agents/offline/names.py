@@ -459,7 +459,7 @@ def bare_name(raw: str) -> tuple[str, str] | None:
 
 # a request for a relative: "one for my son", "book my daughter in", "my husband needs to see"
 _FOR_KIN = re.compile(
-    rf"\b(?:for|book|booking|schedule|move|cancel|reschedule|bring|take|get)\s+(?:my|our)\s+"
+    rf"\b(?:for|book|booking|schedule|move|cancel|reschedule|bring|take|get|put|fit|squeeze|slot|pop|add|see)\s+(?:my|our)\s+"
     rf"(?:little\s+|youngest\s+|oldest\s+|eldest\s+|elderly\s+)?(?:{_KIN})\b(?!'s (?:doctor|dr)\b)"
     rf"|\b(?:my|our)\s+(?:{_KIN})(?:\s+[a-z]+){{0,2}}?(?:'s|s)?\s+(?:also\s+|too\s+)?"
     r"(?:needs?|wants?|has to|should|would like|appointment|appt|visit|check ?up|jab|shot)\b"

@@ -13,9 +13,10 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
-from agents.next_person import CALLERS_OWN, NEXT_PERSON
+from agents.next_person import CALLERS_OWN, NEXT_PERSON, SPEAKER
 from agents.offline.birthdates import find_dob
 from agents.offline.dates import find_when
 from agents.offline.followups import SAME_DAY_WORDS, on_that_day
@@ -79,7 +80,7 @@ _AND_THEM = re.compile(r"^\W*(?:(?:and|oh|also|great|ok|okay|right|perfect|thank
 # the caller asks for a visit of their own ("my husband has his appointment Thursday, can I get one too")
 FOR_ONESELF = re.compile(
     r"\b(?:(?:can|could|may) i (?:get|have|grab|book) (?:one|an? (?:appointment|appt|slot|visit))"
-    r"|(?:one|an appointment|a slot|a visit) for me(?:self)?|book me|see me|for myself"
+    r"|(?:one|an appointment|a slot|a visit) for me(?:self)?|book me|book myself|see me|for myself"
     # "my husband said I should book a check-up", "my wife wants me to see Dr Chen", "my appointment"
     r"|(?:said|says|told|asked|wants|wanted|thinks|suggested|reminded|would like) (?:me|i)"
     r"|my (?:[a-z]+day |next |upcoming |own )?(?:appointment|appt|visit|check[ -]?up))\b"
@@ -99,6 +100,21 @@ def also_for(ctx: PlanContext, text: str) -> bool:
         return False
     named = someone_elses_name(text)
     return named is None or named[0].lower() != (ctx.caller.first_name or "").lower()
+
+
+def own_after_relative(ctx: PlanContext, s: dict[str, Any], text: str) -> str | None:
+    """ "And then I'd like to book myself ..." from a caller who spoke for a relative, verified as
+    the relative: the caller's own request, with the name and date of birth they introduced
+    themselves with (checked as theirs once the relative is set aside); None otherwise."""
+    speaker = s.get(SPEAKER)
+    if not ctx.caller.verified or not isinstance(speaker, dict) or not FOR_ONESELF.search(text):
+        return None
+    if (ctx.caller.first_name or "").lower() == str(speaker.get("first") or "").lower():
+        return None
+    born = date.fromisoformat(str(speaker["dob"]))
+    return (
+        f"this is {speaker['first']} {speaker['last']}, born {born:%B} {born.day} {born.year}. {text}".lower()
+    )
 
 
 def serve_now(ctx: PlanContext, s: dict[str, Any], text: str) -> PlanStep | None:

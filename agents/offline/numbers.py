@@ -144,6 +144,8 @@ def normalize(text: str) -> str:
     # "ten turdy", "one tirty p m": thirty as Caribbean and Irish callers say it (and a recogniser writes it)
     lowered = re.sub(r"\b(?:turdy|tirty|tirtee|thirdy|thurty|toity)\b", "thirty", lowered)
     lowered = re.sub(r"\b(?:after noon)\b", "afternoon", lowered)  # "in the after noon"
+    # "december fifth too thousand one": the year's two as a recogniser may write it
+    lowered = re.sub(r"\b(?:too|to) thousand\b(?= (?:and )?[a-z]+\b|[,.]?$)", "two thousand", lowered)
     lowered = re.sub(r"\bw/\s*(?=[a-z])", "with ", lowered)  # "an appt w/ dr patel"
     # "nine thirty'd suit me": a number, then "would"
     lowered = re.sub(
@@ -269,6 +271,9 @@ _TIME_CUES = frozenset(
 )
 
 
+_SURELY_DAY_FIRST = re.compile(r"(?<![\d/.:-])\b(?:1[3-9]|2\d|3[01])[/.](?:0?[1-9]|1[0-2])\b")
+
+
 def _month_day(month: str, day: str, year: str = "") -> str:
     return f"{calendar.month_name[int(month)].lower()} {int(day)}{', ' + year if year else ''}"
 
@@ -326,10 +331,15 @@ _YEARS_AND_TIMES_SAID: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]
         lambda m: _month_day(m.group(2), m.group(3), m.group(1)),
     ),
     # a day and month with no year, the day first where it cannot be a month ("19/10", "26.10."):
-    # that date (a year after it is a date of birth's, read elsewhere)
+    # that date (a year after it is a date of birth's, read elsewhere); and "10/08" too when the
+    # same words have a date that can only be day first ("10/08 ... change to 14/08", "born 23/07/1990")
     (
-        re.compile(r"(?<![\d/.:-])\b(1[3-9]|2\d|3[01])[/.](0?[1-9]|1[0-2])\b\.?(?![/.]?\d)"),
-        lambda m: _month_day(m.group(2), m.group(1)),
+        re.compile(r"(?<![\d/.:-])\b([0-3]?\d)[/.](0?[1-9]|1[0-2])\b\.?(?![/.]?\d)"),
+        lambda m: (
+            _month_day(m.group(2), m.group(1))
+            if int(m.group(1)) > 12 or _SURELY_DAY_FIRST.search(m.string)
+            else m.group(0)
+        ),
     ),
     # times typed short: "10a", "3p", "10:30a" (a typist's am and pm)
     (

@@ -18,6 +18,7 @@ from typing import Any
 
 from agents.offline import anchored, next_person, recent, wanted
 from agents.offline.choices import (
+    DOCTOR_BY_NAME,
     find_provider,
     pick_appointment,
     points_elsewhere,
@@ -113,6 +114,8 @@ class OfflinePlanner:
                 ctx = with_last_words(ctx, topic.rest)
             if next_person.read_answer(ctx, s, raw):  # the relative's date of birth, asked for
                 return with_preface(s, self._next(ctx, s))
+            if topic.answered:
+                s.pop("asked_new_day", None)  # an aside is no answer to "what day?": asked again
             early = None if topic.answered else read_turn(ctx, s)
             if early is not None:
                 return with_preface(s, early)
@@ -461,9 +464,7 @@ class OfflinePlanner:
             # "the following Monday, same time": the appointment's time on the new day
             want.at, want.part = target.start.time().replace(tzinfo=None), "any"
             s["want"] = wanted.dump(want)
-        if not s.get("any_provider") and not re.search(
-            r"\b(dr|doctor)\.?\s+[a-z]", s.get("provider_hint", "")
-        ):
+        if not s.get("any_provider") and not DOCTOR_BY_NAME.search(s.get("provider_hint", "")):
             s.setdefault("provider_id", target.provider_id)  # the same doctor unless one was named
         return self._find_slots(ctx, s, skip_day=target.start.date() if not s.get("want") else None)
 

@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from agents.next_person import NEXT_PERSON
+from agents.next_person import CALLERS_OWN, NEXT_PERSON
 from agents.offline import anchored, next_person, wanted
 from agents.offline.birthdates import find_dob
 from agents.offline.choices import (
@@ -223,6 +223,16 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         # "I wanted to book but I need to check my calendar first. bye": nothing to do now
         drop_task(s)
         return call("end_conversation")
+    if (
+        s.get("offered")
+        and _PUT_OFF_AND_GONE.search(text)
+        and find_when(text, ctx.now).at is None
+        and not re.search(r"\b(?:book|take|have|want|like|please)\b", text)
+    ):
+        # "Okay, let me check with work first and I'll call back. Thanks." to the times offered:
+        # nothing now ("first" is no pick of the first time)
+        drop_task(s)
+        return say(f"Okay, no problem. {ANYTHING_ELSE}")
     _forget_gone_proposal(ctx, s, raw)
     if (
         s.get("unanswered") is not None
@@ -274,6 +284,11 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         mine = (ctx.caller.first_name or "").lower()
         if mine not in other.lower():
             return say(f"I'm sorry, I can only help with your own appointments. {HELP}")
+    if (own := next_person.own_after_relative(ctx, s, text)) is not None:
+        # "... and then I'd like to book myself with Dr Patel": the caller's own, as the caller
+        drop_task(s)
+        s[NEXT_PERSON] = {"kin": CALLERS_OWN, "text": own, "now": True}
+        return say("Sure.")
     if ctx.caller.verified and (_for_someone_else(ctx, text) or next_person.also_for(ctx, text)):
         # "I also need one for my son Lucas" from a caller verified as themselves: never a write
         # for the person verified; the relative's request goes on as theirs once the caller's
@@ -516,10 +531,26 @@ def _read_provider(s: dict[str, Any], text: str) -> bool:
     return False
 
 
+# thanks and nothing more ("Great, thank you.", "much appreciated", "cool thanks", "lovely")
+_THANKS_ONLY = re.compile(
+    r"^\W*(?:(?:oh|ok|okay|alright|all right|great|perfect|lovely|brilliant|cool|awesome|excellent|wonderful"
+    r"|fantastic|super|fab|nice|good|sweet|right|grand|marvellous|marvelous|splendid|that's great|that's perfect"
+    r"|that's lovely|that's brilliant|that's wonderful|that's fine|fine|thanks|thank you|thank you so much"
+    r"|thanks so much|thanks very much|thank you very much|thanks a lot|many thanks|much appreciated|appreciate it"
+    r"|i appreciate it|cheers|ta|thx|ty)\b\W*)+$"
+)
+
+
+def _last_reply(ctx: PlanContext) -> str:
+    return next((m.content or "" for m in reversed(ctx.messages) if m.role == "assistant" and m.content), "")
+
+
 def _not_understood(ctx: PlanContext, s: dict[str, Any], found: list[Intent], raw: str) -> PlanStep | None:
     verdict = classify_confirmation(raw)
     if Intent.GOODBYE in found:
         return call("end_conversation")
+    if _THANKS_ONLY.match(normalize(raw)) and _last_reply(ctx).endswith(ANYTHING_ELSE) and not s.get("task"):
+        return call("end_conversation")  # "Great, thank you." to "anything else?": all done
     checked, was_asked = answer_to_check(s, verdict)
     if checked is not None:  # "Was that 9:30 AM?" "yes"
         s["chosen"] = checked.id

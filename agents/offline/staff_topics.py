@@ -39,6 +39,8 @@ REQUEST = re.compile(
 
 # The visit's reason said with the request: "an appointment about my rash", "come in for a refill".
 PURPOSE = re.compile(
+    # (not a visit that was: "an itemised invoice for my last visit, for my insurance")
+    r"(?<!\blast )(?<!\bprevious )(?<!\brecent )(?<!\bpast )(?<!\bother )"
     r"\b(appointment|appt|visit|check ?up|consultation|consult|see (a |the |my )?(doctor|dr|doc|physician)|come in"
     r"|get in|book\w*|schedule|arrange)\b"
     r".{0,40}\b(about|for (my|a|an|the|his|her)|to (discuss|talk about|go over|review|get|renew|check|look at)"
@@ -203,8 +205,10 @@ STAFF_TOPICS = [
     Topic(
         re.compile(
             r"\b(your address|the address|what's the address|located|location|directions|where are you"
-            r"|where is the (office|clinic|practice)|how do i get there|parking|where (do|can|should) i park"
-            r"|fax|your (phone|fax) number|the (office|clinic|practice)'?s? (phone|fax) number|your email"
+            r"|where is the (office|clinic|practice)|how do i get there|parking|where (do|can|should) i park|(somewhere|place|anywhere|where) to park"
+            r"|park (nearby|near by|close by|outside|on site)"
+            # ("can you fax them": records sent, a request for staff, below)
+            r"|fax (number|no)|your fax|the fax|your (phone|fax) number|the (office|clinic|practice)'?s? (phone|fax) number|your email"
             r"|what(?:'s| is) (?:your|the) website|website address)\b"
         ),
         "Practice information: the caller asked about the address, directions, parking or contact details",

@@ -83,7 +83,7 @@ NEW_PATIENTS_LATER = "Our staff register new patients, and I can connect you wit
 
 _HOURS = re.compile(
     r"\b((your|the|office|opening|business|clinic|practice|working) hours|hours of operation|what hours|opening times?|(are|is) (you|you guys|y'all|yall|you all|ya|the (office|clinic|practice)) (open|closed)"
-    r"|(what time|when) (do|does|are|is) (you|you guys|y'all|yall|you all|ya|the (office|clinic|practice)) (open|close|closing|shut)"
+    r"|(what time|when) ((do|does|are|is|will) )?(you|you guys|y'all|yall|you all|ya|the (office|clinic|practice)) (open|close|closing|shut)"
     r"|(you're|you are|you guys|y'all|yall|y'all are|you all are) (open|closed)|how late|closing time|open (on|until|till|late|today|tomorrow"
     r"|now|this|next|saturday|sunday|monday|tuesday|wednesday|thursday|friday|weekends?)|still open"
     r"|closed (on|today|tomorrow|this|next|saturday|sunday|weekends?)|how early|close for lunch"
@@ -261,6 +261,8 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
         asked = None  # "what does Dr Patel have open on Thursday?": free times, not opening hours
     if asked or follow_up:
         question = _clause(text, asked.start()) if asked else text
+        if asked and re.search(r"\b(?:close|closing|closes|shut)\b", text[asked.end() :]):
+            question = f"{question} and when you close"  # "what time do you open and close?": both
         if asked:  # "what time do you open ... and what time do you close?": both parts
             question = " and ".join(
                 [question, *(_clause(text, m.start()) for m in _HOURS.finditer(text, asked.end()))]

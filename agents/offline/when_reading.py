@@ -13,6 +13,7 @@ from itertools import pairwise
 from typing import Any
 
 from agents.offline import anchored, keeping, wanted
+from agents.offline.choices import DOCTOR_BY_NAME
 from agents.offline.dates import When, day_phrases, find_when
 from agents.offline.followups import the_new_request
 from agents.offline.intents import Intent
@@ -218,10 +219,16 @@ _LATER_CONTACT = re.compile(
 )
 
 
+# "we are moving to another city next month, so please cancel": when the family moves, not the visit
+_MOVING_AWAY = re.compile(
+    r"\b(?:we're|we are|i'm|i am|we|i)\s+(?:moving|relocating|leaving)\b[^.;!?,]*?(?=[.;!?,]|\s+so\b|\s+and\b|$)"
+)
+
+
 def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool) -> bool:
     """The day/time asked for (or which appointment is meant) into the scratch; whether any was said."""
     if s.get("task") == Intent.CANCEL:
-        rest = _LATER_CONTACT.sub(" ", rest)
+        rest = _MOVING_AWAY.sub(" ", _LATER_CONTACT.sub(" ", rest))
     if (
         not ctx.caller.verified
         and s.get("asked") in ("identity", "name", "dob")
@@ -245,7 +252,7 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
             new_text, old_text = rest, ""  # the answer to "what day would you like to move it to?"
         if re.search(r"\b(same|the same|usual) (?:time|hour)\b", rest):
             s["same_time"] = True
-            if re.search(r"\b(?:dr|doctor)\.?\s+[a-z]", rest) and not re.search(
+            if DOCTOR_BY_NAME.search(rest) and not re.search(
                 r"\b(?:another|different|other|new) (?:day|date)\b", rest
             ):
                 # "could I go with Dr Chen instead at the same time": another doctor, the day kept
@@ -410,7 +417,8 @@ _AROUND_A_TIME = set(
     " ok okay can we could you i do make move change that this same instead then thanks thank so um uh"
     " in morning afternoon evening pm am p.m a.m o'clock noon half past quarter ish or later earlier"
     " appointment my reschedule switch bring push back forward bump day time any chance say like anytime sometime"
-    " whenever after before suit suits better best ideal great perfect nice me prefer preferably ideally".split()
+    " whenever after before suit suits better best ideal great perfect nice me prefer preferably ideally"
+    " of sorry one more thing also actually just oh yes yeah".split()
 )
 _UNSURE_DAY = re.compile(
     r"\b(next|on|this|coming)\s+(?!week\b|month\b|available\b|time\b|one\b|slot\b)([a-z]+)"
@@ -428,6 +436,15 @@ def _day_unclear(text: str, when: When, task: str | None) -> bool:
         return False
     if re.search(r"\b(?:on|for) the (?:at )?\d{1,2}(?::\d\d)?\s*(?:am|pm)\b", text):
         return True  # "with Dr. Kit on the 1 PM": the day between "on the" and the time was lost
+    if task == Intent.RESCHEDULE:
+        # the sentence with the time ("... could we make that 11:30 instead of 11? his bus gets in
+        # late": the words of the reason are no lost day)
+        pieces = [p for p in when.matched if p.strip(" ,.")]
+        text = " ".join(
+            sentence
+            for sentence in re.split(r"(?<=[?!.])\s+", text)
+            if not pieces or any(p in sentence for p in pieces)
+        )
     words = [w.rstrip(".") for w in re.findall(r"[a-z][a-z'.]*", text)]  # "the morning." ends a sentence
     spoken = [w for w in words if not any(m and w in m for m in when.matched)]
     if task == Intent.RESCHEDULE:
