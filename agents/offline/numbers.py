@@ -144,6 +144,14 @@ def normalize(text: str) -> str:
     # "ten turdy", "one tirty p m": thirty as Caribbean and Irish callers say it (and a recogniser writes it)
     lowered = re.sub(r"\b(?:turdy|tirty|tirtee|thirdy|thurty|toity)\b", "thirty", lowered)
     lowered = re.sub(r"\b(?:after noon)\b", "afternoon", lowered)  # "in the after noon"
+    # "next, thursday" (a recogniser's pause written as a comma): next week's thursday
+    lowered = re.sub(
+        r"\b(next|this|coming),\s+(?=(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)",
+        r"\1 ",
+        lowered,
+    )
+    # "I have the movement appointments" (Whisper's "I have to move my appointment")
+    lowered = re.sub(r"\bthe movement,? appointments?\b", "to move my appointment", lowered)
     # "december fifth too thousand one": the year's two as a recogniser may write it
     lowered = re.sub(r"\b(?:too|to) thousand\b(?= (?:and )?[a-z]+\b|[,.]?$)", "two thousand", lowered)
     lowered = re.sub(r"\bw/\s*(?=[a-z])", "with ", lowered)  # "an appt w/ dr patel"

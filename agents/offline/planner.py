@@ -482,6 +482,15 @@ class OfflinePlanner:
                 s["provider_id"] = named.id
             elif not s.get("any_provider") and (stranger := unknown_doctor(hint, providers)):
                 s["doctor_asked"] = True  # a bare yes to it is no doctor (`reading._not_understood`)
+                if ctx.channel == "voice":
+                    # "Dr. Lond Regan" on a phone line is a name not caught, more likely than a
+                    # doctor we don't have: the keys are exact
+                    s["doctor_asks"] = int(s.get("doctor_asks") or 0) + 1
+                    s["doctor_keys"] = [p.id for p in providers]
+                    keys = ", ".join(f"{i} for {p.name}" for i, p in enumerate(providers, 1))
+                    return _say(
+                        f"Sorry, I didn't catch which doctor. {doctors_sentence(providers)} You can also press {keys}."
+                    )
                 return _say(f"I'm sorry, we don't have a Dr. {stranger} here. {doctors_sentence(providers)}")
             elif not s.get("any_provider") and (among := undecided_between(hint, providers)) is not None:
                 s["among"] = among

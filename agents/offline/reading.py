@@ -605,6 +605,13 @@ def _not_understood(ctx: PlanContext, s: dict[str, Any], found: list[Intent], ra
         s["misses"] = 0
         s["task"] = Intent.BOOK.value
         return None
+    if (
+        verdict == "yes"
+        and s.get("task") == Intent.RESCHEDULE
+        and s.get("asked_new_day")
+        and not s.get("want")
+    ):
+        return say("Sorry, which day would you like to move it to?")  # a yes is no day
     if verdict == "yes" and s.pop("asked_other_day", None) and s.get("task"):
         # "Would another day work for you?" "yes": which day, not the same search again
         s["misses"] = 0
@@ -665,4 +672,10 @@ def _not_understood(ctx: PlanContext, s: dict[str, Any], found: list[Intent], ra
         )
     if s.get("asked") == "name":
         return say("Sorry, I didn't catch that. What is your first and last name?")
+    if s.get("task"):
+        # "What day would you like to move it to?" answered with words not caught (a bad line):
+        # the same question again, the task kept; what the caller asked for is not dropped
+        s.pop("asked_new_day", None)
+        s["preface"] = "Sorry, I didn't catch that."
+        return None
     return say(f"Sorry, I didn't understand that. {HELP} What would you like to do?")

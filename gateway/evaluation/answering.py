@@ -7,6 +7,7 @@ the same scripts with a caller who reads each reply before going on:
 - offered the keypad for the date of birth, it types the date of birth its script says;
 - offered the keypad for its last name, it types it, one key per letter, then #;
 - offered keys for the times ("press 1 for 9 AM, 2 for 9:30 AM"), it presses the one it asked for;
+- offered keys for the doctors ("press 1 for Dr. Elena Rodriguez, ..."), it presses its doctor's;
 - asked "Sorry, was that 9:30 AM?", it says yes when that is the time it asked for, else says it
   again;
 - told it was not caught ("Sorry, I didn't catch that", "I couldn't verify those details"), it
@@ -64,6 +65,7 @@ _PROPOSAL = re.compile(r"\bI'll (?:book|move|cancel)\b.*\bShall I go ahead\?", r
 _OFFER = re.compile(r"\bwhich (?:one )?would you like\?", re.IGNORECASE)
 _CLOCK = re.compile(r"\b\d{1,2}(?::\d\d)? [AP]M\b")
 _DOCTOR = re.compile(r"\b(?:doctor|dr\.?)\s+([A-Z][a-z'-]+)", re.IGNORECASE)
+_DOCTOR_KEYS = re.compile(r"\b(\d) for Dr\. (?:[A-Z][a-z'-]+ )?([A-Z][a-z'-]+)")  # "1 for Dr. Elena Rodriguez"
 _NAMES_A_VISIT = re.compile(
     r"\b(?:doctor|dr\.?|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|"
     r"next week|morning|afternoon)\b",
@@ -129,6 +131,8 @@ class AnsweringCaller:
         text = said.label
         if _KEYPAD_DOB.search(reply) and born is not None:
             return self._keyed(f"{born:%m%d%Y}", birth_date=True)
+        if (doctor := self._doctor_key(reply)) is not None:
+            return self._keyed(doctor)  # "press 1 for Dr. Elena Rodriguez, ...": its doctor's key
         wanted = _time_in(text) or self.time_asked
         keys = {int(n): label for n, label in _KEYS.findall(reply)} if "press" in reply.lower() else {}
         if wanted is not None and keys:
@@ -141,6 +145,19 @@ class AnsweringCaller:
             return await self._again(text)
         if _NOT_CAUGHT.search(reply):
             return await self._again(text)
+        return None
+
+    def _doctor_key(self, reply: str) -> str | None:
+        """The key of the doctor its request names, when the bot offers keys for the doctors."""
+        if "press" not in reply.lower() or self.request is None:
+            return None
+        asked = _DOCTOR.search(self.request)
+        if asked is None:
+            return None
+        for key, surname in _DOCTOR_KEYS.findall(reply):
+            if surname.lower() == asked.group(1).lower() and self._said_again[f"doctor {key}"] < MAX_SAME:
+                self._said_again[f"doctor {key}"] += 1
+                return key
         return None
 
     def _keyed(self, digits: str, *, birth_date: bool = False) -> CallerTurn:
