@@ -57,6 +57,9 @@ _ALREADY_WITH = re.compile(
     rf"\b(?:already|i've got|i have got)\s+(?:have\s+|got\s+|see\s+)?(?:one|an? appointment|a visit|my [a-z]+)\s+"
     rf"(?:[a-z0-9:]+\s+){{0,3}}?with\s+{_DR}"
 )
+_TAKEN_BACK = re.compile(
+    r"\b(?:scratch that|forget that|strike that|no wait|on second thoughts?|actually no)\b"
+)
 _CORRECTION_WORD = re.compile(
     r"\b(?:no|sorry|actually|wait|i mean|i meant|rather|instead|make that|make it)\b"
 )
@@ -240,6 +243,11 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
             return other
     if len(named) == 1:
         return named[0]
+    if len(named) > 1 and (back := _TAKEN_BACK.search(text)) is not None:
+        # "Dr Chen on Thursday at 10. Actually, scratch that, I always see Dr Patel": the one after
+        after = [p for p in named if mentions_provider(text[back.end() :], p.name)]
+        if len(after) == 1:
+            return after[0]
     if len(named) > 1:
         # "I usually see Dr Patel but this time Dr Rodriguez", "my husband sees Dr Patel", "Rodriguez
         # is the kids' doctor": a doctor named as the usual one or someone else's is not asked for

@@ -59,6 +59,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
         Intent.RESCHEDULE,
         re.compile(
             r"\b(reschedul\w*|re schedule|rebook\w*|re book|move|change|make (that|this)|switch|push (it |my |the |that )?(back|forward|appointment)?|postpone"
+            r"|re ?arrange|rearrang\w*|re ?organi[sz]e (my|the|his|her)"
             r"|bring (it )?forward|come forward|bump|shift|make (my|the|it|that|this)\b.{0,60}\b(later|earlier|sooner)"
             # "my appointment with Dr Chen on Thursday is in the afternoon and my daughter can only
             # drive me in the morning now", "my appointment ... on Friday, make it Monday": that visit,
@@ -213,9 +214,10 @@ _MY_APPOINTMENT = re.compile(
 )
 
 _ABOUT_THEIR_VISIT = re.compile(
-    r"\b(?:calling|ringing|phoning|call|ring|phone|writing|here|it's|this is) (?:you )?(?:about|regarding|re|concerning"
-    r"|in regards? to) (?:my|our|his|her|their|[a-z]+'s)(?: [a-z']+){0,2}? (?:appointment|appt|visit|booking|check ?up"
-    r"|jab|vaccination)s?\b"
+    # ("this is james wilson about my blood pressure check with doctor chin": a name between)
+    r"\b(?:calling|ringing|phoning|call|ring|phone|writing|here|it's|this is)(?: [a-z]+){0,2}? (?:you )?(?:about|regarding|re|concerning"
+    r"|in regards? to) (?:my|our|his|her|their|[a-z]+'s)(?: [a-z']+){0,3}? (?:appointment|appt|visit|booking|check ?up"
+    r"|jab|vaccination|check)s?\b"
 )
 
 _MY_APPOINTMENT_TO = re.compile(
@@ -497,7 +499,7 @@ def _intents(text: str) -> list[Intent]:
     # "I'm calling about my son's appointment with Dr. Rodriguez next Thursday": the visit they
     # have, whatever day is named with it (what they want done with it comes next)
     if (
-        Intent.BOOK in found
+        (Intent.BOOK in found or not set(found) - {Intent.GREETING, Intent.THANKS})
         and not {Intent.RESCHEDULE, Intent.CANCEL, Intent.LIST} & set(found)
         and (about := _ABOUT_THEIR_VISIT.search(text)) is not None
         and not _BOOK_PATTERN.search(text[: about.start()] + " " + text[about.end() :])

@@ -94,7 +94,8 @@ _CHANGE = re.compile(
     r"\b(?:actually|no wait|wait|hang on|hold on|sorry|i mean|i meant|make it|make that|or rather|rather|scratch that"
     r"|change (?:it|that) to|on second thoughts?|on 2nd thoughts?)\b|\bno[,.!]|\bnot (?:on )?[a-z]+day\b,?"
     # "at nine - no sorry, not nine, ten": the time taken back, then the one meant
-    r"|\bnot (?:at )?(?:1[0-2]|0?[1-9])(?::[0-5]\d)?(?: ?[ap]m| o'clock)?\b,?(?= (?:but )?(?:at )?(?:1[0-2]|0?[1-9])\b)"
+    r"|\bnot (?:at )?(?:1[0-2]|0?[1-9])(?::[0-5]\d)?(?: ?[ap]m| o'clock)?\b,?"
+    r"(?=[\s,.;!]+(?:but )?(?:at )?(?:(?:half|quarter) (?:past|to) )?(?:1[0-2]|0?[1-9])\b)"
     # spoken without commas: "monday at 10 no 10:30", "at 3 no no 4"
     r"|(?<=\d )no(?: no)*\b(?= (?:at |make it )?(?:\d|half|quarter|noon))"
 )
@@ -128,7 +129,7 @@ _BUSY_ON = re.compile(
 
 
 _MOVE_WORDS = re.compile(
-    r"\b(?:move|moved|moving|reschedul\w*|re schedule|postpone|push|pushed|shift|bump|rebook\w*|bring|brought"
+    r"\b(?:move|moved|moving|reschedul\w*|re schedule|postpone|push|pushed|shift|bump|rebook\w*|bring|brought|re ?arrang\w*"
     # an appointment named, not asked for ("lucas's vaccination appointment", not "a new appointment")
     r"|(?<!\ba )(?<!\ban )(?<!\bnew )(?<!another )(?<!\bone )(?:appointment|appt|visit|booking|check ?up"
     r"|physical|consult\w*|exam\w*|jab|vaccin\w*|shot|follow ?up|session)s?"
@@ -228,6 +229,14 @@ _NIGHT_TOLD = re.compile(
 )
 
 
+# "the bus doesn't reach you until a quarter to three": when the caller can get here, not the time
+_GETS_HERE = re.compile(
+    r"\b(?:the|my|our) (?:bus|train|ferry|tram|shuttle|ride|lift)\b[^.,;!?]{0,40}?\b(?:until|till|before|after|at)\s+"
+    r"(?:a )?(?:(?:quarter|half) (?:past|to) )?\d{1,2}(?::\d\d)?(?:\s*(?:am|pm|o'clock))?"
+)
+
+
 def without_own_plans(text: str) -> str:
-    """The text without the clock times of the caller's own day (`_OWN_PLANS`) and of the night."""
-    return _NIGHT_TOLD.sub(" ", _OWN_PLANS.sub(" ", text))
+    """The text without the clock times of the caller's own day (`_OWN_PLANS`, `_GETS_HERE`) and
+    of the night."""
+    return _NIGHT_TOLD.sub(" ", _GETS_HERE.sub(" ", _OWN_PLANS.sub(" ", text)))

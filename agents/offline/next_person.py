@@ -21,7 +21,15 @@ from agents.offline.birthdates import find_dob
 from agents.offline.dates import find_when
 from agents.offline.followups import SAME_DAY_WORDS, on_that_day
 from agents.offline.intents import intents, task_of
-from agents.offline.names import KIN, KIN_WORDS, relative_asked_for, relative_first, someone_elses_name
+from agents.offline.names import (
+    KIN,
+    KIN_WORDS,
+    find_name,
+    name_near,
+    relative_asked_for,
+    relative_first,
+    someone_elses_name,
+)
 from agents.offline.numbers import normalize
 from agents.offline.steps import say
 from agents.planner import PlanContext, PlanStep
@@ -115,6 +123,32 @@ def own_after_relative(ctx: PlanContext, s: dict[str, Any], text: str) -> str | 
     return (
         f"this is {speaker['first']} {speaker['last']}, born {born:%B} {born.day} {born.year}. {text}".lower()
     )
+
+
+def another_person(ctx: PlanContext, text: str) -> tuple[str, str] | None:
+    """A full name with a date of birth in a verified caller's turn, of someone other than the
+    person verified ("And one for me as well: Daniel Thomas, April 21st 1979", "Now Harper's,
+    please: Harper Young, 8/20/1968"): that name; None otherwise. Nothing is ever written for the
+    person verified on the strength of another person's details."""
+    if not ctx.caller.verified:
+        return None
+    dob, span = find_dob(text, ctx.now.date())
+    if dob is None or not span:
+        return None
+    name = name_near(*text.partition(span)[::2]) or find_name(text.replace(span, " , "))
+    if name is None or name[0].lower() == (ctx.caller.first_name or "").lower():
+        return None
+    return name
+
+
+def serve_another(ctx: PlanContext, s: dict[str, Any], text: str) -> PlanStep:
+    """The request of the other person named with their details, kept to be served as theirs at
+    the end of this turn (the verified person set aside, the other one checked on their details)."""
+    kin = relative_asked_for(text) or _kin_too(text)
+    if kin is None and (m := KIN_WORDS.search(text)) is not None and not FOR_ONESELF.search(text):
+        kin = m.group(0).split()[-1].removesuffix("'s")
+    s[NEXT_PERSON] = {"kin": kin or CALLERS_OWN, "text": _on_the_day_just_booked(ctx, text), "now": True}
+    return say("Sure.")
 
 
 def serve_now(ctx: PlanContext, s: dict[str, Any], text: str) -> PlanStep | None:

@@ -144,6 +144,18 @@ def normalize(text: str) -> str:
     # "ten turdy", "one tirty p m": thirty as Caribbean and Irish callers say it (and a recogniser writes it)
     lowered = re.sub(r"\b(?:turdy|tirty|tirtee|thirdy|thurty|toity)\b", "thirty", lowered)
     lowered = re.sub(r"\b(?:after noon)\b", "afternoon", lowered)  # "in the after noon"
+    # "make it 11 on friday the 29th", "how about 2 then": the hour; "9 is too early": not that hour
+    lowered = re.sub(
+        r"\b(make it|make that|how about|what about|rather|better)\s+(1[0-2]|[1-9])(?=\s+(?:on|then|instead|please|if|that"
+        r"|same|o'clock)\b|\s*[,.?!]|\s*$)",
+        r"\1 at \2",
+        lowered,
+    )
+    lowered = re.sub(
+        r"\b(?:1[0-2]|[1-9])(?::[0-5]\d)?(?:\s*[ap]m)? (?=is (?:too|a bit|way) (?:early|late)\b)",
+        "that ",
+        lowered,
+    )
     # "next, thursday" (a recogniser's pause written as a comma): next week's thursday
     lowered = re.sub(
         r"\b(next|this|coming),\s+(?=(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)",
@@ -238,6 +250,13 @@ def normalize(text: str) -> str:
     # "thursday 9 at 4 pm": the 9th, since the time is said after it
     text = re.sub(
         r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday),? ([1-9]|[12]\d|3[01])(?=,? (?:at|around|by) \d)",
+        lambda m: f"{m.group(1)} the {m.group(2)}{ordinal_suffix(int(m.group(2)))}",
+        text,
+    )
+    # "thursday the seven at nine thirty", "friday the eight same time": the 7th, the 8th
+    text = re.sub(
+        r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday),? the ([1-9]|[12]\d|3[01])\b"
+        r"(?![:.]\d|\s*(?:am|pm|o'clock|a\.m|p\.m)\b)",
         lambda m: f"{m.group(1)} the {m.group(2)}{ordinal_suffix(int(m.group(2)))}",
         text,
     )

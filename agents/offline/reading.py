@@ -226,8 +226,9 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     if (
         s.get("offered")
         and _PUT_OFF_AND_GONE.search(text)
-        and find_when(text, ctx.now).at is None
-        and not re.search(r"\b(?:book|take|have|want|like|please)\b", text)
+        and find_when(text, ctx.now).empty
+        and task_of([i for i in found if i != Intent.BOOK]) is None
+        and not re.search(r"\b(?:book|take|have|want|like|please|anything|something|any)\b", text)
     ):
         # "Okay, let me check with work first and I'll call back. Thanks." to the times offered:
         # nothing now ("first" is no pick of the first time)
@@ -284,6 +285,15 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         mine = (ctx.caller.first_name or "").lower()
         if mine not in other.lower():
             return say(f"I'm sorry, I can only help with your own appointments. {HELP}")
+    if (
+        next_person.another_person(ctx, text) is not None
+        and next_person.own_after_relative(ctx, s, text) is None
+    ):
+        # "And one for me as well: Daniel Thomas, April 21st 1979 ..." after his wife's booking:
+        # never for the person verified; the one named is checked on their own details
+        task_was = s.get("task") or (s["asked_book"] if isinstance(s.get("asked_book"), str) else None)
+        drop_task(s)
+        return next_person.serve_another(ctx, s, next_person.with_the_task(task_was, text))
     if (own := next_person.own_after_relative(ctx, s, text)) is not None:
         # "... and then I'd like to book myself with Dr Patel": the caller's own, as the caller
         drop_task(s)

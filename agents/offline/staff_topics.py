@@ -170,7 +170,9 @@ STAFF_TOPICS = [
             r"\b(should i (take|be worried|worry|go|be concerned|stop|start|keep)|is it (normal|safe|serious|bad|ok|okay)"
             # "I wondered whether I ought to be worried or whether it can wait"
             r"|(ought|need) to be (worried|concerned)|(whether|if) (it|this) can wait|(can|could) (it|this) wait"
-            r"|what should i (do|take)|medical (question|advice)|advice|side effects?|symptoms?)\b"
+            r"|what should i (do|take)|medical (question|advice)|advice|side effects?|symptoms?"
+            # "can i take ibuprofen with my blood thinner?"
+            r"|(can|could|should|may) (i|he|she|we) (take|have|mix|combine|use) [a-z ]{1,30}\b(with|while|and|on)\b)\b"
         ),
         "Medical question: the caller asked about symptoms or medical advice",
         "I can't give medical advice, but our clinical staff can help.",
@@ -185,7 +187,10 @@ STAFF_TOPICS = [
         re.compile(
             r"\b(prescription|prescriptions|prescribed|prescribe|script|scripts|medication|medications|meds|(?<!family )(?<!internal )"
             # ("on hold with the pharmacy all morning": where the caller was, no question)
-            r"medicine|(?<!with the )(?<!at the )(?<!to the )pharmacy|pharmacist|rx|dosage|dose|pills?|inhaler|antibiotics?|insulin)\b"
+            # ("is the pharmacy downstairs open late?": a place, not a prescription)
+            r"medicine|(?<!with the )(?<!at the )(?<!to the )pharmacy(?! (?:downstairs|next door|nearby|down the|round the"
+            r"|around the|across|in the building|is open|open|hours|close))|pharmacist|rx|dosage|dose|pills?|inhaler"
+            r"|antibiotics?|insulin|ibuprofen|paracetamol|acetaminophen|tylenol|advil|aspirin|blood thinners?|warfarin)\b"
         ),
         "Prescriptions: a question about a prescription or medication",
         "Our clinical staff can help with prescriptions.",

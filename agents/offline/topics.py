@@ -103,8 +103,9 @@ _ABOUT_ME = re.compile(
 _OFF_TOPIC = re.compile(
     r"\b(weather|forecast|rain|raining|rainy|snow|snowing|sunny|umbrella|jokes?|riddle|tell me a story|poem"
     r"|sing (me )?a song|the news|world series|super ?bowl|world cup|playoffs?|who (do you think )?(will|'ll|is going to|is gonna) win"
-    r"|sports scores?|the score|the game|football|basketball|baseball|soccer|hockey|movies?|tv show|netflix|recipe"
-    r"|restaurant|pizza|cafe|coffee shop|takeaway|take out|takeout"
+    r"|sports scores?|the score|the game|the match|did you (?:watch|see) the|football|basketball|baseball|soccer|hockey"
+    r"|movies?|tv show|netflix|recipe"
+    r"|restaurant|pizza|cafe|coffee shop|takeaway|take out|takeout|tacos?|burgers?|sushi|a pub|a bar|brunch"
     # "a good place to get lunch near the clinic?", "recommend somewhere for lunch"
     r"|(?:place|somewhere|anywhere|spot) (?:to|for) (?:get |grab |have )?(?:lunch|dinner|breakfast|coffee|a bite|food|eat)"
     r"|recommend (?:a |somewhere|anywhere|a place)|where (?:can|could|should) (?:i|we) (?:eat|get lunch|grab lunch)"
@@ -298,7 +299,12 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
         if task is None:
             return TopicRead(step=say(f"{words} {HELP} How can I help you today?"), answered=True)
         return TopicRead(preface=words, answered=True)
-    if not requested and task_of(intents(text)) is None and _OFF_TOPIC.search(text) and not introduced:
+    off_topic = _OFF_TOPIC.search(text) is not None or (
+        # right after a redirect, another question about nothing the assistant does ("do you know
+        # a good taco place near you?"): off topic again
+        in_a_row >= 1 and _A_QUESTION.search(text) is not None and find_dob(text, ctx.now.date())[0] is None
+    )
+    if not requested and task_of(intents(text)) is None and off_topic and not introduced:
         if in_a_row >= 1:
             return TopicRead(
                 step=_handover(
@@ -313,6 +319,9 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
     return TopicRead()
 
 
+_A_QUESTION = re.compile(
+    r"\?\s*$|^\W*(?:\w+\W+){0,3}?(?:do you know|do you think|can you tell me|have you|did you|who|what's|where|which)\b"
+)
 _INTRODUCES = re.compile(r"\b(?:this is|my name is|my name's)\b")
 
 _WHY_BEFORE = re.compile(
@@ -329,7 +338,7 @@ _DONE_ELSEWHERE = re.compile(
 
 # the words that name a visit by what it is for ("the blood pressure appointment", "his asthma review")
 _VISIT_NAMES = re.compile(
-    r"\b(?:[a-z]+ ){1,2}(?=(?:appointment|appt|visit|check[ -]?up|follow[ -]?up|review|consultation)s?\b)"
+    r"\b(?:[a-z]+ ){1,2}(?=(?:appointment|appt|visit|check[ -]?up|follow[ -]?up|review|consultation|check)s?\b)"
 )
 
 

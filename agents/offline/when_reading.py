@@ -158,7 +158,9 @@ _HOUR_INSTEAD = re.compile(
 
 # a sentence that takes back what the one before said ("... to Tuesday at 11? No wait, Wednesday")
 _TAKES_BACK = re.compile(
-    r"^\s*(?:(?:no|oh|um|uh|er|hmm)\b[\s,]*)*(?:actually|no wait|wait|hang on|hold on|sorry|i mean|i meant"
+    # "... at 9:30? Hmm, no, he has school then. Better 3:30": a "no" of its own, then what is better
+    r"^\s*(?:(?:oh|um|uh|er|hmm|ah)\b[\s,]*)*no\b[\s,.!]|^\s*(?:better|rather|preferably)\b"
+    r"|^\s*(?:(?:no|oh|um|uh|er|hmm)\b[\s,]*)*(?:actually|no wait|wait|hang on|hold on|sorry|i mean|i meant"
     r"|make (?:it|that)|or rather|rather|scratch that|on second thoughts?|correction)\b"
 )
 
