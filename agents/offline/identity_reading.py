@@ -124,11 +124,9 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
         and name not in (None, near)
         and _introduces(text, near)
         and not _introduces(text, name)
-        and possessive_name(text)
-        != " ".join(
-            name
-        )  # "Lucas Garcia's mother. Lucas was born ...", "my son Lucas Garcia's appointment (DOB ...)"
-        and not dob_of_another(text.partition(span)[0])
+        # (not "Lucas Garcia's mother. Lucas was born ...", "my son Lucas Garcia's appointment (DOB ...)")
+        and possessive_name(text) != " ".join(name)
+        and not dob_of_another(text.partition(span or "")[0])
     ):
         # "... she's studying marine biology ... I'm Amelia Robinson, my birthday is ...": the
         # name the caller gives as theirs beside the date, not words of the small talk before it

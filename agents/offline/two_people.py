@@ -137,7 +137,7 @@ def _after_mine(text: str, now: datetime) -> tuple[str, str, str] | None:
     if their_span and their_span in tail:
         tail = tail.replace(their_span, " ")
     tail = _THEIR_BIRTH.sub(" ", tail)
-    words = []
+    words: list[str] = []
     for word in re.findall(r"[a-z'-]+", m.group("mid")):
         if word in _NOT_NAME_WORDS or len(words) == 2:
             break
