@@ -141,6 +141,81 @@ def another_person(ctx: PlanContext, text: str) -> tuple[str, str] | None:
     return name
 
 
+# another person named by first name as the one the visit is for: "Lucas's appointment", "Lucas
+# needs a check-up", "then Lucas's one"
+_NAMED_FOR = re.compile(
+    r"\b(?:(?P<a0>[a-z]{3,}) )?(?P<a>[a-z]{3,})'s (?:appointment|appt|visit|one|check ?up|checkup|vaccination|jab|shot"
+    r"|booking|physical)\b"
+    r"|(?:^|[.!?,;]\s*|\band\s+|\bthen\s+|\balso\s+|\bso\s+)(?P<b>[a-z]{3,})(?: [a-z]{3,})? (?:needs|has got|has|wants"
+    r"|is due|can't|cannot|won't|should|must|would like)\b"
+    # "oh, and Lucas as well, he's on file ... could he see Dr Rodriguez"
+    r"|\b(?:and|also)\s+(?P<c>[a-z]{3,})\s+(?:as well|too)\b"
+)
+# the caller's own request said in the same words ("I need an appointment for me ..., and Lucas ...")
+_SELF_REQUEST = re.compile(
+    r"\b(?:for me|for myself|book me|see me|(?:i need|i'd like|i would like|i want) (?:an? |to see|to book|to come)"
+    r"|(?:can|could|may) i (?:see|get|book|come|have))"
+)
+_NOT_A_FIRST_NAME = frozenset(
+    "his her their your our the that this what who which there here it one mine yours ours theirs today tomorrow "
+    "monday tuesday wednesday thursday friday saturday sunday doctor chen patel rodriguez marcus priya elena mum "
+    "mom dad son daughter wife husband baby kid child everyone someone somebody anyone nobody everything nothing "
+    "week month year next last first second same other another each both all any she they which nurse clinic "
+    "office practice hubby wifey partner brother sister father mother grandma grandpa nan granny family kids "
+    "boy girl lady man guy friend dentist work school".split()
+)
+
+
+def _first_name_of(m: re.Match[str]) -> str:
+    """ "lucas garcia's appointment": lucas (the word before a surname said possessively)."""
+    if m.group("a") and m.group("a0") and m.group("a0") not in _NOT_A_FIRST_NAME and m.group("a0") not in _VERBS:
+        return m.group("a0")
+    return m.group("a") or m.group("b") or m.group("c")
+
+
+_VERBS = frozenset("cancel move book change need needs want wants about for and see with is to of".split())
+
+
+def someone_by_first_name(ctx: PlanContext, text: str) -> str | None:
+    """The first name of another person a verified caller's request is for ("Lucas needs a
+    check-up", "then Lucas's one"), or None: never a visit written for the person verified."""
+    if not ctx.caller.verified:
+        return None
+    mine = (ctx.caller.first_name or "").lower()
+    for m in _NAMED_FOR.finditer(text):
+        name = _first_name_of(m)
+        if name not in _NOT_A_FIRST_NAME and name != mine:
+            return name
+    return None
+
+
+def request_for_someone(ctx: PlanContext, s: dict[str, Any]) -> str | None:
+    """Before a write for the person verified: the caller's words since the last write done when
+    they name another person by first name as the one the visit is for ("Lucas needs a check-up
+    with Dr Rodriguez", "and Lucas as well ... could he see Dr Rodriguez"), written as that
+    person's request (the caller's own name and date of birth taken out; the family name the
+    caller gave added to the first name); None when the request names nobody else."""
+    if not ctx.caller.verified or ctx.caller.speaking_for:
+        return None
+    text = normalize(next((m.content or "" for m in reversed(ctx.messages) if m.role == "user"), ""))
+    first = None
+    mine = (ctx.caller.first_name or "").lower()
+    for m in _NAMED_FOR.finditer(text):
+        if _SELF_REQUEST.search(text[: m.start()]):
+            break  # the caller's own first: the other one is read as a second request
+        name = _first_name_of(m)
+        if name not in _NOT_A_FIRST_NAME and name != mine:
+            first = name
+            break
+    if first is None:
+        return None
+    theirs = without_the_caller(ctx, text, s)
+    last = str(s.get("last_name") or "").lower()
+    if last and not re.search(rf"\b{re.escape(first)}\s+{re.escape(last)}\b", theirs):
+        theirs = re.sub(rf"\b{re.escape(first)}\b", f"{first} {last}", theirs, count=1)
+    return theirs
+
+
 def serve_another(ctx: PlanContext, s: dict[str, Any], text: str) -> PlanStep:
     """The request of the other person named with their details, kept to be served as theirs at
     the end of this turn (the verified person set aside, the other one checked on their details)."""

@@ -127,6 +127,14 @@ class OfflinePlanner:
         if step.tool_calls and ctx.tools.get(step.tool_calls[0].name) is not None:
             spec = ctx.tools.get(step.tool_calls[0].name)
             if spec is not None and spec.writes:
+                if (theirs := next_person.request_for_someone(ctx, s)) is not None:
+                    # "Lucas needs a check-up" from Maria, verified as herself: never written for
+                    # her; his request, served as his once she is set aside
+                    task_was = s.get("task")
+                    drop_task(s)
+                    return with_preface(
+                        s, next_person.serve_another(ctx, s, next_person.with_the_task(task_was, theirs))
+                    )
                 if (asked := next_person.ask_first(ctx, s)) is not None:
                     return with_preface(s, asked)  # their date of birth before the caller's own yes
                 arguments = step.tool_calls[0].arguments

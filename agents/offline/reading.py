@@ -294,6 +294,16 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         task_was = s.get("task") or (s["asked_book"] if isinstance(s.get("asked_book"), str) else None)
         drop_task(s)
         return next_person.serve_another(ctx, s, next_person.with_the_task(task_was, text))
+    if (
+        next_person.someone_by_first_name(ctx, text) is not None
+        and find_dob(text, ctx.now.date())[0] is None  # their details given: read as identity
+        and not ctx.caller.speaking_for
+        and next_person.own_after_relative(ctx, s, text) is None
+    ):
+        # "Lucas needs a check-up with Dr Rodriguez" from Maria, verified as herself: his, never hers
+        task_was = s.get("task") or (s["asked_book"] if isinstance(s.get("asked_book"), str) else None)
+        drop_task(s)
+        return next_person.serve_another(ctx, s, next_person.with_the_task(task_was, text))
     if (own := next_person.own_after_relative(ctx, s, text)) is not None:
         # "... and then I'd like to book myself with Dr Patel": the caller's own, as the caller
         drop_task(s)

@@ -113,3 +113,20 @@ async def test_a_later_time_asked_to_the_times_offered_is_no_goodbye(chat: Chat,
     assert "no problem" not in reply.lower(), reply
     assert await booked(demo, "p-1003") == {(PATEL, at(3, 10))}
     assert RODRIGUEZ  # the three doctors' ids are imported for the families above
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ["Hi, it's Maria Garcia, born 10/19/1982. Lucas needs his check-up with Dr. Patel. Is Friday the 4th at 1 free?",
+         "His date of birth is April 8th, 2015.", "yes"],
+        ["Maria Garcia, 10/19/1982. Dr Chen on Wednesday the 2nd at 9 for me please.", "yes",
+         "Oh, and Lucas as well, he's on file, his birthday is 4/8/2015. Could he see Dr. Patel that Wednesday at 11?",
+         "yes"],
+    ],
+)  # fmt: skip
+async def test_a_child_named_by_first_name_is_never_booked_as_the_parent(
+    turns: list[str], chat: Chat, demo: DemoConnector
+) -> None:
+    _, transcript = await converse(chat, turns, "+15035550112")
+    assert not {visit for visit in await booked(demo, "p-1012") if visit[0] == PATEL}, transcript
