@@ -168,7 +168,12 @@ _NOT_A_FIRST_NAME = frozenset(
 
 def _first_name_of(m: re.Match[str]) -> str:
     """ "lucas garcia's appointment": lucas (the word before a surname said possessively)."""
-    if m.group("a") and m.group("a0") and m.group("a0") not in _NOT_A_FIRST_NAME and m.group("a0") not in _VERBS:
+    if (
+        m.group("a")
+        and m.group("a0")
+        and m.group("a0") not in _NOT_A_FIRST_NAME
+        and m.group("a0") not in _VERBS
+    ):
         return m.group("a0")
     return m.group("a") or m.group("b") or m.group("c")
 

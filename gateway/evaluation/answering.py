@@ -65,7 +65,9 @@ _PROPOSAL = re.compile(r"\bI'll (?:book|move|cancel)\b.*\bShall I go ahead\?", r
 _OFFER = re.compile(r"\bwhich (?:one )?would you like\?", re.IGNORECASE)
 _CLOCK = re.compile(r"\b\d{1,2}(?::\d\d)? [AP]M\b")
 _DOCTOR = re.compile(r"\b(?:doctor|dr\.?)\s+([A-Z][a-z'-]+)", re.IGNORECASE)
-_DOCTOR_KEYS = re.compile(r"\b(\d) for Dr\. (?:[A-Z][a-z'-]+ )?([A-Z][a-z'-]+)")  # "1 for Dr. Elena Rodriguez"
+_DOCTOR_KEYS = re.compile(
+    r"\b(\d) for Dr\. (?:[A-Z][a-z'-]+ )?([A-Z][a-z'-]+)"
+)  # "1 for Dr. Elena Rodriguez"
 _NAMES_A_VISIT = re.compile(
     r"\b(?:doctor|dr\.?|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|"
     r"next week|morning|afternoon)\b",
