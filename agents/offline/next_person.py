@@ -162,23 +162,37 @@ _NOT_A_FIRST_NAME = frozenset(
     "mom dad son daughter wife husband baby kid child everyone someone somebody anyone nobody everything nothing "
     "week month year next last first second same other another each both all any she they which nurse clinic "
     "office practice hubby wifey partner brother sister father mother grandma grandpa nan granny family kids "
-    "boy girl lady man guy friend dentist work school".split()
+    "boy girl lady man guy friend dentist work school whoever whichever yeah yes yep yup okay that what "
+    "everybody nobody ok well sure".split()
 )
 
 
 def _first_name_of(m: re.Match[str]) -> str:
-    """ "lucas garcia's appointment": lucas (the word before a surname said possessively)."""
-    if (
-        m.group("a")
-        and m.group("a0")
-        and m.group("a0") not in _NOT_A_FIRST_NAME
-        and m.group("a0") not in _VERBS
-    ):
-        return m.group("a0")
-    return m.group("a") or m.group("b") or m.group("c")
+    """ "lucas garcia's appointment": lucas (the word before a surname said possessively); "make
+    monday's appointment": monday (no name: `_NOT_A_FIRST_NAME`)."""
+    if m.group("a"):
+        if m.group("a") in _NOT_A_FIRST_NAME:
+            return m.group("a")
+        if m.group("a0") and m.group("a0") not in _NOT_A_FIRST_NAME and m.group("a0") not in _VERBS:
+            return m.group("a0")
+        return m.group("a")
+    return m.group("b") or m.group("c")
 
 
-_VERBS = frozenset("cancel move book change need needs want wants about for and see with is to of".split())
+_VERBS = frozenset(
+    "cancel move book change need needs want wants about for and see with is to of make can't cannot won't able "
+    "miss skip keep attend reschedule push bring".split()
+)
+
+
+def _said_as_a_name(m: re.Match[str], name: str, raw: str) -> bool:
+    """A possessive before a visit word names someone ("Lucas's appointment"); a word before a verb
+    only when it was written with a capital ("Lucas needs ...", not "yeah that should ...")."""
+    return bool(m.group("a")) or re.search(rf"\b{re.escape(name.title())}\b", raw) is not None
+
+
+def _raw_last(ctx: PlanContext) -> str:
+    return next((m.content or "" for m in reversed(ctx.messages) if m.role == "user"), "")
 
 
 def someone_by_first_name(ctx: PlanContext, text: str) -> str | None:
@@ -187,9 +201,10 @@ def someone_by_first_name(ctx: PlanContext, text: str) -> str | None:
     if not ctx.caller.verified:
         return None
     mine = (ctx.caller.first_name or "").lower()
+    raw = _raw_last(ctx)
     for m in _NAMED_FOR.finditer(text):
         name = _first_name_of(m)
-        if name not in _NOT_A_FIRST_NAME and name != mine:
+        if name not in _NOT_A_FIRST_NAME and name != mine and _said_as_a_name(m, name, raw):
             return name
     return None
 
@@ -202,14 +217,15 @@ def request_for_someone(ctx: PlanContext, s: dict[str, Any]) -> str | None:
     caller gave added to the first name); None when the request names nobody else."""
     if not ctx.caller.verified or ctx.caller.speaking_for:
         return None
-    text = normalize(next((m.content or "" for m in reversed(ctx.messages) if m.role == "user"), ""))
+    raw = _raw_last(ctx)
+    text = normalize(raw)
     first = None
     mine = (ctx.caller.first_name or "").lower()
     for m in _NAMED_FOR.finditer(text):
         if _SELF_REQUEST.search(text[: m.start()]):
             break  # the caller's own first: the other one is read as a second request
         name = _first_name_of(m)
-        if name not in _NOT_A_FIRST_NAME and name != mine:
+        if name not in _NOT_A_FIRST_NAME and name != mine and _said_as_a_name(m, name, raw):
             first = name
             break
     if first is None:

@@ -156,6 +156,12 @@ def normalize(text: str) -> str:
         "that ",
         lowered,
     )
+    # "i saw her last time": a visit before, not the last slot of a day
+    lowered = re.sub(
+        r"\b(saw|seen|had|was|went|did|visited|came|see|saw him|saw her)( [a-z]+)? last time\b",
+        r"\1\2 before",
+        lowered,
+    )
     # "next, thursday" (a recogniser's pause written as a comma): next week's thursday
     lowered = re.sub(
         r"\b(next|this|coming),\s+(?=(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)",

@@ -250,7 +250,13 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     if (
         task == Intent.RESCHEDULE
         and s.get("task") == Intent.BOOK
-        and not re.search(r"\b(appointment|visit)\b", text)
+        # ("I already have one with her on Wednesday ... move that one to Friday instead of booking
+        # another": the visit they have)
+        and not re.search(
+            r"\b(appointment|visit|already (?:have|got) one|i(?:'ve| have)(?: got)? one|instead of (?:booking|a new)"
+            r"|rather than (?:booking|a new))\b",
+            text,
+        )
         # "could it move from thursday to friday?" before anything was offered: the visit they have
         and (s.get("offered") or s.get("proposed") or s.get("last_proposed") or not _MOVE_FROM.search(text))
     ):

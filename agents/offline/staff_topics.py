@@ -172,7 +172,7 @@ STAFF_TOPICS = [
             r"|(ought|need) to be (worried|concerned)|(whether|if) (it|this) can wait|(can|could) (it|this) wait"
             r"|what should i (do|take)|medical (question|advice)|advice|side effects?|symptoms?"
             # "can i take ibuprofen with my blood thinner?"
-            r"|(can|could|should|may) (i|he|she|we) (take|have|mix|combine|use) [a-z ]{1,30}\b(with|while|and|on)\b)\b"
+            r"|(can|could|should|may) (i|he|she|we) (take|mix|combine) (?!an? |the |some |my appointment)[a-z ]{1,30}\b(with|while|and|on)\b)\b"
         ),
         "Medical question: the caller asked about symptoms or medical advice",
         "I can't give medical advice, but our clinical staff can help.",

@@ -351,6 +351,12 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
         when.start = when.end = offered_on  # "4pm on thurs" to Thursday the 22nd's times: that Thursday
     elif (
         offered_on is not None
+        and (in_its_week := _in_the_week_of(when, offered_on, new_text or rest)) is not None
+    ):
+        # "Tuesday's no good ... make it Wednesday, same time" to Tuesday the 26th (next week): that week's
+        when.start = when.end = in_its_week
+    elif (
+        offered_on is not None
         and when.start is None
         and (when.at is not None or when.after is not None or when.before is not None or when.part != "any")
     ):
@@ -363,6 +369,24 @@ def _the_offered_day(s: dict[str, Any]) -> date | None:
     """The one day all the times just offered are on, or None."""
     days = {datetime.fromisoformat(str(x["start"])).date() for x in s.get("offered") or [] if x.get("start")}
     return days.pop() if len(days) == 1 else None
+
+
+def _in_the_week_of(when: When, day: date, text: str) -> date | None:
+    """A weekday alone said to times offered in a later week: that weekday in the offered day's
+    week, when today's reading falls before that week; None otherwise."""
+    if when.start is None or when.start != when.end or when.start == day:
+        return None
+    said_when = re.search(
+        r"\b(?:this|next|coming)\s+(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(?:tomorrow|today|week)\b"
+        r"|\b\d{1,2}(?:st|nd|rd|th)\b|\d[/.]\d",
+        text,
+    )
+    if said_when or _MONTHS.search(text):
+        return None
+    week_start = day - timedelta(days=day.weekday())
+    if when.start >= week_start:
+        return None
+    return week_start + timedelta(days=when.start.weekday())
 
 
 def _same_weekday_said(when: When, day: date, text: str) -> bool:

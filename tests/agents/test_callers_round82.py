@@ -130,3 +130,26 @@ async def test_a_child_named_by_first_name_is_never_booked_as_the_parent(
 ) -> None:
     _, transcript = await converse(chat, turns, "+15035550112")
     assert not {visit for visit in await booked(demo, "p-1012") if visit[0] == PATEL}, transcript
+
+
+# set #91: a request changed in the middle of the conversation
+SET_91 = [
+    # another doctor at the read-back, "same time" ("I saw her last time" is no last slot)
+    (["Sarah Johnson 3/14/1985. can i book dr chen on friday the 4th at 2pm?", "oh wait sorry, could it be with dr "
+      "patel instead? same time. i saw her last time", "yes please"], "p-1001", {(PATEL, at(4, 14))}),
+    # "move that one ... instead of booking another" while a booking was under way: the visit they have
+    (["hi, I'd like to book with Dr Patel for Friday morning. Emily Davis, 7/23/1990", "oh wait, I already have one "
+      "with her on Thursday, don't I? could you just move that one to Friday at 1 instead of booking another?",
+      "yes"], "p-1003", {(PATEL, at(4, 13))}),
+    # a weekday alone to a proposal next week: that week's
+    (["Mia White, 1/25/1996. I need to get in with Doctor Chen sometime next week.", "Tuesday morning, say 9:30?",
+      "Oh, hang on, Tuesday's no good, the plumber is coming. Make it Wednesday, same time.", "yes"], "p-1015",
+     {(CHEN, at(9, 9, 30))}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("turns", "person", "after"), SET_91)
+async def test_set_91_families(
+    turns: list[str], person: str, after: set[object], chat: Chat, demo: DemoConnector
+) -> None:
+    await assert_written_as_said(chat, demo, turns, person, after, None)
