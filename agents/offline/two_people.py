@@ -11,7 +11,7 @@ Matthew Moore, 6/28/1969"). Without a time for each of them the turn is read as 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from agents.next_person import CALLERS_OWN, NEXT_PERSON
@@ -179,31 +179,30 @@ _THEIR_BIRTH = re.compile(
 
 
 def _their_details(text: str, now: datetime) -> tuple[str, str]:
-    """(", matthew moore, born june 28 1969" or ", born june 28 1969" or "", the text without them)."""
-    found = _named_details(text, now)
-    if found[0]:
-        return found
-    for m in _THEIR_BIRTH.finditer(text):
-        after = text[m.end() :]
-        dob, span = find_dob(after, now.date())
-        if dob is None or span is None or after.index(span) > 2:
-            continue
-        end = m.end() + after.index(span) + len(span)
+    """(", matthew moore, born june 28 1969" or ", born june 28 1969" or "", the text without them):
+    the relative's name and date of birth ("and he's Matthew Moore, 6/28/1969"), or their date of
+    birth said with a pronoun ("he was born 6/16/1984", "his birthday is ...")."""
+    if (named := _birth_after(_THEIR_DETAILS, text, now, gap=3)) is not None:
+        m, dob, end = named
+        said = f" , {m.group('first')} {m.group('last')}, born {dob:%B} {dob.day} {dob.year}".lower()
+        return said, f"{text[: m.start()]} {text[end:]}"
+    if (pronoun := _birth_after(_THEIR_BIRTH, text, now, gap=2)) is not None:
+        m, dob, end = pronoun
         return f" , born {dob:%B} {dob.day} {dob.year}".lower(), f"{text[: m.start()]} {text[end:]}"
     return "", text
 
 
-def _named_details(text: str, now: datetime) -> tuple[str, str]:
-    """(", matthew moore, born june 28 1969" or "", the text without them)."""
-    for m in _THEIR_DETAILS.finditer(text):
+def _birth_after(
+    cue: re.Pattern[str], text: str, now: datetime, gap: int
+) -> tuple[re.Match[str], date, int] | None:
+    """The first `cue` with a date of birth right after it (at most `gap` characters on), that
+    date and where it ends; None when no cue has one."""
+    for m in cue.finditer(text):
         after = text[m.end() :]
         dob, span = find_dob(after, now.date())
-        if dob is None or span is None or after.index(span) > 3:
-            continue
-        end = m.end() + after.index(span) + len(span)
-        said = f" , {m.group('first')} {m.group('last')}, born {dob:%B} {dob.day} {dob.year}".lower()
-        return said, f"{text[: m.start()]} {text[end:]}"
-    return "", text
+        if dob is not None and span is not None and after.index(span) <= gap:
+            return m, dob, m.end() + after.index(span) + len(span)
+    return None
 
 
 def _half_an_hour_after(clock: str, now: datetime) -> str | None:
