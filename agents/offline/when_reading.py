@@ -351,6 +351,7 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
         when.start = when.end = offered_on  # "4pm on thurs" to Thursday the 22nd's times: that Thursday
     elif (
         offered_on is not None
+        and _A_LATER_WEEK.search(" ".join(m.content or "" for m in ctx.messages if m.role == "user").lower())
         and (in_its_week := _in_the_week_of(when, offered_on, new_text or rest)) is not None
     ):
         # "Tuesday's no good ... make it Wednesday, same time" to Tuesday the 26th (next week): that week's
@@ -371,6 +372,10 @@ def _the_offered_day(s: dict[str, Any]) -> date | None:
     return days.pop() if len(days) == 1 else None
 
 
+# the caller asked for a week to come ("sometime next week"): a weekday said later is in that week
+_A_LATER_WEEK = re.compile(r"\b(?:next week|the week after|following week|in (?:2|two|3|three) weeks)\b")
+
+
 def _in_the_week_of(when: When, day: date, text: str) -> date | None:
     """A weekday alone said to times offered in a later week: that weekday in the offered day's
     week, when today's reading falls before that week; None otherwise."""
@@ -381,8 +386,8 @@ def _in_the_week_of(when: When, day: date, text: str) -> date | None:
         r"|\b\d{1,2}(?:st|nd|rd|th)\b|\d[/.]\d",
         text,
     )
-    if said_when or _MONTHS.search(text):
-        return None
+    if said_when or _MONTHS.search(text) or re.search(r"\bi (?:said|meant|mean|told you)\b", text):
+        return None  # "no, I said Wednesday": the day as it was said, from today
     week_start = day - timedelta(days=day.weekday())
     if when.start >= week_start:
         return None
