@@ -64,8 +64,11 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             # "my appointment with Dr Chen on Thursday is in the afternoon and my daughter can only
             # drive me in the morning now", "my appointment ... on Friday, make it Monday": that visit,
             # at another time
-            r"|\b(?:my|his|her|our)\s+(?:[a-z]+\s+){0,2}(?:appointment|appt|visit|check ?up)\b(?:dr\.\s|(?!\.\s)[^?!]){0,90}"
+            r"|\b(?:my|his|her|our|the)\s+(?:[a-z]+\s+){0,2}(?:appointment|appt|visit|check ?up)\b(?:dr\.\s|(?!\.\s)[^?!]){0,90}"
             r"\b(?:(?:can|could) only|make it)\b"
+            # "she has an appointment with Dr Patel on Tuesday and would rather see Dr Chen instead"
+            r"|\b(?:has|have|'ve got|has got) an? (?:[a-z]+ )?(?:appointment|appt|visit|check ?up)\b[^.?!]{0,60}"
+            r"\b(?:would rather see|'d rather see|rather see|prefer to see|would prefer|switch (?:it )?to)\b"
             # "bring my appointment forward", "push my checkup back", "switch lucas's appointment"
             r"|(bring|bringing|push|pushing|move|moving|put|putting) (my|the|his|her|their|that|this|[a-z]+'s)( [a-z]+){0,5}"
             r" (forward|back|out)"
@@ -213,6 +216,11 @@ _MY_APPOINTMENT = re.compile(
     r"(?:appointment|appt|vaccination|jab|check ?up|check-up)\b"
 )
 
+# "i have the check up thirst day with doctor patel": a visit they have, named with its day or doctor
+_THE_ONE_I_HAVE = re.compile(
+    r"\bi (?:have|'ve got|have got|got) (?:the|my) (?:[a-z]+ )?(?:appointment|appt|check ?up|visit|physical)\b"
+    r"(?=[^.?!]{0,40}\b(?:with|on|monday|tuesday|wednesday|thursday|friday|tomorrow|next)\b)"
+)
 _ABOUT_THEIR_VISIT = re.compile(
     # ("this is james wilson about my blood pressure check with doctor chin": a name between)
     r"\b(?:calling|ringing|phoning|call|ring|phone|writing|here|it's|this is)(?: [a-z]+){0,2}? (?:you )?(?:about|regarding|re|concerning"
@@ -501,7 +509,7 @@ def _intents(text: str) -> list[Intent]:
     if (
         (Intent.BOOK in found or not set(found) - {Intent.GREETING, Intent.THANKS})
         and not {Intent.RESCHEDULE, Intent.CANCEL, Intent.LIST} & set(found)
-        and (about := _ABOUT_THEIR_VISIT.search(text)) is not None
+        and (about := (_ABOUT_THEIR_VISIT.search(text) or _THE_ONE_I_HAVE.search(text))) is not None
         and not _BOOK_PATTERN.search(text[: about.start()] + " " + text[about.end() :])
     ):
         found = [Intent.LIST, *(i for i in found if i != Intent.BOOK)]

@@ -143,7 +143,7 @@ _MOVE_WORDS = re.compile(
     r"|(?<!can )(?<!could )(?<!may )(?<!\bif )(?:i have|i've got|i have got|i got|i've)\W+(?:like\W+|um\W+|uh\W+)?"
     r"(?:dr|doctor)\.?\s+[a-z'-]+\s+(?:on|this|next|tomorrow)\b"
     # "I have an appointment with Dr Patel, could we make it Thursday instead": one they have
-    r"|(?<!can )(?<!could )(?<!may )(?<!do )(?<!\bif )(?:i have|i've got|i have got|i got|there's|i've)\s+an?\s+"
+    r"|(?<!can )(?<!could )(?<!may )(?<!do )(?<!\bif )(?:i have|i've got|i have got|i got|there's|i've|she has|he has|she's got|he's got|they have|we have)\s+an?\s+"
     r"(?:[a-z]+\s+)?(?:appointment|appt|visit|booking|check ?up)\s+(?:with|on|at|this|next|tomorrow|today|for"
     r"|monday|tuesday|wednesday|thursday|friday)\b)\b"
 )

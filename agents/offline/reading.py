@@ -207,11 +207,18 @@ _ENDS_IN_GOODBYE = re.compile(
 )
 
 
+_MEDICAL = "Medical question: the caller asked about symptoms or medical advice"
+
+
 def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     raw = next((m.content for m in reversed(ctx.messages) if m.role == "user" and m.content), "")
     text = normalize(raw)
     found = intents(text)
-    if Intent.HUMAN in found:
+    if Intent.HUMAN in found and not (
+        Intent.BOOK in found and names_a_doctor(text) and asked_about(ctx, s, raw) in (None, _MEDICAL)
+    ):
+        # (not "I need my flu shot and wanted to talk to someone about my migraines too. Can I get in
+        # with Dr. Patel?": the doctor is who they will talk to)
         topic = asked_about(ctx, s, raw)
         if topic is not None:  # the summary names what it is about, not just "a person"
             return call("transfer_to_person", reason=f"{topic} (the caller asked for a person)")

@@ -239,6 +239,8 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
             break
         if requested and topic.visit_reason and not _ASKS_FOR_RESULTS.search(text):
             continue
+        if requested and topic.reason.startswith("Records") and _A_VISIT_FOR_A_FORM.search(text):
+            continue  # "a sports physical w dr patel, need the form for a rec league": the visit is for it
         if topic.visit_reason and not topic.pattern.search(_VISIT_NAMES.sub(" ", text)):
             continue  # "I've got the blood pressure appointment on Thursday": which visit, not a question
         if topic.pattern.search(text):
@@ -319,6 +321,9 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
     return TopicRead()
 
 
+_A_VISIT_FOR_A_FORM = re.compile(
+    r"\b(?:physical|exam|examination|check ?up|medical)\b(?!\s+(?:records?|certificate|cert))"
+)
 _A_QUESTION = re.compile(
     r"\?\s*$|^\W*(?:\w+\W+){0,3}?(?:do you know|do you think|can you tell me|have you|did you|who|what's|where|which)\b"
 )

@@ -153,3 +153,21 @@ async def test_set_91_families(
     turns: list[str], person: str, after: set[object], chat: Chat, demo: DemoConnector
 ) -> None:
     await assert_written_as_said(chat, demo, turns, person, after, None)
+
+
+# sets #88-#90: a visit's reason beside a request; a visit they have said as "I have the check up ..."
+SETS_88_TO_90 = [
+    (["Mia White 1/25/1996. I need my flu jab and I wanted to talk to someone about my headaches too. Can I get in "
+      "with Dr. Patel on Friday the 4th at 11?", "yes"], "p-1015", {(PATEL, at(4, 11))}),
+    (["can i get a sports physical w dr chen, need the form signed for football. ryan walker 12/12/1992. "
+      "mon the 7th at 2 works", "yes"], "p-1020", {(CHEN, at(7, 14))}),
+    (["yeah hi emily davis date of birth twenty third july nineteen ninety i have the check up thirsday with "
+      "doctor patel", "can we push it to friday the fourth eleven o clock", "yes"], "p-1003", {(PATEL, at(4, 11))}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("turns", "person", "after"), SETS_88_TO_90)
+async def test_set_88_to_90_families(
+    turns: list[str], person: str, after: set[object], chat: Chat, demo: DemoConnector
+) -> None:
+    await assert_written_as_said(chat, demo, turns, person, after, None)
