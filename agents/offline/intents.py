@@ -65,7 +65,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             # drive me in the morning now", "my appointment ... on Friday, make it Monday": that visit,
             # at another time
             r"|\b(?:my|his|her|our|the)\s+(?:[a-z]+\s+){0,2}(?:appointment|appt|visit|check ?up)\b(?:dr\.\s|(?!\.\s)[^?!]){0,90}"
-            r"\b(?:(?:can|could) only|make it)\b"
+            r"\b(?:(?:can|could) only|(?<!able to )(?<!can't )(?<!cannot )(?<!won't )(?<!not )(?<!gonna )make it)\b"
             # "she has an appointment with Dr Patel on Tuesday and would rather see Dr Chen instead"
             r"|\b(?:has|have|'ve got|has got) an? (?:[a-z]+ )?(?:appointment|appt|visit|check ?up)\b[^.?!]{0,60}"
             r"\b(?:would rather see|'d rather see|rather see|prefer to see|would prefer|switch (?:it )?to)\b"

@@ -171,3 +171,14 @@ async def test_set_88_to_90_families(
     turns: list[str], person: str, after: set[object], chat: Chat, demo: DemoConnector
 ) -> None:
     await assert_written_as_said(chat, demo, turns, person, after, None)
+
+
+async def test_wont_be_able_to_make_it_beside_my_appointment_is_a_cancellation(
+    chat: Chat, demo: DemoConnector
+) -> None:
+    await chat.say(
+        "Hi, Emily Davis, 23rd of July 1990. Have to scrap my Thursday appointment with Dr Patel, won't be able to "
+        "make it, I'm away for work. Please cancel it."
+    )
+    await chat.say("yes")
+    assert await booked(demo, "p-1003") == set()

@@ -72,7 +72,8 @@ async def test_a_visitor_reconnecting_after_an_outage_misses_nothing(
         )
         assert [f["seq"] for f in replayed] == list(range(before + 1, seen + 1))  # each once
         assert [f["seq"] for f in replayed] == [f["seq"] for f in during]
-        after = sequenced(await back.say("Thank you", "after-1"))
+        # (a question, not "thank you": thanks to "anything else?" now ends the chat, a frame more)
+        after = sequenced(await back.say("And are you open on Saturdays?", "after-1"))
         assert after[0]["seq"] == seen + 1 and after[-1]["type"] == "bot.final"
         await back.close()
         stored = await _stored_seqs(db, cid, after[-1]["seq"])
