@@ -163,7 +163,8 @@ _NOT_A_FIRST_NAME = frozenset(
     "week month year next last first second same other another each both all any she they which nurse clinic "
     "office practice hubby wifey partner brother sister father mother grandma grandpa nan granny family kids "
     "boy girl lady man guy friend dentist work school whoever whichever yeah yes yep yup okay that what "
-    "everybody nobody ok well sure".split()
+    "everybody nobody ok well sure and but then also can could would will may might shall must did does "
+    "mon tue tues wed weds thu thur thurs fri sat sun today's tomorrow's".split()
 )
 
 

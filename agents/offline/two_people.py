@@ -20,9 +20,12 @@ from agents.offline.dates import find_when
 from agents.offline.names import KIN
 
 # "for my husband and me", "book myself and my son Lucas", "for me and my wife", "both of us"
+_NOT_NAMED = r"(?!(?:with|on|at|for|and|to|in|dr|doctor|both|need|needs|would|want|wants|too|also)\b)"
 _BOTH = re.compile(
     rf"\b(?:(?:for|book|see|get|bring|put|fit|squeeze|have)\s+)?(?:(?:me|myself|i)\s+and\s+(?:my|our)\s+(?P<kin1>{KIN})"
-    rf"(?:\s+(?P<name1>[a-z]+)(?:\s+(?P<last1>[a-z]+))?)?|(?:my|our)\s+(?P<kin2>{KIN})(?:\s+(?P<name2>[a-z]+)(?:\s+(?P<last2>[a-z]+))?)?\s+and\s+(?:me|myself|i))\b"
+    rf"(?:\s+{_NOT_NAMED}(?P<name1>[a-z]+)(?:\s+{_NOT_NAMED}(?P<last1>[a-z]+))?)?"
+    rf"|(?:my|our)\s+(?P<kin2>{KIN})(?:\s+{_NOT_NAMED}(?P<name2>[a-z]+)(?:\s+{_NOT_NAMED}(?P<last2>[a-z]+))?)?"
+    r"\s+and\s+(?:me|myself|i))\b"
 )
 _NOT_A_NAME = {
     "and",
