@@ -255,7 +255,9 @@ def normalize(text: str) -> str:
     text = re.sub(r"\b(\d) (\d), ?(\d) (\d), ?((?:19|20)\d\d)\b", r"\1\2/\3\4/\5", text)
     # "thursday 9 at 4 pm": the 9th, since the time is said after it
     text = re.sub(
-        r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday),? ([1-9]|[12]\d|3[01])(?=,? (?:at|around|by) \d)",
+        r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday),? ([1-9]|[12]\d|3[01])"
+        # ("friday fifteen in the morning at nine thirty": the 15th, the time said after it)
+        r"(?=(?:,? in the (?:morning|afternoon|evening))?,? (?:at|around|by) \d)",
         lambda m: f"{m.group(1)} the {m.group(2)}{ordinal_suffix(int(m.group(2)))}",
         text,
     )

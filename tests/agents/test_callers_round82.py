@@ -182,3 +182,13 @@ async def test_wont_be_able_to_make_it_beside_my_appointment_is_a_cancellation(
     )
     await chat.say("yes")
     assert await booked(demo, "p-1003") == set()
+
+
+async def test_a_weekday_with_a_number_then_the_part_of_day_and_time_is_that_date(
+    chat: Chat, demo: DemoConnector
+) -> None:
+    await chat.say("ya hello i call about my appointment doctor chen on friday i have to move it")
+    await chat.say("james wilson thirty january nineteen sixty five")
+    await chat.say("maybe monday seven in the morning at ten thirty")
+    await chat.say("yes")
+    assert await booked(demo, "p-1004") == {(CHEN, at(7, 10, 30))}
