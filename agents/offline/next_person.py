@@ -196,18 +196,27 @@ def _raw_last(ctx: PlanContext) -> str:
     return next((m.content or "" for m in reversed(ctx.messages) if m.role == "user"), "")
 
 
+def _other_first_name(ctx: PlanContext, text: str, *, after_own_request: bool) -> str | None:
+    """The first name of another person than the one verified that `text` names as the one a
+    visit is for, or None; with `after_own_request` False, only before the caller's own request
+    said in the same words (`_SELF_REQUEST`)."""
+    mine = (ctx.caller.first_name or "").lower()
+    raw = _raw_last(ctx)
+    for m in _NAMED_FOR.finditer(text):
+        if not after_own_request and _SELF_REQUEST.search(text[: m.start()]):
+            return None  # the caller's own first: the other one is read as a second request
+        name = _first_name_of(m)
+        if name not in _NOT_A_FIRST_NAME and name != mine and _said_as_a_name(m, name, raw):
+            return name
+    return None
+
+
 def someone_by_first_name(ctx: PlanContext, text: str) -> str | None:
     """The first name of another person a verified caller's request is for ("Lucas needs a
     check-up", "then Lucas's one"), or None: never a visit written for the person verified."""
     if not ctx.caller.verified:
         return None
-    mine = (ctx.caller.first_name or "").lower()
-    raw = _raw_last(ctx)
-    for m in _NAMED_FOR.finditer(text):
-        name = _first_name_of(m)
-        if name not in _NOT_A_FIRST_NAME and name != mine and _said_as_a_name(m, name, raw):
-            return name
-    return None
+    return _other_first_name(ctx, text, after_own_request=True)
 
 
 def request_for_someone(ctx: PlanContext, s: dict[str, Any]) -> str | None:
@@ -218,18 +227,8 @@ def request_for_someone(ctx: PlanContext, s: dict[str, Any]) -> str | None:
     caller gave added to the first name); None when the request names nobody else."""
     if not ctx.caller.verified or ctx.caller.speaking_for:
         return None
-    raw = _raw_last(ctx)
-    text = normalize(raw)
-    first = None
-    mine = (ctx.caller.first_name or "").lower()
-    for m in _NAMED_FOR.finditer(text):
-        if _SELF_REQUEST.search(text[: m.start()]):
-            break  # the caller's own first: the other one is read as a second request
-        name = _first_name_of(m)
-        if name not in _NOT_A_FIRST_NAME and name != mine and _said_as_a_name(m, name, raw):
-            first = name
-            break
-    if first is None:
+    text = normalize(_raw_last(ctx))
+    if (first := _other_first_name(ctx, text, after_own_request=False)) is None:
         return None
     theirs = without_the_caller(ctx, text, s)
     last = str(s.get("last_name") or "").lower()

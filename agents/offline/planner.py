@@ -54,6 +54,12 @@ _SEES_SOMEONE_UNHEARD = re.compile(
 )
 
 
+def _doctor_keys(s: dict[str, Any], providers: list[Provider]) -> str:
+    """The doctors' keys, kept for the keypad answer, as said: "1 for Dr. Elena Rodriguez, ..."."""
+    s["doctor_keys"] = [p.id for p in providers]
+    return ", ".join(f"{i} for {p.name}" for i, p in enumerate(providers, 1))
+
+
 def _last_user_text(ctx: PlanContext) -> str:
     return normalize(next((m.content or "" for m in reversed(ctx.messages) if m.role == "user"), ""))
 
@@ -494,10 +500,9 @@ class OfflinePlanner:
                     # "Dr. Lond Regan" on a phone line is a name not caught, more likely than a
                     # doctor we don't have: the keys are exact
                     s["doctor_asks"] = int(s.get("doctor_asks") or 0) + 1
-                    s["doctor_keys"] = [p.id for p in providers]
-                    keys = ", ".join(f"{i} for {p.name}" for i, p in enumerate(providers, 1))
                     return _say(
-                        f"Sorry, I didn't catch which doctor. {doctors_sentence(providers)} You can also press {keys}."
+                        f"Sorry, I didn't catch which doctor. {doctors_sentence(providers)} "
+                        f"You can also press {_doctor_keys(s, providers)}."
                     )
                 return _say(f"I'm sorry, we don't have a Dr. {stranger} here. {doctors_sentence(providers)}")
             elif not s.get("any_provider") and (among := undecided_between(hint, providers)) is not None:
@@ -517,9 +522,9 @@ class OfflinePlanner:
                     "transfer_to_person", reason="Which doctor the caller wants could not be understood."
                 )
             if asked == 2 and ctx.channel == "voice":
-                s["doctor_keys"] = [p.id for p in providers]
-                keys = ", ".join(f"{i} for {p.name}" for i, p in enumerate(providers, 1))
-                return _say(f"Sorry, I still didn't catch which doctor. You can also press {keys}.")
+                return _say(
+                    f"Sorry, I still didn't catch which doctor. You can also press {_doctor_keys(s, providers)}."
+                )
             s["doctor_asked"] = True
             return _say(f"Sorry, I didn't catch which doctor. {doctors_sentence(providers)}")
         if s.get("provider_id") or s.get("any_provider"):

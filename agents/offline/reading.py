@@ -55,6 +55,7 @@ from agents.offline.repair import (
 )
 from agents.offline.said_again import at_the_same_time, own_birthday
 from agents.offline.shifts import shift_of
+from agents.offline.staff_topics import MEDICAL_QUESTION
 from agents.offline.steps import HELP, KEYPAD_DOB, call, say
 from agents.offline.topics import asked_about
 from agents.offline.when_reading import read_when, split_reschedule
@@ -207,19 +208,21 @@ _ENDS_IN_GOODBYE = re.compile(
 )
 
 
-_MEDICAL = "Medical question: the caller asked about symptoms or medical advice"
+def _task_was(s: dict[str, Any]) -> str | None:
+    """The task under way, or the one "would you like to book one?" asked about."""
+    return s.get("task") or (s["asked_book"] if isinstance(s.get("asked_book"), str) else None)
 
 
 def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     raw = next((m.content for m in reversed(ctx.messages) if m.role == "user" and m.content), "")
     text = normalize(raw)
     found = intents(text)
+    topic = asked_about(ctx, s, raw) if Intent.HUMAN in found else None
     if Intent.HUMAN in found and not (
-        Intent.BOOK in found and names_a_doctor(text) and asked_about(ctx, s, raw) in (None, _MEDICAL)
+        # "I need my flu shot and wanted to talk to someone about my migraines too. Can I get in with
+        # Dr. Patel?": the doctor is who they will talk to
+        Intent.BOOK in found and names_a_doctor(text) and topic in (None, MEDICAL_QUESTION)
     ):
-        # (not "I need my flu shot and wanted to talk to someone about my migraines too. Can I get in
-        # with Dr. Patel?": the doctor is who they will talk to)
-        topic = asked_about(ctx, s, raw)
         if topic is not None:  # the summary names what it is about, not just "a person"
             return call("transfer_to_person", reason=f"{topic} (the caller asked for a person)")
         return call("transfer_to_person", reason="The caller asked to speak to a person.")
@@ -298,26 +301,23 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         mine = (ctx.caller.first_name or "").lower()
         if mine not in other.lower():
             return say(f"I'm sorry, I can only help with your own appointments. {HELP}")
-    if (
+    own = next_person.own_after_relative(ctx, s, text)
+    if own is None and (
+        # "And one for me as well: Daniel Thomas, April 21st 1979 ..." after his wife's booking
         next_person.another_person(ctx, text) is not None
-        and next_person.own_after_relative(ctx, s, text) is None
+        # "Lucas needs a check-up with Dr Rodriguez" from Maria, verified as herself (with his
+        # details given, the turn is read as identity)
+        or (
+            next_person.someone_by_first_name(ctx, text) is not None
+            and find_dob(text, ctx.now.date())[0] is None
+            and not ctx.caller.speaking_for
+        )
     ):
-        # "And one for me as well: Daniel Thomas, April 21st 1979 ..." after his wife's booking:
         # never for the person verified; the one named is checked on their own details
-        task_was = s.get("task") or (s["asked_book"] if isinstance(s.get("asked_book"), str) else None)
+        task_was = _task_was(s)
         drop_task(s)
         return next_person.serve_another(ctx, s, next_person.with_the_task(task_was, text))
-    if (
-        next_person.someone_by_first_name(ctx, text) is not None
-        and find_dob(text, ctx.now.date())[0] is None  # their details given: read as identity
-        and not ctx.caller.speaking_for
-        and next_person.own_after_relative(ctx, s, text) is None
-    ):
-        # "Lucas needs a check-up with Dr Rodriguez" from Maria, verified as herself: his, never hers
-        task_was = s.get("task") or (s["asked_book"] if isinstance(s.get("asked_book"), str) else None)
-        drop_task(s)
-        return next_person.serve_another(ctx, s, next_person.with_the_task(task_was, text))
-    if (own := next_person.own_after_relative(ctx, s, text)) is not None:
+    if own is not None:
         # "... and then I'd like to book myself with Dr Patel": the caller's own, as the caller
         drop_task(s)
         s[NEXT_PERSON] = {"kin": CALLERS_OWN, "text": own, "now": True}
@@ -326,7 +326,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         # "I also need one for my son Lucas" from a caller verified as themselves: never a write
         # for the person verified; the relative's request goes on as theirs once the caller's
         # identity is set aside (`agents.next_person`), checked on their own details
-        task_was = s.get("task") or (s["asked_book"] if isinstance(s.get("asked_book"), str) else None)
+        task_was = _task_was(s)
         theirs = next_person.with_the_task(task_was, text)  # "no, not mine, my son's. lucas ..."
         drop_task(s)
         return next_person.serve_now(ctx, s, theirs) or say(

@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# the reason of a medical question's handoff (both of its topics below)
+MEDICAL_QUESTION = "Medical question: the caller asked about symptoms or medical advice"
+
 # An appointment plainly asked for: with one of these a topic word is what the visit is about.
 REQUEST = re.compile(
     r"\b(book|schedule|reschedul\w*|re schedule|cancel\w*|make an appointment|set up an appointment"
@@ -174,7 +177,7 @@ STAFF_TOPICS = [
             # "can i take ibuprofen with my blood thinner?"
             r"|(can|could|should|may) (i|he|she|we) (take|mix|combine) (?!an? |the |some |my appointment)[a-z ]{1,30}\b(with|while|and|on)\b)\b"
         ),
-        "Medical question: the caller asked about symptoms or medical advice",
+        MEDICAL_QUESTION,
         "I can't give medical advice, but our clinical staff can help.",
     ),
     # prescriptions
@@ -254,7 +257,7 @@ STAFF_TOPICS = [
             r"|dizzy|dizziness|swollen|swelling|allergic|allergy|allergies|flu|covid|sick|crook|unwell|poorly|bleeding|bleed|injur\w*"
             r"|sprain\w*|broke my|broken|pregnan\w*|blood pressure|sugar levels?)\b"
         ),
-        "Medical question: the caller asked about symptoms or medical advice",
+        MEDICAL_QUESTION,
         "I can't give medical advice, but our clinical staff can help.",
         visit_reason=True,
     ),

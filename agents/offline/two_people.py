@@ -103,8 +103,7 @@ def split_both(text: str, now: datetime) -> tuple[str, str, str] | None:
     if theirs is not None:
         rest = rest.replace(theirs.group(0), theirs.group(0).replace(their_time, " "))
     rest = _BOTH.sub(" book me ", rest, count=1)
-    doctor = re.search(r"\b(?:dr|doctor)\.?\s+[a-z'-]+", rest)
-    with_whom = f" with {doctor.group(0)}" if doctor else ""
+    with_whom = _with_whom(rest)
     who = f"my {kin} {named}".strip()
     relative = f"book {who}{with_whom}{day} at {their_time}{details}"
     own = f"{rest.strip(' ,.')}{day} at {own_time}"
@@ -146,11 +145,16 @@ def _after_mine(text: str, now: datetime) -> tuple[str, str, str] | None:
             break
         words.append(word)
     later = datetime.combine(when.start, when.at) + timedelta(minutes=30)
-    doctor = re.search(r"\b(?:dr|doctor)\.?\s+[a-z'-]+", head)
-    with_whom = f" with {doctor.group(0)}" if doctor else ""
+    with_whom = _with_whom(head)
     who = f"my {m.group('kin')} {' '.join(words)}".strip()
     relative = f"book {who}{with_whom} on {later:%B} {later.day} at {later:%H:%M}{details}".lower()
     return f"{head} {tail}".strip(), relative, m.group("kin")
+
+
+def _with_whom(text: str) -> str:
+    """ " with dr. patel" for the doctor the caller named, or nothing."""
+    doctor = re.search(r"\b(?:dr|doctor)\.?\s+[a-z'-]+", text)
+    return f" with {doctor.group(0)}" if doctor else ""
 
 
 def keep_for_later(s: dict[str, Any], relative: str, kin: str) -> None:
