@@ -112,6 +112,16 @@ def find_dob(text: str, today: date) -> tuple[date | None, str | None]:
             return again, text[
                 text.index(span) : text.index(span) + len(span) + after.index(again_span) + len(again_span)
             ]
+    if (fix := _DAY_FIXED.match(after)) is not None:
+        # "january 13th, 1965. sorry, the 30th. january 30th.": that day, the year as said
+        month = MONTHS.get(fix.group("month") or fix.group("month2") or "", found.month)
+        fixed = safe_date(found.year, month, int(fix.group("day")))
+        if fixed is not None and fixed <= today:
+            end = text.index(span) + len(span) + fix.end()
+            again = _SAID_OVER.match(text, end)  # "... sorry, the 30th. january 30th.": said over
+            if again is not None and int(again.group("day")) == fixed.day:
+                end = again.end()
+            return fixed, text[text.index(span) : end]
     if (fix := _YEAR_FIXED.search(after.replace("...", "   "))) is not None:
         fixed = safe_date(int(fix.group("year")), found.month, found.day)
         if fixed is not None and fixed <= today:
@@ -123,6 +133,17 @@ def find_dob(text: str, today: date) -> tuple[date | None, str | None]:
 _SOMEONE_ELSE = re.compile(
     r"\b(?:not (?:for )?me|(?:my|our) (?:son|daughter|child|kid|boy|girl|husband|wife|partner|mother|mom|mum|father"
     r"|dad|brother|sister|grandson|granddaughter)|(?:he|she|his|her)\b)"
+)
+_MONTH_WORD = "|".join(sorted(MONTHS, key=len, reverse=True))
+# the day of the month corrected right after a date of birth: "..., sorry, the 30th", "no, the
+# 13th of may", "i mean june 3rd" (the year stays as said)
+_DAY_FIXED = re.compile(
+    r"^[\s,.!-]*(?:(?:sorry|oops|typo|no|wait|i mean|i meant|actually|correction|my bad)\b[\s,.!-]*)+"
+    rf"(?:it's\s+|it is\s+|it was\s+)?(?:(?P<month>{_MONTH_WORD})\s+)?(?:the\s+)?(?P<day>[12]\d|3[01]|0?[1-9])"
+    rf"(?:st|nd|rd|th)?(?:\s+of\s+(?P<month2>{_MONTH_WORD}))?\b(?![:/.]\d|\s*(?:am|pm|o'clock))"
+)
+_SAID_OVER = re.compile(
+    rf"[\s,.!-]*(?:(?:{_MONTH_WORD})\s+)?(?:the\s+)?(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\b(?![:/.]\d)"
 )
 _SAID_AGAIN = re.compile(
     r"^[\s,.!-]*(?:(?:sorry|oops|typo|no|wait|i mean|i meant|actually|correction|my bad|let me correct that)\b[\s,.!-]*)+"

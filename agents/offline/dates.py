@@ -407,7 +407,7 @@ def find_when(text: str, now: datetime) -> When:
     )
     unwanted, ruled_out, text = moments.ruled_out_days(text)  # "not monday" asks for no monday
     text = _after_that_day(text, now)
-    text = _PAST_DAY.sub(lambda m: m.group(0)[: m.start("day") - m.start()], text)
+    text = _PAST_DAY.sub(_without_the_day, text)
     for start, cut in moments.changes_of_mind(text):
         before = _not_turned_down(_find_when(text[:start], now), text[:start], now, ruled_out)
         later = _find_when(text[cut:], now)
@@ -478,12 +478,26 @@ _PAST_DAY = re.compile(
     r"\b(?:twisted|hurt|fell|broke|injured|sprained|started|began|woke up|was out|went out|got sick|came down"
     r"|happened|noticed|felt|was raking|was playing|was running)\b[^.,;!?]{0,40}?\b(?P<day>(?:on|since|last) "
     rf"(?:{'|'.join(WEEKDAYS)}))\b"
+    # "my back's been bad since I moved the couch on Sunday": since then, a day gone by
+    rf"|\bsince (?:i|we|he|she|they)\b[^.,;!?]{{0,40}}?\b(?P<day2>(?:on|last) (?:{'|'.join(WEEKDAYS)}))\b"
+    # "i have a job interview thursday": the caller's own engagement that day, not the visit
+    r"|\b(?:i|we|he|she)(?:'ve| have| has)?(?: got)? (?:a|an|my|his|her|our) (?:job |big |work |school )?"
+    r"(?:interview|meeting|exam|flight|trip|wedding|funeral|presentation|court date|recital|game|party)"
+    rf" (?P<day3>(?:on |this |next )?(?:{'|'.join(WEEKDAYS)}))\b"
+    # "the HR lady only told me today": when the caller heard of it, not when to come
+    r"|\b(?:told|emailed|texted|rang|informed|found out|let me know|mentioned it)\b[^.,;!?]{0,20}?\b(?P<day4>today)\b"
 )
 _WEEKDAY_AFTER_THAT = re.compile(
     rf"\b(?:the|on the) (?P<wd>{'|'.join(WEEKDAYS)}) (?:after that|after then|following that|after it"
     # "this friday but i'm away so the monday after": after the day just said (not "after next")
     r"|after(?! next| this| the| christmas| easter| new| thanksgiving| my| his| her| our| \d))\b"
 )
+
+
+def _without_the_day(m: re.Match[str]) -> str:
+    """A day gone by or taken by the caller's own plans, left out (the words before it kept)."""
+    day = next(g for g in ("day", "day2", "day3", "day4") if m.group(g) is not None)
+    return m.group(0)[: m.start(day) - m.start()]
 
 
 def _after_that_day(text: str, now: datetime) -> str:
@@ -520,8 +534,27 @@ def _without_days(when: When, unwanted: set[int], ruled_out: set[int]) -> When:
     return when
 
 
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+# "the Thursday after next, that's the 1st of August": the date the caller spells out
+_THATS_THE_DATE = re.compile(
+    r"\b(?:that's|that is|thats|which is|so that's|i\.e\.?)\s+(?P<date>(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?"
+    rf"(?:\s+of\s+(?:{_MONTH_NAMES}))?|(?:{_MONTH_NAMES})\s+\d{{1,2}}(?:st|nd|rd|th)?)\b"
+)
+
+
+def _spelled_out(when: When, text: str, now: datetime) -> When:
+    """A weekday said as a relative day ("the Thursday after next") and then as a date ("that's
+    the 1st of August") on the same weekday: the date said."""
+    if when.start is None or when.start != when.end or (m := _THATS_THE_DATE.search(text)) is None:
+        return when
+    said = _when_words(m.group("date"), now).start
+    if said is not None and said != when.start and said.weekday() == when.start.weekday():
+        when.start = when.end = said
+    return when
+
+
 def _find_when(text: str, now: datetime) -> When:
-    when = _when_words(text, now)
+    when = _spelled_out(_when_words(text, now), text, now)
     if (same := moments.same_time_another_day(text, now)) is not None and when.at is None:
         days, at, same_words = same  # "this time next week"
         when.start = when.end = now.date() + timedelta(days=days)

@@ -18,7 +18,7 @@ from typing import Any
 from agents.next_person import CALLERS_OWN, CARRY, NEXT_PERSON
 from agents.offline import two_people
 from agents.offline.birthdates import find_dob
-from agents.offline.dates import find_when
+from agents.offline.dates import day_phrases, find_when
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.moments import only_a_change_of_mind
 from agents.offline.names import (
@@ -239,7 +239,27 @@ def the_new_request(text: str) -> str:
     if (had := _ALREADY.search(text)) is None:
         return text
     wanted = _NOW_WANTED.search(text, had.end())
-    return text[wanted.end() :] if wanted is not None else text
+    if wanted is None:
+        return text
+    new, had_part = text[wanted.end() :], text[had.end() : wanted.end()]
+    days = day_phrases(had_part)
+    if (
+        days
+        and days[-1].start() - days[0].end() <= 5  # one day: "thursday the 9th"
+        and not day_phrases(new)
+        and _ON_ITS_DAY.search(text[had.end() :])
+    ):
+        # "Lucas already has Dr Rodriguez on Thursday the 9th at 9:30. Could I see Dr Patel right
+        # after him, at 10": on that visit's day
+        return f"{new} on {had_part[days[0].start() : days[-1].end()]}"
+    return new
+
+
+# the new visit tied to the day of the one the caller has: "right after him", "the same day"
+_ON_ITS_DAY = re.compile(
+    r"\b(?:(?:right|straight|just|directly|immediately) after|after (?:him|her|them|it|that|his|hers|theirs|mine))\b"
+    r"|\b(?:the )?same (?:day|morning|afternoon)\b|\bthat (?:same )?(?:day|morning|afternoon)\b"
+)
 
 
 def _names_a_visit(text: str, now: datetime) -> bool:

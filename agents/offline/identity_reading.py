@@ -167,6 +167,9 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
         patients = [n for n in subject_names(rest) if n != name]
         if len(patients) == 1:
             name = patients[0]
+        elif not patients and near is not None and name not in (None, near):
+            # "Maria Garcia calling about Lucas Garcia, he was born ...": the one named with it
+            name = near
         elif not patients and name is None and (named := _relative_named_before(ctx)) is not None:
             # "... cancel my son's appointment, Lucas Garcia" then "his birthday is April 8th 2015":
             # the relative named earlier, not the caller who introduced herself

@@ -67,10 +67,12 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|\b(?:my|his|her|our|the)\s+(?:[a-z]+\s+){0,2}(?:appointment|appt|visit|check ?up)\b(?:dr\.\s|(?!\.\s)[^?!]){0,90}"
             r"\b(?:(?:can|could) only|(?<!able to )(?<!can't )(?<!cannot )(?<!won't )(?<!not )(?<!gonna )make it)\b"
             # "she has an appointment with Dr Patel on Tuesday and would rather see Dr Chen instead"
-            r"|\b(?:has|have|'ve got|has got) an? (?:[a-z]+ )?(?:appointment|appt|visit|check ?up)\b[^.?!]{0,60}"
-            r"\b(?:would rather see|'d rather see|rather see|prefer to see|would prefer|switch (?:it )?to)\b"
+            r"|\b(?:has|have|'ve got|has got) (?:an?|my|his|her|the) (?:[a-z]+ )?(?:appointment|appt|visit|check ?up)\b[^.?!]{0,60}"
+            r"\b(?:would rather see|'d rather see|rather see|prefer to see|would prefer|switch (?:it )?to"
+            # "I have my appointment with him Wednesday afternoon but I'd rather come Monday"
+            r"|(?:would|'d) rather (?:come|come in|go|do|have it|make it|be seen))\b"
             # "bring my appointment forward", "push my checkup back", "switch lucas's appointment"
-            r"|(bring|bringing|push|pushing|move|moving|put|putting) (my|the|his|her|their|that|this|[a-z]+'s)( [a-z]+){0,5}"
+            r"|(bring|bringing|push|pushing|move|moving|put|putting) (my|the|his|her|their|that|this|[a-z]+'s)( [a-z]+\.?){0,5}"
             r" (forward|back|out)"
             # "I'd like my Dr Chen appointment two hours later": an appointment one has, later
             r"|(my|his|her|our|their|[a-z]+'s)( [a-z]+){0,2} (appointment|appt|visit|booking|check ?up)\b.{0,40}"
@@ -102,7 +104,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"\b(can|could|would|might|may) (it|that|this)"
             r" (possibly |maybe |perhaps |please |instead )?(go|be moved|move|change) (to|till|until)\b"
             # "my 2:30 with dr chen doesn't suit anymore", "my friday appointment doesn't suit me now": that one, another time
-            r"|\b(my|his|her|our|their|[a-z]+'s) (\d{1,2}(:\d\d)?( ?[ap]m)?|[a-z]+day|[a-z]+)( [a-z]+)?( with (dr|doctor)\.? [a-z'-]+)?"
+            r"|\b(my|his|her|our|their|[a-z]+'s) (\d{1,2}(:\d\d)?( ?[ap]m)?|[a-z]+day|[a-z]+)( [a-z]+){0,2}( with (dr|doctor)\.? [a-z'-]+)?"
             r" ((doesn't|does not|no longer|won't|will not|isn't going to) suits?( me| us)?( any ?more| now)?"
             # "his nine thirty with dr rodriguez clashes with school, can we do four pm the same day"
             r"|(clashes|conflicts) with)\b"
@@ -364,7 +366,7 @@ _REBOOK_LATER = re.compile(
     r"(?:(?:contact|call|ring|phone|email|get back to|get in touch with|reach out to)\s+(?:(?:you|the office|the clinic|"
     r"you guys|the practice)\s+)?(?:back\s+)?(?:again\s+)?(?:(?:in|next|after|around)\s+[a-z]+\s+)?(?:to|and)\s+)?"
     r"(?:rebook|re book|reschedule|book again|make another"
-    r"(?: one| appointment)?|book another(?: one| appointment)?)\b[^.;!?]*"
+    r"(?: one| appointment)?|book another(?: one| appointment)?|(?:book|make) a new (?:one|appointment))\b[^.;!?]*"
     r"|\b(?:rebook|reschedule|book again)\s+(?:at a later date|later|another time|some other time|when[^.;!?]*)"
     # "cancel it please, i'll call back another time": the call, not the appointment, is for later
     r"|\b(?:i'll|i will|we'll|we will|i can|i'd|i'll just)\s+(?:call|ring|phone|get back to you|be in touch)"
@@ -393,7 +395,14 @@ _CANT_ON_A_DAY = re.compile(
 )
 
 
+# "so I booked the check-up with Dr. Patel for Thursday ...": a visit the caller has, told
+_BOOKED_BEFORE = re.compile(
+    r"\b(?:i|we)(?: had| have|'ve)? (?:booked|scheduled|made)(?= (?:the|a|an|my|our|that|this)\b)"
+)
+
+
 def _intents(text: str) -> list[Intent]:
+    text = _BOOKED_BEFORE.sub("i have", text)
     text = _MOVING_HOME.sub(" ", text)
     text = _WORK_SHIFT.sub(" ", text)  # "my boss changed my shift": a shift at work, no move
     if _REBOOK_LATER.search(text) and _SAYS_CANCEL.search(text):
@@ -520,7 +529,8 @@ def _intents(text: str) -> list[Intent]:
         and not {Intent.RESCHEDULE, Intent.CANCEL, Intent.LIST} & set(found)
         and (mine := _MY_APPOINTMENT.search(text)) is not None
         and not _BOOK_PATTERN.search(text[: mine.start()] + " " + text[mine.end() :])
-        and _days_named(text) == 0  # a date of birth aside
+        # a date of birth aside; the day of the one they have may be said ("my thurs appt")
+        and _days_named(text[: mine.start()] + " " + text[mine.end() :]) == 0
         and not re.search(
             r"\b\d{1,2}(?::\d\d)?\s*(?:am|pm)\b|\b(?:at|@) \d|\b(?:today|tomorrow|tmrw|next|week)\b", text
         )

@@ -27,6 +27,7 @@ _FIRST = re.compile(
     r"|\bearliest (?:appointment|slot|time|one|opening|spot)?\s*(?:you|u|he|she|they|dr|doctor)?\s*(?:have|has|got|can do"
     r"|'ve got|'s got|available|free)?\b"
     r"|\b(?:as )?early as (?:possible|you can|you have|he can|she can|they can)\b|\bstart of (?:the|that) day\b"
+    r"|\bthe (?:first|1st) (?:you|u|he|she|they|dr [a-z]+|doctor [a-z]+) (?:have|has|got|'ve got|'s got|can do)\b"
     r"|\b(?:whatever|whichever)(?:'s| is| comes| one is)? (?:1st|first|earliest|soonest)\b"  # "thursday, whatever's first"
 )
 _LAST = re.compile(
@@ -35,6 +36,8 @@ _LAST = re.compile(
     r"(?: (?:of|in|on) (?:the|that) (?:day|afternoon))?\b"
     r"|\blatest (?:you|u|he|she|they|dr|doctor)?\s*(?:have|has|got|can do|'ve got|'s got|available|free)\b"
     r"|\b(?:as )?late as (?:possible|you can|you have|he can|she can|they can)\b"
+    # "what's her latest on Wednesday?", "the latest on friday" (not "by 3 at the latest")
+    r"|\b(?:his|her|their|your) (?:very )?latest\b|(?<!\bat )\bthe latest (?:on|that|this|for)\b"
 )
 # "earliest" alone asks for the soonest day ("your earliest appointment"): an edge of a day only
 # when a day is named as well (`dates.find_when` checks), and never "the earliest day".
@@ -137,8 +140,9 @@ _MOVE_WORDS = re.compile(
     # "I've got to see Dr Chen on Wednesday but my daughter can't drive me then": that time is fixed
     r"|(?:can't|cannot|can not|won't|will not|unable to|not able to) (?:[a-z]+ ){1,3}(?:then|that day|at that time)\b"
     # "I have the thing with Dr Chen Thursday", "I've got my one with Dr Patel": a visit they have
-    r"|(?<!can )(?<!could )(?<!may )(?:i have|i've got|i have got|i got|i've)\s+(?:the|my|that|this)\s+"
-    r"(?:[a-z]+\s+)?with (?:dr|doctor)"
+    # "I have something with Dr. Patel on Monday": likewise
+    r"|(?<!can )(?<!could )(?<!may )(?:i have|i've got|i have got|i got|i've)\s+(?:(?:the|my|that|this)\s+"
+    r"(?:[a-z]+\s+)?|something\s+)with (?:dr|doctor)"
     # "I've got, like, Dr. Chen on Monday": the doctor they are down to see that day
     r"|(?<!can )(?<!could )(?<!may )(?<!\bif )(?:i have|i've got|i have got|i got|i've)\W+(?:like\W+|um\W+|uh\W+)?"
     r"(?:dr|doctor)\.?\s+[a-z'-]+\s+(?:on|this|next|tomorrow)\b"
@@ -236,7 +240,18 @@ _GETS_HERE = re.compile(
 )
 
 
+# "I can't get there before quarter to 11, so 11 o'clock would be perfect", "I can be there from
+# quarter past 9, so the 9:30": when the caller can come, then the time it makes them ask for
+_CAN_BE_THERE = re.compile(
+    r"\b(?:i|we|he|she|they)\s+(?:can't|cannot|can not|couldn't|won't|can|could)\s+(?:get|be|make it)"
+    r"(?:\s+(?:there|in|here|over))?\s+(?:any\s+)?(?:before|until|till|from|after|by)\s+"
+    r"(?:(?:quarter|half) (?:past|to) )?\d{1,2}(?::\d\d)?(?:\s*(?:am|pm|o'clock))?"
+    r"(?=[,;.]?\s+(?:so|then|and so)\b[^.?!]{0,25}?\d)"
+)
+
+
 def without_own_plans(text: str) -> str:
-    """The text without the clock times of the caller's own day (`_OWN_PLANS`, `_GETS_HERE`) and
-    of the night."""
+    """The text without the clock times of the caller's own day (`_OWN_PLANS`, `_GETS_HERE`,
+    `_CAN_BE_THERE` before the time it leads to) and of the night."""
+    text = _CAN_BE_THERE.sub(" ", text)
     return _NIGHT_TOLD.sub(" ", _GETS_HERE.sub(" ", _OWN_PLANS.sub(" ", text)))

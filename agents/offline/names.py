@@ -109,6 +109,13 @@ NOT_NAMES |= {
 # what someone already does or is ("he's already seeing Dr Rodriguez", "she's still waiting")
 NOT_NAMES |= {"already", "still", "also", "just", "seeing", "waiting", "going", "coming", "getting", "having",
               "seen", "been", "due", "booked", "scheduled", "supposed"}  # fmt: skip
+# places and people of a caller's story ("the school nurse did it"), never a patient's name
+NOT_NAMES |= {"school", "nurse", "nurses", "pharmacy", "pharmacist", "clinic", "hospital", "dentist", "camp",
+              "office", "receptionist", "boss", "employer", "coach", "daycare", "nursery"}  # fmt: skip
+# what a chat message says in two words without being a name ("chen pls", "dont care", "bye now")
+NOT_NAMES |= {"pls", "plz", "plse", "thx", "ty", "dont", "don't", "care", "resched", "appt", "now", "bye", "cool",
+              "cheers", "works", "sounds", "whoever", "whatever", "either", "neither", "earliest", "latest",
+              "first", "last", "second", "other", "one", "same", "time", "day", "asap", "soon", "nope", "yep"}  # fmt: skip
 CALENDAR_WORDS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
@@ -230,7 +237,9 @@ def _parent_of(text: str) -> tuple[str, str] | None:
 # a date of birth said as another person's: "he was born ...", "his date of birth is ..."
 _THIRD_PERSON_DOB = re.compile(
     r"\b(?:(?:his|her|their) (?:date of birth|dob|d\.o\.b\.?|birthday|birth date|birthdate)"
-    r"|(?:he|she|they)(?:'s| is| was| were| are)? born)(?:\W+(?:is|was|on|in))?\W*$"
+    r"|(?:he|she|they)(?:'s| is| was| were| are)? born"
+    # "Lucas Garcia is my son, born ...": the relative's
+    rf"|\b(?:is|'s) (?:my|our) (?:{_KIN})\W+born)(?:\W+(?:is|was|on|in))?\W*$"
 )
 # a verb after a full name that is the subject of its clause ("Lucas Garcia won't make it")
 _VERB_AFTER = re.compile(
@@ -447,13 +456,27 @@ _BARE = re.compile(r"\s*([A-ZÀ-Ö][\w'’-]+)\s+([A-ZÀ-Ö][\w'’-]+)\s*[.!]?\
 
 def bare_name(raw: str) -> tuple[str, str] | None:
     """A message that is only a capitalised first and last name ("Emily Davis"), as typed or as
-    Whisper writes a name; lower-case words alone are too easily something else."""
+    Whisper writes a name; or, typed all in lower case, a greeting at most and two words that are
+    no words of a request ("ava hernandez", "hi james wilson"), as chat users type their names."""
     m = _BARE.fullmatch(raw)
     if m is None:
-        return None
+        return _typed_name(raw)
     words = [w.lower() for w in m.groups()]
     if any(w in NOT_NAMES or w in CALENDAR_WORDS or any(ch.isdigit() for ch in w) for w in words):
         return None
+    return _title(words[0]), _title(words[1])
+
+
+def _typed_name(raw: str) -> tuple[str, str] | None:
+    if raw != raw.lower() or re.search(r"[^\w\s'’,.!-]", raw):
+        return None  # capitals follow `_BARE`; digits, slashes or questions are no bare name
+    words = raw.replace(",", " ").strip(" .!").split()
+    while words and words[0] in _FILLERS:
+        words = words[1:]  # "hi james wilson"
+    if len(words) != 2 or not all(_is_name_word(w) for w in words):
+        return None
+    if words[0] == words[1] or not all(re.search(r"[aeiouyà-öø-ÿ]", w) for w in words):
+        return None  # "zzz qqq", "wub wub": keys hit, not a name
     return _title(words[0]), _title(words[1])
 
 
@@ -461,7 +484,9 @@ def bare_name(raw: str) -> tuple[str, str] | None:
 _FOR_KIN = re.compile(
     rf"\b(?:for|book|booking|schedule|move|cancel|reschedule|bring|take|get|put|fit|squeeze|slot|pop|add|see)\s+(?:my|our)\s+"
     rf"(?:little\s+|youngest\s+|oldest\s+|eldest\s+|elderly\s+)?(?:{_KIN})\b(?!'s (?:doctor|dr)\b)"
-    rf"|\b(?:my|our)\s+(?:{_KIN})(?:\s+[a-z]+){{0,2}}?(?:'s|s)?\s+(?:also\s+|too\s+)?"
+    # (not "my wife says I should see Dr. Patel": the caller, on the relative's advice)
+    rf"|\b(?:my|our)\s+(?:{_KIN})(?!\s+(?:says|said|thinks|thought|reckons|suggested|suggests|tells me|told me"
+    r"|wants me|would like me|keeps telling me)\b)(?:\s+[a-z]+){0,2}?(?:'s|s)?\s+(?:also\s+|too\s+)?"
     r"(?:needs?|wants?|has to|should|would like|appointment|appt|visit|check ?up|jab|shot)\b"
     # "no, not mine, my son's", "not me, it's for my daughter": the request was the relative's all along
     rf"|\bnot (?:mine|me|for me|my own|my one)\b[,.;]?\s+(?:(?:it's|it is|its)\s+)?(?:for\s+)?(?:my|our)\s+(?:{_KIN})\b"

@@ -205,6 +205,8 @@ def _other_first_name(ctx: PlanContext, text: str, *, after_own_request: bool) -
     for m in _NAMED_FOR.finditer(text):
         if not after_own_request and _SELF_REQUEST.search(text[: m.start()]):
             return None  # the caller's own first: the other one is read as a second request
+        if re.search(r"\balready\b", m.group(0)) and _SELF_REQUEST.search(text[m.end() :]):
+            continue  # "Lucas already has his check ... Could I see Dr Chen after him?": hers, by his
         name = _first_name_of(m)
         if name not in _NOT_A_FIRST_NAME and name != mine and _said_as_a_name(m, name, raw):
             return name

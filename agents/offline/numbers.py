@@ -125,6 +125,11 @@ _CONTRACTIONS = re.compile(r"\b(" + "|".join(_APOSTROPHES) + r")\b")
 _COMPARATIVES = {"late": "later", "early": "earlier", "soon": "sooner"}
 
 
+_TIME_WITHOUT_COLON = re.compile(
+    r"^(\W*(?:at |the |how about |what about |maybe |ok |okay |um |uh )?)(1[0-2]|[1-9])(00|15|30|45)(?![\d/.:-])"
+)
+
+
 def normalize(text: str) -> str:
     """Lowercase, hyphens as spaces, number words as digits; other words and punctuation kept."""
     lowered = text.lower().replace("\u2019", "'")  # Whisper may write a typographic apostrophe
@@ -141,6 +146,9 @@ def normalize(text: str) -> str:
         lowered,
     )
     lowered = re.sub(r"\b(o clock|oclock|o'clok|o’clock)\b", "o'clock", lowered)  # speech-to-text's forms
+    if len(lowered.split()) <= 5:
+        # a short message with a time typed without its colon: "1030", "the 230 one", "930 pls"
+        lowered = _TIME_WITHOUT_COLON.sub(r"\1\2:\3", lowered)
     # "ten turdy", "one tirty p m": thirty as Caribbean and Irish callers say it (and a recogniser writes it)
     lowered = re.sub(r"\b(?:turdy|tirty|tirtee|thirdy|thurty|toity)\b", "thirty", lowered)
     lowered = re.sub(r"\b(?:after noon)\b", "afternoon", lowered)  # "in the after noon"

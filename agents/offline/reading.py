@@ -53,7 +53,7 @@ from agents.offline.repair import (
     repaired,
     sure_pick,
 )
-from agents.offline.said_again import at_the_same_time, own_birthday
+from agents.offline.said_again import at_the_same_time, own_birthday, same_time_not_offered
 from agents.offline.shifts import shift_of
 from agents.offline.staff_topics import MEDICAL_QUESTION
 from agents.offline.steps import HELP, KEYPAD_DOB, call, say
@@ -75,7 +75,10 @@ _CHANGES_IT = re.compile(
     r"|same time (?:the )?(?:following|next) week|the following week|(?:is|are|'s) (?:tricky|difficult|hard|bad|no good)"
     r"|(?:doesn't|does not|won't|will not) work|instead|rather"
     # "so same day, friday the 20th, but three o'clock please": that one, another time
-    r"|(?:the |that )?same day\b[^.?!]{0,40}\bbut\b|(?:can|could) we move (?:it|that|him|her))\b"
+    r"|(?:the |that )?same day\b[^.?!]{0,40}\bbut\b|(?:can|could) we move (?:it|that|him|her)"
+    # "need it later in the day", "want it a bit earlier": that one, at another time
+    r"|(?:need|want|like|have|get) (?:it|that|this|him|her) (?:a bit |a little |much )?(?:later|earlier|sooner)"
+    r"|(?:later|earlier) in the day)\b"
 )
 _MOVE_FROM = re.compile(
     r"\b(?:move|moved|change|changed|switch|shift|push|bring)\b[^.?!]{0,20}\bfrom (?:the |my |his |her )?"
@@ -394,6 +397,10 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
             s["chosen"] = chosen.id
             s.pop("confirm_slot", None)
             repaired(s, "slot")
+            understood = True
+        elif same_time_not_offered(s, text, offered):
+            s["same_time"] = True  # the appointment's time on the day offered, looked up
+            s.pop("offered", None)
             understood = True
     if s.get("offered") and not s.get("chosen") and SAID_NO.match(text):
         # "No, I need Dr Rodriguez tomorrow" to "9, 9:30 or 10?": not those times; the next ones

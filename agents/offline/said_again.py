@@ -13,7 +13,10 @@ from agents.offline.intents import Intent
 from agents.offline.names import find_name
 from connectors.base import Slot
 
-_SAME_TIME_ONLY = re.compile(r"^\W*(?:(?:at )?the same time|same time)(?: (?:as before|please|then))?\W*$")
+_SAME_TIME_ONLY = re.compile(
+    r"^\W*(?:(?:at )?the same time|same time)"
+    r"(?: (?:as before|please|pls|then|works|is fine|is good|would be good|if possible|if you can))*\W*$"
+)
 
 
 def at_the_same_time(s: dict[str, Any], text: str, offered: list[Slot]) -> Slot | None:
@@ -25,6 +28,17 @@ def at_the_same_time(s: dict[str, Any], text: str, offered: list[Slot]) -> Slot 
         return None
     at = datetime.fromisoformat(str(moving["start"])).time()
     return next((x for x in offered if x.start.time() == at), None)
+
+
+def same_time_not_offered(s: dict[str, Any], text: str, offered: list[Slot]) -> bool:
+    """ "Same time works" to times offered for a move that leave out the appointment's own time:
+    that time on the day offered is asked for (the planner looks it up)."""
+    return (
+        s.get("task") == Intent.RESCHEDULE
+        and s.get("target") is not None
+        and _SAME_TIME_ONLY.match(text) is not None
+        and at_the_same_time(s, text, offered) is None
+    )
 
 
 def own_birthday(s: dict[str, Any], text: str, today: date, first_name: str | None) -> bool:

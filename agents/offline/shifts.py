@@ -36,6 +36,8 @@ _NEXT_DAY = re.compile(
 )
 _SAME_DAY = re.compile(
     r"\b(?:the|that) same day\b|\bsame day\b|\b(?:later|earlier) (?:that|on that|in the) day\b"
+    # "the earliest you've got that same morning", "could he come that afternoon instead, at 2?"
+    r"|\b(?:that|the) same (?:morning|afternoon)\b|\bthat (?:morning|afternoon)\b(?! of\b)"
     # "what else does he have that day?": the appointment's day, asked about
     r"|\b(?:what else|anything|something|what)\b[^.?!]{0,30}\b(?:have|has|got|free|open|available)\b[^.?!]{0,15}"
     r"\b(?:on )?that day\b"
@@ -87,7 +89,7 @@ def shift_of(text: str) -> tuple[int, int] | None:
 # "can it go earlier in the day?", "a bit later that day", "something later": no amount said
 _SIDE = re.compile(
     r"\b(?:(?:go|be|come|make it|move it|push it|bring it|get it|have it|do it|something|anything|a bit|a little"
-    r"|slightly|bit|little|much)\s+(?P<d1>earlier|later)|(?P<d2>earlier|later)\s+(?:in|on|that)\s+(?:the\s+)?day)\b"
+    r"|slightly|bit|little|much)\s+(?P<d1>earlier|later)|(?P<d2>earlier|later)\s+(?:in|on|that)\s+(?:the\s+|that\s+)?(?:same\s+)?day)\b"
     r"(?!\s+than)"
 )
 

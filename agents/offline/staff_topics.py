@@ -44,7 +44,7 @@ REQUEST = re.compile(
 PURPOSE = re.compile(
     # (not a visit that was: "an itemised invoice for my last visit, for my insurance")
     r"(?<!\blast )(?<!\bprevious )(?<!\brecent )(?<!\bpast )(?<!\bother )"
-    r"\b(appointment|appt|visit|check ?up|consultation|consult|see (a |the |my )?(doctor|dr|doc|physician)|come in"
+    r"\b(appointment|appt|visit|check ?up|follow ?up|consultation|consult|see (a |the |my )?(doctor|dr|doc|physician)|come in"
     r"|get in|book\w*|schedule|arrange)\b"
     r".{0,40}\b(about|for (my|a|an|the|his|her)|to (discuss|talk about|go over|review|get|renew|check|look at)"
     r"|regarding|because)\b"

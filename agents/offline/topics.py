@@ -203,6 +203,10 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
                 transfer_reason="A question about registering new patients",
             )
             return TopicRead(step=step, answered=True)
+        if said_task == Intent.PROVIDERS and not requested:
+            # "we just moved to the area. Which doctors work there?": the question answered, the
+            # registering offered (staff do it) rather than a transfer nobody asked for
+            return TopicRead(preface=NEW_PATIENTS_LATER)
         return TopicRead(
             step=_handover(
                 "Our staff register new patients and book the first visit.",
@@ -332,6 +336,10 @@ _INTRODUCES = re.compile(r"\b(?:this is|my name is|my name's)\b")
 _WHY_BEFORE = re.compile(
     r"^[^.;!?]*\b(?=so (?:i|we|he|she|they)(?: [a-z']+){0,2} (?:need|needs|have|has|want|wants|got|gotta|must|will"
     r"|would like|'d like|'ll|am going|'m going|'m gonna)(?: to)? (?:cancel|move|reschedul|change|call off))"
+    # "... it's a whole thing with the forms, anyway, can you cancel his appointment": the story
+    # told before "anyway", and then the request (a question before it is still asked)
+    r"|^[^?]*\b(?:anyway|anyways|long story short|so anyway)\b[,.]?(?=\s+(?:can|could|would|please|i|we)\b[^.;!?]{0,30}"
+    r"\b(?:cancel|move|reschedul|change|call off))"
 )
 _DONE_ELSEWHERE = re.compile(
     r"\b(?:got|had|have had|'ve had|already had|already got|was given|were given)\b[^.;!?]{0,60}?"

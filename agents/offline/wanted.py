@@ -81,7 +81,7 @@ def beside(want: When | None, start: datetime, side: str) -> When:
     out = merge(want, When()) if want is not None else When()
     if out.start is None:
         out.start = out.end = start.date()
-    out.at = out.fallback = out.edge = None
+    out.at = out.fallback = None  # (an edge asked stays: "later that day, the latest he has")
     out.part, out.soonest = "any", False
     moment = start.time().replace(tzinfo=None)
     out.before, out.after = (moment, None) if side == "before" else (None, moment)

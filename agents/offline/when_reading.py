@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
-from agents.offline import anchored, keeping, wanted
+from agents.offline import anchored, keeping, moments, wanted
 from agents.offline.choices import DOCTOR_BY_NAME
 from agents.offline.dates import When, day_phrases, find_when
 from agents.offline.followups import the_new_request
@@ -21,7 +21,7 @@ from agents.offline.recent import just_written_day, just_written_start
 from agents.offline.shifts import shift_of, side_of
 from agents.planner import PlanContext
 
-_SENTENCE_END = re.compile(r"(?<!\bdr)(?<!\bmr)(?<!\bmrs)(?<!\bms)[.?!](?=\s|$)")
+_SENTENCE_END = re.compile(r"(?<!\bdr)(?<!\bmr)(?<!\bmrs)(?<!\bms)[.?!:](?=\s|$)")
 
 
 def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
@@ -30,7 +30,7 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
     The new day follows the last "to/for/until" that has a day or time after it and no
     "appointment" (that "to" belongs to "I need to move my appointment on thursday")."""
     markers = (
-        r"\b(to|for|until|till|into|how about|what about|make it|make that|make this|put (?:it|that|this)|(?:can|could) (?:we|you|i) (?:do|have|get|come(?: in)?)"
+        r"\b(to|for|until|till|into|how about|what about|make it|make that|make this|put (?:it|that|this)|(?:can|could) (?:we|you|i|he|she|they) (?:do|have|get|come(?: in)?)"
         r"|(?:can|could|would|will) (?:it|that|this|he|she) (?:be|go|happen)(?! (?:moved|changed|pushed|shifted|bumped|brought|put|made|rescheduled|switched|swapped)\b)|(?:that|the) same day)\b"
     )
     for m in reversed(list(re.finditer(markers, text))):
@@ -252,6 +252,11 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
         said_new = new_text
         if new_text is None and (s.get("asked_new_day") or s.get("target")):
             new_text, old_text = rest, ""  # the answer to "what day would you like to move it to?"
+        elif new_text is None and (end_asked := moments.edge_of_day(rest)[0]) is not None:
+            # "... to later that same day. What's the latest he has?": that end of the day it goes
+            # to (the appointment's day unless another is said)
+            s["want"] = wanted.dump(wanted.merge(wanted.load(s.get("want")), When(edge=end_asked)))
+            got = True
         if re.search(r"\b(same|the same|usual) (?:time|hour)\b", rest):
             s["same_time"] = True
             if DOCTOR_BY_NAME.search(rest) and not re.search(
@@ -303,6 +308,8 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
         and (wanted.load(s.get("want")) or When()).start is None
         and (shift := shift_of(rest)) not in (None, (0, 0))
         and (written := just_written_start(ctx)) is not None
+        # "about two weeks later, ... on Tuesday the 28th": the 28th, when the two differ
+        and not _another_date_said(rest, ctx.now, (written + timedelta(days=shift[0])).date())
     ):
         # "and a follow-up two weeks after that": from the visit just booked, at its time unless
         # another is said
@@ -310,7 +317,11 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
             _with_the_time_said(wanted.shifted(None, written.replace(tzinfo=None), *shift), rest, ctx.now)
         )
         return True
-    elif task == Intent.BOOK and (moved := wanted.moved_on(wanted.load(s.get("want")), shift_of(rest))):
+    elif (
+        task == Intent.BOOK
+        and (moved := wanted.moved_on(wanted.load(s.get("want")), shift_of(rest)))
+        and not _another_date_said(rest, ctx.now, moved.start)
+    ):
         # "the day after instead", "an hour later": from the day asked; "the day after? around 11":
         # with the time said
         s["want"] = wanted.dump(_with_the_time_said(moved, rest, ctx.now))
@@ -422,6 +433,14 @@ def _asked_or_just_booked(ctx: PlanContext, s: dict[str, Any]) -> When | None:
         return want
     day = just_written_day(ctx)
     return When(start=day, end=day) if day is not None else want
+
+
+def _another_date_said(text: str, now: datetime, day: date | None) -> bool:
+    """A day named with its number ("Tuesday the 28th", "May 28") that is not `day`, the day an
+    amount said around it gives ("about two weeks later"): the date said wins."""
+    dated = " ".join(m.group(0) for m in day_phrases(text) if re.search(r"\d", m.group(0)))
+    said = find_when(dated, now).start if dated else None
+    return said is not None and said != day
 
 
 def _from_the_day_asked(want: When | None, text: str, now: datetime) -> When | None:

@@ -1,0 +1,125 @@
+"""Families of held-out sets #92-#99 in other names, dates and wordings than the sets: "bring my
+appointment with Dr. X forward", "I have something with Dr. X", a date said with an amount around
+it ("about three weeks later, on Tuesday the 22nd"), "right after him", a day of the caller's own
+plans or story ("a job interview on Friday", "since I ... on Sunday", "told me today"), names
+typed in lower case, "my fri appt" then "need it earlier in the day", "same time works" to other
+times offered, the earliest or latest of a day ("what's his latest"), "is 11 or 11:30 free on
+Monday instead?", "I can't get there before ..., so ...", "the Thursday after next, that's the
+10th", "that same morning", a day of birth corrected in the turn, "I'll make a new appointment in
+the spring", "I'd rather come Monday", a relative's advice ("my husband says I should see ..."),
+a follow-up about medication, a story then "anyway, could you cancel", a parent calling about a
+child "he was born ..." / "X is my son, born ...", a new family asking which doctors work there."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors.demo import DemoConnector
+from tests.agents.conftest import Chat
+from tests.agents.test_phrasings import CHEN, PATEL, RODRIGUEZ, assert_written_as_said, at, converse
+
+# the clock: Tuesday 1 December 2026, 10:00; Emily Davis sees Dr Patel on Thursday 3rd at 10, James
+# Wilson Dr Chen on Friday 4th at 2:30 PM, Lucas Garcia Dr Rodriguez on Tuesday 8th at 9:30
+JAMES = "+15035550104"
+
+SETS_92_TO_99 = [
+    # a move said as "bring ... forward", the doctor's title with its full stop
+    (["James Wilson, 1/30/1965. Could you bring my Friday appointment with Dr. Chen forward to Thursday, after "
+      "lunch, at 2?", "yes"], "p-1004", {(CHEN, at(3, 14))}, None),
+    # "I have something with Dr. X": the visit they have
+    (["Emily Davis, July 23rd 1990.", "I have something with Dr. Patel on Thursday, I'd like to change it to the "
+      "10th at 11.", "yes"], "p-1003", {(PATEL, at(10, 11))}, None),
+    # the date said wins over the amount said around it
+    (["Daniel Thomas 4/21/1979, Dr Chen Wednesday the 2nd at 9", "yes",
+      "and a second one roughly three weeks later, on Tuesday the 22nd, also at 9", "yes"], "p-1008",
+     {(CHEN, at(2, 9)), (CHEN, at(22, 9))}, None),
+    # "right after him": on the day of the visit the relative has
+    (["Maria Garcia, 10/19/1982. Lucas already has his check with Dr. Rodriguez on Tuesday the 8th at 9:30. "
+      "Could I see Dr. Chen straight after him, at 10?", "yes"], "p-1012", {(CHEN, at(8, 10))}, None),
+    # a day of the caller's own plans, or of a story, is not the day asked for
+    (["Ryan Walker 12/12/1992. I've got a job interview on Friday and need a check-up before then. Could I come "
+      "tomorrow at 3 with Dr. Patel?", "yes"], "p-1020", {(PATEL, at(2, 15))}, None),
+    (["Harper Young, 8/20/1968. My back has been stiff since I painted the fence on Sunday. Thursday at 11 with "
+      "Dr. Chen?", "yes"], "p-1021", {(CHEN, at(3, 11))}, None),
+    (["Andrew Harris, 3/6/1961. My new employer only emailed me today about a check-up. Can I come in tomorrow "
+      "at 2 with Dr. Chen?", "yes"], "p-1016", {(CHEN, at(2, 14))}, None),
+    # names typed in lower case, on their own
+    (["olivia martinez", "5/9/98", "dr chen fri the 4th 11am", "yes"], "p-1005", {(CHEN, at(4, 11))}, None),
+    (["hi ryan walker", "dob 12/12/92", "patel tmrw 1030", "yep"], "p-1020", {(PATEL, at(2, 10, 30))}, None),
+    # the visit named by its day, then how to change it
+    (["james wilson", "1/30/65", "my fri appt", "need it earlier in the day", "11", "yes"], "p-1004",
+     {(CHEN, at(4, 11))}, None),
+    # "same time" to times offered for a move that leave it out
+    (["james wilson here", "dob 1/30/65", "need to move my chen appt", "wed the 9th", "same time works", "yes"],
+     "p-1004", {(CHEN, at(9, 14, 30))}, None),
+    # the latest or earliest of a day
+    (["Sarah Johnson 3/14/1985. I'd like Dr. Chen on Monday the 7th. What's his latest that day?", "yes"],
+     "p-1001", {(CHEN, at(7, 16, 30))}, None),
+    (["James Wilson 1/30/1965. Can I move my Friday visit to Dr. Patel instead, same day? What's the earliest "
+      "she has?", "yes"], "p-1004", {(PATEL, at(4, 9))}, None),
+    (["James Wilson 1/30/1965. I'd like to push my Friday appointment to later that same day. What's the latest "
+      "he has?", "yes"], "p-1004", {(CHEN, at(4, 16, 30))}, None),
+    # the visit, a colon, then the times asked for on another day
+    (["James Wilson, 1/30/1965. My Friday appointment with Dr. Chen: is 11 or 11:30 free on Monday instead?",
+      "the earlier one", "yes"], "p-1004", {(CHEN, at(7, 11))}, None),
+    # when the caller can get here, then the time it makes them ask for
+    (["Sarah Johnson 3/14/1985, Dr Patel on Wednesday the 2nd. I can't get there before quarter past ten, so "
+      "10:30 would be ideal.", "yes"], "p-1001", {(PATEL, at(2, 10, 30))}, None),
+    # a relative day, then the date spelled out
+    (["Ava Hernandez 8/11/1993, Dr Chen on the Thursday after next, that's the 10th, at 3 in the afternoon",
+      "yes"], "p-1009", {(CHEN, at(10, 15))}, None),
+    # "that same morning": the appointment's day
+    (["James Wilson 1/30/1965. My Friday afternoon appointment doesn't suit any more, what's the first you have "
+      "that same morning?", "yes"], "p-1004", {(CHEN, at(4, 9))}, None),
+    # the day of birth corrected in the same turn
+    (["This is Sarah Johnson, born March 4th, 1985. Sorry, the 14th. March 14th. Dr Chen Thursday at 9 please",
+      "yes"], "p-1001", {(CHEN, at(3, 9))}, None),
+    # a visit told of, then cancelled with a new one for later
+    (["Emily Davis 7/23/1990. I booked the check-up with Dr. Patel for Thursday but I'm fine now. Please cancel "
+      "it, I'll make a new appointment in the spring.", "yes"], "p-1003", set(), None),
+    # "I'd rather come ...": the visit they have, moved
+    (["James Wilson, 1/30/1965. I have my appointment with him Friday afternoon but I'd rather come Monday, 10 "
+      "o'clock.", "yes"], "p-1004", {(CHEN, at(7, 10))}, None),
+    # a relative's advice: the caller's own visit
+    (["Amelia Robinson 5/27/1977. Dr Patel on Wednesday the 2nd at 11 please", "Oh wait, my husband says I "
+      "should see Dr. Chen instead. Can it be Dr. Chen, same time?", "yes"], "p-1019", {(CHEN, at(2, 11))}, None),
+    # a follow-up about a medication is a visit, not a prescription question
+    (["Nathan Allen 6/16/1984. I need a follow-up with Dr. Patel about my blood pressure medication. Could I "
+      "come Monday the 7th at 2 PM?", "yes"], "p-1022", {(PATEL, at(7, 14))}, None),
+    # a story, "anyway", then the request
+    (["Hi, it's Maria Garcia, Lucas's mum. Lucas Garcia, 4/8/2015. He has camp next week and there's all this "
+      "paperwork, anyway, could you cancel his appointment with Dr. Rodriguez on Tuesday?", "yes"], "p-1013",
+     set(), None),
+    # a parent calling about a child: the child's date of birth
+    (["Hello, Maria Garcia calling about Lucas Garcia, he was born 8 April 2015. He's down for Dr. Rodriguez on "
+      "Tuesday morning. Could he come that afternoon instead, at 3?", "yes"], "p-1013",
+     {(RODRIGUEZ, at(8, 15))}, None),
+    (["Hi, Maria Garcia. Lucas Garcia is my son, born 4/8/2015. Please cancel his vaccination with Dr. Rodriguez "
+      "on Tuesday, the school nurse did it.", "yes"], "p-1013", set(), None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("turns", "person", "after", "phone"), SETS_92_TO_99)
+async def test_set_92_to_99_families(
+    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
+) -> None:
+    await assert_written_as_said(chat, demo, turns, person, after, phone)
+
+
+async def test_a_new_family_asking_which_doctors_work_there_is_answered(
+    chat: Chat, demo: DemoConnector
+) -> None:
+    talk, transcript = await converse(
+        chat,
+        ["Hi, we've just moved to town. Which doctors work at your clinic? Does one of them see kids?",
+         "Great, thanks, I'll ring back next week. Bye."],
+        None,
+    )  # fmt: skip
+    assert "Dr. Elena Rodriguez in pediatrics" in transcript, transcript
+    assert talk.handoff is None, transcript
+
+
+@pytest.mark.parametrize("typed", ["zzz qqq", "wub wub", "chen pls", "dont care", "bye now", "resched pls"])
+async def test_two_typed_words_that_are_no_name_are_not_taken_as_one(typed: str, chat: Chat) -> None:
+    await chat.say(typed)
+    assert "first_name" not in chat.state.data.get("agent", {}).get("scratch", {}), typed
