@@ -118,9 +118,9 @@ def find_dob(text: str, today: date) -> tuple[date | None, str | None]:
         fixed = safe_date(found.year, month, int(fix.group("day")))
         if fixed is not None and fixed <= today:
             end = text.index(span) + len(span) + fix.end()
-            again = _SAID_OVER.match(text, end)  # "... sorry, the 30th. january 30th.": said over
-            if again is not None and int(again.group("day")) == fixed.day:
-                end = again.end()
+            over = _SAID_OVER.match(text, end)  # "... sorry, the 30th. january 30th.": said over
+            if over is not None and int(over.group("day")) == fixed.day:
+                end = over.end()
             return fixed, text[text.index(span) : end]
     if (fix := _YEAR_FIXED.search(after.replace("...", "   "))) is not None:
         fixed = safe_date(int(fix.group("year")), found.month, found.day)
