@@ -37,7 +37,9 @@ _NEXT_DAY = re.compile(
 _SAME_DAY = re.compile(
     r"\b(?:the|that) same day\b|\bsame day\b|\b(?:later|earlier) (?:that|on that|in the) day\b"
     # "the earliest you've got that same morning", "could he come that afternoon instead, at 2?"
-    r"|\b(?:that|the) same (?:morning|afternoon)\b|\bthat (?:morning|afternoon)\b(?! of\b)"
+    r"|\b(?:that|the) same (?:morning|afternoon)\b"
+    # (not "I have to work that morning": the reason, not where it goes)
+    r"|\b(?:come|come in|be|go|do|make it|have it|move it|put it|to|for|in) that (?:morning|afternoon)\b(?! of\b)"
     # "what else does he have that day?": the appointment's day, asked about
     r"|\b(?:what else|anything|something|what)\b[^.?!]{0,30}\b(?:have|has|got|free|open|available)\b[^.?!]{0,15}"
     r"\b(?:on )?that day\b"

@@ -71,6 +71,9 @@ SETS_92_TO_99 = [
     # "that same morning": the appointment's day
     (["James Wilson 1/30/1965. My Friday afternoon appointment doesn't suit any more, what's the first you have "
       "that same morning?", "yes"], "p-1004", {(CHEN, at(4, 9))}, None),
+    # "that morning" told as the reason is not the new time's day
+    (["Emily Davis 7/23/1990. I have my check-up with Dr. Patel on Thursday but I have to work that morning, so "
+      "could we move it to Friday the 4th at 11:30?", "yes"], "p-1003", {(PATEL, at(4, 11, 30))}, None),
     # the day of birth corrected in the same turn
     (["This is Sarah Johnson, born March 4th, 1985. Sorry, the 14th. March 14th. Dr Chen Thursday at 9 please",
       "yes"], "p-1001", {(CHEN, at(3, 9))}, None),
