@@ -145,6 +145,19 @@ def pick_appointment(text: str, when: When, appointments: list[Appointment]) -> 
     index = pick_by_position(text, len(appointments))
     if index is not None:
         return appointments[index]
+    if (in_time := _EARLIER_OR_LATER.search(text)) is not None and len(appointments) >= 2:
+        ordered = sorted(appointments, key=lambda a: a.start)  # "the earlier of the two", "the later one"
+        return ordered[0] if in_time.group(1) in ("earlier", "earliest", "sooner", "older") else ordered[-1]
+    if (called := _ONE_CALLED.search(text)) is not None:
+        # "the Chen one" (and not Dr Patel, whom "I'll just see"), "the vaccination one"
+        word = called.group(1)
+        named = [
+            a
+            for a in appointments
+            if mentions_provider(word, a.provider_name) or word in (a.reason or "").lower()
+        ]
+        if len(named) == 1:
+            return named[0]
     candidates = appointments
     if when.start is not None:
         last = when.end or when.start
@@ -161,6 +174,10 @@ def pick_appointment(text: str, when: When, appointments: list[Appointment]) -> 
     return candidates[0] if len(candidates) == 1 else None
 
 
+_EARLIER_OR_LATER = re.compile(
+    r"\b(earlier|later|earliest|latest|older|sooner) (?:one|of the (?:two|three|2|3)|appointment|visit)\b"
+)
+_ONE_CALLED = re.compile(r"\bthe (?:dr\.? |doctor )?([a-z]+)(?:'s)? (?:one|appointment|appt|visit|booking)\b")
 _DOCTOR_NAMED = re.compile(r"\b(?:dr|doctor|dra)\.?\s+([a-z][a-z'-]+)")
 _NOT_A_DOCTORS_NAME = {
     "appointment",

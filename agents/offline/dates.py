@@ -402,6 +402,8 @@ def find_when(text: str, now: datetime) -> When:
     from agents.offline.wanted import merge  # wanted reads When from here
 
     text = moments.without_own_plans(_weekday_and_numbers(text, now.date()))  # "i start at noon"
+    # "the first on monday the 23rd at 10, the second on the 30th": which of the visits, not a date
+    text = _WHICH_VISIT.sub(" ", text)
     text = _PAST_YEAR_DATE.sub(
         lambda m: " " if int(m.group("y") or m.group("y2")) < now.year else m.group(0), text
     )
@@ -539,6 +541,13 @@ _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 _THATS_THE_DATE = re.compile(
     r"\b(?:that's|that is|thats|which is|so that's|i\.e\.?)\s+(?P<date>(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?"
     rf"(?:\s+of\s+(?:{_MONTH_NAMES}))?|(?:{_MONTH_NAMES})\s+\d{{1,2}}(?:st|nd|rd|th)?)\b"
+)
+
+
+_WHICH_VISIT = re.compile(
+    # (not "the first appointment on monday": the first free time that day)
+    r"\bthe (?:1st|2nd|3rd|first|second|third|other|next)"
+    rf"(?= (?:on|for|is|should be|can be|could be) (?:a |the )?(?:{'|'.join(WEEKDAYS)}|\d{{1,2}}(?:st|nd|rd|th)\b|(?:{_MONTH_NAMES})\b))"
 )
 
 

@@ -171,6 +171,8 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
             and find_when(head, now).at is None
         ):
             continue  # "... my sister says I should get it looked at. could I see Dr Patel Thursday?": one
+        if first == Intent.BOOK and second == Intent.BOOK and not another and _PREFERENCE.search(tail):
+            continue  # "whoever's free first thing Thursday. Dr. Patel at 9 would be ideal.": one booking
         if second is None or {first, second} <= {Intent.CANCEL, Intent.RESCHEDULE}:
             continue  # "I can't make it Thursday and need to reschedule": one move
         if second == first and not (second == Intent.BOOK and (names_one or another)):
@@ -188,6 +190,13 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
             continue
         return head, tail, cut
     return None
+
+
+# the same visit, wished for more precisely: "Dr. Patel at 9 would be ideal", "preferably 10"
+_PREFERENCE = re.compile(
+    r"\b(?:would be (?:ideal|great|perfect|best|lovely|nice|good)|ideally|preferably|if possible|would suit me"
+    r"|(?:i'd|i would) prefer|(?:is|'s) (?:my )?(?:first choice|preference))\b"
+)
 
 
 # words of a move of a visit the caller has ("move my Thursday one", "the appointment I have")

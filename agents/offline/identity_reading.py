@@ -83,6 +83,20 @@ def _child_of_the_caller(text: str, caller: tuple[str, str]) -> tuple[str, str] 
     return first.title(), caller[1]
 
 
+def _named_then_born(text: str, span: str, name: tuple[str, str]) -> bool:
+    """ "... Lucas Garcia, he was born <date>": the name said right before the words that give the
+    date as that person's."""
+    before = text.partition(span)[0]
+    return (
+        re.search(
+            rf"\b{re.escape(name[0].lower())}\s+{re.escape(name[1].lower())}\W+(?:(?:he|she|they)(?:'s| is| was)? born"
+            r"|(?:his|her|their) (?:date of birth|dob|birthday|birth date)(?: is)?)\W*$",
+            before,
+        )
+        is not None
+    )
+
+
 def _born_right_after(before: str, name: tuple[str, str]) -> bool:
     first, last = (re.escape(n.lower()) for n in name)
     return (
@@ -167,7 +181,12 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
         patients = [n for n in subject_names(rest) if n != name]
         if len(patients) == 1:
             name = patients[0]
-        elif not patients and near is not None and name not in (None, near):
+        elif (
+            not patients
+            and near is not None
+            and name not in (None, near)
+            and _named_then_born(text, span, near)
+        ):
             # "Maria Garcia calling about Lucas Garcia, he was born ...": the one named with it
             name = near
         elif not patients and name is None and (named := _relative_named_before(ctx)) is not None:

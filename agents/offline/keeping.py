@@ -22,7 +22,12 @@ KEPT = re.compile(
     r"|cancelling|canceling|replace|replacing|touch|touching|reschedule|rescheduling|swap|swapping|switch"
     r"|switching|lose|losing|drop|dropping)\s+(?:it|that|" + _ONE + r")"
     r"(?:\s+(?:i|we|he|she|they)\s+(?:already\s+)?(?:have|has|'ve got|got|had|booked)(?:\s+(?:already|booked|now))?)?"
-    r"|(?:keep|keeping|still keep|also keep|leave|leaving)\s+" + _ONE + r"(?:\s+as (?:it is|is))?"
+    # "leave the one on the 19th alone", "I'll keep the Chen one": with what names it
+    r"|(?:keep|keeping|still keep|also keep|leave|leaving)\s+(?:"
+    + _ONE
+    + r"|the (?:dr\.? )?[a-z]+ (?:one|appointment|visit))"
+    r"(?:\s+(?:on|for|with|at)\s+[^.,;!?]{0,25}?(?=\s+alone\b|\s+as (?:it is|is)\b|\s*[.,;!?]|\s*$))?"
+    r"(?:\s+as (?:it is|is)|\s+alone)?"
     r"|(?:one|appointment|appt|visit|booking) (?:i|we|he|she) (?:already )?(?:have|has|'ve got|got)"
     r" (?:stays|stay|as (?:it is|is)))\b"
 )

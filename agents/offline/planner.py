@@ -16,6 +16,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from agents.next_person import CARRY
 from agents.offline import anchored, next_person, recent, wanted
 from agents.offline.choices import (
     DOCTOR_BY_NAME,
@@ -432,6 +433,9 @@ class OfflinePlanner:
                     f"I don't see that appointment. The one I have for you is with {lone.provider_name} on "
                     f"{say_when(lone.start)}. Is that the one you'd like to {verb}?"
                 )
+        if target is None and task == Intent.CANCEL and len(appointments) >= 2 and s.get("cancel_all"):
+            # "cancel both of them": one now, the other as the next request once this one is done
+            target = min(appointments, key=lambda a: a.start)
         if target is None and len(appointments) == 1:
             target = appointments[0]
         if target is None:
@@ -442,6 +446,9 @@ class OfflinePlanner:
             )
         s["target"] = target.id
         if task == Intent.CANCEL:
+            if s.pop("cancel_all", False) and len(appointments) >= 2:
+                # the next one once this one is done ("all of them" while more than one is left)
+                s[CARRY] = "cancel all of them" if len(appointments) > 2 else "cancel my other appointment"
             return _call("cancel_appointment", appointment_id=target.id)
         if s.get("chosen"):
             return _call("reschedule_appointment", appointment_id=target.id, new_slot_id=s["chosen"])

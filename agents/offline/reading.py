@@ -211,6 +211,22 @@ _ENDS_IN_GOODBYE = re.compile(
 )
 
 
+_ALL_OF_THEM = re.compile(
+    r"\b(?:both|all)(?: of)? (?:them|my appointments|the appointments|appointments|visits|bookings)\b"
+    r"|\bcancel (?:them )?(?:both|all)\b|\b(?:both|all) (?:appointments|visits|bookings)\b"
+)
+
+
+def _a_new_time_instead(ctx: PlanContext, text: str, raw: str) -> bool:
+    """A day and a time (or part of the day) said instead of an answer to a cancellation."""
+    if classify_confirmation(raw) in ("yes", "no") or re.search(
+        r"\b(?:cancel\w*|call off|delete|remove)\b", text
+    ):
+        return False
+    when = find_when(text, ctx.now)
+    return when.start is not None and (when.at is not None or when.edge is not None or when.part != "any")
+
+
 def _task_was(s: dict[str, Any]) -> str | None:
     """The task under way, or the one "would you like to book one?" asked about."""
     return s.get("task") or (s["asked_book"] if isinstance(s.get("asked_book"), str) else None)
@@ -286,10 +302,23 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         # "book Dr Patel Wednesday, no wait, make that Thursday", "could Dr Chen do Thursday? hang
         # on, Friday instead": one booking, changed while asking
         task = Intent.BOOK
+    if (task or s.get("task")) == Intent.CANCEL and _ALL_OF_THEM.search(text):
+        s["cancel_all"] = True  # "please cancel both of them, the new one and the Dr. Chen one"
+    moving = None
+    if task is None and s.get("task") == Intent.CANCEL and _a_new_time_instead(ctx, text, raw):
+        # "my check-up on friday doesn't work anymore" read as a cancellation, then "first thing
+        # monday, 9 o'clock, same doctor": another time for the one read back, a move
+        booked = [a for a in s.get("appointments") or [] if a.get("status", "booked") == "booked"]
+        task, moving = (
+            Intent.RESCHEDULE,
+            s.get("target") or (booked[0].get("id") if len(booked) == 1 else None),
+        )
     understood = task is not None
     if task is not None and task != s.get("task"):
         for key in _TASK_KEYS:
             s.pop(key, None)
+        if moving is not None:
+            s["target"] = moving
         s["task"] = task.value
         s.pop("cancel_declined", None)
         _read_points_back(ctx, s, text)

@@ -23,6 +23,16 @@ _POINTS_BACK = re.compile(
 )
 
 
+# one visit of several named by its doctor, its kind or its place in time ("the Chen one", "the
+# vaccination one", "the earlier of the two", "the later one", "both of them")
+NAMES_ONE_OF_THEM = re.compile(
+    r"\bthe (?!new\b|same\b|one\b|other\b|first\b|next\b|last\b|very\b)(?:dr\.? |doctor )?[a-z]+'?s? (?:one|appointment|appt|visit"
+    r"|booking)\b(?! (?:i|we|you) just\b)"
+    r"|\b(?:earlier|later|earliest|latest|older|sooner) (?:one|of the (?:two|three|2|3)|appointment|visit)\b"
+    r"|\bof the (?:two|2)\b|\bboth (?:of them|appointments|visits|ones)\b"
+)
+
+
 def _last_write(ctx: PlanContext) -> tuple[str, dict[str, object]] | None:
     """(the tool, its record) of the last confirmed write, or None when there is none or that write
     is awaiting confirmation or failed (nothing was written)."""
@@ -108,7 +118,9 @@ def just_written_provider(ctx: PlanContext) -> str | None:
 _SAME_DOCTOR = re.compile(
     r"\b(?:with (?:him|her|them)|(?:the )?same (?:doctor|dr|provider|physician)|(?:see|book) (?:him|her) again"
     r"|another (?:one|1|appointment|appt|visit|slot)|(?:a |the )?(?:second|follow[ -]?up|repeat|other) (?:one|1|appointment|appt|visit)"
-    r"|follow[ -]?up|one more)\b"
+    r"|follow[ -]?up|one more"
+    # "and the second on Monday the 30th at 10" after "two appointments with Dr Patel"
+    r"|the (?:second|2nd|other|next)(?= (?:on|for|at) ))\b"
 )
 
 
@@ -130,6 +142,9 @@ def points_back(old_words: str, ctx: PlanContext, said: str = "") -> bool:
     names the new doctor)."""
     if find_when(old_words, ctx.now).start is not None:
         return False
+    if NAMES_ONE_OF_THEM.search(said or old_words):
+        return False  # "now the Chen one, move it to Friday": the one named, which may be another
+
     if re.search(r"\b(dr|doctor|with)\b", old_words) and not re.search(
         r"\b(instead|rather|switch)\b", old_words
     ):

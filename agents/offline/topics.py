@@ -116,6 +116,20 @@ _OFF_TOPIC = re.compile(
 )
 
 
+# another place's hours, or a tradesman nearby: nothing the practice does ("is the pharmacy down the
+# street open on Sundays?", "do you know a good plumber around here?")
+_PLACE = (
+    r"(?:the|a|any) (?:pharmacy|chemist|bank|post office|library|store|shop|supermarket|grocery(?: store)?|gym|dmv"
+    r"|mall|gas station|petrol station)\b(?:\s+[a-z]+){0,4}?"
+)
+_OTHER_PLACE_OPEN = re.compile(
+    rf"\b{_PLACE}\s+(?:is|are|be|stays?)\s+(?:open|closed)|\b(?:is|are|does|do) {_PLACE}\s+(?:open|close|closed)\b"
+    r"|\b(?:do you know|can you recommend|could you recommend|know of) (?:a|any|of a|of any) (?:good |decent |cheap |reliable )?"
+    r"(?:plumber|electrician|mechanic|lawyer|attorney|hairdresser|barber|vet|builder|handyman|locksmith|cleaner"
+    r"|babysitter|nanny|tailor|taxi|cab)s?\b"
+)
+
+
 @dataclass
 class TopicRead:
     """What the topic check found: a step to take now, or words to say before the planner's next
@@ -266,6 +280,12 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
     asked = _HOURS.search(text)
     if asked is not None and _DOCTOR_FREE.search(text):
         asked = None  # "what does Dr Patel have open on Thursday?": free times, not opening hours
+    if asked is not None and _OTHER_PLACE_OPEN.search(text):
+        asked = None  # "is the pharmacy down the street open on Sundays?": another place's hours
+        if requested:  # "... Anyway, please cancel my Thursday one": the request, without the question
+            return TopicRead(
+                preface="I'm sorry, I can't help with that.", rest=_without_question(normalize(raw))
+            )
     if asked or follow_up:
         question = _clause(text, asked.start()) if asked else text
         if asked and re.search(r"\b(?:close|closing|closes|shut)\b", text[asked.end() :]):
@@ -305,12 +325,18 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
         if task is None:
             return TopicRead(step=say(f"{words} {HELP} How can I help you today?"), answered=True)
         return TopicRead(preface=words, answered=True)
-    off_topic = _OFF_TOPIC.search(text) is not None or (
-        # right after a redirect, another question about nothing the assistant does ("do you know
-        # a good taco place near you?"): off topic again
-        in_a_row >= 1 and _A_QUESTION.search(text) is not None and find_dob(text, ctx.now.date())[0] is None
+    off_topic = (
+        _OFF_TOPIC.search(text) is not None
+        or _OTHER_PLACE_OPEN.search(text) is not None
+        or (
+            # right after a redirect, another question about nothing the assistant does ("do you know
+            # a good taco place near you?"): off topic again
+            in_a_row >= 1
+            and _A_QUESTION.search(text) is not None
+            and find_dob(text, ctx.now.date())[0] is None
+        )
     )
-    if not requested and task_of(intents(text)) is None and off_topic and not introduced:
+    if not requested and task_of(intents(text)) is None and off_topic:
         if in_a_row >= 1:
             return TopicRead(
                 step=_handover(
@@ -319,6 +345,10 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
                 )
             )
         s["off_topic"] = 1
+        if introduced:
+            # "Andrew Harris, born ... Quick question, is the pharmacy down the street open on
+            # Sundays?": said so, and who is speaking read as well
+            return TopicRead(preface="I'm sorry, I can't help with that.")
         if task is None:
             return TopicRead(step=say(f"{REDIRECT} What would you like to do?"), answered=True)
         return TopicRead(preface="I'm sorry, I can't help with that.", answered=True)

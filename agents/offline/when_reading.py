@@ -17,7 +17,7 @@ from agents.offline.choices import DOCTOR_BY_NAME
 from agents.offline.dates import When, day_phrases, find_when
 from agents.offline.followups import the_new_request
 from agents.offline.intents import Intent
-from agents.offline.recent import just_written_day, just_written_start
+from agents.offline.recent import NAMES_ONE_OF_THEM, just_written_day, just_written_start
 from agents.offline.shifts import shift_of, side_of
 from agents.planner import PlanContext
 
@@ -243,7 +243,9 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
         # thursday in the morning"): the task is kept
         return False
     task = s.get("task")
-    if task == Intent.BOOK:  # "keep my thursday one, and see dr chen friday": not thursday
+    if task in (Intent.BOOK, Intent.RESCHEDULE):
+        # "keep my thursday one, and see dr chen friday", "move it to friday and leave the one on
+        # the 19th alone": not the day kept
         rest = keeping.without_kept(rest)
     new_text: str | None = rest
     got = False
@@ -373,6 +375,15 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
         and (when.at is not None or when.after is not None or when.before is not None or when.part != "any")
     ):
         when.start = when.end = offered_on  # "any time after three" to Friday's times: Friday
+    if (
+        task in (Intent.BOOK, None)
+        and when.at is None
+        and when.part == "any"
+        and re.search(r"\b(?:at )?(?:the )?same time\b", rest)
+        and (written := just_written_start(ctx)) is not None
+    ):
+        # "and a follow-up with him on the 24th at the same time": the time of the visit just booked
+        when.at = written.time().replace(tzinfo=None)
     s["want"] = wanted.dump(wanted.merge(wanted.load(s.get("want")), when))
     return True
 
@@ -539,7 +550,11 @@ def _asks_for_a_day(text: str) -> bool:
 
 def _points_at_one(text: str, ctx: PlanContext) -> bool:
     """Words that may pick one appointment: a day, or a doctor ("the one with dr chen")."""
-    return not find_when(text, ctx.now).empty or re.search(r"\b(dr|doctor|with)\b", text) is not None
+    return (
+        not find_when(text, ctx.now).empty
+        or re.search(r"\b(dr|doctor|with)\b", text) is not None
+        or NAMES_ONE_OF_THEM.search(text) is not None  # "the Chen one", "the later one"
+    )
 
 
 def _no_time(text: str, ctx: PlanContext) -> bool:

@@ -74,6 +74,40 @@ SETS_92_TO_99 = [
     # "that morning" told as the reason is not the new time's day
     (["Emily Davis 7/23/1990. I have my check-up with Dr. Patel on Thursday but I have to work that morning, so "
       "could we move it to Friday the 4th at 11:30?", "yes"], "p-1003", {(PATEL, at(4, 11, 30))}, None),
+    # anyone, then the doctor wished for: one booking, with that doctor
+    (["Matthew Moore, 6/28/1969. Any doctor is fine, whoever has something on Monday the 7th. Dr. Chen at 10 "
+      "would be ideal.", "yes"], "p-1010", {(CHEN, at(7, 10))}, None),
+    # one of several visits named by its doctor, its kind or its place in time, not the one just booked
+    (["James Wilson, 1/30/1965. I want to book Dr. Patel on Wednesday the 2nd at 11.", "yes",
+      "Thanks. Now the Chen one, please move it to Monday at 9:30.", "yes"], "p-1004",
+     {(PATEL, at(2, 11)), (CHEN, at(7, 9, 30))}, None),
+    (["Emily Davis, 7/23/1990. A second appointment with Dr. Patel please, on the 8th at 2.", "yes",
+      "Now the earlier of the two, move it to Friday at 11, and leave the one on the 8th alone.", "yes"], "p-1003",
+     {(PATEL, at(4, 11)), (PATEL, at(8, 14))}, None),
+    (["It's Maria Garcia, calling about my son Lucas Garcia, date of birth 8 April 2015.",
+      "I want to add a sick visit for him with Dr. Rodriguez tomorrow at 4.", "yes",
+      "And the vaccination one, can you move it to 3:30 the same day?", "yes"], "p-1013",
+     {(RODRIGUEZ, at(2, 16)), (RODRIGUEZ, at(8, 15, 30))}, None),
+    (["James Wilson, 1/30/1965. Book me with Dr. Patel on Monday the 7th at 2, please.", "yes",
+      "Now I've got two. The later one, move it to Thursday the 10th at 4.", "yes"], "p-1004",
+     {(CHEN, at(4, 14, 30)), (PATEL, at(10, 16))}, None),
+    (["Christopher Lee, 7/4/1975. Book me with Dr. Chen on Wednesday the 2nd at 10, please.", "yes",
+      "Also Dr. Patel on Monday the 7th at 2.", "yes", "Hmm, you know what, cancel the Chen one, I'll just see "
+      "Dr. Patel.", "yes"], "p-1014", {(PATEL, at(7, 14))}, None),
+    # "at the same time", "the second on ...": the visit just booked's time and doctor
+    (["Ava Hernandez, 8/11/1993. A visit with Dr. Chen on the 9th after lunch, say 1:30.", "yes",
+      "And a follow-up with him on the 16th at the same time.", "yes"], "p-1009",
+     {(CHEN, at(9, 13, 30)), (CHEN, at(16, 13, 30))}, None),
+    (["Hello, Amelia Robinson, born May 27th 1977. I need two appointments with Dr. Patel.",
+      "The first on Monday the 7th at 10, please.", "yes", "And the second on Monday the 14th at 10.", "yes"],
+     "p-1019", {(PATEL, at(7, 10)), (PATEL, at(14, 10))}, None),
+    # a cancellation read back, answered with another time: a move
+    (["it's emily davis, born july 23 1990. my check-up on thursday doesn't work anymore",
+      "first thing monday, 9 o'clock, same doctor", "yes"], "p-1003", {(PATEL, at(7, 9))}, None),
+    # both of them, one after the other
+    (["James Wilson, January 30th 1965. Book me with Dr. Patel on Monday the 7th at 10:30.", "yes",
+      "Actually, I'll be away after all. Please cancel both of them, the new one and the Dr. Chen one.", "yes",
+      "yes"], "p-1004", set(), None),
     # the day of birth corrected in the same turn
     (["This is Sarah Johnson, born March 4th, 1985. Sorry, the 14th. March 14th. Dr Chen Thursday at 9 please",
       "yes"], "p-1001", {(CHEN, at(3, 9))}, None),
@@ -126,3 +160,12 @@ async def test_a_new_family_asking_which_doctors_work_there_is_answered(
 async def test_two_typed_words_that_are_no_name_are_not_taken_as_one(typed: str, chat: Chat) -> None:
     await chat.say(typed)
     assert "first_name" not in chat.state.data.get("agent", {}).get("scratch", {}), typed
+
+
+async def test_another_places_hours_and_a_tradesman_are_off_topic_twice_in_a_row(chat: Chat) -> None:
+    first = await chat.say(
+        "David Anderson, 9/17/1958. By the way, is the bank on Main Street open on Saturdays?"
+    )
+    assert "can't help with that" in first and chat.handoff is None, first
+    await chat.say("ok. and could you recommend a reliable electrician nearby?")
+    assert chat.handoff is not None and "off topic" in chat.handoff.reason.lower()
