@@ -22,6 +22,7 @@ from agents.offline.dates import day_phrases, find_when
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.moments import only_a_change_of_mind
 from agents.offline.names import (
+    KIN,
     KIN_WORDS,
     find_name,
     name_near,
@@ -67,6 +68,8 @@ _ONE_THEY_HAVE = re.compile(
     r"(?:appointment|appt|visit|booking|check[ -]?up|physical|consultation|follow[ -]?up)\b"
     # "... dob 04/08/2015. got an appointment with Dr Rodriguez on Thursday": said without the "I've"
     r"|(?:^|[.!?;]\s+)(?:got|have got) an? (?:[a-z]+ )?(?:appointment|appt|visit|booking|check[ -]?up)\b"
+    # "my husband James Wilson (dob 1/30/1965) has an appointment with Dr Chen this Friday"
+    r"|\)\s*(?:has|have|has got|'s got) an? (?:[a-z]+ )?(?:appointment|appt|visit|booking|check[ -]?up)\b"
 )
 
 
@@ -351,6 +354,12 @@ def take_followup(ctx: PlanContext, s: dict[str, Any]) -> PlanContext:
     head, tail, cut = parts
     main, carry = _main_and_second(head, tail, cut, ctx.now)
     kin = relative_asked_for(carry) or relative_first(tail)
+    if kin is None and (named := _relative_by_first_name(head, carry, ctx.now)) is not None:
+        # "... for me and my partner Charlotte Clark, her birthday is .... Me with Dr Chen ..., and
+        # Charlotte with Dr Patel the same morning": hers, as her, with the details said for her
+        kin, details = named
+        s[NEXT_PERSON] = {"kin": kin, "text": _with_the_day_of(head, f"{details} {carry}", ctx.now)}
+        return _with_user_turn(ctx, last, main)
     if kin is not None and relative_asked_for(head) is None:
         # "one for me ..., and one for my son Lucas (born ...)": the caller's own first; the
         # relative's, with the details said for them, once it is done, as that person
@@ -367,6 +376,18 @@ def take_followup(ctx: PlanContext, s: dict[str, Any]) -> PlanContext:
         return _with_user_turn(ctx, last, main)
     s[CARRY] = carry
     return _with_user_turn(ctx, last, main)
+
+
+def _relative_by_first_name(head: str, carry: str, now: datetime) -> tuple[str, str] | None:
+    """(the kin word, "first last, born <date>.") when the second request begins with the first
+    name of a relative named in full, with a date of birth, before it; None otherwise."""
+    for m in re.finditer(rf"\b(?:my|our) ({KIN}) ([a-z][a-z'-]+) ([a-z][a-z'-]+)\b", head):
+        if not re.match(rf"\W*(?:and\s+|then\s+)?{re.escape(m.group(2))}\b", carry):
+            continue
+        _, span = find_dob(head[m.end() :], now.date())
+        if span:
+            return m.group(1), f"{m.group(2)} {m.group(3)}, born {span}."
+    return None
 
 
 IF_NONE_KEY = "if_none"  # the scratch key of a booking asked for in case there is no appointment

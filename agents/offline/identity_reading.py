@@ -58,9 +58,12 @@ _MY_CHILD = re.compile(
 )
 
 # "maria garcia here for my son lucas (dob 4/8/2015)": the date of birth said right after the child
+_MONTH_START = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
 _CHILD_THEN_BIRTH = re.compile(
-    r"\bmy (?:son|daughter|boy|girl|kid|child|little one),? [a-z][a-z-]+\W+(?:his |her )?(?:dob|d\.o\.b|born"
+    r"\bmy (?:son|daughter|boy|girl|kid|child|little one),? [a-z][a-z-]+\W+(?:(?:his |her )?(?:dob|d\.o\.b|born"
     r"|date of birth|birthday|birth date)\b"
+    # "my son Lucas, April 8th 2015, has an appointment": the date itself, right after him
+    rf"|\d{{1,2}}[/.-]\d|{_MONTH_START}\s+\d|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_START}\b)"
 )
 
 
@@ -334,8 +337,8 @@ def _relatives_pair(
             break
         dates.append((dob, masked.index(span)))
         masked = masked.replace(span, "#" * len(span), 1)
-    if len({d for d, _ in dates}) != 2:
-        return None
+    if len({d for d, _ in dates}) != 2 or _BOTH_OF_US.search(text):
+        return None  # (not "for me and my partner ...": the caller's own request comes first)
     theirs = someone_elses_name(text)
     if theirs is None and (owned := possessive_name(text)) is not None:
         first, _, last = owned.partition(" ")
@@ -356,6 +359,9 @@ def _relatives_pair(
     return (theirs, picked.pop()) if len(picked) == 1 else None
 
 
+_BOTH_OF_US = re.compile(
+    r"\b(?:me and (?:my|our)|both of us|the two of us|me with (?:dr|doctor)|one for me|for myself and|myself and (?:my|our))\b"
+)
 _MINE = re.compile(r"\b(?:my (?:dob|date of birth|birthday|bday|birth date)|i'm|i am|i was born|me)\b")
 
 

@@ -31,14 +31,16 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
     "appointment" (that "to" belongs to "I need to move my appointment on thursday")."""
     markers = (
         r"\b(to|for|until|till|into|how about|what about|make it|make that|make this|put (?:it|that|this)|(?:can|could) (?:we|you|i|he|she|they) (?:do|have|get|come(?: in)?)"
-        r"|(?:can|could|would|will) (?:it|that|this|he|she) (?:be|go|happen)(?! (?:moved|changed|pushed|shifted|bumped|brought|put|made|rescheduled|switched|swapped)\b)|(?:that|the) same day)\b"
+        r"|(?:can|could|would|will) (?:it|that|this|he|she) (?:be|go|happen)(?! (?:moved|changed|pushed|shifted|bumped|brought|put|made|rescheduled|switched|swapped)\b)|(?:(?:that|the) )?same day)\b"
     )
     for m in reversed(list(re.finditer(markers, text))):
         if m.group(1) in ("to", "till") and re.search(
             r"\b(?:quarter|half|\d{1,2}|ten|twenty|five)\s+$", text[: m.start()]
         ):
             continue  # "tomorrow at quarter to 3": a time, not where the appointment goes
-        if m.group(1).endswith("same day") and re.search(r"\d(?::\d\d)?\s*(?:am|pm)?\s*$", text[: m.start()]):
+        if m.group(1).endswith("same day") and re.search(
+            r"\d(?::\d\d)?\s*(?:am|pm)?\s*(?:instead|then|please|if possible)?[\s,]*$", text[: m.start()]
+        ):
             continue  # "can I make it 1:30 the same day": the time said with it is new too
         if m.group(1) == "for" and _BOOKED_FOR.search(text[: m.start()]):
             continue  # "lucas is down for dr rodriguez next tuesday": the appointment he has
@@ -275,6 +277,7 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
                 new_text is None
                 and later.at is not None
                 and re.search(r"\b(later|earlier|sooner|like)\b", old_text)
+                and shift_of(old_text) in (None, (0, 0))  # "... on monday at 10. can it be an hour later?"
             ):
                 # "make my thursday appointment later in the day, like 3:30": that day, the new time
                 later.start = later.end = None

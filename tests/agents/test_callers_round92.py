@@ -16,7 +16,7 @@ import pytest
 
 from connectors.demo import DemoConnector
 from tests.agents.conftest import Chat
-from tests.agents.test_phrasings import CHEN, PATEL, RODRIGUEZ, assert_written_as_said, at, converse
+from tests.agents.test_phrasings import CHEN, PATEL, RODRIGUEZ, assert_written_as_said, at, booked, converse
 
 # the clock: Tuesday 1 December 2026, 10:00; Emily Davis sees Dr Patel on Thursday 3rd at 10, James
 # Wilson Dr Chen on Friday 4th at 2:30 PM, Lucas Garcia Dr Rodriguez on Tuesday 8th at 9:30
@@ -108,6 +108,16 @@ SETS_92_TO_99 = [
     (["James Wilson, January 30th 1965. Book me with Dr. Patel on Monday the 7th at 10:30.", "yes",
       "Actually, I'll be away after all. Please cancel both of them, the new one and the Dr. Chen one.", "yes",
       "yes"], "p-1004", set(), None),
+    # set #89's families in other words: a relative's visit, its new time said around it
+    (["hi, my husband James Wilson (dob 1/30/1965) has an appointment with Dr Chen this Friday. Can it be moved to "
+      "next week, Tuesday the 8th, at 2:30?", "yes"], "p-1004", {(CHEN, at(8, 14, 30))}, None),
+    (["Hi, I'm calling from my wife's phone. She's Emily Davis, born July 23rd 1990. She has an appointment with "
+      "Dr. Patel on Thursday and would rather see Dr. Chen instead, same day, at 11 if he has it.", "yes"],
+     "p-1003", {(CHEN, at(3, 11))}, None),
+    (["Hi, Ryan Walker calling. I need to change my wife's appointment. Emily Davis, DOB 7/23/1990. It's with "
+      "Dr. Patel on Thursday at 10. Can it be an hour later?", "yes"], "p-1003", {(PATEL, at(3, 11))}, None),
+    (["Morning, Maria Garcia. My son Lucas, April 8th 2015, has an appointment with Dr. Rodriguez next Tuesday. "
+      "Can we bring it forward to Monday the 7th at 9:30?", "yes"], "p-1013", {(RODRIGUEZ, at(7, 9, 30))}, None),
     # the day of birth corrected in the same turn
     (["This is Sarah Johnson, born March 4th, 1985. Sorry, the 14th. March 14th. Dr Chen Thursday at 9 please",
       "yes"], "p-1001", {(CHEN, at(3, 9))}, None),
@@ -169,3 +179,15 @@ async def test_another_places_hours_and_a_tradesman_are_off_topic_twice_in_a_row
     assert "can't help with that" in first and chat.handoff is None, first
     await chat.say("ok. and could you recommend a reliable electrician nearby?")
     assert chat.handoff is not None and "off topic" in chat.handoff.reason.lower()
+
+
+async def test_me_and_my_partner_each_booked_as_themselves(chat: Chat, demo: DemoConnector) -> None:
+    _, transcript = await converse(
+        chat,
+        ["Hi, I'm Siobhan O'Connor, born October 31st 1994, and I'd like to book for me and my partner Charlotte "
+         "Clark, her birthday is November 15, 1989. Me with Dr. Chen on Friday the 4th at 9:30, and Charlotte with "
+         "Dr. Patel the same morning, also at 9:30.", "yes", "yes, that's right as well"],
+        None,
+    )  # fmt: skip
+    assert await booked(demo, "p-1024") == {(CHEN, at(4, 9, 30))}, transcript
+    assert await booked(demo, "p-1017") == {(PATEL, at(4, 9, 30))}, transcript
