@@ -197,7 +197,9 @@ def sounds_like(heard: str, name: str) -> bool:
         return False
     return (
         a == b
-        or jellyfish.jaro_winkler_similarity(a, b) >= 0.9
+        # a letter heard more or less ("Johnston" for Johnson), not a name of its own made longer
+        # or shorter ("Harrison" is not Harris)
+        or (jellyfish.jaro_winkler_similarity(a, b) >= 0.9 and abs(len(a) - len(b)) <= 1)
         or (len(a) > 3 and jellyfish.metaphone(a) == jellyfish.metaphone(b))
     )
 

@@ -17,7 +17,7 @@ TAKE_YOUR_TIME = "Of course, take your time."
 _WAIT = re.compile(
     r"\b(?:hang on|hold on|one (?:sec|second|moment|minute|mo)|just a (?:sec|second|moment|minute|mo)"
     r"|give me a (?:sec|second|moment|minute)|bear with me|be right back|brb|wait a (?:sec|second|moment|minute)"
-    r"|hold that thought)\b",
+    r"|hold that thought|let me think|let me see|let me check|i need to think|thinking about it)\b",
     re.IGNORECASE,
 )
 _DAY_OR_TIME = re.compile(

@@ -404,6 +404,8 @@ def find_when(text: str, now: datetime) -> When:
     text = moments.without_own_plans(_weekday_and_numbers(text, now.date()))  # "i start at noon"
     # "the first on monday the 23rd at 10, the second on the 30th": which of the visits, not a date
     text = _WHICH_VISIT.sub(" ", text)
+    # "she has her bridge in the afternoons": a habit of someone's week, not the time asked for
+    text = re.sub(r"\b(?:in|during) the (?:mornings|afternoons|evenings)\b", " ", text)
     text = _PAST_YEAR_DATE.sub(
         lambda m: " " if int(m.group("y") or m.group("y2")) < now.year else m.group(0), text
     )

@@ -143,13 +143,31 @@ _HEARD = {
     "thirst day": "thursday", "thurs day": "thursday", "third day": "thursday", "choose day": "tuesday",
     "tues day": "tuesday", "to's day": "tuesday", "when's day": "wednesday", "wednes day": "wednesday",
     "wins day": "wednesday", "fri day": "friday", "fry day": "friday", "mon day": "monday",
+    "wends day": "wednesday", "wens day": "wednesday", "wednes day": "wednesday", "fried day": "friday",
+    "choose day": "tuesday", "chews day": "tuesday",
 }  # fmt: skip
 _HEARD_AS_TWO = re.compile(rf"\b({'|'.join(re.escape(k) for k in _HEARD)})\b(?! of\b)")
+
+
+# "thirsty" as a recogniser writes "thirty" after an hour ("nine thirsty") and "thursday" elsewhere
+_AN_HOUR = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|1[0-2]|[1-9])"
+_THIRTY_HEARD = re.compile(rf"\b({_AN_HOUR}) (?:thirsty|firty|thurty|dirty)\b")
+# "thirsty" where a day is said ("on thirsty", "my thirsty appointment", "thirsty after lunch"),
+# never as a symptom ("I'm always thirsty") nor after a word that may be an hour ("the knight thirsty")
+_THURSDAY_HEARD = re.compile(
+    r"(?:^|(?<=\bon )|(?<=\bthis )|(?<=\bnext )|(?<=\bmy )|(?<=\bhis )|(?<=\bher )|(?<=\bby )|(?<=\bfor )"
+    r"|(?<=\btill )|(?<=\buntil )|(?<=\bto )|(?<=\bfrom )|(?<=, ))thirsty\b"
+    r"|\bthirsty(?= (?:after|at|morning|afternoon|appointment|instead|next|the \d)\b)"
+)
 
 
 def respell(text: str) -> str:
     """Typos and typed short forms of day words ("tmrw", "2moro", "weds", "thrusday") and
     "prepone" in lowercased text, before number words become digits."""
+    text = _THURSDAY_HEARD.sub("thursday", _THIRTY_HEARD.sub(r"\1 thirty", text))
+    text = re.sub(r"\ba leven\b", "eleven", text)  # "a leven thirty"
+    text = re.sub(r"\btoo (?=thirty\b|fifteen\b|forty five\b|o'clock\b|pm\b)", "two ", text)  # "too thirty"
+    text = re.sub(r"\bcan sell\b", "cancel", text)  # "i need to can sell my appointment"
     text = _HEARD_AS_TWO.sub(lambda m: _HEARD[m.group(1)], text)
     text = _ALWAYS_WORDS.sub(lambda m: _ALWAYS[m.group(1)], text)
     text = re.sub(r"\b[a-z]{5,}\b", lambda m: _respell(m.group(0)), text)

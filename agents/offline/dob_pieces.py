@@ -13,8 +13,8 @@ from typing import Any
 from agents.offline.calendar_words import DAY, MONTH, MONTHS, safe_date
 
 _CUE = (
-    r"^\W*(?:(?:um|uh|er|oh|well|so|yes|yeah|sure|ok|okay|dear|oh dear)\W+)*(?:(?:it's|it is|it was|i was born|born"
-    r"|(?:my|his|her) (?:date of birth|dob|birthday)(?: is)?|on|halloween|christmas(?: day| eve)?|new year's(?: day| eve)?"
+    r"^\W*(?:(?:um|uh|er|oh|well|so|yes|yeah|sure|ok|okay|dear|oh dear|and|also)\W+)*(?:(?:it's|it is|it was|i was born|born"
+    r"|(?:my|his|her) (?:date of birth|dob|birthday)(?: is|'s)?|on|halloween|christmas(?: day| eve)?|new year's(?: day| eve)?"
     r"|valentine's(?: day)?)\W+)*"
 )
 # what an older caller adds after the piece ("nineteen ninety four, sorry dear")
@@ -25,14 +25,16 @@ _MONTH_DAY = re.compile(
 )
 _YEAR_ALONE = re.compile(_CUE + r"(?:in\s+|the year\s+)?(?P<year>(?:19|20)\d\d)" + _AFTER)
 
+_SAID_AS_BIRTH = re.compile(r"\b(?:my|his|her) (?:date of birth|dob|birthday)\b|\bi was born\b")
+
 ASKED = ("identity", "dob", "name")  # the bot's last question was for who the caller is
 
 
 def read_pieces(s: dict[str, Any], text: str, today: date) -> bool:
     """Keep a month and day said alone (`dob_md`), or complete it with a year said alone
     (`dob`); whether the turn was such a piece."""
-    if s.get("asked") not in ASKED and not s.get("dob_md"):
-        return False
+    if s.get("asked") not in ASKED and not s.get("dob_md") and not _SAID_AS_BIRTH.search(text):
+        return False  # (unasked, only "my birthday's the sixth of March" is a piece of one)
     if (md := _MONTH_DAY.match(text)) is not None:
         month = MONTHS[(md.group("month") or md.group("month2")).rstrip(".")]
         day = int(md.group("day") or md.group("day2"))

@@ -69,7 +69,8 @@ _ONE_THEY_HAVE = re.compile(
     # "... dob 04/08/2015. got an appointment with Dr Rodriguez on Thursday": said without the "I've"
     r"|(?:^|[.!?;]\s+)(?:got|have got) an? (?:[a-z]+ )?(?:appointment|appt|visit|booking|check[ -]?up)\b"
     # "my husband James Wilson (dob 1/30/1965) has an appointment with Dr Chen this Friday"
-    r"|\)\s*(?:has|have|has got|'s got) an? (?:[a-z]+ )?(?:appointment|appt|visit|booking|check[ -]?up)\b"
+    # ... and "my son Lucas Garcia, born 8 April 2015, has appointment with the children doctor"
+    r"|[),]\s*(?:has|have|has got|'s got) (?:an? )?(?:[a-z]+ )?(?:appointment|appt|visit|booking|check[ -]?up)\b"
 )
 
 

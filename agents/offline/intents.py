@@ -98,6 +98,12 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             # "could my Friday appointment go to the first Monday in May", "can his check-up be on the 9th instead"
             r"|(can|could|would) (my|the|his|her|our|their|[a-z]+'s)( [a-z]+){0,2} (appointment|appt|visit|booking"
             r"|check[ -]?up|jab|shot|vaccination) (go|be|come|get|happen|change) (to|on|for|at|till|until|into)\b"
+            # "Friday appointment with Dr Chen, better for me Monday 2 December at 10h": that one, then
+            r"|\b(monday|tuesday|wednesday|thursday|friday)('s)? (appointment|appt|visit)\b[^.?!]{0,40}\b(better|rather"
+            r"|prefer|preferably)\b[^.?!]{0,15}\b(monday|tuesday|wednesday|thursday|friday|\d{1,2}(st|nd|rd|th)?)\b"
+            # "can his appointment on the 18th go to Thursday the 17th?": the day it has said between
+            r"|(can|could|would|may|might) (my|his|her|our|their|the|[a-z]+'s) ([a-z]+ ){0,2}(appointment|appt|visit"
+            r"|booking|check[ -]?up)\b[^.?!]{0,30}\b(go|move|be moved|change|be changed|shift) (to|till|until|into)\b"
             # "his appointment on Friday the 22nd, could it possibly go to Wednesday the 27th"
             # "i have a blood pressure follow-up with dr chen, can it go to wednesday"
             r"|(appointment|appt|visit|booking|check[ -]?up|follow[ -]?up|physical|shot|jab|vaccination)\b[^.?!]{0,40}"

@@ -136,7 +136,7 @@ _MOVE_WORDS = re.compile(
     # an appointment named, not asked for ("lucas's vaccination appointment", not "a new appointment")
     r"|(?<!\ba )(?<!\ban )(?<!\bnew )(?<!another )(?<!\bone )(?:appointment|appt|visit|booking|check ?up"
     r"|physical|consult\w*|exam\w*|jab|vaccin\w*|shot|follow ?up|session)s?"
-    r"|(?:can't|cannot|can not|won't|will not|unable to|not able to) (?:make|come|do|attend|go)"
+    r"|(?:can't|cannot|can not|won't|will not|unable to|not able to) (?:make|come|do|attend|go|manage)"
     # "I've got to see Dr Chen on Wednesday but my daughter can't drive me then": that time is fixed
     r"|(?:can't|cannot|can not|won't|will not|unable to|not able to) (?:[a-z]+ ){1,3}(?:then|that day|at that time)\b"
     # "I have the thing with Dr Chen Thursday", "I've got my one with Dr Patel": a visit they have

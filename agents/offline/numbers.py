@@ -269,6 +269,13 @@ def normalize(text: str) -> str:
         lambda m: f"{m.group(1)} the {m.group(2)}{ordinal_suffix(int(m.group(2)))}",
         text,
     )
+    # "tuesday 26, in afternoon, 15:00 please": past 12 the number after a weekday is its date
+    text = re.sub(
+        r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday),? (1[3-9]|2\d|3[01])\b"
+        r"(?![:.]\d|\s*(?:h\b|hrs?\b|hours?\b|minutes?\b|mins?\b|o'clock\b|:))",
+        lambda m: f"{m.group(1)} the {m.group(2)}{ordinal_suffix(int(m.group(2)))}",
+        text,
+    )
     # "thursday the seven at nine thirty", "friday the eight same time": the 7th, the 8th
     text = re.sub(
         r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday),? the ([1-9]|[12]\d|3[01])\b"
@@ -436,7 +443,7 @@ def _hour_of_the_day(m: re.Match[str]) -> str:
 
 _HOMOPHONE_HOURS = {"for": "four", "fore": "four", "to": "two", "too": "two", "won": "one", "ate": "eight"}
 _HOUR_HOMOPHONE = re.compile(
-    r"\b(at|by|around|about|say|till|until|from) (for|fore|to|too|won|ate)\b"
+    r"\b(at|by|around|about|say|till|until|from|like|maybe) (for|fore|to|too|won|ate)\b"
     r"(?=\s*(?:pm\b|am\b|p\.\s?m\b|a\.\s?m\b|o'?\s?clock\b|thirty\b|fifteen\b|forty\b|45\b|30\b|15\b"
     r"|in the (?:morning|afternoon|evening)\b|[,.?!]|$))"
 )

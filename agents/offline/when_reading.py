@@ -482,7 +482,7 @@ _AROUND_A_TIME = set(
     " in morning afternoon evening pm am p.m a.m o'clock noon half past quarter ish or later earlier"
     " appointment my reschedule switch bring push back forward bump day time any chance say like anytime sometime"
     " whenever after before suit suits better best ideal great perfect nice me prefer preferably ideally"
-    " of sorry one more thing also actually just oh yes yeah".split()
+    " of sorry one more thing also actually just oh yes yeah bit little slightly tad".split()
 )
 _UNSURE_DAY = re.compile(
     r"\b(next|on|this|coming)\s+(?!week\b|month\b|available\b|time\b|one\b|slot\b)([a-z]+)"

@@ -118,6 +118,32 @@ SETS_92_TO_99 = [
       "Dr. Patel on Thursday at 10. Can it be an hour later?", "yes"], "p-1003", {(PATEL, at(3, 11))}, None),
     (["Morning, Maria Garcia. My son Lucas, April 8th 2015, has an appointment with Dr. Rodriguez next Tuesday. "
       "Can we bring it forward to Monday the 7th at 9:30?", "yes"], "p-1013", {(RODRIGUEZ, at(7, 9, 30))}, None),
+    # sets #104-#107: a move with the old day said between, ESL wordings, misheard days and times
+    (["Maria Garcia here for Lucas Garcia, his date of birth is April 8th 2015. Can his appointment on the 8th go "
+      "to Wednesday the 9th, after lunch - 1:30?", "yes"], "p-1013", {(RODRIGUEZ, at(9, 13, 30))}, None),
+    (["Hola, Maria Garcia here. My son Lucas has appointment with the children doctor, I need to move it.",
+      "Lucas Garcia, born 8 April 2015.", "Thursday 17, in afternoon, 15:00 please.", "yes, gracias"], "p-1013",
+     {(RODRIGUEZ, at(17, 15))}, None),
+    (["James Wilson, 30/01/1965. Friday appointment with Dr Chen, better for me Monday 7 December at 10h.",
+      "yes, okay"], "p-1004", {(CHEN, at(7, 10))}, None),
+    (["Maria Garcia speaking. My son Lucas Garcia, born 8 April 2015, has appointment with the children doctor "
+      "next Tuesday, the 8th. We don't need anymore, please cancel.", "yes"], "p-1013", set(), None),
+    (["emily davis, july 23rd 1990. i need to can sell my appointment on thirsty", "yes"], "p-1003", set(), None),
+    (["sarah johnson march fourteenth eighty five. doctor pattel, wends day next week, nine thirsty", "yes"],
+     "p-1001", {(PATEL, at(9, 9, 30))}, None),
+    (["Ryan Walker speaking. December 12th, 1992.", "Dr. Rodriguez, this Thursday, half past eleven.",
+      "Let me think... um...", "Yes, that's fine."], "p-1020", {(RODRIGUEZ, at(3, 11, 30))}, None),
+    (["James Wilson, born January 30th, 1965.", "I can't manage Friday. What times has Dr. Chen got on Monday the "
+      "7th instead?", "Eleven o'clock, please.", "Yes, move it."], "p-1004", {(CHEN, at(7, 11))}, None),
+    (["Emily Davis, born the 23rd of July, 1990. My appointment on Thursday, could we make it a bit later, twelve "
+      "noon?", "yes"], "p-1003", {(PATEL, at(3, 12))}, None),
+    (["James Wilson. I need to change my blood pressure appointment.", "January 30th, 1965.",
+      "Earlier in the day would be better. The same day, the Friday, at ten in the morning.",
+      "Oh, thank you, dear. My wife drives me, you see, and she has her bridge in the afternoons.",
+      "Yes, please move it."], "p-1004", {(CHEN, at(4, 10))}, None),
+    (["Um, hello. My name is Andrew Harris.", "Oh, and my birthday's the sixth of March.", "Nineteen sixty-one.",
+      "I want to come in and see Dr. Patel next Monday, the 7th.", "Two o'clock, if she's got it.", "yes"],
+     "p-1016", {(PATEL, at(7, 14))}, None),
     # the day of birth corrected in the same turn
     (["This is Sarah Johnson, born March 4th, 1985. Sorry, the 14th. March 14th. Dr Chen Thursday at 9 please",
       "yes"], "p-1001", {(CHEN, at(3, 9))}, None),
@@ -191,3 +217,14 @@ async def test_me_and_my_partner_each_booked_as_themselves(chat: Chat, demo: Dem
     )  # fmt: skip
     assert await booked(demo, "p-1024") == {(CHEN, at(4, 9, 30))}, transcript
     assert await booked(demo, "p-1017") == {(PATEL, at(4, 9, 30))}, transcript
+
+
+async def test_a_last_name_longer_than_the_one_on_file_is_not_theirs(chat: Chat, demo: DemoConnector) -> None:
+    # Andrew Harris's number and exact date of birth, but "Harrison": a name of its own, never a near miss
+    talk, transcript = await converse(
+        chat,
+        ["hi it's andrew harrison, march sixth nineteen sixty one. dr chen friday at nine", "yes"],
+        "+15035550116",
+    )
+    assert await booked(demo, "p-1016") == set(), transcript
+    assert any(not e.get("verified", True) for e in talk.events("identity_checked")) or "verify" in transcript
