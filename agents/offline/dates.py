@@ -404,6 +404,8 @@ def find_when(text: str, now: datetime) -> When:
     text = moments.without_own_plans(_weekday_and_numbers(text, now.date()))  # "i start at noon"
     # "the first on monday the 23rd at 10, the second on the 30th": which of the visits, not a date
     text = _WHICH_VISIT.sub(" ", text)
+    # "in January, Thursday the 9th": the 9th of that month
+    text = _MONTH_THEN_DAY.sub(lambda m: f"{m.group('wd') or ''} {m.group('month')} {m.group('n')}", text)
     # "she has her bridge in the afternoons": a habit of someone's week, not the time asked for
     text = re.sub(r"\b(?:in|during) the (?:mornings|afternoons|evenings)\b", " ", text)
     text = _PAST_YEAR_DATE.sub(
@@ -550,6 +552,11 @@ _WHICH_VISIT = re.compile(
     # (not "the first appointment on monday": the first free time that day)
     r"\bthe (?:1st|2nd|3rd|first|second|third|other|next)"
     rf"(?= (?:on|for|is|should be|can be|could be) (?:a |the )?(?:{'|'.join(WEEKDAYS)}|\d{{1,2}}(?:st|nd|rd|th)\b|(?:{_MONTH_NAMES})\b))"
+)
+
+
+_MONTH_THEN_DAY = re.compile(
+    rf"\bin (?P<month>{_MONTH_NAMES})\b[,\s]+(?:(?:on )?(?P<wd>{'|'.join(WEEKDAYS)})\s+)?the (?P<n>\d{{1,2}})(?:st|nd|rd|th)\b"
 )
 
 

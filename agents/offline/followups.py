@@ -199,7 +199,9 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
 # the same visit, wished for more precisely: "Dr. Patel at 9 would be ideal", "preferably 10"
 _PREFERENCE = re.compile(
     r"\b(?:would be (?:ideal|great|perfect|best|lovely|nice|good)|ideally|preferably|if possible|would suit me"
-    r"|(?:i'd|i would) prefer|(?:is|'s) (?:my )?(?:first choice|preference))\b"
+    r"|(?:i'd|i would) prefer|(?:is|'s) (?:my )?(?:first choice|preference)"
+    r"|if (?:she|he|they|you) (?:has|have|'s got|'ve got) (?:it|one|that|space|room|a slot)"
+    r"|if (?:it's|that's|it is|that is) (?:free|available|possible|open))\b"
 )
 
 

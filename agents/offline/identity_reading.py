@@ -243,11 +243,13 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
         s[SPEAKER] = {"first": speaker[0], "last": speaker[1], "dob": own_dob.isoformat()}
     if name is None and not found:
         name = bare_name(_raw_turn(ctx))  # "Emily Davis" as the whole first message
-    if name is None and not ctx.caller.verified:
+    if name is None and not found and not ctx.caller.verified and not s.get("first_name"):
         # "James Wilson. I need to change my blood pressure appointment.": the name as a sentence
         # of its own before the request
-        parts = re.split(r"(?<=[.,;!])\s+", _raw_turn(ctx).strip(), maxsplit=1)
-        name = bare_name(parts[0].rstrip(".,;!")) if len(parts) == 2 else None
+        # ... or after it ("cancel my friday appointment please. james wilson")
+        parts = re.split(r"(?<=[.,;!])\s+", _raw_turn(ctx).strip())
+        ends = [parts[0], parts[-1]] if len(parts) >= 2 else []
+        name = next((n for part in ends if (n := bare_name(part.rstrip(".,;!"))) is not None), None)
     tried = s.get("tried") or {}
     if name is None and not ctx.caller.verified and (said := _name_said(s)) is not None:
         # "sorry, it's Isabella with two Ls" (a doctor's name is not the caller's)

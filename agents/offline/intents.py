@@ -58,7 +58,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
     (
         Intent.RESCHEDULE,
         re.compile(
-            r"\b(reschedul\w*|re schedule|rebook\w*|re book|move|change|make (that|this)|switch|push (it |my |the |that )?(back|forward|appointment)?|postpone"
+            r"\b(reschedul\w*|re schedule|rebook\w*|re book|move|moving|change|make (that|this)|switch|push (it |my |the |that )?(back|forward|appointment)?|postpone"
             r"|re ?arrange|rearrang\w*|re ?organi[sz]e (my|the|his|her)"
             r"|bring (it )?forward|come forward|bump|shift|make (my|the|it|that|this)\b.{0,60}\b(later|earlier|sooner)"
             # "my appointment with Dr Chen on Thursday is in the afternoon and my daughter can only
@@ -101,6 +101,9 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             # "Friday appointment with Dr Chen, better for me Monday 2 December at 10h": that one, then
             r"|\b(monday|tuesday|wednesday|thursday|friday)('s)? (appointment|appt|visit)\b[^.?!]{0,40}\b(better|rather"
             r"|prefer|preferably)\b[^.?!]{0,15}\b(monday|tuesday|wednesday|thursday|friday|\d{1,2}(st|nd|rd|th)?)\b"
+            # "He's got Dr. Chen this Thursday, but he'd rather go the day after": that visit, moved
+            r"|\b(he's|she's|i've|we've|he has|she has|i have|they've) got (dr|doctor)\.? [a-z'-]+\b[^.?!]{0,60}"
+            r"\b(would|'d) rather (go|come|come in|do|have it|make it|be seen|see)\b"
             # "can his appointment on the 18th go to Thursday the 17th?": the day it has said between
             r"|(can|could|would|may|might) (my|his|her|our|their|the|[a-z]+'s) ([a-z]+ ){0,2}(appointment|appt|visit"
             r"|booking|check[ -]?up)\b[^.?!]{0,30}\b(go|move|be moved|change|be changed|shift) (to|till|until|into)\b"

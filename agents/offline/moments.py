@@ -144,7 +144,8 @@ _MOVE_WORDS = re.compile(
     r"|(?<!can )(?<!could )(?<!may )(?:i have|i've got|i have got|i got|i've)\s+(?:(?:the|my|that|this)\s+"
     r"(?:[a-z]+\s+)?|something\s+)with (?:dr|doctor)"
     # "I've got, like, Dr. Chen on Monday": the doctor they are down to see that day
-    r"|(?<!can )(?<!could )(?<!may )(?<!\bif )(?:i have|i've got|i have got|i got|i've)\W+(?:like\W+|um\W+|uh\W+)?"
+    r"|(?<!can )(?<!could )(?<!may )(?<!\bif )(?:i have|i've got|i have got|i got|i've|he's got|she's got|he has got"
+    r"|she has got|we've got|they've got)\W+(?:like\W+|um\W+|uh\W+)?"
     r"(?:dr|doctor)\.?\s+[a-z'-]+\s+(?:on|this|next|tomorrow)\b"
     # "I have an appointment with Dr Patel, could we make it Thursday instead": one they have
     r"|(?<!can )(?<!could )(?<!may )(?<!do )(?<!\bif )(?:i have|i've got|i have got|i got|there's|i've|she has|he has|she's got|he's got|they have|we have)\s+an?\s+"

@@ -109,6 +109,10 @@ NOT_NAMES |= {
 # what someone already does or is ("he's already seeing Dr Rodriguez", "she's still waiting")
 NOT_NAMES |= {"already", "still", "also", "just", "seeing", "waiting", "going", "coming", "getting", "having",
               "seen", "been", "due", "booked", "scheduled", "supposed"}  # fmt: skip
+# number words ("nineteen ninety" is a year, never a name)
+NOT_NAMES |= {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+              "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty",
+              "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "oh", "zero"}  # fmt: skip
 # places and people of a caller's story ("the school nurse did it"), never a patient's name
 NOT_NAMES |= {"school", "nurse", "nurses", "pharmacy", "pharmacist", "clinic", "hospital", "dentist", "camp",
               "office", "receptionist", "boss", "employer", "coach", "daycare", "nursery"}  # fmt: skip

@@ -211,20 +211,31 @@ _ENDS_IN_GOODBYE = re.compile(
 )
 
 
+_SAYS_A_TASK = re.compile(
+    r"\b(?:book\w*|cancel\w*|call off|move|moving|reschedul\w*|change|switch|postpone|appointment|appt|visit"
+    r"|(?:can|could) (?:it|we|you|that) (?:go|be|do|make))\b"
+)
 _ALL_OF_THEM = re.compile(
     r"\b(?:both|all)(?: of)? (?:them|my appointments|the appointments|appointments|visits|bookings)\b"
     r"|\bcancel (?:them )?(?:both|all)\b|\b(?:both|all) (?:appointments|visits|bookings)\b"
 )
 
 
-def _a_new_time_instead(ctx: PlanContext, text: str, raw: str) -> bool:
-    """A day and a time (or part of the day) said instead of an answer to a cancellation."""
+def _a_new_time_instead(ctx: PlanContext, s: dict[str, Any], text: str, raw: str) -> bool:
+    """A day and a time (or part of the day) said instead of an answer to a cancellation (not the
+    day and time of a visit the caller has: "it's the one on Monday at 10 o'clock")."""
     if classify_confirmation(raw) in ("yes", "no") or re.search(
         r"\b(?:cancel\w*|call off|delete|remove)\b", text
     ):
         return False
     when = find_when(text, ctx.now)
-    return when.start is not None and (when.at is not None or when.edge is not None or when.part != "any")
+    if when.start is None or (when.at is None and when.edge is None and when.part == "any"):
+        return False
+    for visit in s.get("appointments") or []:
+        start = datetime.fromisoformat(str(visit.get("start"))).astimezone(ctx.now.tzinfo)
+        if start.date() == when.start and when.at in (None, start.time().replace(tzinfo=None)):
+            return False  # the visit itself, described
+    return True
 
 
 def _task_was(s: dict[str, Any]) -> str | None:
@@ -302,10 +313,20 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         # "book Dr Patel Wednesday, no wait, make that Thursday", "could Dr Chen do Thursday? hang
         # on, Friday instead": one booking, changed while asking
         task = Intent.BOOK
+    if (
+        task is not None
+        and s.get("task") not in (None, task.value, Intent.LIST)  # "when is it? could it go to ...": a move
+        and not ctx.caller.verified
+        and s.get("asked") in ("identity", "dob", "name")
+        and not _SAYS_A_TASK.search(text)
+    ):
+        # an answer to "what is your date of birth?" the line garbled ("i'm going to make this
+        # month, ...") asks for no other task: the one asked for stays
+        task = None
     if (task or s.get("task")) == Intent.CANCEL and _ALL_OF_THEM.search(text):
         s["cancel_all"] = True  # "please cancel both of them, the new one and the Dr. Chen one"
     moving = None
-    if task is None and s.get("task") == Intent.CANCEL and _a_new_time_instead(ctx, text, raw):
+    if task is None and s.get("task") == Intent.CANCEL and _a_new_time_instead(ctx, s, text, raw):
         # "my check-up on friday doesn't work anymore" read as a cancellation, then "first thing
         # monday, 9 o'clock, same doctor": another time for the one read back, a move
         booked = [a for a in s.get("appointments") or [] if a.get("status", "booked") == "booked"]
@@ -730,8 +751,10 @@ def _not_understood(ctx: PlanContext, s: dict[str, Any], found: list[Intent], ra
             "transfer_to_person", reason="The assistant did not understand the caller three times in a row."
         )
     keypad = f" {KEYPAD_DOB}" if ctx.channel == "voice" else ""
-    if s.get("asked") in ("identity", "name") and offers_name_keys(ctx, s, s.get("tried") or {}):
+    tried = s.get("tried") or ({"dob": s["dob"]} if s.get("dob") else {})  # (typed, not yet checked)
+    if s.get("asked") in ("identity", "name") and offers_name_keys(ctx, s, tried):
         # the date of birth typed, the name not caught ("Family made with"): the keys are exact
+        s["tried"] = tried
         return say(f"Sorry, I didn't catch your name. {KEYPAD_NAME}")
     if s.get("asked") == "identity":
         return say(f"Sorry, I didn't catch that. Could you tell me your full name and date of birth?{keypad}")

@@ -364,7 +364,7 @@ _A_QUESTION = re.compile(
 _INTRODUCES = re.compile(r"\b(?:this is|my name is|my name's)\b")
 
 _WHY_BEFORE = re.compile(
-    r"^[^.;!?]*\b(?=so (?:i|we|he|she|they)(?: [a-z']+){0,2} (?:need|needs|have|has|want|wants|got|gotta|must|will"
+    r"(?:^|(?<=[.;!?]))[^.;!?]*\b(?=so (?:i|we|he|she|they)(?: [a-z']+){0,2} (?:need|needs|have|has|want|wants|got|gotta|must|will"
     r"|would like|'d like|'ll|am going|'m going|'m gonna)(?: to)? (?:cancel|move|reschedul|change|call off))"
     # "... it's a whole thing with the forms, anyway, can you cancel his appointment": the story
     # told before "anyway", and then the request (a question before it is still asked)

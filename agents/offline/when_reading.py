@@ -39,7 +39,7 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
         ):
             continue  # "tomorrow at quarter to 3": a time, not where the appointment goes
         if m.group(1).endswith("same day") and re.search(
-            r"\d(?::\d\d)?\s*(?:am|pm)?\s*(?:instead|then|please|if possible)?[\s,]*$", text[: m.start()]
+            r"\d", text[_sentence_start(text, m.start()) : m.start()]
         ):
             continue  # "can I make it 1:30 the same day": the time said with it is new too
         if m.group(1) == "for" and _BOOKED_FOR.search(text[: m.start()]):

@@ -144,6 +144,21 @@ SETS_92_TO_99 = [
     (["Um, hello. My name is Andrew Harris.", "Oh, and my birthday's the sixth of March.", "Nineteen sixty-one.",
       "I want to come in and see Dr. Patel next Monday, the 7th.", "Two o'clock, if she's got it.", "yes"],
      "p-1016", {(PATEL, at(7, 14))}, None),
+    # sets #108-#111: a month then "Thursday the 10th", "moving it to the 9th", an insurance change as the
+    # reason for a cancellation, "he's got Dr. X ... he'd rather go ...", "Dr. Y at 3:30 if she has it",
+    # the name after the request
+    (["Sarah Johnson 3/14/1985. Looking for a slot with Dr. Chen in December, Thursday the 10th at 10 am if "
+      "possible.", "yes, book it"], "p-1001", {(CHEN, at(10, 10))}, None),
+    (["Emily Davis, 7/23/1990. My check-up on Thursday, any chance of moving it to the 9th, first thing?", "yes"],
+     "p-1003", {(PATEL, at(9, 9))}, None),
+    (["Hi, this is Emily Davis, born July 23rd, 1990. My insurance changed so I have to cancel my appointment on "
+      "Thursday for now.", "yes"], "p-1003", set(), None),
+    (["James Wilson's wife. He was born January 30th 1965.", "He's got Dr. Chen this Friday, but he'd rather go on "
+      "Monday, after lunch, at 1 o'clock.", "Yes, that's right."], "p-1004", {(CHEN, at(7, 13))}, None),
+    (["This is Anna Lee, Christopher Lee's wife.", "His date of birth is July 4th, 1975.", "He needs to see a "
+      "doctor on Thursday. Dr. Patel at 3:30 if she has it.", "Yes, that's correct."], "p-1014",
+     {(PATEL, at(3, 15, 30))}, "+15035550114"),
+    (["cancel my friday appointment please. james wilson", "jan 30 1965", "yes cancel it"], "p-1004", set(), None),
     # the day of birth corrected in the same turn
     (["This is Sarah Johnson, born March 4th, 1985. Sorry, the 14th. March 14th. Dr Chen Thursday at 9 please",
       "yes"], "p-1001", {(CHEN, at(3, 9))}, None),
@@ -228,3 +243,31 @@ async def test_a_last_name_longer_than_the_one_on_file_is_not_theirs(chat: Chat,
     )
     assert await booked(demo, "p-1016") == set(), transcript
     assert any(not e.get("verified", True) for e in talk.events("identity_checked")) or "verify" in transcript
+
+
+async def test_a_garbled_answer_keeps_the_task_and_an_unheard_name_is_typed(
+    chat: Chat, demo: DemoConnector
+) -> None:
+    # on a call with no trusted number: the date of birth garbled, then typed; the name not caught, then
+    # typed as keys (Anderson: 2 6 3 3 7 7 6 6); the booking asked at the start is still the task
+    call = Chat(chat.agent, chat.audit, channel="voice")
+    await call.say("I want to make an appointment with Dr. Priya Patel next Monday to IBM.")
+    await call.say(
+        "They will not have been born September, when things have been done, since they have been."
+    )
+    await call.press("09171958")
+    asked = await call.say("date with our documents.")
+    assert "keypad" in asked and "last name" in asked, asked
+    offered = await call.press("26337766#")
+    assert "David" in offered and "Dr. Priya Patel" in offered, offered
+    await call.say("at 9 please")
+    await call.say("yes")
+    assert await booked(demo, "p-1006") == {(PATEL, at(7, 9))}
+
+
+async def test_a_garbled_date_of_birth_answer_is_no_other_task(demo: DemoConnector, chat: Chat) -> None:
+    call = Chat(chat.agent, chat.audit, channel="voice", caller_phone="+15035550103")
+    await call.say("I can't make it to my appointment, please cancel it.")
+    await call.say("I'm going to make this month, I've went to the 19th and written I'm going to the 19th.")
+    reply = await call.press("07231990")
+    assert "cancel your appointment" in reply, reply
