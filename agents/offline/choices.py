@@ -145,7 +145,7 @@ def pick_appointment(text: str, when: When, appointments: list[Appointment]) -> 
     index = pick_by_position(text, len(appointments))
     if index is not None:
         return appointments[index]
-    if (in_time := _EARLIER_OR_LATER.search(text)) is not None and len(appointments) >= 2:
+    if (in_time := EARLIER_OR_LATER.search(text)) is not None and len(appointments) >= 2:
         ordered = sorted(appointments, key=lambda a: a.start)  # "the earlier of the two", "the later one"
         return ordered[0] if in_time.group(1) in ("earlier", "earliest", "sooner", "older") else ordered[-1]
     if (called := _ONE_CALLED.search(text)) is not None:
@@ -174,7 +174,8 @@ def pick_appointment(text: str, when: When, appointments: list[Appointment]) -> 
     return candidates[0] if len(candidates) == 1 else None
 
 
-_EARLIER_OR_LATER = re.compile(
+# one of several visits by its place in time: "the earlier of the two", "the later one"
+EARLIER_OR_LATER = re.compile(
     r"\b(earlier|later|earliest|latest|older|sooner) (?:one|of the (?:two|three|2|3)|appointment|visit)\b"
 )
 _ONE_CALLED = re.compile(r"\bthe (?:dr\.? |doctor )?([a-z]+)(?:'s)? (?:one|appointment|appt|visit|booking)\b")

@@ -11,6 +11,7 @@ import json
 import re
 from datetime import date, datetime
 
+from agents.offline.choices import EARLIER_OR_LATER
 from agents.offline.dates import find_when
 from agents.planner import PlanContext
 
@@ -28,8 +29,7 @@ _POINTS_BACK = re.compile(
 NAMES_ONE_OF_THEM = re.compile(
     r"\bthe (?!new\b|same\b|one\b|other\b|first\b|next\b|last\b|very\b)(?:dr\.? |doctor )?[a-z]+'?s? (?:one|appointment|appt|visit"
     r"|booking)\b(?! (?:i|we|you) just\b)"
-    r"|\b(?:earlier|later|earliest|latest|older|sooner) (?:one|of the (?:two|three|2|3)|appointment|visit)\b"
-    r"|\bof the (?:two|2)\b|\bboth (?:of them|appointments|visits|ones)\b"
+    rf"|{EARLIER_OR_LATER.pattern}|\bof the (?:two|2)\b|\bboth (?:of them|appointments|visits|ones)\b"
 )
 
 
