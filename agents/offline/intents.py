@@ -168,7 +168,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|(what|which) appointments? (i|i've|do i|have i) (have|got|booked)|appointments? i (have|'ve got|got)"
             r"|what('s| is| have i got) (booked|scheduled|coming up) for me|my bookings"
             # "do we have something booked for him?", "is she booked in?", "anything scheduled for me"
-            r"|(do|have) (i|we) (have|got) (something|anything|an appointment|a visit|appointments)"
+            r"|(do|have) (i|we) (already )?(have|got) (something|anything|an appointment|a visit|appointments|one)"
             r"( [a-z]+)? (booked|scheduled|coming up|on (file|the books))"
             r"|(do|have) you (have|got) (something|anything|an appointment|a visit) (booked|scheduled) for"
             r"|(is|are) (he|she|they|we|i) (booked|scheduled|down)( in)?"

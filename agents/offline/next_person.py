@@ -20,7 +20,7 @@ from agents.next_person import CALLERS_OWN, NEXT_PERSON, SPEAKER
 from agents.offline.birthdates import find_dob
 from agents.offline.dates import find_when
 from agents.offline.followups import SAME_DAY_WORDS, on_that_day
-from agents.offline.intents import intents, task_of
+from agents.offline.intents import Intent, intents, task_of
 from agents.offline.names import (
     KIN,
     KIN_WORDS,
@@ -276,7 +276,8 @@ def with_the_task(task: str | None, text: str) -> str:
     """The relative's request with the caller's task said before it, when the words name none: "i
     need to reschedule an appointment" ... "no, not mine, my son's. lucas garcia, april 8th 2015"."""
     text = _NOT_MINE.sub("", text)
-    if task not in _TASK_SAID or task_of(intents(text)) is not None:
+    # ("... his appointment with Dr. Rodriguez": which visit, the task the caller asked still to do)
+    if task not in _TASK_SAID or task_of(intents(text)) not in (None, Intent.LIST):
         return text
     return f"{_TASK_SAID[task]}. {text}"
 

@@ -238,6 +238,17 @@ def _a_new_time_instead(ctx: PlanContext, s: dict[str, Any], text: str, raw: str
     return True
 
 
+def _task_or_asked(s: dict[str, Any], asked_before: str | None) -> str | None:
+    """The task under way, or the one asked before this turn when this turn only named which visit
+    ("I need to cancel my appointment" ... "it's my son's ... his appointment with Dr. Rodriguez")."""
+    task_was = _task_was(s)
+    return (
+        asked_before
+        if task_was in (None, Intent.LIST) and asked_before not in (None, Intent.LIST)
+        else task_was
+    )
+
+
 def _task_was(s: dict[str, Any]) -> str | None:
     """The task under way, or the one "would you like to book one?" asked about."""
     return s.get("task") or (s["asked_book"] if isinstance(s.get("asked_book"), str) else None)
@@ -247,6 +258,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     raw = next((m.content for m in reversed(ctx.messages) if m.role == "user" and m.content), "")
     text = normalize(raw)
     found = intents(text)
+    asked_before = _task_was(s)  # "I need to cancel my appointment" ... "it's my son's ... his appointment"
     topic = asked_about(ctx, s, raw) if Intent.HUMAN in found else None
     if Intent.HUMAN in found and not (
         # "I need my flu shot and wanted to talk to someone about my migraines too. Can I get in with
@@ -367,7 +379,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         )
     ):
         # never for the person verified; the one named is checked on their own details
-        task_was = _task_was(s)
+        task_was = _task_or_asked(s, asked_before)
         drop_task(s)
         return next_person.serve_another(ctx, s, next_person.with_the_task(task_was, text))
     if own is not None:
@@ -379,7 +391,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         # "I also need one for my son Lucas" from a caller verified as themselves: never a write
         # for the person verified; the relative's request goes on as theirs once the caller's
         # identity is set aside (`agents.next_person`), checked on their own details
-        task_was = _task_was(s)
+        task_was = _task_or_asked(s, asked_before)
         theirs = next_person.with_the_task(task_was, text)  # "no, not mine, my son's. lucas ..."
         drop_task(s)
         return next_person.serve_now(ctx, s, theirs) or say(

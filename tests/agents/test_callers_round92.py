@@ -159,6 +159,13 @@ SETS_92_TO_99 = [
       "doctor on Thursday. Dr. Patel at 3:30 if she has it.", "Yes, that's correct."], "p-1014",
      {(PATEL, at(3, 15, 30))}, "+15035550114"),
     (["cancel my friday appointment please. james wilson", "jan 30 1965", "yes cancel it"], "p-1004", set(), None),
+    # "do I already have one?" while booking, then "move that one"; the task said before "it's my son's"
+    (["It's James Wilson, born January 30, 1965. I'd like to book a blood pressure check with Dr. Chen.",
+      "Wait, do I already have one booked?", "Right. Then just move that one to Monday the 7th at 10 instead.",
+      "yes"], "p-1004", {(CHEN, at(7, 10))}, None),
+    (["Maria Garcia, born October 19th, 1982. I need to cancel my appointment.", "Oh, sorry, it's not mine, it's "
+      "my son's. Lucas Garcia, born April 8th, 2015. His appointment with Dr. Rodriguez.", "yes"], "p-1013", set(),
+     None),
     # the day of birth corrected in the same turn
     (["This is Sarah Johnson, born March 4th, 1985. Sorry, the 14th. March 14th. Dr Chen Thursday at 9 please",
       "yes"], "p-1001", {(CHEN, at(3, 9))}, None),
