@@ -165,6 +165,9 @@ def respell(text: str) -> str:
     "prepone" in lowercased text, before number words become digits."""
     text = _THURSDAY_HEARD.sub("thursday", _THIRTY_HEARD.sub(r"\1 thirty", text))
     text = re.sub(r"\ba leven\b", "eleven", text)  # "a leven thirty"
+    text = re.sub(
+        r"\b(?:at )?tree (?=thirty\b|fifteen\b|forty five\b|o'clock\b|pm\b|in the\b)", "at three ", text
+    )
     text = re.sub(r"\btoo (?=thirty\b|fifteen\b|forty five\b|o'clock\b|pm\b)", "two ", text)  # "too thirty"
     text = re.sub(r"\bcan sell\b", "cancel", text)  # "i need to can sell my appointment"
     text = _HEARD_AS_TWO.sub(lambda m: _HEARD[m.group(1)], text)

@@ -291,6 +291,8 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         s.get("unanswered") is not None
         and (keep := _KEEP.search(text)) is not None
         and task_of(intents(text[keep.end() :])) not in (Intent.RESCHEDULE, Intent.BOOK)
+        # ("no, on second thought I'd rather keep it earlier in the day. How about eleven thirty?")
+        and find_when(text[keep.end() :], ctx.now).at is None
     ):  # "actually no, keep it" (not "don't cancel it, can you move it to Friday instead")
         drop_task(s)
         s.pop("unanswered", None)
@@ -346,6 +348,12 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
             Intent.RESCHEDULE,
             s.get("target") or (booked[0].get("id") if len(booked) == 1 else None),
         )
+    if (
+        task == Intent.CANCEL
+        and s.get("task") == Intent.RESCHEDULE
+        and re.search(r"\b(?:cancel|call off|scrap|drop) (?:it|that|this|that one|this one)\b", text)
+    ):
+        moving = s.get("target")  # "... can you just cancel it" while asked where to move it: that one
     understood = task is not None
     if task is not None and task != s.get("task"):
         for key in _TASK_KEYS:

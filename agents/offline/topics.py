@@ -130,6 +130,12 @@ _OTHER_PLACE_OPEN = re.compile(
 )
 
 
+_BOOKING_GIVEN_UP = re.compile(
+    r"\bi (?:was going to|was gonna|had planned to|thought i'd|thought i would|meant to) (?:book|make|schedule)"
+    r"[^.?!]*?\bbut\b"
+)
+
+
 @dataclass
 class TopicRead:
     """What the topic check found: a step to take now, or words to say before the planner's next
@@ -190,6 +196,8 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
                 "Possible emergency: the caller described urgent symptoms and was told to hang up and call 911",
             )
         )
+    # "I was going to book an appointment just to get my inhaler renewed, but ...": no booking asked
+    text = _BOOKING_GIVEN_UP.sub(" ", text)
     # a move or a cancellation is a request too: "he won't make his check-up, he's poorly" gives why
     said_task = task_of(intents(text))  # read once: `intents` is the costliest reading of a turn
     requested = (

@@ -166,6 +166,17 @@ SETS_92_TO_99 = [
     (["Maria Garcia, born October 19th, 1982. I need to cancel my appointment.", "Oh, sorry, it's not mine, it's "
       "my son's. Lucas Garcia, born April 8th, 2015. His appointment with Dr. Rodriguez.", "yes"], "p-1013", set(),
      None),
+    # sets #90/#91 leftovers: "tree thirty", a new time after "rather keep it earlier", "just cancel it"
+    # while asked where to move it
+    (["its david anderson uh i wanted appointment with the doctor chen next tuesday at tree thirty in the "
+      "afternoon", "september seventeen nineteen fifty eight", "yes"], "p-1006", {(CHEN, at(8, 15, 30))},
+     "+15035550106"),
+    (["Hi, my name's Matthew Moore, June twenty-eighth, nineteen sixty-nine. I need a follow-up with Doctor Chen "
+      "on Monday the 7th, around one o'clock if possible.", "Hmm, no, on second thought I'd rather keep it earlier "
+      "in the day. How about eleven thirty?", "That's fine, yes."], "p-1010", {(CHEN, at(7, 11, 30))}, None),
+    (["Hi, Emily Davis, July twenty-third, nineteen ninety. I'd like to move my check-up on Thursday.",
+      "Um, maybe next week sometime... Honestly, I don't know my schedule yet. Can you just cancel it and I'll "
+      "rebook later?", "Yes, please."], "p-1003", set(), None),
     # the day of birth corrected in the same turn
     (["This is Sarah Johnson, born March 4th, 1985. Sorry, the 14th. March 14th. Dr Chen Thursday at 9 please",
       "yes"], "p-1001", {(CHEN, at(3, 9))}, None),
@@ -278,3 +289,12 @@ async def test_a_garbled_date_of_birth_answer_is_no_other_task(demo: DemoConnect
     await call.say("I'm going to make this month, I've went to the 19th and written I'm going to the 19th.")
     reply = await call.press("07231990")
     assert "cancel your appointment" in reply, reply
+
+
+async def test_a_booking_given_up_for_a_refill_goes_to_staff(chat: Chat, demo: DemoConnector) -> None:
+    await chat.say(
+        "hi, olivia martinez, 05/09/1998. I was going to book an appointment just to get my inhaler renewed, but "
+        "the pharmacy said the doctor can just approve a refill? can you sort that out?"
+    )
+    assert chat.handoff is not None and "refill" in chat.handoff.reason.lower()
+    assert await booked(demo, "p-1005") == set()
