@@ -22,7 +22,10 @@ _WAIT = re.compile(
 )
 _DAY_OR_TIME = re.compile(
     r"\d|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|morning|afternoon"
-    r"|noon|instead|dr|doctor|cancel\w*|book\w*|move|reschedul\w*|yes|yeah|no|nope|okay|ok|sure|go ahead)\b",
+    r"|noon|instead|dr|doctor|cancel\w*|book\w*|move|reschedul\w*|yes|yeah|no|nope|okay|ok|sure|go ahead"
+    # "let me think. The twenty-first of August, nineteen sixty-eight?": an answer, said
+    r"|january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|nineteen|twenty|thirty|first|second|third|[a-z]+teenth|[a-z]+tieth)\b",
     re.IGNORECASE,
 )
 

@@ -277,7 +277,8 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
                 new_text is None
                 and later.at is not None
                 and re.search(r"\b(later|earlier|sooner|like)\b", old_text)
-                and shift_of(old_text) in (None, (0, 0))  # "... on monday at 10. can it be an hour later?"
+                # (not "... on monday at 10. can it be an hour later?": 10 is the old time)
+                and (shift_of(old_text) or (0, 0))[1] == 0
             ):
                 # "make my thursday appointment later in the day, like 3:30": that day, the new time
                 later.start = later.end = None

@@ -177,6 +177,9 @@ SETS_92_TO_99 = [
     (["Hi, Emily Davis, July twenty-third, nineteen ninety. I'd like to move my check-up on Thursday.",
       "Um, maybe next week sometime... Honestly, I don't know my schedule yet. Can you just cancel it and I'll "
       "rebook later?", "Yes, please."], "p-1003", set(), None),
+    # a day's shift with a time said: that time (not the appointment's); an answer said after "let me think"
+    (["emily davis, 7/23/1990. can my appointment with dr patel be a day earlier instead, at half past two",
+      "yes"], "p-1003", {(PATEL, at(2, 14, 30))}, None),
     # the day of birth corrected in the same turn
     (["This is Sarah Johnson, born March 4th, 1985. Sorry, the 14th. March 14th. Dr Chen Thursday at 9 please",
       "yes"], "p-1001", {(CHEN, at(3, 9))}, None),
@@ -298,3 +301,9 @@ async def test_a_booking_given_up_for_a_refill_goes_to_staff(chat: Chat, demo: D
     )
     assert chat.handoff is not None and "refill" in chat.handoff.reason.lower()
     assert await booked(demo, "p-1005") == set()
+
+
+async def test_an_answer_after_let_me_think_is_read(chat: Chat) -> None:
+    await chat.say("Hello dear, this is Harper Young. I'd like to see Dr Patel next week.")
+    reply = await chat.say("Oh dear, let me think. The twentieth of August, nineteen sixty-eight?")
+    assert "take your time" not in reply.lower(), reply
