@@ -17,7 +17,7 @@ from gateway.chat.hub import ChatHub, ChatRefused
 from gateway.logging import get_logger
 from gateway.statuses import ConversationStatus, HandoffStatus
 from gateway.store.audit import AuditLog
-from gateway.store.db import Database
+from gateway.store.db import Database, unreachable
 from gateway.store.models import ConversationRow, HandoffRow
 
 log = get_logger(__name__)
@@ -86,5 +86,10 @@ async def sweep_forever(db: Database, audit: AuditLog, hub: ChatHub, timeout_s: 
         await asyncio.sleep(min(15.0, max(0.1, timeout_s / 5)))
         try:
             await offer_messages(db, audit, hub, timeout_s)
-        except Exception:  # the database may be down for a moment; the next sweep retries
-            log.exception("offering messages for unclaimed handoffs failed")
+        except Exception as exc:  # the database may be down for a moment; the next sweep retries
+            if unreachable(exc):  # an outage is said as one, without a traceback (it is no bug)
+                log.warning(
+                    "offering messages for unclaimed handoffs waits: database unreachable", error=repr(exc)
+                )
+            else:
+                log.exception("offering messages for unclaimed handoffs failed")
