@@ -38,9 +38,7 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
             r"\b(?:quarter|half|\d{1,2}|ten|twenty|five)\s+$", text[: m.start()]
         ):
             continue  # "tomorrow at quarter to 3": a time, not where the appointment goes
-        if m.group(1).endswith("same day") and re.search(
-            r"\d", text[_sentence_start(text, m.start()) : m.start()]
-        ):
+        if m.group(1).endswith("same day") and _time_goes_with_it(text, m):
             continue  # "can I make it 1:30 the same day": the time said with it is new too
         if m.group(1) == "for" and _BOOKED_FOR.search(text[: m.start()]):
             continue  # "lucas is down for dr rodriguez next tuesday": the appointment he has
@@ -115,6 +113,19 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
             start = sentence  # "... move my friday appointment. is 2 or 2:30 free on monday the 26th?"
         return text[:start], text[start:]
     return text, None
+
+
+def _time_goes_with_it(text: str, same_day: re.Match[str]) -> bool:
+    """ "can I make it 1:30 the same day", "to 3 instead same day friday": the time said right before
+    "same day" is new too; a bare "same day" ("..., same day, at 11") splits only inside a sentence
+    that said no time before it (not "Same day, Tuesday the 18th." after the time's sentence)."""
+    before = text[: same_day.start()]
+    if re.search(r"\d(?::\d\d)?\s*(?:am|pm|o'clock)?\s*(?:instead|then|please|if possible)?[\s,]*$", before):
+        return True
+    if same_day.group(1).startswith(("that", "the")):
+        return False
+    sentence = before[_sentence_start(text, same_day.start()) :]
+    return not sentence.strip(" ,") or re.search(r"\d", sentence) is not None
 
 
 _BOOKED_FOR = re.compile(

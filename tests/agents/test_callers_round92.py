@@ -180,6 +180,12 @@ SETS_92_TO_99 = [
     # a day's shift with a time said: that time (not the appointment's); an answer said after "let me think"
     (["emily davis, 7/23/1990. can my appointment with dr patel be a day earlier instead, at half past two",
       "yes"], "p-1003", {(PATEL, at(2, 14, 30))}, None),
+    # "later that same day, 4 o'clock" after the old time; "Same day, Tuesday the 8th." after the new time
+    (["Hi, James Wilson, January 30, 1965. I've got an appointment with Dr. Chen on Friday at 2:30, could we "
+      "push it later that same day, 4 o'clock?", "yes"], "p-1004", {(CHEN, at(4, 16))}, None),
+    (["Good morning, I'm Emily Davis, born 23 July 1990. I need to move my appointment with Dr. Patel on "
+      "Thursday.", "So, for Thursday, could I come at 2 in the afternoon instead of the morning? Same day, "
+      "Thursday the 3rd.", "yes that's right"], "p-1003", {(PATEL, at(3, 14))}, None),
     # the day of birth corrected in the same turn
     (["This is Sarah Johnson, born March 4th, 1985. Sorry, the 14th. March 14th. Dr Chen Thursday at 9 please",
       "yes"], "p-1001", {(CHEN, at(3, 9))}, None),
