@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from agents.offline.calendar_words import DAY, MONTH, MONTHS, YEAR, safe_date
+from agents.offline.calendar_words import DAY, MONTH, MONTH_WORDS, MONTHS, YEAR, safe_date
 
 # days of the year callers name instead of the date ("born on Halloween 1994"): month, day
 _HOLIDAYS = {
@@ -134,16 +134,15 @@ _SOMEONE_ELSE = re.compile(
     r"\b(?:not (?:for )?me|(?:my|our) (?:son|daughter|child|kid|boy|girl|husband|wife|partner|mother|mom|mum|father"
     r"|dad|brother|sister|grandson|granddaughter)|(?:he|she|his|her)\b)"
 )
-_MONTH_WORD = "|".join(sorted(MONTHS, key=len, reverse=True))
 # the day of the month corrected right after a date of birth: "..., sorry, the 30th", "no, the
 # 13th of may", "i mean june 3rd" (the year stays as said)
 _DAY_FIXED = re.compile(
     r"^[\s,.!-]*(?:(?:sorry|oops|typo|no|wait|i mean|i meant|actually|correction|my bad)\b[\s,.!-]*)+"
-    rf"(?:it's\s+|it is\s+|it was\s+)?(?:(?P<month>{_MONTH_WORD})\s+)?(?:the\s+)?(?P<day>[12]\d|3[01]|0?[1-9])"
-    rf"(?:st|nd|rd|th)?(?:\s+of\s+(?P<month2>{_MONTH_WORD}))?\b(?![:/.]\d|\s*(?:am|pm|o'clock))"
+    rf"(?:it's\s+|it is\s+|it was\s+)?(?:(?P<month>{MONTH_WORDS})\s+)?(?:the\s+)?(?P<day>[12]\d|3[01]|0?[1-9])"
+    rf"(?:st|nd|rd|th)?(?:\s+of\s+(?P<month2>{MONTH_WORDS}))?\b(?![:/.]\d|\s*(?:am|pm|o'clock))"
 )
 _SAID_OVER = re.compile(
-    rf"[\s,.!-]*(?:(?:{_MONTH_WORD})\s+)?(?:the\s+)?(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\b(?![:/.]\d)"
+    rf"[\s,.!-]*(?:(?:{MONTH_WORDS})\s+)?(?:the\s+)?(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\b(?![:/.]\d)"
 )
 _SAID_AGAIN = re.compile(
     r"^[\s,.!-]*(?:(?:sorry|oops|typo|no|wait|i mean|i meant|actually|correction|my bad|let me correct that)\b[\s,.!-]*)+"

@@ -26,7 +26,7 @@ from datetime import date, datetime, time, timedelta
 import dateparser
 
 from agents.offline import moments
-from agents.offline.calendar_words import MONTH_NC, MONTHS, WEEKDAYS, office_hour, safe_date
+from agents.offline.calendar_words import MONTH_NC, MONTH_WORDS, MONTHS, WEEKDAYS, office_hour, safe_date
 from agents.offline.time_lists import times_listed
 from connectors.base import PartOfDay
 
@@ -248,7 +248,7 @@ def _a_minute_before(at: time) -> time:
 _NTH = {"1st": 1, "first": 1, "2nd": 2, "second": 2, "3rd": 3, "third": 3, "4th": 4, "fourth": 4, "last": -1}
 _WEEKDAY_OF_MONTH = re.compile(
     rf"\b(?:the\s+)?(?P<nth>{'|'.join(_NTH)})\s+(?P<wd>{'|'.join(WEEKDAYS)})\s+(?:of|in)\s+"
-    rf"(?:(?P<which>this|next|the)\s+month|(?P<month>{'|'.join(sorted(MONTHS, key=len, reverse=True))}))\b"
+    rf"(?:(?P<which>this|next|the)\s+month|(?P<month>{MONTH_WORDS}))\b"
 )
 _DAY_OF_MONTH_WORDS = re.compile(
     r"\b(?:the\s+)?(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+of\s+(?P<which>this|next|the)\s+month\b"
@@ -540,23 +540,22 @@ def _without_days(when: When, unwanted: set[int], ruled_out: set[int]) -> When:
     return when
 
 
-_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 # "the Thursday after next, that's the 1st of August": the date the caller spells out
 _THATS_THE_DATE = re.compile(
     r"\b(?:that's|that is|thats|which is|so that's|i\.e\.?)\s+(?P<date>(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?"
-    rf"(?:\s+of\s+(?:{_MONTH_NAMES}))?|(?:{_MONTH_NAMES})\s+\d{{1,2}}(?:st|nd|rd|th)?)\b"
+    rf"(?:\s+of\s+(?:{MONTH_WORDS}))?|(?:{MONTH_WORDS})\s+\d{{1,2}}(?:st|nd|rd|th)?)\b"
 )
 
 
 _WHICH_VISIT = re.compile(
     # (not "the first appointment on monday": the first free time that day)
     r"\bthe (?:1st|2nd|3rd|first|second|third|other|next)"
-    rf"(?= (?:on|for|is|should be|can be|could be) (?:a |the )?(?:{'|'.join(WEEKDAYS)}|\d{{1,2}}(?:st|nd|rd|th)\b|(?:{_MONTH_NAMES})\b))"
+    rf"(?= (?:on|for|is|should be|can be|could be) (?:a |the )?(?:{'|'.join(WEEKDAYS)}|\d{{1,2}}(?:st|nd|rd|th)\b|(?:{MONTH_WORDS})\b))"
 )
 
 
 _MONTH_THEN_DAY = re.compile(
-    rf"\bin (?P<month>{_MONTH_NAMES})\b[,\s]+(?:(?:on )?(?P<wd>{'|'.join(WEEKDAYS)})\s+)?the (?P<n>\d{{1,2}})(?:st|nd|rd|th)\b"
+    rf"\bin (?P<month>{MONTH_WORDS})\b[,\s]+(?:(?:on )?(?P<wd>{'|'.join(WEEKDAYS)})\s+)?the (?P<n>\d{{1,2}})(?:st|nd|rd|th)\b"
 )
 
 

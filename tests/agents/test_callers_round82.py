@@ -148,13 +148,6 @@ SET_91 = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("turns", "person", "after"), SET_91)
-async def test_set_91_families(
-    turns: list[str], person: str, after: set[object], chat: Chat, demo: DemoConnector
-) -> None:
-    await assert_written_as_said(chat, demo, turns, person, after, None)
-
-
 # sets #88-#90: a visit's reason beside a request; a visit they have said as "I have the check up ..."
 SETS_88_TO_90 = [
     (["Mia White 1/25/1996. I need my flu jab and I wanted to talk to someone about my headaches too. Can I get in "
@@ -166,8 +159,8 @@ SETS_88_TO_90 = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("turns", "person", "after"), SETS_88_TO_90)
-async def test_set_88_to_90_families(
+@pytest.mark.parametrize(("turns", "person", "after"), [*SETS_88_TO_90, *SET_91])
+async def test_set_88_to_91_families(
     turns: list[str], person: str, after: set[object], chat: Chat, demo: DemoConnector
 ) -> None:
     await assert_written_as_said(chat, demo, turns, person, after, None)
