@@ -96,13 +96,15 @@ def days_from(appointment: date, weekday: int, mode: str) -> int | None:
 
 
 def named_day_wins(shift: tuple[int, int], new_words: str | None) -> bool:
-    """A shift of whole weeks ("to next week") with a day named in the new time's words."""
+    """A shift of whole weeks ("to next week"), or none ("my daughter flies in that afternoon"),
+    with a day named in the new time's words."""
     days, minutes = shift
     return (
         bool(new_words)
         and minutes == 0
-        and days != 0
         and days % 7 == 0
+        # ("... what's the first you have that same morning?": the same day is the new one's)
+        and (days != 0 or shift_of(new_words or "") is None)
         and bool(day_phrases(new_words or ""))
     )
 

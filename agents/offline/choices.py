@@ -77,7 +77,15 @@ _NOT_A_POSITION = (
 )
 
 
+# "two things. first, ... and second, my check-up ...": counting what the caller asks, not a position
+_ENUMERATING = re.compile(
+    r"(?:^|[.!?;]\s*|\b(?:and|then|so|ok|okay|now)\s+)(?:the\s+)?(?:first|second|third|1st|2nd|3rd)(?:ly)?"
+    r"(?:\s*,|\s+(?:of all|off|thing|things)\b)"
+)
+
+
 def pick_by_position(text: str, count: int) -> int | None:
+    text = _ENUMERATING.sub(" ", text)
     if count == 3 and re.search(r"\b(?:the )?middle(?: one| option| time)?\b", text):
         return 1  # "the middle one" of three
     m = re.search(r"\b(1st|2nd|3rd|first|second|third|last|latter|former|earliest)\b" + _NOT_A_POSITION, text)

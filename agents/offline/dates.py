@@ -339,7 +339,12 @@ def _week_or_month_range(text: str, now: datetime) -> tuple[date, date, str] | N
         first, last = (
             (monday, monday + timedelta(days=1))
             if m.group("early")
-            else (monday + timedelta(days=3), monday + timedelta(days=4))
+            # "the end of next week" is its Friday, as callers mean it; "later in the week" is
+            # Thursday or Friday
+            else (
+                monday + timedelta(days=4 if m.group("late") == "end of" else 3),
+                monday + timedelta(days=4),
+            )
         )
         if last < today:  # "end of the week" said on a Saturday: next week's
             first, last = first + timedelta(days=7), last + timedelta(days=7)
@@ -408,15 +413,20 @@ def find_when(text: str, now: datetime) -> When:
     text = _MONTH_THEN_DAY.sub(lambda m: f"{m.group('wd') or ''} {m.group('month')} {m.group('n')}", text)
     # "she has her bridge in the afternoons": a habit of someone's week, not the time asked for
     text = re.sub(r"\b(?:in|during) the (?:mornings|afternoons|evenings)\b", " ", text)
+    text = re.sub(r"\b(?:a |an )?(?:morning|night|evening|afternoon) person\b", " ", text)  # a habit
     text = _PAST_YEAR_DATE.sub(
         lambda m: " " if int(m.group("y") or m.group("y2")) < now.year else m.group(0), text
     )
     unwanted, ruled_out, text = moments.ruled_out_days(text)  # "not monday" asks for no monday
+    text = moments.without_busy_dates(text)
     text = _after_that_day(text, now)
     text = _PAST_DAY.sub(_without_the_day, text)
     for start, cut in moments.changes_of_mind(text):
         before = _not_turned_down(_find_when(text[:start], now), text[:start], now, ruled_out)
         later = _find_when(text[cut:], now)
+        if before.at is not None and later.at is None and (hour := _HOUR_ALONE.match(text, cut)) is not None:
+            # "9:30, or, hmm, actually 10, 10's better": an hour alone, put for the time said before
+            later = _find_when(f"at {hour.group(1)} {text[hour.end() :]}", now)
         if (
             before.start is not None
             and later.start is not None
@@ -432,6 +442,12 @@ def find_when(text: str, now: datetime) -> When:
             when.matched = [*before.matched, text[start:cut], *later.matched]
             return _without_days(when, unwanted, ruled_out)
     return _without_days(_not_turned_down(_find_when(text, now), text, now, ruled_out), unwanted, ruled_out)
+
+
+_HOUR_ALONE = re.compile(
+    r"\W*(?:(?:um|uh|hmm|er|maybe|say|let's say|make it)\W+)*(1[0-2]|[1-9])\b"
+    r"(?![:.]?\d| ?(?:st|nd|rd|th|days?|weeks?|months?|years?|minutes?|mins?|hours?|hrs?|people|of)\b)"
+)
 
 
 def _not_turned_down(when: When, text: str, now: datetime, ruled_out: set[int]) -> When:
@@ -640,16 +656,19 @@ def _when_words(text: str, now: datetime) -> When:
         dated = [
             d
             for d in day_phrases(text, today)
-            if re.search(rf"\d.*\b{MONTH_NC}|\b{MONTH_NC}.*\d|\d/\d", d.group(0))
+            if re.search(
+                rf"\d.*\b{MONTH_NC}|\b{MONTH_NC}.*\d|\d/\d|\bthe \d{{1,2}}(?:st|nd|rd|th)\b", d.group(0)
+            )
         ]
         exact = _parse_day(dated[0].group(0), now) if dated else None
         if (
             exact is not None
             and when.start is not None
             and when.end is not None
-            and when.start <= exact <= when.end
+            and (when.start <= exact <= when.end or re.search(r"\b(?:days?|weeks?)\b", words))
         ):
-            # "a physical next month: wednesday january 9th", "next month on the 9th": that date
+            # "a physical next month: wednesday january 9th", "next month on the 9th": that date;
+            # "come back in a few weeks ... could I have tuesday the 22nd": the date, said exactly
             when.start = when.end = exact
             when.matched.append(dated[0].group(0))
         elif named and when.start is not None and when.end is not None and when.end > when.start:

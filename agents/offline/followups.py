@@ -42,6 +42,11 @@ _JOIN = re.compile(
 )
 _IDENTITY_CUE = re.compile(r"\b(this is|my name|name is|i'm|i am|it's|born|date of birth|dob|birthday)\b")
 _BOOK_VERB = re.compile(r"\b(book|schedule|new appointment|make an appointment|set up)\b")
+# a booking someone made before the call: "my mom set up my appointment", "you booked me"
+_BOOKED_BEFORE = re.compile(
+    r"\b(?:my (?:mom|mum|mother|dad|father|wife|husband|partner|daughter|son|sister|brother)|he|she|they|someone"
+    r"|somebody|you|your office|the office)\s+(?:already\s+)?(?:set (?:me |him |her |it )?up|booked|scheduled|made)\b"
+)
 # something of the family's own elsewhere: "my wife's got her hair appointment", "his swimming lesson"
 _NOT_HERE = re.compile(
     r"\b(?:hair|nail|dentist|dental|vet|school|swimming|driving|music|piano|dance|court|work|job|bank|salon|lawyer"
@@ -61,10 +66,11 @@ _ABOUT_IT = re.compile(
 
 # an appointment the caller (or their child) already has: "my son's appointment", "he has a check-up"
 _ONE_THEY_HAVE = re.compile(
-    r"\b(?:my|his|her|our|their|[a-z]+'s) (?:[a-z]+ )?(?:appointment|appt|visit|booking|check ?up|physical"
+    r"\b(?:my|his|her|our|their|[a-z]+'s) (?:[a-z]+ ){0,2}(?:appointment|appt|visit|booking|check ?up|physical"
     r"|consultation|follow ?up)s?\b"
     r"|\b(?:i|he|she|we|they|[a-z]+)(?:'ve got|'ve| have got| have| has got| has| had|'s got| got| is booked"
-    r"| are booked|'s booked|'m booked|'re booked) (?:an? |the |in |in for an? |in for the )?(?:[a-z]+ ){0,2}"
+    r"| are booked|'s booked|'m booked|'re booked) (?:an? |the |my |his |her |our |in |in for an? |in for the )?"
+    r"(?:[a-z]+ ){0,2}"
     r"(?:appointment|appt|visit|booking|check[ -]?up|physical|consultation|follow[ -]?up)\b"
     # "... dob 04/08/2015. got an appointment with Dr Rodriguez on Thursday": said without the "I've"
     r"|(?:^|[.!?;]\s+)(?:got|have got) an? (?:[a-z]+ )?(?:appointment|appt|visit|booking|check[ -]?up)\b"
@@ -129,8 +135,10 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
             and second in (Intent.RESCHEDULE, Intent.CANCEL)
             and _ONE_THEY_HAVE.search(head)
         ):
-            if not _BOOK_VERB.search(head) and not another:
-                continue  # "His check-up with Dr X is next Tuesday, we're away. Please cancel.": that one
+            if not _BOOK_VERB.search(_BOOKED_BEFORE.sub(" ", head)) and not another:
+                # "His check-up with Dr X is next Tuesday, we're away. Please cancel.", "my mom set up
+                # my appointment for Thursday, ... can I move it": that one
+                continue
         if (
             first == Intent.BOOK
             and second == Intent.RESCHEDULE
@@ -277,9 +285,16 @@ _ON_ITS_DAY = re.compile(
 )
 
 
+# "the doctor said come back in a few weeks": what a doctor advised, told as the story of the call
+_DOCTOR_SAID = re.compile(
+    r"\b(?:the |my |dr\.? |doctor )?(?:dr|doctor)\.?(?: [a-z]+)? (?:said|told (?:me|us|him|her)|wanted (?:me|us|him|her)"
+    r"|asked (?:me|us)|suggested|recommended|advised)\b"
+)
+
+
 def _names_a_visit(text: str, now: datetime) -> bool:
     """A doctor and a day or time ("dr patel for me thursday at 2"), a date of birth aside."""
-    return re.search(r"\b(dr|doctor)\b", text) is not None and not _no_day(text, now)
+    return re.search(r"\b(dr|doctor)\b", _DOCTOR_SAID.sub(" ", text)) is not None and not _no_day(text, now)
 
 
 # the caller's own name or date of birth after a relative's request ("... I'm Maria Garcia, ...")

@@ -353,6 +353,10 @@ _NOT_THIS_VERB = re.compile(
     r"\b(?:not|don't|do not|dont|no need to|rather than|instead of)\s+(?:to\s+|want to\s+|wanna\s+|an?\s+)?"
     r"(reschedul\w*|re schedule|move|change|cancel\w*)\b(?:\s+it|\s+(?:to|of) (?:my|the) (?:existing|current|other) one)?"
 )
+_GIVEN_UP = re.compile(
+    r"\b(?:i|we|he|she)\s+(?:was|were|had been|'d been)\s+(?:going to|gonna|planning to|planning on|thinking of"
+    r"|thinking about|about to|meaning to|hoping to)\s+(reschedul\w*|re schedule|mov\w*|chang\w*|push\w*|cancel\w*)\b"
+)
 _A_YEAR = re.compile(r"\s*,?\s*(?:19|20)?\d\d\b(?!\s*(?::|am|pm|o'clock))")
 _NUMERIC_DATE = re.compile(r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b")
 
@@ -453,6 +457,13 @@ def _intents(text: str) -> list[Intent]:
         if denied.group(1).startswith("cancel") and _SAYS_MOVE.search(rest):
             found.remove(Intent.CANCEL)
         elif not denied.group(1).startswith("cancel") and _SAYS_CANCEL.search(rest):
+            found.remove(Intent.RESCHEDULE)
+    # "I was gonna move my appointment ..., but just cancel it": the verb given up is not the request
+    if Intent.RESCHEDULE in found and Intent.CANCEL in found and (given_up := _GIVEN_UP.search(text)):
+        rest = _GIVEN_UP.sub(" ", text)
+        if given_up.group(1).startswith("cancel") and _SAYS_MOVE.search(rest):
+            found.remove(Intent.CANCEL)
+        elif not given_up.group(1).startswith("cancel") and _SAYS_CANCEL.search(rest):
             found.remove(Intent.RESCHEDULE)
     # "NEW appt (not a change to my existing one): Dr Chen Fri": a booking, the move denied
     if (

@@ -101,6 +101,9 @@ _CHANGE = re.compile(
     r"(?=[\s,.;!]+(?:but )?(?:at )?(?:(?:half|quarter) (?:past|to) )?(?:1[0-2]|0?[1-9])\b)"
     # spoken without commas: "monday at 10 no 10:30", "at 3 no no 4"
     r"|(?<=\d )no(?: no)*\b(?= (?:at |make it )?(?:\d|half|quarter|noon))"
+    # "at 10:20, oh, you do half hours, don't you, half past 10 then": the time settled on last
+    r"|(?<=[,;.!?])(?= (?:at |say )?(?:(?:half|quarter) (?:past|to) )?(?:1[0-2]|0?[1-9])(?::[0-5]\d)?"
+    r"(?: ?[ap]m)? then\b)"
 )
 _DAY_WORD = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|the \d{1,2}(?:st|nd|rd|th))"
@@ -123,11 +126,14 @@ _BUSY_ON = re.compile(
     r"\b(?:i've got|i have got|i have|i've|i got|we've got|we have|got)\s+(?:work|plans|school|something(?: on)?"
     r"|(?:an?|my)\s+[a-z]+)\s+(?:on\s+)?(?:that\s+)?"
     rf"(?P<day>{_DAY_WORD})\b(?:'s)?[,.;!]?"
-    r"|\b(?:i'm|i am|we're|we are)\s+(?:working|busy|away|off|out|travelling|traveling|at work|tied up|booked up|fully booked)\s+"
+    r"|\b(?:i'm|i am|we're|we are|i'll be|we'll be)\s+(?:working|busy|away|off|out|travelling|traveling|at work|tied up"
+    r"|booked up|fully booked|out of town|out of the country|on holiday|on vacation|not around|not in town)\s+"
     rf"(?:on\s+)?(?:that\s+)?(?P<day2>{_DAY_WORD})\b(?:'s)?[,.;!]?"
     # "friday i have my grandson", "thursday i'm working": the day first
     rf"|\b(?P<day3>{_DAY_WORD}),?\s+(?:i've got|i have got|i have|i've|i got|we've got|we have|i'm|i am|we're|we are)\s+"
-    r"(?:work|plans|school|something(?: on)?|(?:an?|my|our)\s+[a-z]+|working|busy|away|off|out|tied up)\b[,.;!]?"
+    r"(?:work|plans|school|something(?: on)?|(?:an?|my|our)\s+[a-z]+|working|busy|away|off|out of town|out(?! of)|tied up)\b"
+    # (not "the following friday, i'm out of town on the 18th": busy another day)
+    r"(?!\s+(?:on|this|next|the|that)\s)[,.;!]?"
 )
 
 
@@ -205,6 +211,12 @@ def ruled_out_days(text: str) -> tuple[set[int], set[int], str]:
     for m in _BUSY_ON.finditer(text):
         cannot |= _weekdays(m.group("day") or m.group("day2") or m.group("day3"))
     return unwanted, cannot, _NOT_WANTED.sub(" ", text)
+
+
+def without_busy_dates(text: str) -> str:
+    """The text without the dates the caller is busy on ("the 25th, I'm out of town on the 18th"):
+    never the day asked for, wherever they are said."""
+    return _BUSY_ON.sub(lambda m: " " if re.search(r"\d", m.group(0)) else m.group(0), text)
 
 
 def without_days_turned_down(text: str) -> str:

@@ -106,6 +106,9 @@ NOT_NAMES |= {
     "christmas",
     "valentine's",
 }
+# how often ("I'm barely ever in this part of town", "I'm hardly home", "I'm rarely sick")
+NOT_NAMES |= {"barely", "hardly", "rarely", "seldom", "ever", "often", "sometimes", "mostly", "normally",
+              "generally", "occasionally", "constantly", "forever"}  # fmt: skip
 # what someone already does or is ("he's already seeing Dr Rodriguez", "she's still waiting")
 NOT_NAMES |= {"already", "still", "also", "just", "seeing", "waiting", "going", "coming", "getting", "having",
               "seen", "been", "due", "booked", "scheduled", "supposed"}  # fmt: skip

@@ -126,7 +126,7 @@ _COMPARATIVES = {"late": "later", "early": "earlier", "soon": "sooner"}
 
 
 _TIME_WITHOUT_COLON = re.compile(
-    r"^(\W*(?:at |the |how about |what about |maybe |ok |okay |um |uh )?)(1[0-2]|[1-9])(00|15|30|45)(?![\d/.:-])"
+    r"^(\W*(?:at |the |how about |what about |maybe |ok |okay |um |uh )?)(0?[1-9]|1[0-8])(00|15|30|45)(?![\d/.:-])"
 )
 
 
@@ -147,7 +147,8 @@ def normalize(text: str) -> str:
     )
     lowered = re.sub(r"\b(o clock|oclock|o'clok|o’clock)\b", "o'clock", lowered)  # speech-to-text's forms
     if len(lowered.split()) <= 5:
-        # a short message with a time typed without its colon: "1030", "the 230 one", "930 pls"
+        # a short message with a time typed without its colon: "1030", "the 230 one", "930 pls", and
+        # the 24-hour clock's "0930", "1400" (up to 18:45: a year such as 1985 stays a year)
         lowered = _TIME_WITHOUT_COLON.sub(r"\1\2:\3", lowered)
     # "ten turdy", "one tirty p m": thirty as Caribbean and Irish callers say it (and a recogniser writes it)
     lowered = re.sub(r"\b(?:turdy|tirty|tirtee|thirdy|thurty|toity)\b", "thirty", lowered)
@@ -288,6 +289,12 @@ def normalize(text: str) -> str:
         r"\b(\d{1,2}(?:st|nd|rd|th)) o (?=(?:january|february|march|april|may|june|july|august|september|october"
         r"|november|december)\b)",
         r"\1 of ",
+        text,
+    )
+    # "at like 11", "at, um, 11", "around, uh, 3": the filler between the word and its time left out
+    text = re.sub(
+        r"\b(at|around|about|by),?\s+(?:(?:like|um+|uh+|er+|erm|uhm|you know|i guess|i think),?\s+)+(?=\d)",
+        r"\1 ",
         text,
     )
     # Whisper writes "two thirty pm" as "2 30 pm" or "2.30 pm", and "at two thirty" as "at 2 30"

@@ -463,6 +463,8 @@ class OfflinePlanner:
             # "could it go earlier in the day?" (not "earlier pls. 0900 same day?": 9 is said)
             s["want"] = wanted.dump(wanted.beside(wanted.load(s.get("want")), target.start, side))
         if not s.get("want") and not s.get("asked_new_day"):
+            if "providers" not in s:  # the answer may be a doctor's surname alone ("Chen"): know them
+                return _call("list_providers")
             s["asked_new_day"] = True
             return _say(
                 f"Your appointment with {target.provider_name} is on {say_when(target.start)}. "

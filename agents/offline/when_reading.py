@@ -198,6 +198,14 @@ def _that_sentence(text: str) -> str:
             and bool(day_phrases(sentence))
             and not re.search(r"\b(?:appointment|appt|visit|booking)\b", sentence)
         )
+        # "... to monday the 14th, in the afternoon? at 2, sorry, half past 2.", "... to monday the
+        # 21st? morning's fine, 9:30, or, hmm, actually 10": the time for that day, decided
+        more_of_it = more_of_it or (
+            n == 0
+            and _TIME_FIRST.match(sentence) is not None
+            and not day_phrases(sentence)
+            and not re.search(r"\b(?:appointment|appt|visit|booking|born|birth|dob|name)\b", sentence)
+        )
         if not (_TAKES_BACK.match(sentence) or _ONLY_A_TIME.match(sentence) or asked_for or more_of_it):
             break
         if _ONLY_A_TIME.match(sentence) and re.match(r"\s*\d", sentence):
@@ -208,9 +216,14 @@ def _that_sentence(text: str) -> str:
 
 # a sentence of day and time words only ("same day, thursday", "at 3:30", "in the afternoon")
 _ONLY_WHEN_WORDS = re.compile(
-    r"(?:(?:same|that|the|this|next|day|time|at|on|in|around|about|say|instead|please|then|morning|afternoon|am|pm"
+    r"(?:(?:same|that|the|this|next|day|time|at|on|in|around|about|say|instead|please|then|morning|afternoon|am|pm|like|maybe|ideally|preferably|o'clock"
     r"|monday|tuesday|wednesday|thursday|friday|january|february|march|april|may|june|july|august|september"
     r"|october|november|december|\d{1,2}(?::\d\d)?|\d{1,2}(?:st|nd|rd|th))[\s,]*)+[.!?]?"
+)
+# a sentence that starts with the time or the part of the day ("at 2, sorry, half past 2")
+_TIME_FIRST = re.compile(
+    r"\s*(?:(?:at|say|like|around|maybe|ideally|um|uh|hmm)\W+)*(?:(?:half|quarter) (?:past|to|after) )?"
+    r"(?:(?:1[0-2]|[1-9])(?::[0-5]\d)?\s*(?:am|pm|o'clock)?\b|(?:the )?(?:mornings?|afternoons?)(?:'s| is| are)?\b)"
 )
 _ANOTHER_DAY = re.compile(r"\b(?:other|another|different|new) (?:day|date|time)\W*$")
 

@@ -286,7 +286,8 @@ CASES: dict[str, Case] = {
     "end of the week, whoever's free (speech)": Case(
         ["any time at the end of the week whoevers free", "olivia martinez may ninth nineteen ninety eight",
          "the first one", "yes"],
-        "p-1005", {(CHEN, at(3, 9))}, said=["Thursday, December 3rd"]),
+        # the end of the week is its Friday, as callers mean it (blind set #115)
+        "p-1005", {(CHEN, at(4, 9))}, said=["Friday, December 4th"]),
     "early next week, mornings": Case(
         ["Early next week with Dr. Rodriguez, mornings are best.", "Olivia Martinez, 5/9/1998", "The second one.",
          "Yes."],
