@@ -72,7 +72,10 @@ def expectation_of(memory: AgentMemory, *, verified: bool) -> Expectation:
             choices=times,
         )
     if s.get("task") in ("book", "reschedule"):
-        return Expectation(Expecting.WHEN, (*_WEEKDAYS, *doctors))
+        # the day's keys offered (`agents.offline.day_keys`): four digits, month then day
+        return Expectation(
+            Expecting.WHEN, (*_WEEKDAYS, *doctors), keypad_digits=4 if s.get("day_keys") else None
+        )
     return Expectation(Expecting.REQUEST, doctors)
 
 

@@ -311,6 +311,12 @@ def normalize(text: str) -> str:
     # "10 hour" (how some callers say "10 o'clock"), "at 14 hours"; not a length ("a 2 hour
     # wait", "in 1 hour", "the 24 hour pharmacy")
     text = _HOUR_AS_TIME.sub(lambda m: f"{m.group(1)}:00", text)
+    # "same day, 11", "that day 3": the hour said with the day it is on is a clock time
+    text = re.sub(
+        r"\b((?:the )?same day|that (?:same )?day),? (1[0-2]|[1-9])\b(?![:.]?\d| ?(?:st|nd|rd|th|days?|weeks?|hours?)\b)",
+        r"\1 at \2",
+        text,
+    )
     # "4 instead", "2 rather": an hour said alone to change a time is a clock time ("at 4 instead")
     text = re.sub(
         r"(?<![:\d])(?<!\bat )(?<!\bby )\b(1[0-2]|[1-9]) (instead|rather)\b(?! of| than)", r"at \1 \2", text

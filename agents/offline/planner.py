@@ -27,6 +27,7 @@ from agents.offline.choices import (
     unknown_doctor,
 )
 from agents.offline.dates import When, find_when
+from agents.offline.day_keys import offer_day_keys
 from agents.offline.followups import IF_NONE_KEY, take_followup, with_last_words
 from agents.offline.hours import DEFAULT_HOURS, OpeningHours
 from agents.offline.identity_reading import NAME_GIVEN, read_identity
@@ -466,14 +467,16 @@ class OfflinePlanner:
             if "providers" not in s:  # the answer may be a doctor's surname alone ("Chen"): know them
                 return _call("list_providers")
             s["asked_new_day"] = True
+            # asked again after words not caught: on a call, the keys are exact
+            keys = offer_day_keys(s, ctx.channel) if s.get("misses") else ""
             return _say(
                 f"Your appointment with {target.provider_name} is on {say_when(target.start)}. "
-                "What day would you like to move it to?"
+                f"What day would you like to move it to?{keys}"
             )
         want = wanted.load(s.get("want"))
         if want is not None and want.start is None and (s.pop("day_unclear", None) or s.get("day_asked")):
             s["asked_new_day"] = True  # "move it to end the f2pm": the day was not heard
-            return _ask_the_day(s, want, " to move it to")
+            return _ask_the_day(s, want, " to move it to", ctx.channel)
         if (
             want is not None
             and want.start is None
@@ -494,7 +497,7 @@ class OfflinePlanner:
     def _find_slots(self, ctx: PlanContext, s: dict[str, Any], skip_day: date | None) -> PlanStep:
         want = wanted.load(s.get("want"))
         if want is not None and want.start is None and (s.pop("day_unclear", None) or s.get("day_asked")):
-            return _ask_the_day(s, want, "")  # "next when at 4pm"
+            return _ask_the_day(s, want, "", ctx.channel)  # "next when at 4pm"
         s.pop("day_asked", None)
         if "providers" not in s:
             return _call("list_providers")
@@ -572,16 +575,18 @@ class OfflinePlanner:
         return _say(f"{offer.lead} {offer_sentence(offer.slots)} Which would you like?".strip())
 
 
-def _ask_the_day(s: dict[str, Any], want: When, verb: str) -> PlanStep:
+def _ask_the_day(s: dict[str, Any], want: When, verb: str, channel: str) -> PlanStep:
     """ "Sorry, which day would you like at 4 PM?" until a day is said: an answer without one
-    ("yeah, that's fine") is no day, never today; asked twice in vain, a person takes over."""
+    ("yeah, that's fine") is no day, never today; asked twice in vain, a person takes over (on a
+    call, asked again, the keypad is offered: `day_keys`)."""
     asked = int(s.get("day_asked") or 0) + 1
     if asked > 2:
         return _call("transfer_to_person", reason="The day the caller wants could not be understood.")
     s["day_asked"] = asked
     if asked == 1:
         return _say(f"Sorry, which day would you like{verb}{_at(want)}?")
-    return _say(f"Which day would you like{verb}{_at(want)}? For example, tomorrow, Friday, or the 15th.")
+    keys = offer_day_keys(s, channel) or " For example, tomorrow, Friday, or the 15th."
+    return _say(f"Which day would you like{verb}{_at(want)}?{keys}")
 
 
 def _at(want: When) -> str:

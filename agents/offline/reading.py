@@ -24,6 +24,7 @@ from agents.offline.choices import (
     wants_any_provider,
 )
 from agents.offline.dates import When, find_time, find_when
+from agents.offline.day_keys import keyed_day, offer_day_keys
 from agents.offline.identity_reading import read_identity
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.messages import ABOUT_OTHER_NEW_PATIENTS, NEW_PATIENT
@@ -88,7 +89,7 @@ _MOVE_FROM = re.compile(
     r"(?:monday|tuesday|wednesday|thursday|friday)\b"
 )
 _TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id", "shift", "side", "among", "day_unclear", "day_asked", "doctor_asks", "doctor_keys",
-              "any_provider", "chosen", "asked_new_day", "asked_other_day", "declined", "proposed", "unanswered", "anchor")  # fmt: skip
+              "any_provider", "chosen", "asked_new_day", "day_keys", "asked_other_day", "declined", "proposed", "unanswered", "anchor")  # fmt: skip
 
 
 def drop_task(s: dict[str, Any]) -> None:
@@ -256,6 +257,13 @@ def _task_was(s: dict[str, Any]) -> str | None:
 
 def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     raw = next((m.content for m in reversed(ctx.messages) if m.role == "user" and m.content), "")
+    if (typed := keyed_day(s, raw, ctx.now.date())) is not None and s.get("task"):
+        # the day typed on the keypad, as offered: exact, so the search goes on from it
+        for key in ("day_keys", "day_asked", "day_unclear", "offered", "asked_new_day"):
+            s.pop(key, None)
+        s["want"] = wanted.dump(wanted.merge(wanted.load(s.get("want")), When(start=typed, end=typed)))
+        s["misses"] = 0
+        return None
     text = normalize(raw)
     found = intents(text)
     asked_before = _task_was(s)  # "I need to cancel my appointment" ... "it's my son's ... his appointment"
@@ -757,7 +765,9 @@ def _not_understood(ctx: PlanContext, s: dict[str, Any], found: list[Intent], ra
             return say(f"Okay, no problem. {ANYTHING_ELSE}")
         if s.get("offered") and s.get("task") in (Intent.BOOK, Intent.RESCHEDULE):
             s.pop("offered", None)
-            return say("Okay. What other day or time would work for you?")
+            # a "no" with words not caught: the day the caller wants may be what was misheard
+            keys = offer_day_keys(s, ctx.channel) if not find_when(said, ctx.now).start else ""
+            return say(f"Okay. What other day or time would work for you?{keys}")
         if s.get("task") and not s.pop("cancel_declined", None):
             drop_task(s)
             return say(f"Okay. {ANYTHING_ELSE}")

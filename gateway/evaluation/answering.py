@@ -8,6 +8,8 @@ the same scripts with a caller who reads each reply before going on:
 - offered the keypad for its last name, it types it, one key per letter, then #;
 - offered keys for the times ("press 1 for 9 AM, 2 for 9:30 AM"), it presses the one it asked for;
 - offered keys for the doctors ("press 1 for Dr. Elena Rodriguez, ..."), it presses its doctor's;
+- offered the keypad for the day ("type the date on the keypad as four digits, month then day"), it
+  types the day its request names (when it names one);
 - asked "Sorry, was that 9:30 AM?", it says yes when that is the time it asked for, else says it
   again;
 - told it was not caught ("Sorry, I didn't catch that", "I couldn't verify those details"), it
@@ -31,7 +33,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from agents.keyed_names import keys_of
 from agents.offline.birthdates import find_dob
@@ -49,6 +51,7 @@ _NOT_CAUGHT = re.compile(
     re.IGNORECASE,
 )
 _KEYPAD_DOB = re.compile(r"keypad as eight digits", re.IGNORECASE)
+_KEYPAD_DAY = re.compile(r"type the date on the keypad as four digits", re.IGNORECASE)
 _KEYPAD_NAME = re.compile(r"type your last name on the keypad", re.IGNORECASE)
 _KEYS = re.compile(r"\b(\d) for ([^,?.]+(?:[.:]\d\d)?(?: [AP]M)?)", re.IGNORECASE)
 _WAS_THAT = re.compile(r"sorry, was that (.+?)\?", re.IGNORECASE)
@@ -126,6 +129,11 @@ class AnsweringCaller:
             if self._typed_birth_date and (name := _name_in(who)) is not None:
                 return await self._again(f"{name}.")  # the name alone: its date is in
             return await self._again(who)
+        if _KEYPAD_DAY.search(reply) and (day := self._day_asked()) is not None:
+            key = f"{day:%m%d}"
+            if self._said_again[f"day {key}"] < MAX_SAME:
+                self._said_again[f"day {key}"] += 1
+                return self._keyed(key)  # exact: the day its request names
         if _ASKS_REQUEST.search(reply) and (request := self.request) is not None:
             return await self._again(request)  # asked which day (also right after keys): its request
         if said.dtmf is not None:
@@ -203,6 +211,13 @@ class AnsweringCaller:
             return True
         day = when.start
         return f"{day:%B} {day.day}" in re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", offer)
+
+    def _day_asked(self) -> date | None:
+        """The one day its request names ("next Tuesday"), or None."""
+        if self.request is None:
+            return None
+        when = find_when(normalize(self.request), self.now)
+        return when.start if when.start is not None and when.start == when.end else None
 
     async def _again(self, text: str) -> CallerTurn | None:
         if self._said_again[text] >= MAX_SAME:

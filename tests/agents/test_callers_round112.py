@@ -82,3 +82,30 @@ async def test_a_bill_for_a_visit_about_a_week_ago_goes_to_staff(chat: Chat, dem
     )
     assert chat.handoff is not None and "bill" in chat.handoff.reason.lower(), chat.handoff
     assert await booked(demo, "p-1009") == set()
+
+
+async def test_a_day_not_caught_on_a_call_can_be_typed(chat: Chat, demo: DemoConnector) -> None:
+    call = Chat(chat.agent, chat.audit, channel="voice", caller_phone="+15035550104")
+    await call.say("I need to move my appointment.")
+    await call.say("January 30th 1965")
+    again = await call.say("happy memory game")  # "next Wednesday", as a small recogniser wrote it
+    assert "four digits, month then day" in again, again
+    assert call.agent.expectation(call.state).keypad_digits == 4  # four keys complete the entry
+    offered = await call.press("1209")
+    assert "Wednesday, December 9th" in offered, offered
+    await call.say("2 PM")
+    await call.say("yes")
+    assert await booked(demo, "p-1004") == {(CHEN, at(9, 14))}
+
+
+async def test_a_no_to_the_times_with_no_day_caught_offers_the_day_keys_on_a_call(chat: Chat) -> None:
+    call = Chat(chat.agent, chat.audit, channel="voice", caller_phone="+15035550104")
+    await call.say("James Wilson, January 30th 1965. I'd like to see Dr. Patel.")
+    refused = await call.say("No.")
+    assert "four digits, month then day" in refused, refused
+    typed = await call.press("1210")
+    assert "Thursday, December 10th" in typed, typed
+    # typed on the website chat, four digits are no date: the keys are a phone's
+    web = Chat(chat.agent, chat.audit, channel="chat")
+    await web.say("James Wilson, January 30th 1965. I'd like to see Dr. Patel.")
+    assert "four digits" not in await web.say("No.")

@@ -191,3 +191,23 @@ async def test_asked_which_day_right_after_keys_it_says_its_request_again() -> N
     reply = "Thank you, Sophia. Sorry, which day would you like at 2:30 PM?"
     turn = await caller()(reply, CallerTurn(label="dtmf:12052001", dtmf="12052001"))
     assert turn is not None and turn.label == SCRIPT[0]
+
+
+async def test_offered_the_keypad_for_the_day_it_types_the_day_its_request_names() -> None:
+    # "Friday" said on Tuesday 1 December 2026: Friday the 4th, typed month then day
+    reply = "Okay. What other day or time would work for you? You can also type the date on the keypad as four digits, month then day."
+    turn = await caller()(reply, spoken("No. " + SCRIPT[0]))
+    assert turn is not None and turn.dtmf == "1204"
+    # a request that names no one day has nothing to type: it says its request again
+    vague = AnsweringCaller(
+        CallerVoice("espeak:en-us"),
+        ["I'd like to see Dr. Chen sometime next week."],
+        datetime(2026, 12, 1, 10, 0),
+    )
+    asked = "Which day would you like at 2 PM? You can also type the date on the keypad as four digits, month then day."
+    again = await vague(asked, spoken("I'd like to see Dr. Chen sometime next week."))
+    assert (
+        again is not None
+        and again.dtmf is None
+        and again.label == "I'd like to see Dr. Chen sometime next week."
+    )
