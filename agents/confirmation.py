@@ -99,7 +99,8 @@ async def answer_pending(
         "caller",
         {"tool": pending.tool, "summary": pending.summary, "verdict": verdict, "text": text},
     )
-    if verdict != "no":
+    if verdict != "no" or _asks_for_another(text, pending.tool):
+        # "no, wait, don't move it, just cancel it altogether": another write, for the planner
         return None
     # The planner keeps its scratch (it knows what the caller was looking for, so "a different
     # time" can follow); it sees that the action is no longer pending.
@@ -157,6 +158,16 @@ _BACK = re.compile(
     r"|thank you for waiting|sorry for the wait)\b\W*)+(?=\w)",
     re.IGNORECASE,
 )
+
+
+def _asks_for_another(text: str, tool: str) -> bool:
+    """A "no" to the write proposed that asks for the other kind ("don't move it, just cancel it")."""
+    return any(
+        _asks_for_it(text, other) for other in _SAME_VERB if other != tool and other in _MOVE_OR_CANCEL
+    )
+
+
+_MOVE_OR_CANCEL = ("cancel_appointment", "reschedule_appointment")
 
 
 def _asks_for_it(text: str, tool: str) -> bool:

@@ -216,6 +216,7 @@ def _yes_then_chatter(folded: str) -> bool:
 def classify_confirmation(text: str) -> Confirmation:
     folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
     folded = _NO_TROUBLE.sub(" fine ", folded)  # "yep, no worries": agreement, whatever its "no"
+    folded = re.sub(r"\bcan sell\b", "cancel", folded)  # "yes can sell it", as a recogniser writes it
     folded = _HEARD_THAT.sub("", folded)  # "ok, good to know. go ahead": what follows the acknowledgement
     words = re.findall(r"[a-z]+(?:['-][a-z]+)?", folded)  # "Sí, claro": accents folded
     if not words or re.search(r"\d", text):

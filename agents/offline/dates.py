@@ -72,7 +72,7 @@ _DAY_PHRASE = re.compile(
     rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_NC}"
     r"|\d{1,2}/\d{1,2}(?![/:\d])"
     # a bare ordinal is a day only as "the 9th" / "on 9th" or as the whole answer ("1st name" isn't)
-    r"|(?:the|on)\s+\d{1,2}(?:st|nd|rd|th)(?!\s*(?:one|option|slot|choice|time|available|of|thing|things|opening|appointment)\b)"
+    r"|(?:the|on)\s+\d{1,2}(?:st|nd|rd|th)(?!\s*(?:one|option|slot|choice|time|available|of|thing|things|opening|openings|appointment|appointments|appt|appts|free|spot|slots|available)\b)"
     r"|^\W*\d{1,2}(?:st|nd|rd|th)(?=\W*$))\b"
 )
 _DAY_OF_MONTH = re.compile(r"^\W*(?:(?:the|on)\s+)?(\d{1,2})(?:st|nd|rd|th)$")
@@ -412,7 +412,12 @@ def find_when(text: str, now: datetime) -> When:
     # "in January, Thursday the 9th": the 9th of that month
     text = _MONTH_THEN_DAY.sub(lambda m: f"{m.group('wd') or ''} {m.group('month')} {m.group('n')}", text)
     # "she has her bridge in the afternoons": a habit of someone's week, not the time asked for
-    text = re.sub(r"\b(?:in|during) the (?:mornings|afternoons|evenings)\b", " ", text)
+    # (but "what does Dr Patel have next week in the afternoons?": the part of the day asked for)
+    text = re.sub(
+        r"\b(?:in|during) the (morning|afternoon|evening)s\b",
+        lambda m: f"in the {m.group(1)}" if _ASKS_WHAT_IS_FREE.search(text[: m.start()]) else " ",
+        text,
+    )
     text = re.sub(r"\b(?:a |an )?(?:morning|night|evening|afternoon) person\b", " ", text)  # a habit
     text = _PAST_YEAR_DATE.sub(
         lambda m: " " if int(m.group("y") or m.group("y2")) < now.year else m.group(0), text
@@ -444,6 +449,10 @@ def find_when(text: str, now: datetime) -> When:
     return _without_days(_not_turned_down(_find_when(text, now), text, now, ruled_out), unwanted, ruled_out)
 
 
+_LATER_TODAY = re.compile(r"\bthis (?:morning|afternoon|evening)\b(?! (?:works|suits)\b)")
+_ASKS_WHAT_IS_FREE = re.compile(
+    r"\b(?:what|which|anything|any|free|available|open|openings?)\b|\b(?:can|could) (?:i|we|he|she) (?:come|see)\b"
+)
 _HOUR_ALONE = re.compile(
     r"\W*(?:(?:um|uh|hmm|er|maybe|say|let's say|make it)\W+)*(1[0-2]|[1-9])\b"
     r"(?![:.]?\d| ?(?:st|nd|rd|th|days?|weeks?|months?|years?|minutes?|mins?|hours?|hrs?|people|of)\b)"
@@ -588,6 +597,9 @@ def _spelled_out(when: When, text: str, now: datetime) -> When:
 
 def _find_when(text: str, now: datetime) -> When:
     when = _spelled_out(_when_words(text, now), text, now)
+    if when.start is None and (today := _LATER_TODAY.search(text)) is not None:
+        when.start = when.end = now.date()  # "who's free this afternoon?": today's afternoon
+        when.matched.append(today.group(0))
     if (same := moments.same_time_another_day(text, now)) is not None and when.at is None:
         days, at, same_words = same  # "this time next week"
         when.start = when.end = now.date() + timedelta(days=days)
@@ -659,6 +671,8 @@ def _when_words(text: str, now: datetime) -> When:
             if re.search(
                 rf"\d.*\b{MONTH_NC}|\b{MONTH_NC}.*\d|\d/\d|\bthe \d{{1,2}}(?:st|nd|rd|th)\b", d.group(0)
             )
+            # (not "the 1st friday" of a month: which of its weekdays)
+            and not re.match(rf"\s+(?:{'|'.join(WEEKDAYS)}|week|one|of (?:the|next|this))\b", text[d.end() :])
         ]
         exact = _parse_day(dated[0].group(0), now) if dated else None
         if (

@@ -32,7 +32,7 @@ _ALWAYS = {
     "tommorow": "tomorrow", "tommorrow": "tomorrow", "tomorow": "tomorrow", "tomorro": "tomorrow",
     "tdy": "today", "2day": "today", "2nite": "tonight", "tonite": "tonight",
     "weds": "wednesday", "wednes": "wednesday", "tues": "tuesday", "thurs": "thursday", "thur": "thursday",
-    "thrs": "thursday", "thursd": "thursday", "firday": "friday", "fryday": "friday",
+    "thrs": "thursday", "thursd": "thursday", "firday": "friday", "fryday": "friday", "tursday": "thursday",
     "wk": "week", "wks": "weeks", "nxt": "next", "mornin": "morning", "arvo": "afternoon", "aft": "afternoon",
 }  # fmt: skip
 # Three-letter forms that are words or typed contractions too ("wed" for "we'd"): a day only next
@@ -170,6 +170,12 @@ def respell(text: str) -> str:
     )
     text = re.sub(r"\btoo (?=thirty\b|fifteen\b|forty five\b|o'clock\b|pm\b)", "two ", text)  # "too thirty"
     text = re.sub(r"\bcan sell\b", "cancel", text)  # "i need to can sell my appointment"
+    # "half passed one", "quarter passed ten": the time, as a recogniser spells it
+    text = re.sub(r"\b(half|quarter|ten|twenty|five|twenty five) passed\b", r"\1 past", text)
+    # "for thirty pm", "for fifteen in the afternoon": four, as a recogniser writes it before the minutes
+    text = re.sub(
+        r"\bfor (?=(?:thirty|fifteen|forty five|45|30|15) (?:pm|p m|in the afternoon)\b)", "four ", text
+    )
     text = _HEARD_AS_TWO.sub(lambda m: _HEARD[m.group(1)], text)
     text = _ALWAYS_WORDS.sub(lambda m: _ALWAYS[m.group(1)], text)
     text = re.sub(r"\b[a-z]{5,}\b", lambda m: _respell(m.group(0)), text)

@@ -236,7 +236,7 @@ _ABOUT_THEIR_VISIT = re.compile(
     # ("this is james wilson about my blood pressure check with doctor chin": a name between)
     r"\b(?:calling|ringing|phoning|call|ring|phone|writing|here|it's|this is)(?: [a-z]+){0,2}? (?:you )?(?:about|regarding|re|concerning"
     r"|in regards? to) (?:my|our|his|her|their|[a-z]+'s)(?: [a-z']+){0,3}? (?:appointment|appt|visit|booking|check ?up"
-    r"|jab|vaccination|check)s?\b"
+    r"|jab|vaccination|check)s?\b(?: (?:appointment|appt|visit|booking)s?\b)?"
 )
 
 _MY_APPOINTMENT_TO = re.compile(
@@ -311,7 +311,8 @@ _OTHER_TIME_FOR_IT = re.compile(
 )
 _HAVE_ONE = re.compile(
     r"(?<!can )(?<!could )(?<!may )(?<!do )(?<!would )(?<!\bif )(?<!when )"
-    r"\b(?:(?:i|we|they)(?: have|'ve got| have got| got)|(?:he|she|[a-z]+)(?: has|'s got| has got| got)) an? "
+    # ("my son lucas garcia, april 8 2015, has an appointment ...": the year of his birth before it)
+    r"\b(?:(?:i|we|they)(?: have|'ve got| have got| got)|(?:he|she|[a-z]+|\d{4},?)(?: has|'s got| has got| got)) an? "
     r"(?:appointment|appt|visit|booking)(?: (?:with|on|at|next|this) [^.,;!?]*)?"
 )
 _BOOKED_IN = re.compile(
@@ -322,6 +323,19 @@ _HAS_A_DOCTOR = re.compile(
     # ("my son lucas garcia has dr rodriguez next week": a name before "has" too)
     r"(?<!')\b(?:i|we|he|she|they|(?!who\b|which\b|what\b|anyone\b|nobody\b|you\b|u\b|ya\b|y'all\b)[a-z]+)(?: have| has|'ve got|'s got| got| have got"
     r"| has got) (?:an? (?:appointment|appt|visit) )?(?:with )?(?:dr|doctor)\b"
+)
+_A_VISIT_THEY_HAVE = re.compile(
+    r"\b(?:my|his|her|our|their) (?:[a-z]+ ){0,2}(?:appointment|appt|visit|check ?up|follow ?up|booking)\b"
+    r"|\b(?:i'm|i am|he's|he is|she's|she is|we're|we are) (?:seeing|booked (?:in )?with|down for) (?:dr|doctor)\b"
+)
+_DOES_NOT_FIT = re.compile(
+    r"\b(?:won't|will not|doesn't|does not|isn't going to|is not going to|not going to) (?:work|suit)\b"
+    r"|\btoo (?:early|late|soon)\b|\b(?:clashes|conflicts)\b"
+)
+_OTHER_TIMES_ASKED = re.compile(
+    r"\bwhat (?:else )?(?:does|do|would|could|can) (?:he|she|they|you|dr\.? [a-z'-]+|doctor [a-z'-]+) (?:have|offer|do)\b"
+    r"|\b(?:later|earlier) (?:that|the same|in the) day\b|\b(?:anything|something) (?:else|later|earlier)\b"
+    r"|\banother (?:day|time)\b"
 )
 _TOO_LATE_FOR = re.compile(r"\btoo (?:late|early|soon) for (?:me|us|him|her|them)\b")
 _A_NEW_VISIT = re.compile(
@@ -352,6 +366,11 @@ def intents(text: str) -> list[Intent]:
 _NOT_THIS_VERB = re.compile(
     r"\b(?:not|don't|do not|dont|no need to|rather than|instead of)\s+(?:to\s+|want to\s+|wanna\s+|an?\s+)?"
     r"(reschedul\w*|re schedule|move|change|cancel\w*)\b(?:\s+it|\s+(?:to|of) (?:my|the) (?:existing|current|other) one)?"
+)
+_VERB_CORRECTED = re.compile(
+    r"\b(?:reschedul\w*|re schedule|move|change|cancel\w*)\b[^.?!]{0,12}?[\s,]+(?:no|sorry|i mean|i meant|actually"
+    r"|or rather|rather|wait)\b(?:[\s,]+(?:no|sorry|i mean|i meant|actually|wait))*[\s,]+(?:to\s+)?"
+    r"(?P<to>reschedul\w*|re schedule|move|change|cancel\w*)\b"
 )
 _GIVEN_UP = re.compile(
     r"\b(?:i|we|he|she)\s+(?:was|were|had been|'d been)\s+(?:going to|gonna|planning to|planning on|thinking of"
@@ -420,6 +439,12 @@ def _intents(text: str) -> list[Intent]:
     text = _WORK_SHIFT.sub(" ", text)  # "my boss changed my shift": a shift at work, no move
     if _REBOOK_LATER.search(text) and _SAYS_CANCEL.search(text):
         text = _REBOOK_LATER.sub(" ", text)
+    if _SAYS_CANCEL.search(text):  # "cancel my tuesday appointment and call back later": no move "later"
+        text = re.sub(
+            r"\b(?:call|ring|phone) (?:you |you guys )?back\b(?: later| another time| some other time)?",
+            " ",
+            text,
+        )
     found = [intent for intent, pattern in _PATTERNS if pattern.search(text)]
     if (
         Intent.CANCEL in found
@@ -458,6 +483,9 @@ def _intents(text: str) -> list[Intent]:
             found.remove(Intent.CANCEL)
         elif not denied.group(1).startswith("cancel") and _SAYS_CANCEL.search(rest):
             found.remove(Intent.RESCHEDULE)
+    # "I need to reschedule, no, sorry, cancel his appointment": the verb said after the correction
+    if Intent.RESCHEDULE in found and Intent.CANCEL in found and (fixed := _VERB_CORRECTED.search(text)):
+        found.remove(Intent.RESCHEDULE if fixed.group("to").startswith("cancel") else Intent.CANCEL)
     # "I was gonna move my appointment ..., but just cancel it": the verb given up is not the request
     if Intent.RESCHEDULE in found and Intent.CANCEL in found and (given_up := _GIVEN_UP.search(text)):
         rest = _GIVEN_UP.sub(" ", text)
@@ -529,6 +557,15 @@ def _intents(text: str) -> list[Intent]:
         and not _BOOK_PATTERN.search(_HAVE_ONE.sub(" ", text))
     ):
         found = [Intent.LIST, *(i for i in found if i not in (Intent.BOOK, Intent.LIST))]
+    # "My Friday appointment with Dr. Chen won't work. What does he have next week?", "I'm seeing Dr.
+    # Patel on Friday but 10 is too early. What does she have later that day?": that visit, moved
+    if (
+        not {Intent.RESCHEDULE, Intent.CANCEL} & set(found)
+        and _A_VISIT_THEY_HAVE.search(text)
+        and _DOES_NOT_FIT.search(text)
+        and _OTHER_TIMES_ASKED.search(text)
+    ):
+        found = [Intent.RESCHEDULE, *(i for i in found if i not in (Intent.BOOK, Intent.DECLINE))]
     # "you know he has doctor rodriguez", "i've got dr chen on friday" and nothing asked: the visit they
     # have (which it is comes first; a new booking would be a guess)
     if not set(found) - {Intent.GREETING, Intent.THANKS} and _HAS_A_DOCTOR.search(text):

@@ -109,7 +109,7 @@ _DAY_WORD = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|the \d{1,2}(?:st|nd|rd|th))"
 )
 _TURNED_DOWN = re.compile(
-    rf"\b(?P<day>{_DAY_WORD})(?:'s| is)? (?:no good|not good|not great|out|bad|busy|full|closed"
+    rf"\b(?P<day>{_DAY_WORD})(?:'s| is)? (?:no good|not good|not great|out|bad|busy|full|closed|too soon|too early|too late"
     r"|(?:a |the )?(?:bank |public |federal |national )?holiday|(?:doesn't|does not|won't|will not|isn't"
     rf"|is not) (?:work|good|going to work|possible)|no longer works|not possible)\b(?: for me| for us)?[,.;!]?"
 )

@@ -106,6 +106,9 @@ NOT_NAMES |= {
     "christmas",
     "valentine's",
 }
+# contractions and booking words typed in lower case ("dob 4/8/15. we'll rebook later")
+NOT_NAMES |= {"we'll", "i'll", "you'll", "they'll", "he'll", "she'll", "we're", "they're", "you're", "we've",
+              "i've", "i'd", "we'd", "rebook", "rebooking", "resched", "reschedule", "later", "soon"}  # fmt: skip
 # how often ("I'm barely ever in this part of town", "I'm hardly home", "I'm rarely sick")
 NOT_NAMES |= {"barely", "hardly", "rarely", "seldom", "ever", "often", "sometimes", "mostly", "normally",
               "generally", "occasionally", "constantly", "forever"}  # fmt: skip

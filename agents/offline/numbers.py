@@ -307,7 +307,31 @@ def normalize(text: str) -> str:
         lambda m: f"{m.group(1)} {m.group(2)}:{m.group(3)}" if m.group(1) else f"{m.group(4)}:{m.group(5)}",
         text,
     )
-    text = re.sub(r"\b(at|around|by|about) (\d{1,2}) ([0-5]\d)\b(?![/:.\-]?\d)", r"\1 \2:\3", text)
+    text = re.sub(r"\b(at|around|by|about) (\d{1,2}),? ([0-5]\d)\b(?![/:.\-]?\d)", r"\1 \2:\3", text)
+    # "do you have uh 11 30", "11 30 in the morning": the hour and its minutes, said apart
+    text = re.sub(
+        r"\b(have|uh|um|er|or|say|like|maybe)((?: (?:uh|um|er))*) (1[0-2]|[1-9]) (15|30|45)\b"
+        r"(?![/:.\-]?\d| ?(?:minutes?|mins?|days?|weeks?|years?|hours?|people|of)\b)",
+        r"\1\2 \3:\4",
+        text,
+    )
+    text = re.sub(
+        r"\b(1[0-2]|[1-9]) (15|30|45) (?=(?:in the (?:morning|afternoon)|am|pm)\b)", r"\1:\2 ", text
+    )
+    # "september 22nd 9 in the morning": the hour said right after the date is the time that day
+    text = re.sub(
+        r"\b(\d{1,2}(?:st|nd|rd|th)),? (?=(?:1[0-2]|[1-9])(?::[0-5]\d)? ?(?:in the (?:morning|afternoon|evening)"
+        r"|am|pm|o'clock)\b)",
+        r"\1 at ",
+        text,
+    )
+    # "thursday the 18 at 11": a weekday's date said without its ending
+    text = re.sub(
+        r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday),? the ([1-9]|[12]\d|3[01])\b"
+        r"(?![:.]?\d| ?(?:st|nd|rd|th|am|pm|o'clock|of)\b)",
+        lambda m: f"{m.group(1)} the {m.group(2)}{ordinal_suffix(int(m.group(2)))}",
+        text,
+    )
     # "10 hour" (how some callers say "10 o'clock"), "at 14 hours"; not a length ("a 2 hour
     # wait", "in 1 hour", "the 24 hour pharmacy")
     text = _HOUR_AS_TIME.sub(lambda m: f"{m.group(1)}:00", text)

@@ -28,7 +28,7 @@ from agents.offline.day_keys import keyed_day, offer_day_keys
 from agents.offline.identity_reading import read_identity
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.messages import ABOUT_OTHER_NEW_PATIENTS, NEW_PATIENT
-from agents.offline.moments import only_a_change_of_mind
+from agents.offline.moments import changes_of_mind, only_a_change_of_mind
 from agents.offline.name_keys import KEYPAD_NAME, offers_name_keys
 from agents.offline.names import (
     KIN_WORDS as _KIN_WORDS,
@@ -298,7 +298,8 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     if (
         s.get("unanswered") is not None
         and (keep := _KEEP.search(text)) is not None
-        and task_of(intents(text[keep.end() :])) not in (Intent.RESCHEDULE, Intent.BOOK)
+        # (nor "don't move it, just cancel it altogether")
+        and task_of(intents(text[keep.end() :])) not in (Intent.RESCHEDULE, Intent.BOOK, Intent.CANCEL)
         # ("no, on second thought I'd rather keep it earlier in the day. How about eleven thirty?")
         and find_when(text[keep.end() :], ctx.now).at is None
     ):  # "actually no, keep it" (not "don't cancel it, can you move it to Friday instead")
@@ -331,6 +332,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         )
         and not s.get("task")
         and only_a_change_of_mind(text)
+        and _asked_before_the_change(text)
     ):
         # "book Dr Patel Wednesday, no wait, make that Thursday", "could Dr Chen do Thursday? hang
         # on, Friday instead": one booking, changed while asking
@@ -436,7 +438,9 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     # a key pressed for a doctor ("press 1 for Dr. ...") is no time
     keyed_doctor = bool(s.get("doctor_keys")) and re.fullmatch(r"\s*[1-9]\s*#?\s*", text) is not None
     # "the last one" of the times the caller named is that time, not the day's last free one
-    one_of_theirs = not keyed_doctor and _read_one_of_two(s, text, ctx.now.date())
+    one_of_theirs = not keyed_doctor and _read_one_of_two(
+        s, text, ctx.now.date(), after_proposal=_last_reply(ctx).endswith("Shall I go ahead?")
+    )
     if ctx.caller.verified and own_birthday(s, rest, ctx.now.date(), ctx.caller.first_name):
         rest = ""  # "sarah johnson, for march 14 ..." said again after the check: no day asked for
     said_when = False if keyed_doctor or one_of_theirs else read_when(ctx, s, rest, dob_said=rest != text)
@@ -524,6 +528,24 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     return _not_understood(ctx, s, found, raw)
 
 
+def _asked_before_the_change(text: str) -> bool:
+    """A booking asked for before the first change of mind ("Dr Patel Wednesday, no wait, Thursday"),
+    not a day of the caller's own turned down first ("I'm afraid Thursday is no good for me. Might Dr.
+    Chen see me on Monday instead?": the appointment they have, moved)."""
+    first = min((start for start, _ in changes_of_mind(text)), default=0)
+    before = text[:first]
+    if _DUE_TO_SEE.search(before):
+        return False  # "I'm due to see Dr. Chen this Thursday, but ... make it a week on Thursday"
+    return Intent.BOOK in intents(before) or re.search(r"\b(?:dr|doctor)\.?\s+[a-z]", before) is not None
+
+
+# a visit the caller (or their child) already has, said before what is to change
+_DUE_TO_SEE = re.compile(
+    r"\b(?:i'm|i am|he's|he is|she's|she is|we're|we are) (?:due to see|due in with|seeing|booked (?:in )?with"
+    r"|down for|scheduled (?:to see|with))\b"
+)
+
+
 def _read_points_back(ctx: PlanContext, s: dict[str, Any], text: str) -> None:
     """ "Actually can you move that to Friday" / "cancel that one" after a booking: that one."""
     if s.get("task") not in (Intent.RESCHEDULE, Intent.CANCEL) or (written := just_written(ctx)) is None:
@@ -545,14 +567,16 @@ _ONE_OF_TWO = re.compile(
 _POSITIONS = {"first": 0, "1st": 0, "former": 0, "second": 1, "2nd": 1, "other": 1, "third": 2, "3rd": 2}
 
 
-def _read_one_of_two(s: dict[str, Any], text: str, today: date) -> bool:
+def _read_one_of_two(s: dict[str, Any], text: str, today: date, *, after_proposal: bool = False) -> bool:
     """ "Wednesday at 11 or 11:30?" then "the later one", "2, 2:30 or 3" then "the last of those":
     of the times the caller named, that one."""
     want = wanted.load(s.get("want"))
     if want is None or want.at is None or (want.fallback is None and want.fallback_day is None):
         return False
-    if len(s.get("offered") or []) > 1:
-        return False  # "the second one" of three times offered is the second offered
+    if len(s.get("offered") or []) > 1 and not after_proposal:
+        # "the second one" of three times offered is the second offered (not when the reply was
+        # the read-back of one of the caller's own: "10:30 or 11?" "I'll book you ... 10:30 ...")
+        return False
     m = _ONE_OF_TWO.search(text)
     if m is None or len(text.split()) > 9 or find_dob(text, today)[0] is not None:
         return False  # "michael brown, november 2nd 1972" is no choice

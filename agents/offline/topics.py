@@ -175,6 +175,12 @@ _ASKS_FOR_RESULTS = re.compile(
 )
 
 
+_TAKEN_BACK = re.compile(
+    r"\b(?:i'm|i am) (?:calling|ringing|phoning) (?:about|regarding) an? [a-z ]{0,30}?,? (?:well,? )?(?:no|sorry),? "
+    r"(?:actually|i mean|it's)\b"
+)
+
+
 def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | OpeningHours) -> TopicRead:
     practice = practice if isinstance(practice, Practice) else Practice(practice)
     hours = practice.hours
@@ -198,6 +204,8 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
         )
     # "I was going to book an appointment just to get my inhaler renewed, but ...": no booking asked
     text = _BOOKING_GIVEN_UP.sub(" ", text)
+    # "I'm calling about an appointment, well, no, actually about the bill": what was taken back
+    text = _TAKEN_BACK.sub(" ", text)
     # a move or a cancellation is a request too: "he won't make his check-up, he's poorly" gives why
     said_task = task_of(intents(text))  # read once: `intents` is the costliest reading of a turn
     requested = (

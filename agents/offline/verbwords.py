@@ -82,6 +82,11 @@ def _near_long(word: str) -> str:
 # appointment, and what they stand for (applied in this order: "a point meant" is "appointment"
 # before "mood the appointment" is "move the appointment").
 _HEARD = [
+    # "has a point meant", "got a point meant": the article is said too ("an appointment")
+    (
+        re.compile(r"\b(has|have|got|had|need|want|book|make) (?:a point meant|a point ment|a pointment)\b"),
+        r"\1 an appointment",
+    ),
     # "his a point meant", "work a pointment"
     (
         re.compile(r"\b(?:a point meant|appoint meant|a point ment|a pointment|up point meant)\b"),

@@ -510,7 +510,7 @@ _AROUND_A_TIME = set(
     " of sorry one more thing also actually just oh yes yeah bit little slightly tad".split()
 )
 _UNSURE_DAY = re.compile(
-    r"\b(next|on|this|coming)\s+(?!week\b|month\b|available\b|time\b|one\b|slot\b)([a-z]+)"
+    r"\b(next|on|this|coming)\s+(?!week\b|month\b|available\b|time\b|one\b|slot\b|slots\b|opening\b|openings\b|free\b|spot\b|appointment\b|appt\b|availability\b|is\b|isn't\b|behalf\b)([a-z]+)"
 )
 
 
