@@ -214,9 +214,16 @@ def ruled_out_days(text: str) -> tuple[set[int], set[int], str]:
 
 
 def without_busy_dates(text: str) -> str:
-    """The text without the dates the caller is busy on ("the 25th, I'm out of town on the 18th"):
-    never the day asked for, wherever they are said."""
+    """The text without the dates and weeks the caller is busy ("the 25th, I'm out of town on the
+    18th", "I'll be away all next week"): never the day asked for, wherever they are said."""
+    text = _AWAY_FOR_A_WEEK.sub(" ", text)
     return _BUSY_ON.sub(lambda m: " " if re.search(r"\d", m.group(0)) else m.group(0), text)
+
+
+_AWAY_FOR_A_WEEK = re.compile(
+    r"\b(?:i'll|i will|i'm|i am|we'll|we will|we're|we are|he'll|she'll|he's|she's) (?:be )?(?:away|out of town"
+    r"|on holiday|on vacation|travelling|traveling|gone|abroad)(?: all| the whole| for| all of)? (?:next|this|that) week\b"
+)
 
 
 def without_days_turned_down(text: str) -> str:

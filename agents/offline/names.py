@@ -420,13 +420,21 @@ def name_near(before: str, after: str) -> tuple[str, str] | None:
         if not words:
             continue  # "Olivia Martinez, date of birth May 9 1998": the clause before that one
         if 2 <= len(words) <= 4:
-            return _title(words[0]), _title(words[-1])
+            return _first_and_last(words)
         break
     tail = re.split(r"[.,;!?()\[\]]", after.lstrip(" .,;!?)]"), maxsplit=1)[0]
     words = _name_words(tail, leading=False)
     if 2 <= len(words) <= 4:
-        return _title(words[0]), _title(words[-1])
+        return _first_and_last(words)
     return None
+
+
+def _first_and_last(words: list[str]) -> tuple[str, str]:
+    """The first and last of a name's words; "lucas garcia lucas" (the first name said again) is
+    Lucas Garcia."""
+    if len(words) >= 3 and words[-1] == words[0]:
+        words = words[:-1]
+    return _title(words[0]), _title(words[-1])
 
 
 _NAME_THEN_LINE = re.compile(
@@ -511,9 +519,17 @@ _NOT_FOR_KIN = re.compile(
 )
 
 
+# "something for my son lucas... actually no, he's fine, it's for me": the relative taken back
+_KIN_TAKEN_BACK = re.compile(
+    rf"\bfor (?:my|our) (?:{_KIN})(?: [a-z]+)?\W+(?:(?:actually|sorry|wait|oh),? )*no\W+(?:(?:he|she|they)(?:'s|'re| is| are)"
+    r" (?:fine|ok|okay|all right|alright|good)\W+)?(?=(?:it's|it is|its|this is|this one's) (?:for )?me\b)"
+)
+
+
 def without_kin_denied(text: str) -> str:
-    """The words without a relative said not to be the one asked for ("not for my son, for me")."""
-    return _NOT_FOR_KIN.sub(" ", text)
+    """The words without a relative said not to be the one asked for ("not for my son, for me",
+    "for my son... actually no, he's fine, it's for me")."""
+    return _NOT_FOR_KIN.sub(" ", _KIN_TAKEN_BACK.sub(" ", text))
 
 
 def asks_for_a_relative(text: str) -> bool:

@@ -335,6 +335,12 @@ def normalize(text: str) -> str:
     # "10 hour" (how some callers say "10 o'clock"), "at 14 hours"; not a length ("a 2 hour
     # wait", "in 1 hour", "the 24 hour pharmacy")
     text = _HOUR_AS_TIME.sub(lambda m: f"{m.group(1)}:00", text)
+    # "ten ten o'clock": the hour said twice (no minutes go before "o'clock")
+    text = re.sub(
+        r"\b(1[0-2]|[1-9]):(1[0-2]|0[1-9]) (?=o'clock\b)",
+        lambda m: f"{m.group(1)} " if int(m.group(2)) == int(m.group(1)) else m.group(0),
+        text,
+    )
     # "same day, 11", "that day 3": the hour said with the day it is on is a clock time
     text = re.sub(
         r"\b((?:the )?same day|that (?:same )?day),? (1[0-2]|[1-9])\b(?![:.]?\d| ?(?:st|nd|rd|th|days?|weeks?|hours?)\b)",

@@ -46,8 +46,9 @@ PURPOSE = re.compile(
     r"(?<!\blast )(?<!\bprevious )(?<!\brecent )(?<!\bpast )(?<!\bother )"
     r"\b(appointment|appt|visit|check ?up|follow ?up|consultation|consult|see (a |the |my )?(doctor|dr|doc|physician)|come in"
     r"|get in|book\w*|schedule|arrange)\b"
-    # ("my visit about 2 weeks ago": when it was, not what a new one is about)
-    r".{0,40}\b(about(?! (?:\d+|a|an|a few|a couple of) (?:days?|weeks?|months?|years?) ago\b)|for (my|a|an|the|his|her)|to (discuss|talk about|go over|review|get|renew|check|look at)"
+    # ("my visit about 2 weeks ago": when it was, not what a new one is about; "a follow-up, but
+    # first, I got a bill for my February visit": another matter)
+    r"(?:(?!\bbut\b).){0,40}\b(about(?! (?:\d+|a|an|a few|a couple of) (?:days?|weeks?|months?|years?) ago\b)|for (my|a|an|the|his|her)|to (discuss|talk about|go over|review|get|renew|check|look at)"
     r"|regarding|because)\b"
 )
 

@@ -78,6 +78,18 @@ SETS_117_TO_121 = [
     # a two-digit year of a child's birth, then "we'll rebook later"
     (["hi can u cancel lucas garcia's appt next tue (the 8th)? dob 4/8/15. we'll rebook later", "yes"], "p-1013",
      set(), MARIA),
+    # older sets' leftovers: the hour said twice before "o'clock", a first name said again after the
+    # name, a week the caller is away, a bill raised before a booking, a relative taken back
+    (["good morning i have appointment friday with doctor chen i want it earlier on the same day eleven eleven o "
+      "clock in the morning", "james wilson nineteen sixty five january thirty", "yes"], "p-1004",
+     {(CHEN, at(4, 11))}, "+15035550104"),
+    (["hello good morning i am sophia taylor sophia december five two thousand one",
+      "doctor patel thursday at eleven", "yes"], "p-1007", {(PATEL, at(3, 11))}, None),
+    (["hi, do I have anything coming up? Emily Davis 7/23/1990", "oh, I'd forgotten. can I move it to... no, "
+      "actually, just cancel it, I'll be away all next week anyway", "yes"], "p-1003", set(), None),
+    (["Hi, this is Maria Garcia. I wanted to book something for my son Lucas... actually no, he's fine, it's for "
+      "me. My birthday is October nineteenth, nineteen eighty-two.", "Doctor Chen, Wednesday at eleven, if he "
+      "has it.", "yes"], "p-1012", {(CHEN, at(2, 11))}, MARIA),
 ]  # fmt: skip
 
 
@@ -105,6 +117,15 @@ async def test_today_turned_down_then_tomorrow_morning(chat: Chat) -> None:
     await chat.say("Isabella Jackson, February 3rd, 1987. When is Dr. Chen's next opening?")
     reply = await chat.say("Today's too soon. What does he have tomorrow morning?")
     assert "Wednesday, December 2nd" in reply, reply
+
+
+async def test_a_bill_raised_before_a_booking_goes_to_staff(chat: Chat, demo: DemoConnector) -> None:
+    await chat.say(
+        "Hi, Sarah Johnson, 3/14/1985. I wanted to book a check-up, but first, I got a bill for my October visit "
+        "and I think I was charged twice."
+    )
+    assert chat.handoff is not None and "bill" in chat.handoff.reason.lower(), chat.handoff
+    assert await booked(demo, "p-1001") == set()
 
 
 async def test_a_bill_after_an_appointment_taken_back_goes_to_staff(chat: Chat, demo: DemoConnector) -> None:
