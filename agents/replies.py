@@ -25,7 +25,9 @@ _DAY_OR_TIME = re.compile(
     r"|noon|instead|dr|doctor|cancel\w*|book\w*|move|reschedul\w*|yes|yeah|no|nope|okay|ok|sure|go ahead"
     # "let me think. The twenty-first of August, nineteen sixty-eight?": an answer, said
     r"|january|february|march|april|may|june|july|august|september|october|november|december"
-    r"|nineteen|twenty|thirty|first|second|third|[a-z]+teenth|[a-z]+tieth)\b",
+    r"|nineteen|twenty|thirty|first|second|third|[a-z]+teenth|[a-z]+tieth"
+    # "hold on... can I just speak to the front desk, please?": a request of its own
+    r"|speak|talk|person|someone|somebody|human|front desk|reception|receptionist|staff|transfer|operator)\b",
     re.IGNORECASE,
 )
 

@@ -474,9 +474,30 @@ _WEEKDAY_NUMBERS = re.compile(
 )
 
 
+# "the thursday 12", "friday 6": a weekday and a number that may be its date or an hour
+_WEEKDAY_NUMBER = re.compile(
+    rf"\b(?P<wd>{'|'.join(WEEKDAYS)}),? (?P<n>[1-9]|1[0-2])\b"
+    r"(?![:.]?\d| ?(?:st|nd|rd|th|am|pm|a\.m|p\.m|o'clock|h|hours?|in the|thirty|fifteen|forty|15|30|45|or)\b)"
+)
+
+
+def _weekday_and_date(text: str, today: date) -> str:
+    """ "the thursday 12" when this or next week's Thursday is the 12th: that date ("thursday 12
+    march"); otherwise the number stays an hour ("friday 10")."""
+
+    def written(m: re.Match[str]) -> str:
+        weekday, n = WEEKDAYS.index(m.group("wd")), int(m.group("n"))
+        first = today + timedelta(days=(weekday - today.weekday()) % 7 or 7)  # (today's weekday: the next)
+        day = next((d for d in (first, first + timedelta(weeks=1)) if d.day == n), None)
+        return f"{m.group('wd')} {day:%B} {n}".lower() if day is not None else m.group(0)
+
+    return _WEEKDAY_NUMBER.sub(written, text)
+
+
 def _weekday_and_numbers(text: str, today: date) -> str:
     """ "monday 2.12": the reading (month/day or day/month) that falls on that weekday within a
     year (the nearer, when both do), written as words ("monday december 2"); as said when neither does."""
+    text = _weekday_and_date(text, today)
 
     def written(m: re.Match[str]) -> str:
         weekday = WEEKDAYS.index(m.group("wd"))

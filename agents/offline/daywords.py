@@ -172,6 +172,7 @@ def respell(text: str) -> str:
     text = re.sub(r"\bcan sell\b", "cancel", text)  # "i need to can sell my appointment"
     # "half passed one", "quarter passed ten": the time, as a recogniser spells it
     text = re.sub(r"\b(half|quarter|ten|twenty|five|twenty five) passed\b", r"\1 past", text)
+    text = re.sub(r"\bfor (?=o'clock\b|o clock\b)", "four ", text)  # "friday for o'clock"
     # "for thirty pm", "for fifteen in the afternoon": four, as a recogniser writes it before the minutes
     text = re.sub(
         r"\bfor (?=(?:thirty|fifteen|forty five|45|30|15) (?:pm|p m|in the afternoon)\b)", "four ", text

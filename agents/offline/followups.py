@@ -72,6 +72,8 @@ _ONE_THEY_HAVE = re.compile(
     r"| are booked|'s booked|'m booked|'re booked) (?:an? |the |my |his |her |our |in |in for an? |in for the )?"
     r"(?:[a-z]+ ){0,2}"
     r"(?:appointment|appt|visit|booking|check[ -]?up|physical|consultation|follow[ -]?up)\b"
+    # "the appointment of my son Lucas" (as Spanish and French speakers say it)
+    r"|\bthe (?:[a-z]+ )?(?:appointment|appt|visit|booking|check ?up) of (?:my|his|her|our|their)\b"
     # "he's due to see Dr. Rodriguez next Thursday", "I'm booked in with Dr. Chen on Friday"
     r"|\b(?:i'm|i am|he's|he is|she's|she is|we're|we are|[a-z]+ is) (?:due to see|due in with|booked (?:in )?with"
     r"|down for|scheduled (?:to see|with)) (?:dr|doctor)\b"

@@ -145,6 +145,8 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|(don't|do not|doesn't|does not|no longer|won't|will not) (need|want) (the|my|that|this|his|her|their|our|[a-z]+'s)( [a-z]+){0,2}"
             r" (appointment|appt|visit|booking|jab|shot|vaccination|check ?up)s?( any ?more| now)?\b(?! (?:on|at|with)\b.{0,30}\b(?:but|instead)\b)"
             r"|won't be coming"
+            # "appointment doctor rodriguez, no need anymore. cancel.": not needed
+            r"|no (?:more )?need (?:for (?:it|that|this|the appointment) )?(?:any ?more|now)|not needed any ?more"
             # "my mum is in hospital that day so i can't bring lucas to doctor rodriguez"
             rf"|{_CANT} (?:bring|take|get) (?:him|her|them|my [a-z]+|[a-z]+) (?:in |there )?to (?:the |his |her |their |my )?"
             r"(?:appointment|appt|visit|dr|doctor|check ?up|vaccination|jab)"

@@ -94,7 +94,7 @@ def fallback_start(text: str, first_end: int) -> int | None:
 
 
 _CHANGE = re.compile(
-    r"\b(?:actually|no wait|wait|hang on|hold on|sorry|i mean|i meant|make it|make that|or rather|rather|scratch that"
+    r"\b(?:actually|no wait|wait|hang on|hold on|sorry|pardon|i mean|i meant|make it|make that|or rather|rather|scratch that"
     r"|change (?:it|that) to|on second thoughts?|on 2nd thoughts?)\b|\bno[,.!]|\bnot (?:on )?[a-z]+day\b,?"
     # "at nine - no sorry, not nine, ten": the time taken back, then the one meant
     r"|\bnot (?:at )?(?:1[0-2]|0?[1-9])(?::[0-5]\d)?(?: ?[ap]m| o'clock)?\b,?"

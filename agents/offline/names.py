@@ -15,7 +15,9 @@ _CUES = re.compile(
     r"the patient is|patient name is|patient's name is|you're speaking with|you are speaking with|"
     r"speaking with|you're talking to|you are talking to|here is|here's|for"
     # Indian English: "myself Nathan Allen" (not "for myself", "by myself")
-    r"|(?<!for )(?<!by )(?<!to )myself)\s+(?=(?P<rest>.+))"
+    r"|(?<!for )(?<!by )(?<!to )myself"
+    # "hello, is Olivia Martinez" (Spanish "es", Italian "è"): the greeting, then "is" and the name
+    r"|(?<=^hello, )is|(?<=^hello )is|(?<=^hi, )is|(?<=^hi )is|(?<=^hola, )is|(?<=^hola )is)\s+(?=(?P<rest>.+))"
 )  # the rest is a lookahead: "i'm calling to book ... my name is olivia martinez" tries every cue
 # a name given as on a form: "DOB May 9th 1998, name Olivia Martinez", "name: Mia White"
 _NAME_LABEL = re.compile(r"(?:^|[,.;:!?-]\s*)(?:full |patient |patient's )?name\s*[:,-]?\s+(?=(?P<rest>.+))")

@@ -152,7 +152,7 @@ def normalize(text: str) -> str:
         lowered = _TIME_WITHOUT_COLON.sub(r"\1\2:\3", lowered)
     # "ten turdy", "one tirty p m": thirty as Caribbean and Irish callers say it (and a recogniser writes it)
     lowered = re.sub(r"\b(?:turdy|tirty|tirtee|thirdy|thurty|toity)\b", "thirty", lowered)
-    lowered = re.sub(r"\b(?:after noon)\b", "afternoon", lowered)  # "in the after noon"
+    lowered = re.sub(r"\b(?:after noon|after the noon)\b", "afternoon", lowered)  # "in the after noon"
     # "make it 11 on friday the 29th", "how about 2 then": the hour; "9 is too early": not that hour
     lowered = re.sub(
         r"\b(make it|make that|how about|what about|rather|better)\s+(1[0-2]|[1-9])(?=\s+(?:on|then|instead|please|if|that"
@@ -325,6 +325,13 @@ def normalize(text: str) -> str:
         r"\1 at ",
         text,
     )
+    # "the thursday 12" (not "friday 10", maybe 10 o'clock): past 12, a weekday's number is its date
+    text = re.sub(
+        r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday),? (1[3-9]|2\d|3[01])\b"
+        r"(?![:.]?\d| ?(?:st|nd|rd|th|am|pm|o'clock|of|hours?|h)\b)",
+        lambda m: f"{m.group(1)} the {m.group(2)}{ordinal_suffix(int(m.group(2)))}",
+        text,
+    )
     # "thursday the 18 at 11": a weekday's date said without its ending
     text = re.sub(
         r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday),? the ([1-9]|[12]\d|3[01])\b"
@@ -339,6 +346,17 @@ def normalize(text: str) -> str:
     text = re.sub(
         r"\b(1[0-2]|[1-9]):(1[0-2]|0[1-9]) (?=o'clock\b)",
         lambda m: f"{m.group(1)} " if int(m.group(2)) == int(m.group(1)) else m.group(0),
+        text,
+    )
+    # "for after tomorrow" (Spanish "pasado mañana"): the day after tomorrow
+    text = re.sub(
+        r"(?<!\bday )(?<!\banytime )(?<!\bany time )\bafter tomorrow\b", "the day after tomorrow", text
+    )
+    # "9 of may of 98" (a date as Spanish and French speakers say it): "9 of may 98"
+    text = re.sub(
+        r"\b(\d{1,2}(?:st|nd|rd|th)? of (?:january|february|march|april|may|june|july|august|september|october"
+        r"|november|december)) of (?=(?:19|20)?\d\d\b)",
+        r"\1 ",
         text,
     )
     # "same day, 11", "that day 3": the hour said with the day it is on is a clock time

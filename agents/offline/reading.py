@@ -347,6 +347,15 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         # an answer to "what is your date of birth?" the line garbled ("i'm going to make this
         # month, ...") asks for no other task: the one asked for stays
         task = None
+    if (
+        task == Intent.BOOK
+        and s.get("task") == Intent.RESCHEDULE
+        and (s.get("asked_new_day") or s.get("target"))
+        and not _A_BOOKING_OF_ITS_OWN.search(text)
+    ):
+        # "What's the earliest you open? I'd like to come in before work." while the new day of a
+        # move is asked: still the move (a booking of its own says so: "book", "another", "new")
+        task = None
     if (task or s.get("task")) == Intent.CANCEL and _ALL_OF_THEM.search(text):
         s["cancel_all"] = True  # "please cancel both of them, the new one and the Dr. Chen one"
     moving = None
@@ -526,6 +535,11 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         s.pop("asked_book", None)
         return None
     return _not_understood(ctx, s, found, raw)
+
+
+_A_BOOKING_OF_ITS_OWN = re.compile(
+    r"\b(?:book|schedule|another|new|second|separate|extra|additional|also|as well|too|keep)\b"
+)
 
 
 def _asked_before_the_change(text: str) -> bool:

@@ -118,6 +118,19 @@ _HEARD = [
         re.compile(r"\b(he|she|i|we|they|my [a-z]+) get (?=(?:an? )?(?:appointment|appt|booking|visit)\b)"),
         r"\1 has ",
     ),
+    # "I must displace my appointment" (the French "déplacer"), "put it one day before", "make it
+    # more late": a move, as second-language speakers say it
+    (
+        re.compile(r"\b(?:displace|deplace|replace)\s+(?=(?:my|his|her|our|their|the|it|that|this)\b)"),
+        "move ",
+    ),
+    (
+        re.compile(
+            r"\bput (it|that|this|him|her) (?=(?:one|a|\d+|two|three) days? (?:before|earlier|after|later)\b)"
+        ),
+        r"move \1 ",
+    ),
+    (re.compile(r"\bmore (late|early)\b"), lambda m: "later" if m.group(1) == "late" else "earlier"),
     # "i want to mood the appointment"
     (
         re.compile(

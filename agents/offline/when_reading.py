@@ -320,7 +320,13 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
             return True
         if anchored.read_move(s, rest, said_new):  # "an hour later", "the Monday after": from the appointment
             got = True
-        if not s.get("offered") and (side := side_of(rest)) is not None and _no_time(rest, ctx):
+        if (
+            not s.get("offered")
+            and (side := side_of(rest)) is not None
+            and _no_time(rest, ctx)
+            # ("make it later, next week monday, same time": later is the day said)
+            and (said_new is None or find_when(said_new, ctx.now).start is None)
+        ):
             s["side"] = side  # "could it go earlier in the day?": that day, before the appointment's time
             got = True
     elif task in (Intent.CANCEL, Intent.LIST):

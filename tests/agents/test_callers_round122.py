@@ -1,0 +1,61 @@
+"""Families of held-out sets #122-#126 in other names, dates and wordings than the sets: English
+as second-language speakers say it ("the appointment of my son ... change for Thursday", "no need
+anymore. Cancel.", "for after tomorrow", "nine of may of ninety eight", "make it more late, next
+week Tuesday", "displace my appointment", "put it one day before", "the Thursday ten, after the
+noon", "no pardon", "Friday for o'clock"), a question about opening hours while the new day of a
+move is asked, and "hold on ... can I speak to the front desk?"."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors.demo import DemoConnector
+from tests.agents.conftest import Chat
+from tests.agents.test_phrasings import CHEN, PATEL, RODRIGUEZ, assert_written_as_said, at
+
+# the clock: Tuesday 1 December 2026, 10:00; Emily Davis sees Dr Patel on Thursday 3rd at 10, James
+# Wilson Dr Chen on Friday 4th at 2:30 PM, Lucas Garcia Dr Rodriguez on Tuesday 8th at 9:30
+MARIA = "+15035550112"
+
+SETS_122_TO_126 = [
+    (["the appointment of my son Lucas Garcia, the vaccine, the doctor Rodriguez. Change for Thursday the tenth "
+      "please, same hour.", "Lucas Garcia, eight of April two thousand fifteen", "yes"], "p-1013",
+     {(RODRIGUEZ, at(10, 9, 30))}, MARIA),
+    (["Lucas Garcia. Birthday April eight, two thousand fifteen. Appointment doctor Rodriguez, no need anymore. "
+      "Cancel.", "yes"], "p-1013", set(), MARIA),
+    (["hello, is Olivia Martinez, I need a appointment with the doctor Chen for after tomorrow, in the morning, "
+      "ten and half", "nine of may of ninety eight", "yes"], "p-1005", {(CHEN, at(3, 10, 30))}, None),
+    (["good morning, I have appointment for the blood pressure with doctor Chen, I want to make it more late, "
+      "next week Tuesday, same time", "James Wilson, thirty of January of sixty five", "yes"], "p-1004",
+     {(CHEN, at(8, 14, 30))}, None),
+    (["good afternoon, I must displace my appointment of Thursday with doctor Patel, to the Monday, at eleven "
+      "hours in the morning", "Emily Davis, born twenty three July ninety", "yes"], "p-1003",
+     {(PATEL, at(7, 11))}, None),
+    (["hi, Lucas Garcia, my mother she book for me appointment with doctor Rodriguez, I want to put it one day "
+      "before, the same time", "eight April two thousand fifteen", "yes"], "p-1013", {(RODRIGUEZ, at(7, 9, 30))},
+     MARIA),
+    (["mia white january twenty five ninety six, doctor Chen, the Thursday ten, after the noon, one o'clock",
+      "yes"], "p-1015", {(CHEN, at(10, 13))}, None),
+    (["Charlotte Clark, fifteen November eighty nine. Doctor Patel for the Friday eleven, no pardon, the Thursday "
+      "ten, at ten hours", "yes"], "p-1017", {(PATEL, at(10, 10))}, None),
+    (["Harper Young, August twentieth sixty eight. Doctor Patel, Friday for o'clock, afternoon", "yes"], "p-1021",
+     {(PATEL, at(4, 16))}, None),
+    # opening hours asked while the new day of a move is asked: still the move
+    (["Emily Davis, 7/23/1990. I need to reschedule my Thursday appointment.", "What's the earliest you open? I'd "
+      "like to come in before work.", "Then Tuesday the 8th at 9, please.", "yes"], "p-1003", {(PATEL, at(8, 9))},
+     None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("turns", "person", "after", "phone"), SETS_122_TO_126)
+async def test_set_122_to_126_families(
+    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
+) -> None:
+    await assert_written_as_said(chat, demo, turns, person, after, phone)
+
+
+async def test_hold_on_then_the_front_desk_is_a_request_for_a_person(chat: Chat) -> None:
+    await chat.say("Hi, I'd like to book an appointment.")
+    await chat.say("Gregory Palmer, March 3rd 1970")
+    await chat.say("Hold on... that's definitely my birthday. Can I just speak to the front desk, please?")
+    assert chat.handoff is not None, chat.outputs
