@@ -47,6 +47,11 @@ _PARENT_OF = re.compile(
     r"\b(?:([a-z]+) )?([a-z]+)'s (?:mum|mom|mam|mother|dad|father|mommy|daddy|parent|grandma|grandmother|grandpa"
     r"|grandfather|nan|nana)\b"
 )
+# "april 8th, 2015, that's his birthday": the date said first, then whose it is
+_THEIRS_AFTER = re.compile(
+    r"\W*(?:that's|that is|thats|it's|it is|which is)? ?(?:his|her|their|my (?:son|daughter|boy|girl|kid|child)'s)"
+    r" (?:date of birth|dob|birthday|birth date)\b"
+)
 _THEIR_BIRTH = re.compile(
     r"\b(?:his|her|their) (?:date of birth|dob|d\.o\.b|birthday|birth date)\b|\b(?:he|she) was born\b"
 )
@@ -54,7 +59,9 @@ _THEIR_BIRTH = re.compile(
 
 # "my son lucas", "my daughter's appointment, sophie's": the child by first name alone
 _MY_CHILD = re.compile(
-    r"\bmy (son|daughter|boy|girl|kid|child|little one)(?:'s)?,? ([a-z][a-z-]+)(?:'s)?\b(?!\s+[a-z]+,?\s+(?:born|dob|date))"
+    # ("my son's appointment, lucas. his date of birth is ...": the thing of his, then his name)
+    r"\bmy (son|daughter|boy|girl|kid|child|little one)(?:'s)?(?: (?:appointment|appt|visit|vaccination|check ?up"
+    r"|booking|jab|shot))?,? ([a-z][a-z-]+)(?:'s)?\b(?!\s+[a-z]+,?\s+(?:born|dob|date))"
 )
 
 # "maria garcia here for my son lucas (dob 4/8/2015)": the date of birth said right after the child
@@ -114,6 +121,14 @@ def _born_right_after(before: str, name: tuple[str, str]) -> bool:
     )
 
 
+def _spoken_for(name: tuple[str, str] | None) -> re.Pattern[str]:
+    """ "calling for Lucas Garcia", "on behalf of Lucas Garcia": the patient a caller speaks for."""
+    first, last = (re.escape(part.lower()) for part in (name or ("", "")))
+    return re.compile(
+        rf"\b(?:calling|ringing|phoning|here|booking|speaking) (?:for|on behalf of|about) {first} {last}\b"
+    )
+
+
 def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, bool]:
     """Name and date of birth; returns the text without the date and whether anything was found."""
     found = False
@@ -135,6 +150,8 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
     )
     if not on_record and near not in (None, name) and name is not None and only_after_for(rest, name):
         name = near  # "... for ages lol. Olivia Martinez, born 9 May 1998": not "Ages Lol"
+    elif not on_record and near not in (None, name) and _spoken_for(near).search(text):
+        name = near  # "Maria Garcia, calling for Lucas Garcia, April 8th 2015": the one spoken for
     elif (
         not on_record
         and near is not None
@@ -178,7 +195,11 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
         if name is None and (theirs := possessive_name(text)):  # "cancel Lucas Garcia's ... his DOB is"
             first, _, last = theirs.partition(" ")
             name = (first, last)
-    if dob is not None and span and dob_of_another(text.partition(span)[0]):
+    if (
+        dob is not None
+        and span
+        and (dob_of_another(text.partition(span)[0]) or _THEIRS_AFTER.match(text.partition(span)[2]))
+    ):
         # "Hi, it's his mum, Maria Garcia. Lucas Garcia has his appointment ... He was born ...":
         # the date of birth is the patient's, named as the subject of a clause, not the caller's
         patients = [n for n in subject_names(rest) if n != name]

@@ -26,7 +26,8 @@ _FIRST = re.compile(
     r"|(?<!\bmy )(?<!\byour )\b(?:very )?(?:first|1st) (?:appointment|slot|opening|spot)\b"
     r"|\bearliest (?:appointment|slot|time|one|opening|spot)?\s*(?:you|u|he|she|they|dr|doctor)?\s*(?:have|has|got|can do"
     r"|'ve got|'s got|available|free)?\b"
-    r"|\b(?:as )?early as (?:possible|you can|you have|he can|she can|they can)\b|\bstart of (?:the|that) day\b"
+    r"|\b(?:as )?early (?:in the day |in the morning )?as (?:possible|you can|you have|he can|she can|they can)\b"
+    r"|\bstart of (?:the|that) day\b"
     r"|\bthe (?:first|1st) (?:you|u|he|she|they|dr [a-z]+|doctor [a-z]+) (?:have|has|got|'ve got|'s got|can do)\b"
     r"|\b(?:whatever|whichever)(?:'s| is| comes| one is)? (?:1st|first|earliest|soonest)\b"  # "thursday, whatever's first"
 )
@@ -35,7 +36,7 @@ _LAST = re.compile(
     r"|(?<!\bmy )\b(?:the )?(?:very )?(?:last|latest) (?:appointment|slot|time|one|opening|spot|available)s?"
     r"(?: (?:of|in|on) (?:the|that) (?:day|afternoon))?\b"
     r"|\blatest (?:you|u|he|she|they|dr|doctor)?\s*(?:have|has|got|can do|'ve got|'s got|available|free)\b"
-    r"|\b(?:as )?late as (?:possible|you can|you have|he can|she can|they can)\b"
+    r"|\b(?:as )?late (?:in the day |in the afternoon )?as (?:possible|you can|you have|he can|she can|they can)\b"
     # "what's her latest on Wednesday?", "the latest on friday" (not "by 3 at the latest")
     r"|\b(?:his|her|their|your) (?:very )?latest\b|(?<!\bat )\bthe latest (?:on|that|this|for)\b"
 )

@@ -342,6 +342,13 @@ def normalize(text: str) -> str:
     # "10 hour" (how some callers say "10 o'clock"), "at 14 hours"; not a length ("a 2 hour
     # wait", "in 1 hour", "the 24 hour pharmacy")
     text = _HOUR_AS_TIME.sub(lambda m: f"{m.group(1)}:00", text)
+    # "the same time as it is now", "same time as before": the appointment's time
+    text = re.sub(
+        r"\bsame (time|hour) as (?:it is|it's|its|it was|before|now|the (?:old|current|original) one"
+        r"|my (?:current|old|original) one|the current)(?: now)?\b",
+        r"same \1",
+        text,
+    )
     # "ten ten o'clock": the hour said twice (no minutes go before "o'clock")
     text = re.sub(
         r"\b(1[0-2]|[1-9]):(1[0-2]|0[1-9]) (?=o'clock\b)",

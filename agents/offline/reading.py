@@ -430,7 +430,9 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         s["not_theirs"] = True
     rest = text
     if s.get("kin_asked") or (
-        not ctx.caller.verified and asks_for_a_relative(text) and not next_person.FOR_ONESELF.search(text)
+        not ctx.caller.verified
+        and (asks_for_a_relative(text) or _THEIRS_TO_CHANGE.search(text))
+        and not next_person.FOR_ONESELF.search(text)
     ):
         # whose request it is, decided once the check says who this is (the relative's details
         # may come in a later turn: "Lucas Garcia, April 8th 2015", also after the caller's own check)
@@ -537,6 +539,15 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     return _not_understood(ctx, s, found, raw)
 
 
+# "my son Lucas has his vaccination next Tuesday, can we move it?": a relative's visit to change
+_THEIRS_TO_CHANGE = re.compile(
+    r"\bmy (?:son|daughter|boy|girl|kid|child|husband|wife|partner|mum|mom|mother|dad|father)(?: [a-z]+)?"
+    r" (?:has|has got|'s got|is due|is booked|is down)\b[^.?!]*\b(?:move|change|reschedul\w*|cancel\w*|push|bring)\b"
+    # "I need to cancel my son Lucas's appointment"
+    r"|\b(?:move|change|reschedul\w*|cancel\w*|push|bring)\b[^.?!]{0,20}\bmy (?:son|daughter|boy|girl|kid|child|husband"
+    r"|wife|partner|mum|mom|mother|dad|father)(?: [a-z]+)?'s (?:[a-z]+ )?(?:appointment|appt|visit|booking|check ?up"
+    r"|vaccination|jab|shot)\b"
+)
 _A_BOOKING_OF_ITS_OWN = re.compile(
     r"\b(?:book|schedule|another|new|second|separate|extra|additional|also|as well|too|keep)\b"
 )

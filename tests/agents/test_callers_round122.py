@@ -40,6 +40,23 @@ SETS_122_TO_126 = [
       "ten, at ten hours", "yes"], "p-1017", {(PATEL, at(10, 10))}, None),
     (["Harper Young, August twentieth sixty eight. Doctor Patel, Friday for o'clock, afternoon", "yes"], "p-1021",
      {(PATEL, at(4, 16))}, None),
+    # a parent on the family's number for the child's visit: his name and date of birth said as his
+    (["Hi, this is Maria Garcia. I need to move my son's appointment, Lucas. His date of birth is April 8th "
+      "2015.", "Can we do Thursday the 10th at 9:30 instead?", "yes"], "p-1013", {(RODRIGUEZ, at(10, 9, 30))},
+     MARIA),
+    (["Hi, Maria Garcia, October 19th 1982. My son Lucas has his vaccination next Tuesday, can we move it?",
+      "His birthday's April 8th, 2015.", "Thursday the 10th, same time.", "yes"], "p-1013",
+     {(RODRIGUEZ, at(10, 9, 30))}, MARIA),
+    (["Hi, Maria Garcia here, I need to cancel my son Lucas's appointment next Tuesday. He already had his shots "
+      "at school.", "April 8th, 2015, that's his birthday.", "yes"], "p-1013", set(), MARIA),
+    (["Hi, Maria Garcia, calling for Lucas Garcia, April 8th 2015. Can you cancel his morning appointment on "
+      "Tuesday the 8th?", "yes"], "p-1013", set(), MARIA),
+    (["Maria Garcia for Lucas Garcia, born April 8th 2015. I need to move Lucas's appointment to Thursday the "
+      "10th, as late in the day as you can.", "yes"], "p-1013", {(RODRIGUEZ, at(10, 16, 30))}, MARIA),
+    # "the same time as it is now"
+    (["Hi, this is James Wilson, January 30th 1965. I need to change my appointment with Dr. Chen.",
+      "To next week, Tuesday the 8th.", "The same time as it is now is fine.", "yes"], "p-1004",
+     {(CHEN, at(8, 14, 30))}, None),
     # opening hours asked while the new day of a move is asked: still the move
     (["Emily Davis, 7/23/1990. I need to reschedule my Thursday appointment.", "What's the earliest you open? I'd "
       "like to come in before work.", "Then Tuesday the 8th at 9, please.", "yes"], "p-1003", {(PATEL, at(8, 9))},
