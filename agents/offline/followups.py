@@ -119,6 +119,16 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
             first = Intent.BOOK
         if first is None or re.match(r"\W*(if|unless|otherwise|in case|when)\b", tail):
             continue
+        listed = re.split(r"[.!?;:]", tail, maxsplit=1)
+        if (
+            len(listed) == 2
+            and _no_day(head, now)
+            and _no_day(listed[0], now)
+            and not _no_day(listed[1], now)
+        ):
+            # "two appointments, a physical and then a follow-up. The physical first: Wednesday at 9":
+            # the visits listed, then the first one's day (the second comes as its own request)
+            continue
         second = task_of(intents(tail))
         names_one = re.search(r"\b(dr|doctor)\b", tail) is not None and not find_when(tail, now).empty
         another = re.search(r"\b(another|a new one|a second one|one more)\b", tail) is not None or again
@@ -175,6 +185,13 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
             and not _BOOK_VERB.search(head)
         ):
             continue  # "I have my check-up Thursday with Dr Patel; could Dr Chen also see me then?": one booking
+        if (
+            first == Intent.BOOK
+            and second == Intent.BOOK
+            and _SOMEONE_ELSES_VISIT.search(head)
+            and not _BOOK_VERB.search(head)
+        ):
+            continue  # "my husband James sees Dr. Chen on Monday, and I'd like my own ...": one booking
         if first == Intent.BOOK and second == Intent.BOOK and not another and _ALREADY.search(head):
             continue  # "I already see Dr Patel Thursday, but I also need Dr Chen Friday": one booking
         if first == Intent.BOOK and second == Intent.BOOK and not another and _no_day(head, now):
@@ -258,13 +275,20 @@ def _on(day: date) -> str:
     return f"on {day:%B} {day.day}".lower()
 
 
+# a relative's visit told before the caller's own request: "my husband James sees Dr. Chen on Monday
+# afternoon, and I'd like my own ...", "Lucas has his vaccination with Dr. Rodriguez on Wednesday"
+_SOMEONE_ELSES_VISIT = re.compile(
+    r"\b(?:my (?:husband|wife|partner|son|daughter|boy|girl|mum|mom|mother|dad|father|kid|child)(?: [a-z]+)?"
+    r"|(?!i\b|we\b|you\b)[a-z]+) (?:sees|is seeing|'s seeing|has|has got|'s got|is due to see|is booked (?:in )?with)"
+    r" (?:(?:his|her|their|a|an|the) )?(?:[a-z]+ )?(?:dr|doctor|appointment|appt|vaccination|check ?up|visit|jab)\b"
+)
 _NOW_WANTED = re.compile(r".*\b(need|want|like|book|schedule|prefer|after)\b")
 
 
 def the_new_request(text: str) -> str:
     """The part of a booking that asks for something new, after an appointment the caller already
     has ("I already see Dr Patel Thursday, but I also need Dr Chen on Friday at 10": Friday)."""
-    if (had := _ALREADY.search(text)) is None:
+    if (had := _ALREADY.search(text) or _SOMEONE_ELSES_VISIT.search(text)) is None:
         return text
     wanted = _NOW_WANTED.search(text, had.end())
     if wanted is None:
@@ -285,7 +309,8 @@ def the_new_request(text: str) -> str:
 
 # the new visit tied to the day of the one the caller has: "right after him", "the same day"
 _ON_ITS_DAY = re.compile(
-    r"\b(?:(?:right|straight|just|directly|immediately) after|after (?:him|her|them|it|that|his|hers|theirs|mine))\b"
+    r"\b(?:(?:right|straight|just|directly|immediately) (?:after|before)|(?:after|before) (?:him|her|them|it|that|his"
+    r"|hers|theirs|mine))\b"
     r"|\b(?:the )?same (?:day|morning|afternoon)\b|\bthat (?:same )?(?:day|morning|afternoon)\b"
 )
 

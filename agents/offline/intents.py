@@ -123,6 +123,8 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"(?: (?:me|us|him|her|them))?(?: any ?more)?[.,;!]?\s+(can|could|would|might|may) (it|that|this|we|you) (possibly |perhaps |please )?"
             r"(go|be|move|change|have it|make it|do)\b"
             # "could my appointment be moved", "can I get it pushed to friday"
+            # "she needs it moved": the -s forms only with what is to be moved ("my number has changed")
+            r"|(needs|wants|gets) (it|that|this|him|her|them) (moved|pushed|shifted|bumped|changed|rescheduled|brought forward)"
             r"|(be|get|getting|have|having|want|need|like) (it |that |this |him |her |them |(my|the|his|her|our"
             r"|their|[a-z]+'s)( [a-z]+){0,3} (appointment|appt|visit|booking|check ?up|one|jab|shot|time|slot|session"
             r"|consult|consultation|physical) )?(moved|pushed|shifted|bumped|changed|switched|swapped|postponed"

@@ -89,6 +89,9 @@ _AND_THEM = re.compile(r"^\W*(?:(?:and|oh|also|great|ok|okay|right|perfect|thank
 FOR_ONESELF = re.compile(
     r"\b(?:(?:can|could|may) i (?:get|have|grab|book) (?:one|an? (?:appointment|appt|slot|visit))"
     r"|(?:one|an appointment|a slot|a visit) for me(?:self)?|book me|book myself|see me|for myself"
+    # "me first, please", "this is just mine", "she'll call about her own"
+    r"|me first|(?:this|that|it) is (?:just |only )?(?:mine|for me)|(?:this|that|it)'s (?:just |only )?(?:mine|for me)"
+    r"|(?:she|he|they)(?:'ll| will) (?:call|ring|phone|sort out|handle|book|do) (?:about )?(?:her|his|their) own"
     # "my husband said I should book a check-up", "my wife wants me to see Dr Chen", "my appointment"
     r"|(?:said|says|told|asked|wants|wanted|thinks|suggested|reminded|would like) (?:me|i)"
     r"|my (?:[a-z]+day |next |upcoming |own )?(?:appointment|appt|visit|check[ -]?up))\b"
@@ -152,6 +155,9 @@ _NAMED_FOR = re.compile(
     r"|\b(?:and|also)\s+(?P<c>[a-z]{3,})\s+(?:as well|too)\b"
 )
 # the caller's own request said in the same words ("I need an appointment for me ..., and Lucas ...")
+_ONLY_MINE = re.compile(
+    r"\b(?:it's|its|it is|this is|that's|this one's) (?:just )?for me\b|\bnot for (?:him|her|them)\b|\bmy own\b"
+)
 _SELF_REQUEST = re.compile(
     r"\b(?:for me|for myself|book me|see me|(?:i need|i'd like|i would like|i want) (?:an? |to see|to book|to come)"
     r"|(?:can|could|may) i (?:see|get|book|come|have))"
@@ -205,8 +211,12 @@ def _other_first_name(ctx: PlanContext, text: str, *, after_own_request: bool) -
     for m in _NAMED_FOR.finditer(text):
         if not after_own_request and _SELF_REQUEST.search(text[: m.start()]):
             return None  # the caller's own first: the other one is read as a second request
-        if re.search(r"\balready\b", m.group(0)) and _SELF_REQUEST.search(text[m.end() :]):
-            continue  # "Lucas already has his check ... Could I see Dr Chen after him?": hers, by his
+        if (re.search(r"\balready\b", m.group(0)) or _ONLY_MINE.search(text)) and _SELF_REQUEST.search(
+            text[m.end() :]
+        ):
+            # "Lucas already has his check ... Could I see Dr Chen after him?", "Lucas has his
+            # vaccination ... Could you book me ...? It's for me, not for him": hers, by his
+            continue
         name = _first_name_of(m)
         if name not in _NOT_A_FIRST_NAME and name != mine and _said_as_a_name(m, name, raw):
             return name

@@ -232,8 +232,13 @@ def normalize(text: str) -> str:
             if tok == "oh" and not run:
                 out.append(tok)
                 continue
-            if tok == "one" and not run and not _numeric_one(tokens, i):
-                out.append(tok)  # "the 3 pm one", "that one": a pronoun, not a number
+            if (
+                tok == "one"
+                and not run
+                and (not _numeric_one(tokens, i) or (i > 0 and tokens[i - 1] in _ORDINAL_WORDS))
+            ):
+                # "the 3 pm one", "that one", "the second one two weeks later": a pronoun, not a number
+                out.append(tok)
                 continue
             if tok == "one" and _a_clock_time(run) and not _numeric_one(tokens, i):
                 flush()  # "the nine thirty one": the 9:30 one, not 9:31
@@ -566,6 +571,11 @@ def _a_clock_time(run: list[str]) -> bool:
 
 
 _MINUTES_BEFORE_PAST = ("quarter", "half", "ten", "twenty", "five")
+
+
+_ORDINAL_WORDS = frozenset(
+    {"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"}
+)
 
 
 def _numeric_one(tokens: list[str], i: int) -> bool:

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from agents.next_person import CALLERS_OWN, NEXT_PERSON
-from agents.offline import anchored, next_person, wanted
+from agents.offline import anchored, keeping, next_person, wanted
 from agents.offline.birthdates import find_dob
 from agents.offline.choices import (
     find_provider,
@@ -669,6 +669,7 @@ def _read_later_earlier(s: dict[str, Any], text: str) -> bool:
 def _read_provider(s: dict[str, Any], text: str) -> bool:
     note_refusals(s, text)  # "just not Dr Chen": nobody to book with, and left out of the search
     text = without_refusals(text)  # "(not the kids' doctor)" names no one to book with
+    text = keeping.without_kept(text)  # "keep the Dr. Chen one, but move ...": not the doctor asked for
     providers = [Provider.model_validate(p) for p in s.get("providers", [])]
     provider = find_provider(text, providers)
     keyed = re.fullmatch(r"\s*([1-9])\s*#?\s*", text)

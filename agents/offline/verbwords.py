@@ -118,8 +118,8 @@ _HEARD = [
         re.compile(r"\b(he|she|i|we|they|my [a-z]+) get (?=(?:an? )?(?:appointment|appt|booking|visit)\b)"),
         r"\1 has ",
     ),
-    # "I must displace my appointment" (the French "déplacer"), "put it one day before", "make it
-    # more late": a move, as second-language speakers say it
+    # "I must displace my appointment" (the French "déplacer"), "put it one day before": a move, as
+    # second-language speakers say it
     (
         re.compile(r"\b(?:displace|deplace|replace)\s+(?=(?:my|his|her|our|their|the|it|that|this)\b)"),
         "move ",
@@ -130,7 +130,6 @@ _HEARD = [
         ),
         r"move \1 ",
     ),
-    (re.compile(r"\bmore (late|early)\b"), lambda m: "later" if m.group(1) == "late" else "earlier"),
     # "i want to mood the appointment"
     (
         re.compile(

@@ -57,6 +57,36 @@ SETS_122_TO_126 = [
     (["Hi, this is James Wilson, January 30th 1965. I need to change my appointment with Dr. Chen.",
       "To next week, Tuesday the 8th.", "The same time as it is now is fine.", "yes"], "p-1004",
      {(CHEN, at(8, 14, 30))}, None),
+    # households (set #124): a relative's visit told before the caller's own request
+    (["Hi, this is Amelia Robinson, date of birth May 27th, 1977. My husband James sees Dr. Chen on Friday "
+      "afternoon, and I'd like my own appointment with Dr. Chen that same Friday, the 4th, at 3:30.", "yes"],
+     "p-1019", {(CHEN, at(4, 15, 30))}, None),
+    (["Hi, Mia White, January 25th, 1996. My husband Christopher is seeing Dr. Patel at 10:30 on Monday the 7th. "
+      "I'd like my own appointment with her right before his, at 10 o'clock.", "yes"], "p-1015",
+     {(PATEL, at(7, 10))}, None),
+    (["Hello, this is Maria Garcia, October 19, 1982. Lucas has his vaccination with Dr. Rodriguez on Tuesday, "
+      "December 8th in the morning. Could you book me with Dr. Patel that same morning at 11, so we only make "
+      "one trip? It's for me, not for him.", "yes"], "p-1012", {(PATEL, at(8, 11))}, MARIA),
+    (["James Wilson here, date of birth January 30th, 1965. My wife Amelia sees Dr. Patel next week, but she'll "
+      "sort out her own. This is for me: I need an appointment with Dr. Patel on Monday, December 7th at 11:30.",
+      "yes"], "p-1004", {(CHEN, at(4, 14, 30)), (PATEL, at(7, 11, 30))}, None),
+    (["Christopher Lee, July 4th, 1975. My wife and I want to come in back to back with Dr. Patel on Monday the "
+      "7th. She'll call about her own, so this is just mine: could I have 10:30?", "yes"], "p-1014",
+     {(PATEL, at(7, 10, 30))}, None),
+    # a husband moving his wife's visit: "needs it moved"
+    (["Hi, I'm calling for my wife, Emily Davis, her birthday is July 23rd, 1990. She has a check-up with Dr. "
+      "Patel on Thursday and needs it moved to the following Monday, the 7th, at the same time, 10 am.", "yes"],
+     "p-1003", {(PATEL, at(7, 10))}, "+15035550120"),
+    # the one kept is not the doctor of the one moved
+    (["Emily Davis, 07/23/1990. I'd like to book a visit with Dr. Chen on Wednesday, December 9th at 1:30.",
+      "yes", "Thanks. So now I have two appointments. Keep the Dr. Chen one, but please move the earlier one, "
+      "my check-up with Dr. Patel, to Monday, December 7th at 9 am.", "yes"], "p-1003",
+     {(CHEN, at(9, 13, 30)), (PATEL, at(7, 9))}, None),
+    # two visits listed, then the first one's day; "the second one two weeks after that"
+    (["Sarah Johnson, March 14th, 1985. I need two appointments with Dr. Patel, a physical and then a follow-up. "
+      "The physical first, please: Wednesday, December 2nd at 9 am.", "yes", "And the second one two weeks after "
+      "that, Wednesday, December 16th, also at 9 am with Dr. Patel.", "yes"], "p-1001",
+     {(PATEL, at(2, 9)), (PATEL, at(16, 9))}, None),
     # opening hours asked while the new day of a move is asked: still the move
     (["Emily Davis, 7/23/1990. I need to reschedule my Thursday appointment.", "What's the earliest you open? I'd "
       "like to come in before work.", "Then Tuesday the 8th at 9, please.", "yes"], "p-1003", {(PATEL, at(8, 9))},
