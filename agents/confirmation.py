@@ -75,7 +75,11 @@ async def answer_pending(
         return turn.answer(text, TAKE_YOUR_TIME)
     text = _BACK.sub("", text) or text  # "sorry about that! where were we? yes, ..."
     verdict = classify_confirmation(_without_numbers_of(text, memory.pending.summary))
-    if verdict != "yes" and classify_confirmation(_without_names_of(text, memory.pending.summary)) == "yes":
+    if (
+        verdict != "yes"
+        and classify_confirmation(_without_names_of(text, memory.pending.summary)) == "yes"
+        and not _another_doctor(text, memory.pending.summary)
+    ):
         verdict = "yes"  # "Thursday's fine, yes" to a Thursday: it only repeats the proposal
     if verdict != "yes" and _asks_for_it(text, memory.pending.tool):
         verdict = "yes"  # "no, I'll call back when it's fixed, just cancel it please" to a cancel
@@ -158,6 +162,12 @@ _BACK = re.compile(
     r"|thank you for waiting|sorry for the wait)\b\W*)+(?=\w)",
     re.IGNORECASE,
 )
+
+
+def _another_doctor(text: str, summary: str) -> bool:
+    """The words name a doctor the proposal does not ("... 4:30 with Dr. Patel" to Dr. Rodriguez's)."""
+    named = re.findall(r"\b(?:dr|doctor)\.?\s+([a-z][a-z'-]+)", text.lower())
+    return any(name not in summary.lower() for name in named)
 
 
 def _asks_for_another(text: str, tool: str) -> bool:

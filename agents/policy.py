@@ -128,7 +128,7 @@ _YES_FILLER = {
     "of", "course", "all", "let's", "lets", "book", "cancel", "move", "reschedule", "one", "the",
     "uh", "um", "oh", "well", "so", "thing", "and", "i", "very", "much", "sir", "ma'am", "would",
     "be", "this", "yes", "appointment", "exactly", "indeed", "now", "for", "me", "fantastic",
-    "huh", "hmm", "mm", "bet", "by", "with", "to", "looks", "a", "plan",
+    "huh", "hmm", "mm", "bet", "by", "with", "to", "looks", "a", "plan", "only",  # "yes, correct only"
     "cheers", "ta", "mate", "lock", "in", "pencil", "put", "down", "sign", "up", "make", "too",
     "easy", "needful", "kindly", "on", "then", "that'll", "will", "i'll", "take", "spot", "bang",
     "stuff", "happy", "days", "works", "let", "confirm", "about", "hai", "dear", "love", "lol", "as",

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from agents.offline.calendar_words import WEEKDAYS
 from agents.offline.dates import When
+from agents.offline.numbers import ordinal_suffix
 from agents.offline.phonetic import closest, ways_to_say_doctor
 from connectors.base import Appointment, Provider, Slot
 
@@ -210,6 +211,9 @@ def points_elsewhere(text: str, when: When, appointment: Appointment) -> bool:
     named_days = {i for i, name in enumerate(WEEKDAYS) if re.search(rf"\b{name}\b", text)}
     if appointment.start.weekday() in named_days:
         return False  # "I can't make Thursday or Friday": one of them is the appointment's
+    day = appointment.start.day
+    if re.search(rf"\bthe {day}{ordinal_suffix(day)}\b", text):
+        return False  # "the appointment on the 24th: he can't make it. Not the 25th either": the 24th
     if when.start is not None and not (when.start <= appointment.start.date() <= (when.end or when.start)):
         return True
     if when.start is None and named_days:

@@ -419,6 +419,13 @@ def find_when(text: str, now: datetime) -> When:
         text,
     )
     text = re.sub(r"\b(?:a |an )?(?:morning|night|evening|afternoon) person\b", " ", text)  # a habit
+    # "mornings are tight for me", "afternoons are bad": a part of the day turned down, not asked for
+    text = re.sub(
+        r"\b(?:the )?(?:mornings?|afternoons?|evenings?)(?:'s| is| are) (?:tight|busy|bad|hard|difficult|no good|out"
+        r"|impossible|tricky|not good|a problem)\b",
+        " ",
+        text,
+    )
     text = _PAST_YEAR_DATE.sub(
         lambda m: " " if int(m.group("y") or m.group("y2")) < now.year else m.group(0), text
     )

@@ -144,6 +144,7 @@ _HEARD = {
     "tues day": "tuesday", "to's day": "tuesday", "when's day": "wednesday", "wednes day": "wednesday",
     "wins day": "wednesday", "fri day": "friday", "fry day": "friday", "mon day": "monday",
     "wends day": "wednesday", "wens day": "wednesday", "fried day": "friday", "chews day": "tuesday",
+    "twos day": "tuesday", "toos day": "tuesday",
 }  # fmt: skip
 _HEARD_AS_TWO = re.compile(rf"\b({'|'.join(re.escape(k) for k in _HEARD)})\b(?! of\b)")
 

@@ -168,6 +168,13 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
             and not _NAMES_ONE_TO_MOVE.search(tail)
         ):
             continue  # "Dr Chen early next week. I can't do Monday, so Tuesday": the day of this booking
+        if (
+            first == Intent.BOOK
+            and second == Intent.RESCHEDULE
+            and re.search(r"\b(?:sooner|earlier|later)\b", head)
+            and _no_day(head, now)
+        ):
+            continue  # "I'd like to see Dr. Chen sooner. Can I move my Thursday visit to tomorrow?": one move
         if first == Intent.BOOK and second == Intent.RESCHEDULE and _INSTEAD.search(tail):
             continue  # "I can't make my check-up on Thursday. Could we do Monday instead?": one move
         if (

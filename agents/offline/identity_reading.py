@@ -143,6 +143,8 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
         dob, span = explained  # "06/03/1961 - that's the 6th of March": a birth date, not a day to book
         s["dob"] = dob.isoformat()
     rest = text.replace(span, " , ") if span else text  # the name ends where the date was
+    if dob is not None and (again := find_dob(rest, ctx.now.date()))[0] == dob and again[1]:
+        rest = rest.replace(again[1], " , ")  # "21st of april 79, 21 4 1979": the same date said twice
     near = name_by_dob(*text.partition(span)[::2]) if span else None
     on_record = record_name(rest)  # "Matt - Matthew Moore on your records"
     name = on_record or find_name(

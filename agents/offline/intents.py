@@ -331,10 +331,15 @@ _HAS_A_DOCTOR = re.compile(
 _A_VISIT_THEY_HAVE = re.compile(
     r"\b(?:my|his|her|our|their) (?:[a-z]+ ){0,2}(?:appointment|appt|visit|check ?up|follow ?up|booking)\b"
     r"|\b(?:i'm|i am|he's|he is|she's|she is|we're|we are) (?:seeing|booked (?:in )?with|down for) (?:dr|doctor)\b"
+    r"|\b(?:i've got|i have got|i have|i've|he's got|she's got|he has|she has|we have) (?:an? |the )?"
+    r"(?:[a-z]+ ){0,3}(?:appointment|appt|visit|check ?up|follow ?up)\b"
 )
 _DOES_NOT_FIT = re.compile(
     r"\b(?:won't|will not|doesn't|does not|isn't going to|is not going to|not going to) (?:work|suit)\b"
     r"|\btoo (?:early|late|soon)\b|\b(?:clashes|conflicts)\b"
+)
+_MAKE_IT_ANOTHER = re.compile(
+    r"\b(?:can|could|may) (?:we|you|i) (?:make it|make that|have it|do it|switch it|change it to)\b"
 )
 _OTHER_TIMES_ASKED = re.compile(
     r"\bwhat (?:else )?(?:does|do|would|could|can) (?:he|she|they|you|dr\.? [a-z'-]+|doctor [a-z'-]+) (?:have|offer|do)\b"
@@ -369,7 +374,7 @@ def intents(text: str) -> list[Intent]:
 
 _NOT_THIS_VERB = re.compile(
     r"\b(?:not|don't|do not|dont|no need to|rather than|instead of)\s+(?:to\s+|want to\s+|wanna\s+|an?\s+)?"
-    r"(reschedul\w*|re schedule|move|change|cancel\w*)\b(?:\s+it|\s+(?:to|of) (?:my|the) (?:existing|current|other) one)?"
+    r"(reschedul\w*|re schedule|rebook\w*|re book|move|change|cancel\w*)\b(?:\s+it|\s+(?:to|of) (?:my|the) (?:existing|current|other) one)?"
 )
 _VERB_CORRECTED = re.compile(
     r"\b(?:reschedul\w*|re schedule|move|change|cancel\w*)\b[^.?!]{0,12}?[\s,]+(?:no|sorry|i mean|i meant|actually"
@@ -524,6 +529,8 @@ def _intents(text: str) -> list[Intent]:
         Intent.CANCEL in found
         and Intent.RESCHEDULE not in found
         and (_ANOTHER_TIME.search(text) or shift_of(text))
+        # (not "the week after is out too. please just cancel it")
+        and not re.search(r"\b(?:just|please|go ahead and|simply) cancel\b", text)
     ):
         found[found.index(Intent.CANCEL)] = Intent.RESCHEDULE
     # "I want to move my appointment to... actually, just cancel it": the caller's last word is the task
@@ -565,9 +572,12 @@ def _intents(text: str) -> list[Intent]:
     # Patel on Friday but 10 is too early. What does she have later that day?": that visit, moved
     if (
         not {Intent.RESCHEDULE, Intent.CANCEL} & set(found)
-        and _A_VISIT_THEY_HAVE.search(text)
-        and _DOES_NOT_FIT.search(text)
-        and _OTHER_TIMES_ASKED.search(text)
+        and (_A_VISIT_THEY_HAVE.search(text) or _HAVE_ONE.search(text))
+        and (
+            (_DOES_NOT_FIT.search(text) and _OTHER_TIMES_ASKED.search(text))
+            # "I've got a blood pressure appointment with Dr. Chen on Wednesday. Can we make it Thursday?"
+            or _MAKE_IT_ANOTHER.search(text)
+        )
     ):
         found = [Intent.RESCHEDULE, *(i for i in found if i not in (Intent.BOOK, Intent.DECLINE))]
     # "you know he has doctor rodriguez", "i've got dr chen on friday" and nothing asked: the visit they

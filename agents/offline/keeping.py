@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 
+_VISIT = r"(?:one|appointment|appt|visit|booking|check ?up|follow ?up|physical|vaccination|consultation)"
 _ONE = (
     r"(?:the (?:one|ones|appointment|appt|visit|booking)|the (?:other|existing|current|first|original|old)"
-    r" (?:one|appointment|appt|visit|booking)|my (?:other |existing |current |usual |first |original |old )?"
-    r"(?:[a-z]+day |[a-z]+'s )?(?:one|appointment|appt|visit|booking)|(?:his|her|their) (?:other |existing "
-    r"|current )?(?:one|appointment|appt|visit|booking)|that one|both(?: of them)?)"
+    rf" {_VISIT}|my (?:other |existing |current |usual |first |original |old )?"
+    rf"(?:[a-z]+day |[a-z]+'s )?{_VISIT}|(?:his|her|their) (?:other |existing "
+    rf"|current )?{_VISIT}|that one|both(?: of them)?)"
 )
 # the appointment the caller has is kept: said as no change, or as keeping it
 KEPT = re.compile(
@@ -26,7 +27,7 @@ KEPT = re.compile(
     r"|(?:keep|keeping|still keep|also keep|leave|leaving)\s+(?:"
     + _ONE
     + r"|the (?:dr\.? )?[a-z]+ (?:one|appointment|visit))"
-    r"(?:\s+(?:on|for|with|at)\s+[^.,;!?]{0,25}?(?=\s+alone\b|\s+as (?:it is|is)\b|\s*[.,;!?]|\s*$))?"
+    r"(?:\s+(?:on|for|with|at)\s+(?:dr\.\s|[^.,;!?]){0,25}?(?=\s+alone\b|\s+as (?:it is|is)\b|\s*[.,;!?]|\s*$))?"
     r"(?:\s+as (?:it is|is)|\s+alone)?"
     r"|(?:one|appointment|appt|visit|booking) (?:i|we|he|she) (?:already )?(?:have|has|'ve got|got)"
     r" (?:stays|stay|as (?:it is|is)))\b"

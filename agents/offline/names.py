@@ -111,6 +111,9 @@ NOT_NAMES |= {
 # contractions and booking words typed in lower case ("dob 4/8/15. we'll rebook later")
 NOT_NAMES |= {"we'll", "i'll", "you'll", "they'll", "he'll", "she'll", "we're", "they're", "you're", "we've",
               "i've", "i'd", "we'd", "rebook", "rebooking", "resched", "reschedule", "later", "soon"}  # fmt: skip
+# dialect words beside a name ("a olivia martinez dis", "maria garcia, the mam, not the young fella")
+NOT_NAMES |= {"dis", "dat", "dem", "mi", "yuh", "wid", "fella", "fellow", "mam", "wee", "lad",
+              "lass", "missus", "himself", "herself"}  # fmt: skip
 # what a relative does ("my wife Amelia sees Dr. Patel", "my son Lucas needs ...")
 NOT_NAMES |= {"sees", "needs", "wants", "goes", "gets", "visits", "likes", "comes", "works", "lives", "has",
               "had", "does", "did", "is", "was"}  # fmt: skip

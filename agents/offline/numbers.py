@@ -312,7 +312,12 @@ def normalize(text: str) -> str:
         lambda m: f"{m.group(1)} {m.group(2)}:{m.group(3)}" if m.group(1) else f"{m.group(4)}:{m.group(5)}",
         text,
     )
-    text = re.sub(r"\b(at|around|by|about) (\d{1,2}),? ([0-5]\d)\b(?![/:.\-]?\d)", r"\1 \2:\3", text)
+    # ("at ten, 10 am", "at 12, twelve noon": the hour said again, not its minutes)
+    text = re.sub(
+        r"\b(1[0-2]|[1-9]),? \1\b(?=\s*(?:am|pm|a\.m|p\.m|o'clock|noon|in the|sharp|$|[.,!?]))", r"\1", text
+    )
+    text = re.sub(r"\b(at|around|by|about) (\d{1,2}) ([0-5]\d)\b(?![/:.\-]?\d)", r"\1 \2:\3", text)
+    text = re.sub(r"\b(at|around|by|about) (\d{1,2}), (15|30|45)\b(?![/:.\-]?\d)", r"\1 \2:\3", text)
     # "do you have uh 11 30", "11 30 in the morning": the hour and its minutes, said apart
     text = re.sub(
         r"\b(have|uh|um|er|or|say|like|maybe)((?: (?:uh|um|er))*) (1[0-2]|[1-9]) (15|30|45)\b"
@@ -420,7 +425,8 @@ _YEARS_AND_TIMES_SAID: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]
     # (not across a sentence's end, nor before what is counted: "1990. two things: ...")
     (
         re.compile(
-            r"\b(19|20)([1-9])0,? ([1-9])\b(?![:/.]?\d|\s*(?:am|pm|o'clock)\b|\s+(?:things|questions|kids|children"
+            # (nor "1990, 7 23 90": the date said again in numbers)
+            r"\b(19|20)([1-9])0,? ([1-9])\b(?![:/.]?\d|\s+\d{1,2}[\s/.-]\d{2,4}\b|\s*(?:am|pm|o'clock)\b|\s+(?:things|questions|kids|children"
             r"|people|appointments|more|of)\b)"
         ),
         r"\1\2\3",

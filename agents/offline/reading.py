@@ -568,6 +568,9 @@ def _asked_before_the_change(text: str) -> bool:
 _DUE_TO_SEE = re.compile(
     r"\b(?:i'm|i am|he's|he is|she's|she is|we're|we are) (?:due to see|due in with|seeing|booked (?:in )?with"
     r"|down for|scheduled (?:to see|with))\b"
+    # "I've got a blood pressure appointment with Dr. Chen on Wednesday. Can we make it Thursday?"
+    r"|\b(?:i've got|i have got|i have|i've|he's got|she's got|he has|she has) (?:an? |my |the |his |her )?"
+    r"(?:[a-z]+ ){0,3}(?:appointment|appt|visit|check ?up|follow ?up)\b"
 )
 
 
@@ -575,6 +578,7 @@ def _read_points_back(ctx: PlanContext, s: dict[str, Any], text: str) -> None:
     """ "Actually can you move that to Friday" / "cancel that one" after a booking: that one."""
     if s.get("task") not in (Intent.RESCHEDULE, Intent.CANCEL) or (written := just_written(ctx)) is None:
         return
+    text = keeping.without_kept(text)  # "cancel the one I just booked. I'll keep my follow-up with Dr. Chen"
     old, new = split_reschedule(text, ctx.now) if s["task"] == Intent.RESCHEDULE else (text, None)
     if s["task"] == Intent.RESCHEDULE and new is None and re.search(r"\b(instead|rather)\b", text):
         old = ""  # "I'd rather do Friday instead": the day is the new one

@@ -175,6 +175,11 @@ _ASKS_FOR_RESULTS = re.compile(
 )
 
 
+_NO_VISIT_WANTED = re.compile(
+    r"\b(?:i|we)(?: really)? (?:don't|do not|dont) (?:need|want) (?:an? |to )?(?:appointment|appt|booking|book|visit|"
+    r"make an appointment|come in)\b|\b(?:i'm|i am|we're|we are) not (?:calling|ringing|phoning|here|writing) "
+    r"(?:to book|to make an appointment|for an appointment|about an appointment|about booking)\b"
+)
 _TAKEN_BACK = re.compile(
     r"\b(?:i'm|i am) (?:calling|ringing|phoning) (?:about|regarding) an? [a-z ]{0,30}?,? (?:well,? )?(?:no|sorry),? "
     r"(?:actually|i mean|it's)\b"
@@ -206,6 +211,8 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
     text = _BOOKING_GIVEN_UP.sub(" ", text)
     # "I'm calling about an appointment, well, no, actually about the bill": what was taken back
     text = _TAKEN_BACK.sub(" ", text)
+    # "I don't need an appointment, it's about a charge", "I'm not calling to book": no visit asked
+    text = _NO_VISIT_WANTED.sub(" ", text)
     # a move or a cancellation is a request too: "he won't make his check-up, he's poorly" gives why
     said_task = task_of(intents(text))  # read once: `intents` is the costliest reading of a turn
     requested = (

@@ -118,6 +118,8 @@ _HEARD = [
         re.compile(r"\b(he|she|i|we|they|my [a-z]+) get (?=(?:an? )?(?:appointment|appt|booking|visit)\b)"),
         r"\1 has ",
     ),
+    # "can we scoot it up to tuesday", "bump it over to friday": a move, as said in the US South
+    (re.compile(r"\bscoot (it|that|this|him|her|them) (?:up|back|over|forward|along)\b"), r"move \1"),
     # "I must displace my appointment" (the French "déplacer"), "put it one day before": a move, as
     # second-language speakers say it
     (

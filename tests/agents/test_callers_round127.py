@@ -1,0 +1,84 @@
+"""Families of held-out sets #127-#131 in other names, dates and wordings than the sets: the hour
+said again ("at ten, 10 am", "at 12, twelve noon"), the date of birth said twice in two forms,
+dialect words beside a name ("dis", "the mam, not the young fella"), "scoot it up to twos day",
+"yes, correct only", a read-back answered with another doctor, "the appointment on the 24th: he
+can't make it", "I don't want to rebook", "the week after is out too. Please just cancel it", "I
+don't need an appointment, it's about a charge", "I'm not calling to book ... results", "cancel
+the one I just booked. I'll keep my follow-up with Dr. X", "push the one I just booked back by an
+hour? Mornings are tight", "I'd like to see Dr. X sooner. Can I move my Thursday visit to ...", and
+"I've got a ... appointment with Dr. X on Wednesday. Can we make it Thursday at the same time?"."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors.demo import DemoConnector
+from tests.agents.conftest import Chat
+from tests.agents.test_phrasings import CHEN, PATEL, RODRIGUEZ, assert_written_as_said, at, booked
+
+# the clock: Tuesday 1 December 2026, 10:00; Emily Davis sees Dr Patel on Thursday 3rd at 10, James
+# Wilson Dr Chen on Friday 4th at 2:30 PM, Lucas Garcia Dr Rodriguez on Tuesday 8th at 9:30
+MARIA = "+15035550112"
+
+SETS_127_TO_131 = [
+    (["ava hernandez, born august 11th 1993. dr patel monday the 7th, at ten, 10 am", "yes"], "p-1009",
+     {(PATEL, at(7, 10))}, None),
+    (["siobhan o'connor, october 31st 1994. doctor chen on wednesday at 12, twelve noon", "yes"], "p-1024",
+     {(CHEN, at(2, 12))}, None),
+    (["howya, daniel thomas here, twenty first of april seventy nine, 21 4 1979. could i get in to doctor patel "
+      "on thursday the tenth at half two", "yes"], "p-1008", {(PATEL, at(10, 14, 30))}, None),
+    (["a olivia martinez dis, born 9th of may 1998, may nine ninety eight. doctor chen friday at 11", "yes"],
+     "p-1005", {(CHEN, at(4, 11))}, "+15035550105"),
+    (["maria garcia, the mam, not the young fella, october nineteenth 1982, 19 10 82. doctor patel wednesday at "
+      "3", "yes"], "p-1012", {(PATEL, at(2, 15))}, MARIA),
+    (["james wilson january thirty sixty five. can we scoot it up to twos day at 930", "yes"], "p-1004",
+     {(CHEN, at(8, 9, 30))}, None),
+    (["Jose Ramirez, 2/14/1959. Dr. Chen on Monday the 7th at 9 am.", "yes, correct only"], "p-1023",
+     {(CHEN, at(7, 9))}, None),
+    # a read-back answered with another doctor is no yes
+    (["Sophia Taylor, December 5th, 2001. Any doctor, Thursday the 10th, at the very end of the day.",
+      "Okay, Thursday the 10th at 4:30 with Dr. Patel.", "yes"], "p-1007", {(PATEL, at(10, 16, 30))}, None),
+    (["Emily Davis, July 23rd, 1990. Please cancel my appointment on Thursday. I can't make it, and I don't want "
+      "to rebook right now.", "yes"], "p-1003", set(), None),
+    (["I'm calling for my son Lucas Garcia, born April 8th, 2015. He has an appointment with Dr. Rodriguez on the "
+      "8th. Could it go later that week?", "Hmm, no, none of those work, and the week after is out too. Please "
+      "just cancel it.", "yes"], "p-1013", set(), MARIA),
+    (["Hi, calling for Lucas Garcia, my son, born April 8th, 2015. The appointment on the 8th: he can't make it. "
+      "Not the 9th either. Could he come on the 10th at 2?", "yes"], "p-1013", {(RODRIGUEZ, at(10, 14))}, MARIA),
+    # the one just booked
+    (["James Wilson, January 30th 1965. Could you book me with Dr. Patel on Monday the 7th at 11?", "Yes.",
+      "Hmm, on second thought, cancel the one I just booked. I'll keep my follow-up with Dr. Chen.", "Yes."],
+     "p-1004", {(CHEN, at(4, 14, 30))}, None),
+    (["Daniel Thomas, April 21st 1979. Please book me with Dr. Chen on Thursday the 10th at 10.", "Yes.",
+      "Actually, could you push the one I just booked back by an hour? Mornings are tight for me.", "Yes."],
+     "p-1008", {(CHEN, at(10, 11))}, None),
+    # a move asked with its reason first
+    (["Hi, James Wilson.", "1/30/1965. I'd like to see Dr. Chen sooner. Can I move my Friday visit to tomorrow "
+      "at 3?", "Yes."], "p-1004", {(CHEN, at(2, 15))}, None),
+    (["Jim Wilson, January 30 1965. I've got a blood pressure appointment with Dr. Chen on Friday. Can we make it "
+      "Monday at the same time?", "Yes."], "p-1004", {(CHEN, at(7, 14, 30))}, None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("turns", "person", "after", "phone"), SETS_127_TO_131)
+async def test_set_127_to_131_families(
+    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
+) -> None:
+    await assert_written_as_said(chat, demo, turns, person, after, phone)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Hi, this is Olivia Martinez. I don't need an appointment, it's about a charge on my last bill that looks "
+        "wrong.",
+        "David Anderson, September 17th, 1958. I'm not calling to book. I'm waiting on my blood test results from "
+        "last week. Are they in?",
+    ],
+)
+async def test_no_visit_wanted_and_a_staff_matter_goes_to_staff(
+    said: str, chat: Chat, demo: DemoConnector
+) -> None:
+    await chat.say(said)
+    assert chat.handoff is not None, chat.outputs
+    assert await booked(demo, "p-1005") == set() and await booked(demo, "p-1006") == set()
