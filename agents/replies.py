@@ -32,9 +32,23 @@ _DAY_OR_TIME = re.compile(
 )
 
 
+# what may come before the words of waiting ("sorry about that, hang on", "can you just hold on")
+_BEFORE_WAIT = frozenset(
+    "oh um uh er hmm ok okay so yeah yes well sorry about that just can could would you please wait right sure "
+    "ah one sec second moment actually alright oops".split()
+)
+
+
 def asks_to_wait(text: str) -> bool:
-    """The caller only asks the assistant to wait a moment (the question asked still stands)."""
-    return _WAIT.search(text) is not None and _DAY_OR_TIME.search(text) is None
+    """The caller only asks the assistant to wait a moment (the question asked still stands); said
+    first in the turn ("oh, hang on", "can you hold on"), not after other words ("the land will hang
+    on please" is "11 AM, please" misheard)."""
+    wait = _WAIT.search(text)
+    return (
+        wait is not None
+        and all(w in _BEFORE_WAIT for w in re.findall(r"[a-z']+", text[: wait.start()].lower()))
+        and _DAY_OR_TIME.search(text) is None
+    )
 
 
 # How the runtime's replies open ("Done. You're booked with …", "I'll book you with …", "I'm sorry,

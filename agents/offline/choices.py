@@ -417,6 +417,22 @@ def _consonants(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", word[0] + rest)
 
 
+def another_doctor_unheard(text: str, providers: list[Provider]) -> bool:
+    """A doctor's title before a word that is none of ours, beside one that is ("Dr. Kim and Dr.
+    Priya" for "Dr. Chen on Thursday"): on a bad line, which one was meant is not known."""
+    from agents.offline.names import CALENDAR_WORDS, NOT_NAMES
+
+    ours = {part for p in providers for part in _name_parts(p)}
+    return any(
+        word not in NOT_NAMES
+        and word not in CALENDAR_WORDS
+        and len(word) > 2
+        and word not in ours
+        and not any(_heard_as(f"dr {word}", p.name) for p in providers)
+        for word in _TITLED.findall(text)
+    )
+
+
 def unknown_doctor(text: str, providers: list[Provider]) -> str | None:
     """'Smith' in "with dr smith" when no provider is called anything like that ("a doctor
     january 25th", from two turns, names no one)."""

@@ -119,9 +119,10 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
             first = Intent.BOOK
         if first is None or re.match(r"\W*(if|unless|otherwise|in case|when)\b", tail):
             continue
-        listed = re.split(r"[.!?;:]", tail, maxsplit=1)
+        listed = re.split(r"(?<!\bdr)(?<!\bmr)(?<!\bms)(?<!\bmrs)[.!?;:]", tail, maxsplit=1)
         if (
             len(listed) == 2
+            and re.fullmatch(r"\W*(?:a|an|the|one|another)(?: [a-z-]+){1,3}\W*", listed[0]) is not None
             and _no_day(head, now)
             and _no_day(listed[0], now)
             and not _no_day(listed[1], now)

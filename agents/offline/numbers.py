@@ -232,11 +232,7 @@ def normalize(text: str) -> str:
             if tok == "oh" and not run:
                 out.append(tok)
                 continue
-            if (
-                tok == "one"
-                and not run
-                and (not _numeric_one(tokens, i) or (i > 0 and tokens[i - 1] in _ORDINAL_WORDS))
-            ):
+            if tok == "one" and not run and (not _numeric_one(tokens, i) or _one_after_an_ordinal(tokens, i)):
                 # "the 3 pm one", "that one", "the second one two weeks later": a pronoun, not a number
                 out.append(tok)
                 continue
@@ -579,6 +575,13 @@ def _a_clock_time(run: list[str]) -> bool:
 _MINUTES_BEFORE_PAST = ("quarter", "half", "ten", "twenty", "five")
 
 
+def _one_after_an_ordinal(tokens: list[str], i: int) -> bool:
+    """ "the second one two weeks later": a pronoun (not "the fifth one o'clock", "the 21st one pm")."""
+    after = tokens[i + 1] if i + 1 < len(tokens) else ""
+    return i > 0 and tokens[i - 1] in _ORDINAL_WORDS and after not in _CLOCK_AFTER
+
+
+_CLOCK_AFTER = frozenset({"am", "pm", "p", "a", "o'clock", "o", "thirty", "fifteen", "forty", "oh"})
 _ORDINAL_WORDS = frozenset(
     {"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"}
 )

@@ -15,6 +15,7 @@ from agents.next_person import CALLERS_OWN, NEXT_PERSON
 from agents.offline import anchored, keeping, next_person, wanted
 from agents.offline.birthdates import find_dob
 from agents.offline.choices import (
+    another_doctor_unheard,
     find_provider,
     names_a_doctor,
     pick_appointment,
@@ -465,7 +466,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     providers = [Provider.model_validate(p) for p in s.get("providers", [])]
     if (stranger := unknown_doctor(text, providers)) is not None:
         return say(f"I'm sorry, we don't have a Dr. {stranger} here. {doctors_sentence(providers)}")
-    if _read_provider(s, text):
+    if _read_provider(s, text, voice=ctx.channel == "voice"):
         understood = True
     elif (
         s.get("task") in (None, Intent.BOOK)
@@ -670,7 +671,7 @@ def _read_later_earlier(s: dict[str, Any], text: str) -> bool:
     return True
 
 
-def _read_provider(s: dict[str, Any], text: str) -> bool:
+def _read_provider(s: dict[str, Any], text: str, *, voice: bool = False) -> bool:
     note_refusals(s, text)  # "just not Dr Chen": nobody to book with, and left out of the search
     text = without_refusals(text)  # "(not the kids' doctor)" names no one to book with
     text = keeping.without_kept(text)  # "keep the Dr. Chen one, but move ...": not the doctor asked for
@@ -686,6 +687,12 @@ def _read_provider(s: dict[str, Any], text: str) -> bool:
         s["provider_hint"] = f"{s.get('provider_hint', '')} | {text}".strip(" |")[-500:]
         if names_a_doctor(text):  # not "which doctor, whoever is free": anyone, read below
             return True
+    if provider is not None and voice and another_doctor_unheard(text, providers):
+        # "Dr. Kim and Dr. Priya" on a phone line: one name heard that is none of ours beside one
+        # that is; asked again (with the keys), never guessed
+        s.pop("provider_id", None)
+        s["doctor_unheard"] = True
+        return True
     if provider is not None:
         s["provider_id"] = provider.id
         s.pop("any_provider", None)

@@ -82,3 +82,23 @@ async def test_no_visit_wanted_and_a_staff_matter_goes_to_staff(
     await chat.say(said)
     assert chat.handoff is not None, chat.outputs
     assert await booked(demo, "p-1005") == set() and await booked(demo, "p-1006") == set()
+
+
+async def test_a_name_not_ours_beside_one_of_ours_on_a_call_is_asked_never_guessed(
+    chat: Chat, demo: DemoConnector
+) -> None:
+    call = Chat(chat.agent, chat.audit, channel="voice", caller_phone="+15035550119")
+    for said in ["I need an appointment with Dr. Kit on the 1 PM.", "May 27th 1977", "Dr. Kit on the 1 PM."]:
+        await call.say(said)
+    await call.press("1203")  # the day, typed as offered
+    asked = await call.say("I need an appointment with Dr. Kim and Dr. Priya, for one PM.")
+    assert "which doctor" in asked.lower() and "2 for Dr. Marcus Chen" in asked, asked
+    proposed = await call.press("2")  # the keys for the doctors, offered
+    assert "Dr. Marcus Chen on Thursday, December 3rd at 1 PM" in proposed, proposed
+    assert await booked(demo, "p-1019") == set()  # nothing written without a yes
+
+
+async def test_words_that_end_in_hang_on_after_others_are_no_wait(chat: Chat) -> None:
+    await chat.say("Olivia Martinez, May 9th 1998. Dr. Rodriguez tomorrow please.")
+    reply = await chat.say("the land will hang on please.")  # "11 AM, please" misheard
+    assert "take your time" not in reply.lower(), reply
