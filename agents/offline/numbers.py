@@ -331,20 +331,6 @@ def normalize(text: str) -> str:
         r"\1 at ",
         text,
     )
-    # "the thursday 12" (not "friday 10", maybe 10 o'clock): past 12, a weekday's number is its date
-    text = re.sub(
-        r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday),? (1[3-9]|2\d|3[01])\b"
-        r"(?![:.]?\d| ?(?:st|nd|rd|th|am|pm|o'clock|of|hours?|h)\b)",
-        lambda m: f"{m.group(1)} the {m.group(2)}{ordinal_suffix(int(m.group(2)))}",
-        text,
-    )
-    # "thursday the 18 at 11": a weekday's date said without its ending
-    text = re.sub(
-        r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday),? the ([1-9]|[12]\d|3[01])\b"
-        r"(?![:.]?\d| ?(?:st|nd|rd|th|am|pm|o'clock|of)\b)",
-        lambda m: f"{m.group(1)} the {m.group(2)}{ordinal_suffix(int(m.group(2)))}",
-        text,
-    )
     # "10 hour" (how some callers say "10 o'clock"), "at 14 hours"; not a length ("a 2 hour
     # wait", "in 1 hour", "the 24 hour pharmacy")
     text = _HOUR_AS_TIME.sub(lambda m: f"{m.group(1)}:00", text)
