@@ -338,6 +338,10 @@ _DOES_NOT_FIT = re.compile(
     r"\b(?:won't|will not|doesn't|does not|isn't going to|is not going to|not going to) (?:work|suit)\b"
     r"|\btoo (?:early|late|soon)\b|\b(?:clashes|conflicts)\b"
 )
+_THAT_DAYS_ONE_MOVED = re.compile(
+    r"\bthe (?:monday|tuesday|wednesday|thursday|friday|\d{1,2}(?:st|nd|rd|th)) (?:one|appointment|appt|visit)"
+    r" (?:a (?:bit|little|day|week) )?(?:earlier|later|sooner)\b"
+)
 _MAKE_IT_ANOTHER = re.compile(
     r"\b(?:can|could|may) (?:we|you|i) (?:make it|make that|have it|do it|switch it|change it to)\b"
 )
@@ -403,7 +407,7 @@ def _days_named(text: str) -> int:
 # booking again some other time, said with a cancellation: "please cancel it; I will contact you
 # to rebook at a later date", "I'll rebook when I'm back": not a move asked for now
 _REBOOK_LATER = re.compile(
-    r"\b(?:i'll|ill|i will|we'll|we will|i shall|i can|i'd|i would|i'll have to|i'll need to|i will need to)\s+"
+    r"\b(?:i'll|ill|i will|we'll|well|we will|i shall|i can|i'd|i would|i'll have to|i'll need to|i will need to)\s+"
     r"(?:(?:contact|call|ring|phone|email|get back to|get in touch with|reach out to)\s+(?:(?:you|the office|the clinic|"
     r"you guys|the practice)\s+)?(?:back\s+)?(?:again\s+)?(?:(?:in|next|after|around)\s+[a-z]+\s+)?(?:to|and)\s+)?"
     r"(?:rebook|re book|reschedule|book again|make another"
@@ -580,6 +584,9 @@ def _intents(text: str) -> list[Intent]:
         )
     ):
         found = [Intent.RESCHEDULE, *(i for i in found if i not in (Intent.BOOK, Intent.DECLINE))]
+    # "can we do the friday one earlier, like thursday": the visit of that day, moved
+    if not {Intent.RESCHEDULE, Intent.CANCEL} & set(found) and _THAT_DAYS_ONE_MOVED.search(text):
+        found = [Intent.RESCHEDULE, *(i for i in found if i not in (Intent.BOOK, Intent.LIST))]
     # "you know he has doctor rodriguez", "i've got dr chen on friday" and nothing asked: the visit they
     # have (which it is comes first; a new booking would be a guess)
     if not set(found) - {Intent.GREETING, Intent.THANKS} and _HAS_A_DOCTOR.search(text):

@@ -71,7 +71,7 @@ ASK_CHANGE = "Sorry, what should I change: your name, the number, the reason or 
 # the caller calling back themselves ("I'll call back later", "can I call back tomorrow?"), or a
 # number on file: not a request to be called
 _NOT_ASKED = re.compile(
-    r"\b(i'll|ill|i will|i can|can i|could i|let me|i'd|i would|we'll|we will|we can|can we)( just| try and| try to)?"
+    r"\b(i'll|ill|i will|i can|can i|could i|let me|i'd|i would|we'll|well|we will|we can|can we)( just| try and| try to)?"
     r" (call|ring|phone) (you |you guys )?back\b|\bcall ?back (number|appointment)\b"
     # "I'll have a think and call back", "let me check my diary and ring you back"
     r"|\b(i'll|ill|i will|let me|we'll)\b[^.?!]{0,60}\band (call|ring|phone) (you |you guys )?back\b"

@@ -351,6 +351,8 @@ def normalize(text: str) -> str:
     text = re.sub(
         r"(?<!\bday )(?<!\banytime )(?<!\bany time )\bafter tomorrow\b", "the day after tomorrow", text
     )
+    # "september 1st oh 4" (a year said "oh four"): 04
+    text = re.sub(r"\b(\d{1,2}(?:st|nd|rd|th)?),? oh (\d)\b(?![:.]?\d)", r"\1 0\2", text)
     # "9 of may of 98" (a date as Spanish and French speakers say it): "9 of may 98"
     text = re.sub(
         r"\b(\d{1,2}(?:st|nd|rd|th)? of (?:january|february|march|april|may|june|july|august|september|october"

@@ -26,6 +26,8 @@ REQUEST = re.compile(
     r"|(could|can|would) (dr |doctor )?([a-z'-]+ )?see (me|him|her|them|us|my)\b"
     r"|(i|we|he|she|they|me|him|her) (\w+ )?(come|get) in|(come|get) in (for|on|at|to|tomorrow|today|next|this|some)"
     r"|move (my|it|the)|first available|next available"
+    # "could I come at 3:30 then? my allergies ...": a time asked for, for the visit
+    r"|(could|can|may) (i|we|he|she) (come|book|have|take|do) (at|for|on) \d"
     # "please I need doctor for my back pain", "any doctor is ok": a visit asked for plainly
     r"|(need|want|looking for) (a |an |the |to see a |to see the |to see )?(doctor|doc|gp|physician)\b(?! (said|says|told))"
     r"|any (doctor|dr|gp|physician)|whichever doctor|whoever is (free|available)"
@@ -44,6 +46,8 @@ REQUEST = re.compile(
 PURPOSE = re.compile(
     # (not a visit that was: "an itemised invoice for my last visit, for my insurance")
     r"(?<!\blast )(?<!\bprevious )(?<!\brecent )(?<!\bpast )(?<!\bother )"
+    # (nor one charged for: "65 dollars for a visit in november, who do i talk to about that")
+    r"(?<!\bfor a )(?<!\bfor my )(?<!\bfor the )(?<!\bfor his )(?<!\bfor her )"
     r"\b(appointment|appt|visit|check ?up|follow ?up|consultation|consult|see (a |the |my )?(doctor|dr|doc|physician)|come in"
     r"|get in|book\w*|schedule|arrange)\b"
     # ("my visit about 2 weeks ago": when it was, not what a new one is about; "a follow-up, but

@@ -102,3 +102,37 @@ async def test_words_that_end_in_hang_on_after_others_are_no_wait(chat: Chat) ->
     await chat.say("Olivia Martinez, May 9th 1998. Dr. Rodriguez tomorrow please.")
     reply = await chat.say("the land will hang on please.")  # "11 AM, please" misheard
     assert "take your time" not in reply.lower(), reply
+
+
+SETS_132_TO_136 = [
+    # a symptom said after the time asked for is the visit's reason
+    (["Maria Garcia, October 19th 1982. Is Dr. Patel in on Friday the 4th?", "Could I come at 3:30 then? My "
+      "allergies have been terrible.", "yes"], "p-1012", {(PATEL, at(4, 15, 30))}, MARIA),
+    # "well call back to rebook" (we'll) beside a cancellation is no message
+    (["hello its maria garcia calling for lucas garcia birthday april eighth twenty fifteen can you cancel the "
+      "appointment on tuesday the eighth well call back to rebook", "yes"], "p-1013", set(), MARIA),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("turns", "person", "after", "phone"), SETS_132_TO_136)
+async def test_set_132_to_136_families(
+    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
+) -> None:
+    await assert_written_as_said(chat, demo, turns, person, after, phone)
+
+
+async def test_a_charge_for_a_past_visit_goes_to_staff(chat: Chat) -> None:
+    await chat.say(
+        "hello yes i got a bill in the mail for a charge i dont understand it says sixty five dollars for a visit "
+        "in october who do i talk to about that"
+    )
+    assert chat.handoff is not None and "bill" in chat.handoff.reason.lower(), chat.outputs
+
+
+async def test_the_friday_one_earlier_is_a_move_never_a_new_booking(chat: Chat, demo: DemoConnector) -> None:
+    call = Chat(chat.agent, chat.audit, channel="voice", caller_phone=MARIA)
+    await call.say("Lucas Garcia here, 04/08/2015. can we do the tuesday one earlier, like monday")
+    await call.say("930")
+    await call.say("yes")
+    visits = await booked(demo, "p-1013")
+    assert len(visits) == 1 and all(provider == RODRIGUEZ for provider, _ in visits), visits  # nothing new
