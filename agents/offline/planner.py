@@ -20,6 +20,7 @@ from agents.next_person import CARRY
 from agents.offline import anchored, next_person, recent, wanted
 from agents.offline.choices import (
     DOCTOR_BY_NAME,
+    another_doctor_unheard,
     find_provider,
     pick_appointment,
     points_elsewhere,
@@ -504,7 +505,9 @@ class OfflinePlanner:
         providers = [Provider.model_validate(p) for p in s["providers"]]
         if not s.get("provider_id") and (hint := s.pop("provider_hint", None)):
             named = find_provider(hint, providers)
-            if named is not None:
+            if named is not None and ctx.channel == "voice" and another_doctor_unheard(hint, providers):
+                s["doctor_unheard"] = True  # "Dr. Kit ... Dr. Kim and Dr. Priya": asked, never guessed
+            elif named is not None:
                 s["provider_id"] = named.id
             elif not s.get("any_provider") and (stranger := unknown_doctor(hint, providers)):
                 s["doctor_asked"] = True  # a bare yes to it is no doctor (`reading._not_understood`)

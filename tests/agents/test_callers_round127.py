@@ -136,3 +136,21 @@ async def test_the_friday_one_earlier_is_a_move_never_a_new_booking(chat: Chat, 
     await call.say("yes")
     visits = await booked(demo, "p-1013")
     assert len(visits) == 1 and all(provider == RODRIGUEZ for provider, _ in visits), visits  # nothing new
+
+
+async def test_a_name_not_ours_said_before_the_day_is_typed_is_still_asked(
+    chat: Chat, demo: DemoConnector
+) -> None:
+    call = Chat(chat.agent, chat.audit, channel="voice", caller_phone="+15035550119")
+    for said in [
+        "I need an appointment with Dr. Kit on the 1 PM.",
+        "My date of birth in May 23, 1975, and 1975.",
+    ]:
+        await call.say(said)
+    await call.press("05271977")
+    await call.say(
+        "I need an appointment with Dr. Kim and Dr. Priya, for one PM."
+    )  # "which day?" asked again
+    after_day = await call.press("1203")
+    assert "which doctor" in after_day.lower() and "I'll book" not in after_day, after_day
+    assert await booked(demo, "p-1019") == set()
