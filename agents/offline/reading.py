@@ -691,6 +691,7 @@ def _read_provider(s: dict[str, Any], text: str, *, voice: bool = False) -> bool
         # "Dr. Kim and Dr. Priya" on a phone line: one name heard that is none of ours beside one
         # that is; asked again (with the keys), never guessed
         s.pop("provider_id", None)
+        s.pop("any_provider", None)  # ("whoever is free" said before: a doctor is asked for now)
         s["doctor_unheard"] = True
         return True
     if provider is not None:

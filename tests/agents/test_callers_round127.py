@@ -154,3 +154,21 @@ async def test_a_name_not_ours_said_before_the_day_is_typed_is_still_asked(
     after_day = await call.press("1203")
     assert "which doctor" in after_day.lower() and "I'll book" not in after_day, after_day
     assert await booked(demo, "p-1019") == set()
+
+
+async def test_a_doctor_of_ours_as_a_recogniser_writes_it_is_no_name_unheard(
+    chat: Chat, demo: DemoConnector
+) -> None:
+    call = Chat(chat.agent, chat.audit, channel="voice", caller_phone="+15035550111")
+    await call.say(
+        "isabel jackson here, date of birth february third nineteen eighty seven, i need to be seen tomorrow "
+        "afternoon, whoever is free"
+    )
+    proposed = await call.say("i'd prefer doctor rod regas at three if she's free")
+    assert "Dr. Elena Rodriguez on Wednesday, December 2nd at 3 PM" in proposed, proposed
+    asked = Chat(chat.agent, chat.audit, channel="voice", caller_phone="+15035550109")
+    await asked.say("hey y'all, it's ava hernandez, born august 11th 1993, 8 11 93")
+    offered = await asked.say(
+        "i wanna see doctor rod riguez, rodriguez, next monday, monday the 7th, at ten, 10 am"
+    )
+    assert "Dr. Elena Rodriguez on Monday, December 7th at 10 AM" in offered, offered
