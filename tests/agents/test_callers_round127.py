@@ -172,3 +172,15 @@ async def test_a_doctor_of_ours_as_a_recogniser_writes_it_is_no_name_unheard(
         "i wanna see doctor rod riguez, rodriguez, next monday, monday the 7th, at ten, 10 am"
     )
     assert "Dr. Elena Rodriguez on Monday, December 7th at 10 AM" in offered, offered
+
+
+async def test_a_doctor_turned_down_at_the_read_back_on_a_call_is_not_booked(
+    chat: Chat, demo: DemoConnector
+) -> None:
+    call = Chat(chat.agent, chat.audit, channel="voice", caller_phone="+15035550116")
+    await call.say("good morning i'd like to book with doctor rodriguez on tuesday the eighth at eleven")
+    await call.say("andrew harris march sixth nineteen sixty one")
+    proposed = await call.say(
+        "oh no not doctor rodriguez she's the kids doctor isn't she doctor chen please same time eleven"
+    )
+    assert "Dr. Marcus Chen on Tuesday, December 8th at 11 AM" in proposed, proposed
