@@ -75,15 +75,6 @@ async def test_set_112_to_116_families(
     await assert_written_as_said(chat, demo, turns, person, after, None)
 
 
-async def test_a_bill_for_a_visit_about_a_week_ago_goes_to_staff(chat: Chat, demo: DemoConnector) -> None:
-    await chat.say(
-        "Hi, this is Ava Hernandez, 8/11/1993. I was billed twice for my visit about a week ago. Could someone "
-        "check my statement?"
-    )
-    assert chat.handoff is not None and "bill" in chat.handoff.reason.lower(), chat.handoff
-    assert await booked(demo, "p-1009") == set()
-
-
 async def test_a_day_not_caught_on_a_call_can_be_typed(chat: Chat, demo: DemoConnector) -> None:
     call = Chat(chat.agent, chat.audit, channel="voice", caller_phone="+15035550104")
     await call.say("I need to move my appointment.")

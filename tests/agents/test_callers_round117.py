@@ -17,7 +17,7 @@ import pytest
 
 from connectors.demo import DemoConnector
 from tests.agents.conftest import Chat
-from tests.agents.test_phrasings import CHEN, PATEL, RODRIGUEZ, assert_written_as_said, at, booked, converse
+from tests.agents.test_phrasings import CHEN, PATEL, RODRIGUEZ, assert_written_as_said, at
 
 # the clock: Tuesday 1 December 2026, 10:00; Emily Davis sees Dr Patel on Thursday 3rd at 10, James
 # Wilson Dr Chen on Friday 4th at 2:30 PM, Lucas Garcia Dr Rodriguez on Tuesday 8th at 9:30
@@ -117,23 +117,3 @@ async def test_today_turned_down_then_tomorrow_morning(chat: Chat) -> None:
     await chat.say("Isabella Jackson, February 3rd, 1987. When is Dr. Chen's next opening?")
     reply = await chat.say("Today's too soon. What does he have tomorrow morning?")
     assert "Wednesday, December 2nd" in reply, reply
-
-
-async def test_a_bill_raised_before_a_booking_goes_to_staff(chat: Chat, demo: DemoConnector) -> None:
-    await chat.say(
-        "Hi, Sarah Johnson, 3/14/1985. I wanted to book a check-up, but first, I got a bill for my October visit "
-        "and I think I was charged twice."
-    )
-    assert chat.handoff is not None and "bill" in chat.handoff.reason.lower(), chat.handoff
-    assert await booked(demo, "p-1001") == set()
-
-
-async def test_a_bill_after_an_appointment_taken_back_goes_to_staff(chat: Chat, demo: DemoConnector) -> None:
-    talk, transcript = await converse(
-        chat,
-        ["Hi, this is Christopher Lee, born July 4th, 1975. I'm calling about an appointment, well, no, actually "
-         "about the bill for my last appointment. I think I got charged twice."],
-        None,
-    )  # fmt: skip
-    assert talk.handoff is not None and "bill" in talk.handoff.reason.lower(), transcript
-    assert await booked(demo, "p-1014") == set()

@@ -121,12 +121,28 @@ async def test_set_132_to_136_families(
     await assert_written_as_said(chat, demo, turns, person, after, phone)
 
 
-async def test_a_charge_for_a_past_visit_goes_to_staff(chat: Chat) -> None:
-    await chat.say(
-        "hello yes i got a bill in the mail for a charge i dont understand it says sixty five dollars for a visit "
-        "in october who do i talk to about that"
-    )
+@pytest.mark.parametrize(
+    ("said", "person"),
+    [
+        ("Hi, this is Ava Hernandez, 8/11/1993. I was billed twice for my visit about a week ago. Could someone "
+         "check my statement?", "p-1009"),
+        ("Hi, Sarah Johnson, 3/14/1985. I wanted to book a check-up, but first, I got a bill for my October visit "
+         "and I think I was charged twice.", "p-1001"),
+        ("Hi, this is Christopher Lee, born July 4th, 1975. I'm calling about an appointment, well, no, actually "
+         "about the bill for my last appointment. I think I got charged twice.", "p-1014"),
+        ("hello yes i got a bill in the mail for a charge i dont understand it says sixty five dollars for a visit "
+         "in october who do i talk to about that", None),
+    ],
+)  # fmt: skip
+async def test_a_bill_said_with_a_visit_goes_to_staff(
+    said: str, person: str | None, chat: Chat, demo: DemoConnector
+) -> None:
+    """A visit named only as what was billed ("my visit about a week ago", "for a visit in October"), or
+    a booking put off or taken back for the bill, is no booking: staff, with nothing written."""
+    await chat.say(said)
     assert chat.handoff is not None and "bill" in chat.handoff.reason.lower(), chat.outputs
+    if person is not None:
+        assert await booked(demo, person) == set()
 
 
 async def test_the_friday_one_earlier_is_a_move_never_a_new_booking(chat: Chat, demo: DemoConnector) -> None:
