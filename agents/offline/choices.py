@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from datetime import datetime
 
 from agents.offline.calendar_words import WEEKDAYS
@@ -417,17 +418,25 @@ def _consonants(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", word[0] + rest)
 
 
-def another_doctor_unheard(text: str, providers: list[Provider]) -> bool:
-    """A doctor's title before a word that is none of ours, beside one that is ("Dr. Kim and Dr.
-    Priya" for "Dr. Chen on Thursday"): on a bad line, which one was meant is not known."""
+def _titled_strangers(text: str, providers: list[Provider]) -> Iterator[re.Match[str]]:
+    """Each doctor's title before a word that may be a name and is no part of our doctors' names."""
     from agents.offline.names import CALENDAR_WORDS, NOT_NAMES
 
     ours = {part for p in providers for part in _name_parts(p)}
     for m in _TITLED.finditer(text):
-        word, after = m.group(1), re.match(r"\s+[a-z][a-z'-]+", text[m.end() :])
-        if word in NOT_NAMES or word in CALENDAR_WORDS or len(word) <= 2 or word in ours or "'" in word:
+        word = m.group(1)
+        if word not in NOT_NAMES and word not in CALENDAR_WORDS and len(word) > 2 and word not in ours:
+            yield m
+
+
+def another_doctor_unheard(text: str, providers: list[Provider]) -> bool:
+    """A doctor's title before a word that is none of ours, beside one that is ("Dr. Kim and Dr.
+    Priya" for "Dr. Chen on Thursday"): on a bad line, which one was meant is not known."""
+    for m in _titled_strangers(text, providers):
+        if "'" in m.group(1):
             continue  # ("the kids doctor isn't she": no name)
-        if find_provider(f"dr {word}{after.group(0) if after else ''}", providers) is not None:
+        after = re.match(r"\s+[a-z][a-z'-]+", text[m.end() :])
+        if find_provider(f"dr {m.group(1)}{after.group(0) if after else ''}", providers) is not None:
             continue  # "doctor rod regas", "doctor rod riguez": ours, as a recogniser writes it
         return True
     return False
@@ -436,16 +445,10 @@ def another_doctor_unheard(text: str, providers: list[Provider]) -> bool:
 def unknown_doctor(text: str, providers: list[Provider]) -> str | None:
     """'Smith' in "with dr smith" when no provider is called anything like that ("a doctor
     january 25th", from two turns, names no one)."""
-    from agents.offline.names import CALENDAR_WORDS, NOT_NAMES
-
     if not providers or find_provider(text, providers) is not None:
         return None
-    ours = {part for p in providers for part in _name_parts(p)}
-    said: list[str] = _TITLED.findall(text)
-    for word in said:
-        if word not in NOT_NAMES and word not in CALENDAR_WORDS and len(word) > 2 and word not in ours:
-            return word[:1].upper() + word[1:]
-    return None
+    word = next((m.group(1) for m in _titled_strangers(text, providers)), None)
+    return word[:1].upper() + word[1:] if word is not None else None
 
 
 # What callers call a specialty in everyday words, by the specialty's stem

@@ -43,7 +43,7 @@ _JOIN = re.compile(
 _IDENTITY_CUE = re.compile(r"\b(this is|my name|name is|i'm|i am|it's|born|date of birth|dob|birthday)\b")
 _BOOK_VERB = re.compile(r"\b(book|schedule|new appointment|make an appointment|set up)\b")
 # a booking someone made before the call: "my mom set up my appointment", "you booked me"
-_BOOKED_BEFORE = re.compile(
+_BOOKED_BY_SOMEONE = re.compile(
     r"\b(?:my (?:mom|mum|mother|dad|father|wife|husband|partner|daughter|son|sister|brother)|he|she|they|someone"
     r"|somebody|you|your office|the office)\s+(?:already\s+)?(?:set (?:me |him |her |it )?up|booked|scheduled|made)\b"
 )
@@ -151,7 +151,7 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
             and second in (Intent.RESCHEDULE, Intent.CANCEL)
             and _ONE_THEY_HAVE.search(head)
         ):
-            if not _BOOK_VERB.search(_BOOKED_BEFORE.sub(" ", head)) and not another:
+            if not _BOOK_VERB.search(_BOOKED_BY_SOMEONE.sub(" ", head)) and not another:
                 # "His check-up with Dr X is next Tuesday, we're away. Please cancel.", "my mom set up
                 # my appointment for Thursday, ... can I move it": that one
                 continue
