@@ -57,6 +57,13 @@ async def step_aside(turn: Turn) -> str | None:
         if kin == CALLERS_OWN
         else f"a request for the caller's {kin}"
     )
+    speaker = memory.scratch.get(SPEAKER)
+    if kin != CALLERS_OWN and speaker is None and memory.speaking_for is None:
+        # the caller verified as themselves, now speaking for a relative: who they are is kept for
+        # a request of their own later ("and for me, Dr. Patel on Thursday"), checked again then
+        first, last, born = memory.verified_first_name, memory.verified_last_name, memory.scratch.get("dob")
+        if first and last and isinstance(born, str):
+            speaker = {"first": first, "last": last, "dob": born}
     await turn.emit_stored(
         EventKind.IDENTITY_SET_ASIDE, "system", {"person_id": state.verified_person_id, "why": why}
     )
@@ -68,4 +75,10 @@ async def step_aside(turn: Turn) -> str | None:
     memory.known_appointments.clear()
     memory.known_slots.clear()
     memory.scratch.clear()
+    if kin != CALLERS_OWN and isinstance(speaker, dict):
+        memory.scratch[SPEAKER] = speaker
+    if kin != CALLERS_OWN and (own := str(waiting.get("own") or "").strip()):
+        # the caller's own request said with the relative's (with who they said they are): next,
+        # once the relative's is done, checked again on those details
+        memory.scratch[NEXT_PERSON] = {"kin": CALLERS_OWN, "text": own}
     return text

@@ -134,6 +134,8 @@ NOT_NAMES |= {"school", "nurse", "nurses", "pharmacy", "pharmacist", "clinic", "
 NOT_NAMES |= {"pls", "plz", "plse", "thx", "ty", "dont", "don't", "care", "resched", "appt", "now", "bye", "cool",
               "cheers", "works", "sounds", "whoever", "whatever", "either", "neither", "earliest", "latest",
               "first", "last", "second", "other", "one", "same", "time", "day", "asap", "soon", "nope", "yep"}  # fmt: skip
+# small talk before the name ("Ha, nice. Well, ... Mia White, January 25th, 1996")
+NOT_NAMES |= {"ha", "haha", "hah", "heh", "hehe", "lol", "nice", "lovely", "awesome", "wow", "brilliant", "sweet"}  # fmt: skip
 CALENDAR_WORDS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
@@ -514,6 +516,8 @@ _FOR_KIN = re.compile(
     rf"|\b(?:my|our)\s+(?:{_KIN})(?!\s+(?:says|said|thinks|thought|reckons|suggested|suggests|tells me|told me"
     r"|wants me|would like me|keeps telling me)\b)(?:\s+[a-z]+){0,2}?(?:'s|s)?\s+(?:also\s+|too\s+)?"
     r"(?:needs?|wants?|has to|should|would like|appointment|appt|visit|check ?up|jab|shot)\b"
+    # "I need to cancel Lucas's appointment. He's my son, ...": whose visit, said after it
+    rf"|\b[a-z]+'s (?:appointment|appt|visit|booking|check ?up)\b[^?!]{{0,40}}?\b(?:he|she)(?:'s| is) (?:my|our) (?:{_KIN})\b"
     # "no, not mine, my son's", "not me, it's for my daughter": the request was the relative's all along
     rf"|\bnot (?:mine|me|for me|my own|my one)\b[,.;]?\s+(?:(?:it's|it is|its)\s+)?(?:for\s+)?(?:my|our)\s+(?:{_KIN})\b"
 )

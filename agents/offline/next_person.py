@@ -90,6 +90,8 @@ FOR_ONESELF = re.compile(
     r"\b(?:(?:can|could|may) i (?:get|have|grab|book) (?:one|an? (?:appointment|appt|slot|visit))"
     r"|(?:one|an appointment|a slot|a visit) for me(?:self)?|book me|book myself|see me|for myself"
     # "me first, please", "this is just mine", "she'll call about her own"
+    # "And for me, Dr. Patel on Thursday ...", "now mine: ..." after a relative's visit
+    r"|(?:^|[.!?]\s+)(?:(?:and|now|then|also|ok|okay|right|so)[\s,]+)*(?:for me|for myself|mine)(?=[\s,.:;!?-]|$)"
     r"|me first|(?:this|that|it) is (?:just |only )?(?:mine|for me)|(?:this|that|it)'s (?:just |only )?(?:mine|for me)"
     r"|(?:she|he|they)(?:'ll| will) (?:call|ring|phone|sort out|handle|book|do) (?:about )?(?:her|his|their) own"
     # "my husband said I should book a check-up", "my wife wants me to see Dr Chen", "my appointment"
@@ -249,17 +251,16 @@ def request_for_someone(ctx: PlanContext, s: dict[str, Any]) -> str | None:
     return theirs
 
 
-def serve_another(ctx: PlanContext, s: dict[str, Any], text: str) -> PlanStep:
+def serve_another(ctx: PlanContext, s: dict[str, Any], text: str, own: str | None = None) -> PlanStep:
     """The request of the other person named with their details, kept to be served as theirs at
     the end of this turn (the verified person set aside, the other one checked on their details)."""
     kin = relative_asked_for(text) or _kin_too(text)
     if kin is None and (m := KIN_WORDS.search(text)) is not None and not FOR_ONESELF.search(text):
         kin = m.group(0).split()[-1].removesuffix("'s")
-    s[NEXT_PERSON] = {"kin": kin or CALLERS_OWN, "text": _on_the_day_just_booked(ctx, text), "now": True}
-    return say("Sure.")
+    return _wait(ctx, s, kin or CALLERS_OWN, text, own)
 
 
-def serve_now(ctx: PlanContext, s: dict[str, Any], text: str) -> PlanStep | None:
+def serve_now(ctx: PlanContext, s: dict[str, Any], text: str, own: str | None = None) -> PlanStep | None:
     """The relative's request kept to be served as theirs at the end of this turn (the runtime sets
     the caller's identity aside); None when no relative is named."""
     kin = relative_asked_for(text) or relative_first(text[_AND_THEM.match(text).end() :]) or _kin_too(text)  # type: ignore[union-attr]
@@ -268,8 +269,25 @@ def serve_now(ctx: PlanContext, s: dict[str, Any], text: str) -> PlanStep | None
         kin = m.group(0).split()[-1] if m else None
     if kin is None:
         return None
+    return _wait(ctx, s, kin, text, own)
+
+
+def _wait(ctx: PlanContext, s: dict[str, Any], kin: str, text: str, own: str | None) -> PlanStep:
+    """The request of `kin` kept to be served at the end of this turn, as theirs."""
     s[NEXT_PERSON] = {"kin": kin, "text": _on_the_day_just_booked(ctx, text), "now": True}
+    if own is not None and kin != CALLERS_OWN:
+        # "move my son Lucas's Tuesday appointment, and I'd like to book myself in with Dr. Patel
+        # too": the relative's first, the caller's own after it (`agents.next_person.step_aside`)
+        s[NEXT_PERSON]["own"] = own
     return say("Sure.")
+
+
+def callers_own_waiting(s: dict[str, Any]) -> str | None:
+    """The caller's own request kept to follow another (`followups`), with who they said they are."""
+    waiting = s.get(NEXT_PERSON)
+    if isinstance(waiting, dict) and waiting.get("kin") == CALLERS_OWN and waiting.get("text"):
+        return str(waiting["text"])
+    return None
 
 
 _TASK_SAID = {

@@ -266,8 +266,9 @@ class OfflinePlanner:
             # "Maria Garcia, October 19 1982. My son needs a check-up Friday": verified as herself,
             # asking for her son: never a write for her; he is checked in a conversation of his own
             theirs = next_person.without_the_caller(ctx, said, s)
+            own_later = next_person.callers_own_waiting(s)  # "..., and book me with Dr. Patel the same day"
             drop_task(s)
-            step = next_person.serve_now(ctx, s, theirs) or _say(
+            step = next_person.serve_now(ctx, s, theirs, own_later) or _say(
                 SOMEONE_ELSE.format(name=ctx.caller.first_name or "you")
             )
             if s.pop("greeted_name", None):

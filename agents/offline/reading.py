@@ -230,6 +230,9 @@ def _a_new_time_instead(ctx: PlanContext, s: dict[str, Any], text: str, raw: str
         r"\b(?:cancel\w*|call off|delete|remove)\b", text
     ):
         return False
+    booked = [a for a in s.get("appointments") or [] if a.get("status", "booked") == "booked"]
+    if (s.get("target") or len(booked) == 1) and shift_of(text) is not None:
+        return True  # "the week after, same time, please" to the cancellation of a visit read back
     when = find_when(text, ctx.now)
     if when.start is None or (when.at is None and when.edge is None and when.part == "any"):
         return False
@@ -408,8 +411,9 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     ):
         # never for the person verified; the one named is checked on their own details
         task_was = _task_or_asked(s, asked_before)
+        own_later = next_person.callers_own_waiting(s)  # "..., and I'd like to book myself in too"
         drop_task(s)
-        return next_person.serve_another(ctx, s, next_person.with_the_task(task_was, text))
+        return next_person.serve_another(ctx, s, next_person.with_the_task(task_was, text), own_later)
     if own is not None:
         # "... and then I'd like to book myself with Dr Patel": the caller's own, as the caller
         drop_task(s)
@@ -421,8 +425,9 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         # identity is set aside (`agents.next_person`), checked on their own details
         task_was = _task_or_asked(s, asked_before)
         theirs = next_person.with_the_task(task_was, text)  # "no, not mine, my son's. lucas ..."
+        own_later = next_person.callers_own_waiting(s)
         drop_task(s)
-        return next_person.serve_now(ctx, s, theirs) or say(
+        return next_person.serve_now(ctx, s, theirs, own_later) or say(
             SOMEONE_ELSE.format(name=ctx.caller.first_name or "you")
         )
     if _NOT_FAMILY.search(text):

@@ -286,7 +286,11 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
             continue  # "I've got the blood pressure appointment on Thursday": which visit, not a question
         if topic.pattern.search(text):
             if topic.aside and s.get("task") is not None:
-                # "oh, before that, is there parking?" while a booking waits: said, then on with it
+                # "oh, before that, is there parking?" while a booking waits: said, then on with it;
+                # "is there parking, by the way? anyway, friday at 2": and the rest read for the task
+                rest = _without_sentence(normalize(raw), topic.pattern)
+                if rest is not None and not find_when(rest, ctx.now).empty:
+                    return TopicRead(preface=ASIDE_FOR_STAFF, rest=rest)
                 return TopicRead(preface=ASIDE_FOR_STAFF, answered=True)
             if topic.aside and (_NAMES_A_REQUEST.search(text) or not find_when(text, ctx.now).empty):
                 # "dr patel thursday at 11:30, and is there parking?": said, and the request read
@@ -442,6 +446,18 @@ def _without_question(text: str) -> str:
     if (asked := _HOURS.search(text)) is None:
         return text
     return f"{text[: asked.start()]} , {text[_clause_end(text, asked.end()) :]}"
+
+
+_SENTENCE_STOP = re.compile(r"[.;!?](?=\s|$)")
+
+
+def _without_sentence(text: str, pattern: re.Pattern[str]) -> str | None:
+    """The turn without the sentence `pattern` matches in ("is there parking, by the way?")."""
+    if (found := pattern.search(text)) is None:
+        return None
+    start = max([0, *(m.end() for m in _SENTENCE_STOP.finditer(text, 0, found.start()))])
+    end = next((m.end() for m in _SENTENCE_STOP.finditer(text, found.end())), len(text))
+    return f"{text[:start]} {text[end:]}".strip()
 
 
 def _clause(text: str, at: int) -> str:

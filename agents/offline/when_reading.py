@@ -206,6 +206,13 @@ def _that_sentence(text: str) -> str:
             and not day_phrases(sentence)
             and not re.search(r"\b(?:appointment|appt|visit|booking|born|birth|dob|name)\b", sentence)
         )
+        # "... to the week after next? tuesday would suit me, same time.": the day of that week
+        more_of_it = more_of_it or (
+            n == 0
+            and _A_WEEK.search(first) is not None
+            and _WEEKDAY_FIRST.match(sentence) is not None
+            and not re.search(r"\b(?:appointment|appt|visit|booking|born|birth|dob|name)\b", sentence)
+        )
         if not (_TAKES_BACK.match(sentence) or _ONLY_A_TIME.match(sentence) or asked_for or more_of_it):
             break
         if _ONLY_A_TIME.match(sentence) and re.match(r"\s*\d", sentence):
@@ -224,6 +231,12 @@ _ONLY_WHEN_WORDS = re.compile(
 _TIME_FIRST = re.compile(
     r"\s*(?:(?:at|say|like|around|maybe|ideally|um|uh|hmm)\W+)*(?:(?:half|quarter) (?:past|to|after) )?"
     r"(?:(?:1[0-2]|[1-9])(?::[0-5]\d)?\s*(?:am|pm|o'clock)?\b|(?:the )?(?:mornings?|afternoons?)(?:'s| is| are)?\b)"
+)
+# a week named without its day ("the week after next", "next week"), then the day in a sentence of its own
+_A_WEEK = re.compile(r"\bweek\b(?![^.?!]*\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)")
+_WEEKDAY_FIRST = re.compile(
+    r"\s*(?:(?:on|maybe|say|ideally|preferably|probably|the|um|uh|hmm|so|and)\W+)*"
+    r"(?:monday|tuesday|wednesday|thursday|friday)s?\b"
 )
 _ANOTHER_DAY = re.compile(r"\b(?:other|another|different|new) (?:day|date|time)\W*$")
 
