@@ -178,6 +178,8 @@ def relative_is_verified(said: str, first_name: str | None) -> bool:
     kin = _KIN_WORDS.search(said)
     if kin is None or not first_name:
         return True
+    if re.search(rf"\b{re.escape(first_name.lower())}(?: [a-z'-]+)?'s (?:appointment|appt|visit|booking|check ?up)\b", said):
+        return True  # "this is about Lucas Garcia's appointment, he's my son": the one whose visit it is
     for m in re.finditer(rf"\b{re.escape(first_name.lower())}\b", said[kin.start() :]):
         before = said[kin.start() : kin.start() + m.start()]
         if not _SELF_CUE.search(before):
