@@ -50,6 +50,9 @@ _NOT_ASKED_FOR = re.compile(
     r"|\b(?:i have|i've got|i have got|i got|i'm booked for|there's)\s+(?:a|an|the|my)\s+(?:[a-z]+\s+)?"
     r"(?:appointment|appt|check ?up|visit|physical|follow ?up|booking)\s+(?:[a-z0-9:]+\s+){0,3}?with\s+"
     rf"{_DR}(?=.*\b(?:also|too|as well|another|second|extra|same day)\b)"
+    # "He's already seeing Dr. Chen later this week. Could he also see Dr. Patel ...": a visit they have
+    rf"|\b(?:he's|she's|i'm|we're|they're|he is|she is|i am|we are|they are)\s+(?:already\s+|also\s+)?"
+    rf"(?:seeing|booked (?:in )?with|scheduled with|down (?:for|with))\s+{_DR}"
     # "dr patel tues at 11:30, separate from my chen one", "besides my dr chen appointment"
     r"|\b(?:separate from|apart from|besides|as well as|in addition to|on top of|not|other than)\s+(?:my|his|her|the)\s+"
     rf"{_DR}\s+(?:one|appointment|appt|visit|check ?up|booking)\b"
@@ -86,10 +89,20 @@ _ENUMERATING = re.compile(
 )
 
 
+_EARLIER_OR_LATER_OFFERED = re.compile(
+    r"\b(?:the )?(earlier|sooner|later) (?:one|of (?:those|these|them|the two|the 2|both)|time|slot)\b"
+    r"|\bwhichever(?:'s| is|s)? (earlier|earliest|sooner|first|later|latest|last)\b"
+)
+
+
 def pick_by_position(text: str, count: int) -> int | None:
     text = _ENUMERATING.sub(" ", text)
     if count == 3 and re.search(r"\b(?:the )?middle(?: one| option| time)?\b", text):
         return 1  # "the middle one" of three
+    if (in_time := _EARLIER_OR_LATER_OFFERED.search(text)) is not None:
+        # "the earlier of those", "the later one", "whichever's earlier": the first or the last offered
+        said = in_time.group(1) or in_time.group(2)
+        return 0 if said in ("earlier", "earliest", "sooner", "first") else count - 1
     m = re.search(r"\b(1st|2nd|3rd|first|second|third|last|latter|former|earliest)\b" + _NOT_A_POSITION, text)
     if m:
         index = _POSITIONS[m.group(1)]
@@ -126,7 +139,10 @@ def pick_slot(text: str, when: When, offered: list[Slot]) -> Slot | None:
         # "the 2nd" after a list is its second; "thursday the 2nd" with other days offered is a date
         and not (
             when.start is not None
-            and (_means_a_date(text) or (when.start not in days and _weekday_in(text) is not None))
+            and (
+                _means_a_date(text)
+                or (when.start not in days and (_weekday_in(text) is not None or _A_DAY_WORD.search(text)))
+            )
         )
         and not (when.at is not None and when.at not in times)  # "the last of those, the 11": 11
     ):
@@ -142,6 +158,10 @@ def pick_slot(text: str, when: When, offered: list[Slot]) -> Slot | None:
         by_provider = [s for s in offered if mentions_provider(text, s.provider_name)]
         return by_provider[0] if len(by_provider) == 1 else None
     return candidates[0] if len(candidates) == 1 else None
+
+
+# "the earliest you've got tomorrow": a day named with the position, not among those offered
+_A_DAY_WORD = re.compile(r"\b(?:today|tomorrow|tmrw|next week|this week|the day after)\b")
 
 
 def _means_a_date(text: str) -> bool:

@@ -234,7 +234,9 @@ _TIME_WORDS = r"(?:\d{1,2}(?::\d{2})?(?:\s*(?:am|pm|o'clock))?|noon|midday)"
 _FROM_ON = re.compile(
     rf"\b(?:from|starting at|starting from)\s+(?P<from>{_TIME_WORDS})\s+(?:on|onwards?|or later|and later)\b"
     # "patel friday, 1 or later": the same without "from"
-    rf"|\b(?<!:)(?P<from2>{_TIME_WORDS}),?\s+(?:or later|and later|onwards?|or after that|or any time after)\b"
+    rf"|\b(?<!:)(?P<from2>{_TIME_WORDS}),?\s+(?:or later|and later|onwards?|or after(?: that)?|or any time after)\b"
+    # "friday afternoon, anytime from two", "anything from 3"
+    rf"|\b(?:any ?time|anything|whenever|something) (?:from|starting at|starting from) (?P<from3>{_TIME_WORDS})"
 )
 _BETWEEN = re.compile(rf"\bbetween\s+(?P<from>{_TIME_WORDS})\s+and\s+(?P<to>{_TIME_WORDS})")
 
@@ -748,7 +750,15 @@ def _when_words(text: str, now: datetime) -> When:
             when.matched.append(wm.group(0))
     if (window := _FROM_ON.search(text) or _BETWEEN.search(text)) is not None:
         # "the first opening from 2:30 onwards", "between 10 and noon": that time or later
-        first = find_time(f"at {window.group('from') or window.group('from2')}")[0]
+        said_from = next(
+            (
+                window.group(g)
+                for g in ("from", "from2", "from3")
+                if g in window.groupdict() and window.group(g)
+            ),
+            "",
+        )
+        first = find_time(f"at {said_from}")[0]
         if first is not None:
             when.after = _a_minute_before(first)
             if "to" in window.groupdict() and (last := find_time(f"at {window.group('to')}")[0]) is not None:
@@ -777,7 +787,8 @@ def _when_words(text: str, now: datetime) -> When:
     for pattern, part, after, before in _DAY_PARTS:
         if bound is None and at is None and pattern.search(text):
             when.part = part if part != "any" else when.part
-            when.after, when.before = after, before
+            if window is None:  # ("late afternoon. 4 or after?": the hour said bounds it)
+                when.after, when.before = after, before
             break
     if _SOONEST.search(text) or re.search(
         r"\b(?:whichever|whatever)(?: is|'s| comes)? (?:1st|first|earliest|soonest|sooner|earlier)\b", text

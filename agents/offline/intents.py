@@ -240,8 +240,10 @@ _THE_ONE_I_HAVE = re.compile(
 )
 _ABOUT_THEIR_VISIT = re.compile(
     # ("this is james wilson about my blood pressure check with doctor chin": a name between)
-    r"\b(?:calling|ringing|phoning|call|ring|phone|writing|here|it's|this is)(?: [a-z]+){0,2}? (?:you )?(?:about|regarding|re|concerning"
-    r"|in regards? to) (?:my|our|his|her|their|[a-z]+'s)(?: [a-z']+){0,3}? (?:appointment|appt|visit|booking|check ?up"
+    # ("calling for my husband james wilson, born ..., about his dr. chen appointment": after a comma)
+    r"(?:\b(?:calling|ringing|phoning|call|ring|phone|writing|here|it's|this is)(?: [a-z]+){0,2}? (?:you )?|[,;]\s*)"
+    r"(?:about|regarding|re|concerning"
+    r"|in regards? to) (?:my|our|his|her|their|[a-z]+'s)(?: [a-z'.]+){0,3}? (?:appointment|appt|visit|booking|check ?up"
     r"|jab|vaccination|check)s?\b(?: (?:appointment|appt|visit|booking)s?\b)?"
 )
 
@@ -483,7 +485,7 @@ def _intents(text: str) -> list[Intent]:
     if (
         Intent.RESCHEDULE in found
         and Intent.BOOK in found
-        and re.search(r"\bbook (?:me|him|her|us|them|an?|another|with|in|for)\b", text)
+        and re.search(r"\bbook (?:me|him|her|us|them|an?|another|with|in|for|something|one)\b", text)
         and not re.search(
             r"\b(?:reschedul\w*|re schedule|move|change|switch|swap|push|shift|postpone|bring|bump)\b", text
         )

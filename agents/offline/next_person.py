@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from agents.next_person import CALLERS_OWN, NEXT_PERSON, SPEAKER
@@ -96,7 +96,7 @@ FOR_ONESELF = re.compile(
     r"|(?:she|he|they)(?:'ll| will) (?:call|ring|phone|sort out|handle|book|do) (?:about )?(?:her|his|their) own"
     # "my husband said I should book a check-up", "my wife wants me to see Dr Chen", "my appointment"
     r"|(?:said|says|told|asked|wants|wanted|thinks|suggested|reminded|would like) (?:me|i)"
-    r"|my (?:[a-z]+day |next |upcoming |own )?(?:appointment|appt|visit|check[ -]?up))\b"
+    r"|my (?:[a-z]+day |next |upcoming |own )?(?:(?:dr|doctor)\.? [a-z'-]+ )?(?:appointment|appt|visit|check[ -]?up))\b"
 )
 _FOR_ME = re.compile(r"\bfor me\b")  # "is there time for me too?": also the caller's own, here
 
@@ -335,7 +335,8 @@ def _kin_too(text: str) -> str | None:
 def _on_the_day_just_booked(ctx: PlanContext, text: str) -> str:
     """ "with Dr Rodriguez the same day at 11:30" after "Done. You're booked ... on Wednesday,
     November 17th at 11 AM": that day, written in (read later, alone, "the same day" was today)."""
-    if not SAME_DAY_WORDS.search(text):
+    next_to = _NEXT_TO_IT.search(text)
+    if not SAME_DAY_WORDS.search(text) and next_to is None:
         return text
     done = next(
         (
@@ -347,5 +348,22 @@ def _on_the_day_just_booked(ctx: PlanContext, text: str) -> str:
     )
     if done is None:
         return text
-    day = find_when(normalize(done.split(".", 1)[1]), ctx.now).start
-    return on_that_day(text, day) if day is not None else text
+    written = find_when(normalize(done.split(".", 1)[1]), ctx.now)
+    day = written.start
+    if day is None:
+        return text
+    if next_to is not None and written.at is not None and find_when(text, ctx.now).at is None:
+        # "Dr. Rodriguez, right after mine": the half hour after the visit just booked (before it:
+        # the half hour before), on its day
+        start = datetime.combine(day, written.at)
+        at = start + timedelta(minutes=-30 if next_to.group(1) == "before" else 30)
+        said = f"on {at:%B} {at.day} at {at.hour % 12 or 12}:{at:%M} {'am' if at.hour < 12 else 'pm'}"
+        return f"{text[: next_to.start()]} {said} {text[next_to.end() :]}".lower()
+    return on_that_day(text, day) if SAME_DAY_WORDS.search(text) else text
+
+
+# the half hour next to the visit just booked: "right after mine", "straight after his", "just before hers"
+_NEXT_TO_IT = re.compile(
+    r"\b(?:(?:right|straight|just|immediately|directly) )?(after|before) (?:me|mine|him|his|her|hers|them|theirs"
+    r"|that one|(?:my|his|her|their) (?:appointment|visit|one|booking))\b"
+)

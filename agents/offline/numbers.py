@@ -153,6 +153,16 @@ def normalize(text: str) -> str:
     # "ten turdy", "one tirty p m": thirty as Caribbean and Irish callers say it (and a recogniser writes it)
     lowered = re.sub(r"\b(?:turdy|tirty|tirtee|thirdy|thurty|toity)\b", "thirty", lowered)
     lowered = re.sub(r"\b(?:after noon|after the noon)\b", "afternoon", lowered)  # "in the after noon"
+    # "four thirty's good", "quarter to three's fine": the time, then "is"
+    lowered = re.sub(
+        r"\b(thirty|fifteen|forty five|o'clock|noon|(?:to|past|at|after) (?:one|two|three|four|five|six|seven|eight|nine"
+        r"|ten|eleven|twelve))'s\b"
+        # "nine's perfect", "two's fine": the hour, then "is"
+        r"|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)'s(?= (?:fine|good|great|perfect|ok|okay"
+        r"|better|best|ideal|grand|lovely|brilliant|spot on|works?)\b)",
+        lambda m: f"{m.group(1) or m.group(2)} is",
+        lowered,
+    )
     # "make it 11 on friday the 29th", "how about 2 then": the hour; "9 is too early": not that hour
     lowered = re.sub(
         r"\b(make it|make that|how about|what about|rather|better)\s+(1[0-2]|[1-9])(?=\s+(?:on|then|instead|please|if|that"
@@ -290,6 +300,12 @@ def normalize(text: str) -> str:
         r"\b(\d{1,2}(?:st|nd|rd|th)) o (?=(?:january|february|march|april|may|june|july|august|september|october"
         r"|november|december)\b)",
         r"\1 of ",
+        text,
+    )
+    # "anything later than that? four maybe?", "10 ideally": an hour said alone, a time
+    text = re.sub(
+        r"(?:^|(?<=[.?!,]\s))(1[0-2]|[1-9])\s+(?=(?:maybe|perhaps|possibly|ideally|preferably|or so|ish)\b)",
+        r"at \1 ",
         text,
     )
     # "at like 11", "at, um, 11", "around, uh, 3": the filler between the word and its time left out
@@ -581,7 +597,8 @@ def _numeric_one(tokens: list[str], i: int) -> bool:
     # "half one", "quarter past one", "ten to one": a clock time
     if before == "half" or (before in ("past", "to") and i > 1 and tokens[i - 2] in _MINUTES_BEFORE_PAST):
         return True
-    return before in ("at", "number", "option", "is", "by", "around") or after in (
+    # ("between one and two", "from one to three", "until one")
+    return before in ("at", "number", "option", "is", "by", "around", "between", "from", "until", "till") or after in (
         "am", "pm", "p", "a", "o'clock", "thirty", "fifteen", "forty", "oh", "hundred", "thousand",
     ) or after in _UNITS or after in _TENS  # fmt: skip
 

@@ -178,13 +178,22 @@ def relative_is_verified(said: str, first_name: str | None) -> bool:
     kin = _KIN_WORDS.search(said)
     if kin is None or not first_name:
         return True
-    if re.search(rf"\b{re.escape(first_name.lower())}(?: [a-z'-]+)?'s (?:appointment|appt|visit|booking|check ?up)\b", said):
+    if re.search(
+        rf"\b{re.escape(first_name.lower())}(?: [a-z'-]+)?'s (?:appointment|appt|visit|booking|check ?up)\b",
+        said,
+    ):
         return True  # "this is about Lucas Garcia's appointment, he's my son": the one whose visit it is
     for m in re.finditer(rf"\b{re.escape(first_name.lower())}\b", said[kin.start() :]):
         before = said[kin.start() : kin.start() + m.start()]
         if not _SELF_CUE.search(before):
             return True
     return False
+
+
+def _said_before(ctx: PlanContext, born: date) -> bool:
+    """The date of birth was said in an earlier turn (the caller's own, verified with it)."""
+    earlier = [m.content or "" for m in ctx.messages if m.role == "user"][:-1]
+    return any(find_dob(normalize(t), ctx.now.date())[0] == born for t in earlier)
 
 
 def _for_someone_else(ctx: PlanContext, text: str) -> bool:
@@ -404,10 +413,11 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         # "And one for me as well: Daniel Thomas, April 21st 1979 ..." after his wife's booking
         next_person.another_person(ctx, text) is not None
         # "Lucas needs a check-up with Dr Rodriguez" from Maria, verified as herself (with his
-        # details given, the turn is read as identity)
+        # details given, the turn is read as identity), "and Lucas as well, he's April 8th 2015"
+        # (a date of birth not the caller's: his)
         or (
             next_person.someone_by_first_name(ctx, text) is not None
-            and find_dob(text, ctx.now.date())[0] is None
+            and ((born := find_dob(text, ctx.now.date())[0]) is None or not _said_before(ctx, born))
             and not ctx.caller.speaking_for
         )
     ):

@@ -29,6 +29,7 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
 
     The new day follows the last "to/for/until" that has a day or time after it and no
     "appointment" (that "to" belongs to "I need to move my appointment on thursday")."""
+    text = _on_their_day(text, now)
     markers = (
         r"\b(to|for|until|till|into|how about|what about|make it|make that|make this|put (?:it|that|this)|(?:can|could) (?:we|you|i|he|she|they) (?:do|have|get|come(?: in)?)"
         r"|(?:can|could|would|will) (?:it|that|this|he|she) (?:be|go|happen)(?! (?:moved|changed|pushed|shifted|bumped|brought|put|made|rescheduled|switched|swapped)\b)|(?:(?:that|the) )?same day)\b"
@@ -113,6 +114,33 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
             start = sentence  # "... move my friday appointment. is 2 or 2:30 free on monday the 26th?"
         return text[:start], text[start:]
     return text, None
+
+
+# a relative's visit told as the reason of a move ("my wife has her appointment here on friday the
+# 15th, so ..."), to the next stop or "so"
+_THEIR_VISIT_TOLD = re.compile(
+    r"\bmy (?:husband|wife|partner|son|daughter|mum|mom|mother|dad|father)(?: [a-z]+)? (?:has|has got|'s got"
+    r"|is seeing|sees|is booked)\b[^.;!?]*?(?=,? so\b|[.;!?]|$)"
+)
+# ... and the caller's visit moved to its day: "to the same day as hers"
+_SAME_DAY_AS_THEIRS = re.compile(
+    r"\b(?:the )?same day as (?:hers|his|theirs|hers is|his is|her (?:appointment|visit|one)|his (?:appointment"
+    r"|visit|one)|my (?:husband|wife|partner|son|daughter|mum|mom|mother|dad|father)'s(?: (?:appointment|visit|one))?)\b"
+)
+
+
+def _on_their_day(text: str, now: datetime) -> str:
+    """ "my wife has her appointment here on friday the 15th, so i'd like to move my dr. chen
+    appointment to the same day as hers, at 1 pm": her day written in for "the same day as hers",
+    and her visit's words taken out (its day is not the caller's visit)."""
+    told, same = _THEIR_VISIT_TOLD.search(text), _SAME_DAY_AS_THEIRS.search(text)
+    if told is None or same is None or same.start() < told.end():
+        return text
+    days = day_phrases(told.group(0), now.date())
+    if not days:
+        return text
+    day = told.group(0)[days[0].start() : days[-1].end()]
+    return f"{text[: told.start()]}{text[told.end() : same.start()]}{day}{text[same.end() :]}"
 
 
 def _time_goes_with_it(text: str, same_day: re.Match[str]) -> bool:

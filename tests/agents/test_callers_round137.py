@@ -74,3 +74,61 @@ async def test_the_callers_own_request_said_after_a_relatives_is_served_next(
     assert "Now for yours." in transcript, transcript
     assert await booked(demo, "p-1013") == {(RODRIGUEZ, at(9, 14))}, transcript
     assert await booked(demo, "p-1012") == {(PATEL, at(11, 10))}, transcript
+
+
+# households of set #133 (another's visit as the anchor of the caller's, by first name or "right after
+# mine"), in other names and dates
+HOUSEHOLDS = [
+    (["I'm calling for my husband James Wilson, born January 30th 1965, about his Dr. Chen appointment.",
+      "He can't make it, could you move it to Monday the 7th at 11?", "Yes."], "p-1004", {(CHEN, at(7, 11))}, None),
+    (["Hi, I'm calling for my wife, Emily Davis, date of birth July 23rd 1990. She's already seeing Dr. Patel on "
+      "Thursday. Could she also see Dr. Chen the same day as that one, at 2 in the afternoon?", "Yes."], "p-1003",
+     {(PATEL, at(3, 10)), (CHEN, at(3, 14))}, None),
+    (["Hi, Sarah Johnson here, born March 14th 1985. I'd like Dr. Chen on Wednesday the 2nd at 11 am.", "Yes.",
+      "And my husband Daniel Thomas needs one too, his birthday is April 21st 1979. Could he see Dr. Chen right "
+      "after mine?", "Yes."], "p-1008", {(CHEN, at(2, 11, 30))}, "+15035550101"),
+    (["Maria Garcia, October 19th 1982. Dr. Patel on Friday the 4th at 1 please.", "Yes.",
+      "And Lucas too please, he's April 8th 2015. Dr. Rodriguez, right after mine.", "Yes."], "p-1013",
+     {(RODRIGUEZ, at(8, 9, 30)), (RODRIGUEZ, at(4, 13, 30))}, MARIA),
+    (["James Wilson, January 30th 1965. My wife has her appointment here on Monday the 7th, so I'd like to move "
+      "my Dr. Chen appointment to the same day as hers, at 3 pm.", "Yes."], "p-1004", {(CHEN, at(7, 15))},
+     "+15035550104"),
+    (["Emily Davis, July 23rd 1990. My husband has surgery that day, so I need to move my Dr. Patel appointment "
+      "to the next day, same time.", "Yes."], "p-1003", {(PATEL, at(4, 10))}, "+15035550103"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("turns", "person", "after", "phone"), HOUSEHOLDS)
+async def test_a_relatives_visit_as_the_anchor(
+    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
+) -> None:
+    await assert_written_as_said(chat, demo, turns, person, after, phone)
+
+
+# set #143's windows and choices: "between two and three", "anytime from three", "the later of those",
+# "whichever's earlier", "the earliest you have tomorrow", "anything later than that? three maybe?",
+# "book something with Dr. X instead" after a cancellation
+WINDOWS_AND_CHOICES = [
+    (["Sarah Johnson, March 14th 1985. Dr. Chen on Monday the 7th, sometime between two and three?",
+      "The later of those.", "Yes."], "p-1001", {(CHEN, at(7, 14, 30))}),
+    (["Sophia Taylor, December 5th 2001. Dr. Patel on Friday the 4th, anytime from three.", "The first one.",
+      "Yes."], "p-1007", {(PATEL, at(4, 15))}),
+    (["Olivia Martinez, May 9th 1998. Dr. Rodriguez on Wednesday the 9th, between eleven and twelve.",
+      "Whichever's earlier.", "Yes."], "p-1005", {(RODRIGUEZ, at(9, 11))}),
+    (["Mia White, January 25th 1996. Dr. Chen on Monday the 7th, four or after?", "The last one.", "Yes."],
+     "p-1015", {(CHEN, at(7, 16, 30))}),
+    (["Daniel Thomas, April 21st 1979. I'd like to see Dr. Patel.", "The earliest you have tomorrow.", "Yes."],
+     "p-1008", {(PATEL, at(2, 9))}),
+    (["Ava Hernandez, August 11th 1993. Dr. Patel on Thursday morning.", "Anything later than that? Three maybe?",
+      "Yes."], "p-1009", {(PATEL, at(3, 15))}),
+    (["Emily Davis, July 23rd 1990. Please cancel my appointment with Dr. Patel.", "Yes.",
+      "Could I book something with Dr. Chen instead? Whatever he has on Monday.", "The first one.", "Yes."],
+     "p-1003", {(CHEN, at(7, 9))}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("turns", "person", "after"), WINDOWS_AND_CHOICES)
+async def test_windows_and_choices_among_the_times_offered(
+    turns: list[str], person: str, after: set[object], chat: Chat, demo: DemoConnector
+) -> None:
+    await assert_written_as_said(chat, demo, turns, person, after, None)
