@@ -257,7 +257,14 @@ def mentions_provider(text: str, provider_name: str) -> bool:
     parts = [
         p.lower() for p in re.findall(r"[A-Za-z'-]+", provider_name) if p.lower() not in ("dr", "doctor")
     ]
-    return bool(parts) and (re.search(rf"\b{re.escape(parts[-1])}\b", text) is not None)
+    if not parts:
+        return False
+    surname = parts[-1]
+    if re.search(rf"\b{re.escape(surname)}\b", text) is not None:
+        return True
+    # "doctor pat el", "rod riguez": the surname split in two, as a recogniser may write it
+    split = "|".join(f"{re.escape(surname[:i])} {re.escape(surname[i:])}" for i in range(2, len(surname) - 1))
+    return bool(split) and re.search(rf"\b(?:{split})\b", text) is not None
 
 
 def _name_parts(provider: Provider) -> list[str]:
@@ -511,7 +518,12 @@ _TITLED = re.compile(
 
 
 # a doctor's title before a word that is not their name: "the doctor lady", "doctor man"
-_DOCTOR_WHO = r"(?:lady|woman|man|guy|gentleman|female|male|lady's|man's)\b"
+_DOCTOR_WHO = (
+    r"(?:lady|woman|man|guy|gentleman|female|male|lady's|man's"
+    # "which doctor it's with", "the doctor is", "a doctor who": no name after the title
+    r"|it|it's|its|is|was|he|she|he's|she's|they|we|i|you|that|this|the|a|an|and|or|but|for|to|with|on|at|in"
+    r"|who|which|whose|said|says|visit|appointment|office|again|please|though|honestly|too|as|if|then|so)\b"
+)
 DOCTOR_BY_NAME = re.compile(rf"\b(?:dr|doctor)\.?\s+(?!{_DOCTOR_WHO})[a-z]")
 
 

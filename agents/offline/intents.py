@@ -39,7 +39,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
         Intent.HUMAN,
         re.compile(
             r"\b(speak|talk|connect|transfer|put me through|get me|reach|chat)\b.*\b(person|human|someone|somebody|"
-            r"anyone|anybody|agent|staff|receptionist|representative|operator|nurse|front desk|office|real|live)\b"
+            r"anyone|anybody|agent|staff|receptionist|reception|representative|operator|nurse|front desk|office|real|live)\b"
             r"|\b(want|need|like|give me)\b.*\b(a (real |live )?(person|human)|an agent|the operator|"
             r"a receptionist|a representative|staff member|someone real)\b"
             r"|\b(representative|operator|human being|real person|live person|live agent|receptionist"

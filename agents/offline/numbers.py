@@ -130,6 +130,10 @@ _TIME_WITHOUT_COLON = re.compile(
 )
 
 
+_DIGIT_ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth",
+                  9: "ninth"}  # fmt: skip
+
+
 def normalize(text: str) -> str:
     """Lowercase, hyphens as spaces, number words as digits; other words and punctuation kept."""
     lowered = text.lower().replace("\u2019", "'")  # Whisper may write a typographic apostrophe
@@ -153,6 +157,18 @@ def normalize(text: str) -> str:
     # "ten turdy", "one tirty p m": thirty as Caribbean and Irish callers say it (and a recogniser writes it)
     lowered = re.sub(r"\b(?:turdy|tirty|tirtee|thirdy|thurty|toity)\b", "thirty", lowered)
     lowered = re.sub(r"\b(?:after noon|after the noon)\b", "afternoon", lowered)  # "in the after noon"
+    # "the twenty 1st": the tens in words, the ordinal in digits
+    lowered = re.sub(
+        r"\b(twenty|thirty) ([1-9])(?:st|nd|rd|th)\b",
+        lambda m: f"{m.group(1)} {_DIGIT_ORDINALS[int(m.group(2))]}",
+        lowered,
+    )
+    # "march for teen", "six teen": a number in the teens split as a recogniser may write it
+    lowered = re.sub(
+        r"\b(thir|four|for|fif|six|seven|eigh|nine) teen(th)?\b",
+        lambda m: ("four" if m.group(1) == "for" else m.group(1)) + "teen" + (m.group(2) or ""),
+        lowered,
+    )
     # "four thirty's good", "quarter to three's fine": the time, then "is"
     lowered = re.sub(
         r"\b(thirty|fifteen|forty five|o'clock|noon|(?:to|past|at|after) (?:one|two|three|four|five|six|seven|eight|nine"
@@ -304,7 +320,8 @@ def normalize(text: str) -> str:
     )
     # "anything later than that? four maybe?", "10 ideally": an hour said alone, a time
     text = re.sub(
-        r"(?:^|(?<=[.?!,]\s))(1[0-2]|[1-9])\s+(?=(?:maybe|perhaps|possibly|ideally|preferably|or so|ish)\b)",
+        r"(?:^|(?<=[.?!,]\s))(1[0-2]|[1-9])\s+(?=(?:maybe|perhaps|possibly|ideally|preferably|or so|ish"
+        r"|would be (?:ideal|great|good|perfect|best|better|nice|lovely))\b)",
         r"at \1 ",
         text,
     )

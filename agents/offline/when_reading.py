@@ -13,8 +13,9 @@ from itertools import pairwise
 from typing import Any
 
 from agents.offline import anchored, keeping, moments, wanted
+from agents.offline.calendar_words import MONTHS, WEEKDAYS, safe_date
 from agents.offline.choices import DOCTOR_BY_NAME
-from agents.offline.dates import When, day_phrases, find_when
+from agents.offline.dates import When, day_of_month, day_phrases, find_when
 from agents.offline.followups import the_new_request
 from agents.offline.intents import Intent
 from agents.offline.recent import NAMES_ONE_OF_THEM, just_written_day, just_written_start
@@ -71,7 +72,7 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
     # "i meant thursday the 14th at 11, not wednesday": a day said as not wanted is no new day
     wanted_days = [d for d in days if not _NOT_BEFORE.search(text[: d.start()])]
     # "thursday 9/13", "thursday, september 13th": one day said twice over, not a day and a new one
-    starts = {find_when(d.group(0), now).start for d in days}
+    starts = _one_day_said_twice({find_when(d.group(0), now).start for d in days}, days, now)
     one_day = (
         len(days) >= 2
         and (
@@ -141,6 +142,24 @@ def _on_their_day(text: str, now: datetime) -> str:
         return text
     day = told.group(0)[days[0].start() : days[-1].end()]
     return f"{text[: told.start()]}{text[told.end() : same.start()]}{day}{text[same.end() :]}"
+
+
+def _one_day_said_twice(
+    starts: set[date | None], days: list[re.Match[str]], now: datetime
+) -> set[date | None]:
+    """ "no, the 13th, sorry. thursday": a bare weekday said with a date on that weekday is that date
+    (read alone, "thursday" is the next one)."""
+    bare = [d for d in days if _BARE_WEEKDAY.fullmatch(d.group(0))]
+    dated = {find_when(d.group(0), now).start for d in days if d not in bare}
+    if len(bare) != 1 or len(dated) != 1 or None in dated:
+        return starts
+    (day,) = dated
+    return (
+        {day} if day is not None and day.weekday() == WEEKDAYS.index(bare[0].group(0).split()[-1]) else starts
+    )
+
+
+_BARE_WEEKDAY = re.compile(r"(?:on |this |next )?(?:monday|tuesday|wednesday|thursday|friday)")
 
 
 def _time_goes_with_it(text: str, same_day: re.Match[str]) -> bool:
@@ -314,6 +333,7 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
         # "keep my thursday one, and see dr chen friday", "move it to friday and leave the one on
         # the 19th alone": not the day kept
         rest = keeping.without_kept(rest)
+        rest = _in_the_month_said(rest, ctx)
     new_text: str | None = rest
     got = False
     if task == Intent.RESCHEDULE:
@@ -461,6 +481,44 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
         when.at = written.time().replace(tzinfo=None)
     s["want"] = wanted.dump(wanted.merge(wanted.load(s.get("want")), when))
     return True
+
+
+_BARE_DAY_OF_MONTH = re.compile(
+    r"\bthe (\d{1,2})(?:st|nd|rd|th)\b(?! of\b)(?!\s+(?:january|february|march|april|may|june|july|august|september"
+    r"|october|november|december)\b)"
+)
+_MONTH_DAY = re.compile(
+    r"\b(january|february|march|april|may|june|july|august|september|october|november|december) (\d{1,2})(?:st|nd|rd|th)\b",
+    re.IGNORECASE,
+)
+
+
+def _in_the_month_said(text: str, ctx: PlanContext) -> str:
+    """ "no, the 22nd" to "... on Tuesday, February 15th at 9 AM. Shall I go ahead?" (said in
+    January): the 22nd of the month just said, when it is later than the next 22nd from today."""
+    bare = _BARE_DAY_OF_MONTH.search(text)
+    if bare is None or _MONTH_DAY.search(text) is not None:
+        return text
+    said = _MONTH_DAY.findall(_last_reply(ctx))
+    months = {m.lower() for m, _ in said}
+    if len(months) != 1:
+        return text
+    (month,) = months
+    today = ctx.now.date()
+    day = int(bare.group(1))
+    nearest = day_of_month(day, today)
+    number = MONTHS[month]
+    year = today.year + (1 if number < today.month else 0)
+    there = safe_date(year, number, day)
+    if there is None or nearest is None or there <= nearest:
+        return text
+    return (
+        f"{text[: bare.start()]}{month} {bare.group(1)}{text[bare.start() + len('the ' + bare.group(1)) :]}"
+    )
+
+
+def _last_reply(ctx: PlanContext) -> str:
+    return next((m.content or "" for m in reversed(ctx.messages) if m.role == "assistant" and m.content), "")
 
 
 def _the_offered_day(s: dict[str, Any]) -> date | None:

@@ -132,3 +132,48 @@ async def test_windows_and_choices_among_the_times_offered(
     turns: list[str], person: str, after: set[object], chat: Chat, demo: DemoConnector
 ) -> None:
     await assert_written_as_said(chat, demo, turns, person, after, None)
+
+
+# sets #142, #145 and #146: a correction to a day of the month said after a read-back in a later
+# month, a date and its weekday said apart ("the 10th, sorry. Thursday."), "which doctor it's with"
+# (no doctor named: the visit's own), "2 would be ideal", and what a recogniser writes ("doctor pat
+# el", "rod riguez", "march for teen", "the twenty 1st", "speak with reception")
+async def test_the_day_of_month_corrected_after_a_read_back_is_in_the_month_read_back(
+    chat: Chat, demo: DemoConnector
+) -> None:
+    turns = ["Sophia Taylor, December 5th 2001. Dr. Patel on Tuesday, January 12th at 9 AM please.",
+             "No, the 14th. Sorry, I'm away that week.", "Yes."]  # fmt: skip
+    _talk, transcript = await converse(chat, turns, None)
+    assert await booked(demo, "p-1007") == {(PATEL, at(14, 9).replace(year=2027, month=1))}, transcript
+
+
+RECOGNISER_AND_CORRECTIONS = [
+    (["Hi, I need to move my son Lucas's appointment. He's Lucas Garcia, April 8th 2015.",
+      "Could it be Wednesday the 9th at 2?", "No, the 10th, sorry. Thursday.", "Yes."], "p-1013",
+     {(RODRIGUEZ, at(10, 14))}, MARIA),
+    (["I have to reschedule my son's appointment next week, I forget which doctor it's with.",
+      "Lucas Garcia, born April 8th, 2015.", "Could it be Thursday the 10th instead, around 3?", "Yes."], "p-1013",
+     {(RODRIGUEZ, at(10, 15))}, MARIA),
+    (["Ava Hernandez, August 11th 1993. Dr. Chen on Monday the 7th, please.",
+      "Hmm, anything in the afternoon that day? 3 would be ideal.", "Yes."], "p-1009", {(CHEN, at(7, 15))}, None),
+    (["mia white january twenty fifth nineteen ninety six", "doctor pat el", "mon day the seven", "ten 30", "yes"],
+     "p-1015", {(PATEL, at(7, 10, 30))}, None),
+    (["joshua lewis", "september first two thousand four", "i need doctor rod riguez wednes day the twenty 3rd at "
+      "eleven", "yes"], "p-1018", {(RODRIGUEZ, at(23, 11))}, None),
+    (["i need a appointment", "sarah johnson", "march for teen nineteen eighty five", "doctor chen friday at ten",
+      "yes"], "p-1001", {(CHEN, at(4, 10))}, None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("turns", "person", "after", "phone"), RECOGNISER_AND_CORRECTIONS)
+async def test_corrections_and_what_a_recogniser_writes(
+    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
+) -> None:
+    await assert_written_as_said(chat, demo, turns, person, after, phone)
+
+
+async def test_asking_for_reception_while_the_name_is_asked_goes_to_staff(chat: Chat) -> None:
+    for said in ["hello i need appointment with doctor chen", "tomasz kowalczyk", "june 3 1980",
+                 "please let me speak with reception"]:  # fmt: skip
+        await chat.say(said)
+    assert chat.handoff is not None
