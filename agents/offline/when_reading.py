@@ -55,7 +55,10 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
         )[0]
         after = _that_sentence(after)  # "... say 4 o'clock? his dob is ...": that sentence
         if re.search(
-            r"\b(appointment|my(?! (?:shift|work|job|class|lunch|school|meeting))|it's|is)\b", after
+            # ("... actually 10, 10 is better": the time judged, no visit described)
+            r"\b(appointment|my(?! (?:shift|work|job|class|lunch|school|meeting))|it's"
+            r"|is(?! (?:better|fine|good|great|perfect|ideal|best|ok|okay|lovely)\b))\b",
+            after
         ):
             continue
         said = find_when(after, now)
