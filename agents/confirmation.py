@@ -103,8 +103,9 @@ async def answer_pending(
         "caller",
         {"tool": pending.tool, "summary": pending.summary, "verdict": verdict, "text": text},
     )
-    if verdict != "no" or _asks_for_another(text, pending.tool):
-        # "no, wait, don't move it, just cancel it altogether": another write, for the planner
+    if verdict != "no" or _asks_for_another(text, pending.tool) or _ASKS_STAFF_FIRST.search(text):
+        # "no, wait, don't move it, just cancel it altogether": another write, for the planner;
+        # "don't book it yet, I first need to ask someone about a charge": the question, for it too
         return None
     # The planner keeps its scratch (it knows what the caller was looking for, so "a different
     # time" can follow); it sees that the action is no longer pending.
@@ -137,6 +138,14 @@ _SIGNS_OFF = re.compile(
 _ASKS_FOR_PERSON = re.compile(
     r"\b(?:connect|transfer|put me through|(?:speak|talk) (?:to|with) (?:someone|somebody|a person|them|a human|staff))\b",
     re.I,
+)
+
+
+# a question for someone else held before the write: "I first need to ask someone about a charge"
+_ASKS_STAFF_FIRST = re.compile(
+    r"\b(?:ask|talk to|speak (?:to|with)|check with)\s+(?:someone|somebody|a person|staff|the office|billing"
+    r"|the front desk|reception)\b[^.?!]{0,40}\babout\b",
+    re.IGNORECASE,
 )
 
 

@@ -57,6 +57,8 @@ _DOB_PATTERNS = [
     re.compile(
         rf"\b{MONTH}\s+(?:the\s+)?{DAY}[,.]?\s+(?:of\s+)?(?:'\s*)?(?P<yy>[3-9]\d)\b(?!\s*(?::|am|pm|o'clock|\d))"
     ),
+    # "september first oh four": a year said with its leading "oh" is this century's
+    re.compile(rf"\b{MONTH}\s+(?:the\s+)?{DAY}[,.]?\s+(?:of\s+)?(?P<yy>0\d)\b(?!\s*(?::|am|pm|o'clock|\d))"),
     # "25 jan 96", "the 3rd of feb 87" (19xx only)
     re.compile(
         rf"\b(?:the\s+)?{DAY}\s+(?:of\s+)?{MONTH},?\s+(?:'\s*)?(?P<yy>[3-9]\d)\b(?!\s*(?::|am|pm|o'clock|\d))"

@@ -45,7 +45,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|\b(representative|operator|human being|real person|live person|live agent|receptionist"
             r"|(actual|real|live) (human|person|people)|is (there|this) (a|an|any) (human|person)|somebody real"
             r"|(practice|office|clinic) manager|a manager|the manager|supervisor|someone in charge"
-            r"|front desk|customer service)\b"
+            r"|front desk|customer service|put me through)\b"
             r"|\b(someone|somebody|anyone|anybody|a person|a human)( i| we)? (can|could) (talk|speak)"
             r"|^\s*(a |an |the )?(real |live |actual )?(person|human|agent|someone|somebody|staff|people)"
             r"( (please|pls|plz|plse|now|asap|thanks|thx|ty))*\s*[.!]*\s*$"

@@ -154,6 +154,12 @@ def normalize(text: str) -> str:
         # a short message with a time typed without its colon: "1030", "the 230 one", "930 pls", and
         # the 24-hour clock's "0930", "1400" (up to 18:45: a year such as 1985 stays a year)
         lowered = _TIME_WITHOUT_COLON.sub(r"\1\2:\3", lowered)
+    # "i need a 930 appointment", "the 230 slot": a clock time typed without its colon, before what it is
+    lowered = re.sub(
+        r"\b(a|an|the|my) (0?[1-9]|1[0-2])(00|15|30|45) (?=(?:appointment|appt|slot|one|visit|booking|time)\b)",
+        r"\1 \2:\3 ",
+        lowered,
+    )
     # "ten turdy", "one tirty p m": thirty as Caribbean and Irish callers say it (and a recogniser writes it)
     lowered = re.sub(r"\b(?:turdy|tirty|tirtee|thirdy|thurty|toity)\b", "thirty", lowered)
     lowered = re.sub(r"\b(?:after noon|after the noon)\b", "afternoon", lowered)  # "in the after noon"

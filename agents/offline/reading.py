@@ -185,9 +185,16 @@ def relative_is_verified(said: str, first_name: str | None) -> bool:
         return True  # "this is about Lucas Garcia's appointment, he's my son": the one whose visit it is
     for m in re.finditer(rf"\b{re.escape(first_name.lower())}\b", said[kin.start() :]):
         before = said[kin.start() : kin.start() + m.start()]
-        if not _SELF_CUE.search(before):
+        after = said[kin.start() + m.end() : kin.start() + m.end() + 40]
+        if not _SELF_CUE.search(before) or _THEIR_BIRTH.search(after):
+            # ("yes, it's james wilson, his birthday is ...": his, whatever "it's" says)
             return True
     return False
+
+
+_THEIR_BIRTH = re.compile(
+    r"\b(?:his|her|their) (?:birthday|date of birth|dob|birth date)\b|\b(?:he|she) was born\b"
+)
 
 
 def _said_before(ctx: PlanContext, born: date) -> bool:

@@ -33,7 +33,9 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
     text = _on_their_day(text, now)
     markers = (
         r"\b(to|for|until|till|into|how about|what about|make it|make that|make this|put (?:it|that|this)|(?:can|could) (?:we|you|i|he|she|they) (?:do|have|get|come(?: in)?)"
-        r"|(?:can|could|would|will) (?:it|that|this|he|she) (?:be|go|happen)(?! (?:moved|changed|pushed|shifted|bumped|brought|put|made|rescheduled|switched|swapped)\b)|(?:(?:that|the) )?same day)\b"
+        r"|(?:can|could|would|will) (?:it|that|this|he|she) (?:be|go|happen)(?! (?:moved|changed|pushed|shifted|bumped|brought|put|made|rescheduled|switched|swapped)\b)|(?:(?:that|the) )?same day"
+        # "can we do the friday one earlier, like thursday": the day said as the example
+        r"|(?:earlier|later|sooner),? (?:like|say|maybe|perhaps))\b"
     )
     for m in reversed(list(re.finditer(markers, text))):
         if m.group(1) in ("to", "till") and re.search(
@@ -58,7 +60,7 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
             # ("... actually 10, 10 is better": the time judged, no visit described)
             r"\b(appointment|my(?! (?:shift|work|job|class|lunch|school|meeting))|it's"
             r"|is(?! (?:better|fine|good|great|perfect|ideal|best|ok|okay|lovely)\b))\b",
-            after
+            after,
         ):
             continue
         said = find_when(after, now)
