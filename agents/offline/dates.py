@@ -642,6 +642,14 @@ def _find_when(text: str, now: datetime) -> When:
         )
         if len(listed) >= 2 and when.at in listed:
             when.at, when.fallback, when.options = listed[0], listed[1], listed
+            if (preferred := _ONE_OF_THEM_PREFERRED.search(text)) is not None:
+                # "is 9:30 or 11 free? the later one would suit me better": that one first
+                ordered = sorted(listed)
+                first_choice = (
+                    ordered[-1] if preferred.group(1) in ("later", "latter", "second") else ordered[0]
+                )
+                when.at = first_choice
+                when.fallback = next(t for t in listed if t != first_choice)
             return _edge_and_first_free(when, text)
         cue = moments.fallback_start(text, text.index(first) + len(first))
         tail = text[cue:].strip() if cue is not None else ""
@@ -654,6 +662,13 @@ def _find_when(text: str, now: datetime) -> When:
             if other.start is not None and other.start == other.end and other.start != when.start:
                 when.fallback_day, when.fallback = other.start, other.at
     return _edge_and_first_free(when, text)
+
+
+# which of the caller's own two times comes first: "9:30 or 2, the later one's better for us"
+_ONE_OF_THEM_PREFERRED = re.compile(
+    r"\b(?:the )?(later|latter|second|earlier|former|first) (?:one|time|of (?:the two|those|them|the 2))\b"
+    r"(?:'s| is| would| works| suits| sounds)"
+)
 
 
 def _edge_and_first_free(when: When, text: str) -> When:

@@ -12,7 +12,7 @@ Olivia Martinez, May 9 1998").
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from agents.next_person import CALLERS_OWN, CARRY, NEXT_PERSON
@@ -137,6 +137,9 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
             continue  # "can I come in this afternoon? 3:30 with Dr. Patel would be ideal": one booking
         if second is None and (names_one or another):
             second = Intent.BOOK  # "... and Dr. Patel on Friday at 11"
+        if first == Intent.BOOK and second in (None, Intent.BOOK) and relative_asked_for(tail):
+            # "... and one for my son Lucas ... with Dr. Rodriguez straight after mine": his, another visit
+            second, another = Intent.BOOK, True
         if (
             first == Intent.CANCEL
             and second == Intent.RESCHEDULE
@@ -253,7 +256,8 @@ _NAMES_ONE_TO_MOVE = re.compile(
 SAME_DAY_WORDS = re.compile(
     r"\b(?:on )?(?:the|that)(?: very)? same day\b|\bsame day\b|\bthat day\b"
     # "book my son right after me, at 11:30", "back to back with mine": the day of the caller's visit
-    r"|\b(?:(?:right|straight|just|immediately) )?(?:after|before) (?:me|mine|my appointment|my visit|my one)\b"
+    r"|\b(?<!day )(?<!week )(?:(?:right|straight|just|immediately) )?(?:after|before) (?:me|mine|my appointment|my visit"
+    r"|my one)\b"
     r"|\bback to back\b(?: with (?:me|mine))?"
 )
 
@@ -269,9 +273,28 @@ def _with_the_day_of(head: str, follow: str, now: datetime) -> str:
     first = find_when(head.replace(span, " ") if span else head, now)
     if first.start is None or first.start != first.end:
         return follow
+    if (next_to := NEXT_TO_IT.search(follow)) is not None and first.at is not None and asked.at is None:
+        return next_to_it(follow, next_to, datetime.combine(first.start, first.at))
     if SAME_DAY_WORDS.search(follow):
         return on_that_day(follow, first.start)
     return f"{follow} {_on(first.start)}"
+
+
+# the half hour next to another visit: "right after mine", "straight after his", "just before hers"
+NEXT_TO_IT = re.compile(
+    # (not "the day after mine": another day)
+    r"\b(?<!day )(?<!week )(?<!days )(?<!weeks )(?:(?:right|straight|just|immediately|directly) )?(after|before)"
+    r" (?:me|mine|him|his|her|hers|them|theirs"
+    r"|that one|(?:my|his|her|their) (?:appointment|visit|one|booking))\b"
+)
+
+
+def next_to_it(text: str, next_to: re.Match[str], start: datetime) -> str:
+    """ "Dr. Rodriguez, right after mine" with the visit at `start`: the half hour after it (before
+    it: the half hour before), on its day, written in."""
+    at = start + timedelta(minutes=-30 if next_to.group(1) == "before" else 30)
+    said = f"on {at:%B} {at.day} at {at.hour % 12 or 12}:{at:%M} {'am' if at.hour < 12 else 'pm'}".lower()
+    return f"{text[: next_to.start()]} {said} {text[next_to.end() :]}"
 
 
 def on_that_day(text: str, day: date) -> str:

@@ -264,6 +264,14 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
         # "I'm Maria Garcia, 10/19/1982 ... my son Lucas ... his birthday is ...": Lucas is checked;
         # who speaks is kept for a request of her own later ("and then book myself ...")
         s[SPEAKER] = {"first": speaker[0], "last": speaker[1], "dob": own_dob.isoformat()}
+    elif (
+        SPEAKER not in s
+        and name is not None
+        and (own := _caller_introduced(text, name, ctx.now.date())) is not None
+    ):
+        # "Maria Garcia here, October 19th 1982. My son Lucas ... He's Lucas Garcia, April 8th
+        # 2015.": Lucas is checked; Maria is who speaks, for a request of her own later
+        s[SPEAKER] = own
     if name is None and not found:
         name = bare_name(_raw_turn(ctx))  # "Emily Davis" as the whole first message
     if name is None and not found and not ctx.caller.verified and not s.get("first_name"):
@@ -317,10 +325,30 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
 _INTRODUCED_BY = r"(?:i'm|i am|im|this is|my name is|my name's|name's|it's|it is|anyway|anyways)\W+"
 
 
+def _caller_introduced(text: str, checked: tuple[str, str], today: date) -> dict[str, str] | None:
+    """The caller's own name and date of birth, said first, when another person is the one checked."""
+    born, span = find_dob(text, today)
+    if born is None or not span:
+        return None
+    before = text.partition(span)[0]
+    name = find_name(before)
+    if name is None or name == checked or name[1].lower() == "" or not _introduces(text, name):
+        return None
+    return {"first": name[0], "last": name[1], "dob": born.isoformat()}
+
+
 def _introduces(text: str, name: tuple[str, str]) -> bool:
     """The caller gives `name` as theirs ("I'm Amelia Robinson", "anyway, James Wilson, ...")."""
     first, last = (re.escape(n.lower()) for n in name)
-    return re.search(rf"\b{_INTRODUCED_BY}{first}\W+{last}\b", text) is not None
+    return (
+        re.search(rf"\b{_INTRODUCED_BY}{first}\W+{last}\b", text) is not None
+        # "hi, maria garcia here, ...", "maria garcia, october 19th 1982. my son ...": first, or with "here"
+        or re.search(rf"\b{first}\W+{last}\s+(?:here|speaking|calling)\b", text) is not None
+        or re.match(
+            rf"\W*(?:(?:hi|hello|hey|good morning|good afternoon|yes|yeah)\W+)*{first}\W+{last}\b", text
+        )
+        is not None
+    )
 
 
 def _child_named_before(ctx: PlanContext, s: dict[str, Any]) -> tuple[str, str] | None:

@@ -124,7 +124,8 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"(go|be|move|change|have it|make it|do)\b"
             # "could my appointment be moved", "can I get it pushed to friday"
             # "she needs it moved": the -s forms only with what is to be moved ("my number has changed")
-            r"|(needs|wants|gets) (it|that|this|him|her|them) (moved|pushed|shifted|bumped|changed|rescheduled|brought forward)"
+            r"|(needs|wants|gets) (it|that|this|him|her|them|(his|her|my|the|their) ([a-z]+ ){0,2}(appointment|appt|visit"
+            r"|booking|check ?up|vaccination)) (moved|pushed|shifted|bumped|changed|rescheduled|brought forward)"
             r"|(be|get|getting|have|having|want|need|like) (it |that |this |him |her |them |(my|the|his|her|our"
             r"|their|[a-z]+'s)( [a-z]+){0,3} (appointment|appt|visit|booking|check ?up|one|jab|shot|time|slot|session"
             r"|consult|consultation|physical) )?(moved|pushed|shifted|bumped|changed|switched|swapped|postponed"
@@ -192,7 +193,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"\b(book|schedule|make an? appointment|new appointment|an appointment|set up|see (a |the )?(doctor|dr|doc|gp)|appt|appts|"
             # ("the cat refused to come in till three": no visit)
             r"consult|(arrange|organi[sz]e) (a|an|another|my|the)|(?<!refused to )(?<!wouldn't )(?<!would not )come in|get in|available|availability|opening|openings|free (slot|time)s?|appointment"
-            r"|check ?up|check-up|physical|consultation|visit"
+            r"|check ?up|check-up|physical|consultation|visit|(?:need|want|like|book|make|schedule|get|set up) (?:two|2|three|3|a couple of|a few) (?:appointments|appts|visits)"
             # "if doctor chen has anything this coming monday", "get that seen to", "have it looked at"
             r"|(?:dr|doctor)\.? [a-z'-]+ (?:has|have|got|would have|might have) (?:anything|something|any (?:time|slots?"
             r"|openings?|room|space|availability))|(?:get|have) (?:that|it|this|them|my [a-z]+) (?:seen to|looked at|checked"
@@ -238,12 +239,17 @@ _THE_ONE_I_HAVE = re.compile(
     r"\bi (?:have|'ve got|have got|got) (?:the|my) (?:[a-z]+ )?(?:appointment|appt|check ?up|visit|physical)\b"
     r"(?=[^.?!]{0,40}\b(?:with|on|monday|tuesday|wednesday|thursday|friday|tomorrow|next)\b)"
 )
+_HAS_THEIR_VISIT = re.compile(
+    r"\b(?:has|have|'s got|has got|'ve got) (?:his|her|my|their|our) (?:[a-z]+ ){0,2}?"
+    r"(?:appointment|appt|visit|booking|check[ -]?up|physical|jab|shot|vaccination|follow[ -]?up)s?\b"
+)
 _ABOUT_THEIR_VISIT = re.compile(
     # ("this is james wilson about my blood pressure check with doctor chin": a name between)
     # ("calling for my husband james wilson, born ..., about his dr. chen appointment": after a comma)
     r"(?:\b(?:calling|ringing|phoning|call|ring|phone|writing|here|it's|this is)(?: [a-z]+){0,2}? (?:you )?|[,;]\s*)"
     r"(?:about|regarding|re|concerning"
     r"|in regards? to) (?:my|our|his|her|their|[a-z]+'s)(?: [a-z'.]+){0,3}? (?:appointment|appt|visit|booking|check ?up"
+    r"|follow[ -]?up|physical|review|consultation"
     r"|jab|vaccination|check)s?\b(?: (?:appointment|appt|visit|booking)s?\b)?"
 )
 
@@ -553,9 +559,13 @@ def _intents(text: str) -> list[Intent]:
         (
             Intent.BOOK in found
             or booked_in
-            # nothing else asked: "hes got the vaccination thursday ... can we do tuesday" (not "he
+            # nothing else asked: "hes got the vaccination thursday ... can we do tuesday", "he has
+            # his vaccination ... next monday. is there something later that morning?" (not "he
             # needs his flu shot ... could she do it the monday after": a visit of its own)
-            or (not set(found) - {Intent.GREETING, Intent.THANKS} and _GOT_A_VISIT.search(text) is not None)
+            or (
+                not set(found) - {Intent.GREETING, Intent.THANKS}
+                and (_GOT_A_VISIT.search(text) is not None or _HAS_THEIR_VISIT.search(text) is not None)
+            )
         )
         and not {Intent.RESCHEDULE, Intent.CANCEL} & set(found)
         and (Intent.LIST not in found or not _ASKS_WHEN.search(text))  # "when is it? can it be later?"
@@ -637,6 +647,20 @@ def _intents(text: str) -> list[Intent]:
         if Intent.BOOK not in found:
             found.append(Intent.BOOK)
     return found
+
+
+def names_a_visit_they_have(text: str) -> bool:
+    """ "I've got the blood pressure check with Dr. Chen on Monday", "he has his vaccination ...",
+    "I have an appointment with Dr. Patel": a visit of theirs, described."""
+    return (
+        any(p.search(text) is not None for p in (_GOT_A_VISIT, _HAS_THEIR_VISIT, _THE_ONE_I_HAVE, _HAVE_ONE))
+        or re.search(
+            r"\bi(?:'ve| have) got (?:the|my|a|an) (?:[a-z]+ ){0,3}?(?:appointment|appt|visit|check ?up|check|follow[ -]?up"
+            r"|physical|review)\b",
+            text,
+        )
+        is not None
+    )
 
 
 def task_of(found: list[Intent]) -> Intent | None:

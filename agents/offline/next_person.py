@@ -13,13 +13,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from agents.next_person import CALLERS_OWN, NEXT_PERSON, SPEAKER
 from agents.offline.birthdates import find_dob
 from agents.offline.dates import find_when
-from agents.offline.followups import SAME_DAY_WORDS, on_that_day
+from agents.offline.followups import NEXT_TO_IT, SAME_DAY_WORDS, next_to_it, on_that_day
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.names import (
     KIN,
@@ -335,7 +335,7 @@ def _kin_too(text: str) -> str | None:
 def _on_the_day_just_booked(ctx: PlanContext, text: str) -> str:
     """ "with Dr Rodriguez the same day at 11:30" after "Done. You're booked ... on Wednesday,
     November 17th at 11 AM": that day, written in (read later, alone, "the same day" was today)."""
-    next_to = _NEXT_TO_IT.search(text)
+    next_to = NEXT_TO_IT.search(text)
     if not SAME_DAY_WORDS.search(text) and next_to is None:
         return text
     done = next(
@@ -353,17 +353,6 @@ def _on_the_day_just_booked(ctx: PlanContext, text: str) -> str:
     if day is None:
         return text
     if next_to is not None and written.at is not None and find_when(text, ctx.now).at is None:
-        # "Dr. Rodriguez, right after mine": the half hour after the visit just booked (before it:
-        # the half hour before), on its day
-        start = datetime.combine(day, written.at)
-        at = start + timedelta(minutes=-30 if next_to.group(1) == "before" else 30)
-        said = f"on {at:%B} {at.day} at {at.hour % 12 or 12}:{at:%M} {'am' if at.hour < 12 else 'pm'}"
-        return f"{text[: next_to.start()]} {said} {text[next_to.end() :]}".lower()
+        # "Dr. Rodriguez, right after mine": the half hour next to the visit just booked
+        return next_to_it(text, next_to, datetime.combine(day, written.at))
     return on_that_day(text, day) if SAME_DAY_WORDS.search(text) else text
-
-
-# the half hour next to the visit just booked: "right after mine", "straight after his", "just before hers"
-_NEXT_TO_IT = re.compile(
-    r"\b(?:(?:right|straight|just|immediately|directly) )?(after|before) (?:me|mine|him|his|her|hers|them|theirs"
-    r"|that one|(?:my|his|her|their) (?:appointment|visit|one|booking))\b"
-)

@@ -331,6 +331,24 @@ def normalize(text: str) -> str:
         r"at \1 ",
         text,
     )
+    # "is 1 ok?", "would 3 work?": an hour asked about
+    text = re.sub(
+        r"\b(is|would|does|will|could|can) (1[0-2]|[1-9])(?=(?::[0-5]\d)?(?: or (?:1[0-2]|[1-9])(?::[0-5]\d)?)? (?:ok|okay"
+        r"|alright|all right|possible|free|available|good|fine|work|works|suit)\b)",
+        r"\1 at \2",
+        text,
+    )
+    # "11 or 1, the earlier one's better": the caller's own two hours, one of them preferred
+    text = re.sub(
+        r"(?:^|(?<=[.?!,]\s))(1[0-2]|[1-9])(?= or (?:1[0-2]|[1-9])(?::[0-5]\d)?,? (?:the (?:earlier|later|first|second)"
+        r"|whichever|either)\b)",
+        r"at \1",
+        text,
+    )
+    # "either 11 or 3 works": two hours said as times
+    text = re.sub(
+        r"\beither (1[0-2]|[1-9])(?=(?::[0-5]\d)?(?:\s*[ap]m)? or (?:1[0-2]|[1-9])\b)", r"either at \1", text
+    )
     # "at like 11", "at, um, 11", "around, uh, 3": the filler between the word and its time left out
     text = re.sub(
         r"\b(at|around|about|by),?\s+(?:(?:like|um+|uh+|er+|erm|uhm|you know|i guess|i think),?\s+)+(?=\d)",

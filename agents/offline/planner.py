@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from agents.next_person import CARRY
@@ -367,6 +367,17 @@ class OfflinePlanner:
             return _say(f"You have {count}: {join_spoken(spoken, 'and')}. {ANYTHING_ELSE}")
         if task in (Intent.CANCEL, Intent.RESCHEDULE):
             return self._change(ctx, s, task, appointments)
+        if (shift := s.get("from_their_visit")) is not None:
+            # "a check-up the day after his vaccination": that visit's day, looked up
+            if not s.get("listed"):
+                return _call("list_appointments", person_id=person)
+            s.pop("from_their_visit")
+            if len(appointments) != 1:
+                return _ask_the_day(s, wanted.load(s.get("want")) or When(), "", ctx.channel)
+            day = appointments[0].start.astimezone(ctx.now.tzinfo).date() + timedelta(days=int(shift[0]))
+            want = wanted.load(s.get("want")) or When()
+            want.start = want.end = day
+            s["want"] = wanted.dump(want)
         if s.get("chosen"):
             return _call("book_appointment", person_id=person, slot_id=s["chosen"])
         return self._find_slots(ctx, s, skip_day=None)

@@ -27,7 +27,7 @@ from agents.offline.choices import (
 from agents.offline.dates import When, find_time, find_when
 from agents.offline.day_keys import keyed_day, offer_day_keys
 from agents.offline.identity_reading import read_identity
-from agents.offline.intents import Intent, intents, task_of
+from agents.offline.intents import Intent, intents, names_a_visit_they_have, task_of
 from agents.offline.messages import ABOUT_OTHER_NEW_PATIENTS, NEW_PATIENT
 from agents.offline.moments import changes_of_mind, only_a_change_of_mind
 from agents.offline.name_keys import KEYPAD_NAME, offers_name_keys
@@ -90,7 +90,7 @@ _MOVE_FROM = re.compile(
     r"(?:monday|tuesday|wednesday|thursday|friday)\b"
 )
 _TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id", "shift", "side", "among", "day_unclear", "day_asked", "doctor_asks", "doctor_keys",
-              "any_provider", "chosen", "asked_new_day", "day_keys", "asked_other_day", "declined", "proposed", "unanswered", "anchor")  # fmt: skip
+              "any_provider", "chosen", "asked_new_day", "day_keys", "asked_other_day", "declined", "proposed", "unanswered", "anchor", "from_their_visit")  # fmt: skip
 
 
 def drop_task(s: dict[str, Any]) -> None:
@@ -186,12 +186,17 @@ def relative_is_verified(said: str, first_name: str | None) -> bool:
     for m in re.finditer(rf"\b{re.escape(first_name.lower())}\b", said[kin.start() :]):
         before = said[kin.start() : kin.start() + m.start()]
         after = said[kin.start() + m.end() : kin.start() + m.end() + 40]
-        if not _SELF_CUE.search(before) or _THEIR_BIRTH.search(after):
+        if not _SELF_CUE.search(before) or _THEIR_BIRTH.search(after) or _SPEAKER_IS_KIN.search(said):
             # ("yes, it's james wilson, his birthday is ...": his, whatever "it's" says)
             return True
     return False
 
 
+# "... It's Lucas Garcia, born April 8 2015. I'm Maria, his mom.": the one named is the relative
+_SPEAKER_IS_KIN = re.compile(
+    r"\b(?:i'm|i am|this is) (?:[a-z]+,? )?(?:his|her|their) (?:mom|mum|mother|dad|father|wife|husband|partner"
+    r"|parent|guardian|carer|caregiver|daughter|son)\b"
+)
 _THEIR_BIRTH = re.compile(
     r"\b(?:his|her|their) (?:birthday|date of birth|dob|birth date)\b|\b(?:he|she) was born\b"
 )
@@ -355,6 +360,9 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         and not s.get("task")
         and only_a_change_of_mind(text)
         and _asked_before_the_change(text)
+        # (not "I've got the blood pressure check with Dr. Chen on Monday. Can we make it earlier
+        # that day?": another time for the visit they have)
+        and not names_a_visit_they_have(text)
     ):
         # "book Dr Patel Wednesday, no wait, make that Thursday", "could Dr Chen do Thursday? hang
         # on, Friday instead": one booking, changed while asking

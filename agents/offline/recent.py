@@ -69,6 +69,16 @@ def just_cancelled_doctor(ctx: PlanContext) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
+def just_cancelled_start(ctx: PlanContext) -> datetime | None:
+    """When the appointment the last confirmed write cancelled started (local), or None."""
+    last = _last_write(ctx)
+    start = last[1].get("start") if last is not None and last[0] == "cancel_appointment" else None
+    try:
+        return datetime.fromisoformat(str(start)).astimezone(ctx.now.tzinfo) if start else None
+    except ValueError:
+        return None
+
+
 # "can I rebook with her next week?" right after a cancellation: a new booking with that doctor
 _REBOOK = re.compile(
     r"\b(?:re ?book|book (?:it |one )?again|book (?:me |him |her |them |us )?(?:another|a new one)|reschedule)\b"

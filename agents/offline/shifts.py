@@ -33,6 +33,8 @@ _NEXT_DAY = re.compile(
     r"|\bthe day before\b|\bsame time (?:the )?(?:following|next) week\b|\b(?:a|one|1) day (?:earlier|before|later|after)\b"
     # "push it back to the week after, same day same time", "same time the week after please"
     r"|\b(?:to )?the (?P<after>week) after\b(?! (?:next|that|this|christmas|easter|thanksgiving)\b)"
+    # "move it to the next morning at 9", "the following afternoon", "the morning after"
+    r"|\b(?:the|to the) (?:next|following) (?:morning|afternoon)\b|\bthe (?:morning|afternoon) after\b(?! (?:next|tomorrow)\b)"
 )
 _SAME_DAY = re.compile(
     r"\b(?:the|that) same day\b|\bsame day\b|\b(?:later|earlier) (?:that|on that|in the) day\b"

@@ -267,8 +267,8 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
         said_task = task_of(intents(text))
     if said_task in (Intent.CANCEL, Intent.RESCHEDULE):
         # "i got a new job and the insurance is different so i need to cancel my appointment": why
-        # the visit must go, not a question for staff
-        text = _WHY_BEFORE.sub(" ", text)
+        # the visit must go, not a question for staff ("... cancel it, my insurance changed" too)
+        text = _INSURANCE_CHANGED.sub(" ", _WHY_BEFORE.sub(" ", text))
     purpose = PURPOSE.search(text) is not None or (
         requested and (VISIT_ABOUT.search(text) is not None or REASON_CLAUSE.search(text) is not None)
     )
@@ -397,6 +397,10 @@ _WHY_BEFORE = re.compile(
     # told before "anyway", and then the request (a question before it is still asked)
     r"|^[^?]*\b(?:anyway|anyways|long story short|so anyway)\b[,.]?(?=\s+(?:can|could|would|please|i|we)\b[^.;!?]{0,30}"
     r"\b(?:cancel|move|reschedul|change|call off))"
+)
+_INSURANCE_CHANGED = re.compile(
+    r"\b(?:my|our|his|her|the) (?:health )?insurance (?:has |have |just )?(?:changed|switched|is different|ran out"
+    r"|lapsed|ended|expired|stopped|was cancelled|got cancelled)\b"
 )
 _DONE_ELSEWHERE = re.compile(
     r"\b(?:got|had|have had|'ve had|already had|already got|was given|were given)\b[^.;!?]{0,60}?"

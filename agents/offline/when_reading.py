@@ -16,9 +16,14 @@ from agents.offline import anchored, keeping, moments, wanted
 from agents.offline.calendar_words import MONTHS, WEEKDAYS, safe_date
 from agents.offline.choices import DOCTOR_BY_NAME
 from agents.offline.dates import When, day_of_month, day_phrases, find_when
-from agents.offline.followups import the_new_request
-from agents.offline.intents import Intent
-from agents.offline.recent import NAMES_ONE_OF_THEM, just_written_day, just_written_start
+from agents.offline.followups import NEXT_TO_IT, SAME_DAY_WORDS, next_to_it, on_that_day, the_new_request
+from agents.offline.intents import Intent, names_a_visit_they_have
+from agents.offline.recent import (
+    NAMES_ONE_OF_THEM,
+    just_cancelled_start,
+    just_written_day,
+    just_written_start,
+)
 from agents.offline.shifts import shift_of, side_of
 from agents.planner import PlanContext
 
@@ -421,6 +426,24 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
         return True
     elif (
         task == Intent.BOOK
+        and (wanted.load(s.get("want")) or When()).start is None
+        and (shift := shift_of(rest)) is not None
+        and shift[0] != 0
+        and just_written_start(ctx) is None
+        and names_a_visit_they_have(rest)
+        and find_when(rest, ctx.now).start is None
+    ):
+        # "he already has his vaccination booked ... a check-up the day after that, at 11": from
+        # the visit they have (looked up by the planner), at the time said
+        s["from_their_visit"] = list(shift)
+        said = find_when(rest, ctx.now)
+        if said.at is not None or said.part != "any":
+            s["want"] = wanted.dump(
+                wanted.merge(wanted.load(s.get("want")), When(at=said.at, part=said.part))
+            )
+        return True
+    elif (
+        task == Intent.BOOK
         and (moved := wanted.moved_on(wanted.load(s.get("want")), shift_of(rest)))
         and not _another_date_said(rest, ctx.now, moved.start)
     ):
@@ -430,6 +453,8 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
         return True
     elif task == Intent.BOOK and not find_when(fresh := the_new_request(rest), ctx.now).empty:
         new_text = fresh  # "I already see Dr Patel Thursday, but I need Dr Chen Friday": Friday
+    if task == Intent.BOOK and new_text is not None:
+        new_text = _next_to_the_visit_written(new_text, ctx)
     when = find_when(new_text, ctx.now) if new_text is not None else None
     if when is not None and task == Intent.RESCHEDULE and s.get("shift"):
         when.start = when.end = None  # "push my wednesday one back a week": wednesday is the old day
@@ -524,6 +549,22 @@ def _in_the_month_said(text: str, ctx: PlanContext) -> str:
 
 def _last_reply(ctx: PlanContext) -> str:
     return next((m.content or "" for m in reversed(ctx.messages) if m.role == "assistant" and m.content), "")
+
+
+def _next_to_the_visit_written(text: str, ctx: PlanContext) -> str:
+    """ "book me with Dr. Patel on that same day at 10" after a cancellation or a move, "right after
+    his new time": the day (and the half hour next to it) of the visit just written."""
+    said = find_when(text, ctx.now)
+    if said.start is not None:
+        return text
+    anchor = just_written_start(ctx) or just_cancelled_start(ctx)
+    if anchor is None:
+        return text
+    if (next_to := NEXT_TO_IT.search(text)) is not None and said.at is None:
+        return next_to_it(text, next_to, anchor.replace(tzinfo=None))
+    if SAME_DAY_WORDS.search(text):
+        return on_that_day(text, anchor.date())
+    return text
 
 
 def _the_offered_day(s: dict[str, Any]) -> date | None:

@@ -177,3 +177,67 @@ async def test_asking_for_reception_while_the_name_is_asked_goes_to_staff(chat: 
                  "please let me speak with reception"]:  # fmt: skip
         await chat.say(said)
     assert chat.handoff is not None
+
+
+# sets #147-#151: the caller's own two times and which is better, another time for a visit they
+# describe ("I've got the follow-up with Dr. X on Friday. Can we make it earlier that day?", "has his
+# vaccination ... something later that morning?"), "needs his appointment moved to", "is 2 ok?", a
+# cancellation's reason ("my insurance changed"), "I'm Maria, his mom", a visit the day after a
+# visit they have, households in one turn, "the day after mine at the same time", "book me ... that
+# same day" after a relative's cancellation, "the next morning at 9"
+SETS_147_TO_151 = [
+    (["Olivia Martinez, May 9th 1998. Dr. Chen on Monday the 7th. Is 10 or 2 free? The later one would suit me "
+      "better.", "Yes."], "p-1005", {(CHEN, at(7, 14))}, None),
+    (["Emily Davis, July 23rd 1990. My Thursday appointment with Dr. Patel clashes with work. Could it be Friday "
+      "the 4th instead? 9:30 or 2, the later one's better.", "Yes."], "p-1003", {(PATEL, at(4, 14))}, None),
+    (["James Wilson, 1/30/65. I've got the follow-up with Dr. Chen on Friday. Can we make it earlier that day? 11 "
+      "or 1, the earlier one's better.", "Yes."], "p-1004", {(CHEN, at(4, 11))}, "+15035550104"),
+    (["Hello, I'm Maria Garcia. My son Lucas Garcia, born 04/08/2015, has his vaccination with Dr Rodriguez next "
+      "Tuesday. Is there something later that morning? 11 maybe?", "yes"], "p-1013", {(RODRIGUEZ, at(8, 11))},
+     MARIA),
+    (["lucas garcia dob 4/8/2015 needs his appointment moved to wednesday the 9th at 4pm", "yep"], "p-1013",
+     {(RODRIGUEZ, at(9, 16))}, MARIA),
+    (["Sophia Taylor, December 5th 2001. Dr. Chen on Thursday, please.", "is 2 ok?", "yes"], "p-1007",
+     {(CHEN, at(3, 14))}, None),
+    (["Hi, I'm calling about my appointment with Dr. Chen on Friday. I'll need to cancel it, my insurance changed.",
+      "James Wilson, January 30th 1965.", "Yes."], "p-1004", set(), "+15035550104"),
+    (["Hi, I have to cancel my son's appointment with Dr. Rodriguez next Tuesday. It's Lucas Garcia, born April 8 "
+      "2015. I'm Maria, his mom.", "Yes please."], "p-1013", set(), MARIA),
+    (["Hi, it's about my son Lucas Garcia, his date of birth is April 8th, 2015.", "He already has his vaccination "
+      "booked with Dr. Rodriguez. Could you book him a check-up with her the day after that, at 2 in the "
+      "afternoon?", "Yes please."], "p-1013", {(RODRIGUEZ, at(8, 9, 30)), (RODRIGUEZ, at(9, 14))}, MARIA),
+    (["Hi, I'm Isabella Jackson, February 3rd 1987. Can I book Dr. Chen for Wednesday the 9th at 11?", "Yes please.",
+      "And my husband Nathan Allen, June 16th 1984, needs Dr. Chen too, the day after mine at the same time.",
+      "Yes."], "p-1022", {(CHEN, at(10, 11))}, "+15035550111"),
+    (["Hi, I'm calling about my wife's appointment. She is Emily Davis, born July 23rd 1990.", "She's booked with "
+      "Dr. Patel on Thursday morning, but she can't make it. Could you move it to the next morning at 9?", "Yes."],
+     "p-1003", {(PATEL, at(4, 9))}, None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("turns", "person", "after", "phone"), SETS_147_TO_151)
+async def test_set_147_to_151_families(
+    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
+) -> None:
+    await assert_written_as_said(chat, demo, turns, person, after, phone)
+
+
+@pytest.mark.parametrize(
+    ("turns", "visits"),
+    [
+        (["Hi, it's Maria Garcia, October 19th 1982. I need two appointments: one for me with Dr. Patel on Monday "
+          "the 7th at 10 AM, and one for my son Lucas Garcia, born April 8th 2015, with Dr. Rodriguez straight after "
+          "mine.", "Yes please.", "Yes."],
+         {"p-1012": {(PATEL, at(7, 10))}, "p-1013": {(RODRIGUEZ, at(8, 9, 30)), (RODRIGUEZ, at(7, 10, 30))}}),
+        (["Hi, Maria Garcia here, October 19th 1982. My son Lucas doesn't need his vaccination appointment any more, "
+          "so I'd like to cancel it. He's Lucas Garcia, April 8th 2015.", "Yes, cancel it.",
+          "And can you book me with Dr. Patel on that same day at 11 AM?", "Yes please."],
+         {"p-1012": {(PATEL, at(8, 11))}, "p-1013": set()}),
+    ],
+)  # fmt: skip
+async def test_a_mother_and_her_son_each_get_their_own_visit(
+    turns: list[str], visits: dict[str, set[object]], chat: Chat, demo: DemoConnector
+) -> None:
+    _talk, transcript = await converse(chat, turns, MARIA)
+    for person, after in visits.items():
+        assert await booked(demo, person) == after, transcript
