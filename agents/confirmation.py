@@ -196,7 +196,8 @@ def _asks_for_it(text: str, tool: str) -> bool:
     said = text.lower()
     asked = re.search(
         rf"\b(?:just|please|go ahead and|yes,?|so|fine,?|ok,?|okay,?|alright,?|then,?)\s+{verb}"
-        r" (?:it|that|this|the appointment|my appointment)\b",
+        # ("yes, please change": the verb alone, at the end)
+        r"(?: (?:it|that|this|the appointment|my appointment)\b|\W*$)",
         said,
     )
     denied = re.search(

@@ -79,6 +79,8 @@ def day_of(text: str) -> tuple[int, str] | None:
             name = next(g for g in m.groups() if g)
             return WEEKDAYS.index(name), mode
     the = _THE_DAY.search(text)
+    if the is not None and re.search(rf"\b(?:later|earlier) (?:on|in) the {the.group('a')}\b", text):
+        return None  # "could it go later on the thursday?": later on that Thursday, not the one after
     if the is not None and the.start("a") == day_phrases(text)[-1].start():  # the last day said
         return WEEKDAYS.index(the.group("a")), "after"
     return None

@@ -625,7 +625,17 @@ def _spelled_out(when: When, text: str, now: datetime) -> When:
     return when
 
 
+# "she finishes work at 4", "he gets off at 3": when they are free from, not the time asked for
+_BUSY_UNTIL = re.compile(
+    r"\b(?:finish(?:es)?|get(?:s)? off|get(?:s)? out|leave(?:s)?|is at work until|works until|work until|in school until"
+    r"|at work till|works till)(?: work| school| the office)? (?:at |until |till )?(?P<t>\d{1,2}(?::\d\d)?(?:\s*[ap]m)?)\b"
+)
+
+
 def _find_when(text: str, now: datetime) -> When:
+    if _BUSY_UNTIL.search(text) and find_time(_BUSY_UNTIL.sub(" ", text))[0] is not None:
+        # "she finishes work at 4, so the last slot of the day would be ideal, 4:30": 4:30
+        text = _BUSY_UNTIL.sub(" ", text)
     when = _spelled_out(_when_words(text, now), text, now)
     if when.start is None and (today := _LATER_TODAY.search(text)) is not None:
         when.start = when.end = now.date()  # "who's free this afternoon?": today's afternoon
@@ -642,12 +652,9 @@ def _find_when(text: str, now: datetime) -> When:
         )
         if len(listed) >= 2 and when.at in listed:
             when.at, when.fallback, when.options = listed[0], listed[1], listed
-            if (preferred := _ONE_OF_THEM_PREFERRED.search(text)) is not None:
-                # "is 9:30 or 11 free? the later one would suit me better": that one first
-                ordered = sorted(listed)
-                first_choice = (
-                    ordered[-1] if preferred.group(1) in ("later", "latter", "second") else ordered[0]
-                )
+            if (first_choice := _preferred(listed, text)) is not None:
+                # "is 9:30 or 11 free? the later one would suit me better", "11:30 or 3:30, but 3:30
+                # would be ideal", "10:30 or 1:30, I'd rather have the morning one": that one first
                 when.at = first_choice
                 when.fallback = next(t for t in listed if t != first_choice)
             return _edge_and_first_free(when, text)
@@ -669,6 +676,31 @@ _ONE_OF_THEM_PREFERRED = re.compile(
     r"\b(?:the )?(later|latter|second|earlier|former|first) (?:one|time|of (?:the two|those|them|the 2))\b"
     r"(?:'s| is| would| works| suits| sounds)"
 )
+
+
+_PREFERRED_TIME = re.compile(
+    r"\b(?:ideally|preferably|rather(?: have)?|prefer)\s+(?:at\s+|the\s+)?(?P<a>\d{1,2}(?::\d\d)?(?:\s*[ap]m)?)\b"
+    r"|\b(?:at\s+)?(?P<b>\d{1,2}(?::\d\d)?(?:\s*[ap]m)?)\s+(?:would be|'d be|is|would suit me|suits me)\s+"
+    r"(?:ideal|better|best|perfect|preferable|great|more convenient)\b"
+    r"|\b(?P<c>\d{1,2}(?::\d\d)?(?:\s*[ap]m)?)\s+(?:ideally|preferably|if possible)\b"
+)
+_PART_ONE = re.compile(r"\bthe (morning|afternoon) (?:one|time|slot)\b")
+
+
+def _preferred(listed: list[time], text: str) -> time | None:
+    """Which of the caller's own listed times they say they prefer, or None."""
+    if (said := _ONE_OF_THEM_PREFERRED.search(text)) is not None:
+        ordered = sorted(listed)
+        return ordered[-1] if said.group(1) in ("later", "latter", "second") else ordered[0]
+    if (part := _PART_ONE.search(text)) is not None:
+        fitting = [t for t in listed if (t.hour < 12) == (part.group(1) == "morning")]
+        return fitting[0] if len(fitting) == 1 else None
+    for m in _PREFERRED_TIME.finditer(text):
+        words = m.group("a") or m.group("b") or m.group("c")
+        at = find_time(f"at {words}")[0]
+        if at is not None and at in listed:
+            return at
+    return None
 
 
 def _edge_and_first_free(when: When, text: str) -> When:

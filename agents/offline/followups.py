@@ -280,19 +280,29 @@ def _with_the_day_of(head: str, follow: str, now: datetime) -> str:
     return f"{follow} {_on(first.start)}"
 
 
-# the half hour next to another visit: "right after mine", "straight after his", "just before hers"
+# next to another visit: "right after mine" (the half hour after it), "an hour after his", "just
+# before hers", "the same time as mine"
 NEXT_TO_IT = re.compile(
     # (not "the day after mine": another day)
-    r"\b(?<!day )(?<!week )(?<!days )(?<!weeks )(?:(?:right|straight|just|immediately|directly) )?(after|before)"
-    r" (?:me|mine|him|his|her|hers|them|theirs"
-    r"|that one|(?:my|his|her|their) (?:appointment|visit|one|booking))\b"
+    r"\b(?<!day )(?<!week )(?<!days )(?<!weeks )(?:(?P<n>an|a|one|1|2|two|half an|90|30|45|15) (?P<unit>hours?|minutes?|mins?) "
+    r"|(?:right|straight|just|immediately|directly) )?(?P<side>after|before|(?:at )?the same time as)"
+    r" (?:me|mine|him|his|her|hers|them|theirs|that one|(?:my|his|her|their) (?:appointment|visit|one|booking))\b"
 )
+_AMOUNTS = {"an": 1, "a": 1, "one": 1, "1": 1, "2": 2, "two": 2, "half an": 0.5}
 
 
 def next_to_it(text: str, next_to: re.Match[str], start: datetime) -> str:
-    """ "Dr. Rodriguez, right after mine" with the visit at `start`: the half hour after it (before
-    it: the half hour before), on its day, written in."""
-    at = start + timedelta(minutes=-30 if next_to.group(1) == "before" else 30)
+    """ "Dr. Rodriguez, right after mine" with the visit at `start`: the half hour after it (an
+    amount said: that much; before it: the other way; "the same time as mine": that time), on its
+    day, written in."""
+    side = next_to.group("side")
+    minutes = 30.0
+    if next_to.group("n"):
+        amount = float(_AMOUNTS.get(next_to.group("n"), next_to.group("n")))
+        minutes = amount * 60 if next_to.group("unit").startswith("hour") else amount
+    if side.endswith("same time as"):
+        minutes = 0
+    at = start + timedelta(minutes=-minutes if side == "before" else minutes)
     said = f"on {at:%B} {at.day} at {at.hour % 12 or 12}:{at:%M} {'am' if at.hour < 12 else 'pm'}".lower()
     return f"{text[: next_to.start()]} {said} {text[next_to.end() :]}"
 

@@ -161,6 +161,8 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             rf"|(will|'ll|have to|has to|going to|gonna|got to|gotta) (have to )?miss {_THEIR} {_VISIT}"
             # "I can't make Friday anymore", "we can't do tomorrow"
             rf"|{_CANT} (make|do|come|attend)( in| to)?( on)? (the )?({_DAYS}|tomorrow|today|that day)"
+            # "Lucas's appointment with Dr. Rodriguez next Thursday morning clashes with his school trip"
+            rf"|{_VISIT}\b[^?!]{{0,60}}\b(?:clashes|conflicts|clash|conflict) with\b"
             # "my husband has an appointment with Dr. Chen on Thursday that he can't make"
             rf"|{_VISIT}\b[^?!]{{0,40}}\b(that |which )?(i|he|she|they|we) {_CANT} (make|do|attend|come to|get to)\b(?! it (on|in) time))\b"
         ),

@@ -134,6 +134,8 @@ NOT_NAMES |= {"school", "nurse", "nurses", "pharmacy", "pharmacist", "clinic", "
 NOT_NAMES |= {"pls", "plz", "plse", "thx", "ty", "dont", "don't", "care", "resched", "appt", "now", "bye", "cool",
               "cheers", "works", "sounds", "whoever", "whatever", "either", "neither", "earliest", "latest",
               "first", "last", "second", "other", "one", "same", "time", "day", "asap", "soon", "nope", "yep"}  # fmt: skip
+# Scottish and other speech as a recogniser writes it: "I'm wanting tae see Doctor Chen", "aye", "och"
+NOT_NAMES |= {"wanting", "tae", "wi", "wi'", "ye", "aye", "och", "ken", "gonnae", "wantin", "needin", "hopin"}  # fmt: skip
 # small talk before the name ("Ha, nice. Well, ... Mia White, January 25th, 1996")
 NOT_NAMES |= {"ha", "haha", "hah", "heh", "hehe", "lol", "nice", "lovely", "awesome", "wow", "brilliant", "sweet"}  # fmt: skip
 CALENDAR_WORDS = {

@@ -342,7 +342,9 @@ def _on_the_day_just_booked(ctx: PlanContext, text: str) -> str:
         (
             m.content
             for m in reversed(ctx.messages)
-            if m.role == "assistant" and (m.content or "").startswith("Done.")
+            # ("the same day as my check-up" after "You have one upcoming appointment: ...")
+            if m.role == "assistant"
+            and (m.content or "").startswith(("Done.", "You have one upcoming appointment:"))
         ),
         None,
     )

@@ -169,6 +169,14 @@ def normalize(text: str) -> str:
         lambda m: f"{m.group(1)} {_DIGIT_ORDINALS[int(m.group(2))]}",
         lowered,
     )
+    # "to morrow", "to day": split as a recogniser may write them
+    lowered = re.sub(r"\bto (morrow|day)\b(?! (?:at|is|of)\b)", r"to\1", lowered)
+    # "the office on the second floor": a floor, not a date
+    lowered = re.sub(
+        r"\b(?:first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|ground|top) (floor|level|entrance|door|building)\b",
+        r"upper \1",
+        lowered,
+    )
     # "march for teen", "six teen": a number in the teens split as a recogniser may write it
     lowered = re.sub(
         r"\b(thir|four|for|fif|six|seven|eigh|nine) teen(th)?\b",
@@ -319,9 +327,16 @@ def normalize(text: str) -> str:
     )
     # "twenty eighth o june": "of", as said in Scotland and Ireland
     text = re.sub(
-        r"\b(\d{1,2}(?:st|nd|rd|th)) o (?=(?:january|february|march|april|may|june|july|august|september|october"
-        r"|november|december)\b)",
+        r"\b(\d{1,2}(?:st|nd|rd|th)) o(?: ?')? (?=(?:january|february|march|april|may|june|july|august|september"
+        r"|october|november|december)\b)",
         r"\1 of ",
+        text,
+    )
+    # "twenty three, july, nineteen ninety": the day, the month and the year said apart
+    text = re.sub(
+        r"\b([12]?\d|3[01]),\s+(january|february|march|april|may|june|july|august|september|october|november"
+        r"|december),?\s+(?=(?:19|20)\d\d\b)",
+        r"\1 \2 ",
         text,
     )
     # "anything later than that? four maybe?", "10 ideally": an hour said alone, a time
@@ -340,11 +355,15 @@ def normalize(text: str) -> str:
     )
     # "11 or 1, the earlier one's better": the caller's own two hours, one of them preferred
     text = re.sub(
-        r"(?:^|(?<=[.?!,]\s))(1[0-2]|[1-9])(?= or (?:1[0-2]|[1-9])(?::[0-5]\d)?,? (?:the (?:earlier|later|first|second)"
-        r"|whichever|either)\b)",
+        r"(?:^|(?<=[.?!,]\s))(1[0-2]|[1-9])(?= or (?:at )?(?:1[0-2]|[1-9])(?::[0-5]\d)?,?(?: but| though)? (?:the (?:earlier"
+        r"|later|first|second)|whichever|either|would (?:work|be fine|suit)|works|work|both work|is fine|are fine)\b)",
         r"at \1",
         text,
     )
+    # "I could do 10 or 2": two hours said as times
+    text = re.sub(r"\b(do|make) (1[0-2]|[1-9])(?= or (?:at )?(?:1[0-2]|[1-9])\b)", r"\1 at \2", text)
+    # "at 1 or at 4?": one list of times
+    text = re.sub(r"\bat (\d{1,2}(?::[0-5]\d)?(?:\s*[ap]m)?) or at (?=\d)", r"at \1 or ", text)
     # "either 11 or 3 works": two hours said as times
     text = re.sub(
         r"\beither (1[0-2]|[1-9])(?=(?::[0-5]\d)?(?:\s*[ap]m)? or (?:1[0-2]|[1-9])\b)", r"either at \1", text
@@ -564,7 +583,7 @@ def _hour_of_the_day(m: re.Match[str]) -> str:
 _HOMOPHONE_HOURS = {"for": "four", "fore": "four", "to": "two", "too": "two", "won": "one", "ate": "eight"}
 _HOUR_HOMOPHONE = re.compile(
     r"\b(at|by|around|about|say|till|until|from|like|maybe) (for|fore|to|too|won|ate)\b"
-    r"(?=\s*(?:pm\b|am\b|p\.\s?m\b|a\.\s?m\b|o'?\s?clock\b|thirty\b|fifteen\b|forty\b|45\b|30\b|15\b"
+    r"(?=\s*(?:pm\b|am\b|p\.\s?m\b|a\.\s?m\b|p m\b|a m\b|o'?\s?clock\b|thirty\b|fifteen\b|forty\b|45\b|30\b|15\b"
     r"|in the (?:morning|afternoon|evening)\b|[,.?!]|$))"
 )
 _HOUR_AS_TIME = re.compile(

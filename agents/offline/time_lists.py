@@ -17,7 +17,7 @@ _SEP = r"(?:\s*,\s*(?:or\s+|and\s+)?|\s+or\s+(?:maybe\s+|even\s+)?|\s+and\s+|\s*
 # a run of two or more times; not a range ("between 10 and 12", "from 9 to 11") nor a count ("2 or
 # 3 weeks"), nor part of a date ("the 3rd or 4th", "12/12/1992")
 _RUN = re.compile(
-    rf"(?<![\d/:.-])(?<!between )(?<!from )(?P<run>{_ONE}(?:{_SEP}{_ONE})+)(?![\d/:.-])"
+    rf"(?<![\d/:.-])(?<!between )(?<!from )(?P<run>{_ONE}(?:{_SEP}{_ONE})+)(?![\d/:-]|\.\d)"
     r"(?!\s*(?:st|nd|rd|th|weeks?|days?|hours?|hrs?|minutes?|mins?|months?|years?|people|kids|of)\b)"
 )
 _PART = re.compile(r"(?P<h>[01]?\d)(?:(?::|\s)(?P<m>[0-5]\d))?(?:\s*(?P<ampm>am|pm|o'clock))?")

@@ -18,6 +18,7 @@ from agents.offline.choices import DOCTOR_BY_NAME
 from agents.offline.dates import When, day_of_month, day_phrases, find_when
 from agents.offline.followups import NEXT_TO_IT, SAME_DAY_WORDS, next_to_it, on_that_day, the_new_request
 from agents.offline.intents import Intent, names_a_visit_they_have
+from agents.offline.numbers import normalize
 from agents.offline.recent import (
     NAMES_ONE_OF_THEM,
     just_cancelled_start,
@@ -263,6 +264,13 @@ def _that_sentence(text: str) -> str:
             and not day_phrases(sentence)
             and not re.search(r"\b(?:appointment|appt|visit|booking|born|birth|dob|name)\b", sentence)
         )
+        # "... could it be earlier that day? what has he got in the morning?": the part of the day asked
+        more_of_it = more_of_it or (
+            n == 0
+            and re.match(r"\s*(?:what|anything|does|do|is there|has|have)\b", sentence) is not None
+            and re.search(r"\b(?:morning|afternoon)\b", sentence) is not None
+            and not re.search(r"\b(?:appointment|appt|visit|booking|born|birth|dob|name)\b", sentence)
+        )
         # "... to the week after next? tuesday would suit me, same time.": the day of that week
         more_of_it = more_of_it or (
             n == 0
@@ -304,7 +312,8 @@ _ONLY_A_TIME = re.compile(
     r"\s*(?:am|pm|o'clock)?"
     r"(?:,?\s+(?:the same day|same day|that day|please|if possible|ideally|if you can|preferably"
     # "... after lunch the same day? 1:30 would be ideal."
-    r"|(?:would|'d) (?:be )?(?:ideal|great|perfect|best|good|nice|work|suit me)(?: best| better)?|is (?:ideal|best|perfect)"
+    r"|(?:would|'d) (?:be )?(?:ideal|great|perfect|best|better|preferable|good|nice|work|suit me)(?: best| better)?"
+    r"|is (?:ideal|best|perfect|better)"
     r"|works best|suits me(?: best| better)?|(?:would|'d) (?:be|suit me|work) better|is better))?\W*$"
 )
 
@@ -453,7 +462,7 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
         return True
     elif task == Intent.BOOK and not find_when(fresh := the_new_request(rest), ctx.now).empty:
         new_text = fresh  # "I already see Dr Patel Thursday, but I need Dr Chen Friday": Friday
-    if task == Intent.BOOK and new_text is not None:
+    if task in (Intent.BOOK, None) and new_text is not None:
         new_text = _next_to_the_visit_written(new_text, ctx)
     when = find_when(new_text, ctx.now) if new_text is not None else None
     if when is not None and task == Intent.RESCHEDULE and s.get("shift"):
@@ -557,7 +566,7 @@ def _next_to_the_visit_written(text: str, ctx: PlanContext) -> str:
     said = find_when(text, ctx.now)
     if said.start is not None:
         return text
-    anchor = just_written_start(ctx) or just_cancelled_start(ctx)
+    anchor = just_written_start(ctx) or just_cancelled_start(ctx) or _said_done(ctx)
     if anchor is None:
         return text
     if (next_to := NEXT_TO_IT.search(text)) is not None and said.at is None:
@@ -565,6 +574,31 @@ def _next_to_the_visit_written(text: str, ctx: PlanContext) -> str:
     if SAME_DAY_WORDS.search(text):
         return on_that_day(text, anchor.date())
     return text
+
+
+_A_VISIT_SAID = re.compile(r"^Done\. |\bI'll book you with |^You have one upcoming appointment: ")
+
+
+def _said_done(ctx: PlanContext) -> datetime | None:
+    """When the visit of the last "Done. ..." said starts (a relative's request served after the
+    caller's: the caller's records are out of reach, the words said to them are not)."""
+    done = next(
+        (
+            m.content
+            for m in reversed(ctx.messages)
+            # ("... right after mine, so 9:30 the same day" to "I'll book you with ...": the one proposed)
+            if m.role == "assistant" and _A_VISIT_SAID.search(m.content or "")
+        ),
+        None,
+    )
+    if done is None:
+        return None
+    visit = _A_VISIT_SAID.search(done)
+    assert visit is not None
+    said = find_when(normalize(re.split(r"(?<![Dd]r)\.\s", done[visit.end() :].strip())[0]), ctx.now)
+    if said.start is None or said.at is None or said.start != said.end:
+        return None
+    return datetime.combine(said.start, said.at)
 
 
 def _the_offered_day(s: dict[str, Any]) -> date | None:

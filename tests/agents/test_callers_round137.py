@@ -241,3 +241,77 @@ async def test_a_mother_and_her_son_each_get_their_own_visit(
     _talk, transcript = await converse(chat, turns, MARIA)
     for person, after in visits.items():
         assert await booked(demo, person) == after, transcript
+
+
+# set #148: accents as a recogniser writes them: "o'" for "of" in a date of birth, the day, month and
+# year said apart with commas, "I'm wanting tae see Doctor Chen", "at for p m", "yes, please change",
+# "could it go later on the Thursday?" (that Thursday, the visit's)
+ACCENTS = [
+    (["Hiya, it's Andrew Harris here, I'd like tae book in wi' Doctor Patel please", "sixth o' March, nineteen "
+      "sixty-one", "Friday the 4th, half two in the afternoon", "aye go ahead"], "p-1016", {(PATEL, at(4, 14, 30))},
+     None),
+    (["hello, I want change my appointment, Thursday, doctor Patel", "Emily Davis. Twenty three, July, nineteen "
+      "ninety", "Monday, seven, at nine o'clock", "ok yes"], "p-1003", {(PATEL, at(7, 9))}, None),
+    (["Hello, aye, Ryan Walker here, I'm wanting tae see Doctor Chen", "twelfth of December, nineteen ninety-two",
+      "Friday, the fourth, first thing in the morning, nine o'clock", "aye, that's right"], "p-1020",
+     {(CHEN, at(4, 9))}, "+15035550120"),
+    (["yeah hi, uh, this is Matthew Moore, I need to see doctor Patel", "June twenty-eighth, nineteen sixty-nine",
+      "uh, wednes day, next week wednesday, the ninth, at for p m", "yep, go ahead"], "p-1010",
+     {(PATEL, at(9, 16))}, None),
+    (["Hello, I am having one appointment on thurs day with doctor pa tel, I need to change it",
+      "Emily Davis, twenty three July, nineteen ninety", "Friday, Friday four, same time ten o'clock possible?",
+      "yes, please change"], "p-1003", {(PATEL, at(4, 10))}, None),
+    (["Hello, Emily Davis here, twenty-third o' July nineteen ninety. I need tae shift my appointment on Thursday",
+      "could it go later on the Thursday? half three?", "aye, please"], "p-1003", {(PATEL, at(3, 15, 30))},
+     "+15035550103"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("turns", "person", "after", "phone"), ACCENTS)
+async def test_accents_as_a_recogniser_writes_them(
+    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
+) -> None:
+    await assert_written_as_said(chat, demo, turns, person, after, phone)
+
+
+# sets #152-#156: "to morrow", "the second floor" asked at a read-back, the caller's own two times
+# with one preferred ("11:30 or 3:30, but 3:30 would be ideal", "I could do 10 or 2, but the later
+# one", "at 1 or at 4? 4 would be better", "10 or 11 would work. 11 ideally."), "earlier that day?
+# what has he got in the morning?", "finish work at 4, so ... 4:30", "the same day as my check-up",
+# "clashes with his school trip", households ("an hour after mine")
+SETS_152_TO_156 = [
+    (["Sophia Taylor, December 5th 2001. i need dr patel to morrow at nine thirty", "yes"], "p-1007",
+     {(PATEL, at(2, 9, 30))}, None),
+    (["Emily Davis, July 23rd 1990. Please move my Thursday appointment with Dr. Patel to Monday the 7th at 11.",
+      "Which entrance do I use? Is the office still on the second floor?", "Yes, move it please."], "p-1003",
+     {(PATEL, at(7, 11))}, None),
+    (["Charlotte Clark, November 15th 1989. Dr. Patel on Wednesday the 9th at 11:30 or 3:30, but 3:30 would be "
+      "ideal.", "Yes."], "p-1017", {(PATEL, at(9, 15, 30))}, None),
+    (["Sarah Johnson, March 14th 1985. I'd like to see Dr. Patel on Monday the 7th. I could do 10 or 2, but the "
+      "later one would suit me better.", "Yes."], "p-1001", {(PATEL, at(7, 14))}, None),
+    (["Emily Davis, July 23rd 1990. Could my Thursday appointment move to Tuesday the 8th at 1 or at 4? 4 would be "
+      "better.", "Yes."], "p-1003", {(PATEL, at(8, 16))}, None),
+    (["Mia White, January 25th 1996. Dr. Chen on Friday the 4th, please.", "10 or 11 would work. 11 ideally.",
+      "Yes."], "p-1015", {(CHEN, at(4, 11))}, None),
+    (["James Wilson, born 1/30/1965. My appointment with Dr. Chen on Friday, could it be earlier that day? What has "
+      "he got in the morning?", "The first one is fine.", "Yes."], "p-1004", {(CHEN, at(4, 9))}, "+15035550104"),
+    (["Mia White, January 25, 1996. Dr. Patel, Wednesday the 9th. I finish work at 4, so the last slot of the day "
+      "would be ideal, 4:30.", "Yes please."], "p-1015", {(PATEL, at(9, 16, 30))}, None),
+    (["Hi, Emily Davis here, July 23rd 1990. I've got my check-up coming up with Dr. Patel.", "I'd like to book my "
+      "partner in on the same day as my check-up so we can come in together. He's Ryan Walker, December 12th, "
+      "1992. Dr. Chen, around 11?", "Yes, go ahead."], "p-1020", {(CHEN, at(3, 11))}, "+15035550103"),
+    (["Hi, Lucas's appointment with Dr. Rodriguez next Tuesday morning clashes with his school trip. I'm his mom.",
+      "Lucas Garcia, April 8th 2015.", "The next day, Wednesday, at 2:30, please.", "Yes."], "p-1013",
+     {(RODRIGUEZ, at(9, 14, 30))}, MARIA),
+    (["Hi, it's Mia White, birthday January 25th, 1996. I want to book for me and my husband.",
+      "Me first: Dr. Chen on Friday at 9:30 in the morning.", "Yes.", "Then Nathan Allen, that's my husband, June "
+      "16th, 1984. Dr. Patel on the same day as mine, an hour after mine.", "Yes, that's right."], "p-1022",
+     {(PATEL, at(4, 10, 30))}, "+15035550115"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("turns", "person", "after", "phone"), SETS_152_TO_156)
+async def test_set_152_to_156_families(
+    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
+) -> None:
+    await assert_written_as_said(chat, demo, turns, person, after, phone)
