@@ -332,7 +332,7 @@ def _caller_introduced(text: str, checked: tuple[str, str], today: date) -> dict
         return None
     before = text.partition(span)[0]
     name = find_name(before)
-    if name is None or name == checked or name[1].lower() == "" or not _introduces(text, name):
+    if name is None or name == checked or name[1].lower() == "" or not _says_first_who_they_are(text, name):
         return None
     return {"first": name[0], "last": name[1], "dob": born.isoformat()}
 
@@ -340,9 +340,15 @@ def _caller_introduced(text: str, checked: tuple[str, str], today: date) -> dict
 def _introduces(text: str, name: tuple[str, str]) -> bool:
     """The caller gives `name` as theirs ("I'm Amelia Robinson", "anyway, James Wilson, ...")."""
     first, last = (re.escape(n.lower()) for n in name)
+    return re.search(rf"\b{_INTRODUCED_BY}{first}\W+{last}\b", text) is not None
+
+
+def _says_first_who_they_are(text: str, name: tuple[str, str]) -> bool:
+    """ "hi, maria garcia here, ...", "maria garcia, october 19th 1982. my son ...": the name given
+    as theirs, with "here" or first in the turn (only to keep who speaks, never to pick the name checked)."""
+    first, last = (re.escape(n.lower()) for n in name)
     return (
-        re.search(rf"\b{_INTRODUCED_BY}{first}\W+{last}\b", text) is not None
-        # "hi, maria garcia here, ...", "maria garcia, october 19th 1982. my son ...": first, or with "here"
+        _introduces(text, name)
         or re.search(rf"\b{first}\W+{last}\s+(?:here|speaking|calling)\b", text) is not None
         or re.match(
             rf"\W*(?:(?:hi|hello|hey|good morning|good afternoon|yes|yeah)\W+)*{first}\W+{last}\b", text

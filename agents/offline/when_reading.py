@@ -13,7 +13,6 @@ from itertools import pairwise
 from typing import Any
 
 from agents.offline import anchored, keeping, moments, wanted
-from agents.offline.birthdates import find_dob
 from agents.offline.calendar_words import MONTHS, WEEKDAYS, safe_date
 from agents.offline.choices import DOCTOR_BY_NAME
 from agents.offline.dates import When, day_of_month, day_phrases, find_when
@@ -488,7 +487,7 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
         when.start is None
         and new_text is not None
         and not s.get("shift")
-        and (_day_unclear(new_text, when, task) or _no_day_heard(ctx, when, task))
+        and _day_unclear(new_text, when, task)
     ):
         s["day_unclear"] = True  # a time with words where the day was: ask the day, don't assume
     elif when.start is not None:
@@ -552,6 +551,9 @@ def _in_the_month_said(text: str, ctx: PlanContext) -> str:
     there = safe_date(year, number, day)
     if there is None or nearest is None or there <= nearest:
         return text
+    named = [w for w in WEEKDAYS if re.search(rf"\b{w}\b", text)]
+    if named and WEEKDAYS[there.weekday()] not in named:
+        return text  # "friday the 28th": the 28th that is a Friday, not the month just said
     return (
         f"{text[: bare.start()]}{month} {bare.group(1)}{text[bare.start() + len('the ' + bare.group(1)) :]}"
     )
@@ -701,24 +703,6 @@ _UNSURE_DAY = re.compile(
 
 
 _EDGE_ASKED = re.compile(r"\bthe (earliest|latest)\b(?! (?:week|day|date)\b)")
-
-
-_A_DAY_SAID = re.compile(
-    r"\b(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?\b|\b(?:today|tomorrow|tonight|next|this|week"
-    r"|month|soon|soonest|earliest|first|asap|whenever|any ?day|any ?time)\b|\d(?:st|nd|rd|th)\b|\d/\d"
-    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
-)
-
-
-def _no_day_heard(ctx: PlanContext, when: When, task: str | None) -> bool:
-    """On a call, a time for a booking with no word of a day in any turn ("Dr. Kim and Dr. Priya,
-    for one PM"): the day was likely said and lost on the line; asked, never taken as today."""
-    if ctx.channel != "voice" or task not in (Intent.BOOK, None) or when.at is None:
-        return False
-    said = [normalize(m.content or "") for m in ctx.messages if m.role == "user"]
-    # (a date of birth is no day: "Amelia Robinson, May 27th 1977. Dr. Chen at 1 PM")
-    said = [t.replace(span, " ") if (span := find_dob(t, ctx.now.date())[1]) else t for t in said]
-    return not any(_A_DAY_SAID.search(t) for t in said)
 
 
 def _day_unclear(text: str, when: When, task: str | None) -> bool:

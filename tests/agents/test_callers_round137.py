@@ -34,13 +34,6 @@ SETS_137_TO_141 = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("turns", "person", "after", "phone"), SETS_137_TO_141)
-async def test_set_137_to_141_families(
-    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
-) -> None:
-    await assert_written_as_said(chat, demo, turns, person, after, phone)
-
-
 async def test_the_callers_own_visit_after_a_relatives_move_is_booked_for_the_caller(
     chat: Chat, demo: DemoConnector
 ) -> None:
@@ -96,13 +89,6 @@ HOUSEHOLDS = [
     (["Emily Davis, July 23rd 1990. My husband has surgery that day, so I need to move my Dr. Patel appointment "
       "to the next day, same time.", "Yes."], "p-1003", {(PATEL, at(4, 10))}, "+15035550103"),
 ]  # fmt: skip
-
-
-@pytest.mark.parametrize(("turns", "person", "after", "phone"), HOUSEHOLDS)
-async def test_a_relatives_visit_as_the_anchor(
-    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
-) -> None:
-    await assert_written_as_said(chat, demo, turns, person, after, phone)
 
 
 # set #143's windows and choices: "between two and three", "anytime from three", "the later of those",
@@ -165,13 +151,6 @@ RECOGNISER_AND_CORRECTIONS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("turns", "person", "after", "phone"), RECOGNISER_AND_CORRECTIONS)
-async def test_corrections_and_what_a_recogniser_writes(
-    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
-) -> None:
-    await assert_written_as_said(chat, demo, turns, person, after, phone)
-
-
 async def test_asking_for_reception_while_the_name_is_asked_goes_to_staff(chat: Chat) -> None:
     for said in ["hello i need appointment with doctor chen", "tomasz kowalczyk", "june 3 1980",
                  "please let me speak with reception"]:  # fmt: skip
@@ -213,13 +192,6 @@ SETS_147_TO_151 = [
       "Dr. Patel on Thursday morning, but she can't make it. Could you move it to the next morning at 9?", "Yes."],
      "p-1003", {(PATEL, at(4, 9))}, None),
 ]  # fmt: skip
-
-
-@pytest.mark.parametrize(("turns", "person", "after", "phone"), SETS_147_TO_151)
-async def test_set_147_to_151_families(
-    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
-) -> None:
-    await assert_written_as_said(chat, demo, turns, person, after, phone)
 
 
 @pytest.mark.parametrize(
@@ -267,13 +239,6 @@ ACCENTS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("turns", "person", "after", "phone"), ACCENTS)
-async def test_accents_as_a_recogniser_writes_them(
-    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
-) -> None:
-    await assert_written_as_said(chat, demo, turns, person, after, phone)
-
-
 # sets #152-#156: "to morrow", "the second floor" asked at a read-back, the caller's own two times
 # with one preferred ("11:30 or 3:30, but 3:30 would be ideal", "I could do 10 or 2, but the later
 # one", "at 1 or at 4? 4 would be better", "10 or 11 would work. 11 ideally."), "earlier that day?
@@ -310,8 +275,19 @@ SETS_152_TO_156 = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("turns", "person", "after", "phone"), SETS_152_TO_156)
-async def test_set_152_to_156_families(
+# every family above with its phone, one test: the turns leave the person with exactly those visits
+ALL_FAMILIES = [
+    *SETS_137_TO_141,
+    *HOUSEHOLDS,
+    *RECOGNISER_AND_CORRECTIONS,
+    *SETS_147_TO_151,
+    *ACCENTS,
+    *SETS_152_TO_156,
+]
+
+
+@pytest.mark.parametrize(("turns", "person", "after", "phone"), ALL_FAMILIES)
+async def test_families_of_sets_137_to_156(
     turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
 ) -> None:
     await assert_written_as_said(chat, demo, turns, person, after, phone)
