@@ -44,7 +44,7 @@ from agents.offline.names import (
 )
 from agents.offline.numbers import normalize
 from agents.offline.offers import doctors_sentence, offer_sentence
-from agents.offline.recent import just_written, points_back, same_doctor_again
+from agents.offline.recent import just_written, last_reply, points_back, same_doctor_again
 from agents.offline.refusals import note_refusals, without_refusals
 from agents.offline.repair import (
     MAX_REPAIRS,
@@ -483,7 +483,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     keyed_doctor = bool(s.get("doctor_keys")) and re.fullmatch(r"\s*[1-9]\s*#?\s*", text) is not None
     # "the last one" of the times the caller named is that time, not the day's last free one
     one_of_theirs = not keyed_doctor and _read_one_of_two(
-        s, text, ctx.now.date(), after_proposal=_last_reply(ctx).endswith("Shall I go ahead?")
+        s, text, ctx.now.date(), after_proposal=last_reply(ctx).endswith("Shall I go ahead?")
     )
     if ctx.caller.verified and own_birthday(s, rest, ctx.now.date(), ctx.caller.first_name):
         rest = ""  # "sarah johnson, for march 14 ..." said again after the check: no day asked for
@@ -753,15 +753,11 @@ _THANKS_ONLY = re.compile(
 )
 
 
-def _last_reply(ctx: PlanContext) -> str:
-    return next((m.content or "" for m in reversed(ctx.messages) if m.role == "assistant" and m.content), "")
-
-
 def _not_understood(ctx: PlanContext, s: dict[str, Any], found: list[Intent], raw: str) -> PlanStep | None:
     verdict = classify_confirmation(raw)
     if Intent.GOODBYE in found:
         return call("end_conversation")
-    if _THANKS_ONLY.match(normalize(raw)) and _last_reply(ctx).endswith(ANYTHING_ELSE) and not s.get("task"):
+    if _THANKS_ONLY.match(normalize(raw)) and last_reply(ctx).endswith(ANYTHING_ELSE) and not s.get("task"):
         return call("end_conversation")  # "Great, thank you." to "anything else?": all done
     checked, was_asked = answer_to_check(s, verdict)
     if checked is not None:  # "Was that 9:30 AM?" "yes"

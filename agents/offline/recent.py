@@ -72,11 +72,21 @@ def just_cancelled_doctor(ctx: PlanContext) -> str | None:
 def just_cancelled_start(ctx: PlanContext) -> datetime | None:
     """When the appointment the last confirmed write cancelled started (local), or None."""
     last = _last_write(ctx)
-    start = last[1].get("start") if last is not None and last[0] == "cancel_appointment" else None
+    return _local_start(last[1] if last is not None and last[0] == "cancel_appointment" else None, ctx)
+
+
+def _local_start(record: dict[str, object] | None, ctx: PlanContext) -> datetime | None:
+    """The record's start in the practice's time zone, or None when it has none."""
+    start = (record or {}).get("start")
     try:
         return datetime.fromisoformat(str(start)).astimezone(ctx.now.tzinfo) if start else None
     except ValueError:
         return None
+
+
+def last_reply(ctx: PlanContext) -> str:
+    """What the agent said last (the words a turn answers)."""
+    return next((m.content or "" for m in reversed(ctx.messages) if m.role == "assistant" and m.content), "")
 
 
 # "can I rebook with her next week?" right after a cancellation: a new booking with that doctor
@@ -110,11 +120,7 @@ def just_written(ctx: PlanContext) -> str | None:
 
 def just_written_start(ctx: PlanContext) -> datetime | None:
     """When the appointment the last confirmed write booked or moved starts (local), or None."""
-    start = (_last_written(ctx) or {}).get("start")
-    try:
-        return datetime.fromisoformat(str(start)).astimezone(ctx.now.tzinfo) if start else None
-    except ValueError:
-        return None
+    return _local_start(_last_written(ctx), ctx)
 
 
 def just_written_provider(ctx: PlanContext) -> str | None:

@@ -24,6 +24,7 @@ from agents.offline.recent import (
     just_cancelled_start,
     just_written_day,
     just_written_start,
+    last_reply,
 )
 from agents.offline.shifts import shift_of, side_of
 from agents.planner import PlanContext
@@ -538,7 +539,7 @@ def _in_the_month_said(text: str, ctx: PlanContext) -> str:
     bare = _BARE_DAY_OF_MONTH.search(text)
     if bare is None or _MONTH_DAY.search(text) is not None:
         return text
-    said = _MONTH_DAY.findall(_last_reply(ctx))
+    said = _MONTH_DAY.findall(last_reply(ctx))
     months = {m.lower() for m, _ in said}
     if len(months) != 1:
         return text
@@ -557,10 +558,6 @@ def _in_the_month_said(text: str, ctx: PlanContext) -> str:
     return (
         f"{text[: bare.start()]}{month} {bare.group(1)}{text[bare.start() + len('the ' + bare.group(1)) :]}"
     )
-
-
-def _last_reply(ctx: PlanContext) -> str:
-    return next((m.content or "" for m in reversed(ctx.messages) if m.role == "assistant" and m.content), "")
 
 
 def _next_to_the_visit_written(text: str, ctx: PlanContext) -> str:
