@@ -66,7 +66,12 @@ async def answer_pending(
     `callbacks`: where a confirmed message goes (`agents.callbacks`)."""
     memory = turn.memory
     assert memory.pending is not None
-    if _ASKS_AGAIN.search(text) and classify_confirmation(text) != "no":
+    said_back = classify_confirmation(
+        _without_names_of(
+            _without_heard_check(_without_spoken_time(text, memory.pending.summary)), memory.pending.summary
+        )
+    ) == "yes" and not _another_doctor(text, memory.pending.summary)
+    if _ASKS_AGAIN.search(text) and classify_confirmation(text) != "no" and not said_back:
         # "sorry, could you repeat that?": the same question again, the write still held
         if memory.pending.tool == TAKE_MESSAGE:
             return turn.answer(text, readback(memory.pending.arguments, turn.state.caller_phone))
@@ -81,6 +86,10 @@ async def answer_pending(
         and not _another_doctor(text, memory.pending.summary)
     ):
         verdict = "yes"  # "Thursday's fine, yes" to a Thursday: it only repeats the proposal
+    if verdict != "yes" and said_back:
+        # "Yes, that's it, nine o'clock. Go ahead please." / "Did you say Tuesday? Yes, Tuesday,
+        # half past ten, that's right, go ahead.": the proposal's own time and day said back
+        verdict = "yes"
     if verdict != "yes" and _asks_for_it(text, memory.pending.tool):
         verdict = "yes"  # "no, I'll call back when it's fixed, just cancel it please" to a cancel
     question = _question_after_yes(text) if verdict != "yes" else None
@@ -232,8 +241,21 @@ _ABOUT_THE_WRITE = re.compile(
 )
 
 
+# "Yes please. Oh, and my inhaler prescription ran out, can someone send a refill?": a whole
+# sentence of yes, then something else of the caller's
+_YES_SENTENCE_THEN = re.compile(r"^(?P<yes>[^.!?;]+[.!;]+)\s+(?P<question>\S.*)$")
+
+
 def _question_after_yes(text: str) -> str | None:
     """The question asked after a plain yes, when it is not about the write; else None."""
+    whole = _YES_SENTENCE_THEN.match(text.strip())
+    if (
+        whole is not None
+        and classify_confirmation(whole["yes"]) == "yes"
+        and not _ABOUT_THE_WRITE.search(whole["question"])
+        and classify_confirmation(whole["question"]) == "other"
+    ):
+        return whole["question"]
     said = _YES_THEN_QUESTION.match(text.strip())
     if (
         said is None
@@ -251,6 +273,52 @@ def _without_numbers_of(text: str, summary: str) -> str:
     if not said or not all(n in re.findall(r"\d+(?::\d{2})?", summary) for n in said):
         return text
     return re.sub(r"\d+(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)?", " ", text, flags=re.IGNORECASE)
+
+
+_HOUR_WORDS = (
+    "twelve",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+)
+_MINUTE_WORDS = {0: r"o'? ?clock|hundred", 15: r"fifteen", 30: r"thirty", 45: r"forty[ -]?five"}
+
+
+def _without_spoken_time(text: str, summary: str) -> str:
+    """The proposal's new time said in words ("nine o'clock", "half past ten", "four thirty in the
+    afternoon") taken out of `text`; any other time stays (a new request)."""
+    said = re.findall(r"\bat (\d{1,2})(?::(\d{2}))?\s*(AM|PM)\b", summary)
+    if not said:
+        return text
+    hour, minute, half = said[-1]  # of a move, the new time is the last one
+    h, m = int(hour) % 12, int(minute or 0)
+    word = _HOUR_WORDS[h]
+    forms = [rf"{word}(?:\s+(?:{_MINUTE_WORDS[m]}))?" if m in _MINUTE_WORDS else word]
+    if m == 30:
+        forms.append(rf"half (?:past )?{word}")
+    if m == 15:
+        forms.append(rf"(?:a )?quarter past {word}")
+    part = r"in the morning|a\.?m\.?" if half == "AM" else r"in the (?:afternoon|evening)|p\.?m\.?"
+    return re.sub(rf"\b(?:{'|'.join(forms)})\b(?:\s*(?:{part})\b)?", " ", text, flags=re.IGNORECASE)
+
+
+# the caller checking what they heard before saying yes: "what's that? did you say tuesday?"
+_HEARD_CHECK = re.compile(
+    r"^\W*(?:(?:what's that|what was that|sorry|pardon)\W+)*(?:did you say|was that|you said)\b[^.?!]*\?\s*",
+    re.IGNORECASE,
+)
+
+
+def _without_heard_check(text: str) -> str:
+    return _HEARD_CHECK.sub("", text) or text
 
 
 def _without_names_of(text: str, summary: str) -> str:

@@ -139,6 +139,7 @@ _YES_FILLER = {
     "man", "bro", "boss", "my", "friend", "buddy", "pal", "darling", "hun", "honey", "sweetheart", "madam",
     "dude", "guy", "guys", "chief", "ma", "sah", "auntie", "uncle",  # "yes man go ahead", "yes ma"
     "guess", "suppose", "think", "should", "work",  # "i guess so", "i think so", "that should work"
+    "her", "him", "them", "us",  # "yes, book her in"
     "o", "abeg", "am",  # Nigerian Pidgin: "yes o, go ahead", "abeg cancel am" ("am": it)
     "dat", "mi", "dem", "fi",  # Jamaican: "yes man dat good", "yes mi dear"
 }  # fmt: skip

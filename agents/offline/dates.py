@@ -409,6 +409,7 @@ def find_when(text: str, now: datetime) -> When:
     from agents.offline.wanted import merge  # wanted reads When from here
 
     text = moments.without_own_plans(_weekday_and_numbers(text, now.date()))  # "i start at noon"
+    text = _month_of_something_else(text, now.date())
     # "the first on monday the 23rd at 10, the second on the 30th": which of the visits, not a date
     text = _WHICH_VISIT.sub(" ", text)
     # "in January, Thursday the 9th": the 9th of that month
@@ -545,6 +546,8 @@ _PAST_DAY = re.compile(
     r"|\b(?:i|we|he|she)(?:'ve| have| has)?(?: got)? (?:a|an|my|his|her|our) (?:job |big |work |school )?"
     r"(?:interview|meeting|exam|flight|trip|wedding|funeral|presentation|court date|recital|game|party)"
     rf" (?P<day3>(?:on |this |next )?(?:{'|'.join(WEEKDAYS)}))\b"
+    # "I've been throwing up since Monday night": since a day gone by
+    rf"|\b(?:been|had|having)\b[^.,;!?]{{0,40}}?\b(?P<day5>since (?:last )?(?:{'|'.join(WEEKDAYS)}))\b"
     # "the HR lady only told me today": when the caller heard of it, not when to come
     r"|\b(?:told|emailed|texted|rang|informed|found out|let me know|mentioned it)\b[^.,;!?]{0,20}?\b(?P<day4>today)\b"
 )
@@ -557,7 +560,7 @@ _WEEKDAY_AFTER_THAT = re.compile(
 
 def _without_the_day(m: re.Match[str]) -> str:
     """A day gone by or taken by the caller's own plans, left out (the words before it kept)."""
-    day = next(g for g in ("day", "day2", "day3", "day4") if m.group(g) is not None)
+    day = next(g for g in ("day", "day2", "day3", "day4", "day5") if m.group(g) is not None)
     return m.group(0)[: m.start(day) - m.start()]
 
 
@@ -612,6 +615,26 @@ _WHICH_VISIT = re.compile(
 _MONTH_THEN_DAY = re.compile(
     rf"\bin (?P<month>{MONTH_WORDS})\b[,\s]+(?:(?:on )?(?P<wd>{'|'.join(WEEKDAYS)})\s+)?the (?P<n>\d{{1,2}})(?:st|nd|rd|th)\b"
 )
+
+
+_WEEKDAY_THE_NTH = re.compile(rf"\b(?P<wd>{'|'.join(WEEKDAYS)}),? the (?P<n>\d{{1,2}})(?:st|nd|rd|th)\b")
+_IN_A_MONTH = re.compile(rf"\bin (?P<month>{MONTH_WORDS})\b")
+
+
+def _month_of_something_else(text: str, today: date) -> str:
+    """ "my grandson is getting married in April ... could I see Dr. Patel on Thursday the 8th?"
+    (no Thursday the 8th in April): the month is of the story, not of the day asked for."""
+    day = _WEEKDAY_THE_NTH.search(text)
+    if day is None:
+        return text
+    weekday, n = WEEKDAYS.index(day.group("wd")), int(day.group("n"))
+
+    def of_the_story(m: re.Match[str]) -> str:
+        number = MONTHS[m.group("month")]
+        there = safe_date(today.year + (1 if number < today.month else 0), number, n)
+        return " " if there is None or there.weekday() != weekday else m.group(0)
+
+    return _IN_A_MONTH.sub(of_the_story, text)
 
 
 def _spelled_out(when: When, text: str, now: datetime) -> When:

@@ -56,11 +56,12 @@ _DAY_BEFORE = {
     "free",  # "is 9 free mon w/ dr chen"
     "available",
     "open",
+    "do",  # "can you do fri same time"
 }
 _DAY_AFTER = re.compile(
     r"\s?(?:\d|the \d|(?:at|or|and|am|pm|next|week|works?|is|would|please|pls|plz|then|instead|just|after|before|around"
     r"|with|w|dr|doctor|free|available|ok|okay"
-    r"|about|early|late|lunch|lunchtime|any ?time|first thing|if|possible)\b|morning|afternoon"
+    r"|about|early|late|lunch|lunchtime|any ?time|first thing|if|possible|same)\b|morning|afternoon"
     r"|evening|arvo|noon|appt|appointment|[,.?!/→-]|$)"
 )
 _NOT_A_DAY = re.compile(
@@ -178,6 +179,10 @@ def respell(text: str) -> str:
     text = re.sub(
         r"\bfor (?=(?:thirty|fifteen|forty five|45|30|15) (?:pm|p m|in the afternoon)\b)", "four ", text
     )
+    # texting: "fri b4 noon", "cancel my mon appt n book me ...", "can u do fri"
+    text = re.sub(r"\bb4\b", "before", text)
+    text = re.sub(r"(?<=[a-z] )n(?= [a-z])", "and", text)
+    text = re.sub(r"(?<![\w'.])u(?![\w'.])", "you", text)
     text = _HEARD_AS_TWO.sub(lambda m: _HEARD[m.group(1)], text)
     text = _ALWAYS_WORDS.sub(lambda m: _ALWAYS[m.group(1)], text)
     text = re.sub(r"\b[a-z]{5,}\b", lambda m: _respell(m.group(0)), text)

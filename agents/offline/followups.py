@@ -19,7 +19,7 @@ from agents.next_person import CALLERS_OWN, CARRY, NEXT_PERSON
 from agents.offline import two_people
 from agents.offline.birthdates import find_dob
 from agents.offline.dates import day_phrases, find_when
-from agents.offline.intents import Intent, intents, task_of
+from agents.offline.intents import TASKS, Intent, intents, task_of
 from agents.offline.moments import only_a_change_of_mind
 from agents.offline.names import (
     KIN,
@@ -133,7 +133,13 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
         second = task_of(intents(tail))
         names_one = re.search(r"\b(dr|doctor)\b", tail) is not None and not find_when(tail, now).empty
         another = re.search(r"\b(another|a new one|a second one|one more)\b", tail) is not None or again
-        if second is None and names_one and not another and not re.search(r"\b(dr|doctor)\b", head):
+        # ("my wife wants a doctor to look at it. Dr. Patel, this Friday ...": no doctor named before)
+        if (
+            second is None
+            and names_one
+            and not another
+            and not re.search(r"(?<!\ba )(?<!\bthe )(?<!\bany )\b(dr|doctor)\b", head)
+        ):
             continue  # "can I come in this afternoon? 3:30 with Dr. Patel would be ideal": one booking
         if second is None and (names_one or another):
             second = Intent.BOOK  # "... and Dr. Patel on Friday at 11"
@@ -441,6 +447,11 @@ def take_followup(ctx: PlanContext, s: dict[str, Any]) -> PlanContext:
     if parts is None:
         return ctx
     head, tail, cut = parts
+    tasks = {i for i in intents(text) if i in TASKS}
+    if len(tasks) == 1 and task_of(intents(head)) not in (None, *tasks):
+        # "the appointment ... of friday, i don't need it more. please cancel": one request, said
+        # in two sentences (the first alone reads as another task), not two requests
+        return ctx
     main, carry = _main_and_second(head, tail, cut, ctx.now)
     kin = relative_asked_for(carry) or relative_first(tail)
     if kin is None and (named := _relative_by_first_name(head, carry, ctx.now)) is not None:

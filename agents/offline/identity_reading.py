@@ -32,6 +32,7 @@ from agents.offline.names import (
     subject_names,
 )
 from agents.offline.numbers import normalize
+from agents.offline.patient_of_the_call import patient_of_the_call
 from agents.offline.relative_details import relative_checked
 from agents.planner import PlanContext
 
@@ -272,6 +273,20 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
         # "Maria Garcia here, October 19th 1982. My son Lucas ... He's Lucas Garcia, April 8th
         # 2015.": Lucas is checked; Maria is who speaks, for a request of her own later
         s[SPEAKER] = own
+    if dob is not None and not ctx.caller.verified:
+        earlier = [normalize(m.content or "") for m in ctx.messages if m.role == "user"][:-1]
+        if (patient := patient_of_the_call(text, earlier, ctx.now.date())) is not None:
+            # "my son Lucas's appointment" then "He was born ... I'm his mother, Maria Garcia, ...":
+            # the relative the call is about is checked, with the date given as theirs
+            name = patient.name
+            s["dob"] = patient.born.isoformat()
+            found = True
+            if patient.speaker is not None and patient.speaker_born is not None:
+                s[SPEAKER] = {
+                    "first": patient.speaker[0],
+                    "last": patient.speaker[1],
+                    "dob": patient.speaker_born.isoformat(),
+                }
     if name is None and not found:
         name = bare_name(_raw_turn(ctx))  # "Emily Davis" as the whole first message
     if name is None and not found and not ctx.caller.verified and not s.get("first_name"):

@@ -59,6 +59,8 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
         Intent.RESCHEDULE,
         re.compile(
             r"\b(reschedul\w*|re schedule|rebook\w*|re book|move|moving|change|make (that|this)|switch|push (it |my |the |that )?(back|forward|appointment)?|postpone"
+            # a learner's words for it: "delay my appointment", "anticipate my appointment" (bring it earlier)
+            r"|(?:delay|anticipate|advance) (?:my|the|his|her|our|their|[a-z]+'s) (?:[a-z]+ )?(?:appointment|appt|visit|consultation)"
             r"|re ?arrange|rearrang\w*|re ?organi[sz]e (my|the|his|her)"
             r"|bring (it )?forward|come forward|bump|shift|make (my|the|it|that|this)\b.{0,60}\b(later|earlier|sooner)"
             # "my appointment with Dr Chen on Thursday is in the afternoon and my daughter can only
@@ -331,6 +333,31 @@ _HAVE_ONE = re.compile(
     r"\b(?:(?:i|we|they)(?: have|'ve got| have got| got)|(?:he|she|[a-z]+|\d{4},?)(?: has|'s got| has got| got)) an? "
     r"(?:appointment|appt|visit|booking)(?: (?:with|on|at|next|this) [^.,;!?]*)?"
 )
+_WEEKDAY_OR_DATE = (
+    r"(?:monday|tuesday|wednesday|thursday|friday|tomorrow|\d{1,2}(?:st|nd|rd|th)|(?:january|february|march|april"
+    r"|may|june|july|august|september|october|november|december) \d|\d{1,2} of [a-z]+)"
+)
+_THEIR_VISIT_ON_A_DAY = re.compile(
+    rf"(?:{_HAS_THEIR_VISIT.pattern}|{_GOT_A_VISIT.pattern}|\b(?:i|we|he|she) (?:have|has) (?:an? )?appointment\b)(?:[^.!?;]|(?<=dr)\.){{0,40}}?\b{_WEEKDAY_OR_DATE}"
+)
+_ANOTHER_DAY_ASKED = re.compile(
+    r"[.!?;,]\s*(?:so\s+|and\s+|but\s+)?(?:(?:we|i|he|she|they)(?:'d| would) (?:need|like|prefer|want)"
+    r"|(?:could|can) (?:we|i|he|she|it|you) (?:have|do|get|go for|be|make it)\b"
+    # "that day we are travelling. we can come the friday 2 of february": a learner's order
+    r"|(?:we|i|he|she|they) (?:can|could) (?:come|do|make it|go)\b)[^.!?;]{0,40}?\b" + _WEEKDAY_OR_DATE
+)
+_CANCEL_AND_BOOK = re.compile(
+    r"\bcancel\b[^.?!]{0,80}?\b(?:and|then|&|but)\s+(?:then\s+|instead\s+|please\s+|can you\s+|could you\s+)?"
+    r"(?:book|schedule|make)\s+(?:me|him|her|us|them|an?|another|a new|with|in|for)\b"
+)
+_NO_NEW_BOOKING = re.compile(
+    r"\b(?:don't|do not|dont|no need to|not) (?:book|make|schedule) (?:a new one|a new appointment|another one|another"
+    r"|a second one|me a new)\b"
+)
+_NO_LONGER_NEEDED = re.compile(
+    r"\b(?:don't|do not|dont|no longer|won't|will not) (?:need|want) (?:it|that|this|the appointment|my appointment)"
+    r"(?: (?:more|anymore|any more|any longer|now))?\b"
+)
 _BOOKED_IN = re.compile(
     r"\b(?:i am|i'm|we are|we're|he is|he's|she is|she's) (?:already )?booked(?: in)? (?:with|for|on)\b"
 )
@@ -338,7 +365,7 @@ _HAS_A_DOCTOR = re.compile(
     r"(?<!can )(?<!could )(?<!may )(?<!do )(?<!would )(?<!will )(?<!\bif )(?<!when )(?<!does )(?<!can't )"
     # ("my son lucas garcia has dr rodriguez next week": a name before "has" too)
     r"(?<!')\b(?:i|we|he|she|they|(?!who\b|which\b|what\b|anyone\b|nobody\b|you\b|u\b|ya\b|y'all\b)[a-z]+)(?: have| has|'ve got|'s got| got| have got"
-    r"| has got) (?:an? (?:appointment|appt|visit) )?(?:with )?(?:dr|doctor)\b"
+    r"| has got) (?:an? (?:appointment|appt|visit|\d{1,2}(?::\d\d)?(?: ?[ap]m| o'clock)?) )?(?:with )?(?:dr|doctor)\b"
 )
 _A_VISIT_THEY_HAVE = re.compile(
     r"\b(?:my|his|her|our|their) (?:[a-z]+ ){0,2}(?:appointment|appt|visit|check ?up|follow ?up|booking)\b"
@@ -552,7 +579,12 @@ def _intents(text: str) -> list[Intent]:
     # "I want to move my appointment to... actually, just cancel it": the caller's last word is the task
     if Intent.RESCHEDULE in found and Intent.CANCEL in found:
         later = _CHANGED_MIND.split(text)[-1] if _CHANGED_MIND.search(text) else ""
-        if _SAYS_CANCEL.search(later) and not _SAYS_MOVE.search(later) and shift_of(later) is None:
+        # ("... actually, no, please cancel it instead": "instead" of the move given up)
+        if (
+            _SAYS_CANCEL.search(later)
+            and not _SAYS_MOVE.search(re.sub(r"\binstead\b", " ", later))
+            and shift_of(later) is None
+        ):
             found.remove(Intent.RESCHEDULE)
     # "I'm calling about my son's vaccination appointment - can we do the same day but after school?":
     # another time for an appointment they have, asked for without a verb of moving it
@@ -577,6 +609,16 @@ def _intents(text: str) -> list[Intent]:
             not _A_NEW_VISIT.search(_TOO_LATE_FOR.sub(" ", text))  # "it's too late for me": not one for me
             or (booked_in and not _A_NEW_ONE.search(text))  # "... could I come the day before"
         )
+    ):
+        found = [Intent.RESCHEDULE, *(i for i in found if i not in (Intent.BOOK, Intent.LIST))]
+    # "I have my blood pressure appointment with Dr. Chen on Thursday the 8th ... she has to work
+    # that afternoon. So we'd need the morning of Friday, February 9th": another day asked for a
+    # visit they have, described with its day
+    if (
+        not {Intent.RESCHEDULE, Intent.CANCEL} & set(found)
+        and (visit := _THEIR_VISIT_ON_A_DAY.search(text)) is not None
+        and _ANOTHER_DAY_ASKED.search(text, visit.end()) is not None
+        and not _A_NEW_VISIT.search(text[visit.end() :])
     ):
         found = [Intent.RESCHEDULE, *(i for i in found if i not in (Intent.BOOK, Intent.LIST))]
     # "I have an appointment with Dr Chen" and nothing asked yet: that one (which it is comes first),
@@ -648,6 +690,19 @@ def _intents(text: str) -> list[Intent]:
         found.remove(Intent.LIST)
         if Intent.BOOK not in found:
             found.append(Intent.BOOK)
+    # "cancel my mon appt w dr chen and book me w dr patel tues at 11am instead": the two said in so
+    # many words, a cancellation and a booking (never a move the caller did not ask for)
+    if _CANCEL_AND_BOOK.search(text) and not re.search(
+        r"\b(?:reschedul\w*|re schedule|move|change|switch|swap|push|shift|postpone|bring|bump)\b", text
+    ):
+        found = [Intent.CANCEL, Intent.BOOK, *(i for i in found if i not in TASKS)]
+    # "I'd like to book Dr. Patel ... oh wait, I already have one, don't book a new one, just move
+    # that one": the booking taken back
+    if Intent.RESCHEDULE in found and Intent.BOOK in found and _NO_NEW_BOOKING.search(text):
+        found.remove(Intent.BOOK)
+    # "the appointment ... of friday, i don't need it more. please cancel": no longer needed is no booking
+    if Intent.CANCEL in found and Intent.BOOK in found and _NO_LONGER_NEEDED.search(text):
+        found.remove(Intent.BOOK)
     return found
 
 
@@ -663,6 +718,17 @@ def names_a_visit_they_have(text: str) -> bool:
         )
         is not None
     )
+
+
+_THEIR_VISIT_SAID = re.compile(
+    r"\b(?:his|her|their|[a-z]+'s)\s+(?:[a-z-]+\s+){0,2}?(?:appointment|appt|visit|vaccination|check ?up"
+    r"|follow[ -]?up|physical)s?\b"
+)
+
+
+def spoke_of_their_visit(text: str) -> bool:
+    """ "my son Lucas's appointment", "his vaccination": a visit someone else has."""
+    return _THEIR_VISIT_SAID.search(text.lower()) is not None
 
 
 def task_of(found: list[Intent]) -> Intent | None:

@@ -102,6 +102,9 @@ _CHANGE = re.compile(
     r"(?=[\s,.;!]+(?:but )?(?:at )?(?:(?:half|quarter) (?:past|to) )?(?:1[0-2]|0?[1-9])\b)"
     # spoken without commas: "monday at 10 no 10:30", "at 3 no no 4"
     r"|(?<=\d )no(?: no)*\b(?= (?:at |make it )?(?:\d|half|quarter|noon))"
+    # "on wednes- no thursday", "tues- no wednesday": a day taken back as soon as it is said
+    r"|(?<=day)(?: ?[-,])? no(?: no)*\b(?= (?:on |make it |it's |the )?(?:monday|tuesday|wednesday|thursday|friday"
+    r"|saturday|sunday|tomorrow|today)\b)"
     # "at 10:20, oh, you do half hours, don't you, half past 10 then": the time settled on last
     r"|(?<=[,;.!?])(?= (?:at |say )?(?:(?:half|quarter) (?:past|to) )?(?:1[0-2]|0?[1-9])(?::[0-5]\d)?"
     r"(?: ?[ap]m)? then\b)"
@@ -151,7 +154,7 @@ _MOVE_WORDS = re.compile(
     r"|(?<!can )(?<!could )(?<!may )(?:i have|i've got|i have got|i got|i've)\s+(?:(?:the|my|that|this)\s+"
     r"(?:[a-z]+\s+)?|something\s+)with (?:dr|doctor)"
     # "I've got, like, Dr. Chen on Monday": the doctor they are down to see that day
-    r"|(?<!can )(?<!could )(?<!may )(?<!\bif )(?:i have|i've got|i have got|i got|i've|he's got|she's got|he has got"
+    r"|(?<!can )(?<!could )(?<!may )(?<!\bif )(?<!who )(?:i have|i've got|i have got|i got|i've|he's got|she's got|he has got|has"
     r"|she has got|we've got|they've got)\W+(?:like\W+|um\W+|uh\W+)?"
     r"(?:dr|doctor)\.?\s+[a-z'-]+\s+(?:on|this|next|tomorrow)\b"
     # "I have an appointment with Dr Patel, could we make it Thursday instead": one they have
@@ -261,6 +264,14 @@ _GETS_HERE = re.compile(
 )
 
 
+# "I take the number 12 bus, and it only gets in at half twelve": when the ride arrives, told
+_RIDE_ARRIVES = re.compile(
+    r"\b(?:bus|train|ferry|tram|shuttle|ride|lift)\b[^.;!?]{0,40}?\b(?:gets? in|arrives?|comes? in|gets? (?:there|here)"
+    r"|reach(?:es)? (?:you|there|here|town)|drops? (?:me|us|him|her) off)\s+(?:at|around|about|by)\s+"
+    r"(?:(?:quarter|half) (?:past|to) )?\d{1,2}(?::\d\d)?(?:\s*(?:am|pm|o'clock))?"
+)
+
+
 # "I can't get there before quarter to 11, so 11 o'clock would be perfect", "I can be there from
 # quarter past 9, so the 9:30": when the caller can come, then the time it makes them ask for
 _CAN_BE_THERE = re.compile(
@@ -275,4 +286,5 @@ def without_own_plans(text: str) -> str:
     """The text without the clock times of the caller's own day (`_OWN_PLANS`, `_GETS_HERE`,
     `_CAN_BE_THERE` before the time it leads to) and of the night."""
     text = _CAN_BE_THERE.sub(" ", text)
+    text = _RIDE_ARRIVES.sub(" ", text)
     return _NIGHT_TOLD.sub(" ", _GETS_HERE.sub(" ", _OWN_PLANS.sub(" ", text)))

@@ -170,7 +170,15 @@ def normalize(text: str) -> str:
         lowered,
     )
     # "to morrow", "to day": split as a recogniser may write them
-    lowered = re.sub(r"\bto (morrow|day)\b(?! (?:at|is|of)\b)", r"to\1", lowered)
+    lowered = re.sub(r"\bto morrow\b", "tomorrow", lowered)
+    # "feb ruary", "sep tember", "de cember": a month split as a recogniser may write it
+    lowered = re.sub(
+        r"\b(?:jan u ?ary|janu ary|feb ?ru ?ary|febru ary|sep ?tem ?ber|septem ber|oc ?to ?ber|octo ber|no ?vem ?ber|novem ber"
+        r"|de ?cem ?ber|decem ber|au gust)\b",
+        lambda m: m.group(0).replace(" ", ""),
+        lowered,
+    )
+    lowered = re.sub(r"\bto day\b(?! (?:at|is|of)\b)", "today", lowered)
     # "the office on the second floor": a floor, not a date
     lowered = re.sub(
         r"\b(?:first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|ground|top) (floor|level|entrance|door|building)\b",
@@ -249,6 +257,13 @@ def normalize(text: str) -> str:
     # times written the French/Quebec way: "10h30", "14h", "9 h 15"
     lowered = re.sub(r"\b([01]?\d|2[0-3])\s?h\s?([0-5]\d)\b", r"\1:\2", lowered)
     lowered = re.sub(r"\b([01]?\d|2[0-3])h\b", r"\1:00", lowered)
+    # "at 13 hours 30", "15 hours", "at 9 hours and 30": a 24-hour time said the way many languages say it
+    lowered = re.sub(
+        r"\b(?:at|a las|the) ([01]?\d|2[0-3]) hours?(?: and)? ([0-5]\d)\b(?! minutes?)", r"at \1:\2", lowered
+    )
+    lowered = re.sub(
+        r"\b(at) ([01]?\d|2[0-3]) hours\b(?! (?:later|earlier|before|after|from|ago)\b)", r"\1 \2:00", lowered
+    )
     # words are any letters ("josé"), so accented names survive to the identity lookup
     tokens = re.findall(r"\d+(?:[/:.\-]\d+)+|[^\W\d_]+(?:'[^\W\d_]+)?|\d+(?:st|nd|rd|th)?|[^\w\s]", lowered)
     out: list[str] = []

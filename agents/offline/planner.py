@@ -32,7 +32,7 @@ from agents.offline.day_keys import offer_day_keys
 from agents.offline.followups import IF_NONE_KEY, take_followup, with_last_words
 from agents.offline.hours import DEFAULT_HOURS, OpeningHours
 from agents.offline.identity_reading import NAME_GIVEN, read_identity
-from agents.offline.intents import Intent
+from agents.offline.intents import Intent, spoke_of_their_visit
 from agents.offline.messages import plan_message, taken_without_number
 from agents.offline.name_keys import KEYPAD_NAME, keyed_check, note_typed_date, offers_name_keys
 from agents.offline.names import without_kin_denied
@@ -399,7 +399,12 @@ class OfflinePlanner:
                 and asked is not None
                 and asked.start is not None
                 and asked.at is not None
+                and not spoke_of_their_visit(
+                    " ".join(m.content or "" for m in ctx.messages if m.role == "user")
+                )
             ):
+                # (not "my son Lucas's appointment ... change it to Thursday": a visit they have, not
+                # found; asked, never booked anew in its place)
                 # "... my cold just won't shift, so I'd like Dr Patel on Wednesday the 9th at 3": a
                 # word of moving, and a whole booking asked for; nothing to move, so that booking
                 # (read back and confirmed like any other)

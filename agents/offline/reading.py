@@ -474,7 +474,15 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         asked = s.get("asked") in ("identity", "name", "dob")
         rest, identity = read_identity(ctx, s, text)
         understood = understood or identity
-        s["id_misses"] = 0 if identity or not asked else s.get("id_misses", 0) + 1
+        # "dr patel", "thurs 5/10", "11am" typed while asked who they are: the request going on,
+        # kept, not an answer missed (the question comes again)
+        # (before any answer to it: once a name or a date of birth was tried, a turn without one counts)
+        goes_on = (
+            asked
+            and not (s.get("tried") or s.get("first_name") or s.get("dob"))
+            and (names_a_doctor(text) or not find_when(text, ctx.now).empty)
+        )
+        s["id_misses"] = 0 if identity or not asked else s.get("id_misses", 0) + (0 if goes_on else 1)
         if s["id_misses"] >= 3:  # asked three times and still no name or date of birth
             return call(
                 "transfer_to_person", reason="The caller's name and date of birth could not be understood."

@@ -244,7 +244,7 @@ STAFF_TOPICS = [
     # records, referrals, forms
     Topic(
         re.compile(
-            r"\b(medical records?|my records|records request|copy of my (records|chart)|referral|refer me"
+            r"\b(medical records?|(?:my|his|her|their|our) (?:medical )?records|records request|copy of my (records|chart)|referral|refer me"
             r"|sick note|doctor's note|doctors note|work note|school note|forms?|paperwork|vaccination records?"
             r"|(medical|sick|sickness|doctor's|doctors|fitness|fit to work|return to work) certificate|certificates?"
             r"|fit note|med cert|(medical|sick|doctor's|doctors) cert|letter (for|to) (my )?(work|school|employer|boss|uni|university|college)"

@@ -133,6 +133,9 @@ _OTHER_PLACE_OPEN = re.compile(
 _BOOKING_GIVEN_UP = re.compile(
     r"\bi (?:was going to|was gonna|had planned to|thought i'd|thought i would|meant to) (?:book|make|schedule)"
     r"[^.?!]*?\bbut\b"
+    # "never mind the follow-up visit I was going to book, I just want to know ..."
+    r"|\b(?:never mind|forget|scratch) (?:about )?(?:the|my|that) [^.?!]{0,40}?\bi (?:was going to|was gonna|meant to"
+    r"|wanted to) (?:book|make|schedule)\b"
 )
 
 
@@ -172,6 +175,9 @@ _ASKS_FOR_RESULTS = re.compile(
     r"\b(?:tell|give|read|send|let) (?:me |us )?(?:know )?(?:what )?(?:my|his|her|the|our) (?:[a-z]+ ){0,2}?results?\b"
     r"|\b(?:are|have|did|were) (?:my|his|her|the|our) (?:[a-z]+ ){0,2}?results? (?:in|back|ready|come|came|arrived|normal|ok)\b"
     r"|\b(?:what|how) (?:my|his|her|our) (?:[a-z]+ ){0,2}?results? (?:were|was|are|say|said|showed?)\b"
+    # "can someone tell me if my lab results from last month came back?"
+    r"|\b(?:if|whether) (?:my|his|her|the|our) (?:[a-z]+ ){0,2}?results? (?:[a-z]+ ){0,4}?(?:came|have come|are|is|were"
+    r"|got) (?:back|in|ready|through)\b"
 )
 
 
@@ -401,6 +407,9 @@ _WHY_BEFORE = re.compile(
 _INSURANCE_CHANGED = re.compile(
     r"\b(?:my|our|his|her|the) (?:health )?insurance (?:has |have |just )?(?:changed|switched|is different|ran out"
     r"|lapsed|ended|expired|stopped|was cancelled|got cancelled)\b"
+    # "... and I have to find a doctor in network": why, no question
+    r"(?:[^.;!?]{0,20}?\b(?:find|see|go to|switch to) (?:a|another|some) (?:new )?(?:doctor|clinic|practice|provider)"
+    r"(?: (?:who is|that is|that's|who's))? (?:in|in my|in our|on my|within) network)?"
 )
 _DONE_ELSEWHERE = re.compile(
     r"\b(?:got|had|have had|'ve had|already had|already got|was given|were given)\b[^.;!?]{0,60}?"

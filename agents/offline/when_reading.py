@@ -42,7 +42,9 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
         r"\b(to|for|until|till|into|how about|what about|make it|make that|make this|put (?:it|that|this)|(?:can|could) (?:we|you|i|he|she|they) (?:do|have|get|come(?: in)?)"
         r"|(?:can|could|would|will) (?:it|that|this|he|she) (?:be|go|happen)(?! (?:moved|changed|pushed|shifted|bumped|brought|put|made|rescheduled|switched|swapped)\b)|(?:(?:that|the) )?same day"
         # "can we do the friday one earlier, like thursday": the day said as the example
-        r"|(?:earlier|later|sooner),? (?:like|say|maybe|perhaps))\b"
+        r"|(?:earlier|later|sooner),? (?:like|say|maybe|perhaps)"
+        # "... she has to work that afternoon. so we'd need the morning of friday": the day asked for it
+        r"|(?:we|i|he|she|they)(?:'d| would) (?:need|prefer|want))\b"
     )
     for m in reversed(list(re.finditer(markers, text))):
         if m.group(1) in ("to", "till") and re.search(
@@ -66,7 +68,7 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
         if re.search(
             # ("... actually 10, 10 is better": the time judged, no visit described)
             r"\b(appointment|my(?! (?:shift|work|job|class|lunch|school|meeting))|it's"
-            r"|is(?! (?:better|fine|good|great|perfect|ideal|best|ok|okay|lovely)\b))\b",
+            r"|is(?! (?:better|fine|good|great|perfect|ideal|best|ok|okay|lovely|possible)\b))\b",
             after,
         ):
             continue
@@ -289,14 +291,14 @@ def _that_sentence(text: str) -> str:
 
 # a sentence of day and time words only ("same day, thursday", "at 3:30", "in the afternoon")
 _ONLY_WHEN_WORDS = re.compile(
-    r"(?:(?:same|that|the|this|next|day|time|at|on|in|around|about|say|instead|please|then|morning|afternoon|am|pm|like|maybe|ideally|preferably|o'clock"
+    r"(?:(?:same|that|the|this|next|day|time|at|on|in|around|about|say|instead|please|then|morning|afternoon|am|pm|like|maybe|ideally|preferably|o'clock|noon|midday"
     r"|monday|tuesday|wednesday|thursday|friday|january|february|march|april|may|june|july|august|september"
     r"|october|november|december|\d{1,2}(?::\d\d)?|\d{1,2}(?:st|nd|rd|th))[\s,]*)+[.!?]?"
 )
 # a sentence that starts with the time or the part of the day ("at 2, sorry, half past 2")
 _TIME_FIRST = re.compile(
     r"\s*(?:(?:at|say|like|around|maybe|ideally|um|uh|hmm)\W+)*(?:(?:half|quarter) (?:past|to|after) )?"
-    r"(?:(?:1[0-2]|[1-9])(?::[0-5]\d)?\s*(?:am|pm|o'clock)?\b|(?:the )?(?:mornings?|afternoons?)(?:'s| is| are)?\b)"
+    r"(?:(?:1[0-2]|[1-9])(?::[0-5]\d)?\s*(?:am|pm|o'clock)?\b|noon\b|midday\b|(?:the )?(?:mornings?|afternoons?)(?:'s| is| are)?\b)"
 )
 # a week named without its day ("the week after next", "next week"), then the day in a sentence of its own
 _A_WEEK = re.compile(r"\bweek\b(?![^.?!]*\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)")
