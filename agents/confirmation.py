@@ -20,7 +20,7 @@ from agents.connector_calls import ConnectorCalls
 from agents.events import EventKind
 from agents.handoff import hand_off
 from agents.memory import PendingAction
-from agents.next_person import CARRY
+from agents.next_person import CALLERS_OWN, CARRY, NEXT_PERSON
 from agents.planner import Message, ToolCall, ToolResult
 from agents.policy import classify_confirmation
 from agents.replies import ANYTHING_ELSE, TAKE_YOUR_TIME, asks_to_wait
@@ -95,7 +95,16 @@ async def answer_pending(
     question = _question_after_yes(text) if verdict != "yes" else None
     if question is not None:  # "yes that's fine, and do you validate parking?": the write, then the question
         verdict = "yes"
-        memory.scratch[CARRY] = question
+        waiting = memory.scratch.get(NEXT_PERSON)
+        if (
+            isinstance(waiting, dict)
+            and waiting.get("kin") != CALLERS_OWN
+            and _A_RELATIVE_NEXT.search(question)
+        ):
+            # "... and my husband needs a visit too" said before: what is said for him now is his request
+            waiting["text"] = question
+        else:
+            memory.scratch[CARRY] = question
     if verdict == "yes":
         await turn.emit(EventKind.CONFIRMATION_GIVEN, "caller", {"tool": memory.pending.tool, "text": text})
         memory.messages.append(Message(role="user", content=text))
@@ -246,13 +255,29 @@ _ABOUT_THE_WRITE = re.compile(
 _YES_SENTENCE_THEN = re.compile(r"^(?P<yes>[^.!?;]+[.!;]+)\s+(?P<question>\S.*)$")
 
 
+_A_RELATIVE_NEXT = re.compile(
+    r"^\W*(?:(?:and|now|then|also|next|ok|okay|so)\W+)*(?:(?:for|book|and) )?(?:my|our) (?:husband|wife|partner|son"
+    r"|daughter|mum|mom|mother|dad|father|kid|child|boy|girl)\b",
+    re.IGNORECASE,
+)
+# ... unless it changes the write itself ("my husband, not me", "instead")
+_NOT_THIS_ONE = re.compile(
+    r"\b(?:not (?:me|for me|mine)|instead|rather|but for|wrong|actually)\b", re.IGNORECASE
+)
+
+
 def _question_after_yes(text: str) -> str | None:
     """The question asked after a plain yes, when it is not about the write; else None."""
     whole = _YES_SENTENCE_THEN.match(text.strip())
     if (
         whole is not None
         and classify_confirmation(whole["yes"]) == "yes"
-        and not _ABOUT_THE_WRITE.search(whole["question"])
+        and (
+            not _ABOUT_THE_WRITE.search(whole["question"])
+            # "Great. My husband is Michael Brown, ... same time as me, but with Dr. Chen": the next
+            # person's request, after this one is done
+            or (_A_RELATIVE_NEXT.search(whole["question"]) and not _NOT_THIS_ONE.search(whole["question"]))
+        )
         and classify_confirmation(whole["question"]) == "other"
     ):
         return whole["question"]

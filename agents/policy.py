@@ -108,11 +108,15 @@ _YES_CORE = {
     "si", "sí", "oui", "ja", "haan", "han", "ji", "theek", "thik",  # callers whose first language is another
     "claro", "perfecto", "perfecta", "vale", "dale", "bueno", "bien", "sim", "certo", "bene", "genau", "parfait",
     "exacto", "correcto", "acuerdo", "daccord", "d'accord", "jawohl", "tak", "da", "evet", "achha", "acha",
+    "perfeito", "perfeita", "bom", "bon", "listo", "entendido",
 }  # fmt: skip
 # courtesies in other languages around a yes ("Sí, gracias", "oui merci", "ja bitte")
 _OTHER_FILLER = {
     "gracias", "muchas", "por", "favor", "senor", "senora", "esta", "de", "muy", "merci", "beaucoup",
     "c'est", "que", "danke", "bitte", "schon", "grazie", "obrigado", "obrigada", "shukriya", "dhanyavaad", "ok",
+    # "sim, pode marcar", "sim, pode ser", "oui, c'est bon", "si, cancelala", "si, reservala"
+    "pode", "marcar", "ser", "cancelala", "cancelalo", "reservala", "reservalo", "hazlo", "adelante", "isso",
+    "est", "tout", "fait", "s'il", "vous", "plait", "plaît",
 }  # fmt: skip
 # Agreement said as a phrase of words that alone are not a yes ("please do", "do it")
 _YES_PHRASES = re.compile(
@@ -140,6 +144,7 @@ _YES_FILLER = {
     "dude", "guy", "guys", "chief", "ma", "sah", "auntie", "uncle",  # "yes man go ahead", "yes ma"
     "guess", "suppose", "think", "should", "work",  # "i guess so", "i think so", "that should work"
     "her", "him", "them", "us",  # "yes, book her in"
+    "mine",  # "yes, cancel mine"
     "o", "abeg", "am",  # Nigerian Pidgin: "yes o, go ahead", "abeg cancel am" ("am": it)
     "dat", "mi", "dem", "fi",  # Jamaican: "yes man dat good", "yes mi dear"
 }  # fmt: skip

@@ -19,8 +19,12 @@ _POSITIONS = {
     "earliest": 0, "former": 0,
 }  # fmt: skip
 _ANY_PROVIDER = re.compile(
-    r"\b(any ?(doctor|provider|physician|of them|one|body)|whoever|whichever|doesn't matter|does not matter"
-    r"|no preference|don't care|i don't mind|either (one|doctor|of them))\b"
+    r"\b(any ?(doctor|provider|physician|of them|one|body)|whoever"
+    # ("whichever is first", "I don't mind when": which time or day, not which doctor)
+    r"|whichever(?= (?:doctor|provider|physician|one is (?:free|available)|is (?:free|available)|has time|can see))"
+    r"|(?:doesn't|does not) matter(?! (?:when|what time|which day|what day|the time|the day))"
+    r"|no preference|don't care(?! (?:when|what time|which day|what day))"
+    r"|i don't mind(?! (?:when|what time|which day|what day|the time|the day|waiting))|either (one|doctor|of them))\b"
 )
 _NOT_THIS_ONE = re.compile(
     r"\b(?:not|instead of|rather than|in place of) (?:with )?(?:dr|doctor)\.?\s+[a-z'-]+"

@@ -27,6 +27,7 @@ import dateparser
 
 from agents.offline import moments
 from agents.offline.calendar_words import MONTH_NC, MONTH_WORDS, MONTHS, WEEKDAYS, office_hour, safe_date
+from agents.offline.date_relations import relative_dates
 from agents.offline.time_lists import times_listed
 from connectors.base import PartOfDay
 
@@ -408,6 +409,8 @@ def find_when(text: str, now: datetime) -> When:
     they do across turns), a fallback time, the edge of a day, the same time another day."""
     from agents.offline.wanted import merge  # wanted reads When from here
 
+    text = relative_dates(text, now.date())  # "the day after memorial day", "the week of the 15th"
+    text = _TIME_NOT_TIME.sub(_the_time_kept, text)  # "sorry, 3, not 3:30": 3
     text = moments.without_own_plans(_weekday_and_numbers(text, now.date()))  # "i start at noon"
     text = _month_of_something_else(text, now.date())
     # "the first on monday the 23rd at 10, the second on the 30th": which of the visits, not a date
@@ -617,6 +620,18 @@ _MONTH_THEN_DAY = re.compile(
 )
 
 
+_TIME_NOT_TIME = re.compile(
+    r"(?P<pre>\b[a-z]+ )?\b(?P<h>1[0-2]|[1-9])(?::(?P<m>[0-5]\d))?(?: ?(?P<half>[ap]m))?,?\s+not (?:at )?(?:1[0-2]|[1-9])(?::[0-5]\d)?"
+    r"(?: ?[ap]m)?\b(?!:)"
+)
+
+
+def _the_time_kept(m: re.Match[str]) -> str:
+    if (m.group("pre") or "").strip() in (*MONTHS, "the", "on"):
+        return m.group(0)  # "april 3, not 4": days, not times
+    return f"{m.group('pre') or ''}at {m.group('h')}:{m.group('m') or '00'}{' ' + m.group('half') if m.group('half') else ''}"
+
+
 _WEEKDAY_THE_NTH = re.compile(rf"\b(?P<wd>{'|'.join(WEEKDAYS)}),? the (?P<n>\d{{1,2}})(?:st|nd|rd|th)\b")
 _IN_A_MONTH = re.compile(rf"\bin (?P<month>{MONTH_WORDS})\b")
 
@@ -690,7 +705,12 @@ def _find_when(text: str, now: datetime) -> When:
         elif cue is not None and when.start is not None and when.start == when.end:
             other = _when_words(tail, now)  # "friday at 2 or monday at 3": another day, its own time
             if other.start is not None and other.start == other.end and other.start != when.start:
-                when.fallback_day, when.fallback = other.start, other.at
+                fallback_day = other.start
+                if fallback_day < when.start and re.search(
+                    r"\b(?:next week|week after next|the week of)\b", text
+                ):
+                    fallback_day += timedelta(days=7)  # "next week, monday or tuesday": both of that week
+                when.fallback_day, when.fallback = fallback_day, other.at
     return _edge_and_first_free(when, text)
 
 

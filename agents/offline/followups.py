@@ -292,15 +292,16 @@ NEXT_TO_IT = re.compile(
     # (not "the day after mine": another day)
     r"\b(?<!day )(?<!week )(?<!days )(?<!weeks )(?:(?P<n>an|a|one|1|2|two|half an|90|30|45|15) (?P<unit>hours?|minutes?|mins?) "
     r"|(?:right|straight|just|immediately|directly) )?(?P<side>after|before|(?:at )?the same time as)"
-    r" (?:me|mine|him|his|her|hers|them|theirs|that one|(?:my|his|her|their) (?:appointment|visit|one|booking))\b"
+    r" (?:me|mine|him|his|her|hers|them|theirs|that one|(?:my|his|her|their) (?:appointment|visit|one|booking)"
+    # "right after my husband", "straight after my daughter's"
+    r"|my (?:husband|wife|partner|son|daughter|boy|girl|mum|mom|mother|dad|father|kid|child)(?:'s)?)\b"
 )
 _AMOUNTS = {"an": 1, "a": 1, "one": 1, "1": 1, "2": 2, "two": 2, "half an": 0.5}
 
 
-def next_to_it(text: str, next_to: re.Match[str], start: datetime) -> str:
-    """ "Dr. Rodriguez, right after mine" with the visit at `start`: the half hour after it (an
-    amount said: that much; before it: the other way; "the same time as mine": that time), on its
-    day, written in."""
+def minutes_from_it(next_to: re.Match[str]) -> float:
+    """How far from the other visit `NEXT_TO_IT` says: the half hour after it (an amount said: that
+    much; before it: the other way; "the same time as mine": 0)."""
     side = next_to.group("side")
     minutes = 30.0
     if next_to.group("n"):
@@ -308,7 +309,13 @@ def next_to_it(text: str, next_to: re.Match[str], start: datetime) -> str:
         minutes = amount * 60 if next_to.group("unit").startswith("hour") else amount
     if side.endswith("same time as"):
         minutes = 0
-    at = start + timedelta(minutes=-minutes if side == "before" else minutes)
+    return -minutes if side == "before" else minutes
+
+
+def next_to_it(text: str, next_to: re.Match[str], start: datetime) -> str:
+    """ "Dr. Rodriguez, right after mine" with the visit at `start`: the time `minutes_from_it`
+    says, on its day, written in."""
+    at = start + timedelta(minutes=minutes_from_it(next_to))
     said = f"on {at:%B} {at.day} at {at.hour % 12 or 12}:{at:%M} {'am' if at.hour < 12 else 'pm'}".lower()
     return f"{text[: next_to.start()]} {said} {text[next_to.end() :]}"
 
@@ -436,6 +443,8 @@ def take_followup(ctx: PlanContext, s: dict[str, Any]) -> PlanContext:
     if (both := two_people.split_both(text, ctx.now)) is not None:
         # "10:00 for me and 10:30 for him": the caller's own now, the relative's once it is done
         own, relative, their_kin = both
+        if task_of(intents(relative)) is None and (task := task_of(intents(own))) is not None:
+            relative = f"{task.value} {relative}"  # "book for myself and for my son": his is a booking too
         two_people.keep_for_later(s, relative, their_kin)
         return _with_user_turn(ctx, last, own)
     if (booking := _if_none(text, ctx.now)) is not None:
@@ -447,6 +456,10 @@ def take_followup(ctx: PlanContext, s: dict[str, Any]) -> PlanContext:
     if parts is None:
         return ctx
     head, tail, cut = parts
+    if (again := _said_again(head, tail, ctx.now)) is not None:
+        # "9:30 maybe... no, make it 10. Monday the 28th at 10 with Dr. Chen.": the request said
+        # over again, settled, not a second one
+        return _with_user_turn(ctx, last, again)
     tasks = {i for i in intents(text) if i in TASKS}
     if len(tasks) == 1 and task_of(intents(head)) not in (None, *tasks):
         # "the appointment ... of friday, i don't need it more. please cancel": one request, said
@@ -465,7 +478,10 @@ def take_followup(ctx: PlanContext, s: dict[str, Any]) -> PlanContext:
         # relative's, with the details said for them, once it is done, as that person
         # (`agents.next_person`: one person verified at a time)
         theirs, own = _relatives_part(tail, cut)
-        s[NEXT_PERSON] = {"kin": kin, "text": _with_the_day_of(head, theirs, ctx.now)}
+        s[NEXT_PERSON] = {
+            "kin": kin,
+            "text": _with_the_task_of(head, _with_the_day_of(head, theirs, ctx.now)),
+        }
         return _with_user_turn(ctx, last, f"{head} , {own}" if own else head)
     if kin is None and (theirs_first := _relatives_first(head)) is not None and _THE_CALLERS.search(carry):
         # "cancel my son's appointment (he's Lucas Garcia, born ...), and book me with Dr Patel the
@@ -476,6 +492,41 @@ def take_followup(ctx: PlanContext, s: dict[str, Any]) -> PlanContext:
         return _with_user_turn(ctx, last, main)
     s[CARRY] = carry
     return _with_user_turn(ctx, last, main)
+
+
+_DOCTOR_NAMED = re.compile(r"\b(?:dr|doctor)\.?\s+([a-z'-]+)")
+_ANOTHER_VISIT_WORDS = re.compile(
+    r"\b(?:another|second|also|too|again|follow ?up|as well|then|for (?:my|him|her|them)|my (?:son|daughter|husband|wife))\b"
+)
+
+
+def _said_again(head: str, tail: str, now: datetime) -> str | None:
+    """The second part when it only says the first one over, whole and settled ("Dr. Patel, 9 or
+    9:30... 9:30 is better. Wednesday the 30th at 9:30 with Dr. Patel."): the same doctor and day
+    (or none said before), a day and a time, nothing of another visit; None otherwise."""
+    said = find_when(tail, now)
+    if said.start is None or said.at is None or _ANOTHER_VISIT_WORDS.search(tail):
+        return None
+    _, span = find_dob(head, now.date())
+    # ("Sophia Taylor, 12/5/2001. Dr. Patel, 10 or 10:30 ...": who they are stays with it)
+    who = head[: head.index(span) + len(span)] + " . " if span else ""
+    head = head[head.index(span) + len(span) :] if span else head
+    before = find_when(head, now)
+    if before.start is not None and before.start != said.start:
+        return None
+    theirs, first = _DOCTOR_NAMED.search(tail), _DOCTOR_NAMED.search(head)
+    if theirs is not None and first is not None and theirs.group(1) != first.group(1):
+        return None
+    if task_of(intents(head)) not in (None, Intent.BOOK) or task_of(intents(tail)) not in (None, Intent.BOOK):
+        return None
+    return who + (tail if theirs is not None or first is None else f"{tail} with {first.group(0)}")
+
+
+def _with_the_task_of(head: str, theirs: str) -> str:
+    """ "for my son" said after "I need to book for myself": his request is a booking too."""
+    if task_of(intents(theirs)) is None and (task := task_of(intents(head))) is not None:
+        return f"{task.value} {theirs}"
+    return theirs
 
 
 def _relative_by_first_name(head: str, carry: str, now: datetime) -> tuple[str, str] | None:

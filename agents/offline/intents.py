@@ -77,8 +77,9 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|(bring|bringing|push|pushing|move|moving|put|putting) (my|the|his|her|their|that|this|[a-z]+'s)( [a-z]+\.?){0,5}"
             r" (forward|back|out)"
             # "I'd like my Dr Chen appointment two hours later": an appointment one has, later
+            # (not "my check-up with Dr. Patel later this week": when it is)
             r"|(my|his|her|our|their|[a-z]+'s)( [a-z]+){0,2} (appointment|appt|visit|booking|check ?up)\b.{0,40}"
-            r"\b(later|earlier|sooner)\b"
+            r"\b(later|earlier|sooner)\b(?! (?:this|that|next|in the) (?:week|month|day|morning|afternoon)\b| today| on\b)"
             r"|(switch|swap) (my|the|his|her|their|that|this|it|[a-z]+(?: [a-z]+)?'s)\b"
             r"|come in (a bit |a little )?(earlier|later|sooner)|(earlier|later) (that|the) same day"
             r"|(different|another|other) (time|day|date)|instead|rather than (dr|doctor)\b"
@@ -194,7 +195,8 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
     (
         Intent.BOOK,
         re.compile(
-            r"\b(book|schedule|make an? appointment|new appointment|an appointment|set up|see (a |the )?(doctor|dr|doc|gp)|appt|appts|"
+            # ("once I know his school schedule": a timetable, not a booking)
+            r"\b(book|(?<!\bmy )(?<!\bhis )(?<!\bher )(?<!\bour )(?<!their )(?<!school )(?<!\bwork )schedule|make an? appointment|new appointment|an appointment|set up|see (a |the )?(doctor|dr|doc|gp)|appt|appts|"
             # ("the cat refused to come in till three": no visit)
             r"consult|(arrange|organi[sz]e) (a|an|another|my|the)|(?<!refused to )(?<!wouldn't )(?<!would not )come in|get in|available|availability|opening|openings|free (slot|time)s?|appointment"
             r"|check ?up|check-up|physical|consultation|visit|(?:need|want|like|book|make|schedule|get|set up) (?:two|2|three|3|a couple of|a few) (?:appointments|appts|visits)"
@@ -331,6 +333,8 @@ _HAVE_ONE = re.compile(
     r"(?<!can )(?<!could )(?<!may )(?<!do )(?<!would )(?<!\bif )(?<!when )"
     # ("my son lucas garcia, april 8 2015, has an appointment ...": the year of his birth before it)
     r"\b(?:(?:i|we|they)(?: have|'ve got| have got| got)|(?:he|she|[a-z]+|\d{4},?)(?: has|'s got| has got| got)) an? "
+    # ("he has a vaccination appointment with Dr. Rodriguez": what it is for, between)
+    r"(?:(?:vaccination|blood pressure|follow[ -]?up|check[ -]?up|annual|school|physical|flu) )?"
     r"(?:appointment|appt|visit|booking)(?: (?:with|on|at|next|this) [^.,;!?]*)?"
 )
 _WEEKDAY_OR_DATE = (
@@ -338,13 +342,21 @@ _WEEKDAY_OR_DATE = (
     r"|may|june|july|august|september|october|november|december) \d|\d{1,2} of [a-z]+)"
 )
 _THEIR_VISIT_ON_A_DAY = re.compile(
-    rf"(?:{_HAS_THEIR_VISIT.pattern}|{_GOT_A_VISIT.pattern}|\b(?:i|we|he|she) (?:have|has) (?:an? )?appointment\b)(?:[^.!?;]|(?<=dr)\.){{0,40}}?\b{_WEEKDAY_OR_DATE}"
+    rf"(?:{_HAS_THEIR_VISIT.pattern}|{_GOT_A_VISIT.pattern}|\b(?:i|we|he|she) (?:have|has) (?:an? )?appointment\b"
+    # "I have Dr. Rodriguez at 9:30 on Tuesday the 30th"
+    r"|\b(?:i|we|he|she)(?: have|'ve got| has|'s got) (?:dr|doctor)\.? [a-z'-]+"
+    # "my 2:30 with doctor chin on monday"
+    r"|\bmy \d{1,2}(?::\d\d)?(?: ?[ap]m| o'clock)? (?:appointment |appt )?with (?:dr|doctor)\.? [a-z'-]+)"
+    rf"(?:[^.!?;]|(?<=dr)\.){{0,40}}?\b{_WEEKDAY_OR_DATE}"
 )
+_DOCTOR = re.compile(r"\b(?:dr|doctor)\.?\s+([a-z'-]+)")
 _ANOTHER_DAY_ASKED = re.compile(
-    r"[.!?;,]\s*(?:so\s+|and\s+|but\s+)?(?:(?:we|i|he|she|they)(?:'d| would) (?:need|like|prefer|want)"
+    r"(?:[.!?;,]\s*|\s)(?:so\s+|and\s+|but\s+)?(?:(?:we|i|he|she|they)(?:'d| would) (?:need|like|prefer|want)"
     r"|(?:could|can) (?:we|i|he|she|it|you) (?:have|do|get|go for|be|make it)\b"
     # "that day we are travelling. we can come the friday 2 of february": a learner's order
-    r"|(?:we|i|he|she|they) (?:can|could) (?:come|do|make it|go)\b)[^.!?;]{0,40}?\b" + _WEEKDAY_OR_DATE
+    r"|(?:we|i|he|she|they) (?:can|could) (?:come|do|make it|go)\b)[^.!?;]{0,40}?\b"
+    # ("could it be 10:30 the same day?": a time on it)
+    rf"(?:{_WEEKDAY_OR_DATE}|\d{{1,2}}:\d\d|\d{{1,2}} ?(?:am|pm)\b|(?:the )?same day|that day)"
 )
 _CANCEL_AND_BOOK = re.compile(
     r"\bcancel\b[^.?!]{0,80}?\b(?:and|then|&|but)\s+(?:then\s+|instead\s+|please\s+|can you\s+|could you\s+)?"
@@ -400,6 +412,7 @@ _A_NEW_VISIT = re.compile(
 
 def intents(text: str) -> list[Intent]:
     """All intents found, most specific first (a reschedule mentions an appointment too)."""
+    text = _UNDECIDED.sub(" ", text)
     if (kept := keeping.keeps_the_other(text)) is None:
         return _intents(text)
     # "an extra appointment, not change the one I have": read without the kept one's words; a
@@ -427,6 +440,23 @@ _VERB_CORRECTED = re.compile(
 _GIVEN_UP = re.compile(
     r"\b(?:i|we|he|she)\s+(?:was|were|had been|'d been)\s+(?:going to|gonna|planning to|planning on|thinking of"
     r"|thinking about|about to|meaning to|hoping to)\s+(reschedul\w*|re schedule|mov\w*|chang\w*|push\w*|cancel\w*)\b"
+    # "I thought about rescheduling, but ...", "I considered moving it, but ..."
+    r"|\b(?:i|we|he|she)\s+(?:thought about|thought of|considered|wondered about)\s+(reschedul\w*|mov\w*|chang\w*"
+    r"|cancel\w*)\b(?=[^.?!]{0,30}\bbut\b)"
+)
+# "I'm not sure whether to move or cancel ... hmm. Cancel it": the two weighed, not both asked
+_UNDECIDED = re.compile(
+    r"\b(?:not sure|don't know|do not know|can't decide|cannot decide|wondering) (?:whether|if) (?:i should |to )?"
+    r"(?:move|reschedule|change|cancel)(?: it| my [a-z]+(?: [a-z]+){0,3}?)? or (?:(?:to )?(?:move|reschedule|change|cancel))"
+    r"(?: it)?\b"
+    # "we'll rebook once I know his schedule": later, not now
+    r"|\b(?:we'll|i'll|we will|i will|we can|i can)\s+(?:re ?book|reschedule|book again)\b[^.?!]{0,20}?\b(?:once|when|later"
+    r"|after|another time)\b"
+    # "I'd rather not pick a new day right now", "I can't decide on a new day yet": no other time asked
+    r"|\b(?:rather not|don't want to|do not want to|not ready to|can't|cannot|won't)\s+(?:pick|choose|set|decide on|book"
+    r"|find|commit to)\s+(?:a |another |any )?(?:new |other |different )?(?:day|time|date|one)\b"
+    # "I thought about rescheduling, but ...": weighed and let go
+    r"|\b(?:i|we) (?:thought about|thought of|considered) (?:reschedul\w*|moving(?: it)?|changing(?: it)?)\b,?\s*(?:but\b)?"
 )
 _A_YEAR = re.compile(r"\s*,?\s*(?:19|20)?\d\d\b(?!\s*(?::|am|pm|o'clock))")
 _NUMERIC_DATE = re.compile(r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b")
@@ -541,9 +571,10 @@ def _intents(text: str) -> list[Intent]:
     # "I was gonna move my appointment ..., but just cancel it": the verb given up is not the request
     if Intent.RESCHEDULE in found and Intent.CANCEL in found and (given_up := _GIVEN_UP.search(text)):
         rest = _GIVEN_UP.sub(" ", text)
-        if given_up.group(1).startswith("cancel") and _SAYS_MOVE.search(rest):
+        verb = given_up.group(1) or given_up.group(2)
+        if verb.startswith("cancel") and _SAYS_MOVE.search(rest):
             found.remove(Intent.CANCEL)
-        elif not given_up.group(1).startswith("cancel") and _SAYS_CANCEL.search(rest):
+        elif not verb.startswith("cancel") and _SAYS_CANCEL.search(rest):
             found.remove(Intent.RESCHEDULE)
     # "NEW appt (not a change to my existing one): Dr Chen Fri": a booking, the move denied
     if (
@@ -619,6 +650,9 @@ def _intents(text: str) -> list[Intent]:
         and (visit := _THEIR_VISIT_ON_A_DAY.search(text)) is not None
         and _ANOTHER_DAY_ASKED.search(text, visit.end()) is not None
         and not _A_NEW_VISIT.search(text[visit.end() :])
+        # (not "I have my check-up with Dr Chen on Monday, and I'd like to see Dr Patel on Friday":
+        # another doctor, a visit of its own)
+        and not (set(_DOCTOR.findall(text[visit.end() :])) - set(_DOCTOR.findall(text[: visit.end()])))
     ):
         found = [Intent.RESCHEDULE, *(i for i in found if i not in (Intent.BOOK, Intent.LIST))]
     # "I have an appointment with Dr Chen" and nothing asked yet: that one (which it is comes first),
@@ -655,6 +689,8 @@ def _intents(text: str) -> list[Intent]:
         (Intent.BOOK in found or not set(found) - {Intent.GREETING, Intent.THANKS})
         and not {Intent.RESCHEDULE, Intent.CANCEL, Intent.LIST} & set(found)
         and (about := (_ABOUT_THEIR_VISIT.search(text) or _THE_ONE_I_HAVE.search(text))) is not None
+        # (not "it's not about my blood pressure visit, something else": another visit)
+        and not re.search(r"\b(?:not|n't)\s+(?:about|regarding)\b", about.group(0))
         and not _BOOK_PATTERN.search(text[: about.start()] + " " + text[about.end() :])
     ):
         found = [Intent.LIST, *(i for i in found if i != Intent.BOOK)]

@@ -35,7 +35,7 @@ KEPT = re.compile(
 # a visit on top of the one the caller has
 EXTRA = re.compile(
     r"\b(?:an? (?:extra|additional|second|separate|further|2nd) (?:appointment|appt|visit|one|booking|slot"
-    r"|consult|consultation|check ?up)|in addition to|on top of|another (?:appointment|appt|visit|booking)"
+    r"|consult|consultation|check ?up)|in addition to|on top of|another (?:appointment|appt|visit|booking|one(?= with (?:dr|doctor)\b))"
     r"(?! (?:day|time|date))|(?:appointment|appt|visit|one) as well|as well as (?:my|the|his|her))\b"
 )
 

@@ -48,8 +48,14 @@ def ask_first(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         or waiting.get("kin") == CALLERS_OWN
     ):
         return None  # the caller's own request is checked as theirs once the relative's is done
-    dob, _ = find_dob(str(waiting.get("text") or ""), ctx.now.date())
+    said = str(waiting.get("text") or "")
+    dob, _ = find_dob(said, ctx.now.date())
     if dob is not None:
+        return None
+    asked = find_when(normalize(said), ctx.now)
+    if asked.start is None and asked.at is None and not re.search(r"\b(?:dr|doctor)\b", said):
+        # "I need to book for myself and for my son": nothing of his asked yet, so the caller's own
+        # first; his whole request (who, when) is asked once it is done
         return None
     s[_ASKED] = True
     return say(f"I can do both. First, what is your {waiting.get('kin') or 'family member'}'s date of birth?")
@@ -92,7 +98,11 @@ FOR_ONESELF = re.compile(
     # "me first, please", "this is just mine", "she'll call about her own"
     # "And for me, Dr. Patel on Thursday ...", "now mine: ..." after a relative's visit
     r"|(?:^|[.!?]\s+)(?:(?:and|now|then|also|ok|okay|right|so)[\s,]+)*(?:for me|for myself|mine)(?=[\s,.:;!?-]|$)"
-    r"|me first|(?:this|that|it) is (?:just |only )?(?:mine|for me)|(?:this|that|it)'s (?:just |only )?(?:mine|for me)"
+    # "And me right after my husband, 2 o'clock", "then me, same day"
+    r"|(?:^|[.!?]\s+)(?:(?:and|now|then|also)[\s,]+)+me(?=[\s,.:;!?-]|$)"
+    # "Dr. Chen, Monday the 22nd, 4 o'clock for me."
+    r"|(?<!not )(?<!n't )\bfor me(?:self)?(?=\s*[.!]*\s*$)"
+    r"|me (?:first|1st)|(?:this|that|it) is (?:just |only )?(?:mine|for me)|(?:this|that|it)'s (?:just |only )?(?:mine|for me)"
     r"|(?:she|he|they)(?:'ll| will) (?:call|ring|phone|sort out|handle|book|do) (?:about )?(?:her|his|their) own"
     # "my husband said I should book a check-up", "my wife wants me to see Dr Chen", "my appointment"
     r"|(?:said|says|told|asked|wants|wanted|thinks|suggested|reminded|would like) (?:me|i)"
@@ -115,16 +125,49 @@ def also_for(ctx: PlanContext, text: str) -> bool:
     return named is None or named[0].lower() != (ctx.caller.first_name or "").lower()
 
 
+def verified_is_their_relative(ctx: PlanContext) -> bool:
+    """The person verified is a relative the caller spoke of ("my son Lucas Garcia, born ...", "I'm
+    his mum"): the caller is someone else."""
+    if ctx.caller.speaking_for:
+        return True
+    first = (ctx.caller.first_name or "").lower()
+    if not ctx.caller.verified or not first:
+        return False
+    said = " ".join(normalize(m.content or "") for m in ctx.messages if m.role == "user")
+    return (
+        re.search(rf"\b(?:my|our) (?:{KIN})(?:'s)?,? (?:name is |is )?{re.escape(first)}\b", said) is not None
+        or re.search(rf"\b{re.escape(first)}(?: [a-z'-]+)? is (?:my|our) (?:{KIN})\b", said) is not None
+        or re.search(
+            rf"\b(?:i'm|i am|im) (?:[a-z'-]+ )*?(?:his|her|their) (?:{KIN}|mum|mom|mother|dad|father|parent|carer|caregiver)\b",
+            said,
+        )
+        is not None
+    )
+
+
 def own_after_relative(ctx: PlanContext, s: dict[str, Any], text: str) -> str | None:
     """ "And then I'd like to book myself ..." from a caller who spoke for a relative, verified as
     the relative: the caller's own request, with the name and date of birth they introduced
     themselves with (checked as theirs once the relative is set aside); None otherwise."""
     speaker = s.get(SPEAKER)
-    if not ctx.caller.verified or not isinstance(speaker, dict) or not FOR_ONESELF.search(text):
+    # (or not verified yet, the relative's details still asked for: "Dr. Chen, Monday at 4 for me")
+    waiting_for_them = ctx.caller.speaking_for is not None and find_dob(text, ctx.now.date())[0] is None
+    if (
+        not (ctx.caller.verified or waiting_for_them)
+        or not isinstance(speaker, dict)
+        or not FOR_ONESELF.search(text)
+    ):
         return None
     if (ctx.caller.first_name or "").lower() == str(speaker.get("first") or "").lower():
         return None
     born = date.fromisoformat(str(speaker["dob"]))
+    text = re.sub(r"\bme (?:first|1st)\b,?", " ", text)  # who goes first, not "the first one"
+    if not re.search(r"\b(?:dr|doctor)\b", text) and (
+        doctor := re.search(
+            r"\b(?:dr|doctor)\.?\s+[a-z'-]+", f"{s.get('kin_asked') or ''} {s.get('provider_hint') or ''}"
+        )
+    ):
+        text = f"{text} with {doctor.group(0)}"  # "both of us with Dr. Patel", then "me first, Wednesday at 1:30"
     return (
         f"this is {speaker['first']} {speaker['last']}, born {born:%B} {born.day} {born.year}. {text}".lower()
     )
@@ -220,6 +263,8 @@ def _other_first_name(ctx: PlanContext, text: str, *, after_own_request: bool) -
             # vaccination ... Could you book me ...? It's for me, not for him": hers, by his
             continue
         name = _first_name_of(m)
+        if re.search(rf"\b(?:mr|mrs|ms|miss|mister)\.?\s+{re.escape(name)}\b", text):
+            continue  # "Ms. Jackson would like to see Dr. Patel": a family name with a title, not another person
         if name not in _NOT_A_FIRST_NAME and name != mine and _said_as_a_name(m, name, raw):
             return name
     return None
@@ -305,9 +350,24 @@ def with_the_task(task: str | None, text: str) -> str:
     need to reschedule an appointment" ... "no, not mine, my son's. lucas garcia, april 8th 2015"."""
     text = _NOT_MINE.sub("", text)
     # ("... his appointment with Dr. Rodriguez": which visit, the task the caller asked still to do)
-    if task not in _TASK_SAID or task_of(intents(text)) not in (None, Intent.LIST):
+    said = task_of(intents(text))
+    if said == Intent.BOOK and names_their_visit_only(text):
+        said = None  # "his appointment with Dr. Rodriguez next Thursday": which visit, not a new one
+    if task not in _TASK_SAID or said not in (None, Intent.LIST):
         return text
     return f"{_TASK_SAID[task]}. {text}"
+
+
+def names_their_visit_only(text: str) -> bool:
+    """ "... his appointment with Dr. Rodriguez next Thursday": a visit someone has, named, and no
+    word of booking one."""
+    return _THEIR_VISIT_NAMED_ONLY.search(text) is not None and _BOOKING_WORDS.search(text) is None
+
+
+_THEIR_VISIT_NAMED_ONLY = re.compile(
+    r"\b(?:his|her|their)\s+(?:[a-z]+\s+)?(?:appointment|appt|visit|vaccination|check ?up|physical)\b"
+)
+_BOOKING_WORDS = re.compile(r"\b(?:book|schedule|new|another|make|set up|get|see|needs?|wants?|would like)\b")
 
 
 def without_the_caller(ctx: PlanContext, said: str, s: dict[str, Any]) -> str:

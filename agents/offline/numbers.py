@@ -191,6 +191,17 @@ def normalize(text: str) -> str:
         lambda m: ("four" if m.group(1) == "for" else m.group(1)) + "teen" + (m.group(2) or ""),
         lowered,
     )
+    # "three thirty three thirty": a time said twice over on a bad line is one time
+    lowered = re.sub(
+        r"\b((?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (?:thirty|fifteen|forty five))"
+        r" \1\b",
+        r"\1",
+        lowered,
+    )
+    # homophones of a digit inside a date of birth, as a recogniser writes them: "july for nineteen
+    # seventy five", "april twenty won nineteen seventy nine", "nineteen fifty ate", "ninety to",
+    # "to thousand for" (never "june for a check-up": a year must follow, or the date end there)
+    lowered = _DATE_HOMOPHONES.sub(_digit_heard, lowered)
     # "four thirty's good", "quarter to three's fine": the time, then "is"
     lowered = re.sub(
         r"\b(thirty|fifteen|forty five|o'clock|noon|(?:to|past|at|after) (?:one|two|three|four|five|six|seven|eight|nine"
@@ -461,6 +472,8 @@ def normalize(text: str) -> str:
     text = re.sub(
         r"(?<![:\d])(?<!\bat )(?<!\bby )\b(1[0-2]|[1-9]) (instead|rather)\b(?! of| than)", r"at \1 \2", text
     )
+    # "fifteen one five": a number, then spelled out digit by digit on a bad line, is that number
+    text = re.sub(r"\b([1-9])(\d) \1 \2\b", r"\1\2", text)
     # ... and "at like 9 30", "say 2 30", "tuesday 2 30", "3 30 then": an hour and its quarter said
     # apart is a clock time anywhere, unless a number or a month is beside it (a date: "7 15 1990")
     return _QUARTER_APART.sub(_quarter_time, text)
@@ -596,6 +609,32 @@ def _hour_of_the_day(m: re.Match[str]) -> str:
 
 
 _HOMOPHONE_HOURS = {"for": "four", "fore": "four", "to": "two", "too": "two", "won": "one", "ate": "eight"}
+_MONTH_NAMES = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+_TENS_WORDS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+_YEAR_NEXT = r"(?=,?\s+(?:nineteen|twenty|two thousand|to thousand|too thousand|(?:19|20)\d\d)\b)"
+_DATE_HOMOPHONES = re.compile(
+    # after a month (and the tens of its day), before the year: "july for nineteen ...", "april twenty won 1979"
+    rf"\b(?P<lead>{_MONTH_NAMES}(?: {_TENS_WORDS})?) (?P<d1>for|fore|to|too|won|ate){_YEAR_NEXT}"
+    # the last digit of a year, at the end of the date: "nineteen seventy to", "december twelve ninety to."
+    # (without the century only the tens no clock has: "nine thirty to" stays)
+    rf"|\b(?P<tens>(?:nineteen|twenty) {_TENS_WORDS}|sixty|seventy|eighty|ninety) (?P<d2>to|too|won|ate|for)"
+    # (the date ends there: a stop, or the words of what comes next, "... sixty won i need to book")
+    r"(?=\s*(?:[.,;!?]|$)|(?<!for)\s+(?:i|i'm|i'd|it's|it|and|can|could|my|please|we|this|is|so)\b)"
+    # "to thousand for": the year 2004
+    r"|\b(?:to|too) thousand(?: and)? (?P<d3>for|fore|to|too|won|ate|one|two|three|four|five|six|seven|eight|nine"
+    r"|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty)\b"
+)
+
+
+def _digit_heard(m: re.Match[str]) -> str:
+    if m.group("d1"):
+        return f"{m.group('lead')} {_HOMOPHONE_HOURS[m.group('d1')]}"
+    if m.group("d2"):
+        return f"{m.group('tens')} {_HOMOPHONE_HOURS[m.group('d2')]}"
+    last = m.group("d3")
+    return f"two thousand {_HOMOPHONE_HOURS.get(last, last)}"
+
+
 _HOUR_HOMOPHONE = re.compile(
     r"\b(at|by|around|about|say|till|until|from|like|maybe) (for|fore|to|too|won|ate)\b"
     r"(?=\s*(?:pm\b|am\b|p\.\s?m\b|a\.\s?m\b|p m\b|a m\b|o'?\s?clock\b|thirty\b|fifteen\b|forty\b|45\b|30\b|15\b"

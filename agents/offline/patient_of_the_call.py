@@ -45,7 +45,9 @@ _HIS_IS = re.compile(r"\b(?:his|her|their)(?: one)? is\W*$")
 _THEIR_VISIT_NAMED = re.compile(
     r"\b(?P<first>[a-z'-]+)\s+(?P<last>[a-z'-]+)(?:'s|s)?\s+(?:appt|appointment|visit|vaccination|check ?up|physical)\b"
     # ("the home caregiver for Mr. José Ramírez": a title before the name)
-    r"|\b(?:about|for|regarding|on behalf of)\s+(?:(?:mr|mrs|ms|miss|mister)\.?\s+)?(?P<first2>[^\W\d_][\w'-]*)"
+    # ("executive assistant to Mr. Michael Brown", "calling from the office of Ms. Siobhan O'Connor")
+    r"|\b(?:about|for|regarding|on behalf of|(?:assistant|secretary|carer|caregiver|aide|pa) to|the office of)\s+"
+    r"(?:(?:mr|mrs|ms|miss|mister|dr)\.?\s+)?(?P<first2>[^\W\d_][\w'-]*)"
     r"\s+(?P<last2>[^\W\d_][\w'-]*)\b"
 )
 # "Lucas's appointment", "my son lucas": a relative by first name

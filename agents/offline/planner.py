@@ -16,7 +16,7 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from agents.next_person import CARRY
+from agents.next_person import CARRY, NEXT_PERSON, SPEAKER
 from agents.offline import anchored, next_person, recent, wanted
 from agents.offline.choices import (
     DOCTOR_BY_NAME,
@@ -356,7 +356,8 @@ class OfflinePlanner:
                 s["want"] = wanted.dump(wanted.merge(None, find_when(instead, ctx.now)))
                 s["provider_hint"] = instead
                 return self._book_instead(ctx, s, "You don't have any upcoming appointments.")
-            for key in [k for k in s if k not in ("providers",)]:
+            # (who speaks and a request waiting for its turn are kept, as across a write)
+            for key in [k for k in s if k not in ("providers", SPEAKER, NEXT_PERSON)]:
                 s.pop(key, None)
             if not appointments:
                 s["asked_book"] = True
@@ -374,9 +375,14 @@ class OfflinePlanner:
             s.pop("from_their_visit")
             if len(appointments) != 1:
                 return _ask_the_day(s, wanted.load(s.get("want")) or When(), "", ctx.channel)
-            day = appointments[0].start.astimezone(ctx.now.tzinfo).date() + timedelta(days=int(shift[0]))
+            theirs = appointments[0].start.astimezone(ctx.now.tzinfo)
+            day = theirs.date() + timedelta(days=int(shift[0]))
             want = wanted.load(s.get("want")) or When()
             want.start = want.end = day
+            if len(shift) > 2 and shift[2] and want.at is None:
+                want.at = theirs.time().replace(tzinfo=None)  # "a week after it, at the same time"
+            if len(shift) > 3 and want.at is None:  # "right after that one": next to it
+                want.at = (theirs + timedelta(minutes=float(shift[3]))).time().replace(tzinfo=None)
             s["want"] = wanted.dump(want)
         if s.get("chosen"):
             return _call("book_appointment", person_id=person, slot_id=s["chosen"])

@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from agents.next_person import CALLERS_OWN, NEXT_PERSON
+from agents.next_person import CALLERS_OWN, NEXT_PERSON, SPEAKER
 from agents.offline import anchored, keeping, next_person, wanted
 from agents.offline.birthdates import find_dob
 from agents.offline.choices import (
@@ -80,7 +80,10 @@ _CHANGES_IT = re.compile(
     r"|(?:the |that )?same day\b[^.?!]{0,40}\bbut\b|(?:can|could) we move (?:it|that|him|her)"
     # "need it later in the day", "want it a bit earlier": that one, at another time
     r"|(?:need|want|like|have|get) (?:it|that|this|him|her) (?:a bit |a little |much )?(?:later|earlier|sooner)"
-    r"|(?:later|earlier) in the day)\b"
+    r"|(?:later|earlier) in the day"
+    # "could it be an hour earlier, same day?": that one, by an amount
+    r"|(?:can|could|would) (?:it|that|we|i) (?:be|go|make it|do it|have it) (?:an?|one|two|half an|a bit|a little|30"
+    r"|15|45) ?(?:hours?|minutes?|mins?)? (?:earlier|later|sooner))\b"
 )
 _MOVE_FROM = re.compile(
     r"\b(?:move|moved|change|changed|switch|shift|push|bring)\b[^.?!]{0,20}\bfrom (?:the |my |his |her )?"
@@ -338,6 +341,18 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     listed = s.pop("just_listed", None)  # the appointments the last reply named, for this turn only
     task = task_of(found)
     if (
+        task == Intent.LIST
+        and s.get("task") in (Intent.RESCHEDULE, Intent.CANCEL)
+        and not re.search(r"\b(?:when|what time|which day|remind|do i have|have i got|confirm)\b", text)
+    ):
+        task = None  # "move my son's appointment" then "he has a vaccination appointment with Dr. X"
+    if (
+        task == Intent.BOOK
+        and {s.get("task"), s.get("asked_book")} & {Intent.CANCEL.value, Intent.RESCHEDULE.value}
+        and next_person.names_their_visit_only(text)
+    ):
+        task = None  # "I need to cancel an appointment" ... "it's my son's. his appointment with Dr. X": which one
+    if (
         task == Intent.RESCHEDULE
         and s.get("task") == Intent.BOOK
         # ("I already have one with her on Wednesday ... move that one to Friday instead of booking
@@ -424,6 +439,19 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         if mine not in other.lower():
             return say(f"I'm sorry, I can only help with your own appointments. {HELP}")
     own = next_person.own_after_relative(ctx, s, text)
+    if (
+        own is None
+        and ctx.caller.verified
+        and next_person.verified_is_their_relative(ctx)
+        and SPEAKER not in s
+        and _FOR_ME_TOO.search(text)
+        and not re.search(r"\b(?:him|her|them|his|hers)\b", text)
+    ):
+        # "and for me, Dr. Patel at 10" from a caller verified as the relative they spoke for, whose
+        # own details are not known: never the relative's record; the caller's own, checked first
+        drop_task(s)
+        s[NEXT_PERSON] = {"kin": CALLERS_OWN, "text": text, "now": True}
+        return say("Sure.")
     if own is None and (
         # "And one for me as well: Daniel Thomas, April 21st 1979 ..." after his wife's booking
         next_person.another_person(ctx, text) is not None
@@ -752,6 +780,10 @@ def _read_provider(s: dict[str, Any], text: str, *, voice: bool = False) -> bool
 
 
 # thanks and nothing more ("Great, thank you.", "much appreciated", "cool thanks", "lovely")
+# the caller's own visit asked for in so many words ("and for me", "book me too", "my own")
+_FOR_ME_TOO = re.compile(
+    r"(?<!not )(?<!n't )\b(?:for me|for myself|book me|and me|me too|me as well|one for me|my own)\b"
+)
 _THANKS_ONLY = re.compile(
     r"^\W*(?:(?:oh|ok|okay|alright|all right|great|perfect|lovely|brilliant|cool|awesome|excellent|wonderful"
     r"|fantastic|super|fab|nice|good|sweet|right|grand|marvellous|marvelous|splendid|that's great|that's perfect"

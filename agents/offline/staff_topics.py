@@ -176,7 +176,10 @@ STAFF_TOPICS = [
     # a medical question, whatever it is about ("is it normal to have a rash on antibiotics?")
     Topic(
         re.compile(
-            r"\b(should i (take|be worried|worry|go|be concerned|stop|start|keep)|is it (normal|safe|serious|bad|ok|okay)"
+            r"\b(should i (take|be worried|worry|go|be concerned|stop|start|keep(?! (?:it|that|the appointment|my appointment)\b))"
+            r"|is it (normal|safe|serious|bad|ok|okay)"
+            # "we were wondering if it's safe for her to get the flu shot"
+            r"|(?:if|whether) it(?:'s| is) (?:normal|safe|serious|bad|ok|okay) (?:for|to)"
             # "I wondered whether I ought to be worried or whether it can wait"
             r"|(ought|need) to be (worried|concerned)|(whether|if) (it|this) can wait|(can|could) (it|this) wait"
             r"|what should i (do|take)|medical (question|advice)|advice|side effects?|symptoms?"

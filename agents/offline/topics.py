@@ -185,6 +185,8 @@ _NO_VISIT_WANTED = re.compile(
     r"\b(?:i|we)(?: really)? (?:don't|do not|dont) (?:need|want) (?:an? |to )?(?:appointment|appt|booking|book|visit|"
     r"make an appointment|come in)\b|\b(?:i'm|i am|we're|we are) not (?:calling|ringing|phoning|here|writing) "
     r"(?:to book|to make an appointment|for an appointment|about an appointment|about booking)\b"
+    # "I might book something later, but not now"
+    r"|\b(?:i|we) (?:might|may|could|will|'ll) book (?:something|one|an appointment|a visit)? ?later\b[^.?!]*"
 )
 _TAKEN_BACK = re.compile(
     r"\b(?:i'm|i am) (?:calling|ringing|phoning) (?:about|regarding) an? [a-z ]{0,30}?,? (?:well,? )?(?:no|sorry),? "
@@ -444,10 +446,16 @@ def _without_names(text: str, ctx: PlanContext, s: dict[str, Any]) -> str:
         names.extend(said or ())
     for name in filter(None, names):
         text = re.sub(rf"\b{re.escape(name.lower())}\b", " ", text)
+    # "I'm his personal assistant, Jonathan Price": the name said with the role is no topic
+    text = _NAMED_WITH_A_ROLE.sub(" ", text)
     # a doctor's name, or how the speech model heard it, is no topic ("Dr. Pay tell", "Dr Price")
     return _TITLED_TOPIC_WORD.sub(" dr ", text)
 
 
+_NAMED_WITH_A_ROLE = re.compile(
+    r"\b(?:assistant|secretary|carer|caregiver|receptionist|manager|pa),?\s+[a-z'-]+\s+[a-z'-]+"
+    r"(?=\s*[.,;]|\s+(?:and|here|speaking|calling)\b)"
+)
 _TITLED_TOPIC_WORD = re.compile(
     r"\b(?:dr|doctor)\.?\s+(?:pay|paid|bill|bills|price|cost|charge|fee|rx|script|lab|scan|nurse)\b(?!\s+(?:for|of|on|from)\b)"
 )

@@ -15,8 +15,16 @@ from typing import Any
 from agents.offline import anchored, keeping, moments, wanted
 from agents.offline.calendar_words import MONTHS, WEEKDAYS, safe_date
 from agents.offline.choices import DOCTOR_BY_NAME
+from agents.offline.date_relations import relative_dates
 from agents.offline.dates import When, day_of_month, day_phrases, find_when
-from agents.offline.followups import NEXT_TO_IT, SAME_DAY_WORDS, next_to_it, on_that_day, the_new_request
+from agents.offline.followups import (
+    NEXT_TO_IT,
+    SAME_DAY_WORDS,
+    minutes_from_it,
+    next_to_it,
+    on_that_day,
+    the_new_request,
+)
 from agents.offline.intents import Intent, names_a_visit_they_have
 from agents.offline.numbers import normalize
 from agents.offline.recent import (
@@ -85,6 +93,17 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
     days = day_phrases(text, now.date())  # a date of birth ("january 30th, 1965") is no day
     # "i meant thursday the 14th at 11, not wednesday": a day said as not wanted is no new day
     wanted_days = [d for d in days if not _NOT_BEFORE.search(text[: d.start()])]
+    # "not the 14th, the 15th. Friday at 3": the Friday said is the 15th said, not a day of its own
+    dated = {
+        when.start.weekday()
+        for d in wanted_days
+        if (when := find_when(d.group(0), now)).start and re.search(r"\d", d.group(0))
+    }
+    wanted_days = [
+        d
+        for d in wanted_days
+        if not (d.group(0).strip() in WEEKDAYS and WEEKDAYS.index(d.group(0).strip()) in dated)
+    ] or wanted_days
     # "thursday 9/13", "thursday, september 13th": one day said twice over, not a day and a new one
     starts = _one_day_said_twice({find_when(d.group(0), now).start for d in days}, days, now)
     one_day = (
@@ -329,6 +348,10 @@ _LATER_CONTACT = re.compile(
 )
 
 
+# "she's seeing Dr. Patel on Wednesday": a visit they have, by its doctor
+_SEEING = re.compile(
+    r"\b(?:i'm|i am|he's|he is|she's|she is|we're|we are|they're|they are) seeing (?:dr|doctor)\b"
+)
 # "we are moving to another city next month, so please cancel": when the family moves, not the visit
 _MOVING_AWAY = re.compile(
     r"\b(?:we're|we are|i'm|i am|we|i)\s+(?:moving|relocating|leaving)\b[^.;!?,]*?(?=[.;!?,]|\s+so\b|\s+and\b|$)"
@@ -337,6 +360,9 @@ _MOVING_AWAY = re.compile(
 
 def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool) -> bool:
     """The day/time asked for (or which appointment is meant) into the scratch; whether any was said."""
+    rest = relative_dates(
+        rest, ctx.now.date()
+    )  # "the day after memorial day": a date, no shift from the visit
     if s.get("task") == Intent.CANCEL:
         rest = _MOVING_AWAY.sub(" ", _LATER_CONTACT.sub(" ", rest))
     if (
@@ -351,6 +377,7 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
         # thursday in the morning"): the task is kept
         return False
     task = s.get("task")
+    kept_visit = keeping.KEPT.search(rest) is not None  # "I want to keep my check-up on Thursday, but ..."
     if task in (Intent.BOOK, Intent.RESCHEDULE):
         # "keep my thursday one, and see dr chen friday", "move it to friday and leave the one on
         # the 19th alone": not the day kept
@@ -396,12 +423,16 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
             and asked is not None
             and asked.start is not None
             and asked.start == asked.end
+            and not _A_DATE_SAID.search(rest)
             and (moved := wanted.moved_on(asked, shift_of(rest))) is not None
         ):
             # "is there anything the day after, same time?" to a proposed new day: from that day
             s["want"] = wanted.dump(_with_the_time_said(moved, rest, ctx.now))
             return True
-        if anchored.read_move(s, rest, said_new):  # "an hour later", "the Monday after": from the appointment
+        new_part = said_new if said_new is not None else (rest if s.get("target") else "")
+        if not _A_DATE_SAID.search(new_part) and anchored.read_move(s, rest, said_new):
+            # "an hour later", "the Monday after": from the appointment (not "what about the week after?
+            # does he have Tuesday the 27th at 2:30?": the date said)
             got = True
         if (
             not s.get("offered")
@@ -426,7 +457,8 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
         (task == Intent.BOOK or task is None)
         and (wanted.load(s.get("want")) or When()).start is None
         and (shift := shift_of(rest)) not in (None, (0, 0))
-        and (written := just_written_start(ctx)) is not None
+        # (or just cancelled: "cancel my check-up, and instead book me with Dr. Chen a week after that")
+        and (written := just_written_start(ctx) or just_cancelled_start(ctx)) is not None
         # "about two weeks later, ... on Tuesday the 28th": the 28th, when the two differ
         and not _another_date_said(rest, ctx.now, (written + timedelta(days=shift[0])).date())
     ):
@@ -438,16 +470,32 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
         return True
     elif (
         task == Intent.BOOK
+        and (next_to := NEXT_TO_IT.search(rest)) is not None
+        # (their own visit: "that one", "mine"; "his" only of the one the caller speaks for)
+        and re.search(r"\bthat one\b|\bmine\b|\bmy (?:appointment|visit|one|booking)\b", next_to.group(0))
+        and find_when(rest, ctx.now).at is None  # ("... after his, at 3": the time said)
+        and just_written_start(ctx) is None
+        and (names_a_visit_they_have(rest) or _SEEING.search(rest) is not None)
+    ):
+        # "She's seeing Dr. Patel on Wednesday the 6th. Could she also see Dr. Chen that day, right
+        # after that one?": next to the visit they have (looked up by the planner)
+        s["from_their_visit"] = [0, 0, 0, minutes_from_it(next_to)]
+        return True
+    elif (
+        task == Intent.BOOK
         and (wanted.load(s.get("want")) or When()).start is None
         and (shift := shift_of(rest)) is not None
         and shift[0] != 0
         and just_written_start(ctx) is None
-        and names_a_visit_they_have(rest)
-        and find_when(rest, ctx.now).start is None
+        and (names_a_visit_they_have(rest) or kept_visit)
+        # (the day of the visit they have may be said: "I have my check-up later this week. Could I
+        # also see Dr. Chen the day before that?": no day in the sentence that asks)
+        and (find_when(rest, ctx.now).start is None or _no_day_where_asked(rest, ctx.now))
     ):
         # "he already has his vaccination booked ... a check-up the day after that, at 11": from
         # the visit they have (looked up by the planner), at the time said
-        s["from_their_visit"] = list(shift)
+        # (and "at the same time": that visit's time too)
+        s["from_their_visit"] = [*shift, int(re.search(r"\bsame time\b", rest) is not None)]
         said = find_when(rest, ctx.now)
         if said.at is not None or said.part != "any":
             s["want"] = wanted.dump(
@@ -565,19 +613,26 @@ def _in_the_month_said(text: str, ctx: PlanContext) -> str:
 def _next_to_the_visit_written(text: str, ctx: PlanContext) -> str:
     """ "book me with Dr. Patel on that same day at 10" after a cancellation or a move, "right after
     his new time": the day (and the half hour next to it) of the visit just written."""
+    anchor = just_written_start(ctx) or just_cancelled_start(ctx) or _said_done(ctx)
+    if anchor is not None and (that := _THAT_WEEKDAY.search(text)) is not None:
+        if that.group(1) == WEEKDAYS[anchor.weekday()]:
+            # "same time as me, 2 o'clock that Tuesday" after the caller's own Tuesday: that Tuesday
+            text = f"{text[: that.start()]} on {anchor:%B} {anchor.day} {text[that.end() :]}".lower()
     said = find_when(text, ctx.now)
     if said.start is not None:
         return text
-    anchor = just_written_start(ctx) or just_cancelled_start(ctx) or _said_done(ctx)
     if anchor is None:
         return text
     if (next_to := NEXT_TO_IT.search(text)) is not None and said.at is None:
         return next_to_it(text, next_to, anchor.replace(tzinfo=None))
+    if next_to is not None:  # "and me right after my husband, 10:30": that day, at the time said
+        return f"{text} on {anchor:%B} {anchor.day}".lower()
     if SAME_DAY_WORDS.search(text):
         return on_that_day(text, anchor.date())
     return text
 
 
+_THAT_WEEKDAY = re.compile(r"\b(?:on )?that (monday|tuesday|wednesday|thursday|friday)\b")
 _A_VISIT_SAID = re.compile(r"^Done\. |\bI'll book you with |^You have one upcoming appointment: ")
 
 
@@ -704,14 +759,33 @@ _UNSURE_DAY = re.compile(
 _EDGE_ASKED = re.compile(r"\bthe (earliest|latest)\b(?! (?:week|day|date)\b)")
 
 
+_A_DATE_SAID = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday)(?:,)? (?:the )?\d{1,2}(?:st|nd|rd|th)\b"
+    r"|\b(?:january|february|march|april|may|june|july|august|september|october|november|december) \d{1,2}\b"
+)
+_BEFORE_OR_AFTER_IT = re.compile(r"\b(?:day|week|days|weeks) (?:before|after) (?:that|it|then|that one)\b")
+
+
+def _no_day_where_asked(text: str, now: datetime) -> bool:
+    """The sentence that says "the day before that" names no day of its own."""
+    for sentence in re.split(r"(?<=[.?!])\s+", text):
+        if _BEFORE_OR_AFTER_IT.search(sentence):
+            return find_when(_BEFORE_OR_AFTER_IT.sub(" ", sentence), now).start is None
+    return False
+
+
 def _day_unclear(text: str, when: When, task: str | None) -> bool:
     """ "next when at 4pm" (Whisper's "next Wednesday"), "move it to end the f2pm": a time said
     with words where a day would be. A lone time ("at 4", "to 3 pm") keeps its usual reading, as
     does the edge of a day ("to the end of the day, the last slot": the appointment's day)."""
     if when.edge is not None and when.at is None:
         return False
+    if re.search(r"\bsame day as (?:his|hers|her|theirs|their|[a-z]+'s)\b", text):
+        return True  # "Dr. Patel on the same day as his, at 10": a day not known here (his records are his)
     if re.search(r"\b(?:on|for) the (?:at )?\d{1,2}(?::\d\d)?\s*(?:am|pm)\b", text):
         return True  # "with Dr. Kit on the 1 PM": the day between "on the" and the time was lost
+    if task == Intent.RESCHEDULE and when.at is None and when.part != "any":
+        return False  # "move it to the afternoon? what does she have that afternoon?": that day's afternoon
     if task == Intent.RESCHEDULE:
         # the sentence with the time ("... could we make that 11:30 instead of 11? his bus gets in
         # late": the words of the reason are no lost day)

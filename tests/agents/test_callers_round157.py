@@ -109,7 +109,70 @@ CHANGES_OF_MIND = [
       "please cancel my appointment with Dr. Chen on Friday.", "Yes."], "p-1004", set(), None),
 ]  # fmt: skip
 
+# left open by earlier sessions (#131, #133), in other words
+NEXT_TO_A_VISIT_THEY_HAVE = [
+    (["Hello, Emily Davis, 7/23/1990. I'm keeping my appointment on Thursday, but I'd like another one with Dr. "
+      "Patel two weeks after it, at the same time.", "Yes."], "p-1003", {(PATEL, at(3, 10)), (PATEL, at(17, 10))},
+     None),
+    (["Hi, I'm ringing for my husband James Wilson, his date of birth is January 30th 1965. He's seeing Dr. Chen "
+      "on Friday the 4th. Could he also see Dr. Patel that day, just after that one?", "Yes please."], "p-1004",
+     {(CHEN, at(4, 14, 30)), (PATEL, at(4, 15))}, None),
+]  # fmt: skip
+
+# sets #165-#172, in other words
+SETS_165_TO_172 = [
+    # a bad line: homophones inside a date of birth, a number spelled digit by digit, a time said twice
+    (["daniel thomas april twenty won nineteen seventy nine i'd like doctor patel friday the eleventh at ten",
+      "yes"], "p-1008", {(PATEL, at(11, 10))}, None),
+    (["mia white january twenty fifth nineteen ninety six can i see doctor chin monday the fourteenth at eleven "
+      "eleven thirty no sorry at eleven", "yes"], "p-1015", {(CHEN, at(14, 11))}, None),
+    (["matthew moore june twenty ate nineteen sixty nine i need doctor chen on the ninth at ten thirty ten "
+      "thirty", "yes"], "p-1010", {(CHEN, at(9, 10, 30))}, None),
+    # couples and families: the caller's own after a relative's, "that Friday", "right after my wife"
+    (["Hi, this is Ryan Walker, December 12th 1992. I need to book for myself and for my wife.",
+      "Dr. Patel, Friday the 11th at 9 for me.", "Yes, please.", "My wife is Mia White, born January 25th "
+      "1996. Right after me with Dr. Patel, 9:30 the same day.", "Yes."], "p-1015", {(PATEL, at(11, 9, 30))},
+     None),
+    (["Nathan Allen, June 16th 1984. I'm booking for my wife and me, my wife first.", "My wife is Mia White, "
+      "January 25th 1996. Dr. Chen on Wednesday the 9th at 2 for her.", "Yes.", "And me right after my wife, "
+      "2:30 with Dr. Chen.", "Yes please."], "p-1022", {(CHEN, at(9, 14, 30))}, None),
+    (["Hello, Sophia Taylor, 12/5/2001. I want to see Dr. Chen, and my husband needs a visit as well.",
+      "For me, Thursday the 10th at 11 with Dr. Chen.", "Lovely. My husband is Daniel Thomas, April 21st 1979. "
+      "The same time as me, 11 o'clock that Thursday, but with Dr. Patel.", "Yes, go ahead."], "p-1008",
+     {(PATEL, at(10, 11))}, None),
+    # an assistant or an office calling for the patient
+    (["Good afternoon, my name is Gregory Holt and I am the personal assistant to Mr. Daniel Thomas. He would "
+      "like to see Dr. Chen on Monday the 14th at 2 in the afternoon. His date of birth is April 21st, 1979.",
+      "Yes, please go ahead."], "p-1008", {(CHEN, at(14, 14))}, None),
+    (["Hello, I'm calling from the office of Ms. Charlotte Clark, on her behalf. She would like Dr. Patel on "
+      "Wednesday the 9th at 3. Her date of birth is November 15th, 1989.", "Yes, thank you."], "p-1017",
+     {(PATEL, at(9, 15))}, None),
+    # a day said by its relation to another: the week of the 14th, a holiday, the day before a visit
+    (["Andrew Harris, 3/6/1961. Dr. Chen sometime the week of the 14th, the Tuesday of that week, at 10.",
+      "Yes."], "p-1016", {(CHEN, at(15, 10))}, None),
+    (["Olivia Martinez, 5/9/1998. Could I see Dr. Patel the day before Christmas Eve, at 11?", "Yes."], "p-1005",
+     {(PATEL, at(23, 11))}, None),
+    (["Emily Davis, 7/23/1990. I have my check-up with Dr. Patel later this week. Could I also see Dr. Chen the "
+      "day before that, at 2 PM?", "Yes."], "p-1003", {(PATEL, at(3, 10)), (CHEN, at(2, 14))}, None),
+    (["Emily Davis, 7/23/1990. Please cancel my check-up with Dr. Patel, and instead book me with Dr. Chen a "
+      "week after that, at the same time.", "Yes.", "Yes, please."], "p-1003", {(CHEN, at(10, 10))}, None),
+    # corrections after the read-back
+    (["Ava Hernandez, 8/11/1993. Dr. Chen on Monday the 7th at 10:30.", "Sorry, 10, not 10:30.", "Yes."],
+     "p-1009", {(CHEN, at(7, 10))}, None),
+    (["James Wilson, 1/30/1965. Move my appointment with Dr. Chen to Wednesday the 9th at 3.", "Sorry, not the "
+      "9th, the 10th. Thursday at 3.", "Yes."], "p-1004", {(CHEN, at(10, 15))}, None),
+    # undecided, then settled; "whichever is first"; a day left open
+    (["Emily Davis, July 23rd 1990. I can't decide whether to move or cancel my Thursday appointment... Cancel "
+      "it, I think.", "Yes."], "p-1003", set(), None),
+    (["Sophia Taylor, 12/5/2001. Dr. Patel, 10 or 10:30 on Friday the 11th... 10:30 is better. Friday the 11th "
+      "at 10:30 with Dr. Patel.", "Yes."], "p-1007", {(PATEL, at(11, 10, 30))}, None),
+    (["James Wilson, 1/30/1965. I need to move my Dr. Chen appointment. I don't mind when, the week after, same "
+      "time?", "Yes."], "p-1004", {(CHEN, at(11, 14, 30))}, None),
+]  # fmt: skip
+
 ALL_FAMILIES = [
+    *SETS_165_TO_172,
+    *NEXT_TO_A_VISIT_THEY_HAVE,
     *FOR_A_RELATIVE,
     *SAID_BACK,
     *TAKEN_BACK_AND_STORIES,
