@@ -102,7 +102,7 @@ _YES_CORE = {
     "mhm", "uh-huh", "proceed", "ahead", "good", "great", "fine", "works", "mm-hmm", "mmhmm", "mhmm",
     "yes'm", "yass", "yah", "aye", "awesome", "excellent", "wonderful", "lovely",
     "y", "yy", "yess", "yesss", "k", "kk", "okie", "okey", "oky", "okey-dokey", "righto", "right-o", "ye", "yh", "yas", "yessir",
-    "grand", "brilliant", "cool", "sweet", "super", "splendid", "terrific", "marvellous", "marvelous",
+    "bet", "grand", "brilliant", "cool", "sweet", "super", "splendid", "terrific", "marvellous", "marvelous",
     "cracking", "ace", "champion", "spot-on", "deal", "agreed", "surely", "gladly", "exactly",
     "ripper", "beaut", "bonza", "bonzer", "choice",  # Australian and New Zealand: "ripper, go for it"
     "si", "sí", "oui", "ja", "haan", "han", "ji", "theek", "thik",  # callers whose first language is another
@@ -145,6 +145,8 @@ _YES_FILLER = {
     "guess", "suppose", "think", "should", "work",  # "i guess so", "i think so", "that should work"
     "her", "him", "them", "us",  # "yes, book her in"
     "mine",  # "yes, cancel mine"
+    "g", "fam", "ngl", "fr", "tbh",  # "sounds good g", "bet thx", "yeah ngl"
+    "ah", "och",  # "ah that's grand, yeah, go ahead"
     "o", "abeg", "am",  # Nigerian Pidgin: "yes o, go ahead", "abeg cancel am" ("am": it)
     "dat", "mi", "dem", "fi",  # Jamaican: "yes man dat good", "yes mi dear"
 }  # fmt: skip

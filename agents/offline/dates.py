@@ -549,6 +549,9 @@ _PAST_DAY = re.compile(
     r"|\b(?:i|we|he|she)(?:'ve| have| has)?(?: got)? (?:a|an|my|his|her|our) (?:job |big |work |school )?"
     r"(?:interview|meeting|exam|flight|trip|wedding|funeral|presentation|court date|recital|game|party)"
     rf" (?P<day3>(?:on |this |next )?(?:{'|'.join(WEEKDAYS)}))\b"
+    # "I fly out on the 18th, so ... Monday the 17th": the caller's own trip that day, not the visit
+    rf"|\b(?:i|we|he|she)(?:'m| am| are| is|'re|'s)? (?:fly|flying|fly out|flying out|leave|leaving|travel|travelling"
+    rf"|traveling|off|away|out of town)\b[^.,;!?]{{0,12}}?\b(?P<day6>on the \d{{1,2}}(?:st|nd|rd|th)|on (?:{'|'.join(WEEKDAYS)}))\b"
     # "I've been throwing up since Monday night": since a day gone by
     rf"|\b(?:been|had|having)\b[^.,;!?]{{0,40}}?\b(?P<day5>since (?:last )?(?:{'|'.join(WEEKDAYS)}))\b"
     # "the HR lady only told me today": when the caller heard of it, not when to come
@@ -563,7 +566,7 @@ _WEEKDAY_AFTER_THAT = re.compile(
 
 def _without_the_day(m: re.Match[str]) -> str:
     """A day gone by or taken by the caller's own plans, left out (the words before it kept)."""
-    day = next(g for g in ("day", "day2", "day3", "day4", "day5") if m.group(g) is not None)
+    day = next(g for g in ("day", "day2", "day3", "day4", "day5", "day6") if m.group(g) is not None)
     return m.group(0)[: m.start(day) - m.start()]
 
 

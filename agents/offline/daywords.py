@@ -34,6 +34,7 @@ _ALWAYS = {
     "weds": "wednesday", "wednes": "wednesday", "tues": "tuesday", "thurs": "thursday", "thur": "thursday",
     "thrs": "thursday", "thursd": "thursday", "firday": "friday", "fryday": "friday", "tursday": "thursday",
     "wk": "week", "wks": "weeks", "nxt": "next", "mornin": "morning", "arvo": "afternoon", "aft": "afternoon",
+    "the morra": "tomorrow", "the morrow": "tomorrow", "efternoon": "afternoon",  # Scots
 }  # fmt: skip
 # Three-letter forms that are words or typed contractions too ("wed" for "we'd"): a day only next
 # to day words ("on wed", "wed 2pm", "wed or thu", "tues appt", "next fri", "fri the 11th").

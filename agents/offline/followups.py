@@ -204,7 +204,10 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
             continue  # "I have my check-up Thursday with Dr Patel; could Dr Chen also see me then?": one booking
         if (
             first == Intent.BOOK
-            and second == Intent.BOOK
+            and (
+                second == Intent.BOOK
+                or (second != Intent.CANCEL and _OWN_REQUEST.match(tail.lstrip(" ,.")) is not None)
+            )
             and _SOMEONE_ELSES_VISIT.search(head)
             and not _BOOK_VERB.search(head)
         ):
@@ -337,6 +340,18 @@ _SOMEONE_ELSES_VISIT = re.compile(
     r" (?:(?:his|her|their|a|an|the) )?(?:[a-z]+ )?(?:dr|doctor|appointment|appt|vaccination|check ?up|visit|jab)\b"
 )
 _NOW_WANTED = re.compile(r".*\b(need|want|like|book|schedule|prefer|after)\b")
+# the caller's own request said after it: "I'd like to come in at the same time", "could I have ..."
+_OWN_REQUEST = re.compile(
+    r"\b(?:i'd like|i would like|can i|could i|may i|i want|i'd love|book me|get me|i need to see|i'll have)\b"
+    r"(?! (?:to )?(?:book|make|get|move|cancel|reschedule) (?:him|her|them|it|one for (?:him|her|them)|his|her)\b)"
+)
+
+
+def own_request_after_theirs(text: str) -> bool:
+    """ "My wife Emily already has her check-up with Dr. Patel at 10 on Wednesday. I'd like to come in
+    at the same time, but with Dr. Chen": a relative's visit told, then a request of the caller's own."""
+    theirs = _SOMEONE_ELSES_VISIT.search(text)
+    return theirs is not None and _OWN_REQUEST.search(text, theirs.end()) is not None
 
 
 def the_new_request(text: str) -> str:

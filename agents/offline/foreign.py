@@ -64,7 +64,28 @@ def respell_weekdays(text: str) -> str:
         lead = f"{cue} " if cue in ("next", "this", "on") else "on "
         out.append(text[last : m.start()] + lead + _WEEKDAYS[re.sub(r"[\s-]+", " ", m.group(1))])
         last = m.end()
-    return _AT_HOUR.sub("at ", "".join(out) + text[last:])
+    text = _AT_HOUR.sub("at ", "".join(out) + text[last:])
+    # "a las diez": the hour in Spanish, as a number
+    text = re.sub(
+        r"\bat (" + "|".join(_SPANISH_HOURS) + r")\b", lambda m: f"at {_SPANISH_HOURS[m.group(1)]}", text
+    )
+    # "a las tres y media", "diez y cuarto": the half and the quarter past
+    text = re.sub(r"\b(1[0-2]|[1-9]) y media\b", r"\1:30", text)
+    text = re.sub(r"\b(1[0-2]|[1-9]) y cuarto\b", r"\1:15", text)
+    # "Lucas has la cita el viernes": the appointment, in the words the date readers and intents know
+    return _APPOINTMENT_WORD.sub(lambda m: _APPOINTMENT_WORDS[m.group(1)], text)
+
+
+_SPANISH_HOURS = {
+    "una": "1", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5", "seis": "6", "siete": "7", "ocho": "8",
+    "nueve": "9", "diez": "10", "once": "11", "doce": "12",
+}  # fmt: skip
+_APPOINTMENT_WORDS = {
+    "la cita": "an appointment", "una cita": "an appointment", "mi cita": "my appointment", "su cita": "the appointment",
+    "el turno": "an appointment", "le rendez-vous": "an appointment", "mon rendez-vous": "my appointment",
+    "son rendez-vous": "the appointment", "a consulta": "an appointment", "minha consulta": "my appointment",
+}  # fmt: skip
+_APPOINTMENT_WORD = re.compile(r"\b(" + "|".join(sorted(_APPOINTMENT_WORDS, key=len, reverse=True)) + r")\b")
 
 
 # "a las 11", "à 14h": "at" before an hour

@@ -141,6 +141,9 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"\b(cancel\w*|annul\w*|call off|(won't|wont|will not) be able to (make|come)|can't make it|cannot make it|can't come"
             r"|cannot come|unable to (come|make it)|not going to make it|not gonna make it"
             r"|take me off|remove (me|my appointment)|drop my appointment|delete my appointment"
+            # "scrap lucas's vaccination appointment", "knock my check-up on the head", "call it off"
+            r"|scrap (it|that|my|his|her|the|[a-z]+'s)|knock (it|that|my|his|her|the|[a-z]+'s)( [a-z.'-]+){0,7} on the head"
+            r"|call (it|that|the appointment|my appointment) off"
             # "you can take him off Dr Rodriguez's list", "cross her off the books"
             r"|(take|cross|strike|scratch|remove) (me|him|her|us|them|my [a-z]+( [a-z]+){0,2}|his name|her name) (off|from) (the|your|his|her"
             r"|(dr|doctor) [a-z'-]+'s) (list|schedule|books|calendar|diary|appointments?)"
@@ -188,7 +191,9 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|(whether|if) (i|we|he|she|they)('m|'re|'s| am| are| is)? (already |still |currently )?(booked|scheduled)"
             r"|(whether|if) (i|we|he|she|they)( have|'ve| has)( got)? (anything|something|an appointment|a visit)"
             r" (booked|scheduled|coming up|on (file|the books))"
-            r"|(anything|something) (booked|scheduled|coming up) for (me|him|her|them|us|my))\b"
+            r"|(anything|something) (booked|scheduled|coming up) for (me|him|her|them|us|my)"
+            # "could you check what I've got booked with Dr. Chen?"
+            r"|what (i've|i have|have i|he's|she's|he has|she has|has he|has she) got (booked|scheduled|on|coming up))\b"
             r"|\b(show|tell|read|give|what are)\b.*\bappointments\b"
         ),
     ),
@@ -242,7 +247,8 @@ _MY_APPOINTMENT = re.compile(
 
 # "i have the check up thirst day with doctor patel": a visit they have, named with its day or doctor
 _THE_ONE_I_HAVE = re.compile(
-    r"\bi (?:have|'ve got|have got|got) (?:the|my) (?:[a-z]+ )?(?:appointment|appt|check ?up|visit|physical)\b"
+    # (not "could I have the appointment right after his": one asked for)
+    r"(?<!can )(?<!could )(?<!may )(?<!\bdo )\bi (?:have|'ve got|have got|got) (?:the|my) (?:[a-z]+ )?(?:appointment|appt|check ?up|visit|physical)\b"
     r"(?=[^.?!]{0,40}\b(?:with|on|monday|tuesday|wednesday|thursday|friday|tomorrow|next)\b)"
 )
 _HAS_THEIR_VISIT = re.compile(
@@ -344,7 +350,7 @@ _WEEKDAY_OR_DATE = (
 _THEIR_VISIT_ON_A_DAY = re.compile(
     rf"(?:{_HAS_THEIR_VISIT.pattern}|{_GOT_A_VISIT.pattern}|\b(?:i|we|he|she) (?:have|has) (?:an? )?appointment\b"
     # "I have Dr. Rodriguez at 9:30 on Tuesday the 30th"
-    r"|\b(?:i|we|he|she)(?: have|'ve got| has|'s got) (?:dr|doctor)\.? [a-z'-]+"
+    r"|\b(?:i|we|he|she)(?: have|'ve got|'ve| has|'s got) (?:dr|doctor)\.? [a-z'-]+"
     # "my 2:30 with doctor chin on monday"
     r"|\bmy \d{1,2}(?::\d\d)?(?: ?[ap]m| o'clock)? (?:appointment |appt )?with (?:dr|doctor)\.? [a-z'-]+)"
     rf"(?:[^.!?;]|(?<=dr)\.){{0,40}}?\b{_WEEKDAY_OR_DATE}"
@@ -354,7 +360,7 @@ _ANOTHER_DAY_ASKED = re.compile(
     r"(?:[.!?;,]\s*|\s)(?:so\s+|and\s+|but\s+)?(?:(?:we|i|he|she|they)(?:'d| would) (?:need|like|prefer|want)"
     r"|(?:could|can) (?:we|i|he|she|it|you) (?:have|do|get|go for|be|make it)\b"
     # "that day we are travelling. we can come the friday 2 of february": a learner's order
-    r"|(?:we|i|he|she|they) (?:can|could) (?:come|do|make it|go)\b)[^.!?;]{0,40}?\b"
+    r"|(?:we|i|he|she|they) (?:can|could) (?:come|do|make it|go)\b|any chance (?:of|for|on)\b)[^.!?;]{0,40}?\b"
     # ("could it be 10:30 the same day?": a time on it)
     rf"(?:{_WEEKDAY_OR_DATE}|\d{{1,2}}:\d\d|\d{{1,2}} ?(?:am|pm)\b|(?:the )?same day|that day)"
 )
@@ -382,8 +388,8 @@ _HAS_A_DOCTOR = re.compile(
 _A_VISIT_THEY_HAVE = re.compile(
     r"\b(?:my|his|her|our|their) (?:[a-z]+ ){0,2}(?:appointment|appt|visit|check ?up|follow ?up|booking)\b"
     r"|\b(?:i'm|i am|he's|he is|she's|she is|we're|we are) (?:seeing|booked (?:in )?with|down for) (?:dr|doctor)\b"
-    r"|\b(?:i've got|i have got|i have|i've|he's got|she's got|he has|she has|we have) (?:an? |the )?"
-    r"(?:[a-z]+ ){0,3}(?:appointment|appt|visit|check ?up|follow ?up)\b"
+    r"|(?<!can )(?<!could )(?<!may )(?<!\bdo )\b(?:i've got|i have got|i have|i've|he's got|she's got|he has|she has"
+    r"|we have) (?:an? |the )?(?:[a-z]+ ){0,3}(?:appointment|appt|visit|check ?up|follow ?up)\b"
 )
 _DOES_NOT_FIT = re.compile(
     r"\b(?:won't|will not|doesn't|does not|isn't going to|is not going to|not going to) (?:work|suit)\b"
@@ -747,6 +753,9 @@ def names_a_visit_they_have(text: str) -> bool:
     "I have an appointment with Dr. Patel": a visit of theirs, described."""
     return (
         any(p.search(text) is not None for p in (_GOT_A_VISIT, _HAS_THEIR_VISIT, _THE_ONE_I_HAVE, _HAVE_ONE))
+        # "I have Dr. Chen on Monday. Please change it to Tuesday": the doctor they are down to see
+        or re.search(r"\b(?:i|we|he|she)(?: have|'ve got|'ve| has|'s got) (?:dr|doctor)\.? [a-z'-]+\b", text)
+        is not None
         or re.search(
             r"\bi(?:'ve| have) got (?:the|my|a|an) (?:[a-z]+ ){0,3}?(?:appointment|appt|visit|check ?up|check|follow[ -]?up"
             r"|physical|review)\b",

@@ -19,7 +19,13 @@ from typing import Any
 from agents.next_person import CALLERS_OWN, NEXT_PERSON, SPEAKER
 from agents.offline.birthdates import find_dob
 from agents.offline.dates import find_when
-from agents.offline.followups import NEXT_TO_IT, SAME_DAY_WORDS, next_to_it, on_that_day
+from agents.offline.followups import (
+    NEXT_TO_IT,
+    SAME_DAY_WORDS,
+    next_to_it,
+    on_that_day,
+    own_request_after_theirs,
+)
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.names import (
     KIN,
@@ -117,6 +123,8 @@ def also_for(ctx: PlanContext, text: str) -> bool:
     book": that is the caller's own)."""
     if not ctx.caller.verified or ctx.caller.speaking_for or FOR_ONESELF.search(text) or _FOR_ME.search(text):
         return False
+    if own_request_after_theirs(text):
+        return False  # "my wife has her check-up at 10 on Wednesday. I'd like to come in at the same time"
     rest = text[_AND_THEM.match(text).end() :]  # type: ignore[union-attr]  # always matches
     kin = relative_first(rest) or _kin_too(text)
     if kin is None:
@@ -287,6 +295,8 @@ def request_for_someone(ctx: PlanContext, s: dict[str, Any]) -> str | None:
     if not ctx.caller.verified or ctx.caller.speaking_for:
         return None
     text = normalize(_raw_last(ctx))
+    if own_request_after_theirs(text):
+        return None  # "My husband James sees Dr. Chen at 2:30. Could I have the one right after his?"
     if (first := _other_first_name(ctx, text, after_own_request=False)) is None:
         return None
     theirs = without_the_caller(ctx, text, s)

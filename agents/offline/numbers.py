@@ -118,6 +118,10 @@ _APOSTROPHES = {
     "havent": "haven't", "im": "i'm", "ive": "i've", "youre": "you're", "thats": "that's", "whats": "what's",
     "theyre": "they're", "itll": "it'll", "whens": "when's", "wheres": "where's", "hows": "how's",
     "whoevers": "whoever's", "its": "it's",
+    # Scots, as said and as a recogniser writes it: "ah cannae make it", "put it back tae the tuesday"
+    "cannae": "can't", "canna": "can't", "dinnae": "don't", "didnae": "didn't", "wouldnae": "wouldn't",
+    "couldnae": "couldn't", "isnae": "isn't", "wasnae": "wasn't", "ah've": "i've", "ah'm": "i'm", "ah'd": "i'd",
+    "ah'll": "i'll", "tae": "to",
 }  # fmt: skip
 _CONTRACTIONS = re.compile(r"\b(" + "|".join(_APOSTROPHES) + r")\b")
 
@@ -472,6 +476,9 @@ def normalize(text: str) -> str:
     text = re.sub(
         r"(?<![:\d])(?<!\bat )(?<!\bby )\b(1[0-2]|[1-9]) (instead|rather)\b(?! of| than)", r"at \1 \2", text
     )
+    text = re.sub(
+        r"\bsame timing\b", "same time", text
+    )  # Indian English: "prepone it to monday, same timing"
     # "fifteen one five": a number, then spelled out digit by digit on a bad line, is that number
     text = re.sub(r"\b([1-9])(\d) \1 \2\b", r"\1\2", text)
     # ... and "at like 9 30", "say 2 30", "tuesday 2 30", "3 30 then": an hour and its quarter said

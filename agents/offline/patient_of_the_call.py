@@ -46,7 +46,9 @@ _THEIR_VISIT_NAMED = re.compile(
     r"\b(?P<first>[a-z'-]+)\s+(?P<last>[a-z'-]+)(?:'s|s)?\s+(?:appt|appointment|visit|vaccination|check ?up|physical)\b"
     # ("the home caregiver for Mr. José Ramírez": a title before the name)
     # ("executive assistant to Mr. Michael Brown", "calling from the office of Ms. Siobhan O'Connor")
-    r"|\b(?:about|for|regarding|on behalf of|(?:assistant|secretary|carer|caregiver|aide|pa) to|the office of)\s+"
+    # ("la mamá de Lucas Garcia", "the mother of Lucas Garcia")
+    r"|\b(?:about|for|regarding|on behalf of|(?:assistant|secretary|carer|caregiver|aide|pa) to|the office of"
+    r"|(?:mam[aá]|madre|pap[aá]|padre|m[eè]re|p[eè]re) de|(?:m[aã]e|pai) d[oa]|(?:mother|father|mum|mom|dad) of)\s+"
     r"(?:(?:mr|mrs|ms|miss|mister|dr)\.?\s+)?(?P<first2>[^\W\d_][\w'-]*)"
     r"\s+(?P<last2>[^\W\d_][\w'-]*)\b"
 )

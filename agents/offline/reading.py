@@ -26,6 +26,7 @@ from agents.offline.choices import (
 )
 from agents.offline.dates import When, find_time, find_when
 from agents.offline.day_keys import keyed_day, offer_day_keys
+from agents.offline.followups import own_request_after_theirs
 from agents.offline.identity_reading import read_identity
 from agents.offline.intents import Intent, intents, names_a_visit_they_have, task_of
 from agents.offline.messages import ABOUT_OTHER_NEW_PATIENTS, NEW_PATIENT
@@ -214,7 +215,7 @@ def _said_before(ctx: PlanContext, born: date) -> bool:
 def _for_someone_else(ctx: PlanContext, text: str) -> bool:
     """A turn asking for a relative of a caller who was verified as themselves (no earlier turn
     spoke of a relative: a parent who gave their child's details is speaking for the child)."""
-    if not asks_for_a_relative(text):
+    if not asks_for_a_relative(text) or own_request_after_theirs(text):
         return False
     if ctx.caller.speaking_for and relative_asked_for(text) in (None, ctx.caller.speaking_for):
         return False  # the relative's request, after the caller's own: the person verified now
@@ -460,6 +461,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         # (a date of birth not the caller's: his)
         or (
             next_person.someone_by_first_name(ctx, text) is not None
+            and not own_request_after_theirs(text)  # "... sees Dr. Chen at 2:30. Could I have the one after?"
             and ((born := find_dob(text, ctx.now.date())[0]) is None or not _said_before(ctx, born))
             and not ctx.caller.speaking_for
         )
@@ -536,6 +538,9 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         return say(f"I'm sorry, we don't have a Dr. {stranger} here. {doctors_sentence(providers)}")
     if _read_provider(s, text, voice=ctx.channel == "voice"):
         understood = True
+    elif not s.get("provider_id") and _WITH_THEM.search(text) and (named := _doctor_said_before(ctx)):
+        # "could I book one with her on Thursday?" after "anything coming up with Dr. Patel?": that doctor
+        understood = _read_provider(s, named, voice=False) or understood
     elif (
         s.get("task") in (None, Intent.BOOK)
         and not s.get("provider_id")
@@ -780,6 +785,19 @@ def _read_provider(s: dict[str, Any], text: str, *, voice: bool = False) -> bool
 
 
 # thanks and nothing more ("Great, thank you.", "much appreciated", "cool thanks", "lovely")
+_WITH_THEM = re.compile(
+    r"\b(?:with|see|seeing) (?:her|him)\b|\b(?:her|his) (?:next|first|earliest) (?:free|available|opening)"
+)
+
+
+def _doctor_said_before(ctx: PlanContext) -> str | None:
+    """The doctor the caller named last in an earlier turn ("... with Dr. Patel"), or None."""
+    for m in reversed([m for m in ctx.messages if m.role == "user"][:-1]):
+        if said := re.findall(r"\b(?:dr|doctor)\.?\s+[a-z'-]+", normalize(m.content or "")):
+            return str(said[-1])
+    return None
+
+
 # the caller's own visit asked for in so many words ("and for me", "book me too", "my own")
 _FOR_ME_TOO = re.compile(
     r"(?<!not )(?<!n't )\b(?:for me|for myself|book me|and me|me too|me as well|one for me|my own)\b"

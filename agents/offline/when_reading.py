@@ -762,6 +762,8 @@ _EDGE_ASKED = re.compile(r"\bthe (earliest|latest)\b(?! (?:week|day|date)\b)")
 _A_DATE_SAID = re.compile(
     r"\b(?:monday|tuesday|wednesday|thursday|friday)(?:,)? (?:the )?\d{1,2}(?:st|nd|rd|th)\b"
     r"|\b(?:january|february|march|april|may|june|july|august|september|october|november|december) \d{1,2}\b"
+    # "any chance of the Friday after, the 11th?": the date said (not "what's the first you have")
+    r"|\bthe \d{1,2}(?:st|nd|rd|th)\b(?!\s+(?:one|you|we|available|free|opening|slot|thing|time|appointment|thing)\b)"
 )
 _BEFORE_OR_AFTER_IT = re.compile(r"\b(?:day|week|days|weeks) (?:before|after) (?:that|it|then|that one)\b")
 

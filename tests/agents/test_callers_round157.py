@@ -170,7 +170,32 @@ SETS_165_TO_172 = [
       "time?", "Yes."], "p-1004", {(CHEN, at(11, 14, 30))}, None),
 ]  # fmt: skip
 
+# sets #173-#178, in other words
+SETS_173_TO_178 = [
+    (["James Wilson, 1/30/1965. Ah cannae make ma Friday wi Dr Chen. Could ye put it back tae the Monday, same "
+      "time?", "Aye, go ahead."], "p-1004", {(CHEN, at(7, 14, 30))}, None),
+    (["Emily Davis, 7/23/1990. I've Dr Patel on Thursday at ten, but I'm after getting a shift. Any chance of "
+      "the Friday after, the 11th, at ten?", "Grand, yes."], "p-1003", {(PATEL, at(11, 10))}, None),
+    (["Andrew Harris, 3/6/1961. Could ye book me in wi' Dr Chen the morra at 11?", "Aye."], "p-1016",
+     {(CHEN, at(2, 11))}, None),
+    (["Emily Davis, 23/07/1990. Kindly prepone my appointment to Wednesday 2nd, same timing.", "Yes, do the "
+      "needful."], "p-1003", {(PATEL, at(2, 10))}, None),
+    (["ava hernandez 8/11/1993 dr chen fri 12/4 at 11", "bet"], "p-1009", {(CHEN, at(4, 11))}, None),
+    (["Olivia Martinez, 5/9/1998. Do I have anything coming up with Dr. Patel?", "Oh, no worries. Could I book "
+      "one with her on Friday the 11th at 11?", "Yes."], "p-1005", {(PATEL, at(11, 11))}, None),
+    (["James Wilson, 1/30/1965. Can you check what I've got booked with Dr. Chen?", "Can we push it back a week, "
+      "to Friday the 11th at the same time?", "Yes."], "p-1004", {(CHEN, at(11, 14, 30))}, None),
+    (["Emily Davis, 7/23/1990. Please scrap my Thursday check-up with Dr. Patel, I'm better now.", "Yes."],
+     "p-1003", set(), None),
+    (["Olivia Martinez, 5/9/1998. I fly out on the 10th, so could I see Dr. Chen a week today, Tuesday the 8th, "
+      "at 11?", "Yes."], "p-1005", {(CHEN, at(8, 11))}, None),
+    (["Buenos días, Maria Garcia aquí, la mamá de Lucas Garcia, he was born 4/8/2015. Lucas has la cita el "
+      "martes 8 with Dr. Rodriguez. Please change it to el miércoles 9, a las diez.", "Sí, claro."], "p-1013",
+     {(RODRIGUEZ, at(9, 10))}, MARIA),
+]  # fmt: skip
+
 ALL_FAMILIES = [
+    *SETS_173_TO_178,
     *SETS_165_TO_172,
     *NEXT_TO_A_VISIT_THEY_HAVE,
     *FOR_A_RELATIVE,
