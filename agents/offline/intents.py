@@ -193,7 +193,9 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r" (booked|scheduled|coming up|on (file|the books))"
             r"|(anything|something) (booked|scheduled|coming up) for (me|him|her|them|us|my)"
             # "could you check what I've got booked with Dr. Chen?"
-            r"|what (i've|i have|have i|he's|she's|he has|she has|has he|has she) got (booked|scheduled|on|coming up))\b"
+            # (not "what has he got on Friday afternoon?": the doctor's free times)
+            r"|what (i've|i have|have i) got (booked|scheduled|on|coming up)"
+            r"|what (he's|she's|he has|she has|has he|has she) got (booked|scheduled|coming up))\b"
             r"|\b(show|tell|read|give|what are)\b.*\bappointments\b"
         ),
     ),

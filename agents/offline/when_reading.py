@@ -430,7 +430,7 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
             s["want"] = wanted.dump(_with_the_time_said(moved, rest, ctx.now))
             return True
         new_part = said_new if said_new is not None else (rest if s.get("target") else "")
-        if not _A_DATE_SAID.search(new_part) and anchored.read_move(s, rest, said_new):
+        if not _another_date_said_for_it(s, new_part, ctx.now) and anchored.read_move(s, rest, said_new):
             # "an hour later", "the Monday after": from the appointment (not "what about the week after?
             # does he have Tuesday the 27th at 2:30?": the date said)
             got = True
@@ -765,6 +765,20 @@ _A_DATE_SAID = re.compile(
     # "any chance of the Friday after, the 11th?": the date said (not "what's the first you have")
     r"|\bthe \d{1,2}(?:st|nd|rd|th)\b(?!\s+(?:one|you|we|available|free|opening|slot|thing|time|appointment|thing)\b)"
 )
+def _another_date_said_for_it(s: dict[str, Any], text: str, now: datetime) -> bool:
+    """A date said for the move ("the Friday after, the 11th") that is not the visit's own ("my son
+    has an appointment next Thursday, the 12th. Can you make it two days earlier?")."""
+    if not _A_DATE_SAID.search(text) or (said := find_when(text, now).start) is None:
+        return False
+    visit = next((a for a in s.get("appointments", []) if a.get("id") == s.get("target")), None)
+    if visit is None:
+        # not looked up yet: the date said after the shift is the new one ("the Friday after, the 11th"),
+        # one said before it is the visit's ("next Thursday, the 12th. Can you make it two days earlier?")
+        last = list(_A_DATE_SAID.finditer(text))[-1]
+        return re.search(r"\b(?:after|before|earlier|later|sooner)\b", text[: last.start()]) is not None
+    return datetime.fromisoformat(str(visit["start"])).astimezone(now.tzinfo).date() != said
+
+
 _BEFORE_OR_AFTER_IT = re.compile(r"\b(?:day|week|days|weeks) (?:before|after) (?:that|it|then|that one)\b")
 
 
