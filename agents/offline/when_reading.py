@@ -765,6 +765,8 @@ _A_DATE_SAID = re.compile(
     # "any chance of the Friday after, the 11th?": the date said (not "what's the first you have")
     r"|\bthe \d{1,2}(?:st|nd|rd|th)\b(?!\s+(?:one|you|we|available|free|opening|slot|thing|time|appointment|thing)\b)"
 )
+
+
 def _another_date_said_for_it(s: dict[str, Any], text: str, now: datetime) -> bool:
     """A date said for the move ("the Friday after, the 11th") that is not the visit's own ("my son
     has an appointment next Thursday, the 12th. Can you make it two days earlier?")."""
