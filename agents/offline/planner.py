@@ -38,10 +38,11 @@ from agents.offline.name_keys import KEYPAD_NAME, keyed_check, note_typed_date, 
 from agents.offline.names import without_kin_denied
 from agents.offline.numbers import normalize
 from agents.offline.offers import choose, doctors_sentence, offer_sentence, search_arguments
-from agents.offline.reading import SAID_NO, SOMEONE_ELSE, drop_task, read_turn, relative_is_verified
+from agents.offline.reading import SAID_NO, drop_task, read_turn
 from agents.offline.refusals import not_refused
 from agents.offline.steps import HELP, KEYPAD_DOB, call, say, with_preface
 from agents.offline.topics import Practice, read_topic
+from agents.offline.whose_request import SOMEONE_ELSE, relative_is_verified
 from agents.planner import PlanContext, PlanStep, ToolResult
 from agents.replies import ANYTHING_ELSE, TAKE_YOUR_TIME, asks_to_wait
 from agents.speakable import join_spoken, say_time, say_when

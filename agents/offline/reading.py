@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from agents.next_person import CALLERS_OWN, NEXT_PERSON, SPEAKER
-from agents.offline import anchored, keeping, next_person, wanted
+from agents.offline import anchored, keeping, next_person, wanted, whose_request
 from agents.offline.birthdates import find_dob
 from agents.offline.choices import (
     another_doctor_unheard,
@@ -33,15 +33,9 @@ from agents.offline.messages import ABOUT_OTHER_NEW_PATIENTS, NEW_PATIENT
 from agents.offline.moments import changes_of_mind, only_a_change_of_mind
 from agents.offline.name_keys import KEYPAD_NAME, offers_name_keys
 from agents.offline.names import (
-    KIN_WORDS as _KIN_WORDS,
-)
-from agents.offline.names import (
     asks_for_a_relative,
     introduces_self,
     possessive_name,
-    relative_asked_for,
-    someone_elses_name,
-    spoke_for_a_relative,
 )
 from agents.offline.numbers import normalize
 from agents.offline.offers import doctors_sentence, offer_sentence
@@ -156,74 +150,8 @@ _ASKS_A_CHANGE = re.compile(
 )
 
 
-SOMEONE_ELSE = (
-    "I'm sorry, in this conversation I can only help with appointments for {name}. For someone else, "
-    "please start a new conversation with their name and date of birth, or ask for our staff."
-)
 # a turn that opens with a no ("no, the 11th", not "no problem, ...")
 SAID_NO = re.compile(r"^\W*(?:no|nope|nah)\b(?!\s+(?:problem|worries|bother|probs?)\b)")
-# someone who is not family, spoken of ("my friend's appointment", "my neighbour Emily Davis")
-_NOT_FAMILY = re.compile(
-    r"\b(?:my|our)\s+(?:best\s+|close\s+|good\s+)?(?:friend|neighbou?r|colleague|co-?worker|boss|room-?\s?mate"
-    r"|flat-?\s?mate|house-?\s?mate|client|employee|tenant|landlord|lodger|classmate|teammate|pal|buddy|mate)(?:'s|s')?\b"
-    # ... whose appointment it is: the visit named before any "my" ("my friend is driving me to my
-    # appointment", "my neighbour was going to drive me": the caller's own)
-    r"(?:(?!\bmy\b)[^.;!?]){0,50}?\b(?:appointment|appt|visit|booking|booked|scheduled)\b"
-    # ... and not what they arranged themselves ("my boss just scheduled an all-day training")
-    r"(?!\s+(?:a|an|me|us|something|some|another|meetings?|trainings?|shifts?)\b)"
-)
-_SELF_CUE = re.compile(r"\b(?:this is|it's|it is|i'm|i am|im|my name is|my name's)\s+$")
-
-
-def relative_is_verified(said: str, first_name: str | None) -> bool:
-    """In a turn that asked for a relative ("my son needs a check-up"), whether the person just
-    verified is that relative: their first name said after the relative was spoken of, and not
-    as the caller's own introduction ("my son's appt. lucas garcia, dob ...")."""
-    kin = _KIN_WORDS.search(said)
-    if kin is None or not first_name:
-        return True
-    if re.search(
-        rf"\b{re.escape(first_name.lower())}(?: [a-z'-]+)?'s (?:appointment|appt|visit|booking|check ?up)\b",
-        said,
-    ):
-        return True  # "this is about Lucas Garcia's appointment, he's my son": the one whose visit it is
-    for m in re.finditer(rf"\b{re.escape(first_name.lower())}\b", said[kin.start() :]):
-        before = said[kin.start() : kin.start() + m.start()]
-        after = said[kin.start() + m.end() : kin.start() + m.end() + 40]
-        if not _SELF_CUE.search(before) or _THEIR_BIRTH.search(after) or _SPEAKER_IS_KIN.search(said):
-            # ("yes, it's james wilson, his birthday is ...": his, whatever "it's" says)
-            return True
-    return False
-
-
-# "... It's Lucas Garcia, born April 8 2015. I'm Maria, his mom.": the one named is the relative
-_SPEAKER_IS_KIN = re.compile(
-    r"\b(?:i'm|i am|this is) (?:[a-z]+,? )?(?:his|her|their) (?:mom|mum|mother|dad|father|wife|husband|partner"
-    r"|parent|guardian|carer|caregiver|daughter|son)\b"
-)
-_THEIR_BIRTH = re.compile(
-    r"\b(?:his|her|their) (?:birthday|date of birth|dob|birth date)\b|\b(?:he|she) was born\b"
-)
-
-
-def _said_before(ctx: PlanContext, born: date) -> bool:
-    """The date of birth was said in an earlier turn (the caller's own, verified with it)."""
-    earlier = [m.content or "" for m in ctx.messages if m.role == "user"][:-1]
-    return any(find_dob(normalize(t), ctx.now.date())[0] == born for t in earlier)
-
-
-def _for_someone_else(ctx: PlanContext, text: str) -> bool:
-    """A turn asking for a relative of a caller who was verified as themselves (no earlier turn
-    spoke of a relative: a parent who gave their child's details is speaking for the child)."""
-    if not asks_for_a_relative(text) or own_request_after_theirs(text):
-        return False
-    if ctx.caller.speaking_for and relative_asked_for(text) in (None, ctx.caller.speaking_for):
-        return False  # the relative's request, after the caller's own: the person verified now
-    named = someone_elses_name(text)
-    if named is not None:
-        return named[0].lower() != (ctx.caller.first_name or "").lower()
-    earlier = [normalize(m.content or "") for m in ctx.messages if m.role == "user"][:-1]
-    return not any(spoke_for_a_relative(t) for t in earlier)
 
 
 # the caller puts the request off ("I need to check my calendar first", "I'll call back") ...
@@ -445,7 +373,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         and ctx.caller.verified
         and next_person.verified_is_their_relative(ctx)
         and SPEAKER not in s
-        and _FOR_ME_TOO.search(text)
+        and whose_request.FOR_ME_TOO.search(text)
         and not re.search(r"\b(?:him|her|them|his|hers)\b", text)
     ):
         # "and for me, Dr. Patel at 10" from a caller verified as the relative they spoke for, whose
@@ -462,7 +390,10 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         or (
             next_person.someone_by_first_name(ctx, text) is not None
             and not own_request_after_theirs(text)  # "... sees Dr. Chen at 2:30. Could I have the one after?"
-            and ((born := find_dob(text, ctx.now.date())[0]) is None or not _said_before(ctx, born))
+            and (
+                (born := find_dob(text, ctx.now.date())[0]) is None
+                or not whose_request.said_before(ctx, born)
+            )
             and not ctx.caller.speaking_for
         )
     ):
@@ -476,7 +407,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         drop_task(s)
         s[NEXT_PERSON] = {"kin": CALLERS_OWN, "text": own, "now": True}
         return say("Sure.")
-    if ctx.caller.verified and (_for_someone_else(ctx, text) or next_person.also_for(ctx, text)):
+    if ctx.caller.verified and (whose_request.for_someone_else(ctx, text) or next_person.also_for(ctx, text)):
         # "I also need one for my son Lucas" from a caller verified as themselves: never a write
         # for the person verified; the relative's request goes on as theirs once the caller's
         # identity is set aside (`agents.next_person`), checked on their own details
@@ -485,9 +416,9 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         own_later = next_person.callers_own_waiting(s)
         drop_task(s)
         return next_person.serve_now(ctx, s, theirs, own_later) or say(
-            SOMEONE_ELSE.format(name=ctx.caller.first_name or "you")
+            whose_request.SOMEONE_ELSE.format(name=ctx.caller.first_name or "you")
         )
-    if _NOT_FAMILY.search(text):
+    if whose_request.NOT_FAMILY.search(text):
         # "my friend Emily Davis has an appointment this week, what time is it?": not the caller's,
         # and no relative spoken for: nothing about it is said (`planner`), whoever the caller is
         s["not_theirs"] = True
@@ -538,7 +469,11 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         return say(f"I'm sorry, we don't have a Dr. {stranger} here. {doctors_sentence(providers)}")
     if _read_provider(s, text, voice=ctx.channel == "voice"):
         understood = True
-    elif not s.get("provider_id") and _WITH_THEM.search(text) and (named := _doctor_said_before(ctx)):
+    elif (
+        not s.get("provider_id")
+        and whose_request.WITH_THEM.search(text)
+        and (named := whose_request.doctor_said_before(ctx))
+    ):
         # "could I book one with her on Thursday?" after "anything coming up with Dr. Patel?": that doctor
         understood = _read_provider(s, named, voice=False) or understood
     elif (
@@ -785,23 +720,6 @@ def _read_provider(s: dict[str, Any], text: str, *, voice: bool = False) -> bool
 
 
 # thanks and nothing more ("Great, thank you.", "much appreciated", "cool thanks", "lovely")
-_WITH_THEM = re.compile(
-    r"\b(?:with|see|seeing) (?:her|him)\b|\b(?:her|his) (?:next|first|earliest) (?:free|available|opening)"
-)
-
-
-def _doctor_said_before(ctx: PlanContext) -> str | None:
-    """The doctor the caller named last in an earlier turn ("... with Dr. Patel"), or None."""
-    for m in reversed([m for m in ctx.messages if m.role == "user"][:-1]):
-        if said := re.findall(r"\b(?:dr|doctor)\.?\s+[a-z'-]+", normalize(m.content or "")):
-            return str(said[-1])
-    return None
-
-
-# the caller's own visit asked for in so many words ("and for me", "book me too", "my own")
-_FOR_ME_TOO = re.compile(
-    r"(?<!not )(?<!n't )\b(?:for me|for myself|book me|and me|me too|me as well|one for me|my own)\b"
-)
 _THANKS_ONLY = re.compile(
     r"^\W*(?:(?:oh|ok|okay|alright|all right|great|perfect|lovely|brilliant|cool|awesome|excellent|wonderful"
     r"|fantastic|super|fab|nice|good|sweet|right|grand|marvellous|marvelous|splendid|that's great|that's perfect"
