@@ -51,9 +51,11 @@ _HOLIDAYS: dict[str, Callable[[int], date]] = {
     "christmas eve": lambda y: date(y, 12, 24),
     "christmas": lambda y: date(y, 12, 25),
 }
-# (not a time gone by or a season: "a cough since christmas", "last thanksgiving", "over christmas")
+# only where a day is asked by it ("the day after Memorial Day", "the Friday before Labor Day", "on
+# Christmas Eve"); elsewhere a holiday is the caller's story ("away for Christmas", "a cough since
+# Christmas", "Thursday? no, that's Thanksgiving") and stays as said
 _HOLIDAY = re.compile(
-    r"(?<!since )(?<!last )(?<!over )(?<!this past )\b(?:"
+    rf"(?P<pre>\b(?:day|{_WD}) (?:before|after) (?:the )?|\bon )(?P<name>"
     + "|".join(re.escape(h) for h in sorted(_HOLIDAYS, key=len, reverse=True))
     + r")\b"
 )
@@ -93,9 +95,9 @@ def _written(day: date) -> str:
 
 
 def _holiday(m: re.Match[str], today: date) -> str:
-    rule = _HOLIDAYS[m.group(0)]
+    rule = _HOLIDAYS[m.group("name")]
     day = rule(today.year)
-    return _written(day if day >= today else rule(today.year + 1))
+    return m.group("pre") + _written(day if day >= today else rule(today.year + 1))
 
 
 def relative_dates(text: str, today: date) -> str:
