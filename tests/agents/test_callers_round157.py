@@ -187,6 +187,9 @@ SETS_173_TO_178 = [
       "to Friday the 11th at the same time?", "Yes."], "p-1004", {(CHEN, at(11, 14, 30))}, None),
     (["Emily Davis, 7/23/1990. Please scrap my Thursday check-up with Dr. Patel, I'm better now.", "Yes."],
      "p-1003", set(), None),
+    (["Hi, I'm on a course on Thursday, so could you push my Dr Patel appointment back a day, to Friday? And "
+      "first thing, 9am, if you can.", "Emily Davis, 7/23/1990.", "Yes please."], "p-1003", {(PATEL, at(4, 9))},
+     "+15035550103"),
     (["Olivia Martinez, 5/9/1998. I fly out on the 10th, so could I see Dr. Chen a week today, Tuesday the 8th, "
       "at 11?", "Yes."], "p-1005", {(CHEN, at(8, 11))}, None),
     (["Buenos días, Maria Garcia aquí, la mamá de Lucas Garcia, he was born 4/8/2015. Lucas has la cita el "
