@@ -300,9 +300,8 @@ def _without_numbers_of(text: str, summary: str) -> str:
     return re.sub(r"\d+(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)?", " ", text, flags=re.IGNORECASE)
 
 
-_HOUR_WORDS = (
-    "twelve one two three four five six seven eight nine ten eleven".split()
-)  # index: the hour mod 12
+# indexed by the hour mod 12
+_HOUR_WORDS = "twelve one two three four five six seven eight nine ten eleven".split()
 _MINUTE_WORDS = {0: r"o'? ?clock|hundred", 15: r"fifteen", 30: r"thirty", 45: r"forty[ -]?five"}
 
 

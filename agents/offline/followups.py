@@ -22,6 +22,7 @@ from agents.offline.dates import day_phrases, find_when
 from agents.offline.intents import TASKS, Intent, intents, task_of
 from agents.offline.moments import only_a_change_of_mind
 from agents.offline.names import (
+    DOCTOR_NAMED,
     KIN,
     KIN_WORDS,
     find_name,
@@ -509,7 +510,6 @@ def take_followup(ctx: PlanContext, s: dict[str, Any]) -> PlanContext:
     return _with_user_turn(ctx, last, main)
 
 
-_DOCTOR_NAMED = re.compile(r"\b(?:dr|doctor)\.?\s+([a-z'-]+)")
 _ANOTHER_VISIT_WORDS = re.compile(
     r"\b(?:another|second|also|too|again|follow ?up|as well|then|for (?:my|him|her|them)|my (?:son|daughter|husband|wife))\b"
 )
@@ -529,7 +529,7 @@ def _said_again(head: str, tail: str, now: datetime) -> str | None:
     before = find_when(head, now)
     if before.start is not None and before.start != said.start:
         return None
-    theirs, first = _DOCTOR_NAMED.search(tail), _DOCTOR_NAMED.search(head)
+    theirs, first = DOCTOR_NAMED.search(tail), DOCTOR_NAMED.search(head)
     if theirs is not None and first is not None and theirs.group(1) != first.group(1):
         return None
     if task_of(intents(head)) not in (None, Intent.BOOK) or task_of(intents(tail)) not in (None, Intent.BOOK):

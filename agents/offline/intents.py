@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from agents.offline import keeping
 from agents.offline.dates import day_phrases
+from agents.offline.names import DOCTOR_NAMED
 from agents.offline.shifts import shift_of
 
 
@@ -357,7 +358,6 @@ _THEIR_VISIT_ON_A_DAY = re.compile(
     r"|\bmy \d{1,2}(?::\d\d)?(?: ?[ap]m| o'clock)? (?:appointment |appt )?with (?:dr|doctor)\.? [a-z'-]+)"
     rf"(?:[^.!?;]|(?<=dr)\.){{0,40}}?\b{_WEEKDAY_OR_DATE}"
 )
-_DOCTOR = re.compile(r"\b(?:dr|doctor)\.?\s+([a-z'-]+)")
 _ANOTHER_DAY_ASKED = re.compile(
     r"(?:[.!?;,]\s*|\s)(?:so\s+|and\s+|but\s+)?(?:(?:we|i|he|she|they)(?:'d| would) (?:need|like|prefer|want)"
     r"|(?:could|can) (?:we|i|he|she|it|you) (?:have|do|get|go for|be|make it)\b"
@@ -660,7 +660,9 @@ def _intents(text: str) -> list[Intent]:
         and not _A_NEW_VISIT.search(text[visit.end() :])
         # (not "I have my check-up with Dr Chen on Monday, and I'd like to see Dr Patel on Friday":
         # another doctor, a visit of its own)
-        and not (set(_DOCTOR.findall(text[visit.end() :])) - set(_DOCTOR.findall(text[: visit.end()])))
+        and not (
+            set(DOCTOR_NAMED.findall(text[visit.end() :])) - set(DOCTOR_NAMED.findall(text[: visit.end()]))
+        )
     ):
         found = [Intent.RESCHEDULE, *(i for i in found if i not in (Intent.BOOK, Intent.LIST))]
     # "I have an appointment with Dr Chen" and nothing asked yet: that one (which it is comes first),

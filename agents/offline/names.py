@@ -223,6 +223,8 @@ _THEY_ARE = re.compile(
     r"\s+(?=(?P<rest>.+))"
 )
 # "my son", "our little girl's", "my sons appointment" (the apostrophe left out)
+# a doctor named with the title ("dr. patel", "doctor chen"): the whole words, the surname as group 1
+DOCTOR_NAMED = re.compile(r"\b(?:dr|doctor)\.?\s+([a-z'-]+)")
 KIN_WORDS = re.compile(rf"\b(?:my|our)\s+(?:[a-z]+\s+)?(?:{_KIN})(?:'s|s)?\b")
 _KIN_SAID = KIN_WORDS
 

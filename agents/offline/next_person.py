@@ -28,6 +28,7 @@ from agents.offline.followups import (
 )
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.names import (
+    DOCTOR_NAMED,
     KIN,
     KIN_WORDS,
     find_name,
@@ -171,9 +172,7 @@ def own_after_relative(ctx: PlanContext, s: dict[str, Any], text: str) -> str | 
     born = date.fromisoformat(str(speaker["dob"]))
     text = re.sub(r"\bme (?:first|1st)\b,?", " ", text)  # who goes first, not "the first one"
     if not re.search(r"\b(?:dr|doctor)\b", text) and (
-        doctor := re.search(
-            r"\b(?:dr|doctor)\.?\s+[a-z'-]+", f"{s.get('kin_asked') or ''} {s.get('provider_hint') or ''}"
-        )
+        doctor := DOCTOR_NAMED.search(f"{s.get('kin_asked') or ''} {s.get('provider_hint') or ''}")
     ):
         text = f"{text} with {doctor.group(0)}"  # "both of us with Dr. Patel", then "me first, Wednesday at 1:30"
     return (

@@ -374,8 +374,8 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         and next_person.verified_is_their_relative(ctx)
         and SPEAKER not in s
         and whose_request.FOR_ME_TOO.search(text)
-        and next_person.another_person(ctx, text)
-        is None  # ("now one for me. Maria Garcia, <dob>": checked as said)
+        # ("now one for me. Maria Garcia, <dob>": checked on the details said)
+        and next_person.another_person(ctx, text) is None
         and not re.search(r"\b(?:him|her|them|his|hers)\b", text)
     ):
         # "and for me, Dr. Patel at 10" from a caller verified as the relative they spoke for, whose

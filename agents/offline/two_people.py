@@ -17,7 +17,7 @@ from typing import Any
 from agents.next_person import CALLERS_OWN, NEXT_PERSON
 from agents.offline.birthdates import find_dob
 from agents.offline.dates import find_when
-from agents.offline.names import KIN
+from agents.offline.names import DOCTOR_NAMED, KIN
 
 # "for my husband and me", "book myself and my son Lucas", "for me and my wife", "both of us"
 _NOT_NAMED = r"(?!(?:with|on|at|for|and|to|in|dr|doctor|both|need|needs|would|want|wants|too|also)\b)"
@@ -153,7 +153,7 @@ def _after_mine(text: str, now: datetime) -> tuple[str, str, str] | None:
 
 def _with_whom(text: str) -> str:
     """ " with dr. patel" for the doctor the caller named, or nothing."""
-    doctor = re.search(r"\b(?:dr|doctor)\.?\s+[a-z'-]+", text)
+    doctor = DOCTOR_NAMED.search(text)
     return f" with {doctor.group(0)}" if doctor else ""
 
 

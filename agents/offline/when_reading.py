@@ -361,9 +361,8 @@ _MOVING_AWAY = re.compile(
 
 def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool) -> bool:
     """The day/time asked for (or which appointment is meant) into the scratch; whether any was said."""
-    rest = relative_dates(
-        rest, ctx.now.date()
-    )  # "the day after memorial day": a date, no shift from the visit
+    # "the day after memorial day": a date, no shift from the visit
+    rest = relative_dates(rest, ctx.now.date())
     if s.get("task") == Intent.CANCEL:
         rest = _MOVING_AWAY.sub(" ", _LATER_CONTACT.sub(" ", rest))
     if (

@@ -9,13 +9,14 @@ from datetime import date
 
 from agents.offline.birthdates import find_dob
 from agents.offline.followups import own_request_after_theirs
-from agents.offline.names import KIN_WORDS as _KIN_WORDS
 from agents.offline.names import (
+    DOCTOR_NAMED,
     asks_for_a_relative,
     relative_asked_for,
     someone_elses_name,
     spoke_for_a_relative,
 )
+from agents.offline.names import KIN_WORDS as _KIN_WORDS
 from agents.offline.numbers import normalize
 from agents.planner import PlanContext
 
@@ -100,6 +101,6 @@ WITH_THEM = re.compile(
 def doctor_said_before(ctx: PlanContext) -> str | None:
     """The doctor the caller named last in an earlier turn ("... with Dr. Patel"), or None."""
     for m in reversed([m for m in ctx.messages if m.role == "user"][:-1]):
-        if said := re.findall(r"\b(?:dr|doctor)\.?\s+[a-z'-]+", normalize(m.content or "")):
-            return str(said[-1])
+        if said := [d.group(0) for d in DOCTOR_NAMED.finditer(normalize(m.content or ""))]:
+            return said[-1]
     return None
