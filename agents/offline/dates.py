@@ -673,10 +673,22 @@ _BUSY_UNTIL = re.compile(
 )
 
 
+# "I'm back from lunch at 1, so 2 o'clock?", "my lunch break ends at 12:30, so an hour after that,
+# 1:30?", "my last visit, which was on the 15th, so that's Friday December 6th": the caller's own
+# day (or a past visit) told, then "so" and the time or day it leads to
+_OWN_DAY_THEN_SO = re.compile(
+    r"\b(?:lunch|break|back|ends?|ended|finish(?:es|ed)?|done|free|off|home|arrives?|get (?:there|here|in)"
+    r"|last (?:visit|appointment|appt)|was on|were on)\b[^.?!]{0,30}?\b(?:\d{1,2}(?::\d\d)?(?:\s*[ap]m)?"
+    r"|the \d{1,2}(?:st|nd|rd|th))(?:,? right)?[,.?!]*\s+(?=so\b[^.?!]{0,40}?\d)"
+)
+
+
 def _find_when(text: str, now: datetime) -> When:
     if _BUSY_UNTIL.search(text) and find_time(_BUSY_UNTIL.sub(" ", text))[0] is not None:
         # "she finishes work at 4, so the last slot of the day would be ideal, 4:30": 4:30
         text = _BUSY_UNTIL.sub(" ", text)
+    if (own := _OWN_DAY_THEN_SO.search(text)) is not None:
+        text = text[: own.start()] + " " + text[own.end() :]
     when = _spelled_out(_when_words(text, now), text, now)
     if when.start is None and (today := _LATER_TODAY.search(text)) is not None:
         when.start = when.end = now.date()  # "who's free this afternoon?": today's afternoon

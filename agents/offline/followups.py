@@ -150,9 +150,10 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
         if (
             first == Intent.CANCEL
             and second == Intent.RESCHEDULE
-            and re.search(r"\b(?:book|schedule)\b", tail)
+            and re.search(r"\b(?:book|schedule|make (?:a )?new|new appointment)\b", tail)
         ):
-            # "cancel my monday one, and instead book dr chen on the 19th": both, as said
+            # "cancel my monday one, and instead book dr chen on the 19th", "... and instead make new
+            # appointment to doctor Patel": both, as said
             second = Intent.BOOK
         if first == Intent.BOOK and second in (Intent.RESCHEDULE, Intent.CANCEL) and _ABOUT_IT.match(tail):
             continue  # "I've got an appointment this Wednesday. Could we push it back a week?": that one

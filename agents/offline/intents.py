@@ -87,6 +87,15 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             # "his shot appointment, he's got a cold ... could we do monday the 19th": the visit they have, another day
             r"|\b(my|his|her|our|their|[a-z]+'s) ([a-z]+ ){0,2}(appointment|appt|visit|booking|check[ -]?up|follow[ -]?up"
             r"|shot|jab|vaccination)\b[^?!]{0,90}\b(could|can) we (do|make it|go for|try|have it|move it)\b"
+            # "he needs his Fri 24th 14:30 w/ Dr Chen moved to Mon 27th", "need Dr Rodriguez appt on the
+            # 29th moved to 1400 hours": had moved
+            r"|\b(?:need|needs|want|wants|like|get|have|had)\b[^.?!]{0,60}?\b(?:moved|rescheduled|changed|pushed|shifted"
+            r"|switched) (?:to|till|until|back|forward|earlier|later)\b"
+            # a learner's "pass it to Friday", "transfer it on Wednesday, 12 February" (not "pass it to
+            # the doctor": a message)
+            r"|\b(pass|transfer|transpose|translate|carry) (it|that|this|my (appointment|appt|visit|consult\w*)) (to|on|for"
+            r"|into) (the |a )?(monday|tuesday|wednesday|thursday|friday|next|tomorrow|day \d|\d|same|another|other"
+            r"|later|earlier|following|week)"
             # "can you put it to monday at 10", "put it off till friday"
             r"|(put|putting) (it|that|this) (to|on|for|off|over to|back to|back|forward|in the (morning|afternoon))\b"
             # "his check-up ... could it go to the day after": the visit they named, elsewhere
@@ -255,7 +264,7 @@ _THE_ONE_I_HAVE = re.compile(
     r"(?=[^.?!]{0,40}\b(?:with|on|monday|tuesday|wednesday|thursday|friday|tomorrow|next)\b)"
 )
 _HAS_THEIR_VISIT = re.compile(
-    r"\b(?:has|have|'s got|has got|'ve got) (?:his|her|my|their|our) (?:[a-z]+ ){0,2}?"
+    r"\b(?:has|have|'s got|has got|'ve got) (?:his|her|my|their|our|the) (?:[a-z]+ ){0,2}?"
     r"(?:appointment|appt|visit|booking|check[ -]?up|physical|jab|shot|vaccination|follow[ -]?up)s?\b"
 )
 _ABOUT_THEIR_VISIT = re.compile(
@@ -324,8 +333,10 @@ _GOT_A_VISIT = re.compile(
 _THEIR_VISIT = re.compile(
     r"\b(?:my|his|her|our|their|[a-z]+'s)\s+(?:(?!(?:a|an|the|some)\b)[a-z]+(?:'s)?\s+){0,2}?"
     r"(?:appointment|appt|visit|booking|check[ -]?up|physical|jab|shot|vaccination)s?\b"
-    # "I have appointment tuesday with doctor chen" (a learner's or a typist's words)
-    r"|\b(?:i|we|he|she) (?:have|has|got|had) (?:an? |my |the )?(?:appointment|appt|visit|booking|check[ -]?up)\b"
+    # "I have appointment tuesday with doctor chen", "he have consult with doctor rodriguez" (a
+    # learner's or a typist's words)
+    r"|\b(?:i|we|he|she) (?:have|has|got|had) (?:an? |my |the )?(?:appointment|appt|visit|booking|check[ -]?up"
+    r"|consult(?:ation)?)\b"
     r"|" + _GOT_A_VISIT.pattern
 )
 _OTHER_TIME_FOR_IT = re.compile(
@@ -368,7 +379,7 @@ _ANOTHER_DAY_ASKED = re.compile(
 )
 _CANCEL_AND_BOOK = re.compile(
     r"\bcancel\b[^.?!]{0,80}?\b(?:and|then|&|but)\s+(?:then\s+|instead\s+|please\s+|can you\s+|could you\s+)?"
-    r"(?:book|schedule|make)\s+(?:me|him|her|us|them|an?|another|a new|with|in|for)\b"
+    r"(?:book|schedule|make)\s+(?:me|him|her|us|them|an?|another|a new|new|with|in|for)\b"
 )
 _NO_NEW_BOOKING = re.compile(
     r"\b(?:don't|do not|dont|no need to|not) (?:book|make|schedule) (?:a new one|a new appointment|another one|another"
@@ -409,6 +420,25 @@ _OTHER_TIMES_ASKED = re.compile(
     r"|\b(?:later|earlier) (?:that|the same|in the) day\b|\b(?:anything|something) (?:else|later|earlier)\b"
     r"|\banother (?:day|time)\b"
 )
+# "I got a reminder text for Monday with Dr. Chen": the visit they have, by its reminder
+_REMINDED = re.compile(
+    r"\b(?:got|had|received|receive|get|saw)\s+(?:a|an|the|my|this|that|your)\s+(?:[a-z]+\s+)?reminder\b[^.?!]*"
+)
+_A_VISIT_TOLD = re.compile(
+    rf"{_A_VISIT_THEY_HAVE.pattern}|{_HAS_A_DOCTOR.pattern}|{_THEIR_VISIT.pattern}|{_REMINDED.pattern}"
+    r"|\b(?:my|his|her|our|their) (?:[a-z]+ ){0,2}follow[ -]?up\b"
+    r"|\b(?:my|his|her|our|their) (?:dr|doctor)\.? [a-z'-]+ (?:appointment|appt|visit|check ?up|follow ?up)\b"
+)
+# "can I get one", "one for me too", "another": a visit of its own (not "could I have the same time")
+_ONE_MORE = re.compile(
+    rf"\b(?:get|have|need|want|grab|take|book) one\b|\bone (?:for|too|as well)\b|\b(?:see|for) me\b"
+    rf"|\b(?:also|as well|too|{_NEW_WORDS})\b"
+)
+# "could it be ...", "could you put it ...", "can you slide it ...", "could I have ...": asked of it
+_IT_SHIFTED = re.compile(
+    r"\b(?:could|can|would|will|may) (?:it|you|we|i|he|she|that) (?:be|put|slide|push|bump|move|shift|have|do"
+    r"|make|go|get|change|switch|bring)\b|\b(?:put|slide|push|bump|shift|move|bring) (?:it|that|him|her)\b"
+)
 _TOO_LATE_FOR = re.compile(r"\btoo (?:late|early|soon) for (?:me|us|him|her|them)\b")
 _A_NEW_VISIT = re.compile(
     rf"\b(?:{_NEW_WORDS}|arrange|also|as well|too"
@@ -439,6 +469,8 @@ def intents(text: str) -> list[Intent]:
 _NOT_THIS_VERB = re.compile(
     r"\b(?:not|don't|do not|dont|no need to|rather than|instead of)\s+(?:to\s+|want to\s+|wanna\s+|an?\s+)?"
     r"(reschedul\w*|re schedule|rebook\w*|re book|move|change|cancel\w*)\b(?:\s+it|\s+(?:to|of) (?:my|the) (?:existing|current|other) one)?"
+    # "cancel: Tue 28th 10:00, Dr Patel - no rebook": a list's "no rebooking"
+    r"|\bno (rebook\w*|re book\w*|reschedul\w*)\b"
 )
 _VERB_CORRECTED = re.compile(
     r"\b(?:reschedul\w*|re schedule|move|change|cancel\w*)\b[^.?!]{0,12}?[\s,]+(?:no|sorry|i mean|i meant|actually"
@@ -569,9 +601,10 @@ def _intents(text: str) -> list[Intent]:
     # not the request, when the other one is said outside it
     if Intent.RESCHEDULE in found and Intent.CANCEL in found and (denied := _NOT_THIS_VERB.search(text)):
         rest = _NOT_THIS_VERB.sub(" ", text)
-        if denied.group(1).startswith("cancel") and _SAYS_MOVE.search(rest):
+        verb = denied.group(1) or denied.group(2)
+        if verb.startswith("cancel") and _SAYS_MOVE.search(rest):
             found.remove(Intent.CANCEL)
-        elif not denied.group(1).startswith("cancel") and _SAYS_CANCEL.search(rest):
+        elif not verb.startswith("cancel") and _SAYS_CANCEL.search(rest):
             found.remove(Intent.RESCHEDULE)
     # "I need to reschedule, no, sorry, cancel his appointment": the verb said after the correction
     if Intent.RESCHEDULE in found and Intent.CANCEL in found and (fixed := _VERB_CORRECTED.search(text)):
@@ -588,7 +621,7 @@ def _intents(text: str) -> list[Intent]:
     if (
         Intent.RESCHEDULE in found
         and (denied := _NOT_THIS_VERB.search(text)) is not None
-        and not denied.group(1).startswith("cancel")
+        and not (denied.group(1) or denied.group(2)).startswith("cancel")
         and not _SAYS_MOVE.search(rest := _NOT_THIS_VERB.sub(" ", text))
         and re.search(r"\b(?:new|another|book|second)\b", rest)
     ):
@@ -686,6 +719,33 @@ def _intents(text: str) -> list[Intent]:
         )
     ):
         found = [Intent.RESCHEDULE, *(i for i in found if i not in (Intent.BOOK, Intent.DECLINE))]
+    # "I'm seeing Dr. Chen on Friday at 2:30. Could it be an hour earlier, same day?", "my follow-up
+    # with Dr. Chen ... could you put it a week later?", "I've got Dr. Patel on Tuesday. Could I have
+    # the same time but the day after?": a visit they have, and an amount or side to move it by
+    if (
+        not {Intent.RESCHEDULE, Intent.CANCEL} & set(found)
+        and (visit := _A_VISIT_TOLD.search(text)) is not None
+        and (asked := _IT_SHIFTED.search(text, visit.end())) is not None
+        and shift_of(text[visit.end() :]) is not None
+        # (not "my husband has his check-up friday, can I get one the same day but after his?")
+        and not _ONE_MORE.search(text[visit.end() :])
+        # (not "... could I have one the day after with Dr. Patel": another doctor, a visit of its own)
+        and not (
+            set(DOCTOR_NAMED.findall(text[asked.end() :])) - set(DOCTOR_NAMED.findall(text[: asked.end()]))
+        )
+    ):
+        found = [
+            Intent.RESCHEDULE,
+            *(i for i in found if i not in (Intent.BOOK, Intent.LIST, Intent.DECLINE)),
+        ]
+    # "I got a reminder text for Monday with Dr. Chen", "I received a reminder about my appointment":
+    # the visit they have (what they want done with it comes next, or is said after)
+    if (
+        not {Intent.RESCHEDULE, Intent.CANCEL, Intent.LIST} & set(found)
+        and (reminded := _REMINDED.search(text)) is not None
+        and not _BOOK_PATTERN.search(text[: reminded.start()] + " " + text[reminded.end() :])
+    ):
+        found = [Intent.LIST, *(i for i in found if i != Intent.BOOK)]
     # "can we do the friday one earlier, like thursday": the visit of that day, moved
     if not {Intent.RESCHEDULE, Intent.CANCEL} & set(found) and _THAT_DAYS_ONE_MOVED.search(text):
         found = [Intent.RESCHEDULE, *(i for i in found if i not in (Intent.BOOK, Intent.LIST))]
@@ -756,7 +816,10 @@ def names_a_visit_they_have(text: str) -> bool:
     """ "I've got the blood pressure check with Dr. Chen on Monday", "he has his vaccination ...",
     "I have an appointment with Dr. Patel": a visit of theirs, described."""
     return (
-        any(p.search(text) is not None for p in (_GOT_A_VISIT, _HAS_THEIR_VISIT, _THE_ONE_I_HAVE, _HAVE_ONE))
+        any(
+            p.search(text) is not None
+            for p in (_GOT_A_VISIT, _HAS_THEIR_VISIT, _THE_ONE_I_HAVE, _HAVE_ONE, _REMINDED)
+        )
         # "I have Dr. Chen on Monday. Please change it to Tuesday": the doctor they are down to see
         or re.search(r"\b(?:i|we|he|she)(?: have|'ve got|'ve| has|'s got) (?:dr|doctor)\.? [a-z'-]+\b", text)
         is not None

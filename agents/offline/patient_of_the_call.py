@@ -56,7 +56,11 @@ _THEIR_VISIT_NAMED = re.compile(
 _THEIR_FIRST_NAME = re.compile(
     r"\b(?P<first>[a-z'-]+)'s\s+(?:[a-z]+\s+)?(?:appt|appointment|visit|vaccination|check ?up|physical|shot|jab)\b"
     rf"|\bmy\s+(?:{KIN})(?:'s)?,?\s+(?P<first2>[a-z'-]+)\b"
+    # "I can't bring Lucas to Dr. Rodriguez on Thursday": the one brought to the visit
+    r"|\b(?:bring|take|drive|get)\s+(?P<first3>[a-z'-]+)\s+(?:to|in|over)\b"
 )
+# "his dob is April 8th, 2015, Lucas Garcia.": the name said right after the date, ending the clause
+_NAME_AFTER = re.compile(r"^\W*(?P<first>[a-z'-]+)\s+(?P<last>[a-z'-]+)\W*(?:$|[.;!?])")
 # "Lucas Garcia is my son"
 _IS_MY_KIN = re.compile(rf"\b(?P<first>[a-z'-]+)\s+(?P<last>[a-z'-]+)\s+is\s+(?:my|our)\s+(?:{KIN})\b")
 # the words that give a date as someone's, between their name and the date
@@ -78,6 +82,14 @@ _NOT_A_FIRST_NAME = {
     "dob",
     "needs",
     "had",
+    "him",
+    "them",
+    "it",
+    "me",
+    "us",
+    "you",
+    "that",
+    "this",
 }
 # two people to serve, not one spoken for (`next_person`)
 _BOTH = re.compile(
@@ -133,7 +145,7 @@ def _relative(turns: list[str]) -> tuple[tuple[str, str] | None, str | None]:
                     full = (_title(a), _title(b))
                     break
         if first is None and (m := _THEIR_FIRST_NAME.search(said)) is not None:
-            word = re.sub(r"'s$", "", m.group("first") or m.group("first2"))
+            word = re.sub(r"'s$", "", m.group("first") or m.group("first2") or m.group("first3"))
             if word not in NOT_NAMES and word not in _NOT_A_FIRST_NAME:
                 first = word
     return full, (full[0].lower() if full else first)
@@ -170,25 +182,31 @@ def patient_of_the_call(text: str, earlier: list[str], today: date) -> Patient |
         or _relative([*earlier, text])[1] is not None
     ):
         return None
-    dates: list[tuple[date, int]] = []
+    dates: list[tuple[date, int, int]] = []
     masked = text
     while len(dates) < 3:
         born, span = find_dob(masked, today)
         if born is None or not span:
             break
         at = masked.index(span)
-        dates.append((born, at))
+        dates.append((born, at, at + len(span)))
         masked = masked[:at] + "#" * len(span) + masked[at + len(span) :]
-    if not dates or len({d for d, _ in dates}) != len(dates) or len(dates) > 2:
+    if not dates or len({d for d, _, _ in dates}) != len(dates) or len(dates) > 2:
         return None
     full, first = _relative([*earlier, text])
     speaker = _speaker(text)
     speaker_is_kin = _SPEAKER_IS_KIN.search(text) is not None
     theirs: list[tuple[tuple[str, str] | None, date]] = []
     mine: list[tuple[tuple[str, str] | None, date]] = []
-    for born, start in dates:
+    for born, start, end in dates:
         before = masked[:start]
         owner = _owner(before)
+        if (
+            owner is None
+            and (after := _NAME_AFTER.match(masked[end:]))
+            and _is_name(after["first"], after["last"])
+        ):
+            owner = (_title(after["first"]), _title(after["last"]))
         window = before[-40:]
         if owner is not None and speaker is not None and owner == speaker:
             mine.append((owner, born))

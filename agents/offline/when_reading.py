@@ -37,7 +37,8 @@ from agents.offline.recent import (
 from agents.offline.shifts import shift_of, side_of
 from agents.planner import PlanContext
 
-_SENTENCE_END = re.compile(r"(?<!\bdr)(?<!\bmr)(?<!\bmrs)(?<!\bms)[.?!:](?=\s|$)")
+# (not the dots of a pause: "monday the 9th... the 9th, yes, monday, at 11")
+_SENTENCE_END = re.compile(r"(?<!\bdr)(?<!\bmr)(?<!\bmrs)(?<!\bms)(?<!\.)[.?!:](?=\s|$)")
 
 
 def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
@@ -61,8 +62,12 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
             continue  # "tomorrow at quarter to 3": a time, not where the appointment goes
         if m.group(1).endswith("same day") and _time_goes_with_it(text, m):
             continue  # "can I make it 1:30 the same day": the time said with it is new too
-        if m.group(1) == "for" and _BOOKED_FOR.search(text[: m.start()]):
-            continue  # "lucas is down for dr rodriguez next tuesday": the appointment he has
+        if m.group(1) == "for" and (
+            _BOOKED_FOR.search(text[: m.start()]) or _REMINDED_FOR.search(text[: m.start()])
+        ):
+            # "lucas is down for dr rodriguez next tuesday", "a reminder text for monday": the
+            # appointment they have
+            continue
         after = text[m.end() :]
         # "... to tomorrow at 10:30 if dr chen is free": the condition is not part of the new time
         # ... and who the caller is after it ("... same day at 11 my date of birth is ...")
@@ -116,6 +121,14 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
         and len(starts) == 1
         and None not in starts
     )
+    if one_day and (
+        (shift := shift_of(text[days[-1].end() :])) not in (None, (0, 0))
+        or (shift is not None and _VISIT_WITH_ON.search(text[: days[0].start()]))
+    ):
+        # "he has Dr. Rodriguez on Wednesday the 20th. ... can you move it a week later, same time?",
+        # "a reminder for Monday ... Monday doesn't work, could we do the day after?": the one day
+        # said is the visit's, and the move is said from it
+        return text[: days[-1].end()], text[days[-1].end() :]
     if one_day:  # the one day said is where it goes, with the time said around it
         return "", text
     if len(days) >= 2 and wanted_days:  # "i can't make it thursday, can we do friday instead"
@@ -227,6 +240,13 @@ _VISIT_ON = re.compile(
     r"(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+)?(?:the\s+)?$"
 )
 
+# "he has Dr. Rodriguez on", "I'm seeing Dr. Chen at 2:30 on", "my 2:30 with Dr. Chen on": the
+# day said next is the visit's
+_VISIT_WITH_ON = re.compile(
+    r"\b(?:has|have|'ve got|'s got|got|seeing|with)\s+(?:dr|doctor)\.?\s+[a-z'-]+\s+(?:at\s+\d{1,2}(?::\d\d)?"
+    r"(?:\s*[ap]m)?\s+)?(?:on|for)\s+(?:the\s+)?$"
+)
+
 
 def _of_the_visit(text: str, day: re.Match[str]) -> bool:
     """The day names the appointment the caller has ("my thurs appt", "my appointment with Dr Chen
@@ -317,7 +337,7 @@ _ONLY_WHEN_WORDS = re.compile(
 # a sentence that starts with the time or the part of the day ("at 2, sorry, half past 2")
 _TIME_FIRST = re.compile(
     # ("... to Friday? And first thing, 9am, if you can.": the time for that day)
-    r"\s*(?:(?:and|also|oh|so|but|at|say|like|around|maybe|ideally|um|uh|hmm|1st thing|first thing)\W+)*(?:(?:half|quarter) (?:past|to|after) )?"
+    r"\s*(?:(?:and|also|oh|so|but|at|say|like|around|maybe|ideally|um|uh|hmm|(?:1st|first) thing(?: in the morning)?)\W+)*(?:(?:half|quarter) (?:past|to|after) )?"
     r"(?:(?:1[0-2]|[1-9])(?::[0-5]\d)?\s*(?:am|pm|o'clock)?\b|noon\b|midday\b|(?:the )?(?:mornings?|afternoons?)(?:'s| is| are)?\b)"
 )
 # a week named without its day ("the week after next", "next week"), then the day in a sentence of its own
@@ -348,6 +368,14 @@ _LATER_CONTACT = re.compile(
     r"(?:\s+(?:you|back|again|to rebook))*\b[^.?!]{0,40}"
 )
 
+# "the lady I spoke to on Monday said ...", "I called last week about ...", "I got a reminder text for
+# Monday": when the caller was last in touch (or was reminded), not the visit's day nor a new one
+_PAST_CONTACT = re.compile(
+    r"\b(?:i|we|she|he)\s+(?:spoke|talked|called|rang|phoned|was told|were told)\b[^.?!,]{0,25}?\b"
+    r"(?:on|last|this)\s+(?:monday|tuesday|wednesday|thursday|friday|week|month)\b"
+)
+_REMINDED_FOR = re.compile(r"\b(?:reminder|text|message|email|e-mail|call|letter|notice|confirmation)\s+$")
+
 
 # "she's seeing Dr. Patel on Wednesday": a visit they have, by its doctor
 _SEEING = re.compile(
@@ -365,6 +393,8 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
     rest = relative_dates(rest, ctx.now.date())
     if s.get("task") == Intent.CANCEL:
         rest = _MOVING_AWAY.sub(" ", _LATER_CONTACT.sub(" ", rest))
+    if s.get("task") in (Intent.CANCEL, Intent.RESCHEDULE):
+        rest = _PAST_CONTACT.sub(" ", rest)
     if (
         not ctx.caller.verified
         and s.get("asked") in ("identity", "name", "dob")
@@ -778,6 +808,8 @@ def _another_date_said_for_it(s: dict[str, Any], text: str, now: datetime) -> bo
         # one said before it is the visit's ("next Thursday, the 12th. Can you make it two days earlier?")
         last = list(_A_DATE_SAID.finditer(text))[-1]
         return re.search(r"\b(?:after|before|earlier|later|sooner)\b", text[: last.start()]) is not None
+    if (asked := wanted.load(s.get("want"))) is not None and asked.start not in (None, said):
+        return True  # "... keep it on Friday, later in the day, 4 pm on Friday the 14th": back to its day
     return datetime.fromisoformat(str(visit["start"])).astimezone(now.tzinfo).date() != said
 
 

@@ -1,0 +1,85 @@
+"""Families of held-out sets #179-#186 in other names, dates and wordings than the sets: a visit they
+have moved by an amount or inside its day without a verb of moving ("could it be two hours later,
+same day?"), a time the caller's own day leads to ("it finishes at 12:30, so 1:30"), a learner's
+"transfer it on Tuesday", "cancel it, and instead make new appointment", a change of mind back to the
+visit's own day at the read-back, a relative named by whom the caller brings, earlier contact and
+reminders beside a move, a date said with a pause in it, "needs his ... moved to", and a typed list
+that says "no rebooking"."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors.demo import DemoConnector
+from tests.agents.conftest import Chat
+from tests.agents.test_phrasings import CHEN, PATEL, RODRIGUEZ, assert_written_as_said, at
+
+# the clock: Tuesday 1 December 2026, 10:00; Emily Davis sees Dr Patel on Thursday 3rd at 10, James
+# Wilson Dr Chen on Friday 4th at 2:30 PM, Lucas Garcia Dr Rodriguez on Tuesday 8th at 9:30
+MARIA = "+15035550112"
+
+THE_TIME_THEIR_DAY_LEADS_TO = [
+    (["Sophia Taylor, 12/5/2001. Could I see Dr. Chen on Wednesday the 9th after my lunch break? It finishes at "
+      "12:30, so 1:30 would work.", "Yes."], "p-1007", {(CHEN, at(9, 13, 30))}, None),
+    (["Andrew Harris, 3/6/1961. Dr. Patel wants me back two weeks after my last visit, which was on the 23rd, so "
+      "that's Monday the 7th. Could I have 11 o'clock?", "Yes please."], "p-1016", {(PATEL, at(7, 11))}, None),
+]  # fmt: skip
+
+MOVED_BY_AN_AMOUNT = [
+    (["Emily Davis, 7/23/1990. I've got Dr. Patel on Thursday at 10. Could it be two hours later, same day?",
+      "Yes."], "p-1003", {(PATEL, at(3, 12))}, None),
+    (["James Wilson, 1/30/1965. My check-up with Dr. Chen on Friday - could you put it three days later? Same "
+      "time is fine.", "Yes."], "p-1004", {(CHEN, at(7, 14, 30))}, None),
+    (["Maria Garcia, 10/19/1982, about my son Lucas Garcia, 4/8/2015. He has Dr. Rodriguez on Tuesday the 8th. "
+      "We'll be travelling - can you move it two days later, same time?", "Yes."], "p-1013",
+     {(RODRIGUEZ, at(10, 9, 30))}, MARIA),
+    (["Emily Davis, 7/23/1990. The morning is no good for my Dr. Patel appointment now. Can you slide it to the "
+      "afternoon, same day, at 2?", "Yes."], "p-1003", {(PATEL, at(3, 14))}, None),
+    (["James Wilson, 1/30/1965. My 2:30 with Dr. Chen on Friday - can it be earlier that day? First thing in the "
+      "morning, 9:30, would suit.", "Yes."], "p-1004", {(CHEN, at(4, 9, 30))}, None),
+]  # fmt: skip
+
+LEARNERS_LISTS_AND_CONTACT = [
+    (["Hello. I have visit to doctor Patel on Thursday. I want to transfer it on Tuesday, 8 December, at 11.",
+      "Emily Davis, 23.07.1990.", "Yes."], "p-1003", {(PATEL, at(8, 11))}, "+15035550103"),
+    (["Good morning. I have appointment to doctor Patel on Thursday. Please cancel it, and instead make new "
+      "appointment to doctor Chen on Monday, 7 December, at 15:00.", "Emily Davis, 23.07.1990.", "Yes.",
+      "Yes."], "p-1003", {(CHEN, at(7, 15))}, "+15035550103"),
+    (["hi its maria garcia october nineteen nineteen eighty two about my son lucas garcia april eight twenty "
+      "fifteen he has the flu shot with doctor rodriguez on tuesday the eighth and it clashes with a dentist "
+      "visit could we do wednesday the ninth at eleven", "yes"], "p-1013", {(RODRIGUEZ, at(9, 11))}, MARIA),
+    (["Hi, it's Emily Davis, 7/23/1990. The man I talked to last week said I could move my check-up if I rang. "
+      "Could it go to Monday the 7th at 11?", "Yes."], "p-1003", {(PATEL, at(7, 11))}, None),
+    (["I had a reminder email for Thursday with Dr. Patel. Emily Davis, 7/23/1990. Thursday's no good now, could "
+      "I have the day after at the same time?", "Yes."], "p-1003", {(PATEL, at(4, 10))}, "+15035550103"),
+    (["Emily Davis, 7/23/1990. I need to move my appointment with Dr. Patel, so sorry. Could we make it Tuesday "
+      "the 8th... the 8th, yes, Tuesday, at half past eleven?", "Yes."], "p-1003", {(PATEL, at(8, 11, 30))},
+     None),
+    (["Calling for my boss James Wilson, DOB 01/30/1965. He needs his Fri 4th 14:30 with Dr Chen moved to Wed "
+      "9th, 10:00.", "Yes."], "p-1004", {(CHEN, at(9, 10))}, None),
+    (["- Emily Davis\n- 07/23/1990\n- cancel: Thu 3rd 10:00, Dr Patel\n- no rebooking", "Yes."], "p-1003", set(),
+     None),
+]  # fmt: skip
+
+CHANGES_OF_MIND = [
+    (["James Wilson, 1/30/1965. I'd like to move my Friday appointment with Dr. Chen to Monday the 7th at 2:30.",
+      "Oh wait, no. Leave it on Friday but later that day, 4 pm on Friday the 4th.", "Yes."], "p-1004",
+     {(CHEN, at(4, 16))}, None),
+    (["Hello, this is Maria Garcia, 10/19/1982. I won't be able to bring Lucas to Dr. Rodriguez on Tuesday. His "
+      "birthday is April 8th, 2015, Lucas Garcia.", "Could it be Wednesday the 9th at 10?", "Yes."], "p-1013",
+     {(RODRIGUEZ, at(9, 10))}, MARIA),
+]  # fmt: skip
+
+ALL_FAMILIES = [
+    *THE_TIME_THEIR_DAY_LEADS_TO,
+    *MOVED_BY_AN_AMOUNT,
+    *LEARNERS_LISTS_AND_CONTACT,
+    *CHANGES_OF_MIND,
+]
+
+
+@pytest.mark.parametrize(("turns", "person", "after", "phone"), ALL_FAMILIES)
+async def test_families_of_sets_179_to_186(
+    turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
+) -> None:
+    await assert_written_as_said(chat, demo, turns, person, after, phone)
