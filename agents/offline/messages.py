@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from agents.offline.birthdates import find_dob
+from agents.offline.earlier_contact import without_earlier_contact
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.names import NOT_NAMES, find_name, name_near
 from agents.offline.numbers import normalize
@@ -95,7 +96,9 @@ ABOUT_OTHER_NEW_PATIENTS = re.compile(
 
 
 def asks_for_message(text: str) -> bool:
-    return _ASKS.search(_NOT_ASKED.sub(" ", text)) is not None and NEW_PATIENT.search(text) is None
+    # "I was told to call back today to set up my follow-up": the caller calling back, as told
+    said = without_earlier_contact(_NOT_ASKED.sub(" ", text))
+    return _ASKS.search(said) is not None and NEW_PATIENT.search(text) is None
 
 
 def phone_digits(raw: str) -> str | None:
