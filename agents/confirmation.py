@@ -21,6 +21,7 @@ from agents.events import EventKind
 from agents.handoff import hand_off
 from agents.memory import PendingAction
 from agents.next_person import CALLERS_OWN, CARRY, NEXT_PERSON
+from agents.offline.numbers import normalize
 from agents.planner import Message, ToolCall, ToolResult
 from agents.policy import classify_confirmation
 from agents.replies import ANYTHING_ELSE, TAKE_YOUR_TIME, asks_to_wait
@@ -66,12 +67,11 @@ async def answer_pending(
     `callbacks`: where a confirmed message goes (`agents.callbacks`)."""
     memory = turn.memory
     assert memory.pending is not None
-    said_back = classify_confirmation(
-        _without_names_of(
-            _without_heard_check(_without_spoken_time(text, memory.pending.summary)), memory.pending.summary
-        )
-    ) == "yes" and not _another_doctor(text, memory.pending.summary)
-    if _ASKS_AGAIN.search(text) and classify_confirmation(text) != "no" and not said_back:
+    said_back = _says_it_back(text, memory.pending.summary) and not _another_doctor(
+        text, memory.pending.summary
+    )
+    asks_again = _ASKS_AGAIN.search(text) is not None or _only_asks_what_it_was(text, memory.pending.summary)
+    if asks_again and classify_confirmation(text) != "no" and not said_back:
         # "sorry, could you repeat that?": the same question again, the write still held
         if memory.pending.tool == TAKE_MESSAGE:
             return turn.answer(text, readback(memory.pending.arguments, turn.state.caller_phone))
@@ -167,10 +167,22 @@ _ASKS_STAFF_FIRST = re.compile(
 )
 
 
+# a question about what was proposed: "what day is that?", "which doctor was that with?", "what time
+# did you say?", "who's that with?", "when is that?"
+_ABOUT_THE_PROPOSAL = (
+    r"\b(?:(?:what|which) (?:day|date|time|doctor|dr)(?: (?:is|was|'s) (?:that|it|this)| did you (?:just )?say"
+    r"| was (?:it|that) again| again)\b"
+    r"|what(?:'s| is| was) the (?:day|date|time|doctor)(?: again)?(?=\s*[?.!,]|\s*$)"
+    r"|who(?:'s| is| was) (?:that|it|this) with\b|(?:with )?(?:which|what) doctor(?: is| was)? (?:that|it)\b"
+    r"|when (?:is|was|'s) (?:that|it)(?: again)?(?=\s*[?.!,]|\s*$))"
+)
+
+
 # the caller did not hear the question: "could you repeat that?", "pardon?", "say that again"
 _ASKS_AGAIN = re.compile(
     r"\b(?:(?:could|can|would) you (?:please )?(?:repeat|say) (?:that|it|this)(?: again)?|repeat (?:that|it) please"
-    r"|say (?:that|it) again|come again|pardon(?: me)?\?|what was that|(?:i )?didn't (?:quite )?(?:catch|hear) (?:that|it|you))",
+    r"|say (?:that|it) again|come again|pardon(?: me)?\?|what was that|(?:i )?didn't (?:quite )?(?:catch|hear) (?:that|it|you))"
+    r"|^\W*(?:sorry|pardon|excuse me|what|huh|eh)\W*\?\W*$",
     re.IGNORECASE,
 )
 
@@ -191,10 +203,34 @@ _BACK = re.compile(
 )
 
 
+def _only_asks_what_it_was(text: str, summary: str) -> bool:
+    """ "Sorry, what day is that?", "which doctor was that?", "what time did you say?" and nothing
+    else: the proposal is said again, never read as a new request ("what day" is no question about
+    their visits). With more said ("which doctor is it? I'd rather see Dr. Chen") it is a request."""
+    sentences = re.split(r"(?<=[.?!])\s+", text.strip())
+    if not any(re.search(_ABOUT_THE_PROPOSAL, s, re.IGNORECASE) for s in sentences):
+        return False
+    rest = " ".join(s for s in sentences if not re.search(_ABOUT_THE_PROPOSAL, s, re.IGNORECASE))
+    if _another_doctor(re.sub(_ABOUT_THE_PROPOSAL, " ", text, flags=re.IGNORECASE), summary):
+        return False  # "which doctor is that with, dr chen?" to Dr. Patel's: another doctor asked
+    return (
+        re.fullmatch(
+            r"(?:\W|\b(?:sorry|pardon|excuse me|um|uh|er|hmm|oh|ok|okay|wait|hang on)\b)*", rest.lower()
+        )
+        is not None
+    )
+
+
 def _another_doctor(text: str, summary: str) -> bool:
     """The words name a doctor the proposal does not ("... 4:30 with Dr. Patel" to Dr. Rodriguez's)."""
     named = re.findall(r"\b(?:dr|doctor)\.?\s+([a-z][a-z'-]+)", text.lower())
-    return any(name not in summary.lower() for name in named)
+    return any(name not in summary.lower() and name not in _NOT_A_DOCTOR for name in named)
+
+
+# words after "doctor" that name nobody: "which doctor was that?", "the doctor is fine, yes"
+_NOT_A_DOCTOR = frozenset(
+    "was is it that this again did you and or on at with for please who the is's i then too".split()
+)
 
 
 def _asks_for_another(text: str, tool: str) -> bool:
@@ -323,15 +359,27 @@ def _without_spoken_time(text: str, summary: str) -> str:
     return re.sub(rf"\b(?:{'|'.join(forms)})\b(?:\s*(?:{part})\b)?", " ", text, flags=re.IGNORECASE)
 
 
-# the caller checking what they heard before saying yes: "what's that? did you say tuesday?"
+# the caller checking what they heard before saying yes: "what's that? did you say tuesday?",
+# "which doctor was that? dr patel? yes, go ahead"
 _HEARD_CHECK = re.compile(
-    r"^\W*(?:(?:what's that|what was that|sorry|pardon)\W+)*(?:did you say|was that|you said)\b[^.?!]*\?\s*",
+    r"^\W*(?:(?:what's that|what was that|sorry|pardon)\W+)*(?:did you say|was that|you said"
+    rf"|{_ABOUT_THE_PROPOSAL})[^.?!]*\?\s*",
     re.IGNORECASE,
 )
 
 
 def _without_heard_check(text: str) -> str:
     return _HEARD_CHECK.sub("", text) or text
+
+
+def _says_it_back(text: str, summary: str) -> bool:
+    """The proposal's own day, time and doctor said back with a yes: "Yes, Tuesday, half past ten,
+    go ahead"; in spoken words too ("Friday the thirteenth at nine, yes, book it" to the 13th at 9)."""
+    timeless = _without_spoken_time(text, summary)  # before `normalize` makes "ten" 10
+    return any(
+        classify_confirmation(_without_names_of(_without_heard_check(said), summary)) == "yes"
+        for said in (timeless, normalize(timeless))
+    )
 
 
 def _without_names_of(text: str, summary: str) -> str:
