@@ -210,8 +210,9 @@ STAFF_TOPICS = [
     # a nurse, a message for the doctor
     Topic(
         re.compile(
-            # "the school nurse said he should get his eyes checked": what someone said, not a request
-            r"\b((?<!school )nurses?(?!(?: [a-z]+){0,3} (said|says|told|suggested|recommended|thinks|thought|noticed|wants))"
+            # "the school nurse said he should get his eyes checked", "the nurse asked me to call back and
+            # move it": what someone said, not a request
+            r"\b((?<!school )nurses?(?!(?: [a-z]+){0,3} (said|says|told|suggested|recommended|thinks|thought|noticed|wants|asked|wanted|rang|called))"
             r"|nurse line|triage|leave a message|message for (the |my )?(doctor|dr|nurse)"
             r"|call me back|callback)\b"
         ),
@@ -252,7 +253,16 @@ STAFF_TOPICS = [
             r"|(medical|sick|sickness|doctor's|doctors|fitness|fit to work|return to work) certificate|certificates?"
             r"|fit note|med cert|(medical|sick|doctor's|doctors) cert|letter (for|to) (my )?(work|school|employer|boss|uni|university|college)"
             r"|immuni[sz]ation records?|(school|work|gym|camp|sports|daycare|jury duty) (note|letter|excuse)"
-            r"|fill (out|in) (a|the|my|this|his|her)|sign (a|the|my|off))\b"
+            r"|fill (out|in) (a|the|my|this|his|her)|sign (a|the|my|off)"
+            # a copy of one's file asked for, in any words: "a copy of my medical history, all my
+            # papers, to send to my new doctor", "send my chart over to my new clinic"
+            r"|(?:a )?cop(?:y|ies) of (?:all )?(?:my|his|her|their|our|the) (?:[a-z']+ ){0,2}?(?:history|papers|chart|charts"
+            r"|files?|notes|documents|documentation)"
+            r"|(?:send|transfer|forward|fax|email|release) (?:over )?(?:all )?(?:my|his|her|their|our) (?:[a-z']+ ){0,2}?"
+            r"(?:history|papers|chart|files?|notes|documents|documentation)(?! (?:to|with) (?:the|my) (?:appointment|visit))"
+            # "I need my medical history sent to my new doctor in Mexico"
+            r"|(?:my|his|her|their|our) (?:[a-z']+ ){0,2}?(?:history|papers|chart|files?|notes|documents|records?)"
+            r" (?:sent|transferred|forwarded|faxed|emailed|released|copied))\b"
         ),
         "Records and forms: a question about records, referrals or forms",
         "Our staff can help with records, referrals and forms.",

@@ -25,6 +25,7 @@ from agents.offline import wanted
 from agents.offline.birthdates import find_dob
 from agents.offline.calendar_words import WEEKDAYS
 from agents.offline.dates import find_when, weekday_date
+from agents.offline.day_checks import without_day_check
 from agents.offline.hours import OpeningHours, answer
 from agents.offline.intents import Intent, intents, task_of
 from agents.offline.messages import ABOUT_OTHER_NEW_PATIENTS
@@ -133,6 +134,10 @@ _OTHER_PLACE_OPEN = re.compile(
 _BOOKING_GIVEN_UP = re.compile(
     r"\bi (?:was going to|was gonna|had planned to|thought i'd|thought i would|meant to) (?:book|make|schedule)"
     r"[^.?!]*?\bbut\b"
+    # "I thought about booking Dr. Chen to go over my blood test, but maybe I don't need a visit"
+    r"|\b(?:i|we) (?:thought about|was thinking about|were thinking about|was thinking of|were thinking of"
+    r"|considered|was considering|were considering|wondered about) (?:booking|making|scheduling|coming in|getting)"
+    r"(?:\b(?:dr|mr|mrs|ms)\.|[^.?!])*?\bbut\b"
     # "never mind the follow-up visit I was going to book, I just want to know ..."
     r"|\b(?:never mind|forget|scratch) (?:about )?(?:the|my|that) [^.?!]{0,40}?\bi (?:was going to|was gonna|meant to"
     r"|wanted to) (?:book|make|schedule)\b"
@@ -178,6 +183,11 @@ _ASKS_FOR_RESULTS = re.compile(
     # "can someone tell me if my lab results from last month came back?"
     r"|\b(?:if|whether) (?:my|his|her|the|our) (?:[a-z]+ ){0,2}?results? (?:[a-z]+ ){0,4}?(?:came|have come|are|is|were"
     r"|got) (?:back|in|ready|through)\b"
+    # "can I just get my lab results?", "I'd like to know his blood test results" (not "... results
+    # looked at by the doctor": a visit)
+    r"|\b(?:(?:can|could|may) (?:i|we|you)|(?:i|we) (?:just )?(?:want|need|would like|'d like)(?: to)?)"
+    r" (?:just |please |maybe )?(?:get|have|know|hear|see|find out|send|give me) (?:me |us )?(?:my|his|her|the|our)"
+    r" (?:[a-z]+ ){0,2}?results?\b(?! (?:looked at|gone over|reviewed|explained|checked|discussed|gone through))"
 )
 
 
@@ -387,6 +397,11 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
         if task is None:
             return TopicRead(step=say(f"{REDIRECT} What would you like to do?"), answered=True)
         return TopicRead(preface="I'm sorry, I can't help with that.", answered=True)
+    rest = without_day_check(normalize(raw), ctx.now)
+    if rest is not None and task_of(intents(rest)) != Intent.LIST:
+        # "Dr. Patel for Tuesday, what day is that, the tenth? Yes, at one thirty": the caller's own
+        # check of the date, no question about their visits; the request read without it
+        return TopicRead(rest=rest)
     return TopicRead()
 
 
