@@ -73,7 +73,8 @@ _DAY_PHRASE = re.compile(
     rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_NC}"
     r"|\d{1,2}/\d{1,2}(?![/:\d])"
     # a bare ordinal is a day only as "the 9th" / "on 9th" or as the whole answer ("1st name" isn't)
-    r"|(?:the|on)\s+\d{1,2}(?:st|nd|rd|th)(?!\s*(?:one|option|slot|choice|time|available|of|thing|things|opening|openings|appointment|appointments|appt|appts|free|spot|slots|available)\b)"
+    # ("the first and the last times he has": the ends of a day, no date)
+    r"|(?:the|on)\s+\d{1,2}(?:st|nd|rd|th)(?!\s*(?:one|option|slot|choice|time|available|of|thing|things|opening|openings|appointment|appointments|appt|appts|free|spot|slots|available|and (?:the )?last)\b)"
     r"|^\W*\d{1,2}(?:st|nd|rd|th)(?=\W*$))\b"
 )
 _DAY_OF_MONTH = re.compile(r"^\W*(?:(?:the|on)\s+)?(\d{1,2})(?:st|nd|rd|th)$")
@@ -111,7 +112,7 @@ _SOONEST = re.compile(
 )
 
 
-_BARE_HOUR = re.compile(r"^\W*(?:um |uh |at |maybe |how about )?(\d{1,2})(?: please)?\W*$")
+_BARE_HOUR = re.compile(r"^\W*(?:um |uh |at |maybe |how about |like |say )?(\d{1,2})(?: please)?\W*$")
 
 
 def find_time(text: str) -> tuple[time | None, str | None]:
@@ -467,7 +468,7 @@ _ASKS_WHAT_IS_FREE = re.compile(
     r"\b(?:what|which|anything|any|free|available|open|openings?)\b|\b(?:can|could) (?:i|we|he|she) (?:come|see)\b"
 )
 _HOUR_ALONE = re.compile(
-    r"\W*(?:(?:um|uh|hmm|er|maybe|say|let's say|make it)\W+)*(1[0-2]|[1-9])\b"
+    r"\W*(?:(?:um|uh|hmm|er|maybe|say|let's say|make it|like)\W+)*(1[0-2]|[1-9])\b"
     r"(?![:.]?\d| ?(?:st|nd|rd|th|days?|weeks?|months?|years?|minutes?|mins?|hours?|hrs?|people|of)\b)"
 )
 

@@ -41,7 +41,11 @@ _JOIN = re.compile(
     r"\b(?:and then|and also|and|then|also|after that|plus)\b"
     r"|(?<!\bdr)(?<!\bmr)(?<!\bms)(?<!\bmrs)(?<!\bst)(?<!\bprof)[.;!?](?=\s)"
 )
-_IDENTITY_CUE = re.compile(r"\b(this is|my name|name is|i'm|i am|it's|born|date of birth|dob|birthday)\b")
+# ("his date of birth is ...": whose it is goes with it)
+_IDENTITY_CUE = re.compile(
+    r"\b(this is|my name|name is|i'm|i am|it's|born|(?:(?:his|her|their|my) )?(?:date of birth|dob|birthday))\b"
+)
+_TWO_ASKED = re.compile(r"\b(?:two|2|both|a couple of) (?:visits|appointments|appts|slots|bookings)\b")
 _BOOK_VERB = re.compile(r"\b(book|schedule|new appointment|make an appointment|set up)\b")
 # a booking someone made before the call: "my mom set up my appointment", "you booked me"
 _BOOKED_BY_SOMEONE = re.compile(
@@ -96,7 +100,12 @@ def split_followup(text: str, now: datetime) -> tuple[str, str] | None:
 
 def _main_and_second(head: str, tail: str, cut: int, now: datetime) -> tuple[str, str]:
     """The turn with the caller's own details kept in it, and the second request alone."""
-    return f"{head} , {tail[cut:]}", _with_the_day_of(head, tail[:cut].strip(" ,.;"), now)
+    second = _with_the_day_of(head, tail[:cut].strip(" ,.;"), now)
+    if _TWO_ASKED.search(head) and (doctor := DOCTOR_NAMED.search(head)) and not DOCTOR_NAMED.search(second):
+        # "two appointments with Dr. Patel: Monday the 7th at 2, and then Monday the 14th at 2 as
+        # well": the second is with the doctor both were asked of
+        second = f"{second} with {doctor.group(0)}"
+    return f"{head} , {tail[cut:]}", second
 
 
 def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
@@ -133,7 +142,12 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
             continue
         second = task_of(intents(tail))
         names_one = re.search(r"\b(dr|doctor)\b", tail) is not None and not find_when(tail, now).empty
-        another = re.search(r"\b(another|a new one|a second one|one more)\b", tail) is not None or again
+        another = (
+            re.search(r"\b(another|a new one|a second one|one more)\b", tail) is not None
+            or again
+            # "two visits with Dr. Chen: Monday the 16th at 10, and then Monday the 23rd at 10 too"
+            or (_TWO_ASKED.search(head) is not None and not _no_day(tail, now))
+        )
         # ("my wife wants a doctor to look at it. Dr. Patel, this Friday ...": no doctor named before)
         if (
             second is None

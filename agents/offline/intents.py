@@ -215,7 +215,10 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             # ("once I know his school schedule": a timetable, not a booking)
             r"\b(book|(?<!\bmy )(?<!\bhis )(?<!\bher )(?<!\bour )(?<!their )(?<!school )(?<!\bwork )schedule|make an? appointment|new appointment|an appointment|set up|see (a |the )?(doctor|dr|doc|gp)|appt|appts|"
             # ("the cat refused to come in till three": no visit)
-            r"consult|(arrange|organi[sz]e) (a|an|another|my|the)|(?<!refused to )(?<!wouldn't )(?<!would not )come in|get in|available|availability|opening|openings|free (slot|time)s?|appointment"
+            r"consult|(arrange|organi[sz]e) (a|an|another|my|the)|(?<!refused to )(?<!wouldn't )(?<!would not )come in|get in|available|"
+            # "I need to get my son in", "can you fit her in this week"
+            r"(?:get|fit|squeeze) (?:me|him|her|them|us|my (?:son|daughter|wife|husband|mum|mom|dad|kid|child|boy|girl|baby|partner"
+            r"|father|mother))(?: in| in to see| into see)\b|availability|opening|openings|free (slot|time)s?|appointment"
             r"|check ?up|check-up|physical|consultation|visit|(?:need|want|like|book|make|schedule|get|set up) (?:two|2|three|3|a couple of|a few) (?:appointments|appts|visits)"
             # "if doctor chen has anything this coming monday", "get that seen to", "have it looked at"
             r"|(?:dr|doctor)\.? [a-z'-]+ (?:has|have|got|would have|might have) (?:anything|something|any (?:time|slots?"
@@ -549,6 +552,19 @@ _CANT_ON_A_DAY = re.compile(
 )
 
 
+# "someone said Dr. Patel had a cancellation on Monday at 2:30", "is the cancellation slot still
+# free?": a free slot someone else gave up, not a cancellation asked for
+_A_CANCELLATION_FREE = re.compile(
+    r"\s(?:had|has|have|got|there's|there is|there was) (?:a|an|one) (?:last[- ]minute )?cancellation\b"
+    r"|\s(?:the|a|that) cancellation (?:slot|spot|opening|appointment)\b"
+)
+# "like we discussed at my appointment today": what was said at a past visit
+_SAID_AT_A_VISIT = re.compile(
+    r"\b(?:discussed|agreed|said|told|talked about|mentioned|decided|suggested)\b[^.?!]{0,20}?\b(?:at|during|in) "
+    r"(?:my|the|our) (?:last |recent |previous )?(?:appointment|visit|check ?up|consultation)"
+    r"(?: (?:today|yesterday|this morning|last week))?"
+)
+_YES_THATS_IT = re.compile(r"^\W*(?:yes|yeah|yep|yup|correct|right)\W+that(?:'s| is) it\b")
 # "so I booked the check-up with Dr. Patel for Thursday ...": a visit the caller has, told
 _BOOKED_BEFORE = re.compile(
     r"\b(?:i|we)(?: had| have|'ve)? (?:booked|scheduled|made)(?= (?:the|a|an|my|our|that|this)\b)"
@@ -559,6 +575,11 @@ def _intents(text: str) -> list[Intent]:
     text = _BOOKED_BEFORE.sub("i have", text)
     text = _MOVING_HOME.sub(" ", text)
     text = _WORK_SHIFT.sub(" ", text)  # "my boss changed my shift": a shift at work, no move
+    text = _YES_THATS_IT.sub("yes", text)  # "yes, that's it" to the times offered: a yes, no goodbye
+    text = _A_CANCELLATION_FREE.sub(
+        " had a free slot", text
+    )  # "Dr. Patel had a cancellation ...: can I grab it?"
+    text = _SAID_AT_A_VISIT.sub(" ", text)  # "like we discussed at my appointment today": a past visit
     if _REBOOK_LATER.search(text) and _SAYS_CANCEL.search(text):
         text = _REBOOK_LATER.sub(" ", text)
     if _SAYS_CANCEL.search(text):  # "cancel my tuesday appointment and call back later": no move "later"

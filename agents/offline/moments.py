@@ -40,15 +40,20 @@ _LAST = re.compile(
     # "what's her latest on Wednesday?", "the latest on friday" (not "by 3 at the latest")
     r"|\b(?:his|her|their|your) (?:very )?latest\b|(?<!\bat )\bthe latest (?:on|that|this|for)\b"
 )
+_BOTH_EDGES = re.compile(
+    r"\b(?:earliest|first|1st)\b[^.?!]{0,30}?\b(?:and|or)\b[^.?!]{0,10}?\b(?:latest|last)\b"
+)
 # "earliest" alone asks for the soonest day ("your earliest appointment"): an edge of a day only
 # when a day is named as well (`dates.find_when` checks), and never "the earliest day".
 _NOT_AN_EDGE = re.compile(r"\b(?:earliest|latest|first|last) (?:day|date|week)\b")
 
 
 def edge_of_day(text: str) -> tuple[str | None, str | None]:
-    """("first" | "last", the words) or (None, None)."""
+    """("first" | "last" | "both", the words) or (None, None)."""
     if _NOT_AN_EDGE.search(text):
         return None, None
+    if (both := _BOTH_EDGES.search(text)) is not None and (_FIRST.search(text) or _LAST.search(text)):
+        return "both", both.group(0)  # "the earliest and the latest times Dr. Patel has": the two offered
     for edge, pattern in (("first", _FIRST), ("last", _LAST)):
         if m := pattern.search(text):
             return edge, m.group(0).strip()

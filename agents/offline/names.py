@@ -138,6 +138,9 @@ NOT_NAMES |= {"pls", "plz", "plse", "thx", "ty", "dont", "don't", "care", "resch
 NOT_NAMES |= {"wanting", "tae", "wi", "wi'", "ye", "aye", "och", "ken", "gonnae", "wantin", "needin", "hopin"}  # fmt: skip
 # small talk before the name ("Ha, nice. Well, ... Mia White, January 25th, 1996")
 NOT_NAMES |= {"ha", "haha", "hah", "heh", "hehe", "lol", "nice", "lovely", "awesome", "wow", "brilliant", "sweet"}  # fmt: skip
+# verbs said before a name's possessive: "please scrap Lucas's flu shot appointment"
+NOT_NAMES |= {"scrap", "ditch", "drop", "shift", "bump", "postpone", "delete", "remove", "confirm", "check", "change",
+              "switch", "swap", "push", "bring"}  # fmt: skip
 CALENDAR_WORDS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",

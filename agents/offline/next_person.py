@@ -240,7 +240,8 @@ def _first_name_of(m: re.Match[str]) -> str:
 
 _VERBS = frozenset(
     "cancel move book change need needs want wants about for and see with is to of make can't cannot won't able "
-    "miss skip keep attend reschedule push bring".split()
+    "miss skip keep attend reschedule push bring scrap drop delete remove ditch shift bump move postpone confirm "
+    "check switch swap put take call".split()
 )
 
 

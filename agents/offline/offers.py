@@ -88,6 +88,8 @@ def choose(slots: list[Slot], want: When | None, now: datetime, *, skip_day: dat
     if want is not None and want.at is None and want.edge is not None and want.start is not None:
         # "first thing tomorrow", "the last appointment of the day": that one, proposed directly
         by_time = sorted(free, key=lambda x: x.start)
+        if want.edge == "both":  # "the earliest and the latest": both, offered
+            return Offer(None, _distinct_times([by_time[0], by_time[-1]]) if by_time else [], "")
         edge = (by_time[0] if want.edge == "first" else by_time[-1]) if by_time else None
         return Offer(edge, [edge], "") if edge is not None else Offer(None, [], "")
     if want is None or want.at is None:

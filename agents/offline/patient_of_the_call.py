@@ -38,6 +38,14 @@ _SPEAKER_IS_KIN = re.compile(
 _SPEAKER_NAMED = re.compile(
     r"\b(?:i'm|i am|im|this is|it's|my name is|my name's)\s+(?P<name>[a-z'-]+\s+[a-z'-]+)"
 )
+# "hi, Maria Garcia, October 19th 1982. ...", "Maria Garcia here, ...": the name the turn opens with
+_OPENING_NAME = re.compile(
+    r"^\W*(?:(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening))\W+)?(?:(?:yes|yeah|oh|um|uh)\W+)?"
+    r"(?P<name>[a-z'-]+\s+[a-z'-]+)(?:\s+(?:here|speaking|calling))?\s*[,.:;-]"
+)
+# a date written day first beyond doubt ("19/10/1982"): the turn's other dates are day first too
+_DAY_FIRST = re.compile(r"\b(?:1[3-9]|2\d|3[01])[/.-](?:0?[1-9]|1[0-2])[/.-](?:\d{4}|\d{2})\b")
+_NUMERIC_DATE = re.compile(r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<y>\d{4})$")
 # the caller's own date: "my dob", "i'm ...", "me:"
 _MINE = re.compile(r"\b(?:my (?:dob|date of birth|birthday|bday|birth date)|i'm|i am|im|i was born|me)\b")
 _HIS_IS = re.compile(r"\b(?:his|her|their)(?: one)? is\W*$")
@@ -166,11 +174,22 @@ def _speaker(text: str) -> tuple[str, str] | None:
         words = said.split()
         if len(words) == 2 and _is_name(*words):
             return _title(words[0]), _title(words[1])
-    if (m := _SPEAKER_NAMED.search(text)) is not None:
-        words = m.group("name").split()
-        if _is_name(*words):
+    for m in (_SPEAKER_NAMED.search(text), _OPENING_NAME.match(text)):
+        if m is not None and _is_name(*(words := m.group("name").split())):
             return _title(words[0]), _title(words[1])
     return None
+
+
+def _as_written(born: date, span: str, text: str) -> date:
+    """An ambiguous numeric date ("08/04/2015") read day first when another date of the turn is
+    written day first beyond doubt ("Maria Garcia, 19/10/1982, for my son Lucas, 08/04/2015")."""
+    m = _NUMERIC_DATE.match(span.strip())
+    if m is None or not _DAY_FIRST.search(text) or int(m["a"]) > 12 or int(m["b"]) > 12:
+        return born
+    try:
+        return date(int(m["y"]), int(m["b"]), int(m["a"]))
+    except ValueError:
+        return born
 
 
 def patient_of_the_call(text: str, earlier: list[str], today: date) -> Patient | None:
@@ -189,7 +208,7 @@ def patient_of_the_call(text: str, earlier: list[str], today: date) -> Patient |
         if born is None or not span:
             break
         at = masked.index(span)
-        dates.append((born, at, at + len(span)))
+        dates.append((_as_written(born, span, text), at, at + len(span)))
         masked = masked[:at] + "#" * len(span) + masked[at + len(span) :]
     if not dates or len({d for d, _, _ in dates}) != len(dates) or len(dates) > 2:
         return None
@@ -214,6 +233,15 @@ def patient_of_the_call(text: str, earlier: list[str], today: date) -> Patient |
             theirs.append((owner, born))
         elif owner is not None and first is not None and owner[0].lower() == first:
             theirs.append((owner, born))
+        elif (
+            owner is None
+            and first is not None
+            and speaker is not None
+            and re.search(rf"\b{re.escape(first)},?\s+(?:who was |he was |she was )?(?:born|dob)\W*$", before)
+        ):
+            # "book my son Lucas, born April 8, 2015" from Maria Garcia: Lucas, by the family name she
+            # gave (checked as any name is: exactly, or it fails)
+            theirs.append(((_title(first), speaker[1]), born))
         elif _MINE.search(re.split(r"[.;!?]", window)[-1]):
             mine.append((owner, born))
         elif owner is not None and speaker_is_kin and speaker is not None and owner != speaker:

@@ -189,7 +189,9 @@ def _a_new_time_instead(ctx: PlanContext, s: dict[str, Any], text: str, raw: str
     if (s.get("target") or len(booked) == 1) and shift_of(text) is not None:
         return True  # "the week after, same time, please" to the cancellation of a visit read back
     when = find_when(text, ctx.now)
-    if when.start is None or (when.at is None and when.edge is None and when.part == "any"):
+    # ("could we do Monday the 13th at the same time?": a day, at the visit's time)
+    same_time = re.search(r"\bsame (?:time|hour)\b", text) is not None
+    if when.start is None or (when.at is None and when.edge is None and when.part == "any" and not same_time):
         return False
     for visit in s.get("appointments") or []:
         start = datetime.fromisoformat(str(visit.get("start"))).astimezone(ctx.now.tzinfo)

@@ -20,6 +20,9 @@ REQUEST = re.compile(
     r"|(see|talk to|speak (to|with)) (a |the |my |dr |doctor )?(doctor|dr|doc|gp|physician|provider|pediatrician)"
     r"|(arrange|organi[sz]e|book|schedule|get|have|need|want|like) (a |an |another |my )?(consultation|consult)"
     r"|(could|can|would|will) (the |dr\.? |doctor )?([a-z'-]+ ){0,2}see (me|him|her|them|us|my)\b"
+    # "I need to get my son in, he's got a cough": a visit asked for
+    r"|(get|fit|squeeze) (me|him|her|them|us|my (son|daughter|wife|husband|mum|mom|dad|kid|child|boy|girl|baby|partner"
+    r"|father|mother)) in\b"
     r"|(get|have|like|want|need) (me|him|her|them|it|this|my [a-z]+) (checked|looked at|seen)"
     r"|see (someone|somebody|anyone)|be seen|get seen|fit me in|squeeze me in|get me in|fit (him|her|them|us) in"
     r"|put (me|him|her|them|us) (in|down) (with|for|on)"

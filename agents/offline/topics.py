@@ -198,6 +198,11 @@ _NO_VISIT_WANTED = re.compile(
     # "I might book something later, but not now"
     r"|\b(?:i|we) (?:might|may|could|will|'ll) book (?:something|one|an appointment|a visit)? ?later\b[^.?!]*"
 )
+_COURSE_ENDS = re.compile(
+    r"\b(?:once|when|after|as soon as|before|until|till) (?:my|the|his|her|their) (?:course of )?(?:antibiotics|medication"
+    r"|meds|pills|tablets|treatment|course)(?: course)? (?:are|is|has|have|'s|'re)? ?(?:finished|done|over|complete[d]?"
+    r"|ended|run out|used up)\b"
+)
 _TAKEN_BACK = re.compile(
     r"\b(?:i'm|i am) (?:calling|ringing|phoning) (?:about|regarding) an? [a-z ]{0,30}?,? (?:well,? )?(?:no|sorry),? "
     r"(?:actually|i mean|it's)\b"
@@ -227,6 +232,8 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
         )
     # "I was going to book an appointment just to get my inhaler renewed, but ...": no booking asked
     text = _BOOKING_GIVEN_UP.sub(" ", text)
+    # "a follow-up once my antibiotics are finished": when the visit should be, no question about them
+    text = _COURSE_ENDS.sub(" ", text)
     # "I'm calling about an appointment, well, no, actually about the bill": what was taken back
     text = _TAKEN_BACK.sub(" ", text)
     # "I don't need an appointment, it's about a charge", "I'm not calling to book": no visit asked

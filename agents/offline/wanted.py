@@ -69,8 +69,19 @@ def shifted(want: When | None, start: datetime, days: int, minutes: int) -> When
     out = merge(want, When()) if want is not None else When()
     if out.start is None or days or minutes:
         out.start = out.end = moved.date()
+    moment = moved.time().replace(tzinfo=None)
     if out.at is None and out.part == "any" and out.edge is None and out.after is None and out.before is None:
-        out.at = moved.time().replace(tzinfo=None)
+        out.at = moment
+    elif (
+        out.at is None
+        and minutes
+        and out.edge is None
+        and (out.after is None or moment >= out.after)
+        and (out.before is None or moment <= out.before)
+    ):
+        # "I can't get away till after half three. Could you bump it 90 minutes later?" of a 2:30:
+        # 4 o'clock, which the caller's own limit allows
+        out.at, out.part = moment, "any"
     out.soonest = False
     return out
 

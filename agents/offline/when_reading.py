@@ -56,8 +56,11 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
         r"|(?:we|i|he|she|they)(?:'d| would) (?:need|prefer|want))\b"
     )
     for m in reversed(list(re.finditer(markers, text))):
-        if m.group(1) in ("to", "till") and re.search(
-            r"\b(?:quarter|half|\d{1,2}|ten|twenty|five)\s+$", text[: m.start()]
+        if (
+            m.group(1) in ("to", "till")
+            and re.search(r"\b(?:quarter|half|\d{1,2}|ten|twenty|five)\s+$", text[: m.start()])
+            # ("move it from 10 to 9": the old time, then the new)
+            and not re.search(r"\bfrom\s+\d{1,2}(?::\d\d)?(?:\s*[ap]m)?\s+$", text[: m.start()])
         ):
             continue  # "tomorrow at quarter to 3": a time, not where the appointment goes
         if m.group(1).endswith("same day") and _time_goes_with_it(text, m):
@@ -374,6 +377,10 @@ _PAST_CONTACT = re.compile(
     r"\b(?:i|we|she|he)\s+(?:spoke|talked|called|rang|phoned|was told|were told)\b[^.?!,]{0,25}?\b"
     r"(?:on|last|this)\s+(?:monday|tuesday|wednesday|thursday|friday|week|month)\b"
 )
+_DOCTOR_WANTED = re.compile(
+    r"\b(?:rather|prefer to|prefer|like to|want to|wanna|could i|can i) (?:see|have|go with|switch to|be seen by) "
+    r"(?:dr|doctor)\.? [a-z'-]+|\b(?:switch|change|move) (?:it |that |this )?(?:over )?to (?:dr|doctor)\.? [a-z'-]+"
+)
 _REMINDED_FOR = re.compile(r"\b(?:reminder|text|message|email|e-mail|call|letter|notice|confirmation)\s+$")
 
 
@@ -433,6 +440,8 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
                 # "could I go with Dr Chen instead at the same time": another doctor, the day kept
                 # (used only when no new day is said)
                 s["same_day"] = True
+        # ("I'd rather see Dr. Chen for this one. Can you move it to him": the doctor wanted, not the visit's)
+        old_text = _DOCTOR_WANTED.sub(" ", old_text) if old_text else old_text
         if old_text and not s.get("target") and _points_at_one(old_text, ctx):
             s["target_hint"] = old_text  # "my thursday appointment": which one, not when to
             got = True

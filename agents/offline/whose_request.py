@@ -45,7 +45,8 @@ def relative_is_verified(said: str, first_name: str | None) -> bool:
     if kin is None or not first_name:
         return True
     if re.search(
-        rf"\b{re.escape(first_name.lower())}(?: [a-z'-]+)?'s (?:appointment|appt|visit|booking|check ?up)\b",
+        rf"\b{re.escape(first_name.lower())}(?: [a-z'-]+)?'s (?:[a-z]+ )?(?:appointment|appt|visit|booking|check ?up"
+        r"|vaccination|jab|shot|physical)\b",
         said,
     ):
         return True  # "this is about Lucas Garcia's appointment, he's my son": the one whose visit it is

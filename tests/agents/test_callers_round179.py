@@ -12,7 +12,7 @@ import pytest
 
 from connectors.demo import DemoConnector
 from tests.agents.conftest import Chat
-from tests.agents.test_phrasings import CHEN, PATEL, RODRIGUEZ, assert_written_as_said, at
+from tests.agents.test_phrasings import CHEN, PATEL, RODRIGUEZ, assert_written_as_said, at, booked, converse
 
 # the clock: Tuesday 1 December 2026, 10:00; Emily Davis sees Dr Patel on Thursday 3rd at 10, James
 # Wilson Dr Chen on Friday 4th at 2:30 PM, Lucas Garcia Dr Rodriguez on Tuesday 8th at 9:30
@@ -70,7 +70,40 @@ CHANGES_OF_MIND = [
      {(RODRIGUEZ, at(9, 10))}, MARIA),
 ]  # fmt: skip
 
+# sets #166-#178, left from the last round, in other words
+LEFT_FROM_THE_LAST_ROUND = [
+    (["James Wilson, 1/30/1965. I've got Dr. Chen on Friday but I'm stuck at work until after 3. Could you push it "
+      "an hour later?", "Yes."], "p-1004", {(CHEN, at(4, 15, 30))}, None),
+    (["Sophia Taylor, 12/5/2001. The receptionist said Dr. Patel had a cancellation on Wednesday the 9th at 11. Can "
+      "I take it?", "Yes."], "p-1007", {(PATEL, at(9, 11))}, None),
+    (["Daniel Thomas, 4/21/1979. I'm booking the follow-up with Dr. Chen that we agreed at my appointment last "
+      "week. Could I have Thursday the 10th at 2?", "Yes."], "p-1008", {(CHEN, at(10, 14))}, None),
+    (["Ryan Walker, 12/12/1992. Dr. Patel wants to see me again when my course of antibiotics is done, so Friday "
+      "the 11th at 10, please.", "Yes."], "p-1020", {(PATEL, at(11, 10))}, None),
+    (["Emily Davis, 7/23/1990. When is my appointment?", "I'd prefer to see Dr. Chen for it. Could you move it to "
+      "him, same day and time?", "Yes."], "p-1003", {(CHEN, at(3, 10))}, None),
+    (["Charlotte Clark, 11/15/1989. Can I get in with Dr. Chen on Monday the 7th?", "like 11?", "Yes."], "p-1017",
+     {(CHEN, at(7, 11))}, None),
+    (["Date of birth July 23rd 1990.", "I can't make Thursday with Dr. Patel anymore, the car broke down.",
+      "Could we do Tuesday the 8th at the same time instead? It's Emily Davis.", "Yes."], "p-1003",
+     {(PATEL, at(8, 10))}, "+15035550103"),
+    (["Emily Davis, 7/23/1990. What time do you open on Thursdays, and could you move my Thursday appointment "
+      "with Dr. Patel from 10 to 9:30 the same day?", "Yes."], "p-1003", {(PATEL, at(3, 9, 30))}, None),
+    (["David Anderson, 9/17/1958. I need two appointments with Dr. Patel: Monday the 7th at 2 PM, and then "
+      "Monday the 14th at 2 PM as well.", "Yes.", "Yes."], "p-1006", {(PATEL, at(7, 14)), (PATEL, at(14, 14))},
+     None),
+    (["Nathan Allen, 6/16/1984. What are the first and the last times Dr. Chen has on Wednesday the 9th?",
+      "The later one.", "Yes."], "p-1022", {(CHEN, at(9, 16, 30))}, None),
+    (["Hello, Maria Garcia, 10/19/1982. Lucas had his flu jab at school, so please scrap Lucas's flu shot "
+      "appointment with Dr Rodriguez on Tuesday. He's Lucas Garcia, 04/08/2015.", "Yes, scrap it."], "p-1013",
+     set(), MARIA),
+    (["Hi, Maria Garcia, 19/10/1982, calling for my son Lucas Garcia, 08/04/2015. Could you move his appointment "
+      "with Dr Rodriguez on Tuesday to Wednesday the 9th at 11?", "Yes."], "p-1013", {(RODRIGUEZ, at(9, 11))},
+     MARIA),
+]  # fmt: skip
+
 ALL_FAMILIES = [
+    *LEFT_FROM_THE_LAST_ROUND,
     *THE_TIME_THEIR_DAY_LEADS_TO,
     *MOVED_BY_AN_AMOUNT,
     *LEARNERS_LISTS_AND_CONTACT,
@@ -83,3 +116,28 @@ async def test_families_of_sets_179_to_186(
     turns: list[str], person: str, after: set[object], phone: str | None, chat: Chat, demo: DemoConnector
 ) -> None:
     await assert_written_as_said(chat, demo, turns, person, after, phone)
+
+
+@pytest.mark.parametrize(
+    ("turns", "lucas", "maria"),
+    [
+        (["Hi, Maria Garcia, October 19th 1982. Please cancel my son Lucas Garcia's check-up with Dr Rodriguez on "
+          "Tuesday. His date of birth is April 8th 2015. And separately, I'd like to book myself in with Dr Chen on "
+          "Wednesday the 9th at 2pm.", "Yes.", "Yes."], set(), {(CHEN, at(9, 14))}),
+        (["Maria Garcia, 10/19/1982. I'd like to book my son Lucas, born April 8, 2015, with Dr. Rodriguez on "
+          "Wednesday the 9th at 3 PM.", "yes", "And one for me too with Dr. Patel, the same day at 3:30.", "yes"],
+         {(RODRIGUEZ, at(8, 9, 30)), (RODRIGUEZ, at(9, 15))}, {(PATEL, at(9, 15, 30))}),
+    ],
+)  # fmt: skip
+async def test_a_parent_speaking_for_a_child_and_for_herself_gets_both_written(
+    turns: list[str], lucas: set[object], maria: set[object], chat: Chat, demo: DemoConnector
+) -> None:
+    _, transcript = await converse(chat, turns, MARIA)
+    assert await booked(demo, "p-1013") == lucas, transcript
+    assert await booked(demo, "p-1012") == maria, transcript
+
+
+async def test_yes_thats_it_to_the_times_offered_is_no_goodbye(chat: Chat) -> None:
+    await chat.say("Charlotte Clark, 11/15/1989. Could I see Dr. Chen on Monday the 7th?")
+    reply = await chat.say("Yes, that's it.")
+    assert "goodbye" not in reply.lower() and "which" in reply.lower(), reply
