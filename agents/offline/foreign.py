@@ -106,3 +106,26 @@ def fold(word: str) -> str:
     """Lowercase without accents: "Sí" and "si" are one word."""
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# "for day 12, Wednesday", "to the Friday, day 7, at 10 hours": a date as Portuguese, Spanish and
+# French callers say it ("dia 12", "el día 7", "le 12"), said in English; after a word that leads to
+# a day, or beside a weekday (not "day 3 of the antibiotics", "on day 2 of 5")
+_DAY_NUMBER = re.compile(
+    r"\b(?P<lead>(?:for|on|to|until|till|from|by)|(?:monday|tuesday|wednesday|thursday|friday|saturday),?(?: the)?) "
+    r"(?:the )?day (?P<day>[1-9]|[12]\d|3[01])\b(?!\s*(?:of|days?|weeks?|[:./]\d|out of|\d))"
+)
+
+
+def day_number_as_date(text: str) -> str:
+    """ "for day 12, wednesday": "for the 12th, wednesday" (normalized text, numbers as digits)."""
+    return _DAY_NUMBER.sub(
+        lambda m: (
+            f"{m.group('lead').removesuffix(' the')} the {m.group('day')}{_suffix(int(m.group('day')))}"
+        ),
+        text,
+    )
+
+
+def _suffix(n: int) -> str:
+    return "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")

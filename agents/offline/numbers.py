@@ -17,7 +17,8 @@ import re
 from collections.abc import Callable
 
 from agents.offline import daywords, verbwords
-from agents.offline.foreign import respell_titles, respell_weekdays
+from agents.offline.clock_digits import CLOCK_DIGITS
+from agents.offline.foreign import day_number_as_date, respell_titles, respell_weekdays
 
 _UNITS = {
     "zero": 0, "oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -95,6 +96,16 @@ def _run_to_text(words: list[str]) -> str:
         value = total + current
         return f"{value}{ordinal_suffix(value)}" if is_ordinal else str(value)
     groups = _groups(words)
+    if (
+        len(groups) == 3
+        and 1 <= groups[0] <= 12
+        and groups[1] in (19, 20)
+        and 32 <= groups[2] < 100
+        and not is_ordinal
+    ):
+        # "ten nineteen eighty two": month 10, day 19, year 82 (as "seven twenty three ninety"), not
+        # October 1982: a month said as a number comes with its day, and 82 is no day
+        return " ".join(str(g) for g in groups)
     if len(groups) > 2 and groups[-2] in (19, 20) and groups[-1] < 100 and not is_ordinal:
         # "one twenty five nineteen ninety six": a month and day, then a year
         head = " ".join(str(g) for g in groups[:-2])
@@ -130,7 +141,8 @@ _COMPARATIVES = {"late": "later", "early": "earlier", "soon": "sooner"}
 
 
 _TIME_WITHOUT_COLON = re.compile(
-    r"^(\W*(?:at |the |how about |what about |maybe |ok |okay |um |uh )?)(0?[1-9]|1[0-8])(00|15|30|45)(?![\d/.:-])"
+    # ("1500." after the times offered: the stop ends it; "10.30.5" stays)
+    r"^(\W*(?:at |the |how about |what about |maybe |ok |okay |um |uh )?)(0?[1-9]|1[0-8])(00|15|30|45)(?![\d/:-]|\.\d)"
 )
 
 
@@ -331,6 +343,7 @@ def normalize(text: str) -> str:
     text = re.sub(r"\b(1[0-2]|[1-9])(?::00)? (?:o'clock )?(?:sharp|on the dot)\b", r"\1 o'clock", text)
     for pattern, replacement in _YEARS_AND_TIMES_SAID:
         text = pattern.sub(replacement, text)
+    text = day_number_as_date(text)  # "for day 12, wednesday": the 12th
     # "zero two, zero three, one nine eight seven": a date said digit by digit in pairs
     text = re.sub(r"\b(\d) (\d), ?(\d) (\d), ?((?:19|20)\d\d)\b", r"\1\2/\3\4/\5", text)
     # "thursday 9 at 4 pm": the 9th, since the time is said after it
@@ -486,14 +499,6 @@ def normalize(text: str) -> str:
     return _QUARTER_APART.sub(_quarter_time, text)
 
 
-_TIME_CUES = frozenset(
-    [
-        *"at like around about say by maybe ideally or @ to till until from for be is prefer want then".split(),
-        "instead of",
-    ]
-)
-
-
 _SURELY_DAY_FIRST = re.compile(r"(?<![\d/.:-])\b(?:1[3-9]|2\d|3[01])[/.](?:0?[1-9]|1[0-2])\b")
 
 
@@ -573,27 +578,8 @@ _YEARS_AND_TIMES_SAID: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]
         ),
         lambda m: f"{m.group(1)}{m.group(2) or ''} {m.group(3) or m.group(4)}m",
     ),
-    # "1030h", "1500 hrs": a 24-hour clock time
-    (re.compile(r"(?<![\d:/.-])\b(0?[1-9]|1\d|2[0-3])([0-5]\d) ?h(?:rs?|ours)?\b"), r"\1:\2"),
-    # ... and "1030", "930", "1400" after a word or a day that asks for a time ("id like 1030", "to
-    # 1130", "mon 7th 1030", "thu 1530", "october 28 0930"): 10:30, 15:30; a year is no time (hours
-    # up to 18 only: "april 8 2015" stays a date)
-    (
-        re.compile(
-            r"\b(at|like|around|about|say|by|maybe|ideally|or|@|to|till|until|from|for|be|is|prefer|want|then"
-            r"|instead of|monday|tuesday|wednesday|thursday|friday|tomorrow|today|\d{1,2}(?:st|nd|rd|th)?)"
-            r" (0?[1-9]|1[0-8])([0-5]\d)\b(?![:/.,-]?\d)"
-        ),
-        lambda m: f"{m.group(1)}{'' if m.group(1) in _TIME_CUES else ' at'} {m.group(2)}:{m.group(3)}",
-    ),
-    # ... and before "pls", "if", "same day", "?": "0900 same day free?", "1030 pls"
-    (
-        re.compile(
-            r"(?<![\d:/.-])\b(0?[1-9]|1[0-8])([0-5]\d)(?= ?(?:\?|(?:pls|please|plz|if|ok|works|ish|same day"
-            r"|that day|free|instead)\b))"
-        ),
-        r"\1:\2",
-    ),
+    # "1030h", "fri 17th, 0930", "push my 1430", "dr chen, 1100, tue": four digits as a clock time
+    *CLOCK_DIGITS,
     # "friday 24th": that date, said with its weekday ("friday the 24th")
     (
         re.compile(
