@@ -19,7 +19,9 @@ _POSITIONS = {
     "earliest": 0, "former": 0,
 }  # fmt: skip
 _ANY_PROVIDER = re.compile(
-    r"\b(any ?(doctor|provider|physician|of them|one|body)|whoever"
+    # (not "I don't want to pass it on to anyone", "I haven't told anyone": nobody to see)
+    r"\b((?<!pass it on to )(?<!pass it to )(?<!give it to )(?<!spread it to )(?<!infect )(?<!told )(?<!tell )"
+    r"any ?(doctor|provider|physician|of them|one|body)|whoever"
     # ("whichever is first", "I don't mind when": which time or day, not which doctor)
     r"|whichever(?= (?:doctor|provider|physician|one is (?:free|available)|is (?:free|available)|has time|can see))"
     r"|(?:doesn't|does not) matter(?! (?:when|what time|which day|what day|the time|the day))"
@@ -33,7 +35,7 @@ _SWITCH_TO = re.compile(
     r"\b(?:switch|change|move|swap|transfer|put|changed|switched|moved)\s+(?:(?:it|that|this|me|him|her|them|us|my"
     r" appointment|the appointment|my booking|the booking)\s+)?"
     # "move my appointment with dr patel to dr chen": the doctor it goes to
-    r"(?:(?:my|the|his|her) (?:appointment|appt|booking|visit|check ?up) with (?:dr|doctor)\.?\s+[a-z'-]+\s+)?"
+    r"(?:(?:my|the|his|her) (?:[a-z]+ )?(?:appointment|appt|booking|visit|check ?up) with (?:dr|doctor)\.?\s+[a-z'-]+\s+)?"
     r"(?:over\s+)?to\s+(?:see\s+)?(?P<to>(?:dr|doctor)\.?\s+[a-z'-]+)"
 )
 # "keep the same time but see Dr Patel instead", "with Dr Rodriguez instead, on the same day": the
@@ -362,6 +364,12 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
         w for w in re.findall(r"(?=\b(?:dr|doctor|with)\.?\s+([a-z'-]+))", text) if w not in _PLAIN_WORDS
     ]
     surnames = {_name_parts(p)[-1]: p for p in providers if _name_parts(p)}
+    for word in after_title:
+        # "Dr. Ro", "Dr. Pat": the start of one doctor's surname is that doctor (never another's by
+        # sound)
+        starting = [p for name, p in surnames.items() if len(word) >= 2 and name.startswith(word)]
+        if len(starting) == 1:
+            return starting[0]
     for word in after_title:
         close = difflib.get_close_matches(word, list(surnames), n=2, cutoff=_FUZZY_CUTOFF)
         if len(close) == 1:

@@ -43,7 +43,10 @@ _JOIN = re.compile(
 )
 # ("his date of birth is ...": whose it is goes with it)
 _IDENTITY_CUE = re.compile(
-    r"\b(this is|my name|name is|i'm|i am|it's|born|(?:(?:his|her|their|my) )?(?:date of birth|dob|birthday))\b"
+    # (not "while I'm on, could I book myself in": no name after it)
+    r"\b(this is|my name|name is|(?:i'm|i am)(?! (?:on|here|at|in|calling|ringing|phoning|sorry|so|just|not|also|free|away"
+    r"|afraid|wondering|hoping|trying|looking|going|after|off|back|still|really|very|a|an|the|fine|ok|okay|good|sure)\b)"
+    r"|it's|born|(?:(?:his|her|their|my) )?(?:date of birth|dob|birthday))\b"
 )
 _TWO_ASKED = re.compile(r"\b(?:two|2|both|a couple of) (?:visits|appointments|appts|slots|bookings)\b")
 _BOOK_VERB = re.compile(r"\b(book|schedule|new appointment|make an appointment|set up)\b")
@@ -171,6 +174,15 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
             second = Intent.BOOK
         if first == Intent.BOOK and second in (Intent.RESCHEDULE, Intent.CANCEL) and _ABOUT_IT.match(tail):
             continue  # "I've got an appointment this Wednesday. Could we push it back a week?": that one
+        if (
+            first == Intent.BOOK
+            and second in (Intent.RESCHEDULE, Intent.CANCEL)
+            and _no_day(head, now)
+            and not _BOOK_VERB.search(head)
+        ):
+            # "I'd feel more comfortable seeing someone else for this visit. Could my appointment on
+            # Thursday stay at the same time but with Dr. Chen?": why, then the one request
+            continue
         if (
             first == Intent.BOOK
             and second in (Intent.RESCHEDULE, Intent.CANCEL)

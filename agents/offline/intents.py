@@ -96,6 +96,9 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|\b(pass|transfer|transpose|translate|carry) (it|that|this|my (appointment|appt|visit|consult\w*)) (to|on|for"
             r"|into) (the |a )?(monday|tuesday|wednesday|thursday|friday|next|tomorrow|day \d|\d|same|another|other"
             r"|later|earlier|following|week)"
+            # "can you put my appointment with Dr. Chen on Wednesday the 2nd to Monday the 31st"
+            r"|(put|putting) (my|the|his|her|our|their|[a-z]+'s)( [a-z]+){0,2} (appointment|appt|visit|booking|check ?up)\b"
+            r"(?:[^.?!]|(?<=dr)\.){0,50}\bto (?!see\b|be\b|get\b)"
             # "can you put it to monday at 10", "put it off till friday"
             r"|(put|putting) (it|that|this) (to|on|for|off|over to|back to|back|forward|in the (morning|afternoon))\b"
             # "his check-up ... could it go to the day after": the visit they named, elsewhere
@@ -110,7 +113,8 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"|check[ -]?up|one) (go|be|come|get|start) (a bit |a little |any |much |slightly )?(earlier|later|sooner)"
             # "could my Friday appointment go to the first Monday in May", "can his check-up be on the 9th instead"
             r"|(can|could|would) (my|the|his|her|our|their|[a-z]+'s)( [a-z]+){0,2} (appointment|appt|visit|booking"
-            r"|check[ -]?up|jab|shot|vaccination) (go|be|come|get|happen|change) (to|on|for|at|till|until|into)\b"
+            r"|check[ -]?up|jab|shot|vaccination)( with (dr|doctor)\.? [a-z'-]+)? (go|be|come|get|happen|change) (to|on|for"
+            r"|at|till|until|into)\b"
             # "Friday appointment with Dr Chen, better for me Monday 2 December at 10h": that one, then
             r"|\b(monday|tuesday|wednesday|thursday|friday)('s)? (appointment|appt|visit)\b[^.?!]{0,40}\b(better|rather"
             r"|prefer|preferably)\b[^.?!]{0,15}\b(monday|tuesday|wednesday|thursday|friday|\d{1,2}(st|nd|rd|th)?)\b"
@@ -355,10 +359,12 @@ _OTHER_TIME_FOR_IT = re.compile(
 _HAVE_ONE = re.compile(
     r"(?<!can )(?<!could )(?<!may )(?<!do )(?<!would )(?<!\bif )(?<!when )"
     # ("my son lucas garcia, april 8 2015, has an appointment ...": the year of his birth before it)
-    r"\b(?:(?:i|we|they)(?: have|'ve got| have got| got)|(?:he|she|[a-z]+|\d{4},?)(?: has|'s got| has got| got)) an? "
+    # ("he have consult with doctor rodriguez": a learner's, with no article)
+    r"\b(?:(?:i|we|they)(?: have|'ve got| have got| got)|(?:he|she|[a-z]+|\d{4},?)(?: has|'s got| has got| got| have))"
+    r" (?:an? )?"
     # ("he has a vaccination appointment with Dr. Rodriguez": what it is for, between)
     r"(?:(?:vaccination|blood pressure|follow[ -]?up|check[ -]?up|annual|school|physical|flu) )?"
-    r"(?:appointment|appt|visit|booking)(?: (?:with|on|at|next|this) [^.,;!?]*)?"
+    r"(?:appointment|appt|visit|booking|consult(?:ation)?)(?: (?:with|on|at|next|this) [^.,;!?]*)?"
 )
 _WEEKDAY_OR_DATE = (
     r"(?:monday|tuesday|wednesday|thursday|friday|tomorrow|\d{1,2}(?:st|nd|rd|th)|(?:january|february|march|april"
@@ -444,7 +450,8 @@ _IT_SHIFTED = re.compile(
 )
 _TOO_LATE_FOR = re.compile(r"\btoo (?:late|early|soon) for (?:me|us|him|her|them)\b")
 _A_NEW_VISIT = re.compile(
-    rf"\b(?:{_NEW_WORDS}|arrange|also|as well|too"
+    # ("his appointment ... is too early": how it suits, not one more)
+    rf"\b(?:{_NEW_WORDS}|arrange|also|as well|too(?! (?:early|late|soon|far|much|busy|long|short|close|tight)\b)"
     # "can I get one the same day as his?": a visit of the caller's own beside someone else's
     r"|(?:can|could|may) i (?:get|have|book|grab|take|see|come)|(?:get|have|need|want|grab|take) one"
     r"|one (?:for|too|as well)|(?:see|for) me)\b"
@@ -564,6 +571,21 @@ _SAID_AT_A_VISIT = re.compile(
     r"(?:my|the|our) (?:last |recent |previous )?(?:appointment|visit|check ?up|consultation)"
     r"(?: (?:today|yesterday|this morning|last week))?"
 )
+# "I had to cancel my physical a few weeks back", "I know I've cancelled twice already", "I kept
+# cancelling on you", "we had to cancel his ear check", "I bailed on my appointment": a cancellation
+# told of the past, not asked for (to the end of its clause)
+_CANCELLED_BEFORE = re.compile(
+    r"(?:\b(?:i|we|he|she|they)(?:'ve|'d)?(?:\s+(?:have|had|has|know|already|just|kept|then|ended up|also|even|"
+    r"had to|to))*\s+(?:cancell?ed|cancell?ing|dropped|called off|bailed on|had to (?:cancel|drop|call off|miss|skip))"
+    r"|\band had to (?:cancel|drop|call off|miss|skip))\b"
+    r"[^.?!;,]*?(?=[.?!;,]|\s(?:but|and|so|which is why)\b|$)"
+)
+# "my husband will call about his own another day", "I'll ring back some other time": when someone
+# calls, not another day asked for a visit
+_CALLS_ANOTHER_DAY = re.compile(
+    r"\b(?:will|'ll|can|could|is going to|are going to)\s+(?:call|ring|phone|come back|get back|be in touch)\b[^.?!]{0,40}?"
+    r"\b(?:another|some other|a different|other) (?:day|time)\b"
+)
 _YES_THATS_IT = re.compile(r"^\W*(?:yes|yeah|yep|yup|correct|right)\W+that(?:'s| is) it\b")
 # "so I booked the check-up with Dr. Patel for Thursday ...": a visit the caller has, told
 _BOOKED_BEFORE = re.compile(
@@ -580,6 +602,8 @@ def _intents(text: str) -> list[Intent]:
         " had a free slot", text
     )  # "Dr. Patel had a cancellation ...: can I grab it?"
     text = _SAID_AT_A_VISIT.sub(" ", text)  # "like we discussed at my appointment today": a past visit
+    text = _CANCELLED_BEFORE.sub(" ", text)  # "I had to cancel my physical a few weeks back": the story
+    text = _CALLS_ANOTHER_DAY.sub(" ", text)  # "my husband will call about his own another day"
     if _REBOOK_LATER.search(text) and _SAYS_CANCEL.search(text):
         text = _REBOOK_LATER.sub(" ", text)
     if _SAYS_CANCEL.search(text):  # "cancel my tuesday appointment and call back later": no move "later"

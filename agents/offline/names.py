@@ -138,9 +138,11 @@ NOT_NAMES |= {"pls", "plz", "plse", "thx", "ty", "dont", "don't", "care", "resch
 NOT_NAMES |= {"wanting", "tae", "wi", "wi'", "ye", "aye", "och", "ken", "gonnae", "wantin", "needin", "hopin"}  # fmt: skip
 # small talk before the name ("Ha, nice. Well, ... Mia White, January 25th, 1996")
 NOT_NAMES |= {"ha", "haha", "hah", "heh", "hehe", "lol", "nice", "lovely", "awesome", "wow", "brilliant", "sweet"}  # fmt: skip
-# verbs said before a name's possessive: "please scrap Lucas's flu shot appointment"
+# verbs said before a name's possessive ("please scrap Lucas's flu shot"), and words read beside a name ("my
+# husband will ring ...", "we live together", "a nurse doing long shifts")
 NOT_NAMES |= {"scrap", "ditch", "drop", "shift", "bump", "postpone", "delete", "remove", "confirm", "check", "change",
-              "switch", "swap", "push", "bring"}  # fmt: skip
+              "switch", "swap", "push", "bring", "live", "living", "together", "married", "engaged",
+              "doing", "shifts", "nights", "long", "ring", "rings", "phone", "phones"}  # fmt: skip
 CALENDAR_WORDS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
@@ -541,7 +543,10 @@ _NOT_FOR_KIN = re.compile(
 # "something for my son lucas... actually no, he's fine, it's for me": the relative taken back
 _KIN_TAKEN_BACK = re.compile(
     rf"\bfor (?:my|our) (?:{_KIN})(?: [a-z]+)?\W+(?:(?:actually|sorry|wait|oh),? )*no\W+(?:(?:he|she|they)(?:'s|'re| is| are)"
-    r" (?:fine|ok|okay|all right|alright|good)\W+)?(?=(?:it's|it is|its|this is|this one's) (?:for )?me\b)"
+    r" (?:fine|ok|okay|all right|alright|good)\W+)?(?=(?:it's|it is|its|this is|this one's) (?:for )?me\b"
+    # "for my son Lucas, no, actually, not for my son this time, for me"
+    rf"|(?:(?:actually|sorry|wait),?\s+)*(?:not (?:for|about) (?:my|our) (?:{_KIN})(?:'s)?(?: this time| today| now)?\W+)?"
+    r"for me\b)"
 )
 
 

@@ -187,6 +187,19 @@ def normalize(text: str) -> str:
     )
     # "to morrow", "to day": split as a recogniser may write them
     lowered = re.sub(r"\bto morrow\b", "tomorrow", lowered)
+    # "I need to rescan you my appointment", "I have the movement appointments": "reschedule" and
+    # "to move my appointment" as a recogniser may write them on a poor line
+    lowered = re.sub(r"\b(?:re ?scan (?:you|your|jewel|dual|jul)|re ?shed(?:ule|jewel| you'll| jewel)|re ?skedule)\b",
+                     "reschedule", lowered)  # fmt: skip
+    lowered = re.sub(r"\b(?:have|need) the movement,? (appointments?|appt)\b", r"have to move my \1", lowered)
+    # Scots "date o' birth", "ma wee boy": of, my
+    lowered = re.sub(
+        r"\bo' (?=birth|the|april|may|june|july|march|[a-z]+ber|january|february|august)", "of ", lowered
+    )
+    lowered = re.sub(r"\bma (?=wee|son|daughter|boy|girl|lassie|laddie|husband|wife|man|mum|maw|da|dad|appointment|doctor)",
+                     "my ", lowered)  # fmt: skip
+    # "the same hour" (a learner's "la misma hora", "la même heure"): the same time
+    lowered = re.sub(r"\b(same|the same) hour\b", r"\1 time", lowered)
     # "feb ruary", "sep tember", "de cember": a month split as a recogniser may write it
     lowered = re.sub(
         r"\b(?:jan u ?ary|janu ary|feb ?ru ?ary|febru ary|sep ?tem ?ber|septem ber|oc ?to ?ber|octo ber|no ?vem ?ber|novem ber"

@@ -19,6 +19,7 @@ from datetime import date
 
 from agents.offline.birthdates import find_dob
 from agents.offline.names import (
+    CALENDAR_WORDS,
     KIN,
     NOT_NAMES,
     _words_before,
@@ -118,7 +119,8 @@ def _title(word: str) -> str:
 
 
 def _is_name(first: str | None, last: str | None) -> bool:
-    return bool(first and last) and first not in NOT_NAMES and last not in NOT_NAMES
+    # (not "for thursday april 17th": a day, no person)
+    return bool(first and last) and not {first, last} & (NOT_NAMES | CALENDAR_WORDS)
 
 
 def _relative(turns: list[str]) -> tuple[tuple[str, str] | None, str | None]:
@@ -253,7 +255,9 @@ def patient_of_the_call(text: str, earlier: list[str], today: date) -> Patient |
     if len(theirs) != 1:
         return None
     owner, born = theirs[0]
-    name = owner or full
+    # ("Maria Garcia ... calling about Lucas's appointment, his date of birth is ...": Lucas, by the
+    # family name she gave; checked as any name is, exactly, or it fails)
+    name = owner or full or ((_title(first), speaker[1]) if first and speaker else None)
     if name is None or (speaker is not None and name == speaker):
         return None
     if first is not None and name[0].lower() != first:

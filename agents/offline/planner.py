@@ -64,6 +64,13 @@ def _doctor_keys(s: dict[str, Any], providers: list[Provider]) -> str:
     return ", ".join(f"{i} for {p.name}" for i, p in enumerate(providers, 1))
 
 
+# "any day", "whenever", "I don't mind", "what do you have?": the day left to the practice
+_ANY_DAY = re.compile(
+    r"\b(?:any|anything|whatever|whenever|whichever|don't mind|do not mind|doesn't matter|soon|soonest|sooner|earliest"
+    r"|first|next|free|available|open|you have|you've got|you got|flexible|up to you|you choose|you pick|suggest)\b"
+)
+
+
 def _last_user_text(ctx: PlanContext) -> str:
     return normalize(next((m.content or "" for m in reversed(ctx.messages) if m.role == "user"), ""))
 
@@ -488,6 +495,16 @@ class OfflinePlanner:
         if (side := s.pop("side", None)) is not None and not time_said:
             # "could it go earlier in the day?" (not "earlier pls. 0900 same day?": 9 is said)
             s["want"] = wanted.dump(wanted.beside(wanted.load(s.get("want")), target.start, side))
+        if (
+            not s.get("want")
+            and s.get("asked_new_day")
+            and not s.pop("day_asked_again", False)
+            and not _ANY_DAY.search(_last_user_text(ctx))
+        ):
+            # "to the door and be at the end" (a day lost on the line) to "What day would you like
+            # to move it to?": asked once more, never the soonest day guessed
+            s["day_asked_again"] = True
+            return _say(f"Sorry, which day would you like to move it to?{offer_day_keys(s, ctx.channel)}")
         if not s.get("want") and not s.get("asked_new_day"):
             if "providers" not in s:  # the answer may be a doctor's surname alone ("Chen"): know them
                 return _call("list_providers")

@@ -88,7 +88,7 @@ _MOVE_FROM = re.compile(
     r"(?:monday|tuesday|wednesday|thursday|friday)\b"
 )
 _TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id", "shift", "side", "among", "day_unclear", "day_asked", "doctor_asks", "doctor_keys",
-              "any_provider", "chosen", "asked_new_day", "day_keys", "asked_other_day", "declined", "proposed", "unanswered", "anchor", "from_their_visit")  # fmt: skip
+              "any_provider", "chosen", "asked_new_day", "day_keys", "asked_other_day", "declined", "proposed", "unanswered", "anchor", "from_their_visit", "day_asked_again")  # fmt: skip
 
 
 def drop_task(s: dict[str, Any]) -> None:
@@ -290,7 +290,9 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         # another": the visit they have)
         and not re.search(
             r"\b(appointment|visit|already (?:have|got) one|i(?:'ve| have)(?: got)? one|instead of (?:booking|a new)"
-            r"|rather than (?:booking|a new))\b",
+            # ("please move my Thursday 2:30 with Dr. Chen to today at 4": the one they have, by its time)
+            r"|rather than (?:booking|a new)|my (?:monday|tuesday|wednesday|thursday|friday|\d{1,2}(?::\d\d)?)(?: \d{1,2}"
+            r"(?::\d\d)?)? (?:with|appt|one|slot|check ?up)|(?:i|he|she|we|they) (?:have|has|'ve got|'s got) (?:dr|doctor))\b",
             text,
         )
         # "could it move from thursday to friday?" before anything was offered: the visit they have

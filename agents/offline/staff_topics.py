@@ -215,7 +215,9 @@ STAFF_TOPICS = [
         re.compile(
             # "the school nurse said he should get his eyes checked", "the nurse asked me to call back and
             # move it": what someone said, not a request
-            r"\b((?<!school )nurses?(?!(?: [a-z]+){0,3} (said|says|told|suggested|recommended|thinks|thought|noticed|wants|asked|wanted|rang|called))"
+            # ("I'm a nurse doing long shifts": the caller's job)
+            r"\b((?<!school )(?<!i'm a )(?<!i am a )(?<!as a )(?<!work as a )(?<!she's a )(?<!he's a )(?<!i'm an )"
+            r"nurses?(?!(?: [a-z]+){0,3} (said|says|told|suggested|recommended|thinks|thought|noticed|wants|asked|wanted|rang|called))"
             r"|nurse line|triage|leave a message|message for (the |my )?(doctor|dr|nurse)"
             r"|call me back|callback)\b"
         ),

@@ -46,6 +46,8 @@ ASIDE_FOR_STAFF = "I don't have that information here, but our staff can help wi
 
 _NOT_EMERGENCY = re.compile(
     r"\b(not|isn't|is not|no|non|nothing)\s+(an?\s+|like an?\s+)?(urgent|emergency)\b"
+    # "travelling home for a family emergency", "an emergency at work": not one for this call
+    r"|\b(?:family|work|personal|childcare|home|dental|vet|pet) emergency\b|\bemergency (?:at|with) (?:home|work|school)\b"
 )
 _EMERGENCY = re.compile(
     r"\b(chest (pain|pains|hurts|tightness|pressure)|pain in (my|his|her|the) chest|heart attack|cardiac arrest"
@@ -434,6 +436,9 @@ _INSURANCE_CHANGED = re.compile(
     # "... and I have to find a doctor in network": why, no question
     r"(?:[^.;!?]{0,20}?\b(?:find|see|go to|switch to) (?:a|another|some) (?:new )?(?:doctor|clinic|practice|provider)"
     r"(?: (?:who is|that is|that's|who's))? (?:in|in my|in our|on my|within) network)?"
+    # "my employer switched our plan", "... until I sort out the new coverage": the same story
+    r"|\b(?:switched|changed) (?:our|my|the) (?:health )?(?:plan|insurance|cover)\b"
+    r"|\b(?:until|till|once|when) (?:i|we) (?:sort out|sort|figure out|get|have) (?:the |my |our )?(?:new )?(?:coverage|cover|insurance|plan)\b"
 )
 _DONE_ELSEWHERE = re.compile(
     r"\b(?:got|had|have had|'ve had|already had|already got|was given|were given)\b[^.;!?]{0,60}?"

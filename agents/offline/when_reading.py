@@ -291,7 +291,7 @@ def _that_sentence(text: str) -> str:
         more_of_it = _ONLY_WHEN_WORDS.fullmatch(sentence.strip()) is not None
         # "... tuesday the 20th instead? or maybe wednesday... no, tuesday, at 10 am.": still deciding
         more_of_it = more_of_it or (
-            re.match(r"\s*(?:or|no)\b", sentence) is not None
+            re.match(r"\s*(?:or|no|not)\b", sentence) is not None
             and bool(day_phrases(sentence) or _ONLY_A_TIME.match(sentence))
         )
         # "... to a morning instead. Is Dr Chen free Tuesday the 21st at 10:30?": where it goes, asked
@@ -303,9 +303,9 @@ def _that_sentence(text: str) -> str:
         )
         # "... to monday the 14th, in the afternoon? at 2, sorry, half past 2.", "... to monday the
         # 21st? morning's fine, 9:30, or, hmm, actually 10": the time for that day, decided
+        # ("... to Tuesday week? Not this coming Tuesday, the one after. 2 pm, ideally.": after more of it)
         more_of_it = more_of_it or (
-            n == 0
-            and _TIME_FIRST.match(sentence) is not None
+            _TIME_FIRST.match(sentence) is not None
             and not day_phrases(sentence)
             and not re.search(r"\b(?:appointment|appt|visit|booking|born|birth|dob|name)\b", sentence)
         )

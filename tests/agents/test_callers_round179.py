@@ -102,7 +102,50 @@ LEFT_FROM_THE_LAST_ROUND = [
      MARIA),
 ]  # fmt: skip
 
+# sets #187-#194 (the second batch of the round), in other words
+SECOND_BATCH = [
+    (["Hi, Olivia Martinez, 5/9/1998. I had to cancel my check-up last month when I was sick, sorry. Could I see "
+      "Dr. Chen on Wednesday the 9th at 10?", "Yes."], "p-1005", {(CHEN, at(9, 10))}, None),
+    (["Michael Brown, 11/2/1972. I know I've cancelled on you twice, apologies. Is there any chance of Dr. Patel "
+      "on Monday the 7th at 3 PM?", "Yes."], "p-1002", {(PATEL, at(7, 15))}, None),
+    (["Siobhan O'Connor, 10/31/1994. I missed my last visit because of a family emergency back home. Could I get "
+      "Dr. Chen tomorrow at 2?", "Yes."], "p-1024", {(CHEN, at(2, 14))}, None),
+    (["Emily Davis, 7/23/1990. I've got a bad cold and don't want to give it to anyone, so could I push my "
+      "appointment to Tuesday the 8th at 11?", "Yes."], "p-1003", {(PATEL, at(8, 11))}, None),
+    (["James Wilson, 1/30/1965. My employer switched our plan, so I need to cancel my appointment with Dr. Chen "
+      "on Friday until I sort out the new coverage.", "Yes."], "p-1004", set(), None),
+    (["Emily Davis, 7/23/1990. I'd feel more at ease seeing someone else this time. Could my appointment on "
+      "Thursday stay at the same time but with Dr. Chen?", "Yes."], "p-1003", {(CHEN, at(3, 10))}, None),
+    (["James Wilson, 1/30/1965. Could my appointment with Dr. Chen go to the week after, same time?", "Yes."],
+     "p-1004", {(CHEN, at(11, 14, 30))}, None),
+    (["James Wilson, 1/30/1965. Can you put my appointment with Dr. Chen on Friday the 4th to Wednesday the 9th "
+      "at 11?", "Yes."], "p-1004", {(CHEN, at(9, 11))}, None),
+    (["James Wilson, 1/30/1965. Could you move my Friday appointment with Dr. Chen over to Dr. Patel on Monday "
+      "the 7th at 2?", "Yes."], "p-1004", {(PATEL, at(7, 14))}, None),
+    (["Hi, quick one: can I see Dr. Chen tomorrow if I can't make Friday?", "James Wilson, born January 30th, "
+      "1965. Please move my Friday 2:30 with Dr. Chen to tomorrow at 4.", "Yes."], "p-1004", {(CHEN, at(2, 16))},
+     "+15035550104"),
+    (["Hello, I'm booking for two of my kids. The first is Joshua Lewis, born September 1st 2004. Dr. Patel on "
+      "Monday December 7th at 9 AM please.", "Yes."], "p-1018", {(PATEL, at(7, 9))}, None),
+    (["Emily Davis, 07/23/1990. I need to cancel my appointment with Dr. Patel on Thursday. My husband will ring "
+      "about his own some other time.", "Yes."], "p-1003", set(), None),
+    (["Hi, it's Maria Garcia, 10/19/1982. I'd like to book for my son, no, actually, not for my son today, for me. "
+      "Dr. Chen tomorrow at 10.", "Yes."], "p-1012", {(CHEN, at(2, 10))}, MARIA),
+    (["Sophia Taylor, born 12/15/2001, sorry, 12/5/2001, December 5th. I'd like Dr. Patel on Monday the 7th at 11.",
+      "Yes."], "p-1007", {(PATEL, at(7, 11))}, None),
+    (["Emily Davis, 7/23/1990. Could I push my Thursday appointment to Tuesday week? Not this coming Tuesday, the "
+      "one after. 11 am, ideally.", "Yes."], "p-1003", {(PATEL, at(15, 11))}, None),
+    (["Mia White, 1/25/1996. I'm a nurse working nights and my only free day is Wednesday. Can I see Dr. Chen at 1 "
+      "on Wednesday the 9th?", "Yes."], "p-1015", {(CHEN, at(9, 13))}, None),
+    (["Maria Garcia here, 10/19/1982, about my son Lucas, his date of birth is 4/8/2015. His appointment with Dr. "
+      "Rodriguez on Tuesday is too early for us. Same day, 11 o'clock?", "Yes."], "p-1013",
+     {(RODRIGUEZ, at(8, 11))}, MARIA),
+    (["Andrew Harris, 3/6/1961. Could I see Dr. Ro on Thursday the 10th at 1 PM?", "Yes."], "p-1016",
+     {(RODRIGUEZ, at(10, 13))}, None),
+]  # fmt: skip
+
 ALL_FAMILIES = [
+    *SECOND_BATCH,
     *LEFT_FROM_THE_LAST_ROUND,
     *THE_TIME_THEIR_DAY_LEADS_TO,
     *MOVED_BY_AN_AMOUNT,
@@ -141,3 +184,18 @@ async def test_yes_thats_it_to_the_times_offered_is_no_goodbye(chat: Chat) -> No
     await chat.say("Charlotte Clark, 11/15/1989. Could I see Dr. Chen on Monday the 7th?")
     reply = await chat.say("Yes, that's it.")
     assert "goodbye" not in reply.lower() and "which" in reply.lower(), reply
+
+
+async def test_a_partner_named_with_where_they_live_is_checked_on_their_own_details(
+    chat: Chat, demo: DemoConnector
+) -> None:
+    turns = [
+        "hi, it's Ava Hernandez, born August 11th 1993. can I book Dr. Patel for Monday December 7th at 2 PM?",
+        "yes",
+        "and my partner Ryan Walker, we live together, his birthday is December 12th 1992. Dr. Patel at 2:30 PM "
+        "the same day, Monday December 7th.",
+        "yes",
+    ]
+    _, transcript = await converse(chat, turns, "+15035550109")
+    assert await booked(demo, "p-1009") == {(PATEL, at(7, 14))}, transcript
+    assert await booked(demo, "p-1020") == {(PATEL, at(7, 14, 30))}, transcript
