@@ -140,6 +140,7 @@ _YES_FILLER = {
     "pls", "plz", "plez", "plse", "thx", "thanx", "thnx", "ty",  # typed short forms
     "that'd", "thatd", "it'd", "itd",  # "that'd be grand, go ahead"
     "booking",  # "go ahead with the booking"
+    "his", "hers", "theirs",  # "yes, cancel his please" (a relative's visit, read back)
     "man", "bro", "boss", "my", "friend", "buddy", "pal", "darling", "hun", "honey", "sweetheart", "madam",
     "dude", "guy", "guys", "chief", "ma", "sah", "auntie", "uncle",  # "yes man go ahead", "yes ma"
     "guess", "suppose", "think", "should", "work",  # "i guess so", "i think so", "that should work"

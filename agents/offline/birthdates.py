@@ -103,6 +103,14 @@ def find_dob(text: str, today: date) -> tuple[date | None, str | None]:
     if found is None or span is None:
         return found, span
     after = text[text.index(span) + len(span) :]
+    if (words := _IN_WORDS_AFTER.match(after)) is not None:
+        # "08/04/2015 (8 april)", "08/04/2015, that's the 8th of April": the numbers read as the words say
+        month = MONTHS[words.group("month") or words.group("month2")]
+        day = int(words.group("day") or words.group("day2"))
+        if {month, day} == {found.month, found.day} and (
+            as_said := safe_date(found.year, month, day)
+        ) is not None:
+            return as_said, span
     if (cue := _SAID_AGAIN.match(after)) is not None:
         # "june 6 1984... sorry no, june 16th 1984": the date said after the correction
         again, again_span = _first_dob(after[cue.end() :], today)
@@ -131,6 +139,11 @@ def find_dob(text: str, today: date) -> tuple[date | None, str | None]:
     return found, span
 
 
+_IN_WORDS_AFTER = re.compile(
+    r"^\s*[(,.-]?\s*(?:that's |that is |i\.e\.? |so |which is )?(?:the )?"
+    rf"(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?(?P<month>{MONTH_WORDS})|(?P<month2>{MONTH_WORDS}) (?:the )?"
+    r"(?P<day2>\d{1,2})(?:st|nd|rd|th)?)\b"
+)
 # "... 1982. actually it's not for me, it's my son lucas garcia, born ...": another person's date
 _SOMEONE_ELSE = re.compile(
     r"\b(?:not (?:for )?me|(?:my|our) (?:son|daughter|child|kid|boy|girl|husband|wife|partner|mother|mom|mum|father"
@@ -165,14 +178,26 @@ def corrected_year(text: str, was: date, today: date) -> date | None:
 
 
 def _first_dob(text: str, today: date) -> tuple[date | None, str | None]:
+    first: tuple[date, re.Match[str]] | None = None
     for pattern in _DOB_PATTERNS:
         # every match: "an appointment on 1 June 2028 ..., date of birth 20 August 1968" (a date
         # to come is no date of birth)
         for m in pattern.finditer(text):
             found = _date_of(m, today)
             if found is not None and date(1900, 1, 1) <= found <= today:
-                return found, m.group(0)
-    return None, None
+                if first is None:
+                    first = found, m
+                elif m.start() < first[1].start() and _MY_BIRTH_CUE.search(text[: m.start()][-30:]):
+                    # "my birthday is ten nineteen eighty two, my son is ..., his birthday april eighth
+                    # twenty fifteen": the caller's own, said first as theirs, in a rarer form
+                    return found, m.group(0)
+                break
+    return (first[0], first[1].group(0)) if first is not None else (None, None)
+
+
+_MY_BIRTH_CUE = re.compile(
+    r"\b(?:my (?:birthday|dob|date of birth|birth date)(?: is)?|i was born(?: on)?)\W*$"
+)
 
 
 def _date_of(m: re.Match[str], today: date) -> date | None:

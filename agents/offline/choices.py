@@ -266,7 +266,8 @@ def mentions_provider(text: str, provider_name: str) -> bool:
     if not parts:
         return False
     surname = parts[-1]
-    if re.search(rf"\b{re.escape(surname)}\b", text) is not None:
+    # ("appt w drchen": typed with no space after the title)
+    if re.search(rf"\b(?:dr|doctor)?{re.escape(surname)}\b", text) is not None:
         return True
     # "doctor pat el", "rod riguez": the surname split in two, as a recogniser may write it
     split = "|".join(f"{re.escape(surname[:i])} {re.escape(surname[i:])}" for i in range(2, len(surname) - 1))
@@ -368,6 +369,11 @@ def find_provider(text: str, providers: list[Provider]) -> Provider | None:
         # "Dr. Ro", "Dr. Pat": the start of one doctor's surname is that doctor (never another's by
         # sound)
         starting = [p for name, p in surnames.items() if len(word) >= 2 and name.startswith(word)]
+        if len(starting) == 1:
+            return starting[0]
+    for letter in re.findall(r"\b(?:dr|doctor)\.?\s+([a-z])\b", text):
+        # "w dr p fri 9:30am": a texter's initial, when one doctor's surname starts with it
+        starting = [p for name, p in surnames.items() if name.startswith(letter)]
         if len(starting) == 1:
             return starting[0]
     for word in after_title:

@@ -38,7 +38,7 @@ from agents.policy import classify_confirmation
 
 # a sentence ends at a stop, but not at the one of a title ("with Dr. Patel, but ...")
 _JOIN = re.compile(
-    r"\b(?:and then|and also|and|then|also|after that|plus)\b"
+    r"\b(?:and then|and also|and|then|also|after that|plus)\b|(?<=\s)&(?=\s)"
     r"|(?<!\bdr)(?<!\bmr)(?<!\bms)(?<!\bmrs)(?<!\bst)(?<!\bprof)[.;!?](?=\s)"
 )
 # ("his date of birth is ...": whose it is goes with it)

@@ -387,7 +387,7 @@ _ANOTHER_DAY_ASKED = re.compile(
     rf"(?:{_WEEKDAY_OR_DATE}|\d{{1,2}}:\d\d|\d{{1,2}} ?(?:am|pm)\b|(?:the )?same day|that day)"
 )
 _CANCEL_AND_BOOK = re.compile(
-    r"\bcancel\b[^.?!]{0,80}?\b(?:and|then|&|but)\s+(?:then\s+|instead\s+|please\s+|can you\s+|could you\s+)?"
+    r"\bcancel\b[^.?!]{0,80}?(?:\b(?:and|then|but)|&)\s+(?:then\s+|instead\s+|please\s+|can you\s+|could you\s+)?"
     r"(?:book|schedule|make)\s+(?:me|him|her|us|them|an?|another|a new|new|with|in|for)\b"
 )
 _NO_NEW_BOOKING = re.compile(

@@ -198,6 +198,10 @@ def normalize(text: str) -> str:
     )
     lowered = re.sub(r"\bma (?=wee|son|daughter|boy|girl|lassie|laddie|husband|wife|man|mum|maw|da|dad|appointment|doctor)",
                      "my ", lowered)  # fmt: skip
+    # "wed 12/9 @ 11", "@10am": at
+    lowered = re.sub(r"@\s*(?=\d)", "at ", lowered)
+    # typed in a hurry: "movemy wed appt", "cancelmy appt"
+    lowered = re.sub(r"\b(move|cancel|book|change|reschedule|push|shift|resched)(my|me)\b", r"\1 \2", lowered)
     # "the same hour" (a learner's "la misma hora", "la même heure"): the same time
     lowered = re.sub(r"\b(same|the same) hour\b", r"\1 time", lowered)
     # "feb ruary", "sep tember", "de cember": a month split as a recogniser may write it

@@ -70,8 +70,11 @@ _THEIR_FIRST_NAME = re.compile(
 )
 # "his dob is April 8th, 2015, Lucas Garcia.": the name said right after the date, ending the clause
 _NAME_AFTER = re.compile(r"^\W*(?P<first>[a-z'-]+)\s+(?P<last>[a-z'-]+)\W*(?:$|[.;!?])")
-# "Lucas Garcia is my son"
-_IS_MY_KIN = re.compile(rf"\b(?P<first>[a-z'-]+)\s+(?P<last>[a-z'-]+)\s+is\s+(?:my|our)\s+(?:{KIN})\b")
+# "Lucas Garcia is my son", "my son is Lucas Garcia"
+_IS_MY_KIN = re.compile(
+    rf"\b(?P<first>[a-z'-]+)\s+(?P<last>[a-z'-]+)\s+is\s+(?:my|our)\s+(?:{KIN})\b"
+    rf"|\b(?:my|our)\s+(?:{KIN})(?:'s name)?\s+is\s+(?P<first2>[a-z'-]+)\s+(?P<last2>[a-z'-]+)\b"
+)
 # the words that give a date as someone's, between their name and the date
 _CUE_BEFORE_DATE = re.compile(
     r"(?:\b(?:and|,)\s*)?(?:\b(?:he|she|they)(?:'s| is| was| were)? born(?: on| in)?|\b(?:his|her|their|my) (?:date of birth"
@@ -133,8 +136,12 @@ def _relative(turns: list[str]) -> tuple[tuple[str, str] | None, str | None]:
         if full is None and (owned := possessive_name(said)) is not None:
             a, _, b = owned.partition(" ")
             full = (a, b)
-        if full is None and (m := _IS_MY_KIN.search(said)) is not None and _is_name(m["first"], m["last"]):
-            full = (_title(m["first"]), _title(m["last"]))
+        if (
+            full is None
+            and (m := _IS_MY_KIN.search(said)) is not None
+            and _is_name(a := m["first"] or m["first2"], b := m["last"] or m["last2"])
+        ):
+            full = (_title(a), _title(b))
         if full is None:
             for m in _THEIR_VISIT_NAMED.finditer(said):
                 a, b = m.group("first") or m.group("first2"), m.group("last") or m.group("last2")

@@ -142,6 +142,16 @@ SECOND_BATCH = [
      {(RODRIGUEZ, at(8, 11))}, MARIA),
     (["Andrew Harris, 3/6/1961. Could I see Dr. Ro on Thursday the 10th at 1 PM?", "Yes."], "p-1016",
      {(RODRIGUEZ, at(10, 13))}, None),
+    (["sophia taylor 12/5/01 appt w dr p mon 12/7 9:30am pls", "yes"], "p-1007", {(PATEL, at(7, 9, 30))}, None),
+    (["christopher lee 7/4/75 need appt w drchen wed 12/9 @ 11", "yes"], "p-1014", {(CHEN, at(9, 11))}, None),
+    (["james wilson 1/30/65 movemy fri appt to wed 12/9 @10am", "ya"], "p-1004", {(CHEN, at(9, 10))}, None),
+    (["emily davis 7/23/90 - cxl my thurs appt w dr patel & book me w dr chen mon 12/7 at 2pm instead", "yes", "yes"],
+     "p-1003", {(CHEN, at(7, 14))}, None),
+    (["Maria Garcia, 10/19/1982. Please cancel Lucas's appointment on Tuesday, his dob is 08/04/2015 (8 april).",
+      "Yes."], "p-1013", set(), MARIA),
+    (["um hi this is maria garcia my birthday is ten nineteen eighty two my son is lucas garcia his birthday is "
+      "april eighth twenty fifteen he won't need his check up with doctor rodriguez on tuesday so please cancel it",
+      "yes cancel it"], "p-1013", set(), MARIA),
 ]  # fmt: skip
 
 ALL_FAMILIES = [
@@ -178,6 +188,21 @@ async def test_a_parent_speaking_for_a_child_and_for_herself_gets_both_written(
     _, transcript = await converse(chat, turns, MARIA)
     assert await booked(demo, "p-1013") == lucas, transcript
     assert await booked(demo, "p-1012") == maria, transcript
+
+
+async def test_a_relatives_visit_cancelled_then_the_callers_own_booked(
+    chat: Chat, demo: DemoConnector
+) -> None:
+    turns = [
+        "Hello, Maria Garcia, 10/19/1982, and my son is Lucas Garcia, date of birth April 8th 2015. Please cancel "
+        "Lucas's appointment with Dr. Rodriguez on Tuesday. And while I'm on, could I book myself in with Dr. Chen "
+        "on Wednesday the 9th at 11 AM?",
+        "Yes, cancel his please.",
+        "Yes, please.",
+    ]
+    _, transcript = await converse(chat, turns, MARIA)
+    assert await booked(demo, "p-1013") == set(), transcript
+    assert await booked(demo, "p-1012") == {(CHEN, at(9, 11))}, transcript
 
 
 async def test_yes_thats_it_to_the_times_offered_is_no_goodbye(chat: Chat) -> None:
