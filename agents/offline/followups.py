@@ -149,7 +149,8 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
             re.search(r"\b(another|a new one|a second one|one more)\b", tail) is not None
             or again
             # "two visits with Dr. Chen: Monday the 16th at 10, and then Monday the 23rd at 10 too"
-            or (_TWO_ASKED.search(head) is not None and not _no_day(tail, now))
+            # (not "I need to book two appointments. First one's for my son ...": nothing asked yet)
+            or (_TWO_ASKED.search(head) is not None and not _no_day(head, now) and not _no_day(tail, now))
         )
         # ("my wife wants a doctor to look at it. Dr. Patel, this Friday ...": no doctor named before)
         if (

@@ -202,6 +202,9 @@ def normalize(text: str) -> str:
     lowered = re.sub(r"@\s*(?=\d)", "at ", lowered)
     # typed in a hurry: "movemy wed appt", "cancelmy appt"
     lowered = re.sub(r"\b(move|cancel|book|change|reschedule|push|shift|resched)(my|me)\b", r"\1 \2", lowered)
+    lowered = re.sub(
+        r"\b(my|our|his|her) wee (?=boy|girl|lad|lass|lassie|laddie|son|daughter|one)", r"\1 ", lowered
+    )
     # "the same hour" (a learner's "la misma hora", "la même heure"): the same time
     lowered = re.sub(r"\b(same|the same) hour\b", r"\1 time", lowered)
     # "feb ruary", "sep tember", "de cember": a month split as a recogniser may write it
