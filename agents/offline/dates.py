@@ -25,7 +25,7 @@ from datetime import date, datetime, time, timedelta
 
 import dateparser
 
-from agents.offline import moments
+from agents.offline import moments, told_dates
 from agents.offline.calendar_words import MONTH_NC, MONTH_WORDS, MONTHS, WEEKDAYS, office_hour, safe_date
 from agents.offline.date_relations import relative_dates
 from agents.offline.time_lists import times_listed
@@ -414,7 +414,7 @@ def find_when(text: str, now: datetime) -> When:
     text = _TIME_NOT_TIME.sub(_the_time_kept, text)  # "sorry, 3, not 3:30": 3
     text = moments.without_own_plans(_weekday_and_numbers(text, now.date()))  # "i start at noon"
     text = _month_of_something_else(text, now.date())
-    text = _date_gone_by_beside_its_weekday(text, now.date())
+    text = told_dates.date_gone_by_beside_its_weekday(text, now.date())
     # "the first on monday the 23rd at 10, the second on the 30th": which of the visits, not a date
     text = _WHICH_VISIT.sub(" ", text)
     # "in January, Thursday the 9th": the 9th of that month
@@ -641,30 +641,6 @@ _WEEKDAY_THE_NTH = re.compile(rf"\b(?P<wd>{'|'.join(WEEKDAYS)}),? the (?P<n>\d{{
 _IN_A_MONTH = re.compile(rf"\bin (?P<month>{MONTH_WORDS})\b")
 
 
-_WEEKDAY_MONTH_DAY = re.compile(
-    rf"\b(?P<wd>{'|'.join(WEEKDAYS)}),? (?:the )?(?P<month>{MONTH_WORDS}) (?:the )?(?P<n>\d{{1,2}})(?:st|nd|rd|th)?\b"
-    r"(?!,? ?(?:\d{4}|'\d\d))"
-)
-
-
-def _date_gone_by_beside_its_weekday(text: str, today: date) -> str:
-    """ "Friday, November 9" said on 1 December (November 9 gone, and next year's no Friday): a date
-    the line or the caller got wrong; the weekday beside it is what is read (the read-back says
-    the date before anything is written)."""
-
-    def weekday_only(m: re.Match[str]) -> str:
-        month, n = MONTHS[m.group("month")], int(m.group("n"))
-        there = safe_date(today.year, month, n)
-        if there is None or there >= today:
-            return m.group(0)
-        later = safe_date(today.year + 1, month, n)
-        if later is not None and later.weekday() == WEEKDAYS.index(m.group("wd")):
-            return m.group(0)
-        return m.group("wd")
-
-    return _WEEKDAY_MONTH_DAY.sub(weekday_only, text)
-
-
 def _month_of_something_else(text: str, today: date) -> str:
     """ "my grandson is getting married in April ... could I see Dr. Patel on Thursday the 8th?"
     (no Thursday the 8th in April): the month is of the story, not of the day asked for."""
@@ -699,51 +675,11 @@ _BUSY_UNTIL = re.compile(
 )
 
 
-# "I'm back from lunch at 1, so 2 o'clock?", "my lunch break ends at 12:30, so an hour after that,
-# 1:30?", "my last visit, which was on the 15th, so that's Friday December 6th": the caller's own
-# day (or a past visit) told, then "so" and the time or day it leads to
-_OWN_DAY_THEN_SO = re.compile(
-    r"\b(?:lunch|break|back|ends?|ended|finish(?:es|ed)?|done|free|off|home|arrives?|get (?:there|here|in)"
-    r"|last (?:visit|appointment|appt)|was on|were on)\b[^.?!]{0,30}?\b(?:\d{1,2}(?::\d\d)?(?:\s*[ap]m)?"
-    r"|the \d{1,2}(?:st|nd|rd|th))(?:,? right)?[,.?!]*\s+(?=so\b[^.?!]{0,40}?\d)"
-)
-
-
-# "the first is Joshua Lewis, ...", "the second is my daughter Mia": the order of those asked for
-_THE_NTH_IS = re.compile(
-    r"\bthe (?:1st|2nd|3rd|first|second|third) (?:one )?(?:is|will be|'s) (?=(?:my|our|his|her|for)\b|[a-z]+ [a-z]+,)"
-)
-
-
-# "born 2/13/1987, sorry, 2/3/1987, February 3rd": the date of birth said again in words
-_BIRTH_DATE_IN_WORDS = re.compile(
-    rf"\b(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?:19|20)\d\d\s*,?\s*(?:that's |that is |i mean |so )?(?:the )?"
-    rf"(?P<words>(?P<month>{MONTH_WORDS}) (?:the )?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?)\b"
-)
-
-
-# ... and what is left of it once the date of birth itself is taken out ("born  , , february 3rd")
-_BORN_ON_A_DAY = re.compile(
-    rf"\b(?:born|date of birth|dob|birthday)(?: is| was| on)?[\s,.]*(?:(?:sorry|i mean|that's|that is)\W+)*(?:the )?"
-    rf"(?:{MONTH_WORDS}) (?:the )?\d{{1,2}}(?:st|nd|rd|th)?\b(?!,? ?(?:\d|at\b))"
-)
-
-
-def _without_birth_date_said_again(text: str) -> str:
-    def without(m: re.Match[str]) -> str:
-        same = MONTHS[m.group("month")] == int(m.group("m")) and int(m.group("day")) == int(m.group("d"))
-        return m.group(0)[: m.start("words") - m.start()] if same else m.group(0)
-
-    return _BORN_ON_A_DAY.sub(" ", _BIRTH_DATE_IN_WORDS.sub(without, text))
-
-
 def _find_when(text: str, now: datetime) -> When:
     if _BUSY_UNTIL.search(text) and find_time(_BUSY_UNTIL.sub(" ", text))[0] is not None:
         # "she finishes work at 4, so the last slot of the day would be ideal, 4:30": 4:30
         text = _BUSY_UNTIL.sub(" ", text)
-    text = _without_birth_date_said_again(_THE_NTH_IS.sub(" ", text))
-    if (own := _OWN_DAY_THEN_SO.search(text)) is not None:
-        text = text[: own.start()] + " " + text[own.end() :]
+    text = told_dates.without_dates_told(text)
     when = _spelled_out(_when_words(text, now), text, now)
     if when.start is None and (today := _LATER_TODAY.search(text)) is not None:
         when.start = when.end = now.date()  # "who's free this afternoon?": today's afternoon

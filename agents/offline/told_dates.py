@@ -1,0 +1,82 @@
+"""Dates and times a turn tells that are not the day asked for (normalized text): the caller's own
+day leading to the time asked ("I'm back from lunch at 1, so 2 o'clock"), an order of people ("the
+first is Joshua Lewis"), a date of birth said again in words ("2/3/1987, February 3rd"), and a date
+gone by beside its weekday ("Friday, November 9" said in December: the Friday is read)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from agents.offline.calendar_words import MONTH_WORDS, MONTHS, WEEKDAYS, safe_date
+
+# "I'm back from lunch at 1, so 2 o'clock?", "my lunch break ends at 12:30, so an hour after that,
+# 1:30?", "my last visit, which was on the 15th, so that's Friday December 6th": the caller's own
+# day (or a past visit) told, then "so" and the time or day it leads to
+_OWN_DAY_THEN_SO = re.compile(
+    r"\b(?:lunch|break|back|ends?|ended|finish(?:es|ed)?|done|free|off|home|arrives?|get (?:there|here|in)"
+    r"|last (?:visit|appointment|appt)|was on|were on)\b[^.?!]{0,30}?\b(?:\d{1,2}(?::\d\d)?(?:\s*[ap]m)?"
+    r"|the \d{1,2}(?:st|nd|rd|th))(?:,? right)?[,.?!]*\s+(?=so\b[^.?!]{0,40}?\d)"
+)
+
+
+# "the first is Joshua Lewis, ...", "the second is my daughter Mia": the order of those asked for
+_THE_NTH_IS = re.compile(
+    r"\bthe (?:1st|2nd|3rd|first|second|third) (?:one )?(?:is|will be|'s) (?=(?:my|our|his|her|for)\b|[a-z]+ [a-z]+,)"
+)
+
+
+# "born 2/13/1987, sorry, 2/3/1987, February 3rd": the date of birth said again in words
+_BIRTH_DATE_IN_WORDS = re.compile(
+    rf"\b(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?:19|20)\d\d\s*,?\s*(?:that's |that is |i mean |so )?(?:the )?"
+    rf"(?P<words>(?P<month>{MONTH_WORDS}) (?:the )?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?)\b"
+)
+
+
+# ... and what is left of it once the date of birth itself is taken out ("born  , , february 3rd")
+_BORN_ON_A_DAY = re.compile(
+    rf"\b(?:born|date of birth|dob|birthday)(?: is| was| on)?[\s,.]*(?:(?:sorry|i mean|that's|that is)\W+)*(?:the )?"
+    rf"(?:{MONTH_WORDS}) (?:the )?\d{{1,2}}(?:st|nd|rd|th)?\b(?!,? ?(?:\d|at\b))"
+)
+
+
+def _without_birth_date_said_again(text: str) -> str:
+    """`text` without a date of birth said again in words."""
+
+    def without(m: re.Match[str]) -> str:
+        same = MONTHS[m.group("month")] == int(m.group("m")) and int(m.group("day")) == int(m.group("d"))
+        return m.group(0)[: m.start("words") - m.start()] if same else m.group(0)
+
+    return _BORN_ON_A_DAY.sub(" ", _BIRTH_DATE_IN_WORDS.sub(without, text))
+
+
+def without_dates_told(text: str) -> str:
+    """`text` without the dates and times it tells that are not asked for."""
+    text = _without_birth_date_said_again(_THE_NTH_IS.sub(" ", text))
+    if (own := _OWN_DAY_THEN_SO.search(text)) is not None:
+        text = text[: own.start()] + " " + text[own.end() :]
+    return text
+
+
+_WEEKDAY_MONTH_DAY = re.compile(
+    rf"\b(?P<wd>{'|'.join(WEEKDAYS)}),? (?:the )?(?P<month>{MONTH_WORDS}) (?:the )?(?P<n>\d{{1,2}})(?:st|nd|rd|th)?\b"
+    r"(?!,? ?(?:\d{4}|'\d\d))"
+)
+
+
+def date_gone_by_beside_its_weekday(text: str, today: date) -> str:
+    """ "Friday, November 9" said on 1 December (November 9 gone, and next year's no Friday): a date
+    the line or the caller got wrong; the weekday beside it is what is read (the read-back says
+    the date before anything is written)."""
+
+    def weekday_only(m: re.Match[str]) -> str:
+        month, n = MONTHS[m.group("month")], int(m.group("n"))
+        there = safe_date(today.year, month, n)
+        if there is None or there >= today:
+            return m.group(0)
+        later = safe_date(today.year + 1, month, n)
+        if later is not None and later.weekday() == WEEKDAYS.index(m.group("wd")):
+            return m.group(0)
+        return m.group("wd")
+
+    return _WEEKDAY_MONTH_DAY.sub(weekday_only, text)
