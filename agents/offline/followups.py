@@ -150,7 +150,12 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
             or again
             # "two visits with Dr. Chen: Monday the 16th at 10, and then Monday the 23rd at 10 too"
             # (not "I need to book two appointments. First one's for my son ...": nothing asked yet)
-            or (_TWO_ASKED.search(head) is not None and not _no_day(head, now) and not _no_day(tail, now))
+            # (nor "two appointments on the same afternoon, one for me ...": no day of the first)
+            or (
+                _TWO_ASKED.search(head) is not None
+                and find_when(head, now).start is not None
+                and find_when(tail, now).start is not None
+            )
         )
         # ("my wife wants a doctor to look at it. Dr. Patel, this Friday ...": no doctor named before)
         if (

@@ -360,7 +360,8 @@ _HAVE_ONE = re.compile(
     r"(?<!can )(?<!could )(?<!may )(?<!do )(?<!would )(?<!\bif )(?<!when )"
     # ("my son lucas garcia, april 8 2015, has an appointment ...": the year of his birth before it)
     # ("he have consult with doctor rodriguez": a learner's, with no article)
-    r"\b(?:(?:i|we|they)(?: have|'ve got| have got| got)|(?:he|she|[a-z]+|\d{4},?)(?: has|'s got| has got| got| have))"
+    r"\b(?:(?:i|we|they)(?: have|'ve got| have got| got)|(?:he|she|[a-z]+|\d{4},?)(?: has|'s got| has got| got)"
+    r"|(?:he|she) have)"
     r" (?:an? )?"
     # ("he has a vaccination appointment with Dr. Rodriguez": what it is for, between)
     r"(?:(?:vaccination|blood pressure|follow[ -]?up|check[ -]?up|annual|school|physical|flu) )?"
