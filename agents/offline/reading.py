@@ -193,6 +193,10 @@ def _a_new_time_instead(ctx: PlanContext, s: dict[str, Any], text: str, raw: str
     same_time = re.search(r"\bsame (?:time|hour)\b", text) is not None
     if when.start is None or (when.at is None and when.edge is None and when.part == "any" and not same_time):
         return False
+    if when.start.weekday() >= 5 or (when.at is not None and not 7 <= when.at.hour <= 19):
+        # "game will be formed under the May 30th, 1750, 1550" (a "yes" garbled on the line): a
+        # Sunday at ten to six in the evening is no time anyone asks a clinic for
+        return False
     for visit in s.get("appointments") or []:
         start = datetime.fromisoformat(str(visit.get("start"))).astimezone(ctx.now.tzinfo)
         if start.date() == when.start and when.at in (None, start.time().replace(tzinfo=None)):

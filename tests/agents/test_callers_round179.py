@@ -142,6 +142,9 @@ SECOND_BATCH = [
      {(RODRIGUEZ, at(8, 11))}, MARIA),
     (["Andrew Harris, 3/6/1961. Could I see Dr. Ro on Thursday the 10th at 1 PM?", "Yes."], "p-1016",
      {(RODRIGUEZ, at(10, 13))}, None),
+    # a "yes" garbled on the line at a cancellation's read-back is no new time for a move
+    (["Please cancel my appointment on Friday.", "James Wilson, 1/30/1965", "Game will be formed under the May "
+      "30th, 1750, 1550.", "Yes, go ahead.", "Yes."], "p-1004", set(), "+15035550104"),
     (["sophia taylor 12/5/01 appt w dr p mon 12/7 9:30am pls", "yes"], "p-1007", {(PATEL, at(7, 9, 30))}, None),
     (["christopher lee 7/4/75 need appt w drchen wed 12/9 @ 11", "yes"], "p-1014", {(CHEN, at(9, 11))}, None),
     (["james wilson 1/30/65 movemy fri appt to wed 12/9 @10am", "ya"], "p-1004", {(CHEN, at(9, 10))}, None),
