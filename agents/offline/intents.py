@@ -439,11 +439,10 @@ _A_VISIT_TOLD = re.compile(
     r"|\b(?:my|his|her|our|their) (?:[a-z]+ ){0,2}follow[ -]?up\b"
     r"|\b(?:my|his|her|our|their) (?:dr|doctor)\.? [a-z'-]+ (?:appointment|appt|visit|check ?up|follow ?up)\b"
 )
+# "get one", "one for me", "see me": a visit of its own
+_ONE_OF_ITS_OWN = r"(?:get|have|need|want|grab|take) one|one (?:for|too|as well)|(?:see|for) me"
 # "can I get one", "one for me too", "another": a visit of its own (not "could I have the same time")
-_ONE_MORE = re.compile(
-    rf"\b(?:get|have|need|want|grab|take|book) one\b|\bone (?:for|too|as well)\b|\b(?:see|for) me\b"
-    rf"|\b(?:also|as well|too|{_NEW_WORDS})\b"
-)
+_ONE_MORE = re.compile(rf"\b(?:{_ONE_OF_ITS_OWN}|also|as well|too|{_NEW_WORDS})\b")
 # "could it be ...", "could you put it ...", "can you slide it ...", "could I have ...": asked of it
 _IT_SHIFTED = re.compile(
     r"\b(?:could|can|would|will|may) (?:it|you|we|i|he|she|that) (?:be|put|slide|push|bump|move|shift|have|do"
@@ -454,9 +453,14 @@ _A_NEW_VISIT = re.compile(
     # ("his appointment ... is too early": how it suits, not one more)
     rf"\b(?:{_NEW_WORDS}|arrange|also|as well|too(?! (?:early|late|soon|far|much|busy|long|short|close|tight)\b)"
     # "can I get one the same day as his?": a visit of the caller's own beside someone else's
-    r"|(?:can|could|may) i (?:get|have|book|grab|take|see|come)|(?:get|have|need|want|grab|take) one"
-    r"|one (?:for|too|as well)|(?:see|for) me)\b"
+    rf"|(?:can|could|may) i (?:get|have|book|grab|take|see|come)|{_ONE_OF_ITS_OWN})\b"
 )
+
+
+def _another_doctor_after(text: str, at: int) -> bool:
+    """A doctor named after `at` that was not named before it ("I have my check-up with Dr Chen on
+    Monday, and I'd like to see Dr Patel on Friday": a visit of its own)."""
+    return bool(set(DOCTOR_NAMED.findall(text[at:])) - set(DOCTOR_NAMED.findall(text[:at])))
 
 
 def intents(text: str) -> list[Intent]:
@@ -483,6 +487,13 @@ _NOT_THIS_VERB = re.compile(
     # "cancel: Tue 28th 10:00, Dr Patel - no rebook": a list's "no rebooking"
     r"|\bno (rebook\w*|re book\w*|reschedul\w*)\b"
 )
+
+
+def _denied_verb(denied: re.Match[str]) -> str:
+    """The verb `_NOT_THIS_VERB` found denied ("not cancel", "no rebook")."""
+    return denied.group(1) or denied.group(2)
+
+
 _VERB_CORRECTED = re.compile(
     r"\b(?:reschedul\w*|re schedule|move|change|cancel\w*)\b[^.?!]{0,12}?[\s,]+(?:no|sorry|i mean|i meant|actually"
     r"|or rather|rather|wait)\b(?:[\s,]+(?:no|sorry|i mean|i meant|actually|wait))*[\s,]+(?:to\s+)?"
@@ -592,7 +603,7 @@ def _intents(text: str) -> list[Intent]:
     # not the request, when the other one is said outside it
     if Intent.RESCHEDULE in found and Intent.CANCEL in found and (denied := _NOT_THIS_VERB.search(text)):
         rest = _NOT_THIS_VERB.sub(" ", text)
-        verb = denied.group(1) or denied.group(2)
+        verb = _denied_verb(denied)
         if verb.startswith("cancel") and _SAYS_MOVE.search(rest):
             found.remove(Intent.CANCEL)
         elif not verb.startswith("cancel") and _SAYS_CANCEL.search(rest):
@@ -612,7 +623,7 @@ def _intents(text: str) -> list[Intent]:
     if (
         Intent.RESCHEDULE in found
         and (denied := _NOT_THIS_VERB.search(text)) is not None
-        and not (denied.group(1) or denied.group(2)).startswith("cancel")
+        and not _denied_verb(denied).startswith("cancel")
         and not _SAYS_MOVE.search(rest := _NOT_THIS_VERB.sub(" ", text))
         and re.search(r"\b(?:new|another|book|second)\b", rest)
     ):
@@ -684,9 +695,7 @@ def _intents(text: str) -> list[Intent]:
         and not _A_NEW_VISIT.search(text[visit.end() :])
         # (not "I have my check-up with Dr Chen on Monday, and I'd like to see Dr Patel on Friday":
         # another doctor, a visit of its own)
-        and not (
-            set(DOCTOR_NAMED.findall(text[visit.end() :])) - set(DOCTOR_NAMED.findall(text[: visit.end()]))
-        )
+        and not _another_doctor_after(text, visit.end())
     ):
         found = [Intent.RESCHEDULE, *(i for i in found if i not in (Intent.BOOK, Intent.LIST))]
     # "I have an appointment with Dr Chen" and nothing asked yet: that one (which it is comes first),
@@ -721,9 +730,7 @@ def _intents(text: str) -> list[Intent]:
         # (not "my husband has his check-up friday, can I get one the same day but after his?")
         and not _ONE_MORE.search(text[visit.end() :])
         # (not "... could I have one the day after with Dr. Patel": another doctor, a visit of its own)
-        and not (
-            set(DOCTOR_NAMED.findall(text[asked.end() :])) - set(DOCTOR_NAMED.findall(text[: asked.end()]))
-        )
+        and not _another_doctor_after(text, asked.end())
     ):
         found = [
             Intent.RESCHEDULE,
