@@ -75,11 +75,17 @@ class ChatClient:
         client_id = uuid.uuid4().hex
         await self._send({"type": "message", "text": text, "client_id": client_id})
         await self.wait_for(lambda e: e["type"] == "visitor.message" and e["client_id"] == client_id)
-        # Events before the echo (a status change included) have been read by now.
-        if self.status != "bot":
-            return None
-        event = await self.wait_for(lambda e: e["type"] == "bot.final" and e["in_reply_to"] == client_id)
-        return event["text"]
+        # Events before the echo (a status change included) have been read by now. A handoff made
+        # by the previous reply may still be on its way (the status is published after that
+        # reply's final): a person taking the conversation while we wait also means no reply.
+        while True:
+            for event in self.events:
+                if event["type"] == "bot.final" and event["in_reply_to"] == client_id:
+                    self.events.remove(event)
+                    return str(event["text"])
+            if self.status != "bot":
+                return None
+            await self.next_event()
 
     async def wait_for(self, match: Any) -> dict[str, Any]:
         for event in self.events:
