@@ -84,7 +84,10 @@ _NOT_A_POSITION = (
     r"(?!\s+(?:thing|(?:appointment|slot|time|one|opening|spot)s?\s+(?:of|in|on)\s+(?:the|that)\s+"
     r"(?:day|morning|afternoon)"
     # "what's her last slot that day?", "the last appointment she has": the day's, not an offered one
-    r"|(?:appointment|slot|time|opening|spot)s?\s+(?:that|she|he|they|you|dr|doctor|of|for)\b))"
+    r"|(?:appointment|slot|time|opening|spot)s?\s+(?:that|she|he|they|you|dr|doctor|of|for)\b"
+    # "the very last one he has that day", "the earliest one she's got": the day's, not an offered one
+    # (but "the first one you've got": of those the agent just named)
+    r"|one\s+(?:(?:she|he|they)(?:'s|'ve)?\s+(?:has|have|got|can do)|(?:that|the)\s+day)\b))"
 )
 
 
@@ -128,9 +131,19 @@ def _weekday_in(text: str) -> int | None:
     return None
 
 
+def position_against_time(text: str, when: When, offered: list[Slot]) -> bool:
+    """ "The second one, the 11:30" when the second time offered is 12 and 11:30 is another: the
+    place and the time said name two different options, so which one is meant isn't clear."""
+    index = pick_by_position(text, len(offered)) if when.at is not None else None
+    if index is None:
+        return False
+    at_time = [x for x in offered if x.start.time().replace(tzinfo=None) == when.at]
+    return bool(at_time) and offered[index] not in at_time
+
+
 def pick_slot(text: str, when: When, offered: list[Slot]) -> Slot | None:
     """The offered slot the caller chose, or None when it isn't clear which one."""
-    if not offered:
+    if not offered or position_against_time(text, when, offered):
         return None
     if when.at is not None and re.fullmatch(r"\W*\d{1,2}\W*", text):
         # a bare "2" is 2 PM when 2 PM is on offer, otherwise the second option

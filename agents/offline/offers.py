@@ -25,6 +25,8 @@ def search_arguments(want: When | None, provider_id: str | None, today: date) ->
     want = want or When(soonest=True)
     start = max(want.start or today, today)
     end = max(want.end or (start + timedelta(days=SEARCH_DAYS if want.start is None else 0)), start)
+    while start < end and start.weekday() in want.not_days:  # (the connector's limit spent on them)
+        start += timedelta(days=1)
     part = want.part
     if want.fallback_day is not None:  # "Friday at 2 or Monday at 3": both days, both times
         start, end = min(start, max(want.fallback_day, today)), max(end, want.fallback_day)
@@ -79,6 +81,7 @@ def choose(slots: list[Slot], want: When | None, now: datetime, *, skip_day: dat
         and (skip_day is None or x.start.date() != skip_day)
         and (after is None or x.start > after)
         and (before is None or x.start < before)
+        and (want is None or x.start.weekday() not in want.not_days)
         and (want is None or want.after is None or x.start.time().replace(tzinfo=None) > want.after)
         and (want is None or want.before is None or x.start.time().replace(tzinfo=None) < want.before)
     ]

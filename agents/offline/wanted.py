@@ -2,8 +2,8 @@
 
 "Tomorrow at 3" then "actually make it Thursday" means Thursday at 3; "any doctor" after an offer
 keeps the day; "in the afternoon" replaces a time; "the first available" forgets the day; "first
-thing" (the edge of a day) replaces a time and is replaced by one; a fallback time lives with its time. The
-planner stores the merged result in its scratch as JSON.
+thing" (the edge of a day) replaces a time and is replaced by one; a fallback time lives with its time;
+"any day but Monday" holds until a Monday is named. The planner stores the merged result in its scratch as JSON.
 """
 
 from __future__ import annotations
@@ -50,7 +50,16 @@ def merge(old: When | None, new: When) -> When:
     elif new.part != "any":
         out.part, out.at, out.fallback, out.fallback_day, out.edge = new.part, None, None, None, None
         out.options = []
+    out.not_days = _days_still_ruled_out(old, new)
     return out
+
+
+def _days_still_ruled_out(old: When, new: When) -> list[int]:
+    """ "Any day but Monday" holds across turns, until the caller names a Monday themselves."""
+    days = set(old.not_days) | set(new.not_days)
+    if new.start is not None and new.start == new.end:
+        days.discard(new.start.weekday())
+    return sorted(days)
 
 
 def _weekday_alone(new: When) -> bool:
@@ -70,7 +79,14 @@ def shifted(want: When | None, start: datetime, days: int, minutes: int) -> When
     if out.start is None or days or minutes:
         out.start = out.end = moved.date()
     moment = moved.time().replace(tzinfo=None)
-    if out.at is None and out.part == "any" and out.edge is None and out.after is None and out.before is None:
+    if out.not_days and days and days % 7 == 0 and not minutes:
+        # "a morning the following week, any day except Monday": days of that week are asked
+        # for, not its same weekday (nor the same time)
+        out.start = moved.date() - timedelta(days=moved.weekday())
+        out.end = out.start + timedelta(days=6)
+    elif (
+        out.at is None and out.part == "any" and out.edge is None and out.after is None and out.before is None
+    ):
         out.at = moment
     elif (
         out.at is None
@@ -128,6 +144,7 @@ def dump(when: When) -> dict[str, Any]:
         "fallback": when.fallback.isoformat() if when.fallback else None,
         "fallback_day": when.fallback_day.isoformat() if when.fallback_day else None,
         "options": [t.isoformat() for t in when.options],
+        "not_days": list(when.not_days),
     }
 
 
@@ -146,4 +163,5 @@ def load(data: dict[str, Any] | None) -> When | None:
         fallback=time.fromisoformat(data["fallback"]) if data.get("fallback") else None,
         fallback_day=date.fromisoformat(data["fallback_day"]) if data.get("fallback_day") else None,
         options=[time.fromisoformat(t) for t in data.get("options") or []],
+        not_days=[int(d) for d in data.get("not_days") or []],
     )
