@@ -1,14 +1,15 @@
 """A date of birth from what a caller says (text already through `numbers.normalize`).
 
 Numeric dates are read US month-first ("04/03/1985" is April 3rd), except when the first number
-cannot be a month ("14/03/1985" is March 14th). Two-digit years are this century unless that would
-be the future. A year corrected right after the date ("...1996, sorry, 1969") replaces its year.
+cannot be a month ("14/03/1985" is March 14th); six digits typed alone are month, day and year
+("031485"). A two-digit year is of the most recent century that puts the date in the past. A year corrected right after the date ("...1996, sorry, 1969") replaces its year.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from agents.offline.calendar_words import DAY, MONTH, MONTH_WORDS, MONTHS, YEAR, safe_date
 
@@ -22,6 +23,16 @@ _HOLIDAYS = {
     "bonfire night": (11, 5), "guy fawkes night": (11, 5),
 }  # fmt: skip
 _HOLIDAY = "|".join(re.escape(h) for h in sorted(_HOLIDAYS, key=len, reverse=True))
+# six digits typed as month, day, two-digit year ("sarah johnson. 031485", "070475"): a real month and
+# day, standing alone (not part of a phone number, a time "09:30" or an amount); last of the patterns
+_SIX_DIGITS = re.compile(
+    r"(?<![\w:/.#$+-])(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?P<yy>\d{2})(?![\w:/-]|\.\d)"
+)
+# ... not a number the caller names as something else ("my member id is 051290")
+_ANOTHER_NUMBER = re.compile(
+    r"\b(?:number|id|code|ref|reference|account|policy|member|claim|order|zip|postcode|pin|confirmation)"
+    r"(?:\s+(?:is|was|'s)|:)?\s*#?\s*$"
+)
 _DOB_PATTERNS = [
     re.compile(rf"\b{YEAR}(?P<sep>[-./])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}})\b"),  # 1985-03-04, 1985.3.4
     # eight digits as the whole answer: typed on the keypad as month, day, year ("03141985#")
@@ -86,6 +97,7 @@ _DOB_PATTERNS = [
         r"(?<![:\d])(?<!\bat )(?<!\baround )(?<!\bby )\b(?P<a>1[0-2]|0?[1-9])\s+(?P<b>[12]\d|3[01]|0?[1-9])\s+"
         r"(?P<yy>[3-9]\d)\b(?![:/.]?\d|\s*(?:am|pm|o'clock))"
     ),
+    _SIX_DIGITS,
 ]
 
 
@@ -183,6 +195,8 @@ def _first_dob(text: str, today: date) -> tuple[date | None, str | None]:
         # every match: "an appointment on 1 June 2028 ..., date of birth 20 August 1968" (a date
         # to come is no date of birth)
         for m in pattern.finditer(text):
+            if pattern is _SIX_DIGITS and _ANOTHER_NUMBER.search(text, 0, m.start()):
+                continue
             found = _date_of(m, today)
             if found is not None and date(1900, 1, 1) <= found <= today:
                 if first is None:
@@ -202,11 +216,16 @@ _MY_BIRTH_CUE = re.compile(
 
 def _date_of(m: re.Match[str], today: date) -> date | None:
     groups = m.groupdict()
-    if groups.get("yy"):  # a two-digit year: this century unless that would be the future
-        yy = int(groups["yy"])
-        year = 2000 + yy if 2000 + yy <= today.year else 1900 + yy
-    else:
-        year = int(groups["year"])
+    if not groups.get("yy"):
+        return _date_in(groups, int(groups["year"]))
+    # a two-digit year: the most recent century that puts the date in the past ("040815" is 2015,
+    # "013065" 1965 when the clock is in 2059, and so is "6/16/59" before June 16th 2059)
+    yy = int(groups["yy"])
+    recent = _date_in(groups, 2000 + yy)
+    return recent if recent is None or recent <= today else _date_in(groups, 1900 + yy)
+
+
+def _date_in(groups: dict[str, Any], year: int) -> date | None:
     if groups.get("hol"):
         return safe_date(year, *_HOLIDAYS[groups["hol"]])
     if groups.get("m1"):

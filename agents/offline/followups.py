@@ -37,8 +37,10 @@ from agents.planner import Message, PlanContext
 from agents.policy import classify_confirmation
 
 # a sentence ends at a stop, but not at the one of a title ("with Dr. Patel, but ...")
+# ("done before then", "by then", "until then": a time already said, no second request after it)
 _JOIN = re.compile(
-    r"\b(?:and then|and also|and|then|also|after that|plus)\b|(?<=\s)&(?=\s)"
+    r"\b(?:and then|and also|and|(?<!before )(?<!by )(?<!until )(?<!till )(?<!since )then|also|after that|plus)\b"
+    r"|(?<=\s)&(?=\s)"
     r"|(?<!\bdr)(?<!\bmr)(?<!\bms)(?<!\bmrs)(?<!\bst)(?<!\bprof)[.;!?](?=\s)"
 )
 # ("his date of birth is ...": whose it is goes with it)

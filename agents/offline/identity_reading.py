@@ -26,8 +26,11 @@ from agents.offline.names import (
     corrected_name,
     dob_of_another,
     find_name,
+    name_sentences,
+    only_in_lower_case,
     possessive_name,
     someone_elses_name,
+    speaks_for_the_patient,
     spoke_for_a_relative,
     subject_names,
 )
@@ -39,6 +42,16 @@ from agents.planner import PlanContext
 # a name said as one ("my name is ...", "his name's ...", "this is ..."), not read out of other words
 NAME_GIVEN = re.compile(r"\b(?:my|his|her|their|the) name(?:'s| is)\b|\bname's\b")
 _SAID_AS_A_NAME = re.compile(rf"{NAME_GIVEN.pattern}|\b(?:this is|i'm|i am|speaking)\b")
+
+
+# the caller said they call for the patient checked: thanked without the patient's name (`thank_you`)
+PLAIN_THANKS = "thanks_plainly"
+
+
+def thank_you(s: dict[str, Any], first_name: str | None) -> str:
+    """ "Thank you, James." to the patient checked; "Thank you." to a caller who said they are
+    someone else calling for the patient (his wife is not James)."""
+    return "Thank you." if s.get(PLAIN_THANKS) or not first_name else f"Thank you, {first_name}."
 
 
 _KIN = r"(?:son|daughter|kid|child|boy|girl|husband|wife|mother|father|mom|mum|dad|grandson|granddaughter)"
@@ -287,6 +300,8 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
                     "last": patient.speaker[1],
                     "dob": patient.speaker_born.isoformat(),
                 }
+    if dob is not None and (written := _name_written_apart(_raw_turn(ctx), name)) is not None:
+        name = written  # "funny story, I was born on ... Christopher Lee.": not "Funny Story"
     if name is None and not found:
         name = bare_name(_raw_turn(ctx))  # "Emily Davis" as the whole first message
     if name is None and not found and not ctx.caller.verified and not s.get("first_name"):
@@ -324,6 +339,10 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
     if name is not None:
         s["first_name"], s["last_name"] = name
         found = True
+        if _introduces(text, name):
+            s.pop(PLAIN_THANKS, None)  # "I'm Mary Wilson, ...": the one checked is who speaks
+        elif speaks_for_the_patient(text, name):
+            s[PLAIN_THANKS] = True  # "I'm James Wilson's wife. ... James Wilson, born ...": she is not James
     if dob is not None:
         # "sorry, i meant the 30th. january 30, 1965. move it to ...": the day corrected is the birth date's
         rest = re.sub(
@@ -355,7 +374,8 @@ def _caller_introduced(text: str, checked: tuple[str, str], today: date) -> dict
 def _introduces(text: str, name: tuple[str, str]) -> bool:
     """The caller gives `name` as theirs ("I'm Amelia Robinson", "anyway, James Wilson, ...")."""
     first, last = (re.escape(n.lower()) for n in name)
-    return re.search(rf"\b{_INTRODUCED_BY}{first}\W+{last}\b", text) is not None
+    # (not "i'm james wilson's wife": his name, hers not said)
+    return re.search(rf"\b{_INTRODUCED_BY}{first}\W+{last}\b(?!'s)", text) is not None
 
 
 def _says_first_who_they_are(text: str, name: tuple[str, str]) -> bool:
@@ -459,6 +479,16 @@ def _relative_named_before(ctx: PlanContext) -> tuple[str, str] | None:
         if (named := someone_elses_name(normalize(said))) is not None:
             return named
     return None
+
+
+def _name_written_apart(raw: str, read: tuple[str, str] | None) -> tuple[str, str] | None:
+    """The one sentence of the turn that is a name written with capitals ("... when I turn it.
+    Christopher Lee. My wife says ..."), when no name was read or the one read is words the caller
+    did not write as a name ("funny story"); None otherwise."""
+    written = name_sentences(raw)
+    if len(written) != 1 or written[0] == read or (read is not None and not only_in_lower_case(raw, read)):
+        return None
+    return written[0]
 
 
 def _raw_turn(ctx: PlanContext) -> str:

@@ -265,7 +265,8 @@ def _parent_of(text: str) -> tuple[str, str] | None:
 
 # a date of birth said as another person's: "he was born ...", "his date of birth is ..."
 _THIRD_PERSON_DOB = re.compile(
-    r"\b(?:(?:his|her|their) (?:date of birth|dob|d\.o\.b\.?|birthday|birth date|birthdate)"
+    # ("his birthday's the 8th of April 2015": "'s" for "is")
+    r"\b(?:(?:his|her|their) (?:date of birth|dob|d\.o\.b\.?|birthday|birth date|birthdate)(?:'s)?"
     r"|(?:he|she|they)(?:'s| is| was| were| are)? born"
     # "Lucas Garcia is my son, born ...": the relative's
     rf"|\b(?:is|'s) (?:my|our) (?:{_KIN})\W+born)(?:\W+(?:is|was|on|in))?\W*$"
@@ -504,6 +505,23 @@ def bare_name(raw: str) -> tuple[str, str] | None:
     return _title(words[0]), _title(words[1])
 
 
+def only_in_lower_case(raw: str, name: tuple[str, str]) -> bool:
+    """The words of `name` are in the raw turn, but never written with capitals as a name is
+    ("funny story" among words written with capitals: "Christopher Lee", "Dr. Chen")."""
+    first, last = (re.escape(part) for part in name)
+    said = list(re.finditer(rf"\b(?P<first>{first})\W+(?P<last>{last})\b", raw, re.IGNORECASE))
+    return bool(said) and not any(
+        m.group("first")[0].isupper() and m.group("last")[0].isupper() for m in said
+    )
+
+
+def name_sentences(raw: str) -> list[tuple[str, str]]:
+    """The sentences of the raw turn that are only a capitalised first and last name ("... when I
+    turn it. Christopher Lee. My wife says ...")."""
+    parts = [part.rstrip(".,;!") for part in re.split(r"(?<=[.,;!?])\s+", raw.strip())]
+    return [n for part in parts if _BARE.fullmatch(part) and (n := bare_name(part)) is not None]
+
+
 def _typed_name(raw: str) -> tuple[str, str] | None:
     if raw != raw.lower() or re.search(r"[^\w\s'’,.!-]", raw):
         return None  # capitals follow `_BARE`; digits, slashes or questions are no bare name
@@ -580,6 +598,24 @@ def relative_first(text: str) -> str | None:
     "my son with Dr X at 3:30"): "son", or None."""
     m = _KIN_FIRST.search(text)
     return m.group(1) if m else None
+
+
+# the caller says who they are to the patient, so is not the patient: "I'm James Wilson's wife",
+# "this is his mother", "James Wilson's daughter here", "calling on behalf of ..."
+_THEIR_RELATIVE_SPEAKING = re.compile(
+    rf"\b(?:i'm|i am|im|this is|it's|it is)\s+(?:[a-z'-]+\s+)?(?:[a-z'-]+'s|his|her|their)\s+"
+    rf"(?:{_KIN}|parent|guardian|carer|caregiver|assistant|secretary|friend|neighbou?r)\b"
+    rf"|\b[a-z'-]+'s\s+(?:{_KIN}|parent|guardian|carer|caregiver)\s+(?:here|speaking|calling)\b"
+    r"|\b(?:calling|ringing|phoning|speaking) on behalf of\b"
+)
+
+
+def speaks_for_the_patient(text: str, name: tuple[str, str]) -> bool:
+    """The caller says they are someone else to the patient named `name` ("I'm James Wilson's
+    wife. ... James Wilson, born ..."), not that relative by that name ("this is his mother,
+    Maria Garcia")."""
+    theirs = rf"\W*{re.escape(name[0].lower())}\W+{re.escape(name[1].lower())}\b"
+    return any(re.match(theirs, text[m.end() :]) is None for m in _THEIR_RELATIVE_SPEAKING.finditer(text))
 
 
 def spoke_for_a_relative(text: str) -> bool:

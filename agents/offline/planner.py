@@ -31,7 +31,7 @@ from agents.offline.dates import When, find_when
 from agents.offline.day_keys import offer_day_keys
 from agents.offline.followups import IF_NONE_KEY, take_followup, with_last_words
 from agents.offline.hours import DEFAULT_HOURS, OpeningHours
-from agents.offline.identity_reading import NAME_GIVEN, read_identity
+from agents.offline.identity_reading import NAME_GIVEN, read_identity, thank_you
 from agents.offline.intents import Intent, spoke_of_their_visit
 from agents.offline.messages import plan_message, taken_without_number
 from agents.offline.name_keys import KEYPAD_NAME, keyed_check, note_typed_date, offers_name_keys
@@ -280,11 +280,11 @@ class OfflinePlanner:
                 SOMEONE_ELSE.format(name=ctx.caller.first_name or "you")
             )
             if s.pop("greeted_name", None):
-                step.say = f"Thank you, {ctx.caller.first_name}. {step.say}"
+                step.say = f"{thank_you(s, ctx.caller.first_name)} {step.say}"
             return step
         step = self._task(ctx, s, task)
         if step.say and s.pop("greeted_name", None):  # the first thing said after verifying
-            step.say = f"Thank you, {ctx.caller.first_name}. {step.say}"
+            step.say = f"{thank_you(s, ctx.caller.first_name)} {step.say}"
         return step
 
     def _verify(self, ctx: PlanContext, s: dict[str, Any]) -> PlanStep:
@@ -331,7 +331,7 @@ class OfflinePlanner:
                 )
             s["asked"], s["dob_asked_of"] = "dob", named
             keypad = f" {KEYPAD_DOB}" if ctx.channel == "voice" else ""
-            return _say(f"Thank you, {s['first_name']}. And what is your date of birth?{keypad}")
+            return _say(f"{thank_you(s, s['first_name'])} And what is your date of birth?{keypad}")
         again = s.get("asked") == "identity"
         s["asked"] = "identity"
         if again and ctx.channel == "voice":  # asked already, no date came: the keypad is exact

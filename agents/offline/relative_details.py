@@ -12,7 +12,14 @@ import re
 from datetime import date
 
 from agents.offline.birthdates import find_dob
-from agents.offline.names import _is_name_word, _name_words, _title, find_name, spoke_for_a_relative
+from agents.offline.names import (
+    _is_name_word,
+    _name_words,
+    _title,
+    dob_of_another,
+    find_name,
+    spoke_for_a_relative,
+)
 
 # the words between a name and its date of birth: "was born", "dob", ":", "born on"
 _DOB_CUE = re.compile(
@@ -32,6 +39,23 @@ def _name_before(words: str) -> list[str]:
             break
         found.insert(0, w)
     return found if 1 <= len(found) <= 3 else []
+
+
+# a full name said as whom a request is for: "book lucas garcia", "for lucas garcia", "about lucas garcia"
+_FOR_WHOM = re.compile(
+    r"\b(?:book|booking|cancel|cancelling|move|moving|reschedule|rescheduling|bring|bringing|for|about|regarding)"
+    r"\s+(?:in\s+)?(?=(?P<rest>[a-z]))"
+)
+
+
+def _named_for_the_request(words: str) -> list[str]:
+    """The full name of the last person a request was said for in `words` ("... book lucas garcia
+    with dr rodriguez - his"), or none."""
+    for cue in reversed(list(_FOR_WHOM.finditer(words))):
+        found = _name_words(words[cue.start("rest") :], leading=False)
+        if 2 <= len(found) <= 3:
+            return found
+    return []
 
 
 def _caller_named_before(earlier: list[str]) -> tuple[str, str] | None:
@@ -60,15 +84,22 @@ def relative_checked(
     second, second_span = find_dob(after, today)
     if second is None or not second_span or second == first or _BOTH.search(text):
         return None
-    words = _name_before(after[: after.index(second_span)])
+    between = after[: after.index(second_span)]
+    words = _name_before(between)
+    # "i need to book lucas garcia with dr rodriguez - his dob's april 8, 2015": the date given as
+    # another's, the one named for the request before it
+    theirs = not words and dob_of_another(between)
+    words = words or (_named_for_the_request(between) if theirs else [])
     if not words:
         return None
     caller = caller or _caller_named_before(earlier)
     last = words[-1] if len(words) >= 2 else (caller[1] if caller else None)
     if last is None or (caller is not None and _title(words[0]) == caller[0]):
         return None
-    said = " ".join([*earlier, text[: text.index(first_span)], after[: after.index(second_span)]])
-    about_them = spoke_for_a_relative(said) or re.search(rf"\b{re.escape(words[0])}\b", " ".join(earlier))
+    said = " ".join([*earlier, text[: text.index(first_span)], between])
+    about_them = (
+        theirs or spoke_for_a_relative(said) or re.search(rf"\b{re.escape(words[0])}\b", " ".join(earlier))
+    )
     about_them = about_them or re.search(rf"\b(?:about|for|regarding)\s+{re.escape(words[0])}\b", after)
     if not about_them:
         return None
