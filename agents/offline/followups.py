@@ -58,7 +58,7 @@ _BOOKED_BY_SOMEONE = re.compile(
     r"|somebody|you|your office|the office)\s+(?:already\s+)?(?:set (?:me |him |her |it )?up|booked|scheduled|made)\b"
 )
 # something of the family's own elsewhere: "my wife's got her hair appointment", "his swimming lesson"
-_NOT_HERE = re.compile(
+NOT_HERE = re.compile(
     r"\b(?:hair|nail|dentist|dental|vet|school|swimming|driving|music|piano|dance|court|work|job|bank|salon|lawyer"
     r"|eye|optician|physio|parent teacher) (?:appointment|appt|lesson|class|interview|meeting)s?\b"
 )
@@ -84,6 +84,11 @@ _ONE_THEY_HAVE = re.compile(
     r"(?:appointment|appt|visit|booking|check[ -]?up|physical|consultation|follow[ -]?up)\b"
     # "the appointment of my son Lucas" (as Spanish and French speakers say it)
     r"|\bthe (?:[a-z]+ )?(?:appointment|appt|visit|booking|check ?up) of (?:my|his|her|our|their)\b"
+    # "my son Lucas, DOB ... 2015, is having appointment with Dr Rodriguez on the 30th" (Indian English)
+    r"|(?:\bis|\bam|\bare|'s|'m|'re) having (?:an? |the |my |his |her |our )?(?:[a-z]+ )?(?:appointment|appt|visit"
+    r"|check[ -]?up|consultation)\b(?= (?:with|on|at)\b)"
+    # "I am booked to see Dr. Chen on Wednesday": the visit they have, by its doctor
+    r"|\b(?:i am|i'm|we are|we're|he is|he's|she is|she's) (?:already )?booked(?: in)? (?:to see|with) (?:dr|doctor)\b"
     # "he's due to see Dr. Rodriguez next Thursday", "I'm booked in with Dr. Chen on Friday"
     r"|\b(?:i'm|i am|he's|he is|she's|she is|we're|we are|[a-z]+ is) (?:due to see|due in with|booked (?:in )?with"
     r"|down for|scheduled (?:to see|with)) (?:dr|doctor)\b"
@@ -270,7 +275,7 @@ def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
         if Intent.PROVIDERS in (first, second) or first == Intent.LIST:
             continue  # "when's my appointment, and can you move it": the move is the request
         if (
-            _NOT_HERE.search(tail)
+            NOT_HERE.search(tail)
             and not _BOOK_VERB.search(tail)
             and not re.search(r"\b(?:dr|doctor)\b", tail)
         ):

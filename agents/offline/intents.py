@@ -209,7 +209,11 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             # "could you check what I've got booked with Dr. Chen?"
             # (not "what has he got on Friday afternoon?": the doctor's free times)
             r"|what (i've|i have|have i) got (booked|scheduled|on|coming up)"
-            r"|what (he's|she's|he has|she has|has he|has she) got (booked|scheduled|coming up))\b"
+            r"|what (he's|she's|he has|she has|has he|has she) got (booked|scheduled|coming up)"
+            # "he's forgotten what time his appointment next week is", "I can't remember when my check-up is"
+            r"|(what time|when|what day|which day|what date) (my|his|her|our|their|[a-z]+'s) ([a-z'.-]+ ){0,4}?"
+            r"(appointment|appt|visit|check ?up|check-up|follow ?up|physical|jab|vaccination)s?( [a-z.'-]+){0,5}? (is|was|are))\b"
+            r"(?! (?:over|done|finished|through)\b)"
             r"|\b(show|tell|read|give|what are)\b.*\bappointments\b"
         ),
     ),
@@ -400,7 +404,7 @@ _NO_LONGER_NEEDED = re.compile(
     r"(?: (?:more|anymore|any more|any longer|now))?\b"
 )
 _BOOKED_IN = re.compile(
-    r"\b(?:i am|i'm|we are|we're|he is|he's|she is|she's) (?:already )?booked(?: in)? (?:with|for|on)\b"
+    r"\b(?:i am|i'm|we are|we're|he is|he's|she is|she's) (?:already )?booked(?: in)? (?:with|for|on|to see)\b"
 )
 _HAS_A_DOCTOR = re.compile(
     r"(?<!can )(?<!could )(?<!may )(?<!do )(?<!would )(?<!will )(?<!\bif )(?<!when )(?<!does )(?<!can't )"
@@ -417,6 +421,18 @@ _A_VISIT_THEY_HAVE = re.compile(
 _DOES_NOT_FIT = re.compile(
     r"\b(?:won't|will not|doesn't|does not|isn't going to|is not going to|not going to) (?:work|suit)\b"
     r"|\btoo (?:early|late|soon)\b|\b(?:clashes|conflicts)\b"
+)
+# "Tuesday isn't going to work for my check-up", "the 9th doesn't suit for his jab any more": the
+# day of a visit they have that does not fit, so it goes elsewhere (which day is asked)
+_ITS_DAY_DOES_NOT_FIT = re.compile(
+    rf"\b(?:{_WEEKDAY_OR_DATE}|that day|that time|the time)\b(?:,? (?:isn't|is not|won't|will not|doesn't|does not"
+    r"|no longer|is no longer) (?:going to |gonna )?(?:work|suit)s?\b(?: out)?|(?: is|'s) no good)(?: any ?more)? for "
+    r"(?:me |us |him |her |them )?(?:for )?(?:my|his|her|our|their|[a-z]+'s) (?:[a-z]+ ){0,2}?(?:appointment|appt"
+    r"|visit|booking|check[ -]?up|follow[ -]?up|physical|jab|shot|vaccination)\b"
+    # "my check-up on Tuesday isn't going to work", "his appointment Friday is no good now"
+    r"|\b(?:my|his|her|our|their|[a-z]+'s) (?:[a-z]+ ){0,2}?(?:appointment|appt|visit|booking|check[ -]?up"
+    r"|follow[ -]?up|physical|jab|shot|vaccination)\b(?:[^.?!]|(?<=dr)\.){0,40}?\b(?:(?:isn't|is not|won't|will not|doesn't"
+    r"|does not|is no longer) (?:going to |gonna )?(?:work|suit)s?|(?:is|'s) no good)\b"
 )
 _THAT_DAYS_ONE_MOVED = re.compile(
     r"\bthe (?:monday|tuesday|wednesday|thursday|friday|\d{1,2}(?:st|nd|rd|th)) (?:one|appointment|appt|visit)"
@@ -495,7 +511,8 @@ def _denied_verb(denied: re.Match[str]) -> str:
 
 
 _VERB_CORRECTED = re.compile(
-    r"\b(?:reschedul\w*|re schedule|move|change|cancel\w*)\b[^.?!]{0,12}?[\s,]+(?:no|sorry|i mean|i meant|actually"
+    # ("I want to move... sorry, cancel": the trailing dots of a word broken off)
+    r"\b(?:reschedul\w*|re schedule|move|change|cancel\w*)\b(?:[^.?!]|\.{2,}|…){0,12}?[\s,]+(?:no|sorry|i mean|i meant|actually"
     r"|or rather|rather|wait)\b(?:[\s,]+(?:no|sorry|i mean|i meant|actually|wait))*[\s,]+(?:to\s+)?"
     r"(?P<to>reschedul\w*|re schedule|move|change|cancel\w*)\b"
 )
@@ -541,9 +558,15 @@ _REBOOK_LATER = re.compile(
     r"\b(?:i'll|ill|i will|we'll|well|we will|i shall|i can|i'd|i would|i'll have to|i'll need to|i will need to)\s+"
     r"(?:(?:contact|call|ring|phone|email|get back to|get in touch with|reach out to)\s+(?:(?:you|the office|the clinic|"
     r"you guys|the practice)\s+)?(?:back\s+)?(?:again\s+)?(?:(?:in|next|after|around)\s+[a-z]+\s+)?(?:to|and)\s+)?"
-    r"(?:rebook|re book|reschedule|book again|make another"
+    r"(?:rebook|re book|reschedule|re ?arrange|book again|make another"
     r"(?: one| appointment)?|book another(?: one| appointment)?|(?:book|make) a new (?:one|appointment))\b[^.;!?]*"
-    r"|\b(?:rebook|reschedule|book again)\s+(?:at a later date|later|another time|some other time|when[^.;!?]*)"
+    r"|\b(?:rebook|reschedule|re ?arrange|book again)\s+(?:(?:it|that|with (?:him|her|them|(?:dr|doctor)\.? [a-z'-]+))\s+)?"
+    r"(?:at a later date|later|another time|some other time|when[^.;!?]*)"
+    # "please cancel it, we don't need another time right now", "no, I don't want another time": no
+    # other time wanted
+    r"|\b(?:don't|do not|dont|won't|will not|no longer) (?:need|want) (?:an?other|a new|a different|any other|other)"
+    r" (?:time|day|date|appointment|appt|one|slot|booking)\b[^.;!?]*"
+    r"|\bno need (?:for|to book) (?:an?other|a new) (?:time|day|date|appointment|one)\b[^.;!?]*"
     # "cancel it please, i'll call back another time": the call, not the appointment, is for later
     r"|\b(?:i'll|i will|we'll|we will|i can|i'd|i'll just)\s+(?:call|ring|phone|get back to you|be in touch)"
     r"(?:\s+(?:you|you guys|the office))?(?:\s+back)?\s+(?:another time|some other time|later|another day|when[^.;!?]*)"
@@ -745,7 +768,9 @@ def _intents(text: str) -> list[Intent]:
     ):
         found = [Intent.LIST, *(i for i in found if i != Intent.BOOK)]
     # "can we do the friday one earlier, like thursday": the visit of that day, moved
-    if not {Intent.RESCHEDULE, Intent.CANCEL} & set(found) and _THAT_DAYS_ONE_MOVED.search(text):
+    if not {Intent.RESCHEDULE, Intent.CANCEL} & set(found) and (
+        _THAT_DAYS_ONE_MOVED.search(text) or _ITS_DAY_DOES_NOT_FIT.search(text)
+    ):
         found = [Intent.RESCHEDULE, *(i for i in found if i not in (Intent.BOOK, Intent.LIST))]
     # "you know he has doctor rodriguez", "i've got dr chen on friday" and nothing asked: the visit they
     # have (which it is comes first; a new booking would be a guess)

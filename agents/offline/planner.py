@@ -27,7 +27,7 @@ from agents.offline.choices import (
     undecided_between,
     unknown_doctor,
 )
-from agents.offline.dates import When, find_when
+from agents.offline.dates import When, find_time, find_when
 from agents.offline.day_keys import offer_day_keys
 from agents.offline.followups import IF_NONE_KEY, take_followup, with_last_words
 from agents.offline.hours import DEFAULT_HOURS, OpeningHours
@@ -76,6 +76,19 @@ def _last_user_text(ctx: PlanContext) -> str:
 
 
 # the caller repeats what they said ("no, I said wednesday", "like I said, two o'clock")
+def _another_time_instead(ctx: PlanContext, s: dict[str, Any], slot: str) -> bool:
+    """The caller's last words say "instead" (or "rather") with a time other than the slot's."""
+    said = normalize(_last_user_text(ctx))
+    proposed = next((Slot.model_validate(x) for x in s.get("offered") or [] if x.get("id") == slot), None)
+    if proposed is None or not re.search(r"\b(?:instead|rather)\b", said):
+        return False
+    times = []
+    while (found := find_time(said))[1]:
+        times.append(found[0])
+        said = said.replace(found[1] or "", " ", 1)
+    return any(t != proposed.start.astimezone(ctx.now.tzinfo).time().replace(tzinfo=None) for t in times)
+
+
 _I_SAID = re.compile(r"\b(?:i said|i did say|like i said|as i said|i told you|what i said)\b")
 
 
@@ -178,6 +191,13 @@ class OfflinePlanner:
                             "Sorry, I didn't get that. Which doctor would you like to see, and on which day and time?"
                         ),
                     )
+                if slot and slot == s.get("last_proposed") and _another_time_instead(ctx, s, slot):
+                    # "Oh wait, he has soccer at 2:30. Friday at 1:30 instead" read as the time
+                    # proposed before: the change was not understood, so not that proposal again
+                    s["declined"] = [*s.get("declined", []), slot][-10:]
+                    for key in ("chosen", "offered", "last_proposed"):
+                        s.pop(key, None)
+                    return with_preface(s, _say("Sorry, which time would you like instead?"))
                 s["last_proposed"] = slot
                 s["proposed"] = True
         return with_preface(s, step)

@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from agents.next_person import CALLERS_OWN, NEXT_PERSON, SPEAKER
+from agents.next_person import CALLERS_OWN, CARRY, NEXT_PERSON, SPEAKER
 from agents.offline import anchored, keeping, next_person, wanted, whose_request
 from agents.offline.birthdates import find_dob
 from agents.offline.choices import (
@@ -20,13 +20,14 @@ from agents.offline.choices import (
     names_a_doctor,
     pick_appointment,
     pick_slot,
+    position_against_time,
     undecided_between,
     unknown_doctor,
     wants_any_provider,
 )
 from agents.offline.dates import When, find_time, find_when
 from agents.offline.day_keys import keyed_day, offer_day_keys
-from agents.offline.followups import own_request_after_theirs
+from agents.offline.followups import NOT_HERE, own_request_after_theirs
 from agents.offline.identity_reading import read_identity
 from agents.offline.intents import Intent, intents, names_a_visit_they_have, task_of
 from agents.offline.messages import ABOUT_OTHER_NEW_PATIENTS, NEW_PATIENT
@@ -59,6 +60,7 @@ from agents.offline.when_reading import read_when, split_reschedule
 from agents.planner import PlanContext, PlanStep
 from agents.policy import classify_confirmation
 from agents.replies import ANYTHING_ELSE, TAKE_YOUR_TIME
+from agents.speakable import say_when
 from connectors.base import Appointment, Provider, Slot
 
 # a change said of "it" or "that" ("can it be Thursday", "could you move that to 3"), not a new visit
@@ -119,6 +121,42 @@ def _forget_gone_proposal(ctx: PlanContext, s: dict[str, Any], raw: str) -> None
     if s.get("task") == Intent.CANCEL:
         s.pop("target", None)
         s["cancel_declined"] = True
+
+
+# another request said beside a cancellation asked about ("Thank you. Separately, I'd also like ...")
+_BESIDE_IT = re.compile(r"\b(?:also|separately|as well|additionally|another thing|while i have you)\b")
+# ... not in place of it ("actually, just book me with Dr. Chen instead")
+_IN_PLACE_OF_IT = re.compile(
+    r"\b(?:instead|rather|actually|wait|hang on|hold on|don't|do not|never ?mind|forget|scratch that)\b"
+)
+
+
+def _cancel_kept_for_later(s: dict[str, Any], found: list[Intent], text: str) -> None:
+    """ "I'll cancel ... Shall I go ahead?" answered with a booking said beside it: the cancellation
+    is neither done without a yes nor forgotten (the caller may think it done); it is asked about
+    again once the booking is done (`CARRY`, taken up by the runtime)."""
+    unanswered = s.get("unanswered")
+    if (
+        s.get("task") != Intent.CANCEL
+        or not unanswered
+        or not unanswered.get("target")
+        or s.get(CARRY)
+        or task_of(found) != Intent.BOOK
+        or not _BESIDE_IT.search(text)
+        or SAID_NO.match(text)
+        or _IN_PLACE_OF_IT.search(text)
+    ):
+        return
+    visit = next(
+        (
+            Appointment.model_validate(a)
+            for a in s.get("appointments") or []
+            if a.get("id") == unanswered["target"]
+        ),
+        None,
+    )
+    if visit is not None:
+        s[CARRY] = f"cancel my appointment with {visit.provider_name} on {say_when(visit.start)}"
 
 
 def _was_declined(ctx: PlanContext) -> bool:
@@ -204,6 +242,28 @@ def _a_new_time_instead(ctx: PlanContext, s: dict[str, Any], text: str, raw: str
     return True
 
 
+# "he has soccer at 2:30", "I've got a meeting till 3", "she's at school until 3:15": a time the
+# caller (or the one they call for) is busy, told
+_OWN_CLASH = re.compile(
+    r"\b(?:i|we|he|she|they)(?: have| has|'ve got|'s got| have got| has got|'m at|'s at|'re at| am at| is at"
+    r"| are at)\s+(?P<what>(?:[a-z'-]+ ){1,3}?)(?:at|till|until|from) \d{1,2}(?::\d\d)?(?: ?[ap]m)?\b"
+)
+# ... not a visit of theirs here ("he has his check-up at 9"; "a dentist appointment at 10" is elsewhere)
+_A_VISIT_HERE = re.compile(
+    r"\b(?:appointment|appt|visit|check ?up|dr|doctor|vaccination|jab|shot|booking|slot|time|one)\b"
+)
+
+
+def _without_own_clash(text: str, now: datetime) -> str:
+    """`text` without a time the caller says they are busy, when it asks for another time too."""
+    if (clash := _OWN_CLASH.search(text)) is None:
+        return text
+    if _A_VISIT_HERE.search(clash.group("what")) and not NOT_HERE.search(clash.group(0)):
+        return text
+    rest = f"{text[: clash.start()]} {text[clash.end() :]}"
+    return rest if find_when(rest, now).at is not None else text
+
+
 def _task_or_asked(s: dict[str, Any], asked_before: str | None) -> str | None:
     """The task under way, or the one asked before this turn when this turn only named which visit
     ("I need to cancel my appointment" ... "it's my son's ... his appointment with Dr. Rodriguez")."""
@@ -260,6 +320,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         drop_task(s)
         return say(f"Okay, no problem. {ANYTHING_ELSE}")
     _forget_gone_proposal(ctx, s, raw)
+    _cancel_kept_for_later(s, found, text)
     if (
         s.get("unanswered") is not None
         and (keep := _KEEP.search(text)) is not None
@@ -466,7 +527,9 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     )
     if ctx.caller.verified and own_birthday(s, rest, ctx.now.date(), ctx.caller.first_name):
         rest = ""  # "sarah johnson, for march 14 ..." said again after the check: no day asked for
-    said_when = False if keyed_doctor or one_of_theirs else read_when(ctx, s, rest, dob_said=rest != text)
+    dob_said = rest != text
+    rest = _without_own_clash(rest, ctx.now)  # "he has soccer at 2:30. Friday at 1:30 instead": 1:30
+    said_when = False if keyed_doctor or one_of_theirs else read_when(ctx, s, rest, dob_said=dob_said)
     understood = understood or said_when
     if said_when:
         s.pop("window", None)
@@ -514,6 +577,8 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
             s["same_time"] = True  # the appointment's time on the day offered, looked up
             s.pop("offered", None)
             understood = True
+        elif position_against_time(text, find_when(rest, ctx.now), offered):
+            return ask_which(ctx, s, "")  # "the second one, the 11:30" when the second is 12: asked
     if s.get("offered") and not s.get("chosen") and SAID_NO.match(text):
         # "No, I need Dr Rodriguez tomorrow" to "9, 9:30 or 10?": not those times; the next ones
         s["declined"] = [*s.get("declined", []), *(x["id"] for x in s["offered"])][-10:]
