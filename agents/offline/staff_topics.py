@@ -89,6 +89,16 @@ class Topic:
     # a question staff can answer later ("is there parking?"): asked while a request is under way,
     # the caller is told so and the request goes on; asked alone, it goes to staff
     aside: bool = False
+    # an aside only beside a request ("book me with Dr. Chen, and do you take Aetna?"); asked alone
+    # it goes to staff at once
+    alone_to_staff: bool = False
+
+
+# "do you take ...?" asked of the practice ("do you accept Medicare", not walk-ins): a plan, whatever
+# it is called (payment cards are a billing topic, read before)
+_TAKE_OR_ACCEPT = (
+    r"(?:do|does|will) (?:you|you guys|y'all|the (?:clinic|practice|office)) (?:take|accept)(?! walk)"
+)
 
 
 STAFF_TOPICS = [
@@ -153,6 +163,14 @@ STAFF_TOPICS = [
         "Billing: a question about ways to pay",
         "Our billing team can help with payments.",
     ),
+    # whether the practice takes a plan: staff can tell, and a request said with it goes on
+    Topic(
+        re.compile(rf"\b{_TAKE_OR_ACCEPT}\b"),
+        "Insurance: a question about insurance or coverage",
+        "Our staff can help with insurance questions.",
+        aside=True,
+        alone_to_staff=True,
+    ),
     # insurance ("do you take Anthem?": whatever the plan is called)
     Topic(
         re.compile(
@@ -160,7 +178,7 @@ STAFF_TOPICS = [
             r"\b((?<!bring my )(?<!bring the )(?<!bring your )(?<!bring an )(?<!bring our )insurance(?! cards?\b)"
             r"|insurer|insured|coverage|covered|in network|out of network|medicaid|medicare|aetna"
             r"|cigna|blue cross|blue shield|united ?healthcare|humana|kaiser|anthem|tricare|deductible"
-            r"|(do|does) (you|my plan) cover|(do|does|will) (you|you guys|y'all|the (clinic|practice|office)) (take|accept)(?! walk)"
+            rf"|(do|does) (you|my plan) cover|{_TAKE_OR_ACCEPT}"
             r"|prior authori[sz]ation|pre ?authori[sz]ation)\b"
         ),
         "Insurance: a question about insurance or coverage",

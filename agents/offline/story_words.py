@@ -2,7 +2,9 @@
 (normalized text): a cancellation told of the past ("I had to cancel my physical a few weeks back"),
 a free slot someone else gave up ("Dr. Patel had a cancellation on Monday"), what was agreed at a
 past visit, who will call another day, a work shift or a house move, a visit booked before the call
-("so I booked the check-up ..." is a visit they have), and "yes, that's it" to the times offered."""
+("so I booked the check-up ..." is a visit they have), and "yes, that's it" to the times offered.
+`without_told` leaves out the clauses that only tell the story ("Dr. Chen started me on a new pill"),
+so a staff topic word in them is read as what happened, not as a question for staff."""
 
 from __future__ import annotations
 
@@ -72,3 +74,51 @@ def as_asked(text: str) -> str:
     text = _SAID_AT_A_VISIT.sub(" ", text)  # "like we discussed at my appointment today": a past visit
     text = _CANCELLED_BEFORE.sub(" ", text)  # "I had to cancel my physical a few weeks back": the story
     return _CALLS_ANOTHER_DAY.sub(" ", text)  # "my husband will call about his own another day"
+
+
+# A clause that asks: a question (typed or said: "what's the ...", not "when I saw Dr. Chen"), a want
+# or a need of the caller's, a request to the practice ("can you", "please"), a refill or a renewal,
+# "a question about" (what staff are for), or a problem for staff to put right ("I think I was charged
+# twice", "the pharmacy never got it": told, but told to be fixed).
+_ASKS = re.compile(
+    r"\?|^\W*(?:what|when|where|why|how|who|which)(?:'s| is| are| do| does| did| can| could| should| will)\b"
+    r"|\b(?:i|we)(?:'d| would)? (?:really |just |also |still )?(?:need|want|like)\b"
+    r"|\b(?:can|could|would|will) you\b|\b(?:do|does|did|is|are|should|can|could|may) (?:i|we|you|it|he|she|they)\b"
+    r"|\b(?:please|questions?|refill\w*|re fill|renew\w*|wonder\w*|ask|asking)\b"
+    r"|\b(?:i think|wrong|mistake|twice|never (?:got|received|came|arrived)|still (?:waiting|haven't|hasn't)"
+    r"|problems?|issues?|denied|rejected|lost)\b"
+)
+
+# What marks a clause as the caller's story: something done or said before the call (by the caller,
+# a doctor, a friend, an employer), how things have been since, or what someone else needs.
+_STORY = re.compile(
+    r"\b(?:said|says|told|tells|started|changed|switched|put (?:me|him|her|us) on|gave|given|wanted|suggested"
+    r"|recommended|reminded|mentioned|thought|took|taken|been|since|isn't|wasn't|aren't|weren't"
+    r"|doesn't|didn't|haven't|hasn't|ran out|finished|stopped|upped|lowered|increased|reduced|adjusted|saw|seen"
+    r"|went|moved|got|had|handles|handled|fills out|filled out)\b"
+    # "they need an immunization form signed", "my new employer wants a form": someone else's need
+    r"|\b(?:he|she|they|(?:my|his|her|their|the) (?:[a-z']+ )?[a-z']+)\s+(?:also |now |just |really )?(?:needs?|wants?|requires?)\b"
+)
+
+# a clause ends at a stop, a comma, or before "but" / "so" ("..., so please cancel the one on Thursday")
+_CLAUSE_BREAK = re.compile(
+    r"(?<!\bdr\.)(?<!\bmr\.)(?<!\bms\.)(?<!\bmrs\.)(?<=[.;!?:])\s+|,\s*|\s(?=(?:but|so) )"
+)
+
+
+def told_only(clause: str) -> bool:
+    """A clause of the caller's story that asks nothing ("Dr. Chen started me on a new blood pressure
+    pill", "my friend said I should talk to a doctor about vaccines"): a staff topic word in it is
+    what happened, not a question for staff."""
+    return _STORY.search(clause) is not None and _ASKS.search(clause) is None
+
+
+def without_told(text: str) -> str:
+    """`text` (normalized) without the clauses that only tell the caller's story: what is left asks."""
+    return ", ".join(c for c in _CLAUSE_BREAK.split(text) if c and not told_only(c))
+
+
+def asks_something(text: str) -> bool:
+    """Whether `text` asks anything ("i've had a rash for 3 days, is that something i should worry
+    about?": the story's question, with no topic word of its own)."""
+    return _ASKS.search(text) is not None

@@ -31,8 +31,17 @@ from agents.offline.intents import Intent, intents, task_of
 from agents.offline.messages import ABOUT_OTHER_NEW_PATIENTS
 from agents.offline.names import find_name, name_near
 from agents.offline.numbers import normalize
-from agents.offline.staff_topics import PURPOSE, REASON_CLAUSE, REQUEST, STAFF_TOPICS, VISIT_ABOUT, reason_for
+from agents.offline.staff_topics import (
+    MEDICAL_QUESTION,
+    PURPOSE,
+    REASON_CLAUSE,
+    REQUEST,
+    STAFF_TOPICS,
+    VISIT_ABOUT,
+    reason_for,
+)
 from agents.offline.steps import HELP, call, say
+from agents.offline.story_words import asks_something, without_told
 from agents.planner import PlanContext, PlanStep
 from agents.replies import ANYTHING_ELSE
 
@@ -41,6 +50,8 @@ REDIRECT = (
     "I'm sorry, I can't help with that. I can help with appointments: booking, moving or cancelling one, "
     "or telling you about your upcoming appointments. I can also tell you our opening hours."
 )
+
+SYMPTOMS_TOLD = "I'm sorry to hear that. Would you like to book a visit with one of our doctors?"
 
 ASIDE_FOR_STAFF = "I don't have that information here, but our staff can help with it."
 
@@ -299,6 +310,9 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
     purpose = PURPOSE.search(text) is not None or (
         requested and (VISIT_ABOUT.search(text) is not None or REASON_CLAUSE.search(text) is not None)
     )
+    under_way = requested or s.get("task") is not None
+    asks = without_told(text)  # the turn without the clauses that only tell the caller's story
+    symptoms_told = not under_way and _symptoms_told(text, asks)
     for topic in STAFF_TOPICS:
         # "I'd like to come in about my cough": what the visit is for; "check whether you take
         # Anthem before I book": staff first (only symptoms and results are a visit's reason
@@ -311,7 +325,16 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
             continue  # "a sports physical w dr patel, need the form for a rec league": the visit is for it
         if topic.visit_reason and not topic.pattern.search(_VISIT_NAMES.sub(" ", text)):
             continue  # "I've got the blood pressure appointment on Thursday": which visit, not a question
+        if topic.pattern.search(text) and not topic.pattern.search(asks):
+            # "Dr. Chen started me on a new pill ... can we push it back to Thursday?": what happened,
+            # not a question for staff; with no request, a story of symptoms is a visit to offer
+            if (under_way and not _RAISED.match(topic.reason)) or (
+                symptoms_told and _CLINICAL.match(topic.reason)
+            ):
+                continue
         if topic.pattern.search(text):
+            if topic.aside and topic.alone_to_staff and not under_way:
+                return TopicRead(step=_handover(topic.say, topic.reason))  # "do you take Aetna?" alone
             if topic.aside and s.get("task") is not None:
                 # "oh, before that, is there parking?" while a booking waits: said, then on with it;
                 # "is there parking, by the way? anyway, friday at 2": and the rest read for the task
@@ -329,6 +352,11 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
                     step=say(offer, offers_transfer=True, transfer_reason=topic.reason), answered=True
                 )
             return TopicRead(step=_handover(topic.say, reason_for(topic, text)))
+    if symptoms_told:
+        # "my allergies have been out of control since May, the stuff from the pharmacy isn't cutting
+        # it": no question asked, so a visit is offered ("yes" books one)
+        s["asked_book"] = True
+        return TopicRead(step=say(SYMPTOMS_TOLD), answered=True)
     task = s.get("task")
     follow_up = s.pop("hours_told", False) and _just_a_day(text, ctx)  # "and on sunday?"
     asked = _HOURS.search(text)
@@ -452,6 +480,26 @@ _DONE_ELSEWHERE = re.compile(
 _VISIT_NAMES = re.compile(
     r"\b(?:[a-z]+ ){1,2}(?=(?:appointment|appt|visit|check[ -]?up|follow[ -]?up|review|consultation|check)s?\b)"
 )
+
+
+# what a story of symptoms may tell beside them ("the stuff from the pharmacy isn't cutting it")
+# a bill or a complaint is raised to be dealt with, never only the caller's story
+_RAISED = re.compile(r"Billing:|Complaint:")
+_CLINICAL = re.compile(rf"{re.escape(MEDICAL_QUESTION)}|Prescriptions:")
+
+
+def _symptoms_told(text: str, asks: str) -> bool:
+    """Symptoms named only in the clauses that tell the caller's story ("my allergies have been out of
+    control since May"): nothing asked of staff, so a visit is offered rather than a handoff (a
+    prescription told alone, "the pharmacy never got my prescription", is still for staff; "i've had a
+    rash for 3 days, is that something i should worry about?" asks about the story)."""
+    return not asks_something(asks) and any(
+        t.visit_reason
+        and t.reason == MEDICAL_QUESTION
+        and t.pattern.search(text)
+        and not t.pattern.search(asks)
+        for t in STAFF_TOPICS
+    )
 
 
 def asked_about(ctx: PlanContext, s: dict[str, Any], text: str) -> str | None:
