@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from agents.offline.calendar_words import MONTH_WORDS, MONTHS, WEEKDAYS, safe_date
+from agents.offline.moments import _NOT_WANTED
 
 _WD = "|".join(WEEKDAYS)
 
@@ -74,6 +75,22 @@ _WEEK_OF = re.compile(
 _ITS_WEEKDAY = re.compile(rf"\b(?:on )?(?:the |that )?({_WD})(?: of that week| that week)?\b")
 
 
+# "... on Friday the 25th at 9:30. Could you move it to any day that same week?": the week of that date
+_SAME_WEEK = re.compile(r"\b(?:that|the) same week\b")
+_A_DATE = re.compile(
+    rf"\b(?:(?P<month>{MONTH_WORDS}) (?P<n>\d{{1,2}})|the (?P<nth>\d{{1,2}}))(?:st|nd|rd|th)?\b"
+)
+
+
+def _the_week_of_the_date_said(text: str) -> str:
+    """ "that same week" after a date said ("he has Friday the 25th ... any day that same week"):
+    "the week of" that date."""
+    same = _SAME_WEEK.search(text)
+    if same is None or (said := [*_A_DATE.finditer(text[: same.start()])]) == []:
+        return text
+    return f"{text[: same.start()]}the week of {said[-1].group(0)}{text[same.end() :]}"
+
+
 def _next_date(today: date, month: int | None, day: int) -> date | None:
     """The next `day` of `month` (or of this or next month) from today on."""
     if month is not None:
@@ -119,13 +136,16 @@ def relative_dates(text: str, today: date) -> str:
         return _written(day)
 
     text = _NEXT_TO_A_DATE.sub(next_to, text)
+    text = _the_week_of_the_date_said(text)
     if (week := _WEEK_OF.search(text)) is not None:
         month = MONTHS[week.group("month")] if week.group("month") else None
         anchor = _next_date(today, month, int(week.group("n") or week.group("nth")))
         if anchor is not None:
             monday = anchor - timedelta(days=anchor.weekday())
             after = text[week.end() :]
-            if (named := _ITS_WEEKDAY.search(after)) is not None:
+            # ("the week of the 21st, any day but the Monday": no weekday of it asked for)
+            kept = _NOT_WANTED.sub(lambda m: " " * len(m.group(0)), after)
+            if (named := _ITS_WEEKDAY.search(kept)) is not None:
                 day = monday + timedelta(days=WEEKDAYS.index(named.group(1)))
                 after = f"{after[: named.start()]} {after[named.end() :]}"
                 return f"{text[: week.start()]} on {_written(day)} {after}"

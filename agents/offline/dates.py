@@ -50,6 +50,8 @@ class When:
     fallback_day: date | None = None
     # "2, 2:30 or 3, whichever": every time the caller would take, in the order said (`at` first)
     options: list[time] = field(default_factory=list)
+    # "the week of the 21st, any day but Wednesday": weekdays (0-6) never to offer
+    not_days: list[int] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -71,7 +73,7 @@ _DAY_PHRASE = re.compile(
     rf"|{MONTH_NC}\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?"
     r"(?!\s*(?::|am|pm|\d{3}|\d{2}(?![:\d]|\s*(?:am|pm|a\.m|p\.m|o'clock))|\d(?![:\d]|\s*(?:am|pm|a\.m|p\.m|o'clock))))"
     rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_NC}"
-    r"|\d{1,2}/\d{1,2}(?![/:\d])"
+    r"|(?<!/)\d{1,2}/\d{1,2}(?![/:\d])"  # (not the "31/94" of "10/31/94")
     # a bare ordinal is a day only as "the 9th" / "on 9th" or as the whole answer ("1st name" isn't)
     # ("the first and the last times he has": the ends of a day, no date)
     r"|(?:the|on)\s+\d{1,2}(?:st|nd|rd|th)(?!\s*(?:one|option|slot|choice|time|available|of|thing|things|opening|openings|appointment|appointments|appt|appts|free|spot|slots|available|and (?:the )?last)\b)"
@@ -98,9 +100,9 @@ _TIME = re.compile(
     r"|,\s+(?=(?:1[0-2]|[1-9])\s*\?)"
     # "dr patel 11 pls": an hour right after the doctor's name
     r"|\b(?:dr|doctor)\.?\s+[a-z'-]+\s+(?=(?:1[0-2]|[1-9])(?:\s+(?:pls|please|plz|if|then|ok)\b|\W*$))"
-    # "friday morning, 9 if that's free", "tuesday, 11", "friday instead, 11": an hour (1-12, no date)
-    # after the day
-    rf"|\b(?:morning|afternoon|{'|'.join(WEEKDAYS)}|tomorrow|today)(?:\s+instead)?\s*[,?-]?\s+(?:(?:ideally|preferably|maybe"
+    # "friday morning, 9 if that's free", "tuesday, 11", "friday instead, 11", "Patel. Friday. 3.",
+    # "Wednesday the 9th. 4.": an hour (1-12, no date) after the day
+    rf"|\b(?:morning|afternoon|{'|'.join(WEEKDAYS)}|tomorrow|today|\d{{1,2}}(?:st|nd|rd|th))(?:\s+instead)?\s*[,.?-]?\s+(?:(?:ideally|preferably|maybe"
     rf"|perhaps|hopefully|like|roughly)\s+)?(?=(?:1[0-2]|[1-9])\b(?!\s*{MONTH_NC})))"
     r"(?P<h4>\d{1,2})(?!\d|st|nd|rd|th|/|:|\s*(?:am|pm|o'clock|in the|a\.m|p\.m|days?|weeks?|months?|hours?"
     r"|minutes?|people|years?|of|or(?!\s+(?:at\s+)?\d)|-|and|\d)"
@@ -227,7 +229,7 @@ def _year(m: re.Match[str]) -> int:
 
 
 _BOUND = re.compile(
-    r"\b(after|before|later than|earlier than|not before|not after|no earlier than|no later than)\s+"
+    r"\b(after|before|later than|earlier than|not before|nothing before|not after|no earlier than|no later than)\s+"
     r"((?:\d{1,2}(?::\d{2})?(?:\s*(?:am|pm|o'clock))?)|noon|midday)"
 )
 
@@ -413,12 +415,11 @@ def find_when(text: str, now: datetime) -> When:
     text = relative_dates(text, now.date())  # "the day after memorial day", "the week of the 15th"
     text = _TIME_NOT_TIME.sub(_the_time_kept, text)  # "sorry, 3, not 3:30": 3
     text = moments.without_own_plans(_weekday_and_numbers(text, now.date()))  # "i start at noon"
-    text = _month_of_something_else(text, now.date())
+    text = _month_of_something_else(_without_story_dates(text), now.date())
     text = told_dates.date_gone_by_beside_its_weekday(text, now.date())
     # "the first on monday the 23rd at 10, the second on the 30th": which of the visits, not a date
     text = _WHICH_VISIT.sub(" ", text)
-    # "in January, Thursday the 9th": the 9th of that month
-    text = _MONTH_THEN_DAY.sub(lambda m: f"{m.group('wd') or ''} {m.group('month')} {m.group('n')}", text)
+    text = _month_then_day(text)
     # "she has her bridge in the afternoons": a habit of someone's week, not the time asked for
     # (but "what does Dr Patel have next week in the afternoons?": the part of the day asked for)
     text = re.sub(
@@ -492,7 +493,7 @@ _WEEKDAY_NUMBERS = re.compile(
 # "the thursday 12", "friday 6": a weekday and a number that may be its date or an hour
 _WEEKDAY_NUMBER = re.compile(
     rf"\b(?P<wd>{'|'.join(WEEKDAYS)}),? (?P<n>[1-9]|1[0-2])\b"
-    r"(?![:.]?\d| ?(?:st|nd|rd|th|am|pm|a\.m|p\.m|o'clock|h|hours?|in the|thirty|fifteen|forty|15|30|45|or)\b)"
+    r"(?![:./]?\d| ?(?:st|nd|rd|th|am|pm|a\.m|p\.m|o'clock|h|hours?|in the|thirty|fifteen|forty|15|30|45|or)\b)"
 )
 
 
@@ -592,7 +593,8 @@ def _after_that_day(text: str, now: datetime) -> str:
 def _without_days(when: When, unwanted: set[int], ruled_out: set[int]) -> When:
     """A range of days without the weekdays ruled out at its ends ("next week, but not Monday",
     "I can't do Monday, any morning next week": Tuesday to Friday); a single day the caller does
-    not want is no day asked for."""
+    not want is no day asked for. The weekdays not wanted are kept in `not_days`."""
+    when.not_days = sorted(unwanted)  # never offered, whatever day is asked for after
     if when.start is None or when.end is None or not ruled_out:
         return when
     if when.start == when.end:
@@ -625,6 +627,19 @@ _MONTH_THEN_DAY = re.compile(
 )
 
 
+def _month_then_day(text: str) -> str:
+    """ "in January, Thursday the 9th": the 9th of that month ("january 9"); not "the first Monday in
+    October, the 6th": that Monday of the month, its date said again."""
+    nth_weekday = [(m.start(), m.end()) for m in _WEEKDAY_OF_MONTH.finditer(text)]
+
+    def written(m: re.Match[str]) -> str:
+        if any(start < m.start("month") < end for start, end in nth_weekday):
+            return m.group(0)
+        return f"{m.group('wd') or ''} {m.group('month')} {m.group('n')}"
+
+    return _MONTH_THEN_DAY.sub(written, text)
+
+
 _TIME_NOT_TIME = re.compile(
     r"(?P<pre>\b[a-z]+ )?\b(?P<h>1[0-2]|[1-9])(?::(?P<m>[0-5]\d))?(?: ?(?P<half>[ap]m))?,?\s+not (?:at )?(?:1[0-2]|[1-9])(?::[0-5]\d)?"
     r"(?: ?[ap]m)?\b(?!:)"
@@ -655,6 +670,27 @@ def _month_of_something_else(text: str, today: date) -> str:
         return " " if there is None or there.weekday() != weekday else m.group(0)
 
     return _IN_A_MONTH.sub(of_the_story, text)
+
+
+def _without_story_dates(text: str) -> str:
+    """ "start date is the 21st ... could Dr. Patel see me on Tuesday, July 8th", "my brother is getting
+    married in August ... could I see Dr. Chen Tuesday July 22": a month told in the caller's story is
+    not the day asked for, nor is a date told there when the request names a date of its own."""
+    spans = told_dates.story_clauses(text)
+    if not spans:
+        return text
+
+    def in_story(m: re.Match[str]) -> bool:
+        return any(start <= m.start() and m.end() <= end for start, end in spans)
+
+    told = [m for m in _MONTH_RANGE.finditer(text) if in_story(m)]
+    days = [d for d in day_phrases(text) if not any(t.start() <= d.start() < t.end() for t in told)]
+    dated = [d for d in days if re.search(r"\d", d.group(0))]
+    if any(not in_story(d) for d in dated):
+        told += [d for d in dated if in_story(d)]
+    for m in sorted(told, key=lambda m: m.start(), reverse=True):
+        text = f"{text[: m.start()]} {text[m.end() :]}"
+    return text
 
 
 def _spelled_out(when: When, text: str, now: datetime) -> When:
@@ -805,10 +841,15 @@ def _when_words(text: str, now: datetime) -> When:
             exact is not None
             and when.start is not None
             and when.end is not None
-            and (when.start <= exact <= when.end or re.search(r"\b(?:days?|weeks?)\b", words))
+            and (
+                when.start <= exact <= when.end
+                or re.search(r"\b(?:days?|weeks?)\b", words)
+                or re.search(rf"\b{MONTH_NC}|/", dated[0].group(0))
+            )
         ):
             # "a physical next month: wednesday january 9th", "next month on the 9th": that date;
-            # "come back in a few weeks ... could I have tuesday the 22nd": the date, said exactly
+            # "come back in a few weeks ... could I have tuesday the 22nd": the date, said exactly;
+            # "before my trip in August, could I see him Tuesday July 22": a date with its month wins
             when.start = when.end = exact
             when.matched.append(dated[0].group(0))
         elif named and when.start is not None and when.end is not None and when.end > when.start:
@@ -864,8 +905,10 @@ def _when_words(text: str, now: datetime) -> When:
     bound = _BOUND.search(text)
     bounded = find_time(f"at {bound.group(2)}")[0] if bound else None
     if bound and bounded is not None:
-        if bound.group(1) in ("after", "later than", "not before", "no earlier than"):
+        if bound.group(1) in ("after", "later than"):
             when.after = bounded
+        elif bound.group(1) in ("not before", "nothing before", "no earlier than"):
+            when.after = _a_minute_before(bounded)  # "not before 11": 11 itself will do
         else:
             when.before = bounded
         when.matched.append(bound.group(0))

@@ -12,11 +12,14 @@ from agents.offline.calendar_words import MONTH_WORDS, MONTHS, WEEKDAYS, safe_da
 
 # "I'm back from lunch at 1, so 2 o'clock?", "my lunch break ends at 12:30, so an hour after that,
 # 1:30?", "my last visit, which was on the 15th, so that's Friday December 6th": the caller's own
-# day (or a past visit) told, then "so" and the time or day it leads to
+# day (or a past visit) told, then "so" and the time or day it leads to ("... so could Dr. Patel see
+# me at 2:30?": the doctor's "dr." is no end of the sentence)
 _OWN_DAY_THEN_SO = re.compile(
     r"\b(?:lunch|break|back|ends?|ended|finish(?:es|ed)?|done|free|off|home|arrives?|get (?:there|here|in)"
+    # "I'm in meetings till quarter past two, so could Dr Chen see me at three o'clock?"
+    r"|till|until|busy|tied up|meetings?|at work|in class|at school"
     r"|last (?:visit|appointment|appt)|was on|were on)\b[^.?!]{0,30}?\b(?:\d{1,2}(?::\d\d)?(?:\s*[ap]m)?"
-    r"|the \d{1,2}(?:st|nd|rd|th))(?:,? right)?[,.?!]*\s+(?=so\b[^.?!]{0,40}?\d)"
+    r"|the \d{1,2}(?:st|nd|rd|th))(?:,? right)?[,.?!]*\s+(?=so\b(?:[^.?!]|(?<=\bdr)\.){0,40}?\d)"
 )
 
 
@@ -80,3 +83,39 @@ def date_gone_by_beside_its_weekday(text: str, today: date) -> str:
         return m.group("wd")
 
     return _WEEKDAY_MONTH_DAY.sub(weekday_only, text)
+
+
+# a clause of the caller's story: cut at sentence ends, commas, semicolons and the joining words
+# ("... in August, and I've got a long flight, so I want a check-up before I go")
+_CLAUSE_END = re.compile(
+    # (not the comma of "Thursday, August 21st": one day)
+    r"(?<!\bdr)(?<!\bmr)(?<!\bmrs)(?<!\bms)(?:[.?!;]|(?<!day),)(?=\s|$)|\s(?=(?:and|so|but|because|since)\s)"
+)
+# words of a clause that asks or says when the caller can come ("could Dr. Patel see me ...", "I'd
+# like to come in ...", "I'm free ...", "is the 21st ok"): no story
+_ASKS = re.compile(
+    r"\b(?:could|can|would|will|may|book|booked|schedule|see|come|get in|slot|slots"
+    r"|available|free|open|like|want|need|prefer|please|how about|what about|is there|does|any"
+    r"|ok|okay|possible|suits?|works?|good|fine|better|instead|not|rather|maybe|make it|try)\b"
+    r"|^\W*(?:and |so |but )?(?:is|are|has|have|got|do|what|how|when|on|at|for|in)\b"
+    # "the Thursday after next, that's the 10th": the day asked, said again
+    r"|^\W*(?:that's|that is|thats|which is|which would be|i mean|i\.e)\b"
+)
+# a clause that tells something: it has a subject or a verb ("start date is the 21st", "he put me
+# on a new tablet back in June", "my brother is getting married in August"; not "July 8th at 11
+# in the morning", cut from its weekday by a comma)
+_TELLS = re.compile(
+    r"\b(?:i|we|he|she|they|my|our|his|her|their|is|are|was|were|'s|'m|'re|been|had|did|got|went|put|told"
+    r"|gave|said|[a-z]{3,}ed)\b"
+)
+
+
+def story_clauses(text: str) -> list[tuple[int, int]]:
+    """Where the clauses of `text` that tell the caller's story are (no request in them)."""
+    spans, start = [], 0
+    for end in [m.start() for m in _CLAUSE_END.finditer(text)] + [len(text)]:
+        clause = text[start:end]
+        if _TELLS.search(clause) and not _ASKS.search(clause):
+            spans.append((start, end))
+        start = end + 1
+    return spans

@@ -130,8 +130,11 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
     ):
         # "he has Dr. Rodriguez on Wednesday the 20th. ... can you move it a week later, same time?",
         # "a reminder for Monday ... Monday doesn't work, could we do the day after?": the one day
-        # said is the visit's, and the move is said from it
-        return text[: days[-1].end()], text[days[-1].end() :]
+        # said is the visit's, and the move is said from it ("on Tuesday the 22nd in the afternoon.
+        # Can I go earlier that same day?": its part of the day is the visit's too)
+        end = days[-1].end()
+        end = part.end() if (part := _ITS_PART_OF_DAY.match(text, end)) is not None else end
+        return text[:end], text[end:]
     if one_day:  # the one day said is where it goes, with the time said around it
         return "", text
     if len(days) >= 2 and wanted_days:  # "i can't make it thursday, can we do friday instead"
@@ -164,6 +167,10 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
             start = sentence  # "... move my friday appointment. is 2 or 2:30 free on monday the 26th?"
         return text[:start], text[start:]
     return text, None
+
+
+# the part of the day of the visit's day, said right after it
+_ITS_PART_OF_DAY = re.compile(r",?\s+(?:in the|that|this) (?:morning|afternoon|evening)\b")
 
 
 # a relative's visit told as the reason of a move ("my wife has her appointment here on friday the
@@ -469,7 +476,11 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
             s["want"] = wanted.dump(_with_the_time_said(moved, rest, ctx.now))
             return True
         new_part = said_new if said_new is not None else (rest if s.get("target") else "")
-        if not _another_date_said_for_it(s, new_part, ctx.now) and anchored.read_move(s, rest, said_new):
+        if (
+            not _another_date_said_for_it(s, new_part, ctx.now)
+            and not _a_weekday_of_the_days_asked(s, rest)
+            and anchored.read_move(s, rest, said_new)
+        ):
             # "an hour later", "the Monday after": from the appointment (not "what about the week after?
             # does he have Tuesday the 27th at 2:30?": the date said)
             got = True
@@ -557,6 +568,9 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
     when = find_when(new_text, ctx.now) if new_text is not None else None
     if when is not None and task == Intent.RESCHEDULE and s.get("shift"):
         when.start = when.end = None  # "push my wednesday one back a week": wednesday is the old day
+    if when is not None and task == Intent.RESCHEDULE:
+        # "... to a morning the following week. Any day except Monday.": said after the new day's words
+        when.not_days = sorted(set(when.not_days) | moments.ruled_out_days(rest)[0])
     if when is None or when.empty:
         return got
     if (
@@ -588,14 +602,19 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
         when.start = when.end = offered_on  # "4pm on thurs" to Thursday the 22nd's times: that Thursday
     elif (
         offered_on is not None
-        and _A_LATER_WEEK.search(" ".join(m.content or "" for m in ctx.messages if m.role == "user").lower())
+        and (
+            _A_LATER_WEEK.search(" ".join(m.content or "" for m in ctx.messages if m.role == "user").lower())
+            or _week_asked(wanted.load(s.get("want")), offered_on)
+        )
         and (in_its_week := _in_the_week_of(when, offered_on, new_text or rest)) is not None
     ):
-        # "Tuesday's no good ... make it Wednesday, same time" to Tuesday the 26th (next week): that week's
+        # "Tuesday's no good ... make it Wednesday, same time" to Tuesday the 26th (next week), "the
+        # Wednesday one at 3" after "Tuesday the 29th or Wednesday the 30th": that week's
         when.start = when.end = in_its_week
     elif (
         offered_on is not None
         and when.start is None
+        and offered_on.weekday() not in when.not_days  # ("not the Monday, and not before 10": not that day)
         and (when.at is not None or when.after is not None or when.before is not None or when.part != "any")
     ):
         when.start = when.end = offered_on  # "any time after three" to Friday's times: Friday
@@ -705,6 +724,16 @@ def _the_offered_day(s: dict[str, Any]) -> date | None:
 
 # the caller asked for a week to come ("sometime next week"): a weekday said later is in that week
 _A_LATER_WEEK = re.compile(r"\b(?:next week|the week after|following week|in (?:2|two|3|three) weeks)\b")
+
+
+def _week_asked(want: When | None, day: date) -> bool:
+    """Whether the days the caller asked for ("Tuesday the 29th or Wednesday the 30th", "the week of
+    the 28th") are all in the week of `day`: a weekday said next is that week's."""
+    if want is None or want.start is None:
+        return False
+    week_start = day - timedelta(days=day.weekday())
+    asked = [want.start, want.end or want.start, *([want.fallback_day] if want.fallback_day else [])]
+    return all(week_start <= d < week_start + timedelta(days=7) for d in asked)
 
 
 def _in_the_week_of(when: When, day: date, text: str) -> date | None:
@@ -820,6 +849,20 @@ def _another_date_said_for_it(s: dict[str, Any], text: str, now: datetime) -> bo
     if (asked := wanted.load(s.get("want"))) is not None and asked.start not in (None, said):
         return True  # "... keep it on Friday, later in the day, 4 pm on Friday the 14th": back to its day
     return datetime.fromisoformat(str(visit["start"])).astimezone(now.tzinfo).date() != said
+
+
+def _a_weekday_of_the_days_asked(s: dict[str, Any], text: str) -> bool:
+    """ "the Thursday, at 4:30" to times offered for the days asked ("any day that same week"): the
+    Thursday of those days, not the Thursday after the appointment."""
+    asked = wanted.load(s.get("want"))
+    if not s.get("offered") or asked is None or asked.start is None or asked.end is None:
+        return False
+    if asked.start == asked.end or re.search(r"\b(?:after|before|week|following|later|earlier)\b", text):
+        return False
+    if (anchor := anchored.day_of(text)) is None:
+        return False
+    days = [asked.start + timedelta(days=n) for n in range((asked.end - asked.start).days + 1)]
+    return any(day.weekday() == anchor[0] for day in days)
 
 
 _BEFORE_OR_AFTER_IT = re.compile(r"\b(?:day|week|days|weeks) (?:before|after) (?:that|it|then|that one)\b")
