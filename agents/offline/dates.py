@@ -677,8 +677,8 @@ def _without_story_dates(text: str) -> str:
     married in August ... could I see Dr. Chen Tuesday July 22": a month told in the caller's story is
     not the day asked for, nor is a date told there when the request names a date of its own."""
     spans = told_dates.story_clauses(text)
-    if not spans:
-        return text
+    if not spans or moments.changes_of_mind(text):
+        return text  # ("the 13th, no, sorry, I've got the dentist that day, the 14th": the later words win)
 
     def in_story(m: re.Match[str]) -> bool:
         return any(start <= m.start() and m.end() <= end for start, end in spans)

@@ -89,7 +89,9 @@ def date_gone_by_beside_its_weekday(text: str, today: date) -> str:
 # ("... in August, and I've got a long flight, so I want a check-up before I go")
 _CLAUSE_END = re.compile(
     # (not the comma of "Thursday, August 21st": one day)
-    r"(?<!\bdr)(?<!\bmr)(?<!\bmrs)(?<!\bms)(?:[.?!;]|(?<!day),)(?=\s|$)|\s(?=(?:and|so|but|because|since)\s)"
+    r"(?<!\bdr)(?<!\bmr)(?<!\bmrs)(?<!\bms)(?:[.?!;]|"
+    + "".join(f"(?<!{weekday})" for weekday in WEEKDAYS)
+    + r",)(?=\s|$)|\s(?=(?:and|so|but|because|since)\s)"
 )
 # words of a clause that asks or says when the caller can come ("could Dr. Patel see me ...", "I'd
 # like to come in ...", "I'm free ...", "is the 21st ok"): no story

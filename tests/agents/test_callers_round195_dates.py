@@ -36,6 +36,9 @@ STORY_DATES = [
     (["Olivia Martinez, 5/9/1998. My sister is getting married in Lisbon at the end of January. Before that I'd "
       "like a check-up with Dr. Patel. Would Friday, December 11 at 10 work?", "Yes."], "p-1005",
      {(PATEL, at(11, 10))}, None),
+    # a change of mind with the story in it: the day said last
+    (["Daniel Thomas, 4/21/1979. I'd like Dr Patel on Thursday the 10th, no, sorry, I've got a meeting that day, "
+      "Friday the 11th, at 3.", "Yes."], "p-1008", {(PATEL, at(11, 15))}, None),
     # a month alone in the story, a weekday asked: that weekday from today
     (["Ava Hernandez, 8/11/1993. I'm off to Peru in the middle of January. Could Dr. Chen see me Friday at 3?",
       "Yes."], "p-1009", {(CHEN, at(4, 15))}, None),
