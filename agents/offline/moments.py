@@ -188,12 +188,12 @@ def changes_of_mind(text: str) -> list[tuple[int, int]]:
 
 
 _WD = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-_DAYS_LIST = rf"(?P<days>(?:{_WD})s?(?:\s*,?\s*(?:or|and|nor)\s+(?:on\s+)?(?:{_WD})s?)*)\b"
-# weekdays the caller does not want: "not Monday", "any day but Monday", "except Tuesdays", "other
+_DAYS_LIST = rf"(?P<days>(?:{_WD})s?(?:\s*,?\s*(?:or|and|nor)\s+(?:on\s+|the\s+)?(?:{_WD})s?)*)\b"
+# weekdays the caller does not want: "not Monday", "any day but the Monday", "except Tuesdays", "other
 # than Friday" (never the day of an appointment they mean: that is "can't make Monday")
 _NOT_WANTED = re.compile(
     r"\b(?:(?:but )?not|except(?: for)?|excluding|other than|apart from|(?:any ?(?:day|time|thing)|anything) but)"
-    rf"\s+(?:on\s+)?(?:a\s+)?{_DAYS_LIST}"
+    rf"\s+(?:on\s+)?(?:a\s+|the\s+)?{_DAYS_LIST}"
 )
 # ... and days they cannot come, which may also name the appointment to move ("I can't do Monday")
 _CANNOT = re.compile(
