@@ -823,15 +823,17 @@ def _not_understood(ctx: PlanContext, s: dict[str, Any], found: list[Intent], ra
             # "Shall I go ahead?": who is speaking, not a new request; the same question again
             s["chosen"] = offered_now[0].id
             return None
+        rereads = s.get("rereads") or {}
         if (
             s.get("unanswered") is not None
-            and s.get("reread") != offered_now[0].id
-            and find_when(said, ctx.now).empty  # "yes, but 4 would be better" asks for a change
+            and rereads.get(offered_now[0].id, 0) < _REREADS
+            and _no_other_time(said, ctx.now)  # "yes, but 4 would be better" asks for a change
             and not re.search(r"\b(?:but|instead|rather|another|different|other|change)\b", said)
         ):
             # words not caught ("Half a year, more August") to "Shall I go ahead?": the whole
-            # read-back once more, so the caller's yes is to all of it (then the times are named)
-            s["reread"] = s["chosen"] = offered_now[0].id
+            # read-back again, so the caller's yes is to all of it (then the times are named)
+            s["rereads"] = {offered_now[0].id: rereads.get(offered_now[0].id, 0) + 1}
+            s["chosen"] = offered_now[0].id
             s["preface"] = "Sorry, I didn't catch that."
             return None
     if s.get("offered") and (was_asked or (verdict == "other" and not found)):
@@ -942,3 +944,16 @@ def _not_understood(ctx: PlanContext, s: dict[str, Any], found: list[Intent], ra
         s["preface"] = "Sorry, I didn't catch that."
         return None
     return say(f"Sorry, I didn't understand that. {HELP} What would you like to do?")
+
+
+# On a bad line the answer to "Shall I go ahead?" may be lost twice in a row (the caller's date of
+# birth said again, garbled): the whole read-back is said again that often before the times are
+# named again (a yes is only ever taken to the whole read-back).
+_REREADS = 2
+
+
+def _no_other_time(said: str, now: datetime) -> bool:
+    """No day or time asked for in words not caught: a date of birth said again ("September 13,
+    1975", misheard) is who is speaking, not a day for the visit."""
+    _, birth = find_dob(said, now.date())
+    return find_when(said.replace(birth, " ") if birth else said, now).empty
