@@ -33,6 +33,9 @@ _NOT_COMING = (
 )
 _THEIR = r"(my|his|her|our|their|the|that|this|[a-z]+'s)"
 # what "drop the ..." is about when it is no visit: "I drop the kids at school"
+# "they'll take me off the road", "take me off the blood thinner": off a job or a medicine, no list
+_OFF_NO_LIST = r"(?! (?:the |my |that |this )?(?:road|roads|roster|rota|duty|shifts?|work|job|team|case|medications?|meds|pills?|tablets?|blood thinner))"
+
 _NOT_A_VISIT = r"(?! (?:kids?|children|son|daughter|boy|girl|husband|wife|mum|mom|dad|car|dog|keys|bags?) )"
 _VISIT = r"([a-z]+ )?(appointment|appt|visit|booking|check[ -]?up|physical|consultation|follow[ -]?up)"
 _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
@@ -154,7 +157,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
         re.compile(
             r"\b(cancel\w*|annul\w*|call off|(won't|wont|will not) be able to (make|come)|can't make it|cannot make it|can't come"
             r"|cannot come|unable to (come|make it)|not going to make it|not gonna make it"
-            r"|take me off|remove (me|my appointment)|drop my appointment|delete my appointment"
+            rf"|take me off{_OFF_NO_LIST}|remove (me|my appointment)|drop my appointment|delete my appointment"
             # "scrap lucas's vaccination appointment", "knock my check-up on the head", "call it off"
             r"|scrap (it|that|my|his|her|the|[a-z]+'s)|knock (it|that|my|his|her|the|[a-z]+'s)( [a-z.'-]+){0,7} on the head"
             r"|call (it|that|the appointment|my appointment) off"
@@ -312,7 +315,7 @@ _ANOTHER_TIME = re.compile(
 
 # the caller says to cancel, in so many words ("take me off the schedule", "scrap it")
 _SAYS_CANCEL = re.compile(
-    r"\b(cancel\w*|call (it |that )?off|take (me|him|her|us|them|it|that|my name) (off|out)"
+    rf"\b(cancel\w*|call (it |that )?off|take (me|him|her|us|them|it|that|my name) (off|out){_OFF_NO_LIST}"
     r"|(off|from) (the|your) (schedule|calendar|books|list|diary)"
     rf"|(scrap|scratch|delete|remove|drop) (it|that|this|me|my|the|his|her)\b{_NOT_A_VISIT})"
 )

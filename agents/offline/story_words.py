@@ -21,6 +21,11 @@ _MOVING_HOME = re.compile(
     r"\b(?:move|moving|moved|moves) (?:house|home|flat|in|out|away|abroad|to a new (?:house|place|flat|home)"
     # "we move to other city, so please cancel": the family moves, not the visit
     r"|to (?:an?(?:nother)? |other |a different |the )?(?:new )?(?:city|town|state|country|area|place|house|flat|apartment))\b"
+    # "we're moving to Denver at the end of August": the family moves to a place, not the visit to a day
+    r"|\b(?:we're|we are|i'm|i am|they're|they are|he's|she's) (?:moving|relocating) (?:to|out to|over to) (?!(?:the |a |an "
+    r"|another |other |next |this |that |my |his |her )|(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|today|\d"
+    r"|morning|afternoon|evening|later|earlier|january|february|march|april|may|june|july|august|september|october"
+    r"|november|december)[a-z]+"
 )
 
 # "someone said Dr. Patel had a cancellation on Monday at 2:30", "is the cancellation slot still
