@@ -94,10 +94,13 @@ class Topic:
     alone_to_staff: bool = False
 
 
-# "do you take ...?" asked of the practice ("do you accept Medicare", not walk-ins): a plan, whatever
-# it is called (payment cards are a billing topic, read before)
+# "do you take ...?" asked of the practice ("do you accept Medicare", not walk-ins, nor "how far in
+# advance do you take bookings?"): a plan, whatever it is called (payment cards are a billing topic,
+# read before)
 _TAKE_OR_ACCEPT = (
-    r"(?:do|does|will) (?:you|you guys|y'all|the (?:clinic|practice|office)) (?:take|accept)(?! walk)"
+    r"(?:do|does|will) (?:you|you guys|y'all|the (?:clinic|practice|office)) (?:take|accept)"
+    r"(?! (?:walk|bookings?|appointments?|same[- ]day|online|calls?|messages?|texts?|emails?|children|kids|babies"
+    r"|new patients|patients|visits?|reservations?))"
 )
 
 
