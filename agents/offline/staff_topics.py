@@ -89,9 +89,6 @@ class Topic:
     # a question staff can answer later ("is there parking?"): asked while a request is under way,
     # the caller is told so and the request goes on; asked alone, it goes to staff
     aside: bool = False
-    # an aside only beside a request ("book me with Dr. Chen, and do you take Aetna?"); asked alone
-    # it goes to staff at once
-    alone_to_staff: bool = False
 
 
 # "do you take ...?" asked of the practice ("do you accept Medicare", not walk-ins, nor "how far in
@@ -166,14 +163,6 @@ STAFF_TOPICS = [
         "Billing: a question about ways to pay",
         "Our billing team can help with payments.",
     ),
-    # whether the practice takes a plan: staff can tell, and a request said with it goes on
-    Topic(
-        re.compile(rf"\b{_TAKE_OR_ACCEPT}\b"),
-        "Insurance: a question about insurance or coverage",
-        "Our staff can help with insurance questions.",
-        aside=True,
-        alone_to_staff=True,
-    ),
     # insurance ("do you take Anthem?": whatever the plan is called)
     Topic(
         re.compile(
@@ -200,7 +189,9 @@ STAFF_TOPICS = [
     # a medical question, whatever it is about ("is it normal to have a rash on antibiotics?")
     Topic(
         re.compile(
-            r"\b(should i (take|be worried|worry|go|be concerned|stop|start|keep(?! (?:it|that|the appointment|my appointment)\b))"
+            r"\b(should i (take|be worried|worry|go|be concerned|stop|start|keep(?! (?:it|that|the appointment|my appointment)\b)"
+            # "should I come in or just wait it out?": whether to be seen is a clinical question
+            r"|come in or (?:just )?wait|be seen or)"
             r"|is it (normal|safe|serious|bad|ok|okay)"
             # "we were wondering if it's safe for her to get the flu shot"
             r"|(?:if|whether) it(?:'s| is) (?:normal|safe|serious|bad|ok|okay) (?:for|to)"

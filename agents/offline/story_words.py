@@ -92,6 +92,9 @@ _ASKS = re.compile(
     r"|\b(?:please|questions?|refill\w*|re fill|renew\w*|wonder\w*|ask|asking)\b"
     r"|\b(?:i think|wrong|mistake|twice|never (?:got|received|came|arrived)|still (?:waiting|haven't|hasn't)"
     r"|problems?|issues?|denied|rejected|lost)\b"
+    # "... and a bad cough is that something i should worry about": a question said without its mark
+    r"|\b(?:is|are) (?:that|it|this|these|those) (?:something|anything|normal|serious|bad|ok|okay|safe|a problem)\b"
+    r"|\bworr(?:y|ied|ying)\b|\bconcern(?:ed|ing)\b|\bsuggest\b|\bor (?:just )?wait\b"
 )
 
 # What marks a clause as the caller's story: something done or said before the call (by the caller,

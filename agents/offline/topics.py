@@ -333,8 +333,6 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
             ):
                 continue
         if topic.pattern.search(text):
-            if topic.aside and topic.alone_to_staff and not under_way:
-                return TopicRead(step=_handover(topic.say, topic.reason))  # "do you take Aetna?" alone
             if topic.aside and s.get("task") is not None:
                 # "oh, before that, is there parking?" while a booking waits: said, then on with it;
                 # "is there parking, by the way? anyway, friday at 2": and the rest read for the task
