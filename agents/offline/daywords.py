@@ -162,6 +162,13 @@ _THURSDAY_HEARD = re.compile(
     r"|\bthirsty(?= (?:after|at|morning|afternoon|appointment|instead|next|the \d)\b)"
 )
 
+# "mourning" as a recogniser writes "morning", except where it is grief ("we're in mourning",
+# "she is mourning her mother")
+_MOURNING = re.compile(
+    r"(?<!\bin )(?<!\bis )(?<!\bare )(?<!\bam )(?<!\bwas )(?<!\bwere )(?<!\bbeen )(?<!\bstill )(?<!'re )(?<!'m )"
+    r"(?<!'s )\bmourning\b"
+)
+
 
 def respell(text: str) -> str:
     """Typos and typed short forms of day words ("tmrw", "2moro", "weds", "thrusday") and
@@ -173,6 +180,7 @@ def respell(text: str) -> str:
     )
     text = re.sub(r"\btoo (?=thirty\b|fifteen\b|forty five\b|o'clock\b|pm\b)", "two ", text)  # "too thirty"
     text = re.sub(r"\bcan sell\b", "cancel", text)  # "i need to can sell my appointment"
+    text = _MOURNING.sub("morning", text)  # "ten in the mourning", "thursday mourning"
     # "half passed one", "quarter passed ten": the time, as a recogniser spells it
     text = re.sub(r"\b(half|quarter|ten|twenty|five|twenty five) passed\b", r"\1 past", text)
     text = re.sub(r"\bfor (?=o'clock\b|o clock\b)", "four ", text)  # "friday for o'clock"

@@ -154,6 +154,8 @@ def normalize(text: str) -> str:
     """Lowercase, hyphens as spaces, number words as digits; other words and punctuation kept."""
     lowered = text.lower().replace("\u2019", "'")  # Whisper may write a typographic apostrophe
     lowered = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", lowered)  # "eighty-five"; keep 1985-03-04
+    # a recogniser's run-together words: "seventynine", "twentyfirst", "dateofbirth"
+    lowered = _RUN_TOGETHER.sub(lambda m: " ".join(w for w in m.groups() if w), lowered)
     # speech written without apostrophes: "i cant make it", "im calling", "dont need"
     lowered = _CONTRACTIONS.sub(lambda m: _APOSTROPHES[m.group(0)], lowered)
     # Whisper's homophones of an hour: "at for pm", "at to thirty", "at won o'clock"
@@ -621,21 +623,31 @@ def _hour_of_the_day(m: re.Match[str]) -> str:
     return f"{m.group(1)} {m.group(2)}:{minutes} in the {m.group(5)}"
 
 
+_RUN_TOGETHER = re.compile(
+    rf"\b({'|'.join(_TENS)})({'|'.join(w for w, n in {**_UNITS, **_ORDINALS}.items() if 0 < n < 10)})\b"
+    r"|\b(date)(of)(birth)\b"
+)
 _HOMOPHONE_HOURS = {"for": "four", "fore": "four", "to": "two", "too": "two", "won": "one", "ate": "eight"}
 _MONTH_NAMES = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
 _TENS_WORDS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
 _YEAR_NEXT = r"(?=,?\s+(?:nineteen|twenty|two thousand|to thousand|too thousand|(?:19|20)\d\d)\b)"
+# the date ends there: a stop, or the words of what comes next ("... sixty won i need to book"; not
+# "for" before what it may be for: "eighty for my son", while "for and" is no phrase)
+_DATE_ENDS = (
+    r"(?=\s*(?:[.,;!?]|$)|\s+and\b|(?<!for)\s+(?:i|i'm|i'd|it's|it|can|could|my|please|we|this|is|so)\b)"
+)
 _DATE_HOMOPHONES = re.compile(
     # after a month (and the tens of its day), before the year: "july for nineteen ...", "april twenty won 1979"
     rf"\b(?P<lead>{_MONTH_NAMES}(?: {_TENS_WORDS})?) (?P<d1>for|fore|to|too|won|ate){_YEAR_NEXT}"
-    # the last digit of a year, at the end of the date: "nineteen seventy to", "december twelve ninety to."
-    # (without the century only the tens no clock has: "nine thirty to" stays)
-    rf"|\b(?P<tens>(?:nineteen|twenty) {_TENS_WORDS}|sixty|seventy|eighty|ninety) (?P<d2>to|too|won|ate|for)"
-    # (the date ends there: a stop, or the words of what comes next, "... sixty won i need to book")
-    r"(?=\s*(?:[.,;!?]|$)|(?<!for)\s+(?:i|i'm|i'd|it's|it|and|can|could|my|please|we|this|is|so)\b)"
+    # the last digit of a year, at the end of the date: "nineteen seventy to", "december twelve ninety to.",
+    # "nineteen oh ate" (without the century only the tens no clock has: "nine thirty to" stays)
+    rf"|\b(?P<tens>(?:nineteen|twenty) (?:{_TENS_WORDS}|oh)|sixty|seventy|eighty|ninety) (?P<d2>to|too|won|ate|for)"
+    + _DATE_ENDS
     # "to thousand for": the year 2004
-    r"|\b(?:to|too) thousand(?: and)? (?P<d3>for|fore|to|too|won|ate|one|two|three|four|five|six|seven|eight|nine"
+    + r"|\b(?:to|too) thousand(?: and)? (?P<d3>for|fore|to|too|won|ate|one|two|three|four|five|six|seven|eight|nine"
     r"|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty)\b"
+    # "two thousand and won", "two thousand for": the year 2001, 2004, where the date ends
+    r"|\b(?P<millennium>two thousand(?: and)?) (?P<d4>for|fore|to|too|won|ate)" + _DATE_ENDS
 )
 
 
@@ -644,6 +656,8 @@ def _digit_heard(m: re.Match[str]) -> str:
         return f"{m.group('lead')} {_HOMOPHONE_HOURS[m.group('d1')]}"
     if m.group("d2"):
         return f"{m.group('tens')} {_HOMOPHONE_HOURS[m.group('d2')]}"
+    if m.group("d4"):
+        return f"{m.group('millennium')} {_HOMOPHONE_HOURS[m.group('d4')]}"
     last = m.group("d3")
     return f"two thousand {_HOMOPHONE_HOURS.get(last, last)}"
 
