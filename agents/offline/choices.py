@@ -135,10 +135,17 @@ def position_against_time(text: str, when: When, offered: list[Slot]) -> bool:
     """ "The second one, the 11:30" when the second time offered is 12 and 11:30 is another: the
     place and the time said name two different options, so which one is meant isn't clear."""
     index = pick_by_position(text, len(offered)) if when.at is not None else None
-    if index is None:
+    if index is None or _times_of_their_own(when, offered):
         return False
     at_time = [x for x in offered if x.start.time().replace(tzinfo=None) == when.at]
     return bool(at_time) and offered[index] not in at_time
+
+
+def _times_of_their_own(when: When, offered: list[Slot]) -> bool:
+    """ "Thursday the 23rd, 10 or 11, the earlier one's fine" to Monday's times: another day, or
+    times the caller names themselves, so "the earlier one" is of theirs, not of those offered."""
+    days = {x.start.date() for x in offered}
+    return (when.start is not None and when.start not in days) or len(when.options) > 1
 
 
 def pick_slot(text: str, when: When, offered: list[Slot]) -> Slot | None:

@@ -838,13 +838,28 @@ def _intents(text: str) -> list[Intent]:
     return found
 
 
+# "please move my Thursday 2:30 with Dr. Chen", "my 10 o'clock with Dr. Patel on Friday": the visit
+# they have, named by its day or time
+MY_VISIT_BY_ITS_TIME = re.compile(
+    r"\bmy (?:monday|tuesday|wednesday|thursday|friday|\d{1,2}(?::\d\d)?(?: ?(?:am|pm|o'clock))?)"
+    r"(?: \d{1,2}(?::\d\d)?(?: ?(?:am|pm|o'clock))?)? (?:with|appt|one|slot|check ?up)\b"
+)
+
+
 def names_a_visit_they_have(text: str) -> bool:
     """ "I've got the blood pressure check with Dr. Chen on Monday", "he has his vaccination ...",
     "I have an appointment with Dr. Patel": a visit of theirs, described."""
     return (
         any(
             p.search(text) is not None
-            for p in (_GOT_A_VISIT, _HAS_THEIR_VISIT, _THE_ONE_I_HAVE, _HAVE_ONE, _REMINDED)
+            for p in (
+                _GOT_A_VISIT,
+                _HAS_THEIR_VISIT,
+                _THE_ONE_I_HAVE,
+                _HAVE_ONE,
+                _REMINDED,
+                MY_VISIT_BY_ITS_TIME,
+            )
         )
         # "I have Dr. Chen on Monday. Please change it to Tuesday": the doctor they are down to see
         or re.search(r"\b(?:i|we|he|she)(?: have|'ve got|'ve| has|'s got) (?:dr|doctor)\.? [a-z'-]+\b", text)

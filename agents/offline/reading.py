@@ -29,7 +29,7 @@ from agents.offline.dates import When, find_time, find_when
 from agents.offline.day_keys import keyed_day, offer_day_keys
 from agents.offline.followups import NOT_HERE, own_request_after_theirs
 from agents.offline.identity_reading import read_identity
-from agents.offline.intents import Intent, intents, names_a_visit_they_have, task_of
+from agents.offline.intents import MY_VISIT_BY_ITS_TIME, Intent, intents, names_a_visit_they_have, task_of
 from agents.offline.messages import ABOUT_OTHER_NEW_PATIENTS, NEW_PATIENT
 from agents.offline.moments import changes_of_mind, only_a_change_of_mind
 from agents.offline.name_keys import KEYPAD_NAME, offers_name_keys
@@ -254,6 +254,10 @@ _A_VISIT_HERE = re.compile(
 )
 
 
+# "can you do 11?" asks for the hour as "can we do 11?" does (the words `dates` reads an hour after)
+_ASKED_OF_US = re.compile(r"\b(can|could) you do\b")
+
+
 def _without_own_clash(text: str, now: datetime) -> str:
     """`text` without a time the caller says they are busy, when it asks for another time too."""
     if (clash := _OWN_CLASH.search(text)) is None:
@@ -356,10 +360,10 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         and not re.search(
             r"\b(appointment|visit|already (?:have|got) one|i(?:'ve| have)(?: got)? one|instead of (?:booking|a new)"
             # ("please move my Thursday 2:30 with Dr. Chen to today at 4": the one they have, by its time)
-            r"|rather than (?:booking|a new)|my (?:monday|tuesday|wednesday|thursday|friday|\d{1,2}(?::\d\d)?)(?: \d{1,2}"
-            r"(?::\d\d)?)? (?:with|appt|one|slot|check ?up)|(?:i|he|she|we|they) (?:have|has|'ve got|'s got) (?:dr|doctor))\b",
+            r"|rather than (?:booking|a new)|(?:i|he|she|we|they) (?:have|has|'ve got|'s got) (?:dr|doctor))\b",
             text,
         )
+        and not MY_VISIT_BY_ITS_TIME.search(text)
         # "could it move from thursday to friday?" before anything was offered: the visit they have
         and (s.get("offered") or s.get("proposed") or s.get("last_proposed") or not _MOVE_FROM.search(text))
     ):
@@ -529,6 +533,7 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         rest = ""  # "sarah johnson, for march 14 ..." said again after the check: no day asked for
     dob_said = rest != text
     rest = _without_own_clash(rest, ctx.now)  # "he has soccer at 2:30. Friday at 1:30 instead": 1:30
+    rest = _ASKED_OF_US.sub(r"\g<1> we do", rest)  # "none of those suit, can you do 11?": 11
     said_when = False if keyed_doctor or one_of_theirs else read_when(ctx, s, rest, dob_said=dob_said)
     understood = understood or said_when
     if said_when:

@@ -19,6 +19,7 @@ from agents.offline.dates import When
 
 def merge(old: When | None, new: When) -> When:
     """`old` refined by what was just said (`new`); `old` itself is left alone."""
+    new = _bound_is_no_option(new)
     if old is None:
         return replace(new, matched=[])
     out = replace(old, matched=[])
@@ -52,6 +53,22 @@ def merge(old: When | None, new: When) -> When:
         out.options = []
     out.not_days = _days_still_ruled_out(old, new)
     return out
+
+
+def _bound_is_no_option(new: When) -> When:
+    """ "between 9 and 10, 9:30 ideally": the time in the range is the one asked; the range's end
+    said again before it ("10, 9:30" read as a list) is no time of its own to choose from."""
+    if new.at is None or not new.options or (new.after is None and new.before is None):
+        return new
+    bounds = {new.before, new.after and (datetime.combine(date.min, new.after) + timedelta(minutes=1)).time()}
+    kept = [t for t in new.options if t not in bounds]
+    if len(kept) == len(new.options) or new.at not in kept:
+        return new
+    return replace(
+        new,
+        options=kept if len(kept) > 1 else [],
+        fallback=None if new.fallback in bounds else new.fallback,
+    )
 
 
 def _days_still_ruled_out(old: When, new: When) -> list[int]:

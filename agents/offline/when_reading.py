@@ -347,7 +347,9 @@ _ONLY_WHEN_WORDS = re.compile(
 # a sentence that starts with the time or the part of the day ("at 2, sorry, half past 2")
 _TIME_FIRST = re.compile(
     # ("... to Friday? And first thing, 9am, if you can.": the time for that day)
-    r"\s*(?:(?:and|also|oh|so|but|at|say|like|around|maybe|ideally|um|uh|hmm|(?:1st|first) thing(?: in the morning)?)\W+)*(?:(?:half|quarter) (?:past|to|after) )?"
+    # ("... to Tuesday the 25th? Somewhere between 9 and 10, 9:30 ideally.": the range of times for it)
+    r"\s*(?:(?:and|also|oh|so|but|at|say|like|around|maybe|ideally|um|uh|hmm|somewhere|sometime|between"
+    r"|(?:1st|first) thing(?: in the morning)?)\W+)*(?:(?:half|quarter) (?:past|to|after) )?"
     r"(?:(?:1[0-2]|[1-9])(?::[0-5]\d)?\s*(?:am|pm|o'clock)?\b|noon\b|midday\b|(?:the )?(?:mornings?|afternoons?)(?:'s| is| are)?\b)"
 )
 # a week named without its day ("the week after next", "next week"), then the day in a sentence of its own
