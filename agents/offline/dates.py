@@ -412,6 +412,7 @@ def find_when(text: str, now: datetime) -> When:
     they do across turns), a fallback time, the edge of a day, the same time another day."""
     from agents.offline.wanted import merge  # wanted reads When from here
 
+    text = _PAST_YEAR_DATE.sub(lambda m: _year_of_a_date_to_come(m, now), text)
     text = relative_dates(text, now.date())  # "the day after memorial day", "the week of the 15th"
     text = _TIME_NOT_TIME.sub(_the_time_kept, text)  # "sorry, 3, not 3:30": 3
     text = moments.without_own_plans(_weekday_and_numbers(text, now.date()))  # "i start at noon"
@@ -542,6 +543,19 @@ _PAST_YEAR_DATE = re.compile(
     rf"\b{MONTH_NC}\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:of\s+)?(?P<y>1\d\d\d|20\d\d)\b(?![:\d])"
     rf"|\b(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_NC},?\s+(?P<y2>1\d\d\d|20\d\d)\b(?![:\d])"
 )
+
+
+def _year_of_a_date_to_come(m: re.Match[str], now: datetime) -> str:
+    """ "friday january 2nd 2060 at 9:30" said in December 2059: the year said is the year the date
+    next falls in, so the date is read without it (a day and month alone are read as the next such
+    day). A year gone by, or a date not next in the year said, is left as said."""
+    year = m.group("y") or m.group("y2")
+    said = m.group(0)[: m.start("y" if m.group("y") else "y2") - m.start()]
+    said = re.sub(r"(?:,|\s|\bof\b)+$", "", said)
+    day = _parse_day(said, now)
+    return said if day is not None and day.year == int(year) else m.group(0)
+
+
 _PAST_DAY = re.compile(
     r"\b(?:twisted|hurt|fell|broke|injured|sprained|started|began|woke up|was out|went out|got sick|came down"
     r"|happened|noticed|felt|was raking|was playing|was running)\b[^.,;!?]{0,40}?\b(?P<day>(?:on|since|last) "

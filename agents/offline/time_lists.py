@@ -24,9 +24,7 @@ _PART = re.compile(r"(?P<h>[01]?\d)(?:(?::|\s)(?P<m>[0-5]\d))?(?:\s*(?P<ampm>am|
 
 
 # a month and day written with a slash, then a time or after a weekday ("fri 10/13 1:30pm"): a date
-_MONTH_NAMES = [
-    max((w for w, n in MONTHS.items() if n == month), key=len) for month in range(1, 13)
-]  # "january"
+_MONTH_NAMES = list(MONTHS)  # "january", "nov": "tuesday nov 4, 9:30" is the 4th at 9:30
 _DATE_THEN_TIME = re.compile(
     r"(?:(?<=monday )|(?<=tuesday )|(?<=wednesday )|(?<=thursday )|(?<=friday ))(?:1[0-2]|0?[1-9])/[0-3]?\d\b(?!:)"
     # "monday december 2, 11:00": the day of the month, not a time

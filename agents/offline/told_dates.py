@@ -13,13 +13,17 @@ from agents.offline.calendar_words import MONTH_WORDS, MONTHS, WEEKDAYS, safe_da
 # "I'm back from lunch at 1, so 2 o'clock?", "my lunch break ends at 12:30, so an hour after that,
 # 1:30?", "my last visit, which was on the 15th, so that's Friday December 6th": the caller's own
 # day (or a past visit) told, then "so" and the time or day it leads to ("... so could Dr. Patel see
-# me at 2:30?": the doctor's "dr." is no end of the sentence)
+# me at 2:30?": the doctor's "dr." is no end of the sentence; "... so noon?"; a day left out before
+# the comma, "i'm off at 1 , so": the space kept)
 _OWN_DAY_THEN_SO = re.compile(
-    r"\b(?:lunch|break|back|ends?|ended|finish(?:es|ed)?|done|free|off|home|arrives?|get (?:there|here|in)"
+    # "he's out at 3:15, so 4pm": out of school or work at that time
+    r"\b(?:lunch|break|back|ends?|ended|finish(?:es|ed)?|done|free|off|out|home|arrives?|get (?:there|here|in)"
     # "I'm in meetings till quarter past two, so could Dr Chen see me at three o'clock?"
     r"|till|until|busy|tied up|meetings?|at work|in class|at school"
     r"|last (?:visit|appointment|appt)|was on|were on)\b[^.?!]{0,30}?\b(?:\d{1,2}(?::\d\d)?(?:\s*[ap]m)?"
-    r"|the \d{1,2}(?:st|nd|rd|th))(?:,? right)?[,.?!]*\s+(?=so\b(?:[^.?!]|(?<=\bdr)\.){0,40}?\d)"
+    # "she's finished at 2 on Monday, so ...": the caller's own time on a day
+    + rf"(?P<day>\s+on\s+(?:(?:{'|'.join(WEEKDAYS)})(?:\s+the\s+\d{{1,2}}(?:st|nd|rd|th))?|the\s+\d{{1,2}}(?:st|nd|rd|th)))?"
+    r"|the \d{1,2}(?:st|nd|rd|th))(?:,? right)?\s*[,.?!]*\s+(?=so\b(?:[^.?!]|(?<=\bdr)\.){0,40}?(?:\d|noon|midday))"
 )
 
 
@@ -57,8 +61,27 @@ def without_dates_told(text: str) -> str:
     """`text` without the dates and times it tells that are not asked for."""
     text = _without_birth_date_said_again(_THE_NTH_IS.sub(" ", text))
     if (own := _OWN_DAY_THEN_SO.search(text)) is not None:
-        text = text[: own.start()] + " " + text[own.end() :]
+        text = text[: own.start()] + _own_day_kept(text, own) + text[own.end() :]
     return text
+
+
+# "... at 3 o'clock that day", "the same day": the day the caller told before
+_THAT_DAY = re.compile(r"\b(?:that|the same|that same) day\b")
+
+
+def _own_day_kept(text: str, own: re.Match[str]) -> str:
+    """What stays of the caller's own day told: nothing, but the day named in it when the request
+    after it is for "that day" or names no day ("I get off at quarter to three on Wednesday the
+    26th, so Dr Chen at 3 o'clock that day": the 26th, at 3)."""
+    from agents.offline.dates import day_phrases  # dates reads told_dates
+
+    rest = re.split(r"[.?!]", text[own.end() :], maxsplit=1)[0]
+    # "I'm free at 1 on Friday, so Dr Chen at 2?": the day of the caller's own time, when the
+    # request names none of its own
+    own_day_asked = own.group("day") is not None and not day_phrases(rest)
+    if _THAT_DAY.search(text, own.end()) is None and not own_day_asked:
+        return " "
+    return " " + " ".join(day.group(0) for day in day_phrases(own.group(0))) + " "
 
 
 _WEEKDAY_MONTH_DAY = re.compile(
