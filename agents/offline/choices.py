@@ -134,11 +134,15 @@ def _weekday_in(text: str) -> int | None:
 def position_against_time(text: str, when: When, offered: list[Slot]) -> bool:
     """ "The second one, the 11:30" when the second time offered is 12 and 11:30 is another: the
     place and the time said name two different options, so which one is meant isn't clear."""
-    index = pick_by_position(text, len(offered)) if when.at is not None else None
+    # ("three o'clock on the first then": the 1st is the day, no place in the list)
+    index = pick_by_position(_ON_THE_NTH.sub(" ", text), len(offered)) if when.at is not None else None
     if index is None or _times_of_their_own(when, offered):
         return False
     at_time = [x for x in offered if x.start.time().replace(tzinfo=None) == when.at]
     return bool(at_time) and offered[index] not in at_time
+
+
+_ON_THE_NTH = re.compile(r"\b(?:on|for) the (?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth)\b")
 
 
 def _times_of_their_own(when: When, offered: list[Slot]) -> bool:

@@ -79,6 +79,8 @@ _ITS_WEEKDAY = re.compile(rf"\b(?:on )?(?:the |that )?({_WD})(?: of that week| t
 _SAME_WEEK = re.compile(r"\b(?:that|the) same week\b")
 _A_DATE = re.compile(
     rf"\b(?:(?P<month>{MONTH_WORDS}) (?P<n>\d{{1,2}})|the (?P<nth>\d{{1,2}}))(?:st|nd|rd|th)?\b"
+    # ("and the second: dr chen on the thursday of that same week": which request, no date)
+    r"(?!\s*:)"
 )
 
 

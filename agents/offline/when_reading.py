@@ -598,7 +598,10 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
         s["day_unclear"] = True  # a time with words where the day was: ask the day, don't assume
     elif when.start is not None:
         s.pop("day_unclear", None)
-    if (offered_on := _the_offered_day(s)) is not None and _same_weekday_said(
+    if (dated := _weekday_dated_before(ctx, new_text or rest)) is not None:
+        # "Monday the 24th or Tuesday the 18th?", then "the Tuesday at 9:30": the 18th, as said
+        when.start = when.end = dated
+    elif (offered_on := _the_offered_day(s)) is not None and _same_weekday_said(
         when, offered_on, new_text or rest
     ):
         when.start = when.end = offered_on  # "4pm on thurs" to Thursday the 22nd's times: that Thursday
@@ -726,6 +729,27 @@ def _the_offered_day(s: dict[str, Any]) -> date | None:
 
 # the caller asked for a week to come ("sometime next week"): a weekday said later is in that week
 _A_LATER_WEEK = re.compile(r"\b(?:next week|the week after|following week|in (?:2|two|3|three) weeks)\b")
+
+
+_WEEKDAY_THE_NTH = re.compile(rf"\b({'|'.join(WEEKDAYS)}),? (?:the )?(\d{{1,2}})(?:st|nd|rd|th)\b")
+_A_WEEKDAY_ALONE = re.compile(
+    rf"^\W*(?:\w+\W+){{0,3}}?(?:the |on )({'|'.join(WEEKDAYS)})\b(?! (?:the )?\d| (?:after|before|following|week)\b)"
+)
+
+
+def _weekday_dated_before(ctx: PlanContext, text: str) -> date | None:
+    """The date the caller gave a weekday earlier in the call ("Tuesday the 18th"), when this turn
+    names that weekday alone ("the Tuesday at 9:30"): that date, never another week's Tuesday."""
+    named = _A_WEEKDAY_ALONE.search(text)
+    if named is None:
+        return None
+    earlier = " ".join(normalize(m.content or "") for m in ctx.messages[:-1] if m.role == "user")
+    days = {int(n) for w, n in _WEEKDAY_THE_NTH.findall(earlier) if w == named.group(1)}
+    if len(days) != 1:
+        return None
+    today, wanted_day = ctx.now.date(), WEEKDAYS.index(named.group(1))
+    ahead = (today + timedelta(days=n) for n in range(62))
+    return next((d for d in ahead if d.day in days and d.weekday() == wanted_day), None)
 
 
 def _week_asked(want: When | None, day: date) -> bool:
