@@ -90,6 +90,8 @@ _ASKS = re.compile(
     r"|\b(?:i|we)(?:'d| would)? (?:really |just |also |still )?(?:need|want|like)\b"
     r"|\b(?:can|could|would|will) you\b|\b(?:do|does|did|is|are|should|can|could|may) (?:i|we|you|it|he|she|they)\b"
     r"|\b(?:please|questions?|refill\w*|re fill|renew\w*|wonder\w*|ask|asking)\b"
+    # "I wanted to check whether you accept Anthem before I book": a question put politely
+    r"|\b(?:check|checking|find out|know|see) (?:whether|if)\b"
     r"|\b(?:i think|wrong|mistake|twice|never (?:got|received|came|arrived)|still (?:waiting|haven't|hasn't)"
     r"|problems?|issues?|denied|rejected|lost)\b"
     # "... and a bad cough is that something i should worry about": a question said without its mark

@@ -79,7 +79,10 @@ def _own_day_kept(text: str, own: re.Match[str]) -> str:
     # "I'm free at 1 on Friday, so Dr Chen at 2?": the day of the caller's own time, when the
     # request names none of its own
     own_day_asked = own.group("day") is not None and not day_phrases(rest)
-    if _THAT_DAY.search(text, own.end()) is None and not own_day_asked:
+    # ("... on the 15th, so that's Friday December 6th. Could I have 10am that day?": that day is
+    # the one said after, not the caller's own)
+    that = _THAT_DAY.search(text, own.end())
+    if (that is None or day_phrases(text[own.end() : that.start()])) and not own_day_asked:
         return " "
     return " " + " ".join(day.group(0) for day in day_phrases(own.group(0))) + " "
 

@@ -598,7 +598,9 @@ def read_when(ctx: PlanContext, s: dict[str, Any], rest: str, *, dob_said: bool)
         s["day_unclear"] = True  # a time with words where the day was: ask the day, don't assume
     elif when.start is not None:
         s.pop("day_unclear", None)
-    if (dated := _weekday_dated_before(ctx, new_text or rest)) is not None:
+    if (dated := _weekday_dated_before(ctx, new_text or rest)) is not None and (
+        when.start is None or when.start.weekday() == dated.weekday()  # (not "... no, Thursday the 17th")
+    ):
         # "Monday the 24th or Tuesday the 18th?", then "the Tuesday at 9:30": the 18th, as said
         when.start = when.end = dated
     elif (offered_on := _the_offered_day(s)) is not None and _same_weekday_said(

@@ -72,3 +72,28 @@ async def test_that_same_week_after_an_order_word_is_the_week_of_the_visit_befor
              "at 9.", "Yes.", "Great. And the second: Dr. Chen on the Thursday of that same week, half past one.", "Yes."]  # fmt: skip
     after = {(PATEL, at(7, 9)), (CHEN, at(10, 13, 30))}
     await assert_written_as_said(chat, demo, turns, "p-1007", after, "+15035550107")
+
+
+SECOND_RUN_REGRESSIONS = [
+    # the day said after the caller's own ("... which was on the 24th, so that's Tuesday December 8th"):
+    # "that day" is that one (#180)
+    (["Emily Davis, 7/23/1990. Dr. Patel wants to see me two weeks after my last visit, which was on the 24th, "
+      "so that's Tuesday December 8th. Could I have 11am that day?", "Yes."], "p-1003",
+     {(PATEL, at(3, 10)), (PATEL, at(8, 11))}, "+15035550103"),
+    # a weekday dated before, then taken back for another day (#169)
+    (["Sophia Taylor, 12/5/2001. Can I get in with Dr. Patel? Either Monday the 7th at 3 or Tuesday the 8th at "
+      "9:30, either one.", "Hmm. The Monday at 3. Actually no, wait, I can't then. Tuesday the 8th at 9:30.", "Yes."],
+     "p-1007", {(PATEL, at(8, 9, 30))}, "+15035550107"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("turns", "person", "after", "phone"), SECOND_RUN_REGRESSIONS)
+async def test_the_day_asked_after_the_callers_own(
+    turns: list[str], person: str, after: set[object], phone: str, chat: Chat, demo: DemoConnector
+) -> None:
+    await assert_written_as_said(chat, demo, turns, person, after, phone)
+
+
+async def test_a_plan_asked_politely_before_booking_goes_to_staff(chat: Chat, demo: DemoConnector) -> None:
+    reply = await chat.say("I wanted to check whether you accept Cigna before I book anything")
+    assert chat.handoff is not None, reply
