@@ -87,8 +87,8 @@ _TIME = re.compile(
     r"|(?P<h>\d{1,2})(?::(?P<min>\d{2}))?\s*(?P<ampm>am|pm|o'clock|in the morning|in the afternoon)"
     r"|(?P<h2>\d{1,2}):(?P<min2>\d{2})"
     r"|(?:at|around|by)\s+(?:the\s+)?(?P<h3>\d{1,2})(?!\d|st|nd|rd|th|/|:|\s*(?:days?|weeks?|hours?|hrs?|minutes?|mins?|months?)\b)"
-    # "move it to 4", "sorry, I meant 11", "can we do 2": an hour after words that name a time
-    r"|(?:(?:to|for|meant|mean|said|say|make it|make that|make this|how about|what about|can we do|could we do|try"
+    # "move it to 4", "sorry, I meant 11", "can we do 2", "can you do 11?": an hour after words that name a time
+    r"|(?:(?:to|for|meant|mean|said|say|make it|make that|make this|how about|what about|(?:can|could) (?:we|you) do|try"
     r"|rather|ok|okay|yes|yeah|sure|fine|then|(?:it|that|this) be),?\s+|^\W*"
     # "the last of those, the 11", "the 9 one please": an hour picked (not "on the 11": a date)
     r"|(?<!\bon )\bthe\s+(?=(?:1[0-2]|[1-9])(?:\s+(?:one|slot|please|then)\b|\W*$))"

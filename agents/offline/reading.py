@@ -254,10 +254,6 @@ _A_VISIT_HERE = re.compile(
 )
 
 
-# "can you do 11?" asks for the hour as "can we do 11?" does (the words `dates` reads an hour after)
-_ASKED_OF_US = re.compile(r"\b(can|could) you do\b")
-
-
 def _without_own_clash(text: str, now: datetime) -> str:
     """`text` without a time the caller says they are busy, when it asks for another time too."""
     if (clash := _OWN_CLASH.search(text)) is None:
@@ -533,7 +529,6 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         rest = ""  # "sarah johnson, for march 14 ..." said again after the check: no day asked for
     dob_said = rest != text
     rest = _without_own_clash(rest, ctx.now)  # "he has soccer at 2:30. Friday at 1:30 instead": 1:30
-    rest = _ASKED_OF_US.sub(r"\g<1> we do", rest)  # "none of those suit, can you do 11?": 11
     said_when = False if keyed_doctor or one_of_theirs else read_when(ctx, s, rest, dob_said=dob_said)
     understood = understood or said_when
     if said_when:
