@@ -149,7 +149,10 @@ def relative_dates(text: str, today: date) -> str:
             kept = _NOT_WANTED.sub(lambda m: " " * len(m.group(0)), after)
             if (named := _ITS_WEEKDAY.search(kept)) is not None:
                 day = monday + timedelta(days=WEEKDAYS.index(named.group(1)))
-                after = f"{after[: named.start()]} {after[named.end() :]}"
+                # "the week of the 8th? tuesday 3/9 at 3:30 would be best": the weekday said right
+                # after it, even in a sentence of its own, is the day, with the words said after it
+                begins = 0 if re.fullmatch(r"[\s,.?!;:-]*", after[: named.start()]) else named.start()
+                after = f"{after[:begins]} {after[named.end() :]}"
                 return f"{text[: week.start()]} on {_written(day)} {after}"
             weeks = (monday - (today - timedelta(days=today.weekday()))).days // 7
             said = {0: "this week", 1: "next week", 2: "the week after next"}.get(weeks)

@@ -76,7 +76,7 @@ _DAY_PHRASE = re.compile(
     r"|(?<!/)\d{1,2}/\d{1,2}(?![/:\d])"  # (not the "31/94" of "10/31/94")
     # a bare ordinal is a day only as "the 9th" / "on 9th" or as the whole answer ("1st name" isn't)
     # ("the first and the last times he has": the ends of a day, no date)
-    r"|(?:the|on)\s+\d{1,2}(?:st|nd|rd|th)(?!\s*(?:one|option|slot|choice|time|available|of|thing|things|opening|openings|appointment|appointments|appt|appts|free|spot|slots|available|and (?:the )?last)\b)"
+    r"|(?:the|on)\s+\d{1,2}(?:st|nd|rd|th)(?!\s*(?:one|option|weeks?|slot|choice|time|available|of|thing|things|opening|openings|appointment|appointments|appt|appts|free|spot|slots|available|and (?:the )?last)\b)"
     r"|^\W*\d{1,2}(?:st|nd|rd|th)(?=\W*$))\b"
 )
 _DAY_OF_MONTH = re.compile(r"^\W*(?:(?:the|on)\s+)?(\d{1,2})(?:st|nd|rd|th)$")
@@ -94,6 +94,8 @@ _TIME = re.compile(
     r"|(?<!\bon )\bthe\s+(?=(?:1[0-2]|[1-9])(?:\s+(?:one|slot|please|then)\b|\W*$))"
     # "does dr chen have 11 on tuesday?", "is 3 free tomorrow": an hour asked about
     r"|\b(?:have|has|got|is)\s+(?=(?:1[0-2]|[1-9])(?:\s+(?:on|tomorrow|today|free|available|open|this|next)\b|\s*\?|\W*$))"
+    # "would 11 that morning be possible?", "would 3 work instead?": an hour offered as the new time
+    r"|\bwould\s+(?=(?:1[0-2]|[1-9])\s+(?:be|work|suit|do|that|the same|on|tomorrow|today|instead)\b)"
     # "can it go earlier in the day, like 9?", "something like 10": an hour given as an example
     r"|(?:,\s*|(?:something|more|earlier|later|sooner|day)\W?\s+)(?:like|maybe|perhaps|ideally|preferably)\s+"
     # "morning ideally, 11?": an hour alone asked about after a comma
@@ -283,6 +285,43 @@ def _day_of_a_month(text: str, today: date) -> tuple[date, date, str] | None:
     return (day, day, m.group(0)) if day is not None and day >= today else None
 
 
+_WEEK_OF_A_MONTH = re.compile(
+    rf"\b(?:the\s+)?(?P<nth>{'|'.join(_NTH)})\s+week\s+(?:of|in)\s+"
+    rf"(?:(?P<which>this|next|the)\s+month|(?P<month>{MONTH_WORDS}))\b"
+)
+
+
+def _week_of_a_month(text: str, today: date) -> tuple[date, date, str] | None:
+    """ "the first week of May", "the last week of next month": the weekdays (Monday to Friday,
+    within the month) of the week that holds the month's first (or last) weekday, or the weeks
+    after it; (first, last, words). A weekday or date said with it picks the day inside it."""
+    m = _WEEK_OF_A_MONTH.search(text)
+    if m is None:
+        return None
+    first = today.replace(day=1)
+    if m.group("which") == "next":
+        first = (first + timedelta(days=32)).replace(day=1)
+    elif m.group("month"):  # "the first week of May": the next May
+        month = MONTHS[m.group("month")]
+        first = date(today.year + (month < today.month), month, 1)
+    last_of_month = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    nth = _NTH[m.group("nth")]
+    # the month's first (last) week: the one with most of its weekdays in the month (May 2060 begins
+    # on a Saturday, its first week is Monday the 3rd to Friday the 7th; it ends on Monday the 31st,
+    # its last week is the 24th to the 28th)
+    if nth > 0:
+        monday = first - timedelta(days=first.weekday())
+        if first.weekday() >= 3:
+            monday += timedelta(weeks=1)
+        monday += timedelta(weeks=nth - 1)
+    else:
+        monday = last_of_month - timedelta(days=last_of_month.weekday())
+        if last_of_month.weekday() < 2:
+            monday -= timedelta(weeks=1)
+    start, end = max(monday, first, today), min(monday + timedelta(days=4), last_of_month)
+    return (start, end, m.group(0)) if start <= end else None
+
+
 _COUNT = r"(?:\d{1,2}|a|an|one|a couple of|a couple|couple of|a few)"
 _RELATIVE = re.compile(
     rf"\b(?:(?:in\s+)?(?P<n>{_COUNT})\s+(?P<unit>weeks?|days?)\s+(?:from|after)\s+(?P<base>today|tomorrow|now"
@@ -413,6 +452,7 @@ def find_when(text: str, now: datetime) -> When:
     from agents.offline.wanted import merge  # wanted reads When from here
 
     text = _PAST_YEAR_DATE.sub(lambda m: _year_of_a_date_to_come(m, now), text)
+    text = _BEFORE_NEXT_WEEK.sub(_this_week_unless_denied, text)  # "anything sooner than next week?"
     text = relative_dates(text, now.date())  # "the day after memorial day", "the week of the 15th"
     text = _TIME_NOT_TIME.sub(_the_time_kept, text)  # "sorry, 3, not 3:30": 3
     text = moments.without_own_plans(_weekday_and_numbers(text, now.date()))  # "i start at noon"
@@ -464,6 +504,20 @@ def find_when(text: str, now: datetime) -> When:
             when.matched = [*before.matched, text[start:cut], *later.matched]
             return _without_days(when, unwanted, ruled_out)
     return _without_days(_not_turned_down(_find_when(text, now), text, now, ruled_out), unwanted, ruled_out)
+
+
+# "does Dr Chen have anything sooner than next week?", "before next week": from today to the end of
+# this week (not "next week" itself, the week the words name)
+_BEFORE_NEXT_WEEK = re.compile(r"\b(?:sooner|earlier|before)(?: than)? next week\b(?!'s|\s+(?:on|at)\b)")
+# "not before next week", "I can't come in before next week": next week or later, as said
+_DENIED = re.compile(
+    r"\b(?:not|no|nothing|never|can't|cannot|can not|won't|couldn't|unable|don't|isn't|wasn't)\b"
+)
+
+
+def _this_week_unless_denied(m: re.Match[str]) -> str:
+    clause = re.split(r"[.,;!?]", m.string[: m.start()])[-1]
+    return m.group(0) if _DENIED.search(clause) else "this week"
 
 
 _LATER_TODAY = re.compile(r"\bthis (?:morning|afternoon|evening)\b(?! (?:works|suits)\b)")
@@ -835,7 +889,12 @@ _FIRST_FREE = re.compile(
 def _when_words(text: str, now: datetime) -> When:
     when = When()
     today = now.date()
-    relative = _day_of_a_month(text, today) or _relative_days(text, now) or _week_or_month_range(text, now)
+    relative = (
+        _day_of_a_month(text, today)
+        or _week_of_a_month(text, today)
+        or _relative_days(text, now)
+        or _week_or_month_range(text, now)
+    )
     if relative is not None:
         when.start, when.end, words = relative
         when.matched.append(words)
@@ -851,6 +910,14 @@ def _when_words(text: str, now: datetime) -> When:
             and not re.match(rf"\s+(?:{'|'.join(WEEKDAYS)}|week|one|of (?:the|next|this))\b", text[d.end() :])
         ]
         exact = _parse_day(dated[0].group(0), now) if dated else None
+        if (
+            exact is not None
+            and when.start is not None
+            and _WEEK_OF_A_MONTH.search(words)
+            and (nth := _DAY_OF_MONTH.match(dated[0].group(0))) is not None
+        ):
+            # "the second week of June, Tuesday the 8th": the 8th of that month
+            exact = safe_date(when.start.year, when.start.month, int(nth.group(1))) or exact
         if (
             exact is not None
             and when.start is not None

@@ -135,6 +135,10 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
         end = days[-1].end()
         end = part.end() if (part := _ITS_PART_OF_DAY.match(text, end)) is not None else end
         return text[:end], text[end:]
+    if one_day and (later := _a_new_time_told_after(text, days, now)) is not None:
+        # "I'm booked with Dr Chen Tuesday the 2nd at 2:30. Any chance of 10:30 the same morning
+        # instead?": the day and time told are the visit's, the time asked after them the new one
+        return text[:later], text[later:]
     if one_day:  # the one day said is where it goes, with the time said around it
         return "", text
     if len(days) >= 2 and wanted_days:  # "i can't make it thursday, can we do friday instead"
@@ -167,6 +171,31 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
             start = sentence  # "... move my friday appointment. is 2 or 2:30 free on monday the 26th?"
         return text[:start], text[start:]
     return text, None
+
+
+# the visit told as the caller has it: "I'm booked with Dr Chen", "he's down for", "I have an appointment"
+_VISIT_TOLD = re.compile(
+    r"\b(?:i'm|i am|he's|he is|she's|she is|we're|we are|they're|they are|i've been|he's been|she's been)"
+    r" (?:booked|scheduled|down|pencil+ed in|in)\b"
+    r"|\b(?:i|he|she|we|they)(?:'ve| have| has|'s)?(?: got)? (?:an? |my |his |her |the )?(?:appointment|appt|visit"
+    r"|booking|check ?up)\b|\b(?:my|his|her|our|their) (?:appointment|appt|visit|booking|check ?up)\b"
+)
+
+
+def _a_new_time_told_after(text: str, days: list[re.Match[str]], now: datetime) -> int | None:
+    """Where the sentences asking a new time begin, when the one day said is told as the visit's
+    ("I'm booked ... Tuesday the 2nd at 2:30.") and the sentences after it ask a time and no day
+    ("Any chance of 10:30 the same morning instead?"); None otherwise."""
+    begins = _sentence_start(text, days[0].start())
+    if _VISIT_TOLD.search(text[begins : days[0].start()]) is None:
+        return None
+    ends = next((m.end() for m in _SENTENCE_END.finditer(text, days[-1].end())), None)
+    if ends is None:
+        return None
+    after = text[ends:]
+    if day_phrases(after, now.date()) or find_when(after, now).at is None:
+        return None
+    return ends
 
 
 # the part of the day of the visit's day, said right after it
