@@ -46,6 +46,12 @@ _DOB_PATTERNS = [
     re.compile(rf"\b(?P<a>\d{{1,2}})\s?[/.-]\s?(?P<b>\d{{1,2}})\s?[/.-]\s?{YEAR}\b"),
     # "zero eight one one nineteen ninety three": month and day said digit by digit, then the year
     re.compile(rf"\b(?P<m1>[01]|oh|o)\s+(?P<m2>\d)\s+(?P<d1>[0-3]|oh|o)\s+(?P<d2>\d)\s+{YEAR}\b"),
+    # "oh three one four eighty five", "one one oh two seventy two": the same with a two-digit year
+    # (`numbers` keeps each digit, "0 3 1 4 85"); no time or phone number has this shape
+    re.compile(
+        r"(?<![\d:/.])(?<!\b\d )\b(?P<m1>[01])\s(?P<m2>\d)\s(?P<d1>[0-3])\s(?P<d2>\d)\s(?P<yy>\d{2})\b"
+        r"(?![:/.]?\d|\s+\d|\s*(?:am|pm|o'clock))"
+    ),
     re.compile(rf"\b(?P<a>\d{{1,2}})\s+(?P<b>\d{{1,2}})\s+{YEAR}\b"),  # "one twenty five nineteen ninety six"
     re.compile(rf"\b(?P<a>\d{{1,2}}):(?P<b>\d\d)\s+{YEAR}\b"),  # "seven twenty three 1990", read as 7:23
     # march 4th, 1985 (Whisper also writes "September 17. 1958")
@@ -94,7 +100,7 @@ _DOB_PATTERNS = [
         rf"(?:(?P<a>\d{{1,2}})\s+(?P<b>\d{{1,2}})|{MONTH}\s+(?:the\s+)?{DAY}[,.]?)\s+(?P<yy>\d{{2}})\b(?![:/.]?\d)"
     ),
     re.compile(
-        r"(?<![:\d])(?<!\bat )(?<!\baround )(?<!\bby )\b(?P<a>1[0-2]|0?[1-9])\s+(?P<b>[12]\d|3[01]|0?[1-9])\s+"
+        r"(?<![:\d])(?<!\b\d )(?<!\bat )(?<!\baround )(?<!\bby )\b(?P<a>1[0-2]|0?[1-9])\s+(?P<b>[12]\d|3[01]|0?[1-9])\s+"
         r"(?P<yy>[3-9]\d)\b(?![:/.]?\d|\s*(?:am|pm|o'clock))"
     ),
     _SIX_DIGITS,

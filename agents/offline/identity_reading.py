@@ -136,10 +136,11 @@ def _born_right_after(before: str, name: tuple[str, str]) -> bool:
 
 
 def _spoken_for(name: tuple[str, str] | None) -> re.Pattern[str]:
-    """ "calling for Lucas Garcia", "on behalf of Lucas Garcia": the patient a caller speaks for."""
+    """ "calling for Lucas Garcia", "on behalf of Lucas Garcia": the patient a caller speaks for
+    ("calling for Lucas. Lucas Garcia, ...": by first name, the full name said beside the date)."""
     first, last = (re.escape(part.lower()) for part in (name or ("", "")))
     return re.compile(
-        rf"\b(?:calling|ringing|phoning|here|booking|speaking) (?:for|on behalf of|about) {first} {last}\b"
+        rf"\b(?:calling|ringing|phoning|here|booking|speaking) (?:for|on behalf of|about) {first}(?: {last})?\b"
     )
 
 
@@ -336,6 +337,17 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
         # Asked the date of birth of the name given before, no date came: a name read from those
         # words ("Game Will" for a misheard date) is as doubtful as the rest; the one given stays.
         name = None
+    if (
+        name is None
+        and dob is not None
+        and not ctx.caller.verified
+        and not s.get("first_name")
+        and not (s.get("tried") or {}).get("first_name")
+        and s.get("asked") in ("identity", "dob")
+    ):
+        # "daniel thomas t h o m a s" to the question for the date of birth, then the date alone:
+        # the name spelled out is no misheard date, so it goes with the date given after it
+        name = _name_spelled_before(ctx)
     if name is not None:
         s["first_name"], s["last_name"] = name
         found = True
@@ -489,6 +501,27 @@ def _name_written_apart(raw: str, read: tuple[str, str] | None) -> tuple[str, st
     if len(written) != 1 or written[0] == read or (read is not None and not only_in_lower_case(raw, read)):
         return None
     return written[0]
+
+
+# "daniel thomas t h o m a s", "it's amy lee, l e e": a first and last name, then one spelled out
+_NAME_THEN_LETTERS = re.compile(
+    r"\W*(?:(?:hi|hello|yes|yeah|sure|ok|okay|um|uh|it's|its|this is|i'm|im|my name is|my name's|name's)\W+)*"
+    r"(?P<first>[^\W\d_]{2,})\W+(?P<last>[^\W\d_]{2,})\W+(?P<letters>(?:[^\W\d_]\W+)+[^\W\d_])\W*"
+)
+
+
+def _name_spelled_before(ctx: PlanContext) -> tuple[str, str] | None:
+    """The name the caller's previous turn was, spelled out letter by letter after it (the letters
+    spell the last name, the first, or both), or None."""
+    earlier = [m.content or "" for m in ctx.messages if m.role == "user"][:-1]
+    said = _NAME_THEN_LETTERS.fullmatch(earlier[-1].lower()) if earlier else None
+    if said is None:
+        return None
+    first, last = said.group("first"), said.group("last")
+    letters = re.sub(r"\W", "", said.group("letters"))
+    if letters not in (last, first, first + last) or first in NOT_NAMES or last in NOT_NAMES:
+        return None
+    return first.title(), last.title()
 
 
 def _raw_turn(ctx: PlanContext) -> str:

@@ -78,7 +78,48 @@ def _groups(words: list[str]) -> list[int]:
     return groups
 
 
+_DIGIT_WORDS = {w: v for w, v in _UNITS.items() if v < 10}
+
+
+def _digits_then_year(words: list[str]) -> str | None:
+    """ "one one oh two seventy two": a month and day said digit by digit, then a two-digit year,
+    as "1 1 0 2 72" (each "oh" a zero: the date of birth reader needs all four digits, where
+    `_groups` would read "oh two" as the 2 of "three oh two")."""
+    if len(words) not in (5, 6) or any(w not in _DIGIT_WORDS for w in words[:4]):
+        return None
+    month = _DIGIT_WORDS[words[0]] * 10 + _DIGIT_WORDS[words[1]]
+    day = _DIGIT_WORDS[words[2]] * 10 + _DIGIT_WORDS[words[3]]
+    year = _two_digit_year(words[4:])
+    if year is None or not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return " ".join(str(_DIGIT_WORDS[w]) for w in words[:4]) + f" {year:02d}"
+
+
+def _two_digit_year(words: list[str]) -> int | None:
+    """ "eighty five", "eighty", "fifteen", "oh four": a year said without its century."""
+    if len(words) == 1 and words[0] in _TENS:
+        return _TENS[words[0]]
+    if len(words) == 1 and 10 <= _UNITS.get(words[0], 0) <= 19:
+        return _UNITS[words[0]]
+    if len(words) == 2 and words[0] in _TENS and _DIGIT_WORDS.get(words[1], 0) > 0:
+        return _TENS[words[0]] + _DIGIT_WORDS[words[1]]
+    if len(words) == 2 and words[0] in ("oh", "zero") and _DIGIT_WORDS.get(words[1], 0) > 0:
+        return _DIGIT_WORDS[words[1]]
+    return None
+
+
+def _starts_digits_then_year(tokens: list[str], i: int) -> bool:
+    """ "oh three one four eighty five": the "oh" is the month's first digit, not "oh, hello"."""
+    return any(
+        _digits_then_year(tokens[i : i + n]) is not None
+        and (len(tokens) <= i + n or tokens[i + n] not in _NUMBER_WORDS)
+        for n in (5, 6)
+    )
+
+
 def _run_to_text(words: list[str]) -> str:
+    if (as_digits := _digits_then_year(words)) is not None:
+        return as_digits
     is_ordinal = words[-1] in _ORDINALS or words[-1] in ("twentieth", "thirtieth")
     scale = next((k for k, w in enumerate(words) if w in _SCALES), None)
     if scale is not None and scale >= 2 and not (scale == 2 and words[0] in _TENS and words[1] in _UNITS):
@@ -333,7 +374,7 @@ def normalize(text: str) -> str:
     for i, tok in enumerate(tokens):
         if tok in _NUMBER_WORDS and not (tok == "second" and _is_time_unit(tokens, i)):
             # "oh" only counts inside a number ("nineteen oh five"), not as "oh, hello"
-            if tok == "oh" and not run:
+            if tok == "oh" and not run and not _starts_digits_then_year(tokens, i):
                 out.append(tok)
                 continue
             if tok == "one" and not run and (not _numeric_one(tokens, i) or _one_after_an_ordinal(tokens, i)):
