@@ -196,7 +196,9 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"\b(when is|when's|what time is|(what|which) (day|date|time)('s| is| was)|do i have|"
             r"(what|which) (day|date|time) and (day|date|time) (is|was|'s) (it|that|his|her|mine)|"
             r"my (upcoming |next )?appointments?\b(?! (with|on|for))|"
-            r"list|check (on )?my|confirm my|am i (booked|scheduled|seeing)|when am i|remind me"
+            # (not "let me check my calendar": the caller's own diary, looked at before a day is said)
+            r"list|check (on )?my(?! (?:own )?(?:calendar|diary|planner|agenda|phone|rota|shifts?|emails?"
+            r"|notes)\b)|confirm my|am i (booked|scheduled|seeing)|when am i|remind me"
             r"|(what|which) appointments? (i|i've|do i|have i) (have|got|booked)|appointments? i (have|'ve got|got)"
             r"|what('s| is| have i got) (booked|scheduled|coming up) for me|my bookings"
             # "do we have something booked for him?", "is she booked in?", "anything scheduled for me"
@@ -274,7 +276,9 @@ _MY_APPOINTMENT = re.compile(
 # "i have the check up thirst day with doctor patel": a visit they have, named with its day or doctor
 _THE_ONE_I_HAVE = re.compile(
     # (not "could I have the appointment right after his": one asked for)
-    r"(?<!can )(?<!could )(?<!may )(?<!\bdo )\bi (?:have|'ve got|have got|got) (?:the|my) (?:[a-z]+ )?(?:appointment|appt|check ?up|visit|physical)\b"
+    # ("i have the vaccination with doctor rodriguez on monday": the visit named by what it is for)
+    r"(?<!can )(?<!could )(?<!may )(?<!\bdo )\bi (?:have|'ve got|have got|got) (?:the|my) (?:[a-z]+ )?(?:appointment|appt"
+    r"|check ?up|visit|physical|vaccination|jab|shot|follow[ -]?up|consult(?:ation)?)\b"
     r"(?=[^.?!]{0,40}\b(?:with|on|monday|tuesday|wednesday|thursday|friday|tomorrow|next)\b)"
 )
 _HAS_THEIR_VISIT = re.compile(
@@ -398,6 +402,11 @@ _CANCEL_AND_BOOK = re.compile(
     r"\bcancel\b[^.?!]{0,80}?(?:\b(?:and|then|but)|&)\s+(?:then\s+|instead\s+|please\s+|can you\s+|could you\s+)?"
     r"(?:book|schedule|make)\s+(?:me|him|her|us|them|an?|another|a new|new|with|in|for)\b"
 )
+# "Please cancel my Tuesday appointment with Dr. Patel - I'd rather see Dr. Chen instead": the
+# cancellation said, and a visit with the other doctor
+_CANCEL_FOR_ANOTHER_DOCTOR = re.compile(
+    r"\bcancel\b[^?!]{0,80}?\b(?:i|we|he|she)(?:'d| would) (?:rather|prefer to|like to) see (?=(?:dr|doctor)\b)"
+)
 _NO_NEW_BOOKING = re.compile(
     r"\b(?:don't|do not|dont|no need to|not) (?:book|make|schedule) (?:a new one|a new appointment|another one|another"
     r"|a second one|me a new)\b"
@@ -407,7 +416,9 @@ _NO_LONGER_NEEDED = re.compile(
     r"(?: (?:more|anymore|any more|any longer|now))?\b"
 )
 _BOOKED_IN = re.compile(
-    r"\b(?:i am|i'm|we are|we're|he is|he's|she is|she's) (?:already )?booked(?: in)? (?:with|for|on|to see)\b"
+    r"\b(?:i am|i'm|we are|we're|he is|he's|she is|she's) (?:already |actually )?booked(?: in)? (?:with|for|on|to see"
+    # "I'm booked in that Thursday morning with Dr. Patel": the day of the one they have, then who
+    r"|(?:(?:that|this|next|on) )?(?:monday|tuesday|wednesday|thursday|friday|tomorrow)\b)"
 )
 _HAS_A_DOCTOR = re.compile(
     r"(?<!can )(?<!could )(?<!may )(?<!do )(?<!would )(?<!will )(?<!\bif )(?<!when )(?<!does )(?<!can't )"
@@ -418,8 +429,18 @@ _HAS_A_DOCTOR = re.compile(
 _A_VISIT_THEY_HAVE = re.compile(
     r"\b(?:my|his|her|our|their) (?:[a-z]+ ){0,2}(?:appointment|appt|visit|check ?up|follow ?up|booking)\b"
     r"|\b(?:i'm|i am|he's|he is|she's|she is|we're|we are) (?:seeing|booked (?:in )?with|down for) (?:dr|doctor)\b"
+    # "I'm seeing him this Friday" (the doctor just named)
+    r"|\b(?:i'm|i am|he's|he is|she's|she is|we're|we are) seeing (?:him|her) (?:(?:this|next|on) )?"
+    r"(?:monday|tuesday|wednesday|thursday|friday|tomorrow)\b"
     r"|(?<!can )(?<!could )(?<!may )(?<!\bdo )\b(?:i've got|i have got|i have|i've|he's got|she's got|he has|she has"
     r"|we have) (?:an? |the )?(?:[a-z]+ ){0,3}(?:appointment|appt|visit|check ?up|follow ?up)\b"
+)
+# "I'd like it later in the day", "but I'd like to go earlier", "we'd rather come in a bit later": the
+# visit said before it, at another time
+_WANTS_IT_SHIFTED = re.compile(
+    r"\b(?:i|we|he|she|they)(?:'d| would) (?:like|prefer|rather|want|love)(?: to)?"
+    r"(?: (?:go|come|come in|be seen|have it|make it|move it|get it|it|do it|have the appointment))?"
+    r"(?: (?:a bit|a little|slightly|much|an hour|a few hours|a day|a week))? (?:earlier|later|sooner)\b"
 )
 _DOES_NOT_FIT = re.compile(
     r"\b(?:won't|will not|doesn't|does not|isn't going to|is not going to|not going to) (?:work|suit)\b"
@@ -474,6 +495,45 @@ _A_NEW_VISIT = re.compile(
     # "can I get one the same day as his?": a visit of the caller's own beside someone else's
     rf"|(?:can|could|may) i (?:get|have|book|grab|take|see|come)|{_ONE_OF_ITS_OWN})\b"
 )
+
+
+def wants_their_visit_shifted(text: str) -> bool:
+    """ "I'm booked in that Thursday morning with Dr. Patel and I'd like it later in the day": a visit
+    they have, told, then wished earlier or later (not "... and I'd like one too")."""
+    visit = _A_VISIT_TOLD.search(text) or _BOOKED_IN.search(text)
+    wish = _WANTS_IT_SHIFTED.search(text, visit.end()) if visit is not None else None
+    return (
+        visit is not None
+        and wish is not None
+        # (not "I need to book my physical with Dr. Patel, I'd prefer later in the day": a booking)
+        and not _A_NEW_ONE.search(text)
+        and not _ONE_MORE.search(text[visit.end() :])
+        # (the doctor of the visit may be named after its day: "... Thursday morning with Dr. Patel")
+        and not _another_doctor_after(text, wish.start())
+    )
+
+
+# "His appointment on Wednesday the 24th with Dr. Rodriguez - what's free the following week?": free
+# times asked for, said from the visit they have (the week after it, later, another day)
+_FREE_TIMES_FROM_IT = re.compile(
+    r"\b(?:what(?:'s| is| else is)|anything|something|what do you have|what have you got|what does (?:he|she) have)"
+    r"\b[^.?!]{0,15}?\b(?:free|available|open|going)?\b[^.?!]{0,10}?\b(?:the following|the week after|the day after"
+    r"|the next day|later that|earlier that|later in|earlier in|a day later|a week later|another|a different|instead)\b"
+)
+
+
+def asks_free_times_from_their_visit(text: str) -> bool:
+    """ "his appointment on Wednesday the 24th with Dr. Rodriguez - what's free the following week?":
+    other times for the visit they have (not "... and what's free for me the week after")."""
+    visit = _A_VISIT_TOLD.search(text)
+    asked = _FREE_TIMES_FROM_IT.search(text, visit.end()) if visit is not None else None
+    return (
+        visit is not None
+        and asked is not None
+        and not _A_NEW_ONE.search(text)
+        and not _A_NEW_VISIT.search(text[visit.end() :])
+        and not _another_doctor_after(text, asked.start())
+    )
 
 
 def _another_doctor_after(text: str, at: int) -> bool:
@@ -745,6 +805,16 @@ def _intents(text: str) -> list[Intent]:
         )
     ):
         found = [Intent.RESCHEDULE, *(i for i in found if i not in (Intent.BOOK, Intent.DECLINE))]
+    # "I'm booked in that Thursday morning with Dr. Patel and I'd like it later in the day", "I'm
+    # seeing him this Friday but I'd like to go earlier": the visit they have, wished at another time
+    # (never a second booking beside it)
+    if not {Intent.RESCHEDULE, Intent.CANCEL} & set(found) and (
+        wants_their_visit_shifted(text) or asks_free_times_from_their_visit(text)
+    ):
+        found = [
+            Intent.RESCHEDULE,
+            *(i for i in found if i not in (Intent.BOOK, Intent.LIST, Intent.DECLINE)),
+        ]
     # "I'm seeing Dr. Chen on Friday at 2:30. Could it be an hour earlier, same day?", "my follow-up
     # with Dr. Chen ... could you put it a week later?", "I've got Dr. Patel on Tuesday. Could I have
     # the same time but the day after?": a visit they have, and an amount or side to move it by
@@ -824,7 +894,13 @@ def _intents(text: str) -> list[Intent]:
             found.append(Intent.BOOK)
     # "cancel my mon appt w dr chen and book me w dr patel tues at 11am instead": the two said in so
     # many words, a cancellation and a booking (never a move the caller did not ask for)
-    if _CANCEL_AND_BOOK.search(text) and not re.search(
+    if (
+        _CANCEL_AND_BOOK.search(text)
+        or (
+            (other := _CANCEL_FOR_ANOTHER_DOCTOR.search(text)) is not None
+            and _another_doctor_after(text, other.end())
+        )
+    ) and not re.search(
         r"\b(?:reschedul\w*|re schedule|move|change|switch|swap|push|shift|postpone|bring|bump)\b", text
     ):
         found = [Intent.CANCEL, Intent.BOOK, *(i for i in found if i not in TASKS)]

@@ -29,7 +29,14 @@ from agents.offline.dates import When, find_time, find_when
 from agents.offline.day_keys import keyed_day, offer_day_keys
 from agents.offline.followups import NOT_HERE, own_request_after_theirs
 from agents.offline.identity_reading import read_identity
-from agents.offline.intents import MY_VISIT_BY_ITS_TIME, Intent, intents, names_a_visit_they_have, task_of
+from agents.offline.intents import (
+    MY_VISIT_BY_ITS_TIME,
+    Intent,
+    intents,
+    names_a_visit_they_have,
+    task_of,
+    wants_their_visit_shifted,
+)
 from agents.offline.messages import ABOUT_OTHER_NEW_PATIENTS, NEW_PATIENT
 from agents.offline.moments import changes_of_mind, only_a_change_of_mind
 from agents.offline.name_keys import KEYPAD_NAME, offers_name_keys
@@ -360,6 +367,8 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
             text,
         )
         and not MY_VISIT_BY_ITS_TIME.search(text)
+        # ("I'm seeing him this Friday but I'd like to go earlier": the one they have, at another time)
+        and not wants_their_visit_shifted(text)
         # "could it move from thursday to friday?" before anything was offered: the visit they have
         and (s.get("offered") or s.get("proposed") or s.get("last_proposed") or not _MOVE_FROM.search(text))
     ):
@@ -376,6 +385,8 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         # (not "I've got the blood pressure check with Dr. Chen on Monday. Can we make it earlier
         # that day?": another time for the visit they have)
         and not names_a_visit_they_have(text)
+        # (nor "I'm booked in this Friday with Dr. Chen and I'd rather come earlier")
+        and not wants_their_visit_shifted(text)
     ):
         # "book Dr Patel Wednesday, no wait, make that Thursday", "could Dr Chen do Thursday? hang
         # on, Friday instead": one booking, changed while asking
