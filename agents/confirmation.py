@@ -92,6 +92,10 @@ async def answer_pending(
         verdict = "yes"
     if verdict != "yes" and _asks_for_it(text, memory.pending.tool):
         verdict = "yes"  # "no, I'll call back when it's fixed, just cancel it please" to a cancel
+    deferred = verdict == "yes" and puts_it_off(text) and not _asks_for_it(text, memory.pending.tool)
+    if deferred:
+        # "ok thanks, I'll call back once I've checked with work": thanks and later, never a yes
+        verdict = "no"
     question = _question_after_yes(text) if verdict != "yes" else None
     if question is not None:  # "yes that's fine, and do you validate parking?": the write, then the question
         verdict = "yes"
@@ -129,6 +133,8 @@ async def answer_pending(
     # time" can follow); it sees that the action is no longer pending.
     if pending.tool == TAKE_MESSAGE:  # the planner keeps the parts: one can be corrected
         return turn.answer(text, "Okay, I haven't passed it on. What would you like to change?")
+    if deferred:  # nothing done, and no other time pressed on a caller who will decide later
+        return turn.answer(text, f"Okay, I've left it for now. {ANYTHING_ELSE}")
     follow_up = "Would you like a different time?" if pending.tool in _OFFER_ANOTHER_TIME else ANYTHING_ELSE
     return turn.answer(text, "Okay, I won't do that. " + follow_up)
 
@@ -146,6 +152,34 @@ async def answer_transfer_offer(turn: Turn, text: str) -> list[AgentOutput] | No
     if verdict == "no":
         return turn.answer(text, f"Okay. {ANYTHING_ELSE}")
     return None
+
+
+# "I'll call back", "let me check with my husband first", "not just yet", "I'll think about it": the
+# answer deferred; with "ok thanks" before it, still no yes to the write
+_PUTS_IT_OFF = re.compile(
+    r"\b(?:i'll|i will|i'd|will|let me|i'm going to|i'm gonna|gonna|going to|i need to|i have to|i've got to"
+    r"|i gotta|i should|i'd better|i'd like to|first i|ill)\s+(?:just\s+|have to\s+|need to\s+|better\s+|probably\s+)?"
+    r"(?:call (?:you )?back|ring (?:you )?back|phone (?:you )?back|get back to you|come back to you|call again"
+    r"|think about it|think it over|sleep on it|let you know(?! if)|check (?:with|first|my)|ask (?:my|him|her|them|first)"
+    r"|talk to (?:my|him|her)|speak (?:to|with) (?:my|him|her)|confirm (?:with|my|first)|look at my|see (?:what|if|how)"
+    r"|hold off)\b"
+    r"|\b(?:not|don't|do not|no need to)\s+(?:book|booking|move|cancel)?\s*(?:it\s+|that\s+|anything\s+)?"
+    r"(?:just\s+)?(?:yet|now|right now|for now|today)\b"
+    r"|\b(?:maybe|perhaps)\s+(?:later|another time|next time)\b"
+    r"|\b(?:once|after|when)\s+i(?:'ve| have)?\s+(?:checked|asked|spoken|talked|heard|confirmed|looked|know)\b",
+    re.IGNORECASE,
+)
+# ... unless the write itself is asked for with it ("yes book it, I'll call back if I need to change it")
+_GO_AHEAD = re.compile(
+    r"\b(?:go ahead|book it|book that|lock it in|do it|confirm it|yes please|please do|take it|grab it|sounds good)\b",
+    re.IGNORECASE,
+)
+
+
+def puts_it_off(text: str) -> bool:
+    """The caller defers the answer ("thanks, I'll call back once I've checked with work") and does
+    not also say to go ahead."""
+    return _PUTS_IT_OFF.search(text) is not None and _GO_AHEAD.search(text) is None
 
 
 # a caller ending the conversation ...

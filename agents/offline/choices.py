@@ -574,6 +574,15 @@ def names_a_doctor(text: str) -> bool:
     return _TITLED.search(text) is not None
 
 
+# what follows "any of them" when it asks about times: a bound, a part of the day or a clock time
+_TIMES_ASKED_OF = re.compile(
+    r"\s*(?:(?:is|are|be|free|open|available|left|going|to|that's|that are|that is)\s+){0,3}"
+    r"(?:after|before|past|later|earlier|until|till|til|by|around|from|at\s+\d|\d"
+    r"|in the (?:morning|afternoon|evening)|(?:this|that) (?:morning|afternoon|evening)|mornings?\b|afternoons?\b"
+    r"|evenings?\b|noon|lunch)"
+)
+
+
 def wants_any_provider(text: str) -> bool:
     said = _ANY_PROVIDER.search(text)
     if (
@@ -582,6 +591,19 @@ def wants_any_provider(text: str) -> bool:
         and _weekday_in(text) is not None
     ):
         return False  # "a tuesday or thursday afternoon, either one": either day, not any doctor
+    if (
+        said is not None
+        and re.match(r"any ?of them", said.group(0))
+        and _TIMES_ASKED_OF.match(text[said.end() :])
+        and (
+            re.search(r"\b(?:are|is|were|if|whether)\s+$", text[: said.start()])
+            or "?" in re.split(r"[.!;]", text[said.end() :])[0]
+        )
+    ):
+        # "are any of them after 3?", "any of them in the afternoon?": a limit asked of the times
+        # just offered (the doctor and day stay), not any doctor ("any of them at 3 tomorrow" to
+        # "which doctor?" is any doctor)
+        return False
     if said is not None and re.match(
         r"\s*(?:(?:doctor|dr|one|provider) )?(?:(?:that|who) )?(?:does|do|sees|handles|practices|covers|specializes in"
         r"|specialises in)\s+"

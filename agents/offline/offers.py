@@ -123,6 +123,18 @@ def choose(slots: list[Slot], want: When | None, now: datetime, *, skip_day: dat
     )
 
 
+def times_around(slots: list[Slot], exact: Slot, now: datetime) -> list[Slot]:
+    """The asked-for free time with its nearest neighbours that day (the same doctor's), in order:
+    "does she have 11 on Friday? just checking" is told 11 among the times around it, not proposed."""
+    same = [
+        x
+        for x in slots
+        if x.start > now and x.start.date() == exact.start.date() and x.provider_id == exact.provider_id
+    ]
+    nearest = sorted(_distinct_times(same), key=lambda x: abs(_minutes(x) - _minutes(exact)))[:MAX_OFFERED]
+    return sorted(nearest, key=lambda x: x.start)
+
+
 def say_time_on(want: When) -> str:
     if want.at is None:
         return "that time"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -37,7 +38,14 @@ from agents.offline.messages import plan_message, taken_without_number
 from agents.offline.name_keys import KEYPAD_NAME, keyed_check, note_typed_date, offers_name_keys
 from agents.offline.names import without_kin_denied
 from agents.offline.numbers import normalize
-from agents.offline.offers import choose, doctors_sentence, offer_sentence, search_arguments
+from agents.offline.offers import (
+    Offer,
+    choose,
+    doctors_sentence,
+    offer_sentence,
+    search_arguments,
+    times_around,
+)
 from agents.offline.reading import SAID_NO, drop_task, read_turn
 from agents.offline.refusals import not_refused
 from agents.offline.steps import HELP, KEYPAD_DOB, call, say, with_preface
@@ -96,6 +104,24 @@ _I_SAID = re.compile(r"\b(?:i said|i did say|like i said|as i said|i told you|wh
 _DOCTOR_INSTEAD = re.compile(r"\b(?:dr|doctor)\.?\s+[a-z'-]+(?:\s+[a-z'-]+)?\s*,?\s*(?:instead|rather)\b")
 
 
+# "just checking, I'm not booking yet", "only asking for now": the times are told, nothing proposed
+_ONLY_LOOKING = re.compile(
+    # (a clause of its own: "just checking if she has Friday at 10" is often a booking asked)
+    r"\b(?:just|only|i'm just|i'm only|im just) (?:checking|looking|asking|curious|browsing)(?: for now| at the moment)?"
+    r"\s*(?:[.,;!?]|$)"
+    r"|\bnot (?:booking|book|ready to book|going to book|gonna book|wanting to book)\b(?:[a-z ]{0,20}?)\b(?:yet|now|today)\b"
+    r"|\b(?:don't|do not|dont) (?:book|want to book|need to book)\b[a-z ]{0,20}?\b(?:yet|now|today)\b"
+    r"|\bbefore i (?:book|commit|decide)\b"
+)
+
+
+# a time agreed to, not asked for: "11:30 is good", "2 o'clock works for me", "3 is fine"
+_AGREES_TO_A_TIME = re.compile(
+    r"\b(?:is|'s|would be|sounds|should be)\s+(?:good|fine|great|perfect|ok|okay|best|alright|all right)\b"
+    r"|\b(?:works|suits)\b"
+)
+
+
 class OfflinePlanner:
     name = "offline"
     # Deterministic code, not a token budget: it reads whole search results (a day of three
@@ -125,6 +151,8 @@ class OfflinePlanner:
             if (keyed := keyed_check(s, raw)) is not None:  # the last name typed, as offered
                 return keyed
             note_typed_date(ctx, s, raw)
+            # lives for the turn that says it: a later "the 2:30 one, please" is a booking again
+            s["only_looking"] = _ONLY_LOOKING.search(said) is not None
             message = plan_message(ctx, s, raw, said)  # a message or callback request
             if message is not None:
                 return message
@@ -132,6 +160,8 @@ class OfflinePlanner:
                 ctx = with_last_words(ctx, again)  # "can I rebook with her next week?" after a cancellation
             ctx = take_followup(ctx, s)  # "cancel Thursday and book Friday": one now, one kept
             topic = read_topic(ctx, s, self.practice)  # an emergency, staff work, opening hours, small talk
+            if topic.answered:
+                _keep_the_day_asked_about(ctx, s, _last_user_text(ctx))
             if topic.answered and not ctx.caller.verified:
                 # "Walker, Ryan. 12/12/92. First, are you open on Saturdays?": who they are is
                 # kept for the request that follows
@@ -560,6 +590,20 @@ class OfflinePlanner:
         want = wanted.load(s.get("want"))
         if want is not None and want.start is None and (s.pop("day_unclear", None) or s.get("day_asked")):
             return _ask_the_day(s, want, "", ctx.channel)  # "next when at 4pm"
+        if (
+            want is not None
+            and want.at is not None
+            and want.start is None
+            and not want.soonest
+            and s.get("task") == Intent.BOOK.value
+            and not s.get("offered")
+            and _AGREES_TO_A_TIME.search(_last_user_text(ctx))
+        ):
+            # "11:30 is good" with no day ever said and no times offered: agreed as if a day were
+            # settled, so the day is asked, never the first day that has 11:30 free (a request
+            # "I'd like Dr. Rodriguez at 4pm" is the earliest day with 4, `tests/scenarios/repairs.yaml`)
+            s["day_asked"] = 1
+            return _say(f"Which day would you like{_at(want)}?")
         s.pop("day_asked", None)
         if "providers" not in s:
             return _call("list_providers")
@@ -621,9 +665,19 @@ class OfflinePlanner:
             slots = [x for x in slots if x.provider_id in among[0]]  # "Dr Chen or Dr Patel"
         window = {k: datetime.fromisoformat(v) for k, v in s.get("window", {}).items()}
         offer = choose(slots, want, ctx.now, skip_day=skip_day, declined=set(s.get("declined", [])), **window)
+        if (looking := bool(s.get("only_looking"))) and offer.exact is not None:
+            # "does she have 11 on Friday? just checking, not booking yet": told among the times
+            # around it, never proposed for a booking the caller said they aren't making
+            offer = Offer(None, times_around(slots, offer.exact, ctx.now), "")
+        elif looking and want is not None and want.at is None:
+            # "what does she have Tuesday afternoon? just checking": the first times, none picked
+            loose = replace(want, options=[], fallback=None, fallback_day=None, edge=None, soonest=False)
+            offer = choose(
+                slots, loose, ctx.now, skip_day=skip_day, declined=set(s.get("declined", [])), **window
+            )
         # one free time left ("anything before eleven?" at 10:05): proposed as it is, so one yes books
         # it (a "which would you like?" of one time would ask for the same yes twice)
-        only = offer.slots[0] if len(offer.slots) == 1 and not offer.lead else None
+        only = offer.slots[0] if len(offer.slots) == 1 and not offer.lead and not looking else None
         if (exact := offer.exact or only) is not None:
             s["offered"] = [exact.model_dump(mode="json")]
             s["chosen"] = exact.id
@@ -637,6 +691,18 @@ class OfflinePlanner:
             )
         s["offered"] = [x.model_dump(mode="json") for x in offer.slots]
         return _say(f"{offer.lead} {offer_sentence(offer.slots)} Which would you like?".strip())
+
+
+def _keep_the_day_asked_about(ctx: PlanContext, s: dict[str, Any], said: str) -> None:
+    """ "whatever's open Friday" (answered with the hours), then "11:30 is good": the one day the
+    hours question named is the day wanted, never the first day that has 11:30 free."""
+    if not s.get("hours_told") or s.get("task") not in (None, Intent.BOOK.value):
+        return
+    day = find_when(said, ctx.now)
+    if day.start is None or day.start != day.end:
+        return  # (not "are you open on weekends?": no one day)
+    asked = When(start=day.start, end=day.end, matched=day.matched)
+    s["want"] = wanted.dump(wanted.merge(wanted.load(s.get("want")), asked))
 
 
 def _ask_the_day(s: dict[str, Any], want: When, verb: str, channel: str) -> PlanStep:
