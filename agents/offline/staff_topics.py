@@ -101,6 +101,28 @@ _TAKE_OR_ACCEPT = (
 )
 
 
+# a practical "is it ok ...": "is it ok if I bring my kid along?", "is it okay to park out front?"
+# (not "is it ok to take ibuprofen", "... to wait", "... to come in with a fever": those are clinical)
+_NOT_PRACTICAL = (
+    r"(?! (?:if|for|to) (?:i |we |me |us |my [a-z]+ )?(?:bring|arrive|turn up|show up|park|pay|call|phone|ring|text"
+    r"|email|be late|reschedule|cancel|check in)\b)"
+)
+
+# someone brought along to the visit, asked about: "can my husband come in with me?", "is it ok if I
+# bring my kid along?" (not "could I bring my daughter in on Friday?": a visit for her)
+_COMPANION = (
+    r"(?:my|a|the|our|his|her) (?:kids?|children|child|son|daughter|baby|toddler|little one|partner|husband|wife"
+    r"|boyfriend|girlfriend|friend|mum|mom|dad|mother|father|carer|caregiver|interpreter|translator|dog|service dog"
+    r"|support person)"
+)
+_SOMEONE_ALONG = (
+    rf"(?:(?:can|could|may) (?:i|we)|(?:is it|would it be) (?:ok|okay|alright|all right|fine) (?:if (?:i|we) |to )"
+    rf"|(?:do you mind|is it a problem|would it be a problem) if (?:i|we) )(?:bring|take) {_COMPANION}"
+    r"(?! in\b| into\b| to see\b| for (?:a|an|his|her|their|the) )"
+    rf"|(?:can|could|may) {_COMPANION} (?:come|be there|stay) (?:with|along|in with)"
+)
+
+
 STAFF_TOPICS = [
     # a complaint is for the practice manager, never the assistant
     Topic(
@@ -192,9 +214,9 @@ STAFF_TOPICS = [
             r"\b(should i (take|be worried|worry|go|be concerned|stop|start|keep(?! (?:it|that|the appointment|my appointment)\b)"
             # "should I come in or just wait it out?": whether to be seen is a clinical question
             r"|come in or (?:just )?wait|be seen or)"
-            r"|is it (normal|safe|serious|bad|ok|okay)"
+            rf"|is it (normal|safe|serious|bad|ok|okay){_NOT_PRACTICAL}"
             # "we were wondering if it's safe for her to get the flu shot"
-            r"|(?:if|whether) it(?:'s| is) (?:normal|safe|serious|bad|ok|okay) (?:for|to)"
+            rf"|(?:if|whether) it(?:'s| is) (?:normal|safe|serious|bad|ok|okay){_NOT_PRACTICAL} (?:for|to)"
             # "I wondered whether I ought to be worried or whether it can wait"
             r"|(ought|need) to be (worried|concerned)|(whether|if) (it|this) can wait|(can|could) (it|this) wait"
             r"|what should i (do|take)|medical (question|advice)|advice|side effects?|symptoms?"
@@ -256,7 +278,12 @@ STAFF_TOPICS = [
             r"\b(how long (will|does|do|is|would) (it|the|my|a|an|each)\b[^?.!]{0,30}\b(take|last|be)"
             r"|what (should|do|must|shall) (i|we|he|she) (bring|need to bring|wear|prepare)|need to bring"
             r"|(should|do) (i|we) (fast|bring)|walk[ -]?ins?|same (building|place|location|office|address)|which (building|floor"
-            r"|entrance)|wheelchair|step[- ]free|disabled access|accessible|elevator|a lift)\b"
+            r"|entrance)|wheelchair|step[- ]free|disabled access|accessible|elevator|a lift"
+            # "do I need to fast before it?", "will he have to bring anything?": preparing for the visit
+            r"|(do|will|would|should|must) (i|we|he|she|they) (need|have) to (fast|bring|prepare|wear|fill)"
+            r"|fast(ing)? (before|beforehand|for (it|the|my|his|her))"
+            # "is it ok if I bring my kid along?": someone coming along
+            rf"|{_SOMEONE_ALONG})\b"
         ),
         "Practice information: the caller asked what to expect of a visit",
         "Our staff can help with that.",

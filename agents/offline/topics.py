@@ -9,7 +9,10 @@
   today"). The caller's own name is left out first (Bill Price asks nothing about a bill). The
   topics and the words that make a booking are in `staff_topics.py`.
 - The practice's opening hours: answered from the setting (`hours.py`).
-- "How are you", "are you a real person": answered, then what the assistant can do.
+- "How are you", "am I talking to a real person?": answered (honestly: an automated assistant that
+  can connect them to staff), then on with the call; only asking FOR a person hands over.
+- "How early should I get there?": arrive a few minutes before the appointment (not the hours).
+- "Sorry, what was that?" with no question of a task waiting: the last reply said again.
 - Small talk and other questions ("what's the weather", "tell me a joke"): the caller is told
   what the assistant can do; a second one in a row goes to a person.
 """
@@ -107,6 +110,9 @@ _HOURS = re.compile(
 
 _DOCTOR_FREE = re.compile(
     r"\b(dr|doctor)\b.*\b(have|has|got)\b.*\bopen\b|\b(have|has) (anything|something) open\b"
+    # "whatever's open Friday", "is anything open on friday with dr chen?": free times, not the hours
+    r"|\b(?:whatever(?:'s| is)?|anything|something|whichever(?:'s| is)?|any (?:times?|slots?|appointments?|spots?)"
+    r"|(?:times?|slots?|appointments?|spots?)(?: that are| which are)?) (?:is |are |still )?(?:open|free|available)\b"
 )
 
 # Who the caller is talking to, or how it is doing: answered, then on with what they need.
@@ -114,6 +120,44 @@ _ABOUT_ME = re.compile(
     r"\b(are you (a |an )?(robot|human|real person|real|bot|ai|computer|machine|person)|who am i (speaking|talking) (to|with)"
     r"|what's your name|what is your name|who are you|how are you( doing)?( today)?|how's it going)\b"
 )
+# Whether the caller is talking to a person, asked ("am I talking to a real person or a machine?", "is
+# this a real person I'm talking to?", "are you an actual human? just curious"): answered honestly and
+# the call goes on; only asking FOR a person ("I'd rather talk to a human") hands over.
+_WHAT_I_AM = r"(?:a |an )?(?:real |actual |live |proper )?(?:person|human|human being|machine|robot|bot|computer|recording|ai)"
+_ASKS_IF_A_PERSON = re.compile(
+    rf"\b(?:am i|are we) (?:talking|speaking|chatting|texting) (?:to|with) {_WHAT_I_AM}\b"
+    rf"|\bis (?:this|that|it) {_WHAT_I_AM}(?: (?:i'm|i am|we're) (?:talking|speaking|chatting) (?:to|with))?\b"
+    rf"|\bare you {_WHAT_I_AM}\b|\bare you (?:for )?real\b"
+)
+# what is left of such a question once it is taken out: "... or a machine?"
+_OR_WHAT_ELSE = re.compile(rf"^\W*(?:or|or just|or are you|or is it) {_WHAT_I_AM}\b")
+# ... and a person asked for with it: "are you a real person? if not, put me through to someone"
+_ASKS_FOR_ONE = re.compile(
+    r"\b(?:rather|prefer|want|need|like|let me|can i|could i|may i)\b[^.?!]{0,30}\b(?:talk|speak|chat)\b"
+    r"|\b(?:put me through|connect me|transfer me|get me)\b"
+)
+
+# "how early should I get there?": when to arrive for the visit, not the opening hours
+_WHEN_TO_ARRIVE = re.compile(
+    r"\bhow (?:early|soon|long before|much before|far ahead)\b[^.?!]{0,30}\b(?:get|arrive|be|turn up|show up|check in"
+    r"|come)\b(?! in (?:for|on|at)\b)"
+    r"|\b(?:what time|when) (?:should|do|must|shall) (?:i|we|he|she|they) (?:get there|arrive|be there|turn up|show up"
+    r"|check in)\b"
+    r"|\b(?:should|do|must) (?:i|we|he|she|they) (?:arrive|get there|be there|turn up|show up|come) (?:early|beforehand"
+    r"|before)\b"
+)
+WHEN_TO_ARRIVE = "I don't have an exact time, but it's best to arrive a few minutes before your appointment time to check in."
+
+# "sorry, what was that?", "pardon?" with nothing pending: the last reply said again
+_DID_NOT_HEAR = re.compile(
+    r"^\W*(?:(?:oh|um|uh|er|sorry|i'm sorry|excuse me|pardon|pardon me|wait)\W+)*"
+    r"(?:what was that|what did you (?:just )?say|what(?:'s| is) that|come again|say (?:that|it) again"
+    r"|(?:could|can|would) you (?:please )?(?:repeat|say) (?:that|it|this)(?: again)?|repeat (?:that|it)"
+    r"|(?:i )?(?:didn't|did not) (?:quite )?(?:catch|hear|get) (?:that|it|you|what you said)|pardon(?: me)?"
+    r"|(?:sorry|what|huh|eh|excuse me)(?=\W*\?))"
+    r"(?:\W+(?:please|again|sorry|one more time))*\W*$"
+)
+
 _OFF_TOPIC = re.compile(
     r"\b(weather|forecast|rain|raining|rainy|snow|snowing|sunny|umbrella|jokes?|riddle|tell me a story|poem"
     r"|sing (me )?a song|the news|world series|super ?bowl|world cup|playoffs?|who (do you think )?(will|'ll|is going to|is gonna) win"
@@ -243,6 +287,14 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
                 "Possible emergency: the caller described urgent symptoms and was told to hang up and call 911",
             )
         )
+    if _DID_NOT_HEAR.match(text) and s.get("task") is None and (last := _last_reply(ctx)) is not None:
+        # the caller did not hear the last reply, and no question of a task is waiting to be asked
+        # again (the planner asks that one itself): the reply said again, nothing else changed
+        s["off_topic"] = in_a_row
+        offers = bool(re.search(r"\bwould you like me to (?:connect|transfer|put) you\b", last, re.I))
+        return TopicRead(
+            step=say(last, offers_transfer=offers, transfer_reason=REPEATED_OFFER), answered=True
+        )
     # "I was going to book an appointment just to get my inhaler renewed, but ...": no booking asked
     text = _BOOKING_GIVEN_UP.sub(" ", text)
     # "a follow-up once my antibiotics are finished": when the visit should be, no question about them
@@ -356,6 +408,14 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
         s["asked_book"] = True
         return TopicRead(step=say(SYMPTOMS_TOLD), answered=True)
     task = s.get("task")
+    if _WHEN_TO_ARRIVE.search(text):
+        # "yes please. how early should I get there?": the visit's arrival, not the opening hours
+        if task is None and not requested:
+            return TopicRead(step=say(f"{WHEN_TO_ARRIVE} {ANYTHING_ELSE}"), answered=True)
+        rest = _without_asked(normalize(raw), _WHEN_TO_ARRIVE)
+        if rest and (requested or task_of(intents(rest)) is not None or not find_when(rest, ctx.now).empty):
+            return TopicRead(preface=WHEN_TO_ARRIVE, rest=rest)
+        return TopicRead(preface=WHEN_TO_ARRIVE, answered=True)
     follow_up = s.pop("hours_told", False) and _just_a_day(text, ctx)  # "and on sunday?"
     asked = _HOURS.search(text)
     if asked is not None and _DOCTOR_FREE.search(text):
@@ -394,6 +454,14 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
     introduced = (
         find_dob(text, ctx.now.date())[0] is not None or _INTRODUCES.search(normalize(raw)) is not None
     )
+    if (person := _asked_if_a_person(ctx, raw)) is not None:
+        words, rest = person
+        s["off_topic"] = in_a_row  # neither small talk nor understood: the count stands
+        if rest is not None:  # "... just curious. I need to cancel Monday's check-up": read on
+            return TopicRead(preface=words, rest=rest)
+        if task is None:
+            return TopicRead(step=say(f"{words} {HELP} How can I help you today?"), answered=True)
+        return TopicRead(preface=words, answered=True)
     if not requested and task_of(intents(text)) is None and (about := _ABOUT_ME.search(text)):
         s["off_topic"] = in_a_row  # neither small talk nor understood: the count stands
         if about.group(0).startswith("how"):
@@ -438,6 +506,36 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
         # check of the date, no question about their visits; the request read without it
         return TopicRead(rest=rest)
     return TopicRead()
+
+
+REPEATED_OFFER = "The caller accepted a transfer (offered again after they asked to hear the reply once more)"
+
+
+def _last_reply(ctx: PlanContext) -> str | None:
+    """What the assistant said last, to say it again."""
+    return next((m.content for m in reversed(ctx.messages) if m.role == "assistant" and m.content), None)
+
+
+def _asked_if_a_person(ctx: PlanContext, raw: str) -> tuple[str, str | None] | None:
+    """A question whether the caller is talking to a person, without asking for one: the honest
+    answer, and the rest of the turn to read for a request (None: there is none)."""
+    said = normalize(raw)
+    if not _ASKS_IF_A_PERSON.search(said) or _ASKS_FOR_ONE.search(_ASKS_IF_A_PERSON.sub(" ", said)):
+        return None
+    # the question taken out, and its "or a machine?" ("are you a bot? are you real?": both)
+    rest = " ".join(_OR_WHAT_ELSE.sub(" ", part) for part in _ASKS_IF_A_PERSON.split(said))
+    if Intent.HUMAN in intents(rest):
+        return None  # "is this a machine? get me a human": a person asked for
+    words = f"I'm the virtual assistant of {ctx.business_name}: an automated assistant, not a person."
+    asks_more = (
+        task_of(intents(rest)) is not None
+        or find_dob(rest, ctx.now.date())[0] is not None
+        or _INTRODUCES.search(rest) is not None
+        or not find_when(rest, ctx.now).empty
+    )
+    if not asks_more:
+        return words, None  # then what the assistant does, staff among it
+    return f"{words} If you'd rather talk to a member of our team, just say so.", rest
 
 
 _A_VISIT_FOR_A_FORM = re.compile(
@@ -552,6 +650,20 @@ def _without_sentence(text: str, pattern: re.Pattern[str]) -> str | None:
     start = max([0, *(m.end() for m in _SENTENCE_STOP.finditer(text, 0, found.start()))])
     end = next((m.end() for m in _SENTENCE_STOP.finditer(text, found.end())), len(text))
     return f"{text[:start]} {text[end:]}".strip()
+
+
+def _without_asked(text: str, pattern: re.Pattern[str]) -> str:
+    """The turn without the question `pattern` matches, from its first word to the end of its
+    sentence ("dr rodriguez on monday the 15th at 10:30, and also, how early should i get there?")."""
+    if (found := pattern.search(text)) is None:
+        return text
+    end = next((m.end() for m in _SENTENCE_STOP.finditer(text, found.end())), len(text))
+    before = re.sub(
+        r"(?:[\s,;]|\b(?:and|also|oh|plus|but|so|one more thing|quick question)\b)*$",
+        "",
+        text[: found.start()],
+    )
+    return f"{before} {text[end:]}".strip()
 
 
 def _clause(text: str, at: int) -> str:
