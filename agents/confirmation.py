@@ -147,6 +147,11 @@ async def answer_transfer_offer(turn: Turn, text: str) -> list[AgentOutput] | No
     verdict = classify_confirmation(text)
     if verdict == "yes" and _SIGNS_OFF.search(text) and not _ASKS_FOR_PERSON.search(text):
         return None  # "ok great, thanks, bye": a goodbye, not a yes to being put through
+    if thanks_only(text):
+        # "ok, thank you" / "great, thanks" to "... connect you with them, or is there anything
+        # else?": thanks for the answer, no yes to being put through; the caller is asked whether
+        # there is anything else (a person can still be asked for then)
+        return turn.answer(text, f"You're welcome. {ANYTHING_ELSE}")
     if verdict == "yes":
         return await hand_off(turn, reason)
     if verdict == "no":
@@ -180,6 +185,36 @@ def puts_it_off(text: str) -> bool:
     """The caller defers the answer ("thanks, I'll call back once I've checked with work") and does
     not also say to go ahead."""
     return _PUTS_IT_OFF.search(text) is not None and _GO_AHEAD.search(text) is None
+
+
+# Thanks with nothing but acknowledgement around it: "ok, thank you", "great, thanks so much", "got
+# it, cheers". Any word of its own ("yes", "please", "sure", "that'd be great", "put me through")
+# makes it an answer to the question asked instead.
+_ACKNOWLEDGES = (
+    r"oh|ah|ok|okay|okey|okie|k|kk|alright|alrighty|all right|right|then|great|perfect|lovely|brilliant|cool"
+    r"|awesome|excellent|wonderful|fantastic|super|fab|nice|good|sweet|grand|fine|marvellous|marvelous|splendid"
+    r"|that's (?:great|perfect|lovely|brilliant|wonderful|fine|ok|okay|good|helpful|very helpful|useful|kind)"
+    r"|got it|good to know|i see|understood|noted|makes sense|fair enough|no worries|no problem|not to worry"
+)
+_THANKS = (
+    r"thanks|thank you|thank u|thankyou|ty|thx|thanx|tysm|cheers|ta|many thanks|much appreciated"
+    r"|(?:i )?appreciate (?:it|that)"
+)
+# what the thanks may be for, or how much: "thanks so much for your help", "thank you for the info"
+_THANKS_TAIL = (
+    r"(?:\s+(?:so|very|a lot|a bunch|a million|again|anyway|anyways|all the same|kindly|much|lots))*"
+    r"(?:\s+for (?:that|this|your help|the help|the info|the information|letting me know|checking|explaining"
+    r"|everything|all your help))?"
+)
+_THANKS_ONLY = re.compile(
+    rf"^\W*(?:(?:{_ACKNOWLEDGES})\b\W*)*(?:{_THANKS}){_THANKS_TAIL}\b(?:\W*(?:(?:{_ACKNOWLEDGES}|{_THANKS})"
+    rf"{_THANKS_TAIL})\b)*\W*$"
+)
+
+
+def thanks_only(text: str) -> bool:
+    """The caller only says thank you, with an "ok" or a "great" at most: a close, not a yes."""
+    return _THANKS_ONLY.match(text.strip().lower().replace("\u2019", "'")) is not None
 
 
 # a caller ending the conversation ...
