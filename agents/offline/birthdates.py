@@ -183,16 +183,12 @@ _SAID_AGAIN = re.compile(
 
 
 def corrected_year(text: str, was: date, today: date) -> date | None:
-    """ "oops, 1990" after a date of birth that did not match: the same day in that year."""
-    m = re.fullmatch(
-        r"\W*(?:(?:ah|oh|um|uh|er|sorry|oops|typo|no|wait|i mean|i meant|actually|my bad|it's|it is|it was|the year is"
-        r"|year|should be|make it)\b[\s,.!-]*)*(?P<year>(?:19|20)\d{2})\W*(?:sorry|my bad|not \d{4})?\W*",
-        text,
-    )
-    if m is None:
+    """ "oops, 1990" after a date of birth that did not match: the same day in that year (a
+    correction of the year alone, read by `corrected_dob`)."""
+    fixed = corrected_dob(text, was, today)
+    if fixed is None or fixed[1].strip() or (fixed[0].month, fixed[0].day) != (was.month, was.day):
         return None
-    fixed = safe_date(int(m.group("year")), was.month, was.day)
-    return fixed if fixed is not None and fixed <= today else None
+    return fixed[0]
 
 
 def _first_dob(text: str, today: date) -> tuple[date | None, str | None]:
@@ -243,3 +239,81 @@ def _date_in(groups: dict[str, Any], year: int) -> date | None:
         a, b = int(groups["a"]), int(groups["b"])
         return safe_date(year, a, b) if a <= 12 else safe_date(year, b, a)
     return safe_date(year, MONTHS[groups["month"]], int(groups["day"]))
+
+
+# One part of a date of birth corrected after the date was said (and often failed the check):
+# "sorry, 1975 not 76", "wait sorry, 94", "no sorry, the 30th not the 31st", "march, not may".
+# The date meant is the one said before with that part changed; nothing else is guessed.
+_FIX_CUE = (
+    r"(?:ah|oh|um|uh|er|sorry|oops|typo|no|nope|wait|hang on|hold on|i mean|i meant|actually|my bad|my mistake"
+    r"|correction|silly me)"
+)
+_FIX_LEAD = (
+    r"(?:it's|it is|it was|it should be|should be|make it|make that|the year is|the year was|the year's|year)"
+)
+_OLD_PART = rf"(?:{MONTH_WORDS}|(?:19|20)\d{{2}}|'?\s?\d{{1,2}}(?:st|nd|rd|th)?)"
+_NEW_PART = (
+    # "march", "march 30th", "march the 30th"
+    rf"(?:(?P<month>{MONTH_WORDS})\.?(?:\s+(?:the\s+)?(?P<month_day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?)?"
+    # "the 30th", "the 30", "30th", "the 30th of march" (a day: "the" or "th" says so, not a bare number)
+    rf"|(?:the\s+(?P<day>[12]\d|3[01]|0?[1-9])|(?P<day2>[12]\d|3[01]|0?[1-9])(?=st|nd|rd|th))(?:st|nd|rd|th)?"
+    rf"(?:\s+of\s+(?P<day_month>{MONTH_WORDS}))?"
+    # "1975", "94", "'94"
+    r"|(?P<year>(?:19|20)\d{2})|'?\s?(?P<yy>\d{2}))\b"
+)
+_PART_FIXED = re.compile(
+    rf"\W*(?P<cue>(?:{_FIX_CUE}\b[\s,.!-]*)*)(?P<lead>{_FIX_LEAD}\s+)?"
+    # "not 76, 75" (the part as it was, said first)
+    rf"(?:not\s+(?:the\s+)?(?P<before>{_OLD_PART})\b[\s,.!-]+(?:{_FIX_LEAD}\s+)?)?"
+    rf"{_NEW_PART}"
+    # "..., not the 31st", "... instead of may"
+    rf"(?:[\s,.!-]*(?:not|instead of|rather than)\s+(?:the\s+)?(?P<old>{_OLD_PART})\b)?"
+    r"(?P<tail>[\s,.!-]*(?:(?:sorry|my bad|then|i think|please|thanks|thank you)\b[\s,.!-]*)*)"
+)
+
+
+def corrected_dob(text: str, was: date, today: date) -> tuple[date, str] | None:
+    """The date of birth `was` with the part this turn corrects changed, and the rest of the turn.
+
+    A year may be said alone ("1990"); a day, a month or a two-digit year only as a correction
+    ("sorry, ...", "it was ...", "... not the 31st"), and a part said as it was before ("not 76")
+    must be what was said. A two-digit year is the one nearest the year said before ("94" after
+    1995 is 1994), and not far from it, so a number meant otherwise is not made a year."""
+    m = _PART_FIXED.match(text)
+    if m is None:
+        return None
+    rest = text[m.end() :]
+    if rest.strip() and not re.search(r"[,.;!?]\s*$", m.group(0)):
+        return None  # the words go on: not a correction said as one sentence of its own
+    told = bool(m.group("cue").strip() or m.group("lead") or m.group("before") or m.group("old"))
+    old = (m.group("before") or m.group("old") or "").strip("' ")
+    year, month, day = was.year, was.month, was.day
+    if m.group("year") or m.group("yy"):
+        if m.group("year"):
+            year = int(m.group("year"))
+        else:
+            if not told:
+                return None
+            yy = int(m.group("yy"))
+            year = min((1900 + yy, 2000 + yy), key=lambda y: abs(y - was.year))
+            if abs(year - was.year) > (10 if yy <= 31 else 30):
+                return None  # ("sorry, 30": the 30th, or 1930? Asked again, not guessed)
+        if old and not (old.isdigit() and int(old) in (was.year, was.year % 100)):
+            return None
+    else:
+        if not told:
+            return None
+        if (named := m.group("month") or m.group("day_month")) is not None:
+            month = MONTHS[named]
+        if (said_day := m.group("month_day") or m.group("day") or m.group("day2")) is not None:
+            day = int(said_day)
+        if old:
+            if old in MONTHS:
+                if MONTHS[old] != was.month or m.group("month") is None:
+                    return None
+            elif int(re.sub(r"\D", "", old)) != was.day or said_day is None:
+                return None
+    fixed = safe_date(year, month, day)
+    if fixed is None or fixed == was or fixed > today or fixed < date(1900, 1, 1):
+        return None
+    return fixed, rest

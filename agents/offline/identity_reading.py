@@ -1,7 +1,8 @@
 """Reading who the caller is from one user turn: a name and a date of birth, kept in the scratch.
 
 A name said again after a failed check corrects the one tried ("it's Isabella with two Ls"), a
-year said alone corrects the date of birth's year ("oops, 1990"); `reading.read_turn` calls it.
+part of the date of birth said again corrects it ("oops, 1990", "sorry, 75 not 76", "no, the 30th not
+the 31st", "march, not may"); `reading.read_turn` calls it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from agents.next_person import SPEAKER
-from agents.offline.birthdates import corrected_year, find_dob
+from agents.offline.birthdates import corrected_dob, find_dob
 from agents.offline.dob_pieces import read_pieces
 from agents.offline.introductions import (
     explained_dob,
@@ -154,6 +155,12 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
         found = True
     elif read_pieces(s, text, ctx.now.date()):  # "21st of April", then "1979"
         return " ", True
+    elif (fix := _dob_corrected(ctx, s, text)) is not None:
+        # "sorry, 1975 not 76", "no sorry, the 30th not the 31st" after a date that failed (or was
+        # just given): that date with the part changed, a new attempt; read before anything else,
+        # so the "no" in it is no answer to a question nor a goodbye
+        s["dob"], text = fix[0].isoformat(), fix[1]
+        found = True
     if dob is not None and span and (explained := explained_dob(text, dob, span)) is not None:
         dob, span = explained  # "06/03/1961 - that's the 6th of March": a birth date, not a day to book
         s["dob"] = dob.isoformat()
@@ -316,11 +323,6 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
     if name is None and not ctx.caller.verified and (said := _name_said(s)) is not None:
         # "sorry, it's Isabella with two Ls" (a doctor's name is not the caller's)
         name = corrected_name(re.sub(r"\b(?:dr|doctor)\.?\s+[a-z'-]+", " ", text), *said)
-    if dob is None and not ctx.caller.verified and tried.get("dob"):
-        fixed = corrected_year(text, date.fromisoformat(tried["dob"]), ctx.now.date())
-        if fixed is not None:  # "oops, 1990" after a check that failed: that day, that year
-            s["dob"] = fixed.isoformat()
-            found = True
     if (
         name is not None
         and dob is None
@@ -369,6 +371,15 @@ def read_identity(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[str, 
 
 
 _INTRODUCED_BY = r"(?:i'm|i am|im|this is|my name is|my name's|name's|it's|it is|anyway|anyways)\W+"
+
+
+def _dob_corrected(ctx: PlanContext, s: dict[str, Any], text: str) -> tuple[date, str] | None:
+    """The date of birth tried (or said and not yet checked) with one part corrected in this turn,
+    and the words after the correction."""
+    said = (s.get("tried") or {}).get("dob") or s.get("dob")
+    if ctx.caller.verified or not said:
+        return None
+    return corrected_dob(text, date.fromisoformat(said), ctx.now.date())
 
 
 def _caller_introduced(text: str, checked: tuple[str, str], today: date) -> dict[str, str] | None:
