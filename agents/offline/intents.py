@@ -227,6 +227,8 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
         re.compile(
             # ("once I know his school schedule": a timetable, not a booking)
             r"\b(book|(?<!\bmy )(?<!\bhis )(?<!\bher )(?<!\bour )(?<!their )(?<!school )(?<!\bwork )schedule|make an? appointment|new appointment|an appointment|set up|see (a |the )?(doctor|dr|doc|gp)|appt|appts|"
+            # "I need to see someone", "I'd like to see somebody": a visit (a staff topic is read before)
+            r"(?:need|want|like|have|got) to see (?:someone|somebody|anyone|anybody)\b(?! (?:about|regarding|in|at|from)\b)|"
             # ("the cat refused to come in till three": no visit)
             r"consult|(arrange|organi[sz]e) (a|an|another|my|the)|(?<!refused to )(?<!wouldn't )(?<!would not )come in|get in|available|"
             # "I need to get my son in", "can you fit her in this week"
@@ -497,9 +499,78 @@ _A_NEW_VISIT = re.compile(
 )
 
 
+# "I have one with Dr Patel Friday morning", "his appointment on Wednesday the 30th with doctor
+# rodriguez", "my check-up on the 9th": a visit they have, placed by its doctor or its day
+_THEIR_VISIT_PLACED = re.compile(
+    r"(?:(?<!can )(?<!could )(?<!may )(?<!\bdo )(?<!\bif )\b(?:i|we|he|she)(?: have|'ve got| have got| has| has got"
+    r"|'s got| got) one"
+    r"|\b(?:my|his|her|our|their) (?:[a-z]+ ){0,2}?(?:appointment|appt|visit|check[ -]?up|follow[ -]?up|booking"
+    r"|physical|jab|shot|vaccination)s?)\b"
+    rf"(?:[^.?!;]|(?<=dr)\.){{0,25}}?\b(?:with (?:dr|doctor)\b|(?:on |this |next |for )?{_WEEKDAY_OR_DATE})"
+)
+# ("I want to make my appointment for Friday": the one asked for, not one they have)
+_ASKED_FOR_JUST_BEFORE = re.compile(
+    r"\b(?:make|get|set up|arrange|want|need|like|book|schedule|fit|squeeze)(?: in)?\s+$"
+)
+# "... and need it later in the day", ", we'd like Tuesday the 29th at 10 am": wished at another time
+_WISHED_AT_ANOTHER_TIME = re.compile(
+    rf"{_WANTS_IT_SHIFTED.pattern}"
+    r"|\b(?:need|want|needs|wants) it (?:to be )?(?:moved )?(?:a bit |a little |an hour |a day |a week )?"
+    r"(?:earlier|later|sooner)\b"
+    rf"|{_ANOTHER_DAY_ASKED.pattern}"
+)
+
+
+def _placed_visit_wished_elsewhere(text: str) -> bool:
+    """ "I have one with Dr Patel Friday morning and need it later in the day, 4pm Friday?", "his
+    appointment on Wednesday the 30th with doctor rodriguez, we'd like Tuesday the 29th at 10 am": the
+    visit they have, then another day or time wished, no new one said (not "... and I'd like one too")."""
+    visit = _THEIR_VISIT_PLACED.search(text)
+    if visit is None or _ASKED_FOR_JUST_BEFORE.search(text[: visit.start()]):
+        return False
+    wish = _WISHED_AT_ANOTHER_TIME.search(text, visit.end())
+    return (
+        wish is not None
+        and not _A_NEW_ONE.search(text)
+        and not _A_NEW_VISIT.search(_TOO_LATE_FOR.sub(" ", text[visit.end() :]))
+        and not _another_doctor_after(text, wish.start())
+    )
+
+
+# a time or day asked ("can I get 4pm?", "Thursday at 3?", "something later?")
+_A_TIME_ASKED = re.compile(
+    rf"\b(?:{_WEEKDAY_OR_DATE}|\d{{1,2}}:\d\d|\d{{1,2}} ?(?:am|pm)|noon|later|earlier|sooner|morning|afternoon)\b"
+)
+
+
+# ("two weeks after my last visit ... could I have 11am that day?", "I'm booking the follow-up we
+# agreed at my appointment last week": a visit had, the new one asked for is no move of it)
+_A_PAST_VISIT = re.compile(
+    r"\b(?:last|previous|past|recent|was|were|had|ago|yesterday|booking|follow[ -]?up|agreed|after my)\b"
+)
+
+
+def unclear_move_or_another(text: str) -> bool:
+    """ "I have one with Dr Patel on Thursday. Can I get 4pm?": a visit they have told, then a time
+    asked that may be for it or for one more; which is asked (a second visit is never booked beside
+    it on a guess). Not when "book", "new", "another", "second", "also" or another doctor is said."""
+    visit = _THEIR_VISIT_PLACED.search(text)
+    if visit is None or _ASKED_FOR_JUST_BEFORE.search(text[: visit.start()]) or _A_PAST_VISIT.search(text):
+        return False
+    after = text[visit.end() :]
+    return (
+        _A_TIME_ASKED.search(after) is not None
+        and not _A_NEW_ONE.search(text)
+        and not _ONE_MORE.search(after)
+        and not _another_doctor_after(text, visit.end())
+    )
+
+
 def wants_their_visit_shifted(text: str) -> bool:
     """ "I'm booked in that Thursday morning with Dr. Patel and I'd like it later in the day": a visit
     they have, told, then wished earlier or later (not "... and I'd like one too")."""
+    if _placed_visit_wished_elsewhere(text):
+        return True
     visit = _A_VISIT_TOLD.search(text) or _BOOKED_IN.search(text)
     wish = _WANTS_IT_SHIFTED.search(text, visit.end()) if visit is not None else None
     return (

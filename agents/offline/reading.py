@@ -35,6 +35,7 @@ from agents.offline.intents import (
     intents,
     names_a_visit_they_have,
     task_of,
+    unclear_move_or_another,
     wants_their_visit_shifted,
 )
 from agents.offline.messages import ABOUT_OTHER_NEW_PATIENTS, NEW_PATIENT
@@ -97,7 +98,7 @@ _MOVE_FROM = re.compile(
     r"(?:monday|tuesday|wednesday|thursday|friday)\b"
 )
 _TASK_KEYS = ("offered", "window", "appointments", "listed", "target", "target_hint", "want", "provider_id", "shift", "side", "among", "day_unclear", "day_asked", "doctor_asks", "doctor_keys",
-              "any_provider", "chosen", "asked_new_day", "day_keys", "asked_other_day", "declined", "proposed", "unanswered", "anchor", "from_their_visit", "day_asked_again")  # fmt: skip
+              "any_provider", "chosen", "asked_new_day", "day_keys", "asked_other_day", "declined", "proposed", "unanswered", "anchor", "from_their_visit", "day_asked_again", "move_or_another")  # fmt: skip
 
 
 def drop_task(s: dict[str, Any]) -> None:
@@ -298,6 +299,17 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         return None
     text = normalize(raw)
     found = intents(text)
+    if s.pop("move_or_another", None):
+        # the answer to "Shall I move it, or book another one?"
+        answer = _move_or_another(text, found)
+        if answer is not None:
+            s["task"] = answer.value
+            s["misses"] = 0
+            return None
+        if classify_confirmation(raw) in ("yes", "no"):  # "yes" to an either-or: asked again
+            s["move_or_another"] = True
+            return say(MOVE_OR_ANOTHER_AGAIN)
+    task_before = s.get("task")
     asked_before = _task_was(s)  # "I need to cancel my appointment" ... "it's my son's ... his appointment"
     topic = asked_about(ctx, s, raw) if Intent.HUMAN in found else None
     if Intent.HUMAN in found and not (
@@ -625,6 +637,16 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
             # "I meant Dr. Patel, not Dr. Chen": a slot of the doctor just turned down is not chosen
             s.pop("chosen", None)
             s.pop("offered", None)
+    if (
+        understood
+        and task_before is None
+        and s.get("task") == Intent.BOOK.value
+        and unclear_move_or_another(text)
+    ):
+        # "I have one with Dr Patel on Thursday. Can I get 4pm?": that one moved, or one more? Asked,
+        # never a second visit booked beside the one they told of on a guess
+        s["move_or_another"] = True
+        return say(MOVE_OR_ANOTHER)
     if understood:
         s.pop("asked_other_day", None)
         s["misses"] = 0
@@ -632,6 +654,29 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
         s.pop("asked_book", None)
         return None
     return _not_understood(ctx, s, found, raw)
+
+
+MOVE_OR_ANOTHER = "You mentioned a visit you already have. Shall I move it, or book another one as well?"
+MOVE_OR_ANOTHER_AGAIN = "Sorry, should I move the visit you have, or book another one as well?"
+_MOVE_IT = re.compile(
+    r"\b(?:move|moving|moved|change|changing|reschedul\w*|shift|push|swap|switch|replace|instead|that one|same one"
+    r"|the one i have|the existing one|my one|the old one)\b"
+)
+_ONE_MORE_TOO = re.compile(
+    r"\b(?:another|new|second|both|book|additional|extra|separate|as well|too|also|keep(?: it| that| both| the)?)\b"
+)
+
+
+def _move_or_another(text: str, found: list[Intent]) -> Intent | None:
+    """The answer to "Shall I move it, or book another one?": "move it" (a move of the visit they
+    told of) or "another one" (a booking beside it); None when it is neither, or both are said."""
+    move = _MOVE_IT.search(text) is not None or Intent.RESCHEDULE in found
+    more = _ONE_MORE_TOO.search(re.sub(r"\binstead\b", " ", text)) is not None
+    if move and not more:
+        return Intent.RESCHEDULE
+    if more and not move:
+        return Intent.BOOK
+    return None
 
 
 # "my son Lucas has his vaccination next Tuesday, can we move it?": a relative's visit to change
