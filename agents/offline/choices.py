@@ -152,10 +152,29 @@ def _times_of_their_own(when: When, offered: list[Slot]) -> bool:
     return (when.start is not None and when.start not in days) or len(when.options) > 1
 
 
+# "whatever is closest to 5 then": the time said is a mark among those offered, not one asked for
+_CLOSEST_TO = re.compile(r"\b(?:closest|nearest|close as (?:possible|you can get|you've got)) to\b")
+
+
+def _closest_offered(when: When, offered: list[Slot]) -> Slot | None:
+    """The offered time nearest the hour said, of one day (the earlier of two as near: "closest to
+    5" of 4:30 and 5:30 is before it); None when the offers span days and no day was said."""
+    if when.at is None:
+        return None
+    days = {x.start.date() for x in offered}
+    on_day = [x for x in offered if when.start is None or x.start.date() == when.start]
+    if not on_day or (when.start is None and len(days) > 1):
+        return None
+    minutes = when.at.hour * 60 + when.at.minute
+    return min(on_day, key=lambda x: (abs(x.start.hour * 60 + x.start.minute - minutes), x.start))
+
+
 def pick_slot(text: str, when: When, offered: list[Slot]) -> Slot | None:
     """The offered slot the caller chose, or None when it isn't clear which one."""
     if not offered or position_against_time(text, when, offered):
         return None
+    if _CLOSEST_TO.search(text) and (closest := _closest_offered(when, offered)) is not None:
+        return closest
     if when.at is not None and re.fullmatch(r"\W*\d{1,2}\W*", text):
         # a bare "2" is 2 PM when 2 PM is on offer, otherwise the second option
         at_time = [s for s in offered if s.start.time().replace(tzinfo=None) == when.at]

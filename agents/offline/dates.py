@@ -84,11 +84,12 @@ _WEEKDAY_PHRASE = re.compile(rf"^(?:(next|this|coming)\s+)?({'|'.join(WEEKDAYS)}
 _WEEK = re.compile(r"\b(next|this|the following)\s+week\b")
 _TIME = re.compile(
     r"\b(?:(?P<half>half|quarter)\s+(?P<rel>past|after|to|till)\s+(?P<h1>\d{1,2})"
-    r"|(?P<h>\d{1,2})(?::(?P<min>\d{2}))?\s*(?P<ampm>am|pm|o'clock|in the morning|in the afternoon)"
+    # (not the day of "tues 3/2 in the afternoon": a numeric date's day is never an hour)
+    r"|(?<!/)(?P<h>\d{1,2})(?::(?P<min>\d{2}))?\s*(?P<ampm>am|pm|o'clock|in the morning|in the afternoon)"
     r"|(?P<h2>\d{1,2}):(?P<min2>\d{2})"
     r"|(?:at|around|by)\s+(?:the\s+)?(?P<h3>\d{1,2})(?!\d|st|nd|rd|th|/|:|\s*(?:days?|weeks?|hours?|hrs?|minutes?|mins?|months?)\b)"
     # "move it to 4", "sorry, I meant 11", "can we do 2", "can you do 11?": an hour after words that name a time
-    r"|(?:(?:to|for|meant|mean|said|say|make it|make that|make this|how about|what about|(?:can|could) (?:we|you) do|try"
+    r"|(?:(?:to|for|meant|mean|said|say|make it|make that|make this|how about|what about|(?:can|could) (?:we|you|i) do|try"
     r"|rather|ok|okay|yes|yeah|sure|fine|then|(?:it|that|this) be),?\s+|^\W*"
     # "the last of those, the 11", "the 9 one please": an hour picked (not "on the 11": a date)
     r"|(?<!\bon )\bthe\s+(?=(?:1[0-2]|[1-9])(?:\s+(?:one|slot|please|then)\b|\W*$))"
@@ -119,8 +120,24 @@ _SOONEST = re.compile(
 _BARE_HOUR = re.compile(r"^\W*(?:um |uh |at |maybe |how about |like |say )?(\d{1,2})(?: please)?\W*$")
 
 
+# "december 8 in the afternoon" (said "tues 12/8 in the afternoon"): the 8 is the month's day
+# (not "the 10th of november 11:30 in the morning": the month has its day, the time follows)
+_MONTHS_DAY_BEFORE = re.compile(
+    rf"(?<!\d )(?<!\d(?:st|nd|rd|th) )(?<!\d(?:st|nd|rd|th) of )\b{MONTH_NC}\s+(?:the\s+)?$"
+)
+
+
+def _the_days_part(m: re.Match[str]) -> bool:
+    """A day of a month read as an hour for the part of the day said after it."""
+    return (
+        m.group("ampm") in ("in the morning", "in the afternoon")
+        and m.group("min") is None
+        and _MONTHS_DAY_BEFORE.search(m.string[: m.start()]) is not None
+    )
+
+
 def find_time(text: str) -> tuple[time | None, str | None]:
-    m = _TIME.search(text)
+    m = next((t for t in _TIME.finditer(text) if not _the_days_part(t)), None)
     if not m:
         bare = _BARE_HOUR.match(text)  # "eleven." as the whole answer: an hour in office hours
         if bare and 1 <= int(bare.group(1)) <= 12:
@@ -443,6 +460,15 @@ _DAY_PARTS: list[tuple[re.Pattern[str], PartOfDay, time | None, time | None]] = 
                 r"|last (appointment|slot|time|one) of the day|latest (appointment|slot|time)|after work)\b"),
      "afternoon", time(14, 59), None),
 ]  # fmt: skip
+
+
+# "7:45 before school", "8 before work": the hour said is in the morning
+_BEFORE_THE_DAY_BEGINS = re.compile(r"\bbefore (?:school|work|class|my shift|the school run|drop ?off)\b")
+
+
+def _an_evening_guessed(at: time, span: str | None) -> bool:
+    """7 or 8 read as the evening only because no am/pm was said (office hours guess 1-8 as pm)."""
+    return at.hour in (19, 20) and not re.search(r"pm|p\.m|evening|afternoon|tonight", span or "")
 
 
 def find_when(text: str, now: datetime) -> When:
@@ -996,6 +1022,8 @@ def _when_words(text: str, now: datetime) -> When:
         # "anytime after 2, maybe 3": the comma kept against the word before, as it was said
         text = re.sub(r"\s+,", ",", text.replace(bound.group(0), " "))
     at, span = find_time(text)
+    if at is not None and _BEFORE_THE_DAY_BEGINS.search(text) and _an_evening_guessed(at, span):
+        at = at.replace(hour=at.hour - 12)  # "7:45 before school": in the morning, not the evening
     if at is not None:
         when.at = at
         when.matched.append(span or "")

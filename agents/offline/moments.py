@@ -113,6 +113,9 @@ _CHANGE = re.compile(
     # "at 10:20, oh, you do half hours, don't you, half past 10 then": the time settled on last
     r"|(?<=[,;.!?])(?= (?:at |say )?(?:(?:half|quarter) (?:past|to) )?(?:1[0-2]|0?[1-9])(?::[0-5]\d)?"
     r"(?: ?[ap]m)? then\b)"
+    # "whatever is closest to 5 then, so 4:30 on friday": the time after "so" restates the pick
+    r"|(?:(?<=[,;.!?])|(?<=\bthen)) so\b(?= (?:at )?(?:(?:half|quarter) (?:past|to) )?(?:1[0-2]|0?[1-9])(?::[0-5]\d)?"
+    r"(?: ?[ap]m)?(?: on\b| then\b| please\b| it is\b| it's\b|\W*$))"
 )
 _DAY_WORD = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|the \d{1,2}(?:st|nd|rd|th))"

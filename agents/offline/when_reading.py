@@ -83,7 +83,8 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
         after = _that_sentence(after)  # "... say 4 o'clock? his dob is ...": that sentence
         if re.search(
             # ("... actually 10, 10 is better": the time judged, no visit described)
-            r"\b(appointment|my(?! (?:shift|work|job|class|lunch|school|meeting))|it's"
+            # ("need to reschedule thursday's appt": that "to" is not where the visit goes)
+            r"\b(appointments?|appts?|my(?! (?:shift|work|job|class|lunch|school|meeting))|it's"
             r"|is(?! (?:better|fine|good|great|perfect|ideal|best|ok|okay|lovely|possible)\b))\b",
             after,
         ):
@@ -874,7 +875,9 @@ _AROUND_A_TIME = set(
     " in morning afternoon evening pm am p.m a.m o'clock noon half past quarter ish or later earlier"
     " appointment my reschedule switch bring push back forward bump day time any chance say like anytime sometime"
     " whenever after before suit suits better best ideal great perfect nice me prefer preferably ideally"
-    " of sorry one more thing also actually just oh yes yeah bit little slightly tad".split()
+    " of sorry one more thing also actually just oh yes yeah bit little slightly tad"
+    # ("7:45 before school", "before my shift": when in the day, no lost day)
+    " school class shift".split()
 )
 _UNSURE_DAY = re.compile(
     r"\b(next|on|this|coming)\s+(?!week\b|month\b|available\b|time\b|one\b|slot\b|slots\b|opening\b|openings\b|free\b|spot\b|appointment\b|appt\b|availability\b|is\b|isn't\b|behalf\b)([a-z]+)"
