@@ -78,6 +78,12 @@ async def answer_pending(
         return turn.answer(text, f"I'll {memory.pending.summary}. Shall I go ahead?")
     if asks_to_wait(text):  # "hang on, the dog ... one sec": the write still held for the answer
         return turn.answer(text, TAKE_YOUR_TIME)
+    if _ONLY_A_PAUSE.match(text) is not None:
+        # "wait", "wait a second", "one moment please": a pause, no no; the write still held and
+        # the question asked again, so the caller's next "yes" goes ahead with it
+        if memory.pending.tool == TAKE_MESSAGE:
+            return turn.answer(text, TAKE_YOUR_TIME)
+        return turn.answer(text, f"Sure, take your time. I'll {memory.pending.summary}. Shall I go ahead?")
     text = _BACK.sub("", text) or text  # "sorry about that! where were we? yes, ..."
     verdict = classify_confirmation(_without_numbers_of(text, memory.pending.summary))
     if (
@@ -244,6 +250,19 @@ _ABOUT_THE_PROPOSAL = (
     r"|what(?:'s| is| was) the (?:day|date|time|doctor)(?: again)?(?=\s*[?.!,]|\s*$)"
     r"|who(?:'s| is| was) (?:that|it|this) with\b|(?:with )?(?:which|what) doctor(?: is| was)? (?:that|it)\b"
     r"|when (?:is|was|'s) (?:that|it)(?: again)?(?=\s*[?.!,]|\s*$))"
+)
+
+
+# a turn of nothing but a pause to "Shall I go ahead?": "wait", "wait a sec", "um, one moment",
+# "hang on a second" (a "wait" with anything more, "wait, not Friday", is a change or a no)
+_PAUSE = (
+    r"wait(?: up)?|hang on|hold on|hold up|one (?:sec|second|moment|minute|mo)|just a (?:sec|second|moment|minute|mo)"
+    r"|(?:wait|hang on|hold on|give me) (?:a|one|just a) (?:sec|second|moment|minute|mo)|a (?:sec|second|moment)"
+)
+_ONLY_A_PAUSE = re.compile(
+    rf"^\W*(?:(?:oh|um|uh|er|erm|hmm|ok|okay|sorry|just)\W+)*(?:{_PAUSE})(?:\W+(?:{_PAUSE}))*"
+    r"(?:\W+(?:please|pls|sorry|thanks))?\W*$",
+    re.IGNORECASE,
 )
 
 

@@ -116,6 +116,10 @@ _CHANGE = re.compile(
     # "whatever is closest to 5 then, so 4:30 on friday": the time after "so" restates the pick
     r"|(?:(?<=[,;.!?])|(?<=\bthen)) so\b(?= (?:at )?(?:(?:half|quarter) (?:past|to) )?(?:1[0-2]|0?[1-9])(?::[0-5]\d)?"
     r"(?: ?[ap]m)?(?: on\b| then\b| please\b| it is\b| it's\b|\W*$))"
+    # "yes but 3" / "ok but 10:30 please" to a read-back: the yes is to the rest, the hour after
+    # "but" is the new time (an hour alone is read as one after the words of a change)
+    r"|^\W*(?:yes|yeah|yep|yup|ok|okay|sure|fine)\W*\s*but\b(?=\s+(?:at\s+)?(?:1[0-2]|0?[1-9])(?::[0-5]\d)?"
+    r"(?:\s*[ap]\.?m\.?)?(?:\s+(?:please|pls|instead|then))?\W*$)"
 )
 _DAY_WORD = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|the \d{1,2}(?:st|nd|rd|th))"

@@ -276,6 +276,9 @@ STAFF_TOPICS = [
     Topic(
         re.compile(
             r"\b(how long (will|does|do|is|would) (it|the|my|a|an|each)\b[^?.!]{0,30}\b(take|last|be)"
+            # "how long is an appointment?", "how long are the visits?": the visit's length
+            r"|how long (is|are) (the|my|a|an|each|your|his|her) (usual |typical |normal |first |new patient )?"
+            r"(appointment|appt|visit|check ?up|consultation)s?"
             r"|what (should|do|must|shall) (i|we|he|she) (bring|need to bring|wear|prepare)|need to bring"
             r"|(should|do) (i|we) (fast|bring)|walk[ -]?ins?|same (building|place|location|office|address)|which (building|floor"
             r"|entrance)|wheelchair|step[- ]free|disabled access|accessible|elevator|a lift"

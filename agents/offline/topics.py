@@ -392,7 +392,10 @@ def read_topic(ctx: PlanContext, s: dict[str, Any], practice: Practice | Opening
                 if rest is not None and not find_when(rest, ctx.now).empty:
                     return TopicRead(preface=ASIDE_FOR_STAFF, rest=rest)
                 return TopicRead(preface=ASIDE_FOR_STAFF, answered=True)
-            if topic.aside and (_NAMES_A_REQUEST.search(text) or not find_when(text, ctx.now).empty):
+            if topic.aside and (
+                _NAMES_A_REQUEST.search(_without_the_visit_asked_about(text, topic.pattern))
+                or not find_when(text, ctx.now).empty
+            ):
                 # "dr patel thursday at 11:30, and is there parking?": said, and the request read
                 return TopicRead(preface=ASIDE_FOR_STAFF)
             if topic.aside:
@@ -702,6 +705,26 @@ def _just_a_day(text: str, ctx: PlanContext) -> bool:
 
 # words of a request said beside a question for staff ("... and is there parking?")
 _NAMES_A_REQUEST = re.compile(r"\b(?:book|schedule|appointment|appt|reschedul\w*|cancel\w*|move|dr|doctor)\b")
+
+
+# the visit a question is about: "how long does the appointment usually last?", "what should I
+# bring to my appointment?" (its doctor too: "... my appt with dr chen"); no request for one
+_THE_VISIT = re.compile(
+    r"\b(?:the|my|an|a|each|this|that|his|her|our|their|your|the first|a first|a new patient)\s+"
+    r"(?:appointment|appt|visit|check ?up|consultation)s?\b(?:\s+(?:with|for)\s+(?:dr|doctor)\.?\s+[a-z'-]+)?"
+)
+
+
+def _without_the_visit_asked_about(text: str, question: re.Pattern[str]) -> str:
+    """`text` without the visit named in the sentence of the question for staff: a question ABOUT
+    the appointment is no request for one (before, "appointment" there started a booking)."""
+    asked = question.search(text)
+    if asked is None:
+        return text
+    start = max(text.rfind(stop, 0, asked.start()) for stop in ".?!") + 1
+    ends = [i for stop in ".?!" if (i := text.find(stop, asked.end())) != -1]
+    end = min(ends) if ends else len(text)
+    return text[:start] + _THE_VISIT.sub(" ", text[start:end]) + text[end:]
 
 
 def _handover(words: str, reason: str) -> PlanStep:
