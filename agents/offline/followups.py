@@ -12,12 +12,13 @@ Olivia Martinez, May 9 1998").
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from agents.next_person import CALLERS_OWN, CARRY, NEXT_PERSON
 from agents.offline import two_people
 from agents.offline.birthdates import find_dob
+from agents.offline.calendar_words import WEEKDAYS
 from agents.offline.dates import day_phrases, find_when
 from agents.offline.intents import TASKS, Intent, intents, task_of
 from agents.offline.moments import only_a_change_of_mind
@@ -116,6 +117,70 @@ def _main_and_second(head: str, tail: str, cut: int, now: datetime) -> tuple[str
         # well": the second is with the doctor both were asked of
         second = f"{second} with {doctor.group(0)}"
     return f"{head} , {tail[cut:]}", second
+
+
+# a numbered list of requests: "1. Cancel my appointment ... at 2:30. 2. Book me ...": "2." is no hour
+_LIST_NUMBER = re.compile(r"(?:^|(?<=[:.,!?;]\s))\d{1,2}[.)]\s+(?=[a-z])")
+
+
+def _without_list_numbers(text: str) -> str:
+    """The turn without the numbers of a list of requests, when the caller numbered them from 1."""
+    if not re.search(r"(?:^|[:.,!?;]\s)1[.)]\s+[a-z]", text):
+        return text
+    return _LIST_NUMBER.sub("", text)
+
+
+# a series said in one breath: "... the 15th and the Thursday after, the 22nd", "Monday the 26th at 3
+# and the Monday after that, the 2nd of August", "... and then the following Monday, August 2nd"
+_DAYS = "|".join(WEEKDAYS)
+_SERIES = re.compile(
+    rf",?\s+(?:and|&)\s+(?:then\s+)?(?:again\s+)?(?:on\s+)?the\s+(?:following\s+(?P<following>{_DAYS})"
+    rf"|(?P<after>{_DAYS})\s+(?:after|following)(?:\s+that)?)\b"
+)
+# where the second's own words end ("the thursday after, the 22nd. 9 in the morning for both")
+_SENTENCE_END = re.compile(r"(?<!\bdr)(?<!\bmr)(?<!\bms)(?<!\bmrs)[.;!?](?=\s|$)")
+
+
+def split_series(text: str, now: datetime) -> tuple[str, str] | None:
+    """(the turn with the first visit of a weekly series, the second visit as a request of its
+    own) or None: never the last date alone, the first lost (normalized text)."""
+    m = _SERIES.search(text)
+    if m is None or task_of(intents(text)) not in (None, Intent.BOOK):
+        return None
+    head, tail = text[: m.start()], text[m.end() :]
+    end = _SENTENCE_END.search(tail)
+    own, rest = (tail[: end.start()], tail[end.end() :]) if end else (tail, "")
+    if find_dob(own, now.date())[1]:
+        return None  # ("... the 22nd, born 3/4/1980": the caller's details in it, read whole)
+    _, span = find_dob(head, now.date())
+    first = find_when(head.replace(span, " ") if span else head, now)
+    if first.start is None or first.start != first.end:
+        return None
+    weekday = WEEKDAYS.index(m.group("following") or m.group("after"))
+    said = find_when(own, now)
+    if re.search(r"\d", own):
+        second = said.start
+    else:
+        second = first.start + timedelta(days=7)  # "Monday at 3 and the Monday after"
+    if (
+        second is None
+        or second <= first.start
+        or second.weekday() != weekday
+        or first.start.weekday() != weekday
+    ):
+        return None  # the days said do not make the series: read as one request, as before
+    main = f"{head} . {rest}".strip(" .") if rest.strip(" .,") else head
+    at = said.at or find_when(main, now).at or find_when(f"{own} {rest}", now).at
+    request = f"book {_on(second)}" + (f" at {_clock(at)}" if at is not None else "")
+    if (doctor := DOCTOR_NAMED.search(head)) is not None:
+        request = f"{request} with {doctor.group(0)}"  # "two sessions with Dr. Chen, ...": both with them
+    return main, request
+
+
+def _clock(at: time) -> str:
+    """ "3 pm", "9:30 am": a time as callers say it, read back the same by `dates`."""
+    hour = at.hour % 12 or 12
+    return f"{hour}{f':{at.minute:02d}' if at.minute else ''} {'am' if at.hour < 12 else 'pm'}"
 
 
 def _split(text: str, now: datetime) -> tuple[str, str, int] | None:
@@ -487,7 +552,7 @@ def take_followup(ctx: PlanContext, s: dict[str, Any]) -> PlanContext:
         and (classify_confirmation(raw) == "yes" or _GO_ON.search(normalize(raw)))
     ):
         return _with_user_turn(ctx, last, carried)
-    text = normalize(raw)
+    text = _without_list_numbers(normalize(raw))
     if carried and not _after_done(ctx, last) and task_of(intents(text)) is None:
         # "cancel my chen one and book dr patel on the 17th", then "james wilson 1/30/1965": the
         # second still waits for the first to be done
@@ -508,6 +573,11 @@ def take_followup(ctx: PlanContext, s: dict[str, Any]) -> PlanContext:
         # the booking kept for the answer "none" (`planner`)
         s[IF_NONE_KEY] = booking[1]
         return _with_user_turn(ctx, last, booking[0])
+    if (series := split_series(text, ctx.now)) is not None:
+        # "Thursday the 15th and the Thursday after, the 22nd. 9 in the morning for both": the
+        # first now, the second (at the time said for both) once it is done
+        s[CARRY] = series[1]
+        return _with_user_turn(ctx, last, series[0])
     parts = _split(text, ctx.now)
     if parts is None:
         return ctx

@@ -48,7 +48,7 @@ from agents.offline.names import (
 )
 from agents.offline.numbers import normalize
 from agents.offline.offers import doctors_sentence, offer_sentence
-from agents.offline.recent import just_written, last_reply, points_back, same_doctor_again
+from agents.offline.recent import just_written, last_reply, next_visit_doctor, points_back, same_doctor_again
 from agents.offline.refusals import note_refusals, without_refusals
 from agents.offline.repair import (
     MAX_REPAIRS,
@@ -580,6 +580,18 @@ def read_turn(ctx: PlanContext, s: dict[str, Any]) -> PlanStep | None:
     ):
         s["provider_id"] = again  # "and a follow-up with him two weeks after that"
         understood = True
+    elif (
+        s.get("task") in (None, Intent.BOOK)
+        and not s.get("provider_id")
+        and not s.get("any_provider")
+        and not s.get("among")
+        and (said_when or s.get("task") == Intent.BOOK)
+        # (the words kept while the doctors were not known yet may name one: that one)
+        and (same := next_visit_doctor(ctx, f"{text} | {s.get('provider_hint', '')}")) is not None
+    ):
+        # "perfect, and the 29th at 3?" right after the first visit was booked: with that doctor
+        # (not free then: that doctor's times offered), never whoever is free
+        s["provider_id"] = same
     # "the following Monday" to an offer on a Monday, "the day after, around 10": a day after it,
     # none of the offered times
     if s.get("offered") and not (
@@ -956,7 +968,9 @@ def _not_understood(ctx: PlanContext, s: dict[str, Any], found: list[Intent], ra
             return None  # carry on with the task: the planner asks its next question
         drop_task(s)
         return say(f"What can I help you with? {HELP}")
-    if Intent.DECLINE in found or verdict == "no":
+    # ("no, sorry, 30" while who the caller is is asked: a correction not caught, never a goodbye)
+    asked_who = not ctx.caller.verified and s.get("asked") in ("identity", "name", "dob")
+    if (Intent.DECLINE in found or verdict == "no") and not asked_who:
         s["misses"] = 0
         said = normalize(raw)
         if s.get("offered") and _PUT_OFF_AND_GONE.search(said) and find_when(said, ctx.now).empty:

@@ -146,6 +146,30 @@ def same_doctor_again(ctx: PlanContext, text: str) -> str | None:
     return just_written_provider(ctx) if _SAME_DOCTOR.search(text) else None
 
 
+def _last_booked_provider(ctx: PlanContext) -> str | None:
+    """The doctor of the appointment the last confirmed write booked (not moved) for the person
+    verified now, or None (another's visit: "... and my boy with Dr Chen" is his, with his doctor)."""
+    last = _last_write(ctx)
+    if last is None or last[0] != "book_appointment" or last[1].get("person_id") != ctx.caller.person_id:
+        return None
+    provider = last[1].get("provider_id")
+    return provider if isinstance(provider, str) else None
+
+
+# words that name who the next visit is with or for: a doctor, anyone, or someone else's visit
+_NAMES_WHO = re.compile(
+    r"\b(?:dr|doctor|any ?one|any ?body|whoever|whichever|someone|somebody|for (?:my|his|her|our|their)"
+    r"|my (?:son|daughter|husband|wife|partner|mum|mom|mother|dad|father|kid|child|boy|girl))\b"
+)
+
+
+def next_visit_doctor(ctx: PlanContext, text: str) -> str | None:
+    """The doctor of the visit just booked in this call, for the caller's next booking that names
+    no doctor ("perfect, and the 29th at 3?", "now the 8/2 one at 9:30"): the second of two visits
+    is with the same doctor unless the caller names another or says anyone; None otherwise."""
+    return None if _NAMES_WHO.search(text) else _last_booked_provider(ctx)
+
+
 def just_written_day(ctx: PlanContext) -> date | None:
     """The day of the appointment the last confirmed write booked or moved, or None."""
     start = just_written_start(ctx)

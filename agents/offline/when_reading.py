@@ -41,12 +41,40 @@ from agents.planner import PlanContext
 _SENTENCE_END = re.compile(r"(?<!\bdr)(?<!\bmr)(?<!\bmrs)(?<!\bms)(?<!\.)[.?!:](?=\s|$)")
 
 
+# a form filled in: "Current: Friday July 2, 10am, Dr Patel / Preferred: same day, 1:30pm"
+_HAVE_LABEL = re.compile(
+    r"\b(?:current(?:ly)?|now|existing|original|old|booked)(?: (?:appointment|appt|time|slot|booking|date))?\s*:"
+)
+_WISH_LABEL = re.compile(
+    r"\b(?:preferred|prefer|wanted|new|requested|desired|change to|move to)"
+    r"(?: (?:appointment|appt|time|slot|booking|date|day))?\s*:"
+)
+_NEXT_LABEL = re.compile(r"\b(?:name|dob|date of birth|phone|reason|notes?|thanks|thank you)\b\s*[:!,.]?")
+
+
+def _labelled(text: str) -> tuple[str, str | None] | None:
+    """(the visit they have, the wish) when the caller labels them ("Current: ..." / "Preferred:
+    ..."), whatever order they come in; None when the text has no such labels."""
+    have, wish = _HAVE_LABEL.search(text), _WISH_LABEL.search(text)
+    if have is None or wish is None:
+        return None
+    if have.start() < wish.start():
+        theirs, wished = text[: wish.start()], text[wish.end() :]
+    else:  # "Preferred: ... Current: ...": the wish first
+        theirs, wished = text[: wish.start()] + text[have.start() :], text[wish.end() : have.start()]
+    if (other := _NEXT_LABEL.search(wished)) is not None:
+        wished = wished[: other.start()]  # "... 1:30pm Thanks!": the wish ends where another field starts
+    return theirs, wished.strip(" ,.") or None
+
+
 def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
     """'move my thursday appointment to friday at 3' -> ('move my thursday appointment', 'friday at 3').
 
     The new day follows the last "to/for/until" that has a day or time after it and no
     "appointment" (that "to" belongs to "I need to move my appointment on thursday")."""
     text = _on_their_day(text, now)
+    if (labelled := _labelled(text)) is not None:
+        return labelled
     markers = (
         r"\b(to|for|until|till|into|how about|what about|make it|make that|make this|put (?:it|that|this)|(?:can|could) (?:we|you|i|he|she|they) (?:do|have|get|come(?: in)?)"
         r"|(?:can|could|would|will) (?:it|that|this|he|she) (?:be|go|happen)(?! (?:moved|changed|pushed|shifted|bumped|brought|put|made|rescheduled|switched|swapped)\b)|(?:(?:that|the) )?same day"
