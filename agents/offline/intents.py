@@ -385,7 +385,9 @@ _WEEKDAY_OR_DATE = (
     r"|may|june|july|august|september|october|november|december) \d|\d{1,2} of [a-z]+)"
 )
 _THEIR_VISIT_ON_A_DAY = re.compile(
-    rf"(?:{_HAS_THEIR_VISIT.pattern}|{_GOT_A_VISIT.pattern}|\b(?:i|we|he|she) (?:have|has) (?:an? )?appointment\b"
+    rf"(?:{_HAS_THEIR_VISIT.pattern}|{_GOT_A_VISIT.pattern}"
+    # (not "can I have an appointment with Dr Patel tomorrow? I could do 11:30": one asked for)
+    r"|(?<!\bcan )(?<!\bcould )(?<!\bmay )\b(?:i|we|he|she) (?:have|has) (?:an? )?appointment\b"
     # "I have Dr. Rodriguez at 9:30 on Tuesday the 30th"
     r"|\b(?:i|we|he|she)(?: have|'ve got|'ve| has|'s got) (?:dr|doctor)\.? [a-z'-]+"
     # "my 2:30 with doctor chin on monday"

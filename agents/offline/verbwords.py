@@ -115,7 +115,12 @@ _HEARD = [
     ),
     # "he get appointment with dr rodriguez": has
     (
-        re.compile(r"\b(he|she|i|we|they|my [a-z]+) get (?=(?:an? )?(?:appointment|appt|booking|visit)\b)"),
+        # (not "can I get an appointment", "how do I get one": one asked for)
+        re.compile(
+            r"(?<!\bcan )(?<!\bcould )(?<!\bmay )(?<!\bmight )(?<!\bwill )(?<!\bwould )(?<!\bshall )"
+            r"(?<!\bshould )(?<!\bdo )(?<!\bdoes )(?<!\bdid )(?<!\bto )"
+            r"\b(he|she|i|we|they|my [a-z]+) get (?=(?:an? )?(?:appointment|appt|booking|visit)\b)"
+        ),
         r"\1 has ",
     ),
     # "can we scoot it up to tuesday", "bump it over to friday": a move, as said in the US South

@@ -206,7 +206,9 @@ def split_reschedule(text: str, now: datetime) -> tuple[str, str | None]:
 _VISIT_TOLD = re.compile(
     r"\b(?:i'm|i am|he's|he is|she's|she is|we're|we are|they're|they are|i've been|he's been|she's been)"
     r" (?:booked|scheduled|down|pencil+ed in|in)\b"
-    r"|\b(?:i|he|she|we|they)(?:'ve| have| has|'s)?(?: got)? (?:an? |my |his |her |the )?(?:appointment|appt|visit"
+    # (not "can I have an appointment ...", "could I get one": one asked for, not had)
+    r"|\b(?<!\bcan )(?<!\bcould )(?<!\bmay )(?<!\bmight )(?<!\bwill )(?<!\bwould )(?<!\bshall )(?<!\bshould )"
+    r"(?:i|he|she|we|they)(?:'ve| have| has|'s)?(?: got)? (?:an? |my |his |her |the )?(?:appointment|appt|visit"
     r"|booking|check ?up)\b|\b(?:my|his|her|our|their) (?:appointment|appt|visit|booking|check ?up)\b"
 )
 
