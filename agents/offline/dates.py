@@ -90,7 +90,9 @@ _TIME = re.compile(
     r"|(?:at|around|by)\s+(?:the\s+)?(?P<h3>\d{1,2})(?!\d|st|nd|rd|th|/|:|\s*(?:days?|weeks?|hours?|hrs?|minutes?|mins?|months?)\b)"
     # "move it to 4", "sorry, I meant 11", "can we do 2", "can you do 11?": an hour after words that name a time
     r"|(?:(?:to|for|meant|mean|said|say|make it|make that|make this|how about|what about|(?:can|could) (?:we|you|i) do|try"
-    r"|rather|ok|okay|yes|yeah|sure|fine|then|(?:it|that|this) be),?\s+|^\W*"
+    r"|rather|ok|okay|yes|yeah|sure|fine|then|(?:it|that|this) be"
+    # "I could do 11", "we can do 3": the caller's own hour
+    r"|(?:i|we) (?:can|could) do),?\s+|^\W*"
     # "the last of those, the 11", "the 9 one please": an hour picked (not "on the 11": a date)
     r"|(?<!\bon )\bthe\s+(?=(?:1[0-2]|[1-9])(?:\s+(?:one|slot|please|then)\b|\W*$))"
     # "does dr chen have 11 on tuesday?", "is 3 free tomorrow": an hour asked about

@@ -27,3 +27,19 @@ async def test_a_visit_asked_for_with_a_modal_is_booked(
     turns: list[str], person: str, after: set[object], chat: Chat, demo: DemoConnector
 ) -> None:
     await assert_written_as_said(chat, demo, turns, person, after, None)
+
+
+# "I could do 11": the caller's own hour, said after the day (a bare hour, no "at")
+THE_CALLERS_OWN_HOUR = [
+    (["I'd like to see Dr. Chen on Friday. I could do 11.", "Sophia Taylor, 12/5/2001.", "Yes."], "p-1007",
+     {(CHEN, at(4, 11))}),
+    (["Could I see Dr. Rodriguez on Monday the 7th? We can do 3.", "Andrew Harris, March 6th 1961.", "Yes."],
+     "p-1016", {(RODRIGUEZ, at(7, 15))}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("turns", "person", "after"), THE_CALLERS_OWN_HOUR)
+async def test_the_callers_own_hour_is_the_time_asked(
+    turns: list[str], person: str, after: set[object], chat: Chat, demo: DemoConnector
+) -> None:
+    await assert_written_as_said(chat, demo, turns, person, after, None)
